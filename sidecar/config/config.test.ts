@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { ConfigError, loadConfig, redactedConfig, secretValues } from './index.js';
+import { testEnv } from '../testing/env.js';
+
+function errorOf(env: Record<string, string | undefined>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected ConfigError, got ${String(error)}`);
+    return error.message;
+  }
+  assert.fail('loadConfig accepted an invalid environment');
+}
+
+describe('config', () => {
+  it('loads a complete environment with documented defaults', () => {
+    const config = loadConfig(testEnv());
+    assert.equal(config.shopify.apiVersion, '2026-10');
+    assert.equal(config.port, 8080);
+    assert.equal(config.database.queueSchema, 'shopify_sync_queue');
+    assert.equal(config.database.appSchema, 'shopify_sync');
+    assert.equal(config.odoo.protocol, 'jsonrpc');
+    assert.deepEqual(config.shopify.auth, { kind: 'static', accessToken: 'shpat_test_access_token_value' });
+    assert.equal(config.webhooks.maxBodyBytes, 2 * 1024 * 1024);
+  });
+
+  it('returns a frozen object', () => {
+    const config = loadConfig(testEnv());
+    assert.ok(Object.isFrozen(config));
+    assert.ok(Object.isFrozen(config.shopify));
+    assert.throws(() => {
+      (config as { port: number }).port = 1;
+    }, TypeError);
+  });
+
+  it('names a missing required variable', () => {
+    assert.equal(errorOf(testEnv({ ODOO_URL: undefined })), 'config: ODOO_URL is required');
+    assert.equal(errorOf(testEnv({ DATABASE_URL: '  ' })), 'config: DATABASE_URL is required');
+  });
+
+  it('rejects a malformed API version with the value it got', () => {
+    assert.equal(errorOf(testEnv({ SHOPIFY_API_VERSION: '2026-13' })), 'config: SHOPIFY_API_VERSION must be YYYY-MM or "unstable" (got "2026-13")');
+    assert.equal(
+      errorOf(testEnv({ SHOPIFY_API_VERSION: '2026-11' })),
+      'config: SHOPIFY_API_VERSION must be a quarterly release (month 01, 04, 07 or 10) (got "2026-11")',
+    );
+  });
+
+  it('rejects a port that is not a number or out of range', () => {
+    assert.equal(errorOf(testEnv({ PORT: 'eighty' })), 'config: PORT must be a whole number (got "eighty")');
+    assert.equal(errorOf(testEnv({ PORT: '70000' })), 'config: PORT must be between 0 and 65535 (got "70000")');
+  });
+
+  it('rejects a shop domain that is not the permanent myshopify domain', () => {
+    assert.match(errorOf(testEnv({ SHOPIFY_SHOP_DOMAIN: 'shop.example.com' })), /^config: SHOPIFY_SHOP_DOMAIN must be the shop's permanent domain/);
+  });
+
+  it('requires a Shopify credential of one of the two kinds', () => {
+    assert.match(errorOf(testEnv({ SHOPIFY_ACCESS_TOKEN: undefined })), /^config: SHOPIFY_ACCESS_TOKEN is required \(or SHOPIFY_CLIENT_ID/);
+    const config = loadConfig(testEnv({ SHOPIFY_ACCESS_TOKEN: undefined, SHOPIFY_CLIENT_ID: 'client-id', SHOPIFY_CLIENT_SECRET: 'client-secret-value' }));
+    assert.deepEqual(config.shopify.auth, { kind: 'client_credentials', clientId: 'client-id', clientSecret: 'client-secret-value' });
+    assert.equal(
+      errorOf(testEnv({ SHOPIFY_ACCESS_TOKEN: undefined, SHOPIFY_CLIENT_ID: 'client-id' })),
+      'config: SHOPIFY_CLIENT_SECRET is required',
+    );
+  });
+
+  it('accepts a second webhook secret during rotation', () => {
+    const config = loadConfig(testEnv({ SHOPIFY_WEBHOOK_SECRET_PREVIOUS: 'webhook-secret-previous' }));
+    assert.deepEqual(config.shopify.webhookSecrets, ['webhook-secret-current', 'webhook-secret-previous']);
+  });
+
+  it('never echoes a secret value in an error message', () => {
+    const badUrl = 'mysql://root:hunter2-secret@db/odoo';
+    const message = errorOf(testEnv({ DATABASE_URL: badUrl }));
+    assert.equal(message, 'config: DATABASE_URL must be a postgres:// or postgresql:// URL');
+    assert.ok(!message.includes('hunter2'));
+    assert.equal(errorOf(testEnv({ ADMIN_TOKEN: 'short-token' })), 'config: ADMIN_TOKEN must be at least 24 characters');
+  });
+
+  it('redacts every secret in the printable configuration', () => {
+    const config = loadConfig(testEnv());
+    const printed = JSON.stringify(redactedConfig(config));
+    for (const secret of secretValues(config)) assert.ok(!printed.includes(secret), `secret leaked: ${secret.slice(0, 3)}…`);
+    assert.ok(printed.includes('test-shop.myshopify.com'));
+    assert.ok(printed.includes('postgres://sync:redacted@127.0.0.1:5432/sync'));
+  });
+});

