@@ -8,8 +8,9 @@ PYTHON ?= /usr/bin/python3
 install: $(NPM_STAMP)
 
 # Reinstall only when the lockfile changes; `npm ci` reproduces package-lock.json exactly.
-$(NPM_STAMP): package.json package-lock.json
+$(NPM_STAMP): package.json package-lock.json scripts/fetch-shopify-schemas.sh
 	npm ci --no-audit --no-fund
+	scripts/fetch-shopify-schemas.sh
 	@touch $(NPM_STAMP)
 
 typecheck: install
