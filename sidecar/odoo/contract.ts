@@ -1,0 +1,348 @@
+/**
+ * The sidecar ⟷ Odoo contract (docs/contract.md, version 1): the canonical documents as
+ * TypeScript types, and a typed facade over `shopify.sync.api`. Flows call Odoo only through
+ * this facade; the transport (JSON-RPC client, or the in-process double) is an OdooCaller.
+ *
+ * Pure apart from the injected caller.
+ */
+import type { OdooCaller } from './types.js';
+
+export const CONTRACT_VERSION = '1.0';
+export const CONTRACT_MODEL = 'shopify.sync.api';
+
+/** A decimal amount as a string in the shop currency, e.g. "12.50". Never a float. */
+export type Money = string;
+/** A Shopify global ID, e.g. "gid://shopify/Order/450789469". */
+export type Gid = string;
+/** ISO 8601 timestamp. */
+export type Timestamp = string;
+
+export type BindingState = 'pending' | 'synced' | 'error' | 'ignored';
+
+export interface Address {
+  name: string | null;
+  company: string | null;
+  address1: string | null;
+  address2: string | null;
+  city: string | null;
+  province_code: string | null;
+  zip: string | null;
+  country_code: string | null;
+  phone: string | null;
+}
+
+/** A Shopify tax line. `rate` is a fraction (0.2 = 20 %), as in Shopify's TaxLine.rate. */
+export interface TaxLine {
+  title: string;
+  rate: number;
+  amount: Money;
+}
+
+export interface CustomerDocument {
+  customer_gid: Gid | null;
+  email: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  phone: string | null;
+  default_address: Address | null;
+  updated_at: Timestamp | null;
+}
+
+export interface ExportedCustomer extends CustomerDocument {
+  partner_id: number;
+}
+
+export interface OrderLine {
+  line_gid: Gid;
+  sku: string;
+  title: string;
+  /** Current quantity, after edits and removals (Shopify `currentQuantity`). */
+  quantity: number;
+  price_unit: Money;
+  /** The line's total discount amount. */
+  discount: Money;
+  tax_lines: TaxLine[];
+}
+
+export interface ShippingLine {
+  title: string;
+  code: string | null;
+  price: Money;
+  discount: Money;
+  tax_lines: TaxLine[];
+}
+
+export interface OrderDocument {
+  order_gid: Gid;
+  name: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  currency: string;
+  presentment_currency: string;
+  taxes_included: boolean;
+  financial_status: string;
+  fulfillment_status: string | null;
+  cancelled_at: Timestamp | null;
+  customer: CustomerDocument | null;
+  billing_address: Address | null;
+  shipping_address: Address | null;
+  location_gid: Gid | null;
+  lines: OrderLine[];
+  shipping_lines: ShippingLine[];
+  subtotal_price: Money;
+  total_tax: Money;
+  total_discounts: Money;
+  total_price: Money;
+  note?: string | null;
+}
+
+export type RestockType = 'no_restock' | 'cancel' | 'return' | 'legacy_restock';
+
+export interface RefundLine {
+  line_gid: Gid;
+  sku: string;
+  quantity: number;
+  subtotal: Money;
+  total_tax: Money;
+  restock_type: RestockType;
+  location_gid: Gid | null;
+}
+
+export interface RefundDocument {
+  refund_gid: Gid;
+  order_gid: Gid;
+  created_at: Timestamp;
+  note: string | null;
+  lines: RefundLine[];
+  shipping: { amount: Money; tax: Money };
+  adjustments: Array<{ amount: Money; reason: string | null }>;
+  total: Money;
+}
+
+export interface ReturnDocument {
+  return_gid: Gid;
+  order_gid: Gid;
+  status: string;
+  lines: Array<{ line_gid: Gid; sku: string; quantity: number }>;
+}
+
+export interface ProductOption {
+  name: string;
+  values: string[];
+}
+
+export interface ProductVariantDocument {
+  odoo_id: number;
+  sku: string | null;
+  barcode: string | null;
+  price: Money;
+  active: boolean;
+  option_values: Array<{ option: string; value: string }>;
+  shopify_variant_gid: Gid | null;
+  shopify_inventory_item_gid: Gid | null;
+}
+
+export interface ProductDocument {
+  odoo_id: number;
+  name: string;
+  description: string | null;
+  active: boolean;
+  shopify_product_gid: Gid | null;
+  options: ProductOption[];
+  variants: ProductVariantDocument[];
+}
+
+export interface StockLevel {
+  product_id: number;
+  sku: string | null;
+  shopify_inventory_item_gid: Gid | null;
+  location_gid: Gid;
+  warehouse_id: number;
+  on_hand: number;
+  reserved_other: number;
+  safety_stock: number;
+  /** max(0, floor(on_hand − reserved_other − safety_stock)) — decision 7. */
+  shopify_on_hand: number;
+}
+
+export type OutboxEventType =
+  | 'product.changed'
+  | 'stock.changed'
+  | 'customer.changed'
+  | 'customer.erased'
+  | 'delivery.done'
+  | 'return.done'
+  | 'credit_note.posted';
+
+export interface OutboxEvent {
+  uuid: string;
+  type: OutboxEventType;
+  model: string;
+  res_id: number;
+  /** Per-entity ordering key: `product:<id>`, `stock:<product_id>:<location_gid>`, … */
+  key: string;
+  payload: Record<string, unknown>;
+  created_at: Timestamp;
+  attempts: number;
+}
+
+export interface FulfilmentDocument {
+  picking_id: number;
+  order_gid: Gid;
+  is_return: boolean;
+  lines: Array<{ line_gid: Gid; sku: string; quantity: number }>;
+  tracking: { number: string | null; company: string | null; url: string | null };
+  fulfillment_gids: Gid[];
+}
+
+// ---- method parameters and results ----
+
+export interface ContractVersionResult {
+  contract_version: string;
+  addon_version: string;
+  odoo_version: string;
+}
+
+export interface PullEventsParams {
+  limit: number;
+  lease_seconds: number;
+}
+
+export type ApplyOrderStatus = 'created' | 'updated' | 'unchanged' | 'held' | 'flagged';
+
+export interface ApplyOrderResult {
+  status: ApplyOrderStatus;
+  sale_order_id: number;
+  name: string;
+  /** sale.order state: draft / sent / sale / cancel. */
+  state: string;
+  amount_total: Money;
+  message?: string | null;
+}
+
+export interface CancelOrderParams {
+  order_gid: Gid;
+  cancelled_at: Timestamp;
+  reason: string | null;
+}
+
+export interface CancelOrderResult {
+  status: 'cancelled' | 'already_cancelled' | 'needs_return' | 'not_found';
+  sale_order_id: number | null;
+}
+
+export interface ApplyRefundResult {
+  status: 'created' | 'unchanged';
+  credit_note_id: number;
+  amount_total: Money;
+}
+
+export interface ApplyReturnResult {
+  status: 'created' | 'unchanged';
+  picking_id: number;
+}
+
+export interface UpsertCustomerResult {
+  status: 'created' | 'updated' | 'unchanged' | 'linked';
+  partner_id: number;
+}
+
+export interface EraseCustomerParams {
+  customer_gid?: Gid | null;
+  email?: string | null;
+}
+
+export interface EraseCustomerResult {
+  status: 'erased' | 'not_found';
+  partner_ids: number[];
+}
+
+export type SyncModel = 'product.template' | 'product.product' | 'res.partner' | 'sale.order' | 'stock.picking' | 'account.move';
+
+/** A binding written under the parent's result, e.g. a variant under its template. */
+export interface ChildSyncResult {
+  model: SyncModel;
+  res_id: number;
+  state?: BindingState;
+  message?: string | null;
+  shopify_gid?: Gid | null;
+  /** Only for product.product: the variant's inventory item. */
+  shopify_inventory_item_gid?: Gid | null;
+  content_hash?: string | null;
+}
+
+export interface RecordSyncResultParams {
+  model: SyncModel;
+  res_id: number;
+  state: BindingState;
+  message?: string | null;
+  shopify_gid?: Gid | null;
+  content_hash?: string | null;
+  children?: ChildSyncResult[];
+}
+
+export interface OdooContract {
+  contractVersion(doc: { sidecar_version: string }): Promise<ContractVersionResult>;
+  pullEvents(doc: PullEventsParams): Promise<{ events: OutboxEvent[] }>;
+  ackEvents(doc: { uuids: string[] }): Promise<{ acknowledged: number }>;
+  exportProducts(doc?: { template_ids?: number[]; limit?: number; offset?: number }): Promise<{ products: ProductDocument[] }>;
+  stockLevels(doc?: { product_ids?: number[]; location_gids?: Gid[] }): Promise<{ levels: StockLevel[] }>;
+  applyOrder(doc: OrderDocument): Promise<ApplyOrderResult>;
+  cancelOrder(doc: CancelOrderParams): Promise<CancelOrderResult>;
+  applyRefund(doc: RefundDocument): Promise<ApplyRefundResult>;
+  applyReturn(doc: ReturnDocument): Promise<ApplyReturnResult>;
+  upsertCustomer(doc: CustomerDocument): Promise<UpsertCustomerResult>;
+  exportCustomers(doc: { partner_ids: number[] }): Promise<{ customers: ExportedCustomer[] }>;
+  eraseCustomer(doc: EraseCustomerParams): Promise<EraseCustomerResult>;
+  exportDelivery(doc: { picking_id: number }): Promise<FulfilmentDocument>;
+  recordSyncResult(doc: RecordSyncResultParams): Promise<{ ok: true }>;
+}
+
+/** The RPC method behind each facade method (the contract's names). */
+export const CONTRACT_METHODS = {
+  contractVersion: 'contract_version',
+  pullEvents: 'pull_events',
+  ackEvents: 'ack_events',
+  exportProducts: 'export_products',
+  stockLevels: 'stock_levels',
+  applyOrder: 'apply_order',
+  cancelOrder: 'cancel_order',
+  applyRefund: 'apply_refund',
+  applyReturn: 'apply_return',
+  upsertCustomer: 'upsert_customer',
+  exportCustomers: 'export_customers',
+  eraseCustomer: 'erase_customer',
+  exportDelivery: 'export_delivery',
+  recordSyncResult: 'record_sync_result',
+} as const satisfies Record<keyof OdooContract, string>;
+
+export type ContractMethod = (typeof CONTRACT_METHODS)[keyof typeof CONTRACT_METHODS];
+
+/**
+ * The typed facade: each method sends exactly one JSON object as the single positional argument
+ * (`execute_kw(..., "shopify.sync.api", <method>, [document], {})`).
+ */
+export function createOdooContract(caller: OdooCaller): OdooContract {
+  const call = <T>(method: ContractMethod, doc: object) => caller.executeKw<T>(CONTRACT_MODEL, method, [doc]);
+  return Object.freeze({
+    contractVersion: (doc) => call('contract_version', doc),
+    pullEvents: (doc) => call('pull_events', doc),
+    ackEvents: (doc) => call('ack_events', doc),
+    exportProducts: (doc = {}) => call('export_products', doc),
+    stockLevels: (doc = {}) => call('stock_levels', doc),
+    applyOrder: (doc) => call('apply_order', doc),
+    cancelOrder: (doc) => call('cancel_order', doc),
+    applyRefund: (doc) => call('apply_refund', doc),
+    applyReturn: (doc) => call('apply_return', doc),
+    upsertCustomer: (doc) => call('upsert_customer', doc),
+    exportCustomers: (doc) => call('export_customers', doc),
+    eraseCustomer: (doc) => call('erase_customer', doc),
+    exportDelivery: (doc) => call('export_delivery', doc),
+    recordSyncResult: (doc) => call('record_sync_result', doc),
+  } satisfies OdooContract);
+}
+
+/** True when the addon's contract major version matches ours (the sidecar refuses otherwise). */
+export function isCompatibleContractVersion(addonVersion: string): boolean {
+  return addonVersion.split('.')[0] === CONTRACT_VERSION.split('.')[0];
+}
