@@ -50,6 +50,10 @@ export interface CustomerDocument {
 
 export interface ExportedCustomer extends CustomerDocument {
   partner_id: number;
+  /** Addon extensions (not in docs/contract.md yet). */
+  active?: boolean;
+  content_hash?: string;
+  synced_hash?: string | null;
 }
 
 export interface OrderLine {
@@ -123,6 +127,8 @@ export interface ReturnDocument {
   return_gid: Gid;
   order_gid: Gid;
   status: string;
+  /** Addon extension: where the goods come back (mapped warehouse); default the order's. */
+  location_gid?: Gid | null;
   lines: Array<{ line_gid: Gid; sku: string; quantity: number }>;
 }
 
@@ -150,6 +156,9 @@ export interface ProductDocument {
   shopify_product_gid: Gid | null;
   options: ProductOption[];
   variants: ProductVariantDocument[];
+  /** Addon extension (not in docs/contract.md yet): hash of this document, and the hash last recorded as synced. */
+  content_hash?: string;
+  synced_hash?: string | null;
 }
 
 export interface StockLevel {
@@ -193,6 +202,11 @@ export interface FulfilmentDocument {
   lines: Array<{ line_gid: Gid; sku: string; quantity: number }>;
   tracking: { number: string | null; company: string | null; url: string | null };
   fulfillment_gids: Gid[];
+  /** Addon extensions (not in docs/contract.md yet). */
+  name?: string;
+  state?: string;
+  sale_order_id?: number;
+  location_gid?: Gid | null;
 }
 
 // ---- method parameters and results ----
@@ -232,14 +246,19 @@ export interface CancelOrderResult {
 }
 
 export interface ApplyRefundResult {
-  status: 'created' | 'unchanged';
-  credit_note_id: number;
+  /** `flagged`: the Odoo credit note total differs from Shopify's; left in draft (addon). */
+  status: 'created' | 'unchanged' | 'flagged';
+  /** null when the refund moves no money in Odoo (e.g. a restock-only refund). */
+  credit_note_id: number | null;
   amount_total: Money;
+  message?: string | null;
 }
 
 export interface ApplyReturnResult {
   status: 'created' | 'unchanged';
   picking_id: number;
+  /** One return picking per delivered picking the goods left with (addon extension). */
+  picking_ids?: number[];
 }
 
 export interface UpsertCustomerResult {
@@ -259,20 +278,17 @@ export interface EraseCustomerResult {
 
 export type SyncModel = 'product.template' | 'product.product' | 'res.partner' | 'sale.order' | 'stock.picking' | 'account.move';
 
-/** A binding written under the parent's result, e.g. a variant under its template. */
+/** A variant's Shopify IDs, written under its template's result (the only kind of child). */
 export interface ChildSyncResult {
-  model: SyncModel;
+  model: 'product.product';
   res_id: number;
-  state?: BindingState;
-  message?: string | null;
+  /** The variant GID. */
   shopify_gid?: Gid | null;
-  /** Only for product.product: the variant's inventory item. */
-  shopify_inventory_item_gid?: Gid | null;
-  content_hash?: string | null;
+  inventory_item_gid?: Gid | null;
 }
 
 export interface RecordSyncResultParams {
-  model: SyncModel;
+  model: Exclude<SyncModel, 'product.product'>;
   res_id: number;
   state: BindingState;
   message?: string | null;

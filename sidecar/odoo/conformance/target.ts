@@ -19,10 +19,11 @@ export interface ProductSpec {
   variants: Array<{ sku: string | null; barcode?: string | null; option_values?: Record<string, string> }>;
 }
 
+/** A tracking number; company and URL come from the carrier in Odoo (stock_delivery). */
 export interface Tracking {
   number: string | null;
-  company: string | null;
-  url: string | null;
+  company?: string | null;
+  url?: string | null;
 }
 
 export interface WarehouseView {
@@ -37,7 +38,8 @@ export interface SaleOrderView {
   partner_id: number;
   shipping: { street: string | null; city: string | null; zip: string | null };
   amount_total: Money;
-  lines: Array<{ sku: string | null; quantity: number; qty_delivered: number; is_delivery: boolean }>;
+  /** Product lines only (not shipping or discount lines). */
+  lines: Array<{ sku: string | null; quantity: number; qty_delivered: number }>;
 }
 
 export interface PickingView {
@@ -90,7 +92,8 @@ export interface MerchantDriver {
   validateReturn(pickingId: number): Promise<void>;
   /** A credit note posted on a sale order (e.g. a goodwill refund decided in Odoo). */
   postCreditNote(saleOrderId: number, amount: Money, reason: string): Promise<{ credit_note_id: number }>;
-  createCustomer(values: { name: string; email: string | null }): Promise<number>;
+  /** `sync`: the contact's "Sync to Shopify" flag (unbound contacts emit events only with it). */
+  createCustomer(values: { name: string; email: string | null; sync?: boolean }): Promise<number>;
   editCustomer(partnerId: number, values: { name?: string; email?: string | null; phone?: string | null; street?: string | null; city?: string | null }): Promise<void>;
   archiveCustomer(partnerId: number): Promise<void>;
   /** The addon's "erase personal data" action on a customer. */

@@ -1,18 +1,17 @@
 /**
  * The in-process Odoo double: an OdooCaller that implements the `shopify.sync.api` RPC surface
- * of the addon `shopify_sync` (docs/contract.md) on in-memory state, with the addon's statuses
- * and error behaviour, plus a "merchant" side that does what a user does in Odoo's UI and
- * emits the outbox events the addon's hooks emit.
+ * of the addon `shopify_sync` (docs/contract.md; behaviour and messages follow the addon's
+ * models/shopify_sync_api.py) on in-memory state, plus a merchant side (./merchant.ts) that
+ * does what a user does in Odoo's UI and emits the outbox events the addon's hooks emit.
  *
- * Rules it mirrors (cited from docs/contract.md):
+ * Rules it mirrors:
  * - contract calls run with the origin flag: they write no outbox events (no sync loops);
- *   merchant actions do;
  * - idempotent upserts keyed by Shopify GID; the same document twice → `unchanged`;
  * - unknown SKU → ValidationError naming the SKU and line, nothing created;
- * - unmapped tax line → order held in draft with a message; totals differ by more than 0.00 →
- *   flagged (binding in error, not confirmed);
+ * - unmapped tax line → order held in draft with a message; totals differ by a cent → flagged
+ *   (binding in error, not confirmed);
  * - stock: shopify_on_hand = max(0, floor(on_hand − reserved_other − safety_stock)).
- * Every call runs synchronously to completion, which is what the addon's per-key advisory lock
+ * Each call runs synchronously to completion, which is what the addon's per-key advisory lock
  * gives: concurrent calls for one key serialise.
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -32,7 +31,6 @@ import type {
   OutboxEvent,
   OutboxEventType,
   ProductDocument,
-  RecordSyncResultParams,
   RefundDocument,
   ReturnDocument,
   StockLevel,
@@ -47,6 +45,8 @@ import {
   createState,
   newBinding,
   type Binding,
+  type LineRole,
+  type Move,
   type OdooState,
   type Partner,
   type Picking,
@@ -65,14 +65,14 @@ export interface OdooDoubleOptions {
   now?: () => number;
   /** Warehouses to create; default two: WH → gid://shopify/Location/1, WH2 → gid://shopify/Location/2. */
   warehouses?: Array<{ name: string; code: string; location_gid: string | null }>;
-  /** Taxes that exist in the double's chart; default VAT 20 % (excluded) and VAT 10 % (excluded). */
+  /** Sales taxes in the double's chart; default "VAT 20%" and "VAT 10%", price-excluded. */
   taxes?: Array<{ name: string; rate: number; price_include?: boolean }>;
   settings?: Partial<Settings>;
 }
 
-// ---- errors shaped like Odoo's (JSON-RPC `data.name` + `data.message`) ----
+// ---- errors shaped like Odoo's JSON-RPC errors (`data.name` + `data.message`) ----
 
-const validationError = (message: string) =>
+export const validationError = (message: string) =>
   new OdooPermanentError(message, { odooName: 'odoo.exceptions.ValidationError', model: CONTRACT_MODEL });
 const missingError = (model: string, id: number) =>
   new OdooPermanentError(`Record does not exist or has been deleted.\n(Record: ${model}(${id},), User: 2)`, {
@@ -81,39 +81,62 @@ const missingError = (model: string, id: number) =>
   });
 
 const PAID_STATUSES = new Set(['paid', 'partially_refunded', 'refunded']);
-const SYNC_MODELS = new Set(['product.template', 'product.product', 'res.partner', 'sale.order', 'stock.picking', 'account.move']);
+const COALESCED_TYPES = new Set<OutboxEventType>(['product.changed', 'stock.changed', 'customer.changed']);
+const BINDING_MODELS = ['account.move', 'product.template', 'res.partner', 'sale.order', 'stock.picking'] as const;
+const BINDING_STATES = ['error', 'ignored', 'pending', 'synced'];
+const GID = /^gid:\/\/shopify\/([A-Za-z]+)\/([0-9]+)$/;
 
-const normaliseEmail = (email: string | null | undefined) => (email ?? '').trim().toLowerCase() || null;
-const hashOf = (value: unknown) => createHash('sha256').update(stableJson(value)).digest('hex');
+export const normaliseEmail = (value: unknown): string | null => {
+  if (typeof value !== 'string') return null;
+  const email = value.trim().toLowerCase();
+  return email.includes('@') && !email.startsWith('@') && !email.endsWith('@') ? email : null;
+};
 
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+/** SHA-256 of canonical JSON (sorted keys, no whitespace), like the addon's lib/digest.py. */
+export function contentHash(doc: Record<string, unknown>, exclude: string[] = []): string {
+  const kept = Object.fromEntries(Object.entries(doc).filter(([k]) => !exclude.includes(k)));
+  return createHash('sha256').update(canonicalJson(kept)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)
       .filter(([, v]) => v !== undefined)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
 }
 
-function money(text: unknown, what: string): number {
-  const cents = parseCents(text);
-  if (cents === null) throw validationError(`${what}: "${String(text)}" is not a decimal amount`);
+function gid(value: unknown, kind: string, label: string, field: string): string {
+  if (typeof value !== 'string') throw validationError(`${label}: ${field} expected a Shopify GID, got ${pyRepr(value)}`);
+  const m = GID.exec(value);
+  if (!m) throw validationError(`${label}: ${field} '${value}' is not a Shopify GID (gid://shopify/<Type>/<id>)`);
+  if (m[1] !== kind) throw validationError(`${label}: ${field} '${value}' is not a ${kind} GID`);
+  return value;
+}
+
+const pyRepr = (value: unknown) => (value === undefined || value === null ? 'None' : typeof value === 'string' ? `'${value}'` : JSON.stringify(value));
+
+/** Contract money: a decimal string (or int); None → 0; floats refused (addon lib/money.py). */
+function money(value: unknown, label: string): number {
+  if (value === undefined || value === null || value === '') return 0;
+  if (typeof value === 'number' && Number.isInteger(value)) return value * 100;
+  if (typeof value !== 'string') throw validationError(`${label}: money must be a decimal string, got ${pyRepr(value)}`);
+  const cents = parseCents(value.trim());
+  if (cents === null) throw validationError(`${label}: '${value}' is not a decimal amount`);
   return cents;
 }
 
-function requireString(value: unknown, what: string): string {
-  if (typeof value !== 'string' || value === '') throw validationError(`${what} is required`);
-  return value;
-}
-
-function requireQuantity(value: unknown, what: string): number {
+function quantity(value: unknown, label: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw validationError(`${what}: quantity must be a non-negative integer (got ${JSON.stringify(value)})`);
+    throw validationError(`${label}: quantity must be a non-negative integer, got ${pyRepr(value)}`);
   }
   return value;
 }
+
+const ERASED = { email: null, phone: null, street: null, street2: null, city: null, zip: null, state_code: null, country_code: null, company: null, first_name: null, last_name: null };
 
 export class OdooDouble implements OdooCaller {
   readonly state: OdooState;
@@ -149,40 +172,28 @@ export class OdooDouble implements OdooCaller {
 
   async executeKw<T = unknown>(model: string, method: string, args: unknown[], kwargs: Record<string, unknown> = {}): Promise<T> {
     if (method.startsWith('_')) {
-      throw new OdooConfigurationError(`Private methods (such as ${method}) cannot be called remotely.`, {
+      throw new OdooConfigurationError(`Private methods (such as ${model}.${method}) cannot be called remotely.`, {
         odooName: 'odoo.exceptions.AccessError',
         model,
         method,
       });
     }
     if (model !== CONTRACT_MODEL) {
-      throw new OdooPermanentError(`The Odoo double implements only ${CONTRACT_MODEL} (got ${model}.${method})`, {
-        odooName: 'builtins.KeyError',
-        model,
-        method,
-      });
+      throw new OdooPermanentError(`The Odoo double implements only ${CONTRACT_MODEL} (got ${model}.${method})`, { odooName: 'builtins.KeyError', model, method });
     }
-    const handler = this.handlers[method as ContractMethod];
+    const handler = Object.hasOwn(this.handlers, method) ? this.handlers[method as ContractMethod] : undefined;
     if (!handler) {
-      throw new OdooPermanentError(`The method '${method}' does not exist on the model '${model}'`, {
-        odooName: 'builtins.AttributeError',
-        model,
-        method,
-      });
+      throw new OdooPermanentError(`The method '${method}' does not exist on the model '${model}'`, { odooName: 'builtins.AttributeError', model, method });
     }
-    if (args.length !== 1 || !args[0] || typeof args[0] !== 'object' || Array.isArray(args[0]) || Object.keys(kwargs).some((k) => k !== 'context')) {
-      throw new OdooPermanentError(`${model}.${method}() takes exactly one document (a JSON object)`, {
-        odooName: 'builtins.TypeError',
-        model,
-        method,
-      });
+    if (args.length !== 1 || Object.keys(kwargs).some((k) => k !== 'context')) {
+      throw new OdooPermanentError(`${model}.${method}() takes exactly one document`, { odooName: 'builtins.TypeError', model, method });
     }
-    // A JSON round trip both ways: the caller never shares objects with the double's state.
+    if (!args[0] || typeof args[0] !== 'object' || Array.isArray(args[0])) throw validationError('shopify.sync.api: the document must be a JSON object');
+    // A JSON round trip both ways: callers never share objects with the double's state.
     const doc = JSON.parse(JSON.stringify(args[0])) as Record<string, unknown>;
     this.origin = true;
     try {
-      const result = handler(doc);
-      return JSON.parse(JSON.stringify(result)) as T;
+      return JSON.parse(JSON.stringify(handler(doc))) as T;
     } finally {
       this.origin = false;
     }
@@ -202,10 +213,10 @@ export class OdooDouble implements OdooCaller {
     export_customers: (doc) => this.exportCustomers(doc),
     erase_customer: (doc) => this.eraseCustomer(doc),
     export_delivery: (doc) => this.exportDelivery(doc),
-    record_sync_result: (doc) => this.recordSyncResult(doc as unknown as RecordSyncResultParams),
+    record_sync_result: (doc) => this.recordSyncResult(doc),
   };
 
-  // ---- helpers ----
+  // ---- helpers shared with the merchant side ----
 
   now(): number {
     return this.clock() + this.clockOffsetMs;
@@ -220,39 +231,28 @@ export class OdooDouble implements OdooCaller {
   }
 
   nowIso(): string {
-    return new Date(this.now()).toISOString();
+    return new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
   }
 
   /** Writes an outbox row unless the write comes from the sidecar (origin flag). */
   emit(type: OutboxEventType, model: string, resId: number, key: string, payload: Record<string, unknown>): void {
     if (this.origin) return;
-    if (type === 'stock.changed') {
-      // Coalesced per product and location while pending and not leased (contract: OutboxEvent).
-      const pending = this.state.outbox.find((e) => e.key === key && e.state === 'pending' && e.leased_until <= this.now());
-      if (pending && pending.attempts === 0) return;
-    }
-    this.state.outbox.push({
-      uuid: randomUUID(),
-      type,
-      model,
-      res_id: resId,
-      key,
-      payload,
-      created_at: this.nowIso(),
-      attempts: 0,
-      state: 'pending',
-      leased_until: 0,
-    });
+    // Coalesced types: one pending row per (type, key) is enough; the sidecar re-reads state.
+    if (COALESCED_TYPES.has(type) && this.state.outbox.some((e) => e.type === type && e.key === key && e.state === 'pending')) return;
+    this.state.outbox.push({ uuid: randomUUID(), type, model, res_id: resId, key, payload, created_at: this.nowIso(), attempts: 0, state: 'pending', leased_until: 0 });
   }
 
-  variantPrice(variant: Variant): number {
-    const template = this.template(variant.template_id);
-    let price = template.list_price;
-    for (const ov of variant.option_values) {
-      const value = template.options.find((o) => o.name === ov.option)?.values.find((v) => v.value === ov.value);
-      price += value?.price_extra ?? 0;
+  /** The addon's _shopify_set_result: synced clears the message; error keeps the given one. */
+  setResult(binding: Binding, state: BindingState, options: { message?: string | null; gid?: string | null; hash?: string | null } = {}): void {
+    binding.state = state;
+    if (state === 'synced') {
+      binding.message = null;
+      binding.last_synced_at = this.nowIso();
+    } else if (options.message !== undefined && options.message !== null) {
+      binding.message = options.message;
     }
-    return price;
+    if (options.gid) binding.shopify_gid = options.gid;
+    if (options.hash) binding.content_hash = options.hash;
   }
 
   template(id: number): Template {
@@ -285,32 +285,38 @@ export class OdooDouble implements OdooCaller {
     return p;
   }
 
+  variantPrice(variant: Variant): number {
+    const template = this.template(variant.template_id);
+    let price = template.list_price;
+    for (const ov of variant.option_values) {
+      price += template.options.find((o) => o.name === ov.option)?.values.find((v) => v.value === ov.value)?.price_extra ?? 0;
+    }
+    return price;
+  }
+
   onHand(productId: number, warehouseId: number): number {
     return this.state.quants.get(`${productId}:${warehouseId}`) ?? 0;
   }
 
-  setOnHand(productId: number, warehouseId: number, quantity: number): void {
-    this.state.quants.set(`${productId}:${warehouseId}`, quantity);
-  }
-
-  private openMoves(productId: number, warehouseId: number) {
-    const out: Array<{ picking: Picking; move: Picking['moves'][number] }> = [];
-    for (const picking of this.state.pickings.values()) {
-      if (picking.picking_type !== 'outgoing' || picking.state !== 'assigned' || picking.warehouse_id !== warehouseId) continue;
-      for (const move of picking.moves) if (move.product_id === productId) out.push({ picking, move });
-    }
-    return out;
+  setOnHand(productId: number, warehouseId: number, qty: number): void {
+    this.state.quants.set(`${productId}:${warehouseId}`, qty);
   }
 
   reserved(productId: number, warehouseId: number, filter: (picking: Picking) => boolean = () => true): number {
-    return this.openMoves(productId, warehouseId)
-      .filter(({ picking }) => filter(picking))
-      .reduce((sum, { move }) => sum + move.reserved, 0);
+    let sum = 0;
+    for (const picking of this.state.pickings.values()) {
+      if (picking.picking_type !== 'outgoing' || picking.state !== 'assigned' || picking.warehouse_id !== warehouseId || !filter(picking)) continue;
+      for (const move of picking.moves) if (move.product_id === productId) sum += move.reserved;
+    }
+    return sum;
+  }
+
+  orderOf(picking: Picking): SaleOrder | null {
+    return picking.sale_order_id === null ? null : (this.state.saleOrders.get(picking.sale_order_id) ?? null);
   }
 
   isShopifyPicking(picking: Picking): boolean {
-    const so = picking.sale_order_id === null ? null : this.state.saleOrders.get(picking.sale_order_id);
-    return Boolean(so?.order_gid);
+    return Boolean(this.orderOf(picking)?.order_gid);
   }
 
   /** Reserves what is free, like `action_assign`: never more than on hand minus other reservations. */
@@ -318,363 +324,36 @@ export class OdooDouble implements OdooCaller {
     for (const move of picking.moves) {
       const free = this.onHand(move.product_id, picking.warehouse_id) - this.reserved(move.product_id, picking.warehouse_id);
       move.reserved = Math.max(0, Math.min(move.quantity - move.quantity_done, move.reserved + free));
+      // The addon's quant hook (_update_available_quantity) reports reservations too.
+      this.stockChanged(move.product_id, picking.warehouse_id);
     }
   }
 
   stockChanged(productId: number, warehouseId: number): void {
     const wh = this.state.warehouses.get(warehouseId);
     if (!wh?.location_gid) return;
-    this.emit('stock.changed', 'product.product', productId, `stock:${productId}:${wh.location_gid}`, {
-      product_id: productId,
-      location_gid: wh.location_gid,
-    });
+    const template = this.template(this.variant(productId).template_id);
+    if (!template.active && !template.binding.shopify_gid) return;
+    this.emit('stock.changed', 'product.product', productId, `stock:${productId}:${wh.location_gid}`, { product_id: productId, location_gid: wh.location_gid });
   }
 
-  productChanged(templateId: number): void {
-    this.emit('product.changed', 'product.template', templateId, `product:${templateId}`, { template_id: templateId });
+  productChanged(templateId: number, reason: string): void {
+    const t = this.template(templateId);
+    this.emit('product.changed', 'product.template', templateId, `product:${templateId}`, { template_id: templateId, reason, active: t.active });
   }
 
-  customerChanged(partnerId: number): void {
-    this.emit('customer.changed', 'res.partner', partnerId, `customer:${partnerId}`, { partner_id: partnerId });
+  customerChanged(partnerId: number, reason: string): void {
+    const p = this.partner(partnerId);
+    if (!(p.shopify_sync || p.binding.shopify_gid) || p.erased) return;
+    this.emit('customer.changed', 'res.partner', partnerId, `customer:${partnerId}`, { partner_id: partnerId, reason, active: p.active });
   }
 
-  markSynced(binding: Binding, state: BindingState, message: string | null): void {
-    binding.state = state;
-    binding.message = message;
-    if (state === 'synced') binding.last_synced_at = this.nowIso();
-  }
-
-  // ---- contract methods ----
-
-  contractVersion(doc: Record<string, unknown>) {
-    this.state.lastSidecarContact = this.nowIso();
-    this.state.lastSidecarVersion = typeof doc.sidecar_version === 'string' ? doc.sidecar_version : null;
-    return { contract_version: CONTRACT_VERSION, addon_version: DOUBLE_ADDON_VERSION, odoo_version: DOUBLE_ODOO_VERSION };
-  }
-
-  pullEvents(doc: Record<string, unknown>): { events: OutboxEvent[] } {
-    const limit = doc.limit ?? 100;
-    const lease = doc.lease_seconds ?? 60;
-    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1) throw validationError(`pull_events: limit must be a positive integer`);
-    if (typeof lease !== 'number' || lease <= 0) throw validationError(`pull_events: lease_seconds must be positive`);
-    const now = this.now();
-    const due = this.state.outbox.filter((e) => e.state === 'pending' && e.leased_until <= now).slice(0, limit);
-    for (const e of due) {
-      e.leased_until = now + lease * 1000;
-      e.attempts += 1;
-    }
-    return {
-      events: due.map(({ uuid, type, model, res_id, key, payload, created_at, attempts }) => ({
-        uuid,
-        type,
-        model,
-        res_id,
-        key,
-        payload,
-        created_at,
-        attempts,
-      })),
-    };
-  }
-
-  ackEvents(doc: Record<string, unknown>) {
-    if (!Array.isArray(doc.uuids)) throw validationError('ack_events: uuids must be a list');
-    const wanted = new Set(doc.uuids);
-    let acknowledged = 0;
-    for (const e of this.state.outbox) {
-      if (e.state === 'pending' && wanted.has(e.uuid)) {
-        e.state = 'done';
-        acknowledged += 1;
-      }
-    }
-    return { acknowledged };
-  }
-
-  exportProducts(doc: Record<string, unknown>): { products: ProductDocument[] } {
-    const ids = Array.isArray(doc.template_ids) ? new Set(doc.template_ids as number[]) : null;
-    const offset = typeof doc.offset === 'number' ? doc.offset : 0;
-    const limit = typeof doc.limit === 'number' ? doc.limit : Infinity;
-    const templates = [...this.state.templates.values()].filter((t) => !ids || ids.has(t.id)).sort((a, b) => a.id - b.id);
-    return {
-      products: templates.slice(offset, offset + limit).map((t) => ({
-        odoo_id: t.id,
-        name: t.name,
-        description: t.description,
-        active: t.active,
-        shopify_product_gid: t.binding.shopify_gid,
-        options: t.options.map((o) => ({ name: o.name, values: o.values.map((v) => v.value) })),
-        variants: [...this.state.variants.values()]
-          .filter((v) => v.template_id === t.id)
-          .map((v) => ({
-            odoo_id: v.id,
-            sku: v.sku,
-            barcode: v.barcode,
-            price: formatCents(this.variantPrice(v)),
-            active: v.active && t.active,
-            option_values: v.option_values.map((ov) => ({ ...ov })),
-            shopify_variant_gid: v.binding.shopify_gid,
-            shopify_inventory_item_gid: v.inventory_item_gid,
-          })),
-      })),
-    };
-  }
-
-  stockLevels(doc: Record<string, unknown>): { levels: StockLevel[] } {
-    const productIds = Array.isArray(doc.product_ids) ? new Set(doc.product_ids as number[]) : null;
-    const locations = Array.isArray(doc.location_gids) ? new Set(doc.location_gids as string[]) : null;
-    const safety = this.state.settings.safety_stock;
-    const levels: StockLevel[] = [];
-    for (const v of this.state.variants.values()) {
-      if (productIds && !productIds.has(v.id)) continue;
-      for (const wh of this.state.warehouses.values()) {
-        if (!wh.location_gid || (locations && !locations.has(wh.location_gid))) continue;
-        const onHand = this.onHand(v.id, wh.id);
-        // Decision 7: only reservations that do NOT come from Shopify orders are subtracted;
-        // Shopify subtracts its own `committed` for Shopify orders.
-        const reservedOther = this.reserved(v.id, wh.id, (p) => !this.isShopifyPicking(p));
-        levels.push({
-          product_id: v.id,
-          sku: v.sku,
-          shopify_inventory_item_gid: v.inventory_item_gid,
-          location_gid: wh.location_gid,
-          warehouse_id: wh.id,
-          on_hand: onHand,
-          reserved_other: reservedOther,
-          safety_stock: safety,
-          shopify_on_hand: Math.max(0, Math.floor(onHand - reservedOther - safety)),
-        });
-      }
-    }
-    return { levels };
-  }
-
-  applyOrder(doc: OrderDocument): ApplyOrderResult {
-    const orderGid = requireString(doc.order_gid, 'apply_order: order_gid');
-    const label = `order ${doc.name ?? orderGid}`;
-    if (!Array.isArray(doc.lines)) throw validationError(`${label}: lines must be a list`);
-    const existing = [...this.state.saleOrders.values()].find((so) => so.order_gid === orderGid);
-    const hash = hashOf(doc);
-    if (existing && existing.document_hash === hash) return this.orderResult(existing, 'unchanged');
-    if (existing?.state === 'cancel') return this.orderResult(existing, 'unchanged');
-
-    // 1. Resolve every SKU before writing anything: an unknown SKU creates nothing.
-    const resolved = doc.lines.map((line, index) => {
-      const where = `${label} line ${index + 1}`;
-      const sku = requireString(line.sku, `${where}: sku`);
-      const matches = [...this.state.variants.values()].filter((v) => v.sku === sku && v.active);
-      if (matches.length === 0) throw validationError(`${where}: SKU "${sku}" is unknown in Odoo`);
-      if (matches.length > 1) throw validationError(`${where}: SKU "${sku}" matches ${matches.length} products in Odoo`);
-      return {
-        line,
-        variant: matches[0]!,
-        quantity: requireQuantity(line.quantity, where),
-        price: money(line.price_unit, `${where}: price_unit`),
-        discount: money(line.discount ?? '0', `${where}: discount`),
-      };
-    });
-    const shipping = (doc.shipping_lines ?? []).map((s, index) => ({
-      line: s,
-      price: money(s.price, `${label} shipping line ${index + 1}: price`),
-      discount: money(s.discount ?? '0', `${label} shipping line ${index + 1}: discount`),
-    }));
-    const shopifyTotal = money(doc.total_price, `${label}: total_price`);
-    if (existing) {
-      for (const r of resolved) {
-        const current = existing.lines.find((l) => l.line_gid === r.line.line_gid);
-        if (current && r.quantity < current.qty_delivered) {
-          throw validationError(
-            `${label} line ${resolved.indexOf(r) + 1}: quantity ${r.quantity} is below the ${current.qty_delivered} already delivered`,
-          );
-        }
-      }
-    }
-
-    // 2. Tax mapping: every Shopify tax line needs an explicit mapping, else the order is held.
-    let held: string | null = null;
-    const mapTaxes = (taxLines: TaxLine[] | undefined, where: string): number[] => {
-      const ids: number[] = [];
-      for (const tl of taxLines ?? []) {
-        const mapping = this.state.settings.tax_mapping.find(
-          (m) => m.title.trim().toLowerCase() === String(tl.title).trim().toLowerCase() && Math.abs(m.rate - Number(tl.rate)) < 1e-9,
-        );
-        if (!mapping) held ??= `${where}: tax "${tl.title}" (rate ${tl.rate}) has no tax mapping in Odoo`;
-        else ids.push(mapping.tax_id);
-      }
-      return ids;
-    };
-    const lineTaxes = resolved.map((r, i) => mapTaxes(r.line.tax_lines, `${label} line ${i + 1}`));
-    const shippingTaxes = shipping.map((s, i) => mapTaxes(s.line.tax_lines, `${label} shipping line ${i + 1}`));
-
-    // 3. Write: partner, order, lines.
-    const partnerId = doc.customer ? this.upsertCustomerRecord(doc.customer).partner_id : this.guestPartner().id;
-    const so: SaleOrder =
-      existing ??
-      (() => {
-        const id = this.id();
-        const created: SaleOrder = {
-          id,
-          name: `S${String(id).padStart(5, '0')}`,
-          partner_id: partnerId,
-          partner_invoice_id: partnerId,
-          partner_shipping_id: partnerId,
-          state: 'draft',
-          warehouse_id: this.defaultWarehouseId(),
-          order_gid: orderGid,
-          client_order_ref: null,
-          financial_status: null,
-          fulfillment_status: null,
-          presentment_currency: null,
-          note: null,
-          lines: [],
-          amount_untaxed: 0,
-          amount_tax: 0,
-          amount_total: 0,
-          document_hash: null,
-          binding: newBinding(orderGid),
-        };
-        this.state.saleOrders.set(id, created);
-        return created;
-      })();
-    so.partner_id = partnerId;
-    so.partner_invoice_id = doc.billing_address ? this.addressPartner(partnerId, 'invoice', doc.billing_address) : partnerId;
-    so.partner_shipping_id = doc.shipping_address ? this.addressPartner(partnerId, 'delivery', doc.shipping_address) : partnerId;
-    so.client_order_ref = doc.name ?? null;
-    so.financial_status = doc.financial_status ?? null;
-    so.fulfillment_status = doc.fulfillment_status ?? null;
-    so.presentment_currency = doc.presentment_currency ?? null;
-    so.note = doc.note ?? null;
-    if (so.state === 'draft' && doc.location_gid) {
-      const wh = [...this.state.warehouses.values()].find((w) => w.location_gid === doc.location_gid);
-      if (wh) so.warehouse_id = wh.id;
-    }
-    const seen = new Set<number>();
-    resolved.forEach((r, i) => {
-      let line = so.lines.find((l) => !l.is_delivery && l.line_gid === r.line.line_gid);
-      if (!line) {
-        line = { id: this.id(), line_gid: r.line.line_gid, product_id: r.variant.id, sku: r.variant.sku, name: r.line.title, quantity: 0, price_unit: 0, discount: 0, tax_ids: [], is_delivery: false, qty_delivered: 0 };
-        so.lines.push(line);
-      }
-      Object.assign(line, { product_id: r.variant.id, sku: r.variant.sku, name: r.line.title ?? line.name, quantity: r.quantity, price_unit: r.price, discount: r.discount, tax_ids: lineTaxes[i]! });
-      seen.add(line.id);
-    });
-    // Lines no longer in the document were removed in Shopify: quantity 0 (kept for history).
-    for (const line of so.lines) if (!line.is_delivery && !seen.has(line.id)) line.quantity = line.qty_delivered;
-    so.lines = so.lines.filter((l) => !l.is_delivery);
-    shipping.forEach((s, i) => {
-      so.lines.push({ id: this.id(), line_gid: null, product_id: null, sku: null, name: s.line.title, quantity: 1, price_unit: s.price, discount: s.discount, tax_ids: shippingTaxes[i]!, is_delivery: true, qty_delivered: 0 });
-    });
-    this.computeAmounts(so, Boolean(doc.taxes_included));
-    so.document_hash = hash;
-
-    // 4. Checks and confirmation.
-    let status: ApplyOrderResult['status'] = existing ? 'updated' : 'created';
-    let message: string | null = null;
-    if (held) {
-      status = 'held';
-      message = held;
-    } else if (so.amount_total !== shopifyTotal) {
-      status = 'flagged';
-      message = `${label}: Odoo total ${formatCents(so.amount_total)} differs from Shopify total ${formatCents(shopifyTotal)}`;
-    }
-    if (status === 'held' || status === 'flagged') {
-      this.markSynced(so.binding, 'error', message);
-    } else {
-      const confirm = this.state.settings.import_policy === 'all' || PAID_STATUSES.has(String(doc.financial_status));
-      if (confirm && so.state === 'draft') this.confirm(so);
-      this.syncPickings(so);
-      this.markSynced(so.binding, 'synced', null);
-    }
-    return this.orderResult(so, status, message);
-  }
-
-  private orderResult(so: SaleOrder, status: ApplyOrderResult['status'], message: string | null = so.binding.message): ApplyOrderResult {
-    return { status, sale_order_id: so.id, name: so.name, state: so.state, amount_total: formatCents(so.amount_total), message };
-  }
-
-  computeAmounts(so: SaleOrder, taxesIncluded: boolean): void {
-    let untaxed = 0;
-    let tax = 0;
-    for (const line of so.lines) {
-      const base = line.price_unit * line.quantity - line.discount;
-      const rate = line.tax_ids.reduce((sum, id) => sum + (this.state.taxes.get(id)?.rate ?? 0), 0);
-      if (taxesIncluded) {
-        // Price includes tax: Odoo splits the base, per line (round_per_line).
-        const excluded = roundCents(base / (1 + rate));
-        untaxed += excluded;
-        tax += base - excluded;
-      } else {
-        untaxed += base;
-        for (const id of line.tax_ids) tax += roundCents(base * (this.state.taxes.get(id)?.rate ?? 0));
-      }
-    }
-    so.amount_untaxed = untaxed;
-    so.amount_tax = tax;
-    so.amount_total = untaxed + tax;
-  }
-
-  confirm(so: SaleOrder): void {
-    so.state = 'sale';
-  }
-
-  /** Keeps the open outgoing picking's demand equal to ordered − delivered for each goods line. */
-  syncPickings(so: SaleOrder): void {
-    if (so.state !== 'sale') return;
-    let open = [...this.state.pickings.values()].find((p) => p.sale_order_id === so.id && p.picking_type === 'outgoing' && p.state === 'assigned');
-    for (const line of so.lines) {
-      if (line.is_delivery || line.product_id === null) continue;
-      const inFlight = [...this.state.pickings.values()]
-        .filter((p) => p.sale_order_id === so.id && p.picking_type === 'outgoing' && p.state === 'assigned' && p !== open)
-        .flatMap((p) => p.moves)
-        .filter((m) => m.sale_line_id === line.id)
-        .reduce((s, m) => s + m.quantity, 0);
-      const demand = line.quantity - line.qty_delivered - inFlight;
-      let move = open?.moves.find((m) => m.sale_line_id === line.id);
-      if (!move && demand > 0) {
-        open ??= this.newPicking(so.warehouse_id, 'outgoing', so.id);
-        move = { product_id: line.product_id, sale_line_id: line.id, quantity: 0, reserved: 0, quantity_done: 0 };
-        open.moves.push(move);
-      }
-      if (move) {
-        move.quantity = Math.max(0, demand);
-        move.reserved = Math.min(move.reserved, move.quantity);
-      }
-    }
-    if (open) {
-      open.moves = open.moves.filter((m) => m.quantity > 0);
-      if (open.moves.length === 0) open.state = 'cancel';
-      else this.reserve(open);
-    }
-  }
-
-  newPicking(warehouseId: number, type: Picking['picking_type'], saleOrderId: number | null): Picking {
-    const id = this.id();
-    const wh = this.state.warehouses.get(warehouseId);
-    const picking: Picking = {
-      id,
-      name: `${wh?.code ?? 'WH'}/${type === 'outgoing' ? 'OUT' : 'IN'}/${String(id).padStart(5, '0')}`,
-      picking_type: type,
-      sale_order_id: saleOrderId,
-      warehouse_id: warehouseId,
-      state: 'assigned',
-      moves: [],
-      backorder_of: null,
-      return_of_order: null,
-      return_gid: null,
-      tracking: { number: null, company: null, url: null },
-      fulfillment_gids: [],
-      binding: newBinding(),
-    };
-    this.state.pickings.set(id, picking);
-    return picking;
+  warehouseFor(locationGid: string | null | undefined) {
+    return locationGid ? [...this.state.warehouses.values()].find((w) => w.location_gid === locationGid) : undefined;
   }
 
   defaultWarehouseId(): number {
     return [...this.state.warehouses.keys()][0]!;
-  }
-
-  guestPartner(): Partner {
-    const found = [...this.state.partners.values()].find((p) => p.name === 'Shopify guest customer' && !p.binding.shopify_gid);
-    return found ?? this.createPartner({ name: 'Shopify guest customer' });
   }
 
   createPartner(values: Partial<Partner> & { name: string }): Partner {
@@ -690,7 +369,8 @@ export class OdooDouble implements OdooCaller {
       parent_id: null,
       type: 'contact',
       erased: false,
-      customer_updated_at: null,
+      shopify_sync: false,
+      write_date: this.nowIso(),
       street: null,
       street2: null,
       city: null,
@@ -704,35 +384,526 @@ export class OdooDouble implements OdooCaller {
     return partner;
   }
 
-  /** A child contact of type delivery/invoice for an order address, reused when identical. */
-  addressPartner(parentId: number, type: 'delivery' | 'invoice', address: Address): number {
-    const values = {
-      name: address.name ?? this.partner(parentId).name,
-      company: address.company ?? null,
-      street: address.address1 ?? null,
-      street2: address.address2 ?? null,
-      city: address.city ?? null,
-      state_code: address.province_code ?? null,
-      zip: address.zip ?? null,
-      country_code: address.country_code ?? null,
-      phone: address.phone ?? null,
+  newPicking(warehouseId: number, type: Picking['picking_type'], saleOrderId: number | null): Picking {
+    const id = this.id();
+    const wh = this.state.warehouses.get(warehouseId);
+    const picking: Picking = {
+      id,
+      name: `${wh?.code ?? 'WH'}/${type === 'outgoing' ? 'OUT' : 'IN'}/${String(id).padStart(5, '0')}`,
+      picking_type: type,
+      sale_order_id: saleOrderId,
+      warehouse_id: warehouseId,
+      state: 'assigned',
+      moves: [],
+      backorder_of: null,
+      return_of: null,
+      return_gid: null,
+      tracking: { number: null, company: null, url: null },
+      fulfillment_gids: [],
+      binding: newBinding(),
     };
-    const same = [...this.state.partners.values()].find(
-      (p) => p.parent_id === parentId && p.type === type && (Object.keys(values) as Array<keyof typeof values>).every((k) => p[k] === values[k]),
-    );
-    return (same ?? this.createPartner({ ...values, parent_id: parentId, type })).id;
+    this.state.pickings.set(id, picking);
+    return picking;
+  }
+
+  newMove(productId: number, saleLineId: number | null, qty: number): Move {
+    return { id: this.id(), product_id: productId, sale_line_id: saleLineId, quantity: qty, reserved: 0, quantity_done: 0 };
+  }
+
+  computeAmounts(so: SaleOrder): void {
+    let untaxed = 0;
+    let tax = 0;
+    for (const line of so.lines) {
+      // One rounding per line (Odoo's default round_per_line); discounts are their own lines.
+      const base = line.price_unit * line.quantity;
+      const taxes = line.tax_ids.map((id) => this.state.taxes.get(id)!);
+      if (taxes.some((t) => t.price_include)) {
+        const excluded = roundCents(base / (1 + taxes.reduce((s, t) => s + t.rate, 0)));
+        untaxed += excluded;
+        tax += base - excluded;
+      } else {
+        untaxed += base;
+        for (const t of taxes) tax += roundCents(base * t.rate);
+      }
+    }
+    so.amount_untaxed = untaxed;
+    so.amount_tax = tax;
+    so.amount_total = untaxed + tax;
+  }
+
+  /** Confirmed orders keep one open delivery whose demand is ordered − delivered − in other open deliveries. */
+  syncPickings(so: SaleOrder): void {
+    if (so.state !== 'sale') return;
+    const openPickings = [...this.state.pickings.values()].filter((p) => p.sale_order_id === so.id && p.picking_type === 'outgoing' && p.state === 'assigned');
+    let open = openPickings.at(-1);
+    for (const line of so.lines) {
+      if (line.role !== 'product' && line.role !== 'manual') continue;
+      if (line.product_id === null) continue;
+      const elsewhere = openPickings
+        .filter((p) => p !== open)
+        .flatMap((p) => p.moves)
+        .filter((m) => m.sale_line_id === line.id)
+        .reduce((s, m) => s + m.quantity, 0);
+      const demand = Math.max(0, line.quantity - line.qty_delivered - elsewhere);
+      let move = open?.moves.find((m) => m.sale_line_id === line.id);
+      if (!move && demand > 0) {
+        open ??= this.newPicking(so.warehouse_id, 'outgoing', so.id);
+        move = this.newMove(line.product_id, line.id, 0);
+        open.moves.push(move);
+      }
+      if (move) {
+        move.quantity = demand;
+        move.reserved = Math.min(move.reserved, demand);
+      }
+    }
+    if (open) {
+      open.moves = open.moves.filter((m) => m.quantity > 0);
+      if (open.moves.length === 0) open.state = 'cancel';
+      else this.reserve(open);
+    }
+  }
+
+  /** Anonymises the partner and its child addresses; keeps the records (accounting references them). */
+  anonymise(p: Partner): Partner[] {
+    const numeric = GID.exec(p.binding.shopify_gid ?? '')?.[2] ?? String(p.id);
+    const targets = [p, ...[...this.state.partners.values()].filter((c) => c.parent_id === p.id)];
+    for (const target of targets) {
+      const own = GID.exec(target.binding.shopify_gid ?? '')?.[2] ?? (target === p ? numeric : String(target.id));
+      Object.assign(target, ERASED, { name: `Redacted customer ${own}`, erased: true, shopify_sync: false, active: false, write_date: this.nowIso() });
+    }
+    for (const so of this.state.saleOrders.values()) {
+      if (targets.some((t) => t.id === so.partner_id)) {
+        so.note = null;
+        so.client_order_ref = null;
+      }
+    }
+    return targets;
+  }
+
+  // ---- contract methods ----
+
+  contractVersion(doc: Record<string, unknown>) {
+    this.state.lastSidecarContact = this.nowIso();
+    this.state.lastSidecarVersion = typeof doc.sidecar_version === 'string' ? doc.sidecar_version : 'unknown';
+    return { contract_version: CONTRACT_VERSION, addon_version: DOUBLE_ADDON_VERSION, odoo_version: DOUBLE_ODOO_VERSION };
+  }
+
+  pullEvents(doc: Record<string, unknown>): { events: OutboxEvent[] } {
+    const limit = doc.limit || 100;
+    const lease = doc.lease_seconds || 60;
+    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 1000) throw validationError('pull_events: limit must be an integer from 1 to 1000');
+    if (typeof lease !== 'number' || !Number.isInteger(lease) || lease < 1 || lease > 3600) throw validationError('pull_events: lease_seconds must be an integer from 1 to 3600');
+    this.state.lastSidecarContact = this.nowIso();
+    const now = this.now();
+    const due = this.state.outbox.filter((e) => e.state === 'pending' || (e.state === 'leased' && e.leased_until < now)).slice(0, limit);
+    for (const e of due) {
+      e.state = 'leased';
+      e.leased_until = now + lease * 1000;
+      e.attempts += 1;
+    }
+    return {
+      events: due.map(({ uuid, type, model, res_id, key, payload, created_at, attempts }) => ({ uuid, type, model, res_id, key, payload, created_at, attempts })),
+    };
+  }
+
+  ackEvents(doc: Record<string, unknown>) {
+    const uuids = doc.uuids;
+    if (!Array.isArray(uuids) || !uuids.every((u) => typeof u === 'string')) throw validationError('ack_events: uuids must be a list of strings');
+    const wanted = new Set(uuids);
+    let acknowledged = 0;
+    for (const e of this.state.outbox) {
+      if (e.state !== 'done' && wanted.has(e.uuid)) {
+        e.state = 'done';
+        e.leased_until = 0;
+        acknowledged += 1;
+      }
+    }
+    return { acknowledged };
+  }
+
+  exportProducts(doc: Record<string, unknown>): { products: ProductDocument[] } {
+    let templates: Template[];
+    if (doc.template_ids !== undefined && doc.template_ids !== null) {
+      const ids = doc.template_ids;
+      if (!Array.isArray(ids) || !ids.every((i) => Number.isInteger(i))) throw validationError('export_products: template_ids must be a list of integers');
+      templates = ids.map((i) => this.state.templates.get(i as number)).filter((t): t is Template => Boolean(t));
+    } else {
+      const offset = typeof doc.offset === 'number' ? doc.offset : 0;
+      const limit = typeof doc.limit === 'number' && doc.limit > 0 ? doc.limit : 100;
+      templates = [...this.state.templates.values()].sort((a, b) => a.id - b.id).slice(offset, offset + limit);
+    }
+    return { products: templates.map((t) => this.productDocument(t)) };
+  }
+
+  productDocument(t: Template): ProductDocument {
+    const doc: ProductDocument = {
+      odoo_id: t.id,
+      name: t.name,
+      description: t.description,
+      active: t.active,
+      shopify_product_gid: t.binding.shopify_gid,
+      options: t.options.map((o) => ({ name: o.name, values: o.values.map((v) => v.value) })),
+      variants: [...this.state.variants.values()]
+        .filter((v) => v.template_id === t.id)
+        .map((v) => ({
+          odoo_id: v.id,
+          sku: v.sku,
+          barcode: v.barcode,
+          price: formatCents(this.variantPrice(v)),
+          active: v.active && t.active,
+          option_values: v.option_values.map((ov) => ({ ...ov })),
+          shopify_variant_gid: v.binding.shopify_gid,
+          shopify_inventory_item_gid: v.inventory_item_gid,
+        })),
+    };
+    doc.content_hash = contentHash(doc as unknown as Record<string, unknown>, ['shopify_product_gid']);
+    doc.synced_hash = t.binding.content_hash;
+    return doc;
+  }
+
+  stockLevels(doc: Record<string, unknown>): { levels: StockLevel[] } {
+    const productIds = Array.isArray(doc.product_ids) ? new Set(doc.product_ids as number[]) : null;
+    const locations = Array.isArray(doc.location_gids) && doc.location_gids.length ? new Set(doc.location_gids as string[]) : null;
+    const safety = this.state.settings.safety_stock;
+    const variants = [...this.state.variants.values()].filter((v) => (productIds ? productIds.has(v.id) : this.template(v.template_id).active || this.template(v.template_id).binding.shopify_gid));
+    const levels: StockLevel[] = [];
+    for (const wh of this.state.warehouses.values()) {
+      if (!wh.location_gid || (locations && !locations.has(wh.location_gid))) continue;
+      for (const v of variants) {
+        const onHand = this.onHand(v.id, wh.id);
+        // Decision 7: only reservations that do NOT come from Shopify orders are subtracted;
+        // Shopify subtracts its own `committed` for Shopify orders.
+        const reservedOther = this.reserved(v.id, wh.id, (p) => !this.isShopifyPicking(p));
+        levels.push({
+          product_id: v.id,
+          sku: v.sku,
+          shopify_inventory_item_gid: v.inventory_item_gid,
+          location_gid: wh.location_gid,
+          warehouse_id: wh.id,
+          on_hand: Math.floor(onHand),
+          reserved_other: Math.ceil(reservedOther),
+          safety_stock: safety,
+          shopify_on_hand: Math.max(0, Math.floor(onHand - reservedOther - safety)),
+        });
+      }
+    }
+    return { levels };
+  }
+
+  // ---- customers ----
+
+  upsertCustomer(doc: CustomerDocument): UpsertCustomerResult {
+    gid(doc.customer_gid, 'Customer', 'customer', 'customer_gid');
+    const { partner, status } = this.upsertCustomerRecord(doc);
+    return { status, partner_id: partner.id };
+  }
+
+  /** Match by GID, then by normalised email (never by name). */
+  upsertCustomerRecord(doc: CustomerDocument): { partner: Partner; status: UpsertCustomerResult['status'] } {
+    const customerGid = doc.customer_gid!;
+    let partner = [...this.state.partners.values()].find((p) => p.binding.shopify_gid === customerGid);
+    if (partner?.erased) return { partner, status: 'unchanged' }; // never resurrect erased personal data
+    let status: UpsertCustomerResult['status'] | null = null;
+    if (!partner) {
+      partner = this.findByEmail(doc.email);
+      if (partner?.binding.shopify_gid) partner = undefined; // bound to another Shopify customer
+      if (partner) status = 'linked';
+    }
+    const hash = contentHash(doc as unknown as Record<string, unknown>, ['updated_at']);
+    if (partner && !status && partner.binding.content_hash === hash) return { partner, status: 'unchanged' };
+    const values = this.customerValues(doc);
+    if (partner) {
+      Object.assign(partner, values, { write_date: this.nowIso() });
+      status ??= 'updated';
+    } else {
+      partner = this.createPartner(values);
+      status = 'created';
+    }
+    this.setResult(partner.binding, 'synced', { gid: customerGid, hash });
+    return { partner, status };
+  }
+
+  findByEmail(email: unknown): Partner | undefined {
+    const wanted = normaliseEmail(email);
+    if (!wanted) return undefined;
+    return [...this.state.partners.values()].sort((a, b) => a.id - b.id).find((p) => p.parent_id === null && !p.erased && normaliseEmail(p.email) === wanted);
+  }
+
+  customerValues(doc: CustomerDocument) {
+    const name = [doc.first_name, doc.last_name].map((s) => (s ?? '').trim()).filter(Boolean).join(' ') || doc.email || doc.customer_gid || '';
+    const values: Partial<Partner> & { name: string } = { name, first_name: doc.first_name ?? null, last_name: doc.last_name ?? null };
+    if ('email' in doc) values.email = (doc.email ?? '').trim() || null;
+    if ('phone' in doc) values.phone = doc.phone || null;
+    if (doc.default_address) Object.assign(values, this.addressValues(doc.default_address));
+    return values;
+  }
+
+  addressValues(a: Address) {
+    return { street: a.address1 || null, street2: a.address2 || null, city: a.city || null, zip: a.zip || null, country_code: a.country_code ? a.country_code.toUpperCase() : null, state_code: a.country_code && a.province_code ? a.province_code : null };
+  }
+
+  exportCustomers(doc: Record<string, unknown>): { customers: ExportedCustomer[] } {
+    const ids = doc.partner_ids;
+    if (!Array.isArray(ids) || !ids.every((i) => Number.isInteger(i))) throw validationError('export_customers: partner_ids must be a list of integers');
+    return { customers: ids.map((i) => this.state.partners.get(i as number)).filter((p): p is Partner => Boolean(p)).map((p) => this.customerDocument(p)) };
+  }
+
+  customerDocument(p: Partner): ExportedCustomer {
+    // Like the addon: first/last name split from the display name on the last space.
+    const name = p.name.trim();
+    const cut = name.lastIndexOf(' ');
+    const [first, last] = cut < 0 ? [name, ''] : [name.slice(0, cut), name.slice(cut + 1)];
+    const hasAddress = Boolean(p.street || p.city || p.zip || p.country_code);
+    const doc: ExportedCustomer = {
+      customer_gid: p.binding.shopify_gid,
+      email: p.email,
+      first_name: first || null,
+      last_name: last || null,
+      phone: p.phone,
+      default_address: hasAddress
+        ? { name: p.name, company: p.company, address1: p.street, address2: p.street2, city: p.city, province_code: p.state_code, zip: p.zip, country_code: p.country_code, phone: p.phone }
+        : null,
+      updated_at: p.write_date,
+      partner_id: p.id,
+      active: p.active,
+    };
+    doc.content_hash = contentHash(doc as unknown as Record<string, unknown>, ['customer_gid', 'updated_at', 'partner_id']);
+    doc.synced_hash = p.binding.content_hash;
+    return doc;
+  }
+
+  eraseCustomer(doc: Record<string, unknown>): EraseCustomerResult {
+    const customerGid = typeof doc.customer_gid === 'string' && doc.customer_gid ? doc.customer_gid : null;
+    const email = normaliseEmail(doc.email);
+    if (!customerGid && !email) throw validationError('erase_customer: customer_gid or email is required');
+    let targets = customerGid ? [...this.state.partners.values()].filter((p) => p.binding.shopify_gid === customerGid) : [];
+    if (!targets.length && email) targets = [...this.state.partners.values()].filter((p) => !p.erased && normaliseEmail(p.email) === email);
+    if (!targets.length) return { status: 'not_found', partner_ids: [] };
+    const erased = new Set<number>();
+    for (const p of targets) for (const t of this.anonymise(p)) erased.add(t.id);
+    return { status: 'erased', partner_ids: [...erased].sort((a, b) => a - b) };
+  }
+
+  // ---- orders ----
+
+  applyOrder(doc: OrderDocument): ApplyOrderResult {
+    const orderGid = gid(doc.order_gid, 'Order', 'order', 'order_gid');
+    const label = `order ${doc.name || orderGid}`;
+    let so = [...this.state.saleOrders.values()].find((o) => o.order_gid === orderGid);
+    const hash = contentHash(doc as unknown as Record<string, unknown>);
+    if (so) {
+      if (so.updated_at && doc.updated_at && Date.parse(doc.updated_at) < Date.parse(so.updated_at)) {
+        return this.orderResult(so, 'unchanged', `${label}: document older than the applied one, ignored`);
+      }
+      if (so.document_hash === hash) return this.orderResult(so, 'unchanged');
+    }
+    const currency = this.state.settings.company_currency;
+    if (doc.currency && doc.currency !== currency) {
+      throw validationError(`${label}: shop currency ${doc.currency} differs from the company currency ${currency}; configure the company currency first`);
+    }
+    // 1. Resolve every SKU before writing anything: an unknown SKU creates nothing.
+    const resolved = (doc.lines ?? []).map((line, index) => {
+      const matches = line.sku ? [...this.state.variants.values()].filter((v) => v.sku === line.sku) : [];
+      if (!matches.length) throw validationError(line.sku ? `${label} line ${index + 1}: SKU "${line.sku}" is unknown in Odoo` : `${label} line ${index + 1}: the line has no SKU`);
+      if (matches.length > 1) throw validationError(`${label} line ${index + 1}: SKU "${line.sku}" is used by several Odoo products`);
+      return { line, variant: matches[0]! };
+    });
+    // 2. Lines, with an explicit tax mapping for every Shopify tax line (else: held).
+    const missing: string[] = [];
+    const linesVals = this.orderLineValues(label, doc, resolved, missing);
+    const { partner, invoice, delivery } = this.orderPartners(label, doc);
+    const warehouse = this.warehouseFor(doc.location_gid);
+    const notes: string[] = [];
+    if (doc.location_gid && !warehouse) notes.push(`${label}: Shopify location ${doc.location_gid} is not mapped; default warehouse used`);
+    let status: ApplyOrderResult['status'] = so ? 'updated' : 'created';
+    const header = {
+      partner_invoice_id: invoice,
+      partner_shipping_id: delivery,
+      client_order_ref: doc.name ?? null,
+      financial_status: doc.financial_status ?? null,
+      fulfillment_status: doc.fulfillment_status ?? null,
+      updated_at: doc.updated_at ?? null,
+      presentment_currency: doc.presentment_currency ?? null,
+      taxes_included: Boolean(doc.taxes_included),
+      ...(doc.note ? { note: doc.note } : {}),
+    };
+    if (!so) {
+      const id = this.id();
+      so = {
+        id,
+        name: `S${String(id).padStart(5, '0')}`,
+        partner_id: partner.id,
+        state: 'draft',
+        warehouse_id: warehouse?.id ?? this.defaultWarehouseId(),
+        order_gid: orderGid,
+        note: null,
+        needs_return: false,
+        lines: linesVals.map((v) => ({ ...v, id: this.id(), qty_delivered: 0 })),
+        amount_untaxed: 0,
+        amount_tax: 0,
+        amount_total: 0,
+        document_hash: null,
+        binding: newBinding(orderGid),
+        ...header,
+      };
+      this.state.saleOrders.set(id, so);
+    } else if (so.state === 'draft') {
+      Object.assign(so, header, { partner_id: partner.id, lines: linesVals.map((v) => ({ ...v, id: this.id(), qty_delivered: 0 })) });
+      if (warehouse) so.warehouse_id = warehouse.id;
+    } else if (so.state === 'sale') {
+      const delivered = [...this.state.pickings.values()].some((p) => p.sale_order_id === so!.id && p.state === 'done' && p.picking_type === 'outgoing');
+      Object.assign(so, header, delivered ? { partner_shipping_id: so.partner_shipping_id } : {});
+      const problem = this.updateConfirmedLines(so, linesVals);
+      if (problem) {
+        notes.push(`${label}: lines could not be updated: ${problem}`);
+        missing.push(`${label}: lines could not be updated: ${problem}`);
+      }
+    } else {
+      Object.assign(so, { financial_status: header.financial_status, fulfillment_status: header.fulfillment_status, updated_at: header.updated_at, presentment_currency: header.presentment_currency });
+    }
+    this.computeAmounts(so);
+
+    // 3. Totals check: equal to the cent, else flagged.
+    const total = money(doc.total_price, `${label} total_price`);
+    let message: string | null = null;
+    if (missing.length) {
+      status = 'held';
+      message = `${label} held: ${missing.join('; ')}`;
+    } else if (so.amount_total !== total && so.state !== 'cancel') {
+      status = 'flagged';
+      message = `${label}: Odoo total ${formatCents(so.amount_total)} differs from Shopify total_price ${formatCents(total)}`;
+    }
+    if (notes.length && !message) message = notes.join('; ');
+    if (status === 'created' || status === 'updated') {
+      if (so.state === 'draft' && this.shouldConfirm(doc)) so.state = 'sale';
+      this.syncPickings(so);
+      this.setResult(so.binding, 'synced', { hash });
+      so.document_hash = hash;
+      if (notes.length) so.binding.message = message;
+    } else {
+      so.document_hash = null;
+      this.setResult(so.binding, 'error', { message });
+    }
+    if (doc.cancelled_at && so.state !== 'cancel') this.cancel(so, label, null);
+    return this.orderResult(so, status, message);
+  }
+
+  private orderResult(so: SaleOrder, status: ApplyOrderResult['status'], message: string | null = null): ApplyOrderResult {
+    const result: ApplyOrderResult = { status, sale_order_id: so.id, name: so.name, state: so.state, amount_total: formatCents(so.amount_total) };
+    if (message) result.message = message;
+    return result;
+  }
+
+  private shouldConfirm(doc: OrderDocument): boolean {
+    if (doc.cancelled_at) return false;
+    if (this.state.settings.import_policy === 'paid') return PAID_STATUSES.has(String(doc.financial_status ?? '').toLowerCase());
+    return true;
+  }
+
+  private resolveTaxes(where: string, taxLines: TaxLine[] | undefined, taxesIncluded: boolean, missing: string[]): number[] {
+    const ids: number[] = [];
+    for (const tl of taxLines ?? []) {
+      const title = String(tl.title ?? '').trim().toLowerCase();
+      const mapping = this.state.settings.tax_mapping.find((m) => m.title.trim().toLowerCase() === title && Math.abs(m.rate - Number(tl.rate ?? 0)) < 1e-6);
+      const tax = mapping ? this.state.taxes.get(mapping.tax_id) : undefined;
+      if (!tax) {
+        missing.push(`no tax mapping for Shopify tax "${tl.title}" at rate ${tl.rate} (${where})`);
+        continue;
+      }
+      if (tax.price_include !== taxesIncluded) {
+        missing.push(
+          `tax mapping "${tl.title}" ${tl.rate} → ${tax.name}: Odoo tax is ${tax.price_include ? '' : 'not '}price-included but the order ${taxesIncluded ? 'includes' : 'excludes'} taxes (${where})`,
+        );
+        continue;
+      }
+      if (!ids.includes(tax.id)) ids.push(tax.id);
+    }
+    return ids;
+  }
+
+  private orderLineValues(label: string, doc: OrderDocument, resolved: Array<{ line: OrderDocument['lines'][number]; variant: Variant }>, missing: string[]) {
+    const included = Boolean(doc.taxes_included);
+    const out: Array<Omit<SaleLine, 'id' | 'qty_delivered'>> = [];
+    resolved.forEach(({ line, variant }, i) => {
+      const where = `line ${i + 1}`;
+      const qty = quantity(line.quantity, `${label} ${where}`);
+      const price = money(line.price_unit, `${label} ${where} price_unit`);
+      const discount = money(line.discount, `${label} ${where} discount`);
+      const taxIds = this.resolveTaxes(where, line.tax_lines, included, missing);
+      const name = line.title || variant.sku || '';
+      out.push({ line_gid: line.line_gid, role: 'product', product_id: variant.id, sku: variant.sku, name, quantity: qty, price_unit: price, tax_ids: taxIds });
+      // Line discounts are amounts: a separate negative line keeps them exact to the cent.
+      if (discount) out.push({ line_gid: line.line_gid, role: 'discount', product_id: null, sku: null, name: `Discount: ${name}`, quantity: 1, price_unit: -discount, tax_ids: taxIds });
+    });
+    (doc.shipping_lines ?? []).forEach((ship, i) => {
+      const where = `shipping line ${i + 1}`;
+      const price = money(ship.price, `${label} ${where} price`);
+      const discount = money(ship.discount, `${label} ${where} discount`);
+      const taxIds = this.resolveTaxes(where, ship.tax_lines, included, missing);
+      const key = `shipping:${i + 1}`;
+      out.push({ line_gid: key, role: 'shipping', product_id: null, sku: null, name: ship.title || 'Shipping', quantity: 1, price_unit: price, tax_ids: taxIds });
+      if (discount) out.push({ line_gid: key, role: 'shipping_discount', product_id: null, sku: null, name: `Shipping discount: ${ship.title ?? ''}`.trim(), quantity: 1, price_unit: -discount, tax_ids: taxIds });
+    });
+    return out;
+  }
+
+  /** Mirrors an edit on a confirmed order: lines matched by (Shopify line GID, role). Returns a problem or null. */
+  private updateConfirmedLines(so: SaleOrder, linesVals: Array<Omit<SaleLine, 'id' | 'qty_delivered'>>): string | null {
+    const key = (l: { line_gid: string | null; role: LineRole }) => `${l.line_gid}|${l.role}`;
+    const existing = new Map(so.lines.filter((l) => l.line_gid).map((l) => [key(l), l]));
+    const seen = new Set<string>();
+    for (const vals of linesVals) {
+      const line = existing.get(key(vals));
+      seen.add(key(vals));
+      if (line && vals.quantity < line.qty_delivered) {
+        return `The ordered quantity of ${line.name} cannot be decreased below the delivered quantity (${line.qty_delivered}). Create a return first.`;
+      }
+    }
+    for (const [k, line] of existing) if (!seen.has(k) && line.qty_delivered > 0) return `The ordered quantity of ${line.name} cannot be decreased below the delivered quantity (${line.qty_delivered}). Create a return first.`;
+    for (const vals of linesVals) {
+      const line = existing.get(key(vals));
+      if (!line) so.lines.push({ ...vals, id: this.id(), qty_delivered: 0 });
+      else Object.assign(line, { quantity: vals.quantity, price_unit: vals.price_unit, tax_ids: vals.tax_ids });
+    }
+    for (const [k, line] of existing) if (!seen.has(k)) line.quantity = 0;
+    return null;
+  }
+
+  private orderPartners(label: string, doc: OrderDocument) {
+    const customer = doc.customer;
+    let partner: Partner | undefined;
+    if (customer?.customer_gid) {
+      partner = this.upsertCustomerRecord(customer).partner;
+    } else {
+      const address = doc.billing_address ?? doc.shipping_address ?? null;
+      const email = customer?.email ?? null;
+      partner = this.findByEmail(email);
+      partner ??= this.createPartner({ ...(address ? this.addressValues(address) : {}), name: address?.name || email || `Shopify guest ${label}`, email: email || null, phone: address?.phone || null });
+    }
+    const child = (address: Address | null, type: 'invoice' | 'delivery'): number => {
+      if (!address) return partner.id;
+      const values = { ...this.addressValues(address), name: address.name || partner.name, phone: address.phone || null };
+      const same = [...this.state.partners.values()].find((p) => p.parent_id === partner.id && p.type === type && (Object.keys(values) as Array<keyof typeof values>).every((k) => p[k] === values[k]));
+      return (same ?? this.createPartner({ ...values, parent_id: partner.id, type })).id;
+    };
+    return { partner, invoice: child(doc.billing_address, 'invoice'), delivery: child(doc.shipping_address, 'delivery') };
   }
 
   cancelOrder(doc: Record<string, unknown>): CancelOrderResult {
-    const orderGid = requireString(doc.order_gid, 'cancel_order: order_gid');
+    const orderGid = gid(doc.order_gid, 'Order', 'cancel_order', 'order_gid');
     const so = [...this.state.saleOrders.values()].find((o) => o.order_gid === orderGid);
     if (!so) return { status: 'not_found', sale_order_id: null };
     if (so.state === 'cancel') return { status: 'already_cancelled', sale_order_id: so.id };
-    const delivered = [...this.state.pickings.values()].some((p) => p.sale_order_id === so.id && p.picking_type === 'outgoing' && p.state === 'done');
-    if (delivered) {
-      // Goods already left: cancelling would not bring them back. Flag for a return.
-      this.markSynced(so.binding, 'error', `order ${so.client_order_ref ?? orderGid} was cancelled in Shopify after delivery: a return is needed`);
-      return { status: 'needs_return', sale_order_id: so.id };
+    return { status: this.cancel(so, `order ${so.client_order_ref || orderGid}`, typeof doc.reason === 'string' ? doc.reason : null), sale_order_id: so.id };
+  }
+
+  private cancel(so: SaleOrder, label: string, _reason: string | null): 'cancelled' | 'needs_return' {
+    const delivered = [...this.state.pickings.values()].filter((p) => p.sale_order_id === so.id && p.picking_type === 'outgoing' && p.state === 'done');
+    if (delivered.length) {
+      // Goods already left: cancelling cannot bring them back. Flag for a return.
+      so.needs_return = true;
+      this.setResult(so.binding, 'error', { message: `${label}: cancelled in Shopify after delivery (${delivered.map((p) => p.name).join(', ')}); a return is needed` });
+      return 'needs_return';
     }
     so.state = 'cancel';
     for (const p of this.state.pickings.values()) {
@@ -741,244 +912,213 @@ export class OdooDouble implements OdooCaller {
         for (const m of p.moves) m.reserved = 0;
       }
     }
-    this.markSynced(so.binding, 'synced', null);
-    return { status: 'cancelled', sale_order_id: so.id };
+    this.setResult(so.binding, 'synced');
+    return 'cancelled';
   }
 
+  // ---- refunds and returns ----
+
   applyRefund(doc: RefundDocument): ApplyRefundResult {
-    const refundGid = requireString(doc.refund_gid, 'apply_refund: refund_gid');
+    const refundGid = gid(doc.refund_gid, 'Refund', 'refund', 'refund_gid');
+    const orderGid = gid(doc.order_gid, 'Order', `refund ${refundGid}`, 'order_gid');
     const existing = [...this.state.creditNotes.values()].find((c) => c.refund_gid === refundGid);
     if (existing) return { status: 'unchanged', credit_note_id: existing.id, amount_total: formatCents(existing.amount_total) };
-    const orderGid = requireString(doc.order_gid, 'apply_refund: order_gid');
     const so = [...this.state.saleOrders.values()].find((o) => o.order_gid === orderGid);
     const label = `refund ${refundGid}`;
-    if (!so) throw validationError(`${label}: order ${orderGid} is unknown in Odoo`);
+    if (!so) throw validationError(`${label}: order ${orderGid} is not imported in Odoo`);
     const cnLines: Array<{ name: string; sale_line_id: number | null; quantity: number; amount: number }> = [];
-    const restocks: Array<{ line: SaleLine; quantity: number }> = [];
-    (doc.lines ?? []).forEach((l, index) => {
-      const where = `${label} line ${index + 1}`;
-      const line = so.lines.find((sl) => sl.line_gid === l.line_gid);
-      if (!line) throw validationError(`${where}: line ${l.line_gid} is not on order ${so.client_order_ref ?? orderGid}`);
-      const quantity = requireQuantity(l.quantity, where);
-      cnLines.push({ name: line.name, sale_line_id: line.id, quantity, amount: money(l.subtotal, `${where}: subtotal`) + money(l.total_tax, `${where}: total_tax`) });
-      if (l.restock_type === 'cancel') restocks.push({ line, quantity });
+    const lineTax = (amount: number, taxIds: number[]) => taxIds.reduce((s, id) => s + (this.state.taxes.get(id)!.price_include ? 0 : roundCents(amount * this.state.taxes.get(id)!.rate)), 0);
+    const restock: Array<{ line: SaleLine; qty: number; kind: string }> = [];
+    (doc.lines ?? []).forEach((l, i) => {
+      const where = `${label} line ${i + 1}`;
+      const qty = quantity(l.quantity, where);
+      const subtotal = money(l.subtotal, `${where} subtotal`);
+      const line = so.lines.find((x) => x.role === 'product' && x.line_gid === l.line_gid) ?? (l.sku ? so.lines.find((x) => x.role === 'product' && x.sku === l.sku) : undefined);
+      if (!line) throw validationError(`${where}: line ${l.line_gid} (SKU "${l.sku}") is not on order ${so.name}`);
+      // Taxes are Odoo's: the sale line's taxes applied to the refunded subtotal.
+      if (subtotal) cnLines.push({ name: line.name, sale_line_id: line.id, quantity: qty, amount: subtotal + lineTax(subtotal, line.tax_ids) });
+      if (qty && (l.restock_type === 'cancel' || l.restock_type === 'return')) restock.push({ line, qty, kind: l.restock_type });
     });
-    const shippingAmount = money(doc.shipping?.amount ?? '0', `${label}: shipping.amount`) + money(doc.shipping?.tax ?? '0', `${label}: shipping.tax`);
-    if (shippingAmount !== 0) cnLines.push({ name: 'Shipping refund', sale_line_id: null, quantity: 1, amount: shippingAmount });
+    const shipping = money(doc.shipping?.amount, `${label} shipping amount`);
+    if (shipping) {
+      const shipLine = so.lines.find((x) => x.role === 'shipping');
+      cnLines.push({ name: 'Shipping refund', sale_line_id: null, quantity: 1, amount: shipping + lineTax(shipping, shipLine?.tax_ids ?? []) });
+    }
     (doc.adjustments ?? []).forEach((a, i) => {
-      cnLines.push({ name: a.reason ?? 'Refund adjustment', sale_line_id: null, quantity: 1, amount: money(a.amount, `${label} adjustment ${i + 1}`) });
+      const amount = money(a.amount, `${label} adjustment ${i + 1}`);
+      if (amount) cnLines.push({ name: a.reason || 'Refund adjustment', sale_line_id: null, quantity: 1, amount });
     });
+    this.restock(so, restock, label);
+    if (!cnLines.length) return { status: 'unchanged', credit_note_id: null, amount_total: '0.00' };
     const amount = cnLines.reduce((s, l) => s + l.amount, 0);
-    const total = money(doc.total, `${label}: total`);
-    if (amount !== total) throw validationError(`${label}: lines, shipping and adjustments sum to ${formatCents(amount)}, not the total ${formatCents(total)}`);
-    // Restock type "cancel": units not yet shipped leave the order (Shopify currentQuantity).
-    for (const r of restocks) r.line.quantity = Math.max(r.line.qty_delivered, r.line.quantity - r.quantity);
-    if (restocks.length) this.syncPickings(so);
     const id = this.id();
-    this.state.creditNotes.set(id, {
-      id,
-      name: `RINV/${String(id).padStart(5, '0')}`,
-      sale_order_id: so.id,
-      refund_gid: refundGid,
-      state: 'posted',
-      amount_total: amount,
-      lines: cnLines,
-      binding: newBinding(refundGid),
-    });
-    this.markSynced(this.state.creditNotes.get(id)!.binding, 'synced', null);
+    const creditNote = { id, name: `RINV/${String(id).padStart(5, '0')}`, sale_order_id: so.id, refund_gid: refundGid, state: 'draft' as 'draft' | 'posted', amount_total: amount, lines: cnLines, binding: newBinding(refundGid) };
+    this.state.creditNotes.set(id, creditNote);
+    const total = money(doc.total, `${label} total`);
+    if (amount !== total) {
+      const message = `${label}: Odoo credit note total ${formatCents(amount)} differs from Shopify total ${formatCents(total)}; left in draft`;
+      this.setResult(creditNote.binding, 'error', { message });
+      return { status: 'flagged', credit_note_id: id, amount_total: formatCents(amount), message };
+    }
+    creditNote.state = 'posted';
+    this.setResult(creditNote.binding, 'synced');
     return { status: 'created', credit_note_id: id, amount_total: formatCents(amount) };
   }
 
-  applyReturn(doc: ReturnDocument): ApplyReturnResult {
-    const returnGid = requireString(doc.return_gid, 'apply_return: return_gid');
-    const existing = [...this.state.pickings.values()].find((p) => p.return_gid === returnGid);
-    if (existing) return { status: 'unchanged', picking_id: existing.id };
-    const orderGid = requireString(doc.order_gid, 'apply_return: order_gid');
-    const so = [...this.state.saleOrders.values()].find((o) => o.order_gid === orderGid);
-    const label = `return ${returnGid}`;
-    if (!so) throw validationError(`${label}: order ${orderGid} is unknown in Odoo`);
-    const moves = (doc.lines ?? []).map((l, index) => {
-      const where = `${label} line ${index + 1}`;
-      const line = so.lines.find((sl) => sl.line_gid === l.line_gid);
-      if (!line || line.product_id === null) throw validationError(`${where}: line ${l.line_gid} is not on order ${so.client_order_ref ?? orderGid}`);
-      const quantity = requireQuantity(l.quantity, where);
-      const pendingReturns = [...this.state.pickings.values()]
-        .filter((p) => p.return_of_order === so.id && p.state === 'assigned')
-        .flatMap((p) => p.moves)
-        .filter((m) => m.sale_line_id === line.id)
-        .reduce((s, m) => s + m.quantity, 0);
-      if (quantity > line.qty_delivered - pendingReturns) {
-        throw validationError(`${where}: cannot return ${quantity} of "${line.sku}", only ${line.qty_delivered - pendingReturns} delivered and not returned`);
+  /** cancel: lower the ordered quantity; return: receive the goods back now (unless a Shopify return does). */
+  private restock(so: SaleOrder, items: Array<{ line: SaleLine; qty: number; kind: string }>, label: string): void {
+    const toReturn: Array<{ line: SaleLine; qty: number }> = [];
+    for (const { line, qty, kind } of items) {
+      if (kind === 'cancel') {
+        line.quantity = Math.max(line.qty_delivered, line.quantity - qty);
+      } else {
+        const pendingReturn = [...this.state.pickings.values()].some((p) => p.return_gid && p.state !== 'cancel' && p.sale_order_id === so.id && p.moves.some((m) => m.product_id === line.product_id));
+        if (!pendingReturn) toReturn.push({ line, qty });
       }
-      return { product_id: line.product_id, sale_line_id: line.id, quantity, reserved: 0, quantity_done: 0 };
+    }
+    this.syncPickings(so);
+    for (const picking of this.createReturns(so, toReturn, label, null)) this.validateReturnPicking(picking);
+  }
+
+  /** Return pickings, one per delivered picking the goods left with (Odoo returns one picking at a time). */
+  createReturns(so: SaleOrder, wanted: Array<{ line: SaleLine; qty: number }>, label: string, returnGid: string | null, locationGid: string | null = null): Picking[] {
+    const perPicking = new Map<Picking, Array<{ move: Move; take: number }>>();
+    for (const { line, qty } of wanted) {
+      let remaining = qty;
+      for (const picking of [...this.state.pickings.values()].filter((p) => p.sale_order_id === so.id && p.picking_type === 'outgoing' && p.state === 'done')) {
+        for (const move of picking.moves.filter((m) => m.sale_line_id === line.id)) {
+          const returned = [...this.state.pickings.values()].filter((p) => p.return_of === picking.id && p.state !== 'cancel').flatMap((p) => p.moves).filter((m) => m.sale_line_id === line.id).reduce((s, m) => s + m.quantity, 0);
+          const take = Math.min(remaining, move.quantity_done - returned);
+          if (take <= 0) continue;
+          perPicking.set(picking, [...(perPicking.get(picking) ?? []), { move, take }]);
+          remaining -= take;
+        }
+      }
+      if (remaining > 0) throw validationError(`${label}: cannot return ${qty} × ${line.sku}: only ${qty - remaining} delivered`);
+    }
+    const target = this.warehouseFor(locationGid);
+    return [...perPicking].map(([origin, items]) => {
+      const picking = this.newPicking(target?.id ?? origin.warehouse_id, 'incoming', so.id);
+      picking.return_of = origin.id;
+      picking.return_gid = returnGid;
+      picking.moves = items.map(({ move, take }) => this.newMove(move.product_id, move.sale_line_id, take));
+      return picking;
     });
-    const picking = this.newPicking(so.warehouse_id, 'incoming', so.id);
-    picking.return_of_order = so.id;
-    picking.return_gid = returnGid;
-    picking.moves = moves;
-    picking.binding = newBinding(returnGid);
-    return { status: 'created', picking_id: picking.id };
   }
 
-  upsertCustomer(doc: CustomerDocument): UpsertCustomerResult {
-    return this.upsertCustomerRecord(doc);
-  }
-
-  upsertCustomerRecord(doc: CustomerDocument): UpsertCustomerResult {
-    const gid = doc.customer_gid ?? null;
-    const email = normaliseEmail(doc.email);
-    const contacts = [...this.state.partners.values()].filter((p) => p.parent_id === null && !p.erased);
-    // Matching: by customer GID, then by normalised email, never by name (contract).
-    let partner = gid ? contacts.find((p) => p.binding.shopify_gid === gid) : undefined;
-    let status: UpsertCustomerResult['status'] = 'updated';
-    if (!partner && email) {
-      partner = contacts.find((p) => normaliseEmail(p.email) === email && (!p.binding.shopify_gid || !gid));
-      if (partner) status = 'linked';
+  validateReturnPicking(picking: Picking): void {
+    const so = this.orderOf(picking);
+    for (const move of picking.moves) {
+      move.quantity_done = move.quantity;
+      this.setOnHand(move.product_id, picking.warehouse_id, this.onHand(move.product_id, picking.warehouse_id) + move.quantity);
+      const line = so?.lines.find((l) => l.id === move.sale_line_id);
+      if (line) line.qty_delivered -= move.quantity;
+      this.stockChanged(move.product_id, picking.warehouse_id);
     }
-    const name = [doc.first_name, doc.last_name].filter(Boolean).join(' ') || doc.email || 'Shopify customer';
-    const address = doc.default_address;
-    const values = {
-      name,
-      first_name: doc.first_name ?? null,
-      last_name: doc.last_name ?? null,
-      email: doc.email ? doc.email.trim() : null,
-      phone: doc.phone ?? null,
-      company: address?.company ?? null,
-      street: address?.address1 ?? null,
-      street2: address?.address2 ?? null,
-      city: address?.city ?? null,
-      state_code: address?.province_code ?? null,
-      zip: address?.zip ?? null,
-      country_code: address?.country_code ?? null,
-    };
-    if (!partner) {
-      partner = this.createPartner(values);
-      partner.binding = newBinding(gid);
-      partner.customer_updated_at = doc.updated_at ?? null;
-      this.markSynced(partner.binding, 'synced', null);
-      return { status: 'created', partner_id: partner.id };
-    }
-    const changed = (Object.keys(values) as Array<keyof typeof values>).some((k) => partner![k] !== values[k]);
-    if (status === 'updated' && !changed) return { status: 'unchanged', partner_id: partner.id };
-    Object.assign(partner, values);
-    if (gid) partner.binding.shopify_gid = gid;
-    partner.customer_updated_at = doc.updated_at ?? partner.customer_updated_at;
-    this.markSynced(partner.binding, 'synced', null);
-    return { status, partner_id: partner.id };
+    picking.state = 'done';
+    if (so?.order_gid) this.emit('return.done', 'stock.picking', picking.id, `order:${so.order_gid}`, { picking_id: picking.id, sale_order_id: so.id, order_gid: so.order_gid });
   }
 
-  exportCustomers(doc: Record<string, unknown>): { customers: ExportedCustomer[] } {
-    if (!Array.isArray(doc.partner_ids)) throw validationError('export_customers: partner_ids must be a list');
-    return { customers: (doc.partner_ids as number[]).map((id) => this.customerDocument(this.partner(id))) };
+  applyReturn(doc: ReturnDocument): ApplyReturnResult {
+    const returnGid = gid(doc.return_gid, 'Return', 'return', 'return_gid');
+    const orderGid = gid(doc.order_gid, 'Order', `return ${returnGid}`, 'order_gid');
+    const label = `return ${returnGid}`;
+    const existing = [...this.state.pickings.values()].filter((p) => p.return_gid === returnGid).sort((a, b) => a.id - b.id);
+    if (existing.length) return { status: 'unchanged', picking_id: existing[0]!.id, picking_ids: existing.map((p) => p.id) };
+    const so = [...this.state.saleOrders.values()].find((o) => o.order_gid === orderGid);
+    if (!so) throw validationError(`${label}: order ${orderGid} is not imported in Odoo`);
+    const wanted: Array<{ line: SaleLine; qty: number }> = [];
+    (doc.lines ?? []).forEach((l, i) => {
+      const qty = quantity(l.quantity, `${label} line ${i + 1}`);
+      const line = so.lines.find((x) => x.role === 'product' && x.line_gid === l.line_gid) ?? (l.sku ? so.lines.find((x) => x.role === 'product' && x.sku === l.sku) : undefined);
+      if (!line) throw validationError(`${label} line ${i + 1}: line ${l.line_gid} (SKU "${l.sku}") is not on order ${so.name}`);
+      if (qty) wanted.push({ line, qty });
+    });
+    if (!wanted.length) throw validationError(`${label}: no quantity to return`);
+    const pickings = this.createReturns(so, wanted, label, returnGid, doc.location_gid ?? null);
+    return { status: 'created', picking_id: pickings[0]!.id, picking_ids: pickings.map((p) => p.id) };
   }
 
-  customerDocument(p: Partner): ExportedCustomer {
-    const hasAddress = Boolean(p.street || p.city || p.zip || p.country_code);
-    return {
-      partner_id: p.id,
-      customer_gid: p.binding.shopify_gid,
-      email: p.email,
-      first_name: p.first_name ?? (p.last_name ? null : p.name),
-      last_name: p.last_name,
-      phone: p.phone,
-      default_address: hasAddress
-        ? { name: p.name, company: p.company, address1: p.street, address2: p.street2, city: p.city, province_code: p.state_code, zip: p.zip, country_code: p.country_code, phone: p.phone }
-        : null,
-      updated_at: p.customer_updated_at,
-    };
-  }
-
-  eraseCustomer(doc: Record<string, unknown>): EraseCustomerResult {
-    const gid = typeof doc.customer_gid === 'string' && doc.customer_gid ? doc.customer_gid : null;
-    const email = normaliseEmail(typeof doc.email === 'string' ? doc.email : null);
-    if (!gid && !email) throw validationError('erase_customer: customer_gid or email is required');
-    const targets = [...this.state.partners.values()].filter(
-      (p) => p.parent_id === null && ((gid && p.binding.shopify_gid === gid) || (email && normaliseEmail(p.email) === email)),
-    );
-    if (targets.length === 0) return { status: 'not_found', partner_ids: [] };
-    for (const p of targets) this.anonymise(p);
-    return { status: 'erased', partner_ids: targets.map((p) => p.id) };
-  }
-
-  /** Clears personal data on the partner and its address children; keeps the record for accounting. */
-  anonymise(p: Partner): void {
-    const children = [...this.state.partners.values()].filter((c) => c.parent_id === p.id);
-    for (const target of [p, ...children]) {
-      Object.assign(target, {
-        name: `Erased customer ${p.id}`,
-        first_name: null,
-        last_name: null,
-        email: null,
-        phone: null,
-        company: null,
-        street: null,
-        street2: null,
-        city: null,
-        state_code: null,
-        zip: null,
-        country_code: null,
-        active: false,
-        erased: true,
-      });
-    }
-  }
+  // ---- deliveries and results ----
 
   exportDelivery(doc: Record<string, unknown>): FulfilmentDocument {
-    if (typeof doc.picking_id !== 'number') throw validationError('export_delivery: picking_id must be an integer');
-    const picking = this.picking(doc.picking_id);
-    const so = picking.sale_order_id === null ? null : this.state.saleOrders.get(picking.sale_order_id);
-    if (!so?.order_gid) throw validationError(`export_delivery: picking ${picking.name} is not linked to a Shopify order`);
-    const isReturn = picking.picking_type === 'incoming';
+    const pickingId = doc.picking_id;
+    if (typeof pickingId !== 'number' || !Number.isInteger(pickingId)) throw validationError('export_delivery: picking_id must be an integer');
+    const picking = this.state.pickings.get(pickingId);
+    if (!picking) throw validationError(`export_delivery: picking ${pickingId} does not exist`);
+    const so = this.orderOf(picking);
+    if (!so?.order_gid) throw validationError(`export_delivery: picking ${picking.name} is not for a Shopify order`);
+    const quantities = new Map<string, { line_gid: string; sku: string; quantity: number }>();
+    if (picking.state === 'done') {
+      for (const move of picking.moves) {
+        const line = so.lines.find((l) => l.id === move.sale_line_id);
+        if (!line?.line_gid) continue;
+        const sku = this.variant(move.product_id).sku ?? '';
+        const k = `${line.line_gid}|${sku}`;
+        const entry = quantities.get(k) ?? { line_gid: line.line_gid, sku, quantity: 0 };
+        entry.quantity += move.quantity_done;
+        quantities.set(k, entry);
+      }
+    }
     return {
       picking_id: picking.id,
+      name: picking.name,
+      state: picking.state,
       order_gid: so.order_gid,
-      is_return: isReturn,
-      lines: picking.moves
-        .filter((m) => (picking.state === 'done' ? m.quantity_done : m.quantity) > 0)
-        .map((m) => {
-          const line = so.lines.find((l) => l.id === m.sale_line_id);
-          return { line_gid: line?.line_gid ?? '', sku: this.variant(m.product_id).sku ?? '', quantity: picking.state === 'done' ? m.quantity_done : m.quantity };
-        }),
+      sale_order_id: so.id,
+      is_return: picking.picking_type === 'incoming',
+      location_gid: this.state.warehouses.get(picking.warehouse_id)?.location_gid ?? null,
+      lines: [...quantities.values()].sort((a, b) => (a.line_gid + a.sku < b.line_gid + b.sku ? -1 : 1)),
       tracking: { ...picking.tracking },
       fulfillment_gids: [...picking.fulfillment_gids],
     };
   }
 
-  recordSyncResult(doc: RecordSyncResultParams): { ok: true } {
-    this.writeSyncResult(doc);
-    for (const child of doc.children ?? []) this.writeSyncResult({ state: doc.state, ...child });
-    return { ok: true };
-  }
-
-  private writeSyncResult(doc: RecordSyncResultParams & { shopify_inventory_item_gid?: string | null }): void {
-    if (!SYNC_MODELS.has(doc.model)) throw validationError(`record_sync_result: model "${doc.model}" has no Shopify binding`);
-    if (!['pending', 'synced', 'error', 'ignored'].includes(doc.state)) throw validationError(`record_sync_result: state "${doc.state}" is not one of pending, synced, error, ignored`);
+  recordSyncResult(doc: Record<string, unknown>): { ok: true } {
+    const model = doc.model as (typeof BINDING_MODELS)[number];
+    if (!BINDING_MODELS.includes(model)) throw validationError(`record_sync_result: model must be one of ${pyList(BINDING_MODELS)}, got ${pyRepr(doc.model)}`);
+    const state = doc.state as BindingState;
+    if (!BINDING_STATES.includes(state)) throw validationError(`record_sync_result: state must be one of ${pyList(BINDING_STATES)}, got ${pyRepr(doc.state)}`);
     const table = {
       'product.template': this.state.templates,
-      'product.product': this.state.variants,
       'res.partner': this.state.partners,
       'sale.order': this.state.saleOrders,
       'stock.picking': this.state.pickings,
       'account.move': this.state.creditNotes,
-    }[doc.model] as Map<number, { id: number; binding: Binding }>;
-    const record = table.get(doc.res_id);
-    if (!record) throw missingError(doc.model, doc.res_id);
-    if (doc.shopify_gid) {
-      if (doc.model === 'stock.picking') {
-        const picking = record as unknown as Picking;
-        if (!picking.fulfillment_gids.includes(doc.shopify_gid)) picking.fulfillment_gids.push(doc.shopify_gid);
-      } else {
-        // The database enforces one Shopify ID per shop (unique constraint → ValidationError).
-        const clash = [...table.values()].find((r) => r.id !== record.id && r.binding.shopify_gid === doc.shopify_gid);
-        if (clash) throw validationError(`record_sync_result: ${doc.shopify_gid} is already bound to ${doc.model} ${clash.id}`);
-        record.binding.shopify_gid = doc.shopify_gid;
+    }[model] as Map<number, { id: number; binding: Binding }>;
+    const record = Number.isInteger(doc.res_id) ? table.get(doc.res_id as number) : undefined;
+    if (!record) throw validationError(`record_sync_result: ${model} ${pyRepr(doc.res_id)} does not exist`);
+    let shopifyGid = typeof doc.shopify_gid === 'string' && doc.shopify_gid ? doc.shopify_gid : null;
+    if (model === 'stock.picking' && shopifyGid) {
+      const picking = record as unknown as Picking;
+      if (!picking.fulfillment_gids.includes(shopifyGid)) picking.fulfillment_gids.push(shopifyGid);
+      shopifyGid = null;
+    }
+    if (shopifyGid) {
+      // unique(shopify_shop, shopify_gid): an IntegrityError, which Odoo turns into a ValidationError.
+      const clash = [...table.values()].find((r) => r.id !== record.id && r.binding.shopify_gid === shopifyGid);
+      if (clash) throw validationError('This Shopify ID is already bound to another record of this shop.');
+    }
+    this.setResult(record.binding, state, { message: typeof doc.message === 'string' ? doc.message : null, gid: shopifyGid, hash: typeof doc.content_hash === 'string' ? doc.content_hash : null });
+    for (const child of (doc.children as Array<Record<string, unknown>> | undefined) ?? []) {
+      if (child.model !== 'product.product') throw validationError('record_sync_result: children must be product.product');
+      const variant = Number.isInteger(child.res_id) ? this.state.variants.get(child.res_id as number) : undefined;
+      if (!variant || variant.template_id !== record.id) throw validationError(`record_sync_result: variant ${pyRepr(child.res_id)} is not a variant of ${model} ${record.id}`);
+      for (const [field, value] of [['shopify_gid', child.shopify_gid], ['inventory_item_gid', child.inventory_item_gid]] as const) {
+        if (typeof value !== 'string' || !value) continue;
+        const current = field === 'shopify_gid' ? (v: Variant) => v.binding.shopify_gid : (v: Variant) => v.inventory_item_gid;
+        if ([...this.state.variants.values()].some((v) => v.id !== variant.id && current(v) === value)) {
+          throw validationError(field === 'shopify_gid' ? 'This Shopify variant is already bound to another product.' : 'This Shopify inventory item is already bound to another product.');
+        }
+        if (field === 'shopify_gid') variant.binding.shopify_gid = value;
+        else variant.inventory_item_gid = value;
       }
     }
-    if (doc.model === 'product.product' && doc.shopify_inventory_item_gid) (record as unknown as Variant).inventory_item_gid = doc.shopify_inventory_item_gid;
-    if (doc.content_hash !== undefined) record.binding.content_hash = doc.content_hash ?? null;
-    this.markSynced(record.binding, doc.state, doc.message ?? null);
+    return { ok: true };
   }
 }
+
+const pyList = (items: readonly string[]) => `[${[...items].sort().map((i) => `'${i}'`).join(', ')}]`;
 
 export function createOdooDouble(options: OdooDoubleOptions = {}): OdooDouble {
   return new OdooDouble(options);

@@ -70,20 +70,20 @@ export class DoubleMerchant implements MerchantDriver {
       });
       variants[v.sku ?? `#${id}`] = id;
     }
-    odoo.productChanged(templateId);
+    odoo.productChanged(templateId, 'create');
     return { template_id: templateId, variants };
   }
 
   async setProductPrice(templateId: number, price: Money) {
     this.odoo.template(templateId).list_price = cents(price);
-    this.odoo.productChanged(templateId);
+    this.odoo.productChanged(templateId, 'write');
   }
 
   async archiveProduct(templateId: number) {
     const t = this.odoo.template(templateId);
     t.active = false;
     for (const v of this.odoo.state.variants.values()) if (v.template_id === templateId) v.active = false;
-    this.odoo.productChanged(templateId);
+    this.odoo.productChanged(templateId, 'archive');
   }
 
   async setStock(productId: number, warehouseId: number, quantity: number) {
@@ -110,9 +110,12 @@ export class DoubleMerchant implements MerchantDriver {
       fulfillment_status: null,
       presentment_currency: null,
       note: null,
+      updated_at: null,
+      needs_return: false,
+      taxes_included: false,
       lines: spec.lines.map((l) => {
         const v = odoo.variant(l.product_id);
-        return { id: odoo.id(), line_gid: null, product_id: v.id, sku: v.sku, name: v.sku ?? '', quantity: l.quantity, price_unit: odoo.variantPrice(v), discount: 0, tax_ids: [], is_delivery: false, qty_delivered: 0 };
+        return { id: odoo.id(), line_gid: null, role: 'manual' as const, product_id: v.id, sku: v.sku, name: v.sku ?? '', quantity: l.quantity, price_unit: odoo.variantPrice(v), tax_ids: [], qty_delivered: 0 };
       }),
       amount_untaxed: 0,
       amount_tax: 0,
@@ -121,11 +124,10 @@ export class DoubleMerchant implements MerchantDriver {
       binding: newBinding(),
     });
     const so = odoo.saleOrder(id);
-    odoo.computeAmounts(so, false);
+    odoo.computeAmounts(so);
+    // Confirming reserves stock; the quant hook reports it (reserve() emits stock.changed).
     odoo.syncPickings(so);
     const picking = [...odoo.state.pickings.values()].find((p) => p.sale_order_id === id)!;
-    // The reservation lowers what Odoo can promise: the quant hook reports the stock change.
-    for (const m of picking.moves) odoo.stockChanged(m.product_id, picking.warehouse_id);
     return { sale_order_id: id, picking_id: picking.id };
   }
 
@@ -133,14 +135,14 @@ export class DoubleMerchant implements MerchantDriver {
     const odoo = this.odoo;
     const picking = odoo.picking(pickingId);
     if (picking.state !== 'assigned' || picking.picking_type !== 'outgoing') throw userError(`${picking.name} cannot be validated (state ${picking.state})`);
-    if (options.tracking) picking.tracking = { ...options.tracking };
+    if (options.tracking) this.applyTracking(picking, options.tracking);
     const remaining: Picking['moves'] = [];
     for (const move of picking.moves) {
       const done = options.quantities?.[move.product_id] ?? move.quantity;
       const onHand = odoo.onHand(move.product_id, picking.warehouse_id);
       odoo.setOnHand(move.product_id, picking.warehouse_id, onHand - done);
       move.quantity_done = done;
-      if (done < move.quantity) remaining.push({ ...move, quantity: move.quantity - done, quantity_done: 0, reserved: 0 });
+      if (done < move.quantity) remaining.push({ ...odoo.newMove(move.product_id, move.sale_line_id, move.quantity - done) });
       move.quantity = done;
       move.reserved = 0;
       const so = picking.sale_order_id === null ? null : odoo.state.saleOrders.get(picking.sale_order_id);
@@ -155,38 +157,34 @@ export class DoubleMerchant implements MerchantDriver {
       backorder.moves = remaining;
       odoo.reserve(backorder);
     }
-    if (odoo.isShopifyPicking(picking)) this.emitDelivery(picking, 'delivery.done');
     for (const m of picking.moves) odoo.stockChanged(m.product_id, picking.warehouse_id);
+    this.emitDelivery(picking);
     return { backorder_id: backorder?.id ?? null };
   }
 
-  private emitDelivery(picking: Picking, type: 'delivery.done' | 'return.done', extra: Record<string, unknown> = {}) {
-    const so = this.odoo.saleOrder(picking.sale_order_id!);
-    this.odoo.emit(type, 'stock.picking', picking.id, `order:${so.order_gid}`, { picking_id: picking.id, order_gid: so.order_gid, ...extra });
+  private applyTracking(picking: Picking, tracking: Tracking) {
+    picking.tracking = { number: tracking.number, company: tracking.company ?? null, url: tracking.url ?? null };
+  }
+
+  private emitDelivery(picking: Picking) {
+    const so = this.odoo.orderOf(picking);
+    if (!so?.order_gid || picking.state !== 'done') return;
+    this.odoo.emit('delivery.done', 'stock.picking', picking.id, `order:${so.order_gid}`, { picking_id: picking.id, sale_order_id: so.id, order_gid: so.order_gid });
   }
 
   async setTracking(pickingId: number, tracking: Tracking) {
     const picking = this.odoo.picking(pickingId);
-    picking.tracking = { ...tracking };
-    // A tracking change on a done delivery is sent again as delivery.done: the sidecar compares
-    // export_delivery's tracking with what it pushed (fulfillment_gids present → tracking update).
-    if (picking.state === 'done' && this.odoo.isShopifyPicking(picking)) this.emitDelivery(picking, 'delivery.done', { tracking_changed: true });
+    this.applyTracking(picking, tracking);
+    // Tracking is often entered after validation: the addon sends delivery.done again and the
+    // sidecar updates the fulfilment's tracking (export_delivery has its fulfillment_gids).
+    this.emitDelivery(picking);
   }
 
   async validateReturn(pickingId: number) {
     const odoo = this.odoo;
     const picking = odoo.picking(pickingId);
     if (picking.state !== 'assigned' || picking.picking_type !== 'incoming') throw userError(`${picking.name} cannot be validated (state ${picking.state})`);
-    const so = picking.sale_order_id === null ? null : odoo.state.saleOrders.get(picking.sale_order_id);
-    for (const move of picking.moves) {
-      move.quantity_done = move.quantity;
-      odoo.setOnHand(move.product_id, picking.warehouse_id, odoo.onHand(move.product_id, picking.warehouse_id) + move.quantity);
-      const line = so?.lines.find((l) => l.id === move.sale_line_id);
-      if (line) line.qty_delivered -= move.quantity;
-    }
-    picking.state = 'done';
-    if (odoo.isShopifyPicking(picking)) this.emitDelivery(picking, 'return.done');
-    for (const m of picking.moves) odoo.stockChanged(m.product_id, picking.warehouse_id);
+    odoo.validateReturnPicking(picking);
   }
 
   async postCreditNote(saleOrderId: number, amount: Money, reason: string) {
@@ -205,37 +203,38 @@ export class DoubleMerchant implements MerchantDriver {
       binding: newBinding(),
     });
     if (so.order_gid) {
-      odoo.emit('credit_note.posted', 'account.move', id, `order:${so.order_gid}`, { credit_note_id: id, order_gid: so.order_gid, amount_total: formatCents(total) });
+      odoo.emit('credit_note.posted', 'account.move', id, `order:${so.order_gid}`, { move_id: id, sale_order_id: so.id, order_gid: so.order_gid, amount_total: formatCents(total) });
     }
     return { credit_note_id: id };
   }
 
-  async createCustomer(values: { name: string; email: string | null }) {
-    const p = this.odoo.createPartner({ name: values.name, email: values.email });
-    this.odoo.customerChanged(p.id);
+  async createCustomer(values: { name: string; email: string | null; sync?: boolean }) {
+    const p = this.odoo.createPartner({ name: values.name, email: values.email, shopify_sync: values.sync ?? false });
+    this.odoo.customerChanged(p.id, 'create');
     return p.id;
   }
 
   async editCustomer(partnerId: number, values: { name?: string; email?: string | null; phone?: string | null; street?: string | null; city?: string | null }) {
     const p = this.odoo.partner(partnerId);
-    Object.assign(p, values);
+    Object.assign(p, values, { write_date: this.odoo.nowIso() });
     if (values.name !== undefined) {
       p.first_name = null;
       p.last_name = null;
     }
-    this.odoo.customerChanged(partnerId);
+    this.odoo.customerChanged(partnerId, 'write');
   }
 
   async archiveCustomer(partnerId: number) {
-    this.odoo.partner(partnerId).active = false;
-    this.odoo.customerChanged(partnerId);
+    Object.assign(this.odoo.partner(partnerId), { active: false, write_date: this.odoo.nowIso() });
+    this.odoo.customerChanged(partnerId, 'archive');
   }
 
   async eraseCustomer(partnerId: number) {
     const p = this.odoo.partner(partnerId);
     const gid = p.binding.shopify_gid;
     this.odoo.anonymise(p);
-    this.odoo.emit('customer.erased', 'res.partner', partnerId, `customer:${partnerId}`, { partner_id: partnerId, customer_gid: gid });
+    // Only a bound customer exists in Shopify to be erased there.
+    if (gid) this.odoo.emit('customer.erased', 'res.partner', partnerId, `customer:${partnerId}`, { partner_id: partnerId, customer_gid: gid });
   }
 
   async readSaleOrders(orderGid: Gid): Promise<SaleOrderView[]> {
@@ -250,7 +249,7 @@ export class DoubleMerchant implements MerchantDriver {
           partner_id: so.partner_id,
           shipping: { street: ship.street, city: ship.city, zip: ship.zip },
           amount_total: formatCents(so.amount_total),
-          lines: so.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, qty_delivered: l.qty_delivered, is_delivery: l.is_delivery })),
+          lines: so.lines.filter((l) => l.role === 'product' || l.role === 'manual').map((l) => ({ sku: l.sku, quantity: l.quantity, qty_delivered: l.qty_delivered })),
         };
       });
   }

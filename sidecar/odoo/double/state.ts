@@ -77,21 +77,25 @@ export interface Partner extends PartnerAddress {
   parent_id: number | null;
   type: 'contact' | 'delivery' | 'invoice';
   erased: boolean;
-  customer_updated_at: string | null;
+  /** "Sync to Shopify" flag: unbound contacts emit customer.changed only when set. */
+  shopify_sync: boolean;
+  write_date: string;
   binding: Binding;
 }
 
+export type LineRole = 'product' | 'discount' | 'shipping' | 'shipping_discount' | 'manual';
+
 export interface SaleLine {
   id: number;
-  line_gid: Gid | null;
+  /** Shopify line GID, or `shipping:<n>` for shipping lines (the addon's shopify_line_gid). */
+  line_gid: string | null;
+  role: LineRole;
   product_id: number | null;
   sku: string | null;
   name: string;
   quantity: number;
   price_unit: number;
-  discount: number;
   tax_ids: number[];
-  is_delivery: boolean;
   qty_delivered: number;
 }
 
@@ -109,6 +113,9 @@ export interface SaleOrder {
   fulfillment_status: string | null;
   presentment_currency: string | null;
   note: string | null;
+  updated_at: string | null;
+  needs_return: boolean;
+  taxes_included: boolean;
   lines: SaleLine[];
   amount_untaxed: number;
   amount_tax: number;
@@ -119,6 +126,7 @@ export interface SaleOrder {
 }
 
 export interface Move {
+  id: number;
   product_id: number;
   sale_line_id: number | null;
   quantity: number;
@@ -135,7 +143,8 @@ export interface Picking {
   state: 'assigned' | 'done' | 'cancel';
   moves: Move[];
   backorder_of: number | null;
-  return_of_order: number | null;
+  /** For a return: the delivery it returns. */
+  return_of: number | null;
   return_gid: Gid | null;
   tracking: { number: string | null; company: string | null; url: string | null };
   fulfillment_gids: Gid[];
@@ -162,7 +171,7 @@ export interface OutboxRow {
   payload: Record<string, unknown>;
   created_at: string;
   attempts: number;
-  state: 'pending' | 'done';
+  state: 'pending' | 'leased' | 'done';
   /** Epoch ms until which the event is leased to a caller; 0 = not leased. */
   leased_until: number;
 }
@@ -183,6 +192,7 @@ export interface TaxMapping {
 }
 
 export interface Settings {
+  company_currency: string;
   import_policy: 'all' | 'paid';
   safety_stock: number;
   tax_mapping: TaxMapping[];
@@ -219,7 +229,7 @@ export function createState(): OdooState {
     creditNotes: new Map(),
     taxes: new Map(),
     outbox: [],
-    settings: { import_policy: 'all', safety_stock: 0, tax_mapping: [] },
+    settings: { company_currency: 'USD', import_policy: 'all', safety_stock: 0, tax_mapping: [] },
     lastSidecarContact: null,
     lastSidecarVersion: null,
   };

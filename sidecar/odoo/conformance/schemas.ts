@@ -1,0 +1,78 @@
+/**
+ * Contract validation: every document and result that crosses `shopify.sync.api` is checked
+ * against contract/schemas/*.schema.json (the addon's tests use the same files). A caller
+ * wrapper validates both directions, so the suite cannot pass on a document the real addon
+ * would not accept or a result shape the sidecar would not understand.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Ajv2020Module, { type ValidateFunction } from 'ajv/dist/2020.js';
+import { CONTRACT_METHODS, CONTRACT_MODEL, type ContractMethod } from '../contract.js';
+import type { OdooCaller } from '../types.js';
+
+export const SCHEMA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../contract/schemas');
+const METHODS_ID_SUFFIX = 'methods.schema.json';
+
+export class ContractViolation extends Error {
+  override readonly name = 'ContractViolation';
+}
+
+export interface ContractValidator {
+  validate(method: ContractMethod, direction: 'params' | 'result', value: unknown): void;
+  /** How many values were validated (the suite asserts it is not zero). */
+  readonly count: number;
+}
+
+export function loadContractValidator(dir = SCHEMA_DIR): ContractValidator {
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.schema.json')).sort() : [];
+  if (files.length === 0) throw new Error(`contract: no JSON Schemas in ${dir}`);
+  // ajv is CommonJS: under NodeNext the class is the module's `.default`.
+  const AjvClass = Ajv2020Module.default;
+  const ajv = new AjvClass({ allErrors: true, strict: true });
+  ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/);
+  ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
+  let methodsId: string | undefined;
+  for (const file of files) {
+    const schema = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as { $id?: string };
+    ajv.addSchema(schema);
+    if (file === METHODS_ID_SUFFIX) methodsId = schema.$id;
+  }
+  if (!methodsId) throw new Error(`contract: ${METHODS_ID_SUFFIX} is missing in ${dir}`);
+  const compiled = new Map<string, ValidateFunction>();
+  let count = 0;
+  return {
+    get count() {
+      return count;
+    },
+    validate(method, direction, value) {
+      const key = `${method}_${direction}`;
+      let fn = compiled.get(key);
+      if (!fn) {
+        fn = ajv.getSchema(`${methodsId}#/$defs/${key}`);
+        if (!fn) throw new ContractViolation(`contract: no schema for ${key}`);
+        compiled.set(key, fn);
+      }
+      count += 1;
+      if (!fn(value)) {
+        const errors = (fn.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}${e.params && 'allowedValues' in e.params ? ` ${JSON.stringify(e.params.allowedValues)}` : ''}`);
+        throw new ContractViolation(`contract: ${key} does not match the schema: ${errors.join('; ')}\n${JSON.stringify(value)}`);
+      }
+    },
+  };
+}
+
+const KNOWN_METHODS = new Set<string>(Object.values(CONTRACT_METHODS));
+
+/** Wraps a caller so every contract call's document and result are validated. */
+export function createValidatingCaller(inner: OdooCaller, validator: ContractValidator): OdooCaller {
+  return {
+    async executeKw<T>(model: string, method: string, args: unknown[], kwargs?: Record<string, unknown>): Promise<T> {
+      const checked = model === CONTRACT_MODEL && KNOWN_METHODS.has(method);
+      if (checked) validator.validate(method as ContractMethod, 'params', args[0]);
+      const result = await inner.executeKw<T>(model, method, args, kwargs);
+      if (checked) validator.validate(method as ContractMethod, 'result', result);
+      return result;
+    },
+  };
+}
