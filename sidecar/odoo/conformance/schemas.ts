@@ -29,7 +29,7 @@ export function loadContractValidator(dir = SCHEMA_DIR): ContractValidator {
   if (files.length === 0) throw new Error(`contract: no JSON Schemas in ${dir}`);
   // ajv is CommonJS: under NodeNext the class is the module's `.default`.
   const AjvClass = Ajv2020Module.default;
-  const ajv = new AjvClass({ allErrors: true, strict: true });
+  const ajv = new AjvClass({ allErrors: true, strict: true, strictRequired: false });
   ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/);
   ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
   let methodsId: string | undefined;

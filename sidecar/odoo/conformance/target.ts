@@ -78,6 +78,8 @@ export interface MerchantDriver {
   /** At least two warehouses, each mapped to a Shopify location. */
   warehouses(): Promise<WarehouseView[]>;
   configure(settings: MerchantSettings): Promise<void>;
+  /** The company currency (ISO code): apply_order refuses orders in another shop currency. */
+  companyCurrency(): Promise<string>;
 
   createProduct(spec: ProductSpec): Promise<{ template_id: number; variants: Record<string, number> }>;
   setProductPrice(templateId: number, price: Money): Promise<void>;

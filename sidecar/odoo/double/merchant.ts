@@ -40,6 +40,10 @@ export class DoubleMerchant implements MerchantDriver {
     }
   }
 
+  async companyCurrency() {
+    return this.odoo.state.settings.company_currency;
+  }
+
   async createProduct(spec: ProductSpec) {
     const odoo = this.odoo;
     const templateId = odoo.id();
