@@ -227,7 +227,7 @@ describe('shopify client: retries, errors and headers', () => {
     }
   });
 
-  it('adds @idempotent to an inline mutation that needs it, and refuses to send one without a key', async () => {
+  it('adds @idempotent to an inline mutation that needs it, refuses one without a key, and refuses a key where it protects nothing', async () => {
     const { client, server } = await setup();
     const inline = `mutation Adjust($input: InventoryAdjustQuantitiesInput!) {
       inventoryAdjustQuantities(input: $input) { userErrors { field message code } }
@@ -237,6 +237,10 @@ describe('shopify client: retries, errors and headers', () => {
     assert.deepEqual((error as ShopifyGraphQLError).codes, ['IDEMPOTENCY_KEY_MISSING']);
     assert.equal(error.permanent, true);
     assert.equal(server.graphqlRequests().length, 0);
+    await assert.rejects(
+      client.request('FulfillmentCreate', { fulfillment: {} }, { lane: 'fulfilments', idempotencyKey: 'key-0' }),
+      /FulfillmentCreate does not use @idempotent; resolve timeouts by reading back/,
+    );
     await client.request(inline, { input: {} }, { lane: 'inventory', idempotencyKey: 'key-1' });
     const [sent] = server.graphqlRequests();
     assert.match(sent!.query, /inventoryAdjustQuantities\(input: \$input\) @idempotent\(key: \$idempotencyKey\)/);

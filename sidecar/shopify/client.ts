@@ -214,6 +214,11 @@ export function createShopifyClient(options: ShopifyClientOptions): ShopifyClien
       }
       if (missingIdempotentDirectives(doc.ast).length > 0) source = withIdempotentDirective(source);
     }
+    if (idempotencyKey !== undefined && !source.includes(`$${IDEMPOTENCY_VARIABLE}`)) {
+      // A key on a mutation without @idempotent protects nothing (fulfillmentCreate, productSet…):
+      // say so instead of letting the caller believe a retry is deduplicated.
+      throw new TypeError(`shopify request: ${operation} does not use @idempotent; resolve timeouts by reading back instead of passing idempotencyKey`);
+    }
     const sentVariables = idempotencyKey ? { ...variables, [IDEMPOTENCY_VARIABLE]: idempotencyKey } : variables;
     const retrySafe = requestOptions.retrySafe ?? (doc.operation === 'query' || idempotencyKey !== undefined);
 
