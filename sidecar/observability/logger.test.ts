@@ -1,18 +1,8 @@
 import assert from 'node:assert/strict';
-import Transport from 'winston-transport';
 import { createLogger, withLogContext } from './logger.js';
 import { loadConfig, secretValues } from '../config/index.js';
 import { testEnv } from '../testing/env.js';
-
-/** Collects formatted log lines in memory. */
-export class MemoryTransport extends Transport {
-  lines: Record<string, unknown>[] = [];
-  override log(info: Record<string | symbol, unknown>, next: () => void): void {
-    const message = info[Symbol.for('message')];
-    this.lines.push(JSON.parse(String(message)) as Record<string, unknown>);
-    next();
-  }
-}
+import { MemoryTransport } from '../testing/memory-transport.js';
 
 describe('logger', () => {
   it('writes one JSON line with the correlation id of the surrounding context', () => {

@@ -1,43 +1,91 @@
 /**
- * The Odoo client's error hierarchy (minimal version written for the Odoo double; the JSON-RPC
- * client may extend it). Pure module.
- *
- * Every error keeps Odoo's exception class name (`odooName`, e.g.
- * "odoo.exceptions.ValidationError") and Odoo's own message as `message`, so a message asserted
- * against the double reads the same as one coming from a real Odoo.
+ * Typed Odoo errors and the one converter from wire errors (STYLE.md: one hierarchy, one
+ * converter). Classification decides what the queue does:
+ * - configuration (AccessDenied, AccessError, failed login): stop and alert, never retry;
+ * - permanent (ValidationError, UserError, MissingError, bad arguments): dead-letter with reason;
+ * - retryable (connection errors, timeouts, HTTP 5xx, serialization conflicts): retry with backoff.
  */
-export interface OdooErrorDetails {
-  /** Odoo's exception class, `data.name` in a JSON-RPC error, e.g. "odoo.exceptions.ValidationError". */
-  odooName?: string;
-  /** The model and method that failed. */
-  model?: string;
-  method?: string;
-  cause?: unknown;
-}
 
-abstract class OdooError extends Error {
+export type OdooErrorKind = 'configuration' | 'permanent' | 'retryable';
+
+export class OdooError extends Error {
+  override name = 'OdooError';
+  readonly kind: OdooErrorKind;
+  /** Odoo's exception class, e.g. "odoo.exceptions.ValidationError", when Odoo answered one. */
   readonly odooName: string | undefined;
-  readonly model: string | undefined;
-  readonly method: string | undefined;
-  constructor(message: string, details: OdooErrorDetails = {}) {
+  readonly httpStatus: number | undefined;
+
+  constructor(kind: OdooErrorKind, message: string, details: { odooName?: string; httpStatus?: number; cause?: unknown } = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.kind = kind;
     this.odooName = details.odooName;
-    this.model = details.model;
-    this.method = details.method;
+    this.httpStatus = details.httpStatus;
+  }
+
+  get permanent(): boolean {
+    return this.kind !== 'retryable';
+  }
+
+  get retryable(): boolean {
+    return this.kind === 'retryable';
   }
 }
 
-/** ValidationError / UserError / MissingError: retrying cannot help; the job goes to the DLQ. */
-export class OdooPermanentError extends OdooError {
-  override readonly name = 'OdooPermanentError';
-}
-
-/** AccessDenied / AccessError / failed login: the flow stops and alerts. */
 export class OdooConfigurationError extends OdooError {
-  override readonly name = 'OdooConfigurationError';
+  override name = 'OdooConfigurationError';
+  constructor(message: string, details: { odooName?: string; httpStatus?: number; cause?: unknown } = {}) {
+    super('configuration', message, details);
+  }
 }
 
-/** Serialization failure, connection error, HTTP 5xx: retry with backoff. */
+export class OdooPermanentError extends OdooError {
+  override name = 'OdooPermanentError';
+  constructor(message: string, details: { odooName?: string; httpStatus?: number; cause?: unknown } = {}) {
+    super('permanent', message, details);
+  }
+}
+
 export class OdooRetryableError extends OdooError {
-  override readonly name = 'OdooRetryableError';
+  override name = 'OdooRetryableError';
+  constructor(message: string, details: { odooName?: string; httpStatus?: number; cause?: unknown } = {}) {
+    super('retryable', message, details);
+  }
+}
+
+const CONFIGURATION = new Set(['odoo.exceptions.AccessDenied', 'odoo.exceptions.AccessError', 'werkzeug.exceptions.Unauthorized', 'werkzeug.exceptions.Forbidden']);
+const PERMANENT = new Set([
+  'odoo.exceptions.ValidationError',
+  'odoo.exceptions.UserError',
+  'odoo.exceptions.MissingError',
+  'odoo.exceptions.RedirectWarning',
+  'builtins.ValueError',
+  'builtins.TypeError',
+  'builtins.KeyError',
+  'werkzeug.exceptions.NotFound',
+  'werkzeug.exceptions.UnprocessableEntity',
+]);
+/** PostgreSQL conflicts Odoo re-raises after its own 5 retries: try again later. */
+const CONFLICT = /SerializationFailure|LockNotAvailable|DeadlockDetected|could not serialize access|concurrent update/i;
+
+/** Odoo's serialised exception: `error.data` of a JSON-RPC answer, or the body of a JSON-2 error. */
+export interface OdooFault {
+  name?: string;
+  message?: string;
+}
+
+export function errorFromOdooFault(fault: OdooFault, context: string, httpStatus?: number): OdooError {
+  const name = fault.name ?? 'unknown';
+  const message = `${context}: ${name.replace(/^odoo\.exceptions\./, '')}: ${fault.message ?? 'no message'}`;
+  const details = { odooName: name, ...(httpStatus === undefined ? {} : { httpStatus }) };
+  if (CONFLICT.test(name) || CONFLICT.test(fault.message ?? '')) return new OdooRetryableError(message, details);
+  if (CONFIGURATION.has(name)) return new OdooConfigurationError(message, details);
+  if (PERMANENT.has(name)) return new OdooPermanentError(message, details);
+  return new OdooRetryableError(message, details);
+}
+
+export function errorFromHttpStatus(status: number, context: string): OdooError {
+  if (status === 401 || status === 403) return new OdooConfigurationError(`${context}: HTTP ${status} (check ODOO_USER and ODOO_API_KEY)`, { httpStatus: status });
+  if (status === 404) return new OdooConfigurationError(`${context}: HTTP 404 (check ODOO_URL and that the shopify_sync addon is installed)`, { httpStatus: status });
+  if (status >= 500 || status === 429 || status === 408) return new OdooRetryableError(`${context}: HTTP ${status}`, { httpStatus: status });
+  return new OdooPermanentError(`${context}: HTTP ${status}`, { httpStatus: status });
 }

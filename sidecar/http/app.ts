@@ -1,0 +1,52 @@
+/**
+ * The sidecar's HTTP surface (express): health, readiness, Shopify webhooks and the admin API.
+ * Routes only translate HTTP to calls into the other modules.
+ */
+import { randomUUID } from 'node:crypto';
+import express, { type Express, type Router } from 'express';
+import { withLogContext, type Logger } from '../observability/logger.js';
+import { requireAdminToken } from './admin-auth.js';
+import type { ReadinessReport } from './readiness.js';
+
+export interface HttpAppOptions {
+  logger: Logger;
+  adminToken: string;
+  readiness: () => Promise<ReadinessReport>;
+  webhooks: Router;
+  /** Admin routes, mounted under /admin behind the bearer token. */
+  admin?: Router;
+  /** Extra public routes (e.g. /metrics). */
+  extra?: Router;
+}
+
+export function createHttpApp(options: HttpAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+
+  app.use((req, _res, next) => {
+    const correlationId = req.get('x-request-id') ?? req.get('x-shopify-webhook-id') ?? randomUUID();
+    withLogContext({ correlationId }, next);
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const report = await options.readiness();
+    res.status(report.ready ? 200 : 503).json(report);
+  });
+
+  app.use(options.webhooks);
+  if (options.extra) app.use(options.extra);
+  if (options.admin) app.use('/admin', requireAdminToken(options.adminToken), options.admin);
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not_found' });
+  });
+  app.use((error: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    options.logger.error('http request failed', { error });
+    res.status(500).json({ error: 'internal_error' });
+  });
+  return app;
+}

@@ -1,0 +1,235 @@
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import express from 'express';
+import request from 'supertest';
+import type pg from 'pg';
+import { createPool } from '../../db/pool.js';
+import { migrate } from '../../db/migrate.js';
+import { createLogger } from '../../observability/logger.js';
+import { MemoryTransport } from '../../testing/memory-transport.js';
+import { testDatabase } from '../../testing/root-hooks.js';
+import { webhookFixture, webhookFixtures } from '../../testing/fixtures.js';
+import { createWebhookRouter } from './intake.js';
+import { purgeInbox } from './inbox.js';
+import type { EnqueueInTransaction } from './inbox.js';
+
+const SECRET = 'webhook-secret-current';
+const PREVIOUS = 'webhook-secret-previous';
+
+/** Shopify's documented algorithm: base64(HMAC-SHA256(secret, raw body)), written independently of verify.ts. */
+function shopifyHmac(secret: string, body: Buffer | string): string {
+  return crypto.createHmac('sha256', secret).update(body).digest('base64');
+}
+
+describe('webhook intake', () => {
+  let pool: pg.Pool;
+  let memory: MemoryTransport;
+  let failEnqueue = false;
+
+  // The enqueue seam writes into a real table inside the intake's transaction.
+  const enqueue: EnqueueInTransaction = async (client, delivery, entityGid) => {
+    if (failEnqueue) throw new Error('queue unavailable');
+    await client.query('INSERT INTO test_jobs (webhook_id, topic, entity_gid) VALUES ($1, $2, $3)', [delivery.webhookId, delivery.topic, entityGid ?? null]);
+  };
+
+  const apps = new Map<number, express.Express>();
+  function app(maxBodyBytes = 64 * 1024) {
+    const existing = apps.get(maxBodyBytes);
+    if (existing) return existing;
+    const server = express();
+    apps.set(maxBodyBytes, server);
+    const logger = createLogger({ transports: [memory], secrets: [SECRET, PREVIOUS] });
+    server.use(createWebhookRouter({ pool, schema: 'app', secrets: [SECRET, PREVIOUS], maxBodyBytes, logger, enqueue }));
+    return server;
+  }
+
+  function post(body: Buffer | string, headers: Record<string, string>, maxBodyBytes?: number) {
+    let req = request(app(maxBodyBytes)).post('/webhooks/shopify').set('content-type', 'application/json');
+    for (const [k, v] of Object.entries(headers)) req = req.set(k, v);
+    // supertest JSON-encodes a Buffer when the content type is JSON: send the exact text instead.
+  return req.send(Buffer.isBuffer(body) ? body.toString("utf8") : body);
+  }
+
+  function headersFor(body: Buffer | string, topic: string, webhookId: string, secret = SECRET): Record<string, string> {
+    return {
+      'X-Shopify-Topic': topic,
+      'X-Shopify-Hmac-Sha256': shopifyHmac(secret, body),
+      'X-Shopify-Shop-Domain': 'test-shop.myshopify.com',
+      'X-Shopify-API-Version': '2026-10',
+      'X-Shopify-Webhook-Id': webhookId,
+      'X-Shopify-Event-Id': `evt-${webhookId}`,
+      'X-Shopify-Triggered-At': '2026-11-27T10:00:00.000Z',
+    };
+  }
+
+  async function counts(): Promise<{ inbox: number; jobs: number }> {
+    const inbox = await pool.query('SELECT count(*)::int AS n FROM app.webhook_inbox');
+    const jobs = await pool.query('SELECT count(*)::int AS n FROM test_jobs');
+    return { inbox: inbox.rows[0].n, jobs: jobs.rows[0].n };
+  }
+
+  before(async () => {
+    pool = createPool(await testDatabase('webhook_intake'), 10);
+    await migrate(pool, 'app');
+    await pool.query('CREATE TABLE test_jobs (webhook_id text, topic text, entity_gid text)');
+  });
+  beforeEach(async () => {
+    memory = new MemoryTransport();
+    apps.clear();
+    failEnqueue = false;
+    await pool.query('TRUNCATE app.webhook_inbox, test_jobs');
+  });
+  after(async () => pool.end());
+
+  it('accepts a delivery signed with Shopify\'s algorithm, stores it and enqueues one job keyed by the order GID', async () => {
+    const body = webhookFixture('orders/create');
+    const res = await post(body, headersFor(body, 'orders/create', 'wh-1'));
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body, { ok: true, outcome: 'queued' });
+    const jobs = await pool.query('SELECT * FROM test_jobs');
+    assert.deepEqual(jobs.rows, [{ webhook_id: 'wh-1', topic: 'orders/create', entity_gid: 'gid://shopify/Order/820982911946154508' }]);
+    const inbox = await pool.query('SELECT status, shop_domain, event_id, payload->>\'name\' AS name FROM app.webhook_inbox');
+    assert.deepEqual(inbox.rows, [{ status: 'queued', shop_domain: 'test-shop.myshopify.com', event_id: 'evt-wh-1', name: '#9999' }]);
+  });
+
+  it('rejects a wrong HMAC with 401 and stores and enqueues nothing', async () => {
+    const body = webhookFixture('orders/create');
+    const res = await post(body, { ...headersFor(body, 'orders/create', 'wh-2'), 'X-Shopify-Hmac-Sha256': shopifyHmac('some-other-secret', body) });
+    assert.equal(res.status, 401);
+    assert.equal(res.body.error, 'invalid_hmac');
+    assert.deepEqual(await counts(), { inbox: 0, jobs: 0 });
+  });
+
+  it('rejects a missing HMAC with 401', async () => {
+    const body = webhookFixture('orders/create');
+    const headers = headersFor(body, 'orders/create', 'wh-3');
+    delete headers['X-Shopify-Hmac-Sha256'];
+    const res = await post(body, headers);
+    assert.equal(res.status, 401);
+    assert.equal(res.body.error, 'missing_hmac');
+    assert.deepEqual(await counts(), { inbox: 0, jobs: 0 });
+  });
+
+  it('rejects a body signed over different bytes (re-serialised JSON) with 401', async () => {
+    const body = webhookFixture('customers/create');
+    const reserialised = JSON.stringify(JSON.parse(body.toString()));
+    const res = await post(reserialised, headersFor(body, 'customers/create', 'wh-4'));
+    assert.equal(res.status, 401);
+  });
+
+  it('accepts the previous secret during rotation', async () => {
+    const body = webhookFixture('customers/update');
+    const res = await post(body, headersFor(body, 'customers/update', 'wh-5', PREVIOUS));
+    assert.equal(res.status, 200);
+    assert.deepEqual(await counts(), { inbox: 1, jobs: 1 });
+  });
+
+  it('answers 413 for a body over the limit and stores nothing', async () => {
+    const body = Buffer.from(JSON.stringify({ padding: 'x'.repeat(5000) }));
+    const res = await post(body, headersFor(body, 'orders/create', 'wh-6'), 2048);
+    assert.equal(res.status, 413);
+    assert.equal(res.body.error, 'body_too_large');
+    assert.deepEqual(await counts(), { inbox: 0, jobs: 0 });
+  });
+
+  it('answers 400 for malformed JSON with a valid HMAC, logs the webhook id and enqueues nothing', async () => {
+    const body = Buffer.from('{"id": 1, "broken": ');
+    const res = await post(body, headersFor(body, 'orders/create', 'wh-7'));
+    assert.equal(res.status, 400);
+    assert.equal(res.body.error, 'malformed_json');
+    const jobs = await pool.query('SELECT count(*)::int AS n FROM test_jobs');
+    assert.equal(jobs.rows[0].n, 0);
+    const inbox = await pool.query('SELECT status FROM app.webhook_inbox WHERE webhook_id = $1', ['wh-7']);
+    assert.deepEqual(inbox.rows, [{ status: 'invalid' }]);
+    assert.ok(memory.lines.some((l) => l.message === 'webhook rejected' && l.webhookId === 'wh-7' && l.reason === 'malformed_json'));
+  });
+
+  it('answers 400 when a required header is missing', async () => {
+    const body = webhookFixture('orders/create');
+    const headers = headersFor(body, 'orders/create', 'wh-8');
+    delete headers['X-Shopify-Topic'];
+    const res = await post(body, headers);
+    assert.equal(res.status, 400);
+    assert.equal(res.body.detail, 'x-shopify-topic header is missing');
+  });
+
+  it('acknowledges a duplicate webhook id with 200 and stores and enqueues it once, even when concurrent', async () => {
+    const body = webhookFixture('orders/paid');
+    const headers = headersFor(body, 'orders/paid', 'wh-dup');
+    const results = await Promise.all([post(body, headers), post(body, headers), post(body, headers)]);
+    assert.deepEqual(results.map((r) => r.status), [200, 200, 200]);
+    assert.deepEqual(results.map((r) => r.body.outcome).sort(), ['duplicate', 'duplicate', 'queued']);
+    assert.deepEqual(await counts(), { inbox: 1, jobs: 1 });
+    const again = await post(body, headers);
+    assert.equal(again.body.outcome, 'duplicate');
+    assert.deepEqual(await counts(), { inbox: 1, jobs: 1 });
+  });
+
+  it('records an unknown topic with 200 and does not process it', async () => {
+    const body = Buffer.from('{"id": 5}');
+    const res = await post(body, headersFor(body, 'collections/create', 'wh-9'));
+    assert.equal(res.status, 200);
+    assert.equal(res.body.outcome, 'ignored');
+    const inbox = await pool.query('SELECT status, reason FROM app.webhook_inbox');
+    assert.deepEqual(inbox.rows, [{ status: 'ignored', reason: 'topic collections/create is not processed' }]);
+    assert.equal((await counts()).jobs, 0);
+  });
+
+  it('keeps IDs beyond 2^53 exact (refunds/create is keyed by its order id 820982911946154508)', async () => {
+    const body = webhookFixture('refunds/create');
+    await post(body, headersFor(body, 'refunds/create', 'wh-10'));
+    const jobs = await pool.query('SELECT entity_gid FROM test_jobs');
+    assert.deepEqual(jobs.rows, [{ entity_gid: 'gid://shopify/Order/820982911946154508' }]);
+    const stored = await pool.query("SELECT payload->>'id' AS id FROM app.webhook_inbox");
+    assert.equal(stored.rows[0].id, '890088186047892319');
+  });
+
+  it('stores nothing when the job cannot be enqueued, so Shopify\'s retry is not lost as a duplicate', async () => {
+    const body = webhookFixture('orders/updated');
+    failEnqueue = true;
+    const res = await post(body, headersFor(body, 'orders/updated', 'wh-11'));
+    assert.equal(res.status, 503);
+    assert.deepEqual(await counts(), { inbox: 0, jobs: 0 });
+    failEnqueue = false;
+    const retry = await post(body, headersFor(body, 'orders/updated', 'wh-11'));
+    assert.equal(retry.body.outcome, 'queued');
+    assert.deepEqual(await counts(), { inbox: 1, jobs: 1 });
+  });
+
+  it('accepts every one of Shopify\'s published sample payloads as it is', async () => {
+    const fixtures = webhookFixtures();
+    assert.ok(fixtures.length >= 20, `expected the fixture set, found ${fixtures.length}`);
+    for (const [i, fixture] of fixtures.entries()) {
+      const res = await post(fixture.raw, headersFor(fixture.raw, fixture.topic, `fx-${i}`));
+      assert.equal(res.status, 200, `${fixture.topic}: ${JSON.stringify(res.body)}`);
+    }
+    const routed = await pool.query('SELECT topic, entity_gid FROM test_jobs ORDER BY topic');
+    const byTopic = Object.fromEntries(routed.rows.map((r) => [r.topic, r.entity_gid]));
+    assert.equal(byTopic['customers/redact'], 'gid://shopify/Customer/191167');
+    assert.equal(byTopic['inventory_levels/update'], 'gid://shopify/InventoryItem/271878346596884015');
+    assert.equal(byTopic['customers/delete'], 'gid://shopify/Customer/706405506930370084');
+    for (const row of routed.rows) assert.ok(row.entity_gid, `${row.topic} has no entity GID`);
+  });
+
+  it('never logs the webhook secrets or payload personal data', async () => {
+    const body = webhookFixture('customers/create');
+    await post(body, headersFor(body, 'customers/create', 'wh-12'));
+    await post(body, { ...headersFor(body, 'customers/create', 'wh-13'), 'X-Shopify-Hmac-Sha256': 'AAAA' });
+    const text = JSON.stringify(memory.lines);
+    assert.ok(memory.lines.length >= 2);
+    for (const needle of [SECRET, PREVIOUS, 'bob@biller.com', 'Bob']) assert.ok(!text.includes(needle), `log contains ${needle}`);
+  });
+
+  it('purges payloads after the retention period but keeps the row for dedupe', async () => {
+    const body = webhookFixture('customers/create');
+    await post(body, headersFor(body, 'customers/create', 'wh-old'));
+    await post(body, headersFor(body, 'customers/create', 'wh-new'));
+    await pool.query("UPDATE app.webhook_inbox SET received_at = now() - interval '8 days' WHERE webhook_id = 'wh-old'");
+    assert.deepEqual(await purgeInbox(pool, 'app', 7), { purged: 1, deleted: 0 });
+    const rows = await pool.query('SELECT webhook_id, payload IS NULL AS purged FROM app.webhook_inbox ORDER BY webhook_id');
+    assert.deepEqual(rows.rows, [
+      { webhook_id: 'wh-new', purged: false },
+      { webhook_id: 'wh-old', purged: true },
+    ]);
+  });
+});

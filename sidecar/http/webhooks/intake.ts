@@ -1,0 +1,79 @@
+/**
+ * POST /webhooks/shopify — authenticate, deduplicate, enqueue, nothing else (STYLE.md).
+ * Order: size limit (413) → HMAC (401) → headers and JSON (400) → dedupe on webhook id →
+ * inbox row + job in one transaction → 200. Shopify expects an answer within 5 s; the work
+ * itself happens later from the queue.
+ */
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type pg from 'pg';
+import type { Logger } from '../../observability/logger.js';
+import { withLogContext } from '../../observability/logger.js';
+import { recordDelivery, recordInvalid, type EnqueueInTransaction } from './inbox.js';
+import { routeFor } from './topics.js';
+import { statusFor, verifyWebhook, type RejectionReason } from './verify.js';
+
+export interface WebhookIntakeOptions {
+  pool: pg.Pool;
+  schema: string;
+  secrets: readonly string[];
+  maxBodyBytes: number;
+  logger: Logger;
+  enqueue: EnqueueInTransaction;
+  /** Metrics hook: one call per request with its outcome. */
+  onOutcome?: (event: { topic: string; outcome: 'queued' | 'duplicate' | 'ignored' | RejectionReason }) => void;
+}
+
+export function createWebhookRouter(options: WebhookIntakeOptions): Router {
+  const router = express.Router();
+  const raw = express.raw({ type: () => true, limit: options.maxBodyBytes });
+
+  router.post('/webhooks/shopify', raw, async (req: Request, res: Response) => {
+    const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const result = verifyWebhook({ rawBody, headers: req.headers, secrets: options.secrets, maxBytes: options.maxBodyBytes });
+    const topicHeader = req.get('x-shopify-topic') ?? 'unknown';
+    if (!result.ok) {
+      options.logger.warn('webhook rejected', { reason: result.reason, detail: result.detail, webhookId: result.webhookId, topic: topicHeader });
+      options.onOutcome?.({ topic: topicHeader, outcome: result.reason });
+      if (result.reason === 'malformed_json' && result.webhookId) {
+        await recordInvalid(options.pool, options.schema, result.webhookId, topicHeader, req.get('x-shopify-shop-domain') ?? '', result.detail).catch(() => {});
+      }
+      res.status(statusFor(result.reason)).json({ error: result.reason, detail: result.detail });
+      return;
+    }
+    const { delivery } = result;
+    await withLogContext({ correlationId: delivery.webhookId }, async () => {
+      const route = routeFor(delivery.topic);
+      const entityGid = route?.entityGid(delivery.payload);
+      try {
+        const { duplicate } = await recordDelivery(
+          options.pool,
+          options.schema,
+          delivery,
+          route ? { status: 'queued', entityGid } : { status: 'ignored', reason: `topic ${delivery.topic} is not processed`, entityGid },
+          route ? options.enqueue : undefined,
+        );
+        const outcome = duplicate ? 'duplicate' : route ? 'queued' : 'ignored';
+        options.logger.info('webhook received', { webhookId: delivery.webhookId, topic: delivery.topic, entityGid, outcome });
+        options.onOutcome?.({ topic: delivery.topic, outcome });
+        res.status(200).json({ ok: true, outcome });
+      } catch (error) {
+        // Nothing was committed: Shopify will retry the delivery.
+        options.logger.error('webhook could not be stored', { webhookId: delivery.webhookId, topic: delivery.topic, error });
+        res.status(503).json({ error: 'unavailable' });
+      }
+    });
+  });
+
+  // express.raw's own errors: body over the limit, or a broken stream.
+  router.use('/webhooks/shopify', (error: { type?: string; status?: number }, req: Request, res: Response, next: NextFunction) => {
+    if (error.type === 'entity.too.large') {
+      const topic = req.get('x-shopify-topic') ?? 'unknown';
+      options.logger.warn('webhook rejected', { reason: 'body_too_large', webhookId: req.get('x-shopify-webhook-id'), topic });
+      options.onOutcome?.({ topic, outcome: 'body_too_large' });
+      res.status(413).json({ error: 'body_too_large', detail: `body exceeds the ${options.maxBodyBytes}-byte limit` });
+      return;
+    }
+    next(error);
+  });
+  return router;
+}
