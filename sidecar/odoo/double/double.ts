@@ -38,7 +38,7 @@ import type {
   UpsertCustomerResult,
 } from '../contract.js';
 import { CONTRACT_MODEL, CONTRACT_VERSION } from '../contract.js';
-import { OdooConfigurationError, OdooPermanentError } from '../errors.js';
+import { errorFromOdooFault, type OdooFault } from '../errors.js';
 import type { OdooCaller } from '../types.js';
 import { formatCents, parseCents, roundCents } from './money.js';
 import {
@@ -70,15 +70,23 @@ export interface OdooDoubleOptions {
   settings?: Partial<Settings>;
 }
 
-// ---- errors shaped like Odoo's JSON-RPC errors (`data.name` + `data.message`) ----
+// ---- errors: what Odoo would serialise (`data.name` + `data.message` of a JSON-RPC error) ----
 
-export const validationError = (message: string) =>
-  new OdooPermanentError(message, { odooName: 'odoo.exceptions.ValidationError', model: CONTRACT_MODEL });
+/**
+ * An exception raised inside the double, shaped like Odoo's serialised exception. executeKw
+ * converts it with the client's own converter (errors.ts errorFromOdooFault), so callers get the
+ * same error class and message as from a real Odoo behind the JSON-RPC client.
+ */
+export class OdooFaultError extends Error {
+  constructor(readonly fault: Required<OdooFault>) {
+    super(fault.message);
+  }
+}
+
+export const odooFault = (name: string, message: string) => new OdooFaultError({ name, message });
+export const validationError = (message: string) => odooFault('odoo.exceptions.ValidationError', message);
 const missingError = (model: string, id: number) =>
-  new OdooPermanentError(`Record does not exist or has been deleted.\n(Record: ${model}(${id},), User: 2)`, {
-    odooName: 'odoo.exceptions.MissingError',
-    model,
-  });
+  odooFault('odoo.exceptions.MissingError', `Record does not exist or has been deleted.\n(Record: ${model}(${id},), User: 2)`);
 
 const PAID_STATUSES = new Set(['paid', 'partially_refunded', 'refunded']);
 const COALESCED_TYPES = new Set<OutboxEventType>(['product.changed', 'stock.changed', 'customer.changed']);
@@ -171,29 +179,28 @@ export class OdooDouble implements OdooCaller {
   // ---- OdooCaller ----
 
   async executeKw<T = unknown>(model: string, method: string, args: unknown[], kwargs: Record<string, unknown> = {}): Promise<T> {
-    if (method.startsWith('_')) {
-      throw new OdooConfigurationError(`Private methods (such as ${model}.${method}) cannot be called remotely.`, {
-        odooName: 'odoo.exceptions.AccessError',
-        model,
-        method,
-      });
+    try {
+      return this.dispatch(model, method, args, kwargs) as T;
+    } catch (error) {
+      // The same context string as the JSON-RPC transport: `odoo <model>.<method>`.
+      if (error instanceof OdooFaultError) throw errorFromOdooFault(error.fault, `odoo ${model}.${method}`);
+      throw error;
     }
-    if (model !== CONTRACT_MODEL) {
-      throw new OdooPermanentError(`The Odoo double implements only ${CONTRACT_MODEL} (got ${model}.${method})`, { odooName: 'builtins.KeyError', model, method });
-    }
+  }
+
+  /** Runs one call synchronously (the addon's advisory lock: calls never interleave). */
+  dispatch(model: string, method: string, args: unknown[], kwargs: Record<string, unknown> = {}): unknown {
+    if (method.startsWith('_')) throw odooFault('odoo.exceptions.AccessError', `Private methods (such as '${model}.${method}') cannot be called remotely.`);
+    if (model !== CONTRACT_MODEL) throw odooFault('builtins.KeyError', `The Odoo double implements only ${CONTRACT_MODEL} (got ${model}.${method})`);
     const handler = Object.hasOwn(this.handlers, method) ? this.handlers[method as ContractMethod] : undefined;
-    if (!handler) {
-      throw new OdooPermanentError(`The method '${method}' does not exist on the model '${model}'`, { odooName: 'builtins.AttributeError', model, method });
-    }
-    if (args.length !== 1 || Object.keys(kwargs).some((k) => k !== 'context')) {
-      throw new OdooPermanentError(`${model}.${method}() takes exactly one document`, { odooName: 'builtins.TypeError', model, method });
-    }
+    if (!handler) throw odooFault('builtins.AttributeError', `The method '${model}.${method}' does not exist`);
+    if (args.length !== 1 || Object.keys(kwargs).some((k) => k !== 'context')) throw odooFault('builtins.TypeError', `${model}.${method}() takes exactly one document`);
     if (!args[0] || typeof args[0] !== 'object' || Array.isArray(args[0])) throw validationError('shopify.sync.api: the document must be a JSON object');
     // A JSON round trip both ways: callers never share objects with the double's state.
     const doc = JSON.parse(JSON.stringify(args[0])) as Record<string, unknown>;
     this.origin = true;
     try {
-      return JSON.parse(JSON.stringify(handler(doc))) as T;
+      return JSON.parse(JSON.stringify(handler(doc)));
     } finally {
       this.origin = false;
     }
@@ -234,9 +241,9 @@ export class OdooDouble implements OdooCaller {
     return new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
   }
 
-  /** Writes an outbox row unless the write comes from the sidecar (origin flag). */
-  emit(type: OutboxEventType, model: string, resId: number, key: string, payload: Record<string, unknown>): void {
-    if (this.origin) return;
+  /** Writes an outbox row unless the write comes from the sidecar (origin flag) and is not forced. */
+  emit(type: OutboxEventType, model: string, resId: number, key: string, payload: Record<string, unknown>, force = false): void {
+    if (this.origin && !force) return;
     // Coalesced types: one pending row per (type, key) is enough; the sidecar re-reads state.
     if (COALESCED_TYPES.has(type) && this.state.outbox.some((e) => e.type === type && e.key === key && e.state === 'pending')) return;
     this.state.outbox.push({ uuid: randomUUID(), type, model, res_id: resId, key, payload, created_at: this.nowIso(), attempts: 0, state: 'pending', leased_until: 0 });
@@ -334,7 +341,9 @@ export class OdooDouble implements OdooCaller {
     if (!wh?.location_gid) return;
     const template = this.template(this.variant(productId).template_id);
     if (!template.active && !template.binding.shopify_gid) return;
-    this.emit('stock.changed', 'product.product', productId, `stock:${productId}:${wh.location_gid}`, { product_id: productId, location_gid: wh.location_gid });
+    // Forced even for changes the sidecar caused (an order's reservation, a refund's restock):
+    // stock flows one way (Odoo → Shopify) and the event only says "re-read", so it cannot loop.
+    this.emit('stock.changed', 'product.product', productId, `stock:${productId}:${wh.location_gid}`, { product_id: productId, location_gid: wh.location_gid }, true);
   }
 
   productChanged(templateId: number, reason: string): void {

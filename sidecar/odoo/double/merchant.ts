@@ -11,7 +11,7 @@ import type { OdooDouble } from './double.js';
 import { formatCents, parseCents } from './money.js';
 import { newBinding, type Binding, type Picking } from './state.js';
 
-const userError = (message: string) => new OdooPermanentError(message, { odooName: 'odoo.exceptions.UserError' });
+const userError = (message: string) => new OdooPermanentError(`odoo merchant: UserError: ${message}`, { odooName: 'odoo.exceptions.UserError' });
 
 function cents(amount: Money): number {
   const value = parseCents(amount);
@@ -59,7 +59,7 @@ export class DoubleMerchant implements MerchantDriver {
     const variants: Record<string, number> = {};
     for (const v of spec.variants) {
       if (v.barcode && [...odoo.state.variants.values()].some((x) => x.barcode === v.barcode)) {
-        throw new OdooPermanentError(`Barcode(s) already assigned:\n\n- Barcode "${v.barcode}" already assigned`, { odooName: 'odoo.exceptions.ValidationError' });
+        throw new OdooPermanentError(`odoo merchant: ValidationError: Barcode(s) already assigned:\n\n- Barcode "${v.barcode}" already assigned`, { odooName: 'odoo.exceptions.ValidationError' });
       }
       const id = odoo.id();
       odoo.state.variants.set(id, {
