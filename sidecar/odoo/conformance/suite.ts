@@ -511,8 +511,22 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
       const customer = customerDoc();
       const { partner_id } = await contract.upsertCustomer(customer);
       const order = orderDoc({ currency, customer, lines: [{ sku: p.sku, quantity: 1, price: '10.00' }] });
-      await contract.applyOrder(order);
-      await contract.applyRefund({ refund_gid: gidOf('Refund'), order_gid: order.order_gid, created_at: '2026-11-03T10:00:00Z', note: null, lines: [], shipping: { amount: '0.00', tax: '0.00' }, adjustments: [{ amount: '1.00', reason: 'goodwill' }], total: '1.00' });
+      const applied = await contract.applyOrder(order);
+      const [out] = await m.readPickings(applied.sale_order_id);
+      await m.validateDelivery(out!.id);
+      await drain(contract);
+      // A refund with restock "return" creates, posts and receives: each would be an event if merchant-made.
+      await contract.applyRefund({
+        refund_gid: gidOf('Refund'),
+        order_gid: order.order_gid,
+        created_at: '2026-11-03T10:00:00Z',
+        note: null,
+        lines: [{ line_gid: order.lines[0]!.line_gid, sku: p.sku, quantity: 1, subtotal: '10.00', total_tax: '0.00', restock_type: 'return', location_gid: null }],
+        shipping: { amount: '0.00', tax: '0.00' },
+        adjustments: [{ amount: '1.00', reason: 'goodwill' }],
+        total: '11.00',
+      });
+      await contract.upsertCustomer({ ...customer, phone: '+33 7 00 00 00 00' });
       await contract.recordSyncResult({ model: 'product.template', res_id: p.template_id, state: 'synced', shopify_gid: gidOf('Product') });
       await contract.recordSyncResult({ model: 'res.partner', res_id: partner_id, state: 'synced' });
       // stock.changed is the one exception (addon): it only says "re-read stock" and cannot loop.

@@ -357,6 +357,14 @@ export class OdooDouble implements OdooCaller {
     this.emit('customer.changed', 'res.partner', partnerId, `customer:${partnerId}`, { partner_id: partnerId, reason, active: p.active });
   }
 
+  /** The account.move `_post` hook: credit notes of Shopify orders. */
+  creditNotePosted(creditNoteId: number): void {
+    const cn = this.state.creditNotes.get(creditNoteId)!;
+    const so = this.saleOrder(cn.sale_order_id);
+    if (!so.order_gid || cn.state !== 'posted') return;
+    this.emit('credit_note.posted', 'account.move', cn.id, `order:${so.order_gid}`, { move_id: cn.id, sale_order_id: so.id, order_gid: so.order_gid, amount_total: formatCents(cn.amount_total) });
+  }
+
   warehouseFor(locationGid: string | null | undefined) {
     return locationGid ? [...this.state.warehouses.values()].find((w) => w.location_gid === locationGid) : undefined;
   }
@@ -629,6 +637,8 @@ export class OdooDouble implements OdooCaller {
       status = 'created';
     }
     this.setResult(partner.binding, 'synced', { gid: customerGid, hash });
+    // The partner write hook runs here as in the addon; the origin flag is what silences it.
+    this.customerChanged(partner.id, status === 'created' ? 'create' : 'write');
     return { partner, status };
   }
 
@@ -970,6 +980,7 @@ export class OdooDouble implements OdooCaller {
       return { status: 'flagged', credit_note_id: id, amount_total: formatCents(amount), message };
     }
     creditNote.state = 'posted';
+    this.creditNotePosted(creditNote.id);
     this.setResult(creditNote.binding, 'synced');
     return { status: 'created', credit_note_id: id, amount_total: formatCents(amount) };
   }

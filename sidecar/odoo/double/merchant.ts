@@ -206,9 +206,7 @@ export class DoubleMerchant implements MerchantDriver {
       lines: [{ name: reason, sale_line_id: null, quantity: 1, amount: total }],
       binding: newBinding(),
     });
-    if (so.order_gid) {
-      odoo.emit('credit_note.posted', 'account.move', id, `order:${so.order_gid}`, { move_id: id, sale_order_id: so.id, order_gid: so.order_gid, amount_total: formatCents(total) });
-    }
+    odoo.creditNotePosted(id);
     return { credit_note_id: id };
   }
 
