@@ -3,8 +3,10 @@
  * that the schema validation around it really rejects what breaks the contract.
  */
 import assert from 'node:assert/strict';
+import { createOdooClient } from '../client.js';
 import { createOdooContract } from '../contract.js';
-import { createDoubleMerchant, createOdooDouble } from '../double/index.js';
+import { createDoubleMerchant, createOdooDouble, serveOdooDouble, type OdooDoubleServer } from '../double/index.js';
+import { OdooConfigurationError } from '../errors.js';
 import type { OdooCaller } from '../types.js';
 import { orderDoc } from './fixtures.js';
 import { ContractViolation, createValidatingCaller, loadContractValidator } from './schemas.js';
@@ -23,6 +25,37 @@ describe('Odoo contract conformance: in-process double', () => {
   });
 
   defineConformanceScenarios({ target: () => target, caller: () => caller, validator: () => validator });
+});
+
+describe('Odoo contract conformance: double behind /jsonrpc, through the real JSON-RPC client', () => {
+  const validator = loadContractValidator();
+  const credentials = { db: 'double', login: 'shopify-sidecar', apiKey: 'k'.repeat(40) };
+  let target: ConformanceTarget;
+  let caller: OdooCaller;
+  let server: OdooDoubleServer;
+
+  beforeEach(async () => {
+    const odoo = createOdooDouble();
+    server = await serveOdooDouble(odoo, credentials);
+    const client = createOdooClient({ url: server.url, db: credentials.db, user: credentials.login, apiKey: credentials.apiKey, protocol: 'jsonrpc', requestTimeoutMs: 10_000 });
+    caller = createValidatingCaller(client, validator);
+    target = { contract: createOdooContract(caller), merchant: createDoubleMerchant(odoo) };
+  });
+
+  afterEach(async () => {
+    await server.close();
+  });
+
+  defineConformanceScenarios({ target: () => target, caller: () => caller, validator: () => validator });
+
+  it('refuses a wrong API key as a configuration error', async () => {
+    const client = createOdooClient({ url: server.url, db: credentials.db, user: credentials.login, apiKey: 'wrong', protocol: 'jsonrpc', requestTimeoutMs: 10_000 });
+    await assert.rejects(createOdooContract(client).contractVersion({ sidecar_version: '0.1.0' }), (err: unknown) => {
+      assert.ok(err instanceof OdooConfigurationError);
+      assert.match(err.message, /^odoo login: authentication failed for user "shopify-sidecar" on database "double"/);
+      return true;
+    });
+  });
 });
 
 describe('contract schema validation', () => {
