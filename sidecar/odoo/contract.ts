@@ -31,10 +31,10 @@ export interface Address {
   phone: string | null;
 }
 
-/** A Shopify tax line. `rate` is a fraction (0.2 = 20 %), as in Shopify's TaxLine.rate. */
+/** A Shopify tax line. `rate` is a decimal fraction as a string ("0.2" = 20 %). */
 export interface TaxLine {
   title: string;
-  rate: number;
+  rate: string;
   amount: Money;
 }
 
@@ -50,10 +50,9 @@ export interface CustomerDocument {
 
 export interface ExportedCustomer extends CustomerDocument {
   partner_id: number;
-  /** Addon extensions (not in docs/contract.md yet). */
-  active?: boolean;
-  content_hash?: string;
-  synced_hash?: string | null;
+  active: boolean;
+  content_hash: string;
+  synced_hash: string | null;
 }
 
 export interface OrderLine {
@@ -127,7 +126,7 @@ export interface ReturnDocument {
   return_gid: Gid;
   order_gid: Gid;
   status: string;
-  /** Addon extension: where the goods come back (mapped warehouse); default the order's. */
+  /** Where the goods come back (a mapped location); default the delivering warehouse. */
   location_gid?: Gid | null;
   lines: Array<{ line_gid: Gid; sku: string; quantity: number }>;
 }
@@ -156,9 +155,9 @@ export interface ProductDocument {
   shopify_product_gid: Gid | null;
   options: ProductOption[];
   variants: ProductVariantDocument[];
-  /** Addon extension (not in docs/contract.md yet): hash of this document, and the hash last recorded as synced. */
-  content_hash?: string;
-  synced_hash?: string | null;
+  /** SHA-256 of the document without Shopify IDs and hashes; the hash last recorded as synced (echo guard). */
+  content_hash: string;
+  synced_hash: string | null;
 }
 
 export interface StockLevel {
@@ -181,7 +180,9 @@ export type OutboxEventType =
   | 'customer.erased'
   | 'delivery.done'
   | 'return.done'
-  | 'credit_note.posted';
+  | 'credit_note.posted'
+  /** A user asked "Re-import from Shopify" (or Retry on an order in error). */
+  | 'order.reimport';
 
 export interface OutboxEvent {
   uuid: string;
@@ -202,11 +203,10 @@ export interface FulfilmentDocument {
   lines: Array<{ line_gid: Gid; sku: string; quantity: number }>;
   tracking: { number: string | null; company: string | null; url: string | null };
   fulfillment_gids: Gid[];
-  /** Addon extensions (not in docs/contract.md yet). */
-  name?: string;
-  state?: string;
-  sale_order_id?: number;
-  location_gid?: Gid | null;
+  name: string;
+  state: string;
+  sale_order_id: number;
+  location_gid: Gid | null;
 }
 
 // ---- method parameters and results ----
@@ -248,7 +248,7 @@ export interface CancelOrderResult {
 export interface ApplyRefundResult {
   /** `flagged`: the Odoo credit note total differs from Shopify's; left in draft (addon). */
   status: 'created' | 'unchanged' | 'flagged';
-  /** null when the refund moves no money in Odoo (e.g. a restock-only refund). */
+  /** null when there is nothing to credit (restock only) or the refund was listed on the order before. */
   credit_note_id: number | null;
   amount_total: Money;
   message?: string | null;
@@ -257,8 +257,8 @@ export interface ApplyRefundResult {
 export interface ApplyReturnResult {
   status: 'created' | 'unchanged';
   picking_id: number;
-  /** One return picking per delivered picking the goods left with (addon extension). */
-  picking_ids?: number[];
+  /** One return picking per delivered picking the goods left with. */
+  picking_ids: number[];
 }
 
 export interface UpsertCustomerResult {

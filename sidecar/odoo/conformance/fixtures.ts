@@ -41,7 +41,7 @@ export interface OrderSpec {
   total_offset?: string;
 }
 
-export const vat = (amount: string, rate = 0.2, title = 'VAT'): TaxLine => ({ title, rate, amount });
+export const vat = (amount: string, rate = '0.2', title = 'VAT'): TaxLine => ({ title, rate, amount });
 
 export function customerDoc(overrides: Partial<CustomerDocument> = {}): CustomerDocument {
   return {

@@ -1,8 +1,9 @@
 /**
  * Contract validation: every document and result that crosses `shopify.sync.api` is checked
- * against contract/schemas/*.schema.json (the addon's tests use the same files). A caller
- * wrapper validates both directions, so the suite cannot pass on a document the real addon
- * would not accept or a result shape the sidecar would not understand.
+ * against the addon's document schemas, contract/schemas/*.schema.json (the addon's tests use
+ * the same files), wrapped in this suite's per-method envelopes (./methods.schema.json). A
+ * caller wrapper validates both directions, so the suite cannot pass on a document the real
+ * addon would not accept or a result shape the sidecar would not understand.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,8 +12,9 @@ import Ajv2020Module, { type ValidateFunction } from 'ajv/dist/2020.js';
 import { CONTRACT_METHODS, CONTRACT_MODEL, type ContractMethod } from '../contract.js';
 import type { OdooCaller } from '../types.js';
 
-export const SCHEMA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../contract/schemas');
-const METHODS_ID_SUFFIX = 'methods.schema.json';
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+export const SCHEMA_DIR = path.resolve(HERE, '../../../contract/schemas');
+export const METHODS_SCHEMA = path.join(HERE, 'methods.schema.json');
 
 export class ContractViolation extends Error {
   override readonly name = 'ContractViolation';
@@ -25,20 +27,17 @@ export interface ContractValidator {
 }
 
 export function loadContractValidator(dir = SCHEMA_DIR): ContractValidator {
-  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.schema.json')).sort() : [];
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.schema.json')).sort().map((f) => path.join(dir, f)) : [];
   if (files.length === 0) throw new Error(`contract: no JSON Schemas in ${dir}`);
   // ajv is CommonJS: under NodeNext the class is the module's `.default`.
   const AjvClass = Ajv2020Module.default;
   const ajv = new AjvClass({ allErrors: true, strict: true, strictRequired: false });
   ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/);
   ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
-  let methodsId: string | undefined;
-  for (const file of files) {
-    const schema = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as { $id?: string };
-    ajv.addSchema(schema);
-    if (file === METHODS_ID_SUFFIX) methodsId = schema.$id;
-  }
-  if (!methodsId) throw new Error(`contract: ${METHODS_ID_SUFFIX} is missing in ${dir}`);
+  for (const file of files) ajv.addSchema(JSON.parse(fs.readFileSync(file, 'utf8')) as object);
+  const methods = JSON.parse(fs.readFileSync(METHODS_SCHEMA, 'utf8')) as { $id: string };
+  ajv.addSchema(methods);
+  const methodsId = methods.$id;
   const compiled = new Map<string, ValidateFunction>();
   let count = 0;
   return {

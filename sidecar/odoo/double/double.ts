@@ -144,7 +144,7 @@ function quantity(value: unknown, label: string): number {
   return value;
 }
 
-const ERASED = { email: null, phone: null, street: null, street2: null, city: null, zip: null, state_code: null, country_code: null, company: null, first_name: null, last_name: null };
+const ERASED = { email: null, phone: null, street: null, street2: null, city: null, zip: null, state_code: null, company: null, first_name: null, last_name: null };
 
 export class OdooDouble implements OdooCaller {
   readonly state: OdooState;
@@ -486,6 +486,7 @@ export class OdooDouble implements OdooCaller {
     const targets = [p, ...[...this.state.partners.values()].filter((c) => c.parent_id === p.id)];
     for (const target of targets) {
       const own = GID.exec(target.binding.shopify_gid ?? '')?.[2] ?? (target === p ? numeric : String(target.id));
+      // Country kept (contract: erase_customer); everything else that identifies the person goes.
       Object.assign(target, ERASED, { name: `Redacted customer ${own}`, erased: true, shopify_sync: false, active: false, write_date: this.nowIso() });
     }
     for (const so of this.state.saleOrders.values()) {
@@ -506,8 +507,8 @@ export class OdooDouble implements OdooCaller {
   }
 
   pullEvents(doc: Record<string, unknown>): { events: OutboxEvent[] } {
-    const limit = doc.limit || 100;
-    const lease = doc.lease_seconds || 60;
+    const limit = doc.limit ?? 100;
+    const lease = doc.lease_seconds ?? 60;
     if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 1000) throw validationError('pull_events: limit must be an integer from 1 to 1000');
     if (typeof lease !== 'number' || !Number.isInteger(lease) || lease < 1 || lease > 3600) throw validationError('pull_events: lease_seconds must be an integer from 1 to 3600');
     this.state.lastSidecarContact = this.nowIso();
@@ -553,7 +554,7 @@ export class OdooDouble implements OdooCaller {
   }
 
   productDocument(t: Template): ProductDocument {
-    const doc: ProductDocument = {
+    const doc: Omit<ProductDocument, 'content_hash' | 'synced_hash'> = {
       odoo_id: t.id,
       name: t.name,
       description: t.description,
@@ -573,9 +574,12 @@ export class OdooDouble implements OdooCaller {
           shopify_inventory_item_gid: v.inventory_item_gid,
         })),
     };
-    doc.content_hash = contentHash(doc as unknown as Record<string, unknown>, ['shopify_product_gid']);
-    doc.synced_hash = t.binding.content_hash;
-    return doc;
+    // The hash covers what is pushed, not the Shopify IDs written back afterwards.
+    const content_hash = contentHash({
+      ...Object.fromEntries(Object.entries(doc).filter(([k]) => k !== 'shopify_product_gid')),
+      variants: doc.variants.map((v) => Object.fromEntries(Object.entries(v).filter(([k]) => !k.startsWith('shopify_')))),
+    });
+    return { ...doc, content_hash, synced_hash: t.binding.content_hash };
   }
 
   stockLevels(doc: Record<string, unknown>): { levels: StockLevel[] } {
@@ -673,7 +677,7 @@ export class OdooDouble implements OdooCaller {
     const cut = name.lastIndexOf(' ');
     const [first, last] = cut < 0 ? [name, ''] : [name.slice(0, cut), name.slice(cut + 1)];
     const hasAddress = Boolean(p.street || p.city || p.zip || p.country_code);
-    const doc: ExportedCustomer = {
+    const doc: Omit<ExportedCustomer, 'content_hash' | 'synced_hash'> = {
       customer_gid: p.binding.shopify_gid,
       email: p.email,
       first_name: first || null,
@@ -686,9 +690,8 @@ export class OdooDouble implements OdooCaller {
       partner_id: p.id,
       active: p.active,
     };
-    doc.content_hash = contentHash(doc as unknown as Record<string, unknown>, ['customer_gid', 'updated_at', 'partner_id']);
-    doc.synced_hash = p.binding.content_hash;
-    return doc;
+    const content_hash = contentHash(doc as unknown as Record<string, unknown>, ['customer_gid', 'updated_at', 'partner_id']);
+    return { ...doc, content_hash, synced_hash: p.binding.content_hash };
   }
 
   eraseCustomer(doc: Record<string, unknown>): EraseCustomerResult {
@@ -757,6 +760,7 @@ export class OdooDouble implements OdooCaller {
         order_gid: orderGid,
         note: null,
         needs_return: false,
+        refund_gids: [],
         lines: linesVals.map((v) => ({ ...v, id: this.id(), qty_delivered: 0 })),
         amount_untaxed: 0,
         amount_tax: 0,
@@ -945,6 +949,9 @@ export class OdooDouble implements OdooCaller {
     const so = [...this.state.saleOrders.values()].find((o) => o.order_gid === orderGid);
     const label = `refund ${refundGid}`;
     if (!so) throw validationError(`${label}: order ${orderGid} is not imported in Odoo`);
+    // Refunds are listed on the order, so a restock-only refund (no credit note) is idempotent too.
+    if (so.refund_gids.includes(refundGid)) return { status: 'unchanged', credit_note_id: null, amount_total: '0.00' };
+    so.refund_gids.push(refundGid);
     const cnLines: Array<{ name: string; sale_line_id: number | null; quantity: number; amount: number }> = [];
     const lineTax = (amount: number, taxIds: number[]) => taxIds.reduce((s, id) => s + (this.state.taxes.get(id)!.price_include ? 0 : roundCents(amount * this.state.taxes.get(id)!.rate)), 0);
     const restock: Array<{ line: SaleLine; qty: number; kind: string }> = [];
@@ -968,7 +975,7 @@ export class OdooDouble implements OdooCaller {
       if (amount) cnLines.push({ name: a.reason || 'Refund adjustment', sale_line_id: null, quantity: 1, amount });
     });
     this.restock(so, restock, label);
-    if (!cnLines.length) return { status: 'unchanged', credit_note_id: null, amount_total: '0.00' };
+    if (!cnLines.length) return { status: 'created', credit_note_id: null, amount_total: '0.00' }; // restock only
     const amount = cnLines.reduce((s, l) => s + l.amount, 0);
     const id = this.id();
     const creditNote = { id, name: `RINV/${String(id).padStart(5, '0')}`, sale_order_id: so.id, refund_gid: refundGid, state: 'draft' as 'draft' | 'posted', amount_total: amount, lines: cnLines, binding: newBinding(refundGid) };

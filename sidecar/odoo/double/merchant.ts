@@ -117,6 +117,7 @@ export class DoubleMerchant implements MerchantDriver {
       updated_at: null,
       needs_return: false,
       taxes_included: false,
+      refund_gids: [],
       lines: spec.lines.map((l) => {
         const v = odoo.variant(l.product_id);
         return { id: odoo.id(), line_gid: null, role: 'manual' as const, product_id: v.id, sku: v.sku, name: v.sku ?? '', quantity: l.quantity, price_unit: odoo.variantPrice(v), tax_ids: [], qty_delivered: 0 };

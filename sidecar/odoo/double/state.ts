@@ -116,6 +116,8 @@ export interface SaleOrder {
   updated_at: string | null;
   needs_return: boolean;
   taxes_included: boolean;
+  /** Refund GIDs applied to the order (the addon's shopify_refund_gids). */
+  refund_gids: string[];
   lines: SaleLine[];
   amount_untaxed: number;
   amount_tax: number;
