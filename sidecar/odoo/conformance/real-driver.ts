@@ -96,7 +96,13 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
         for (const mapping of settings.tax_mapping) {
           let [tax] = await searchRead('account.tax', [['name', '=', mapping.tax], ['type_tax_use', '=', 'sale']], ['id']);
           tax ??= {
-            id: await create('account.tax', { name: mapping.tax, amount: mapping.rate * 100, amount_type: 'percent', type_tax_use: 'sale', price_include_override: 'tax_excluded' }),
+            id: await create('account.tax', {
+              name: mapping.tax,
+              amount: mapping.rate * 100,
+              amount_type: 'percent',
+              type_tax_use: 'sale',
+              price_include_override: mapping.price_include ? 'tax_included' : 'tax_excluded',
+            }),
           };
           await create('shopify.tax.map', { title: mapping.title, rate: mapping.rate, tax_id: tax.id });
         }
@@ -222,6 +228,14 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
 
     async eraseCustomer(partnerId) {
       await call('res.partner', 'action_shopify_erase', [partnerId]);
+    },
+
+    async reimportOrder(saleOrderId: number) {
+      await call('sale.order', 'action_shopify_reimport', [saleOrderId]);
+    },
+
+    async resyncProduct(templateId: number) {
+      await call('product.template', 'action_shopify_resync', [templateId]);
     },
 
     async readSaleOrders(orderGid: Gid): Promise<SaleOrderView[]> {

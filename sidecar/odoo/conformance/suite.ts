@@ -315,6 +315,21 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
       assert.equal(r.amount_total, '28.80');
     });
 
+    it('applies a tax-included order through a price-included tax, and holds it on a mismatched mapping', async () => {
+      await m.configure({ tax_mapping: [{ title: 'VAT', rate: 0.2, tax: 'VAT 20% incl.', price_include: true }] });
+      const p = await stocked();
+      // 2 × 12.00 tax included: 24.00, of which 4.00 is VAT; Shopify's total excludes nothing.
+      const doc = { ...orderDoc({ currency, lines: [{ sku: p.sku, quantity: 2, price: '12.00', taxes: [vat('4.00')] }] }), taxes_included: true, total_price: '24.00' };
+      const r = await contract.applyOrder(doc);
+      assert.deepEqual([r.status, r.amount_total], ['created', '24.00']);
+
+      await m.configure({ tax_mapping: [{ title: 'VAT', rate: 0.2, tax: 'VAT 20%' }] });
+      const other = { ...doc, order_gid: gidOf('Order') };
+      const held = await contract.applyOrder(other);
+      assert.equal(held.status, 'held');
+      assert.match(held.message ?? '', /tax mapping "VAT" 0\.2 → VAT 20%: Odoo tax is not price-included but the order includes taxes \(line 1\)/);
+    });
+
     it('flags an order whose Odoo total differs from Shopify total_price by one cent', async () => {
       const p = await stocked();
       const doc = orderDoc({ currency, total_offset: '0.01', lines: [{ sku: p.sku, quantity: 1, price: '10.00' }] });
@@ -642,6 +657,21 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
       await m.validateDelivery(backorder_id);
       const rest = await contract.exportDelivery({ picking_id: backorder_id });
       assert.deepEqual(rest.lines.map((l) => [l.sku, l.quantity]), [[a.sku, 1]]);
+    });
+
+    it('emits order.reimport when a user asks to re-import an order, and product.changed on a resync', async () => {
+      const p = await stocked();
+      const doc = orderDoc({ currency, lines: [{ sku: p.sku, quantity: 1, price: '10.00' }] });
+      const applied = await contract.applyOrder(doc);
+      await drain(contract);
+      await m.reimportOrder(applied.sale_order_id);
+      await m.resyncProduct(p.template_id);
+      const events = await pullAll(contract);
+      const reimport = events.filter((e) => e.type === 'order.reimport');
+      assert.deepEqual(reimport.map((e) => [e.key, e.model, e.res_id, e.payload.order_gid]), [[`order:${doc.order_gid}`, 'sale.order', applied.sale_order_id, doc.order_gid]]);
+      const resync = events.filter((e) => e.type === 'product.changed' && e.res_id === p.template_id);
+      assert.deepEqual(resync.map((e) => e.payload.reason), ['resync']);
+      assert.equal((await m.readBinding('sale.order', applied.sale_order_id)).state, 'pending');
     });
 
     it('refuses to export a delivery that is not for a Shopify order', async () => {

@@ -69,8 +69,11 @@ export interface BindingView {
 export interface MerchantSettings {
   import_policy?: 'all' | 'paid';
   safety_stock?: number;
-  /** Shopify tax line (title, rate) → an Odoo sales tax, by name. */
-  tax_mapping?: Array<{ title: string; rate: number; tax: string }>;
+  /**
+   * Shopify tax line (title, rate) → an Odoo sales tax, by name. The tax is created when
+   * missing, price-included when `price_include` (both targets know "VAT 20%" and "VAT 20% incl.").
+   */
+  tax_mapping?: Array<{ title: string; rate: number; tax: string; price_include?: boolean }>;
 }
 
 export interface MerchantDriver {
@@ -100,6 +103,10 @@ export interface MerchantDriver {
   archiveCustomer(partnerId: number): Promise<void>;
   /** The addon's "erase personal data" action on a customer. */
   eraseCustomer(partnerId: number): Promise<void>;
+  /** "Re-import from Shopify" on a sales order. */
+  reimportOrder(saleOrderId: number): Promise<void>;
+  /** "Resync to Shopify" on a product template (an event even when nothing changed). */
+  resyncProduct(templateId: number): Promise<void>;
 
   readSaleOrders(orderGid: Gid): Promise<SaleOrderView[]>;
   readPickings(saleOrderId: number): Promise<PickingView[]>;

@@ -89,7 +89,7 @@ const missingError = (model: string, id: number) =>
   odooFault('odoo.exceptions.MissingError', `Record does not exist or has been deleted.\n(Record: ${model}(${id},), User: 2)`);
 
 const PAID_STATUSES = new Set(['paid', 'partially_refunded', 'refunded']);
-const COALESCED_TYPES = new Set<OutboxEventType>(['product.changed', 'stock.changed', 'customer.changed']);
+const COALESCED_TYPES = new Set<OutboxEventType>(['product.changed', 'stock.changed', 'customer.changed', 'order.reimport']);
 const BINDING_MODELS = ['account.move', 'product.template', 'res.partner', 'sale.order', 'stock.picking'] as const;
 const BINDING_STATES = ['error', 'ignored', 'pending', 'synced'];
 const GID = /^gid:\/\/shopify\/([A-Za-z]+)\/([0-9]+)$/;
@@ -168,6 +168,7 @@ export class OdooDouble implements OdooCaller {
     const taxes = options.taxes ?? [
       { name: 'VAT 20%', rate: 0.2 },
       { name: 'VAT 10%', rate: 0.1 },
+      { name: 'VAT 20% incl.', rate: 0.2, price_include: true },
     ];
     for (const tax of taxes) {
       const id = this.id();

@@ -240,6 +240,18 @@ export class DoubleMerchant implements MerchantDriver {
     if (gid) this.odoo.emit('customer.erased', 'res.partner', partnerId, `customer:${partnerId}`, { partner_id: partnerId, customer_gid: gid });
   }
 
+  async reimportOrder(saleOrderId: number) {
+    const so = this.odoo.saleOrder(saleOrderId);
+    if (!so.order_gid) return;
+    this.odoo.emit('order.reimport', 'sale.order', so.id, `order:${so.order_gid}`, { sale_order_id: so.id, order_gid: so.order_gid });
+    so.binding.state = 'pending';
+  }
+
+  async resyncProduct(templateId: number) {
+    this.odoo.productChanged(templateId, 'resync');
+    this.odoo.template(templateId).binding.state = 'pending';
+  }
+
   async readSaleOrders(orderGid: Gid): Promise<SaleOrderView[]> {
     return [...this.odoo.state.saleOrders.values()]
       .filter((so) => so.order_gid === orderGid)
