@@ -171,9 +171,11 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
     it('emits product.changed on a price change and on archive, and exports the new state', async () => {
       const p = await simpleProduct(m);
       await drain(contract);
+      await contract.recordSyncResult({ model: 'product.template', res_id: p.template_id, state: 'synced', shopify_gid: gidOf('Product') });
       await m.setProductPrice(p.template_id, '25.00');
       const repriced = (await pullAll(contract)).filter((e) => e.type === 'product.changed' && e.res_id === p.template_id);
       assert.equal(repriced.length, 1);
+      assert.equal((await m.readBinding('product.template', p.template_id)).state, 'pending', 'a change waiting in the outbox shows as pending');
       await m.archiveProduct(p.template_id);
       const archived = (await pullAll(contract)).filter((e) => e.type === 'product.changed' && e.res_id === p.template_id);
       assert.equal(archived.length, 1);

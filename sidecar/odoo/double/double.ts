@@ -347,15 +347,18 @@ export class OdooDouble implements OdooCaller {
     this.emit('stock.changed', 'product.product', productId, `stock:${productId}:${wh.location_gid}`, { product_id: productId, location_gid: wh.location_gid }, true);
   }
 
-  productChanged(templateId: number, reason: string): void {
+  productChanged(templateId: number, reason: string, force = false): void {
     const t = this.template(templateId);
-    this.emit('product.changed', 'product.template', templateId, `product:${templateId}`, { template_id: templateId, reason, active: t.active });
+    this.emit('product.changed', 'product.template', templateId, `product:${templateId}`, { template_id: templateId, reason, active: t.active }, force);
+    // A record whose change waits in the outbox shows as pending (not for the sidecar's own writes).
+    if (force || !this.origin) t.binding.state = 'pending';
   }
 
-  customerChanged(partnerId: number, reason: string): void {
+  customerChanged(partnerId: number, reason: string, force = false): void {
     const p = this.partner(partnerId);
-    if (!(p.shopify_sync || p.binding.shopify_gid) || p.erased) return;
-    this.emit('customer.changed', 'res.partner', partnerId, `customer:${partnerId}`, { partner_id: partnerId, reason, active: p.active });
+    if (!force && (!(p.shopify_sync || p.binding.shopify_gid) || p.erased)) return;
+    this.emit('customer.changed', 'res.partner', partnerId, `customer:${partnerId}`, { partner_id: partnerId, reason, active: p.active }, force);
+    if (force || !this.origin) p.binding.state = 'pending';
   }
 
   /** The account.move `_post` hook: credit notes of Shopify orders. */

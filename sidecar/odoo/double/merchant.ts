@@ -248,8 +248,7 @@ export class DoubleMerchant implements MerchantDriver {
   }
 
   async resyncProduct(templateId: number) {
-    this.odoo.productChanged(templateId, 'resync');
-    this.odoo.template(templateId).binding.state = 'pending';
+    this.odoo.productChanged(templateId, 'resync', true);
   }
 
   async readSaleOrders(orderGid: Gid): Promise<SaleOrderView[]> {
