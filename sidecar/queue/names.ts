@@ -153,12 +153,12 @@ const EXPIRE_SECONDS: Record<QueueName, number> = {
  * (30 d) to give operators time. Scheduled queues: `singleton` (one active run at a time), few
  * retries, since the next tick repeats the work anyway.
  */
-export function queueOptions(queue: QueueName, retry: RetrySettings): Omit<Queue, 'name'> {
+export function queueOptions(queue: QueueName, retry: RetrySettings, expireInSeconds?: number): Omit<Queue, 'name'> {
   const common = {
     retryBackoff: true,
     retryDelay: Math.max(1, Math.round(retry.delaySeconds)),
     retryDelayMax: Math.max(1, Math.round(retry.delayMaxSeconds)),
-    expireInSeconds: EXPIRE_SECONDS[queue],
+    expireInSeconds: expireInSeconds ?? EXPIRE_SECONDS[queue],
     deleteAfterSeconds: 3 * DAY,
     deadLetter: dlqName(queue),
     notify: true,

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import pg from 'pg';
+import { PgBoss } from 'pg-boss';
 import Transport from 'winston-transport';
 import { testDatabase } from '../testing/root-hooks.js';
 import { createLogger } from '../observability/logger.js';
@@ -431,5 +432,52 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
       q.send('orders', {}, { key: keys.customer(SHOP, 'gid://shopify/Customer/1') }),
       /orders takes order:… keys/,
     );
+  });
+});
+
+describe('pg-boss 12.38 behaviour this module relies on', function () {
+  this.timeout(30_000);
+  let h: Harness;
+  afterEach(async () => h?.close());
+
+  it('pg-boss’s own stop timeout fails a running job, which on its last attempt dead-letters it', async () => {
+    // Why SyncQueue.stop returns unfinished jobs itself instead of leaving them to pg-boss.
+    h = await harness('pgboss_native_stop');
+    await (await h.open({ retry: { limit: 0, delaySeconds: 1, delayMaxSeconds: 1 } })).stop();
+    const boss = new PgBoss({ connectionString: h.url, schema: SCHEMA, max: 2 });
+    boss.on('error', () => undefined);
+    await boss.start();
+    let started = false;
+    await boss.work('orders', { pollingIntervalSeconds: 0.5 }, async () => {
+      started = true;
+      await sleep(3000);
+    });
+    await boss.send('orders', {}, { singletonKey: order(80) });
+    await waitFor('the handler', () => started);
+    await boss.stop({ timeout: 1000 });
+    const [job] = await h.jobs('orders');
+    assert.equal(job?.state, 'failed');
+    assert.match(JSON.stringify(job?.output), /pg-boss shut down while active/);
+    assert.equal((await h.jobs('orders.dlq')).length, 1);
+  });
+
+  it('a job whose process died is retried by another instance once it expires', async () => {
+    h = await harness('pgboss_expiry');
+    const settings = { expireInSeconds: { orders: 1 }, superviseIntervalSeconds: 1 } as const;
+    const q = await h.open(settings);
+    const { id } = await q.send('orders', {}, { key: order(81) });
+    // A process that claimed the job and died: a bare fetch that is never completed.
+    const crashed = new PgBoss({ connectionString: h.url, schema: SCHEMA, max: 1 });
+    crashed.on('error', () => undefined);
+    await crashed.start();
+    assert.equal((await crashed.fetch('orders')).length, 1);
+    await crashed.stop({ graceful: false });
+    const attempts: number[] = [];
+    await q.work('orders', async (job) => {
+      attempts.push(job.attempt);
+    });
+    await waitFor('the retry', async () => (await h.jobs('orders'))[0]?.state === 'completed', 15_000);
+    assert.deepEqual(attempts, [2]);
+    assert.equal((await h.jobs('orders'))[0]?.id, id);
   });
 });

@@ -59,7 +59,12 @@ export interface QueueSettings {
   batchSize?: number;
   /** Independent fetch loops per queue in this process (default 1). */
   localConcurrency?: number;
-  /** How often pg-boss's supervisor fails expired jobs, seconds (default 60). */
+  /** Overrides of names.ts's per-queue attempt expiry, seconds. */
+  expireInSeconds?: Partial<Record<QueueName, number>>;
+  /**
+   * How often pg-boss's supervisor fails expired jobs, seconds (default 60). Used as its monitor
+   * interval too: 12.38 runs the expiry sweep inside the monitor step, gated by that interval.
+   */
   superviseIntervalSeconds?: number;
   /** Called once per job dead-lettered for a configuration error, e.g. to turn /readyz red. */
   onConfigurationError?: (info: { queue: QueueName; jobId: string; reason: string }) => void;
@@ -199,6 +204,7 @@ export function createQueue(settings: QueueSettings): SyncQueue {
     application_name: settings.applicationName ?? 'shopify-odoo-sidecar',
     useListenNotify: true,
     superviseIntervalSeconds: settings.superviseIntervalSeconds ?? 60,
+    monitorIntervalSeconds: settings.superviseIntervalSeconds ?? 60,
   });
   boss.on('error', (error) => logger.error('queue: pg-boss error', { error }));
   boss.on('warning', (warning) => logger.warn('queue: pg-boss warning', { warning }));
@@ -288,7 +294,7 @@ export function createQueue(settings: QueueSettings): SyncQueue {
     for (const queue of queues) {
       for (const [name, options] of [
         [dlqName(queue), dlqOptions()],
-        [queue, queueOptions(queue, settings.retry)],
+        [queue, queueOptions(queue, settings.retry, settings.expireInSeconds?.[queue])],
       ] as const) {
         const current = existing.get(name);
         if (!current) {
