@@ -330,6 +330,28 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
     }
   });
 
+  it('keeps send order for one key when several jobs are sent in one transaction', async () => {
+    h = await harness('queue_transaction_order');
+    const q = await h.open({ batchSize: 10 });
+    const key = order(51);
+    const client = await h.sql.connect();
+    try {
+      await client.query('BEGIN');
+      for (let seq = 0; seq < 12; seq++) {
+        await q.sendInTransaction(client, 'orders', { seq }, { key, id: `outbox:${1000 + seq}`, sequence: 1000 + seq });
+      }
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    const ran: number[] = [];
+    await q.work<{ seq: number }>('orders', async (job) => {
+      ran.push(job.data.seq);
+    });
+    await waitFor('12 jobs', () => ran.length === 12);
+    assert.deepEqual(ran, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+  });
+
   it('finishes an in-flight job during a graceful stop when it ends within the timeout', async () => {
     h = await harness('queue_stop_finish');
     const q = await h.open();

@@ -79,6 +79,12 @@ export interface SendOptions {
    */
   id?: string;
   correlationId?: string;
+  /**
+   * A number that grows with send order, e.g. the outbox row id (needs `id`). pg-boss orders one
+   * key's jobs by created_on, which is the transaction's start time, and breaks ties by job id; so
+   * jobs sent in one transaction would run in id order. With `sequence` the id sorts by it.
+   */
+  sequence?: number | bigint;
   /** Delay before the job may run, seconds. */
   startAfterSeconds?: number;
 }
@@ -177,15 +183,24 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,49}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * A uuid for `id`: itself if it is one, else a name-based (version 5 layout) uuid of it, so the
- * same outbox event or webhook always maps to the same job id.
+ * A uuid for `id`: itself if it is one, else a name-based uuid of it (version 5 layout), so the
+ * same outbox event or webhook always maps to the same job id. With `sequence`, a version 8 uuid
+ * whose first 48 bits are the sequence, so ids sort in sequence order (Postgres compares uuids
+ * bytewise) and the rest is the hash of `id`.
  */
-export function deterministicJobId(id: string): string {
-  if (UUID.test(id)) return id.toLowerCase();
-  const hash = createHash('sha1').update(`shopify-odoo-sync:job:${id}`).digest();
-  hash[6] = (hash[6]! & 0x0f) | 0x50;
+export function deterministicJobId(id: string, sequence?: number | bigint): string {
+  if (sequence === undefined && UUID.test(id)) return id.toLowerCase();
+  const hash = createHash('sha1').update(`shopify-odoo-sync:job:${id}`).digest().subarray(0, 16);
+  if (sequence === undefined) {
+    hash[6] = (hash[6]! & 0x0f) | 0x50;
+  } else {
+    const value = BigInt(sequence);
+    if (value < 0n || value >= 1n << 48n) throw new RangeError(`queue: sequence out of range (got ${value})`);
+    hash.writeUIntBE(Number(value), 0, 6);
+    hash[6] = (hash[6]! & 0x0f) | 0x80;
+  }
   hash[8] = (hash[8]! & 0x3f) | 0x80;
-  const hex = hash.subarray(0, 16).toString('hex');
+  const hex = hash.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
@@ -227,8 +242,11 @@ export function createQueue(settings: QueueSettings): SyncQueue {
         throw new Error(`queue: ${queue} takes ${KEY_KIND[queue]}:… keys (got "${options.key}")`);
       }
     }
+    if (options.sequence !== undefined && options.id === undefined) {
+      throw new Error('queue: a send with a sequence needs a deterministic id');
+    }
     return {
-      id: options.id === undefined ? randomUUID() : deterministicJobId(options.id),
+      id: options.id === undefined ? randomUUID() : deterministicJobId(options.id, options.sequence),
       ...(options.key === undefined ? {} : { singletonKey: options.key }),
       ...(options.startAfterSeconds === undefined ? {} : { startAfter: options.startAfterSeconds }),
     };
@@ -368,7 +386,8 @@ export function createQueue(settings: QueueSettings): SyncQueue {
       assertKnown(queue);
       if (stopping) throw new Error('queue: stopping, no new workers');
       worked.add(queue);
-      await boss.work<Envelope<T>>(
+      let workId: string | undefined;
+      workId = await boss.work<Envelope<T>>(
         queue,
         {
           batchSize,
@@ -381,8 +400,18 @@ export function createQueue(settings: QueueSettings): SyncQueue {
           // NOTIFY only fires for new jobs, not for a retry whose backoff ended, so keep the plain poll.
           notifyPollingIntervalSeconds: polling,
         },
-        // includeMetadata: true makes these JobWithMetadata; the overloads do not narrow with perJobResults.
-        (jobs) => Promise.all(jobs.map((job) => runJob(queue, handler, job as JobWithMetadata<Envelope<T>>))),
+        async (jobs) => {
+          // includeMetadata: true makes these JobWithMetadata; the overloads do not narrow with perJobResults.
+          const results = await Promise.all(jobs.map((job) => runJob(queue, handler, job as JobWithMetadata<Envelope<T>>)));
+          // key_strict_fifo hands out one job per key per fetch, so a key's next job becomes
+          // fetchable only once this batch settles. Without a nudge the worker would sleep a full
+          // poll interval first, making back-to-back jobs of one order wait ~pollingInterval each.
+          // notify() makes the loop skip that sleep once; an empty fetch then sleeps as usual.
+          if (!stopping && workId) {
+            for (const worker of boss.getWipData()) if (worker.workId === workId) boss.notifyWorker(worker.id);
+          }
+          return results;
+        },
       );
     },
 
