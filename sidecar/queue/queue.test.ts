@@ -104,6 +104,23 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
     assert.deepEqual((await again.queueStats()).map((s) => s.queue), [...QUEUE_NAMES]);
   });
 
+  it('applies changed retry settings to existing queues on the next start', async () => {
+    h = await harness('queue_restart_settings');
+    await (await h.open({ retry: { limit: 3, delaySeconds: 1, delayMaxSeconds: 60 } })).stop();
+    await h.open({ retry: { limit: 7, delaySeconds: 2, delayMaxSeconds: 120 } });
+    const { rows } = await h.sql.query(`SELECT retry_limit, retry_delay, retry_delay_max FROM ${SCHEMA}.queue WHERE name = 'orders'`);
+    assert.deepEqual(rows, [{ retry_limit: 7, retry_delay: 2, retry_delay_max: 120 }]);
+  });
+
+  it('stores one UTC cron schedule per scheduled queue, keyed for the singleton policy', async () => {
+    h = await harness('queue_schedule', ['orders.pull']);
+    const q = await h.open();
+    await q.schedule('orders.pull', '*/5 * * * *', { overlapMinutes: 10 });
+    await q.schedule('orders.pull', '*/10 * * * *', { overlapMinutes: 10 });
+    const { rows } = await h.sql.query(`SELECT name, cron, timezone, options->>'singletonKey' AS key FROM ${SCHEMA}.schedule`);
+    assert.deepEqual(rows, [{ name: 'orders.pull', cron: '*/10 * * * *', timezone: 'UTC', key: 'schedule:orders.pull' }]);
+  });
+
   it('retries a retryable error with exponential backoff capped at retryDelayMax, then succeeds', async () => {
     h = await harness('queue_backoff');
     const q = await h.open({ retry: { limit: 3, delaySeconds: 1, delayMaxSeconds: 2 } });
@@ -454,6 +471,22 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
       q.send('orders', {}, { key: keys.customer(SHOP, 'gid://shopify/Customer/1') }),
       /orders takes order:… keys/,
     );
+  });
+});
+
+describe('deterministicJobId', () => {
+  it('maps one webhook or outbox id to one uuid, and keeps a uuid as it is', () => {
+    assert.equal(deterministicJobId('webhook:abc'), deterministicJobId('webhook:abc'));
+    assert.notEqual(deterministicJobId('webhook:abc'), deterministicJobId('webhook:abd'));
+    assert.match(deterministicJobId('webhook:abc'), /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.equal(deterministicJobId('B54557E4-BDD9-4B37-8A5F-BF7D70BCD043'), 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043');
+  });
+
+  it('sorts sequenced ids in sequence order', () => {
+    const ids = [9, 10, 255, 256, 70_000, 2 ** 40].map((n) => deterministicJobId(`outbox:${n}`, n));
+    assert.deepEqual([...ids].sort(), ids);
+    assert.match(ids[0]!, /^00000000-0009-8[0-9a-f]{3}-[89ab]/);
+    assert.throws(() => deterministicJobId('x', 2n ** 48n), RangeError);
   });
 });
 

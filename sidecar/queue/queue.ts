@@ -34,8 +34,10 @@ import {
   KEY_KIND,
   QUEUE_NAMES,
   queueOptions,
+  keys,
   type QueueName,
   type RetrySettings,
+  type ScheduledQueue,
 } from './names.js';
 
 export interface QueueSettings {
@@ -163,6 +165,8 @@ export interface SyncQueue {
   send<T>(queue: QueueName, data: T, options?: SendOptions): Promise<SendResult>;
   sendInTransaction<T>(client: SqlClient, queue: QueueName, data: T, options?: SendOptions): Promise<SendResult>;
   work<T>(queue: QueueName, handler: JobHandler<T>): Promise<void>;
+  /** Runs `queue` on a 5-field cron (UTC); one job per tick across all instances. */
+  schedule<T>(queue: ScheduledQueue, cron: string, data?: T): Promise<void>;
   blockedKeys(queue: QueueName): Promise<string[]>;
   queueStats(): Promise<QueueStatsRow[]>;
   listDeadLetters(queue: QueueName, options?: { limit?: number }): Promise<DeadLetter[]>;
@@ -413,6 +417,13 @@ export function createQueue(settings: QueueSettings): SyncQueue {
           return results;
         },
       );
+    },
+
+    async schedule(queue, cron, data) {
+      assertKnown(queue);
+      const envelope = { payload: data ?? {}, correlationId: `schedule:${queue}` };
+      // One schedule per queue (key 'default'); the job carries the queue's fixed singleton key.
+      await boss.schedule(queue, cron, envelope, { tz: 'UTC', singletonKey: keys.scheduled(queue) });
     },
 
     async blockedKeys(queue) {
