@@ -19,6 +19,11 @@ describe('classifyError', () => {
     ['an HTTP 403', withProps('Forbidden', { statusCode: 403 }), 'configuration', 'Error: Forbidden'],
     ['an HTTP 422', withProps('Unprocessable', { status: 422 }), 'permanent', 'Error: Unprocessable'],
     ['an aborted request', withProps('This operation was aborted', { name: 'AbortError' }), 'retryable', 'AbortError: This operation was aborted'],
+    ['an Odoo ValidationError', withProps('Odoo Server Error', { data: { name: 'odoo.exceptions.ValidationError' } }), 'permanent', 'Error: Odoo Server Error'],
+    ['an Odoo UserError', withProps('Odoo Server Error', { data: { name: 'odoo.exceptions.UserError' } }), 'permanent', 'Error: Odoo Server Error'],
+    ['an Odoo AccessDenied', withProps('Access Denied', { data: { name: 'odoo.exceptions.AccessDenied' } }), 'configuration', 'Error: Access Denied'],
+    ['an Odoo serialization failure', withProps('could not serialize', { data: { name: 'psycopg2.errors.SerializationFailure' } }), 'retryable', 'Error: could not serialize'],
+    ['a Shopify THROTTLED error', withProps('Throttled', { code: 'THROTTLED' }), 'retryable', 'Error: Throttled'],
     ['an unknown error', new TypeError('x is undefined'), 'retryable', 'TypeError: x is undefined'],
     ['a thrown string', 'boom', 'retryable', 'boom'],
   ];

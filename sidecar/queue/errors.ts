@@ -80,11 +80,23 @@ const NETWORK_CODES = new Set([
 /** Postgres SQLSTATEs worth retrying: serialization failure, deadlock, lock timeout, connection loss. */
 const RETRYABLE_SQLSTATE = /^(40001|40P01|55P03|57P01|57P02|57P03|08...)$/;
 
+/** Odoo exception classes as JSON-RPC reports them in `error.data.name`. */
+const ODOO_PERMANENT = /^odoo\.exceptions\.(ValidationError|UserError|MissingError|RedirectWarning)$/;
+const ODOO_CONFIGURATION = /^odoo\.exceptions\.(AccessError|AccessDenied)$/;
+const ODOO_RETRYABLE = /^psycopg2\.(errors\.)?(SerializationFailure|DeadlockDetected|OperationalError|LockNotAvailable)$/;
+
 export function classifyError(error: unknown): Classification {
   const reason = describe(error);
   if (error instanceof SyncError) return { kind: error.kind, reason };
   const e = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
   const code = typeof e.code === 'string' ? e.code : undefined;
+  const odooName = (e.data as { name?: unknown } | undefined)?.name;
+  if (typeof odooName === 'string') {
+    if (ODOO_PERMANENT.test(odooName)) return { kind: 'permanent', reason };
+    if (ODOO_CONFIGURATION.test(odooName)) return { kind: 'configuration', reason };
+    if (ODOO_RETRYABLE.test(odooName)) return { kind: 'retryable', reason };
+  }
+  if (code === 'THROTTLED') return { kind: 'retryable', reason };
   const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : undefined;
   if (code && (NETWORK_CODES.has(code) || RETRYABLE_SQLSTATE.test(code))) return { kind: 'retryable', reason };
   if (e.name === 'AbortError' || e.name === 'TimeoutError') return { kind: 'retryable', reason };
