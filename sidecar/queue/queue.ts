@@ -287,7 +287,10 @@ export function createQueue(settings: QueueSettings): SyncQueue {
           queue,
           signal: job.signal,
         });
-        logger.info('sync attempt', { ...line, outcome: 'completed', durationMs: elapsed(startedAt) });
+        // An aborted signal means the job expired or was returned at shutdown while the handler ran:
+        // pg-boss's settle is then fenced off and the job runs again, so say so in the line.
+        const aborted = job.signal.aborted ? { signalAborted: true } : {};
+        logger.info('sync attempt', { ...line, outcome: 'completed', durationMs: elapsed(startedAt), ...aborted });
         return { id: job.id, status: 'completed' };
       } catch (error) {
         const { kind, reason } = classifyError(error);
