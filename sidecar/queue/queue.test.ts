@@ -7,7 +7,7 @@ import pg from 'pg';
 import { PgBoss } from 'pg-boss';
 import Transport from 'winston-transport';
 import { testDatabase } from '../testing/root-hooks.js';
-import { createLogger } from '../observability/logger.js';
+import { createLogger, currentLogContext, type LogContext } from '../observability/logger.js';
 import { ConfigurationError, PermanentError, RetryableError } from './errors.js';
 import { keys, QUEUE_NAMES, type QueueName, type RetrySettings } from './names.js';
 import { createQueue, deterministicJobId, type JobContext, type SyncQueue, type QueueSettings } from './queue.js';
@@ -216,7 +216,9 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
   it('logs one line per attempt with flow, key, attempt, outcome, duration and the correlation id', async () => {
     h = await harness('queue_logging');
     const q = await h.open();
+    const contexts: LogContext[] = [];
     await q.work('orders', async (job) => {
+      contexts.push(currentLogContext()); // what the flow's own log lines (Odoo, Shopify calls) carry
       if (job.attempt === 1) throw new RetryableError('socket hang up');
     });
     const key = order(5);
@@ -233,6 +235,7 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
     assert.equal(second?.outcome, 'completed');
     assert.equal(second?.attempt, 2);
     assert.equal(second?.jobId, first?.jobId);
+    assert.deepEqual(contexts[0], { correlationId: 'wh-abc', flow: 'orders', jobId: first?.jobId });
   });
 
   it('runs the jobs of one key strictly in order, one at a time, while other keys proceed', async () => {
@@ -295,6 +298,27 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
     await waitFor('all three', () => ran.length === 3);
     assert.deepEqual(ran, [0, 1, 2]);
     assert.deepEqual(await q.blockedKeys('orders'), []);
+    assert.deepEqual(await q.listDeadLetters('orders'), []);
+  });
+
+  it('retrying a dead letter whose source job was already deleted sends its payload again under the same key', async () => {
+    h = await harness('queue_dlq_resend');
+    const q = await h.open();
+    const key = order(32);
+    let broken = true;
+    const ran: unknown[] = [];
+    await q.work<{ v: number }>('orders', async (job) => {
+      if (broken) throw new PermanentError('invalid');
+      ran.push({ data: job.data, key: job.key, correlationId: job.correlationId });
+    });
+    const { id } = await q.send('orders', { v: 7 }, { key, correlationId: 'wh-7' });
+    await waitFor('dead letter', async () => (await q.listDeadLetters('orders')).length === 1);
+    await h.sql.query(`DELETE FROM ${SCHEMA}.job WHERE id = $1`, [id]); // as deleteAfterSeconds would
+    broken = false;
+    const [letter] = await q.listDeadLetters('orders');
+    assert.equal(await q.retryDeadLetter('orders', letter!.id), 'resent');
+    await waitFor('the resent job', () => ran.length === 1);
+    assert.deepEqual(ran, [{ data: { v: 7 }, key, correlationId: 'wh-7' }]);
     assert.deepEqual(await q.listDeadLetters('orders'), []);
   });
 
