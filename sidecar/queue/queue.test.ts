@@ -412,8 +412,10 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
     });
     await q.send('orders', {}, { key: order(60) });
     await waitFor('the handler', () => started);
-    const result = await q.stop({ timeoutMs: 5000 });
+    // SIGTERM twice: both wait for the one shutdown.
+    const [result, again] = await Promise.all([q.stop({ timeoutMs: 5000 }), q.stop({ timeoutMs: 5000 })]);
     assert.deepEqual(result, { finished: 1, returned: 0 });
+    assert.deepEqual(again, result);
     assert.equal((await h.jobs('orders'))[0]?.state, 'completed');
   });
 

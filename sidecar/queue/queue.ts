@@ -233,6 +233,7 @@ export function createQueue(settings: QueueSettings): SyncQueue {
   const inFlight = new Map<string, { queue: QueueName; retryCount: number }>();
   let started = false;
   let stopping = false;
+  let stopPromise: Promise<StopResult> | undefined;
 
   function assertKnown(queue: QueueName): void {
     if (!queues.includes(queue)) throw new Error(`queue: unknown queue "${queue}"`);
@@ -376,7 +377,7 @@ export function createQueue(settings: QueueSettings): SyncQueue {
     }
   }
 
-  return {
+  const api: SyncQueue = {
     async start() {
       if (started) return;
       await boss.start();
@@ -521,38 +522,47 @@ export function createQueue(settings: QueueSettings): SyncQueue {
       logger.warn('queue: dead letter discarded', { queue, deadLetterId: id, sourceJobId: job.sourceId, key: job.singletonKey });
     },
 
-    async stop(options = {}) {
-      if (!started || stopping) return { finished: 0, returned: 0 };
-      stopping = true;
-      const timeoutMs = options.timeoutMs ?? 25_000;
-      const before = inFlight.size;
-      // Stop fetching on every queue; each offWork resolves once its worker's current batch is done.
-      const drained = Promise.all([...worked].map((queue) => boss.offWork(queue, { wait: true })));
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), timeoutMs);
-      });
-      await Promise.race([drained, timedOut]);
-      clearTimeout(timer);
-      const unfinished = [...inFlight.entries()];
-      for (const [id, { queue, retryCount }] of unfinished) {
-        // pg-boss's restore(), fenced to this attempt: back to `created` with started_on cleared,
-        // so the next claim does not count a new attempt. pg-boss's own shutdown fail that follows
-        // is fenced to state = 'active' and leaves the job alone.
-        await boss.getDb().executeSql(
-          `UPDATE "${schema}".job
-              SET state = 'created', started_on = NULL, heartbeat_on = NULL, upsert_by_key = NULL
-            WHERE name = $1 AND id = $2::uuid AND state = 'active' AND retry_count = $3`,
-          [queue, id, retryCount],
-        );
-      }
-      await boss.stop({ graceful: false, timeout: 1000 });
-      started = false;
-      const result = { finished: Math.max(0, before - unfinished.length), returned: unfinished.length };
-      logger.info('queue: stopped', result);
-      return result;
+    stop(options = {}) {
+      if (!started && !stopPromise) return Promise.resolve({ finished: 0, returned: 0 });
+      // A second SIGTERM (or stop() from two places) waits for the same shutdown.
+      stopPromise ??= shutdown(options.timeoutMs ?? 25_000);
+      return stopPromise;
     },
   };
+  return api;
+
+  async function shutdown(timeoutMs: number): Promise<StopResult> {
+    stopping = true;
+    const before = inFlight.size;
+    // Stop fetching on every queue; each offWork resolves once its worker's current batch is done.
+    const drained = Promise.all([...worked].map((queue) => boss.offWork(queue, { wait: true })));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    await Promise.race([drained, timedOut]);
+    clearTimeout(timer);
+    const unfinished = [...inFlight.entries()];
+    let returned = 0;
+    for (const [id, { queue, retryCount }] of unfinished) {
+      // pg-boss's restore(), fenced to this attempt: back to `created` with started_on cleared,
+      // so the next claim does not count a new attempt. pg-boss's own shutdown fail that follows
+      // is fenced to state = 'active' and leaves the job alone.
+      const { rows } = await boss.getDb().executeSql(
+        `UPDATE "${schema}".job
+            SET state = 'created', started_on = NULL, heartbeat_on = NULL, upsert_by_key = NULL
+          WHERE name = $1 AND id = $2::uuid AND state = 'active' AND retry_count = $3
+          RETURNING id`,
+        [queue, id, retryCount],
+      );
+      returned += rows.length;
+    }
+    await boss.stop({ graceful: false, timeout: 1000 });
+    started = false;
+    const result = { finished: Math.max(0, before - unfinished.length), returned };
+    logger.info('queue: stopped', result);
+    return result;
+  }
 }
 
 function elapsed(startedAt: number): number {
