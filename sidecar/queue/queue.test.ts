@@ -124,6 +124,26 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
     assert.deepEqual(rows, [{ name: 'orders.pull', cron: '*/10 * * * *', timezone: 'UTC', key: 'schedule:orders.pull' }]);
   });
 
+  it('refuses to start when a queue exists with another policy, naming both', async () => {
+    h = await harness('queue_policy_clash');
+    const boss = new PgBoss({ connectionString: h.url, schema: SCHEMA, max: 1 });
+    boss.on('error', () => undefined);
+    await boss.start();
+    await boss.createQueue('orders', { policy: 'standard' });
+    await boss.stop();
+    await assert.rejects(h.open(), {
+      name: 'ConfigurationError',
+      message: 'queue: orders exists with policy standard, expected key_strict_fifo; a policy cannot be changed in place',
+    });
+  });
+
+  it('refuses to send or work before start', async () => {
+    h = await harness('queue_not_started');
+    const q = createQueue({ connectionString: h.url, schema: SCHEMA, logger: createLogger({ transports: [h.memory] }), retry: FAST_RETRY, queues: ['orders'] });
+    await assert.rejects(q.send('orders', {}, { key: order(90) }), /queue: call start\(\) first/);
+    await assert.rejects(q.work('orders', async () => undefined), /queue: call start\(\) first/);
+  });
+
   it('retries a retryable error with exponential backoff capped at retryDelayMax, then succeeds', async () => {
     h = await harness('queue_backoff');
     const q = await h.open({ retry: { limit: 3, delaySeconds: 1, delayMaxSeconds: 2 } });

@@ -237,6 +237,7 @@ export function createQueue(settings: QueueSettings): SyncQueue {
 
   function assertKnown(queue: QueueName): void {
     if (!queues.includes(queue)) throw new Error(`queue: unknown queue "${queue}"`);
+    if (!started) throw new Error(stopping ? 'queue: stopped' : 'queue: call start() first');
   }
 
   function sendOptionsFor(queue: QueueName, options: SendOptions) {
@@ -381,7 +382,12 @@ export function createQueue(settings: QueueSettings): SyncQueue {
     async start() {
       if (started) return;
       await boss.start();
-      await ensureQueues();
+      try {
+        await ensureQueues();
+      } catch (error) {
+        await boss.stop({ graceful: false }).catch(() => undefined);
+        throw error;
+      }
       started = true;
       logger.info('queue: started', { schema, queues: queues.length });
     },
