@@ -1,0 +1,124 @@
+/**
+ * Order arithmetic: totals, current totals after refunds, quantities fulfilled and refunded.
+ * Pure functions over the state, in cents.
+ */
+import type { LineItem, Order, SimState, TaxLine } from '../state.js';
+
+export function fulfilledQuantity(state: SimState, lineItemId: number): number {
+  let total = 0;
+  for (const f of state.fulfillments) {
+    if (f.status !== 'SUCCESS') continue;
+    for (const l of f.lineItems) if (l.lineItemId === lineItemId) total += l.quantity;
+  }
+  return total;
+}
+
+export function refundedQuantity(state: SimState, lineItemId: number): number {
+  let total = 0;
+  for (const r of state.refunds) for (const l of r.lines) if (l.lineItemId === lineItemId) total += l.quantity;
+  return total;
+}
+
+/** Subtotal (after the line's discount) and tax of `quantity` units of a line, pro rata. */
+export function linePortion(li: LineItem, quantity: number): { subtotal: number; tax: number } {
+  if (li.quantity === 0) return { subtotal: 0, tax: 0 };
+  const discount = Math.round((li.discount * quantity) / li.quantity);
+  const tax = li.taxLines.reduce((s, t) => s + Math.round((t.price * quantity) / li.quantity), 0);
+  return { subtotal: li.price * quantity - discount, tax };
+}
+
+function mergeTaxLines(lines: TaxLine[]): TaxLine[] {
+  const merged = new Map<string, TaxLine>();
+  for (const t of lines) {
+    const key = `${t.title}|${t.rate}`;
+    const prev = merged.get(key);
+    merged.set(key, prev ? { ...prev, price: prev.price + t.price } : { ...t });
+  }
+  return [...merged.values()];
+}
+
+export interface OrderTotals {
+  lineItemsPrice: number;
+  discounts: number;
+  subtotal: number;
+  shipping: number;
+  tax: number;
+  total: number;
+  taxLines: TaxLine[];
+  refundedAmount: number;
+  currentSubtotal: number;
+  currentDiscounts: number;
+  currentShipping: number;
+  currentTax: number;
+  currentTotal: number;
+  outstanding: number;
+  fulfillmentStatus: 'fulfilled' | 'partial' | null;
+}
+
+export function orderTotals(state: SimState, order: Order): OrderTotals {
+  const lineItemsPrice = order.lineItems.reduce((s, li) => s + li.price * li.quantity, 0);
+  const lineDiscounts = order.lineItems.reduce((s, li) => s + li.discount, 0);
+  const shippingDiscounts = order.shippingLines.reduce((s, sl) => s + sl.discount, 0);
+  const subtotal = lineItemsPrice - lineDiscounts;
+  const shipping = order.shippingLines.reduce((s, sl) => s + sl.price, 0);
+  const taxLines = mergeTaxLines([...order.lineItems.flatMap((li) => li.taxLines), ...order.shippingLines.flatMap((sl) => sl.taxLines)]);
+  const tax = taxLines.reduce((s, t) => s + t.price, 0);
+  const total = subtotal + shipping - shippingDiscounts + (order.taxesIncluded ? 0 : tax);
+
+  const refunds = state.refunds.filter((r) => r.orderId === order.id);
+  let refundedSubtotal = 0;
+  let refundedTax = 0;
+  let refundedShipping = 0;
+  let refundedDiscount = 0;
+  for (const r of refunds) {
+    refundedShipping += r.shipping;
+    refundedTax += r.shippingTax;
+    for (const l of r.lines) {
+      refundedSubtotal += l.subtotal;
+      refundedTax += l.totalTax;
+      const li = order.lineItems.find((x) => x.id === l.lineItemId);
+      if (li && li.quantity > 0) refundedDiscount += Math.round((li.discount * l.quantity) / li.quantity);
+    }
+  }
+  const refundedAmount = refunds
+    .flatMap((r) => r.transactionIds)
+    .map((id) => state.transactions.find((t) => t.id === id)?.amount ?? 0)
+    .reduce((a, b) => a + b, 0);
+  const currentSubtotal = subtotal - refundedSubtotal;
+  const currentTax = tax - refundedTax;
+  const currentShipping = shipping - refundedShipping;
+  const currentTotal = currentSubtotal + currentShipping - shippingDiscounts + (order.taxesIncluded ? 0 : currentTax);
+
+  const paid = order.transactionIds
+    .map((id) => state.transactions.find((t) => t.id === id))
+    .filter((t) => t?.kind === 'sale')
+    .reduce((s, t) => s + (t?.amount ?? 0), 0);
+
+  let wanted = 0;
+  let done = 0;
+  for (const li of order.lineItems) {
+    const refunded = refundedQuantity(state, li.id);
+    const fulfilled = fulfilledQuantity(state, li.id);
+    wanted += li.quantity - refunded;
+    done += fulfilled;
+  }
+  const fulfillmentStatus = done === 0 ? null : done >= wanted ? 'fulfilled' : 'partial';
+
+  return {
+    lineItemsPrice,
+    discounts: lineDiscounts + shippingDiscounts,
+    subtotal,
+    shipping,
+    tax,
+    total,
+    taxLines,
+    refundedAmount,
+    currentSubtotal,
+    currentDiscounts: lineDiscounts + shippingDiscounts - refundedDiscount,
+    currentShipping,
+    currentTax,
+    currentTotal,
+    outstanding: order.cancelledAt ? 0 : Math.max(0, total - paid),
+    fulfillmentStatus,
+  };
+}
