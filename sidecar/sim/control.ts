@@ -152,7 +152,9 @@ export function controlRouter(sim: Simulator): Router {
       const b = body(req);
       if (b.plan !== undefined) {
         if (!isPlanName(b.plan)) throw new BadRequest('plan must be one of standard, advanced, plus, enterprise');
+        // A plan change starts with a full bucket of the new size.
         sim.bucket.setPlan(b.plan);
+        sim.bucket.setAvailable(sim.bucket.maximumAvailable);
         sim.state.shop.plan = b.plan;
       }
       if (b.currentlyAvailable !== undefined) sim.bucket.setAvailable(Number(b.currentlyAvailable));
