@@ -382,7 +382,7 @@ export function controlRouter(sim: Simulator): Router {
       const topic = req.query.topic as string | undefined;
       return sim.state.deliveries
         .filter((d) => !topic || d.topic === topic)
-        .map((d) => ({ ...d, body: JSON.parse(d.body) as unknown }));
+        .map((d) => ({ ...d, body: JSON.parse(d.body) as unknown, raw_body: d.body }));
     }),
   );
   router.get('/webhooks/subscriptions', handle(() => sim.state.subscriptions));
