@@ -11,7 +11,7 @@ import { blankAddress, type Address, type Fulfillment, type FulfillmentOrder, ty
 import { applyQuantities, findLevel, levelEvent, primaryLocationId, requireVariantBySku, activateLevel } from './catalog.js';
 import { fail, nextId, nowIso, DomainError, type DomainContext, type SimEvent } from './context.js';
 import { createCustomer, findCustomerByEmail, requireCustomer } from './customers.js';
-import { fulfilledQuantity, linePortion, orderTotals, refundedQuantity } from './totals.js';
+import { fulfilledQuantity, linePortion, orderTotals, refundedQuantity, suggestRefund } from './totals.js';
 
 function cents(value: string | number | undefined, field: string[]): number {
   if (value === undefined) return 0;
@@ -415,10 +415,14 @@ function recordRefund(ctx: DomainContext, order: Order, input: RecordRefundInput
   const totals = orderTotals(ctx.state, order);
   const refundedShipping = ctx.state.refunds.filter((r) => r.orderId === order.id).reduce((s, r) => s + r.shipping, 0);
   const shippingLeft = totals.shipping - refundedShipping;
-  const shipping = input.shippingFull ? shippingLeft : (input.shippingAmount ?? 0);
-  if (shipping > shippingLeft) fail(`Shipping refund ${shipping / 100} exceeds the ${shippingLeft / 100} left`, ['shipping', 'amount']);
-  const shippingTaxTotal = order.shippingLines.reduce((s, sl) => s + sl.taxLines.reduce((a, t) => a + t.price, 0), 0);
-  const shippingTax = totals.shipping > 0 ? Math.round((shippingTaxTotal * shipping) / totals.shipping) : 0;
+  if (!input.shippingFull && (input.shippingAmount ?? 0) > shippingLeft) fail(`Shipping refund ${(input.shippingAmount ?? 0) / 100} exceeds the ${shippingLeft / 100} left`, ['shipping', 'amount']);
+  const suggestion = suggestRefund(ctx.state, order, {
+    lines: input.lines,
+    ...(input.shippingFull !== undefined ? { shippingFull: input.shippingFull } : {}),
+    ...(input.shippingAmount !== undefined ? { shippingAmount: input.shippingAmount } : {}),
+  });
+  const shipping = suggestion.shipping;
+  const shippingTax = suggestion.shippingTax;
   const refund: Refund = {
     id: nextId(ctx),
     orderId: order.id,
@@ -462,11 +466,10 @@ function recordRefund(ctx: DomainContext, order: Order, input: RecordRefundInput
       fail('restockType CANCEL is only for unfulfilled units; use RETURN', ['refundLineItems']);
     }
   }
-  const lineMoney = refund.lines.reduce((s, l) => s + l.subtotal + (order.taxesIncluded ? 0 : l.totalTax), 0);
-  const amount = input.amount ?? lineMoney + shipping + (order.taxesIncluded ? 0 : shippingTax);
-  const paid = order.transactionIds.map((id) => ctx.state.transactions.find((t) => t.id === id)).filter((t) => t?.kind === 'sale').reduce((s, t) => s + (t?.amount ?? 0), 0);
+  const amount = input.amount ?? suggestion.amount;
   const alreadyRefunded = totals.refundedAmount;
-  if (amount > paid - alreadyRefunded) fail(`Refund amount ${amount / 100} exceeds the ${(paid - alreadyRefunded) / 100} available to refund`, ['transactions']);
+  const paid = suggestion.maximumRefundable + alreadyRefunded;
+  if (amount > suggestion.maximumRefundable) fail(`Refund amount ${amount / 100} exceeds the ${suggestion.maximumRefundable / 100} available to refund`, ['transactions']);
   if (amount > 0) {
     const parent = order.transactionIds.find((id) => ctx.state.transactions.find((t) => t.id === id)?.kind === 'sale') ?? null;
     const tx = { id: nextId(ctx), orderId: order.id, kind: 'refund' as const, gateway: order.gateway, status: 'success' as const, amount, parentId: parent, createdAt: now };

@@ -122,3 +122,51 @@ export function orderTotals(state: SimState, order: Order): OrderTotals {
     fulfillmentStatus,
   };
 }
+
+export interface SuggestedRefund {
+  lines: { lineItemId: number; quantity: number; subtotal: number; tax: number }[];
+  subtotal: number;
+  tax: number;
+  shipping: number;
+  shippingTax: number;
+  /** What the customer gets back: lines (+ tax when not included) + shipping (+ its tax). */
+  amount: number;
+  /** Paid and not yet refunded. */
+  maximumRefundable: number;
+  shippingMaximumRefundable: number;
+}
+
+/**
+ * What Shopify's `Order.suggestedRefund` proposes, and the default amount of a refund: the
+ * refunded units at their discounted price and pro-rata tax, plus shipping (all that is left, or
+ * the amount asked), capped at what was paid and not yet refunded. Pure.
+ */
+export function suggestRefund(
+  state: SimState,
+  order: Order,
+  input: { lines: { lineItemId: number; quantity: number }[]; shippingFull?: boolean; shippingAmount?: number; full?: boolean },
+): SuggestedRefund {
+  const wanted = input.full
+    ? order.lineItems.map((li) => ({ lineItemId: li.id, quantity: li.quantity - refundedQuantity(state, li.id) })).filter((l) => l.quantity > 0)
+    : input.lines;
+  const lines = wanted.map((l) => {
+    const li = order.lineItems.find((x) => x.id === l.lineItemId);
+    const portion = li ? linePortion(li, l.quantity) : { subtotal: 0, tax: 0 };
+    return { lineItemId: l.lineItemId, quantity: l.quantity, subtotal: portion.subtotal, tax: portion.tax };
+  });
+  const totals = orderTotals(state, order);
+  const refundedShipping = state.refunds.filter((r) => r.orderId === order.id).reduce((s, r) => s + r.shipping, 0);
+  const shippingLeft = totals.shipping - refundedShipping;
+  const shipping = input.full || input.shippingFull ? shippingLeft : Math.min(input.shippingAmount ?? 0, shippingLeft);
+  const shippingTaxTotal = order.shippingLines.reduce((s, sl) => s + sl.taxLines.reduce((a, t) => a + t.price, 0), 0);
+  const shippingTax = totals.shipping > 0 ? Math.round((shippingTaxTotal * shipping) / totals.shipping) : 0;
+  const subtotal = lines.reduce((s, l) => s + l.subtotal, 0);
+  const tax = lines.reduce((s, l) => s + l.tax, 0) + shippingTax;
+  const paid = order.transactionIds
+    .map((id) => state.transactions.find((t) => t.id === id))
+    .filter((t) => t?.kind === 'sale')
+    .reduce((s, t) => s + (t?.amount ?? 0), 0);
+  const maximumRefundable = Math.max(0, paid - totals.refundedAmount);
+  const amount = subtotal + shipping + (order.taxesIncluded ? 0 : tax);
+  return { lines, subtotal, tax, shipping, shippingTax, amount: Math.min(amount, maximumRefundable), maximumRefundable, shippingMaximumRefundable: shippingLeft };
+}

@@ -355,6 +355,42 @@ describe('sim Admin GraphQL: orders, fulfilment, refunds, returns', () => {
     assert.deepEqual([level.available, level.committed, level.on_hand], [9, 1, 10]);
   });
 
+  it('suggests a refund with Order.suggestedRefund whose transaction refundCreate accepts', async () => {
+    const { sim } = testSimulator();
+    const orderId = await placedOrder(sim);
+    const lineId = (await gqlData(sim, FO_QUERY, { id: orderId })).order.fulfillmentOrders.nodes[0].lineItems.nodes[0].lineItem.id;
+    const suggested = await gqlData(
+      sim,
+      `query($id: ID!, $items: [RefundLineItemInput!]) { order(id: $id) { suggestedRefund(refundLineItems: $items, refundShipping: true) {
+        amountSet { shopMoney { amount } } subtotalSet { shopMoney { amount } } totalTaxSet { shopMoney { amount } }
+        shipping { amountSet { shopMoney { amount } } }
+        suggestedTransactions { amountSet { shopMoney { amount } } gateway kind parentTransaction { id kind } } } } }`,
+      { id: orderId, items: [{ lineItemId: lineId, quantity: 1, restockType: 'CANCEL' }] },
+    );
+    const s = suggested.order.suggestedRefund;
+    // one mug 9.50 + half the 3.99 VAT (2.00, rounded) + shipping 5.00
+    assert.equal(s.subtotalSet.shopMoney.amount, '9.50');
+    assert.equal(s.totalTaxSet.shopMoney.amount, '2.00');
+    assert.equal(s.shipping.amountSet.shopMoney.amount, '5.00');
+    assert.equal(s.amountSet.shopMoney.amount, '16.50');
+    const tx = s.suggestedTransactions[0];
+    assert.equal(tx.kind, 'SUGGESTED_REFUND');
+    assert.equal(tx.parentTransaction.kind, 'SALE');
+    const refund = await gqlData(
+      sim,
+      `mutation($input: RefundInput!) { refundCreate(input: $input) @idempotent(key: "r-suggested") { refund { totalRefundedSet { shopMoney { amount } } } userErrors { message } } }`,
+      { input: { orderId, refundLineItems: [{ lineItemId: lineId, quantity: 1, restockType: 'CANCEL' }], shipping: { fullRefund: true }, transactions: [{ orderId, parentId: tx.parentTransaction.id, amount: tx.amountSet.shopMoney.amount, gateway: tx.gateway, kind: 'REFUND' }] } },
+    );
+    assert.deepEqual(refund.refundCreate.userErrors, []);
+    assert.equal(refund.refundCreate.refund.totalRefundedSet.shopMoney.amount, '16.50');
+    const over = await gqlData(
+      sim,
+      `mutation($input: RefundInput!) { refundCreate(input: $input) @idempotent(key: "r-over") { refund { id } userErrors { message } } }`,
+      { input: { orderId, transactions: [{ orderId, amount: '100.00', gateway: 'bogus', kind: 'REFUND' }] } },
+    );
+    assert.match(over.refundCreate.userErrors[0].message, /exceeds the 11.49 available to refund/);
+  });
+
   it('creates and processes a return with restock and refund', async () => {
     const { sim } = testSimulator();
     const orderId = await placedOrder(sim);

@@ -5,7 +5,7 @@
  */
 import { GraphQLError, getNamedType, isEnumType, type GraphQLResolveInfo } from 'graphql';
 import { gid, inventoryLevelGid, parseGid } from '../ids.js';
-import { formatCents, moneyBag } from '../money.js';
+import { formatCents, moneyBag, toCents } from '../money.js';
 import { quantityByName } from '../quantities.js';
 import type {
   Address,
@@ -27,7 +27,7 @@ import type {
   Variant,
   WebhookSubscription,
 } from '../state.js';
-import { fulfilledQuantity, linePortion, orderTotals, refundedQuantity } from '../domain/totals.js';
+import { fulfilledQuantity, linePortion, orderTotals, refundedQuantity, suggestRefund } from '../domain/totals.js';
 import type { UserError } from '../domain/context.js';
 import type { AdjustmentGroup } from '../domain/catalog.js';
 import { connection, type ConnectionArgs } from './connection.js';
@@ -402,6 +402,45 @@ export function orderView(state: SimState, order: Order): View {
         .slice(0, (args.first as number | undefined) ?? undefined)
         .map((r) => refundView(state, r)),
     returns: conn(state.returns.filter((r) => r.orderId === order.id), (r) => r.id, (r) => returnView(state, r)),
+    suggestedRefund: (args: Args) => {
+      const lines = ((args.refundLineItems as Args[] | undefined) ?? []).map((l) => ({ lineItemId: parseGid(l.lineItemId, 'LineItem') ?? -1, quantity: l.quantity as number, restockType: (l.restockType as string | undefined) ?? 'RETURN', locationId: l.locationId as string | undefined }));
+      const s = suggestRefund(state, order, {
+        lines,
+        shippingFull: args.refundShipping === true,
+        ...(args.shippingAmount !== undefined && args.shippingAmount !== null ? { shippingAmount: toCents(String(args.shippingAmount)) } : {}),
+        full: args.suggestFullRefund === true,
+      });
+      const sale = order.transactionIds.map((id) => state.transactions.find((x) => x.id === id)).find((x) => x?.kind === 'sale');
+      return {
+        amountSet: bag(s.amount),
+        subtotalSet: bag(s.subtotal),
+        discountedSubtotalSet: bag(s.subtotal),
+        totalTaxSet: bag(s.tax),
+        maximumRefundableSet: bag(s.maximumRefundable),
+        totalCartDiscountAmountSet: bag(0),
+        totalDutiesSet: bag(0),
+        refundDuties: [],
+        shipping: { amountSet: bag(s.shipping), taxSet: bag(s.shippingTax), maximumRefundableSet: bag(s.shippingMaximumRefundable) },
+        refundLineItems: s.lines.map((l) => {
+          const li = order.lineItems.find((x) => x.id === l.lineItemId);
+          const restockType = lines.find((x) => x.lineItemId === l.lineItemId)?.restockType ?? 'RETURN';
+          return {
+            quantity: l.quantity,
+            restockType,
+            restocked: restockType !== 'NO_RESTOCK',
+            lineItem: () => (li ? lineItemView(state, order, li) : null),
+            priceSet: bag(li?.price ?? 0),
+            subtotalSet: bag(l.subtotal),
+            totalTaxSet: bag(l.tax),
+            location: null,
+          };
+        }),
+        suggestedTransactions:
+          s.amount > 0 && sale
+            ? [{ amountSet: bag(s.amount), maximumRefundableSet: bag(s.maximumRefundable), gateway: sale.gateway, formattedGateway: sale.gateway, kind: 'SUGGESTED_REFUND', parentTransaction: transactionView(state, order, sale) }]
+            : [],
+      };
+    },
     transactions: (args: Args) =>
       order.transactionIds
         .map((id) => state.transactions.find((x) => x.id === id)!)
