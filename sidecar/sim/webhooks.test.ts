@@ -67,6 +67,49 @@ describe('sim webhooks: delivery', () => {
   });
 });
 
+describe('sim webhooks: filters and timeouts', () => {
+  it('applies a subscription filter (Shopify search syntax) to the payload', async () => {
+    const names: string[] = [];
+    const fetch: FetchLike = async (_url, init) => (names.push(JSON.parse(init.body).name), { status: 200 });
+    const { sim, clock } = testSimulator({ fetch });
+    await gqlData(sim, 'mutation { webhookSubscriptionCreate(topic: ORDERS_CREATE, webhookSubscription: { uri: "https://x.example", filter: "financial_status:pending AND line_items.sku:SIM-MUG" }) { userErrors { message } } }');
+    await control(sim, 'post', '/orders', SAMPLE_ORDER);
+    await control(sim, 'post', '/orders', { ...SAMPLE_ORDER, financialStatus: 'pending' });
+    await control(sim, 'post', '/orders', { ...SAMPLE_ORDER, financialStatus: 'pending', lines: [{ sku: 'SIM-TSHIRT-S', quantity: 1 }] });
+    await clock.advance(0);
+    assert.deepEqual(names, ['#1002']);
+  });
+
+  it('counts a receiver that does not answer within the timeout as a failure', async () => {
+    const slow = await import('node:http').then((http) => {
+      const server = http.createServer(() => undefined);
+      return new Promise<{ url: string; close: () => Promise<void> }>((resolve) =>
+        server.listen(0, '127.0.0.1', () => {
+          const port = (server.address() as { port: number }).port;
+          resolve({ url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) });
+        }),
+      );
+    });
+    const { sim } = testSimulator({ clock: undefined, webhookTimeoutMs: 100, webhookRetryDelaysMs: [] });
+    try {
+      await subscribe(sim, 'ORDERS_CREATE', slow.url);
+      await control(sim, 'post', '/orders', SAMPLE_ORDER);
+      await sim.idle();
+      assert.equal(sim.state.deliveries[0]!.status, 'failed');
+      assert.equal(sim.state.deliveries[0]!.attempts[0]!.error, 'timeout');
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('spreads the default 8 retries over 4 hours', async () => {
+    const { SHOPIFY_RETRY_DELAYS_MS } = await import('./webhooks.js');
+    assert.equal(SHOPIFY_RETRY_DELAYS_MS.length, 8);
+    assert.equal(SHOPIFY_RETRY_DELAYS_MS.reduce((a, b) => a + b, 0), 4 * 3600_000);
+    assert.deepEqual([...SHOPIFY_RETRY_DELAYS_MS].sort((a, b) => a - b), SHOPIFY_RETRY_DELAYS_MS, 'growing');
+  });
+});
+
 describe('sim webhooks: retries and removal', () => {
   it('retries a failed delivery on the schedule with the original body, then succeeds', async () => {
     const attempts: { at: number; body: string; id: string }[] = [];

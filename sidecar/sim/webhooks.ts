@@ -13,6 +13,24 @@ import type { SimEvent } from './domain/context.js';
 import type { Faults } from './faults.js';
 import type { Delivery, SimState, WebhookSubscription } from './state.js';
 import { topicToEnum } from './topics.js';
+import { applySearch } from './graphql/connection.js';
+
+/** Values at a dotted path of a payload, through arrays (`line_items.sku`). */
+function valuesAt(value: unknown, path: string[]): unknown[] {
+  if (path.length === 0) return Array.isArray(value) ? value : [value];
+  if (Array.isArray(value)) return value.flatMap((v) => valuesAt(v, path));
+  if (value === null || typeof value !== 'object') return [];
+  return valuesAt((value as Record<string, unknown>)[path[0]!], path.slice(1));
+}
+
+/** A subscription `filter` (Shopify search syntax) evaluated on the payload's own fields. */
+export function payloadMatchesFilter(payload: Record<string, unknown>, filter: string | null): boolean {
+  if (!filter) return true;
+  const fields = new Proxy({} as Record<string, (p: Record<string, unknown>) => unknown>, {
+    get: (_t, name) => (typeof name === 'string' && name !== 'default' ? (p: Record<string, unknown>) => valuesAt(p, name.split('.')) : undefined),
+  });
+  return applySearch([payload], filter, fields).length === 1;
+}
 
 /** 1, 2, 4, … 64 minutes, then 113: eight retries spread over four hours. */
 export const SHOPIFY_RETRY_DELAYS_MS = [1, 2, 4, 8, 16, 32, 64, 113].map((m) => m * 60_000);
@@ -55,7 +73,7 @@ export class WebhookDispatcher {
     const triggeredAt = new Date(this.options.clock.now()).toISOString();
     for (const event of events) {
       const eventId = this.options.faults.uuid();
-      const subscribers = state.subscriptions.filter((s) => s.topic === topicToEnum(event.topic));
+      const subscribers = state.subscriptions.filter((s) => s.topic === topicToEnum(event.topic) && payloadMatchesFilter(event.payload, s.filter));
       for (const subscription of subscribers) {
         const body = JSON.stringify(this.shape(subscription, event.payload));
         const delivery: Delivery = {
