@@ -150,7 +150,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       executeAdminGraphql({
         schema: loadAdminSchema(served),
         request: (req.body ?? {}) as Record<string, unknown>,
-        context: { dom, apiVersion: served, supportedVersions: known, idempotency },
+        context: { dom, apiVersion: served, webhookApiVersion: settings.webhookApiVersion, supportedVersions: known, idempotency },
         bucket,
         forceThrottle: () => faults.takeForcedThrottle(),
       });

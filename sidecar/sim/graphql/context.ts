@@ -6,6 +6,8 @@ import type { IdempotencyStore } from './idempotency.js';
 export interface GqlContext {
   dom: DomainContext;
   apiVersion: string;
+  /** Version that serializes webhooks (WebhookSubscription.apiVersion). */
+  webhookApiVersion: string;
   supportedVersions: { handle: string; supported: boolean }[];
   idempotency: IdempotencyStore;
 }

@@ -36,6 +36,26 @@ export interface GraphqlResponse {
   body: Record<string, unknown>;
 }
 
+/** Mutations whose 2026-10 description documents `@idempotent` (the directive is "only supported" there). */
+const IDEMPOTENT_MUTATIONS = new Set([
+  'refundCreate',
+  'inventorySetQuantities',
+  'inventoryAdjustQuantities',
+  'inventoryActivate',
+  'inventoryMoveQuantities',
+  'inventorySetOnHandQuantities',
+  'inventoryShipmentAddItems',
+  'inventoryShipmentCreate',
+  'inventoryShipmentCreateInTransit',
+  'inventoryShipmentReceive',
+  'inventoryTransferCreate',
+  'inventoryTransferCreateAsReadyToShip',
+  'inventoryTransferDuplicate',
+  'inventoryTransferSetItems',
+  'locationActivate',
+  'locationDeactivate',
+]);
+
 /**
  * Root fields come from the resolver tables; every other field is read from the parent view. A
  * field that neither defines is reported, never answered with a silent null.
@@ -47,6 +67,9 @@ export const simulatorFieldResolver: GraphQLFieldResolver<unknown, GqlContext> =
     return resolver(source, args, ctx);
   }
   if (info.parentType === info.schema.getMutationType()) {
+    if (info.fieldNodes[0]?.directives?.some((d) => d.name.value === 'idempotent') && !IDEMPOTENT_MUTATIONS.has(info.fieldName)) {
+      throw new GraphQLError(`The @idempotent directive is not supported on ${info.fieldName}.`, { extensions: { code: 'BAD_REQUEST' } });
+    }
     const resolver = mutationResolvers[info.fieldName];
     if (!resolver) throw new GraphQLError(`not simulated: ${info.parentType.name}.${info.fieldName}`, { extensions: { code: 'NOT_SIMULATED' } });
     return resolver(source, args, ctx, info);

@@ -226,6 +226,13 @@ describe('sim Admin GraphQL: products and inventory', () => {
     assert.equal(old.body.errors, undefined);
   });
 
+  it('refuses @idempotent on a mutation that does not document it', async () => {
+    const { sim } = testSimulator();
+    const res = await gql(sim, 'mutation { customerCreate(input: { email: "x@example.com" }) @idempotent(key: "k") { customer { id } } }');
+    assert.equal(res.body.errors[0].message, 'The @idempotent directive is not supported on customerCreate.');
+    assert.equal(sim.state.customers.length, 0);
+  });
+
   it('activates an item at a location with inventoryActivate and reads levels per location', async () => {
     const { sim } = testSimulator();
     const created = await gqlData(sim, 'mutation { productSet(input: { title: "Lamp", variants: [{ optionValues: [{ optionName: "Title", name: "Default Title" }], inventoryItem: { sku: "LAMP" } }] }) { product { variants(first: 1) { nodes { inventoryItem { id } } } } } }');

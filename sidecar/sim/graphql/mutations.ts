@@ -385,7 +385,7 @@ export const mutationResolvers: Record<string, Resolver> = {
         name: input.name ?? null,
         source: 'api',
       });
-      return { webhookSubscription: webhookSubscriptionView(s) };
+      return { webhookSubscription: webhookSubscriptionView(s, ctx.webhookApiVersion) };
     }),
   webhookSubscriptionDelete: (_s, args, ctx) =>
     attempt(['deletedWebhookSubscriptionId'], () => {

@@ -36,7 +36,7 @@ function sortBy<T>(items: T[], key: (t: T) => string | number): T[] {
 }
 
 /** Any Node by GID, for `node`/`nodes`. */
-export function nodeById(state: SimState, id: string): unknown {
+export function nodeById(state: SimState, id: string, webhookApiVersion?: string): unknown {
   const level = parseInventoryLevelGid(id);
   if (level) {
     const l = state.levels.find((x) => x.locationId === level.locationId && x.inventoryItemId === level.inventoryItemId);
@@ -87,19 +87,19 @@ export function nodeById(state: SimState, id: string): unknown {
     }
     case 'WebhookSubscription': {
       const s = state.subscriptions.find((x) => x.id === n && x.source === 'api');
-      return s ? webhookSubscriptionView(s) : null;
+      return s ? webhookSubscriptionView(s, webhookApiVersion) : null;
     }
     default:
       return null;
   }
 }
 
-function typed(state: SimState, id: unknown, type: string): unknown {
+function typed(state: SimState, id: unknown, type: string, webhookApiVersion?: string): unknown {
   if (typeof id !== 'string' || parseGid(id, type) === undefined) {
     if (type === 'InventoryLevel' && typeof id === 'string' && parseInventoryLevelGid(id)) return nodeById(state, id);
     throw new GraphQLError(`Invalid id: ${String(id)}`, { extensions: { code: 'RESOURCE_NOT_FOUND' } });
   }
-  return nodeById(state, id);
+  return nodeById(state, id, webhookApiVersion);
 }
 
 const ORDER_SORT: Record<string, (o: SimState['orders'][number]) => string | number> = {
@@ -123,8 +123,8 @@ export const queryResolvers: Record<string, Resolver> = {
     }
     return typed(state, args.id, 'Location');
   },
-  node: (_s, args, ctx) => nodeById(ctx.dom.state, String(args.id)),
-  nodes: (_s, args, ctx) => (args.ids as string[]).map((id) => nodeById(ctx.dom.state, id)),
+  node: (_s, args, ctx) => nodeById(ctx.dom.state, String(args.id), ctx.webhookApiVersion),
+  nodes: (_s, args, ctx) => (args.ids as string[]).map((id) => nodeById(ctx.dom.state, id, ctx.webhookApiVersion)),
   product: (_s, args, ctx) => typed(ctx.dom.state, args.id, 'Product'),
   productByIdentifier: (_s, args, ctx) => {
     const state = ctx.dom.state;
@@ -273,12 +273,12 @@ export const queryResolvers: Record<string, Resolver> = {
     });
     return connection(items, args as ConnectionArgs, (c) => c.id, (c) => customerView(state, c));
   },
-  webhookSubscription: (_s, args, ctx) => typed(ctx.dom.state, args.id, 'WebhookSubscription'),
+  webhookSubscription: (_s, args, ctx) => typed(ctx.dom.state, args.id, 'WebhookSubscription', ctx.webhookApiVersion),
   webhookSubscriptions: (_s, args, ctx) => {
     const state = ctx.dom.state;
     const topics = args.topics as string[] | undefined;
     const uri = (args.uri ?? args.callbackUrl) as string | undefined;
     const items = state.subscriptions.filter((s) => s.source === 'api' && (!topics || topics.includes(s.topic)) && (!uri || s.uri === uri));
-    return connection(items, args as ConnectionArgs, (s) => s.id, (s) => webhookSubscriptionView(s));
+    return connection(items, args as ConnectionArgs, (s) => s.id, (s) => webhookSubscriptionView(s, ctx.webhookApiVersion));
   },
 };

@@ -749,9 +749,10 @@ export function customerView(state: SimState, c: Customer): View {
   };
 }
 
-export function webhookSubscriptionView(s: WebhookSubscription): View {
+export function webhookSubscriptionView(s: WebhookSubscription, apiVersion = '2026-10'): View {
   return {
     __typename: 'WebhookSubscription',
+    apiVersion: { handle: apiVersion, displayName: apiVersion, supported: apiVersion !== 'unstable' },
     id: gid('WebhookSubscription', s.id),
     legacyResourceId: String(s.id),
     topic: s.topic,
