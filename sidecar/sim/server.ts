@@ -18,6 +18,7 @@ import { IdempotencyStore } from './graphql/idempotency.js';
 import { initialState, loadStateFile, saveState, type SimState } from './state.js';
 import { WebhookDispatcher, type FetchLike } from './webhooks.js';
 import { controlRouter } from './control.js';
+import { topicToEnum } from './topics.js';
 
 export interface SimulatorOptions {
   shopDomain?: string;
@@ -70,7 +71,7 @@ export const DEFAULTS = {
   webhookApiVersion: '2026-10',
 } as const;
 
-/** Stable versions the simulator serves, oldest first; `unstable` is served but never the fallback. */
+/** Versions the simulator serves, oldest first; `unstable` is served but never the fallback. */
 function versions(): { handle: string; supported: boolean }[] {
   return availableSchemaVersions().map((handle) => ({ handle, supported: handle !== 'unstable' }));
 }
@@ -105,6 +106,13 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   }
 
   state = options.stateFile ? loadStateFile(options.stateFile) : fresh();
+  if (options.stateFile) {
+    // App-configured subscriptions come from the options, not from the saved state.
+    for (const sub of options.appSubscriptions ?? []) {
+      if (!state.subscriptions.some((s) => s.source === 'app' && s.uri === sub.uri && s.topic === topicToEnum(sub.topic))) createSubscription(dom, { ...sub, source: 'app' });
+    }
+  }
+  const known = versions();
   webhooks = new WebhookDispatcher({
     state: () => state,
     clock,
@@ -127,7 +135,6 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       res.status(401).json({ errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' });
       return;
     }
-    const known = versions();
     const requested = String(req.params.version);
     // Falling forward: an unknown or retired version is answered by the oldest supported one.
     const served = known.some((v) => v.handle === requested) ? requested : known.find((v) => v.supported)?.handle;

@@ -267,7 +267,7 @@ export function cancelOrder(ctx: DomainContext, orderId: number, input: { reason
   order.closedAt = now;
   order.cancelReason = input.reason.toLowerCase();
   let refund: Refund | undefined;
-  if (order.financialStatus === 'paid' && input.refund) {
+  if ((order.financialStatus === 'paid' || order.financialStatus === 'partially_refunded') && input.refund) {
     refund = recordRefund(ctx, order, {
       lines: order.lineItems.map((li) => ({ lineItemId: li.id, quantity: li.quantity - refundedQuantity(ctx.state, li.id), restockType: 'cancel' as const, locationId: order.locationId })).filter((l) => l.quantity > 0),
       shippingFull: true,

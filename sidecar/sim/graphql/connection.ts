@@ -13,22 +13,43 @@ export interface ConnectionArgs {
   reverse?: boolean | null;
 }
 
-export function encodeCursor(id: number | string): string {
-  return Buffer.from(JSON.stringify({ last_id: id })).toString('base64');
+type SortValue = number | string;
+
+export function encodeCursor(id: number | string, value: SortValue = id): string {
+  return Buffer.from(JSON.stringify({ last_id: id, last_value: value })).toString('base64');
 }
 
-function decodeCursor(cursor: string): number | string {
+function decodeCursor(cursor: string): [SortValue, number | string] {
   try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64').toString('utf8')) as { last_id?: number | string };
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64').toString('utf8')) as { last_id?: number | string; last_value?: SortValue };
     if (parsed.last_id === undefined) throw new Error('no id');
-    return parsed.last_id;
+    return [parsed.last_value ?? parsed.last_id, parsed.last_id];
   } catch {
     throw new GraphQLError(`Invalid cursor for current pagination sort.`, { extensions: { code: 'BAD_REQUEST' } });
   }
 }
 
-/** Shopify rejects a connection without `first` or `last`, and pages above 250. */
-export function connection<T>(items: T[], args: ConnectionArgs, idOf: (item: T) => number | string, view: (item: T) => unknown) {
+function compareKeys(a: [SortValue, number | string], b: [SortValue, number | string]): number {
+  for (let i = 0; i < 2; i++) {
+    if (a[i]! < b[i]!) return -1;
+    if (a[i]! > b[i]!) return 1;
+  }
+  return 0;
+}
+
+/**
+ * Shopify rejects a connection without `first` or `last`, and pages above 250. `items` come sorted
+ * ascending by `sortValueOf` (then id); like Shopify's, a cursor carries the sort value and the id
+ * of its node, so a node that moves (e.g. an order updated while paging by UPDATED_AT) does not
+ * make the next page skip others.
+ */
+export function connection<T>(
+  items: T[],
+  args: ConnectionArgs,
+  idOf: (item: T) => number | string,
+  view: (item: T) => unknown,
+  sortValueOf: (item: T) => SortValue = idOf,
+) {
   const { first, last, after, before } = args;
   if ((first === undefined || first === null) && (last === undefined || last === null)) {
     throw new GraphQLError('you must provide one of first or last', { extensions: { code: 'BAD_REQUEST' } });
@@ -38,16 +59,16 @@ export function connection<T>(items: T[], args: ConnectionArgs, idOf: (item: T) 
       throw new GraphQLError(`The page size must be between 0 and 250 (got ${n})`, { extensions: { code: 'BAD_REQUEST' } });
     }
   }
+  const direction = args.reverse ? -1 : 1;
+  const key = (item: T): [SortValue, number | string] => [sortValueOf(item), idOf(item)];
   let list = args.reverse ? [...items].reverse() : items;
   if (after) {
-    const id = decodeCursor(after);
-    const index = list.findIndex((item) => idOf(item) === id);
-    list = index >= 0 ? list.slice(index + 1) : [];
+    const cursor = decodeCursor(after);
+    list = list.filter((item) => direction * compareKeys(key(item), cursor) > 0);
   }
   if (before) {
-    const id = decodeCursor(before);
-    const index = list.findIndex((item) => idOf(item) === id);
-    list = index >= 0 ? list.slice(0, index) : list;
+    const cursor = decodeCursor(before);
+    list = list.filter((item) => direction * compareKeys(key(item), cursor) < 0);
   }
   let hasNextPage = false;
   let hasPreviousPage = Boolean(after);
@@ -59,7 +80,7 @@ export function connection<T>(items: T[], args: ConnectionArgs, idOf: (item: T) 
     hasPreviousPage = list.length > last;
     list = list.slice(Math.max(0, list.length - last));
   }
-  const edges = list.map((item) => ({ cursor: encodeCursor(idOf(item)), node: view(item) }));
+  const edges = list.map((item) => ({ cursor: encodeCursor(idOf(item), sortValueOf(item)), node: view(item) }));
   return {
     edges,
     nodes: edges.map((e) => e.node),

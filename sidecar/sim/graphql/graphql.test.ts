@@ -280,6 +280,22 @@ describe('sim Admin GraphQL: orders, fulfilment, refunds, returns', () => {
     assert.equal(page2.orders.pageInfo.hasNextPage, false);
   });
 
+  it('does not skip orders when the last order of a page is updated while paging by UPDATED_AT', async () => {
+    const { sim, clock } = testSimulator();
+    for (let i = 0; i < 3; i++) {
+      await placedOrder(sim);
+      await clock.advance(1000);
+    }
+    const doc = `query($after: String) { orders(first: 2, after: $after, sortKey: UPDATED_AT) { pageInfo { endCursor } nodes { name } } }`;
+    const page1 = await gqlData(sim, doc);
+    assert.deepEqual(page1.orders.nodes.map((n: { name: string }) => n.name), ['#1001', '#1002']);
+    await control(sim, 'patch', `/orders/${sim.state.orders[1]!.id}/address`, { shippingAddress: { city: 'Liège' } });
+    const page2 = await gqlData(sim, doc, { after: page1.orders.pageInfo.endCursor });
+    assert.deepEqual(page2.orders.nodes.map((n: { name: string }) => n.name), ['#1003', '#1002']);
+    const reversed = await gqlData(sim, '{ orders(first: 5, reverse: true, sortKey: UPDATED_AT) { nodes { name } } }');
+    assert.deepEqual(reversed.orders.nodes.map((n: { name: string }) => n.name), ['#1002', '#1003', '#1001']);
+  });
+
   it('routes an order to a location that has the stock and fulfils it with tracking', async () => {
     const { sim } = testSimulator();
     // Main Warehouse has 10 mugs, Second 5: 12 mugs cannot ship from either → primary; 7 → Main.

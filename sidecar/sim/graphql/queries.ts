@@ -27,14 +27,6 @@ type Resolver = (source: unknown, args: Args, ctx: GqlContext) => unknown;
 
 const numericId = (value: string) => Number(/\/(\d+)/.exec(value)?.[1] ?? NaN);
 
-function sortBy<T>(items: T[], key: (t: T) => string | number): T[] {
-  return [...items].sort((a, b) => {
-    const x = key(a);
-    const y = key(b);
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
-}
-
 /** Any Node by GID, for `node`/`nodes`. */
 export function nodeById(state: SimState, id: string, webhookApiVersion?: string): unknown {
   const level = parseInventoryLevelGid(id);
@@ -206,8 +198,13 @@ export const queryResolvers: Record<string, Resolver> = {
       source_name: (o) => o.sourceName,
       default: (o) => [o.name, o.email],
     });
-    const sorted = sortBy(filtered, ORDER_SORT[(args.sortKey as string) ?? 'PROCESSED_AT'] ?? ORDER_SORT.ID!);
-    return connection(sorted, args as ConnectionArgs, (o) => o.id, (o) => orderView(state, o));
+    const sortValue = ORDER_SORT[(args.sortKey as string) ?? 'PROCESSED_AT'] ?? ORDER_SORT.ID!;
+    const sorted = [...filtered].sort((a, b) => {
+      const x = sortValue(a);
+      const y = sortValue(b);
+      return x < y ? -1 : x > y ? 1 : a.id - b.id;
+    });
+    return connection(sorted, args as ConnectionArgs, (o) => o.id, (o) => orderView(state, o), sortValue);
   },
   fulfillmentOrder: (_s, args, ctx) => typed(ctx.dom.state, args.id, 'FulfillmentOrder'),
   fulfillmentOrders: (_s, args, ctx) => {
