@@ -106,6 +106,15 @@ describe('sim control API: orders', () => {
     assert.equal(res.body.financial_status, 'voided');
     assert.equal(res.body.fulfillment_orders[0].status, 'cancelled');
     assert.deepEqual(await level(sim, 'SIM-MUG'), [10, 0, 10]);
+    const again = await control(sim, 'post', `/orders/${o.id}/cancel`, { reason: 'customer' });
+    assert.equal(again.status, 422);
+  });
+
+  it('refuses a cancel reason Shopify does not have', async () => {
+    const { sim } = testSimulator();
+    const o = (await control(sim, 'post', '/orders', SAMPLE_ORDER)).body;
+    const res = await control(sim, 'post', `/orders/${o.id}/cancel`, { reason: 'bored' });
+    assert.deepEqual(res.body.errors, [{ field: ['reason'], message: 'reason must be one of customer, declined, fraud, inventory, other, staff' }]);
   });
 
   it('cancelling without restock writes the units off', async () => {

@@ -235,6 +235,9 @@ export function fulfillmentOrdersOf(ctx: DomainContext, orderId: number): Fulfil
   return ctx.state.fulfillmentOrders.filter((fo) => fo.orderId === orderId);
 }
 
+/** OrderCancelReason values. */
+const CANCEL_REASONS = ['CUSTOMER', 'DECLINED', 'FRAUD', 'INVENTORY', 'OTHER', 'STAFF'];
+
 /**
  * orderCancel. Unfulfilled units leave their fulfillment orders: with restock they return to
  * available; without restock they are written off (committed and on_hand drop). A paid order is
@@ -242,6 +245,7 @@ export function fulfillmentOrdersOf(ctx: DomainContext, orderId: number): Fulfil
  */
 export function cancelOrder(ctx: DomainContext, orderId: number, input: { reason: string; restock: boolean; refund?: boolean; staffNote?: string | null }): Order {
   const order = requireOrder(ctx, orderId);
+  if (!CANCEL_REASONS.includes(input.reason.toUpperCase())) fail(`reason must be one of ${CANCEL_REASONS.join(', ').toLowerCase()}`, ['reason']);
   if (order.cancelledAt) fail('Order has already been cancelled', ['orderId']);
   if (ctx.state.fulfillments.some((f) => f.orderId === order.id && f.status === 'SUCCESS')) {
     fail('Cannot cancel an order with fulfillments; cancel the fulfillments first', ['orderId']);
