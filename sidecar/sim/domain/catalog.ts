@@ -103,6 +103,7 @@ export function setProduct(ctx: DomainContext, existingId: number | undefined, i
   if (existingId !== undefined && !product) fail('Product does not exist', ['identifier', 'id'], 'PRODUCT_DOES_NOT_EXIST');
   const creating = !product;
   if (creating && !input.title) fail("Title can't be blank", ['input', 'title'], 'BLANK');
+  validateVariants(ctx, product, input.variants ?? []);
   if (!product) {
     const handle = input.handle ?? slugify(input.title!);
     if (ctx.state.products.some((p) => p.handle === handle)) fail(`Handle "${handle}" is already in use`, ['input', 'handle'], 'TAKEN');
@@ -137,14 +138,12 @@ export function setProduct(ctx: DomainContext, existingId: number | undefined, i
     input.variants.forEach((vi, index) => {
       const optionValues = vi.optionValues ?? [{ optionName: 'Title', name: 'Default Title' }];
       let variant = vi.id !== undefined ? current.find((v) => v.id === vi.id) : current.find((v) => sameOptions(v.optionValues, optionValues));
-      if (vi.id !== undefined && !variant) fail(`Variant ${vi.id} does not belong to the product`, ['input', 'variants', String(index), 'id']);
       if (!variant) variant = createVariant(ctx, product!, optionValues);
       updateVariant(ctx, variant, { ...vi, optionValues });
       variant.position = index + 1;
       keep.push(variant.id);
       for (const iq of vi.inventoryQuantities ?? []) {
-        const level = findLevel(ctx, variant.inventoryItemId, iq.locationId);
-        if (!level) fail('The variant is not stocked at this location', ['input', 'variants', String(index), 'inventoryQuantities']);
+        const level = findLevel(ctx, variant.inventoryItemId, iq.locationId)!;
         const next = iq.name === 'on_hand' ? q.setOnHand(level, iq.quantity) : q.setAvailable(level, iq.quantity);
         if (applyQuantities(ctx, level, next)) events.push(levelEvent(level));
       }
@@ -168,6 +167,31 @@ export function setProduct(ctx: DomainContext, existingId: number | undefined, i
   product.updatedAt = now;
   ctx.emit([productEvent(ctx, product, creating ? 'products/create' : 'products/update'), ...events]);
   return product;
+}
+
+/** Everything setProduct could refuse, checked before anything changes. */
+function validateVariants(ctx: DomainContext, product: Product | undefined, variants: VariantInput[]): void {
+  const current = (product?.variantIds ?? []).map((id) => ctx.state.variants.find((v) => v.id === id)!).filter(Boolean);
+  const primary = primaryLocationId(ctx);
+  variants.forEach((vi, index) => {
+    const field = ['input', 'variants', String(index)];
+    const optionValues = vi.optionValues ?? [{ optionName: 'Title', name: 'Default Title' }];
+    const existing = vi.id !== undefined ? current.find((v) => v.id === vi.id) : current.find((v) => sameOptions(v.optionValues, optionValues));
+    if (vi.id !== undefined && !existing) fail(`Variant ${vi.id} does not belong to the product`, [...field, 'id']);
+    for (const [key, value] of [['price', vi.price], ['compareAtPrice', vi.compareAtPrice]] as const) {
+      if (value === undefined || value === null) continue;
+      try {
+        toCents(value);
+      } catch (error) {
+        fail((error as Error).message, [...field, key], 'INVALID_VARIANT');
+      }
+    }
+    for (const iq of vi.inventoryQuantities ?? []) {
+      if (iq.name !== 'available' && iq.name !== 'on_hand') fail('The quantity name must be "available" or "on_hand"', [...field, 'inventoryQuantities']);
+      const stocked = existing ? findLevel(ctx, existing.inventoryItemId, iq.locationId) !== undefined : iq.locationId === primary;
+      if (!stocked) fail('The variant is not stocked at this location', [...field, 'inventoryQuantities']);
+    }
+  });
 }
 
 function createVariant(ctx: DomainContext, product: Product, optionValues: { optionName: string; name: string }[]): Variant {
@@ -234,6 +258,16 @@ export function bulkUpdateVariants(ctx: DomainContext, productId: number, inputs
     const variant = ctx.state.variants.find((v) => v.id === vi.id && v.productId === productId);
     if (!variant) fail('Product variant does not exist', ['variants', String(index), 'id'], 'PRODUCT_VARIANT_DOES_NOT_EXIST');
     return variant;
+  });
+  inputs.forEach((vi, index) => {
+    for (const [key, value] of [['price', vi.price], ['compareAtPrice', vi.compareAtPrice]] as const) {
+      if (value === undefined || value === null) continue;
+      try {
+        toCents(value);
+      } catch (error) {
+        fail((error as Error).message, ['variants', String(index), key]);
+      }
+    }
   });
   variants.forEach((v, i) => updateVariant(ctx, v, inputs[i]!));
   product.updatedAt = nowIso(ctx);

@@ -94,6 +94,9 @@ function routeOrder(ctx: DomainContext, lines: LineItem[]): number {
 
 export function createOrder(ctx: DomainContext, input: CreateOrderInput): Order {
   if (!Array.isArray(input.lines) || input.lines.length === 0) fail('An order needs at least one line', ['lines']);
+  if (input.financialStatus !== undefined && !['paid', 'pending', 'authorized'].includes(input.financialStatus)) {
+    fail('financialStatus must be paid, pending or authorized', ['financialStatus']);
+  }
   const now = nowIso(ctx);
   const events: SimEvent[] = [];
   const lineItems: LineItem[] = input.lines.map((line, index) => {
@@ -123,6 +126,23 @@ export function createOrder(ctx: DomainContext, input: CreateOrderInput): Order 
   const locationId = input.locationId ?? routeOrder(ctx, lineItems);
   if (!ctx.state.locations.some((l) => l.id === locationId)) fail(`No location ${locationId}`, ['locationId']);
 
+  const shopCurrency = ctx.state.shop.currency;
+  if (input.currency !== undefined && input.currency !== shopCurrency) fail(`The shop currency is ${shopCurrency}`, ['currency']);
+  const presentmentCurrency = input.presentmentCurrency ?? shopCurrency;
+  const rate = presentmentCurrency === shopCurrency ? 1 : Number(input.exchangeRate ?? 1);
+  const shippingLines = (input.shippingLines ?? []).map((s, i) => {
+    if (typeof s.title !== 'string' || !s.title) fail('A shipping line needs a title', ['shippingLines', String(i), 'title']);
+    return {
+      id: nextId(ctx),
+      title: s.title,
+      code: s.code ?? null,
+      price: cents(s.price, ['shippingLines', String(i), 'price']),
+      discount: cents(s.discount, ['shippingLines', String(i), 'discount']),
+      taxLines: taxLines(s.taxLines, ['shippingLines', String(i), 'taxLines']),
+    };
+  });
+  if (input.customer?.id !== undefined) requireCustomer(ctx, input.customer.id);
+  if (!Number.isFinite(rate) || rate <= 0) fail('exchangeRate must be a positive number', ['exchangeRate']);
   let customerId: number | null = null;
   const email = input.email ?? input.customer?.email ?? null;
   if (input.customer?.id !== undefined) customerId = requireCustomer(ctx, input.customer.id).id;
@@ -132,10 +152,6 @@ export function createOrder(ctx: DomainContext, input: CreateOrderInput): Order 
       ? existing.id
       : createCustomer(ctx, { email, firstName: input.customer?.firstName ?? input.shippingAddress?.first_name ?? null, lastName: input.customer?.lastName ?? input.shippingAddress?.last_name ?? null, phone: input.customer?.phone ?? null }).id;
   }
-  const shopCurrency = ctx.state.shop.currency;
-  if (input.currency !== undefined && input.currency !== shopCurrency) fail(`The shop currency is ${shopCurrency}`, ['currency']);
-  const presentmentCurrency = input.presentmentCurrency ?? shopCurrency;
-  const rate = presentmentCurrency === shopCurrency ? 1 : Number(input.exchangeRate ?? 1);
   const number = ctx.state.nextOrderNumber++;
   const order: Order = {
     id: nextId(ctx),
@@ -150,14 +166,7 @@ export function createOrder(ctx: DomainContext, input: CreateOrderInput): Order 
     taxesIncluded: input.taxesIncluded ?? false,
     financialStatus: input.financialStatus ?? 'paid',
     lineItems,
-    shippingLines: (input.shippingLines ?? []).map((s, i) => ({
-      id: nextId(ctx),
-      title: s.title,
-      code: s.code ?? null,
-      price: cents(s.price, ['shippingLines', String(i), 'price']),
-      discount: cents(s.discount, ['shippingLines', String(i), 'discount']),
-      taxLines: taxLines(s.taxLines, ['shippingLines', String(i), 'taxLines']),
-    })),
+    shippingLines,
     discountCodes: [],
     billingAddress: input.billingAddress ? blankAddress(input.billingAddress) : input.shippingAddress ? blankAddress(input.shippingAddress) : null,
     shippingAddress: input.shippingAddress ? blankAddress(input.shippingAddress) : null,
@@ -407,13 +416,22 @@ interface RecordRefundInput {
 function recordRefund(ctx: DomainContext, order: Order, input: RecordRefundInput): Refund {
   const now = nowIso(ctx);
   const events: SimEvent[] = [];
+  // Validate everything before changing anything: a rejected refund leaves no trace.
+  const unfulfilledOf = (lineItemId: number) =>
+    fulfillmentOrdersOf(ctx, order.id).reduce((sum, fo) => sum + (fo.lineItems.find((x) => x.lineItemId === lineItemId)?.remainingQuantity ?? 0), 0);
+  const asked = new Map<number, number>();
   const lines = input.lines.map((l, index) => {
     const li = order.lineItems.find((x) => x.id === l.lineItemId);
     if (!li) fail(`Line item ${l.lineItemId} does not belong to the order`, ['refundLineItems', String(index), 'lineItemId']);
-    const refundable = li.quantity - refundedQuantity(ctx.state, li.id);
-    if (l.quantity < 1 || l.quantity > refundable) {
+    const refundable = li.quantity - refundedQuantity(ctx.state, li.id) - (asked.get(li.id) ?? 0);
+    if (!Number.isInteger(l.quantity) || l.quantity < 1 || l.quantity > refundable) {
       fail(`Quantity ${l.quantity} cannot be refunded: ${refundable} refundable`, ['refundLineItems', String(index), 'quantity']);
     }
+    if (input.moveStock && l.restockType === 'cancel' && l.quantity > unfulfilledOf(li.id) - (asked.get(li.id) ?? 0)) {
+      // CANCEL is for unfulfilled units; fulfilled ones are RETURNed or not restocked.
+      fail('restockType CANCEL is only for unfulfilled units; use RETURN or NO_RESTOCK', ['refundLineItems', String(index), 'restockType']);
+    }
+    asked.set(li.id, (asked.get(li.id) ?? 0) + l.quantity);
     return { l, li };
   });
   const totals = orderTotals(ctx.state, order);
@@ -425,8 +443,12 @@ function recordRefund(ctx: DomainContext, order: Order, input: RecordRefundInput
     ...(input.shippingFull !== undefined ? { shippingFull: input.shippingFull } : {}),
     ...(input.shippingAmount !== undefined ? { shippingAmount: input.shippingAmount } : {}),
   });
-  const shipping = suggestion.shipping;
-  const shippingTax = suggestion.shippingTax;
+  const amount = input.amount ?? suggestion.amount;
+  if (amount < 0) fail('The refund amount cannot be negative', ['transactions']);
+  if (amount > suggestion.maximumRefundable) fail(`Refund amount ${amount / 100} exceeds the ${suggestion.maximumRefundable / 100} available to refund`, ['transactions']);
+  const alreadyRefunded = totals.refundedAmount;
+  const paid = suggestion.maximumRefundable + alreadyRefunded;
+
   const refund: Refund = {
     id: nextId(ctx),
     orderId: order.id,
@@ -434,8 +456,8 @@ function recordRefund(ctx: DomainContext, order: Order, input: RecordRefundInput
     restock: input.lines.some((l) => l.restockType !== 'no_restock'),
     returnId: input.returnId ?? null,
     lines: [],
-    shipping,
-    shippingTax,
+    shipping: suggestion.shipping,
+    shippingTax: suggestion.shippingTax,
     transactionIds: [],
     createdAt: now,
   };
@@ -443,14 +465,15 @@ function recordRefund(ctx: DomainContext, order: Order, input: RecordRefundInput
     const portion = linePortion(li, l.quantity);
     refund.lines.push({ id: nextId(ctx), lineItemId: li.id, quantity: l.quantity, restockType: l.restockType, locationId: l.locationId ?? order.locationId, subtotal: portion.subtotal, totalTax: portion.tax });
     if (!input.moveStock) continue;
-    // Unfulfilled units leave their fulfillment order first; fulfilled ones can only be returned.
-    let unfulfilledLeft = l.quantity;
+    // Unfulfilled units leave their fulfillment order first (released, or written off without
+    // restock); the rest were fulfilled and come back on the shelf only when RETURNed.
+    let left = l.quantity;
     for (const fo of fulfillmentOrdersOf(ctx, order.id)) {
       const line = fo.lineItems.find((x) => x.lineItemId === li.id);
-      if (!line || line.remainingQuantity === 0 || unfulfilledLeft === 0) continue;
-      const take = Math.min(line.remainingQuantity, unfulfilledLeft);
+      if (!line || line.remainingQuantity === 0 || left === 0) continue;
+      const take = Math.min(line.remainingQuantity, left);
       line.remainingQuantity -= take;
-      unfulfilledLeft -= take;
+      left -= take;
       if (fo.lineItems.every((x) => x.remainingQuantity === 0)) fo.status = 'CLOSED';
       if (li.inventoryItemId !== null) {
         const level = findLevel(ctx, li.inventoryItemId, fo.locationId);
@@ -460,20 +483,11 @@ function recordRefund(ctx: DomainContext, order: Order, input: RecordRefundInput
         }
       }
     }
-    const fulfilledUnits = l.quantity - unfulfilledLeft;
-    if (unfulfilledLeft > 0 && l.restockType === 'return' && li.inventoryItemId !== null) {
+    if (left > 0 && l.restockType === 'return' && li.inventoryItemId !== null) {
       const level = activateLevel(ctx, li.inventoryItemId, l.locationId ?? order.locationId);
-      if (applyQuantities(ctx, level, q.restock(level, unfulfilledLeft))) events.push(levelEvent(level));
-    }
-    if (unfulfilledLeft > 0 && l.restockType === 'cancel' && fulfilledQuantity(ctx.state, li.id) > 0 && fulfilledUnits === 0) {
-      // CANCEL is for unfulfilled units; Shopify rejects it for fulfilled ones.
-      fail('restockType CANCEL is only for unfulfilled units; use RETURN', ['refundLineItems']);
+      if (applyQuantities(ctx, level, q.restock(level, left))) events.push(levelEvent(level));
     }
   }
-  const amount = input.amount ?? suggestion.amount;
-  const alreadyRefunded = totals.refundedAmount;
-  const paid = suggestion.maximumRefundable + alreadyRefunded;
-  if (amount > suggestion.maximumRefundable) fail(`Refund amount ${amount / 100} exceeds the ${suggestion.maximumRefundable / 100} available to refund`, ['transactions']);
   if (amount > 0) {
     const parent = order.transactionIds.find((id) => ctx.state.transactions.find((t) => t.id === id)?.kind === 'sale') ?? null;
     const tx = { id: nextId(ctx), orderId: order.id, kind: 'refund' as const, gateway: order.gateway, status: 'success' as const, amount, parentId: parent, createdAt: now };
@@ -558,31 +572,38 @@ export function processReturn(ctx: DomainContext, input: ProcessReturnInput): { 
   if (!ret) fail('Return does not exist.', ['input', 'returnId'], 'NOT_FOUND');
   if (ret.status !== 'OPEN') fail(`Return is ${ret.status.toLowerCase()}.`, ['input', 'returnId'], 'INVALID_STATE');
   const order = requireOrder(ctx, ret.orderId);
-  const events: SimEvent[] = [];
-  const refundLines: RefundLineInput[] = [];
-  input.lines.forEach((l, index) => {
+  // Validate the lines and record the refund (the only step that can still be refused) before
+  // any stock moves.
+  const asked = new Map<number, number>();
+  const plan = input.lines.map((l, index) => {
     const line = ret.lines.find((x) => x.id === l.id);
     if (!line) fail('Return line item does not exist.', ['input', 'returnLineItems', String(index), 'id'], 'NOT_FOUND');
-    if (l.quantity < 1 || l.quantity > line.quantity - line.processedQuantity) fail('Quantity exceeds the unprocessed quantity.', ['input', 'returnLineItems', String(index), 'quantity'], 'INVALID');
-    line.processedQuantity += l.quantity;
-    const li = order.lineItems.find((x) => x.id === line.lineItemId)!;
-    const locationId = l.locationId ?? order.locationId;
-    if (l.restock && li.inventoryItemId !== null) {
-      const level = activateLevel(ctx, li.inventoryItemId, locationId);
-      if (applyQuantities(ctx, level, q.restock(level, l.quantity))) events.push(levelEvent(level));
+    const open = line.quantity - line.processedQuantity - (asked.get(line.id) ?? 0);
+    if (!Number.isInteger(l.quantity) || l.quantity < 1 || l.quantity > open) {
+      fail('Quantity exceeds the unprocessed quantity.', ['input', 'returnLineItems', String(index), 'quantity'], 'INVALID');
     }
-    refundLines.push({ lineItemId: li.id, quantity: l.quantity, restockType: l.restock ? 'return' : 'no_restock', locationId });
+    asked.set(line.id, (asked.get(line.id) ?? 0) + l.quantity);
+    const li = order.lineItems.find((x) => x.id === line.lineItemId)!;
+    return { l, line, li, locationId: l.locationId ?? order.locationId };
   });
   let refund: Refund | null = null;
   if (input.refundAmount !== undefined) {
     refund = recordRefund(ctx, order, {
-      lines: refundLines,
+      lines: plan.map((p) => ({ lineItemId: p.li.id, quantity: p.l.quantity, restockType: p.l.restock ? ('return' as const) : ('no_restock' as const), locationId: p.locationId })),
       ...(input.refundAmount === 'suggested' ? {} : { amount: input.refundAmount }),
       shippingFull: input.refundShippingFull ?? false,
       note: input.note ?? null,
       returnId: ret.id,
       moveStock: false,
     });
+  }
+  const events: SimEvent[] = [];
+  for (const p of plan) {
+    p.line.processedQuantity += p.l.quantity;
+    if (p.l.restock && p.li.inventoryItemId !== null) {
+      const level = activateLevel(ctx, p.li.inventoryItemId, p.locationId);
+      if (applyQuantities(ctx, level, q.restock(level, p.l.quantity))) events.push(levelEvent(level));
+    }
   }
   if (ret.lines.every((x) => x.processedQuantity >= x.quantity)) ret.status = 'CLOSED';
   ret.updatedAt = nowIso(ctx);
