@@ -6,7 +6,7 @@
 import { formatCents, restMoneySet } from './money.js';
 import { gid, inventoryLevelGid } from './ids.js';
 import type { Address, Customer, Fulfillment, InventoryLevel, LineItem, Order, Product, Refund, SimState, TaxLine } from './state.js';
-import { orderTotals, refundedQuantity, fulfilledQuantity } from './domain/totals.js';
+import { currentQuantity, fulfilledQuantity, orderTotals, remainingQuantity } from './domain/totals.js';
 
 type Json = Record<string, unknown>;
 
@@ -82,18 +82,18 @@ function discountAllocations(order: Order, amount: number): Json[] {
 
 function fulfillableQuantity(state: SimState, order: Order, li: LineItem): number {
   if (order.cancelledAt) return 0;
-  return Math.max(0, li.quantity - fulfilledQuantity(state, li.id) - refundedQuantity(state, li.id));
+  return remainingQuantity(state, li.id);
 }
 
 function lineFulfillmentStatus(state: SimState, order: Order, li: LineItem): string | null {
   const done = fulfilledQuantity(state, li.id);
   if (done === 0) return null;
-  return done >= li.quantity - refundedQuantity(state, li.id) ? 'fulfilled' : 'partial';
+  return remainingQuantity(state, li.id) === 0 ? 'fulfilled' : 'partial';
 }
 
 function orderLineItem(state: SimState, order: Order, li: LineItem): Json {
   const set = moneySetFor(order);
-  const current = li.quantity - refundedQuantity(state, li.id);
+  const current = currentQuantity(state, li);
   return {
     id: li.id,
     admin_graphql_api_id: gid('LineItem', li.id),

@@ -97,6 +97,8 @@ export interface LineItem {
   variantTitle: string | null;
   vendor: string | null;
   quantity: number;
+  /** Units removed by order edits (Shopify never lowers `quantity`; `currentQuantity` drops). */
+  removedQuantity?: number;
   price: number;
   /** Total discount on the line (all units), allocated from the order's discount applications. */
   discount: number;

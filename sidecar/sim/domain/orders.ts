@@ -11,7 +11,7 @@ import { blankAddress, type Address, type Fulfillment, type FulfillmentOrder, ty
 import { applyQuantities, findLevel, levelEvent, primaryLocationId, requireVariantBySku, activateLevel } from './catalog.js';
 import { fail, nextId, nowIso, DomainError, type DomainContext, type SimEvent } from './context.js';
 import { createCustomer, findCustomerByEmail, requireCustomer } from './customers.js';
-import { fulfilledQuantity, linePortion, orderTotals, refundedQuantity, suggestRefund } from './totals.js';
+import { currentQuantity, linePortion, orderTotals, suggestRefund } from './totals.js';
 
 function cents(value: string | number | undefined, field: string[]): number {
   if (value === undefined) return 0;
@@ -282,7 +282,7 @@ export function cancelOrder(ctx: DomainContext, orderId: number, input: { reason
   let refund: Refund | undefined;
   if ((order.financialStatus === 'paid' || order.financialStatus === 'partially_refunded') && input.refund) {
     refund = recordRefund(ctx, order, {
-      lines: order.lineItems.map((li) => ({ lineItemId: li.id, quantity: li.quantity - refundedQuantity(ctx.state, li.id), restockType: 'cancel' as const, locationId: order.locationId })).filter((l) => l.quantity > 0),
+      lines: order.lineItems.map((li) => ({ lineItemId: li.id, quantity: currentQuantity(ctx.state, li), restockType: 'cancel' as const, locationId: order.locationId })).filter((l) => l.quantity > 0),
       shippingFull: true,
       note: input.staffNote ?? null,
       moveStock: false,
@@ -423,7 +423,7 @@ function recordRefund(ctx: DomainContext, order: Order, input: RecordRefundInput
   const lines = input.lines.map((l, index) => {
     const li = order.lineItems.find((x) => x.id === l.lineItemId);
     if (!li) fail(`Line item ${l.lineItemId} does not belong to the order`, ['refundLineItems', String(index), 'lineItemId']);
-    const refundable = li.quantity - refundedQuantity(ctx.state, li.id) - (asked.get(li.id) ?? 0);
+    const refundable = currentQuantity(ctx.state, li) - (asked.get(li.id) ?? 0);
     if (!Number.isInteger(l.quantity) || l.quantity < 1 || l.quantity > refundable) {
       fail(`Quantity ${l.quantity} cannot be refunded: ${refundable} refundable`, ['refundLineItems', String(index), 'quantity']);
     }

@@ -19,6 +19,18 @@ export function refundedQuantity(state: SimState, lineItemId: number): number {
   return total;
 }
 
+/** Units still on the order: not refunded, not removed by an edit (Shopify's `currentQuantity`). */
+export function currentQuantity(state: SimState, li: LineItem): number {
+  return li.quantity - refundedQuantity(state, li.id) - (li.removedQuantity ?? 0);
+}
+
+/** Units still to fulfil: what the line's fulfillment orders have remaining. */
+export function remainingQuantity(state: SimState, lineItemId: number): number {
+  let total = 0;
+  for (const fo of state.fulfillmentOrders) for (const l of fo.lineItems) if (l.lineItemId === lineItemId) total += l.remainingQuantity;
+  return total;
+}
+
 /** Subtotal (after the line's discount) and tax of `quantity` units of a line, pro rata. */
 export function linePortion(li: LineItem, quantity: number): { subtotal: number; tax: number } {
   if (li.quantity === 0) return { subtotal: 0, tax: 0 };
@@ -84,8 +96,19 @@ export function orderTotals(state: SimState, order: Order): OrderTotals {
     .flatMap((r) => r.transactionIds)
     .map((id) => state.transactions.find((t) => t.id === id)?.amount ?? 0)
     .reduce((a, b) => a + b, 0);
-  const currentSubtotal = subtotal - refundedSubtotal;
-  const currentTax = tax - refundedTax;
+  let removedSubtotal = 0;
+  let removedTax = 0;
+  let removedDiscount = 0;
+  for (const li of order.lineItems) {
+    const removed = li.removedQuantity ?? 0;
+    if (removed === 0) continue;
+    const portion = linePortion(li, removed);
+    removedSubtotal += portion.subtotal;
+    removedTax += portion.tax;
+    removedDiscount += Math.round((li.discount * removed) / li.quantity);
+  }
+  const currentSubtotal = subtotal - refundedSubtotal - removedSubtotal;
+  const currentTax = tax - refundedTax - removedTax;
   const currentShipping = shipping - refundedShipping;
   const currentTotal = currentSubtotal + currentShipping - shippingDiscounts + (order.taxesIncluded ? 0 : currentTax);
 
@@ -94,15 +117,13 @@ export function orderTotals(state: SimState, order: Order): OrderTotals {
     .filter((t) => t?.kind === 'sale')
     .reduce((s, t) => s + (t?.amount ?? 0), 0);
 
-  let wanted = 0;
+  let remaining = 0;
   let done = 0;
   for (const li of order.lineItems) {
-    const refunded = refundedQuantity(state, li.id);
-    const fulfilled = fulfilledQuantity(state, li.id);
-    wanted += li.quantity - refunded;
-    done += fulfilled;
+    remaining += remainingQuantity(state, li.id);
+    done += fulfilledQuantity(state, li.id);
   }
-  const fulfillmentStatus = done === 0 ? null : done >= wanted ? 'fulfilled' : 'partial';
+  const fulfillmentStatus = done === 0 ? null : remaining === 0 ? 'fulfilled' : 'partial';
 
   return {
     lineItemsPrice,
@@ -114,11 +135,12 @@ export function orderTotals(state: SimState, order: Order): OrderTotals {
     taxLines,
     refundedAmount,
     currentSubtotal,
-    currentDiscounts: lineDiscounts + shippingDiscounts - refundedDiscount,
+    currentDiscounts: lineDiscounts + shippingDiscounts - refundedDiscount - removedDiscount,
     currentShipping,
     currentTax,
     currentTotal,
-    outstanding: order.cancelledAt ? 0 : Math.max(0, total - paid),
+    // Edits change what is owed; refunds do not (they return what was paid).
+    outstanding: order.cancelledAt ? 0 : Math.max(0, total - (removedSubtotal + (order.taxesIncluded ? 0 : removedTax)) - paid),
     fulfillmentStatus,
   };
 }
@@ -147,7 +169,7 @@ export function suggestRefund(
   input: { lines: { lineItemId: number; quantity: number }[]; shippingFull?: boolean; shippingAmount?: number; full?: boolean },
 ): SuggestedRefund {
   const wanted = input.full
-    ? order.lineItems.map((li) => ({ lineItemId: li.id, quantity: li.quantity - refundedQuantity(state, li.id) })).filter((l) => l.quantity > 0)
+    ? order.lineItems.map((li) => ({ lineItemId: li.id, quantity: currentQuantity(state, li) })).filter((l) => l.quantity > 0)
     : input.lines;
   const lines = wanted.map((l) => {
     const li = order.lineItems.find((x) => x.id === l.lineItemId);

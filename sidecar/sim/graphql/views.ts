@@ -27,7 +27,7 @@ import type {
   Variant,
   WebhookSubscription,
 } from '../state.js';
-import { fulfilledQuantity, linePortion, orderTotals, refundedQuantity, suggestRefund } from '../domain/totals.js';
+import { currentQuantity, linePortion, orderTotals, refundedQuantity, remainingQuantity, suggestRefund } from '../domain/totals.js';
 import type { UserError } from '../domain/context.js';
 import type { AdjustmentGroup } from '../domain/catalog.js';
 import { connection, type ConnectionArgs } from './connection.js';
@@ -453,7 +453,6 @@ export function orderView(state: SimState, order: Order): View {
 export function lineItemView(state: SimState, order: Order, li: LineItem): View {
   const bag = (cents: number) => moneyBag(cents, order.currency, order.presentmentCurrency, order.rate);
   const refunded = () => refundedQuantity(state, li.id);
-  const fulfilled = () => fulfilledQuantity(state, li.id);
   const unitAfterDiscount = li.quantity ? Math.round((li.price * li.quantity - li.discount) / li.quantity) : li.price;
   return {
     __typename: 'LineItem',
@@ -464,10 +463,10 @@ export function lineItemView(state: SimState, order: Order, li: LineItem): View 
     vendor: li.vendor,
     sku: li.sku,
     quantity: li.quantity,
-    currentQuantity: () => li.quantity - refunded(),
-    unfulfilledQuantity: () => (order.cancelledAt ? 0 : Math.max(0, li.quantity - refunded() - fulfilled())),
-    refundableQuantity: () => li.quantity - refunded(),
-    nonFulfillableQuantity: () => refunded(),
+    currentQuantity: () => currentQuantity(state, li),
+    unfulfilledQuantity: () => (order.cancelledAt ? 0 : remainingQuantity(state, li.id)),
+    refundableQuantity: () => currentQuantity(state, li),
+    nonFulfillableQuantity: () => refunded() + (li.removedQuantity ?? 0),
     taxable: li.taxable,
     requiresShipping: li.requiresShipping,
     isGiftCard: false,
