@@ -88,6 +88,38 @@ describe('sim control API: orders', () => {
     assert.equal(cap.bodies.filter((b) => b.topic === 'orders/updated').at(-1)!.body.shipping_address.address1, '2 Other St');
   });
 
+  it('edits order lines: removes unfulfilled units and adds a line, moving committed stock', async () => {
+    const cap = capture();
+    const { sim, clock } = testSimulator({ fetch: cap.fetch });
+    await everyTopic(sim);
+    await control(sim, 'post', '/webhooks/subscriptions', { topic: 'orders/edited', uri: 'https://receiver.example/hooks' });
+    const o = (await control(sim, 'post', '/orders', { ...SAMPLE_ORDER, lines: [{ sku: 'SIM-MUG', quantity: 3, price: '10.00' }], shippingLines: [] })).body;
+    await control(sim, 'post', `/orders/${o.id}/fulfillments`, { lines: [{ sku: 'SIM-MUG', quantity: 1 }] });
+    const tooMany = await control(sim, 'post', `/orders/${o.id}/edit`, { set: [{ sku: 'SIM-MUG', quantity: 0 }] });
+    assert.equal(tooMany.status, 422, 'the fulfilled unit cannot be removed');
+    const edited = await control(sim, 'post', `/orders/${o.id}/edit`, { set: [{ sku: 'SIM-MUG', quantity: 2 }], add: [{ sku: 'SIM-TSHIRT-S', quantity: 2, price: '20.00' }] });
+    assert.equal(edited.status, 200, JSON.stringify(edited.body));
+    const mug = edited.body.line_items.find((l: Json) => l.sku === 'SIM-MUG');
+    assert.deepEqual([mug.quantity, mug.current_quantity, mug.fulfillable_quantity], [3, 2, 1]);
+    const shirt = edited.body.line_items.find((l: Json) => l.sku === 'SIM-TSHIRT-S');
+    assert.deepEqual([shirt.quantity, shirt.current_quantity, shirt.fulfillable_quantity], [2, 2, 2]);
+    assert.equal(edited.body.current_subtotal_price, '60.00');
+    assert.equal(edited.body.financial_status, 'partially_paid');
+    assert.equal(edited.body.total_outstanding, '30.00', 'paid 30.00, now 60.00');
+    assert.deepEqual(await level(sim, 'SIM-MUG'), [8, 1, 9], '10 − 3 ordered − 1 shipped, 1 released by the edit');
+    assert.deepEqual(await level(sim, 'SIM-TSHIRT-S'), [8, 2, 10]);
+    const paid = (await control(sim, 'post', `/orders/${o.id}/pay`)).body;
+    assert.deepEqual([paid.financial_status, paid.total_outstanding], ['paid', '0.00']);
+    await clock.advance(0);
+    const edit = cap.bodies.find((b) => b.topic === 'orders/edited')!.body.order_edit;
+    assert.deepEqual(edit.line_items, { additions: [{ id: shirt.id, delta: 2 }], removals: [{ id: mug.id, delta: 1 }] });
+    const gqlLine = await gqlData(sim, 'query($id: ID!) { order(id: $id) { lineItems(first: 5) { nodes { sku quantity currentQuantity unfulfilledQuantity } } } }', { id: o.admin_graphql_api_id });
+    assert.deepEqual(gqlLine.order.lineItems.nodes, [
+      { sku: 'SIM-MUG', quantity: 3, currentQuantity: 2, unfulfilledQuantity: 1 },
+      { sku: 'SIM-TSHIRT-S', quantity: 2, currentQuantity: 2, unfulfilledQuantity: 2 },
+    ]);
+  });
+
   it('marks a pending order paid', async () => {
     const { sim } = testSimulator();
     const o = (await control(sim, 'post', '/orders', { ...SAMPLE_ORDER, financialStatus: 'pending' })).body;

@@ -15,6 +15,7 @@ import {
   createFulfillment,
   createOrder,
   createReturn,
+  editOrder,
   editOrderAddress,
   markPaid,
   processReturn,
@@ -251,6 +252,20 @@ export function controlRouter(sim: Simulator): Router {
   );
   router.get('/orders/:id', handle((req) => orderJson(requireOrder(dom, intParam(req.params.id, 'id')))));
   router.patch('/orders/:id/address', handle((req) => orderJson(editOrderAddress(dom, intParam(req.params.id, 'id'), body(req)))));
+  router.post(
+    '/orders/:id/edit',
+    handle((req) => {
+      const order = requireOrder(dom, intParam(req.params.id, 'id'));
+      const b = body(req);
+      return orderJson(
+        editOrder(dom, order.id, {
+          add: ((b.add as Body[] | undefined) ?? []).map((a, i) => ({ sku: String(a.sku), quantity: intParam(a.quantity, `add[${i}].quantity`), ...(a.price !== undefined ? { price: String(a.price) } : {}) })),
+          set: ((b.set as Body[] | undefined) ?? []).map((x, i) => ({ lineItemId: lineItemFor(order, x, i), quantity: intParam(x.quantity, `set[${i}].quantity`), restock: x.restock !== false })),
+          ...(b.note ? { staffNote: String(b.note) } : {}),
+        }),
+      );
+    }),
+  );
   router.post('/orders/:id/pay', handle((req) => orderJson(markPaid(dom, intParam(req.params.id, 'id')))));
   router.post(
     '/orders/:id/cancel',

@@ -57,7 +57,7 @@ describe('sim webhook payloads match Shopify sample payloads', () => {
     };
     const { sim, clock } = testSimulator({ fetch });
     for (const topic of [
-      'orders/create', 'orders/updated', 'orders/cancelled', 'orders/paid', 'refunds/create', 'fulfillments/create', 'fulfillments/update',
+      'orders/create', 'orders/updated', 'orders/cancelled', 'orders/paid', 'orders/edited', 'refunds/create', 'fulfillments/create', 'fulfillments/update',
       'products/create', 'products/update', 'inventory_levels/update', 'customers/create', 'customers/update', 'customers/delete',
       'app/uninstalled', 'customers/redact', 'customers/data_request', 'shop/redact',
     ]) {
@@ -82,7 +82,9 @@ describe('sim webhook payloads match Shopify sample payloads', () => {
     const fulfillment = await control(sim, 'post', `/orders/${order.body.id}/fulfillments`, { lines: [{ sku: 'SIM-MUG', quantity: 1 }], tracking: { company: 'UPS', number: '1Z1', url: 'https://ups.example/1Z1' } });
     await gqlData(sim, 'mutation($id: ID!) { fulfillmentTrackingInfoUpdate(fulfillmentId: $id, trackingInfoInput: { number: "1Z2" }) { userErrors { message } } }', { id: fulfillment.body.admin_graphql_api_id });
     await control(sim, 'post', `/orders/${order.body.id}/refunds`, { lines: [{ sku: 'SIM-MUG', quantity: 1, restock: true }], shipping: 'full', note: 'damaged' });
+    await control(sim, 'post', `/orders/${order.body.id}/edit`, { add: [{ sku: 'SIM-TSHIRT-M', quantity: 1 }] });
     const second = await control(sim, 'post', '/orders', SAMPLE_ORDER);
+    await control(sim, 'post', `/orders/${second.body.id}/edit`, { set: [{ sku: 'SIM-MUG', quantity: 1 }] });
     await control(sim, 'post', `/orders/${second.body.id}/cancel`, { reason: 'customer', restock: true });
     const variant = await gqlData(sim, '{ productVariants(first: 1, query: "sku:SIM-TSHIRT-S") { nodes { id product { id } } } }');
     await gqlData(sim, 'mutation($p: ID!, $v: [ProductVariantsBulkInput!]!) { productVariantsBulkUpdate(productId: $p, variants: $v) { userErrors { message } } }', {
@@ -97,7 +99,7 @@ describe('sim webhook payloads match Shopify sample payloads', () => {
   });
 
   const topics = [
-    'orders/create', 'orders/updated', 'orders/cancelled', 'orders/paid', 'refunds/create', 'fulfillments/create', 'fulfillments/update',
+    'orders/create', 'orders/updated', 'orders/cancelled', 'orders/paid', 'orders/edited', 'refunds/create', 'fulfillments/create', 'fulfillments/update',
     'products/create', 'products/update', 'inventory_levels/update', 'customers/create', 'customers/update', 'customers/delete',
     'app/uninstalled', 'customers/redact', 'customers/data_request', 'shop/redact',
   ];

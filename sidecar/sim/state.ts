@@ -213,7 +213,7 @@ export interface Order {
   /** presentment amount = shop amount × rate */
   rate: number;
   taxesIncluded: boolean;
-  financialStatus: 'pending' | 'authorized' | 'paid' | 'partially_refunded' | 'refunded' | 'voided';
+  financialStatus: 'pending' | 'authorized' | 'paid' | 'partially_paid' | 'partially_refunded' | 'refunded' | 'voided';
   lineItems: LineItem[];
   shippingLines: ShippingLine[];
   discountCodes: { code: string; amount: number; type: string }[];

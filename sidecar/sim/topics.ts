@@ -15,6 +15,7 @@ export const EMITTED_TOPICS = [
   'orders/updated',
   'orders/cancelled',
   'orders/paid',
+  'orders/edited',
   'refunds/create',
   'fulfillments/create',
   'fulfillments/update',

@@ -218,10 +218,10 @@ export function createOrder(ctx: DomainContext, input: CreateOrderInput): Order 
 
 export function markPaid(ctx: DomainContext, orderId: number): Order {
   const order = requireOrder(ctx, orderId);
-  if (order.financialStatus === 'paid') fail('The order is already paid', ['orderId']);
   if (order.cancelledAt) fail('The order is cancelled', ['orderId']);
-  const total = orderTotals(ctx.state, order).total;
-  const tx = { id: nextId(ctx), orderId: order.id, kind: 'sale' as const, gateway: order.gateway, status: 'success' as const, amount: total, parentId: null, createdAt: nowIso(ctx) };
+  const due = orderTotals(ctx.state, order).outstanding;
+  if (due <= 0) fail('Nothing is outstanding on this order', ['orderId']);
+  const tx = { id: nextId(ctx), orderId: order.id, kind: 'sale' as const, gateway: order.gateway, status: 'success' as const, amount: due, parentId: null, createdAt: nowIso(ctx) };
   ctx.state.transactions.push(tx);
   order.transactionIds.push(tx.id);
   order.financialStatus = 'paid';
@@ -613,4 +613,122 @@ export function processReturn(ctx: DomainContext, input: ProcessReturnInput): { 
   out.push(orderEvent(ctx, order, 'orders/updated'));
   ctx.emit([...out, ...events]);
   return { ret, refund };
+}
+
+export interface EditOrderInput {
+  /** New lines (orderEditAddVariant). */
+  add?: { sku: string; quantity: number; price?: string | number }[];
+  /** New current quantity of a line, lower than now (orderEditSetQuantity); removed units are restocked unless `restock` is false. */
+  set?: { lineItemId: number; quantity: number; restock?: boolean }[];
+  staffNote?: string;
+}
+
+/**
+ * A committed order edit, as the merchant makes it in Shopify admin: only unfulfilled units can
+ * be removed; `quantity` never shrinks (`removedQuantity` grows, so `currentQuantity` drops);
+ * added lines are committed at the order's location and join its open fulfillment order. Sends
+ * orders/edited (ids and deltas only, like Shopify) and orders/updated.
+ */
+export function editOrder(ctx: DomainContext, orderId: number, input: EditOrderInput): Order {
+  const order = requireOrder(ctx, orderId);
+  if (order.cancelledAt) fail('A cancelled order cannot be edited', ['orderId']);
+  const adds = input.add ?? [];
+  const sets = input.set ?? [];
+  if (adds.length === 0 && sets.length === 0) fail('Nothing to edit: give add and/or set', null);
+  const removals = sets.map((s, index) => {
+    const field = ['set', String(index)];
+    const li = order.lineItems.find((x) => x.id === s.lineItemId);
+    if (!li) fail(`Line item ${s.lineItemId} does not belong to the order`, [...field, 'lineItemId']);
+    const current = currentQuantity(ctx.state, li);
+    const unfulfilled = fulfillmentOrdersOf(ctx, order.id).reduce((sum, fo) => sum + (fo.lineItems.find((x) => x.lineItemId === li.id)?.remainingQuantity ?? 0), 0);
+    if (!Number.isInteger(s.quantity) || s.quantity < 0 || s.quantity > current) fail(`Quantity must be between 0 and ${current}`, [...field, 'quantity']);
+    const delta = current - s.quantity;
+    if (delta > unfulfilled) fail(`Only unfulfilled units can be removed: ${unfulfilled} unfulfilled`, [...field, 'quantity']);
+    return { li, delta, restock: s.restock !== false };
+  });
+  const additions = adds.map((a, index) => {
+    const field = ['add', String(index)];
+    if (!Number.isInteger(a.quantity) || a.quantity < 1) fail('Quantity must be a positive integer', [...field, 'quantity']);
+    const variant = requireVariantBySku(ctx, a.sku);
+    return { a, variant, price: a.price === undefined ? variant.price : cents(a.price, [...field, 'price']) };
+  });
+
+  const now = nowIso(ctx);
+  const events: SimEvent[] = [];
+  const removed: { id: number; delta: number }[] = [];
+  for (const r of removals) {
+    if (r.delta === 0) continue;
+    r.li.removedQuantity = (r.li.removedQuantity ?? 0) + r.delta;
+    removed.push({ id: r.li.id, delta: r.delta });
+    let left = r.delta;
+    for (const fo of fulfillmentOrdersOf(ctx, order.id)) {
+      const line = fo.lineItems.find((x) => x.lineItemId === r.li.id);
+      if (!line || line.remainingQuantity === 0 || left === 0) continue;
+      const take = Math.min(line.remainingQuantity, left);
+      line.remainingQuantity -= take;
+      left -= take;
+      if (fo.lineItems.every((x) => x.remainingQuantity === 0)) fo.status = 'CLOSED';
+      fo.updatedAt = now;
+      if (r.li.inventoryItemId !== null) {
+        const level = findLevel(ctx, r.li.inventoryItemId, fo.locationId);
+        if (level && applyQuantities(ctx, level, r.restock ? q.release(level, take) : q.fulfil(level, take))) events.push(levelEvent(level));
+      }
+    }
+  }
+  const added: { id: number; delta: number }[] = [];
+  for (const { a, variant, price } of additions) {
+    const product = ctx.state.products.find((p) => p.id === variant.productId)!;
+    const item = ctx.state.inventoryItems.find((i) => i.id === variant.inventoryItemId);
+    const li: LineItem = {
+      id: nextId(ctx),
+      variantId: variant.id,
+      productId: product.id,
+      inventoryItemId: item?.tracked ? item.id : null,
+      sku: variant.sku,
+      title: product.title,
+      variantTitle: variant.title === 'Default Title' ? null : variant.title,
+      vendor: product.vendor || null,
+      quantity: a.quantity,
+      removedQuantity: 0,
+      price,
+      discount: 0,
+      taxLines: [],
+      taxable: variant.taxable,
+      requiresShipping: item?.requiresShipping ?? true,
+      grams: 0,
+    };
+    order.lineItems.push(li);
+    added.push({ id: li.id, delta: a.quantity });
+    let fo = fulfillmentOrdersOf(ctx, order.id).find((f) => f.locationId === order.locationId && (f.status === 'OPEN' || f.status === 'IN_PROGRESS'));
+    if (!fo) {
+      fo = { id: nextId(ctx), orderId: order.id, locationId: order.locationId, status: 'OPEN', lineItems: [], createdAt: now, updatedAt: now };
+      ctx.state.fulfillmentOrders.push(fo);
+    }
+    fo.lineItems.push({ id: nextId(ctx), lineItemId: li.id, totalQuantity: a.quantity, remainingQuantity: a.quantity });
+    fo.updatedAt = now;
+    if (li.inventoryItemId !== null) {
+      const level = activateLevel(ctx, li.inventoryItemId, order.locationId);
+      if (applyQuantities(ctx, level, q.commit(level, a.quantity))) events.push(levelEvent(level));
+    }
+  }
+  const totals = orderTotals(ctx.state, order);
+  if (order.financialStatus === 'paid' && totals.outstanding > 0) order.financialStatus = 'partially_paid';
+  touch(ctx, order);
+  const edit = {
+    order_edit: {
+      id: nextId(ctx),
+      app_id: null,
+      created_at: now,
+      committed_at: now,
+      notify_customer: false,
+      order_id: order.id,
+      staff_note: input.staffNote ?? '',
+      user_id: null,
+      line_items: { additions: added, removals: removed },
+      discounts: { line_item: { additions: [], removals: [] } },
+      shipping_lines: { additions: [], removals: [] },
+    },
+  };
+  ctx.emit([{ topic: 'orders/edited', payload: edit }, orderEvent(ctx, order, 'orders/updated'), ...events]);
+  return order;
 }

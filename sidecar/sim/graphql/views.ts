@@ -314,6 +314,7 @@ const FINANCIAL: Record<Order['financialStatus'], string> = {
   pending: 'PENDING',
   authorized: 'AUTHORIZED',
   paid: 'PAID',
+  partially_paid: 'PARTIALLY_PAID',
   partially_refunded: 'PARTIALLY_REFUNDED',
   refunded: 'REFUNDED',
   voided: 'VOIDED',
