@@ -304,14 +304,14 @@ export interface AdjustmentGroup {
  */
 export function setQuantities(
   ctx: DomainContext,
-  input: { name: string; reason: string; referenceDocumentUri?: string | null; quantities: SetQuantityInput[] },
+  input: { name: string; reason: string; referenceDocumentUri?: string | null; quantities: SetQuantityInput[]; listField?: string },
 ): AdjustmentGroup {
   if (input.name !== 'available' && input.name !== 'on_hand') {
     fail('The quantity name must be either "available" or "on_hand".', ['input', 'name'], 'INVALID_NAME');
   }
   const seen = new Set<string>();
   const levels = input.quantities.map((entry, index) => {
-    const field = ['input', 'quantities', String(index)];
+    const field = ['input', input.listField ?? 'quantities', String(index)];
     if (entry.changeFromQuantity === undefined) {
       fail('changeFromQuantity must be provided; pass null to skip the check.', [...field, 'changeFromQuantity'], 'CHANGE_FROM_QUANTITY_STALE');
     }
@@ -325,8 +325,9 @@ export function setQuantities(
     seen.add(key);
     if (entry.quantity > 1_000_000_000) fail('The quantity is too high.', [...field, 'quantity'], 'INVALID_QUANTITY_TOO_HIGH');
     if (entry.quantity < -1_000_000_000) fail('The quantity is too low.', [...field, 'quantity'], 'INVALID_QUANTITY_TOO_LOW');
-    const level = findLevel(ctx, entry.inventoryItemId, entry.locationId) ?? activateLevel(ctx, entry.inventoryItemId, entry.locationId);
-    const current = q.quantityByName(level, input.name);
+    // An unstocked location reads as 0 and is activated when applied (ITEM_NOT_STOCKED_AT_LOCATION is gone in 2026-10).
+    const existing = findLevel(ctx, entry.inventoryItemId, entry.locationId);
+    const current = existing ? q.quantityByName(existing, input.name) : 0;
     if (entry.changeFromQuantity !== null && entry.changeFromQuantity !== current) {
       fail(
         `The specified compare quantity does not match the current quantity: expected ${entry.changeFromQuantity}, current ${current}.`,
@@ -334,12 +335,12 @@ export function setQuantities(
         'CHANGE_FROM_QUANTITY_STALE',
       );
     }
-    return level;
+    return entry;
   });
   const group: AdjustmentGroup = { id: nextId(ctx), createdAt: nowIso(ctx), reason: input.reason, referenceDocumentUri: input.referenceDocumentUri ?? null, changes: [] };
   const events: SimEvent[] = [];
-  input.quantities.forEach((entry, index) => {
-    const level = levels[index]!;
+  levels.forEach((entry) => {
+    const level = activateLevel(ctx, entry.inventoryItemId, entry.locationId);
     const before = { available: level.available, on_hand: level.on_hand };
     const next = input.name === 'on_hand' ? q.setOnHand(level, entry.quantity) : q.setAvailable(level, entry.quantity);
     if (applyQuantities(ctx, level, next)) events.push(levelEvent(level));
@@ -352,6 +353,35 @@ export function setQuantities(
   });
   ctx.emit(events);
   return group;
+}
+
+/**
+ * inventoryAdjustQuantities: deltas instead of absolute quantities, with the same compare-and-swap
+ * (`changeFromQuantity` is compared with the quantity before the delta). `on_hand` changes need a
+ * `ledgerDocumentUri` that is not a Shopify GID; only `available` and `on_hand` are simulated.
+ */
+export function adjustQuantities(
+  ctx: DomainContext,
+  input: { name: string; reason: string; referenceDocumentUri?: string | null; changes: (Omit<SetQuantityInput, 'quantity'> & { delta: number; ledgerDocumentUri?: string | null })[] },
+): AdjustmentGroup {
+  if (input.name !== 'available' && input.name !== 'on_hand') {
+    fail(`The quantity name "${input.name}" is not simulated (available, on_hand).`, ['input', 'name'], 'INVALID_QUANTITY_NAME');
+  }
+  input.changes.forEach((c, index) => {
+    const field = ['input', 'changes', String(index), 'ledgerDocumentUri'];
+    if (input.name !== 'available' && !c.ledgerDocumentUri) fail('A ledger document URI is required for quantity names other than available.', field, 'INVALID_LEDGER_DOCUMENT');
+    if (c.ledgerDocumentUri?.startsWith('gid://shopify/')) fail('The ledger document URI cannot be a Shopify resource.', field, 'INTERNAL_LEDGER_DOCUMENT');
+  });
+  return setQuantities(ctx, {
+    name: input.name,
+    reason: input.reason,
+    referenceDocumentUri: input.referenceDocumentUri ?? null,
+    listField: 'changes',
+    quantities: input.changes.map((c) => {
+      const level = findLevel(ctx, c.inventoryItemId, c.locationId);
+      return { inventoryItemId: c.inventoryItemId, locationId: c.locationId, changeFromQuantity: c.changeFromQuantity, quantity: (level ? q.quantityByName(level, input.name) : 0) + c.delta };
+    }),
+  });
 }
 
 /** inventoryActivate: stocks an item at a location. An existing level keeps its quantities (2026-04). */

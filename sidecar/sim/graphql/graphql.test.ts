@@ -180,6 +180,25 @@ describe('sim Admin GraphQL: products and inventory', () => {
     assert.deepEqual(noCheck.inventorySetQuantities.userErrors, []);
   });
 
+  it('adjusts quantities by delta with inventoryAdjustQuantities, with compare-and-swap and ledger rules', async () => {
+    const { sim } = testSimulator();
+    const { itemId } = await mugIds(sim);
+    const doc = `mutation($input: InventoryAdjustQuantitiesInput!, $key: String!) { inventoryAdjustQuantities(input: $input) @idempotent(key: $key) {
+      inventoryAdjustmentGroup { changes(quantityNames: ["available"]) { name delta quantityAfterChange } } userErrors { field message code } } }`;
+    const change = (delta: number, changeFromQuantity: number | null, extra: object = {}) => ({ inventoryItemId: itemId, locationId: 'gid://shopify/Location/101', delta, changeFromQuantity, ...extra });
+    const ok = await gqlData(sim, doc, { key: 'a1', input: { name: 'available', reason: 'received', changes: [change(5, 10)] } });
+    assert.deepEqual(ok.inventoryAdjustQuantities.inventoryAdjustmentGroup.changes, [{ name: 'available', delta: 5, quantityAfterChange: 15 }]);
+    const stale = await gqlData(sim, doc, { key: 'a2', input: { name: 'available', reason: 'received', changes: [change(5, 10)] } });
+    assert.deepEqual(stale.inventoryAdjustQuantities.userErrors[0].field, ['input', 'changes', '0', 'changeFromQuantity']);
+    assert.equal(stale.inventoryAdjustQuantities.userErrors[0].code, 'CHANGE_FROM_QUANTITY_STALE');
+    const noLedger = await gqlData(sim, doc, { key: 'a3', input: { name: 'on_hand', reason: 'correction', changes: [change(-1, null)] } });
+    assert.equal(noLedger.inventoryAdjustQuantities.userErrors[0].code, 'INVALID_LEDGER_DOCUMENT');
+    const withLedger = await gqlData(sim, doc, { key: 'a4', input: { name: 'on_hand', reason: 'correction', changes: [change(-1, null, { ledgerDocumentUri: 'odoo://stock.move/7' })] } });
+    assert.deepEqual(withLedger.inventoryAdjustQuantities.userErrors, []);
+    const level = (await control(sim, 'get', '/inventory?locationId=101&sku=SIM-MUG')).body[0];
+    assert.deepEqual([level.available, level.committed, level.on_hand], [14, 0, 14]);
+  });
+
   it('requires changeFromQuantity to be sent, even as null', async () => {
     const { sim } = testSimulator();
     const { itemId } = await mugIds(sim);

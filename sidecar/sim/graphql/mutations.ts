@@ -8,6 +8,7 @@ import { parseGid } from '../ids.js';
 import { toCents } from '../money.js';
 import {
   activateInventory,
+  adjustQuantities,
   bulkUpdateVariants,
   setProduct,
   setQuantities,
@@ -210,6 +211,29 @@ export const mutationResolvers: Record<string, Resolver> = {
             quantity: q.quantity,
             // `changeFromQuantity` must be sent explicitly; graphql-js leaves an omitted field out of the object.
             changeFromQuantity: Object.hasOwn(q, 'changeFromQuantity') ? q.changeFromQuantity : undefined,
+          })),
+        });
+      },
+      (group) => ({ inventoryAdjustmentGroup: adjustmentGroupView(ctx.dom.state, group) }),
+    ),
+  inventoryAdjustQuantities: (_s, args, ctx, info) =>
+    withIdempotency<AdjustmentGroup>(
+      ctx,
+      info,
+      args,
+      ['inventoryAdjustmentGroup'],
+      () => {
+        const input = args.input as Args;
+        return adjustQuantities(ctx.dom, {
+          name: input.name,
+          reason: input.reason,
+          referenceDocumentUri: input.referenceDocumentUri ?? null,
+          changes: (input.changes as Args[]).map((c, i) => ({
+            inventoryItemId: parseGid(c.inventoryItemId, 'InventoryItem') ?? failField(['input', 'changes', String(i), 'inventoryItemId'], 'The specified inventory item could not be found.', 'INVALID_INVENTORY_ITEM'),
+            locationId: parseGid(c.locationId, 'Location') ?? failField(['input', 'changes', String(i), 'locationId'], 'The specified location could not be found.', 'INVALID_LOCATION'),
+            delta: c.delta,
+            changeFromQuantity: Object.hasOwn(c, 'changeFromQuantity') ? c.changeFromQuantity : undefined,
+            ledgerDocumentUri: c.ledgerDocumentUri ?? null,
           })),
         });
       },
