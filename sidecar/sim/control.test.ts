@@ -287,6 +287,9 @@ describe('sim control API: webhooks, privacy, state', () => {
     assert.equal((await control(sim, 'get', '/webhooks/subscriptions')).body.length, 1);
     await control(sim, 'delete', `/webhooks/subscriptions/${sub.body.id}`);
     assert.equal((await control(sim, 'get', '/webhooks/subscriptions')).body.length, 0);
+    const typo = await control(sim, 'post', '/webhooks/subscriptions', { topic: 'order/create', uri: 'https://receiver.example/hooks' });
+    assert.equal(typo.status, 422);
+    assert.match(typo.body.errors[0].message, /does not send "order\/create"/);
   });
 
   it('sends the privacy topics and app/uninstalled', async () => {

@@ -39,19 +39,3 @@ export function moneyBag(cents: number, shopCurrency: string, presentmentCurrenc
     presentmentMoney: { amount: formatCents(toPresentment(cents, rate)), currencyCode: presentmentCurrency },
   };
 }
-
-/** Splits `total` over `weights` by largest remainder, so the parts always add up exactly. */
-export function allocate(total: number, weights: number[]): number[] {
-  const sum = weights.reduce((a, b) => a + b, 0);
-  if (sum === 0) return weights.map(() => 0);
-  const raw = weights.map((w) => (total * w) / sum);
-  const parts = raw.map((r) => Math.floor(r));
-  let rest = total - parts.reduce((a, b) => a + b, 0);
-  const order = raw.map((r, i) => ({ i, frac: r - Math.floor(r) })).sort((a, b) => b.frac - a.frac || a.i - b.i);
-  for (const { i } of order) {
-    if (rest <= 0) break;
-    parts[i] = (parts[i] ?? 0) + 1;
-    rest -= 1;
-  }
-  return parts;
-}

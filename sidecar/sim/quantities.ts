@@ -14,8 +14,6 @@ export interface Quantities {
   readonly on_hand: number;
 }
 
-export const QUANTITY_NAMES = ['available', 'committed', 'on_hand', 'incoming', 'reserved', 'damaged', 'safety_stock', 'quality_control'] as const;
-
 export function emptyQuantities(): Quantities {
   return { available: 0, committed: 0, on_hand: 0 };
 }

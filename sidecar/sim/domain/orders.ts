@@ -6,7 +6,7 @@
  */
 import { fulfillmentPayload, orderPayload, refundPayload } from '../payloads.js';
 import * as q from '../quantities.js';
-import { toCents, allocate } from '../money.js';
+import { toCents } from '../money.js';
 import { blankAddress, type Address, type Fulfillment, type FulfillmentOrder, type LineItem, type Order, type Refund, type Return, type TaxLine } from '../state.js';
 import { applyQuantities, findLevel, levelEvent, primaryLocationId, requireVariantBySku, activateLevel } from './catalog.js';
 import { fail, nextId, nowIso, DomainError, type DomainContext, type SimEvent } from './context.js';
@@ -523,10 +523,6 @@ export function refundOrder(ctx: DomainContext, orderId: number, input: RefundIn
   });
   ctx.emit([{ topic: 'refunds/create', payload: refundPayload(ctx.state, refund) }, orderEvent(ctx, order, 'orders/updated')]);
   return refund;
-}
-
-export function allocateShare(total: number, weights: number[]): number[] {
-  return allocate(total, weights);
 }
 
 /** returnCreate: an OPEN return for fulfilled units (referenced by fulfillment line item). */

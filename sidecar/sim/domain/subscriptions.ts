@@ -1,6 +1,6 @@
 /** Webhook subscriptions: API-created (webhookSubscriptionCreate) and app-configured (TOML-like). */
 import type { WebhookSubscription } from '../state.js';
-import { topicToEnum } from '../topics.js';
+import { EMITTED_TOPICS, topicToEnum } from '../topics.js';
 import { fail, nextId, nowIso, type DomainContext } from './context.js';
 
 export interface SubscriptionInput {
@@ -16,6 +16,10 @@ export interface SubscriptionInput {
 
 export function createSubscription(ctx: DomainContext, input: SubscriptionInput): WebhookSubscription {
   const topic = input.topic.includes('/') ? topicToEnum(input.topic) : input.topic;
+  // App-configured subscriptions name REST topics; refuse one the simulator never sends (a typo would stay silent).
+  if (input.source === 'app' && !EMITTED_TOPICS.some((t) => topicToEnum(t) === topic)) {
+    fail(`The simulator does not send "${input.topic}"; topics: ${EMITTED_TOPICS.join(', ')}`, ['topic']);
+  }
   if (!/^https?:\/\/[^\s]+$/.test(input.uri) && !/^pubsub:\/\//.test(input.uri) && !/^arn:aws:events:/.test(input.uri)) {
     fail('Address is invalid', ['webhookSubscription', 'callbackUrl']);
   }

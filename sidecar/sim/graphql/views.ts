@@ -3,7 +3,7 @@
  * field names, as values or as functions of the field arguments. A field that no view defines is
  * "not simulated" (see execute.ts); nothing here returns a silent null for an unknown field.
  */
-import { GraphQLError, getNamedType, isEnumType, type GraphQLResolveInfo } from 'graphql';
+import { getNamedType, isEnumType, type GraphQLResolveInfo } from 'graphql';
 import { gid, inventoryLevelGid, parseGid } from '../ids.js';
 import { formatCents, moneyBag, toCents } from '../money.js';
 import { quantityByName } from '../quantities.js';
@@ -767,8 +767,4 @@ export function webhookSubscriptionView(s: WebhookSubscription, apiVersion = '20
     updatedAt: s.updatedAt,
     endpoint: { __typename: 'WebhookHttpEndpoint', callbackUrl: s.uri },
   };
-}
-
-export function notFound(what: string): never {
-  throw new GraphQLError(`${what} not found`);
 }
