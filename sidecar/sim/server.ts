@@ -36,6 +36,8 @@ export interface SimulatorOptions {
   webhookApiVersion?: string;
   webhookRetryDelaysMs?: number[];
   webhookTimeoutMs?: number;
+  /** Finished deliveries kept in the log (default 5000). */
+  maxDeliveriesKept?: number;
   fetch?: FetchLike;
   /** App-configured (TOML-like) subscriptions, e.g. the compliance topics. Never removed after failures. */
   appSubscriptions?: { topic: string; uri: string }[];
@@ -122,6 +124,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     ...(options.webhookRetryDelaysMs ? { retryDelaysMs: options.webhookRetryDelaysMs } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.webhookTimeoutMs ? { timeoutMs: options.webhookTimeoutMs } : {}),
+    ...(options.maxDeliveriesKept ? { maxDeliveriesKept: options.maxDeliveriesKept } : {}),
   });
   const idempotency = new IdempotencyStore(() => state);
 

@@ -110,6 +110,18 @@ describe('sim webhooks: filters and timeouts', () => {
   });
 });
 
+describe('sim webhooks: delivery log', () => {
+  it('keeps the log bounded, dropping the oldest finished deliveries first', async () => {
+    const { sim, clock } = testSimulator({ fetch: async () => ({ status: 200 }), maxDeliveriesKept: 3 });
+    await subscribe(sim, 'ORDERS_CREATE', 'https://x.example');
+    for (let i = 0; i < 5; i++) {
+      await control(sim, 'post', '/orders', SAMPLE_ORDER);
+      await clock.advance(0);
+    }
+    assert.deepEqual(sim.state.deliveries.map((d) => JSON.parse(d.body).name), ['#1003', '#1004', '#1005']);
+  });
+});
+
 describe('sim webhooks: retries and removal', () => {
   it('retries a failed delivery on the schedule with the original body, then succeeds', async () => {
     const attempts: { at: number; body: string; id: string }[] = [];

@@ -49,7 +49,11 @@ export interface WebhookOptions {
   fetch?: FetchLike;
   /** Real-time timeout for one delivery. */
   timeoutMs?: number;
+  /** Finished deliveries kept in the log (oldest dropped first); pending ones are always kept. */
+  maxDeliveriesKept?: number;
 }
+
+export const DEFAULT_MAX_DELIVERIES_KEPT = 5000;
 
 export function signBody(secret: string, body: string): string {
   return crypto.createHmac('sha256', secret).update(body, 'utf8').digest('base64');
@@ -90,9 +94,24 @@ export class WebhookDispatcher {
           fault: null,
         };
         state.deliveries.push(delivery);
+        this.prune(state);
         this.dispatch(delivery);
       }
     }
+  }
+
+  /** Keeps memory bounded in long demo runs: drops the oldest finished deliveries beyond the cap. */
+  private prune(state: SimState): void {
+    const max = this.options.maxDeliveriesKept ?? DEFAULT_MAX_DELIVERIES_KEPT;
+    let excess = state.deliveries.length - max;
+    if (excess <= 0) return;
+    state.deliveries = state.deliveries.filter((d) => {
+      if (excess > 0 && d.status !== 'pending') {
+        excess -= 1;
+        return false;
+      }
+      return true;
+    });
   }
 
   private shape(subscription: WebhookSubscription, payload: Record<string, unknown>): Record<string, unknown> {
