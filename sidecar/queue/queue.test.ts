@@ -209,8 +209,11 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
     });
     await q.send('orders', {}, { key: order(3) });
     await waitFor('dead letter', async () => (await q.listDeadLetters('orders')).length === 1);
-    await sleep(1700); // a retry would have come after 1–2 s of backoff plus a poll
     assert.equal(attempts, 1);
+    // Terminal at once: `failed` with retry_count 0 is never fetched again, though 5 retries remained.
+    const [job] = await h.jobs('orders');
+    assert.equal(job?.state, 'failed');
+    assert.equal(job?.retry_count, 0);
     const [letter] = await q.listDeadLetters('orders');
     assert.equal(letter?.kind, 'permanent');
     assert.equal(letter?.attempts, 1);
@@ -377,8 +380,7 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
     await q.work('orders', async (job) => {
       runs.push(job.data);
     });
-    await waitFor('the job', () => runs.length === 1);
-    await sleep(700);
+    await waitFor('the job', async () => (await h.jobs('orders'))[0]?.state === 'completed');
     assert.deepEqual(runs, [{ v: 1 }]);
     assert.equal((await h.jobs('orders')).length, 1);
   });

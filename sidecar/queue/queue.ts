@@ -115,6 +115,12 @@ export interface JobContext<T> {
   signal: AbortSignal;
 }
 
+/** Per-queue overrides of the settings' batchSize and localConcurrency. */
+export interface WorkOptions {
+  batchSize?: number;
+  localConcurrency?: number;
+}
+
 export type JobHandler<T> = (job: JobContext<T>) => Promise<void>;
 
 /** What a failed attempt stores on the job (and the DLQ copy's `sourceOutput`). */
@@ -164,7 +170,7 @@ export interface SyncQueue {
   start(): Promise<void>;
   send<T>(queue: QueueName, data: T, options?: SendOptions): Promise<SendResult>;
   sendInTransaction<T>(client: SqlClient, queue: QueueName, data: T, options?: SendOptions): Promise<SendResult>;
-  work<T>(queue: QueueName, handler: JobHandler<T>): Promise<void>;
+  work<T>(queue: QueueName, handler: JobHandler<T>, options?: WorkOptions): Promise<void>;
   /** Runs `queue` on a 5-field cron (UTC); one job per tick across all instances. */
   schedule<T>(queue: ScheduledQueue, cron: string, data?: T): Promise<void>;
   blockedKeys(queue: QueueName): Promise<string[]>;
@@ -396,7 +402,7 @@ export function createQueue(settings: QueueSettings): SyncQueue {
 
     sendInTransaction: (client, queue, data, options = {}) => sendVia(queue, data, options, client),
 
-    async work<T>(queue: QueueName, handler: JobHandler<T>) {
+    async work<T>(queue: QueueName, handler: JobHandler<T>, options: WorkOptions = {}) {
       assertKnown(queue);
       if (stopping) throw new Error('queue: stopping, no new workers');
       worked.add(queue);
@@ -404,8 +410,8 @@ export function createQueue(settings: QueueSettings): SyncQueue {
       workId = await boss.work<Envelope<T>>(
         queue,
         {
-          batchSize,
-          localConcurrency: settings.localConcurrency ?? 1,
+          batchSize: options.batchSize ?? batchSize,
+          localConcurrency: options.localConcurrency ?? settings.localConcurrency ?? 1,
           includeMetadata: true,
           perJobResults: true,
           // A full batch means more is waiting: fetch again at once instead of sleeping.
