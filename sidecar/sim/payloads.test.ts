@@ -1,16 +1,16 @@
 /**
  * The simulator's webhook bodies must have the shape of Shopify's published sample payloads in
- * ../shared/fixtures/shopify-webhooks (same keys at every level, snake_case, money as strings,
+ * sidecar/testing/fixtures/shopify-webhooks (same keys at every level, snake_case, money as strings,
  * admin_graphql_api_id). Each topic is produced by a real action and compared key by key.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { control, gqlData, testSimulator, SAMPLE_ORDER, type Json } from './test-support.js';
 import type { FetchLike } from './webhooks.js';
+import { WEBHOOK_FIXTURE_DIR } from '../testing/fixtures.js';
 
-const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/fixtures/shopify-webhooks');
+const FIXTURES = WEBHOOK_FIXTURE_DIR;
 
 function fixture(topic: string): Json {
   return JSON.parse(fs.readFileSync(path.join(FIXTURES, `${topic.replace('/', '-')}.json`), 'utf8'));
