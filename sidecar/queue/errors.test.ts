@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { classifyError, ConfigurationError, PermanentError, RetryableError, type ErrorKind } from './errors.js';
+import { OdooConfigurationError, OdooPermanentError, OdooRetryableError } from '../odoo/errors.js';
+import { ShopifyAuthError, ShopifyThrottledError, ShopifyUserErrors } from '../shopify/errors.js';
 
 function withProps(message: string, props: Record<string, unknown>): Error {
   return Object.assign(new Error(message), props);
@@ -39,5 +41,19 @@ describe('classifyError', () => {
     assert.equal(error.cause, cause);
     assert.deepEqual(error.details, { userErrors: [{ message: 'bad' }] });
     assert.ok(error instanceof Error);
+  });
+});
+
+describe('classifyError with the clients\' own error types', () => {
+  it('uses the kind of an Odoo client error', () => {
+    assert.equal(classifyError(new OdooPermanentError('odoo x: ValidationError: bad')).kind, 'permanent');
+    assert.equal(classifyError(new OdooConfigurationError('odoo login failed')).kind, 'configuration');
+    assert.equal(classifyError(new OdooRetryableError('odoo /jsonrpc: HTTP 502')).kind, 'retryable');
+  });
+
+  it('maps Shopify errors by their retryable flag, auth failures to configuration', () => {
+    assert.equal(classifyError(new ShopifyUserErrors('productSet', [{ field: ['input', 'title'], message: 'Title is blank' }])).kind, 'permanent');
+    assert.equal(classifyError(new ShopifyThrottledError('throttled', { status: 200 })).kind, 'retryable');
+    assert.equal(classifyError(new ShopifyAuthError('token rejected')).kind, 'configuration');
   });
 });

@@ -88,6 +88,14 @@ const ODOO_RETRYABLE = /^psycopg2\.(errors\.)?(SerializationFailure|DeadlockDete
 export function classifyError(error: unknown): Classification {
   const reason = describe(error);
   if (error instanceof SyncError) return { kind: error.kind, reason };
+  // The Odoo and Shopify clients' own hierarchies (odoo/errors.ts, shopify/errors.ts) say what
+  // they are without importing this module.
+  const typed = error as { kind?: unknown; retryable?: unknown; name?: unknown } | null;
+  if (typed && (typed.kind === 'permanent' || typed.kind === 'retryable' || typed.kind === 'configuration')) return { kind: typed.kind, reason };
+  if (error instanceof Error && typeof typed?.retryable === 'boolean') {
+    if (typed.retryable) return { kind: 'retryable', reason };
+    return { kind: typed.name === 'ShopifyAuthError' || typed.name === 'ShopifyApiVersionError' ? 'configuration' : 'permanent', reason };
+  }
   const e = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
   const code = typeof e.code === 'string' ? e.code : undefined;
   const odooName = (e.data as { name?: unknown } | undefined)?.name;
