@@ -87,8 +87,12 @@ class ProductProduct(models.Model):
                     continue
                 if not product.product_tmpl_id._shopify_should_sync():
                     continue
+                # Forced even for changes the sidecar caused (a refund's restock, an
+                # order's reservation): stock flows one way (Odoo → Shopify) and the
+                # event only says "re-read", so it cannot loop.
                 Event._emit("stock.changed", product, f"stock:{product.id}:{location_gid}",
-                            {"product_id": product.id, "location_gid": location_gid})
+                            {"product_id": product.id, "location_gid": location_gid},
+                            force=True)
 
     def action_shopify_resync(self):
         return self.product_tmpl_id.action_shopify_resync()
