@@ -34,7 +34,9 @@ class ProductTemplate(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        templates = super().create(vals_list)
+        # Variants created with their template are part of the "create" event.
+        templates = super(ProductTemplate, self.with_context(shopify_sync_new_template=True)
+                          ).create(vals_list).with_env(self.env)
         templates._shopify_emit_changed("create")
         return templates
 
@@ -64,7 +66,8 @@ class ProductProduct(models.Model):
     def create(self, vals_list):
         products = super().create(vals_list)
         # New variants of an existing template (attribute added) change the template.
-        products.product_tmpl_id._shopify_emit_changed("variant")
+        if not self.env.context.get("shopify_sync_new_template"):
+            products.product_tmpl_id._shopify_emit_changed("variant")
         return products
 
     def write(self, vals):

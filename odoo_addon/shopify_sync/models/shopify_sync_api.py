@@ -110,13 +110,14 @@ class ShopifySyncApi(models.AbstractModel):
     def pull_events(self, document=None):
         self = self._begin(document or {})
         document = document or {}
-        limit = document.get("limit") or 100
-        lease = document.get("lease_seconds") or 60
+        limit = document.get("limit", 100)
+        lease = document.get("lease_seconds", 60)
         if not isinstance(limit, int) or not 1 <= limit <= 1000:
             raise ValidationError("pull_events: limit must be an integer from 1 to 1000")
         if not isinstance(lease, int) or not 1 <= lease <= 3600:
             raise ValidationError("pull_events: lease_seconds must be an integer from 1 to 3600")
         self._record_contact()
+        self.env["shopify.sync.event"].flush_model()
         events = self.env["shopify.sync.event"]._lease(limit, lease)
         return {"events": [event._to_document() for event in events]}
 
@@ -185,7 +186,12 @@ class ShopifySyncApi(models.AbstractModel):
             "options": options,
             "variants": variants,
         }
-        doc["content_hash"] = digest.content_hash(doc, exclude=("shopify_product_gid",))
+        # The hash covers what is pushed, not the Shopify IDs written back afterwards.
+        doc["content_hash"] = digest.content_hash({
+            **{k: v for k, v in doc.items() if k != "shopify_product_gid"},
+            "variants": [{k: v for k, v in variant.items() if not k.startswith("shopify_")}
+                         for variant in variants],
+        })
         doc["synced_hash"] = template.shopify_hash or None
         return doc
 

@@ -124,16 +124,17 @@ class ShopifySyncEvent(models.Model):
         FOR UPDATE SKIP LOCKED lets several sidecar replicas pull concurrently without
         handing the same event to two of them in one lease period.
         """
+        self.flush_model()
         self.env.cr.execute(
             """
             SELECT id FROM shopify_sync_event
              WHERE state = 'pending'
-                OR (state = 'leased' AND lease_until < (now() at time zone 'UTC'))
+                OR (state = 'leased' AND lease_until < %s)
              ORDER BY id
              LIMIT %s
              FOR UPDATE SKIP LOCKED
             """,
-            [limit],
+            [fields.Datetime.now(), limit],
         )
         ids = [row[0] for row in self.env.cr.fetchall()]
         events = self.sudo().browse(ids)
