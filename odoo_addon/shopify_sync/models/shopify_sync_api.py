@@ -695,6 +695,10 @@ class ShopifySyncApi(models.AbstractModel):
         label = f"refund {gid}"
         if not order:
             raise ValidationError(f"{label}: order {order_gid} is not imported in Odoo")
+        if gid in (order.shopify_refund_gids or "").split():
+            return {"status": "unchanged", "credit_note_id": None, "amount_total": "0.00"}
+        order.sudo().write({"shopify_refund_gids": "\n".join(
+            filter(None, [(order.shopify_refund_gids or "").strip(), gid]))})
         ref = self.env.ref
         shipping_product = ref("shopify_sync.product_shopify_shipping").product_variant_id
         adjustment_product = ref("shopify_sync.product_shopify_refund_adjustment").product_variant_id
@@ -744,8 +748,8 @@ class ShopifySyncApi(models.AbstractModel):
                     "price_unit": float(amount), "tax_ids": [(6, 0, [])],
                 })
         self._restock(order, restock, label)
-        if not invoice_lines:
-            return {"status": "unchanged", "credit_note_id": None, "amount_total": "0.00"}
+        if not invoice_lines:  # restock only: nothing to credit
+            return {"status": "created", "credit_note_id": None, "amount_total": "0.00"}
         invoice = order.invoice_ids.filtered(
             lambda m: m.move_type == "out_invoice" and m.state == "posted")[:1]
         move = Move.create({

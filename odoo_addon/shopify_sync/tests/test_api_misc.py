@@ -6,6 +6,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from . import schema_check
 from .common import ShopifySyncCase
 
 
@@ -247,3 +248,58 @@ class TestUi(ShopifySyncCase):
         self.assertTrue(self.events("product.changed", f"product:{self.mug.product_tmpl_id.id}"))
         self.assertTrue(self.events("stock.changed", f"stock:{self.mug.id}:gid://shopify/Location/1"))
         self.assertGreater(wizard.event_count, 1)
+
+
+@tagged("shopify_sync", "at_install")
+class TestSchemas(ShopifySyncCase):
+    """Documents sent and returned match contract/schemas/*.schema.json."""
+
+    def setUp(self):
+        super().setUp()
+        if not schema_check.available():
+            self.skipTest("contract/schemas not found next to the addon")
+
+    def assertValid(self, name, document):
+        problems = schema_check.errors(schema_check.load(name), document)
+        self.assertFalse(problems, f"{name}: {problems}")
+
+    def test_every_document_matches_its_json_schema(self):
+        doc = self.order_doc(9001)
+        self.assertValid("OrderDocument", doc)
+        self.assertValid("CustomerDocument", doc["customer"])
+        order, _result = self.import_order(9001)
+        self.assertValid("ProductDocument",
+                         self.api.export_products({"template_ids": [self.mug.product_tmpl_id.id]})
+                         ["products"][0])
+        for level in self.api.stock_levels({"product_ids": [self.mug.id]})["levels"]:
+            self.assertValid("StockLevel", level)
+        picking = self.deliver(order)
+        self.assertValid("FulfilmentDocument", self.api.export_delivery({"picking_id": picking.id}))
+        events = self.api.pull_events({"limit": 100, "lease_seconds": 60})["events"]
+        self.assertTrue(events)
+        for event in events:
+            self.assertValid("OutboxEvent", event)
+        line = order.order_line.filtered(lambda l: l.shopify_line_role == "product")
+        refund = {"refund_gid": "gid://shopify/Refund/9001", "order_gid": order.shopify_gid,
+                  "created_at": "2026-11-28T09:00:00Z", "note": None, "adjustments": [],
+                  "shipping": {"amount": "0.00", "tax": "0.00"}, "total": "15.00",
+                  "lines": [{"line_gid": line.shopify_line_gid, "sku": "MUG-RED", "quantity": 1,
+                             "subtotal": "12.50", "total_tax": "2.50",
+                             "restock_type": "no_restock", "location_gid": None}]}
+        self.assertValid("RefundDocument", refund)
+        ret = {"return_gid": "gid://shopify/Return/9001", "order_gid": order.shopify_gid,
+               "status": "OPEN", "lines": [{"line_gid": line.shopify_line_gid,
+                                            "sku": "MUG-RED", "quantity": 1}]}
+        self.assertValid("ReturnDocument", ret)
+        result = {"model": "stock.picking", "res_id": picking.id, "state": "synced",
+                  "shopify_gid": "gid://shopify/Fulfillment/1"}
+        self.assertValid("SyncResult", result)
+        self.assertEqual(self.api.apply_refund(refund)["status"], "created")
+        self.assertEqual(self.api.apply_return(ret)["status"], "created")
+        self.api.record_sync_result(result)
+
+    def test_the_schema_checker_reports_violations(self):
+        problems = schema_check.errors(schema_check.load("OrderDocument"),
+                                       self.order_doc(9002, total_price=36.0, extra=1))
+        self.assertIn("$.total_price: expected string, got 36.0", problems)
+        self.assertIn("$: unexpected property 'extra'", problems)

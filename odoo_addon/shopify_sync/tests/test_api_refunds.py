@@ -123,3 +123,20 @@ class TestReturns(ShopifySyncCase):
                 "return_gid": "gid://shopify/Return/2", "order_gid": order.shopify_gid,
                 "status": "OPEN",
                 "lines": [{"line_gid": line.shopify_line_gid, "sku": "MUG-RED", "quantity": 1}]})
+
+
+@tagged("shopify_sync", "at_install")
+class TestRestockOnlyRefund(ShopifySyncCase):
+    def test_a_restock_only_refund_is_applied_once(self):
+        order, _result = self.import_order(4201)
+        line = order.order_line.filtered(lambda l: l.shopify_line_role == "product")
+        doc = {"refund_gid": "gid://shopify/Refund/4201", "order_gid": order.shopify_gid,
+               "created_at": "2026-11-28T09:00:00Z", "note": None, "adjustments": [],
+               "shipping": {"amount": "0.00", "tax": "0.00"}, "total": "0.00",
+               "lines": [{"line_gid": line.shopify_line_gid, "sku": "MUG-RED", "quantity": 1,
+                          "subtotal": "0.00", "total_tax": "0.00", "restock_type": "cancel",
+                          "location_gid": None}]}
+        first = self.api.apply_refund(doc)
+        self.assertEqual((first["status"], first["credit_note_id"]), ("created", None))
+        self.assertEqual(self.api.apply_refund(doc)["status"], "unchanged")
+        self.assertEqual(line.product_uom_qty, 1)
