@@ -28,6 +28,8 @@ class ProductTemplate(models.Model):
                 Event._emit("product.changed", template, f"product:{template.id}",
                             {"template_id": template.id, "reason": reason,
                              "active": template.active}, force=force)
+                if force or not self.env.context.get("shopify_sync_origin"):
+                    template._shopify_mark_pending()
 
     def _shopify_resync_event(self):
         self._shopify_emit_changed("resync", force=True)

@@ -40,6 +40,8 @@ class ResPartner(models.Model):
                 Event._emit("customer.changed", partner, f"customer:{partner.id}",
                             {"partner_id": partner.id, "reason": reason,
                              "active": partner.active}, force=force)
+                if force or not self.env.context.get("shopify_sync_origin"):
+                    partner._shopify_mark_pending()
 
     def _shopify_resync_event(self):
         self._shopify_emit_changed("resync", force=True)

@@ -77,6 +77,13 @@ class ShopifyBindingMixin(models.AbstractModel):
             vals["shopify_hash"] = content_hash
         self.sudo().with_context(shopify_sync_origin=True, tracking_disable=True).write(vals)
 
+    def _shopify_mark_pending(self):
+        """Show records whose change waits in the outbox as pending (no event, no tracking)."""
+        todo = self.filtered(lambda r: r.shopify_state != "pending")
+        if todo:
+            todo.sudo().with_context(shopify_sync_origin=True, tracking_disable=True).write(
+                {"shopify_state": "pending"})
+
     def _shopify_resync_event(self):
         """Outbox event that asks the sidecar to push this record again (override)."""
         raise NotImplementedError

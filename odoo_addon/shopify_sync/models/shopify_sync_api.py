@@ -53,8 +53,23 @@ class ShopifySyncApi(models.AbstractModel):
                                  mail_auto_subscribe_no_notify=True)
 
     def _lock(self, key):
-        """Transaction-scoped advisory lock on a hash of the key (released at commit)."""
+        """Serialise every call for one key, and never act on a stale snapshot.
+
+        1. A transaction-scoped advisory lock on a hash of the key makes concurrent calls for
+           the key wait for each other (released at commit or rollback).
+        2. Odoo runs transactions in REPEATABLE READ: a call that waited (or merely started
+           before another call for the key committed) still reads the old snapshot and would
+           not see, e.g., the order just created. Touching the key's row in
+           `shopify_sync_key` turns exactly that case into a PostgreSQL serialization
+           failure, which Odoo answers by re-running the whole call in a fresh transaction
+           (odoo/service/model.py `retrying`). So the second of two concurrent imports of
+           one order sees the first one's order and answers `unchanged`.
+        """
         self.env.cr.execute("SELECT pg_advisory_xact_lock(%s)", [digest.lock_key(key)])
+        self.env.cr.execute(
+            """INSERT INTO shopify_sync_key (key, touched_at) VALUES (%s, now() at time zone 'UTC')
+               ON CONFLICT (key) DO UPDATE SET touched_at = EXCLUDED.touched_at""",
+            [key])
 
     def _shop(self):
         return self.env["ir.config_parameter"].sudo().get_param("shopify_sync.shop_domain") or False

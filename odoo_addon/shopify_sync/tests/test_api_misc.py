@@ -303,3 +303,34 @@ class TestSchemas(ShopifySyncCase):
                                        self.order_doc(9002, total_price=36.0, extra=1))
         self.assertIn("$.total_price: expected string, got 36.0", problems)
         self.assertIn("$: unexpected property 'extra'", problems)
+
+
+@tagged("shopify_sync", "at_install")
+class TestLocking(ShopifySyncCase):
+    @mute_logger("odoo.sql_db")
+    def test_a_call_whose_snapshot_predates_another_commit_on_its_key_is_retried(self):
+        """The key row turns a stale REPEATABLE READ snapshot into a serialization failure,
+        which Odoo's RPC layer retries in a fresh transaction."""
+        import uuid
+
+        import psycopg2
+
+        from odoo import sql_db
+
+        key = f"test:{uuid.uuid4()}"
+        self.env.cr.execute("SELECT 1")  # the test transaction's snapshot already exists
+        other = sql_db.db_connect(self.env.cr.dbname).cursor()
+        try:
+            other.execute("INSERT INTO shopify_sync_key (key, touched_at) VALUES (%s, now())",
+                          [key])
+            other.commit()
+            with self.assertRaises(psycopg2.errors.SerializationFailure):
+                with self.env.cr.savepoint():
+                    self.api._lock(key)
+            fresh = f"test:{uuid.uuid4()}"
+            self.api._lock(fresh)  # a key nobody touched is taken at once
+            self.api._lock(fresh)  # and is re-entrant within the transaction
+        finally:
+            other.execute("DELETE FROM shopify_sync_key WHERE key = %s", [key])
+            other.commit()
+            other.close()

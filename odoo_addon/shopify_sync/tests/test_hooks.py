@@ -20,6 +20,7 @@ class TestHooks(ShopifySyncCase):
         self.assertEqual(len(event), 1)
         self.assertEqual(event.payload["reason"], "create")
         self.assertEqual((event.model, event.res_id), ("product.template", template.id))
+        self.assertEqual(template.shopify_state, "pending")
 
     def test_product_relevant_write_emits_but_irrelevant_write_does_not(self):
         template = self.mug.product_tmpl_id
