@@ -16,6 +16,7 @@ from ..lib import digest, money, normalize
 
 CONTRACT_VERSION = "1.0"
 PAID_STATUSES = {"paid", "partially_refunded", "refunded"}
+RETURN_WITHDRAWN_STATUSES = {"CANCELED", "CANCELLED", "DECLINED"}
 BINDING_MODELS = {"product.template", "res.partner", "sale.order", "stock.picking",
                   "account.move"}
 BINDING_STATES = {"pending", "synced", "error", "ignored"}
@@ -46,7 +47,7 @@ class ShopifySyncApi(models.AbstractModel):
         if not self.env.user.has_group("shopify_sync.group_shopify_integration"):
             raise AccessError(
                 "shopify.sync.api: the calling user must be in the group "
-                "'Shopify: integration'")
+                "'Shopify / Integration (sidecar)'")
         if document is not None and not isinstance(document, dict):
             raise ValidationError("shopify.sync.api: the document must be a JSON object")
         return self.with_context(shopify_sync_origin=True, mail_create_nosubscribe=True,
@@ -860,6 +861,13 @@ class ShopifySyncApi(models.AbstractModel):
         label = f"return {gid}"
         Picking = self.env["stock.picking"]
         existing = Picking.search([("shopify_return_gid", "=", gid)], order="id")
+        withdrawn = (document.get("status") or "").upper() in RETURN_WITHDRAWN_STATUSES
+        if withdrawn:
+            # Declined or cancelled in Shopify: goods will not come back.
+            open_pickings = existing.filtered(lambda p: p.state not in ("done", "cancel"))
+            open_pickings.action_cancel()
+            return {"status": "cancelled" if open_pickings else "unchanged",
+                    "picking_id": existing[:1].id or None, "picking_ids": existing.ids}
         if existing:
             return {"status": "unchanged", "picking_id": existing[0].id,
                     "picking_ids": existing.ids}

@@ -114,6 +114,10 @@ class TestReturns(ShopifySyncCase):
         self.assertEqual(picking.move_ids.product_uom_qty, 1)
         again = self.api.apply_return(doc)
         self.assertEqual((again["status"], again["picking_id"]), ("unchanged", picking.id))
+        cancelled = self.api.apply_return(dict(doc, status="CANCELED"))
+        self.assertEqual((cancelled["status"], picking.state), ("cancelled", "cancel"))
+        self.assertEqual(self.api.apply_return(dict(doc, status="CANCELED"))["status"],
+                         "unchanged")
 
     def test_returning_more_than_delivered_is_refused(self):
         order, _result = self.import_order(4102)
