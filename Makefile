@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NPM_STAMP := node_modules/.install-stamp
 PYTHON ?= /usr/bin/python3
 
-.PHONY: install typecheck test test-unit test-addon-static test-odoo build
+.PHONY: install typecheck test test-unit test-addon-static test-odoo-skip-if-missing test-odoo build sim
 
 install: $(NPM_STAMP)
 
@@ -22,4 +22,21 @@ build: install
 test-unit: install
 	npx mocha
 
-test: typecheck test-unit
+# Addon checks that need no Odoo: Python compiles, XML parses, manifest files exist, access rules
+# name defined models.
+test-addon-static:
+	$(PYTHON) scripts/check_addon.py
+
+# The addon's Odoo tests need an Odoo 18 source tree (ODOO_SRC); without one they are skipped
+# with a message saying so.
+test-odoo-skip-if-missing:
+	scripts/test-odoo.sh --skip-if-missing
+
+test-odoo: install
+	scripts/test-odoo.sh
+
+test: typecheck test-addon-static test-unit test-odoo-skip-if-missing
+
+# The Shopify simulator on its own (docs/simulator.md); SIM_ARGS passes options, e.g. --port 8081.
+sim: install
+	node --import tsx sidecar/sim/main.ts $(SIM_ARGS)

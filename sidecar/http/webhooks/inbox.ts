@@ -10,7 +10,7 @@ import type { WebhookDelivery } from './verify.js';
 export type InboxStatus = 'queued' | 'ignored' | 'invalid' | 'processed' | 'failed';
 
 /** Enqueues a job inside the caller's transaction (pg-boss `send` with the `db` option). */
-export type EnqueueInTransaction = (client: pg.PoolClient, delivery: WebhookDelivery, entityGid: string | undefined) => Promise<void>;
+export type EnqueueInTransaction = (client: pg.PoolClient, delivery: WebhookDelivery, route: { queue: string; key: string; entityGid: string }) => Promise<void>;
 
 export interface RecordResult {
   duplicate: boolean;
@@ -21,7 +21,7 @@ export async function recordDelivery(
   schema: string,
   delivery: WebhookDelivery,
   outcome: { status: InboxStatus; reason?: string; entityGid?: string | undefined },
-  enqueue?: EnqueueInTransaction,
+  enqueue?: () => (client: pg.PoolClient) => Promise<void>,
 ): Promise<RecordResult> {
   const client = await pool.connect();
   try {
@@ -45,7 +45,7 @@ export async function recordDelivery(
       ],
     );
     const duplicate = inserted.rowCount === 0;
-    if (!duplicate && enqueue) await enqueue(client, delivery, outcome.entityGid);
+    if (!duplicate && enqueue) await enqueue()(client);
     await client.query('COMMIT');
     return { duplicate };
   } catch (error) {

@@ -27,9 +27,15 @@ describe('webhook intake', () => {
   let failEnqueue = false;
 
   // The enqueue seam writes into a real table inside the intake's transaction.
-  const enqueue: EnqueueInTransaction = async (client, delivery, entityGid) => {
+  const enqueue: EnqueueInTransaction = async (client, delivery, route) => {
     if (failEnqueue) throw new Error('queue unavailable');
-    await client.query('INSERT INTO test_jobs (webhook_id, topic, entity_gid) VALUES ($1, $2, $3)', [delivery.webhookId, delivery.topic, entityGid ?? null]);
+    await client.query('INSERT INTO test_jobs (webhook_id, topic, entity_gid, queue, key) VALUES ($1, $2, $3, $4, $5)', [
+      delivery.webhookId,
+      delivery.topic,
+      route.entityGid,
+      route.queue,
+      route.key,
+    ]);
   };
 
   const apps = new Map<number, express.Express>();
@@ -71,7 +77,7 @@ describe('webhook intake', () => {
   before(async () => {
     pool = createPool(await testDatabase('webhook_intake'), 10);
     await migrate(pool, 'app');
-    await pool.query('CREATE TABLE test_jobs (webhook_id text, topic text, entity_gid text)');
+    await pool.query('CREATE TABLE test_jobs (webhook_id text, topic text, entity_gid text, queue text, key text)');
   });
   beforeEach(async () => {
     memory = new MemoryTransport();
@@ -87,7 +93,15 @@ describe('webhook intake', () => {
     assert.equal(res.status, 200);
     assert.deepEqual(res.body, { ok: true, outcome: 'queued' });
     const jobs = await pool.query('SELECT * FROM test_jobs');
-    assert.deepEqual(jobs.rows, [{ webhook_id: 'wh-1', topic: 'orders/create', entity_gid: 'gid://shopify/Order/820982911946154508' }]);
+    assert.deepEqual(jobs.rows, [
+      {
+        webhook_id: 'wh-1',
+        topic: 'orders/create',
+        entity_gid: 'gid://shopify/Order/820982911946154508',
+        queue: 'orders',
+        key: 'order:test-shop.myshopify.com:gid://shopify/Order/820982911946154508',
+      },
+    ]);
     const inbox = await pool.query('SELECT status, shop_domain, event_id, payload->>\'name\' AS name FROM app.webhook_inbox');
     assert.deepEqual(inbox.rows, [{ status: 'queued', shop_domain: 'test-shop.myshopify.com', event_id: 'evt-wh-1', name: '#9999' }]);
   });
@@ -175,11 +189,21 @@ describe('webhook intake', () => {
     assert.equal((await counts()).jobs, 0);
   });
 
+  it('records a processed topic whose payload lacks its entity id as invalid, without a job', async () => {
+    const body = Buffer.from('{"name": "#1001"}');
+    const res = await post(body, headersFor(body, 'orders/create', 'wh-noid'));
+    assert.equal(res.status, 200);
+    assert.equal(res.body.outcome, 'invalid');
+    const inbox = await pool.query('SELECT status, reason FROM app.webhook_inbox');
+    assert.deepEqual(inbox.rows, [{ status: 'invalid', reason: 'orders/create payload has no entity id' }]);
+    assert.equal((await counts()).jobs, 0);
+  });
+
   it('keeps IDs beyond 2^53 exact (refunds/create is keyed by its order id 820982911946154508)', async () => {
     const body = webhookFixture('refunds/create');
     await post(body, headersFor(body, 'refunds/create', 'wh-10'));
-    const jobs = await pool.query('SELECT entity_gid FROM test_jobs');
-    assert.deepEqual(jobs.rows, [{ entity_gid: 'gid://shopify/Order/820982911946154508' }]);
+    const jobs = await pool.query('SELECT entity_gid, queue FROM test_jobs');
+    assert.deepEqual(jobs.rows, [{ entity_gid: 'gid://shopify/Order/820982911946154508', queue: 'refunds' }]);
     const stored = await pool.query("SELECT payload->>'id' AS id FROM app.webhook_inbox");
     assert.equal(stored.rows[0].id, '890088186047892319');
   });
@@ -203,12 +227,16 @@ describe('webhook intake', () => {
       const res = await post(fixture.raw, headersFor(fixture.raw, fixture.topic, `fx-${i}`));
       assert.equal(res.status, 200, `${fixture.topic}: ${JSON.stringify(res.body)}`);
     }
-    const routed = await pool.query('SELECT topic, entity_gid FROM test_jobs ORDER BY topic');
-    const byTopic = Object.fromEntries(routed.rows.map((r) => [r.topic, r.entity_gid]));
-    assert.equal(byTopic['customers/redact'], 'gid://shopify/Customer/191167');
-    assert.equal(byTopic['inventory_levels/update'], 'gid://shopify/InventoryItem/271878346596884015');
-    assert.equal(byTopic['customers/delete'], 'gid://shopify/Customer/706405506930370084');
-    for (const row of routed.rows) assert.ok(row.entity_gid, `${row.topic} has no entity GID`);
+    const routed = await pool.query('SELECT topic, entity_gid, key FROM test_jobs ORDER BY topic');
+    const byTopic = Object.fromEntries(routed.rows.map((r) => [r.topic, r.key]));
+    assert.equal(byTopic['customers/redact'], 'privacy:test-shop.myshopify.com:gid://shopify/Customer/191167');
+    assert.equal(byTopic['inventory_levels/update'], 'stock:gid://shopify/InventoryItem/271878346596884015:gid://shopify/Location/24826418');
+    assert.equal(byTopic['customers/delete'], 'customer:test-shop.myshopify.com:gid://shopify/Customer/706405506930370084');
+    assert.equal(byTopic['returns/request'], 'return:test-shop.myshopify.com:gid://shopify/Order/4783296544821');
+    assert.equal(byTopic['orders/edited'], 'order:test-shop.myshopify.com:gid://shopify/Order/820982911946154508');
+    // Every fixture topic is routed except the ones the sidecar records without processing.
+    const ignored = await pool.query("SELECT topic FROM app.webhook_inbox WHERE status <> 'queued' ORDER BY topic");
+    assert.deepEqual(ignored.rows.map((r) => r.topic), ['app/uninstalled', 'order_transactions/create']);
   });
 
   it('never logs the webhook secrets or payload personal data', async () => {

@@ -20,7 +20,7 @@ export interface WebhookIntakeOptions {
   logger: Logger;
   enqueue: EnqueueInTransaction;
   /** Metrics hook: one call per request with its outcome. */
-  onOutcome?: (event: { topic: string; outcome: 'queued' | 'duplicate' | 'ignored' | RejectionReason }) => void;
+  onOutcome?: (event: { topic: string; outcome: 'queued' | 'duplicate' | 'ignored' | 'invalid' | RejectionReason }) => void;
 }
 
 export function createWebhookRouter(options: WebhookIntakeOptions): Router {
@@ -44,18 +44,23 @@ export function createWebhookRouter(options: WebhookIntakeOptions): Router {
     await withLogContext({ correlationId: delivery.webhookId }, async () => {
       const route = routeFor(delivery.topic);
       const entityGid = route?.entityGid(delivery.payload);
+      let outcome: { status: 'queued' | 'ignored' | 'invalid'; reason?: string } = { status: 'queued' };
+      if (!route) outcome = { status: 'ignored', reason: `topic ${delivery.topic} is not processed` };
+      // A processed topic without its entity id cannot be routed. Answering 200 (recorded as
+      // invalid, logged as an error) keeps Shopify from retrying and then deleting the subscription.
+      else if (!entityGid) outcome = { status: 'invalid', reason: `${delivery.topic} payload has no entity id` };
+      const enqueue =
+        route && entityGid
+          ? () => (client: pg.PoolClient) =>
+              options.enqueue(client, delivery, { queue: route.queue, key: route.key(delivery.shopDomain, entityGid, delivery.payload), entityGid })
+          : undefined;
       try {
-        const { duplicate } = await recordDelivery(
-          options.pool,
-          options.schema,
-          delivery,
-          route ? { status: 'queued', entityGid } : { status: 'ignored', reason: `topic ${delivery.topic} is not processed`, entityGid },
-          route ? options.enqueue : undefined,
-        );
-        const outcome = duplicate ? 'duplicate' : route ? 'queued' : 'ignored';
-        options.logger.info('webhook received', { webhookId: delivery.webhookId, topic: delivery.topic, entityGid, outcome });
-        options.onOutcome?.({ topic: delivery.topic, outcome });
-        res.status(200).json({ ok: true, outcome });
+        const { duplicate } = await recordDelivery(options.pool, options.schema, delivery, { ...outcome, entityGid }, enqueue);
+        const result = duplicate ? 'duplicate' : outcome.status;
+        const log = outcome.status === 'invalid' ? options.logger.error.bind(options.logger) : options.logger.info.bind(options.logger);
+        log('webhook received', { webhookId: delivery.webhookId, topic: delivery.topic, entityGid, outcome: result, reason: outcome.reason });
+        options.onOutcome?.({ topic: delivery.topic, outcome: result });
+        res.status(200).json({ ok: true, outcome: result });
       } catch (error) {
         // Nothing was committed: Shopify will retry the delivery.
         options.logger.error('webhook could not be stored', { webhookId: delivery.webhookId, topic: delivery.topic, error });

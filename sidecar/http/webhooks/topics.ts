@@ -1,51 +1,69 @@
 /**
- * Which webhook topics the sidecar processes, and for each: the flow whose queue takes it and
- * the Shopify entity it is about (its GID), which becomes the per-entity ordering key.
- * A topic not listed here is recorded in the inbox as "ignored" and never processed.
+ * Which webhook topics the sidecar processes and, for each, the flow queue that takes it and the
+ * per-entity key (queue/names.ts grammar) its job is ordered by. A topic not listed here is
+ * recorded in the inbox as "ignored" and never processed. Pure.
  */
+import { keys, shopifyGid, type FlowQueue } from '../../queue/names.js';
 
-export type WebhookFlow = 'orders' | 'customers' | 'products' | 'inventory' | 'fulfilments' | 'refunds' | 'returns' | 'privacy' | 'app';
+type Payload = Record<string, unknown>;
 
-interface TopicRoute {
-  flow: WebhookFlow;
-  /** The GID of the entity, read from fields that stay exact (see verify.ts: big IDs are strings). */
-  entityGid(payload: Record<string, unknown>): string | undefined;
+export interface TopicRoute {
+  queue: FlowQueue;
+  /** The Shopify entity the delivery is about, read from fields that stay exact (verify.ts). */
+  entityGid(payload: Payload): string | undefined;
+  /** The job key: one key per entity, whatever the topic, so all its jobs run in order. */
+  key(shop: string, entityGid: string, payload: Payload): string;
 }
 
-const ownGid = (payload: Record<string, unknown>): string | undefined =>
-  typeof payload.admin_graphql_api_id === 'string' ? payload.admin_graphql_api_id : undefined;
+function gid(type: string, id: unknown): string | undefined {
+  if (typeof id === 'number' && Number.isSafeInteger(id) && id > 0) return shopifyGid(type, String(id));
+  if (typeof id === 'string' && /^[0-9]+$/.test(id)) return shopifyGid(type, id);
+  return undefined;
+}
 
-const gidFrom = (type: string, id: unknown): string | undefined =>
-  typeof id === 'string' || typeof id === 'number' ? `gid://shopify/${type}/${String(id)}` : undefined;
+const own = (p: Payload): string | undefined => (typeof p.admin_graphql_api_id === 'string' ? p.admin_graphql_api_id : undefined);
+const orderOf = (p: Payload): string | undefined => gid('Order', p.order_id);
+const customerOf = (p: Payload): string | undefined => gid('Customer', (p.customer as Payload | undefined)?.id);
+const returnOrder = (p: Payload): string | undefined => own(p.order as Payload ?? {}) ?? gid('Order', (p.order as Payload | undefined)?.id);
 
-const orderOf = (payload: Record<string, unknown>): string | undefined => gidFrom('Order', payload.order_id);
+const order: Omit<TopicRoute, 'entityGid'> = { queue: 'orders', key: (shop, g) => keys.order(shop, g) };
+const customer: Omit<TopicRoute, 'entityGid'> = { queue: 'customers', key: (shop, g) => keys.customer(shop, g) };
 
 export const WEBHOOK_TOPICS: Readonly<Record<string, TopicRoute>> = Object.freeze({
-  'orders/create': { flow: 'orders', entityGid: ownGid },
-  'orders/updated': { flow: 'orders', entityGid: ownGid },
-  'orders/cancelled': { flow: 'orders', entityGid: ownGid },
-  'orders/paid': { flow: 'orders', entityGid: ownGid },
-  'orders/edited': { flow: 'orders', entityGid: (p) => gidFrom('Order', (p.order_edit as Record<string, unknown> | undefined)?.order_id) },
-  'refunds/create': { flow: 'refunds', entityGid: orderOf },
-  'returns/request': { flow: 'returns', entityGid: (p) => ownGid(p) },
-  'returns/approve': { flow: 'returns', entityGid: (p) => ownGid(p) },
-  'fulfillments/create': { flow: 'fulfilments', entityGid: orderOf },
-  'fulfillments/update': { flow: 'fulfilments', entityGid: orderOf },
-  'customers/create': { flow: 'customers', entityGid: ownGid },
-  'customers/update': { flow: 'customers', entityGid: ownGid },
-  'customers/delete': { flow: 'customers', entityGid: ownGid },
-  'products/create': { flow: 'products', entityGid: ownGid },
-  'products/update': { flow: 'products', entityGid: ownGid },
+  'orders/create': { ...order, entityGid: own },
+  'orders/updated': { ...order, entityGid: own },
+  'orders/cancelled': { ...order, entityGid: own },
+  'orders/paid': { ...order, entityGid: own },
+  'orders/edited': { ...order, entityGid: (p) => gid('Order', (p.order_edit as Payload | undefined)?.order_id) },
+  'refunds/create': { queue: 'refunds', entityGid: orderOf, key: (shop, g) => keys.refund(shop, g) },
+  'returns/request': { queue: 'returns', entityGid: returnOrder, key: (shop, g) => keys.return(shop, g) },
+  'returns/approve': { queue: 'returns', entityGid: returnOrder, key: (shop, g) => keys.return(shop, g) },
+  'fulfillments/create': { queue: 'fulfilments', entityGid: orderOf, key: (shop, g) => keys.fulfilment(shop, g) },
+  'fulfillments/update': { queue: 'fulfilments', entityGid: orderOf, key: (shop, g) => keys.fulfilment(shop, g) },
+  'customers/create': { ...customer, entityGid: own },
+  'customers/update': { ...customer, entityGid: own },
+  'customers/delete': { ...customer, entityGid: own },
+  'products/create': { queue: 'products', entityGid: own, key: (shop, g) => keys.product(shop, g) },
+  'products/update': { queue: 'products', entityGid: own, key: (shop, g) => keys.product(shop, g) },
   'inventory_levels/update': {
-    flow: 'inventory',
-    entityGid: (p) => gidFrom('InventoryItem', p.inventory_item_id),
+    queue: 'inventory',
+    entityGid: (p) => gid('InventoryItem', p.inventory_item_id),
+    key: (_shop, g, p) => keys.stock(g, gid('Location', p.location_id) ?? 'gid://shopify/Location/0'),
   },
-  'customers/redact': { flow: 'privacy', entityGid: (p) => gidFrom('Customer', (p.customer as Record<string, unknown> | undefined)?.id) },
-  'customers/data_request': { flow: 'privacy', entityGid: (p) => gidFrom('Customer', (p.customer as Record<string, unknown> | undefined)?.id) },
-  'shop/redact': { flow: 'privacy', entityGid: (p) => gidFrom('Shop', p.shop_id) },
-  'app/uninstalled': { flow: 'app', entityGid: (p) => gidFrom('Shop', p.id) },
+  'customers/redact': { queue: 'privacy', entityGid: customerOf, key: (shop, g) => keys.privacy(shop, g) },
+  'customers/data_request': { queue: 'privacy', entityGid: customerOf, key: (shop, g) => keys.privacy(shop, g) },
+  'shop/redact': { queue: 'privacy', entityGid: (p) => gid('Shop', p.shop_id), key: (shop, g) => keys.privacy(shop, g) },
 });
 
 export function routeFor(topic: string): TopicRoute | undefined {
   return Object.hasOwn(WEBHOOK_TOPICS, topic) ? WEBHOOK_TOPICS[topic] : undefined;
+}
+
+/** What a webhook job carries: ids only. The payload (personal data) stays in the inbox, which purges it. */
+export interface WebhookJob {
+  source: 'webhook';
+  topic: string;
+  webhookId: string;
+  entityGid: string;
+  triggeredAt: string | null;
 }

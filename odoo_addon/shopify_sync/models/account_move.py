@@ -1,0 +1,39 @@
+"""Credit note bindings (Shopify refund identity) and the credit-note-posted hook."""
+from odoo import api, fields, models
+
+
+class AccountMove(models.Model):
+    _name = "account.move"
+    _inherit = ["account.move", "shopify.binding.mixin"]
+
+    shopify_sale_order_id = fields.Many2one(
+        "sale.order", string="Shopify order", copy=False, index="btree_not_null",
+        help="Sales order of the Shopify order this credit note refunds.")
+
+    def _shopify_order(self):
+        self.ensure_one()
+        order = self.shopify_sale_order_id
+        if not order:
+            order = self.invoice_line_ids.sale_line_ids.order_id[:1]
+        if not order and self.reversed_entry_id:
+            order = self.reversed_entry_id.invoice_line_ids.sale_line_ids.order_id[:1]
+        return order if order.shopify_gid else self.env["sale.order"]
+
+    def _shopify_emit_posted(self, force=False):
+        Event = self.env["shopify.sync.event"]
+        for move in self.filtered(lambda m: m.move_type == "out_refund" and m.state == "posted"):
+            order = move._shopify_order()
+            if not order:
+                continue
+            Event._emit("credit_note.posted", move, f"order:{order.shopify_gid}",
+                        {"move_id": move.id, "sale_order_id": order.id,
+                         "order_gid": order.shopify_gid,
+                         "amount_total": "%.2f" % move.amount_total}, force=force)
+
+    def _shopify_resync_event(self):
+        self._shopify_emit_posted(force=True)
+
+    def _post(self, soft=True):
+        posted = super()._post(soft=soft)
+        posted._shopify_emit_posted()
+        return posted

@@ -1,0 +1,126 @@
+"""Customer bindings, customer hooks and the erasure (anonymisation) policy."""
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..lib import normalize
+
+PARTNER_FIELDS = {
+    "name", "email", "phone", "mobile", "street", "street2", "city", "zip", "state_id",
+    "country_id", "active", "company_name", "shopify_sync",
+}
+
+# Personal fields cleared by erasure (money-and-privacy.md §7.4). country_id is kept for
+# tax reporting; accounting documents keep their link to the partner record.
+ERASED_FIELDS = [
+    "email", "phone", "mobile", "street", "street2", "city", "zip", "state_id", "comment",
+    "website", "function", "title", "ref", "vat",
+]
+
+
+class ResPartner(models.Model):
+    _name = "res.partner"
+    _inherit = ["res.partner", "shopify.binding.mixin"]
+
+    _shopify_admin_paths = {"Customer": "customers"}
+
+    shopify_sync = fields.Boolean(
+        string="Sync to Shopify", copy=False,
+        help="Push this contact to Shopify as a customer. Contacts already bound to a "
+        "Shopify customer are always kept in sync.")
+    shopify_erased = fields.Boolean(string="Erased (privacy)", copy=False, readonly=True)
+
+    def _shopify_should_sync(self):
+        self.ensure_one()
+        return (self.shopify_sync or bool(self.shopify_gid)) and not self.shopify_erased
+
+    def _shopify_emit_changed(self, reason, force=False):
+        Event = self.env["shopify.sync.event"]
+        for partner in self:
+            if force or partner._shopify_should_sync():
+                Event._emit("customer.changed", partner, f"customer:{partner.id}",
+                            {"partner_id": partner.id, "reason": reason,
+                             "active": partner.active}, force=force)
+                if force or not self.env.context.get("shopify_sync_origin"):
+                    partner._shopify_mark_pending()
+
+    def _shopify_resync_event(self):
+        self._shopify_emit_changed("resync", force=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        partners = super().create(vals_list)
+        partners._shopify_emit_changed("create")
+        return partners
+
+    def write(self, vals):
+        res = super().write(vals)
+        if PARTNER_FIELDS.intersection(vals):
+            reason = "archive" if vals.get("active") is False else "write"
+            self._shopify_emit_changed(reason)
+        return res
+
+    @api.model
+    def _shopify_find_by_email(self, email):
+        email = normalize.email(email)
+        if not email:
+            return self.browse()
+        return self.with_context(active_test=False).search(
+            [("email_normalized", "=", email), ("shopify_erased", "=", False),
+             ("parent_id", "=", False)], order="id", limit=1)
+
+    def _shopify_erase(self):
+        """Anonymise the partners and their child addresses; keep accounting records.
+
+        Policy (money-and-privacy.md §7.4): tracking disabled so the old values do not land
+        in mail.tracking.value; chatter messages authored by the partners are emptied;
+        partners are archived, never unlinked (invoices reference them).
+        """
+        partners = (self | self.child_ids).with_context(
+            active_test=False, tracking_disable=True, mail_notrack=True)
+        partners = partners | partners.with_context(active_test=False).child_ids
+        for partner in partners:
+            numeric = normalize.gid_numeric_id(partner.shopify_gid) or str(partner.id)
+            vals = {field: False for field in ERASED_FIELDS if field in partner._fields}
+            vals.update({
+                "name": _("Redacted customer %s", numeric),
+                "shopify_erased": True,
+                "shopify_sync": False,
+                "active": False,
+            })
+            partner.sudo().with_context(
+                shopify_sync_origin=True, tracking_disable=True, mail_notrack=True).write(vals)
+        partners_sudo = partners.sudo()
+        # Chatter: messages written by or about these partners may quote PII.
+        messages = self.env["mail.message"].sudo().search([
+            "|", ("author_id", "in", partners.ids),
+            "&", ("model", "=", "res.partner"), ("res_id", "in", partners.ids)])
+        messages.write({"body": False, "email_from": False, "subject": False})
+        self.env["mail.tracking.value"].sudo().search(
+            [("mail_message_id", "in", messages.ids)]).unlink()
+        self.env["mail.followers"].sudo().search(
+            [("partner_id", "in", partners.ids)]).unlink()
+        orders = self.env["sale.order"].sudo().search(
+            [("partner_id", "in", partners.ids)])
+        orders.with_context(shopify_sync_origin=True, tracking_disable=True).write(
+            {"note": False, "client_order_ref": False})
+        if "privacy.log" in self.env:
+            for partner in partners_sudo.filtered(lambda p: not p.parent_id):
+                self.env["privacy.log"].sudo().create({
+                    "anonymized_name": partner.name,
+                    "anonymized_email": "*",
+                    "execution_details": "Shopify customer erasure (shopify_sync)",
+                })
+        return partners
+
+    def action_shopify_erase(self):
+        """Manager action: erase personal data here and ask the sidecar to erase in Shopify."""
+        if not self.env.user.has_group("shopify_sync.group_shopify_manager"):
+            raise UserError(_("Only Shopify managers can erase customer data."))
+        Event = self.env["shopify.sync.event"]
+        for partner in self:
+            gid = partner.shopify_gid
+            partner._shopify_erase()
+            if gid:
+                Event._emit("customer.erased", partner, f"customer:{partner.id}",
+                            {"partner_id": partner.id, "customer_gid": gid})
+        return True

@@ -1,0 +1,102 @@
+"""Binding mixin: Shopify identity and sync status stored on the Odoo record itself.
+
+Every synced record (product template, partner, sale order, picking, credit note) carries
+the same fields: the shop, the Shopify GID, a state, the last error, the last sync time and
+the hash of the last synced content. The database enforces one GID per shop and model.
+"""
+from odoo import _, api, fields, models
+
+BINDING_STATES = [
+    ("pending", "Pending"),
+    ("synced", "Synced"),
+    ("error", "Error"),
+    ("ignored", "Ignored"),
+]
+
+# Fields the sidecar writes back; writing them never counts as a business change.
+BINDING_FIELDS = {
+    "shopify_shop", "shopify_gid", "shopify_state", "shopify_error", "shopify_synced_at",
+    "shopify_hash", "shopify_sync",
+}
+
+
+class ShopifyBindingMixin(models.AbstractModel):
+    _name = "shopify.binding.mixin"
+    _description = "Shopify binding (identity and sync status)"
+
+    shopify_shop = fields.Char(
+        string="Shopify shop", copy=False, index=True,
+        help="Shop domain (example.myshopify.com) this record is bound to.")
+    shopify_gid = fields.Char(string="Shopify ID", copy=False, index=True,
+                              help="Shopify GID, e.g. gid://shopify/Product/123.")
+    shopify_state = fields.Selection(BINDING_STATES, string="Shopify status", copy=False,
+                                     index=True)
+    shopify_error = fields.Text(string="Shopify error", copy=False)
+    shopify_synced_at = fields.Datetime(string="Last Shopify sync", copy=False)
+    shopify_hash = fields.Char(string="Shopify content hash", copy=False)
+    shopify_admin_url = fields.Char(string="Open in Shopify", compute="_compute_shopify_admin_url")
+
+    _sql_constraints = [
+        ("shopify_gid_shop_uniq", "unique(shopify_shop, shopify_gid)",
+         "This Shopify ID is already bound to another record of this shop."),
+    ]
+
+    # Path segment of the Shopify admin for each GID type.
+    _shopify_admin_paths = {
+        "Product": "products", "Customer": "customers", "Order": "orders",
+    }
+
+    @api.model
+    def _shopify_default_shop(self):
+        return self.env["ir.config_parameter"].sudo().get_param("shopify_sync.shop_domain") or False
+
+    @api.depends("shopify_gid", "shopify_shop")
+    def _compute_shopify_admin_url(self):
+        for record in self:
+            url = False
+            gid = record.shopify_gid or ""
+            parts = gid.split("/")
+            if gid.startswith("gid://shopify/") and len(parts) == 5 and record.shopify_shop:
+                path = self._shopify_admin_paths.get(parts[3])
+                if path:
+                    url = f"https://{record.shopify_shop}/admin/{path}/{parts[4]}"
+            record.shopify_admin_url = url
+
+    def _shopify_set_result(self, state, message=None, gid=None, content_hash=None):
+        """Write a sync result without emitting outbox events (origin context)."""
+        vals = {"shopify_state": state}
+        if state == "synced":
+            vals.update(shopify_error=False, shopify_synced_at=fields.Datetime.now())
+        elif message is not None:
+            vals["shopify_error"] = message
+        if gid:
+            vals["shopify_gid"] = gid
+            if not all(self.mapped("shopify_shop")):
+                vals["shopify_shop"] = self._shopify_default_shop()
+        if content_hash:
+            vals["shopify_hash"] = content_hash
+        self.sudo().with_context(shopify_sync_origin=True, tracking_disable=True).write(vals)
+
+    def _shopify_mark_pending(self):
+        """Show records whose change waits in the outbox as pending (no event, no tracking)."""
+        todo = self.filtered(lambda r: r.shopify_state != "pending")
+        if todo:
+            todo.sudo().with_context(shopify_sync_origin=True, tracking_disable=True).write(
+                {"shopify_state": "pending"})
+
+    def _shopify_resync_event(self):
+        """Outbox event that asks the sidecar to push this record again (override)."""
+        raise NotImplementedError
+
+    def action_shopify_resync(self):
+        """'Resync to Shopify': emit an outbox event for each record (forced)."""
+        self.check_access("read")
+        for record in self:
+            record.with_context(shopify_sync_origin=False)._shopify_resync_event()
+        self.sudo().with_context(shopify_sync_origin=True).write({"shopify_state": "pending"})
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"message": _("Resync queued for %s record(s).", len(self)),
+                       "type": "success", "sticky": False},
+        }

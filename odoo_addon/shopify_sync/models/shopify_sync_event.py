@@ -1,0 +1,230 @@
+"""Transactional outbox: one row per change the sidecar must push to Shopify.
+
+Rows are inserted in the same transaction as the business change (so a rollback drops
+them too); after commit the sidecar is woken without blocking the user (a post-commit
+ping in a daemon thread, plus the cron trigger as a fallback). The sidecar leases rows
+with `pull_events` and acknowledges them with `ack_events` (at-least-once delivery).
+"""
+import hashlib
+import hmac
+import json
+import logging
+import threading
+import uuid
+from datetime import timedelta
+
+import requests
+
+from odoo import api, fields, models
+
+_logger = logging.getLogger(__name__)
+
+EVENT_TYPES = [
+    ("product.changed", "Product changed"),
+    ("stock.changed", "Stock changed"),
+    ("customer.changed", "Customer changed"),
+    ("customer.erased", "Customer erased"),
+    ("delivery.done", "Delivery done"),
+    ("return.done", "Return done"),
+    ("credit_note.posted", "Credit note posted"),
+    ("order.reimport", "Order re-import requested"),
+]
+
+# Event types coalesced while pending: one pending row per key is enough, because the
+# sidecar always re-reads the current state from Odoo when it handles the event.
+COALESCED_TYPES = {"product.changed", "stock.changed", "customer.changed", "order.reimport"}
+
+WAKE_TIMEOUT_SECONDS = 0.5
+
+
+class ShopifySyncEvent(models.Model):
+    _name = "shopify.sync.event"
+    _description = "Shopify outbox event"
+    _order = "id desc"
+    _rec_name = "uuid"
+
+    uuid = fields.Char(required=True, readonly=True, index=True, copy=False,
+                       default=lambda self: str(uuid.uuid4()))
+    type = fields.Selection(EVENT_TYPES, required=True, readonly=True, index=True)
+    model = fields.Char(required=True, readonly=True)
+    res_id = fields.Integer(required=True, readonly=True)
+    key = fields.Char(required=True, readonly=True, index=True,
+                      help="Per-entity ordering key used by the sidecar's queue.")
+    payload = fields.Json(readonly=True)
+    state = fields.Selection(
+        [("pending", "Pending"), ("leased", "Leased"), ("done", "Acknowledged")],
+        required=True, default="pending", index=True, readonly=True)
+    attempts = fields.Integer(default=0, readonly=True)
+    lease_until = fields.Datetime(readonly=True)
+    acked_at = fields.Datetime(readonly=True)
+    created_at = fields.Datetime(default=fields.Datetime.now, required=True, readonly=True,
+                                 index=True)
+    payload_text = fields.Text(compute="_compute_payload_text", string="Payload (JSON)")
+
+    _sql_constraints = [("uuid_uniq", "unique(uuid)", "Event UUIDs are unique.")]
+
+    def _compute_payload_text(self):
+        for event in self:
+            event.payload_text = json.dumps(event.payload or {}, indent=2, sort_keys=True)
+
+    @api.model
+    def _emit(self, event_type, record, key, payload=None, force=False):
+        """Write one outbox row in the current transaction, unless suppressed.
+
+        Suppressed when the change comes from the sidecar itself (context
+        `shopify_sync_origin`), which is what keeps bidirectional sync loop-free.
+        Coalesced types reuse a pending row with the same type and key.
+        """
+        if self.env.context.get("shopify_sync_origin") and not force:
+            return self.browse()
+        Event = self.sudo()
+        if event_type in COALESCED_TYPES:
+            existing = Event.search(
+                [("type", "=", event_type), ("key", "=", key), ("state", "=", "pending")],
+                limit=1)
+            if existing:
+                return existing
+        event = Event.create({
+            "type": event_type,
+            "model": record._name,
+            "res_id": record.id,
+            "key": key,
+            "payload": payload or {},
+        })
+        self._schedule_wake()
+        return event
+
+    @api.model
+    def _schedule_wake(self):
+        """After commit: ping the sidecar (non-blocking) and trigger the fallback cron.
+
+        Registered once per transaction. A rollback drops the callbacks, so the sidecar
+        is never woken for a change that did not happen.
+        """
+        data = self.env.cr.postcommit.data
+        if data.get("shopify_sync.wake"):
+            return
+        data["shopify_sync.wake"] = True
+        params = self.env["ir.config_parameter"].sudo()
+        url = params.get_param("shopify_sync.sidecar_url")
+        secret = params.get_param("shopify_sync.shared_secret") or ""
+        dbname = self.env.cr.dbname
+        if url:
+            self.env.cr.postcommit.add(lambda: _wake_sidecar_async(url, secret, dbname))
+        cron = self.env.ref("shopify_sync.ir_cron_shopify_outbox_housekeeping",
+                            raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger()
+
+    # -- leasing (used by shopify.sync.api) -------------------------------------------------
+    @api.model
+    def _lease(self, limit, lease_seconds):
+        """Lease up to `limit` pending (or expired-lease) events, oldest first.
+
+        FOR UPDATE SKIP LOCKED lets several sidecar replicas pull concurrently without
+        handing the same event to two of them in one lease period.
+        """
+        self.flush_model()
+        self.env.cr.execute(
+            """
+            SELECT id FROM shopify_sync_event
+             WHERE state = 'pending'
+                OR (state = 'leased' AND lease_until < %s)
+             ORDER BY id
+             LIMIT %s
+             FOR UPDATE SKIP LOCKED
+            """,
+            [fields.Datetime.now(), limit],
+        )
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        events = self.sudo().browse(ids)
+        if events:
+            until = fields.Datetime.now() + timedelta(seconds=lease_seconds)
+            self.env.cr.execute(
+                """
+                UPDATE shopify_sync_event
+                   SET state = 'leased', lease_until = %s, attempts = attempts + 1
+                 WHERE id = ANY(%s)
+                """,
+                [until, ids],
+            )
+            events.invalidate_recordset(["state", "lease_until", "attempts"])
+        return events
+
+    def _to_document(self):
+        self.ensure_one()
+        return {
+            "uuid": self.uuid,
+            "type": self.type,
+            "model": self.model,
+            "res_id": self.res_id,
+            "key": self.key,
+            "payload": self.payload or {},
+            "created_at": fields.Datetime.to_string(self.created_at).replace(" ", "T") + "Z",
+            "attempts": self.attempts,
+        }
+
+    @api.model
+    def _cron_housekeeping(self):
+        """Drop acknowledged events older than 7 days; wake the sidecar if events wait."""
+        limit = fields.Datetime.now() - timedelta(days=7)
+        self.sudo().search([("state", "=", "done"), ("acked_at", "<", limit)]).unlink()
+        if self.sudo().search_count([("state", "=", "pending")]):
+            params = self.env["ir.config_parameter"].sudo()
+            url = params.get_param("shopify_sync.sidecar_url")
+            if url:
+                _wake_sidecar(url, params.get_param("shopify_sync.shared_secret") or "",
+                              self.env.cr.dbname)
+
+    def action_requeue(self):
+        """Put events back to pending (manager action on the Sync events list)."""
+        self.sudo().write({"state": "pending", "lease_until": False})
+
+
+class ShopifySyncKey(models.Model):
+    """One row per lock key used by the RPC surface (see shopify.sync.api._lock).
+
+    Written only with SQL; updating a key's row from a transaction whose snapshot predates
+    another transaction's commit on that key raises a retryable serialization failure.
+    """
+    _name = "shopify.sync.key"
+    _description = "Shopify sync lock key"
+    _log_access = False
+
+    key = fields.Char(required=True, index=True)
+    touched_at = fields.Datetime()
+
+    _sql_constraints = [("key_uniq", "unique(key)", "Lock keys are unique.")]
+
+
+def _wake_body(dbname):
+    return json.dumps({"type": "outbox.wake", "db": dbname}, separators=(",", ":")).encode()
+
+
+def _wake_signature(secret, body):
+    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def _wake_sidecar(url, secret, dbname):
+    """POST <sidecar>/odoo/wake, signed with the shared secret. Never raises."""
+    body = _wake_body(dbname)
+    try:
+        requests.post(
+            url.rstrip("/") + "/odoo/wake",
+            data=body,
+            headers={"Content-Type": "application/json",
+                     "X-Shopify-Sync-Signature": _wake_signature(secret, body)},
+            timeout=WAKE_TIMEOUT_SECONDS,
+        )
+        return True
+    except Exception as exc:  # noqa: BLE001 - the sidecar also polls; a ping may fail.
+        _logger.info("shopify_sync: sidecar wake-up failed (%s); it will poll", exc)
+        return False
+
+
+def _wake_sidecar_async(url, secret, dbname):
+    """Run the ping in a daemon thread so the user's request never waits on the network."""
+    thread = threading.Thread(target=_wake_sidecar, args=(url, secret, dbname), daemon=True,
+                              name="shopify-sync-wake")
+    thread.start()
+    return thread

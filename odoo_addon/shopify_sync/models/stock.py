@@ -1,0 +1,87 @@
+"""Stock hooks (quants, done moves) and delivery bindings."""
+from odoo import api, fields, models
+
+
+class StockQuant(models.Model):
+    _inherit = "stock.quant"
+
+    @api.model
+    def _update_available_quantity(self, product_id, location_id, quantity=False,
+                                   reserved_quantity=False, lot_id=None, package_id=None,
+                                   owner_id=None, in_date=None):
+        # Every on-hand and reservation change goes through here (odoo.md §3), so this one
+        # hook covers receipts, deliveries, adjustments and reservations.
+        res = super()._update_available_quantity(
+            product_id, location_id, quantity=quantity, reserved_quantity=reserved_quantity,
+            lot_id=lot_id, package_id=package_id, owner_id=owner_id, in_date=in_date)
+        if location_id.usage == "internal" and location_id.warehouse_id:
+            product_id._shopify_emit_stock(location_id.warehouse_id)
+        return res
+
+
+class StockMove(models.Model):
+    _inherit = "stock.move"
+
+    def _action_done(self, cancel_backorder=False):
+        moves = super()._action_done(cancel_backorder=cancel_backorder)
+        for move in moves.filtered(lambda m: m.state == "done"):
+            warehouses = (move.location_id.warehouse_id | move.location_dest_id.warehouse_id)
+            move.product_id._shopify_emit_stock(warehouses)
+        return moves
+
+
+class StockPicking(models.Model):
+    _name = "stock.picking"
+    _inherit = ["stock.picking", "shopify.binding.mixin"]
+
+    shopify_fulfillment_gids = fields.Char(
+        string="Shopify fulfilment IDs", copy=False,
+        help="Comma-separated fulfilment GIDs created in Shopify for this delivery.")
+    shopify_return_gid = fields.Char(
+        string="Shopify return ID", copy=False, index=True,
+        help="Shopify Return GID this return picking was created for (apply_return).")
+    shopify_order_id = fields.Many2one("sale.order", compute="_compute_shopify_order_id",
+                                       string="Shopify order")
+
+    @api.depends("sale_id", "return_id")
+    def _compute_shopify_order_id(self):
+        for picking in self:
+            order = picking.sale_id or picking.return_id.sale_id
+            picking.shopify_order_id = order if order.shopify_gid else False
+
+    def _shopify_event_type(self):
+        self.ensure_one()
+        if self.picking_type_code == "outgoing":
+            return "delivery.done"
+        if self.picking_type_code == "incoming" and self.return_id:
+            return "return.done"
+        return None
+
+    def _shopify_emit_done(self, force=False):
+        Event = self.env["shopify.sync.event"]
+        for picking in self:
+            order = picking.shopify_order_id
+            event_type = picking._shopify_event_type()
+            if not order or not event_type or picking.state != "done":
+                continue
+            Event._emit(event_type, picking, f"order:{order.shopify_gid}",
+                        {"picking_id": picking.id, "sale_order_id": order.id,
+                         "order_gid": order.shopify_gid}, force=force)
+            if not self.env.context.get("shopify_sync_origin") or force:
+                picking.sudo().with_context(shopify_sync_origin=True).write(
+                    {"shopify_state": "pending"})
+
+    def _shopify_resync_event(self):
+        self._shopify_emit_done(force=True)
+
+    def _action_done(self):
+        res = super()._action_done()
+        self._shopify_emit_done()
+        return res
+
+    def write(self, vals):
+        res = super().write(vals)
+        # Tracking numbers are often entered after validation: push them as an update.
+        if "carrier_tracking_ref" in vals:
+            self.filtered(lambda p: p.state == "done")._shopify_emit_done()
+        return res

@@ -1,0 +1,45 @@
+"""Access rights: the integration user calls the API; plain users cannot call or configure."""
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from .common import ShopifySyncCase
+
+
+@tagged("shopify_sync", "at_install")
+class TestSecurity(ShopifySyncCase):
+    def test_integration_user_is_not_an_administrator(self):
+        self.assertFalse(self.integration_user._is_admin())
+        self.assertFalse(self.integration_user.has_group("base.group_system"))
+
+    def test_a_plain_user_cannot_call_the_api(self):
+        api = self.env["shopify.sync.api"].with_user(self.plain_user)
+        with self.assertRaisesRegex(AccessError, r"Shopify / Integration \(sidecar\)"):
+            api.contract_version({"sidecar_version": "x"})
+        with self.assertRaises(AccessError):
+            api.apply_order(self.order_doc(8001))
+
+    def test_a_plain_user_cannot_configure_mappings_but_a_manager_can(self):
+        Map = self.env["shopify.tax.map"]
+        with self.assertRaises(AccessError):
+            Map.with_user(self.plain_user).create(
+                {"title": "X", "rate": 0.1, "tax_id": self.tax20.id})
+        with self.assertRaises(AccessError):
+            Map.with_user(self.shopify_user).create(
+                {"title": "X", "rate": 0.1, "tax_id": self.tax20.id})
+        Map.with_user(self.manager_user).create({"title": "X", "rate": 0.1,
+                                                 "tax_id": self.tax20.id})
+
+    def test_the_integration_user_cannot_change_settings_or_mappings(self):
+        with self.assertRaises(AccessError):
+            self.env["ir.config_parameter"].with_user(self.integration_user).set_param(
+                "shopify_sync.import_policy", "paid")
+        with self.assertRaises(AccessError):
+            self.env["shopify.location.map"].with_user(self.integration_user).create(
+                {"location_gid": "gid://shopify/Location/9", "warehouse_id": self.warehouse.id})
+
+    def test_shopify_users_see_events_but_cannot_change_them(self):
+        self.env["product.template"].create({"name": "Visible", "sale_ok": True})
+        events = self.env["shopify.sync.event"].with_user(self.shopify_user).search([])
+        self.assertTrue(events)
+        with self.assertRaises(AccessError):
+            events.write({"attempts": 5})

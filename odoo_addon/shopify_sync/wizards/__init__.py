@@ -1,0 +1,1 @@
+from . import shopify_full_resync

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Install shopify_sync on throwaway databases of a real Odoo 18 and run its tests:
+# once with demo data and once with --without-demo=all (both installs must work).
+#
+#   ODOO_SRC=/path/to/odoo-18 scripts/test-odoo.sh [--skip-if-missing]
+#
+# Environment: ODOO_SRC (required), DB_HOST/DB_PORT/DB_USER/DB_PASSWORD (default the
+# local Debian cluster, role odoo/odoo: started and created when absent and run as root),
+# TEST_ODOO_MODES (default "demo nodemo"), ODOO_TEST_HTTP_PORT (default 8269),
+# KEEP_DB=1 to keep the databases. Logs: var/test-odoo/<db>.log.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/.." && pwd)"
+PY=/usr/bin/python3
+
+skip_if_missing=0
+[[ "${1:-}" == "--skip-if-missing" ]] && skip_if_missing=1
+if [[ -z "${ODOO_SRC:-}" || ! -f "${ODOO_SRC}/odoo-bin" ]]; then
+  echo "skipped: set ODOO_SRC to an Odoo 18 source tree (see docs/development.md)"
+  [[ "$skip_if_missing" == "1" ]] && exit 0
+  exit 2
+fi
+
+DB_HOST="${DB_HOST:-127.0.0.1}"
+DB_PORT="${DB_PORT:-5432}"
+DB_USER="${DB_USER:-odoo}"
+DB_PASSWORD="${DB_PASSWORD:-odoo}"
+export PGPASSWORD="$DB_PASSWORD"
+# shellcheck source=scripts/lib-odoo-pg.sh
+source "$here/lib-odoo-pg.sh"
+ensure_postgres
+
+"$PY" "$here/check_addon.py"
+
+logdir="$repo/var/test-odoo"
+mkdir -p "$logdir"
+port="${ODOO_TEST_HTTP_PORT:-8269}"
+status=0
+dbs=()
+cleanup() {
+  if [[ "${KEEP_DB:-0}" != "1" ]]; then
+    for db in "${dbs[@]}"; do
+      dropdb -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" --if-exists "$db" 2>/dev/null || true
+    done
+  fi
+}
+trap cleanup EXIT
+
+for mode in ${TEST_ODOO_MODES:-demo nodemo}; do
+  db="t_shopify_sync_${mode}_$$_$(date +%s)"
+  dbs+=("$db")
+  extra=()
+  [[ "$mode" == "nodemo" ]] && extra=(--without-demo=all)
+  log="$logdir/$db.log"
+  echo "test-odoo: [$mode] installing shopify_sync on $db and running its tests (log: $log)"
+  start=$(date +%s)
+  set +e
+  "$PY" "$ODOO_SRC/odoo-bin" \
+    --addons-path="$ODOO_SRC/addons,$ODOO_SRC/odoo/addons,$repo/odoo_addon" \
+    --db_host="$DB_HOST" --db_port="$DB_PORT" --db_user="$DB_USER" --db_password="$DB_PASSWORD" \
+    -d "$db" -i shopify_sync "${extra[@]}" --test-enable --test-tags /shopify_sync \
+    --stop-after-init --max-cron-threads=0 --http-port="$port" --gevent-port=$((port + 1)) \
+    --http-interface=127.0.0.1 >"$log" 2>&1
+  rc=$?
+  set -e
+  elapsed=$(( $(date +%s) - start ))
+  result="$(grep -E 'odoo\.tests\.result: ' "$log" | tail -1 | sed -E 's/.*odoo\.tests\.result: //')"
+  stats="$(grep -E 'odoo\.tests\.stats: shopify_sync' "$log" | tail -1 | sed -E 's/.*odoo\.tests\.stats: //')"
+  problems="$(grep -E ' (ERROR|CRITICAL) ' "$log" | head -20 || true)"
+  if [[ "$rc" != "0" || -n "$problems" || -z "$result" || "$result" != 0\ failed,\ 0\ error* ]]; then
+    echo "test-odoo: [$mode] FAILED (exit $rc, ${elapsed}s): ${result:-no test result line}"
+    [[ -n "$problems" ]] && echo "$problems"
+    status=1
+  else
+    echo "test-odoo: [$mode] OK in ${elapsed}s: $result ($stats)"
+  fi
+done
+exit $status

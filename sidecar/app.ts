@@ -1,0 +1,178 @@
+/**
+ * Composition root: builds every part of the sidecar from the validated config and wires them.
+ * Nothing else constructs clients, pools or queues; tests and the demo call `createSidecar` with
+ * injected parts (an Odoo double, the simulator's fetch) where they need to.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import type pg from 'pg';
+import type { Config } from './config/index.js';
+import { migrate } from './db/migrate.js';
+import { createPool } from './db/pool.js';
+import { createHttpApp } from './http/app.js';
+import { createReadiness } from './http/readiness.js';
+import { createWebhookRouter } from './http/webhooks/intake.js';
+import type { WebhookJob } from './http/webhooks/topics.js';
+import { createOdooClient } from './odoo/client.js';
+import type { OdooCaller } from './odoo/types.js';
+import type { Logger } from './observability/logger.js';
+import { createQueue, type SyncQueue } from './queue/queue.js';
+import type { FlowQueue } from './queue/names.js';
+import { SIDECAR_VERSION } from './version.js';
+import { checkApiVersion, createShopifyBudget, createShopifyClient, type ShopifyClient } from './shopify/index.js';
+
+export interface SidecarDeps {
+  logger: Logger;
+  /** Replaces the JSON-RPC client (tests, demo: the in-process Odoo double). */
+  odoo?: OdooCaller;
+  /** Replaces global fetch for Shopify calls (tests). */
+  shopifyFetch?: typeof fetch;
+  /** Queue tuning for tests (faster polling). */
+  queuePollingIntervalSeconds?: number;
+}
+
+export interface Sidecar {
+  config: Config;
+  logger: Logger;
+  pool: pg.Pool;
+  queue: SyncQueue;
+  shopify: ShopifyClient;
+  odoo: OdooCaller;
+  http: Express;
+  /** Migrates, starts the queue and checks both APIs; then serves HTTP. Returns the bound port. */
+  start(options?: { listen?: boolean }): Promise<{ port: number }>;
+  /** Graceful stop: no new requests, in-flight jobs finish or go back to the queue, pools close. */
+  stop(): Promise<void>;
+}
+
+/** The major version of the sidecar ⟷ addon contract this build speaks (docs/contract.md). */
+export const CONTRACT_MAJOR = 1;
+
+export function createSidecar(config: Config, deps: SidecarDeps): Sidecar {
+  const { logger } = deps;
+  const pool = createPool(config.database.url, config.database.poolSize);
+  const queue = createQueue({
+    connectionString: config.database.url,
+    schema: config.database.queueSchema,
+    logger,
+    retry: {
+      limit: config.queue.retryLimit,
+      delaySeconds: config.queue.retryDelaySeconds,
+      delayMaxSeconds: config.queue.retryDelayMaxSeconds,
+    },
+    ...(deps.queuePollingIntervalSeconds === undefined ? {} : { pollingIntervalSeconds: deps.queuePollingIntervalSeconds }),
+  });
+  const budget = createShopifyBudget({ pool, schema: config.database.appSchema, shopDomain: config.shopify.shopDomain });
+  const shopify = createShopifyClient({
+    shopDomain: config.shopify.shopDomain,
+    apiVersion: config.shopify.apiVersion,
+    adminBaseUrl: config.shopify.adminBaseUrl || undefined,
+    auth: config.shopify.auth,
+    requestTimeoutMs: config.shopify.requestTimeoutMs,
+    maxRetries: config.shopify.maxRetries,
+    budget,
+    logger,
+    ...(deps.shopifyFetch ? { fetch: deps.shopifyFetch } : {}),
+  });
+  const odoo =
+    deps.odoo ??
+    createOdooClient({
+      url: config.odoo.url,
+      db: config.odoo.db,
+      user: config.odoo.user,
+      apiKey: config.odoo.apiKey,
+      protocol: config.odoo.protocol,
+      requestTimeoutMs: config.odoo.requestTimeoutMs,
+      logger,
+    });
+
+  const webhooks = createWebhookRouter({
+    pool,
+    schema: config.database.appSchema,
+    secrets: config.shopify.webhookSecrets,
+    maxBodyBytes: config.webhooks.maxBodyBytes,
+    logger,
+    enqueue: async (client, delivery, route) => {
+      const job: WebhookJob = {
+        source: 'webhook',
+        topic: delivery.topic,
+        webhookId: delivery.webhookId,
+        entityGid: route.entityGid,
+        triggeredAt: delivery.triggeredAt ?? null,
+      };
+      await queue.sendInTransaction(client, route.queue as FlowQueue, job, {
+        key: route.key,
+        id: `webhook:${delivery.webhookId}`,
+        correlationId: delivery.webhookId,
+      });
+    },
+  });
+
+  const readiness = createReadiness({
+    database: async () => {
+      await pool.query('SELECT 1');
+    },
+    queue: async () => {
+      await queue.queueStats();
+    },
+    odoo: async () => {
+      await checkContract(odoo);
+    },
+    shopify: async () => {
+      await shopify.request('Shop', undefined, { lane: 'orders' });
+    },
+  });
+
+  const app = createHttpApp({ logger, adminToken: config.adminToken, readiness, webhooks });
+  let server: http.Server | undefined;
+
+  return {
+    config,
+    logger,
+    pool,
+    queue,
+    shopify,
+    odoo,
+    http: app,
+    async start(options = {}) {
+      await migrate(pool, config.database.appSchema);
+      await queue.start();
+      const version = await checkApiVersion(shopify, { logger });
+      for (const warning of version.warnings) logger.warn('shopify api version', { warning });
+      // Odoo may be down at start: intake keeps accepting webhooks and /readyz stays red until it answers.
+      await checkContract(odoo).then(
+        (info) => logger.info('odoo contract', info),
+        (error: unknown) => logger.error('odoo contract check failed', { error }),
+      );
+      if (options.listen === false) return { port: 0 };
+      server = http.createServer(app);
+      await new Promise<void>((resolve) => server!.listen(config.port, resolve));
+      const { port } = server.address() as AddressInfo;
+      logger.info('sidecar listening', { port, shop: config.shopify.shopDomain, apiVersion: config.shopify.apiVersion });
+      return { port };
+    },
+    async stop() {
+      if (server) {
+        const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
+        server.closeIdleConnections();
+        await closing;
+      }
+      const result = await queue.stop({ timeoutMs: config.queue.shutdownTimeoutMs });
+      logger.info('sidecar stopped', { ...result });
+      await pool.end();
+    },
+  };
+}
+
+/** Both sides check the contract at start: a different major version is a configuration error. */
+export async function checkContract(odoo: OdooCaller): Promise<{ contractVersion: string; addonVersion: string }> {
+  const answer = await odoo.executeKw<{ contract_version: string; addon_version: string }>('shopify.sync.api', 'contract_version', [
+    { sidecar_version: SIDECAR_VERSION },
+  ]);
+  const major = Number(String(answer.contract_version).split('.')[0]);
+  if (major !== CONTRACT_MAJOR) {
+    throw new Error(`odoo addon speaks contract ${answer.contract_version}, this sidecar speaks ${CONTRACT_MAJOR}.x: upgrade the older side`);
+  }
+  return { contractVersion: answer.contract_version, addonVersion: answer.addon_version };
+}

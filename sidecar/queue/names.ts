@@ -1,0 +1,175 @@
+/**
+ * Queue names, job keys and per-queue options: the one place that says which pg-boss queues exist
+ * and how an entity is keyed. Pure (no I/O).
+ *
+ * One queue per flow plus the scheduled ones, each with a `<name>.dlq` dead-letter queue. Entity
+ * queues use pg-boss's `key_strict_fifo` policy keyed by the entity, so jobs for one entity run one
+ * at a time in the order they were sent, and a stuck entity blocks only itself. The key grammar is
+ * fixed here so that a replayed webhook, an outbox event and a retry for one entity all land on the
+ * same key, whichever part of the sidecar enqueues them.
+ */
+import type { Queue } from 'pg-boss';
+
+export const FLOW_QUEUES = [
+  'products',
+  'inventory',
+  'orders',
+  'customers',
+  'fulfilments',
+  'refunds',
+  'returns',
+  'privacy',
+] as const;
+export const SCHEDULED_QUEUES = ['orders.pull', 'inventory.reconcile', 'webhooks.purge'] as const;
+export const QUEUE_NAMES = [...FLOW_QUEUES, ...SCHEDULED_QUEUES] as const;
+
+export type FlowQueue = (typeof FLOW_QUEUES)[number];
+export type ScheduledQueue = (typeof SCHEDULED_QUEUES)[number];
+export type QueueName = FlowQueue | ScheduledQueue;
+
+const DLQ_SUFFIX = '.dlq';
+
+export function dlqName(queue: QueueName): string {
+  return `${queue}${DLQ_SUFFIX}`;
+}
+
+export function isQueueName(name: string): name is QueueName {
+  return (QUEUE_NAMES as readonly string[]).includes(name);
+}
+
+export function isFlowQueue(name: string): name is FlowQueue {
+  return (FLOW_QUEUES as readonly string[]).includes(name);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys. Grammar: `<kind>:<part>[:<part>]`, parts never empty and free of whitespace. Shopify ids
+// are GIDs (`gid://shopify/Order/123`), kept as strings: most exceed 2^53 (BRIEF decision 10).
+// An Odoo record not yet known to Shopify is named `odoo:<model>:<id>`.
+
+const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
+const SHOPIFY_GID = /^gid:\/\/shopify\/[A-Za-z]+\/[0-9]+$/;
+const ODOO_REF = /^odoo:[a-z0-9_.]+:[0-9]+$/;
+
+export class InvalidKeyError extends Error {
+  override readonly name = 'InvalidKeyError';
+}
+
+function shopPart(shop: string): string {
+  const normalised = shop.trim().toLowerCase();
+  if (!SHOP_DOMAIN.test(normalised)) throw new InvalidKeyError(`queue key: shop must be <name>.myshopify.com (got "${shop}")`);
+  return normalised;
+}
+
+function gidPart(what: string, gid: string, allowOdoo = false): string {
+  if (SHOPIFY_GID.test(gid) || (allowOdoo && ODOO_REF.test(gid))) return gid;
+  const expected = allowOdoo ? 'a Shopify GID or odoo:<model>:<id>' : 'a Shopify GID';
+  throw new InvalidKeyError(`queue key: ${what} must be ${expected} (got "${gid}")`);
+}
+
+/** `gid://shopify/<type>/<id>` from a numeric id given as a string or bigint (never a JS number). */
+export function shopifyGid(type: string, id: string | bigint): string {
+  const text = typeof id === 'bigint' ? id.toString() : id;
+  if (!/^[A-Za-z]+$/.test(type) || !/^[0-9]+$/.test(text)) {
+    throw new InvalidKeyError(`queue key: bad Shopify id ${type}/${text}`);
+  }
+  return `gid://shopify/${type}/${text}`;
+}
+
+/** `odoo:<model>:<id>`, for Odoo records that have no Shopify id yet. */
+export function odooRef(model: string, id: number): string {
+  if (!/^[a-z0-9_.]+$/.test(model) || !Number.isSafeInteger(id) || id <= 0) {
+    throw new InvalidKeyError(`queue key: bad Odoo reference ${model}/${id}`);
+  }
+  return `odoo:${model}:${id}`;
+}
+
+export const keys = {
+  product: (shop: string, product: string) => `product:${shopPart(shop)}:${gidPart('product', product, true)}`,
+  stock: (inventoryItemGid: string, locationGid: string) =>
+    `stock:${gidPart('inventory item', inventoryItemGid)}:${gidPart('location', locationGid)}`,
+  order: (shop: string, orderGid: string) => `order:${shopPart(shop)}:${gidPart('order', orderGid)}`,
+  customer: (shop: string, customer: string) => `customer:${shopPart(shop)}:${gidPart('customer', customer, true)}`,
+  /** Fulfilments, refunds and returns of one order are serialised per order. */
+  fulfilment: (shop: string, orderGid: string) => `fulfilment:${shopPart(shop)}:${gidPart('order', orderGid)}`,
+  refund: (shop: string, orderGid: string) => `refund:${shopPart(shop)}:${gidPart('order', orderGid)}`,
+  return: (shop: string, orderGid: string) => `return:${shopPart(shop)}:${gidPart('order', orderGid)}`,
+  privacy: (shop: string, customer: string) => `privacy:${shopPart(shop)}:${gidPart('customer', customer, true)}`,
+  /** Scheduled queues use one fixed key per queue, so the `singleton` policy has a key to hold. */
+  scheduled: (queue: ScheduledQueue) => `schedule:${queue}`,
+} as const;
+
+/** Which key kind each entity queue accepts; `send` refuses a key of another kind. */
+export const KEY_KIND: Record<FlowQueue, string> = {
+  products: 'product',
+  inventory: 'stock',
+  orders: 'order',
+  customers: 'customer',
+  fulfilments: 'fulfilment',
+  refunds: 'refund',
+  returns: 'return',
+  privacy: 'privacy',
+};
+
+export function keyKind(key: string): string {
+  return key.slice(0, key.indexOf(':'));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-queue options.
+
+export interface RetrySettings {
+  /** Retries after the first attempt (pg-boss `retryLimit`). */
+  limit: number;
+  /** Base delay in whole seconds; pg-boss doubles it per retry with jitter. */
+  delaySeconds: number;
+  /** Cap on one delay, whole seconds. */
+  delayMaxSeconds: number;
+}
+
+const DAY = 86_400;
+
+/**
+ * Job expiry per queue: how long one attempt may run before pg-boss's supervisor fails it (and a
+ * crashed process's job is retried). Set above the slowest legitimate attempt of the flow.
+ */
+const EXPIRE_SECONDS: Record<QueueName, number> = {
+  products: 300,
+  inventory: 120,
+  orders: 300,
+  customers: 120,
+  fulfilments: 300,
+  refunds: 300,
+  returns: 300,
+  privacy: 900,
+  'orders.pull': 3600,
+  'inventory.reconcile': 3600,
+  'webhooks.purge': 900,
+};
+
+/**
+ * pg-boss options for `queue`. Entity queues: key_strict_fifo, retries with exponential backoff
+ * capped at `delayMaxSeconds`, dead letter `<queue>.dlq`. Jobs waiting behind a blocked key stay
+ * `created`, and pg-boss silently deletes created jobs older than `retentionSeconds`, so it is long
+ * (30 d) to give operators time. Scheduled queues: `singleton` (one active run at a time), few
+ * retries, since the next tick repeats the work anyway.
+ */
+export function queueOptions(queue: QueueName, retry: RetrySettings, expireInSeconds?: number): Omit<Queue, 'name'> {
+  const common = {
+    retryBackoff: true,
+    retryDelay: Math.max(1, Math.round(retry.delaySeconds)),
+    retryDelayMax: Math.max(1, Math.round(retry.delayMaxSeconds)),
+    expireInSeconds: expireInSeconds ?? EXPIRE_SECONDS[queue],
+    deleteAfterSeconds: 3 * DAY,
+    deadLetter: dlqName(queue),
+    notify: true,
+  };
+  if (isFlowQueue(queue)) {
+    return { ...common, policy: 'key_strict_fifo', retryLimit: retry.limit, retentionSeconds: 30 * DAY };
+  }
+  return { ...common, policy: 'singleton', retryLimit: Math.min(2, retry.limit), retentionSeconds: DAY };
+}
+
+/** Dead-letter queues: plain queues nobody works; jobs stay `created` until retried or discarded. */
+export function dlqOptions(): Omit<Queue, 'name'> {
+  return { policy: 'standard', retryLimit: 0, retentionSeconds: 90 * DAY, deleteAfterSeconds: 7 * DAY };
+}

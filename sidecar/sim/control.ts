@@ -1,0 +1,453 @@
+/**
+ * The control API under /_sim: act as the storefront (place orders) and as the merchant (edit,
+ * cancel, fulfil, refund, return, customers, stock), read everything back, inject faults, and
+ * save/load/reset the state. JSON in, JSON out; records are returned in Shopify's REST webhook
+ * shapes (payloads.ts), so what you read here is what webhooks carry.
+ * A DomainError answers 422 `{errors:[{field,message}]}`; malformed input 400.
+ */
+import express, { type Request, type Response, type Router } from 'express';
+import { isPlanName } from './bucket.js';
+import { merchantAdjust, setProduct, activateLevel, applyQuantities, type ProductInput } from './domain/catalog.js';
+import { DomainError, fail, nextId, type SimEvent } from './domain/context.js';
+import { createCustomer, deleteCustomer, findCustomerByEmail, updateCustomer, type CustomerInput } from './domain/customers.js';
+import {
+  cancelOrder,
+  createFulfillment,
+  createOrder,
+  createReturn,
+  editOrder,
+  editOrderAddress,
+  markPaid,
+  processReturn,
+  refundOrder,
+  requireOrder,
+  type CreateOrderInput,
+  type RefundLineInput,
+} from './domain/orders.js';
+import { createSubscription, deleteSubscription } from './domain/subscriptions.js';
+import { FaultError, parseFaults } from './faults.js';
+import { gid } from './ids.js';
+import {
+  customerPayload,
+  customersDataRequestPayload,
+  customersRedactPayload,
+  fulfillmentPayload,
+  orderPayload,
+  productPayload,
+  refundPayload,
+  shopPayload,
+  shopRedactPayload,
+} from './payloads.js';
+import * as q from './quantities.js';
+import type { Simulator } from './server.js';
+import type { Order } from './state.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Body = Record<string, any>;
+
+class BadRequest extends Error {}
+
+function handle(fn: (req: Request, res: Response) => unknown) {
+  return (req: Request, res: Response) => {
+    try {
+      const out = fn(req, res);
+      if (out !== undefined && !res.headersSent) res.json(out);
+    } catch (error) {
+      if (error instanceof DomainError) res.status(422).json({ errors: error.userErrors });
+      else if (error instanceof BadRequest || error instanceof FaultError) res.status(400).json({ errors: [{ field: null, message: error.message }] });
+      else res.status(500).json({ errors: [{ field: null, message: (error as Error).message }] });
+    }
+  };
+}
+
+function body(req: Request): Body {
+  const b: unknown = req.body;
+  if (b === undefined) return {};
+  if (!b || typeof b !== 'object' || Array.isArray(b)) throw new BadRequest('expected a JSON object body');
+  return b as Body;
+}
+
+function intParam(value: unknown, name: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new BadRequest(`${name} must be an integer (got ${JSON.stringify(value)})`);
+  return n;
+}
+
+export function controlRouter(sim: Simulator): Router {
+  const router = express.Router();
+  const dom = sim.dom;
+  const orderJson = (order: Order) => ({
+    ...orderPayload(sim.state, order, sim.state.shop.domain),
+    fulfillment_orders: sim.state.fulfillmentOrders
+      .filter((fo) => fo.orderId === order.id)
+      .map((fo) => ({
+        id: fo.id,
+        admin_graphql_api_id: gid('FulfillmentOrder', fo.id),
+        status: fo.status.toLowerCase(),
+        assigned_location_id: fo.locationId,
+        line_items: fo.lineItems.map((l) => ({
+          id: l.id,
+          admin_graphql_api_id: gid('FulfillmentOrderLineItem', l.id),
+          line_item_id: l.lineItemId,
+          quantity: l.totalQuantity,
+          fulfillable_quantity: l.remainingQuantity,
+        })),
+      })),
+  });
+  const levelJson = (level: (typeof sim.state.levels)[number]) => {
+    const item = sim.state.inventoryItems.find((i) => i.id === level.inventoryItemId);
+    return {
+      sku: item?.sku ?? null,
+      inventory_item_id: level.inventoryItemId,
+      location_id: level.locationId,
+      location_name: sim.state.locations.find((l) => l.id === level.locationId)?.name ?? null,
+      available: level.available,
+      committed: level.committed,
+      on_hand: level.on_hand,
+      updated_at: level.updatedAt,
+      admin_graphql_api_id: `gid://shopify/InventoryLevel/${level.locationId}?inventory_item_id=${level.inventoryItemId}`,
+    };
+  };
+  const lineItemFor = (order: Order, ref: Body, index: number) => {
+    if (ref.lineItemId !== undefined) return intParam(ref.lineItemId, `lines[${index}].lineItemId`);
+    const li = order.lineItems.find((x) => x.sku === ref.sku);
+    if (!li) fail(`No line with SKU "${String(ref.sku)}" on ${order.name}`, ['lines', String(index), 'sku']);
+    return li.id;
+  };
+
+  router.get('/health', handle(() => ({ ok: true, shop: sim.state.shop.domain })));
+  router.get('/shop', handle(() => shopPayload(sim.state)));
+  router.get('/state', handle(() => sim.state));
+  router.post('/reset', handle(() => (sim.control.reset(), { ok: true })));
+  router.post(
+    '/state/save',
+    handle((req) => {
+      const path = body(req).path;
+      if (typeof path !== 'string' || !path) throw new BadRequest('path is required');
+      sim.control.save(path);
+      return { ok: true, path };
+    }),
+  );
+  router.post(
+    '/state/load',
+    handle((req) => {
+      const path = body(req).path;
+      if (typeof path !== 'string' || !path) throw new BadRequest('path is required');
+      try {
+        sim.control.load(path);
+      } catch (error) {
+        throw new BadRequest((error as Error).message);
+      }
+      return { ok: true, path, orders: sim.state.orders.length };
+    }),
+  );
+
+  // Faults and the cost bucket.
+  router.get('/faults', handle(() => sim.faults.config));
+  router.put('/faults', handle((req) => sim.faults.set(parseFaults(body(req)))));
+  router.delete('/faults', handle(() => (sim.faults.reset(), sim.faults.config)));
+  router.get('/bucket', handle(() => sim.bucket.status()));
+  router.put(
+    '/bucket',
+    handle((req) => {
+      const b = body(req);
+      if (b.plan !== undefined) {
+        if (!isPlanName(b.plan)) throw new BadRequest('plan must be one of standard, advanced, plus, enterprise');
+        // A plan change starts with a full bucket of the new size.
+        sim.bucket.setPlan(b.plan);
+        sim.bucket.setAvailable(sim.bucket.maximumAvailable);
+        sim.state.shop.plan = b.plan;
+      }
+      if (b.currentlyAvailable !== undefined) sim.bucket.setAvailable(Number(b.currentlyAvailable));
+      return sim.bucket.status();
+    }),
+  );
+  router.post(
+    '/idempotency/in-progress',
+    handle((req) => {
+      const b = body(req);
+      if (typeof b.key !== 'string') throw new BadRequest('key is required');
+      sim.idempotency.markInProgress(b.key, String(b.mutation ?? 'inventorySetQuantities'));
+      return { ok: true };
+    }),
+  );
+
+  // Catalogue and stock.
+  router.post(
+    '/products',
+    handle((req, res) => {
+      const b = body(req);
+      const input: ProductInput = {
+        title: b.title,
+        ...(b.handle ? { handle: b.handle } : {}),
+        ...(b.vendor ? { vendor: b.vendor } : {}),
+        variants: ((b.variants as Body[] | undefined) ?? [{ sku: b.sku, price: b.price ?? '0.00' }]).map((v) => ({
+          sku: v.sku ?? null,
+          price: v.price ?? '0.00',
+          ...(v.option ? { optionValues: [{ optionName: v.optionName ?? 'Title', name: v.option }] } : {}),
+        })),
+      };
+      const product = setProduct(dom, undefined, input);
+      // Optional opening stock: {"<locationId>": on_hand}, without webhooks (a catalogue import).
+      for (const [locationId, onHand] of Object.entries((b.stock as Record<string, number> | undefined) ?? {})) {
+        for (const variantId of product.variantIds) {
+          const variant = sim.state.variants.find((v) => v.id === variantId)!;
+          const level = activateLevel(dom, variant.inventoryItemId, intParam(locationId, 'stock location'));
+          applyQuantities(dom, level, q.setOnHand(level, onHand));
+        }
+      }
+      res.status(201);
+      return productPayload(sim.state, product);
+    }),
+  );
+  router.get(
+    '/products',
+    handle((req) => {
+      const sku = req.query.sku as string | undefined;
+      const products = sku ? sim.state.products.filter((p) => p.variantIds.some((id) => sim.state.variants.find((v) => v.id === id)?.sku === sku)) : sim.state.products;
+      return products.map((p) => productPayload(sim.state, p));
+    }),
+  );
+  router.get(
+    '/inventory',
+    handle((req) => {
+      const locationId = req.query.locationId === undefined ? undefined : intParam(req.query.locationId, 'locationId');
+      const sku = req.query.sku as string | undefined;
+      return sim.state.levels
+        .filter((l) => locationId === undefined || l.locationId === locationId)
+        .filter((l) => sku === undefined || sim.state.inventoryItems.find((i) => i.id === l.inventoryItemId)?.sku === sku)
+        .map(levelJson);
+    }),
+  );
+  router.get('/locations', handle(() => sim.state.locations.map((l) => ({ id: l.id, admin_graphql_api_id: gid('Location', l.id), name: l.name, active: l.isActive }))));
+  router.post(
+    '/inventory/adjust',
+    handle((req) => {
+      const b = body(req);
+      if (typeof b.sku !== 'string') throw new BadRequest('sku is required');
+      return levelJson(
+        merchantAdjust(dom, {
+          sku: b.sku,
+          ...(b.locationId !== undefined ? { locationId: intParam(b.locationId, 'locationId') } : {}),
+          ...(b.delta !== undefined ? { delta: intParam(b.delta, 'delta') } : {}),
+          ...(b.available !== undefined ? { available: intParam(b.available, 'available') } : {}),
+          ...(b.onHand !== undefined ? { onHand: intParam(b.onHand, 'onHand') } : {}),
+        }),
+      );
+    }),
+  );
+
+  // Orders.
+  router.post(
+    '/orders',
+    handle((req, res) => {
+      const order = createOrder(dom, body(req) as CreateOrderInput);
+      res.status(201);
+      return orderJson(order);
+    }),
+  );
+  router.get(
+    '/orders',
+    handle(() => sim.state.orders.map(orderJson)),
+  );
+  router.get('/orders/:id', handle((req) => orderJson(requireOrder(dom, intParam(req.params.id, 'id')))));
+  router.patch('/orders/:id/address', handle((req) => orderJson(editOrderAddress(dom, intParam(req.params.id, 'id'), body(req)))));
+  router.post(
+    '/orders/:id/edit',
+    handle((req) => {
+      const order = requireOrder(dom, intParam(req.params.id, 'id'));
+      const b = body(req);
+      return orderJson(
+        editOrder(dom, order.id, {
+          add: ((b.add as Body[] | undefined) ?? []).map((a, i) => ({ sku: String(a.sku), quantity: intParam(a.quantity, `add[${i}].quantity`), ...(a.price !== undefined ? { price: String(a.price) } : {}) })),
+          set: ((b.set as Body[] | undefined) ?? []).map((x, i) => ({ lineItemId: lineItemFor(order, x, i), quantity: intParam(x.quantity, `set[${i}].quantity`), restock: x.restock !== false })),
+          ...(b.note ? { staffNote: String(b.note) } : {}),
+        }),
+      );
+    }),
+  );
+  router.post('/orders/:id/pay', handle((req) => orderJson(markPaid(dom, intParam(req.params.id, 'id')))));
+  router.post(
+    '/orders/:id/cancel',
+    handle((req) => {
+      const b = body(req);
+      return orderJson(
+        cancelOrder(dom, intParam(req.params.id, 'id'), { reason: String(b.reason ?? 'customer'), restock: b.restock !== false, refund: b.refund === true, staffNote: b.note ?? null }),
+      );
+    }),
+  );
+  router.post(
+    '/orders/:id/fulfillments',
+    handle((req, res) => {
+      const order = requireOrder(dom, intParam(req.params.id, 'id'));
+      const b = body(req);
+      const fos = sim.state.fulfillmentOrders.filter((fo) => fo.orderId === order.id && (fo.status === 'OPEN' || fo.status === 'IN_PROGRESS'));
+      if (fos.length === 0) fail(`${order.name} has nothing left to fulfil`, null);
+      const wanted = b.lines as Body[] | undefined;
+      const fulfillment = createFulfillment(dom, {
+        lineItemsByFulfillmentOrder: fos.map((fo) => ({
+          fulfillmentOrderId: fo.id,
+          fulfillmentOrderLineItems: wanted
+            ? wanted
+                .map((w, i) => {
+                  const lineItemId = lineItemFor(order, w, i);
+                  const line = fo.lineItems.find((l) => l.lineItemId === lineItemId);
+                  return line ? { id: line.id, quantity: intParam(w.quantity, `lines[${i}].quantity`) } : undefined;
+                })
+                .filter((x): x is { id: number; quantity: number } => x !== undefined)
+            : [],
+        })),
+        trackingInfo: b.tracking ?? null,
+      });
+      res.status(201);
+      return fulfillmentPayload(sim.state, fulfillment);
+    }),
+  );
+  router.post(
+    '/orders/:id/refunds',
+    handle((req, res) => {
+      const order = requireOrder(dom, intParam(req.params.id, 'id'));
+      const b = body(req);
+      const lines: RefundLineInput[] = ((b.lines as Body[] | undefined) ?? []).map((l, i) => ({
+        lineItemId: lineItemFor(order, l, i),
+        quantity: intParam(l.quantity, `lines[${i}].quantity`),
+        restockType: l.restockType ?? (l.restock === true ? 'return' : l.restock === 'cancel' ? 'cancel' : 'no_restock'),
+        ...(l.locationId !== undefined ? { locationId: intParam(l.locationId, `lines[${i}].locationId`) } : {}),
+      }));
+      const refund = refundOrder(dom, order.id, {
+        lines,
+        ...(b.shipping === 'full' ? { shippingFull: true } : b.shipping !== undefined ? { shippingAmount: String(b.shipping) } : {}),
+        ...(b.amount !== undefined ? { amount: String(b.amount) } : {}),
+        note: b.note ?? null,
+      });
+      res.status(201);
+      return refundPayload(sim.state, refund);
+    }),
+  );
+  router.get('/refunds', handle(() => sim.state.refunds.map((r) => refundPayload(sim.state, r))));
+  router.post(
+    '/orders/:id/returns',
+    handle((req, res) => {
+      const order = requireOrder(dom, intParam(req.params.id, 'id'));
+      const b = body(req);
+      const fulfilledLines = sim.state.fulfillments.filter((f) => f.orderId === order.id && f.status === 'SUCCESS').flatMap((f) => f.lineItems);
+      const ret = createReturn(
+        dom,
+        order.id,
+        ((b.lines as Body[] | undefined) ?? []).map((l, i) => {
+          const lineItemId = lineItemFor(order, l, i);
+          const fli = l.fulfillmentLineItemId !== undefined ? { id: intParam(l.fulfillmentLineItemId, 'fulfillmentLineItemId') } : fulfilledLines.find((x) => x.lineItemId === lineItemId);
+          if (!fli) fail(`Line ${i} has not been fulfilled, so it cannot be returned`, ['lines', String(i)]);
+          return { fulfillmentLineItemId: fli.id, quantity: intParam(l.quantity, `lines[${i}].quantity`), returnReasonNote: l.reason ?? '' };
+        }),
+      );
+      res.status(201);
+      return { ...ret, admin_graphql_api_id: gid('Return', ret.id) };
+    }),
+  );
+  router.get('/returns', handle(() => sim.state.returns.map((r) => ({ ...r, admin_graphql_api_id: gid('Return', r.id) }))));
+  router.post(
+    '/returns/:id/process',
+    handle((req) => {
+      const id = intParam(req.params.id, 'id');
+      const ret = sim.state.returns.find((r) => r.id === id);
+      if (!ret) fail('Return does not exist', ['id']);
+      const b = body(req);
+      const { refund } = processReturn(dom, {
+        returnId: id,
+        lines: ret.lines.filter((l) => l.processedQuantity < l.quantity).map((l) => ({ id: l.id, quantity: l.quantity - l.processedQuantity, restock: b.restock !== false })),
+        ...(b.refund === true ? { refundAmount: 'suggested' as const } : typeof b.refund === 'string' || typeof b.refund === 'number' ? { refundAmount: Math.round(Number(b.refund) * 100) } : {}),
+        note: b.note ?? null,
+      });
+      return { return: { ...sim.state.returns.find((r) => r.id === id), admin_graphql_api_id: gid('Return', id) }, refund: refund ? refundPayload(sim.state, refund) : null };
+    }),
+  );
+
+  // Customers.
+  const customerInput = (b: Body): CustomerInput => {
+    const out: CustomerInput = {};
+    for (const key of ['email', 'phone', 'firstName', 'lastName', 'note', 'tags', 'taxExempt', 'locale', 'addresses'] as const) {
+      if (b[key] !== undefined) (out as Body)[key] = b[key];
+    }
+    return out;
+  };
+  router.post(
+    '/customers',
+    handle((req, res) => {
+      const c = createCustomer(dom, customerInput(body(req)));
+      res.status(201);
+      return customerPayload(sim.state, c);
+    }),
+  );
+  router.get(
+    '/customers',
+    handle((req) => {
+      const email = req.query.email as string | undefined;
+      const list = email ? [findCustomerByEmail(dom, email)].filter((c) => c !== undefined) : sim.state.customers;
+      return list.map((c) => customerPayload(sim.state, c));
+    }),
+  );
+  router.patch('/customers/:id', handle((req) => customerPayload(sim.state, updateCustomer(dom, intParam(req.params.id, 'id'), customerInput(body(req))))));
+  router.delete('/customers/:id', handle((req) => ({ deleted: deleteCustomer(dom, intParam(req.params.id, 'id')) })));
+
+  // Webhooks.
+  router.get(
+    '/webhooks/deliveries',
+    handle((req) => {
+      const topic = req.query.topic as string | undefined;
+      return sim.state.deliveries
+        .filter((d) => !topic || d.topic === topic)
+        .map((d) => ({ ...d, body: JSON.parse(d.body) as unknown, raw_body: d.body }));
+    }),
+  );
+  router.get('/webhooks/subscriptions', handle(() => sim.state.subscriptions));
+  router.post(
+    '/webhooks/subscriptions',
+    handle((req, res) => {
+      const b = body(req);
+      if (typeof b.topic !== 'string' || typeof b.uri !== 'string') throw new BadRequest('topic and uri are required');
+      res.status(201);
+      return createSubscription(dom, { topic: b.topic, uri: b.uri, source: b.source === 'api' ? 'api' : 'app', includeFields: b.includeFields ?? [] });
+    }),
+  );
+  router.delete('/webhooks/subscriptions/:id', handle((req) => (deleteSubscription(dom, intParam(req.params.id, 'id')), { ok: true })));
+
+  // Privacy and app lifecycle: events only Shopify can trigger.
+  const emitOne = (event: SimEvent) => {
+    dom.emit([event]);
+    return { ok: true, topic: event.topic, payload: event.payload };
+  };
+  const privacyCustomer = (b: Body) => {
+    const c =
+      b.customerId !== undefined
+        ? sim.state.customers.find((x) => x.id === intParam(b.customerId, 'customerId'))
+        : typeof b.email === 'string'
+          ? findCustomerByEmail(dom, b.email)
+          : undefined;
+    if (!c) fail('Customer not found (give customerId or email)', ['customerId']);
+    return c;
+  };
+  router.post(
+    '/privacy/customers-redact',
+    handle((req) => {
+      const c = privacyCustomer(body(req));
+      const orders = sim.state.orders.filter((o) => o.customerId === c.id).map((o) => o.id);
+      return emitOne({ topic: 'customers/redact', payload: customersRedactPayload(sim.state, c, orders) });
+    }),
+  );
+  router.post(
+    '/privacy/customers-data-request',
+    handle((req) => {
+      const c = privacyCustomer(body(req));
+      const orders = sim.state.orders.filter((o) => o.customerId === c.id).map((o) => o.id);
+      return emitOne({ topic: 'customers/data_request', payload: customersDataRequestPayload(sim.state, c, orders, nextId(dom)) });
+    }),
+  );
+  router.post('/privacy/shop-redact', handle(() => emitOne({ topic: 'shop/redact', payload: shopRedactPayload(sim.state) })));
+  router.post('/app/uninstalled', handle(() => emitOne({ topic: 'app/uninstalled', payload: shopPayload(sim.state) })));
+
+  router.use((_req: Request, res: Response) => {
+    res.status(404).json({ errors: [{ field: null, message: 'no such control endpoint; see docs/simulator.md' }] });
+  });
+  return router;
+}

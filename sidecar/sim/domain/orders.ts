@@ -1,0 +1,730 @@
+/**
+ * Orders as the storefront and the merchant change them: placement (with routing to a location and
+ * a fulfillment order there), payment, address edits, cancellation, fulfilment with tracking,
+ * refunds, returns. Every operation moves inventory per quantities.ts and emits the webhooks
+ * Shopify emits for it.
+ */
+import { fulfillmentPayload, orderPayload, refundPayload } from '../payloads.js';
+import * as q from '../quantities.js';
+import { toCents } from '../money.js';
+import { blankAddress, type Address, type Fulfillment, type FulfillmentOrder, type LineItem, type Order, type Refund, type Return, type TaxLine } from '../state.js';
+import { applyQuantities, findLevel, levelEvent, primaryLocationId, requireVariantBySku, activateLevel } from './catalog.js';
+import { fail, nextId, nowIso, DomainError, type DomainContext, type SimEvent } from './context.js';
+import { createCustomer, findCustomerByEmail, requireCustomer } from './customers.js';
+import { currentQuantity, linePortion, orderTotals, suggestRefund } from './totals.js';
+
+function cents(value: string | number | undefined, field: string[]): number {
+  if (value === undefined) return 0;
+  try {
+    return toCents(value);
+  } catch (error) {
+    throw new DomainError([{ field, message: (error as Error).message }]);
+  }
+}
+
+export function requireOrder(ctx: DomainContext, id: number): Order {
+  const order = ctx.state.orders.find((o) => o.id === id);
+  if (!order) fail('Order does not exist', ['orderId'], 'NOT_FOUND');
+  return order;
+}
+
+function orderEvent(ctx: DomainContext, order: Order, topic: string): SimEvent {
+  return { topic, payload: orderPayload(ctx.state, order, ctx.state.shop.domain) };
+}
+
+function touch(ctx: DomainContext, order: Order): void {
+  order.updatedAt = nowIso(ctx);
+}
+
+export interface TaxLineInput {
+  title: string;
+  rate: number;
+  price: string | number;
+}
+
+export interface OrderLineInput {
+  sku: string;
+  quantity: number;
+  /** Unit price in the shop currency; defaults to the variant price. */
+  price?: string | number;
+  /** Total discount on the line. */
+  discount?: string | number;
+  taxLines?: TaxLineInput[];
+}
+
+export interface CreateOrderInput {
+  email?: string;
+  phone?: string;
+  customer?: { id?: number; email?: string; firstName?: string; lastName?: string; phone?: string };
+  lines: OrderLineInput[];
+  shippingLines?: { title: string; price: string | number; code?: string; discount?: string | number; taxLines?: TaxLineInput[] }[];
+  currency?: string;
+  presentmentCurrency?: string;
+  /** presentment amount = shop amount × exchangeRate */
+  exchangeRate?: number;
+  taxesIncluded?: boolean;
+  financialStatus?: 'paid' | 'pending' | 'authorized';
+  shippingAddress?: Partial<Address>;
+  billingAddress?: Partial<Address>;
+  locationId?: number;
+  discountCode?: string;
+  tags?: string[];
+  note?: string;
+  test?: boolean;
+  sourceName?: string;
+}
+
+function taxLines(inputs: TaxLineInput[] | undefined, field: string[]): TaxLine[] {
+  return (inputs ?? []).map((t, i) => ({ title: t.title, rate: Number(t.rate), price: cents(t.price, [...field, String(i), 'price']) }));
+}
+
+/** The first active location that can ship every tracked line from available stock, else the primary one. */
+function routeOrder(ctx: DomainContext, lines: LineItem[]): number {
+  const candidates = ctx.state.locations.filter((l) => l.isActive && l.fulfillsOnlineOrders);
+  for (const location of candidates) {
+    const ok = lines.every((li) => {
+      if (li.inventoryItemId === null) return true;
+      const level = findLevel(ctx, li.inventoryItemId, location.id);
+      return level !== undefined && level.available >= li.quantity;
+    });
+    if (ok) return location.id;
+  }
+  return primaryLocationId(ctx);
+}
+
+export function createOrder(ctx: DomainContext, input: CreateOrderInput): Order {
+  if (!Array.isArray(input.lines) || input.lines.length === 0) fail('An order needs at least one line', ['lines']);
+  if (input.financialStatus !== undefined && !['paid', 'pending', 'authorized'].includes(input.financialStatus)) {
+    fail('financialStatus must be paid, pending or authorized', ['financialStatus']);
+  }
+  const now = nowIso(ctx);
+  const events: SimEvent[] = [];
+  const lineItems: LineItem[] = input.lines.map((line, index) => {
+    const field = ['lines', String(index)];
+    if (!Number.isInteger(line.quantity) || line.quantity < 1) fail('Quantity must be a positive integer', [...field, 'quantity']);
+    const variant = requireVariantBySku(ctx, line.sku);
+    const product = ctx.state.products.find((p) => p.id === variant.productId)!;
+    const item = ctx.state.inventoryItems.find((i) => i.id === variant.inventoryItemId);
+    return {
+      id: nextId(ctx),
+      variantId: variant.id,
+      productId: product.id,
+      inventoryItemId: item?.tracked ? item.id : null,
+      sku: variant.sku,
+      title: product.title,
+      variantTitle: variant.title === 'Default Title' ? null : variant.title,
+      vendor: product.vendor || null,
+      quantity: line.quantity,
+      price: line.price === undefined ? variant.price : cents(line.price, [...field, 'price']),
+      discount: cents(line.discount, [...field, 'discount']),
+      taxLines: taxLines(line.taxLines, [...field, 'taxLines']),
+      taxable: variant.taxable,
+      requiresShipping: item?.requiresShipping ?? true,
+      grams: 0,
+    };
+  });
+  const locationId = input.locationId ?? routeOrder(ctx, lineItems);
+  if (!ctx.state.locations.some((l) => l.id === locationId)) fail(`No location ${locationId}`, ['locationId']);
+
+  const shopCurrency = ctx.state.shop.currency;
+  if (input.currency !== undefined && input.currency !== shopCurrency) fail(`The shop currency is ${shopCurrency}`, ['currency']);
+  const presentmentCurrency = input.presentmentCurrency ?? shopCurrency;
+  const rate = presentmentCurrency === shopCurrency ? 1 : Number(input.exchangeRate ?? 1);
+  const shippingLines = (input.shippingLines ?? []).map((s, i) => {
+    if (typeof s.title !== 'string' || !s.title) fail('A shipping line needs a title', ['shippingLines', String(i), 'title']);
+    return {
+      id: nextId(ctx),
+      title: s.title,
+      code: s.code ?? null,
+      price: cents(s.price, ['shippingLines', String(i), 'price']),
+      discount: cents(s.discount, ['shippingLines', String(i), 'discount']),
+      taxLines: taxLines(s.taxLines, ['shippingLines', String(i), 'taxLines']),
+    };
+  });
+  if (input.customer?.id !== undefined) requireCustomer(ctx, input.customer.id);
+  if (!Number.isFinite(rate) || rate <= 0) fail('exchangeRate must be a positive number', ['exchangeRate']);
+  let customerId: number | null = null;
+  const email = input.email ?? input.customer?.email ?? null;
+  if (input.customer?.id !== undefined) customerId = requireCustomer(ctx, input.customer.id).id;
+  else if (email) {
+    const existing = findCustomerByEmail(ctx, email);
+    customerId = existing
+      ? existing.id
+      : createCustomer(ctx, { email, firstName: input.customer?.firstName ?? input.shippingAddress?.first_name ?? null, lastName: input.customer?.lastName ?? input.shippingAddress?.last_name ?? null, phone: input.customer?.phone ?? null }).id;
+  }
+  const number = ctx.state.nextOrderNumber++;
+  const order: Order = {
+    id: nextId(ctx),
+    name: `#${number}`,
+    number,
+    email,
+    phone: input.phone ?? null,
+    customerId,
+    currency: shopCurrency,
+    presentmentCurrency,
+    rate,
+    taxesIncluded: input.taxesIncluded ?? false,
+    financialStatus: input.financialStatus ?? 'paid',
+    lineItems,
+    shippingLines,
+    discountCodes: [],
+    billingAddress: input.billingAddress ? blankAddress(input.billingAddress) : input.shippingAddress ? blankAddress(input.shippingAddress) : null,
+    shippingAddress: input.shippingAddress ? blankAddress(input.shippingAddress) : null,
+    locationId,
+    tags: input.tags ?? [],
+    note: input.note ?? null,
+    test: input.test ?? false,
+    sourceName: input.sourceName ?? 'web',
+    gateway: 'bogus',
+    createdAt: now,
+    updatedAt: now,
+    processedAt: now,
+    cancelledAt: null,
+    cancelReason: null,
+    closedAt: null,
+    transactionIds: [],
+  };
+  const lineDiscount = lineItems.reduce((s, li) => s + li.discount, 0);
+  if (input.discountCode) order.discountCodes.push({ code: input.discountCode, amount: lineDiscount, type: 'fixed_amount' });
+  ctx.state.orders.push(order);
+
+  // Placing the order commits the units at the routed location (available → committed).
+  for (const li of lineItems) {
+    if (li.inventoryItemId === null) continue;
+    const level = activateLevel(ctx, li.inventoryItemId, locationId);
+    if (applyQuantities(ctx, level, q.commit(level, li.quantity))) events.push(levelEvent(level));
+  }
+  const fo: FulfillmentOrder = {
+    id: nextId(ctx),
+    orderId: order.id,
+    locationId,
+    status: 'OPEN',
+    lineItems: lineItems.filter((li) => li.requiresShipping).map((li) => ({ id: nextId(ctx), lineItemId: li.id, totalQuantity: li.quantity, remainingQuantity: li.quantity })),
+    createdAt: now,
+    updatedAt: now,
+  };
+  if (fo.lineItems.length > 0) ctx.state.fulfillmentOrders.push(fo);
+  if (order.financialStatus === 'paid') {
+    const total = orderTotals(ctx.state, order).total;
+    const tx = { id: nextId(ctx), orderId: order.id, kind: 'sale' as const, gateway: order.gateway, status: 'success' as const, amount: total, parentId: null, createdAt: now };
+    ctx.state.transactions.push(tx);
+    order.transactionIds.push(tx.id);
+  }
+  const orderEvents = [orderEvent(ctx, order, 'orders/create')];
+  if (order.financialStatus === 'paid') orderEvents.push(orderEvent(ctx, order, 'orders/paid'));
+  ctx.emit([...orderEvents, ...events]);
+  return order;
+}
+
+export function markPaid(ctx: DomainContext, orderId: number): Order {
+  const order = requireOrder(ctx, orderId);
+  if (order.cancelledAt) fail('The order is cancelled', ['orderId']);
+  const due = orderTotals(ctx.state, order).outstanding;
+  if (due <= 0) fail('Nothing is outstanding on this order', ['orderId']);
+  const tx = { id: nextId(ctx), orderId: order.id, kind: 'sale' as const, gateway: order.gateway, status: 'success' as const, amount: due, parentId: null, createdAt: nowIso(ctx) };
+  ctx.state.transactions.push(tx);
+  order.transactionIds.push(tx.id);
+  order.financialStatus = 'paid';
+  touch(ctx, order);
+  ctx.emit([orderEvent(ctx, order, 'orders/paid'), orderEvent(ctx, order, 'orders/updated')]);
+  return order;
+}
+
+export function editOrderAddress(ctx: DomainContext, orderId: number, input: { shippingAddress?: Partial<Address>; billingAddress?: Partial<Address> }): Order {
+  const order = requireOrder(ctx, orderId);
+  if (!input.shippingAddress && !input.billingAddress) fail('Give shippingAddress and/or billingAddress', null);
+  if (input.shippingAddress) order.shippingAddress = blankAddress({ ...(order.shippingAddress ?? {}), ...input.shippingAddress });
+  if (input.billingAddress) order.billingAddress = blankAddress({ ...(order.billingAddress ?? {}), ...input.billingAddress });
+  touch(ctx, order);
+  ctx.emit([orderEvent(ctx, order, 'orders/updated')]);
+  return order;
+}
+
+export function fulfillmentOrdersOf(ctx: DomainContext, orderId: number): FulfillmentOrder[] {
+  return ctx.state.fulfillmentOrders.filter((fo) => fo.orderId === orderId);
+}
+
+/** OrderCancelReason values. */
+const CANCEL_REASONS = ['CUSTOMER', 'DECLINED', 'FRAUD', 'INVENTORY', 'OTHER', 'STAFF'];
+
+/**
+ * orderCancel. Unfulfilled units leave their fulfillment orders: with restock they return to
+ * available; without restock they are written off (committed and on_hand drop). A paid order is
+ * refunded in full when `refund` is true.
+ */
+export function cancelOrder(ctx: DomainContext, orderId: number, input: { reason: string; restock: boolean; refund?: boolean; staffNote?: string | null }): Order {
+  const order = requireOrder(ctx, orderId);
+  if (!CANCEL_REASONS.includes(input.reason.toUpperCase())) fail(`reason must be one of ${CANCEL_REASONS.join(', ').toLowerCase()}`, ['reason']);
+  if (order.cancelledAt) fail('Order has already been cancelled', ['orderId']);
+  if (ctx.state.fulfillments.some((f) => f.orderId === order.id && f.status === 'SUCCESS')) {
+    fail('Cannot cancel an order with fulfillments; cancel the fulfillments first', ['orderId']);
+  }
+  const now = nowIso(ctx);
+  const events: SimEvent[] = [];
+  for (const fo of fulfillmentOrdersOf(ctx, order.id)) {
+    for (const line of fo.lineItems) {
+      const li = order.lineItems.find((x) => x.id === line.lineItemId)!;
+      if (li.inventoryItemId !== null && line.remainingQuantity > 0) {
+        const level = findLevel(ctx, li.inventoryItemId, fo.locationId);
+        if (level) {
+          const next = input.restock ? q.release(level, line.remainingQuantity) : q.fulfil(level, line.remainingQuantity);
+          if (applyQuantities(ctx, level, next)) events.push(levelEvent(level));
+        }
+      }
+      line.remainingQuantity = 0;
+    }
+    fo.status = 'CANCELLED';
+    fo.updatedAt = now;
+  }
+  order.cancelledAt = now;
+  order.closedAt = now;
+  order.cancelReason = input.reason.toLowerCase();
+  let refund: Refund | undefined;
+  if ((order.financialStatus === 'paid' || order.financialStatus === 'partially_refunded') && input.refund) {
+    refund = recordRefund(ctx, order, {
+      lines: order.lineItems.map((li) => ({ lineItemId: li.id, quantity: currentQuantity(ctx.state, li), restockType: 'cancel' as const, locationId: order.locationId })).filter((l) => l.quantity > 0),
+      shippingFull: true,
+      note: input.staffNote ?? null,
+      moveStock: false,
+    });
+  } else if (order.financialStatus === 'pending' || order.financialStatus === 'authorized') {
+    order.financialStatus = 'voided';
+  }
+  touch(ctx, order);
+  const out: SimEvent[] = [orderEvent(ctx, order, 'orders/cancelled'), orderEvent(ctx, order, 'orders/updated')];
+  if (refund) out.push({ topic: 'refunds/create', payload: refundPayload(ctx.state, refund) });
+  ctx.emit([...out, ...events]);
+  return order;
+}
+
+export interface FulfillmentInput {
+  lineItemsByFulfillmentOrder: { fulfillmentOrderId: number; fulfillmentOrderLineItems?: { id: number; quantity: number }[] }[];
+  trackingInfo?: { company?: string | null; number?: string | null; numbers?: string[] | null; url?: string | null; urls?: string[] | null } | null;
+}
+
+/** fulfillmentCreate: fulfils fulfillment order lines (all remaining when none listed). */
+export function createFulfillment(ctx: DomainContext, input: FulfillmentInput): Fulfillment {
+  if (input.lineItemsByFulfillmentOrder.length === 0) fail('lineItemsByFulfillmentOrder must not be empty', ['fulfillment', 'lineItemsByFulfillmentOrder']);
+  const fos = input.lineItemsByFulfillmentOrder.map((entry, index) => {
+    const fo = ctx.state.fulfillmentOrders.find((f) => f.id === entry.fulfillmentOrderId);
+    if (!fo) fail('Fulfillment order does not exist.', ['fulfillment', 'lineItemsByFulfillmentOrder', String(index), 'fulfillmentOrderId']);
+    if (fo.status === 'CLOSED' || fo.status === 'CANCELLED') fail(`Fulfillment order ${fo.id} is ${fo.status.toLowerCase()} and cannot be fulfilled.`, ['fulfillment']);
+    return fo;
+  });
+  const orderId = fos[0]!.orderId;
+  const locationId = fos[0]!.locationId;
+  if (fos.some((fo) => fo.orderId !== orderId)) fail('All fulfillment orders must belong to the same order.', ['fulfillment']);
+  if (fos.some((fo) => fo.locationId !== locationId)) fail('All fulfillment orders must be assigned to the same location.', ['fulfillment']);
+  const order = requireOrder(ctx, orderId);
+  const picks: { fo: FulfillmentOrder; lineId: number; quantity: number }[] = [];
+  input.lineItemsByFulfillmentOrder.forEach((entry, index) => {
+    const fo = fos[index]!;
+    const wanted = entry.fulfillmentOrderLineItems?.length
+      ? entry.fulfillmentOrderLineItems
+      : fo.lineItems.filter((l) => l.remainingQuantity > 0).map((l) => ({ id: l.id, quantity: l.remainingQuantity }));
+    for (const w of wanted) {
+      const line = fo.lineItems.find((l) => l.id === w.id);
+      if (!line) fail(`Fulfillment order line item ${w.id} does not belong to fulfillment order ${fo.id}.`, ['fulfillment']);
+      if (w.quantity < 1 || w.quantity > line.remainingQuantity) {
+        fail(`Invalid quantity ${w.quantity} for fulfillment order line item ${w.id}: ${line.remainingQuantity} remaining.`, ['fulfillment']);
+      }
+      picks.push({ fo, lineId: w.id, quantity: w.quantity });
+    }
+  });
+  if (picks.length === 0) fail('Nothing left to fulfil.', ['fulfillment']);
+  const now = nowIso(ctx);
+  const events: SimEvent[] = [];
+  const fulfillment: Fulfillment = {
+    id: nextId(ctx),
+    orderId,
+    locationId,
+    name: `${order.name}.${ctx.state.fulfillments.filter((f) => f.orderId === orderId).length + 1}`,
+    status: 'SUCCESS',
+    trackingCompany: input.trackingInfo?.company ?? null,
+    trackingNumbers: trackingNumbers(input.trackingInfo),
+    trackingUrls: trackingUrls(input.trackingInfo),
+    lineItems: [],
+    createdAt: now,
+    updatedAt: now,
+  };
+  for (const pick of picks) {
+    const line = pick.fo.lineItems.find((l) => l.id === pick.lineId)!;
+    line.remainingQuantity -= pick.quantity;
+    const li = order.lineItems.find((x) => x.id === line.lineItemId)!;
+    fulfillment.lineItems.push({ id: nextId(ctx), lineItemId: li.id, quantity: pick.quantity });
+    if (li.inventoryItemId !== null) {
+      const level = findLevel(ctx, li.inventoryItemId, locationId);
+      if (level && applyQuantities(ctx, level, q.fulfil(level, pick.quantity))) events.push(levelEvent(level));
+    }
+  }
+  for (const fo of fos) {
+    fo.status = fo.lineItems.every((l) => l.remainingQuantity === 0) ? 'CLOSED' : 'IN_PROGRESS';
+    fo.updatedAt = now;
+  }
+  ctx.state.fulfillments.push(fulfillment);
+  touch(ctx, order);
+  ctx.emit([{ topic: 'fulfillments/create', payload: fulfillmentPayload(ctx.state, fulfillment) }, orderEvent(ctx, order, 'orders/updated'), ...events]);
+  return fulfillment;
+}
+
+function trackingNumbers(info: FulfillmentInput['trackingInfo']): string[] {
+  if (!info) return [];
+  if (info.numbers?.length) return info.numbers;
+  return info.number ? [info.number] : [];
+}
+
+function trackingUrls(info: FulfillmentInput['trackingInfo']): string[] {
+  if (!info) return [];
+  if (info.urls?.length) return info.urls;
+  return info.url ? [info.url] : [];
+}
+
+export function updateTracking(ctx: DomainContext, fulfillmentId: number, info: NonNullable<FulfillmentInput['trackingInfo']>): Fulfillment {
+  const fulfillment = ctx.state.fulfillments.find((f) => f.id === fulfillmentId);
+  if (!fulfillment) fail('Fulfillment does not exist.', ['fulfillmentId']);
+  if (info.company !== undefined) fulfillment.trackingCompany = info.company ?? null;
+  const numbers = trackingNumbers(info);
+  const urls = trackingUrls(info);
+  if (numbers.length) fulfillment.trackingNumbers = numbers;
+  if (urls.length) fulfillment.trackingUrls = urls;
+  fulfillment.updatedAt = nowIso(ctx);
+  const order = requireOrder(ctx, fulfillment.orderId);
+  touch(ctx, order);
+  ctx.emit([{ topic: 'fulfillments/update', payload: fulfillmentPayload(ctx.state, fulfillment) }, orderEvent(ctx, order, 'orders/updated')]);
+  return fulfillment;
+}
+
+export interface RefundLineInput {
+  lineItemId: number;
+  quantity: number;
+  restockType: 'no_restock' | 'cancel' | 'return';
+  locationId?: number | null;
+}
+
+interface RecordRefundInput {
+  lines: RefundLineInput[];
+  shippingAmount?: number;
+  shippingFull?: boolean;
+  /** Money actually returned; defaults to the refunded lines + tax + shipping. */
+  amount?: number;
+  note: string | null;
+  returnId?: number | null;
+  /** false when the caller already moved the stock (cancel, returnProcess). */
+  moveStock: boolean;
+}
+
+function recordRefund(ctx: DomainContext, order: Order, input: RecordRefundInput): Refund {
+  const now = nowIso(ctx);
+  const events: SimEvent[] = [];
+  // Validate everything before changing anything: a rejected refund leaves no trace.
+  const unfulfilledOf = (lineItemId: number) =>
+    fulfillmentOrdersOf(ctx, order.id).reduce((sum, fo) => sum + (fo.lineItems.find((x) => x.lineItemId === lineItemId)?.remainingQuantity ?? 0), 0);
+  const asked = new Map<number, number>();
+  const lines = input.lines.map((l, index) => {
+    const li = order.lineItems.find((x) => x.id === l.lineItemId);
+    if (!li) fail(`Line item ${l.lineItemId} does not belong to the order`, ['refundLineItems', String(index), 'lineItemId']);
+    const refundable = currentQuantity(ctx.state, li) - (asked.get(li.id) ?? 0);
+    if (!Number.isInteger(l.quantity) || l.quantity < 1 || l.quantity > refundable) {
+      fail(`Quantity ${l.quantity} cannot be refunded: ${refundable} refundable`, ['refundLineItems', String(index), 'quantity']);
+    }
+    if (input.moveStock && l.restockType === 'cancel' && l.quantity > unfulfilledOf(li.id) - (asked.get(li.id) ?? 0)) {
+      // CANCEL is for unfulfilled units; fulfilled ones are RETURNed or not restocked.
+      fail('restockType CANCEL is only for unfulfilled units; use RETURN or NO_RESTOCK', ['refundLineItems', String(index), 'restockType']);
+    }
+    asked.set(li.id, (asked.get(li.id) ?? 0) + l.quantity);
+    return { l, li };
+  });
+  const totals = orderTotals(ctx.state, order);
+  const refundedShipping = ctx.state.refunds.filter((r) => r.orderId === order.id).reduce((s, r) => s + r.shipping, 0);
+  const shippingLeft = totals.shipping - refundedShipping;
+  if (!input.shippingFull && (input.shippingAmount ?? 0) > shippingLeft) fail(`Shipping refund ${(input.shippingAmount ?? 0) / 100} exceeds the ${shippingLeft / 100} left`, ['shipping', 'amount']);
+  const suggestion = suggestRefund(ctx.state, order, {
+    lines: input.lines,
+    ...(input.shippingFull !== undefined ? { shippingFull: input.shippingFull } : {}),
+    ...(input.shippingAmount !== undefined ? { shippingAmount: input.shippingAmount } : {}),
+  });
+  const amount = input.amount ?? suggestion.amount;
+  if (amount < 0) fail('The refund amount cannot be negative', ['transactions']);
+  if (amount > suggestion.maximumRefundable) fail(`Refund amount ${amount / 100} exceeds the ${suggestion.maximumRefundable / 100} available to refund`, ['transactions']);
+  const alreadyRefunded = totals.refundedAmount;
+  const paid = suggestion.maximumRefundable + alreadyRefunded;
+
+  const refund: Refund = {
+    id: nextId(ctx),
+    orderId: order.id,
+    note: input.note,
+    restock: input.lines.some((l) => l.restockType !== 'no_restock'),
+    returnId: input.returnId ?? null,
+    lines: [],
+    shipping: suggestion.shipping,
+    shippingTax: suggestion.shippingTax,
+    transactionIds: [],
+    createdAt: now,
+  };
+  for (const { l, li } of lines) {
+    const portion = linePortion(li, l.quantity);
+    refund.lines.push({ id: nextId(ctx), lineItemId: li.id, quantity: l.quantity, restockType: l.restockType, locationId: l.locationId ?? order.locationId, subtotal: portion.subtotal, totalTax: portion.tax });
+    if (!input.moveStock) continue;
+    // Unfulfilled units leave their fulfillment order first (released, or written off without
+    // restock); the rest were fulfilled and come back on the shelf only when RETURNed.
+    let left = l.quantity;
+    for (const fo of fulfillmentOrdersOf(ctx, order.id)) {
+      const line = fo.lineItems.find((x) => x.lineItemId === li.id);
+      if (!line || line.remainingQuantity === 0 || left === 0) continue;
+      const take = Math.min(line.remainingQuantity, left);
+      line.remainingQuantity -= take;
+      left -= take;
+      if (fo.lineItems.every((x) => x.remainingQuantity === 0)) fo.status = 'CLOSED';
+      if (li.inventoryItemId !== null) {
+        const level = findLevel(ctx, li.inventoryItemId, fo.locationId);
+        if (level) {
+          const next = l.restockType === 'no_restock' ? q.fulfil(level, take) : q.release(level, take);
+          if (applyQuantities(ctx, level, next)) events.push(levelEvent(level));
+        }
+      }
+    }
+    if (left > 0 && l.restockType === 'return' && li.inventoryItemId !== null) {
+      const level = activateLevel(ctx, li.inventoryItemId, l.locationId ?? order.locationId);
+      if (applyQuantities(ctx, level, q.restock(level, left))) events.push(levelEvent(level));
+    }
+  }
+  if (amount > 0) {
+    const parent = order.transactionIds.find((id) => ctx.state.transactions.find((t) => t.id === id)?.kind === 'sale') ?? null;
+    const tx = { id: nextId(ctx), orderId: order.id, kind: 'refund' as const, gateway: order.gateway, status: 'success' as const, amount, parentId: parent, createdAt: now };
+    ctx.state.transactions.push(tx);
+    refund.transactionIds.push(tx.id);
+    order.transactionIds.push(tx.id);
+  }
+  ctx.state.refunds.push(refund);
+  if (amount > 0) order.financialStatus = alreadyRefunded + amount >= paid ? 'refunded' : 'partially_refunded';
+  touch(ctx, order);
+  if (events.length) ctx.emit(events);
+  return refund;
+}
+
+export interface RefundInput {
+  lines?: RefundLineInput[];
+  shippingAmount?: string | number;
+  shippingFull?: boolean;
+  amount?: string | number;
+  note?: string | null;
+}
+
+/** refundCreate / merchant refund. */
+export function refundOrder(ctx: DomainContext, orderId: number, input: RefundInput): Refund {
+  const order = requireOrder(ctx, orderId);
+  const refund = recordRefund(ctx, order, {
+    lines: input.lines ?? [],
+    ...(input.shippingAmount !== undefined ? { shippingAmount: cents(input.shippingAmount, ['shipping', 'amount']) } : {}),
+    ...(input.shippingFull !== undefined ? { shippingFull: input.shippingFull } : {}),
+    ...(input.amount !== undefined ? { amount: cents(input.amount, ['amount']) } : {}),
+    note: input.note ?? null,
+    moveStock: true,
+  });
+  ctx.emit([{ topic: 'refunds/create', payload: refundPayload(ctx.state, refund) }, orderEvent(ctx, order, 'orders/updated')]);
+  return refund;
+}
+
+/** returnCreate: an OPEN return for fulfilled units (referenced by fulfillment line item). */
+export function createReturn(ctx: DomainContext, orderId: number, lines: { fulfillmentLineItemId: number; quantity: number; returnReasonNote?: string }[]): Return {
+  const order = requireOrder(ctx, orderId);
+  if (lines.length === 0) fail('A return needs at least one line', ['returnLineItems']);
+  const now = nowIso(ctx);
+  const ret: Return = {
+    id: nextId(ctx),
+    orderId: order.id,
+    name: `${order.name}-R${ctx.state.returns.filter((r) => r.orderId === order.id).length + 1}`,
+    status: 'OPEN',
+    lines: lines.map((l, index) => {
+      const fli = ctx.state.fulfillments.filter((f) => f.orderId === order.id).flatMap((f) => f.lineItems).find((x) => x.id === l.fulfillmentLineItemId);
+      if (!fli) fail('Fulfillment line item does not exist.', ['returnLineItems', String(index), 'fulfillmentLineItemId'], 'NOT_FOUND');
+      const alreadyReturned = ctx.state.returns.flatMap((r) => (r.status === 'CANCELED' ? [] : r.lines)).filter((x) => x.fulfillmentLineItemId === fli.id).reduce((s, x) => s + x.quantity, 0);
+      if (l.quantity < 1 || l.quantity > fli.quantity - alreadyReturned) {
+        fail(`Quantity ${l.quantity} is not returnable (${fli.quantity - alreadyReturned} left)`, ['returnLineItems', String(index), 'quantity'], 'INVALID');
+      }
+      return { id: nextId(ctx), fulfillmentLineItemId: fli.id, lineItemId: fli.lineItemId, quantity: l.quantity, processedQuantity: 0, returnReasonNote: l.returnReasonNote ?? '' };
+    }),
+    createdAt: now,
+    updatedAt: now,
+  };
+  ctx.state.returns.push(ret);
+  touch(ctx, order);
+  ctx.emit([orderEvent(ctx, order, 'orders/updated')]);
+  return ret;
+}
+
+export interface ProcessReturnInput {
+  returnId: number;
+  lines: { id: number; quantity: number; restock: boolean; locationId?: number | null }[];
+  /** Money to refund; omitted = no financial transfer. */
+  refundAmount?: number | 'suggested';
+  refundShippingFull?: boolean;
+  note?: string | null;
+}
+
+/** returnProcess: dispositions (restock or not) and an optional refund linked to the return. */
+export function processReturn(ctx: DomainContext, input: ProcessReturnInput): { ret: Return; refund: Refund | null } {
+  const ret = ctx.state.returns.find((r) => r.id === input.returnId);
+  if (!ret) fail('Return does not exist.', ['input', 'returnId'], 'NOT_FOUND');
+  if (ret.status !== 'OPEN') fail(`Return is ${ret.status.toLowerCase()}.`, ['input', 'returnId'], 'INVALID_STATE');
+  const order = requireOrder(ctx, ret.orderId);
+  // Validate the lines and record the refund (the only step that can still be refused) before
+  // any stock moves.
+  const asked = new Map<number, number>();
+  const plan = input.lines.map((l, index) => {
+    const line = ret.lines.find((x) => x.id === l.id);
+    if (!line) fail('Return line item does not exist.', ['input', 'returnLineItems', String(index), 'id'], 'NOT_FOUND');
+    const open = line.quantity - line.processedQuantity - (asked.get(line.id) ?? 0);
+    if (!Number.isInteger(l.quantity) || l.quantity < 1 || l.quantity > open) {
+      fail('Quantity exceeds the unprocessed quantity.', ['input', 'returnLineItems', String(index), 'quantity'], 'INVALID');
+    }
+    asked.set(line.id, (asked.get(line.id) ?? 0) + l.quantity);
+    const li = order.lineItems.find((x) => x.id === line.lineItemId)!;
+    return { l, line, li, locationId: l.locationId ?? order.locationId };
+  });
+  let refund: Refund | null = null;
+  if (input.refundAmount !== undefined) {
+    refund = recordRefund(ctx, order, {
+      lines: plan.map((p) => ({ lineItemId: p.li.id, quantity: p.l.quantity, restockType: p.l.restock ? ('return' as const) : ('no_restock' as const), locationId: p.locationId })),
+      ...(input.refundAmount === 'suggested' ? {} : { amount: input.refundAmount }),
+      shippingFull: input.refundShippingFull ?? false,
+      note: input.note ?? null,
+      returnId: ret.id,
+      moveStock: false,
+    });
+  }
+  const events: SimEvent[] = [];
+  for (const p of plan) {
+    p.line.processedQuantity += p.l.quantity;
+    if (p.l.restock && p.li.inventoryItemId !== null) {
+      const level = activateLevel(ctx, p.li.inventoryItemId, p.locationId);
+      if (applyQuantities(ctx, level, q.restock(level, p.l.quantity))) events.push(levelEvent(level));
+    }
+  }
+  if (ret.lines.every((x) => x.processedQuantity >= x.quantity)) ret.status = 'CLOSED';
+  ret.updatedAt = nowIso(ctx);
+  touch(ctx, order);
+  const out: SimEvent[] = [];
+  if (refund) out.push({ topic: 'refunds/create', payload: refundPayload(ctx.state, refund) });
+  out.push(orderEvent(ctx, order, 'orders/updated'));
+  ctx.emit([...out, ...events]);
+  return { ret, refund };
+}
+
+export interface EditOrderInput {
+  /** New lines (orderEditAddVariant). */
+  add?: { sku: string; quantity: number; price?: string | number }[];
+  /** New current quantity of a line, lower than now (orderEditSetQuantity); removed units are restocked unless `restock` is false. */
+  set?: { lineItemId: number; quantity: number; restock?: boolean }[];
+  staffNote?: string;
+}
+
+/**
+ * A committed order edit, as the merchant makes it in Shopify admin: only unfulfilled units can
+ * be removed; `quantity` never shrinks (`removedQuantity` grows, so `currentQuantity` drops);
+ * added lines are committed at the order's location and join its open fulfillment order. Sends
+ * orders/edited (ids and deltas only, like Shopify) and orders/updated.
+ */
+export function editOrder(ctx: DomainContext, orderId: number, input: EditOrderInput): Order {
+  const order = requireOrder(ctx, orderId);
+  if (order.cancelledAt) fail('A cancelled order cannot be edited', ['orderId']);
+  const adds = input.add ?? [];
+  const sets = input.set ?? [];
+  if (adds.length === 0 && sets.length === 0) fail('Nothing to edit: give add and/or set', null);
+  const removals = sets.map((s, index) => {
+    const field = ['set', String(index)];
+    const li = order.lineItems.find((x) => x.id === s.lineItemId);
+    if (!li) fail(`Line item ${s.lineItemId} does not belong to the order`, [...field, 'lineItemId']);
+    const current = currentQuantity(ctx.state, li);
+    const unfulfilled = fulfillmentOrdersOf(ctx, order.id).reduce((sum, fo) => sum + (fo.lineItems.find((x) => x.lineItemId === li.id)?.remainingQuantity ?? 0), 0);
+    if (!Number.isInteger(s.quantity) || s.quantity < 0 || s.quantity > current) fail(`Quantity must be between 0 and ${current}`, [...field, 'quantity']);
+    const delta = current - s.quantity;
+    if (delta > unfulfilled) fail(`Only unfulfilled units can be removed: ${unfulfilled} unfulfilled`, [...field, 'quantity']);
+    return { li, delta, restock: s.restock !== false };
+  });
+  const additions = adds.map((a, index) => {
+    const field = ['add', String(index)];
+    if (!Number.isInteger(a.quantity) || a.quantity < 1) fail('Quantity must be a positive integer', [...field, 'quantity']);
+    const variant = requireVariantBySku(ctx, a.sku);
+    return { a, variant, price: a.price === undefined ? variant.price : cents(a.price, [...field, 'price']) };
+  });
+
+  const now = nowIso(ctx);
+  const events: SimEvent[] = [];
+  const removed: { id: number; delta: number }[] = [];
+  for (const r of removals) {
+    if (r.delta === 0) continue;
+    r.li.removedQuantity = (r.li.removedQuantity ?? 0) + r.delta;
+    removed.push({ id: r.li.id, delta: r.delta });
+    let left = r.delta;
+    for (const fo of fulfillmentOrdersOf(ctx, order.id)) {
+      const line = fo.lineItems.find((x) => x.lineItemId === r.li.id);
+      if (!line || line.remainingQuantity === 0 || left === 0) continue;
+      const take = Math.min(line.remainingQuantity, left);
+      line.remainingQuantity -= take;
+      left -= take;
+      if (fo.lineItems.every((x) => x.remainingQuantity === 0)) fo.status = 'CLOSED';
+      fo.updatedAt = now;
+      if (r.li.inventoryItemId !== null) {
+        const level = findLevel(ctx, r.li.inventoryItemId, fo.locationId);
+        if (level && applyQuantities(ctx, level, r.restock ? q.release(level, take) : q.fulfil(level, take))) events.push(levelEvent(level));
+      }
+    }
+  }
+  const added: { id: number; delta: number }[] = [];
+  for (const { a, variant, price } of additions) {
+    const product = ctx.state.products.find((p) => p.id === variant.productId)!;
+    const item = ctx.state.inventoryItems.find((i) => i.id === variant.inventoryItemId);
+    const li: LineItem = {
+      id: nextId(ctx),
+      variantId: variant.id,
+      productId: product.id,
+      inventoryItemId: item?.tracked ? item.id : null,
+      sku: variant.sku,
+      title: product.title,
+      variantTitle: variant.title === 'Default Title' ? null : variant.title,
+      vendor: product.vendor || null,
+      quantity: a.quantity,
+      removedQuantity: 0,
+      price,
+      discount: 0,
+      taxLines: [],
+      taxable: variant.taxable,
+      requiresShipping: item?.requiresShipping ?? true,
+      grams: 0,
+    };
+    order.lineItems.push(li);
+    added.push({ id: li.id, delta: a.quantity });
+    let fo = fulfillmentOrdersOf(ctx, order.id).find((f) => f.locationId === order.locationId && (f.status === 'OPEN' || f.status === 'IN_PROGRESS'));
+    if (!fo) {
+      fo = { id: nextId(ctx), orderId: order.id, locationId: order.locationId, status: 'OPEN', lineItems: [], createdAt: now, updatedAt: now };
+      ctx.state.fulfillmentOrders.push(fo);
+    }
+    fo.lineItems.push({ id: nextId(ctx), lineItemId: li.id, totalQuantity: a.quantity, remainingQuantity: a.quantity });
+    fo.updatedAt = now;
+    if (li.inventoryItemId !== null) {
+      const level = activateLevel(ctx, li.inventoryItemId, order.locationId);
+      if (applyQuantities(ctx, level, q.commit(level, a.quantity))) events.push(levelEvent(level));
+    }
+  }
+  const totals = orderTotals(ctx.state, order);
+  if (order.financialStatus === 'paid' && totals.outstanding > 0) order.financialStatus = 'partially_paid';
+  touch(ctx, order);
+  const edit = {
+    order_edit: {
+      id: nextId(ctx),
+      app_id: null,
+      created_at: now,
+      committed_at: now,
+      notify_customer: false,
+      order_id: order.id,
+      staff_note: input.staffNote ?? '',
+      user_id: null,
+      line_items: { additions: added, removals: removed },
+      discounts: { line_item: { additions: [], removals: [] } },
+      shipping_lines: { additions: [], removals: [] },
+    },
+  };
+  ctx.emit([{ topic: 'orders/edited', payload: edit }, orderEvent(ctx, order, 'orders/updated'), ...events]);
+  return order;
+}

@@ -1,0 +1,194 @@
+/**
+ * Order arithmetic: totals, current totals after refunds, quantities fulfilled and refunded.
+ * Pure functions over the state, in cents.
+ */
+import type { LineItem, Order, SimState, TaxLine } from '../state.js';
+
+export function fulfilledQuantity(state: SimState, lineItemId: number): number {
+  let total = 0;
+  for (const f of state.fulfillments) {
+    if (f.status !== 'SUCCESS') continue;
+    for (const l of f.lineItems) if (l.lineItemId === lineItemId) total += l.quantity;
+  }
+  return total;
+}
+
+export function refundedQuantity(state: SimState, lineItemId: number): number {
+  let total = 0;
+  for (const r of state.refunds) for (const l of r.lines) if (l.lineItemId === lineItemId) total += l.quantity;
+  return total;
+}
+
+/** Units still on the order: not refunded, not removed by an edit (Shopify's `currentQuantity`). */
+export function currentQuantity(state: SimState, li: LineItem): number {
+  return li.quantity - refundedQuantity(state, li.id) - (li.removedQuantity ?? 0);
+}
+
+/** Units still to fulfil: what the line's fulfillment orders have remaining. */
+export function remainingQuantity(state: SimState, lineItemId: number): number {
+  let total = 0;
+  for (const fo of state.fulfillmentOrders) for (const l of fo.lineItems) if (l.lineItemId === lineItemId) total += l.remainingQuantity;
+  return total;
+}
+
+/** Subtotal (after the line's discount) and tax of `quantity` units of a line, pro rata. */
+export function linePortion(li: LineItem, quantity: number): { subtotal: number; tax: number } {
+  if (li.quantity === 0) return { subtotal: 0, tax: 0 };
+  const discount = Math.round((li.discount * quantity) / li.quantity);
+  const tax = li.taxLines.reduce((s, t) => s + Math.round((t.price * quantity) / li.quantity), 0);
+  return { subtotal: li.price * quantity - discount, tax };
+}
+
+function mergeTaxLines(lines: TaxLine[]): TaxLine[] {
+  const merged = new Map<string, TaxLine>();
+  for (const t of lines) {
+    const key = `${t.title}|${t.rate}`;
+    const prev = merged.get(key);
+    merged.set(key, prev ? { ...prev, price: prev.price + t.price } : { ...t });
+  }
+  return [...merged.values()];
+}
+
+export interface OrderTotals {
+  lineItemsPrice: number;
+  discounts: number;
+  subtotal: number;
+  shipping: number;
+  tax: number;
+  total: number;
+  taxLines: TaxLine[];
+  refundedAmount: number;
+  currentSubtotal: number;
+  currentDiscounts: number;
+  currentShipping: number;
+  currentTax: number;
+  currentTotal: number;
+  outstanding: number;
+  fulfillmentStatus: 'fulfilled' | 'partial' | null;
+}
+
+export function orderTotals(state: SimState, order: Order): OrderTotals {
+  const lineItemsPrice = order.lineItems.reduce((s, li) => s + li.price * li.quantity, 0);
+  const lineDiscounts = order.lineItems.reduce((s, li) => s + li.discount, 0);
+  const shippingDiscounts = order.shippingLines.reduce((s, sl) => s + sl.discount, 0);
+  const subtotal = lineItemsPrice - lineDiscounts;
+  const shipping = order.shippingLines.reduce((s, sl) => s + sl.price, 0);
+  const taxLines = mergeTaxLines([...order.lineItems.flatMap((li) => li.taxLines), ...order.shippingLines.flatMap((sl) => sl.taxLines)]);
+  const tax = taxLines.reduce((s, t) => s + t.price, 0);
+  const total = subtotal + shipping - shippingDiscounts + (order.taxesIncluded ? 0 : tax);
+
+  const refunds = state.refunds.filter((r) => r.orderId === order.id);
+  let refundedSubtotal = 0;
+  let refundedTax = 0;
+  let refundedShipping = 0;
+  let refundedDiscount = 0;
+  for (const r of refunds) {
+    refundedShipping += r.shipping;
+    refundedTax += r.shippingTax;
+    for (const l of r.lines) {
+      refundedSubtotal += l.subtotal;
+      refundedTax += l.totalTax;
+      const li = order.lineItems.find((x) => x.id === l.lineItemId);
+      if (li && li.quantity > 0) refundedDiscount += Math.round((li.discount * l.quantity) / li.quantity);
+    }
+  }
+  const refundedAmount = refunds
+    .flatMap((r) => r.transactionIds)
+    .map((id) => state.transactions.find((t) => t.id === id)?.amount ?? 0)
+    .reduce((a, b) => a + b, 0);
+  let removedSubtotal = 0;
+  let removedTax = 0;
+  let removedDiscount = 0;
+  for (const li of order.lineItems) {
+    const removed = li.removedQuantity ?? 0;
+    if (removed === 0) continue;
+    const portion = linePortion(li, removed);
+    removedSubtotal += portion.subtotal;
+    removedTax += portion.tax;
+    removedDiscount += Math.round((li.discount * removed) / li.quantity);
+  }
+  const currentSubtotal = subtotal - refundedSubtotal - removedSubtotal;
+  const currentTax = tax - refundedTax - removedTax;
+  const currentShipping = shipping - refundedShipping;
+  const currentTotal = currentSubtotal + currentShipping - shippingDiscounts + (order.taxesIncluded ? 0 : currentTax);
+
+  const paid = order.transactionIds
+    .map((id) => state.transactions.find((t) => t.id === id))
+    .filter((t) => t?.kind === 'sale')
+    .reduce((s, t) => s + (t?.amount ?? 0), 0);
+
+  let remaining = 0;
+  let done = 0;
+  for (const li of order.lineItems) {
+    remaining += remainingQuantity(state, li.id);
+    done += fulfilledQuantity(state, li.id);
+  }
+  const fulfillmentStatus = done === 0 ? null : remaining === 0 ? 'fulfilled' : 'partial';
+
+  return {
+    lineItemsPrice,
+    discounts: lineDiscounts + shippingDiscounts,
+    subtotal,
+    shipping,
+    tax,
+    total,
+    taxLines,
+    refundedAmount,
+    currentSubtotal,
+    currentDiscounts: lineDiscounts + shippingDiscounts - refundedDiscount - removedDiscount,
+    currentShipping,
+    currentTax,
+    currentTotal,
+    // Edits change what is owed; refunds do not (they return what was paid).
+    outstanding: order.cancelledAt ? 0 : Math.max(0, total - (removedSubtotal + (order.taxesIncluded ? 0 : removedTax)) - paid),
+    fulfillmentStatus,
+  };
+}
+
+export interface SuggestedRefund {
+  lines: { lineItemId: number; quantity: number; subtotal: number; tax: number }[];
+  subtotal: number;
+  tax: number;
+  shipping: number;
+  shippingTax: number;
+  /** What the customer gets back: lines (+ tax when not included) + shipping (+ its tax). */
+  amount: number;
+  /** Paid and not yet refunded. */
+  maximumRefundable: number;
+  shippingMaximumRefundable: number;
+}
+
+/**
+ * What Shopify's `Order.suggestedRefund` proposes, and the default amount of a refund: the
+ * refunded units at their discounted price and pro-rata tax, plus shipping (all that is left, or
+ * the amount asked), capped at what was paid and not yet refunded. Pure.
+ */
+export function suggestRefund(
+  state: SimState,
+  order: Order,
+  input: { lines: { lineItemId: number; quantity: number }[]; shippingFull?: boolean; shippingAmount?: number; full?: boolean },
+): SuggestedRefund {
+  const wanted = input.full
+    ? order.lineItems.map((li) => ({ lineItemId: li.id, quantity: currentQuantity(state, li) })).filter((l) => l.quantity > 0)
+    : input.lines;
+  const lines = wanted.map((l) => {
+    const li = order.lineItems.find((x) => x.id === l.lineItemId);
+    const portion = li ? linePortion(li, l.quantity) : { subtotal: 0, tax: 0 };
+    return { lineItemId: l.lineItemId, quantity: l.quantity, subtotal: portion.subtotal, tax: portion.tax };
+  });
+  const totals = orderTotals(state, order);
+  const refundedShipping = state.refunds.filter((r) => r.orderId === order.id).reduce((s, r) => s + r.shipping, 0);
+  const shippingLeft = totals.shipping - refundedShipping;
+  const shipping = input.full || input.shippingFull ? shippingLeft : Math.min(input.shippingAmount ?? 0, shippingLeft);
+  const shippingTaxTotal = order.shippingLines.reduce((s, sl) => s + sl.taxLines.reduce((a, t) => a + t.price, 0), 0);
+  const shippingTax = totals.shipping > 0 ? Math.round((shippingTaxTotal * shipping) / totals.shipping) : 0;
+  const subtotal = lines.reduce((s, l) => s + l.subtotal, 0);
+  const tax = lines.reduce((s, l) => s + l.tax, 0) + shippingTax;
+  const paid = order.transactionIds
+    .map((id) => state.transactions.find((t) => t.id === id))
+    .filter((t) => t?.kind === 'sale')
+    .reduce((s, t) => s + (t?.amount ?? 0), 0);
+  const maximumRefundable = Math.max(0, paid - totals.refundedAmount);
+  const amount = subtotal + shipping + (order.taxesIncluded ? 0 : tax);
+  return { lines, subtotal, tax, shipping, shippingTax, amount: Math.min(amount, maximumRefundable), maximumRefundable, shippingMaximumRefundable: shippingLeft };
+}

@@ -1,0 +1,171 @@
+/**
+ * One Admin GraphQL request, end to end: parse and validate against Shopify's published schema
+ * for the version (graphql-js errors for unknown fields or wrong argument types), price it
+ * (cost.ts), refuse it above the single-query limit or when the bucket is short (Shopify's exact
+ * MAX_COST_EXCEEDED and THROTTLED shapes), execute it with the simulator's resolvers, charge the
+ * actual cost and report `extensions.cost`.
+ */
+import {
+  GraphQLError,
+  Kind,
+  execute,
+  getOperationAST,
+  getVariableValues,
+  parse,
+  validate,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLFieldResolver,
+  type GraphQLSchema,
+  type GraphQLTypeResolver,
+} from 'graphql';
+import type { LeakyBucket } from '../bucket.js';
+import { actualQueryCost, requestedQueryCost, SINGLE_QUERY_MAX_COST } from '../cost.js';
+import type { GqlContext } from './context.js';
+import { mutationResolvers } from './mutations.js';
+import { queryResolvers } from './queries.js';
+
+export interface GraphqlRequest {
+  query?: unknown;
+  variables?: unknown;
+  operationName?: unknown;
+}
+
+export interface GraphqlResponse {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/** Mutations whose 2026-10 description documents `@idempotent` (the directive is "only supported" there). */
+const IDEMPOTENT_MUTATIONS = new Set([
+  'refundCreate',
+  'inventorySetQuantities',
+  'inventoryAdjustQuantities',
+  'inventoryActivate',
+  'inventoryMoveQuantities',
+  'inventorySetOnHandQuantities',
+  'inventoryShipmentAddItems',
+  'inventoryShipmentCreate',
+  'inventoryShipmentCreateInTransit',
+  'inventoryShipmentReceive',
+  'inventoryTransferCreate',
+  'inventoryTransferCreateAsReadyToShip',
+  'inventoryTransferDuplicate',
+  'inventoryTransferSetItems',
+  'locationActivate',
+  'locationDeactivate',
+]);
+
+/**
+ * Root fields come from the resolver tables; every other field is read from the parent view. A
+ * field that neither defines is reported, never answered with a silent null.
+ */
+export const simulatorFieldResolver: GraphQLFieldResolver<unknown, GqlContext> = (source, args, ctx, info) => {
+  if (info.parentType === info.schema.getQueryType()) {
+    const resolver = queryResolvers[info.fieldName];
+    if (!resolver) throw new GraphQLError(`not simulated: ${info.parentType.name}.${info.fieldName}`, { extensions: { code: 'NOT_SIMULATED' } });
+    return resolver(source, args, ctx);
+  }
+  if (info.parentType === info.schema.getMutationType()) {
+    if (info.fieldNodes[0]?.directives?.some((d) => d.name.value === 'idempotent') && !IDEMPOTENT_MUTATIONS.has(info.fieldName)) {
+      throw new GraphQLError(`The @idempotent directive is not supported on ${info.fieldName}.`, { extensions: { code: 'BAD_REQUEST' } });
+    }
+    const resolver = mutationResolvers[info.fieldName];
+    if (!resolver) throw new GraphQLError(`not simulated: ${info.parentType.name}.${info.fieldName}`, { extensions: { code: 'NOT_SIMULATED' } });
+    return resolver(source, args, ctx, info);
+  }
+  if (source !== null && typeof source === 'object' && info.fieldName in source) {
+    const value = (source as Record<string, unknown>)[info.fieldName];
+    return typeof value === 'function' ? (value as (a: unknown, c: unknown, i: unknown) => unknown)(args, ctx, info) : value;
+  }
+  throw new GraphQLError(`not simulated: ${info.parentType.name}.${info.fieldName}`, { extensions: { code: 'NOT_SIMULATED' } });
+};
+
+export const simulatorTypeResolver: GraphQLTypeResolver<unknown, GqlContext> = (value) => {
+  if (value !== null && typeof value === 'object' && typeof (value as { __typename?: unknown }).__typename === 'string') {
+    return (value as { __typename: string }).__typename;
+  }
+  return undefined;
+};
+
+function errorBody(errors: readonly GraphQLError[]): Record<string, unknown> {
+  return { errors: errors.map((e) => e.toJSON()) };
+}
+
+export interface ExecuteOptions {
+  schema: GraphQLSchema;
+  request: GraphqlRequest;
+  context: GqlContext;
+  bucket: LeakyBucket;
+  /** A forced THROTTLED answer (fault), whatever the bucket holds. */
+  forceThrottle: () => boolean;
+}
+
+export function executeAdminGraphql(options: ExecuteOptions): GraphqlResponse {
+  const { schema, request, context, bucket } = options;
+  if (typeof request.query !== 'string' || request.query.trim() === '') {
+    return { status: 400, body: { errors: { query: 'Required parameter missing or invalid' } } };
+  }
+  let document: DocumentNode;
+  try {
+    document = parse(request.query);
+  } catch (error) {
+    return { status: 200, body: errorBody([error as GraphQLError]) };
+  }
+  const validationErrors = validate(schema, document);
+  if (validationErrors.length > 0) return { status: 200, body: errorBody(validationErrors) };
+  const operationName = typeof request.operationName === 'string' ? request.operationName : undefined;
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return { status: 200, body: errorBody([new GraphQLError('Unknown or ambiguous operation name')]) };
+  const rawVariables = (request.variables && typeof request.variables === 'object' ? request.variables : {}) as Record<string, unknown>;
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables);
+  if (coerced.errors) return { status: 200, body: errorBody(coerced.errors) };
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
+  const costRequest = { schema, operation, fragments, variables: coerced.coerced };
+
+  const requested = requestedQueryCost(costRequest);
+  if (requested > SINGLE_QUERY_MAX_COST) {
+    return {
+      status: 200,
+      body: {
+        errors: [
+          {
+            message:
+              `Query cost is ${requested}, which exceeds the single query max cost limit (${SINGLE_QUERY_MAX_COST}).\n\n` +
+              'See https://shopify.dev/docs/api/usage/rate-limits for more information on how the\ncost of a query is calculated.\n\n' +
+              'To query larger amounts of data with fewer limits, bulk operations should be used instead.\n' +
+              'See https://shopify.dev/docs/api/usage/bulk-operations/queries for usage details.\n',
+            extensions: { code: 'MAX_COST_EXCEEDED', cost: requested, maxCost: SINGLE_QUERY_MAX_COST },
+          },
+        ],
+      },
+    };
+  }
+  if (options.forceThrottle() || !bucket.tryTake(requested)) {
+    return {
+      status: 200,
+      body: {
+        errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' } }],
+        extensions: { cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: bucket.status() } },
+      },
+    };
+  }
+  const result = execute({
+    schema,
+    document,
+    variableValues: rawVariables,
+    operationName,
+    contextValue: context,
+    fieldResolver: simulatorFieldResolver,
+    typeResolver: simulatorTypeResolver,
+  });
+  if (result instanceof Promise) throw new Error('simulator resolvers must be synchronous');
+  const actual = result.data ? actualQueryCost(costRequest, result.data as Record<string, unknown>) : requested;
+  bucket.refund(requested - Math.min(actual, requested));
+  const body: Record<string, unknown> = {};
+  if (result.errors?.length) body.errors = result.errors.map((e) => e.toJSON());
+  body.data = result.data ?? null;
+  body.extensions = { cost: { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: bucket.status() } };
+  return { status: 200, body };
+}

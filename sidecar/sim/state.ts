@@ -1,0 +1,423 @@
+/**
+ * The simulator's in-memory store: plain JSON-able records, so the whole state can be saved to
+ * and loaded from a file. IDs are small integers exposed as GIDs (see ids.ts). Money is in cents
+ * of the shop currency (see money.ts).
+ */
+import fs from 'node:fs';
+
+export interface Address {
+  first_name: string | null;
+  last_name: string | null;
+  company: string | null;
+  address1: string | null;
+  address2: string | null;
+  city: string | null;
+  province: string | null;
+  province_code: string | null;
+  country: string | null;
+  country_code: string | null;
+  zip: string | null;
+  phone: string | null;
+}
+
+export interface Location {
+  id: number;
+  name: string;
+  isActive: boolean;
+  fulfillsOnlineOrders: boolean;
+  address: Address;
+  createdAt: string;
+}
+
+export interface Product {
+  id: number;
+  title: string;
+  handle: string;
+  status: 'ACTIVE' | 'ARCHIVED' | 'DRAFT';
+  vendor: string;
+  productType: string;
+  tags: string[];
+  descriptionHtml: string;
+  options: { name: string; values: string[] }[];
+  variantIds: number[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Variant {
+  id: number;
+  productId: number;
+  title: string;
+  sku: string | null;
+  barcode: string | null;
+  price: number;
+  compareAtPrice: number | null;
+  taxable: boolean;
+  inventoryPolicy: 'DENY' | 'CONTINUE';
+  position: number;
+  optionValues: { optionName: string; name: string }[];
+  inventoryItemId: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface InventoryItem {
+  id: number;
+  sku: string | null;
+  tracked: boolean;
+  requiresShipping: boolean;
+  variantId: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface InventoryLevel {
+  available: number;
+  committed: number;
+  on_hand: number;
+  inventoryItemId: number;
+  locationId: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TaxLine {
+  title: string;
+  rate: number;
+  price: number;
+}
+
+export interface LineItem {
+  id: number;
+  variantId: number | null;
+  productId: number | null;
+  inventoryItemId: number | null;
+  sku: string | null;
+  title: string;
+  variantTitle: string | null;
+  vendor: string | null;
+  quantity: number;
+  /** Units removed by order edits (Shopify never lowers `quantity`; `currentQuantity` drops). */
+  removedQuantity?: number;
+  price: number;
+  /** Total discount on the line (all units), allocated from the order's discount applications. */
+  discount: number;
+  taxLines: TaxLine[];
+  taxable: boolean;
+  requiresShipping: boolean;
+  grams: number;
+}
+
+export interface ShippingLine {
+  id: number;
+  title: string;
+  code: string | null;
+  price: number;
+  discount: number;
+  taxLines: TaxLine[];
+}
+
+export interface FulfillmentOrderLine {
+  id: number;
+  lineItemId: number;
+  totalQuantity: number;
+  remainingQuantity: number;
+}
+
+export interface FulfillmentOrder {
+  id: number;
+  orderId: number;
+  locationId: number;
+  status: 'OPEN' | 'IN_PROGRESS' | 'CLOSED' | 'CANCELLED';
+  lineItems: FulfillmentOrderLine[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Fulfillment {
+  id: number;
+  orderId: number;
+  locationId: number;
+  name: string;
+  status: 'SUCCESS' | 'CANCELLED';
+  trackingCompany: string | null;
+  trackingNumbers: string[];
+  trackingUrls: string[];
+  lineItems: { id: number; lineItemId: number; quantity: number }[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface RefundLine {
+  id: number;
+  lineItemId: number;
+  quantity: number;
+  restockType: 'no_restock' | 'cancel' | 'return';
+  locationId: number | null;
+  subtotal: number;
+  totalTax: number;
+}
+
+export interface Transaction {
+  id: number;
+  orderId: number;
+  kind: 'sale' | 'refund';
+  gateway: string;
+  status: 'success';
+  amount: number;
+  parentId: number | null;
+  createdAt: string;
+}
+
+export interface Refund {
+  id: number;
+  orderId: number;
+  note: string | null;
+  restock: boolean;
+  returnId: number | null;
+  lines: RefundLine[];
+  shipping: number;
+  shippingTax: number;
+  transactionIds: number[];
+  createdAt: string;
+}
+
+export interface ReturnLine {
+  id: number;
+  fulfillmentLineItemId: number;
+  lineItemId: number;
+  quantity: number;
+  processedQuantity: number;
+  returnReasonNote: string;
+}
+
+export interface Return {
+  id: number;
+  orderId: number;
+  name: string;
+  status: 'OPEN' | 'CLOSED' | 'REQUESTED' | 'CANCELED' | 'DECLINED';
+  lines: ReturnLine[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Order {
+  id: number;
+  name: string;
+  number: number;
+  email: string | null;
+  phone: string | null;
+  customerId: number | null;
+  currency: string;
+  presentmentCurrency: string;
+  /** presentment amount = shop amount × rate */
+  rate: number;
+  taxesIncluded: boolean;
+  financialStatus: 'pending' | 'authorized' | 'paid' | 'partially_paid' | 'partially_refunded' | 'refunded' | 'voided';
+  lineItems: LineItem[];
+  shippingLines: ShippingLine[];
+  discountCodes: { code: string; amount: number; type: string }[];
+  billingAddress: Address | null;
+  shippingAddress: Address | null;
+  locationId: number;
+  tags: string[];
+  note: string | null;
+  test: boolean;
+  sourceName: string;
+  gateway: string;
+  createdAt: string;
+  updatedAt: string;
+  processedAt: string;
+  cancelledAt: string | null;
+  cancelReason: string | null;
+  closedAt: string | null;
+  transactionIds: number[];
+}
+
+export interface CustomerAddress extends Address {
+  id: number;
+}
+
+export interface Customer {
+  id: number;
+  email: string | null;
+  phone: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  note: string | null;
+  tags: string[];
+  taxExempt: boolean;
+  state: 'disabled' | 'enabled' | 'invited' | 'declined';
+  locale: string;
+  addresses: CustomerAddress[];
+  defaultAddressId: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface WebhookSubscription {
+  id: number;
+  topic: string;
+  uri: string;
+  format: 'JSON' | 'XML';
+  filter: string | null;
+  includeFields: string[];
+  name: string | null;
+  /** `api`: created through webhookSubscriptionCreate (removed after 8 failures); `app`: app configuration (TOML). */
+  source: 'api' | 'app';
+  consecutiveFailures: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface DeliveryAttempt {
+  at: string;
+  status: number | null;
+  error: string | null;
+}
+
+export interface Delivery {
+  webhookId: string;
+  eventId: string;
+  topic: string;
+  subscriptionId: number;
+  uri: string;
+  body: string;
+  triggeredAt: string;
+  apiVersion: string;
+  attempts: DeliveryAttempt[];
+  status: 'pending' | 'delivered' | 'failed' | 'dropped' | 'abandoned';
+  fault: string | null;
+}
+
+export interface IdempotencyRecord {
+  key: string;
+  mutation: string;
+  paramsHash: string;
+  status: 'in_progress' | 'succeeded' | 'failed';
+  result: unknown;
+}
+
+export interface SimState {
+  version: 1;
+  shop: {
+    id: number;
+    name: string;
+    domain: string;
+    email: string;
+    currency: string;
+    timezone: string;
+    plan: string;
+    createdAt: string;
+    enabledPresentmentCurrencies: string[];
+  };
+  nextId: number;
+  nextOrderNumber: number;
+  locations: Location[];
+  products: Product[];
+  variants: Variant[];
+  inventoryItems: InventoryItem[];
+  levels: InventoryLevel[];
+  orders: Order[];
+  fulfillmentOrders: FulfillmentOrder[];
+  fulfillments: Fulfillment[];
+  refunds: Refund[];
+  returns: Return[];
+  transactions: Transaction[];
+  customers: Customer[];
+  deletedCustomerIds: number[];
+  subscriptions: WebhookSubscription[];
+  deliveries: Delivery[];
+  idempotency: IdempotencyRecord[];
+}
+
+export function blankAddress(partial: Partial<Address> = {}): Address {
+  return {
+    first_name: null,
+    last_name: null,
+    company: null,
+    address1: null,
+    address2: null,
+    city: null,
+    province: null,
+    province_code: null,
+    country: null,
+    country_code: null,
+    zip: null,
+    phone: null,
+    ...partial,
+  };
+}
+
+export interface InitialStateOptions {
+  shopDomain: string;
+  shopName?: string;
+  currency?: string;
+  now: string;
+  /** Adds a small demo catalogue (three SKUs stocked at both locations). */
+  demoCatalog?: boolean;
+}
+
+export function initialState(options: InitialStateOptions): SimState {
+  const now = options.now;
+  const state: SimState = {
+    version: 1,
+    shop: {
+      id: 1,
+      name: options.shopName ?? 'Simulated Shop',
+      domain: options.shopDomain,
+      email: 'owner@example.com',
+      currency: options.currency ?? 'EUR',
+      timezone: 'Europe/Brussels',
+      plan: 'standard',
+      createdAt: now,
+      enabledPresentmentCurrencies: [options.currency ?? 'EUR', 'USD', 'GBP'],
+    },
+    nextId: 1000,
+    nextOrderNumber: 1001,
+    locations: [
+      {
+        id: 101,
+        name: 'Main Warehouse',
+        isActive: true,
+        fulfillsOnlineOrders: true,
+        address: blankAddress({ address1: 'Rue de la Loi 1', city: 'Brussels', zip: '1000', country: 'Belgium', country_code: 'BE' }),
+        createdAt: now,
+      },
+      {
+        id: 102,
+        name: 'Second Warehouse',
+        isActive: true,
+        fulfillsOnlineOrders: true,
+        address: blankAddress({ address1: 'Meir 1', city: 'Antwerp', zip: '2000', country: 'Belgium', country_code: 'BE' }),
+        createdAt: now,
+      },
+    ],
+    products: [],
+    variants: [],
+    inventoryItems: [],
+    levels: [],
+    orders: [],
+    fulfillmentOrders: [],
+    fulfillments: [],
+    refunds: [],
+    returns: [],
+    transactions: [],
+    customers: [],
+    deletedCustomerIds: [],
+    subscriptions: [],
+    deliveries: [],
+    idempotency: [],
+  };
+  return state;
+}
+
+export function saveState(state: SimState, file: string): void {
+  fs.writeFileSync(file, JSON.stringify(state, null, 2) + '\n');
+}
+
+export function loadStateFile(file: string): SimState {
+  const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as SimState;
+  if (parsed.version !== 1 || !Array.isArray(parsed.orders)) throw new Error(`not a simulator state file: ${file}`);
+  return parsed;
+}
