@@ -255,8 +255,10 @@ export interface ApplyRefundResult {
 }
 
 export interface ApplyReturnResult {
-  status: 'created' | 'unchanged';
-  picking_id: number;
+  /** `cancelled`: the return was declined/cancelled in Shopify and its open pickings were cancelled. */
+  status: 'created' | 'unchanged' | 'cancelled';
+  /** null for a withdrawn return that never had a picking. */
+  picking_id: number | null;
   /** One return picking per delivered picking the goods left with. */
   picking_ids: number[];
 }

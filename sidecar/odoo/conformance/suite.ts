@@ -446,12 +446,14 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
       const ret = { return_gid: gidOf('Return'), order_gid: doc.order_gid, status: 'OPEN', lines: [{ line_gid: doc.lines[0]!.line_gid, sku: p.sku, quantity: 1 }] };
       const created = await contract.applyReturn(ret);
       assert.equal(created.status, 'created');
+      assert.ok(created.picking_id);
+      const pickingId = created.picking_id;
       const again = await contract.applyReturn(ret);
       assert.deepEqual([again.status, again.picking_id], ['unchanged', created.picking_id]);
       const incoming = (await m.readPickings(applied.sale_order_id)).find((pk) => pk.id === created.picking_id);
       assert.equal(incoming?.picking_type, 'incoming');
       await drain(contract);
-      await m.validateReturn(created.picking_id);
+      await m.validateReturn(pickingId);
       const events = await pullAll(contract);
       const done = events.find((e) => e.type === 'return.done');
       assert.ok(done, 'return.done');
@@ -459,9 +461,25 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
       assert.equal(done.key, `order:${doc.order_gid}`);
       const level = (await contract.stockLevels({ product_ids: [p.product_id], location_gids: [wh[0]!.location_gid] })).levels[0]!;
       assert.equal(level.on_hand, 4);
-      const exported = await contract.exportDelivery({ picking_id: created.picking_id });
+      const exported = await contract.exportDelivery({ picking_id: pickingId });
       assert.equal(exported.is_return, true);
       assert.deepEqual(exported.lines, [{ line_gid: doc.lines[0]!.line_gid, sku: p.sku, quantity: 1 }]);
+    });
+
+    it('cancels the open return pickings of a return declined in Shopify', async () => {
+      const p = await stocked(5);
+      const doc = orderDoc({ currency, lines: [{ sku: p.sku, quantity: 1, price: '10.00' }] });
+      const applied = await contract.applyOrder(doc);
+      const [out] = await m.readPickings(applied.sale_order_id);
+      await m.validateDelivery(out!.id);
+      const ret = { return_gid: gidOf('Return'), order_gid: doc.order_gid, status: 'OPEN', lines: [{ line_gid: doc.lines[0]!.line_gid, sku: p.sku, quantity: 1 }] };
+      const created = await contract.applyReturn(ret);
+      const declined = await contract.applyReturn({ ...ret, status: 'DECLINED' });
+      assert.deepEqual([declined.status, declined.picking_id], ['cancelled', created.picking_id]);
+      assert.equal((await m.readPickings(applied.sale_order_id)).find((pk) => pk.id === created.picking_id)?.state, 'cancel');
+      assert.equal((await contract.applyReturn({ ...ret, status: 'DECLINED' })).status, 'unchanged');
+      const never = await contract.applyReturn({ ...ret, return_gid: gidOf('Return'), status: 'CANCELED' });
+      assert.deepEqual([never.status, never.picking_id, never.picking_ids], ['unchanged', null, []]);
     });
 
     it('rejects a return of more than was delivered', async () => {

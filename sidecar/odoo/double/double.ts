@@ -1055,6 +1055,12 @@ export class OdooDouble implements OdooCaller {
     const orderGid = gid(doc.order_gid, 'Order', `return ${returnGid}`, 'order_gid');
     const label = `return ${returnGid}`;
     const existing = [...this.state.pickings.values()].filter((p) => p.return_gid === returnGid).sort((a, b) => a.id - b.id);
+    if (['CANCELED', 'CANCELLED', 'DECLINED'].includes(String(doc.status ?? '').toUpperCase())) {
+      // Declined or cancelled in Shopify: the goods will not come back.
+      const open = existing.filter((p) => p.state !== 'done' && p.state !== 'cancel');
+      for (const p of open) p.state = 'cancel';
+      return { status: open.length ? 'cancelled' : 'unchanged', picking_id: existing[0]?.id ?? null, picking_ids: existing.map((p) => p.id) };
+    }
     if (existing.length) return { status: 'unchanged', picking_id: existing[0]!.id, picking_ids: existing.map((p) => p.id) };
     const so = [...this.state.saleOrders.values()].find((o) => o.order_gid === orderGid);
     if (!so) throw validationError(`${label}: order ${orderGid} is not imported in Odoo`);
