@@ -32,8 +32,11 @@ test-addon-static:
 test-odoo-skip-if-missing:
 	scripts/test-odoo.sh --skip-if-missing
 
+# The addon's Odoo tests, then the contract conformance suite against a throwaway real Odoo
+# (sidecar/odoo/conformance/, docs/odoo-double.md).
 test-odoo: install
 	scripts/test-odoo.sh
+	scripts/conformance-real-odoo.sh
 
 test: typecheck test-addon-static test-unit test-odoo-skip-if-missing
 
