@@ -16,6 +16,11 @@ import { createWebhookRouter } from './http/webhooks/intake.js';
 import type { WebhookJob } from './http/webhooks/topics.js';
 import { createOdooClient } from './odoo/client.js';
 import type { OdooCaller } from './odoo/types.js';
+import { createOdooContract, type OdooContract } from './odoo/contract.js';
+import { createOdooWakeRouter } from './http/odoo-wake.js';
+import { createOutboxRelay, type OutboxRelay } from './relay/outbox.js';
+import type { Flow } from './flows/context.js';
+import { FLOWS, registerFlows } from './flows/index.js';
 import type { Logger } from './observability/logger.js';
 import { createQueue, type SyncQueue } from './queue/queue.js';
 import type { FlowQueue } from './queue/names.js';
@@ -30,6 +35,10 @@ export interface SidecarDeps {
   shopifyFetch?: typeof fetch;
   /** Queue tuning for tests (faster polling). */
   queuePollingIntervalSeconds?: number;
+  /** Which flows to run (default: all of flows/index.ts). */
+  flows?: readonly Flow[];
+  /** How often to retry the Odoo contract check when Odoo did not answer at start (ms). */
+  odooRetryMs?: number;
 }
 
 export interface Sidecar {
@@ -39,7 +48,11 @@ export interface Sidecar {
   queue: SyncQueue;
   shopify: ShopifyClient;
   odoo: OdooCaller;
+  contract: OdooContract;
+  relay: OutboxRelay;
   http: Express;
+  /** Resolves once Odoo answered the contract check and the flows' workers run. */
+  workersStarted: Promise<string[]>;
   /** Migrates, starts the queue and checks both APIs; then serves HTTP. Returns the bound port. */
   start(options?: { listen?: boolean }): Promise<{ port: number }>;
   /** Graceful stop: no new requests, in-flight jobs finish or go back to the queue, pools close. */
@@ -87,6 +100,10 @@ export function createSidecar(config: Config, deps: SidecarDeps): Sidecar {
       logger,
     });
 
+  const contract = createOdooContract(odoo);
+  const relay = createOutboxRelay({ contract, queue, logger, shop: config.shopify.shopDomain, pollSeconds: config.odoo.outboxPollSeconds });
+  const wake = createOdooWakeRouter({ secret: config.odoo.wakeSecret, onWake: () => relay.wake(), logger });
+
   const webhooks = createWebhookRouter({
     pool,
     schema: config.database.appSchema,
@@ -124,8 +141,36 @@ export function createSidecar(config: Config, deps: SidecarDeps): Sidecar {
     },
   });
 
-  const app = createHttpApp({ logger, adminToken: config.adminToken, readiness, webhooks });
+  const app = createHttpApp({ logger, adminToken: config.adminToken, readiness, webhooks, extra: [wake] });
   let server: http.Server | undefined;
+  let stopped = false;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let resolveWorkers: (names: string[]) => void = () => {};
+  const workersStarted = new Promise<string[]>((resolve) => (resolveWorkers = resolve));
+
+  /**
+   * Workers and the outbox relay start only once Odoo speaks a compatible contract. Until then
+   * webhooks are still accepted and queued (nothing is lost) and /readyz stays red.
+   */
+  async function startWorkersWhenOdooAnswers(): Promise<void> {
+    if (stopped) return;
+    try {
+      const info = await checkContract(odoo);
+      logger.info('odoo contract', info);
+    } catch (error) {
+      logger.error('odoo contract check failed; workers wait for Odoo', { error });
+      retryTimer = setTimeout(() => void startWorkersWhenOdooAnswers(), deps.odooRetryMs ?? 15_000);
+      retryTimer.unref();
+      return;
+    }
+    const names = await registerFlows(
+      { config, shop: config.shopify.shopDomain, logger, pool, queue, shopify, odoo: contract },
+      deps.flows ?? FLOWS,
+    );
+    relay.start();
+    logger.info('workers started', { flows: names });
+    resolveWorkers(names);
+  }
 
   return {
     config,
@@ -134,17 +179,16 @@ export function createSidecar(config: Config, deps: SidecarDeps): Sidecar {
     queue,
     shopify,
     odoo,
+    contract,
+    relay,
     http: app,
+    workersStarted,
     async start(options = {}) {
       await migrate(pool, config.database.appSchema);
       await queue.start();
       const version = await checkApiVersion(shopify, { logger });
       for (const warning of version.warnings) logger.warn('shopify api version', { warning });
-      // Odoo may be down at start: intake keeps accepting webhooks and /readyz stays red until it answers.
-      await checkContract(odoo).then(
-        (info) => logger.info('odoo contract', info),
-        (error: unknown) => logger.error('odoo contract check failed', { error }),
-      );
+      await startWorkersWhenOdooAnswers();
       if (options.listen === false) return { port: 0 };
       server = http.createServer(app);
       await new Promise<void>((resolve) => server!.listen(config.port, resolve));
@@ -153,6 +197,9 @@ export function createSidecar(config: Config, deps: SidecarDeps): Sidecar {
       return { port };
     },
     async stop() {
+      stopped = true;
+      if (retryTimer) clearTimeout(retryTimer);
+      await relay.stop();
       if (server) {
         const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
         server.closeIdleConnections();

@@ -58,6 +58,10 @@ export interface Config {
     apiKey: string;
     protocol: OdooProtocol;
     requestTimeoutMs: number;
+    /** Shared secret of the addon's signed wake-up ping (POST /odoo/wake); empty = polling only. */
+    wakeSecret: string;
+    /** How often the outbox is drained without a wake-up. */
+    outboxPollSeconds: number;
   };
   webhooks: {
     maxBodyBytes: number;
@@ -80,6 +84,7 @@ export const SECRET_VARIABLES = [
   'SHOPIFY_WEBHOOK_SECRET',
   'SHOPIFY_WEBHOOK_SECRET_PREVIOUS',
   'ODOO_API_KEY',
+  'ODOO_WAKE_SECRET',
 ] as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -239,6 +244,8 @@ export function loadConfig(env: Env): Config {
       apiKey: read.secret('ODOO_API_KEY', 8),
       protocol: read.oneOf<OdooProtocol>('ODOO_PROTOCOL', ['jsonrpc', 'json2'], 'jsonrpc'),
       requestTimeoutMs: read.integer('ODOO_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
+      wakeSecret: read.optional('ODOO_WAKE_SECRET') === undefined ? '' : read.secret('ODOO_WAKE_SECRET', 16),
+      outboxPollSeconds: read.integer('OUTBOX_POLL_SECONDS', 5, 1, 3600),
     },
     webhooks: {
       maxBodyBytes: read.integer('WEBHOOK_MAX_BODY_BYTES', 2 * 1024 * 1024, 1024, 50 * 1024 * 1024),
@@ -269,7 +276,7 @@ export function redactedConfig(config: Config): Record<string, unknown> {
           : { kind: 'client_credentials', clientId: config.shopify.auth.clientId, clientSecret: secret },
       webhookSecrets: config.shopify.webhookSecrets.map(() => secret),
     },
-    odoo: { ...config.odoo, apiKey: secret },
+    odoo: { ...config.odoo, apiKey: secret, wakeSecret: config.odoo.wakeSecret ? secret : '' },
   };
 }
 
@@ -285,7 +292,7 @@ function redactUrl(url: string): string {
 
 /** All secret values of a config, so log formatters can scrub them wherever they appear. */
 export function secretValues(config: Config): string[] {
-  const values = [config.adminToken, config.odoo.apiKey, ...config.shopify.webhookSecrets];
+  const values = [config.adminToken, config.odoo.apiKey, config.odoo.wakeSecret, ...config.shopify.webhookSecrets];
   if (config.shopify.auth.kind === 'static') values.push(config.shopify.auth.accessToken);
   else values.push(config.shopify.auth.clientSecret);
   try {

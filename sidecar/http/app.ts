@@ -15,8 +15,8 @@ export interface HttpAppOptions {
   webhooks: Router;
   /** Admin routes, mounted under /admin behind the bearer token. */
   admin?: Router;
-  /** Extra public routes (e.g. /metrics). */
-  extra?: Router;
+  /** Extra public routes (Odoo's wake-up ping, /metrics, …). */
+  extra?: Router[];
 }
 
 export function createHttpApp(options: HttpAppOptions): Express {
@@ -38,7 +38,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   });
 
   app.use(options.webhooks);
-  if (options.extra) app.use(options.extra);
+  for (const router of options.extra ?? []) app.use(router);
   if (options.admin) app.use('/admin', requireAdminToken(options.adminToken), options.admin);
 
   app.use((_req, res) => {

@@ -22,6 +22,10 @@ describe('queue names and keys', () => {
     );
   });
 
+  it('keys stock from the outbox by Odoo variant and Shopify location', () => {
+    assert.equal(keys.stock(odooRef('product.product', 7), 'gid://shopify/Location/1'), 'stock:odoo:product.product:7:gid://shopify/Location/1');
+  });
+
   it('names Odoo records that have no Shopify id yet', () => {
     assert.equal(keys.product('demo-shop.myshopify.com', odooRef('product.template', 42)), 'product:demo-shop.myshopify.com:odoo:product.template:42');
   });
@@ -29,7 +33,8 @@ describe('queue names and keys', () => {
   it('refuses ids that are not GIDs, shops that are not myshopify domains, and unsafe numbers', () => {
     assert.throws(() => keys.order('demo-shop.myshopify.com', '820982911946154508'), /order must be a Shopify GID \(got "820982911946154508"\)/);
     assert.throws(() => keys.order('shop.example.com', 'gid://shopify/Order/1'), /shop must be <name>.myshopify.com/);
-    assert.throws(() => keys.stock('odoo:product.product:1', 'gid://shopify/Location/1'), InvalidKeyError);
+    assert.throws(() => keys.stock('odoo:product.product:1', 'odoo:stock.warehouse:1'), InvalidKeyError);
+    assert.throws(() => keys.stock('product 1', 'gid://shopify/Location/1'), InvalidKeyError);
     assert.throws(() => shopifyGid('Order', '1e3'), InvalidKeyError);
     assert.throws(() => odooRef('product.template', 2 ** 53), InvalidKeyError);
   });

@@ -85,8 +85,9 @@ export function odooRef(model: string, id: number): string {
 
 export const keys = {
   product: (shop: string, product: string) => `product:${shopPart(shop)}:${gidPart('product', product, true)}`,
-  stock: (inventoryItemGid: string, locationGid: string) =>
-    `stock:${gidPart('inventory item', inventoryItemGid)}:${gidPart('location', locationGid)}`,
+  /** By Shopify inventory item, or by Odoo variant (`odoo:product.product:<id>`) for outbox events. */
+  stock: (inventoryItem: string, locationGid: string) =>
+    `stock:${gidPart('inventory item', inventoryItem, true)}:${gidPart('location', locationGid)}`,
   order: (shop: string, orderGid: string) => `order:${shopPart(shop)}:${gidPart('order', orderGid)}`,
   customer: (shop: string, customer: string) => `customer:${shopPart(shop)}:${gidPart('customer', customer, true)}`,
   /** Fulfilments, refunds and returns of one order are serialised per order. */
