@@ -55,7 +55,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const sim = createSimulator({ shopDomain: STACK_SHOP, accessToken: TOKEN, apiSecret: SECRET, demoCatalog: false, ...options.sim });
   const simServer = await sim.listen(0);
   const simUrl = `http://127.0.0.1:${(simServer.address() as AddressInfo).port}`;
-  const odooDouble = options.odoo ? undefined : createOdooDouble();
+  // The double's warehouses map to the simulator's two locations (101, 102), as an admin would
+  // map them in Odoo's settings.
+  const odooDouble = options.odoo
+    ? undefined
+    : createOdooDouble({
+        warehouses: [
+          { name: 'Main Warehouse', code: 'WH', location_gid: 'gid://shopify/Location/101' },
+          { name: 'Second Warehouse', code: 'WH2', location_gid: 'gid://shopify/Location/102' },
+        ],
+      });
   const port = await freePort();
   const config = loadConfig(
     testEnv({
