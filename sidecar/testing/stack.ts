@@ -25,6 +25,7 @@ export interface Stack {
   sim: Simulator;
   simUrl: string;
   odoo: OdooDouble | undefined;
+  /** The merchant side of the double (what a user does in Odoo); undefined with a real Odoo. */
   merchant: ReturnType<typeof createDoubleMerchant> | undefined;
   sidecar: Sidecar;
   sidecarUrl: string;
@@ -47,8 +48,10 @@ export interface StackOptions {
   odoo?: OdooCaller;
   sim?: SimulatorOptions;
   env?: Record<string, string | undefined>;
-  /** Also print logs to the console (demo). */
+  /** Replaces the in-memory test logger (the demo logs to a file). */
   logger?: Logger;
+  /** Sidecar port (default: a free one). */
+  port?: number;
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
@@ -65,7 +68,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           { name: 'Second Warehouse', code: 'WH2', location_gid: 'gid://shopify/Location/102' },
         ],
       });
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const config = loadConfig(
     testEnv({
       PORT: String(port),
