@@ -224,6 +224,18 @@ describe('orders flow end to end (simulator → sidecar → Odoo double)', funct
     assert.ok(stack.logs.lines.some((l) => l.status === 'needs_return' && l.saleOrderId === so.id));
   });
 
+  it('records an order cancelled before it was ever imported as a cancelled sale order', async () => {
+    await stack.simControl('PUT', '/faults', { webhookDropRate: 1 });
+    const since = new Date(Date.now() - 60_000);
+    const order = await place(orderBody([{ sku: 'MUG', quantity: 1, price: '9.50' }]));
+    await stack.simControl('POST', `/orders/${order.id}/cancel`, { reason: 'fraud', restock: true, refund: false });
+    await stack.sim.idle();
+    assert.equal(soOf(order.admin_graphql_api_id).length, 0);
+    await pullOrdersSince(ctx, since);
+    const so = await saleOrder(order.admin_graphql_api_id, 'the cancelled sale order', (s) => s.state === 'cancel');
+    assert.equal(so.binding.state, 'synced');
+  });
+
   it('confirms only paid orders under the import policy "paid", and confirms them once paid', async () => {
     await merchant.configure({ import_policy: 'paid' });
     const order = await place(orderBody([{ sku: 'MUG', quantity: 1, price: '9.50' }], { financialStatus: 'pending' }));
