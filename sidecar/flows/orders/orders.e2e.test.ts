@@ -269,6 +269,20 @@ describe('orders flow end to end (simulator → sidecar → Odoo double)', funct
     assert.equal(soOf(order.admin_graphql_api_id)[0]!.amount_total, 1598, '9.50 + 0.48 GST + 5.00 + 1.00 VAT, in cents');
   });
 
+  it('flags an order whose Odoo total differs from Shopify total without failing the job', async () => {
+    const body = orderBody([{ sku: 'TEE', quantity: 1, price: '19.99' }]);
+    // Shopify charged 3.99 VAT where Odoo's 20 % of 19.99 is 4.00: one cent apart.
+    body.lines[0]!.taxLines = [{ title: 'VAT', rate: 0.2, price: '3.99' }];
+    const order = await place(body);
+    const so = await saleOrder(order.admin_graphql_api_id, 'the flagged order', (s) => s.binding.state === 'error');
+    await settled();
+    assert.equal(so.state, 'draft', 'a flagged order is not confirmed');
+    assert.match(String(so.binding.message), /Odoo total 29\.99 differs from Shopify total_price 29\.98/);
+    assert.ok(stack.logs.lines.some((l) => l.status === 'flagged' && l.saleOrderId === so.id && l.level === 'warn'));
+    const letters = await stack.sidecar.queue.listDeadLetters('orders');
+    assert.equal(letters.filter((l) => l.key?.endsWith(order.admin_graphql_api_id)).length, 0);
+  });
+
   it('sends an order with an unknown SKU to the DLQ naming the SKU and line, and creates nothing in Odoo', async () => {
     const partnersBefore = odoo.state.partners.size;
     const ordersBefore = odoo.state.saleOrders.size;
