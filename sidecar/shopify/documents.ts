@@ -26,6 +26,7 @@ export const DOCUMENT_NAMES = [
   'InventoryActivate',
   'OrdersUpdatedSince',
   'OrderById',
+  'OrderLineItems',
   'FulfillmentOrdersForOrder',
   'FulfillmentCreate',
   'FulfillmentTrackingInfoUpdate',
