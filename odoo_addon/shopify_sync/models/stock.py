@@ -90,7 +90,7 @@ class StockPicking(models.Model):
         new_carrier = vals.get("carrier_id") or False
         if isinstance(new_carrier, models.BaseModel):
             new_carrier = new_carrier.id
-        return self.filtered(lambda p: p.state == "done" and (
+        return self.filtered(lambda p: p.state == "done" and p.shopify_order_id and (
             ("carrier_tracking_ref" in vals and (p.carrier_tracking_ref or False) != new_ref)
             or ("carrier_id" in vals and p.carrier_id.id != new_carrier)))
 
