@@ -3,8 +3,13 @@
  * registering a flow starts its queue workers and schedules.
  */
 import type { Flow, FlowContext } from './context.js';
+import { customersFlow } from './customers/index.js';
+import { fulfilmentsFlow } from './fulfilments/index.js';
 
-export const FLOWS: readonly Flow[] = [];
+export const FLOWS: readonly Flow[] = [
+  customersFlow,
+  fulfilmentsFlow,
+];
 
 export async function registerFlows(ctx: FlowContext, flows: readonly Flow[] = FLOWS): Promise<string[]> {
   for (const flow of flows) await flow.register(ctx);
