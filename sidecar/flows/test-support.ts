@@ -11,6 +11,8 @@ export interface FlowProbe {
   shopify: Map<string, number>;
   /** Contract calls made, by facade method name. */
   odoo: Map<string, number>;
+  /** Every Shopify request in order, with its variables. */
+  requests: Array<{ operation: string; variables: Record<string, unknown> | undefined }>;
   /** Called around the next request of `operation`: `before` runs first, `after` once it settled. */
   onNext(operation: string, hooks: { before?: () => Promise<void>; after?: () => Promise<void> }): void;
   count(side: 'shopify' | 'odoo', name: string): number;
@@ -21,6 +23,7 @@ export function probeFlow(flow: Flow): { flow: Flow; probe: FlowProbe } {
   const probe: FlowProbe = {
     shopify: new Map(),
     odoo: new Map(),
+    requests: [],
     onNext(operation, h) {
       hooks.set(operation, h);
     },
@@ -35,6 +38,7 @@ export function probeFlow(flow: Flow): { flow: Flow; probe: FlowProbe } {
       const request = (async (doc: unknown, variables: Record<string, unknown> | undefined, options: Parameters<FlowContext['shopify']['request']>[2]) => {
         const name = typeof doc === 'string' ? doc : (doc as { name: string }).name;
         bump(probe.shopify, name);
+        probe.requests.push({ operation: name, variables });
         const h = hooks.get(name);
         if (h) hooks.delete(name);
         await h?.before?.();
