@@ -86,8 +86,8 @@ async function importCustomer(ctx: FlowContext, store: CustomerSyncStore, job: W
 
 async function customerDeleted(ctx: FlowContext, store: CustomerSyncStore, job: WebhookJob): Promise<void> {
   const gid = job.entityGid;
-  const known = await store.find(gid, '');
-  if (!known?.customer_gid) {
+  const known = await store.byGid(gid);
+  if (!known) {
     ctx.logger.info('customers: customer deleted in Shopify; no partner known to this sidecar for it', { flow: 'customers', customer_gid: gid, outcome: 'ignored' });
     return;
   }

@@ -26,8 +26,8 @@ export function createCustomerSyncStore(pool: pg.Pool, schema: string) {
       );
       return rows[0];
     },
-    async byPartner(partnerId: number): Promise<CustomerSyncRow | undefined> {
-      const { rows } = await pool.query<CustomerSyncRow>(`SELECT partner_id, customer_gid, shopify_hash FROM ${table} WHERE partner_id = $1`, [partnerId]);
+    async byGid(gid: string): Promise<CustomerSyncRow | undefined> {
+      const { rows } = await pool.query<CustomerSyncRow>(`SELECT partner_id, customer_gid, shopify_hash FROM ${table} WHERE customer_gid = $1`, [gid]);
       return rows[0];
     },
     /** Records what Shopify holds for the partner; a GID moves to this partner if another row had it. */
