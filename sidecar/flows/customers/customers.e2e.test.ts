@@ -123,6 +123,19 @@ describe('customers flow end to end (simulator, PostgreSQL, Odoo double)', funct
     assert.equal(probe.count('shopify', 'CustomerSet'), sets, 'same content: linked without a write');
   });
 
+  it('refuses to push a second partner onto a Shopify customer another partner is bound to', async () => {
+    const ada = (await simCustomer('ada@example.com'))!;
+    const sets = probe.count('shopify', 'CustomerSet');
+    const partnerId = await stack.merchant!.createCustomer({ name: 'Ada Byron', email: 'ADA@example.com', sync: true });
+    const binding = await stack.waitFor('the binding in error', async () => {
+      const b = await stack.merchant!.readBinding('res.partner', partnerId);
+      return b.state === 'error' ? b : undefined;
+    });
+    assert.match(binding.message ?? '', new RegExp(`customer ${ada.admin_graphql_api_id} with this email is already bound to partner \\d+`));
+    assert.equal(probe.count('shopify', 'CustomerSet'), sets);
+    assert.deepEqual([(await simCustomer('ada@example.com'))?.first_name, (await simCustomer('ada@example.com'))?.last_name], ['Ada', 'Lovelace']);
+  });
+
   it('does not push an archived partner and keeps its Shopify customer', async () => {
     const customer = (await simCustomer('grace@example.com'))!;
     const partnerId = partnerByGid(customer.admin_graphql_api_id)!.id;

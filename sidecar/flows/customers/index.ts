@@ -141,6 +141,13 @@ async function pushCustomer(ctx: FlowContext, store: CustomerSyncStore, job: Out
   } else if (email) {
     const found = await ctx.shopify.request<{ customerByIdentifier: ShopifyCustomer | null }>('CustomerByEmail', { email }, { lane: LANE });
     current = found.customerByIdentifier;
+    const owner = current ? await store.byGid(current.id) : undefined;
+    if (current && owner && owner.partner_id !== partnerId) {
+      // Two Odoo partners with one email: never overwrite the customer another partner owns.
+      const message = `The Shopify customer ${current.id} with this email is already bound to partner ${owner.partner_id}; merge the partners or change the email.`;
+      await ctx.odoo.recordSyncResult({ model: 'res.partner', res_id: partnerId, state: 'error', message });
+      throw new PermanentError(`customers: partner ${partnerId}: ${message}`);
+    }
   } else if (!partner.phone && !partner.first_name && !partner.last_name) {
     throw new PermanentError(`customers: partner ${partnerId} has no email, phone or name; Shopify cannot hold it`);
   }
@@ -154,7 +161,7 @@ async function pushCustomer(ctx: FlowContext, store: CustomerSyncStore, job: Out
     const after = await readCustomer(ctx, gid);
     await store.save(partnerId, gid, comparableHash(after ? customerDocument(after) : partner));
   } else {
-    await store.save(partnerId, gid, comparableHash(shopifyDoc!));
+    await store.save(partnerId, gid, comparableHash(shopifyDoc ?? partner));
   }
   await ctx.odoo.recordSyncResult({ model: 'res.partner', res_id: partnerId, state: 'synced', shopify_gid: gid, content_hash: partner.content_hash });
   ctx.logger.info(`customers: pushed to Shopify (${plan.changed.length ? `changed ${plan.changed.join(', ')}` : 'already equal, linked'})`, {
