@@ -81,6 +81,10 @@ export interface Config {
     retryDelayMaxSeconds: number;
     shutdownTimeoutMs: number;
   };
+  fulfilment: {
+    /** Passed as `notifyCustomer` to fulfillmentCreate / fulfillmentTrackingInfoUpdate (Shopify emails the customer). */
+    notifyCustomer: boolean;
+  };
 }
 
 /** Names of variables whose values must never appear in logs, errors or `config show`. */
@@ -271,6 +275,9 @@ export function loadConfig(env: Env): Config {
       retryDelaySeconds: read.integer('QUEUE_RETRY_DELAY_SECONDS', 5, 1, 3600),
       retryDelayMaxSeconds: read.integer('QUEUE_RETRY_DELAY_MAX_SECONDS', 1800, 1, 86_400),
       shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
+    },
+    fulfilment: {
+      notifyCustomer: read.oneOf('FULFILMENT_NOTIFY_CUSTOMER', ['true', 'false'], 'true') === 'true',
     },
   };
   return deepFreeze(config);

@@ -3,10 +3,14 @@
  * registering a flow starts its queue workers and schedules.
  */
 import type { Flow, FlowContext } from './context.js';
+import { customersFlow } from './customers/index.js';
+import { fulfilmentsFlow } from './fulfilments/index.js';
 import { ordersFlow } from './orders/index.js';
 
 export const FLOWS: readonly Flow[] = [
   ordersFlow,
+  customersFlow,
+  fulfilmentsFlow,
 ];
 
 export async function registerFlows(ctx: FlowContext, flows: readonly Flow[] = FLOWS): Promise<string[]> {

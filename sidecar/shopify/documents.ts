@@ -32,6 +32,7 @@ export const DOCUMENT_NAMES = [
   'FulfillmentTrackingInfoUpdate',
   'OrderFulfillments',
   'CustomerSet',
+  'CustomerById',
   'CustomerByEmail',
   'CustomerUpdate',
   'WebhookSubscriptions',
