@@ -73,6 +73,14 @@ export interface Config {
     retryDelayMaxSeconds: number;
     shutdownTimeoutMs: number;
   };
+  reports: {
+    /** 5-field cron (UTC) of the daily reconciliation report. */
+    reconcileCron: string;
+    /** 5-field cron (UTC) of the weekly integrity check. */
+    integrityCron: string;
+    /** Records sampled per kind by the scheduled integrity check. */
+    integritySample: number;
+  };
 }
 
 /** Names of variables whose values must never appear in logs, errors or `config show`. */
@@ -86,6 +94,9 @@ export const SECRET_VARIABLES = [
   'ODOO_API_KEY',
   'ODOO_WAKE_SECRET',
 ] as const;
+
+/** Five whitespace-separated cron fields (pg-boss's schedule syntax). */
+const CRON = /^\S+(\s+\S+){4}$/;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -256,6 +267,11 @@ export function loadConfig(env: Env): Config {
       retryDelaySeconds: read.integer('QUEUE_RETRY_DELAY_SECONDS', 5, 1, 3600),
       retryDelayMaxSeconds: read.integer('QUEUE_RETRY_DELAY_MAX_SECONDS', 1800, 1, 86_400),
       shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
+    },
+    reports: {
+      reconcileCron: read.matching('RECONCILE_CRON', CRON, 'must be a 5-field cron expression', '30 5 * * *'),
+      integrityCron: read.matching('INTEGRITY_CRON', CRON, 'must be a 5-field cron expression', '0 4 * * 0'),
+      integritySample: read.integer('INTEGRITY_SAMPLE', 50, 1, 100_000),
     },
   };
   return deepFreeze(config);

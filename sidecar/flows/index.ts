@@ -3,8 +3,11 @@
  * registering a flow starts its queue workers and schedules.
  */
 import type { Flow, FlowContext } from './context.js';
+import { reportsFlow } from './reports/index.js';
 
-export const FLOWS: readonly Flow[] = [];
+export const FLOWS: readonly Flow[] = [
+  reportsFlow,
+];
 
 export async function registerFlows(ctx: FlowContext, flows: readonly Flow[] = FLOWS): Promise<string[]> {
   for (const flow of flows) await flow.register(ctx);
