@@ -28,8 +28,8 @@ export interface ShopifyOrderSummary {
   cancelled: boolean;
   total: string;
   currency: string;
-  /** Line items with a current quantity above zero (removed lines are gone in Odoo too). */
-  lineCount: number;
+  /** Line items with a current quantity above zero (removed lines are gone in Odoo too); null when over 50 lines (not compared). */
+  lineCount: number | null;
 }
 
 export type MismatchField = 'total' | 'state' | 'lines';
@@ -81,7 +81,7 @@ export function compareOrders(shopify: readonly ShopifyOrderSummary[], odoo: rea
     if (odooCancelled !== order.cancelled) {
       fields.push({ field: 'state', shopify: order.cancelled ? 'cancelled' : 'open', odoo: so.state });
     }
-    if (so.line_count !== order.lineCount) fields.push({ field: 'lines', shopify: order.lineCount, odoo: so.line_count });
+    if (order.lineCount !== null && so.line_count !== order.lineCount) fields.push({ field: 'lines', shopify: order.lineCount, odoo: so.line_count });
     if (fields.length) mismatched.push({ orderGid: order.gid, name: order.name, saleOrder: so.name, fields });
   }
   return { missing, mismatched, found };
@@ -122,7 +122,7 @@ interface OrdersPage {
       createdAt: string;
       cancelledAt: string | null;
       totalPriceSet: { shopMoney: { amount: string; currencyCode: string } };
-      lineItems: { nodes: Array<{ currentQuantity: number }> };
+      lineItems: { nodes: Array<{ currentQuantity: number }>; pageInfo: { hasNextPage: boolean } };
     }>;
     pageInfo: { hasNextPage: boolean; endCursor: string | null };
   };
@@ -134,7 +134,7 @@ export async function fetchShopifyOrders(shopify: ShopifyClient, from: Date, to:
   const result: ShopifyOrderSummary[] = [];
   let after: string | null = null;
   for (;;) {
-    const page: OrdersPage = await shopify.request<OrdersPage>('OrdersCreatedSince', { query, first: 100, after }, { lane: 'catalog' });
+    const page: OrdersPage = await shopify.request<OrdersPage>('OrdersCreatedSince', { query, first: 10, after }, { lane: 'catalog' });
     for (const o of page.orders.nodes) {
       result.push({
         gid: o.id,
@@ -143,7 +143,7 @@ export async function fetchShopifyOrders(shopify: ShopifyClient, from: Date, to:
         cancelled: Boolean(o.cancelledAt),
         total: o.totalPriceSet.shopMoney.amount,
         currency: o.totalPriceSet.shopMoney.currencyCode,
-        lineCount: o.lineItems.nodes.filter((l) => l.currentQuantity > 0).length,
+        lineCount: o.lineItems.pageInfo.hasNextPage ? null : o.lineItems.nodes.filter((l) => l.currentQuantity > 0).length,
       });
     }
     if (!page.orders.pageInfo.hasNextPage) return result;
