@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Flow } from '../../flows/context.js';
+import { reportsFlow } from '../../flows/reports/index.js';
 import { storedReport } from '../../odoo/double/index.js';
 import type { OdooDouble } from '../../odoo/double/index.js';
 import { newBinding } from '../../odoo/double/state.js';
@@ -72,7 +73,7 @@ describe('operator tools: admin API and CLI (simulator, PostgreSQL, Odoo double)
     });
 
   before(async () => {
-    stack = await startStack({ databaseUrl: await testDatabase('admin_operator_tools'), flows: [failingFlow] });
+    stack = await startStack({ databaseUrl: await testDatabase('admin_operator_tools'), flows: [failingFlow, reportsFlow] });
     token = stack.config.adminToken;
     await stack.sidecar.workersStarted;
   });
@@ -283,6 +284,20 @@ describe('operator tools: admin API and CLI (simulator, PostgreSQL, Odoo double)
       const bodyOf = async (op: { result: { reportId: number } }) => (await admin('GET', `/api/reports/${op.result.reportId}`)).body.body;
       assert.deepEqual((await bodyOf(ra)).drift, (await bodyOf(rb)).drift);
       assert.deepEqual(ra.result.checked, { product: 1, stock: 1, customer: 1 });
+    });
+
+    it('schedules both reports on their crons, and a scheduled run stores a report as a recorded operation', async () => {
+      const { rows } = await stack.sidecar.pool.query('SELECT name, cron FROM shopify_sync_queue.schedule ORDER BY name');
+      assert.deepEqual(rows, [{ name: 'reports.integrity', cron: '0 4 * * 0' }, { name: 'reports.reconcile', cron: '30 5 * * *' }]);
+      const before = (await latestReport(stack.sidecar.pool, 'reconciliation'))!.id;
+      // What pg-boss's cron tick sends.
+      await stack.sidecar.queue.send('reports.reconcile', {}, { key: keys.scheduled('reports.reconcile') });
+      const report = await stack.waitFor('the scheduled report', async () => {
+        const latest = await latestReport(stack.sidecar.pool, 'reconciliation');
+        return latest!.id > before ? latest : undefined;
+      });
+      const op = await waitOperation(report!.operationId!);
+      assert.deepEqual([op.kind, op.state, op.params], ['reconcile', 'done', { scheduled: true }]);
     });
 
     it('records progress of long operations readable at /admin/api/operations/:id', async () => {
