@@ -62,7 +62,7 @@ export const USAGE = `usage: shopify-sync <command>
   dlq discard <queue> <id>          | dlq discard [--queue Q] [--key K] [--kind K] [--reason TEXT] [--all]
   blocked
   unblock <queue> <key> [--discard]
-  resync products|stock|customers <id,id,…|all>
+  resync products|stock|customers <id,id,…|low-high|all>
   resync orders --since <date> [--until <date>]
   config show
   doctor
@@ -163,6 +163,22 @@ async function reportCommand(io: CliIo, kind: 'reconcile' | 'integrity', p: Pars
   return 0;
 }
 
+/** `12 15,16 20-25` → [12, 15, 16, 20, …, 25]; a range spans at most 5000 ids (the contract's cap). */
+export function parseIds(args: readonly string[]): number[] {
+  const ids: number[] = [];
+  for (const part of args.flatMap((a) => a.split(',')).filter(Boolean)) {
+    const range = /^(\d+)-(\d+)$/.exec(part);
+    if (!range) {
+      ids.push(Number(part));
+      continue;
+    }
+    const [from, to] = [Number(range[1]), Number(range[2])];
+    if (to < from || to - from >= 5000) throw new CliError(`resync: bad range ${part} (at most 5000 ids, low-high)`, 2);
+    for (let i = from; i <= to; i++) ids.push(i);
+  }
+  return ids;
+}
+
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   try {
     const p = parseArgs(argv);
@@ -223,7 +239,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         if (!sub || !['products', 'stock', 'customers'].includes(sub) || !rest.length) {
           throw new CliError('usage: resync products|stock|customers <id,id,…|all> | resync orders --since <date>', 2);
         }
-        const ids = rest.length === 1 && rest[0] === 'all' ? 'all' : rest.flatMap((r) => r.split(',')).filter(Boolean).map(Number);
+        const ids = rest.length === 1 && rest[0] === 'all' ? 'all' : parseIds(rest);
         if (ids !== 'all' && ids.some((i) => !Number.isSafeInteger(i) || i <= 0)) throw new CliError('resync: ids are positive Odoo ids, or "all"', 2);
         const answer = expectOk(await io.api.post('/api/resync', { kind: sub, ids }), 'resync');
         io.out(`${answer.queued} outbox event(s) emitted by Odoo for ${sub}${answer.missing_ids.length ? `; unknown ids: ${answer.missing_ids.join(', ')}` : ''}`);
