@@ -10,6 +10,7 @@ import type pg from 'pg';
 import type { Config } from './config/index.js';
 import { migrate } from './db/migrate.js';
 import { createPool } from './db/pool.js';
+import { createAdminRouter } from './http/admin/index.js';
 import { createHttpApp } from './http/app.js';
 import { createReadiness } from './http/readiness.js';
 import { createWebhookRouter } from './http/webhooks/intake.js';
@@ -141,7 +142,8 @@ export function createSidecar(config: Config, deps: SidecarDeps): Sidecar {
     },
   });
 
-  const app = createHttpApp({ logger, adminToken: config.adminToken, readiness, webhooks, extra: [wake] });
+  const admin = createAdminRouter({ config, shop: config.shopify.shopDomain, logger, pool, queue, shopify, contract, odoo });
+  const app = createHttpApp({ logger, adminToken: config.adminToken, readiness, webhooks, admin, extra: [wake] });
   let server: http.Server | undefined;
   let stopped = false;
   let retryTimer: NodeJS.Timeout | undefined;

@@ -85,6 +85,14 @@ export interface Config {
     /** Passed as `notifyCustomer` to fulfillmentCreate / fulfillmentTrackingInfoUpdate (Shopify emails the customer). */
     notifyCustomer: boolean;
   };
+  reports: {
+    /** 5-field cron (UTC) of the daily reconciliation report. */
+    reconcileCron: string;
+    /** 5-field cron (UTC) of the weekly integrity check. */
+    integrityCron: string;
+    /** Records sampled per kind by the scheduled integrity check. */
+    integritySample: number;
+  };
 }
 
 /** Names of variables whose values must never appear in logs, errors or `config show`. */
@@ -278,6 +286,11 @@ export function loadConfig(env: Env): Config {
     },
     fulfilment: {
       notifyCustomer: read.oneOf('FULFILMENT_NOTIFY_CUSTOMER', ['true', 'false'], 'true') === 'true',
+    },
+    reports: {
+      reconcileCron: read.matching('RECONCILE_CRON', CRON, 'must be a 5-field cron expression', '30 5 * * *'),
+      integrityCron: read.matching('INTEGRITY_CRON', CRON, 'must be a 5-field cron expression', '0 4 * * 0'),
+      integritySample: read.integer('INTEGRITY_SAMPLE', 50, 1, 100_000),
     },
   };
   return deepFreeze(config);

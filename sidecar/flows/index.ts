@@ -6,11 +6,13 @@ import type { Flow, FlowContext } from './context.js';
 import { customersFlow } from './customers/index.js';
 import { fulfilmentsFlow } from './fulfilments/index.js';
 import { ordersFlow } from './orders/index.js';
+import { reportsFlow } from './reports/index.js';
 
 export const FLOWS: readonly Flow[] = [
   ordersFlow,
   customersFlow,
   fulfilmentsFlow,
+  reportsFlow,
 ];
 
 export async function registerFlows(ctx: FlowContext, flows: readonly Flow[] = FLOWS): Promise<string[]> {

@@ -299,6 +299,29 @@ export interface RecordSyncResultParams {
   children?: ChildSyncResult[];
 }
 
+// ---- operator methods (daily reconciliation, integrity check, resync; docs/contract.md) ----
+
+export interface OrderStatus {
+  order_gid: Gid;
+  found: boolean;
+  sale_order_id: number | null;
+  name: string | null;
+  /** sale.order state: draft / sent / sale / cancel. */
+  state: string | null;
+  amount_total: Money | null;
+  /** Order lines bound to Shopify product lines (no shipping, discount or manual lines). */
+  line_count: number | null;
+}
+
+export type BoundModel = 'product.template' | 'res.partner' | 'sale.order';
+export type ResyncModel = 'product.template' | 'product.product' | 'res.partner' | 'sale.order';
+
+export interface ReportSummaryDoc {
+  kind: 'reconciliation' | 'integrity';
+  /** One line for Odoo's Overview, plus any counts. */
+  summary: { headline: string } & Record<string, unknown>;
+}
+
 export interface OdooContract {
   contractVersion(doc: { sidecar_version: string }): Promise<ContractVersionResult>;
   pullEvents(doc: PullEventsParams): Promise<{ events: OutboxEvent[] }>;
@@ -314,6 +337,11 @@ export interface OdooContract {
   eraseCustomer(doc: EraseCustomerParams): Promise<EraseCustomerResult>;
   exportDelivery(doc: { picking_id: number }): Promise<FulfilmentDocument>;
   recordSyncResult(doc: RecordSyncResultParams): Promise<{ ok: true }>;
+  orderStatus(doc: { order_gids: Gid[] }): Promise<{ orders: OrderStatus[] }>;
+  boundRecords(doc: { model: BoundModel }): Promise<{ records: Array<{ id: number; shopify_gid: Gid }> }>;
+  /** The Resync buttons' path: Odoo emits the outbox events (ids omitted = the full-resync wizard's population). */
+  requestResync(doc: { model: ResyncModel; ids?: number[] }): Promise<{ queued: number; missing_ids: number[] }>;
+  storeReport(doc: ReportSummaryDoc): Promise<{ ok: true }>;
 }
 
 /** The RPC method behind each facade method (the contract's names). */
@@ -332,6 +360,10 @@ export const CONTRACT_METHODS = {
   eraseCustomer: 'erase_customer',
   exportDelivery: 'export_delivery',
   recordSyncResult: 'record_sync_result',
+  orderStatus: 'order_status',
+  boundRecords: 'bound_records',
+  requestResync: 'request_resync',
+  storeReport: 'store_report',
 } as const satisfies Record<keyof OdooContract, string>;
 
 export type ContractMethod = (typeof CONTRACT_METHODS)[keyof typeof CONTRACT_METHODS];
@@ -357,6 +389,10 @@ export function createOdooContract(caller: OdooCaller): OdooContract {
     eraseCustomer: (doc) => call('erase_customer', doc),
     exportDelivery: (doc) => call('export_delivery', doc),
     recordSyncResult: (doc) => call('record_sync_result', doc),
+    orderStatus: (doc) => call('order_status', doc),
+    boundRecords: (doc) => call('bound_records', doc),
+    requestResync: (doc) => call('request_resync', doc),
+    storeReport: (doc) => call('store_report', doc),
   } satisfies OdooContract);
 }
 

@@ -38,6 +38,8 @@ export const DOCUMENT_NAMES = [
   'WebhookSubscriptions',
   'WebhookSubscriptionCreate',
   'WebhookSubscriptionDelete',
+  'OrdersCreatedSince',
+  'CustomerById',
 ] as const;
 
 export type DocumentName = (typeof DOCUMENT_NAMES)[number];

@@ -713,6 +713,43 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
     });
   });
 
+  describe('operator methods', () => {
+    it('reports the status of Shopify orders in Odoo, and not_found ones as found: false', async () => {
+      const p = await simpleProduct(m);
+      await m.setStock(p.product_id, wh[0]!.id, 5);
+      const doc = orderDoc({ currency, lines: [{ sku: p.sku, quantity: 2, price: '10.00' }] });
+      const applied = await contract.applyOrder(doc);
+      const unknown = gidOf('Order');
+      const { orders } = await contract.orderStatus({ order_gids: [doc.order_gid, unknown] });
+      assert.deepEqual(orders, [
+        { order_gid: doc.order_gid, found: true, sale_order_id: applied.sale_order_id, name: applied.name, state: applied.state, amount_total: applied.amount_total, line_count: 1 },
+        { order_gid: unknown, found: false, sale_order_id: null, name: null, state: null, amount_total: null, line_count: null },
+      ]);
+    });
+
+    it('lists bound records and emits the Resync buttons\' events on request_resync', async () => {
+      const p = await simpleProduct(m);
+      const gid = gidOf('Product');
+      await contract.recordSyncResult({ model: 'product.template', res_id: p.template_id, state: 'synced', shopify_gid: gid });
+      const { records } = await contract.boundRecords({ model: 'product.template' });
+      assert.ok(records.some((r) => r.id === p.template_id && r.shopify_gid === gid));
+      await drain(contract);
+      const answer = await contract.requestResync({ model: 'product.template', ids: [p.template_id, 999_999_999] });
+      assert.deepEqual(answer, { queued: 1, missing_ids: [999_999_999] });
+      const events = await pullAll(contract);
+      assert.deepEqual(events.map((e) => [e.type, e.res_id, e.payload.reason]), [['product.changed', p.template_id, 'resync']]);
+      assert.equal((await m.readBinding('product.template', p.template_id)).state, 'pending');
+      const stock = await contract.requestResync({ model: 'product.product', ids: [p.product_id] });
+      assert.equal(stock.queued, wh.length);
+      const stockEvents = await pullAll(contract);
+      assert.deepEqual(stockEvents.map((e) => e.type), wh.map(() => 'stock.changed'));
+    });
+
+    it('stores a report summary for the Overview', async () => {
+      assert.deepEqual(await contract.storeReport({ kind: 'reconciliation', summary: { headline: '3 Shopify orders, 3 in Odoo', missing: 0 } }), { ok: true });
+    });
+  });
+
   describe('schemas', () => {
     it('validated every document and result against contract/schemas', () => {
       // Runs last: the scenarios above made well over a hundred validated calls.

@@ -41,6 +41,7 @@ import { CONTRACT_MODEL, CONTRACT_VERSION } from '../contract.js';
 import { errorFromOdooFault, type OdooFault } from '../errors.js';
 import type { OdooCaller } from '../types.js';
 import { formatCents, parseCents, roundCents } from './money.js';
+import * as ops from './ops.js';
 import {
   createState,
   newBinding,
@@ -222,6 +223,10 @@ export class OdooDouble implements OdooCaller {
     erase_customer: (doc) => this.eraseCustomer(doc),
     export_delivery: (doc) => this.exportDelivery(doc),
     record_sync_result: (doc) => this.recordSyncResult(doc),
+    order_status: (doc) => ops.orderStatus(this, doc, validationError),
+    bound_records: (doc) => ops.boundRecords(this, doc, validationError),
+    request_resync: (doc) => ops.requestResync(this, doc, validationError),
+    store_report: (doc) => ops.storeReport(this, doc, validationError),
   };
 
   // ---- helpers shared with the merchant side ----

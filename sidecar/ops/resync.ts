@@ -1,0 +1,54 @@
+/**
+ * Resync (operator tools): Odoo-side records go through the contract's `request_resync`, i.e. the
+ * methods behind Odoo's Resync buttons, so the outbox relay enqueues the usual OutboxJobs on the
+ * usual keys; orders are read from Shopify and enqueued as `{source: 'resync', orderGid}` on the
+ * orders queue with `keys.order` (docs/flows.md "Resync jobs").
+ */
+import type { OdooContract, ResyncModel } from '../odoo/contract.js';
+import { keys } from '../queue/names.js';
+import type { SyncQueue } from '../queue/queue.js';
+import type { OrderRepairJob } from '../reports/reconcile.js';
+import type { Progress } from '../reports/store.js';
+import type { ShopifyClient } from '../shopify/index.js';
+
+export const RESYNC_KINDS: Record<string, ResyncModel> = {
+  products: 'product.template',
+  stock: 'product.product',
+  customers: 'res.partner',
+};
+
+export async function resyncOdooRecords(odoo: OdooContract, kind: string, ids: number[] | 'all') {
+  const model = RESYNC_KINDS[kind];
+  if (!model) throw new RangeError(`resync: kind must be one of ${Object.keys(RESYNC_KINDS).join(', ')}, orders (got "${kind}")`);
+  return odoo.requestResync(ids === 'all' ? { model } : { model, ids });
+}
+
+interface OrderIdsPage {
+  orders: { nodes: Array<{ id: string }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+}
+
+/** Enqueues a resync job for every Shopify order created since `since` (and before `until`). */
+export async function resyncOrdersSince(
+  deps: { shopify: ShopifyClient; queue: SyncQueue; shop: string },
+  since: Date,
+  until: Date | undefined,
+  progress?: Progress,
+): Promise<{ orders: number; enqueued: number }> {
+  const query = `created_at:>='${since.toISOString()}'` + (until ? ` AND created_at:<'${until.toISOString()}'` : '');
+  let after: string | null = null;
+  let orders = 0;
+  let enqueued = 0;
+  const batch = Date.now();
+  for (;;) {
+    const page: OrderIdsPage = await deps.shopify.request<OrderIdsPage>('OrdersCreatedSince', { query, first: 10, after }, { lane: 'catalog' });
+    for (const node of page.orders.nodes) {
+      const job: OrderRepairJob = { source: 'resync', orderGid: node.id };
+      const sent = await deps.queue.send('orders', job, { key: keys.order(deps.shop, node.id), id: `resync:${batch}:${node.id}`, correlationId: `resync:${batch}` });
+      orders++;
+      if (sent.created) enqueued++;
+    }
+    await progress?.update(orders, page.orders.pageInfo.hasNextPage ? null : orders, 'enqueueing orders');
+    if (!page.orders.pageInfo.hasNextPage) return { orders, enqueued };
+    after = page.orders.pageInfo.endCursor;
+  }
+}

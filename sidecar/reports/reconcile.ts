@@ -1,0 +1,206 @@
+/**
+ * Daily reconciliation (issue 6 item 4): Shopify orders created in a window against Odoo sales
+ * orders. `compareOrders` and `renderReconciliationMarkdown` are pure; `runReconciliation`
+ * fetches (paged OrdersCreatedSince, contract `order_status`), compares, enqueues a repair job per
+ * missing or mismatched order on the orders queue (key `keys.order`, the key every order job
+ * uses, so a repair never races a webhook for the same order), stores the report and sends its
+ * summary to Odoo's Overview.
+ */
+import type pg from 'pg';
+import type { OdooContract, OrderStatus } from '../odoo/contract.js';
+import type { Logger } from '../observability/logger.js';
+import { keys } from '../queue/names.js';
+import type { SyncQueue } from '../queue/queue.js';
+import type { ShopifyClient } from '../shopify/index.js';
+import { saveReport, type Progress } from './store.js';
+
+/** The orders flow's job for a re-import asked by reconciliation (docs/flows.md "Resync jobs"). */
+export interface OrderRepairJob {
+  source: 'repair' | 'resync';
+  orderGid: string;
+  reportId?: number;
+}
+
+export interface ShopifyOrderSummary {
+  gid: string;
+  name: string;
+  createdAt: string;
+  cancelled: boolean;
+  total: string;
+  currency: string;
+  /** Line items with a current quantity above zero (removed lines are gone in Odoo too); null when over 50 lines (not compared). */
+  lineCount: number | null;
+}
+
+export type MismatchField = 'total' | 'state' | 'lines';
+
+export interface OrderMismatch {
+  orderGid: string;
+  name: string;
+  saleOrder: string | null;
+  fields: Array<{ field: MismatchField; shopify: string | number; odoo: string | number | null }>;
+}
+
+export interface ReconciliationReport {
+  window: { from: string; to: string };
+  counts: { shopify: number; odoo: number; missing: number; mismatched: number; repaired: number };
+  missing: Array<{ orderGid: string; name: string; createdAt: string; total: string }>;
+  mismatched: OrderMismatch[];
+  repairJobs: Array<{ orderGid: string; created: boolean }>;
+}
+
+/** Decimal strings to integer cents, exactly ("12.5" → 1250). */
+export function toCents(amount: string): bigint {
+  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(amount.trim());
+  if (!m) throw new Error(`reconcile: not a decimal amount: "${amount}"`);
+  const frac = (m[3] ?? '').padEnd(2, '0');
+  // Sub-cent digits are rounded half up (Shopify amounts have at most 2 decimals anyway).
+  let cents = BigInt(m[2]!) * 100n + BigInt(frac.slice(0, 2));
+  if (frac.length > 2 && Number(frac[2]) >= 5) cents += 1n;
+  return m[1] === '-' ? -cents : cents;
+}
+
+/** Pure: which orders are missing in Odoo, and which differ in total, state or lines. */
+export function compareOrders(shopify: readonly ShopifyOrderSummary[], odoo: readonly OrderStatus[]): Pick<ReconciliationReport, 'missing' | 'mismatched'> & { found: number } {
+  const byGid = new Map(odoo.map((o) => [o.order_gid, o]));
+  const missing: ReconciliationReport['missing'] = [];
+  const mismatched: OrderMismatch[] = [];
+  let found = 0;
+  for (const order of shopify) {
+    const so = byGid.get(order.gid);
+    if (!so?.found) {
+      missing.push({ orderGid: order.gid, name: order.name, createdAt: order.createdAt, total: order.total });
+      continue;
+    }
+    found++;
+    const fields: OrderMismatch['fields'] = [];
+    if (so.amount_total === null || toCents(so.amount_total) !== toCents(order.total)) {
+      fields.push({ field: 'total', shopify: order.total, odoo: so.amount_total });
+    }
+    const odooCancelled = so.state === 'cancel';
+    if (odooCancelled !== order.cancelled) {
+      fields.push({ field: 'state', shopify: order.cancelled ? 'cancelled' : 'open', odoo: so.state });
+    }
+    if (order.lineCount !== null && so.line_count !== order.lineCount) fields.push({ field: 'lines', shopify: order.lineCount, odoo: so.line_count });
+    if (fields.length) mismatched.push({ orderGid: order.gid, name: order.name, saleOrder: so.name, fields });
+  }
+  return { missing, mismatched, found };
+}
+
+export function reconciliationHeadline(r: ReconciliationReport): string {
+  const c = r.counts;
+  return `${c.shopify} Shopify orders, ${c.odoo} in Odoo, ${c.missing} missing, ${c.mismatched} mismatched, ${c.repaired} repair jobs`;
+}
+
+/** Pure: the report as Markdown (CLI `reconcile --markdown`, admin API `?format=markdown`). */
+export function renderReconciliationMarkdown(r: ReconciliationReport): string {
+  const lines = [
+    `# Reconciliation ${r.window.from} → ${r.window.to}`,
+    '',
+    `| Shopify orders | In Odoo | Missing | Mismatched | Repair jobs |`,
+    `|---:|---:|---:|---:|---:|`,
+    `| ${r.counts.shopify} | ${r.counts.odoo} | ${r.counts.missing} | ${r.counts.mismatched} | ${r.counts.repaired} |`,
+    '',
+  ];
+  lines.push('## Missing in Odoo', '');
+  if (!r.missing.length) lines.push('None.');
+  for (const m of r.missing) lines.push(`- ${m.name} (${m.orderGid}), created ${m.createdAt}, total ${m.total}`);
+  lines.push('', '## Mismatched', '');
+  if (!r.mismatched.length) lines.push('None.');
+  for (const m of r.mismatched) {
+    const diffs = m.fields.map((f) => `${f.field}: Shopify ${f.shopify} ≠ Odoo ${f.odoo ?? '—'}`).join('; ');
+    lines.push(`- ${m.name} (${m.orderGid}) ↔ ${m.saleOrder ?? '?'}: ${diffs}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+interface OrdersPage {
+  orders: {
+    nodes: Array<{
+      id: string;
+      name: string;
+      createdAt: string;
+      cancelledAt: string | null;
+      totalPriceSet: { shopMoney: { amount: string; currencyCode: string } };
+      lineItems: { nodes: Array<{ currentQuantity: number }>; pageInfo: { hasNextPage: boolean } };
+    }>;
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  };
+}
+
+/** Every Shopify order created in [from, to), paged. */
+export async function fetchShopifyOrders(shopify: ShopifyClient, from: Date, to: Date): Promise<ShopifyOrderSummary[]> {
+  const query = `created_at:>='${from.toISOString()}' AND created_at:<'${to.toISOString()}'`;
+  const result: ShopifyOrderSummary[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const page: OrdersPage = await shopify.request<OrdersPage>('OrdersCreatedSince', { query, first: 10, after }, { lane: 'catalog' });
+    for (const o of page.orders.nodes) {
+      result.push({
+        gid: o.id,
+        name: o.name,
+        createdAt: o.createdAt,
+        cancelled: Boolean(o.cancelledAt),
+        total: o.totalPriceSet.shopMoney.amount,
+        currency: o.totalPriceSet.shopMoney.currencyCode,
+        lineCount: o.lineItems.pageInfo.hasNextPage ? null : o.lineItems.nodes.filter((l) => l.currentQuantity > 0).length,
+      });
+    }
+    if (!page.orders.pageInfo.hasNextPage) return result;
+    after = page.orders.pageInfo.endCursor;
+  }
+}
+
+export interface ReportDeps {
+  pool: pg.Pool;
+  schema: string;
+  shop: string;
+  queue: SyncQueue;
+  shopify: ShopifyClient;
+  odoo: OdooContract;
+  logger: Logger;
+}
+
+export async function runReconciliation(
+  deps: ReportDeps,
+  options: { to?: Date; hours?: number; repair?: boolean; progress?: Progress } = {},
+): Promise<{ reportId: number; report: ReconciliationReport }> {
+  const to = options.to ?? new Date();
+  const from = new Date(to.getTime() - (options.hours ?? 24) * 3600_000);
+  await options.progress?.update(0, null, 'reading Shopify orders');
+  const shopifyOrders = await fetchShopifyOrders(deps.shopify, from, to);
+  const statuses: OrderStatus[] = [];
+  for (let i = 0; i < shopifyOrders.length; i += 200) {
+    const chunk = shopifyOrders.slice(i, i + 200).map((o) => o.gid);
+    statuses.push(...(await deps.odoo.orderStatus({ order_gids: chunk })).orders);
+    await options.progress?.update(Math.min(i + 200, shopifyOrders.length), shopifyOrders.length, 'comparing with Odoo');
+  }
+  const { missing, mismatched, found } = compareOrders(shopifyOrders, statuses);
+  const report: ReconciliationReport = {
+    window: { from: from.toISOString(), to: to.toISOString() },
+    counts: { shopify: shopifyOrders.length, odoo: found, missing: missing.length, mismatched: mismatched.length, repaired: 0 },
+    missing,
+    mismatched,
+    repairJobs: [],
+  };
+  const reportId = await saveReport(deps.pool, deps.schema, 'reconciliation', { headline: '', ...report.counts }, report, options.progress?.operationId);
+  if (options.repair !== false) {
+    for (const gid of [...missing.map((m) => m.orderGid), ...mismatched.map((m) => m.orderGid)]) {
+      const job: OrderRepairJob = { source: 'repair', orderGid: gid, reportId };
+      // One repair per order and report: re-running the same report's repair adds nothing.
+      const sent = await deps.queue.send('orders', job, { key: keys.order(deps.shop, gid), id: `repair:${reportId}:${gid}`, correlationId: `reconcile:${reportId}` });
+      report.repairJobs.push({ orderGid: gid, created: sent.created });
+    }
+    report.counts.repaired = report.repairJobs.length;
+  }
+  const summary = { headline: reconciliationHeadline(report), ...report.counts, window: report.window, reportId };
+  await deps.pool.query(`UPDATE "${deps.schema}".reports SET summary = $2, body = $3 WHERE id = $1`, [reportId, JSON.stringify(summary), JSON.stringify(report)]);
+  try {
+    await deps.odoo.storeReport({ kind: 'reconciliation', summary });
+  } catch (error) {
+    // The report is stored here either way; Odoo's Overview shows it on the next run.
+    deps.logger.warn('reconciliation: could not store the summary in Odoo', { error });
+  }
+  deps.logger.info('reconciliation report', { reportId, ...report.counts });
+  return { reportId, report };
+}
