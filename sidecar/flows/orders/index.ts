@@ -5,7 +5,8 @@
  * one at a time in arrival order:
  *  - webhooks orders/create, updated, cancelled, paid, edited (WebhookJob: ids only);
  *  - the Odoo outbox event `order.reimport` (OutboxJob, payload.order_gid);
- *  - the scheduled pull of recently updated orders (PullJob, ./pull.ts; queue `orders.pull`).
+ *  - the scheduled pull of recently updated orders (PullJob, ./pull.ts; queue `orders.pull`);
+ *  - operator resyncs and reconciliation repairs (OrderRepairJob, docs/flows.md "Resync jobs").
  *
  * The handler never trusts what triggered it: deliveries are at-least-once and out of order, so
  * it re-reads the order from Shopify (OrderById) and applies that latest state. Odoo answers
@@ -26,6 +27,7 @@ import type { ApplyOrderResult, OrderDocument } from '../../odoo/contract.js';
 import { classifyError, PermanentError } from '../../queue/errors.js';
 import type { JobContext } from '../../queue/queue.js';
 import type { OutboxJob } from '../../relay/outbox.js';
+import type { OrderRepairJob } from '../../reports/reconcile.js';
 import type { Flow, FlowContext } from '../context.js';
 import { normaliseOrder, type NormaliseResult, type ShopifyLineItem, type ShopifyOrder } from './normalise.js';
 import { runOrdersPull, type PullJob } from './pull.js';
@@ -33,12 +35,18 @@ import { runOrdersPull, type PullJob } from './pull.js';
 export { pullOrdersSince, runOrdersPull } from './pull.js';
 export type { PullJob } from './pull.js';
 
-export type OrderJob = WebhookJob | OutboxJob | PullJob;
+export type OrderJob = WebhookJob | OutboxJob | PullJob | OrderRepairJob;
 
 /** The order a job is about, whatever triggered it. */
 export function orderGidOf(job: OrderJob): string {
   const gid =
-    job.source === 'webhook' ? job.entityGid : job.source === 'pull' ? job.orderGid : typeof job.payload?.order_gid === 'string' ? job.payload.order_gid : undefined;
+    job.source === 'webhook'
+      ? job.entityGid
+      : job.source === 'outbox'
+        ? typeof job.payload?.order_gid === 'string'
+          ? job.payload.order_gid
+          : undefined
+        : job.orderGid; // pull, resync (operator), repair (reconciliation)
   if (!gid || !/^gid:\/\/shopify\/Order\/[0-9]+$/.test(gid)) throw new PermanentError(`orders: job without an order GID (${job.source})`);
   return gid;
 }
