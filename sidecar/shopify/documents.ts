@@ -39,7 +39,6 @@ export const DOCUMENT_NAMES = [
   'WebhookSubscriptionCreate',
   'WebhookSubscriptionDelete',
   'OrdersCreatedSince',
-  'CustomerById',
 ] as const;
 
 export type DocumentName = (typeof DOCUMENT_NAMES)[number];
