@@ -20,7 +20,7 @@ export const FLOW_QUEUES = [
   'returns',
   'privacy',
 ] as const;
-export const SCHEDULED_QUEUES = ['orders.pull', 'inventory.reconcile', 'webhooks.purge'] as const;
+export const SCHEDULED_QUEUES = ['orders.pull', 'inventory.reconcile', 'webhooks.purge', 'webhooks.subscriptions'] as const;
 export const QUEUE_NAMES = [...FLOW_QUEUES, ...SCHEDULED_QUEUES] as const;
 
 export type FlowQueue = (typeof FLOW_QUEUES)[number];
@@ -145,6 +145,7 @@ const EXPIRE_SECONDS: Record<QueueName, number> = {
   'orders.pull': 3600,
   'inventory.reconcile': 3600,
   'webhooks.purge': 900,
+  'webhooks.subscriptions': 300,
 };
 
 /**
