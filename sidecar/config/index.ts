@@ -66,6 +66,14 @@ export interface Config {
   webhooks: {
     maxBodyBytes: number;
     inboxRetentionDays: number;
+    /** Create, check and repair the shop's webhook subscriptions (flows/webhook-subscriptions). */
+    manageSubscriptions: boolean;
+    /** 5-field cron (UTC) of the periodic subscription check. */
+    checkCron: string;
+  };
+  onboarding: {
+    /** Pushing to Shopify waits until a (non-dry-run) onboarding has linked the existing records. */
+    required: boolean;
   };
   queue: {
     retryLimit: number;
@@ -185,6 +193,8 @@ class Reader {
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,49}$/;
 const API_VERSION = /^(\d{4})-(0[1-9]|1[0-2])$|^unstable$/;
 const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
+/** Five whitespace-separated cron fields of digits, `*`, `/`, `-` and `,` (pg-boss parses the rest). */
+const CRON = /^[0-9*/,-]+(\s+[0-9*/,-]+){4}$/;
 
 export function loadConfig(env: Env): Config {
   const read = new Reader(env);
@@ -250,6 +260,11 @@ export function loadConfig(env: Env): Config {
     webhooks: {
       maxBodyBytes: read.integer('WEBHOOK_MAX_BODY_BYTES', 2 * 1024 * 1024, 1024, 50 * 1024 * 1024),
       inboxRetentionDays: read.integer('WEBHOOK_INBOX_RETENTION_DAYS', 7, 1, 90),
+      manageSubscriptions: read.oneOf('WEBHOOK_SUBSCRIPTIONS_MANAGE', ['true', 'false'], 'true') === 'true',
+      checkCron: read.matching('WEBHOOK_CHECK_CRON', CRON, 'must be a 5-field cron expression, like "*/10 * * * *"', '*/10 * * * *'),
+    },
+    onboarding: {
+      required: read.oneOf('ONBOARDING_REQUIRED', ['true', 'false'], 'true') === 'true',
     },
     queue: {
       retryLimit: read.integer('QUEUE_RETRY_LIMIT', 8, 0, 100),
