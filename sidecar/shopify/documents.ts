@@ -36,6 +36,8 @@ export const DOCUMENT_NAMES = [
   'WebhookSubscriptions',
   'WebhookSubscriptionCreate',
   'WebhookSubscriptionDelete',
+  'OnboardingVariants',
+  'OnboardingCustomers',
 ] as const;
 
 export type DocumentName = (typeof DOCUMENT_NAMES)[number];
