@@ -22,6 +22,9 @@ import { createOutboxRelay, type OutboxRelay } from './relay/outbox.js';
 import type { Flow } from './flows/context.js';
 import { FLOWS, registerFlows } from './flows/index.js';
 import { createWebhookSubscriptions, type WebhookSubscriptions } from './flows/webhook-subscriptions/index.js';
+import { onboardingGate, runOnboarding } from './flows/onboarding/index.js';
+import { createOnboardingAdminRouter } from './http/admin-onboarding.js';
+import express from 'express';
 import type { Logger } from './observability/logger.js';
 import { createQueue, type SyncQueue } from './queue/queue.js';
 import type { FlowQueue } from './queue/names.js';
@@ -146,7 +149,15 @@ export function createSidecar(config: Config, deps: SidecarDeps): Sidecar {
     },
   });
 
-  const app = createHttpApp({ logger, adminToken: config.adminToken, readiness, webhooks, extra: [wake] });
+  const onboardingCtx = { config, logger, pool, shopify, odoo: contract };
+  const admin = express.Router();
+  admin.use(
+    createOnboardingAdminRouter({
+      run: (options) => runOnboarding(onboardingCtx, options),
+      status: async () => ({ complete: (await onboardingGate(onboardingCtx)).complete }),
+    }),
+  );
+  const app = createHttpApp({ logger, adminToken: config.adminToken, readiness, webhooks, admin, extra: [wake] });
   let server: http.Server | undefined;
   let stopped = false;
   let retryTimer: NodeJS.Timeout | undefined;
