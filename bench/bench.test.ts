@@ -3,9 +3,45 @@
  * and prints its table. No timing is asserted (brief: numbers are reported, not tested).
  */
 import assert from 'node:assert/strict';
+import type { Flow } from '../sidecar/flows/context.js';
+import type { WebhookJob } from '../sidecar/http/webhooks/topics.js';
+import { orderDoc } from '../sidecar/odoo/conformance/fixtures.js';
+import type { OutboxJob } from '../sidecar/relay/outbox.js';
 import { testDatabase } from '../sidecar/testing/root-hooks.js';
 import { runBench } from './run.js';
 import { percentile, renderTable } from './stats.js';
+
+/**
+ * Minimal stand-ins for the orders and inventory flows (written by other pieces), so the two
+ * latency measures that need them are exercised here too: an order webhook becomes a sale order,
+ * an Odoo stock change becomes Shopify's on_hand.
+ */
+const standInOrders: Flow = {
+  name: 'orders (bench stand-in)',
+  register: (ctx) =>
+    ctx.queue.work<WebhookJob>('orders', async (job) => {
+      const currency = 'USD';
+      await ctx.odoo.applyOrder({ ...orderDoc({ order_gid: job.data.entityGid, currency, lines: [{ sku: 'BENCH-ORDER', quantity: 1, price: '10.00' }] }) });
+    }),
+};
+const standInInventory: Flow = {
+  name: 'inventory (bench stand-in)',
+  register: (ctx) =>
+    ctx.queue.work<OutboxJob>('inventory', async (job) => {
+      const { product_id, location_gid } = job.data.payload as { product_id: number; location_gid: string };
+      const { levels } = await ctx.odoo.stockLevels({ product_ids: [product_id], location_gids: [location_gid] });
+      const level = levels[0];
+      if (!level?.shopify_inventory_item_gid) return;
+      await ctx.shopify.request(
+        'InventorySetQuantities',
+        {
+          input: { name: 'on_hand', reason: 'correction', quantities: [{ inventoryItemId: level.shopify_inventory_item_gid, locationId: location_gid, quantity: level.shopify_on_hand, changeFromQuantity: null }] },
+          idempotencyKey: job.jobId,
+        },
+        { lane: 'inventory', idempotencyKey: job.jobId },
+      );
+    }),
+};
 
 describe('make bench', () => {
   it('computes nearest-rank percentiles', () => {
@@ -45,5 +81,23 @@ describe('make bench', () => {
     assert.equal(printed.at(-1), text);
     assert.match(text, /^\| measure +\| load +\| p50 +\| p95 +\| p99 /);
     assert.match(text, /Machine: \d+ cores .*shared with other processes/);
+  });
+
+  it('measures order and stock latencies once flows work the orders and inventory queues', async function () {
+    this.timeout(120_000);
+    const { rows } = await runBench({
+      databaseUrl: await testDatabase('bench_smoke_flows'),
+      webhookRate: 5,
+      webhookSeconds: 1,
+      jobs: 5,
+      orderRate: 5,
+      orderSeconds: 1,
+      stockChanges: 2,
+      flows: [standInOrders, standInInventory],
+      print: () => {},
+    });
+    assert.deepEqual([rows[1]!.n, rows[1]!.note], [5, 'from the storefront order to the sale order in the double']);
+    assert.deepEqual([rows[2]!.n, rows[2]!.note], [2, 'Odoo on hand set → Shopify on_hand equal at the mapped location (outbox wake-up included)']);
+    assert.ok(rows[1]!.p95! > 0 && rows[2]!.p95! > 0);
   });
 });
