@@ -155,6 +155,8 @@ export function createWebhookSubscriptions(deps: WebhookSubscriptionsDeps): Webh
       }
     } catch (error) {
       result.errors.push({ topic: '*', message: `listing subscriptions: ${(error as Error).message}` });
+      // Keep what the last successful check knew, so a deletion is still recognised next time.
+      result.present = previous?.present ?? [];
     }
     result.ok = result.errors.length === 0;
     // A recreated subscription means deliveries failed or someone deleted it: webhooks sent in
