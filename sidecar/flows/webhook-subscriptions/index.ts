@@ -123,17 +123,17 @@ export function createWebhookSubscriptions(deps: WebhookSubscriptionsDeps): Webh
       warnings: [],
       errors: [],
     };
+    // Everything the previous check saw or made; one of them missing now was deleted by Shopify.
+    const known = [
+      ...(previous?.present ?? []),
+      ...(previous?.created ?? []).filter((c) => c.id),
+      ...(previous?.recreated ?? []).flatMap((r) => (r.id ? [{ topic: r.topic, id: r.id }] : [])),
+    ];
     try {
       const plan = planSubscriptions({ topics, callbackUrl, apiVersion: config.shopify.apiVersion, existing: await list() });
       result.present = plan.present;
       result.foreign = plan.foreign;
       result.warnings = plan.warnings;
-      // Everything the previous check saw or made; one of them missing now was deleted by Shopify.
-      const known = [
-        ...(previous?.present ?? []),
-        ...(previous?.created ?? []).filter((c) => c.id),
-        ...(previous?.recreated ?? []).flatMap((r) => (r.id ? [{ topic: r.topic, id: r.id }] : [])),
-      ];
       const vanished = new Map(deletedSince(known, plan).map((v) => [v.topic, v.id]));
       for (const old of plan.remove) {
         try {
@@ -156,7 +156,7 @@ export function createWebhookSubscriptions(deps: WebhookSubscriptionsDeps): Webh
     } catch (error) {
       result.errors.push({ topic: '*', message: `listing subscriptions: ${(error as Error).message}` });
       // Keep what the last successful check knew, so a deletion is still recognised next time.
-      result.present = previous?.present ?? [];
+      result.present = known;
     }
     result.ok = result.errors.length === 0;
     // A recreated subscription means deliveries failed or someone deleted it: webhooks sent in
