@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NPM_STAMP := node_modules/.install-stamp
 PYTHON ?= /usr/bin/python3
 
-.PHONY: install typecheck test test-unit test-addon-static test-odoo-skip-if-missing test-odoo build sim demo demo-check
+.PHONY: install typecheck test test-unit test-addon-static test-odoo-skip-if-missing test-odoo build sim demo demo-check bench
 
 install: $(NPM_STAMP)
 
@@ -53,3 +53,9 @@ demo: install
 
 demo-check: install
 	node --import tsx sidecar/demo/main.ts --check
+
+# Performance numbers for a stated load (bench/run.ts, docs/operations.md): webhook acknowledgement
+# latency at 200/s for 20 s, jobs/s through the queue, order webhook → sales order and Odoo stock
+# → Shopify quantity latencies (when those flows are registered). BENCH_ARGS passes options.
+bench: install
+	node --import tsx bench/run.ts $(BENCH_ARGS)

@@ -22,6 +22,10 @@ import { createOdooWakeRouter } from './http/odoo-wake.js';
 import { createOutboxRelay, type OutboxRelay } from './relay/outbox.js';
 import type { Flow } from './flows/context.js';
 import { FLOWS, registerFlows } from './flows/index.js';
+import { createWebhookSubscriptions, type WebhookSubscriptions } from './flows/webhook-subscriptions/index.js';
+import { onboardingGate, runOnboarding } from './flows/onboarding/index.js';
+import { createOnboardingAdminRouter } from './http/admin-onboarding.js';
+import express from 'express';
 import type { Logger } from './observability/logger.js';
 import { createQueue, type SyncQueue } from './queue/queue.js';
 import type { FlowQueue } from './queue/names.js';
@@ -51,6 +55,8 @@ export interface Sidecar {
   odoo: OdooCaller;
   contract: OdooContract;
   relay: OutboxRelay;
+  /** The shop's webhook subscriptions: checked and repaired at start and on WEBHOOK_CHECK_CRON. */
+  subscriptions: WebhookSubscriptions;
   http: Express;
   /** Resolves once Odoo answered the contract check and the flows' workers run. */
   workersStarted: Promise<string[]>;
@@ -127,6 +133,8 @@ export function createSidecar(config: Config, deps: SidecarDeps): Sidecar {
     },
   });
 
+  const subscriptions = createWebhookSubscriptions({ config, pool, queue, shopify, logger });
+
   const readiness = createReadiness({
     database: async () => {
       await pool.query('SELECT 1');
@@ -143,6 +151,13 @@ export function createSidecar(config: Config, deps: SidecarDeps): Sidecar {
   });
 
   const admin = createAdminRouter({ config, shop: config.shopify.shopDomain, logger, pool, queue, shopify, contract, odoo });
+  const onboardingCtx = { config, logger, pool, shopify, odoo: contract };
+  admin.use(
+    createOnboardingAdminRouter({
+      run: (options) => runOnboarding(onboardingCtx, options),
+      status: async () => ({ complete: (await onboardingGate(onboardingCtx)).complete }),
+    }),
+  );
   const app = createHttpApp({ logger, adminToken: config.adminToken, readiness, webhooks, admin, extra: [wake] });
   let server: http.Server | undefined;
   let stopped = false;
@@ -183,6 +198,7 @@ export function createSidecar(config: Config, deps: SidecarDeps): Sidecar {
     odoo,
     contract,
     relay,
+    subscriptions,
     http: app,
     workersStarted,
     async start(options = {}) {
@@ -191,11 +207,20 @@ export function createSidecar(config: Config, deps: SidecarDeps): Sidecar {
       const version = await checkApiVersion(shopify, { logger });
       for (const warning of version.warnings) logger.warn('shopify api version', { warning });
       await startWorkersWhenOdooAnswers();
-      if (options.listen === false) return { port: 0 };
+      // Independent of Odoo (webhooks must reach the inbox while Odoo is down), and once HTTP
+      // listens, so Shopify's first deliveries find it. A failed check is logged and kept in
+      // lastCheck(); the schedule repairs it later.
+      const ensureSubscriptions = () =>
+        subscriptions.start().catch((error: unknown) => logger.error('webhook subscriptions: start failed', { error }));
+      if (options.listen === false) {
+        await ensureSubscriptions();
+        return { port: 0 };
+      }
       server = http.createServer(app);
       await new Promise<void>((resolve) => server!.listen(config.port, resolve));
       const { port } = server.address() as AddressInfo;
       logger.info('sidecar listening', { port, shop: config.shopify.shopDomain, apiVersion: config.shopify.apiVersion });
+      await ensureSubscriptions();
       return { port };
     },
     async stop() {

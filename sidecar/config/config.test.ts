@@ -85,4 +85,12 @@ describe('config', () => {
     assert.ok(printed.includes('test-shop.myshopify.com'));
     assert.ok(printed.includes('postgres://sync:redacted@127.0.0.1:5432/sync'));
   });
+  it('manages webhook subscriptions every 10 minutes and requires onboarding by default, and refuses a malformed cron', () => {
+    const config = loadConfig(testEnv());
+    assert.deepEqual([config.webhooks.manageSubscriptions, config.webhooks.checkCron, config.onboarding.required], [true, '*/10 * * * *', true]);
+    const off = loadConfig(testEnv({ WEBHOOK_SUBSCRIPTIONS_MANAGE: 'false', WEBHOOK_CHECK_CRON: '5 * * * *', ONBOARDING_REQUIRED: 'false' }));
+    assert.deepEqual([off.webhooks.manageSubscriptions, off.webhooks.checkCron, off.onboarding.required], [false, '5 * * * *', false]);
+    assert.equal(errorOf(testEnv({ WEBHOOK_CHECK_CRON: 'every 10 minutes' })), 'config: WEBHOOK_CHECK_CRON must be a 5-field cron expression, like "*/10 * * * *" (got "every 10 minutes")');
+    assert.equal(errorOf(testEnv({ WEBHOOK_SUBSCRIPTIONS_MANAGE: 'yes' })), 'config: WEBHOOK_SUBSCRIPTIONS_MANAGE must be one of true, false (got "yes")');
+  });
 });

@@ -66,6 +66,14 @@ export interface Config {
   webhooks: {
     maxBodyBytes: number;
     inboxRetentionDays: number;
+    /** Create, check and repair the shop's webhook subscriptions (flows/webhook-subscriptions). */
+    manageSubscriptions: boolean;
+    /** 5-field cron (UTC) of the periodic subscription check. */
+    checkCron: string;
+  };
+  onboarding: {
+    /** Pushing to Shopify waits until a (non-dry-run) onboarding has linked the existing records. */
+    required: boolean;
   };
   orders: {
     /** 5-field cron (UTC) of the scheduled pull of recently updated orders (`orders.pull`). */
@@ -272,6 +280,11 @@ export function loadConfig(env: Env): Config {
     webhooks: {
       maxBodyBytes: read.integer('WEBHOOK_MAX_BODY_BYTES', 2 * 1024 * 1024, 1024, 50 * 1024 * 1024),
       inboxRetentionDays: read.integer('WEBHOOK_INBOX_RETENTION_DAYS', 7, 1, 90),
+      manageSubscriptions: read.oneOf('WEBHOOK_SUBSCRIPTIONS_MANAGE', ['true', 'false'], 'true') === 'true',
+      checkCron: read.matching('WEBHOOK_CHECK_CRON', CRON, 'must be a 5-field cron expression, like "*/10 * * * *"', '*/10 * * * *'),
+    },
+    onboarding: {
+      required: read.oneOf('ONBOARDING_REQUIRED', ['true', 'false'], 'true') === 'true',
     },
     orders: {
       pullCron: read.matching('ORDERS_PULL_CRON', CRON, 'must be a 5-field cron expression like "*/5 * * * *"', '*/5 * * * *'),

@@ -334,6 +334,8 @@ export interface OdooContract {
   applyReturn(doc: ReturnDocument): Promise<ApplyReturnResult>;
   upsertCustomer(doc: CustomerDocument): Promise<UpsertCustomerResult>;
   exportCustomers(doc: { partner_ids: number[] }): Promise<{ customers: ExportedCustomer[] }>;
+  /** Top-level partners with an email, not erased, archived included, by id (onboarding). */
+  listCustomers(doc?: { limit?: number; offset?: number }): Promise<{ customers: ExportedCustomer[] }>;
   eraseCustomer(doc: EraseCustomerParams): Promise<EraseCustomerResult>;
   exportDelivery(doc: { picking_id: number }): Promise<FulfilmentDocument>;
   recordSyncResult(doc: RecordSyncResultParams): Promise<{ ok: true }>;
@@ -357,6 +359,7 @@ export const CONTRACT_METHODS = {
   applyReturn: 'apply_return',
   upsertCustomer: 'upsert_customer',
   exportCustomers: 'export_customers',
+  listCustomers: 'list_customers',
   eraseCustomer: 'erase_customer',
   exportDelivery: 'export_delivery',
   recordSyncResult: 'record_sync_result',
@@ -386,6 +389,7 @@ export function createOdooContract(caller: OdooCaller): OdooContract {
     applyReturn: (doc) => call('apply_return', doc),
     upsertCustomer: (doc) => call('upsert_customer', doc),
     exportCustomers: (doc) => call('export_customers', doc),
+    listCustomers: (doc = {}) => call('list_customers', doc),
     eraseCustomer: (doc) => call('erase_customer', doc),
     exportDelivery: (doc) => call('export_delivery', doc),
     recordSyncResult: (doc) => call('record_sync_result', doc),

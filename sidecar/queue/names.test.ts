@@ -3,7 +3,7 @@ import { dlqName, InvalidKeyError, keys, odooRef, QUEUE_NAMES, queueOptions, sho
 
 describe('queue names and keys', () => {
   it('gives every queue a .dlq dead-letter queue', () => {
-    assert.equal(QUEUE_NAMES.length, 13);
+    assert.equal(QUEUE_NAMES.length, 14);
     assert.equal(dlqName('orders'), 'orders.dlq');
     assert.equal(dlqName('orders.pull'), 'orders.pull.dlq');
     for (const queue of QUEUE_NAMES) assert.equal(queueOptions(queue, { limit: 8, delaySeconds: 5, delayMaxSeconds: 1800 }).deadLetter, `${queue}.dlq`);

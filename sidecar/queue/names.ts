@@ -20,7 +20,14 @@ export const FLOW_QUEUES = [
   'returns',
   'privacy',
 ] as const;
-export const SCHEDULED_QUEUES = ['orders.pull', 'inventory.reconcile', 'webhooks.purge', 'reports.reconcile', 'reports.integrity'] as const;
+export const SCHEDULED_QUEUES = [
+  'orders.pull',
+  'inventory.reconcile',
+  'webhooks.purge',
+  'webhooks.subscriptions',
+  'reports.reconcile',
+  'reports.integrity',
+] as const;
 export const QUEUE_NAMES = [...FLOW_QUEUES, ...SCHEDULED_QUEUES] as const;
 
 export type FlowQueue = (typeof FLOW_QUEUES)[number];
@@ -147,6 +154,7 @@ const EXPIRE_SECONDS: Record<QueueName, number> = {
   'webhooks.purge': 900,
   'reports.reconcile': 3600,
   'reports.integrity': 4 * 3600,
+  'webhooks.subscriptions': 300,
 };
 
 /**

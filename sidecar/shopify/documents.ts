@@ -39,6 +39,8 @@ export const DOCUMENT_NAMES = [
   'WebhookSubscriptionCreate',
   'WebhookSubscriptionDelete',
   'OrdersCreatedSince',
+  'OnboardingVariants',
+  'OnboardingCustomers',
 ] as const;
 
 export type DocumentName = (typeof DOCUMENT_NAMES)[number];

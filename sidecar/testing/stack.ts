@@ -81,6 +81,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       QUEUE_RETRY_DELAY_SECONDS: '1',
       QUEUE_RETRY_DELAY_MAX_SECONDS: '2',
       OUTBOX_POLL_SECONDS: '1',
+      // Tests subscribe what they need (subscribeWebhooks) and push without onboarding; the
+      // webhook-subscriptions and onboarding tests switch these on.
+      WEBHOOK_SUBSCRIPTIONS_MANAGE: 'false',
+      ONBOARDING_REQUIRED: 'false',
       ...options.env,
     }),
   );

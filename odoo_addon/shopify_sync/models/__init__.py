@@ -12,3 +12,4 @@ from . import shopify_sync_overview
 from . import shopify_sync_api
 from . import mail_thread
 from . import shopify_sync_api_ops
+from . import shopify_sync_api_onboarding

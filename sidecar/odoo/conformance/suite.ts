@@ -522,6 +522,28 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
       assert.equal(customers[0]!.email, doc.email);
     });
 
+    it('lists every top-level partner with an email for onboarding, paged by id, archived included, erased excluded', async () => {
+      const adaEmail = emailOf('ada.onboard');
+      const ada = await m.createCustomer({ name: 'Ada Onboard', email: adaEmail });
+      const archived = await m.createCustomer({ name: 'Old Client', email: emailOf('old.client') });
+      await m.archiveCustomer(archived);
+      const erased = await m.createCustomer({ name: 'Gone Client', email: emailOf('gone.client') });
+      await m.eraseCustomer(erased);
+      const listed: Array<{ partner_id: number; email: string | null; active: boolean }> = [];
+      for (let offset = 0; ; offset += 7) {
+        const { customers } = await contract.listCustomers({ limit: 7, offset });
+        listed.push(...customers);
+        if (customers.length < 7) break;
+      }
+      const ids = listed.map((c) => c.partner_id);
+      assert.deepEqual(ids, [...ids].sort((a, b) => a - b));
+      assert.equal(new Set(ids).size, ids.length);
+      assert.ok(listed.every((c) => c.email));
+      assert.equal(listed.find((c) => c.partner_id === ada)?.email, adaEmail);
+      assert.equal(listed.find((c) => c.partner_id === archived)?.active, false);
+      assert.ok(!ids.includes(erased));
+    });
+
     it('erases a customer: personal data gone, record kept, never resurrected', async () => {
       const doc = customerDoc({ default_address: { name: 'Ada Lovelace', company: null, address1: '12 Analytical St', address2: null, city: 'London', province_code: null, zip: 'N1', country_code: 'GB', phone: null } });
       const { partner_id } = await contract.upsertCustomer(doc);

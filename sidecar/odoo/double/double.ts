@@ -220,6 +220,7 @@ export class OdooDouble implements OdooCaller {
     apply_return: (doc) => this.applyReturn(doc as unknown as ReturnDocument),
     upsert_customer: (doc) => this.upsertCustomer(doc as unknown as CustomerDocument),
     export_customers: (doc) => this.exportCustomers(doc),
+    list_customers: (doc) => this.listCustomers(doc),
     erase_customer: (doc) => this.eraseCustomer(doc),
     export_delivery: (doc) => this.exportDelivery(doc),
     record_sync_result: (doc) => this.recordSyncResult(doc),
@@ -678,6 +679,19 @@ export class OdooDouble implements OdooCaller {
     const ids = doc.partner_ids;
     if (!Array.isArray(ids) || !ids.every((i) => Number.isInteger(i))) throw validationError('export_customers: partner_ids must be a list of integers');
     return { customers: ids.map((i) => this.state.partners.get(i as number)).filter((p): p is Partner => Boolean(p)).map((p) => this.customerDocument(p)) };
+  }
+
+  /** The addon's list_customers (models/shopify_sync_api_onboarding.py). */
+  listCustomers(doc: Record<string, unknown>): { customers: ExportedCustomer[] } {
+    const limit = doc.limit ?? 100;
+    const offset = doc.offset ?? 0;
+    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 1000) throw validationError('list_customers: limit must be an integer from 1 to 1000');
+    if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) throw validationError('list_customers: offset must be a non-negative integer');
+    const partners = [...this.state.partners.values()]
+      .filter((p) => p.parent_id === null && Boolean(p.email) && !p.erased)
+      .sort((a, b) => a.id - b.id)
+      .slice(offset, offset + limit);
+    return { customers: partners.map((p) => this.customerDocument(p)) };
   }
 
   customerDocument(p: Partner): ExportedCustomer {
