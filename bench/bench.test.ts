@@ -73,7 +73,7 @@ describe('make bench', () => {
     ]);
     const ack = rows[3]!;
     assert.equal(ack.n, 20);
-    assert.match(ack.note ?? '', /^20 × 200, 20 queued in the inbox$/);
+    assert.match(ack.note ?? '', /^20 × 200, 20 stored in the inbox$/);
     assert.equal(rows[0]!.n, 20);
     for (const row of rows.slice(1, 3)) {
       assert.ok(row.n !== undefined || /^not measured: (orders|inventory) flow not present$/.test(row.note ?? ''), JSON.stringify(row));
