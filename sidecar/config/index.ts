@@ -67,6 +67,10 @@ export interface Config {
     maxBodyBytes: number;
     inboxRetentionDays: number;
   };
+  inventory: {
+    /** 5-field cron (UTC) of the scheduled inventory reconciliation. */
+    reconcileCron: string;
+  };
   queue: {
     retryLimit: number;
     retryDelaySeconds: number;
@@ -183,6 +187,7 @@ class Reader {
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,49}$/;
+const CRON = /^[0-9*\/,-]+( [0-9*\/,-]+){4}$/;
 const API_VERSION = /^(\d{4})-(0[1-9]|1[0-2])$|^unstable$/;
 const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
 
@@ -250,6 +255,9 @@ export function loadConfig(env: Env): Config {
     webhooks: {
       maxBodyBytes: read.integer('WEBHOOK_MAX_BODY_BYTES', 2 * 1024 * 1024, 1024, 50 * 1024 * 1024),
       inboxRetentionDays: read.integer('WEBHOOK_INBOX_RETENTION_DAYS', 7, 1, 90),
+    },
+    inventory: {
+      reconcileCron: read.matching('INVENTORY_RECONCILE_CRON', CRON, 'must be a 5-field cron expression (minute hour day month weekday, UTC)', '0 * * * *'),
     },
     queue: {
       retryLimit: read.integer('QUEUE_RETRY_LIMIT', 8, 0, 100),
