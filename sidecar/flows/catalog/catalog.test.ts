@@ -18,7 +18,8 @@ describe('catalog flow end to end (simulator, PostgreSQL, Odoo double)', () => {
   }
 
   before(async () => {
-    f = await startFlowStack(await testDatabase('flow_catalog_e2e'));
+    // Short client timeout for the timed-out productSet below (the fault holds the answer for 4 s).
+    f = await startFlowStack(await testDatabase('flow_catalog_e2e'), { SHOPIFY_REQUEST_TIMEOUT_MS: '1500' });
     await f.stack.subscribeWebhooks(['products/create', 'products/update']);
   });
   after(async () => {
@@ -134,5 +135,42 @@ describe('catalog flow end to end (simulator, PostgreSQL, Odoo double)', () => {
       return rows.length === 1 && rows[0].status === 'processed' && rows[0].n >= 4 ? rows : undefined;
     });
     assert.ok(f.stack.logs.lines.some((r) => String(r.message).startsWith('catalog: Shopify product webhook completed without action')));
+  });
+
+  it('retries a first productSet that timed out after Shopify executed it without creating a second product', async () => {
+    await f.stack.simControl('PUT', '/faults', { apiTimeoutRate: 1, apiTimeoutMs: 4000, apiTimeoutAfterExecute: true });
+    let templateId: number;
+    try {
+      ({ template_id: templateId } = await f.merchant.createProduct({ name: 'Lamp', price: '40.00', variants: [{ sku: 'LAMP-1' }] }));
+      await f.stack.waitFor('the first attempt executed in Shopify', () => simProduct(f.stack, `odoo-product-${templateId}`) !== undefined);
+      await f.stack.waitFor('the client saw the timeout', () => f.stack.logs.lines.some((l) => l.message === 'shopify: retrying' && l.operation === 'ProductSet'));
+    } finally {
+      await f.stack.simControl('DELETE', '/faults');
+    }
+    const binding = await f.stack.waitFor('the template bound', async () => {
+      const b = await f.merchant.readBinding('product.template', templateId!);
+      return b.state === 'synced' && b.shopify_gid ? b : undefined;
+    });
+    const lamps = f.stack.sim.state.variants.filter((v) => v.sku === 'LAMP-1');
+    assert.equal(lamps.length, 1);
+    assert.equal(binding.shopify_gid, `gid://shopify/Product/${lamps[0]!.productId}`);
+  });
+
+  it('puts Shopify userErrors on the binding and sends the job to the dead-letter queue', async () => {
+    const { template_id } = await f.merchant.createProduct({ name: 'Vase', price: '25.00', variants: [{ sku: 'VASE-1' }] });
+    await f.stack.waitFor('the vase bound', async () => (await f.merchant.readBinding('product.template', template_id)).shopify_gid !== null);
+    // The merchant deletes the product in Shopify; the next push by GID is refused.
+    const state = f.stack.sim.state;
+    state.products.splice(state.products.findIndex((p) => p.handle === `odoo-product-${template_id}`), 1);
+    await f.merchant.setProductPrice(template_id, '26.00');
+    const binding = await f.stack.waitFor('the binding in error', async () => {
+      const b = await f.merchant.readBinding('product.template', template_id);
+      return b.state === 'error' ? b : undefined;
+    });
+    assert.equal(binding.message, 'Shopify productSet rejected the input: identifier.id: Product does not exist (PRODUCT_DOES_NOT_EXIST)');
+    const dead = await f.stack.waitFor('the dead letter', async () => (await f.stack.sidecar.queue.listDeadLetters('products'))[0]);
+    assert.equal(dead.kind, 'permanent');
+    assert.match(dead.reason ?? '', /Product does not exist/);
+    assert.equal(dead.attempts, 1);
   });
 });
