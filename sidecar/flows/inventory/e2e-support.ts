@@ -5,7 +5,7 @@
 import { createDoubleMerchant, createOdooDouble, type OdooDouble } from '../../odoo/double/index.js';
 import type { DoubleMerchant } from '../../odoo/double/merchant.js';
 import { startStack, type Stack } from '../../testing/stack.js';
-import type { FlowContext } from '../context.js';
+import type { Flow, FlowContext } from '../context.js';
 import { catalogFlow } from '../catalog/index.js';
 import { inventoryFlow } from './index.js';
 
@@ -21,14 +21,14 @@ export interface FlowStack {
   ctx: FlowContext;
 }
 
-export async function startFlowStack(databaseUrl: string, env: Record<string, string> = {}): Promise<FlowStack> {
+export async function startFlowStack(databaseUrl: string, env: Record<string, string> = {}, flows: readonly Flow[] = [catalogFlow, inventoryFlow]): Promise<FlowStack> {
   const odoo = createOdooDouble({
     warehouses: [
       { name: 'Main warehouse', code: 'WH', location_gid: LOC_MAIN },
       { name: 'Second warehouse', code: 'WH2', location_gid: LOC_SECOND },
     ],
   });
-  const stack = await startStack({ databaseUrl, odoo, flows: [catalogFlow, inventoryFlow], env });
+  const stack = await startStack({ databaseUrl, odoo, flows, env });
   await stack.sidecar.workersStarted;
   const ids = [...odoo.state.warehouses.values()];
   const s = stack.sidecar;

@@ -64,13 +64,24 @@ function learn(ctx: FlowContext, levels: readonly StockLevel[]): void {
   for (const l of levels) if (l.shopify_inventory_item_gid) map.set(l.shopify_inventory_item_gid, l.product_id);
 }
 
+/** Items looked up and not bound in Odoo: item → time of the miss (ms), so each costs one full read per TTL. */
+const unknownItems = new WeakMap<OdooContract, Map<string, number>>();
+const UNKNOWN_TTL_MS = 5 * 60_000;
+
 async function productForItem(ctx: FlowContext, item: string, location: string): Promise<number | undefined> {
   const known = itemToProduct.get(ctx.odoo)?.get(item);
   if (known !== undefined) return known;
+  let misses = unknownItems.get(ctx.odoo);
+  if (!misses) unknownItems.set(ctx.odoo, (misses = new Map()));
+  const missedAt = misses.get(`${item}@${location}`);
+  if (missedAt !== undefined && Date.now() - missedAt < UNKNOWN_TTL_MS) return undefined;
   // One full read of the location teaches every mapping at once; later webhooks hit the cache.
   const { levels } = await ctx.odoo.stockLevels({ location_gids: [location] });
   learn(ctx, levels);
-  return itemToProduct.get(ctx.odoo)?.get(item);
+  const found = itemToProduct.get(ctx.odoo)?.get(item);
+  if (found === undefined) misses.set(`${item}@${location}`, Date.now());
+  else misses.delete(`${item}@${location}`);
+  return found;
 }
 
 interface LevelsByItemsData {

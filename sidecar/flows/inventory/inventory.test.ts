@@ -9,7 +9,7 @@ import type { ShopifyClient } from '../../shopify/index.js';
 import { testDatabase } from '../../testing/root-hooks.js';
 import type { FlowContext } from '../context.js';
 import { LOC_MAIN, LOC_SECOND, pendingJobs, simLevel, startFlowStack, type FlowStack } from './e2e-support.js';
-import { pushProductLocation, reconcileInventory, requestStockPush } from './index.js';
+import { inventoryFlow, pushProductLocation, reconcileInventory, requestStockPush } from './index.js';
 
 interface SimOrder {
   id: number;
@@ -179,5 +179,55 @@ describe('inventory flow end to end (simulator, PostgreSQL, Odoo double)', () =>
     await f.stack.waitFor('the echo handled', () => f.stack.logs.lines.some((l) => l.message === 'inventory: Shopify level matches Odoo (echo)'));
     assert.ok(f.stack.logs.lines.some((l) => l.message === 'inventory: Shopify level differed from Odoo; re-asserted'));
     assert.equal(simLevel(f.stack, 'INV-A', LOC_MAIN)?.on_hand, 5);
+  });
+});
+
+describe('inventory reconcile at scale (simulator, PostgreSQL, Odoo double)', () => {
+  let f: FlowStack;
+
+  before(async () => {
+    // Only the inventory flow: the products already exist in Shopify and are bound (as after onboarding).
+    f = await startFlowStack(await testDatabase('flow_inventory_scale'), {}, [inventoryFlow]);
+  });
+  after(async () => {
+    await f?.stack.stop();
+  });
+
+  it('sets 260 differing levels at one location and leaves 260 equal ones, in two calls of 250 and 10', async () => {
+    const n = 260;
+    const skus = Array.from({ length: n }, (_, i) => `BULK-${String(i + 1).padStart(3, '0')}`);
+    await f.stack.simControl('POST', '/products', {
+      title: 'Bulk screws',
+      variants: skus.map((sku) => ({ sku, price: '1.00', optionName: 'Size', option: sku })),
+      stock: { '101': 0, '102': 0 },
+    });
+    const created = await f.merchant.createProduct({
+      name: 'Bulk screws',
+      price: '1.00',
+      options: [{ name: 'Size', values: skus.map((value) => ({ value })) }],
+      variants: skus.map((sku) => ({ sku, option_values: { Size: sku } })),
+    });
+    const state = f.stack.sim.state;
+    skus.forEach((sku, i) => {
+      const variant = f.odoo.variant(created.variants[sku]!);
+      variant.inventory_item_gid = `gid://shopify/InventoryItem/${state.inventoryItems.find((it) => it.sku === sku)!.id}`;
+      // Odoo's count without an outbox event: only the reconcile can bring it to Shopify.
+      f.odoo.setOnHand(variant.id, f.wh.main, i + 1);
+    });
+    const calls: string[] = [];
+    const real = f.ctx.shopify;
+    const counting = { ...real, request: ((doc: string, variables: unknown, options: unknown) => {
+      calls.push(doc);
+      return (real.request as (d: string, v: unknown, o: unknown) => Promise<unknown>)(doc, variables, options);
+    }) as typeof real.request };
+    const stats = await reconcileInventory({ ...f.ctx, shopify: counting }, 'test-scale');
+    assert.deepEqual(
+      { levels: stats.levels, written: stats.written, unchanged: stats.unchanged, activated: stats.activated, calls: stats.calls },
+      { levels: 2 * n, written: n, unchanged: n, activated: 0, calls: 2 },
+    );
+    // Reads and writes both go by 250: 2 reads per location, 2 writes at the main one.
+    assert.deepEqual(calls.filter((c) => c === 'InventoryLevelsByItems').length, 4);
+    assert.deepEqual(calls.filter((c) => c === 'InventorySetQuantities').length, 2);
+    assert.deepEqual([simLevel(f.stack, 'BULK-001', LOC_MAIN)?.on_hand, simLevel(f.stack, 'BULK-250', LOC_MAIN)?.on_hand, simLevel(f.stack, 'BULK-260', LOC_MAIN)?.on_hand, simLevel(f.stack, 'BULK-260', LOC_SECOND)?.on_hand], [1, 250, 260, 0]);
   });
 });
