@@ -127,6 +127,10 @@ describe('catalog flow end to end (simulator, PostgreSQL, Odoo double)', () => {
     const noSku = Object.entries(vs).find(([k]) => k.startsWith('#'))![1];
     assert.equal(binding.message, `variant "L" (id ${noSku}) has no SKU (Internal Reference): not pushed to Shopify`);
     assert.deepEqual(simProduct(f.stack, `odoo-product-${template_id}`)!.variants.map((v) => v.sku), ['SOCK-S']);
+    // An unchanged repeat keeps the reason on the binding.
+    f.odoo.productChanged(template_id, 'write');
+    await f.stack.waitFor('the repeat handled', async () => (await f.merchant.readBinding('product.template', template_id)).state !== 'pending');
+    assert.deepEqual(await f.merchant.readBinding('product.template', template_id), binding);
   });
 
   it('completes Shopify product webhooks (echoes of its own writes) without action', async () => {

@@ -55,8 +55,10 @@ export async function syncTemplate(ctx: FlowContext, templateId: number, options
     return { outcome: 'not_pushed', reason: plan.reason };
   }
   if (!options.force && plan.hash === doc.synced_hash) {
-    // The binding went "pending" when the event was written; it is in sync again.
-    await ctx.odoo.recordSyncResult({ model: 'product.template', res_id: templateId, state: 'synced', message: null });
+    // The binding went "pending" when the event was written; it is back to what the last push
+    // left: synced, or in error while some variants still have no SKU.
+    const skipped = skippedMessage(plan.skipped);
+    await ctx.odoo.recordSyncResult({ model: 'product.template', res_id: templateId, state: skipped ? 'error' : 'synced', message: skipped });
     log.info('catalog: content unchanged since the last push; skipped', { hash: plan.hash });
     return { outcome: 'unchanged' };
   }
