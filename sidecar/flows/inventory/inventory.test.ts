@@ -83,6 +83,9 @@ describe('inventory flow end to end (simulator, PostgreSQL, Odoo double)', () =>
       return got.join() === '10,4,3,0';
     });
     await settled();
+    // New variants are stocked only at Shopify's primary location: the second one was activated first.
+    const activations = f.stack.logs.lines.filter((l) => l.message === 'inventory: pushed' && l.locationGid === LOC_SECOND && Number(l.activated) > 0);
+    assert.equal(activations.length, 2);
   });
 
   it('subtracts reservations that do not come from Shopify orders, and the safety stock', async () => {
