@@ -27,6 +27,8 @@ import { childrenFromResult, planProductSet, skippedMessage, type ShopifyVariant
 
 export type ProductJob = OutboxJob | WebhookJob;
 
+const stockReason = (templateId: number, hash: string) => `catalog:${templateId}:${hash.slice(0, 12)}`;
+
 interface ProductSetData {
   productSet: {
     product: { id: string; handle: string; status: string; variants: { nodes: ShopifyVariantNode[] } } | null;
@@ -40,7 +42,7 @@ export type CatalogOutcome =
   | { outcome: 'missing' };
 
 /** Pushes one Odoo template to Shopify if its content changed. Exported for backfills and tests. */
-export async function syncTemplate(ctx: FlowContext, templateId: number, options: { force?: boolean; correlationId?: string } = {}): Promise<CatalogOutcome> {
+export async function syncTemplate(ctx: FlowContext, templateId: number, options: { force?: boolean; correlationId?: string; retry?: boolean } = {}): Promise<CatalogOutcome> {
   const log = ctx.logger.child({ flow: 'catalog', entity: 'product.template', templateId, correlationId: options.correlationId });
   const { products } = await ctx.odoo.exportProducts({ template_ids: [templateId] });
   const doc = products[0];
@@ -60,6 +62,12 @@ export async function syncTemplate(ctx: FlowContext, templateId: number, options
     const skipped = skippedMessage(plan.skipped);
     await ctx.odoo.recordSyncResult({ model: 'product.template', res_id: templateId, state: skipped ? 'error' : 'synced', message: skipped });
     log.info('catalog: content unchanged since the last push; skipped', { hash: plan.hash });
+    if (options.retry) {
+      // A previous attempt may have pushed and recorded, then failed to ask for the stock push;
+      // ask again (same job ids as that attempt's, so nothing is pushed twice).
+      const bound = doc.variants.filter((v) => v.shopify_inventory_item_gid).map((v) => v.odoo_id);
+      if (bound.length > 0) await requestStockPush(ctx, { productIds: bound, reason: stockReason(templateId, plan.hash) });
+    }
     return { outcome: 'unchanged' };
   }
 
@@ -94,7 +102,7 @@ export async function syncTemplate(ctx: FlowContext, templateId: number, options
   // now that the item exists, push their stock (the inventory flow's job, on its own keys).
   const before = new Map(doc.variants.map((v) => [v.odoo_id, v.shopify_inventory_item_gid]));
   const fresh = children.filter((c) => c.inventory_item_gid && before.get(c.res_id) !== c.inventory_item_gid).map((c) => c.res_id);
-  if (fresh.length > 0) await requestStockPush(ctx, { productIds: fresh, reason: `catalog:${templateId}:${plan.hash.slice(0, 12)}` });
+  if (fresh.length > 0) await requestStockPush(ctx, { productIds: fresh, reason: stockReason(templateId, plan.hash) });
   return { outcome: 'pushed', productGid: product.id, variants: children.length, skipped: plan.skipped.length };
 }
 
@@ -112,7 +120,7 @@ export async function handleProductJob(ctx: FlowContext, job: JobContext<Product
     return;
   }
   if (data.type !== 'product.changed') throw new PermanentError(`catalog: unexpected outbox event ${data.type} on the products queue`);
-  await syncTemplate(ctx, data.resId, { force: data.payload.reason === 'resync', correlationId: job.correlationId });
+  await syncTemplate(ctx, data.resId, { force: data.payload.reason === 'resync', correlationId: job.correlationId, retry: job.attempt > 1 });
 }
 
 export const catalogFlow: Flow = {

@@ -99,11 +99,29 @@ async function readOnHand(ctx: FlowContext, items: readonly string[], location: 
   return out;
 }
 
-async function writeBatch(ctx: FlowContext, batch: Target[], jobId: string, stats: PushStats): Promise<void> {
+/**
+ * Odoo's targets for the batch's variants at its location, read again. Used right before a
+ * compare-and-swap round whose Odoo read is not fresh (a reconcile batch, a re-read after a stale
+ * write), so a push never writes an Odoo quantity older than one another job already wrote.
+ */
+async function refreshTargets(ctx: FlowContext, batch: readonly Target[]): Promise<Target[]> {
   const location = batch[0]!.location;
-  const items = batch.map((t) => t.item);
+  const { levels } = await ctx.odoo.stockLevels({ product_ids: [...new Set(batch.map((t) => t.productId))], location_gids: [location] });
+  learn(ctx, levels);
+  const { targets } = targetsFromLevels(levels);
+  const wanted = new Set(batch.map((t) => t.item));
+  return targets.filter((t) => t.location === location && wanted.has(t.item));
+}
+
+async function writeBatch(ctx: FlowContext, initial: Target[], jobId: string, stats: PushStats, freshFromOdoo: boolean): Promise<void> {
+  const location = initial[0]!.location;
+  let batch = initial;
+  let odooIsFresh = freshFromOdoo;
   for (let round = 0; round < MAX_CAS_ROUNDS; round += 1) {
-    const current = await readOnHand(ctx, items, location);
+    if (!odooIsFresh) batch = await refreshTargets(ctx, batch);
+    odooIsFresh = false;
+    if (batch.length === 0) return;
+    const current = await readOnHand(ctx, batch.map((t) => t.item), location);
     const plan = planWrites(batch, current);
     for (const t of plan.activate) {
       // Stocks the item at the location (inventorySetQuantities would too on 2026-10, but the
@@ -114,7 +132,10 @@ async function writeBatch(ctx: FlowContext, batch: Target[], jobId: string, stat
       });
       stats.activated += 1;
     }
-    if (plan.activate.length > 0) continue; // re-read: the activated levels now exist
+    if (plan.activate.length > 0) {
+      odooIsFresh = true; // only Shopify changed: re-read it
+      continue;
+    }
     if (plan.writes.length === 0) {
       stats.unchanged += plan.unchanged;
       return;
@@ -128,8 +149,8 @@ async function writeBatch(ctx: FlowContext, batch: Target[], jobId: string, stat
     } catch (error) {
       const codes = error instanceof ShopifyUserErrors ? error.codes : [];
       if (codes.includes('CHANGE_FROM_QUANTITY_STALE') || codes.includes('IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED')) {
-        // Someone (an order, the merchant) changed on_hand between our read and our write:
-        // read again and write from the new value. Nothing was applied (the call is all-or-nothing).
+        // Someone (an order, the merchant, another push) changed on_hand between our read and our
+        // write; nothing was applied (the call is all-or-nothing). Read both sides again.
         stats.staleRetries += 1;
         ctx.logger.info('inventory: compare-and-swap was stale; re-reading', { flow: 'inventory', location, round, codes });
         continue;
@@ -145,7 +166,7 @@ async function writeBatch(ctx: FlowContext, batch: Target[], jobId: string, stat
  * Sets Shopify's on_hand to Odoo's oversell-safe quantity for the given levels, in batches of at
  * most 250 per location, skipping equal ones. Exported for reconciliation and tests.
  */
-export async function pushLevels(ctx: FlowContext, levels: readonly StockLevel[], jobId: string): Promise<PushStats> {
+export async function pushLevels(ctx: FlowContext, levels: readonly StockLevel[], jobId: string, options: { freshFromOdoo?: boolean } = {}): Promise<PushStats> {
   learn(ctx, levels);
   const stats = emptyStats();
   const { targets, skipped, clamped } = targetsFromLevels(levels);
@@ -153,14 +174,16 @@ export async function pushLevels(ctx: FlowContext, levels: readonly StockLevel[]
   for (const c of clamped) ctx.logger.warn('inventory: quantity clamped', { flow: 'inventory', productId: c.productId, locationGid: c.location, from: c.from, to: c.to });
   stats.skipped = skipped.length;
   stats.clamped = clamped.length;
-  for (const batch of batches(targets)) await writeBatch(ctx, batch, jobId, stats);
+  // A reconcile's single read of every level ages while earlier batches are written: each batch
+  // then reads its variants from Odoo again just before its compare-and-swap.
+  for (const batch of batches(targets)) await writeBatch(ctx, batch, jobId, stats, options.freshFromOdoo ?? false);
   return stats;
 }
 
 /** Pushes one Odoo variant's stock at one location (outbox, push and webhook jobs). */
 export async function pushProductLocation(ctx: FlowContext, productId: number, location: Gid, jobId: string): Promise<PushStats> {
   const { levels } = await ctx.odoo.stockLevels({ product_ids: [productId], location_gids: [location] });
-  return pushLevels(ctx, levels, jobId);
+  return pushLevels(ctx, levels, jobId, { freshFromOdoo: true });
 }
 
 /**
@@ -212,9 +235,11 @@ export async function handleInventoryJob(ctx: FlowContext, job: JobContext<Inven
       await markProcessed(ctx.pool, ctx.config.database.appSchema, data.webhookId, 'processed', 'inventory: item not bound in Odoo');
       return;
     }
-    const stats = await pushProductLocation(ctx, productId, parsed.location, job.jobId);
-    ctx.logger.info(stats.written > 0 ? 'inventory: Shopify level differed from Odoo; re-asserted' : 'inventory: Shopify level matches Odoo (echo)', { ...log, productId, locationGid: parsed.location, ...stats });
-    await markProcessed(ctx.pool, ctx.config.database.appSchema, data.webhookId, 'processed', stats.written > 0 ? 'inventory: re-asserted Odoo' : 'inventory: unchanged');
+    // The re-check runs on the variant's own key, in order with its outbox events, so two pushes
+    // of one variant and location never interleave (the webhook's key is the Shopify item's).
+    const push: StockPushJob = { source: 'push', product_id: productId, location_gid: parsed.location, reason: `webhook:${data.webhookId}` };
+    await ctx.queue.send('inventory', push, { key: keys.stock(odooRef('product.product', productId), parsed.location), id: `recheck:${data.webhookId}`, correlationId: job.correlationId });
+    await markProcessed(ctx.pool, ctx.config.database.appSchema, data.webhookId, 'processed', 'inventory: re-check against Odoo queued');
     return;
   }
   let productId: number;
@@ -228,7 +253,11 @@ export async function handleInventoryJob(ctx: FlowContext, job: JobContext<Inven
     location = String(data.payload.location_gid);
   }
   const stats = await pushProductLocation(ctx, productId, location, job.jobId);
-  ctx.logger.info('inventory: pushed', { ...log, productId, locationGid: location, source: data.source, ...stats });
+  if (data.source === 'push' && data.reason.startsWith('webhook:')) {
+    ctx.logger.info(stats.written > 0 ? 'inventory: Shopify level differed from Odoo; re-asserted' : 'inventory: Shopify level matches Odoo (echo)', { ...log, productId, locationGid: location, ...stats });
+  } else {
+    ctx.logger.info('inventory: pushed', { ...log, productId, locationGid: location, source: data.source, ...stats });
+  }
 }
 
 export const inventoryFlow: Flow = {
