@@ -177,4 +177,15 @@ describe('catalog flow end to end (simulator, PostgreSQL, Odoo double)', () => {
     assert.match(dead.reason ?? '', /Product does not exist/);
     assert.equal(dead.attempts, 1);
   });
+
+  it('still pushes the stock of new variants when asking for it failed after the product was recorded', async () => {
+    // The first push records the IDs, then loses the stock_levels call behind requestStockPush;
+    // the retried job finds the content unchanged and asks again.
+    f.failNext('stock_levels');
+    const { template_id, variants: vs } = await f.merchant.createProduct({ name: 'Candle', price: '8.00', variants: [{ sku: 'CANDLE-1' }] });
+    f.odoo.setOnHand(vs['CANDLE-1']!, f.wh.main, 11);
+    await f.stack.waitFor('the candle stock in Shopify', () => simLevel(f.stack, 'CANDLE-1', LOC_MAIN)?.on_hand === 11, 20_000);
+    assert.ok(f.stack.logs.lines.some((l) => l.message === 'catalog: content unchanged since the last push; skipped' && l.templateId === template_id));
+    assert.equal((await f.merchant.readBinding('product.template', template_id)).state, 'synced');
+  });
 });

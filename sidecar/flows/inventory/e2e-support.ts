@@ -4,6 +4,8 @@
  */
 import { createDoubleMerchant, createOdooDouble, type OdooDouble } from '../../odoo/double/index.js';
 import type { DoubleMerchant } from '../../odoo/double/merchant.js';
+import { OdooRetryableError } from '../../odoo/errors.js';
+import type { OdooCaller } from '../../odoo/types.js';
 import { startStack, type Stack } from '../../testing/stack.js';
 import type { Flow, FlowContext } from '../context.js';
 import { catalogFlow } from '../catalog/index.js';
@@ -19,6 +21,8 @@ export interface FlowStack {
   /** Warehouse ids in the double: main → Location/101, second → Location/102. */
   wh: { main: number; second: number };
   ctx: FlowContext;
+  /** Makes the next `times` calls of a contract method fail as a lost connection would (retryable). */
+  failNext(method: string, times?: number): void;
 }
 
 export async function startFlowStack(databaseUrl: string, env: Record<string, string> = {}, flows: readonly Flow[] = [catalogFlow, inventoryFlow]): Promise<FlowStack> {
@@ -28,12 +32,24 @@ export async function startFlowStack(databaseUrl: string, env: Record<string, st
       { name: 'Second warehouse', code: 'WH2', location_gid: LOC_SECOND },
     ],
   });
-  const stack = await startStack({ databaseUrl, odoo, flows, env });
+  const failures = new Map<string, number>();
+  // The sidecar talks to the double through this caller, which can lose a call on demand.
+  const caller: OdooCaller = {
+    async executeKw<T>(model: string, method: string, args: unknown[], kwargs?: Record<string, unknown>): Promise<T> {
+      const left = failures.get(method) ?? 0;
+      if (left > 0) {
+        failures.set(method, left - 1);
+        throw new OdooRetryableError(`odoo ${model}.${method}: connection reset (injected by the test)`);
+      }
+      return odoo.executeKw<T>(model, method, args, kwargs);
+    },
+  };
+  const stack = await startStack({ databaseUrl, odoo: caller, flows, env });
   await stack.sidecar.workersStarted;
   const ids = [...odoo.state.warehouses.values()];
   const s = stack.sidecar;
   const ctx: FlowContext = { config: s.config, shop: s.config.shopify.shopDomain, logger: s.logger, pool: s.pool, queue: s.queue, shopify: s.shopify, odoo: s.contract };
-  return { stack, odoo, merchant: createDoubleMerchant(odoo), wh: { main: ids[0]!.id, second: ids[1]!.id }, ctx };
+  return { stack, odoo, merchant: createDoubleMerchant(odoo), wh: { main: ids[0]!.id, second: ids[1]!.id }, ctx, failNext: (method, times = 1) => failures.set(method, times) };
 }
 
 /** The simulator's product with this handle, with its variants (sorted by position). */
