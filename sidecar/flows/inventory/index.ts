@@ -128,7 +128,8 @@ async function writeBatch(ctx: FlowContext, initial: Target[], jobId: string, st
       // explicit call keeps the write a pure compare-and-swap from a known 0).
       await ctx.shopify.request('InventoryActivate', { inventoryItemId: t.item, locationId: t.location }, {
         lane: 'inventory',
-        idempotencyKey: idempotencyKey({ flow: 'inventory', entity: `${t.item}@${t.location}`, version: 'activate' }),
+        // Keyed by the job too: a level the merchant deactivated later must be activatable again.
+        idempotencyKey: idempotencyKey({ flow: 'inventory', entity: `${t.item}@${t.location}`, version: `activate:${jobId}:${round}` }),
       });
       stats.activated += 1;
     }
