@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NPM_STAMP := node_modules/.install-stamp
 PYTHON ?= /usr/bin/python3
 
-.PHONY: install typecheck test test-unit test-addon-static test-odoo-skip-if-missing test-odoo build sim
+.PHONY: install typecheck test test-unit test-addon-static test-odoo-skip-if-missing test-odoo build sim demo demo-check
 
 install: $(NPM_STAMP)
 
@@ -43,3 +43,13 @@ test: typecheck test-addon-static test-unit test-odoo-skip-if-missing
 # The Shopify simulator on its own (docs/simulator.md); SIM_ARGS passes options, e.g. --port 8081.
 sim: install
 	node --import tsx sidecar/sim/main.ts $(SIM_ARGS)
+
+# The main job on embedded defaults (docs/demo.md): embedded PostgreSQL, the simulator, the Odoo
+# double (or a real Odoo with ODOO_URL, ODOO_DB, ODOO_USER, ODOO_API_KEY), a short day of commerce,
+# a summary; then it keeps serving the dashboard until Ctrl+C. demo-check exits 0 only when every
+# flow synced and every DLQ is empty.
+demo: install
+	node --import tsx sidecar/demo/main.ts
+
+demo-check: install
+	node --import tsx sidecar/demo/main.ts --check

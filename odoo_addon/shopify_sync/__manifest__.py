@@ -3,17 +3,18 @@
     "name": "Shopify Sync",
     "summary": "Shopify bindings, sync status, transactional outbox and the RPC "
     "surface the Shopify sidecar calls",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/Sales",
     "website": "https://github.com/shopify-odoo/shopify-odoo-sync",
     "author": "Shopify Odoo Sync contributors",
     "license": "LGPL-3",
     "development_status": "Alpha",
-    "depends": ["sale_management", "stock", "sale_stock", "account"],
+    # stock_delivery: carrier and tracking number of a delivery (carrier_tracking_ref,
+    # carrier_id, carrier_tracking_url), which the FulfilmentDocument's tracking exports.
+    "depends": ["sale_management", "stock", "sale_stock", "account", "stock_delivery"],
     "data": [
         "security/shopify_sync_security.xml",
         "security/ir.model.access.csv",
-        "data/ir_config_parameter.xml",
         "data/product_data.xml",
         "data/ir_cron.xml",
         "views/shopify_sync_event_views.xml",

@@ -67,6 +67,14 @@ export interface Config {
     maxBodyBytes: number;
     inboxRetentionDays: number;
   };
+  orders: {
+    /** 5-field cron (UTC) of the scheduled pull of recently updated orders (`orders.pull`). */
+    pullCron: string;
+    /** The pull reads from its watermark minus this overlap, so late-indexed updates are not missed. */
+    pullOverlapMinutes: number;
+    /** Orders per OrdersUpdatedSince page. */
+    pullPageSize: number;
+  };
   inventory: {
     /** 5-field cron (UTC) of the scheduled inventory reconciliation. */
     reconcileCron: string;
@@ -76,6 +84,10 @@ export interface Config {
     retryDelaySeconds: number;
     retryDelayMaxSeconds: number;
     shutdownTimeoutMs: number;
+  };
+  fulfilment: {
+    /** Passed as `notifyCustomer` to fulfillmentCreate / fulfillmentTrackingInfoUpdate (Shopify emails the customer). */
+    notifyCustomer: boolean;
   };
 }
 
@@ -187,9 +199,10 @@ class Reader {
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,49}$/;
-const CRON = /^[0-9*\/,-]+( [0-9*\/,-]+){4}$/;
 const API_VERSION = /^(\d{4})-(0[1-9]|1[0-2])$|^unstable$/;
 const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
+/** Five cron fields of digits, `*`, `/`, `,` and `-` (pg-boss validates the rest when scheduling). */
+const CRON = /^[0-9*/,-]+(\s+[0-9*/,-]+){4}$/;
 
 export function loadConfig(env: Env): Config {
   const read = new Reader(env);
@@ -256,6 +269,11 @@ export function loadConfig(env: Env): Config {
       maxBodyBytes: read.integer('WEBHOOK_MAX_BODY_BYTES', 2 * 1024 * 1024, 1024, 50 * 1024 * 1024),
       inboxRetentionDays: read.integer('WEBHOOK_INBOX_RETENTION_DAYS', 7, 1, 90),
     },
+    orders: {
+      pullCron: read.matching('ORDERS_PULL_CRON', CRON, 'must be a 5-field cron expression like "*/5 * * * *"', '*/5 * * * *'),
+      pullOverlapMinutes: read.integer('ORDERS_PULL_OVERLAP_MINUTES', 10, 0, 24 * 60),
+      pullPageSize: read.integer('ORDERS_PULL_PAGE_SIZE', 100, 1, 250),
+    },
     inventory: {
       reconcileCron: read.matching('INVENTORY_RECONCILE_CRON', CRON, 'must be a 5-field cron expression (minute hour day month weekday, UTC)', '0 * * * *'),
     },
@@ -264,6 +282,9 @@ export function loadConfig(env: Env): Config {
       retryDelaySeconds: read.integer('QUEUE_RETRY_DELAY_SECONDS', 5, 1, 3600),
       retryDelayMaxSeconds: read.integer('QUEUE_RETRY_DELAY_MAX_SECONDS', 1800, 1, 86_400),
       shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
+    },
+    fulfilment: {
+      notifyCustomer: read.oneOf('FULFILMENT_NOTIFY_CUSTOMER', ['true', 'false'], 'true') === 'true',
     },
   };
   return deepFreeze(config);

@@ -4,9 +4,18 @@
  */
 import type { Flow, FlowContext } from './context.js';
 import { catalogFlow } from './catalog/index.js';
+import { customersFlow } from './customers/index.js';
+import { fulfilmentsFlow } from './fulfilments/index.js';
 import { inventoryFlow } from './inventory/index.js';
+import { ordersFlow } from './orders/index.js';
 
-export const FLOWS: readonly Flow[] = [catalogFlow, inventoryFlow];
+export const FLOWS: readonly Flow[] = [
+  ordersFlow,
+  customersFlow,
+  fulfilmentsFlow,
+  catalogFlow,
+  inventoryFlow,
+];
 
 export async function registerFlows(ctx: FlowContext, flows: readonly Flow[] = FLOWS): Promise<string[]> {
   for (const flow of flows) await flow.register(ctx);

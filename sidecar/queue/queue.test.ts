@@ -523,6 +523,29 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
     release();
   });
 
+  it('summarises completed, retried and dead jobs with their latency since a point in time', async () => {
+    h = await harness('queue_summary', ['orders', 'customers']);
+    const since = new Date(Date.now() - 1000);
+    const q = await h.open({ batchSize: 5 });
+    let firstTry = true;
+    await q.work<{ n: number }>('orders', async (job) => {
+      if (job.data.n === 3) throw new PermanentError('invalid order');
+      if (job.data.n === 2 && firstTry) {
+        firstTry = false;
+        throw new RetryableError('connection reset');
+      }
+    });
+    for (const n of [1, 2, 3]) await q.send('orders', { n }, { key: order(90 + n) });
+    await waitFor('two completed, one dead', async () => {
+      const [orders] = await q.jobSummary(since);
+      return orders!.completed === 2 && orders!.failed === 1;
+    }, 20_000);
+    const [orders, customers] = await q.jobSummary(since);
+    assert.equal(orders!.retried, 1);
+    assert.ok(orders!.p50Ms !== null && orders!.p50Ms >= 0 && orders!.p95Ms! >= orders!.p50Ms);
+    assert.deepEqual(customers, { queue: 'customers', completed: 0, retried: 0, failed: 0, p50Ms: null, p95Ms: null });
+  });
+
   it('refuses an entity job without a key, or with a key of another kind', async () => {
     h = await harness('queue_keys');
     const q = await h.open();

@@ -145,6 +145,18 @@ export interface QueueStatsRow {
   dlq: number;
 }
 
+export interface JobSummaryRow {
+  queue: QueueName;
+  completed: number;
+  /** Attempts that failed and were retried, among the completed jobs. */
+  retried: number;
+  /** Jobs that ended failed (dead-lettered). */
+  failed: number;
+  /** Milliseconds from enqueue to completion; null when nothing completed. */
+  p50Ms: number | null;
+  p95Ms: number | null;
+}
+
 export interface DeadLetter {
   id: string;
   queue: QueueName;
@@ -175,6 +187,8 @@ export interface SyncQueue {
   schedule<T>(queue: ScheduledQueue, cron: string, data?: T): Promise<void>;
   blockedKeys(queue: QueueName): Promise<string[]>;
   queueStats(): Promise<QueueStatsRow[]>;
+  /** Completed and dead jobs per queue since `since`, with queue-to-completion latency percentiles. */
+  jobSummary(since: Date): Promise<JobSummaryRow[]>;
   listDeadLetters(queue: QueueName, options?: { limit?: number }): Promise<DeadLetter[]>;
   inspectDeadLetter(queue: QueueName, id: string): Promise<(DeadLetter & { sourceState: string | null; output: unknown }) | null>;
   /** Re-runs the job on its source queue (unblocking its key) and removes it from the DLQ. */
@@ -445,6 +459,29 @@ export function createQueue(settings: QueueSettings): SyncQueue {
     async blockedKeys(queue) {
       assertKnown(queue);
       return isFlowQueue(queue) ? boss.getBlockedKeys(queue) : [];
+    },
+
+    async jobSummary(since) {
+      const { rows } = await boss.getDb().executeSql(
+        `SELECT name,
+           count(*) FILTER (WHERE state = 'completed')::int AS completed,
+           coalesce(sum(retry_count) FILTER (WHERE state = 'completed'), 0)::int AS retried,
+           count(*) FILTER (WHERE state = 'failed')::int AS failed,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM completed_on - created_on) * 1000)
+             FILTER (WHERE state = 'completed') AS p50,
+           percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM completed_on - created_on) * 1000)
+             FILTER (WHERE state = 'completed') AS p95
+         FROM "${schema}".job
+         WHERE name = ANY($1::text[]) AND created_on >= $2
+         GROUP BY name`,
+        [queues, since.toISOString()],
+      );
+      const byName = new Map(rows.map((r) => [r.name as string, r]));
+      return queues.map((queue) => {
+        const r = byName.get(queue);
+        const round = (v: unknown) => (v === null || v === undefined ? null : Math.round(Number(v)));
+        return { queue, completed: r?.completed ?? 0, retried: r?.retried ?? 0, failed: r?.failed ?? 0, p50Ms: round(r?.p50), p95Ms: round(r?.p95) };
+      });
     },
 
     async queueStats() {

@@ -145,7 +145,7 @@ export function controlRouter(sim: Simulator): Router {
   // Faults and the cost bucket.
   router.get('/faults', handle(() => sim.faults.config));
   router.put('/faults', handle((req) => sim.faults.set(parseFaults(body(req)))));
-  router.delete('/faults', handle(() => (sim.faults.reset(), sim.faults.config)));
+  router.delete('/faults', handle(() => sim.faults.off()));
   router.get('/bucket', handle(() => sim.bucket.status()));
   router.put(
     '/bucket',

@@ -97,6 +97,21 @@ describe('sim faults: webhooks', () => {
     assert.equal(sim.state.deliveries[0]!.status, 'dropped');
   });
 
+  it('keeps webhook ids unique when faults are switched off between deliveries', async () => {
+    const { seen, fetch } = recorder();
+    const { sim, clock } = testSimulator({ fetch });
+    await subscribe(sim, 'ORDERS_CREATE', 'https://x.example');
+    await control(sim, 'delete', '/faults');
+    await control(sim, 'post', '/orders', { ...SAMPLE_ORDER, email: 'first@example.com' });
+    await clock.advance(0);
+    const off = await control(sim, 'delete', '/faults');
+    assert.equal(off.body.webhookDropRate, 0);
+    await control(sim, 'post', '/orders', { ...SAMPLE_ORDER, email: 'second@example.com' });
+    await clock.advance(0);
+    assert.equal(seen.length, 2);
+    assert.notEqual(seen[0]!.id, seen[1]!.id);
+  });
+
   it('delivers twice, with the same webhook id, when webhookDuplicateRate is 1', async () => {
     const { seen, fetch } = recorder();
     const { sim, clock } = testSimulator({ fetch });

@@ -97,6 +97,15 @@ export class Faults {
     return this.config;
   }
 
+  /**
+   * Switches every fault off and nothing else: the id stream goes on, because Shopify never
+   * reuses a webhook id and a receiver's inbox would take a repeated one for a duplicate.
+   */
+  off(): FaultConfig {
+    this.config = { ...DEFAULT_FAULTS, deprecatedVersions: [] };
+    return this.config;
+  }
+
   reset(seed = this.seed): void {
     this.seed = seed;
     this.config = { ...DEFAULT_FAULTS, deprecatedVersions: [] };

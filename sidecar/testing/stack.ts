@@ -25,6 +25,7 @@ export interface Stack {
   sim: Simulator;
   simUrl: string;
   odoo: OdooDouble | undefined;
+  /** The merchant side of the double (what a user does in Odoo); undefined with a real Odoo. */
   merchant: ReturnType<typeof createDoubleMerchant> | undefined;
   sidecar: Sidecar;
   sidecarUrl: string;
@@ -47,16 +48,27 @@ export interface StackOptions {
   odoo?: OdooCaller;
   sim?: SimulatorOptions;
   env?: Record<string, string | undefined>;
-  /** Also print logs to the console (demo). */
+  /** Replaces the in-memory test logger (the demo logs to a file). */
   logger?: Logger;
+  /** Sidecar port (default: a free one). */
+  port?: number;
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
   const sim = createSimulator({ shopDomain: STACK_SHOP, accessToken: TOKEN, apiSecret: SECRET, demoCatalog: false, ...options.sim });
   const simServer = await sim.listen(0);
   const simUrl = `http://127.0.0.1:${(simServer.address() as AddressInfo).port}`;
-  const odooDouble = options.odoo ? undefined : createOdooDouble();
-  const port = await freePort();
+  // The double's warehouses map to the simulator's two locations (101, 102), as an admin would
+  // map them in Odoo's settings.
+  const odooDouble = options.odoo
+    ? undefined
+    : createOdooDouble({
+        warehouses: [
+          { name: 'Main Warehouse', code: 'WH', location_gid: 'gid://shopify/Location/101' },
+          { name: 'Second Warehouse', code: 'WH2', location_gid: 'gid://shopify/Location/102' },
+        ],
+      });
+  const port = options.port ?? (await freePort());
   const config = loadConfig(
     testEnv({
       PORT: String(port),

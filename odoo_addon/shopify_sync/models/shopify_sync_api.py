@@ -29,6 +29,13 @@ def _iso(value):
     return fields.Datetime.to_string(value).replace(" ", "T") + "Z"
 
 
+def _qty_str(value):
+    """A quantity for a message: quantities are integers in the contract, while Odoo stores
+    them as floats (1.0 → "1"; a fractional unit-of-measure quantity keeps its decimals)."""
+    value = round(float(value or 0.0), 6)
+    return str(int(value)) if value.is_integer() else f"{value:g}"
+
+
 def _parse_ts(value):
     if not value:
         return None
@@ -739,7 +746,8 @@ class ShopifySyncApi(models.AbstractModel):
                 unit = money.divide_exact(subtotal, qty) if qty else None
                 invoice_lines.append({
                     "product_id": so_line.product_id.id,
-                    "name": so_line.name if unit is not None else f"{qty} × {so_line.name}",
+                    "name": so_line.name if unit is not None
+                    else f"{_qty_str(qty)} × {so_line.name}",
                     "quantity": qty if unit is not None else 1,
                     "price_unit": float(unit if unit is not None else subtotal),
                     "tax_ids": [(6, 0, so_line.tax_id.ids)],
@@ -832,8 +840,9 @@ class ShopifySyncApi(models.AbstractModel):
                 remaining -= take
             if remaining > 0:
                 raise ValidationError(
-                    f"{label}: cannot return {qty} × {so_line.product_id.default_code}: only "
-                    f"{qty - remaining} delivered")
+                    f"{label}: cannot return {_qty_str(qty)} × "
+                    f"{so_line.product_id.default_code}: only {_qty_str(qty - remaining)} "
+                    "delivered")
         for picking, items in per_picking.items():
             wizard = self.env["stock.return.picking"].with_context(
                 active_id=picking.id, active_model="stock.picking").create({})
@@ -916,13 +925,11 @@ class ShopifySyncApi(models.AbstractModel):
                 continue
             key = (so_line.shopify_line_gid, move.product_id.default_code or None)
             quantities[key] = quantities.get(key, 0) + move.quantity
+        # stock_delivery: the tracking number, the carrier's name and its tracking link.
         tracking = {
-            "number": picking["carrier_tracking_ref"] or None
-            if "carrier_tracking_ref" in picking._fields else None,
-            "company": picking["carrier_id"].name or None
-            if "carrier_id" in picking._fields else None,
-            "url": picking["carrier_tracking_url"] or None
-            if "carrier_tracking_url" in picking._fields else None,
+            "number": picking.carrier_tracking_ref or None,
+            "company": picking.carrier_id.name or None,
+            "url": picking.carrier_tracking_url or None,
         }
         return {
             "picking_id": picking.id,

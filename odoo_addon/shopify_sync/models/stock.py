@@ -1,6 +1,9 @@
 """Stock hooks (quants, done moves) and delivery bindings."""
 from odoo import api, fields, models
 
+# What the FulfilmentDocument's tracking {number, company, url} is made of (stock_delivery).
+TRACKING_FIELDS = ("carrier_tracking_ref", "carrier_id")
+
 
 class StockQuant(models.Model):
     _inherit = "stock.quant"
@@ -79,9 +82,29 @@ class StockPicking(models.Model):
         self._shopify_emit_done()
         return res
 
+    def _shopify_tracking_changed(self, vals):
+        """Done pickings whose tracking number or carrier `vals` changes."""
+        if not any(f in vals for f in TRACKING_FIELDS):
+            return self.browse()
+        new_ref = vals.get("carrier_tracking_ref") or False
+        new_carrier = vals.get("carrier_id") or False
+        if isinstance(new_carrier, models.BaseModel):
+            new_carrier = new_carrier.id
+        return self.filtered(lambda p: p.state == "done" and p.shopify_order_id and (
+            ("carrier_tracking_ref" in vals and (p.carrier_tracking_ref or False) != new_ref)
+            or ("carrier_id" in vals and p.carrier_id.id != new_carrier)))
+
     def write(self, vals):
+        # Tracking numbers (stock_delivery) are often entered after validation: a changed
+        # number or carrier of a done delivery emits delivery.done again, so the sidecar
+        # updates the fulfilment's tracking (number, company, URL) in Shopify. Not while
+        # the picking's delivery.done is still pending: the sidecar reads the current
+        # tracking when it handles that one (e.g. a carrier's label bought at validation).
+        changed = self._shopify_tracking_changed(vals)
         res = super().write(vals)
-        # Tracking numbers are often entered after validation: push them as an update.
-        if "carrier_tracking_ref" in vals:
-            self.filtered(lambda p: p.state == "done")._shopify_emit_done()
+        if changed and not self.env.context.get("shopify_sync_origin"):
+            pending = self.env["shopify.sync.event"].sudo().search([
+                ("type", "=", "delivery.done"), ("model", "=", "stock.picking"),
+                ("res_id", "in", changed.ids), ("state", "=", "pending")]).mapped("res_id")
+            changed.filtered(lambda p: p.id not in pending)._shopify_emit_done()
         return res

@@ -673,6 +673,8 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
       const retracked = (await pullAll(contract)).filter((e) => e.type === 'delivery.done');
       assert.deepEqual(retracked.map((e) => e.payload.picking_id), [out!.id]);
       assert.equal((await contract.exportDelivery({ picking_id: out!.id })).tracking.number, 'TRK-2');
+      await m.setTracking(out!.id, { number: 'TRK-2' });
+      assert.deepEqual((await pullAll(contract)).filter((e) => e.type === 'delivery.done'), [], 'the same tracking number again is no change');
 
       await m.validateDelivery(backorder_id);
       const rest = await contract.exportDelivery({ picking_id: backorder_id });

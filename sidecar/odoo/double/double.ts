@@ -57,7 +57,7 @@ import {
   type Variant,
 } from './state.js';
 
-export const DOUBLE_ADDON_VERSION = '18.0.1.0.0';
+export const DOUBLE_ADDON_VERSION = '18.0.1.1.0';
 export const DOUBLE_ODOO_VERSION = '18.0';
 
 export interface OdooDoubleOptions {

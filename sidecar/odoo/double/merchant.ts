@@ -179,10 +179,15 @@ export class DoubleMerchant implements MerchantDriver {
 
   async setTracking(pickingId: number, tracking: Tracking) {
     const picking = this.odoo.picking(pickingId);
+    const before = JSON.stringify(picking.tracking);
     this.applyTracking(picking, tracking);
-    // Tracking is often entered after validation: the addon sends delivery.done again and the
-    // sidecar updates the fulfilment's tracking (export_delivery has its fulfillment_gids).
-    this.emitDelivery(picking);
+    // Tracking is often entered after validation: the addon sends delivery.done again when the
+    // number or carrier of a done delivery changes, and the sidecar updates the fulfilment's
+    // tracking (export_delivery has its fulfillment_gids). Not while the picking's previous
+    // delivery.done is still pending: that one already exports the current tracking.
+    if (JSON.stringify(picking.tracking) === before) return;
+    const pending = this.odoo.state.outbox.some((e) => e.type === 'delivery.done' && e.res_id === picking.id && e.state === 'pending');
+    if (!pending) this.emitDelivery(picking);
   }
 
   async validateReturn(pickingId: number) {

@@ -1,0 +1,210 @@
+/**
+ * Fulfilment with tracking, Odoo → Shopify (issue 5 item 5; docs/flows.md "Fulfilment").
+ * Queue `fulfilments`, keyed per order, so one order's deliveries are handled one at a time.
+ *
+ * OutboxJob delivery.done → contract.exportDelivery → the order's fulfilments (OrderFulfillments)
+ * → resolve a write left in flight by an earlier attempt (read-back, never a blind retry) → what
+ * the picking still has to ship → the order's fulfillment orders → plan.ts allocation →
+ * fulfillmentCreate per location with tracking and notifyCustomer (FULFILMENT_NOTIFY_CUSTOMER) →
+ * recordSyncResult on the picking with the fulfilment GID. A picking whose fulfilments exist gets
+ * fulfillmentTrackingInfoUpdate when Odoo's tracking differs (tracking entered or changed later).
+ *
+ * fulfillments/create|update webhooks (fulfilments made in Shopify admin, and the echoes of ours)
+ * land on this queue too: they are logged and completed. Odoo is the source of truth for what was
+ * shipped; a fulfilment made in Shopify admin is not turned into an Odoo delivery (docs/flows.md).
+ */
+import type { FulfilmentDocument } from '../../odoo/contract.js';
+import type { WebhookJob } from '../../http/webhooks/topics.js';
+import { PermanentError, RetryableError } from '../../queue/errors.js';
+import type { JobContext } from '../../queue/queue.js';
+import type { OutboxJob } from '../../relay/outbox.js';
+import { ShopifyError, ShopifyUserErrors } from '../../shopify/errors.js';
+import type { Flow, FlowContext } from '../context.js';
+import {
+  findSentFulfilment,
+  planFulfilment,
+  stillToFulfil,
+  trackingDiffers,
+  trackingInput,
+  type FulfilmentGroup,
+  type ShopifyFulfillment,
+  type ShopifyFulfillmentOrder,
+  type ShopifyTracking,
+} from './plan.js';
+import { createFulfilmentStore, type FulfilmentStore } from './store.js';
+
+const LANE = 'fulfilments' as const;
+
+type FulfilmentJob = WebhookJob | OutboxJob;
+
+export function createFulfilmentsFlow(): Flow {
+  return {
+    name: 'fulfilments',
+    async register(ctx: FlowContext) {
+      const store = createFulfilmentStore(ctx.pool, ctx.config.database.appSchema);
+      await ctx.queue.work<FulfilmentJob>('fulfilments', (job) => handleFulfilmentJob(ctx, store, job), { batchSize: 5 });
+    },
+  };
+}
+
+export const fulfilmentsFlow: Flow = createFulfilmentsFlow();
+
+export async function handleFulfilmentJob(ctx: FlowContext, store: FulfilmentStore, job: JobContext<FulfilmentJob>): Promise<void> {
+  const data = job.data;
+  if (data.source === 'webhook') {
+    if (data.topic === 'fulfillments/create' || data.topic === 'fulfillments/update') {
+      ctx.logger.info('fulfilments: Shopify fulfilment webhook noted; Odoo deliveries are the source of truth, nothing to write', {
+        flow: 'fulfilments', topic: data.topic, order_gid: data.entityGid, outcome: 'noted',
+      });
+      return;
+    }
+    throw new PermanentError(`fulfilments: webhook topic ${data.topic} is not handled by this queue`);
+  }
+  if (data.type === 'delivery.done') return deliveryDone(ctx, store, data);
+  throw new PermanentError(`fulfilments: outbox event ${data.type} is not handled by this queue`);
+}
+
+async function readFulfilments(ctx: FlowContext, orderGid: string): Promise<ShopifyFulfillment[]> {
+  const data = await ctx.shopify.request<{ order: { fulfillments: ShopifyFulfillment[] } | null }>('OrderFulfillments', { orderId: orderGid }, { lane: LANE });
+  if (!data.order) throw new PermanentError(`fulfilments: order ${orderGid} does not exist in Shopify`);
+  return data.order.fulfillments;
+}
+
+async function readFulfillmentOrders(ctx: FlowContext, orderGid: string): Promise<ShopifyFulfillmentOrder[]> {
+  const data = await ctx.shopify.request<{ order: { fulfillmentOrders: { nodes: ShopifyFulfillmentOrder[] } } | null }>(
+    'FulfillmentOrdersForOrder',
+    { orderId: orderGid },
+    { lane: LANE },
+  );
+  if (!data.order) throw new PermanentError(`fulfilments: order ${orderGid} does not exist in Shopify`);
+  return data.order.fulfillmentOrders.nodes;
+}
+
+async function deliveryDone(ctx: FlowContext, store: FulfilmentStore, job: OutboxJob): Promise<void> {
+  const pickingId = typeof job.payload.picking_id === 'number' ? job.payload.picking_id : job.resId;
+  const doc = await ctx.odoo.exportDelivery({ picking_id: pickingId });
+  const log = { flow: 'fulfilments', picking_id: pickingId, picking: doc.name, order_gid: doc.order_gid, event: job.eventUuid };
+  if (doc.is_return || doc.state !== 'done') {
+    ctx.logger.info(`fulfilments: picking ${doc.name} is ${doc.is_return ? 'a return' : `in state ${doc.state}`}; nothing to fulfil`, { ...log, outcome: 'skipped' });
+    return;
+  }
+  const fulfilments = await readFulfilments(ctx, doc.order_gid);
+  const intent =
+    (await store.get(pickingId)) ??
+    (await store.open(
+      pickingId,
+      doc.order_gid,
+      fulfilments.map((f) => f.id).filter((id) => !doc.fulfillment_gids.includes(id)),
+      [...doc.fulfillment_gids],
+    ));
+
+  // 1. A write an earlier attempt left in flight: did it happen? Read back, never write blind.
+  if (intent.pending) {
+    const exclude = new Set([...intent.known_fulfillments, ...intent.claimed, ...doc.fulfillment_gids]);
+    const found = findSentFulfilment(intent.pending, fulfilments, exclude);
+    if (found) {
+      await store.claim(pickingId, found.id);
+      intent.claimed.push(found.id);
+      ctx.logger.info('fulfilments: the unanswered fulfillmentCreate had happened; found by read-back, not repeated', { ...log, fulfillment_gid: found.id, outcome: 'resolved' });
+    } else {
+      await store.setPending(pickingId, null);
+      ctx.logger.info('fulfilments: the unanswered fulfillmentCreate had not happened; writing again', { ...log, outcome: 'retry' });
+    }
+  }
+
+  // 2. Fulfilments of this picking not yet recorded on it in Odoo.
+  for (const gid of intent.claimed) {
+    if (doc.fulfillment_gids.includes(gid)) continue;
+    await ctx.odoo.recordSyncResult({ model: 'stock.picking', res_id: pickingId, state: 'synced', shopify_gid: gid });
+    doc.fulfillment_gids.push(gid);
+  }
+
+  // 3. What is delivered but not shipped in Shopify yet → new fulfilments.
+  const mine = new Set(doc.fulfillment_gids);
+  const tracking = trackingInput(doc.tracking);
+  const wanted = stillToFulfil(doc.lines, fulfilments.filter((f) => mine.has(f.id)));
+  let created = 0;
+  if (Object.keys(wanted).length > 0) {
+    const plan = planFulfilment(wanted, await readFulfillmentOrders(ctx, doc.order_gid), doc.location_gid);
+    const shortfall = Object.entries(plan.shortfall).map(([line, q]) => `${q} × ${line}`).join(', ');
+    if (plan.groups.length === 0) {
+      const message = `Nothing open in Shopify to fulfil for ${doc.name}: ${shortfall} (fulfilled or cancelled in Shopify already?)`;
+      await ctx.odoo.recordSyncResult({ model: 'stock.picking', res_id: pickingId, state: 'error', message });
+      throw new PermanentError(`fulfilments: ${message}`);
+    }
+    for (const group of plan.groups) {
+      const gid = await createFulfilment(ctx, store, doc, group, tracking);
+      created += 1;
+      await ctx.odoo.recordSyncResult({
+        model: 'stock.picking', res_id: pickingId, state: 'synced', shopify_gid: gid,
+        message: shortfall ? `Shopify had no open quantity for ${shortfall}; the rest was fulfilled.` : null,
+      });
+      ctx.logger.info('fulfilments: fulfilment created in Shopify', { ...log, fulfillment_gid: gid, lines: group.lines, tracking_number: tracking?.number ?? null, outcome: 'created' });
+    }
+  }
+
+  // 4. Tracking entered or changed after the fulfilment was created.
+  let updated = 0;
+  if (tracking) {
+    for (const f of fulfilments) {
+      if (!mine.has(f.id) || f.status === 'CANCELLED' || !trackingDiffers(f, tracking)) continue;
+      await ctx.shopify.request(
+        'FulfillmentTrackingInfoUpdate',
+        { fulfillmentId: f.id, trackingInfoInput: trackingVariables(tracking), notifyCustomer: ctx.config.fulfilment.notifyCustomer },
+        { lane: LANE, retrySafe: true }, // setting the same tracking twice is harmless
+      );
+      updated += 1;
+      ctx.logger.info('fulfilments: tracking updated in Shopify', { ...log, fulfillment_gid: f.id, tracking_number: tracking.number, outcome: 'tracking_updated' });
+    }
+    if (updated) await ctx.odoo.recordSyncResult({ model: 'stock.picking', res_id: pickingId, state: 'synced' });
+  }
+  if (!created && !updated) ctx.logger.info('fulfilments: Shopify already matches the delivery', { ...log, outcome: 'unchanged' });
+}
+
+function trackingVariables(t: ShopifyTracking): Record<string, string> {
+  return Object.fromEntries(Object.entries(t).filter(([, v]) => v !== null)) as Record<string, string>;
+}
+
+async function createFulfilment(
+  ctx: FlowContext,
+  store: FulfilmentStore,
+  doc: FulfilmentDocument,
+  group: FulfilmentGroup,
+  tracking: ShopifyTracking | null,
+): Promise<string> {
+  // Journal what is sent before sending it: if no answer comes, the next attempt reads back.
+  await store.setPending(doc.picking_id, { lines: group.lines, trackingNumber: tracking?.number ?? null });
+  let answer: { fulfillmentCreate: { fulfillment: { id: string } | null } };
+  try {
+    answer = await ctx.shopify.request(
+      'FulfillmentCreate',
+      {
+        fulfillment: {
+          lineItemsByFulfillmentOrder: group.lineItemsByFulfillmentOrder,
+          notifyCustomer: ctx.config.fulfilment.notifyCustomer,
+          ...(tracking ? { trackingInfo: trackingVariables(tracking) } : {}),
+        },
+      },
+      { lane: LANE },
+    );
+  } catch (error) {
+    if (error instanceof ShopifyUserErrors && !error.retryable) {
+      await store.setPending(doc.picking_id, null);
+      const message = error.userErrors.map((e) => e.message).join('; ');
+      await ctx.odoo.recordSyncResult({ model: 'stock.picking', res_id: doc.picking_id, state: 'error', message: `Shopify refused the fulfilment: ${message}` });
+    } else if (error instanceof ShopifyError && error.mayHaveExecuted) {
+      throw new RetryableError(`fulfilments: fulfillmentCreate for ${doc.name} got no answer; the retry reads the order's fulfilments back before writing again`, {
+        cause: error,
+        details: { picking_id: doc.picking_id, order_gid: doc.order_gid },
+      });
+    } else if (error instanceof ShopifyError) {
+      // Certainly not executed (e.g. throttled beyond the client's retries).
+      await store.setPending(doc.picking_id, null);
+    }
+    throw error;
+  }
+  const gid = answer.fulfillmentCreate.fulfillment?.id;
+  if (!gid) throw new PermanentError(`fulfilments: fulfillmentCreate for ${doc.name} returned no fulfilment`);
+  await store.claim(doc.picking_id, gid);
+  return gid;
+}
