@@ -187,14 +187,32 @@ export async function pushProductLocation(ctx: FlowContext, productId: number, l
   return pushLevels(ctx, levels, jobId, { freshFromOdoo: true });
 }
 
+/** SKU → Odoo variant id, learned like `itemToProduct`. */
+const skuToProduct = new WeakMap<OdooContract, Map<string, number>>();
+
+async function productsForSkus(ctx: FlowContext, skus: readonly string[], locations: readonly Gid[] | undefined): Promise<number[]> {
+  let map = skuToProduct.get(ctx.odoo);
+  if (!map) skuToProduct.set(ctx.odoo, (map = new Map()));
+  if (skus.some((sku) => !map!.has(sku))) {
+    // One read of the location(s) teaches every SKU; later fulfilments hit the cache.
+    const { levels } = await ctx.odoo.stockLevels(locations ? { location_gids: [...locations] } : {});
+    learn(ctx, levels);
+    for (const l of levels) if (l.sku) map.set(l.sku, l.product_id);
+  }
+  return [...new Set(skus.map((sku) => map!.get(sku)).filter((id): id is number => id !== undefined))];
+}
+
 /**
  * Asks the inventory flow to push these variants' stock at every mapped location (or the given
  * ones). One job per variant and location on the variant's stock key, so it runs in order with
  * that key's outbox events. For flows that changed what Shopify holds: the catalog after binding
- * new inventory items, the fulfilment flow after Shopify decremented on_hand by a fulfilment.
+ * new inventory items, the fulfilment flow after Shopify decremented on_hand by a fulfilment
+ * (variants given by SKU there). `reason` makes the job ids: the same reason asks only once.
  */
-export async function requestStockPush(ctx: FlowContext, request: { productIds: number[]; locationGids?: Gid[]; reason: string }): Promise<number> {
-  const { levels } = await ctx.odoo.stockLevels({ product_ids: request.productIds, ...(request.locationGids ? { location_gids: request.locationGids } : {}) });
+export async function requestStockPush(ctx: FlowContext, request: { productIds?: number[]; skus?: string[]; locationGids?: Gid[]; reason: string }): Promise<number> {
+  const productIds = [...(request.productIds ?? []), ...(request.skus?.length ? await productsForSkus(ctx, request.skus, request.locationGids) : [])];
+  if (productIds.length === 0) return 0;
+  const { levels } = await ctx.odoo.stockLevels({ product_ids: productIds, ...(request.locationGids ? { location_gids: request.locationGids } : {}) });
   learn(ctx, levels);
   let sent = 0;
   for (const level of levels) {
