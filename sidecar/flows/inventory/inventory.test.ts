@@ -9,7 +9,9 @@ import type { ShopifyClient } from '../../shopify/index.js';
 import { testDatabase } from '../../testing/root-hooks.js';
 import type { FlowContext } from '../context.js';
 import { LOC_MAIN, LOC_SECOND, pendingJobs, simLevel, startFlowStack, type FlowStack } from './e2e-support.js';
-import { inventoryFlow, pushProductLocation, reconcileInventory, requestStockPush } from './index.js';
+import { fulfilmentsFlow } from '../fulfilments/index.js';
+import { catalogFlow } from '../catalog/index.js';
+import { inventoryFlow, pushProductLocation, reconcileInventory } from './index.js';
 
 interface SimOrder {
   id: number;
@@ -59,7 +61,7 @@ describe('inventory flow end to end (simulator, PostgreSQL, Odoo double)', () =>
   };
 
   before(async () => {
-    f = await startFlowStack(await testDatabase('flow_inventory_e2e'));
+    f = await startFlowStack(await testDatabase('flow_inventory_e2e'), {}, [catalogFlow, inventoryFlow, fulfilmentsFlow]);
     const created = await f.merchant.createProduct({
       name: 'Mugs',
       price: '10.00',
@@ -104,7 +106,7 @@ describe('inventory flow end to end (simulator, PostgreSQL, Odoo double)', () =>
     await settled();
   });
 
-  it('re-pushes stock after a delivery: Odoo emits stock.changed at delivery and the fulfilment in Shopify is followed by a push', async () => {
+  it('re-pushes stock after a delivery: Odoo emits stock.changed at delivery, and after the fulfilment reaches Shopify', async () => {
     // A Shopify order for 2: Shopify commits them at once, Odoo has not seen it.
     const order = await f.stack.simControl<SimOrder>('POST', '/orders', { email: 'ada@example.com', lines: [{ sku: 'INV-A', quantity: 2 }], locationId: 101 });
     assert.deepEqual(simLevel(f.stack, 'INV-A', LOC_MAIN), { available: 5, committed: 2, on_hand: 7 });
@@ -113,22 +115,22 @@ describe('inventory flow end to end (simulator, PostgreSQL, Odoo double)', () =>
     assert.equal(applied.state, 'sale');
     await settled();
     assert.deepEqual(simLevel(f.stack, 'INV-A', LOC_MAIN), { available: 5, committed: 2, on_hand: 7 });
-    // Delivered in Odoo: on hand 10 → 8, so Odoo promises 8 − 3 = 5.
+    // Delivered in Odoo: on hand 10 → 8, so Odoo promises 8 − 3 = 5. The addon emits
+    // stock.changed (pushed by this flow) and delivery.done (the fulfilment flow creates the
+    // fulfilment in Shopify, which takes the 2 off Shopify's on_hand as well, then asks for a re-push).
     const picking = [...f.odoo.state.pickings.values()].find((p) => p.sale_order_id === applied.sale_order_id)!;
     const eventsBefore = f.odoo.state.outbox.length;
     await f.merchant.validateDelivery(picking.id);
-    const emitted = f.odoo.state.outbox.slice(eventsBefore).filter((e) => e.type === 'stock.changed').map((e) => e.key);
-    assert.deepEqual(emitted, [`stock:${a}:${LOC_MAIN}`]);
-    await f.stack.waitFor('on_hand 5 in Shopify', () => simLevel(f.stack, 'INV-A', LOC_MAIN)?.on_hand === 5);
+    const emitted = f.odoo.state.outbox.slice(eventsBefore).map((e) => `${e.type} ${e.key}`);
+    assert.deepEqual(emitted, [`stock.changed stock:${a}:${LOC_MAIN}`, `delivery.done order:${order.admin_graphql_api_id}`]);
+    await f.stack.waitFor('the fulfilment in Shopify', async () => {
+      const o = await f.stack.simControl<{ fulfillments: unknown[] }>('GET', `/orders/${order.id}`);
+      return o.fulfillments.length === 1;
+    });
+    await f.stack.waitFor('the stock re-pushed after the fulfilment', () =>
+      f.stack.logs.lines.some((l) => l.message === 'inventory: pushed' && String(l.correlationId).startsWith(`fulfilment:${picking.id}:`)),
+    );
     await settled();
-    // Shopify still counts the 2 as committed until the fulfilment reaches it (undersell, never oversell).
-    assert.deepEqual(simLevel(f.stack, 'INV-A', LOC_MAIN), { available: 3, committed: 2, on_hand: 5 });
-    // The fulfilment reaches Shopify, which takes the 2 off on_hand once more …
-    await f.stack.simControl('POST', `/orders/${order.id}/fulfillments`, {});
-    assert.deepEqual(simLevel(f.stack, 'INV-A', LOC_MAIN), { available: 3, committed: 0, on_hand: 3 });
-    // … so the fulfilment flow asks for a stock push, which restores Odoo's 5.
-    assert.equal(await requestStockPush(f.ctx, { productIds: [a], locationGids: [LOC_MAIN], reason: `fulfilment:${order.id}` }), 1);
-    await f.stack.waitFor('on_hand back to 5', () => simLevel(f.stack, 'INV-A', LOC_MAIN)?.on_hand === 5);
     assert.deepEqual(simLevel(f.stack, 'INV-A', LOC_MAIN), { available: 5, committed: 0, on_hand: 5 });
   });
 
