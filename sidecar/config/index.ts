@@ -83,6 +83,10 @@ export interface Config {
     /** Orders per OrdersUpdatedSince page. */
     pullPageSize: number;
   };
+  inventory: {
+    /** 5-field cron (UTC) of the scheduled inventory reconciliation. */
+    reconcileCron: string;
+  };
   queue: {
     retryLimit: number;
     retryDelaySeconds: number;
@@ -290,6 +294,9 @@ export function loadConfig(env: Env): Config {
       pullCron: read.matching('ORDERS_PULL_CRON', CRON, 'must be a 5-field cron expression like "*/5 * * * *"', '*/5 * * * *'),
       pullOverlapMinutes: read.integer('ORDERS_PULL_OVERLAP_MINUTES', 10, 0, 24 * 60),
       pullPageSize: read.integer('ORDERS_PULL_PAGE_SIZE', 100, 1, 250),
+    },
+    inventory: {
+      reconcileCron: read.matching('INVENTORY_RECONCILE_CRON', CRON, 'must be a 5-field cron expression (minute hour day month weekday, UTC)', '0 * * * *'),
     },
     queue: {
       retryLimit: read.integer('QUEUE_RETRY_LIMIT', 8, 0, 100),

@@ -3,8 +3,10 @@
  * registering a flow starts its queue workers and schedules.
  */
 import type { Flow, FlowContext } from './context.js';
+import { catalogFlow } from './catalog/index.js';
 import { customersFlow } from './customers/index.js';
 import { fulfilmentsFlow } from './fulfilments/index.js';
+import { inventoryFlow } from './inventory/index.js';
 import { ordersFlow } from './orders/index.js';
 import { reportsFlow } from './reports/index.js';
 
@@ -13,6 +15,8 @@ export const FLOWS: readonly Flow[] = [
   customersFlow,
   fulfilmentsFlow,
   reportsFlow,
+  catalogFlow,
+  inventoryFlow,
 ];
 
 export async function registerFlows(ctx: FlowContext, flows: readonly Flow[] = FLOWS): Promise<string[]> {

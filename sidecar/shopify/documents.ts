@@ -22,6 +22,7 @@ export const DOCUMENT_NAMES = [
   'ProductByIdentifier',
   'ProductVariantsBySku',
   'InventoryItemsLevels',
+  'InventoryLevelsByItems',
   'InventorySetQuantities',
   'InventoryActivate',
   'OrdersUpdatedSince',

@@ -32,6 +32,7 @@ import {
   type ShopifyTracking,
 } from './plan.js';
 import { createFulfilmentStore, type FulfilmentStore } from './store.js';
+import { requestStockPush } from '../inventory/index.js';
 
 const LANE = 'fulfilments' as const;
 
@@ -124,6 +125,7 @@ async function deliveryDone(ctx: FlowContext, store: FulfilmentStore, job: Outbo
   const tracking = trackingInput(doc.tracking);
   const wanted = stillToFulfil(doc.lines, fulfilments.filter((f) => mine.has(f.id)));
   let created = 0;
+  const createdGids: string[] = [];
   if (Object.keys(wanted).length > 0) {
     const plan = planFulfilment(wanted, await readFulfillmentOrders(ctx, doc.order_gid), doc.location_gid);
     const shortfall = Object.entries(plan.shortfall).map(([line, q]) => `${q} × ${line}`).join(', ');
@@ -135,12 +137,26 @@ async function deliveryDone(ctx: FlowContext, store: FulfilmentStore, job: Outbo
     for (const group of plan.groups) {
       const gid = await createFulfilment(ctx, store, doc, group, tracking);
       created += 1;
+      createdGids.push(gid);
       await ctx.odoo.recordSyncResult({
         model: 'stock.picking', res_id: pickingId, state: 'synced', shopify_gid: gid,
         message: shortfall ? `Shopify had no open quantity for ${shortfall}; the rest was fulfilled.` : null,
       });
       ctx.logger.info('fulfilments: fulfilment created in Shopify', { ...log, fulfillment_gid: gid, lines: group.lines, tracking_number: tracking?.number ?? null, outcome: 'created' });
     }
+  }
+
+  // Shopify took the fulfilled units off its on_hand, which the delivery in Odoo had already
+  // lowered through the inventory flow: re-push these variants' stock so Shopify holds Odoo's
+  // quantity again (docs/flows.md, Inventory: fulfilments).
+  // The fulfilment is done either way: a failure here is logged, and the inventory reconcile
+  // repairs the level if the push was not asked for.
+  if (createdGids.length > 0) {
+    await requestStockPush(ctx, {
+      skus: [...new Set(doc.lines.map((l) => l.sku))],
+      ...(doc.location_gid ? { locationGids: [doc.location_gid] } : {}),
+      reason: `fulfilment:${pickingId}:${createdGids.join(',')}`,
+    }).catch((error: unknown) => ctx.logger.warn('fulfilments: could not ask for the stock re-push; the inventory reconcile will repair it', { ...log, error }));
   }
 
   // 4. Tracking entered or changed after the fulfilment was created.
