@@ -16,6 +16,7 @@
  * change or a resync). Documented in docs/flows.md.
  */
 import type { FlowContext, Flow } from '../context.js';
+import { onboardingGate } from '../onboarding/index.js';
 import type { WebhookJob } from '../../http/webhooks/topics.js';
 import { markProcessed } from '../../http/webhooks/inbox.js';
 import type { OutboxJob } from '../../relay/outbox.js';
@@ -120,6 +121,18 @@ export async function handleProductJob(ctx: FlowContext, job: JobContext<Product
     return;
   }
   if (data.type !== 'product.changed') throw new PermanentError(`catalog: unexpected outbox event ${data.type} on the products queue`);
+  // Pushing before onboarding linked the shop's existing products would create them twice in
+  // Shopify. The job completes without a push; onboarding asks Odoo to resync every product when
+  // it finishes. Products onboarding held for a conflict are never pushed (their binding says why).
+  const gate = await onboardingGate(ctx);
+  if (!gate.complete || gate.held.templateIds.includes(data.resId)) {
+    ctx.logger.info('catalog: push deferred', {
+      flow: 'catalog',
+      templateId: data.resId,
+      reason: gate.complete ? 'held by an onboarding conflict' : 'waiting for onboarding (POST /admin/onboarding)',
+    });
+    return;
+  }
   await syncTemplate(ctx, data.resId, { force: data.payload.reason === 'resync', correlationId: job.correlationId, retry: job.attempt > 1 });
 }
 

@@ -22,6 +22,7 @@ import { PermanentError } from '../../queue/errors.js';
 import type { JobContext } from '../../queue/queue.js';
 import type { OutboxJob } from '../../relay/outbox.js';
 import type { Flow, FlowContext } from '../context.js';
+import { onboardingGate } from '../onboarding/index.js';
 import { comparableHash, customerDocument, normaliseEmail, planCustomerPush, type ShopifyCustomer } from './normalise.js';
 import { createCustomerSyncStore, type CustomerSyncStore } from './store.js';
 
@@ -106,6 +107,17 @@ async function customerDeleted(ctx: FlowContext, store: CustomerSyncStore, job: 
 
 async function pushCustomer(ctx: FlowContext, store: CustomerSyncStore, job: OutboxJob): Promise<void> {
   const partnerId = typeof job.payload.partner_id === 'number' ? job.payload.partner_id : job.resId;
+  // As for the catalog: no push before onboarding linked existing customers (it would duplicate
+  // them in Shopify), and never one held for an onboarding conflict.
+  const gate = await onboardingGate(ctx);
+  if (!gate.complete || gate.held.partnerIds.includes(partnerId)) {
+    ctx.logger.info('customers: push deferred', {
+      flow: 'customers',
+      partner_id: partnerId,
+      reason: gate.complete ? 'held by an onboarding conflict' : 'waiting for onboarding (POST /admin/onboarding)',
+    });
+    return;
+  }
   const { customers } = await ctx.odoo.exportCustomers({ partner_ids: [partnerId] });
   const partner = customers[0];
   const log = { flow: 'customers', partner_id: partnerId, event: job.eventUuid };

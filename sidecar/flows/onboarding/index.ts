@@ -199,6 +199,11 @@ async function onboard(ctx: OnboardingContext, dryRun: boolean): Promise<Onboard
   if (!dryRun && writeErrors.length === 0) {
     const state: OnboardingState = { completedAt: report.finishedAt, held: plan.held, counts: report.counts };
     await writeState(ctx.pool, ctx.config.database.appSchema, STATE_KEY, state);
+    // Pushes deferred while onboarding was pending are replayed: Odoo re-emits every product and
+    // customer event (its Resync buttons' method), and linked records now update in place.
+    const products = await ctx.odoo.requestResync({ model: 'product.template' });
+    const customers = await ctx.odoo.requestResync({ model: 'res.partner' });
+    ctx.logger.info('onboarding: resync requested', { products: products.queued, customers: customers.queued });
   }
   ctx.logger.info('onboarding finished', { dryRun, ...report.counts, writeErrors: writeErrors.length });
   for (const e of writeErrors) ctx.logger.error('onboarding: link not written', e);
