@@ -12,13 +12,13 @@
       if (k === 'class') node.className = v;
       else node.setAttribute(k, v);
     }
-    for (const child of [].concat(children || [])) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    for (const child of [].concat(children === undefined || children === null ? [] : children)) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
     return node;
   }
   function table(headers, rows) {
     return el('table', {}, [
       el('thead', {}, el('tr', {}, headers.map((h) => el('th', { class: h.num ? 'num' : '' }, h.label || h)))),
-      el('tbody', {}, rows.map((r) => el('tr', {}, r.map((c, i) => (c instanceof Node ? el('td', {}, c) : el('td', { class: headers[i] && headers[i].num ? 'num' : '' }, c == null ? '—' : c)))))),
+      el('tbody', {}, rows.map((r) => el('tr', {}, r.map((c, i) => el('td', { class: headers[i] && headers[i].num ? 'num' : '' }, c == null ? '—' : c))))),
     ]);
   }
   function ago(seconds) {
@@ -39,11 +39,12 @@
       box.append(el('p', { class: 'muted' }, 'no data yet'));
       return;
     }
-    const width = Math.max(360, Math.min(700, box.clientWidth || 420));
+    const width = Math.max(320, Math.min(760, box.clientWidth || 420));
     const opts = {
       width,
       height: 200,
-      series: [{}].concat(series.map((s, i) => ({ label: s.label, stroke: COLORS[i % COLORS.length], width: 2, dash: s.dash, spanGaps: true, value: (u, v) => (v == null ? '—' : v.toFixed(unit === '%' ? 1 : 3) + unit) }))),
+      // Sparse series (a few minutes with data) show their points, or a lone value would be invisible.
+      series: [{}].concat(series.map((s, i) => ({ label: s.label, stroke: COLORS[i % COLORS.length], width: 2, dash: s.dash, spanGaps: true, points: { show: s.data.filter((v) => v != null && v !== 0).length < 5, size: 6, fill: COLORS[i % COLORS.length] }, value: (u, v) => (v == null ? '—' : v.toFixed(unit === '%' ? 1 : 3) + unit) }))),
       axes: [{}, { size: 60, values: (u, vals) => vals.map((v) => v + unit) }],
       scales: { x: { time: true } },
     };
