@@ -299,6 +299,13 @@ export interface RecordSyncResultParams {
   children?: ChildSyncResult[];
 }
 
+/** The sidecar's active alerts for Odoo's Shopify overview (report_health, sidecar/observability/alerts.ts). */
+export interface HealthReportParams {
+  alerts: Array<{ key: string; summary: string; since?: string | null; value?: number; threshold?: number }>;
+  dlq_depth: number;
+  checked_at: string;
+}
+
 export interface OdooContract {
   contractVersion(doc: { sidecar_version: string }): Promise<ContractVersionResult>;
   pullEvents(doc: PullEventsParams): Promise<{ events: OutboxEvent[] }>;
@@ -314,6 +321,7 @@ export interface OdooContract {
   eraseCustomer(doc: EraseCustomerParams): Promise<EraseCustomerResult>;
   exportDelivery(doc: { picking_id: number }): Promise<FulfilmentDocument>;
   recordSyncResult(doc: RecordSyncResultParams): Promise<{ ok: true }>;
+  reportHealth(doc: HealthReportParams): Promise<{ ok: true }>;
 }
 
 /** The RPC method behind each facade method (the contract's names). */
@@ -332,6 +340,7 @@ export const CONTRACT_METHODS = {
   eraseCustomer: 'erase_customer',
   exportDelivery: 'export_delivery',
   recordSyncResult: 'record_sync_result',
+  reportHealth: 'report_health',
 } as const satisfies Record<keyof OdooContract, string>;
 
 export type ContractMethod = (typeof CONTRACT_METHODS)[keyof typeof CONTRACT_METHODS];
@@ -357,6 +366,13 @@ export function createOdooContract(caller: OdooCaller): OdooContract {
     eraseCustomer: (doc) => call('erase_customer', doc),
     exportDelivery: (doc) => call('export_delivery', doc),
     recordSyncResult: (doc) => call('record_sync_result', doc),
+    // Only the fields the addon stores: value/threshold stay in the sidecar's own alert state.
+    reportHealth: (doc) =>
+      call('report_health', {
+        alerts: doc.alerts.map((a) => ({ key: a.key, summary: a.summary, since: a.since ?? null })),
+        dlq_depth: doc.dlq_depth,
+        checked_at: doc.checked_at,
+      }),
   } satisfies OdooContract);
 }
 

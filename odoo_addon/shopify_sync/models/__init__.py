@@ -10,3 +10,4 @@ from . import res_config_settings
 from . import shopify_sync_status
 from . import shopify_sync_overview
 from . import shopify_sync_api
+from . import shopify_sync_health

@@ -5,3 +5,4 @@ from . import test_api_refunds
 from . import test_api_misc
 from . import test_security
 from . import test_rpc_http
+from . import test_api_health
