@@ -179,6 +179,10 @@ export function createSidecar(config: Config, deps: SidecarDeps): Sidecar {
     shop: config.shopify.shopDomain,
     logger,
     ...(deps.alertFetch ? { fetch: deps.alertFetch } : {}),
+    // Shown on Odoo's Shopify overview (contract report_health).
+    reportHealth: async (report) => {
+      await contract.reportHealth(report);
+    },
   });
   const dashboard = createDashboardRouter({
     adminToken: config.adminToken,
