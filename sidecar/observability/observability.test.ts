@@ -152,6 +152,14 @@ describe('observability: metrics, dashboard data and alerts under a scripted run
     assert.match(body.text, /customers dead-letter queue holds 2 jobs \(threshold 1\)/);
     assert.match(body.text, new RegExp(`${stack.config.publicUrl}/dashboard`));
 
+    // The sidecar's own alerter shares the state (nothing sent twice) and reports to Odoo's overview.
+    assert.deepEqual((await stack.sidecar.alerter.evaluate()).sent, []);
+    assert.deepEqual(await stack.merchant!.readSidecarHealth(), {
+      alert_count: 1,
+      dlq_depth: 2,
+      text: 'customers dead-letter queue holds 2 jobs (threshold 1)',
+    });
+
     clock += 29 * 60_000;
     assert.deepEqual((await alerter.evaluate()).sent, [], 'rate-limited within ALERT_REPEAT_MINUTES');
     clock += 2 * 60_000;
@@ -165,6 +173,8 @@ describe('observability: metrics, dashboard data and alerts under a scripted run
     assert.match(receiver.bodies[2]!.text, /Resolved/);
     assert.deepEqual(resolved.active, []);
     assert.deepEqual((await alerter.evaluate()).sent, [], 'one resolution only');
+    await stack.sidecar.alerter.evaluate();
+    assert.equal((await stack.merchant!.readSidecarHealth())?.alert_count, 0);
     assert.equal(receiver.bodies.length, 3);
   });
 
