@@ -23,7 +23,7 @@ export function createRollupWriter(options: { pool: pg.Pool; schema: string; met
   const { pool, metrics, logger } = options;
   const table = `${quoteIdent(options.schema)}.metrics_rollup`;
   let timer: NodeJS.Timeout | undefined;
-  let flushing: Promise<number> | undefined;
+  let flushing: Promise<void> | undefined;
   let lastPrune = 0;
 
   async function write(): Promise<number> {
@@ -68,10 +68,16 @@ export function createRollupWriter(options: { pool: pg.Pool; schema: string; met
   }
 
   function flush(): Promise<number> {
-    // One flush at a time; a caller arriving during one waits for it and then flushes again.
-    const next = (flushing ?? Promise.resolve(0)).catch(() => 0).then(write);
-    flushing = next.finally(() => {
-      if (flushing === next) flushing = undefined;
+    // One flush at a time: a caller arriving during one waits for it and then flushes again.
+    // `flushing` never rejects (no unhandled rejection); the caller gets `next`'s outcome.
+    const next = (flushing ?? Promise.resolve()).then(write);
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    flushing = settled;
+    void settled.then(() => {
+      if (flushing === settled) flushing = undefined;
     });
     return next;
   }
