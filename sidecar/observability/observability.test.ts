@@ -60,6 +60,19 @@ describe('observability: metrics, dashboard data and alerts under a scripted run
     assert.ok(e2e > 0 && e2e < 30, `orders end-to-end ${e2e} s`);
   });
 
+  it('logs exactly one line per sync attempt, with the correlation id, key and outcome (docs/operations.md)', () => {
+    const attempts = stack.logs.lines.filter((l) => l.message === 'sync attempt');
+    const customers = attempts.filter((l) => l.queue === 'customers');
+    assert.deepEqual(customers.map((l) => l.outcome).sort(), ['completed', 'dead-lettered', 'dead-lettered', 'retry']);
+    assert.equal(attempts.filter((l) => l.queue === 'orders').length, 1);
+    assert.equal(attempts.filter((l) => l.queue === 'products').length, 1);
+    const order = attempts.find((l) => l.queue === 'orders')!;
+    const inbox = stack.logs.lines.find((l) => l.message === 'webhook received')!;
+    assert.equal(order.correlationId, inbox.webhookId, 'the webhook id follows the job');
+    assert.match(String(order.key), /^order:e2e-shop\.myshopify\.com:gid:\/\/shopify\/Order\/\d+$/);
+    for (const field of ['timestamp', 'level', 'flow', 'jobId', 'attempt', 'maxAttempts', 'durationMs']) assert.ok(field in order, field);
+  });
+
   it('reports queue depth, DLQ depth and blocked keys per queue, and webhook freshness per topic', async () => {
     const text = await scrape();
     assert.equal(sample(text, 'shopify_sync_queue_dlq_depth', { queue: 'customers' }), 2);
