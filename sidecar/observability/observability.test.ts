@@ -142,6 +142,28 @@ describe('observability: metrics, dashboard data and alerts under a scripted run
     assert.deepEqual(data.reports, { reconciliation: null, integrity: null });
   });
 
+  it('signs in to the dashboard with a form post that sets an HttpOnly SameSite=Strict session cookie (no browser needed)', async () => {
+    const login = (token: string) =>
+      fetch(`${stack.sidecarUrl}/dashboard/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token }).toString(),
+      });
+    assert.equal((await login('wrong-token-0123456789abcdef')).status, 401);
+    const res = await login(stack.config.adminToken);
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.get('location'), '/dashboard');
+    const cookie = res.headers.get('set-cookie') ?? '';
+    assert.match(cookie, /^sidecar_session=\d+\.[A-Za-z0-9_-]+; Max-Age=43200; Path=\/; Expires=.+; HttpOnly; SameSite=Strict$/);
+    const session = cookie.split(';')[0]!;
+    const page = await fetch(`${stack.sidecarUrl}/dashboard`, { headers: { cookie: session } });
+    assert.match(await page.text(), /uPlot\.iife\.min\.js/);
+    assert.equal((await fetch(`${stack.sidecarUrl}/admin/api/dashboard`, { headers: { cookie: session } })).status, 200);
+    assert.equal((await fetch(`${stack.sidecarUrl}/dashboard/assets/uPlot.iife.min.js`)).status, 200);
+    assert.equal((await fetch(`${stack.sidecarUrl}/dashboard/assets/dashboard.js`)).status, 200);
+  });
+
   it('fires the DLQ alert above the threshold, repeats it only after ALERT_REPEAT_MINUTES and resolves it exactly once', async () => {
     receiver.bodies.length = 0;
     let clock = Date.now();
