@@ -348,7 +348,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       }
     },
     recordWebhook(event) {
-      webhooks.inc({ topic: event.topic.slice(0, 100), outcome: event.outcome });
+      // A rejected request's topic header is unauthenticated: labelling by it would let anyone
+      // create label values (series) at will, so rejections count under topic="unverified".
+      const verified = ['queued', 'duplicate', 'ignored', 'invalid'].includes(event.outcome);
+      webhooks.inc({ topic: verified ? event.topic.slice(0, 100) : 'unverified', outcome: event.outcome });
     },
     recordOutboxPull(info) {
       outboxPulled.inc(info.count);

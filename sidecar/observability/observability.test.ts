@@ -74,7 +74,15 @@ describe('observability: metrics, dashboard data and alerts under a scripted run
   });
 
   it('reports queue depth, DLQ depth and blocked keys per queue, and webhook freshness per topic', async () => {
+    const forged = await fetch(`${stack.sidecarUrl}/webhooks/shopify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-shopify-topic': 'forged/topic', 'x-shopify-hmac-sha256': 'AAAA' },
+      body: '{}',
+    });
+    assert.equal(forged.status, 401);
     const text = await scrape();
+    assert.equal(sample(text, 'shopify_sync_webhook_deliveries_total', { topic: 'unverified', outcome: 'invalid_hmac' }), 1);
+    assert.ok(!text.includes('forged/topic'), 'an unauthenticated topic never becomes a label');
     assert.equal(sample(text, 'shopify_sync_queue_dlq_depth', { queue: 'customers' }), 2);
     assert.equal(sample(text, 'shopify_sync_queue_blocked_keys', { queue: 'customers' }), 2);
     assert.equal(sample(text, 'shopify_sync_queue_depth', { queue: 'customers' }), 1);
