@@ -9,7 +9,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY sidecar ./sidecar
 RUN npx tsc -p tsconfig.json \
- && cd sidecar && find . -name '*.graphql' -o -name '*.sql' -o -name '*.html' -o -name '*.css' | cpio -pdm ../dist/sidecar \
+ && cd sidecar && find . -name '*.graphql' -o -name '*.sql' -o -name '*.html' -o -name '*.css' -o -path './observability/dashboard-page/*.js' | cpio -pdm ../dist/sidecar \
  && cd .. && npm prune --omit=dev
 
 FROM node:22-bookworm-slim AS runtime

@@ -27,6 +27,10 @@ import { onboardingGate, runOnboarding } from './flows/onboarding/index.js';
 import { createOnboardingAdminRouter } from './http/admin-onboarding.js';
 import express from 'express';
 import type { Logger } from './observability/logger.js';
+import { createAlerter, type Alerter } from './observability/alerts.js';
+import { createDashboardRouter } from './observability/dashboard.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
+import { createRollupWriter, type RollupWriter } from './observability/rollup.js';
 import { createQueue, type SyncQueue } from './queue/queue.js';
 import type { FlowQueue } from './queue/names.js';
 import { SIDECAR_VERSION } from './version.js';
@@ -44,6 +48,8 @@ export interface SidecarDeps {
   flows?: readonly Flow[];
   /** How often to retry the Odoo contract check when Odoo did not answer at start (ms). */
   odooRetryMs?: number;
+  /** fetch used to POST alerts (tests). */
+  alertFetch?: typeof fetch;
 }
 
 export interface Sidecar {
@@ -57,6 +63,9 @@ export interface Sidecar {
   relay: OutboxRelay;
   /** The shop's webhook subscriptions: checked and repaired at start and on WEBHOOK_CHECK_CRON. */
   subscriptions: WebhookSubscriptions;
+  metrics: Metrics;
+  rollup: RollupWriter;
+  alerter: Alerter;
   http: Express;
   /** Resolves once Odoo answered the contract check and the flows' workers run. */
   workersStarted: Promise<string[]>;
@@ -72,7 +81,9 @@ export const CONTRACT_MAJOR = 1;
 export function createSidecar(config: Config, deps: SidecarDeps): Sidecar {
   const { logger } = deps;
   const pool = createPool(config.database.url, config.database.poolSize);
+  const metrics = createMetrics();
   const queue = createQueue({
+    onAttempt: (event) => metrics.recordAttempt(event),
     connectionString: config.database.url,
     schema: config.database.queueSchema,
     logger,
@@ -95,7 +106,8 @@ export function createSidecar(config: Config, deps: SidecarDeps): Sidecar {
     logger,
     ...(deps.shopifyFetch ? { fetch: deps.shopifyFetch } : {}),
   });
-  const odoo =
+  // Timed in one place for the JSON-RPC client and an injected double alike (metrics).
+  const odoo = metrics.instrumentOdoo(
     deps.odoo ??
     createOdooClient({
       url: config.odoo.url,
@@ -105,10 +117,18 @@ export function createSidecar(config: Config, deps: SidecarDeps): Sidecar {
       protocol: config.odoo.protocol,
       requestTimeoutMs: config.odoo.requestTimeoutMs,
       logger,
-    });
+    }),
+  );
 
   const contract = createOdooContract(odoo);
-  const relay = createOutboxRelay({ contract, queue, logger, shop: config.shopify.shopDomain, pollSeconds: config.odoo.outboxPollSeconds });
+  const relay = createOutboxRelay({
+    contract,
+    queue,
+    logger,
+    shop: config.shopify.shopDomain,
+    pollSeconds: config.odoo.outboxPollSeconds,
+    onPull: (info) => metrics.recordOutboxPull(info),
+  });
   const wake = createOdooWakeRouter({ secret: config.odoo.wakeSecret, onWake: () => relay.wake(), logger });
 
   const webhooks = createWebhookRouter({
@@ -117,6 +137,7 @@ export function createSidecar(config: Config, deps: SidecarDeps): Sidecar {
     secrets: config.shopify.webhookSecrets,
     maxBodyBytes: config.webhooks.maxBodyBytes,
     logger,
+    onOutcome: (event) => metrics.recordWebhook(event),
     enqueue: async (client, delivery, route) => {
       const job: WebhookJob = {
         source: 'webhook',
@@ -158,7 +179,43 @@ export function createSidecar(config: Config, deps: SidecarDeps): Sidecar {
       status: async () => ({ complete: (await onboardingGate(onboardingCtx)).complete }),
     }),
   );
-  const app = createHttpApp({ logger, adminToken: config.adminToken, readiness, webhooks, admin, extra: [wake] });
+  metrics.attach({
+    queue,
+    pool,
+    schema: config.database.appSchema,
+    budget: () => shopify.budget.snapshot(),
+    deprecations: () => shopify.deprecations(),
+  });
+  const rollup = createRollupWriter({ pool, schema: config.database.appSchema, metrics, logger });
+  const alerter = createAlerter({
+    pool,
+    schema: config.database.appSchema,
+    queue,
+    alerts: config.alerts,
+    publicUrl: config.publicUrl,
+    shop: config.shopify.shopDomain,
+    logger,
+    ...(deps.alertFetch ? { fetch: deps.alertFetch } : {}),
+    // Shown on Odoo's Shopify overview (contract report_health).
+    reportHealth: async (report) => {
+      await contract.reportHealth(report);
+    },
+  });
+  const dashboard = createDashboardRouter({
+    adminToken: config.adminToken,
+    metricsToken: config.observability.metricsToken,
+    publicUrl: config.publicUrl,
+    pool,
+    schema: config.database.appSchema,
+    queue,
+    shopify,
+    metrics,
+    rollup,
+    alerter,
+    logger,
+  });
+
+  const app = createHttpApp({ logger, adminToken: config.adminToken, readiness, webhooks, admin, extra: [wake, dashboard] });
   let server: http.Server | undefined;
   let stopped = false;
   let retryTimer: NodeJS.Timeout | undefined;
@@ -199,11 +256,16 @@ export function createSidecar(config: Config, deps: SidecarDeps): Sidecar {
     contract,
     relay,
     subscriptions,
+    metrics,
+    rollup,
+    alerter,
     http: app,
     workersStarted,
     async start(options = {}) {
       await migrate(pool, config.database.appSchema);
       await queue.start();
+      rollup.start();
+      alerter.start();
       const version = await checkApiVersion(shopify, { logger });
       for (const warning of version.warnings) logger.warn('shopify api version', { warning });
       await startWorkersWhenOdooAnswers();
@@ -227,6 +289,7 @@ export function createSidecar(config: Config, deps: SidecarDeps): Sidecar {
       stopped = true;
       if (retryTimer) clearTimeout(retryTimer);
       await relay.stop();
+      await alerter.stop();
       if (server) {
         const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
         server.closeIdleConnections();
@@ -234,6 +297,7 @@ export function createSidecar(config: Config, deps: SidecarDeps): Sidecar {
       }
       const result = await queue.stop({ timeoutMs: config.queue.shutdownTimeoutMs });
       logger.info('sidecar stopped', { ...result });
+      await rollup.stop();
       await pool.end();
     },
   };

@@ -22,6 +22,7 @@
         "views/shopify_mapping_views.xml",
         "views/shopify_sync_overview_views.xml",
         "views/shopify_sync_overview_report_views.xml",
+        "views/shopify_sync_health_views.xml",
         "views/product_views.xml",
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",

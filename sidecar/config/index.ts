@@ -105,6 +105,22 @@ export interface Config {
     /** Records sampled per kind by the scheduled integrity check. */
     integritySample: number;
   };
+  observability: {
+    /** Bearer token for GET /metrics; empty = /metrics is open (reach it on an internal network only). */
+    metricsToken: string;
+  };
+  alerts: {
+    /** Where alerts are POSTed (Slack incoming webhook or compatible); empty = alerts are only logged and shown. */
+    webhookUrl: string;
+    /** A flow's dead-letter queue above this many entries fires an alert. */
+    dlqThreshold: number;
+    /** A webhook topic seen before and silent for longer than this fires an alert. */
+    webhookSilenceMinutes: number;
+    /** A firing alert is sent again at most this often. */
+    repeatMinutes: number;
+    /** How often one replica evaluates the alerts. */
+    intervalSeconds: number;
+  };
 }
 
 /** Names of variables whose values must never appear in logs, errors or `config show`. */
@@ -117,6 +133,8 @@ export const SECRET_VARIABLES = [
   'SHOPIFY_WEBHOOK_SECRET_PREVIOUS',
   'ODOO_API_KEY',
   'ODOO_WAKE_SECRET',
+  'METRICS_TOKEN',
+  'ALERT_WEBHOOK_URL',
 ] as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -312,6 +330,17 @@ export function loadConfig(env: Env): Config {
       integrityCron: read.matching('INTEGRITY_CRON', CRON, 'must be a 5-field cron expression', '0 4 * * 0'),
       integritySample: read.integer('INTEGRITY_SAMPLE', 50, 1, 100_000),
     },
+    observability: {
+      metricsToken: read.optional('METRICS_TOKEN') === undefined ? '' : read.secret('METRICS_TOKEN', 16),
+    },
+    alerts: {
+      // A Slack webhook URL is a credential (the path is the secret): validated without echoing it.
+      webhookUrl: read.optional('ALERT_WEBHOOK_URL') === undefined ? '' : read.url('ALERT_WEBHOOK_URL'),
+      dlqThreshold: read.integer('ALERT_DLQ_THRESHOLD', 10, 0, 1_000_000),
+      webhookSilenceMinutes: read.integer('ALERT_WEBHOOK_SILENCE_MINUTES', 360, 1, 43_200),
+      repeatMinutes: read.integer('ALERT_REPEAT_MINUTES', 60, 1, 10_080),
+      intervalSeconds: read.integer('ALERT_INTERVAL_SECONDS', 60, 1, 3600),
+    },
   };
   return deepFreeze(config);
 }
@@ -332,6 +361,8 @@ export function redactedConfig(config: Config): Record<string, unknown> {
       webhookSecrets: config.shopify.webhookSecrets.map(() => secret),
     },
     odoo: { ...config.odoo, apiKey: secret, wakeSecret: config.odoo.wakeSecret ? secret : '' },
+    observability: { metricsToken: config.observability.metricsToken ? secret : '' },
+    alerts: { ...config.alerts, webhookUrl: config.alerts.webhookUrl ? secret : '' },
   };
 }
 
@@ -347,7 +378,14 @@ function redactUrl(url: string): string {
 
 /** All secret values of a config, so log formatters can scrub them wherever they appear. */
 export function secretValues(config: Config): string[] {
-  const values = [config.adminToken, config.odoo.apiKey, config.odoo.wakeSecret, ...config.shopify.webhookSecrets];
+  const values = [
+    config.adminToken,
+    config.odoo.apiKey,
+    config.odoo.wakeSecret,
+    config.observability.metricsToken,
+    config.alerts.webhookUrl,
+    ...config.shopify.webhookSecrets,
+  ];
   if (config.shopify.auth.kind === 'static') values.push(config.shopify.auth.accessToken);
   else values.push(config.shopify.auth.clientSecret);
   try {

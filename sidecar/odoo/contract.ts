@@ -322,6 +322,13 @@ export interface ReportSummaryDoc {
   summary: { headline: string } & Record<string, unknown>;
 }
 
+/** The sidecar's active alerts for Odoo's Shopify overview (report_health, sidecar/observability/alerts.ts). */
+export interface HealthReportParams {
+  alerts: Array<{ key: string; summary: string; since?: string | null; value?: number; threshold?: number }>;
+  dlq_depth: number;
+  checked_at: string;
+}
+
 export interface OdooContract {
   contractVersion(doc: { sidecar_version: string }): Promise<ContractVersionResult>;
   pullEvents(doc: PullEventsParams): Promise<{ events: OutboxEvent[] }>;
@@ -344,6 +351,7 @@ export interface OdooContract {
   /** The Resync buttons' path: Odoo emits the outbox events (ids omitted = the full-resync wizard's population). */
   requestResync(doc: { model: ResyncModel; ids?: number[] }): Promise<{ queued: number; missing_ids: number[] }>;
   storeReport(doc: ReportSummaryDoc): Promise<{ ok: true }>;
+  reportHealth(doc: HealthReportParams): Promise<{ ok: true }>;
 }
 
 /** The RPC method behind each facade method (the contract's names). */
@@ -367,6 +375,7 @@ export const CONTRACT_METHODS = {
   boundRecords: 'bound_records',
   requestResync: 'request_resync',
   storeReport: 'store_report',
+  reportHealth: 'report_health',
 } as const satisfies Record<keyof OdooContract, string>;
 
 export type ContractMethod = (typeof CONTRACT_METHODS)[keyof typeof CONTRACT_METHODS];
@@ -397,6 +406,13 @@ export function createOdooContract(caller: OdooCaller): OdooContract {
     boundRecords: (doc) => call('bound_records', doc),
     requestResync: (doc) => call('request_resync', doc),
     storeReport: (doc) => call('store_report', doc),
+    // Only the fields the addon stores: value/threshold stay in the sidecar's own alert state.
+    reportHealth: (doc) =>
+      call('report_health', {
+        alerts: doc.alerts.map((a) => ({ key: a.key, summary: a.summary, since: a.since ?? null })),
+        dlq_depth: doc.dlq_depth,
+        checked_at: doc.checked_at,
+      }),
   } satisfies OdooContract);
 }
 

@@ -70,6 +70,20 @@ export interface QueueSettings {
   superviseIntervalSeconds?: number;
   /** Called once per job dead-lettered for a configuration error, e.g. to turn /readyz red. */
   onConfigurationError?: (info: { queue: QueueName; jobId: string; reason: string }) => void;
+  /** Called once per attempt, after its log line (metrics). Must not throw; errors are ignored. */
+  onAttempt?: (event: AttemptEvent) => void;
+}
+
+/** One finished attempt, as logged ('sync attempt'): for metrics and rollups. */
+export interface AttemptEvent {
+  queue: QueueName;
+  outcome: 'completed' | 'retry' | 'dead-lettered';
+  attempt: number;
+  durationMs: number;
+  key: string | null;
+  /** The job's payload (e.g. WebhookJob.triggeredAt, OutboxJob.createdAt for end-to-end latency). */
+  data: unknown;
+  errorKind?: ErrorKind;
 }
 
 export interface SendOptions {
@@ -296,6 +310,13 @@ export function createQueue(settings: QueueSettings): SyncQueue {
     const correlationId = job.data?.correlationId ?? job.id;
     inFlight.set(job.id, { queue, retryCount: job.retryCount });
     const startedAt = performance.now();
+    const report = (outcome: AttemptEvent['outcome'], durationMs: number, errorKind?: ErrorKind) => {
+      try {
+        settings.onAttempt?.({ queue, outcome, attempt, durationMs, key: job.singletonKey, data: job.data?.payload, ...(errorKind ? { errorKind } : {}) });
+      } catch {
+        /* metrics must never fail a job */
+      }
+    };
     return withLogContext({ correlationId, flow: queue, jobId: job.id }, async () => {
       const line = { queue, key: job.singletonKey, attempt, maxAttempts };
       try {
@@ -312,7 +333,9 @@ export function createQueue(settings: QueueSettings): SyncQueue {
         // An aborted signal means the job expired or was returned at shutdown while the handler ran:
         // pg-boss's settle is then fenced off and the job runs again, so say so in the line.
         const aborted = job.signal.aborted ? { signalAborted: true } : {};
-        logger.info('sync attempt', { ...line, outcome: 'completed', durationMs: elapsed(startedAt), ...aborted });
+        const durationMs = elapsed(startedAt);
+        logger.info('sync attempt', { ...line, outcome: 'completed', durationMs, ...aborted });
+        report('completed', durationMs);
         return { id: job.id, status: 'completed' };
       } catch (error) {
         const { kind, reason } = classifyError(error);
@@ -322,9 +345,11 @@ export function createQueue(settings: QueueSettings): SyncQueue {
         if (kind === 'retryable') {
           const outcome = attempt < maxAttempts ? 'retry' : 'dead-lettered';
           logger.log(outcome === 'retry' ? 'warn' : 'error', 'sync attempt', { ...line, outcome, errorKind: kind, error: reason, durationMs });
+          report(outcome, durationMs, kind);
           return { id: job.id, status: 'failed', output };
         }
         logger.error('sync attempt', { ...line, outcome: 'dead-lettered', errorKind: kind, error: reason, durationMs });
+        report('dead-lettered', durationMs, kind);
         if (kind === 'configuration') {
           logger.error('CONFIGURATION ERROR: fix credentials or access, then retry the dead letters', { queue, reason });
           settings.onConfigurationError?.({ queue, jobId: job.id, reason });

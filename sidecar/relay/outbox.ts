@@ -77,6 +77,11 @@ export interface OutboxRelayOptions {
   pollSeconds: number;
   batchSize?: number;
   leaseSeconds?: number;
+  /**
+   * Metrics hook, called after every successful pull with the oldest event's created_at (events
+   * come oldest first), or null when Odoo had nothing pending: the outbox lag.
+   */
+  onPull?: (info: { oldestCreatedAt: string | null; count: number }) => void;
 }
 
 export interface OutboxRelay {
@@ -101,6 +106,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     const totals = { enqueued: 0, duplicates: 0, acknowledged: 0 };
     for (;;) {
       const { events } = await contract.pullEvents({ limit: batchSize, lease_seconds: leaseSeconds });
+      options.onPull?.({ oldestCreatedAt: events[0]?.created_at ?? null, count: events.length });
       if (events.length === 0) return totals;
       const done: string[] = [];
       for (const event of events) {

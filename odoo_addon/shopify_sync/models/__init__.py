@@ -13,3 +13,4 @@ from . import shopify_sync_api
 from . import mail_thread
 from . import shopify_sync_api_ops
 from . import shopify_sync_api_onboarding
+from . import shopify_sync_health

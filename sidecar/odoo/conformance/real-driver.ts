@@ -291,6 +291,13 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
       return { amount_total: money(move.amount_total), state: move.state as string };
     },
 
+    async readSidecarHealth() {
+      const id = await create('shopify.sync.overview', {});
+      const row = await read('shopify.sync.overview', id, ['sidecar_alert_count', 'sidecar_dlq_depth', 'sidecar_health_checked_at', 'sidecar_alerts_html']);
+      if (!row.sidecar_health_checked_at) return null;
+      return { alert_count: row.sidecar_alert_count as number, dlq_depth: row.sidecar_dlq_depth as number, text: String(row.sidecar_alerts_html) };
+    },
+
     async readBinding(model: SyncModel, id: number): Promise<BindingView> {
       const row = await read(model, id, ['shopify_state', 'shopify_error', 'shopify_gid', 'shopify_hash']);
       return {

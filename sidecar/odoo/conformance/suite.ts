@@ -93,6 +93,19 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
       assert.ok(r.addon_version.length > 0);
     });
 
+    it('stores the health report for the Shopify overview and refuses a malformed one', async () => {
+      const checked = new Date().toISOString();
+      const alert = { key: 'dlq:orders', summary: 'orders dead-letter queue holds 12 jobs (threshold 10)', since: checked };
+      assert.deepEqual(await contract.reportHealth({ alerts: [alert], dlq_depth: 12, checked_at: checked }), { ok: true });
+      const health = await m.readSidecarHealth();
+      assert.equal(health?.alert_count, 1);
+      assert.equal(health?.dlq_depth, 12);
+      assert.ok(health?.text.includes(alert.summary), health?.text);
+      await assert.rejects(contract.reportHealth({ alerts: [], dlq_depth: -1, checked_at: checked }), /dlq_depth/);
+      assert.deepEqual(await contract.reportHealth({ alerts: [], dlq_depth: 0, checked_at: new Date(Date.now() + 1000).toISOString() }), { ok: true });
+      assert.equal((await m.readSidecarHealth())?.alert_count, 0);
+    });
+
     it('leases a pulled event until it is acknowledged, and acknowledges it once', async () => {
       const p = await simpleProduct(m);
       const first = await contract.pullEvents({ limit: 100, lease_seconds: 60 });

@@ -114,6 +114,8 @@ export interface MerchantDriver {
   findPartnersByName(name: string): Promise<number[]>;
   readCreditNote(id: number): Promise<{ amount_total: Money; state: string }>;
   readBinding(model: SyncModel, id: number): Promise<BindingView>;
+  /** What Shopify → Overview shows of the sidecar's last report_health (null before any). */
+  readSidecarHealth(): Promise<{ alert_count: number; dlq_depth: number; text: string } | null>;
   /** Lets `seconds` pass (real time against Odoo, a clock jump in the double). */
   sleep(seconds: number): Promise<void>;
 }

@@ -228,6 +228,7 @@ export class OdooDouble implements OdooCaller {
     bound_records: (doc) => ops.boundRecords(this, doc, validationError),
     request_resync: (doc) => ops.requestResync(this, doc, validationError),
     store_report: (doc) => ops.storeReport(this, doc, validationError),
+    report_health: (doc) => this.reportHealth(doc),
   };
 
   // ---- helpers shared with the merchant side ----
@@ -1128,6 +1129,29 @@ export class OdooDouble implements OdooCaller {
       tracking: { ...picking.tracking },
       fulfillment_gids: [...picking.fulfillment_gids],
     };
+  }
+
+  /** report_health (models/shopify_sync_health.py): the sidecar's active alerts for the overview. */
+  reportHealth(doc: Record<string, unknown>): { ok: true } {
+    const extra = Object.keys(doc).filter((k) => !['alerts', 'dlq_depth', 'checked_at'].includes(k)).sort();
+    if (extra.length) throw validationError(`report_health: unknown fields ${pyList(extra)}`);
+    const { alerts, dlq_depth: depth, checked_at: checked } = doc;
+    if (!Array.isArray(alerts) || alerts.length > 100) throw validationError('report_health: alerts must be a list of at most 100');
+    if (typeof depth !== 'number' || !Number.isInteger(depth) || depth < 0) throw validationError('report_health: dlq_depth must be a non-negative integer');
+    const isoLike = (v: unknown) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(v) && !Number.isNaN(Date.parse(v));
+    if (!isoLike(checked)) throw validationError('report_health: checked_at must be an ISO 8601 timestamp');
+    const clean = alerts.map((a: unknown) => {
+      const alert = a as Record<string, unknown>;
+      if (!alert || typeof alert !== 'object' || typeof alert.key !== 'string' || typeof alert.summary !== 'string') {
+        throw validationError('report_health: each alert needs a key and a summary');
+      }
+      const since = alert.since ?? null;
+      if (since !== null && !isoLike(since)) throw validationError("report_health: an alert's since must be an ISO 8601 timestamp");
+      return { key: alert.key.slice(0, 200), summary: alert.summary.slice(0, 500), since: since as string | null };
+    });
+    this.state.sidecarHealth = { alerts: clean, dlq_depth: depth, checked_at: checked as string };
+    this.state.lastSidecarContact = this.nowIso();
+    return { ok: true };
   }
 
   recordSyncResult(doc: Record<string, unknown>): { ok: true } {

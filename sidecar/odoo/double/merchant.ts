@@ -294,6 +294,12 @@ export class DoubleMerchant implements MerchantDriver {
     return { amount_total: formatCents(cn.amount_total), state: cn.state };
   }
 
+  async readSidecarHealth() {
+    const health = this.odoo.state.sidecarHealth;
+    if (!health) return null;
+    return { alert_count: health.alerts.length, dlq_depth: health.dlq_depth, text: health.alerts.map((a) => a.summary).join('\n') };
+  }
+
   async readBinding(model: SyncModel, id: number): Promise<BindingView> {
     const table: Record<SyncModel, Map<number, { binding: Binding }>> = {
       'product.template': this.odoo.state.templates,

@@ -216,6 +216,8 @@ export interface OdooState {
   settings: Settings;
   lastSidecarContact: string | null;
   lastSidecarVersion: string | null;
+  /** The last report_health document (the addon's shopify_sync.sidecar_health parameter). */
+  sidecarHealth: { alerts: { key: string; summary: string; since: string | null }[]; dlq_depth: number; checked_at: string } | null;
 }
 
 export function createState(): OdooState {
@@ -234,5 +236,6 @@ export function createState(): OdooState {
     settings: { company_currency: 'USD', import_policy: 'all', safety_stock: 0, tax_mapping: [] },
     lastSidecarContact: null,
     lastSidecarVersion: null,
+    sidecarHealth: null,
   };
 }
