@@ -18,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type pg from 'pg';
+import { latestReport } from '../reports/store.js';
 import { quoteIdent } from '../db/migrate.js';
 import { FLOW_QUEUES, type FlowQueue } from '../queue/names.js';
 import type { SyncQueue } from '../queue/queue.js';
@@ -260,24 +261,9 @@ export async function dashboardData(options: DashboardOptions, at: number) {
   };
 }
 
-/**
- * The latest reconciliation and integrity reports, written by the reporting module into
- * `<appSchema>.reports` (kind, created_at, summary). That module lands separately: until its
- * table exists (or while it holds no report) the dashboard says "no report yet".
- */
+/** The latest reconciliation and integrity reports (sidecar/reports/store.ts), or null: "no report yet". */
 async function latestReports(pool: pg.Pool, schema: string): Promise<Record<'reconciliation' | 'integrity', unknown>> {
-  const empty = { reconciliation: null, integrity: null };
-  try {
-    const { rows: exists } = await pool.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [`${quoteIdent(schema)}.reports`]);
-    if (!exists[0]?.t) return empty;
-    const { rows } = await pool.query(
-      `SELECT DISTINCT ON (kind) kind, created_at, summary FROM ${quoteIdent(schema)}.reports
-       WHERE kind IN ('reconciliation', 'integrity') ORDER BY kind, created_at DESC`,
-    );
-    const out: Record<string, unknown> = { ...empty };
-    for (const r of rows) out[r.kind] = { createdAt: r.created_at, summary: r.summary };
-    return out as Record<'reconciliation' | 'integrity', unknown>;
-  } catch {
-    return empty;
-  }
+  const [reconciliation, integrity] = await Promise.all([latestReport(pool, 'reconciliation', schema), latestReport(pool, 'integrity', schema)]);
+  const view = (r: Awaited<ReturnType<typeof latestReport>>) => (r ? { createdAt: r.createdAt, summary: r.summary } : null);
+  return { reconciliation: view(reconciliation), integrity: view(integrity) };
 }
