@@ -199,11 +199,17 @@ async function onboard(ctx: OnboardingContext, dryRun: boolean): Promise<Onboard
   if (!dryRun && writeErrors.length === 0) {
     const state: OnboardingState = { completedAt: report.finishedAt, held: plan.held, counts: report.counts };
     await writeState(ctx.pool, ctx.config.database.appSchema, STATE_KEY, state);
-    // Pushes deferred while onboarding was pending are replayed: Odoo re-emits every product and
-    // customer event (its Resync buttons' method), and linked records now update in place.
-    const products = await ctx.odoo.requestResync({ model: 'product.template' });
-    const customers = await ctx.odoo.requestResync({ model: 'res.partner' });
-    ctx.logger.info('onboarding: resync requested', { products: products.queued, customers: customers.queued });
+    // Pushes deferred while onboarding was pending are replayed: Odoo re-emits the events of every
+    // product and customer (its Resync buttons' method) except those held for a conflict, and
+    // linked records now update their Shopify counterpart in place.
+    const held = { templates: new Set(plan.held.templateIds), partners: new Set(plan.held.partnerIds) };
+    const templateIds = products.map((p) => p.odoo_id).filter((id) => !held.templates.has(id));
+    const partnerIds = partners.map((c) => c.partner_id).filter((id) => !held.partners.has(id));
+    const resynced = {
+      products: templateIds.length ? (await ctx.odoo.requestResync({ model: 'product.template', ids: templateIds })).queued : 0,
+      customers: partnerIds.length ? (await ctx.odoo.requestResync({ model: 'res.partner', ids: partnerIds })).queued : 0,
+    };
+    ctx.logger.info('onboarding: resync requested', resynced);
   }
   ctx.logger.info('onboarding finished', { dryRun, ...report.counts, writeErrors: writeErrors.length });
   for (const e of writeErrors) ctx.logger.error('onboarding: link not written', e);
