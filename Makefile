@@ -44,7 +44,7 @@ test: typecheck test-addon-static test-unit test-odoo-skip-if-missing
 sim: install
 	node --import tsx sidecar/sim/main.ts $(SIM_ARGS)
 
-# The main job on embedded defaults (docs/demo.md): embedded PostgreSQL, the simulator, the Odoo
+# The main job on embedded defaults (README, "Two commands"): embedded PostgreSQL, the simulator, the Odoo
 # double (or a real Odoo with ODOO_URL, ODOO_DB, ODOO_USER, ODOO_API_KEY), a short day of commerce,
 # a summary; then it keeps serving the dashboard until Ctrl+C. demo-check exits 0 only when every
 # flow synced and every DLQ is empty.

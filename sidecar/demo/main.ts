@@ -48,7 +48,13 @@ async function main(): Promise<void> {
 
   const realOdoo = Boolean(env.ODOO_URL && env.ODOO_DB && env.ODOO_USER && env.ODOO_API_KEY);
   let merchant: MerchantDriver | undefined;
-  const odooOptions: Parameters<typeof startStack>[0] = { databaseUrl, logger, port: Number(env.DEMO_PORT ?? 8080) };
+  const odooOptions: Parameters<typeof startStack>[0] = {
+    databaseUrl,
+    logger,
+    port: Number(env.DEMO_PORT ?? 8080),
+    // As in production: the sidecar subscribes its webhooks, and pushes wait for onboarding.
+    env: { WEBHOOK_SUBSCRIPTIONS_MANAGE: 'true', ONBOARDING_REQUIRED: 'true', ADMIN_TOKEN: 'demo-admin-token-not-a-secret' },
+  };
   if (realOdoo) {
     const common = { url: env.ODOO_URL!, db: env.ODOO_DB!, protocol: 'jsonrpc' as const, requestTimeoutMs: 60_000 };
     odooOptions.odoo = createOdooClient({ ...common, user: env.ODOO_USER!, apiKey: env.ODOO_API_KEY! });

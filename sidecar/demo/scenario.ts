@@ -4,6 +4,7 @@
  * cancellation, a stock change and a customer edit — waiting after each step until the change
  * has crossed to the other system. Used by `make demo`, `make demo-check` and the e2e tests.
  */
+import { runOnboarding } from '../flows/onboarding/index.js';
 import type { MerchantDriver } from '../odoo/conformance/target.js';
 import type { Stack } from '../testing/stack.js';
 
@@ -81,6 +82,17 @@ export function dayOfCommerce(stack: Stack, merchant: MerchantDriver, log: (line
           await merchant.setStock(id, main, 10);
           await merchant.setStock(id, second, sku.startsWith('DEMO-MUG') ? 4 : 0);
         }
+        return '4 variants in Odoo; nothing goes to Shopify before onboarding';
+      },
+    },
+    {
+      name: 'go-live: onboarding links what already exists, then the catalog is pushed',
+      async run() {
+        const ctx = { config: stack.config, logger: stack.sidecar.logger, pool: stack.sidecar.pool, shopify: stack.sidecar.shopify, odoo: stack.sidecar.contract };
+        const rehearsal = await runOnboarding(ctx, { dryRun: true });
+        log(`  dry run: ${rehearsal.report.counts.productsLinked} products to link, ${rehearsal.report.counts.conflicts} conflicts`);
+        const real = await runOnboarding(ctx, { dryRun: false });
+        if (real.report.writeErrors.length > 0) throw new Error(`onboarding could not write ${real.report.writeErrors.length} links`);
         await stack.waitFor(
           'the catalog and its stock in Shopify',
           async () => {

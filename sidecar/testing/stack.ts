@@ -58,8 +58,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const sim = createSimulator({ shopDomain: STACK_SHOP, accessToken: TOKEN, apiSecret: SECRET, demoCatalog: false, ...options.sim });
   const simServer = await sim.listen(0);
   const simUrl = `http://127.0.0.1:${(simServer.address() as AddressInfo).port}`;
-  // The double's warehouses map to the simulator's two locations (101, 102), as an admin would
-  // map them in Odoo's settings.
+  // The double is configured as an admin would configure Odoo for this shop: its warehouses map
+  // to the simulator's two locations (101, 102).
   const odooDouble = options.odoo
     ? undefined
     : createOdooDouble({
@@ -67,6 +67,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           { name: 'Main Warehouse', code: 'WH', location_gid: 'gid://shopify/Location/101' },
           { name: 'Second Warehouse', code: 'WH2', location_gid: 'gid://shopify/Location/102' },
         ],
+        // The simulator's shop sells in EUR; Odoo's company currency must be the shop currency.
+        settings: { company_currency: 'EUR' },
       });
   const port = options.port ?? (await freePort());
   const config = loadConfig(
