@@ -109,6 +109,8 @@ export async function runBench(options: BenchOptions): Promise<{ rows: BenchRow[
       { name: 'Main warehouse', code: 'WH', location_gid: 'gid://shopify/Location/101' },
       { name: 'Second warehouse', code: 'WH2', location_gid: 'gid://shopify/Location/102' },
     ],
+    // Odoo's company currency must be the shop's (the simulator sells in EUR).
+    settings: { company_currency: 'EUR' },
   });
   const merchant = createDoubleMerchant(odoo);
   const logger = createLogger({ level: 'info', transports: [new DiscardTransport()] });
@@ -238,13 +240,15 @@ async function benchOrders(
   polling = false;
   await poller;
   const latencies = [...seen].map(([gid, t]) => t - placed.get(gid)!);
+  // Say why orders are missing rather than only that they are.
+  const [dead] = latencies.length < placed.size ? await stack.sidecar.queue.listDeadLetters('orders', { limit: 1 }) : [];
   return {
     ...row,
     p50: percentile(latencies, 50),
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),
     n: latencies.length,
-    note: `from the storefront order to the sale order in the double${latencies.length < placed.size ? `; ${placed.size - latencies.length} of ${placed.size} not imported within 60 s` : ''}`,
+    note: `from the storefront order to the sale order in the double${latencies.length < placed.size ? `; ${placed.size - latencies.length} of ${placed.size} not imported within 60 s${dead ? ` (dead letter: ${dead.reason})` : ''}` : ''}`,
   };
 }
 

@@ -546,6 +546,28 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
     assert.deepEqual(customers, { queue: 'customers', completed: 0, retried: 0, failed: 0, p50Ms: null, p95Ms: null });
   });
 
+  it('tells a handler whether a later job for its key is waiting, so bursts collapse', async () => {
+    h = await harness('queue_later_job', ['orders']);
+    const q = await h.open({ batchSize: 1 });
+    const seen: Array<{ n: number; later: boolean }> = [];
+    const key = order(80);
+    for (const n of [1, 2, 3]) await q.send('orders', { n }, { key });
+    await q.send('orders', { n: 9 }, { key: order(81) });
+    await q.work<{ n: number }>('orders', async (job) => {
+      seen.push({ n: job.data.n, later: await q.hasLaterJob('orders', job.key!, job.jobId) });
+    });
+    await waitFor('four jobs', async () => seen.length === 4);
+    assert.deepEqual(
+      seen.filter((s) => s.n !== 9),
+      [
+        { n: 1, later: true },
+        { n: 2, later: true },
+        { n: 3, later: false },
+      ],
+    );
+    assert.deepEqual(seen.find((s) => s.n === 9), { n: 9, later: false });
+  });
+
   it('refuses an entity job without a key, or with a key of another kind', async () => {
     h = await harness('queue_keys');
     const q = await h.open();

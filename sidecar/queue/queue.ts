@@ -201,6 +201,13 @@ export interface SyncQueue {
   schedule<T>(queue: ScheduledQueue, cron: string, data?: T): Promise<void>;
   blockedKeys(queue: QueueName): Promise<string[]>;
   queueStats(): Promise<QueueStatsRow[]>;
+  /**
+   * True when a job for the same key was queued after `jobId` and has not run yet. A handler whose
+   * work is "read the entity's latest state and apply it" may then complete without doing it: the
+   * later job (strictly after it, key_strict_fifo) reads a state at least as new. Bursts of
+   * webhooks for one entity collapse into one read.
+   */
+  hasLaterJob(queue: QueueName, key: string, jobId: string): Promise<boolean>;
   /** Completed and dead jobs per queue since `since`, with queue-to-completion latency percentiles. */
   jobSummary(since: Date): Promise<JobSummaryRow[]>;
   listDeadLetters(queue: QueueName, options?: { limit?: number }): Promise<DeadLetter[]>;
@@ -484,6 +491,20 @@ export function createQueue(settings: QueueSettings): SyncQueue {
     async blockedKeys(queue) {
       assertKnown(queue);
       return isFlowQueue(queue) ? boss.getBlockedKeys(queue) : [];
+    },
+
+    async hasLaterJob(queue, key, jobId) {
+      const { rows } = await boss.getDb().executeSql(
+        `SELECT EXISTS (
+           SELECT 1 FROM "${schema}".job later, "${schema}".job self
+           WHERE self.name = $1 AND self.id = $3
+             AND later.name = $1 AND later.singleton_key = $2 AND later.id <> $3
+             AND later.state IN ('created', 'retry')
+             AND (later.created_on, later.id) > (self.created_on, self.id)
+         ) AS later`,
+        [queue, key, jobId],
+      );
+      return rows[0]?.later === true;
     },
 
     async jobSummary(since) {

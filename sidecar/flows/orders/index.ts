@@ -58,7 +58,7 @@ interface OrderLineItemsData {
   order: { lineItems: ShopifyOrder['lineItems'] } | null;
 }
 
-/** Reads the order and all its line items (OrderById, then OrderLineItems pages past the first 50). */
+/** Reads the order and all its line items (OrderById, then OrderLineItems pages past the first 10). */
 export async function fetchOrder(ctx: FlowContext, orderGid: string): Promise<{ order: ShopifyOrder; lineItems: ShopifyLineItem[] } | null> {
   const { order } = await ctx.shopify.request<OrderByIdData>('OrderById', { id: orderGid }, { lane: 'orders' });
   if (!order) return null;
@@ -117,6 +117,14 @@ export async function handleOrderJob(ctx: FlowContext, job: JobContext<OrderJob>
   const orderGid = orderGidOf(job.data);
   const webhookId = job.data.source === 'webhook' ? job.data.webhookId : undefined;
   const schema = ctx.config.database.appSchema;
+  // Every order job re-reads the order and applies its latest state, so when a later job for this
+  // order is already waiting (orders/create, paid and updated arrive together), this one has
+  // nothing to add: it completes without spending API budget on a read the later job repeats.
+  if (job.key && (await ctx.queue.hasLaterJob('orders', job.key, job.jobId))) {
+    ctx.logger.info('order job superseded by a later job for the same order', { orderGid, source: job.data.source });
+    if (webhookId) await markProcessed(ctx.pool, schema, webhookId, 'processed', 'superseded by a later job for the same order');
+    return;
+  }
   try {
     await importOrder(ctx, orderGid);
   } catch (error) {
