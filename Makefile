@@ -33,10 +33,12 @@ test-odoo-skip-if-missing:
 	scripts/test-odoo.sh --skip-if-missing
 
 # The addon's Odoo tests, then the contract conformance suite against a throwaway real Odoo
-# (sidecar/odoo/conformance/, docs/odoo-double.md).
+# (sidecar/odoo/conformance/, docs/odoo-double.md), then the demo's day of commerce
+# (`make demo-check`'s scenario) against another throwaway real Odoo.
 test-odoo: install
 	scripts/test-odoo.sh
 	scripts/conformance-real-odoo.sh
+	scripts/demo-real-odoo.sh
 
 test: typecheck test-addon-static test-unit test-odoo-skip-if-missing
 

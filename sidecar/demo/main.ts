@@ -60,7 +60,11 @@ async function main(): Promise<void> {
     odooOptions.odoo = createOdooClient({ ...common, user: env.ODOO_USER!, apiKey: env.ODOO_API_KEY! });
     const adminLogin = env.ODOO_ADMIN_USER ?? 'admin';
     merchant = createRealMerchant({ admin: createOdooClient({ ...common, user: adminLogin, apiKey: env.ODOO_ADMIN_PASSWORD ?? 'admin' }), adminLogin });
-    out(`demo: using the real Odoo at ${env.ODOO_URL} (database ${env.ODOO_DB})`);
+    // Odoo refuses orders in a shop currency other than the company currency. The company
+    // currency is the merchant's (changing it is refused once journal entries exist, and the
+    // pricelists keep theirs); the simulated shop is ours, so it sells in the company currency.
+    odooOptions.sim = { currency: await merchant.companyCurrency() };
+    out(`demo: using the real Odoo at ${env.ODOO_URL} (database ${env.ODOO_DB}, shop currency ${odooOptions.sim.currency})`);
   } else {
     out('demo: using the in-process Odoo double (set ODOO_URL, ODOO_DB, ODOO_USER, ODOO_API_KEY for a real Odoo)');
   }

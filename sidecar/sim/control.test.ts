@@ -222,6 +222,15 @@ describe('sim control API: orders', () => {
 });
 
 describe('sim control API: customers, stock, catalogue', () => {
+  it('sells in the currency given to createSimulator, EUR by default', async () => {
+    assert.equal((await gqlData(testSimulator().sim, '{ shop { currencyCode } }')).shop.currencyCode, 'EUR');
+    const { sim } = testSimulator({ currency: 'USD' });
+    assert.equal((await gqlData(sim, '{ shop { currencyCode } }')).shop.currencyCode, 'USD');
+    const res = await control(sim, 'post', '/orders', { ...SAMPLE_ORDER, lines: [{ sku: 'SIM-MUG', quantity: 1 }] });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.equal((await control(sim, 'get', `/orders/${res.body.id}`)).body.currency, 'USD');
+  });
+
   it('creates, reads by email, updates and deletes customers, with webhooks', async () => {
     const cap = capture();
     const { sim, clock } = testSimulator({ fetch: cap.fetch });

@@ -27,6 +27,8 @@ export interface SimulatorOptions {
   /** App client secret: the HMAC key of webhook deliveries. */
   apiSecret?: string;
   plan?: PlanName;
+  /** The shop currency (ISO code, default EUR), e.g. a real Odoo's company currency in the demo. */
+  currency?: string;
   clock?: Clock;
   /** Seed of the fault PRNG and of webhook/event ids. */
   seed?: number;
@@ -99,7 +101,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   };
 
   function fresh(): SimState {
-    const s = initialState({ shopDomain: settings.shopDomain, now: new Date(clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') });
+    const s = initialState({ shopDomain: settings.shopDomain, ...(options.currency ? { currency: options.currency } : {}), now: new Date(clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') });
     s.shop.plan = options.plan ?? 'standard';
     state = s;
     if (options.demoCatalog !== false) seedDemoCatalog(dom);
