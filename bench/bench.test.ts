@@ -20,7 +20,7 @@ const standInOrders: Flow = {
   name: 'orders (bench stand-in)',
   register: (ctx) =>
     ctx.queue.work<WebhookJob>('orders', async (job) => {
-      const currency = 'USD';
+      const currency = 'EUR';
       await ctx.odoo.applyOrder({ ...orderDoc({ order_gid: job.data.entityGid, currency, lines: [{ sku: 'BENCH-ORDER', quantity: 1, price: '10.00' }] }) });
     }),
 };
