@@ -25,7 +25,6 @@ import { FLOWS, registerFlows } from './flows/index.js';
 import { createWebhookSubscriptions, type WebhookSubscriptions } from './flows/webhook-subscriptions/index.js';
 import { onboardingGate, runOnboarding } from './flows/onboarding/index.js';
 import { createOnboardingAdminRouter } from './http/admin-onboarding.js';
-import express from 'express';
 import type { Logger } from './observability/logger.js';
 import { createAlerter, type Alerter } from './observability/alerts.js';
 import { createDashboardRouter } from './observability/dashboard.js';

@@ -6,6 +6,7 @@ import type { Flow, FlowContext } from './context.js';
 import { catalogFlow } from './catalog/index.js';
 import { customersFlow } from './customers/index.js';
 import { fulfilmentsFlow } from './fulfilments/index.js';
+import { housekeepingFlow } from './housekeeping/index.js';
 import { inventoryFlow } from './inventory/index.js';
 import { ordersFlow } from './orders/index.js';
 import { reportsFlow } from './reports/index.js';
@@ -15,6 +16,7 @@ export const FLOWS: readonly Flow[] = [
   customersFlow,
   fulfilmentsFlow,
   reportsFlow,
+  housekeepingFlow,
   catalogFlow,
   inventoryFlow,
 ];
