@@ -8,8 +8,12 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY sidecar ./sidecar
+# tsc emits JavaScript only: the files read at run time (GraphQL documents, SQL migrations, the
+# dashboard's static files) are copied beside it with coreutils' install (no cpio in slim images).
 RUN npx tsc -p tsconfig.json \
- && cd sidecar && find . -name '*.graphql' -o -name '*.sql' -o -name '*.html' -o -name '*.css' -o -path './observability/dashboard-page/*.js' | cpio -pdm ../dist/sidecar \
+ && cd sidecar \
+ && find . -type f \( -name '*.graphql' -o -name '*.sql' -o -path './observability/dashboard-page/*' \) \
+      -exec install -D -m 0644 {} ../dist/sidecar/{} \; \
  && cd .. && npm prune --omit=dev
 
 FROM node:22-bookworm-slim AS runtime
