@@ -13,10 +13,16 @@ import { randomUUID } from 'node:crypto';
 import { createOdooClient } from '../odoo/client.js';
 import { createRealMerchant } from '../odoo/conformance/real-driver.js';
 import type { MerchantDriver } from '../odoo/conformance/target.js';
+import type { ShopifyClient } from '../shopify/index.js';
 import { testDatabase } from '../testing/root-hooks.js';
 import { STACK_SHOP, startStack, type Stack } from '../testing/stack.js';
 import type { FlowContext } from './context.js';
+import { customersFlow } from './customers/index.js';
+import { FLOWS } from './index.js';
+import { pushProductLocation } from './inventory/index.js';
+import { runOnboarding } from './onboarding/index.js';
 import { pullOrdersSince } from './orders/pull.js';
+import { probeFlow, type FlowProbe } from './test-support.js';
 
 const env = process.env;
 const REAL = Boolean(env.ODOO_URL && env.ODOO_DB && env.ODOO_USER && env.ODOO_API_KEY);
@@ -37,11 +43,14 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
   let merchant: MerchantDriver;
   let ctx: FlowContext;
   let wh: { main: number; second: number };
+  let probe: FlowProbe;
   /** A run prefix: SKUs are unique even when the database is reused (KEEP_DB). */
   const run = randomUUID().slice(0, 6).toUpperCase();
   const MUG = `E2E-${run}-MUG`;
   const TEE = `E2E-${run}-TEE`;
   const GHOST = `E2E-${run}-GHOST`;
+  const LINKED = `E2E-${run}-LINKED`;
+  const CAS = `E2E-${run}-CAS`;
   let mug: { template_id: number; variant_id: number };
   let tee: { template_id: number; variant_id: number };
 
@@ -58,13 +67,18 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
     const at = (loc: number) => warehouses.find((w) => w.location_gid === `gid://shopify/Location/${loc}`)?.id;
     assert.ok(at(LOC_MAIN) && at(LOC_SECOND), 'the Odoo database maps a warehouse to Shopify locations 101 and 102');
     wh = { main: at(LOC_MAIN)!, second: at(LOC_SECOND)! };
+    // Every flow, the customers flow counted (the echo scenario counts writes on each side).
+    const probed = probeFlow(customersFlow);
+    probe = probed.probe;
     stack = await startStack({
       databaseUrl: await testDatabase('flows_real_odoo_e2e'),
+      flows: FLOWS.map((flow) => (flow === customersFlow ? probed.flow : flow)),
       odoo: createOdooClient({ ...common, user: env.ODOO_USER!, apiKey: env.ODOO_API_KEY! }),
       // Odoo refuses orders in another currency than the company's: the simulated shop sells in it.
       sim: { currency: await merchant.companyCurrency() },
-      // The cron never fires during the run: the pull scenario calls it.
-      env: { ORDERS_PULL_CRON: '0 0 1 1 *' },
+      // The cron never fires during the run: the pull scenario calls it. Nothing is pushed to
+      // Shopify before onboarding, as at a real go-live (the first scenario runs it).
+      env: { ORDERS_PULL_CRON: '0 0 1 1 *', ONBOARDING_REQUIRED: 'true' },
     });
     await stack.sidecar.workersStarted;
     await stack.subscribeWebhooks();
@@ -75,7 +89,9 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
     await stack?.stop();
   });
   afterEach(async () => {
-    if (stack) await stack.simControl('DELETE', '/faults');
+    // Rates back to 0 with PUT (DELETE /_sim/faults re-seeds the webhook ids, which the inbox
+    // would then drop as duplicates).
+    if (stack) await stack.simControl('PUT', '/faults', { webhookDuplicateRate: 0, webhookReorderRate: 0, webhookDropRate: 0 });
   });
 
   const sim = <T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown) => stack.simControl<T>(method, path, body);
@@ -100,6 +116,35 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
       ...extra,
     });
   const saleOrders = (gid: string) => merchant.readSaleOrders(gid);
+  const simCustomer = async (email: string) =>
+    (await sim<Array<{ id: number; admin_graphql_api_id: string; first_name: string | null; last_name: string | null }>>('GET', `/customers?email=${encodeURIComponent(email)}`))[0];
+  const queueIdle = (queue: string) =>
+    stack.waitFor(`the ${queue} queue idle`, async () => {
+      const stats = (await stack.sidecar.queue.queueStats()).find((q) => q.queue === queue);
+      return !stats || (stats.queued === 0 && stats.active === 0);
+    }, TIMEOUT);
+  /** Waits until the customers flow logged `outcome` for the customer at least `atLeast` times. */
+  const customerLogged = (gid: string, outcome: string, atLeast = 1) =>
+    stack.waitFor(`${atLeast} "${outcome}" log line(s) for ${gid}`, () => stack.logs.lines.filter((l) => l.customer_gid === gid && l.outcome === outcome).length >= atLeast, TIMEOUT);
+
+  it('onboarding links a product that exists on both sides by SKU instead of pushing a duplicate', async () => {
+    const shop = await sim<{ admin_graphql_api_id: string; variants: Array<{ admin_graphql_api_id: string }> }>('POST', '/products', {
+      title: `Linked ${run}`, sku: LINKED, price: '7.00', stock: { [String(LOC_MAIN)]: 2 },
+    });
+    const odoo = await merchant.createProduct({ name: `Linked ${run}`, price: '7.00', variants: [{ sku: LINKED }] });
+    await merchant.setStock(odoo.variants[LINKED]!, wh.main, 5);
+    const ctxOnboarding = { config: stack.config, logger: stack.sidecar.logger, pool: stack.sidecar.pool, shopify: stack.sidecar.shopify, odoo: stack.sidecar.contract };
+    const rehearsal = await runOnboarding(ctxOnboarding, { dryRun: true });
+    assert.equal(rehearsal.report.counts.productsLinked, 1, 'the dry run finds the one product to link');
+    assert.equal((await merchant.readBinding('product.product', odoo.variants[LINKED]!)).shopify_gid, null, 'the dry run writes nothing');
+    const real = await runOnboarding(ctxOnboarding, { dryRun: false });
+    assert.deepEqual(real.report.writeErrors, []);
+    assert.equal((await merchant.readBinding('product.product', odoo.variants[LINKED]!)).shopify_gid, shop.variants[0]!.admin_graphql_api_id);
+    assert.equal((await merchant.readBinding('product.template', odoo.template_id)).shopify_gid, shop.admin_graphql_api_id);
+    // Once linked, Odoo's stock is what Shopify shows; still one product with that SKU.
+    await stack.waitFor('the linked variant at Odoo\'s level in Shopify', () => level(LINKED, LOC_MAIN)?.on_hand === 5, TIMEOUT);
+    assert.equal((await simProductsWithSku(LINKED)).length, 1);
+  });
 
   it('pushes a product created in Odoo to Shopify, writes the IDs back, and does not push unchanged content again', async () => {
     const m = await merchant.createProduct({ name: `Mug ${run}`, price: '9.50', variants: [{ sku: MUG }] });
@@ -117,8 +162,9 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
     await stack.waitFor('the stock of both in Shopify', () => level(MUG, LOC_MAIN)?.on_hand === 20 && level(TEE, LOC_MAIN)?.on_hand === 20, TIMEOUT);
 
     const before = await productWebhooks(product!.admin_graphql_api_id);
-    await merchant.resyncProduct(mug.template_id);
-    await stack.waitFor('the resync skipped as unchanged', () =>
+    // A write of the same price still emits product.changed (not a forced resync): same hash.
+    await merchant.setProductPrice(mug.template_id, '9.50');
+    await stack.waitFor('the change skipped as unchanged', () =>
       stack.logs.lines.some((l) => l.message === 'catalog: content unchanged since the last push; skipped' && l.templateId === mug.template_id), TIMEOUT);
     assert.equal(await productWebhooks(product!.admin_graphql_api_id), before, 'no product write reached Shopify');
     assert.equal((await merchant.readBinding('product.template', mug.template_id)).state, 'synced');
@@ -188,6 +234,68 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
     assert.match(String(letter.reason), new RegExp(`line 2: SKU "${GHOST}" is unknown in Odoo`));
     assert.equal((await saleOrders(order.admin_graphql_api_id)).length, 0);
     assert.deepEqual(await merchant.findPartnersByName(`Nobody ${lastName}`), [], 'not even the shipping contact was created');
+  });
+
+  it('re-reads and converges when Shopify\'s on_hand changes between the read and the compare-and-swap write', async () => {
+    const created = await merchant.createProduct({ name: `Cas ${run}`, price: '3.00', variants: [{ sku: CAS }] });
+    const id = created.variants[CAS]!;
+    await merchant.setStock(id, wh.main, 10);
+    await stack.waitFor('10 in Shopify', () => level(CAS, LOC_MAIN)?.on_hand === 10, TIMEOUT);
+    await queueIdle('inventory');
+    // Shopify drifts to 7 without telling the sidecar (its webhook is dropped), and while a push
+    // is between its read and its write, someone sets 25 there.
+    await sim('PUT', '/faults', { webhookDropRate: 1 });
+    await sim('POST', '/inventory/adjust', { sku: CAS, locationId: LOC_MAIN, onHand: 7 });
+    let adjusted = false;
+    const real = ctx.shopify;
+    const racing: ShopifyClient = {
+      ...real,
+      async request<T>(doc: Parameters<ShopifyClient['request']>[0], variables: Record<string, unknown> | undefined, options: Parameters<ShopifyClient['request']>[2]): Promise<T> {
+        const answer = await real.request<T>(doc, variables, options);
+        if (doc === 'InventoryLevelsByItems' && !adjusted) {
+          adjusted = true;
+          await sim('POST', '/inventory/adjust', { sku: CAS, locationId: LOC_MAIN, onHand: 25 });
+        }
+        return answer;
+      },
+    };
+    const stats = await pushProductLocation({ ...ctx, shopify: racing }, id, `gid://shopify/Location/${LOC_MAIN}`, 'e2e-real-stale');
+    assert.equal(adjusted, true);
+    assert.deepEqual({ written: stats.written, staleRetries: stats.staleRetries }, { written: 1, staleRetries: 1 });
+    assert.equal(level(CAS, LOC_MAIN)?.on_hand, 10, 'Odoo\'s level wins');
+  });
+
+  it('writes a customer edit once each way and suppresses both echoes', async () => {
+    const email = `grace-${run.toLowerCase()}@example.com`;
+    const partnerId = await merchant.createCustomer({ name: 'Grace Hopper', email, sync: true });
+    const binding = await stack.waitFor('the GID written back to the partner', async () => {
+      const b = await merchant.readBinding('res.partner', partnerId);
+      return b.state === 'synced' && b.shopify_gid ? b : undefined;
+    }, TIMEOUT);
+    const customer = (await simCustomer(email))!;
+    assert.equal(binding.shopify_gid, customer.admin_graphql_api_id);
+    const gid = customer.admin_graphql_api_id;
+    await customerLogged(gid, 'echo');
+    const before = { sets: probe.count('shopify', 'CustomerSet'), upserts: probe.count('odoo', 'upsertCustomer') };
+
+    // Odoo → Shopify: one customerSet; its customers/update echo is not written to Odoo.
+    await merchant.editCustomer(partnerId, { name: 'Grace Brewster Hopper' });
+    await stack.waitFor('the edit in Shopify', async () => (await simCustomer(email))?.first_name === 'Grace Brewster', TIMEOUT);
+    await customerLogged(gid, 'echo', 2);
+    assert.equal(probe.count('shopify', 'CustomerSet'), before.sets + 1);
+    assert.equal(probe.count('odoo', 'upsertCustomer'), before.upserts, 'the echo was not written to Odoo');
+
+    // Shopify → Odoo: one upsert; Odoo emits nothing back, so no customerSet.
+    await sim('PATCH', `/customers/${customer.id}`, { lastName: 'Murray Hopper' });
+    await stack.waitFor('the Shopify edit in Odoo', async () => (await merchant.readPartner(partnerId)).name === 'Grace Brewster Murray Hopper', TIMEOUT);
+    await customerLogged(gid, 'updated');
+    assert.equal(probe.count('odoo', 'upsertCustomer'), before.upserts + 1);
+    // A later Odoo event through the same outbox, then the customers queue idle: an echo event
+    // from the upsert, had Odoo emitted one, would have been pushed by now.
+    await merchant.setStock(mug.variant_id, wh.second, 3);
+    await stack.waitFor('a later stock event in Shopify', () => level(MUG, LOC_SECOND)?.on_hand === 3, TIMEOUT);
+    await queueIdle('customers');
+    assert.equal(probe.count('shopify', 'CustomerSet'), before.sets + 1, 'the Shopify edit was not pushed back');
   });
 
   it('turns a partial delivery with tracking in Odoo into a partial fulfilment in Shopify', async () => {
