@@ -133,7 +133,7 @@ export function machineCaveat(realOdoo = false): string {
     `${os.loadavg().map((l) => l.toFixed(2)).join(' ')}); Node ${process.version}; embedded PostgreSQL with fsync=off and ` +
     'synchronous_commit=off; ' +
     (realOdoo
-      ? 'a real Odoo 18 (one HTTP worker, its own PostgreSQL) on the same machine; simulator, sidecar and bench in one process'
+      ? 'a real Odoo 18 (threaded mode, no cron threads) on the same machine; simulator, sidecar and bench in one process'
       : 'simulator, Odoo double, sidecar and bench in one process') +
     ' (the webhook load generator in a child process). Indicative numbers for this machine, not guarantees; nothing here is asserted in tests.'
   );
