@@ -34,11 +34,13 @@ test-odoo-skip-if-missing:
 
 # The addon's Odoo tests, then the contract conformance suite against a throwaway real Odoo
 # (sidecar/odoo/conformance/, docs/odoo-double.md), then the demo's day of commerce
-# (`make demo-check`'s scenario) against another throwaway real Odoo.
+# (`make demo-check`'s scenario) against another throwaway real Odoo, then the flows' e2e
+# scenarios (sidecar/flows/real-odoo.e2e.test.ts) against a third.
 test-odoo: install
 	scripts/test-odoo.sh
 	scripts/conformance-real-odoo.sh
 	scripts/demo-real-odoo.sh
+	scripts/e2e-real-odoo.sh
 
 test: typecheck test-addon-static test-unit test-odoo-skip-if-missing
 

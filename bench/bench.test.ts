@@ -57,6 +57,7 @@ describe('make bench', () => {
     const printed: string[] = [];
     const { rows, text } = await runBench({
       databaseUrl: await testDatabase('bench_smoke'),
+      realOdoo: null,
       webhookRate: 20,
       webhookSeconds: 1,
       jobs: 20,
@@ -87,6 +88,7 @@ describe('make bench', () => {
     this.timeout(120_000);
     const { rows } = await runBench({
       databaseUrl: await testDatabase('bench_smoke_flows'),
+      realOdoo: null,
       webhookRate: 5,
       webhookSeconds: 1,
       jobs: 5,

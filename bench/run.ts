@@ -12,6 +12,13 @@
  * the machine they ran on. Run last in that order so the webhook flood (fake orders) cannot
  * disturb the latency measures.
  *
+ * Real-Odoo mode: when ODOO_URL, ODOO_DB, ODOO_USER and ODOO_API_KEY are set, the sidecar talks
+ * JSON-RPC to that Odoo (with shopify_sync, warehouses mapped to Shopify locations 101 and 102)
+ * instead of the double, the merchant's actions go through the real MerchantDriver
+ * (ODOO_ADMIN_USER/ODOO_ADMIN_PASSWORD, default admin/admin), the simulated shop sells in the
+ * company currency, and the order probe polls Odoo through readSaleOrders every 250 ms.
+ * `scripts/bench-real-odoo.sh` runs it on a throwaway database.
+ *
  *   node --import tsx bench/run.ts [--webhook-rate 200] [--webhook-seconds 20] [--jobs 2000]
  *                                  [--order-rate 5] [--order-seconds 20] [--stock-changes 20]
  */
@@ -24,7 +31,11 @@ import Transport from 'winston-transport';
 import type { Flow } from '../sidecar/flows/context.js';
 import { FLOWS } from '../sidecar/flows/index.js';
 import { runOnboarding } from '../sidecar/flows/onboarding/index.js';
-import { createDoubleMerchant, createOdooDouble } from '../sidecar/odoo/double/index.js';
+import { createOdooClient } from '../sidecar/odoo/client.js';
+import { createRealMerchant } from '../sidecar/odoo/conformance/real-driver.js';
+import type { MerchantDriver } from '../sidecar/odoo/conformance/target.js';
+import { createDoubleMerchant, createOdooDouble, type OdooDouble } from '../sidecar/odoo/double/index.js';
+import type { OdooCaller } from '../sidecar/odoo/types.js';
 import { createLogger } from '../sidecar/observability/logger.js';
 import { createQueue } from '../sidecar/queue/queue.js';
 import { keys, type QueueName } from '../sidecar/queue/names.js';
@@ -47,9 +58,35 @@ export interface BenchOptions {
   stockChanges: number;
   flows?: readonly Flow[];
   print?: (text: string) => void;
+  /** A real Odoo (default: from ODOO_URL, ODOO_DB, ODOO_USER, ODOO_API_KEY; else the double). */
+  realOdoo?: RealOdooSettings | null;
 }
 
-export const DEFAULTS: Omit<BenchOptions, 'databaseUrl' | 'flows' | 'print'> = {
+export interface RealOdooSettings {
+  url: string;
+  db: string;
+  user: string;
+  apiKey: string;
+  adminUser: string;
+  adminPassword: string;
+}
+
+/** The real Odoo named by the environment, or null (the bench then runs against the double). */
+export function realOdooFromEnv(env: NodeJS.ProcessEnv = process.env): RealOdooSettings | null {
+  if (!(env.ODOO_URL && env.ODOO_DB && env.ODOO_USER && env.ODOO_API_KEY)) return null;
+  return { url: env.ODOO_URL, db: env.ODOO_DB, user: env.ODOO_USER, apiKey: env.ODOO_API_KEY, adminUser: env.ODOO_ADMIN_USER ?? 'admin', adminPassword: env.ODOO_ADMIN_PASSWORD ?? 'admin' };
+}
+
+/** Where the sidecar's Odoo is: the in-process double, or a real Odoo over JSON-RPC. */
+interface OdooTarget {
+  caller: OdooCaller;
+  merchant: MerchantDriver;
+  /** The double, whose state the order probe reads; undefined with a real Odoo. */
+  double: OdooDouble | undefined;
+  label: string;
+}
+
+export const DEFAULTS: Omit<BenchOptions, 'databaseUrl' | 'flows' | 'print' | 'realOdoo'> = {
   webhookRate: 200,
   webhookSeconds: 20,
   jobs: 2000,
@@ -89,13 +126,16 @@ function observed(flows: readonly Flow[], worked: Set<string>): Flow[] {
   }));
 }
 
-export function machineCaveat(): string {
+export function machineCaveat(realOdoo = false): string {
   const cpus = os.cpus();
   return (
     `Machine: ${cpus.length} cores (${cpus[0]?.model ?? 'unknown'}), shared with other processes (load average ` +
     `${os.loadavg().map((l) => l.toFixed(2)).join(' ')}); Node ${process.version}; embedded PostgreSQL with fsync=off and ` +
-    'synchronous_commit=off; simulator, Odoo double, sidecar and bench in one process (the webhook load generator in a child ' +
-    'process). Indicative numbers for this machine, not guarantees; nothing here is asserted in tests.'
+    'synchronous_commit=off; ' +
+    (realOdoo
+      ? 'a real Odoo 18 (threaded mode, no cron threads) on the same machine; simulator, sidecar and bench in one process'
+      : 'simulator, Odoo double, sidecar and bench in one process') +
+    ' (the webhook load generator in a child process). Indicative numbers for this machine, not guarantees; nothing here is asserted in tests.'
   );
 }
 
@@ -104,40 +144,56 @@ export async function runBench(options: BenchOptions): Promise<{ rows: BenchRow[
   const pg = options.databaseUrl ? undefined : await startThrowawayPostgres();
   const databaseUrl = options.databaseUrl ?? (await pg!.createDatabase('bench'));
   const worked = new Set<string>();
-  const odoo = createOdooDouble({
-    warehouses: [
-      { name: 'Main warehouse', code: 'WH', location_gid: 'gid://shopify/Location/101' },
-      { name: 'Second warehouse', code: 'WH2', location_gid: 'gid://shopify/Location/102' },
-    ],
-    // Odoo's company currency must be the shop's (the simulator sells in EUR).
-    settings: { company_currency: 'EUR' },
-  });
-  const merchant = createDoubleMerchant(odoo);
+  const real = options.realOdoo === undefined ? realOdooFromEnv() : options.realOdoo;
+  let target: OdooTarget;
+  if (real) {
+    const common = { url: real.url, db: real.db, protocol: 'jsonrpc' as const, requestTimeoutMs: 60_000 };
+    target = {
+      caller: createOdooClient({ ...common, user: real.user, apiKey: real.apiKey }),
+      merchant: createRealMerchant({ admin: createOdooClient({ ...common, user: real.adminUser, apiKey: real.adminPassword }), adminLogin: real.adminUser }),
+      double: undefined,
+      label: `real Odoo at ${real.url} (database ${real.db})`,
+    };
+  } else {
+    const double = createOdooDouble({
+      warehouses: [
+        { name: 'Main warehouse', code: 'WH', location_gid: 'gid://shopify/Location/101' },
+        { name: 'Second warehouse', code: 'WH2', location_gid: 'gid://shopify/Location/102' },
+      ],
+      // Odoo's company currency must be the shop's (the simulator sells in EUR).
+      settings: { company_currency: 'EUR' },
+    });
+    target = { caller: double, merchant: createDoubleMerchant(double), double, label: 'the in-process Odoo double' };
+  }
+  const merchant = target.merchant;
   const logger = createLogger({ level: 'info', transports: [new DiscardTransport()] });
   const rows: BenchRow[] = [];
   let stack: Stack | undefined;
   try {
     stack = await startStack({
       databaseUrl,
-      odoo,
+      odoo: target.caller,
       logger,
+      // A real Odoo refuses orders in another currency than its company's: the shop sells in it.
+      ...(real ? { sim: { currency: await merchant.companyCurrency() } } : {}),
       flows: observed(options.flows ?? FLOWS, worked),
       // The sidecar subscribes its own webhooks (as in production) and pushes only after onboarding.
       env: { WEBHOOK_SUBSCRIPTIONS_MANAGE: 'true', ONBOARDING_REQUIRED: 'true', LOG_LEVEL: 'info' },
     });
     await stack.sidecar.workersStarted;
+    print(`make bench: against ${target.label}`);
     print(`make bench: flows registered: ${(options.flows ?? FLOWS).map((f) => f.name).join(', ') || '(none)'}; queues worked: ${[...worked].join(', ') || '(none)'}`);
 
     rows.push(await benchQueue(databaseUrl, options.jobs));
     const seeded = await seedCatalog(stack, merchant);
-    rows.push(await benchOrders(stack, odoo, merchant, worked, options));
+    rows.push(await benchOrders(stack, target, worked, options));
     rows.push(await benchStock(stack, merchant, seeded, worked, options));
     rows.push(await benchWebhookAck(stack, options));
   } finally {
     await stack?.stop().catch(() => undefined);
     await pg?.stop().catch(() => undefined);
   }
-  const text = `${renderTable(rows)}\n\n${machineCaveat()}`;
+  const text = `${renderTable(rows)}\n\n${machineCaveat(Boolean(real))}`;
   print(text);
   return { rows, text };
 }
@@ -188,7 +244,7 @@ interface Seeded {
 }
 
 /** One SKU for orders and one for stock, on both sides, linked by onboarding (as at go-live). */
-async function seedCatalog(stack: Stack, merchant: ReturnType<typeof createDoubleMerchant>): Promise<Seeded> {
+async function seedCatalog(stack: Stack, merchant: MerchantDriver): Promise<Seeded> {
   await merchant.configure({ import_policy: 'all' });
   await stack.simControl('POST', '/products', { title: 'Bench order item', sku: 'BENCH-ORDER', price: '10.00', stock: { '101': 1_000_000 } });
   await stack.simControl('POST', '/products', { title: 'Bench stock item', sku: 'BENCH-STOCK', price: '10.00', stock: { '101': 10 } });
@@ -202,26 +258,33 @@ async function seedCatalog(stack: Stack, merchant: ReturnType<typeof createDoubl
   return { stockProductId: stock.variants['BENCH-STOCK']!, warehouseId: warehouse!.id };
 }
 
-async function benchOrders(
-  stack: Stack,
-  odoo: ReturnType<typeof createOdooDouble>,
-  _merchant: ReturnType<typeof createDoubleMerchant>,
-  worked: Set<string>,
-  options: BenchOptions,
-): Promise<BenchRow> {
+/** Polls every 250 ms through the merchant driver (each read is a few JSON-RPC calls). */
+const REAL_ODOO_POLL_MS = 250;
+
+async function benchOrders(stack: Stack, target: OdooTarget, worked: Set<string>, options: BenchOptions): Promise<BenchRow> {
   const row: BenchRow = { measure: 'order webhook → Odoo sales order', load: `${options.orderRate} orders/s for ${options.orderSeconds} s`, target: 'p95 < 2 s' };
   if (!worked.has('orders')) return { ...row, note: 'not measured: orders flow not present' };
   const count = Math.max(1, Math.round(options.orderRate * options.orderSeconds));
   const placed = new Map<string, number>();
   const seen = new Map<string, number>();
   let polling = true;
+  const double = target.double;
   const poller = (async () => {
     while (polling) {
-      for (const so of odoo.state.saleOrders.values()) {
-        const gid = (so as unknown as { order_gid?: string }).order_gid;
-        if (gid && placed.has(gid) && !seen.has(gid)) seen.set(gid, performance.now());
+      if (double) {
+        for (const so of double.state.saleOrders.values()) {
+          const gid = (so as unknown as { order_gid?: string }).order_gid;
+          if (gid && placed.has(gid) && !seen.has(gid)) seen.set(gid, performance.now());
+        }
+        await sleep(10);
+      } else {
+        // A real Odoo: ask for each placed order not yet seen, as a user would look it up.
+        const round = performance.now();
+        for (const gid of [...placed.keys()].filter((g) => !seen.has(g))) {
+          if ((await target.merchant.readSaleOrders(gid)).length > 0) seen.set(gid, performance.now());
+        }
+        await sleep(Math.max(0, REAL_ODOO_POLL_MS - (performance.now() - round)));
       }
-      await sleep(10);
     }
   })();
   const start = performance.now();
@@ -235,7 +298,8 @@ async function benchOrders(
     });
     placed.set(order.admin_graphql_api_id, t0);
   }
-  const deadline = performance.now() + 60_000;
+  const waitMs = double ? 60_000 : 180_000;
+  const deadline = performance.now() + waitMs;
   while (seen.size < placed.size && performance.now() < deadline) await sleep(50);
   polling = false;
   await poller;
@@ -248,11 +312,11 @@ async function benchOrders(
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),
     n: latencies.length,
-    note: `from the storefront order to the sale order in the double${latencies.length < placed.size ? `; ${placed.size - latencies.length} of ${placed.size} not imported within 60 s${dead ? ` (dead letter: ${dead.reason})` : ''}` : ''}`,
+    note: `from the storefront order to the sale order ${double ? 'in the double' : `in Odoo, polled through readSaleOrders every ${REAL_ODOO_POLL_MS} ms (resolution: one polling round)`}${latencies.length < placed.size ? `; ${placed.size - latencies.length} of ${placed.size} not imported within ${waitMs / 1000} s${dead ? ` (dead letter: ${dead.reason})` : ''}` : ''}`,
   };
 }
 
-async function benchStock(stack: Stack, merchant: ReturnType<typeof createDoubleMerchant>, seeded: Seeded, worked: Set<string>, options: BenchOptions): Promise<BenchRow> {
+async function benchStock(stack: Stack, merchant: MerchantDriver, seeded: Seeded, worked: Set<string>, options: BenchOptions): Promise<BenchRow> {
   const row: BenchRow = { measure: 'Odoo stock change → Shopify quantity', load: `${options.stockChanges} changes, 3 per second`, target: 'p95 < 3 s' };
   if (!worked.has('inventory')) return { ...row, note: 'not measured: inventory flow not present' };
   const latencies: number[] = [];

@@ -33,7 +33,11 @@ export interface Stack {
   logs: MemoryTransport;
   /** Calls the simulator's control API (`/_sim/...`) and returns the JSON answer. */
   simControl<T = unknown>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T>;
-  /** Subscribes the simulator's webhooks for `topics` (default: every topic the sidecar processes). */
+  /**
+   * Subscribes the simulator's webhooks for `topics` (default: every topic the sidecar processes
+   * except the mandatory compliance topics, which an app declares in its configuration and which
+   * the Admin API cannot subscribe).
+   */
   subscribeWebhooks(topics?: string[]): Promise<void>;
   /** Polls `probe` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
   waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs?: number): Promise<T>;
@@ -112,7 +116,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     return (text ? JSON.parse(text) : null) as T;
   }
 
-  async function subscribeWebhooks(topics = Object.keys(WEBHOOK_TOPICS)): Promise<void> {
+  async function subscribeWebhooks(topics = Object.entries(WEBHOOK_TOPICS).filter(([, t]) => t.queue !== 'privacy').map(([topic]) => topic)): Promise<void> {
     for (const topic of topics) {
       const response = await fetch(`${simUrl}/admin/api/${config.shopify.apiVersion}/graphql.json`, {
         method: 'POST',

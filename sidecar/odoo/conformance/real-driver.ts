@@ -299,11 +299,14 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
     },
 
     async readBinding(model: SyncModel, id: number): Promise<BindingView> {
-      const row = await read(model, id, ['shopify_state', 'shopify_error', 'shopify_gid', 'shopify_hash']);
+      // A variant's own Shopify ID is shopify_variant_gid; its shopify_gid (and state) are its
+      // template's, delegated through product.product's _inherits.
+      const gidField = model === 'product.product' ? 'shopify_variant_gid' : 'shopify_gid';
+      const row = await read(model, id, ['shopify_state', 'shopify_error', gidField, 'shopify_hash']);
       return {
         state: row.shopify_state as BindingView['state'],
         message: orNull(row.shopify_error as string | false),
-        shopify_gid: orNull(row.shopify_gid as string | false),
+        shopify_gid: orNull(row[gidField] as string | false),
         content_hash: orNull(row.shopify_hash as string | false),
       };
     },

@@ -647,6 +647,7 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
       assert.deepEqual([redDoc.shopify_variant_gid, redDoc.shopify_inventory_item_gid], [redGid, redItem]);
       const binding = await m.readBinding('product.template', template_id);
       assert.deepEqual([binding.state, binding.shopify_gid, binding.content_hash, binding.message], ['synced', productGid, 'abc123', null]);
+      assert.equal((await m.readBinding('product.product', red)).shopify_gid, redGid, "the variant's binding shows the variant's GID");
 
       await contract.recordSyncResult({ model: 'product.template', res_id: template_id, state: 'error', message: 'variant 2 has no SKU' });
       const failed = await m.readBinding('product.template', template_id);
