@@ -1,92 +1,9 @@
 #!/usr/bin/env bash
-# Runs the flows' end-to-end scenarios (sidecar/flows/real-odoo.e2e.test.ts) against a real Odoo 18
-# with shopify_sync, on a throwaway database — the setup of scripts/demo-real-odoo.sh:
-#   1. creates the database with shopify_sync, no demo data;
-#   2. creates the integration user (group "Shopify: integration") with an API key, sets the
-#      shop domain to the stack's simulated shop, maps the first warehouse to the simulator's
-#      location gid://shopify/Location/101 and a second warehouse (created) to .../102;
-#   3. serves Odoo on 127.0.0.1 (a free port), runs the mocha file with ODOO_URL/ODOO_DB/ODOO_USER/
-#      ODOO_API_KEY (the merchant's actions as admin/admin), stops Odoo, drops the database.
-# The simulated shop sells in the Odoo company's currency (the test reads it).
+# The flows' end-to-end scenarios (sidecar/flows/real-odoo.e2e.test.ts) against a real Odoo 18 on
+# a throwaway database (scripts/with-real-odoo.sh does the setup). Part of `make test-odoo`.
 #
-#   ODOO_SRC=/path/to/odoo-18 scripts/e2e-real-odoo.sh              # the e2e suite
-#   ODOO_SRC=/path/to/odoo-18 scripts/e2e-real-odoo.sh CMD ARGS...  # any command instead (bench-real-odoo.sh)
-#
-# Environment: ODOO_SRC (required), ADDONS_DIR (default <repo>/odoo_addon),
-# DB_HOST/DB_PORT/DB_USER/DB_PASSWORD (default 127.0.0.1:5432 odoo/odoo), ODOO_HTTP_PORT (default:
-# a free port), KEEP_DB=1 to keep the database; Odoo's logs in var/e2e-odoo/.
+#   ODOO_SRC=/path/to/odoo-18 scripts/e2e-real-odoo.sh
 set -euo pipefail
-
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-PY=/usr/bin/python3
-if [[ -z "${ODOO_SRC:-}" || ! -f "${ODOO_SRC}/odoo-bin" ]]; then
-  echo "e2e-real-odoo: set ODOO_SRC to an Odoo 18 source tree" >&2
-  exit 2
-fi
-ADDONS_DIR="${ADDONS_DIR:-$repo/odoo_addon}"
-if [[ ! -d "$ADDONS_DIR/shopify_sync" ]]; then
-  echo "e2e-real-odoo: no shopify_sync in $ADDONS_DIR (set ADDONS_DIR)" >&2
-  exit 2
-fi
-free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-DB_HOST="${DB_HOST:-127.0.0.1}" DB_PORT="${DB_PORT:-5432}" DB_USER="${DB_USER:-odoo}" DB_PASSWORD="${DB_PASSWORD:-odoo}"
-PORT="${ODOO_HTTP_PORT:-$(free_port)}"
-DB="e2e_real_$$"
-export PGPASSWORD="$DB_PASSWORD" PYTHONDONTWRITEBYTECODE=1
-work="$repo/var/e2e-odoo"
-mkdir -p "$work"
-args=(--addons-path="$ODOO_SRC/addons,$ODOO_SRC/odoo/addons,$ADDONS_DIR"
-      --db_host="$DB_HOST" --db_port="$DB_PORT" --db_user="$DB_USER" --db_password="$DB_PASSWORD" -d "$DB")
-
-server_pid=""
-cleanup() {
-  [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
-  if [[ "${KEEP_DB:-0}" != "1" ]]; then
-    dropdb --if-exists -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" "$DB" 2>/dev/null || true
-  fi
-}
-trap cleanup EXIT
-
-echo "e2e-real-odoo: installing shopify_sync in $DB (about a minute; log: $work/install.log)" >&2
-"$PY" "$ODOO_SRC/odoo-bin" "${args[@]}" -i shopify_sync --without-demo=all \
-  --stop-after-init --max-cron-threads=0 --http-port="$PORT" >"$work/install.log" 2>&1 \
-  || { tail -20 "$work/install.log" >&2; exit 1; }
-
-# The shop domain is the stack's simulated shop (sidecar/testing/stack.ts STACK_SHOP).
-KEYFILE="$work/apikey" "$PY" "$ODOO_SRC/odoo-bin" shell "${args[@]}" --no-http >"$work/seed.log" 2>&1 <<'PYTHON' || { tail -20 "$work/seed.log" >&2; exit 1; }
-import os
-from datetime import datetime, timedelta
-from odoo import Command
-group = env.ref("shopify_sync.group_shopify_integration")
-user = env["res.users"].with_context(no_reset_password=True).create({
-    "name": "Shopify sidecar", "login": "shopify-sidecar",
-    "groups_id": [Command.set([group.id])]})
-key = env["res.users.apikeys"].with_user(user)._generate(None, "e2e", datetime.now() + timedelta(days=1))
-env["ir.config_parameter"].sudo().set_param("shopify_sync.shop_domain", "e2e-shop.myshopify.com")
-main = env["stock.warehouse"].search([], order="id", limit=1)
-second = env["stock.warehouse"].create({"name": "Second Warehouse", "code": "WH2"})
-env["shopify.location.map"].create({"location_gid": "gid://shopify/Location/101", "name": "Main", "warehouse_id": main.id})
-env["shopify.location.map"].create({"location_gid": "gid://shopify/Location/102", "name": "Second", "warehouse_id": second.id})
-env.cr.commit()
-open(os.environ["KEYFILE"], "w").write(key)
-PYTHON
-
-"$PY" "$ODOO_SRC/odoo-bin" "${args[@]}" --db-filter="^$DB\$" --http-interface=127.0.0.1 --http-port="$PORT" \
-  --max-cron-threads=0 --logfile="$work/server.log" &
-server_pid=$!
-up=0
-for _ in $(seq 1 60); do
-  if curl -sf -o /dev/null -X POST -H 'content-type: application/json' \
-    -d '{"jsonrpc":"2.0","method":"call","params":{"service":"common","method":"version","args":[]}}' \
-    "http://127.0.0.1:$PORT/jsonrpc"; then up=1; break; fi
-  sleep 1
-done
-[[ "$up" == 1 ]] || { echo "e2e-real-odoo: Odoo did not answer on port $PORT" >&2; tail -20 "$work/server.log" >&2; exit 1; }
-
-cd "$repo"
-if [[ $# -eq 0 ]]; then
-  set -- npx mocha --no-config --node-option import=tsx --require sidecar/testing/root-hooks.ts --timeout 180000 --exit sidecar/flows/real-odoo.e2e.test.ts
-fi
-ODOO_URL="http://127.0.0.1:$PORT" ODOO_DB="$DB" ODOO_USER=shopify-sidecar ODOO_API_KEY="$(cat "$work/apikey")" \
-ODOO_ADMIN_USER=admin ODOO_ADMIN_PASSWORD=admin \
-  "$@"
+exec "$repo/scripts/with-real-odoo.sh" npx mocha --no-config --node-option import=tsx --require sidecar/testing/root-hooks.ts \
+  --timeout 180000 --exit sidecar/flows/real-odoo.e2e.test.ts
