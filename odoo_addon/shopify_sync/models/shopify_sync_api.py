@@ -117,6 +117,23 @@ class ShopifySyncApi(models.AbstractModel):
             raise ValidationError(f"{label}: quantity must be a non-negative integer, got {value!r}")
         return value
 
+    @staticmethod
+    def _order_line_for(order, line, line_label):
+        """The product line of `order` a refund or return line is about: by Shopify line GID, else
+        by SKU. Raises ValidationError naming the line when the order has no such line."""
+        so_line = order.order_line.filtered(
+            lambda l, g=line.get("line_gid"): l.shopify_line_gid == g
+            and l.shopify_line_role == "product")[:1]
+        if not so_line and line.get("sku"):
+            so_line = order.order_line.filtered(
+                lambda l, s=line["sku"]: l.product_id.default_code == s
+                and l.shopify_line_role == "product")[:1]
+        if not so_line:
+            raise ValidationError(
+                f'{line_label}: line {line.get("line_gid")} (SKU "{line.get("sku")}") is '
+                f"not on order {order.name}")
+        return so_line
+
     # ------------------------------------------------------------------ version / outbox
     @api.model
     def contract_version(self, document=None):
@@ -731,17 +748,7 @@ class ShopifySyncApi(models.AbstractModel):
             line_label = f"{label} line {index}"
             qty = self._qty(line.get("quantity"), line_label)
             subtotal = self._money(line.get("subtotal"), f"{line_label} subtotal")
-            so_line = order.order_line.filtered(
-                lambda l, g=line.get("line_gid"): l.shopify_line_gid == g
-                and l.shopify_line_role == "product")[:1]
-            if not so_line and line.get("sku"):
-                so_line = order.order_line.filtered(
-                    lambda l, s=line["sku"]: l.product_id.default_code == s
-                    and l.shopify_line_role == "product")[:1]
-            if not so_line:
-                raise ValidationError(
-                    f'{line_label}: line {line.get("line_gid")} (SKU "{line.get("sku")}") is '
-                    f"not on order {order.name}")
+            so_line = self._order_line_for(order, line, line_label)
             if subtotal:
                 unit = money.divide_exact(subtotal, qty) if qty else None
                 invoice_lines.append({
@@ -886,17 +893,7 @@ class ShopifySyncApi(models.AbstractModel):
         wanted = []
         for index, line in enumerate(document.get("lines") or [], start=1):
             qty = self._qty(line.get("quantity"), f"{label} line {index}")
-            so_line = order.order_line.filtered(
-                lambda l, g=line.get("line_gid"): l.shopify_line_gid == g
-                and l.shopify_line_role == "product")[:1]
-            if not so_line and line.get("sku"):
-                so_line = order.order_line.filtered(
-                    lambda l, s=line["sku"]: l.product_id.default_code == s
-                    and l.shopify_line_role == "product")[:1]
-            if not so_line:
-                raise ValidationError(
-                    f'{label} line {index}: line {line.get("line_gid")} (SKU '
-                    f'"{line.get("sku")}") is not on order {order.name}')
+            so_line = self._order_line_for(order, line, f"{label} line {index}")
             if qty:
                 wanted.append((so_line, qty, document.get("location_gid")))
         if not wanted:
