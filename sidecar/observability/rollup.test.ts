@@ -30,7 +30,7 @@ describe('metrics rollup table', () => {
       const metrics = createMetrics({ clock: () => at });
       metrics.recordAttempt({ queue: 'orders', outcome, attempt: 1, durationMs, key: null, data: { source: 'webhook', triggeredAt: new Date(at - 2000).toISOString() }, errorKind: outcome === 'completed' ? undefined : 'permanent' });
       metrics.recordAttempt({ queue: 'orders', outcome: 'completed', attempt: 2, durationMs, key: null, data: {} });
-      assert.equal(await createRollupWriter({ pool, schema: 'obs_app', metrics, logger }).flush(), 1);
+      assert.equal(await createRollupWriter({ pool, schema: 'obs_app', metrics, logger, clock: () => at }).flush(), 1);
     }
     const { rows } = await pool.query('SELECT minute, completed, failed, retried, dead_lettered, duration_buckets, latency_buckets FROM obs_app.metrics_rollup');
     assert.equal(rows.length, 1);
@@ -47,8 +47,8 @@ describe('metrics rollup table', () => {
   it('keeps the counts in memory when the write fails and writes them with the next flush', async () => {
     const metrics = createMetrics({ clock: () => at + 60_000 });
     metrics.recordAttempt({ queue: 'products', outcome: 'retry', attempt: 1, durationMs: 5, key: null, data: {}, errorKind: 'retryable' });
-    await assert.rejects(createRollupWriter({ pool, schema: 'no_such_schema', metrics, logger }).flush());
-    assert.equal(await createRollupWriter({ pool, schema: 'obs_app', metrics, logger }).flush(), 1);
+    await assert.rejects(createRollupWriter({ pool, schema: 'no_such_schema', metrics, logger, clock: () => at + 60_000 }).flush());
+    assert.equal(await createRollupWriter({ pool, schema: 'obs_app', metrics, logger, clock: () => at + 60_000 }).flush(), 1);
     const { rows } = await pool.query("SELECT failed, retried FROM obs_app.metrics_rollup WHERE queue = 'products'");
     assert.deepEqual(rows, [{ failed: 1, retried: 1 }]);
   });

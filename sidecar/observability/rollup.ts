@@ -19,8 +19,17 @@ export interface RollupWriter {
   stop(): Promise<void>;
 }
 
-export function createRollupWriter(options: { pool: pg.Pool; schema: string; metrics: Metrics; logger: Logger; intervalMs?: number }): RollupWriter {
+export function createRollupWriter(options: {
+  pool: pg.Pool;
+  schema: string;
+  metrics: Metrics;
+  logger: Logger;
+  intervalMs?: number;
+  /** Milliseconds since the epoch; retention is measured on it, never on the database's now(). */
+  clock?: () => number;
+}): RollupWriter {
   const { pool, metrics, logger } = options;
+  const clock = options.clock ?? Date.now;
   const table = `${quoteIdent(options.schema)}.metrics_rollup`;
   let timer: NodeJS.Timeout | undefined;
   let flushing: Promise<void> | undefined;
@@ -60,9 +69,10 @@ export function createRollupWriter(options: { pool: pg.Pool; schema: string; met
       metrics.restoreRollup(cells);
       throw error;
     }
-    if (Date.now() - lastPrune > 10 * 60_000) {
-      lastPrune = Date.now();
-      await pool.query(`DELETE FROM ${table} WHERE minute < now() - make_interval(hours => $1)`, [ROLLUP_RETENTION_HOURS]);
+    const now = clock();
+    if (now - lastPrune > 10 * 60_000) {
+      lastPrune = now;
+      await pool.query(`DELETE FROM ${table} WHERE minute < to_timestamp($1 / 1000.0)`, [now - ROLLUP_RETENTION_HOURS * 3_600_000]);
     }
     return cells.length;
   }

@@ -81,26 +81,39 @@ describe('oversell race: Shopify orders while Odoo stock changes and pushes run 
         }
       }
     };
+    /**
+     * Storefront orders and the settled-state check take turns: an order placed in the simulator
+     * is counted in `unshipped` only when its request returns, so a check between the two would
+     * see Shopify's committed before the test's count.
+     */
+    let turn: Promise<void> = Promise.resolve();
+    const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
+      const run = turn.then(fn);
+      turn = run.then(
+        () => undefined,
+        () => undefined,
+      );
+      return run;
+    };
     /** Waits until every push has landed, then checks the settled state: the invariant, and equality. */
     const converge = async (step: string) => {
-      const idle = await f.stack
-        .waitFor(`${step}: outbox drained and inventory queue idle`, async () => {
-          const pending = f.odoo.state.outbox.some((e) => e.state !== 'done') || (await pendingJobs(f.stack, 'inventory')) > 0;
-          return !pending;
-        }, 20_000)
-        .catch((error: Error) => error);
-      const landed = () => tracked.every((t) => simLevel(f.stack, t.sku, t.location)?.on_hand === odooTerm(t));
-      // A webhook echo may still be re-reading; give the last push a moment, then judge.
-      await f.stack.waitFor(`${step}: Shopify on_hand equals Odoo's term`, landed, 5_000).catch(() => undefined);
-      for (const t of tracked) t.confirmed = odooTerm(t);
-      check(`${step} (settled)`);
-      assert.deepEqual(violations.slice(0, 5), [], `${step}: the invariant was broken ${violations.length} times`);
-      if (idle instanceof Error) throw idle;
-      for (const t of tracked) {
-        const level = simLevel(f.stack, t.sku, t.location)!;
-        assert.equal(level.on_hand, t.confirmed, `${step}: ${t.sku}@${t.location} on_hand ${level.on_hand}, Odoo ${t.confirmed}`);
-        assert.equal(level.available, t.confirmed - t.unshipped, `${step}: ${t.sku}@${t.location} available ${level.available}, promise ${t.confirmed - t.unshipped}`);
-      }
+      await f.stack.waitFor(`${step}: outbox drained and inventory queue idle`, async () => {
+        const pending = f.odoo.state.outbox.some((e) => e.state !== 'done') || (await pendingJobs(f.stack, 'inventory')) > 0;
+        return !pending;
+      }, 60_000);
+      await exclusive(async () => {
+        const landed = () => tracked.every((t) => simLevel(f.stack, t.sku, t.location)?.on_hand === odooTerm(t));
+        // A webhook echo may still be re-reading after the queue went idle: wait for the level itself.
+        await f.stack.waitFor(`${step}: Shopify on_hand equals Odoo's term`, landed, 60_000);
+        for (const t of tracked) t.confirmed = odooTerm(t);
+        check(`${step} (settled)`);
+        assert.deepEqual(violations.slice(0, 5), [], `${step}: the invariant was broken ${violations.length} times`);
+        for (const t of tracked) {
+          const level = simLevel(f.stack, t.sku, t.location)!;
+          assert.equal(level.on_hand, t.confirmed, `${step}: ${t.sku}@${t.location} on_hand ${level.on_hand}, Odoo ${t.confirmed}`);
+          assert.equal(level.available, t.confirmed - t.unshipped, `${step}: ${t.sku}@${t.location} available ${level.available}, promise ${t.confirmed - t.unshipped}`);
+        }
+      });
     };
     await converge('initial push');
 
@@ -111,13 +124,15 @@ describe('oversell race: Shopify orders while Odoo stock changes and pushes run 
       let i = 0;
       while (ordering) {
         const t = tracked[i++ % tracked.length]!;
-        // A storefront sells only what Shopify says is available (inventory policy DENY).
-        if ((simLevel(f.stack, t.sku, t.location)?.available ?? 0) >= 1) {
+        await exclusive(async () => {
+          // A storefront sells only what Shopify says is available (inventory policy DENY).
+          if ((simLevel(f.stack, t.sku, t.location)?.available ?? 0) < 1) return;
           await f.stack.simControl('POST', '/orders', { email: `buyer${i}@example.com`, lines: [{ sku: t.sku, quantity: 1 }], locationId: Number(t.location.split('/').pop()) });
           t.unshipped += 1;
           orders += 1;
           check(`after order ${orders}`);
-        }
+        });
+        // The storefront's pace, not a wait for work: orders keep arriving during every step.
         await new Promise((r) => setTimeout(r, 15));
       }
     })();
