@@ -6,13 +6,13 @@ FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json ./
+COPY tsconfig.json tsconfig.build.json ./
 COPY sidecar ./sidecar
 # tsc emits JavaScript only: the files read at run time (GraphQL documents, SQL migrations, the
 # dashboard's static files) are copied beside it with coreutils' install (no cpio in slim images).
-RUN npx tsc -p tsconfig.json \
+RUN npx tsc -p tsconfig.build.json \
  && cd sidecar \
- && find . -type f \( -name '*.graphql' -o -name '*.sql' -o -path './observability/dashboard-page/*' \) \
+ && find . -type f -not -name '*.test.*' \( -name '*.graphql' -o -name '*.sql' -o -path './observability/dashboard-page/*' \) \
       -exec install -D -m 0644 {} ../dist/sidecar/{} \; \
  && cd .. && npm prune --omit=dev
 

@@ -16,8 +16,9 @@ $(NPM_STAMP): package.json package-lock.json scripts/fetch-shopify-schemas.sh
 typecheck: install
 	npx tsc -p tsconfig.json --noEmit
 
+# What ships (tsconfig.build.json): the sidecar without tests, simulator, double, demo or fakes.
 build: install
-	npx tsc -p tsconfig.json
+	npx tsc -p tsconfig.build.json
 
 test-unit: install
 	npx mocha
@@ -33,7 +34,7 @@ test-odoo-skip-if-missing:
 	scripts/test-odoo.sh --skip-if-missing
 
 # The addon's Odoo tests, then the contract conformance suite against a throwaway real Odoo
-# (sidecar/odoo/conformance/, docs/odoo-double.md), then the demo's day of commerce
+# (dev/conformance/, docs/odoo-double.md), then the demo's day of commerce
 # (`make demo-check`'s scenario) against another throwaway real Odoo, then the flows' e2e
 # scenarios (sidecar/flows/real-odoo.e2e.test.ts) against a third.
 test-odoo: install
@@ -46,20 +47,20 @@ test: typecheck test-addon-static test-unit test-odoo-skip-if-missing
 
 # The Shopify simulator on its own (docs/simulator.md); SIM_ARGS passes options, e.g. --port 8081.
 sim: install
-	node --import tsx sidecar/sim/main.ts $(SIM_ARGS)
+	node --import tsx dev/sim/main.ts $(SIM_ARGS)
 
 # The main job on embedded defaults (README, "Two commands"): embedded PostgreSQL, the simulator, the Odoo
 # double (or a real Odoo with ODOO_URL, ODOO_DB, ODOO_USER, ODOO_API_KEY), a short day of commerce,
 # a summary; then it keeps serving the dashboard until Ctrl+C. demo-check exits 0 only when every
 # flow synced and every DLQ is empty.
 demo: install
-	node --import tsx sidecar/demo/main.ts
+	node --import tsx dev/demo/main.ts
 
 demo-check: install
-	node --import tsx sidecar/demo/main.ts --check
+	node --import tsx dev/demo/main.ts --check
 
-# Performance numbers for a stated load (bench/run.ts, docs/operations.md): webhook acknowledgement
+# Performance numbers for a stated load (dev/bench/run.ts, docs/operations.md): webhook acknowledgement
 # latency at 200/s for 20 s, jobs/s through the queue, order webhook → sales order and Odoo stock
 # → Shopify quantity latencies (when those flows are registered). BENCH_ARGS passes options.
 bench: install
-	node --import tsx bench/run.ts $(BENCH_ARGS)
+	node --import tsx dev/bench/run.ts $(BENCH_ARGS)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the contract conformance suite (sidecar/odoo/conformance/real-odoo.test.ts) against a
+# Runs the contract conformance suite (dev/conformance/real-odoo.test.ts) against a
 # real Odoo 18 with shopify_sync, on a throwaway database:
 #   1. creates the database with shopify_sync (which depends on stock_delivery for tracking
 #      numbers), no demo data;
@@ -80,4 +80,4 @@ done
 cd "$repo"
 ODOO_URL="http://127.0.0.1:$PORT" ODOO_DB="$DB" ODOO_USER=shopify-sidecar ODOO_API_KEY="$(cat "$work/apikey")" \
 ODOO_ADMIN_USER=admin ODOO_ADMIN_PASSWORD=admin \
-  npx mocha --no-config --node-option import=tsx --timeout 120000 sidecar/odoo/conformance/real-odoo.test.ts
+  npx mocha --no-config --node-option import=tsx --timeout 120000 dev/conformance/real-odoo.test.ts

@@ -5,5 +5,5 @@
 #   ODOO_SRC=/path/to/odoo-18 scripts/e2e-real-odoo.sh
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-exec "$repo/scripts/with-real-odoo.sh" npx mocha --no-config --node-option import=tsx --require sidecar/testing/root-hooks.ts \
+exec "$repo/scripts/with-real-odoo.sh" npx mocha --no-config --node-option import=tsx --require dev/testing/root-hooks.ts \
   --timeout 180000 --exit sidecar/flows/real-odoo.e2e.test.ts

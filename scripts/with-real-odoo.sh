@@ -18,7 +18,7 @@
 # DEMO_PORT (default: free ports), KEEP_DB=1 to keep the database; Odoo's logs in var/real-odoo/.
 set -euo pipefail
 if [[ $# -eq 0 ]]; then
-  echo "with-real-odoo: give the command to run, e.g. scripts/with-real-odoo.sh node --import tsx sidecar/demo/main.ts --check" >&2
+  echo "with-real-odoo: give the command to run, e.g. scripts/with-real-odoo.sh node --import tsx dev/demo/main.ts --check" >&2
   exit 2
 fi
 
@@ -58,7 +58,7 @@ echo "with-real-odoo: installing shopify_sync in $DB (about a minute; log: $work
   --stop-after-init --max-cron-threads=0 --http-port="$PORT" >"$work/install.log" 2>&1 \
   || { tail -20 "$work/install.log" >&2; exit 1; }
 
-# The shop domain is the stack's simulated shop (sidecar/testing/stack.ts STACK_SHOP).
+# The shop domain is the stack's simulated shop (dev/testing/stack.ts STACK_SHOP).
 KEYFILE="$work/apikey" "$PY" "$ODOO_SRC/odoo-bin" shell "${args[@]}" --no-http >"$work/seed.log" 2>&1 <<'PYTHON' || { tail -20 "$work/seed.log" >&2; exit 1; }
 import os
 from datetime import datetime, timedelta

@@ -3,8 +3,8 @@
  * what the foundation promises end to end, before any flow runs.
  */
 import assert from 'node:assert/strict';
-import { startStack, type Stack } from './testing/stack.js';
-import { testDatabase } from './testing/root-hooks.js';
+import { startStack, type Stack } from '../dev/testing/stack.js';
+import { testDatabase } from '../dev/testing/root-hooks.js';
 
 describe('sidecar assembled (simulator, PostgreSQL, Odoo double)', () => {
   let stack: Stack;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { testEnv } from './testing/env.js';
+import { testEnv } from '../dev/testing/env.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 

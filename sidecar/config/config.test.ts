@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { ConfigError, loadConfig, redactedConfig, secretValues } from './index.js';
-import { testEnv } from '../testing/env.js';
+import { testEnv } from '../../dev/testing/env.js';
 
 function errorOf(env: Record<string, string | undefined>): string {
   try {

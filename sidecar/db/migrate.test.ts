@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createPool } from './pool.js';
 import { listMigrations, migrate } from './migrate.js';
-import { testDatabase } from '../testing/root-hooks.js';
+import { testDatabase } from '../../dev/testing/root-hooks.js';
 
 describe('migrations', () => {
   it('applies every migration once, even when several replicas start together', async () => {

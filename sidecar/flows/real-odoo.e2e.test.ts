@@ -11,18 +11,18 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { createOdooClient } from '../odoo/client.js';
-import { createRealMerchant } from '../odoo/conformance/real-driver.js';
-import type { MerchantDriver } from '../odoo/conformance/target.js';
+import { createRealMerchant } from '../../dev/conformance/real-driver.js';
+import type { MerchantDriver } from '../../dev/conformance/target.js';
 import type { ShopifyClient } from '../shopify/index.js';
-import { testDatabase } from '../testing/root-hooks.js';
-import { STACK_SHOP, startStack, type Stack } from '../testing/stack.js';
+import { testDatabase } from '../../dev/testing/root-hooks.js';
+import { STACK_SHOP, startStack, type Stack } from '../../dev/testing/stack.js';
 import type { FlowContext } from './context.js';
 import { customersFlow } from './customers/index.js';
 import { FLOWS } from './index.js';
 import { pushProductLocation } from './inventory/index.js';
 import { runOnboarding } from './onboarding/index.js';
 import { pullOrdersSince } from './orders/pull.js';
-import { probeFlow, type FlowProbe } from './test-support.js';
+import { probeFlow, type FlowProbe } from '../../dev/testing/flow-support.js';
 
 const env = process.env;
 const REAL = Boolean(env.ODOO_URL && env.ODOO_DB && env.ODOO_USER && env.ODOO_API_KEY);

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { createHttpApp } from './app.js';
 import { createReadiness } from './readiness.js';
 import { createLogger } from '../observability/logger.js';
-import { MemoryTransport } from '../testing/memory-transport.js';
+import { MemoryTransport } from '../../dev/testing/memory-transport.js';
 
 const TOKEN = 'admin-token-0123456789abcdef';
 

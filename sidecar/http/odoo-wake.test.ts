@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import express from 'express';
 import request from 'supertest';
 import { createLogger } from '../observability/logger.js';
-import { MemoryTransport } from '../testing/memory-transport.js';
+import { MemoryTransport } from '../../dev/testing/memory-transport.js';
 import { createOdooWakeRouter } from './odoo-wake.js';
 
 const SECRET = 'shared-secret-0123456789';

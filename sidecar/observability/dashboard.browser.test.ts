@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { startStack, type Stack } from '../testing/stack.js';
-import { testDatabase } from '../testing/root-hooks.js';
-import { scriptedRun, testFlow } from './test-support.js';
+import { startStack, type Stack } from '../../dev/testing/stack.js';
+import { testDatabase } from '../../dev/testing/root-hooks.js';
+import { scriptedRun, testFlow } from '../../dev/testing/observability-support.js';
 
 const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((p): p is string => !!p);
 export const ARTIFACTS = path.resolve('artifacts');

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { createLogger, withLogContext } from './logger.js';
 import { loadConfig, secretValues } from '../config/index.js';
-import { testEnv } from '../testing/env.js';
-import { MemoryTransport } from '../testing/memory-transport.js';
+import { testEnv } from '../../dev/testing/env.js';
+import { MemoryTransport } from '../../dev/testing/memory-transport.js';
 
 describe('logger', () => {
   it('writes one JSON line with the correlation id of the surrounding context', () => {

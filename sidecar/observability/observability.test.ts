@@ -6,10 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { keys, shopifyGid } from '../queue/names.js';
-import { startStack, STACK_SHOP, type Stack } from '../testing/stack.js';
-import { testDatabase } from '../testing/root-hooks.js';
+import { startStack, STACK_SHOP, type Stack } from '../../dev/testing/stack.js';
+import { testDatabase } from '../../dev/testing/root-hooks.js';
 import { createAlerter } from './alerts.js';
-import { sample, scriptedRun, startReceiver, testFlow, type Receiver } from './test-support.js';
+import { sample, scriptedRun, startReceiver, testFlow, type Receiver } from '../../dev/testing/observability-support.js';
 
 describe('observability: metrics, dashboard data and alerts under a scripted run', function () {
   let stack: Stack;

@@ -6,8 +6,8 @@ import { createPool } from '../db/pool.js';
 import { createLogger } from './logger.js';
 import { bucketIndex, createMetrics } from './metrics.js';
 import { createRollupWriter, readSeries } from './rollup.js';
-import { testDatabase } from '../testing/root-hooks.js';
-import { MemoryTransport } from '../testing/memory-transport.js';
+import { testDatabase } from '../../dev/testing/root-hooks.js';
+import { MemoryTransport } from '../../dev/testing/memory-transport.js';
 
 describe('metrics rollup table', () => {
   let pool: pg.Pool;

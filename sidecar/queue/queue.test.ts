@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { PgBoss } from 'pg-boss';
 import Transport from 'winston-transport';
-import { testDatabase } from '../testing/root-hooks.js';
+import { testDatabase } from '../../dev/testing/root-hooks.js';
 import { createLogger, currentLogContext, type LogContext } from '../observability/logger.js';
 import { ConfigurationError, PermanentError, RetryableError } from './errors.js';
 import { keys, QUEUE_NAMES, type QueueName, type RetrySettings } from './names.js';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { createOdooContract, type OdooContract } from '../odoo/contract.js';
-import { createDoubleMerchant, createOdooDouble } from '../odoo/double/index.js';
+import { createDoubleMerchant, createOdooDouble } from '../../dev/odoo-double/index.js';
 import { createLogger } from '../observability/logger.js';
 import { createQueue, type SyncQueue } from '../queue/queue.js';
-import { MemoryTransport } from '../testing/memory-transport.js';
-import { testDatabase } from '../testing/root-hooks.js';
+import { MemoryTransport } from '../../dev/testing/memory-transport.js';
+import { testDatabase } from '../../dev/testing/root-hooks.js';
 import { createOutboxRelay, routeEvent } from './outbox.js';
 
 const SHOP = 'test-shop.myshopify.com';

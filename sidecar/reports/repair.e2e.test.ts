@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { ordersFlow } from '../flows/orders/index.js';
-import { testDatabase } from '../testing/root-hooks.js';
-import { startStack, type Stack } from '../testing/stack.js';
+import { testDatabase } from '../../dev/testing/root-hooks.js';
+import { startStack, type Stack } from '../../dev/testing/stack.js';
 import { runReconciliation } from './reconcile.js';
 
 describe('reconciliation repair through the orders flow', () => {

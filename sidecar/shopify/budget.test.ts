@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import type pg from 'pg';
 import { createPool } from '../db/pool.js';
 import { migrate } from '../db/migrate.js';
-import { testDatabase } from '../testing/root-hooks.js';
+import { testDatabase } from '../../dev/testing/root-hooks.js';
 import { createShopifyBudget, type Lane } from './budget.js';
 import { createShopifyClient } from './client.js';
-import { fakeTime, recordingLogger, startFakeAdminApi, type FakeAdminApi } from './fake-admin-api.js';
+import { fakeTime, recordingLogger, startFakeAdminApi, type FakeAdminApi } from '../../dev/fakes/shopify-admin-api.js';
 
 const SHOP = 'budget-shop.myshopify.com';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type pg from 'pg';
 import { createPool } from '../db/pool.js';
 import { migrate } from '../db/migrate.js';
-import { testDatabase } from '../testing/root-hooks.js';
+import { testDatabase } from '../../dev/testing/root-hooks.js';
 import { createShopifyBudget } from './budget.js';
 import { createShopifyClient, type ShopifyClientOptions } from './client.js';
 import {
@@ -13,7 +13,7 @@ import {
   ShopifyUserErrors,
   type ShopifyError,
 } from './errors.js';
-import { fakeTime, recordingLogger, startFakeAdminApi, type FakeAdminApi, type FakeAdminApiOptions } from './fake-admin-api.js';
+import { fakeTime, recordingLogger, startFakeAdminApi, type FakeAdminApi, type FakeAdminApiOptions } from '../../dev/fakes/shopify-admin-api.js';
 import { idempotencyKey } from './idempotency.js';
 
 const TOKEN = 'shpat_client_test_token';

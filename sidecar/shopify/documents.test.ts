@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Kind, parse, validate } from 'graphql';
 import { allDocuments, DOCUMENT_NAMES, document, GRAPHQL_DIR, loadDocuments } from './documents.js';
 import { missingIdempotentDirectives } from './idempotency.js';
-import { loadAdminSchema } from './schema.js';
+import { loadAdminSchema } from '../../dev/testing/shopify-schema.js';
 
 const PINNED = '2026-10';
 

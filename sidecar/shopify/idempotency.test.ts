@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { parse, validate } from 'graphql';
 import { contentDigest, idempotencyKey, missingIdempotentDirectives, withIdempotentDirective } from './idempotency.js';
-import { loadAdminSchema } from './schema.js';
+import { loadAdminSchema } from '../../dev/testing/shopify-schema.js';
 
 describe('shopify idempotency keys', () => {
   const parts = { flow: 'inventory', entity: 'gid://shopify/InventoryItem/1@gid://shopify/Location/2', version: 'outbox-981' };

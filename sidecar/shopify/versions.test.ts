@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { checkApiVersion } from './versions.js';
 import { ShopifyApiVersionError } from './errors.js';
-import { recordingLogger } from './fake-admin-api.js';
+import { recordingLogger } from '../../dev/fakes/shopify-admin-api.js';
 
 /** publicApiVersions as Shopify lists them in late November 2026 (research/shopify.md 3.8, 4). */
 const LISTED = [

@@ -3,8 +3,8 @@
  * simulator → IDs written back to the double's bindings.
  */
 import assert from 'node:assert/strict';
-import { testDatabase } from '../../testing/root-hooks.js';
-import { LOC_MAIN, LOC_SECOND, simLevel, simProduct, startFlowStack, type FlowStack } from '../inventory/e2e-support.js';
+import { testDatabase } from '../../../dev/testing/root-hooks.js';
+import { LOC_MAIN, LOC_SECOND, simLevel, simProduct, startFlowStack, type FlowStack } from '../../../dev/testing/inventory-stack.js';
 
 describe('catalog flow end to end (simulator, PostgreSQL, Odoo double)', () => {
   let f: FlowStack;

@@ -3,8 +3,8 @@
  * Shopify before the existing shop is linked, and everything deferred is pushed when it is.
  */
 import assert from 'node:assert/strict';
-import { testDatabase } from '../../testing/root-hooks.js';
-import { startStack, type Stack } from '../../testing/stack.js';
+import { testDatabase } from '../../../dev/testing/root-hooks.js';
+import { startStack, type Stack } from '../../../dev/testing/stack.js';
 import { customersFlow } from '../customers/index.js';
 import { runOnboarding } from '../onboarding/index.js';
 import { catalogFlow } from './index.js';

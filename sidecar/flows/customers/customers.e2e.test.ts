@@ -4,9 +4,9 @@
  * echo comes back (BRIEF decision 8).
  */
 import assert from 'node:assert/strict';
-import { startStack, type Stack } from '../../testing/stack.js';
-import { testDatabase } from '../../testing/root-hooks.js';
-import { probeFlow, type FlowProbe } from '../test-support.js';
+import { startStack, type Stack } from '../../../dev/testing/stack.js';
+import { testDatabase } from '../../../dev/testing/root-hooks.js';
+import { probeFlow, type FlowProbe } from '../../../dev/testing/flow-support.js';
 import { customersFlow } from './index.js';
 
 interface SimCustomer {

@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import type { OrderDocument } from '../../odoo/contract.js';
-import { startStack, type Stack } from '../../testing/stack.js';
-import { testDatabase } from '../../testing/root-hooks.js';
-import { probeFlow, type FlowProbe } from '../test-support.js';
+import { startStack, type Stack } from '../../../dev/testing/stack.js';
+import { testDatabase } from '../../../dev/testing/root-hooks.js';
+import { probeFlow, type FlowProbe } from '../../../dev/testing/flow-support.js';
 import { fulfilmentsFlow } from './index.js';
 
 interface SimOrder {

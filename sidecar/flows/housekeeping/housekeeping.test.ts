@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { testDatabase } from '../../testing/root-hooks.js';
-import { startStack, type Stack } from '../../testing/stack.js';
-import { webhookFixture } from '../../testing/fixtures.js';
+import { testDatabase } from '../../../dev/testing/root-hooks.js';
+import { startStack, type Stack } from '../../../dev/testing/stack.js';
+import { webhookFixture } from '../../../dev/testing/fixtures.js';
 import { housekeepingFlow } from './index.js';
 
 describe('housekeeping', () => {

@@ -16,8 +16,8 @@
  * as soon as one order is waiting.
  */
 import assert from 'node:assert/strict';
-import { testDatabase } from '../../testing/root-hooks.js';
-import { LOC_MAIN, LOC_SECOND, pendingJobs, simLevel, startFlowStack, type FlowStack } from './e2e-support.js';
+import { testDatabase } from '../../../dev/testing/root-hooks.js';
+import { LOC_MAIN, LOC_SECOND, pendingJobs, simLevel, startFlowStack, type FlowStack } from '../../../dev/testing/inventory-stack.js';
 import { reconcileInventory } from './index.js';
 
 interface Tracked {

@@ -14,7 +14,7 @@
  */
 import type { FlowContext } from '../context.js';
 import type { ExportedCustomer, ProductDocument } from '../../odoo/contract.js';
-import { readState, writeState } from '../state.js';
+import { readState, writeState } from '../../db/state.js';
 import { planOnboarding, type Conflict, type OnboardingPlan, type ShopifyCustomer, type ShopifyVariant } from './plan.js';
 
 export type OnboardingContext = Pick<FlowContext, 'config' | 'logger' | 'pool' | 'shopify' | 'odoo'>;

@@ -4,8 +4,8 @@
  * real PostgreSQL, the admin endpoint over HTTP.
  */
 import assert from 'node:assert/strict';
-import { testDatabase } from '../../testing/root-hooks.js';
-import { startStack, type Stack } from '../../testing/stack.js';
+import { testDatabase } from '../../../dev/testing/root-hooks.js';
+import { startStack, type Stack } from '../../../dev/testing/stack.js';
 import { onboardingComplete, runOnboarding, type OnboardingReport } from './index.js';
 
 describe('onboarding an existing shop (simulator, Odoo double, PostgreSQL)', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { loadContractValidator } from '../../odoo/conformance/schemas.js';
+import { loadContractValidator } from '../../../dev/conformance/schemas.js';
 import { formatCents, mulDivRound, normaliseOrder, rateString, toCents, type ShopifyLineItem, type ShopifyOrder } from './normalise.js';
 
 const m = (amount: string) => ({ shopMoney: { amount } });

@@ -6,10 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
-import { createValidatingCaller, loadContractValidator } from '../../odoo/conformance/schemas.js';
-import { createDoubleMerchant, createOdooDouble, type OdooDouble } from '../../odoo/double/index.js';
-import { testDatabase } from '../../testing/root-hooks.js';
-import { STACK_SHOP, startStack, type Stack } from '../../testing/stack.js';
+import { createValidatingCaller, loadContractValidator } from '../../../dev/conformance/schemas.js';
+import { createDoubleMerchant, createOdooDouble, type OdooDouble } from '../../../dev/odoo-double/index.js';
+import { testDatabase } from '../../../dev/testing/root-hooks.js';
+import { STACK_SHOP, startStack, type Stack } from '../../../dev/testing/stack.js';
 import type { FlowContext } from '../context.js';
 import { ordersFlow } from './index.js';
 import { pullOrdersSince, readWatermark, runOrdersPull } from './pull.js';

@@ -17,7 +17,7 @@ import { WEBHOOK_TOPICS } from '../../http/webhooks/topics.js';
 import type { Logger } from '../../observability/logger.js';
 import type { SyncQueue } from '../../queue/queue.js';
 import { ShopifyUserErrors, type ShopifyClient } from '../../shopify/index.js';
-import { readState, writeState } from '../state.js';
+import { readState, writeState } from '../../db/state.js';
 import { CALLBACK_PATH, deletedSince, planSubscriptions, topicToEnum, type ExistingSubscription } from './plan.js';
 
 export const SUBSCRIPTIONS_QUEUE = 'webhooks.subscriptions' as const;

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { WEBHOOK_TOPICS } from '../../http/webhooks/topics.js';
 import { keys } from '../../queue/names.js';
-import { testDatabase } from '../../testing/root-hooks.js';
-import { startStack, type Stack } from '../../testing/stack.js';
+import { testDatabase } from '../../../dev/testing/root-hooks.js';
+import { startStack, type Stack } from '../../../dev/testing/stack.js';
 import { SUBSCRIPTIONS_QUEUE, type SubscriptionCheckResult } from './index.js';
 import { COMPLIANCE_TOPICS, topicToEnum } from './plan.js';
 

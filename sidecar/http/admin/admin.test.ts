@@ -8,9 +8,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Flow } from '../../flows/context.js';
 import { reportsFlow } from '../../flows/reports/index.js';
-import { storedReport } from '../../odoo/double/index.js';
-import type { OdooDouble } from '../../odoo/double/index.js';
-import { newBinding } from '../../odoo/double/state.js';
+import { storedReport } from '../../../dev/odoo-double/index.js';
+import type { OdooDouble } from '../../../dev/odoo-double/index.js';
+import { newBinding } from '../../../dev/odoo-double/state.js';
 import { httpAdminApi, runCli } from '../../cli/main.js';
 import { keys } from '../../queue/names.js';
 import { APP_CONFIGURED_TOPICS } from '../../ops/doctor.js';
@@ -18,8 +18,8 @@ import { WEBHOOK_TOPICS } from '../webhooks/topics.js';
 import { PermanentError } from '../../queue/errors.js';
 import { fetchShopifyOrders } from '../../reports/reconcile.js';
 import { latestReport } from '../../reports/store.js';
-import { testDatabase } from '../../testing/root-hooks.js';
-import { STACK_SHOP, startStack, type Stack } from '../../testing/stack.js';
+import { testDatabase } from '../../../dev/testing/root-hooks.js';
+import { STACK_SHOP, startStack, type Stack } from '../../../dev/testing/stack.js';
 
 const run = promisify(execFile);
 

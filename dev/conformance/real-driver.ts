@@ -1,0 +1,318 @@
+/**
+ * The MerchantDriver for a real Odoo 18 with shopify_sync: what a user does in Odoo's UI, done
+ * over JSON-RPC with an administrator's credentials through Odoo's public model methods
+ * (product.template create, stock.quant `action_apply_inventory`, sale.order `action_confirm`,
+ * stock.picking `button_validate`, account.move `action_post`, res.partner
+ * `action_shopify_erase`, …). The contract itself is called as the integration user.
+ *
+ * Settings are the addon's: ir.config_parameter `shopify_sync.import_policy` and
+ * `shopify_sync.safety_stock`, and the models `shopify.tax.map` and `shopify.location.map`.
+ */
+import type { Gid, Money, SyncModel } from '../../sidecar/odoo/contract.js';
+import type { OdooCaller } from '../../sidecar/odoo/types.js';
+import type { BindingView, MerchantDriver, MerchantSettings, PartnerView, PickingView, ProductSpec, SaleOrderView, Tracking, WarehouseView } from './target.js';
+
+type Row = Record<string, unknown> & { id: number };
+
+const m2oId = (value: unknown): number | null => (Array.isArray(value) ? (value[0] as number) : null);
+const orNull = <T>(value: T | false | undefined): T | null => (value === false || value === undefined ? null : value);
+const money = (value: unknown) => (Math.round(Number(value) * 100) / 100).toFixed(2);
+/** The second warehouse the suite maps when the database has only one mapped. */
+const SECOND_LOCATION_GID = 'gid://shopify/Location/9000002';
+
+export interface RealMerchantOptions {
+  /** Called with the administrator's credentials (the merchant). */
+  admin: OdooCaller;
+  /** The administrator's login (added to the Shopify manager group to erase customers). */
+  adminLogin: string;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export function createRealMerchant(options: RealMerchantOptions): MerchantDriver {
+  const odoo = options.admin;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const kw = <T>(model: string, method: string, args: unknown[], kwargs: Record<string, unknown> = {}) => odoo.executeKw<T>(model, method, args, kwargs);
+  const searchRead = (model: string, domain: unknown[], fields: string[], extra: Record<string, unknown> = {}) =>
+    kw<Row[]>(model, 'search_read', [domain], { fields, context: { active_test: false }, ...extra });
+  const read = async (model: string, id: number, fields: string[]) => {
+    const [row] = await kw<Row[]>(model, 'read', [[id], fields], { context: { active_test: false } });
+    if (!row) throw new Error(`${model} ${id} does not exist`);
+    return row;
+  };
+  const create = (model: string, values: Record<string, unknown>, context: Record<string, unknown> = {}) => kw<number>(model, 'create', [values], { context });
+  const write = (model: string, ids: number[], values: Record<string, unknown>, context: Record<string, unknown> = {}) => kw<boolean>(model, 'write', [ids, values], { context });
+  const call = (model: string, method: string, ids: number[], context: Record<string, unknown> = {}) => kw<unknown>(model, method, [ids], { context });
+
+  let prepared: Promise<void> | undefined;
+  /** Once: the admin may erase customers (manager group), and two warehouses are mapped. */
+  const prepare = () =>
+    (prepared ??= (async () => {
+      const [group] = await searchRead('ir.model.data', [['module', '=', 'shopify_sync'], ['name', '=', 'group_shopify_manager']], ['res_id']);
+      if (!group) throw new Error('shopify_sync is not installed (no group_shopify_manager)');
+      const [me] = await searchRead('res.users', [['login', '=', options.adminLogin]], ['id']);
+      if (!me) throw new Error(`no Odoo user with login "${options.adminLogin}"`);
+      await write('res.users', [me.id], { groups_id: [[4, group.res_id]] });
+      const maps = await searchRead('shopify.location.map', [], ['location_gid', 'warehouse_id']);
+      if (maps.length < 2) {
+        const mapped = new Set(maps.map((row) => m2oId(row.warehouse_id)));
+        let [spare] = (await searchRead('stock.warehouse', [], ['id'])).filter((w) => !mapped.has(w.id));
+        spare ??= { id: await create('stock.warehouse', { name: 'Conformance second warehouse', code: 'CWH2' }) };
+        await create('shopify.location.map', { location_gid: SECOND_LOCATION_GID, name: 'Conformance second location', warehouse_id: spare.id });
+      }
+    })());
+
+  const lotStock = async (warehouseId: number) => m2oId((await read('stock.warehouse', warehouseId, ['lot_stock_id'])).lot_stock_id)!;
+
+  const validatePicking = async (pickingId: number, quantities?: Record<number, number>) => {
+    const moves = await searchRead('stock.move', [['picking_id', '=', pickingId]], ['product_id', 'product_uom_qty']);
+    for (const move of moves) {
+      const productId = m2oId(move.product_id)!;
+      const qty = quantities?.[productId] ?? (move.product_uom_qty as number);
+      await write('stock.move', [move.id], { quantity: qty, picked: true });
+    }
+    // skip_sms: the SMS wizard would replace validation for partners with a phone (money-and-privacy §0.13);
+    // skip_backorder: validate now and create the backorder without the wizard.
+    await call('stock.picking', 'button_validate', [pickingId], { skip_sms: true, skip_backorder: true });
+    const state = (await read('stock.picking', pickingId, ['state'])).state;
+    if (state !== 'done') throw new Error(`stock.picking ${pickingId} is ${String(state)} after button_validate`);
+  };
+
+  return {
+    name: 'real-odoo',
+
+    async warehouses(): Promise<WarehouseView[]> {
+      await prepare();
+      const maps = await searchRead('shopify.location.map', [['active', '=', true]], ['location_gid', 'warehouse_id'], { order: 'id' });
+      return maps.map((row) => ({ id: m2oId(row.warehouse_id)!, location_gid: row.location_gid as string }));
+    },
+
+    async configure(settings: MerchantSettings) {
+      await prepare();
+      if (settings.import_policy) await kw('ir.config_parameter', 'set_param', ['shopify_sync.import_policy', settings.import_policy]);
+      if (settings.safety_stock !== undefined) await kw('ir.config_parameter', 'set_param', ['shopify_sync.safety_stock', String(settings.safety_stock)]);
+      if (settings.tax_mapping) {
+        const existing = await searchRead('shopify.tax.map', [], ['id']);
+        if (existing.length) await kw('shopify.tax.map', 'unlink', [existing.map((row) => row.id)]);
+        for (const mapping of settings.tax_mapping) {
+          let [tax] = await searchRead('account.tax', [['name', '=', mapping.tax], ['type_tax_use', '=', 'sale']], ['id']);
+          tax ??= {
+            id: await create('account.tax', {
+              name: mapping.tax,
+              amount: mapping.rate * 100,
+              amount_type: 'percent',
+              type_tax_use: 'sale',
+              price_include_override: mapping.price_include ? 'tax_included' : 'tax_excluded',
+            }),
+          };
+          await create('shopify.tax.map', { title: mapping.title, rate: mapping.rate, tax_id: tax.id });
+        }
+      }
+    },
+
+    async companyCurrency() {
+      const [company] = await searchRead('res.company', [], ['currency_id'], { order: 'id', limit: 1 });
+      return (company!.currency_id as [number, string])[1];
+    },
+
+    async createProduct(spec: ProductSpec) {
+      const lines: unknown[] = [];
+      const valueIds = new Map<string, number>();
+      for (const option of spec.options ?? []) {
+        let [attribute] = await searchRead('product.attribute', [['name', '=', option.name]], ['id']);
+        attribute ??= { id: await create('product.attribute', { name: option.name, create_variant: 'always' }) };
+        const ids: number[] = [];
+        for (const v of option.values) {
+          let [value] = await searchRead('product.attribute.value', [['attribute_id', '=', attribute.id], ['name', '=', v.value]], ['id']);
+          value ??= { id: await create('product.attribute.value', { attribute_id: attribute.id, name: v.value }) };
+          ids.push(value.id);
+          valueIds.set(`${option.name}\u0000${v.value}`, value.id);
+        }
+        lines.push([0, 0, { attribute_id: attribute.id, value_ids: [[6, 0, ids]] }]);
+      }
+      const single = !spec.options?.length ? spec.variants[0] : undefined;
+      const templateId = await create('product.template', {
+        name: spec.name,
+        description_sale: spec.description ?? false,
+        list_price: Number(spec.price),
+        type: 'consu',
+        is_storable: true,
+        sale_ok: true,
+        taxes_id: [[6, 0, []]],
+        ...(lines.length ? { attribute_line_ids: lines } : {}),
+        ...(single ? { default_code: single.sku ?? false, barcode: single.barcode ?? false } : {}),
+      });
+      const ptavs = await searchRead('product.template.attribute.value', [['product_tmpl_id', '=', templateId]], ['product_attribute_value_id']);
+      const ptavOf = new Map(ptavs.map((row) => [m2oId(row.product_attribute_value_id)!, row.id]));
+      for (const option of spec.options ?? []) {
+        for (const v of option.values) {
+          if (v.price_extra) await write('product.template.attribute.value', [ptavOf.get(valueIds.get(`${option.name}\u0000${v.value}`)!)!], { price_extra: Number(v.price_extra) });
+        }
+      }
+      const products = await searchRead('product.product', [['product_tmpl_id', '=', templateId]], ['product_template_attribute_value_ids']);
+      const variants: Record<string, number> = {};
+      for (const v of spec.variants) {
+        const wanted = Object.entries(v.option_values ?? {}).map(([option, value]) => ptavOf.get(valueIds.get(`${option}\u0000${value}`)!)!).sort();
+        const product = single ? products[0] : products.find((p) => [...(p.product_template_attribute_value_ids as number[])].sort().join() === wanted.join());
+        if (!product) throw new Error(`no variant ${JSON.stringify(v.option_values)} in ${spec.name}`);
+        if (!single) await write('product.product', [product.id], { default_code: v.sku ?? false, barcode: v.barcode ?? false });
+        variants[v.sku ?? `#${product.id}`] = product.id;
+      }
+      return { template_id: templateId, variants };
+    },
+
+    async setProductPrice(templateId: number, price: Money) {
+      await write('product.template', [templateId], { list_price: Number(price) });
+    },
+
+    async archiveProduct(templateId: number) {
+      await call('product.template', 'action_archive', [templateId]);
+    },
+
+    async setStock(productId: number, warehouseId: number, quantity: number) {
+      const locationId = await lotStock(warehouseId);
+      const quantId = await create('stock.quant', { product_id: productId, location_id: locationId, inventory_quantity: quantity }, { inventory_mode: true });
+      await call('stock.quant', 'action_apply_inventory', [quantId], { inventory_mode: true });
+    },
+
+    async createSaleOrder(spec) {
+      const partnerId = await create('res.partner', { name: 'Walk-in customer' });
+      const orderId = await create('sale.order', {
+        partner_id: partnerId,
+        warehouse_id: spec.warehouse_id,
+        order_line: spec.lines.map((l) => [0, 0, { product_id: l.product_id, product_uom_qty: l.quantity }]),
+      });
+      await call('sale.order', 'action_confirm', [orderId]);
+      const [picking] = await searchRead('stock.picking', [['sale_id', '=', orderId]], ['id'], { order: 'id' });
+      return { sale_order_id: orderId, picking_id: picking!.id };
+    },
+
+    async validateDelivery(pickingId: number, options: { quantities?: Record<number, number>; tracking?: Tracking } = {}) {
+      if (options.tracking) await write('stock.picking', [pickingId], { carrier_tracking_ref: options.tracking.number ?? false });
+      await validatePicking(pickingId, options.quantities);
+      const [backorder] = await searchRead('stock.picking', [['backorder_id', '=', pickingId]], ['id']);
+      return { backorder_id: backorder?.id ?? null };
+    },
+
+    async setTracking(pickingId: number, tracking: Tracking) {
+      await write('stock.picking', [pickingId], { carrier_tracking_ref: tracking.number ?? false });
+    },
+
+    async validateReturn(pickingId: number) {
+      await validatePicking(pickingId);
+    },
+
+    async postCreditNote(saleOrderId: number, amount: Money, reason: string) {
+      const order = await read('sale.order', saleOrderId, ['partner_invoice_id', 'name', 'order_line']);
+      const [line] = await searchRead('sale.order.line', [['order_id', '=', saleOrderId], ['display_type', '=', false]], ['product_id'], { order: 'id', limit: 1 });
+      const moveId = await create('account.move', {
+        move_type: 'out_refund',
+        partner_id: m2oId(order.partner_invoice_id),
+        invoice_origin: order.name,
+        invoice_line_ids: [[0, 0, { product_id: m2oId(line!.product_id), name: reason, quantity: 1, price_unit: Number(amount), tax_ids: [[6, 0, []]], sale_line_ids: [[6, 0, [line!.id]]] }]],
+      });
+      await call('account.move', 'action_post', [moveId]);
+      return { credit_note_id: moveId };
+    },
+
+    async createCustomer(values) {
+      return create('res.partner', { name: values.name, email: values.email ?? false, shopify_sync: values.sync ?? false });
+    },
+
+    async editCustomer(partnerId, values) {
+      await write('res.partner', [partnerId], Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v ?? false])));
+    },
+
+    async archiveCustomer(partnerId) {
+      await write('res.partner', [partnerId], { active: false });
+    },
+
+    async eraseCustomer(partnerId) {
+      await call('res.partner', 'action_shopify_erase', [partnerId]);
+    },
+
+    async reimportOrder(saleOrderId: number) {
+      await call('sale.order', 'action_shopify_reimport', [saleOrderId]);
+    },
+
+    async resyncProduct(templateId: number) {
+      await call('product.template', 'action_shopify_resync', [templateId]);
+    },
+
+    async readSaleOrders(orderGid: Gid): Promise<SaleOrderView[]> {
+      const orders = await searchRead('sale.order', [['shopify_gid', '=', orderGid]], ['name', 'state', 'partner_id', 'partner_shipping_id', 'amount_total']);
+      const views: SaleOrderView[] = [];
+      for (const so of orders) {
+        const ship = await read('res.partner', m2oId(so.partner_shipping_id)!, ['street', 'city', 'zip']);
+        const lines = await searchRead('sale.order.line', [['order_id', '=', so.id], ['shopify_line_role', 'in', ['product', false]], ['display_type', '=', false], ['is_delivery', '=', false]], ['product_id', 'product_uom_qty', 'qty_delivered'], { order: 'id' });
+        const skus = new Map<number, string | null>();
+        for (const l of lines) {
+          const id = m2oId(l.product_id)!;
+          if (!skus.has(id)) skus.set(id, orNull((await read('product.product', id, ['default_code'])).default_code as string | false));
+        }
+        views.push({
+          id: so.id,
+          name: so.name as string,
+          state: so.state as string,
+          partner_id: m2oId(so.partner_id)!,
+          shipping: { street: orNull(ship.street as string | false), city: orNull(ship.city as string | false), zip: orNull(ship.zip as string | false) },
+          amount_total: money(so.amount_total),
+          lines: lines.map((l) => ({ sku: skus.get(m2oId(l.product_id)!) ?? null, quantity: l.product_uom_qty as number, qty_delivered: l.qty_delivered as number })),
+        });
+      }
+      return views;
+    },
+
+    async readPickings(saleOrderId: number): Promise<PickingView[]> {
+      const pickings = await searchRead('stock.picking', [['sale_id', '=', saleOrderId]], ['picking_type_code', 'state'], { order: 'id' });
+      const views: PickingView[] = [];
+      for (const p of pickings) {
+        const moves = await searchRead('stock.move', [['picking_id', '=', p.id]], ['product_id', 'product_uom_qty']);
+        views.push({
+          id: p.id,
+          picking_type: p.picking_type_code === 'incoming' ? 'incoming' : 'outgoing',
+          state: p.state as string,
+          moves: moves.map((mv) => ({ product_id: m2oId(mv.product_id)!, quantity: mv.product_uom_qty as number })),
+        });
+      }
+      return views;
+    },
+
+    async readPartner(partnerId: number): Promise<PartnerView> {
+      const p = await read('res.partner', partnerId, ['name', 'email', 'phone', 'street', 'city', 'active']);
+      return { id: p.id, name: p.name as string, email: orNull(p.email as string | false), phone: orNull(p.phone as string | false), street: orNull(p.street as string | false), city: orNull(p.city as string | false), active: Boolean(p.active) };
+    },
+
+    async findPartnersByName(name: string) {
+      return (await searchRead('res.partner', [['name', '=', name], ['parent_id', '=', false]], ['id'])).map((row) => row.id);
+    },
+
+    async readCreditNote(id: number) {
+      const move = await read('account.move', id, ['amount_total', 'state']);
+      return { amount_total: money(move.amount_total), state: move.state as string };
+    },
+
+    async readSidecarHealth() {
+      const id = await create('shopify.sync.overview', {});
+      const row = await read('shopify.sync.overview', id, ['sidecar_alert_count', 'sidecar_dlq_depth', 'sidecar_health_checked_at', 'sidecar_alerts_html']);
+      if (!row.sidecar_health_checked_at) return null;
+      return { alert_count: row.sidecar_alert_count as number, dlq_depth: row.sidecar_dlq_depth as number, text: String(row.sidecar_alerts_html) };
+    },
+
+    async readBinding(model: SyncModel, id: number): Promise<BindingView> {
+      // A variant's own Shopify ID is shopify_variant_gid; its shopify_gid (and state) are its
+      // template's, delegated through product.product's _inherits.
+      const gidField = model === 'product.product' ? 'shopify_variant_gid' : 'shopify_gid';
+      const row = await read(model, id, ['shopify_state', 'shopify_error', gidField, 'shopify_hash']);
+      return {
+        state: row.shopify_state as BindingView['state'],
+        message: orNull(row.shopify_error as string | false),
+        shopify_gid: orNull(row[gidField] as string | false),
+        content_hash: orNull(row.shopify_hash as string | false),
+      };
+    },
+
+    async sleep(seconds: number) {
+      await sleep(seconds * 1000);
+    },
+  };
+}

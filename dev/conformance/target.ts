@@ -1,0 +1,126 @@
+/**
+ * What the conformance suite runs against: the contract facade plus a MerchantDriver that does
+ * what a user does in Odoo's UI (and reads back what the user would see). Implemented for the
+ * in-process double (double-driver.ts) and for a real Odoo over JSON-RPC (real-driver.ts).
+ */
+import type { BindingState, Gid, Money, OdooContract, SyncModel } from '../../sidecar/odoo/contract.js';
+
+export interface ProductSpec {
+  name: string;
+  description?: string;
+  /** Template list price. */
+  price: Money;
+  /** Attributes; each value may add a price extra (Odoo: product.template.attribute.value.price_extra). */
+  options?: Array<{ name: string; values: Array<{ value: string; price_extra?: Money }> }>;
+  /**
+   * One entry per variant. With options, Odoo creates every combination: list them all.
+   * `option_values` maps option name → value.
+   */
+  variants: Array<{ sku: string | null; barcode?: string | null; option_values?: Record<string, string> }>;
+}
+
+/** A tracking number; company and URL come from the carrier in Odoo (stock_delivery). */
+export interface Tracking {
+  number: string | null;
+  company?: string | null;
+  url?: string | null;
+}
+
+export interface WarehouseView {
+  id: number;
+  location_gid: Gid;
+}
+
+export interface SaleOrderView {
+  id: number;
+  name: string;
+  state: string;
+  partner_id: number;
+  shipping: { street: string | null; city: string | null; zip: string | null };
+  amount_total: Money;
+  /** Product lines only (not shipping or discount lines). */
+  lines: Array<{ sku: string | null; quantity: number; qty_delivered: number }>;
+}
+
+export interface PickingView {
+  id: number;
+  picking_type: 'outgoing' | 'incoming';
+  state: string;
+  moves: Array<{ product_id: number; quantity: number }>;
+}
+
+export interface PartnerView {
+  id: number;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  street: string | null;
+  city: string | null;
+  active: boolean;
+}
+
+export interface BindingView {
+  state: BindingState;
+  message: string | null;
+  shopify_gid: Gid | null;
+  content_hash: string | null;
+}
+
+export interface MerchantSettings {
+  import_policy?: 'all' | 'paid';
+  safety_stock?: number;
+  /**
+   * Shopify tax line (title, rate) → an Odoo sales tax, by name. The tax is created when
+   * missing, price-included when `price_include` (both targets know "VAT 20%" and "VAT 20% incl.").
+   */
+  tax_mapping?: Array<{ title: string; rate: number; tax: string; price_include?: boolean }>;
+}
+
+export interface MerchantDriver {
+  readonly name: string;
+  /** At least two warehouses, each mapped to a Shopify location. */
+  warehouses(): Promise<WarehouseView[]>;
+  configure(settings: MerchantSettings): Promise<void>;
+  /** The company currency (ISO code): apply_order refuses orders in another shop currency. */
+  companyCurrency(): Promise<string>;
+
+  createProduct(spec: ProductSpec): Promise<{ template_id: number; variants: Record<string, number> }>;
+  setProductPrice(templateId: number, price: Money): Promise<void>;
+  archiveProduct(templateId: number): Promise<void>;
+  /** Inventory adjustment: sets on hand at the warehouse's stock location. */
+  setStock(productId: number, warehouseId: number, quantity: number): Promise<void>;
+  /** A confirmed sale order entered in Odoo (not from Shopify); its delivery reserves stock. */
+  createSaleOrder(spec: { warehouse_id: number; lines: Array<{ product_id: number; quantity: number }> }): Promise<{ sale_order_id: number; picking_id: number }>;
+  /** Validates a delivery; `quantities` (product id → quantity) makes it partial with a backorder. */
+  validateDelivery(pickingId: number, options?: { quantities?: Record<number, number>; tracking?: Tracking }): Promise<{ backorder_id: number | null }>;
+  setTracking(pickingId: number, tracking: Tracking): Promise<void>;
+  validateReturn(pickingId: number): Promise<void>;
+  /** A credit note posted on a sale order (e.g. a goodwill refund decided in Odoo). */
+  postCreditNote(saleOrderId: number, amount: Money, reason: string): Promise<{ credit_note_id: number }>;
+  /** `sync`: the contact's "Sync to Shopify" flag (unbound contacts emit events only with it). */
+  createCustomer(values: { name: string; email: string | null; sync?: boolean }): Promise<number>;
+  editCustomer(partnerId: number, values: { name?: string; email?: string | null; phone?: string | null; street?: string | null; city?: string | null }): Promise<void>;
+  archiveCustomer(partnerId: number): Promise<void>;
+  /** The addon's "erase personal data" action on a customer. */
+  eraseCustomer(partnerId: number): Promise<void>;
+  /** "Re-import from Shopify" on a sales order. */
+  reimportOrder(saleOrderId: number): Promise<void>;
+  /** "Resync to Shopify" on a product template (an event even when nothing changed). */
+  resyncProduct(templateId: number): Promise<void>;
+
+  readSaleOrders(orderGid: Gid): Promise<SaleOrderView[]>;
+  readPickings(saleOrderId: number): Promise<PickingView[]>;
+  readPartner(partnerId: number): Promise<PartnerView>;
+  findPartnersByName(name: string): Promise<number[]>;
+  readCreditNote(id: number): Promise<{ amount_total: Money; state: string }>;
+  readBinding(model: SyncModel, id: number): Promise<BindingView>;
+  /** What Shopify → Overview shows of the sidecar's last report_health (null before any). */
+  readSidecarHealth(): Promise<{ alert_count: number; dlq_depth: number; text: string } | null>;
+  /** Lets `seconds` pass (real time against Odoo, a clock jump in the double). */
+  sleep(seconds: number): Promise<void>;
+}
+
+export interface ConformanceTarget {
+  contract: OdooContract;
+  merchant: MerchantDriver;
+}

@@ -1,0 +1,241 @@
+/**
+ * The in-memory Odoo state the double works on: a small, Odoo-shaped model of the records the
+ * addon touches (products and variants, warehouses, stock, partners, sale orders, pickings,
+ * credit notes, the outbox, bindings and settings). No behaviour here beyond construction.
+ */
+import type { BindingState, Gid, OutboxEventType } from '../../sidecar/odoo/contract.js';
+
+export interface Binding {
+  state: BindingState;
+  message: string | null;
+  last_synced_at: string | null;
+  content_hash: string | null;
+  shopify_gid: Gid | null;
+}
+
+export const newBinding = (shopifyGid: Gid | null = null): Binding => ({
+  state: 'pending',
+  message: null,
+  last_synced_at: null,
+  content_hash: null,
+  shopify_gid: shopifyGid,
+});
+
+export interface OptionDef {
+  name: string;
+  values: Array<{ value: string; price_extra: number }>;
+}
+
+export interface Template {
+  id: number;
+  name: string;
+  description: string | null;
+  active: boolean;
+  /** list_price in cents. */
+  list_price: number;
+  options: OptionDef[];
+  binding: Binding;
+}
+
+export interface Variant {
+  id: number;
+  template_id: number;
+  sku: string | null;
+  barcode: string | null;
+  active: boolean;
+  option_values: Array<{ option: string; value: string }>;
+  binding: Binding;
+  inventory_item_gid: Gid | null;
+}
+
+export interface Warehouse {
+  id: number;
+  name: string;
+  code: string;
+  location_gid: Gid | null;
+}
+
+export interface PartnerAddress {
+  street: string | null;
+  street2: string | null;
+  city: string | null;
+  state_code: string | null;
+  zip: string | null;
+  country_code: string | null;
+}
+
+export interface Partner extends PartnerAddress {
+  id: number;
+  name: string;
+  first_name: string | null;
+  last_name: string | null;
+  email: string | null;
+  phone: string | null;
+  company: string | null;
+  active: boolean;
+  /** Child contacts (delivery/invoice addresses) point at their commercial partner. */
+  parent_id: number | null;
+  type: 'contact' | 'delivery' | 'invoice';
+  erased: boolean;
+  /** "Sync to Shopify" flag: unbound contacts emit customer.changed only when set. */
+  shopify_sync: boolean;
+  write_date: string;
+  binding: Binding;
+}
+
+export type LineRole = 'product' | 'discount' | 'shipping' | 'shipping_discount' | 'manual';
+
+export interface SaleLine {
+  id: number;
+  /** Shopify line GID, or `shipping:<n>` for shipping lines (the addon's shopify_line_gid). */
+  line_gid: string | null;
+  role: LineRole;
+  product_id: number | null;
+  sku: string | null;
+  name: string;
+  quantity: number;
+  price_unit: number;
+  tax_ids: number[];
+  qty_delivered: number;
+}
+
+export interface SaleOrder {
+  id: number;
+  name: string;
+  partner_id: number;
+  partner_invoice_id: number;
+  partner_shipping_id: number;
+  state: 'draft' | 'sale' | 'cancel';
+  warehouse_id: number;
+  order_gid: Gid | null;
+  client_order_ref: string | null;
+  financial_status: string | null;
+  fulfillment_status: string | null;
+  presentment_currency: string | null;
+  note: string | null;
+  updated_at: string | null;
+  needs_return: boolean;
+  taxes_included: boolean;
+  /** Refund GIDs applied to the order (the addon's shopify_refund_gids). */
+  refund_gids: string[];
+  lines: SaleLine[];
+  amount_untaxed: number;
+  amount_tax: number;
+  amount_total: number;
+  /** Hash of the last applied order document (idempotency: same document → unchanged). */
+  document_hash: string | null;
+  binding: Binding;
+}
+
+export interface Move {
+  id: number;
+  product_id: number;
+  sale_line_id: number | null;
+  quantity: number;
+  reserved: number;
+  quantity_done: number;
+}
+
+export interface Picking {
+  id: number;
+  name: string;
+  picking_type: 'outgoing' | 'incoming';
+  sale_order_id: number | null;
+  warehouse_id: number;
+  state: 'assigned' | 'done' | 'cancel';
+  moves: Move[];
+  backorder_of: number | null;
+  /** For a return: the delivery it returns. */
+  return_of: number | null;
+  return_gid: Gid | null;
+  tracking: { number: string | null; company: string | null; url: string | null };
+  fulfillment_gids: Gid[];
+  binding: Binding;
+}
+
+export interface CreditNote {
+  id: number;
+  name: string;
+  sale_order_id: number;
+  refund_gid: Gid | null;
+  state: 'draft' | 'posted';
+  amount_total: number;
+  lines: Array<{ name: string; sale_line_id: number | null; quantity: number; amount: number }>;
+  binding: Binding;
+}
+
+export interface OutboxRow {
+  uuid: string;
+  type: OutboxEventType;
+  model: string;
+  res_id: number;
+  key: string;
+  payload: Record<string, unknown>;
+  created_at: string;
+  attempts: number;
+  state: 'pending' | 'leased' | 'done';
+  /** Epoch ms until which the event is leased to a caller; 0 = not leased. */
+  leased_until: number;
+}
+
+export interface Tax {
+  id: number;
+  name: string;
+  /** A fraction: 0.2 = 20 %. */
+  rate: number;
+  price_include: boolean;
+}
+
+export interface TaxMapping {
+  /** Shopify tax line title, compared case-insensitively. */
+  title: string;
+  rate: number;
+  tax_id: number;
+}
+
+export interface Settings {
+  company_currency: string;
+  import_policy: 'all' | 'paid';
+  safety_stock: number;
+  tax_mapping: TaxMapping[];
+}
+
+export interface OdooState {
+  nextId: number;
+  templates: Map<number, Template>;
+  variants: Map<number, Variant>;
+  warehouses: Map<number, Warehouse>;
+  /** On hand per `${product_id}:${warehouse_id}`. */
+  quants: Map<string, number>;
+  partners: Map<number, Partner>;
+  saleOrders: Map<number, SaleOrder>;
+  pickings: Map<number, Picking>;
+  creditNotes: Map<number, CreditNote>;
+  taxes: Map<number, Tax>;
+  outbox: OutboxRow[];
+  settings: Settings;
+  lastSidecarContact: string | null;
+  lastSidecarVersion: string | null;
+  /** The last report_health document (the addon's shopify_sync.sidecar_health parameter). */
+  sidecarHealth: { alerts: { key: string; summary: string; since: string | null }[]; dlq_depth: number; checked_at: string } | null;
+}
+
+export function createState(): OdooState {
+  return {
+    nextId: 1,
+    templates: new Map(),
+    variants: new Map(),
+    warehouses: new Map(),
+    quants: new Map(),
+    partners: new Map(),
+    saleOrders: new Map(),
+    pickings: new Map(),
+    creditNotes: new Map(),
+    taxes: new Map(),
+    outbox: [],
+    settings: { company_currency: 'USD', import_policy: 'all', safety_stock: 0, tax_mapping: [] },
+    lastSidecarContact: null,
+    lastSidecarVersion: null,
+    sidecarHealth: null,
+  };
+}

@@ -1,0 +1,231 @@
+/**
+ * The Shopify simulator as an express app: Admin GraphQL at /admin/api/{version}/graphql.json
+ * (X-Shopify-Access-Token), the control API under /_sim, in-memory state with JSON save/load,
+ * webhook deliveries and fault injection. `createSimulator(options)` is used in-process by tests
+ * and by main.ts standalone.
+ */
+import type { Server } from 'node:http';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { availableSchemaVersions, loadAdminSchema } from '../testing/shopify-schema.js';
+import { LeakyBucket, type PlanName } from './bucket.js';
+import { realClock, type Clock } from './clock.js';
+import { seedDemoCatalog } from './domain/catalog.js';
+import type { DomainContext, SimEvent } from './domain/context.js';
+import { createSubscription } from './domain/subscriptions.js';
+import { Faults } from './faults.js';
+import { executeAdminGraphql } from './graphql/execute.js';
+import { IdempotencyStore } from './graphql/idempotency.js';
+import { initialState, loadStateFile, saveState, type SimState } from './state.js';
+import { WebhookDispatcher, type FetchLike } from './webhooks.js';
+import { controlRouter } from './control.js';
+import { topicToEnum } from './topics.js';
+
+export interface SimulatorOptions {
+  shopDomain?: string;
+  /** Token expected in X-Shopify-Access-Token. */
+  accessToken?: string;
+  /** App client secret: the HMAC key of webhook deliveries. */
+  apiSecret?: string;
+  plan?: PlanName;
+  /** The shop currency (ISO code, default EUR), e.g. a real Odoo's company currency in the demo. */
+  currency?: string;
+  clock?: Clock;
+  /** Seed of the fault PRNG and of webhook/event ids. */
+  seed?: number;
+  /** Three demo SKUs stocked at both locations (default true). */
+  demoCatalog?: boolean;
+  /** Version used to serialize webhooks (X-Shopify-API-Version). */
+  webhookApiVersion?: string;
+  webhookRetryDelaysMs?: number[];
+  webhookTimeoutMs?: number;
+  /** Finished deliveries kept in the log (default 5000). */
+  maxDeliveriesKept?: number;
+  fetch?: FetchLike;
+  /** App-configured (TOML-like) subscriptions, e.g. the compliance topics. Never removed after failures. */
+  appSubscriptions?: { topic: string; uri: string }[];
+  /** Load this state file at start. */
+  stateFile?: string;
+}
+
+export interface Simulator {
+  app: express.Express;
+  readonly state: SimState;
+  dom: DomainContext;
+  bucket: LeakyBucket;
+  faults: Faults;
+  webhooks: WebhookDispatcher;
+  idempotency: IdempotencyStore;
+  options: Required<Pick<SimulatorOptions, 'shopDomain' | 'accessToken' | 'apiSecret' | 'webhookApiVersion'>>;
+  control: {
+    reset(): void;
+    save(file: string): void;
+    load(file: string): void;
+    setState(state: SimState): void;
+  };
+  /** Resolves when no webhook delivery is running or due now. */
+  idle(): Promise<void>;
+  listen(port: number, host?: string): Promise<Server>;
+  close(): Promise<void>;
+}
+
+export const DEFAULTS = {
+  shopDomain: 'sim-shop.myshopify.com',
+  accessToken: 'shpat_simulator_token',
+  apiSecret: 'simulator_app_secret',
+  webhookApiVersion: '2026-10',
+} as const;
+
+/** Versions the simulator serves, oldest first; `unstable` is served but never the fallback. */
+function versions(): { handle: string; supported: boolean }[] {
+  return availableSchemaVersions().map((handle) => ({ handle, supported: handle !== 'unstable' }));
+}
+
+export function createSimulator(options: SimulatorOptions = {}): Simulator {
+  const clock = options.clock ?? realClock;
+  const settings = {
+    shopDomain: options.shopDomain ?? DEFAULTS.shopDomain,
+    accessToken: options.accessToken ?? DEFAULTS.accessToken,
+    apiSecret: options.apiSecret ?? DEFAULTS.apiSecret,
+    webhookApiVersion: options.webhookApiVersion ?? DEFAULTS.webhookApiVersion,
+  };
+  const faults = new Faults(options.seed ?? 1);
+  const bucket = new LeakyBucket(clock, options.plan ?? 'standard');
+  let state: SimState;
+  let webhooks: WebhookDispatcher;
+  const dom: DomainContext = {
+    get state() {
+      return state;
+    },
+    clock,
+    emit: (events: SimEvent[]) => webhooks.emit(events),
+  };
+
+  function fresh(): SimState {
+    const s = initialState({ shopDomain: settings.shopDomain, ...(options.currency ? { currency: options.currency } : {}), now: new Date(clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') });
+    s.shop.plan = options.plan ?? 'standard';
+    state = s;
+    if (options.demoCatalog !== false) seedDemoCatalog(dom);
+    for (const sub of options.appSubscriptions ?? []) createSubscription(dom, { ...sub, source: 'app' });
+    return s;
+  }
+
+  state = options.stateFile ? loadStateFile(options.stateFile) : fresh();
+  if (options.stateFile) {
+    // App-configured subscriptions come from the options, not from the saved state.
+    for (const sub of options.appSubscriptions ?? []) {
+      if (!state.subscriptions.some((s) => s.source === 'app' && s.uri === sub.uri && s.topic === topicToEnum(sub.topic))) createSubscription(dom, { ...sub, source: 'app' });
+    }
+  }
+  const known = versions();
+  webhooks = new WebhookDispatcher({
+    state: () => state,
+    clock,
+    faults,
+    secret: settings.apiSecret,
+    apiVersion: settings.webhookApiVersion,
+    ...(options.webhookRetryDelaysMs ? { retryDelaysMs: options.webhookRetryDelaysMs } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.webhookTimeoutMs ? { timeoutMs: options.webhookTimeoutMs } : {}),
+    ...(options.maxDeliveriesKept ? { maxDeliveriesKept: options.maxDeliveriesKept } : {}),
+  });
+  const idempotency = new IdempotencyStore(() => state);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: '5mb' }));
+
+  app.post('/admin/api/:version/graphql.json', (req: Request, res: Response, next: NextFunction) => {
+    const token = req.get('X-Shopify-Access-Token');
+    if (token !== settings.accessToken) {
+      res.status(401).json({ errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' });
+      return;
+    }
+    const requested = String(req.params.version);
+    // Falling forward: an unknown or retired version is answered by the oldest supported one.
+    const served = known.some((v) => v.handle === requested) ? requested : known.find((v) => v.supported)?.handle;
+    if (!served) {
+      next(new Error('no Shopify schema available; run scripts/fetch-shopify-schemas.sh'));
+      return;
+    }
+    res.set('X-Shopify-API-Version', served);
+    res.set('X-Request-Id', faults.uuid());
+    if (faults.config.deprecatedVersions.includes(served)) {
+      res.set('X-Shopify-API-Deprecated-Reason', 'https://shopify.dev/api/usage/versioning#deprecation-practices');
+    }
+    if (faults.roll(faults.config.apiErrorRate)) {
+      const status = faults.config.apiErrorStatus;
+      res.status(status).json({ errors: status === 503 ? 'Service Unavailable' : 'Internal Server Error' });
+      return;
+    }
+    const timeout = faults.roll(faults.config.apiTimeoutRate);
+    const run = () =>
+      executeAdminGraphql({
+        schema: loadAdminSchema(served),
+        request: (req.body ?? {}) as Record<string, unknown>,
+        context: { dom, apiVersion: served, webhookApiVersion: settings.webhookApiVersion, supportedVersions: known, idempotency },
+        bucket,
+        forceThrottle: () => faults.takeForcedThrottle(),
+      });
+    if (timeout) {
+      // The answer never comes: with apiTimeoutAfterExecute the write has happened all the same.
+      if (faults.config.apiTimeoutAfterExecute) run();
+      const timer = setTimeout(() => req.socket.destroy(), faults.config.apiTimeoutMs);
+      req.socket.once('close', () => clearTimeout(timer));
+      return;
+    }
+    const result = run();
+    res.status(result.status).json(result.body);
+  });
+
+  const simulator: Simulator = {
+    app,
+    get state() {
+      return state;
+    },
+    dom,
+    bucket,
+    faults,
+    get webhooks() {
+      return webhooks;
+    },
+    idempotency,
+    options: settings,
+    control: {
+      reset() {
+        webhooks.reset();
+        faults.reset();
+        bucket.setAvailable(bucket.maximumAvailable);
+        fresh();
+      },
+      save(file: string) {
+        saveState(state, file);
+      },
+      load(file: string) {
+        webhooks.reset();
+        state = loadStateFile(file);
+      },
+      setState(next: SimState) {
+        state = next;
+      },
+    },
+    idle: () => webhooks.idle(),
+    listen(port: number, host = '127.0.0.1') {
+      return new Promise((resolve, reject) => {
+        const server = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(server)));
+        servers.push(server);
+      });
+    },
+    async close() {
+      webhooks.reset();
+      await Promise.all(servers.map((s) => new Promise<void>((r) => { s.closeAllConnections?.(); s.close(() => r()); })));
+      servers.length = 0;
+    },
+  };
+  const servers: Server[] = [];
+  app.use('/_sim', controlRouter(simulator));
+  app.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {
+    const status = (error as { status?: number }).status ?? 500;
+    res.status(status).json({ error: error.message });
+  });
+  return simulator;
+}

@@ -1,0 +1,164 @@
+/**
+ * The whole product on one machine, for end-to-end tests and the demo: a real PostgreSQL
+ * database, the Shopify simulator listening on a port, the in-process Odoo double (or any
+ * OdooCaller, e.g. a real Odoo), and the sidecar configured against them exactly as in production
+ * (only environment-shaped config, real HTTP between the parts).
+ */
+import type { AddressInfo } from 'node:net';
+import { createSidecar, type Sidecar } from '../../sidecar/app.js';
+import { loadConfig, secretValues, type Config } from '../../sidecar/config/index.js';
+import type { Flow } from '../../sidecar/flows/context.js';
+import { WEBHOOK_TOPICS } from '../../sidecar/http/webhooks/topics.js';
+import { createDoubleMerchant, createOdooDouble, type OdooDouble } from '../odoo-double/index.js';
+import type { OdooCaller } from '../../sidecar/odoo/types.js';
+import { createLogger, type Logger } from '../../sidecar/observability/logger.js';
+import { createSimulator, type Simulator, type SimulatorOptions } from '../sim/server.js';
+import { testEnv } from './env.js';
+import { MemoryTransport } from './memory-transport.js';
+import { freePort } from './postgres.js';
+
+export const STACK_SHOP = 'e2e-shop.myshopify.com';
+const TOKEN = 'shpat_e2e_access_token';
+const SECRET = 'e2e_app_secret_value';
+
+export interface Stack {
+  sim: Simulator;
+  simUrl: string;
+  odoo: OdooDouble | undefined;
+  /** The merchant side of the double (what a user does in Odoo); undefined with a real Odoo. */
+  merchant: ReturnType<typeof createDoubleMerchant> | undefined;
+  sidecar: Sidecar;
+  sidecarUrl: string;
+  config: Config;
+  logs: MemoryTransport;
+  /** Calls the simulator's control API (`/_sim/...`) and returns the JSON answer. */
+  simControl<T = unknown>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T>;
+  /**
+   * Subscribes the simulator's webhooks for `topics` (default: every topic the sidecar processes
+   * except the mandatory compliance topics, which an app declares in its configuration and which
+   * the Admin API cannot subscribe).
+   */
+  subscribeWebhooks(topics?: string[]): Promise<void>;
+  /** Polls `probe` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
+  waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs?: number): Promise<T>;
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** Database URL (e.g. from testDatabase()). */
+  databaseUrl: string;
+  flows?: readonly Flow[];
+  /** Use this Odoo instead of a fresh double. */
+  odoo?: OdooCaller;
+  sim?: SimulatorOptions;
+  env?: Record<string, string | undefined>;
+  /** Replaces the in-memory test logger (the demo logs to a file). */
+  logger?: Logger;
+  /** Sidecar port (default: a free one). */
+  port?: number;
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const sim = createSimulator({ shopDomain: STACK_SHOP, accessToken: TOKEN, apiSecret: SECRET, demoCatalog: false, ...options.sim });
+  const simServer = await sim.listen(0);
+  const simUrl = `http://127.0.0.1:${(simServer.address() as AddressInfo).port}`;
+  // The double is configured as an admin would configure Odoo for this shop: its warehouses map
+  // to the simulator's two locations (101, 102).
+  const odooDouble = options.odoo
+    ? undefined
+    : createOdooDouble({
+        warehouses: [
+          { name: 'Main Warehouse', code: 'WH', location_gid: 'gid://shopify/Location/101' },
+          { name: 'Second Warehouse', code: 'WH2', location_gid: 'gid://shopify/Location/102' },
+        ],
+        // The simulator's shop sells in EUR; Odoo's company currency must be the shop currency.
+        settings: { company_currency: 'EUR' },
+      });
+  const port = options.port ?? (await freePort());
+  const config = loadConfig(
+    testEnv({
+      PORT: String(port),
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      DATABASE_URL: options.databaseUrl,
+      SHOPIFY_SHOP_DOMAIN: STACK_SHOP,
+      SHOPIFY_ADMIN_BASE_URL: simUrl,
+      SHOPIFY_ACCESS_TOKEN: TOKEN,
+      SHOPIFY_WEBHOOK_SECRET: SECRET,
+      QUEUE_RETRY_DELAY_SECONDS: '1',
+      QUEUE_RETRY_DELAY_MAX_SECONDS: '2',
+      OUTBOX_POLL_SECONDS: '1',
+      // Tests subscribe what they need (subscribeWebhooks) and push without onboarding; the
+      // webhook-subscriptions and onboarding tests switch these on.
+      WEBHOOK_SUBSCRIPTIONS_MANAGE: 'false',
+      ONBOARDING_REQUIRED: 'false',
+      ...options.env,
+    }),
+  );
+  const logs = new MemoryTransport();
+  const logger = options.logger ?? createLogger({ level: 'debug', transports: [logs], secrets: secretValues(config) });
+  const sidecar = createSidecar(config, {
+    logger,
+    odoo: options.odoo ?? odooDouble!,
+    queuePollingIntervalSeconds: 0.5,
+    ...(options.flows ? { flows: options.flows } : {}),
+  });
+  await sidecar.start();
+  const sidecarUrl = `http://127.0.0.1:${port}`;
+
+  async function simControl<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${simUrl}/_sim${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`simulator ${method} ${path}: HTTP ${response.status} ${text}`);
+    return (text ? JSON.parse(text) : null) as T;
+  }
+
+  async function subscribeWebhooks(topics = Object.entries(WEBHOOK_TOPICS).filter(([, t]) => t.queue !== 'privacy').map(([topic]) => topic)): Promise<void> {
+    for (const topic of topics) {
+      const response = await fetch(`${simUrl}/admin/api/${config.shopify.apiVersion}/graphql.json`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-shopify-access-token': TOKEN },
+        body: JSON.stringify({
+          query: `mutation($topic: WebhookSubscriptionTopic!, $sub: WebhookSubscriptionInput!) {
+            webhookSubscriptionCreate(topic: $topic, webhookSubscription: $sub) { userErrors { message } } }`,
+          variables: { topic: topic.toUpperCase().replace('/', '_'), sub: { uri: `${sidecarUrl}/webhooks/shopify`, format: 'JSON' } },
+        }),
+      });
+      const answer = (await response.json()) as { errors?: unknown; data?: { webhookSubscriptionCreate: { userErrors: unknown[] } } };
+      if (answer.errors || answer.data?.webhookSubscriptionCreate.userErrors.length) {
+        throw new Error(`subscribe ${topic}: ${JSON.stringify(answer.errors ?? answer.data)}`);
+      }
+    }
+  }
+
+  async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  return {
+    sim,
+    simUrl,
+    odoo: odooDouble,
+    merchant: odooDouble ? createDoubleMerchant(odooDouble) : undefined,
+    sidecar,
+    sidecarUrl,
+    config,
+    logs,
+    simControl,
+    subscribeWebhooks,
+    waitFor,
+    async stop() {
+      await sidecar.stop();
+      await sim.close();
+    },
+  };
+}
