@@ -688,7 +688,7 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
       const events = await pullAll(contract);
       const done = events.filter((e) => e.type === 'delivery.done');
       assert.deepEqual(done.map((e) => [e.key, e.payload.picking_id, e.payload.order_gid, e.model, e.res_id]), [[`order:${doc.order_gid}`, out!.id, doc.order_gid, 'stock.picking', out!.id]]);
-      assert.ok(events.some((e) => e.type === 'stock.changed' && e.res_id === a.product_id), 're-push stock after a fulfilment');
+      assert.ok(events.some((e) => e.type === 'stock.changed' && e.res_id === a.product_id), 're-push stock after a fulfillment');
 
       const exported = await contract.exportDelivery({ picking_id: out!.id });
       assert.equal(exported.order_gid, doc.order_gid);
@@ -703,7 +703,7 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
       const fulfillment = gidOf('Fulfillment');
       await contract.recordSyncResult({ model: 'stock.picking', res_id: out!.id, state: 'synced', shopify_gid: fulfillment });
       assert.deepEqual((await contract.exportDelivery({ picking_id: out!.id })).fulfillment_gids, [fulfillment]);
-      assert.deepEqual(await pullAll(contract), [], 'recording the fulfilment emits nothing');
+      assert.deepEqual(await pullAll(contract), [], 'recording the fulfillment emits nothing');
 
       await m.setTracking(out!.id, { number: 'TRK-2' });
       const retracked = (await pullAll(contract)).filter((e) => e.type === 'delivery.done');

@@ -142,7 +142,7 @@ export function dayOfCommerce(stack: Stack, merchant: MerchantDriver, log: (line
         if (!picking) throw new Error(`no open delivery for ${so.name}`);
         await merchant.validateDelivery(picking.id, { quantities: { [state.products['DEMO-MUG-RED']!]: 1 }, tracking: { number: 'DEMO-TRACK-1' } });
         await stack.waitFor(
-          'a partial fulfilment in Shopify',
+          'a partial fulfillment in Shopify',
           async () => {
             const now = await sim<SimOrder>('GET', `/orders/${order.id}`);
             return (now.fulfillments ?? []).some((f) => f.tracking_number === 'DEMO-TRACK-1');

@@ -26,7 +26,7 @@ import type {
   CustomerDocument,
   EraseCustomerResult,
   ExportedCustomer,
-  FulfilmentDocument,
+  FulfillmentDocument,
   OrderDocument,
   OutboxEvent,
   OutboxEventType,
@@ -1098,7 +1098,7 @@ export class OdooDouble implements OdooCaller {
 
   // ---- deliveries and results ----
 
-  exportDelivery(doc: Record<string, unknown>): FulfilmentDocument {
+  exportDelivery(doc: Record<string, unknown>): FulfillmentDocument {
     const pickingId = doc.picking_id;
     if (typeof pickingId !== 'number' || !Number.isInteger(pickingId)) throw validationError('export_delivery: picking_id must be an integer');
     const picking = this.state.pickings.get(pickingId);

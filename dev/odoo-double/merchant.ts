@@ -182,7 +182,7 @@ export class DoubleMerchant implements MerchantDriver {
     const before = JSON.stringify(picking.tracking);
     this.applyTracking(picking, tracking);
     // Tracking is often entered after validation: the addon sends delivery.done again when the
-    // number or carrier of a done delivery changes, and the sidecar updates the fulfilment's
+    // number or carrier of a done delivery changes, and the sidecar updates the fulfillment's
     // tracking (export_delivery has its fulfillment_gids). Not while the picking's previous
     // delivery.done is still pending: that one already exports the current tracking.
     if (JSON.stringify(picking.tracking) === before) return;

@@ -156,7 +156,7 @@ describe('sim control API: orders', () => {
     assert.deepEqual(await level(sim, 'SIM-MUG'), [8, 0, 8]);
   });
 
-  it('fulfils with tracking and reads the order back with fulfilments', async () => {
+  it('fulfills with tracking and reads the order back with fulfillments', async () => {
     const { sim } = testSimulator();
     const o = (await control(sim, 'post', '/orders', SAMPLE_ORDER)).body;
     const f = await control(sim, 'post', `/orders/${o.id}/fulfillments`, { tracking: { company: 'DHL Express', number: 'JD1', url: 'https://dhl.example/JD1' } });

@@ -1,6 +1,6 @@
 /**
  * The control API under /_sim: act as the storefront (place orders) and as the merchant (edit,
- * cancel, fulfil, refund, return, customers, stock), read everything back, inject faults, and
+ * cancel, fulfill, refund, return, customers, stock), read everything back, inject faults, and
  * save/load/reset the state. JSON in, JSON out; records are returned in Shopify's REST webhook
  * shapes (payloads.ts), so what you read here is what webhooks carry.
  * A DomainError answers 422 `{errors:[{field,message}]}`; malformed input 400.
@@ -282,7 +282,7 @@ export function controlRouter(sim: Simulator): Router {
       const order = requireOrder(dom, intParam(req.params.id, 'id'));
       const b = body(req);
       const fos = sim.state.fulfillmentOrders.filter((fo) => fo.orderId === order.id && (fo.status === 'OPEN' || fo.status === 'IN_PROGRESS'));
-      if (fos.length === 0) fail(`${order.name} has nothing left to fulfil`, null);
+      if (fos.length === 0) fail(`${order.name} has nothing left to fulfill`, null);
       const wanted = b.lines as Body[] | undefined;
       const fulfillment = createFulfillment(dom, {
         lineItemsByFulfillmentOrder: fos.map((fo) => ({

@@ -13,7 +13,7 @@ describe('sim quantities (available / committed / on_hand)', () => {
   });
 
   it('fulfilling reduces committed and on_hand, not available', () => {
-    assert.deepEqual(q.fulfil(q.commit(start, 3), 2), { available: 7, committed: 1, on_hand: 8 });
+    assert.deepEqual(q.fulfill(q.commit(start, 3), 2), { available: 7, committed: 1, on_hand: 8 });
   });
 
   it('setting on_hand recomputes available, committed stays', () => {
@@ -29,7 +29,7 @@ describe('sim quantities (available / committed / on_hand)', () => {
   });
 
   it('restocking a return adds to available and on_hand', () => {
-    assert.deepEqual(q.restock(q.fulfil(q.commit(start, 2), 2), 1), { available: 9, committed: 0, on_hand: 9 });
+    assert.deepEqual(q.restock(q.fulfill(q.commit(start, 2), 2), 1), { available: 9, committed: 0, on_hand: 9 });
   });
 
   it('reads quantity names Shopify knows but the simulator does not model as 0', () => {

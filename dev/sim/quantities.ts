@@ -47,7 +47,7 @@ export function release(q: Quantities, units: number): Quantities {
 }
 
 /** Units leave the building: they are no longer committed nor on hand. */
-export function fulfil(q: Quantities, units: number): Quantities {
+export function fulfill(q: Quantities, units: number): Quantities {
   const fromCommitted = Math.min(units, q.committed);
   return { available: q.available - (units - fromCommitted), committed: q.committed - fromCommitted, on_hand: q.on_hand - units };
 }

@@ -10,7 +10,7 @@
     "license": "LGPL-3",
     "development_status": "Alpha",
     # stock_delivery: carrier and tracking number of a delivery (carrier_tracking_ref,
-    # carrier_id, carrier_tracking_url), which the FulfilmentDocument's tracking exports.
+    # carrier_id, carrier_tracking_url), which the FulfillmentDocument's tracking exports.
     "depends": ["sale_management", "stock", "sale_stock", "account", "stock_delivery"],
     "data": [
         "security/shopify_sync_security.xml",

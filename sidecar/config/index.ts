@@ -93,7 +93,7 @@ export interface Config {
     retryDelayMaxSeconds: number;
     shutdownTimeoutMs: number;
   };
-  fulfilment: {
+  fulfillment: {
     /** Passed as `notifyCustomer` to fulfillmentCreate / fulfillmentTrackingInfoUpdate (Shopify emails the customer). */
     notifyCustomer: boolean;
   };
@@ -322,8 +322,8 @@ export function loadConfig(env: Env): Config {
       retryDelayMaxSeconds: read.integer('QUEUE_RETRY_DELAY_MAX_SECONDS', 1800, 1, 86_400),
       shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
     },
-    fulfilment: {
-      notifyCustomer: read.oneOf('FULFILMENT_NOTIFY_CUSTOMER', ['true', 'false'], 'true') === 'true',
+    fulfillment: {
+      notifyCustomer: read.oneOf('FULFILLMENT_NOTIFY_CUSTOMER', ['true', 'false'], 'true') === 'true',
     },
     reports: {
       reconcileCron: read.matching('RECONCILE_CRON', CRON, 'must be a 5-field cron expression', '30 5 * * *'),

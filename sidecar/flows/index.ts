@@ -5,7 +5,7 @@
 import type { Flow, FlowContext } from './context.js';
 import { catalogFlow } from './catalog/index.js';
 import { customersFlow } from './customers/index.js';
-import { fulfilmentsFlow } from './fulfilments/index.js';
+import { fulfillmentsFlow } from './fulfillments/index.js';
 import { housekeepingFlow } from './housekeeping/index.js';
 import { inventoryFlow } from './inventory/index.js';
 import { ordersFlow } from './orders/index.js';
@@ -14,7 +14,7 @@ import { reportsFlow } from './reports/index.js';
 export const FLOWS: readonly Flow[] = [
   ordersFlow,
   customersFlow,
-  fulfilmentsFlow,
+  fulfillmentsFlow,
   reportsFlow,
   housekeepingFlow,
   catalogFlow,

@@ -298,7 +298,7 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
     assert.equal(probe.count('shopify', 'CustomerSet'), before.sets + 1, 'the Shopify edit was not pushed back');
   });
 
-  it('turns a partial delivery with tracking in Odoo into a partial fulfilment in Shopify', async () => {
+  it('turns a partial delivery with tracking in Odoo into a partial fulfillment in Shopify', async () => {
     await merchant.setStock(mug.variant_id, wh.main, 20);
     const order = await place([{ sku: MUG, quantity: 2, price: '9.50' }]);
     const [so] = await stack.waitFor('the sale order', async () => {
@@ -309,11 +309,11 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
     assert.ok(picking, 'an open delivery');
     const { backorder_id } = await merchant.validateDelivery(picking.id, { quantities: { [mug.variant_id]: 1 }, tracking: { number: `TRK-${run}` } });
     assert.ok(backorder_id, 'a backorder for the rest');
-    const fulfilments = await stack.waitFor('the partial fulfilment in Shopify', async () => {
+    const fulfillments = await stack.waitFor('the partial fulfillment in Shopify', async () => {
       const now = await sim<SimOrder>('GET', `/orders/${order.id}`);
       return now.fulfillments?.length ? now.fulfillments : undefined;
     }, TIMEOUT);
-    assert.deepEqual(fulfilments.map((f) => [f.tracking_number, f.line_items.map((l) => [l.sku, l.quantity])]), [[`TRK-${run}`, [[MUG, 1]]]]);
+    assert.deepEqual(fulfillments.map((f) => [f.tracking_number, f.line_items.map((l) => [l.sku, l.quantity])]), [[`TRK-${run}`, [[MUG, 1]]]]);
     await stack.waitFor('the delivery synced', async () => (await merchant.readBinding('stock.picking', picking.id)).state === 'synced', TIMEOUT);
   });
 });

@@ -196,7 +196,7 @@ export interface OutboxEvent {
   attempts: number;
 }
 
-export interface FulfilmentDocument {
+export interface FulfillmentDocument {
   picking_id: number;
   order_gid: Gid;
   is_return: boolean;
@@ -344,7 +344,7 @@ export interface OdooContract {
   /** Top-level partners with an email, not erased, archived included, by id (onboarding). */
   listCustomers(doc?: { limit?: number; offset?: number }): Promise<{ customers: ExportedCustomer[] }>;
   eraseCustomer(doc: EraseCustomerParams): Promise<EraseCustomerResult>;
-  exportDelivery(doc: { picking_id: number }): Promise<FulfilmentDocument>;
+  exportDelivery(doc: { picking_id: number }): Promise<FulfillmentDocument>;
   recordSyncResult(doc: RecordSyncResultParams): Promise<{ ok: true }>;
   orderStatus(doc: { order_gids: Gid[] }): Promise<{ orders: OrderStatus[] }>;
   boundRecords(doc: { model: BoundModel }): Promise<{ records: Array<{ id: number; shopify_gid: Gid }> }>;

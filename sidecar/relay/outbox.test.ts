@@ -36,8 +36,8 @@ describe('outbox relay', () => {
       key: 'stock:odoo:product.product:9:gid://shopify/Location/1',
     });
     assert.deepEqual(routeEvent({ ...base, type: 'delivery.done', payload: { order_gid: 'gid://shopify/Order/5' } }, SHOP), {
-      queue: 'fulfilments',
-      key: 'fulfilment:test-shop.myshopify.com:gid://shopify/Order/5',
+      queue: 'fulfillments',
+      key: 'fulfillment:test-shop.myshopify.com:gid://shopify/Order/5',
     });
     assert.throws(() => routeEvent({ ...base, type: 'delivery.done', payload: {} }, SHOP), /delivery.done without order_gid/);
   });

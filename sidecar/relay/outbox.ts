@@ -49,7 +49,7 @@ export function routeEvent(event: OutboxEvent, shop: string): Route {
     case 'delivery.done': {
       const order = text(p.order_gid);
       if (!order) throw new Error(`outbox event ${event.uuid}: delivery.done without order_gid`);
-      return { queue: 'fulfilments', key: keys.fulfilment(shop, order) };
+      return { queue: 'fulfillments', key: keys.fulfillment(shop, order) };
     }
     case 'return.done': {
       const order = text(p.order_gid);

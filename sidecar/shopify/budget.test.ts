@@ -88,7 +88,7 @@ describe('shopify cost budget (shared in PostgreSQL)', () => {
     assert.equal(budget.snapshot().available, 130);
   });
 
-  it('keeps lane reserves: catalog stops at 50 %, inventory at 25 %, fulfilments at 10 %, orders may use all', async () => {
+  it('keeps lane reserves: catalog stops at 50 %, inventory at 25 %, fulfillments at 10 %, orders may use all', async () => {
     const time = fakeTime();
     const budget = createShopifyBudget({ pool, schema: 'app', shopDomain: `s${++shopSeq}-${SHOP}`, clock: time.clock, sleep: time.sleep, initial: { maximumAvailable: 1000, restoreRate: 50 } });
     const setLevel = (level: number) =>
@@ -97,8 +97,8 @@ describe('shopify cost budget (shared in PostgreSQL)', () => {
     const cases: [Lane, number, number, number][] = [
       // lane, level before, cost, expected wait (ms) = (floor + cost − level) / 50 per second
       ['orders', 300, 300, 0],
-      ['fulfilments', 600, 300, 0],
-      ['fulfilments', 300, 300, 2000],
+      ['fulfillments', 600, 300, 0],
+      ['fulfillments', 300, 300, 2000],
       ['inventory', 600, 300, 0],
       ['inventory', 500, 300, 1000],
       ['catalog', 600, 300, 4000],
@@ -115,7 +115,7 @@ describe('shopify cost budget (shared in PostgreSQL)', () => {
       waits.push(time.sleeps.reduce((a, b) => a + b, 0));
     }
     assert.deepEqual(waits, cases.map((c) => c[3]));
-    assert.deepEqual(budget.snapshot().waitsByLane, { orders: 0, fulfilments: 1, inventory: 1, catalog: 1 });
+    assert.deepEqual(budget.snapshot().waitsByLane, { orders: 0, fulfillments: 1, inventory: 1, catalog: 1 });
   });
 
   it('lets an order through at once while a catalog backfill waits for the bucket to refill', async () => {

@@ -13,19 +13,19 @@
  *
  * Priority lanes: a lower lane may not take the bucket below its reserve, so a catalog backfill
  * never starves orders. Default reserves (fractions of maximumAvailable): orders 0,
- * fulfilments 10 %, inventory 25 %, catalog 50 %.
+ * fulfillments 10 %, inventory 25 %, catalog 50 %.
  *
  * Injected clock and sleep: tests assert the exact waits.
  */
 import type pg from 'pg';
 import { quoteIdent } from '../db/migrate.js';
 
-export type Lane = 'orders' | 'fulfilments' | 'inventory' | 'catalog';
-export const LANES: readonly Lane[] = Object.freeze(['orders', 'fulfilments', 'inventory', 'catalog']);
+export type Lane = 'orders' | 'fulfillments' | 'inventory' | 'catalog';
+export const LANES: readonly Lane[] = Object.freeze(['orders', 'fulfillments', 'inventory', 'catalog']);
 
 export const DEFAULT_LANE_RESERVES: Readonly<Record<Lane, number>> = Object.freeze({
   orders: 0,
-  fulfilments: 0.1,
+  fulfillments: 0.1,
   inventory: 0.25,
   catalog: 0.5,
 });
@@ -118,7 +118,7 @@ export function createShopifyBudget(options: BudgetOptions): ShopifyBudget {
   const table = `${quoteIdent(options.schema)}.shopify_budget`;
 
   let last: Row | undefined;
-  const counters = { waits: 0, waitMs: 0, throttled: 0, byLane: { orders: 0, fulfilments: 0, inventory: 0, catalog: 0 } };
+  const counters = { waits: 0, waitMs: 0, throttled: 0, byLane: { orders: 0, fulfillments: 0, inventory: 0, catalog: 0 } };
 
   function restored(row: Row, now: number): number {
     // Clocks of two replicas may disagree slightly: never restore for negative time.

@@ -133,7 +133,7 @@ describe('shopify client: retries, errors and headers', () => {
     const { client, time, server } = await setup({}, { requestTimeoutMs: 150 });
     server.faults.push({ hang: true });
     const variables = { fulfillment: { lineItemsByFulfillmentOrder: [{ fulfillmentOrderId: 'gid://shopify/FulfillmentOrder/1' }] } };
-    const error = await rejection(client.request('FulfillmentCreate', variables, { lane: 'fulfilments' }));
+    const error = await rejection(client.request('FulfillmentCreate', variables, { lane: 'fulfillments' }));
     assert.ok(error instanceof ShopifyTimeoutError);
     assert.equal(error.mayHaveExecuted, true);
     assert.equal(error.attempts, 1);
@@ -238,7 +238,7 @@ describe('shopify client: retries, errors and headers', () => {
     assert.equal(error.permanent, true);
     assert.equal(server.graphqlRequests().length, 0);
     await assert.rejects(
-      client.request('FulfillmentCreate', { fulfillment: {} }, { lane: 'fulfilments', idempotencyKey: 'key-0' }),
+      client.request('FulfillmentCreate', { fulfillment: {} }, { lane: 'fulfillments', idempotencyKey: 'key-0' }),
       /FulfillmentCreate does not use @idempotent; resolve timeouts by reading back/,
     );
     await client.request(inline, { input: {} }, { lane: 'inventory', idempotencyKey: 'key-1' });

@@ -1,6 +1,6 @@
 /**
  * Orders as the storefront and the merchant change them: placement (with routing to a location and
- * a fulfillment order there), payment, address edits, cancellation, fulfilment with tracking,
+ * a fulfillment order there), payment, address edits, cancellation, fulfillment with tracking,
  * refunds, returns. Every operation moves inventory per quantities.ts and emits the webhooks
  * Shopify emits for it.
  */
@@ -267,7 +267,7 @@ export function cancelOrder(ctx: DomainContext, orderId: number, input: { reason
       if (li.inventoryItemId !== null && line.remainingQuantity > 0) {
         const level = findLevel(ctx, li.inventoryItemId, fo.locationId);
         if (level) {
-          const next = input.restock ? q.release(level, line.remainingQuantity) : q.fulfil(level, line.remainingQuantity);
+          const next = input.restock ? q.release(level, line.remainingQuantity) : q.fulfill(level, line.remainingQuantity);
           if (applyQuantities(ctx, level, next)) events.push(levelEvent(level));
         }
       }
@@ -302,7 +302,7 @@ export interface FulfillmentInput {
   trackingInfo?: { company?: string | null; number?: string | null; numbers?: string[] | null; url?: string | null; urls?: string[] | null } | null;
 }
 
-/** fulfillmentCreate: fulfils fulfillment order lines (all remaining when none listed). */
+/** fulfillmentCreate: fulfills fulfillment order lines (all remaining when none listed). */
 export function createFulfillment(ctx: DomainContext, input: FulfillmentInput): Fulfillment {
   if (input.lineItemsByFulfillmentOrder.length === 0) fail('lineItemsByFulfillmentOrder must not be empty', ['fulfillment', 'lineItemsByFulfillmentOrder']);
   const fos = input.lineItemsByFulfillmentOrder.map((entry, index) => {
@@ -331,7 +331,7 @@ export function createFulfillment(ctx: DomainContext, input: FulfillmentInput): 
       picks.push({ fo, lineId: w.id, quantity: w.quantity });
     }
   });
-  if (picks.length === 0) fail('Nothing left to fulfil.', ['fulfillment']);
+  if (picks.length === 0) fail('Nothing left to fulfill.', ['fulfillment']);
   const now = nowIso(ctx);
   const events: SimEvent[] = [];
   const fulfillment: Fulfillment = {
@@ -354,7 +354,7 @@ export function createFulfillment(ctx: DomainContext, input: FulfillmentInput): 
     fulfillment.lineItems.push({ id: nextId(ctx), lineItemId: li.id, quantity: pick.quantity });
     if (li.inventoryItemId !== null) {
       const level = findLevel(ctx, li.inventoryItemId, locationId);
-      if (level && applyQuantities(ctx, level, q.fulfil(level, pick.quantity))) events.push(levelEvent(level));
+      if (level && applyQuantities(ctx, level, q.fulfill(level, pick.quantity))) events.push(levelEvent(level));
     }
   }
   for (const fo of fos) {
@@ -478,7 +478,7 @@ function recordRefund(ctx: DomainContext, order: Order, input: RecordRefundInput
       if (li.inventoryItemId !== null) {
         const level = findLevel(ctx, li.inventoryItemId, fo.locationId);
         if (level) {
-          const next = l.restockType === 'no_restock' ? q.fulfil(level, take) : q.release(level, take);
+          const next = l.restockType === 'no_restock' ? q.fulfill(level, take) : q.release(level, take);
           if (applyQuantities(ctx, level, next)) events.push(levelEvent(level));
         }
       }
@@ -667,7 +667,7 @@ export function editOrder(ctx: DomainContext, orderId: number, input: EditOrderI
       fo.updatedAt = now;
       if (r.li.inventoryItemId !== null) {
         const level = findLevel(ctx, r.li.inventoryItemId, fo.locationId);
-        if (level && applyQuantities(ctx, level, r.restock ? q.release(level, take) : q.fulfil(level, take))) events.push(levelEvent(level));
+        if (level && applyQuantities(ctx, level, r.restock ? q.release(level, take) : q.fulfill(level, take))) events.push(levelEvent(level));
       }
     }
   }

@@ -24,7 +24,7 @@ export function currentQuantity(state: SimState, li: LineItem): number {
   return li.quantity - refundedQuantity(state, li.id) - (li.removedQuantity ?? 0);
 }
 
-/** Units still to fulfil: what the line's fulfillment orders have remaining. */
+/** Units still to fulfill: what the line's fulfillment orders have remaining. */
 export function remainingQuantity(state: SimState, lineItemId: number): number {
   let total = 0;
   for (const fo of state.fulfillmentOrders) for (const l of fo.lineItems) if (l.lineItemId === lineItemId) total += l.remainingQuantity;

@@ -273,7 +273,7 @@ describe('sim Admin GraphQL: products and inventory', () => {
   });
 });
 
-describe('sim Admin GraphQL: orders, fulfilment, refunds, returns', () => {
+describe('sim Admin GraphQL: orders, fulfillment, refunds, returns', () => {
   const FO_QUERY = `query($id: ID!) { order(id: $id) { name displayFulfillmentStatus fulfillmentOrders(first: 5) { nodes { id status assignedLocation { location { id } }
     lineItems(first: 10) { nodes { id remainingQuantity totalQuantity sku lineItem { id } } } } } } }`;
 
@@ -315,7 +315,7 @@ describe('sim Admin GraphQL: orders, fulfilment, refunds, returns', () => {
     assert.deepEqual(reversed.orders.nodes.map((n: { name: string }) => n.name), ['#1002', '#1003', '#1001']);
   });
 
-  it('routes an order to a location that has the stock and fulfils it with tracking', async () => {
+  it('routes an order to a location that has the stock and fulfills it with tracking', async () => {
     const { sim } = testSimulator();
     // Main Warehouse has 10 mugs, Second 5: 12 mugs cannot ship from either → primary; 7 → Main.
     const orderId = await placedOrder(sim, { ...SAMPLE_ORDER, lines: [{ sku: 'SIM-MUG', quantity: 7 }] });

@@ -17,7 +17,7 @@ class SaleOrder(models.Model):
 
     shopify_name = fields.Char(string="Shopify order", copy=False, index=True)
     shopify_financial_status = fields.Char(string="Shopify financial status", copy=False)
-    shopify_fulfillment_status = fields.Char(string="Shopify fulfilment status", copy=False)
+    shopify_fulfillment_status = fields.Char(string="Shopify fulfillment status", copy=False)
     shopify_updated_at = fields.Char(string="Shopify updated at", copy=False,
                                      help="updated_at of the last applied order document (ISO).")
     shopify_presentment_currency = fields.Char(copy=False)

@@ -1,7 +1,7 @@
 """Stock hooks (quants, done moves) and delivery bindings."""
 from odoo import api, fields, models
 
-# What the FulfilmentDocument's tracking {number, company, url} is made of (stock_delivery).
+# What the FulfillmentDocument's tracking {number, company, url} is made of (stock_delivery).
 TRACKING_FIELDS = ("carrier_tracking_ref", "carrier_id")
 
 
@@ -38,8 +38,8 @@ class StockPicking(models.Model):
     _inherit = ["stock.picking", "shopify.binding.mixin"]
 
     shopify_fulfillment_gids = fields.Char(
-        string="Shopify fulfilment IDs", copy=False,
-        help="Comma-separated fulfilment GIDs created in Shopify for this delivery.")
+        string="Shopify fulfillment IDs", copy=False,
+        help="Comma-separated fulfillment GIDs created in Shopify for this delivery.")
     shopify_return_gid = fields.Char(
         string="Shopify return ID", copy=False, index=True,
         help="Shopify Return GID this return picking was created for (apply_return).")
@@ -97,7 +97,7 @@ class StockPicking(models.Model):
     def write(self, vals):
         # Tracking numbers (stock_delivery) are often entered after validation: a changed
         # number or carrier of a done delivery emits delivery.done again, so the sidecar
-        # updates the fulfilment's tracking (number, company, URL) in Shopify. Not while
+        # updates the fulfillment's tracking (number, company, URL) in Shopify. Not while
         # the picking's delivery.done is still pending: the sidecar reads the current
         # tracking when it handles that one (e.g. a carrier's label bought at validation).
         changed = self._shopify_tracking_changed(vals)

@@ -185,7 +185,7 @@ class TestCustomersApi(ShopifySyncCase):
 
 @tagged("shopify_sync", "at_install")
 class TestDeliveryApi(ShopifySyncCase):
-    def test_export_delivery_gives_lines_by_shopify_line_and_records_fulfilments(self):
+    def test_export_delivery_gives_lines_by_shopify_line_and_records_fulfillments(self):
         order, _result = self.import_order(6001)
         picking = self.deliver(order)
         doc = self.api.export_delivery({"picking_id": picking.id})
@@ -279,7 +279,7 @@ class TestSchemas(ShopifySyncCase):
         for level in self.api.stock_levels({"product_ids": [self.mug.id]})["levels"]:
             self.assertValid("StockLevel", level)
         picking = self.deliver(order)
-        self.assertValid("FulfilmentDocument", self.api.export_delivery({"picking_id": picking.id}))
+        self.assertValid("FulfillmentDocument", self.api.export_delivery({"picking_id": picking.id}))
         events = self.api.pull_events({"limit": 100, "lease_seconds": 60})["events"]
         self.assertTrue(events)
         for event in events:

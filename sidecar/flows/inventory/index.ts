@@ -5,9 +5,9 @@
  *
  * Jobs on `inventory`, all converging on "Shopify's on_hand = Odoo's shopify_on_hand":
  * - outbox `stock.changed` {product_id, location_gid}: quant or reservation changed in Odoo
- *   (also at delivery, so stock is re-pushed after each fulfilment);
+ *   (also at delivery, so stock is re-pushed after each fulfillment);
  * - `push` {product_id, location_gid}: asked by another flow (the catalog after binding a new
- *   inventory item; a fulfilment after Shopify decremented its own on_hand);
+ *   inventory item; a fulfillment after Shopify decremented its own on_hand);
  * - webhook `inventory_levels/update`: an echo of our write, an order, or a merchant edit in
  *   Shopify. Odoo is the truth: the level is re-read on both sides and set back when it differs,
  *   which repairs edits made in Shopify's admin; an echo finds them equal and does nothing.
@@ -30,7 +30,7 @@ import { ShopifyUserErrors } from '../../shopify/errors.js';
 import { idempotencyKey } from '../../shopify/idempotency.js';
 import { batches, parseStockKey, planWrites, setQuantitiesInput, targetsFromLevels, writeKey, type Target } from './plan.js';
 
-/** A stock push asked for by another flow (catalog, fulfilment). */
+/** A stock push asked for by another flow (catalog, fulfillment). */
 export interface StockPushJob {
   source: 'push';
   product_id: number;
@@ -194,7 +194,7 @@ async function productsForSkus(ctx: FlowContext, skus: readonly string[], locati
   let map = skuToProduct.get(ctx.odoo);
   if (!map) skuToProduct.set(ctx.odoo, (map = new Map()));
   if (skus.some((sku) => !map!.has(sku))) {
-    // One read of the location(s) teaches every SKU; later fulfilments hit the cache.
+    // One read of the location(s) teaches every SKU; later fulfillments hit the cache.
     const { levels } = await ctx.odoo.stockLevels(locations ? { location_gids: [...locations] } : {});
     learn(ctx, levels);
     for (const l of levels) if (l.sku) map.set(l.sku, l.product_id);
@@ -206,7 +206,7 @@ async function productsForSkus(ctx: FlowContext, skus: readonly string[], locati
  * Asks the inventory flow to push these variants' stock at every mapped location (or the given
  * ones). One job per variant and location on the variant's stock key, so it runs in order with
  * that key's outbox events. For flows that changed what Shopify holds: the catalog after binding
- * new inventory items, the fulfilment flow after Shopify decremented on_hand by a fulfilment
+ * new inventory items, the fulfillment flow after Shopify decremented on_hand by a fulfillment
  * (variants given by SKU there). `reason` makes the job ids: the same reason asks only once.
  */
 export async function requestStockPush(ctx: FlowContext, request: { productIds?: number[]; skus?: string[]; locationGids?: Gid[]; reason: string }): Promise<number> {

@@ -9,7 +9,7 @@ import type { ShopifyClient } from '../../shopify/index.js';
 import { testDatabase } from '../../../dev/testing/root-hooks.js';
 import type { FlowContext } from '../context.js';
 import { LOC_MAIN, LOC_SECOND, pendingJobs, simLevel, startFlowStack, type FlowStack } from '../../../dev/testing/inventory-stack.js';
-import { fulfilmentsFlow } from '../fulfilments/index.js';
+import { fulfillmentsFlow } from '../fulfillments/index.js';
 import { catalogFlow } from '../catalog/index.js';
 import { inventoryFlow, pushProductLocation, reconcileInventory } from './index.js';
 
@@ -61,7 +61,7 @@ describe('inventory flow end to end (simulator, PostgreSQL, Odoo double)', () =>
   };
 
   before(async () => {
-    f = await startFlowStack(await testDatabase('flow_inventory_e2e'), {}, [catalogFlow, inventoryFlow, fulfilmentsFlow]);
+    f = await startFlowStack(await testDatabase('flow_inventory_e2e'), {}, [catalogFlow, inventoryFlow, fulfillmentsFlow]);
     const created = await f.merchant.createProduct({
       name: 'Mugs',
       price: '10.00',
@@ -106,7 +106,7 @@ describe('inventory flow end to end (simulator, PostgreSQL, Odoo double)', () =>
     await settled();
   });
 
-  it('re-pushes stock after a delivery: Odoo emits stock.changed at delivery, and after the fulfilment reaches Shopify', async () => {
+  it('re-pushes stock after a delivery: Odoo emits stock.changed at delivery, and after the fulfillment reaches Shopify', async () => {
     // A Shopify order for 2: Shopify commits them at once, Odoo has not seen it.
     const order = await f.stack.simControl<SimOrder>('POST', '/orders', { email: 'ada@example.com', lines: [{ sku: 'INV-A', quantity: 2 }], locationId: 101 });
     assert.deepEqual(simLevel(f.stack, 'INV-A', LOC_MAIN), { available: 5, committed: 2, on_hand: 7 });
@@ -116,19 +116,19 @@ describe('inventory flow end to end (simulator, PostgreSQL, Odoo double)', () =>
     await settled();
     assert.deepEqual(simLevel(f.stack, 'INV-A', LOC_MAIN), { available: 5, committed: 2, on_hand: 7 });
     // Delivered in Odoo: on hand 10 → 8, so Odoo promises 8 − 3 = 5. The addon emits
-    // stock.changed (pushed by this flow) and delivery.done (the fulfilment flow creates the
-    // fulfilment in Shopify, which takes the 2 off Shopify's on_hand as well, then asks for a re-push).
+    // stock.changed (pushed by this flow) and delivery.done (the fulfillment flow creates the
+    // fulfillment in Shopify, which takes the 2 off Shopify's on_hand as well, then asks for a re-push).
     const picking = [...f.odoo.state.pickings.values()].find((p) => p.sale_order_id === applied.sale_order_id)!;
     const eventsBefore = f.odoo.state.outbox.length;
     await f.merchant.validateDelivery(picking.id);
     const emitted = f.odoo.state.outbox.slice(eventsBefore).map((e) => `${e.type} ${e.key}`);
     assert.deepEqual(emitted, [`stock.changed stock:${a}:${LOC_MAIN}`, `delivery.done order:${order.admin_graphql_api_id}`]);
-    await f.stack.waitFor('the fulfilment in Shopify', async () => {
+    await f.stack.waitFor('the fulfillment in Shopify', async () => {
       const o = await f.stack.simControl<{ fulfillments: unknown[] }>('GET', `/orders/${order.id}`);
       return o.fulfillments.length === 1;
     });
-    await f.stack.waitFor('the stock re-pushed after the fulfilment', () =>
-      f.stack.logs.lines.some((l) => l.message === 'inventory: pushed' && String(l.correlationId).startsWith(`fulfilment:${picking.id}:`)),
+    await f.stack.waitFor('the stock re-pushed after the fulfillment', () =>
+      f.stack.logs.lines.some((l) => l.message === 'inventory: pushed' && String(l.correlationId).startsWith(`fulfillment:${picking.id}:`)),
     );
     await settled();
     assert.deepEqual(simLevel(f.stack, 'INV-A', LOC_MAIN), { available: 5, committed: 0, on_hand: 5 });

@@ -1,14 +1,14 @@
 /**
- * Fulfilment end to end: an order placed in the simulator and imported into the Odoo double
+ * Fulfillment end to end: an order placed in the simulator and imported into the Odoo double
  * (through contract.applyOrder in the setup, independent of the orders flow), then deliveries
- * validated in Odoo → fulfilments in Shopify, through real PostgreSQL, pg-boss and HTTP.
+ * validated in Odoo → fulfillments in Shopify, through real PostgreSQL, pg-boss and HTTP.
  */
 import assert from 'node:assert/strict';
 import type { OrderDocument } from '../../odoo/contract.js';
 import { startStack, type Stack } from '../../../dev/testing/stack.js';
 import { testDatabase } from '../../../dev/testing/root-hooks.js';
 import { probeFlow, type FlowProbe } from '../../../dev/testing/flow-support.js';
-import { fulfilmentsFlow } from './index.js';
+import { fulfillmentsFlow } from './index.js';
 
 interface SimOrder {
   id: number;
@@ -26,7 +26,7 @@ interface SimOrder {
   }>;
 }
 
-describe('fulfilments flow end to end (simulator, PostgreSQL, Odoo double)', function () {
+describe('fulfillments flow end to end (simulator, PostgreSQL, Odoo double)', function () {
   this.timeout(60_000);
   let stack: Stack;
   let probe: FlowProbe;
@@ -34,9 +34,9 @@ describe('fulfilments flow end to end (simulator, PostgreSQL, Odoo double)', fun
   let locationId: number;
 
   before(async () => {
-    const probed = probeFlow(fulfilmentsFlow);
+    const probed = probeFlow(fulfillmentsFlow);
     probe = probed.probe;
-    stack = await startStack({ databaseUrl: await testDatabase('flow_fulfilments_e2e'), flows: [probed.flow] });
+    stack = await startStack({ databaseUrl: await testDatabase('flow_fulfillments_e2e'), flows: [probed.flow] });
     await stack.subscribeWebhooks(['fulfillments/create', 'fulfillments/update']);
     await stack.sidecar.workersStarted;
     locationId = (await stack.simControl<Array<{ id: number }>>('GET', '/locations'))[0]!.id;
@@ -87,31 +87,31 @@ describe('fulfilments flow end to end (simulator, PostgreSQL, Odoo double)', fun
     return { order: placed, pickingId: picking!.id };
   }
 
-  const fulfilmentsOf = (orderId: number, count: number) =>
-    stack.waitFor(`${count} fulfilment(s) on the Shopify order`, async () => {
+  const fulfillmentsOf = (orderId: number, count: number) =>
+    stack.waitFor(`${count} fulfillment(s) on the Shopify order`, async () => {
       const o = await readOrder(orderId);
       return o.fulfillments.length >= count ? o.fulfillments : undefined;
     });
   const pickingGids = (pickingId: number) => stack.odoo!.state.pickings.get(pickingId)!.fulfillment_gids;
 
-  it('turns a partial delivery with tracking into a partial fulfilment, and its backorder into a second one', async () => {
+  it('turns a partial delivery with tracking into a partial fulfillment, and its backorder into a second one', async () => {
     const { order, pickingId } = await orderInBothSystems(3);
     const { backorder_id } = await stack.merchant!.validateDelivery(pickingId, {
       quantities: { [variantId]: 2 },
       tracking: { number: '1Z0001', company: 'UPS', url: 'https://ups.example/1Z0001' },
     });
-    const [first] = await fulfilmentsOf(order.id, 1);
+    const [first] = await fulfillmentsOf(order.id, 1);
     assert.deepEqual(
       { lines: first!.line_items.map((l) => [l.sku, l.quantity]), number: first!.tracking_number, company: first!.tracking_company, url: first!.tracking_url },
       { lines: [['FUL-MUG', 2]], number: '1Z0001', company: 'UPS', url: 'https://ups.example/1Z0001' },
     );
-    await stack.waitFor('the fulfilment GID on the picking', () => pickingGids(pickingId).length === 1 || undefined);
+    await stack.waitFor('the fulfillment GID on the picking', () => pickingGids(pickingId).length === 1 || undefined);
     assert.deepEqual(pickingGids(pickingId), [first!.admin_graphql_api_id]);
     assert.equal(stack.odoo!.state.pickings.get(pickingId)!.binding.state, 'synced');
 
     assert.ok(backorder_id, 'the partial delivery left a backorder');
     await stack.merchant!.validateDelivery(backorder_id, { tracking: { number: '1Z0002', company: 'UPS', url: null } });
-    const all = await fulfilmentsOf(order.id, 2);
+    const all = await fulfillmentsOf(order.id, 2);
     assert.deepEqual(
       all.map((f) => [f.line_items.map((l) => [l.sku, l.quantity]), f.tracking_number]),
       [[[['FUL-MUG', 2]], '1Z0001'], [[['FUL-MUG', 1]], '1Z0002']],
@@ -119,7 +119,7 @@ describe('fulfilments flow end to end (simulator, PostgreSQL, Odoo double)', fun
     await stack.waitFor('the second GID on the backorder', () => pickingGids(backorder_id).length === 1 || undefined);
     assert.deepEqual(pickingGids(backorder_id), [all[1]!.admin_graphql_api_id]);
     assert.equal(probe.count('shopify', 'FulfillmentCreate'), 2);
-    // FULFILMENT_NOTIFY_CUSTOMER defaults to true (the simulator does not send customer emails).
+    // FULFILLMENT_NOTIFY_CUSTOMER defaults to true (the simulator does not send customer emails).
     const sent = probe.requests.filter((r) => r.operation === 'FulfillmentCreate').map((r) => (r.variables!.fulfillment as { notifyCustomer: boolean; trackingInfo: unknown }));
     assert.deepEqual(sent.map((f) => [f.notifyCustomer, f.trackingInfo]), [
       [true, { number: '1Z0001', company: 'UPS', url: 'https://ups.example/1Z0001' }],
@@ -127,10 +127,10 @@ describe('fulfilments flow end to end (simulator, PostgreSQL, Odoo double)', fun
     ]);
   });
 
-  it('updates the tracking of the existing fulfilment when the tracking changes in Odoo, without a new fulfilment', async () => {
+  it('updates the tracking of the existing fulfillment when the tracking changes in Odoo, without a new fulfillment', async () => {
     const { order, pickingId } = await orderInBothSystems(1);
     await stack.merchant!.validateDelivery(pickingId, { tracking: { number: 'OLD-1', company: 'UPS', url: null } });
-    await fulfilmentsOf(order.id, 1);
+    await fulfillmentsOf(order.id, 1);
     await stack.waitFor('the GID on the picking', () => pickingGids(pickingId).length === 1 || undefined);
     const creates = probe.count('shopify', 'FulfillmentCreate');
     await stack.merchant!.setTracking(pickingId, { number: 'NEW-2', company: 'DHL', url: 'https://dhl.example/NEW-2' });
@@ -144,7 +144,7 @@ describe('fulfilments flow end to end (simulator, PostgreSQL, Odoo double)', fun
     assert.equal(probe.count('shopify', 'FulfillmentTrackingInfoUpdate'), 1);
   });
 
-  it('resolves a fulfillmentCreate that timed out after it happened by reading back: exactly one fulfilment', async () => {
+  it('resolves a fulfillmentCreate that timed out after it happened by reading back: exactly one fulfillment', async () => {
     const { order, pickingId } = await orderInBothSystems(2);
     const creates = probe.count('shopify', 'FulfillmentCreate');
     // The simulator executes the next request and then drops the connection without an answer.
@@ -166,7 +166,7 @@ describe('fulfilments flow end to end (simulator, PostgreSQL, Odoo double)', fun
     assert.equal(stack.logs.lines.filter((l) => l.picking_id === pickingId && l.outcome === 'created').length, 0, 'no attempt reported a second create');
   });
 
-  it('writes again after a timeout when the read-back shows the write did not happen: still exactly one fulfilment', async () => {
+  it('writes again after a timeout when the read-back shows the write did not happen: still exactly one fulfillment', async () => {
     const { order, pickingId } = await orderInBothSystems(1);
     const creates = probe.count('shopify', 'FulfillmentCreate');
     probe.onNext('FulfillmentCreate', {
@@ -182,12 +182,12 @@ describe('fulfilments flow end to end (simulator, PostgreSQL, Odoo double)', fun
     assert.ok(stack.logs.lines.some((l) => l.picking_id === pickingId && l.outcome === 'retry'), 'the read-back found nothing and the write was repeated');
   });
 
-  it('notes fulfilments made in Shopify admin without writing anything', async () => {
+  it('notes fulfillments made in Shopify admin without writing anything', async () => {
     const { order } = await orderInBothSystems(1);
     const before = [...probe.shopify.values()].reduce((a, b) => a + b, 0);
     await stack.simControl('POST', `/orders/${order.id}/fulfillments`, { tracking: { company: 'UPS', number: 'ADMIN-1' } });
     await stack.waitFor('the webhook noted', () => stack.logs.lines.find((l) => l.order_gid === order.admin_graphql_api_id && l.outcome === 'noted'));
     assert.equal((await readOrder(order.id)).fulfillments.length, 1);
-    assert.equal([...probe.shopify.values()].reduce((a, b) => a + b, 0), before, 'no Shopify request for an admin fulfilment');
+    assert.equal([...probe.shopify.values()].reduce((a, b) => a + b, 0), before, 'no Shopify request for an admin fulfillment');
   });
 });

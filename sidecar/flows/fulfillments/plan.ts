@@ -1,9 +1,9 @@
 /**
- * Fulfilment, pure stages (no I/O): which delivered quantities still need a Shopify fulfilment,
- * how they are allocated to fulfillment-order line items, how a fulfilment read back is matched to
+ * Fulfillment, pure stages (no I/O): which delivered quantities still need a Shopify fulfillment,
+ * how they are allocated to fulfillment-order line items, how a fulfillment read back is matched to
  * what was sent (timeout resolution, BRIEF decision 5), and whether tracking needs an update.
  */
-import type { FulfilmentDocument } from '../../odoo/contract.js';
+import type { FulfillmentDocument } from '../../odoo/contract.js';
 
 // ---- Shopify shapes (the FulfillmentOrdersForOrder and OrderFulfillments queries) ----
 
@@ -34,20 +34,20 @@ export interface ShopifyFulfillment {
 export type LineQuantities = Record<string, number>;
 
 /** What one fulfillmentCreate call ships (all its fulfillment orders share one location). */
-export interface FulfilmentGroup {
+export interface FulfillmentGroup {
   locationGid: string | null;
   lineItemsByFulfillmentOrder: Array<{ fulfillmentOrderId: string; fulfillmentOrderLineItems: Array<{ id: string; quantity: number }> }>;
   /** The same quantities per order line: what a read-back is matched on. */
   lines: LineQuantities;
 }
 
-export interface FulfilmentPlan {
-  groups: FulfilmentGroup[];
+export interface FulfillmentPlan {
+  groups: FulfillmentGroup[];
   /** Delivered quantities Shopify has no open fulfillment-order quantity for (fulfilled elsewhere). */
   shortfall: LineQuantities;
 }
 
-/** The quantities a fulfilment ships, per order line. */
+/** The quantities a fulfillment ships, per order line. */
 export function fulfilledLines(f: ShopifyFulfillment): LineQuantities {
   const out: LineQuantities = {};
   for (const n of f.fulfillmentLineItems.nodes) out[n.lineItem.id] = (out[n.lineItem.id] ?? 0) + n.quantity;
@@ -55,35 +55,35 @@ export function fulfilledLines(f: ShopifyFulfillment): LineQuantities {
 }
 
 /**
- * Delivered (the picking's done quantities) minus what the picking's fulfilments already ship.
+ * Delivered (the picking's done quantities) minus what the picking's fulfillments already ship.
  * Quantities below one are dropped; a fractional delivered quantity is rounded down (Shopify
- * fulfils whole units).
+ * fulfills whole units).
  */
-export function stillToFulfil(delivered: FulfilmentDocument['lines'], shipped: readonly ShopifyFulfillment[]): LineQuantities {
+export function stillToFulfill(delivered: FulfillmentDocument['lines'], shipped: readonly ShopifyFulfillment[]): LineQuantities {
   const want: LineQuantities = {};
   for (const l of delivered) want[l.line_gid] = (want[l.line_gid] ?? 0) + Math.floor(l.quantity);
   for (const f of shipped) for (const [line, q] of Object.entries(fulfilledLines(f))) if (line in want) want[line]! -= q;
   return Object.fromEntries(Object.entries(want).filter(([, q]) => q >= 1));
 }
 
-const canFulfil = (fo: ShopifyFulfillmentOrder) =>
+const canFulfill = (fo: ShopifyFulfillmentOrder) =>
   (fo.status === 'OPEN' || fo.status === 'IN_PROGRESS') && fo.supportedActions.some((a) => a.action === 'CREATE_FULFILLMENT');
 
 /**
  * Allocates `wanted` to fulfillment-order line items with remaining quantity. Fulfillment orders at
  * the picking's location come first (the goods left from there), then the others in Shopify's
  * order; within one, line items in Shopify's order. One group per location, because Shopify
- * refuses a fulfilment spanning fulfillment orders of several locations.
+ * refuses a fulfillment spanning fulfillment orders of several locations.
  */
-export function planFulfilment(wanted: LineQuantities, fulfillmentOrders: readonly ShopifyFulfillmentOrder[], locationGid: string | null): FulfilmentPlan {
+export function planFulfillment(wanted: LineQuantities, fulfillmentOrders: readonly ShopifyFulfillmentOrder[], locationGid: string | null): FulfillmentPlan {
   const need: LineQuantities = { ...wanted };
   const locationOf = (fo: ShopifyFulfillmentOrder) => fo.assignedLocation?.location?.id ?? null;
   const ordered = fulfillmentOrders
-    .filter(canFulfil)
+    .filter(canFulfill)
     .map((fo, index) => ({ fo, index }))
     .sort((a, b) => Number(locationOf(b.fo) === locationGid) - Number(locationOf(a.fo) === locationGid) || a.index - b.index)
     .map((x) => x.fo);
-  const groups = new Map<string, FulfilmentGroup>();
+  const groups = new Map<string, FulfillmentGroup>();
   for (const fo of ordered) {
     const items: Array<{ id: string; quantity: number }> = [];
     const lines: LineQuantities = {};
@@ -108,7 +108,7 @@ export function planFulfilment(wanted: LineQuantities, fulfillmentOrders: readon
 }
 
 /** What a fulfillmentCreate in flight sent, kept until it is confirmed or resolved by read-back. */
-export interface SentFulfilment {
+export interface SentFulfillment {
   lines: LineQuantities;
   trackingNumber: string | null;
 }
@@ -120,12 +120,12 @@ const sameLines = (a: LineQuantities, b: LineQuantities) => {
 };
 
 /**
- * The fulfilment a timed-out fulfillmentCreate produced, if it happened: among the order's
- * fulfilments not known before the write and not claimed already, one shipping exactly the sent
+ * The fulfillment a timed-out fulfillmentCreate produced, if it happened: among the order's
+ * fulfillments not known before the write and not claimed already, one shipping exactly the sent
  * quantities per line with the sent tracking number.
  */
-export function findSentFulfilment(sent: SentFulfilment, fulfilments: readonly ShopifyFulfillment[], exclude: ReadonlySet<string>): ShopifyFulfillment | undefined {
-  return fulfilments.find(
+export function findSentFulfillment(sent: SentFulfillment, fulfillments: readonly ShopifyFulfillment[], exclude: ReadonlySet<string>): ShopifyFulfillment | undefined {
+  return fulfillments.find(
     (f) =>
       !exclude.has(f.id) &&
       f.status !== 'CANCELLED' &&
@@ -135,13 +135,13 @@ export function findSentFulfilment(sent: SentFulfilment, fulfilments: readonly S
 }
 
 /** `FulfillmentTrackingInput` from Odoo's tracking; null when Odoo has no tracking number. */
-export function trackingInput(tracking: FulfilmentDocument['tracking']): ShopifyTracking | null {
+export function trackingInput(tracking: FulfillmentDocument['tracking']): ShopifyTracking | null {
   const number = tracking.number?.trim() || null;
   if (!number) return null;
   return { number, company: tracking.company?.trim() || null, url: tracking.url?.trim() || null };
 }
 
-/** True when the fulfilment's first tracking entry differs from what Odoo says. */
+/** True when the fulfillment's first tracking entry differs from what Odoo says. */
 export function trackingDiffers(f: ShopifyFulfillment, wanted: ShopifyTracking): boolean {
   const have = f.trackingInfo[0];
   return !have || have.number !== wanted.number || (have.company ?? null) !== wanted.company || (have.url ?? null) !== wanted.url;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { findSentFulfilment, planFulfilment, stillToFulfil, trackingDiffers, trackingInput, type ShopifyFulfillment, type ShopifyFulfillmentOrder } from './plan.js';
+import { findSentFulfillment, planFulfillment, stillToFulfill, trackingDiffers, trackingInput, type ShopifyFulfillment, type ShopifyFulfillmentOrder } from './plan.js';
 
 const L1 = 'gid://shopify/LineItem/1';
 const L2 = 'gid://shopify/LineItem/2';
@@ -16,7 +16,7 @@ function fo(id: number, location: string, items: Array<[number, string, number]>
   };
 }
 
-function fulfilment(id: number, lines: Array<[string, number]>, number: string | null = null, status = 'SUCCESS'): ShopifyFulfillment {
+function fulfillment(id: number, lines: Array<[string, number]>, number: string | null = null, status = 'SUCCESS'): ShopifyFulfillment {
   return {
     id: `gid://shopify/Fulfillment/${id}`,
     status,
@@ -27,23 +27,23 @@ function fulfilment(id: number, lines: Array<[string, number]>, number: string |
   };
 }
 
-describe('fulfilments: allocation and read-back matching (pure)', () => {
+describe('fulfillments: allocation and read-back matching (pure)', () => {
   it('subtracts what the picking already shipped from what it delivered, dropping finished lines', () => {
     const delivered = [
       { line_gid: L1, sku: 'A', quantity: 3 },
       { line_gid: L2, sku: 'B', quantity: 2 },
     ];
-    assert.deepEqual(stillToFulfil(delivered, []), { [L1]: 3, [L2]: 2 });
-    assert.deepEqual(stillToFulfil(delivered, [fulfilment(9, [[L1, 1], [L2, 2]])]), { [L1]: 2 });
-    assert.deepEqual(stillToFulfil(delivered, [fulfilment(9, [[L1, 3], [L2, 2]])]), {});
+    assert.deepEqual(stillToFulfill(delivered, []), { [L1]: 3, [L2]: 2 });
+    assert.deepEqual(stillToFulfill(delivered, [fulfillment(9, [[L1, 1], [L2, 2]])]), { [L1]: 2 });
+    assert.deepEqual(stillToFulfill(delivered, [fulfillment(9, [[L1, 3], [L2, 2]])]), {});
   });
 
   it('rounds a fractional delivered quantity down to whole units', () => {
-    assert.deepEqual(stillToFulfil([{ line_gid: L1, sku: 'A', quantity: 2.5 }], []), { [L1]: 2 });
+    assert.deepEqual(stillToFulfill([{ line_gid: L1, sku: 'A', quantity: 2.5 }], []), { [L1]: 2 });
   });
 
   it('allocates a partial delivery to the fulfillment-order line items with exact quantities', () => {
-    const plan = planFulfilment({ [L1]: 2 }, [fo(1, LOC_A, [[11, L1, 5], [12, L2, 1]])], LOC_A);
+    const plan = planFulfillment({ [L1]: 2 }, [fo(1, LOC_A, [[11, L1, 5], [12, L2, 1]])], LOC_A);
     assert.deepEqual(plan, {
       groups: [
         {
@@ -57,7 +57,7 @@ describe('fulfilments: allocation and read-back matching (pure)', () => {
   });
 
   it('takes the picking location first, then spills to other locations in separate groups', () => {
-    const plan = planFulfilment({ [L1]: 4, [L2]: 1 }, [fo(1, LOC_A, [[11, L1, 3]]), fo(2, LOC_B, [[21, L1, 2], [22, L2, 1]])], LOC_B);
+    const plan = planFulfillment({ [L1]: 4, [L2]: 1 }, [fo(1, LOC_A, [[11, L1, 3]]), fo(2, LOC_B, [[21, L1, 2], [22, L2, 1]])], LOC_B);
     assert.deepEqual(
       plan.groups.map((g) => [g.locationGid, g.lineItemsByFulfillmentOrder.map((e) => [e.fulfillmentOrderId.split('/').pop(), e.fulfillmentOrderLineItems.map((i) => [i.id.split('/').pop(), i.quantity])]), g.lines]),
       [
@@ -69,25 +69,25 @@ describe('fulfilments: allocation and read-back matching (pure)', () => {
   });
 
   it('skips closed fulfillment orders and reports what nothing open can take', () => {
-    const plan = planFulfilment({ [L1]: 3 }, [fo(1, LOC_A, [[11, L1, 3]], 'CLOSED'), fo(2, LOC_A, [[21, L1, 1]])], LOC_A);
+    const plan = planFulfillment({ [L1]: 3 }, [fo(1, LOC_A, [[11, L1, 3]], 'CLOSED'), fo(2, LOC_A, [[21, L1, 1]])], LOC_A);
     assert.deepEqual(plan.groups.map((g) => g.lines), [{ [L1]: 1 }]);
     assert.deepEqual(plan.shortfall, { [L1]: 2 });
   });
 
   it('plans nothing when every unit was fulfilled in Shopify already', () => {
-    assert.deepEqual(planFulfilment({ [L1]: 1 }, [fo(1, LOC_A, [[11, L1, 0]])], LOC_A), { groups: [], shortfall: { [L1]: 1 } });
+    assert.deepEqual(planFulfillment({ [L1]: 1 }, [fo(1, LOC_A, [[11, L1, 0]])], LOC_A), { groups: [], shortfall: { [L1]: 1 } });
   });
 
-  it('finds the fulfilment a timed-out write created by its lines, quantities and tracking number', () => {
+  it('finds the fulfillment a timed-out write created by its lines, quantities and tracking number', () => {
     const sent = { lines: { [L1]: 2 }, trackingNumber: '1Z1' };
-    const known = fulfilment(1, [[L1, 2]], '1Z1');
-    const other = fulfilment(2, [[L1, 1]], '1Z1');
-    const ours = fulfilment(3, [[L1, 2]], '1Z1');
-    assert.equal(findSentFulfilment(sent, [known, other, ours], new Set([known.id]))?.id, ours.id);
-    assert.equal(findSentFulfilment(sent, [known, other], new Set([known.id])), undefined);
-    assert.equal(findSentFulfilment({ ...sent, trackingNumber: '1Z2' }, [ours], new Set()), undefined);
-    assert.equal(findSentFulfilment(sent, [fulfilment(4, [[L1, 2]], '1Z1', 'CANCELLED')], new Set()), undefined);
-    assert.equal(findSentFulfilment({ lines: { [L1]: 2 }, trackingNumber: null }, [fulfilment(5, [[L1, 2]])], new Set())?.id, 'gid://shopify/Fulfillment/5');
+    const known = fulfillment(1, [[L1, 2]], '1Z1');
+    const other = fulfillment(2, [[L1, 1]], '1Z1');
+    const ours = fulfillment(3, [[L1, 2]], '1Z1');
+    assert.equal(findSentFulfillment(sent, [known, other, ours], new Set([known.id]))?.id, ours.id);
+    assert.equal(findSentFulfillment(sent, [known, other], new Set([known.id])), undefined);
+    assert.equal(findSentFulfillment({ ...sent, trackingNumber: '1Z2' }, [ours], new Set()), undefined);
+    assert.equal(findSentFulfillment(sent, [fulfillment(4, [[L1, 2]], '1Z1', 'CANCELLED')], new Set()), undefined);
+    assert.equal(findSentFulfillment({ lines: { [L1]: 2 }, trackingNumber: null }, [fulfillment(5, [[L1, 2]])], new Set())?.id, 'gid://shopify/Fulfillment/5');
   });
 
   it('builds tracking only from a tracking number and detects a changed one', () => {
@@ -95,8 +95,8 @@ describe('fulfilments: allocation and read-back matching (pure)', () => {
     assert.equal(trackingInput({ number: '  ', company: 'UPS', url: null }), null);
     const t = trackingInput({ number: '1Z2 ', company: 'UPS', url: 'https://ups.example/1Z2' })!;
     assert.deepEqual(t, { number: '1Z2', company: 'UPS', url: 'https://ups.example/1Z2' });
-    assert.equal(trackingDiffers(fulfilment(1, [[L1, 1]], '1Z1'), t), true);
-    assert.equal(trackingDiffers(fulfilment(1, [[L1, 1]]), t), true);
-    assert.equal(trackingDiffers({ ...fulfilment(1, [[L1, 1]]), trackingInfo: [{ number: '1Z2', company: 'UPS', url: 'https://ups.example/1Z2' }] }, t), false);
+    assert.equal(trackingDiffers(fulfillment(1, [[L1, 1]], '1Z1'), t), true);
+    assert.equal(trackingDiffers(fulfillment(1, [[L1, 1]]), t), true);
+    assert.equal(trackingDiffers({ ...fulfillment(1, [[L1, 1]]), trackingInfo: [{ number: '1Z2', company: 'UPS', url: 'https://ups.example/1Z2' }] }, t), false);
   });
 });

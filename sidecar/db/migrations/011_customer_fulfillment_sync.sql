@@ -1,4 +1,4 @@
--- Sync state the customers and fulfilments flows keep on the sidecar side (docs/flows.md).
+-- Sync state the customers and fulfillments flows keep on the sidecar side (docs/flows.md).
 
 -- Customers: what Shopify holds for a partner, as the hash of the flow's comparable form
 -- (sidecar/flows/customers/normalise.ts). Written before and after every push to Shopify, and after
@@ -13,11 +13,11 @@ CREATE TABLE {{schema}}.customer_sync (
 );
 CREATE INDEX customer_sync_pending_hash ON {{schema}}.customer_sync (shopify_hash) WHERE customer_gid IS NULL;
 
--- Fulfilments: fulfillmentCreate has no idempotency key, so each picking's writes are journaled.
--- known_fulfillments: the order's fulfilment GIDs before this picking's first write (never ours);
--- claimed: the fulfilments created for this picking; pending: the write in flight (what was sent),
--- resolved by reading the order's fulfilments back before any retry (BRIEF decision 5).
-CREATE TABLE {{schema}}.fulfilment_intent (
+-- Fulfillments: fulfillmentCreate has no idempotency key, so each picking's writes are journaled.
+-- known_fulfillments: the order's fulfillment GIDs before this picking's first write (never ours);
+-- claimed: the fulfillments created for this picking; pending: the write in flight (what was sent),
+-- resolved by reading the order's fulfillments back before any retry (BRIEF decision 5).
+CREATE TABLE {{schema}}.fulfillment_intent (
   picking_id integer PRIMARY KEY,
   order_gid text NOT NULL,
   known_fulfillments text[] NOT NULL,
