@@ -33,7 +33,9 @@ describe('sidecar assembled (simulator, PostgreSQL, Odoo double)', () => {
       lines: [{ sku: 'E2E-MUG', quantity: 2 }],
     });
     const row = await stack.waitFor('the webhook in the inbox', async () => {
-      const result = await stack.sidecar.pool.query("SELECT topic, status, entity_gid FROM shopify_sync.webhook_inbox WHERE topic = 'orders/create'");
+      const result = await stack.sidecar.pool.query(
+        "SELECT topic, status, entity_gid FROM shopify_sync.webhook_inbox WHERE topic = 'orders/create'",
+      );
       return result.rows[0];
     });
     assert.deepEqual(row, { topic: 'orders/create', status: 'queued', entity_gid: order.admin_graphql_api_id });

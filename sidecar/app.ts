@@ -108,15 +108,15 @@ export function createSidecar(config: Config, deps: SidecarDeps): Sidecar {
   // Timed in one place for the JSON-RPC client and an injected double alike (metrics).
   const odoo = metrics.instrumentOdoo(
     deps.odoo ??
-    createOdooClient({
-      url: config.odoo.url,
-      db: config.odoo.db,
-      user: config.odoo.user,
-      apiKey: config.odoo.apiKey,
-      protocol: config.odoo.protocol,
-      requestTimeoutMs: config.odoo.requestTimeoutMs,
-      logger,
-    }),
+      createOdooClient({
+        url: config.odoo.url,
+        db: config.odoo.db,
+        user: config.odoo.user,
+        apiKey: config.odoo.apiKey,
+        protocol: config.odoo.protocol,
+        requestTimeoutMs: config.odoo.requestTimeoutMs,
+        logger,
+      }),
   );
 
   const contract = createOdooContract(odoo);
@@ -309,7 +309,9 @@ export async function checkContract(odoo: OdooCaller): Promise<{ contractVersion
   ]);
   const major = Number(String(answer.contract_version).split('.')[0]);
   if (major !== CONTRACT_MAJOR) {
-    throw new Error(`odoo addon speaks contract ${answer.contract_version}, this sidecar speaks ${CONTRACT_MAJOR}.x: upgrade the older side`);
+    throw new Error(
+      `odoo addon speaks contract ${answer.contract_version}, this sidecar speaks ${CONTRACT_MAJOR}.x: upgrade the older side`,
+    );
   }
   return { contractVersion: answer.contract_version, addonVersion: answer.addon_version };
 }

@@ -21,7 +21,9 @@ const standInOrders: Flow = {
   register: (ctx) =>
     ctx.queue.work<WebhookJob>('orders', async (job) => {
       const currency = 'EUR';
-      await ctx.odoo.applyOrder({ ...orderDoc({ order_gid: job.data.entityGid, currency, lines: [{ sku: 'BENCH-ORDER', quantity: 1, price: '10.00' }] }) });
+      await ctx.odoo.applyOrder({
+        ...orderDoc({ order_gid: job.data.entityGid, currency, lines: [{ sku: 'BENCH-ORDER', quantity: 1, price: '10.00' }] }),
+      });
     }),
 };
 const standInInventory: Flow = {
@@ -35,7 +37,18 @@ const standInInventory: Flow = {
       await ctx.shopify.request(
         'InventorySetQuantities',
         {
-          input: { name: 'on_hand', reason: 'correction', quantities: [{ inventoryItemId: level.shopify_inventory_item_gid, locationId: location_gid, quantity: level.shopify_on_hand, changeFromQuantity: null }] },
+          input: {
+            name: 'on_hand',
+            reason: 'correction',
+            quantities: [
+              {
+                inventoryItemId: level.shopify_inventory_item_gid,
+                locationId: location_gid,
+                quantity: level.shopify_on_hand,
+                changeFromQuantity: null,
+              },
+            ],
+          },
           idempotencyKey: job.jobId,
         },
         { lane: 'inventory', idempotencyKey: job.jobId },
@@ -46,10 +59,16 @@ const standInInventory: Flow = {
 describe('make bench', () => {
   it('computes nearest-rank percentiles', () => {
     const values = Array.from({ length: 100 }, (_, i) => 100 - i);
-    assert.deepEqual([50, 95, 99, 100].map((p) => percentile(values, p)), [50, 95, 99, 100]);
+    assert.deepEqual(
+      [50, 95, 99, 100].map((p) => percentile(values, p)),
+      [50, 95, 99, 100],
+    );
     assert.equal(percentile([7], 99), 7);
     assert.ok(Number.isNaN(percentile([], 50)));
-    assert.equal(renderTable([{ measure: 'm', load: 'l', p50: 1.25, value: 'v', n: 2 }]).split('\n')[2], '| m       | l    | 1.3 ms |     |     | v     | 2 |                |      |');
+    assert.equal(
+      renderTable([{ measure: 'm', load: 'l', p50: 1.25, value: 'v', n: 2 }]).split('\n')[2],
+      '| m       | l    | 1.3 ms |     |     | v     | 2 |                |      |',
+    );
   });
 
   it('runs a tiny load (20 webhooks, 20 jobs) against the whole stack and prints its table', async function () {
@@ -66,12 +85,15 @@ describe('make bench', () => {
       stockChanges: 2,
       print: (t) => printed.push(t),
     });
-    assert.deepEqual(rows.map((r) => r.measure), [
-      'jobs per second through the queue',
-      'order webhook → Odoo sales order',
-      'Odoo stock change → Shopify quantity',
-      'webhook acknowledgement',
-    ]);
+    assert.deepEqual(
+      rows.map((r) => r.measure),
+      [
+        'jobs per second through the queue',
+        'order webhook → Odoo sales order',
+        'Odoo stock change → Shopify quantity',
+        'webhook acknowledgement',
+      ],
+    );
     const ack = rows[3]!;
     assert.equal(ack.n, 20);
     assert.match(ack.note ?? '', /^20 × 200, 20 stored in the inbox$/);
@@ -99,7 +121,10 @@ describe('make bench', () => {
       print: () => {},
     });
     assert.deepEqual([rows[1]!.n, rows[1]!.note], [5, 'from the storefront order to the sale order in the double']);
-    assert.deepEqual([rows[2]!.n, rows[2]!.note], [2, 'Odoo on hand set → Shopify on_hand equal at the mapped location (outbox wake-up included)']);
+    assert.deepEqual(
+      [rows[2]!.n, rows[2]!.note],
+      [2, 'Odoo on hand set → Shopify on_hand equal at the mapped location (outbox wake-up included)'],
+    );
     assert.ok(rows[1]!.p95! > 0 && rows[2]!.p95! > 0);
   });
 });

@@ -36,7 +36,8 @@ const FIXTURE_ID = '820982911946154508';
 
 export async function generate(spec: LoadSpec): Promise<LoadResult> {
   const target = new URL(spec.url);
-  if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(target.hostname)) throw new Error(`loadgen: loopback only (got ${target.hostname})`);
+  if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(target.hostname))
+    throw new Error(`loadgen: loopback only (got ${target.hostname})`);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
   // Bodies and signatures are prepared before the clock starts.
   const requests = Array.from({ length: spec.count }, (_, i) => {

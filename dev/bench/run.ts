@@ -74,7 +74,14 @@ export interface RealOdooSettings {
 /** The real Odoo named by the environment, or null (the bench then runs against the double). */
 export function realOdooFromEnv(env: NodeJS.ProcessEnv = process.env): RealOdooSettings | null {
   if (!(env.ODOO_URL && env.ODOO_DB && env.ODOO_USER && env.ODOO_API_KEY)) return null;
-  return { url: env.ODOO_URL, db: env.ODOO_DB, user: env.ODOO_USER, apiKey: env.ODOO_API_KEY, adminUser: env.ODOO_ADMIN_USER ?? 'admin', adminPassword: env.ODOO_ADMIN_PASSWORD ?? 'admin' };
+  return {
+    url: env.ODOO_URL,
+    db: env.ODOO_DB,
+    user: env.ODOO_USER,
+    apiKey: env.ODOO_API_KEY,
+    adminUser: env.ODOO_ADMIN_USER ?? 'admin',
+    adminPassword: env.ODOO_ADMIN_PASSWORD ?? 'admin',
+  };
 }
 
 /** Where the sidecar's Odoo is: the in-process double, or a real Odoo over JSON-RPC. */
@@ -130,7 +137,10 @@ export function machineCaveat(realOdoo = false): string {
   const cpus = os.cpus();
   return (
     `Machine: ${cpus.length} cores (${cpus[0]?.model ?? 'unknown'}), shared with other processes (load average ` +
-    `${os.loadavg().map((l) => l.toFixed(2)).join(' ')}); Node ${process.version}; embedded PostgreSQL with fsync=off and ` +
+    `${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}); Node ${process.version}; embedded PostgreSQL with fsync=off and ` +
     'synchronous_commit=off; ' +
     (realOdoo
       ? 'a real Odoo 18 (threaded mode, no cron threads) on the same machine; simulator, sidecar and bench in one process'
@@ -150,7 +160,10 @@ export async function runBench(options: BenchOptions): Promise<{ rows: BenchRow[
     const common = { url: real.url, db: real.db, protocol: 'jsonrpc' as const, requestTimeoutMs: 60_000 };
     target = {
       caller: createOdooClient({ ...common, user: real.user, apiKey: real.apiKey }),
-      merchant: createRealMerchant({ admin: createOdooClient({ ...common, user: real.adminUser, apiKey: real.adminPassword }), adminLogin: real.adminUser }),
+      merchant: createRealMerchant({
+        admin: createOdooClient({ ...common, user: real.adminUser, apiKey: real.adminPassword }),
+        adminLogin: real.adminUser,
+      }),
       double: undefined,
       label: `real Odoo at ${real.url} (database ${real.db})`,
     };
@@ -182,7 +195,9 @@ export async function runBench(options: BenchOptions): Promise<{ rows: BenchRow[
     });
     await stack.sidecar.workersStarted;
     print(`make bench: against ${target.label}`);
-    print(`make bench: flows registered: ${(options.flows ?? FLOWS).map((f) => f.name).join(', ') || '(none)'}; queues worked: ${[...worked].join(', ') || '(none)'}`);
+    print(
+      `make bench: flows registered: ${(options.flows ?? FLOWS).map((f) => f.name).join(', ') || '(none)'}; queues worked: ${[...worked].join(', ') || '(none)'}`,
+    );
 
     rows.push(await benchQueue(databaseUrl, options.jobs));
     const seeded = await seedCatalog(stack, merchant);
@@ -246,14 +261,25 @@ interface Seeded {
 /** One SKU for orders and one for stock, on both sides, linked by onboarding (as at go-live). */
 async function seedCatalog(stack: Stack, merchant: MerchantDriver): Promise<Seeded> {
   await merchant.configure({ import_policy: 'all' });
-  await stack.simControl('POST', '/products', { title: 'Bench order item', sku: 'BENCH-ORDER', price: '10.00', stock: { '101': 1_000_000 } });
+  await stack.simControl('POST', '/products', {
+    title: 'Bench order item',
+    sku: 'BENCH-ORDER',
+    price: '10.00',
+    stock: { '101': 1_000_000 },
+  });
   await stack.simControl('POST', '/products', { title: 'Bench stock item', sku: 'BENCH-STOCK', price: '10.00', stock: { '101': 10 } });
   const order = await merchant.createProduct({ name: 'Bench order item', price: '10.00', variants: [{ sku: 'BENCH-ORDER' }] });
   const stock = await merchant.createProduct({ name: 'Bench stock item', price: '10.00', variants: [{ sku: 'BENCH-STOCK' }] });
   const [warehouse] = await merchant.warehouses();
   await merchant.setStock(order.variants['BENCH-ORDER']!, warehouse!.id, 1_000_000);
   await merchant.setStock(stock.variants['BENCH-STOCK']!, warehouse!.id, 10);
-  const ctx = { config: stack.config, logger: stack.sidecar.logger, pool: stack.sidecar.pool, shopify: stack.sidecar.shopify, odoo: stack.sidecar.contract };
+  const ctx = {
+    config: stack.config,
+    logger: stack.sidecar.logger,
+    pool: stack.sidecar.pool,
+    shopify: stack.sidecar.shopify,
+    odoo: stack.sidecar.contract,
+  };
   await runOnboarding(ctx, { dryRun: false });
   return { stockProductId: stock.variants['BENCH-STOCK']!, warehouseId: warehouse!.id };
 }
@@ -262,7 +288,11 @@ async function seedCatalog(stack: Stack, merchant: MerchantDriver): Promise<Seed
 const REAL_ODOO_POLL_MS = 250;
 
 async function benchOrders(stack: Stack, target: OdooTarget, worked: Set<string>, options: BenchOptions): Promise<BenchRow> {
-  const row: BenchRow = { measure: 'order webhook → Odoo sales order', load: `${options.orderRate} orders/s for ${options.orderSeconds} s`, target: 'p95 < 2 s' };
+  const row: BenchRow = {
+    measure: 'order webhook → Odoo sales order',
+    load: `${options.orderRate} orders/s for ${options.orderSeconds} s`,
+    target: 'p95 < 2 s',
+  };
   if (!worked.has('orders')) return { ...row, note: 'not measured: orders flow not present' };
   const count = Math.max(1, Math.round(options.orderRate * options.orderSeconds));
   const placed = new Map<string, number>();
@@ -316,8 +346,18 @@ async function benchOrders(stack: Stack, target: OdooTarget, worked: Set<string>
   };
 }
 
-async function benchStock(stack: Stack, merchant: MerchantDriver, seeded: Seeded, worked: Set<string>, options: BenchOptions): Promise<BenchRow> {
-  const row: BenchRow = { measure: 'Odoo stock change → Shopify quantity', load: `${options.stockChanges} changes, 3 per second`, target: 'p95 < 3 s' };
+async function benchStock(
+  stack: Stack,
+  merchant: MerchantDriver,
+  seeded: Seeded,
+  worked: Set<string>,
+  options: BenchOptions,
+): Promise<BenchRow> {
+  const row: BenchRow = {
+    measure: 'Odoo stock change → Shopify quantity',
+    load: `${options.stockChanges} changes, 3 per second`,
+    target: 'p95 < 3 s',
+  };
   if (!worked.has('inventory')) return { ...row, note: 'not measured: inventory flow not present' };
   const latencies: number[] = [];
   let missed = 0;
@@ -372,9 +412,13 @@ async function benchWebhookAck(stack: Stack, options: BenchOptions): Promise<Ben
     child.send(spec);
   });
   // Every acknowledged delivery must be stored once (whatever a flow has done with it since).
-  const { rows } = await stack.sidecar.pool.query('SELECT count(*)::int AS n FROM shopify_sync.webhook_inbox WHERE webhook_id LIKE $1', [`bench-${spec.runId}-%`]);
+  const { rows } = await stack.sidecar.pool.query('SELECT count(*)::int AS n FROM shopify_sync.webhook_inbox WHERE webhook_id LIKE $1', [
+    `bench-${spec.runId}-%`,
+  ]);
   const ok = result.statuses['200'] ?? 0;
-  const other = Object.entries(result.statuses).filter(([s]) => s !== '200').map(([s, n]) => `${n}×${s}`);
+  const other = Object.entries(result.statuses)
+    .filter(([s]) => s !== '200')
+    .map(([s, n]) => `${n}×${s}`);
   return {
     measure: 'webhook acknowledgement',
     load: `${options.webhookRate}/s for ${options.webhookSeconds} s (orders/create sample, signed)`,
@@ -401,7 +445,8 @@ function parseArgs(argv: string[]): BenchOptions {
   for (let i = 0; i < argv.length; i += 2) {
     const key = names[argv[i]!];
     const value = Number(argv[i + 1]);
-    if (!key || !(value > 0)) throw new Error(`bench: unknown option or bad value: ${argv[i]} ${argv[i + 1] ?? ''}\noptions: ${Object.keys(names).join(' ')}`);
+    if (!key || !(value > 0))
+      throw new Error(`bench: unknown option or bad value: ${argv[i]} ${argv[i + 1] ?? ''}\noptions: ${Object.keys(names).join(' ')}`);
     options[key] = value;
   }
   return options;

@@ -37,7 +37,14 @@ describe('Odoo contract conformance: double behind /jsonrpc, through the real JS
   beforeEach(async () => {
     const odoo = createOdooDouble();
     server = await serveOdooDouble(odoo, credentials);
-    const client = createOdooClient({ url: server.url, db: credentials.db, user: credentials.login, apiKey: credentials.apiKey, protocol: 'jsonrpc', requestTimeoutMs: 10_000 });
+    const client = createOdooClient({
+      url: server.url,
+      db: credentials.db,
+      user: credentials.login,
+      apiKey: credentials.apiKey,
+      protocol: 'jsonrpc',
+      requestTimeoutMs: 10_000,
+    });
     caller = createValidatingCaller(client, validator);
     target = { contract: createOdooContract(caller), merchant: createDoubleMerchant(odoo) };
   });
@@ -49,7 +56,14 @@ describe('Odoo contract conformance: double behind /jsonrpc, through the real JS
   defineConformanceScenarios({ target: () => target, caller: () => caller, validator: () => validator });
 
   it('refuses a wrong API key as a configuration error', async () => {
-    const client = createOdooClient({ url: server.url, db: credentials.db, user: credentials.login, apiKey: 'wrong', protocol: 'jsonrpc', requestTimeoutMs: 10_000 });
+    const client = createOdooClient({
+      url: server.url,
+      db: credentials.db,
+      user: credentials.login,
+      apiKey: 'wrong',
+      protocol: 'jsonrpc',
+      requestTimeoutMs: 10_000,
+    });
     await assert.rejects(createOdooContract(client).contractVersion({ sidecar_version: '0.1.0' }), (err: unknown) => {
       assert.ok(err instanceof OdooConfigurationError);
       assert.match(err.message, /^odoo login: authentication failed for user "shopify-sidecar" on database "double"/);
@@ -64,22 +78,35 @@ describe('contract schema validation', () => {
   it('rejects an order document whose money is a float', () => {
     const doc = orderDoc({ currency: 'USD', lines: [{ sku: 'MUG-1', quantity: 1, price: '10.00' }] }) as unknown as Record<string, unknown>;
     assert.doesNotThrow(() => validator.validate('apply_order', 'params', doc));
-    assert.throws(() => validator.validate('apply_order', 'params', { ...doc, total_price: 10 }), (err: unknown) => {
-      assert.ok(err instanceof ContractViolation);
-      assert.match(err.message, /apply_order_params does not match the schema: \/total_price must be string/);
-      return true;
-    });
+    assert.throws(
+      () => validator.validate('apply_order', 'params', { ...doc, total_price: 10 }),
+      (err: unknown) => {
+        assert.ok(err instanceof ContractViolation);
+        assert.match(err.message, /apply_order_params does not match the schema: \/total_price must be string/);
+        return true;
+      },
+    );
   });
 
   it('rejects a result with a status the contract does not define', () => {
     assert.throws(
-      () => validator.validate('apply_order', 'result', { status: 'created_maybe', sale_order_id: 1, name: 'S1', state: 'sale', amount_total: '1.00' }),
+      () =>
+        validator.validate('apply_order', 'result', {
+          status: 'created_maybe',
+          sale_order_id: 1,
+          name: 'S1',
+          state: 'sale',
+          amount_total: '1.00',
+        }),
       /\/status must be equal to one of the allowed values/,
     );
   });
 
   it('rejects a numeric Shopify ID where a GID is required', () => {
-    assert.throws(() => validator.validate('cancel_order', 'params', { order_gid: '450789469', cancelled_at: '2026-11-01T10:00:00Z', reason: null }), /\/order_gid must match pattern/);
+    assert.throws(
+      () => validator.validate('cancel_order', 'params', { order_gid: '450789469', cancelled_at: '2026-11-01T10:00:00Z', reason: null }),
+      /\/order_gid must match pattern/,
+    );
   });
 
   it('validates through the caller wrapper before the call reaches Odoo', async () => {

@@ -10,7 +10,17 @@
  */
 import type { Gid, Money, SyncModel } from '../../sidecar/odoo/contract.js';
 import type { OdooCaller } from '../../sidecar/odoo/types.js';
-import type { BindingView, MerchantDriver, MerchantSettings, PartnerView, PickingView, ProductSpec, SaleOrderView, Tracking, WarehouseView } from './target.js';
+import type {
+  BindingView,
+  MerchantDriver,
+  MerchantSettings,
+  PartnerView,
+  PickingView,
+  ProductSpec,
+  SaleOrderView,
+  Tracking,
+  WarehouseView,
+} from './target.js';
 
 type Row = Record<string, unknown> & { id: number };
 
@@ -31,7 +41,8 @@ export interface RealMerchantOptions {
 export function createRealMerchant(options: RealMerchantOptions): MerchantDriver {
   const odoo = options.admin;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const kw = <T>(model: string, method: string, args: unknown[], kwargs: Record<string, unknown> = {}) => odoo.executeKw<T>(model, method, args, kwargs);
+  const kw = <T>(model: string, method: string, args: unknown[], kwargs: Record<string, unknown> = {}) =>
+    odoo.executeKw<T>(model, method, args, kwargs);
   const searchRead = (model: string, domain: unknown[], fields: string[], extra: Record<string, unknown> = {}) =>
     kw<Row[]>(model, 'search_read', [domain], { fields, context: { active_test: false }, ...extra });
   const read = async (model: string, id: number, fields: string[]) => {
@@ -39,15 +50,25 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
     if (!row) throw new Error(`${model} ${id} does not exist`);
     return row;
   };
-  const create = (model: string, values: Record<string, unknown>, context: Record<string, unknown> = {}) => kw<number>(model, 'create', [values], { context });
-  const write = (model: string, ids: number[], values: Record<string, unknown>, context: Record<string, unknown> = {}) => kw<boolean>(model, 'write', [ids, values], { context });
-  const call = (model: string, method: string, ids: number[], context: Record<string, unknown> = {}) => kw<unknown>(model, method, [ids], { context });
+  const create = (model: string, values: Record<string, unknown>, context: Record<string, unknown> = {}) =>
+    kw<number>(model, 'create', [values], { context });
+  const write = (model: string, ids: number[], values: Record<string, unknown>, context: Record<string, unknown> = {}) =>
+    kw<boolean>(model, 'write', [ids, values], { context });
+  const call = (model: string, method: string, ids: number[], context: Record<string, unknown> = {}) =>
+    kw<unknown>(model, method, [ids], { context });
 
   let prepared: Promise<void> | undefined;
   /** Once: the admin may erase customers (manager group), and two warehouses are mapped. */
   const prepare = () =>
     (prepared ??= (async () => {
-      const [group] = await searchRead('ir.model.data', [['module', '=', 'shopify_sync'], ['name', '=', 'group_shopify_manager']], ['res_id']);
+      const [group] = await searchRead(
+        'ir.model.data',
+        [
+          ['module', '=', 'shopify_sync'],
+          ['name', '=', 'group_shopify_manager'],
+        ],
+        ['res_id'],
+      );
       if (!group) throw new Error('shopify_sync is not installed (no group_shopify_manager)');
       const [me] = await searchRead('res.users', [['login', '=', options.adminLogin]], ['id']);
       if (!me) throw new Error(`no Odoo user with login "${options.adminLogin}"`);
@@ -57,7 +78,11 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
         const mapped = new Set(maps.map((row) => m2oId(row.warehouse_id)));
         let [spare] = (await searchRead('stock.warehouse', [], ['id'])).filter((w) => !mapped.has(w.id));
         spare ??= { id: await create('stock.warehouse', { name: 'Conformance second warehouse', code: 'CWH2' }) };
-        await create('shopify.location.map', { location_gid: SECOND_LOCATION_GID, name: 'Conformance second location', warehouse_id: spare.id });
+        await create('shopify.location.map', {
+          location_gid: SECOND_LOCATION_GID,
+          name: 'Conformance second location',
+          warehouse_id: spare.id,
+        });
       }
     })());
 
@@ -89,12 +114,20 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
     async configure(settings: MerchantSettings) {
       await prepare();
       if (settings.import_policy) await kw('ir.config_parameter', 'set_param', ['shopify_sync.import_policy', settings.import_policy]);
-      if (settings.safety_stock !== undefined) await kw('ir.config_parameter', 'set_param', ['shopify_sync.safety_stock', String(settings.safety_stock)]);
+      if (settings.safety_stock !== undefined)
+        await kw('ir.config_parameter', 'set_param', ['shopify_sync.safety_stock', String(settings.safety_stock)]);
       if (settings.tax_mapping) {
         const existing = await searchRead('shopify.tax.map', [], ['id']);
         if (existing.length) await kw('shopify.tax.map', 'unlink', [existing.map((row) => row.id)]);
         for (const mapping of settings.tax_mapping) {
-          let [tax] = await searchRead('account.tax', [['name', '=', mapping.tax], ['type_tax_use', '=', 'sale']], ['id']);
+          let [tax] = await searchRead(
+            'account.tax',
+            [
+              ['name', '=', mapping.tax],
+              ['type_tax_use', '=', 'sale'],
+            ],
+            ['id'],
+          );
           tax ??= {
             id: await create('account.tax', {
               name: mapping.tax,
@@ -122,7 +155,14 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
         attribute ??= { id: await create('product.attribute', { name: option.name, create_variant: 'always' }) };
         const ids: number[] = [];
         for (const v of option.values) {
-          let [value] = await searchRead('product.attribute.value', [['attribute_id', '=', attribute.id], ['name', '=', v.value]], ['id']);
+          let [value] = await searchRead(
+            'product.attribute.value',
+            [
+              ['attribute_id', '=', attribute.id],
+              ['name', '=', v.value],
+            ],
+            ['id'],
+          );
           value ??= { id: await create('product.attribute.value', { attribute_id: attribute.id, name: v.value }) };
           ids.push(value.id);
           valueIds.set(`${option.name}\u0000${v.value}`, value.id);
@@ -141,18 +181,33 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
         ...(lines.length ? { attribute_line_ids: lines } : {}),
         ...(single ? { default_code: single.sku ?? false, barcode: single.barcode ?? false } : {}),
       });
-      const ptavs = await searchRead('product.template.attribute.value', [['product_tmpl_id', '=', templateId]], ['product_attribute_value_id']);
+      const ptavs = await searchRead(
+        'product.template.attribute.value',
+        [['product_tmpl_id', '=', templateId]],
+        ['product_attribute_value_id'],
+      );
       const ptavOf = new Map(ptavs.map((row) => [m2oId(row.product_attribute_value_id)!, row.id]));
       for (const option of spec.options ?? []) {
         for (const v of option.values) {
-          if (v.price_extra) await write('product.template.attribute.value', [ptavOf.get(valueIds.get(`${option.name}\u0000${v.value}`)!)!], { price_extra: Number(v.price_extra) });
+          if (v.price_extra)
+            await write('product.template.attribute.value', [ptavOf.get(valueIds.get(`${option.name}\u0000${v.value}`)!)!], {
+              price_extra: Number(v.price_extra),
+            });
         }
       }
-      const products = await searchRead('product.product', [['product_tmpl_id', '=', templateId]], ['product_template_attribute_value_ids']);
+      const products = await searchRead(
+        'product.product',
+        [['product_tmpl_id', '=', templateId]],
+        ['product_template_attribute_value_ids'],
+      );
       const variants: Record<string, number> = {};
       for (const v of spec.variants) {
-        const wanted = Object.entries(v.option_values ?? {}).map(([option, value]) => ptavOf.get(valueIds.get(`${option}\u0000${value}`)!)!).sort();
-        const product = single ? products[0] : products.find((p) => [...(p.product_template_attribute_value_ids as number[])].sort().join() === wanted.join());
+        const wanted = Object.entries(v.option_values ?? {})
+          .map(([option, value]) => ptavOf.get(valueIds.get(`${option}\u0000${value}`)!)!)
+          .sort();
+        const product = single
+          ? products[0]
+          : products.find((p) => [...(p.product_template_attribute_value_ids as number[])].sort().join() === wanted.join());
         if (!product) throw new Error(`no variant ${JSON.stringify(v.option_values)} in ${spec.name}`);
         if (!single) await write('product.product', [product.id], { default_code: v.sku ?? false, barcode: v.barcode ?? false });
         variants[v.sku ?? `#${product.id}`] = product.id;
@@ -170,7 +225,11 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
 
     async setStock(productId: number, warehouseId: number, quantity: number) {
       const locationId = await lotStock(warehouseId);
-      const quantId = await create('stock.quant', { product_id: productId, location_id: locationId, inventory_quantity: quantity }, { inventory_mode: true });
+      const quantId = await create(
+        'stock.quant',
+        { product_id: productId, location_id: locationId, inventory_quantity: quantity },
+        { inventory_mode: true },
+      );
       await call('stock.quant', 'action_apply_inventory', [quantId], { inventory_mode: true });
     },
 
@@ -203,12 +262,33 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
 
     async postCreditNote(saleOrderId: number, amount: Money, reason: string) {
       const order = await read('sale.order', saleOrderId, ['partner_invoice_id', 'name', 'order_line']);
-      const [line] = await searchRead('sale.order.line', [['order_id', '=', saleOrderId], ['display_type', '=', false]], ['product_id'], { order: 'id', limit: 1 });
+      const [line] = await searchRead(
+        'sale.order.line',
+        [
+          ['order_id', '=', saleOrderId],
+          ['display_type', '=', false],
+        ],
+        ['product_id'],
+        { order: 'id', limit: 1 },
+      );
       const moveId = await create('account.move', {
         move_type: 'out_refund',
         partner_id: m2oId(order.partner_invoice_id),
         invoice_origin: order.name,
-        invoice_line_ids: [[0, 0, { product_id: m2oId(line!.product_id), name: reason, quantity: 1, price_unit: Number(amount), tax_ids: [[6, 0, []]], sale_line_ids: [[6, 0, [line!.id]]] }]],
+        invoice_line_ids: [
+          [
+            0,
+            0,
+            {
+              product_id: m2oId(line!.product_id),
+              name: reason,
+              quantity: 1,
+              price_unit: Number(amount),
+              tax_ids: [[6, 0, []]],
+              sale_line_ids: [[6, 0, [line!.id]]],
+            },
+          ],
+        ],
       });
       await call('account.move', 'action_post', [moveId]);
       return { credit_note_id: moveId };
@@ -239,11 +319,25 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
     },
 
     async readSaleOrders(orderGid: Gid): Promise<SaleOrderView[]> {
-      const orders = await searchRead('sale.order', [['shopify_gid', '=', orderGid]], ['name', 'state', 'partner_id', 'partner_shipping_id', 'amount_total']);
+      const orders = await searchRead(
+        'sale.order',
+        [['shopify_gid', '=', orderGid]],
+        ['name', 'state', 'partner_id', 'partner_shipping_id', 'amount_total'],
+      );
       const views: SaleOrderView[] = [];
       for (const so of orders) {
         const ship = await read('res.partner', m2oId(so.partner_shipping_id)!, ['street', 'city', 'zip']);
-        const lines = await searchRead('sale.order.line', [['order_id', '=', so.id], ['shopify_line_role', 'in', ['product', false]], ['display_type', '=', false], ['is_delivery', '=', false]], ['product_id', 'product_uom_qty', 'qty_delivered'], { order: 'id' });
+        const lines = await searchRead(
+          'sale.order.line',
+          [
+            ['order_id', '=', so.id],
+            ['shopify_line_role', 'in', ['product', false]],
+            ['display_type', '=', false],
+            ['is_delivery', '=', false],
+          ],
+          ['product_id', 'product_uom_qty', 'qty_delivered'],
+          { order: 'id' },
+        );
         const skus = new Map<number, string | null>();
         for (const l of lines) {
           const id = m2oId(l.product_id)!;
@@ -254,9 +348,17 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
           name: so.name as string,
           state: so.state as string,
           partner_id: m2oId(so.partner_id)!,
-          shipping: { street: orNull(ship.street as string | false), city: orNull(ship.city as string | false), zip: orNull(ship.zip as string | false) },
+          shipping: {
+            street: orNull(ship.street as string | false),
+            city: orNull(ship.city as string | false),
+            zip: orNull(ship.zip as string | false),
+          },
           amount_total: money(so.amount_total),
-          lines: lines.map((l) => ({ sku: skus.get(m2oId(l.product_id)!) ?? null, quantity: l.product_uom_qty as number, qty_delivered: l.qty_delivered as number })),
+          lines: lines.map((l) => ({
+            sku: skus.get(m2oId(l.product_id)!) ?? null,
+            quantity: l.product_uom_qty as number,
+            qty_delivered: l.qty_delivered as number,
+          })),
         });
       }
       return views;
@@ -279,11 +381,28 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
 
     async readPartner(partnerId: number): Promise<PartnerView> {
       const p = await read('res.partner', partnerId, ['name', 'email', 'phone', 'street', 'city', 'active']);
-      return { id: p.id, name: p.name as string, email: orNull(p.email as string | false), phone: orNull(p.phone as string | false), street: orNull(p.street as string | false), city: orNull(p.city as string | false), active: Boolean(p.active) };
+      return {
+        id: p.id,
+        name: p.name as string,
+        email: orNull(p.email as string | false),
+        phone: orNull(p.phone as string | false),
+        street: orNull(p.street as string | false),
+        city: orNull(p.city as string | false),
+        active: Boolean(p.active),
+      };
     },
 
     async findPartnersByName(name: string) {
-      return (await searchRead('res.partner', [['name', '=', name], ['parent_id', '=', false]], ['id'])).map((row) => row.id);
+      return (
+        await searchRead(
+          'res.partner',
+          [
+            ['name', '=', name],
+            ['parent_id', '=', false],
+          ],
+          ['id'],
+        )
+      ).map((row) => row.id);
     },
 
     async readCreditNote(id: number) {
@@ -293,9 +412,18 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
 
     async readSidecarHealth() {
       const id = await create('shopify.sync.overview', {});
-      const row = await read('shopify.sync.overview', id, ['sidecar_alert_count', 'sidecar_dlq_depth', 'sidecar_health_checked_at', 'sidecar_alerts_html']);
+      const row = await read('shopify.sync.overview', id, [
+        'sidecar_alert_count',
+        'sidecar_dlq_depth',
+        'sidecar_health_checked_at',
+        'sidecar_alerts_html',
+      ]);
       if (!row.sidecar_health_checked_at) return null;
-      return { alert_count: row.sidecar_alert_count as number, dlq_depth: row.sidecar_dlq_depth as number, text: String(row.sidecar_alerts_html) };
+      return {
+        alert_count: row.sidecar_alert_count as number,
+        dlq_depth: row.sidecar_dlq_depth as number,
+        text: String(row.sidecar_alerts_html),
+      };
     },
 
     async readBinding(model: SyncModel, id: number): Promise<BindingView> {

@@ -27,7 +27,13 @@ export interface ContractValidator {
 }
 
 export function loadContractValidator(dir = SCHEMA_DIR): ContractValidator {
-  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.schema.json')).sort().map((f) => path.join(dir, f)) : [];
+  const files = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.schema.json'))
+        .sort()
+        .map((f) => path.join(dir, f))
+    : [];
   if (files.length === 0) throw new Error(`contract: no JSON Schemas in ${dir}`);
   // ajv is CommonJS: under NodeNext the class is the module's `.default`.
   const AjvClass = Ajv2020Module.default;
@@ -54,7 +60,10 @@ export function loadContractValidator(dir = SCHEMA_DIR): ContractValidator {
       }
       count += 1;
       if (!fn(value)) {
-        const errors = (fn.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}${e.params && 'allowedValues' in e.params ? ` ${JSON.stringify(e.params.allowedValues)}` : ''}`);
+        const errors = (fn.errors ?? []).map(
+          (e) =>
+            `${e.instancePath || '/'} ${e.message ?? ''}${e.params && 'allowedValues' in e.params ? ` ${JSON.stringify(e.params.allowedValues)}` : ''}`,
+        );
         throw new ContractViolation(`contract: ${key} does not match the schema: ${errors.join('; ')}\n${JSON.stringify(value)}`);
       }
     },

@@ -41,7 +41,10 @@ async function pullAll(contract: OdooContract): Promise<OutboxEvent[]> {
  * exception name, and Odoo's message. The client prefixes Odoo's message with the call and the
  * short exception name (`odoo shopify.sync.api.apply_order: ValidationError: …`).
  */
-async function rejects(promise: Promise<unknown>, expected: { cls: new (...args: never[]) => Error; odooName: string; message: string | RegExp }) {
+async function rejects(
+  promise: Promise<unknown>,
+  expected: { cls: new (...args: never[]) => Error; odooName: string; message: string | RegExp },
+) {
   await assert.rejects(promise, (err: unknown) => {
     assert.ok(err instanceof expected.cls, `expected ${expected.cls.name}, got ${String(err)}`);
     const e = err as Error & { odooName?: string };
@@ -102,7 +105,9 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
       assert.equal(health?.dlq_depth, 12);
       assert.ok(health?.text.includes(alert.summary), health?.text);
       await assert.rejects(contract.reportHealth({ alerts: [], dlq_depth: -1, checked_at: checked }), /dlq_depth/);
-      assert.deepEqual(await contract.reportHealth({ alerts: [], dlq_depth: 0, checked_at: new Date(Date.now() + 1000).toISOString() }), { ok: true });
+      assert.deepEqual(await contract.reportHealth({ alerts: [], dlq_depth: 0, checked_at: new Date(Date.now() + 1000).toISOString() }), {
+        ok: true,
+      });
       assert.equal((await m.readSidecarHealth())?.alert_count, 0);
     });
 
@@ -143,7 +148,6 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
       const rest = await pullAll(contract);
       assert.ok(rest.length >= 1);
     });
-
   });
 
   describe('products and stock', () => {
@@ -153,7 +157,11 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
         name: `T-shirt ${base}`,
         price: '20.00',
         options: [{ name: 'Size', values: [{ value: 'S' }, { value: 'M' }, { value: 'L', price_extra: '2.00' }] }],
-        variants: ['S', 'M', 'L'].map((size) => ({ sku: `${base}-${size}`, barcode: `${base.replace(/\D/g, '')}${size.charCodeAt(0)}`, option_values: { Size: size } })),
+        variants: ['S', 'M', 'L'].map((size) => ({
+          sku: `${base}-${size}`,
+          barcode: `${base.replace(/\D/g, '')}${size.charCodeAt(0)}`,
+          option_values: { Size: size },
+        })),
       });
       const { products } = await contract.exportProducts({ template_ids: [template_id] });
       assert.equal(products.length, 1);
@@ -188,7 +196,11 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
       await m.setProductPrice(p.template_id, '25.00');
       const repriced = (await pullAll(contract)).filter((e) => e.type === 'product.changed' && e.res_id === p.template_id);
       assert.equal(repriced.length, 1);
-      assert.equal((await m.readBinding('product.template', p.template_id)).state, 'pending', 'a change waiting in the outbox shows as pending');
+      assert.equal(
+        (await m.readBinding('product.template', p.template_id)).state,
+        'pending',
+        'a change waiting in the outbox shows as pending',
+      );
       await m.archiveProduct(p.template_id);
       const archived = (await pullAll(contract)).filter((e) => e.type === 'product.changed' && e.res_id === p.template_id);
       assert.equal(archived.length, 1);
@@ -204,12 +216,21 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
       const p = await stocked(10);
       await m.createSaleOrder({ warehouse_id: wh[0]!.id, lines: [{ product_id: p.product_id, quantity: 3 }] });
       // A Shopify order's reservation is Shopify's `committed`: it must not be subtracted again.
-      const r = await contract.applyOrder(orderDoc({ currency, location_gid: wh[0]!.location_gid, lines: [{ sku: p.sku, quantity: 4, price: '10.00' }] }));
+      const r = await contract.applyOrder(
+        orderDoc({ currency, location_gid: wh[0]!.location_gid, lines: [{ sku: p.sku, quantity: 4, price: '10.00' }] }),
+      );
       assert.equal(r.state, 'sale');
       const { levels } = await contract.stockLevels({ product_ids: [p.product_id] });
       const here = levels.find((l) => l.location_gid === wh[0]!.location_gid);
       assert.deepEqual(
-        here && { on_hand: here.on_hand, reserved_other: here.reserved_other, safety_stock: here.safety_stock, shopify_on_hand: here.shopify_on_hand, warehouse_id: here.warehouse_id, sku: here.sku },
+        here && {
+          on_hand: here.on_hand,
+          reserved_other: here.reserved_other,
+          safety_stock: here.safety_stock,
+          shopify_on_hand: here.shopify_on_hand,
+          warehouse_id: here.warehouse_id,
+          sku: here.sku,
+        },
         { on_hand: 10, reserved_other: 3, safety_stock: 2, shopify_on_hand: 5, warehouse_id: wh[0]!.id, sku: p.sku },
       );
       const elsewhere = levels.find((l) => l.location_gid === wh[1]!.location_gid);
@@ -220,7 +241,10 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
     it('filters stock levels by location', async () => {
       const p = await stocked(4);
       const { levels } = await contract.stockLevels({ product_ids: [p.product_id], location_gids: [wh[1]!.location_gid] });
-      assert.deepEqual(levels.map((l) => [l.location_gid, l.on_hand]), [[wh[1]!.location_gid, 0]]);
+      assert.deepEqual(
+        levels.map((l) => [l.location_gid, l.on_hand]),
+        [[wh[1]!.location_gid, 0]],
+      );
     });
 
     it('emits stock.changed per product and location, coalesced while pending', async () => {
@@ -230,7 +254,10 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
       await m.setStock(p.product_id, wh[0]!.id, 7);
       await m.setStock(p.product_id, wh[1]!.id, 1);
       const events = (await pullAll(contract)).filter((e) => e.type === 'stock.changed' && e.res_id === p.product_id);
-      assert.deepEqual(events.map((e) => e.key).sort(), [`stock:${p.product_id}:${wh[0]!.location_gid}`, `stock:${p.product_id}:${wh[1]!.location_gid}`].sort());
+      assert.deepEqual(
+        events.map((e) => e.key).sort(),
+        [`stock:${p.product_id}:${wh[0]!.location_gid}`, `stock:${p.product_id}:${wh[1]!.location_gid}`].sort(),
+      );
       const first = events.find((e) => e.key.endsWith(wh[0]!.location_gid))!;
       assert.deepEqual(first.payload, { product_id: p.product_id, location_gid: wh[0]!.location_gid });
       assert.equal(first.model, 'product.product');
@@ -241,7 +268,10 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
       await drain(contract);
       await m.createSaleOrder({ warehouse_id: wh[0]!.id, lines: [{ product_id: p.product_id, quantity: 2 }] });
       const events = (await pullAll(contract)).filter((e) => e.type === 'stock.changed' && e.res_id === p.product_id);
-      assert.deepEqual(events.map((e) => e.key), [`stock:${p.product_id}:${wh[0]!.location_gid}`]);
+      assert.deepEqual(
+        events.map((e) => e.key),
+        [`stock:${p.product_id}:${wh[0]!.location_gid}`],
+      );
     });
   });
 
@@ -268,34 +298,65 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
       const p = await stocked();
       const doc = orderDoc({ currency, lines: [{ sku: p.sku, quantity: 2, price: '10.00' }] });
       const created = await contract.applyOrder(doc);
-      const edited = orderDoc({ currency, order_gid: doc.order_gid, updated_at: '2026-11-01T11:00:00Z', city: 'Lyon', lines: [{ sku: p.sku, quantity: 3, price: '10.00' }] });
+      const edited = orderDoc({
+        currency,
+        order_gid: doc.order_gid,
+        updated_at: '2026-11-01T11:00:00Z',
+        city: 'Lyon',
+        lines: [{ sku: p.sku, quantity: 3, price: '10.00' }],
+      });
       const updated = await contract.applyOrder(edited);
       assert.equal(updated.status, 'updated');
       assert.equal(updated.sale_order_id, created.sale_order_id);
       assert.equal(updated.amount_total, '30.00');
       const [so] = await m.readSaleOrders(doc.order_gid);
       assert.equal(so!.shipping.city, 'Lyon');
-      assert.deepEqual(so!.lines.map((l) => [l.sku, l.quantity]), [[p.sku, 3]]);
+      assert.deepEqual(
+        so!.lines.map((l) => [l.sku, l.quantity]),
+        [[p.sku, 3]],
+      );
       const open = (await m.readPickings(so!.id)).filter((pk) => pk.picking_type === 'outgoing' && !['done', 'cancel'].includes(pk.state));
-      assert.deepEqual(open.flatMap((pk) => pk.moves.map((mv) => mv.quantity)), [3]);
+      assert.deepEqual(
+        open.flatMap((pk) => pk.moves.map((mv) => mv.quantity)),
+        [3],
+      );
     });
 
     it('ignores an order document older than the one applied', async () => {
       const p = await stocked();
       const doc = orderDoc({ currency, updated_at: '2026-11-01T12:00:00Z', lines: [{ sku: p.sku, quantity: 2, price: '10.00' }] });
       await contract.applyOrder(doc);
-      const stale = orderDoc({ currency, order_gid: doc.order_gid, updated_at: '2026-11-01T11:00:00Z', lines: [{ sku: p.sku, quantity: 5, price: '10.00' }] });
+      const stale = orderDoc({
+        currency,
+        order_gid: doc.order_gid,
+        updated_at: '2026-11-01T11:00:00Z',
+        lines: [{ sku: p.sku, quantity: 5, price: '10.00' }],
+      });
       const r = await contract.applyOrder(stale);
       assert.equal(r.status, 'unchanged');
-      assert.deepEqual((await m.readSaleOrders(doc.order_gid))[0]!.lines.map((l) => l.quantity), [2]);
+      assert.deepEqual(
+        (await m.readSaleOrders(doc.order_gid))[0]!.lines.map((l) => l.quantity),
+        [2],
+      );
     });
 
     it('rejects an unknown SKU as a permanent error naming the SKU and line, and creates nothing', async () => {
       const p = await stocked();
       const unknown = skuOf('NOPE');
       const customer = customerDoc();
-      const doc = orderDoc({ currency, customer, lines: [{ sku: p.sku, quantity: 1, price: '10.00' }, { sku: unknown, quantity: 1, price: '5.00' }] });
-      await rejects(contract.applyOrder(doc), { cls: OdooPermanentError, odooName: VALIDATION, message: `order ${doc.name} line 2: SKU "${unknown}" is unknown in Odoo` });
+      const doc = orderDoc({
+        currency,
+        customer,
+        lines: [
+          { sku: p.sku, quantity: 1, price: '10.00' },
+          { sku: unknown, quantity: 1, price: '5.00' },
+        ],
+      });
+      await rejects(contract.applyOrder(doc), {
+        cls: OdooPermanentError,
+        odooName: VALIDATION,
+        message: `order ${doc.name} line 2: SKU "${unknown}" is unknown in Odoo`,
+      });
       assert.deepEqual(await m.readSaleOrders(doc.order_gid), []);
       assert.deepEqual(await m.findPartnersByName(`${customer.first_name} ${customer.last_name}`), []);
     });
@@ -323,7 +384,11 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
 
     it('computes taxes, discounts and shipping to the cent', async () => {
       const p = await stocked();
-      const doc = orderDoc({ currency, lines: [{ sku: p.sku, quantity: 2, price: '10.00', discount: '1.00', taxes: [vat('3.80')] }], shipping: { price: '5.00', taxes: [vat('1.00')] } });
+      const doc = orderDoc({
+        currency,
+        lines: [{ sku: p.sku, quantity: 2, price: '10.00', discount: '1.00', taxes: [vat('3.80')] }],
+        shipping: { price: '5.00', taxes: [vat('1.00')] },
+      });
       assert.equal(doc.total_price, '28.80');
       const r = await contract.applyOrder(doc);
       assert.equal(r.status, 'created');
@@ -334,7 +399,11 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
       await m.configure({ tax_mapping: [{ title: 'VAT', rate: 0.2, tax: 'VAT 20% incl.', price_include: true }] });
       const p = await stocked();
       // 2 × 12.00 tax included: 24.00, of which 4.00 is VAT; Shopify's total excludes nothing.
-      const doc = { ...orderDoc({ currency, lines: [{ sku: p.sku, quantity: 2, price: '12.00', taxes: [vat('4.00')] }] }), taxes_included: true, total_price: '24.00' };
+      const doc = {
+        ...orderDoc({ currency, lines: [{ sku: p.sku, quantity: 2, price: '12.00', taxes: [vat('4.00')] }] }),
+        taxes_included: true,
+        total_price: '24.00',
+      };
       const r = await contract.applyOrder(doc);
       assert.deepEqual([r.status, r.amount_total], ['created', '24.00']);
 
@@ -342,7 +411,10 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
       const other = { ...doc, order_gid: gidOf('Order') };
       const held = await contract.applyOrder(other);
       assert.equal(held.status, 'held');
-      assert.match(held.message ?? '', /tax mapping "VAT" 0\.2 → VAT 20%: Odoo tax is not price-included but the order includes taxes \(line 1\)/);
+      assert.match(
+        held.message ?? '',
+        /tax mapping "VAT" 0\.2 → VAT 20%: Odoo tax is not price-included but the order includes taxes \(line 1\)/,
+      );
     });
 
     it('flags an order whose Odoo total differs from Shopify total_price by one cent', async () => {
@@ -365,7 +437,9 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
       const r2 = await contract.applyOrder(paid);
       assert.deepEqual([r2.status, r2.state], ['updated', 'sale']);
       await m.configure({ import_policy: 'all' });
-      const r3 = await contract.applyOrder(orderDoc({ currency, financial_status: 'pending', lines: [{ sku: p.sku, quantity: 1, price: '10.00' }] }));
+      const r3 = await contract.applyOrder(
+        orderDoc({ currency, financial_status: 'pending', lines: [{ sku: p.sku, quantity: 1, price: '10.00' }] }),
+      );
       assert.deepEqual([r3.status, r3.state], ['created', 'sale']);
     });
 
@@ -399,7 +473,11 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
   describe('refunds and returns', () => {
     const taxedOrder = async () => {
       const p = await stocked();
-      const doc = orderDoc({ currency, lines: [{ sku: p.sku, quantity: 2, price: '10.00', taxes: [vat('4.00')] }], shipping: { price: '5.00', taxes: [vat('1.00')] } });
+      const doc = orderDoc({
+        currency,
+        lines: [{ sku: p.sku, quantity: 2, price: '10.00', taxes: [vat('4.00')] }],
+        shipping: { price: '5.00', taxes: [vat('1.00')] },
+      });
       const applied = await contract.applyOrder(doc);
       assert.equal(applied.status, 'created');
       return { p, doc, applied };
@@ -412,7 +490,17 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
         order_gid: doc.order_gid,
         created_at: '2026-11-03T10:00:00Z',
         note: 'one broken mug',
-        lines: [{ line_gid: doc.lines[0]!.line_gid, sku: p.sku, quantity: 1, subtotal: '10.00', total_tax: '2.00', restock_type: 'no_restock' as const, location_gid: null }],
+        lines: [
+          {
+            line_gid: doc.lines[0]!.line_gid,
+            sku: p.sku,
+            quantity: 1,
+            subtotal: '10.00',
+            total_tax: '2.00',
+            restock_type: 'no_restock' as const,
+            location_gid: null,
+          },
+        ],
         shipping: { amount: '0.00', tax: '0.00' },
         adjustments: [],
         total: '12.00',
@@ -422,12 +510,25 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
       assert.equal(r.amount_total, '12.00');
       assert.ok(r.credit_note_id);
       assert.deepEqual(await m.readCreditNote(r.credit_note_id), { amount_total: '12.00', state: 'posted' });
-      assert.deepEqual(await contract.applyRefund(refund), { status: 'unchanged', credit_note_id: r.credit_note_id, amount_total: '12.00' });
+      assert.deepEqual(await contract.applyRefund(refund), {
+        status: 'unchanged',
+        credit_note_id: r.credit_note_id,
+        amount_total: '12.00',
+      });
     });
 
     it('credits the shipping amount and its tax for a shipping-only refund', async () => {
       const { doc } = await taxedOrder();
-      const r = await contract.applyRefund({ refund_gid: gidOf('Refund'), order_gid: doc.order_gid, created_at: '2026-11-03T10:00:00Z', note: null, lines: [], shipping: { amount: '5.00', tax: '1.00' }, adjustments: [], total: '6.00' });
+      const r = await contract.applyRefund({
+        refund_gid: gidOf('Refund'),
+        order_gid: doc.order_gid,
+        created_at: '2026-11-03T10:00:00Z',
+        note: null,
+        lines: [],
+        shipping: { amount: '5.00', tax: '1.00' },
+        adjustments: [],
+        total: '6.00',
+      });
       assert.equal(r.status, 'created');
       assert.equal(r.amount_total, '6.00');
       assert.deepEqual(await m.readCreditNote(r.credit_note_id!), { amount_total: '6.00', state: 'posted' });
@@ -435,7 +536,16 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
 
     it('flags a refund whose total differs from the Odoo credit note and leaves it in draft', async () => {
       const { doc } = await taxedOrder();
-      const r = await contract.applyRefund({ refund_gid: gidOf('Refund'), order_gid: doc.order_gid, created_at: '2026-11-03T10:00:00Z', note: null, lines: [], shipping: { amount: '5.00', tax: '1.00' }, adjustments: [], total: '6.50' });
+      const r = await contract.applyRefund({
+        refund_gid: gidOf('Refund'),
+        order_gid: doc.order_gid,
+        created_at: '2026-11-03T10:00:00Z',
+        note: null,
+        lines: [],
+        shipping: { amount: '5.00', tax: '1.00' },
+        adjustments: [],
+        total: '6.50',
+      });
       assert.equal(r.status, 'flagged');
       assert.deepEqual(await m.readCreditNote(r.credit_note_id!), { amount_total: '6.00', state: 'draft' });
     });
@@ -443,11 +553,23 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
     it('rejects a refund for an order Odoo never imported', async () => {
       const refundGid = gidOf('Refund');
       const orderGid = gidOf('Order');
-      await rejects(contract.applyRefund({ refund_gid: refundGid, order_gid: orderGid, created_at: '2026-11-03T10:00:00Z', note: null, lines: [], shipping: { amount: '1.00', tax: '0.00' }, adjustments: [], total: '1.00' }), {
-        cls: OdooPermanentError,
-        odooName: VALIDATION,
-        message: `refund ${refundGid}: order ${orderGid} is not imported in Odoo`,
-      });
+      await rejects(
+        contract.applyRefund({
+          refund_gid: refundGid,
+          order_gid: orderGid,
+          created_at: '2026-11-03T10:00:00Z',
+          note: null,
+          lines: [],
+          shipping: { amount: '1.00', tax: '0.00' },
+          adjustments: [],
+          total: '1.00',
+        }),
+        {
+          cls: OdooPermanentError,
+          odooName: VALIDATION,
+          message: `refund ${refundGid}: order ${orderGid} is not imported in Odoo`,
+        },
+      );
     });
 
     it('creates a return picking once; receiving it emits return.done and restocks', async () => {
@@ -456,7 +578,12 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
       const applied = await contract.applyOrder(doc);
       const [out] = await m.readPickings(applied.sale_order_id);
       await m.validateDelivery(out!.id);
-      const ret = { return_gid: gidOf('Return'), order_gid: doc.order_gid, status: 'OPEN', lines: [{ line_gid: doc.lines[0]!.line_gid, sku: p.sku, quantity: 1 }] };
+      const ret = {
+        return_gid: gidOf('Return'),
+        order_gid: doc.order_gid,
+        status: 'OPEN',
+        lines: [{ line_gid: doc.lines[0]!.line_gid, sku: p.sku, quantity: 1 }],
+      };
       const created = await contract.applyReturn(ret);
       assert.equal(created.status, 'created');
       assert.ok(created.picking_id);
@@ -485,7 +612,12 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
       const applied = await contract.applyOrder(doc);
       const [out] = await m.readPickings(applied.sale_order_id);
       await m.validateDelivery(out!.id);
-      const ret = { return_gid: gidOf('Return'), order_gid: doc.order_gid, status: 'OPEN', lines: [{ line_gid: doc.lines[0]!.line_gid, sku: p.sku, quantity: 1 }] };
+      const ret = {
+        return_gid: gidOf('Return'),
+        order_gid: doc.order_gid,
+        status: 'OPEN',
+        lines: [{ line_gid: doc.lines[0]!.line_gid, sku: p.sku, quantity: 1 }],
+      };
       const created = await contract.applyReturn(ret);
       const declined = await contract.applyReturn({ ...ret, status: 'DECLINED' });
       assert.deepEqual([declined.status, declined.picking_id], ['cancelled', created.picking_id]);
@@ -501,8 +633,17 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
       const applied = await contract.applyOrder(doc);
       const [out] = await m.readPickings(applied.sale_order_id);
       await m.validateDelivery(out!.id, { quantities: { [p.product_id]: 1 } });
-      const ret = { return_gid: gidOf('Return'), order_gid: doc.order_gid, status: 'OPEN', lines: [{ line_gid: doc.lines[0]!.line_gid, sku: p.sku, quantity: 2 }] };
-      await rejects(contract.applyReturn(ret), { cls: OdooPermanentError, odooName: VALIDATION, message: new RegExp(`^return ${ret.return_gid}: cannot return 2 × ${p.sku}: only 1 delivered`) });
+      const ret = {
+        return_gid: gidOf('Return'),
+        order_gid: doc.order_gid,
+        status: 'OPEN',
+        lines: [{ line_gid: doc.lines[0]!.line_gid, sku: p.sku, quantity: 2 }],
+      };
+      await rejects(contract.applyReturn(ret), {
+        cls: OdooPermanentError,
+        odooName: VALIDATION,
+        message: new RegExp(`^return ${ret.return_gid}: cannot return 2 × ${p.sku}: only 1 delivered`),
+      });
     });
   });
 
@@ -517,10 +658,14 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
 
       const email = emailOf('grace');
       const existing = await m.createCustomer({ name: 'Grace Hopper', email });
-      const linked = await contract.upsertCustomer(customerDoc({ first_name: 'Grace', last_name: 'Hopper', email: `  ${email.toUpperCase()} ` }));
+      const linked = await contract.upsertCustomer(
+        customerDoc({ first_name: 'Grace', last_name: 'Hopper', email: `  ${email.toUpperCase()} ` }),
+      );
       assert.deepEqual(linked, { status: 'linked', partner_id: existing });
 
-      const namesake = await contract.upsertCustomer(customerDoc({ first_name: 'Grace', last_name: 'Hopper', email: emailOf('other.grace') }));
+      const namesake = await contract.upsertCustomer(
+        customerDoc({ first_name: 'Grace', last_name: 'Hopper', email: emailOf('other.grace') }),
+      );
       assert.equal(namesake.status, 'created');
       assert.notEqual(namesake.partner_id, existing);
     });
@@ -549,7 +694,10 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
         if (customers.length < 7) break;
       }
       const ids = listed.map((c) => c.partner_id);
-      assert.deepEqual(ids, [...ids].sort((a, b) => a - b));
+      assert.deepEqual(
+        ids,
+        [...ids].sort((a, b) => a - b),
+      );
       assert.equal(new Set(ids).size, ids.length);
       assert.ok(listed.every((c) => c.email));
       assert.equal(listed.find((c) => c.partner_id === ada)?.email, adaEmail);
@@ -558,7 +706,19 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
     });
 
     it('erases a customer: personal data gone, record kept, never resurrected', async () => {
-      const doc = customerDoc({ default_address: { name: 'Ada Lovelace', company: null, address1: '12 Analytical St', address2: null, city: 'London', province_code: null, zip: 'N1', country_code: 'GB', phone: null } });
+      const doc = customerDoc({
+        default_address: {
+          name: 'Ada Lovelace',
+          company: null,
+          address1: '12 Analytical St',
+          address2: null,
+          city: 'London',
+          province_code: null,
+          zip: 'N1',
+          country_code: 'GB',
+          phone: null,
+        },
+      });
       const { partner_id } = await contract.upsertCustomer(doc);
       const erased = await contract.eraseCustomer({ customer_gid: doc.customer_gid });
       assert.equal(erased.status, 'erased');
@@ -595,7 +755,17 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
         order_gid: order.order_gid,
         created_at: '2026-11-03T10:00:00Z',
         note: null,
-        lines: [{ line_gid: order.lines[0]!.line_gid, sku: p.sku, quantity: 1, subtotal: '10.00', total_tax: '0.00', restock_type: 'return', location_gid: null }],
+        lines: [
+          {
+            line_gid: order.lines[0]!.line_gid,
+            sku: p.sku,
+            quantity: 1,
+            subtotal: '10.00',
+            total_tax: '0.00',
+            restock_type: 'return',
+            location_gid: null,
+          },
+        ],
         shipping: { amount: '0.00', tax: '0.00' },
         adjustments: [{ amount: '1.00', reason: 'goodwill' }],
         total: '11.00',
@@ -609,23 +779,38 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
 
       await m.editCustomer(partner_id, { phone: '+44 20 0000 0000' });
       const edited = await pullAll(contract);
-      assert.deepEqual(edited.map((e) => [e.type, e.key, e.res_id]), [['customer.changed', `customer:${partner_id}`, partner_id]]);
+      assert.deepEqual(
+        edited.map((e) => [e.type, e.key, e.res_id]),
+        [['customer.changed', `customer:${partner_id}`, partner_id]],
+      );
       await m.archiveCustomer(partner_id);
       const archived = await pullAll(contract);
-      assert.deepEqual(archived.map((e) => [e.type, e.payload.active]), [['customer.changed', false]]);
+      assert.deepEqual(
+        archived.map((e) => [e.type, e.payload.active]),
+        [['customer.changed', false]],
+      );
       await m.eraseCustomer(partner_id);
       const erased = await pullAll(contract);
-      assert.deepEqual(erased.map((e) => [e.type, e.payload.customer_gid]), [['customer.erased', customer.customer_gid]]);
+      assert.deepEqual(
+        erased.map((e) => [e.type, e.payload.customer_gid]),
+        [['customer.erased', customer.customer_gid]],
+      );
     });
 
     it('emits customer.changed for an unbound contact only when it is flagged for sync', async () => {
       await m.createCustomer({ name: 'Not synced', email: emailOf('nosync') });
-      assert.deepEqual((await pullAll(contract)).filter((e) => e.type === 'customer.changed'), []);
+      assert.deepEqual(
+        (await pullAll(contract)).filter((e) => e.type === 'customer.changed'),
+        [],
+      );
       const flagged = await m.createCustomer({ name: 'Synced', email: emailOf('sync'), sync: true });
-      assert.deepEqual((await pullAll(contract)).filter((e) => e.type === 'customer.changed').map((e) => e.res_id), [flagged]);
+      assert.deepEqual(
+        (await pullAll(contract)).filter((e) => e.type === 'customer.changed').map((e) => e.res_id),
+        [flagged],
+      );
     });
 
-    it('records sync results on the binding and the variants\' Shopify IDs', async () => {
+    it("records sync results on the binding and the variants' Shopify IDs", async () => {
       const base = skuOf('CAP');
       const { template_id, variants } = await m.createProduct({
         name: `Cap ${base}`,
@@ -638,7 +823,14 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
       const redGid = gidOf('ProductVariant');
       const redItem = gidOf('InventoryItem');
       assert.deepEqual(
-        await contract.recordSyncResult({ model: 'product.template', res_id: template_id, state: 'synced', shopify_gid: productGid, content_hash: 'abc123', children: [{ model: 'product.product', res_id: red, shopify_gid: redGid, inventory_item_gid: redItem }] }),
+        await contract.recordSyncResult({
+          model: 'product.template',
+          res_id: template_id,
+          state: 'synced',
+          shopify_gid: productGid,
+          content_hash: 'abc123',
+          children: [{ model: 'product.product', res_id: red, shopify_gid: redGid, inventory_item_gid: redItem }],
+        }),
         { ok: true },
       );
       const doc = (await contract.exportProducts({ template_ids: [template_id] })).products[0]!;
@@ -654,12 +846,23 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
       assert.deepEqual([failed.state, failed.message], ['error', 'variant 2 has no SKU']);
 
       const other = await simpleProduct(m);
-      await rejects(contract.recordSyncResult({ model: 'product.template', res_id: other.template_id, state: 'synced', shopify_gid: productGid }), { cls: OdooPermanentError, odooName: VALIDATION, message: /already bound/ });
-      await rejects(contract.recordSyncResult({ model: 'product.template', res_id: other.template_id, state: 'synced', children: [{ model: 'product.product', res_id: red }] }), {
-        cls: OdooPermanentError,
-        odooName: VALIDATION,
-        message: `record_sync_result: variant ${red} is not a variant of product.template ${other.template_id}`,
-      });
+      await rejects(
+        contract.recordSyncResult({ model: 'product.template', res_id: other.template_id, state: 'synced', shopify_gid: productGid }),
+        { cls: OdooPermanentError, odooName: VALIDATION, message: /already bound/ },
+      );
+      await rejects(
+        contract.recordSyncResult({
+          model: 'product.template',
+          res_id: other.template_id,
+          state: 'synced',
+          children: [{ model: 'product.product', res_id: red }],
+        }),
+        {
+          cls: OdooPermanentError,
+          odooName: VALIDATION,
+          message: `record_sync_result: variant ${red} is not a variant of product.template ${other.template_id}`,
+        },
+      );
     });
 
     it('refuses a sync result for a record that does not exist', async () => {
@@ -671,7 +874,11 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
     });
 
     it('refuses private methods as an access (configuration) error', async () => {
-      await rejects(ctx.caller().executeKw('shopify.sync.api', '_apply_order', [{}]), { cls: OdooConfigurationError, odooName: 'odoo.exceptions.AccessError', message: "Private methods (such as 'shopify.sync.api._apply_order') cannot be called remotely." });
+      await rejects(ctx.caller().executeKw('shopify.sync.api', '_apply_order', [{}]), {
+        cls: OdooConfigurationError,
+        odooName: 'odoo.exceptions.AccessError',
+        message: "Private methods (such as 'shopify.sync.api._apply_order') cannot be called remotely.",
+      });
     });
   });
 
@@ -679,16 +886,32 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
     it('turns a partial delivery with tracking into delivery.done and an export of the shipped lines', async () => {
       const a = await stocked(10);
       const b = await stocked(10);
-      const doc = orderDoc({ currency, location_gid: wh[0]!.location_gid, lines: [{ sku: a.sku, quantity: 3, price: '10.00' }, { sku: b.sku, quantity: 1, price: '10.00' }] });
+      const doc = orderDoc({
+        currency,
+        location_gid: wh[0]!.location_gid,
+        lines: [
+          { sku: a.sku, quantity: 3, price: '10.00' },
+          { sku: b.sku, quantity: 1, price: '10.00' },
+        ],
+      });
       const applied = await contract.applyOrder(doc);
       const [out] = await m.readPickings(applied.sale_order_id);
       await drain(contract);
-      const { backorder_id } = await m.validateDelivery(out!.id, { quantities: { [a.product_id]: 2, [b.product_id]: 1 }, tracking: { number: 'TRK-1' } });
+      const { backorder_id } = await m.validateDelivery(out!.id, {
+        quantities: { [a.product_id]: 2, [b.product_id]: 1 },
+        tracking: { number: 'TRK-1' },
+      });
       assert.ok(backorder_id, 'a backorder for the remaining unit');
       const events = await pullAll(contract);
       const done = events.filter((e) => e.type === 'delivery.done');
-      assert.deepEqual(done.map((e) => [e.key, e.payload.picking_id, e.payload.order_gid, e.model, e.res_id]), [[`order:${doc.order_gid}`, out!.id, doc.order_gid, 'stock.picking', out!.id]]);
-      assert.ok(events.some((e) => e.type === 'stock.changed' && e.res_id === a.product_id), 're-push stock after a fulfillment');
+      assert.deepEqual(
+        done.map((e) => [e.key, e.payload.picking_id, e.payload.order_gid, e.model, e.res_id]),
+        [[`order:${doc.order_gid}`, out!.id, doc.order_gid, 'stock.picking', out!.id]],
+      );
+      assert.ok(
+        events.some((e) => e.type === 'stock.changed' && e.res_id === a.product_id),
+        're-push stock after a fulfillment',
+      );
 
       const exported = await contract.exportDelivery({ picking_id: out!.id });
       assert.equal(exported.order_gid, doc.order_gid);
@@ -696,7 +919,10 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
       assert.equal(exported.tracking.number, 'TRK-1');
       assert.deepEqual(
         exported.lines.map((l) => [l.line_gid, l.sku, l.quantity]).sort(),
-        [[doc.lines[0]!.line_gid, a.sku, 2], [doc.lines[1]!.line_gid, b.sku, 1]].sort(),
+        [
+          [doc.lines[0]!.line_gid, a.sku, 2],
+          [doc.lines[1]!.line_gid, b.sku, 1],
+        ].sort(),
       );
       assert.deepEqual(exported.fulfillment_gids, []);
 
@@ -707,14 +933,24 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
 
       await m.setTracking(out!.id, { number: 'TRK-2' });
       const retracked = (await pullAll(contract)).filter((e) => e.type === 'delivery.done');
-      assert.deepEqual(retracked.map((e) => e.payload.picking_id), [out!.id]);
+      assert.deepEqual(
+        retracked.map((e) => e.payload.picking_id),
+        [out!.id],
+      );
       assert.equal((await contract.exportDelivery({ picking_id: out!.id })).tracking.number, 'TRK-2');
       await m.setTracking(out!.id, { number: 'TRK-2' });
-      assert.deepEqual((await pullAll(contract)).filter((e) => e.type === 'delivery.done'), [], 'the same tracking number again is no change');
+      assert.deepEqual(
+        (await pullAll(contract)).filter((e) => e.type === 'delivery.done'),
+        [],
+        'the same tracking number again is no change',
+      );
 
       await m.validateDelivery(backorder_id);
       const rest = await contract.exportDelivery({ picking_id: backorder_id });
-      assert.deepEqual(rest.lines.map((l) => [l.sku, l.quantity]), [[a.sku, 1]]);
+      assert.deepEqual(
+        rest.lines.map((l) => [l.sku, l.quantity]),
+        [[a.sku, 1]],
+      );
     });
 
     it('emits order.reimport when a user asks to re-import an order, and product.changed on a resync', async () => {
@@ -726,16 +962,26 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
       await m.resyncProduct(p.template_id);
       const events = await pullAll(contract);
       const reimport = events.filter((e) => e.type === 'order.reimport');
-      assert.deepEqual(reimport.map((e) => [e.key, e.model, e.res_id, e.payload.order_gid]), [[`order:${doc.order_gid}`, 'sale.order', applied.sale_order_id, doc.order_gid]]);
+      assert.deepEqual(
+        reimport.map((e) => [e.key, e.model, e.res_id, e.payload.order_gid]),
+        [[`order:${doc.order_gid}`, 'sale.order', applied.sale_order_id, doc.order_gid]],
+      );
       const resync = events.filter((e) => e.type === 'product.changed' && e.res_id === p.template_id);
-      assert.deepEqual(resync.map((e) => e.payload.reason), ['resync']);
+      assert.deepEqual(
+        resync.map((e) => e.payload.reason),
+        ['resync'],
+      );
       assert.equal((await m.readBinding('sale.order', applied.sale_order_id)).state, 'pending');
     });
 
     it('refuses to export a delivery that is not for a Shopify order', async () => {
       const p = await stocked();
       const { picking_id } = await m.createSaleOrder({ warehouse_id: wh[0]!.id, lines: [{ product_id: p.product_id, quantity: 1 }] });
-      await rejects(contract.exportDelivery({ picking_id }), { cls: OdooPermanentError, odooName: VALIDATION, message: /^export_delivery: picking .+ is not for a Shopify order$/ });
+      await rejects(contract.exportDelivery({ picking_id }), {
+        cls: OdooPermanentError,
+        odooName: VALIDATION,
+        message: /^export_delivery: picking .+ is not for a Shopify order$/,
+      });
     });
 
     it('emits credit_note.posted when a credit note is posted in Odoo for a Shopify order', async () => {
@@ -745,7 +991,10 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
       await drain(contract);
       const { credit_note_id } = await m.postCreditNote(applied.sale_order_id, '5.00', 'goodwill');
       const events = (await pullAll(contract)).filter((e) => e.type === 'credit_note.posted');
-      assert.deepEqual(events.map((e) => [e.key, e.res_id, e.payload.order_gid, e.payload.amount_total]), [[`order:${doc.order_gid}`, credit_note_id, doc.order_gid, '5.00']]);
+      assert.deepEqual(
+        events.map((e) => [e.key, e.res_id, e.payload.order_gid, e.payload.amount_total]),
+        [[`order:${doc.order_gid}`, credit_note_id, doc.order_gid, '5.00']],
+      );
     });
   });
 
@@ -758,12 +1007,20 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
       const unknown = gidOf('Order');
       const { orders } = await contract.orderStatus({ order_gids: [doc.order_gid, unknown] });
       assert.deepEqual(orders, [
-        { order_gid: doc.order_gid, found: true, sale_order_id: applied.sale_order_id, name: applied.name, state: applied.state, amount_total: applied.amount_total, line_count: 1 },
+        {
+          order_gid: doc.order_gid,
+          found: true,
+          sale_order_id: applied.sale_order_id,
+          name: applied.name,
+          state: applied.state,
+          amount_total: applied.amount_total,
+          line_count: 1,
+        },
         { order_gid: unknown, found: false, sale_order_id: null, name: null, state: null, amount_total: null, line_count: null },
       ]);
     });
 
-    it('lists bound records and emits the Resync buttons\' events on request_resync', async () => {
+    it("lists bound records and emits the Resync buttons' events on request_resync", async () => {
       const p = await simpleProduct(m);
       const gid = gidOf('Product');
       await contract.recordSyncResult({ model: 'product.template', res_id: p.template_id, state: 'synced', shopify_gid: gid });
@@ -773,16 +1030,25 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
       const answer = await contract.requestResync({ model: 'product.template', ids: [p.template_id, 999_999_999] });
       assert.deepEqual(answer, { queued: 1, missing_ids: [999_999_999] });
       const events = await pullAll(contract);
-      assert.deepEqual(events.map((e) => [e.type, e.res_id, e.payload.reason]), [['product.changed', p.template_id, 'resync']]);
+      assert.deepEqual(
+        events.map((e) => [e.type, e.res_id, e.payload.reason]),
+        [['product.changed', p.template_id, 'resync']],
+      );
       assert.equal((await m.readBinding('product.template', p.template_id)).state, 'pending');
       const stock = await contract.requestResync({ model: 'product.product', ids: [p.product_id] });
       assert.equal(stock.queued, wh.length);
       const stockEvents = await pullAll(contract);
-      assert.deepEqual(stockEvents.map((e) => e.type), wh.map(() => 'stock.changed'));
+      assert.deepEqual(
+        stockEvents.map((e) => e.type),
+        wh.map(() => 'stock.changed'),
+      );
     });
 
     it('stores a report summary for the Overview', async () => {
-      assert.deepEqual(await contract.storeReport({ kind: 'reconciliation', summary: { headline: '3 Shopify orders, 3 in Odoo', missing: 0 } }), { ok: true });
+      assert.deepEqual(
+        await contract.storeReport({ kind: 'reconciliation', summary: { headline: '3 Shopify orders, 3 in Odoo', missing: 0 } }),
+        { ok: true },
+      );
     });
   });
 

@@ -90,16 +90,25 @@ export interface MerchantDriver {
   /** Inventory adjustment: sets on hand at the warehouse's stock location. */
   setStock(productId: number, warehouseId: number, quantity: number): Promise<void>;
   /** A confirmed sale order entered in Odoo (not from Shopify); its delivery reserves stock. */
-  createSaleOrder(spec: { warehouse_id: number; lines: Array<{ product_id: number; quantity: number }> }): Promise<{ sale_order_id: number; picking_id: number }>;
+  createSaleOrder(spec: {
+    warehouse_id: number;
+    lines: Array<{ product_id: number; quantity: number }>;
+  }): Promise<{ sale_order_id: number; picking_id: number }>;
   /** Validates a delivery; `quantities` (product id → quantity) makes it partial with a backorder. */
-  validateDelivery(pickingId: number, options?: { quantities?: Record<number, number>; tracking?: Tracking }): Promise<{ backorder_id: number | null }>;
+  validateDelivery(
+    pickingId: number,
+    options?: { quantities?: Record<number, number>; tracking?: Tracking },
+  ): Promise<{ backorder_id: number | null }>;
   setTracking(pickingId: number, tracking: Tracking): Promise<void>;
   validateReturn(pickingId: number): Promise<void>;
   /** A credit note posted on a sale order (e.g. a goodwill refund decided in Odoo). */
   postCreditNote(saleOrderId: number, amount: Money, reason: string): Promise<{ credit_note_id: number }>;
   /** `sync`: the contact's "Sync to Shopify" flag (unbound contacts emit events only with it). */
   createCustomer(values: { name: string; email: string | null; sync?: boolean }): Promise<number>;
-  editCustomer(partnerId: number, values: { name?: string; email?: string | null; phone?: string | null; street?: string | null; city?: string | null }): Promise<void>;
+  editCustomer(
+    partnerId: number,
+    values: { name?: string; email?: string | null; phone?: string | null; street?: string | null; city?: string | null },
+  ): Promise<void>;
   archiveCustomer(partnerId: number): Promise<void>;
   /** The addon's "erase personal data" action on a customer. */
   eraseCustomer(partnerId: number): Promise<void>;

@@ -29,7 +29,8 @@ async function summary(stack: Stack, since: Date): Promise<{ healthy: boolean; t
   const lines = [
     `${'flow'.padEnd(20)}${pad('done', 6)}${pad('retried', 9)}${pad('failed', 8)}${pad('DLQ', 5)}${pad('queued', 8)}${pad('p50 ms', 9)}${pad('p95 ms', 9)}`,
     ...rows.map(
-      (r) => `${r.queue.padEnd(20)}${pad(r.completed, 6)}${pad(r.retried, 9)}${pad(r.failed, 8)}${pad(r.dlq, 5)}${pad(r.queued, 8)}${pad(r.p50Ms, 9)}${pad(r.p95Ms, 9)}`,
+      (r) =>
+        `${r.queue.padEnd(20)}${pad(r.completed, 6)}${pad(r.retried, 9)}${pad(r.failed, 8)}${pad(r.dlq, 5)}${pad(r.queued, 8)}${pad(r.p50Ms, 9)}${pad(r.p95Ms, 9)}`,
     ),
   ];
   const healthy = rows.every((r) => r.failed === 0 && r.dlq === 0);
@@ -59,7 +60,10 @@ async function main(): Promise<void> {
     const common = { url: env.ODOO_URL!, db: env.ODOO_DB!, protocol: 'jsonrpc' as const, requestTimeoutMs: 60_000 };
     odooOptions.odoo = createOdooClient({ ...common, user: env.ODOO_USER!, apiKey: env.ODOO_API_KEY! });
     const adminLogin = env.ODOO_ADMIN_USER ?? 'admin';
-    merchant = createRealMerchant({ admin: createOdooClient({ ...common, user: adminLogin, apiKey: env.ODOO_ADMIN_PASSWORD ?? 'admin' }), adminLogin });
+    merchant = createRealMerchant({
+      admin: createOdooClient({ ...common, user: adminLogin, apiKey: env.ODOO_ADMIN_PASSWORD ?? 'admin' }),
+      adminLogin,
+    });
     // Odoo refuses orders in a shop currency other than the company currency. The company
     // currency is the merchant's (changing it is refused once journal entries exist, and the
     // pricelists keep theirs); the simulated shop is ours, so it sells in the company currency.
@@ -90,7 +94,13 @@ async function main(): Promise<void> {
     }
   }
   // Let in-flight follow-ups (stock re-push after the delivery, echoes) settle before the summary.
-  await stack.waitFor('queues to settle', async () => (await stack.sidecar.queue.queueStats()).every((s) => s.queued === 0 && s.active === 0), 30_000).catch(() => {});
+  await stack
+    .waitFor(
+      'queues to settle',
+      async () => (await stack.sidecar.queue.queueStats()).every((s) => s.queued === 0 && s.active === 0),
+      30_000,
+    )
+    .catch(() => {});
   const { healthy, table } = await summary(stack, started);
   out();
   out(table);

@@ -88,7 +88,13 @@ export function dayOfCommerce(stack: Stack, merchant: MerchantDriver, log: (line
     {
       name: 'go-live: onboarding links what already exists, then the catalog is pushed',
       async run() {
-        const ctx = { config: stack.config, logger: stack.sidecar.logger, pool: stack.sidecar.pool, shopify: stack.sidecar.shopify, odoo: stack.sidecar.contract };
+        const ctx = {
+          config: stack.config,
+          logger: stack.sidecar.logger,
+          pool: stack.sidecar.pool,
+          shopify: stack.sidecar.shopify,
+          odoo: stack.sidecar.contract,
+        };
         const rehearsal = await runOnboarding(ctx, { dryRun: true });
         log(`  dry run: ${rehearsal.report.counts.productsLinked} products to link, ${rehearsal.report.counts.conflicts} conflicts`);
         const real = await runOnboarding(ctx, { dryRun: false });
@@ -117,7 +123,14 @@ export function dayOfCommerce(stack: Stack, merchant: MerchantDriver, log: (line
             customer: { firstName: email.split('@')[0], lastName: 'Demo' },
             lines: lines.map((l) => ({ ...l, price: l.sku.includes('MUG') ? '12.00' : '20.00' })),
             shippingLines: [{ title: 'Standard', price: '4.90' }],
-            shippingAddress: { first_name: 'Demo', last_name: 'Customer', address1: '1 Main St', city: 'Brussels', zip: '1000', country_code: 'BE' },
+            shippingAddress: {
+              first_name: 'Demo',
+              last_name: 'Customer',
+              address1: '1 Main St',
+              city: 'Brussels',
+              zip: '1000',
+              country_code: 'BE',
+            },
             financialStatus: 'paid',
           });
         state.orders = [
@@ -128,7 +141,11 @@ export function dayOfCommerce(stack: Stack, merchant: MerchantDriver, log: (line
           ]),
           await place('alan@example.com', [{ sku: 'DEMO-TEE-M', quantity: 1 }]),
         ];
-        await stack.waitFor('three sales orders in Odoo', async () => (await Promise.all(state.orders.map(saleOrder))).every((so) => so !== undefined), 60_000);
+        await stack.waitFor(
+          'three sales orders in Odoo',
+          async () => (await Promise.all(state.orders.map(saleOrder))).every((so) => so !== undefined),
+          60_000,
+        );
         const names = await Promise.all(state.orders.map(async (o) => `${o.name} → ${(await saleOrder(o))!.name}`));
         return names.join(', ');
       },
@@ -140,7 +157,10 @@ export function dayOfCommerce(stack: Stack, merchant: MerchantDriver, log: (line
         const so = (await saleOrder(order))!;
         const [picking] = (await merchant.readPickings(so.id)).filter((p) => p.state !== 'done' && p.state !== 'cancel');
         if (!picking) throw new Error(`no open delivery for ${so.name}`);
-        await merchant.validateDelivery(picking.id, { quantities: { [state.products['DEMO-MUG-RED']!]: 1 }, tracking: { number: 'DEMO-TRACK-1' } });
+        await merchant.validateDelivery(picking.id, {
+          quantities: { [state.products['DEMO-MUG-RED']!]: 1 },
+          tracking: { number: 'DEMO-TRACK-1' },
+        });
         await stack.waitFor(
           'a partial fulfillment in Shopify',
           async () => {
@@ -166,7 +186,11 @@ export function dayOfCommerce(stack: Stack, merchant: MerchantDriver, log: (line
       async run() {
         await merchant.setStock(state.products['DEMO-TEE-S']!, warehouseAt(DEMO_LOCATIONS.main), 25);
         // Shopify's on_hand = Odoo's on hand − reservations not from Shopify orders − safety stock.
-        await stack.waitFor('the new level in Shopify', async () => (await level('DEMO-TEE-S', DEMO_LOCATIONS.main))?.on_hand === 25, 60_000);
+        await stack.waitFor(
+          'the new level in Shopify',
+          async () => (await level('DEMO-TEE-S', DEMO_LOCATIONS.main))?.on_hand === 25,
+          60_000,
+        );
         const now = (await level('DEMO-TEE-S', DEMO_LOCATIONS.main))!;
         return `DEMO-TEE-S at Main Warehouse: on_hand ${now.on_hand}, committed ${now.committed}, available ${now.available}`;
       },

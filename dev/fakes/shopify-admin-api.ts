@@ -23,10 +23,7 @@ export interface RecordedRequest {
   form?: URLSearchParams;
 }
 
-export type Fault =
-  | { status: number; headers?: Record<string, string>; body?: unknown }
-  | { hang: true }
-  | { drop: true };
+export type Fault = { status: number; headers?: Record<string, string>; body?: unknown } | { hang: true } | { drop: true };
 
 export interface FakeAdminApiOptions {
   clock?: () => number;
@@ -95,9 +92,15 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
           tokenSeq += 1;
           const token = `shpca_test_${tokenSeq}`;
           issuedTokens.push(token);
-          res.writeHead(200, { 'content-type': 'application/json' }).end(
-            JSON.stringify({ access_token: token, scope: 'read_products,write_inventory', expires_in: options.tokenLifetimeSeconds ?? 86399 }),
-          );
+          res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(
+              JSON.stringify({
+                access_token: token,
+                scope: 'read_products,write_inventory',
+                expires_in: options.tokenLifetimeSeconds ?? 86399,
+              }),
+            );
         };
         if (options.tokenDelayMs) setTimeout(answer, options.tokenDelayMs);
         else answer();
@@ -126,9 +129,12 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
       }
       if (options.checkTokens) {
         const token = String(req.headers['x-shopify-access-token'] ?? '');
-        const valid = (issuedTokens.includes(token) && !revoked.has(token)) || (options.staticToken !== undefined && token === options.staticToken);
+        const valid =
+          (issuedTokens.includes(token) && !revoked.has(token)) || (options.staticToken !== undefined && token === options.staticToken);
         if (!valid) {
-          res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: '[API] Invalid API key or access token' }));
+          res
+            .writeHead(401, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ errors: '[API] Invalid API key or access token' }));
           return;
         }
       }
@@ -140,7 +146,9 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
         throttled += 1;
         res.writeHead(200, headers).end(
           JSON.stringify({
-            errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' } }],
+            errors: [
+              { message: 'Throttled', extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' } },
+            ],
             extensions: {
               cost: {
                 requestedQueryCost: cost.requested,

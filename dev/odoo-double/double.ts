@@ -126,7 +126,8 @@ function gid(value: unknown, kind: string, label: string, field: string): string
   return value;
 }
 
-const pyRepr = (value: unknown) => (value === undefined || value === null ? 'None' : typeof value === 'string' ? `'${value}'` : JSON.stringify(value));
+const pyRepr = (value: unknown) =>
+  value === undefined || value === null ? 'None' : typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
 
 /** Contract money: a decimal string (or int); None → 0; floats refused (addon lib/money.py). */
 function money(value: unknown, label: string): number {
@@ -145,7 +146,18 @@ function quantity(value: unknown, label: string): number {
   return value;
 }
 
-const ERASED = { email: null, phone: null, street: null, street2: null, city: null, zip: null, state_code: null, company: null, first_name: null, last_name: null };
+const ERASED = {
+  email: null,
+  phone: null,
+  street: null,
+  street2: null,
+  city: null,
+  zip: null,
+  state_code: null,
+  company: null,
+  first_name: null,
+  last_name: null,
+};
 
 export class OdooDouble implements OdooCaller {
   readonly state: OdooState;
@@ -192,12 +204,16 @@ export class OdooDouble implements OdooCaller {
 
   /** Runs one call synchronously (the addon's advisory lock: calls never interleave). */
   dispatch(model: string, method: string, args: unknown[], kwargs: Record<string, unknown> = {}): unknown {
-    if (method.startsWith('_')) throw odooFault('odoo.exceptions.AccessError', `Private methods (such as '${model}.${method}') cannot be called remotely.`);
-    if (model !== CONTRACT_MODEL) throw odooFault('builtins.KeyError', `The Odoo double implements only ${CONTRACT_MODEL} (got ${model}.${method})`);
+    if (method.startsWith('_'))
+      throw odooFault('odoo.exceptions.AccessError', `Private methods (such as '${model}.${method}') cannot be called remotely.`);
+    if (model !== CONTRACT_MODEL)
+      throw odooFault('builtins.KeyError', `The Odoo double implements only ${CONTRACT_MODEL} (got ${model}.${method})`);
     const handler = Object.hasOwn(this.handlers, method) ? this.handlers[method as ContractMethod] : undefined;
     if (!handler) throw odooFault('builtins.AttributeError', `The method '${model}.${method}' does not exist`);
-    if (args.length !== 1 || Object.keys(kwargs).some((k) => k !== 'context')) throw odooFault('builtins.TypeError', `${model}.${method}() takes exactly one document`);
-    if (!args[0] || typeof args[0] !== 'object' || Array.isArray(args[0])) throw validationError('shopify.sync.api: the document must be a JSON object');
+    if (args.length !== 1 || Object.keys(kwargs).some((k) => k !== 'context'))
+      throw odooFault('builtins.TypeError', `${model}.${method}() takes exactly one document`);
+    if (!args[0] || typeof args[0] !== 'object' || Array.isArray(args[0]))
+      throw validationError('shopify.sync.api: the document must be a JSON object');
     // A JSON round trip both ways: callers never share objects with the double's state.
     const doc = JSON.parse(JSON.stringify(args[0])) as Record<string, unknown>;
     this.origin = true;
@@ -254,11 +270,26 @@ export class OdooDouble implements OdooCaller {
     if (this.origin && !force) return;
     // Coalesced types: one pending row per (type, key) is enough; the sidecar re-reads state.
     if (COALESCED_TYPES.has(type) && this.state.outbox.some((e) => e.type === type && e.key === key && e.state === 'pending')) return;
-    this.state.outbox.push({ uuid: randomUUID(), type, model, res_id: resId, key, payload, created_at: this.nowIso(), attempts: 0, state: 'pending', leased_until: 0 });
+    this.state.outbox.push({
+      uuid: randomUUID(),
+      type,
+      model,
+      res_id: resId,
+      key,
+      payload,
+      created_at: this.nowIso(),
+      attempts: 0,
+      state: 'pending',
+      leased_until: 0,
+    });
   }
 
   /** The addon's _shopify_set_result: synced clears the message; error keeps the given one. */
-  setResult(binding: Binding, state: BindingState, options: { message?: string | null; gid?: string | null; hash?: string | null } = {}): void {
+  setResult(
+    binding: Binding,
+    state: BindingState,
+    options: { message?: string | null; gid?: string | null; hash?: string | null } = {},
+  ): void {
     binding.state = state;
     if (state === 'synced') {
       binding.message = null;
@@ -320,7 +351,8 @@ export class OdooDouble implements OdooCaller {
   reserved(productId: number, warehouseId: number, filter: (picking: Picking) => boolean = () => true): number {
     let sum = 0;
     for (const picking of this.state.pickings.values()) {
-      if (picking.picking_type !== 'outgoing' || picking.state !== 'assigned' || picking.warehouse_id !== warehouseId || !filter(picking)) continue;
+      if (picking.picking_type !== 'outgoing' || picking.state !== 'assigned' || picking.warehouse_id !== warehouseId || !filter(picking))
+        continue;
       for (const move of picking.moves) if (move.product_id === productId) sum += move.reserved;
     }
     return sum;
@@ -351,12 +383,26 @@ export class OdooDouble implements OdooCaller {
     if (!template.active && !template.binding.shopify_gid) return;
     // Forced even for changes the sidecar caused (an order's reservation, a refund's restock):
     // stock flows one way (Odoo → Shopify) and the event only says "re-read", so it cannot loop.
-    this.emit('stock.changed', 'product.product', productId, `stock:${productId}:${wh.location_gid}`, { product_id: productId, location_gid: wh.location_gid }, true);
+    this.emit(
+      'stock.changed',
+      'product.product',
+      productId,
+      `stock:${productId}:${wh.location_gid}`,
+      { product_id: productId, location_gid: wh.location_gid },
+      true,
+    );
   }
 
   productChanged(templateId: number, reason: string, force = false): void {
     const t = this.template(templateId);
-    this.emit('product.changed', 'product.template', templateId, `product:${templateId}`, { template_id: templateId, reason, active: t.active }, force);
+    this.emit(
+      'product.changed',
+      'product.template',
+      templateId,
+      `product:${templateId}`,
+      { template_id: templateId, reason, active: t.active },
+      force,
+    );
     // A record whose change waits in the outbox shows as pending (not for the sidecar's own writes).
     if (force || !this.origin) t.binding.state = 'pending';
   }
@@ -364,7 +410,14 @@ export class OdooDouble implements OdooCaller {
   customerChanged(partnerId: number, reason: string, force = false): void {
     const p = this.partner(partnerId);
     if (!force && (!(p.shopify_sync || p.binding.shopify_gid) || p.erased)) return;
-    this.emit('customer.changed', 'res.partner', partnerId, `customer:${partnerId}`, { partner_id: partnerId, reason, active: p.active }, force);
+    this.emit(
+      'customer.changed',
+      'res.partner',
+      partnerId,
+      `customer:${partnerId}`,
+      { partner_id: partnerId, reason, active: p.active },
+      force,
+    );
     if (force || !this.origin) p.binding.state = 'pending';
   }
 
@@ -373,7 +426,12 @@ export class OdooDouble implements OdooCaller {
     const cn = this.state.creditNotes.get(creditNoteId)!;
     const so = this.saleOrder(cn.sale_order_id);
     if (!so.order_gid || cn.state !== 'posted') return;
-    this.emit('credit_note.posted', 'account.move', cn.id, `order:${so.order_gid}`, { move_id: cn.id, sale_order_id: so.id, order_gid: so.order_gid, amount_total: formatCents(cn.amount_total) });
+    this.emit('credit_note.posted', 'account.move', cn.id, `order:${so.order_gid}`, {
+      move_id: cn.id,
+      sale_order_id: so.id,
+      order_gid: so.order_gid,
+      amount_total: formatCents(cn.amount_total),
+    });
   }
 
   warehouseFor(locationGid: string | null | undefined) {
@@ -462,7 +520,9 @@ export class OdooDouble implements OdooCaller {
   /** Confirmed orders keep one open delivery whose demand is ordered − delivered − in other open deliveries. */
   syncPickings(so: SaleOrder): void {
     if (so.state !== 'sale') return;
-    const openPickings = [...this.state.pickings.values()].filter((p) => p.sale_order_id === so.id && p.picking_type === 'outgoing' && p.state === 'assigned');
+    const openPickings = [...this.state.pickings.values()].filter(
+      (p) => p.sale_order_id === so.id && p.picking_type === 'outgoing' && p.state === 'assigned',
+    );
     let open = openPickings.at(-1);
     for (const line of so.lines) {
       if (line.role !== 'product' && line.role !== 'manual') continue;
@@ -498,7 +558,13 @@ export class OdooDouble implements OdooCaller {
     for (const target of targets) {
       const own = GID.exec(target.binding.shopify_gid ?? '')?.[2] ?? (target === p ? numeric : String(target.id));
       // Country kept (contract: erase_customer); everything else that identifies the person goes.
-      Object.assign(target, ERASED, { name: `Redacted customer ${own}`, erased: true, shopify_sync: false, active: false, write_date: this.nowIso() });
+      Object.assign(target, ERASED, {
+        name: `Redacted customer ${own}`,
+        erased: true,
+        shopify_sync: false,
+        active: false,
+        write_date: this.nowIso(),
+      });
     }
     for (const so of this.state.saleOrders.values()) {
       if (targets.some((t) => t.id === so.partner_id)) {
@@ -520,8 +586,10 @@ export class OdooDouble implements OdooCaller {
   pullEvents(doc: Record<string, unknown>): { events: OutboxEvent[] } {
     const limit = doc.limit ?? 100;
     const lease = doc.lease_seconds ?? 60;
-    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 1000) throw validationError('pull_events: limit must be an integer from 1 to 1000');
-    if (typeof lease !== 'number' || !Number.isInteger(lease) || lease < 1 || lease > 3600) throw validationError('pull_events: lease_seconds must be an integer from 1 to 3600');
+    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 1000)
+      throw validationError('pull_events: limit must be an integer from 1 to 1000');
+    if (typeof lease !== 'number' || !Number.isInteger(lease) || lease < 1 || lease > 3600)
+      throw validationError('pull_events: lease_seconds must be an integer from 1 to 3600');
     this.state.lastSidecarContact = this.nowIso();
     const now = this.now();
     const due = this.state.outbox.filter((e) => e.state === 'pending' || (e.state === 'leased' && e.leased_until < now)).slice(0, limit);
@@ -531,13 +599,23 @@ export class OdooDouble implements OdooCaller {
       e.attempts += 1;
     }
     return {
-      events: due.map(({ uuid, type, model, res_id, key, payload, created_at, attempts }) => ({ uuid, type, model, res_id, key, payload, created_at, attempts })),
+      events: due.map(({ uuid, type, model, res_id, key, payload, created_at, attempts }) => ({
+        uuid,
+        type,
+        model,
+        res_id,
+        key,
+        payload,
+        created_at,
+        attempts,
+      })),
     };
   }
 
   ackEvents(doc: Record<string, unknown>) {
     const uuids = doc.uuids;
-    if (!Array.isArray(uuids) || !uuids.every((u) => typeof u === 'string')) throw validationError('ack_events: uuids must be a list of strings');
+    if (!Array.isArray(uuids) || !uuids.every((u) => typeof u === 'string'))
+      throw validationError('ack_events: uuids must be a list of strings');
     const wanted = new Set(uuids);
     let acknowledged = 0;
     for (const e of this.state.outbox) {
@@ -554,7 +632,8 @@ export class OdooDouble implements OdooCaller {
     let templates: Template[];
     if (doc.template_ids !== undefined && doc.template_ids !== null) {
       const ids = doc.template_ids;
-      if (!Array.isArray(ids) || !ids.every((i) => Number.isInteger(i))) throw validationError('export_products: template_ids must be a list of integers');
+      if (!Array.isArray(ids) || !ids.every((i) => Number.isInteger(i)))
+        throw validationError('export_products: template_ids must be a list of integers');
       templates = ids.map((i) => this.state.templates.get(i as number)).filter((t): t is Template => Boolean(t));
     } else {
       const offset = typeof doc.offset === 'number' ? doc.offset : 0;
@@ -597,7 +676,9 @@ export class OdooDouble implements OdooCaller {
     const productIds = Array.isArray(doc.product_ids) ? new Set(doc.product_ids as number[]) : null;
     const locations = Array.isArray(doc.location_gids) && doc.location_gids.length ? new Set(doc.location_gids as string[]) : null;
     const safety = this.state.settings.safety_stock;
-    const variants = [...this.state.variants.values()].filter((v) => (productIds ? productIds.has(v.id) : this.template(v.template_id).active || this.template(v.template_id).binding.shopify_gid));
+    const variants = [...this.state.variants.values()].filter((v) =>
+      productIds ? productIds.has(v.id) : this.template(v.template_id).active || this.template(v.template_id).binding.shopify_gid,
+    );
     const levels: StockLevel[] = [];
     for (const wh of this.state.warehouses.values()) {
       if (!wh.location_gid || (locations && !locations.has(wh.location_gid))) continue;
@@ -660,11 +741,20 @@ export class OdooDouble implements OdooCaller {
   findByEmail(email: unknown): Partner | undefined {
     const wanted = normaliseEmail(email);
     if (!wanted) return undefined;
-    return [...this.state.partners.values()].sort((a, b) => a.id - b.id).find((p) => p.parent_id === null && !p.erased && normaliseEmail(p.email) === wanted);
+    return [...this.state.partners.values()]
+      .sort((a, b) => a.id - b.id)
+      .find((p) => p.parent_id === null && !p.erased && normaliseEmail(p.email) === wanted);
   }
 
   customerValues(doc: CustomerDocument) {
-    const name = [doc.first_name, doc.last_name].map((s) => (s ?? '').trim()).filter(Boolean).join(' ') || doc.email || doc.customer_gid || '';
+    const name =
+      [doc.first_name, doc.last_name]
+        .map((s) => (s ?? '').trim())
+        .filter(Boolean)
+        .join(' ') ||
+      doc.email ||
+      doc.customer_gid ||
+      '';
     const values: Partial<Partner> & { name: string } = { name, first_name: doc.first_name ?? null, last_name: doc.last_name ?? null };
     if ('email' in doc) values.email = (doc.email ?? '').trim() || null;
     if ('phone' in doc) values.phone = doc.phone || null;
@@ -673,21 +763,36 @@ export class OdooDouble implements OdooCaller {
   }
 
   addressValues(a: Address) {
-    return { street: a.address1 || null, street2: a.address2 || null, city: a.city || null, zip: a.zip || null, country_code: a.country_code ? a.country_code.toUpperCase() : null, state_code: a.country_code && a.province_code ? a.province_code : null };
+    return {
+      street: a.address1 || null,
+      street2: a.address2 || null,
+      city: a.city || null,
+      zip: a.zip || null,
+      country_code: a.country_code ? a.country_code.toUpperCase() : null,
+      state_code: a.country_code && a.province_code ? a.province_code : null,
+    };
   }
 
   exportCustomers(doc: Record<string, unknown>): { customers: ExportedCustomer[] } {
     const ids = doc.partner_ids;
-    if (!Array.isArray(ids) || !ids.every((i) => Number.isInteger(i))) throw validationError('export_customers: partner_ids must be a list of integers');
-    return { customers: ids.map((i) => this.state.partners.get(i as number)).filter((p): p is Partner => Boolean(p)).map((p) => this.customerDocument(p)) };
+    if (!Array.isArray(ids) || !ids.every((i) => Number.isInteger(i)))
+      throw validationError('export_customers: partner_ids must be a list of integers');
+    return {
+      customers: ids
+        .map((i) => this.state.partners.get(i as number))
+        .filter((p): p is Partner => Boolean(p))
+        .map((p) => this.customerDocument(p)),
+    };
   }
 
   /** The addon's list_customers (models/shopify_sync_api_onboarding.py). */
   listCustomers(doc: Record<string, unknown>): { customers: ExportedCustomer[] } {
     const limit = doc.limit ?? 100;
     const offset = doc.offset ?? 0;
-    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 1000) throw validationError('list_customers: limit must be an integer from 1 to 1000');
-    if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) throw validationError('list_customers: offset must be a non-negative integer');
+    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 1000)
+      throw validationError('list_customers: limit must be an integer from 1 to 1000');
+    if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0)
+      throw validationError('list_customers: offset must be a non-negative integer');
     const partners = [...this.state.partners.values()]
       .filter((p) => p.parent_id === null && Boolean(p.email) && !p.erased)
       .sort((a, b) => a.id - b.id)
@@ -708,7 +813,17 @@ export class OdooDouble implements OdooCaller {
       last_name: last || null,
       phone: p.phone,
       default_address: hasAddress
-        ? { name: p.name, company: p.company, address1: p.street, address2: p.street2, city: p.city, province_code: p.state_code, zip: p.zip, country_code: p.country_code, phone: p.phone }
+        ? {
+            name: p.name,
+            company: p.company,
+            address1: p.street,
+            address2: p.street2,
+            city: p.city,
+            province_code: p.state_code,
+            zip: p.zip,
+            country_code: p.country_code,
+            phone: p.phone,
+          }
         : null,
       updated_at: p.write_date,
       partner_id: p.id,
@@ -745,12 +860,17 @@ export class OdooDouble implements OdooCaller {
     }
     const currency = this.state.settings.company_currency;
     if (doc.currency && doc.currency !== currency) {
-      throw validationError(`${label}: shop currency ${doc.currency} differs from the company currency ${currency}; configure the company currency first`);
+      throw validationError(
+        `${label}: shop currency ${doc.currency} differs from the company currency ${currency}; configure the company currency first`,
+      );
     }
     // 1. Resolve every SKU before writing anything: an unknown SKU creates nothing.
     const resolved = (doc.lines ?? []).map((line, index) => {
       const matches = line.sku ? [...this.state.variants.values()].filter((v) => v.sku === line.sku) : [];
-      if (!matches.length) throw validationError(line.sku ? `${label} line ${index + 1}: SKU "${line.sku}" is unknown in Odoo` : `${label} line ${index + 1}: the line has no SKU`);
+      if (!matches.length)
+        throw validationError(
+          line.sku ? `${label} line ${index + 1}: SKU "${line.sku}" is unknown in Odoo` : `${label} line ${index + 1}: the line has no SKU`,
+        );
       if (matches.length > 1) throw validationError(`${label} line ${index + 1}: SKU "${line.sku}" is used by several Odoo products`);
       return { line, variant: matches[0]! };
     });
@@ -798,7 +918,9 @@ export class OdooDouble implements OdooCaller {
       Object.assign(so, header, { partner_id: partner.id, lines: linesVals.map((v) => ({ ...v, id: this.id(), qty_delivered: 0 })) });
       if (warehouse) so.warehouse_id = warehouse.id;
     } else if (so.state === 'sale') {
-      const delivered = [...this.state.pickings.values()].some((p) => p.sale_order_id === so!.id && p.state === 'done' && p.picking_type === 'outgoing');
+      const delivered = [...this.state.pickings.values()].some(
+        (p) => p.sale_order_id === so!.id && p.state === 'done' && p.picking_type === 'outgoing',
+      );
       Object.assign(so, header, delivered ? { partner_shipping_id: so.partner_shipping_id } : {});
       const problem = this.updateConfirmedLines(so, linesVals);
       if (problem) {
@@ -806,7 +928,12 @@ export class OdooDouble implements OdooCaller {
         missing.push(`${label}: lines could not be updated: ${problem}`);
       }
     } else {
-      Object.assign(so, { financial_status: header.financial_status, fulfillment_status: header.fulfillment_status, updated_at: header.updated_at, presentment_currency: header.presentment_currency });
+      Object.assign(so, {
+        financial_status: header.financial_status,
+        fulfillment_status: header.fulfillment_status,
+        updated_at: header.updated_at,
+        presentment_currency: header.presentment_currency,
+      });
     }
     this.computeAmounts(so);
 
@@ -836,7 +963,13 @@ export class OdooDouble implements OdooCaller {
   }
 
   private orderResult(so: SaleOrder, status: ApplyOrderResult['status'], message: string | null = null): ApplyOrderResult {
-    const result: ApplyOrderResult = { status, sale_order_id: so.id, name: so.name, state: so.state, amount_total: formatCents(so.amount_total) };
+    const result: ApplyOrderResult = {
+      status,
+      sale_order_id: so.id,
+      name: so.name,
+      state: so.state,
+      amount_total: formatCents(so.amount_total),
+    };
     if (message) result.message = message;
     return result;
   }
@@ -850,8 +983,12 @@ export class OdooDouble implements OdooCaller {
   private resolveTaxes(where: string, taxLines: TaxLine[] | undefined, taxesIncluded: boolean, missing: string[]): number[] {
     const ids: number[] = [];
     for (const tl of taxLines ?? []) {
-      const title = String(tl.title ?? '').trim().toLowerCase();
-      const mapping = this.state.settings.tax_mapping.find((m) => m.title.trim().toLowerCase() === title && Math.abs(m.rate - Number(tl.rate ?? 0)) < 1e-6);
+      const title = String(tl.title ?? '')
+        .trim()
+        .toLowerCase();
+      const mapping = this.state.settings.tax_mapping.find(
+        (m) => m.title.trim().toLowerCase() === title && Math.abs(m.rate - Number(tl.rate ?? 0)) < 1e-6,
+      );
       const tax = mapping ? this.state.taxes.get(mapping.tax_id) : undefined;
       if (!tax) {
         missing.push(`no tax mapping for Shopify tax "${tl.title}" at rate ${tl.rate} (${where})`);
@@ -868,7 +1005,12 @@ export class OdooDouble implements OdooCaller {
     return ids;
   }
 
-  private orderLineValues(label: string, doc: OrderDocument, resolved: Array<{ line: OrderDocument['lines'][number]; variant: Variant }>, missing: string[]) {
+  private orderLineValues(
+    label: string,
+    doc: OrderDocument,
+    resolved: Array<{ line: OrderDocument['lines'][number]; variant: Variant }>,
+    missing: string[],
+  ) {
     const included = Boolean(doc.taxes_included);
     const out: Array<Omit<SaleLine, 'id' | 'qty_delivered'>> = [];
     resolved.forEach(({ line, variant }, i) => {
@@ -878,9 +1020,28 @@ export class OdooDouble implements OdooCaller {
       const discount = money(line.discount, `${label} ${where} discount`);
       const taxIds = this.resolveTaxes(where, line.tax_lines, included, missing);
       const name = line.title || variant.sku || '';
-      out.push({ line_gid: line.line_gid, role: 'product', product_id: variant.id, sku: variant.sku, name, quantity: qty, price_unit: price, tax_ids: taxIds });
+      out.push({
+        line_gid: line.line_gid,
+        role: 'product',
+        product_id: variant.id,
+        sku: variant.sku,
+        name,
+        quantity: qty,
+        price_unit: price,
+        tax_ids: taxIds,
+      });
       // Line discounts are amounts: a separate negative line keeps them exact to the cent.
-      if (discount) out.push({ line_gid: line.line_gid, role: 'discount', product_id: null, sku: null, name: `Discount: ${name}`, quantity: 1, price_unit: -discount, tax_ids: taxIds });
+      if (discount)
+        out.push({
+          line_gid: line.line_gid,
+          role: 'discount',
+          product_id: null,
+          sku: null,
+          name: `Discount: ${name}`,
+          quantity: 1,
+          price_unit: -discount,
+          tax_ids: taxIds,
+        });
     });
     (doc.shipping_lines ?? []).forEach((ship, i) => {
       const where = `shipping line ${i + 1}`;
@@ -888,8 +1049,27 @@ export class OdooDouble implements OdooCaller {
       const discount = money(ship.discount, `${label} ${where} discount`);
       const taxIds = this.resolveTaxes(where, ship.tax_lines, included, missing);
       const key = `shipping:${i + 1}`;
-      out.push({ line_gid: key, role: 'shipping', product_id: null, sku: null, name: ship.title || 'Shipping', quantity: 1, price_unit: price, tax_ids: taxIds });
-      if (discount) out.push({ line_gid: key, role: 'shipping_discount', product_id: null, sku: null, name: `Shipping discount: ${ship.title ?? ''}`.trim(), quantity: 1, price_unit: -discount, tax_ids: taxIds });
+      out.push({
+        line_gid: key,
+        role: 'shipping',
+        product_id: null,
+        sku: null,
+        name: ship.title || 'Shipping',
+        quantity: 1,
+        price_unit: price,
+        tax_ids: taxIds,
+      });
+      if (discount)
+        out.push({
+          line_gid: key,
+          role: 'shipping_discount',
+          product_id: null,
+          sku: null,
+          name: `Shipping discount: ${ship.title ?? ''}`.trim(),
+          quantity: 1,
+          price_unit: -discount,
+          tax_ids: taxIds,
+        });
     });
     return out;
   }
@@ -906,7 +1086,9 @@ export class OdooDouble implements OdooCaller {
         return `The ordered quantity of ${line.name} cannot be decreased below the delivered quantity (${line.qty_delivered}). Create a return first.`;
       }
     }
-    for (const [k, line] of existing) if (!seen.has(k) && line.qty_delivered > 0) return `The ordered quantity of ${line.name} cannot be decreased below the delivered quantity (${line.qty_delivered}). Create a return first.`;
+    for (const [k, line] of existing)
+      if (!seen.has(k) && line.qty_delivered > 0)
+        return `The ordered quantity of ${line.name} cannot be decreased below the delivered quantity (${line.qty_delivered}). Create a return first.`;
     for (const vals of linesVals) {
       const line = existing.get(key(vals));
       if (!line) so.lines.push({ ...vals, id: this.id(), qty_delivered: 0 });
@@ -925,12 +1107,22 @@ export class OdooDouble implements OdooCaller {
       const address = doc.billing_address ?? doc.shipping_address ?? null;
       const email = customer?.email ?? null;
       partner = this.findByEmail(email);
-      partner ??= this.createPartner({ ...(address ? this.addressValues(address) : {}), name: address?.name || email || `Shopify guest ${label}`, email: email || null, phone: address?.phone || null });
+      partner ??= this.createPartner({
+        ...(address ? this.addressValues(address) : {}),
+        name: address?.name || email || `Shopify guest ${label}`,
+        email: email || null,
+        phone: address?.phone || null,
+      });
     }
     const child = (address: Address | null, type: 'invoice' | 'delivery'): number => {
       if (!address) return partner.id;
       const values = { ...this.addressValues(address), name: address.name || partner.name, phone: address.phone || null };
-      const same = [...this.state.partners.values()].find((p) => p.parent_id === partner.id && p.type === type && (Object.keys(values) as Array<keyof typeof values>).every((k) => p[k] === values[k]));
+      const same = [...this.state.partners.values()].find(
+        (p) =>
+          p.parent_id === partner.id &&
+          p.type === type &&
+          (Object.keys(values) as Array<keyof typeof values>).every((k) => p[k] === values[k]),
+      );
       return (same ?? this.createPartner({ ...values, parent_id: partner.id, type })).id;
     };
     return { partner, invoice: child(doc.billing_address, 'invoice'), delivery: child(doc.shipping_address, 'delivery') };
@@ -941,15 +1133,22 @@ export class OdooDouble implements OdooCaller {
     const so = [...this.state.saleOrders.values()].find((o) => o.order_gid === orderGid);
     if (!so) return { status: 'not_found', sale_order_id: null };
     if (so.state === 'cancel') return { status: 'already_cancelled', sale_order_id: so.id };
-    return { status: this.cancel(so, `order ${so.client_order_ref || orderGid}`, typeof doc.reason === 'string' ? doc.reason : null), sale_order_id: so.id };
+    return {
+      status: this.cancel(so, `order ${so.client_order_ref || orderGid}`, typeof doc.reason === 'string' ? doc.reason : null),
+      sale_order_id: so.id,
+    };
   }
 
   private cancel(so: SaleOrder, label: string, _reason: string | null): 'cancelled' | 'needs_return' {
-    const delivered = [...this.state.pickings.values()].filter((p) => p.sale_order_id === so.id && p.picking_type === 'outgoing' && p.state === 'done');
+    const delivered = [...this.state.pickings.values()].filter(
+      (p) => p.sale_order_id === so.id && p.picking_type === 'outgoing' && p.state === 'done',
+    );
     if (delivered.length) {
       // Goods already left: cancelling cannot bring them back. Flag for a return.
       so.needs_return = true;
-      this.setResult(so.binding, 'error', { message: `${label}: cancelled in Shopify after delivery (${delivered.map((p) => p.name).join(', ')}); a return is needed` });
+      this.setResult(so.binding, 'error', {
+        message: `${label}: cancelled in Shopify after delivery (${delivered.map((p) => p.name).join(', ')}); a return is needed`,
+      });
       return 'needs_return';
     }
     so.state = 'cancel';
@@ -977,22 +1176,31 @@ export class OdooDouble implements OdooCaller {
     if (so.refund_gids.includes(refundGid)) return { status: 'unchanged', credit_note_id: null, amount_total: '0.00' };
     so.refund_gids.push(refundGid);
     const cnLines: Array<{ name: string; sale_line_id: number | null; quantity: number; amount: number }> = [];
-    const lineTax = (amount: number, taxIds: number[]) => taxIds.reduce((s, id) => s + (this.state.taxes.get(id)!.price_include ? 0 : roundCents(amount * this.state.taxes.get(id)!.rate)), 0);
+    const lineTax = (amount: number, taxIds: number[]) =>
+      taxIds.reduce((s, id) => s + (this.state.taxes.get(id)!.price_include ? 0 : roundCents(amount * this.state.taxes.get(id)!.rate)), 0);
     const restock: Array<{ line: SaleLine; qty: number; kind: string }> = [];
     (doc.lines ?? []).forEach((l, i) => {
       const where = `${label} line ${i + 1}`;
       const qty = quantity(l.quantity, where);
       const subtotal = money(l.subtotal, `${where} subtotal`);
-      const line = so.lines.find((x) => x.role === 'product' && x.line_gid === l.line_gid) ?? (l.sku ? so.lines.find((x) => x.role === 'product' && x.sku === l.sku) : undefined);
+      const line =
+        so.lines.find((x) => x.role === 'product' && x.line_gid === l.line_gid) ??
+        (l.sku ? so.lines.find((x) => x.role === 'product' && x.sku === l.sku) : undefined);
       if (!line) throw validationError(`${where}: line ${l.line_gid} (SKU "${l.sku}") is not on order ${so.name}`);
       // Taxes are Odoo's: the sale line's taxes applied to the refunded subtotal.
-      if (subtotal) cnLines.push({ name: line.name, sale_line_id: line.id, quantity: qty, amount: subtotal + lineTax(subtotal, line.tax_ids) });
+      if (subtotal)
+        cnLines.push({ name: line.name, sale_line_id: line.id, quantity: qty, amount: subtotal + lineTax(subtotal, line.tax_ids) });
       if (qty && (l.restock_type === 'cancel' || l.restock_type === 'return')) restock.push({ line, qty, kind: l.restock_type });
     });
     const shipping = money(doc.shipping?.amount, `${label} shipping amount`);
     if (shipping) {
       const shipLine = so.lines.find((x) => x.role === 'shipping');
-      cnLines.push({ name: 'Shipping refund', sale_line_id: null, quantity: 1, amount: shipping + lineTax(shipping, shipLine?.tax_ids ?? []) });
+      cnLines.push({
+        name: 'Shipping refund',
+        sale_line_id: null,
+        quantity: 1,
+        amount: shipping + lineTax(shipping, shipLine?.tax_ids ?? []),
+      });
     }
     (doc.adjustments ?? []).forEach((a, i) => {
       const amount = money(a.amount, `${label} adjustment ${i + 1}`);
@@ -1002,7 +1210,16 @@ export class OdooDouble implements OdooCaller {
     if (!cnLines.length) return { status: 'created', credit_note_id: null, amount_total: '0.00' }; // restock only
     const amount = cnLines.reduce((s, l) => s + l.amount, 0);
     const id = this.id();
-    const creditNote = { id, name: `RINV/${String(id).padStart(5, '0')}`, sale_order_id: so.id, refund_gid: refundGid, state: 'draft' as 'draft' | 'posted', amount_total: amount, lines: cnLines, binding: newBinding(refundGid) };
+    const creditNote = {
+      id,
+      name: `RINV/${String(id).padStart(5, '0')}`,
+      sale_order_id: so.id,
+      refund_gid: refundGid,
+      state: 'draft' as 'draft' | 'posted',
+      amount_total: amount,
+      lines: cnLines,
+      binding: newBinding(refundGid),
+    };
     this.state.creditNotes.set(id, creditNote);
     const total = money(doc.total, `${label} total`);
     if (amount !== total) {
@@ -1023,7 +1240,9 @@ export class OdooDouble implements OdooCaller {
       if (kind === 'cancel') {
         line.quantity = Math.max(line.qty_delivered, line.quantity - qty);
       } else {
-        const pendingReturn = [...this.state.pickings.values()].some((p) => p.return_gid && p.state !== 'cancel' && p.sale_order_id === so.id && p.moves.some((m) => m.product_id === line.product_id));
+        const pendingReturn = [...this.state.pickings.values()].some(
+          (p) => p.return_gid && p.state !== 'cancel' && p.sale_order_id === so.id && p.moves.some((m) => m.product_id === line.product_id),
+        );
         if (!pendingReturn) toReturn.push({ line, qty });
       }
     }
@@ -1032,13 +1251,25 @@ export class OdooDouble implements OdooCaller {
   }
 
   /** Return pickings, one per delivered picking the goods left with (Odoo returns one picking at a time). */
-  createReturns(so: SaleOrder, wanted: Array<{ line: SaleLine; qty: number }>, label: string, returnGid: string | null, locationGid: string | null = null): Picking[] {
+  createReturns(
+    so: SaleOrder,
+    wanted: Array<{ line: SaleLine; qty: number }>,
+    label: string,
+    returnGid: string | null,
+    locationGid: string | null = null,
+  ): Picking[] {
     const perPicking = new Map<Picking, Array<{ move: Move; take: number }>>();
     for (const { line, qty } of wanted) {
       let remaining = qty;
-      for (const picking of [...this.state.pickings.values()].filter((p) => p.sale_order_id === so.id && p.picking_type === 'outgoing' && p.state === 'done')) {
+      for (const picking of [...this.state.pickings.values()].filter(
+        (p) => p.sale_order_id === so.id && p.picking_type === 'outgoing' && p.state === 'done',
+      )) {
         for (const move of picking.moves.filter((m) => m.sale_line_id === line.id)) {
-          const returned = [...this.state.pickings.values()].filter((p) => p.return_of === picking.id && p.state !== 'cancel').flatMap((p) => p.moves).filter((m) => m.sale_line_id === line.id).reduce((s, m) => s + m.quantity, 0);
+          const returned = [...this.state.pickings.values()]
+            .filter((p) => p.return_of === picking.id && p.state !== 'cancel')
+            .flatMap((p) => p.moves)
+            .filter((m) => m.sale_line_id === line.id)
+            .reduce((s, m) => s + m.quantity, 0);
           const take = Math.min(remaining, move.quantity_done - returned);
           if (take <= 0) continue;
           perPicking.set(picking, [...(perPicking.get(picking) ?? []), { move, take }]);
@@ -1067,7 +1298,12 @@ export class OdooDouble implements OdooCaller {
       this.stockChanged(move.product_id, picking.warehouse_id);
     }
     picking.state = 'done';
-    if (so?.order_gid) this.emit('return.done', 'stock.picking', picking.id, `order:${so.order_gid}`, { picking_id: picking.id, sale_order_id: so.id, order_gid: so.order_gid });
+    if (so?.order_gid)
+      this.emit('return.done', 'stock.picking', picking.id, `order:${so.order_gid}`, {
+        picking_id: picking.id,
+        sale_order_id: so.id,
+        order_gid: so.order_gid,
+      });
   }
 
   applyReturn(doc: ReturnDocument): ApplyReturnResult {
@@ -1079,7 +1315,11 @@ export class OdooDouble implements OdooCaller {
       // Declined or cancelled in Shopify: the goods will not come back.
       const open = existing.filter((p) => p.state !== 'done' && p.state !== 'cancel');
       for (const p of open) p.state = 'cancel';
-      return { status: open.length ? 'cancelled' : 'unchanged', picking_id: existing[0]?.id ?? null, picking_ids: existing.map((p) => p.id) };
+      return {
+        status: open.length ? 'cancelled' : 'unchanged',
+        picking_id: existing[0]?.id ?? null,
+        picking_ids: existing.map((p) => p.id),
+      };
     }
     if (existing.length) return { status: 'unchanged', picking_id: existing[0]!.id, picking_ids: existing.map((p) => p.id) };
     const so = [...this.state.saleOrders.values()].find((o) => o.order_gid === orderGid);
@@ -1087,7 +1327,9 @@ export class OdooDouble implements OdooCaller {
     const wanted: Array<{ line: SaleLine; qty: number }> = [];
     (doc.lines ?? []).forEach((l, i) => {
       const qty = quantity(l.quantity, `${label} line ${i + 1}`);
-      const line = so.lines.find((x) => x.role === 'product' && x.line_gid === l.line_gid) ?? (l.sku ? so.lines.find((x) => x.role === 'product' && x.sku === l.sku) : undefined);
+      const line =
+        so.lines.find((x) => x.role === 'product' && x.line_gid === l.line_gid) ??
+        (l.sku ? so.lines.find((x) => x.role === 'product' && x.sku === l.sku) : undefined);
       if (!line) throw validationError(`${label} line ${i + 1}: line ${l.line_gid} (SKU "${l.sku}") is not on order ${so.name}`);
       if (qty) wanted.push({ line, qty });
     });
@@ -1100,7 +1342,8 @@ export class OdooDouble implements OdooCaller {
 
   exportDelivery(doc: Record<string, unknown>): FulfillmentDocument {
     const pickingId = doc.picking_id;
-    if (typeof pickingId !== 'number' || !Number.isInteger(pickingId)) throw validationError('export_delivery: picking_id must be an integer');
+    if (typeof pickingId !== 'number' || !Number.isInteger(pickingId))
+      throw validationError('export_delivery: picking_id must be an integer');
     const picking = this.state.pickings.get(pickingId);
     if (!picking) throw validationError(`export_delivery: picking ${pickingId} does not exist`);
     const so = this.orderOf(picking);
@@ -1133,11 +1376,14 @@ export class OdooDouble implements OdooCaller {
 
   /** report_health (models/shopify_sync_health.py): the sidecar's active alerts for the overview. */
   reportHealth(doc: Record<string, unknown>): { ok: true } {
-    const extra = Object.keys(doc).filter((k) => !['alerts', 'dlq_depth', 'checked_at'].includes(k)).sort();
+    const extra = Object.keys(doc)
+      .filter((k) => !['alerts', 'dlq_depth', 'checked_at'].includes(k))
+      .sort();
     if (extra.length) throw validationError(`report_health: unknown fields ${pyList(extra)}`);
     const { alerts, dlq_depth: depth, checked_at: checked } = doc;
     if (!Array.isArray(alerts) || alerts.length > 100) throw validationError('report_health: alerts must be a list of at most 100');
-    if (typeof depth !== 'number' || !Number.isInteger(depth) || depth < 0) throw validationError('report_health: dlq_depth must be a non-negative integer');
+    if (typeof depth !== 'number' || !Number.isInteger(depth) || depth < 0)
+      throw validationError('report_health: dlq_depth must be a non-negative integer');
     const isoLike = (v: unknown) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(v) && !Number.isNaN(Date.parse(v));
     if (!isoLike(checked)) throw validationError('report_health: checked_at must be an ISO 8601 timestamp');
     const clean = alerts.map((a: unknown) => {
@@ -1156,9 +1402,11 @@ export class OdooDouble implements OdooCaller {
 
   recordSyncResult(doc: Record<string, unknown>): { ok: true } {
     const model = doc.model as (typeof BINDING_MODELS)[number];
-    if (!BINDING_MODELS.includes(model)) throw validationError(`record_sync_result: model must be one of ${pyList(BINDING_MODELS)}, got ${pyRepr(doc.model)}`);
+    if (!BINDING_MODELS.includes(model))
+      throw validationError(`record_sync_result: model must be one of ${pyList(BINDING_MODELS)}, got ${pyRepr(doc.model)}`);
     const state = doc.state as BindingState;
-    if (!BINDING_STATES.includes(state)) throw validationError(`record_sync_result: state must be one of ${pyList(BINDING_STATES)}, got ${pyRepr(doc.state)}`);
+    if (!BINDING_STATES.includes(state))
+      throw validationError(`record_sync_result: state must be one of ${pyList(BINDING_STATES)}, got ${pyRepr(doc.state)}`);
     const table = {
       'product.template': this.state.templates,
       'res.partner': this.state.partners,
@@ -1179,16 +1427,28 @@ export class OdooDouble implements OdooCaller {
       const clash = [...table.values()].find((r) => r.id !== record.id && r.binding.shopify_gid === shopifyGid);
       if (clash) throw validationError('This Shopify ID is already bound to another record of this shop.');
     }
-    this.setResult(record.binding, state, { message: typeof doc.message === 'string' ? doc.message : null, gid: shopifyGid, hash: typeof doc.content_hash === 'string' ? doc.content_hash : null });
+    this.setResult(record.binding, state, {
+      message: typeof doc.message === 'string' ? doc.message : null,
+      gid: shopifyGid,
+      hash: typeof doc.content_hash === 'string' ? doc.content_hash : null,
+    });
     for (const child of (doc.children as Array<Record<string, unknown>> | undefined) ?? []) {
       if (child.model !== 'product.product') throw validationError('record_sync_result: children must be product.product');
       const variant = Number.isInteger(child.res_id) ? this.state.variants.get(child.res_id as number) : undefined;
-      if (!variant || variant.template_id !== record.id) throw validationError(`record_sync_result: variant ${pyRepr(child.res_id)} is not a variant of ${model} ${record.id}`);
-      for (const [field, value] of [['shopify_gid', child.shopify_gid], ['inventory_item_gid', child.inventory_item_gid]] as const) {
+      if (!variant || variant.template_id !== record.id)
+        throw validationError(`record_sync_result: variant ${pyRepr(child.res_id)} is not a variant of ${model} ${record.id}`);
+      for (const [field, value] of [
+        ['shopify_gid', child.shopify_gid],
+        ['inventory_item_gid', child.inventory_item_gid],
+      ] as const) {
         if (typeof value !== 'string' || !value) continue;
         const current = field === 'shopify_gid' ? (v: Variant) => v.binding.shopify_gid : (v: Variant) => v.inventory_item_gid;
         if ([...this.state.variants.values()].some((v) => v.id !== variant.id && current(v) === value)) {
-          throw validationError(field === 'shopify_gid' ? 'This Shopify variant is already bound to another product.' : 'This Shopify inventory item is already bound to another product.');
+          throw validationError(
+            field === 'shopify_gid'
+              ? 'This Shopify variant is already bound to another product.'
+              : 'This Shopify inventory item is already bound to another product.',
+          );
         }
         if (field === 'shopify_gid') variant.binding.shopify_gid = value;
         else variant.inventory_item_gid = value;
@@ -1198,7 +1458,11 @@ export class OdooDouble implements OdooCaller {
   }
 }
 
-const pyList = (items: readonly string[]) => `[${[...items].sort().map((i) => `'${i}'`).join(', ')}]`;
+const pyList = (items: readonly string[]) =>
+  `[${[...items]
+    .sort()
+    .map((i) => `'${i}'`)
+    .join(', ')}]`;
 
 export function createOdooDouble(options: OdooDoubleOptions = {}): OdooDouble {
   return new OdooDouble(options);

@@ -7,7 +7,11 @@ describe('Odoo double over /jsonrpc', () => {
   const credentials = { db: 'double', login: 'shopify-sidecar', apiKey: 'a'.repeat(40) };
   let server: OdooDoubleServer;
   const post = async (params: Record<string, unknown>) => {
-    const res = await fetch(`${server.url}/jsonrpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'call', params }) });
+    const res = await fetch(`${server.url}/jsonrpc`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'call', params }),
+    });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
   const executeKw = (method: string, doc: unknown, key = credentials.apiKey) =>
@@ -19,8 +23,15 @@ describe('Odoo double over /jsonrpc', () => {
   afterEach(() => server.close());
 
   it('answers authenticate with the uid, or false (not an error) for a bad key', async () => {
-    assert.deepEqual((await post({ service: 'common', method: 'authenticate', args: ['double', 'shopify-sidecar', credentials.apiKey, {}] })).body, { jsonrpc: '2.0', id: 7, result: 2 });
-    assert.deepEqual((await post({ service: 'common', method: 'authenticate', args: ['double', 'shopify-sidecar', 'nope', {}] })).body, { jsonrpc: '2.0', id: 7, result: false });
+    assert.deepEqual(
+      (await post({ service: 'common', method: 'authenticate', args: ['double', 'shopify-sidecar', credentials.apiKey, {}] })).body,
+      { jsonrpc: '2.0', id: 7, result: 2 },
+    );
+    assert.deepEqual((await post({ service: 'common', method: 'authenticate', args: ['double', 'shopify-sidecar', 'nope', {}] })).body, {
+      jsonrpc: '2.0',
+      id: 7,
+      result: false,
+    });
   });
 
   it('answers a ValidationError as HTTP 200 with code 200 "Odoo Server Error" and the exception in data', async () => {

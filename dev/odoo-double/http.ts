@@ -25,7 +25,11 @@ export interface OdooDoubleServer {
 }
 
 const UID = 2;
-const fault = (name: string, message: string) => ({ code: 200, message: 'Odoo Server Error', data: { name, debug: '', message, arguments: [message], context: {} } });
+const fault = (name: string, message: string) => ({
+  code: 200,
+  message: 'Odoo Server Error',
+  data: { name, debug: '', message, arguments: [message], context: {} },
+});
 
 export async function serveOdooDouble(odoo: OdooDouble, options: OdooDoubleServerOptions): Promise<OdooDoubleServer> {
   const answer = (params: { service?: string; method?: string; args?: unknown[] }): { result?: unknown; error?: unknown } => {
@@ -36,11 +40,22 @@ export async function serveOdooDouble(odoo: OdooDouble, options: OdooDoubleServe
       return { result: db === options.db && login === options.login && key === options.apiKey ? UID : false };
     }
     if (params.service === 'common' && params.method === 'version') {
-      return { result: { server_version: '18.0', server_version_info: [18, 0, 0, 'final', 0, ''], server_serie: '18.0', protocol_version: 1 } };
+      return {
+        result: { server_version: '18.0', server_version_info: [18, 0, 0, 'final', 0, ''], server_serie: '18.0', protocol_version: 1 },
+      };
     }
     if (params.service === 'object' && (params.method === 'execute_kw' || params.method === 'execute')) {
-      const [db, uid, key, model, method, callArgs, kwargs] = args as [string, number, string, string, string, unknown[], Record<string, unknown> | undefined];
-      if (db !== options.db || uid !== UID || key !== options.apiKey) return { error: fault('odoo.exceptions.AccessDenied', 'Access Denied') };
+      const [db, uid, key, model, method, callArgs, kwargs] = args as [
+        string,
+        number,
+        string,
+        string,
+        string,
+        unknown[],
+        Record<string, unknown> | undefined,
+      ];
+      if (db !== options.db || uid !== UID || key !== options.apiKey)
+        return { error: fault('odoo.exceptions.AccessDenied', 'Access Denied') };
       try {
         const result = odoo.dispatch(model, method, callArgs ?? [], kwargs ?? {});
         return result === null || result === undefined ? {} : { result };

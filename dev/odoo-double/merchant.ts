@@ -6,12 +6,22 @@
  */
 import type { Gid, Money, SyncModel } from '../../sidecar/odoo/contract.js';
 import { OdooPermanentError } from '../../sidecar/odoo/errors.js';
-import type { BindingView, MerchantDriver, MerchantSettings, PartnerView, PickingView, ProductSpec, SaleOrderView, Tracking } from '../conformance/target.js';
+import type {
+  BindingView,
+  MerchantDriver,
+  MerchantSettings,
+  PartnerView,
+  PickingView,
+  ProductSpec,
+  SaleOrderView,
+  Tracking,
+} from '../conformance/target.js';
 import type { OdooDouble } from './double.js';
 import { formatCents, parseCents } from './money.js';
 import { newBinding, type Binding, type Picking } from './state.js';
 
-const userError = (message: string) => new OdooPermanentError(`odoo merchant: UserError: ${message}`, { odooName: 'odoo.exceptions.UserError' });
+const userError = (message: string) =>
+  new OdooPermanentError(`odoo merchant: UserError: ${message}`, { odooName: 'odoo.exceptions.UserError' });
 
 function cents(amount: Money): number {
   const value = parseCents(amount);
@@ -53,13 +63,19 @@ export class DoubleMerchant implements MerchantDriver {
       description: spec.description ?? null,
       active: true,
       list_price: cents(spec.price),
-      options: (spec.options ?? []).map((o) => ({ name: o.name, values: o.values.map((v) => ({ value: v.value, price_extra: v.price_extra ? cents(v.price_extra) : 0 })) })),
+      options: (spec.options ?? []).map((o) => ({
+        name: o.name,
+        values: o.values.map((v) => ({ value: v.value, price_extra: v.price_extra ? cents(v.price_extra) : 0 })),
+      })),
       binding: newBinding(),
     });
     const variants: Record<string, number> = {};
     for (const v of spec.variants) {
       if (v.barcode && [...odoo.state.variants.values()].some((x) => x.barcode === v.barcode)) {
-        throw new OdooPermanentError(`odoo merchant: ValidationError: Barcode(s) already assigned:\n\n- Barcode "${v.barcode}" already assigned`, { odooName: 'odoo.exceptions.ValidationError' });
+        throw new OdooPermanentError(
+          `odoo merchant: ValidationError: Barcode(s) already assigned:\n\n- Barcode "${v.barcode}" already assigned`,
+          { odooName: 'odoo.exceptions.ValidationError' },
+        );
       }
       const id = odoo.id();
       odoo.state.variants.set(id, {
@@ -120,7 +136,18 @@ export class DoubleMerchant implements MerchantDriver {
       refund_gids: [],
       lines: spec.lines.map((l) => {
         const v = odoo.variant(l.product_id);
-        return { id: odoo.id(), line_gid: null, role: 'manual' as const, product_id: v.id, sku: v.sku, name: v.sku ?? '', quantity: l.quantity, price_unit: odoo.variantPrice(v), tax_ids: [], qty_delivered: 0 };
+        return {
+          id: odoo.id(),
+          line_gid: null,
+          role: 'manual' as const,
+          product_id: v.id,
+          sku: v.sku,
+          name: v.sku ?? '',
+          quantity: l.quantity,
+          price_unit: odoo.variantPrice(v),
+          tax_ids: [],
+          qty_delivered: 0,
+        };
       }),
       amount_untaxed: 0,
       amount_tax: 0,
@@ -139,7 +166,8 @@ export class DoubleMerchant implements MerchantDriver {
   async validateDelivery(pickingId: number, options: { quantities?: Record<number, number>; tracking?: Tracking } = {}) {
     const odoo = this.odoo;
     const picking = odoo.picking(pickingId);
-    if (picking.state !== 'assigned' || picking.picking_type !== 'outgoing') throw userError(`${picking.name} cannot be validated (state ${picking.state})`);
+    if (picking.state !== 'assigned' || picking.picking_type !== 'outgoing')
+      throw userError(`${picking.name} cannot be validated (state ${picking.state})`);
     if (options.tracking) this.applyTracking(picking, options.tracking);
     const remaining: Picking['moves'] = [];
     for (const move of picking.moves) {
@@ -174,7 +202,11 @@ export class DoubleMerchant implements MerchantDriver {
   private emitDelivery(picking: Picking) {
     const so = this.odoo.orderOf(picking);
     if (!so?.order_gid || picking.state !== 'done') return;
-    this.odoo.emit('delivery.done', 'stock.picking', picking.id, `order:${so.order_gid}`, { picking_id: picking.id, sale_order_id: so.id, order_gid: so.order_gid });
+    this.odoo.emit('delivery.done', 'stock.picking', picking.id, `order:${so.order_gid}`, {
+      picking_id: picking.id,
+      sale_order_id: so.id,
+      order_gid: so.order_gid,
+    });
   }
 
   async setTracking(pickingId: number, tracking: Tracking) {
@@ -193,7 +225,8 @@ export class DoubleMerchant implements MerchantDriver {
   async validateReturn(pickingId: number) {
     const odoo = this.odoo;
     const picking = odoo.picking(pickingId);
-    if (picking.state !== 'assigned' || picking.picking_type !== 'incoming') throw userError(`${picking.name} cannot be validated (state ${picking.state})`);
+    if (picking.state !== 'assigned' || picking.picking_type !== 'incoming')
+      throw userError(`${picking.name} cannot be validated (state ${picking.state})`);
     odoo.validateReturnPicking(picking);
   }
 
@@ -222,7 +255,10 @@ export class DoubleMerchant implements MerchantDriver {
     return p.id;
   }
 
-  async editCustomer(partnerId: number, values: { name?: string; email?: string | null; phone?: string | null; street?: string | null; city?: string | null }) {
+  async editCustomer(
+    partnerId: number,
+    values: { name?: string; email?: string | null; phone?: string | null; street?: string | null; city?: string | null },
+  ) {
     const p = this.odoo.partner(partnerId);
     Object.assign(p, values, { write_date: this.odoo.nowIso() });
     if (values.name !== undefined) {
@@ -242,7 +278,8 @@ export class DoubleMerchant implements MerchantDriver {
     const gid = p.binding.shopify_gid;
     this.odoo.anonymise(p);
     // Only a bound customer exists in Shopify to be erased there.
-    if (gid) this.odoo.emit('customer.erased', 'res.partner', partnerId, `customer:${partnerId}`, { partner_id: partnerId, customer_gid: gid });
+    if (gid)
+      this.odoo.emit('customer.erased', 'res.partner', partnerId, `customer:${partnerId}`, { partner_id: partnerId, customer_gid: gid });
   }
 
   async reimportOrder(saleOrderId: number) {
@@ -268,7 +305,9 @@ export class DoubleMerchant implements MerchantDriver {
           partner_id: so.partner_id,
           shipping: { street: ship.street, city: ship.city, zip: ship.zip },
           amount_total: formatCents(so.amount_total),
-          lines: so.lines.filter((l) => l.role === 'product' || l.role === 'manual').map((l) => ({ sku: l.sku, quantity: l.quantity, qty_delivered: l.qty_delivered })),
+          lines: so.lines
+            .filter((l) => l.role === 'product' || l.role === 'manual')
+            .map((l) => ({ sku: l.sku, quantity: l.quantity, qty_delivered: l.qty_delivered })),
         };
       });
   }
@@ -276,7 +315,12 @@ export class DoubleMerchant implements MerchantDriver {
   async readPickings(saleOrderId: number): Promise<PickingView[]> {
     return [...this.odoo.state.pickings.values()]
       .filter((p) => p.sale_order_id === saleOrderId)
-      .map((p) => ({ id: p.id, picking_type: p.picking_type, state: p.state, moves: p.moves.map((m) => ({ product_id: m.product_id, quantity: m.quantity })) }));
+      .map((p) => ({
+        id: p.id,
+        picking_type: p.picking_type,
+        state: p.state,
+        moves: p.moves.map((m) => ({ product_id: m.product_id, quantity: m.quantity })),
+      }));
   }
 
   async readPartner(partnerId: number): Promise<PartnerView> {

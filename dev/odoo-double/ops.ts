@@ -13,8 +13,13 @@ const REPORT_KINDS = ['integrity', 'reconciliation'];
 const MAX_IDS = 5000;
 
 type Fail = (message: string) => Error;
-const pyList = (items: string[]) => `[${[...items].sort().map((i) => `'${i}'`).join(', ')}]`;
-const pyRepr = (value: unknown) => (value === undefined || value === null ? 'None' : typeof value === 'string' ? `'${value}'` : JSON.stringify(value));
+const pyList = (items: string[]) =>
+  `[${[...items]
+    .sort()
+    .map((i) => `'${i}'`)
+    .join(', ')}]`;
+const pyRepr = (value: unknown) =>
+  value === undefined || value === null ? 'None' : typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
 
 const reports = new WeakMap<OdooState, Map<string, { created_at: string; summary: Record<string, unknown> }>>();
 
@@ -34,7 +39,8 @@ export function orderStatus(double: OdooDouble, doc: Record<string, unknown>, fa
   return {
     orders: (gids as string[]).map((gid) => {
       const found = byGid.get(gid);
-      if (!found) return { order_gid: gid, found: false, sale_order_id: null, name: null, state: null, amount_total: null, line_count: null };
+      if (!found)
+        return { order_gid: gid, found: false, sale_order_id: null, name: null, state: null, amount_total: null, line_count: null };
       const so = double.saleOrder(found.id);
       return {
         order_gid: gid,
@@ -58,7 +64,12 @@ export function boundRecords(double: OdooDouble, doc: Record<string, unknown>, f
       : model === 'res.partner'
         ? [...double.state.partners.values()].map((p) => ({ id: p.id, gid: p.binding.shopify_gid }))
         : [...double.state.saleOrders.values()].map((s) => ({ id: s.id, gid: s.binding.shopify_gid ?? s.order_gid }));
-  return { records: source.filter((r) => r.gid).sort((a, b) => a.id - b.id).map((r) => ({ id: r.id, shopify_gid: r.gid! })) };
+  return {
+    records: source
+      .filter((r) => r.gid)
+      .sort((a, b) => a.id - b.id)
+      .map((r) => ({ id: r.id, shopify_gid: r.gid! })),
+  };
 }
 
 export function requestResync(double: OdooDouble, doc: Record<string, unknown>, fail: Fail) {
@@ -73,7 +84,13 @@ export function requestResync(double: OdooDouble, doc: Record<string, unknown>, 
   const s = double.state;
   const before = s.outbox.length;
   const exists = (id: number) =>
-    model === 'product.template' ? s.templates.has(id) : model === 'product.product' ? s.variants.has(id) : model === 'res.partner' ? s.partners.has(id) : s.saleOrders.has(id);
+    model === 'product.template'
+      ? s.templates.has(id)
+      : model === 'product.product'
+        ? s.variants.has(id)
+        : model === 'res.partner'
+          ? s.partners.has(id)
+          : s.saleOrders.has(id);
   const missing = (ids ?? []).filter((i) => !exists(i)).sort((a, b) => a - b);
   // The full-resync wizard's populations when no ids are given.
   const templates = () => [...s.templates.values()].filter((t) => t.binding.shopify_gid || t.active).map((t) => t.id);

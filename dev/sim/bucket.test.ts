@@ -12,7 +12,11 @@ describe('sim leaky bucket', () => {
     const clock = new ManualClock();
     assert.deepEqual(new LeakyBucket(clock, 'advanced').status(), { maximumAvailable: 4000, currentlyAvailable: 4000, restoreRate: 200 });
     assert.deepEqual(new LeakyBucket(clock, 'plus').status(), { maximumAvailable: 20000, currentlyAvailable: 20000, restoreRate: 1000 });
-    assert.deepEqual(new LeakyBucket(clock, 'enterprise').status(), { maximumAvailable: 40000, currentlyAvailable: 40000, restoreRate: 2000 });
+    assert.deepEqual(new LeakyBucket(clock, 'enterprise').status(), {
+      maximumAvailable: 40000,
+      currentlyAvailable: 40000,
+      restoreRate: 2000,
+    });
   });
 
   it('refuses what it does not hold and restores at restoreRate per second, up to the maximum', async () => {

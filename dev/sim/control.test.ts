@@ -8,7 +8,10 @@ import type { FetchLike } from './webhooks.js';
 
 function capture() {
   const bodies: { topic: string; body: Json }[] = [];
-  const fetch: FetchLike = async (_url, init) => (bodies.push({ topic: init.headers['X-Shopify-Topic']!, body: JSON.parse(init.body) }), { status: 200 });
+  const fetch: FetchLike = async (_url, init) => (
+    bodies.push({ topic: init.headers['X-Shopify-Topic']!, body: JSON.parse(init.body) }),
+    { status: 200 }
+  );
   return { bodies, fetch, topics: () => bodies.map((b) => b.topic) };
 }
 
@@ -18,7 +21,22 @@ async function level(sim: ReturnType<typeof testSimulator>['sim'], sku: string, 
 }
 
 async function everyTopic(sim: ReturnType<typeof testSimulator>['sim']) {
-  for (const topic of ['orders/create', 'orders/updated', 'orders/cancelled', 'orders/paid', 'refunds/create', 'fulfillments/create', 'inventory_levels/update', 'customers/create', 'customers/update', 'customers/delete', 'app/uninstalled', 'customers/redact', 'customers/data_request', 'shop/redact']) {
+  for (const topic of [
+    'orders/create',
+    'orders/updated',
+    'orders/cancelled',
+    'orders/paid',
+    'refunds/create',
+    'fulfillments/create',
+    'inventory_levels/update',
+    'customers/create',
+    'customers/update',
+    'customers/delete',
+    'app/uninstalled',
+    'customers/redact',
+    'customers/data_request',
+    'shop/redact',
+  ]) {
     await control(sim, 'post', '/webhooks/subscriptions', { topic, uri: 'https://receiver.example/hooks' });
   }
 }
@@ -51,13 +69,22 @@ describe('sim control API: orders', () => {
     assert.equal(o.total_tax, '7.45');
     assert.equal(o.total_price, '42.94', 'taxes included: subtotal + shipping');
     assert.deepEqual(o.total_price_set.presentment_money, { amount: '47.23', currency_code: 'USD' });
-    assert.deepEqual(o.tax_lines.map((t: Json) => [t.title, t.price]), [['BTW 21%', '7.45']]);
+    assert.deepEqual(
+      o.tax_lines.map((t: Json) => [t.title, t.price]),
+      [['BTW 21%', '7.45']],
+    );
     assert.equal(o.customer.email, 'ada@example.com');
     assert.equal(o.financial_status, 'paid');
     assert.equal(o.fulfillment_orders[0].assigned_location_id, 101);
     assert.deepEqual(await level(sim, 'SIM-MUG'), [8, 2, 10]);
     await clock.advance(0);
-    assert.deepEqual(cap.topics().sort(), ['customers/create', 'inventory_levels/update', 'inventory_levels/update', 'orders/create', 'orders/paid']);
+    assert.deepEqual(cap.topics().sort(), [
+      'customers/create',
+      'inventory_levels/update',
+      'inventory_levels/update',
+      'orders/create',
+      'orders/paid',
+    ]);
   });
 
   it('adds tax on top when taxes are not included', async () => {
@@ -80,7 +107,9 @@ describe('sim control API: orders', () => {
     await everyTopic(sim);
     const o = (await control(sim, 'post', '/orders', SAMPLE_ORDER)).body;
     await clock.advance(60_000);
-    const res = await control(sim, 'patch', `/orders/${o.id}/address`, { shippingAddress: { address1: '2 Other St', city: 'Ghent', zip: '9000' } });
+    const res = await control(sim, 'patch', `/orders/${o.id}/address`, {
+      shippingAddress: { address1: '2 Other St', city: 'Ghent', zip: '9000' },
+    });
     assert.equal(res.body.shipping_address.city, 'Ghent');
     assert.equal(res.body.shipping_address.first_name, 'Ada');
     assert.notEqual(res.body.updated_at, o.updated_at);
@@ -93,11 +122,20 @@ describe('sim control API: orders', () => {
     const { sim, clock } = testSimulator({ fetch: cap.fetch });
     await everyTopic(sim);
     await control(sim, 'post', '/webhooks/subscriptions', { topic: 'orders/edited', uri: 'https://receiver.example/hooks' });
-    const o = (await control(sim, 'post', '/orders', { ...SAMPLE_ORDER, lines: [{ sku: 'SIM-MUG', quantity: 3, price: '10.00' }], shippingLines: [] })).body;
+    const o = (
+      await control(sim, 'post', '/orders', {
+        ...SAMPLE_ORDER,
+        lines: [{ sku: 'SIM-MUG', quantity: 3, price: '10.00' }],
+        shippingLines: [],
+      })
+    ).body;
     await control(sim, 'post', `/orders/${o.id}/fulfillments`, { lines: [{ sku: 'SIM-MUG', quantity: 1 }] });
     const tooMany = await control(sim, 'post', `/orders/${o.id}/edit`, { set: [{ sku: 'SIM-MUG', quantity: 0 }] });
     assert.equal(tooMany.status, 422, 'the fulfilled unit cannot be removed');
-    const edited = await control(sim, 'post', `/orders/${o.id}/edit`, { set: [{ sku: 'SIM-MUG', quantity: 2 }], add: [{ sku: 'SIM-TSHIRT-S', quantity: 2, price: '20.00' }] });
+    const edited = await control(sim, 'post', `/orders/${o.id}/edit`, {
+      set: [{ sku: 'SIM-MUG', quantity: 2 }],
+      add: [{ sku: 'SIM-TSHIRT-S', quantity: 2, price: '20.00' }],
+    });
     assert.equal(edited.status, 200, JSON.stringify(edited.body));
     const mug = edited.body.line_items.find((l: Json) => l.sku === 'SIM-MUG');
     assert.deepEqual([mug.quantity, mug.current_quantity, mug.fulfillable_quantity], [3, 2, 1]);
@@ -113,7 +151,11 @@ describe('sim control API: orders', () => {
     await clock.advance(0);
     const edit = cap.bodies.find((b) => b.topic === 'orders/edited')!.body.order_edit;
     assert.deepEqual(edit.line_items, { additions: [{ id: shirt.id, delta: 2 }], removals: [{ id: mug.id, delta: 1 }] });
-    const gqlLine = await gqlData(sim, 'query($id: ID!) { order(id: $id) { lineItems(first: 5) { nodes { sku quantity currentQuantity unfulfilledQuantity } } } }', { id: o.admin_graphql_api_id });
+    const gqlLine = await gqlData(
+      sim,
+      'query($id: ID!) { order(id: $id) { lineItems(first: 5) { nodes { sku quantity currentQuantity unfulfilledQuantity } } } }',
+      { id: o.admin_graphql_api_id },
+    );
     assert.deepEqual(gqlLine.order.lineItems.nodes, [
       { sku: 'SIM-MUG', quantity: 3, currentQuantity: 2, unfulfilledQuantity: 1 },
       { sku: 'SIM-TSHIRT-S', quantity: 2, currentQuantity: 2, unfulfilledQuantity: 2 },
@@ -146,7 +188,9 @@ describe('sim control API: orders', () => {
     const { sim } = testSimulator();
     const o = (await control(sim, 'post', '/orders', SAMPLE_ORDER)).body;
     const res = await control(sim, 'post', `/orders/${o.id}/cancel`, { reason: 'bored' });
-    assert.deepEqual(res.body.errors, [{ field: ['reason'], message: 'reason must be one of customer, declined, fraud, inventory, other, staff' }]);
+    assert.deepEqual(res.body.errors, [
+      { field: ['reason'], message: 'reason must be one of customer, declined, fraud, inventory, other, staff' },
+    ]);
   });
 
   it('cancelling without restock writes the units off', async () => {
@@ -159,13 +203,18 @@ describe('sim control API: orders', () => {
   it('fulfills with tracking and reads the order back with fulfillments', async () => {
     const { sim } = testSimulator();
     const o = (await control(sim, 'post', '/orders', SAMPLE_ORDER)).body;
-    const f = await control(sim, 'post', `/orders/${o.id}/fulfillments`, { tracking: { company: 'DHL Express', number: 'JD1', url: 'https://dhl.example/JD1' } });
+    const f = await control(sim, 'post', `/orders/${o.id}/fulfillments`, {
+      tracking: { company: 'DHL Express', number: 'JD1', url: 'https://dhl.example/JD1' },
+    });
     assert.equal(f.status, 201);
     assert.equal(f.body.name, '#1001.1');
     assert.deepEqual(await level(sim, 'SIM-MUG'), [8, 0, 8]);
     const read = (await control(sim, 'get', `/orders/${o.id}`)).body;
     assert.equal(read.fulfillment_status, 'fulfilled');
-    assert.deepEqual(read.fulfillments.map((x: Json) => [x.tracking_company, x.tracking_number]), [['DHL Express', 'JD1']]);
+    assert.deepEqual(
+      read.fulfillments.map((x: Json) => [x.tracking_company, x.tracking_number]),
+      [['DHL Express', 'JD1']],
+    );
     assert.equal(read.fulfillment_orders[0].status, 'closed');
     assert.equal((await control(sim, 'get', '/orders')).body.length, 1);
   });
@@ -178,13 +227,19 @@ describe('sim control API: orders', () => {
     await control(sim, 'post', `/orders/${o.id}/fulfillments`, { lines: [{ sku: 'SIM-MUG', quantity: 2 }] });
     assert.deepEqual(await level(sim, 'SIM-MUG'), [7, 1, 8]);
     // One fulfilled unit back on the shelf.
-    const r1 = await control(sim, 'post', `/orders/${o.id}/refunds`, { lines: [{ sku: 'SIM-MUG', quantity: 1, restock: true }], note: 'returned' });
+    const r1 = await control(sim, 'post', `/orders/${o.id}/refunds`, {
+      lines: [{ sku: 'SIM-MUG', quantity: 1, restock: true }],
+      note: 'returned',
+    });
     assert.equal(r1.status, 201);
     assert.equal(r1.body.refund_line_items[0].restock_type, 'return');
     assert.equal(r1.body.transactions[0].amount, '10.00');
     // r1 took the unfulfilled unit first (it was still committed): released to available, not restocked twice.
     assert.deepEqual(await level(sim, 'SIM-MUG'), [8, 0, 8]);
-    const r2 = await control(sim, 'post', `/orders/${o.id}/refunds`, { lines: [{ sku: 'SIM-MUG', quantity: 1, restock: false }], shipping: 'full' });
+    const r2 = await control(sim, 'post', `/orders/${o.id}/refunds`, {
+      lines: [{ sku: 'SIM-MUG', quantity: 1, restock: false }],
+      shipping: 'full',
+    });
     assert.equal(r2.body.refund_line_items[0].restock_type, 'no_restock');
     assert.equal(r2.body.refund_shipping_lines.length, 1);
     assert.equal(r2.body.transactions[0].amount, '15.00');
@@ -235,7 +290,11 @@ describe('sim control API: customers, stock, catalogue', () => {
     const cap = capture();
     const { sim, clock } = testSimulator({ fetch: cap.fetch });
     await everyTopic(sim);
-    const c = await control(sim, 'post', '/customers', { email: 'linus@example.com', firstName: 'Linus', addresses: [{ address1: '1 Kernel Rd', city: 'Helsinki', country_code: 'FI' }] });
+    const c = await control(sim, 'post', '/customers', {
+      email: 'linus@example.com',
+      firstName: 'Linus',
+      addresses: [{ address1: '1 Kernel Rd', city: 'Helsinki', country_code: 'FI' }],
+    });
     assert.equal(c.status, 201);
     assert.equal(c.body.default_address.city, 'Helsinki');
     assert.equal((await control(sim, 'get', '/customers?email=LINUS@example.com')).body[0].id, c.body.id);
@@ -276,7 +335,10 @@ describe('sim control API: customers, stock, catalogue', () => {
     assert.equal(p.body.variants[0].sku, 'DESK-1');
     assert.equal((await control(sim, 'get', '/products?sku=DESK-1')).body[0].title, 'Desk');
     const at102 = (await control(sim, 'get', '/inventory?locationId=102')).body.map((l: Json) => [l.sku, l.available]);
-    assert.deepEqual(at102.find((x: Json) => x[0] === 'DESK-1'), ['DESK-1', 3]);
+    assert.deepEqual(
+      at102.find((x: Json) => x[0] === 'DESK-1'),
+      ['DESK-1', 3],
+    );
     assert.equal((await control(sim, 'get', '/locations')).body.length, 2);
   });
 });

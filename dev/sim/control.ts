@@ -54,7 +54,8 @@ function handle(fn: (req: Request, res: Response) => unknown) {
       if (out !== undefined && !res.headersSent) res.json(out);
     } catch (error) {
       if (error instanceof DomainError) res.status(422).json({ errors: error.userErrors });
-      else if (error instanceof BadRequest || error instanceof FaultError) res.status(400).json({ errors: [{ field: null, message: error.message }] });
+      else if (error instanceof BadRequest || error instanceof FaultError)
+        res.status(400).json({ errors: [{ field: null, message: error.message }] });
       else res.status(500).json({ errors: [{ field: null, message: (error as Error).message }] });
     }
   };
@@ -115,10 +116,22 @@ export function controlRouter(sim: Simulator): Router {
     return li.id;
   };
 
-  router.get('/health', handle(() => ({ ok: true, shop: sim.state.shop.domain })));
-  router.get('/shop', handle(() => shopPayload(sim.state)));
-  router.get('/state', handle(() => sim.state));
-  router.post('/reset', handle(() => (sim.control.reset(), { ok: true })));
+  router.get(
+    '/health',
+    handle(() => ({ ok: true, shop: sim.state.shop.domain })),
+  );
+  router.get(
+    '/shop',
+    handle(() => shopPayload(sim.state)),
+  );
+  router.get(
+    '/state',
+    handle(() => sim.state),
+  );
+  router.post(
+    '/reset',
+    handle(() => (sim.control.reset(), { ok: true })),
+  );
   router.post(
     '/state/save',
     handle((req) => {
@@ -143,10 +156,22 @@ export function controlRouter(sim: Simulator): Router {
   );
 
   // Faults and the cost bucket.
-  router.get('/faults', handle(() => sim.faults.config));
-  router.put('/faults', handle((req) => sim.faults.set(parseFaults(body(req)))));
-  router.delete('/faults', handle(() => sim.faults.off()));
-  router.get('/bucket', handle(() => sim.bucket.status()));
+  router.get(
+    '/faults',
+    handle(() => sim.faults.config),
+  );
+  router.put(
+    '/faults',
+    handle((req) => sim.faults.set(parseFaults(body(req)))),
+  );
+  router.delete(
+    '/faults',
+    handle(() => sim.faults.off()),
+  );
+  router.get(
+    '/bucket',
+    handle(() => sim.bucket.status()),
+  );
   router.put(
     '/bucket',
     handle((req) => {
@@ -204,7 +229,9 @@ export function controlRouter(sim: Simulator): Router {
     '/products',
     handle((req) => {
       const sku = req.query.sku as string | undefined;
-      const products = sku ? sim.state.products.filter((p) => p.variantIds.some((id) => sim.state.variants.find((v) => v.id === id)?.sku === sku)) : sim.state.products;
+      const products = sku
+        ? sim.state.products.filter((p) => p.variantIds.some((id) => sim.state.variants.find((v) => v.id === id)?.sku === sku))
+        : sim.state.products;
       return products.map((p) => productPayload(sim.state, p));
     }),
   );
@@ -219,7 +246,12 @@ export function controlRouter(sim: Simulator): Router {
         .map(levelJson);
     }),
   );
-  router.get('/locations', handle(() => sim.state.locations.map((l) => ({ id: l.id, admin_graphql_api_id: gid('Location', l.id), name: l.name, active: l.isActive }))));
+  router.get(
+    '/locations',
+    handle(() =>
+      sim.state.locations.map((l) => ({ id: l.id, admin_graphql_api_id: gid('Location', l.id), name: l.name, active: l.isActive })),
+    ),
+  );
   router.post(
     '/inventory/adjust',
     handle((req) => {
@@ -250,8 +282,14 @@ export function controlRouter(sim: Simulator): Router {
     '/orders',
     handle(() => sim.state.orders.map(orderJson)),
   );
-  router.get('/orders/:id', handle((req) => orderJson(requireOrder(dom, intParam(req.params.id, 'id')))));
-  router.patch('/orders/:id/address', handle((req) => orderJson(editOrderAddress(dom, intParam(req.params.id, 'id'), body(req)))));
+  router.get(
+    '/orders/:id',
+    handle((req) => orderJson(requireOrder(dom, intParam(req.params.id, 'id')))),
+  );
+  router.patch(
+    '/orders/:id/address',
+    handle((req) => orderJson(editOrderAddress(dom, intParam(req.params.id, 'id'), body(req)))),
+  );
   router.post(
     '/orders/:id/edit',
     handle((req) => {
@@ -259,20 +297,36 @@ export function controlRouter(sim: Simulator): Router {
       const b = body(req);
       return orderJson(
         editOrder(dom, order.id, {
-          add: ((b.add as Body[] | undefined) ?? []).map((a, i) => ({ sku: String(a.sku), quantity: intParam(a.quantity, `add[${i}].quantity`), ...(a.price !== undefined ? { price: String(a.price) } : {}) })),
-          set: ((b.set as Body[] | undefined) ?? []).map((x, i) => ({ lineItemId: lineItemFor(order, x, i), quantity: intParam(x.quantity, `set[${i}].quantity`), restock: x.restock !== false })),
+          add: ((b.add as Body[] | undefined) ?? []).map((a, i) => ({
+            sku: String(a.sku),
+            quantity: intParam(a.quantity, `add[${i}].quantity`),
+            ...(a.price !== undefined ? { price: String(a.price) } : {}),
+          })),
+          set: ((b.set as Body[] | undefined) ?? []).map((x, i) => ({
+            lineItemId: lineItemFor(order, x, i),
+            quantity: intParam(x.quantity, `set[${i}].quantity`),
+            restock: x.restock !== false,
+          })),
           ...(b.note ? { staffNote: String(b.note) } : {}),
         }),
       );
     }),
   );
-  router.post('/orders/:id/pay', handle((req) => orderJson(markPaid(dom, intParam(req.params.id, 'id')))));
+  router.post(
+    '/orders/:id/pay',
+    handle((req) => orderJson(markPaid(dom, intParam(req.params.id, 'id')))),
+  );
   router.post(
     '/orders/:id/cancel',
     handle((req) => {
       const b = body(req);
       return orderJson(
-        cancelOrder(dom, intParam(req.params.id, 'id'), { reason: String(b.reason ?? 'customer'), restock: b.restock !== false, refund: b.refund === true, staffNote: b.note ?? null }),
+        cancelOrder(dom, intParam(req.params.id, 'id'), {
+          reason: String(b.reason ?? 'customer'),
+          restock: b.restock !== false,
+          refund: b.refund === true,
+          staffNote: b.note ?? null,
+        }),
       );
     }),
   );
@@ -281,7 +335,9 @@ export function controlRouter(sim: Simulator): Router {
     handle((req, res) => {
       const order = requireOrder(dom, intParam(req.params.id, 'id'));
       const b = body(req);
-      const fos = sim.state.fulfillmentOrders.filter((fo) => fo.orderId === order.id && (fo.status === 'OPEN' || fo.status === 'IN_PROGRESS'));
+      const fos = sim.state.fulfillmentOrders.filter(
+        (fo) => fo.orderId === order.id && (fo.status === 'OPEN' || fo.status === 'IN_PROGRESS'),
+      );
       if (fos.length === 0) fail(`${order.name} has nothing left to fulfill`, null);
       const wanted = b.lines as Body[] | undefined;
       const fulfillment = createFulfillment(dom, {
@@ -324,28 +380,43 @@ export function controlRouter(sim: Simulator): Router {
       return refundPayload(sim.state, refund);
     }),
   );
-  router.get('/refunds', handle(() => sim.state.refunds.map((r) => refundPayload(sim.state, r))));
+  router.get(
+    '/refunds',
+    handle(() => sim.state.refunds.map((r) => refundPayload(sim.state, r))),
+  );
   router.post(
     '/orders/:id/returns',
     handle((req, res) => {
       const order = requireOrder(dom, intParam(req.params.id, 'id'));
       const b = body(req);
-      const fulfilledLines = sim.state.fulfillments.filter((f) => f.orderId === order.id && f.status === 'SUCCESS').flatMap((f) => f.lineItems);
+      const fulfilledLines = sim.state.fulfillments
+        .filter((f) => f.orderId === order.id && f.status === 'SUCCESS')
+        .flatMap((f) => f.lineItems);
       const ret = createReturn(
         dom,
         order.id,
         ((b.lines as Body[] | undefined) ?? []).map((l, i) => {
           const lineItemId = lineItemFor(order, l, i);
-          const fli = l.fulfillmentLineItemId !== undefined ? { id: intParam(l.fulfillmentLineItemId, 'fulfillmentLineItemId') } : fulfilledLines.find((x) => x.lineItemId === lineItemId);
+          const fli =
+            l.fulfillmentLineItemId !== undefined
+              ? { id: intParam(l.fulfillmentLineItemId, 'fulfillmentLineItemId') }
+              : fulfilledLines.find((x) => x.lineItemId === lineItemId);
           if (!fli) fail(`Line ${i} has not been fulfilled, so it cannot be returned`, ['lines', String(i)]);
-          return { fulfillmentLineItemId: fli.id, quantity: intParam(l.quantity, `lines[${i}].quantity`), returnReasonNote: l.reason ?? '' };
+          return {
+            fulfillmentLineItemId: fli.id,
+            quantity: intParam(l.quantity, `lines[${i}].quantity`),
+            returnReasonNote: l.reason ?? '',
+          };
         }),
       );
       res.status(201);
       return { ...ret, admin_graphql_api_id: gid('Return', ret.id) };
     }),
   );
-  router.get('/returns', handle(() => sim.state.returns.map((r) => ({ ...r, admin_graphql_api_id: gid('Return', r.id) }))));
+  router.get(
+    '/returns',
+    handle(() => sim.state.returns.map((r) => ({ ...r, admin_graphql_api_id: gid('Return', r.id) }))),
+  );
   router.post(
     '/returns/:id/process',
     handle((req) => {
@@ -355,11 +426,20 @@ export function controlRouter(sim: Simulator): Router {
       const b = body(req);
       const { refund } = processReturn(dom, {
         returnId: id,
-        lines: ret.lines.filter((l) => l.processedQuantity < l.quantity).map((l) => ({ id: l.id, quantity: l.quantity - l.processedQuantity, restock: b.restock !== false })),
-        ...(b.refund === true ? { refundAmount: 'suggested' as const } : typeof b.refund === 'string' || typeof b.refund === 'number' ? { refundAmount: Math.round(Number(b.refund) * 100) } : {}),
+        lines: ret.lines
+          .filter((l) => l.processedQuantity < l.quantity)
+          .map((l) => ({ id: l.id, quantity: l.quantity - l.processedQuantity, restock: b.restock !== false })),
+        ...(b.refund === true
+          ? { refundAmount: 'suggested' as const }
+          : typeof b.refund === 'string' || typeof b.refund === 'number'
+            ? { refundAmount: Math.round(Number(b.refund) * 100) }
+            : {}),
         note: b.note ?? null,
       });
-      return { return: { ...sim.state.returns.find((r) => r.id === id), admin_graphql_api_id: gid('Return', id) }, refund: refund ? refundPayload(sim.state, refund) : null };
+      return {
+        return: { ...sim.state.returns.find((r) => r.id === id), admin_graphql_api_id: gid('Return', id) },
+        refund: refund ? refundPayload(sim.state, refund) : null,
+      };
     }),
   );
 
@@ -387,8 +467,14 @@ export function controlRouter(sim: Simulator): Router {
       return list.map((c) => customerPayload(sim.state, c));
     }),
   );
-  router.patch('/customers/:id', handle((req) => customerPayload(sim.state, updateCustomer(dom, intParam(req.params.id, 'id'), customerInput(body(req))))));
-  router.delete('/customers/:id', handle((req) => ({ deleted: deleteCustomer(dom, intParam(req.params.id, 'id')) })));
+  router.patch(
+    '/customers/:id',
+    handle((req) => customerPayload(sim.state, updateCustomer(dom, intParam(req.params.id, 'id'), customerInput(body(req))))),
+  );
+  router.delete(
+    '/customers/:id',
+    handle((req) => ({ deleted: deleteCustomer(dom, intParam(req.params.id, 'id')) })),
+  );
 
   // Webhooks.
   router.get(
@@ -400,17 +486,28 @@ export function controlRouter(sim: Simulator): Router {
         .map((d) => ({ ...d, body: JSON.parse(d.body) as unknown, raw_body: d.body }));
     }),
   );
-  router.get('/webhooks/subscriptions', handle(() => sim.state.subscriptions));
+  router.get(
+    '/webhooks/subscriptions',
+    handle(() => sim.state.subscriptions),
+  );
   router.post(
     '/webhooks/subscriptions',
     handle((req, res) => {
       const b = body(req);
       if (typeof b.topic !== 'string' || typeof b.uri !== 'string') throw new BadRequest('topic and uri are required');
       res.status(201);
-      return createSubscription(dom, { topic: b.topic, uri: b.uri, source: b.source === 'api' ? 'api' : 'app', includeFields: b.includeFields ?? [] });
+      return createSubscription(dom, {
+        topic: b.topic,
+        uri: b.uri,
+        source: b.source === 'api' ? 'api' : 'app',
+        includeFields: b.includeFields ?? [],
+      });
     }),
   );
-  router.delete('/webhooks/subscriptions/:id', handle((req) => (deleteSubscription(dom, intParam(req.params.id, 'id')), { ok: true })));
+  router.delete(
+    '/webhooks/subscriptions/:id',
+    handle((req) => (deleteSubscription(dom, intParam(req.params.id, 'id')), { ok: true })),
+  );
 
   // Privacy and app lifecycle: events only Shopify can trigger.
   const emitOne = (event: SimEvent) => {
@@ -443,8 +540,14 @@ export function controlRouter(sim: Simulator): Router {
       return emitOne({ topic: 'customers/data_request', payload: customersDataRequestPayload(sim.state, c, orders, nextId(dom)) });
     }),
   );
-  router.post('/privacy/shop-redact', handle(() => emitOne({ topic: 'shop/redact', payload: shopRedactPayload(sim.state) })));
-  router.post('/app/uninstalled', handle(() => emitOne({ topic: 'app/uninstalled', payload: shopPayload(sim.state) })));
+  router.post(
+    '/privacy/shop-redact',
+    handle(() => emitOne({ topic: 'shop/redact', payload: shopRedactPayload(sim.state) })),
+  );
+  router.post(
+    '/app/uninstalled',
+    handle(() => emitOne({ topic: 'app/uninstalled', payload: shopPayload(sim.state) })),
+  );
 
   router.use((_req: Request, res: Response) => {
     res.status(404).json({ errors: [{ field: null, message: 'no such control endpoint; see docs/simulator.md' }] });

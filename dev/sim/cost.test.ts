@@ -50,16 +50,24 @@ describe('sim cost (Shopify default field costs)', () => {
   });
 
   it('prices every root mutation field at 10', () => {
-    assert.equal(requested('mutation { customerDelete(input: { id: "gid://shopify/Customer/1" }) { deletedCustomerId userErrors { field } } }'), 10);
     assert.equal(
-      requested('mutation { a: customerDelete(input: { id: "gid://shopify/Customer/1" }) { deletedCustomerId } b: customerDelete(input: { id: "gid://shopify/Customer/2" }) { deletedCustomerId } }'),
+      requested('mutation { customerDelete(input: { id: "gid://shopify/Customer/1" }) { deletedCustomerId userErrors { field } } }'),
+      10,
+    );
+    assert.equal(
+      requested(
+        'mutation { a: customerDelete(input: { id: "gid://shopify/Customer/1" }) { deletedCustomerId } b: customerDelete(input: { id: "gid://shopify/Customer/2" }) { deletedCustomerId } }',
+      ),
       20,
     );
   });
 
   it('prices an interface at the most expensive possible type', () => {
     // node(id:) is a Node: Order selects 2 objects, Product none → 1 + 2
-    assert.equal(requested('{ node(id: "x") { id ... on Order { customer { id } shippingAddress { city } } ... on Product { title } } }'), 3);
+    assert.equal(
+      requested('{ node(id: "x") { id ... on Order { customer { id } shippingAddress { city } } ... on Product { title } } }'),
+      3,
+    );
   });
 
   it('computes the actual cost from the nodes really returned', () => {

@@ -161,7 +161,10 @@ function connectionCost(walk: Walk, selectionSet: SelectionSetNode, type: GraphQ
       if (!walk.actual) best = Math.max(best, size * (1 + selectionCost(walk, field.selectionSet, nodeType, undefined)));
       else {
         const items = Array.isArray(data?.[key]) ? (data?.[key] as Data[]) : [];
-        best = Math.max(best, items.reduce((sum, item) => sum + 1 + selectionCost(walk, field.selectionSet!, nodeType, item), 0));
+        best = Math.max(
+          best,
+          items.reduce((sum, item) => sum + 1 + selectionCost(walk, field.selectionSet!, nodeType, item), 0),
+        );
       }
     }
     if (field.name.value === 'edges' && field.selectionSet) {
@@ -174,7 +177,10 @@ function connectionCost(walk: Walk, selectionSet: SelectionSetNode, type: GraphQ
           const edges = Array.isArray(data?.[key]) ? (data?.[key] as Data[]) : [];
           best = Math.max(
             best,
-            edges.reduce((sum, edge) => sum + 1 + selectionCost(walk, inner.selectionSet!, nodeType, (edge?.[innerKey] as Data) ?? null), 0),
+            edges.reduce(
+              (sum, edge) => sum + 1 + selectionCost(walk, inner.selectionSet!, nodeType, (edge?.[innerKey] as Data) ?? null),
+              0,
+            ),
           );
         }
       }

@@ -6,7 +6,11 @@ import type { FetchLike } from './webhooks.js';
 function recorder() {
   const seen: { topic: string; id: string; orderName: string | undefined }[] = [];
   const fetch: FetchLike = async (_url, init) => {
-    seen.push({ topic: init.headers['X-Shopify-Topic']!, id: init.headers['X-Shopify-Webhook-Id']!, orderName: JSON.parse(init.body).name });
+    seen.push({
+      topic: init.headers['X-Shopify-Topic']!,
+      id: init.headers['X-Shopify-Webhook-Id']!,
+      orderName: JSON.parse(init.body).name,
+    });
     return { status: 200 };
   };
   return { seen, fetch };
@@ -29,7 +33,10 @@ describe('sim faults: Admin API', () => {
     const { sim } = testSimulator();
     await control(sim, 'put', '/faults', { apiTimeoutRate: 1, apiTimeoutMs: 50 });
     await assert.rejects(
-      request(sim.app).post('/admin/api/2026-10/graphql.json').set('X-Shopify-Access-Token', TOKEN).send({ query: 'mutation { customerCreate(input: { email: "lost@example.com" }) { customer { id } } }' }),
+      request(sim.app)
+        .post('/admin/api/2026-10/graphql.json')
+        .set('X-Shopify-Access-Token', TOKEN)
+        .send({ query: 'mutation { customerCreate(input: { email: "lost@example.com" }) { customer { id } } }' }),
       /socket hang up|ECONNRESET/,
     );
     assert.equal(sim.state.customers.filter((c) => c.email === 'lost@example.com').length, 1, 'the write happened');
@@ -39,10 +46,16 @@ describe('sim faults: Admin API', () => {
     const { sim } = testSimulator();
     await control(sim, 'put', '/faults', { apiTimeoutRate: 1, apiTimeoutMs: 50, apiTimeoutAfterExecute: false });
     await assert.rejects(
-      request(sim.app).post('/admin/api/2026-10/graphql.json').set('X-Shopify-Access-Token', TOKEN).send({ query: 'mutation { customerCreate(input: { email: "never@example.com" }) { customer { id } } }' }),
+      request(sim.app)
+        .post('/admin/api/2026-10/graphql.json')
+        .set('X-Shopify-Access-Token', TOKEN)
+        .send({ query: 'mutation { customerCreate(input: { email: "never@example.com" }) { customer { id } } }' }),
       /socket hang up|ECONNRESET/,
     );
-    assert.equal(sim.state.customers.some((c) => c.email === 'never@example.com'), false);
+    assert.equal(
+      sim.state.customers.some((c) => c.email === 'never@example.com'),
+      false,
+    );
   });
 
   it('marks a version as deprecated with X-Shopify-API-Deprecated-Reason', async () => {
@@ -80,7 +93,9 @@ describe('sim faults: Admin API', () => {
 
   it('rejects an unknown fault or a rate outside [0, 1]', async () => {
     const { sim } = testSimulator();
-    assert.deepEqual((await control(sim, 'put', '/faults', { apiErrorRate: 2 })).body, { errors: [{ field: null, message: 'faults: apiErrorRate must be a number between 0 and 1 (got 2)' }] });
+    assert.deepEqual((await control(sim, 'put', '/faults', { apiErrorRate: 2 })).body, {
+      errors: [{ field: null, message: 'faults: apiErrorRate must be a number between 0 and 1 (got 2)' }],
+    });
     assert.equal((await control(sim, 'put', '/faults', { explode: 1 })).status, 400);
   });
 });
@@ -144,7 +159,10 @@ describe('sim faults: webhooks', () => {
     await control(sim, 'put', '/faults', { webhookReorderRate: 0 });
     await control(sim, 'post', '/orders', SAMPLE_ORDER);
     await clock.advance(0);
-    assert.deepEqual(seen.map((s) => s.orderName), ['#1002', '#1001']);
+    assert.deepEqual(
+      seen.map((s) => s.orderName),
+      ['#1002', '#1001'],
+    );
   });
 
   it('releases a held delivery after webhookReorderHoldMs when nothing follows', async () => {

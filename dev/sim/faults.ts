@@ -41,7 +41,14 @@ export const DEFAULT_FAULTS: FaultConfig = Object.freeze({
   webhookDropRate: 0,
 });
 
-const RATE_KEYS = ['apiErrorRate', 'apiTimeoutRate', 'webhookDuplicateRate', 'webhookReorderRate', 'webhookDelayRate', 'webhookDropRate'] as const;
+const RATE_KEYS = [
+  'apiErrorRate',
+  'apiTimeoutRate',
+  'webhookDuplicateRate',
+  'webhookReorderRate',
+  'webhookDelayRate',
+  'webhookDropRate',
+] as const;
 const NUMBER_KEYS = ['apiErrorStatus', 'apiTimeoutMs', 'throttleNext', 'webhookReorderHoldMs', 'webhookDelayMs'] as const;
 
 export class FaultError extends Error {}
@@ -52,17 +59,21 @@ export function parseFaults(input: unknown): Partial<FaultConfig> {
   const out: Partial<FaultConfig> = {};
   for (const [key, value] of Object.entries(input)) {
     if ((RATE_KEYS as readonly string[]).includes(key)) {
-      if (typeof value !== 'number' || value < 0 || value > 1) throw new FaultError(`faults: ${key} must be a number between 0 and 1 (got ${JSON.stringify(value)})`);
+      if (typeof value !== 'number' || value < 0 || value > 1)
+        throw new FaultError(`faults: ${key} must be a number between 0 and 1 (got ${JSON.stringify(value)})`);
       (out as Record<string, unknown>)[key] = value;
     } else if ((NUMBER_KEYS as readonly string[]).includes(key)) {
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new FaultError(`faults: ${key} must be a non-negative integer (got ${JSON.stringify(value)})`);
-      if (key === 'apiErrorStatus' && (value < 500 || value > 599)) throw new FaultError(`faults: apiErrorStatus must be 5xx (got ${value})`);
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+        throw new FaultError(`faults: ${key} must be a non-negative integer (got ${JSON.stringify(value)})`);
+      if (key === 'apiErrorStatus' && (value < 500 || value > 599))
+        throw new FaultError(`faults: apiErrorStatus must be 5xx (got ${value})`);
       (out as Record<string, unknown>)[key] = value;
     } else if (key === 'apiTimeoutAfterExecute') {
       if (typeof value !== 'boolean') throw new FaultError('faults: apiTimeoutAfterExecute must be a boolean');
       out.apiTimeoutAfterExecute = value;
     } else if (key === 'deprecatedVersions') {
-      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new FaultError('faults: deprecatedVersions must be a list of versions');
+      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
+        throw new FaultError('faults: deprecatedVersions must be a list of versions');
       out.deprecatedVersions = value as string[];
     } else {
       throw new FaultError(`faults: unknown fault "${key}"`);

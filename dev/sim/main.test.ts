@@ -7,10 +7,41 @@ describe('sim standalone options', () => {
   });
 
   it('reads every option', () => {
-    const o = parseArgs(['--port', '0', '--host', '0.0.0.0', '--token', 't', '--secret', 's', '--shop', 'x.myshopify.com', '--plan', 'plus', '--seed', '9', '--state', '/tmp/s.json', '--no-demo-catalog', '--webhook-version', '2026-07', '--app-webhook', 'shop/redact=http://h:1/p?a=b']);
+    const o = parseArgs([
+      '--port',
+      '0',
+      '--host',
+      '0.0.0.0',
+      '--token',
+      't',
+      '--secret',
+      's',
+      '--shop',
+      'x.myshopify.com',
+      '--plan',
+      'plus',
+      '--seed',
+      '9',
+      '--state',
+      '/tmp/s.json',
+      '--no-demo-catalog',
+      '--webhook-version',
+      '2026-07',
+      '--app-webhook',
+      'shop/redact=http://h:1/p?a=b',
+    ]);
     assert.deepEqual(o, {
-      port: 0, host: '0.0.0.0', accessToken: 't', apiSecret: 's', shopDomain: 'x.myshopify.com', plan: 'plus', seed: 9, stateFile: '/tmp/s.json',
-      demoCatalog: false, webhookApiVersion: '2026-07', appSubscriptions: [{ topic: 'shop/redact', uri: 'http://h:1/p?a=b' }],
+      port: 0,
+      host: '0.0.0.0',
+      accessToken: 't',
+      apiSecret: 's',
+      shopDomain: 'x.myshopify.com',
+      plan: 'plus',
+      seed: 9,
+      stateFile: '/tmp/s.json',
+      demoCatalog: false,
+      webhookApiVersion: '2026-07',
+      appSubscriptions: [{ topic: 'shop/redact', uri: 'http://h:1/p?a=b' }],
     });
   });
 

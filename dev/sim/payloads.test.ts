@@ -26,7 +26,8 @@ export function keyDiff(expected: Json, actual: Json, at = '$'): string[] {
     for (const k of Object.keys(expected)) if (k in actual) out.push(...keyDiff(expected[k], actual[k], `${at}.${k}`));
     return out;
   }
-  if (Array.isArray(expected) && Array.isArray(actual) && expected.length > 0 && actual.length > 0) return keyDiff(expected[0], actual[0], `${at}[0]`);
+  if (Array.isArray(expected) && Array.isArray(actual) && expected.length > 0 && actual.length > 0)
+    return keyDiff(expected[0], actual[0], `${at}[0]`);
   return [];
 }
 
@@ -38,7 +39,13 @@ function moneyTypes(expected: Json, actual: Json, at = '$'): string[] {
       if (!(k in actual)) continue;
       const e = expected[k];
       const a = actual[k];
-      if ((k === 'amount' || k.endsWith('price') || k === 'total_tax' || k === 'subtotal_price') && typeof e === 'string' && a !== null && typeof a !== 'string') out.push(`${at}.${k} is ${typeof a}`);
+      if (
+        (k === 'amount' || k.endsWith('price') || k === 'total_tax' || k === 'subtotal_price') &&
+        typeof e === 'string' &&
+        a !== null &&
+        typeof a !== 'string'
+      )
+        out.push(`${at}.${k} is ${typeof a}`);
       out.push(...moneyTypes(Array.isArray(e) ? e[0] : e, Array.isArray(a) ? a[0] : a, `${at}.${k}`));
     }
   }
@@ -57,15 +64,44 @@ describe('sim webhook payloads match Shopify sample payloads', () => {
     };
     const { sim, clock } = testSimulator({ fetch });
     for (const topic of [
-      'orders/create', 'orders/updated', 'orders/cancelled', 'orders/paid', 'orders/edited', 'refunds/create', 'fulfillments/create', 'fulfillments/update',
-      'products/create', 'products/update', 'inventory_levels/update', 'customers/create', 'customers/update', 'customers/delete',
-      'app/uninstalled', 'customers/redact', 'customers/data_request', 'shop/redact',
+      'orders/create',
+      'orders/updated',
+      'orders/cancelled',
+      'orders/paid',
+      'orders/edited',
+      'refunds/create',
+      'fulfillments/create',
+      'fulfillments/update',
+      'products/create',
+      'products/update',
+      'inventory_levels/update',
+      'customers/create',
+      'customers/update',
+      'customers/delete',
+      'app/uninstalled',
+      'customers/redact',
+      'customers/data_request',
+      'shop/redact',
     ]) {
       await control(sim, 'post', '/webhooks/subscriptions', { topic, uri: 'https://receiver.example/webhooks' });
     }
     const customer = await control(sim, 'post', '/customers', {
-      email: 'bob@example.com', firstName: 'Bob', lastName: 'Biller',
-      addresses: [{ first_name: 'Bob', last_name: 'Biller', address1: '151 O\'Connor Street', city: 'Ottawa', zip: 'K2P 2L8', country: 'Canada', country_code: 'CA', province: 'Ontario', province_code: 'ON' }],
+      email: 'bob@example.com',
+      firstName: 'Bob',
+      lastName: 'Biller',
+      addresses: [
+        {
+          first_name: 'Bob',
+          last_name: 'Biller',
+          address1: "151 O'Connor Street",
+          city: 'Ottawa',
+          zip: 'K2P 2L8',
+          country: 'Canada',
+          country_code: 'CA',
+          province: 'Ontario',
+          province_code: 'ON',
+        },
+      ],
     });
     await control(sim, 'patch', `/customers/${customer.body.id}`, { note: 'loves ice cream' });
     const other = await control(sim, 'post', '/customers', { email: 'gone@example.com' });
@@ -79,17 +115,33 @@ describe('sim webhook payloads match Shopify sample payloads', () => {
       shippingLines: [{ title: 'Standard', price: '5.00', taxLines: [{ title: 'VAT', rate: 0.21, price: '1.05' }] }],
     });
     await control(sim, 'post', `/orders/${order.body.id}/pay`);
-    const fulfillment = await control(sim, 'post', `/orders/${order.body.id}/fulfillments`, { lines: [{ sku: 'SIM-MUG', quantity: 1 }], tracking: { company: 'UPS', number: '1Z1', url: 'https://ups.example/1Z1' } });
-    await gqlData(sim, 'mutation($id: ID!) { fulfillmentTrackingInfoUpdate(fulfillmentId: $id, trackingInfoInput: { number: "1Z2" }) { userErrors { message } } }', { id: fulfillment.body.admin_graphql_api_id });
-    await control(sim, 'post', `/orders/${order.body.id}/refunds`, { lines: [{ sku: 'SIM-MUG', quantity: 1, restock: true }], shipping: 'full', note: 'damaged' });
+    const fulfillment = await control(sim, 'post', `/orders/${order.body.id}/fulfillments`, {
+      lines: [{ sku: 'SIM-MUG', quantity: 1 }],
+      tracking: { company: 'UPS', number: '1Z1', url: 'https://ups.example/1Z1' },
+    });
+    await gqlData(
+      sim,
+      'mutation($id: ID!) { fulfillmentTrackingInfoUpdate(fulfillmentId: $id, trackingInfoInput: { number: "1Z2" }) { userErrors { message } } }',
+      { id: fulfillment.body.admin_graphql_api_id },
+    );
+    await control(sim, 'post', `/orders/${order.body.id}/refunds`, {
+      lines: [{ sku: 'SIM-MUG', quantity: 1, restock: true }],
+      shipping: 'full',
+      note: 'damaged',
+    });
     await control(sim, 'post', `/orders/${order.body.id}/edit`, { add: [{ sku: 'SIM-TSHIRT-M', quantity: 1 }] });
     const second = await control(sim, 'post', '/orders', SAMPLE_ORDER);
     await control(sim, 'post', `/orders/${second.body.id}/edit`, { set: [{ sku: 'SIM-MUG', quantity: 1 }] });
     await control(sim, 'post', `/orders/${second.body.id}/cancel`, { reason: 'customer', restock: true });
     const variant = await gqlData(sim, '{ productVariants(first: 1, query: "sku:SIM-TSHIRT-S") { nodes { id product { id } } } }');
-    await gqlData(sim, 'mutation($p: ID!, $v: [ProductVariantsBulkInput!]!) { productVariantsBulkUpdate(productId: $p, variants: $v) { userErrors { message } } }', {
-      p: variant.productVariants.nodes[0].product.id, v: [{ id: variant.productVariants.nodes[0].id, price: '25.00' }],
-    });
+    await gqlData(
+      sim,
+      'mutation($p: ID!, $v: [ProductVariantsBulkInput!]!) { productVariantsBulkUpdate(productId: $p, variants: $v) { userErrors { message } } }',
+      {
+        p: variant.productVariants.nodes[0].product.id,
+        v: [{ id: variant.productVariants.nodes[0].id, price: '25.00' }],
+      },
+    );
     await gqlData(sim, 'mutation { productSet(input: { title: "New thing" }) { userErrors { message } } }');
     await control(sim, 'post', '/privacy/customers-redact', { email: 'bob@example.com' });
     await control(sim, 'post', '/privacy/customers-data-request', { email: 'bob@example.com' });
@@ -99,9 +151,24 @@ describe('sim webhook payloads match Shopify sample payloads', () => {
   });
 
   const topics = [
-    'orders/create', 'orders/updated', 'orders/cancelled', 'orders/paid', 'orders/edited', 'refunds/create', 'fulfillments/create', 'fulfillments/update',
-    'products/create', 'products/update', 'inventory_levels/update', 'customers/create', 'customers/update', 'customers/delete',
-    'app/uninstalled', 'customers/redact', 'customers/data_request', 'shop/redact',
+    'orders/create',
+    'orders/updated',
+    'orders/cancelled',
+    'orders/paid',
+    'orders/edited',
+    'refunds/create',
+    'fulfillments/create',
+    'fulfillments/update',
+    'products/create',
+    'products/update',
+    'inventory_levels/update',
+    'customers/create',
+    'customers/update',
+    'customers/delete',
+    'app/uninstalled',
+    'customers/redact',
+    'customers/data_request',
+    'shop/redact',
   ];
   for (const topic of topics) {
     it(`${topic} has the keys of Shopify's sample, at every level`, () => {

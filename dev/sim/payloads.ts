@@ -466,7 +466,13 @@ export function productPayload(state: SimState, product: Product): Json {
         old_inventory_quantity: available,
       };
     }),
-    options: product.options.map((o, i) => ({ name: o.name, id: product.id * 10 + i, product_id: product.id, position: i + 1, values: o.values })),
+    options: product.options.map((o, i) => ({
+      name: o.name,
+      id: product.id * 10 + i,
+      product_id: product.id,
+      position: i + 1,
+      values: o.values,
+    })),
     images: [],
     image: null,
     media: [],
@@ -547,7 +553,11 @@ export function shopPayload(state: SimState): Json {
   };
 }
 
-export function customersRedactPayload(state: SimState, customer: { id: number; email: string | null; phone: string | null }, orderIds: number[]): Json {
+export function customersRedactPayload(
+  state: SimState,
+  customer: { id: number; email: string | null; phone: string | null },
+  orderIds: number[],
+): Json {
   return {
     shop_id: state.shop.id,
     shop_domain: state.shop.domain,

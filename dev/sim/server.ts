@@ -101,7 +101,11 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   };
 
   function fresh(): SimState {
-    const s = initialState({ shopDomain: settings.shopDomain, ...(options.currency ? { currency: options.currency } : {}), now: new Date(clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') });
+    const s = initialState({
+      shopDomain: settings.shopDomain,
+      ...(options.currency ? { currency: options.currency } : {}),
+      now: new Date(clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    });
     s.shop.plan = options.plan ?? 'standard';
     state = s;
     if (options.demoCatalog !== false) seedDemoCatalog(dom);
@@ -113,7 +117,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   if (options.stateFile) {
     // App-configured subscriptions come from the options, not from the saved state.
     for (const sub of options.appSubscriptions ?? []) {
-      if (!state.subscriptions.some((s) => s.source === 'app' && s.uri === sub.uri && s.topic === topicToEnum(sub.topic))) createSubscription(dom, { ...sub, source: 'app' });
+      if (!state.subscriptions.some((s) => s.source === 'app' && s.uri === sub.uri && s.topic === topicToEnum(sub.topic)))
+        createSubscription(dom, { ...sub, source: 'app' });
     }
   }
   const known = versions();
@@ -217,7 +222,15 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     },
     async close() {
       webhooks.reset();
-      await Promise.all(servers.map((s) => new Promise<void>((r) => { s.closeAllConnections?.(); s.close(() => r()); })));
+      await Promise.all(
+        servers.map(
+          (s) =>
+            new Promise<void>((r) => {
+              s.closeAllConnections?.();
+              s.close(() => r());
+            }),
+        ),
+      );
       servers.length = 0;
     },
   };

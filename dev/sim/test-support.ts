@@ -20,7 +20,12 @@ export function testSimulator(options: SimulatorOptions = {}): { sim: Simulator;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
 
-export async function gql(sim: Simulator, query: string, variables: Record<string, unknown> = {}, version = '2026-10'): Promise<{ status: number; body: Json; headers: Record<string, string> }> {
+export async function gql(
+  sim: Simulator,
+  query: string,
+  variables: Record<string, unknown> = {},
+  version = '2026-10',
+): Promise<{ status: number; body: Json; headers: Record<string, string> }> {
   const res = await request(sim.app)
     .post(`/admin/api/${version}/graphql.json`)
     .set('X-Shopify-Access-Token', TOKEN)
@@ -31,12 +36,15 @@ export async function gql(sim: Simulator, query: string, variables: Record<strin
 /** Runs a document and fails on any GraphQL error; returns `data`. */
 export async function gqlData(sim: Simulator, query: string, variables: Record<string, unknown> = {}): Promise<Json> {
   const res = await gql(sim, query, variables);
-  if (res.status !== 200 || res.body.errors) throw new Error(`GraphQL failed: ${res.status} ${JSON.stringify(res.body.errors ?? res.body)}`);
+  if (res.status !== 200 || res.body.errors)
+    throw new Error(`GraphQL failed: ${res.status} ${JSON.stringify(res.body.errors ?? res.body)}`);
   return res.body.data;
 }
 
 export async function control(sim: Simulator, method: 'get' | 'post' | 'put' | 'patch' | 'delete', path: string, body?: unknown) {
-  const res = await request(sim.app)[method](`/_sim${path}`).send(body as object);
+  const res = await request(sim.app)
+    [method](`/_sim${path}`)
+    .send(body as object);
   return { status: res.status, body: res.body as Json };
 }
 
@@ -64,7 +72,11 @@ export async function webhookReceiver(status: () => number = () => 200) {
   return {
     url: `http://127.0.0.1:${port}/webhooks`,
     received,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -85,5 +97,13 @@ export const SAMPLE_ORDER = {
   customer: { firstName: 'Ada', lastName: 'Lovelace' },
   lines: [{ sku: 'SIM-MUG', quantity: 2, price: '9.50', taxLines: [{ title: 'VAT', rate: 0.21, price: '3.99' }] }],
   shippingLines: [{ title: 'Standard', price: '5.00' }],
-  shippingAddress: { first_name: 'Ada', last_name: 'Lovelace', address1: '1 Main St', city: 'Brussels', zip: '1000', country: 'Belgium', country_code: 'BE' },
+  shippingAddress: {
+    first_name: 'Ada',
+    last_name: 'Lovelace',
+    address1: '1 Main St',
+    city: 'Brussels',
+    zip: '1000',
+    country: 'Belgium',
+    country_code: 'BE',
+  },
 };

@@ -60,7 +60,10 @@ describe('sim webhooks: delivery', () => {
     const bodies: string[] = [];
     const fetch: FetchLike = async (_url, init) => (bodies.push(init.body), { status: 200 });
     const { sim, clock } = testSimulator({ fetch });
-    await gqlData(sim, 'mutation { webhookSubscriptionCreate(topic: ORDERS_PAID, webhookSubscription: { uri: "https://x.example", includeFields: ["id", "updated_at", "financial_status"] }) { userErrors { message } } }');
+    await gqlData(
+      sim,
+      'mutation { webhookSubscriptionCreate(topic: ORDERS_PAID, webhookSubscription: { uri: "https://x.example", includeFields: ["id", "updated_at", "financial_status"] }) { userErrors { message } } }',
+    );
     await control(sim, 'post', '/orders', SAMPLE_ORDER);
     await clock.advance(0);
     assert.deepEqual(Object.keys(JSON.parse(bodies[0]!)), ['id', 'financial_status', 'updated_at']);
@@ -72,7 +75,10 @@ describe('sim webhooks: filters and timeouts', () => {
     const names: string[] = [];
     const fetch: FetchLike = async (_url, init) => (names.push(JSON.parse(init.body).name), { status: 200 });
     const { sim, clock } = testSimulator({ fetch });
-    await gqlData(sim, 'mutation { webhookSubscriptionCreate(topic: ORDERS_CREATE, webhookSubscription: { uri: "https://x.example", filter: "financial_status:pending AND line_items.sku:SIM-MUG" }) { userErrors { message } } }');
+    await gqlData(
+      sim,
+      'mutation { webhookSubscriptionCreate(topic: ORDERS_CREATE, webhookSubscription: { uri: "https://x.example", filter: "financial_status:pending AND line_items.sku:SIM-MUG" }) { userErrors { message } } }',
+    );
     await control(sim, 'post', '/orders', SAMPLE_ORDER);
     await control(sim, 'post', '/orders', { ...SAMPLE_ORDER, financialStatus: 'pending' });
     await control(sim, 'post', '/orders', { ...SAMPLE_ORDER, financialStatus: 'pending', lines: [{ sku: 'SIM-TSHIRT-S', quantity: 1 }] });
@@ -86,7 +92,14 @@ describe('sim webhooks: filters and timeouts', () => {
       return new Promise<{ url: string; close: () => Promise<void> }>((resolve) =>
         server.listen(0, '127.0.0.1', () => {
           const port = (server.address() as { port: number }).port;
-          resolve({ url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) });
+          resolve({
+            url: `http://127.0.0.1:${port}/`,
+            close: () =>
+              new Promise((r) => {
+                server.closeAllConnections();
+                server.close(() => r());
+              }),
+          });
         }),
       );
     });
@@ -105,8 +118,15 @@ describe('sim webhooks: filters and timeouts', () => {
   it('spreads the default 8 retries over 4 hours', async () => {
     const { SHOPIFY_RETRY_DELAYS_MS } = await import('./webhooks.js');
     assert.equal(SHOPIFY_RETRY_DELAYS_MS.length, 8);
-    assert.equal(SHOPIFY_RETRY_DELAYS_MS.reduce((a, b) => a + b, 0), 4 * 3600_000);
-    assert.deepEqual([...SHOPIFY_RETRY_DELAYS_MS].sort((a, b) => a - b), SHOPIFY_RETRY_DELAYS_MS, 'growing');
+    assert.equal(
+      SHOPIFY_RETRY_DELAYS_MS.reduce((a, b) => a + b, 0),
+      4 * 3600_000,
+    );
+    assert.deepEqual(
+      [...SHOPIFY_RETRY_DELAYS_MS].sort((a, b) => a - b),
+      SHOPIFY_RETRY_DELAYS_MS,
+      'growing',
+    );
   });
 });
 
@@ -118,7 +138,10 @@ describe('sim webhooks: delivery log', () => {
       await control(sim, 'post', '/orders', SAMPLE_ORDER);
       await clock.advance(0);
     }
-    assert.deepEqual(sim.state.deliveries.map((d) => JSON.parse(d.body).name), ['#1003', '#1004', '#1005']);
+    assert.deepEqual(
+      sim.state.deliveries.map((d) => JSON.parse(d.body).name),
+      ['#1003', '#1004', '#1005'],
+    );
   });
 });
 
@@ -138,7 +161,10 @@ describe('sim webhooks: retries and removal', () => {
     await control(sim, 'post', '/orders', SAMPLE_ORDER);
     await control(sim, 'patch', `/orders/${sim.state.orders[0]!.id}/address`, { shippingAddress: { city: 'Ghent' } });
     await clock.advance(10_000);
-    assert.deepEqual(attempts.map((a) => a.at - start), [0, 1000, 3000, 7000]);
+    assert.deepEqual(
+      attempts.map((a) => a.at - start),
+      [0, 1000, 3000, 7000],
+    );
     assert.equal(new Set(attempts.map((a) => a.body)).size, 1, 'retries carry the original payload');
     assert.equal(new Set(attempts.map((a) => a.id)).size, 1, 'and the same webhook id');
     assert.equal(sim.state.deliveries[0]!.status, 'delivered');
@@ -147,7 +173,10 @@ describe('sim webhooks: retries and removal', () => {
 
   it('deletes an API-created subscription after 8 consecutive failures', async () => {
     let calls = 0;
-    const { sim, clock } = testSimulator({ fetch: async () => (calls++, { status: 503 }), webhookRetryDelaysMs: [10, 10, 10, 10, 10, 10, 10, 10] });
+    const { sim, clock } = testSimulator({
+      fetch: async () => (calls++, { status: 503 }),
+      webhookRetryDelaysMs: [10, 10, 10, 10, 10, 10, 10, 10],
+    });
     await subscribe(sim, 'ORDERS_CREATE', 'https://down.example/hooks');
     await control(sim, 'post', '/orders', SAMPLE_ORDER);
     await clock.advance(1000);

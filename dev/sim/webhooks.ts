@@ -27,7 +27,8 @@ function valuesAt(value: unknown, path: string[]): unknown[] {
 export function payloadMatchesFilter(payload: Record<string, unknown>, filter: string | null): boolean {
   if (!filter) return true;
   const fields = new Proxy({} as Record<string, (p: Record<string, unknown>) => unknown>, {
-    get: (_t, name) => (typeof name === 'string' && name !== 'default' ? (p: Record<string, unknown>) => valuesAt(p, name.split('.')) : undefined),
+    get: (_t, name) =>
+      typeof name === 'string' && name !== 'default' ? (p: Record<string, unknown>) => valuesAt(p, name.split('.')) : undefined,
   });
   return applySearch([payload], filter, fields).length === 1;
 }
@@ -37,7 +38,10 @@ export const SHOPIFY_RETRY_DELAYS_MS = [1, 2, 4, 8, 16, 32, 64, 113].map((m) => 
 export const REMOVE_AFTER_CONSECUTIVE_FAILURES = 8;
 export const DELIVERY_TIMEOUT_MS = 5_000;
 
-export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string; signal?: AbortSignal }) => Promise<{ status: number }>;
+export type FetchLike = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body: string; signal?: AbortSignal },
+) => Promise<{ status: number }>;
 
 export interface WebhookOptions {
   state: () => SimState;
@@ -77,7 +81,9 @@ export class WebhookDispatcher {
     const triggeredAt = new Date(this.options.clock.now()).toISOString();
     for (const event of events) {
       const eventId = this.options.faults.uuid();
-      const subscribers = state.subscriptions.filter((s) => s.topic === topicToEnum(event.topic) && payloadMatchesFilter(event.payload, s.filter));
+      const subscribers = state.subscriptions.filter(
+        (s) => s.topic === topicToEnum(event.topic) && payloadMatchesFilter(event.payload, s.filter),
+      );
       for (const subscription of subscribers) {
         const body = JSON.stringify(this.shape(subscription, event.payload));
         const delivery: Delivery = {
@@ -220,7 +226,11 @@ export class WebhookDispatcher {
       subscription.consecutiveFailures = 0;
       if (duplicate) {
         const again = await this.post(delivery);
-        delivery.attempts.push({ at: new Date(this.options.clock.now()).toISOString(), status: again.status, error: again.error ? `duplicate: ${again.error}` : 'duplicate' });
+        delivery.attempts.push({
+          at: new Date(this.options.clock.now()).toISOString(),
+          status: again.status,
+          error: again.error ? `duplicate: ${again.error}` : 'duplicate',
+        });
       }
       return;
     }
@@ -228,7 +238,8 @@ export class WebhookDispatcher {
     if (subscription.source === 'api' && subscription.consecutiveFailures >= REMOVE_AFTER_CONSECUTIVE_FAILURES) {
       state.subscriptions = state.subscriptions.filter((s) => s.id !== subscription.id);
       delivery.status = 'failed';
-      for (const other of state.deliveries) if (other.subscriptionId === subscription.id && other.status === 'pending') other.status = 'abandoned';
+      for (const other of state.deliveries)
+        if (other.subscriptionId === subscription.id && other.status === 'pending') other.status = 'abandoned';
       return;
     }
     const retryIndex = delivery.attempts.length - 1;

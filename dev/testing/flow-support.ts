@@ -35,7 +35,11 @@ export function probeFlow(flow: Flow): { flow: Flow; probe: FlowProbe } {
   const wrapped: Flow = {
     name: flow.name,
     register(ctx: FlowContext) {
-      const request = (async (doc: unknown, variables: Record<string, unknown> | undefined, options: Parameters<FlowContext['shopify']['request']>[2]) => {
+      const request = (async (
+        doc: unknown,
+        variables: Record<string, unknown> | undefined,
+        options: Parameters<FlowContext['shopify']['request']>[2],
+      ) => {
         const name = typeof doc === 'string' ? doc : (doc as { name: string }).name;
         bump(probe.shopify, name);
         probe.requests.push({ operation: name, variables });
@@ -52,7 +56,10 @@ export function probeFlow(flow: Flow): { flow: Flow; probe: FlowProbe } {
       const shopify = Object.defineProperty(Object.create(ctx.shopify), 'request', { value: request }) as FlowContext['shopify'];
       // The contract facade is frozen too: a plain object of counting wrappers.
       const odoo = Object.fromEntries(
-        Object.entries(ctx.odoo).map(([name, fn]) => [name, (...args: unknown[]) => (bump(probe.odoo, name), (fn as (...a: unknown[]) => unknown)(...args))]),
+        Object.entries(ctx.odoo).map(([name, fn]) => [
+          name,
+          (...args: unknown[]) => (bump(probe.odoo, name), (fn as (...a: unknown[]) => unknown)(...args)),
+        ]),
       ) as unknown as OdooContract;
       return flow.register({ ...ctx, shopify, odoo });
     },

@@ -25,7 +25,11 @@ export interface FlowStack {
   failNext(method: string, times?: number): void;
 }
 
-export async function startFlowStack(databaseUrl: string, env: Record<string, string> = {}, flows: readonly Flow[] = [catalogFlow, inventoryFlow]): Promise<FlowStack> {
+export async function startFlowStack(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  flows: readonly Flow[] = [catalogFlow, inventoryFlow],
+): Promise<FlowStack> {
   const odoo = createOdooDouble({
     warehouses: [
       { name: 'Main warehouse', code: 'WH', location_gid: LOC_MAIN },
@@ -48,8 +52,23 @@ export async function startFlowStack(databaseUrl: string, env: Record<string, st
   await stack.sidecar.workersStarted;
   const ids = [...odoo.state.warehouses.values()];
   const s = stack.sidecar;
-  const ctx: FlowContext = { config: s.config, shop: s.config.shopify.shopDomain, logger: s.logger, pool: s.pool, queue: s.queue, shopify: s.shopify, odoo: s.contract };
-  return { stack, odoo, merchant: createDoubleMerchant(odoo), wh: { main: ids[0]!.id, second: ids[1]!.id }, ctx, failNext: (method, times = 1) => failures.set(method, times) };
+  const ctx: FlowContext = {
+    config: s.config,
+    shop: s.config.shopify.shopDomain,
+    logger: s.logger,
+    pool: s.pool,
+    queue: s.queue,
+    shopify: s.shopify,
+    odoo: s.contract,
+  };
+  return {
+    stack,
+    odoo,
+    merchant: createDoubleMerchant(odoo),
+    wh: { main: ids[0]!.id, second: ids[1]!.id },
+    ctx,
+    failNext: (method, times = 1) => failures.set(method, times),
+  };
 }
 
 /** The simulator's product with this handle, with its variants (sorted by position). */

@@ -78,15 +78,18 @@ export async function scriptedRun(stack: Stack): Promise<void> {
   ] as const) {
     await queue.send('customers', { fail }, { key: keys.customer(STACK_SHOP, shopifyGid('Customer', String(n))) });
   }
-  await stack.waitFor('every job settled', async () => {
-    const stats = await queue.queueStats();
-    const of = (q: string) => stats.find((s) => s.queue === q)!;
-    return of('orders').queued + of('orders').active === 0 &&
-      of('products').queued + of('products').active === 0 &&
-      of('customers').dlq === 2 &&
-      of('customers').queued + of('customers').active === 0
-      ? stats
-      : undefined;
-  }, 20_000);
+  await stack.waitFor(
+    'every job settled',
+    async () => {
+      const stats = await queue.queueStats();
+      const of = (q: string) => stats.find((s) => s.queue === q)!;
+      return of('orders').queued + of('orders').active === 0 &&
+        of('products').queued + of('products').active === 0 &&
+        of('customers').dlq === 2 &&
+        of('customers').queued + of('customers').active === 0
+        ? stats
+        : undefined;
+    },
+    20_000,
+  );
 }
-

@@ -85,7 +85,10 @@ function allowPostgresUserToReachBinaries(): void {
 
 /** Creates (or recreates) a database named after the test and returns its URL. */
 async function createDatabase(serverUrl: string, name: string): Promise<string> {
-  const safe = name.toLowerCase().replace(/[^a-z0-9_]+/g, '_').slice(0, 50);
+  const safe = name
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, '_')
+    .slice(0, 50);
   const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();
   try {

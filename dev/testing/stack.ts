@@ -116,7 +116,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     return (text ? JSON.parse(text) : null) as T;
   }
 
-  async function subscribeWebhooks(topics = Object.entries(WEBHOOK_TOPICS).filter(([, t]) => t.queue !== 'privacy').map(([topic]) => topic)): Promise<void> {
+  async function subscribeWebhooks(
+    topics = Object.entries(WEBHOOK_TOPICS)
+      .filter(([, t]) => t.queue !== 'privacy')
+      .map(([topic]) => topic),
+  ): Promise<void> {
     for (const topic of topics) {
       const response = await fetch(`${simUrl}/admin/api/${config.shopify.apiVersion}/graphql.json`, {
         method: 'POST',
@@ -134,7 +138,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     }
   }
 
-  async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> {
+  async function waitFor<T>(
+    what: string,
+    probe: () => Promise<T | undefined | false> | T | undefined | false,
+    timeoutMs = 15_000,
+  ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = await probe();

@@ -15,7 +15,10 @@ const ok = (body: unknown): ApiAnswer => ({ status: 200, body, text: JSON.string
 
 describe('shopify-sync CLI (injected admin API)', () => {
   it('parses flags with values, boolean flags and positionals', () => {
-    assert.deepEqual(parseArgs(['dlq', 'list', '--queue', 'orders', '--json', '--limit=5']), { positional: ['dlq', 'list'], flags: { queue: 'orders', json: true, limit: '5' } });
+    assert.deepEqual(parseArgs(['dlq', 'list', '--queue', 'orders', '--json', '--limit=5']), {
+      positional: ['dlq', 'list'],
+      flags: { queue: 'orders', json: true, limit: '5' },
+    });
     assert.deepEqual(parseIds(['3', '7,9', '20-22']), [3, 7, 9, 20, 21, 22]);
     assert.throws(() => parseIds(['1-9000']), /at most 5000 ids/);
   });
@@ -48,10 +51,19 @@ describe('shopify-sync CLI (injected admin API)', () => {
         return Promise.resolve(ok({ summary: { headline: '350 Shopify orders, 349 in Odoo, 1 missing, 0 mismatched, 1 repair jobs' } }));
       },
     };
-    const code = await runCli(['reconcile', '--hours', '48', '--no-repair'], { api, out: (t) => out.push(t), err: (t) => err.push(t), sleep: async () => {} });
+    const code = await runCli(['reconcile', '--hours', '48', '--no-repair'], {
+      api,
+      out: (t) => out.push(t),
+      err: (t) => err.push(t),
+      sleep: async () => {},
+    });
     assert.equal(code, 0);
     assert.deepEqual(calls[0], ['POST', '/api/reconcile', { hours: 48, repair: false }]);
-    assert.deepEqual(err, ['reconcile: running 0 reading Shopify orders', 'reconcile: running 200/350 comparing with Odoo', 'reconcile: done 350/350 comparing with Odoo']);
+    assert.deepEqual(err, [
+      'reconcile: running 0 reading Shopify orders',
+      'reconcile: running 200/350 comparing with Odoo',
+      'reconcile: done 350/350 comparing with Odoo',
+    ]);
     assert.deepEqual(out, ['reconciliation report 12: 350 Shopify orders, 349 in Odoo, 1 missing, 0 mismatched, 1 repair jobs']);
   });
 
@@ -64,7 +76,16 @@ describe('shopify-sync CLI (injected admin API)', () => {
     const refused = fakeApi({ 'GET /api/config': { status: 401, body: { error: 'unauthorized' }, text: '' } }, []);
     assert.equal(await runCli(['config', 'show'], io(refused)), 1);
     assert.equal(err.pop(), 'config show: the admin token was refused (set ADMIN_TOKEN)');
-    const missing = fakeApi({ 'POST /api/dlq/orders/abc/retry': { status: 404, body: { error: 'not_found', detail: 'no dead letter abc in orders.dlq' }, text: '' } }, []);
+    const missing = fakeApi(
+      {
+        'POST /api/dlq/orders/abc/retry': {
+          status: 404,
+          body: { error: 'not_found', detail: 'no dead letter abc in orders.dlq' },
+          text: '',
+        },
+      },
+      [],
+    );
     assert.equal(await runCli(['dlq', 'retry', 'orders', 'abc'], io(missing)), 1);
     assert.equal(err.pop(), 'dlq retry: HTTP 404: no dead letter abc in orders.dlq');
   });

@@ -29,7 +29,9 @@ export function httpAdminApi(baseUrl: string, token: string, fetchImpl: typeof f
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (error) {
-      throw new CliError(`cannot reach the sidecar at ${base} (${error instanceof Error ? error.message : String(error)}); set SIDECAR_URL`);
+      throw new CliError(
+        `cannot reach the sidecar at ${base} (${error instanceof Error ? error.message : String(error)}); set SIDECAR_URL`,
+      );
     }
     const text = await response.text();
     let parsed: unknown = text;
@@ -40,7 +42,10 @@ export function httpAdminApi(baseUrl: string, token: string, fetchImpl: typeof f
 }
 
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
     super(message);
   }
 }
@@ -103,7 +108,9 @@ function expectOk(answer: ApiAnswer, what: string): any {
   if (answer.status === 401) throw new CliError(`${what}: the admin token was refused (set ADMIN_TOKEN)`);
   if (answer.status >= 400) {
     const body = answer.body as { detail?: string } | null;
-    throw new CliError(`${what}: HTTP ${answer.status}${body && typeof body === 'object' && body.detail ? `: ${body.detail}` : answer.text ? `: ${answer.text}` : ''}`);
+    throw new CliError(
+      `${what}: HTTP ${answer.status}${body && typeof body === 'object' && body.detail ? `: ${body.detail}` : answer.text ? `: ${answer.text}` : ''}`,
+    );
   }
   return answer.body;
 }
@@ -132,10 +139,24 @@ async function follow(io: CliIo, operationId: string, label: string): Promise<an
 
 function dlqTable(entries: Array<Record<string, any>>): string {
   if (!entries.length) return 'no dead letters';
-  const rows = entries.map((e) => [e.queue, e.id, e.key ?? '', e.kind ?? '', String(e.deadLetteredAt).slice(0, 19), (e.reason ?? '').slice(0, 80)]);
+  const rows = entries.map((e) => [
+    e.queue,
+    e.id,
+    e.key ?? '',
+    e.kind ?? '',
+    String(e.deadLetteredAt).slice(0, 19),
+    (e.reason ?? '').slice(0, 80),
+  ]);
   const head = ['QUEUE', 'ID', 'KEY', 'KIND', 'DEAD-LETTERED', 'REASON'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  return [head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return [head, ...rows]
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 async function reportCommand(io: CliIo, kind: 'reconcile' | 'integrity', p: Parsed): Promise<number> {
@@ -147,7 +168,8 @@ async function reportCommand(io: CliIo, kind: 'reconcile' | 'integrity', p: Pars
     if (p.flags.all) body.all = true;
     if (p.flags.sample !== undefined) body.sample = Number(p.flags.sample);
     if (p.flags.seed !== undefined) body.seed = String(p.flags.seed);
-    if (p.flags.all && (p.flags.sample !== undefined || p.flags.seed !== undefined)) throw new CliError('integrity: --all excludes --sample and --seed', 2);
+    if (p.flags.all && (p.flags.sample !== undefined || p.flags.seed !== undefined))
+      throw new CliError('integrity: --all excludes --sample and --seed', 2);
   }
   const started = expectOk(await io.api.post(`/api/${kind}`, body), kind);
   const op = await follow(io, started.operationId, kind);
@@ -190,7 +212,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     switch (command) {
       case 'dlq': {
         if (sub === 'list') {
-          const answer = expectOk(await io.api.get(`/api/dlq${query({ queue: p.flags.queue, key: p.flags.key, kind: p.flags.kind, reason: p.flags.reason, limit: p.flags.limit })}`), 'dlq list');
+          const answer = expectOk(
+            await io.api.get(
+              `/api/dlq${query({ queue: p.flags.queue, key: p.flags.key, kind: p.flags.kind, reason: p.flags.reason, limit: p.flags.limit })}`,
+            ),
+            'dlq list',
+          );
           io.out(p.flags.json ? json(answer) : dlqTable(answer.entries));
           return 0;
         }
@@ -203,11 +230,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         if (sub === 'retry' || sub === 'discard') {
           const [queue, id] = rest;
           if (queue && id) {
-            const answer = expectOk(await io.api.post(`/api/dlq/${encodeURIComponent(queue)}/${encodeURIComponent(id)}/${sub}`), `dlq ${sub}`);
+            const answer = expectOk(
+              await io.api.post(`/api/dlq/${encodeURIComponent(queue)}/${encodeURIComponent(id)}/${sub}`),
+              `dlq ${sub}`,
+            );
             io.out(`${answer.queue} ${answer.id}: ${answer.outcome}`);
             return 0;
           }
-          const filter = { queue: p.flags.queue, key: p.flags.key, kind: p.flags.kind, reason: p.flags.reason, all: p.flags.all === true ? true : undefined };
+          const filter = {
+            queue: p.flags.queue,
+            key: p.flags.key,
+            kind: p.flags.kind,
+            reason: p.flags.reason,
+            all: p.flags.all === true ? true : undefined,
+          };
           const answer = expectOk(await io.api.post(`/api/dlq/${sub}`, filter), `dlq ${sub}`);
           for (const r of answer.results) io.out(`${r.queue} ${r.id}: ${r.outcome}`);
           io.out(`${answer.done} of ${answer.matched} dead letters ${sub === 'retry' ? 'retried' : 'discarded'}`);
@@ -224,14 +260,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case 'unblock': {
         const [queue, key] = [sub, rest[0]];
         if (!queue || !key) throw new CliError('usage: unblock <queue> <key> [--discard]', 2);
-        const answer = expectOk(await io.api.post('/api/unblock', { queue, key, action: p.flags.discard ? 'discard' : 'retry' }), 'unblock');
+        const answer = expectOk(
+          await io.api.post('/api/unblock', { queue, key, action: p.flags.discard ? 'discard' : 'retry' }),
+          'unblock',
+        );
         for (const r of answer.results) io.out(`${queue} ${key}: ${r.outcome} (dead letter ${r.id})`);
         return 0;
       }
       case 'resync': {
         if (sub === 'orders') {
           if (typeof p.flags.since !== 'string') throw new CliError('usage: resync orders --since <date> [--until <date>]', 2);
-          const started = expectOk(await io.api.post('/api/resync', { kind: 'orders', since: p.flags.since, until: p.flags.until }), 'resync');
+          const started = expectOk(
+            await io.api.post('/api/resync', { kind: 'orders', since: p.flags.since, until: p.flags.until }),
+            'resync',
+          );
           const op = await follow(io, started.operationId, 'resync orders');
           io.out(`${op.result.orders} orders found, ${op.result.enqueued} resync jobs enqueued`);
           return 0;
@@ -240,9 +282,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           throw new CliError('usage: resync products|stock|customers <id,id,…|all> | resync orders --since <date>', 2);
         }
         const ids = rest.length === 1 && rest[0] === 'all' ? 'all' : parseIds(rest);
-        if (ids !== 'all' && ids.some((i) => !Number.isSafeInteger(i) || i <= 0)) throw new CliError('resync: ids are positive Odoo ids, or "all"', 2);
+        if (ids !== 'all' && ids.some((i) => !Number.isSafeInteger(i) || i <= 0))
+          throw new CliError('resync: ids are positive Odoo ids, or "all"', 2);
         const answer = expectOk(await io.api.post('/api/resync', { kind: sub, ids }), 'resync');
-        io.out(`${answer.queued} outbox event(s) emitted by Odoo for ${sub}${answer.missing_ids.length ? `; unknown ids: ${answer.missing_ids.join(', ')}` : ''}`);
+        io.out(
+          `${answer.queued} outbox event(s) emitted by Odoo for ${sub}${answer.missing_ids.length ? `; unknown ids: ${answer.missing_ids.join(', ')}` : ''}`,
+        );
         return 0;
       }
       case 'config': {
@@ -283,7 +328,7 @@ async function main(): Promise<void> {
   const token = process.env.ADMIN_TOKEN ?? '';
   const argv = process.argv.slice(2);
   if (!token && !argv.includes('--help') && argv[0] !== 'help' && argv.length) {
-    process.stderr.write('shopify-sync: ADMIN_TOKEN is required (the sidecar\'s admin bearer token)\n');
+    process.stderr.write("shopify-sync: ADMIN_TOKEN is required (the sidecar's admin bearer token)\n");
     process.exit(2);
   }
   const api = httpAdminApi(process.env.SIDECAR_URL ?? 'http://127.0.0.1:8080', token);

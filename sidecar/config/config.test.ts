@@ -39,7 +39,10 @@ describe('config', () => {
   });
 
   it('rejects a malformed API version with the value it got', () => {
-    assert.equal(errorOf(testEnv({ SHOPIFY_API_VERSION: '2026-13' })), 'config: SHOPIFY_API_VERSION must be YYYY-MM or "unstable" (got "2026-13")');
+    assert.equal(
+      errorOf(testEnv({ SHOPIFY_API_VERSION: '2026-13' })),
+      'config: SHOPIFY_API_VERSION must be YYYY-MM or "unstable" (got "2026-13")',
+    );
     assert.equal(
       errorOf(testEnv({ SHOPIFY_API_VERSION: '2026-11' })),
       'config: SHOPIFY_API_VERSION must be a quarterly release (month 01, 04, 07 or 10) (got "2026-11")',
@@ -52,12 +55,17 @@ describe('config', () => {
   });
 
   it('rejects a shop domain that is not the permanent myshopify domain', () => {
-    assert.match(errorOf(testEnv({ SHOPIFY_SHOP_DOMAIN: 'shop.example.com' })), /^config: SHOPIFY_SHOP_DOMAIN must be the shop's permanent domain/);
+    assert.match(
+      errorOf(testEnv({ SHOPIFY_SHOP_DOMAIN: 'shop.example.com' })),
+      /^config: SHOPIFY_SHOP_DOMAIN must be the shop's permanent domain/,
+    );
   });
 
   it('requires a Shopify credential of one of the two kinds', () => {
     assert.match(errorOf(testEnv({ SHOPIFY_ACCESS_TOKEN: undefined })), /^config: SHOPIFY_ACCESS_TOKEN is required \(or SHOPIFY_CLIENT_ID/);
-    const config = loadConfig(testEnv({ SHOPIFY_ACCESS_TOKEN: undefined, SHOPIFY_CLIENT_ID: 'client-id', SHOPIFY_CLIENT_SECRET: 'client-secret-value' }));
+    const config = loadConfig(
+      testEnv({ SHOPIFY_ACCESS_TOKEN: undefined, SHOPIFY_CLIENT_ID: 'client-id', SHOPIFY_CLIENT_SECRET: 'client-secret-value' }),
+    );
     assert.deepEqual(config.shopify.auth, { kind: 'client_credentials', clientId: 'client-id', clientSecret: 'client-secret-value' });
     assert.equal(
       errorOf(testEnv({ SHOPIFY_ACCESS_TOKEN: undefined, SHOPIFY_CLIENT_ID: 'client-id' })),
@@ -87,10 +95,21 @@ describe('config', () => {
   });
   it('manages webhook subscriptions every 10 minutes and requires onboarding by default, and refuses a malformed cron', () => {
     const config = loadConfig(testEnv());
-    assert.deepEqual([config.webhooks.manageSubscriptions, config.webhooks.checkCron, config.onboarding.required], [true, '*/10 * * * *', true]);
-    const off = loadConfig(testEnv({ WEBHOOK_SUBSCRIPTIONS_MANAGE: 'false', WEBHOOK_CHECK_CRON: '5 * * * *', ONBOARDING_REQUIRED: 'false' }));
+    assert.deepEqual(
+      [config.webhooks.manageSubscriptions, config.webhooks.checkCron, config.onboarding.required],
+      [true, '*/10 * * * *', true],
+    );
+    const off = loadConfig(
+      testEnv({ WEBHOOK_SUBSCRIPTIONS_MANAGE: 'false', WEBHOOK_CHECK_CRON: '5 * * * *', ONBOARDING_REQUIRED: 'false' }),
+    );
     assert.deepEqual([off.webhooks.manageSubscriptions, off.webhooks.checkCron, off.onboarding.required], [false, '5 * * * *', false]);
-    assert.equal(errorOf(testEnv({ WEBHOOK_CHECK_CRON: 'every 10 minutes' })), 'config: WEBHOOK_CHECK_CRON must be a 5-field cron expression, like "*/10 * * * *" (got "every 10 minutes")');
-    assert.equal(errorOf(testEnv({ WEBHOOK_SUBSCRIPTIONS_MANAGE: 'yes' })), 'config: WEBHOOK_SUBSCRIPTIONS_MANAGE must be one of true, false (got "yes")');
+    assert.equal(
+      errorOf(testEnv({ WEBHOOK_CHECK_CRON: 'every 10 minutes' })),
+      'config: WEBHOOK_CHECK_CRON must be a 5-field cron expression, like "*/10 * * * *" (got "every 10 minutes")',
+    );
+    assert.equal(
+      errorOf(testEnv({ WEBHOOK_SUBSCRIPTIONS_MANAGE: 'yes' })),
+      'config: WEBHOOK_SUBSCRIPTIONS_MANAGE must be one of true, false (got "yes")',
+    );
   });
 });

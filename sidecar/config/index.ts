@@ -244,9 +244,7 @@ export function loadConfig(env: Env): Config {
   const apiVersion = read.matching('SHOPIFY_API_VERSION', API_VERSION, 'must be YYYY-MM or "unstable"', '2026-10');
   // Shopify releases quarterly: a month outside 01/04/07/10 is never a real version.
   if (apiVersion !== 'unstable' && !['01', '04', '07', '10'].includes(apiVersion.slice(5))) {
-    throw new ConfigError(
-      `config: SHOPIFY_API_VERSION must be a quarterly release (month 01, 04, 07 or 10) (got "${apiVersion}")`,
-    );
+    throw new ConfigError(`config: SHOPIFY_API_VERSION must be a quarterly release (month 01, 04, 07 or 10) (got "${apiVersion}")`);
   }
 
   const accessToken = read.optional('SHOPIFY_ACCESS_TOKEN');
@@ -276,7 +274,12 @@ export function loadConfig(env: Env): Config {
     logLevel: read.oneOf('LOG_LEVEL', ['error', 'warn', 'info', 'debug'], 'info'),
     database: {
       url: read.postgresUrl('DATABASE_URL'),
-      queueSchema: read.matching('QUEUE_SCHEMA', SCHEMA_NAME, 'must be a lowercase SQL identifier of at most 50 characters', 'shopify_sync_queue'),
+      queueSchema: read.matching(
+        'QUEUE_SCHEMA',
+        SCHEMA_NAME,
+        'must be a lowercase SQL identifier of at most 50 characters',
+        'shopify_sync_queue',
+      ),
       appSchema: read.matching('APP_SCHEMA', SCHEMA_NAME, 'must be a lowercase SQL identifier of at most 50 characters', 'shopify_sync'),
       poolSize: read.integer('DATABASE_POOL_SIZE', 5, 1, 100),
     },
@@ -314,7 +317,12 @@ export function loadConfig(env: Env): Config {
       pullPageSize: read.integer('ORDERS_PULL_PAGE_SIZE', 100, 1, 250),
     },
     inventory: {
-      reconcileCron: read.matching('INVENTORY_RECONCILE_CRON', CRON, 'must be a 5-field cron expression (minute hour day month weekday, UTC)', '0 * * * *'),
+      reconcileCron: read.matching(
+        'INVENTORY_RECONCILE_CRON',
+        CRON,
+        'must be a 5-field cron expression (minute hour day month weekday, UTC)',
+        '0 * * * *',
+      ),
     },
     queue: {
       retryLimit: read.integer('QUEUE_RETRY_LIMIT', 8, 0, 100),

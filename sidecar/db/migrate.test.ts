@@ -9,7 +9,10 @@ describe('migrations', () => {
     try {
       const results = await Promise.all([migrate(pool, 'app'), migrate(pool, 'app'), migrate(pool, 'app')]);
       const applied = results.flat();
-      assert.deepEqual(applied, listMigrations().map((m) => m.name));
+      assert.deepEqual(
+        applied,
+        listMigrations().map((m) => m.name),
+      );
       const rows = await pool.query('SELECT count(*)::int AS n FROM app.schema_migrations');
       assert.equal(rows.rows[0].n, listMigrations().length);
       assert.deepEqual(await migrate(pool, 'app'), []);

@@ -26,7 +26,10 @@ describe('the build (what the Docker image contains)', () => {
   it('compiles only shipped sidecar code: no test, simulator, double, demo or fake', function () {
     this.timeout(120_000);
     const files = buildFiles();
-    assert.ok(files.includes('sidecar/main.ts') && files.includes('sidecar/app.ts'), `main.ts and app.ts missing from ${files.length} files`);
+    assert.ok(
+      files.includes('sidecar/main.ts') && files.includes('sidecar/app.ts'),
+      `main.ts and app.ts missing from ${files.length} files`,
+    );
     assert.ok(files.length > 50, `suspiciously few files: ${files.length}`);
     assert.deepEqual(
       files.filter((f) => !f.startsWith('sidecar/')),
@@ -43,7 +46,13 @@ describe('the build (what the Docker image contains)', () => {
     const dockerfile = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
     assert.match(dockerfile, /tsc -p tsconfig\.build\.json/);
     const copied = [...dockerfile.matchAll(/^COPY\s+(?!--from)(.+)\s+\S+$/gm)].flatMap((m) => m[1]!.split(/\s+/));
-    assert.deepEqual(copied.filter((src) => !['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'sidecar', '--chown=root:root'].includes(src)), []);
+    assert.deepEqual(
+      copied.filter(
+        (src) =>
+          !['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'sidecar', '--chown=root:root'].includes(src),
+      ),
+      [],
+    );
     const ignored = fs.readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n');
     assert.ok(ignored.includes('dev'), '.dockerignore leaves dev/ in the build context');
   });

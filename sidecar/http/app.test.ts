@@ -24,7 +24,13 @@ function appWith(checks: Parameters<typeof createReadiness>[0]) {
 
 describe('http app', () => {
   it('answers /healthz without touching any dependency', async () => {
-    const res = await request(appWith({ database: async () => { throw new Error('down'); } })).get('/healthz');
+    const res = await request(
+      appWith({
+        database: async () => {
+          throw new Error('down');
+        },
+      }),
+    ).get('/healthz');
     assert.equal(res.status, 200);
     assert.deepEqual(res.body, { status: 'ok' });
   });
@@ -33,7 +39,14 @@ describe('http app', () => {
     const ok = await request(appWith({ database: async () => {}, odoo: async () => {} })).get('/readyz');
     assert.equal(ok.status, 200);
     assert.equal(ok.body.ready, true);
-    const bad = await request(appWith({ database: async () => {}, odoo: async () => { throw new Error('connection refused'); } })).get('/readyz');
+    const bad = await request(
+      appWith({
+        database: async () => {},
+        odoo: async () => {
+          throw new Error('connection refused');
+        },
+      }),
+    ).get('/readyz');
     assert.equal(bad.status, 503);
     assert.equal(bad.body.checks.odoo.ok, false);
     assert.equal(bad.body.checks.odoo.error, 'connection refused');
@@ -59,7 +72,14 @@ describe('http app', () => {
   it('caches readiness results so frequent probes do not load Odoo or Shopify', async () => {
     let calls = 0;
     let clock = 0;
-    const report = createReadiness({ odoo: async () => { calls += 1; } }, { cacheMs: 5000, now: () => clock });
+    const report = createReadiness(
+      {
+        odoo: async () => {
+          calls += 1;
+        },
+      },
+      { cacheMs: 5000, now: () => clock },
+    );
     await report();
     await report();
     clock = 6000;

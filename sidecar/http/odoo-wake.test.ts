@@ -20,14 +20,22 @@ function app(secret: string, wakes: { n: number }) {
 describe('odoo wake-up ping', () => {
   it('triggers a drain for a ping signed with the shared secret', async () => {
     const wakes = { n: 0 };
-    const res = await request(app(SECRET, wakes)).post('/odoo/wake').set('content-type', 'application/json').set('x-shopify-sync-signature', sign(SECRET, BODY)).send(BODY);
+    const res = await request(app(SECRET, wakes))
+      .post('/odoo/wake')
+      .set('content-type', 'application/json')
+      .set('x-shopify-sync-signature', sign(SECRET, BODY))
+      .send(BODY);
     assert.equal(res.status, 202);
     assert.equal(wakes.n, 1);
   });
 
   it('refuses a ping signed with another secret, or unsigned', async () => {
     const wakes = { n: 0 };
-    const bad = await request(app(SECRET, wakes)).post('/odoo/wake').set('content-type', 'application/json').set('x-shopify-sync-signature', sign('other-secret-value', BODY)).send(BODY);
+    const bad = await request(app(SECRET, wakes))
+      .post('/odoo/wake')
+      .set('content-type', 'application/json')
+      .set('x-shopify-sync-signature', sign('other-secret-value', BODY))
+      .send(BODY);
     assert.equal(bad.status, 401);
     const unsigned = await request(app(SECRET, wakes)).post('/odoo/wake').set('content-type', 'application/json').send(BODY);
     assert.equal(unsigned.status, 401);

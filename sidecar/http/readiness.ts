@@ -10,7 +10,10 @@ export interface ReadinessReport {
   checks: Record<string, { ok: boolean; error?: string; checkedAt: string }>;
 }
 
-export function createReadiness(checks: Record<string, ReadinessCheck>, options: { timeoutMs?: number; cacheMs?: number; now?: () => number } = {}) {
+export function createReadiness(
+  checks: Record<string, ReadinessCheck>,
+  options: { timeoutMs?: number; cacheMs?: number; now?: () => number } = {},
+) {
   const timeoutMs = options.timeoutMs ?? 3000;
   const cacheMs = options.cacheMs ?? 5000;
   const now = options.now ?? Date.now;

@@ -125,7 +125,8 @@ export function alertPayload(input: {
   dashboardUrl: string;
   repeat?: boolean;
 }): Record<string, unknown> {
-  const head = input.status === 'firing' ? (input.repeat ? ':rotating_light: Still firing' : ':rotating_light: Alert') : ':white_check_mark: Resolved';
+  const head =
+    input.status === 'firing' ? (input.repeat ? ':rotating_light: Still firing' : ':rotating_light: Alert') : ':white_check_mark: Resolved';
   const summary = input.status === 'firing' ? input.summary : `${input.key} cleared (was: ${input.summary})`;
   return {
     text: `${head} [${input.shop}] ${summary} — ${input.dashboardUrl}`,
@@ -136,7 +137,12 @@ export function alertPayload(input: {
     dashboard_url: input.dashboardUrl,
     event_action: input.status === 'firing' ? 'trigger' : 'resolve',
     dedup_key: `shopify-sync:${input.shop}:${input.key}`,
-    payload: { summary, severity: input.key.startsWith('dlq:') ? 'error' : 'warning', source: input.shop, component: 'shopify-odoo-sidecar' },
+    payload: {
+      summary,
+      severity: input.key.startsWith('dlq:') ? 'error' : 'warning',
+      source: input.shop,
+      component: 'shopify-odoo-sidecar',
+    },
   };
 }
 
@@ -181,7 +187,13 @@ export function createAlerter(options: AlerterOptions): Alerter {
 
   async function readActive(db: Pick<pg.Pool, 'query'>): Promise<ActiveAlert[]> {
     const { rows } = await db.query<StateRow>(`SELECT * FROM ${table} WHERE firing ORDER BY since, alert_key`);
-    return rows.map((r) => ({ key: r.alert_key, summary: r.summary, value: r.value, threshold: r.threshold, since: r.since.toISOString() }));
+    return rows.map((r) => ({
+      key: r.alert_key,
+      summary: r.summary,
+      value: r.value,
+      threshold: r.threshold,
+      since: r.since.toISOString(),
+    }));
   }
 
   async function round(): Promise<AlertRound> {
@@ -236,22 +248,29 @@ export function createAlerter(options: AlerterOptions): Alerter {
             sent.push({ key: c.key, status: 'firing', repeat });
           }
         }
-        await client.query(`UPDATE ${table} SET value = $2, threshold = $3, summary = $4, last_notified_at = $5, updated_at = now() WHERE alert_key = $1`, [
-          c.key,
-          c.value,
-          c.threshold,
-          c.summary,
-          notified,
-        ]);
+        await client.query(
+          `UPDATE ${table} SET value = $2, threshold = $3, summary = $4, last_notified_at = $5, updated_at = now() WHERE alert_key = $1`,
+          [c.key, c.value, c.threshold, c.summary, notified],
+        );
       }
       for (const row of rows) {
         if (!row.firing || holding.has(row.alert_key)) continue;
         const ok = await post(
-          alertPayload({ status: 'resolved', key: row.alert_key, summary: row.summary, value: row.value, threshold: row.threshold, shop: options.shop, dashboardUrl }),
+          alertPayload({
+            status: 'resolved',
+            key: row.alert_key,
+            summary: row.summary,
+            value: row.value,
+            threshold: row.threshold,
+            shop: options.shop,
+            dashboardUrl,
+          }),
         );
         logger.info('ALERT resolved', { alert: row.alert_key, delivered: ok });
         if (!ok) continue; // still firing in the table: the resolution is sent next round
-        await client.query(`UPDATE ${table} SET firing = false, resolved_at = now(), updated_at = now() WHERE alert_key = $1`, [row.alert_key]);
+        await client.query(`UPDATE ${table} SET firing = false, resolved_at = now(), updated_at = now() WHERE alert_key = $1`, [
+          row.alert_key,
+        ]);
         sent.push({ key: row.alert_key, status: 'resolved', repeat: false });
       }
       active = await readActive(client);

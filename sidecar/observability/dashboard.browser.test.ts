@@ -55,7 +55,7 @@ describe('dashboard in headless chromium', function () {
     await page.goto(`${stack!.sidecarUrl}/dashboard`);
     await page.fill('#token', 'not-the-token');
     await page.click('button[type=submit]');
-    assert.match(await page.textContent('[role=alert]') ?? '', /not valid/);
+    assert.match((await page.textContent('[role=alert]')) ?? '', /not valid/);
     await page.fill('#token', stack!.config.adminToken);
     await page.click('button[type=submit]');
     await page.waitForSelector('body[data-loaded="true"]');

@@ -128,7 +128,10 @@ export function createDashboardRouter(options: DashboardOptions): Router {
   router.get('/metrics', async (req, res, next) => {
     try {
       if (options.metricsToken && !sameSecret(bearer(req) ?? '', options.metricsToken)) {
-        res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'unauthorized', detail: 'METRICS_TOKEN is set: send it as a bearer token' });
+        res
+          .status(401)
+          .set('WWW-Authenticate', 'Bearer')
+          .json({ error: 'unauthorized', detail: 'METRICS_TOKEN is set: send it as a bearer token' });
         return;
       }
       res.set('Content-Type', options.metrics.contentType).send(await options.metrics.text());
@@ -144,11 +147,15 @@ export function createDashboardRouter(options: DashboardOptions): Router {
       return;
     }
     res.set({ 'Content-Type': asset.type, 'Cache-Control': 'public, max-age=300', 'X-Content-Type-Options': 'nosniff' });
-    fs.createReadStream(asset.file).on('error', () => res.status(500).end()).pipe(res);
+    fs.createReadStream(asset.file)
+      .on('error', () => res.status(500).end())
+      .pipe(res);
   });
 
   router.get('/dashboard', (req, res) => {
-    headers(res).type('html').send(signedIn(req) ? DASHBOARD : LOGIN(''));
+    headers(res)
+      .type('html')
+      .send(signedIn(req) ? DASHBOARD : LOGIN(''));
   });
 
   router.post('/dashboard/login', express.urlencoded({ extended: false, limit: '4kb' }), (req, res) => {
@@ -224,7 +231,9 @@ export async function dashboardData(options: DashboardOptions, at: number) {
       }),
   );
   const blocked = await Promise.all(
-    flowStats.filter((q) => q.blockedKeys > 0).map(async (q) => ({ queue: q.queue, count: q.blockedKeys, keys: (await queue.blockedKeys(q.queue)).slice(0, 20) })),
+    flowStats
+      .filter((q) => q.blockedKeys > 0)
+      .map(async (q) => ({ queue: q.queue, count: q.blockedKeys, keys: (await queue.blockedKeys(q.queue)).slice(0, 20) })),
   );
   const budget = options.shopify.budget.snapshot();
   return {
@@ -263,7 +272,10 @@ export async function dashboardData(options: DashboardOptions, at: number) {
 
 /** The latest reconciliation and integrity reports (sidecar/reports/store.ts), or null: "no report yet". */
 async function latestReports(pool: pg.Pool, schema: string): Promise<Record<'reconciliation' | 'integrity', unknown>> {
-  const [reconciliation, integrity] = await Promise.all([latestReport(pool, 'reconciliation', schema), latestReport(pool, 'integrity', schema)]);
+  const [reconciliation, integrity] = await Promise.all([
+    latestReport(pool, 'reconciliation', schema),
+    latestReport(pool, 'integrity', schema),
+  ]);
   const view = (r: Awaited<ReturnType<typeof latestReport>>) => (r ? { createdAt: r.createdAt, summary: r.summary } : null);
   return { reconciliation: view(reconciliation), integrity: view(integrity) };
 }

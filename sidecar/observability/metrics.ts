@@ -134,14 +134,24 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const cells = new Map<string, RollupCell>();
 
   const buckets = [...DURATION_BUCKETS];
-  const completed = new client.Counter({ name: `${PREFIX}jobs_completed_total`, help: 'Jobs completed, per flow queue', labelNames: ['queue'], registers: [registry] });
+  const completed = new client.Counter({
+    name: `${PREFIX}jobs_completed_total`,
+    help: 'Jobs completed, per flow queue',
+    labelNames: ['queue'],
+    registers: [registry],
+  });
   const failed = new client.Counter({
     name: `${PREFIX}jobs_failed_total`,
     help: 'Failed attempts (retried or dead-lettered), per flow queue and error kind',
     labelNames: ['queue', 'kind'],
     registers: [registry],
   });
-  const retried = new client.Counter({ name: `${PREFIX}jobs_retried_total`, help: 'Failed attempts that will be retried', labelNames: ['queue'], registers: [registry] });
+  const retried = new client.Counter({
+    name: `${PREFIX}jobs_retried_total`,
+    help: 'Failed attempts that will be retried',
+    labelNames: ['queue'],
+    registers: [registry],
+  });
   const deadLettered = new client.Counter({
     name: `${PREFIX}jobs_dead_lettered_total`,
     help: 'Jobs moved to the dead-letter queue',
@@ -181,7 +191,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     labelNames: ['method', 'kind'],
     registers: [registry],
   });
-  const outboxPulled = new client.Counter({ name: `${PREFIX}outbox_events_pulled_total`, help: 'Outbox events pulled from Odoo', registers: [registry] });
+  const outboxPulled = new client.Counter({
+    name: `${PREFIX}outbox_events_pulled_total`,
+    help: 'Outbox events pulled from Odoo',
+    registers: [registry],
+  });
 
   async function load(): Promise<GaugeState> {
     if (!sources) return { readAt: now(), queues: [], topics: [] };
@@ -281,7 +295,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       },
     });
   snapshotCounter('shopify_throttle_waits_total', 'Times this process waited for the Shopify budget', (b) => b.throttleWaits);
-  snapshotCounter('shopify_throttle_wait_seconds_total', 'Seconds this process waited for the Shopify budget', (b) => b.throttleWaitSeconds);
+  snapshotCounter(
+    'shopify_throttle_wait_seconds_total',
+    'Seconds this process waited for the Shopify budget',
+    (b) => b.throttleWaitSeconds,
+  );
   snapshotCounter('shopify_throttled_responses_total', 'THROTTLED answers from Shopify (should stay 0)', (b) => b.throttledResponses);
   new client.Counter({
     name: `${PREFIX}shopify_deprecation_notices_total`,
@@ -300,7 +318,16 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     const id = `${minute}|${queue}`;
     let c = cells.get(id);
     if (!c) {
-      c = { minute, queue, completed: 0, failed: 0, retried: 0, deadLettered: 0, durationBuckets: emptyBuckets(), latencyBuckets: emptyBuckets() };
+      c = {
+        minute,
+        queue,
+        completed: 0,
+        failed: 0,
+        retried: 0,
+        deadLettered: 0,
+        durationBuckets: emptyBuckets(),
+        latencyBuckets: emptyBuckets(),
+      };
       cells.set(id, c);
     }
     return c;
@@ -355,7 +382,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
     recordOutboxPull(info) {
       outboxPulled.inc(info.count);
-      const oldest = info.oldestCreatedAt === null ? null : sourceEventTime({ source: 'outbox', createdAt: info.oldestCreatedAt })?.at ?? null;
+      const oldest =
+        info.oldestCreatedAt === null ? null : (sourceEventTime({ source: 'outbox', createdAt: info.oldestCreatedAt })?.at ?? null);
       outbox = { oldestCreatedAt: oldest, pulledAt: now() };
     },
     recordOdooCall,

@@ -20,11 +20,20 @@ describe('observability: metrics, dashboard data and alerts under a scripted run
     stack = await startStack({
       databaseUrl: await testDatabase('observability_e2e'),
       flows: [testFlow],
-      env: { ALERT_WEBHOOK_URL: receiver.url, ALERT_DLQ_THRESHOLD: '1', ALERT_REPEAT_MINUTES: '30', METRICS_TOKEN: 'metrics-token-0123456789' },
+      env: {
+        ALERT_WEBHOOK_URL: receiver.url,
+        ALERT_DLQ_THRESHOLD: '1',
+        ALERT_REPEAT_MINUTES: '30',
+        METRICS_TOKEN: 'metrics-token-0123456789',
+      },
     });
     await scriptedRun(stack);
     // One job waiting behind a blocked key (deferred an hour): queue depth 1.
-    await stack.sidecar.queue.send('customers', {}, { key: keys.customer(STACK_SHOP, shopifyGid('Customer', '1')), startAfterSeconds: 3600 });
+    await stack.sidecar.queue.send(
+      'customers',
+      {},
+      { key: keys.customer(STACK_SHOP, shopifyGid('Customer', '1')), startAfterSeconds: 3600 },
+    );
   });
   after(async () => {
     await stack?.stop();
@@ -100,9 +109,20 @@ describe('observability: metrics, dashboard data and alerts under a scripted run
     const text = await scrape();
     assert.ok((sample(text, 'shopify_sync_outbox_events_pulled_total') ?? 0) >= 1);
     assert.equal(sample(text, 'shopify_sync_outbox_lag_seconds'), 0, 'nothing pending after the drain');
-    assert.ok((sample(text, 'shopify_sync_odoo_call_duration_seconds_count', { method: 'shopify.sync.api.pull_events', outcome: 'ok' }) ?? 0) >= 1);
-    const errors = text.split('\n').filter((l) => l.startsWith('shopify_sync_odoo_call_errors_total{method="shopify.sync.api.no_such_method"'));
-    assert.equal(errors.length, 1, text.split('\n').filter((l) => l.includes('odoo_call_errors')).join('\n'));
+    assert.ok(
+      (sample(text, 'shopify_sync_odoo_call_duration_seconds_count', { method: 'shopify.sync.api.pull_events', outcome: 'ok' }) ?? 0) >= 1,
+    );
+    const errors = text
+      .split('\n')
+      .filter((l) => l.startsWith('shopify_sync_odoo_call_errors_total{method="shopify.sync.api.no_such_method"'));
+    assert.equal(
+      errors.length,
+      1,
+      text
+        .split('\n')
+        .filter((l) => l.includes('odoo_call_errors'))
+        .join('\n'),
+    );
   });
 
   it('reports the Shopify budget, throttle waits and deprecation notices', async () => {
@@ -209,7 +229,8 @@ describe('observability: metrics, dashboard data and alerts under a scripted run
     assert.deepEqual((await alerter.evaluate()).sent, [{ key: 'dlq:customers', status: 'firing', repeat: true }]);
     assert.equal(receiver.bodies.length, 2);
 
-    for (const entry of await stack.sidecar.queue.listDeadLetters('customers')) await stack.sidecar.queue.discardDeadLetter('customers', entry.id);
+    for (const entry of await stack.sidecar.queue.listDeadLetters('customers'))
+      await stack.sidecar.queue.discardDeadLetter('customers', entry.id);
     const resolved = await alerter.evaluate();
     assert.deepEqual(resolved.sent, [{ key: 'dlq:customers', status: 'resolved', repeat: false }]);
     assert.equal(receiver.bodies[2]!.event_action, 'resolve');

@@ -28,8 +28,14 @@ describe('observability, pure parts', () => {
   });
 
   it('reads the source event time of webhook and outbox jobs, Odoo timestamps without a zone as UTC', () => {
-    assert.deepEqual(sourceEventTime({ source: 'webhook', triggeredAt: '2026-11-27T12:00:00.000Z' }), { source: 'webhook', at: Date.UTC(2026, 10, 27, 12) });
-    assert.deepEqual(sourceEventTime({ source: 'outbox', createdAt: '2026-11-27 12:00:00' }), { source: 'outbox', at: Date.UTC(2026, 10, 27, 12) });
+    assert.deepEqual(sourceEventTime({ source: 'webhook', triggeredAt: '2026-11-27T12:00:00.000Z' }), {
+      source: 'webhook',
+      at: Date.UTC(2026, 10, 27, 12),
+    });
+    assert.deepEqual(sourceEventTime({ source: 'outbox', createdAt: '2026-11-27 12:00:00' }), {
+      source: 'outbox',
+      at: Date.UTC(2026, 10, 27, 12),
+    });
     assert.equal(sourceEventTime({ source: 'webhook', triggeredAt: null }), null);
     assert.equal(sourceEventTime({ fail: 'permanent' }), null);
   });
@@ -91,9 +97,19 @@ describe('observability, pure parts', () => {
   });
 
   it('builds a Slack text with the dashboard link and PagerDuty-style trigger/resolve fields', () => {
-    const base = { key: 'dlq:orders', summary: 'orders dead-letter queue holds 11 jobs (threshold 10)', value: 11, threshold: 10, shop: 's.myshopify.com', dashboardUrl: 'https://sync.example.com/dashboard' };
+    const base = {
+      key: 'dlq:orders',
+      summary: 'orders dead-letter queue holds 11 jobs (threshold 10)',
+      value: 11,
+      threshold: 10,
+      shop: 's.myshopify.com',
+      dashboardUrl: 'https://sync.example.com/dashboard',
+    };
     const firing = alertPayload({ ...base, status: 'firing' });
-    assert.equal(firing.text, ':rotating_light: Alert [s.myshopify.com] orders dead-letter queue holds 11 jobs (threshold 10) — https://sync.example.com/dashboard');
+    assert.equal(
+      firing.text,
+      ':rotating_light: Alert [s.myshopify.com] orders dead-letter queue holds 11 jobs (threshold 10) — https://sync.example.com/dashboard',
+    );
     assert.equal(firing.event_action, 'trigger');
     assert.equal(firing.dedup_key, 'shopify-sync:s.myshopify.com:dlq:orders');
     const resolved = alertPayload({ ...base, status: 'resolved' });

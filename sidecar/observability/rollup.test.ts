@@ -28,11 +28,21 @@ describe('metrics rollup table', () => {
       [3000, 'dead-lettered'],
     ] as const) {
       const metrics = createMetrics({ clock: () => at });
-      metrics.recordAttempt({ queue: 'orders', outcome, attempt: 1, durationMs, key: null, data: { source: 'webhook', triggeredAt: new Date(at - 2000).toISOString() }, errorKind: outcome === 'completed' ? undefined : 'permanent' });
+      metrics.recordAttempt({
+        queue: 'orders',
+        outcome,
+        attempt: 1,
+        durationMs,
+        key: null,
+        data: { source: 'webhook', triggeredAt: new Date(at - 2000).toISOString() },
+        errorKind: outcome === 'completed' ? undefined : 'permanent',
+      });
       metrics.recordAttempt({ queue: 'orders', outcome: 'completed', attempt: 2, durationMs, key: null, data: {} });
       assert.equal(await createRollupWriter({ pool, schema: 'obs_app', metrics, logger, clock: () => at }).flush(), 1);
     }
-    const { rows } = await pool.query('SELECT minute, completed, failed, retried, dead_lettered, duration_buckets, latency_buckets FROM obs_app.metrics_rollup');
+    const { rows } = await pool.query(
+      'SELECT minute, completed, failed, retried, dead_lettered, duration_buckets, latency_buckets FROM obs_app.metrics_rollup',
+    );
     assert.equal(rows.length, 1);
     assert.deepEqual(rows[0].minute, new Date(Date.UTC(2026, 10, 27, 12, 30)));
     assert.deepEqual([rows[0].completed, rows[0].failed, rows[0].retried, rows[0].dead_lettered], [3, 1, 0, 1]);

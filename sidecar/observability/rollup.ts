@@ -145,12 +145,18 @@ export interface FlowSeries {
  * Groups rollup rows into fixed steps ending at `until` (steps without rows are present, with
  * zero counts and null quantiles, so every series shares one x axis). Pure.
  */
-export function seriesFromRows(rows: readonly RollupRow[], options: { until: number; windowMinutes: number; stepMinutes: number }): FlowSeries[] {
+export function seriesFromRows(
+  rows: readonly RollupRow[],
+  options: { until: number; windowMinutes: number; stepMinutes: number },
+): FlowSeries[] {
   const stepMs = options.stepMinutes * 60_000;
   const end = Math.floor(options.until / stepMs) * stepMs + stepMs;
   const start = end - options.windowMinutes * 60_000;
   const steps = Math.round((end - start) / stepMs);
-  const byQueue = new Map<string, { cells: { completed: number; failed: number; duration: number[]; latency: number[] }[]; totals: FlowSeries['totals'] }>();
+  const byQueue = new Map<
+    string,
+    { cells: { completed: number; failed: number; duration: number[]; latency: number[] }[]; totals: FlowSeries['totals'] }
+  >();
   for (const row of rows) {
     const at = row.minute.getTime();
     if (at < start || at >= end) continue;

@@ -8,7 +8,9 @@ import { OdooConfigurationError, OdooError, OdooPermanentError, OdooRetryableErr
 type Handler = (params: { service: string; method: string; args: unknown[] }) => { status?: number; body: unknown; delayMs?: number };
 
 /** A local server that answers like Odoo 18's /jsonrpc (shapes from research/odoo.md §1.1). */
-async function fakeOdoo(handler: Handler): Promise<{ url: string; calls: { service: string; method: string; args: unknown[] }[]; close: () => Promise<void> }> {
+async function fakeOdoo(
+  handler: Handler,
+): Promise<{ url: string; calls: { service: string; method: string; args: unknown[] }[]; close: () => Promise<void> }> {
   const calls: { service: string; method: string; args: unknown[] }[] = [];
   const app = express();
   app.use(express.json());
@@ -31,10 +33,20 @@ async function fakeOdoo(handler: Handler): Promise<{ url: string; calls: { servi
   return { url: `http://127.0.0.1:${port}`, calls, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-const fault = (name: string, message: string) => ({ error: { code: 200, message: 'Odoo Server Error', data: { name, message, arguments: [message], context: {} } } });
+const fault = (name: string, message: string) => ({
+  error: { code: 200, message: 'Odoo Server Error', data: { name, message, arguments: [message], context: {} } },
+});
 
 function clientFor(url: string, overrides: Partial<Parameters<typeof createOdooClient>[0]> = {}) {
-  return createOdooClient({ url, db: 'odoo', user: 'sync', apiKey: 'key-0123456789', protocol: 'jsonrpc', requestTimeoutMs: 2000, ...overrides });
+  return createOdooClient({
+    url,
+    db: 'odoo',
+    user: 'sync',
+    apiKey: 'key-0123456789',
+    protocol: 'jsonrpc',
+    requestTimeoutMs: 2000,
+    ...overrides,
+  });
 }
 
 async function rejection(promise: Promise<unknown>): Promise<OdooError> {
@@ -49,12 +61,17 @@ async function rejection(promise: Promise<unknown>): Promise<OdooError> {
 
 describe('odoo client (JSON-RPC)', () => {
   it('logs in once with the API key and calls execute_kw with it', async () => {
-    const odoo = await fakeOdoo(({ service }) => (service === 'common' ? { body: { result: 7 } } : { body: { result: { contract_version: '1.0' } } }));
+    const odoo = await fakeOdoo(({ service }) =>
+      service === 'common' ? { body: { result: 7 } } : { body: { result: { contract_version: '1.0' } } },
+    );
     try {
       const client = clientFor(odoo.url);
       assert.deepEqual(await client.executeKw('shopify.sync.api', 'contract_version', [{}]), { contract_version: '1.0' });
       await client.executeKw('shopify.sync.api', 'contract_version', [{}]);
-      assert.deepEqual(odoo.calls.map((c) => `${c.service}.${c.method}`), ['common.authenticate', 'object.execute_kw', 'object.execute_kw']);
+      assert.deepEqual(
+        odoo.calls.map((c) => `${c.service}.${c.method}`),
+        ['common.authenticate', 'object.execute_kw', 'object.execute_kw'],
+      );
       assert.deepEqual(odoo.calls[1]?.args, ['odoo', 7, 'key-0123456789', 'shopify.sync.api', 'contract_version', [{}], {}]);
     } finally {
       await odoo.close();
@@ -75,7 +92,10 @@ describe('odoo client (JSON-RPC)', () => {
     try {
       const error = await rejection(clientFor(odoo.url).executeKw('res.partner', 'search', [[]]));
       assert.ok(error instanceof OdooConfigurationError);
-      assert.equal(error.message, 'odoo login: authentication failed for user "sync" on database "odoo" (check ODOO_USER and ODOO_API_KEY)');
+      assert.equal(
+        error.message,
+        'odoo login: authentication failed for user "sync" on database "odoo" (check ODOO_USER and ODOO_API_KEY)',
+      );
       assert.ok(!error.message.includes('key-0123456789'));
     } finally {
       await odoo.close();
@@ -90,12 +110,17 @@ describe('odoo client (JSON-RPC)', () => {
       conflict: fault('psycopg2.errors.SerializationFailure', 'could not serialize access due to concurrent update'),
       crash: fault('builtins.RuntimeError', 'something odd'),
     };
-    const odoo = await fakeOdoo(({ service, args }) => (service === 'common' ? { body: { result: 2 } } : { body: answers[String(args[4])] }));
+    const odoo = await fakeOdoo(({ service, args }) =>
+      service === 'common' ? { body: { result: 2 } } : { body: answers[String(args[4])] },
+    );
     try {
       const client = clientFor(odoo.url);
       const validate = await rejection(client.executeKw('shopify.sync.api', 'validate', [{}]));
       assert.ok(validate instanceof OdooPermanentError);
-      assert.equal(validate.message, 'odoo shopify.sync.api.validate: ValidationError: order #1001 line 2: SKU "MUG-RED" is unknown in Odoo');
+      assert.equal(
+        validate.message,
+        'odoo shopify.sync.api.validate: ValidationError: order #1001 line 2: SKU "MUG-RED" is unknown in Odoo',
+      );
       assert.equal(validate.odooName, 'odoo.exceptions.ValidationError');
       assert.ok((await rejection(client.executeKw('m', 'user', []))) instanceof OdooPermanentError);
       assert.ok((await rejection(client.executeKw('m', 'access', []))) instanceof OdooConfigurationError);
@@ -130,7 +155,11 @@ describe('odoo client (JSON-RPC)', () => {
 
   it('reports each call to the metrics hook with its outcome', async () => {
     const odoo = await fakeOdoo(({ service, args }) =>
-      service === 'common' ? { body: { result: 2 } } : args[4] === 'ok' ? { body: { result: 1 } } : { body: fault('odoo.exceptions.UserError', 'no') },
+      service === 'common'
+        ? { body: { result: 2 } }
+        : args[4] === 'ok'
+          ? { body: { result: 1 } }
+          : { body: fault('odoo.exceptions.UserError', 'no') },
     );
     const events: string[] = [];
     try {
@@ -153,7 +182,9 @@ describe('odoo client (JSON-2 seam for Odoo 19)', () => {
     );
     try {
       const client = clientFor(odoo.url, { protocol: 'json2' });
-      assert.deepEqual(await client.executeKw('shopify.sync.api', 'apply_order', [{ order_gid: 'gid://shopify/Order/1' }]), { status: 'created' });
+      assert.deepEqual(await client.executeKw('shopify.sync.api', 'apply_order', [{ order_gid: 'gid://shopify/Order/1' }]), {
+        status: 'created',
+      });
       assert.deepEqual(odoo.calls[0]?.args, [{ document: { order_gid: 'gid://shopify/Order/1' } }, 'bearer key-0123456789']);
       const error = await rejection(client.executeKw('shopify.sync.api', 'apply_refund', [{}]));
       assert.ok(error instanceof OdooPermanentError);

@@ -52,7 +52,12 @@ export class OdooRetryableError extends OdooError {
   }
 }
 
-const CONFIGURATION = new Set(['odoo.exceptions.AccessDenied', 'odoo.exceptions.AccessError', 'werkzeug.exceptions.Unauthorized', 'werkzeug.exceptions.Forbidden']);
+const CONFIGURATION = new Set([
+  'odoo.exceptions.AccessDenied',
+  'odoo.exceptions.AccessError',
+  'werkzeug.exceptions.Unauthorized',
+  'werkzeug.exceptions.Forbidden',
+]);
 const PERMANENT = new Set([
   'odoo.exceptions.ValidationError',
   'odoo.exceptions.UserError',
@@ -84,8 +89,13 @@ export function errorFromOdooFault(fault: OdooFault, context: string, httpStatus
 }
 
 export function errorFromHttpStatus(status: number, context: string): OdooError {
-  if (status === 401 || status === 403) return new OdooConfigurationError(`${context}: HTTP ${status} (check ODOO_USER and ODOO_API_KEY)`, { httpStatus: status });
-  if (status === 404) return new OdooConfigurationError(`${context}: HTTP 404 (check ODOO_URL and that the shopify_sync addon is installed)`, { httpStatus: status });
-  if (status >= 500 || status === 429 || status === 408) return new OdooRetryableError(`${context}: HTTP ${status}`, { httpStatus: status });
+  if (status === 401 || status === 403)
+    return new OdooConfigurationError(`${context}: HTTP ${status} (check ODOO_USER and ODOO_API_KEY)`, { httpStatus: status });
+  if (status === 404)
+    return new OdooConfigurationError(`${context}: HTTP 404 (check ODOO_URL and that the shopify_sync addon is installed)`, {
+      httpStatus: status,
+    });
+  if (status >= 500 || status === 429 || status === 408)
+    return new OdooRetryableError(`${context}: HTTP ${status}`, { httpStatus: status });
   return new OdooPermanentError(`${context}: HTTP ${status}`, { httpStatus: status });
 }

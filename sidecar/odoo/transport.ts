@@ -5,7 +5,14 @@
  * error into a typed OdooError (./errors.ts).
  */
 import { JSONRPCClient, type JSONRPCErrorResponse } from 'json-rpc-2.0';
-import { errorFromHttpStatus, errorFromOdooFault, OdooConfigurationError, OdooError, OdooRetryableError, type OdooFault } from './errors.js';
+import {
+  errorFromHttpStatus,
+  errorFromOdooFault,
+  OdooConfigurationError,
+  OdooError,
+  OdooRetryableError,
+  type OdooFault,
+} from './errors.js';
 
 export interface OdooTransport {
   call(model: string, method: string, args: unknown[], kwargs: Record<string, unknown>): Promise<unknown>;
@@ -37,7 +44,8 @@ async function postJson(
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    const reason = (error as Error).name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : `connection failed (${(error as Error).message})`;
+    const reason =
+      (error as Error).name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : `connection failed (${(error as Error).message})`;
     throw new OdooRetryableError(`odoo ${new URL(url).pathname}: ${reason}`, { cause: error });
   }
   const text = await response.text();
@@ -119,7 +127,8 @@ export function createJson2Transport(options: TransportOptions): OdooTransport {
   return {
     async call(model, method, args, kwargs) {
       const context = `odoo ${model}.${method}`;
-      if (args.length > 1) throw new OdooError('permanent', `${context}: JSON-2 takes named arguments only (got ${args.length} positional)`);
+      if (args.length > 1)
+        throw new OdooError('permanent', `${context}: JSON-2 takes named arguments only (got ${args.length} positional)`);
       const body = args.length === 1 ? { document: args[0], ...kwargs } : { ...kwargs };
       const { status, body: answer } = await postJson(fetchFn, `${options.url}/json/2/${model}/${method}`, body, options.timeoutMs, {
         authorization: `bearer ${options.apiKey}`,

@@ -67,16 +67,26 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
   const checks: DoctorCheck[] = [];
   checks.push(
     await check('database', async () => {
-      const { rows } = await deps.pool.query(`SELECT current_setting('server_version') AS version, to_regclass($1) IS NOT NULL AS migrated`, [`"${config.database.appSchema}".reports`]);
+      const { rows } = await deps.pool.query(
+        `SELECT current_setting('server_version') AS version, to_regclass($1) IS NOT NULL AS migrated`,
+        [`"${config.database.appSchema}".reports`],
+      );
       return rows[0].migrated
         ? { verdict: 'ok', detail: `PostgreSQL ${rows[0].version}, schema ${config.database.appSchema} migrated` }
-        : { verdict: 'fail', detail: `PostgreSQL ${rows[0].version} answers but ${config.database.appSchema} is not migrated (start the sidecar once)` };
+        : {
+            verdict: 'fail',
+            detail: `PostgreSQL ${rows[0].version} answers but ${config.database.appSchema} is not migrated (start the sidecar once)`,
+          };
     }),
   );
   checks.push(
     await check('odoo contract', async () => {
       const info = await checkContract(deps.odoo);
-      return { verdict: 'ok', detail: `addon ${info.addonVersion} speaks contract ${info.contractVersion} (sidecar speaks ${CONTRACT_MAJOR}.x)`, data: info };
+      return {
+        verdict: 'ok',
+        detail: `addon ${info.addonVersion} speaks contract ${info.contractVersion} (sidecar speaks ${CONTRACT_MAJOR}.x)`,
+        data: info,
+      };
     }),
   );
   checks.push(
@@ -90,7 +100,12 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
       const v = await checkApiVersion(shopify, { logger: deps.logger, lane: 'catalog' });
       const supported = v.supportedVersions.includes(v.version);
       const until = v.supportedUntil ? ` (supported until about ${v.supportedUntil.toISOString().slice(0, 10)})` : '';
-      if (!supported) return { verdict: 'fail', detail: `${v.version} is not a supported version; supported: ${v.supportedVersions.join(', ')}`, data: v };
+      if (!supported)
+        return {
+          verdict: 'fail',
+          detail: `${v.version} is not a supported version; supported: ${v.supportedVersions.join(', ')}`,
+          data: v,
+        };
       return v.warnings.length
         ? { verdict: 'warn', detail: `${v.version}${until}: ${v.warnings.join('; ')}`, data: v }
         : { verdict: 'ok', detail: `${v.version} supported${until}`, data: v };
@@ -109,20 +124,20 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
       const subscriptions: Subscription[] = [];
       let after: string | null = null;
       for (;;) {
-        const page: { webhookSubscriptions: { nodes: Subscription[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } = await shopify.request(
-          'WebhookSubscriptions',
-          { first: 100, after },
-          { lane: 'catalog' },
-        );
+        const page: { webhookSubscriptions: { nodes: Subscription[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } =
+          await shopify.request('WebhookSubscriptions', { first: 100, after }, { lane: 'catalog' });
         subscriptions.push(...page.webhookSubscriptions.nodes);
         if (!page.webhookSubscriptions.pageInfo.hasNextPage) break;
         after = page.webhookSubscriptions.pageInfo.endCursor;
       }
       const result = compareSubscriptions(subscriptions, config.publicUrl);
       const data = { ...result, subscriptions: subscriptions.length };
-      if (result.missing.length) return { verdict: 'fail', detail: `missing subscriptions to ${result.expectedUri}: ${result.missing.join(', ')}`, data };
+      if (result.missing.length)
+        return { verdict: 'fail', detail: `missing subscriptions to ${result.expectedUri}: ${result.missing.join(', ')}`, data };
       const detail = `${result.required} topics subscribed to ${result.expectedUri}`;
-      return result.elsewhere.length ? { verdict: 'warn', detail: `${detail}; ${result.elsewhere.length} subscription(s) point elsewhere`, data } : { verdict: 'ok', detail, data };
+      return result.elsewhere.length
+        ? { verdict: 'warn', detail: `${detail}; ${result.elsewhere.length} subscription(s) point elsewhere`, data }
+        : { verdict: 'ok', detail, data };
     }),
   );
   checks.push(

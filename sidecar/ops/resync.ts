@@ -40,10 +40,18 @@ export async function resyncOrdersSince(
   let enqueued = 0;
   const batch = Date.now();
   for (;;) {
-    const page: OrderIdsPage = await deps.shopify.request<OrderIdsPage>('OrdersCreatedSince', { query, first: 10, after }, { lane: 'catalog' });
+    const page: OrderIdsPage = await deps.shopify.request<OrderIdsPage>(
+      'OrdersCreatedSince',
+      { query, first: 10, after },
+      { lane: 'catalog' },
+    );
     for (const node of page.orders.nodes) {
       const job: OrderRepairJob = { source: 'resync', orderGid: node.id };
-      const sent = await deps.queue.send('orders', job, { key: keys.order(deps.shop, node.id), id: `resync:${batch}:${node.id}`, correlationId: `resync:${batch}` });
+      const sent = await deps.queue.send('orders', job, {
+        key: keys.order(deps.shop, node.id),
+        id: `resync:${batch}:${node.id}`,
+        correlationId: `resync:${batch}`,
+      });
       orders++;
       if (sent.created) enqueued++;
     }

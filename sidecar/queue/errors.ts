@@ -91,7 +91,8 @@ export function classifyError(error: unknown): Classification {
   // The Odoo and Shopify clients' own hierarchies (odoo/errors.ts, shopify/errors.ts) say what
   // they are without importing this module.
   const typed = error as { kind?: unknown; retryable?: unknown; name?: unknown } | null;
-  if (typed && (typed.kind === 'permanent' || typed.kind === 'retryable' || typed.kind === 'configuration')) return { kind: typed.kind, reason };
+  if (typed && (typed.kind === 'permanent' || typed.kind === 'retryable' || typed.kind === 'configuration'))
+    return { kind: typed.kind, reason };
   if (error instanceof Error && typeof typed?.retryable === 'boolean') {
     if (typed.retryable) return { kind: 'retryable', reason };
     return { kind: typed.name === 'ShopifyAuthError' || typed.name === 'ShopifyApiVersionError' ? 'configuration' : 'permanent', reason };

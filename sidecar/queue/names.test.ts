@@ -6,7 +6,8 @@ describe('queue names and keys', () => {
     assert.equal(QUEUE_NAMES.length, 14);
     assert.equal(dlqName('orders'), 'orders.dlq');
     assert.equal(dlqName('orders.pull'), 'orders.pull.dlq');
-    for (const queue of QUEUE_NAMES) assert.equal(queueOptions(queue, { limit: 8, delaySeconds: 5, delayMaxSeconds: 1800 }).deadLetter, `${queue}.dlq`);
+    for (const queue of QUEUE_NAMES)
+      assert.equal(queueOptions(queue, { limit: 8, delaySeconds: 5, delayMaxSeconds: 1800 }).deadLetter, `${queue}.dlq`);
   });
 
   it('keys a webhook replay and a retry of one order to the same key, whatever the shop domain case', () => {
@@ -23,15 +24,24 @@ describe('queue names and keys', () => {
   });
 
   it('keys stock from the outbox by Odoo variant and Shopify location', () => {
-    assert.equal(keys.stock(odooRef('product.product', 7), 'gid://shopify/Location/1'), 'stock:odoo:product.product:7:gid://shopify/Location/1');
+    assert.equal(
+      keys.stock(odooRef('product.product', 7), 'gid://shopify/Location/1'),
+      'stock:odoo:product.product:7:gid://shopify/Location/1',
+    );
   });
 
   it('names Odoo records that have no Shopify id yet', () => {
-    assert.equal(keys.product('demo-shop.myshopify.com', odooRef('product.template', 42)), 'product:demo-shop.myshopify.com:odoo:product.template:42');
+    assert.equal(
+      keys.product('demo-shop.myshopify.com', odooRef('product.template', 42)),
+      'product:demo-shop.myshopify.com:odoo:product.template:42',
+    );
   });
 
   it('refuses ids that are not GIDs, shops that are not myshopify domains, and unsafe numbers', () => {
-    assert.throws(() => keys.order('demo-shop.myshopify.com', '820982911946154508'), /order must be a Shopify GID \(got "820982911946154508"\)/);
+    assert.throws(
+      () => keys.order('demo-shop.myshopify.com', '820982911946154508'),
+      /order must be a Shopify GID \(got "820982911946154508"\)/,
+    );
     assert.throws(() => keys.order('shop.example.com', 'gid://shopify/Order/1'), /shop must be <name>.myshopify.com/);
     assert.throws(() => keys.stock('odoo:product.product:1', 'odoo:stock.warehouse:1'), InvalidKeyError);
     assert.throws(() => keys.stock('product 1', 'gid://shopify/Location/1'), InvalidKeyError);

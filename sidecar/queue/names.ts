@@ -10,16 +10,7 @@
  */
 import type { Queue } from 'pg-boss';
 
-export const FLOW_QUEUES = [
-  'products',
-  'inventory',
-  'orders',
-  'customers',
-  'fulfillments',
-  'refunds',
-  'returns',
-  'privacy',
-] as const;
+export const FLOW_QUEUES = ['products', 'inventory', 'orders', 'customers', 'fulfillments', 'refunds', 'returns', 'privacy'] as const;
 export const SCHEDULED_QUEUES = [
   'orders.pull',
   'inventory.reconcile',

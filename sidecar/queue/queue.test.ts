@@ -104,7 +104,10 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
     assert.equal(byName.get('orders.pull')?.policy, 'singleton');
     assert.equal(byName.get('inventory.dlq')?.policy, 'standard');
     const again = await h.open();
-    assert.deepEqual((await again.queueStats()).map((s) => s.queue), [...QUEUE_NAMES]);
+    assert.deepEqual(
+      (await again.queueStats()).map((s) => s.queue),
+      [...QUEUE_NAMES],
+    );
   });
 
   it('applies changed retry settings to existing queues on the next start', async () => {
@@ -139,9 +142,18 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
 
   it('refuses to send or work before start', async () => {
     h = await harness('queue_not_started');
-    const q = createQueue({ connectionString: h.url, schema: SCHEMA, logger: createLogger({ transports: [h.memory] }), retry: FAST_RETRY, queues: ['orders'] });
+    const q = createQueue({
+      connectionString: h.url,
+      schema: SCHEMA,
+      logger: createLogger({ transports: [h.memory] }),
+      retry: FAST_RETRY,
+      queues: ['orders'],
+    });
     await assert.rejects(q.send('orders', {}, { key: order(90) }), /queue: call start\(\) first/);
-    await assert.rejects(q.work('orders', async () => undefined), /queue: call start\(\) first/);
+    await assert.rejects(
+      q.work('orders', async () => undefined),
+      /queue: call start\(\) first/,
+    );
   });
 
   it('retries a retryable error with exponential backoff capped at retryDelayMax, then succeeds', async () => {
@@ -399,7 +411,10 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
       assert.equal((await h.jobs('orders')).length, 0, 'not visible before commit');
       await client.query('COMMIT');
       const jobs = await h.jobs('orders');
-      assert.deepEqual(jobs.map((j) => j.id), [sent.id]);
+      assert.deepEqual(
+        jobs.map((j) => j.id),
+        [sent.id],
+      );
     } finally {
       client.release();
     }
@@ -536,10 +551,14 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
       }
     });
     for (const n of [1, 2, 3]) await q.send('orders', { n }, { key: order(90 + n) });
-    await waitFor('two completed, one dead', async () => {
-      const [orders] = await q.jobSummary(since);
-      return orders!.completed === 2 && orders!.failed === 1;
-    }, 20_000);
+    await waitFor(
+      'two completed, one dead',
+      async () => {
+        const [orders] = await q.jobSummary(since);
+        return orders!.completed === 2 && orders!.failed === 1;
+      },
+      20_000,
+    );
     const [orders, customers] = await q.jobSummary(since);
     assert.equal(orders!.retried, 1);
     assert.ok(orders!.p50Ms !== null && orders!.p50Ms >= 0 && orders!.p95Ms! >= orders!.p50Ms);
@@ -565,17 +584,17 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
         { n: 3, later: false },
       ],
     );
-    assert.deepEqual(seen.find((s) => s.n === 9), { n: 9, later: false });
+    assert.deepEqual(
+      seen.find((s) => s.n === 9),
+      { n: 9, later: false },
+    );
   });
 
   it('refuses an entity job without a key, or with a key of another kind', async () => {
     h = await harness('queue_keys');
     const q = await h.open();
     await assert.rejects(q.send('orders', {}), /orders jobs need an entity key/);
-    await assert.rejects(
-      q.send('orders', {}, { key: keys.customer(SHOP, 'gid://shopify/Customer/1') }),
-      /orders takes order:… keys/,
-    );
+    await assert.rejects(q.send('orders', {}, { key: keys.customer(SHOP, 'gid://shopify/Customer/1') }), /orders takes order:… keys/);
   });
 });
 

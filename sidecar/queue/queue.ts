@@ -307,11 +307,7 @@ export function createQueue(settings: QueueSettings): SyncQueue {
     return { id: jobOptions.id, created: id !== null };
   }
 
-  async function runJob<T>(
-    queue: QueueName,
-    handler: JobHandler<T>,
-    job: JobWithMetadata<Envelope<T>>,
-  ): Promise<JobResult> {
+  async function runJob<T>(queue: QueueName, handler: JobHandler<T>, job: JobWithMetadata<Envelope<T>>): Promise<JobResult> {
     const attempt = job.retryCount + 1;
     const maxAttempts = job.retryLimit + 1;
     const correlationId = job.data?.correlationId ?? job.id;
@@ -319,7 +315,15 @@ export function createQueue(settings: QueueSettings): SyncQueue {
     const startedAt = performance.now();
     const report = (outcome: AttemptEvent['outcome'], durationMs: number, errorKind?: ErrorKind) => {
       try {
-        settings.onAttempt?.({ queue, outcome, attempt, durationMs, key: job.singletonKey, data: job.data?.payload, ...(errorKind ? { errorKind } : {}) });
+        settings.onAttempt?.({
+          queue,
+          outcome,
+          attempt,
+          durationMs,
+          key: job.singletonKey,
+          data: job.data?.payload,
+          ...(errorKind ? { errorKind } : {}),
+        });
       } catch {
         /* metrics must never fail a job */
       }
@@ -351,7 +355,13 @@ export function createQueue(settings: QueueSettings): SyncQueue {
         const durationMs = elapsed(startedAt);
         if (kind === 'retryable') {
           const outcome = attempt < maxAttempts ? 'retry' : 'dead-lettered';
-          logger.log(outcome === 'retry' ? 'warn' : 'error', 'sync attempt', { ...line, outcome, errorKind: kind, error: reason, durationMs });
+          logger.log(outcome === 'retry' ? 'warn' : 'error', 'sync attempt', {
+            ...line,
+            outcome,
+            errorKind: kind,
+            error: reason,
+            durationMs,
+          });
           report(outcome, durationMs, kind);
           return { id: job.id, status: 'failed', output };
         }
@@ -526,7 +536,14 @@ export function createQueue(settings: QueueSettings): SyncQueue {
       return queues.map((queue) => {
         const r = byName.get(queue);
         const round = (v: unknown) => (v === null || v === undefined ? null : Math.round(Number(v)));
-        return { queue, completed: r?.completed ?? 0, retried: r?.retried ?? 0, failed: r?.failed ?? 0, p50Ms: round(r?.p50), p95Ms: round(r?.p95) };
+        return {
+          queue,
+          completed: r?.completed ?? 0,
+          retried: r?.retried ?? 0,
+          failed: r?.failed ?? 0,
+          p50Ms: round(r?.p50),
+          p95Ms: round(r?.p95),
+        };
       });
     },
 

@@ -14,7 +14,12 @@ describe('outbox relay', () => {
   const logger = createLogger({ transports: [new MemoryTransport()] });
 
   before(async () => {
-    queue = createQueue({ connectionString: await testDatabase('outbox_relay'), schema: 'q', logger, retry: { limit: 1, delaySeconds: 1, delayMaxSeconds: 1 } });
+    queue = createQueue({
+      connectionString: await testDatabase('outbox_relay'),
+      schema: 'q',
+      logger,
+      retry: { limit: 1, delaySeconds: 1, delayMaxSeconds: 1 },
+    });
     await queue.start();
   });
   after(async () => {
@@ -31,10 +36,13 @@ describe('outbox relay', () => {
       queue: 'products',
       key: 'product:test-shop.myshopify.com:odoo:product.template:7',
     });
-    assert.deepEqual(routeEvent({ ...base, type: 'stock.changed', payload: { product_id: 9, location_gid: 'gid://shopify/Location/1' } }, SHOP), {
-      queue: 'inventory',
-      key: 'stock:odoo:product.product:9:gid://shopify/Location/1',
-    });
+    assert.deepEqual(
+      routeEvent({ ...base, type: 'stock.changed', payload: { product_id: 9, location_gid: 'gid://shopify/Location/1' } }, SHOP),
+      {
+        queue: 'inventory',
+        key: 'stock:odoo:product.product:9:gid://shopify/Location/1',
+      },
+    );
     assert.deepEqual(routeEvent({ ...base, type: 'delivery.done', payload: { order_gid: 'gid://shopify/Order/5' } }, SHOP), {
       queue: 'fulfillments',
       key: 'fulfillment:test-shop.myshopify.com:gid://shopify/Order/5',

@@ -150,7 +150,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         while (again && !stopped) {
           again = false;
           const more = await drainOnce();
-          totals = { enqueued: totals.enqueued + more.enqueued, duplicates: totals.duplicates + more.duplicates, acknowledged: totals.acknowledged + more.acknowledged };
+          totals = {
+            enqueued: totals.enqueued + more.enqueued,
+            duplicates: totals.duplicates + more.duplicates,
+            acknowledged: totals.acknowledged + more.acknowledged,
+          };
         }
         if (totals.enqueued + totals.duplicates > 0) logger.info('outbox drained', totals);
         return totals;

@@ -43,7 +43,14 @@ export function compareProduct(doc: ProductDocument, shopify: ShopifyProductView
   const drift: Drift[] = [];
   const gid = doc.shopify_product_gid;
   if (!shopify) {
-    drift.push({ kind: 'product', odoo: `product.template:${doc.odoo_id}`, shopifyGid: gid, field: 'exists', odooValue: true, shopifyValue: false });
+    drift.push({
+      kind: 'product',
+      odoo: `product.template:${doc.odoo_id}`,
+      shopifyGid: gid,
+      field: 'exists',
+      odooValue: true,
+      shopifyValue: false,
+    });
     return drift;
   }
   const byGid = new Map(shopify.variants.nodes.map((v) => [v.id, v]));
@@ -52,11 +59,22 @@ export function compareProduct(doc: ProductDocument, shopify: ShopifyProductView
     const sv = variant.shopify_variant_gid ? byGid.get(variant.shopify_variant_gid) : undefined;
     const odooActive = doc.active && variant.active;
     const shopifyActive = Boolean(sv) && shopify.status === 'ACTIVE';
-    if (odooActive !== shopifyActive) drift.push({ kind: 'product', odoo, shopifyGid: variant.shopify_variant_gid, field: 'active', odooValue: odooActive, shopifyValue: shopifyActive });
+    if (odooActive !== shopifyActive)
+      drift.push({
+        kind: 'product',
+        odoo,
+        shopifyGid: variant.shopify_variant_gid,
+        field: 'active',
+        odooValue: odooActive,
+        shopifyValue: shopifyActive,
+      });
     if (!sv) continue;
-    if (norm(variant.sku) !== norm(sv.sku)) drift.push({ kind: 'product', odoo, shopifyGid: sv.id, field: 'sku', odooValue: variant.sku, shopifyValue: sv.sku });
-    if (norm(variant.barcode) !== norm(sv.barcode)) drift.push({ kind: 'product', odoo, shopifyGid: sv.id, field: 'barcode', odooValue: variant.barcode, shopifyValue: sv.barcode });
-    if (toCents(variant.price) !== toCents(sv.price)) drift.push({ kind: 'product', odoo, shopifyGid: sv.id, field: 'price', odooValue: variant.price, shopifyValue: sv.price });
+    if (norm(variant.sku) !== norm(sv.sku))
+      drift.push({ kind: 'product', odoo, shopifyGid: sv.id, field: 'sku', odooValue: variant.sku, shopifyValue: sv.sku });
+    if (norm(variant.barcode) !== norm(sv.barcode))
+      drift.push({ kind: 'product', odoo, shopifyGid: sv.id, field: 'barcode', odooValue: variant.barcode, shopifyValue: sv.barcode });
+    if (toCents(variant.price) !== toCents(sv.price))
+      drift.push({ kind: 'product', odoo, shopifyGid: sv.id, field: 'price', odooValue: variant.price, shopifyValue: sv.price });
   }
   return drift;
 }
@@ -64,14 +82,16 @@ export function compareProduct(doc: ProductDocument, shopify: ShopifyProductView
 /** Pure: Odoo's shopify_on_hand against Shopify's on_hand (null = no level at that location). */
 export function compareStock(level: StockLevel, shopifyOnHand: number | null): Drift[] {
   if (shopifyOnHand === level.shopify_on_hand) return [];
-  return [{
-    kind: 'stock',
-    odoo: `${level.product_id}@${level.location_gid}`,
-    shopifyGid: level.shopify_inventory_item_gid,
-    field: 'on_hand',
-    odooValue: level.shopify_on_hand,
-    shopifyValue: shopifyOnHand,
-  }];
+  return [
+    {
+      kind: 'stock',
+      odoo: `${level.product_id}@${level.location_gid}`,
+      shopifyGid: level.shopify_inventory_item_gid,
+      field: 'on_hand',
+      odooValue: level.shopify_on_hand,
+      shopifyValue: shopifyOnHand,
+    },
+  ];
 }
 
 export interface ShopifyCustomerView {
@@ -99,7 +119,10 @@ export function compareCustomer(doc: ExportedCustomer, shopify: ShopifyCustomerV
 
 export function integrityHeadline(r: IntegrityReport): string {
   const kinds: DriftKind[] = ['product', 'stock', 'customer'];
-  return kinds.map((k) => `${k}s ${r.drifted[k]}/${r.checked[k]} drifted`).join(', ') + (r.seed === null ? ' (full set)' : ` (sample ${r.sample}, seed ${r.seed})`);
+  return (
+    kinds.map((k) => `${k}s ${r.drifted[k]}/${r.checked[k]} drifted`).join(', ') +
+    (r.seed === null ? ' (full set)' : ` (sample ${r.sample}, seed ${r.seed})`)
+  );
 }
 
 export function renderIntegrityMarkdown(r: IntegrityReport): string {
@@ -114,7 +137,10 @@ export function renderIntegrityMarkdown(r: IntegrityReport): string {
     '',
   ];
   if (!r.drift.length) lines.push('None.');
-  for (const d of r.drift) lines.push(`- ${d.kind} ${d.odoo} (${d.shopifyGid ?? 'no Shopify id'}): ${d.field} Odoo ${JSON.stringify(d.odooValue)} ≠ Shopify ${JSON.stringify(d.shopifyValue)}`);
+  for (const d of r.drift)
+    lines.push(
+      `- ${d.kind} ${d.odoo} (${d.shopifyGid ?? 'no Shopify id'}): ${d.field} Odoo ${JSON.stringify(d.odooValue)} ≠ Shopify ${JSON.stringify(d.shopifyValue)}`,
+    );
   return lines.join('\n') + '\n';
 }
 
@@ -130,9 +156,15 @@ export async function runIntegrityCheck(
   const pick = <T>(items: T[], id: (t: T) => string) => seededSample(items, n, seed, id);
 
   const { products } = await deps.odoo.exportProducts({});
-  const productSample = pick(products.filter((p) => p.shopify_product_gid), (p) => String(p.odoo_id).padStart(12, '0'));
+  const productSample = pick(
+    products.filter((p) => p.shopify_product_gid),
+    (p) => String(p.odoo_id).padStart(12, '0'),
+  );
   const { levels } = await deps.odoo.stockLevels({});
-  const stockSample = pick(levels.filter((l) => l.shopify_inventory_item_gid), (l) => `${String(l.product_id).padStart(12, '0')}@${l.location_gid}`);
+  const stockSample = pick(
+    levels.filter((l) => l.shopify_inventory_item_gid),
+    (l) => `${String(l.product_id).padStart(12, '0')}@${l.location_gid}`,
+  );
   const { records } = await deps.odoo.boundRecords({ model: 'res.partner' });
   const partnerSample = pick(records, (r) => String(r.id).padStart(12, '0'));
   const total = productSample.length + stockSample.length + partnerSample.length;
@@ -146,7 +178,10 @@ export async function runIntegrityCheck(
   const drift: Drift[] = [];
   for (const doc of productSample) {
     const data = await deps.shopify.request<{ productByIdentifier: ShopifyProductView | null }>(
-      'ProductByIdentifier', { identifier: { id: doc.shopify_product_gid } }, { lane: 'catalog' });
+      'ProductByIdentifier',
+      { identifier: { id: doc.shopify_product_gid } },
+      { lane: 'catalog' },
+    );
     drift.push(...compareProduct(doc, data.productByIdentifier));
     await step('products');
   }
@@ -157,8 +192,12 @@ export async function runIntegrityCheck(
     for (let i = 0; i < group.length; i += 100) {
       const chunk = group.slice(i, i + 100);
       const itemQuery = chunk.map((l) => `inventory_item_id:${numericId(l.shopify_inventory_item_gid!)}`).join(' OR ');
-      const data = await deps.shopify.request<{ nodes: Array<{ id: string; inventoryLevels: { nodes: Array<{ item: { id: string }; quantities: Array<{ name: string; quantity: number }> }> } } | null> }>(
-        'InventoryItemsLevels', { locationIds: [location], itemQuery, first: 250 }, { lane: 'inventory' });
+      const data = await deps.shopify.request<{
+        nodes: Array<{
+          id: string;
+          inventoryLevels: { nodes: Array<{ item: { id: string }; quantities: Array<{ name: string; quantity: number }> }> };
+        } | null>;
+      }>('InventoryItemsLevels', { locationIds: [location], itemQuery, first: 250 }, { lane: 'inventory' });
       const onHand = new Map<string, number>();
       for (const lvl of data.nodes[0]?.inventoryLevels.nodes ?? []) {
         const q = lvl.quantities.find((x) => x.name === 'on_hand');
@@ -175,7 +214,9 @@ export async function runIntegrityCheck(
     const { customers } = await deps.odoo.exportCustomers({ partner_ids: partnerSample.map((r) => r.id) });
     for (const doc of customers) {
       const gid = doc.customer_gid ?? records.find((r) => r.id === doc.partner_id)?.shopify_gid ?? null;
-      const data = gid ? await deps.shopify.request<{ customer: ShopifyCustomerView | null }>('CustomerById', { id: gid }, { lane: 'catalog' }) : { customer: null };
+      const data = gid
+        ? await deps.shopify.request<{ customer: ShopifyCustomerView | null }>('CustomerById', { id: gid }, { lane: 'catalog' })
+        : { customer: null };
       drift.push(...compareCustomer({ ...doc, customer_gid: gid }, data.customer));
       await step('customers');
     }

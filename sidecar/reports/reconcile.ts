@@ -61,7 +61,10 @@ export function toCents(amount: string): bigint {
 }
 
 /** Pure: which orders are missing in Odoo, and which differ in total, state or lines. */
-export function compareOrders(shopify: readonly ShopifyOrderSummary[], odoo: readonly OrderStatus[]): Pick<ReconciliationReport, 'missing' | 'mismatched'> & { found: number } {
+export function compareOrders(
+  shopify: readonly ShopifyOrderSummary[],
+  odoo: readonly OrderStatus[],
+): Pick<ReconciliationReport, 'missing' | 'mismatched'> & { found: number } {
   const byGid = new Map(odoo.map((o) => [o.order_gid, o]));
   const missing: ReconciliationReport['missing'] = [];
   const mismatched: OrderMismatch[] = [];
@@ -81,7 +84,8 @@ export function compareOrders(shopify: readonly ShopifyOrderSummary[], odoo: rea
     if (odooCancelled !== order.cancelled) {
       fields.push({ field: 'state', shopify: order.cancelled ? 'cancelled' : 'open', odoo: so.state });
     }
-    if (order.lineCount !== null && so.line_count !== order.lineCount) fields.push({ field: 'lines', shopify: order.lineCount, odoo: so.line_count });
+    if (order.lineCount !== null && so.line_count !== order.lineCount)
+      fields.push({ field: 'lines', shopify: order.lineCount, odoo: so.line_count });
     if (fields.length) mismatched.push({ orderGid: order.gid, name: order.name, saleOrder: so.name, fields });
   }
   return { missing, mismatched, found };
@@ -183,18 +187,33 @@ export async function runReconciliation(
     mismatched,
     repairJobs: [],
   };
-  const reportId = await saveReport(deps.pool, deps.schema, 'reconciliation', { headline: '', ...report.counts }, report, options.progress?.operationId);
+  const reportId = await saveReport(
+    deps.pool,
+    deps.schema,
+    'reconciliation',
+    { headline: '', ...report.counts },
+    report,
+    options.progress?.operationId,
+  );
   if (options.repair !== false) {
     for (const gid of [...missing.map((m) => m.orderGid), ...mismatched.map((m) => m.orderGid)]) {
       const job: OrderRepairJob = { source: 'repair', orderGid: gid, reportId };
       // One repair per order and report: re-running the same report's repair adds nothing.
-      const sent = await deps.queue.send('orders', job, { key: keys.order(deps.shop, gid), id: `repair:${reportId}:${gid}`, correlationId: `reconcile:${reportId}` });
+      const sent = await deps.queue.send('orders', job, {
+        key: keys.order(deps.shop, gid),
+        id: `repair:${reportId}:${gid}`,
+        correlationId: `reconcile:${reportId}`,
+      });
       report.repairJobs.push({ orderGid: gid, created: sent.created });
     }
     report.counts.repaired = report.repairJobs.length;
   }
   const summary = { headline: reconciliationHeadline(report), ...report.counts, window: report.window, reportId };
-  await deps.pool.query(`UPDATE "${deps.schema}".reports SET summary = $2, body = $3 WHERE id = $1`, [reportId, JSON.stringify(summary), JSON.stringify(report)]);
+  await deps.pool.query(`UPDATE "${deps.schema}".reports SET summary = $2, body = $3 WHERE id = $1`, [
+    reportId,
+    JSON.stringify(summary),
+    JSON.stringify(report),
+  ]);
   try {
     await deps.odoo.storeReport({ kind: 'reconciliation', summary });
   } catch (error) {

@@ -22,13 +22,27 @@ describe('reconciliation repair through the orders flow', () => {
     await stack.merchant!.createProduct({ name: 'Mug', price: '9.50', variants: [{ sku: 'REPAIR-MUG' }] });
     await stack.simControl('POST', '/products', { title: 'Mug', sku: 'REPAIR-MUG', price: '9.50', stock: { '101': 5 } });
     // No webhook subscription: the order exists only in Shopify.
-    const order = await stack.simControl<{ admin_graphql_api_id: string }>('POST', '/orders', { email: 'lost@example.com', lines: [{ sku: 'REPAIR-MUG', quantity: 1 }] });
+    const order = await stack.simControl<{ admin_graphql_api_id: string }>('POST', '/orders', {
+      email: 'lost@example.com',
+      lines: [{ sku: 'REPAIR-MUG', quantity: 1 }],
+    });
     assert.equal((await stack.merchant!.readSaleOrders(order.admin_graphql_api_id)).length, 0);
 
     const { sidecar, config } = stack;
-    const deps = { pool: sidecar.pool, schema: config.database.appSchema, shop: config.shopify.shopDomain, queue: sidecar.queue, shopify: sidecar.shopify, odoo: sidecar.contract, logger: sidecar.logger };
+    const deps = {
+      pool: sidecar.pool,
+      schema: config.database.appSchema,
+      shop: config.shopify.shopDomain,
+      queue: sidecar.queue,
+      shopify: sidecar.shopify,
+      odoo: sidecar.contract,
+      logger: sidecar.logger,
+    };
     const { report } = await runReconciliation(deps, { hours: 1 });
-    assert.deepEqual(report.missing.map((m) => m.orderGid), [order.admin_graphql_api_id]);
+    assert.deepEqual(
+      report.missing.map((m) => m.orderGid),
+      [order.admin_graphql_api_id],
+    );
     assert.deepEqual(report.repairJobs, [{ orderGid: order.admin_graphql_api_id, created: true }]);
 
     const [so] = await stack.waitFor('the repaired sale order', async () => {

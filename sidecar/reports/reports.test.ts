@@ -6,10 +6,24 @@ import { mulberry32, seededSample, seedFrom } from './prng.js';
 import { compareOrders, renderReconciliationMarkdown, toCents, type ShopifyOrderSummary } from './reconcile.js';
 
 const order = (gid: string, extra: Partial<ShopifyOrderSummary> = {}): ShopifyOrderSummary => ({
-  gid, name: `#${gid.slice(-4)}`, createdAt: '2026-11-27T10:00:00Z', cancelled: false, total: '21.00', currency: 'USD', lineCount: 2, ...extra,
+  gid,
+  name: `#${gid.slice(-4)}`,
+  createdAt: '2026-11-27T10:00:00Z',
+  cancelled: false,
+  total: '21.00',
+  currency: 'USD',
+  lineCount: 2,
+  ...extra,
 });
 const status = (gid: string, extra: Partial<OrderStatus> = {}): OrderStatus => ({
-  order_gid: gid, found: true, sale_order_id: 7, name: 'S00007', state: 'sale', amount_total: '21.00', line_count: 2, ...extra,
+  order_gid: gid,
+  found: true,
+  sale_order_id: 7,
+  name: 'S00007',
+  state: 'sale',
+  amount_total: '21.00',
+  line_count: 2,
+  ...extra,
 });
 
 describe('reconciliation compare (pure)', () => {
@@ -30,15 +44,29 @@ describe('reconciliation compare (pure)', () => {
     ];
     const odoo = [
       status('gid://shopify/Order/1001', { amount_total: '21.0' }),
-      status('gid://shopify/Order/1002', { found: false, sale_order_id: null, name: null, state: null, amount_total: null, line_count: null }),
+      status('gid://shopify/Order/1002', {
+        found: false,
+        sale_order_id: null,
+        name: null,
+        state: null,
+        amount_total: null,
+        line_count: null,
+      }),
       status('gid://shopify/Order/1003', { amount_total: '29.99', name: 'S00009' }),
       status('gid://shopify/Order/1004', { name: 'S00010' }),
     ];
     const result = compareOrders(shopify, odoo);
     assert.equal(result.found, 3);
-    assert.deepEqual(result.missing, [{ orderGid: 'gid://shopify/Order/1002', name: '#1002', createdAt: '2026-11-27T10:00:00Z', total: '21.00' }]);
+    assert.deepEqual(result.missing, [
+      { orderGid: 'gid://shopify/Order/1002', name: '#1002', createdAt: '2026-11-27T10:00:00Z', total: '21.00' },
+    ]);
     assert.deepEqual(result.mismatched, [
-      { orderGid: 'gid://shopify/Order/1003', name: '#1003', saleOrder: 'S00009', fields: [{ field: 'total', shopify: '30.00', odoo: '29.99' }] },
+      {
+        orderGid: 'gid://shopify/Order/1003',
+        name: '#1003',
+        saleOrder: 'S00009',
+        fields: [{ field: 'total', shopify: '30.00', odoo: '29.99' }],
+      },
       {
         orderGid: 'gid://shopify/Order/1004',
         name: '#1004',
@@ -60,7 +88,14 @@ describe('reconciliation compare (pure)', () => {
       window: { from: '2026-11-26T05:30:00.000Z', to: '2026-11-27T05:30:00.000Z' },
       counts: { shopify: 3, odoo: 2, missing: 1, mismatched: 1, repaired: 2 },
       missing: [{ orderGid: 'gid://shopify/Order/2', name: '#1002', createdAt: '2026-11-27T01:00:00Z', total: '5.00' }],
-      mismatched: [{ orderGid: 'gid://shopify/Order/3', name: '#1003', saleOrder: 'S00003', fields: [{ field: 'total', shopify: '30.00', odoo: '29.99' }] }],
+      mismatched: [
+        {
+          orderGid: 'gid://shopify/Order/3',
+          name: '#1003',
+          saleOrder: 'S00003',
+          fields: [{ field: 'total', shopify: '30.00', odoo: '29.99' }],
+        },
+      ],
       repairJobs: [],
     });
     assert.match(md, /\| 3 \| 2 \| 1 \| 1 \| 2 \|/);
@@ -71,10 +106,35 @@ describe('reconciliation compare (pure)', () => {
 
 describe('integrity compare (pure)', () => {
   const product: ProductDocument = {
-    odoo_id: 10, name: 'Mug', description: null, active: true, shopify_product_gid: 'gid://shopify/Product/1', options: [], content_hash: 'h', synced_hash: 'h',
+    odoo_id: 10,
+    name: 'Mug',
+    description: null,
+    active: true,
+    shopify_product_gid: 'gid://shopify/Product/1',
+    options: [],
+    content_hash: 'h',
+    synced_hash: 'h',
     variants: [
-      { odoo_id: 11, sku: 'MUG-1', barcode: '123', price: '9.50', active: true, option_values: [], shopify_variant_gid: 'gid://shopify/ProductVariant/11', shopify_inventory_item_gid: null },
-      { odoo_id: 12, sku: 'MUG-2', barcode: null, price: '9.50', active: true, option_values: [], shopify_variant_gid: 'gid://shopify/ProductVariant/12', shopify_inventory_item_gid: null },
+      {
+        odoo_id: 11,
+        sku: 'MUG-1',
+        barcode: '123',
+        price: '9.50',
+        active: true,
+        option_values: [],
+        shopify_variant_gid: 'gid://shopify/ProductVariant/11',
+        shopify_inventory_item_gid: null,
+      },
+      {
+        odoo_id: 12,
+        sku: 'MUG-2',
+        barcode: null,
+        price: '9.50',
+        active: true,
+        option_values: [],
+        shopify_variant_gid: 'gid://shopify/ProductVariant/12',
+        shopify_inventory_item_gid: null,
+      },
     ],
   };
 
@@ -85,28 +145,92 @@ describe('integrity compare (pure)', () => {
       variants: { nodes: [{ id: 'gid://shopify/ProductVariant/11', sku: 'MUG-1', barcode: '999', price: '9.5' }] },
     });
     assert.deepEqual(drift, [
-      { kind: 'product', odoo: 'product.product:11', shopifyGid: 'gid://shopify/ProductVariant/11', field: 'barcode', odooValue: '123', shopifyValue: '999' },
-      { kind: 'product', odoo: 'product.product:12', shopifyGid: 'gid://shopify/ProductVariant/12', field: 'active', odooValue: true, shopifyValue: false },
+      {
+        kind: 'product',
+        odoo: 'product.product:11',
+        shopifyGid: 'gid://shopify/ProductVariant/11',
+        field: 'barcode',
+        odooValue: '123',
+        shopifyValue: '999',
+      },
+      {
+        kind: 'product',
+        odoo: 'product.product:12',
+        shopifyGid: 'gid://shopify/ProductVariant/12',
+        field: 'active',
+        odooValue: true,
+        shopifyValue: false,
+      },
     ]);
-    assert.deepEqual(compareProduct(product, null).map((d) => d.field), ['exists']);
+    assert.deepEqual(
+      compareProduct(product, null).map((d) => d.field),
+      ['exists'],
+    );
   });
 
   it('compares Odoo shopify_on_hand with Shopify on_hand', () => {
-    const level: StockLevel = { product_id: 11, sku: 'MUG-1', shopify_inventory_item_gid: 'gid://shopify/InventoryItem/5', location_gid: 'gid://shopify/Location/1', warehouse_id: 1, on_hand: 9, reserved_other: 1, safety_stock: 1, shopify_on_hand: 7 };
+    const level: StockLevel = {
+      product_id: 11,
+      sku: 'MUG-1',
+      shopify_inventory_item_gid: 'gid://shopify/InventoryItem/5',
+      location_gid: 'gid://shopify/Location/1',
+      warehouse_id: 1,
+      on_hand: 9,
+      reserved_other: 1,
+      safety_stock: 1,
+      shopify_on_hand: 7,
+    };
     assert.deepEqual(compareStock(level, 7), []);
-    assert.deepEqual(compareStock(level, 8), [{ kind: 'stock', odoo: '11@gid://shopify/Location/1', shopifyGid: 'gid://shopify/InventoryItem/5', field: 'on_hand', odooValue: 7, shopifyValue: 8 }]);
+    assert.deepEqual(compareStock(level, 8), [
+      {
+        kind: 'stock',
+        odoo: '11@gid://shopify/Location/1',
+        shopifyGid: 'gid://shopify/InventoryItem/5',
+        field: 'on_hand',
+        odooValue: 7,
+        shopifyValue: 8,
+      },
+    ]);
     assert.equal(compareStock(level, null)[0]!.shopifyValue, null);
   });
 
   it('compares customers ignoring email case and phone punctuation', () => {
-    const doc = { partner_id: 4, customer_gid: 'gid://shopify/Customer/4', email: 'Ada@Example.com', first_name: 'Ada', last_name: 'Lovelace', phone: '+44 20 7946 0000' } as ExportedCustomer;
-    const view = (lastName: string) => ({ id: 'gid://shopify/Customer/4', firstName: 'Ada', lastName, defaultEmailAddress: { emailAddress: 'ada@example.com' }, defaultPhoneNumber: { phoneNumber: '+442079460000' } });
+    const doc = {
+      partner_id: 4,
+      customer_gid: 'gid://shopify/Customer/4',
+      email: 'Ada@Example.com',
+      first_name: 'Ada',
+      last_name: 'Lovelace',
+      phone: '+44 20 7946 0000',
+    } as ExportedCustomer;
+    const view = (lastName: string) => ({
+      id: 'gid://shopify/Customer/4',
+      firstName: 'Ada',
+      lastName,
+      defaultEmailAddress: { emailAddress: 'ada@example.com' },
+      defaultPhoneNumber: { phoneNumber: '+442079460000' },
+    });
     assert.deepEqual(compareCustomer(doc, view('Lovelace')), []);
-    assert.deepEqual(compareCustomer(doc, view('Byron')), [{ kind: 'customer', odoo: 'res.partner:4', shopifyGid: 'gid://shopify/Customer/4', field: 'last_name', odooValue: 'Lovelace', shopifyValue: 'Byron' }]);
+    assert.deepEqual(compareCustomer(doc, view('Byron')), [
+      {
+        kind: 'customer',
+        odoo: 'res.partner:4',
+        shopifyGid: 'gid://shopify/Customer/4',
+        field: 'last_name',
+        odooValue: 'Lovelace',
+        shopifyValue: 'Byron',
+      },
+    ]);
   });
 
   it('renders the integrity headline and Markdown', () => {
-    const report = { seed: 's1', sample: 5, checked: { product: 5, stock: 5, customer: 2 }, drifted: { product: 1, stock: 0, customer: 2 }, drift: [] };
+    const report = {
+      seed: 's1',
+      sample: 5,
+      checked: { product: 5, stock: 5, customer: 2 },
+      drifted: { product: 1, stock: 0, customer: 2 },
+      drift: [],
+    };
     assert.equal(integrityHeadline(report), 'products 1/5 drifted, stocks 0/5 drifted, customers 2/2 drifted (sample 5, seed s1)');
     assert.match(renderIntegrityMarkdown(report), /\| customer \| 2 \| 2 \|/);
   });
@@ -121,17 +245,26 @@ describe('seeded sample (pure)', () => {
     assert.deepEqual(a, ['033', '060', '079', '020', '055']);
     assert.deepEqual(a, b);
     assert.equal(new Set(a).size, 5);
-    assert.notDeepEqual(seededSample(ids, 5, seedFrom('2026-11-28'), (x) => x.id).map((x) => x.id), a);
+    assert.notDeepEqual(
+      seededSample(ids, 5, seedFrom('2026-11-28'), (x) => x.id).map((x) => x.id),
+      a,
+    );
   });
 
   it('returns the whole population sorted when n is undefined or larger', () => {
     assert.equal(seededSample(ids, undefined, 1, (x) => x.id).length, 100);
-    assert.deepEqual(seededSample([{ id: 'b' }, { id: 'a' }], 9, 1, (x) => x.id), [{ id: 'a' }, { id: 'b' }]);
+    assert.deepEqual(
+      seededSample([{ id: 'b' }, { id: 'a' }], 9, 1, (x) => x.id),
+      [{ id: 'a' }, { id: 'b' }],
+    );
   });
 
   it('mulberry32 gives the published first values for seed 1', () => {
     // 0.6270739405881613 is the reference implementation's first value for seed 1.
     const r = mulberry32(1);
-    assert.deepEqual([r(), r(), r()].map((x) => Math.floor(x * 2 ** 32)), [2693262067, 11749833, 2265367787]);
+    assert.deepEqual(
+      [r(), r(), r()].map((x) => Math.floor(x * 2 ** 32)),
+      [2693262067, 11749833, 2265367787],
+    );
   });
 });

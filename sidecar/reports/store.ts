@@ -36,7 +36,14 @@ export interface Operation {
 
 const q = (schema: string) => `"${schema.replaceAll('"', '')}"`;
 
-export async function saveReport(pool: pg.Pool, schema: string, kind: ReportKind, summary: unknown, body: unknown, operationId?: string): Promise<number> {
+export async function saveReport(
+  pool: pg.Pool,
+  schema: string,
+  kind: ReportKind,
+  summary: unknown,
+  body: unknown,
+  operationId?: string,
+): Promise<number> {
   const { rows } = await pool.query(
     `INSERT INTO ${q(schema)}.reports (kind, summary, body, operation_id) VALUES ($1, $2, $3, $4) RETURNING id`,
     [kind, JSON.stringify(summary), JSON.stringify(body), operationId ?? null],
@@ -45,11 +52,22 @@ export async function saveReport(pool: pg.Pool, schema: string, kind: ReportKind
 }
 
 function toReport(row: any): StoredReport<any, any> {
-  return { id: Number(row.id), kind: row.kind, createdAt: row.created_at, operationId: row.operation_id, summary: row.summary, body: row.body };
+  return {
+    id: Number(row.id),
+    kind: row.kind,
+    createdAt: row.created_at,
+    operationId: row.operation_id,
+    summary: row.summary,
+    body: row.body,
+  };
 }
 
 /** The newest stored report of `kind`, or null (the dashboard's "latest results"). */
-export async function latestReport<B = any, S = any>(pool: pg.Pool, kind: ReportKind, schema = 'shopify_sync'): Promise<StoredReport<B, S> | null> {
+export async function latestReport<B = any, S = any>(
+  pool: pg.Pool,
+  kind: ReportKind,
+  schema = 'shopify_sync',
+): Promise<StoredReport<B, S> | null> {
   const { rows } = await pool.query(`SELECT * FROM ${q(schema)}.reports WHERE kind = $1 ORDER BY created_at DESC, id DESC LIMIT 1`, [kind]);
   return rows[0] ? toReport(rows[0]) : null;
 }
@@ -106,11 +124,20 @@ export async function startOperation<T>(
   task: (progress: Progress) => Promise<T>,
 ): Promise<{ id: string; finished: Promise<T> }> {
   const id = randomUUID();
-  await pool.query(`INSERT INTO ${q(schema)}.operations (id, kind, params, state) VALUES ($1, $2, $3, 'running')`, [id, kind, JSON.stringify(params)]);
+  await pool.query(`INSERT INTO ${q(schema)}.operations (id, kind, params, state) VALUES ($1, $2, $3, 'running')`, [
+    id,
+    kind,
+    JSON.stringify(params),
+  ]);
   const progress: Progress = {
     operationId: id,
     async update(done, total, message) {
-      await pool.query(`UPDATE ${q(schema)}.operations SET done = $2, total = $3, message = $4, updated_at = now() WHERE id = $1`, [id, done, total, message ?? null]);
+      await pool.query(`UPDATE ${q(schema)}.operations SET done = $2, total = $3, message = $4, updated_at = now() WHERE id = $1`, [
+        id,
+        done,
+        total,
+        message ?? null,
+      ]);
     },
   };
   const finished = (async () => {
@@ -125,7 +152,10 @@ export async function startOperation<T>(
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       await pool
-        .query(`UPDATE ${q(schema)}.operations SET state = 'failed', error = $2, updated_at = now(), finished_at = now() WHERE id = $1`, [id, message])
+        .query(`UPDATE ${q(schema)}.operations SET state = 'failed', error = $2, updated_at = now(), finished_at = now() WHERE id = $1`, [
+          id,
+          message,
+        ])
         .catch(() => undefined);
       logger.error('operation failed', { operationId: id, kind, error });
       throw error;

@@ -22,12 +22,22 @@ describe('shopify access tokens', () => {
   it('gets a client-credentials token once, reuses it, and refreshes it 5 minutes before it expires', async () => {
     const time = fakeTime();
     server = await startFakeAdminApi({ clock: time.clock });
-    const provider = createClientCredentialsTokenProvider({ shopDomain: SHOP, clientId: 'client-1', clientSecret: SECRET, adminBaseUrl: server.url, clock: time.clock });
+    const provider = createClientCredentialsTokenProvider({
+      shopDomain: SHOP,
+      clientId: 'client-1',
+      clientSecret: SECRET,
+      adminBaseUrl: server.url,
+      clock: time.clock,
+    });
     assert.equal(await provider.token(), 'shpca_test_1');
     assert.equal(await provider.token(), 'shpca_test_1');
     const [request] = server.tokenRequests();
     assert.equal(request?.headers['content-type'], 'application/x-www-form-urlencoded');
-    assert.deepEqual(Object.fromEntries(request!.form!), { grant_type: 'client_credentials', client_id: 'client-1', client_secret: SECRET });
+    assert.deepEqual(Object.fromEntries(request!.form!), {
+      grant_type: 'client_credentials',
+      client_id: 'client-1',
+      client_secret: SECRET,
+    });
     // expires_in 86399 s; refreshed from 86399 − 300 s on.
     time.advance((86399 - 300) * 1000 - 1);
     assert.equal(await provider.token(), 'shpca_test_1');
@@ -38,7 +48,12 @@ describe('shopify access tokens', () => {
 
   it('lets concurrent callers share one token request (single-flight)', async () => {
     server = await startFakeAdminApi({ tokenDelayMs: 50 });
-    const provider = createClientCredentialsTokenProvider({ shopDomain: SHOP, clientId: 'client-1', clientSecret: SECRET, adminBaseUrl: server.url });
+    const provider = createClientCredentialsTokenProvider({
+      shopDomain: SHOP,
+      clientId: 'client-1',
+      clientSecret: SECRET,
+      adminBaseUrl: server.url,
+    });
     const tokens = await Promise.all(Array.from({ length: 5 }, () => provider.token()));
     assert.deepEqual(tokens, Array(5).fill('shpca_test_1'));
     assert.equal(server.tokenRequests().length, 1);
@@ -47,7 +62,12 @@ describe('shopify access tokens', () => {
   it('reports a refused grant as a permanent ShopifyAuthError that does not contain the secret', async () => {
     server = await startFakeAdminApi();
     const wrong = 'wrong-secret-value-123';
-    const provider = createClientCredentialsTokenProvider({ shopDomain: SHOP, clientId: 'client-1', clientSecret: wrong, adminBaseUrl: server.url });
+    const provider = createClientCredentialsTokenProvider({
+      shopDomain: SHOP,
+      clientId: 'client-1',
+      clientSecret: wrong,
+      adminBaseUrl: server.url,
+    });
     await assert.rejects(provider.token(), (error: unknown) => {
       assert.ok(error instanceof ShopifyAuthError);
       assert.equal(error.permanent, true);

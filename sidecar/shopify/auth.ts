@@ -55,7 +55,11 @@ interface CachedToken {
 
 export function createClientCredentialsTokenProvider(options: ClientCredentialsOptions): ShopifyTokenProvider {
   const { shopDomain, clientId, clientSecret } = options;
-  for (const [name, value] of [['shopDomain', shopDomain], ['clientId', clientId], ['clientSecret', clientSecret]] as const) {
+  for (const [name, value] of [
+    ['shopDomain', shopDomain],
+    ['clientId', clientId],
+    ['clientSecret', clientSecret],
+  ] as const) {
     if (typeof value !== 'string' || value.length === 0) {
       throw new TypeError(`createClientCredentialsTokenProvider: ${name} must be a non-empty string`);
     }

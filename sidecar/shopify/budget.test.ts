@@ -46,7 +46,11 @@ describe('shopify cost budget (shared in PostgreSQL)', () => {
 
   it('waits exactly the time the restore rate needs before a call would be throttled', async () => {
     const time = fakeTime();
-    server = await startFakeAdminApi({ clock: time.clock, bucket: { maximumAvailable: 1000, restoreRate: 50 }, costs: { Shop: { requested: 300 } } });
+    server = await startFakeAdminApi({
+      clock: time.clock,
+      bucket: { maximumAvailable: 1000, restoreRate: 50 },
+      costs: { Shop: { requested: 300 } },
+    });
     const budget = createShopifyBudget({ pool, schema: 'app', shopDomain: `s${++shopSeq}-${SHOP}`, clock: time.clock, sleep: time.sleep });
     const client = clientFor(budget, time);
     for (let i = 0; i < 3; i++) await client.request('Shop', undefined, { lane: 'orders' });
@@ -62,11 +66,14 @@ describe('shopify cost budget (shared in PostgreSQL)', () => {
     assert.equal(snapshot.available, 0);
     assert.equal(snapshot.maximum, 1000);
     assert.equal(snapshot.restoreRate, 50);
-    const row = await pool.query('SELECT currently_available, maximum_available, restore_rate FROM app.shopify_budget WHERE shop_domain = $1', [budget.shopDomain]);
+    const row = await pool.query(
+      'SELECT currently_available, maximum_available, restore_rate FROM app.shopify_budget WHERE shop_domain = $1',
+      [budget.shopDomain],
+    );
     assert.deepEqual(row.rows[0], { currently_available: 0, maximum_available: 1000, restore_rate: 50 });
   });
 
-  it('retries a THROTTLED answer after exactly the wait that Shopify\'s throttleStatus implies', async () => {
+  it("retries a THROTTLED answer after exactly the wait that Shopify's throttleStatus implies", async () => {
     const time = fakeTime();
     // Shopify has 50 points left although this process has never seen the shop (another app
     // installation or a lost row): the first call is throttled.
@@ -90,9 +97,20 @@ describe('shopify cost budget (shared in PostgreSQL)', () => {
 
   it('keeps lane reserves: catalog stops at 50 %, inventory at 25 %, fulfillments at 10 %, orders may use all', async () => {
     const time = fakeTime();
-    const budget = createShopifyBudget({ pool, schema: 'app', shopDomain: `s${++shopSeq}-${SHOP}`, clock: time.clock, sleep: time.sleep, initial: { maximumAvailable: 1000, restoreRate: 50 } });
+    const budget = createShopifyBudget({
+      pool,
+      schema: 'app',
+      shopDomain: `s${++shopSeq}-${SHOP}`,
+      clock: time.clock,
+      sleep: time.sleep,
+      initial: { maximumAvailable: 1000, restoreRate: 50 },
+    });
     const setLevel = (level: number) =>
-      pool.query('UPDATE app.shopify_budget SET currently_available = $2, updated_at = $3 WHERE shop_domain = $1', [budget.shopDomain, level, new Date(time.clock())]);
+      pool.query('UPDATE app.shopify_budget SET currently_available = $2, updated_at = $3 WHERE shop_domain = $1', [
+        budget.shopDomain,
+        level,
+        new Date(time.clock()),
+      ]);
     await budget.reserve('orders', 0); // creates the row
     const cases: [Lane, number, number, number][] = [
       // lane, level before, cost, expected wait (ms) = (floor + cost − level) / 50 per second
@@ -114,13 +132,21 @@ describe('shopify cost budget (shared in PostgreSQL)', () => {
       assert.equal(reservation.cost, cost);
       waits.push(time.sleeps.reduce((a, b) => a + b, 0));
     }
-    assert.deepEqual(waits, cases.map((c) => c[3]));
+    assert.deepEqual(
+      waits,
+      cases.map((c) => c[3]),
+    );
     assert.deepEqual(budget.snapshot().waitsByLane, { orders: 0, fulfillments: 1, inventory: 1, catalog: 1 });
   });
 
   it('lets an order through at once while a catalog backfill waits for the bucket to refill', async () => {
     // Real time here: both lanes run concurrently against one row.
-    const budget = createShopifyBudget({ pool, schema: 'app', shopDomain: `s${++shopSeq}-${SHOP}`, initial: { maximumAvailable: 1000, restoreRate: 500 } });
+    const budget = createShopifyBudget({
+      pool,
+      schema: 'app',
+      shopDomain: `s${++shopSeq}-${SHOP}`,
+      initial: { maximumAvailable: 1000, restoreRate: 500 },
+    });
     await budget.reserve('catalog', 500); // bucket now at 500: catalog must wait for 800
     const started = Date.now();
     const catalog = budget.reserve('catalog', 300).then(() => Date.now() - started);

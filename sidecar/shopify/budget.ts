@@ -127,7 +127,9 @@ export function createShopifyBudget(options: BudgetOptions): ShopifyBudget {
   }
 
   /** Runs `fn` on the shop's row, locked for the transaction. */
-  async function withLockedRow<T>(fn: (row: Row, now: number, write: (available: number, maximum?: number, rate?: number) => Promise<void>) => Promise<T>): Promise<T> {
+  async function withLockedRow<T>(
+    fn: (row: Row, now: number, write: (available: number, maximum?: number, rate?: number) => Promise<void>) => Promise<T>,
+  ): Promise<T> {
     const client = await pool.connect();
     try {
       await client.query('BEGIN');

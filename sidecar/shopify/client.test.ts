@@ -13,7 +13,13 @@ import {
   ShopifyUserErrors,
   type ShopifyError,
 } from './errors.js';
-import { fakeTime, recordingLogger, startFakeAdminApi, type FakeAdminApi, type FakeAdminApiOptions } from '../../dev/fakes/shopify-admin-api.js';
+import {
+  fakeTime,
+  recordingLogger,
+  startFakeAdminApi,
+  type FakeAdminApi,
+  type FakeAdminApiOptions,
+} from '../../dev/fakes/shopify-admin-api.js';
 import { idempotencyKey } from './idempotency.js';
 
 const TOKEN = 'shpat_client_test_token';
@@ -104,7 +110,11 @@ describe('shopify client: retries, errors and headers', () => {
 
   it('honours Retry-After on 429 (in seconds), and backs off when the header is absent', async () => {
     const { client, time, server } = await setup();
-    server.faults.push({ status: 429, headers: { 'Retry-After': '2' } }, { status: 429 }, { status: 429, headers: { 'Retry-After': '0.5' } });
+    server.faults.push(
+      { status: 429, headers: { 'Retry-After': '2' } },
+      { status: 429 },
+      { status: 429, headers: { 'Retry-After': '0.5' } },
+    );
     await client.request('Shop', undefined, { lane: 'orders' });
     assert.deepEqual(time.sleeps, [2000, 750, 500]);
     assert.equal(server.graphqlRequests().length, 4);
@@ -149,7 +159,9 @@ describe('shopify client: retries, errors and headers', () => {
         }),
       },
     });
-    const error = await rejection(client.request('CustomerUpdate', { input: { id: 'gid://shopify/Customer/1' } }, { lane: 'orders', retrySafe: true }));
+    const error = await rejection(
+      client.request('CustomerUpdate', { input: { id: 'gid://shopify/Customer/1' } }, { lane: 'orders', retrySafe: true }),
+    );
     assert.ok(error instanceof ShopifyUserErrors);
     assert.equal(error.permanent, true);
     assert.equal(error.retryable, false);
@@ -165,7 +177,9 @@ describe('shopify client: retries, errors and headers', () => {
         InventorySetQuantities: () => ({
           inventorySetQuantities: {
             inventoryAdjustmentGroup: null,
-            userErrors: [{ field: ['input', 'quantities', '0', 'changeFromQuantity'], message: 'stale', code: 'CHANGE_FROM_QUANTITY_STALE' }],
+            userErrors: [
+              { field: ['input', 'quantities', '0', 'changeFromQuantity'], message: 'stale', code: 'CHANGE_FROM_QUANTITY_STALE' },
+            ],
           },
         }),
       },
@@ -180,7 +194,7 @@ describe('shopify client: retries, errors and headers', () => {
     const { client, server } = await setup();
     server.faults.push({
       status: 200,
-      body: { errors: [{ message: 'Field \'bogus\' doesn\'t exist on type \'Shop\'', extensions: { code: 'undefinedField' } }] },
+      body: { errors: [{ message: "Field 'bogus' doesn't exist on type 'Shop'", extensions: { code: 'undefinedField' } }] },
     });
     const error = await rejection(client.request('Shop', undefined, { lane: 'orders' }));
     assert.ok(error instanceof ShopifyGraphQLError);
@@ -202,19 +216,32 @@ describe('shopify client: retries, errors and headers', () => {
     for (let i = 0; i < 3; i++) await client.request('Shop', undefined, { lane: 'orders' });
     assert.deepEqual(client.deprecations(), { total: 3, byReason: { [a]: 2, [b]: 1 } });
     const warnings = logger.lines.filter((l) => l.message === 'shopify: deprecated API use');
-    assert.deepEqual(warnings.map((w) => w.meta?.deprecationReason), [a, b]);
+    assert.deepEqual(
+      warnings.map((w) => w.meta?.deprecationReason),
+      [a, b],
+    );
   });
 
   it('sends @idempotent with the deterministic key and reuses the same key on retry', async () => {
     const { client, server, time } = await setup({
-      responders: { InventorySetQuantities: () => ({ inventorySetQuantities: { inventoryAdjustmentGroup: { id: 'gid://shopify/InventoryAdjustmentGroup/1' }, userErrors: [] } }) },
+      responders: {
+        InventorySetQuantities: () => ({
+          inventorySetQuantities: { inventoryAdjustmentGroup: { id: 'gid://shopify/InventoryAdjustmentGroup/1' }, userErrors: [] },
+        }),
+      },
     });
-    const key = idempotencyKey({ flow: 'inventory', entity: 'gid://shopify/InventoryItem/7@gid://shopify/Location/1', version: 'outbox-42' });
+    const key = idempotencyKey({
+      flow: 'inventory',
+      entity: 'gid://shopify/InventoryItem/7@gid://shopify/Location/1',
+      version: 'outbox-42',
+    });
     const input = {
       name: 'on_hand',
       reason: 'correction',
       referenceDocumentUri: 'gid://odoo-sync/StockQuant/42',
-      quantities: [{ inventoryItemId: 'gid://shopify/InventoryItem/7', locationId: 'gid://shopify/Location/1', quantity: 5, changeFromQuantity: 3 }],
+      quantities: [
+        { inventoryItemId: 'gid://shopify/InventoryItem/7', locationId: 'gid://shopify/Location/1', quantity: 5, changeFromQuantity: 3 },
+      ],
     };
     server.faults.push({ status: 503 });
     await client.request('InventorySetQuantities', { input }, { lane: 'inventory', idempotencyKey: key });

@@ -121,12 +121,14 @@ export function createShopifyClient(options: ShopifyClientOptions): ShopifyClien
   if (typeof apiVersion !== 'string' || !/^(\d{4}-\d{2}|unstable)$/.test(apiVersion)) {
     throw new TypeError(`createShopifyClient: apiVersion must be YYYY-MM or "unstable" (got ${JSON.stringify(apiVersion)})`);
   }
-  if (!Number.isInteger(options.maxRetries) || options.maxRetries < 0) throw new TypeError('createShopifyClient: maxRetries must be an integer >= 0');
+  if (!Number.isInteger(options.maxRetries) || options.maxRetries < 0)
+    throw new TypeError('createShopifyClient: maxRetries must be an integer >= 0');
   if (!(options.requestTimeoutMs > 0)) throw new TypeError('createShopifyClient: requestTimeoutMs must be > 0');
   if (!budget || typeof budget.reserve !== 'function') throw new TypeError('createShopifyClient: budget is required');
   if (!logger) throw new TypeError('createShopifyClient: logger is required');
   const adminBaseUrl = (options.adminBaseUrl ?? '').replace(/\/+$/, '');
-  if (adminBaseUrl && !/^https?:\/\/[^/]+/.test(adminBaseUrl)) throw new TypeError('createShopifyClient: adminBaseUrl must be an http(s) URL');
+  if (adminBaseUrl && !/^https?:\/\/[^/]+/.test(adminBaseUrl))
+    throw new TypeError('createShopifyClient: adminBaseUrl must be an http(s) URL');
 
   const fetchFn: FetchLike = options.fetch ?? ((url, init) => fetch(url, init));
   const clock = options.clock ?? Date.now;
@@ -217,7 +219,9 @@ export function createShopifyClient(options: ShopifyClientOptions): ShopifyClien
     if (idempotencyKey !== undefined && !source.includes(`$${IDEMPOTENCY_VARIABLE}`)) {
       // A key on a mutation without @idempotent protects nothing (fulfillmentCreate, productSet…):
       // say so instead of letting the caller believe a retry is deduplicated.
-      throw new TypeError(`shopify request: ${operation} does not use @idempotent; resolve timeouts by reading back instead of passing idempotencyKey`);
+      throw new TypeError(
+        `shopify request: ${operation} does not use @idempotent; resolve timeouts by reading back instead of passing idempotencyKey`,
+      );
     }
     const sentVariables = idempotencyKey ? { ...variables, [IDEMPOTENCY_VARIABLE]: idempotencyKey } : variables;
     const retrySafe = requestOptions.retrySafe ?? (doc.operation === 'query' || idempotencyKey !== undefined);
@@ -227,8 +231,7 @@ export function createShopifyClient(options: ShopifyClientOptions): ShopifyClien
     for (;;) {
       attempt += 1;
       const retriesLeft = attempt <= maxRetries;
-      const estimate =
-        requestOptions.estimatedCost ?? lastRequestedCost.get(source) ?? estimateCost(doc.ast, sentVariables ?? {});
+      const estimate = requestOptions.estimatedCost ?? lastRequestedCost.get(source) ?? estimateCost(doc.ast, sentVariables ?? {});
       const reservation = await budget.reserve(lane, estimate);
       const outcome = await attemptOnce(source, operation, sentVariables, reservation);
 
@@ -332,12 +335,17 @@ export function createShopifyClient(options: ShopifyClientOptions): ShopifyClien
       await budget.settle(reservation, { kind: 'not-charged' });
       const retryAfter = parseRetryAfter(response.headers.get('retry-after'), clock());
       const error = new ShopifyThrottledError(`Shopify ${operation} throttled (HTTP 429)`, { operation, status, requestId, retryAfter });
-      if (retryAfter !== undefined && retryAfter * 1000 > MAX_RETRY_AFTER_MS) return { kind: 'failure', error, notExecuted: true, waitMs: Infinity };
+      if (retryAfter !== undefined && retryAfter * 1000 > MAX_RETRY_AFTER_MS)
+        return { kind: 'failure', error, notExecuted: true, waitMs: Infinity };
       return { kind: 'failure', error, notExecuted: true, ...(retryAfter !== undefined ? { waitMs: Math.ceil(retryAfter * 1000) } : {}) };
     }
     if (status === 403) {
       await budget.settle(reservation, { kind: 'not-charged' });
-      throw new ShopifyAuthError(`Shopify refused ${operation} (HTTP 403: missing access scope or app not installed)`, { operation, status, requestId });
+      throw new ShopifyAuthError(`Shopify refused ${operation} (HTTP 403: missing access scope or app not installed)`, {
+        operation,
+        status,
+        requestId,
+      });
     }
     if (status < 200 || status >= 300) {
       await budget.settle(reservation, status >= 500 ? { kind: 'unknown' } : { kind: 'not-charged' });
@@ -350,11 +358,17 @@ export function createShopifyClient(options: ShopifyClientOptions): ShopifyClien
       body = JSON.parse(text) as typeof body;
     } catch (cause) {
       await budget.settle(reservation, { kind: 'unknown' });
-      const error = new ShopifyHttpError(`Shopify ${operation} answered HTTP ${status} with a body that is not JSON`, { operation, status: 502, requestId, cause });
+      const error = new ShopifyHttpError(`Shopify ${operation} answered HTTP ${status} with a body that is not JSON`, {
+        operation,
+        status: 502,
+        requestId,
+        cause,
+      });
       return { kind: 'failure', error, notExecuted: false };
     }
     const cost = body.extensions?.cost;
-    if (cost && typeof cost.requestedQueryCost === 'number') lastRequestedCost.set(source, Math.min(cost.requestedQueryCost, MAX_QUERY_COST));
+    if (cost && typeof cost.requestedQueryCost === 'number')
+      lastRequestedCost.set(source, Math.min(cost.requestedQueryCost, MAX_QUERY_COST));
     const errors = Array.isArray(body.errors) ? body.errors : [];
     const throttled = errors.some((e) => e?.extensions?.code === 'THROTTLED');
     await budget.settle(reservation, { kind: 'answered', cost, throttled });
@@ -365,7 +379,11 @@ export function createShopifyClient(options: ShopifyClientOptions): ShopifyClien
       return { kind: 'failure', error, notExecuted: true, ...(cost?.throttleStatus ? { waitMs: 0 } : {}) };
     }
     if (errors.length > 0 || !body.data) {
-      const messages = errors.map((e) => e?.message).filter(Boolean).join('; ') || 'no data in the answer';
+      const messages =
+        errors
+          .map((e) => e?.message)
+          .filter(Boolean)
+          .join('; ') || 'no data in the answer';
       const error = new ShopifyGraphQLError(`Shopify ${operation} failed: ${messages}`, errors, { operation, status, requestId });
       return { kind: 'failure', error, notExecuted: false };
     }

@@ -78,7 +78,10 @@ export function toShopifyDocument(source: string, file = '<inline>'): ShopifyDoc
 
 /** Reads every operation and fragment file in `dir`; each operation gets the fragments it needs. */
 export function loadDocuments(dir = GRAPHQL_DIR): ReadonlyMap<string, ShopifyDocument> {
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.graphql')).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.graphql'))
+    .sort();
   const fragments = new Map<string, { node: FragmentDefinitionNode; text: string }>();
   for (const file of files.filter((f) => f.endsWith('.fragment.graphql'))) {
     const text = fs.readFileSync(path.join(dir, file), 'utf8');

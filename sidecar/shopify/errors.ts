@@ -65,10 +65,7 @@ export interface ShopifyUserError {
  * idempotency key, and a compare-and-swap conflict that the flow resolves by re-reading
  * (research/shopify.md 3.1, 3.2). Every other userError is permanent (straight to the DLQ).
  */
-export const RETRYABLE_USER_ERROR_CODES: ReadonlySet<string> = new Set([
-  'IDEMPOTENCY_CONCURRENT_REQUEST',
-  'CHANGE_FROM_QUANTITY_STALE',
-]);
+export const RETRYABLE_USER_ERROR_CODES: ReadonlySet<string> = new Set(['IDEMPOTENCY_CONCURRENT_REQUEST', 'CHANGE_FROM_QUANTITY_STALE']);
 
 /** A mutation answered with `userErrors`: Shopify refused the input. */
 export class ShopifyUserErrors extends ShopifyError {

@@ -33,7 +33,10 @@ describe('shopify idempotency keys', () => {
     assert.deepEqual(missingIdempotentDirectives(parse(updated)), []);
     assert.match(updated, /mutation Adjust\(\$input: InventoryAdjustQuantitiesInput!, \$idempotencyKey: String!\)/);
     assert.match(updated, /inventoryAdjustQuantities\(input: \$input\) @idempotent\(key: \$idempotencyKey\)/);
-    assert.deepEqual(validate(loadAdminSchema('2026-10'), parse(updated)).map((e) => e.message), []);
+    assert.deepEqual(
+      validate(loadAdminSchema('2026-10'), parse(updated)).map((e) => e.message),
+      [],
+    );
     const other = 'mutation Tag($id: ID!) { tagsAdd(id: $id, tags: ["x"]) { userErrors { message } } }';
     assert.equal(withIdempotentDirective(other), other);
   });

@@ -53,7 +53,11 @@ export interface IdempotencyKeyParts {
 
 /** A UUIDv5 of the parts: equal parts give an equal key, on every replica and every retry. */
 export function idempotencyKey(parts: IdempotencyKeyParts): string {
-  for (const [name, value] of [['flow', parts.flow], ['entity', parts.entity], ['version', parts.version]] as const) {
+  for (const [name, value] of [
+    ['flow', parts.flow],
+    ['entity', parts.entity],
+    ['version', parts.version],
+  ] as const) {
     if (typeof value !== 'string' || value === '') throw new TypeError(`idempotencyKey: ${name} must be a non-empty string`);
   }
   // JSON of an array is unambiguous: ("a:b","c") and ("a","b:c") differ.

@@ -5,7 +5,13 @@ export { createShopifyBudget, DEFAULT_LANE_RESERVES, LANES } from './budget.js';
 export type { BudgetOptions, BudgetSnapshot, Lane, QueryCost, Reservation, SettleOutcome, ShopifyBudget } from './budget.js';
 export { createClientCredentialsTokenProvider, createStaticTokenProvider, createTokenProvider } from './auth.js';
 export type { ClientCredentialsOptions, FetchLike, ShopifyTokenProvider } from './auth.js';
-export { contentDigest, IDEMPOTENT_MUTATIONS, idempotencyKey, missingIdempotentDirectives, withIdempotentDirective } from './idempotency.js';
+export {
+  contentDigest,
+  IDEMPOTENT_MUTATIONS,
+  idempotencyKey,
+  missingIdempotentDirectives,
+  withIdempotentDirective,
+} from './idempotency.js';
 export type { IdempotencyKeyParts } from './idempotency.js';
 export { checkApiVersion, supportEnd } from './versions.js';
 export type { ApiVersionCheck, ApiVersionInfo, CheckApiVersionOptions } from './versions.js';

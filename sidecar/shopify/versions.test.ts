@@ -33,7 +33,10 @@ describe('shopify API version check', () => {
       (error: unknown) => {
         assert.ok(error instanceof ShopifyApiVersionError);
         assert.equal(error.permanent, true);
-        assert.equal(error.message, 'Shopify API version 2025-10 is not offered by Shopify; set SHOPIFY_API_VERSION to one of: 2026-01, 2026-04, 2026-07, 2026-10');
+        assert.equal(
+          error.message,
+          'Shopify API version 2025-10 is not offered by Shopify; set SHOPIFY_API_VERSION to one of: 2026-01, 2026-04, 2026-07, 2026-10',
+        );
         return true;
       },
     );
@@ -61,6 +64,9 @@ describe('shopify API version check', () => {
     assert.deepEqual(result.warnings, []);
     assert.equal(result.oldestSupported, '2026-01');
     assert.equal(result.supportedUntil?.toISOString(), '2027-10-01T00:00:00.000Z');
-    assert.deepEqual(logger.lines.map((l) => l.level), ['info']);
+    assert.deepEqual(
+      logger.lines.map((l) => l.level),
+      ['info'],
+    );
   });
 });

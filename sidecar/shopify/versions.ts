@@ -42,12 +42,17 @@ export function supportEnd(handle: string): Date | undefined {
   return new Date(Date.UTC(Number(m[1]) + 1, Number(m[2]) - 1, 1));
 }
 
-export async function checkApiVersion(client: Pick<ShopifyClient, 'apiVersion' | 'request'>, options: CheckApiVersionOptions): Promise<ApiVersionCheck> {
+export async function checkApiVersion(
+  client: Pick<ShopifyClient, 'apiVersion' | 'request'>,
+  options: CheckApiVersionOptions,
+): Promise<ApiVersionCheck> {
   const { logger } = options;
   const clock = options.clock ?? Date.now;
   const warnDays = options.warnDaysBeforeEnd ?? 90;
   const version = client.apiVersion;
-  const data = await client.request<{ publicApiVersions: ApiVersionInfo[] }>('PublicApiVersions', undefined, { lane: options.lane ?? 'orders' });
+  const data = await client.request<{ publicApiVersions: ApiVersionInfo[] }>('PublicApiVersions', undefined, {
+    lane: options.lane ?? 'orders',
+  });
   const versions = Array.isArray(data.publicApiVersions) ? data.publicApiVersions : [];
   const supportedVersions = versions
     .filter((v) => v.supported && STABLE.test(v.handle))
@@ -72,7 +77,9 @@ export async function checkApiVersion(client: Pick<ShopifyClient, 'apiVersion' |
       warnings.push(`Shopify API version ${version} is the oldest supported version; plan the upgrade to ${newest}`);
     }
     if (daysLeft <= warnDays) {
-      warnings.push(`Shopify API version ${version} reaches the end of its 12-month support around ${end.toISOString().slice(0, 10)} (${Math.max(0, daysLeft)} days)`);
+      warnings.push(
+        `Shopify API version ${version} reaches the end of its 12-month support around ${end.toISOString().slice(0, 10)} (${Math.max(0, daysLeft)} days)`,
+      );
     }
   }
   for (const warning of warnings) logger.warn(`shopify: ${warning}`, { apiVersion: version, supportedVersions });

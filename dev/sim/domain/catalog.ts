@@ -29,10 +29,12 @@ export function primaryLocationId(ctx: DomainContext): number {
 }
 
 function slugify(title: string): string {
-  return title
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '') || 'product';
+  return (
+    title
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'product'
+  );
 }
 
 export function levelEvent(level: InventoryLevel): SimEvent {
@@ -137,7 +139,8 @@ export function setProduct(ctx: DomainContext, existingId: number | undefined, i
     const current = product.variantIds.map((id) => ctx.state.variants.find((v) => v.id === id)!).filter(Boolean);
     input.variants.forEach((vi, index) => {
       const optionValues = vi.optionValues ?? [{ optionName: 'Title', name: 'Default Title' }];
-      let variant = vi.id !== undefined ? current.find((v) => v.id === vi.id) : current.find((v) => sameOptions(v.optionValues, optionValues));
+      let variant =
+        vi.id !== undefined ? current.find((v) => v.id === vi.id) : current.find((v) => sameOptions(v.optionValues, optionValues));
       if (!variant) variant = createVariant(ctx, product!, optionValues);
       updateVariant(ctx, variant, { ...vi, optionValues });
       variant.position = index + 1;
@@ -156,7 +159,11 @@ export function setProduct(ctx: DomainContext, existingId: number | undefined, i
       const names = [...new Set(keep.flatMap((id) => ctx.state.variants.find((v) => v.id === id)!.optionValues.map((o) => o.optionName)))];
       product.options = names.map((name) => ({
         name,
-        values: [...new Set(keep.map((id) => ctx.state.variants.find((v) => v.id === id)!.optionValues.find((o) => o.optionName === name)?.name ?? ''))],
+        values: [
+          ...new Set(
+            keep.map((id) => ctx.state.variants.find((v) => v.id === id)!.optionValues.find((o) => o.optionName === name)?.name ?? ''),
+          ),
+        ],
       }));
     }
   }
@@ -176,9 +183,13 @@ function validateVariants(ctx: DomainContext, product: Product | undefined, vari
   variants.forEach((vi, index) => {
     const field = ['input', 'variants', String(index)];
     const optionValues = vi.optionValues ?? [{ optionName: 'Title', name: 'Default Title' }];
-    const existing = vi.id !== undefined ? current.find((v) => v.id === vi.id) : current.find((v) => sameOptions(v.optionValues, optionValues));
+    const existing =
+      vi.id !== undefined ? current.find((v) => v.id === vi.id) : current.find((v) => sameOptions(v.optionValues, optionValues));
     if (vi.id !== undefined && !existing) fail(`Variant ${vi.id} does not belong to the product`, [...field, 'id']);
-    for (const [key, value] of [['price', vi.price], ['compareAtPrice', vi.compareAtPrice]] as const) {
+    for (const [key, value] of [
+      ['price', vi.price],
+      ['compareAtPrice', vi.compareAtPrice],
+    ] as const) {
       if (value === undefined || value === null) continue;
       try {
         toCents(value);
@@ -187,7 +198,8 @@ function validateVariants(ctx: DomainContext, product: Product | undefined, vari
       }
     }
     for (const iq of vi.inventoryQuantities ?? []) {
-      if (iq.name !== 'available' && iq.name !== 'on_hand') fail('The quantity name must be "available" or "on_hand"', [...field, 'inventoryQuantities']);
+      if (iq.name !== 'available' && iq.name !== 'on_hand')
+        fail('The quantity name must be "available" or "on_hand"', [...field, 'inventoryQuantities']);
       const stocked = existing ? findLevel(ctx, existing.inventoryItemId, iq.locationId) !== undefined : iq.locationId === primary;
       if (!stocked) fail('The variant is not stocked at this location', [...field, 'inventoryQuantities']);
     }
@@ -214,7 +226,15 @@ function createVariant(ctx: DomainContext, product: Product, optionValues: { opt
     updatedAt: now,
   };
   ctx.state.variants.push(variant);
-  ctx.state.inventoryItems.push({ id: itemId, sku: null, tracked: true, requiresShipping: true, variantId: variant.id, createdAt: now, updatedAt: now });
+  ctx.state.inventoryItems.push({
+    id: itemId,
+    sku: null,
+    tracked: true,
+    requiresShipping: true,
+    variantId: variant.id,
+    createdAt: now,
+    updatedAt: now,
+  });
   activateLevel(ctx, itemId, primaryLocationId(ctx));
   return variant;
 }
@@ -260,7 +280,10 @@ export function bulkUpdateVariants(ctx: DomainContext, productId: number, inputs
     return variant;
   });
   inputs.forEach((vi, index) => {
-    for (const [key, value] of [['price', vi.price], ['compareAtPrice', vi.compareAtPrice]] as const) {
+    for (const [key, value] of [
+      ['price', vi.price],
+      ['compareAtPrice', vi.compareAtPrice],
+    ] as const) {
       if (value === undefined || value === null) continue;
       try {
         toCents(value);
@@ -313,7 +336,11 @@ export function setQuantities(
   const levels = input.quantities.map((entry, index) => {
     const field = ['input', input.listField ?? 'quantities', String(index)];
     if (entry.changeFromQuantity === undefined) {
-      fail('changeFromQuantity must be provided; pass null to skip the check.', [...field, 'changeFromQuantity'], 'CHANGE_FROM_QUANTITY_STALE');
+      fail(
+        'changeFromQuantity must be provided; pass null to skip the check.',
+        [...field, 'changeFromQuantity'],
+        'CHANGE_FROM_QUANTITY_STALE',
+      );
     }
     const item = ctx.state.inventoryItems.find((i) => i.id === entry.inventoryItemId);
     if (!item) fail('The specified inventory item could not be found.', [...field, 'inventoryItemId'], 'INVALID_INVENTORY_ITEM');
@@ -321,7 +348,8 @@ export function setQuantities(
       fail('The specified location could not be found.', [...field, 'locationId'], 'INVALID_LOCATION');
     }
     const key = `${entry.inventoryItemId}:${entry.locationId}`;
-    if (seen.has(key)) fail('The combination of inventoryItemId and locationId must be unique.', field, 'NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR');
+    if (seen.has(key))
+      fail('The combination of inventoryItemId and locationId must be unique.', field, 'NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR');
     seen.add(key);
     if (entry.quantity > 1_000_000_000) fail('The quantity is too high.', [...field, 'quantity'], 'INVALID_QUANTITY_TOO_HIGH');
     if (entry.quantity < -1_000_000_000) fail('The quantity is too low.', [...field, 'quantity'], 'INVALID_QUANTITY_TOO_LOW');
@@ -337,7 +365,13 @@ export function setQuantities(
     }
     return entry;
   });
-  const group: AdjustmentGroup = { id: nextId(ctx), createdAt: nowIso(ctx), reason: input.reason, referenceDocumentUri: input.referenceDocumentUri ?? null, changes: [] };
+  const group: AdjustmentGroup = {
+    id: nextId(ctx),
+    createdAt: nowIso(ctx),
+    reason: input.reason,
+    referenceDocumentUri: input.referenceDocumentUri ?? null,
+    changes: [],
+  };
   const events: SimEvent[] = [];
   levels.forEach((entry) => {
     const level = activateLevel(ctx, entry.inventoryItemId, entry.locationId);
@@ -347,7 +381,13 @@ export function setQuantities(
     for (const name of ['available', 'on_hand'] as const) {
       const delta = level[name] - before[name];
       if (delta !== 0 || name === input.name) {
-        group.changes.push({ name, delta, quantityAfterChange: level[name], inventoryItemId: level.inventoryItemId, locationId: level.locationId });
+        group.changes.push({
+          name,
+          delta,
+          quantityAfterChange: level[name],
+          inventoryItemId: level.inventoryItemId,
+          locationId: level.locationId,
+        });
       }
     }
   });
@@ -362,15 +402,22 @@ export function setQuantities(
  */
 export function adjustQuantities(
   ctx: DomainContext,
-  input: { name: string; reason: string; referenceDocumentUri?: string | null; changes: (Omit<SetQuantityInput, 'quantity'> & { delta: number; ledgerDocumentUri?: string | null })[] },
+  input: {
+    name: string;
+    reason: string;
+    referenceDocumentUri?: string | null;
+    changes: (Omit<SetQuantityInput, 'quantity'> & { delta: number; ledgerDocumentUri?: string | null })[];
+  },
 ): AdjustmentGroup {
   if (input.name !== 'available' && input.name !== 'on_hand') {
     fail(`The quantity name "${input.name}" is not simulated (available, on_hand).`, ['input', 'name'], 'INVALID_QUANTITY_NAME');
   }
   input.changes.forEach((c, index) => {
     const field = ['input', 'changes', String(index), 'ledgerDocumentUri'];
-    if (input.name !== 'available' && !c.ledgerDocumentUri) fail('A ledger document URI is required for quantity names other than available.', field, 'INVALID_LEDGER_DOCUMENT');
-    if (c.ledgerDocumentUri?.startsWith('gid://shopify/')) fail('The ledger document URI cannot be a Shopify resource.', field, 'INTERNAL_LEDGER_DOCUMENT');
+    if (input.name !== 'available' && !c.ledgerDocumentUri)
+      fail('A ledger document URI is required for quantity names other than available.', field, 'INVALID_LEDGER_DOCUMENT');
+    if (c.ledgerDocumentUri?.startsWith('gid://shopify/'))
+      fail('The ledger document URI cannot be a Shopify resource.', field, 'INTERNAL_LEDGER_DOCUMENT');
   });
   return setQuantities(ctx, {
     name: input.name,
@@ -379,13 +426,24 @@ export function adjustQuantities(
     listField: 'changes',
     quantities: input.changes.map((c) => {
       const level = findLevel(ctx, c.inventoryItemId, c.locationId);
-      return { inventoryItemId: c.inventoryItemId, locationId: c.locationId, changeFromQuantity: c.changeFromQuantity, quantity: (level ? q.quantityByName(level, input.name) : 0) + c.delta };
+      return {
+        inventoryItemId: c.inventoryItemId,
+        locationId: c.locationId,
+        changeFromQuantity: c.changeFromQuantity,
+        quantity: (level ? q.quantityByName(level, input.name) : 0) + c.delta,
+      };
     }),
   });
 }
 
 /** inventoryActivate: stocks an item at a location. An existing level keeps its quantities (2026-04). */
-export function activateInventory(ctx: DomainContext, inventoryItemId: number, locationId: number, available?: number | null, onHand?: number | null): InventoryLevel {
+export function activateInventory(
+  ctx: DomainContext,
+  inventoryItemId: number,
+  locationId: number,
+  available?: number | null,
+  onHand?: number | null,
+): InventoryLevel {
   if (!ctx.state.inventoryItems.some((i) => i.id === inventoryItemId)) fail('The inventory item could not be found.', ['inventoryItemId']);
   if (!ctx.state.locations.some((l) => l.id === locationId)) fail('The location could not be found.', ['locationId']);
   const existing = findLevel(ctx, inventoryItemId, locationId);
@@ -429,7 +487,12 @@ export function seedDemoCatalog(ctx: DomainContext): void {
       { sku: 'SIM-TSHIRT-M', price: '19.99', optionValues: [{ optionName: 'Size', name: 'M' }] },
     ],
   });
-  const mug = setProduct(silent, undefined, { title: 'Simulator Mug', vendor: 'Sim', productType: 'Mugs', variants: [{ sku: 'SIM-MUG', price: '9.50' }] });
+  const mug = setProduct(silent, undefined, {
+    title: 'Simulator Mug',
+    vendor: 'Sim',
+    productType: 'Mugs',
+    variants: [{ sku: 'SIM-MUG', price: '9.50' }],
+  });
   for (const product of [shirt, mug]) {
     for (const variantId of product.variantIds) {
       const variant = ctx.state.variants.find((v) => v.id === variantId)!;

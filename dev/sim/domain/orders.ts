@@ -7,7 +7,17 @@
 import { fulfillmentPayload, orderPayload, refundPayload } from '../payloads.js';
 import * as q from '../quantities.js';
 import { toCents } from '../money.js';
-import { blankAddress, type Address, type Fulfillment, type FulfillmentOrder, type LineItem, type Order, type Refund, type Return, type TaxLine } from '../state.js';
+import {
+  blankAddress,
+  type Address,
+  type Fulfillment,
+  type FulfillmentOrder,
+  type LineItem,
+  type Order,
+  type Refund,
+  type Return,
+  type TaxLine,
+} from '../state.js';
 import { applyQuantities, findLevel, levelEvent, primaryLocationId, requireVariantBySku, activateLevel } from './catalog.js';
 import { fail, nextId, nowIso, DomainError, type DomainContext, type SimEvent } from './context.js';
 import { createCustomer, findCustomerByEmail, requireCustomer } from './customers.js';
@@ -150,7 +160,12 @@ export function createOrder(ctx: DomainContext, input: CreateOrderInput): Order 
     const existing = findCustomerByEmail(ctx, email);
     customerId = existing
       ? existing.id
-      : createCustomer(ctx, { email, firstName: input.customer?.firstName ?? input.shippingAddress?.first_name ?? null, lastName: input.customer?.lastName ?? input.shippingAddress?.last_name ?? null, phone: input.customer?.phone ?? null }).id;
+      : createCustomer(ctx, {
+          email,
+          firstName: input.customer?.firstName ?? input.shippingAddress?.first_name ?? null,
+          lastName: input.customer?.lastName ?? input.shippingAddress?.last_name ?? null,
+          phone: input.customer?.phone ?? null,
+        }).id;
   }
   const number = ctx.state.nextOrderNumber++;
   const order: Order = {
@@ -168,7 +183,11 @@ export function createOrder(ctx: DomainContext, input: CreateOrderInput): Order 
     lineItems,
     shippingLines,
     discountCodes: [],
-    billingAddress: input.billingAddress ? blankAddress(input.billingAddress) : input.shippingAddress ? blankAddress(input.shippingAddress) : null,
+    billingAddress: input.billingAddress
+      ? blankAddress(input.billingAddress)
+      : input.shippingAddress
+        ? blankAddress(input.shippingAddress)
+        : null,
     shippingAddress: input.shippingAddress ? blankAddress(input.shippingAddress) : null,
     locationId,
     tags: input.tags ?? [],
@@ -199,14 +218,25 @@ export function createOrder(ctx: DomainContext, input: CreateOrderInput): Order 
     orderId: order.id,
     locationId,
     status: 'OPEN',
-    lineItems: lineItems.filter((li) => li.requiresShipping).map((li) => ({ id: nextId(ctx), lineItemId: li.id, totalQuantity: li.quantity, remainingQuantity: li.quantity })),
+    lineItems: lineItems
+      .filter((li) => li.requiresShipping)
+      .map((li) => ({ id: nextId(ctx), lineItemId: li.id, totalQuantity: li.quantity, remainingQuantity: li.quantity })),
     createdAt: now,
     updatedAt: now,
   };
   if (fo.lineItems.length > 0) ctx.state.fulfillmentOrders.push(fo);
   if (order.financialStatus === 'paid') {
     const total = orderTotals(ctx.state, order).total;
-    const tx = { id: nextId(ctx), orderId: order.id, kind: 'sale' as const, gateway: order.gateway, status: 'success' as const, amount: total, parentId: null, createdAt: now };
+    const tx = {
+      id: nextId(ctx),
+      orderId: order.id,
+      kind: 'sale' as const,
+      gateway: order.gateway,
+      status: 'success' as const,
+      amount: total,
+      parentId: null,
+      createdAt: now,
+    };
     ctx.state.transactions.push(tx);
     order.transactionIds.push(tx.id);
   }
@@ -221,7 +251,16 @@ export function markPaid(ctx: DomainContext, orderId: number): Order {
   if (order.cancelledAt) fail('The order is cancelled', ['orderId']);
   const due = orderTotals(ctx.state, order).outstanding;
   if (due <= 0) fail('Nothing is outstanding on this order', ['orderId']);
-  const tx = { id: nextId(ctx), orderId: order.id, kind: 'sale' as const, gateway: order.gateway, status: 'success' as const, amount: due, parentId: null, createdAt: nowIso(ctx) };
+  const tx = {
+    id: nextId(ctx),
+    orderId: order.id,
+    kind: 'sale' as const,
+    gateway: order.gateway,
+    status: 'success' as const,
+    amount: due,
+    parentId: null,
+    createdAt: nowIso(ctx),
+  };
   ctx.state.transactions.push(tx);
   order.transactionIds.push(tx.id);
   order.financialStatus = 'paid';
@@ -230,7 +269,11 @@ export function markPaid(ctx: DomainContext, orderId: number): Order {
   return order;
 }
 
-export function editOrderAddress(ctx: DomainContext, orderId: number, input: { shippingAddress?: Partial<Address>; billingAddress?: Partial<Address> }): Order {
+export function editOrderAddress(
+  ctx: DomainContext,
+  orderId: number,
+  input: { shippingAddress?: Partial<Address>; billingAddress?: Partial<Address> },
+): Order {
   const order = requireOrder(ctx, orderId);
   if (!input.shippingAddress && !input.billingAddress) fail('Give shippingAddress and/or billingAddress', null);
   if (input.shippingAddress) order.shippingAddress = blankAddress({ ...(order.shippingAddress ?? {}), ...input.shippingAddress });
@@ -252,9 +295,14 @@ const CANCEL_REASONS = ['CUSTOMER', 'DECLINED', 'FRAUD', 'INVENTORY', 'OTHER', '
  * available; without restock they are written off (committed and on_hand drop). A paid order is
  * refunded in full when `refund` is true.
  */
-export function cancelOrder(ctx: DomainContext, orderId: number, input: { reason: string; restock: boolean; refund?: boolean; staffNote?: string | null }): Order {
+export function cancelOrder(
+  ctx: DomainContext,
+  orderId: number,
+  input: { reason: string; restock: boolean; refund?: boolean; staffNote?: string | null },
+): Order {
   const order = requireOrder(ctx, orderId);
-  if (!CANCEL_REASONS.includes(input.reason.toUpperCase())) fail(`reason must be one of ${CANCEL_REASONS.join(', ').toLowerCase()}`, ['reason']);
+  if (!CANCEL_REASONS.includes(input.reason.toUpperCase()))
+    fail(`reason must be one of ${CANCEL_REASONS.join(', ').toLowerCase()}`, ['reason']);
   if (order.cancelledAt) fail('Order has already been cancelled', ['orderId']);
   if (ctx.state.fulfillments.some((f) => f.orderId === order.id && f.status === 'SUCCESS')) {
     fail('Cannot cancel an order with fulfillments; cancel the fulfillments first', ['orderId']);
@@ -282,7 +330,14 @@ export function cancelOrder(ctx: DomainContext, orderId: number, input: { reason
   let refund: Refund | undefined;
   if ((order.financialStatus === 'paid' || order.financialStatus === 'partially_refunded') && input.refund) {
     refund = recordRefund(ctx, order, {
-      lines: order.lineItems.map((li) => ({ lineItemId: li.id, quantity: currentQuantity(ctx.state, li), restockType: 'cancel' as const, locationId: order.locationId })).filter((l) => l.quantity > 0),
+      lines: order.lineItems
+        .map((li) => ({
+          lineItemId: li.id,
+          quantity: currentQuantity(ctx.state, li),
+          restockType: 'cancel' as const,
+          locationId: order.locationId,
+        }))
+        .filter((l) => l.quantity > 0),
       shippingFull: true,
       note: input.staffNote ?? null,
       moveStock: false,
@@ -299,22 +354,31 @@ export function cancelOrder(ctx: DomainContext, orderId: number, input: { reason
 
 export interface FulfillmentInput {
   lineItemsByFulfillmentOrder: { fulfillmentOrderId: number; fulfillmentOrderLineItems?: { id: number; quantity: number }[] }[];
-  trackingInfo?: { company?: string | null; number?: string | null; numbers?: string[] | null; url?: string | null; urls?: string[] | null } | null;
+  trackingInfo?: {
+    company?: string | null;
+    number?: string | null;
+    numbers?: string[] | null;
+    url?: string | null;
+    urls?: string[] | null;
+  } | null;
 }
 
 /** fulfillmentCreate: fulfills fulfillment order lines (all remaining when none listed). */
 export function createFulfillment(ctx: DomainContext, input: FulfillmentInput): Fulfillment {
-  if (input.lineItemsByFulfillmentOrder.length === 0) fail('lineItemsByFulfillmentOrder must not be empty', ['fulfillment', 'lineItemsByFulfillmentOrder']);
+  if (input.lineItemsByFulfillmentOrder.length === 0)
+    fail('lineItemsByFulfillmentOrder must not be empty', ['fulfillment', 'lineItemsByFulfillmentOrder']);
   const fos = input.lineItemsByFulfillmentOrder.map((entry, index) => {
     const fo = ctx.state.fulfillmentOrders.find((f) => f.id === entry.fulfillmentOrderId);
     if (!fo) fail('Fulfillment order does not exist.', ['fulfillment', 'lineItemsByFulfillmentOrder', String(index), 'fulfillmentOrderId']);
-    if (fo.status === 'CLOSED' || fo.status === 'CANCELLED') fail(`Fulfillment order ${fo.id} is ${fo.status.toLowerCase()} and cannot be fulfilled.`, ['fulfillment']);
+    if (fo.status === 'CLOSED' || fo.status === 'CANCELLED')
+      fail(`Fulfillment order ${fo.id} is ${fo.status.toLowerCase()} and cannot be fulfilled.`, ['fulfillment']);
     return fo;
   });
   const orderId = fos[0]!.orderId;
   const locationId = fos[0]!.locationId;
   if (fos.some((fo) => fo.orderId !== orderId)) fail('All fulfillment orders must belong to the same order.', ['fulfillment']);
-  if (fos.some((fo) => fo.locationId !== locationId)) fail('All fulfillment orders must be assigned to the same location.', ['fulfillment']);
+  if (fos.some((fo) => fo.locationId !== locationId))
+    fail('All fulfillment orders must be assigned to the same location.', ['fulfillment']);
   const order = requireOrder(ctx, orderId);
   const picks: { fo: FulfillmentOrder; lineId: number; quantity: number }[] = [];
   input.lineItemsByFulfillmentOrder.forEach((entry, index) => {
@@ -326,7 +390,9 @@ export function createFulfillment(ctx: DomainContext, input: FulfillmentInput): 
       const line = fo.lineItems.find((l) => l.id === w.id);
       if (!line) fail(`Fulfillment order line item ${w.id} does not belong to fulfillment order ${fo.id}.`, ['fulfillment']);
       if (w.quantity < 1 || w.quantity > line.remainingQuantity) {
-        fail(`Invalid quantity ${w.quantity} for fulfillment order line item ${w.id}: ${line.remainingQuantity} remaining.`, ['fulfillment']);
+        fail(`Invalid quantity ${w.quantity} for fulfillment order line item ${w.id}: ${line.remainingQuantity} remaining.`, [
+          'fulfillment',
+        ]);
       }
       picks.push({ fo, lineId: w.id, quantity: w.quantity });
     }
@@ -363,7 +429,11 @@ export function createFulfillment(ctx: DomainContext, input: FulfillmentInput): 
   }
   ctx.state.fulfillments.push(fulfillment);
   touch(ctx, order);
-  ctx.emit([{ topic: 'fulfillments/create', payload: fulfillmentPayload(ctx.state, fulfillment) }, orderEvent(ctx, order, 'orders/updated'), ...events]);
+  ctx.emit([
+    { topic: 'fulfillments/create', payload: fulfillmentPayload(ctx.state, fulfillment) },
+    orderEvent(ctx, order, 'orders/updated'),
+    ...events,
+  ]);
   return fulfillment;
 }
 
@@ -379,7 +449,11 @@ function trackingUrls(info: FulfillmentInput['trackingInfo']): string[] {
   return info.url ? [info.url] : [];
 }
 
-export function updateTracking(ctx: DomainContext, fulfillmentId: number, info: NonNullable<FulfillmentInput['trackingInfo']>): Fulfillment {
+export function updateTracking(
+  ctx: DomainContext,
+  fulfillmentId: number,
+  info: NonNullable<FulfillmentInput['trackingInfo']>,
+): Fulfillment {
   const fulfillment = ctx.state.fulfillments.find((f) => f.id === fulfillmentId);
   if (!fulfillment) fail('Fulfillment does not exist.', ['fulfillmentId']);
   if (info.company !== undefined) fulfillment.trackingCompany = info.company ?? null;
@@ -390,7 +464,10 @@ export function updateTracking(ctx: DomainContext, fulfillmentId: number, info: 
   fulfillment.updatedAt = nowIso(ctx);
   const order = requireOrder(ctx, fulfillment.orderId);
   touch(ctx, order);
-  ctx.emit([{ topic: 'fulfillments/update', payload: fulfillmentPayload(ctx.state, fulfillment) }, orderEvent(ctx, order, 'orders/updated')]);
+  ctx.emit([
+    { topic: 'fulfillments/update', payload: fulfillmentPayload(ctx.state, fulfillment) },
+    orderEvent(ctx, order, 'orders/updated'),
+  ]);
   return fulfillment;
 }
 
@@ -418,7 +495,10 @@ function recordRefund(ctx: DomainContext, order: Order, input: RecordRefundInput
   const events: SimEvent[] = [];
   // Validate everything before changing anything: a rejected refund leaves no trace.
   const unfulfilledOf = (lineItemId: number) =>
-    fulfillmentOrdersOf(ctx, order.id).reduce((sum, fo) => sum + (fo.lineItems.find((x) => x.lineItemId === lineItemId)?.remainingQuantity ?? 0), 0);
+    fulfillmentOrdersOf(ctx, order.id).reduce(
+      (sum, fo) => sum + (fo.lineItems.find((x) => x.lineItemId === lineItemId)?.remainingQuantity ?? 0),
+      0,
+    );
   const asked = new Map<number, number>();
   const lines = input.lines.map((l, index) => {
     const li = order.lineItems.find((x) => x.id === l.lineItemId);
@@ -437,7 +517,8 @@ function recordRefund(ctx: DomainContext, order: Order, input: RecordRefundInput
   const totals = orderTotals(ctx.state, order);
   const refundedShipping = ctx.state.refunds.filter((r) => r.orderId === order.id).reduce((s, r) => s + r.shipping, 0);
   const shippingLeft = totals.shipping - refundedShipping;
-  if (!input.shippingFull && (input.shippingAmount ?? 0) > shippingLeft) fail(`Shipping refund ${(input.shippingAmount ?? 0) / 100} exceeds the ${shippingLeft / 100} left`, ['shipping', 'amount']);
+  if (!input.shippingFull && (input.shippingAmount ?? 0) > shippingLeft)
+    fail(`Shipping refund ${(input.shippingAmount ?? 0) / 100} exceeds the ${shippingLeft / 100} left`, ['shipping', 'amount']);
   const suggestion = suggestRefund(ctx.state, order, {
     lines: input.lines,
     ...(input.shippingFull !== undefined ? { shippingFull: input.shippingFull } : {}),
@@ -445,7 +526,8 @@ function recordRefund(ctx: DomainContext, order: Order, input: RecordRefundInput
   });
   const amount = input.amount ?? suggestion.amount;
   if (amount < 0) fail('The refund amount cannot be negative', ['transactions']);
-  if (amount > suggestion.maximumRefundable) fail(`Refund amount ${amount / 100} exceeds the ${suggestion.maximumRefundable / 100} available to refund`, ['transactions']);
+  if (amount > suggestion.maximumRefundable)
+    fail(`Refund amount ${amount / 100} exceeds the ${suggestion.maximumRefundable / 100} available to refund`, ['transactions']);
   const alreadyRefunded = totals.refundedAmount;
   const paid = suggestion.maximumRefundable + alreadyRefunded;
 
@@ -463,7 +545,15 @@ function recordRefund(ctx: DomainContext, order: Order, input: RecordRefundInput
   };
   for (const { l, li } of lines) {
     const portion = linePortion(li, l.quantity);
-    refund.lines.push({ id: nextId(ctx), lineItemId: li.id, quantity: l.quantity, restockType: l.restockType, locationId: l.locationId ?? order.locationId, subtotal: portion.subtotal, totalTax: portion.tax });
+    refund.lines.push({
+      id: nextId(ctx),
+      lineItemId: li.id,
+      quantity: l.quantity,
+      restockType: l.restockType,
+      locationId: l.locationId ?? order.locationId,
+      subtotal: portion.subtotal,
+      totalTax: portion.tax,
+    });
     if (!input.moveStock) continue;
     // Unfulfilled units leave their fulfillment order first (released, or written off without
     // restock); the rest were fulfilled and come back on the shelf only when RETURNed.
@@ -490,7 +580,16 @@ function recordRefund(ctx: DomainContext, order: Order, input: RecordRefundInput
   }
   if (amount > 0) {
     const parent = order.transactionIds.find((id) => ctx.state.transactions.find((t) => t.id === id)?.kind === 'sale') ?? null;
-    const tx = { id: nextId(ctx), orderId: order.id, kind: 'refund' as const, gateway: order.gateway, status: 'success' as const, amount, parentId: parent, createdAt: now };
+    const tx = {
+      id: nextId(ctx),
+      orderId: order.id,
+      kind: 'refund' as const,
+      gateway: order.gateway,
+      status: 'success' as const,
+      amount,
+      parentId: parent,
+      createdAt: now,
+    };
     ctx.state.transactions.push(tx);
     refund.transactionIds.push(tx.id);
     order.transactionIds.push(tx.id);
@@ -526,7 +625,11 @@ export function refundOrder(ctx: DomainContext, orderId: number, input: RefundIn
 }
 
 /** returnCreate: an OPEN return for fulfilled units (referenced by fulfillment line item). */
-export function createReturn(ctx: DomainContext, orderId: number, lines: { fulfillmentLineItemId: number; quantity: number; returnReasonNote?: string }[]): Return {
+export function createReturn(
+  ctx: DomainContext,
+  orderId: number,
+  lines: { fulfillmentLineItemId: number; quantity: number; returnReasonNote?: string }[],
+): Return {
   const order = requireOrder(ctx, orderId);
   if (lines.length === 0) fail('A return needs at least one line', ['returnLineItems']);
   const now = nowIso(ctx);
@@ -536,13 +639,30 @@ export function createReturn(ctx: DomainContext, orderId: number, lines: { fulfi
     name: `${order.name}-R${ctx.state.returns.filter((r) => r.orderId === order.id).length + 1}`,
     status: 'OPEN',
     lines: lines.map((l, index) => {
-      const fli = ctx.state.fulfillments.filter((f) => f.orderId === order.id).flatMap((f) => f.lineItems).find((x) => x.id === l.fulfillmentLineItemId);
+      const fli = ctx.state.fulfillments
+        .filter((f) => f.orderId === order.id)
+        .flatMap((f) => f.lineItems)
+        .find((x) => x.id === l.fulfillmentLineItemId);
       if (!fli) fail('Fulfillment line item does not exist.', ['returnLineItems', String(index), 'fulfillmentLineItemId'], 'NOT_FOUND');
-      const alreadyReturned = ctx.state.returns.flatMap((r) => (r.status === 'CANCELED' ? [] : r.lines)).filter((x) => x.fulfillmentLineItemId === fli.id).reduce((s, x) => s + x.quantity, 0);
+      const alreadyReturned = ctx.state.returns
+        .flatMap((r) => (r.status === 'CANCELED' ? [] : r.lines))
+        .filter((x) => x.fulfillmentLineItemId === fli.id)
+        .reduce((s, x) => s + x.quantity, 0);
       if (l.quantity < 1 || l.quantity > fli.quantity - alreadyReturned) {
-        fail(`Quantity ${l.quantity} is not returnable (${fli.quantity - alreadyReturned} left)`, ['returnLineItems', String(index), 'quantity'], 'INVALID');
+        fail(
+          `Quantity ${l.quantity} is not returnable (${fli.quantity - alreadyReturned} left)`,
+          ['returnLineItems', String(index), 'quantity'],
+          'INVALID',
+        );
       }
-      return { id: nextId(ctx), fulfillmentLineItemId: fli.id, lineItemId: fli.lineItemId, quantity: l.quantity, processedQuantity: 0, returnReasonNote: l.returnReasonNote ?? '' };
+      return {
+        id: nextId(ctx),
+        fulfillmentLineItemId: fli.id,
+        lineItemId: fli.lineItemId,
+        quantity: l.quantity,
+        processedQuantity: 0,
+        returnReasonNote: l.returnReasonNote ?? '',
+      };
     }),
     createdAt: now,
     updatedAt: now,
@@ -585,7 +705,12 @@ export function processReturn(ctx: DomainContext, input: ProcessReturnInput): { 
   let refund: Refund | null = null;
   if (input.refundAmount !== undefined) {
     refund = recordRefund(ctx, order, {
-      lines: plan.map((p) => ({ lineItemId: p.li.id, quantity: p.l.quantity, restockType: p.l.restock ? ('return' as const) : ('no_restock' as const), locationId: p.locationId })),
+      lines: plan.map((p) => ({
+        lineItemId: p.li.id,
+        quantity: p.l.quantity,
+        restockType: p.l.restock ? ('return' as const) : ('no_restock' as const),
+        locationId: p.locationId,
+      })),
       ...(input.refundAmount === 'suggested' ? {} : { amount: input.refundAmount }),
       shippingFull: input.refundShippingFull ?? false,
       note: input.note ?? null,
@@ -636,8 +761,12 @@ export function editOrder(ctx: DomainContext, orderId: number, input: EditOrderI
     const li = order.lineItems.find((x) => x.id === s.lineItemId);
     if (!li) fail(`Line item ${s.lineItemId} does not belong to the order`, [...field, 'lineItemId']);
     const current = currentQuantity(ctx.state, li);
-    const unfulfilled = fulfillmentOrdersOf(ctx, order.id).reduce((sum, fo) => sum + (fo.lineItems.find((x) => x.lineItemId === li.id)?.remainingQuantity ?? 0), 0);
-    if (!Number.isInteger(s.quantity) || s.quantity < 0 || s.quantity > current) fail(`Quantity must be between 0 and ${current}`, [...field, 'quantity']);
+    const unfulfilled = fulfillmentOrdersOf(ctx, order.id).reduce(
+      (sum, fo) => sum + (fo.lineItems.find((x) => x.lineItemId === li.id)?.remainingQuantity ?? 0),
+      0,
+    );
+    if (!Number.isInteger(s.quantity) || s.quantity < 0 || s.quantity > current)
+      fail(`Quantity must be between 0 and ${current}`, [...field, 'quantity']);
     const delta = current - s.quantity;
     if (delta > unfulfilled) fail(`Only unfulfilled units can be removed: ${unfulfilled} unfulfilled`, [...field, 'quantity']);
     return { li, delta, restock: s.restock !== false };
@@ -667,7 +796,8 @@ export function editOrder(ctx: DomainContext, orderId: number, input: EditOrderI
       fo.updatedAt = now;
       if (r.li.inventoryItemId !== null) {
         const level = findLevel(ctx, r.li.inventoryItemId, fo.locationId);
-        if (level && applyQuantities(ctx, level, r.restock ? q.release(level, take) : q.fulfill(level, take))) events.push(levelEvent(level));
+        if (level && applyQuantities(ctx, level, r.restock ? q.release(level, take) : q.fulfill(level, take)))
+          events.push(levelEvent(level));
       }
     }
   }
@@ -695,9 +825,19 @@ export function editOrder(ctx: DomainContext, orderId: number, input: EditOrderI
     };
     order.lineItems.push(li);
     added.push({ id: li.id, delta: a.quantity });
-    let fo = fulfillmentOrdersOf(ctx, order.id).find((f) => f.locationId === order.locationId && (f.status === 'OPEN' || f.status === 'IN_PROGRESS'));
+    let fo = fulfillmentOrdersOf(ctx, order.id).find(
+      (f) => f.locationId === order.locationId && (f.status === 'OPEN' || f.status === 'IN_PROGRESS'),
+    );
     if (!fo) {
-      fo = { id: nextId(ctx), orderId: order.id, locationId: order.locationId, status: 'OPEN', lineItems: [], createdAt: now, updatedAt: now };
+      fo = {
+        id: nextId(ctx),
+        orderId: order.id,
+        locationId: order.locationId,
+        status: 'OPEN',
+        lineItems: [],
+        createdAt: now,
+        updatedAt: now,
+      };
       ctx.state.fulfillmentOrders.push(fo);
     }
     fo.lineItems.push({ id: nextId(ctx), lineItemId: li.id, totalQuantity: a.quantity, remainingQuantity: a.quantity });

@@ -190,5 +190,14 @@ export function suggestRefund(
     .reduce((s, t) => s + (t?.amount ?? 0), 0);
   const maximumRefundable = Math.max(0, paid - totals.refundedAmount);
   const amount = subtotal + shipping + (order.taxesIncluded ? 0 : tax);
-  return { lines, subtotal, tax, shipping, shippingTax, amount: Math.min(amount, maximumRefundable), maximumRefundable, shippingMaximumRefundable: shippingLeft };
+  return {
+    lines,
+    subtotal,
+    tax,
+    shipping,
+    shippingTax,
+    amount: Math.min(amount, maximumRefundable),
+    maximumRefundable,
+    shippingMaximumRefundable: shippingLeft,
+  };
 }

@@ -63,7 +63,8 @@ const IDEMPOTENT_MUTATIONS = new Set([
 export const simulatorFieldResolver: GraphQLFieldResolver<unknown, GqlContext> = (source, args, ctx, info) => {
   if (info.parentType === info.schema.getQueryType()) {
     const resolver = queryResolvers[info.fieldName];
-    if (!resolver) throw new GraphQLError(`not simulated: ${info.parentType.name}.${info.fieldName}`, { extensions: { code: 'NOT_SIMULATED' } });
+    if (!resolver)
+      throw new GraphQLError(`not simulated: ${info.parentType.name}.${info.fieldName}`, { extensions: { code: 'NOT_SIMULATED' } });
     return resolver(source, args, ctx);
   }
   if (info.parentType === info.schema.getMutationType()) {
@@ -71,7 +72,8 @@ export const simulatorFieldResolver: GraphQLFieldResolver<unknown, GqlContext> =
       throw new GraphQLError(`The @idempotent directive is not supported on ${info.fieldName}.`, { extensions: { code: 'BAD_REQUEST' } });
     }
     const resolver = mutationResolvers[info.fieldName];
-    if (!resolver) throw new GraphQLError(`not simulated: ${info.parentType.name}.${info.fieldName}`, { extensions: { code: 'NOT_SIMULATED' } });
+    if (!resolver)
+      throw new GraphQLError(`not simulated: ${info.parentType.name}.${info.fieldName}`, { extensions: { code: 'NOT_SIMULATED' } });
     return resolver(source, args, ctx, info);
   }
   if (source !== null && typeof source === 'object' && info.fieldName in source) {

@@ -10,7 +10,10 @@ const SET_QUANTITIES = `mutation($input: InventorySetQuantitiesInput!, $key: Str
 }`;
 
 async function mugIds(sim: ReturnType<typeof testSimulator>['sim']) {
-  const data = await gqlData(sim, '{ productVariants(first: 1, query: "sku:SIM-MUG") { nodes { id inventoryItem { id } product { id } } } }');
+  const data = await gqlData(
+    sim,
+    '{ productVariants(first: 1, query: "sku:SIM-MUG") { nodes { id inventoryItem { id } product { id } } } }',
+  );
   const v = data.productVariants.nodes[0];
   return { variantId: v.id as string, itemId: v.inventoryItem.id as string, productId: v.product.id as string };
 }
@@ -18,7 +21,10 @@ async function mugIds(sim: ReturnType<typeof testSimulator>['sim']) {
 describe('sim Admin GraphQL: schema, auth, versions', () => {
   it('rejects a request without the right access token like Shopify', async () => {
     const { sim } = testSimulator();
-    const res = await request(sim.app).post('/admin/api/2026-10/graphql.json').set('X-Shopify-Access-Token', 'wrong').send({ query: '{ shop { name } }' });
+    const res = await request(sim.app)
+      .post('/admin/api/2026-10/graphql.json')
+      .set('X-Shopify-Access-Token', 'wrong')
+      .send({ query: '{ shop { name } }' });
     assert.equal(res.status, 401);
     assert.deepEqual(res.body, { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' });
   });
@@ -62,7 +68,11 @@ describe('sim Admin GraphQL: cost and throttling', () => {
     const res = await gql(sim, '{ products(first: 10) { nodes { title } } }');
     // 3 demo products: requested 2 + 10, actual 2 + 2 products (T-Shirt, Mug)
     assert.deepEqual(res.body.extensions, {
-      cost: { requestedQueryCost: 12, actualQueryCost: 4, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 1996, restoreRate: 100 } },
+      cost: {
+        requestedQueryCost: 12,
+        actualQueryCost: 4,
+        throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 1996, restoreRate: 100 },
+      },
     });
   });
 
@@ -73,7 +83,13 @@ describe('sim Admin GraphQL: cost and throttling', () => {
     assert.equal(res.status, 200);
     assert.deepEqual(res.body, {
       errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' } }],
-      extensions: { cost: { requestedQueryCost: 12, actualQueryCost: null, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 5, restoreRate: 100 } } },
+      extensions: {
+        cost: {
+          requestedQueryCost: 12,
+          actualQueryCost: null,
+          throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 5, restoreRate: 100 },
+        },
+      },
     });
     await clock.advance(70); // +7 points
     const again = await gql(sim, '{ products(first: 10) { nodes { title } } }');
@@ -119,7 +135,13 @@ describe('sim Admin GraphQL: products and inventory', () => {
     );
     const product = data.productSet.product;
     assert.equal(product.handle, 'odoo-chair');
-    assert.deepEqual(product.variants.nodes.map((v: { sku: string; price: string }) => [v.sku, v.price]), [['CHAIR-RED', '49.00'], ['CHAIR-BLUE', '51.00']]);
+    assert.deepEqual(
+      product.variants.nodes.map((v: { sku: string; price: string }) => [v.sku, v.price]),
+      [
+        ['CHAIR-RED', '49.00'],
+        ['CHAIR-BLUE', '51.00'],
+      ],
+    );
     const byId = await gqlData(sim, 'query($id: ID!) { product(id: $id) { title } }', { id: product.id });
     assert.equal(byId.product.title, 'Odoo Chair');
     const byHandle = await gqlData(sim, '{ productByIdentifier(identifier: { handle: "odoo-chair" }) { id } }');
@@ -127,7 +149,10 @@ describe('sim Admin GraphQL: products and inventory', () => {
     const bySku = await gqlData(sim, '{ productVariants(first: 5, query: "sku:CHAIR-BLUE") { nodes { price product { id } } } }');
     assert.equal(bySku.productVariants.nodes[0].product.id, product.id);
     const items = await gqlData(sim, `{ inventoryItems(first: 5, query: "sku:'CHAIR-RED'") { nodes { id sku } } }`);
-    assert.deepEqual(items.inventoryItems.nodes.map((n: { sku: string }) => n.sku), ['CHAIR-RED']);
+    assert.deepEqual(
+      items.inventoryItems.nodes.map((n: { sku: string }) => n.sku),
+      ['CHAIR-RED'],
+    );
   });
 
   it('productSet deletes variants left out of the list', async () => {
@@ -143,7 +168,10 @@ describe('sim Admin GraphQL: products and inventory', () => {
     );
     assert.deepEqual(data.productSet.product.variants.nodes, [{ sku: 'SIM-TSHIRT-S', price: '21.00' }]);
     assert.notEqual(productId, id);
-    assert.equal(sim.state.variants.some((v) => v.sku === 'SIM-TSHIRT-M'), false);
+    assert.equal(
+      sim.state.variants.some((v) => v.sku === 'SIM-TSHIRT-M'),
+      false,
+    );
   });
 
   it('updates prices and SKU (through inventoryItem) with productVariantsBulkUpdate', async () => {
@@ -185,15 +213,26 @@ describe('sim Admin GraphQL: products and inventory', () => {
     const { itemId } = await mugIds(sim);
     const doc = `mutation($input: InventoryAdjustQuantitiesInput!, $key: String!) { inventoryAdjustQuantities(input: $input) @idempotent(key: $key) {
       inventoryAdjustmentGroup { changes(quantityNames: ["available"]) { name delta quantityAfterChange } } userErrors { field message code } } }`;
-    const change = (delta: number, changeFromQuantity: number | null, extra: object = {}) => ({ inventoryItemId: itemId, locationId: 'gid://shopify/Location/101', delta, changeFromQuantity, ...extra });
+    const change = (delta: number, changeFromQuantity: number | null, extra: object = {}) => ({
+      inventoryItemId: itemId,
+      locationId: 'gid://shopify/Location/101',
+      delta,
+      changeFromQuantity,
+      ...extra,
+    });
     const ok = await gqlData(sim, doc, { key: 'a1', input: { name: 'available', reason: 'received', changes: [change(5, 10)] } });
-    assert.deepEqual(ok.inventoryAdjustQuantities.inventoryAdjustmentGroup.changes, [{ name: 'available', delta: 5, quantityAfterChange: 15 }]);
+    assert.deepEqual(ok.inventoryAdjustQuantities.inventoryAdjustmentGroup.changes, [
+      { name: 'available', delta: 5, quantityAfterChange: 15 },
+    ]);
     const stale = await gqlData(sim, doc, { key: 'a2', input: { name: 'available', reason: 'received', changes: [change(5, 10)] } });
     assert.deepEqual(stale.inventoryAdjustQuantities.userErrors[0].field, ['input', 'changes', '0', 'changeFromQuantity']);
     assert.equal(stale.inventoryAdjustQuantities.userErrors[0].code, 'CHANGE_FROM_QUANTITY_STALE');
     const noLedger = await gqlData(sim, doc, { key: 'a3', input: { name: 'on_hand', reason: 'correction', changes: [change(-1, null)] } });
     assert.equal(noLedger.inventoryAdjustQuantities.userErrors[0].code, 'INVALID_LEDGER_DOCUMENT');
-    const withLedger = await gqlData(sim, doc, { key: 'a4', input: { name: 'on_hand', reason: 'correction', changes: [change(-1, null, { ledgerDocumentUri: 'odoo://stock.move/7' })] } });
+    const withLedger = await gqlData(sim, doc, {
+      key: 'a4',
+      input: { name: 'on_hand', reason: 'correction', changes: [change(-1, null, { ledgerDocumentUri: 'odoo://stock.move/7' })] },
+    });
     assert.deepEqual(withLedger.inventoryAdjustQuantities.userErrors, []);
     const level = (await control(sim, 'get', '/inventory?locationId=101&sku=SIM-MUG')).body[0];
     assert.deepEqual([level.available, level.committed, level.on_hand], [14, 0, 14]);
@@ -203,7 +242,11 @@ describe('sim Admin GraphQL: products and inventory', () => {
     const { sim } = testSimulator();
     const { itemId } = await mugIds(sim);
     const data = await gqlData(sim, SET_QUANTITIES, {
-      input: { name: 'on_hand', reason: 'correction', quantities: [{ inventoryItemId: itemId, locationId: 'gid://shopify/Location/101', quantity: 3 }] },
+      input: {
+        name: 'on_hand',
+        reason: 'correction',
+        quantities: [{ inventoryItemId: itemId, locationId: 'gid://shopify/Location/101', quantity: 3 }],
+      },
       key: 'k-missing',
     });
     assert.deepEqual(data.inventorySetQuantities.userErrors[0].field, ['input', 'quantities', '0', 'changeFromQuantity']);
@@ -222,7 +265,11 @@ describe('sim Admin GraphQL: products and inventory', () => {
     await control(sim, 'post', '/inventory/adjust', { sku: 'SIM-MUG', locationId: 101, onHand: 15 });
     const replay = await gqlData(sim, SET_QUANTITIES, { input: input(20), key: 'same' });
     assert.deepEqual(replay, first, 'a replay returns the first result');
-    assert.equal(sim.state.levels.find((l) => l.locationId === 101 && `gid://shopify/InventoryItem/${l.inventoryItemId}` === itemId)!.on_hand, 15, 'and changes nothing');
+    assert.equal(
+      sim.state.levels.find((l) => l.locationId === 101 && `gid://shopify/InventoryItem/${l.inventoryItemId}` === itemId)!.on_hand,
+      15,
+      'and changes nothing',
+    );
     const mismatch = await gqlData(sim, SET_QUANTITIES, { input: input(21), key: 'same' });
     assert.equal(mismatch.inventorySetQuantities.userErrors[0].code, 'IDEMPOTENCY_KEY_PARAMETER_MISMATCH');
     const failed = await gqlData(sim, SET_QUANTITIES, { input: input(5, 999), key: 'fails' });
@@ -238,7 +285,11 @@ describe('sim Admin GraphQL: products and inventory', () => {
     const { sim } = testSimulator();
     const { itemId } = await mugIds(sim);
     const doc = `mutation($input: InventorySetQuantitiesInput!) { inventorySetQuantities(input: $input) { userErrors { message } } }`;
-    const input = { name: 'available', reason: 'correction', quantities: [{ inventoryItemId: itemId, locationId: 'gid://shopify/Location/101', quantity: 1, changeFromQuantity: null }] };
+    const input = {
+      name: 'available',
+      reason: 'correction',
+      quantities: [{ inventoryItemId: itemId, locationId: 'gid://shopify/Location/101', quantity: 1, changeFromQuantity: null }],
+    };
     const res = await gql(sim, doc, { input });
     assert.match(res.body.errors[0].message, /@idempotent directive is required for inventorySetQuantities/);
     const old = await gql(sim, doc, { input }, '2026-01');
@@ -254,7 +305,10 @@ describe('sim Admin GraphQL: products and inventory', () => {
 
   it('activates an item at a location with inventoryActivate and reads levels per location', async () => {
     const { sim } = testSimulator();
-    const created = await gqlData(sim, 'mutation { productSet(input: { title: "Lamp", variants: [{ optionValues: [{ optionName: "Title", name: "Default Title" }], inventoryItem: { sku: "LAMP" } }] }) { product { variants(first: 1) { nodes { inventoryItem { id } } } } } }');
+    const created = await gqlData(
+      sim,
+      'mutation { productSet(input: { title: "Lamp", variants: [{ optionValues: [{ optionName: "Title", name: "Default Title" }], inventoryItem: { sku: "LAMP" } }] }) { product { variants(first: 1) { nodes { inventoryItem { id } } } } } }',
+    );
     const itemId = created.productSet.product.variants.nodes[0].inventoryItem.id;
     const data = await gqlData(
       sim,
@@ -268,8 +322,15 @@ describe('sim Admin GraphQL: products and inventory', () => {
       { name: 'committed', quantity: 0 },
     ]);
     assert.match(data.inventoryActivate.inventoryLevel.id, /^gid:\/\/shopify\/InventoryLevel\/102\?inventory_item_id=\d+$/);
-    const levels = await gqlData(sim, 'query($id: ID!) { inventoryItem(id: $id) { inventoryLevels(first: 5) { nodes { location { id } } } } }', { id: itemId });
-    assert.deepEqual(levels.inventoryItem.inventoryLevels.nodes.map((n: { location: { id: string } }) => n.location.id), ['gid://shopify/Location/101', 'gid://shopify/Location/102']);
+    const levels = await gqlData(
+      sim,
+      'query($id: ID!) { inventoryItem(id: $id) { inventoryLevels(first: 5) { nodes { location { id } } } } }',
+      { id: itemId },
+    );
+    assert.deepEqual(
+      levels.inventoryItem.inventoryLevels.nodes.map((n: { location: { id: string } }) => n.location.id),
+      ['gid://shopify/Location/101', 'gid://shopify/Location/102'],
+    );
   });
 });
 
@@ -292,10 +353,16 @@ describe('sim Admin GraphQL: orders, fulfillment, refunds, returns', () => {
     for (let i = 0; i < 3; i++) await placedOrder(sim);
     const doc = `query($q: String!, $after: String) { orders(first: 2, after: $after, query: $q, sortKey: UPDATED_AT) { pageInfo { hasNextPage endCursor } nodes { name } } }`;
     const page1 = await gqlData(sim, doc, { q: `updated_at:>'${watermark}'` });
-    assert.deepEqual(page1.orders.nodes.map((n: { name: string }) => n.name), ['#1002', '#1003']);
+    assert.deepEqual(
+      page1.orders.nodes.map((n: { name: string }) => n.name),
+      ['#1002', '#1003'],
+    );
     assert.equal(page1.orders.pageInfo.hasNextPage, true);
     const page2 = await gqlData(sim, doc, { q: `updated_at:>'${watermark}'`, after: page1.orders.pageInfo.endCursor });
-    assert.deepEqual(page2.orders.nodes.map((n: { name: string }) => n.name), ['#1004']);
+    assert.deepEqual(
+      page2.orders.nodes.map((n: { name: string }) => n.name),
+      ['#1004'],
+    );
     assert.equal(page2.orders.pageInfo.hasNextPage, false);
   });
 
@@ -307,12 +374,21 @@ describe('sim Admin GraphQL: orders, fulfillment, refunds, returns', () => {
     }
     const doc = `query($after: String) { orders(first: 2, after: $after, sortKey: UPDATED_AT) { pageInfo { endCursor } nodes { name } } }`;
     const page1 = await gqlData(sim, doc);
-    assert.deepEqual(page1.orders.nodes.map((n: { name: string }) => n.name), ['#1001', '#1002']);
+    assert.deepEqual(
+      page1.orders.nodes.map((n: { name: string }) => n.name),
+      ['#1001', '#1002'],
+    );
     await control(sim, 'patch', `/orders/${sim.state.orders[1]!.id}/address`, { shippingAddress: { city: 'Liège' } });
     const page2 = await gqlData(sim, doc, { after: page1.orders.pageInfo.endCursor });
-    assert.deepEqual(page2.orders.nodes.map((n: { name: string }) => n.name), ['#1003', '#1002']);
+    assert.deepEqual(
+      page2.orders.nodes.map((n: { name: string }) => n.name),
+      ['#1003', '#1002'],
+    );
     const reversed = await gqlData(sim, '{ orders(first: 5, reverse: true, sortKey: UPDATED_AT) { nodes { name } } }');
-    assert.deepEqual(reversed.orders.nodes.map((n: { name: string }) => n.name), ['#1002', '#1003', '#1001']);
+    assert.deepEqual(
+      reversed.orders.nodes.map((n: { name: string }) => n.name),
+      ['#1002', '#1003', '#1001'],
+    );
   });
 
   it('routes an order to a location that has the stock and fulfills it with tracking', async () => {
@@ -327,10 +403,17 @@ describe('sim Admin GraphQL: orders, fulfillment, refunds, returns', () => {
     const created = await gqlData(
       sim,
       `mutation($f: FulfillmentInput!) { fulfillmentCreate(fulfillment: $f) { fulfillment { id status trackingInfo { company number url } fulfillmentLineItems(first: 5) { nodes { quantity } } } userErrors { field message } } }`,
-      { f: { lineItemsByFulfillmentOrder: [{ fulfillmentOrderId: fo.id, fulfillmentOrderLineItems: [{ id: line.id, quantity: 3 }] }], trackingInfo: { company: 'DHL Express', number: 'TRACK1', url: 'https://dhl.example/TRACK1' } } },
+      {
+        f: {
+          lineItemsByFulfillmentOrder: [{ fulfillmentOrderId: fo.id, fulfillmentOrderLineItems: [{ id: line.id, quantity: 3 }] }],
+          trackingInfo: { company: 'DHL Express', number: 'TRACK1', url: 'https://dhl.example/TRACK1' },
+        },
+      },
     );
     assert.deepEqual(created.fulfillmentCreate.userErrors, []);
-    assert.deepEqual(created.fulfillmentCreate.fulfillment.trackingInfo, [{ company: 'DHL Express', number: 'TRACK1', url: 'https://dhl.example/TRACK1' }]);
+    assert.deepEqual(created.fulfillmentCreate.fulfillment.trackingInfo, [
+      { company: 'DHL Express', number: 'TRACK1', url: 'https://dhl.example/TRACK1' },
+    ]);
     const after = await gqlData(sim, FO_QUERY, { id: orderId });
     assert.equal(after.order.displayFulfillmentStatus, 'PARTIALLY_FULFILLED');
     assert.equal(after.order.fulfillmentOrders.nodes[0].status, 'IN_PROGRESS');
@@ -352,7 +435,13 @@ describe('sim Admin GraphQL: orders, fulfillment, refunds, returns', () => {
     const res = await gqlData(
       sim,
       `mutation($f: FulfillmentInput!) { fulfillmentCreate(fulfillment: $f) { fulfillment { id } userErrors { message } } }`,
-      { f: { lineItemsByFulfillmentOrder: [{ fulfillmentOrderId: fo.id, fulfillmentOrderLineItems: [{ id: fo.lineItems.nodes[0].id, quantity: 3 }] }] } },
+      {
+        f: {
+          lineItemsByFulfillmentOrder: [
+            { fulfillmentOrderId: fo.id, fulfillmentOrderLineItems: [{ id: fo.lineItems.nodes[0].id, quantity: 3 }] },
+          ],
+        },
+      },
     );
     assert.equal(res.fulfillmentCreate.fulfillment, null);
     assert.match(res.fulfillmentCreate.userErrors[0].message, /Invalid quantity 3 .* 2 remaining/);
@@ -370,10 +459,16 @@ describe('sim Admin GraphQL: orders, fulfillment, refunds, returns', () => {
     assert.equal(data.orderCancel.job.done, true);
     const level = (await control(sim, 'get', '/inventory?locationId=101&sku=SIM-MUG')).body[0];
     assert.deepEqual([level.available, level.committed, level.on_hand], [10, 0, 10]);
-    const order = await gqlData(sim, 'query($id: ID!) { order(id: $id) { cancelReason cancelledAt displayFinancialStatus } }', { id: orderId });
+    const order = await gqlData(sim, 'query($id: ID!) { order(id: $id) { cancelReason cancelledAt displayFinancialStatus } }', {
+      id: orderId,
+    });
     assert.equal(order.order.cancelReason, 'CUSTOMER');
     assert.equal(order.order.displayFinancialStatus, 'REFUNDED');
-    const twice = await gqlData(sim, `mutation($id: ID!) { orderCancel(orderId: $id, reason: CUSTOMER, restock: true) { orderCancelUserErrors { message code } } }`, { id: orderId });
+    const twice = await gqlData(
+      sim,
+      `mutation($id: ID!) { orderCancel(orderId: $id, reason: CUSTOMER, restock: true) { orderCancelUserErrors { message code } } }`,
+      { id: orderId },
+    );
     assert.equal(twice.orderCancel.orderCancelUserErrors[0].code, 'INVALID');
   });
 
@@ -384,11 +479,17 @@ describe('sim Admin GraphQL: orders, fulfillment, refunds, returns', () => {
     const doc = `mutation($input: RefundInput!) { refundCreate(input: $input) @idempotent(key: "refund-1") {
       refund { id totalRefundedSet { shopMoney { amount } } refundLineItems(first: 5) { nodes { quantity restockType subtotalSet { shopMoney { amount } } } } }
       order { displayFinancialStatus } userErrors { field message } } }`;
-    const input = { orderId, refundLineItems: [{ lineItemId: lineId, quantity: 1, restockType: 'CANCEL', locationId: 'gid://shopify/Location/101' }], transactions: [{ orderId, amount: '11.49', gateway: 'bogus', kind: 'REFUND' }] };
+    const input = {
+      orderId,
+      refundLineItems: [{ lineItemId: lineId, quantity: 1, restockType: 'CANCEL', locationId: 'gid://shopify/Location/101' }],
+      transactions: [{ orderId, amount: '11.49', gateway: 'bogus', kind: 'REFUND' }],
+    };
     const data = await gqlData(sim, doc, { input });
     assert.deepEqual(data.refundCreate.userErrors, []);
     assert.equal(data.refundCreate.refund.totalRefundedSet.shopMoney.amount, '11.49');
-    assert.deepEqual(data.refundCreate.refund.refundLineItems.nodes, [{ quantity: 1, restockType: 'CANCEL', subtotalSet: { shopMoney: { amount: '9.50' } } }]);
+    assert.deepEqual(data.refundCreate.refund.refundLineItems.nodes, [
+      { quantity: 1, restockType: 'CANCEL', subtotalSet: { shopMoney: { amount: '9.50' } } },
+    ]);
     assert.equal(data.refundCreate.order.displayFinancialStatus, 'PARTIALLY_REFUNDED');
     const again = await gqlData(sim, doc, { input });
     assert.equal(again.refundCreate.refund.id, data.refundCreate.refund.id);
@@ -421,7 +522,16 @@ describe('sim Admin GraphQL: orders, fulfillment, refunds, returns', () => {
     const refund = await gqlData(
       sim,
       `mutation($input: RefundInput!) { refundCreate(input: $input) @idempotent(key: "r-suggested") { refund { totalRefundedSet { shopMoney { amount } } } userErrors { message } } }`,
-      { input: { orderId, refundLineItems: [{ lineItemId: lineId, quantity: 1, restockType: 'CANCEL' }], shipping: { fullRefund: true }, transactions: [{ orderId, parentId: tx.parentTransaction.id, amount: tx.amountSet.shopMoney.amount, gateway: tx.gateway, kind: 'REFUND' }] } },
+      {
+        input: {
+          orderId,
+          refundLineItems: [{ lineItemId: lineId, quantity: 1, restockType: 'CANCEL' }],
+          shipping: { fullRefund: true },
+          transactions: [
+            { orderId, parentId: tx.parentTransaction.id, amount: tx.amountSet.shopMoney.amount, gateway: tx.gateway, kind: 'REFUND' },
+          ],
+        },
+      },
     );
     assert.deepEqual(refund.refundCreate.userErrors, []);
     assert.equal(refund.refundCreate.refund.totalRefundedSet.shopMoney.amount, '16.50');
@@ -438,13 +548,22 @@ describe('sim Admin GraphQL: orders, fulfillment, refunds, returns', () => {
     const orderId = await placedOrder(sim);
     const numeric = Number(orderId.split('/').pop());
     await control(sim, 'post', `/orders/${numeric}/fulfillments`, { tracking: { company: 'bpost', number: 'BP1' } });
-    const returnable = await gqlData(sim, `query($id: ID!) { returnableFulfillments(orderId: $id, first: 5) { nodes { returnableFulfillmentLineItems(first: 5) { nodes { quantity fulfillmentLineItem { id } } } } } }`, { id: orderId });
+    const returnable = await gqlData(
+      sim,
+      `query($id: ID!) { returnableFulfillments(orderId: $id, first: 5) { nodes { returnableFulfillmentLineItems(first: 5) { nodes { quantity fulfillmentLineItem { id } } } } } }`,
+      { id: orderId },
+    );
     const fli = returnable.returnableFulfillments.nodes[0].returnableFulfillmentLineItems.nodes[0];
     assert.equal(fli.quantity, 2);
     const created = await gqlData(
       sim,
       `mutation($input: ReturnInput!) { returnCreate(returnInput: $input) { return { id status returnLineItems(first: 5) { nodes { ... on ReturnLineItem { id quantity } } } } userErrors { message } } }`,
-      { input: { orderId, returnLineItems: [{ fulfillmentLineItemId: fli.fulfillmentLineItem.id, quantity: 1, returnReasonNote: 'too small' }] } },
+      {
+        input: {
+          orderId,
+          returnLineItems: [{ fulfillmentLineItemId: fli.fulfillmentLineItem.id, quantity: 1, returnReasonNote: 'too small' }],
+        },
+      },
     );
     const ret = created.returnCreate.return;
     assert.equal(ret.status, 'OPEN');
@@ -454,8 +573,27 @@ describe('sim Admin GraphQL: orders, fulfillment, refunds, returns', () => {
       {
         input: {
           returnId: ret.id,
-          returnLineItems: [{ id: ret.returnLineItems.nodes[0].id, quantity: 1, dispositions: [{ reverseFulfillmentOrderLineItemId: 'gid://shopify/ReverseFulfillmentOrderLineItem/1', quantity: 1, dispositionType: 'RESTOCKED', locationId: 'gid://shopify/Location/101' }] }],
-          financialTransfer: { issueRefund: { orderTransactions: [{ parentId: 'gid://shopify/OrderTransaction/1', transactionAmount: { amount: '9.50', currencyCode: 'EUR' } }] } },
+          returnLineItems: [
+            {
+              id: ret.returnLineItems.nodes[0].id,
+              quantity: 1,
+              dispositions: [
+                {
+                  reverseFulfillmentOrderLineItemId: 'gid://shopify/ReverseFulfillmentOrderLineItem/1',
+                  quantity: 1,
+                  dispositionType: 'RESTOCKED',
+                  locationId: 'gid://shopify/Location/101',
+                },
+              ],
+            },
+          ],
+          financialTransfer: {
+            issueRefund: {
+              orderTransactions: [
+                { parentId: 'gid://shopify/OrderTransaction/1', transactionAmount: { amount: '9.50', currencyCode: 'EUR' } },
+              ],
+            },
+          },
         },
       },
     );
@@ -469,38 +607,74 @@ describe('sim Admin GraphQL: orders, fulfillment, refunds, returns', () => {
 describe('sim Admin GraphQL: customers and webhook subscriptions', () => {
   it('creates, finds by email, upserts, updates and deletes customers', async () => {
     const { sim } = testSimulator();
-    const created = await gqlData(sim, 'mutation { customerCreate(input: { email: "grace@example.com", firstName: "Grace" }) { customer { id email } userErrors { message } } }');
+    const created = await gqlData(
+      sim,
+      'mutation { customerCreate(input: { email: "grace@example.com", firstName: "Grace" }) { customer { id email } userErrors { message } } }',
+    );
     const id = created.customerCreate.customer.id;
-    const found = await gqlData(sim, '{ customers(first: 5, query: "email:grace@example.com") { nodes { id defaultEmailAddress { emailAddress } } } }');
+    const found = await gqlData(
+      sim,
+      '{ customers(first: 5, query: "email:grace@example.com") { nodes { id defaultEmailAddress { emailAddress } } } }',
+    );
     assert.equal(found.customers.nodes[0].id, id);
-    const set = await gqlData(sim, 'mutation { customerSet(identifier: { email: "grace@example.com" }, input: { lastName: "Hopper" }) { customer { id lastName } userErrors { message } } }');
+    const set = await gqlData(
+      sim,
+      'mutation { customerSet(identifier: { email: "grace@example.com" }, input: { lastName: "Hopper" }) { customer { id lastName } userErrors { message } } }',
+    );
     assert.deepEqual(set.customerSet.customer, { id, lastName: 'Hopper' });
-    const taken = await gqlData(sim, 'mutation { customerCreate(input: { email: "grace@example.com" }) { customer { id } userErrors { field message } } }');
+    const taken = await gqlData(
+      sim,
+      'mutation { customerCreate(input: { email: "grace@example.com" }) { customer { id } userErrors { field message } } }',
+    );
     assert.deepEqual(taken.customerCreate.userErrors, [{ field: ['email'], message: 'Email has already been taken' }]);
-    const updated = await gqlData(sim, 'mutation($id: ID!) { customerUpdate(input: { id: $id, note: "vip" }) { customer { note } } }', { id });
+    const updated = await gqlData(sim, 'mutation($id: ID!) { customerUpdate(input: { id: $id, note: "vip" }) { customer { note } } }', {
+      id,
+    });
     assert.equal(updated.customerUpdate.customer.note, 'vip');
-    const deleted = await gqlData(sim, 'mutation($id: ID!) { customerDelete(input: { id: $id }) { deletedCustomerId userErrors { message } } }', { id });
+    const deleted = await gqlData(
+      sim,
+      'mutation($id: ID!) { customerDelete(input: { id: $id }) { deletedCustomerId userErrors { message } } }',
+      { id },
+    );
     assert.equal(deleted.customerDelete.deletedCustomerId, id);
   });
 
   it('manages webhook subscriptions through the API', async () => {
     const { sim } = testSimulator();
-    const created = await gqlData(sim, 'mutation { webhookSubscriptionCreate(topic: ORDERS_CREATE, webhookSubscription: { uri: "https://sidecar.example/webhooks", format: JSON }) { webhookSubscription { id topic uri } userErrors { message } } }');
+    const created = await gqlData(
+      sim,
+      'mutation { webhookSubscriptionCreate(topic: ORDERS_CREATE, webhookSubscription: { uri: "https://sidecar.example/webhooks", format: JSON }) { webhookSubscription { id topic uri } userErrors { message } } }',
+    );
     const sub = created.webhookSubscriptionCreate.webhookSubscription;
     assert.equal(sub.topic, 'ORDERS_CREATE');
-    const list = await gqlData(sim, '{ webhookSubscriptions(first: 10, topics: [ORDERS_CREATE]) { nodes { id uri endpoint { __typename ... on WebhookHttpEndpoint { callbackUrl } } } } }');
-    assert.deepEqual(list.webhookSubscriptions.nodes, [{ id: sub.id, uri: 'https://sidecar.example/webhooks', endpoint: { __typename: 'WebhookHttpEndpoint', callbackUrl: 'https://sidecar.example/webhooks' } }]);
-    const dup = await gqlData(sim, 'mutation { webhookSubscriptionCreate(topic: ORDERS_CREATE, webhookSubscription: { uri: "https://sidecar.example/webhooks" }) { userErrors { message } } }');
+    const list = await gqlData(
+      sim,
+      '{ webhookSubscriptions(first: 10, topics: [ORDERS_CREATE]) { nodes { id uri endpoint { __typename ... on WebhookHttpEndpoint { callbackUrl } } } } }',
+    );
+    assert.deepEqual(list.webhookSubscriptions.nodes, [
+      {
+        id: sub.id,
+        uri: 'https://sidecar.example/webhooks',
+        endpoint: { __typename: 'WebhookHttpEndpoint', callbackUrl: 'https://sidecar.example/webhooks' },
+      },
+    ]);
+    const dup = await gqlData(
+      sim,
+      'mutation { webhookSubscriptionCreate(topic: ORDERS_CREATE, webhookSubscription: { uri: "https://sidecar.example/webhooks" }) { userErrors { message } } }',
+    );
     assert.equal(dup.webhookSubscriptionCreate.userErrors[0].message, 'Address for this topic has already been taken');
-    const deleted = await gqlData(sim, 'mutation($id: ID!) { webhookSubscriptionDelete(id: $id) { deletedWebhookSubscriptionId } }', { id: sub.id });
+    const deleted = await gqlData(sim, 'mutation($id: ID!) { webhookSubscriptionDelete(id: $id) { deletedWebhookSubscriptionId } }', {
+      id: sub.id,
+    });
     assert.equal(deleted.webhookSubscriptionDelete.deletedWebhookSubscriptionId, sub.id);
   });
 
   it('cannot subscribe to compliance topics through the API (no enum value)', async () => {
     const { sim } = testSimulator();
-    const res = await gql(sim, 'mutation { webhookSubscriptionCreate(topic: CUSTOMERS_REDACT, webhookSubscription: { uri: "https://x.example" }) { userErrors { message } } }');
+    const res = await gql(
+      sim,
+      'mutation { webhookSubscriptionCreate(topic: CUSTOMERS_REDACT, webhookSubscription: { uri: "https://x.example" }) { userErrors { message } } }',
+    );
     assert.match(res.body.errors[0].message, /Value "CUSTOMERS_REDACT" does not exist in "WebhookSubscriptionTopic" enum/);
   });
 });
-
-

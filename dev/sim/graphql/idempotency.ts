@@ -13,7 +13,11 @@ import type { IdempotencyRecord, SimState } from '../state.js';
 export type IdempotencyOutcome =
   | { kind: 'new'; record: IdempotencyRecord }
   | { kind: 'replay'; result: unknown }
-  | { kind: 'error'; code: 'IDEMPOTENCY_KEY_PARAMETER_MISMATCH' | 'IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED' | 'IDEMPOTENCY_CONCURRENT_REQUEST'; message: string };
+  | {
+      kind: 'error';
+      code: 'IDEMPOTENCY_KEY_PARAMETER_MISMATCH' | 'IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED' | 'IDEMPOTENCY_CONCURRENT_REQUEST';
+      message: string;
+    };
 
 export const IDEMPOTENCY_MESSAGES = {
   IDEMPOTENCY_CONCURRENT_REQUEST: 'This request is currently in progress, please try again',
@@ -36,16 +40,30 @@ export class IdempotencyStore {
   constructor(private readonly state: () => SimState) {}
 
   begin(key: string, mutation: string, args: unknown): IdempotencyOutcome {
-    const paramsHash = crypto.createHash('sha256').update(`${mutation}:${stableStringify(args)}`).digest('hex');
+    const paramsHash = crypto
+      .createHash('sha256')
+      .update(`${mutation}:${stableStringify(args)}`)
+      .digest('hex');
     const existing = this.state().idempotency.find((r) => r.key === key);
     if (!existing) {
       const record: IdempotencyRecord = { key, mutation, paramsHash, status: 'in_progress', result: null };
       this.state().idempotency.push(record);
       return { kind: 'new', record };
     }
-    if (existing.status === 'in_progress') return { kind: 'error', code: 'IDEMPOTENCY_CONCURRENT_REQUEST', message: IDEMPOTENCY_MESSAGES.IDEMPOTENCY_CONCURRENT_REQUEST };
-    if (existing.paramsHash !== paramsHash) return { kind: 'error', code: 'IDEMPOTENCY_KEY_PARAMETER_MISMATCH', message: IDEMPOTENCY_MESSAGES.IDEMPOTENCY_KEY_PARAMETER_MISMATCH };
-    if (existing.status === 'failed') return { kind: 'error', code: 'IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED', message: IDEMPOTENCY_MESSAGES.IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED };
+    if (existing.status === 'in_progress')
+      return { kind: 'error', code: 'IDEMPOTENCY_CONCURRENT_REQUEST', message: IDEMPOTENCY_MESSAGES.IDEMPOTENCY_CONCURRENT_REQUEST };
+    if (existing.paramsHash !== paramsHash)
+      return {
+        kind: 'error',
+        code: 'IDEMPOTENCY_KEY_PARAMETER_MISMATCH',
+        message: IDEMPOTENCY_MESSAGES.IDEMPOTENCY_KEY_PARAMETER_MISMATCH,
+      };
+    if (existing.status === 'failed')
+      return {
+        kind: 'error',
+        code: 'IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED',
+        message: IDEMPOTENCY_MESSAGES.IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED,
+      };
     return { kind: 'replay', result: existing.result };
   }
 

@@ -171,7 +171,8 @@ export const mutationResolvers: Record<string, Resolver> = {
       let existing: number | undefined;
       const handle: string | undefined = identifier?.handle ?? undefined;
       if (identifier?.id) existing = id(identifier.id, 'Product', ['identifier', 'id']);
-      else if (identifier?.customId) throw new DomainError([{ field: ['identifier', 'customId'], message: 'not simulated: ProductSetIdentifiers.customId' }]);
+      else if (identifier?.customId)
+        throw new DomainError([{ field: ['identifier', 'customId'], message: 'not simulated: ProductSetIdentifiers.customId' }]);
       else if (handle !== undefined) existing = state.products.find((p) => p.handle === handle)?.id;
       else if (input.id) existing = id(input.id, 'Product', ['input', 'id']);
       const productInput: ProductInput = {};
@@ -180,7 +181,11 @@ export const mutationResolvers: Record<string, Resolver> = {
       }
       if (input.handle !== undefined && input.handle !== null) productInput.handle = input.handle;
       else if (existing === undefined && handle !== undefined) productInput.handle = handle;
-      if (input.productOptions) productInput.options = (input.productOptions as Args[]).map((o) => ({ name: o.name, values: (o.values as Args[] | undefined)?.map((v) => v.name) ?? [] }));
+      if (input.productOptions)
+        productInput.options = (input.productOptions as Args[]).map((o) => ({
+          name: o.name,
+          values: (o.values as Args[] | undefined)?.map((v) => v.name) ?? [],
+        }));
       if (input.variants) productInput.variants = (input.variants as Args[]).map(variantInput);
       const product = setProduct(ctx.dom, existing, productInput);
       return { product: productView(state, product), productSetOperation: null };
@@ -190,7 +195,13 @@ export const mutationResolvers: Record<string, Resolver> = {
       const productId = id(args.productId, 'Product', ['productId']);
       const variants = bulkUpdateVariants(ctx.dom, productId, (args.variants as Args[]).map(variantInput));
       const state = ctx.dom.state;
-      return { product: productView(state, state.products.find((p) => p.id === productId)!), productVariants: variants.map((v) => variantView(state, v)) };
+      return {
+        product: productView(
+          state,
+          state.products.find((p) => p.id === productId)!,
+        ),
+        productVariants: variants.map((v) => variantView(state, v)),
+      };
     }),
   inventorySetQuantities: (_s, args, ctx, info) =>
     withIdempotency<AdjustmentGroup>(
@@ -206,8 +217,16 @@ export const mutationResolvers: Record<string, Resolver> = {
           reason: input.reason,
           referenceDocumentUri: input.referenceDocumentUri ?? null,
           quantities: rawQuantities.map((q, i) => ({
-            inventoryItemId: parseGid(q.inventoryItemId, 'InventoryItem') ?? failField(['input', 'quantities', String(i), 'inventoryItemId'], 'The specified inventory item could not be found.', 'INVALID_INVENTORY_ITEM'),
-            locationId: parseGid(q.locationId, 'Location') ?? failField(['input', 'quantities', String(i), 'locationId'], 'The specified location could not be found.', 'INVALID_LOCATION'),
+            inventoryItemId:
+              parseGid(q.inventoryItemId, 'InventoryItem') ??
+              failField(
+                ['input', 'quantities', String(i), 'inventoryItemId'],
+                'The specified inventory item could not be found.',
+                'INVALID_INVENTORY_ITEM',
+              ),
+            locationId:
+              parseGid(q.locationId, 'Location') ??
+              failField(['input', 'quantities', String(i), 'locationId'], 'The specified location could not be found.', 'INVALID_LOCATION'),
             quantity: q.quantity,
             // `changeFromQuantity` must be sent explicitly; graphql-js leaves an omitted field out of the object.
             changeFromQuantity: Object.hasOwn(q, 'changeFromQuantity') ? q.changeFromQuantity : undefined,
@@ -229,8 +248,16 @@ export const mutationResolvers: Record<string, Resolver> = {
           reason: input.reason,
           referenceDocumentUri: input.referenceDocumentUri ?? null,
           changes: (input.changes as Args[]).map((c, i) => ({
-            inventoryItemId: parseGid(c.inventoryItemId, 'InventoryItem') ?? failField(['input', 'changes', String(i), 'inventoryItemId'], 'The specified inventory item could not be found.', 'INVALID_INVENTORY_ITEM'),
-            locationId: parseGid(c.locationId, 'Location') ?? failField(['input', 'changes', String(i), 'locationId'], 'The specified location could not be found.', 'INVALID_LOCATION'),
+            inventoryItemId:
+              parseGid(c.inventoryItemId, 'InventoryItem') ??
+              failField(
+                ['input', 'changes', String(i), 'inventoryItemId'],
+                'The specified inventory item could not be found.',
+                'INVALID_INVENTORY_ITEM',
+              ),
+            locationId:
+              parseGid(c.locationId, 'Location') ??
+              failField(['input', 'changes', String(i), 'locationId'], 'The specified location could not be found.', 'INVALID_LOCATION'),
             delta: c.delta,
             changeFromQuantity: Object.hasOwn(c, 'changeFromQuantity') ? c.changeFromQuantity : undefined,
             ledgerDocumentUri: c.ledgerDocumentUri ?? null,
@@ -265,7 +292,7 @@ export const mutationResolvers: Record<string, Resolver> = {
       cancelOrder(ctx.dom, id(args.orderId, 'Order', ['orderId']), {
         reason: args.reason,
         restock: args.restock,
-        refund: args.refund ?? (args.refundMethod?.originalPaymentMethodsRefund === true),
+        refund: args.refund ?? args.refundMethod?.originalPaymentMethodsRefund === true,
         staffNote: args.staffNote ?? null,
       });
       const jobId = ctx.dom.state.nextId + 1;
@@ -282,9 +309,19 @@ export const mutationResolvers: Record<string, Resolver> = {
       const input = args.fulfillment as Args;
       const f = createFulfillment(ctx.dom, {
         lineItemsByFulfillmentOrder: (input.lineItemsByFulfillmentOrder as Args[]).map((e, i) => ({
-          fulfillmentOrderId: id(e.fulfillmentOrderId, 'FulfillmentOrder', ['fulfillment', 'lineItemsByFulfillmentOrder', String(i), 'fulfillmentOrderId']),
+          fulfillmentOrderId: id(e.fulfillmentOrderId, 'FulfillmentOrder', [
+            'fulfillment',
+            'lineItemsByFulfillmentOrder',
+            String(i),
+            'fulfillmentOrderId',
+          ]),
           fulfillmentOrderLineItems: ((e.fulfillmentOrderLineItems as Args[] | undefined) ?? []).map((l) => ({
-            id: id(l.id, 'FulfillmentOrderLineItem', ['fulfillment', 'lineItemsByFulfillmentOrder', String(i), 'fulfillmentOrderLineItems']),
+            id: id(l.id, 'FulfillmentOrderLineItem', [
+              'fulfillment',
+              'lineItemsByFulfillmentOrder',
+              String(i),
+              'fulfillmentOrderLineItems',
+            ]),
             quantity: l.quantity,
           })),
         })),
@@ -308,7 +345,9 @@ export const mutationResolvers: Record<string, Resolver> = {
         const orderId = id(input.orderId, 'Order', ['input', 'orderId']);
         const order = ctx.dom.state.orders.find((o) => o.id === orderId);
         if (order && order.presentmentCurrency !== order.currency && !input.currency) {
-          throw new DomainError([{ field: ['input', 'currency'], message: 'currency is required when the presentment currency differs from the shop currency' }]);
+          throw new DomainError([
+            { field: ['input', 'currency'], message: 'currency is required when the presentment currency differs from the shop currency' },
+          ]);
         }
         const refund = refundOrder(ctx.dom, orderId, {
           lines: ((input.refundLineItems as Args[] | undefined) ?? []).map((l, i) => ({
@@ -318,7 +357,9 @@ export const mutationResolvers: Record<string, Resolver> = {
             locationId: l.locationId ? id(l.locationId, 'Location', ['input', 'refundLineItems', String(i), 'locationId']) : null,
           })),
           ...(input.shipping?.fullRefund ? { shippingFull: true } : {}),
-          ...(input.shipping?.amount !== undefined && input.shipping?.amount !== null ? { shippingAmount: String(input.shipping.amount) } : {}),
+          ...(input.shipping?.amount !== undefined && input.shipping?.amount !== null
+            ? { shippingAmount: String(input.shipping.amount) }
+            : {}),
           // Money moves only through `transactions`, as on Shopify; none means a refund of 0.
           amount: ((sumAmounts(input.transactions as Args[] | undefined, (t) => t.amount) ?? 0) / 100).toFixed(2),
           note: input.note ?? null,
@@ -328,7 +369,13 @@ export const mutationResolvers: Record<string, Resolver> = {
       (d) => {
         const state = ctx.dom.state;
         const refund = state.refunds.find((r) => r.id === d.refundId)!;
-        return { refund: refundView(state, refund), order: orderView(state, state.orders.find((o) => o.id === refund.orderId)!) };
+        return {
+          refund: refundView(state, refund),
+          order: orderView(
+            state,
+            state.orders.find((o) => o.id === refund.orderId)!,
+          ),
+        };
       },
     ),
   returnCreate: (_s, args, ctx) =>
@@ -338,7 +385,12 @@ export const mutationResolvers: Record<string, Resolver> = {
         ctx.dom,
         id(input.orderId, 'Order', ['returnInput', 'orderId']),
         (input.returnLineItems as Args[]).map((l, i) => ({
-          fulfillmentLineItemId: id(l.fulfillmentLineItemId, 'FulfillmentLineItem', ['returnInput', 'returnLineItems', String(i), 'fulfillmentLineItemId']),
+          fulfillmentLineItemId: id(l.fulfillmentLineItemId, 'FulfillmentLineItem', [
+            'returnInput',
+            'returnLineItems',
+            String(i),
+            'fulfillmentLineItemId',
+          ]),
           quantity: l.quantity,
           returnReasonNote: l.returnReasonNote ?? '',
         })),
@@ -359,7 +411,9 @@ export const mutationResolvers: Record<string, Resolver> = {
             id: id(l.id, 'ReturnLineItem', ['input', 'returnLineItems', String(i), 'id']),
             quantity: l.quantity,
             restock: restocked !== undefined,
-            locationId: restocked?.locationId ? id(restocked.locationId, 'Location', ['input', 'returnLineItems', String(i), 'dispositions']) : null,
+            locationId: restocked?.locationId
+              ? id(restocked.locationId, 'Location', ['input', 'returnLineItems', String(i), 'dispositions'])
+              : null,
           };
         }),
         ...(amount !== undefined ? { refundAmount: amount } : {}),
@@ -370,7 +424,8 @@ export const mutationResolvers: Record<string, Resolver> = {
     }),
   customerCreate: (_s, args, ctx) =>
     attempt(['customer'], () => {
-      if ((args.input as Args).id) throw new DomainError([{ field: ['input', 'id'], message: 'id must not be given when creating a customer' }]);
+      if ((args.input as Args).id)
+        throw new DomainError([{ field: ['input', 'id'], message: 'id must not be given when creating a customer' }]);
       return { customer: customerView(ctx.dom.state, createCustomer(ctx.dom, customerInput(args.input as Args))) };
     }),
   customerUpdate: (_s, args, ctx) =>
@@ -382,10 +437,16 @@ export const mutationResolvers: Record<string, Resolver> = {
   customerSet: (_s, args, ctx) =>
     attempt(['customer'], () => {
       const identifier = args.identifier as Args | undefined;
-      if (identifier?.customId || identifier?.phone) throw new DomainError([{ field: ['identifier'], message: 'not simulated: CustomerSetIdentifiers customId/phone' }]);
+      if (identifier?.customId || identifier?.phone)
+        throw new DomainError([{ field: ['identifier'], message: 'not simulated: CustomerSetIdentifiers customId/phone' }]);
       const c = setCustomer(
         ctx.dom,
-        identifier ? { ...(identifier.id ? { id: id(identifier.id, 'Customer', ['identifier', 'id']) } : {}), ...(identifier.email ? { email: identifier.email } : {}) } : undefined,
+        identifier
+          ? {
+              ...(identifier.id ? { id: id(identifier.id, 'Customer', ['identifier', 'id']) } : {}),
+              ...(identifier.email ? { email: identifier.email } : {}),
+            }
+          : undefined,
         customerInput(args.input as Args),
       );
       return { customer: customerView(ctx.dom.state, c) };
@@ -393,13 +454,16 @@ export const mutationResolvers: Record<string, Resolver> = {
   customerDelete: (_s, args, ctx) =>
     attempt(['deletedCustomerId'], () => {
       const deleted = deleteCustomer(ctx.dom, id((args.input as Args).id, 'Customer', ['input', 'id']));
-      return { deletedCustomerId: gid('Customer', deleted), shop: { __typename: 'Shop', id: gid('Shop', ctx.dom.state.shop.id), name: ctx.dom.state.shop.name } };
+      return {
+        deletedCustomerId: gid('Customer', deleted),
+        shop: { __typename: 'Shop', id: gid('Shop', ctx.dom.state.shop.id), name: ctx.dom.state.shop.name },
+      };
     }),
   webhookSubscriptionCreate: (_s, args, ctx) =>
     attempt(['webhookSubscription'], () => {
       const input = args.webhookSubscription as Args;
       const uri = input.uri ?? input.callbackUrl;
-      if (!uri) throw new DomainError([{ field: ['webhookSubscription', 'uri'], message: 'Address can\'t be blank' }]);
+      if (!uri) throw new DomainError([{ field: ['webhookSubscription', 'uri'], message: "Address can't be blank" }]);
       const s = createSubscription(ctx.dom, {
         topic: args.topic,
         uri,
@@ -414,7 +478,8 @@ export const mutationResolvers: Record<string, Resolver> = {
   webhookSubscriptionDelete: (_s, args, ctx) =>
     attempt(['deletedWebhookSubscriptionId'], () => {
       const n = id(args.id, 'WebhookSubscription', ['id']);
-      if (!ctx.dom.state.subscriptions.some((s) => s.id === n && s.source === 'api')) throw new DomainError([{ field: ['id'], message: 'Webhook subscription does not exist' }]);
+      if (!ctx.dom.state.subscriptions.some((s) => s.id === n && s.source === 'api'))
+        throw new DomainError([{ field: ['id'], message: 'Webhook subscription does not exist' }]);
       deleteSubscription(ctx.dom, n);
       return { deletedWebhookSubscriptionId: gid('WebhookSubscription', n) };
     }),

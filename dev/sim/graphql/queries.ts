@@ -105,7 +105,11 @@ const ORDER_SORT: Record<string, (o: SimState['orders'][number]) => string | num
 export const queryResolvers: Record<string, Resolver> = {
   shop: (_s, _a, ctx) => shopView(ctx.dom.state),
   publicApiVersions: (_s, _a, ctx) =>
-    ctx.supportedVersions.map((v) => ({ handle: v.handle, displayName: v.handle === 'unstable' ? 'unstable' : `${v.handle}${v.supported ? '' : ' (Release candidate)'}`, supported: v.supported })),
+    ctx.supportedVersions.map((v) => ({
+      handle: v.handle,
+      displayName: v.handle === 'unstable' ? 'unstable' : `${v.handle}${v.supported ? '' : ' (Release candidate)'}`,
+      supported: v.supported,
+    })),
   locations: (_s, args, ctx) => locationsConnection(ctx.dom.state, args),
   location: (_s, args, ctx) => {
     const state = ctx.dom.state;
@@ -143,7 +147,12 @@ export const queryResolvers: Record<string, Resolver> = {
       created_at: (p) => p.createdAt,
       default: (p) => p.title,
     });
-    return connection(items, args as ConnectionArgs, (p) => p.id, (p) => productView(state, p));
+    return connection(
+      items,
+      args as ConnectionArgs,
+      (p) => p.id,
+      (p) => productView(state, p),
+    );
   },
   productVariant: (_s, args, ctx) => typed(ctx.dom.state, args.id, 'ProductVariant'),
   productVariants: (_s, args, ctx) => {
@@ -157,7 +166,12 @@ export const queryResolvers: Record<string, Resolver> = {
       updated_at: (v) => v.updatedAt,
       default: (v) => v.sku,
     });
-    return connection(items, args as ConnectionArgs, (v) => v.id, (v) => variantView(state, v));
+    return connection(
+      items,
+      args as ConnectionArgs,
+      (v) => v.id,
+      (v) => variantView(state, v),
+    );
   },
   inventoryItem: (_s, args, ctx) => typed(ctx.dom.state, args.id, 'InventoryItem'),
   inventoryItems: (_s, args, ctx) => {
@@ -169,7 +183,12 @@ export const queryResolvers: Record<string, Resolver> = {
       updated_at: (i) => i.updatedAt,
       default: (i) => i.sku,
     });
-    return connection(items, args as ConnectionArgs, (i) => i.id, (i) => inventoryItemView(state, i));
+    return connection(
+      items,
+      args as ConnectionArgs,
+      (i) => i.id,
+      (i) => inventoryItemView(state, i),
+    );
   },
   inventoryLevel: (_s, args, ctx) => typed(ctx.dom.state, args.id, 'InventoryLevel'),
   order: (_s, args, ctx) => typed(ctx.dom.state, args.id, 'Order'),
@@ -204,19 +223,32 @@ export const queryResolvers: Record<string, Resolver> = {
       const y = sortValue(b);
       return x < y ? -1 : x > y ? 1 : a.id - b.id;
     });
-    return connection(sorted, args as ConnectionArgs, (o) => o.id, (o) => orderView(state, o), sortValue);
+    return connection(
+      sorted,
+      args as ConnectionArgs,
+      (o) => o.id,
+      (o) => orderView(state, o),
+      sortValue,
+    );
   },
   fulfillmentOrder: (_s, args, ctx) => typed(ctx.dom.state, args.id, 'FulfillmentOrder'),
   fulfillmentOrders: (_s, args, ctx) => {
     const state = ctx.dom.state;
-    const open = state.fulfillmentOrders.filter((fo) => args.includeClosed === true || (fo.status !== 'CLOSED' && fo.status !== 'CANCELLED'));
+    const open = state.fulfillmentOrders.filter(
+      (fo) => args.includeClosed === true || (fo.status !== 'CLOSED' && fo.status !== 'CANCELLED'),
+    );
     const items = applySearch(open, args.query, {
       status: (fo) => fo.status.toLowerCase(),
       assigned_location_id: (fo) => fo.locationId,
       order_id: (fo) => fo.orderId,
       updated_at: (fo) => fo.updatedAt,
     });
-    return connection(items, args as ConnectionArgs, (fo) => fo.id, (fo) => fulfillmentOrderView(state, fo));
+    return connection(
+      items,
+      args as ConnectionArgs,
+      (fo) => fo.id,
+      (fo) => fulfillmentOrderView(state, fo),
+    );
   },
   refund: (_s, args, ctx) => typed(ctx.dom.state, args.id, 'Refund'),
   return: (_s, args, ctx) => typed(ctx.dom.state, args.id, 'Return'),
@@ -224,23 +256,38 @@ export const queryResolvers: Record<string, Resolver> = {
     const state = ctx.dom.state;
     const orderId = parseGid(args.orderId, 'Order');
     const fulfillments = state.fulfillments.filter((f) => f.orderId === orderId && f.status === 'SUCCESS');
-    return connection(fulfillments, args as ConnectionArgs, (f) => f.id, (f) => {
-      const fv = fulfillmentView(state, f);
-      return {
-        __typename: 'ReturnableFulfillment',
-        id: gid('ReturnableFulfillment', f.id),
-        fulfillment: fv,
-        returnableFulfillmentLineItems: (a: Args) =>
-          connection(f.lineItems, a as ConnectionArgs, (l) => l.id, (l) => {
-            const returned = state.returns.flatMap((r) => (r.status === 'CANCELED' ? [] : r.lines)).filter((x) => x.fulfillmentLineItemId === l.id).reduce((s, x) => s + x.quantity, 0);
-            return {
-              __typename: 'ReturnableFulfillmentLineItem',
-              quantity: l.quantity - returned,
-              fulfillmentLineItem: (fv.fulfillmentLineItems as (x: Args) => { nodes: { id: string }[] })({ first: 250 }).nodes.find((n) => n.id === gid('FulfillmentLineItem', l.id)),
-            };
-          }),
-      };
-    });
+    return connection(
+      fulfillments,
+      args as ConnectionArgs,
+      (f) => f.id,
+      (f) => {
+        const fv = fulfillmentView(state, f);
+        return {
+          __typename: 'ReturnableFulfillment',
+          id: gid('ReturnableFulfillment', f.id),
+          fulfillment: fv,
+          returnableFulfillmentLineItems: (a: Args) =>
+            connection(
+              f.lineItems,
+              a as ConnectionArgs,
+              (l) => l.id,
+              (l) => {
+                const returned = state.returns
+                  .flatMap((r) => (r.status === 'CANCELED' ? [] : r.lines))
+                  .filter((x) => x.fulfillmentLineItemId === l.id)
+                  .reduce((s, x) => s + x.quantity, 0);
+                return {
+                  __typename: 'ReturnableFulfillmentLineItem',
+                  quantity: l.quantity - returned,
+                  fulfillmentLineItem: (fv.fulfillmentLineItems as (x: Args) => { nodes: { id: string }[] })({ first: 250 }).nodes.find(
+                    (n) => n.id === gid('FulfillmentLineItem', l.id),
+                  ),
+                };
+              },
+            ),
+        };
+      },
+    );
   },
   customer: (_s, args, ctx) => typed(ctx.dom.state, args.id, 'Customer'),
   customerByIdentifier: (_s, args, ctx) => {
@@ -268,7 +315,12 @@ export const queryResolvers: Record<string, Resolver> = {
       tag: (c) => c.tags,
       default: (c) => [c.email, c.firstName, c.lastName],
     });
-    return connection(items, args as ConnectionArgs, (c) => c.id, (c) => customerView(state, c));
+    return connection(
+      items,
+      args as ConnectionArgs,
+      (c) => c.id,
+      (c) => customerView(state, c),
+    );
   },
   webhookSubscription: (_s, args, ctx) => typed(ctx.dom.state, args.id, 'WebhookSubscription', ctx.webhookApiVersion),
   webhookSubscriptions: (_s, args, ctx) => {
@@ -276,6 +328,11 @@ export const queryResolvers: Record<string, Resolver> = {
     const topics = args.topics as string[] | undefined;
     const uri = (args.uri ?? args.callbackUrl) as string | undefined;
     const items = state.subscriptions.filter((s) => s.source === 'api' && (!topics || topics.includes(s.topic)) && (!uri || s.uri === uri));
-    return connection(items, args as ConnectionArgs, (s) => s.id, (s) => webhookSubscriptionView(s, ctx.webhookApiVersion));
+    return connection(
+      items,
+      args as ConnectionArgs,
+      (s) => s.id,
+      (s) => webhookSubscriptionView(s, ctx.webhookApiVersion),
+    );
   },
 };

@@ -4,7 +4,17 @@
  * themselves, so a field added to a view is checked without touching this test.
  */
 import assert from 'node:assert/strict';
-import { getNamedType, isCompositeType, isLeafType, isObjectType, isUnionType, isInterfaceType, isNonNullType, type GraphQLField, type GraphQLObjectType } from 'graphql';
+import {
+  getNamedType,
+  isCompositeType,
+  isLeafType,
+  isObjectType,
+  isUnionType,
+  isInterfaceType,
+  isNonNullType,
+  type GraphQLField,
+  type GraphQLObjectType,
+} from 'graphql';
 import { loadAdminSchema } from '../../testing/shopify-schema.js';
 import { control, gql, testSimulator, SAMPLE_ORDER } from '../test-support.js';
 import { nodeById } from './queries.js';
@@ -38,7 +48,10 @@ function selection(type: GraphQLObjectType, view: Record<string, unknown>, depth
     if (required.some((a) => !REQUIRED_ARGS[a.name])) continue;
     const named = getNamedType(field.type);
     const isConnection = named.name.endsWith('Connection') && field.args.some((a) => a.name === 'first');
-    const argList = [...required.map((a) => `${a.name}: ${REQUIRED_ARGS[a.name]}`), ...(isConnection || field.args.some((a) => a.name === 'first') ? ['first: 2'] : [])];
+    const argList = [
+      ...required.map((a) => `${a.name}: ${REQUIRED_ARGS[a.name]}`),
+      ...(isConnection || field.args.some((a) => a.name === 'first') ? ['first: 2'] : []),
+    ];
     const head = argList.length ? `${key}(${argList.join(', ')})` : key;
     if (isLeafType(named)) {
       parts.push(head);
@@ -64,11 +77,26 @@ describe('sim views match the schema', () => {
   it('resolves every view field of every record type without errors', async function () {
     this.timeout(20_000);
     const { sim } = testSimulator({ plan: 'enterprise' });
-    const order = (await control(sim, 'post', '/orders', { ...SAMPLE_ORDER, discountCode: 'X', lines: [{ sku: 'SIM-MUG', quantity: 2, discount: '1.00', taxLines: [{ title: 'VAT', rate: 0.21, price: '3.78' }] }] })).body;
-    await control(sim, 'post', `/orders/${order.id}/fulfillments`, { lines: [{ sku: 'SIM-MUG', quantity: 1 }], tracking: { company: 'UPS', number: '1', url: 'https://u.example/1' } });
-    await control(sim, 'post', `/orders/${order.id}/refunds`, { lines: [{ sku: 'SIM-MUG', quantity: 1, restock: true }], shipping: '1.00' });
+    const order = (
+      await control(sim, 'post', '/orders', {
+        ...SAMPLE_ORDER,
+        discountCode: 'X',
+        lines: [{ sku: 'SIM-MUG', quantity: 2, discount: '1.00', taxLines: [{ title: 'VAT', rate: 0.21, price: '3.78' }] }],
+      })
+    ).body;
+    await control(sim, 'post', `/orders/${order.id}/fulfillments`, {
+      lines: [{ sku: 'SIM-MUG', quantity: 1 }],
+      tracking: { company: 'UPS', number: '1', url: 'https://u.example/1' },
+    });
+    await control(sim, 'post', `/orders/${order.id}/refunds`, {
+      lines: [{ sku: 'SIM-MUG', quantity: 1, restock: true }],
+      shipping: '1.00',
+    });
     const ret = (await control(sim, 'post', `/orders/${order.id}/returns`, { lines: [{ sku: 'SIM-MUG', quantity: 1 }] })).body;
-    await control(sim, 'patch', `/customers/${order.customer.id}`, { phone: '+3225550000', addresses: [{ address1: 'x', city: 'y', country_code: 'BE' }] });
+    await control(sim, 'patch', `/customers/${order.customer.id}`, {
+      phone: '+3225550000',
+      addresses: [{ address1: 'x', city: 'y', country_code: 'BE' }],
+    });
     await control(sim, 'post', '/webhooks/subscriptions', { topic: 'orders/create', uri: 'https://x.example', source: 'api' });
     const s = sim.state;
     const gids = [
@@ -96,7 +124,10 @@ describe('sim views match the schema', () => {
       assert.deepEqual(res.body.errors ?? [], [], `${type.name}: ${query}`);
       assert.ok(res.body.data.node, `${type.name} resolved`);
     }
-    const shop = await gql(sim, `{ shop { ${selection(schema.getType('Shop') as GraphQLObjectType, (await import('./views.js')).shopView(s) as Record<string, unknown>, 2, unknown)} } }`);
+    const shop = await gql(
+      sim,
+      `{ shop { ${selection(schema.getType('Shop') as GraphQLObjectType, (await import('./views.js')).shopView(s) as Record<string, unknown>, 2, unknown)} } }`,
+    );
     assert.deepEqual(shop.body.errors ?? [], []);
     assert.deepEqual(unknown, [], 'view keys that are not schema fields');
   });

@@ -36,8 +36,10 @@ import type { View } from './context.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Args = Record<string, any>;
 
-const conn = <T>(items: T[], idOf: (t: T) => number, view: (t: T) => View) => (args: Record<string, unknown>) =>
-  connection(items, args as ConnectionArgs, idOf, view);
+const conn =
+  <T>(items: T[], idOf: (t: T) => number, view: (t: T) => View) =>
+  (args: Record<string, unknown>) =>
+    connection(items, args as ConnectionArgs, idOf, view);
 
 function money(cents: number, currency: string) {
   return { amount: formatCents(cents), currencyCode: currency };
@@ -73,7 +75,12 @@ export function shopView(state: SimState): View {
     createdAt: s.createdAt,
     updatedAt: s.createdAt,
     taxesIncluded: true,
-    plan: { displayName: s.plan, partnerDevelopment: false, publicDisplayName: s.plan, shopifyPlus: s.plan === 'plus' || s.plan === 'enterprise' },
+    plan: {
+      displayName: s.plan,
+      partnerDevelopment: false,
+      publicDisplayName: s.plan,
+      shopifyPlus: s.plan === 'plus' || s.plan === 'enterprise',
+    },
     primaryDomain: { id: gid('Domain', 1), host: s.domain, url: `https://${s.domain}`, sslEnabled: true },
     locations: (args: Record<string, unknown>) => locationsConnection(state, args),
   };
@@ -81,7 +88,12 @@ export function shopView(state: SimState): View {
 
 export function locationsConnection(state: SimState, args: Record<string, unknown>) {
   const items = state.locations.filter((l) => args.includeInactive === true || l.isActive);
-  return connection(items, args, (l) => l.id, (l) => locationView(state, l));
+  return connection(
+    items,
+    args,
+    (l) => l.id,
+    (l) => locationView(state, l),
+  );
 }
 
 function locationAddress(a: Address) {
@@ -123,7 +135,13 @@ export function locationView(state: SimState, l: Location): View {
       const level = state.levels.find((x) => x.locationId === l.id && x.inventoryItemId === itemId);
       return level ? inventoryLevelView(state, level) : null;
     },
-    inventoryLevels: (args: Args) => connection(state.levels.filter((x) => x.locationId === l.id), args, levelKey, (x) => inventoryLevelView(state, x)),
+    inventoryLevels: (args: Args) =>
+      connection(
+        state.levels.filter((x) => x.locationId === l.id),
+        args,
+        levelKey,
+        (x) => inventoryLevelView(state, x),
+      ),
   };
 }
 
@@ -140,8 +158,16 @@ export function inventoryLevelView(state: SimState, level: InventoryLevel): View
     deactivationAlert: null,
     createdAt: level.createdAt,
     updatedAt: level.updatedAt,
-    item: () => inventoryItemView(state, state.inventoryItems.find((i) => i.id === level.inventoryItemId)!),
-    location: () => locationView(state, state.locations.find((l) => l.id === level.locationId)!),
+    item: () =>
+      inventoryItemView(
+        state,
+        state.inventoryItems.find((i) => i.id === level.inventoryItemId)!,
+      ),
+    location: () =>
+      locationView(
+        state,
+        state.locations.find((l) => l.id === level.locationId)!,
+      ),
     quantities: (args: Args) =>
       (args.names as string[]).map((name) => ({
         id: `${inventoryLevelGid(level.locationId, level.inventoryItemId)}&name=${name}`,
@@ -173,13 +199,25 @@ export function inventoryItemView(state: SimState, item: InventoryItem): View {
       const v = variant();
       return v ? variantView(state, v) : null;
     },
-    variants: (args: Args) => connection(state.variants.filter((v) => v.inventoryItemId === item.id), args, (v) => v.id, (v) => variantView(state, v)),
+    variants: (args: Args) =>
+      connection(
+        state.variants.filter((v) => v.inventoryItemId === item.id),
+        args,
+        (v) => v.id,
+        (v) => variantView(state, v),
+      ),
     inventoryLevel: (args: Args) => {
       const locationId = parseGid(args.locationId, 'Location');
       const level = state.levels.find((x) => x.locationId === locationId && x.inventoryItemId === item.id);
       return level ? inventoryLevelView(state, level) : null;
     },
-    inventoryLevels: (args: Args) => connection(state.levels.filter((x) => x.inventoryItemId === item.id), args, levelKey, (x) => inventoryLevelView(state, x)),
+    inventoryLevels: (args: Args) =>
+      connection(
+        state.levels.filter((x) => x.inventoryItemId === item.id),
+        args,
+        levelKey,
+        (x) => inventoryLevelView(state, x),
+      ),
     locationsCount: () => ({ count: state.levels.filter((x) => x.inventoryItemId === item.id).length, precision: 'EXACT' }),
   };
 }
@@ -203,7 +241,11 @@ export function productView(state: SimState, p: Product): View {
     publishedAt: p.status === 'ACTIVE' ? p.createdAt : null,
     hasOnlyDefaultVariant: p.variantIds.length === 1 && variants()[0]?.title === 'Default Title',
     tracksInventory: true,
-    totalInventory: () => variants().reduce((s, v) => s + state.levels.filter((l) => l.inventoryItemId === v.inventoryItemId).reduce((a, l) => a + l.available, 0), 0),
+    totalInventory: () =>
+      variants().reduce(
+        (s, v) => s + state.levels.filter((l) => l.inventoryItemId === v.inventoryItemId).reduce((a, l) => a + l.available, 0),
+        0,
+      ),
     options: (args: Args) =>
       p.options.slice(0, (args.first as number | undefined) ?? p.options.length).map((o, i) => ({
         id: gid('ProductOption', p.id * 10 + i),
@@ -212,7 +254,13 @@ export function productView(state: SimState, p: Product): View {
         values: o.values,
         optionValues: o.values.map((v, j) => ({ id: gid('ProductOptionValue', p.id * 1000 + i * 100 + j), name: v, hasVariants: true })),
       })),
-    variants: (args: Args) => connection(variants(), args, (v) => v.id, (v) => variantView(state, v)),
+    variants: (args: Args) =>
+      connection(
+        variants(),
+        args,
+        (v) => v.id,
+        (v) => variantView(state, v),
+      ),
     variantsCount: () => ({ count: p.variantIds.length, precision: 'EXACT' }),
   };
 }
@@ -236,8 +284,16 @@ export function variantView(state: SimState, v: Variant): View {
     availableForSale: true,
     selectedOptions: v.optionValues.map((o) => ({ name: o.optionName, value: o.name })),
     inventoryQuantity: () => state.levels.filter((l) => l.inventoryItemId === v.inventoryItemId).reduce((s, l) => s + l.available, 0),
-    product: () => productView(state, state.products.find((p) => p.id === v.productId)!),
-    inventoryItem: () => inventoryItemView(state, state.inventoryItems.find((i) => i.id === v.inventoryItemId)!),
+    product: () =>
+      productView(
+        state,
+        state.products.find((p) => p.id === v.productId)!,
+      ),
+    inventoryItem: () =>
+      inventoryItemView(
+        state,
+        state.inventoryItems.find((i) => i.id === v.inventoryItemId)!,
+      ),
   };
 }
 
@@ -382,8 +438,16 @@ export function orderView(state: SimState, order: Order): View {
     },
     discountCodes: order.discountCodes.map((d) => d.code),
     discountCode: order.discountCodes[0]?.code ?? null,
-    lineItems: conn(order.lineItems, (li) => li.id, (li) => lineItemView(state, order, li)),
-    shippingLines: conn(order.shippingLines, (s) => s.id, (s) => shippingLineView(order, s)),
+    lineItems: conn(
+      order.lineItems,
+      (li) => li.id,
+      (li) => lineItemView(state, order, li),
+    ),
+    shippingLines: conn(
+      order.shippingLines,
+      (s) => s.id,
+      (s) => shippingLineView(order, s),
+    ),
     shippingLine: order.shippingLines[0] ? shippingLineView(order, order.shippingLines[0]) : null,
     fulfillmentOrders: (args: Args) =>
       connection(
@@ -402,13 +466,24 @@ export function orderView(state: SimState, order: Order): View {
         .filter((r) => r.orderId === order.id)
         .slice(0, (args.first as number | undefined) ?? undefined)
         .map((r) => refundView(state, r)),
-    returns: conn(state.returns.filter((r) => r.orderId === order.id), (r) => r.id, (r) => returnView(state, r)),
+    returns: conn(
+      state.returns.filter((r) => r.orderId === order.id),
+      (r) => r.id,
+      (r) => returnView(state, r),
+    ),
     suggestedRefund: (args: Args) => {
-      const lines = ((args.refundLineItems as Args[] | undefined) ?? []).map((l) => ({ lineItemId: parseGid(l.lineItemId, 'LineItem') ?? -1, quantity: l.quantity as number, restockType: (l.restockType as string | undefined) ?? 'RETURN', locationId: l.locationId as string | undefined }));
+      const lines = ((args.refundLineItems as Args[] | undefined) ?? []).map((l) => ({
+        lineItemId: parseGid(l.lineItemId, 'LineItem') ?? -1,
+        quantity: l.quantity as number,
+        restockType: (l.restockType as string | undefined) ?? 'RETURN',
+        locationId: l.locationId as string | undefined,
+      }));
       const s = suggestRefund(state, order, {
         lines,
         shippingFull: args.refundShipping === true,
-        ...(args.shippingAmount !== undefined && args.shippingAmount !== null ? { shippingAmount: toCents(String(args.shippingAmount)) } : {}),
+        ...(args.shippingAmount !== undefined && args.shippingAmount !== null
+          ? { shippingAmount: toCents(String(args.shippingAmount)) }
+          : {}),
         full: args.suggestFullRefund === true,
       });
       const sale = order.transactionIds.map((id) => state.transactions.find((x) => x.id === id)).find((x) => x?.kind === 'sale');
@@ -438,7 +513,16 @@ export function orderView(state: SimState, order: Order): View {
         }),
         suggestedTransactions:
           s.amount > 0 && sale
-            ? [{ amountSet: bag(s.amount), maximumRefundableSet: bag(s.maximumRefundable), gateway: sale.gateway, formattedGateway: sale.gateway, kind: 'SUGGESTED_REFUND', parentTransaction: transactionView(state, order, sale) }]
+            ? [
+                {
+                  amountSet: bag(s.amount),
+                  maximumRefundableSet: bag(s.maximumRefundable),
+                  gateway: sale.gateway,
+                  formattedGateway: sale.gateway,
+                  kind: 'SUGGESTED_REFUND',
+                  parentTransaction: transactionView(state, order, sale),
+                },
+              ]
             : [],
       };
     },
@@ -479,9 +563,7 @@ export function lineItemView(state: SimState, order: Order, li: LineItem): View 
     discountedTotalSet: bag(li.price * li.quantity - li.discount),
     totalDiscountSet: bag(li.discount),
     taxLines: taxLineViews(order, li.taxLines),
-    discountAllocations: li.discount
-      ? [{ allocatedAmount: money(li.discount, order.currency), allocatedAmountSet: bag(li.discount) }]
-      : [],
+    discountAllocations: li.discount ? [{ allocatedAmount: money(li.discount, order.currency), allocatedAmountSet: bag(li.discount) }] : [],
     customAttributes: [],
     duties: [],
     variant: () => {
@@ -540,29 +622,38 @@ export function fulfillmentOrderView(state: SimState, fo: FulfillmentOrder): Vie
       location: () => locationView(state, location),
     },
     supportedActions:
-      fo.status === 'OPEN' || fo.status === 'IN_PROGRESS' ? [{ action: 'CREATE_FULFILLMENT', externalUrl: null }, { action: 'HOLD', externalUrl: null }] : [],
-    lineItems: conn(fo.lineItems, (l) => l.id, (l) => {
-      const li = order.lineItems.find((x) => x.id === l.lineItemId)!;
-      return {
-        __typename: 'FulfillmentOrderLineItem',
-        id: gid('FulfillmentOrderLineItem', l.id),
-        totalQuantity: l.totalQuantity,
-        remainingQuantity: l.remainingQuantity,
-        sku: li.sku,
-        productTitle: li.title,
-        variantTitle: li.variantTitle,
-        vendor: li.vendor,
-        requiresShipping: li.requiresShipping,
-        inventoryItemId: li.inventoryItemId === null ? null : gid('InventoryItem', li.inventoryItemId),
-        lineItem: () => lineItemView(state, order, li),
-        variant: () => {
-          const v = state.variants.find((x) => x.id === li.variantId);
-          return v ? variantView(state, v) : null;
-        },
-        originalUnitPriceSet: moneyBag(li.price, order.currency, order.presentmentCurrency, order.rate),
-        warnings: [],
-      };
-    }),
+      fo.status === 'OPEN' || fo.status === 'IN_PROGRESS'
+        ? [
+            { action: 'CREATE_FULFILLMENT', externalUrl: null },
+            { action: 'HOLD', externalUrl: null },
+          ]
+        : [],
+    lineItems: conn(
+      fo.lineItems,
+      (l) => l.id,
+      (l) => {
+        const li = order.lineItems.find((x) => x.id === l.lineItemId)!;
+        return {
+          __typename: 'FulfillmentOrderLineItem',
+          id: gid('FulfillmentOrderLineItem', l.id),
+          totalQuantity: l.totalQuantity,
+          remainingQuantity: l.remainingQuantity,
+          sku: li.sku,
+          productTitle: li.title,
+          variantTitle: li.variantTitle,
+          vendor: li.vendor,
+          requiresShipping: li.requiresShipping,
+          inventoryItemId: li.inventoryItemId === null ? null : gid('InventoryItem', li.inventoryItemId),
+          lineItem: () => lineItemView(state, order, li),
+          variant: () => {
+            const v = state.variants.find((x) => x.id === li.variantId);
+            return v ? variantView(state, v) : null;
+          },
+          originalUnitPriceSet: moneyBag(li.price, order.currency, order.presentmentCurrency, order.rate),
+          warnings: [],
+        };
+      },
+    ),
   };
 }
 
@@ -585,23 +676,35 @@ export function fulfillmentView(state: SimState, f: Fulfillment): View {
     totalQuantity: f.lineItems.reduce((s, l) => s + l.quantity, 0),
     trackingInfo: (args: Args) => {
       const count = Math.max(f.trackingNumbers.length, f.trackingCompany ? 1 : 0);
-      const rows = Array.from({ length: count }, (_, i) => ({ company: f.trackingCompany, number: f.trackingNumbers[i] ?? null, url: f.trackingUrls[i] ?? null }));
+      const rows = Array.from({ length: count }, (_, i) => ({
+        company: f.trackingCompany,
+        number: f.trackingNumbers[i] ?? null,
+        url: f.trackingUrls[i] ?? null,
+      }));
       return args.first ? rows.slice(0, args.first as number) : rows;
     },
-    location: () => locationView(state, state.locations.find((l) => l.id === f.locationId)!),
+    location: () =>
+      locationView(
+        state,
+        state.locations.find((l) => l.id === f.locationId)!,
+      ),
     order: () => orderView(state, order),
-    fulfillmentLineItems: conn(f.lineItems, (l) => l.id, (l) => {
-      const li = order.lineItems.find((x) => x.id === l.lineItemId)!;
-      const portion = linePortion(li, l.quantity);
-      return {
-        __typename: 'FulfillmentLineItem',
-        id: gid('FulfillmentLineItem', l.id),
-        quantity: l.quantity,
-        lineItem: () => lineItemView(state, order, li),
-        originalTotalSet: bag(li.price * l.quantity),
-        discountedTotalSet: bag(portion.subtotal),
-      };
-    }),
+    fulfillmentLineItems: conn(
+      f.lineItems,
+      (l) => l.id,
+      (l) => {
+        const li = order.lineItems.find((x) => x.id === l.lineItemId)!;
+        const portion = linePortion(li, l.quantity);
+        return {
+          __typename: 'FulfillmentLineItem',
+          id: gid('FulfillmentLineItem', l.id),
+          quantity: l.quantity,
+          lineItem: () => lineItemView(state, order, li),
+          originalTotalSet: bag(li.price * l.quantity),
+          discountedTotalSet: bag(portion.subtotal),
+        };
+      },
+    ),
   };
 }
 
@@ -648,33 +751,49 @@ export function refundView(state: SimState, r: Refund): View {
     },
     staffMember: null,
     duties: [],
-    orderAdjustments: conn([], () => 0, () => ({ __typename: 'OrderAdjustment' })),
-    refundLineItems: conn(r.lines, (l) => l.id, (l) => {
-      const li = order.lineItems.find((x) => x.id === l.lineItemId)!;
-      return {
-        __typename: 'RefundLineItem',
-        id: gid('RefundLineItem', l.id),
-        quantity: l.quantity,
-        restockType: l.restockType.toUpperCase(),
-        restocked: l.restockType !== 'no_restock',
-        location: () => {
-          const loc = state.locations.find((x) => x.id === l.locationId);
-          return loc ? locationView(state, loc) : null;
-        },
-        lineItem: () => lineItemView(state, order, li),
-        priceSet: bag(li.price),
-        subtotalSet: bag(l.subtotal),
-        totalTaxSet: bag(l.totalTax),
-      };
-    }),
-    refundShippingLines: conn(r.shipping > 0 && order.shippingLines[0] ? [order.shippingLines[0]] : [], (s) => s.id, (s) => ({
-      __typename: 'RefundShippingLine',
-      id: gid('RefundShippingLine', r.id * 10 + 1),
-      shippingLine: shippingLineView(order, s),
-      subtotalAmountSet: bag(r.shipping),
-      taxAmountSet: bag(r.shippingTax),
-    })),
-    transactions: conn(transactions, (t) => t.id, (t) => transactionView(state, order, t)),
+    orderAdjustments: conn(
+      [],
+      () => 0,
+      () => ({ __typename: 'OrderAdjustment' }),
+    ),
+    refundLineItems: conn(
+      r.lines,
+      (l) => l.id,
+      (l) => {
+        const li = order.lineItems.find((x) => x.id === l.lineItemId)!;
+        return {
+          __typename: 'RefundLineItem',
+          id: gid('RefundLineItem', l.id),
+          quantity: l.quantity,
+          restockType: l.restockType.toUpperCase(),
+          restocked: l.restockType !== 'no_restock',
+          location: () => {
+            const loc = state.locations.find((x) => x.id === l.locationId);
+            return loc ? locationView(state, loc) : null;
+          },
+          lineItem: () => lineItemView(state, order, li),
+          priceSet: bag(li.price),
+          subtotalSet: bag(l.subtotal),
+          totalTaxSet: bag(l.totalTax),
+        };
+      },
+    ),
+    refundShippingLines: conn(
+      r.shipping > 0 && order.shippingLines[0] ? [order.shippingLines[0]] : [],
+      (s) => s.id,
+      (s) => ({
+        __typename: 'RefundShippingLine',
+        id: gid('RefundShippingLine', r.id * 10 + 1),
+        shippingLine: shippingLineView(order, s),
+        subtotalAmountSet: bag(r.shipping),
+        taxAmountSet: bag(r.shippingTax),
+      }),
+    ),
+    transactions: conn(
+      transactions,
+      (t) => t.id,
+      (t) => transactionView(state, order, t),
+    ),
   };
 }
 
@@ -690,27 +809,35 @@ export function returnView(state: SimState, r: Return): View {
     requestApprovedAt: r.createdAt,
     totalQuantity: r.lines.reduce((s, l) => s + l.quantity, 0),
     order: () => orderView(state, order),
-    returnLineItems: conn(r.lines, (l) => l.id, (l) => ({
-      __typename: 'ReturnLineItem',
-      id: gid('ReturnLineItem', l.id),
-      quantity: l.quantity,
-      processedQuantity: l.processedQuantity,
-      unprocessedQuantity: l.quantity - l.processedQuantity,
-      processableQuantity: l.quantity - l.processedQuantity,
-      refundableQuantity: l.quantity - l.processedQuantity,
-      refundedQuantity: 0,
-      returnReasonNote: l.returnReasonNote,
-      customerNote: null,
-      returnReason: 'UNKNOWN',
-      fulfillmentLineItem: () => {
-        const f = state.fulfillments.find((x) => x.lineItems.some((y) => y.id === l.fulfillmentLineItemId))!;
-        const fv = fulfillmentView(state, f);
-        return (fv.fulfillmentLineItems as (a: Record<string, unknown>) => { nodes: unknown[] })({ first: 250 }).nodes.find(
-          (n) => (n as { id: string }).id === gid('FulfillmentLineItem', l.fulfillmentLineItemId),
-        );
-      },
-    })),
-    refunds: conn(state.refunds.filter((x) => x.returnId === r.id), (x) => x.id, (x) => refundView(state, x)),
+    returnLineItems: conn(
+      r.lines,
+      (l) => l.id,
+      (l) => ({
+        __typename: 'ReturnLineItem',
+        id: gid('ReturnLineItem', l.id),
+        quantity: l.quantity,
+        processedQuantity: l.processedQuantity,
+        unprocessedQuantity: l.quantity - l.processedQuantity,
+        processableQuantity: l.quantity - l.processedQuantity,
+        refundableQuantity: l.quantity - l.processedQuantity,
+        refundedQuantity: 0,
+        returnReasonNote: l.returnReasonNote,
+        customerNote: null,
+        returnReason: 'UNKNOWN',
+        fulfillmentLineItem: () => {
+          const f = state.fulfillments.find((x) => x.lineItems.some((y) => y.id === l.fulfillmentLineItemId))!;
+          const fv = fulfillmentView(state, f);
+          return (fv.fulfillmentLineItems as (a: Record<string, unknown>) => { nodes: unknown[] })({ first: 250 }).nodes.find(
+            (n) => (n as { id: string }).id === gid('FulfillmentLineItem', l.fulfillmentLineItemId),
+          );
+        },
+      }),
+    ),
+    refunds: conn(
+      state.refunds.filter((x) => x.returnId === r.id),
+      (x) => x.id,
+      (x) => refundView(state, x),
+    ),
   };
 }
 
@@ -745,7 +872,13 @@ export function customerView(state: SimState, c: Customer): View {
       const a = c.addresses.find((x) => x.id === c.defaultAddressId);
       return a ? address(a) : null;
     },
-    orders: (args: Args) => connection(orders(), args, (o) => o.id, (o) => orderView(state, o)),
+    orders: (args: Args) =>
+      connection(
+        orders(),
+        args,
+        (o) => o.id,
+        (o) => orderView(state, o),
+      ),
   };
 }
 

@@ -13,7 +13,10 @@ describe('catalog flow end to end (simulator, PostgreSQL, Odoo double)', () => {
 
   /** productSet calls that touched this product: each one makes the simulator send one products/create|update. */
   async function productSetCalls(productGid: string): Promise<number> {
-    const deliveries = await f.stack.simControl<Array<{ topic: string; body: { admin_graphql_api_id: string } }>>('GET', '/webhooks/deliveries');
+    const deliveries = await f.stack.simControl<Array<{ topic: string; body: { admin_graphql_api_id: string } }>>(
+      'GET',
+      '/webhooks/deliveries',
+    );
     return deliveries.filter((d) => d.topic.startsWith('products/') && d.body.admin_graphql_api_id === productGid).length;
   }
 
@@ -80,16 +83,27 @@ describe('catalog flow end to end (simulator, PostgreSQL, Odoo double)', () => {
     // A write to a field that is not pushed still emits product.changed in the addon.
     f.odoo.productChanged(teeId, 'write');
     assert.equal((await f.merchant.readBinding('product.template', teeId)).state, 'pending');
-    await f.stack.waitFor('the binding synced again', async () => (await f.merchant.readBinding('product.template', teeId)).state === 'synced');
+    await f.stack.waitFor(
+      'the binding synced again',
+      async () => (await f.merchant.readBinding('product.template', teeId)).state === 'synced',
+    );
     assert.equal(await productSetCalls(gid), before);
-    assert.ok(f.stack.logs.lines.some((r) => r.message === 'catalog: content unchanged since the last push; skipped' && r.templateId === teeId));
+    assert.ok(
+      f.stack.logs.lines.some((r) => r.message === 'catalog: content unchanged since the last push; skipped' && r.templateId === teeId),
+    );
   });
 
   it('collapses a burst of edits into pushes of the latest state', async () => {
     const gid = simProduct(f.stack, `odoo-product-${teeId}`)!.gid;
     const before = await productSetCalls(gid);
     for (const price of ['16.00', '17.00', '18.00', '19.00', '20.00']) await f.merchant.setProductPrice(teeId, price);
-    await f.stack.waitFor('the last price in Shopify', () => simProduct(f.stack, `odoo-product-${teeId}`)!.variants.map((v) => v.price).join() === '2000,2250');
+    await f.stack.waitFor(
+      'the last price in Shopify',
+      () =>
+        simProduct(f.stack, `odoo-product-${teeId}`)!
+          .variants.map((v) => v.price)
+          .join() === '2000,2250',
+    );
     await f.stack.waitFor('the binding synced', async () => (await f.merchant.readBinding('product.template', teeId)).state === 'synced');
     // Odoo coalesces the pending events into one; at most one more if the relay pulled mid-burst.
     const pushes = (await productSetCalls(gid)) - before;
@@ -99,7 +113,10 @@ describe('catalog flow end to end (simulator, PostgreSQL, Odoo double)', () => {
   it('archives the product in Shopify when it is archived in Odoo, keeping its variants', async () => {
     await f.merchant.archiveProduct(teeId);
     await f.stack.waitFor('the product archived in Shopify', () => simProduct(f.stack, `odoo-product-${teeId}`)!.status === 'ARCHIVED');
-    assert.deepEqual(simProduct(f.stack, `odoo-product-${teeId}`)!.variants.map((v) => v.sku), ['TEE-S', 'TEE-M']);
+    assert.deepEqual(
+      simProduct(f.stack, `odoo-product-${teeId}`)!.variants.map((v) => v.sku),
+      ['TEE-S', 'TEE-M'],
+    );
   });
 
   it('does not push a product without SKU and says why on its binding', async () => {
@@ -118,7 +135,10 @@ describe('catalog flow end to end (simulator, PostgreSQL, Odoo double)', () => {
       name: 'Socks',
       price: '5.00',
       options: [{ name: 'Size', values: [{ value: 'S' }, { value: 'L' }] }],
-      variants: [{ sku: 'SOCK-S', option_values: { Size: 'S' } }, { sku: null, option_values: { Size: 'L' } }],
+      variants: [
+        { sku: 'SOCK-S', option_values: { Size: 'S' } },
+        { sku: null, option_values: { Size: 'L' } },
+      ],
     });
     const binding = await f.stack.waitFor('the binding bound with an error', async () => {
       const b = await f.merchant.readBinding('product.template', template_id);
@@ -126,16 +146,24 @@ describe('catalog flow end to end (simulator, PostgreSQL, Odoo double)', () => {
     });
     const noSku = Object.entries(vs).find(([k]) => k.startsWith('#'))![1];
     assert.equal(binding.message, `variant "L" (id ${noSku}) has no SKU (Internal Reference): not pushed to Shopify`);
-    assert.deepEqual(simProduct(f.stack, `odoo-product-${template_id}`)!.variants.map((v) => v.sku), ['SOCK-S']);
+    assert.deepEqual(
+      simProduct(f.stack, `odoo-product-${template_id}`)!.variants.map((v) => v.sku),
+      ['SOCK-S'],
+    );
     // An unchanged repeat keeps the reason on the binding.
     f.odoo.productChanged(template_id, 'write');
-    await f.stack.waitFor('the repeat handled', async () => (await f.merchant.readBinding('product.template', template_id)).state !== 'pending');
+    await f.stack.waitFor(
+      'the repeat handled',
+      async () => (await f.merchant.readBinding('product.template', template_id)).state !== 'pending',
+    );
     assert.deepEqual(await f.merchant.readBinding('product.template', template_id), binding);
   });
 
   it('completes Shopify product webhooks (echoes of its own writes) without action', async () => {
     await f.stack.waitFor('product webhooks processed', async () => {
-      const { rows } = await f.stack.sidecar.pool.query(`SELECT status, count(*)::int AS n FROM shopify_sync.webhook_inbox WHERE topic LIKE 'products/%' GROUP BY status`);
+      const { rows } = await f.stack.sidecar.pool.query(
+        `SELECT status, count(*)::int AS n FROM shopify_sync.webhook_inbox WHERE topic LIKE 'products/%' GROUP BY status`,
+      );
       return rows.length === 1 && rows[0].status === 'processed' && rows[0].n >= 4 ? rows : undefined;
     });
     assert.ok(f.stack.logs.lines.some((r) => String(r.message).startsWith('catalog: Shopify product webhook completed without action')));
@@ -147,7 +175,9 @@ describe('catalog flow end to end (simulator, PostgreSQL, Odoo double)', () => {
     try {
       ({ template_id: templateId } = await f.merchant.createProduct({ name: 'Lamp', price: '40.00', variants: [{ sku: 'LAMP-1' }] }));
       await f.stack.waitFor('the first attempt executed in Shopify', () => simProduct(f.stack, `odoo-product-${templateId}`) !== undefined);
-      await f.stack.waitFor('the client saw the timeout', () => f.stack.logs.lines.some((l) => l.message === 'shopify: retrying' && l.operation === 'ProductSet'));
+      await f.stack.waitFor('the client saw the timeout', () =>
+        f.stack.logs.lines.some((l) => l.message === 'shopify: retrying' && l.operation === 'ProductSet'),
+      );
     } finally {
       await f.stack.simControl('DELETE', '/faults');
     }
@@ -162,10 +192,16 @@ describe('catalog flow end to end (simulator, PostgreSQL, Odoo double)', () => {
 
   it('puts Shopify userErrors on the binding and sends the job to the dead-letter queue', async () => {
     const { template_id } = await f.merchant.createProduct({ name: 'Vase', price: '25.00', variants: [{ sku: 'VASE-1' }] });
-    await f.stack.waitFor('the vase bound', async () => (await f.merchant.readBinding('product.template', template_id)).shopify_gid !== null);
+    await f.stack.waitFor(
+      'the vase bound',
+      async () => (await f.merchant.readBinding('product.template', template_id)).shopify_gid !== null,
+    );
     // The merchant deletes the product in Shopify; the next push by GID is refused.
     const state = f.stack.sim.state;
-    state.products.splice(state.products.findIndex((p) => p.handle === `odoo-product-${template_id}`), 1);
+    state.products.splice(
+      state.products.findIndex((p) => p.handle === `odoo-product-${template_id}`),
+      1,
+    );
     await f.merchant.setProductPrice(template_id, '26.00');
     const binding = await f.stack.waitFor('the binding in error', async () => {
       const b = await f.merchant.readBinding('product.template', template_id);
@@ -182,10 +218,18 @@ describe('catalog flow end to end (simulator, PostgreSQL, Odoo double)', () => {
     // The first push records the IDs, then loses the stock_levels call behind requestStockPush;
     // the retried job finds the content unchanged and asks again.
     f.failNext('stock_levels');
-    const { template_id, variants: vs } = await f.merchant.createProduct({ name: 'Candle', price: '8.00', variants: [{ sku: 'CANDLE-1' }] });
+    const { template_id, variants: vs } = await f.merchant.createProduct({
+      name: 'Candle',
+      price: '8.00',
+      variants: [{ sku: 'CANDLE-1' }],
+    });
     f.odoo.setOnHand(vs['CANDLE-1']!, f.wh.main, 11);
     await f.stack.waitFor('the candle stock in Shopify', () => simLevel(f.stack, 'CANDLE-1', LOC_MAIN)?.on_hand === 11, 20_000);
-    assert.ok(f.stack.logs.lines.some((l) => l.message === 'catalog: content unchanged since the last push; skipped' && l.templateId === template_id));
+    assert.ok(
+      f.stack.logs.lines.some(
+        (l) => l.message === 'catalog: content unchanged since the last push; skipped' && l.templateId === template_id,
+      ),
+    );
     assert.equal((await f.merchant.readBinding('product.template', template_id)).state, 'synced');
   });
 });

@@ -43,7 +43,11 @@ export type CatalogOutcome =
   | { outcome: 'missing' };
 
 /** Pushes one Odoo template to Shopify if its content changed. Exported for backfills and tests. */
-export async function syncTemplate(ctx: FlowContext, templateId: number, options: { force?: boolean; correlationId?: string; retry?: boolean } = {}): Promise<CatalogOutcome> {
+export async function syncTemplate(
+  ctx: FlowContext,
+  templateId: number,
+  options: { force?: boolean; correlationId?: string; retry?: boolean } = {},
+): Promise<CatalogOutcome> {
   const log = ctx.logger.child({ flow: 'catalog', entity: 'product.template', templateId, correlationId: options.correlationId });
   const { products } = await ctx.odoo.exportProducts({ template_ids: [templateId] });
   const doc = products[0];
@@ -61,7 +65,12 @@ export async function syncTemplate(ctx: FlowContext, templateId: number, options
     // The binding went "pending" when the event was written; it is back to what the last push
     // left: synced, or in error while some variants still have no SKU.
     const skipped = skippedMessage(plan.skipped);
-    await ctx.odoo.recordSyncResult({ model: 'product.template', res_id: templateId, state: skipped ? 'error' : 'synced', message: skipped });
+    await ctx.odoo.recordSyncResult({
+      model: 'product.template',
+      res_id: templateId,
+      state: skipped ? 'error' : 'synced',
+      message: skipped,
+    });
     log.info('catalog: content unchanged since the last push; skipped', { hash: plan.hash });
     if (options.retry) {
       // A previous attempt may have pushed and recorded, then failed to ask for the stock push;
@@ -74,7 +83,11 @@ export async function syncTemplate(ctx: FlowContext, templateId: number, options
 
   let data: ProductSetData;
   try {
-    data = await ctx.shopify.request<ProductSetData>('ProductSet', { identifier: plan.identifier, input: plan.input }, { lane: 'catalog', retrySafe: true });
+    data = await ctx.shopify.request<ProductSetData>(
+      'ProductSet',
+      { identifier: plan.identifier, input: plan.input },
+      { lane: 'catalog', retrySafe: true },
+    );
   } catch (error) {
     if (error instanceof ShopifyUserErrors) {
       // Shopify refused the content: the same input fails the same way, so the binding shows why
@@ -117,7 +130,13 @@ export async function handleProductJob(ctx: FlowContext, job: JobContext<Product
       webhookId: data.webhookId,
       correlationId: job.correlationId,
     });
-    await markProcessed(ctx.pool, ctx.config.database.appSchema, data.webhookId, 'processed', 'catalog: no-op, Odoo is the source of truth');
+    await markProcessed(
+      ctx.pool,
+      ctx.config.database.appSchema,
+      data.webhookId,
+      'processed',
+      'catalog: no-op, Odoo is the source of truth',
+    );
     return;
   }
   if (data.type !== 'product.changed') throw new PermanentError(`catalog: unexpected outbox event ${data.type} on the products queue`);
@@ -133,7 +152,11 @@ export async function handleProductJob(ctx: FlowContext, job: JobContext<Product
     });
     return;
   }
-  await syncTemplate(ctx, data.resId, { force: data.payload.reason === 'resync', correlationId: job.correlationId, retry: job.attempt > 1 });
+  await syncTemplate(ctx, data.resId, {
+    force: data.payload.reason === 'resync',
+    correlationId: job.correlationId,
+    retry: job.attempt > 1,
+  });
 }
 
 export const catalogFlow: Flow = {

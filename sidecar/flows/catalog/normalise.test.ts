@@ -13,8 +13,32 @@ const tee: ProductDocument = {
     { name: 'Color', values: ['Red'] },
   ],
   variants: [
-    { odoo_id: 43, sku: 'TEE-S-RED', barcode: '4006381333931', price: '15.00', active: true, option_values: [{ option: 'Size', value: 'S' }, { option: 'Color', value: 'Red' }], shopify_variant_gid: null, shopify_inventory_item_gid: null },
-    { odoo_id: 44, sku: 'TEE-M-RED', barcode: null, price: '17.50', active: true, option_values: [{ option: 'Size', value: 'M' }, { option: 'Color', value: 'Red' }], shopify_variant_gid: null, shopify_inventory_item_gid: null },
+    {
+      odoo_id: 43,
+      sku: 'TEE-S-RED',
+      barcode: '4006381333931',
+      price: '15.00',
+      active: true,
+      option_values: [
+        { option: 'Size', value: 'S' },
+        { option: 'Color', value: 'Red' },
+      ],
+      shopify_variant_gid: null,
+      shopify_inventory_item_gid: null,
+    },
+    {
+      odoo_id: 44,
+      sku: 'TEE-M-RED',
+      barcode: null,
+      price: '17.50',
+      active: true,
+      option_values: [
+        { option: 'Size', value: 'M' },
+        { option: 'Color', value: 'Red' },
+      ],
+      shopify_variant_gid: null,
+      shopify_inventory_item_gid: null,
+    },
   ],
   content_hash: 'odoo-hash',
   synced_hash: null,
@@ -46,8 +70,26 @@ describe('catalog normalise (pure)', () => {
         { name: 'Color', position: 2, values: [{ name: 'Red' }] },
       ],
       variants: [
-        { sku: 'TEE-S-RED', barcode: '4006381333931', price: '15.00', optionValues: [{ optionName: 'Size', name: 'S' }, { optionName: 'Color', name: 'Red' }], inventoryItem: { tracked: true } },
-        { sku: 'TEE-M-RED', barcode: null, price: '17.50', optionValues: [{ optionName: 'Size', name: 'M' }, { optionName: 'Color', name: 'Red' }], inventoryItem: { tracked: true } },
+        {
+          sku: 'TEE-S-RED',
+          barcode: '4006381333931',
+          price: '15.00',
+          optionValues: [
+            { optionName: 'Size', name: 'S' },
+            { optionName: 'Color', name: 'Red' },
+          ],
+          inventoryItem: { tracked: true },
+        },
+        {
+          sku: 'TEE-M-RED',
+          barcode: null,
+          price: '17.50',
+          optionValues: [
+            { optionName: 'Size', name: 'M' },
+            { optionName: 'Color', name: 'Red' },
+          ],
+          inventoryItem: { tracked: true },
+        },
       ],
     });
     assert.deepEqual(plan.variantIds, [43, 44]);
@@ -60,13 +102,20 @@ describe('catalog normalise (pure)', () => {
     const bound = planProductSet({
       ...tee,
       shopify_product_gid: 'gid://shopify/Product/7',
-      variants: tee.variants.map((v, i) => ({ ...v, shopify_variant_gid: `gid://shopify/ProductVariant/${8 + i}`, shopify_inventory_item_gid: `gid://shopify/InventoryItem/${20 + i}` })),
+      variants: tee.variants.map((v, i) => ({
+        ...v,
+        shopify_variant_gid: `gid://shopify/ProductVariant/${8 + i}`,
+        shopify_inventory_item_gid: `gid://shopify/InventoryItem/${20 + i}`,
+      })),
     });
     const fresh = planProductSet(tee);
     assert.ok(bound.kind === 'push' && fresh.kind === 'push');
     assert.deepEqual(bound.identifier, { id: 'gid://shopify/Product/7' });
     assert.equal(bound.input.handle, undefined);
-    assert.deepEqual(bound.input.variants.map((v) => v.id), ['gid://shopify/ProductVariant/8', 'gid://shopify/ProductVariant/9']);
+    assert.deepEqual(
+      bound.input.variants.map((v) => v.id),
+      ['gid://shopify/ProductVariant/8', 'gid://shopify/ProductVariant/9'],
+    );
     assert.equal(bound.hash, fresh.hash);
   });
 
@@ -99,7 +148,7 @@ describe('catalog normalise (pure)', () => {
     });
   });
 
-  it('gives a product without attributes Shopify\'s implicit Title option', () => {
+  it("gives a product without attributes Shopify's implicit Title option", () => {
     const plan = planProductSet({ ...tee, options: [], variants: [{ ...tee.variants[0]!, option_values: [] }] });
     assert.ok(plan.kind === 'push');
     assert.deepEqual(plan.input.productOptions, [{ name: 'Title', position: 1, values: [{ name: 'Default Title' }] }]);
@@ -114,8 +163,18 @@ describe('catalog normalise (pure)', () => {
       { id: 'gid://shopify/ProductVariant/1', sku: 'TEE-S-RED', inventoryItem: { id: 'gid://shopify/InventoryItem/4' } },
     ]);
     assert.deepEqual(children, [
-      { model: 'product.product', res_id: 43, shopify_gid: 'gid://shopify/ProductVariant/1', inventory_item_gid: 'gid://shopify/InventoryItem/4' },
-      { model: 'product.product', res_id: 44, shopify_gid: 'gid://shopify/ProductVariant/2', inventory_item_gid: 'gid://shopify/InventoryItem/3' },
+      {
+        model: 'product.product',
+        res_id: 43,
+        shopify_gid: 'gid://shopify/ProductVariant/1',
+        inventory_item_gid: 'gid://shopify/InventoryItem/4',
+      },
+      {
+        model: 'product.product',
+        res_id: 44,
+        shopify_gid: 'gid://shopify/ProductVariant/2',
+        inventory_item_gid: 'gid://shopify/InventoryItem/3',
+      },
     ]);
   });
 });

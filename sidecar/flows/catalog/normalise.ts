@@ -87,13 +87,20 @@ export function planProductSet(doc: ProductDocument): ProductSetPlan {
     pushed.push(v);
   }
   if (pushed.length === 0) {
-    const reason = skipped.length > 0 ? `product "${doc.name}" not pushed: no variant has a SKU` : `product "${doc.name}" not pushed: no active variant`;
+    const reason =
+      skipped.length > 0 ? `product "${doc.name}" not pushed: no variant has a SKU` : `product "${doc.name}" not pushed: no active variant`;
     return { kind: 'nothing', reason, skipped };
   }
   const options = doc.options.filter((o) => o.values.length > 0);
   const productOptions =
     options.length > 0
-      ? options.map((o, i) => ({ name: o.name, position: i + 1, values: o.values.filter((value) => pushed.some((v) => v.option_values.some((ov) => ov.option === o.name && ov.value === value))).map((name) => ({ name })) }))
+      ? options.map((o, i) => ({
+          name: o.name,
+          position: i + 1,
+          values: o.values
+            .filter((value) => pushed.some((v) => v.option_values.some((ov) => ov.option === o.name && ov.value === value)))
+            .map((name) => ({ name })),
+        }))
       : [{ name: DEFAULT_OPTION.name, position: 1, values: [{ name: DEFAULT_OPTION.value }] }];
   const variants: VariantSetInput[] = pushed.map((v) => ({
     sku: v.sku!,
@@ -150,10 +157,15 @@ export function childrenFromResult(
   const used = new Set<string>();
   plan.input.variants.forEach((v, i) => {
     const sameSku = nodes.filter((n) => n.sku === v.sku && !used.has(n.id));
-    const node = sameSku.length === 1 ? sameSku[0] : (nodes[i] && !used.has(nodes[i]!.id) ? nodes[i] : sameSku[0]);
+    const node = sameSku.length === 1 ? sameSku[0] : nodes[i] && !used.has(nodes[i]!.id) ? nodes[i] : sameSku[0];
     if (!node) return;
     used.add(node.id);
-    out.push({ model: 'product.product', res_id: plan.variantIds[i]!, shopify_gid: node.id, inventory_item_gid: node.inventoryItem?.id ?? null });
+    out.push({
+      model: 'product.product',
+      res_id: plan.variantIds[i]!,
+      shopify_gid: node.id,
+      inventory_item_gid: node.inventoryItem?.id ?? null,
+    });
   });
   return out;
 }

@@ -13,7 +13,11 @@ describe('pushes gated by onboarding', () => {
   let stack: Stack;
 
   before(async () => {
-    stack = await startStack({ databaseUrl: await testDatabase('catalog_onboarding_gate'), flows: [catalogFlow, customersFlow], env: { ONBOARDING_REQUIRED: 'true' } });
+    stack = await startStack({
+      databaseUrl: await testDatabase('catalog_onboarding_gate'),
+      flows: [catalogFlow, customersFlow],
+      env: { ONBOARDING_REQUIRED: 'true' },
+    });
   });
   after(async () => {
     await stack?.stop();
@@ -27,13 +31,27 @@ describe('pushes gated by onboarding', () => {
       const deferred = stack.logs.lines.filter((l) => /push deferred$/.test(String(l.message)));
       return deferred.length >= 2;
     });
-    await stack.waitFor('the queues to settle', async () => (await stack.sidecar.queue.queueStats()).every((s) => s.queued === 0 && s.active === 0));
+    await stack.waitFor('the queues to settle', async () =>
+      (await stack.sidecar.queue.queueStats()).every((s) => s.queued === 0 && s.active === 0),
+    );
     assert.deepEqual(await stack.simControl('GET', '/products?sku=GATE-LAMP'), []);
     assert.deepEqual(await stack.simControl('GET', '/customers?email=ada.gate%40example.com'), []);
 
-    const ctx = { config: stack.config, logger: stack.sidecar.logger, pool: stack.sidecar.pool, shopify: stack.sidecar.shopify, odoo: stack.sidecar.contract };
+    const ctx = {
+      config: stack.config,
+      logger: stack.sidecar.logger,
+      pool: stack.sidecar.pool,
+      shopify: stack.sidecar.shopify,
+      odoo: stack.sidecar.contract,
+    };
     await runOnboarding(ctx, { dryRun: false });
-    await stack.waitFor('the product in Shopify', async () => (await stack.simControl<unknown[]>('GET', '/products?sku=GATE-LAMP')).length === 1);
-    await stack.waitFor('the customer in Shopify', async () => (await stack.simControl<unknown[]>('GET', '/customers?email=ada.gate%40example.com')).length === 1);
+    await stack.waitFor(
+      'the product in Shopify',
+      async () => (await stack.simControl<unknown[]>('GET', '/products?sku=GATE-LAMP')).length === 1,
+    );
+    await stack.waitFor(
+      'the customer in Shopify',
+      async () => (await stack.simControl<unknown[]>('GET', '/customers?email=ada.gate%40example.com')).length === 1,
+    );
   });
 });

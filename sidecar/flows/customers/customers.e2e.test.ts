@@ -38,8 +38,10 @@ describe('customers flow end to end (simulator, PostgreSQL, Odoo double)', funct
   });
 
   const partnerByGid = (gid: string) => [...stack.odoo!.state.partners.values()].find((p) => p.binding.shopify_gid === gid);
-  const customerEvents = (partnerId: number) => stack.odoo!.state.outbox.filter((e) => e.type === 'customer.changed' && e.res_id === partnerId).length;
-  const simCustomer = async (email: string) => (await stack.simControl<SimCustomer[]>('GET', `/customers?email=${encodeURIComponent(email)}`))[0];
+  const customerEvents = (partnerId: number) =>
+    stack.odoo!.state.outbox.filter((e) => e.type === 'customer.changed' && e.res_id === partnerId).length;
+  const simCustomer = async (email: string) =>
+    (await stack.simControl<SimCustomer[]>('GET', `/customers?email=${encodeURIComponent(email)}`))[0];
   /** Waits until the flow logged `outcome` for the customer GID, and returns how many such lines exist. */
   const logged = (gid: string, outcome: string, atLeast = 1) =>
     stack.waitFor(`a "${outcome}" log line for ${gid}`, () => {
@@ -57,8 +59,24 @@ describe('customers flow end to end (simulator, PostgreSQL, Odoo double)', funct
     const gid = created.admin_graphql_api_id;
     const partner = await stack.waitFor('the partner bound to the Shopify customer', () => partnerByGid(gid));
     assert.deepEqual(
-      { name: partner.name, email: partner.email, street: partner.street, city: partner.city, zip: partner.zip, country: partner.country_code, state: partner.binding.state },
-      { name: 'Ada Lovelace', email: 'Ada@Example.com', street: '1 Main St', city: 'Brussels', zip: '1000', country: 'BE', state: 'synced' },
+      {
+        name: partner.name,
+        email: partner.email,
+        street: partner.street,
+        city: partner.city,
+        zip: partner.zip,
+        country: partner.country_code,
+        state: partner.binding.state,
+      },
+      {
+        name: 'Ada Lovelace',
+        email: 'Ada@Example.com',
+        street: '1 Main St',
+        city: 'Brussels',
+        zip: '1000',
+        country: 'BE',
+        state: 'synced',
+      },
     );
     assert.equal(probe.count('odoo', 'upsertCustomer'), 1);
     // The origin flag: the sidecar's write to Odoo emitted no customer.changed, so nothing goes back.
@@ -88,7 +106,13 @@ describe('customers flow end to end (simulator, PostgreSQL, Odoo double)', funct
     const partnerId = partnerByGid(customer.admin_graphql_api_id)!.id;
     const before = { sets: probe.count('shopify', 'CustomerSet'), upserts: probe.count('odoo', 'upsertCustomer') };
     await stack.merchant!.editCustomer(partnerId, { name: 'Grace Brewster Hopper', city: 'Arlington', street: '1 Navy Way' });
-    await stack.waitFor('the edit in Shopify', async () => ((await simCustomer('grace@example.com'))?.last_name === 'Hopper' && (await simCustomer('grace@example.com'))?.first_name === 'Grace Brewster') || undefined);
+    await stack.waitFor(
+      'the edit in Shopify',
+      async () =>
+        ((await simCustomer('grace@example.com'))?.last_name === 'Hopper' &&
+          (await simCustomer('grace@example.com'))?.first_name === 'Grace Brewster') ||
+        undefined,
+    );
     await logged(customer.admin_graphql_api_id, 'echo', 2);
     assert.equal(probe.count('shopify', 'CustomerSet'), before.sets + 1);
     assert.equal(probe.count('odoo', 'upsertCustomer'), before.upserts, 'the echo was not written to Odoo');
@@ -98,9 +122,16 @@ describe('customers flow end to end (simulator, PostgreSQL, Odoo double)', funct
   it('writes a Shopify edit to Odoo once and does not push it back', async () => {
     const customer = (await simCustomer('grace@example.com'))!;
     const partnerId = partnerByGid(customer.admin_graphql_api_id)!.id;
-    const before = { sets: probe.count('shopify', 'CustomerSet'), upserts: probe.count('odoo', 'upsertCustomer'), events: customerEvents(partnerId) };
+    const before = {
+      sets: probe.count('shopify', 'CustomerSet'),
+      upserts: probe.count('odoo', 'upsertCustomer'),
+      events: customerEvents(partnerId),
+    };
     await stack.simControl('PATCH', `/customers/${customer.id}`, { lastName: 'Murray Hopper' });
-    await stack.waitFor('the Shopify edit in Odoo', () => stack.odoo!.state.partners.get(partnerId)!.name === 'Grace Brewster Murray Hopper' || undefined);
+    await stack.waitFor(
+      'the Shopify edit in Odoo',
+      () => stack.odoo!.state.partners.get(partnerId)!.name === 'Grace Brewster Murray Hopper' || undefined,
+    );
     await logged(customer.admin_graphql_api_id, 'updated');
     assert.equal(probe.count('odoo', 'upsertCustomer'), before.upserts + 1);
     assert.equal(customerEvents(partnerId), before.events, 'the origin flag kept Odoo from emitting customer.changed');
@@ -110,13 +141,20 @@ describe('customers flow end to end (simulator, PostgreSQL, Odoo double)', funct
   it('links a partner to the Shopify customer with the same normalised email instead of creating a second one', async () => {
     // A customer Shopify already had before the sidecar ran: its create webhook never arrives.
     await stack.simControl('PUT', '/faults', { webhookDropRate: 1 });
-    const existing = await stack.simControl<SimCustomer>('POST', '/customers', { email: 'kj@example.com', firstName: 'Katherine', lastName: 'Johnson' });
+    const existing = await stack.simControl<SimCustomer>('POST', '/customers', {
+      email: 'kj@example.com',
+      firstName: 'Katherine',
+      lastName: 'Johnson',
+    });
     // Not DELETE /_sim/faults: that re-seeds the simulator's webhook ids, so later deliveries would
     // reuse ids the sidecar's inbox already holds and be dropped as duplicates.
     await stack.simControl('PUT', '/faults', { webhookDropRate: 0 });
     const sets = probe.count('shopify', 'CustomerSet');
     const partnerId = await stack.merchant!.createCustomer({ name: 'Katherine Johnson', email: ' KJ@Example.com ', sync: true });
-    const gid = await stack.waitFor('the partner bound', async () => (await stack.merchant!.readBinding('res.partner', partnerId)).shopify_gid ?? undefined);
+    const gid = await stack.waitFor(
+      'the partner bound',
+      async () => (await stack.merchant!.readBinding('res.partner', partnerId)).shopify_gid ?? undefined,
+    );
     assert.equal(gid, existing.admin_graphql_api_id);
     const all = await stack.simControl<SimCustomer[]>('GET', '/customers');
     assert.equal(all.filter((c) => c.email?.toLowerCase() === 'kj@example.com').length, 1);
@@ -131,9 +169,15 @@ describe('customers flow end to end (simulator, PostgreSQL, Odoo double)', funct
       const b = await stack.merchant!.readBinding('res.partner', partnerId);
       return b.state === 'error' ? b : undefined;
     });
-    assert.match(binding.message ?? '', new RegExp(`customer ${ada.admin_graphql_api_id} with this email is already bound to partner \\d+`));
+    assert.match(
+      binding.message ?? '',
+      new RegExp(`customer ${ada.admin_graphql_api_id} with this email is already bound to partner \\d+`),
+    );
     assert.equal(probe.count('shopify', 'CustomerSet'), sets);
-    assert.deepEqual([(await simCustomer('ada@example.com'))?.first_name, (await simCustomer('ada@example.com'))?.last_name], ['Ada', 'Lovelace']);
+    assert.deepEqual(
+      [(await simCustomer('ada@example.com'))?.first_name, (await simCustomer('ada@example.com'))?.last_name],
+      ['Ada', 'Lovelace'],
+    );
   });
 
   it('does not push an archived partner and keeps its Shopify customer', async () => {
@@ -151,7 +195,11 @@ describe('customers flow end to end (simulator, PostgreSQL, Odoo double)', funct
   });
 
   it('keeps the partner when the customer is deleted in Shopify and marks its binding', async () => {
-    const created = await stack.simControl<SimCustomer>('POST', '/customers', { email: 'del@example.com', firstName: 'Del', lastName: 'Eted' });
+    const created = await stack.simControl<SimCustomer>('POST', '/customers', {
+      email: 'del@example.com',
+      firstName: 'Del',
+      lastName: 'Eted',
+    });
     const partner = await stack.waitFor('the partner', () => partnerByGid(created.admin_graphql_api_id));
     await stack.simControl('DELETE', `/customers/${created.id}`);
     const binding = await stack.waitFor('the binding marked', async () => {

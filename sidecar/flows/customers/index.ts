@@ -66,7 +66,11 @@ async function importCustomer(ctx: FlowContext, store: CustomerSyncStore, job: W
   const customer = await readCustomer(ctx, gid);
   if (!customer) {
     // Deleted since the webhook was sent: customers/delete (queued after it on this key) says so.
-    ctx.logger.info('customers: customer no longer exists in Shopify; nothing to import', { flow: 'customers', customer_gid: gid, topic: job.topic });
+    ctx.logger.info('customers: customer no longer exists in Shopify; nothing to import', {
+      flow: 'customers',
+      customer_gid: gid,
+      topic: job.topic,
+    });
     return;
   }
   const doc = customerDocument(customer);
@@ -75,21 +79,35 @@ async function importCustomer(ctx: FlowContext, store: CustomerSyncStore, job: W
   if (known && known.shopify_hash === hash) {
     // Our own customerSet coming back, or a duplicate delivery: Odoo already has this content.
     ctx.logger.info('customers: Shopify content equals the last synced content; not written to Odoo (echo guard)', {
-      flow: 'customers', customer_gid: gid, partner_id: known.partner_id, topic: job.topic, outcome: 'echo',
+      flow: 'customers',
+      customer_gid: gid,
+      partner_id: known.partner_id,
+      topic: job.topic,
+      outcome: 'echo',
     });
     if (!known.customer_gid) await store.save(known.partner_id, gid, hash);
     return;
   }
   const result = await ctx.odoo.upsertCustomer(doc);
   await store.save(result.partner_id, gid, hash);
-  ctx.logger.info(`customers: imported from Shopify (${result.status})`, { flow: 'customers', customer_gid: gid, partner_id: result.partner_id, topic: job.topic, outcome: result.status });
+  ctx.logger.info(`customers: imported from Shopify (${result.status})`, {
+    flow: 'customers',
+    customer_gid: gid,
+    partner_id: result.partner_id,
+    topic: job.topic,
+    outcome: result.status,
+  });
 }
 
 async function customerDeleted(ctx: FlowContext, store: CustomerSyncStore, job: WebhookJob): Promise<void> {
   const gid = job.entityGid;
   const known = await store.byGid(gid);
   if (!known) {
-    ctx.logger.info('customers: customer deleted in Shopify; no partner known to this sidecar for it', { flow: 'customers', customer_gid: gid, outcome: 'ignored' });
+    ctx.logger.info('customers: customer deleted in Shopify; no partner known to this sidecar for it', {
+      flow: 'customers',
+      customer_gid: gid,
+      outcome: 'ignored',
+    });
     return;
   }
   // Never delete or archive the partner: it may carry orders, invoices and deliveries. The binding
@@ -100,7 +118,12 @@ async function customerDeleted(ctx: FlowContext, store: CustomerSyncStore, job: 
     state: 'ignored',
     message: `The Shopify customer ${gid} was deleted in Shopify; this partner is kept and no longer synced.`,
   });
-  ctx.logger.info('customers: customer deleted in Shopify; partner kept, binding marked ignored', { flow: 'customers', customer_gid: gid, partner_id: known.partner_id, outcome: 'ignored' });
+  ctx.logger.info('customers: customer deleted in Shopify; partner kept, binding marked ignored', {
+    flow: 'customers',
+    customer_gid: gid,
+    partner_id: known.partner_id,
+    outcome: 'ignored',
+  });
 }
 
 // ---- Odoo → Shopify ----
@@ -132,7 +155,10 @@ async function pushCustomer(ctx: FlowContext, store: CustomerSyncStore, job: Out
   if (!partner.active) {
     // Archiving in Odoo does not delete or disable the Shopify customer (orders, privacy history).
     await ctx.odoo.recordSyncResult({
-      model: 'res.partner', res_id: partnerId, state: 'ignored', content_hash: partner.content_hash,
+      model: 'res.partner',
+      res_id: partnerId,
+      state: 'ignored',
+      content_hash: partner.content_hash,
       message: 'Archived in Odoo: not pushed; the Shopify customer is kept.',
     });
     ctx.logger.info('customers: partner archived; Shopify customer kept, nothing pushed', { ...log, outcome: 'ignored' });
@@ -144,10 +170,16 @@ async function pushCustomer(ctx: FlowContext, store: CustomerSyncStore, job: Out
     current = await readCustomer(ctx, partner.customer_gid);
     if (!current) {
       await ctx.odoo.recordSyncResult({
-        model: 'res.partner', res_id: partnerId, state: 'ignored',
+        model: 'res.partner',
+        res_id: partnerId,
+        state: 'ignored',
         message: `The Shopify customer ${partner.customer_gid} no longer exists (deleted in Shopify); not recreated.`,
       });
-      ctx.logger.info('customers: bound Shopify customer was deleted; not recreated', { ...log, customer_gid: partner.customer_gid, outcome: 'ignored' });
+      ctx.logger.info('customers: bound Shopify customer was deleted; not recreated', {
+        ...log,
+        customer_gid: partner.customer_gid,
+        outcome: 'ignored',
+      });
       return;
     }
   } else if (email) {
@@ -175,17 +207,34 @@ async function pushCustomer(ctx: FlowContext, store: CustomerSyncStore, job: Out
   } else {
     await store.save(partnerId, gid, comparableHash(shopifyDoc ?? partner));
   }
-  await ctx.odoo.recordSyncResult({ model: 'res.partner', res_id: partnerId, state: 'synced', shopify_gid: gid, content_hash: partner.content_hash });
-  ctx.logger.info(`customers: pushed to Shopify (${plan.changed.length ? `changed ${plan.changed.join(', ')}` : 'already equal, linked'})`, {
-    ...log, customer_gid: gid, outcome: plan.changed.length ? (current ? 'updated' : 'created') : 'linked',
+  await ctx.odoo.recordSyncResult({
+    model: 'res.partner',
+    res_id: partnerId,
+    state: 'synced',
+    shopify_gid: gid,
+    content_hash: partner.content_hash,
   });
+  ctx.logger.info(
+    `customers: pushed to Shopify (${plan.changed.length ? `changed ${plan.changed.join(', ')}` : 'already equal, linked'})`,
+    {
+      ...log,
+      customer_gid: gid,
+      outcome: plan.changed.length ? (current ? 'updated' : 'created') : 'linked',
+    },
+  );
 }
 
 interface CustomerSetAnswer {
   customerSet: { customer: { id: string } | null };
 }
 
-async function customerSet(ctx: FlowContext, partner: ExportedCustomer, gid: string | null, email: string | null, input: object): Promise<string> {
+async function customerSet(
+  ctx: FlowContext,
+  partner: ExportedCustomer,
+  gid: string | null,
+  email: string | null,
+  input: object,
+): Promise<string> {
   // Keyed by id, or upsert by email: repeating it after a timeout converges on the same customer.
   // Only a customer with neither can be duplicated by a retry, so that call is not retried blind.
   const identifier = gid ? { id: gid } : email ? { email } : undefined;

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { ExportedCustomer } from '../../odoo/contract.js';
-import { comparable, comparableHash, customerDocument, normaliseEmail, normalisePhone, planCustomerPush, type ShopifyCustomer } from './normalise.js';
+import {
+  comparable,
+  comparableHash,
+  customerDocument,
+  normaliseEmail,
+  normalisePhone,
+  planCustomerPush,
+  type ShopifyCustomer,
+} from './normalise.js';
 
 const shopifyAda: ShopifyCustomer = {
   id: 'gid://shopify/Customer/1012',
@@ -31,7 +39,17 @@ function odooExport(overrides: Partial<ExportedCustomer> = {}): ExportedCustomer
     first_name: 'Ada',
     last_name: 'Lovelace',
     phone: '+32 470 12 34 56',
-    default_address: { name: 'Ada Lovelace', company: null, address1: '1 Main St', address2: null, city: 'Brussels', province_code: null, zip: '1000', country_code: 'BE', phone: '+32 470 12 34 56' },
+    default_address: {
+      name: 'Ada Lovelace',
+      company: null,
+      address1: '1 Main St',
+      address2: null,
+      city: 'Brussels',
+      province_code: null,
+      zip: '1000',
+      country_code: 'BE',
+      phone: '+32 470 12 34 56',
+    },
     updated_at: '2026-11-27T09:00:00Z',
     partner_id: 7,
     active: true,
@@ -49,7 +67,17 @@ describe('customers: normalise and plan (pure)', () => {
       first_name: 'Ada',
       last_name: 'Lovelace',
       phone: '+32470123456',
-      default_address: { name: 'Ada Lovelace', company: null, address1: '1 Main St', address2: null, city: 'Brussels', province_code: null, zip: '1000', country_code: 'BE', phone: null },
+      default_address: {
+        name: 'Ada Lovelace',
+        company: null,
+        address1: '1 Main St',
+        address2: null,
+        city: 'Brussels',
+        province_code: null,
+        zip: '1000',
+        country_code: 'BE',
+        phone: null,
+      },
       updated_at: '2026-11-27T10:00:00Z',
     });
   });
@@ -81,7 +109,13 @@ describe('customers: normalise and plan (pure)', () => {
 
   it('hashes the Odoo export and the same content read from Shopify equally (email case, phone separators, address name ignored)', () => {
     assert.equal(comparableHash(odooExport()), comparableHash(customerDocument(shopifyAda)));
-    const canonical = JSON.stringify(['ada@example.com', 'Ada', 'Lovelace', '+32470123456', ['1 Main St', null, 'Brussels', '1000', null, 'BE']]);
+    const canonical = JSON.stringify([
+      'ada@example.com',
+      'Ada',
+      'Lovelace',
+      '+32470123456',
+      ['1 Main St', null, 'Brussels', '1000', null, 'BE'],
+    ]);
     assert.equal(comparableHash(odooExport()), createHash('sha256').update(canonical).digest('hex'));
   });
 
@@ -96,7 +130,17 @@ describe('customers: normalise and plan (pure)', () => {
   });
 
   it('treats an address of empty fields as no address', () => {
-    const blank = { name: 'x', company: null, address1: '', address2: null, city: ' ', province_code: null, zip: null, country_code: null, phone: null };
+    const blank = {
+      name: 'x',
+      company: null,
+      address1: '',
+      address2: null,
+      city: ' ',
+      province_code: null,
+      zip: null,
+      country_code: null,
+      phone: null,
+    };
     assert.equal(comparable(odooExport({ default_address: blank })).address, null);
   });
 
@@ -108,7 +152,19 @@ describe('customers: normalise and plan (pure)', () => {
       firstName: 'Ada',
       lastName: 'Lovelace',
       phone: '+32470123456',
-      addresses: [{ firstName: 'Ada', lastName: 'Lovelace', address1: '1 Main St', address2: null, city: 'Brussels', zip: '1000', provinceCode: null, countryCode: 'BE', phone: '+32470123456' }],
+      addresses: [
+        {
+          firstName: 'Ada',
+          lastName: 'Lovelace',
+          address1: '1 Main St',
+          address2: null,
+          city: 'Brussels',
+          zip: '1000',
+          provinceCode: null,
+          countryCode: 'BE',
+          phone: '+32470123456',
+        },
+      ],
     });
   });
 
@@ -117,7 +173,10 @@ describe('customers: normalise and plan (pure)', () => {
   });
 
   it('plans only the changed last name for an existing customer', () => {
-    assert.deepEqual(planCustomerPush(odooExport({ last_name: 'King' }), customerDocument(shopifyAda)), { input: { lastName: 'King' }, changed: ['last_name'] });
+    assert.deepEqual(planCustomerPush(odooExport({ last_name: 'King' }), customerDocument(shopifyAda)), {
+      input: { lastName: 'King' },
+      changed: ['last_name'],
+    });
   });
 
   it('never clears Shopify email, phone or addresses because Odoo has none', () => {

@@ -96,7 +96,9 @@ export interface ComparableCustomer {
   address: ComparableAddress | null;
 }
 
-export function comparable(doc: Pick<CustomerDocument, 'email' | 'first_name' | 'last_name' | 'phone' | 'default_address'>): ComparableCustomer {
+export function comparable(
+  doc: Pick<CustomerDocument, 'email' | 'first_name' | 'last_name' | 'phone' | 'default_address'>,
+): ComparableCustomer {
   const a = doc.default_address;
   const address: ComparableAddress | null = a
     ? {
@@ -121,7 +123,13 @@ export function comparable(doc: Pick<CustomerDocument, 'email' | 'first_name' | 
 /** SHA-256 (hex) of the comparable form, keys in a fixed order. */
 export function comparableHash(doc: Parameters<typeof comparable>[0]): string {
   const c = comparable(doc);
-  const ordered = [c.email, c.first_name, c.last_name, c.phone, c.address && [c.address.address1, c.address.address2, c.address.city, c.address.zip, c.address.province_code, c.address.country_code]];
+  const ordered = [
+    c.email,
+    c.first_name,
+    c.last_name,
+    c.phone,
+    c.address && [c.address.address1, c.address.address2, c.address.city, c.address.zip, c.address.province_code, c.address.country_code],
+  ];
   return crypto.createHash('sha256').update(JSON.stringify(ordered)).digest('hex');
 }
 

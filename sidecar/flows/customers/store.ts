@@ -27,7 +27,10 @@ export function createCustomerSyncStore(pool: pg.Pool, schema: string) {
       return rows[0];
     },
     async byGid(gid: string): Promise<CustomerSyncRow | undefined> {
-      const { rows } = await pool.query<CustomerSyncRow>(`SELECT partner_id, customer_gid, shopify_hash FROM ${table} WHERE customer_gid = $1`, [gid]);
+      const { rows } = await pool.query<CustomerSyncRow>(
+        `SELECT partner_id, customer_gid, shopify_hash FROM ${table} WHERE customer_gid = $1`,
+        [gid],
+      );
       return rows[0];
     },
     /** Records what Shopify holds for the partner; a GID moves to this partner if another row had it. */
@@ -35,7 +38,8 @@ export function createCustomerSyncStore(pool: pg.Pool, schema: string) {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        if (gid) await client.query(`UPDATE ${table} SET customer_gid = NULL WHERE customer_gid = $1 AND partner_id <> $2`, [gid, partnerId]);
+        if (gid)
+          await client.query(`UPDATE ${table} SET customer_gid = NULL WHERE customer_gid = $1 AND partner_id <> $2`, [gid, partnerId]);
         await client.query(
           `INSERT INTO ${table} (partner_id, customer_gid, shopify_hash, updated_at) VALUES ($1, $2, $3, now())
            ON CONFLICT (partner_id) DO UPDATE

@@ -57,7 +57,11 @@ describe('fulfillments flow end to end (simulator, PostgreSQL, Odoo double)', fu
 
   /** Places an order in Shopify and imports it into Odoo; returns the Shopify order and the Odoo delivery. */
   async function orderInBothSystems(quantity: number) {
-    const placed = await stack.simControl<SimOrder>('POST', '/orders', { email: 'ship@example.com', lines: [{ sku: 'FUL-MUG', quantity }], locationId });
+    const placed = await stack.simControl<SimOrder>('POST', '/orders', {
+      email: 'ship@example.com',
+      lines: [{ sku: 'FUL-MUG', quantity }],
+      locationId,
+    });
     const total = `${(quantity * 10).toFixed(2)}`;
     const doc: OrderDocument = {
       order_gid: placed.admin_graphql_api_id,
@@ -74,7 +78,15 @@ describe('fulfillments flow end to end (simulator, PostgreSQL, Odoo double)', fu
       billing_address: null,
       shipping_address: null,
       location_gid: null,
-      lines: placed.line_items.map((l) => ({ line_gid: l.admin_graphql_api_id, sku: l.sku, title: 'Mug', quantity: l.quantity, price_unit: '10.00', discount: '0.00', tax_lines: [] })),
+      lines: placed.line_items.map((l) => ({
+        line_gid: l.admin_graphql_api_id,
+        sku: l.sku,
+        title: 'Mug',
+        quantity: l.quantity,
+        price_unit: '10.00',
+        discount: '0.00',
+        tax_lines: [],
+      })),
       shipping_lines: [],
       subtotal_price: total,
       total_tax: '0.00',
@@ -102,7 +114,12 @@ describe('fulfillments flow end to end (simulator, PostgreSQL, Odoo double)', fu
     });
     const [first] = await fulfillmentsOf(order.id, 1);
     assert.deepEqual(
-      { lines: first!.line_items.map((l) => [l.sku, l.quantity]), number: first!.tracking_number, company: first!.tracking_company, url: first!.tracking_url },
+      {
+        lines: first!.line_items.map((l) => [l.sku, l.quantity]),
+        number: first!.tracking_number,
+        company: first!.tracking_company,
+        url: first!.tracking_url,
+      },
       { lines: [['FUL-MUG', 2]], number: '1Z0001', company: 'UPS', url: 'https://ups.example/1Z0001' },
     );
     await stack.waitFor('the fulfillment GID on the picking', () => pickingGids(pickingId).length === 1 || undefined);
@@ -114,17 +131,25 @@ describe('fulfillments flow end to end (simulator, PostgreSQL, Odoo double)', fu
     const all = await fulfillmentsOf(order.id, 2);
     assert.deepEqual(
       all.map((f) => [f.line_items.map((l) => [l.sku, l.quantity]), f.tracking_number]),
-      [[[['FUL-MUG', 2]], '1Z0001'], [[['FUL-MUG', 1]], '1Z0002']],
+      [
+        [[['FUL-MUG', 2]], '1Z0001'],
+        [[['FUL-MUG', 1]], '1Z0002'],
+      ],
     );
     await stack.waitFor('the second GID on the backorder', () => pickingGids(backorder_id).length === 1 || undefined);
     assert.deepEqual(pickingGids(backorder_id), [all[1]!.admin_graphql_api_id]);
     assert.equal(probe.count('shopify', 'FulfillmentCreate'), 2);
     // FULFILLMENT_NOTIFY_CUSTOMER defaults to true (the simulator does not send customer emails).
-    const sent = probe.requests.filter((r) => r.operation === 'FulfillmentCreate').map((r) => (r.variables!.fulfillment as { notifyCustomer: boolean; trackingInfo: unknown }));
-    assert.deepEqual(sent.map((f) => [f.notifyCustomer, f.trackingInfo]), [
-      [true, { number: '1Z0001', company: 'UPS', url: 'https://ups.example/1Z0001' }],
-      [true, { number: '1Z0002', company: 'UPS' }],
-    ]);
+    const sent = probe.requests
+      .filter((r) => r.operation === 'FulfillmentCreate')
+      .map((r) => r.variables!.fulfillment as { notifyCustomer: boolean; trackingInfo: unknown });
+    assert.deepEqual(
+      sent.map((f) => [f.notifyCustomer, f.trackingInfo]),
+      [
+        [true, { number: '1Z0001', company: 'UPS', url: 'https://ups.example/1Z0001' }],
+        [true, { number: '1Z0002', company: 'UPS' }],
+      ],
+    );
   });
 
   it('updates the tracking of the existing fulfillment when the tracking changes in Odoo, without a new fulfillment', async () => {
@@ -162,8 +187,15 @@ describe('fulfillments flow end to end (simulator, PostgreSQL, Odoo double)', fu
     assert.equal(after.fulfillments.length, 1);
     assert.deepEqual(pickingGids(pickingId), [after.fulfillments[0]!.admin_graphql_api_id]);
     assert.equal(probe.count('shopify', 'FulfillmentCreate'), creates + 1, 'the write was never repeated');
-    assert.ok(stack.logs.lines.some((l) => l.picking_id === pickingId && l.outcome === 'resolved'), 'resolved by read-back');
-    assert.equal(stack.logs.lines.filter((l) => l.picking_id === pickingId && l.outcome === 'created').length, 0, 'no attempt reported a second create');
+    assert.ok(
+      stack.logs.lines.some((l) => l.picking_id === pickingId && l.outcome === 'resolved'),
+      'resolved by read-back',
+    );
+    assert.equal(
+      stack.logs.lines.filter((l) => l.picking_id === pickingId && l.outcome === 'created').length,
+      0,
+      'no attempt reported a second create',
+    );
   });
 
   it('writes again after a timeout when the read-back shows the write did not happen: still exactly one fulfillment', async () => {
@@ -179,15 +211,24 @@ describe('fulfillments flow end to end (simulator, PostgreSQL, Odoo double)', fu
     assert.equal(after.fulfillments.length, 1);
     assert.deepEqual(pickingGids(pickingId), [after.fulfillments[0]!.admin_graphql_api_id]);
     assert.equal(probe.count('shopify', 'FulfillmentCreate'), creates + 2);
-    assert.ok(stack.logs.lines.some((l) => l.picking_id === pickingId && l.outcome === 'retry'), 'the read-back found nothing and the write was repeated');
+    assert.ok(
+      stack.logs.lines.some((l) => l.picking_id === pickingId && l.outcome === 'retry'),
+      'the read-back found nothing and the write was repeated',
+    );
   });
 
   it('notes fulfillments made in Shopify admin without writing anything', async () => {
     const { order } = await orderInBothSystems(1);
     const before = [...probe.shopify.values()].reduce((a, b) => a + b, 0);
     await stack.simControl('POST', `/orders/${order.id}/fulfillments`, { tracking: { company: 'UPS', number: 'ADMIN-1' } });
-    await stack.waitFor('the webhook noted', () => stack.logs.lines.find((l) => l.order_gid === order.admin_graphql_api_id && l.outcome === 'noted'));
+    await stack.waitFor('the webhook noted', () =>
+      stack.logs.lines.find((l) => l.order_gid === order.admin_graphql_api_id && l.outcome === 'noted'),
+    );
     assert.equal((await readOrder(order.id)).fulfillments.length, 1);
-    assert.equal([...probe.shopify.values()].reduce((a, b) => a + b, 0), before, 'no Shopify request for an admin fulfillment');
+    assert.equal(
+      [...probe.shopify.values()].reduce((a, b) => a + b, 0),
+      before,
+      'no Shopify request for an admin fulfillment',
+    );
   });
 });

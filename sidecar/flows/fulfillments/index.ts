@@ -55,7 +55,10 @@ export async function handleFulfillmentJob(ctx: FlowContext, store: FulfillmentS
   if (data.source === 'webhook') {
     if (data.topic === 'fulfillments/create' || data.topic === 'fulfillments/update') {
       ctx.logger.info('fulfillments: Shopify fulfillment webhook noted; Odoo deliveries are the source of truth, nothing to write', {
-        flow: 'fulfillments', topic: data.topic, order_gid: data.entityGid, outcome: 'noted',
+        flow: 'fulfillments',
+        topic: data.topic,
+        order_gid: data.entityGid,
+        outcome: 'noted',
       });
       return;
     }
@@ -66,7 +69,11 @@ export async function handleFulfillmentJob(ctx: FlowContext, store: FulfillmentS
 }
 
 async function readFulfillments(ctx: FlowContext, orderGid: string): Promise<ShopifyFulfillment[]> {
-  const data = await ctx.shopify.request<{ order: { fulfillments: ShopifyFulfillment[] } | null }>('OrderFulfillments', { orderId: orderGid }, { lane: LANE });
+  const data = await ctx.shopify.request<{ order: { fulfillments: ShopifyFulfillment[] } | null }>(
+    'OrderFulfillments',
+    { orderId: orderGid },
+    { lane: LANE },
+  );
   if (!data.order) throw new PermanentError(`fulfillments: order ${orderGid} does not exist in Shopify`);
   return data.order.fulfillments;
 }
@@ -86,7 +93,10 @@ async function deliveryDone(ctx: FlowContext, store: FulfillmentStore, job: Outb
   const doc = await ctx.odoo.exportDelivery({ picking_id: pickingId });
   const log = { flow: 'fulfillments', picking_id: pickingId, picking: doc.name, order_gid: doc.order_gid, event: job.eventUuid };
   if (doc.is_return || doc.state !== 'done') {
-    ctx.logger.info(`fulfillments: picking ${doc.name} is ${doc.is_return ? 'a return' : `in state ${doc.state}`}; nothing to fulfill`, { ...log, outcome: 'skipped' });
+    ctx.logger.info(`fulfillments: picking ${doc.name} is ${doc.is_return ? 'a return' : `in state ${doc.state}`}; nothing to fulfill`, {
+      ...log,
+      outcome: 'skipped',
+    });
     return;
   }
   const fulfillments = await readFulfillments(ctx, doc.order_gid);
@@ -106,7 +116,11 @@ async function deliveryDone(ctx: FlowContext, store: FulfillmentStore, job: Outb
     if (found) {
       await store.claim(pickingId, found.id);
       intent.claimed.push(found.id);
-      ctx.logger.info('fulfillments: the unanswered fulfillmentCreate had happened; found by read-back, not repeated', { ...log, fulfillment_gid: found.id, outcome: 'resolved' });
+      ctx.logger.info('fulfillments: the unanswered fulfillmentCreate had happened; found by read-back, not repeated', {
+        ...log,
+        fulfillment_gid: found.id,
+        outcome: 'resolved',
+      });
     } else {
       await store.setPending(pickingId, null);
       ctx.logger.info('fulfillments: the unanswered fulfillmentCreate had not happened; writing again', { ...log, outcome: 'retry' });
@@ -123,12 +137,17 @@ async function deliveryDone(ctx: FlowContext, store: FulfillmentStore, job: Outb
   // 3. What is delivered but not shipped in Shopify yet → new fulfillments.
   const mine = new Set(doc.fulfillment_gids);
   const tracking = trackingInput(doc.tracking);
-  const wanted = stillToFulfill(doc.lines, fulfillments.filter((f) => mine.has(f.id)));
+  const wanted = stillToFulfill(
+    doc.lines,
+    fulfillments.filter((f) => mine.has(f.id)),
+  );
   let created = 0;
   const createdGids: string[] = [];
   if (Object.keys(wanted).length > 0) {
     const plan = planFulfillment(wanted, await readFulfillmentOrders(ctx, doc.order_gid), doc.location_gid);
-    const shortfall = Object.entries(plan.shortfall).map(([line, q]) => `${q} × ${line}`).join(', ');
+    const shortfall = Object.entries(plan.shortfall)
+      .map(([line, q]) => `${q} × ${line}`)
+      .join(', ');
     if (plan.groups.length === 0) {
       const message = `Nothing open in Shopify to fulfill for ${doc.name}: ${shortfall} (fulfilled or cancelled in Shopify already?)`;
       await ctx.odoo.recordSyncResult({ model: 'stock.picking', res_id: pickingId, state: 'error', message });
@@ -139,10 +158,19 @@ async function deliveryDone(ctx: FlowContext, store: FulfillmentStore, job: Outb
       created += 1;
       createdGids.push(gid);
       await ctx.odoo.recordSyncResult({
-        model: 'stock.picking', res_id: pickingId, state: 'synced', shopify_gid: gid,
+        model: 'stock.picking',
+        res_id: pickingId,
+        state: 'synced',
+        shopify_gid: gid,
         message: shortfall ? `Shopify had no open quantity for ${shortfall}; the rest was fulfilled.` : null,
       });
-      ctx.logger.info('fulfillments: fulfillment created in Shopify', { ...log, fulfillment_gid: gid, lines: group.lines, tracking_number: tracking?.number ?? null, outcome: 'created' });
+      ctx.logger.info('fulfillments: fulfillment created in Shopify', {
+        ...log,
+        fulfillment_gid: gid,
+        lines: group.lines,
+        tracking_number: tracking?.number ?? null,
+        outcome: 'created',
+      });
     }
   }
 
@@ -156,7 +184,9 @@ async function deliveryDone(ctx: FlowContext, store: FulfillmentStore, job: Outb
       skus: [...new Set(doc.lines.map((l) => l.sku))],
       ...(doc.location_gid ? { locationGids: [doc.location_gid] } : {}),
       reason: `fulfillment:${pickingId}:${createdGids.join(',')}`,
-    }).catch((error: unknown) => ctx.logger.warn('fulfillments: could not ask for the stock re-push; the inventory reconcile will repair it', { ...log, error }));
+    }).catch((error: unknown) =>
+      ctx.logger.warn('fulfillments: could not ask for the stock re-push; the inventory reconcile will repair it', { ...log, error }),
+    );
   }
 
   // 4. Tracking entered or changed after the fulfillment was created.
@@ -170,7 +200,12 @@ async function deliveryDone(ctx: FlowContext, store: FulfillmentStore, job: Outb
         { lane: LANE, retrySafe: true }, // setting the same tracking twice is harmless
       );
       updated += 1;
-      ctx.logger.info('fulfillments: tracking updated in Shopify', { ...log, fulfillment_gid: f.id, tracking_number: tracking.number, outcome: 'tracking_updated' });
+      ctx.logger.info('fulfillments: tracking updated in Shopify', {
+        ...log,
+        fulfillment_gid: f.id,
+        tracking_number: tracking.number,
+        outcome: 'tracking_updated',
+      });
     }
     if (updated) await ctx.odoo.recordSyncResult({ model: 'stock.picking', res_id: pickingId, state: 'synced' });
   }
@@ -207,12 +242,20 @@ async function createFulfillment(
     if (error instanceof ShopifyUserErrors && !error.retryable) {
       await store.setPending(doc.picking_id, null);
       const message = error.userErrors.map((e) => e.message).join('; ');
-      await ctx.odoo.recordSyncResult({ model: 'stock.picking', res_id: doc.picking_id, state: 'error', message: `Shopify refused the fulfillment: ${message}` });
-    } else if (error instanceof ShopifyError && error.mayHaveExecuted) {
-      throw new RetryableError(`fulfillments: fulfillmentCreate for ${doc.name} got no answer; the retry reads the order's fulfillments back before writing again`, {
-        cause: error,
-        details: { picking_id: doc.picking_id, order_gid: doc.order_gid },
+      await ctx.odoo.recordSyncResult({
+        model: 'stock.picking',
+        res_id: doc.picking_id,
+        state: 'error',
+        message: `Shopify refused the fulfillment: ${message}`,
       });
+    } else if (error instanceof ShopifyError && error.mayHaveExecuted) {
+      throw new RetryableError(
+        `fulfillments: fulfillmentCreate for ${doc.name} got no answer; the retry reads the order's fulfillments back before writing again`,
+        {
+          cause: error,
+          details: { picking_id: doc.picking_id, order_gid: doc.order_gid },
+        },
+      );
     } else if (error instanceof ShopifyError) {
       // Certainly not executed (e.g. throttled beyond the client's retries).
       await store.setPending(doc.picking_id, null);

@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
-import { findSentFulfillment, planFulfillment, stillToFulfill, trackingDiffers, trackingInput, type ShopifyFulfillment, type ShopifyFulfillmentOrder } from './plan.js';
+import {
+  findSentFulfillment,
+  planFulfillment,
+  stillToFulfill,
+  trackingDiffers,
+  trackingInput,
+  type ShopifyFulfillment,
+  type ShopifyFulfillmentOrder,
+} from './plan.js';
 
 const L1 = 'gid://shopify/LineItem/1';
 const L2 = 'gid://shopify/LineItem/2';
@@ -12,7 +20,14 @@ function fo(id: number, location: string, items: Array<[number, string, number]>
     status,
     assignedLocation: { location: { id: location } },
     supportedActions: status === 'OPEN' || status === 'IN_PROGRESS' ? [{ action: 'CREATE_FULFILLMENT' }] : [],
-    lineItems: { nodes: items.map(([foli, line, remaining]) => ({ id: `gid://shopify/FulfillmentOrderLineItem/${foli}`, sku: null, remainingQuantity: remaining, lineItem: { id: line } })) },
+    lineItems: {
+      nodes: items.map(([foli, line, remaining]) => ({
+        id: `gid://shopify/FulfillmentOrderLineItem/${foli}`,
+        sku: null,
+        remainingQuantity: remaining,
+        lineItem: { id: line },
+      })),
+    },
   };
 }
 
@@ -23,7 +38,13 @@ function fulfillment(id: number, lines: Array<[string, number]>, number: string 
     createdAt: '2026-11-27T10:00:00Z',
     trackingInfo: number ? [{ number, company: 'UPS', url: null }] : [],
     location: null,
-    fulfillmentLineItems: { nodes: lines.map(([line, quantity], i) => ({ id: `gid://shopify/FulfillmentLineItem/${id}${i}`, quantity, lineItem: { id: line, sku: null } })) },
+    fulfillmentLineItems: {
+      nodes: lines.map(([line, quantity], i) => ({
+        id: `gid://shopify/FulfillmentLineItem/${id}${i}`,
+        quantity,
+        lineItem: { id: line, sku: null },
+      })),
+    },
   };
 }
 
@@ -34,8 +55,24 @@ describe('fulfillments: allocation and read-back matching (pure)', () => {
       { line_gid: L2, sku: 'B', quantity: 2 },
     ];
     assert.deepEqual(stillToFulfill(delivered, []), { [L1]: 3, [L2]: 2 });
-    assert.deepEqual(stillToFulfill(delivered, [fulfillment(9, [[L1, 1], [L2, 2]])]), { [L1]: 2 });
-    assert.deepEqual(stillToFulfill(delivered, [fulfillment(9, [[L1, 3], [L2, 2]])]), {});
+    assert.deepEqual(
+      stillToFulfill(delivered, [
+        fulfillment(9, [
+          [L1, 1],
+          [L2, 2],
+        ]),
+      ]),
+      { [L1]: 2 },
+    );
+    assert.deepEqual(
+      stillToFulfill(delivered, [
+        fulfillment(9, [
+          [L1, 3],
+          [L2, 2],
+        ]),
+      ]),
+      {},
+    );
   });
 
   it('rounds a fractional delivered quantity down to whole units', () => {
@@ -43,12 +80,26 @@ describe('fulfillments: allocation and read-back matching (pure)', () => {
   });
 
   it('allocates a partial delivery to the fulfillment-order line items with exact quantities', () => {
-    const plan = planFulfillment({ [L1]: 2 }, [fo(1, LOC_A, [[11, L1, 5], [12, L2, 1]])], LOC_A);
+    const plan = planFulfillment(
+      { [L1]: 2 },
+      [
+        fo(1, LOC_A, [
+          [11, L1, 5],
+          [12, L2, 1],
+        ]),
+      ],
+      LOC_A,
+    );
     assert.deepEqual(plan, {
       groups: [
         {
           locationGid: LOC_A,
-          lineItemsByFulfillmentOrder: [{ fulfillmentOrderId: 'gid://shopify/FulfillmentOrder/1', fulfillmentOrderLineItems: [{ id: 'gid://shopify/FulfillmentOrderLineItem/11', quantity: 2 }] }],
+          lineItemsByFulfillmentOrder: [
+            {
+              fulfillmentOrderId: 'gid://shopify/FulfillmentOrder/1',
+              fulfillmentOrderLineItems: [{ id: 'gid://shopify/FulfillmentOrderLineItem/11', quantity: 2 }],
+            },
+          ],
           lines: { [L1]: 2 },
         },
       ],
@@ -57,11 +108,40 @@ describe('fulfillments: allocation and read-back matching (pure)', () => {
   });
 
   it('takes the picking location first, then spills to other locations in separate groups', () => {
-    const plan = planFulfillment({ [L1]: 4, [L2]: 1 }, [fo(1, LOC_A, [[11, L1, 3]]), fo(2, LOC_B, [[21, L1, 2], [22, L2, 1]])], LOC_B);
-    assert.deepEqual(
-      plan.groups.map((g) => [g.locationGid, g.lineItemsByFulfillmentOrder.map((e) => [e.fulfillmentOrderId.split('/').pop(), e.fulfillmentOrderLineItems.map((i) => [i.id.split('/').pop(), i.quantity])]), g.lines]),
+    const plan = planFulfillment(
+      { [L1]: 4, [L2]: 1 },
       [
-        [LOC_B, [['2', [['21', 2], ['22', 1]]]], { [L1]: 2, [L2]: 1 }],
+        fo(1, LOC_A, [[11, L1, 3]]),
+        fo(2, LOC_B, [
+          [21, L1, 2],
+          [22, L2, 1],
+        ]),
+      ],
+      LOC_B,
+    );
+    assert.deepEqual(
+      plan.groups.map((g) => [
+        g.locationGid,
+        g.lineItemsByFulfillmentOrder.map((e) => [
+          e.fulfillmentOrderId.split('/').pop(),
+          e.fulfillmentOrderLineItems.map((i) => [i.id.split('/').pop(), i.quantity]),
+        ]),
+        g.lines,
+      ]),
+      [
+        [
+          LOC_B,
+          [
+            [
+              '2',
+              [
+                ['21', 2],
+                ['22', 1],
+              ],
+            ],
+          ],
+          { [L1]: 2, [L2]: 1 },
+        ],
         [LOC_A, [['1', [['11', 2]]]], { [L1]: 2 }],
       ],
     );
@@ -70,7 +150,10 @@ describe('fulfillments: allocation and read-back matching (pure)', () => {
 
   it('skips closed fulfillment orders and reports what nothing open can take', () => {
     const plan = planFulfillment({ [L1]: 3 }, [fo(1, LOC_A, [[11, L1, 3]], 'CLOSED'), fo(2, LOC_A, [[21, L1, 1]])], LOC_A);
-    assert.deepEqual(plan.groups.map((g) => g.lines), [{ [L1]: 1 }]);
+    assert.deepEqual(
+      plan.groups.map((g) => g.lines),
+      [{ [L1]: 1 }],
+    );
     assert.deepEqual(plan.shortfall, { [L1]: 2 });
   });
 
@@ -87,7 +170,10 @@ describe('fulfillments: allocation and read-back matching (pure)', () => {
     assert.equal(findSentFulfillment(sent, [known, other], new Set([known.id])), undefined);
     assert.equal(findSentFulfillment({ ...sent, trackingNumber: '1Z2' }, [ours], new Set()), undefined);
     assert.equal(findSentFulfillment(sent, [fulfillment(4, [[L1, 2]], '1Z1', 'CANCELLED')], new Set()), undefined);
-    assert.equal(findSentFulfillment({ lines: { [L1]: 2 }, trackingNumber: null }, [fulfillment(5, [[L1, 2]])], new Set())?.id, 'gid://shopify/Fulfillment/5');
+    assert.equal(
+      findSentFulfillment({ lines: { [L1]: 2 }, trackingNumber: null }, [fulfillment(5, [[L1, 2]])], new Set())?.id,
+      'gid://shopify/Fulfillment/5',
+    );
   });
 
   it('builds tracking only from a tracking number and detects a changed one', () => {
@@ -97,6 +183,12 @@ describe('fulfillments: allocation and read-back matching (pure)', () => {
     assert.deepEqual(t, { number: '1Z2', company: 'UPS', url: 'https://ups.example/1Z2' });
     assert.equal(trackingDiffers(fulfillment(1, [[L1, 1]], '1Z1'), t), true);
     assert.equal(trackingDiffers(fulfillment(1, [[L1, 1]]), t), true);
-    assert.equal(trackingDiffers({ ...fulfillment(1, [[L1, 1]]), trackingInfo: [{ number: '1Z2', company: 'UPS', url: 'https://ups.example/1Z2' }] }, t), false);
+    assert.equal(
+      trackingDiffers(
+        { ...fulfillment(1, [[L1, 1]]), trackingInfo: [{ number: '1Z2', company: 'UPS', url: 'https://ups.example/1Z2' }] },
+        t,
+      ),
+      false,
+    );
   });
 });

@@ -75,7 +75,11 @@ const canFulfill = (fo: ShopifyFulfillmentOrder) =>
  * order; within one, line items in Shopify's order. One group per location, because Shopify
  * refuses a fulfillment spanning fulfillment orders of several locations.
  */
-export function planFulfillment(wanted: LineQuantities, fulfillmentOrders: readonly ShopifyFulfillmentOrder[], locationGid: string | null): FulfillmentPlan {
+export function planFulfillment(
+  wanted: LineQuantities,
+  fulfillmentOrders: readonly ShopifyFulfillmentOrder[],
+  locationGid: string | null,
+): FulfillmentPlan {
   const need: LineQuantities = { ...wanted };
   const locationOf = (fo: ShopifyFulfillmentOrder) => fo.assignedLocation?.location?.id ?? null;
   const ordered = fulfillmentOrders
@@ -124,7 +128,11 @@ const sameLines = (a: LineQuantities, b: LineQuantities) => {
  * fulfillments not known before the write and not claimed already, one shipping exactly the sent
  * quantities per line with the sent tracking number.
  */
-export function findSentFulfillment(sent: SentFulfillment, fulfillments: readonly ShopifyFulfillment[], exclude: ReadonlySet<string>): ShopifyFulfillment | undefined {
+export function findSentFulfillment(
+  sent: SentFulfillment,
+  fulfillments: readonly ShopifyFulfillment[],
+  exclude: ReadonlySet<string>,
+): ShopifyFulfillment | undefined {
   return fulfillments.find(
     (f) =>
       !exclude.has(f.id) &&

@@ -34,7 +34,10 @@ export function createFulfillmentStore(pool: pg.Pool, schema: string) {
       return rows[0]!;
     },
     async setPending(pickingId: number, pending: SentFulfillment | null): Promise<void> {
-      await pool.query(`UPDATE ${table} SET pending = $2, updated_at = now() WHERE picking_id = $1`, [pickingId, pending === null ? null : JSON.stringify(pending)]);
+      await pool.query(`UPDATE ${table} SET pending = $2, updated_at = now() WHERE picking_id = $1`, [
+        pickingId,
+        pending === null ? null : JSON.stringify(pending),
+      ]);
     },
     /** The pending write happened and produced `gid`. */
     async claim(pickingId: number, gid: string): Promise<void> {

@@ -31,11 +31,15 @@ describe('housekeeping', () => {
       });
     assert.equal((await post('hk-old')).status, 200);
     assert.equal((await post('hk-new')).status, 200);
-    await stack.sidecar.pool.query("UPDATE shopify_sync.webhook_inbox SET received_at = now() - interval '8 days' WHERE webhook_id = 'hk-old'");
+    await stack.sidecar.pool.query(
+      "UPDATE shopify_sync.webhook_inbox SET received_at = now() - interval '8 days' WHERE webhook_id = 'hk-old'",
+    );
     // What the hourly schedule sends.
     await stack.sidecar.queue.send('webhooks.purge', {});
     const rows = await stack.waitFor('the old payload purged', async () => {
-      const result = await stack.sidecar.pool.query("SELECT webhook_id, payload IS NULL AS purged FROM shopify_sync.webhook_inbox WHERE webhook_id LIKE 'hk-%' ORDER BY webhook_id");
+      const result = await stack.sidecar.pool.query(
+        "SELECT webhook_id, payload IS NULL AS purged FROM shopify_sync.webhook_inbox WHERE webhook_id LIKE 'hk-%' ORDER BY webhook_id",
+      );
       return result.rows[1]?.purged ? result.rows : undefined;
     });
     assert.deepEqual(rows, [

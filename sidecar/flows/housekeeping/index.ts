@@ -8,7 +8,9 @@ import type { Flow, FlowContext } from '../context.js';
 
 export const PURGE_CRON = '17 * * * *';
 
-export async function purgeWebhookInbox(ctx: Pick<FlowContext, 'config' | 'pool' | 'logger'>): Promise<{ purged: number; deleted: number }> {
+export async function purgeWebhookInbox(
+  ctx: Pick<FlowContext, 'config' | 'pool' | 'logger'>,
+): Promise<{ purged: number; deleted: number }> {
   const result = await purgeInbox(ctx.pool, ctx.config.database.appSchema, ctx.config.webhooks.inboxRetentionDays);
   ctx.logger.info('webhook inbox purged', { ...result, retentionDays: ctx.config.webhooks.inboxRetentionDays });
   return result;

@@ -90,7 +90,11 @@ interface LevelsByItemsData {
 
 /** Shopify's on_hand per item at one location; undefined = not stocked there. */
 async function readOnHand(ctx: FlowContext, items: readonly string[], location: string): Promise<Map<string, number | undefined>> {
-  const data = await ctx.shopify.request<LevelsByItemsData>('InventoryLevelsByItems', { itemIds: items, locationId: location }, { lane: 'inventory' });
+  const data = await ctx.shopify.request<LevelsByItemsData>(
+    'InventoryLevelsByItems',
+    { itemIds: items, locationId: location },
+    { lane: 'inventory' },
+  );
   const out = new Map<string, number | undefined>();
   data.nodes.forEach((node, i) => {
     const level = node?.inventoryLevel;
@@ -121,16 +125,24 @@ async function writeBatch(ctx: FlowContext, initial: Target[], jobId: string, st
     if (!odooIsFresh) batch = await refreshTargets(ctx, batch);
     odooIsFresh = false;
     if (batch.length === 0) return;
-    const current = await readOnHand(ctx, batch.map((t) => t.item), location);
+    const current = await readOnHand(
+      ctx,
+      batch.map((t) => t.item),
+      location,
+    );
     const plan = planWrites(batch, current);
     for (const t of plan.activate) {
       // Stocks the item at the location (inventorySetQuantities would too on 2026-10, but the
       // explicit call keeps the write a pure compare-and-swap from a known 0).
-      await ctx.shopify.request('InventoryActivate', { inventoryItemId: t.item, locationId: t.location }, {
-        lane: 'inventory',
-        // Keyed by the job too: a level the merchant deactivated later must be activatable again.
-        idempotencyKey: idempotencyKey({ flow: 'inventory', entity: `${t.item}@${t.location}`, version: `activate:${jobId}:${round}` }),
-      });
+      await ctx.shopify.request(
+        'InventoryActivate',
+        { inventoryItemId: t.item, locationId: t.location },
+        {
+          lane: 'inventory',
+          // Keyed by the job too: a level the merchant deactivated later must be activatable again.
+          idempotencyKey: idempotencyKey({ flow: 'inventory', entity: `${t.item}@${t.location}`, version: `activate:${jobId}:${round}` }),
+        },
+      );
       stats.activated += 1;
     }
     if (plan.activate.length > 0) {
@@ -143,7 +155,11 @@ async function writeBatch(ctx: FlowContext, initial: Target[], jobId: string, st
     }
     try {
       stats.calls += 1;
-      await ctx.shopify.request('InventorySetQuantities', { input: setQuantitiesInput(plan.writes) }, { lane: 'inventory', idempotencyKey: writeKey(jobId, plan.writes, round) });
+      await ctx.shopify.request(
+        'InventorySetQuantities',
+        { input: setQuantitiesInput(plan.writes) },
+        { lane: 'inventory', idempotencyKey: writeKey(jobId, plan.writes, round) },
+      );
       stats.written += plan.writes.length;
       stats.unchanged += plan.unchanged;
       return;
@@ -156,7 +172,8 @@ async function writeBatch(ctx: FlowContext, initial: Target[], jobId: string, st
         ctx.logger.info('inventory: compare-and-swap was stale; re-reading', { flow: 'inventory', location, round, codes });
         continue;
       }
-      if (error instanceof ShopifyUserErrors) throw new PermanentError(error.message, { cause: error, details: { userErrors: error.userErrors } });
+      if (error instanceof ShopifyUserErrors)
+        throw new PermanentError(error.message, { cause: error, details: { userErrors: error.userErrors } });
       throw error;
     }
   }
@@ -167,12 +184,25 @@ async function writeBatch(ctx: FlowContext, initial: Target[], jobId: string, st
  * Sets Shopify's on_hand to Odoo's oversell-safe quantity for the given levels, in batches of at
  * most 250 per location, skipping equal ones. Exported for reconciliation and tests.
  */
-export async function pushLevels(ctx: FlowContext, levels: readonly StockLevel[], jobId: string, options: { freshFromOdoo?: boolean } = {}): Promise<PushStats> {
+export async function pushLevels(
+  ctx: FlowContext,
+  levels: readonly StockLevel[],
+  jobId: string,
+  options: { freshFromOdoo?: boolean } = {},
+): Promise<PushStats> {
   learn(ctx, levels);
   const stats = emptyStats();
   const { targets, skipped, clamped } = targetsFromLevels(levels);
-  for (const s of skipped) ctx.logger.info('inventory: level skipped', { flow: 'inventory', productId: s.productId, locationGid: s.location, reason: s.reason });
-  for (const c of clamped) ctx.logger.warn('inventory: quantity clamped', { flow: 'inventory', productId: c.productId, locationGid: c.location, from: c.from, to: c.to });
+  for (const s of skipped)
+    ctx.logger.info('inventory: level skipped', { flow: 'inventory', productId: s.productId, locationGid: s.location, reason: s.reason });
+  for (const c of clamped)
+    ctx.logger.warn('inventory: quantity clamped', {
+      flow: 'inventory',
+      productId: c.productId,
+      locationGid: c.location,
+      from: c.from,
+      to: c.to,
+    });
   stats.skipped = skipped.length;
   stats.clamped = clamped.length;
   // A reconcile's single read of every level ages while earlier batches are written: each batch
@@ -209,10 +239,19 @@ async function productsForSkus(ctx: FlowContext, skus: readonly string[], locati
  * new inventory items, the fulfillment flow after Shopify decremented on_hand by a fulfillment
  * (variants given by SKU there). `reason` makes the job ids: the same reason asks only once.
  */
-export async function requestStockPush(ctx: FlowContext, request: { productIds?: number[]; skus?: string[]; locationGids?: Gid[]; reason: string }): Promise<number> {
-  const productIds = [...(request.productIds ?? []), ...(request.skus?.length ? await productsForSkus(ctx, request.skus, request.locationGids) : [])];
+export async function requestStockPush(
+  ctx: FlowContext,
+  request: { productIds?: number[]; skus?: string[]; locationGids?: Gid[]; reason: string },
+): Promise<number> {
+  const productIds = [
+    ...(request.productIds ?? []),
+    ...(request.skus?.length ? await productsForSkus(ctx, request.skus, request.locationGids) : []),
+  ];
   if (productIds.length === 0) return 0;
-  const { levels } = await ctx.odoo.stockLevels({ product_ids: productIds, ...(request.locationGids ? { location_gids: request.locationGids } : {}) });
+  const { levels } = await ctx.odoo.stockLevels({
+    product_ids: productIds,
+    ...(request.locationGids ? { location_gids: request.locationGids } : {}),
+  });
   learn(ctx, levels);
   let sent = 0;
   for (const level of levels) {
@@ -231,7 +270,10 @@ export async function requestStockPush(ctx: FlowContext, request: { productIds?:
  * Re-reads every mapped level in Odoo and Shopify and sets the ones that differ, in batches of
  * 250 (a few calls, not one job per variant and location). Scheduled and on demand.
  */
-export async function reconcileInventory(ctx: FlowContext, runId = `reconcile:${new Date().toISOString()}`): Promise<PushStats & { levels: number }> {
+export async function reconcileInventory(
+  ctx: FlowContext,
+  runId = `reconcile:${new Date().toISOString()}`,
+): Promise<PushStats & { levels: number }> {
   const { levels } = await ctx.odoo.stockLevels({});
   const stats = await pushLevels(ctx, levels, runId);
   ctx.logger.info('inventory: reconciled', { flow: 'inventory', levels: levels.length, ...stats });
@@ -250,14 +292,27 @@ export async function handleInventoryJob(ctx: FlowContext, job: JobContext<Inven
     }
     const productId = await productForItem(ctx, data.entityGid, parsed.location);
     if (productId === undefined) {
-      ctx.logger.info('inventory: Shopify level of an item not bound in Odoo; left alone', { ...log, item: data.entityGid, locationGid: parsed.location });
+      ctx.logger.info('inventory: Shopify level of an item not bound in Odoo; left alone', {
+        ...log,
+        item: data.entityGid,
+        locationGid: parsed.location,
+      });
       await markProcessed(ctx.pool, ctx.config.database.appSchema, data.webhookId, 'processed', 'inventory: item not bound in Odoo');
       return;
     }
     // The re-check runs on the variant's own key, in order with its outbox events, so two pushes
     // of one variant and location never interleave (the webhook's key is the Shopify item's).
-    const push: StockPushJob = { source: 'push', product_id: productId, location_gid: parsed.location, reason: `webhook:${data.webhookId}` };
-    await ctx.queue.send('inventory', push, { key: keys.stock(odooRef('product.product', productId), parsed.location), id: `recheck:${data.webhookId}`, correlationId: job.correlationId });
+    const push: StockPushJob = {
+      source: 'push',
+      product_id: productId,
+      location_gid: parsed.location,
+      reason: `webhook:${data.webhookId}`,
+    };
+    await ctx.queue.send('inventory', push, {
+      key: keys.stock(odooRef('product.product', productId), parsed.location),
+      id: `recheck:${data.webhookId}`,
+      correlationId: job.correlationId,
+    });
     await markProcessed(ctx.pool, ctx.config.database.appSchema, data.webhookId, 'processed', 'inventory: re-check against Odoo queued');
     return;
   }
@@ -273,7 +328,10 @@ export async function handleInventoryJob(ctx: FlowContext, job: JobContext<Inven
   }
   const stats = await pushProductLocation(ctx, productId, location, job.jobId);
   if (data.source === 'push' && data.reason.startsWith('webhook:')) {
-    ctx.logger.info(stats.written > 0 ? 'inventory: Shopify level differed from Odoo; re-asserted' : 'inventory: Shopify level matches Odoo (echo)', { ...log, productId, locationGid: location, ...stats });
+    ctx.logger.info(
+      stats.written > 0 ? 'inventory: Shopify level differed from Odoo; re-asserted' : 'inventory: Shopify level matches Odoo (echo)',
+      { ...log, productId, locationGid: location, ...stats },
+    );
   } else {
     ctx.logger.info('inventory: pushed', { ...log, productId, locationGid: location, source: data.source, ...stats });
   }

@@ -34,11 +34,29 @@ function orderDocument(order: SimOrder, sku: string, quantity: number): OrderDoc
     financial_status: 'paid',
     fulfillment_status: null,
     cancelled_at: null,
-    customer: { customer_gid: null, email: 'ada@example.com', first_name: 'Ada', last_name: 'Lovelace', phone: null, default_address: null, updated_at: null },
+    customer: {
+      customer_gid: null,
+      email: 'ada@example.com',
+      first_name: 'Ada',
+      last_name: 'Lovelace',
+      phone: null,
+      default_address: null,
+      updated_at: null,
+    },
     billing_address: null,
     shipping_address: null,
     location_gid: LOC_MAIN,
-    lines: [{ line_gid: order.line_items[0]!.admin_graphql_api_id, sku, title: sku, quantity, price_unit: '10.00', discount: '0.00', tax_lines: [] }],
+    lines: [
+      {
+        line_gid: order.line_items[0]!.admin_graphql_api_id,
+        sku,
+        title: sku,
+        quantity,
+        price_unit: '10.00',
+        discount: '0.00',
+        tax_lines: [],
+      },
+    ],
     shipping_lines: [],
     subtotal_price: (10 * quantity).toFixed(2),
     total_tax: '0.00',
@@ -66,7 +84,10 @@ describe('inventory flow end to end (simulator, PostgreSQL, Odoo double)', () =>
       name: 'Mugs',
       price: '10.00',
       options: [{ name: 'Color', values: [{ value: 'White' }, { value: 'Black' }] }],
-      variants: [{ sku: 'INV-A', option_values: { Color: 'White' } }, { sku: 'INV-B', option_values: { Color: 'Black' } }],
+      variants: [
+        { sku: 'INV-A', option_values: { Color: 'White' } },
+        { sku: 'INV-B', option_values: { Color: 'Black' } },
+      ],
     });
     a = created.variants['INV-A']!;
     b = created.variants['INV-B']!;
@@ -81,12 +102,19 @@ describe('inventory flow end to end (simulator, PostgreSQL, Odoo double)', () =>
 
   it('pushes stock in two warehouses to the two mapped Shopify locations', async () => {
     await f.stack.waitFor('four levels in Shopify', () => {
-      const got = [simLevel(f.stack, 'INV-A', LOC_MAIN)?.on_hand, simLevel(f.stack, 'INV-A', LOC_SECOND)?.on_hand, simLevel(f.stack, 'INV-B', LOC_MAIN)?.on_hand, simLevel(f.stack, 'INV-B', LOC_SECOND)?.on_hand];
+      const got = [
+        simLevel(f.stack, 'INV-A', LOC_MAIN)?.on_hand,
+        simLevel(f.stack, 'INV-A', LOC_SECOND)?.on_hand,
+        simLevel(f.stack, 'INV-B', LOC_MAIN)?.on_hand,
+        simLevel(f.stack, 'INV-B', LOC_SECOND)?.on_hand,
+      ];
       return got.join() === '10,4,3,0';
     });
     await settled();
     // New variants are stocked only at Shopify's primary location: the second one was activated first.
-    const activations = f.stack.logs.lines.filter((l) => l.message === 'inventory: pushed' && l.locationGid === LOC_SECOND && Number(l.activated) > 0);
+    const activations = f.stack.logs.lines.filter(
+      (l) => l.message === 'inventory: pushed' && l.locationGid === LOC_SECOND && Number(l.activated) > 0,
+    );
     assert.equal(activations.length, 2);
   });
 
@@ -96,9 +124,17 @@ describe('inventory flow end to end (simulator, PostgreSQL, Odoo double)', () =>
     await settled();
     await f.merchant.configure({ safety_stock: 1 });
     const stats = await reconcileInventory(f.ctx, 'test-safety');
-    assert.deepEqual({ levels: stats.levels, written: stats.written, unchanged: stats.unchanged, calls: stats.calls }, { levels: 4, written: 3, unchanged: 1, calls: 2 });
     assert.deepEqual(
-      [simLevel(f.stack, 'INV-A', LOC_MAIN)?.on_hand, simLevel(f.stack, 'INV-A', LOC_SECOND)?.on_hand, simLevel(f.stack, 'INV-B', LOC_MAIN)?.on_hand, simLevel(f.stack, 'INV-B', LOC_SECOND)?.on_hand],
+      { levels: stats.levels, written: stats.written, unchanged: stats.unchanged, calls: stats.calls },
+      { levels: 4, written: 3, unchanged: 1, calls: 2 },
+    );
+    assert.deepEqual(
+      [
+        simLevel(f.stack, 'INV-A', LOC_MAIN)?.on_hand,
+        simLevel(f.stack, 'INV-A', LOC_SECOND)?.on_hand,
+        simLevel(f.stack, 'INV-B', LOC_MAIN)?.on_hand,
+        simLevel(f.stack, 'INV-B', LOC_SECOND)?.on_hand,
+      ],
       [6, 3, 2, 0],
     );
     await f.merchant.configure({ safety_stock: 0 });
@@ -108,7 +144,11 @@ describe('inventory flow end to end (simulator, PostgreSQL, Odoo double)', () =>
 
   it('re-pushes stock after a delivery: Odoo emits stock.changed at delivery, and after the fulfillment reaches Shopify', async () => {
     // A Shopify order for 2: Shopify commits them at once, Odoo has not seen it.
-    const order = await f.stack.simControl<SimOrder>('POST', '/orders', { email: 'ada@example.com', lines: [{ sku: 'INV-A', quantity: 2 }], locationId: 101 });
+    const order = await f.stack.simControl<SimOrder>('POST', '/orders', {
+      email: 'ada@example.com',
+      lines: [{ sku: 'INV-A', quantity: 2 }],
+      locationId: 101,
+    });
     assert.deepEqual(simLevel(f.stack, 'INV-A', LOC_MAIN), { available: 5, committed: 2, on_hand: 7 });
     // Imported into Odoo (what the orders flow does): its reservation is not subtracted again.
     const applied = await f.ctx.odoo.applyOrder(orderDocument(order, 'INV-A', 2));
@@ -142,7 +182,11 @@ describe('inventory flow end to end (simulator, PostgreSQL, Odoo double)', () =>
     const real = f.ctx.shopify;
     const racing: ShopifyClient = {
       ...real,
-      async request<T>(doc: Parameters<ShopifyClient['request']>[0], variables: Record<string, unknown> | undefined, options: Parameters<ShopifyClient['request']>[2]): Promise<T> {
+      async request<T>(
+        doc: Parameters<ShopifyClient['request']>[0],
+        variables: Record<string, unknown> | undefined,
+        options: Parameters<ShopifyClient['request']>[2],
+      ): Promise<T> {
         const answer = await real.request<T>(doc, variables, options);
         if (doc === 'InventoryLevelsByItems' && !adjusted) {
           adjusted = true;
@@ -154,7 +198,10 @@ describe('inventory flow end to end (simulator, PostgreSQL, Odoo double)', () =>
     const ctx: FlowContext = { ...f.ctx, shopify: racing };
     const stats = await pushProductLocation(ctx, b, LOC_MAIN, 'test-stale');
     assert.equal(adjusted, true);
-    assert.deepEqual({ written: stats.written, staleRetries: stats.staleRetries, calls: stats.calls }, { written: 1, staleRetries: 1, calls: 2 });
+    assert.deepEqual(
+      { written: stats.written, staleRetries: stats.staleRetries, calls: stats.calls },
+      { written: 1, staleRetries: 1, calls: 2 },
+    );
     assert.equal(simLevel(f.stack, 'INV-B', LOC_MAIN)?.on_hand, 9);
     assert.ok(f.stack.logs.lines.some((l) => l.message === 'inventory: compare-and-swap was stale; re-reading'));
   });
@@ -164,24 +211,34 @@ describe('inventory flow end to end (simulator, PostgreSQL, Odoo double)', () =>
     await f.stack.simControl('POST', '/inventory/adjust', { sku: 'INV-A', locationId: 102, onHand: 40 });
     await f.stack.simControl('POST', '/inventory/adjust', { sku: 'INV-B', locationId: 101, onHand: 1 });
     const stats = await reconcileInventory(f.ctx, 'test-reconcile');
-    assert.deepEqual({ levels: stats.levels, written: stats.written, unchanged: stats.unchanged, calls: stats.calls, staleRetries: stats.staleRetries }, { levels: 4, written: 2, unchanged: 2, calls: 2, staleRetries: 0 });
+    assert.deepEqual(
+      { levels: stats.levels, written: stats.written, unchanged: stats.unchanged, calls: stats.calls, staleRetries: stats.staleRetries },
+      { levels: 4, written: 2, unchanged: 2, calls: 2, staleRetries: 0 },
+    );
     assert.equal(simLevel(f.stack, 'INV-A', LOC_SECOND)?.on_hand, 4);
     assert.equal(simLevel(f.stack, 'INV-B', LOC_MAIN)?.on_hand, 9);
 
-    const { rows } = await f.stack.sidecar.pool.query(`SELECT cron FROM ${f.stack.config.database.queueSchema}.schedule WHERE name = 'inventory.reconcile'`);
+    const { rows } = await f.stack.sidecar.pool.query(
+      `SELECT cron FROM ${f.stack.config.database.queueSchema}.schedule WHERE name = 'inventory.reconcile'`,
+    );
     assert.deepEqual(rows, [{ cron: '0 * * * *' }]);
     await f.stack.simControl('POST', '/inventory/adjust', { sku: 'INV-B', locationId: 102, onHand: 7 });
     await f.stack.sidecar.queue.send('inventory.reconcile', {}, { key: keys.scheduled('inventory.reconcile') });
-    await f.stack.waitFor('the scheduled reconcile repaired INV-B at the second location', () => simLevel(f.stack, 'INV-B', LOC_SECOND)?.on_hand === 0);
+    await f.stack.waitFor(
+      'the scheduled reconcile repaired INV-B at the second location',
+      () => simLevel(f.stack, 'INV-B', LOC_SECOND)?.on_hand === 0,
+    );
   });
 
   it('re-asserts Odoo when the merchant edits stock in Shopify, and treats echoes of its own writes as no-ops', async () => {
     await f.stack.subscribeWebhooks(['inventory_levels/update']);
     await f.stack.simControl('POST', '/inventory/adjust', { sku: 'INV-A', locationId: 101, delta: 12 });
     assert.equal(simLevel(f.stack, 'INV-A', LOC_MAIN)?.on_hand, 17);
-    await f.stack.waitFor('Odoo\'s 5 re-asserted', () => simLevel(f.stack, 'INV-A', LOC_MAIN)?.on_hand === 5);
+    await f.stack.waitFor("Odoo's 5 re-asserted", () => simLevel(f.stack, 'INV-A', LOC_MAIN)?.on_hand === 5);
     // Our own write changed `available` too: its webhook comes back and finds Shopify equal to Odoo.
-    await f.stack.waitFor('the echo handled', () => f.stack.logs.lines.some((l) => l.message === 'inventory: Shopify level matches Odoo (echo)'));
+    await f.stack.waitFor('the echo handled', () =>
+      f.stack.logs.lines.some((l) => l.message === 'inventory: Shopify level matches Odoo (echo)'),
+    );
     assert.ok(f.stack.logs.lines.some((l) => l.message === 'inventory: Shopify level differed from Odoo; re-asserted'));
     assert.equal(simLevel(f.stack, 'INV-A', LOC_MAIN)?.on_hand, 5);
   });
@@ -221,10 +278,13 @@ describe('inventory reconcile at scale (simulator, PostgreSQL, Odoo double)', ()
     });
     const calls: string[] = [];
     const real = f.ctx.shopify;
-    const counting = { ...real, request: ((doc: string, variables: unknown, options: unknown) => {
-      calls.push(doc);
-      return (real.request as (d: string, v: unknown, o: unknown) => Promise<unknown>)(doc, variables, options);
-    }) as typeof real.request };
+    const counting = {
+      ...real,
+      request: ((doc: string, variables: unknown, options: unknown) => {
+        calls.push(doc);
+        return (real.request as (d: string, v: unknown, o: unknown) => Promise<unknown>)(doc, variables, options);
+      }) as typeof real.request,
+    };
     const stats = await reconcileInventory({ ...f.ctx, shopify: counting }, 'test-scale');
     assert.deepEqual(
       { levels: stats.levels, written: stats.written, unchanged: stats.unchanged, activated: stats.activated, calls: stats.calls },
@@ -233,6 +293,14 @@ describe('inventory reconcile at scale (simulator, PostgreSQL, Odoo double)', ()
     // Reads and writes both go by 250: 2 reads per location, 2 writes at the main one.
     assert.deepEqual(calls.filter((c) => c === 'InventoryLevelsByItems').length, 4);
     assert.deepEqual(calls.filter((c) => c === 'InventorySetQuantities').length, 2);
-    assert.deepEqual([simLevel(f.stack, 'BULK-001', LOC_MAIN)?.on_hand, simLevel(f.stack, 'BULK-250', LOC_MAIN)?.on_hand, simLevel(f.stack, 'BULK-260', LOC_MAIN)?.on_hand, simLevel(f.stack, 'BULK-260', LOC_SECOND)?.on_hand], [1, 250, 260, 0]);
+    assert.deepEqual(
+      [
+        simLevel(f.stack, 'BULK-001', LOC_MAIN)?.on_hand,
+        simLevel(f.stack, 'BULK-250', LOC_MAIN)?.on_hand,
+        simLevel(f.stack, 'BULK-260', LOC_MAIN)?.on_hand,
+        simLevel(f.stack, 'BULK-260', LOC_SECOND)?.on_hand,
+      ],
+      [1, 250, 260, 0],
+    );
   });
 });

@@ -47,7 +47,10 @@ describe('oversell race: Shopify orders while Odoo stock changes and pushes run 
       name: 'Race kettle',
       price: '30.00',
       options: [{ name: 'Color', values: [{ value: 'Red' }, { value: 'Blue' }] }],
-      variants: [{ sku: 'RACE-1', option_values: { Color: 'Red' } }, { sku: 'RACE-2', option_values: { Color: 'Blue' } }],
+      variants: [
+        { sku: 'RACE-1', option_values: { Color: 'Red' } },
+        { sku: 'RACE-2', option_values: { Color: 'Blue' } },
+      ],
     });
     const p1 = created.variants['RACE-1']!;
     const p2 = created.variants['RACE-2']!;
@@ -77,7 +80,9 @@ describe('oversell race: Shopify orders while Odoo stock changes and pushes run 
         if (!level) continue;
         const allowed = Math.max(odooTerm(t), t.confirmed) - t.unshipped;
         if (level.available > allowed) {
-          violations.push(`${when}: ${t.sku}@${t.location} available ${level.available} > promise ${allowed} (Odoo ${odooTerm(t)}, last pushed ${t.confirmed}, unshipped ${t.unshipped})`);
+          violations.push(
+            `${when}: ${t.sku}@${t.location} available ${level.available} > promise ${allowed} (Odoo ${odooTerm(t)}, last pushed ${t.confirmed}, unshipped ${t.unshipped})`,
+          );
         }
       }
     };
@@ -97,10 +102,14 @@ describe('oversell race: Shopify orders while Odoo stock changes and pushes run 
     };
     /** Waits until every push has landed, then checks the settled state: the invariant, and equality. */
     const converge = async (step: string) => {
-      await f.stack.waitFor(`${step}: outbox drained and inventory queue idle`, async () => {
-        const pending = f.odoo.state.outbox.some((e) => e.state !== 'done') || (await pendingJobs(f.stack, 'inventory')) > 0;
-        return !pending;
-      }, 60_000);
+      await f.stack.waitFor(
+        `${step}: outbox drained and inventory queue idle`,
+        async () => {
+          const pending = f.odoo.state.outbox.some((e) => e.state !== 'done') || (await pendingJobs(f.stack, 'inventory')) > 0;
+          return !pending;
+        },
+        60_000,
+      );
       await exclusive(async () => {
         const landed = () => tracked.every((t) => simLevel(f.stack, t.sku, t.location)?.on_hand === odooTerm(t));
         // A webhook echo may still be re-reading after the queue went idle: wait for the level itself.
@@ -111,7 +120,11 @@ describe('oversell race: Shopify orders while Odoo stock changes and pushes run 
         for (const t of tracked) {
           const level = simLevel(f.stack, t.sku, t.location)!;
           assert.equal(level.on_hand, t.confirmed, `${step}: ${t.sku}@${t.location} on_hand ${level.on_hand}, Odoo ${t.confirmed}`);
-          assert.equal(level.available, t.confirmed - t.unshipped, `${step}: ${t.sku}@${t.location} available ${level.available}, promise ${t.confirmed - t.unshipped}`);
+          assert.equal(
+            level.available,
+            t.confirmed - t.unshipped,
+            `${step}: ${t.sku}@${t.location} available ${level.available}, promise ${t.confirmed - t.unshipped}`,
+          );
         }
       });
     };
@@ -127,7 +140,11 @@ describe('oversell race: Shopify orders while Odoo stock changes and pushes run 
         await exclusive(async () => {
           // A storefront sells only what Shopify says is available (inventory policy DENY).
           if ((simLevel(f.stack, t.sku, t.location)?.available ?? 0) < 1) return;
-          await f.stack.simControl('POST', '/orders', { email: `buyer${i}@example.com`, lines: [{ sku: t.sku, quantity: 1 }], locationId: Number(t.location.split('/').pop()) });
+          await f.stack.simControl('POST', '/orders', {
+            email: `buyer${i}@example.com`,
+            lines: [{ sku: t.sku, quantity: 1 }],
+            locationId: Number(t.location.split('/').pop()),
+          });
           t.unshipped += 1;
           orders += 1;
           check(`after order ${orders}`);
@@ -140,12 +157,18 @@ describe('oversell race: Shopify orders while Odoo stock changes and pushes run 
     try {
       const steps: Array<[string, () => Promise<unknown>]> = [
         ['Odoo count RACE-1 main 20 → 16', () => f.merchant.setStock(p1, f.wh.main, 16)],
-        ['Odoo sale order reserves 3 RACE-2 at main', () => f.merchant.createSaleOrder({ warehouse_id: f.wh.main, lines: [{ product_id: p2, quantity: 3 }] })],
+        [
+          'Odoo sale order reserves 3 RACE-2 at main',
+          () => f.merchant.createSaleOrder({ warehouse_id: f.wh.main, lines: [{ product_id: p2, quantity: 3 }] }),
+        ],
         ['Odoo receipt RACE-1 main → 25', () => f.merchant.setStock(p1, f.wh.main, 25)],
-        ['Odoo count RACE-1 second 6 → 2, with a reconcile running', async () => {
-          await f.merchant.setStock(p1, f.wh.second, 2);
-          await reconcileInventory(f.ctx, 'race-reconcile');
-        }],
+        [
+          'Odoo count RACE-1 second 6 → 2, with a reconcile running',
+          async () => {
+            await f.merchant.setStock(p1, f.wh.second, 2);
+            await reconcileInventory(f.ctx, 'race-reconcile');
+          },
+        ],
         ['Odoo receipt RACE-2 main → 20', () => f.merchant.setStock(p2, f.wh.main, 20)],
       ];
       for (const [step, change] of steps) {

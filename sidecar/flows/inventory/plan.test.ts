@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import type { StockLevel } from '../../odoo/contract.js';
-import { batches, oversellSafeOnHand, parseStockKey, planWrites, setQuantitiesInput, targetsFromLevels, writeKey, type Target } from './plan.js';
+import {
+  batches,
+  oversellSafeOnHand,
+  parseStockKey,
+  planWrites,
+  setQuantitiesInput,
+  targetsFromLevels,
+  writeKey,
+  type Target,
+} from './plan.js';
 
 const L1 = 'gid://shopify/Location/101';
 const L2 = 'gid://shopify/Location/102';
@@ -31,9 +40,21 @@ describe('inventory plan (pure)', () => {
       level({ product_id: 7, shopify_inventory_item_gid: 'gid://shopify/InventoryItem/10', shopify_on_hand: -2 }),
       level({ product_id: 8, shopify_inventory_item_gid: 'gid://shopify/InventoryItem/11', shopify_on_hand: 2.5 }),
     ]);
-    assert.deepEqual(targets.map((t) => [t.productId, t.quantity]), [[5, 4], [7, 0], [8, 2]]);
-    assert.deepEqual(skipped, [{ productId: 6, location: L1, reason: 'variant 6 (TEE) has no Shopify inventory item yet; the catalog push will bring its stock' }]);
-    assert.deepEqual(clamped, [{ productId: 7, location: L1, from: -2, to: 0 }, { productId: 8, location: L1, from: 2.5, to: 2 }]);
+    assert.deepEqual(
+      targets.map((t) => [t.productId, t.quantity]),
+      [
+        [5, 4],
+        [7, 0],
+        [8, 2],
+      ],
+    );
+    assert.deepEqual(skipped, [
+      { productId: 6, location: L1, reason: 'variant 6 (TEE) has no Shopify inventory item yet; the catalog push will bring its stock' },
+    ]);
+    assert.deepEqual(clamped, [
+      { productId: 7, location: L1, from: -2, to: 0 },
+      { productId: 8, location: L1, from: 2.5, to: 2 },
+    ]);
   });
 
   it('cuts 600 targets at two locations into batches of 250, 250, 100 and 1 per location', () => {
@@ -41,7 +62,15 @@ describe('inventory plan (pure)', () => {
     for (let i = 1; i <= 600; i += 1) targets.push({ item: `gid://shopify/InventoryItem/${i}`, location: L1, quantity: i, productId: i });
     targets.push({ item: 'gid://shopify/InventoryItem/1', location: L2, quantity: 3, productId: 1 });
     const out = batches(targets);
-    assert.deepEqual(out.map((b) => [b[0]!.location, b.length]), [[L1, 250], [L1, 250], [L1, 100], [L2, 1]]);
+    assert.deepEqual(
+      out.map((b) => [b[0]!.location, b.length]),
+      [
+        [L1, 250],
+        [L1, 250],
+        [L1, 100],
+        [L2, 1],
+      ],
+    );
     assert.equal(out[1]![0]!.item, 'gid://shopify/InventoryItem/251');
   });
 
@@ -66,7 +95,10 @@ describe('inventory plan (pure)', () => {
     ]);
     const plan = planWrites(batch, current);
     assert.deepEqual(plan.writes, [{ item: 'gid://shopify/InventoryItem/1', location: L1, from: 10, to: 7 }]);
-    assert.deepEqual(plan.activate.map((t) => t.item), ['gid://shopify/InventoryItem/3']);
+    assert.deepEqual(
+      plan.activate.map((t) => t.item),
+      ['gid://shopify/InventoryItem/3'],
+    );
     assert.equal(plan.unchanged, 1);
     assert.deepEqual(setQuantitiesInput(plan.writes), {
       name: 'on_hand',

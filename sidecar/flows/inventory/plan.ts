@@ -52,7 +52,11 @@ export function targetsFromLevels(levels: readonly StockLevel[]): { targets: Tar
   const clamped: Clamp[] = [];
   for (const level of levels) {
     if (!level.shopify_inventory_item_gid) {
-      skipped.push({ productId: level.product_id, location: level.location_gid, reason: `variant ${level.product_id}${level.sku ? ` (${level.sku})` : ''} has no Shopify inventory item yet; the catalog push will bring its stock` });
+      skipped.push({
+        productId: level.product_id,
+        location: level.location_gid,
+        reason: `variant ${level.product_id}${level.sku ? ` (${level.sku})` : ''} has no Shopify inventory item yet; the catalog push will bring its stock`,
+      });
       continue;
     }
     const raw = level.shopify_on_hand;
@@ -92,7 +96,10 @@ export interface Write {
  * Compares targets with Shopify's current on_hand (`undefined` = the item is not stocked at the
  * location yet): equal → nothing; not stocked → activate first; otherwise a compare-and-swap write.
  */
-export function planWrites(batch: readonly Target[], current: ReadonlyMap<string, number | undefined>): { writes: Write[]; activate: Target[]; unchanged: number } {
+export function planWrites(
+  batch: readonly Target[],
+  current: ReadonlyMap<string, number | undefined>,
+): { writes: Write[]; activate: Target[]; unchanged: number } {
   const writes: Write[] = [];
   const activate: Target[] = [];
   let unchanged = 0;
@@ -121,8 +128,15 @@ export function setQuantitiesInput(writes: readonly Write[]) {
  * re-reads inside one job, so a re-read never reuses the key of a refused attempt.
  */
 export function writeKey(jobId: string, writes: readonly Write[], round: number): string {
-  const entries = [...writes].map((w) => [w.item, w.location, w.from, w.to]).sort((a, b) => (String(a[0]) + a[1] < String(b[0]) + b[1] ? -1 : 1));
-  return idempotencyKey({ flow: 'inventory', entity: `set:${entries.length}`, version: `${jobId}:${contentDigest(entries)}`, attempt: round });
+  const entries = [...writes]
+    .map((w) => [w.item, w.location, w.from, w.to])
+    .sort((a, b) => (String(a[0]) + a[1] < String(b[0]) + b[1] ? -1 : 1));
+  return idempotencyKey({
+    flow: 'inventory',
+    entity: `set:${entries.length}`,
+    version: `${jobId}:${contentDigest(entries)}`,
+    attempt: round,
+  });
 }
 
 /** `stock:<item or odoo:product.product:<id>>:<location GID>` → its two parts. */

@@ -56,13 +56,25 @@ export interface OnboardingState {
 
 interface VariantsPage {
   productVariants: {
-    nodes: Array<{ id: string; sku: string | null; barcode: string | null; title: string; product: { id: string; title: string }; inventoryItem: { id: string } | null }>;
+    nodes: Array<{
+      id: string;
+      sku: string | null;
+      barcode: string | null;
+      title: string;
+      product: { id: string; title: string };
+      inventoryItem: { id: string } | null;
+    }>;
     pageInfo: { hasNextPage: boolean; endCursor: string | null };
   };
 }
 interface CustomersPage {
   customers: {
-    nodes: Array<{ id: string; firstName: string | null; lastName: string | null; defaultEmailAddress: { emailAddress: string | null } | null }>;
+    nodes: Array<{
+      id: string;
+      firstName: string | null;
+      lastName: string | null;
+      defaultEmailAddress: { emailAddress: string | null } | null;
+    }>;
     pageInfo: { hasNextPage: boolean; endCursor: string | null };
   };
 }
@@ -71,9 +83,21 @@ async function shopifyVariants(ctx: OnboardingContext): Promise<ShopifyVariant[]
   const out: ShopifyVariant[] = [];
   let after: string | null = null;
   for (;;) {
-    const page: VariantsPage = await ctx.shopify.request<VariantsPage>('OnboardingVariants', { first: SHOPIFY_PAGE, after }, { lane: 'catalog' });
+    const page: VariantsPage = await ctx.shopify.request<VariantsPage>(
+      'OnboardingVariants',
+      { first: SHOPIFY_PAGE, after },
+      { lane: 'catalog' },
+    );
     for (const v of page.productVariants.nodes) {
-      out.push({ variantGid: v.id, productGid: v.product.id, productTitle: v.product.title, title: v.title, sku: v.sku, barcode: v.barcode, inventoryItemGid: v.inventoryItem?.id ?? null });
+      out.push({
+        variantGid: v.id,
+        productGid: v.product.id,
+        productTitle: v.product.title,
+        title: v.title,
+        sku: v.sku,
+        barcode: v.barcode,
+        inventoryItemGid: v.inventoryItem?.id ?? null,
+      });
     }
     if (!page.productVariants.pageInfo.hasNextPage) return out;
     after = page.productVariants.pageInfo.endCursor;
@@ -84,9 +108,17 @@ async function shopifyCustomers(ctx: OnboardingContext): Promise<ShopifyCustomer
   const out: ShopifyCustomer[] = [];
   let after: string | null = null;
   for (;;) {
-    const page: CustomersPage = await ctx.shopify.request<CustomersPage>('OnboardingCustomers', { first: SHOPIFY_PAGE, after }, { lane: 'catalog' });
+    const page: CustomersPage = await ctx.shopify.request<CustomersPage>(
+      'OnboardingCustomers',
+      { first: SHOPIFY_PAGE, after },
+      { lane: 'catalog' },
+    );
     for (const c of page.customers.nodes) {
-      out.push({ customerGid: c.id, email: c.defaultEmailAddress?.emailAddress ?? null, name: [c.firstName, c.lastName].filter(Boolean).join(' ') });
+      out.push({
+        customerGid: c.id,
+        email: c.defaultEmailAddress?.emailAddress ?? null,
+        name: [c.firstName, c.lastName].filter(Boolean).join(' '),
+      });
     }
     if (!page.customers.pageInfo.hasNextPage) return out;
     after = page.customers.pageInfo.endCursor;
@@ -116,7 +148,10 @@ export class OnboardingBusyError extends Error {
 }
 
 /** Runs onboarding; `dryRun` reads both sides and reports without writing anything. */
-export async function runOnboarding(ctx: OnboardingContext, options: { dryRun: boolean }): Promise<{ report: OnboardingReport; markdown: string }> {
+export async function runOnboarding(
+  ctx: OnboardingContext,
+  options: { dryRun: boolean },
+): Promise<{ report: OnboardingReport; markdown: string }> {
   const lock = await ctx.pool.connect();
   try {
     const { rows } = await lock.query('SELECT pg_try_advisory_lock($1) AS ok', [LOCK_KEY]);
@@ -134,7 +169,12 @@ export async function runOnboarding(ctx: OnboardingContext, options: { dryRun: b
 
 async function onboard(ctx: OnboardingContext, dryRun: boolean): Promise<OnboardingReport> {
   const startedAt = new Date().toISOString();
-  const [products, variants, partners, customers] = await Promise.all([odooProducts(ctx), shopifyVariants(ctx), odooCustomers(ctx), shopifyCustomers(ctx)]);
+  const [products, variants, partners, customers] = await Promise.all([
+    odooProducts(ctx),
+    shopifyVariants(ctx),
+    odooCustomers(ctx),
+    shopifyCustomers(ctx),
+  ]);
   const plan = planOnboarding({ odooProducts: products, shopifyVariants: variants, odooCustomers: partners, shopifyCustomers: customers });
   const writeErrors: OnboardingReport['writeErrors'] = [];
   let written = 0;
@@ -148,7 +188,12 @@ async function onboard(ctx: OnboardingContext, dryRun: boolean): Promise<Onboard
           res_id: link.templateId,
           state: 'pending',
           shopify_gid: link.productGid,
-          children: link.variants.map((v) => ({ model: 'product.product', res_id: v.odooId, shopify_gid: v.variantGid, inventory_item_gid: v.inventoryItemGid })),
+          children: link.variants.map((v) => ({
+            model: 'product.product',
+            res_id: v.odooId,
+            shopify_gid: v.variantGid,
+            inventory_item_gid: v.inventoryItemGid,
+          })),
         });
         written += 1;
       } catch (error) {
@@ -164,7 +209,10 @@ async function onboard(ctx: OnboardingContext, dryRun: boolean): Promise<Onboard
       }
     }
     // The binding says why a record in conflict is not synced (it shows in Odoo's error list).
-    for (const [model, ids] of [['product.template', plan.held.templateIds], ['res.partner', plan.held.partnerIds]] as const) {
+    for (const [model, ids] of [
+      ['product.template', plan.held.templateIds],
+      ['res.partner', plan.held.partnerIds],
+    ] as const) {
       for (const id of ids) {
         const message = conflictMessage(plan.conflicts, model, id);
         try {
@@ -230,7 +278,9 @@ export async function onboardingComplete(ctx: Pick<FlowContext, 'config' | 'pool
 }
 
 /** `complete` as above, and the Odoo records onboarding held back for a conflict. */
-export async function onboardingGate(ctx: Pick<FlowContext, 'config' | 'pool'>): Promise<{ complete: boolean; held: OnboardingPlan['held'] }> {
+export async function onboardingGate(
+  ctx: Pick<FlowContext, 'config' | 'pool'>,
+): Promise<{ complete: boolean; held: OnboardingPlan['held'] }> {
   const stored = await readState<OnboardingState>(ctx.pool, ctx.config.database.appSchema, STATE_KEY);
   const held = stored?.value.held ?? { templateIds: [], partnerIds: [] };
   return { complete: !ctx.config.onboarding.required || stored !== null, held };
@@ -262,7 +312,9 @@ export function renderMarkdown(report: OnboardingReport): string {
   if (p.products.link.length) {
     lines.push('## Products', '', '| Odoo product | Shopify product | variants (by) |', '|---|---|---|');
     for (const l of p.products.link) {
-      lines.push(`| ${cell(l.name)} [${l.templateId}] | ${cell(l.productTitle)} ${l.productGid} | ${l.variants.map((v) => `${cell(v.key)} (${v.by})`).join(', ')} |`);
+      lines.push(
+        `| ${cell(l.name)} [${l.templateId}] | ${cell(l.productTitle)} ${l.productGid} | ${l.variants.map((v) => `${cell(v.key)} (${v.by})`).join(', ')} |`,
+      );
     }
     lines.push('');
   }
@@ -273,11 +325,15 @@ export function renderMarkdown(report: OnboardingReport): string {
   }
   lines.push('## Unmatched', '');
   lines.push(`- Odoo variants only in Odoo (the catalog flow will create them in Shopify): ${p.products.unmatchedOdoo.length}`);
-  for (const v of p.products.unmatchedOdoo.slice(0, 50)) lines.push(`  - ${cell(v.name)} [${v.odooId}] SKU ${cell(v.sku)} barcode ${cell(v.barcode)}`);
+  for (const v of p.products.unmatchedOdoo.slice(0, 50))
+    lines.push(`  - ${cell(v.name)} [${v.odooId}] SKU ${cell(v.sku)} barcode ${cell(v.barcode)}`);
   lines.push(`- Shopify variants only in Shopify (left as they are): ${p.products.unmatchedShopify.length}`);
-  for (const v of p.products.unmatchedShopify.slice(0, 50)) lines.push(`  - ${cell(v.title)} ${v.variantGid} SKU ${cell(v.sku)} barcode ${cell(v.barcode)}`);
+  for (const v of p.products.unmatchedShopify.slice(0, 50))
+    lines.push(`  - ${cell(v.title)} ${v.variantGid} SKU ${cell(v.sku)} barcode ${cell(v.barcode)}`);
   lines.push(`- Odoo contacts with no Shopify customer: ${p.customers.unmatchedOdoo.length}`);
-  lines.push(`- Shopify customers with no Odoo contact (linked or created when they next order or change): ${p.customers.unmatchedShopify.length}`);
+  lines.push(
+    `- Shopify customers with no Odoo contact (linked or created when they next order or change): ${p.customers.unmatchedShopify.length}`,
+  );
   if (report.writeErrors.length) {
     lines.push('', '## Write errors (onboarding is not complete)', '');
     for (const e of report.writeErrors) lines.push(`- ${e.model} ${e.resId}: ${cell(e.message)}`);

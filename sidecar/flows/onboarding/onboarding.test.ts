@@ -12,16 +12,41 @@ describe('onboarding an existing shop (simulator, Odoo double, PostgreSQL)', () 
   let stack: Stack;
   const odoo: Record<string, number> = {};
   const partners: Record<string, number> = {};
-  const ctx = () => ({ config: stack.config, logger: stack.sidecar.logger, pool: stack.sidecar.pool, shopify: stack.sidecar.shopify, odoo: stack.sidecar.contract });
+  const ctx = () => ({
+    config: stack.config,
+    logger: stack.sidecar.logger,
+    pool: stack.sidecar.pool,
+    shopify: stack.sidecar.shopify,
+    odoo: stack.sidecar.contract,
+  });
 
   before(async () => {
     stack = await startStack({ databaseUrl: await testDatabase('flow_onboarding'), flows: [], env: { ONBOARDING_REQUIRED: 'true' } });
     // Shopify: a matching tee (2 variants by SKU), a cap matching only by barcode, a SKU used by
     // two Shopify products (conflict), and a poster Odoo does not have.
-    await stack.simControl('POST', '/products', { title: 'Tee', variants: [{ sku: 'TEE-S', price: '15.00', option: 'S', optionName: 'Size' }, { sku: 'tee-m', price: '15.00', option: 'M', optionName: 'Size' }] });
+    await stack.simControl('POST', '/products', {
+      title: 'Tee',
+      variants: [
+        { sku: 'TEE-S', price: '15.00', option: 'S', optionName: 'Size' },
+        { sku: 'tee-m', price: '15.00', option: 'M', optionName: 'Size' },
+      ],
+    });
     await stack.sidecar.shopify.request(
       'ProductSet',
-      { input: { title: 'Cap', productOptions: [{ name: 'Title', values: [{ name: 'Default Title' }] }], variants: [{ optionValues: [{ optionName: 'Title', name: 'Default Title' }], price: '9.00', barcode: '4006381333931', inventoryItem: { sku: 'CAP-SHOP' } }] } },
+      {
+        input: {
+          title: 'Cap',
+          productOptions: [{ name: 'Title', values: [{ name: 'Default Title' }] }],
+          variants: [
+            {
+              optionValues: [{ optionName: 'Title', name: 'Default Title' }],
+              price: '9.00',
+              barcode: '4006381333931',
+              inventoryItem: { sku: 'CAP-SHOP' },
+            },
+          ],
+        },
+      },
       { lane: 'catalog', retrySafe: true },
     );
     await stack.simControl('POST', '/products', { title: 'Bag A', sku: 'BAG', price: '20.00' });
@@ -33,7 +58,17 @@ describe('onboarding an existing shop (simulator, Odoo double, PostgreSQL)', () 
     // Odoo: the same tee and cap, the bag, a lamp Shopify does not have; Ada (other case),
     // Grace twice (conflict), a contact only in Odoo.
     const m = stack.merchant!;
-    odoo.tee = (await m.createProduct({ name: 'Tee', price: '15.00', options: [{ name: 'Size', values: [{ value: 'S' }, { value: 'M' }] }], variants: [{ sku: 'TEE-S', option_values: { Size: 'S' } }, { sku: 'TEE-M', option_values: { Size: 'M' } }] })).template_id;
+    odoo.tee = (
+      await m.createProduct({
+        name: 'Tee',
+        price: '15.00',
+        options: [{ name: 'Size', values: [{ value: 'S' }, { value: 'M' }] }],
+        variants: [
+          { sku: 'TEE-S', option_values: { Size: 'S' } },
+          { sku: 'TEE-M', option_values: { Size: 'M' } },
+        ],
+      })
+    ).template_id;
     odoo.cap = (await m.createProduct({ name: 'Cap', price: '9.00', variants: [{ sku: 'CAP-1', barcode: '4006381333931' }] })).template_id;
     odoo.bag = (await m.createProduct({ name: 'Bag', price: '20.00', variants: [{ sku: 'BAG' }] })).template_id;
     odoo.lamp = (await m.createProduct({ name: 'Lamp', price: '30.00', variants: [{ sku: 'LAMP' }] })).template_id;
@@ -53,7 +88,10 @@ describe('onboarding an existing shop (simulator, Odoo double, PostgreSQL)', () 
     return {
       bindings,
       customers: customers.map((c) => [c.partner_id, c.customer_gid]),
-      states: await Promise.all([...Object.values(odoo).map((id) => stack.merchant!.readBinding('product.template', id)), ...Object.values(partners).map((id) => stack.merchant!.readBinding('res.partner', id))]),
+      states: await Promise.all([
+        ...Object.values(odoo).map((id) => stack.merchant!.readBinding('product.template', id)),
+        ...Object.values(partners).map((id) => stack.merchant!.readBinding('res.partner', id)),
+      ]),
       shopProducts: (await stack.simControl<unknown[]>('GET', '/products')).length,
       shopCustomers: (await stack.simControl<unknown[]>('GET', '/customers')).length,
       odooProducts: products.length,
@@ -63,20 +101,35 @@ describe('onboarding an existing shop (simulator, Odoo double, PostgreSQL)', () 
 
   it('reports matches, conflicts and leftovers in a dry run and changes nothing', async () => {
     const before = await snapshot();
-    const res = await fetch(`${stack.sidecarUrl}/admin/onboarding?dry_run=1`, { method: 'POST', headers: { authorization: `Bearer ${stack.config.adminToken}` } });
+    const res = await fetch(`${stack.sidecarUrl}/admin/onboarding?dry_run=1`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.config.adminToken}` },
+    });
     assert.equal(res.status, 200);
     const report = (await res.json()) as OnboardingReport & { markdown: string };
     assert.equal(report.dryRun, true);
-    assert.deepEqual(report.plan.products.link.map((l) => [l.templateId, l.variants.map((v) => `${v.key}/${v.by}`)]), [
-      [odoo.tee, ['TEE-S/sku', 'TEE-M/sku']],
-      [odoo.cap, ['4006381333931/barcode']],
-    ]);
-    assert.deepEqual(report.plan.conflicts.map((c) => [c.kind, c.odoo.ids]), [
-      ['duplicate_sku_shopify', [odoo.bag]],
-      ['duplicate_email_odoo', [partners.grace1, partners.grace2]],
-    ]);
-    assert.deepEqual(report.plan.customers.link.map((l) => [l.partnerId, l.email]), [[partners.ada, 'ada@example.com']]);
-    assert.deepEqual(report.plan.products.unmatchedOdoo.map((v) => v.sku), ['BAG', 'LAMP']);
+    assert.deepEqual(
+      report.plan.products.link.map((l) => [l.templateId, l.variants.map((v) => `${v.key}/${v.by}`)]),
+      [
+        [odoo.tee, ['TEE-S/sku', 'TEE-M/sku']],
+        [odoo.cap, ['4006381333931/barcode']],
+      ],
+    );
+    assert.deepEqual(
+      report.plan.conflicts.map((c) => [c.kind, c.odoo.ids]),
+      [
+        ['duplicate_sku_shopify', [odoo.bag]],
+        ['duplicate_email_odoo', [partners.grace1, partners.grace2]],
+      ],
+    );
+    assert.deepEqual(
+      report.plan.customers.link.map((l) => [l.partnerId, l.email]),
+      [[partners.ada, 'ada@example.com']],
+    );
+    assert.deepEqual(
+      report.plan.products.unmatchedOdoo.map((v) => v.sku),
+      ['BAG', 'LAMP'],
+    );
     assert.deepEqual(report.plan.products.unmatchedShopify.map((v) => v.sku).sort(), ['BAG', 'BAG', 'POSTER']);
     assert.deepEqual(report.plan.customers.unmatchedShopify.map((c) => c.email).sort(), ['grace@example.com', 'shop-only@example.com']);
     assert.equal(report.counts.written, 0);
@@ -99,7 +152,11 @@ describe('onboarding an existing shop (simulator, Odoo double, PostgreSQL)', () 
     assert.deepEqual(report.writeErrors, []);
     // 2 products + 1 customer linked, 1 product + 2 contacts held with a message.
     assert.equal(report.counts.written, 6);
-    const shopTee = (await stack.simControl<Array<{ admin_graphql_api_id: string; variants: Array<{ sku: string; admin_graphql_api_id: string; inventory_item_id: number }> }>>('GET', '/products?sku=TEE-S'))[0]!;
+    const shopTee = (
+      await stack.simControl<
+        Array<{ admin_graphql_api_id: string; variants: Array<{ sku: string; admin_graphql_api_id: string; inventory_item_id: number }> }>
+      >('GET', '/products?sku=TEE-S')
+    )[0]!;
     const { products } = await stack.sidecar.contract.exportProducts({ template_ids: [odoo.tee!, odoo.cap!, odoo.lamp!] });
     const tee = products.find((p) => p.odoo_id === odoo.tee)!;
     assert.equal(tee.shopify_product_gid, shopTee.admin_graphql_api_id);
@@ -124,7 +181,10 @@ describe('onboarding an existing shop (simulator, Odoo double, PostgreSQL)', () 
       assert.deepEqual([b.state, b.shopify_gid], ['error', null]);
     }
     const after = await snapshot();
-    assert.deepEqual([after.shopProducts, after.shopCustomers, after.odooProducts, after.odooPartners], [before.shopProducts, before.shopCustomers, before.odooProducts, before.odooPartners]);
+    assert.deepEqual(
+      [after.shopProducts, after.shopCustomers, after.odooProducts, after.odooPartners],
+      [before.shopProducts, before.shopCustomers, before.odooProducts, before.odooPartners],
+    );
     assert.match(markdown, /^# Onboarding run/);
     assert.equal(await onboardingComplete(ctx()), true);
   });
@@ -132,7 +192,12 @@ describe('onboarding an existing shop (simulator, Odoo double, PostgreSQL)', () 
   it('links nothing twice when run again', async () => {
     const { report } = await runOnboarding(ctx(), { dryRun: false });
     assert.deepEqual(
-      [report.counts.productsLinked, report.counts.productsAlreadyLinked, report.counts.customersLinked, report.counts.customersAlreadyLinked],
+      [
+        report.counts.productsLinked,
+        report.counts.productsAlreadyLinked,
+        report.counts.customersLinked,
+        report.counts.customersAlreadyLinked,
+      ],
       [0, 2, 0, 1],
     );
   });

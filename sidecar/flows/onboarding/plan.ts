@@ -326,7 +326,13 @@ export function planOnboarding(input: {
       productGid,
       productTitle: ms[0]!.shop.productTitle,
       variants: ms
-        .map((m) => ({ odooId: m.odoo.odooId, variantGid: m.shop.variantGid, inventoryItemGid: m.shop.inventoryItemGid, by: m.by, key: m.key }))
+        .map((m) => ({
+          odooId: m.odoo.odooId,
+          variantGid: m.shop.variantGid,
+          inventoryItemGid: m.shop.inventoryItemGid,
+          by: m.by,
+          key: m.key,
+        }))
         .sort((a, b) => a.odooId - b.odooId),
     });
   }
@@ -393,7 +399,9 @@ export function planOnboarding(input: {
       unmatchedOdoo: input.odooCustomers
         .filter((c) => !linkedPartners.has(c.partner_id))
         .map((c) => ({ partnerId: c.partner_id, email: c.email ?? '' })),
-      unmatchedShopify: input.shopifyCustomers.filter((c) => !linkedCustomers.has(c.customerGid)).map((c) => ({ customerGid: c.customerGid, email: c.email })),
+      unmatchedShopify: input.shopifyCustomers
+        .filter((c) => !linkedCustomers.has(c.customerGid))
+        .map((c) => ({ customerGid: c.customerGid, email: c.email })),
     },
     conflicts,
     held: { templateIds: [...heldTemplates].sort((a, b) => a - b), partnerIds: [...heldPartners].sort((a, b) => a - b) },

@@ -59,13 +59,20 @@ interface OrderLineItemsData {
 }
 
 /** Reads the order and all its line items (OrderById, then OrderLineItems pages past the first 10). */
-export async function fetchOrder(ctx: FlowContext, orderGid: string): Promise<{ order: ShopifyOrder; lineItems: ShopifyLineItem[] } | null> {
+export async function fetchOrder(
+  ctx: FlowContext,
+  orderGid: string,
+): Promise<{ order: ShopifyOrder; lineItems: ShopifyLineItem[] } | null> {
   const { order } = await ctx.shopify.request<OrderByIdData>('OrderById', { id: orderGid }, { lane: 'orders' });
   if (!order) return null;
   const lineItems = [...order.lineItems.nodes];
   let page = order.lineItems.pageInfo;
   while (page.hasNextPage && page.endCursor) {
-    const more = await ctx.shopify.request<OrderLineItemsData>('OrderLineItems', { id: orderGid, after: page.endCursor }, { lane: 'orders' });
+    const more = await ctx.shopify.request<OrderLineItemsData>(
+      'OrderLineItems',
+      { id: orderGid, after: page.endCursor },
+      { lane: 'orders' },
+    );
     if (!more.order) break;
     lineItems.push(...more.order.lineItems.nodes);
     page = more.order.lineItems.pageInfo;
@@ -94,10 +101,15 @@ export async function importOrder(ctx: FlowContext, orderGid: string): Promise<O
   const doc = document as unknown as OrderDocument;
 
   if (document.cancelled_at) {
-    const cancelled = await ctx.odoo.cancelOrder({ order_gid: orderGid, cancelled_at: document.cancelled_at, reason: fetched.order.cancelReason?.toLowerCase() ?? null });
+    const cancelled = await ctx.odoo.cancelOrder({
+      order_gid: orderGid,
+      cancelled_at: document.cancelled_at,
+      reason: fetched.order.cancelReason?.toLowerCase() ?? null,
+    });
     if (cancelled.status !== 'not_found') {
       const line = { orderGid, name: document.name, saleOrderId: cancelled.sale_order_id, status: cancelled.status };
-      if (cancelled.status === 'needs_return') ctx.logger.warn('order cancelled in Shopify after delivery: Odoo flagged it for a return', line);
+      if (cancelled.status === 'needs_return')
+        ctx.logger.warn('order cancelled in Shopify after delivery: Odoo flagged it for a return', line);
       else ctx.logger.info('order cancelled', line);
       return { action: 'cancelled', status: cancelled.status, saleOrderId: cancelled.sale_order_id };
     }
@@ -106,7 +118,17 @@ export async function importOrder(ctx: FlowContext, orderGid: string): Promise<O
   }
 
   const result = await ctx.odoo.applyOrder(doc);
-  const line = { orderGid, name: document.name, updatedAt: document.updated_at, saleOrderId: result.sale_order_id, saleOrder: result.name, status: result.status, state: result.state, amountTotal: result.amount_total, ...(result.message ? { odooMessage: result.message } : {}) };
+  const line = {
+    orderGid,
+    name: document.name,
+    updatedAt: document.updated_at,
+    saleOrderId: result.sale_order_id,
+    saleOrder: result.name,
+    status: result.status,
+    state: result.state,
+    amountTotal: result.amount_total,
+    ...(result.message ? { odooMessage: result.message } : {}),
+  };
   if (result.status === 'held') ctx.logger.warn('order held in Odoo (binding in error; fix the mapping, then re-import)', line);
   else if (result.status === 'flagged') ctx.logger.warn('order flagged in Odoo: totals differ (binding in error)', line);
   else ctx.logger.info(`order ${result.status}`, line);
@@ -129,7 +151,8 @@ export async function handleOrderJob(ctx: FlowContext, job: JobContext<OrderJob>
     await importOrder(ctx, orderGid);
   } catch (error) {
     const { kind, reason } = classifyError(error);
-    if (webhookId && (kind !== 'retryable' || job.attempt >= job.maxAttempts)) await markProcessed(ctx.pool, schema, webhookId, 'failed', reason).catch(() => {});
+    if (webhookId && (kind !== 'retryable' || job.attempt >= job.maxAttempts))
+      await markProcessed(ctx.pool, schema, webhookId, 'failed', reason).catch(() => {});
     throw error;
   }
   if (webhookId) await markProcessed(ctx.pool, schema, webhookId, 'processed');

@@ -40,7 +40,16 @@ function order(overrides: Partial<ShopifyOrder> = {}): ShopifyOrder {
     currentTotalPriceSet: m('28.80'),
     lineItems: { nodes: [line()], pageInfo: { hasNextPage: false, endCursor: null } },
     shippingLines: {
-      nodes: [{ title: 'Standard', code: 'STD', originalPriceSet: m('5.00'), discountedPriceSet: m('5.00'), discountAllocations: [], taxLines: [{ title: 'VAT', rate: 0.2, priceSet: m('1.00') }] }],
+      nodes: [
+        {
+          title: 'Standard',
+          code: 'STD',
+          originalPriceSet: m('5.00'),
+          discountedPriceSet: m('5.00'),
+          discountAllocations: [],
+          taxLines: [{ title: 'VAT', rate: 0.2, priceSet: m('1.00') }],
+        },
+      ],
     },
     customer: {
       id: 'gid://shopify/Customer/7',
@@ -51,8 +60,28 @@ function order(overrides: Partial<ShopifyOrder> = {}): ShopifyOrder {
       defaultPhoneNumber: { phoneNumber: '+3212345678' },
       defaultAddress: null,
     },
-    billingAddress: { name: 'Ada Lovelace', company: null, address1: '1 Main St', address2: null, city: 'Brussels', zip: '1000', provinceCode: null, countryCodeV2: 'BE', phone: null },
-    shippingAddress: { name: 'Ada Lovelace', company: 'ACME', address1: '2 Side St', address2: 'Box 3', city: 'Ghent', zip: '9000', provinceCode: 'VOV', countryCodeV2: 'BE', phone: '+32999' },
+    billingAddress: {
+      name: 'Ada Lovelace',
+      company: null,
+      address1: '1 Main St',
+      address2: null,
+      city: 'Brussels',
+      zip: '1000',
+      provinceCode: null,
+      countryCodeV2: 'BE',
+      phone: null,
+    },
+    shippingAddress: {
+      name: 'Ada Lovelace',
+      company: 'ACME',
+      address1: '2 Side St',
+      address2: 'Box 3',
+      city: 'Ghent',
+      zip: '9000',
+      provinceCode: 'VOV',
+      countryCodeV2: 'BE',
+      phone: '+32999',
+    },
     fulfillmentOrders: { nodes: [{ status: 'OPEN', assignedLocation: { location: { id: 'gid://shopify/Location/102' } } }] },
     ...overrides,
   };
@@ -82,11 +111,43 @@ describe('orders normalise: Shopify order → OrderDocument', () => {
         default_address: null,
         updated_at: '2026-11-27T09:00:00Z',
       },
-      billing_address: { name: 'Ada Lovelace', company: null, address1: '1 Main St', address2: null, city: 'Brussels', province_code: null, zip: '1000', country_code: 'BE', phone: null },
-      shipping_address: { name: 'Ada Lovelace', company: 'ACME', address1: '2 Side St', address2: 'Box 3', city: 'Ghent', province_code: 'VOV', zip: '9000', country_code: 'BE', phone: '+32999' },
+      billing_address: {
+        name: 'Ada Lovelace',
+        company: null,
+        address1: '1 Main St',
+        address2: null,
+        city: 'Brussels',
+        province_code: null,
+        zip: '1000',
+        country_code: 'BE',
+        phone: null,
+      },
+      shipping_address: {
+        name: 'Ada Lovelace',
+        company: 'ACME',
+        address1: '2 Side St',
+        address2: 'Box 3',
+        city: 'Ghent',
+        province_code: 'VOV',
+        zip: '9000',
+        country_code: 'BE',
+        phone: '+32999',
+      },
       location_gid: 'gid://shopify/Location/102',
-      lines: [{ line_gid: 'gid://shopify/LineItem/11', sku: 'MUG', title: 'Mug', quantity: 2, price_unit: '9.50', discount: '0.00', tax_lines: [{ title: 'VAT', rate: '0.2', amount: '3.80' }] }],
-      shipping_lines: [{ title: 'Standard', code: 'STD', price: '5.00', discount: '0.00', tax_lines: [{ title: 'VAT', rate: '0.2', amount: '1.00' }] }],
+      lines: [
+        {
+          line_gid: 'gid://shopify/LineItem/11',
+          sku: 'MUG',
+          title: 'Mug',
+          quantity: 2,
+          price_unit: '9.50',
+          discount: '0.00',
+          tax_lines: [{ title: 'VAT', rate: '0.2', amount: '3.80' }],
+        },
+      ],
+      shipping_lines: [
+        { title: 'Standard', code: 'STD', price: '5.00', discount: '0.00', tax_lines: [{ title: 'VAT', rate: '0.2', amount: '1.00' }] },
+      ],
       subtotal_price: '19.00',
       total_tax: '4.80',
       total_discounts: '0.00',
@@ -96,29 +157,108 @@ describe('orders normalise: Shopify order → OrderDocument', () => {
     validator.validate('apply_order', 'params', document);
   });
 
-  const lineCases: Array<{ name: string; item: Partial<ShopifyLineItem>; quantity: number; discount: string; tax: string; warnings: string[] }> = [
-    { name: 'a line discount is the sum of its allocations', item: { discountAllocations: [{ allocatedAmountSet: m('1.00') }, { allocatedAmountSet: m('0.45') }] }, quantity: 2, discount: '1.45', tax: '3.80', warnings: [] },
-    { name: 'an edit that removed 1 of 3 units keeps 2/3 of discount and tax, rounded to the cent', item: { quantity: 3, currentQuantity: 2, discountAllocations: [{ allocatedAmountSet: m('1.00') }], taxLines: [{ title: 'VAT', rate: 0.2, priceSet: m('3.33') }] }, quantity: 2, discount: '0.67', tax: '2.22', warnings: [] },
-    { name: 'a removed line keeps quantity 0 with no discount or tax', item: { quantity: 2, currentQuantity: 0, discountAllocations: [{ allocatedAmountSet: m('1.00') }] }, quantity: 0, discount: '0.00', tax: '0.00', warnings: [] },
-    { name: 'half a cent rounds away from zero (1.01 × 1/2 → 0.51 removed)', item: { quantity: 2, currentQuantity: 1, discountAllocations: [{ allocatedAmountSet: m('1.01') }], taxLines: [{ title: 'VAT', rate: 0.2, priceSet: m('0.05') }] }, quantity: 1, discount: '0.50', tax: '0.02', warnings: [] },
-    { name: 'a negative quantity is clamped to 0 and reported', item: { quantity: 2, currentQuantity: -1 }, quantity: 0, discount: '0.00', tax: '0.00', warnings: ['order #1001 line 1 (MUG): quantity -1 clamped to 0'] },
-    { name: 'a fractional quantity loses its fraction and is reported', item: { quantity: 2, currentQuantity: 1.5 }, quantity: 1, discount: '0.00', tax: '1.90', warnings: ['order #1001 line 1 (MUG): quantity 1.5 clamped to 1'] },
+  const lineCases: Array<{
+    name: string;
+    item: Partial<ShopifyLineItem>;
+    quantity: number;
+    discount: string;
+    tax: string;
+    warnings: string[];
+  }> = [
+    {
+      name: 'a line discount is the sum of its allocations',
+      item: { discountAllocations: [{ allocatedAmountSet: m('1.00') }, { allocatedAmountSet: m('0.45') }] },
+      quantity: 2,
+      discount: '1.45',
+      tax: '3.80',
+      warnings: [],
+    },
+    {
+      name: 'an edit that removed 1 of 3 units keeps 2/3 of discount and tax, rounded to the cent',
+      item: {
+        quantity: 3,
+        currentQuantity: 2,
+        discountAllocations: [{ allocatedAmountSet: m('1.00') }],
+        taxLines: [{ title: 'VAT', rate: 0.2, priceSet: m('3.33') }],
+      },
+      quantity: 2,
+      discount: '0.67',
+      tax: '2.22',
+      warnings: [],
+    },
+    {
+      name: 'a removed line keeps quantity 0 with no discount or tax',
+      item: { quantity: 2, currentQuantity: 0, discountAllocations: [{ allocatedAmountSet: m('1.00') }] },
+      quantity: 0,
+      discount: '0.00',
+      tax: '0.00',
+      warnings: [],
+    },
+    {
+      name: 'half a cent rounds away from zero (1.01 × 1/2 → 0.51 removed)',
+      item: {
+        quantity: 2,
+        currentQuantity: 1,
+        discountAllocations: [{ allocatedAmountSet: m('1.01') }],
+        taxLines: [{ title: 'VAT', rate: 0.2, priceSet: m('0.05') }],
+      },
+      quantity: 1,
+      discount: '0.50',
+      tax: '0.02',
+      warnings: [],
+    },
+    {
+      name: 'a negative quantity is clamped to 0 and reported',
+      item: { quantity: 2, currentQuantity: -1 },
+      quantity: 0,
+      discount: '0.00',
+      tax: '0.00',
+      warnings: ['order #1001 line 1 (MUG): quantity -1 clamped to 0'],
+    },
+    {
+      name: 'a fractional quantity loses its fraction and is reported',
+      item: { quantity: 2, currentQuantity: 1.5 },
+      quantity: 1,
+      discount: '0.00',
+      tax: '1.90',
+      warnings: ['order #1001 line 1 (MUG): quantity 1.5 clamped to 1'],
+    },
   ];
   for (const c of lineCases) {
     it(c.name, () => {
-      const { document, warnings } = normaliseOrder(order({ lineItems: { nodes: [line(c.item)], pageInfo: { hasNextPage: false, endCursor: null } } }));
+      const { document, warnings } = normaliseOrder(
+        order({ lineItems: { nodes: [line(c.item)], pageInfo: { hasNextPage: false, endCursor: null } } }),
+      );
       const [l] = document.lines;
       assert.equal(l!.quantity, c.quantity);
       assert.equal(l!.discount, c.discount);
       assert.equal(l!.tax_lines[0]!.amount, c.tax);
-      assert.deepEqual(warnings.map((w) => w.message), c.warnings);
+      assert.deepEqual(
+        warnings.map((w) => w.message),
+        c.warnings,
+      );
       validator.validate('apply_order', 'params', document);
     });
   }
 
   it('takes a shipping discount from its allocations, else from the discounted price', () => {
     const ship = (allocations: string[], discounted: string) =>
-      normaliseOrder(order({ shippingLines: { nodes: [{ title: 'Express', code: null, originalPriceSet: m('10.00'), discountedPriceSet: m(discounted), discountAllocations: allocations.map((a) => ({ allocatedAmountSet: m(a) })), taxLines: [] }] } })).document.shipping_lines[0];
+      normaliseOrder(
+        order({
+          shippingLines: {
+            nodes: [
+              {
+                title: 'Express',
+                code: null,
+                originalPriceSet: m('10.00'),
+                discountedPriceSet: m(discounted),
+                discountAllocations: allocations.map((a) => ({ allocatedAmountSet: m(a) })),
+                taxLines: [],
+              },
+            ],
+          },
+        }),
+      ).document.shipping_lines[0];
     assert.equal(ship([], '7.50')!.discount, '2.50');
     assert.equal(ship(['3.00'], '7.00')!.discount, '3.00');
     assert.equal(ship([], '10.00')!.discount, '0.00');
@@ -126,12 +266,19 @@ describe('orders normalise: Shopify order → OrderDocument', () => {
 
   it('routes by the first fulfillment order that is not cancelled and reports a split order', () => {
     const fo = (status: string, id: string) => ({ status, assignedLocation: { location: { id } } });
-    const a = normaliseOrder(order({ fulfillmentOrders: { nodes: [fo('CANCELLED', 'gid://shopify/Location/101'), fo('OPEN', 'gid://shopify/Location/102')] } }));
+    const a = normaliseOrder(
+      order({ fulfillmentOrders: { nodes: [fo('CANCELLED', 'gid://shopify/Location/101'), fo('OPEN', 'gid://shopify/Location/102')] } }),
+    );
     assert.equal(a.document.location_gid, 'gid://shopify/Location/102');
     assert.deepEqual(a.warnings, []);
-    const b = normaliseOrder(order({ fulfillmentOrders: { nodes: [fo('OPEN', 'gid://shopify/Location/101'), fo('OPEN', 'gid://shopify/Location/102')] } }));
+    const b = normaliseOrder(
+      order({ fulfillmentOrders: { nodes: [fo('OPEN', 'gid://shopify/Location/101'), fo('OPEN', 'gid://shopify/Location/102')] } }),
+    );
     assert.equal(b.document.location_gid, 'gid://shopify/Location/101');
-    assert.deepEqual(b.warnings.map((w) => w.code), ['several_locations']);
+    assert.deepEqual(
+      b.warnings.map((w) => w.code),
+      ['several_locations'],
+    );
     assert.equal(normaliseOrder(order({ fulfillmentOrders: { nodes: [] } })).document.location_gid, null);
   });
 
@@ -142,7 +289,12 @@ describe('orders normalise: Shopify order → OrderDocument', () => {
   });
 
   it('keeps a missing SKU as null (the addon refuses it naming the line) and a cancelled order cancelled', () => {
-    const { document } = normaliseOrder(order({ cancelledAt: '2026-11-27T11:00:00Z', lineItems: { nodes: [line({ sku: '' })], pageInfo: { hasNextPage: false, endCursor: null } } }));
+    const { document } = normaliseOrder(
+      order({
+        cancelledAt: '2026-11-27T11:00:00Z',
+        lineItems: { nodes: [line({ sku: '' })], pageInfo: { hasNextPage: false, endCursor: null } },
+      }),
+    );
     assert.equal(document.lines[0]!.sku, null);
     assert.equal(document.cancelled_at, '2026-11-27T11:00:00Z');
     validator.validate('apply_order', 'params', document);
@@ -150,7 +302,10 @@ describe('orders normalise: Shopify order → OrderDocument', () => {
 
   it('uses the extra pages of line items when given', () => {
     const more = [line(), line({ id: 'gid://shopify/LineItem/12', sku: 'TEE' })];
-    assert.deepEqual(normaliseOrder(order(), more).document.lines.map((l) => l.sku), ['MUG', 'TEE']);
+    assert.deepEqual(
+      normaliseOrder(order(), more).document.lines.map((l) => l.sku),
+      ['MUG', 'TEE'],
+    );
   });
 });
 

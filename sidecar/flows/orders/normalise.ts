@@ -220,7 +220,10 @@ function locationOf(order: ShopifyOrder, warnings: NormaliseWarning[]): string |
   const distinct = [...new Set(candidates)];
   if (distinct.length > 1) {
     // One sale order ships from one warehouse; the first fulfillment order decides (documented in docs/flows.md).
-    warnings.push({ code: 'several_locations', message: `order ${order.name}: fulfillment orders at ${distinct.join(', ')}; routed to ${distinct[0]}` });
+    warnings.push({
+      code: 'several_locations',
+      message: `order ${order.name}: fulfillment orders at ${distinct.join(', ')}; routed to ${distinct[0]}`,
+    });
   }
   return distinct[0] ?? null;
 }
@@ -249,11 +252,20 @@ export function normaliseOrder(order: ShopifyOrder, lineItems: ShopifyLineItem[]
   const shippingLines: ShippingLine[] = (order.shippingLines?.nodes ?? []).map((s, index) => {
     const where = `order ${order.name} shipping line ${index + 1}`;
     const price = money(s.originalPriceSet, `${where} price`);
-    const allocated = (s.discountAllocations ?? []).reduce((sum, d, i) => sum + money(d.allocatedAmountSet, `${where} discount ${i + 1}`), 0n);
+    const allocated = (s.discountAllocations ?? []).reduce(
+      (sum, d, i) => sum + money(d.allocatedAmountSet, `${where} discount ${i + 1}`),
+      0n,
+    );
     const reduced = price - money(s.discountedPriceSet, `${where} discounted price`);
     // Allocations name each discount; without them the discounted price tells the total.
     const discount = allocated > 0n ? allocated : reduced > 0n ? reduced : 0n;
-    return { title: s.title ?? null, code: s.code ?? null, price: formatCents(price), discount: formatCents(discount), tax_lines: taxLines(s.taxLines, where) } as ShippingLine;
+    return {
+      title: s.title ?? null,
+      code: s.code ?? null,
+      price: formatCents(price),
+      discount: formatCents(discount),
+      tax_lines: taxLines(s.taxLines, where),
+    } as ShippingLine;
   });
   const document: NormalisedOrder = {
     order_gid: order.id,

@@ -52,7 +52,10 @@ describe('orders flow end to end (simulator → sidecar → Odoo double)', funct
       // The cron never fires during the run: the tests call the pull themselves.
       env: { ORDERS_PULL_CRON: '0 0 1 1 *' },
     });
-    for (const [sku, price] of [['MUG', '9.50'], ['TEE', '19.99']] as const) {
+    for (const [sku, price] of [
+      ['MUG', '9.50'],
+      ['TEE', '19.99'],
+    ] as const) {
       await stack.simControl('POST', '/products', { title: sku, sku, price, stock: { '101': 50, '102': 50 } });
       await merchant.createProduct({ name: sku, price, variants: [{ sku }] });
     }
@@ -70,15 +73,35 @@ describe('orders flow end to end (simulator → sidecar → Odoo double)', funct
   });
 
   /** An order with Shopify's VAT at 20 % on each line and on shipping. */
-  function orderBody(lines: Array<{ sku: string; quantity: number; price: string; discount?: string }>, extra: Record<string, unknown> = {}) {
+  function orderBody(
+    lines: Array<{ sku: string; quantity: number; price: string; discount?: string }>,
+    extra: Record<string, unknown> = {},
+  ) {
     const tax = (net: number) => (Math.round(net * 20) / 100).toFixed(2);
     return {
       email: `buyer-${randomUUID().slice(0, 8)}@example.com`,
       customer: { firstName: 'Ada', lastName: 'Lovelace' },
-      lines: lines.map((l) => ({ ...l, taxLines: [{ title: 'VAT', rate: 0.2, price: tax(Number(l.price) * l.quantity - Number(l.discount ?? 0)) }] })),
+      lines: lines.map((l) => ({
+        ...l,
+        taxLines: [{ title: 'VAT', rate: 0.2, price: tax(Number(l.price) * l.quantity - Number(l.discount ?? 0)) }],
+      })),
       shippingLines: [{ title: 'Standard', price: '5.00', taxLines: [{ title: 'VAT', rate: 0.2, price: '1.00' }] }],
-      shippingAddress: { first_name: 'Ada', last_name: 'Lovelace', address1: '1 Main St', city: 'Brussels', zip: '1000', country_code: 'BE' },
-      billingAddress: { first_name: 'Ada', last_name: 'Lovelace', address1: '1 Main St', city: 'Brussels', zip: '1000', country_code: 'BE' },
+      shippingAddress: {
+        first_name: 'Ada',
+        last_name: 'Lovelace',
+        address1: '1 Main St',
+        city: 'Brussels',
+        zip: '1000',
+        country_code: 'BE',
+      },
+      billingAddress: {
+        first_name: 'Ada',
+        last_name: 'Lovelace',
+        address1: '1 Main St',
+        city: 'Brussels',
+        zip: '1000',
+        country_code: 'BE',
+      },
       ...extra,
     };
   }
@@ -103,20 +126,37 @@ describe('orders flow end to end (simulator → sidecar → Odoo double)', funct
   }
 
   it('turns an order placed in Shopify into one confirmed sale order with its lines and the total to the cent', async () => {
-    const order = await place(orderBody([{ sku: 'MUG', quantity: 2, price: '9.50', discount: '1.00' }, { sku: 'TEE', quantity: 1, price: '19.99' }]));
+    const order = await place(
+      orderBody([
+        { sku: 'MUG', quantity: 2, price: '9.50', discount: '1.00' },
+        { sku: 'TEE', quantity: 1, price: '19.99' },
+      ]),
+    );
     const so = await saleOrder(order.admin_graphql_api_id, 'the sale order', (s) => s.state === 'sale');
     await settled();
     assert.equal(soOf(order.admin_graphql_api_id).length, 1);
     const view = (await merchant.readSaleOrders(order.admin_graphql_api_id))[0]!;
-    assert.deepEqual(view.lines.map((l) => [l.sku, l.quantity]), [['MUG', 2], ['TEE', 1]]);
+    assert.deepEqual(
+      view.lines.map((l) => [l.sku, l.quantity]),
+      [
+        ['MUG', 2],
+        ['TEE', 1],
+      ],
+    );
     // 2 × 9.50 − 1.00 + 19.99 + 5.00 shipping = 42.99 net, VAT 20 % per line: 3.60 + 4.00 + 1.00 = 8.60.
     assert.equal(order.current_total_price, '51.59');
     assert.equal(view.amount_total, '51.59');
     assert.equal(so.binding.state, 'synced');
     assert.equal(so.warehouse_id, [...odoo.state.warehouses.values()].find((w) => w.location_gid === LOC1)!.id);
     const partner = odoo.state.partners.get(so.partner_id)!;
-    assert.equal(partner.binding.shopify_gid?.startsWith('gid://shopify/Customer/'), true, 'the customer comes from the order, bound to its Shopify GID');
-    assert.ok(stack.logs.lines.some((l) => l.message === 'order created' && l.saleOrderId === so.id && l.orderGid === order.admin_graphql_api_id));
+    assert.equal(
+      partner.binding.shopify_gid?.startsWith('gid://shopify/Customer/'),
+      true,
+      'the customer comes from the order, bound to its Shopify GID',
+    );
+    assert.ok(
+      stack.logs.lines.some((l) => l.message === 'order created' && l.saleOrderId === so.id && l.orderGid === order.admin_graphql_api_id),
+    );
   });
 
   it('routes an order fulfilled from Shopify location 102 to the Odoo warehouse mapped to it', async () => {
@@ -128,13 +168,24 @@ describe('orders flow end to end (simulator → sidecar → Odoo double)', funct
   it('gives one sale order with the latest state under duplicated and reordered webhooks and a replayed old delivery', async () => {
     await stack.simControl('PUT', '/faults', { webhookDuplicateRate: 1, webhookReorderRate: 1, webhookReorderHoldMs: 300 });
     const order = await place(orderBody([{ sku: 'MUG', quantity: 1, price: '9.50' }]));
-    await stack.simControl('PATCH', `/orders/${order.id}/address`, { shippingAddress: { address1: '9 New Road', city: 'Antwerp', zip: '2000' } });
-    await stack.simControl('PATCH', `/orders/${order.id}/address`, { shippingAddress: { address1: '10 Final Road', city: 'Liège', zip: '4000' } });
+    await stack.simControl('PATCH', `/orders/${order.id}/address`, {
+      shippingAddress: { address1: '9 New Road', city: 'Antwerp', zip: '2000' },
+    });
+    await stack.simControl('PATCH', `/orders/${order.id}/address`, {
+      shippingAddress: { address1: '10 Final Road', city: 'Liège', zip: '4000' },
+    });
     await settled();
-    const so = await saleOrder(order.admin_graphql_api_id, 'the latest address', (s) => odoo.state.partners.get(s.partner_shipping_id)?.city === 'Liège');
+    const so = await saleOrder(
+      order.admin_graphql_api_id,
+      'the latest address',
+      (s) => odoo.state.partners.get(s.partner_shipping_id)?.city === 'Liège',
+    );
     assert.equal(soOf(order.admin_graphql_api_id).length, 1);
     const deliveries = stack.sim.state.deliveries.filter((d) => d.body.includes(order.admin_graphql_api_id));
-    assert.ok(deliveries.some((d) => d.fault !== null), 'the simulator injected faults');
+    assert.ok(
+      deliveries.some((d) => d.fault !== null),
+      'the simulator injected faults',
+    );
 
     // Replay the first orders/create as a new delivery (new webhook id, old body): the handler
     // re-reads Shopify, Odoo answers unchanged and keeps the latest address.
@@ -188,20 +239,39 @@ describe('orders flow end to end (simulator → sidecar → Odoo double)', funct
     assert.equal((await readWatermark(ctx))?.toISOString(), now.toISOString());
     await saleOrder(order.admin_graphql_api_id, 'the pulled order', () => true);
     const next = await runOrdersPull(ctx, new Date(now.getTime() + 60_000));
-    assert.equal(next.since, new Date(now.getTime() - 10 * 60_000).toISOString(), 'the next run starts at the new watermark minus the overlap');
+    assert.equal(
+      next.since,
+      new Date(now.getTime() - 10 * 60_000).toISOString(),
+      'the next run starts at the new watermark minus the overlap',
+    );
     assert.equal(next.enqueued, 0);
   });
 
   it('updates the sale order when the address changes and lines are edited before delivery', async () => {
     const order = await place(orderBody([{ sku: 'MUG', quantity: 3, price: '9.50' }]));
     await saleOrder(order.admin_graphql_api_id, 'the sale order', (s) => s.state === 'sale');
-    await stack.simControl('PATCH', `/orders/${order.id}/address`, { shippingAddress: { address1: '5 Harbour St', city: 'Ostend', zip: '8400' } });
-    await stack.simControl('POST', `/orders/${order.id}/edit`, { set: [{ sku: 'MUG', quantity: 1, restock: true }], add: [{ sku: 'TEE', quantity: 1, price: '19.99' }] });
+    await stack.simControl('PATCH', `/orders/${order.id}/address`, {
+      shippingAddress: { address1: '5 Harbour St', city: 'Ostend', zip: '8400' },
+    });
+    await stack.simControl('POST', `/orders/${order.id}/edit`, {
+      set: [{ sku: 'MUG', quantity: 1, restock: true }],
+      add: [{ sku: 'TEE', quantity: 1, price: '19.99' }],
+    });
     const edited = await simOrder(order.id);
-    const so = await saleOrder(order.admin_graphql_api_id, 'the edit applied', (s) => s.lines.some((l) => l.sku === 'TEE') && odoo.state.partners.get(s.partner_shipping_id)?.city === 'Ostend');
+    const so = await saleOrder(
+      order.admin_graphql_api_id,
+      'the edit applied',
+      (s) => s.lines.some((l) => l.sku === 'TEE') && odoo.state.partners.get(s.partner_shipping_id)?.city === 'Ostend',
+    );
     await settled();
     const view = (await merchant.readSaleOrders(order.admin_graphql_api_id))[0]!;
-    assert.deepEqual(view.lines.map((l) => [l.sku, l.quantity]), [['MUG', 1], ['TEE', 1]]);
+    assert.deepEqual(
+      view.lines.map((l) => [l.sku, l.quantity]),
+      [
+        ['MUG', 1],
+        ['TEE', 1],
+      ],
+    );
     assert.equal(view.amount_total, edited.current_total_price, 'Odoo total equals Shopify current total');
     assert.equal(so.binding.state, 'synced');
   });
@@ -258,12 +328,22 @@ describe('orders flow end to end (simulator → sidecar → Odoo double)', funct
     await settled();
     assert.equal(so.state, 'draft');
     assert.match(String(so.binding.message), /no tax mapping for Shopify tax "GST" at rate 0.05 \(line 1\)/);
-    assert.deepEqual(await stack.sidecar.queue.listDeadLetters('orders').then((d) => d.filter((x) => JSON.stringify(x.data).includes(order.admin_graphql_api_id))), []);
+    assert.deepEqual(
+      await stack.sidecar.queue
+        .listDeadLetters('orders')
+        .then((d) => d.filter((x) => JSON.stringify(x.data).includes(order.admin_graphql_api_id))),
+      [],
+    );
     assert.ok(stack.logs.lines.some((l) => l.status === 'held' && l.saleOrderId === so.id && l.level === 'warn'));
 
     // The user maps the tax and clicks "Re-import from Shopify": the outbox event order.reimport
     // brings the order back through the flow, which releases it.
-    await merchant.configure({ tax_mapping: [{ title: 'VAT', rate: 0.2, tax: 'VAT 20%' }, { title: 'GST', rate: 0.05, tax: 'GST 5%' }] });
+    await merchant.configure({
+      tax_mapping: [
+        { title: 'VAT', rate: 0.2, tax: 'VAT 20%' },
+        { title: 'GST', rate: 0.05, tax: 'GST 5%' },
+      ],
+    });
     await merchant.reimportOrder(so.id);
     await saleOrder(order.admin_graphql_api_id, 'the released order', (s) => s.binding.state === 'synced' && s.state === 'sale');
     assert.equal(soOf(order.admin_graphql_api_id)[0]!.amount_total, 1598, '9.50 + 0.48 GST + 5.00 + 1.00 VAT, in cents');
@@ -286,7 +366,15 @@ describe('orders flow end to end (simulator → sidecar → Odoo double)', funct
   it('sends an order with an unknown SKU to the DLQ naming the SKU and line, and creates nothing in Odoo', async () => {
     const partnersBefore = odoo.state.partners.size;
     const ordersBefore = odoo.state.saleOrders.size;
-    const order = await place(orderBody([{ sku: 'MUG', quantity: 1, price: '9.50' }, { sku: 'GHOST-1', quantity: 1, price: '5.00' }], { customer: { firstName: 'Nobody', lastName: 'Known' } }));
+    const order = await place(
+      orderBody(
+        [
+          { sku: 'MUG', quantity: 1, price: '9.50' },
+          { sku: 'GHOST-1', quantity: 1, price: '5.00' },
+        ],
+        { customer: { firstName: 'Nobody', lastName: 'Known' } },
+      ),
+    );
     const letter = await stack.waitFor('the dead letter', async () => {
       const letters = await stack.sidecar.queue.listDeadLetters('orders');
       return letters.find((l) => l.key?.endsWith(order.admin_graphql_api_id));
@@ -299,7 +387,10 @@ describe('orders flow end to end (simulator → sidecar → Odoo double)', funct
     // The webhook whose job hit the error is marked failed with the reason (earlier deliveries of
     // the burst were superseded by it and are marked processed).
     const rows = await stack.waitFor('the failed inbox row', async () => {
-      const result = await stack.sidecar.pool.query("SELECT topic, status, reason FROM shopify_sync.webhook_inbox WHERE entity_gid = $1 AND status = 'failed'", [order.admin_graphql_api_id]);
+      const result = await stack.sidecar.pool.query(
+        "SELECT topic, status, reason FROM shopify_sync.webhook_inbox WHERE entity_gid = $1 AND status = 'failed'",
+        [order.admin_graphql_api_id],
+      );
       return result.rows.length > 0 ? result.rows : undefined;
     });
     assert.match(String(rows[0]?.reason), /GHOST-1/);

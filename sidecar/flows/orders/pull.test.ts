@@ -11,14 +11,31 @@ describe('orders pull and job routing (pure parts)', () => {
     const gid = 'gid://shopify/Order/450789469';
     assert.equal(orderGidOf({ source: 'webhook', topic: 'orders/edited', webhookId: 'w1', entityGid: gid, triggeredAt: null }), gid);
     assert.equal(
-      orderGidOf({ source: 'outbox', eventUuid: 'u1', type: 'order.reimport', model: 'sale.order', resId: 7, payload: { sale_order_id: 7, order_gid: gid }, createdAt: '2026-11-27T10:00:00Z' }),
+      orderGidOf({
+        source: 'outbox',
+        eventUuid: 'u1',
+        type: 'order.reimport',
+        model: 'sale.order',
+        resId: 7,
+        payload: { sale_order_id: 7, order_gid: gid },
+        createdAt: '2026-11-27T10:00:00Z',
+      }),
       gid,
     );
     assert.equal(orderGidOf({ source: 'pull', orderGid: gid, updatedAt: '2026-11-27T10:00:00Z' }), gid);
     assert.equal(orderGidOf({ source: 'resync', orderGid: gid }), gid);
     assert.equal(orderGidOf({ source: 'repair', orderGid: gid, reportId: 3 }), gid);
     assert.throws(
-      () => orderGidOf({ source: 'outbox', eventUuid: 'u2', type: 'order.reimport', model: 'sale.order', resId: 7, payload: { sale_order_id: 7 }, createdAt: '2026-11-27T10:00:00Z' }),
+      () =>
+        orderGidOf({
+          source: 'outbox',
+          eventUuid: 'u2',
+          type: 'order.reimport',
+          model: 'sale.order',
+          resId: 7,
+          payload: { sale_order_id: 7 },
+          createdAt: '2026-11-27T10:00:00Z',
+        }),
       (e: Error) => e.name === 'PermanentError' && e.message === 'orders: job without an order GID (outbox)',
     );
   });

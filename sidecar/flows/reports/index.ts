@@ -10,7 +10,15 @@ import { runReconciliation, type ReportDeps } from '../../reports/reconcile.js';
 import { startOperation } from '../../reports/store.js';
 
 export function reportDeps(ctx: Pick<FlowContext, 'config' | 'pool' | 'shop' | 'queue' | 'shopify' | 'odoo' | 'logger'>): ReportDeps {
-  return { pool: ctx.pool, schema: ctx.config.database.appSchema, shop: ctx.shop, queue: ctx.queue, shopify: ctx.shopify, odoo: ctx.odoo, logger: ctx.logger };
+  return {
+    pool: ctx.pool,
+    schema: ctx.config.database.appSchema,
+    shop: ctx.shop,
+    queue: ctx.queue,
+    shopify: ctx.shopify,
+    odoo: ctx.odoo,
+    logger: ctx.logger,
+  };
 }
 
 export const reportsFlow: Flow = {
@@ -19,7 +27,9 @@ export const reportsFlow: Flow = {
     const deps = reportDeps(ctx);
     const schema = ctx.config.database.appSchema;
     await ctx.queue.work('reports.reconcile', async () => {
-      const op = await startOperation(ctx.pool, schema, ctx.logger, 'reconcile', { scheduled: true }, (progress) => runReconciliation(deps, { progress }));
+      const op = await startOperation(ctx.pool, schema, ctx.logger, 'reconcile', { scheduled: true }, (progress) =>
+        runReconciliation(deps, { progress }),
+      );
       await op.finished;
     });
     await ctx.queue.work('reports.integrity', async () => {

@@ -75,7 +75,11 @@ export function createWebhookSubscriptions(deps: WebhookSubscriptionsDeps): Webh
     const all: ExistingSubscription[] = [];
     let after: string | null = null;
     for (let page = 0; page < 50; page++) {
-      const data: SubscriptionsPage = await shopify.request<SubscriptionsPage>('WebhookSubscriptions', { first: 100, after }, { lane: LANE });
+      const data: SubscriptionsPage = await shopify.request<SubscriptionsPage>(
+        'WebhookSubscriptions',
+        { first: 100, after },
+        { lane: LANE },
+      );
       all.push(...data.webhookSubscriptions.nodes);
       if (!data.webhookSubscriptions.pageInfo.hasNextPage) break;
       after = data.webhookSubscriptions.pageInfo.endCursor;
@@ -162,12 +166,18 @@ export function createWebhookSubscriptions(deps: WebhookSubscriptionsDeps): Webh
     // A recreated subscription means deliveries failed or someone deleted it: webhooks sent in
     // between were lost (the orders pull catches orders; other topics only at the next change).
     for (const r of result.recreated) {
-      logger.error('webhook subscription was deleted and has been recreated', { topic: r.topic, previousId: r.previousId, id: r.id, callbackUrl });
+      logger.error('webhook subscription was deleted and has been recreated', {
+        topic: r.topic,
+        previousId: r.previousId,
+        id: r.id,
+        callbackUrl,
+      });
     }
     for (const e of result.errors) logger.error('webhook subscription check failed', { topic: e.topic, error: e.message });
     for (const w of result.warnings) logger.warn('webhook subscription configuration', { warning: w });
     if (result.created.length) logger.info('webhook subscriptions created', { topics: result.created.map((c) => c.topic), callbackUrl });
-    if (result.replaced.length) logger.info('webhook subscriptions moved to the current PUBLIC_URL', { replaced: result.replaced, callbackUrl });
+    if (result.replaced.length)
+      logger.info('webhook subscriptions moved to the current PUBLIC_URL', { replaced: result.replaced, callbackUrl });
     await writeState(pool, schema, STATE_KEY, result);
     return result;
   }

@@ -6,7 +6,11 @@ const base = { callbackUrl: URL_NOW, apiVersion: '2026-10' };
 
 describe('webhook subscription plan', () => {
   it('turns REST topics into WebhookSubscriptionTopic values', () => {
-    assert.deepEqual(['orders/create', 'inventory_levels/update', 'returns/approve'].map(topicToEnum), ['ORDERS_CREATE', 'INVENTORY_LEVELS_UPDATE', 'RETURNS_APPROVE']);
+    assert.deepEqual(['orders/create', 'inventory_levels/update', 'returns/approve'].map(topicToEnum), [
+      'ORDERS_CREATE',
+      'INVENTORY_LEVELS_UPDATE',
+      'RETURNS_APPROVE',
+    ]);
   });
 
   it('never manages the compliance topics and warns about each of them', () => {
@@ -42,28 +46,56 @@ describe('webhook subscription plan', () => {
     });
     assert.deepEqual(plan.create, ['orders/paid', 'customers/update']);
     assert.deepEqual(plan.present, [{ topic: 'orders/create', id: 'gid://shopify/WebhookSubscription/1' }]);
-    assert.deepEqual(plan.remove, [{ id: 'gid://shopify/WebhookSubscription/2', topic: 'ORDERS_PAID', uri: 'https://old.example.com/webhooks/shopify' }]);
-    assert.deepEqual(plan.foreign, [{ id: 'gid://shopify/WebhookSubscription/3', topic: 'ORDERS_PAID', uri: 'https://erp-other.example.com/shopify' }]);
-    assert.deepEqual(plan.warnings, [`APP_UNINSTALLED: subscribed at ${URL_NOW} but the sidecar does not process it (deliveries are recorded as ignored)`]);
+    assert.deepEqual(plan.remove, [
+      { id: 'gid://shopify/WebhookSubscription/2', topic: 'ORDERS_PAID', uri: 'https://old.example.com/webhooks/shopify' },
+    ]);
+    assert.deepEqual(plan.foreign, [
+      { id: 'gid://shopify/WebhookSubscription/3', topic: 'ORDERS_PAID', uri: 'https://erp-other.example.com/shopify' },
+    ]);
+    assert.deepEqual(plan.warnings, [
+      `APP_UNINSTALLED: subscribed at ${URL_NOW} but the sidecar does not process it (deliveries are recorded as ignored)`,
+    ]);
   });
 
   it('warns about narrowed payloads, filters and a webhook API version other than the pinned one', () => {
     const plan = planSubscriptions({
       ...base,
       topics: ['orders/create'],
-      existing: [{ id: 'S1', topic: 'ORDERS_CREATE', uri: URL_NOW, includeFields: ['id'], filter: 'financial_status:paid', apiVersion: { handle: '2026-07' } }],
+      existing: [
+        {
+          id: 'S1',
+          topic: 'ORDERS_CREATE',
+          uri: URL_NOW,
+          includeFields: ['id'],
+          filter: 'financial_status:paid',
+          apiVersion: { handle: '2026-07' },
+        },
+      ],
     });
     assert.deepEqual(plan.create, []);
     assert.deepEqual(plan.warnings, [
       'orders/create: subscription S1 narrows payloads with includeFields; the sidecar expects full payloads',
       'orders/create: subscription S1 has a filter (financial_status:paid); events it filters out are seen only by the pull',
-      'orders/create: deliveries are serialized with API 2026-07, the sidecar is pinned to 2026-10; set the app\'s webhook API version to 2026-10',
+      "orders/create: deliveries are serialized with API 2026-07, the sidecar is pinned to 2026-10; set the app's webhook API version to 2026-10",
     ]);
   });
 
   it('names the subscriptions seen before that are gone now', () => {
-    const plan = planSubscriptions({ ...base, topics: ['orders/create', 'orders/paid'], existing: [{ id: 'S1', topic: 'ORDERS_CREATE', uri: URL_NOW }] });
-    assert.deepEqual(deletedSince([{ topic: 'orders/create', id: 'S1' }, { topic: 'orders/paid', id: 'S2' }], plan), [{ topic: 'orders/paid', id: 'S2' }]);
+    const plan = planSubscriptions({
+      ...base,
+      topics: ['orders/create', 'orders/paid'],
+      existing: [{ id: 'S1', topic: 'ORDERS_CREATE', uri: URL_NOW }],
+    });
+    assert.deepEqual(
+      deletedSince(
+        [
+          { topic: 'orders/create', id: 'S1' },
+          { topic: 'orders/paid', id: 'S2' },
+        ],
+        plan,
+      ),
+      [{ topic: 'orders/paid', id: 'S2' }],
+    );
     assert.deepEqual(deletedSince([], plan), []);
   });
 });

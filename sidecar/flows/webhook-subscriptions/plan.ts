@@ -91,7 +91,9 @@ export function planSubscriptions(input: {
       continue;
     }
     if (!rest) {
-      plan.warnings.push(`${s.topic}: subscribed at ${callbackUrl} but the sidecar does not process it (deliveries are recorded as ignored)`);
+      plan.warnings.push(
+        `${s.topic}: subscribed at ${callbackUrl} but the sidecar does not process it (deliveries are recorded as ignored)`,
+      );
       continue;
     }
     presentTopics.add(rest);
@@ -99,7 +101,8 @@ export function planSubscriptions(input: {
     if (s.includeFields && s.includeFields.length) {
       plan.warnings.push(`${rest}: subscription ${s.id} narrows payloads with includeFields; the sidecar expects full payloads`);
     }
-    if (s.filter) plan.warnings.push(`${rest}: subscription ${s.id} has a filter (${s.filter}); events it filters out are seen only by the pull`);
+    if (s.filter)
+      plan.warnings.push(`${rest}: subscription ${s.id} has a filter (${s.filter}); events it filters out are seen only by the pull`);
     if (s.apiVersion?.handle && s.apiVersion.handle !== input.apiVersion) {
       plan.warnings.push(
         `${rest}: deliveries are serialized with API ${s.apiVersion.handle}, the sidecar is pinned to ${input.apiVersion}; ` +
@@ -117,7 +120,10 @@ export function planSubscriptions(input: {
  * having removed it: Shopify deleted it (8 failed deliveries for API-created subscriptions) or
  * someone did by hand. These are recreated and reported as errors.
  */
-export function deletedSince(previous: ReadonlyArray<{ topic: string; id: string }>, plan: SubscriptionPlan): Array<{ topic: string; id: string }> {
+export function deletedSince(
+  previous: ReadonlyArray<{ topic: string; id: string }>,
+  plan: SubscriptionPlan,
+): Array<{ topic: string; id: string }> {
   const present = new Set(plan.present.map((p) => p.id));
   return previous.filter((p) => !present.has(p.id) && plan.create.includes(p.topic));
 }

@@ -23,7 +23,11 @@ describe('webhook subscriptions (simulator, PostgreSQL, scheduled check)', () =>
   const managed = Object.keys(WEBHOOK_TOPICS).filter((t) => !COMPLIANCE_TOPICS.includes(t));
 
   before(async () => {
-    stack = await startStack({ databaseUrl: await testDatabase('flow_webhook_subscriptions'), flows: [], env: { WEBHOOK_SUBSCRIPTIONS_MANAGE: 'true' } });
+    stack = await startStack({
+      databaseUrl: await testDatabase('flow_webhook_subscriptions'),
+      flows: [],
+      env: { WEBHOOK_SUBSCRIPTIONS_MANAGE: 'true' },
+    });
     callback = `${stack.sidecarUrl}/webhooks/shopify`;
   });
   after(async () => {
@@ -37,7 +41,8 @@ describe('webhook subscriptions (simulator, PostgreSQL, scheduled check)', () =>
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-shopify-access-token': 'shpat_e2e_access_token' },
       body: JSON.stringify({
-        query: 'mutation($t: WebhookSubscriptionTopic!, $s: WebhookSubscriptionInput!) { webhookSubscriptionCreate(topic: $t, webhookSubscription: $s) { userErrors { message } } }',
+        query:
+          'mutation($t: WebhookSubscriptionTopic!, $s: WebhookSubscriptionInput!) { webhookSubscriptionCreate(topic: $t, webhookSubscription: $s) { userErrors { message } } }',
         variables: { t: topicToEnum(topic), s: { uri, format: 'JSON' } },
       }),
     });
@@ -58,7 +63,10 @@ describe('webhook subscriptions (simulator, PostgreSQL, scheduled check)', () =>
   it('subscribes every processed topic at PUBLIC_URL on start, and reports the compliance topics as configuration warnings', async () => {
     const subs = await subscriptions();
     assert.deepEqual(subs.map((s) => s.topic).sort(), managed.map(topicToEnum).sort());
-    assert.ok(subs.every((s) => s.uri === callback && s.source === 'api'), JSON.stringify(subs));
+    assert.ok(
+      subs.every((s) => s.uri === callback && s.source === 'api'),
+      JSON.stringify(subs),
+    );
     const last = await stack.sidecar.subscriptions.lastCheck();
     assert.ok(last?.ok);
     assert.equal(last.created.length, managed.length);
@@ -99,11 +107,23 @@ describe('webhook subscriptions (simulator, PostgreSQL, scheduled check)', () =>
     await apiSubscribe('orders/cancelled', 'http://old-sidecar.example.com/webhooks/shopify');
     const result = await scheduledCheck();
     assert.deepEqual(result.replaced, [{ topic: 'ORDERS_CANCELLED', uri: 'http://old-sidecar.example.com/webhooks/shopify' }]);
-    assert.deepEqual(result.foreign.map((f) => [f.topic, f.uri]), [['ORDERS_CREATE', 'http://127.0.0.1:9/erp-other/hooks']]);
+    assert.deepEqual(
+      result.foreign.map((f) => [f.topic, f.uri]),
+      [['ORDERS_CREATE', 'http://127.0.0.1:9/erp-other/hooks']],
+    );
     assert.deepEqual(result.created, []);
     const subs = await subscriptions();
-    assert.ok(subs.some((s) => s.uri === 'http://127.0.0.1:9/erp-other/hooks'), 'the foreign subscription is still there');
+    assert.ok(
+      subs.some((s) => s.uri === 'http://127.0.0.1:9/erp-other/hooks'),
+      'the foreign subscription is still there',
+    );
     assert.ok(!subs.some((s) => s.uri.startsWith('http://old-sidecar.example.com')), 'ours at the old address is gone');
-    assert.deepEqual(subs.filter((s) => s.uri === callback).map((s) => s.topic).sort(), managed.map(topicToEnum).sort());
+    assert.deepEqual(
+      subs
+        .filter((s) => s.uri === callback)
+        .map((s) => s.topic)
+        .sort(),
+      managed.map(topicToEnum).sort(),
+    );
   });
 });

@@ -38,15 +38,40 @@ function plantSaleOrder(odoo: OdooDouble, orderGid: string, totalCents: number, 
   const id = odoo.id();
   const partner = odoo.id();
   odoo.state.saleOrders.set(id, {
-    id, name: `S${String(id).padStart(5, '0')}`, partner_id: partner, partner_invoice_id: partner, partner_shipping_id: partner,
-    state: 'sale', warehouse_id: [...odoo.state.warehouses.keys()][0]!, order_gid: orderGid, client_order_ref: null,
-    financial_status: 'paid', fulfillment_status: null, presentment_currency: 'USD', note: null, updated_at: null,
-    needs_return: false, taxes_included: false, refund_gids: [],
+    id,
+    name: `S${String(id).padStart(5, '0')}`,
+    partner_id: partner,
+    partner_invoice_id: partner,
+    partner_shipping_id: partner,
+    state: 'sale',
+    warehouse_id: [...odoo.state.warehouses.keys()][0]!,
+    order_gid: orderGid,
+    client_order_ref: null,
+    financial_status: 'paid',
+    fulfillment_status: null,
+    presentment_currency: 'USD',
+    note: null,
+    updated_at: null,
+    needs_return: false,
+    taxes_included: false,
+    refund_gids: [],
     lines: Array.from({ length: productLines }, (_, i) => ({
-      id: odoo.id(), line_gid: `gid://shopify/LineItem/${id}${i}`, role: 'product' as const, product_id: null, sku: null, name: 'x',
-      quantity: 1, price_unit: 0, tax_ids: [], qty_delivered: 0,
+      id: odoo.id(),
+      line_gid: `gid://shopify/LineItem/${id}${i}`,
+      role: 'product' as const,
+      product_id: null,
+      sku: null,
+      name: 'x',
+      quantity: 1,
+      price_unit: 0,
+      tax_ids: [],
+      qty_delivered: 0,
     })),
-    amount_untaxed: totalCents, amount_tax: 0, amount_total: totalCents, document_hash: null, binding: newBinding(orderGid),
+    amount_untaxed: totalCents,
+    amount_tax: 0,
+    amount_total: totalCents,
+    document_hash: null,
+    binding: newBinding(orderGid),
   });
 }
 
@@ -56,16 +81,27 @@ describe('operator tools: admin API and CLI (simulator, PostgreSQL, Odoo double)
   const admin = async (method: 'GET' | 'POST', path: string, body?: unknown, auth = true) => {
     const res = await fetch(`${stack.sidecarUrl}/admin${path}`, {
       method,
-      headers: { ...(auth ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        ...(auth ? { authorization: `Bearer ${token}` } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await res.text();
     return { status: res.status, body: (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text };
   };
   const jobs = async (queue: string) =>
-    (await stack.sidecar.pool.query(`SELECT singleton_key AS key, data->'payload' AS data, state FROM shopify_sync_queue.job WHERE name = $1 ORDER BY created_on, id`, [queue])).rows;
+    (
+      await stack.sidecar.pool.query(
+        `SELECT singleton_key AS key, data->'payload' AS data, state FROM shopify_sync_queue.job WHERE name = $1 ORDER BY created_on, id`,
+        [queue],
+      )
+    ).rows;
   const cli = (args: string[]) =>
-    run(process.execPath, ['bin/shopify-sync.mjs', ...args], { env: { ...process.env, SIDECAR_URL: stack.sidecarUrl, ADMIN_TOKEN: token }, timeout: 30_000 });
+    run(process.execPath, ['bin/shopify-sync.mjs', ...args], {
+      env: { ...process.env, SIDECAR_URL: stack.sidecarUrl, ADMIN_TOKEN: token },
+      timeout: 30_000,
+    });
   const waitOperation = (id: string) =>
     stack.waitFor(`operation ${id}`, async () => {
       const op = (await admin('GET', `/api/operations/${id}`)).body;
@@ -95,7 +131,8 @@ describe('operator tools: admin API and CLI (simulator, PostgreSQL, Odoo double)
       assert.equal(body.adminToken, '[redacted]');
       assert.equal(body.shopify.shopDomain, STACK_SHOP);
       const text = JSON.stringify(body);
-      for (const secret of [token, stack.config.odoo.apiKey, ...stack.config.shopify.webhookSecrets]) assert.ok(!text.includes(secret), 'a secret leaked');
+      for (const secret of [token, stack.config.odoo.apiKey, ...stack.config.shopify.webhookSecrets])
+        assert.ok(!text.includes(secret), 'a secret leaked');
       assert.equal(body.reports.reconcileCron, '30 5 * * *');
     });
   });
@@ -111,9 +148,18 @@ describe('operator tools: admin API and CLI (simulator, PostgreSQL, Odoo double)
       const { stdout, stderr } = await cli(['doctor']);
       assert.equal(stderr, '');
       const lines = stdout.trim().split('\n');
-      assert.deepEqual(lines.map((l) => l.split(':')[0]!.replace(/^\w+\s+/, '')), [
-        'database', 'odoo contract', 'shopify credentials', 'shopify api version', 'shopify deprecations', 'webhook subscriptions', 'webhook deliveries',
-      ]);
+      assert.deepEqual(
+        lines.map((l) => l.split(':')[0]!.replace(/^\w+\s+/, '')),
+        [
+          'database',
+          'odoo contract',
+          'shopify credentials',
+          'shopify api version',
+          'shopify deprecations',
+          'webhook subscriptions',
+          'webhook deliveries',
+        ],
+      );
       assert.ok(!lines.some((l) => l.startsWith('FAIL')), stdout);
       assert.match(stdout, /OK    odoo contract: addon .* speaks contract 1\.0/);
       assert.match(stdout, /OK    webhook subscriptions: 16 topics subscribed to http:\/\/127\.0\.0\.1:\d+\/webhooks\/shopify/);
@@ -143,7 +189,11 @@ describe('operator tools: admin API and CLI (simulator, PostgreSQL, Odoo double)
       assert.equal((await admin('GET', '/api/dlq/customers/00000000-0000-0000-0000-000000000000')).status, 404);
       assert.equal((await admin('GET', '/api/dlq/nope/1')).status, 400);
       const out: string[] = [];
-      const code = await runCli(['dlq', 'list', '--queue', 'customers'], { api: httpAdminApi(stack.sidecarUrl, token), out: (t) => out.push(t), err: (t) => out.push(t) });
+      const code = await runCli(['dlq', 'list', '--queue', 'customers'], {
+        api: httpAdminApi(stack.sidecarUrl, token),
+        out: (t) => out.push(t),
+        err: (t) => out.push(t),
+      });
       assert.equal(code, 0);
       assert.match(out.join('\n'), /^QUEUE\s+ID\s+KEY/);
       assert.equal(out.join('\n').split('\n').length, 3);
@@ -177,14 +227,27 @@ describe('operator tools: admin API and CLI (simulator, PostgreSQL, Odoo double)
     before(async () => {
       double = stack.odoo!;
       const [location] = await stack.simControl<{ id: number }[]>('GET', '/locations');
-      await stack.simControl('POST', '/products', { title: 'Recon mug', sku: 'RECON-MUG', price: '10.00', stock: { [String(location!.id)]: 50 } });
+      await stack.simControl('POST', '/products', {
+        title: 'Recon mug',
+        sku: 'RECON-MUG',
+        price: '10.00',
+        stock: { [String(location!.id)]: 50 },
+      });
       gids = [];
       for (let i = 0; i < 3; i++) {
-        const o = await stack.simControl<{ admin_graphql_api_id: string }>('POST', '/orders', { email: `r${i}@example.com`, lines: [{ sku: 'RECON-MUG', quantity: i + 1 }] });
+        const o = await stack.simControl<{ admin_graphql_api_id: string }>('POST', '/orders', {
+          email: `r${i}@example.com`,
+          lines: [{ sku: 'RECON-MUG', quantity: i + 1 }],
+        });
         gids.push(o.admin_graphql_api_id);
       }
       const now = new Date();
-      totals = new Map((await fetchShopifyOrders(stack.sidecar.shopify, new Date(now.getTime() - 3600_000), new Date(now.getTime() + 60_000))).map((o) => [o.gid, o.total]));
+      totals = new Map(
+        (await fetchShopifyOrders(stack.sidecar.shopify, new Date(now.getTime() - 3600_000), new Date(now.getTime() + 60_000))).map((o) => [
+          o.gid,
+          o.total,
+        ]),
+      );
       const cents = (gid: string) => Math.round(Number(totals.get(gid)) * 100);
       // Order 0 imported correctly, order 1 imported with a wrong total, order 2 never imported.
       plantSaleOrder(double, gids[0]!, cents(gids[0]!), 1);
@@ -194,25 +257,48 @@ describe('operator tools: admin API and CLI (simulator, PostgreSQL, Odoo double)
     it('reconciliation finds the planted missing order and total mismatch, repairs them, stores and prints the report', async () => {
       const out: string[] = [];
       const progress: string[] = [];
-      const code = await runCli(['reconcile', '--markdown'], { api: httpAdminApi(stack.sidecarUrl, token), out: (t) => out.push(t), err: (t) => progress.push(t), pollMs: 50 });
+      const code = await runCli(['reconcile', '--markdown'], {
+        api: httpAdminApi(stack.sidecarUrl, token),
+        out: (t) => out.push(t),
+        err: (t) => progress.push(t),
+        pollMs: 50,
+      });
       assert.equal(code, 0, progress.join('\n'));
       assert.match(progress.at(-1)!, /^reconcile: done /);
       const markdown = out.join('\n');
       assert.match(markdown, /\| 3 \| 2 \| 1 \| 1 \| 2 \|/);
       const expectedOdoo = (Number(totals.get(gids[1]!)) - 0.01).toFixed(2);
-      assert.match(markdown, new RegExp(`total: Shopify ${totals.get(gids[1]!)!.replace('.', '\\.')} ≠ Odoo ${expectedOdoo.replace('.', '\\.')}`));
+      assert.match(
+        markdown,
+        new RegExp(`total: Shopify ${totals.get(gids[1]!)!.replace('.', '\\.')} ≠ Odoo ${expectedOdoo.replace('.', '\\.')}`),
+      );
 
       const stored = await latestReport(stack.sidecar.pool, 'reconciliation');
-      assert.deepEqual(stored!.body.missing.map((m: { orderGid: string }) => m.orderGid), [gids[2]]);
-      assert.deepEqual(stored!.body.mismatched.map((m: { orderGid: string; fields: Array<{ field: string }> }) => [m.orderGid, m.fields.map((f) => f.field)]), [[gids[1], ['total']]]);
+      assert.deepEqual(
+        stored!.body.missing.map((m: { orderGid: string }) => m.orderGid),
+        [gids[2]],
+      );
+      assert.deepEqual(
+        stored!.body.mismatched.map((m: { orderGid: string; fields: Array<{ field: string }> }) => [
+          m.orderGid,
+          m.fields.map((f) => f.field),
+        ]),
+        [[gids[1], ['total']]],
+      );
       // The repair jobs: on the orders queue, keyed like every order job, in the shape the orders flow accepts.
       const repairs = (await jobs('orders')).filter((j) => j.data.source === 'repair');
       assert.deepEqual(
         repairs.map((j) => [j.key, j.data.orderGid]).sort(),
-        [[keys.order(STACK_SHOP, gids[1]!), gids[1]], [keys.order(STACK_SHOP, gids[2]!), gids[2]]].sort(),
+        [
+          [keys.order(STACK_SHOP, gids[1]!), gids[1]],
+          [keys.order(STACK_SHOP, gids[2]!), gids[2]],
+        ].sort(),
       );
       assert.equal(repairs[0].data.reportId, stored!.id);
-      assert.equal(storedReport(double, 'reconciliation')!.summary.headline, '3 Shopify orders, 2 in Odoo, 1 missing, 1 mismatched, 2 repair jobs');
+      assert.equal(
+        storedReport(double, 'reconciliation')!.summary.headline,
+        '3 Shopify orders, 2 in Odoo, 1 missing, 1 mismatched, 2 repair jobs',
+      );
       const latest = await admin('GET', '/api/reports/reconciliation/latest');
       assert.equal(latest.body.summary.missing, 1);
     });
@@ -227,7 +313,7 @@ describe('operator tools: admin API and CLI (simulator, PostgreSQL, Odoo double)
       assert.equal((await admin('POST', '/api/resync', { kind: 'orders' })).status, 400);
     });
 
-    it('resyncs Odoo products through the Resync buttons\' outbox events, relayed onto the product key', async () => {
+    it("resyncs Odoo products through the Resync buttons' outbox events, relayed onto the product key", async () => {
       const { template_id } = await stack.merchant!.createProduct({ name: 'Resync me', price: '3.00', variants: [{ sku: 'RESYNC-1' }] });
       const key = keys.product(STACK_SHOP, `odoo:product.template:${template_id}`);
       await stack.waitFor('the create event relayed', async () => (await jobs('products')).some((j) => j.key === key));
@@ -238,7 +324,10 @@ describe('operator tools: admin API and CLI (simulator, PostgreSQL, Odoo double)
         const rows = (await jobs('products')).filter((j) => j.key === key);
         return rows.length > before ? rows.at(-1) : undefined;
       });
-      assert.deepEqual([relayed.data.source, relayed.data.type, relayed.data.resId, relayed.data.payload.reason], ['outbox', 'product.changed', template_id, 'resync']);
+      assert.deepEqual(
+        [relayed.data.source, relayed.data.type, relayed.data.resId, relayed.data.payload.reason],
+        ['outbox', 'product.changed', template_id, 'resync'],
+      );
       assert.equal((await admin('POST', '/api/resync', { kind: 'planets', ids: [1] })).status, 400);
     });
 
@@ -250,24 +339,48 @@ describe('operator tools: admin API and CLI (simulator, PostgreSQL, Odoo double)
       wh1!.location_gid = locations[0]!.admin_graphql_api_id;
       wh2!.location_gid = null;
       await sim('POST', '/products', { title: 'Drift tee', sku: 'DRIFT-TEE', price: '15.00', stock: { [String(locations[0]!.id)]: 5 } });
-      const [shopifyProduct] = await sim<Array<{ admin_graphql_api_id: string; variants: Array<{ admin_graphql_api_id: string; inventory_item_id: number }> }>>('GET', '/products?sku=DRIFT-TEE');
+      const [shopifyProduct] = await sim<
+        Array<{ admin_graphql_api_id: string; variants: Array<{ admin_graphql_api_id: string; inventory_item_id: number }> }>
+      >('GET', '/products?sku=DRIFT-TEE');
       const variant = shopifyProduct!.variants[0]!;
       const itemGid = `gid://shopify/InventoryItem/${variant.inventory_item_id}`;
-      const { template_id, variants } = await stack.merchant!.createProduct({ name: 'Drift tee', price: '16.00', variants: [{ sku: 'DRIFT-TEE' }] });
+      const { template_id, variants } = await stack.merchant!.createProduct({
+        name: 'Drift tee',
+        price: '16.00',
+        variants: [{ sku: 'DRIFT-TEE' }],
+      });
       const variantId = variants['DRIFT-TEE']!;
       await stack.sidecar.contract.recordSyncResult({
-        model: 'product.template', res_id: template_id, state: 'synced', shopify_gid: shopifyProduct!.admin_graphql_api_id,
+        model: 'product.template',
+        res_id: template_id,
+        state: 'synced',
+        shopify_gid: shopifyProduct!.admin_graphql_api_id,
         children: [{ model: 'product.product', res_id: variantId, shopify_gid: variant.admin_graphql_api_id, inventory_item_gid: itemGid }],
       });
       await stack.merchant!.setStock(variantId, wh1!.id, 7);
-      const customer = await sim<{ admin_graphql_api_id: string }>('POST', '/customers', { email: 'ada@example.com', firstName: 'Ada', lastName: 'Byron' });
+      const customer = await sim<{ admin_graphql_api_id: string }>('POST', '/customers', {
+        email: 'ada@example.com',
+        firstName: 'Ada',
+        lastName: 'Byron',
+      });
       const partner_id = await stack.merchant!.createCustomer({ name: 'Ada Lovelace', email: 'ada@example.com' });
-      await stack.sidecar.contract.recordSyncResult({ model: 'res.partner', res_id: partner_id, state: 'synced', shopify_gid: customer.admin_graphql_api_id });
+      await stack.sidecar.contract.recordSyncResult({
+        model: 'res.partner',
+        res_id: partner_id,
+        state: 'synced',
+        shopify_gid: customer.admin_graphql_api_id,
+      });
 
       const { stdout, stderr } = await cli(['integrity', '--all', '--json']);
       assert.match(stderr, /integrity: done/);
       const report = JSON.parse(stdout).body;
-      const drift = report.drift.map((d: { kind: string; odoo: string; field: string; odooValue: unknown; shopifyValue: unknown }) => [d.kind, d.odoo, d.field, d.odooValue, d.shopifyValue]);
+      const drift = report.drift.map((d: { kind: string; odoo: string; field: string; odooValue: unknown; shopifyValue: unknown }) => [
+        d.kind,
+        d.odoo,
+        d.field,
+        d.odooValue,
+        d.shopifyValue,
+      ]);
       assert.deepEqual(drift, [
         ['product', `product.product:${variantId}`, 'price', '16.00', '15.00'],
         ['stock', `${variantId}@${locations[0]!.admin_graphql_api_id}`, 'on_hand', 7, 5],
@@ -275,7 +388,10 @@ describe('operator tools: admin API and CLI (simulator, PostgreSQL, Odoo double)
       ]);
       assert.deepEqual(report.drifted, { product: 1, stock: 1, customer: 1 });
       assert.equal(report.seed, null);
-      assert.match(storedReport(double, 'integrity')!.summary.headline as string, /^products 1\/1 drifted, stocks 1\/1 drifted, customers 1\/1 drifted \(full set\)$/);
+      assert.match(
+        storedReport(double, 'integrity')!.summary.headline as string,
+        /^products 1\/1 drifted, stocks 1\/1 drifted, customers 1\/1 drifted \(full set\)$/,
+      );
 
       // A seeded sample repeats itself.
       const a = await admin('POST', '/api/integrity', { sample: 1, seed: 'w48' });
@@ -288,7 +404,10 @@ describe('operator tools: admin API and CLI (simulator, PostgreSQL, Odoo double)
 
     it('schedules both reports on their crons, and a scheduled run stores a report as a recorded operation', async () => {
       const { rows } = await stack.sidecar.pool.query('SELECT name, cron FROM shopify_sync_queue.schedule ORDER BY name');
-      assert.deepEqual(rows, [{ name: 'reports.integrity', cron: '0 4 * * 0' }, { name: 'reports.reconcile', cron: '30 5 * * *' }]);
+      assert.deepEqual(rows, [
+        { name: 'reports.integrity', cron: '0 4 * * 0' },
+        { name: 'reports.reconcile', cron: '30 5 * * *' },
+      ]);
       const before = (await latestReport(stack.sidecar.pool, 'reconciliation'))!.id;
       // What pg-boss's cron tick sends.
       await stack.sidecar.queue.send('reports.reconcile', {}, { key: keys.scheduled('reports.reconcile') });

@@ -10,7 +10,11 @@ import type { WebhookDelivery } from './verify.js';
 export type InboxStatus = 'queued' | 'ignored' | 'invalid' | 'processed' | 'failed';
 
 /** Enqueues a job inside the caller's transaction (pg-boss `send` with the `db` option). */
-export type EnqueueInTransaction = (client: pg.PoolClient, delivery: WebhookDelivery, route: { queue: string; key: string; entityGid: string }) => Promise<void>;
+export type EnqueueInTransaction = (
+  client: pg.PoolClient,
+  delivery: WebhookDelivery,
+  route: { queue: string; key: string; entityGid: string },
+) => Promise<void>;
 
 export interface RecordResult {
   duplicate: boolean;
@@ -57,7 +61,14 @@ export async function recordDelivery(
 }
 
 /** Records a delivery that could not be parsed (valid HMAC, bad JSON): kept for diagnosis, never queued. */
-export async function recordInvalid(pool: pg.Pool, schema: string, webhookId: string, topic: string, shopDomain: string, reason: string): Promise<void> {
+export async function recordInvalid(
+  pool: pg.Pool,
+  schema: string,
+  webhookId: string,
+  topic: string,
+  shopDomain: string,
+  reason: string,
+): Promise<void> {
   await pool.query(
     `INSERT INTO ${quoteIdent(schema)}.webhook_inbox (webhook_id, topic, shop_domain, status, reason)
      VALUES ($1, $2, $3, 'invalid', $4) ON CONFLICT (webhook_id) DO NOTHING`,
@@ -65,27 +76,47 @@ export async function recordInvalid(pool: pg.Pool, schema: string, webhookId: st
   );
 }
 
-export async function markProcessed(pool: pg.Pool, schema: string, webhookId: string, status: 'processed' | 'failed', reason?: string): Promise<void> {
-  await pool.query(`UPDATE ${quoteIdent(schema)}.webhook_inbox SET status = $2, reason = $3 WHERE webhook_id = $1`, [webhookId, status, reason ?? null]);
+export async function markProcessed(
+  pool: pg.Pool,
+  schema: string,
+  webhookId: string,
+  status: 'processed' | 'failed',
+  reason?: string,
+): Promise<void> {
+  await pool.query(`UPDATE ${quoteIdent(schema)}.webhook_inbox SET status = $2, reason = $3 WHERE webhook_id = $1`, [
+    webhookId,
+    status,
+    reason ?? null,
+  ]);
 }
 
 /**
  * Privacy: payloads (names, addresses, emails) are dropped after the retention period; the
  * row's ids and outcome stay for dedupe and audit, and rows go after `deleteAfterDays`.
  */
-export async function purgeInbox(pool: pg.Pool, schema: string, retentionDays: number, deleteAfterDays = 30): Promise<{ purged: number; deleted: number }> {
+export async function purgeInbox(
+  pool: pg.Pool,
+  schema: string,
+  retentionDays: number,
+  deleteAfterDays = 30,
+): Promise<{ purged: number; deleted: number }> {
   const table = `${quoteIdent(schema)}.webhook_inbox`;
   const purged = await pool.query(
     `UPDATE ${table} SET payload = NULL, payload_purged_at = now()
      WHERE payload IS NOT NULL AND received_at < now() - make_interval(days => $1)`,
     [retentionDays],
   );
-  const deleted = await pool.query(`DELETE FROM ${table} WHERE received_at < now() - make_interval(days => $1)`, [Math.max(deleteAfterDays, retentionDays)]);
+  const deleted = await pool.query(`DELETE FROM ${table} WHERE received_at < now() - make_interval(days => $1)`, [
+    Math.max(deleteAfterDays, retentionDays),
+  ]);
   return { purged: purged.rowCount ?? 0, deleted: deleted.rowCount ?? 0 };
 }
 
 /** Last delivery time per topic: a topic that falls silent is a symptom (metrics, alerts). */
-export async function lastDeliveryPerTopic(pool: pg.Pool, schema: string): Promise<{ topic: string; lastReceivedAt: Date; count24h: number }[]> {
+export async function lastDeliveryPerTopic(
+  pool: pg.Pool,
+  schema: string,
+): Promise<{ topic: string; lastReceivedAt: Date; count24h: number }[]> {
   const result = await pool.query<{ topic: string; last: Date; count24h: number }>(
     `SELECT topic, max(received_at) AS last, count(*) FILTER (WHERE received_at > now() - interval '24 hours')::int AS count24h
      FROM ${quoteIdent(schema)}.webhook_inbox GROUP BY topic ORDER BY topic`,

@@ -53,7 +53,7 @@ describe('webhook intake', () => {
     let req = request(app(maxBodyBytes)).post('/webhooks/shopify').set('content-type', 'application/json');
     for (const [k, v] of Object.entries(headers)) req = req.set(k, v);
     // supertest JSON-encodes a Buffer when the content type is JSON: send the exact text instead.
-  return req.send(Buffer.isBuffer(body) ? body.toString("utf8") : body);
+    return req.send(Buffer.isBuffer(body) ? body.toString('utf8') : body);
   }
 
   function headersFor(body: Buffer | string, topic: string, webhookId: string, secret = SECRET): Record<string, string> {
@@ -87,7 +87,7 @@ describe('webhook intake', () => {
   });
   after(async () => pool.end());
 
-  it('accepts a delivery signed with Shopify\'s algorithm, stores it and enqueues one job keyed by the order GID', async () => {
+  it("accepts a delivery signed with Shopify's algorithm, stores it and enqueues one job keyed by the order GID", async () => {
     const body = webhookFixture('orders/create');
     const res = await post(body, headersFor(body, 'orders/create', 'wh-1'));
     assert.equal(res.status, 200);
@@ -102,13 +102,16 @@ describe('webhook intake', () => {
         key: 'order:test-shop.myshopify.com:gid://shopify/Order/820982911946154508',
       },
     ]);
-    const inbox = await pool.query('SELECT status, shop_domain, event_id, payload->>\'name\' AS name FROM app.webhook_inbox');
+    const inbox = await pool.query("SELECT status, shop_domain, event_id, payload->>'name' AS name FROM app.webhook_inbox");
     assert.deepEqual(inbox.rows, [{ status: 'queued', shop_domain: 'test-shop.myshopify.com', event_id: 'evt-wh-1', name: '#9999' }]);
   });
 
   it('rejects a wrong HMAC with 401 and stores and enqueues nothing', async () => {
     const body = webhookFixture('orders/create');
-    const res = await post(body, { ...headersFor(body, 'orders/create', 'wh-2'), 'X-Shopify-Hmac-Sha256': shopifyHmac('some-other-secret', body) });
+    const res = await post(body, {
+      ...headersFor(body, 'orders/create', 'wh-2'),
+      'X-Shopify-Hmac-Sha256': shopifyHmac('some-other-secret', body),
+    });
     assert.equal(res.status, 401);
     assert.equal(res.body.error, 'invalid_hmac');
     assert.deepEqual(await counts(), { inbox: 0, jobs: 0 });
@@ -171,7 +174,10 @@ describe('webhook intake', () => {
     const body = webhookFixture('orders/paid');
     const headers = headersFor(body, 'orders/paid', 'wh-dup');
     const results = await Promise.all([post(body, headers), post(body, headers), post(body, headers)]);
-    assert.deepEqual(results.map((r) => r.status), [200, 200, 200]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      [200, 200, 200],
+    );
     assert.deepEqual(results.map((r) => r.body.outcome).sort(), ['duplicate', 'duplicate', 'queued']);
     assert.deepEqual(await counts(), { inbox: 1, jobs: 1 });
     const again = await post(body, headers);
@@ -208,7 +214,7 @@ describe('webhook intake', () => {
     assert.equal(stored.rows[0].id, '890088186047892319');
   });
 
-  it('stores nothing when the job cannot be enqueued, so Shopify\'s retry is not lost as a duplicate', async () => {
+  it("stores nothing when the job cannot be enqueued, so Shopify's retry is not lost as a duplicate", async () => {
     const body = webhookFixture('orders/updated');
     failEnqueue = true;
     const res = await post(body, headersFor(body, 'orders/updated', 'wh-11'));
@@ -220,7 +226,7 @@ describe('webhook intake', () => {
     assert.deepEqual(await counts(), { inbox: 1, jobs: 1 });
   });
 
-  it('accepts every one of Shopify\'s published sample payloads as it is', async () => {
+  it("accepts every one of Shopify's published sample payloads as it is", async () => {
     const fixtures = webhookFixtures();
     assert.ok(fixtures.length >= 20, `expected the fixture set, found ${fixtures.length}`);
     for (const [i, fixture] of fixtures.entries()) {
@@ -230,13 +236,19 @@ describe('webhook intake', () => {
     const routed = await pool.query('SELECT topic, entity_gid, key FROM test_jobs ORDER BY topic');
     const byTopic = Object.fromEntries(routed.rows.map((r) => [r.topic, r.key]));
     assert.equal(byTopic['customers/redact'], 'privacy:test-shop.myshopify.com:gid://shopify/Customer/191167');
-    assert.equal(byTopic['inventory_levels/update'], 'stock:gid://shopify/InventoryItem/271878346596884015:gid://shopify/Location/24826418');
+    assert.equal(
+      byTopic['inventory_levels/update'],
+      'stock:gid://shopify/InventoryItem/271878346596884015:gid://shopify/Location/24826418',
+    );
     assert.equal(byTopic['customers/delete'], 'customer:test-shop.myshopify.com:gid://shopify/Customer/706405506930370084');
     assert.equal(byTopic['returns/request'], 'return:test-shop.myshopify.com:gid://shopify/Order/4783296544821');
     assert.equal(byTopic['orders/edited'], 'order:test-shop.myshopify.com:gid://shopify/Order/820982911946154508');
     // Every fixture topic is routed except the ones the sidecar records without processing.
     const ignored = await pool.query("SELECT topic FROM app.webhook_inbox WHERE status <> 'queued' ORDER BY topic");
-    assert.deepEqual(ignored.rows.map((r) => r.topic), ['app/uninstalled', 'order_transactions/create']);
+    assert.deepEqual(
+      ignored.rows.map((r) => r.topic),
+      ['app/uninstalled', 'order_transactions/create'],
+    );
   });
 
   it('never logs the webhook secrets or payload personal data', async () => {

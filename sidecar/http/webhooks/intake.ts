@@ -32,10 +32,22 @@ export function createWebhookRouter(options: WebhookIntakeOptions): Router {
     const result = verifyWebhook({ rawBody, headers: req.headers, secrets: options.secrets, maxBytes: options.maxBodyBytes });
     const topicHeader = req.get('x-shopify-topic') ?? 'unknown';
     if (!result.ok) {
-      options.logger.warn('webhook rejected', { reason: result.reason, detail: result.detail, webhookId: result.webhookId, topic: topicHeader });
+      options.logger.warn('webhook rejected', {
+        reason: result.reason,
+        detail: result.detail,
+        webhookId: result.webhookId,
+        topic: topicHeader,
+      });
       options.onOutcome?.({ topic: topicHeader, outcome: result.reason });
       if (result.reason === 'malformed_json' && result.webhookId) {
-        await recordInvalid(options.pool, options.schema, result.webhookId, topicHeader, req.get('x-shopify-shop-domain') ?? '', result.detail).catch(() => {});
+        await recordInvalid(
+          options.pool,
+          options.schema,
+          result.webhookId,
+          topicHeader,
+          req.get('x-shopify-shop-domain') ?? '',
+          result.detail,
+        ).catch(() => {});
       }
       res.status(statusFor(result.reason)).json({ error: result.reason, detail: result.detail });
       return;
@@ -52,13 +64,23 @@ export function createWebhookRouter(options: WebhookIntakeOptions): Router {
       const enqueue =
         route && entityGid
           ? () => (client: pg.PoolClient) =>
-              options.enqueue(client, delivery, { queue: route.queue, key: route.key(delivery.shopDomain, entityGid, delivery.payload), entityGid })
+              options.enqueue(client, delivery, {
+                queue: route.queue,
+                key: route.key(delivery.shopDomain, entityGid, delivery.payload),
+                entityGid,
+              })
           : undefined;
       try {
         const { duplicate } = await recordDelivery(options.pool, options.schema, delivery, { ...outcome, entityGid }, enqueue);
         const result = duplicate ? 'duplicate' : outcome.status;
         const log = outcome.status === 'invalid' ? options.logger.error.bind(options.logger) : options.logger.info.bind(options.logger);
-        log('webhook received', { webhookId: delivery.webhookId, topic: delivery.topic, entityGid, outcome: result, reason: outcome.reason });
+        log('webhook received', {
+          webhookId: delivery.webhookId,
+          topic: delivery.topic,
+          entityGid,
+          outcome: result,
+          reason: outcome.reason,
+        });
         options.onOutcome?.({ topic: delivery.topic, outcome: result });
         res.status(200).json({ ok: true, outcome: result });
       } catch (error) {

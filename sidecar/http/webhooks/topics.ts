@@ -24,7 +24,8 @@ function gid(type: string, id: unknown): string | undefined {
 const own = (p: Payload): string | undefined => (typeof p.admin_graphql_api_id === 'string' ? p.admin_graphql_api_id : undefined);
 const orderOf = (p: Payload): string | undefined => gid('Order', p.order_id);
 const customerOf = (p: Payload): string | undefined => gid('Customer', (p.customer as Payload | undefined)?.id);
-const returnOrder = (p: Payload): string | undefined => own(p.order as Payload ?? {}) ?? gid('Order', (p.order as Payload | undefined)?.id);
+const returnOrder = (p: Payload): string | undefined =>
+  own((p.order as Payload) ?? {}) ?? gid('Order', (p.order as Payload | undefined)?.id);
 
 const order: Omit<TopicRoute, 'entityGid'> = { queue: 'orders', key: (shop, g) => keys.order(shop, g) };
 const customer: Omit<TopicRoute, 'entityGid'> = { queue: 'customers', key: (shop, g) => keys.customer(shop, g) };

@@ -22,8 +22,7 @@ export interface WebhookDelivery {
 export type RejectionReason = 'body_too_large' | 'missing_hmac' | 'invalid_hmac' | 'missing_header' | 'malformed_json';
 
 export type VerificationResult =
-  | { ok: true; delivery: WebhookDelivery }
-  | { ok: false; reason: RejectionReason; detail: string; webhookId?: string };
+  { ok: true; delivery: WebhookDelivery } | { ok: false; reason: RejectionReason; detail: string; webhookId?: string };
 
 export function statusFor(reason: RejectionReason): number {
   switch (reason) {
@@ -75,7 +74,12 @@ function header(headers: Headers, name: string): string | undefined {
   return single === undefined || single.trim() === '' ? undefined : single.trim();
 }
 
-export function verifyWebhook(input: { rawBody: Buffer; headers: Headers; secrets: readonly string[]; maxBytes: number }): VerificationResult {
+export function verifyWebhook(input: {
+  rawBody: Buffer;
+  headers: Headers;
+  secrets: readonly string[];
+  maxBytes: number;
+}): VerificationResult {
   const { rawBody, headers } = input;
   if (rawBody.length > input.maxBytes) {
     return { ok: false, reason: 'body_too_large', detail: `body of ${rawBody.length} bytes exceeds the ${input.maxBytes}-byte limit` };

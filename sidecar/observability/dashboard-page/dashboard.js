@@ -12,13 +12,32 @@
       if (k === 'class') node.className = v;
       else node.setAttribute(k, v);
     }
-    for (const child of [].concat(children === undefined || children === null ? [] : children)) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    for (const child of [].concat(children === undefined || children === null ? [] : children))
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
     return node;
   }
   function table(headers, rows) {
     return el('table', {}, [
-      el('thead', {}, el('tr', {}, headers.map((h) => el('th', { class: h.num ? 'num' : '' }, h.label || h)))),
-      el('tbody', {}, rows.map((r) => el('tr', {}, r.map((c, i) => el('td', { class: headers[i] && headers[i].num ? 'num' : '' }, c == null ? '—' : c))))),
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          headers.map((h) => el('th', { class: h.num ? 'num' : '' }, h.label || h)),
+        ),
+      ),
+      el(
+        'tbody',
+        {},
+        rows.map((r) =>
+          el(
+            'tr',
+            {},
+            r.map((c, i) => el('td', { class: headers[i] && headers[i].num ? 'num' : '' }, c == null ? '—' : c)),
+          ),
+        ),
+      ),
     ]);
   }
   function ago(seconds) {
@@ -44,7 +63,17 @@
       width,
       height: 200,
       // Sparse series (a few minutes with data) show their points, or a lone value would be invisible.
-      series: [{}].concat(series.map((s, i) => ({ label: s.label, stroke: COLORS[i % COLORS.length], width: 2, dash: s.dash, spanGaps: true, points: { show: s.data.filter((v) => v != null && v !== 0).length < 5, size: 6, fill: COLORS[i % COLORS.length] }, value: (u, v) => (v == null ? '—' : v.toFixed(unit === '%' ? 1 : 3) + unit) }))),
+      series: [{}].concat(
+        series.map((s, i) => ({
+          label: s.label,
+          stroke: COLORS[i % COLORS.length],
+          width: 2,
+          dash: s.dash,
+          spanGaps: true,
+          points: { show: s.data.filter((v) => v != null && v !== 0).length < 5, size: 6, fill: COLORS[i % COLORS.length] },
+          value: (u, v) => (v == null ? '—' : v.toFixed(unit === '%' ? 1 : 3) + unit),
+        })),
+      ),
       axes: [{}, { size: 60, values: (u, vals) => vals.map((v) => v + unit) }],
       scales: { x: { time: true } },
     };
@@ -55,8 +84,20 @@
     const flows = data.flows.filter((f) => f[key] && f[key].points.some((p) => p.completed + p.failed > 0));
     const grid = el('div', { class: 'charts' });
     container.append(el('h2', {}, label), grid);
-    chart(grid, 'Throughput (jobs completed per minute)', axis, flows.map((f) => ({ label: f.queue, data: f[key].points.map((p) => p.throughput) })), '');
-    chart(grid, 'Error rate (failed attempts %)', axis, flows.map((f) => ({ label: f.queue, data: f[key].points.map((p) => (p.errorRate == null ? null : p.errorRate * 100)) })), '%');
+    chart(
+      grid,
+      'Throughput (jobs completed per minute)',
+      axis,
+      flows.map((f) => ({ label: f.queue, data: f[key].points.map((p) => p.throughput) })),
+      '',
+    );
+    chart(
+      grid,
+      'Error rate (failed attempts %)',
+      axis,
+      flows.map((f) => ({ label: f.queue, data: f[key].points.map((p) => (p.errorRate == null ? null : p.errorRate * 100)) })),
+      '%',
+    );
     chart(
       grid,
       'Attempt duration p50 / p95 (s)',
@@ -84,13 +125,30 @@
     app.replaceChildren();
     document.getElementById('updated').textContent = data.shop + ' · updated ' + new Date(data.generatedAt).toLocaleTimeString();
     if (data.alerts.length) {
-      app.append(section('Active alerts', table(['Alert', 'Since'], data.alerts.map((a) => [a.summary, new Date(a.since).toLocaleString()])), 'alert'));
+      app.append(
+        section(
+          'Active alerts',
+          table(
+            ['Alert', 'Since'],
+            data.alerts.map((a) => [a.summary, new Date(a.since).toLocaleString()]),
+          ),
+          'alert',
+        ),
+      );
     }
     app.append(
       section(
         'Flows',
         table(
-          ['Flow', { label: 'Queued', num: true }, { label: 'Running', num: true }, { label: 'DLQ', num: true }, { label: 'Blocked keys', num: true }, { label: 'Done (1 h)', num: true }, { label: 'Failed (1 h)', num: true }],
+          [
+            'Flow',
+            { label: 'Queued', num: true },
+            { label: 'Running', num: true },
+            { label: 'DLQ', num: true },
+            { label: 'Blocked keys', num: true },
+            { label: 'Done (1 h)', num: true },
+            { label: 'Failed (1 h)', num: true },
+          ],
           data.flows.map((f) => [
             f.queue,
             f.stats ? f.stats.queued : null,
@@ -116,34 +174,60 @@
           ? data.deadLetters.map((d) =>
               el('div', {}, [
                 el('h3', {}, d.queue + ' — ' + d.size + ' entries (newest first)'),
-                table(['When', 'Key', 'Kind', 'Reason', 'Correlation id'], d.newest.map((e) => [new Date(e.deadLetteredAt).toLocaleString(), e.key, e.kind, e.reason, e.correlationId])),
+                table(
+                  ['When', 'Key', 'Kind', 'Reason', 'Correlation id'],
+                  d.newest.map((e) => [new Date(e.deadLetteredAt).toLocaleString(), e.key, e.kind, e.reason, e.correlationId]),
+                ),
               ]),
             )
           : el('p', { class: 'ok' }, 'empty'),
       ),
       section(
         'Blocked keys',
-        data.blocked.length ? table(['Flow', { label: 'Count', num: true }, 'Keys'], data.blocked.map((b) => [b.queue, b.count, b.keys.join(', ')])) : el('p', { class: 'ok' }, 'none'),
+        data.blocked.length
+          ? table(
+              ['Flow', { label: 'Count', num: true }, 'Keys'],
+              data.blocked.map((b) => [b.queue, b.count, b.keys.join(', ')]),
+            )
+          : el('p', { class: 'ok' }, 'none'),
       ),
       section('Odoo outbox lag', el('p', {}, data.outbox.lagSeconds == null ? 'not pulled yet' : ago(data.outbox.lagSeconds))),
       section(
         'Webhook freshness',
         data.webhooks.length
-          ? table(['Topic', 'Last delivery', { label: 'Age', num: true }, { label: 'Last 24 h', num: true }], data.webhooks.map((w) => [w.topic, new Date(w.lastReceivedAt).toLocaleString(), ago(w.ageSeconds), w.count24h]))
+          ? table(
+              ['Topic', 'Last delivery', { label: 'Age', num: true }, { label: 'Last 24 h', num: true }],
+              data.webhooks.map((w) => [w.topic, new Date(w.lastReceivedAt).toLocaleString(), ago(w.ageSeconds), w.count24h]),
+            )
           : el('p', { class: 'muted' }, 'no webhook received yet'),
       ),
       section(
         'Shopify API budget',
         table(
           ['Available', 'Maximum', 'Restore /s', 'Throttle waits', 'Waited (s)', 'THROTTLED answers', 'Deprecation notices'],
-          [[data.budget.available, data.budget.maximum, data.budget.restoreRate, data.budget.throttleWaits, data.budget.throttleWaitSeconds.toFixed(1), data.budget.throttledResponses, data.deprecations.total]],
+          [
+            [
+              data.budget.available,
+              data.budget.maximum,
+              data.budget.restoreRate,
+              data.budget.throttleWaits,
+              data.budget.throttleWaitSeconds.toFixed(1),
+              data.budget.throttledResponses,
+              data.deprecations.total,
+            ],
+          ],
         ),
       ),
       section(
         'Reports',
         table(
           ['Report', 'Latest'],
-          ['reconciliation', 'integrity'].map((k) => [k, data.reports[k] ? new Date(data.reports[k].createdAt).toLocaleString() + ' — ' + JSON.stringify(data.reports[k].summary) : 'no report yet']),
+          ['reconciliation', 'integrity'].map((k) => [
+            k,
+            data.reports[k]
+              ? new Date(data.reports[k].createdAt).toLocaleString() + ' — ' + JSON.stringify(data.reports[k].summary)
+              : 'no report yet',
+          ]),
         ),
       ),
     );
