@@ -19,9 +19,9 @@ import { STACK_SHOP, startStack, type Stack } from '../../dev/testing/stack.js';
 import type { FlowContext } from './context.js';
 import { customersFlow } from './customers/index.js';
 import { FLOWS } from './index.js';
-import { pushProductLocation } from './inventory/index.js';
-import { runOnboarding } from './onboarding/index.js';
-import { pullOrdersSince } from './orders/pull.js';
+import { pushProductLocation } from './inventory/apply.js';
+import { runOnboarding } from '../onboarding/index.js';
+import { pullOrdersSince } from './orders/apply.js';
 import { probeFlow, type FlowProbe } from '../../dev/testing/flow-support.js';
 
 const env = process.env;
@@ -153,7 +153,7 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
   const customerLogged = (gid: string, outcome: string, atLeast = 1) =>
     stack.waitFor(
       `${atLeast} "${outcome}" log line(s) for ${gid}`,
-      () => stack.logs.lines.filter((l) => l.customer_gid === gid && l.outcome === outcome).length >= atLeast,
+      () => stack.logs.lines.filter((l) => (l.entityId === gid || l.customerGid === gid) && l.outcome === outcome).length >= atLeast,
       TIMEOUT,
     );
 
@@ -226,7 +226,7 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
       'the change skipped as unchanged',
       () =>
         stack.logs.lines.some(
-          (l) => l.message === 'catalog: content unchanged since the last push; skipped' && l.templateId === mug.template_id,
+          (l) => l.message === 'catalog: content unchanged since the last push; skipped' && l.entityId === mug.template_id,
         ),
       TIMEOUT,
     );

@@ -45,7 +45,7 @@ describe('customers flow end to end (simulator, PostgreSQL, Odoo double)', funct
   /** Waits until the flow logged `outcome` for the customer GID, and returns how many such lines exist. */
   const logged = (gid: string, outcome: string, atLeast = 1) =>
     stack.waitFor(`a "${outcome}" log line for ${gid}`, () => {
-      const n = stack.logs.lines.filter((l) => l.customer_gid === gid && l.outcome === outcome).length;
+      const n = stack.logs.lines.filter((l) => (l.entityId === gid || l.customerGid === gid) && l.outcome === outcome).length;
       return n >= atLeast ? n : undefined;
     });
 

@@ -18,7 +18,7 @@
 import assert from 'node:assert/strict';
 import { testDatabase } from '../../../dev/testing/root-hooks.js';
 import { LOC_MAIN, LOC_SECOND, pendingJobs, simLevel, startFlowStack, type FlowStack } from '../../../dev/testing/inventory-stack.js';
-import { reconcileInventory } from './index.js';
+import { reconcileInventory } from './apply.js';
 
 interface Tracked {
   sku: string;
