@@ -122,5 +122,7 @@ describe('inventory plan (pure)', () => {
     assert.deepEqual(parseStockKey(`stock:gid://shopify/InventoryItem/9:${L2}`), { item: 'gid://shopify/InventoryItem/9', location: L2 });
     assert.deepEqual(parseStockKey(`stock:odoo:product.product:5:${L1}`), { item: 'odoo:product.product:5', location: L1 });
     assert.equal(parseStockKey(null), undefined);
+    for (const key of [`stock:${L1}`, 'stock:odoo:product.product:5:gid://shopify/Location/x1', `product:odoo:product.product:5:${L1}`])
+      assert.equal(parseStockKey(key), undefined, key);
   });
 });

@@ -11,8 +11,9 @@
  * Writes are compare-and-swap (`changeFromQuantity` = the `on_hand` read just before) in batches
  * of at most 250 quantities per location (Shopify's limit per inventorySetQuantities call).
  */
-import { contentDigest, idempotencyKey } from '../../shopify/idempotency.js';
 import type { StockLevel } from '../../odoo/contract.js';
+import { isGid } from '../../rules/gid.js';
+import { contentDigest, idempotencyKey } from '../../shopify/idempotency.js';
 
 export const MAX_QUANTITIES_PER_CALL = 250;
 
@@ -142,6 +143,8 @@ export function writeKey(jobId: string, writes: readonly Write[], round: number)
 /** `stock:<item or odoo:product.product:<id>>:<location GID>` → its two parts. */
 export function parseStockKey(key: string | null): { item: string; location: string } | undefined {
   if (!key) return undefined;
-  const m = /^stock:(.+):(gid:\/\/shopify\/Location\/[0-9]+)$/.exec(key);
-  return m ? { item: m[1]!, location: m[2]! } : undefined;
+  const at = key.lastIndexOf(':gid://');
+  const item = key.slice('stock:'.length, at);
+  const location = key.slice(at + 1);
+  return key.startsWith('stock:') && at > 'stock:'.length && isGid(location, 'Location') ? { item, location } : undefined;
 }
