@@ -41,6 +41,9 @@ describe('job types (jobs.ts)', () => {
     }
     // Every entity queue takes jobs from somewhere.
     const fed = new Set([...Object.values(WEBHOOK_TOPIC_QUEUES), ...Object.values(OUTBOX_EVENT_QUEUES)]);
-    assert.deepEqual(FLOW_QUEUES.filter((q) => !fed.has(q)), []);
+    assert.deepEqual(
+      FLOW_QUEUES.filter((q) => !fed.has(q)),
+      [],
+    );
   });
 });

@@ -34,18 +34,18 @@ describe('defineFlow (real queue and inbox)', function () {
     queues: {
       customers: {
         entity: (job) => (job.source === 'webhook' ? { type: 'Customer', id: job.entityGid } : { type: 'res.partner', id: job.resId }),
-        async handle(_ctx, job) {
+        handle(_ctx, job) {
           const id = job.data.source === 'webhook' ? job.data.webhookId : job.data.eventUuid;
           attempts.set(id, (attempts.get(id) ?? 0) + 1);
-          if (id.startsWith('perm-')) throw new PermanentError('test: refused for good');
-          if (id.startsWith('retry-')) throw new RetryableError('test: Odoo busy');
-          if (id.startsWith('ignore-')) return ignored('echo', 'same content as last time', { fields: { partnerId: 7 } });
-          return { outcome: 'updated', message: 'test: customer updated', fields: { partnerId: 7 } };
+          if (id.startsWith('perm-')) return Promise.reject(new PermanentError('test: refused for good'));
+          if (id.startsWith('retry-')) return Promise.reject(new RetryableError('test: Odoo busy'));
+          if (id.startsWith('ignore-')) return Promise.resolve(ignored('echo', 'same content as last time', { fields: { partnerId: 7 } }));
+          return Promise.resolve({ outcome: 'updated', message: 'test: customer updated', fields: { partnerId: 7 } });
         },
       },
       'webhooks.purge': {
         schedule: () => '17 * * * *',
-        handle: async () => ({ outcome: 'purged' }),
+        handle: () => Promise.resolve({ outcome: 'purged' }),
       },
     },
   });
@@ -57,7 +57,13 @@ describe('defineFlow (real queue and inbox)', function () {
     memory = new MemoryTransport();
     const logger = createLogger({ transports: [memory] });
     // Two attempts per job: the second is the last.
-    queue = createQueue({ connectionString: url, schema: 'q', logger, retry: { limit: 1, delaySeconds: 1, delayMaxSeconds: 1 }, pollingIntervalSeconds: 0.5 });
+    queue = createQueue({
+      connectionString: url,
+      schema: 'q',
+      logger,
+      retry: { limit: 1, delaySeconds: 1, delayMaxSeconds: 1 },
+      pollingIntervalSeconds: 0.5,
+    });
     await queue.start();
     ctx = { config: loadConfig(testEnv({ DATABASE_URL: url, SHOPIFY_SHOP_DOMAIN: SHOP, APP_SCHEMA: APP })), logger, pool, queue };
     await flow.register(ctx);
@@ -69,18 +75,27 @@ describe('defineFlow (real queue and inbox)', function () {
 
   async function webhook(webhookId: string): Promise<void> {
     const gid = `gid://shopify/Customer/${1000 + attempts.size + Math.floor(Math.random() * 1e6)}`;
-    await pool.query(`INSERT INTO ${APP}.webhook_inbox (webhook_id, topic, shop_domain, status) VALUES ($1, 'customers/update', $2, 'queued')`, [
+    await pool.query(
+      `INSERT INTO ${APP}.webhook_inbox (webhook_id, topic, shop_domain, status) VALUES ($1, 'customers/update', $2, 'queued')`,
+      [webhookId, SHOP],
+    );
+    const job: WebhookJob<'customers/update'> = {
+      source: 'webhook',
+      topic: 'customers/update',
       webhookId,
-      SHOP,
-    ]);
-    const job: WebhookJob<'customers/update'> = { source: 'webhook', topic: 'customers/update', webhookId, entityGid: gid, triggeredAt: null };
+      entityGid: gid,
+      triggeredAt: null,
+    };
     await queue.send<QueueJobs['customers']>('customers', job, { key: keys.customer(SHOP, gid), id: `webhook:${webhookId}` });
   }
 
   const row = async (webhookId: string) =>
-    (await pool.query<{ status: string; reason: string | null }>(`SELECT status, reason FROM ${APP}.webhook_inbox WHERE webhook_id = $1`, [webhookId]))
-      .rows[0];
-  const until = async <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => {
+    (
+      await pool.query<{ status: string; reason: string | null }>(`SELECT status, reason FROM ${APP}.webhook_inbox WHERE webhook_id = $1`, [
+        webhookId,
+      ])
+    ).rows[0];
+  const until = async <T>(what: string, probe: () => Promise<T | undefined> | T | undefined): Promise<T> => {
     const deadline = Date.now() + 20_000;
     for (;;) {
       const value = await probe();
@@ -106,7 +121,14 @@ describe('defineFlow (real queue and inbox)', function () {
     const line = memory.lines.find((l) => l.message === 'test: customer updated');
     assert.ok(line);
     assert.deepEqual(
-      { flow: line.flow, entityType: line.entityType, trigger: line.trigger, outcome: line.outcome, partnerId: line.partnerId, level: line.level },
+      {
+        flow: line.flow,
+        entityType: line.entityType,
+        trigger: line.trigger,
+        outcome: line.outcome,
+        partnerId: line.partnerId,
+        level: line.level,
+      },
       { flow: 'test-customers', entityType: 'Customer', trigger: 'customers/update', outcome: 'updated', partnerId: 7, level: 'info' },
     );
     assert.equal(linesOf(line.entityId as string).length, 1, 'one outcome line per job');
@@ -116,7 +138,9 @@ describe('defineFlow (real queue and inbox)', function () {
     await webhook('ignore-1');
     const ended = await until('the row ignored', async () => ((await row('ignore-1'))?.status === 'ignored' ? row('ignore-1') : undefined));
     assert.deepEqual(ended, { status: 'ignored', reason: 'same content as last time' });
-    assert.ok(memory.lines.some((l) => l.outcome === 'echo' && l.reason === 'same content as last time' && l.message === 'test-customers: echo'));
+    assert.ok(
+      memory.lines.some((l) => l.outcome === 'echo' && l.reason === 'same content as last time' && l.message === 'test-customers: echo'),
+    );
   });
 
   it('ends a row failed at once on a permanent error, with the classified reason', async () => {
@@ -125,13 +149,18 @@ describe('defineFlow (real queue and inbox)', function () {
     assert.deepEqual(ended, { status: 'failed', reason: 'PermanentError: test: refused for good' });
     assert.equal(attempts.get('perm-1'), 1, 'not retried');
     const line = memory.lines.find((l) => l.message === 'test-customers: failed' && l.reason === 'PermanentError: test: refused for good');
-    assert.deepEqual({ outcome: line?.outcome, errorKind: line?.errorKind, level: line?.level }, { outcome: 'failed', errorKind: 'permanent', level: 'error' });
+    assert.deepEqual(
+      { outcome: line?.outcome, errorKind: line?.errorKind, level: line?.level },
+      { outcome: 'failed', errorKind: 'permanent', level: 'error' },
+    );
   });
 
   it('leaves a row queued while a retryable error has attempts left, and ends it failed on the last one', async () => {
     await webhook('retry-1');
-    await until('the first attempt', async () => (attempts.get('retry-1') === 1 ? true : undefined));
-    await until('its retry line', async () => (memory.lines.some((l) => l.outcome === 'retry' && l.errorKind === 'retryable') ? true : undefined));
+    await until('the first attempt', () => (attempts.get('retry-1') === 1 ? true : undefined));
+    await until('its retry line', () =>
+      memory.lines.some((l) => l.outcome === 'retry' && l.errorKind === 'retryable') ? true : undefined,
+    );
     // Between the attempts the row is still queued: read before the second attempt started (the
     // retry comes after a 1 s backoff), it must say so.
     const between = (await row('retry-1'))?.status;
@@ -156,8 +185,11 @@ describe('defineFlow (real queue and inbox)', function () {
       },
       { key: keys.customer(SHOP, 'odoo:res.partner:42') },
     );
-    const line = await until('the outcome line', async () => linesOf(42)[0]);
-    assert.deepEqual({ entityType: line.entityType, trigger: line.trigger, outcome: line.outcome }, { entityType: 'res.partner', trigger: 'customer.changed', outcome: 'updated' });
+    const line = await until('the outcome line', () => linesOf(42)[0]);
+    assert.deepEqual(
+      { entityType: line.entityType, trigger: line.trigger, outcome: line.outcome },
+      { entityType: 'res.partner', trigger: 'customer.changed', outcome: 'updated' },
+    );
     assert.equal((await pool.query(`SELECT count(*)::int AS n FROM ${APP}.webhook_inbox`)).rows[0].n, before);
   });
 
@@ -166,7 +198,7 @@ describe('defineFlow (real queue and inbox)', function () {
     assert.deepEqual(rows, [{ name: 'webhooks.purge', cron: '17 * * * *' }]);
     const wrong = defineFlow<RegistrationContext>({
       name: 'wrong',
-      queues: { products: { schedule: () => '* * * * *', handle: async () => ({ outcome: 'never' }) } },
+      queues: { products: { schedule: () => '* * * * *', handle: () => Promise.resolve({ outcome: 'never' }) } },
     });
     await assert.rejects(wrong.register(ctx), /wrong: products is an entity queue; only scheduled queues take a schedule/);
   });

@@ -22,9 +22,10 @@ import { FLOWS } from './index.js';
 import { pushProductLocation } from './inventory/apply.js';
 import { runOnboarding } from '../onboarding/index.js';
 import { pullOrdersSince } from './orders/apply.js';
+import { processEnv } from '../../dev/testing/env.js';
 import { probeFlow, type FlowProbe } from '../../dev/testing/flow-support.js';
 
-const env = process.env;
+const env = processEnv();
 const REAL = Boolean(env.ODOO_URL && env.ODOO_DB && env.ODOO_USER && env.ODOO_API_KEY);
 const LOC_MAIN = 101;
 const LOC_SECOND = 102;

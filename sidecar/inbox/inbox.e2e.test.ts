@@ -150,7 +150,10 @@ describe('webhook inbox: every routed topic ends processed, ignored or failed (w
     }
     const unknown = byId.get('every-unknown-order')!;
     assert.equal(unknown.status, 'failed');
-    assert.match(unknown.reason ?? '', /PermanentError: orders: order gid:\/\/shopify\/Order\/820982911946154508 does not exist in Shopify/);
+    assert.match(
+      unknown.reason ?? '',
+      /PermanentError: orders: order gid:\/\/shopify\/Order\/820982911946154508 does not exist in Shopify/,
+    );
 
     // The rows left queued are waiting for a worker, not being worked.
     const stats = new Map((await stack.sidecar.queue.queueStats()).map((s) => [s.queue, s]));

@@ -38,7 +38,8 @@ function linkWrites(ctx: OnboardingContext, plan: OnboardingPlan): Write[] {
   const customers = plan.customers.link.map((link) => ({
     model: 'res.partner',
     resId: link.partnerId,
-    call: () => ctx.odoo.recordSyncResult({ model: 'res.partner', res_id: link.partnerId, state: 'pending', shopify_gid: link.customerGid }),
+    call: () =>
+      ctx.odoo.recordSyncResult({ model: 'res.partner', res_id: link.partnerId, state: 'pending', shopify_gid: link.customerGid }),
   }));
   // The binding says why a record in conflict is not synced (it shows in Odoo's error list).
   const held = (

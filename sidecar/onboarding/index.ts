@@ -20,7 +20,10 @@ export { renderMarkdown, type OnboardingReport } from './report.js';
 export { OnboardingBusyError, onboardingGate, type OnboardingContext, type OnboardingState } from './store.js';
 
 /** Runs onboarding; `dryRun` reads both sides and reports without writing anything. */
-export async function runOnboarding(ctx: OnboardingContext, options: { dryRun: boolean }): Promise<{ report: OnboardingReport; markdown: string }> {
+export async function runOnboarding(
+  ctx: OnboardingContext,
+  options: { dryRun: boolean },
+): Promise<{ report: OnboardingReport; markdown: string }> {
   return withOnboardingLock(ctx.pool, async () => {
     const report = await onboard(ctx, options.dryRun);
     return { report, markdown: renderMarkdown(report) };

@@ -284,7 +284,11 @@ function duplicateBarcodes(
 }
 
 /** Variant matches: by SKU, then by barcode for what SKU did not link (never for a SKU in conflict). */
-function matchVariants(odooVariants: readonly OdooVariant[], shopVariants: readonly ShopVariant[], conflicts: Conflicts): Map<number, VariantMatch> {
+function matchVariants(
+  odooVariants: readonly OdooVariant[],
+  shopVariants: readonly ShopVariant[],
+  conflicts: Conflicts,
+): Map<number, VariantMatch> {
   const skuOdoo = groupBy(odooVariants, (v) => v.sku);
   const skuShop = groupBy(shopVariants, (v) => v.nsku);
   const badSku = duplicateSkus(skuOdoo, skuShop, conflicts);
@@ -355,7 +359,13 @@ function productLink(product: ProductDocument, ms: readonly VariantMatch[]): Pro
     productGid: ms[0]!.shop.productGid,
     productTitle: ms[0]!.shop.productTitle,
     variants: ms
-      .map((m) => ({ odooId: m.odoo.odooId, variantGid: m.shop.variantGid, inventoryItemGid: m.shop.inventoryItemGid, by: m.by, key: m.key }))
+      .map((m) => ({
+        odooId: m.odoo.odooId,
+        variantGid: m.shop.variantGid,
+        inventoryItemGid: m.shop.inventoryItemGid,
+        by: m.by,
+        key: m.key,
+      }))
       .sort((a, b) => a.odooId - b.odooId),
   };
 }
@@ -427,7 +437,9 @@ function linkCustomers(input: OnboardingInput, conflicts: Conflicts): Onboarding
   return {
     link: link.sort((a, b) => a.partnerId - b.partnerId),
     alreadyLinked: alreadyLinked.sort(byNumber),
-    unmatchedOdoo: input.odooCustomers.filter((c) => !linkedPartners.has(c.partner_id)).map((c) => ({ partnerId: c.partner_id, email: c.email ?? '' })),
+    unmatchedOdoo: input.odooCustomers
+      .filter((c) => !linkedPartners.has(c.partner_id))
+      .map((c) => ({ partnerId: c.partner_id, email: c.email ?? '' })),
     unmatchedShopify: input.shopifyCustomers
       .filter((c) => !linkedCustomers.has(c.customerGid))
       .map((c) => ({ customerGid: c.customerGid, email: c.email })),

@@ -43,7 +43,11 @@ export async function shopifyVariants(ctx: OnboardingContext): Promise<ShopifyVa
   const out: ShopifyVariant[] = [];
   let after: string | null = null;
   for (;;) {
-    const page: VariantsPage = await ctx.shopify.request<VariantsPage>('OnboardingVariants', { first: SHOPIFY_PAGE, after }, { lane: 'catalog' });
+    const page: VariantsPage = await ctx.shopify.request<VariantsPage>(
+      'OnboardingVariants',
+      { first: SHOPIFY_PAGE, after },
+      { lane: 'catalog' },
+    );
     for (const v of page.productVariants.nodes) {
       out.push({
         variantGid: v.id,
@@ -64,7 +68,11 @@ export async function shopifyCustomers(ctx: OnboardingContext): Promise<ShopifyC
   const out: ShopifyCustomer[] = [];
   let after: string | null = null;
   for (;;) {
-    const page: CustomersPage = await ctx.shopify.request<CustomersPage>('OnboardingCustomers', { first: SHOPIFY_PAGE, after }, { lane: 'catalog' });
+    const page: CustomersPage = await ctx.shopify.request<CustomersPage>(
+      'OnboardingCustomers',
+      { first: SHOPIFY_PAGE, after },
+      { lane: 'catalog' },
+    );
     for (const c of page.customers.nodes) {
       out.push({
         customerGid: c.id,

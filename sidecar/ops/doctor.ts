@@ -124,7 +124,11 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
         const detail2 = `${detail}; ${result.stale.length} of ours at an old address (replaced at the next subscription check)`;
         return { verdict: 'warn', detail: detail2, data };
       }
-      return { verdict: 'ok', detail: result.foreign.length ? `${detail}; ${result.foreign.length} foreign subscription(s) left alone` : detail, data };
+      return {
+        verdict: 'ok',
+        detail: result.foreign.length ? `${detail}; ${result.foreign.length} foreign subscription(s) left alone` : detail,
+        data,
+      };
     }),
   );
   checks.push(

@@ -59,7 +59,8 @@ function shopPart(shop: string): string {
 }
 
 function gidPart(what: string, gid: string, allowOdoo = false): string {
-  if (isGid(gid) || (allowOdoo && ODOO_REF.test(gid))) return gid;
+  const valid: boolean = isGid(gid) || (allowOdoo && ODOO_REF.test(gid));
+  if (valid) return gid;
   const expected = allowOdoo ? 'a Shopify GID or odoo:<model>:<id>' : 'a Shopify GID';
   throw new InvalidKeyError(`queue key: ${what} must be ${expected} (got "${gid}")`);
 }

@@ -111,7 +111,11 @@ async function drainOnce(options: OutboxRelayOptions, batchSize: number, leaseSe
         logger.error('outbox event cannot be routed', { eventUuid: event.uuid, type: event.type, error });
         continue;
       }
-      const result = await queue.send(route.queue, outboxJob(event), { key: route.key, id: `outbox:${event.uuid}`, correlationId: event.uuid });
+      const result = await queue.send(route.queue, outboxJob(event), {
+        key: route.key,
+        id: `outbox:${event.uuid}`,
+        correlationId: event.uuid,
+      });
       if (result.created) totals.enqueued += 1;
       else totals.duplicates += 1;
       done.push(event.uuid);

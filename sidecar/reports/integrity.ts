@@ -86,7 +86,8 @@ export function compareProduct(doc: ProductDocument, shopify: ShopifyProductView
     if (norm(variant.barcode) !== norm(sv.barcode))
       drift.push({ kind: 'product', odoo, shopifyGid: sv.id, field: 'barcode', odooValue: variant.barcode, shopifyValue: sv.barcode });
     const price = priceDiffers(variant.price, sv.price);
-    if (price) drift.push({ kind: 'product', odoo, shopifyGid: sv.id, field: 'price', odooValue: variant.price, shopifyValue: sv.price, ...price });
+    if (price)
+      drift.push({ kind: 'product', odoo, shopifyGid: sv.id, field: 'price', odooValue: variant.price, shopifyValue: sv.price, ...price });
   }
   return drift;
 }
@@ -184,7 +185,11 @@ interface ItemsLevelsData {
 /** Shopify's on_hand of up to 100 items at one location. */
 async function onHandAt(deps: ReportDeps, location: string, chunk: readonly StockLevel[]): Promise<Map<string, number>> {
   const itemQuery = chunk.map((l) => `inventory_item_id:${numericId(l.shopify_inventory_item_gid!)}`).join(' OR ');
-  const data = await deps.shopify.request<ItemsLevelsData>('InventoryItemsLevels', { locationIds: [location], itemQuery, first: 250 }, { lane: 'inventory' });
+  const data = await deps.shopify.request<ItemsLevelsData>(
+    'InventoryItemsLevels',
+    { locationIds: [location], itemQuery, first: 250 },
+    { lane: 'inventory' },
+  );
   const onHand = new Map<string, number>();
   for (const lvl of data.nodes[0]?.inventoryLevels.nodes ?? []) {
     const q = lvl.quantities.find((x) => x.name === 'on_hand');

@@ -38,7 +38,10 @@ describe('reconciliation compare (pure)', () => {
       ['21.00', '21.01', false],
     ];
     for (const [shopify, odoo, equal] of cases) {
-      const { mismatched } = compareOrders([order('gid://shopify/Order/1', { total: shopify })], [status('gid://shopify/Order/1', { amount_total: odoo })]);
+      const { mismatched } = compareOrders(
+        [order('gid://shopify/Order/1', { total: shopify })],
+        [status('gid://shopify/Order/1', { amount_total: odoo })],
+      );
       assert.equal(mismatched.length === 0, equal, `${shopify} vs ${odoo}`);
     }
   });

@@ -23,9 +23,16 @@ interface ProductSetData {
 type PushPlan = Extract<ProductSetPlan, { kind: 'push' }>;
 
 /** Pushes one Odoo template to Shopify if its content changed. Exported for backfills and tests. */
-export async function syncTemplate(ctx: FlowContext, templateId: number, options: { force?: boolean; retry?: boolean } = {}): Promise<JobOutcome> {
+export async function syncTemplate(
+  ctx: FlowContext,
+  templateId: number,
+  options: { force?: boolean; retry?: boolean } = {},
+): Promise<JobOutcome> {
   const doc = await exportTemplate(ctx, templateId);
-  if (!doc) return ignored('missing', 'the template no longer exists in Odoo', { message: 'catalog: template no longer exists in Odoo; nothing to push' });
+  if (!doc)
+    return ignored('missing', 'the template no longer exists in Odoo', {
+      message: 'catalog: template no longer exists in Odoo; nothing to push',
+    });
   const plan = planProductSet(doc);
   if (plan.kind === 'nothing') {
     await ctx.odoo.recordSyncResult({ model: 'product.template', res_id: templateId, state: 'error', message: plan.reason });
@@ -54,7 +61,11 @@ async function unchanged(ctx: FlowContext, doc: ProductDocument, plan: PushPlan,
   });
 }
 
-async function productSet(ctx: FlowContext, templateId: number, plan: PushPlan): Promise<NonNullable<ProductSetData['productSet']['product']>> {
+async function productSet(
+  ctx: FlowContext,
+  templateId: number,
+  plan: PushPlan,
+): Promise<NonNullable<ProductSetData['productSet']['product']>> {
   let data: ProductSetData;
   try {
     data = await ctx.shopify.request<ProductSetData>(

@@ -166,7 +166,9 @@ describe('catalog flow end to end (simulator, PostgreSQL, Odoo double)', () => {
       );
       return rows.length === 1 && rows[0].status === 'ignored' && rows[0].n >= 4 ? rows : undefined;
     });
-    const { rows } = await f.stack.sidecar.pool.query(`SELECT DISTINCT reason FROM shopify_sync.webhook_inbox WHERE topic LIKE 'products/%'`);
+    const { rows } = await f.stack.sidecar.pool.query(
+      `SELECT DISTINCT reason FROM shopify_sync.webhook_inbox WHERE topic LIKE 'products/%'`,
+    );
     assert.deepEqual(rows, [{ reason: 'Odoo is the source of truth for the catalog' }]);
     assert.ok(f.stack.logs.lines.some((r) => String(r.message).startsWith('catalog: Shopify product webhook completed without action')));
   });
@@ -228,9 +230,7 @@ describe('catalog flow end to end (simulator, PostgreSQL, Odoo double)', () => {
     f.odoo.setOnHand(vs['CANDLE-1']!, f.wh.main, 11);
     await f.stack.waitFor('the candle stock in Shopify', () => simLevel(f.stack, 'CANDLE-1', LOC_MAIN)?.on_hand === 11, 20_000);
     assert.ok(
-      f.stack.logs.lines.some(
-        (l) => l.message === 'catalog: content unchanged since the last push; skipped' && l.entityId === template_id,
-      ),
+      f.stack.logs.lines.some((l) => l.message === 'catalog: content unchanged since the last push; skipped' && l.entityId === template_id),
     );
     assert.equal((await f.merchant.readBinding('product.template', template_id)).state, 'synced');
   });

@@ -157,7 +157,7 @@ export function childrenFromResult(
   const used = new Set<string>();
   plan.input.variants.forEach((v, i) => {
     const sameSku = nodes.filter((n) => n.sku === v.sku && !used.has(n.id));
-    const node = sameSku.length === 1 ? sameSku[0] : nodes[i] && !used.has(nodes[i]!.id) ? nodes[i] : sameSku[0];
+    const node = sameSku.length === 1 ? sameSku[0] : nodes[i] && !used.has(nodes[i].id) ? nodes[i] : sameSku[0];
     if (!node) return;
     used.add(node.id);
     out.push({

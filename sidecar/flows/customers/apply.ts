@@ -49,10 +49,18 @@ export async function importCustomer(
   }
   const result = await ctx.odoo.upsertCustomer(doc);
   await store.save(result.partner_id, gid, hash);
-  return { outcome: result.status, message: `customers: imported from Shopify (${result.status})`, fields: { partnerId: result.partner_id } };
+  return {
+    outcome: result.status,
+    message: `customers: imported from Shopify (${result.status})`,
+    fields: { partnerId: result.partner_id },
+  };
 }
 
-export async function customerDeleted(ctx: FlowContext, store: CustomerSyncStore, job: WebhookJob<'customers/delete'>): Promise<JobOutcome> {
+export async function customerDeleted(
+  ctx: FlowContext,
+  store: CustomerSyncStore,
+  job: WebhookJob<'customers/delete'>,
+): Promise<JobOutcome> {
   const gid = job.entityGid;
   const known = await store.byGid(gid);
   if (!known) {
@@ -87,7 +95,10 @@ export async function pushCustomer(ctx: FlowContext, store: CustomerSyncStore, j
     return ignored('deferred', reason, { message: 'customers: push deferred' });
   }
   const partner = await exportedPartner(ctx, partnerId);
-  if (!partner) return ignored('skipped', 'the partner no longer exists in Odoo', { message: 'customers: partner no longer exists in Odoo; nothing to push' });
+  if (!partner)
+    return ignored('skipped', 'the partner no longer exists in Odoo', {
+      message: 'customers: partner no longer exists in Odoo; nothing to push',
+    });
   const skipped = await notToPush(ctx, partner);
   if (skipped) return skipped;
   const email = normaliseEmail(partner.email);
@@ -99,7 +110,9 @@ export async function pushCustomer(ctx: FlowContext, store: CustomerSyncStore, j
 /** Why a partner is not pushed (content unchanged, archived), or undefined when it is. */
 async function notToPush(ctx: FlowContext, partner: ExportedCustomer): Promise<JobOutcome | undefined> {
   if (partner.synced_hash && partner.content_hash === partner.synced_hash) {
-    return ignored('unchanged', 'content unchanged since the last sync', { message: 'customers: content unchanged since the last sync; not pushed' });
+    return ignored('unchanged', 'content unchanged since the last sync', {
+      message: 'customers: content unchanged since the last sync; not pushed',
+    });
   }
   if (partner.active) return undefined;
   // Archiving in Odoo does not delete or disable the Shopify customer (orders, privacy history).
@@ -175,7 +188,13 @@ async function writeCustomer(
   } else {
     await store.save(partnerId, gid, comparableHash(shopifyDoc ?? partner));
   }
-  await ctx.odoo.recordSyncResult({ model: 'res.partner', res_id: partnerId, state: 'synced', shopify_gid: gid, content_hash: partner.content_hash });
+  await ctx.odoo.recordSyncResult({
+    model: 'res.partner',
+    res_id: partnerId,
+    state: 'synced',
+    shopify_gid: gid,
+    content_hash: partner.content_hash,
+  });
   const changed = plan.changed.length ? `changed ${plan.changed.join(', ')}` : 'already equal, linked';
   return {
     outcome: plan.changed.length ? (current ? 'updated' : 'created') : 'linked',

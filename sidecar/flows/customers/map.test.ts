@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { ExportedCustomer } from '../../odoo/contract.js';
-import {
-  comparable,
-  comparableHash,
-  customerDocument,
-  normalisePhone,
-  planCustomerPush,
-  type ShopifyCustomer,
-} from './map.js';
+import { comparable, comparableHash, customerDocument, normalisePhone, planCustomerPush, type ShopifyCustomer } from './map.js';
 import { normaliseEmail } from '../../rules/email.js';
 
 const shopifyAda: ShopifyCustomer = {

@@ -35,7 +35,10 @@ export async function deliveryDone(ctx: FlowContext, store: FulfillmentStore, jo
   const fields = { picking: doc.name, orderGid: doc.order_gid };
   if (doc.is_return || doc.state !== 'done') {
     const what = doc.is_return ? 'a return' : `in state ${doc.state}`;
-    return ignored('skipped', `the picking is ${what}`, { message: `fulfillments: picking ${doc.name} is ${what}; nothing to fulfill`, fields });
+    return ignored('skipped', `the picking is ${what}`, {
+      message: `fulfillments: picking ${doc.name} is ${what}; nothing to fulfill`,
+      fields,
+    });
   }
   const fulfillments = await readFulfillments(ctx, doc.order_gid);
   const intent =
@@ -54,9 +57,15 @@ export async function deliveryDone(ctx: FlowContext, store: FulfillmentStore, jo
   if (created.length > 0) await askStockRepush(ctx, doc, created);
   const updated = tracking ? await updateTracking(ctx, doc, mine, tracking) : 0;
   if (created.length > 0)
-    return { outcome: 'created', message: `fulfillments: ${created.length} fulfillment(s) created in Shopify`, fields: { ...fields, fulfillmentGids: created } };
-  if (updated > 0) return { outcome: 'tracking_updated', message: 'fulfillments: tracking updated in Shopify', fields: { ...fields, updated } };
-  if (resolved) return { outcome: 'resolved', message: 'fulfillments: the unanswered write had happened; Shopify matches the delivery', fields };
+    return {
+      outcome: 'created',
+      message: `fulfillments: ${created.length} fulfillment(s) created in Shopify`,
+      fields: { ...fields, fulfillmentGids: created },
+    };
+  if (updated > 0)
+    return { outcome: 'tracking_updated', message: 'fulfillments: tracking updated in Shopify', fields: { ...fields, updated } };
+  if (resolved)
+    return { outcome: 'resolved', message: 'fulfillments: the unanswered write had happened; Shopify matches the delivery', fields };
   return { outcome: 'unchanged', message: 'fulfillments: Shopify already matches the delivery', fields };
 }
 
@@ -180,7 +189,7 @@ async function updateTracking(
 }
 
 function trackingVariables(t: ShopifyTracking): Record<string, string> {
-  return Object.fromEntries(Object.entries(t).filter(([, v]) => v !== null)) as Record<string, string>;
+  return Object.fromEntries(Object.entries(t).filter((entry): entry is [string, string] => entry[1] !== null));
 }
 
 interface FulfillmentCreateAnswer {

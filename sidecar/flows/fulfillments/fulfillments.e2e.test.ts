@@ -192,8 +192,9 @@ describe('fulfillments flow end to end (simulator, PostgreSQL, Odoo double)', fu
       'resolved by read-back',
     );
     assert.equal(
-      stack.logs.lines.filter((l) => (l.pickingId === pickingId && l.step === 'created') || (l.entityId === pickingId && l.outcome === 'created'))
-        .length,
+      stack.logs.lines.filter(
+        (l) => (l.pickingId === pickingId && l.step === 'created') || (l.entityId === pickingId && l.outcome === 'created'),
+      ).length,
       0,
       'no attempt reported a second create',
     );

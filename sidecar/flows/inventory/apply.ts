@@ -45,9 +45,18 @@ async function activate(ctx: FlowContext, targets: readonly Target[], jobId: str
 }
 
 /** One compare-and-swap write; false when it was stale (nothing applied: read both sides again). */
-async function setQuantities(ctx: FlowContext, writes: Parameters<typeof setQuantitiesInput>[0], jobId: string, round: number): Promise<boolean> {
+async function setQuantities(
+  ctx: FlowContext,
+  writes: Parameters<typeof setQuantitiesInput>[0],
+  jobId: string,
+  round: number,
+): Promise<boolean> {
   try {
-    await ctx.shopify.request('InventorySetQuantities', { input: setQuantitiesInput(writes) }, { lane: 'inventory', idempotencyKey: writeKey(jobId, writes, round) });
+    await ctx.shopify.request(
+      'InventorySetQuantities',
+      { input: setQuantitiesInput(writes) },
+      { lane: 'inventory', idempotencyKey: writeKey(jobId, writes, round) },
+    );
     return true;
   } catch (error) {
     const codes = error instanceof ShopifyUserErrors ? error.codes : [];
@@ -57,7 +66,8 @@ async function setQuantities(ctx: FlowContext, writes: Parameters<typeof setQuan
       ctx.logger.info('inventory: compare-and-swap was stale; re-reading', { locationGid: writes[0]?.location, round, codes });
       return false;
     }
-    if (error instanceof ShopifyUserErrors) throw new PermanentError(error.message, { cause: error, details: { userErrors: error.userErrors } });
+    if (error instanceof ShopifyUserErrors)
+      throw new PermanentError(error.message, { cause: error, details: { userErrors: error.userErrors } });
     throw error;
   }
 }
@@ -109,8 +119,10 @@ export async function pushLevels(
 ): Promise<PushStats> {
   const stats = emptyStats();
   const { targets, skipped, clamped } = targetsFromLevels(levels);
-  for (const s of skipped) ctx.logger.info('inventory: level skipped', { productId: s.productId, locationGid: s.location, reason: s.reason });
-  for (const c of clamped) ctx.logger.warn('inventory: quantity clamped', { productId: c.productId, locationGid: c.location, from: c.from, to: c.to });
+  for (const s of skipped)
+    ctx.logger.info('inventory: level skipped', { productId: s.productId, locationGid: s.location, reason: s.reason });
+  for (const c of clamped)
+    ctx.logger.warn('inventory: quantity clamped', { productId: c.productId, locationGid: c.location, from: c.from, to: c.to });
   stats.skipped = skipped.length;
   stats.clamped = clamped.length;
   // A reconcile's single read of every level ages while earlier batches are written: each batch
@@ -151,7 +163,10 @@ export async function requestStockPush(
     ...(request.skus?.length ? await productsForSkus(ctx, request.skus, request.locationGids) : []),
   ];
   if (productIds.length === 0) return 0;
-  const levels = await stockLevels(ctx, { product_ids: productIds, ...(request.locationGids ? { location_gids: request.locationGids } : {}) });
+  const levels = await stockLevels(ctx, {
+    product_ids: productIds,
+    ...(request.locationGids ? { location_gids: request.locationGids } : {}),
+  });
   let sent = 0;
   for (const level of levels) {
     const job: StockPushJob = { source: 'push', product_id: level.product_id, location_gid: level.location_gid, reason: request.reason };

@@ -27,7 +27,11 @@ import { productForItem } from './read.js';
 type InventoryJob = QueueJobs['inventory'];
 
 /** A Shopify level changed: queue a re-check of the bound variant against Odoo. */
-async function levelChanged(ctx: FlowContext, job: JobContext<InventoryJob>, data: WebhookJob<'inventory_levels/update'>): Promise<JobOutcome> {
+async function levelChanged(
+  ctx: FlowContext,
+  job: JobContext<InventoryJob>,
+  data: WebhookJob<'inventory_levels/update'>,
+): Promise<JobOutcome> {
   const parsed = parseStockKey(job.key);
   if (!parsed || parsed.location.endsWith('/0')) return ignored('no_location', 'no location in the payload');
   const productId = await productForItem(ctx, data.entityGid, parsed.location);
@@ -73,7 +77,9 @@ export const inventoryFlow = defineFlow({
     inventory: {
       handle: handleInventoryJob,
       entity: (job) =>
-        job.source === 'webhook' ? { type: 'InventoryItem', id: job.entityGid } : { type: 'product.product', id: productLocation(job).productId },
+        job.source === 'webhook'
+          ? { type: 'InventoryItem', id: job.entityGid }
+          : { type: 'product.product', id: productLocation(job).productId },
     },
     'inventory.reconcile': {
       schedule: (config) => config.inventory.reconcileCron,

@@ -27,7 +27,10 @@ function learn(ctx: Pick<FlowContext, 'odoo'>, levels: readonly StockLevel[]): v
 }
 
 /** Odoo's stock levels for the query, remembering what they teach. */
-export async function stockLevels(ctx: Pick<FlowContext, 'odoo'>, query: Parameters<OdooContract['stockLevels']>[0]): Promise<StockLevel[]> {
+export async function stockLevels(
+  ctx: Pick<FlowContext, 'odoo'>,
+  query: Parameters<OdooContract['stockLevels']>[0],
+): Promise<StockLevel[]> {
   const { levels } = await ctx.odoo.stockLevels(query);
   learn(ctx, levels);
   return levels;

@@ -33,14 +33,15 @@ import { formatCents, mulDivRound, toCents } from '../../rules/money.js';
 /** Every job the orders queue takes. */
 export type OrderJob = QueueJobs['orders'];
 
+function orderGidField(job: OrderJob): unknown {
+  if (job.source === 'webhook') return job.entityGid;
+  if (job.source === 'outbox') return job.payload.order_gid;
+  return job.orderGid; // pull, resync (operator), repair (reconciliation)
+}
+
 /** The order a job is about, whatever triggered it. */
 export function orderGidOf(job: OrderJob): string {
-  const gid =
-    job.source === 'webhook'
-      ? job.entityGid
-      : job.source === 'outbox'
-        ? job.payload.order_gid
-        : job.orderGid; // pull, resync (operator), repair (reconciliation)
+  const gid = orderGidField(job);
   if (!isGid(gid, 'Order')) throw new PermanentError(`orders: job without an order GID (${job.source})`);
   return gid;
 }

@@ -16,7 +16,7 @@ import { keys } from '../../queue/names.js';
 import { managedTopics } from '../../schedules/webhook-subscriptions/map.js';
 import { WEBHOOK_TOPICS } from '../../jobs.js';
 import { PermanentError } from '../../queue/errors.js';
-import { fetchShopifyOrders } from '../../reports/reconcile.js';
+import { fetchShopifyOrders, type ReconciliationReport } from '../../reports/reconcile.js';
 import { latestReport } from '../../reports/store.js';
 import { testDatabase } from '../../../dev/testing/root-hooks.js';
 import { STACK_SHOP, startStack, type Stack } from '../../../dev/testing/stack.js';
@@ -274,16 +274,13 @@ describe('operator tools: admin API and CLI (simulator, PostgreSQL, Odoo double)
         new RegExp(`total: Shopify ${totals.get(gids[1]!)!.replace('.', '\\.')} ≠ Odoo ${expectedOdoo.replace('.', '\\.')}`),
       );
 
-      const stored = await latestReport(stack.sidecar.pool, 'reconciliation');
+      const stored = await latestReport<ReconciliationReport>(stack.sidecar.pool, 'reconciliation');
       assert.deepEqual(
-        stored!.body.missing.map((m: { orderGid: string }) => m.orderGid),
+        stored!.body.missing.map((m) => m.orderGid),
         [gids[2]],
       );
       assert.deepEqual(
-        stored!.body.mismatched.map((m: { orderGid: string; fields: Array<{ field: string }> }) => [
-          m.orderGid,
-          m.fields.map((f) => f.field),
-        ]),
+        stored!.body.mismatched.map((m) => [m.orderGid, m.fields.map((f) => f.field)]),
         [[gids[1], ['total']]],
       );
       // The repair jobs: on the orders queue, keyed like every order job, in the shape the orders flow accepts.

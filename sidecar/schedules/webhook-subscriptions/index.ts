@@ -87,7 +87,12 @@ export function createWebhookSubscriptions(deps: WebhookSubscriptionsDeps): Webh
       errors: [],
     };
     try {
-      const plan = planSubscriptions({ topics, callbackUrl, apiVersion: config.shopify.apiVersion, existing: await listSubscriptions(shopify) });
+      const plan = planSubscriptions({
+        topics,
+        callbackUrl,
+        apiVersion: config.shopify.apiVersion,
+        existing: await listSubscriptions(shopify),
+      });
       Object.assign(result, { present: plan.present, foreign: plan.foreign, warnings: plan.warnings });
       await applyPlan(shopify, plan, known, result);
     } catch (error) {
@@ -109,8 +114,17 @@ export function createWebhookSubscriptions(deps: WebhookSubscriptionsDeps): Webh
         async handle() {
           const result = await check();
           return result.ok
-            ? { outcome: 'ok', message: 'webhook subscriptions checked', fields: { created: result.created.length, recreated: result.recreated.length } }
-            : { outcome: 'errors', level: 'warn', message: 'webhook subscription check finished with errors', fields: { errors: result.errors.length } };
+            ? {
+                outcome: 'ok',
+                message: 'webhook subscriptions checked',
+                fields: { created: result.created.length, recreated: result.recreated.length },
+              }
+            : {
+                outcome: 'errors',
+                level: 'warn',
+                message: 'webhook subscription check finished with errors',
+                fields: { errors: result.errors.length },
+              };
         },
       },
     },
