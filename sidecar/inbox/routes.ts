@@ -3,7 +3,7 @@
  * the delivery is about, and the per-entity key (queue/names.ts grammar) its job is ordered by. A
  * topic not listed here is recorded in the inbox as "ignored" and never processed. Pure.
  */
-import { WEBHOOK_TOPIC_QUEUES, isWebhookTopic, type WebhookTopic } from '../jobs.js';
+import type { WEBHOOK_TOPIC_QUEUES, WebhookTopic } from '../jobs.js';
 import { keys, type FlowQueue } from '../queue/names.js';
 import { isGid, toGid } from '../rules/gid.js';
 
@@ -70,7 +70,3 @@ export const WEBHOOK_ROUTES: { readonly [T in WebhookTopic]: TopicRoute<(typeof 
   'customers/data_request': { ...privacy, entityGid: customerOf },
   'shop/redact': { ...privacy, entityGid: (p: Payload) => gid('Shop', p.shop_id) },
 });
-
-export function routeFor(topic: string): TopicRoute | undefined {
-  return isWebhookTopic(topic) ? WEBHOOK_ROUTES[topic] : undefined;
-}
