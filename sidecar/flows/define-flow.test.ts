@@ -193,13 +193,16 @@ describe('defineFlow (real queue and inbox)', function () {
     assert.equal((await pool.query(`SELECT count(*)::int AS n FROM ${APP}.webhook_inbox`)).rows[0].n, before);
   });
 
-  it('registers the schedule of a scheduled queue, and refuses one on an entity queue', async () => {
+  it('registers the schedule of a scheduled queue, and refuses to define one on an entity queue', async () => {
     const { rows } = await pool.query("SELECT name, cron FROM q.schedule WHERE name = 'webhooks.purge'");
     assert.deepEqual(rows, [{ name: 'webhooks.purge', cron: '17 * * * *' }]);
-    const wrong = defineFlow<RegistrationContext>({
-      name: 'wrong',
-      queues: { products: { schedule: () => '* * * * *', handle: () => Promise.resolve({ outcome: 'never' }) } },
-    });
-    await assert.rejects(wrong.register(ctx), /wrong: products is an entity queue; only scheduled queues take a schedule/);
+    assert.throws(
+      () =>
+        defineFlow<RegistrationContext>({
+          name: 'wrong',
+          queues: { products: { schedule: () => '* * * * *', handle: () => Promise.resolve({ outcome: 'never' }) } },
+        }),
+      /wrong: products is an entity queue; only scheduled queues take a schedule/,
+    );
   });
 });

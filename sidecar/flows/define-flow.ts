@@ -67,15 +67,17 @@ export interface FlowDefinition<C extends RegistrationContext> {
 
 export function defineFlow<C extends RegistrationContext = FlowContext>(definition: FlowDefinition<C>): Flow<C> {
   const entries = Object.entries(definition.queues) as Array<[JobQueue, QueueWorker<JobQueue, C>]>;
+  for (const [queue, worker] of entries) {
+    if (worker.schedule && isFlowQueue(queue))
+      throw new Error(`${definition.name}: ${queue} is an entity queue; only scheduled queues take a schedule`);
+  }
   return {
     name: definition.name,
     queues: entries.map(([queue]) => queue),
     async register(ctx) {
       for (const [queue, worker] of entries) {
         await ctx.queue.work<AnyJob>(queue, (job) => runJob(definition.name, worker, ctx, job), worker.work);
-        if (!worker.schedule) continue;
-        if (isFlowQueue(queue)) throw new Error(`${definition.name}: ${queue} is an entity queue; only scheduled queues take a schedule`);
-        await ctx.queue.schedule(queue, worker.schedule(ctx.config));
+        if (worker.schedule && !isFlowQueue(queue)) await ctx.queue.schedule(queue, worker.schedule(ctx.config));
       }
     },
   };
@@ -113,12 +115,13 @@ async function runJob<C extends RegistrationContext>(
       const result = await worker.handle(ctx, job);
       const status = result.inbox ?? 'processed';
       if (webhookId) await markInbox(pool, schema, webhookId, status, result.reason);
+      // The shared fields last: a flow's own fields never hide them.
       logger.log(result.level ?? 'info', result.message ?? `${flow}: ${result.outcome}`, {
+        ...result.fields,
         ...entityFields(result.entity ?? entity),
         trigger,
         outcome: result.outcome,
         ...(result.reason === undefined ? {} : { reason: result.reason }),
-        ...result.fields,
       });
     } catch (error) {
       const { kind, reason } = classifyError(error);

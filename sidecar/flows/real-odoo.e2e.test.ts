@@ -1,5 +1,5 @@
 /**
- * The flows' key end-to-end scenarios against a REAL Odoo 18 with shopify_sync (issue 5): the
+ * The flows' key end-to-end scenarios against a REAL Odoo 18 with shopify_sync: the
  * simulator, real PostgreSQL + pg-boss and the sidecar with every flow, talking JSON-RPC to Odoo.
  * Odoo is only seen through the contract (the sidecar) and the real MerchantDriver (what a user
  * does and sees in Odoo's UI) — never through the double's state.

@@ -1,7 +1,7 @@
 /**
  * Customers end to end: the simulator's customers webhooks and the Odoo double's outbox, through
  * real PostgreSQL, pg-boss and HTTP. Counts every write on each side to prove that neither side's
- * echo comes back (BRIEF decision 8).
+ * echo comes back (docs/flows.md, "Loop safety").
  */
 import assert from 'node:assert/strict';
 import { startStack, type Stack } from '../../../dev/testing/stack.js';

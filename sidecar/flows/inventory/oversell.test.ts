@@ -1,5 +1,5 @@
 /**
- * The oversell race (BRIEF decision 7, issue 5 item 8): orders are placed in the simulator's
+ * The oversell race (docs/flows.md, "Inventory"): orders are placed in the simulator's
  * storefront while Odoo's stock changes and the sidecar's pushes run, and the invariant is
  * checked at every step.
  *
