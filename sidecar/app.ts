@@ -14,7 +14,7 @@ import { createAdminRouter } from './http/admin/index.js';
 import { createHttpApp } from './http/app.js';
 import { createReadiness } from './http/readiness.js';
 import { createWebhookRouter } from './http/webhooks/intake.js';
-import type { WebhookJob } from './http/webhooks/topics.js';
+import { checkContract } from './odoo/check-contract.js';
 import { createOdooClient } from './odoo/client.js';
 import type { OdooCaller } from './odoo/types.js';
 import { createOdooContract, type OdooContract } from './odoo/contract.js';
@@ -22,8 +22,8 @@ import { createOdooWakeRouter } from './http/odoo-wake.js';
 import { createOutboxRelay, type OutboxRelay } from './relay/outbox.js';
 import type { Flow } from './flows/context.js';
 import { FLOWS, registerFlows } from './flows/index.js';
-import { createWebhookSubscriptions, type WebhookSubscriptions } from './flows/webhook-subscriptions/index.js';
-import { onboardingGate, runOnboarding } from './flows/onboarding/index.js';
+import { createWebhookSubscriptions, type WebhookSubscriptions } from './schedules/webhook-subscriptions/index.js';
+import { onboardingGate, runOnboarding } from './onboarding/index.js';
 import { createOnboardingAdminRouter } from './http/admin-onboarding.js';
 import type { Logger } from './observability/logger.js';
 import { createAlerter, type Alerter } from './observability/alerts.js';
@@ -31,8 +31,6 @@ import { createDashboardRouter } from './observability/dashboard.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { createRollupWriter, type RollupWriter } from './observability/rollup.js';
 import { createQueue, type SyncQueue } from './queue/queue.js';
-import type { FlowQueue } from './queue/names.js';
-import { SIDECAR_VERSION } from './version.js';
 import { checkApiVersion, createShopifyBudget, createShopifyClient, type ShopifyClient } from './shopify/index.js';
 
 export interface SidecarDeps {
@@ -73,9 +71,6 @@ export interface Sidecar {
   /** Graceful stop: no new requests, in-flight jobs finish or go back to the queue, pools close. */
   stop(): Promise<void>;
 }
-
-/** The major version of the sidecar ⟷ addon contract this build speaks (docs/contract.md). */
-export const CONTRACT_MAJOR = 1;
 
 export function createSidecar(config: Config, deps: SidecarDeps): Sidecar {
   const { logger } = deps;
@@ -137,18 +132,11 @@ export function createSidecar(config: Config, deps: SidecarDeps): Sidecar {
     maxBodyBytes: config.webhooks.maxBodyBytes,
     logger,
     onOutcome: (event) => metrics.recordWebhook(event),
-    enqueue: async (client, delivery, route) => {
-      const job: WebhookJob = {
-        source: 'webhook',
-        topic: delivery.topic,
-        webhookId: delivery.webhookId,
-        entityGid: route.entityGid,
-        triggeredAt: delivery.triggeredAt ?? null,
-      };
-      await queue.sendInTransaction(client, route.queue as FlowQueue, job, {
+    enqueue: async (client, job, route) => {
+      await queue.sendInTransaction(client, route.queue, job, {
         key: route.key,
-        id: `webhook:${delivery.webhookId}`,
-        correlationId: delivery.webhookId,
+        id: `webhook:${job.webhookId}`,
+        correlationId: job.webhookId,
       });
     },
   });
@@ -300,18 +288,4 @@ export function createSidecar(config: Config, deps: SidecarDeps): Sidecar {
       await pool.end();
     },
   };
-}
-
-/** Both sides check the contract at start: a different major version is a configuration error. */
-export async function checkContract(odoo: OdooCaller): Promise<{ contractVersion: string; addonVersion: string }> {
-  const answer = await odoo.executeKw<{ contract_version: string; addon_version: string }>('shopify.sync.api', 'contract_version', [
-    { sidecar_version: SIDECAR_VERSION },
-  ]);
-  const major = Number(String(answer.contract_version).split('.')[0]);
-  if (major !== CONTRACT_MAJOR) {
-    throw new Error(
-      `odoo addon speaks contract ${answer.contract_version}, this sidecar speaks ${CONTRACT_MAJOR}.x: upgrade the older side`,
-    );
-  }
-  return { contractVersion: answer.contract_version, addonVersion: answer.addon_version };
 }

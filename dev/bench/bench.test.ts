@@ -4,9 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import type { Flow } from '../../sidecar/flows/context.js';
-import type { WebhookJob } from '../../sidecar/http/webhooks/topics.js';
 import { orderDoc } from '../conformance/fixtures.js';
-import type { OutboxJob } from '../../sidecar/relay/outbox.js';
+import type { OutboxJob, WebhookJob } from '../../sidecar/jobs.js';
 import { testDatabase } from '../testing/root-hooks.js';
 import { runBench } from './run.js';
 import { percentile, renderTable } from './stats.js';
@@ -18,6 +17,7 @@ import { percentile, renderTable } from './stats.js';
  */
 const standInOrders: Flow = {
   name: 'orders (bench stand-in)',
+  queues: ['orders'],
   register: (ctx) =>
     ctx.queue.work<WebhookJob>('orders', async (job) => {
       const currency = 'EUR';
@@ -28,6 +28,7 @@ const standInOrders: Flow = {
 };
 const standInInventory: Flow = {
   name: 'inventory (bench stand-in)',
+  queues: ['inventory'],
   register: (ctx) =>
     ctx.queue.work<OutboxJob>('inventory', async (job) => {
       const { product_id, location_gid } = job.data.payload as { product_id: number; location_gid: string };

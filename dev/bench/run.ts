@@ -30,7 +30,7 @@ import { fileURLToPath } from 'node:url';
 import Transport from 'winston-transport';
 import type { Flow } from '../../sidecar/flows/context.js';
 import { FLOWS } from '../../sidecar/flows/index.js';
-import { runOnboarding } from '../../sidecar/flows/onboarding/index.js';
+import { runOnboarding } from '../../sidecar/onboarding/index.js';
 import { createOdooClient } from '../../sidecar/odoo/client.js';
 import { createRealMerchant } from '../conformance/real-driver.js';
 import type { MerchantDriver } from '../conformance/target.js';
@@ -115,6 +115,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function observed(flows: readonly Flow[], worked: Set<string>): Flow[] {
   return flows.map((flow) => ({
     name: flow.name,
+    queues: flow.queues,
     register: (ctx) =>
       flow.register({
         ...ctx,

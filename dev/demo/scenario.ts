@@ -4,7 +4,7 @@
  * cancellation, a stock change and a customer edit — waiting after each step until the change
  * has crossed to the other system. Used by `make demo`, `make demo-check` and the e2e tests.
  */
-import { runOnboarding } from '../../sidecar/flows/onboarding/index.js';
+import { runOnboarding } from '../../sidecar/onboarding/index.js';
 import type { MerchantDriver } from '../conformance/target.js';
 import type { Stack } from '../testing/stack.js';
 

@@ -14,3 +14,8 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Rec
     ...overrides,
   };
 }
+
+/** The environment the tests run in (e.g. a real Odoo's ODOO_* variables): development code reads it here only. */
+export function processEnv(): Readonly<Record<string, string | undefined>> {
+  return process.env;
+}

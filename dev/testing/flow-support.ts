@@ -34,6 +34,7 @@ export function probeFlow(flow: Flow): { flow: Flow; probe: FlowProbe } {
   const bump = (map: Map<string, number>, name: string) => map.set(name, (map.get(name) ?? 0) + 1);
   const wrapped: Flow = {
     name: flow.name,
+    queues: flow.queues,
     register(ctx: FlowContext) {
       const request = (async (
         doc: unknown,

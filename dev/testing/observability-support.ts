@@ -25,6 +25,7 @@ export function sample(text: string, name: string, labels: Record<string, string
 /** A flow for tests: orders and products complete; customers fail as the job data asks. */
 export const testFlow: Flow = {
   name: 'observability-test',
+  queues: ['orders', 'products', 'customers'],
   async register(ctx) {
     await ctx.queue.work('orders', async () => {});
     await ctx.queue.work('products', async () => {});

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { createSidecar, type Sidecar } from '../../sidecar/app.js';
 import { loadConfig, secretValues, type Config } from '../../sidecar/config/index.js';
 import type { Flow } from '../../sidecar/flows/context.js';
-import { WEBHOOK_TOPICS } from '../../sidecar/http/webhooks/topics.js';
+import { WEBHOOK_TOPIC_QUEUES } from '../../sidecar/jobs.js';
 import { createDoubleMerchant, createOdooDouble, type OdooDouble } from '../odoo-double/index.js';
 import type { OdooCaller } from '../../sidecar/odoo/types.js';
 import { createLogger, type Logger } from '../../sidecar/observability/logger.js';
@@ -117,8 +117,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
 
   async function subscribeWebhooks(
-    topics = Object.entries(WEBHOOK_TOPICS)
-      .filter(([, t]) => t.queue !== 'privacy')
+    topics = Object.entries(WEBHOOK_TOPIC_QUEUES)
+      .filter(([, queue]) => queue !== 'privacy')
       .map(([topic]) => topic),
   ): Promise<void> {
     for (const topic of topics) {

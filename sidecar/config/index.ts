@@ -66,7 +66,7 @@ export interface Config {
   webhooks: {
     maxBodyBytes: number;
     inboxRetentionDays: number;
-    /** Create, check and repair the shop's webhook subscriptions (flows/webhook-subscriptions). */
+    /** Create, check and repair the shop's webhook subscriptions (schedules/webhook-subscriptions). */
     manageSubscriptions: boolean;
     /** 5-field cron (UTC) of the periodic subscription check. */
     checkCron: string;

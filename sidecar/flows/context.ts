@@ -1,11 +1,16 @@
 /**
- * What every flow gets from the composition root. A flow module exports one `Flow`: its name and
- * `register(ctx)`, which starts its queue workers. Inside, each flow has the same shape:
- *   trigger (webhook / outbox / schedule job) → fetch current state → map (pure) →
- *   write idempotently → record the result on the binding → the queue logs the attempt.
+ * What every flow gets from the composition root. A flow module exports one `Flow`, made by
+ * `defineFlow` (./define-flow.ts): its name, the queues it works, and `register(ctx)`, which starts
+ * its queue workers and schedules. Every flow folder has the same files (docs/flows.md):
+ *   index.ts  the defineFlow call: triggers and registration
+ *   read.ts   Shopify and Odoo reads
+ *   map.ts    pure mapping (table-tested in map.test.ts)
+ *   apply.ts  writes
+ *   store.ts  the sidecar's own tables (optional)
  */
 import type pg from 'pg';
 import type { Config } from '../config/index.js';
+import type { JobQueue } from '../jobs.js';
 import type { OdooContract } from '../odoo/contract.js';
 import type { Logger } from '../observability/logger.js';
 import type { SyncQueue } from '../queue/queue.js';
@@ -22,7 +27,12 @@ export interface FlowContext {
   odoo: OdooContract;
 }
 
-export interface Flow {
+/** What registering a worker needs; a flow's handlers may need more (`C`). */
+export type RegistrationContext = Pick<FlowContext, 'config' | 'logger' | 'pool' | 'queue'>;
+
+export interface Flow<C extends RegistrationContext = FlowContext> {
   name: string;
-  register(ctx: FlowContext): Promise<void>;
+  /** The queues this flow works (and schedules). */
+  queues: readonly JobQueue[];
+  register(ctx: C): Promise<void>;
 }

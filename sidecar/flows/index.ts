@@ -1,22 +1,23 @@
 /**
- * The flows the sidecar runs. Each is one module in this folder (see ./context.ts for the shape);
- * registering a flow starts its queue workers and schedules.
+ * The data flows and the scheduled jobs the sidecar runs once Odoo answers, each made by
+ * `defineFlow` (./define-flow.ts); registering one starts its queue workers and schedules. The
+ * webhook-subscriptions job is wired apart, in app.ts: it runs even while Odoo is down.
  */
+import { housekeepingSchedule } from '../schedules/housekeeping.js';
+import { reportsSchedule } from '../schedules/reports.js';
 import type { Flow, FlowContext } from './context.js';
 import { catalogFlow } from './catalog/index.js';
 import { customersFlow } from './customers/index.js';
 import { fulfillmentsFlow } from './fulfillments/index.js';
-import { housekeepingFlow } from './housekeeping/index.js';
 import { inventoryFlow } from './inventory/index.js';
 import { ordersFlow } from './orders/index.js';
-import { reportsFlow } from './reports/index.js';
 
 export const FLOWS: readonly Flow[] = [
   ordersFlow,
   customersFlow,
   fulfillmentsFlow,
-  reportsFlow,
-  housekeepingFlow,
+  reportsSchedule,
+  housekeepingSchedule,
   catalogFlow,
   inventoryFlow,
 ];

@@ -1,5 +1,5 @@
 /**
- * The flows' key end-to-end scenarios against a REAL Odoo 18 with shopify_sync (issue 5): the
+ * The flows' key end-to-end scenarios against a REAL Odoo 18 with shopify_sync: the
  * simulator, real PostgreSQL + pg-boss and the sidecar with every flow, talking JSON-RPC to Odoo.
  * Odoo is only seen through the contract (the sidecar) and the real MerchantDriver (what a user
  * does and sees in Odoo's UI) — never through the double's state.
@@ -19,12 +19,13 @@ import { STACK_SHOP, startStack, type Stack } from '../../dev/testing/stack.js';
 import type { FlowContext } from './context.js';
 import { customersFlow } from './customers/index.js';
 import { FLOWS } from './index.js';
-import { pushProductLocation } from './inventory/index.js';
-import { runOnboarding } from './onboarding/index.js';
-import { pullOrdersSince } from './orders/pull.js';
+import { pushProductLocation } from './inventory/apply.js';
+import { runOnboarding } from '../onboarding/index.js';
+import { pullOrdersSince } from './orders/apply.js';
+import { processEnv } from '../../dev/testing/env.js';
 import { probeFlow, type FlowProbe } from '../../dev/testing/flow-support.js';
 
-const env = process.env;
+const env = processEnv();
 const REAL = Boolean(env.ODOO_URL && env.ODOO_DB && env.ODOO_USER && env.ODOO_API_KEY);
 const LOC_MAIN = 101;
 const LOC_SECOND = 102;
@@ -153,7 +154,7 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
   const customerLogged = (gid: string, outcome: string, atLeast = 1) =>
     stack.waitFor(
       `${atLeast} "${outcome}" log line(s) for ${gid}`,
-      () => stack.logs.lines.filter((l) => l.customer_gid === gid && l.outcome === outcome).length >= atLeast,
+      () => stack.logs.lines.filter((l) => (l.entityId === gid || l.customerGid === gid) && l.outcome === outcome).length >= atLeast,
       TIMEOUT,
     );
 
@@ -226,7 +227,7 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
       'the change skipped as unchanged',
       () =>
         stack.logs.lines.some(
-          (l) => l.message === 'catalog: content unchanged since the last push; skipped' && l.templateId === mug.template_id,
+          (l) => l.message === 'catalog: content unchanged since the last push; skipped' && l.entityId === mug.template_id,
         ),
       TIMEOUT,
     );

@@ -4,7 +4,7 @@
  * Mounted under /admin behind the bearer token (http/app.ts). Routes only translate HTTP.
  */
 import express, { type Router } from 'express';
-import type { OnboardingReport } from '../flows/onboarding/index.js';
+import type { OnboardingReport } from '../onboarding/index.js';
 
 export interface OnboardingAdminDeps {
   run(options: { dryRun: boolean }): Promise<{ report: OnboardingReport; markdown: string }>;

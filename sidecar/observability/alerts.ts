@@ -14,7 +14,7 @@
  */
 import type pg from 'pg';
 import { quoteIdent } from '../db/migrate.js';
-import { lastDeliveryPerTopic } from '../http/webhooks/inbox.js';
+import { lastDeliveryPerTopic } from '../inbox/inbox.js';
 import type { Config } from '../config/index.js';
 import { FLOW_QUEUES } from '../queue/names.js';
 import type { SyncQueue } from '../queue/queue.js';

@@ -11,7 +11,7 @@
  */
 import type pg from 'pg';
 import client from 'prom-client';
-import { lastDeliveryPerTopic } from '../http/webhooks/inbox.js';
+import { lastDeliveryPerTopic } from '../inbox/inbox.js';
 import type { OdooCaller } from '../odoo/types.js';
 import type { AttemptEvent, QueueStatsRow, SyncQueue } from '../queue/queue.js';
 import type { QueueName } from '../queue/names.js';

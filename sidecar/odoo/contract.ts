@@ -5,9 +5,10 @@
  *
  * Pure apart from the injected caller.
  */
+import { CONTRACT_VERSION, compatibleContractVersions } from '../rules/contract-version.js';
 import type { OdooCaller } from './types.js';
 
-export const CONTRACT_VERSION = '1.0';
+export { CONTRACT_VERSION } from '../rules/contract-version.js';
 export const CONTRACT_MODEL = 'shopify.sync.api';
 
 /** A decimal amount as a string in the shop currency, e.g. "12.50". Never a float. */
@@ -416,7 +417,7 @@ export function createOdooContract(caller: OdooCaller): OdooContract {
   } satisfies OdooContract);
 }
 
-/** True when the addon's contract major version matches ours (the sidecar refuses otherwise). */
+/** True when the addon's contract works with ours (the rule: rules/contract-version.ts). */
 export function isCompatibleContractVersion(addonVersion: string): boolean {
-  return addonVersion.split('.')[0] === CONTRACT_VERSION.split('.')[0];
+  return compatibleContractVersions(addonVersion, CONTRACT_VERSION);
 }

@@ -3,11 +3,14 @@
  * detail an operator can act on. Used by the admin API (`GET /admin/api/doctor`) and the CLI.
  */
 import type pg from 'pg';
-import { CONTRACT_MAJOR, checkContract } from '../app.js';
 import type { Config } from '../config/index.js';
-import { WEBHOOK_TOPICS } from '../http/webhooks/topics.js';
+import { WEBHOOK_TOPICS } from '../jobs.js';
 import type { Logger } from '../observability/logger.js';
+import { checkContract } from '../odoo/check-contract.js';
 import type { OdooCaller } from '../odoo/types.js';
+import { CONTRACT_VERSION } from '../rules/contract-version.js';
+import { CALLBACK_PATH, managedTopics, planSubscriptions, type ExistingSubscription } from '../schedules/webhook-subscriptions/map.js';
+import { listSubscriptions } from '../schedules/webhook-subscriptions/read.js';
 import { checkApiVersion, type ShopifyClient } from '../shopify/index.js';
 
 export type Verdict = 'ok' | 'warn' | 'fail';
@@ -24,26 +27,16 @@ export interface DoctorReport {
   checks: DoctorCheck[];
 }
 
-/** Compliance topics are configured in the app's shopify.app.toml, not by the Admin API. */
-export const APP_CONFIGURED_TOPICS = new Set(['customers/redact', 'customers/data_request', 'shop/redact']);
-
-/** `orders/create` → `ORDERS_CREATE` (the WebhookSubscriptionTopic enum). */
-export const topicEnum = (topic: string) => topic.toUpperCase().replace(/\//g, '_');
-
-export interface Subscription {
-  id: string;
-  topic: string;
-  uri: string;
-}
-
-/** Pure: which processed topics lack a subscription to this sidecar, and which point elsewhere. */
-export function compareSubscriptions(subscriptions: readonly Subscription[], publicUrl: string) {
-  const expectedUri = `${publicUrl.replace(/\/$/, '')}/webhooks/shopify`;
-  const required = Object.keys(WEBHOOK_TOPICS).filter((t) => !APP_CONFIGURED_TOPICS.has(t));
-  const ours = subscriptions.filter((s) => s.uri === expectedUri);
-  const missing = required.filter((t) => !ours.some((s) => s.topic === topicEnum(t)));
-  const elsewhere = subscriptions.filter((s) => s.uri !== expectedUri).map((s) => ({ topic: s.topic, uri: s.uri }));
-  return { expectedUri, required: required.length, missing, elsewhere };
+/**
+ * Pure: which processed topics lack a subscription to this sidecar, which of ours point at an old
+ * address, and which are foreign — decided as the subscriptions job decides (its plan, map.ts).
+ */
+export function compareSubscriptions(existing: readonly ExistingSubscription[], config: Pick<Config, 'publicUrl' | 'shopify'>) {
+  const expectedUri = `${config.publicUrl}${CALLBACK_PATH}`;
+  const plan = planSubscriptions({ topics: WEBHOOK_TOPICS, callbackUrl: expectedUri, apiVersion: config.shopify.apiVersion, existing });
+  const stale = plan.remove.map((s) => ({ topic: s.topic, uri: s.uri }));
+  const foreign = plan.foreign.map((s) => ({ topic: s.topic, uri: s.uri }));
+  return { expectedUri, required: managedTopics(WEBHOOK_TOPICS).length, missing: plan.create, stale, foreign };
 }
 
 async function check(name: string, run: () => Promise<Omit<DoctorCheck, 'name'>>): Promise<DoctorCheck> {
@@ -84,7 +77,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
       const info = await checkContract(deps.odoo);
       return {
         verdict: 'ok',
-        detail: `addon ${info.addonVersion} speaks contract ${info.contractVersion} (sidecar speaks ${CONTRACT_MAJOR}.x)`,
+        detail: `addon ${info.addonVersion} speaks contract ${info.contractVersion} (sidecar speaks ${CONTRACT_VERSION})`,
         data: info,
       };
     }),
@@ -121,23 +114,21 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
   );
   checks.push(
     await check('webhook subscriptions', async () => {
-      const subscriptions: Subscription[] = [];
-      let after: string | null = null;
-      for (;;) {
-        const page: { webhookSubscriptions: { nodes: Subscription[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } =
-          await shopify.request('WebhookSubscriptions', { first: 100, after }, { lane: 'catalog' });
-        subscriptions.push(...page.webhookSubscriptions.nodes);
-        if (!page.webhookSubscriptions.pageInfo.hasNextPage) break;
-        after = page.webhookSubscriptions.pageInfo.endCursor;
-      }
-      const result = compareSubscriptions(subscriptions, config.publicUrl);
+      const subscriptions = await listSubscriptions(shopify, 'catalog');
+      const result = compareSubscriptions(subscriptions, config);
       const data = { ...result, subscriptions: subscriptions.length };
       if (result.missing.length)
         return { verdict: 'fail', detail: `missing subscriptions to ${result.expectedUri}: ${result.missing.join(', ')}`, data };
       const detail = `${result.required} topics subscribed to ${result.expectedUri}`;
-      return result.elsewhere.length
-        ? { verdict: 'warn', detail: `${detail}; ${result.elsewhere.length} subscription(s) point elsewhere`, data }
-        : { verdict: 'ok', detail, data };
+      if (result.stale.length) {
+        const detail2 = `${detail}; ${result.stale.length} of ours at an old address (replaced at the next subscription check)`;
+        return { verdict: 'warn', detail: detail2, data };
+      }
+      return {
+        verdict: 'ok',
+        detail: result.foreign.length ? `${detail}; ${result.foreign.length} foreign subscription(s) left alone` : detail,
+        data,
+      };
     }),
   );
   checks.push(

@@ -7,7 +7,7 @@
 import type { OdooContract, ResyncModel } from '../odoo/contract.js';
 import { keys } from '../queue/names.js';
 import type { SyncQueue } from '../queue/queue.js';
-import type { OrderRepairJob } from '../reports/reconcile.js';
+import type { OrderRepairJob } from '../jobs.js';
 import type { Progress } from '../reports/store.js';
 import type { ShopifyClient } from '../shopify/index.js';
 

@@ -9,6 +9,7 @@
  * same key, whichever part of the sidecar enqueues them.
  */
 import type { Queue } from 'pg-boss';
+import { isGid, toGid } from '../rules/gid.js';
 
 export const FLOW_QUEUES = ['products', 'inventory', 'orders', 'customers', 'fulfillments', 'refunds', 'returns', 'privacy'] as const;
 export const SCHEDULED_QUEUES = [
@@ -41,11 +42,10 @@ export function isFlowQueue(name: string): name is FlowQueue {
 
 // ---------------------------------------------------------------------------------------------
 // Keys. Grammar: `<kind>:<part>[:<part>]`, parts never empty and free of whitespace. Shopify ids
-// are GIDs (`gid://shopify/Order/123`), kept as strings: most exceed 2^53 (BRIEF decision 10).
+// are GIDs (`gid://shopify/Order/123`, rules/gid.ts), kept as strings: most exceed 2^53.
 // An Odoo record not yet known to Shopify is named `odoo:<model>:<id>`.
 
 const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
-const SHOPIFY_GID = /^gid:\/\/shopify\/[A-Za-z]+\/[0-9]+$/;
 const ODOO_REF = /^odoo:[a-z0-9_.]+:[0-9]+$/;
 
 export class InvalidKeyError extends Error {
@@ -59,18 +59,19 @@ function shopPart(shop: string): string {
 }
 
 function gidPart(what: string, gid: string, allowOdoo = false): string {
-  if (SHOPIFY_GID.test(gid) || (allowOdoo && ODOO_REF.test(gid))) return gid;
+  const valid: boolean = isGid(gid) || (allowOdoo && ODOO_REF.test(gid));
+  if (valid) return gid;
   const expected = allowOdoo ? 'a Shopify GID or odoo:<model>:<id>' : 'a Shopify GID';
   throw new InvalidKeyError(`queue key: ${what} must be ${expected} (got "${gid}")`);
 }
 
-/** `gid://shopify/<type>/<id>` from a numeric id given as a string or bigint (never a JS number). */
+/** `gid://shopify/<type>/<id>` (rules/gid.ts `toGid`), refused as a bad key part. */
 export function shopifyGid(type: string, id: string | bigint): string {
-  const text = typeof id === 'bigint' ? id.toString() : id;
-  if (!/^[A-Za-z]+$/.test(type) || !/^[0-9]+$/.test(text)) {
-    throw new InvalidKeyError(`queue key: bad Shopify id ${type}/${text}`);
+  try {
+    return toGid(type, id);
+  } catch (error) {
+    throw new InvalidKeyError(`queue key: ${(error as Error).message}`, { cause: error });
   }
-  return `gid://shopify/${type}/${text}`;
 }
 
 /** `odoo:<model>:<id>`, for Odoo records that have no Shopify id yet. */

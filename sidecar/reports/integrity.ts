@@ -1,5 +1,5 @@
 /**
- * Weekly integrity check (issue 6 item 5): samples products (variants: SKU, price, barcode,
+ * Weekly integrity check (docs/operations.md): samples products (variants: SKU, price, barcode,
  * active), stock levels per location (Odoo shopify_on_hand vs Shopify on_hand) and customers
  * (email, first/last name, phone) and compares them field by field. The compare functions are
  * pure; `runIntegrityCheck` fetches both sides, stores the report and sends its summary to Odoo.
@@ -8,7 +8,8 @@
 import type { ExportedCustomer, ProductDocument, StockLevel } from '../odoo/contract.js';
 import { saveReport, type Progress } from './store.js';
 import { seededSample, seedFrom } from './prng.js';
-import { toCents, type ReportDeps } from './reconcile.js';
+import { toCents } from '../rules/money.js';
+import type { ReportDeps } from './reconcile.js';
 
 export type DriftKind = 'product' | 'stock' | 'customer';
 
@@ -20,6 +21,8 @@ export interface Drift {
   field: string;
   odooValue: string | number | boolean | null;
   shopifyValue: string | number | boolean | null;
+  /** Set when the values could not be compared (a price that is not an exact decimal, rules/money.ts). */
+  error?: string;
 }
 
 export interface IntegrityReport {
@@ -37,6 +40,15 @@ export interface ShopifyProductView {
 }
 
 const norm = (v: string | null | undefined) => (v === undefined || v === null || v.trim() === '' ? null : v.trim());
+
+/** Whether two prices differ, compared in exact cents; one that is not an exact decimal is reported, never rounded. */
+function priceDiffers(odoo: string, shopify: string): { error?: string } | undefined {
+  try {
+    return toCents(odoo, 'Odoo price') === toCents(shopify, 'Shopify price') ? undefined : {};
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
 
 /** Pure: one Odoo product document against Shopify's product (null = not found in Shopify). */
 export function compareProduct(doc: ProductDocument, shopify: ShopifyProductView | null): Drift[] {
@@ -73,8 +85,9 @@ export function compareProduct(doc: ProductDocument, shopify: ShopifyProductView
       drift.push({ kind: 'product', odoo, shopifyGid: sv.id, field: 'sku', odooValue: variant.sku, shopifyValue: sv.sku });
     if (norm(variant.barcode) !== norm(sv.barcode))
       drift.push({ kind: 'product', odoo, shopifyGid: sv.id, field: 'barcode', odooValue: variant.barcode, shopifyValue: sv.barcode });
-    if (toCents(variant.price) !== toCents(sv.price))
-      drift.push({ kind: 'product', odoo, shopifyGid: sv.id, field: 'price', odooValue: variant.price, shopifyValue: sv.price });
+    const price = priceDiffers(variant.price, sv.price);
+    if (price)
+      drift.push({ kind: 'product', odoo, shopifyGid: sv.id, field: 'price', odooValue: variant.price, shopifyValue: sv.price, ...price });
   }
   return drift;
 }
@@ -139,12 +152,100 @@ export function renderIntegrityMarkdown(r: IntegrityReport): string {
   if (!r.drift.length) lines.push('None.');
   for (const d of r.drift)
     lines.push(
-      `- ${d.kind} ${d.odoo} (${d.shopifyGid ?? 'no Shopify id'}): ${d.field} Odoo ${JSON.stringify(d.odooValue)} ≠ Shopify ${JSON.stringify(d.shopifyValue)}`,
+      `- ${d.kind} ${d.odoo} (${d.shopifyGid ?? 'no Shopify id'}): ${d.field} Odoo ${JSON.stringify(d.odooValue)} ≠ Shopify ${JSON.stringify(d.shopifyValue)}${d.error ? ` (cannot compare: ${d.error})` : ''}`,
     );
   return lines.join('\n') + '\n';
 }
 
 const numericId = (gid: string) => gid.slice(gid.lastIndexOf('/') + 1);
+
+type Step = (what: string) => Promise<void>;
+
+async function productDrift(deps: ReportDeps, sample: readonly ProductDocument[], step: Step): Promise<Drift[]> {
+  const drift: Drift[] = [];
+  for (const doc of sample) {
+    const data = await deps.shopify.request<{ productByIdentifier: ShopifyProductView | null }>(
+      'ProductByIdentifier',
+      { identifier: { id: doc.shopify_product_gid } },
+      { lane: 'catalog' },
+    );
+    drift.push(...compareProduct(doc, data.productByIdentifier));
+    await step('products');
+  }
+  return drift;
+}
+
+interface ItemsLevelsData {
+  nodes: Array<{
+    id: string;
+    inventoryLevels: { nodes: Array<{ item: { id: string }; quantities: Array<{ name: string; quantity: number }> }> };
+  } | null>;
+}
+
+/** Shopify's on_hand of up to 100 items at one location. */
+async function onHandAt(deps: ReportDeps, location: string, chunk: readonly StockLevel[]): Promise<Map<string, number>> {
+  const itemQuery = chunk.map((l) => `inventory_item_id:${numericId(l.shopify_inventory_item_gid!)}`).join(' OR ');
+  const data = await deps.shopify.request<ItemsLevelsData>(
+    'InventoryItemsLevels',
+    { locationIds: [location], itemQuery, first: 250 },
+    { lane: 'inventory' },
+  );
+  const onHand = new Map<string, number>();
+  for (const lvl of data.nodes[0]?.inventoryLevels.nodes ?? []) {
+    const q = lvl.quantities.find((x) => x.name === 'on_hand');
+    if (q) onHand.set(lvl.item.id, q.quantity);
+  }
+  return onHand;
+}
+
+async function stockDrift(deps: ReportDeps, sample: readonly StockLevel[], step: Step): Promise<Drift[]> {
+  const drift: Drift[] = [];
+  const byLocation = new Map<string, StockLevel[]>();
+  for (const level of sample) byLocation.set(level.location_gid, [...(byLocation.get(level.location_gid) ?? []), level]);
+  for (const [location, group] of byLocation) {
+    for (let i = 0; i < group.length; i += 100) {
+      const chunk = group.slice(i, i + 100);
+      const onHand = await onHandAt(deps, location, chunk);
+      for (const level of chunk) {
+        drift.push(...compareStock(level, onHand.get(level.shopify_inventory_item_gid!) ?? null));
+        await step('stock');
+      }
+    }
+  }
+  return drift;
+}
+
+async function customerDrift(
+  deps: ReportDeps,
+  sample: ReadonlyArray<{ id: number; shopify_gid: string | null }>,
+  step: Step,
+): Promise<Drift[]> {
+  if (!sample.length) return [];
+  const drift: Drift[] = [];
+  const { customers } = await deps.odoo.exportCustomers({ partner_ids: sample.map((r) => r.id) });
+  for (const doc of customers) {
+    const gid = doc.customer_gid ?? sample.find((r) => r.id === doc.partner_id)?.shopify_gid ?? null;
+    const data = gid
+      ? await deps.shopify.request<{ customer: ShopifyCustomerView | null }>('CustomerById', { id: gid }, { lane: 'catalog' })
+      : { customer: null };
+    drift.push(...compareCustomer({ ...doc, customer_gid: gid }, data.customer));
+    await step('customers');
+  }
+  return drift;
+}
+
+/** Stores the report here and its summary in Odoo's Overview (a failure there is only logged). */
+async function storeIntegrityReport(deps: ReportDeps, report: IntegrityReport, progress: Progress | undefined): Promise<number> {
+  const summary = { headline: integrityHeadline(report), checked: report.checked, drifted: report.drifted };
+  const reportId = await saveReport(deps.pool, deps.schema, 'integrity', summary, report, progress?.operationId);
+  try {
+    await deps.odoo.storeReport({ kind: 'integrity', summary: { ...summary, reportId } });
+  } catch (error) {
+    deps.logger.warn('integrity: could not store the summary in Odoo', { error });
+  }
+  deps.logger.info('integrity report', { reportId, checked: report.checked, drifted: report.drifted });
+  return reportId;
+}
 
 export async function runIntegrityCheck(
   deps: ReportDeps,
@@ -175,53 +276,11 @@ export async function runIntegrityCheck(
   };
   await options.progress?.update(0, total, 'sampling');
 
-  const drift: Drift[] = [];
-  for (const doc of productSample) {
-    const data = await deps.shopify.request<{ productByIdentifier: ShopifyProductView | null }>(
-      'ProductByIdentifier',
-      { identifier: { id: doc.shopify_product_gid } },
-      { lane: 'catalog' },
-    );
-    drift.push(...compareProduct(doc, data.productByIdentifier));
-    await step('products');
-  }
-
-  const byLocation = new Map<string, StockLevel[]>();
-  for (const level of stockSample) byLocation.set(level.location_gid, [...(byLocation.get(level.location_gid) ?? []), level]);
-  for (const [location, group] of byLocation) {
-    for (let i = 0; i < group.length; i += 100) {
-      const chunk = group.slice(i, i + 100);
-      const itemQuery = chunk.map((l) => `inventory_item_id:${numericId(l.shopify_inventory_item_gid!)}`).join(' OR ');
-      const data = await deps.shopify.request<{
-        nodes: Array<{
-          id: string;
-          inventoryLevels: { nodes: Array<{ item: { id: string }; quantities: Array<{ name: string; quantity: number }> }> };
-        } | null>;
-      }>('InventoryItemsLevels', { locationIds: [location], itemQuery, first: 250 }, { lane: 'inventory' });
-      const onHand = new Map<string, number>();
-      for (const lvl of data.nodes[0]?.inventoryLevels.nodes ?? []) {
-        const q = lvl.quantities.find((x) => x.name === 'on_hand');
-        if (q) onHand.set(lvl.item.id, q.quantity);
-      }
-      for (const level of chunk) {
-        drift.push(...compareStock(level, onHand.get(level.shopify_inventory_item_gid!) ?? null));
-        await step('stock');
-      }
-    }
-  }
-
-  if (partnerSample.length) {
-    const { customers } = await deps.odoo.exportCustomers({ partner_ids: partnerSample.map((r) => r.id) });
-    for (const doc of customers) {
-      const gid = doc.customer_gid ?? records.find((r) => r.id === doc.partner_id)?.shopify_gid ?? null;
-      const data = gid
-        ? await deps.shopify.request<{ customer: ShopifyCustomerView | null }>('CustomerById', { id: gid }, { lane: 'catalog' })
-        : { customer: null };
-      drift.push(...compareCustomer({ ...doc, customer_gid: gid }, data.customer));
-      await step('customers');
-    }
-  }
-
+  const drift = [
+    ...(await productDrift(deps, productSample, step)),
+    ...(await stockDrift(deps, stockSample, step)),
+    ...(await customerDrift(deps, partnerSample, step)),
+  ];
   // Records with at least one drifting field, per kind.
   const drifted = (k: DriftKind) => new Set(drift.filter((d) => d.kind === k).map((d) => d.odoo)).size;
   const report: IntegrityReport = {
@@ -231,13 +290,5 @@ export async function runIntegrityCheck(
     drifted: { product: drifted('product'), stock: drifted('stock'), customer: drifted('customer') },
     drift,
   };
-  const summary = { headline: integrityHeadline(report), checked: report.checked, drifted: report.drifted };
-  const reportId = await saveReport(deps.pool, deps.schema, 'integrity', summary, report, options.progress?.operationId);
-  try {
-    await deps.odoo.storeReport({ kind: 'integrity', summary: { ...summary, reportId } });
-  } catch (error) {
-    deps.logger.warn('integrity: could not store the summary in Odoo', { error });
-  }
-  deps.logger.info('integrity report', { reportId, checked: report.checked, drifted: report.drifted });
-  return { reportId, report };
+  return { reportId: await storeIntegrityReport(deps, report, options.progress), report };
 }

@@ -1,5 +1,5 @@
 /**
- * Daily reconciliation (issue 6 item 4): Shopify orders created in a window against Odoo sales
+ * Daily reconciliation (docs/operations.md): Shopify orders created in a window against Odoo sales
  * orders. `compareOrders` and `renderReconciliationMarkdown` are pure; `runReconciliation`
  * fetches (paged OrdersCreatedSince, contract `order_status`), compares, enqueues a repair job per
  * missing or mismatched order on the orders queue (key `keys.order`, the key every order job
@@ -7,19 +7,14 @@
  * summary to Odoo's Overview.
  */
 import type pg from 'pg';
+import type { OrderRepairJob } from '../jobs.js';
 import type { OdooContract, OrderStatus } from '../odoo/contract.js';
 import type { Logger } from '../observability/logger.js';
 import { keys } from '../queue/names.js';
 import type { SyncQueue } from '../queue/queue.js';
+import { toCents } from '../rules/money.js';
 import type { ShopifyClient } from '../shopify/index.js';
 import { saveReport, type Progress } from './store.js';
-
-/** The orders flow's job for a re-import asked by reconciliation (docs/flows.md "Resync jobs"). */
-export interface OrderRepairJob {
-  source: 'repair' | 'resync';
-  orderGid: string;
-  reportId?: number;
-}
 
 export interface ShopifyOrderSummary {
   gid: string;
@@ -38,7 +33,8 @@ export interface OrderMismatch {
   orderGid: string;
   name: string;
   saleOrder: string | null;
-  fields: Array<{ field: MismatchField; shopify: string | number; odoo: string | number | null }>;
+  /** `error`: an amount that is not an exact decimal (rules/money.ts), reported instead of compared. */
+  fields: Array<{ field: MismatchField; shopify: string | number; odoo: string | number | null; error?: string }>;
 }
 
 export interface ReconciliationReport {
@@ -49,15 +45,18 @@ export interface ReconciliationReport {
   repairJobs: Array<{ orderGid: string; created: boolean }>;
 }
 
-/** Decimal strings to integer cents, exactly ("12.5" → 1250). */
-export function toCents(amount: string): bigint {
-  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(amount.trim());
-  if (!m) throw new Error(`reconcile: not a decimal amount: "${amount}"`);
-  const frac = (m[3] ?? '').padEnd(2, '0');
-  // Sub-cent digits are rounded half up (Shopify amounts have at most 2 decimals anyway).
-  let cents = BigInt(m[2]!) * 100n + BigInt(frac.slice(0, 2));
-  if (frac.length > 2 && Number(frac[2]) >= 5) cents += 1n;
-  return m[1] === '-' ? -cents : cents;
+/**
+ * The totals differ, or one of them is not an exact decimal amount: a total is never rounded to
+ * compare it, and one that cannot be read is a mismatch carrying the reason (it would make Odoo's
+ * totals differ from Shopify's without anyone seeing why).
+ */
+function totalMismatch(shopify: string, odoo: string | null): OrderMismatch['fields'][number] | undefined {
+  if (odoo === null) return { field: 'total', shopify, odoo };
+  try {
+    return toCents(shopify, 'Shopify total') === toCents(odoo, 'Odoo total') ? undefined : { field: 'total', shopify, odoo };
+  } catch (error) {
+    return { field: 'total', shopify, odoo, error: (error as Error).message };
+  }
 }
 
 /** Pure: which orders are missing in Odoo, and which differ in total, state or lines. */
@@ -77,9 +76,8 @@ export function compareOrders(
     }
     found++;
     const fields: OrderMismatch['fields'] = [];
-    if (so.amount_total === null || toCents(so.amount_total) !== toCents(order.total)) {
-      fields.push({ field: 'total', shopify: order.total, odoo: so.amount_total });
-    }
+    const total = totalMismatch(order.total, so.amount_total);
+    if (total) fields.push(total);
     const odooCancelled = so.state === 'cancel';
     if (odooCancelled !== order.cancelled) {
       fields.push({ field: 'state', shopify: order.cancelled ? 'cancelled' : 'open', odoo: so.state });
@@ -112,7 +110,9 @@ export function renderReconciliationMarkdown(r: ReconciliationReport): string {
   lines.push('', '## Mismatched', '');
   if (!r.mismatched.length) lines.push('None.');
   for (const m of r.mismatched) {
-    const diffs = m.fields.map((f) => `${f.field}: Shopify ${f.shopify} ≠ Odoo ${f.odoo ?? '—'}`).join('; ');
+    const diffs = m.fields
+      .map((f) => (f.error ? `${f.field}: cannot compare (${f.error})` : `${f.field}: Shopify ${f.shopify} ≠ Odoo ${f.odoo ?? '—'}`))
+      .join('; ');
     lines.push(`- ${m.name} (${m.orderGid}) ↔ ${m.saleOrder ?? '?'}: ${diffs}`);
   }
   return lines.join('\n') + '\n';

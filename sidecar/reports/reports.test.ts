@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { ExportedCustomer, OrderStatus, ProductDocument, StockLevel } from '../odoo/contract.js';
 import { compareCustomer, compareProduct, compareStock, integrityHeadline, renderIntegrityMarkdown } from './integrity.js';
 import { mulberry32, seededSample, seedFrom } from './prng.js';
-import { compareOrders, renderReconciliationMarkdown, toCents, type ShopifyOrderSummary } from './reconcile.js';
+import { compareOrders, renderReconciliationMarkdown, type ShopifyOrderSummary } from './reconcile.js';
 
 const order = (gid: string, extra: Partial<ShopifyOrderSummary> = {}): ShopifyOrderSummary => ({
   gid,
@@ -27,12 +27,44 @@ const status = (gid: string, extra: Partial<OrderStatus> = {}): OrderStatus => (
 });
 
 describe('reconciliation compare (pure)', () => {
-  it('converts decimal strings to exact cents', () => {
-    assert.equal(toCents('21'), 2100n);
-    assert.equal(toCents('21.5'), 2150n);
-    assert.equal(toCents('0.05'), 5n);
-    assert.equal(toCents('-3.10'), -310n);
-    assert.equal(toCents('12345678901234.99'), 1234567890123499n);
+  it('compares totals as exact cents: equal decimals of any form match, any cent of difference does not', () => {
+    const cases: Array<[string, string, boolean]> = [
+      ['21', '21.00', true],
+      ['21.5', '21.50', true],
+      ['0.05', '0.050', true],
+      ['-3.10', '-3.1', true],
+      ['12345678901234.99', '12345678901234.99', true],
+      ['12345678901234.99', '12345678901234.98', false],
+      ['21.00', '21.01', false],
+    ];
+    for (const [shopify, odoo, equal] of cases) {
+      const { mismatched } = compareOrders(
+        [order('gid://shopify/Order/1', { total: shopify })],
+        [status('gid://shopify/Order/1', { amount_total: odoo })],
+      );
+      assert.equal(mismatched.length === 0, equal, `${shopify} vs ${odoo}`);
+    }
+  });
+
+  it('never rounds a total: a sub-cent amount or one that is not a decimal is a mismatch carrying the reason', () => {
+    const shopify = [order('gid://shopify/Order/1', { total: '21.00' }), order('gid://shopify/Order/2', { total: '21,00' })];
+    const odoo = [status('gid://shopify/Order/1', { amount_total: '21.004' }), status('gid://shopify/Order/2', { amount_total: '21.00' })];
+    const { mismatched } = compareOrders(shopify, odoo);
+    assert.deepEqual(
+      mismatched.map((m) => m.fields),
+      [
+        [{ field: 'total', shopify: '21.00', odoo: '21.004', error: 'Odoo total: "21.004" has more than two decimals' }],
+        [{ field: 'total', shopify: '21,00', odoo: '21.00', error: 'Shopify total: "21,00" is not a decimal amount' }],
+      ],
+    );
+    const md = renderReconciliationMarkdown({
+      window: { from: '2026-11-26T05:30:00.000Z', to: '2026-11-27T05:30:00.000Z' },
+      counts: { shopify: 2, odoo: 2, missing: 0, mismatched: 2, repaired: 0 },
+      missing: [],
+      mismatched,
+      repairJobs: [],
+    });
+    assert.match(md, /total: cannot compare \(Odoo total: "21\.004" has more than two decimals\)/);
   });
 
   it('finds a missing order, and a total, state and line mismatch, with the exact values', () => {
@@ -165,6 +197,21 @@ describe('integrity compare (pure)', () => {
     assert.deepEqual(
       compareProduct(product, null).map((d) => d.field),
       ['exists'],
+    );
+  });
+
+  it('compares prices in exact cents and reports one that is not an exact decimal instead of rounding it', () => {
+    const variants = (price: string) => ({ nodes: [{ id: 'gid://shopify/ProductVariant/11', sku: 'MUG-1', barcode: '123', price }] });
+    const one = { ...product, variants: [product.variants[0]!] };
+    assert.deepEqual(compareProduct(one, { id: 'gid://shopify/Product/1', status: 'ACTIVE', variants: variants('9.500') }), []);
+    assert.deepEqual(
+      compareProduct(one, { id: 'gid://shopify/Product/1', status: 'ACTIVE', variants: variants('9.51') }).map((d) => [d.field, d.error]),
+      [['price', undefined]],
+    );
+    const unreadable = compareProduct(one, { id: 'gid://shopify/Product/1', status: 'ACTIVE', variants: variants('9.504') });
+    assert.deepEqual(
+      unreadable.map((d) => [d.field, d.odooValue, d.shopifyValue, d.error]),
+      [['price', '9.50', '9.504', 'Shopify price: "9.504" has more than two decimals']],
     );
   });
 

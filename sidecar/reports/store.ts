@@ -44,40 +44,70 @@ export async function saveReport(
   body: unknown,
   operationId?: string,
 ): Promise<number> {
-  const { rows } = await pool.query(
+  const { rows } = await pool.query<{ id: string }>(
     `INSERT INTO ${q(schema)}.reports (kind, summary, body, operation_id) VALUES ($1, $2, $3, $4) RETURNING id`,
     [kind, JSON.stringify(summary), JSON.stringify(body), operationId ?? null],
   );
-  return Number(rows[0].id);
+  return Number(rows[0]!.id);
 }
 
-function toReport(row: any): StoredReport<any, any> {
+/** A `reports` row as pg returns it (bigserial id as a string, jsonb parsed). */
+interface ReportRow {
+  id: string;
+  kind: ReportKind;
+  created_at: Date;
+  operation_id: string | null;
+  summary: unknown;
+  body: unknown;
+}
+
+/** An `operations` row as pg returns it. */
+interface OperationRow {
+  id: string;
+  kind: string;
+  params: Record<string, unknown>;
+  state: Operation['state'];
+  done: number;
+  total: number | null;
+  message: string | null;
+  result: unknown;
+  error: string | null;
+  started_at: Date;
+  updated_at: Date;
+  finished_at: Date | null;
+}
+
+// The stored JSON is what the writer put there (saveReport's callers): its type is the caller's claim.
+function toReport<B, S>(row: ReportRow): StoredReport<B, S> {
   return {
     id: Number(row.id),
     kind: row.kind,
     createdAt: row.created_at,
     operationId: row.operation_id,
-    summary: row.summary,
-    body: row.body,
+    summary: row.summary as S,
+    body: row.body as B,
   };
 }
 
 /** The newest stored report of `kind`, or null (the dashboard's "latest results"). */
-export async function latestReport<B = any, S = any>(
+export async function latestReport<B = unknown, S = unknown>(
   pool: pg.Pool,
   kind: ReportKind,
   schema = 'shopify_sync',
 ): Promise<StoredReport<B, S> | null> {
-  const { rows } = await pool.query(`SELECT * FROM ${q(schema)}.reports WHERE kind = $1 ORDER BY created_at DESC, id DESC LIMIT 1`, [kind]);
-  return rows[0] ? toReport(rows[0]) : null;
+  const { rows } = await pool.query<ReportRow>(
+    `SELECT * FROM ${q(schema)}.reports WHERE kind = $1 ORDER BY created_at DESC, id DESC LIMIT 1`,
+    [kind],
+  );
+  return rows[0] ? toReport<B, S>(rows[0]) : null;
 }
 
 export async function getReport(pool: pg.Pool, schema: string, id: number): Promise<StoredReport | null> {
-  const { rows } = await pool.query(`SELECT * FROM ${q(schema)}.reports WHERE id = $1`, [id]);
+  const { rows } = await pool.query<ReportRow>(`SELECT * FROM ${q(schema)}.reports WHERE id = $1`, [id]);
   return rows[0] ? toReport(rows[0]) : null;
 }
 
-function toOperation(row: any): Operation {
+function toOperation(row: OperationRow): Operation {
   return {
     id: row.id,
     kind: row.kind,
@@ -96,12 +126,12 @@ function toOperation(row: any): Operation {
 
 export async function getOperation(pool: pg.Pool, schema: string, id: string): Promise<Operation | null> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
-  const { rows } = await pool.query(`SELECT * FROM ${q(schema)}.operations WHERE id = $1`, [id]);
+  const { rows } = await pool.query<OperationRow>(`SELECT * FROM ${q(schema)}.operations WHERE id = $1`, [id]);
   return rows[0] ? toOperation(rows[0]) : null;
 }
 
 export async function listOperations(pool: pg.Pool, schema: string, limit = 20): Promise<Operation[]> {
-  const { rows } = await pool.query(`SELECT * FROM ${q(schema)}.operations ORDER BY started_at DESC LIMIT $1`, [limit]);
+  const { rows } = await pool.query<OperationRow>(`SELECT * FROM ${q(schema)}.operations ORDER BY started_at DESC LIMIT $1`, [limit]);
   return rows.map(toOperation);
 }
 

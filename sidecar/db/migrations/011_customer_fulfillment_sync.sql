@@ -1,7 +1,7 @@
 -- Sync state the customers and fulfillments flows keep on the sidecar side (docs/flows.md).
 
 -- Customers: what Shopify holds for a partner, as the hash of the flow's comparable form
--- (sidecar/flows/customers/normalise.ts). Written before and after every push to Shopify, and after
+-- (sidecar/flows/customers/map.ts). Written before and after every push to Shopify, and after
 -- every import from Shopify, so that Shopify's echo webhook (customers/update after our own
 -- customerSet) is recognised and not written back to Odoo (BRIEF decision 8).
 -- customer_gid is NULL while the first push of a partner is in flight (its GID is not known yet).

@@ -89,7 +89,7 @@ describe('catalog flow end to end (simulator, PostgreSQL, Odoo double)', () => {
     );
     assert.equal(await productSetCalls(gid), before);
     assert.ok(
-      f.stack.logs.lines.some((r) => r.message === 'catalog: content unchanged since the last push; skipped' && r.templateId === teeId),
+      f.stack.logs.lines.some((r) => r.message === 'catalog: content unchanged since the last push; skipped' && r.entityId === teeId),
     );
   });
 
@@ -159,13 +159,17 @@ describe('catalog flow end to end (simulator, PostgreSQL, Odoo double)', () => {
     assert.deepEqual(await f.merchant.readBinding('product.template', template_id), binding);
   });
 
-  it('completes Shopify product webhooks (echoes of its own writes) without action', async () => {
-    await f.stack.waitFor('product webhooks processed', async () => {
+  it('completes Shopify product webhooks (echoes of its own writes) without action, their inbox rows ignored with the reason', async () => {
+    await f.stack.waitFor('product webhooks ended', async () => {
       const { rows } = await f.stack.sidecar.pool.query(
-        `SELECT status, count(*)::int AS n FROM shopify_sync.webhook_inbox WHERE topic LIKE 'products/%' GROUP BY status`,
+        `SELECT status, reason, count(*)::int AS n FROM shopify_sync.webhook_inbox WHERE topic LIKE 'products/%' GROUP BY status, reason`,
       );
-      return rows.length === 1 && rows[0].status === 'processed' && rows[0].n >= 4 ? rows : undefined;
+      return rows.length === 1 && rows[0].status === 'ignored' && rows[0].n >= 4 ? rows : undefined;
     });
+    const { rows } = await f.stack.sidecar.pool.query(
+      `SELECT DISTINCT reason FROM shopify_sync.webhook_inbox WHERE topic LIKE 'products/%'`,
+    );
+    assert.deepEqual(rows, [{ reason: 'Odoo is the source of truth for the catalog' }]);
     assert.ok(f.stack.logs.lines.some((r) => String(r.message).startsWith('catalog: Shopify product webhook completed without action')));
   });
 
@@ -226,9 +230,7 @@ describe('catalog flow end to end (simulator, PostgreSQL, Odoo double)', () => {
     f.odoo.setOnHand(vs['CANDLE-1']!, f.wh.main, 11);
     await f.stack.waitFor('the candle stock in Shopify', () => simLevel(f.stack, 'CANDLE-1', LOC_MAIN)?.on_hand === 11, 20_000);
     assert.ok(
-      f.stack.logs.lines.some(
-        (l) => l.message === 'catalog: content unchanged since the last push; skipped' && l.templateId === template_id,
-      ),
+      f.stack.logs.lines.some((l) => l.message === 'catalog: content unchanged since the last push; skipped' && l.entityId === template_id),
     );
     assert.equal((await f.merchant.readBinding('product.template', template_id)).state, 'synced');
   });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { testDatabase } from '../../../dev/testing/root-hooks.js';
 import { startStack, type Stack } from '../../../dev/testing/stack.js';
 import { customersFlow } from '../customers/index.js';
-import { runOnboarding } from '../onboarding/index.js';
+import { runOnboarding } from '../../onboarding/index.js';
 import { catalogFlow } from './index.js';
 
 describe('pushes gated by onboarding', () => {

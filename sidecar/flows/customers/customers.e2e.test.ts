@@ -1,7 +1,7 @@
 /**
  * Customers end to end: the simulator's customers webhooks and the Odoo double's outbox, through
  * real PostgreSQL, pg-boss and HTTP. Counts every write on each side to prove that neither side's
- * echo comes back (BRIEF decision 8).
+ * echo comes back (docs/flows.md, "Loop safety").
  */
 import assert from 'node:assert/strict';
 import { startStack, type Stack } from '../../../dev/testing/stack.js';
@@ -45,7 +45,7 @@ describe('customers flow end to end (simulator, PostgreSQL, Odoo double)', funct
   /** Waits until the flow logged `outcome` for the customer GID, and returns how many such lines exist. */
   const logged = (gid: string, outcome: string, atLeast = 1) =>
     stack.waitFor(`a "${outcome}" log line for ${gid}`, () => {
-      const n = stack.logs.lines.filter((l) => l.customer_gid === gid && l.outcome === outcome).length;
+      const n = stack.logs.lines.filter((l) => (l.entityId === gid || l.customerGid === gid) && l.outcome === outcome).length;
       return n >= atLeast ? n : undefined;
     });
 

@@ -188,11 +188,13 @@ describe('fulfillments flow end to end (simulator, PostgreSQL, Odoo double)', fu
     assert.deepEqual(pickingGids(pickingId), [after.fulfillments[0]!.admin_graphql_api_id]);
     assert.equal(probe.count('shopify', 'FulfillmentCreate'), creates + 1, 'the write was never repeated');
     assert.ok(
-      stack.logs.lines.some((l) => l.picking_id === pickingId && l.outcome === 'resolved'),
+      stack.logs.lines.some((l) => l.pickingId === pickingId && l.step === 'resolved'),
       'resolved by read-back',
     );
     assert.equal(
-      stack.logs.lines.filter((l) => l.picking_id === pickingId && l.outcome === 'created').length,
+      stack.logs.lines.filter(
+        (l) => (l.pickingId === pickingId && l.step === 'created') || (l.entityId === pickingId && l.outcome === 'created'),
+      ).length,
       0,
       'no attempt reported a second create',
     );
@@ -212,7 +214,7 @@ describe('fulfillments flow end to end (simulator, PostgreSQL, Odoo double)', fu
     assert.deepEqual(pickingGids(pickingId), [after.fulfillments[0]!.admin_graphql_api_id]);
     assert.equal(probe.count('shopify', 'FulfillmentCreate'), creates + 2);
     assert.ok(
-      stack.logs.lines.some((l) => l.picking_id === pickingId && l.outcome === 'retry'),
+      stack.logs.lines.some((l) => l.pickingId === pickingId && l.step === 'rewrite'),
       'the read-back found nothing and the write was repeated',
     );
   });
@@ -222,7 +224,7 @@ describe('fulfillments flow end to end (simulator, PostgreSQL, Odoo double)', fu
     const before = [...probe.shopify.values()].reduce((a, b) => a + b, 0);
     await stack.simControl('POST', `/orders/${order.id}/fulfillments`, { tracking: { company: 'UPS', number: 'ADMIN-1' } });
     await stack.waitFor('the webhook noted', () =>
-      stack.logs.lines.find((l) => l.order_gid === order.admin_graphql_api_id && l.outcome === 'noted'),
+      stack.logs.lines.find((l) => l.entityId === order.admin_graphql_api_id && l.outcome === 'noted'),
     );
     assert.equal((await readOrder(order.id)).fulfillments.length, 1);
     assert.equal(

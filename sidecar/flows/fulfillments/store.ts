@@ -2,11 +2,11 @@
  * The fulfillments flow's journal `<appSchema>.fulfillment_intent` (migration 011), one row per
  * Odoo picking: fulfillments known on the order before our first write, fulfillments created for
  * the picking, and the write in flight. fulfillmentCreate has no idempotency key, so this journal
- * is what lets a retry read back instead of writing twice (BRIEF decision 5).
+ * is what lets a retry read back instead of writing twice (docs/flows.md, "Timeout resolution").
  */
 import type pg from 'pg';
 import { quoteIdent } from '../../db/migrate.js';
-import type { SentFulfillment } from './plan.js';
+import type { SentFulfillment } from './map.js';
 
 export interface FulfillmentIntent {
   picking_id: number;

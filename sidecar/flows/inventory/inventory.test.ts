@@ -11,7 +11,8 @@ import type { FlowContext } from '../context.js';
 import { LOC_MAIN, LOC_SECOND, pendingJobs, simLevel, startFlowStack, type FlowStack } from '../../../dev/testing/inventory-stack.js';
 import { fulfillmentsFlow } from '../fulfillments/index.js';
 import { catalogFlow } from '../catalog/index.js';
-import { inventoryFlow, pushProductLocation, reconcileInventory } from './index.js';
+import { pushProductLocation, reconcileInventory } from './apply.js';
+import { inventoryFlow } from './index.js';
 
 interface SimOrder {
   id: number;

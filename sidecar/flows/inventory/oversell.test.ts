@@ -1,5 +1,5 @@
 /**
- * The oversell race (BRIEF decision 7, issue 5 item 8): orders are placed in the simulator's
+ * The oversell race (docs/flows.md, "Inventory"): orders are placed in the simulator's
  * storefront while Odoo's stock changes and the sidecar's pushes run, and the invariant is
  * checked at every step.
  *
@@ -18,7 +18,7 @@
 import assert from 'node:assert/strict';
 import { testDatabase } from '../../../dev/testing/root-hooks.js';
 import { LOC_MAIN, LOC_SECOND, pendingJobs, simLevel, startFlowStack, type FlowStack } from '../../../dev/testing/inventory-stack.js';
-import { reconcileInventory } from './index.js';
+import { reconcileInventory } from './apply.js';
 
 interface Tracked {
   sku: string;

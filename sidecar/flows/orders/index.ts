@@ -1,170 +1,94 @@
 /**
- * Orders, Shopify → Odoo (issue 5 item 3; docs/flows.md "Orders (Shopify → Odoo)").
+ * Orders, Shopify → Odoo (docs/flows.md, "Orders (Shopify → Odoo)").
  *
  * Triggers, all on queue `orders` under one key per order (`keys.order`), so one order's jobs run
  * one at a time in arrival order:
- *  - webhooks orders/create, updated, cancelled, paid, edited (WebhookJob: ids only);
- *  - the Odoo outbox event `order.reimport` (OutboxJob, payload.order_gid);
- *  - the scheduled pull of recently updated orders (PullJob, ./pull.ts; queue `orders.pull`);
- *  - operator resyncs and reconciliation repairs (OrderRepairJob, docs/flows.md "Resync jobs").
+ *  - webhooks orders/create, updated, cancelled, paid, edited (ids only);
+ *  - the Odoo outbox event `order.reimport` (payload.order_gid);
+ *  - the scheduled pull of recently updated orders (queue `orders.pull`, ./apply.ts);
+ *  - operator resyncs and reconciliation repairs (docs/flows.md, "Resync jobs").
  *
  * The handler never trusts what triggered it: deliveries are at-least-once and out of order, so
  * it re-reads the order from Shopify (OrderById) and applies that latest state. Odoo answers
  * `unchanged` for a document older than, or equal to, the one it applied last (contract rule 1),
  * which makes replays, duplicates and the pull's overlap harmless.
  *
- * Outcomes: `created`/`updated`/`unchanged` are logged with the sale order id; `held` (missing tax
- * mapping) and `flagged` (totals differ) are logged as warnings and are not queue errors — the
- * addon has already put the order's binding in error with the message, which is where a user fixes
- * and retries it ("Re-import from Shopify" emits `order.reimport`). A cancelled order is cancelled
- * through `cancel_order` (`needs_return` when Odoo already delivered: the addon flags the order).
- * An Odoo ValidationError (unknown SKU, wrong currency) is permanent: the job goes to the DLQ with
- * the addon's message, which names the SKU and line; the addon creates nothing in that case.
+ * Outcomes: `created`/`updated`/`unchanged` with the sale order; `held` (missing tax mapping) and
+ * `flagged` (totals differ) are warnings, not queue errors — the addon has already put the order's
+ * binding in error with the message, which is where a user fixes and retries it ("Re-import from
+ * Shopify" emits `order.reimport`). A cancelled order is cancelled through `cancel_order`
+ * (`needs_return` when Odoo already delivered: the addon flags the order). An Odoo ValidationError
+ * (unknown SKU, wrong currency) is permanent: the job goes to the DLQ with the addon's message,
+ * which names the SKU and line; the addon creates nothing in that case.
  */
-import { markProcessed } from '../../http/webhooks/inbox.js';
-import type { WebhookJob } from '../../http/webhooks/topics.js';
-import type { ApplyOrderResult, OrderDocument } from '../../odoo/contract.js';
-import { classifyError, PermanentError } from '../../queue/errors.js';
+import type { QueueJobs } from '../../jobs.js';
 import type { JobContext } from '../../queue/queue.js';
-import type { OutboxJob } from '../../relay/outbox.js';
-import type { OrderRepairJob } from '../../reports/reconcile.js';
-import type { Flow, FlowContext } from '../context.js';
-import { normaliseOrder, type NormaliseResult, type ShopifyLineItem, type ShopifyOrder } from './normalise.js';
-import { runOrdersPull, type PullJob } from './pull.js';
+import type { FlowContext } from '../context.js';
+import { defineFlow, type JobOutcome } from '../define-flow.js';
+import { importOrder, runOrdersPull, type OrderOutcome } from './apply.js';
+import { orderGidOf } from './map.js';
 
-export { pullOrdersSince, runOrdersPull } from './pull.js';
-export type { PullJob } from './pull.js';
+export { importOrder, pullOrdersSince, runOrdersPull } from './apply.js';
+export { orderGidOf } from './map.js';
 
-export type OrderJob = WebhookJob | OutboxJob | PullJob | OrderRepairJob;
-
-/** The order a job is about, whatever triggered it. */
-export function orderGidOf(job: OrderJob): string {
-  const gid =
-    job.source === 'webhook'
-      ? job.entityGid
-      : job.source === 'outbox'
-        ? typeof job.payload?.order_gid === 'string'
-          ? job.payload.order_gid
-          : undefined
-        : job.orderGid; // pull, resync (operator), repair (reconciliation)
-  if (!gid || !/^gid:\/\/shopify\/Order\/[0-9]+$/.test(gid)) throw new PermanentError(`orders: job without an order GID (${job.source})`);
-  return gid;
-}
-
-interface OrderByIdData {
-  order: ShopifyOrder | null;
-}
-interface OrderLineItemsData {
-  order: { lineItems: ShopifyOrder['lineItems'] } | null;
-}
-
-/** Reads the order and all its line items (OrderById, then OrderLineItems pages past the first 10). */
-export async function fetchOrder(
-  ctx: FlowContext,
-  orderGid: string,
-): Promise<{ order: ShopifyOrder; lineItems: ShopifyLineItem[] } | null> {
-  const { order } = await ctx.shopify.request<OrderByIdData>('OrderById', { id: orderGid }, { lane: 'orders' });
-  if (!order) return null;
-  const lineItems = [...order.lineItems.nodes];
-  let page = order.lineItems.pageInfo;
-  while (page.hasNextPage && page.endCursor) {
-    const more = await ctx.shopify.request<OrderLineItemsData>(
-      'OrderLineItems',
-      { id: orderGid, after: page.endCursor },
-      { lane: 'orders' },
-    );
-    if (!more.order) break;
-    lineItems.push(...more.order.lineItems.nodes);
-    page = more.order.lineItems.pageInfo;
+/** The outcome line of an imported or cancelled order. */
+function outcomeOf(imported: OrderOutcome): JobOutcome {
+  if (imported.action === 'cancelled') {
+    const fields = { name: imported.name, saleOrderId: imported.saleOrderId };
+    return imported.status === 'needs_return'
+      ? {
+          outcome: 'needs_return',
+          level: 'warn',
+          message: 'order cancelled in Shopify after delivery: Odoo flagged it for a return',
+          fields,
+        }
+      : { outcome: imported.status, message: 'order cancelled', fields };
   }
-  return { order, lineItems };
-}
-
-export type OrderOutcome =
-  | { action: 'applied'; result: ApplyOrderResult }
-  | { action: 'cancelled'; status: 'cancelled' | 'already_cancelled' | 'needs_return'; saleOrderId: number | null };
-
-/** Fetch → normalise → apply (or cancel). Exported for tests and on-demand imports. */
-export async function importOrder(ctx: FlowContext, orderGid: string): Promise<OrderOutcome> {
-  const fetched = await fetchOrder(ctx, orderGid);
-  if (!fetched) throw new PermanentError(`orders: order ${orderGid} does not exist in Shopify (deleted?)`);
-  let normalised: NormaliseResult;
-  try {
-    normalised = normaliseOrder(fetched.order, fetched.lineItems);
-  } catch (error) {
-    // Malformed Shopify data does not get better by retrying.
-    throw new PermanentError(`orders: ${orderGid} cannot be normalised: ${(error as Error).message}`, { cause: error });
-  }
-  const { document, warnings } = normalised;
-  for (const warning of warnings) ctx.logger.warn('order input adjusted', { orderGid, code: warning.code, warning: warning.message });
-  // The schema allows a null SKU (the addon refuses it naming the line); the TS type is stricter.
-  const doc = document as unknown as OrderDocument;
-
-  if (document.cancelled_at) {
-    const cancelled = await ctx.odoo.cancelOrder({
-      order_gid: orderGid,
-      cancelled_at: document.cancelled_at,
-      reason: fetched.order.cancelReason?.toLowerCase() ?? null,
-    });
-    if (cancelled.status !== 'not_found') {
-      const line = { orderGid, name: document.name, saleOrderId: cancelled.sale_order_id, status: cancelled.status };
-      if (cancelled.status === 'needs_return')
-        ctx.logger.warn('order cancelled in Shopify after delivery: Odoo flagged it for a return', line);
-      else ctx.logger.info('order cancelled', line);
-      return { action: 'cancelled', status: cancelled.status, saleOrderId: cancelled.sale_order_id };
-    }
-    // Never imported: record it (apply_order creates it and cancels it, contract rule 11) so the
-    // reconciliation finds every Shopify order in Odoo.
-  }
-
-  const result = await ctx.odoo.applyOrder(doc);
-  const line = {
-    orderGid,
-    name: document.name,
-    updatedAt: document.updated_at,
+  const { result } = imported;
+  const fields = {
+    name: imported.name,
+    updatedAt: imported.updatedAt,
     saleOrderId: result.sale_order_id,
     saleOrder: result.name,
-    status: result.status,
     state: result.state,
     amountTotal: result.amount_total,
     ...(result.message ? { odooMessage: result.message } : {}),
   };
-  if (result.status === 'held') ctx.logger.warn('order held in Odoo (binding in error; fix the mapping, then re-import)', line);
-  else if (result.status === 'flagged') ctx.logger.warn('order flagged in Odoo: totals differ (binding in error)', line);
-  else ctx.logger.info(`order ${result.status}`, line);
-  return { action: 'applied', result };
+  if (result.status === 'held')
+    return { outcome: 'held', level: 'warn', message: 'order held in Odoo (binding in error; fix the mapping, then re-import)', fields };
+  if (result.status === 'flagged')
+    return { outcome: 'flagged', level: 'warn', message: 'order flagged in Odoo: totals differ (binding in error)', fields };
+  return { outcome: result.status, message: `order ${result.status}`, fields };
 }
 
-export async function handleOrderJob(ctx: FlowContext, job: JobContext<OrderJob>): Promise<void> {
+export async function handleOrderJob(ctx: FlowContext, job: JobContext<QueueJobs['orders']>): Promise<JobOutcome> {
   const orderGid = orderGidOf(job.data);
-  const webhookId = job.data.source === 'webhook' ? job.data.webhookId : undefined;
-  const schema = ctx.config.database.appSchema;
   // Every order job re-reads the order and applies its latest state, so when a later job for this
   // order is already waiting (orders/create, paid and updated arrive together), this one has
   // nothing to add: it completes without spending API budget on a read the later job repeats.
   if (job.key && (await ctx.queue.hasLaterJob('orders', job.key, job.jobId))) {
-    ctx.logger.info('order job superseded by a later job for the same order', { orderGid, source: job.data.source });
-    if (webhookId) await markProcessed(ctx.pool, schema, webhookId, 'processed', 'superseded by a later job for the same order');
-    return;
+    return {
+      outcome: 'superseded',
+      reason: 'superseded by a later job for the same order',
+      message: 'order job superseded by a later job for the same order',
+    };
   }
-  try {
-    await importOrder(ctx, orderGid);
-  } catch (error) {
-    const { kind, reason } = classifyError(error);
-    if (webhookId && (kind !== 'retryable' || job.attempt >= job.maxAttempts))
-      await markProcessed(ctx.pool, schema, webhookId, 'failed', reason).catch(() => {});
-    throw error;
-  }
-  if (webhookId) await markProcessed(ctx.pool, schema, webhookId, 'processed');
+  return outcomeOf(await importOrder(ctx, orderGid));
 }
 
-export const ordersFlow: Flow = {
+export const ordersFlow = defineFlow({
   name: 'orders',
-  async register(ctx) {
-    await ctx.queue.work<OrderJob>('orders', (job) => handleOrderJob(ctx, job));
-    await ctx.queue.work('orders.pull', async () => {
-      await runOrdersPull(ctx);
-    });
-    await ctx.queue.schedule('orders.pull', ctx.config.orders.pullCron);
+  queues: {
+    orders: {
+      handle: handleOrderJob,
+      entity: (job) => ({ type: 'Order', id: orderGidOf(job) }),
+    },
+    'orders.pull': {
+      schedule: (config) => config.orders.pullCron,
+      async handle(ctx) {
+        const result = await runOrdersPull(ctx);
+        return { outcome: 'pulled', message: 'orders pull', fields: { ...result } };
+      },
+    },
   },
-};
+});

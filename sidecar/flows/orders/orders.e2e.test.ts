@@ -12,7 +12,8 @@ import { testDatabase } from '../../../dev/testing/root-hooks.js';
 import { STACK_SHOP, startStack, type Stack } from '../../../dev/testing/stack.js';
 import type { FlowContext } from '../context.js';
 import { ordersFlow } from './index.js';
-import { pullOrdersSince, readWatermark, runOrdersPull } from './pull.js';
+import { pullOrdersSince, runOrdersPull } from './apply.js';
+import { readWatermark } from './store.js';
 
 const ORDER_TOPICS = ['orders/create', 'orders/updated', 'orders/cancelled', 'orders/paid', 'orders/edited'];
 const LOC1 = 'gid://shopify/Location/101';
@@ -155,7 +156,7 @@ describe('orders flow end to end (simulator → sidecar → Odoo double)', funct
       'the customer comes from the order, bound to its Shopify GID',
     );
     assert.ok(
-      stack.logs.lines.some((l) => l.message === 'order created' && l.saleOrderId === so.id && l.orderGid === order.admin_graphql_api_id),
+      stack.logs.lines.some((l) => l.message === 'order created' && l.saleOrderId === so.id && l.entityId === order.admin_graphql_api_id),
     );
   });
 
@@ -213,7 +214,7 @@ describe('orders flow end to end (simulator → sidecar → Odoo double)', funct
     });
     assert.equal(soOf(order.admin_graphql_api_id).length, 1);
     assert.equal(odoo.state.partners.get(so.partner_shipping_id)?.city, 'Liège');
-    assert.ok(stack.logs.lines.some((l) => l.message === 'order unchanged' && l.orderGid === order.admin_graphql_api_id));
+    assert.ok(stack.logs.lines.some((l) => l.message === 'order unchanged' && l.entityId === order.admin_graphql_api_id));
   });
 
   it('catches an order whose webhooks were all dropped with the pull, and repeats of the pull collapse', async () => {
@@ -291,7 +292,7 @@ describe('orders flow end to end (simulator → sidecar → Odoo double)', funct
     assert.equal(so.state, 'sale');
     assert.equal(so.binding.state, 'error');
     assert.match(String(so.binding.message), /a return is needed/);
-    assert.ok(stack.logs.lines.some((l) => l.status === 'needs_return' && l.saleOrderId === so.id));
+    assert.ok(stack.logs.lines.some((l) => l.outcome === 'needs_return' && l.saleOrderId === so.id));
   });
 
   it('records an order cancelled before it was ever imported as a cancelled sale order', async () => {
@@ -334,7 +335,7 @@ describe('orders flow end to end (simulator → sidecar → Odoo double)', funct
         .then((d) => d.filter((x) => JSON.stringify(x.data).includes(order.admin_graphql_api_id))),
       [],
     );
-    assert.ok(stack.logs.lines.some((l) => l.status === 'held' && l.saleOrderId === so.id && l.level === 'warn'));
+    assert.ok(stack.logs.lines.some((l) => l.outcome === 'held' && l.saleOrderId === so.id && l.level === 'warn'));
 
     // The user maps the tax and clicks "Re-import from Shopify": the outbox event order.reimport
     // brings the order back through the flow, which releases it.
@@ -358,7 +359,7 @@ describe('orders flow end to end (simulator → sidecar → Odoo double)', funct
     await settled();
     assert.equal(so.state, 'draft', 'a flagged order is not confirmed');
     assert.match(String(so.binding.message), /Odoo total 29\.99 differs from Shopify total_price 29\.98/);
-    assert.ok(stack.logs.lines.some((l) => l.status === 'flagged' && l.saleOrderId === so.id && l.level === 'warn'));
+    assert.ok(stack.logs.lines.some((l) => l.outcome === 'flagged' && l.saleOrderId === so.id && l.level === 'warn'));
     const letters = await stack.sidecar.queue.listDeadLetters('orders');
     assert.equal(letters.filter((l) => l.key?.endsWith(order.admin_graphql_api_id)).length, 0);
   });

@@ -7,16 +7,16 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Flow } from '../../flows/context.js';
-import { reportsFlow } from '../../flows/reports/index.js';
+import { reportsSchedule } from '../../schedules/reports.js';
 import { storedReport } from '../../../dev/odoo-double/index.js';
 import type { OdooDouble } from '../../../dev/odoo-double/index.js';
 import { newBinding } from '../../../dev/odoo-double/state.js';
 import { httpAdminApi, runCli } from '../../cli/main.js';
 import { keys } from '../../queue/names.js';
-import { APP_CONFIGURED_TOPICS } from '../../ops/doctor.js';
-import { WEBHOOK_TOPICS } from '../webhooks/topics.js';
+import { managedTopics } from '../../schedules/webhook-subscriptions/map.js';
+import { WEBHOOK_TOPICS } from '../../jobs.js';
 import { PermanentError } from '../../queue/errors.js';
-import { fetchShopifyOrders } from '../../reports/reconcile.js';
+import { fetchShopifyOrders, type ReconciliationReport } from '../../reports/reconcile.js';
 import { latestReport } from '../../reports/store.js';
 import { testDatabase } from '../../../dev/testing/root-hooks.js';
 import { STACK_SHOP, startStack, type Stack } from '../../../dev/testing/stack.js';
@@ -27,6 +27,7 @@ const run = promisify(execFile);
 const control = { failing: true };
 const failingFlow: Flow = {
   name: 'test-failing-customers',
+  queues: ['customers'],
   async register(ctx) {
     await ctx.queue.work<{ n: number }>('customers', async () => {
       if (control.failing) throw new PermanentError('planted: unknown customer tag');
@@ -109,7 +110,7 @@ describe('operator tools: admin API and CLI (simulator, PostgreSQL, Odoo double)
     });
 
   before(async () => {
-    stack = await startStack({ databaseUrl: await testDatabase('admin_operator_tools'), flows: [failingFlow, reportsFlow] });
+    stack = await startStack({ databaseUrl: await testDatabase('admin_operator_tools'), flows: [failingFlow, reportsSchedule] });
     token = stack.config.adminToken;
     await stack.sidecar.workersStarted;
   });
@@ -144,7 +145,7 @@ describe('operator tools: admin API and CLI (simulator, PostgreSQL, Odoo double)
       const webhooks = before.body.checks.find((c: { name: string }) => c.name === 'webhook subscriptions');
       assert.equal(webhooks.verdict, 'fail');
       assert.match(webhooks.detail, /missing subscriptions to .*\/webhooks\/shopify: orders\/create, /);
-      await stack.subscribeWebhooks(Object.keys(WEBHOOK_TOPICS).filter((t) => !APP_CONFIGURED_TOPICS.has(t)));
+      await stack.subscribeWebhooks(managedTopics(WEBHOOK_TOPICS));
       const { stdout, stderr } = await cli(['doctor']);
       assert.equal(stderr, '');
       const lines = stdout.trim().split('\n');
@@ -273,16 +274,13 @@ describe('operator tools: admin API and CLI (simulator, PostgreSQL, Odoo double)
         new RegExp(`total: Shopify ${totals.get(gids[1]!)!.replace('.', '\\.')} ≠ Odoo ${expectedOdoo.replace('.', '\\.')}`),
       );
 
-      const stored = await latestReport(stack.sidecar.pool, 'reconciliation');
+      const stored = await latestReport<ReconciliationReport>(stack.sidecar.pool, 'reconciliation');
       assert.deepEqual(
-        stored!.body.missing.map((m: { orderGid: string }) => m.orderGid),
+        stored!.body.missing.map((m) => m.orderGid),
         [gids[2]],
       );
       assert.deepEqual(
-        stored!.body.mismatched.map((m: { orderGid: string; fields: Array<{ field: string }> }) => [
-          m.orderGid,
-          m.fields.map((f) => f.field),
-        ]),
+        stored!.body.mismatched.map((m) => [m.orderGid, m.fields.map((f) => f.field)]),
         [[gids[1], ['total']]],
       );
       // The repair jobs: on the orders queue, keyed like every order job, in the shape the orders flow accepts.

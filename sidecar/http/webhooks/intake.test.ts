@@ -10,8 +10,7 @@ import { MemoryTransport } from '../../../dev/testing/memory-transport.js';
 import { testDatabase } from '../../../dev/testing/root-hooks.js';
 import { webhookFixture, webhookFixtures } from '../../../dev/testing/fixtures.js';
 import { createWebhookRouter } from './intake.js';
-import { purgeInbox } from './inbox.js';
-import type { EnqueueInTransaction } from './inbox.js';
+import { purgeInbox, type EnqueueInTransaction } from '../../inbox/inbox.js';
 
 const SECRET = 'webhook-secret-current';
 const PREVIOUS = 'webhook-secret-previous';
@@ -27,12 +26,12 @@ describe('webhook intake', () => {
   let failEnqueue = false;
 
   // The enqueue seam writes into a real table inside the intake's transaction.
-  const enqueue: EnqueueInTransaction = async (client, delivery, route) => {
+  const enqueue: EnqueueInTransaction = async (client, job, route) => {
     if (failEnqueue) throw new Error('queue unavailable');
     await client.query('INSERT INTO test_jobs (webhook_id, topic, entity_gid, queue, key) VALUES ($1, $2, $3, $4, $5)', [
-      delivery.webhookId,
-      delivery.topic,
-      route.entityGid,
+      job.webhookId,
+      job.topic,
+      job.entityGid,
       route.queue,
       route.key,
     ]);

@@ -8,8 +8,9 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type pg from 'pg';
 import type { Logger } from '../../observability/logger.js';
 import { withLogContext } from '../../observability/logger.js';
-import { recordDelivery, recordInvalid, type EnqueueInTransaction } from './inbox.js';
-import { routeFor } from './topics.js';
+import { recordDelivery, recordInvalid, type EnqueueInTransaction } from '../../inbox/inbox.js';
+import { WEBHOOK_ROUTES } from '../../inbox/routes.js';
+import { isWebhookTopic } from '../../jobs.js';
 import { statusFor, verifyWebhook, type RejectionReason } from './verify.js';
 
 export interface WebhookIntakeOptions {
@@ -54,21 +55,22 @@ export function createWebhookRouter(options: WebhookIntakeOptions): Router {
     }
     const { delivery } = result;
     await withLogContext({ correlationId: delivery.webhookId }, async () => {
-      const route = routeFor(delivery.topic);
+      const topic = delivery.topic;
+      const route = isWebhookTopic(topic) ? WEBHOOK_ROUTES[topic] : undefined;
       const entityGid = route?.entityGid(delivery.payload);
       let outcome: { status: 'queued' | 'ignored' | 'invalid'; reason?: string } = { status: 'queued' };
-      if (!route) outcome = { status: 'ignored', reason: `topic ${delivery.topic} is not processed` };
+      if (!route) outcome = { status: 'ignored', reason: `topic ${topic} is not processed` };
       // A processed topic without its entity id cannot be routed. Answering 200 (recorded as
       // invalid, logged as an error) keeps Shopify from retrying and then deleting the subscription.
-      else if (!entityGid) outcome = { status: 'invalid', reason: `${delivery.topic} payload has no entity id` };
+      else if (!entityGid) outcome = { status: 'invalid', reason: `${topic} payload has no entity id` };
       const enqueue =
-        route && entityGid
+        route && entityGid && isWebhookTopic(topic)
           ? () => (client: pg.PoolClient) =>
-              options.enqueue(client, delivery, {
-                queue: route.queue,
-                key: route.key(delivery.shopDomain, entityGid, delivery.payload),
-                entityGid,
-              })
+              options.enqueue(
+                client,
+                { source: 'webhook', topic, webhookId: delivery.webhookId, entityGid, triggeredAt: delivery.triggeredAt ?? null },
+                { queue: route.queue, key: route.key(delivery.shopDomain, entityGid, delivery.payload) },
+              )
           : undefined;
       try {
         const { duplicate } = await recordDelivery(options.pool, options.schema, delivery, { ...outcome, entityGid }, enqueue);

@@ -1,0 +1,162 @@
+/**
+ * Fulfillment, pure stages (no I/O): which delivered quantities still need a Shopify fulfillment,
+ * how they are allocated to fulfillment-order line items, how a fulfillment read back is matched to
+ * what was sent (docs/flows.md, "Timeout resolution"), and whether tracking needs an update.
+ */
+import type { OutboxJob } from '../../jobs.js';
+import type { FulfillmentDocument } from '../../odoo/contract.js';
+
+/** The Odoo picking a delivery.done event is about. */
+export function pickingIdOf(job: OutboxJob<'delivery.done'>): number {
+  return typeof job.payload.picking_id === 'number' ? job.payload.picking_id : job.resId;
+}
+
+// ---- Shopify shapes (the FulfillmentOrdersForOrder and OrderFulfillments queries) ----
+
+export interface ShopifyFulfillmentOrder {
+  id: string;
+  status: string;
+  assignedLocation: { location: { id: string } | null } | null;
+  supportedActions: Array<{ action: string }>;
+  lineItems: { nodes: Array<{ id: string; sku: string | null; remainingQuantity: number; lineItem: { id: string } }> };
+}
+
+export interface ShopifyTracking {
+  company: string | null;
+  number: string | null;
+  url: string | null;
+}
+
+export interface ShopifyFulfillment {
+  id: string;
+  status: string;
+  createdAt: string;
+  trackingInfo: ShopifyTracking[];
+  location: { id: string } | null;
+  fulfillmentLineItems: { nodes: Array<{ id: string; quantity: number; lineItem: { id: string; sku: string | null } }> };
+}
+
+/** Quantities per Shopify line item GID. */
+export type LineQuantities = Record<string, number>;
+
+/** What one fulfillmentCreate call ships (all its fulfillment orders share one location). */
+export interface FulfillmentGroup {
+  locationGid: string | null;
+  lineItemsByFulfillmentOrder: Array<{ fulfillmentOrderId: string; fulfillmentOrderLineItems: Array<{ id: string; quantity: number }> }>;
+  /** The same quantities per order line: what a read-back is matched on. */
+  lines: LineQuantities;
+}
+
+export interface FulfillmentPlan {
+  groups: FulfillmentGroup[];
+  /** Delivered quantities Shopify has no open fulfillment-order quantity for (fulfilled elsewhere). */
+  shortfall: LineQuantities;
+}
+
+/** The quantities a fulfillment ships, per order line. */
+export function fulfilledLines(f: ShopifyFulfillment): LineQuantities {
+  const out: LineQuantities = {};
+  for (const n of f.fulfillmentLineItems.nodes) out[n.lineItem.id] = (out[n.lineItem.id] ?? 0) + n.quantity;
+  return out;
+}
+
+/**
+ * Delivered (the picking's done quantities) minus what the picking's fulfillments already ship.
+ * Quantities below one are dropped; a fractional delivered quantity is rounded down (Shopify
+ * fulfills whole units).
+ */
+export function stillToFulfill(delivered: FulfillmentDocument['lines'], shipped: readonly ShopifyFulfillment[]): LineQuantities {
+  const want: LineQuantities = {};
+  for (const l of delivered) want[l.line_gid] = (want[l.line_gid] ?? 0) + Math.floor(l.quantity);
+  for (const f of shipped) for (const [line, q] of Object.entries(fulfilledLines(f))) if (line in want) want[line]! -= q;
+  return Object.fromEntries(Object.entries(want).filter(([, q]) => q >= 1));
+}
+
+const canFulfill = (fo: ShopifyFulfillmentOrder) =>
+  (fo.status === 'OPEN' || fo.status === 'IN_PROGRESS') && fo.supportedActions.some((a) => a.action === 'CREATE_FULFILLMENT');
+
+/**
+ * Allocates `wanted` to fulfillment-order line items with remaining quantity. Fulfillment orders at
+ * the picking's location come first (the goods left from there), then the others in Shopify's
+ * order; within one, line items in Shopify's order. One group per location, because Shopify
+ * refuses a fulfillment spanning fulfillment orders of several locations.
+ */
+export function planFulfillment(
+  wanted: LineQuantities,
+  fulfillmentOrders: readonly ShopifyFulfillmentOrder[],
+  locationGid: string | null,
+): FulfillmentPlan {
+  const need: LineQuantities = { ...wanted };
+  const locationOf = (fo: ShopifyFulfillmentOrder) => fo.assignedLocation?.location?.id ?? null;
+  const ordered = fulfillmentOrders
+    .filter(canFulfill)
+    .map((fo, index) => ({ fo, index }))
+    .sort((a, b) => Number(locationOf(b.fo) === locationGid) - Number(locationOf(a.fo) === locationGid) || a.index - b.index)
+    .map((x) => x.fo);
+  const groups = new Map<string, FulfillmentGroup>();
+  for (const fo of ordered) {
+    const items: Array<{ id: string; quantity: number }> = [];
+    const lines: LineQuantities = {};
+    for (const li of fo.lineItems.nodes) {
+      const left = need[li.lineItem.id] ?? 0;
+      const take = Math.min(left, li.remainingQuantity);
+      if (take < 1) continue;
+      items.push({ id: li.id, quantity: take });
+      lines[li.lineItem.id] = (lines[li.lineItem.id] ?? 0) + take;
+      need[li.lineItem.id] = left - take;
+    }
+    if (!items.length) continue;
+    const location = locationOf(fo);
+    const key = location ?? `fo:${fo.id}`;
+    const group = groups.get(key) ?? { locationGid: location, lineItemsByFulfillmentOrder: [], lines: {} };
+    group.lineItemsByFulfillmentOrder.push({ fulfillmentOrderId: fo.id, fulfillmentOrderLineItems: items });
+    for (const [line, q] of Object.entries(lines)) group.lines[line] = (group.lines[line] ?? 0) + q;
+    groups.set(key, group);
+  }
+  const shortfall = Object.fromEntries(Object.entries(need).filter(([, q]) => q >= 1));
+  return { groups: [...groups.values()], shortfall };
+}
+
+/** What a fulfillmentCreate in flight sent, kept until it is confirmed or resolved by read-back. */
+export interface SentFulfillment {
+  lines: LineQuantities;
+  trackingNumber: string | null;
+}
+
+const sameLines = (a: LineQuantities, b: LineQuantities) => {
+  const ka = Object.keys(a).sort();
+  const kb = Object.keys(b).sort();
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k] === b[k]);
+};
+
+/**
+ * The fulfillment a timed-out fulfillmentCreate produced, if it happened: among the order's
+ * fulfillments not known before the write and not claimed already, one shipping exactly the sent
+ * quantities per line with the sent tracking number.
+ */
+export function findSentFulfillment(
+  sent: SentFulfillment,
+  fulfillments: readonly ShopifyFulfillment[],
+  exclude: ReadonlySet<string>,
+): ShopifyFulfillment | undefined {
+  return fulfillments.find(
+    (f) =>
+      !exclude.has(f.id) &&
+      f.status !== 'CANCELLED' &&
+      sameLines(fulfilledLines(f), sent.lines) &&
+      (f.trackingInfo[0]?.number ?? null) === sent.trackingNumber,
+  );
+}
+
+/** `FulfillmentTrackingInput` from Odoo's tracking; null when Odoo has no tracking number. */
+export function trackingInput(tracking: FulfillmentDocument['tracking']): ShopifyTracking | null {
+  const number = tracking.number?.trim() || null;
+  if (!number) return null;
+  return { number, company: tracking.company?.trim() || null, url: tracking.url?.trim() || null };
+}
+
+/** True when the fulfillment's first tracking entry differs from what Odoo says. */
+export function trackingDiffers(f: ShopifyFulfillment, wanted: ShopifyTracking): boolean {
+  const have = f.trackingInfo[0];
+  return !have || have.number !== wanted.number || (have.company ?? null) !== wanted.company || (have.url ?? null) !== wanted.url;
+}

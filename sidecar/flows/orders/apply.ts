@@ -1,0 +1,105 @@
+/**
+ * Orders, writes: an order's latest state into Odoo (apply_order, or cancel_order for a cancelled
+ * one), and the pull's order jobs into the queue.
+ *
+ * The pull (docs/flows.md, "The pull: webhooks that never came"): webhooks are at-least-once and
+ * can be missed (a dropped delivery, a subscription Shopify deleted), so every few minutes
+ * (`ORDERS_PULL_CRON`) the sidecar lists orders updated since a watermark minus an overlap
+ * (`ORDERS_PULL_OVERLAP_MINUTES`) and enqueues one order job per order on the order's key. The
+ * job id is derived from the order GID and its `updatedAt`, so a pull that sees an order again
+ * (overlap, crash and rerun) collapses onto the existing job; the handler re-reads the order and
+ * Odoo answers `unchanged` to a state it already has. The watermark moves to the time the pull
+ * started, and only after every page is enqueued: a pull that fails half-way is simply repeated.
+ */
+import type { PullJob } from '../../jobs.js';
+import type { ApplyOrderResult, OrderDocument } from '../../odoo/contract.js';
+import { PermanentError } from '../../queue/errors.js';
+import { keys } from '../../queue/names.js';
+import type { FlowContext } from '../context.js';
+import { normaliseOrder, type NormaliseResult } from './map.js';
+import { fetchOrder, updatedOrdersPage } from './read.js';
+import { advanceWatermark, readWatermark } from './store.js';
+
+export type OrderOutcome =
+  | { action: 'applied'; name: string; updatedAt: string; result: ApplyOrderResult }
+  | { action: 'cancelled'; name: string; status: 'cancelled' | 'already_cancelled' | 'needs_return'; saleOrderId: number | null };
+
+/** Fetch → normalise → apply (or cancel). Exported for tests and on-demand imports. */
+export async function importOrder(ctx: FlowContext, orderGid: string): Promise<OrderOutcome> {
+  const fetched = await fetchOrder(ctx, orderGid);
+  if (!fetched) throw new PermanentError(`orders: order ${orderGid} does not exist in Shopify (deleted?)`);
+  let normalised: NormaliseResult;
+  try {
+    normalised = normaliseOrder(fetched.order, fetched.lineItems);
+  } catch (error) {
+    // Malformed Shopify data does not get better by retrying.
+    throw new PermanentError(`orders: ${orderGid} cannot be normalised: ${(error as Error).message}`, { cause: error });
+  }
+  const { document, warnings } = normalised;
+  for (const warning of warnings) {
+    ctx.logger.warn('order input adjusted', { entityType: 'Order', entityId: orderGid, code: warning.code, warning: warning.message });
+  }
+  // The schema allows a null SKU (the addon refuses it naming the line); the TS type is stricter.
+  const doc = document as unknown as OrderDocument;
+
+  if (document.cancelled_at) {
+    const cancelled = await ctx.odoo.cancelOrder({
+      order_gid: orderGid,
+      cancelled_at: document.cancelled_at,
+      reason: fetched.order.cancelReason?.toLowerCase() ?? null,
+    });
+    if (cancelled.status !== 'not_found') {
+      return { action: 'cancelled', name: document.name, status: cancelled.status, saleOrderId: cancelled.sale_order_id };
+    }
+    // Never imported: record it (apply_order creates it and cancels it, contract rule 11) so the
+    // reconciliation finds every Shopify order in Odoo.
+  }
+  const result = await ctx.odoo.applyOrder(doc);
+  return { action: 'applied', name: document.name, updatedAt: document.updated_at, result };
+}
+
+export interface PullResult {
+  since: string;
+  pages: number;
+  orders: number;
+  enqueued: number;
+  duplicates: number;
+}
+
+/** Enqueues one job per order updated at or after `since`; callable on demand (admin, tests). */
+export async function pullOrdersSince(ctx: FlowContext, since: Date | string): Promise<PullResult> {
+  const from = typeof since === 'string' ? new Date(since) : since;
+  if (Number.isNaN(from.getTime())) throw new TypeError(`orders pull: since must be a timestamp (got ${String(since)})`);
+  const result: PullResult = { since: from.toISOString(), pages: 0, orders: 0, enqueued: 0, duplicates: 0 };
+  let after: string | null = null;
+  do {
+    const page = await updatedOrdersPage(ctx, from, after);
+    result.pages += 1;
+    for (const order of page.nodes) {
+      result.orders += 1;
+      const job: PullJob = { source: 'pull', orderGid: order.id, updatedAt: order.updatedAt };
+      const sent = await ctx.queue.send('orders', job, {
+        key: keys.order(ctx.shop, order.id),
+        id: `pull:${order.id}:${order.updatedAt}`,
+        correlationId: `pull:${order.id}:${order.updatedAt}`,
+      });
+      if (sent.created) result.enqueued += 1;
+      else result.duplicates += 1;
+    }
+    after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+  } while (after);
+  return result;
+}
+
+/**
+ * One scheduled run: from the watermark minus the overlap (the first run ever: from now minus the
+ * overlap — importing older history is onboarding's job), then the watermark moves to `now`.
+ */
+export async function runOrdersPull(ctx: FlowContext, now: Date = new Date()): Promise<PullResult & { watermark: string }> {
+  const overlapMs = ctx.config.orders.pullOverlapMinutes * 60_000;
+  const watermark = await readWatermark(ctx);
+  const since = new Date((watermark ?? now).getTime() - overlapMs);
+  const result = await pullOrdersSince(ctx, since);
+  await advanceWatermark(ctx, now);
+  return { ...result, watermark: now.toISOString() };
+}

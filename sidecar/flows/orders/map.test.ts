@@ -1,0 +1,384 @@
+import assert from 'node:assert/strict';
+import { loadContractValidator } from '../../../dev/conformance/schemas.js';
+import { formatCents, mulDivRound, toCents } from '../../rules/money.js';
+import { normaliseOrder, orderGidOf, rateString, updatedSinceQuery, type ShopifyLineItem, type ShopifyOrder } from './map.js';
+
+const m = (amount: string) => ({ shopMoney: { amount } });
+const validator = loadContractValidator();
+
+function line(overrides: Partial<ShopifyLineItem> = {}): ShopifyLineItem {
+  return {
+    id: 'gid://shopify/LineItem/11',
+    sku: 'MUG',
+    title: 'Mug',
+    quantity: 2,
+    currentQuantity: 2,
+    originalUnitPriceSet: m('9.50'),
+    taxLines: [{ title: 'VAT', rate: 0.2, ratePercentage: 20, priceSet: m('3.80') }],
+    discountAllocations: [],
+    ...overrides,
+  };
+}
+
+function order(overrides: Partial<ShopifyOrder> = {}): ShopifyOrder {
+  return {
+    id: 'gid://shopify/Order/1001',
+    name: '#1001',
+    email: 'ada@example.com',
+    createdAt: '2026-11-27T10:00:00Z',
+    updatedAt: '2026-11-27T10:05:00Z',
+    cancelledAt: null,
+    cancelReason: null,
+    note: null,
+    displayFinancialStatus: 'PAID',
+    displayFulfillmentStatus: 'UNFULFILLED',
+    currencyCode: 'EUR',
+    presentmentCurrencyCode: 'USD',
+    taxesIncluded: false,
+    currentSubtotalPriceSet: m('19.00'),
+    currentTotalTaxSet: m('4.80'),
+    currentTotalDiscountsSet: m('0.00'),
+    currentTotalPriceSet: m('28.80'),
+    lineItems: { nodes: [line()], pageInfo: { hasNextPage: false, endCursor: null } },
+    shippingLines: {
+      nodes: [
+        {
+          title: 'Standard',
+          code: 'STD',
+          originalPriceSet: m('5.00'),
+          discountedPriceSet: m('5.00'),
+          discountAllocations: [],
+          taxLines: [{ title: 'VAT', rate: 0.2, priceSet: m('1.00') }],
+        },
+      ],
+    },
+    customer: {
+      id: 'gid://shopify/Customer/7',
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      updatedAt: '2026-11-27T09:00:00Z',
+      defaultEmailAddress: { emailAddress: 'ada@example.com' },
+      defaultPhoneNumber: { phoneNumber: '+3212345678' },
+      defaultAddress: null,
+    },
+    billingAddress: {
+      name: 'Ada Lovelace',
+      company: null,
+      address1: '1 Main St',
+      address2: null,
+      city: 'Brussels',
+      zip: '1000',
+      provinceCode: null,
+      countryCodeV2: 'BE',
+      phone: null,
+    },
+    shippingAddress: {
+      name: 'Ada Lovelace',
+      company: 'ACME',
+      address1: '2 Side St',
+      address2: 'Box 3',
+      city: 'Ghent',
+      zip: '9000',
+      provinceCode: 'VOV',
+      countryCodeV2: 'BE',
+      phone: '+32999',
+    },
+    fulfillmentOrders: { nodes: [{ status: 'OPEN', assignedLocation: { location: { id: 'gid://shopify/Location/102' } } }] },
+    ...overrides,
+  };
+}
+
+describe('orders normalise: Shopify order → OrderDocument', () => {
+  it('maps a plain paid order to the exact canonical document, valid against the contract schema', () => {
+    const { document, warnings } = normaliseOrder(order());
+    assert.deepEqual(warnings, []);
+    assert.deepEqual(document, {
+      order_gid: 'gid://shopify/Order/1001',
+      name: '#1001',
+      created_at: '2026-11-27T10:00:00Z',
+      updated_at: '2026-11-27T10:05:00Z',
+      currency: 'EUR',
+      presentment_currency: 'USD',
+      taxes_included: false,
+      financial_status: 'paid',
+      fulfillment_status: 'unfulfilled',
+      cancelled_at: null,
+      customer: {
+        customer_gid: 'gid://shopify/Customer/7',
+        email: 'ada@example.com',
+        first_name: 'Ada',
+        last_name: 'Lovelace',
+        phone: '+3212345678',
+        default_address: null,
+        updated_at: '2026-11-27T09:00:00Z',
+      },
+      billing_address: {
+        name: 'Ada Lovelace',
+        company: null,
+        address1: '1 Main St',
+        address2: null,
+        city: 'Brussels',
+        province_code: null,
+        zip: '1000',
+        country_code: 'BE',
+        phone: null,
+      },
+      shipping_address: {
+        name: 'Ada Lovelace',
+        company: 'ACME',
+        address1: '2 Side St',
+        address2: 'Box 3',
+        city: 'Ghent',
+        province_code: 'VOV',
+        zip: '9000',
+        country_code: 'BE',
+        phone: '+32999',
+      },
+      location_gid: 'gid://shopify/Location/102',
+      lines: [
+        {
+          line_gid: 'gid://shopify/LineItem/11',
+          sku: 'MUG',
+          title: 'Mug',
+          quantity: 2,
+          price_unit: '9.50',
+          discount: '0.00',
+          tax_lines: [{ title: 'VAT', rate: '0.2', amount: '3.80' }],
+        },
+      ],
+      shipping_lines: [
+        { title: 'Standard', code: 'STD', price: '5.00', discount: '0.00', tax_lines: [{ title: 'VAT', rate: '0.2', amount: '1.00' }] },
+      ],
+      subtotal_price: '19.00',
+      total_tax: '4.80',
+      total_discounts: '0.00',
+      total_price: '28.80',
+      note: null,
+    });
+    validator.validate('apply_order', 'params', document);
+  });
+
+  const lineCases: Array<{
+    name: string;
+    item: Partial<ShopifyLineItem>;
+    quantity: number;
+    discount: string;
+    tax: string;
+    warnings: string[];
+  }> = [
+    {
+      name: 'a line discount is the sum of its allocations',
+      item: { discountAllocations: [{ allocatedAmountSet: m('1.00') }, { allocatedAmountSet: m('0.45') }] },
+      quantity: 2,
+      discount: '1.45',
+      tax: '3.80',
+      warnings: [],
+    },
+    {
+      name: 'an edit that removed 1 of 3 units keeps 2/3 of discount and tax, rounded to the cent',
+      item: {
+        quantity: 3,
+        currentQuantity: 2,
+        discountAllocations: [{ allocatedAmountSet: m('1.00') }],
+        taxLines: [{ title: 'VAT', rate: 0.2, priceSet: m('3.33') }],
+      },
+      quantity: 2,
+      discount: '0.67',
+      tax: '2.22',
+      warnings: [],
+    },
+    {
+      name: 'a removed line keeps quantity 0 with no discount or tax',
+      item: { quantity: 2, currentQuantity: 0, discountAllocations: [{ allocatedAmountSet: m('1.00') }] },
+      quantity: 0,
+      discount: '0.00',
+      tax: '0.00',
+      warnings: [],
+    },
+    {
+      name: 'half a cent rounds away from zero (1.01 × 1/2 → 0.51 removed)',
+      item: {
+        quantity: 2,
+        currentQuantity: 1,
+        discountAllocations: [{ allocatedAmountSet: m('1.01') }],
+        taxLines: [{ title: 'VAT', rate: 0.2, priceSet: m('0.05') }],
+      },
+      quantity: 1,
+      discount: '0.50',
+      tax: '0.02',
+      warnings: [],
+    },
+    {
+      name: 'a negative quantity is clamped to 0 and reported',
+      item: { quantity: 2, currentQuantity: -1 },
+      quantity: 0,
+      discount: '0.00',
+      tax: '0.00',
+      warnings: ['order #1001 line 1 (MUG): quantity -1 clamped to 0'],
+    },
+    {
+      name: 'a fractional quantity loses its fraction and is reported',
+      item: { quantity: 2, currentQuantity: 1.5 },
+      quantity: 1,
+      discount: '0.00',
+      tax: '1.90',
+      warnings: ['order #1001 line 1 (MUG): quantity 1.5 clamped to 1'],
+    },
+  ];
+  for (const c of lineCases) {
+    it(c.name, () => {
+      const { document, warnings } = normaliseOrder(
+        order({ lineItems: { nodes: [line(c.item)], pageInfo: { hasNextPage: false, endCursor: null } } }),
+      );
+      const [l] = document.lines;
+      assert.equal(l!.quantity, c.quantity);
+      assert.equal(l!.discount, c.discount);
+      assert.equal(l!.tax_lines[0]!.amount, c.tax);
+      assert.deepEqual(
+        warnings.map((w) => w.message),
+        c.warnings,
+      );
+      validator.validate('apply_order', 'params', document);
+    });
+  }
+
+  it('takes a shipping discount from its allocations, else from the discounted price', () => {
+    const ship = (allocations: string[], discounted: string) =>
+      normaliseOrder(
+        order({
+          shippingLines: {
+            nodes: [
+              {
+                title: 'Express',
+                code: null,
+                originalPriceSet: m('10.00'),
+                discountedPriceSet: m(discounted),
+                discountAllocations: allocations.map((a) => ({ allocatedAmountSet: m(a) })),
+                taxLines: [],
+              },
+            ],
+          },
+        }),
+      ).document.shipping_lines[0];
+    assert.equal(ship([], '7.50')!.discount, '2.50');
+    assert.equal(ship(['3.00'], '7.00')!.discount, '3.00');
+    assert.equal(ship([], '10.00')!.discount, '0.00');
+  });
+
+  it('routes by the first fulfillment order that is not cancelled and reports a split order', () => {
+    const fo = (status: string, id: string) => ({ status, assignedLocation: { location: { id } } });
+    const a = normaliseOrder(
+      order({ fulfillmentOrders: { nodes: [fo('CANCELLED', 'gid://shopify/Location/101'), fo('OPEN', 'gid://shopify/Location/102')] } }),
+    );
+    assert.equal(a.document.location_gid, 'gid://shopify/Location/102');
+    assert.deepEqual(a.warnings, []);
+    const b = normaliseOrder(
+      order({ fulfillmentOrders: { nodes: [fo('OPEN', 'gid://shopify/Location/101'), fo('OPEN', 'gid://shopify/Location/102')] } }),
+    );
+    assert.equal(b.document.location_gid, 'gid://shopify/Location/101');
+    assert.deepEqual(
+      b.warnings.map((w) => w.code),
+      ['several_locations'],
+    );
+    assert.equal(normaliseOrder(order({ fulfillmentOrders: { nodes: [] } })).document.location_gid, null);
+  });
+
+  it('sends a guest order without a customer, and a customer without email with the order email', () => {
+    assert.equal(normaliseOrder(order({ customer: null })).document.customer, null);
+    const c = normaliseOrder(order({ customer: { ...order().customer!, defaultEmailAddress: null } })).document.customer;
+    assert.equal(c!.email, 'ada@example.com');
+  });
+
+  it('keeps a missing SKU as null (the addon refuses it naming the line) and a cancelled order cancelled', () => {
+    const { document } = normaliseOrder(
+      order({
+        cancelledAt: '2026-11-27T11:00:00Z',
+        lineItems: { nodes: [line({ sku: '' })], pageInfo: { hasNextPage: false, endCursor: null } },
+      }),
+    );
+    assert.equal(document.lines[0]!.sku, null);
+    assert.equal(document.cancelled_at, '2026-11-27T11:00:00Z');
+    validator.validate('apply_order', 'params', document);
+  });
+
+  it('uses the extra pages of line items when given', () => {
+    const more = [line(), line({ id: 'gid://shopify/LineItem/12', sku: 'TEE' })];
+    assert.deepEqual(
+      normaliseOrder(order(), more).document.lines.map((l) => l.sku),
+      ['MUG', 'TEE'],
+    );
+  });
+});
+
+describe('orders normalise: exact money and rates', () => {
+  const amounts: Array<[string, string]> = [
+    ['19.9', '19.90'],
+    ['20', '20.00'],
+    ['0.1', '0.10'],
+    ['-3.5', '-3.50'],
+    ['1234567890123.45', '1234567890123.45'],
+    ['7.000', '7.00'],
+  ];
+  for (const [input, output] of amounts) {
+    it(`formats "${input}" as "${output}"`, () => assert.equal(formatCents(toCents(input)), output));
+  }
+  it('refuses amounts that are not decimals or carry sub-cent digits', () => {
+    assert.throws(() => toCents('12,50'), /"12,50" is not a decimal amount/);
+    assert.throws(() => toCents('1.005'), /more than two decimals/);
+  });
+  it('rounds a pro-rata share half away from zero', () => {
+    assert.equal(mulDivRound(101n, 1n, 2n), 51n);
+    assert.equal(mulDivRound(-101n, 1n, 2n), -51n);
+    assert.equal(mulDivRound(100n, 1n, 3n), 33n);
+    assert.equal(mulDivRound(200n, 1n, 3n), 67n);
+  });
+  const rates: Array<[number | null, number | null, string]> = [
+    [0.2, null, '0.2'],
+    [0.07500000000000001, null, '0.075'],
+    [0.21, 21, '0.21'],
+    [null, 5.5, '0.055'],
+    [0, 0, '0'],
+  ];
+  for (const [rate, pct, text] of rates) {
+    it(`writes the rate ${rate} (${pct} %) as "${text}"`, () => assert.equal(rateString(rate, pct), text));
+  }
+});
+
+describe('orders pull and job routing (pure parts)', () => {
+  it('asks Shopify for orders updated at or after the instant, to the second, quoted', () => {
+    assert.equal(updatedSinceQuery(new Date('2026-11-27T10:00:00.789Z')), "updated_at:>='2026-11-27T10:00:00Z'");
+  });
+
+  it('finds the order of a webhook, an outbox re-import, a pull, a resync and a repair job, and refuses a job without one', () => {
+    const gid = 'gid://shopify/Order/450789469';
+    assert.equal(orderGidOf({ source: 'webhook', topic: 'orders/edited', webhookId: 'w1', entityGid: gid, triggeredAt: null }), gid);
+    assert.equal(
+      orderGidOf({
+        source: 'outbox',
+        eventUuid: 'u1',
+        type: 'order.reimport',
+        model: 'sale.order',
+        resId: 7,
+        payload: { sale_order_id: 7, order_gid: gid },
+        createdAt: '2026-11-27T10:00:00Z',
+      }),
+      gid,
+    );
+    assert.equal(orderGidOf({ source: 'pull', orderGid: gid, updatedAt: '2026-11-27T10:00:00Z' }), gid);
+    assert.equal(orderGidOf({ source: 'resync', orderGid: gid }), gid);
+    assert.equal(orderGidOf({ source: 'repair', orderGid: gid, reportId: 3 }), gid);
+    assert.throws(
+      () =>
+        orderGidOf({
+          source: 'outbox',
+          eventUuid: 'u2',
+          type: 'order.reimport',
+          model: 'sale.order',
+          resId: 7,
+          payload: { sale_order_id: 7 },
+          createdAt: '2026-11-27T10:00:00Z',
+        }),
+      (e: Error) => e.name === 'PermanentError' && e.message === 'orders: job without an order GID (outbox)',
+    );
+  });
+});

@@ -1,0 +1,291 @@
+/**
+ * Orders, pure parts: which order a job is about, the pull's search query, and the Shopify GraphQL
+ * order (OrderById / OrderFields) → the contract's OrderDocument (docs/contract.md,
+ * contract/schemas/OrderDocument.schema.json). No I/O, no clock.
+ *
+ * Rules, each one a decision the rest of the flow relies on:
+ * - Money is a decimal string in the shop currency (`shopMoney`), computed exactly in integer
+ *   cents (never floats; rules/money.ts). Shop currency is the accounting currency; the
+ *   presentment currency code is recorded for reference only (docs/flows.md, "The canonical document").
+ * - Quantities are the *current* ones (Shopify `currentQuantity`: after edits, removals and
+ *   refunds). A line's discount and tax amounts in Shopify
+ *   cover the originally ordered units, so for a line whose units were removed they are reduced by
+ *   the removed share, rounded half away from zero to the cent: kept = amount − round(amount ×
+ *   removed / ordered) — the same arithmetic Shopify's current totals use, so the Odoo total still
+ *   equals `currentTotalPriceSet` to the cent.
+ * - A negative or fractional quantity cannot be a sale line (the contract takes non-negative
+ *   integers): it is clamped (fraction dropped, negatives to 0) and reported in `warnings` so the
+ *   handler logs it.
+ * - Totals are Shopify's current totals (`current*Set`); the addon flags the order when Odoo's
+ *   total differs.
+ * - `location_gid` is the assigned location of the order's fulfillment order (the first one that
+ *   is not cancelled); Odoo routes the order to the warehouse mapped to it.
+ * - Rates are decimal fractions as strings ("0.2" for 20 %).
+ */
+import type { QueueJobs } from '../../jobs.js';
+import type { Address, CustomerDocument, OrderDocument, OrderLine, ShippingLine, TaxLine } from '../../odoo/contract.js';
+import { PermanentError } from '../../queue/errors.js';
+import { isGid } from '../../rules/gid.js';
+import { formatCents, mulDivRound, toCents } from '../../rules/money.js';
+
+// ---- which order a job is about ----
+
+/** Every job the orders queue takes. */
+export type OrderJob = QueueJobs['orders'];
+
+function orderGidField(job: OrderJob): unknown {
+  if (job.source === 'webhook') return job.entityGid;
+  if (job.source === 'outbox') return job.payload.order_gid;
+  return job.orderGid; // pull, resync (operator), repair (reconciliation)
+}
+
+/** The order a job is about, whatever triggered it. */
+export function orderGidOf(job: OrderJob): string {
+  const gid = orderGidField(job);
+  if (!isGid(gid, 'Order')) throw new PermanentError(`orders: job without an order GID (${job.source})`);
+  return gid;
+}
+
+/** Shopify search syntax for "updated at or after `since`" (the value quoted: it holds colons). */
+export function updatedSinceQuery(since: Date): string {
+  return `updated_at:>='${since.toISOString().replace(/\.\d{3}Z$/, 'Z')}'`;
+}
+
+// ---- the Shopify shapes read by OrderFields.fragment.graphql ----
+
+export interface ShopMoney {
+  shopMoney: { amount: string };
+}
+
+export interface ShopifyTaxLine {
+  title: string;
+  rate: number | null;
+  ratePercentage?: number | null;
+  priceSet: ShopMoney;
+}
+
+export interface ShopifyMailingAddress {
+  name: string | null;
+  company: string | null;
+  address1: string | null;
+  address2: string | null;
+  city: string | null;
+  zip: string | null;
+  provinceCode: string | null;
+  countryCodeV2: string | null;
+  phone: string | null;
+}
+
+export interface ShopifyLineItem {
+  id: string;
+  sku: string | null;
+  title: string;
+  quantity: number;
+  currentQuantity: number;
+  originalUnitPriceSet: ShopMoney;
+  taxLines: ShopifyTaxLine[];
+  discountAllocations: Array<{ allocatedAmountSet: ShopMoney }>;
+}
+
+export interface ShopifyShippingLine {
+  title: string | null;
+  code: string | null;
+  originalPriceSet: ShopMoney;
+  discountedPriceSet: ShopMoney;
+  discountAllocations: Array<{ allocatedAmountSet: ShopMoney }>;
+  taxLines: ShopifyTaxLine[];
+}
+
+export interface ShopifyOrder {
+  id: string;
+  name: string;
+  email: string | null;
+  createdAt: string;
+  updatedAt: string;
+  cancelledAt: string | null;
+  cancelReason: string | null;
+  note: string | null;
+  displayFinancialStatus: string | null;
+  displayFulfillmentStatus: string | null;
+  currencyCode: string;
+  presentmentCurrencyCode: string | null;
+  taxesIncluded: boolean;
+  currentSubtotalPriceSet: ShopMoney;
+  currentTotalTaxSet: ShopMoney;
+  currentTotalDiscountsSet: ShopMoney;
+  currentTotalPriceSet: ShopMoney;
+  lineItems: { nodes: ShopifyLineItem[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+  shippingLines: { nodes: ShopifyShippingLine[] };
+  customer: {
+    id: string;
+    firstName: string | null;
+    lastName: string | null;
+    updatedAt: string | null;
+    defaultEmailAddress: { emailAddress: string | null } | null;
+    defaultPhoneNumber: { phoneNumber: string | null } | null;
+    defaultAddress: ShopifyMailingAddress | null;
+  } | null;
+  billingAddress: ShopifyMailingAddress | null;
+  shippingAddress: ShopifyMailingAddress | null;
+  fulfillmentOrders: { nodes: Array<{ status: string; assignedLocation: { location: { id: string } | null } | null }> };
+}
+
+/** An order line as sent: the schema allows a null SKU, which the addon refuses with the line named. */
+export type DocumentLine = Omit<OrderLine, 'sku'> & { sku: string | null };
+export type NormalisedOrder = Omit<OrderDocument, 'lines'> & { lines: DocumentLine[] };
+
+export interface NormaliseWarning {
+  code: 'quantity_clamped' | 'several_locations';
+  message: string;
+}
+
+export interface NormaliseResult {
+  document: NormalisedOrder;
+  warnings: NormaliseWarning[];
+}
+
+const money = (bag: ShopMoney | null | undefined, what: string): bigint => toCents(bag?.shopMoney?.amount ?? '0', what);
+
+/** A tax rate as a decimal fraction string: 0.2 → "0.2", 0.075 → "0.075". */
+export function rateString(rate: number | null | undefined, ratePercentage?: number | null): string {
+  const value = typeof rate === 'number' && Number.isFinite(rate) ? rate : typeof ratePercentage === 'number' ? ratePercentage / 100 : 0;
+  // Floats from JSON (0.07500000000000001): 8 decimals is beyond any tax rate's precision.
+  let text = Math.abs(value).toFixed(8).replace(/0+$/, '').replace(/\.$/, '');
+  if (text === '') text = '0';
+  return value < 0 && text !== '0' ? `-${text}` : text;
+}
+
+// ---- mapping ----
+
+function address(a: ShopifyMailingAddress | null | undefined): Address | null {
+  if (!a) return null;
+  return {
+    name: a.name ?? null,
+    company: a.company ?? null,
+    address1: a.address1 ?? null,
+    address2: a.address2 ?? null,
+    city: a.city ?? null,
+    province_code: a.provinceCode ?? null,
+    zip: a.zip ?? null,
+    country_code: a.countryCodeV2 ?? null,
+    phone: a.phone ?? null,
+  };
+}
+
+function customer(order: ShopifyOrder): CustomerDocument | null {
+  const c = order.customer;
+  // A guest order has no Shopify customer: the addon matches the order's email or creates a guest
+  // partner from the billing address (contract rule 5); the schema requires a GID here.
+  if (!c) return null;
+  return {
+    customer_gid: c.id,
+    email: c.defaultEmailAddress?.emailAddress ?? order.email ?? null,
+    first_name: c.firstName ?? null,
+    last_name: c.lastName ?? null,
+    phone: c.defaultPhoneNumber?.phoneNumber ?? null,
+    default_address: address(c.defaultAddress),
+    updated_at: c.updatedAt ?? null,
+  };
+}
+
+/** Integer, non-negative; anything else is clamped and reported. */
+function clampQuantity(value: unknown, where: string, warnings: NormaliseWarning[]): number {
+  const n = typeof value === 'number' && Number.isFinite(value) ? value : 0;
+  const clamped = Math.max(0, Math.trunc(n));
+  if (clamped !== n) warnings.push({ code: 'quantity_clamped', message: `${where}: quantity ${String(value)} clamped to ${clamped}` });
+  return clamped;
+}
+
+/** Keeps the share of `amount` that belongs to the units still on the line. */
+function keptShare(amount: bigint, ordered: number, current: number): bigint {
+  if (current >= ordered || ordered <= 0) return amount;
+  return amount - mulDivRound(amount, BigInt(ordered - current), BigInt(ordered));
+}
+
+function taxLines(lines: ShopifyTaxLine[] | null | undefined, what: string, share: (amount: bigint) => bigint = (a) => a): TaxLine[] {
+  return (lines ?? []).map((t, i) => ({
+    title: t.title,
+    rate: rateString(t.rate, t.ratePercentage),
+    amount: formatCents(share(money(t.priceSet, `${what} tax line ${i + 1}`))),
+  }));
+}
+
+function locationOf(order: ShopifyOrder, warnings: NormaliseWarning[]): string | null {
+  const orders = order.fulfillmentOrders?.nodes ?? [];
+  const live = orders.filter((fo) => fo.status !== 'CANCELLED' && fo.status !== 'INCOMPLETE');
+  const candidates = (live.length ? live : orders).map((fo) => fo.assignedLocation?.location?.id).filter((id): id is string => Boolean(id));
+  const distinct = [...new Set(candidates)];
+  if (distinct.length > 1) {
+    // One sale order ships from one warehouse; the first fulfillment order decides (documented in docs/flows.md).
+    warnings.push({
+      code: 'several_locations',
+      message: `order ${order.name}: fulfillment orders at ${distinct.join(', ')}; routed to ${distinct[0]}`,
+    });
+  }
+  return distinct[0] ?? null;
+}
+
+const lower = (value: string | null | undefined): string | null => (value ? value.toLowerCase() : null);
+
+/** The canonical document for one order read with OrderFields (all its line items). */
+export function normaliseOrder(order: ShopifyOrder, lineItems: ShopifyLineItem[] = order.lineItems.nodes): NormaliseResult {
+  const warnings: NormaliseWarning[] = [];
+  const lines: DocumentLine[] = lineItems.map((li, index) => {
+    const where = `order ${order.name} line ${index + 1} (${li.sku ?? 'no SKU'})`;
+    const ordered = clampQuantity(li.quantity, `${where} ordered`, []);
+    const current = clampQuantity(li.currentQuantity ?? li.quantity, where, warnings);
+    const share = (amount: bigint) => keptShare(amount, ordered, current);
+    const discount = li.discountAllocations.reduce((sum, d, i) => sum + money(d.allocatedAmountSet, `${where} discount ${i + 1}`), 0n);
+    return {
+      line_gid: li.id,
+      sku: li.sku && li.sku.trim() !== '' ? li.sku : null,
+      title: li.title,
+      quantity: current,
+      price_unit: formatCents(money(li.originalUnitPriceSet, `${where} price`)),
+      discount: formatCents(share(discount)),
+      tax_lines: taxLines(li.taxLines, where, share),
+    };
+  });
+  const shippingLines: ShippingLine[] = (order.shippingLines?.nodes ?? []).map((s, index) => {
+    const where = `order ${order.name} shipping line ${index + 1}`;
+    const price = money(s.originalPriceSet, `${where} price`);
+    const allocated = (s.discountAllocations ?? []).reduce(
+      (sum, d, i) => sum + money(d.allocatedAmountSet, `${where} discount ${i + 1}`),
+      0n,
+    );
+    const reduced = price - money(s.discountedPriceSet, `${where} discounted price`);
+    // Allocations name each discount; without them the discounted price tells the total.
+    const discount = allocated > 0n ? allocated : reduced > 0n ? reduced : 0n;
+    return {
+      title: s.title ?? null,
+      code: s.code ?? null,
+      price: formatCents(price),
+      discount: formatCents(discount),
+      tax_lines: taxLines(s.taxLines, where),
+    } as ShippingLine;
+  });
+  const document: NormalisedOrder = {
+    order_gid: order.id,
+    name: order.name,
+    created_at: order.createdAt,
+    updated_at: order.updatedAt,
+    currency: order.currencyCode,
+    presentment_currency: order.presentmentCurrencyCode ?? order.currencyCode,
+    taxes_included: Boolean(order.taxesIncluded),
+    financial_status: lower(order.displayFinancialStatus) ?? 'pending',
+    fulfillment_status: lower(order.displayFulfillmentStatus),
+    cancelled_at: order.cancelledAt ?? null,
+    customer: customer(order),
+    billing_address: address(order.billingAddress),
+    shipping_address: address(order.shippingAddress),
+    location_gid: locationOf(order, warnings),
+    lines,
+    shipping_lines: shippingLines,
+    subtotal_price: formatCents(money(order.currentSubtotalPriceSet, 'subtotal')),
+    total_tax: formatCents(money(order.currentTotalTaxSet, 'total tax')),
+    total_discounts: formatCents(money(order.currentTotalDiscountsSet, 'total discounts')),
+    total_price: formatCents(money(order.currentTotalPriceSet, 'total price')),
+    note: order.note ?? null,
+  };
+  return { document, warnings };
+}

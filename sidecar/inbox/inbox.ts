@@ -1,0 +1,140 @@
+/**
+ * The webhook inbox: one row per X-Shopify-Webhook-Id (Shopify's dedupe key). Inserting the row
+ * and enqueueing its job happen in one transaction, so a delivery is either recorded and queued,
+ * or neither — and a redelivery of a recorded one is acknowledged without a second job.
+ *
+ * A row's status (docs/flows.md, "The webhook inbox"): the intake writes `queued`, `ignored` (a
+ * topic not processed) or `invalid`; the flow that takes a queued row's job ends it `processed`,
+ * `ignored` (nothing to do, with the reason) or `failed` (flows/define-flow.ts).
+ */
+import type pg from 'pg';
+import { quoteIdent } from '../db/migrate.js';
+import type { WebhookJob } from '../jobs.js';
+import type { FlowQueue } from '../queue/names.js';
+
+export type InboxStatus = 'queued' | 'ignored' | 'invalid' | 'processed' | 'failed';
+
+/** How a flow ends a queued row. */
+export type InboxOutcome = 'processed' | 'ignored' | 'failed';
+
+/** One verified delivery as the intake parsed it (http/webhooks/verify.ts `WebhookDelivery`). */
+export interface InboxDelivery {
+  webhookId: string;
+  topic: string;
+  shopDomain: string;
+  apiVersion?: string | undefined;
+  eventId?: string | undefined;
+  triggeredAt?: string | undefined;
+  payload: Record<string, unknown>;
+}
+
+/** Enqueues a delivery's job inside the caller's transaction (pg-boss `send` with the `db` option). */
+export type EnqueueInTransaction = (client: pg.PoolClient, job: WebhookJob, route: { queue: FlowQueue; key: string }) => Promise<void>;
+
+export interface RecordResult {
+  duplicate: boolean;
+}
+
+export async function recordDelivery(
+  pool: pg.Pool,
+  schema: string,
+  delivery: InboxDelivery,
+  outcome: { status: InboxStatus; reason?: string; entityGid?: string | undefined },
+  enqueue?: () => (client: pg.PoolClient) => Promise<void>,
+): Promise<RecordResult> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const inserted = await client.query(
+      `INSERT INTO ${quoteIdent(schema)}.webhook_inbox
+         (webhook_id, topic, shop_domain, api_version, event_id, triggered_at, entity_gid, status, reason, payload)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       ON CONFLICT (webhook_id) DO NOTHING`,
+      [
+        delivery.webhookId,
+        delivery.topic,
+        delivery.shopDomain,
+        delivery.apiVersion ?? null,
+        delivery.eventId ?? null,
+        validTimestamp(delivery.triggeredAt),
+        outcome.entityGid ?? null,
+        outcome.status,
+        outcome.reason ?? null,
+        JSON.stringify(delivery.payload),
+      ],
+    );
+    const duplicate = inserted.rowCount === 0;
+    if (!duplicate && enqueue) await enqueue()(client);
+    await client.query('COMMIT');
+    return { duplicate };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** Records a delivery that could not be parsed (valid HMAC, bad JSON): kept for diagnosis, never queued. */
+export async function recordInvalid(
+  pool: pg.Pool,
+  schema: string,
+  webhookId: string,
+  topic: string,
+  shopDomain: string,
+  reason: string,
+): Promise<void> {
+  await pool.query(
+    `INSERT INTO ${quoteIdent(schema)}.webhook_inbox (webhook_id, topic, shop_domain, status, reason)
+     VALUES ($1, $2, $3, 'invalid', $4) ON CONFLICT (webhook_id) DO NOTHING`,
+    [webhookId, topic, shopDomain, reason],
+  );
+}
+
+/** Ends a row: what the flow made of its job (flows/define-flow.ts marks every row a flow takes). */
+export async function markInbox(pool: pg.Pool, schema: string, webhookId: string, status: InboxOutcome, reason?: string): Promise<void> {
+  await pool.query(`UPDATE ${quoteIdent(schema)}.webhook_inbox SET status = $2, reason = $3 WHERE webhook_id = $1`, [
+    webhookId,
+    status,
+    reason ?? null,
+  ]);
+}
+
+/**
+ * Privacy: payloads (names, addresses, emails) are dropped after the retention period; the
+ * row's ids and outcome stay for dedupe and audit, and rows go after `deleteAfterDays`.
+ */
+export async function purgeInbox(
+  pool: pg.Pool,
+  schema: string,
+  retentionDays: number,
+  deleteAfterDays = 30,
+): Promise<{ purged: number; deleted: number }> {
+  const table = `${quoteIdent(schema)}.webhook_inbox`;
+  const purged = await pool.query(
+    `UPDATE ${table} SET payload = NULL, payload_purged_at = now()
+     WHERE payload IS NOT NULL AND received_at < now() - make_interval(days => $1)`,
+    [retentionDays],
+  );
+  const deleted = await pool.query(`DELETE FROM ${table} WHERE received_at < now() - make_interval(days => $1)`, [
+    Math.max(deleteAfterDays, retentionDays),
+  ]);
+  return { purged: purged.rowCount ?? 0, deleted: deleted.rowCount ?? 0 };
+}
+
+/** Last delivery time per topic: a topic that falls silent is a symptom (metrics, alerts). */
+export async function lastDeliveryPerTopic(
+  pool: pg.Pool,
+  schema: string,
+): Promise<{ topic: string; lastReceivedAt: Date; count24h: number }[]> {
+  const result = await pool.query<{ topic: string; last: Date; count24h: number }>(
+    `SELECT topic, max(received_at) AS last, count(*) FILTER (WHERE received_at > now() - interval '24 hours')::int AS count24h
+     FROM ${quoteIdent(schema)}.webhook_inbox GROUP BY topic ORDER BY topic`,
+  );
+  return result.rows.map((r) => ({ topic: r.topic, lastReceivedAt: r.last, count24h: r.count24h }));
+}
+
+function validTimestamp(value: string | undefined): string | null {
+  if (!value) return null;
+  return Number.isNaN(Date.parse(value)) ? null : value;
+}

@@ -1,0 +1,98 @@
+/**
+ * Onboarding, writes (a real run only), all through the contract's record_sync_result — nothing is
+ * created on either side: each link, and each record held back for a conflict with the reason. Once
+ * complete, Odoo is asked to re-emit the events of every product and customer that was not held.
+ */
+import type { ExportedCustomer, ProductDocument } from '../odoo/contract.js';
+import type { Conflict, OnboardingPlan } from './map.js';
+import type { OnboardingContext } from './store.js';
+
+export interface WriteError {
+  model: string;
+  resId: number;
+  message: string;
+}
+
+type Write = { model: string; resId: number; call: () => Promise<unknown> };
+
+function linkWrites(ctx: OnboardingContext, plan: OnboardingPlan): Write[] {
+  // `pending`: linked, not pushed yet. No content hash is recorded, so the catalog flow's first
+  // push writes Odoo's content to the linked Shopify product (update by ID, never a new one).
+  const products = plan.products.link.map((link) => ({
+    model: 'product.template',
+    resId: link.templateId,
+    call: () =>
+      ctx.odoo.recordSyncResult({
+        model: 'product.template',
+        res_id: link.templateId,
+        state: 'pending',
+        shopify_gid: link.productGid,
+        children: link.variants.map((v) => ({
+          model: 'product.product',
+          res_id: v.odooId,
+          shopify_gid: v.variantGid,
+          inventory_item_gid: v.inventoryItemGid,
+        })),
+      }),
+  }));
+  const customers = plan.customers.link.map((link) => ({
+    model: 'res.partner',
+    resId: link.partnerId,
+    call: () =>
+      ctx.odoo.recordSyncResult({ model: 'res.partner', res_id: link.partnerId, state: 'pending', shopify_gid: link.customerGid }),
+  }));
+  // The binding says why a record in conflict is not synced (it shows in Odoo's error list).
+  const held = (
+    [
+      ['product.template', plan.held.templateIds],
+      ['res.partner', plan.held.partnerIds],
+    ] as const
+  ).flatMap(([model, ids]) =>
+    ids.map((id) => ({
+      model,
+      resId: id,
+      call: () => ctx.odoo.recordSyncResult({ model, res_id: id, state: 'error', message: conflictMessage(plan.conflicts, model, id) }),
+    })),
+  );
+  return [...products, ...customers, ...held];
+}
+
+/** Writes every link and held record; one that fails is reported, the others are still written. */
+export async function writeLinks(ctx: OnboardingContext, plan: OnboardingPlan): Promise<{ written: number; writeErrors: WriteError[] }> {
+  const writeErrors: WriteError[] = [];
+  let written = 0;
+  for (const write of linkWrites(ctx, plan)) {
+    try {
+      await write.call();
+      written += 1;
+    } catch (error) {
+      writeErrors.push({ model: write.model, resId: write.resId, message: (error as Error).message });
+    }
+  }
+  return { written, writeErrors };
+}
+
+function conflictMessage(conflicts: readonly Conflict[], model: string, id: number): string {
+  const mine = conflicts.filter((c) => c.odoo.model === model && c.odoo.ids.includes(id) && c.kind !== 'barcode_mismatch');
+  return `onboarding conflict: ${mine.map((c) => c.message).join('; ')}`.slice(0, 2000);
+}
+
+/**
+ * Pushes deferred while onboarding was pending are replayed: Odoo re-emits the events of every
+ * product and customer (its Resync buttons' method) except those held for a conflict, and linked
+ * records now update their Shopify counterpart in place.
+ */
+export async function requestResyncs(
+  ctx: OnboardingContext,
+  plan: OnboardingPlan,
+  products: readonly ProductDocument[],
+  partners: readonly ExportedCustomer[],
+): Promise<{ products: number; customers: number }> {
+  const held = { templates: new Set(plan.held.templateIds), partners: new Set(plan.held.partnerIds) };
+  const templateIds = products.map((p) => p.odoo_id).filter((id) => !held.templates.has(id));
+  const partnerIds = partners.map((c) => c.partner_id).filter((id) => !held.partners.has(id));
+  return {
+    products: templateIds.length ? (await ctx.odoo.requestResync({ model: 'product.template', ids: templateIds })).queued : 0,
+    customers: partnerIds.length ? (await ctx.odoo.requestResync({ model: 'res.partner', ids: partnerIds })).queued : 0,
+  };
+}
