@@ -5,6 +5,7 @@
  *   write idempotently → record the result on the binding → the queue logs the attempt.
  */
 import type pg from 'pg';
+import type { Clock } from '../clock.js';
 import type { Config } from '../config/index.js';
 import type { OdooContract } from '../odoo/contract.js';
 import type { Logger } from '../observability/logger.js';
@@ -20,6 +21,8 @@ export interface FlowContext {
   queue: SyncQueue;
   shopify: ShopifyClient;
   odoo: OdooContract;
+  /** The clock every time comparison reads (docs/architecture.md, "Time"). */
+  clock: Clock;
 }
 
 export interface Flow {

@@ -88,7 +88,7 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
     await stack.sidecar.workersStarted;
     await stack.subscribeWebhooks();
     const s = stack.sidecar;
-    ctx = { config: s.config, shop: STACK_SHOP, logger: s.logger, pool: s.pool, queue: s.queue, shopify: s.shopify, odoo: s.contract };
+    ctx = { config: s.config, shop: STACK_SHOP, logger: s.logger, pool: s.pool, queue: s.queue, shopify: s.shopify, odoo: s.contract, clock: s.clock };
   });
   after(async () => {
     await stack?.stop();

@@ -74,12 +74,12 @@ async function productForItem(ctx: FlowContext, item: string, location: string):
   let misses = unknownItems.get(ctx.odoo);
   if (!misses) unknownItems.set(ctx.odoo, (misses = new Map()));
   const missedAt = misses.get(`${item}@${location}`);
-  if (missedAt !== undefined && Date.now() - missedAt < UNKNOWN_TTL_MS) return undefined;
+  if (missedAt !== undefined && ctx.clock() - missedAt < UNKNOWN_TTL_MS) return undefined;
   // One full read of the location teaches every mapping at once; later webhooks hit the cache.
   const { levels } = await ctx.odoo.stockLevels({ location_gids: [location] });
   learn(ctx, levels);
   const found = itemToProduct.get(ctx.odoo)?.get(item);
-  if (found === undefined) misses.set(`${item}@${location}`, Date.now());
+  if (found === undefined) misses.set(`${item}@${location}`, ctx.clock());
   else misses.delete(`${item}@${location}`);
   return found;
 }
