@@ -7,7 +7,7 @@
 import type { AddressInfo } from 'node:net';
 import { createSidecar, type Sidecar } from '../../sidecar/app.js';
 import { loadConfig, secretValues, type Config } from '../../sidecar/config/index.js';
-import type { Flow } from '../../sidecar/flows/context.js';
+import type { Flow, FlowContext } from '../../sidecar/flows/context.js';
 import { WEBHOOK_TOPICS } from '../../sidecar/http/webhooks/topics.js';
 import { createDoubleMerchant, createOdooDouble, type OdooDouble } from '../odoo-double/index.js';
 import type { OdooCaller } from '../../sidecar/odoo/types.js';
@@ -39,6 +39,8 @@ export interface Stack {
    * the Admin API cannot subscribe).
    */
   subscribeWebhooks(topics?: string[]): Promise<void>;
+  /** What the sidecar gives its flows, for tests that call a flow's functions directly. */
+  flowContext(): FlowContext;
   /** Polls `probe` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
   waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs?: number): Promise<T>;
   stop(): Promise<void>;
@@ -163,6 +165,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     logs,
     simControl,
     subscribeWebhooks,
+    flowContext: () => ({
+      config,
+      shop: config.shopify.shopDomain,
+      logger: sidecar.logger,
+      pool: sidecar.pool,
+      queue: sidecar.queue,
+      shopify: sidecar.shopify,
+      odoo: sidecar.contract,
+      clock: sidecar.clock,
+    }),
     waitFor,
     async stop() {
       await sidecar.stop();

@@ -12,10 +12,7 @@ export interface ReadinessReport {
   checks: Record<string, { ok: boolean; error?: string; checkedAt: string }>;
 }
 
-export function createReadiness(
-  checks: Record<string, ReadinessCheck>,
-  options: { clock: Clock; timeoutMs?: number; cacheMs?: number },
-) {
+export function createReadiness(checks: Record<string, ReadinessCheck>, options: { clock: Clock; timeoutMs?: number; cacheMs?: number }) {
   const timeoutMs = options.timeoutMs ?? 3000;
   const cacheMs = options.cacheMs ?? 5000;
   const now = options.clock;

@@ -9,7 +9,7 @@ import { runIntegrityCheck } from '../../reports/integrity.js';
 import { runReconciliation, type ReportDeps } from '../../reports/reconcile.js';
 import { startOperation } from '../../reports/store.js';
 
-export function reportDeps(ctx: Pick<FlowContext, 'config' | 'pool' | 'shop' | 'queue' | 'shopify' | 'odoo' | 'logger' | 'clock'>): ReportDeps {
+export function reportDeps(ctx: FlowContext): ReportDeps {
   return {
     pool: ctx.pool,
     schema: ctx.config.database.appSchema,
@@ -34,7 +34,8 @@ export const reportsFlow: Flow = {
       await op.finished;
     });
     await ctx.queue.work('reports.integrity', async () => {
-      const params = { scheduled: true, sample: ctx.config.reports.integritySample, seed: new Date(ctx.clock()).toISOString().slice(0, 10) };
+      const seed = new Date(ctx.clock()).toISOString().slice(0, 10);
+      const params = { scheduled: true, sample: ctx.config.reports.integritySample, seed };
       const op = await startOperation(ctx.pool, schema, ctx.logger, 'integrity', params, (progress) =>
         runIntegrityCheck(deps, { sample: params.sample, seed: params.seed, progress }),
       );
