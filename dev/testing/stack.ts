@@ -56,7 +56,7 @@ export interface StackOptions {
   env?: Record<string, string | undefined>;
   /** Replaces the in-memory test logger (the demo logs to a file). */
   logger?: Logger;
-  /** Sidecar port (default: a free one). */
+  /** Sidecar port (default, or 0: a free one). */
   port?: number;
 }
 
@@ -76,7 +76,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         // The simulator's shop sells in EUR; Odoo's company currency must be the shop currency.
         settings: { company_currency: 'EUR' },
       });
-  const port = options.port ?? (await freePort());
+  // 0 asks for a free port, as for listen(): chosen here, so PUBLIC_URL and the webhook subscriptions name it.
+  const port = options.port || (await freePort());
   const config = loadConfig(
     testEnv({
       PORT: String(port),

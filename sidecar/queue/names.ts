@@ -41,7 +41,7 @@ export function isFlowQueue(name: string): name is FlowQueue {
 
 // ---------------------------------------------------------------------------------------------
 // Keys. Grammar: `<kind>:<part>[:<part>]`, parts never empty and free of whitespace. Shopify ids
-// are GIDs (`gid://shopify/Order/123`), kept as strings: most exceed 2^53 (BRIEF decision 10).
+// are GIDs (`gid://shopify/Order/123`), kept as strings: most exceed 2^53, which a JS number cannot hold exactly.
 // An Odoo record not yet known to Shopify is named `odoo:<model>:<id>`.
 
 const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;

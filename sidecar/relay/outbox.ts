@@ -1,5 +1,6 @@
 /**
- * Odoo outbox → queues (BRIEF decision 2). Pulls leased events from the addon, enqueues each with
+ * Odoo outbox → queues (docs/architecture.md, decision 2: nothing is lost between Odoo and the
+ * sidecar). Pulls leased events from the addon, enqueues each with
  * the event's uuid as the job id (a re-pulled event collapses onto its existing job), then
  * acknowledges them. Runs at start, on Odoo's signed wake-up ping and every few seconds; one drain
  * at a time per process, and the addon's leases keep replicas from taking the same events.
@@ -93,63 +94,27 @@ export interface OutboxRelay {
   stop(): Promise<void>;
 }
 
+type DrainTotals = { enqueued: number; duplicates: number; acknowledged: number };
+
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
-  const { contract, queue, logger, shop } = options;
-  const batchSize = options.batchSize ?? 100;
-  const leaseSeconds = options.leaseSeconds ?? 60;
-  let running: Promise<{ enqueued: number; duplicates: number; acknowledged: number }> | undefined;
+  const { logger } = options;
+  let running: Promise<DrainTotals> | undefined;
   let again = false;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
 
-  async function drainOnce() {
-    const totals = { enqueued: 0, duplicates: 0, acknowledged: 0 };
-    for (;;) {
-      const { events } = await contract.pullEvents({ limit: batchSize, lease_seconds: leaseSeconds });
-      options.onPull?.({ oldestCreatedAt: events[0]?.created_at ?? null, count: events.length });
-      if (events.length === 0) return totals;
-      const done: string[] = [];
-      for (const event of events) {
-        let route: Route;
-        try {
-          route = routeEvent(event, shop);
-        } catch (error) {
-          // A malformed event cannot be routed; acknowledging it would lose it silently, so it
-          // stays leased (and is pulled again) while the error is logged loudly.
-          logger.error('outbox event cannot be routed', { eventUuid: event.uuid, type: event.type, error });
-          continue;
-        }
-        const job: OutboxJob = {
-          source: 'outbox',
-          eventUuid: event.uuid,
-          type: event.type,
-          model: event.model,
-          resId: event.res_id,
-          payload: event.payload,
-          createdAt: event.created_at,
-        };
-        const result = await queue.send(route.queue, job, { key: route.key, id: `outbox:${event.uuid}`, correlationId: event.uuid });
-        if (result.created) totals.enqueued += 1;
-        else totals.duplicates += 1;
-        done.push(event.uuid);
-      }
-      if (done.length > 0) totals.acknowledged += (await contract.ackEvents({ uuids: done })).acknowledged;
-      if (events.length < batchSize) return totals;
-    }
-  }
-
-  function drain() {
+  function drain(): Promise<DrainTotals> {
     if (running) {
       again = true;
       return running;
     }
     running = (async () => {
       try {
-        let totals = await drainOnce();
+        let totals = await drainOnce(options);
         // A wake-up that arrived during the drain may announce events committed after our pull.
         while (again && !stopped) {
           again = false;
-          const more = await drainOnce();
+          const more = await drainOnce(options);
           totals = {
             enqueued: totals.enqueued + more.enqueued,
             duplicates: totals.duplicates + more.duplicates,
@@ -186,5 +151,51 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       if (timer) clearInterval(timer);
       await running?.catch(() => {});
     },
+  };
+}
+
+/** Pulls, enqueues and acknowledges batches until Odoo has fewer pending events than a batch. */
+async function drainOnce(options: OutboxRelayOptions): Promise<DrainTotals> {
+  const { contract, queue, logger, shop } = options;
+  const batchSize = options.batchSize ?? 100;
+  const totals = { enqueued: 0, duplicates: 0, acknowledged: 0 };
+  for (;;) {
+    const { events } = await contract.pullEvents({ limit: batchSize, lease_seconds: options.leaseSeconds ?? 60 });
+    options.onPull?.({ oldestCreatedAt: events[0]?.created_at ?? null, count: events.length });
+    if (events.length === 0) return totals;
+    const done: string[] = [];
+    for (const event of events) {
+      let route: Route;
+      try {
+        route = routeEvent(event, shop);
+      } catch (error) {
+        // A malformed event cannot be routed; acknowledging it would lose it silently, so it
+        // stays leased (and is pulled again) while the error is logged loudly.
+        logger.error('outbox event cannot be routed', { eventUuid: event.uuid, type: event.type, error });
+        continue;
+      }
+      const result = await queue.send(route.queue, outboxJob(event), {
+        key: route.key,
+        id: `outbox:${event.uuid}`,
+        correlationId: event.uuid,
+      });
+      if (result.created) totals.enqueued += 1;
+      else totals.duplicates += 1;
+      done.push(event.uuid);
+    }
+    if (done.length > 0) totals.acknowledged += (await contract.ackEvents({ uuids: done })).acknowledged;
+    if (events.length < batchSize) return totals;
+  }
+}
+
+function outboxJob(event: OutboxEvent): OutboxJob {
+  return {
+    source: 'outbox',
+    eventUuid: event.uuid,
+    type: event.type,
+    model: event.model,
+    resId: event.res_id,
+    payload: event.payload,
+    createdAt: event.created_at,
   };
 }

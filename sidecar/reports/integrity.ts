@@ -1,5 +1,5 @@
 /**
- * Weekly integrity check (issue 6 item 5): samples products (variants: SKU, price, barcode,
+ * Weekly integrity check: samples products (variants: SKU, price, barcode,
  * active), stock levels per location (Odoo shopify_on_hand vs Shopify on_hand) and customers
  * (email, first/last name, phone) and compares them field by field. The compare functions are
  * pure; `runIntegrityCheck` fetches both sides, stores the report and sends its summary to Odoo.
@@ -146,37 +146,68 @@ export function renderIntegrityMarkdown(r: IntegrityReport): string {
 
 const numericId = (gid: string) => gid.slice(gid.lastIndexOf('/') + 1);
 
+type Step = (what: string) => Promise<void>;
+
+interface IntegritySample {
+  products: ProductDocument[];
+  levels: StockLevel[];
+  partners: Array<{ id: number; shopify_gid: string | null }>;
+}
+
 export async function runIntegrityCheck(
   deps: ReportDeps,
   options: { sample?: number; seed?: string; all?: boolean; progress?: Progress } = {},
 ): Promise<{ reportId: number; report: IntegrityReport }> {
   const n = options.all ? undefined : (options.sample ?? 50);
-  const seedText = options.all ? null : (options.seed ?? new Date().toISOString().slice(0, 10));
-  const seed = seedFrom(seedText ?? '0');
-  const pick = <T>(items: T[], id: (t: T) => string) => seededSample(items, n, seed, id);
-
-  const { products } = await deps.odoo.exportProducts({});
-  const productSample = pick(
-    products.filter((p) => p.shopify_product_gid),
-    (p) => String(p.odoo_id).padStart(12, '0'),
-  );
-  const { levels } = await deps.odoo.stockLevels({});
-  const stockSample = pick(
-    levels.filter((l) => l.shopify_inventory_item_gid),
-    (l) => `${String(l.product_id).padStart(12, '0')}@${l.location_gid}`,
-  );
-  const { records } = await deps.odoo.boundRecords({ model: 'res.partner' });
-  const partnerSample = pick(records, (r) => String(r.id).padStart(12, '0'));
-  const total = productSample.length + stockSample.length + partnerSample.length;
+  // The default seed is today's date (by the injected clock), so one day's runs sample alike.
+  const seedText = options.all ? null : (options.seed ?? new Date(deps.clock()).toISOString().slice(0, 10));
+  const sample = await sampleRecords(deps, n, seedFrom(seedText ?? '0'));
+  const total = sample.products.length + sample.levels.length + sample.partners.length;
   let done = 0;
-  const step = async (what: string) => {
+  const step: Step = async (what) => {
     done++;
     if (done % 10 === 0 || done === total) await options.progress?.update(done, total, what);
   };
   await options.progress?.update(0, total, 'sampling');
+  const drift = [
+    ...(await productDrift(deps, sample.products, step)),
+    ...(await stockDrift(deps, sample.levels, step)),
+    ...(await customerDrift(deps, sample.partners, step)),
+  ];
+  // Records with at least one drifting field, per kind.
+  const drifted = (k: DriftKind) => new Set(drift.filter((d) => d.kind === k).map((d) => d.odoo)).size;
+  const report: IntegrityReport = {
+    seed: seedText,
+    sample: n ?? null,
+    checked: { product: sample.products.length, stock: sample.levels.length, customer: sample.partners.length },
+    drifted: { product: drifted('product'), stock: drifted('stock'), customer: drifted('customer') },
+    drift,
+  };
+  return { reportId: await storeIntegrityReport(deps, report, options.progress?.operationId), report };
+}
 
+/** The seeded pick (or everything, `n` undefined) of bound products, stock levels and partners. */
+async function sampleRecords(deps: ReportDeps, n: number | undefined, seed: number): Promise<IntegritySample> {
+  const pick = <T>(items: T[], id: (t: T) => string) => seededSample(items, n, seed, id);
+  const { products } = await deps.odoo.exportProducts({});
+  const { levels } = await deps.odoo.stockLevels({});
+  const { records } = await deps.odoo.boundRecords({ model: 'res.partner' });
+  return {
+    products: pick(
+      products.filter((p) => p.shopify_product_gid),
+      (p) => String(p.odoo_id).padStart(12, '0'),
+    ),
+    levels: pick(
+      levels.filter((l) => l.shopify_inventory_item_gid),
+      (l) => `${String(l.product_id).padStart(12, '0')}@${l.location_gid}`,
+    ),
+    partners: pick(records, (r) => String(r.id).padStart(12, '0')),
+  };
+}
+
+async function productDrift(deps: ReportDeps, products: ProductDocument[], step: Step): Promise<Drift[]> {
   const drift: Drift[] = [];
-  for (const doc of productSample) {
+  for (const doc of products) {
     const data = await deps.shopify.request<{ productByIdentifier: ShopifyProductView | null }>(
       'ProductByIdentifier',
       { identifier: { id: doc.shopify_product_gid } },
@@ -185,19 +216,30 @@ export async function runIntegrityCheck(
     drift.push(...compareProduct(doc, data.productByIdentifier));
     await step('products');
   }
+  return drift;
+}
 
+interface ItemsLevelsData {
+  nodes: Array<{
+    id: string;
+    inventoryLevels: { nodes: Array<{ item: { id: string }; quantities: Array<{ name: string; quantity: number }> }> };
+  } | null>;
+}
+
+/** Stock levels per location, 100 items per query. */
+async function stockDrift(deps: ReportDeps, levels: StockLevel[], step: Step): Promise<Drift[]> {
+  const drift: Drift[] = [];
   const byLocation = new Map<string, StockLevel[]>();
-  for (const level of stockSample) byLocation.set(level.location_gid, [...(byLocation.get(level.location_gid) ?? []), level]);
+  for (const level of levels) byLocation.set(level.location_gid, [...(byLocation.get(level.location_gid) ?? []), level]);
   for (const [location, group] of byLocation) {
     for (let i = 0; i < group.length; i += 100) {
       const chunk = group.slice(i, i + 100);
       const itemQuery = chunk.map((l) => `inventory_item_id:${numericId(l.shopify_inventory_item_gid!)}`).join(' OR ');
-      const data = await deps.shopify.request<{
-        nodes: Array<{
-          id: string;
-          inventoryLevels: { nodes: Array<{ item: { id: string }; quantities: Array<{ name: string; quantity: number }> }> };
-        } | null>;
-      }>('InventoryItemsLevels', { locationIds: [location], itemQuery, first: 250 }, { lane: 'inventory' });
+      const data = await deps.shopify.request<ItemsLevelsData>(
+        'InventoryItemsLevels',
+        { locationIds: [location], itemQuery, first: 250 },
+        { lane: 'inventory' },
+      );
       const onHand = new Map<string, number>();
       for (const lvl of data.nodes[0]?.inventoryLevels.nodes ?? []) {
         const q = lvl.quantities.find((x) => x.name === 'on_hand');
@@ -209,35 +251,33 @@ export async function runIntegrityCheck(
       }
     }
   }
+  return drift;
+}
 
-  if (partnerSample.length) {
-    const { customers } = await deps.odoo.exportCustomers({ partner_ids: partnerSample.map((r) => r.id) });
-    for (const doc of customers) {
-      const gid = doc.customer_gid ?? records.find((r) => r.id === doc.partner_id)?.shopify_gid ?? null;
-      const data = gid
-        ? await deps.shopify.request<{ customer: ShopifyCustomerView | null }>('CustomerById', { id: gid }, { lane: 'catalog' })
-        : { customer: null };
-      drift.push(...compareCustomer({ ...doc, customer_gid: gid }, data.customer));
-      await step('customers');
-    }
+async function customerDrift(deps: ReportDeps, partners: IntegritySample['partners'], step: Step): Promise<Drift[]> {
+  if (!partners.length) return [];
+  const drift: Drift[] = [];
+  const { customers } = await deps.odoo.exportCustomers({ partner_ids: partners.map((r) => r.id) });
+  for (const doc of customers) {
+    const gid = doc.customer_gid ?? partners.find((r) => r.id === doc.partner_id)?.shopify_gid ?? null;
+    const data = gid
+      ? await deps.shopify.request<{ customer: ShopifyCustomerView | null }>('CustomerById', { id: gid }, { lane: 'catalog' })
+      : { customer: null };
+    drift.push(...compareCustomer({ ...doc, customer_gid: gid }, data.customer));
+    await step('customers');
   }
+  return drift;
+}
 
-  // Records with at least one drifting field, per kind.
-  const drifted = (k: DriftKind) => new Set(drift.filter((d) => d.kind === k).map((d) => d.odoo)).size;
-  const report: IntegrityReport = {
-    seed: seedText,
-    sample: n ?? null,
-    checked: { product: productSample.length, stock: stockSample.length, customer: partnerSample.length },
-    drifted: { product: drifted('product'), stock: drifted('stock'), customer: drifted('customer') },
-    drift,
-  };
+/** Saves the report, sends its summary to Odoo (a failure there is logged only) and logs it. */
+async function storeIntegrityReport(deps: ReportDeps, report: IntegrityReport, operationId: string | undefined): Promise<number> {
   const summary = { headline: integrityHeadline(report), checked: report.checked, drifted: report.drifted };
-  const reportId = await saveReport(deps.pool, deps.schema, 'integrity', summary, report, options.progress?.operationId);
+  const reportId = await saveReport(deps.pool, deps.schema, 'integrity', summary, report, operationId);
   try {
     await deps.odoo.storeReport({ kind: 'integrity', summary: { ...summary, reportId } });
   } catch (error) {
     deps.logger.warn('integrity: could not store the summary in Odoo', { error });
   }
   deps.logger.info('integrity report', { reportId, checked: report.checked, drifted: report.drifted });
-  return { reportId, report };
+  return reportId;
 }
