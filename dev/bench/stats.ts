@@ -28,7 +28,7 @@ const ms = (v: number | undefined) =>
 
 /** A Markdown table (readable as plain text too). */
 export function renderTable(rows: readonly BenchRow[]): string {
-  const head = ['measure', 'load', 'p50', 'p95', 'p99', 'value', 'n', 'target', 'note'];
+  const head = ['measure', 'load', 'p50', 'p95', 'p99', 'value', 'n', 'target (brief)', 'note'];
   const body = rows.map((r) => [
     r.measure,
     r.load,
