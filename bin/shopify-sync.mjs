@@ -2,6 +2,7 @@
 // The operator CLI (docs/operations.md "Operator CLI"): runs sidecar/cli/main.ts under tsx in a
 // child Node process, forwarding arguments, stdio, the exit code and termination signals.
 import { spawn } from 'node:child_process';
+import process from 'node:process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 

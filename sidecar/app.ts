@@ -1,12 +1,13 @@
 /**
  * Composition root: builds every part of the sidecar from the validated config and wires them.
  * Nothing else constructs clients, pools or queues; tests and the demo call `createSidecar` with
- * injected parts (an Odoo double, the simulator's fetch) where they need to.
+ * injected parts (an Odoo double, the simulator's fetch, a clock) where they need to.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type pg from 'pg';
+import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/index.js';
 import { migrate } from './db/migrate.js';
 import { createPool } from './db/pool.js';
@@ -20,7 +21,7 @@ import type { OdooCaller } from './odoo/types.js';
 import { createOdooContract, type OdooContract } from './odoo/contract.js';
 import { createOdooWakeRouter } from './http/odoo-wake.js';
 import { createOutboxRelay, type OutboxRelay } from './relay/outbox.js';
-import type { Flow } from './flows/context.js';
+import type { Flow, FlowContext } from './flows/context.js';
 import { FLOWS, registerFlows } from './flows/index.js';
 import { createWebhookSubscriptions, type WebhookSubscriptions } from './schedules/webhook-subscriptions/index.js';
 import { onboardingGate, runOnboarding } from './onboarding/index.js';
@@ -35,6 +36,8 @@ import { checkApiVersion, createShopifyBudget, createShopifyClient, type Shopify
 
 export interface SidecarDeps {
   logger: Logger;
+  /** The clock every time comparison reads (default: the system clock; docs/architecture.md, "Time"). */
+  clock?: Clock;
   /** Replaces the JSON-RPC client (tests, demo: the in-process Odoo double). */
   odoo?: OdooCaller;
   /** Replaces global fetch for Shopify calls (tests). */
@@ -52,6 +55,7 @@ export interface SidecarDeps {
 export interface Sidecar {
   config: Config;
   logger: Logger;
+  clock: Clock;
   pool: pg.Pool;
   queue: SyncQueue;
   shopify: ShopifyClient;
@@ -72,10 +76,21 @@ export interface Sidecar {
   stop(): Promise<void>;
 }
 
+/** The parts built from the config, shared by the HTTP surface and the lifecycle. */
+type Parts = Omit<Sidecar, 'http' | 'workersStarted' | 'start' | 'stop'>;
+
 export function createSidecar(config: Config, deps: SidecarDeps): Sidecar {
+  const parts = createParts(config, deps);
+  const app = createHttp(parts);
+  return { ...parts, http: app, ...createLifecycle(parts, app, deps) };
+}
+
+function createParts(config: Config, deps: SidecarDeps): Parts {
   const { logger } = deps;
-  const pool = createPool(config.database.url, config.database.poolSize);
-  const metrics = createMetrics();
+  const clock = deps.clock ?? systemClock;
+  const schema = config.database.appSchema;
+  const pool = createPool(config.database.url, config.database.poolSize, logger);
+  const metrics = createMetrics({ clock });
   const queue = createQueue({
     onAttempt: (event) => metrics.recordAttempt(event),
     connectionString: config.database.url,
@@ -88,18 +103,7 @@ export function createSidecar(config: Config, deps: SidecarDeps): Sidecar {
     },
     ...(deps.queuePollingIntervalSeconds === undefined ? {} : { pollingIntervalSeconds: deps.queuePollingIntervalSeconds }),
   });
-  const budget = createShopifyBudget({ pool, schema: config.database.appSchema, shopDomain: config.shopify.shopDomain });
-  const shopify = createShopifyClient({
-    shopDomain: config.shopify.shopDomain,
-    apiVersion: config.shopify.apiVersion,
-    adminBaseUrl: config.shopify.adminBaseUrl || undefined,
-    auth: config.shopify.auth,
-    requestTimeoutMs: config.shopify.requestTimeoutMs,
-    maxRetries: config.shopify.maxRetries,
-    budget,
-    logger,
-    ...(deps.shopifyFetch ? { fetch: deps.shopifyFetch } : {}),
-  });
+  const shopify = createShopify(config, deps, pool, clock);
   // Timed in one place for the JSON-RPC client and an injected double alike (metrics).
   const odoo = metrics.instrumentOdoo(
     deps.odoo ??
@@ -113,7 +117,6 @@ export function createSidecar(config: Config, deps: SidecarDeps): Sidecar {
         logger,
       }),
   );
-
   const contract = createOdooContract(odoo);
   const relay = createOutboxRelay({
     contract,
@@ -123,15 +126,53 @@ export function createSidecar(config: Config, deps: SidecarDeps): Sidecar {
     pollSeconds: config.odoo.outboxPollSeconds,
     onPull: (info) => metrics.recordOutboxPull(info),
   });
-  const wake = createOdooWakeRouter({ secret: config.odoo.wakeSecret, onWake: () => relay.wake(), logger });
+  const subscriptions = createWebhookSubscriptions({ config, pool, queue, shopify, logger, clock });
+  metrics.attach({ queue, pool, schema, budget: () => shopify.budget.snapshot(), deprecations: () => shopify.deprecations() });
+  const rollup = createRollupWriter({ pool, schema, metrics, logger, clock });
+  const alerter = createAlerter({
+    pool,
+    schema,
+    queue,
+    alerts: config.alerts,
+    publicUrl: config.publicUrl,
+    shop: config.shopify.shopDomain,
+    logger,
+    clock,
+    ...(deps.alertFetch ? { fetch: deps.alertFetch } : {}),
+    // Shown on Odoo's Shopify overview (contract report_health).
+    reportHealth: (report) => contract.reportHealth(report).then(() => undefined),
+  });
+  return { config, logger, clock, pool, queue, shopify, odoo, contract, relay, subscriptions, metrics, rollup, alerter };
+}
 
+function createShopify(config: Config, deps: SidecarDeps, pool: pg.Pool, clock: Clock): ShopifyClient {
+  const budget = createShopifyBudget({ pool, schema: config.database.appSchema, shopDomain: config.shopify.shopDomain, clock });
+  return createShopifyClient({
+    shopDomain: config.shopify.shopDomain,
+    apiVersion: config.shopify.apiVersion,
+    adminBaseUrl: config.shopify.adminBaseUrl || undefined,
+    auth: config.shopify.auth,
+    requestTimeoutMs: config.shopify.requestTimeoutMs,
+    maxRetries: config.shopify.maxRetries,
+    budget,
+    logger: deps.logger,
+    clock,
+    ...(deps.shopifyFetch ? { fetch: deps.shopifyFetch } : {}),
+  });
+}
+
+/** The HTTP surface: health and readiness, webhook intake, Odoo's wake-up, admin API, dashboard. */
+function createHttp(parts: Parts): Express {
+  const { config, logger, clock, pool, queue, shopify, odoo, contract } = parts;
+  const schema = config.database.appSchema;
   const webhooks = createWebhookRouter({
     pool,
-    schema: config.database.appSchema,
+    schema,
     secrets: config.shopify.webhookSecrets,
     maxBodyBytes: config.webhooks.maxBodyBytes,
     logger,
-    onOutcome: (event) => metrics.recordWebhook(event),
+    clock,
+    onOutcome: (event) => parts.metrics.recordWebhook(event),
     enqueue: async (client, job, route) => {
       await queue.sendInTransaction(client, route.queue, job, {
         key: route.key,
@@ -140,25 +181,16 @@ export function createSidecar(config: Config, deps: SidecarDeps): Sidecar {
       });
     },
   });
-
-  const subscriptions = createWebhookSubscriptions({ config, pool, queue, shopify, logger });
-
-  const readiness = createReadiness({
-    database: async () => {
-      await pool.query('SELECT 1');
+  const readiness = createReadiness(
+    {
+      database: () => pool.query('SELECT 1').then(() => undefined),
+      queue: () => queue.queueStats().then(() => undefined),
+      odoo: () => checkContract(odoo).then(() => undefined),
+      shopify: () => shopify.request('Shop', undefined, { lane: 'orders' }).then(() => undefined),
     },
-    queue: async () => {
-      await queue.queueStats();
-    },
-    odoo: async () => {
-      await checkContract(odoo);
-    },
-    shopify: async () => {
-      await shopify.request('Shop', undefined, { lane: 'orders' });
-    },
-  });
-
-  const admin = createAdminRouter({ config, shop: config.shopify.shopDomain, logger, pool, queue, shopify, contract, odoo });
+    { clock },
+  );
+  const admin = createAdminRouter({ config, shop: config.shopify.shopDomain, logger, clock, pool, queue, shopify, contract, odoo });
   const onboardingCtx = { config, logger, pool, shopify, odoo: contract };
   admin.use(
     createOnboardingAdminRouter({
@@ -166,48 +198,27 @@ export function createSidecar(config: Config, deps: SidecarDeps): Sidecar {
       status: async () => ({ complete: (await onboardingGate(onboardingCtx)).complete }),
     }),
   );
-  metrics.attach({
-    queue,
-    pool,
-    schema: config.database.appSchema,
-    budget: () => shopify.budget.snapshot(),
-    deprecations: () => shopify.deprecations(),
-  });
-  const rollup = createRollupWriter({ pool, schema: config.database.appSchema, metrics, logger });
-  const alerter = createAlerter({
-    pool,
-    schema: config.database.appSchema,
-    queue,
-    alerts: config.alerts,
-    publicUrl: config.publicUrl,
-    shop: config.shopify.shopDomain,
-    logger,
-    ...(deps.alertFetch ? { fetch: deps.alertFetch } : {}),
-    // Shown on Odoo's Shopify overview (contract report_health).
-    reportHealth: async (report) => {
-      await contract.reportHealth(report);
-    },
-  });
+  const wake = createOdooWakeRouter({ secret: config.odoo.wakeSecret, onWake: () => parts.relay.wake(), logger });
   const dashboard = createDashboardRouter({
     adminToken: config.adminToken,
     metricsToken: config.observability.metricsToken,
     publicUrl: config.publicUrl,
-    pool,
-    schema: config.database.appSchema,
-    queue,
-    shopify,
-    metrics,
-    rollup,
-    alerter,
-    logger,
+    ...{ pool, schema, queue, shopify, logger, clock },
+    ...{ metrics: parts.metrics, rollup: parts.rollup, alerter: parts.alerter },
   });
+  return createHttpApp({ logger, adminToken: config.adminToken, readiness, webhooks, admin, extra: [wake, dashboard] });
+}
 
-  const app = createHttpApp({ logger, adminToken: config.adminToken, readiness, webhooks, admin, extra: [wake, dashboard] });
+/** Start and stop, in order; workers start only once Odoo answers the contract check. */
+function createLifecycle(parts: Parts, app: Express, deps: SidecarDeps): Pick<Sidecar, 'workersStarted' | 'start' | 'stop'> {
+  const { config, logger } = parts;
   let server: http.Server | undefined;
   let stopped = false;
   let retryTimer: NodeJS.Timeout | undefined;
   let resolveWorkers: (names: string[]) => void = () => {};
   const workersStarted = new Promise<string[]>((resolve) => (resolveWorkers = resolve));
+  const { pool, queue, shopify, contract, clock } = parts;
+  const flowContext: FlowContext = { config, shop: config.shopify.shopDomain, logger, pool, queue, shopify, odoo: contract, clock };
 
   /**
    * Workers and the outbox relay start only once Odoo speaks a compatible contract. Until then
@@ -216,76 +227,65 @@ export function createSidecar(config: Config, deps: SidecarDeps): Sidecar {
   async function startWorkersWhenOdooAnswers(): Promise<void> {
     if (stopped) return;
     try {
-      const info = await checkContract(odoo);
-      logger.info('odoo contract', info);
+      logger.info('odoo contract', await checkContract(parts.odoo));
     } catch (error) {
       logger.error('odoo contract check failed; workers wait for Odoo', { error });
       retryTimer = setTimeout(() => void startWorkersWhenOdooAnswers(), deps.odooRetryMs ?? 15_000);
       retryTimer.unref();
       return;
     }
-    const names = await registerFlows(
-      { config, shop: config.shopify.shopDomain, logger, pool, queue, shopify, odoo: contract },
-      deps.flows ?? FLOWS,
-    );
-    relay.start();
+    const names = await registerFlows(flowContext, deps.flows ?? FLOWS);
+    parts.relay.start();
     logger.info('workers started', { flows: names });
     resolveWorkers(names);
   }
 
   return {
-    config,
-    logger,
-    pool,
-    queue,
-    shopify,
-    odoo,
-    contract,
-    relay,
-    subscriptions,
-    metrics,
-    rollup,
-    alerter,
-    http: app,
     workersStarted,
     async start(options = {}) {
-      await migrate(pool, config.database.appSchema);
-      await queue.start();
-      rollup.start();
-      alerter.start();
-      const version = await checkApiVersion(shopify, { logger });
+      await migrate(parts.pool, config.database.appSchema);
+      await parts.queue.start();
+      parts.rollup.start();
+      parts.alerter.start();
+      const version = await checkApiVersion(parts.shopify, { logger, clock: parts.clock });
       for (const warning of version.warnings) logger.warn('shopify api version', { warning });
       await startWorkersWhenOdooAnswers();
       // Independent of Odoo (webhooks must reach the inbox while Odoo is down), and once HTTP
       // listens, so Shopify's first deliveries find it. A failed check is logged and kept in
       // lastCheck(); the schedule repairs it later.
       const ensureSubscriptions = () =>
-        subscriptions.start().catch((error: unknown) => logger.error('webhook subscriptions: start failed', { error }));
-      if (options.listen === false) {
-        await ensureSubscriptions();
-        return { port: 0 };
+        parts.subscriptions.start().catch((error: unknown) => logger.error('webhook subscriptions: start failed', { error }));
+      let port = 0;
+      if (options.listen !== false) {
+        ({ server, port } = await listen(app, config.port));
+        logger.info('sidecar listening', { port, shop: config.shopify.shopDomain, apiVersion: config.shopify.apiVersion });
       }
-      server = http.createServer(app);
-      await new Promise<void>((resolve) => server!.listen(config.port, resolve));
-      const { port } = server.address() as AddressInfo;
-      logger.info('sidecar listening', { port, shop: config.shopify.shopDomain, apiVersion: config.shopify.apiVersion });
       await ensureSubscriptions();
       return { port };
     },
     async stop() {
       stopped = true;
       if (retryTimer) clearTimeout(retryTimer);
-      await relay.stop();
-      await alerter.stop();
-      if (server) {
-        const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
-        server.closeIdleConnections();
-        await closing;
-      }
-      const result = await queue.stop({ timeoutMs: config.queue.shutdownTimeoutMs });
+      await parts.relay.stop();
+      await parts.alerter.stop();
+      if (server) await close(server);
+      const result = await parts.queue.stop({ timeoutMs: config.queue.shutdownTimeoutMs });
       logger.info('sidecar stopped', { ...result });
-      await rollup.stop();
-      await pool.end();
+      await parts.rollup.stop();
+      await parts.pool.end();
     },
   };
+}
+
+async function listen(app: Express, port: number): Promise<{ server: http.Server; port: number }> {
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(port, resolve));
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+/** Stops accepting connections and waits for open requests; idle keep-alive connections close at once. */
+async function close(server: http.Server): Promise<void> {
+  const closing = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  await closing;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { testEnv } from '../dev/testing/env.js';
+import { childEnv, testEnv } from '../dev/testing/env.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -9,7 +9,8 @@ function runMain(env: Record<string, string | undefined>) {
   const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<string, string>;
   return spawnSync(process.execPath, ['--import', 'tsx', 'sidecar/main.ts'], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', ...clean },
+    // Only PATH from this process: the sidecar must see the test's variables and nothing else.
+    env: { PATH: childEnv().PATH ?? '', ...clean },
     encoding: 'utf8',
     timeout: 20_000,
   });

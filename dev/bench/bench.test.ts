@@ -1,6 +1,7 @@
 /**
  * Smoke test of `make bench`: a tiny load through the same code, checking that it runs end to end
- * and prints its table. No timing is asserted (brief: numbers are reported, not tested).
+ * and prints its table. No timing is asserted: the numbers are reported, not tested (a shared
+ * machine's timings say nothing about the code).
  */
 import assert from 'node:assert/strict';
 import type { Flow } from '../../sidecar/flows/context.js';

@@ -1,5 +1,5 @@
 /**
- * `make bench` (issue 5 item 9; brief "Performance targets"): the whole stack on this machine —
+ * `make bench` (docs/operations.md, "Benchmark"): the whole stack on this machine —
  * a throwaway PostgreSQL, the Shopify simulator, the Odoo double and the sidecar over real HTTP
  * (dev/testing/stack.ts) — and, for a stated load:
  *   1. jobs per second through a pg-boss queue with the sidecar's settings (no-op handler);
@@ -40,6 +40,7 @@ import { createLogger } from '../../sidecar/observability/logger.js';
 import { createQueue } from '../../sidecar/queue/queue.js';
 import { keys, type QueueName } from '../../sidecar/queue/names.js';
 import { webhookFixture } from '../testing/fixtures.js';
+import { realOdooFromEnv, type RealOdooSettings } from '../testing/env.js';
 import { startThrowawayPostgres } from '../testing/postgres.js';
 import { startStack, type Stack } from '../testing/stack.js';
 import type { LoadResult, LoadSpec } from './loadgen.js';
@@ -60,28 +61,6 @@ export interface BenchOptions {
   print?: (text: string) => void;
   /** A real Odoo (default: from ODOO_URL, ODOO_DB, ODOO_USER, ODOO_API_KEY; else the double). */
   realOdoo?: RealOdooSettings | null;
-}
-
-export interface RealOdooSettings {
-  url: string;
-  db: string;
-  user: string;
-  apiKey: string;
-  adminUser: string;
-  adminPassword: string;
-}
-
-/** The real Odoo named by the environment, or null (the bench then runs against the double). */
-export function realOdooFromEnv(env: NodeJS.ProcessEnv = process.env): RealOdooSettings | null {
-  if (!(env.ODOO_URL && env.ODOO_DB && env.ODOO_USER && env.ODOO_API_KEY)) return null;
-  return {
-    url: env.ODOO_URL,
-    db: env.ODOO_DB,
-    user: env.ODOO_USER,
-    apiKey: env.ODOO_API_KEY,
-    adminUser: env.ODOO_ADMIN_USER ?? 'admin',
-    adminPassword: env.ODOO_ADMIN_PASSWORD ?? 'admin',
-  };
 }
 
 /** Where the sidecar's Odoo is: the in-process double, or a real Odoo over JSON-RPC. */
@@ -236,8 +215,9 @@ async function benchQueue(databaseUrl: string, jobs: number): Promise<BenchRow> 
     let finish: () => void = () => {};
     const all = new Promise<void>((r) => (finish = r));
     const workStart = performance.now();
-    await queue.work('products', async () => {
+    await queue.work('products', () => {
       if (++done === jobs) finish();
+      return Promise.resolve();
     });
     await Promise.race([all, sleep(120_000)]);
     const workMs = performance.now() - workStart;
@@ -413,9 +393,10 @@ async function benchWebhookAck(stack: Stack, options: BenchOptions): Promise<Ben
     child.send(spec);
   });
   // Every acknowledged delivery must be stored once (whatever a flow has done with it since).
-  const { rows } = await stack.sidecar.pool.query('SELECT count(*)::int AS n FROM shopify_sync.webhook_inbox WHERE webhook_id LIKE $1', [
-    `bench-${spec.runId}-%`,
-  ]);
+  const { rows } = await stack.sidecar.pool.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM shopify_sync.webhook_inbox WHERE webhook_id LIKE $1',
+    [`bench-${spec.runId}-%`],
+  );
   const ok = result.statuses['200'] ?? 0;
   const other = Object.entries(result.statuses)
     .filter(([s]) => s !== '200')

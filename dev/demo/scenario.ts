@@ -42,7 +42,8 @@ export function dayOfCommerce(stack: Stack, merchant: MerchantDriver, log: (line
     orders: SimOrder[];
   } = { products: {}, warehouses: [], orders: [] };
 
-  const sim = stack.simControl;
+  const sim = <T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown) =>
+    stack.simControl<T>(method, path, body);
   const level = async (sku: string, locationId: number) =>
     (await sim<SimLevel[]>('GET', `/inventory?sku=${encodeURIComponent(sku)}&locationId=${locationId}`))[0];
   const warehouseAt = (locationId: number) => {

@@ -1,4 +1,15 @@
-/** A complete, valid environment for tests; override single variables per test. */
+/**
+ * The environment of development code: the one file under dev/ that reads `process.env` (the
+ * sidecar's own variables are read by sidecar/config only). Development variables:
+ *   TEST_DATABASE_URL   a PostgreSQL server for the tests instead of an embedded one (DATABASE_URL also works)
+ *   ODOO_URL, ODOO_DB, ODOO_USER, ODOO_API_KEY, ODOO_ADMIN_USER, ODOO_ADMIN_PASSWORD
+ *                       a real Odoo for the demo, the bench and the real-Odoo suites
+ *   DEMO_PORT           the demo sidecar's port (default 8080; 0 = a free port)
+ *   CHROMIUM_PATH       the browser of the dashboard's browser test
+ * See docs/development.md.
+ */
+
+/** A complete, valid sidecar environment for tests; override single variables per test. */
 export function testEnv(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
   return {
     NODE_ENV: 'test',
@@ -18,4 +29,49 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Rec
 /** The environment the tests run in (e.g. a real Odoo's ODOO_* variables): development code reads it here only. */
 export function processEnv(): Readonly<Record<string, string | undefined>> {
   return process.env;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** A real Odoo to run against instead of the in-process double. */
+export interface RealOdooSettings {
+  url: string;
+  db: string;
+  user: string;
+  apiKey: string;
+  /** The merchant's login for the scenario's Odoo-side actions (default admin/admin). */
+  adminUser: string;
+  adminPassword: string;
+}
+
+/** The real Odoo named by ODOO_URL, ODOO_DB, ODOO_USER and ODOO_API_KEY, or null when one of them is unset. */
+export function realOdooFromEnv(env: Env = process.env): RealOdooSettings | null {
+  const { ODOO_URL: url, ODOO_DB: db, ODOO_USER: user, ODOO_API_KEY: apiKey } = env;
+  if (!(url && db && user && apiKey)) return null;
+  return { url, db, user, apiKey, adminUser: env.ODOO_ADMIN_USER ?? 'admin', adminPassword: env.ODOO_ADMIN_PASSWORD ?? 'admin' };
+}
+
+/** TEST_DATABASE_URL (or DATABASE_URL): an existing server for the tests; undefined = an embedded one. */
+export function testDatabaseUrl(env: Env = process.env): string | undefined {
+  return env.TEST_DATABASE_URL || env.DATABASE_URL || undefined;
+}
+
+/** DEMO_PORT: the demo sidecar's port, 8080 when unset; 0 asks for a free port. */
+export function demoPort(env: Env = process.env): number {
+  const raw = env.DEMO_PORT?.trim();
+  if (!raw) return 8080;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port > 65535)
+    throw new Error(`DEMO_PORT must be a port number from 0 to 65535, 0 for a free one (got "${raw}")`);
+  return port;
+}
+
+/** CHROMIUM_PATH: a browser for the dashboard's browser test, tried before the system's. */
+export function chromiumPath(env: Env = process.env): string | undefined {
+  return env.CHROMIUM_PATH || undefined;
+}
+
+/** This process's environment with `overrides`, for a child process (e.g. the CLI under test). */
+export function childEnv(overrides: Record<string, string> = {}): Record<string, string | undefined> {
+  return { ...process.env, ...overrides };
 }

@@ -60,6 +60,7 @@ export async function startFlowStack(
     queue: s.queue,
     shopify: s.shopify,
     odoo: s.contract,
+    clock: s.clock,
   };
   return {
     stack,

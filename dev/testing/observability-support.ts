@@ -16,8 +16,8 @@ export function sample(text: string, name: string, labels: Record<string, string
     if (!line.startsWith(name)) continue;
     const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$/.exec(line);
     if (!match || match[1] !== name) continue;
-    const found = Object.fromEntries([...(match[3] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
-    if (Object.entries(labels).every(([k, v]) => found[k] === v)) return Number(match[4]);
+    const found = new Map([...(match[3] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
+    if (Object.entries(labels).every(([k, v]) => found.get(k) === v)) return Number(match[4]);
   }
   return undefined;
 }
@@ -27,28 +27,39 @@ export const testFlow: Flow = {
   name: 'observability-test',
   queues: ['orders', 'products', 'customers'],
   async register(ctx) {
-    await ctx.queue.work('orders', async () => {});
-    await ctx.queue.work('products', async () => {});
-    await ctx.queue.work<{ fail?: 'permanent' | 'once' }>('customers', async (job) => {
-      if (job.data.fail === 'permanent') throw new PermanentError('test: customer has no email');
-      if (job.data.fail === 'once' && job.attempt === 1) throw new RetryableError('test: Odoo busy');
+    await ctx.queue.work('orders', () => Promise.resolve());
+    await ctx.queue.work('products', () => Promise.resolve());
+    await ctx.queue.work<{ fail?: 'permanent' | 'once' }>('customers', (job) => {
+      if (job.data.fail === 'permanent') return Promise.reject(new PermanentError('test: customer has no email'));
+      if (job.data.fail === 'once' && job.attempt === 1) return Promise.reject(new RetryableError('test: Odoo busy'));
+      return Promise.resolve();
     });
   },
 };
 
+/** What the alert receiver got: the fields of alerts.ts's alertPayload the tests read. */
+export interface AlertBody {
+  text: string;
+  status: 'firing' | 'resolved';
+  event_action: 'trigger' | 'resolve';
+  value: number;
+  threshold: number;
+  [field: string]: unknown;
+}
+
 export interface Receiver {
   url: string;
-  bodies: Record<string, any>[];
+  bodies: AlertBody[];
   close(): Promise<void>;
 }
 
 export async function startReceiver(): Promise<Receiver> {
-  const bodies: Record<string, any>[] = [];
+  const bodies: AlertBody[] = [];
   const server = http.createServer((req, res) => {
     let data = '';
     req.on('data', (chunk) => (data += chunk));
     req.on('end', () => {
-      bodies.push(JSON.parse(data));
+      bodies.push(JSON.parse(data) as AlertBody);
       res.writeHead(200).end('ok');
     });
   });

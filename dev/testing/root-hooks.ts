@@ -2,6 +2,7 @@
  * Mocha root hooks: one throwaway PostgreSQL for the whole run (see ./postgres.ts).
  * Tests get an isolated database with `testDatabase('name_of_test')`.
  */
+import { testDatabaseUrl } from './env.js';
 import { startThrowawayPostgres, type ThrowawayPostgres } from './postgres.js';
 
 let server: ThrowawayPostgres | undefined;
@@ -14,7 +15,7 @@ export async function testDatabase(name: string): Promise<string> {
 export const mochaHooks = {
   async beforeAll(this: Mocha.Context) {
     this.timeout(120_000);
-    server = await startThrowawayPostgres(process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL);
+    server = await startThrowawayPostgres(testDatabaseUrl());
   },
   async afterAll(this: Mocha.Context) {
     this.timeout(60_000);

@@ -7,7 +7,7 @@
 import type { AddressInfo } from 'node:net';
 import { createSidecar, type Sidecar } from '../../sidecar/app.js';
 import { loadConfig, secretValues, type Config } from '../../sidecar/config/index.js';
-import type { Flow } from '../../sidecar/flows/context.js';
+import type { Flow, FlowContext } from '../../sidecar/flows/context.js';
 import { WEBHOOK_TOPIC_QUEUES } from '../../sidecar/jobs.js';
 import { createDoubleMerchant, createOdooDouble, type OdooDouble } from '../odoo-double/index.js';
 import type { OdooCaller } from '../../sidecar/odoo/types.js';
@@ -39,6 +39,8 @@ export interface Stack {
    * the Admin API cannot subscribe).
    */
   subscribeWebhooks(topics?: string[]): Promise<void>;
+  /** What the sidecar gives its flows, for tests that call a flow's functions directly. */
+  flowContext(): FlowContext;
   /** Polls `probe` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
   waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs?: number): Promise<T>;
   stop(): Promise<void>;
@@ -54,7 +56,7 @@ export interface StackOptions {
   env?: Record<string, string | undefined>;
   /** Replaces the in-memory test logger (the demo logs to a file). */
   logger?: Logger;
-  /** Sidecar port (default: a free one). */
+  /** Sidecar port (default, or 0: a free one). */
   port?: number;
 }
 
@@ -74,7 +76,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         // The simulator's shop sells in EUR; Odoo's company currency must be the shop currency.
         settings: { company_currency: 'EUR' },
       });
-  const port = options.port ?? (await freePort());
+  // 0 asks for a free port, as for listen(): chosen here, so PUBLIC_URL and the webhook subscriptions name it.
+  const port = options.port || (await freePort());
   const config = loadConfig(
     testEnv({
       PORT: String(port),
@@ -163,6 +166,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     logs,
     simControl,
     subscribeWebhooks,
+    flowContext: () => ({
+      config,
+      shop: config.shopify.shopDomain,
+      logger: sidecar.logger,
+      pool: sidecar.pool,
+      queue: sidecar.queue,
+      shopify: sidecar.shopify,
+      odoo: sidecar.contract,
+      clock: sidecar.clock,
+    }),
     waitFor,
     async stop() {
       await sidecar.stop();

@@ -238,33 +238,12 @@ const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
 /** Five cron fields of digits, `*`, `/`, `,` and `-` (pg-boss validates the rest when scheduling). */
 const CRON = /^[0-9*/,-]+(\s+[0-9*/,-]+){4}$/;
 
-export function loadConfig(env: Env): Config {
+/**
+ * Reads and validates the whole configuration. The process entry passes nothing and gets
+ * `process.env`; tests pass an environment of their own.
+ */
+export function loadConfig(env: Env = process.env): Config {
   const read = new Reader(env);
-
-  const apiVersion = read.matching('SHOPIFY_API_VERSION', API_VERSION, 'must be YYYY-MM or "unstable"', '2026-10');
-  // Shopify releases quarterly: a month outside 01/04/07/10 is never a real version.
-  if (apiVersion !== 'unstable' && !['01', '04', '07', '10'].includes(apiVersion.slice(5))) {
-    throw new ConfigError(`config: SHOPIFY_API_VERSION must be a quarterly release (month 01, 04, 07 or 10) (got "${apiVersion}")`);
-  }
-
-  const accessToken = read.optional('SHOPIFY_ACCESS_TOKEN');
-  const clientId = read.optional('SHOPIFY_CLIENT_ID');
-  let auth: Config['shopify']['auth'];
-  if (accessToken !== undefined) {
-    auth = { kind: 'static', accessToken: read.secret('SHOPIFY_ACCESS_TOKEN', 8) };
-  } else if (clientId !== undefined) {
-    auth = { kind: 'client_credentials', clientId, clientSecret: read.secret('SHOPIFY_CLIENT_SECRET', 8) };
-  } else {
-    throw new ConfigError(
-      'config: SHOPIFY_ACCESS_TOKEN is required (or SHOPIFY_CLIENT_ID and SHOPIFY_CLIENT_SECRET for the client-credentials grant)',
-    );
-  }
-
-  const webhookSecrets = [read.secret('SHOPIFY_WEBHOOK_SECRET', 8)];
-  if (read.optional('SHOPIFY_WEBHOOK_SECRET_PREVIOUS') !== undefined) {
-    webhookSecrets.push(read.secret('SHOPIFY_WEBHOOK_SECRET_PREVIOUS', 8));
-  }
-
   const port = read.integer('PORT', 8080, 0, 65535);
   const config: Config = {
     env: read.oneOf('NODE_ENV', ['production', 'development', 'test'], 'production'),
@@ -272,45 +251,94 @@ export function loadConfig(env: Env): Config {
     publicUrl: read.url('PUBLIC_URL', `http://127.0.0.1:${port}`),
     adminToken: read.secret('ADMIN_TOKEN', 24),
     logLevel: read.oneOf('LOG_LEVEL', ['error', 'warn', 'info', 'debug'], 'info'),
-    database: {
-      url: read.postgresUrl('DATABASE_URL'),
-      queueSchema: read.matching(
-        'QUEUE_SCHEMA',
-        SCHEMA_NAME,
-        'must be a lowercase SQL identifier of at most 50 characters',
-        'shopify_sync_queue',
-      ),
-      appSchema: read.matching('APP_SCHEMA', SCHEMA_NAME, 'must be a lowercase SQL identifier of at most 50 characters', 'shopify_sync'),
-      poolSize: read.integer('DATABASE_POOL_SIZE', 5, 1, 100),
+    database: readDatabase(read),
+    shopify: readShopify(read),
+    odoo: readOdoo(read),
+    webhooks: readWebhooks(read),
+    onboarding: { required: read.oneOf('ONBOARDING_REQUIRED', ['true', 'false'], 'true') === 'true' },
+    ...readSchedules(read),
+    queue: {
+      retryLimit: read.integer('QUEUE_RETRY_LIMIT', 8, 0, 100),
+      retryDelaySeconds: read.integer('QUEUE_RETRY_DELAY_SECONDS', 5, 1, 3600),
+      retryDelayMaxSeconds: read.integer('QUEUE_RETRY_DELAY_MAX_SECONDS', 1800, 1, 86_400),
+      shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
     },
-    shopify: {
-      shopDomain: read.matching('SHOPIFY_SHOP_DOMAIN', SHOP_DOMAIN, 'must be the shop\'s permanent domain, like "my-store.myshopify.com"'),
-      apiVersion,
-      adminBaseUrl: read.optional('SHOPIFY_ADMIN_BASE_URL') === undefined ? '' : read.url('SHOPIFY_ADMIN_BASE_URL'),
-      auth,
-      webhookSecrets,
-      requestTimeoutMs: read.integer('SHOPIFY_REQUEST_TIMEOUT_MS', 10_000, 100, 120_000),
-      maxRetries: read.integer('SHOPIFY_MAX_RETRIES', 5, 0, 20),
-    },
-    odoo: {
-      url: read.url('ODOO_URL'),
-      db: read.string('ODOO_DB'),
-      user: read.string('ODOO_USER'),
-      apiKey: read.secret('ODOO_API_KEY', 8),
-      protocol: read.oneOf<OdooProtocol>('ODOO_PROTOCOL', ['jsonrpc', 'json2'], 'jsonrpc'),
-      requestTimeoutMs: read.integer('ODOO_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
-      wakeSecret: read.optional('ODOO_WAKE_SECRET') === undefined ? '' : read.secret('ODOO_WAKE_SECRET', 16),
-      outboxPollSeconds: read.integer('OUTBOX_POLL_SECONDS', 5, 1, 3600),
-    },
-    webhooks: {
-      maxBodyBytes: read.integer('WEBHOOK_MAX_BODY_BYTES', 2 * 1024 * 1024, 1024, 50 * 1024 * 1024),
-      inboxRetentionDays: read.integer('WEBHOOK_INBOX_RETENTION_DAYS', 7, 1, 90),
-      manageSubscriptions: read.oneOf('WEBHOOK_SUBSCRIPTIONS_MANAGE', ['true', 'false'], 'true') === 'true',
-      checkCron: read.matching('WEBHOOK_CHECK_CRON', CRON, 'must be a 5-field cron expression, like "*/10 * * * *"', '*/10 * * * *'),
-    },
-    onboarding: {
-      required: read.oneOf('ONBOARDING_REQUIRED', ['true', 'false'], 'true') === 'true',
-    },
+    fulfillment: { notifyCustomer: read.oneOf('FULFILLMENT_NOTIFY_CUSTOMER', ['true', 'false'], 'true') === 'true' },
+    observability: { metricsToken: read.optional('METRICS_TOKEN') === undefined ? '' : read.secret('METRICS_TOKEN', 16) },
+    alerts: readAlerts(read),
+  };
+  return deepFreeze(config);
+}
+
+function readDatabase(read: Reader): Config['database'] {
+  const schemaRule = 'must be a lowercase SQL identifier of at most 50 characters';
+  return {
+    url: read.postgresUrl('DATABASE_URL'),
+    queueSchema: read.matching('QUEUE_SCHEMA', SCHEMA_NAME, schemaRule, 'shopify_sync_queue'),
+    appSchema: read.matching('APP_SCHEMA', SCHEMA_NAME, schemaRule, 'shopify_sync'),
+    poolSize: read.integer('DATABASE_POOL_SIZE', 5, 1, 100),
+  };
+}
+
+function readShopify(read: Reader): Config['shopify'] {
+  const apiVersion = read.matching('SHOPIFY_API_VERSION', API_VERSION, 'must be YYYY-MM or "unstable"', '2026-10');
+  // Shopify releases quarterly: a month outside 01/04/07/10 is never a real version.
+  if (apiVersion !== 'unstable' && !['01', '04', '07', '10'].includes(apiVersion.slice(5))) {
+    throw new ConfigError(`config: SHOPIFY_API_VERSION must be a quarterly release (month 01, 04, 07 or 10) (got "${apiVersion}")`);
+  }
+  const webhookSecrets = [read.secret('SHOPIFY_WEBHOOK_SECRET', 8)];
+  if (read.optional('SHOPIFY_WEBHOOK_SECRET_PREVIOUS') !== undefined) {
+    webhookSecrets.push(read.secret('SHOPIFY_WEBHOOK_SECRET_PREVIOUS', 8));
+  }
+  return {
+    shopDomain: read.matching('SHOPIFY_SHOP_DOMAIN', SHOP_DOMAIN, 'must be the shop\'s permanent domain, like "my-store.myshopify.com"'),
+    apiVersion,
+    adminBaseUrl: read.optional('SHOPIFY_ADMIN_BASE_URL') === undefined ? '' : read.url('SHOPIFY_ADMIN_BASE_URL'),
+    auth: readShopifyAuth(read),
+    webhookSecrets,
+    requestTimeoutMs: read.integer('SHOPIFY_REQUEST_TIMEOUT_MS', 10_000, 100, 120_000),
+    maxRetries: read.integer('SHOPIFY_MAX_RETRIES', 5, 0, 20),
+  };
+}
+
+function readShopifyAuth(read: Reader): Config['shopify']['auth'] {
+  if (read.optional('SHOPIFY_ACCESS_TOKEN') !== undefined) {
+    return { kind: 'static', accessToken: read.secret('SHOPIFY_ACCESS_TOKEN', 8) };
+  }
+  const clientId = read.optional('SHOPIFY_CLIENT_ID');
+  if (clientId !== undefined) {
+    return { kind: 'client_credentials', clientId, clientSecret: read.secret('SHOPIFY_CLIENT_SECRET', 8) };
+  }
+  throw new ConfigError(
+    'config: SHOPIFY_ACCESS_TOKEN is required (or SHOPIFY_CLIENT_ID and SHOPIFY_CLIENT_SECRET for the client-credentials grant)',
+  );
+}
+
+function readOdoo(read: Reader): Config['odoo'] {
+  return {
+    url: read.url('ODOO_URL'),
+    db: read.string('ODOO_DB'),
+    user: read.string('ODOO_USER'),
+    apiKey: read.secret('ODOO_API_KEY', 8),
+    protocol: read.oneOf<OdooProtocol>('ODOO_PROTOCOL', ['jsonrpc', 'json2'], 'jsonrpc'),
+    requestTimeoutMs: read.integer('ODOO_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
+    wakeSecret: read.optional('ODOO_WAKE_SECRET') === undefined ? '' : read.secret('ODOO_WAKE_SECRET', 16),
+    outboxPollSeconds: read.integer('OUTBOX_POLL_SECONDS', 5, 1, 3600),
+  };
+}
+
+function readWebhooks(read: Reader): Config['webhooks'] {
+  return {
+    maxBodyBytes: read.integer('WEBHOOK_MAX_BODY_BYTES', 2 * 1024 * 1024, 1024, 50 * 1024 * 1024),
+    inboxRetentionDays: read.integer('WEBHOOK_INBOX_RETENTION_DAYS', 7, 1, 90),
+    manageSubscriptions: read.oneOf('WEBHOOK_SUBSCRIPTIONS_MANAGE', ['true', 'false'], 'true') === 'true',
+    checkCron: read.matching('WEBHOOK_CHECK_CRON', CRON, 'must be a 5-field cron expression, like "*/10 * * * *"', '*/10 * * * *'),
+  };
+}
+
+/** The scheduled jobs: the orders pull, the inventory reconciliation and the two reports. */
+function readSchedules(read: Reader): Pick<Config, 'orders' | 'inventory' | 'reports'> {
+  return {
     orders: {
       pullCron: read.matching('ORDERS_PULL_CRON', CRON, 'must be a 5-field cron expression like "*/5 * * * *"', '*/5 * * * *'),
       pullOverlapMinutes: read.integer('ORDERS_PULL_OVERLAP_MINUTES', 10, 0, 24 * 60),
@@ -324,33 +352,36 @@ export function loadConfig(env: Env): Config {
         '0 * * * *',
       ),
     },
-    queue: {
-      retryLimit: read.integer('QUEUE_RETRY_LIMIT', 8, 0, 100),
-      retryDelaySeconds: read.integer('QUEUE_RETRY_DELAY_SECONDS', 5, 1, 3600),
-      retryDelayMaxSeconds: read.integer('QUEUE_RETRY_DELAY_MAX_SECONDS', 1800, 1, 86_400),
-      shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
-    },
-    fulfillment: {
-      notifyCustomer: read.oneOf('FULFILLMENT_NOTIFY_CUSTOMER', ['true', 'false'], 'true') === 'true',
-    },
     reports: {
       reconcileCron: read.matching('RECONCILE_CRON', CRON, 'must be a 5-field cron expression', '30 5 * * *'),
       integrityCron: read.matching('INTEGRITY_CRON', CRON, 'must be a 5-field cron expression', '0 4 * * 0'),
       integritySample: read.integer('INTEGRITY_SAMPLE', 50, 1, 100_000),
     },
-    observability: {
-      metricsToken: read.optional('METRICS_TOKEN') === undefined ? '' : read.secret('METRICS_TOKEN', 16),
-    },
-    alerts: {
-      // A Slack webhook URL is a credential (the path is the secret): validated without echoing it.
-      webhookUrl: read.optional('ALERT_WEBHOOK_URL') === undefined ? '' : read.url('ALERT_WEBHOOK_URL'),
-      dlqThreshold: read.integer('ALERT_DLQ_THRESHOLD', 10, 0, 1_000_000),
-      webhookSilenceMinutes: read.integer('ALERT_WEBHOOK_SILENCE_MINUTES', 360, 1, 43_200),
-      repeatMinutes: read.integer('ALERT_REPEAT_MINUTES', 60, 1, 10_080),
-      intervalSeconds: read.integer('ALERT_INTERVAL_SECONDS', 60, 1, 3600),
-    },
   };
-  return deepFreeze(config);
+}
+
+function readAlerts(read: Reader): Config['alerts'] {
+  return {
+    // A Slack webhook URL is a credential (the path is the secret): validated without echoing it.
+    webhookUrl: read.optional('ALERT_WEBHOOK_URL') === undefined ? '' : read.url('ALERT_WEBHOOK_URL'),
+    dlqThreshold: read.integer('ALERT_DLQ_THRESHOLD', 10, 0, 1_000_000),
+    webhookSilenceMinutes: read.integer('ALERT_WEBHOOK_SILENCE_MINUTES', 360, 1, 43_200),
+    repeatMinutes: read.integer('ALERT_REPEAT_MINUTES', 60, 1, 10_080),
+    intervalSeconds: read.integer('ALERT_INTERVAL_SECONDS', 60, 1, 3600),
+  };
+}
+
+/** The operator CLI's settings: where the sidecar's admin API is, and its bearer token. */
+export interface CliConfig {
+  sidecarUrl: string;
+  /** Empty when unset: the CLI then refuses every command but `help`. */
+  adminToken: string;
+}
+
+/** The CLI reads only these two variables; the sidecar's own configuration is not needed. */
+export function cliConfig(env: Env = process.env): CliConfig {
+  const read = new Reader(env);
+  return { sidecarUrl: read.url('SIDECAR_URL', 'http://127.0.0.1:8080'), adminToken: read.optional('ADMIN_TOKEN') ?? '' };
 }
 
 /** The configuration with every secret replaced, for `config show` and start-up logs. */

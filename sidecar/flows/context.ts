@@ -9,6 +9,7 @@
  *   store.ts  the sidecar's own tables (optional)
  */
 import type pg from 'pg';
+import type { Clock } from '../clock.js';
 import type { Config } from '../config/index.js';
 import type { JobQueue } from '../jobs.js';
 import type { OdooContract } from '../odoo/contract.js';
@@ -25,10 +26,12 @@ export interface FlowContext {
   queue: SyncQueue;
   shopify: ShopifyClient;
   odoo: OdooContract;
+  /** The clock every time comparison reads (docs/architecture.md, "Time"). */
+  clock: Clock;
 }
 
 /** What registering a worker needs; a flow's handlers may need more (`C`). */
-export type RegistrationContext = Pick<FlowContext, 'config' | 'logger' | 'pool' | 'queue'>;
+export type RegistrationContext = Pick<FlowContext, 'config' | 'logger' | 'pool' | 'queue' | 'clock'>;
 
 export interface Flow<C extends RegistrationContext = FlowContext> {
   name: string;

@@ -15,7 +15,7 @@ import { createRealMerchant } from '../../dev/conformance/real-driver.js';
 import type { MerchantDriver } from '../../dev/conformance/target.js';
 import type { ShopifyClient } from '../shopify/index.js';
 import { testDatabase } from '../../dev/testing/root-hooks.js';
-import { STACK_SHOP, startStack, type Stack } from '../../dev/testing/stack.js';
+import { startStack, type Stack } from '../../dev/testing/stack.js';
 import type { FlowContext } from './context.js';
 import { customersFlow } from './customers/index.js';
 import { FLOWS } from './index.js';
@@ -88,8 +88,7 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
     });
     await stack.sidecar.workersStarted;
     await stack.subscribeWebhooks();
-    const s = stack.sidecar;
-    ctx = { config: s.config, shop: STACK_SHOP, logger: s.logger, pool: s.pool, queue: s.queue, shopify: s.shopify, odoo: s.contract };
+    ctx = stack.flowContext();
   });
   after(async () => {
     await stack?.stop();

@@ -17,7 +17,9 @@ export function createOnboardingAdminRouter(deps: OnboardingAdminDeps): Router {
     res.json(await deps.status());
   });
   router.post('/onboarding', async (req, res) => {
-    const flag = String(req.query.dry_run ?? '0');
+    const given = req.query.dry_run ?? '0';
+    // A repeated or nested parameter (?dry_run=1&dry_run=0) is not a flag: refused below.
+    const flag = typeof given === 'string' ? given : '';
     if (!['0', '1', 'true', 'false'].includes(flag)) {
       res.status(400).json({ error: 'bad_request', detail: 'dry_run must be 1 or 0' });
       return;

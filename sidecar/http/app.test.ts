@@ -16,7 +16,7 @@ function appWith(checks: Parameters<typeof createReadiness>[0]) {
   return createHttpApp({
     logger: createLogger({ transports: [new MemoryTransport()] }),
     adminToken: TOKEN,
-    readiness: createReadiness(checks, { timeoutMs: 100, cacheMs: 0 }),
+    readiness: createReadiness(checks, { clock: () => Date.UTC(2026, 10, 27), timeoutMs: 100, cacheMs: 0 }),
     webhooks: express.Router(),
     admin,
   });
@@ -26,9 +26,7 @@ describe('http app', () => {
   it('answers /healthz without touching any dependency', async () => {
     const res = await request(
       appWith({
-        database: async () => {
-          throw new Error('down');
-        },
+        database: () => Promise.reject(new Error('down')),
       }),
     ).get('/healthz');
     assert.equal(res.status, 200);
@@ -42,9 +40,7 @@ describe('http app', () => {
     const bad = await request(
       appWith({
         database: async () => {},
-        odoo: async () => {
-          throw new Error('connection refused');
-        },
+        odoo: () => Promise.reject(new Error('connection refused')),
       }),
     ).get('/readyz');
     assert.equal(bad.status, 503);
@@ -74,11 +70,12 @@ describe('http app', () => {
     let clock = 0;
     const report = createReadiness(
       {
-        odoo: async () => {
+        odoo: () => {
           calls += 1;
+          return Promise.resolve();
         },
       },
-      { cacheMs: 5000, now: () => clock },
+      { cacheMs: 5000, clock: () => clock },
     );
     await report();
     await report();

@@ -3,6 +3,8 @@
  * has a timeout, and results are cached briefly so frequent probes do not load Odoo or spend
  * Shopify API budget.
  */
+import type { Clock } from '../clock.js';
+
 export type ReadinessCheck = () => Promise<void>;
 
 export interface ReadinessReport {
@@ -10,13 +12,10 @@ export interface ReadinessReport {
   checks: Record<string, { ok: boolean; error?: string; checkedAt: string }>;
 }
 
-export function createReadiness(
-  checks: Record<string, ReadinessCheck>,
-  options: { timeoutMs?: number; cacheMs?: number; now?: () => number } = {},
-) {
+export function createReadiness(checks: Record<string, ReadinessCheck>, options: { clock: Clock; timeoutMs?: number; cacheMs?: number }) {
   const timeoutMs = options.timeoutMs ?? 3000;
   const cacheMs = options.cacheMs ?? 5000;
-  const now = options.now ?? Date.now;
+  const now = options.clock;
   let cached: { at: number; report: ReadinessReport } | undefined;
 
   async function run(name: string, check: ReadinessCheck): Promise<[string, ReadinessReport['checks'][string]]> {

@@ -39,6 +39,7 @@ export async function recordDelivery(
   pool: pg.Pool,
   schema: string,
   delivery: InboxDelivery,
+  receivedAt: number,
   outcome: { status: InboxStatus; reason?: string; entityGid?: string | undefined },
   enqueue?: () => (client: pg.PoolClient) => Promise<void>,
 ): Promise<RecordResult> {
@@ -47,8 +48,8 @@ export async function recordDelivery(
     await client.query('BEGIN');
     const inserted = await client.query(
       `INSERT INTO ${quoteIdent(schema)}.webhook_inbox
-         (webhook_id, topic, shop_domain, api_version, event_id, triggered_at, entity_gid, status, reason, payload)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         (webhook_id, topic, shop_domain, api_version, event_id, triggered_at, entity_gid, status, reason, payload, received_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, to_timestamp($11 / 1000.0))
        ON CONFLICT (webhook_id) DO NOTHING`,
       [
         delivery.webhookId,
@@ -61,6 +62,7 @@ export async function recordDelivery(
         outcome.status,
         outcome.reason ?? null,
         JSON.stringify(delivery.payload),
+        receivedAt,
       ],
     );
     const duplicate = inserted.rowCount === 0;
@@ -83,11 +85,12 @@ export async function recordInvalid(
   topic: string,
   shopDomain: string,
   reason: string,
+  receivedAt: number,
 ): Promise<void> {
   await pool.query(
-    `INSERT INTO ${quoteIdent(schema)}.webhook_inbox (webhook_id, topic, shop_domain, status, reason)
-     VALUES ($1, $2, $3, 'invalid', $4) ON CONFLICT (webhook_id) DO NOTHING`,
-    [webhookId, topic, shopDomain, reason],
+    `INSERT INTO ${quoteIdent(schema)}.webhook_inbox (webhook_id, topic, shop_domain, status, reason, received_at)
+     VALUES ($1, $2, $3, 'invalid', $4, to_timestamp($5 / 1000.0)) ON CONFLICT (webhook_id) DO NOTHING`,
+    [webhookId, topic, shopDomain, reason, receivedAt],
   );
 }
 
@@ -102,34 +105,44 @@ export async function markInbox(pool: pg.Pool, schema: string, webhookId: string
 
 /**
  * Privacy: payloads (names, addresses, emails) are dropped after the retention period; the
- * row's ids and outcome stay for dedupe and audit, and rows go after `deleteAfterDays`.
+ * row's ids and outcome stay for dedupe and audit, and rows go after `deleteAfterDays`. Ages are
+ * measured at `now` (the caller's clock, ms), like `received_at` was written.
  */
 export async function purgeInbox(
   pool: pg.Pool,
   schema: string,
   retentionDays: number,
-  deleteAfterDays = 30,
+  deleteAfterDays: number,
+  /** The injected clock's instant (ms): retention is measured on it, never on the database's now(). */
+  now: number,
 ): Promise<{ purged: number; deleted: number }> {
   const table = `${quoteIdent(schema)}.webhook_inbox`;
   const purged = await pool.query(
-    `UPDATE ${table} SET payload = NULL, payload_purged_at = now()
-     WHERE payload IS NOT NULL AND received_at < now() - make_interval(days => $1)`,
-    [retentionDays],
+    `UPDATE ${table} SET payload = NULL, payload_purged_at = to_timestamp($2 / 1000.0)
+     WHERE payload IS NOT NULL AND received_at < to_timestamp($2 / 1000.0) - make_interval(days => $1)`,
+    [retentionDays, now],
   );
-  const deleted = await pool.query(`DELETE FROM ${table} WHERE received_at < now() - make_interval(days => $1)`, [
+  const deleted = await pool.query(`DELETE FROM ${table} WHERE received_at < to_timestamp($2 / 1000.0) - make_interval(days => $1)`, [
     Math.max(deleteAfterDays, retentionDays),
+    now,
   ]);
   return { purged: purged.rowCount ?? 0, deleted: deleted.rowCount ?? 0 };
 }
 
-/** Last delivery time per topic: a topic that falls silent is a symptom (metrics, alerts). */
+/**
+ * Last delivery time per topic, and deliveries in the 24 hours before `now` (ms): a topic that
+ * falls silent is a symptom (metrics, alerts).
+ */
 export async function lastDeliveryPerTopic(
   pool: pg.Pool,
   schema: string,
+  now: number,
 ): Promise<{ topic: string; lastReceivedAt: Date; count24h: number }[]> {
   const result = await pool.query<{ topic: string; last: Date; count24h: number }>(
-    `SELECT topic, max(received_at) AS last, count(*) FILTER (WHERE received_at > now() - interval '24 hours')::int AS count24h
+    `SELECT topic, max(received_at) AS last,
+            count(*) FILTER (WHERE received_at > to_timestamp($1 / 1000.0) - interval '24 hours')::int AS count24h
      FROM ${quoteIdent(schema)}.webhook_inbox GROUP BY topic ORDER BY topic`,
+    [now],
   );
   return result.rows.map((r) => ({ topic: r.topic, lastReceivedAt: r.last, count24h: r.count24h }));
 }

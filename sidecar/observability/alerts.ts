@@ -13,6 +13,7 @@
  * reporter is given, so they show on Odoo's Shopify overview.
  */
 import type pg from 'pg';
+import type { Clock } from '../clock.js';
 import { quoteIdent } from '../db/migrate.js';
 import { lastDeliveryPerTopic } from '../inbox/inbox.js';
 import type { Config } from '../config/index.js';
@@ -62,7 +63,8 @@ export interface AlerterOptions {
   shop: string;
   logger: Logger;
   fetch?: typeof fetch;
-  clock?: () => number;
+  /** Silence, repeat intervals and every timestamp of alert_state are measured on it. */
+  clock: Clock;
   /** Reports the active alerts to Odoo (contract report_health); failures are logged only. */
   reportHealth?: (report: HealthReport) => Promise<void>;
 }
@@ -156,150 +158,34 @@ interface StateRow {
   last_notified_at: Date | null;
 }
 
+type Db = Pick<pg.PoolClient, 'query'>;
+
+/** What one evaluation round works with: the options, the state table and the round's instant. */
+interface RoundContext {
+  options: AlerterOptions;
+  table: string;
+  dashboardUrl: string;
+  /** The round's instant (ms), from the clock. */
+  at: number;
+  sent: AlertRound['sent'];
+}
+
 export function createAlerter(options: AlerterOptions): Alerter {
-  const { pool, logger } = options;
   const table = `${quoteIdent(options.schema)}.alert_state`;
-  const now = options.clock ?? Date.now;
-  const doFetch = options.fetch ?? fetch;
-  const dashboardUrl = `${options.publicUrl}/dashboard`;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<AlertRound> | undefined;
 
-  async function post(payload: Record<string, unknown>): Promise<boolean> {
-    if (!options.alerts.webhookUrl) return true;
-    try {
-      const response = await doFetch(options.alerts.webhookUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(payload),
-        signal: AbortSignal.timeout(10_000),
-      });
-      if (!response.ok) {
-        logger.warn('alert webhook refused the alert; retrying next round', { status: response.status, alert: payload.alert });
-        return false;
-      }
-      return true;
-    } catch (error) {
-      logger.warn('alert webhook unreachable; retrying next round', { error, alert: payload.alert });
-      return false;
-    }
-  }
-
-  async function readActive(db: Pick<pg.Pool, 'query'>): Promise<ActiveAlert[]> {
-    const { rows } = await db.query<StateRow>(`SELECT * FROM ${table} WHERE firing ORDER BY since, alert_key`);
-    return rows.map((r) => ({
-      key: r.alert_key,
-      summary: r.summary,
-      value: r.value,
-      threshold: r.threshold,
-      since: r.since.toISOString(),
-    }));
-  }
-
-  async function round(): Promise<AlertRound> {
-    const client = await pool.connect();
-    const sent: AlertRound['sent'] = [];
-    let active: ActiveAlert[] = [];
-    let dlqDepth = 0;
-    try {
-      await client.query('BEGIN');
-      const { rows: lock } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [ALERT_LOCK_KEY]);
-      if (!lock[0]?.locked) {
-        await client.query('ROLLBACK');
-        return { evaluated: false, sent, active: [] };
-      }
-      const at = now();
-      const [queues, topics] = await Promise.all([options.queue.queueStats(), lastDeliveryPerTopic(pool, options.schema)]);
-      dlqDepth = queues.filter((q) => (FLOW_QUEUES as readonly string[]).includes(q.queue)).reduce((n, q) => n + q.dlq, 0);
-      const conditions = conditionsFrom({
-        queues,
-        topics,
-        now: at,
-        dlqThreshold: options.alerts.dlqThreshold,
-        silenceMinutes: options.alerts.webhookSilenceMinutes,
-      });
-      const { rows } = await client.query<StateRow>(`SELECT * FROM ${table}`);
-      const state = new Map(rows.map((r) => [r.alert_key, r]));
-      const holding = new Set(conditions.map((c) => c.key));
-      const repeatMs = options.alerts.repeatMinutes * 60_000;
-      for (const c of conditions) {
-        const row = state.get(c.key);
-        const base = { key: c.key, summary: c.summary, value: c.value, threshold: c.threshold, shop: options.shop, dashboardUrl };
-        if (!row || !row.firing) {
-          const ok = await post(alertPayload({ ...base, status: 'firing' }));
-          logger.error('ALERT firing', { alert: c.key, summary: c.summary, delivered: ok });
-          // Recorded as firing even if the POST failed (the dashboard and Odoo show it); without a
-          // notification time the next round sends it again.
-          await client.query(
-            `INSERT INTO ${table} (alert_key, firing, value, threshold, summary, since, last_notified_at, resolved_at, updated_at)
-             VALUES ($1, true, $2, $3, $4, to_timestamp($5 / 1000.0), $6, NULL, now())
-             ON CONFLICT (alert_key) DO UPDATE SET firing = true, value = $2, threshold = $3, summary = $4,
-               since = to_timestamp($5 / 1000.0), last_notified_at = $6, resolved_at = NULL, updated_at = now()`,
-            [c.key, c.value, c.threshold, c.summary, at, ok ? new Date(at) : null],
-          );
-          if (ok) sent.push({ key: c.key, status: 'firing', repeat: false });
-          continue;
-        }
-        let notified = row.last_notified_at;
-        if (!notified || at - notified.getTime() >= repeatMs) {
-          const repeat = notified !== null;
-          if (await post(alertPayload({ ...base, status: 'firing', repeat }))) {
-            notified = new Date(at);
-            sent.push({ key: c.key, status: 'firing', repeat });
-          }
-        }
-        await client.query(
-          `UPDATE ${table} SET value = $2, threshold = $3, summary = $4, last_notified_at = $5, updated_at = now() WHERE alert_key = $1`,
-          [c.key, c.value, c.threshold, c.summary, notified],
-        );
-      }
-      for (const row of rows) {
-        if (!row.firing || holding.has(row.alert_key)) continue;
-        const ok = await post(
-          alertPayload({
-            status: 'resolved',
-            key: row.alert_key,
-            summary: row.summary,
-            value: row.value,
-            threshold: row.threshold,
-            shop: options.shop,
-            dashboardUrl,
-          }),
-        );
-        logger.info('ALERT resolved', { alert: row.alert_key, delivered: ok });
-        if (!ok) continue; // still firing in the table: the resolution is sent next round
-        await client.query(`UPDATE ${table} SET firing = false, resolved_at = now(), updated_at = now() WHERE alert_key = $1`, [
-          row.alert_key,
-        ]);
-        sent.push({ key: row.alert_key, status: 'resolved', repeat: false });
-      }
-      active = await readActive(client);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
-    if (options.reportHealth) {
-      await options
-        .reportHealth({ alerts: active, dlq_depth: dlqDepth, checked_at: new Date(now()).toISOString() })
-        .catch((error: unknown) => logger.warn('health report to Odoo failed', { error }));
-    }
-    return { evaluated: true, sent, active };
-  }
-
   function evaluate(): Promise<AlertRound> {
-    running ??= round().finally(() => (running = undefined));
+    running ??= round(options, table).finally(() => (running = undefined));
     return running;
   }
 
   return {
     evaluate,
-    active: () => readActive(pool),
+    active: () => readActive(options.pool, table),
     start() {
       timer = setInterval(() => {
-        evaluate().catch((error: unknown) => logger.warn('alert evaluation failed', { error }));
+        evaluate().catch((error: unknown) => options.logger.warn('alert evaluation failed', { error }));
       }, options.alerts.intervalSeconds * 1000);
       timer.unref();
     },
@@ -308,4 +194,134 @@ export function createAlerter(options: AlerterOptions): Alerter {
       await running?.catch(() => {});
     },
   };
+}
+
+/** One round under the advisory lock: fire, repeat and resolve, then report the active alerts to Odoo. */
+async function round(options: AlerterOptions, table: string): Promise<AlertRound> {
+  const client = await options.pool.connect();
+  let result: { active: ActiveAlert[]; dlqDepth: number; sent: AlertRound['sent'] } | undefined;
+  try {
+    await client.query('BEGIN');
+    const { rows: lock } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [ALERT_LOCK_KEY]);
+    if (lock[0]?.locked) result = await evaluateLocked(client, options, table);
+    await client.query(lock[0]?.locked ? 'COMMIT' : 'ROLLBACK');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+  if (!result) return { evaluated: false, sent: [], active: [] };
+  if (options.reportHealth) {
+    const report = { alerts: result.active, dlq_depth: result.dlqDepth, checked_at: new Date(options.clock()).toISOString() };
+    await options.reportHealth(report).catch((error: unknown) => options.logger.warn('health report to Odoo failed', { error }));
+  }
+  return { evaluated: true, sent: result.sent, active: result.active };
+}
+
+async function evaluateLocked(client: Db, options: AlerterOptions, table: string) {
+  const ctx: RoundContext = { options, table, dashboardUrl: `${options.publicUrl}/dashboard`, at: options.clock(), sent: [] };
+  const [queues, topics] = await Promise.all([options.queue.queueStats(), lastDeliveryPerTopic(options.pool, options.schema, ctx.at)]);
+  const dlqDepth = queues.filter((q) => (FLOW_QUEUES as readonly string[]).includes(q.queue)).reduce((n, q) => n + q.dlq, 0);
+  const conditions = conditionsFrom({
+    queues,
+    topics,
+    now: ctx.at,
+    dlqThreshold: options.alerts.dlqThreshold,
+    silenceMinutes: options.alerts.webhookSilenceMinutes,
+  });
+  const { rows } = await client.query<StateRow>(`SELECT * FROM ${table}`);
+  const state = new Map(rows.map((r) => [r.alert_key, r]));
+  for (const c of conditions) {
+    const row = state.get(c.key);
+    if (!row || !row.firing) await fire(client, ctx, c);
+    else await repeat(client, ctx, c, row);
+  }
+  const holding = new Set(conditions.map((c) => c.key));
+  for (const row of rows) if (row.firing && !holding.has(row.alert_key)) await resolve(client, ctx, row);
+  return { active: await readActive(client, table), dlqDepth, sent: ctx.sent };
+}
+
+/** A new alert: POSTed, and recorded as firing even if the POST failed (the dashboard and Odoo show it). */
+async function fire(client: Db, ctx: RoundContext, c: Condition): Promise<void> {
+  const ok = await post(ctx.options, alertPayload({ ...payloadBase(ctx, c), status: 'firing' }));
+  ctx.options.logger.error('ALERT firing', { alert: c.key, summary: c.summary, delivered: ok });
+  // Without a notification time, the next round sends it again.
+  await client.query(
+    `INSERT INTO ${ctx.table} (alert_key, firing, value, threshold, summary, since, last_notified_at, resolved_at, updated_at)
+     VALUES ($1, true, $2, $3, $4, to_timestamp($5 / 1000.0), $6, NULL, to_timestamp($5 / 1000.0))
+     ON CONFLICT (alert_key) DO UPDATE SET firing = true, value = $2, threshold = $3, summary = $4,
+       since = to_timestamp($5 / 1000.0), last_notified_at = $6, resolved_at = NULL, updated_at = to_timestamp($5 / 1000.0)`,
+    [c.key, c.value, c.threshold, c.summary, ctx.at, ok ? new Date(ctx.at) : null],
+  );
+  if (ok) ctx.sent.push({ key: c.key, status: 'firing', repeat: false });
+}
+
+/** A firing alert: sent again at most every ALERT_REPEAT_MINUTES, its value kept current. */
+async function repeat(client: Db, ctx: RoundContext, c: Condition, row: StateRow): Promise<void> {
+  let notified = row.last_notified_at;
+  if (!notified || ctx.at - notified.getTime() >= ctx.options.alerts.repeatMinutes * 60_000) {
+    const again = notified !== null;
+    if (await post(ctx.options, alertPayload({ ...payloadBase(ctx, c), status: 'firing', repeat: again }))) {
+      notified = new Date(ctx.at);
+      ctx.sent.push({ key: c.key, status: 'firing', repeat: again });
+    }
+  }
+  await client.query(
+    `UPDATE ${ctx.table} SET value = $2, threshold = $3, summary = $4, last_notified_at = $5, updated_at = to_timestamp($6 / 1000.0)
+     WHERE alert_key = $1`,
+    [c.key, c.value, c.threshold, c.summary, notified, ctx.at],
+  );
+}
+
+/** A cleared alert: exactly one resolution; a failed POST leaves it firing, so the next round sends it. */
+async function resolve(client: Db, ctx: RoundContext, row: StateRow): Promise<void> {
+  const payload = alertPayload({
+    status: 'resolved',
+    key: row.alert_key,
+    summary: row.summary,
+    value: row.value,
+    threshold: row.threshold,
+    shop: ctx.options.shop,
+    dashboardUrl: ctx.dashboardUrl,
+  });
+  const ok = await post(ctx.options, payload);
+  ctx.options.logger.info('ALERT resolved', { alert: row.alert_key, delivered: ok });
+  if (!ok) return;
+  await client.query(
+    `UPDATE ${ctx.table} SET firing = false, resolved_at = to_timestamp($2 / 1000.0), updated_at = to_timestamp($2 / 1000.0)
+     WHERE alert_key = $1`,
+    [row.alert_key, ctx.at],
+  );
+  ctx.sent.push({ key: row.alert_key, status: 'resolved', repeat: false });
+}
+
+function payloadBase(ctx: RoundContext, c: Condition) {
+  return { key: c.key, summary: c.summary, value: c.value, threshold: c.threshold, shop: ctx.options.shop, dashboardUrl: ctx.dashboardUrl };
+}
+
+/** POSTs to ALERT_WEBHOOK_URL; true when delivered (or when no URL is set: alerts are then only logged and shown). */
+async function post(options: AlerterOptions, payload: Record<string, unknown>): Promise<boolean> {
+  if (!options.alerts.webhookUrl) return true;
+  try {
+    const response = await (options.fetch ?? fetch)(options.alerts.webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(payload),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!response.ok) {
+      options.logger.warn('alert webhook refused the alert; retrying next round', { status: response.status, alert: payload.alert });
+      return false;
+    }
+    return true;
+  } catch (error) {
+    options.logger.warn('alert webhook unreachable; retrying next round', { error, alert: payload.alert });
+    return false;
+  }
+}
+
+async function readActive(db: Pick<pg.Pool, 'query'>, table: string): Promise<ActiveAlert[]> {
+  const { rows } = await db.query<StateRow>(`SELECT * FROM ${table} WHERE firing ORDER BY since, alert_key`);
+  return rows.map((r) => ({ key: r.alert_key, summary: r.summary, value: r.value, threshold: r.threshold, since: r.since.toISOString() }));
 }

@@ -8,12 +8,33 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { chromiumPath } from '../../dev/testing/env.js';
 import { startStack, type Stack } from '../../dev/testing/stack.js';
 import { testDatabase } from '../../dev/testing/root-hooks.js';
 import { scriptedRun, testFlow } from '../../dev/testing/observability-support.js';
 
-const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((p): p is string => !!p);
+const CANDIDATES = [chromiumPath(), '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((p): p is string => !!p);
 export const ARTIFACTS = path.resolve('artifacts');
+
+/** The little of the page's DOM these checks use (this project's tsconfig has no DOM types). */
+interface PageImage {
+  src: string;
+  width: number;
+  height: number;
+  decode(): Promise<void>;
+}
+interface PageCanvas {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): {
+    drawImage(image: PageImage, x: number, y: number): void;
+    getImageData(x: number, y: number, width: number, height: number): { data: Uint8ClampedArray };
+  };
+}
+interface PageGlobals {
+  Image: new () => PageImage;
+  document: { createElement(tag: 'canvas'): PageCanvas };
+}
 
 describe('dashboard in headless chromium', function () {
   this.timeout(90_000);
@@ -89,8 +110,9 @@ describe('dashboard in headless chromium', function () {
 
     // Coloured pixels: series lines are drawn in colour, the axes and grid in grey.
     const coloured = await page.$$eval('#charts-hour canvas', (canvases) =>
-      canvases.map((canvas: any) => {
-        const data: Uint8ClampedArray = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      canvases.map((element) => {
+        const canvas = element as unknown as PageCanvas;
+        const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
         let n = 0;
         for (let i = 0; i < data.length; i += 4) {
           const [r, g, b, a] = [data[i]!, data[i + 1]!, data[i + 2]!, data[i + 3]!];
@@ -107,7 +129,7 @@ describe('dashboard in headless chromium', function () {
     // Pixel variance of the screenshot, decoded by the browser itself.
     const variance = await page.evaluate(async (b64) => {
       // Runs in the page (no DOM types in this project's tsconfig).
-      const g = globalThis as any;
+      const g = globalThis as unknown as PageGlobals;
       const img = new g.Image();
       img.src = `data:image/png;base64,${b64}`;
       await img.decode();
@@ -116,7 +138,7 @@ describe('dashboard in headless chromium', function () {
       canvas.height = img.height;
       const ctx = canvas.getContext('2d');
       ctx.drawImage(img, 0, 0);
-      const data: Uint8ClampedArray = ctx.getImageData(0, 0, img.width, img.height).data;
+      const data = ctx.getImageData(0, 0, img.width, img.height).data;
       let sum = 0;
       let sq = 0;
       const n = data.length / 4;

@@ -18,9 +18,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type pg from 'pg';
+import type { Clock } from '../clock.js';
 import { latestReport } from '../reports/store.js';
-import { quoteIdent } from '../db/migrate.js';
-import { FLOW_QUEUES, type FlowQueue } from '../queue/names.js';
+import { FLOW_QUEUES } from '../queue/names.js';
 import type { SyncQueue } from '../queue/queue.js';
 import type { ShopifyClient } from '../shopify/index.js';
 import type { Alerter } from './alerts.js';
@@ -45,7 +45,8 @@ export interface DashboardOptions {
   rollup: RollupWriter;
   alerter: Alerter;
   logger: Logger;
-  clock?: () => number;
+  /** Session expiry and the dashboard's time axis are measured on it. */
+  clock: Clock;
 }
 
 function sha256(text: string): Buffer {
@@ -104,28 +105,53 @@ const DASHBOARD = page(
 <script src="/dashboard/assets/dashboard.js" defer></script>`,
 );
 
-export function createDashboardRouter(options: DashboardOptions): Router {
-  const router = express.Router();
-  const now = options.clock ?? Date.now;
-  const secure = options.publicUrl.startsWith('https:');
+const SECURITY_HEADERS = {
+  'Content-Security-Policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+};
+
+/** The page's static files: its own script and style, and uPlot from node_modules (works offline). */
+function dashboardAssets(): Record<string, { file: string; type: string }> {
   const uplotDir = path.dirname(require.resolve('uplot/dist/uPlot.iife.min.js'));
-  const assets: Record<string, { file: string; type: string }> = {
+  return {
     'uPlot.iife.min.js': { file: path.join(uplotDir, 'uPlot.iife.min.js'), type: 'text/javascript' },
     'uPlot.min.css': { file: path.join(uplotDir, 'uPlot.min.css'), type: 'text/css' },
     'dashboard.js': { file: path.join(HERE, 'dashboard-page', 'dashboard.js'), type: 'text/javascript' },
     'dashboard.css': { file: path.join(HERE, 'dashboard-page', 'dashboard.css'), type: 'text/css' },
   };
+}
 
-  const signedIn = (req: Request) => validSession(options.adminToken, cookieOf(req, COOKIE), now());
-  const headers = (res: Response) =>
-    res.set({
-      'Content-Security-Policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'no-referrer',
-      'Cache-Control': 'no-store',
-    });
+export function createDashboardRouter(options: DashboardOptions): Router {
+  const router = express.Router();
+  const signedIn = (req: Request) => validSession(options.adminToken, cookieOf(req, COOKIE), options.clock());
+  router.get('/metrics', metricsRoute(options));
+  router.get('/dashboard/assets/:name', assetRoute(dashboardAssets()));
+  router.get('/dashboard', (req, res) => {
+    res
+      .set(SECURITY_HEADERS)
+      .type('html')
+      .send(signedIn(req) ? DASHBOARD : LOGIN(''));
+  });
+  sessionRoutes(router, options);
+  const guard = (req: Request, res: Response, next: NextFunction) => {
+    const token = bearer(req);
+    if ((token && sameSecret(token, options.adminToken)) || signedIn(req)) return next();
+    res.status(401).json({ error: 'unauthorized', detail: 'a valid admin bearer token or dashboard session is required' });
+  };
+  router.get('/admin/api/dashboard', guard, async (_req, res, next) => {
+    try {
+      res.set('Cache-Control', 'no-store').json(await dashboardData(options, options.clock()));
+    } catch (error) {
+      next(error);
+    }
+  });
+  return router;
+}
 
-  router.get('/metrics', async (req, res, next) => {
+function metricsRoute(options: DashboardOptions) {
+  return async (req: Request, res: Response, next: NextFunction) => {
     try {
       if (options.metricsToken && !sameSecret(bearer(req) ?? '', options.metricsToken)) {
         res
@@ -138,10 +164,12 @@ export function createDashboardRouter(options: DashboardOptions): Router {
     } catch (error) {
       next(error);
     }
-  });
+  };
+}
 
-  router.get('/dashboard/assets/:name', (req, res) => {
-    const asset = assets[req.params.name ?? ''];
+function assetRoute(assets: Record<string, { file: string; type: string }>) {
+  return (req: Request<{ name: string }>, res: Response) => {
+    const asset = assets[req.params.name];
     if (!asset) {
       res.status(404).json({ error: 'not_found' });
       return;
@@ -150,22 +178,21 @@ export function createDashboardRouter(options: DashboardOptions): Router {
     fs.createReadStream(asset.file)
       .on('error', () => res.status(500).end())
       .pipe(res);
-  });
+  };
+}
 
-  router.get('/dashboard', (req, res) => {
-    headers(res)
-      .type('html')
-      .send(signedIn(req) ? DASHBOARD : LOGIN(''));
-  });
-
+/** Sign-in with the admin token (a form post) and sign-out; the session is a signed expiry cookie. */
+function sessionRoutes(router: Router, options: DashboardOptions): void {
+  const secure = options.publicUrl.startsWith('https:');
   router.post('/dashboard/login', express.urlencoded({ extended: false, limit: '4kb' }), (req, res) => {
-    const given = typeof req.body?.token === 'string' ? req.body.token : '';
+    const body = req.body as { token?: unknown } | undefined;
+    const given = typeof body?.token === 'string' ? body.token : '';
     if (!given || !sameSecret(given, options.adminToken)) {
       options.logger.warn('dashboard sign-in refused', { ip: req.socket.remoteAddress });
-      headers(res).status(401).type('html').send(LOGIN('That token is not valid.'));
+      res.set(SECURITY_HEADERS).status(401).type('html').send(LOGIN('That token is not valid.'));
       return;
     }
-    const expiresAt = now() + SESSION_SECONDS * 1000;
+    const expiresAt = options.clock() + SESSION_SECONDS * 1000;
     res.cookie(COOKIE, sessionValue(options.adminToken, expiresAt), {
       httpOnly: true,
       sameSite: 'strict',
@@ -175,26 +202,10 @@ export function createDashboardRouter(options: DashboardOptions): Router {
     });
     res.redirect(303, '/dashboard');
   });
-
   router.post('/dashboard/logout', (_req, res) => {
     res.clearCookie(COOKIE, { httpOnly: true, sameSite: 'strict', secure, path: '/' });
     res.redirect(303, '/dashboard');
   });
-
-  const guard = (req: Request, res: Response, next: NextFunction) => {
-    const token = bearer(req);
-    if ((token && sameSecret(token, options.adminToken)) || signedIn(req)) return next();
-    res.status(401).json({ error: 'unauthorized', detail: 'a valid admin bearer token or dashboard session is required' });
-  };
-
-  router.get('/admin/api/dashboard', guard, async (_req, res, next) => {
-    try {
-      res.set('Cache-Control', 'no-store').json(await dashboardData(options, now()));
-    } catch (error) {
-      next(error);
-    }
-  });
-  return router;
 }
 
 export async function dashboardData(options: DashboardOptions, at: number) {
@@ -213,7 +224,7 @@ export async function dashboardData(options: DashboardOptions, at: number) {
     flowStats
       .filter((q) => q.dlq > 0)
       .map(async (q) => {
-        const entries = await queue.listDeadLetters(q.queue as FlowQueue, { limit: 50 });
+        const entries = await queue.listDeadLetters(q.queue, { limit: 50 });
         entries.sort((a, b) => b.deadLetteredAt.getTime() - a.deadLetteredAt.getTime());
         return {
           queue: q.queue,

@@ -9,6 +9,7 @@ import { keys, shopifyGid } from '../queue/names.js';
 import { startStack, STACK_SHOP, type Stack } from '../../dev/testing/stack.js';
 import { testDatabase } from '../../dev/testing/root-hooks.js';
 import { createAlerter } from './alerts.js';
+import type { dashboardData } from './dashboard.js';
 import { sample, scriptedRun, startReceiver, testFlow, type Receiver } from '../../dev/testing/observability-support.js';
 
 describe('observability: metrics, dashboard data and alerts under a scripted run', function () {
@@ -155,18 +156,19 @@ describe('observability: metrics, dashboard data and alerts under a scripted run
     assert.equal(unauth.status, 401);
     const res = await fetch(`${stack.sidecarUrl}/admin/api/dashboard`, { headers: { authorization: `Bearer ${stack.config.adminToken}` } });
     assert.equal(res.status, 200);
-    const data = (await res.json()) as any;
-    const customers = data.flows.find((f: any) => f.queue === 'customers');
-    assert.deepEqual(customers.hour.totals, { completed: 1, failed: 3, retried: 1, deadLettered: 2 });
+    // The JSON of dashboardData (its dates are already ISO strings).
+    const data = (await res.json()) as Awaited<ReturnType<typeof dashboardData>>;
+    const customers = data.flows.find((f) => f.queue === 'customers')!;
+    assert.deepEqual(customers.hour?.totals, { completed: 1, failed: 3, retried: 1, deadLettered: 2 });
     assert.equal(data.hourAxis.length, 60);
     assert.equal(data.dayAxis.length, 96);
     const { rows } = await stack.sidecar.pool.query('SELECT sum(completed)::int AS c FROM shopify_sync.metrics_rollup');
     assert.equal(rows[0].c, 3);
-    assert.equal(data.deadLetters[0].queue, 'customers');
-    assert.equal(data.deadLetters[0].size, 2);
-    assert.equal(data.deadLetters[0].newest[0].reason, 'PermanentError: test: customer has no email');
-    assert.equal(data.blocked[0].keys.length, 2);
-    assert.equal(data.webhooks[0].topic, 'orders/create');
+    assert.equal(data.deadLetters[0]?.queue, 'customers');
+    assert.equal(data.deadLetters[0]?.size, 2);
+    assert.equal(data.deadLetters[0]?.newest[0]?.reason, 'PermanentError: test: customer has no email');
+    assert.equal(data.blocked[0]?.keys.length, 2);
+    assert.equal(data.webhooks[0]?.topic, 'orders/create');
     assert.deepEqual(data.reports, { reconciliation: null, integrity: null });
   });
 

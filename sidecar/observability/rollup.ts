@@ -9,7 +9,9 @@
 import type pg from 'pg';
 import { quoteIdent } from '../db/migrate.js';
 import type { Logger } from './logger.js';
-import { emptyBuckets, quantileFromBuckets, type Metrics, type RollupCell } from './metrics.js';
+import { emptyBuckets, quantileFromBuckets } from './buckets.js';
+import type { Metrics } from './metrics.js';
+import type { RollupCell } from './rollup-cells.js';
 
 export const ROLLUP_RETENTION_HOURS = 48;
 

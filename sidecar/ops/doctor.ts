@@ -3,6 +3,7 @@
  * detail an operator can act on. Used by the admin API (`GET /admin/api/doctor`) and the CLI.
  */
 import type pg from 'pg';
+import type { Clock } from '../clock.js';
 import type { Config } from '../config/index.js';
 import { WEBHOOK_TOPICS } from '../jobs.js';
 import type { Logger } from '../observability/logger.js';
@@ -53,97 +54,101 @@ export interface DoctorDeps {
   odoo: OdooCaller;
   shopify: ShopifyClient;
   logger: Logger;
+  /** "Invalid deliveries in the last 24 h" and the API version's support window are measured on it. */
+  clock: Clock;
 }
 
+type Check = Omit<DoctorCheck, 'name'>;
+
 export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
-  const { config, shopify } = deps;
   const checks: DoctorCheck[] = [];
-  checks.push(
-    await check('database', async () => {
-      const { rows } = await deps.pool.query(
-        `SELECT current_setting('server_version') AS version, to_regclass($1) IS NOT NULL AS migrated`,
-        [`"${config.database.appSchema}".reports`],
-      );
-      return rows[0].migrated
-        ? { verdict: 'ok', detail: `PostgreSQL ${rows[0].version}, schema ${config.database.appSchema} migrated` }
-        : {
-            verdict: 'fail',
-            detail: `PostgreSQL ${rows[0].version} answers but ${config.database.appSchema} is not migrated (start the sidecar once)`,
-          };
-    }),
-  );
-  checks.push(
-    await check('odoo contract', async () => {
-      const info = await checkContract(deps.odoo);
-      return {
-        verdict: 'ok',
-        detail: `addon ${info.addonVersion} speaks contract ${info.contractVersion} (sidecar speaks ${CONTRACT_VERSION})`,
-        data: info,
-      };
-    }),
-  );
-  checks.push(
-    await check('shopify credentials', async () => {
-      const data = await shopify.request<{ shop: { name?: string; myshopifyDomain?: string } }>('Shop', undefined, { lane: 'catalog' });
-      return { verdict: 'ok', detail: `token accepted by ${data.shop?.myshopifyDomain ?? config.shopify.shopDomain}` };
-    }),
-  );
-  checks.push(
-    await check('shopify api version', async () => {
-      const v = await checkApiVersion(shopify, { logger: deps.logger, lane: 'catalog' });
-      const supported = v.supportedVersions.includes(v.version);
-      const until = v.supportedUntil ? ` (supported until about ${v.supportedUntil.toISOString().slice(0, 10)})` : '';
-      if (!supported)
-        return {
-          verdict: 'fail',
-          detail: `${v.version} is not a supported version; supported: ${v.supportedVersions.join(', ')}`,
-          data: v,
-        };
-      return v.warnings.length
-        ? { verdict: 'warn', detail: `${v.version}${until}: ${v.warnings.join('; ')}`, data: v }
-        : { verdict: 'ok', detail: `${v.version} supported${until}`, data: v };
-    }),
-  );
-  checks.push(
-    await check('shopify deprecations', async () => {
-      const d = shopify.deprecations();
-      return d.total
-        ? { verdict: 'warn', detail: `${d.total} deprecated field uses since start: ${Object.keys(d.byReason).join('; ')}`, data: d }
-        : { verdict: 'ok', detail: 'no deprecation notices since start', data: d };
-    }),
-  );
-  checks.push(
-    await check('webhook subscriptions', async () => {
-      const subscriptions = await listSubscriptions(shopify, 'catalog');
-      const result = compareSubscriptions(subscriptions, config);
-      const data = { ...result, subscriptions: subscriptions.length };
-      if (result.missing.length)
-        return { verdict: 'fail', detail: `missing subscriptions to ${result.expectedUri}: ${result.missing.join(', ')}`, data };
-      const detail = `${result.required} topics subscribed to ${result.expectedUri}`;
-      if (result.stale.length) {
-        const detail2 = `${detail}; ${result.stale.length} of ours at an old address (replaced at the next subscription check)`;
-        return { verdict: 'warn', detail: detail2, data };
-      }
-      return {
-        verdict: 'ok',
-        detail: result.foreign.length ? `${detail}; ${result.foreign.length} foreign subscription(s) left alone` : detail,
-        data,
-      };
-    }),
-  );
-  checks.push(
-    await check('webhook deliveries', async () => {
-      // Shopify deletes a subscription after repeated failed deliveries; a silent inbox is the symptom here.
-      const { rows } = await deps.pool.query(
-        `SELECT max(received_at) AS last, count(*) FILTER (WHERE status = 'invalid' AND received_at > now() - interval '1 day')::int AS invalid
-           FROM "${config.database.appSchema}".webhook_inbox`,
-      );
-      const last = rows[0].last as Date | null;
-      if (!last) return { verdict: 'warn', detail: 'no webhook delivery received yet' };
-      const invalid = rows[0].invalid as number;
-      const detail = `last delivery ${last.toISOString()}; ${invalid} invalid (bad HMAC/headers) in 24 h`;
-      return { verdict: invalid ? 'warn' : 'ok', detail };
-    }),
-  );
+  const steps: Array<[string, (deps: DoctorDeps) => Promise<Check>]> = [
+    ['database', checkDatabase],
+    ['odoo contract', checkOdooContract],
+    ['shopify credentials', checkShopifyCredentials],
+    ['shopify api version', checkShopifyApiVersion],
+    ['shopify deprecations', checkShopifyDeprecations],
+    ['webhook subscriptions', checkWebhookSubscriptions],
+    ['webhook deliveries', checkWebhookDeliveries],
+  ];
+  // One after the other: each check's detail is read alone, and Shopify's budget is spent gently.
+  for (const [name, run] of steps) checks.push(await check(name, () => run(deps)));
   return { ok: checks.every((c) => c.verdict !== 'fail'), checks };
+}
+
+async function checkDatabase({ config, pool }: DoctorDeps): Promise<Check> {
+  const { rows } = await pool.query<{ version: string; migrated: boolean }>(
+    `SELECT current_setting('server_version') AS version, to_regclass($1) IS NOT NULL AS migrated`,
+    [`"${config.database.appSchema}".reports`],
+  );
+  const { version, migrated } = rows[0]!;
+  return migrated
+    ? { verdict: 'ok', detail: `PostgreSQL ${version}, schema ${config.database.appSchema} migrated` }
+    : {
+        verdict: 'fail',
+        detail: `PostgreSQL ${version} answers but ${config.database.appSchema} is not migrated (start the sidecar once)`,
+      };
+}
+
+async function checkOdooContract({ odoo }: DoctorDeps): Promise<Check> {
+  const info = await checkContract(odoo);
+  return {
+    verdict: 'ok',
+    detail: `addon ${info.addonVersion} speaks contract ${info.contractVersion} (sidecar speaks ${CONTRACT_VERSION})`,
+    data: info,
+  };
+}
+
+async function checkShopifyCredentials({ config, shopify }: DoctorDeps): Promise<Check> {
+  const data = await shopify.request<{ shop: { name?: string; myshopifyDomain?: string } }>('Shop', undefined, { lane: 'catalog' });
+  return { verdict: 'ok', detail: `token accepted by ${data.shop?.myshopifyDomain ?? config.shopify.shopDomain}` };
+}
+
+async function checkShopifyApiVersion({ shopify, logger, clock }: DoctorDeps): Promise<Check> {
+  const v = await checkApiVersion(shopify, { logger, lane: 'catalog', clock });
+  const supported = v.supportedVersions.includes(v.version);
+  const until = v.supportedUntil ? ` (supported until about ${v.supportedUntil.toISOString().slice(0, 10)})` : '';
+  if (!supported)
+    return { verdict: 'fail', detail: `${v.version} is not a supported version; supported: ${v.supportedVersions.join(', ')}`, data: v };
+  return v.warnings.length
+    ? { verdict: 'warn', detail: `${v.version}${until}: ${v.warnings.join('; ')}`, data: v }
+    : { verdict: 'ok', detail: `${v.version} supported${until}`, data: v };
+}
+
+function checkShopifyDeprecations({ shopify }: DoctorDeps): Promise<Check> {
+  const d = shopify.deprecations();
+  return Promise.resolve(
+    d.total
+      ? { verdict: 'warn', detail: `${d.total} deprecated field uses since start: ${Object.keys(d.byReason).join('; ')}`, data: d }
+      : { verdict: 'ok', detail: 'no deprecation notices since start', data: d },
+  );
+}
+
+async function checkWebhookSubscriptions({ config, shopify }: DoctorDeps): Promise<Check> {
+  const subscriptions = await listSubscriptions(shopify, 'catalog');
+  const result = compareSubscriptions(subscriptions, config);
+  const data = { ...result, subscriptions: subscriptions.length };
+  if (result.missing.length)
+    return { verdict: 'fail', detail: `missing subscriptions to ${result.expectedUri}: ${result.missing.join(', ')}`, data };
+  const detail = `${result.required} topics subscribed to ${result.expectedUri}`;
+  if (result.stale.length) {
+    const stale = `${detail}; ${result.stale.length} of ours at an old address (replaced at the next subscription check)`;
+    return { verdict: 'warn', detail: stale, data };
+  }
+  const foreign = result.foreign.length ? `${detail}; ${result.foreign.length} foreign subscription(s) left alone` : detail;
+  return { verdict: 'ok', detail: foreign, data };
+}
+
+async function checkWebhookDeliveries({ config, pool, clock }: DoctorDeps): Promise<Check> {
+  // Shopify deletes a subscription after repeated failed deliveries; a silent inbox is the symptom here.
+  const { rows } = await pool.query<{ last: Date | null; invalid: number }>(
+    `SELECT max(received_at) AS last,
+            count(*) FILTER (WHERE status = 'invalid' AND received_at > to_timestamp($1 / 1000.0) - interval '1 day')::int AS invalid
+       FROM "${config.database.appSchema}".webhook_inbox`,
+    [clock()],
+  );
+  const { last, invalid } = rows[0]!;
+  if (!last) return { verdict: 'warn', detail: 'no webhook delivery received yet' };
+  const detail = `last delivery ${last.toISOString()}; ${invalid} invalid (bad HMAC/headers) in 24 h`;
+  return { verdict: invalid ? 'warn' : 'ok', detail };
 }

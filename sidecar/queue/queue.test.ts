@@ -10,7 +10,7 @@ import { testDatabase } from '../../dev/testing/root-hooks.js';
 import { createLogger, currentLogContext, type LogContext } from '../observability/logger.js';
 import { ConfigurationError, PermanentError, RetryableError } from './errors.js';
 import { keys, QUEUE_NAMES, type QueueName, type RetrySettings } from './names.js';
-import { createQueue, deterministicJobId, type JobContext, type SyncQueue, type QueueSettings } from './queue.js';
+import { createQueue, deterministicJobId, type JobContext, type JobHandler, type SyncQueue, type QueueSettings } from './queue.js';
 
 class MemoryTransport extends Transport {
   lines: Record<string, unknown>[] = [];
@@ -34,12 +34,18 @@ async function waitFor(what: string, check: () => boolean | Promise<boolean>, ti
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A job handler whose work is synchronous; a throw rejects the attempt, as from an async handler. */
+const handler =
+  <T>(body: (job: JobContext<T>) => void): JobHandler<T> =>
+  (job) =>
+    new Promise<void>((resolve) => resolve(body(job)));
+
 interface Harness {
   url: string;
   sql: pg.Pool;
   memory: MemoryTransport;
   open(overrides?: Partial<QueueSettings>): Promise<SyncQueue>;
-  jobs(queue: string): Promise<{ id: string; state: string; retry_count: number; singleton_key: string | null; output: any }[]>;
+  jobs(queue: string): Promise<{ id: string; state: string; retry_count: number; singleton_key: string | null; output: unknown }[]>;
   close(): Promise<void>;
 }
 
@@ -151,7 +157,7 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
     });
     await assert.rejects(q.send('orders', {}, { key: order(90) }), /queue: call start\(\) first/);
     await assert.rejects(
-      q.work('orders', async () => undefined),
+      q.work('orders', () => Promise.resolve()),
       /queue: call start\(\) first/,
     );
   });
@@ -160,27 +166,40 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
     h = await harness('queue_backoff');
     const q = await h.open({ retry: { limit: 3, delaySeconds: 1, delayMaxSeconds: 2 } });
     const attempts: number[] = [];
-    const failedAt: number[] = [];
-    const delays: number[] = [];
-    await q.work<{ n: number }>('orders', async (job) => {
-      attempts.push(job.attempt);
-      if (job.attempt > 1) {
-        // The backoff pg-boss chose: when the job became runnable again, minus when it failed.
-        const { rows } = await h.sql.query(`SELECT start_after FROM ${SCHEMA}.job WHERE id = $1`, [job.jobId]);
-        delays.push((rows[0].start_after as Date).getTime() - failedAt.at(-1)!);
-      }
-      if (job.attempt < 3) {
-        failedAt.push(Date.now());
-        throw new RetryableError('Odoo answered 503');
-      }
-    });
+    const threwAt: number[] = [];
+    await q.work<{ n: number }>(
+      'orders',
+      handler((job) => {
+        attempts.push(job.attempt);
+        if (job.attempt < 3) {
+          threwAt.push(Date.now());
+          throw new RetryableError('Odoo answered 503');
+        }
+      }),
+    );
     const { id } = await q.send('orders', { n: 1 }, { key: order(1) });
+    // pg-boss settles a failed attempt a moment after the handler throws and sets start_after to
+    // settle time + backoff. The settle time lies between the throw and the moment the job is seen
+    // waiting for its retry, so the backoff lies in [start_after - seen, start_after - threw].
+    const backoff: Array<{ min: number; max: number }> = [];
+    for (const retry of [1, 2]) {
+      let seen: { startAfter: number; seenAt: number } | undefined;
+      await waitFor(`retry ${retry} scheduled`, async () => {
+        const { rows } = await h.sql.query(`SELECT state, retry_count, start_after FROM ${SCHEMA}.job WHERE id = $1`, [id]);
+        // retry_count counts attempts that were retried; pg-boss raises it when it fetches the retry.
+        if (rows[0]?.state === 'retry' && rows[0].retry_count === retry - 1)
+          seen = { startAfter: rows[0].start_after.getTime(), seenAt: Date.now() };
+        return seen !== undefined;
+      });
+      backoff.push({ min: seen!.startAfter - seen!.seenAt, max: seen!.startAfter - threwAt[retry - 1]! });
+    }
     await waitFor('completion', async () => (await h.jobs('orders'))[0]?.state === 'completed');
     assert.deepEqual(attempts, [1, 2, 3]);
     // First retry: retryDelay * (1 + random) = 1–2 s. Second: 2–4 s uncapped, capped to exactly 2 s.
-    // (Settling happens a few ms after the handler throws; the tolerance covers that.)
-    assert.ok(delays[0]! >= 950 && delays[0]! <= 2100, `first backoff ${delays[0]} ms`);
-    assert.ok(Math.abs(delays[1]! - 2000) <= 100, `second backoff ${delays[1]} ms`);
+    // 5 ms of slack for timestamps rounded to the millisecond.
+    const [first, second] = backoff as [{ min: number; max: number }, { min: number; max: number }];
+    assert.ok(first.max >= 995 && first.min <= 2005, `first backoff within [${first.min}, ${first.max}] ms`);
+    assert.ok(second.max >= 1995 && second.min <= 2005, `second backoff within [${second.min}, ${second.max}] ms`);
     const [job] = await h.jobs('orders');
     assert.equal(job?.id, id);
     assert.equal(job?.retry_count, 2);
@@ -190,10 +209,13 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
     h = await harness('queue_exhausted');
     const q = await h.open({ retry: { limit: 1, delaySeconds: 1, delayMaxSeconds: 1 } });
     let attempts = 0;
-    await q.work('orders', async (job) => {
-      attempts += 1;
-      throw new RetryableError(`Odoo answered 503 (attempt ${job.attempt})`);
-    });
+    await q.work(
+      'orders',
+      handler((job) => {
+        attempts += 1;
+        throw new RetryableError(`Odoo answered 503 (attempt ${job.attempt})`);
+      }),
+    );
     const key = order(2);
     const { id } = await q.send('orders', { note: 'x' }, { key, correlationId: 'wh-42' });
     await waitFor('dead letter', async () => (await q.listDeadLetters('orders')).length === 1);
@@ -213,12 +235,15 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
     h = await harness('queue_permanent');
     const q = await h.open({ retry: { limit: 5, delaySeconds: 1, delayMaxSeconds: 1 } });
     let attempts = 0;
-    await q.work('orders', async () => {
-      attempts += 1;
-      throw new PermanentError('Shopify userErrors: Quantity must be positive', {
-        details: { userErrors: [{ field: ['quantity'], message: 'Quantity must be positive' }] },
-      });
-    });
+    await q.work(
+      'orders',
+      handler(() => {
+        attempts += 1;
+        throw new PermanentError('Shopify userErrors: Quantity must be positive', {
+          details: { userErrors: [{ field: ['quantity'], message: 'Quantity must be positive' }] },
+        });
+      }),
+    );
     await q.send('orders', {}, { key: order(3) });
     await waitFor('dead letter', async () => (await q.listDeadLetters('orders')).length === 1);
     assert.equal(attempts, 1);
@@ -230,7 +255,7 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
     assert.equal(letter?.kind, 'permanent');
     assert.equal(letter?.attempts, 1);
     assert.equal(letter?.reason, 'PermanentError: Shopify userErrors: Quantity must be positive');
-    const inspected = await q.inspectDeadLetter('orders', letter!.id);
+    const inspected = await q.inspectDeadLetter('orders', letter.id);
     assert.equal(inspected?.sourceState, 'failed');
     assert.deepEqual((inspected?.output as { details: unknown }).details, {
       userErrors: [{ field: ['quantity'], message: 'Quantity must be positive' }],
@@ -241,9 +266,12 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
     h = await harness('queue_configuration');
     const reported: string[] = [];
     const q = await h.open({ onConfigurationError: ({ reason }) => reported.push(reason) });
-    await q.work('orders', async () => {
-      throw new ConfigurationError('Odoo rejected the API key (AccessDenied)');
-    });
+    await q.work(
+      'orders',
+      handler(() => {
+        throw new ConfigurationError('Odoo rejected the API key (AccessDenied)');
+      }),
+    );
     await q.send('orders', {}, { key: order(4) });
     await waitFor('dead letter', async () => (await q.listDeadLetters('orders')).length === 1);
     assert.deepEqual(reported, ['ConfigurationError: Odoo rejected the API key (AccessDenied)']);
@@ -255,10 +283,13 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
     h = await harness('queue_logging');
     const q = await h.open();
     const contexts: LogContext[] = [];
-    await q.work('orders', async (job) => {
-      contexts.push(currentLogContext()); // what the flow's own log lines (Odoo, Shopify calls) carry
-      if (job.attempt === 1) throw new RetryableError('socket hang up');
-    });
+    await q.work(
+      'orders',
+      handler((job) => {
+        contexts.push(currentLogContext()); // what the flow's own log lines (Odoo, Shopify calls) carry
+        if (job.attempt === 1) throw new RetryableError('socket hang up');
+      }),
+    );
     const key = order(5);
     await q.send('orders', {}, { key, correlationId: 'wh-abc' });
     await waitFor('two attempts logged', () => h.memory.lines.filter((l) => l.message === 'sync attempt').length === 2);
@@ -301,19 +332,25 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
   it('lets a failing key block only itself and reports it in blockedKeys', async () => {
     h = await harness('queue_blocked');
     const q = await h.open();
-    const [stuck, fine] = [order(20), order(21)];
+    const [stuck, fine, later] = [order(20), order(21), order(22)];
     const ran: string[] = [];
-    await q.work<{ seq: number }>('orders', async (job) => {
-      if (job.key === stuck && job.data.seq === 0) throw new PermanentError('Odoo ValidationError: no tax mapping');
-      ran.push(`${job.key === stuck ? 'stuck' : 'fine'}#${job.data.seq}`);
-    });
+    await q.work<{ seq: number }>(
+      'orders',
+      handler((job) => {
+        if (job.key === stuck && job.data.seq === 0) throw new PermanentError('Odoo ValidationError: no tax mapping');
+        ran.push(`${job.key === stuck ? 'stuck' : job.key === fine ? 'fine' : 'later'}#${job.data.seq}`);
+      }),
+    );
     for (let seq = 0; seq < 3; seq++) {
       await q.send('orders', { seq }, { key: stuck });
       await q.send('orders', { seq }, { key: fine });
     }
-    await waitFor('the healthy key', () => ran.length === 3);
-    await sleep(700); // one more poll: the blocked successors must still not run
-    assert.deepEqual(ran, ['fine#0', 'fine#1', 'fine#2']);
+    await waitFor('the healthy key and the dead letter', async () => ran.length === 3 && (await q.listDeadLetters('orders')).length === 1);
+    // Jobs are fetched oldest first: once a job sent after the stuck key's successors has run, a
+    // fetch that would have handed them out has happened, so their absence is not a matter of time.
+    const { id } = await q.send('orders', { seq: 0 }, { key: later });
+    await waitFor('the later job', async () => (await h.jobs('orders')).find((j) => j.id === id)?.state === 'completed');
+    assert.deepEqual(ran, ['fine#0', 'fine#1', 'fine#2', 'later#0']);
     assert.deepEqual(await q.blockedKeys('orders'), [stuck]);
   });
 
@@ -323,10 +360,13 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
     const key = order(30);
     let broken = true;
     const ran: number[] = [];
-    await q.work<{ seq: number }>('orders', async (job) => {
-      if (broken && job.data.seq === 0) throw new PermanentError('Odoo UserError: product archived');
-      ran.push(job.data.seq);
-    });
+    await q.work<{ seq: number }>(
+      'orders',
+      handler((job) => {
+        if (broken && job.data.seq === 0) throw new PermanentError('Odoo UserError: product archived');
+        ran.push(job.data.seq);
+      }),
+    );
     for (let seq = 0; seq < 3; seq++) await q.send('orders', { seq }, { key });
     await waitFor('dead letter', async () => (await q.listDeadLetters('orders')).length === 1);
     assert.deepEqual(await q.blockedKeys('orders'), [key]);
@@ -345,10 +385,13 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
     const key = order(32);
     let broken = true;
     const ran: unknown[] = [];
-    await q.work<{ v: number }>('orders', async (job) => {
-      if (broken) throw new PermanentError('invalid');
-      ran.push({ data: job.data, key: job.key, correlationId: job.correlationId });
-    });
+    await q.work<{ v: number }>(
+      'orders',
+      handler((job) => {
+        if (broken) throw new PermanentError('invalid');
+        ran.push({ data: job.data, key: job.key, correlationId: job.correlationId });
+      }),
+    );
     const { id } = await q.send('orders', { v: 7 }, { key, correlationId: 'wh-7' });
     await waitFor('dead letter', async () => (await q.listDeadLetters('orders')).length === 1);
     await h.sql.query(`DELETE FROM ${SCHEMA}.job WHERE id = $1`, [id]); // as deleteAfterSeconds would
@@ -365,10 +408,13 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
     const q = await h.open();
     const key = order(31);
     const ran: number[] = [];
-    await q.work<{ seq: number }>('orders', async (job) => {
-      if (job.data.seq === 0) throw new PermanentError('invalid');
-      ran.push(job.data.seq);
-    });
+    await q.work<{ seq: number }>(
+      'orders',
+      handler((job) => {
+        if (job.data.seq === 0) throw new PermanentError('invalid');
+        ran.push(job.data.seq);
+      }),
+    );
     for (let seq = 0; seq < 2; seq++) await q.send('orders', { seq }, { key });
     await waitFor('dead letter', async () => (await q.listDeadLetters('orders')).length === 1);
     const [letter] = await q.listDeadLetters('orders');
@@ -389,9 +435,12 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
     assert.deepEqual(first, { id: deterministicJobId(webhookId), created: true });
     assert.deepEqual(second, { id: first.id, created: false });
     const runs: unknown[] = [];
-    await q.work('orders', async (job) => {
-      runs.push(job.data);
-    });
+    await q.work(
+      'orders',
+      handler((job) => {
+        runs.push(job.data);
+      }),
+    );
     await waitFor('the job', async () => (await h.jobs('orders'))[0]?.state === 'completed');
     assert.deepEqual(runs, [{ v: 1 }]);
     assert.equal((await h.jobs('orders')).length, 1);
@@ -435,9 +484,12 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
       client.release();
     }
     const ran: number[] = [];
-    await q.work<{ seq: number }>('orders', async (job) => {
-      ran.push(job.data.seq);
-    });
+    await q.work<{ seq: number }>(
+      'orders',
+      handler((job) => {
+        ran.push(job.data.seq);
+      }),
+    );
     await waitFor('12 jobs', () => ran.length === 12);
     assert.deepEqual(ran, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
   });
@@ -446,14 +498,18 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
     h = await harness('queue_stop_finish');
     const q = await h.open();
     let started = false;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
     await q.work('orders', async () => {
       started = true;
-      await sleep(600);
+      await held;
     });
     await q.send('orders', {}, { key: order(60) });
     await waitFor('the handler', () => started);
-    // SIGTERM twice: both wait for the one shutdown.
-    const [result, again] = await Promise.all([q.stop({ timeoutMs: 5000 }), q.stop({ timeoutMs: 5000 })]);
+    // SIGTERM twice: both wait for the one shutdown, which is under way before the job ends.
+    const stopping = Promise.all([q.stop({ timeoutMs: 5000 }), q.stop({ timeoutMs: 5000 })]);
+    release();
+    const [result, again] = await stopping;
     assert.deepEqual(result, { finished: 1, returned: 0 });
     assert.deepEqual(again, result);
     assert.equal((await h.jobs('orders'))[0]?.state, 'completed');
@@ -482,9 +538,12 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
 
     const second = await h.open({ retry });
     const attempts: JobContext<unknown>[] = [];
-    await second.work('orders', async (job) => {
-      attempts.push(job);
-    });
+    await second.work(
+      'orders',
+      handler((job) => {
+        attempts.push(job);
+      }),
+    );
     await waitFor('the second instance', async () => (await h.jobs('orders'))[0]?.state === 'completed');
     assert.equal(attempts.length, 1);
     assert.equal(attempts[0]?.jobId, id);
@@ -543,13 +602,16 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
     const since = new Date(Date.now() - 1000);
     const q = await h.open({ batchSize: 5 });
     let firstTry = true;
-    await q.work<{ n: number }>('orders', async (job) => {
-      if (job.data.n === 3) throw new PermanentError('invalid order');
-      if (job.data.n === 2 && firstTry) {
-        firstTry = false;
-        throw new RetryableError('connection reset');
-      }
-    });
+    await q.work<{ n: number }>(
+      'orders',
+      handler((job) => {
+        if (job.data.n === 3) throw new PermanentError('invalid order');
+        if (job.data.n === 2 && firstTry) {
+          firstTry = false;
+          throw new RetryableError('connection reset');
+        }
+      }),
+    );
     for (const n of [1, 2, 3]) await q.send('orders', { n }, { key: order(90 + n) });
     await waitFor(
       'two completed, one dead',
@@ -575,7 +637,7 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
     await q.work<{ n: number }>('orders', async (job) => {
       seen.push({ n: job.data.n, later: await q.hasLaterJob('orders', job.key!, job.jobId) });
     });
-    await waitFor('four jobs', async () => seen.length === 4);
+    await waitFor('four jobs', () => seen.length === 4);
     assert.deepEqual(
       seen.filter((s) => s.n !== 9),
       [
@@ -627,13 +689,17 @@ describe('pg-boss 12.38 behaviour this module relies on', function () {
     boss.on('error', () => undefined);
     await boss.start();
     let started = false;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // The handler runs until the test releases it, so it is still running when the stop times out.
     await boss.work('orders', { pollingIntervalSeconds: 0.5 }, async () => {
       started = true;
-      await sleep(3000);
+      await held;
     });
     await boss.send('orders', {}, { singletonKey: order(80) });
     await waitFor('the handler', () => started);
     await boss.stop({ timeout: 1000 });
+    release();
     const [job] = await h.jobs('orders');
     assert.equal(job?.state, 'failed');
     assert.match(JSON.stringify(job?.output), /pg-boss shut down while active/);
@@ -652,9 +718,12 @@ describe('pg-boss 12.38 behaviour this module relies on', function () {
     assert.equal((await crashed.fetch('orders')).length, 1);
     await crashed.stop({ graceful: false });
     const attempts: number[] = [];
-    await q.work('orders', async (job) => {
-      attempts.push(job.attempt);
-    });
+    await q.work(
+      'orders',
+      handler((job) => {
+        attempts.push(job.attempt);
+      }),
+    );
     await waitFor('the retry', async () => (await h.jobs('orders'))[0]?.state === 'completed', 15_000);
     assert.deepEqual(attempts, [2]);
     assert.equal((await h.jobs('orders'))[0]?.id, id);

@@ -1,5 +1,6 @@
 /**
- * Odoo outbox → queues (docs/architecture.md, decision 2). Pulls leased events from the addon, enqueues each with
+ * Odoo outbox → queues (docs/architecture.md, decision 2: nothing is lost between Odoo and the
+ * sidecar). Pulls leased events from the addon, enqueues each with
  * the event's uuid as the job id (a re-pulled event collapses onto its existing job), then
  * acknowledges them. Runs at start, on Odoo's signed wake-up ping and every few seconds; one drain
  * at a time per process, and the addon's leases keep replicas from taking the same events.

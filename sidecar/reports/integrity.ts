@@ -252,7 +252,7 @@ export async function runIntegrityCheck(
   options: { sample?: number; seed?: string; all?: boolean; progress?: Progress } = {},
 ): Promise<{ reportId: number; report: IntegrityReport }> {
   const n = options.all ? undefined : (options.sample ?? 50);
-  const seedText = options.all ? null : (options.seed ?? new Date().toISOString().slice(0, 10));
+  const seedText = options.all ? null : (options.seed ?? new Date(deps.clock()).toISOString().slice(0, 10));
   const seed = seedFrom(seedText ?? '0');
   const pick = <T>(items: T[], id: (t: T) => string) => seededSample(items, n, seed, id);
 

@@ -7,6 +7,7 @@
  * summary to Odoo's Overview.
  */
 import type pg from 'pg';
+import type { Clock } from '../clock.js';
 import type { OrderRepairJob } from '../jobs.js';
 import type { OdooContract, OrderStatus } from '../odoo/contract.js';
 import type { Logger } from '../observability/logger.js';
@@ -163,13 +164,15 @@ export interface ReportDeps {
   shopify: ShopifyClient;
   odoo: OdooContract;
   logger: Logger;
+  /** Report windows end now by this clock unless given (docs/architecture.md, "Time"). */
+  clock: Clock;
 }
 
 export async function runReconciliation(
   deps: ReportDeps,
   options: { to?: Date; hours?: number; repair?: boolean; progress?: Progress } = {},
 ): Promise<{ reportId: number; report: ReconciliationReport }> {
-  const to = options.to ?? new Date();
+  const to = options.to ?? new Date(deps.clock());
   const from = new Date(to.getTime() - (options.hours ?? 24) * 3600_000);
   await options.progress?.update(0, null, 'reading Shopify orders');
   const shopifyOrders = await fetchShopifyOrders(deps.shopify, from, to);

@@ -37,6 +37,7 @@ describe('reconciliation repair through the orders flow', () => {
       shopify: sidecar.shopify,
       odoo: sidecar.contract,
       logger: sidecar.logger,
+      clock: sidecar.clock,
     };
     const { report } = await runReconciliation(deps, { hours: 1 });
     assert.deepEqual(

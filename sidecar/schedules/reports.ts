@@ -10,7 +10,7 @@ import { runIntegrityCheck } from '../reports/integrity.js';
 import { runReconciliation, type ReportDeps } from '../reports/reconcile.js';
 import { startOperation } from '../reports/store.js';
 
-export function reportDeps(ctx: Pick<FlowContext, 'config' | 'pool' | 'shop' | 'queue' | 'shopify' | 'odoo' | 'logger'>): ReportDeps {
+export function reportDeps(ctx: Pick<FlowContext, 'config' | 'pool' | 'shop' | 'queue' | 'shopify' | 'odoo' | 'logger' | 'clock'>): ReportDeps {
   return {
     pool: ctx.pool,
     schema: ctx.config.database.appSchema,
@@ -19,6 +19,7 @@ export function reportDeps(ctx: Pick<FlowContext, 'config' | 'pool' | 'shop' | '
     shopify: ctx.shopify,
     odoo: ctx.odoo,
     logger: ctx.logger,
+    clock: ctx.clock,
   };
 }
 
@@ -38,7 +39,7 @@ export const reportsSchedule = defineFlow({
     'reports.integrity': {
       schedule: (config) => config.reports.integrityCron,
       async handle(ctx) {
-        const params = { scheduled: true, sample: ctx.config.reports.integritySample, seed: new Date().toISOString().slice(0, 10) };
+        const params = { scheduled: true, sample: ctx.config.reports.integritySample, seed: new Date(ctx.clock()).toISOString().slice(0, 10) };
         const op = await startOperation(ctx.pool, ctx.config.database.appSchema, ctx.logger, 'integrity', params, (progress) =>
           runIntegrityCheck(reportDeps(ctx), { sample: params.sample, seed: params.seed, progress }),
         );

@@ -37,16 +37,16 @@ export async function stockLevels(
 }
 
 /** The Odoo variant bound to a Shopify inventory item, or undefined when Odoo has none. */
-export async function productForItem(ctx: Pick<FlowContext, 'odoo'>, item: string, location: string): Promise<number | undefined> {
+export async function productForItem(ctx: Pick<FlowContext, 'odoo' | 'clock'>, item: string, location: string): Promise<number | undefined> {
   const known = itemToProduct.get(ctx.odoo)?.get(item);
   if (known !== undefined) return known;
   const misses = cache(unknownItems, ctx.odoo);
   const missedAt = misses.get(`${item}@${location}`);
-  if (missedAt !== undefined && Date.now() - missedAt < UNKNOWN_TTL_MS) return undefined;
+  if (missedAt !== undefined && ctx.clock() - missedAt < UNKNOWN_TTL_MS) return undefined;
   // One full read of the location teaches every mapping at once; later webhooks hit the cache.
   await stockLevels(ctx, { location_gids: [location] });
   const found = itemToProduct.get(ctx.odoo)?.get(item);
-  if (found === undefined) misses.set(`${item}@${location}`, Date.now());
+  if (found === undefined) misses.set(`${item}@${location}`, ctx.clock());
   else misses.delete(`${item}@${location}`);
   return found;
 }

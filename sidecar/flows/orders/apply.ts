@@ -95,7 +95,7 @@ export async function pullOrdersSince(ctx: FlowContext, since: Date | string): P
  * One scheduled run: from the watermark minus the overlap (the first run ever: from now minus the
  * overlap — importing older history is onboarding's job), then the watermark moves to `now`.
  */
-export async function runOrdersPull(ctx: FlowContext, now: Date = new Date()): Promise<PullResult & { watermark: string }> {
+export async function runOrdersPull(ctx: FlowContext, now: Date = new Date(ctx.clock())): Promise<PullResult & { watermark: string }> {
   const overlapMs = ctx.config.orders.pullOverlapMinutes * 60_000;
   const watermark = await readWatermark(ctx);
   const since = new Date((watermark ?? now).getTime() - overlapMs);

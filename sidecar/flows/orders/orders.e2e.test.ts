@@ -62,8 +62,7 @@ describe('orders flow end to end (simulator → sidecar → Odoo double)', funct
     }
     await stack.simControl('POST', '/products', { title: 'Ghost', sku: 'GHOST-1', price: '5.00', stock: { '101': 5 } });
     await stack.subscribeWebhooks(ORDER_TOPICS);
-    const s = stack.sidecar;
-    ctx = { config: stack.config, shop: STACK_SHOP, logger: s.logger, pool: s.pool, queue: s.queue, shopify: s.shopify, odoo: s.contract };
+    ctx = stack.flowContext();
   });
   after(async () => {
     await stack?.stop();

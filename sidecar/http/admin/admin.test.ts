@@ -18,6 +18,7 @@ import { WEBHOOK_TOPICS } from '../../jobs.js';
 import { PermanentError } from '../../queue/errors.js';
 import { fetchShopifyOrders, type ReconciliationReport } from '../../reports/reconcile.js';
 import { latestReport } from '../../reports/store.js';
+import { childEnv } from '../../../dev/testing/env.js';
 import { testDatabase } from '../../../dev/testing/root-hooks.js';
 import { STACK_SHOP, startStack, type Stack } from '../../../dev/testing/stack.js';
 
@@ -29,9 +30,9 @@ const failingFlow: Flow = {
   name: 'test-failing-customers',
   queues: ['customers'],
   async register(ctx) {
-    await ctx.queue.work<{ n: number }>('customers', async () => {
-      if (control.failing) throw new PermanentError('planted: unknown customer tag');
-    });
+    await ctx.queue.work<{ n: number }>('customers', () =>
+      control.failing ? Promise.reject(new PermanentError('planted: unknown customer tag')) : Promise.resolve(),
+    );
   },
 };
 
@@ -100,7 +101,7 @@ describe('operator tools: admin API and CLI (simulator, PostgreSQL, Odoo double)
     ).rows;
   const cli = (args: string[]) =>
     run(process.execPath, ['bin/shopify-sync.mjs', ...args], {
-      env: { ...process.env, SIDECAR_URL: stack.sidecarUrl, ADMIN_TOKEN: token },
+      env: childEnv({ SIDECAR_URL: stack.sidecarUrl, ADMIN_TOKEN: token }),
       timeout: 30_000,
     });
   const waitOperation = (id: string) =>
@@ -162,8 +163,8 @@ describe('operator tools: admin API and CLI (simulator, PostgreSQL, Odoo double)
         ],
       );
       assert.ok(!lines.some((l) => l.startsWith('FAIL')), stdout);
-      assert.match(stdout, /OK    odoo contract: addon .* speaks contract 1\.0/);
-      assert.match(stdout, /OK    webhook subscriptions: 16 topics subscribed to http:\/\/127\.0\.0\.1:\d+\/webhooks\/shopify/);
+      assert.match(stdout, /OK {4}odoo contract: addon .* speaks contract 1\.0/);
+      assert.match(stdout, /OK {4}webhook subscriptions: 16 topics subscribed to http:\/\/127\.0\.0\.1:\d+\/webhooks\/shopify/);
     });
   });
 

@@ -20,6 +20,9 @@ function shopifyHmac(secret: string, body: Buffer | string): string {
   return crypto.createHmac('sha256', secret).update(body).digest('base64');
 }
 
+/** The intake's clock: inbox rows are received at this instant, whatever the day the test runs. */
+const NOW = Date.UTC(2026, 10, 27, 12);
+
 describe('webhook intake', () => {
   let pool: pg.Pool;
   let memory: MemoryTransport;
@@ -44,7 +47,7 @@ describe('webhook intake', () => {
     const server = express();
     apps.set(maxBodyBytes, server);
     const logger = createLogger({ transports: [memory], secrets: [SECRET, PREVIOUS] });
-    server.use(createWebhookRouter({ pool, schema: 'app', secrets: [SECRET, PREVIOUS], maxBodyBytes, logger, enqueue }));
+    server.use(createWebhookRouter({ pool, schema: 'app', secrets: [SECRET, PREVIOUS], maxBodyBytes, logger, clock: () => NOW, enqueue }));
     return server;
   }
 
@@ -263,8 +266,10 @@ describe('webhook intake', () => {
     const body = webhookFixture('customers/create');
     await post(body, headersFor(body, 'customers/create', 'wh-old'));
     await post(body, headersFor(body, 'customers/create', 'wh-new'));
-    await pool.query("UPDATE app.webhook_inbox SET received_at = now() - interval '8 days' WHERE webhook_id = 'wh-old'");
-    assert.deepEqual(await purgeInbox(pool, 'app', 7), { purged: 1, deleted: 0 });
+    await pool.query("UPDATE app.webhook_inbox SET received_at = received_at - interval '8 days' WHERE webhook_id = 'wh-old'");
+    const { rows: received } = await pool.query("SELECT received_at FROM app.webhook_inbox WHERE webhook_id = 'wh-new'");
+    assert.equal((received[0].received_at as Date).getTime(), NOW, "rows are received at the intake clock's instant");
+    assert.deepEqual(await purgeInbox(pool, 'app', 7, 30, NOW), { purged: 1, deleted: 0 });
     const rows = await pool.query('SELECT webhook_id, payload IS NULL AS purged FROM app.webhook_inbox ORDER BY webhook_id');
     assert.deepEqual(rows.rows, [
       { webhook_id: 'wh-new', purged: false },

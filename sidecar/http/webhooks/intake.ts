@@ -6,12 +6,15 @@
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type pg from 'pg';
+import type { Clock } from '../../clock.js';
 import type { Logger } from '../../observability/logger.js';
 import { withLogContext } from '../../observability/logger.js';
 import { recordDelivery, recordInvalid, type EnqueueInTransaction } from '../../inbox/inbox.js';
 import { WEBHOOK_ROUTES } from '../../inbox/routes.js';
 import { isWebhookTopic } from '../../jobs.js';
-import { statusFor, verifyWebhook, type RejectionReason } from './verify.js';
+import { statusFor, verifyWebhook, type RejectionReason, type VerificationResult } from './verify.js';
+
+type Rejection = Extract<VerificationResult, { ok: false }>;
 
 export interface WebhookIntakeOptions {
   pool: pg.Pool;
@@ -19,6 +22,8 @@ export interface WebhookIntakeOptions {
   secrets: readonly string[];
   maxBodyBytes: number;
   logger: Logger;
+  /** `received_at` of inbox rows, which retention and freshness are measured against. */
+  clock: Clock;
   enqueue: EnqueueInTransaction;
   /** Metrics hook: one call per request with its outcome. */
   onOutcome?: (event: { topic: string; outcome: 'queued' | 'duplicate' | 'ignored' | 'invalid' | RejectionReason }) => void;
@@ -31,26 +36,8 @@ export function createWebhookRouter(options: WebhookIntakeOptions): Router {
   router.post('/webhooks/shopify', raw, async (req: Request, res: Response) => {
     const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const result = verifyWebhook({ rawBody, headers: req.headers, secrets: options.secrets, maxBytes: options.maxBodyBytes });
-    const topicHeader = req.get('x-shopify-topic') ?? 'unknown';
     if (!result.ok) {
-      options.logger.warn('webhook rejected', {
-        reason: result.reason,
-        detail: result.detail,
-        webhookId: result.webhookId,
-        topic: topicHeader,
-      });
-      options.onOutcome?.({ topic: topicHeader, outcome: result.reason });
-      if (result.reason === 'malformed_json' && result.webhookId) {
-        await recordInvalid(
-          options.pool,
-          options.schema,
-          result.webhookId,
-          topicHeader,
-          req.get('x-shopify-shop-domain') ?? '',
-          result.detail,
-        ).catch(() => {});
-      }
-      res.status(statusFor(result.reason)).json({ error: result.reason, detail: result.detail });
+      await reject(options, req, res, result);
       return;
     }
     const { delivery } = result;
@@ -73,7 +60,14 @@ export function createWebhookRouter(options: WebhookIntakeOptions): Router {
               )
           : undefined;
       try {
-        const { duplicate } = await recordDelivery(options.pool, options.schema, delivery, { ...outcome, entityGid }, enqueue);
+        const { duplicate } = await recordDelivery(
+          options.pool,
+          options.schema,
+          delivery,
+          options.clock(),
+          { ...outcome, entityGid },
+          enqueue,
+        );
         const result = duplicate ? 'duplicate' : outcome.status;
         const log = outcome.status === 'invalid' ? options.logger.error.bind(options.logger) : options.logger.info.bind(options.logger);
         log('webhook received', {
@@ -105,4 +99,23 @@ export function createWebhookRouter(options: WebhookIntakeOptions): Router {
     next(error);
   });
   return router;
+}
+
+/** A delivery that failed verification: logged, counted, kept when only its JSON is broken, answered. */
+async function reject(options: WebhookIntakeOptions, req: Request, res: Response, result: Rejection): Promise<void> {
+  const topicHeader = req.get('x-shopify-topic') ?? 'unknown';
+  options.logger.warn('webhook rejected', {
+    reason: result.reason,
+    detail: result.detail,
+    webhookId: result.webhookId,
+    topic: topicHeader,
+  });
+  options.onOutcome?.({ topic: topicHeader, outcome: result.reason });
+  if (result.reason === 'malformed_json' && result.webhookId) {
+    const shopDomain = req.get('x-shopify-shop-domain') ?? '';
+    await recordInvalid(options.pool, options.schema, result.webhookId, topicHeader, shopDomain, result.detail, options.clock()).catch(
+      () => {},
+    );
+  }
+  res.status(statusFor(result.reason)).json({ error: result.reason, detail: result.detail });
 }

@@ -11,6 +11,7 @@
  * since webhooks must reach the inbox even while Odoo is down.
  */
 import type pg from 'pg';
+import type { Clock } from '../../clock.js';
 import type { Config } from '../../config/index.js';
 import type { RegistrationContext } from '../../flows/context.js';
 import { defineFlow } from '../../flows/define-flow.js';
@@ -42,6 +43,7 @@ export interface WebhookSubscriptionsDeps {
   queue: SyncQueue;
   shopify: ShopifyClient;
   logger: Logger;
+  clock: Clock;
   /** Topics to subscribe; default every routed topic (jobs.ts). */
   topics?: readonly string[];
 }
