@@ -49,7 +49,6 @@ const standInInventory: Flow = {
               },
             ],
           },
-          idempotencyKey: job.jobId,
         },
         { lane: 'inventory', idempotencyKey: job.jobId },
       );

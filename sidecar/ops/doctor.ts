@@ -8,7 +8,7 @@ import type { Config } from '../config/index.js';
 import { WEBHOOK_TOPICS } from '../http/webhooks/topics.js';
 import type { Logger } from '../observability/logger.js';
 import type { OdooCaller } from '../odoo/types.js';
-import { checkApiVersion, type ShopifyClient } from '../shopify/index.js';
+import { checkApiVersion, type ShopifyClient, type WebhookSubscriptionsQuery } from '../shopify/index.js';
 
 export type Verdict = 'ok' | 'warn' | 'fail';
 
@@ -91,8 +91,8 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
   );
   checks.push(
     await check('shopify credentials', async () => {
-      const data = await shopify.request<{ shop: { name?: string; myshopifyDomain?: string } }>('Shop', undefined, { lane: 'catalog' });
-      return { verdict: 'ok', detail: `token accepted by ${data.shop?.myshopifyDomain ?? config.shopify.shopDomain}` };
+      const data = await shopify.request('Shop', undefined, { lane: 'catalog' });
+      return { verdict: 'ok', detail: `token accepted by ${data.shop.myshopifyDomain}` };
     }),
   );
   checks.push(
@@ -124,8 +124,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
       const subscriptions: Subscription[] = [];
       let after: string | null = null;
       for (;;) {
-        const page: { webhookSubscriptions: { nodes: Subscription[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } =
-          await shopify.request('WebhookSubscriptions', { first: 100, after }, { lane: 'catalog' });
+        const page: WebhookSubscriptionsQuery = await shopify.request('WebhookSubscriptions', { first: 100, after }, { lane: 'catalog' });
         subscriptions.push(...page.webhookSubscriptions.nodes);
         if (!page.webhookSubscriptions.pageInfo.hasNextPage) break;
         after = page.webhookSubscriptions.pageInfo.endCursor;

@@ -6,6 +6,7 @@
  * The sample is a seeded pick over the population sorted by id (prng.ts), so one seed repeats.
  */
 import type { ExportedCustomer, ProductDocument, StockLevel } from '../odoo/contract.js';
+import type { CustomerByIdQuery, ProductByIdentifierQuery } from '../shopify/index.js';
 import { saveReport, type Progress } from './store.js';
 import { seededSample, seedFrom } from './prng.js';
 import { toCents, type ReportDeps } from './reconcile.js';
@@ -30,11 +31,13 @@ export interface IntegrityReport {
   drift: Drift[];
 }
 
-export interface ShopifyProductView {
-  id: string;
-  status: string;
-  variants: { nodes: Array<{ id: string; sku: string | null; barcode: string | null; price: string }> };
-}
+type ShopifyProduct = NonNullable<ProductByIdentifierQuery['productByIdentifier']>;
+type ShopifyCustomer = NonNullable<CustomerByIdQuery['customer']>;
+
+/** The fields of Shopify's product (ProductByIdentifier) that are compared. */
+export type ShopifyProductView = Pick<ShopifyProduct, 'id' | 'status'> & {
+  variants: { nodes: Array<Pick<ShopifyProduct['variants']['nodes'][number], 'id' | 'sku' | 'barcode' | 'price'>> };
+};
 
 const norm = (v: string | null | undefined) => (v === undefined || v === null || v.trim() === '' ? null : v.trim());
 
@@ -94,13 +97,8 @@ export function compareStock(level: StockLevel, shopifyOnHand: number | null): D
   ];
 }
 
-export interface ShopifyCustomerView {
-  id: string;
-  firstName: string | null;
-  lastName: string | null;
-  defaultEmailAddress: { emailAddress: string | null } | null;
-  defaultPhoneNumber: { phoneNumber: string | null } | null;
-}
+/** The fields of Shopify's customer (CustomerById) that are compared. */
+export type ShopifyCustomerView = Pick<ShopifyCustomer, 'id' | 'firstName' | 'lastName' | 'defaultEmailAddress' | 'defaultPhoneNumber'>;
 
 /** Pure: email (case-insensitive), first and last name, phone. */
 export function compareCustomer(doc: ExportedCustomer, shopify: ShopifyCustomerView | null): Drift[] {
@@ -157,7 +155,7 @@ export async function runIntegrityCheck(
 
   const { products } = await deps.odoo.exportProducts({});
   const productSample = pick(
-    products.filter((p) => p.shopify_product_gid),
+    products.filter((p): p is ProductDocument & { shopify_product_gid: string } => Boolean(p.shopify_product_gid)),
     (p) => String(p.odoo_id).padStart(12, '0'),
   );
   const { levels } = await deps.odoo.stockLevels({});
@@ -177,11 +175,7 @@ export async function runIntegrityCheck(
 
   const drift: Drift[] = [];
   for (const doc of productSample) {
-    const data = await deps.shopify.request<{ productByIdentifier: ShopifyProductView | null }>(
-      'ProductByIdentifier',
-      { identifier: { id: doc.shopify_product_gid } },
-      { lane: 'catalog' },
-    );
+    const data = await deps.shopify.request('ProductByIdentifier', { identifier: { id: doc.shopify_product_gid } }, { lane: 'catalog' });
     drift.push(...compareProduct(doc, data.productByIdentifier));
     await step('products');
   }
@@ -192,14 +186,14 @@ export async function runIntegrityCheck(
     for (let i = 0; i < group.length; i += 100) {
       const chunk = group.slice(i, i + 100);
       const itemQuery = chunk.map((l) => `inventory_item_id:${numericId(l.shopify_inventory_item_gid!)}`).join(' OR ');
-      const data = await deps.shopify.request<{
-        nodes: Array<{
-          id: string;
-          inventoryLevels: { nodes: Array<{ item: { id: string }; quantities: Array<{ name: string; quantity: number }> }> };
-        } | null>;
-      }>('InventoryItemsLevels', { locationIds: [location], itemQuery, first: 250 }, { lane: 'inventory' });
+      const data = await deps.shopify.request(
+        'InventoryItemsLevels',
+        { locationIds: [location], itemQuery, first: 250 },
+        { lane: 'inventory' },
+      );
+      const node = data.nodes[0];
       const onHand = new Map<string, number>();
-      for (const lvl of data.nodes[0]?.inventoryLevels.nodes ?? []) {
+      for (const lvl of node && 'inventoryLevels' in node ? node.inventoryLevels.nodes : []) {
         const q = lvl.quantities.find((x) => x.name === 'on_hand');
         if (q) onHand.set(lvl.item.id, q.quantity);
       }
@@ -214,9 +208,7 @@ export async function runIntegrityCheck(
     const { customers } = await deps.odoo.exportCustomers({ partner_ids: partnerSample.map((r) => r.id) });
     for (const doc of customers) {
       const gid = doc.customer_gid ?? records.find((r) => r.id === doc.partner_id)?.shopify_gid ?? null;
-      const data = gid
-        ? await deps.shopify.request<{ customer: ShopifyCustomerView | null }>('CustomerById', { id: gid }, { lane: 'catalog' })
-        : { customer: null };
+      const data = gid ? await deps.shopify.request('CustomerById', { id: gid }, { lane: 'catalog' }) : { customer: null };
       drift.push(...compareCustomer({ ...doc, customer_gid: gid }, data.customer));
       await step('customers');
     }
