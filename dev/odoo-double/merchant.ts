@@ -17,16 +17,22 @@ import type {
   Tracking,
 } from '../conformance/target.js';
 import type { OdooDouble } from './double.js';
-import { formatCents, parseCents } from './money.js';
+import { toCents, MoneyError } from '../../sidecar/rules/money.js';
+import { anonymise } from './api/customers.js';
+import { formatMoney } from './values.js';
 import { newBinding, type Binding, type Picking } from './state.js';
 
 const userError = (message: string) =>
   new OdooPermanentError(`odoo merchant: UserError: ${message}`, { odooName: 'odoo.exceptions.UserError' });
 
+/** What Odoo's form does with an amount typed by the user: exact cents, or an error. */
 function cents(amount: Money): number {
-  const value = parseCents(amount);
-  if (value === null) throw userError(`"${amount}" is not an amount`);
-  return value;
+  try {
+    return Number(toCents(amount));
+  } catch (error) {
+    if (error instanceof MoneyError) throw userError(`"${amount}" is not an amount`);
+    throw error;
+  }
 }
 
 export class DoubleMerchant implements MerchantDriver {
@@ -276,7 +282,7 @@ export class DoubleMerchant implements MerchantDriver {
   async eraseCustomer(partnerId: number) {
     const p = this.odoo.partner(partnerId);
     const gid = p.binding.shopify_gid;
-    this.odoo.anonymise(p);
+    anonymise(this.odoo, p);
     // Only a bound customer exists in Shopify to be erased there.
     if (gid)
       this.odoo.emit('customer.erased', 'res.partner', partnerId, `customer:${partnerId}`, { partner_id: partnerId, customer_gid: gid });
@@ -304,7 +310,7 @@ export class DoubleMerchant implements MerchantDriver {
           state: so.state,
           partner_id: so.partner_id,
           shipping: { street: ship.street, city: ship.city, zip: ship.zip },
-          amount_total: formatCents(so.amount_total),
+          amount_total: formatMoney(so.amount_total),
           lines: so.lines
             .filter((l) => l.role === 'product' || l.role === 'manual')
             .map((l) => ({ sku: l.sku, quantity: l.quantity, qty_delivered: l.qty_delivered })),
@@ -335,7 +341,7 @@ export class DoubleMerchant implements MerchantDriver {
   async readCreditNote(id: number) {
     const cn = this.odoo.state.creditNotes.get(id);
     if (!cn) throw userError(`credit note ${id} does not exist`);
-    return { amount_total: formatCents(cn.amount_total), state: cn.state };
+    return { amount_total: formatMoney(cn.amount_total), state: cn.state };
   }
 
   async readSidecarHealth() {

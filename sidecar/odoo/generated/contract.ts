@@ -502,12 +502,12 @@ export interface ExportDeliveryParams {
  */
 export interface FulfillmentDocument {
   picking_id: number;
-  name?: string;
-  state?: string;
+  name: string;
+  state: string;
   order_gid: string;
-  sale_order_id?: number;
+  sale_order_id: number;
   is_return: boolean;
-  location_gid?: string | null;
+  location_gid: string | null;
   lines: {
     line_gid: string;
     sku: string | null;
