@@ -17,14 +17,21 @@ describe('Odoo contract conformance: in-process double', () => {
   const validator = loadContractValidator();
   let target: ConformanceTarget;
   let caller: OdooCaller;
+  let unvalidated: OdooCaller;
 
   beforeEach(() => {
     const odoo = createOdooDouble();
+    unvalidated = odoo;
     caller = createValidatingCaller(odoo, validator);
     target = { contract: createOdooContract(caller), merchant: createDoubleMerchant(odoo) };
   });
 
-  defineConformanceScenarios({ target: () => target, caller: () => caller, validator: () => validator });
+  defineConformanceScenarios({
+    target: () => target,
+    caller: () => caller,
+    unvalidatedCaller: () => unvalidated,
+    validator: () => validator,
+  });
 });
 
 describe('Odoo contract conformance: double behind /jsonrpc, through the real JSON-RPC client', () => {
@@ -32,6 +39,7 @@ describe('Odoo contract conformance: double behind /jsonrpc, through the real JS
   const credentials = { db: 'double', login: 'shopify-sidecar', apiKey: 'k'.repeat(40) };
   let target: ConformanceTarget;
   let caller: OdooCaller;
+  let unvalidated: OdooCaller;
   let server: OdooDoubleServer;
 
   beforeEach(async () => {
@@ -45,6 +53,7 @@ describe('Odoo contract conformance: double behind /jsonrpc, through the real JS
       protocol: 'jsonrpc',
       requestTimeoutMs: 10_000,
     });
+    unvalidated = client;
     caller = createValidatingCaller(client, validator);
     target = { contract: createOdooContract(caller), merchant: createDoubleMerchant(odoo) };
   });
@@ -53,7 +62,12 @@ describe('Odoo contract conformance: double behind /jsonrpc, through the real JS
     await server.close();
   });
 
-  defineConformanceScenarios({ target: () => target, caller: () => caller, validator: () => validator });
+  defineConformanceScenarios({
+    target: () => target,
+    caller: () => caller,
+    unvalidatedCaller: () => unvalidated,
+    validator: () => validator,
+  });
 
   it('refuses a wrong API key as a configuration error', async () => {
     const client = createOdooClient({

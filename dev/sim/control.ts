@@ -39,7 +39,7 @@ import {
   shopRedactPayload,
 } from './payloads.js';
 import * as q from './quantities.js';
-import type { Simulator } from './server.js';
+import type { Simulator } from './simulator.js';
 import type { Order } from './state.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
