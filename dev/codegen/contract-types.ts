@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compile, type JSONSchema } from 'json-schema-to-typescript';
+import { compile } from 'json-schema-to-typescript';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CONTRACT_SCHEMA_DIR = path.join(ROOT, 'contract/schemas');
@@ -109,7 +109,7 @@ export async function generateContractTypes(dir = CONTRACT_SCHEMA_DIR): Promise<
   const root = methodsRoot(readSchema(METHODS_FILE));
   // Every document is declared even when no method refers to it.
   for (const [file, schema] of documents) (root.$defs as Schema)[`document_${file}`] = { $ref: String(schema.$id) };
-  const types = await compile(root as JSONSchema, 'ContractMethods', {
+  const types = await compile(root, 'ContractMethods', {
     bannerComment: BANNER,
     unreachableDefinitions: true,
     additionalProperties: true,

@@ -126,9 +126,9 @@ describe('contract schema validation', () => {
   it('validates through the caller wrapper before the call reaches Odoo', async () => {
     const calls: string[] = [];
     const inner: OdooCaller = {
-      async executeKw<T>(_m: string, method: string) {
+      executeKw<T>(_m: string, method: string) {
         calls.push(method);
-        return { acknowledged: 0 } as T;
+        return Promise.resolve({ acknowledged: 0 } as T);
       },
     };
     const contract = createOdooContract(createValidatingCaller(inner, validator));
@@ -143,9 +143,9 @@ describe('createOdooContract', () => {
   it('sends each document as the single positional argument to shopify.sync.api', async () => {
     const seen: unknown[][] = [];
     const caller: OdooCaller = {
-      async executeKw<T>(model: string, method: string, args: unknown[], kwargs?: Record<string, unknown>) {
+      executeKw<T>(model: string, method: string, args: unknown[], kwargs?: Record<string, unknown>) {
         seen.push([model, method, args, kwargs]);
-        return {} as T;
+        return Promise.resolve({} as T);
       },
     };
     const contract = createOdooContract(caller);

@@ -209,9 +209,10 @@ export function fakeTime(start = Date.UTC(2026, 10, 27, 12, 0, 0)) {
     now: start,
     sleeps: [] as number[],
     clock: () => state.now,
-    sleep: async (ms: number) => {
+    sleep: (ms: number) => {
       state.sleeps.push(ms);
       state.now += ms;
+      return Promise.resolve();
     },
     advance: (ms: number) => {
       state.now += ms;

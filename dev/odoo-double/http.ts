@@ -79,7 +79,7 @@ export async function serveOdooDouble(odoo: OdooDouble, options: OdooDoubleServe
     req.on('end', () => {
       let request: { id?: unknown; params?: { service?: string; method?: string; args?: unknown[] } };
       try {
-        request = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        request = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof request;
       } catch {
         res.writeHead(400).end();
         return;

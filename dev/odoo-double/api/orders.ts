@@ -360,7 +360,7 @@ export function orderStatus(core: DoubleCore, doc: ContractParams<'order_status'
     if (so.order_gid && (!seen || so.id > seen.id)) byGid.set(so.order_gid, so);
   }
   return {
-    orders: (gids as string[]).map((gid): OrderStatus => {
+    orders: gids.map((gid): OrderStatus => {
       const so = byGid.get(gid);
       if (!so) return { order_gid: gid, found: false, sale_order_id: null, name: null, state: null, amount_total: null, line_count: null };
       return {
