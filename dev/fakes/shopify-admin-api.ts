@@ -6,7 +6,7 @@
  * - POST /admin/api/{version}/graphql.json: a leaky bucket (maximum, restore rate per second)
  *   on an injected clock; each operation has a requested and an actual cost. Answers carry
  *   Shopify's exact `extensions.cost` shape; a call that does not fit gets 200 + THROTTLED with
- *   `actualQueryCost: null` (research/shopify.md 1.1). Scripted faults are served first, one per
+ *   `actualQueryCost: null`. Scripted faults are served first, one per
  *   request: an HTTP status with headers and body, a hang (timeout), or a dropped connection.
  * - POST /admin/oauth/access_token: the client-credentials grant, issuing numbered tokens.
  */
