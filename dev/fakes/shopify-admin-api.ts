@@ -92,15 +92,13 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
           tokenSeq += 1;
           const token = `shpca_test_${tokenSeq}`;
           issuedTokens.push(token);
-          res
-            .writeHead(200, { 'content-type': 'application/json' })
-            .end(
-              JSON.stringify({
-                access_token: token,
-                scope: 'read_products,write_inventory',
-                expires_in: options.tokenLifetimeSeconds ?? 86399,
-              }),
-            );
+          res.writeHead(200, { 'content-type': 'application/json' }).end(
+            JSON.stringify({
+              access_token: token,
+              scope: 'read_products,write_inventory',
+              expires_in: options.tokenLifetimeSeconds ?? 86399,
+            }),
+          );
         };
         if (options.tokenDelayMs) setTimeout(answer, options.tokenDelayMs);
         else answer();
