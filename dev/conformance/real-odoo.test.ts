@@ -6,7 +6,7 @@
  * (import policy, safety stock, tax mapping) are rewritten by each scenario.
  */
 import { createOdooClient } from '../../sidecar/odoo/client.js';
-import { realOdooEnv } from '../testing/env.js';
+import { processEnv } from '../testing/env.js';
 import { createOdooContract } from '../../sidecar/odoo/contract.js';
 import type { OdooCaller } from '../../sidecar/odoo/types.js';
 import { createRealMerchant } from './real-driver.js';
@@ -14,7 +14,8 @@ import { createValidatingCaller, loadContractValidator } from './schemas.js';
 import { defineConformanceScenarios } from './suite.js';
 import type { ConformanceTarget } from './target.js';
 
-const env = realOdooEnv();
+const env = processEnv();
+const configured = Boolean(env.ODOO_URL && env.ODOO_DB && env.ODOO_USER && env.ODOO_API_KEY);
 
 describe('Odoo contract conformance: real Odoo with shopify_sync', function () {
   this.timeout(120_000);
@@ -24,18 +25,19 @@ describe('Odoo contract conformance: real Odoo with shopify_sync', function () {
   let unvalidated: OdooCaller;
 
   before(function () {
-    if (!env) {
+    if (!configured) {
       this.skip();
       return;
     }
-    const common = { url: env.url, db: env.db, protocol: 'jsonrpc' as const, requestTimeoutMs: 60_000 };
-    unvalidated = createOdooClient({ ...common, user: env.user, apiKey: env.apiKey });
+    const common = { url: env.ODOO_URL!, db: env.ODOO_DB!, protocol: 'jsonrpc' as const, requestTimeoutMs: 60_000 };
+    unvalidated = createOdooClient({ ...common, user: env.ODOO_USER!, apiKey: env.ODOO_API_KEY! });
     caller = createValidatingCaller(unvalidated, validator);
-    const admin = createOdooClient({ ...common, user: env.adminLogin, apiKey: env.adminPassword });
-    target = { contract: createOdooContract(caller), merchant: createRealMerchant({ admin, adminLogin: env.adminLogin }) };
+    const adminLogin = env.ODOO_ADMIN_USER ?? 'admin';
+    const admin = createOdooClient({ ...common, user: adminLogin, apiKey: env.ODOO_ADMIN_PASSWORD ?? 'admin' });
+    target = { contract: createOdooContract(caller), merchant: createRealMerchant({ admin, adminLogin }) };
   });
 
-  if (!env) {
+  if (!configured) {
     it('real Odoo not configured: set ODOO_URL, ODOO_DB, ODOO_USER, ODOO_API_KEY', function () {
       this.skip();
     });

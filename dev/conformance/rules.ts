@@ -3,7 +3,8 @@
  * the target and the sidecar's rule (sidecar/rules/) disagree: money (a third decimal that is
  * not zero is refused, naming the field; a trailing zero is not), email (matching normalises
  * spaces and case; a string without @ matches nothing), GID (a malformed or wrong-type GID is
- * refused, naming the field) and the contract version.
+ * refused, naming the field) and the contract version (a sidecar speaking another major is
+ * refused).
  */
 import assert from 'node:assert/strict';
 import { createOdooContract, type OdooContract } from '../../sidecar/odoo/contract.js';
@@ -120,12 +121,23 @@ export function defineSharedRuleScenarios(ctx: SuiteContext, current: () => Rule
       assert.ok(compatibleContractVersions(contract_version, CONTRACT_VERSION), `${contract_version} vs ${CONTRACT_VERSION}`);
     });
 
-    it('answers whatever the sidecar version: the sidecar, not the addon, refuses a version it does not speak', async () => {
-      // What the addon does today: it records the sidecar's version and never refuses it; the
-      // check is the sidecar's, at start, on the answer (sidecar/odoo/contract.ts).
+    it('refuses a sidecar that speaks a contract it does not, naming it; accepts another minor of its own', async () => {
+      const { contract } = current();
+      assert.equal(compatibleContractVersions(CONTRACT_VERSION, '2.0'), false);
+      await rejects(contract.contractVersion({ sidecar_version: '0.1.0', contract_version: '2.0' }), {
+        cls: OdooPermanentError,
+        odooName: VALIDATION,
+        message: /^contract_version: .*'2\.0'/,
+      });
+      const minor = `${CONTRACT_VERSION.split('.')[0]}.9`;
+      assert.equal(compatibleContractVersions(CONTRACT_VERSION, minor), true);
+      const { contract_version } = await contract.contractVersion({ sidecar_version: '0.1.0', contract_version: minor });
+      assert.ok(compatibleContractVersions(contract_version, minor));
+    });
+
+    it("records the sidecar's own release whatever it is: only the contract version is checked", async () => {
       const { contract_version } = await current().contract.contractVersion({ sidecar_version: '99.0.0' });
-      assert.equal(compatibleContractVersions(contract_version, CONTRACT_VERSION), true);
-      assert.equal(compatibleContractVersions(contract_version, '2.0'), false, 'a sidecar speaking 2.0 would refuse this addon');
+      assert.ok(compatibleContractVersions(contract_version, CONTRACT_VERSION));
     });
   });
 }

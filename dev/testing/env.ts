@@ -15,14 +15,7 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Rec
   };
 }
 
-/**
- * The real Odoo a development run talks to (the conformance suite's real target, scripts/
- * conformance-real-odoo.sh): ODOO_URL, ODOO_DB, ODOO_USER and ODOO_API_KEY (the integration
- * user), and the merchant's ODOO_ADMIN_USER / ODOO_ADMIN_PASSWORD (default admin / admin, Odoo's
- * demo administrator). Undefined when the integration user is not configured.
- */
-export function realOdooEnv(env: Record<string, string | undefined> = process.env) {
-  const { ODOO_URL: url, ODOO_DB: db, ODOO_USER: user, ODOO_API_KEY: apiKey } = env;
-  if (!url || !db || !user || !apiKey) return undefined;
-  return { url, db, user, apiKey, adminLogin: env.ODOO_ADMIN_USER ?? 'admin', adminPassword: env.ODOO_ADMIN_PASSWORD ?? 'admin' };
+/** The environment the tests run in (e.g. a real Odoo's ODOO_* variables): development code reads it here only. */
+export function processEnv(): Readonly<Record<string, string | undefined>> {
+  return process.env;
 }

@@ -7,7 +7,7 @@
  * ./generated/contract.ts (`make generate`; docs/architecture.md, "Generated types"); the names
  * below are the ones the rest of the sidecar uses. Pure apart from the injected caller.
  */
-import { compatibleContractVersions, CONTRACT_VERSION } from '../rules/contract-version.js';
+import { CONTRACT_VERSION, compatibleContractVersions } from '../rules/contract-version.js';
 import type * as Schema from './generated/contract.js';
 import type { ContractMethods } from './generated/contract.js';
 import type { OdooCaller } from './types.js';
@@ -181,7 +181,7 @@ export function createOdooContract(caller: OdooCaller): OdooContract {
   } satisfies OdooContract);
 }
 
-/** True when the addon speaks a contract version compatible with ours (the sidecar refuses otherwise). */
+/** True when the addon's contract works with ours (the rule: rules/contract-version.ts). */
 export function isCompatibleContractVersion(addonVersion: string): boolean {
   return compatibleContractVersions(addonVersion, CONTRACT_VERSION);
 }

@@ -5,7 +5,7 @@
  * addon.
  */
 import type { BindingState, ContractParams, ContractResult } from '../../../sidecar/odoo/contract.js';
-import { CONTRACT_VERSION } from '../../../sidecar/rules/contract-version.js';
+import { compatibleContractVersions, CONTRACT_VERSION } from '../../../sidecar/rules/contract-version.js';
 import type { DoubleCore } from '../core.js';
 import { pyList, pyRepr, validationError } from '../errors.js';
 import type { Binding, Variant } from '../state.js';
@@ -21,11 +21,18 @@ const REPORT_KINDS: readonly string[] = ['integrity', 'reconciliation'];
 const MAX_IDS = 5000;
 
 /**
- * The addon answers with the contract version it speaks and records the sidecar's contact; it
- * does not check the sidecar's version: the sidecar refuses an addon whose version it does not
- * speak (sidecar/rules/contract-version.ts).
+ * The versions, and the last sidecar contact. A sidecar that says which contract it speaks
+ * (`contract_version`) is refused when the contract-version rule says the two do not work
+ * together (sidecar/rules/contract-version.ts); its own release (`sidecar_version`) is only
+ * recorded.
  */
 export function contractVersion(core: DoubleCore, doc: ContractParams<'contract_version'>): ContractResult<'contract_version'> {
+  const spoken: unknown = doc.contract_version;
+  if (spoken !== undefined && spoken !== null && (typeof spoken !== 'string' || !compatibleContractVersions(CONTRACT_VERSION, spoken))) {
+    throw validationError(
+      `contract_version: the sidecar speaks contract ${pyRepr(spoken)}, this addon speaks ${CONTRACT_VERSION}; upgrade the older side`,
+    );
+  }
   core.state.lastSidecarContact = core.nowIso();
   core.state.lastSidecarVersion = typeof doc.sidecar_version === 'string' ? doc.sidecar_version : 'unknown';
   return { contract_version: CONTRACT_VERSION, addon_version: DOUBLE_ADDON_VERSION, odoo_version: DOUBLE_ODOO_VERSION };

@@ -414,6 +414,10 @@ export interface CancelOrderResult {
  */
 export interface ContractVersionParams {
   sidecar_version?: string;
+  /**
+   * The contract version the sidecar speaks; the addon refuses one whose major differs from its own (contract/rules/contract-version.cases.json).
+   */
+  contract_version?: string;
 }
 /**
  * This interface was referenced by `ContractMethods`'s JSON-Schema
