@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NPM_STAMP := node_modules/.install-stamp
 PYTHON ?= /usr/bin/python3
 
-.PHONY: install typecheck test test-unit test-addon-static test-odoo-skip-if-missing test-odoo build sim demo demo-check bench
+.PHONY: install generate typecheck test test-unit test-addon-static test-odoo-skip-if-missing test-odoo build sim demo demo-check bench
 
 install: $(NPM_STAMP)
 
@@ -12,6 +12,12 @@ $(NPM_STAMP): package.json package-lock.json scripts/fetch-shopify-schemas.sh
 	npm ci --no-audit --no-fund
 	scripts/fetch-shopify-schemas.sh
 	@touch $(NPM_STAMP)
+
+# Types generated from their sources (docs/architecture.md, "Generated types"): Shopify operation
+# types from sidecar/shopify/graphql/*.graphql and the pinned Admin schema, contract types from
+# contract/schemas/. The output is committed; dev/codegen/codegen.test.ts fails when it is stale.
+generate: install
+	node --import tsx dev/codegen/main.ts
 
 typecheck: install
 	npx tsc -p tsconfig.json --noEmit

@@ -13,10 +13,20 @@ export default tseslint.config(
     },
     rules: {
       // Only configuration reads the environment (12-factor; sidecar/config/index.ts).
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through sidecar/config (or dev/testing/env.ts in development code).' }],
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read configuration through sidecar/config (or dev/testing/env.ts in development code).',
+        },
+      ],
       // Small units: production functions stay short enough to read at once (plain data tables excepted).
       'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true, IIFEs: true }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
     },
   },
   {
@@ -31,8 +41,9 @@ export default tseslint.config(
   {
     // Tests read JSON answers (GraphQL data, RPC results, log lines) by path and assert on the
     // values: the assertion is the check, and a declared type for every answer would add nothing.
-    // Production and development code keep these rules.
-    files: ['**/*.test.ts'],
+    // The simulator's test helpers only hand such answers to its tests. Production and
+    // development code keep these rules.
+    files: ['**/*.test.ts', 'dev/sim/test-support.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',

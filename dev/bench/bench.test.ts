@@ -51,7 +51,6 @@ const standInInventory: Flow = {
               },
             ],
           },
-          idempotencyKey: job.jobId,
         },
         { lane: 'inventory', idempotencyKey: job.jobId },
       );

@@ -17,14 +17,21 @@ describe('Odoo contract conformance: in-process double', () => {
   const validator = loadContractValidator();
   let target: ConformanceTarget;
   let caller: OdooCaller;
+  let unvalidated: OdooCaller;
 
   beforeEach(() => {
     const odoo = createOdooDouble();
+    unvalidated = odoo;
     caller = createValidatingCaller(odoo, validator);
     target = { contract: createOdooContract(caller), merchant: createDoubleMerchant(odoo) };
   });
 
-  defineConformanceScenarios({ target: () => target, caller: () => caller, validator: () => validator });
+  defineConformanceScenarios({
+    target: () => target,
+    caller: () => caller,
+    unvalidatedCaller: () => unvalidated,
+    validator: () => validator,
+  });
 });
 
 describe('Odoo contract conformance: double behind /jsonrpc, through the real JSON-RPC client', () => {
@@ -32,6 +39,7 @@ describe('Odoo contract conformance: double behind /jsonrpc, through the real JS
   const credentials = { db: 'double', login: 'shopify-sidecar', apiKey: 'k'.repeat(40) };
   let target: ConformanceTarget;
   let caller: OdooCaller;
+  let unvalidated: OdooCaller;
   let server: OdooDoubleServer;
 
   beforeEach(async () => {
@@ -45,6 +53,7 @@ describe('Odoo contract conformance: double behind /jsonrpc, through the real JS
       protocol: 'jsonrpc',
       requestTimeoutMs: 10_000,
     });
+    unvalidated = client;
     caller = createValidatingCaller(client, validator);
     target = { contract: createOdooContract(caller), merchant: createDoubleMerchant(odoo) };
   });
@@ -53,7 +62,12 @@ describe('Odoo contract conformance: double behind /jsonrpc, through the real JS
     await server.close();
   });
 
-  defineConformanceScenarios({ target: () => target, caller: () => caller, validator: () => validator });
+  defineConformanceScenarios({
+    target: () => target,
+    caller: () => caller,
+    unvalidatedCaller: () => unvalidated,
+    validator: () => validator,
+  });
 
   it('refuses a wrong API key as a configuration error', async () => {
     const client = createOdooClient({
@@ -112,9 +126,9 @@ describe('contract schema validation', () => {
   it('validates through the caller wrapper before the call reaches Odoo', async () => {
     const calls: string[] = [];
     const inner: OdooCaller = {
-      async executeKw<T>(_m: string, method: string) {
+      executeKw<T>(_m: string, method: string) {
         calls.push(method);
-        return { acknowledged: 0 } as T;
+        return Promise.resolve({ acknowledged: 0 } as T);
       },
     };
     const contract = createOdooContract(createValidatingCaller(inner, validator));
@@ -129,9 +143,9 @@ describe('createOdooContract', () => {
   it('sends each document as the single positional argument to shopify.sync.api', async () => {
     const seen: unknown[][] = [];
     const caller: OdooCaller = {
-      async executeKw<T>(model: string, method: string, args: unknown[], kwargs?: Record<string, unknown>) {
+      executeKw<T>(model: string, method: string, args: unknown[], kwargs?: Record<string, unknown>) {
         seen.push([model, method, args, kwargs]);
-        return {} as T;
+        return Promise.resolve({} as T);
       },
     };
     const contract = createOdooContract(caller);

@@ -5,7 +5,7 @@
  * scenario says otherwise. Pure module.
  */
 import type { CustomerDocument, OrderDocument, TaxLine } from '../../sidecar/odoo/contract.js';
-import { formatCents, parseCents } from '../odoo-double/money.js';
+import { formatCents, toCents } from '../../sidecar/rules/money.js';
 
 const RUN = String(Date.now()).slice(-7);
 let seq = 0;
@@ -16,14 +16,17 @@ export const gidOf = (type: string) => `gid://shopify/${type}/${nextId()}`;
 export const skuOf = (prefix: string) => `${prefix}-${nextId()}`;
 export const emailOf = (name: string) => `${name}.${nextId()}@example.com`;
 
-const c = (money: string) => parseCents(money)!;
+const c = (money: string) => toCents(money);
+
+/** A Shopify tax line with its amount (the contract makes the amount optional; the fixtures always give it). */
+export type FixtureTaxLine = Required<TaxLine>;
 
 export interface LineSpec {
   sku: string;
   quantity: number;
   price: string;
   discount?: string;
-  taxes?: TaxLine[];
+  taxes?: FixtureTaxLine[];
 }
 
 export interface OrderSpec {
@@ -31,7 +34,7 @@ export interface OrderSpec {
   name?: string;
   currency: string;
   lines: LineSpec[];
-  shipping?: { price: string; taxes?: TaxLine[] };
+  shipping?: { price: string; taxes?: FixtureTaxLine[] };
   financial_status?: string;
   customer?: CustomerDocument | null;
   city?: string;
@@ -41,7 +44,7 @@ export interface OrderSpec {
   total_offset?: string;
 }
 
-export const vat = (amount: string, rate = '0.2', title = 'VAT'): TaxLine => ({ title, rate, amount });
+export const vat = (amount: string, rate = '0.2', title = 'VAT'): FixtureTaxLine => ({ title, rate, amount });
 
 export function customerDoc(overrides: Partial<CustomerDocument> = {}): CustomerDocument {
   return {
@@ -58,12 +61,12 @@ export function customerDoc(overrides: Partial<CustomerDocument> = {}): Customer
 
 export function orderDoc(spec: OrderSpec): OrderDocument {
   const gid = spec.order_gid ?? gidOf('Order');
-  let subtotal = 0;
-  let tax = 0;
-  let discounts = 0;
+  let subtotal = 0n;
+  let tax = 0n;
+  let discounts = 0n;
   const lines = spec.lines.map((l, i) => {
     const discount = c(l.discount ?? '0.00');
-    subtotal += c(l.price) * l.quantity - discount;
+    subtotal += c(l.price) * BigInt(l.quantity) - discount;
     discounts += discount;
     for (const t of l.taxes ?? []) tax += c(t.amount);
     return {
@@ -79,7 +82,7 @@ export function orderDoc(spec: OrderSpec): OrderDocument {
   const shippingLines = spec.shipping
     ? [{ title: 'Standard', code: 'STD', price: spec.shipping.price, discount: '0.00', tax_lines: spec.shipping.taxes ?? [] }]
     : [];
-  const shipping = spec.shipping ? c(spec.shipping.price) : 0;
+  const shipping = spec.shipping ? c(spec.shipping.price) : 0n;
   for (const t of spec.shipping?.taxes ?? []) tax += c(t.amount);
   const total = subtotal + shipping + tax + c(spec.total_offset ?? '0.00');
   const address = {

@@ -6,6 +6,7 @@
  * (import policy, safety stock, tax mapping) are rewritten by each scenario.
  */
 import { createOdooClient } from '../../sidecar/odoo/client.js';
+import { processEnv } from '../testing/env.js';
 import { createOdooContract } from '../../sidecar/odoo/contract.js';
 import type { OdooCaller } from '../../sidecar/odoo/types.js';
 import { createRealMerchant } from './real-driver.js';
@@ -13,7 +14,7 @@ import { createValidatingCaller, loadContractValidator } from './schemas.js';
 import { defineConformanceScenarios } from './suite.js';
 import type { ConformanceTarget } from './target.js';
 
-const env = process.env;
+const env = processEnv();
 const configured = Boolean(env.ODOO_URL && env.ODOO_DB && env.ODOO_USER && env.ODOO_API_KEY);
 
 describe('Odoo contract conformance: real Odoo with shopify_sync', function () {
@@ -21,6 +22,7 @@ describe('Odoo contract conformance: real Odoo with shopify_sync', function () {
   const validator = loadContractValidator();
   let target: ConformanceTarget;
   let caller: OdooCaller;
+  let unvalidated: OdooCaller;
 
   before(function () {
     if (!configured) {
@@ -28,7 +30,8 @@ describe('Odoo contract conformance: real Odoo with shopify_sync', function () {
       return;
     }
     const common = { url: env.ODOO_URL!, db: env.ODOO_DB!, protocol: 'jsonrpc' as const, requestTimeoutMs: 60_000 };
-    caller = createValidatingCaller(createOdooClient({ ...common, user: env.ODOO_USER!, apiKey: env.ODOO_API_KEY! }), validator);
+    unvalidated = createOdooClient({ ...common, user: env.ODOO_USER!, apiKey: env.ODOO_API_KEY! });
+    caller = createValidatingCaller(unvalidated, validator);
     const adminLogin = env.ODOO_ADMIN_USER ?? 'admin';
     const admin = createOdooClient({ ...common, user: adminLogin, apiKey: env.ODOO_ADMIN_PASSWORD ?? 'admin' });
     target = { contract: createOdooContract(caller), merchant: createRealMerchant({ admin, adminLogin }) };
@@ -40,5 +43,10 @@ describe('Odoo contract conformance: real Odoo with shopify_sync', function () {
     });
     return;
   }
-  defineConformanceScenarios({ target: () => target, caller: () => caller, validator: () => validator });
+  defineConformanceScenarios({
+    target: () => target,
+    caller: () => caller,
+    unvalidatedCaller: () => unvalidated,
+    validator: () => validator,
+  });
 });

@@ -1,9 +1,10 @@
 /**
  * Contract validation: every document and result that crosses `shopify.sync.api` is checked
- * against the addon's document schemas, contract/schemas/*.schema.json (the addon's tests use
- * the same files), wrapped in this suite's per-method envelopes (./methods.schema.json). A
- * caller wrapper validates both directions, so the suite cannot pass on a document the real
- * addon would not accept or a result shape the sidecar would not understand.
+ * against the contract's schemas, contract/schemas/ (the addon's tests use the same files, and
+ * the sidecar's contract types are generated from them): the documents (`<Title>.schema.json`)
+ * wrapped in the per-method envelopes (`methods.schema.json`). A caller wrapper validates both
+ * directions, so the suite cannot pass on a document the real addon would not accept or a
+ * result shape the sidecar would not understand.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,7 +15,8 @@ import type { OdooCaller } from '../../sidecar/odoo/types.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const SCHEMA_DIR = path.resolve(HERE, '../../contract/schemas');
-export const METHODS_SCHEMA = path.join(HERE, 'methods.schema.json');
+/** The `$id` of contract/schemas/methods.schema.json, whose `$defs` are `<method>_params` and `<method>_result`. */
+const METHODS_ID = 'https://shopify-odoo-sync.example/contract/v1/methods.schema.json';
 
 export class ContractViolation extends Error {
   override readonly name = 'ContractViolation';
@@ -41,9 +43,6 @@ export function loadContractValidator(dir = SCHEMA_DIR): ContractValidator {
   ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/);
   ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
   for (const file of files) ajv.addSchema(JSON.parse(fs.readFileSync(file, 'utf8')) as object);
-  const methods = JSON.parse(fs.readFileSync(METHODS_SCHEMA, 'utf8')) as { $id: string };
-  ajv.addSchema(methods);
-  const methodsId = methods.$id;
   const compiled = new Map<string, ValidateFunction>();
   let count = 0;
   return {
@@ -54,7 +53,7 @@ export function loadContractValidator(dir = SCHEMA_DIR): ContractValidator {
       const key = `${method}_${direction}`;
       let fn = compiled.get(key);
       if (!fn) {
-        fn = ajv.getSchema(`${methodsId}#/$defs/${key}`);
+        fn = ajv.getSchema(`${METHODS_ID}#/$defs/${key}`);
         if (!fn) throw new ContractViolation(`contract: no schema for ${key}`);
         compiled.set(key, fn);
       }

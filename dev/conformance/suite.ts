@@ -5,66 +5,12 @@
  * documents and results against contract/schemas/*.schema.json.
  */
 import assert from 'node:assert/strict';
-import { CONTRACT_VERSION, isCompatibleContractVersion, type OdooContract, type OutboxEvent } from '../../sidecar/odoo/contract.js';
+import { CONTRACT_VERSION, isCompatibleContractVersion, type OdooContract } from '../../sidecar/odoo/contract.js';
 import { OdooConfigurationError, OdooPermanentError } from '../../sidecar/odoo/errors.js';
-import type { OdooCaller } from '../../sidecar/odoo/types.js';
 import { customerDoc, emailOf, gidOf, orderDoc, skuOf, vat } from './fixtures.js';
-import type { ContractValidator } from './schemas.js';
-import type { ConformanceTarget, MerchantDriver, WarehouseView } from './target.js';
-
-export interface SuiteContext {
-  target(): ConformanceTarget;
-  /** The raw caller under the facade (for calls outside the facade, e.g. a private method). */
-  caller(): OdooCaller;
-  validator(): ContractValidator;
-}
-
-/** Drains the outbox so a scenario sees only the events it causes. */
-async function drain(contract: OdooContract): Promise<void> {
-  for (let i = 0; i < 50; i++) {
-    const { events } = await contract.pullEvents({ limit: 1000, lease_seconds: 60 });
-    if (!events.length) return;
-    await contract.ackEvents({ uuids: events.map((e) => e.uuid) });
-  }
-  throw new Error('the outbox did not drain');
-}
-
-/** Pulls and acknowledges everything pending. */
-async function pullAll(contract: OdooContract): Promise<OutboxEvent[]> {
-  const { events } = await contract.pullEvents({ limit: 1000, lease_seconds: 60 });
-  if (events.length) await contract.ackEvents({ uuids: events.map((e) => e.uuid) });
-  return events;
-}
-
-/**
- * Asserts the error a contract call raised: its class (what the queue does with it), Odoo's
- * exception name, and Odoo's message. The client prefixes Odoo's message with the call and the
- * short exception name (`odoo shopify.sync.api.apply_order: ValidationError: …`).
- */
-async function rejects(
-  promise: Promise<unknown>,
-  expected: { cls: new (...args: never[]) => Error; odooName: string; message: string | RegExp },
-) {
-  await assert.rejects(promise, (err: unknown) => {
-    assert.ok(err instanceof expected.cls, `expected ${expected.cls.name}, got ${String(err)}`);
-    const e = err as Error & { odooName?: string };
-    assert.equal(e.odooName, expected.odooName);
-    const prefix = /^odoo shopify\.sync\.api\.\w+: \w+: /.exec(e.message);
-    assert.ok(prefix, `message carries the call and exception: ${e.message}`);
-    const odooMessage = e.message.slice(prefix[0].length);
-    if (typeof expected.message === 'string') assert.equal(odooMessage, expected.message);
-    else assert.match(odooMessage, expected.message);
-    return true;
-  });
-}
-
-const VALIDATION = 'odoo.exceptions.ValidationError';
-
-async function simpleProduct(m: MerchantDriver, price = '10.00', prefix = 'MUG') {
-  const sku = skuOf(prefix);
-  const { template_id, variants } = await m.createProduct({ name: `Mug ${sku}`, price, variants: [{ sku, barcode: null }] });
-  return { sku, template_id, product_id: variants[sku]! };
-}
+import { defineSharedRuleScenarios } from './rules.js';
+import { drain, pullAll, rejects, simpleProduct, VALIDATION } from './support.js';
+import type { MerchantDriver, SuiteContext, WarehouseView } from './target.js';
 
 export function defineConformanceScenarios(ctx: SuiteContext): void {
   let contract: OdooContract;
@@ -1050,6 +996,10 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
         { ok: true },
       );
     });
+  });
+
+  describe('shared rules (contract/rules/): money, email, GID, contract version', () => {
+    defineSharedRuleScenarios(ctx, () => ({ contract, merchant: m, currency, warehouses: wh }));
   });
 
   describe('schemas', () => {

@@ -1,9 +1,11 @@
 /**
  * What the conformance suite runs against: the contract facade plus a MerchantDriver that does
  * what a user does in Odoo's UI (and reads back what the user would see). Implemented for the
- * in-process double (double-driver.ts) and for a real Odoo over JSON-RPC (real-driver.ts).
+ * in-process double (dev/odoo-double/merchant.ts) and for a real Odoo over JSON-RPC (real-driver.ts).
  */
 import type { BindingState, Gid, Money, OdooContract, SyncModel } from '../../sidecar/odoo/contract.js';
+import type { OdooCaller } from '../../sidecar/odoo/types.js';
+import type { ContractValidator } from './schemas.js';
 
 export interface ProductSpec {
   name: string;
@@ -132,4 +134,17 @@ export interface MerchantDriver {
 export interface ConformanceTarget {
   contract: OdooContract;
   merchant: MerchantDriver;
+}
+
+/** What the scenarios run with (./suite.ts), for the double and for a real Odoo alike. */
+export interface SuiteContext {
+  target(): ConformanceTarget;
+  /** The schema-validating caller under the facade (for calls outside the facade, e.g. a private method). */
+  caller(): OdooCaller;
+  /**
+   * The same target without schema validation: for documents the schemas refuse, to check that
+   * the target's own checks refuse them too (the addon does not read the JSON Schemas).
+   */
+  unvalidatedCaller(): OdooCaller;
+  validator(): ContractValidator;
 }

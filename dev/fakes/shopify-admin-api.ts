@@ -6,7 +6,7 @@
  * - POST /admin/api/{version}/graphql.json: a leaky bucket (maximum, restore rate per second)
  *   on an injected clock; each operation has a requested and an actual cost. Answers carry
  *   Shopify's exact `extensions.cost` shape; a call that does not fit gets 200 + THROTTLED with
- *   `actualQueryCost: null` (research/shopify.md 1.1). Scripted faults are served first, one per
+ *   `actualQueryCost: null`. Scripted faults are served first, one per
  *   request: an HTTP status with headers and body, a hang (timeout), or a dropped connection.
  * - POST /admin/oauth/access_token: the client-credentials grant, issuing numbered tokens.
  */
@@ -92,15 +92,13 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
           tokenSeq += 1;
           const token = `shpca_test_${tokenSeq}`;
           issuedTokens.push(token);
-          res
-            .writeHead(200, { 'content-type': 'application/json' })
-            .end(
-              JSON.stringify({
-                access_token: token,
-                scope: 'read_products,write_inventory',
-                expires_in: options.tokenLifetimeSeconds ?? 86399,
-              }),
-            );
+          res.writeHead(200, { 'content-type': 'application/json' }).end(
+            JSON.stringify({
+              access_token: token,
+              scope: 'read_products,write_inventory',
+              expires_in: options.tokenLifetimeSeconds ?? 86399,
+            }),
+          );
         };
         if (options.tokenDelayMs) setTimeout(answer, options.tokenDelayMs);
         else answer();
@@ -209,9 +207,10 @@ export function fakeTime(start = Date.UTC(2026, 10, 27, 12, 0, 0)) {
     now: start,
     sleeps: [] as number[],
     clock: () => state.now,
-    sleep: async (ms: number) => {
+    sleep: (ms: number) => {
       state.sleeps.push(ms);
       state.now += ms;
+      return Promise.resolve();
     },
     advance: (ms: number) => {
       state.now += ms;

@@ -1,4 +1,4 @@
-/** The double's fake /jsonrpc answers exactly in Odoo 18's wire shapes (research/odoo.md §1.1). */
+/** The double's fake /jsonrpc answers exactly in Odoo 18's wire shapes. */
 import assert from 'node:assert/strict';
 import { createOdooDouble } from './double.js';
 import { serveOdooDouble, type OdooDoubleServer } from './http.js';

@@ -3,12 +3,13 @@
  * JSON-RPC client (and the demo's sidecar process) can talk to it over HTTP exactly as to Odoo
  * 18: `common.authenticate` returns a uid or `false`; `object.execute_kw` checks the key on every
  * call; errors are Odoo's shape `{"error":{"code":200,"message":"Odoo Server Error","data":
- * {"name","message","arguments","context","debug"}}}` with HTTP 200 (research/odoo.md §1.1);
+ * {"name","message","arguments","context","debug"}}}` with HTTP 200;
  * a method returning None has no `result` key.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { OdooFaultError, type OdooDouble } from './double.js';
+import type { OdooDouble } from './double.js';
+import { OdooFaultError } from './errors.js';
 
 export interface OdooDoubleServerOptions {
   db: string;
@@ -61,7 +62,8 @@ export async function serveOdooDouble(odoo: OdooDouble, options: OdooDoubleServe
         return result === null || result === undefined ? {} : { result };
       } catch (error) {
         if (error instanceof OdooFaultError) return { error: fault(error.fault.name, error.fault.message) };
-        return { error: fault(`builtins.${(error as Error).name ?? 'Exception'}`, String((error as Error).message ?? error)) };
+        const name = error instanceof Error ? error.name : 'Exception';
+        return { error: fault(`builtins.${name}`, error instanceof Error ? error.message : String(error)) };
       }
     }
     return { error: fault('werkzeug.exceptions.NotFound', `unknown service ${String(params.service)}.${String(params.method)}`) };
@@ -77,7 +79,7 @@ export async function serveOdooDouble(odoo: OdooDouble, options: OdooDoubleServe
     req.on('end', () => {
       let request: { id?: unknown; params?: { service?: string; method?: string; args?: unknown[] } };
       try {
-        request = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        request = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof request;
       } catch {
         res.writeHead(400).end();
         return;

@@ -4,5 +4,5 @@
  */
 export { createOdooDouble, OdooDouble, type OdooDoubleOptions, DOUBLE_ADDON_VERSION, DOUBLE_ODOO_VERSION } from './double.js';
 export { createDoubleMerchant, DoubleMerchant } from './merchant.js';
-export { storedReport } from './ops.js';
+export { storedReport } from './api/operations.js';
 export { serveOdooDouble, type OdooDoubleServer, type OdooDoubleServerOptions } from './http.js';

@@ -17,182 +17,209 @@ import type {
   Tracking,
 } from '../conformance/target.js';
 import type { OdooDouble } from './double.js';
-import { formatCents, parseCents } from './money.js';
+import { toCents, MoneyError } from '../../sidecar/rules/money.js';
+import { anonymise } from './api/customers.js';
+import { formatMoney } from './values.js';
 import { newBinding, type Binding, type Picking } from './state.js';
 
 const userError = (message: string) =>
   new OdooPermanentError(`odoo merchant: UserError: ${message}`, { odooName: 'odoo.exceptions.UserError' });
 
+/** What Odoo's form does with an amount typed by the user: exact cents, or an error. */
 function cents(amount: Money): number {
-  const value = parseCents(amount);
-  if (value === null) throw userError(`"${amount}" is not an amount`);
-  return value;
+  try {
+    return Number(toCents(amount));
+  } catch (error) {
+    if (error instanceof MoneyError) throw userError(`"${amount}" is not an amount`);
+    throw error;
+  }
 }
+
+/** Runs a merchant action as the driver's asynchronous interface expects: an error becomes a rejection. */
+const later = <T>(action: () => T): Promise<T> => new Promise((resolve) => resolve(action()));
 
 export class DoubleMerchant implements MerchantDriver {
   readonly name = 'odoo-double';
   constructor(private readonly odoo: OdooDouble) {}
 
-  async warehouses() {
-    return [...this.odoo.state.warehouses.values()].filter((w) => w.location_gid).map((w) => ({ id: w.id, location_gid: w.location_gid! }));
-  }
-
-  async configure(settings: MerchantSettings): Promise<void> {
-    const s = this.odoo.state.settings;
-    if (settings.import_policy) s.import_policy = settings.import_policy;
-    if (settings.safety_stock !== undefined) s.safety_stock = settings.safety_stock;
-    if (settings.tax_mapping) {
-      s.tax_mapping = settings.tax_mapping.map((m) => {
-        const tax = [...this.odoo.state.taxes.values()].find((t) => t.name === m.tax);
-        if (!tax) throw userError(`tax "${m.tax}" does not exist`);
-        return { title: m.title, rate: m.rate, tax_id: tax.id };
-      });
-    }
-  }
-
-  async companyCurrency() {
-    return this.odoo.state.settings.company_currency;
-  }
-
-  async createProduct(spec: ProductSpec) {
-    const odoo = this.odoo;
-    const templateId = odoo.id();
-    odoo.state.templates.set(templateId, {
-      id: templateId,
-      name: spec.name,
-      description: spec.description ?? null,
-      active: true,
-      list_price: cents(spec.price),
-      options: (spec.options ?? []).map((o) => ({
-        name: o.name,
-        values: o.values.map((v) => ({ value: v.value, price_extra: v.price_extra ? cents(v.price_extra) : 0 })),
-      })),
-      binding: newBinding(),
+  warehouses() {
+    return later(() => {
+      return [...this.odoo.state.warehouses.values()]
+        .filter((w) => w.location_gid)
+        .map((w) => ({ id: w.id, location_gid: w.location_gid! }));
     });
-    const variants: Record<string, number> = {};
-    for (const v of spec.variants) {
-      if (v.barcode && [...odoo.state.variants.values()].some((x) => x.barcode === v.barcode)) {
-        throw new OdooPermanentError(
-          `odoo merchant: ValidationError: Barcode(s) already assigned:\n\n- Barcode "${v.barcode}" already assigned`,
-          { odooName: 'odoo.exceptions.ValidationError' },
-        );
+  }
+
+  configure(settings: MerchantSettings): Promise<void> {
+    return later(() => {
+      const s = this.odoo.state.settings;
+      if (settings.import_policy) s.import_policy = settings.import_policy;
+      if (settings.safety_stock !== undefined) s.safety_stock = settings.safety_stock;
+      if (settings.tax_mapping) {
+        s.tax_mapping = settings.tax_mapping.map((m) => {
+          const tax = [...this.odoo.state.taxes.values()].find((t) => t.name === m.tax);
+          if (!tax) throw userError(`tax "${m.tax}" does not exist`);
+          return { title: m.title, rate: m.rate, tax_id: tax.id };
+        });
       }
-      const id = odoo.id();
-      odoo.state.variants.set(id, {
-        id,
-        template_id: templateId,
-        sku: v.sku,
-        barcode: v.barcode ?? null,
-        active: true,
-        option_values: Object.entries(v.option_values ?? {}).map(([option, value]) => ({ option, value })),
-        binding: newBinding(),
-        inventory_item_gid: null,
-      });
-      variants[v.sku ?? `#${id}`] = id;
-    }
-    odoo.productChanged(templateId, 'create');
-    return { template_id: templateId, variants };
-  }
-
-  async setProductPrice(templateId: number, price: Money) {
-    this.odoo.template(templateId).list_price = cents(price);
-    this.odoo.productChanged(templateId, 'write');
-  }
-
-  async archiveProduct(templateId: number) {
-    const t = this.odoo.template(templateId);
-    t.active = false;
-    for (const v of this.odoo.state.variants.values()) if (v.template_id === templateId) v.active = false;
-    this.odoo.productChanged(templateId, 'archive');
-  }
-
-  async setStock(productId: number, warehouseId: number, quantity: number) {
-    this.odoo.variant(productId);
-    this.odoo.setOnHand(productId, warehouseId, quantity);
-    this.odoo.stockChanged(productId, warehouseId);
-  }
-
-  async createSaleOrder(spec: { warehouse_id: number; lines: Array<{ product_id: number; quantity: number }> }) {
-    const odoo = this.odoo;
-    const partner = odoo.createPartner({ name: 'Walk-in customer' });
-    const id = odoo.id();
-    odoo.state.saleOrders.set(id, {
-      id,
-      name: `S${String(id).padStart(5, '0')}`,
-      partner_id: partner.id,
-      partner_invoice_id: partner.id,
-      partner_shipping_id: partner.id,
-      state: 'sale',
-      warehouse_id: spec.warehouse_id,
-      order_gid: null,
-      client_order_ref: null,
-      financial_status: null,
-      fulfillment_status: null,
-      presentment_currency: null,
-      note: null,
-      updated_at: null,
-      needs_return: false,
-      taxes_included: false,
-      refund_gids: [],
-      lines: spec.lines.map((l) => {
-        const v = odoo.variant(l.product_id);
-        return {
-          id: odoo.id(),
-          line_gid: null,
-          role: 'manual' as const,
-          product_id: v.id,
-          sku: v.sku,
-          name: v.sku ?? '',
-          quantity: l.quantity,
-          price_unit: odoo.variantPrice(v),
-          tax_ids: [],
-          qty_delivered: 0,
-        };
-      }),
-      amount_untaxed: 0,
-      amount_tax: 0,
-      amount_total: 0,
-      document_hash: null,
-      binding: newBinding(),
     });
-    const so = odoo.saleOrder(id);
-    odoo.computeAmounts(so);
-    // Confirming reserves stock; the quant hook reports it (reserve() emits stock.changed).
-    odoo.syncPickings(so);
-    const picking = [...odoo.state.pickings.values()].find((p) => p.sale_order_id === id)!;
-    return { sale_order_id: id, picking_id: picking.id };
   }
 
-  async validateDelivery(pickingId: number, options: { quantities?: Record<number, number>; tracking?: Tracking } = {}) {
-    const odoo = this.odoo;
-    const picking = odoo.picking(pickingId);
-    if (picking.state !== 'assigned' || picking.picking_type !== 'outgoing')
-      throw userError(`${picking.name} cannot be validated (state ${picking.state})`);
-    if (options.tracking) this.applyTracking(picking, options.tracking);
-    const remaining: Picking['moves'] = [];
-    for (const move of picking.moves) {
-      const done = options.quantities?.[move.product_id] ?? move.quantity;
-      const onHand = odoo.onHand(move.product_id, picking.warehouse_id);
-      odoo.setOnHand(move.product_id, picking.warehouse_id, onHand - done);
-      move.quantity_done = done;
-      if (done < move.quantity) remaining.push({ ...odoo.newMove(move.product_id, move.sale_line_id, move.quantity - done) });
-      move.quantity = done;
-      move.reserved = 0;
-      const so = picking.sale_order_id === null ? null : odoo.state.saleOrders.get(picking.sale_order_id);
-      const line = so?.lines.find((l) => l.id === move.sale_line_id);
-      if (line) line.qty_delivered += done;
-    }
-    picking.state = 'done';
-    let backorder: Picking | null = null;
-    if (remaining.length) {
-      backorder = odoo.newPicking(picking.warehouse_id, 'outgoing', picking.sale_order_id);
-      backorder.backorder_of = picking.id;
-      backorder.moves = remaining;
-      odoo.reserve(backorder);
-    }
-    for (const m of picking.moves) odoo.stockChanged(m.product_id, picking.warehouse_id);
-    this.emitDelivery(picking);
-    return { backorder_id: backorder?.id ?? null };
+  companyCurrency() {
+    return later(() => this.odoo.state.settings.company_currency);
+  }
+
+  createProduct(spec: ProductSpec) {
+    return later(() => {
+      const odoo = this.odoo;
+      const templateId = odoo.id();
+      odoo.state.templates.set(templateId, {
+        id: templateId,
+        name: spec.name,
+        description: spec.description ?? null,
+        active: true,
+        list_price: cents(spec.price),
+        options: (spec.options ?? []).map((o) => ({
+          name: o.name,
+          values: o.values.map((v) => ({ value: v.value, price_extra: v.price_extra ? cents(v.price_extra) : 0 })),
+        })),
+        binding: newBinding(),
+      });
+      const variants: Record<string, number> = {};
+      for (const v of spec.variants) {
+        if (v.barcode && [...odoo.state.variants.values()].some((x) => x.barcode === v.barcode)) {
+          throw new OdooPermanentError(
+            `odoo merchant: ValidationError: Barcode(s) already assigned:\n\n- Barcode "${v.barcode}" already assigned`,
+            { odooName: 'odoo.exceptions.ValidationError' },
+          );
+        }
+        const id = odoo.id();
+        odoo.state.variants.set(id, {
+          id,
+          template_id: templateId,
+          sku: v.sku,
+          barcode: v.barcode ?? null,
+          active: true,
+          option_values: Object.entries(v.option_values ?? {}).map(([option, value]) => ({ option, value })),
+          binding: newBinding(),
+          inventory_item_gid: null,
+        });
+        variants[v.sku ?? `#${id}`] = id;
+      }
+      odoo.productChanged(templateId, 'create');
+      return { template_id: templateId, variants };
+    });
+  }
+
+  setProductPrice(templateId: number, price: Money) {
+    return later(() => {
+      this.odoo.template(templateId).list_price = cents(price);
+      this.odoo.productChanged(templateId, 'write');
+    });
+  }
+
+  archiveProduct(templateId: number) {
+    return later(() => {
+      const t = this.odoo.template(templateId);
+      t.active = false;
+      for (const v of this.odoo.state.variants.values()) if (v.template_id === templateId) v.active = false;
+      this.odoo.productChanged(templateId, 'archive');
+    });
+  }
+
+  setStock(productId: number, warehouseId: number, quantity: number) {
+    return later(() => {
+      this.odoo.variant(productId);
+      this.odoo.setOnHand(productId, warehouseId, quantity);
+      this.odoo.stockChanged(productId, warehouseId);
+    });
+  }
+
+  createSaleOrder(spec: { warehouse_id: number; lines: Array<{ product_id: number; quantity: number }> }) {
+    return later(() => {
+      const odoo = this.odoo;
+      const partner = odoo.createPartner({ name: 'Walk-in customer' });
+      const id = odoo.id();
+      odoo.state.saleOrders.set(id, {
+        id,
+        name: `S${String(id).padStart(5, '0')}`,
+        partner_id: partner.id,
+        partner_invoice_id: partner.id,
+        partner_shipping_id: partner.id,
+        state: 'sale',
+        warehouse_id: spec.warehouse_id,
+        order_gid: null,
+        client_order_ref: null,
+        financial_status: null,
+        fulfillment_status: null,
+        presentment_currency: null,
+        note: null,
+        updated_at: null,
+        needs_return: false,
+        taxes_included: false,
+        refund_gids: [],
+        lines: spec.lines.map((l) => {
+          const v = odoo.variant(l.product_id);
+          return {
+            id: odoo.id(),
+            line_gid: null,
+            role: 'manual' as const,
+            product_id: v.id,
+            sku: v.sku,
+            name: v.sku ?? '',
+            quantity: l.quantity,
+            price_unit: odoo.variantPrice(v),
+            tax_ids: [],
+            qty_delivered: 0,
+          };
+        }),
+        amount_untaxed: 0,
+        amount_tax: 0,
+        amount_total: 0,
+        document_hash: null,
+        binding: newBinding(),
+      });
+      const so = odoo.saleOrder(id);
+      odoo.computeAmounts(so);
+      // Confirming reserves stock; the quant hook reports it (reserve() emits stock.changed).
+      odoo.syncPickings(so);
+      const picking = [...odoo.state.pickings.values()].find((p) => p.sale_order_id === id)!;
+      return { sale_order_id: id, picking_id: picking.id };
+    });
+  }
+
+  validateDelivery(pickingId: number, options: { quantities?: Record<number, number>; tracking?: Tracking } = {}) {
+    return later(() => {
+      const odoo = this.odoo;
+      const picking = odoo.picking(pickingId);
+      if (picking.state !== 'assigned' || picking.picking_type !== 'outgoing')
+        throw userError(`${picking.name} cannot be validated (state ${picking.state})`);
+      if (options.tracking) this.applyTracking(picking, options.tracking);
+      const remaining: Picking['moves'] = [];
+      for (const move of picking.moves) {
+        const done = options.quantities?.[move.product_id] ?? move.quantity;
+        const onHand = odoo.onHand(move.product_id, picking.warehouse_id);
+        odoo.setOnHand(move.product_id, picking.warehouse_id, onHand - done);
+        move.quantity_done = done;
+        if (done < move.quantity) remaining.push({ ...odoo.newMove(move.product_id, move.sale_line_id, move.quantity - done) });
+        move.quantity = done;
+        move.reserved = 0;
+        const so = picking.sale_order_id === null ? null : odoo.state.saleOrders.get(picking.sale_order_id);
+        const line = so?.lines.find((l) => l.id === move.sale_line_id);
+        if (line) line.qty_delivered += done;
+      }
+      picking.state = 'done';
+      let backorder: Picking | null = null;
+      if (remaining.length) {
+        backorder = odoo.newPicking(picking.warehouse_id, 'outgoing', picking.sale_order_id);
+        backorder.backorder_of = picking.id;
+        backorder.moves = remaining;
+        odoo.reserve(backorder);
+      }
+      for (const m of picking.moves) odoo.stockChanged(m.product_id, picking.warehouse_id);
+      this.emitDelivery(picking);
+      return { backorder_id: backorder?.id ?? null };
+    });
   }
 
   private applyTracking(picking: Picking, tracking: Tracking) {
@@ -209,158 +236,190 @@ export class DoubleMerchant implements MerchantDriver {
     });
   }
 
-  async setTracking(pickingId: number, tracking: Tracking) {
-    const picking = this.odoo.picking(pickingId);
-    const before = JSON.stringify(picking.tracking);
-    this.applyTracking(picking, tracking);
-    // Tracking is often entered after validation: the addon sends delivery.done again when the
-    // number or carrier of a done delivery changes, and the sidecar updates the fulfillment's
-    // tracking (export_delivery has its fulfillment_gids). Not while the picking's previous
-    // delivery.done is still pending: that one already exports the current tracking.
-    if (JSON.stringify(picking.tracking) === before) return;
-    const pending = this.odoo.state.outbox.some((e) => e.type === 'delivery.done' && e.res_id === picking.id && e.state === 'pending');
-    if (!pending) this.emitDelivery(picking);
-  }
-
-  async validateReturn(pickingId: number) {
-    const odoo = this.odoo;
-    const picking = odoo.picking(pickingId);
-    if (picking.state !== 'assigned' || picking.picking_type !== 'incoming')
-      throw userError(`${picking.name} cannot be validated (state ${picking.state})`);
-    odoo.validateReturnPicking(picking);
-  }
-
-  async postCreditNote(saleOrderId: number, amount: Money, reason: string) {
-    const odoo = this.odoo;
-    const so = odoo.saleOrder(saleOrderId);
-    const id = odoo.id();
-    const total = cents(amount);
-    odoo.state.creditNotes.set(id, {
-      id,
-      name: `RINV/${String(id).padStart(5, '0')}`,
-      sale_order_id: so.id,
-      refund_gid: null,
-      state: 'posted',
-      amount_total: total,
-      lines: [{ name: reason, sale_line_id: null, quantity: 1, amount: total }],
-      binding: newBinding(),
+  setTracking(pickingId: number, tracking: Tracking) {
+    return later(() => {
+      const picking = this.odoo.picking(pickingId);
+      const before = JSON.stringify(picking.tracking);
+      this.applyTracking(picking, tracking);
+      // Tracking is often entered after validation: the addon sends delivery.done again when the
+      // number or carrier of a done delivery changes, and the sidecar updates the fulfillment's
+      // tracking (export_delivery has its fulfillment_gids). Not while the picking's previous
+      // delivery.done is still pending: that one already exports the current tracking.
+      if (JSON.stringify(picking.tracking) === before) return;
+      const pending = this.odoo.state.outbox.some((e) => e.type === 'delivery.done' && e.res_id === picking.id && e.state === 'pending');
+      if (!pending) this.emitDelivery(picking);
     });
-    odoo.creditNotePosted(id);
-    return { credit_note_id: id };
   }
 
-  async createCustomer(values: { name: string; email: string | null; sync?: boolean }) {
-    const p = this.odoo.createPartner({ name: values.name, email: values.email, shopify_sync: values.sync ?? false });
-    this.odoo.customerChanged(p.id, 'create');
-    return p.id;
+  validateReturn(pickingId: number) {
+    return later(() => {
+      const odoo = this.odoo;
+      const picking = odoo.picking(pickingId);
+      if (picking.state !== 'assigned' || picking.picking_type !== 'incoming')
+        throw userError(`${picking.name} cannot be validated (state ${picking.state})`);
+      odoo.validateReturnPicking(picking);
+    });
   }
 
-  async editCustomer(
+  postCreditNote(saleOrderId: number, amount: Money, reason: string) {
+    return later(() => {
+      const odoo = this.odoo;
+      const so = odoo.saleOrder(saleOrderId);
+      const id = odoo.id();
+      const total = cents(amount);
+      odoo.state.creditNotes.set(id, {
+        id,
+        name: `RINV/${String(id).padStart(5, '0')}`,
+        sale_order_id: so.id,
+        refund_gid: null,
+        state: 'posted',
+        amount_total: total,
+        lines: [{ name: reason, sale_line_id: null, quantity: 1, amount: total }],
+        binding: newBinding(),
+      });
+      odoo.creditNotePosted(id);
+      return { credit_note_id: id };
+    });
+  }
+
+  createCustomer(values: { name: string; email: string | null; sync?: boolean }) {
+    return later(() => {
+      const p = this.odoo.createPartner({ name: values.name, email: values.email, shopify_sync: values.sync ?? false });
+      this.odoo.customerChanged(p.id, 'create');
+      return p.id;
+    });
+  }
+
+  editCustomer(
     partnerId: number,
     values: { name?: string; email?: string | null; phone?: string | null; street?: string | null; city?: string | null },
   ) {
-    const p = this.odoo.partner(partnerId);
-    Object.assign(p, values, { write_date: this.odoo.nowIso() });
-    if (values.name !== undefined) {
-      p.first_name = null;
-      p.last_name = null;
-    }
-    this.odoo.customerChanged(partnerId, 'write');
+    return later(() => {
+      const p = this.odoo.partner(partnerId);
+      Object.assign(p, values, { write_date: this.odoo.nowIso() });
+      if (values.name !== undefined) {
+        p.first_name = null;
+        p.last_name = null;
+      }
+      this.odoo.customerChanged(partnerId, 'write');
+    });
   }
 
-  async archiveCustomer(partnerId: number) {
-    Object.assign(this.odoo.partner(partnerId), { active: false, write_date: this.odoo.nowIso() });
-    this.odoo.customerChanged(partnerId, 'archive');
+  archiveCustomer(partnerId: number) {
+    return later(() => {
+      Object.assign(this.odoo.partner(partnerId), { active: false, write_date: this.odoo.nowIso() });
+      this.odoo.customerChanged(partnerId, 'archive');
+    });
   }
 
-  async eraseCustomer(partnerId: number) {
-    const p = this.odoo.partner(partnerId);
-    const gid = p.binding.shopify_gid;
-    this.odoo.anonymise(p);
-    // Only a bound customer exists in Shopify to be erased there.
-    if (gid)
-      this.odoo.emit('customer.erased', 'res.partner', partnerId, `customer:${partnerId}`, { partner_id: partnerId, customer_gid: gid });
+  eraseCustomer(partnerId: number) {
+    return later(() => {
+      const p = this.odoo.partner(partnerId);
+      const gid = p.binding.shopify_gid;
+      anonymise(this.odoo, p);
+      // Only a bound customer exists in Shopify to be erased there.
+      if (gid)
+        this.odoo.emit('customer.erased', 'res.partner', partnerId, `customer:${partnerId}`, { partner_id: partnerId, customer_gid: gid });
+    });
   }
 
-  async reimportOrder(saleOrderId: number) {
-    const so = this.odoo.saleOrder(saleOrderId);
-    if (!so.order_gid) return;
-    this.odoo.emit('order.reimport', 'sale.order', so.id, `order:${so.order_gid}`, { sale_order_id: so.id, order_gid: so.order_gid });
-    so.binding.state = 'pending';
+  reimportOrder(saleOrderId: number) {
+    return later(() => {
+      const so = this.odoo.saleOrder(saleOrderId);
+      if (!so.order_gid) return;
+      this.odoo.emit('order.reimport', 'sale.order', so.id, `order:${so.order_gid}`, { sale_order_id: so.id, order_gid: so.order_gid });
+      so.binding.state = 'pending';
+    });
   }
 
-  async resyncProduct(templateId: number) {
-    this.odoo.productChanged(templateId, 'resync', true);
+  resyncProduct(templateId: number) {
+    return later(() => {
+      this.odoo.productChanged(templateId, 'resync', true);
+    });
   }
 
-  async readSaleOrders(orderGid: Gid): Promise<SaleOrderView[]> {
-    return [...this.odoo.state.saleOrders.values()]
-      .filter((so) => so.order_gid === orderGid)
-      .map((so) => {
-        const ship = this.odoo.partner(so.partner_shipping_id);
-        return {
-          id: so.id,
-          name: so.name,
-          state: so.state,
-          partner_id: so.partner_id,
-          shipping: { street: ship.street, city: ship.city, zip: ship.zip },
-          amount_total: formatCents(so.amount_total),
-          lines: so.lines
-            .filter((l) => l.role === 'product' || l.role === 'manual')
-            .map((l) => ({ sku: l.sku, quantity: l.quantity, qty_delivered: l.qty_delivered })),
-        };
-      });
+  readSaleOrders(orderGid: Gid): Promise<SaleOrderView[]> {
+    return later(() => {
+      return [...this.odoo.state.saleOrders.values()]
+        .filter((so) => so.order_gid === orderGid)
+        .map((so) => {
+          const ship = this.odoo.partner(so.partner_shipping_id);
+          return {
+            id: so.id,
+            name: so.name,
+            state: so.state,
+            partner_id: so.partner_id,
+            shipping: { street: ship.street, city: ship.city, zip: ship.zip },
+            amount_total: formatMoney(so.amount_total),
+            lines: so.lines
+              .filter((l) => l.role === 'product' || l.role === 'manual')
+              .map((l) => ({ sku: l.sku, quantity: l.quantity, qty_delivered: l.qty_delivered })),
+          };
+        });
+    });
   }
 
-  async readPickings(saleOrderId: number): Promise<PickingView[]> {
-    return [...this.odoo.state.pickings.values()]
-      .filter((p) => p.sale_order_id === saleOrderId)
-      .map((p) => ({
-        id: p.id,
-        picking_type: p.picking_type,
-        state: p.state,
-        moves: p.moves.map((m) => ({ product_id: m.product_id, quantity: m.quantity })),
-      }));
+  readPickings(saleOrderId: number): Promise<PickingView[]> {
+    return later(() => {
+      return [...this.odoo.state.pickings.values()]
+        .filter((p) => p.sale_order_id === saleOrderId)
+        .map((p) => ({
+          id: p.id,
+          picking_type: p.picking_type,
+          state: p.state,
+          moves: p.moves.map((m) => ({ product_id: m.product_id, quantity: m.quantity })),
+        }));
+    });
   }
 
-  async readPartner(partnerId: number): Promise<PartnerView> {
-    const p = this.odoo.partner(partnerId);
-    return { id: p.id, name: p.name, email: p.email, phone: p.phone, street: p.street, city: p.city, active: p.active };
+  readPartner(partnerId: number): Promise<PartnerView> {
+    return later(() => {
+      const p = this.odoo.partner(partnerId);
+      return { id: p.id, name: p.name, email: p.email, phone: p.phone, street: p.street, city: p.city, active: p.active };
+    });
   }
 
-  async findPartnersByName(name: string): Promise<number[]> {
-    return [...this.odoo.state.partners.values()].filter((p) => p.name === name && p.parent_id === null).map((p) => p.id);
+  findPartnersByName(name: string): Promise<number[]> {
+    return later(() => [...this.odoo.state.partners.values()].filter((p) => p.name === name && p.parent_id === null).map((p) => p.id));
   }
 
-  async readCreditNote(id: number) {
-    const cn = this.odoo.state.creditNotes.get(id);
-    if (!cn) throw userError(`credit note ${id} does not exist`);
-    return { amount_total: formatCents(cn.amount_total), state: cn.state };
+  readCreditNote(id: number) {
+    return later(() => {
+      const cn = this.odoo.state.creditNotes.get(id);
+      if (!cn) throw userError(`credit note ${id} does not exist`);
+      return { amount_total: formatMoney(cn.amount_total), state: cn.state };
+    });
   }
 
-  async readSidecarHealth() {
-    const health = this.odoo.state.sidecarHealth;
-    if (!health) return null;
-    return { alert_count: health.alerts.length, dlq_depth: health.dlq_depth, text: health.alerts.map((a) => a.summary).join('\n') };
+  readSidecarHealth() {
+    return later(() => {
+      const health = this.odoo.state.sidecarHealth;
+      if (!health) return null;
+      return { alert_count: health.alerts.length, dlq_depth: health.dlq_depth, text: health.alerts.map((a) => a.summary).join('\n') };
+    });
   }
 
-  async readBinding(model: SyncModel, id: number): Promise<BindingView> {
-    const table: Record<SyncModel, Map<number, { binding: Binding }>> = {
-      'product.template': this.odoo.state.templates,
-      'product.product': this.odoo.state.variants,
-      'res.partner': this.odoo.state.partners,
-      'sale.order': this.odoo.state.saleOrders,
-      'stock.picking': this.odoo.state.pickings,
-      'account.move': this.odoo.state.creditNotes,
-    };
-    const record = table[model].get(id);
-    if (!record) throw userError(`${model} ${id} does not exist`);
-    const { state, message, shopify_gid, content_hash } = record.binding;
-    return { state, message, shopify_gid, content_hash };
+  readBinding(model: SyncModel, id: number): Promise<BindingView> {
+    return later(() => {
+      const table: Record<SyncModel, Map<number, { binding: Binding }>> = {
+        'product.template': this.odoo.state.templates,
+        'product.product': this.odoo.state.variants,
+        'res.partner': this.odoo.state.partners,
+        'sale.order': this.odoo.state.saleOrders,
+        'stock.picking': this.odoo.state.pickings,
+        'account.move': this.odoo.state.creditNotes,
+      };
+      const record = table[model].get(id);
+      if (!record) throw userError(`${model} ${id} does not exist`);
+      const { state, message, shopify_gid, content_hash } = record.binding;
+      return { state, message, shopify_gid, content_hash };
+    });
   }
 
-  async sleep(seconds: number) {
-    this.odoo.advance(seconds);
+  sleep(seconds: number) {
+    return later(() => {
+      this.odoo.advance(seconds);
+    });
   }
 }
 

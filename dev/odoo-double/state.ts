@@ -3,7 +3,7 @@
  * addon touches (products and variants, warehouses, stock, partners, sale orders, pickings,
  * credit notes, the outbox, bindings and settings). No behaviour here beyond construction.
  */
-import type { BindingState, Gid, OutboxEventType } from '../../sidecar/odoo/contract.js';
+import type { BindingState, Gid, OutboxEvent, OutboxEventType } from '../../sidecar/odoo/contract.js';
 
 export interface Binding {
   state: BindingState;
@@ -31,7 +31,7 @@ export interface Template {
   name: string;
   description: string | null;
   active: boolean;
-  /** list_price in cents. */
+  /** list_price in integer cents. */
   list_price: number;
   options: OptionDef[];
   binding: Binding;
@@ -167,7 +167,7 @@ export interface CreditNote {
 export interface OutboxRow {
   uuid: string;
   type: OutboxEventType;
-  model: string;
+  model: OutboxEvent['model'];
   res_id: number;
   key: string;
   payload: Record<string, unknown>;
@@ -218,6 +218,8 @@ export interface OdooState {
   lastSidecarVersion: string | null;
   /** The last report_health document (the addon's shopify_sync.sidecar_health parameter). */
   sidecarHealth: { alerts: { key: string; summary: string; since: string | null }[]; dlq_depth: number; checked_at: string } | null;
+  /** What store_report kept, by kind (the addon's `shopify_sync.report.<kind>` parameters). */
+  reports: Map<string, { created_at: string; summary: Record<string, unknown> }>;
 }
 
 export function createState(): OdooState {
@@ -237,5 +239,6 @@ export function createState(): OdooState {
     lastSidecarContact: null,
     lastSidecarVersion: null,
     sidecarHealth: null,
+    reports: new Map(),
   };
 }

@@ -1,8 +1,7 @@
 /**
  * The leaky bucket of Shopify's calculated query cost, one per shop (app + store pair).
  * `currentlyAvailable` refills at `restoreRate` points per second up to `maximumAvailable`.
- * Plans per shopify.dev/docs/api/usage/limits (restore rates) and observed bucket sizes
- * (../shared/research/shopify.md §1.1).
+ * Plans per Shopify's published API limits (restore rates) and observed bucket sizes.
  */
 import type { Clock } from './clock.js';
 

@@ -8,10 +8,10 @@ import type { FetchLike } from './webhooks.js';
 
 function capture() {
   const bodies: { topic: string; body: Json }[] = [];
-  const fetch: FetchLike = async (_url, init) => (
-    bodies.push({ topic: init.headers['X-Shopify-Topic']!, body: JSON.parse(init.body) }),
-    { status: 200 }
-  );
+  const fetch: FetchLike = (_url, init) => {
+    bodies.push({ topic: init.headers['X-Shopify-Topic']!, body: JSON.parse(init.body) });
+    return Promise.resolve({ status: 200 });
+  };
   return { bodies, fetch, topics: () => bodies.map((b) => b.topic) };
 }
 

@@ -27,6 +27,7 @@ import {
 import { createSubscription, deleteSubscription } from './domain/subscriptions.js';
 import { FaultError, parseFaults } from './faults.js';
 import { gid } from './ids.js';
+import { toCents } from './money.js';
 import {
   customerPayload,
   customersDataRequestPayload,
@@ -39,11 +40,11 @@ import {
   shopRedactPayload,
 } from './payloads.js';
 import * as q from './quantities.js';
-import type { Simulator } from './server.js';
+import type { Simulator } from './simulator.js';
 import type { Order } from './state.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Body = Record<string, any>;
+/** A JSON object sent to the control API: untrusted, read through the narrowing helpers below. */
+type Body = Record<string, unknown>;
 
 class BadRequest extends Error {}
 
@@ -66,6 +67,46 @@ function body(req: Request): Body {
   if (b === undefined) return {};
   if (!b || typeof b !== 'object' || Array.isArray(b)) throw new BadRequest('expected a JSON object body');
   return b as Body;
+}
+
+const isBody = (value: unknown): value is Body => Boolean(value) && typeof value === 'object' && !Array.isArray(value);
+
+/** A list of JSON objects (missing = empty). */
+function objects(value: unknown, name: string): Body[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || !value.every(isBody)) throw new BadRequest(`${name} must be a list of objects`);
+  return value;
+}
+
+/** A string, or undefined when missing or null. */
+function optionalText(value: unknown, name: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new BadRequest(`${name} must be a string (got ${JSON.stringify(value)})`);
+  return value;
+}
+
+/** A decimal amount given as a string or a number ("9.50" or 9.5), as text. */
+function amountText(value: unknown, name: string): string {
+  if (typeof value !== 'string' && typeof value !== 'number')
+    throw new BadRequest(`${name} must be an amount (got ${JSON.stringify(value)})`);
+  return String(value);
+}
+
+/** A list of strings. */
+function texts(value: unknown, name: string): string[] {
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new BadRequest(`${name} must be a list of strings`);
+  return value;
+}
+
+/** A refund line's restock: `restockType`, or the shorthand `restock: true | "cancel"`. */
+function restockTypeOf(line: Body, index: number): RefundLineInput['restockType'] {
+  const given = optionalText(line.restockType, `lines[${index}].restockType`);
+  if (given !== undefined) {
+    if (given !== 'return' && given !== 'cancel' && given !== 'no_restock')
+      throw new BadRequest(`lines[${index}].restockType must be return, cancel or no_restock`);
+    return given;
+  }
+  return line.restock === true ? 'return' : line.restock === 'cancel' ? 'cancel' : 'no_restock';
 }
 
 function intParam(value: unknown, name: string): number {
@@ -192,7 +233,7 @@ export function controlRouter(sim: Simulator): Router {
     handle((req) => {
       const b = body(req);
       if (typeof b.key !== 'string') throw new BadRequest('key is required');
-      sim.idempotency.markInProgress(b.key, String(b.mutation ?? 'inventorySetQuantities'));
+      sim.idempotency.markInProgress(b.key, optionalText(b.mutation, 'mutation') ?? 'inventorySetQuantities');
       return { ok: true };
     }),
   );
@@ -202,19 +243,30 @@ export function controlRouter(sim: Simulator): Router {
     '/products',
     handle((req, res) => {
       const b = body(req);
+      const handle = optionalText(b.handle, 'handle');
+      const vendor = optionalText(b.vendor, 'vendor');
+      const variants = b.variants === undefined ? [{ sku: b.sku, price: b.price }] : objects(b.variants, 'variants');
       const input: ProductInput = {
-        title: b.title,
-        ...(b.handle ? { handle: b.handle } : {}),
-        ...(b.vendor ? { vendor: b.vendor } : {}),
-        variants: ((b.variants as Body[] | undefined) ?? [{ sku: b.sku, price: b.price ?? '0.00' }]).map((v) => ({
-          sku: v.sku ?? null,
-          price: v.price ?? '0.00',
-          ...(v.option ? { optionValues: [{ optionName: v.optionName ?? 'Title', name: v.option }] } : {}),
-        })),
+        ...(b.title !== undefined ? { title: optionalText(b.title, 'title') } : {}),
+        ...(handle ? { handle } : {}),
+        ...(vendor ? { vendor } : {}),
+        variants: variants.map((v, i) => {
+          const option = optionalText(v.option, `variants[${i}].option`);
+          return {
+            sku: optionalText(v.sku, `variants[${i}].sku`) ?? null,
+            price: v.price === undefined || v.price === null ? '0.00' : amountText(v.price, `variants[${i}].price`),
+            ...(option
+              ? { optionValues: [{ optionName: optionalText(v.optionName, `variants[${i}].optionName`) ?? 'Title', name: option }] }
+              : {}),
+          };
+        }),
       };
       const product = setProduct(dom, undefined, input);
       // Optional opening stock: {"<locationId>": on_hand}, without webhooks (a catalogue import).
-      for (const [locationId, onHand] of Object.entries((b.stock as Record<string, number> | undefined) ?? {})) {
+      const stock = b.stock === undefined ? {} : b.stock;
+      if (!isBody(stock)) throw new BadRequest('stock must be an object of location id → on hand');
+      for (const [locationId, value] of Object.entries(stock)) {
+        const onHand = intParam(value, `stock.${locationId}`);
         for (const variantId of product.variantIds) {
           const variant = sim.state.variants.find((v) => v.id === variantId)!;
           const level = activateLevel(dom, variant.inventoryItemId, intParam(locationId, 'stock location'));
@@ -273,7 +325,9 @@ export function controlRouter(sim: Simulator): Router {
   router.post(
     '/orders',
     handle((req, res) => {
-      const order = createOrder(dom, body(req) as CreateOrderInput);
+      // createOrder checks the fields it relies on and refuses the rest as a DomainError (422).
+      const input: unknown = body(req);
+      const order = createOrder(dom, input as CreateOrderInput);
       res.status(201);
       return orderJson(order);
     }),
@@ -297,17 +351,17 @@ export function controlRouter(sim: Simulator): Router {
       const b = body(req);
       return orderJson(
         editOrder(dom, order.id, {
-          add: ((b.add as Body[] | undefined) ?? []).map((a, i) => ({
-            sku: String(a.sku),
+          add: objects(b.add, 'add').map((a, i) => ({
+            sku: optionalText(a.sku, `add[${i}].sku`) ?? '',
             quantity: intParam(a.quantity, `add[${i}].quantity`),
-            ...(a.price !== undefined ? { price: String(a.price) } : {}),
+            ...(a.price !== undefined ? { price: amountText(a.price, `add[${i}].price`) } : {}),
           })),
-          set: ((b.set as Body[] | undefined) ?? []).map((x, i) => ({
+          set: objects(b.set, 'set').map((x, i) => ({
             lineItemId: lineItemFor(order, x, i),
             quantity: intParam(x.quantity, `set[${i}].quantity`),
             restock: x.restock !== false,
           })),
-          ...(b.note ? { staffNote: String(b.note) } : {}),
+          ...(b.note ? { staffNote: optionalText(b.note, 'note') } : {}),
         }),
       );
     }),
@@ -322,10 +376,10 @@ export function controlRouter(sim: Simulator): Router {
       const b = body(req);
       return orderJson(
         cancelOrder(dom, intParam(req.params.id, 'id'), {
-          reason: String(b.reason ?? 'customer'),
+          reason: optionalText(b.reason, 'reason') ?? 'customer',
           restock: b.restock !== false,
           refund: b.refund === true,
-          staffNote: b.note ?? null,
+          staffNote: optionalText(b.note, 'note') ?? null,
         }),
       );
     }),
@@ -339,7 +393,7 @@ export function controlRouter(sim: Simulator): Router {
         (fo) => fo.orderId === order.id && (fo.status === 'OPEN' || fo.status === 'IN_PROGRESS'),
       );
       if (fos.length === 0) fail(`${order.name} has nothing left to fulfill`, null);
-      const wanted = b.lines as Body[] | undefined;
+      const wanted = b.lines === undefined ? undefined : objects(b.lines, 'lines');
       const fulfillment = createFulfillment(dom, {
         lineItemsByFulfillmentOrder: fos.map((fo) => ({
           fulfillmentOrderId: fo.id,
@@ -364,17 +418,21 @@ export function controlRouter(sim: Simulator): Router {
     handle((req, res) => {
       const order = requireOrder(dom, intParam(req.params.id, 'id'));
       const b = body(req);
-      const lines: RefundLineInput[] = ((b.lines as Body[] | undefined) ?? []).map((l, i) => ({
+      const lines: RefundLineInput[] = objects(b.lines, 'lines').map((l, i) => ({
         lineItemId: lineItemFor(order, l, i),
         quantity: intParam(l.quantity, `lines[${i}].quantity`),
-        restockType: l.restockType ?? (l.restock === true ? 'return' : l.restock === 'cancel' ? 'cancel' : 'no_restock'),
+        restockType: restockTypeOf(l, i),
         ...(l.locationId !== undefined ? { locationId: intParam(l.locationId, `lines[${i}].locationId`) } : {}),
       }));
       const refund = refundOrder(dom, order.id, {
         lines,
-        ...(b.shipping === 'full' ? { shippingFull: true } : b.shipping !== undefined ? { shippingAmount: String(b.shipping) } : {}),
-        ...(b.amount !== undefined ? { amount: String(b.amount) } : {}),
-        note: b.note ?? null,
+        ...(b.shipping === 'full'
+          ? { shippingFull: true }
+          : b.shipping !== undefined
+            ? { shippingAmount: amountText(b.shipping, 'shipping') }
+            : {}),
+        ...(b.amount !== undefined ? { amount: amountText(b.amount, 'amount') } : {}),
+        note: optionalText(b.note, 'note') ?? null,
       });
       res.status(201);
       return refundPayload(sim.state, refund);
@@ -395,7 +453,7 @@ export function controlRouter(sim: Simulator): Router {
       const ret = createReturn(
         dom,
         order.id,
-        ((b.lines as Body[] | undefined) ?? []).map((l, i) => {
+        objects(b.lines, 'lines').map((l, i) => {
           const lineItemId = lineItemFor(order, l, i);
           const fli =
             l.fulfillmentLineItemId !== undefined
@@ -405,7 +463,7 @@ export function controlRouter(sim: Simulator): Router {
           return {
             fulfillmentLineItemId: fli.id,
             quantity: intParam(l.quantity, `lines[${i}].quantity`),
-            returnReasonNote: l.reason ?? '',
+            returnReasonNote: optionalText(l.reason, `lines[${i}].reason`) ?? '',
           };
         }),
       );
@@ -432,9 +490,9 @@ export function controlRouter(sim: Simulator): Router {
         ...(b.refund === true
           ? { refundAmount: 'suggested' as const }
           : typeof b.refund === 'string' || typeof b.refund === 'number'
-            ? { refundAmount: Math.round(Number(b.refund) * 100) }
+            ? { refundAmount: toCents(String(b.refund)) }
             : {}),
-        note: b.note ?? null,
+        note: optionalText(b.note, 'note') ?? null,
       });
       return {
         return: { ...sim.state.returns.find((r) => r.id === id), admin_graphql_api_id: gid('Return', id) },
@@ -446,9 +504,13 @@ export function controlRouter(sim: Simulator): Router {
   // Customers.
   const customerInput = (b: Body): CustomerInput => {
     const out: CustomerInput = {};
-    for (const key of ['email', 'phone', 'firstName', 'lastName', 'note', 'tags', 'taxExempt', 'locale', 'addresses'] as const) {
-      if (b[key] !== undefined) (out as Body)[key] = b[key];
+    for (const key of ['email', 'phone', 'firstName', 'lastName', 'note'] as const) {
+      if (b[key] !== undefined) out[key] = optionalText(b[key], key) ?? null;
     }
+    if (b.tags !== undefined) out.tags = texts(b.tags, 'tags');
+    if (b.taxExempt !== undefined) out.taxExempt = b.taxExempt === true;
+    if (b.locale !== undefined) out.locale = optionalText(b.locale, 'locale');
+    if (b.addresses !== undefined) out.addresses = objects(b.addresses, 'addresses');
     return out;
   };
   router.post(
@@ -500,7 +562,7 @@ export function controlRouter(sim: Simulator): Router {
         topic: b.topic,
         uri: b.uri,
         source: b.source === 'api' ? 'api' : 'app',
-        includeFields: b.includeFields ?? [],
+        includeFields: b.includeFields === undefined ? [] : texts(b.includeFields, 'includeFields'),
       });
     }),
   );

@@ -14,6 +14,7 @@ import {
   GraphQLIncludeDirective,
   GraphQLSkipDirective,
   Kind,
+  OperationTypeNode,
   getArgumentValues,
   getDirectiveValues,
   getNamedType,
@@ -63,9 +64,10 @@ export function actualQueryCost(request: CostRequest, data: Record<string, unkno
 
 function operationCost(request: CostRequest, data: Data, actual: boolean): number {
   const walk: Walk = { schema: request.schema, variables: request.variables, fragments: request.fragments, actual };
-  const root = request.operation.operation === 'mutation' ? request.schema.getMutationType() : request.schema.getQueryType();
+  const mutation = request.operation.operation === OperationTypeNode.MUTATION;
+  const root = mutation ? request.schema.getMutationType() : request.schema.getQueryType();
   if (!root) return 0;
-  if (request.operation.operation === 'mutation') {
+  if (mutation) {
     return fieldsOf(walk, request.operation.selectionSet, root).filter((f) => f.name.value !== '__typename').length * MUTATION_COST;
   }
   return selectionCost(walk, request.operation.selectionSet, root, data);
@@ -115,7 +117,7 @@ function objectSelectionCost(walk: Walk, selectionSet: SelectionSetNode, type: G
     const def = type.getFields()[node.name.value];
     if (!def) continue;
     const key = node.alias?.value ?? node.name.value;
-    total += fieldCost(walk, node, def, walk.actual ? (data?.[key] as unknown) : undefined);
+    total += fieldCost(walk, node, def, walk.actual ? data?.[key] : undefined);
   }
   return total;
 }
@@ -130,7 +132,7 @@ function fieldCost(walk: Walk, node: FieldNode, def: GraphQLField<unknown, unkno
   if (isLeafType(named) || !node.selectionSet) return 0;
   if (!isCompositeType(named)) return 0;
   if (isConnection(def) && isObjectType(named)) {
-    let args: Record<string, unknown> = {};
+    let args: Record<string, unknown>;
     try {
       args = getArgumentValues(def, node, walk.variables);
     } catch {

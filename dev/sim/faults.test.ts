@@ -5,13 +5,13 @@ import type { FetchLike } from './webhooks.js';
 
 function recorder() {
   const seen: { topic: string; id: string; orderName: string | undefined }[] = [];
-  const fetch: FetchLike = async (_url, init) => {
+  const fetch: FetchLike = (_url, init) => {
     seen.push({
       topic: init.headers['X-Shopify-Topic']!,
       id: init.headers['X-Shopify-Webhook-Id']!,
       orderName: JSON.parse(init.body).name,
     });
-    return { status: 200 };
+    return Promise.resolve({ status: 200 });
   };
   return { seen, fetch };
 }

@@ -74,7 +74,7 @@ export function parseFaults(input: unknown): Partial<FaultConfig> {
     } else if (key === 'deprecatedVersions') {
       if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
         throw new FaultError('faults: deprecatedVersions must be a list of versions');
-      out.deprecatedVersions = value as string[];
+      out.deprecatedVersions = value;
     } else {
       throw new FaultError(`faults: unknown fault "${key}"`);
     }

@@ -57,10 +57,10 @@ describe('sim webhook payloads match Shopify sample payloads', () => {
 
   before(async function () {
     this.timeout(20_000);
-    const fetch: FetchLike = async (_url, init) => {
+    const fetch: FetchLike = (_url, init) => {
       const topic = init.headers['X-Shopify-Topic']!;
       bodies.set(topic, [...(bodies.get(topic) ?? []), JSON.parse(init.body)]);
-      return { status: 200 };
+      return Promise.resolve({ status: 200 });
     };
     const { sim, clock } = testSimulator({ fetch });
     for (const topic of [

@@ -1,6 +1,6 @@
 /**
  * Webhook bodies shaped like Shopify's REST resources (the samples in
- * ../shared/fixtures/shopify-webhooks): snake_case keys in Shopify's order, money as strings with
+ * dev/testing/fixtures/shopify-webhooks): snake_case keys in Shopify's order, money as strings with
  * `*_set` twins, `admin_graphql_api_id` on every resource. Pure: reads the state, never changes it.
  */
 import { formatCents, restMoneySet } from './money.js';

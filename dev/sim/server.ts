@@ -7,8 +7,8 @@
 import type { Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { availableSchemaVersions, loadAdminSchema } from '../testing/shopify-schema.js';
-import { LeakyBucket, type PlanName } from './bucket.js';
-import { realClock, type Clock } from './clock.js';
+import { LeakyBucket } from './bucket.js';
+import { realClock } from './clock.js';
 import { seedDemoCatalog } from './domain/catalog.js';
 import type { DomainContext, SimEvent } from './domain/context.js';
 import { createSubscription } from './domain/subscriptions.js';
@@ -16,57 +16,12 @@ import { Faults } from './faults.js';
 import { executeAdminGraphql } from './graphql/execute.js';
 import { IdempotencyStore } from './graphql/idempotency.js';
 import { initialState, loadStateFile, saveState, type SimState } from './state.js';
-import { WebhookDispatcher, type FetchLike } from './webhooks.js';
+import { WebhookDispatcher } from './webhooks.js';
 import { controlRouter } from './control.js';
 import { topicToEnum } from './topics.js';
+import type { Simulator, SimulatorOptions } from './simulator.js';
 
-export interface SimulatorOptions {
-  shopDomain?: string;
-  /** Token expected in X-Shopify-Access-Token. */
-  accessToken?: string;
-  /** App client secret: the HMAC key of webhook deliveries. */
-  apiSecret?: string;
-  plan?: PlanName;
-  /** The shop currency (ISO code, default EUR), e.g. a real Odoo's company currency in the demo. */
-  currency?: string;
-  clock?: Clock;
-  /** Seed of the fault PRNG and of webhook/event ids. */
-  seed?: number;
-  /** Three demo SKUs stocked at both locations (default true). */
-  demoCatalog?: boolean;
-  /** Version used to serialize webhooks (X-Shopify-API-Version). */
-  webhookApiVersion?: string;
-  webhookRetryDelaysMs?: number[];
-  webhookTimeoutMs?: number;
-  /** Finished deliveries kept in the log (default 5000). */
-  maxDeliveriesKept?: number;
-  fetch?: FetchLike;
-  /** App-configured (TOML-like) subscriptions, e.g. the compliance topics. Never removed after failures. */
-  appSubscriptions?: { topic: string; uri: string }[];
-  /** Load this state file at start. */
-  stateFile?: string;
-}
-
-export interface Simulator {
-  app: express.Express;
-  readonly state: SimState;
-  dom: DomainContext;
-  bucket: LeakyBucket;
-  faults: Faults;
-  webhooks: WebhookDispatcher;
-  idempotency: IdempotencyStore;
-  options: Required<Pick<SimulatorOptions, 'shopDomain' | 'accessToken' | 'apiSecret' | 'webhookApiVersion'>>;
-  control: {
-    reset(): void;
-    save(file: string): void;
-    load(file: string): void;
-    setState(state: SimState): void;
-  };
-  /** Resolves when no webhook delivery is running or due now. */
-  idle(): Promise<void>;
-  listen(port: number, host?: string): Promise<Server>;
-  close(): Promise<void>;
-}
+export type { Simulator, SimulatorOptions } from './simulator.js';
 
 export const DEFAULTS = {
   shopDomain: 'sim-shop.myshopify.com',
@@ -91,7 +46,6 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const faults = new Faults(options.seed ?? 1);
   const bucket = new LeakyBucket(clock, options.plan ?? 'standard');
   let state: SimState;
-  let webhooks: WebhookDispatcher;
   const dom: DomainContext = {
     get state() {
       return state;
@@ -122,7 +76,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     }
   }
   const known = versions();
-  webhooks = new WebhookDispatcher({
+  // Declared after `dom`, whose emit reads it only once the simulator runs.
+  const webhooks = new WebhookDispatcher({
     state: () => state,
     clock,
     faults,

@@ -17,8 +17,8 @@ export function testSimulator(options: SimulatorOptions = {}): { sim: Simulator;
   return { sim, clock };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Json = any;
+/** A JSON answer as supertest parsed it, for tests that read it by path and assert on the values. */
+export type Json = request.Response['body'];
 
 export async function gql(
   sim: Simulator,
@@ -30,7 +30,7 @@ export async function gql(
     .post(`/admin/api/${version}/graphql.json`)
     .set('X-Shopify-Access-Token', TOKEN)
     .send({ query, variables });
-  return { status: res.status, body: res.body as Json, headers: res.headers as Record<string, string> };
+  return { status: res.status, body: res.body, headers: res.headers };
 }
 
 /** Runs a document and fails on any GraphQL error; returns `data`. */
@@ -42,10 +42,9 @@ export async function gqlData(sim: Simulator, query: string, variables: Record<s
 }
 
 export async function control(sim: Simulator, method: 'get' | 'post' | 'put' | 'patch' | 'delete', path: string, body?: unknown) {
-  const res = await request(sim.app)
-    [method](`/_sim${path}`)
-    .send(body as object);
-  return { status: res.status, body: res.body as Json };
+  const agent = request(sim.app);
+  const res = await agent[method](`/_sim${path}`).send(body as object);
+  return { status: res.status, body: res.body };
 }
 
 export interface Received {

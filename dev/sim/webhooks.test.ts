@@ -45,7 +45,7 @@ describe('sim webhooks: delivery', () => {
 
   it('gives two subscriptions to one topic different webhook ids and the same event id', async () => {
     const seen: Record<string, string>[] = [];
-    const fetch: FetchLike = async (_url, init) => (seen.push(init.headers), { status: 200 });
+    const fetch: FetchLike = (_url, init) => (seen.push(init.headers), Promise.resolve({ status: 200 }));
     const { sim, clock } = testSimulator({ fetch });
     await subscribe(sim, 'ORDERS_CREATE', 'https://one.example/hooks');
     await subscribe(sim, 'ORDERS_CREATE', 'https://two.example/hooks');
@@ -58,7 +58,7 @@ describe('sim webhooks: delivery', () => {
 
   it('narrows the body to includeFields', async () => {
     const bodies: string[] = [];
-    const fetch: FetchLike = async (_url, init) => (bodies.push(init.body), { status: 200 });
+    const fetch: FetchLike = (_url, init) => (bodies.push(init.body), Promise.resolve({ status: 200 }));
     const { sim, clock } = testSimulator({ fetch });
     await gqlData(
       sim,
@@ -73,7 +73,7 @@ describe('sim webhooks: delivery', () => {
 describe('sim webhooks: filters and timeouts', () => {
   it('applies a subscription filter (Shopify search syntax) to the payload', async () => {
     const names: string[] = [];
-    const fetch: FetchLike = async (_url, init) => (names.push(JSON.parse(init.body).name), { status: 200 });
+    const fetch: FetchLike = (_url, init) => (names.push(JSON.parse(init.body).name), Promise.resolve({ status: 200 }));
     const { sim, clock } = testSimulator({ fetch });
     await gqlData(
       sim,
@@ -132,7 +132,7 @@ describe('sim webhooks: filters and timeouts', () => {
 
 describe('sim webhooks: delivery log', () => {
   it('keeps the log bounded, dropping the oldest finished deliveries first', async () => {
-    const { sim, clock } = testSimulator({ fetch: async () => ({ status: 200 }), maxDeliveriesKept: 3 });
+    const { sim, clock } = testSimulator({ fetch: () => Promise.resolve({ status: 200 }), maxDeliveriesKept: 3 });
     await subscribe(sim, 'ORDERS_CREATE', 'https://x.example');
     for (let i = 0; i < 5; i++) {
       await control(sim, 'post', '/orders', SAMPLE_ORDER);
@@ -150,9 +150,9 @@ describe('sim webhooks: retries and removal', () => {
     const attempts: { at: number; body: string; id: string }[] = [];
     let fail = 3;
     const { sim, clock } = testSimulator({
-      fetch: async (_url, init) => {
+      fetch: (_url, init) => {
         attempts.push({ at: clock.now(), body: init.body, id: init.headers['X-Shopify-Webhook-Id']! });
-        return { status: fail-- > 0 ? 500 : 200 };
+        return Promise.resolve({ status: fail-- > 0 ? 500 : 200 });
       },
       webhookRetryDelaysMs: [1000, 2000, 4000, 8000, 16000, 32000, 64000, 128000],
     });
@@ -174,7 +174,7 @@ describe('sim webhooks: retries and removal', () => {
   it('deletes an API-created subscription after 8 consecutive failures', async () => {
     let calls = 0;
     const { sim, clock } = testSimulator({
-      fetch: async () => (calls++, { status: 503 }),
+      fetch: () => (calls++, Promise.resolve({ status: 503 })),
       webhookRetryDelaysMs: [10, 10, 10, 10, 10, 10, 10, 10],
     });
     await subscribe(sim, 'ORDERS_CREATE', 'https://down.example/hooks');
@@ -189,7 +189,7 @@ describe('sim webhooks: retries and removal', () => {
 
   it('counts failures across deliveries and resets the count on success', async () => {
     let status = 500;
-    const { sim, clock } = testSimulator({ fetch: async () => ({ status }), webhookRetryDelaysMs: [] });
+    const { sim, clock } = testSimulator({ fetch: () => Promise.resolve({ status }), webhookRetryDelaysMs: [] });
     await subscribe(sim, 'ORDERS_CREATE', 'https://flaky.example/hooks');
     for (let i = 0; i < 7; i++) await control(sim, 'post', '/orders', SAMPLE_ORDER);
     await clock.advance(0);
@@ -204,7 +204,7 @@ describe('sim webhooks: retries and removal', () => {
   it('never removes an app-configured subscription (compliance topics)', async () => {
     let calls = 0;
     const { sim, clock } = testSimulator({
-      fetch: async () => (calls++, { status: 500 }),
+      fetch: () => (calls++, Promise.resolve({ status: 500 })),
       webhookRetryDelaysMs: [10, 10, 10, 10, 10, 10, 10, 10],
       appSubscriptions: [{ topic: 'shop/redact', uri: 'https://down.example/privacy' }],
     });
@@ -216,7 +216,7 @@ describe('sim webhooks: retries and removal', () => {
   });
 
   it('treats a redirect as a failure, as Shopify does', async () => {
-    const { sim, clock } = testSimulator({ fetch: async () => ({ status: 302 }), webhookRetryDelaysMs: [] });
+    const { sim, clock } = testSimulator({ fetch: () => Promise.resolve({ status: 302 }), webhookRetryDelaysMs: [] });
     await subscribe(sim, 'ORDERS_CREATE', 'https://moved.example/hooks');
     await control(sim, 'post', '/orders', SAMPLE_ORDER);
     await clock.advance(0);

@@ -26,10 +26,13 @@ function valuesAt(value: unknown, path: string[]): unknown[] {
 /** A subscription `filter` (Shopify search syntax) evaluated on the payload's own fields. */
 export function payloadMatchesFilter(payload: Record<string, unknown>, filter: string | null): boolean {
   if (!filter) return true;
-  const fields = new Proxy({} as Record<string, (p: Record<string, unknown>) => unknown>, {
-    get: (_t, name) =>
-      typeof name === 'string' && name !== 'default' ? (p: Record<string, unknown>) => valuesAt(p, name.split('.')) : undefined,
-  });
+  const fields = new Proxy<Record<string, (p: Record<string, unknown>) => unknown>>(
+    {},
+    {
+      get: (_t, name) =>
+        typeof name === 'string' && name !== 'default' ? (p: Record<string, unknown>) => valuesAt(p, name.split('.')) : undefined,
+    },
+  );
   return applySearch([payload], filter, fields).length === 1;
 }
 
@@ -149,13 +152,14 @@ export class WebhookDispatcher {
     // A held (reordered) delivery goes out right after this one has been answered.
     for (const h of this.held.splice(0)) {
       h.cancel();
-      this.scheduleAttempt(h.delivery, delay, h.duplicate, first);
+      // Tracked in `inflight` (idle() waits for it); an attempt records its own failure.
+      void this.scheduleAttempt(h.delivery, delay, h.duplicate, first);
     }
   }
 
   private release(delivery: Delivery, duplicate: boolean): void {
     this.held = this.held.filter((h) => h.delivery !== delivery);
-    this.scheduleAttempt(delivery, 0, duplicate);
+    void this.scheduleAttempt(delivery, 0, duplicate);
   }
 
   /** Schedules the first attempt; the returned promise settles when that attempt has been answered. */

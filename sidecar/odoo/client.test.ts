@@ -7,7 +7,7 @@ import { OdooConfigurationError, OdooError, OdooPermanentError, OdooRetryableErr
 
 type Handler = (params: { service: string; method: string; args: unknown[] }) => { status?: number; body: unknown; delayMs?: number };
 
-/** A local server that answers like Odoo 18's /jsonrpc (shapes from research/odoo.md §1.1). */
+/** A local server that answers like Odoo 18's /jsonrpc (the shapes of its results and errors). */
 async function fakeOdoo(
   handler: Handler,
 ): Promise<{ url: string; calls: { service: string; method: string; args: unknown[] }[]; close: () => Promise<void> }> {

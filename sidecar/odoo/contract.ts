@@ -3,12 +3,17 @@
  * TypeScript types, and a typed facade over `shopify.sync.api`. Flows call Odoo only through
  * this facade; the transport (JSON-RPC client, or the in-process double) is an OdooCaller.
  *
- * Pure apart from the injected caller.
+ * The types come from the contract's one source, contract/schemas/, through the generated
+ * ./generated/contract.ts (`make generate`; docs/architecture.md, "Generated types"); the names
+ * below are the ones the rest of the sidecar uses. Pure apart from the injected caller.
  */
 import { CONTRACT_VERSION, compatibleContractVersions } from '../rules/contract-version.js';
+import type * as Schema from './generated/contract.js';
+import type { ContractMethods } from './generated/contract.js';
 import type { OdooCaller } from './types.js';
 
 export { CONTRACT_VERSION } from '../rules/contract-version.js';
+export type { ContractMethods } from './generated/contract.js';
 export const CONTRACT_MODEL = 'shopify.sync.api';
 
 /** A decimal amount as a string in the shop currency, e.g. "12.50". Never a float. */
@@ -18,341 +23,98 @@ export type Gid = string;
 /** ISO 8601 timestamp. */
 export type Timestamp = string;
 
-export type BindingState = 'pending' | 'synced' | 'error' | 'ignored';
+/** The document a method takes, and the one it returns. */
+export type ContractParams<M extends ContractMethod> = ContractMethods[M]['params'];
+export type ContractResult<M extends ContractMethod> = ContractMethods[M]['result'];
 
-export interface Address {
-  name: string | null;
-  company: string | null;
-  address1: string | null;
-  address2: string | null;
-  city: string | null;
-  province_code: string | null;
-  zip: string | null;
-  country_code: string | null;
-  phone: string | null;
-}
+export type BindingState = Schema.SyncResult['state'];
 
+export type Address = Schema.OrderAddress;
 /** A Shopify tax line. `rate` is a decimal fraction as a string ("0.2" = 20 %). */
-export interface TaxLine {
-  title: string;
-  rate: string;
-  amount: Money;
-}
+export type TaxLine = Schema.OrderTaxLine;
 
-export interface CustomerDocument {
-  customer_gid: Gid | null;
-  email: string | null;
-  first_name: string | null;
-  last_name: string | null;
-  phone: string | null;
-  default_address: Address | null;
-  updated_at: Timestamp | null;
-}
+export type CustomerDocument = Schema.CustomerDocument;
+/** A partner as export_customers and list_customers return it. */
+export type ExportedCustomer = Schema.ExportCustomersResult['customers'][number];
 
-export interface ExportedCustomer extends CustomerDocument {
-  partner_id: number;
-  active: boolean;
-  content_hash: string;
-  synced_hash: string | null;
-}
+/** An order line; `quantity` is the current quantity, after edits and removals (Shopify `currentQuantity`). */
+export type OrderLine = Schema.OrderLine;
+export type ShippingLine = Schema.OrderShippingLine;
+export type OrderDocument = Schema.OrderDocument;
 
-export interface OrderLine {
-  line_gid: Gid;
-  sku: string;
-  title: string;
-  /** Current quantity, after edits and removals (Shopify `currentQuantity`). */
-  quantity: number;
-  price_unit: Money;
-  /** The line's total discount amount. */
-  discount: Money;
-  tax_lines: TaxLine[];
-}
+export type RefundDocument = Schema.RefundDocument;
+export type RefundLine = RefundDocument['lines'][number];
+export type RestockType = RefundLine['restock_type'];
+export type ReturnDocument = Schema.ReturnDocument;
 
-export interface ShippingLine {
-  title: string;
-  code: string | null;
-  price: Money;
-  discount: Money;
-  tax_lines: TaxLine[];
-}
+export type ProductDocument = Schema.ProductDocument;
+export type ProductOption = ProductDocument['options'][number];
+export type ProductVariantDocument = Schema.ProductVariant;
+export type StockLevel = Schema.StockLevel;
 
-export interface OrderDocument {
-  order_gid: Gid;
-  name: string;
-  created_at: Timestamp;
-  updated_at: Timestamp;
-  currency: string;
-  presentment_currency: string;
-  taxes_included: boolean;
-  financial_status: string;
-  fulfillment_status: string | null;
-  cancelled_at: Timestamp | null;
-  customer: CustomerDocument | null;
-  billing_address: Address | null;
-  shipping_address: Address | null;
-  location_gid: Gid | null;
-  lines: OrderLine[];
-  shipping_lines: ShippingLine[];
-  subtotal_price: Money;
-  total_tax: Money;
-  total_discounts: Money;
-  total_price: Money;
-  note?: string | null;
-}
+export type OutboxEvent = Schema.OutboxEvent;
+export type OutboxEventType = OutboxEvent['type'];
 
-export type RestockType = 'no_restock' | 'cancel' | 'return' | 'legacy_restock';
-
-export interface RefundLine {
-  line_gid: Gid;
-  sku: string;
-  quantity: number;
-  subtotal: Money;
-  total_tax: Money;
-  restock_type: RestockType;
-  location_gid: Gid | null;
-}
-
-export interface RefundDocument {
-  refund_gid: Gid;
-  order_gid: Gid;
-  created_at: Timestamp;
-  note: string | null;
-  lines: RefundLine[];
-  shipping: { amount: Money; tax: Money };
-  adjustments: Array<{ amount: Money; reason: string | null }>;
-  total: Money;
-}
-
-export interface ReturnDocument {
-  return_gid: Gid;
-  order_gid: Gid;
-  status: string;
-  /** Where the goods come back (a mapped location); default the delivering warehouse. */
-  location_gid?: Gid | null;
-  lines: Array<{ line_gid: Gid; sku: string; quantity: number }>;
-}
-
-export interface ProductOption {
-  name: string;
-  values: string[];
-}
-
-export interface ProductVariantDocument {
-  odoo_id: number;
-  sku: string | null;
-  barcode: string | null;
-  price: Money;
-  active: boolean;
-  option_values: Array<{ option: string; value: string }>;
-  shopify_variant_gid: Gid | null;
-  shopify_inventory_item_gid: Gid | null;
-}
-
-export interface ProductDocument {
-  odoo_id: number;
-  name: string;
-  description: string | null;
-  active: boolean;
-  shopify_product_gid: Gid | null;
-  options: ProductOption[];
-  variants: ProductVariantDocument[];
-  /** SHA-256 of the document without Shopify IDs and hashes; the hash last recorded as synced (echo guard). */
-  content_hash: string;
-  synced_hash: string | null;
-}
-
-export interface StockLevel {
-  product_id: number;
-  sku: string | null;
-  shopify_inventory_item_gid: Gid | null;
-  location_gid: Gid;
-  warehouse_id: number;
-  on_hand: number;
-  reserved_other: number;
-  safety_stock: number;
-  /** max(0, floor(on_hand − reserved_other − safety_stock)) — decision 7. */
-  shopify_on_hand: number;
-}
-
-export type OutboxEventType =
-  | 'product.changed'
-  | 'stock.changed'
-  | 'customer.changed'
-  | 'customer.erased'
-  | 'delivery.done'
-  | 'return.done'
-  | 'credit_note.posted'
-  /** A user asked "Re-import from Shopify" (or Retry on an order in error). */
-  | 'order.reimport';
-
-export interface OutboxEvent {
-  uuid: string;
-  type: OutboxEventType;
-  model: string;
-  res_id: number;
-  /** Per-entity ordering key: `product:<id>`, `stock:<product_id>:<location_gid>`, … */
-  key: string;
-  payload: Record<string, unknown>;
-  created_at: Timestamp;
-  attempts: number;
-}
-
-export interface FulfillmentDocument {
-  picking_id: number;
-  order_gid: Gid;
-  is_return: boolean;
-  lines: Array<{ line_gid: Gid; sku: string; quantity: number }>;
-  tracking: { number: string | null; company: string | null; url: string | null };
-  fulfillment_gids: Gid[];
-  name: string;
-  state: string;
-  sale_order_id: number;
-  location_gid: Gid | null;
-}
+export type FulfillmentDocument = Schema.FulfillmentDocument;
 
 // ---- method parameters and results ----
 
-export interface ContractVersionResult {
-  contract_version: string;
-  addon_version: string;
-  odoo_version: string;
-}
+export type ContractVersionResult = Schema.ContractVersionResult;
+export type PullEventsParams = Schema.PullEventsParams;
+export type ApplyOrderResult = Schema.ApplyOrderResult;
+export type ApplyOrderStatus = ApplyOrderResult['status'];
+export type CancelOrderParams = Schema.CancelOrderParams;
+export type CancelOrderResult = Schema.CancelOrderResult;
+export type ApplyRefundResult = Schema.ApplyRefundResult;
+export type ApplyReturnResult = Schema.ApplyReturnResult;
+export type UpsertCustomerResult = Schema.UpsertCustomerResult;
+export type EraseCustomerParams = Schema.EraseCustomerParams;
+export type EraseCustomerResult = Schema.EraseCustomerResult;
 
-export interface PullEventsParams {
-  limit: number;
-  lease_seconds: number;
-}
-
-export type ApplyOrderStatus = 'created' | 'updated' | 'unchanged' | 'held' | 'flagged';
-
-export interface ApplyOrderResult {
-  status: ApplyOrderStatus;
-  sale_order_id: number;
-  name: string;
-  /** sale.order state: draft / sent / sale / cancel. */
-  state: string;
-  amount_total: Money;
-  message?: string | null;
-}
-
-export interface CancelOrderParams {
-  order_gid: Gid;
-  cancelled_at: Timestamp;
-  reason: string | null;
-}
-
-export interface CancelOrderResult {
-  status: 'cancelled' | 'already_cancelled' | 'needs_return' | 'not_found';
-  sale_order_id: number | null;
-}
-
-export interface ApplyRefundResult {
-  /** `flagged`: the Odoo credit note total differs from Shopify's; left in draft (addon). */
-  status: 'created' | 'unchanged' | 'flagged';
-  /** null when there is nothing to credit (restock only) or the refund was listed on the order before. */
-  credit_note_id: number | null;
-  amount_total: Money;
-  message?: string | null;
-}
-
-export interface ApplyReturnResult {
-  /** `cancelled`: the return was declined/cancelled in Shopify and its open pickings were cancelled. */
-  status: 'created' | 'unchanged' | 'cancelled';
-  /** null for a withdrawn return that never had a picking. */
-  picking_id: number | null;
-  /** One return picking per delivered picking the goods left with. */
-  picking_ids: number[];
-}
-
-export interface UpsertCustomerResult {
-  status: 'created' | 'updated' | 'unchanged' | 'linked';
-  partner_id: number;
-}
-
-export interface EraseCustomerParams {
-  customer_gid?: Gid | null;
-  email?: string | null;
-}
-
-export interface EraseCustomerResult {
-  status: 'erased' | 'not_found';
-  partner_ids: number[];
-}
-
-export type SyncModel = 'product.template' | 'product.product' | 'res.partner' | 'sale.order' | 'stock.picking' | 'account.move';
-
+export type RecordSyncResultParams = Schema.SyncResult;
 /** A variant's Shopify IDs, written under its template's result (the only kind of child). */
-export interface ChildSyncResult {
-  model: 'product.product';
-  res_id: number;
-  /** The variant GID. */
-  shopify_gid?: Gid | null;
-  inventory_item_gid?: Gid | null;
-}
-
-export interface RecordSyncResultParams {
-  model: Exclude<SyncModel, 'product.product'>;
-  res_id: number;
-  state: BindingState;
-  message?: string | null;
-  shopify_gid?: Gid | null;
-  content_hash?: string | null;
-  children?: ChildSyncResult[];
-}
+export type ChildSyncResult = NonNullable<RecordSyncResultParams['children']>[number];
+export type SyncModel = RecordSyncResultParams['model'] | ChildSyncResult['model'];
 
 // ---- operator methods (daily reconciliation, integrity check, resync; docs/contract.md) ----
 
-export interface OrderStatus {
-  order_gid: Gid;
-  found: boolean;
-  sale_order_id: number | null;
-  name: string | null;
-  /** sale.order state: draft / sent / sale / cancel. */
-  state: string | null;
-  amount_total: Money | null;
-  /** Order lines bound to Shopify product lines (no shipping, discount or manual lines). */
-  line_count: number | null;
-}
+export type OrderStatus = Schema.OrderStatusResult['orders'][number];
+export type BoundModel = Schema.BoundRecordsParams['model'];
+export type ResyncModel = Schema.RequestResyncParams['model'];
+export type ReportSummaryDoc = Schema.StoreReportParams;
 
-export type BoundModel = 'product.template' | 'res.partner' | 'sale.order';
-export type ResyncModel = 'product.template' | 'product.product' | 'res.partner' | 'sale.order';
-
-export interface ReportSummaryDoc {
-  kind: 'reconciliation' | 'integrity';
-  /** One line for Odoo's Overview, plus any counts. */
-  summary: { headline: string } & Record<string, unknown>;
-}
-
-/** The sidecar's active alerts for Odoo's Shopify overview (report_health, sidecar/observability/alerts.ts). */
-export interface HealthReportParams {
-  alerts: Array<{ key: string; summary: string; since?: string | null; value?: number; threshold?: number }>;
-  dlq_depth: number;
-  checked_at: string;
-}
+/**
+ * The sidecar's active alerts for Odoo's Shopify overview (report_health,
+ * sidecar/observability/alerts.ts). An alert may carry its value and threshold: the facade
+ * sends only the fields the addon stores.
+ */
+export type HealthReportParams = Omit<Schema.ReportHealthParams, 'alerts'> & {
+  alerts: Array<Schema.ReportHealthParams['alerts'][number] & { value?: number; threshold?: number }>;
+};
 
 export interface OdooContract {
-  contractVersion(doc: { sidecar_version: string }): Promise<ContractVersionResult>;
-  pullEvents(doc: PullEventsParams): Promise<{ events: OutboxEvent[] }>;
-  ackEvents(doc: { uuids: string[] }): Promise<{ acknowledged: number }>;
-  exportProducts(doc?: { template_ids?: number[]; limit?: number; offset?: number }): Promise<{ products: ProductDocument[] }>;
-  stockLevels(doc?: { product_ids?: number[]; location_gids?: Gid[] }): Promise<{ levels: StockLevel[] }>;
+  contractVersion(doc: ContractParams<'contract_version'>): Promise<ContractVersionResult>;
+  pullEvents(doc: PullEventsParams): Promise<ContractResult<'pull_events'>>;
+  ackEvents(doc: ContractParams<'ack_events'>): Promise<ContractResult<'ack_events'>>;
+  exportProducts(doc?: ContractParams<'export_products'>): Promise<ContractResult<'export_products'>>;
+  stockLevels(doc?: ContractParams<'stock_levels'>): Promise<ContractResult<'stock_levels'>>;
   applyOrder(doc: OrderDocument): Promise<ApplyOrderResult>;
   cancelOrder(doc: CancelOrderParams): Promise<CancelOrderResult>;
   applyRefund(doc: RefundDocument): Promise<ApplyRefundResult>;
   applyReturn(doc: ReturnDocument): Promise<ApplyReturnResult>;
   upsertCustomer(doc: CustomerDocument): Promise<UpsertCustomerResult>;
-  exportCustomers(doc: { partner_ids: number[] }): Promise<{ customers: ExportedCustomer[] }>;
+  exportCustomers(doc: ContractParams<'export_customers'>): Promise<ContractResult<'export_customers'>>;
   /** Top-level partners with an email, not erased, archived included, by id (onboarding). */
-  listCustomers(doc?: { limit?: number; offset?: number }): Promise<{ customers: ExportedCustomer[] }>;
+  listCustomers(doc?: ContractParams<'list_customers'>): Promise<ContractResult<'list_customers'>>;
   eraseCustomer(doc: EraseCustomerParams): Promise<EraseCustomerResult>;
-  exportDelivery(doc: { picking_id: number }): Promise<FulfillmentDocument>;
-  recordSyncResult(doc: RecordSyncResultParams): Promise<{ ok: true }>;
-  orderStatus(doc: { order_gids: Gid[] }): Promise<{ orders: OrderStatus[] }>;
-  boundRecords(doc: { model: BoundModel }): Promise<{ records: Array<{ id: number; shopify_gid: Gid }> }>;
+  exportDelivery(doc: ContractParams<'export_delivery'>): Promise<FulfillmentDocument>;
+  recordSyncResult(doc: RecordSyncResultParams): Promise<ContractResult<'record_sync_result'>>;
+  orderStatus(doc: ContractParams<'order_status'>): Promise<ContractResult<'order_status'>>;
+  boundRecords(doc: ContractParams<'bound_records'>): Promise<ContractResult<'bound_records'>>;
   /** The Resync buttons' path: Odoo emits the outbox events (ids omitted = the full-resync wizard's population). */
-  requestResync(doc: { model: ResyncModel; ids?: number[] }): Promise<{ queued: number; missing_ids: number[] }>;
-  storeReport(doc: ReportSummaryDoc): Promise<{ ok: true }>;
-  reportHealth(doc: HealthReportParams): Promise<{ ok: true }>;
+  requestResync(doc: ContractParams<'request_resync'>): Promise<ContractResult<'request_resync'>>;
+  storeReport(doc: ReportSummaryDoc): Promise<ContractResult<'store_report'>>;
+  reportHealth(doc: HealthReportParams): Promise<ContractResult<'report_health'>>;
 }
 
 /** The RPC method behind each facade method (the contract's names). */
@@ -377,8 +139,9 @@ export const CONTRACT_METHODS = {
   requestResync: 'request_resync',
   storeReport: 'store_report',
   reportHealth: 'report_health',
-} as const satisfies Record<keyof OdooContract, string>;
+} as const satisfies Record<keyof OdooContract, keyof ContractMethods>;
 
+/** An RPC method name; every one has its generated parameter and result types (ContractMethods). */
 export type ContractMethod = (typeof CONTRACT_METHODS)[keyof typeof CONTRACT_METHODS];
 
 /**
@@ -386,7 +149,8 @@ export type ContractMethod = (typeof CONTRACT_METHODS)[keyof typeof CONTRACT_MET
  * (`execute_kw(..., "shopify.sync.api", <method>, [document], {})`).
  */
 export function createOdooContract(caller: OdooCaller): OdooContract {
-  const call = <T>(method: ContractMethod, doc: object) => caller.executeKw<T>(CONTRACT_MODEL, method, [doc]);
+  const call = <M extends ContractMethod>(method: M, doc: ContractParams<M>) =>
+    caller.executeKw<ContractResult<M>>(CONTRACT_MODEL, method, [doc]);
   return Object.freeze({
     contractVersion: (doc) => call('contract_version', doc),
     pullEvents: (doc) => call('pull_events', doc),

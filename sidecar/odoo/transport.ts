@@ -4,7 +4,7 @@
  * seam for the future. Both authenticate with the integration user's API key and turn every wire
  * error into a typed OdooError (./errors.ts).
  */
-import { JSONRPCClient, type JSONRPCErrorResponse } from 'json-rpc-2.0';
+import { JSONRPCClient } from 'json-rpc-2.0';
 import {
   errorFromHttpStatus,
   errorFromOdooFault,
@@ -88,7 +88,7 @@ export function createJsonRpcTransport(options: TransportOptions): OdooTransport
     transportErrors.delete(id);
     if (transportError) throw transportError;
     if ('error' in response && response.error) {
-      const error = (response as JSONRPCErrorResponse).error;
+      const error = response.error;
       const fault = (error as { data?: OdooFault }).data;
       if (!fault) throw new OdooRetryableError(`${context}: ${error.message}`);
       throw errorFromOdooFault(fault, context);

@@ -100,8 +100,8 @@ async function checkOdooContract({ odoo }: DoctorDeps): Promise<Check> {
 }
 
 async function checkShopifyCredentials({ config, shopify }: DoctorDeps): Promise<Check> {
-  const data = await shopify.request<{ shop: { name?: string; myshopifyDomain?: string } }>('Shop', undefined, { lane: 'catalog' });
-  return { verdict: 'ok', detail: `token accepted by ${data.shop?.myshopifyDomain ?? config.shopify.shopDomain}` };
+  const data = await shopify.request('Shop', undefined, { lane: 'catalog' });
+  return { verdict: 'ok', detail: `token accepted by ${data.shop.myshopifyDomain || config.shopify.shopDomain}` };
 }
 
 async function checkShopifyApiVersion({ shopify, logger, clock }: DoctorDeps): Promise<Check> {

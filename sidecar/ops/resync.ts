@@ -9,7 +9,7 @@ import { keys } from '../queue/names.js';
 import type { SyncQueue } from '../queue/queue.js';
 import type { OrderRepairJob } from '../jobs.js';
 import type { Progress } from '../reports/store.js';
-import type { ShopifyClient } from '../shopify/index.js';
+import type { OrdersCreatedSinceQuery, ShopifyClient } from '../shopify/index.js';
 
 export const RESYNC_KINDS: Record<string, ResyncModel> = {
   products: 'product.template',
@@ -21,10 +21,6 @@ export async function resyncOdooRecords(odoo: OdooContract, kind: string, ids: n
   const model = RESYNC_KINDS[kind];
   if (!model) throw new RangeError(`resync: kind must be one of ${Object.keys(RESYNC_KINDS).join(', ')}, orders (got "${kind}")`);
   return odoo.requestResync(ids === 'all' ? { model } : { model, ids });
-}
-
-interface OrderIdsPage {
-  orders: { nodes: Array<{ id: string }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
 }
 
 /** Enqueues a resync job for every Shopify order created since `since` (and before `until`). */
@@ -40,7 +36,7 @@ export async function resyncOrdersSince(
   let enqueued = 0;
   const batch = Date.now();
   for (;;) {
-    const page: OrderIdsPage = await deps.shopify.request<OrderIdsPage>(
+    const page: OrdersCreatedSinceQuery = await deps.shopify.request(
       'OrdersCreatedSince',
       { query, first: 10, after },
       { lane: 'catalog' },

@@ -31,7 +31,7 @@ describe('outbox relay', () => {
   }
 
   it('routes each event type to its flow queue and per-entity key', () => {
-    const base = { uuid: 'u', model: 'x', res_id: 7, key: 'k', created_at: '2026-11-27T00:00:00Z', attempts: 1 };
+    const base = { uuid: 'u', model: 'product.template' as const, res_id: 7, key: 'k', created_at: '2026-11-27T00:00:00Z', attempts: 1 };
     assert.deepEqual(routeEvent({ ...base, type: 'product.changed', payload: {} }, SHOP), {
       queue: 'products',
       key: 'product:test-shop.myshopify.com:odoo:product.template:7',

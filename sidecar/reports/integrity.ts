@@ -6,6 +6,7 @@
  * The sample is a seeded pick over the population sorted by id (prng.ts), so one seed repeats.
  */
 import type { ExportedCustomer, ProductDocument, StockLevel } from '../odoo/contract.js';
+import type { CustomerByIdQuery, ProductByIdentifierQuery } from '../shopify/index.js';
 import { saveReport, type Progress } from './store.js';
 import { seededSample, seedFrom } from './prng.js';
 import { toCents } from '../rules/money.js';
@@ -33,11 +34,13 @@ export interface IntegrityReport {
   drift: Drift[];
 }
 
-export interface ShopifyProductView {
-  id: string;
-  status: string;
-  variants: { nodes: Array<{ id: string; sku: string | null; barcode: string | null; price: string }> };
-}
+type ShopifyProduct = NonNullable<ProductByIdentifierQuery['productByIdentifier']>;
+type ShopifyCustomer = NonNullable<CustomerByIdQuery['customer']>;
+
+/** The fields of Shopify's product (ProductByIdentifier) that are compared. */
+export type ShopifyProductView = Pick<ShopifyProduct, 'id' | 'status'> & {
+  variants: { nodes: Array<Pick<ShopifyProduct['variants']['nodes'][number], 'id' | 'sku' | 'barcode' | 'price'>> };
+};
 
 const norm = (v: string | null | undefined) => (v === undefined || v === null || v.trim() === '' ? null : v.trim());
 
@@ -107,13 +110,8 @@ export function compareStock(level: StockLevel, shopifyOnHand: number | null): D
   ];
 }
 
-export interface ShopifyCustomerView {
-  id: string;
-  firstName: string | null;
-  lastName: string | null;
-  defaultEmailAddress: { emailAddress: string | null } | null;
-  defaultPhoneNumber: { phoneNumber: string | null } | null;
-}
+/** The fields of Shopify's customer (CustomerById) that are compared. */
+export type ShopifyCustomerView = Pick<ShopifyCustomer, 'id' | 'firstName' | 'lastName' | 'defaultEmailAddress' | 'defaultPhoneNumber'>;
 
 /** Pure: email (case-insensitive), first and last name, phone. */
 export function compareCustomer(doc: ExportedCustomer, shopify: ShopifyCustomerView | null): Drift[] {
@@ -258,7 +256,7 @@ export async function runIntegrityCheck(
 
   const { products } = await deps.odoo.exportProducts({});
   const productSample = pick(
-    products.filter((p) => p.shopify_product_gid),
+    products.filter((p): p is ProductDocument & { shopify_product_gid: string } => Boolean(p.shopify_product_gid)),
     (p) => String(p.odoo_id).padStart(12, '0'),
   );
   const { levels } = await deps.odoo.stockLevels({});

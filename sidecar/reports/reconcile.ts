@@ -14,7 +14,7 @@ import type { Logger } from '../observability/logger.js';
 import { keys } from '../queue/names.js';
 import type { SyncQueue } from '../queue/queue.js';
 import { toCents } from '../rules/money.js';
-import type { ShopifyClient } from '../shopify/index.js';
+import type { OrdersCreatedSinceQuery, ShopifyClient } from '../shopify/index.js';
 import { saveReport, type Progress } from './store.js';
 
 export interface ShopifyOrderSummary {
@@ -119,27 +119,13 @@ export function renderReconciliationMarkdown(r: ReconciliationReport): string {
   return lines.join('\n') + '\n';
 }
 
-interface OrdersPage {
-  orders: {
-    nodes: Array<{
-      id: string;
-      name: string;
-      createdAt: string;
-      cancelledAt: string | null;
-      totalPriceSet: { shopMoney: { amount: string; currencyCode: string } };
-      lineItems: { nodes: Array<{ currentQuantity: number }>; pageInfo: { hasNextPage: boolean } };
-    }>;
-    pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  };
-}
-
 /** Every Shopify order created in [from, to), paged. */
 export async function fetchShopifyOrders(shopify: ShopifyClient, from: Date, to: Date): Promise<ShopifyOrderSummary[]> {
   const query = `created_at:>='${from.toISOString()}' AND created_at:<'${to.toISOString()}'`;
   const result: ShopifyOrderSummary[] = [];
   let after: string | null = null;
   for (;;) {
-    const page: OrdersPage = await shopify.request<OrdersPage>('OrdersCreatedSince', { query, first: 10, after }, { lane: 'catalog' });
+    const page: OrdersCreatedSinceQuery = await shopify.request('OrdersCreatedSince', { query, first: 10, after }, { lane: 'catalog' });
     for (const o of page.orders.nodes) {
       result.push({
         gid: o.id,

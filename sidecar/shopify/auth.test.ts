@@ -33,7 +33,7 @@ describe('shopify access tokens', () => {
     assert.equal(await provider.token(), 'shpca_test_1');
     const [request] = server.tokenRequests();
     assert.equal(request?.headers['content-type'], 'application/x-www-form-urlencoded');
-    assert.deepEqual(Object.fromEntries(request!.form!), {
+    assert.deepEqual(Object.fromEntries(request.form!), {
       grant_type: 'client_credentials',
       client_id: 'client-1',
       client_secret: SECRET,

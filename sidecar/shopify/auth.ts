@@ -1,5 +1,5 @@
 /**
- * Admin API access tokens (research/shopify.md 5).
+ * Admin API access tokens.
  *
  * - static: a legacy custom app's `shpat_…` token, which does not expire;
  * - client_credentials: apps from the Dev Dashboard on stores the organisation owns get a token
@@ -30,7 +30,7 @@ export function createStaticTokenProvider(accessToken: string): ShopifyTokenProv
   }
   return Object.freeze({
     refreshable: false,
-    token: async () => accessToken,
+    token: () => Promise.resolve(accessToken),
     invalidate: () => {},
   });
 }

@@ -21,6 +21,7 @@ import {
   type FakeAdminApiOptions,
 } from '../../dev/fakes/shopify-admin-api.js';
 import { idempotencyKey } from './idempotency.js';
+import type { OrderByIdQuery } from './generated/operations.js';
 
 const TOKEN = 'shpat_client_test_token';
 
@@ -62,7 +63,7 @@ describe('shopify client: retries, errors and headers', () => {
       random: () => 0.5, // jitter factor 0.5 + 0.5 × 0.5 = 0.75 of the exponential step
       ...clientOptions,
     });
-    return { time, client, logger, server: server! };
+    return { time, client, logger, server: server };
   }
 
   async function rejection(promise: Promise<unknown>): Promise<ShopifyError> {
@@ -139,6 +140,26 @@ describe('shopify client: retries, errors and headers', () => {
     assert.equal(error.retryable, true);
   });
 
+  it('types a request by operation name: its variables and result come from the generated document types', async () => {
+    const order = { id: 'gid://shopify/Order/1', name: '#1001' };
+    const { client, server } = await setup({ responders: { OrderById: () => ({ order }) } });
+    const data: OrderByIdQuery = await client.request('OrderById', { id: order.id }, { lane: 'orders' });
+    assert.deepEqual(data, { order });
+    assert.deepEqual(server.graphqlRequests()[0]!.variables, { id: order.id });
+    // What the compiler refuses (make typecheck): the calls are never made.
+    const refused = () => [
+      // @ts-expect-error -- OrderById declares $id, not $orderId
+      client.request('OrderById', { orderId: order.id }, { lane: 'orders' }),
+      // @ts-expect-error -- $id is required
+      client.request('OrderById', undefined, { lane: 'orders' }),
+      // @ts-expect-error -- an id is a string on the wire, never a number
+      client.request('OrderById', { id: 450789469 }, { lane: 'orders' }),
+      // @ts-expect-error -- the result is typed: OrderFields selects no totalWeight
+      data.order?.totalWeight,
+    ];
+    assert.equal(typeof refused, 'function');
+  });
+
   it('does not repeat an unkeyed mutation that timed out, and says it may have executed', async () => {
     const { client, time, server } = await setup({}, { requestTimeoutMs: 150 });
     server.faults.push({ hang: true });
@@ -184,9 +205,15 @@ describe('shopify client: retries, errors and headers', () => {
         }),
       },
     });
-    const error = await rejection(client.request('InventorySetQuantities', { input: {} }, { lane: 'inventory', idempotencyKey: 'k-1' }));
+    const error = await rejection(
+      client.request(
+        'InventorySetQuantities',
+        { input: { name: 'on_hand', reason: 'correction', quantities: [] } },
+        { lane: 'inventory', idempotencyKey: 'k-1' },
+      ),
+    );
     assert.ok(error instanceof ShopifyUserErrors);
-    assert.deepEqual((error as ShopifyUserErrors).codes, ['CHANGE_FROM_QUANTITY_STALE']);
+    assert.deepEqual(error.codes, ['CHANGE_FROM_QUANTITY_STALE']);
     assert.equal(error.retryable, true);
   });
 
@@ -199,7 +226,7 @@ describe('shopify client: retries, errors and headers', () => {
     const error = await rejection(client.request('Shop', undefined, { lane: 'orders' }));
     assert.ok(error instanceof ShopifyGraphQLError);
     assert.equal(error.permanent, true);
-    assert.deepEqual((error as ShopifyGraphQLError).codes, ['undefinedField']);
+    assert.deepEqual(error.codes, ['undefinedField']);
     assert.equal(server.graphqlRequests().length, 1);
   });
 
@@ -261,11 +288,15 @@ describe('shopify client: retries, errors and headers', () => {
     }`;
     const error = await rejection(client.request(inline, { input: {} }, { lane: 'inventory' }));
     assert.ok(error instanceof ShopifyGraphQLError);
-    assert.deepEqual((error as ShopifyGraphQLError).codes, ['IDEMPOTENCY_KEY_MISSING']);
+    assert.deepEqual(error.codes, ['IDEMPOTENCY_KEY_MISSING']);
     assert.equal(error.permanent, true);
     assert.equal(server.graphqlRequests().length, 0);
     await assert.rejects(
-      client.request('FulfillmentCreate', { fulfillment: {} }, { lane: 'fulfillments', idempotencyKey: 'key-0' }),
+      client.request(
+        'FulfillmentCreate',
+        { fulfillment: { lineItemsByFulfillmentOrder: [] } },
+        { lane: 'fulfillments', idempotencyKey: 'key-0' },
+      ),
       /FulfillmentCreate does not use @idempotent; resolve timeouts by reading back/,
     );
     await client.request(inline, { input: {} }, { lane: 'inventory', idempotencyKey: 'key-1' });

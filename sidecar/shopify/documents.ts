@@ -3,13 +3,22 @@
  *
  * One named operation per `<Name>.graphql` file; shared fragments live in `*.fragment.graphql`
  * files and are appended to each operation that spreads them (transitively). Nothing else in the
- * sidecar holds GraphQL text, so the schema-validation test covers everything sent (BRIEF 9).
+ * sidecar holds GraphQL text, so the schema-validation test covers everything sent (docs/architecture.md,
+ * decision 9).
  * I/O only at module load (synchronous reads relative to this module via import.meta.url).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Kind, parse, visit, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
+import {
+  Kind,
+  OperationTypeNode,
+  parse,
+  visit,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { IDEMPOTENT_MUTATIONS } from './idempotency.js';
 
 export const GRAPHQL_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'graphql');
@@ -53,7 +62,7 @@ export interface ShopifyDocument {
   /** Text sent on the wire: the operation followed by the fragments it uses. */
   readonly source: string;
   readonly ast: DocumentNode;
-  /** Top-level mutation fields that must carry `@idempotent(key:)` (research/shopify.md 3.1). */
+  /** Top-level mutation fields that must carry `@idempotent(key:)` (./idempotency.ts). */
   readonly idempotentFields: readonly string[];
   /** The file the operation came from (for error messages and the validation test). */
   readonly file: string;
@@ -66,9 +75,9 @@ export function toShopifyDocument(source: string, file = '<inline>'): ShopifyDoc
   if (operations.length !== 1) throw new Error(`${file}: expected exactly one operation, found ${operations.length}`);
   const op = operations[0]!;
   if (!op.name) throw new Error(`${file}: the operation must be named`);
-  if (op.operation === 'subscription') throw new Error(`${file}: subscriptions are not supported`);
+  if (op.operation === OperationTypeNode.SUBSCRIPTION) throw new Error(`${file}: subscriptions are not supported`);
   const idempotentFields =
-    op.operation === 'mutation'
+    op.operation === OperationTypeNode.MUTATION
       ? op.selectionSet.selections
           .filter((s) => s.kind === Kind.FIELD && IDEMPOTENT_MUTATIONS.has(s.name.value))
           .map((s) => (s.kind === Kind.FIELD ? s.name.value : ''))

@@ -22,7 +22,7 @@ export interface ShopifyErrorDetails {
   /**
    * True when the request may have been executed although no answer arrived (timeout, network
    * error or 5xx on a mutation without an idempotency key): resolve it by reading back before
-   * retrying (BRIEF decision 5).
+   * retrying (docs/architecture.md, decision 5).
    */
   mayHaveExecuted?: boolean;
   cause?: unknown;
@@ -62,8 +62,8 @@ export interface ShopifyUserError {
 
 /**
  * userErrors codes that a later attempt can clear by itself: a concurrent request with the same
- * idempotency key, and a compare-and-swap conflict that the flow resolves by re-reading
- * (research/shopify.md 3.1, 3.2). Every other userError is permanent (straight to the DLQ).
+ * idempotency key, and a compare-and-swap conflict that the flow resolves by re-reading.
+ * Every other userError is permanent (straight to the DLQ).
  */
 export const RETRYABLE_USER_ERROR_CODES: ReadonlySet<string> = new Set(['IDEMPOTENCY_CONCURRENT_REQUEST', 'CHANGE_FROM_QUANTITY_STALE']);
 

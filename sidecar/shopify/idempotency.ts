@@ -1,6 +1,6 @@
 /**
  * Shopify native idempotency (`@idempotent(key:)`, mandatory since API 2026-04 for the
- * mutations listed below; research/shopify.md 3.1, BRIEF decision 5).
+ * mutations listed below; docs/architecture.md, decision 5).
  *
  * Keys are deterministic: the same logical operation (flow + entity + content or outbox event id)
  * always yields the same key, so a retry after a timeout or a crash is deduplicated by Shopify.
@@ -8,11 +8,11 @@
  * Pure: no I/O.
  */
 import crypto from 'node:crypto';
-import { Kind, parse, print, visit, type DocumentNode, type FieldNode, type OperationDefinitionNode } from 'graphql';
+import { Kind, OperationTypeNode, parse, print, visit, type DocumentNode, type FieldNode, type OperationDefinitionNode } from 'graphql';
 
 /**
  * Mutations whose 2026-10 description says `@idempotent` is required from 2026-04
- * (research/shopify.md 3.1, extracted from the published schema). Enforced at runtime by
+ * (extracted from the published schema's descriptions). Enforced at runtime by
  * Shopify even though the schema does not mark the directive as required.
  */
 export const IDEMPOTENT_MUTATIONS: ReadonlySet<string> = new Set([
@@ -94,7 +94,7 @@ function uuidV5(name: string, namespace: string): string {
 export function missingIdempotentDirectives(doc: DocumentNode): string[] {
   const missing: string[] = [];
   for (const def of doc.definitions) {
-    if (def.kind !== Kind.OPERATION_DEFINITION || def.operation !== 'mutation') continue;
+    if (def.kind !== Kind.OPERATION_DEFINITION || def.operation !== OperationTypeNode.MUTATION) continue;
     for (const sel of def.selectionSet.selections) {
       if (sel.kind !== Kind.FIELD || !IDEMPOTENT_MUTATIONS.has(sel.name.value)) continue;
       if (!sel.directives?.some((d) => d.name.value === 'idempotent')) missing.push(sel.name.value);
@@ -113,7 +113,7 @@ export function withIdempotentDirective(source: string): string {
   if (missingIdempotentDirectives(doc).length === 0) return source;
   const updated = visit(doc, {
     OperationDefinition(op: OperationDefinitionNode) {
-      if (op.operation !== 'mutation') return undefined;
+      if (op.operation !== OperationTypeNode.MUTATION) return undefined;
       const declared = op.variableDefinitions?.some((v) => v.variable.name.value === IDEMPOTENCY_VARIABLE);
       const selections = op.selectionSet.selections.map((sel) => {
         if (sel.kind !== Kind.FIELD || !IDEMPOTENT_MUTATIONS.has(sel.name.value)) return sel;

@@ -1,5 +1,6 @@
 /**
- * API version lifecycle check at start (BRIEF decision 9, research/shopify.md 4).
+ * API version lifecycle check at start: API versions are configuration (docs/architecture.md,
+ * decision 9), and a version Shopify no longer supports must stop the sidecar, not degrade it.
  *
  * Queries `publicApiVersions` and fails with ShopifyApiVersionError when the configured version
  * is not listed as supported (Shopify would otherwise silently "fall forward" to the oldest
@@ -7,14 +8,17 @@
  * `warnDaysBeforeEnd` days of the end of its 12-month support window. `unstable` is accepted
  * with a warning (Shopify lists it with supported=false by design; never for production).
  */
-import type { ClientLogger, ShopifyClient } from './client.js';
+import type { ClientLogger, RequestOptions } from './client.js';
 import { ShopifyApiVersionError } from './errors.js';
 import type { Lane } from './budget.js';
+import type { PublicApiVersionsQuery } from './generated/operations.js';
 
-export interface ApiVersionInfo {
-  handle: string;
-  displayName: string;
-  supported: boolean;
+export type ApiVersionInfo = PublicApiVersionsQuery['publicApiVersions'][number];
+
+/** The part of the Shopify client the check uses. */
+export interface VersionCheckClient {
+  readonly apiVersion: string;
+  request(name: 'PublicApiVersions', variables: undefined, options: RequestOptions): Promise<PublicApiVersionsQuery>;
 }
 
 export interface ApiVersionCheck {
@@ -42,18 +46,12 @@ export function supportEnd(handle: string): Date | undefined {
   return new Date(Date.UTC(Number(m[1]) + 1, Number(m[2]) - 1, 1));
 }
 
-export async function checkApiVersion(
-  client: Pick<ShopifyClient, 'apiVersion' | 'request'>,
-  options: CheckApiVersionOptions,
-): Promise<ApiVersionCheck> {
+export async function checkApiVersion(client: VersionCheckClient, options: CheckApiVersionOptions): Promise<ApiVersionCheck> {
   const { logger } = options;
   const clock = options.clock ?? Date.now;
   const warnDays = options.warnDaysBeforeEnd ?? 90;
   const version = client.apiVersion;
-  const data = await client.request<{ publicApiVersions: ApiVersionInfo[] }>('PublicApiVersions', undefined, {
-    lane: options.lane ?? 'orders',
-  });
-  const versions = Array.isArray(data.publicApiVersions) ? data.publicApiVersions : [];
+  const { publicApiVersions: versions } = await client.request('PublicApiVersions', undefined, { lane: options.lane ?? 'orders' });
   const supportedVersions = versions
     .filter((v) => v.supported && STABLE.test(v.handle))
     .map((v) => v.handle)

@@ -141,7 +141,7 @@ export function setProduct(ctx: DomainContext, existingId: number | undefined, i
       const optionValues = vi.optionValues ?? [{ optionName: 'Title', name: 'Default Title' }];
       let variant =
         vi.id !== undefined ? current.find((v) => v.id === vi.id) : current.find((v) => sameOptions(v.optionValues, optionValues));
-      if (!variant) variant = createVariant(ctx, product!, optionValues);
+      variant ??= createVariant(ctx, product, optionValues);
       updateVariant(ctx, variant, { ...vi, optionValues });
       variant.position = index + 1;
       keep.push(variant.id);

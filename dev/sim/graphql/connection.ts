@@ -141,7 +141,8 @@ export function applySearch<T>(items: T[], query: string | null | undefined, fie
 function matches(actual: unknown, term: SearchTerm): boolean {
   if (Array.isArray(actual)) return actual.some((a) => matches(a, term));
   if (actual === null || actual === undefined) return false;
-  const text = String(actual);
+  const text =
+    typeof actual === 'string' || typeof actual === 'number' || typeof actual === 'boolean' ? String(actual) : JSON.stringify(actual);
   if (term.op === ':') {
     if (term.value.endsWith('*')) return text.toLowerCase().startsWith(term.value.slice(0, -1).toLowerCase());
     return text.toLowerCase() === term.value.toLowerCase();

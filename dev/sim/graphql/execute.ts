@@ -60,7 +60,7 @@ const IDEMPOTENT_MUTATIONS = new Set([
  * Root fields come from the resolver tables; every other field is read from the parent view. A
  * field that neither defines is reported, never answered with a silent null.
  */
-export const simulatorFieldResolver: GraphQLFieldResolver<unknown, GqlContext> = (source, args, ctx, info) => {
+export const simulatorFieldResolver: GraphQLFieldResolver<unknown, GqlContext, Record<string, unknown>> = (source, args, ctx, info) => {
   if (info.parentType === info.schema.getQueryType()) {
     const resolver = queryResolvers[info.fieldName];
     if (!resolver)
@@ -163,7 +163,7 @@ export function executeAdminGraphql(options: ExecuteOptions): GraphqlResponse {
     typeResolver: simulatorTypeResolver,
   });
   if (result instanceof Promise) throw new Error('simulator resolvers must be synchronous');
-  const actual = result.data ? actualQueryCost(costRequest, result.data as Record<string, unknown>) : requested;
+  const actual = result.data ? actualQueryCost(costRequest, result.data) : requested;
   bucket.refund(requested - Math.min(actual, requested));
   const body: Record<string, unknown> = {};
   if (result.errors?.length) body.errors = result.errors.map((e) => e.toJSON());

@@ -18,8 +18,16 @@ import {
 } from '../domain/catalog.js';
 import { DomainError, type UserError } from '../domain/context.js';
 import { createCustomer, deleteCustomer, setCustomer, updateCustomer, type CustomerInput } from '../domain/customers.js';
-import { cancelOrder, createFulfillment, createReturn, processReturn, refundOrder, updateTracking } from '../domain/orders.js';
-import { createSubscription, deleteSubscription } from '../domain/subscriptions.js';
+import {
+  cancelOrder,
+  createFulfillment,
+  createReturn,
+  processReturn,
+  refundOrder,
+  updateTracking,
+  type FulfillmentInput,
+} from '../domain/orders.js';
+import { createSubscription, deleteSubscription, type SubscriptionInput } from '../domain/subscriptions.js';
 import type { GqlContext } from './context.js';
 import { IDEMPOTENCY_MESSAGES } from './idempotency.js';
 import {
@@ -37,9 +45,69 @@ import {
 } from './views.js';
 import { gid } from '../ids.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Args = Record<string, any>;
+type Args = Record<string, unknown>;
 type Resolver = (source: unknown, args: Args, ctx: GqlContext, info: GraphQLResolveInfo) => unknown;
+
+/**
+ * A resolver whose arguments are described by `A`: graphql-js has already coerced them to the
+ * schema's input types, so `A` (written after Shopify's input types, for the fields read here)
+ * holds. GraphQL IDs are strings; amounts (Money, Decimal) are strings.
+ */
+const resolver = <A extends Args>(fn: (source: unknown, args: A, ctx: GqlContext, info: GraphQLResolveInfo) => unknown): Resolver =>
+  fn as Resolver;
+
+/** ProductVariantSetInput / ProductVariantsBulkInput, as far as the simulator reads them. */
+type VariantArgs = {
+  id?: string | null;
+  sku?: string | null;
+  inventoryItem?: { sku?: string | null; tracked?: boolean | null; requiresShipping?: boolean | null } | null;
+  barcode?: string | null;
+  price?: string | null;
+  compareAtPrice?: string | null;
+  taxable?: boolean | null;
+  inventoryPolicy?: 'DENY' | 'CONTINUE' | null;
+  optionValues?: Array<{ optionName: string; name: string }> | null;
+  inventoryQuantities?: Array<{ locationId: string; name: string; quantity: number }> | null;
+};
+
+/** CustomerInput / CustomerSetInput. */
+type CustomerArgs = {
+  id?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  firstName?: string | null;
+  lastName?: string | null;
+  note?: string | null;
+  tags?: string[] | null;
+  taxExempt?: boolean | null;
+  locale?: string | null;
+  addresses?: Array<{
+    firstName?: string | null;
+    lastName?: string | null;
+    company?: string | null;
+    address1?: string | null;
+    address2?: string | null;
+    city?: string | null;
+    province?: string | null;
+    provinceCode?: string | null;
+    country?: string | null;
+    countryCode?: string | null;
+    zip?: string | null;
+    phone?: string | null;
+  }> | null;
+};
+
+/** InventoryQuantityInput / InventoryChangeInput. */
+type QuantityArgs = {
+  inventoryItemId: string;
+  locationId: string;
+  quantity: number;
+  delta: number;
+  changeFromQuantity?: number | null;
+  ledgerDocumentUri?: string | null;
+};
+
+type TrackingArgs = NonNullable<FulfillmentInput['trackingInfo']>;
 
 /** Mutations whose 2026-10 description says `@idempotent` is required from 2026-04. */
 const IDEMPOTENT_REQUIRED_FROM = '2026-04';
@@ -64,8 +132,8 @@ function idempotencyKey(info: GraphQLResolveInfo): string | undefined {
   const directive = info.schema.getDirective('idempotent');
   const node = info.fieldNodes[0];
   if (!directive || !node) return undefined;
-  const values = getDirectiveValues(directive, node, info.variableValues);
-  return values?.key as string | undefined;
+  const key = getDirectiveValues(directive, node, info.variableValues)?.key;
+  return typeof key === 'string' ? key : undefined;
 }
 
 /**
@@ -110,21 +178,21 @@ function withIdempotency<D>(
   }
 }
 
-function variantInput(v: Args, index: number): VariantInput & { id?: number } {
+function variantInput(v: VariantArgs, index: number): VariantInput & { id?: number } {
   const out: VariantInput & { id?: number } = {};
   if (v.id !== undefined && v.id !== null) out.id = id(v.id, 'ProductVariant', ['variants', String(index), 'id']);
   if (v.sku !== undefined) out.sku = v.sku;
   if (v.inventoryItem?.sku !== undefined) out.sku = v.inventoryItem.sku;
-  if (v.inventoryItem?.tracked !== undefined) out.tracked = v.inventoryItem.tracked;
-  if (v.inventoryItem?.requiresShipping !== undefined) out.requiresShipping = v.inventoryItem.requiresShipping;
+  if (typeof v.inventoryItem?.tracked === 'boolean') out.tracked = v.inventoryItem.tracked;
+  if (typeof v.inventoryItem?.requiresShipping === 'boolean') out.requiresShipping = v.inventoryItem.requiresShipping;
   if (v.barcode !== undefined) out.barcode = v.barcode;
   if (v.price !== undefined && v.price !== null) out.price = v.price;
   if (v.compareAtPrice !== undefined) out.compareAtPrice = v.compareAtPrice;
-  if (v.taxable !== undefined) out.taxable = v.taxable;
-  if (v.inventoryPolicy !== undefined) out.inventoryPolicy = v.inventoryPolicy;
-  if (v.optionValues !== undefined) out.optionValues = (v.optionValues as Args[]).map((o) => ({ optionName: o.optionName, name: o.name }));
-  if (v.inventoryQuantities !== undefined) {
-    out.inventoryQuantities = (v.inventoryQuantities as Args[]).map((q, i) => ({
+  if (typeof v.taxable === 'boolean') out.taxable = v.taxable;
+  if (v.inventoryPolicy) out.inventoryPolicy = v.inventoryPolicy;
+  if (v.optionValues) out.optionValues = v.optionValues.map((o) => ({ optionName: o.optionName, name: o.name }));
+  if (v.inventoryQuantities) {
+    out.inventoryQuantities = v.inventoryQuantities.map((q, i) => ({
       locationId: id(q.locationId, 'Location', ['variants', String(index), 'inventoryQuantities', String(i), 'locationId']),
       name: q.name,
       quantity: q.quantity,
@@ -133,13 +201,16 @@ function variantInput(v: Args, index: number): VariantInput & { id?: number } {
   return out;
 }
 
-function customerInput(input: Args): CustomerInput {
+function customerInput(input: CustomerArgs): CustomerInput {
   const out: CustomerInput = {};
-  for (const key of ['email', 'phone', 'firstName', 'lastName', 'note', 'tags', 'taxExempt', 'locale'] as const) {
-    if (input[key] !== undefined) (out as Args)[key] = input[key];
+  for (const key of ['email', 'phone', 'firstName', 'lastName', 'note'] as const) {
+    if (input[key] !== undefined) out[key] = input[key];
   }
-  if (input.addresses !== undefined) {
-    out.addresses = (input.addresses as Args[]).map((a) => ({
+  if (input.tags) out.tags = input.tags;
+  if (typeof input.taxExempt === 'boolean') out.taxExempt = input.taxExempt;
+  if (typeof input.locale === 'string') out.locale = input.locale;
+  if (input.addresses) {
+    out.addresses = input.addresses.map((a) => ({
       first_name: a.firstName ?? null,
       last_name: a.lastName ?? null,
       company: a.company ?? null,
@@ -157,17 +228,30 @@ function customerInput(input: Args): CustomerInput {
   return out;
 }
 
-function sumAmounts(rows: Args[] | undefined, pick: (row: Args) => unknown): number | undefined {
+function sumAmounts<R>(rows: R[] | null | undefined, pick: (row: R) => string | null | undefined): number | undefined {
   if (!rows) return undefined;
   return rows.reduce((s, r) => s + toCents(String(pick(r))), 0);
 }
 
 export const mutationResolvers: Record<string, Resolver> = {
-  productSet: (_s, args, ctx) =>
+  productSet: resolver<{
+    input: {
+      id?: string | null;
+      handle?: string | null;
+      title?: string | null;
+      status?: ProductInput['status'] | null;
+      vendor?: string | null;
+      productType?: string | null;
+      tags?: string[] | null;
+      descriptionHtml?: string | null;
+      productOptions?: Array<{ name: string; values?: Array<{ name: string }> | null }> | null;
+      variants?: VariantArgs[] | null;
+    };
+    identifier?: { id?: string | null; handle?: string | null; customId?: unknown } | null;
+  }>((_s, args, ctx) =>
     attempt(['product', 'productSetOperation'], () => {
       const state = ctx.dom.state;
-      const input = args.input as Args;
-      const identifier = args.identifier as Args | undefined;
+      const { input, identifier } = args;
       let existing: number | undefined;
       const handle: string | undefined = identifier?.handle ?? undefined;
       if (identifier?.id) existing = id(identifier.id, 'Product', ['identifier', 'id']);
@@ -176,24 +260,25 @@ export const mutationResolvers: Record<string, Resolver> = {
       else if (handle !== undefined) existing = state.products.find((p) => p.handle === handle)?.id;
       else if (input.id) existing = id(input.id, 'Product', ['input', 'id']);
       const productInput: ProductInput = {};
-      for (const key of ['title', 'status', 'vendor', 'productType', 'tags', 'descriptionHtml'] as const) {
-        if (input[key] !== undefined && input[key] !== null) (productInput as Args)[key] = input[key];
+      for (const key of ['title', 'vendor', 'productType', 'descriptionHtml'] as const) {
+        const value = input[key];
+        if (value !== undefined && value !== null) productInput[key] = value;
       }
+      if (input.status) productInput.status = input.status;
+      if (input.tags) productInput.tags = input.tags;
       if (input.handle !== undefined && input.handle !== null) productInput.handle = input.handle;
       else if (existing === undefined && handle !== undefined) productInput.handle = handle;
       if (input.productOptions)
-        productInput.options = (input.productOptions as Args[]).map((o) => ({
-          name: o.name,
-          values: (o.values as Args[] | undefined)?.map((v) => v.name) ?? [],
-        }));
-      if (input.variants) productInput.variants = (input.variants as Args[]).map(variantInput);
+        productInput.options = input.productOptions.map((o) => ({ name: o.name, values: o.values?.map((v) => v.name) ?? [] }));
+      if (input.variants) productInput.variants = input.variants.map(variantInput);
       const product = setProduct(ctx.dom, existing, productInput);
       return { product: productView(state, product), productSetOperation: null };
     }),
-  productVariantsBulkUpdate: (_s, args, ctx) =>
+  ),
+  productVariantsBulkUpdate: resolver<{ productId: string; variants: VariantArgs[] }>((_s, args, ctx) =>
     attempt(['product', 'productVariants'], () => {
       const productId = id(args.productId, 'Product', ['productId']);
-      const variants = bulkUpdateVariants(ctx.dom, productId, (args.variants as Args[]).map(variantInput));
+      const variants = bulkUpdateVariants(ctx.dom, productId, args.variants.map(variantInput));
       const state = ctx.dom.state;
       return {
         product: productView(
@@ -203,15 +288,18 @@ export const mutationResolvers: Record<string, Resolver> = {
         productVariants: variants.map((v) => variantView(state, v)),
       };
     }),
-  inventorySetQuantities: (_s, args, ctx, info) =>
+  ),
+  inventorySetQuantities: resolver<{
+    input: { name: string; reason: string; referenceDocumentUri?: string | null; quantities: QuantityArgs[] };
+  }>((_s, args, ctx, info) =>
     withIdempotency<AdjustmentGroup>(
       ctx,
       info,
       args,
       ['inventoryAdjustmentGroup'],
       () => {
-        const input = args.input as Args;
-        const rawQuantities = input.quantities as Args[];
+        const input = args.input;
+        const rawQuantities = input.quantities;
         return setQuantities(ctx.dom, {
           name: input.name,
           reason: input.reason,
@@ -235,19 +323,22 @@ export const mutationResolvers: Record<string, Resolver> = {
       },
       (group) => ({ inventoryAdjustmentGroup: adjustmentGroupView(ctx.dom.state, group) }),
     ),
-  inventoryAdjustQuantities: (_s, args, ctx, info) =>
+  ),
+  inventoryAdjustQuantities: resolver<{
+    input: { name: string; reason: string; referenceDocumentUri?: string | null; changes: QuantityArgs[] };
+  }>((_s, args, ctx, info) =>
     withIdempotency<AdjustmentGroup>(
       ctx,
       info,
       args,
       ['inventoryAdjustmentGroup'],
       () => {
-        const input = args.input as Args;
+        const input = args.input;
         return adjustQuantities(ctx.dom, {
           name: input.name,
           reason: input.reason,
           referenceDocumentUri: input.referenceDocumentUri ?? null,
-          changes: (input.changes as Args[]).map((c, i) => ({
+          changes: input.changes.map((c, i) => ({
             inventoryItemId:
               parseGid(c.inventoryItemId, 'InventoryItem') ??
               failField(
@@ -266,28 +357,38 @@ export const mutationResolvers: Record<string, Resolver> = {
       },
       (group) => ({ inventoryAdjustmentGroup: adjustmentGroupView(ctx.dom.state, group) }),
     ),
-  inventoryActivate: (_s, args, ctx, info) =>
-    withIdempotency<{ inventoryItemId: number; locationId: number }>(
-      ctx,
-      info,
-      args,
-      ['inventoryLevel'],
-      () => {
-        const level = activateInventory(
-          ctx.dom,
-          id(args.inventoryItemId, 'InventoryItem', ['inventoryItemId']),
-          id(args.locationId, 'Location', ['locationId']),
-          args.available,
-          args.onHand,
-        );
-        return { inventoryItemId: level.inventoryItemId, locationId: level.locationId };
-      },
-      (d) => {
-        const level = ctx.dom.state.levels.find((l) => l.inventoryItemId === d.inventoryItemId && l.locationId === d.locationId);
-        return { inventoryLevel: level ? inventoryLevelView(ctx.dom.state, level) : null };
-      },
-    ),
-  orderCancel: (_s, args, ctx) => {
+  ),
+  inventoryActivate: resolver<{ inventoryItemId: string; locationId: string; available?: number | null; onHand?: number | null }>(
+    (_s, args, ctx, info) =>
+      withIdempotency<{ inventoryItemId: number; locationId: number }>(
+        ctx,
+        info,
+        args,
+        ['inventoryLevel'],
+        () => {
+          const level = activateInventory(
+            ctx.dom,
+            id(args.inventoryItemId, 'InventoryItem', ['inventoryItemId']),
+            id(args.locationId, 'Location', ['locationId']),
+            args.available,
+            args.onHand,
+          );
+          return { inventoryItemId: level.inventoryItemId, locationId: level.locationId };
+        },
+        (d) => {
+          const level = ctx.dom.state.levels.find((l) => l.inventoryItemId === d.inventoryItemId && l.locationId === d.locationId);
+          return { inventoryLevel: level ? inventoryLevelView(ctx.dom.state, level) : null };
+        },
+      ),
+  ),
+  orderCancel: resolver<{
+    orderId: string;
+    reason: string;
+    restock: boolean;
+    refund?: boolean | null;
+    refundMethod?: { originalPaymentMethodsRefund?: boolean | null } | null;
+    staffNote?: string | null;
+  }>((_s, args, ctx) => {
     try {
       cancelOrder(ctx.dom, id(args.orderId, 'Order', ['orderId']), {
         reason: args.reason,
@@ -303,19 +404,27 @@ export const mutationResolvers: Record<string, Resolver> = {
       const errors = userErrorViews(error.userErrors.map((e) => ({ ...e, code: e.code ?? 'INVALID' })));
       return { job: null, jobResult: null, orderCancelUserErrors: errors, userErrors: errors };
     }
-  },
-  fulfillmentCreate: (_s, args, ctx) =>
+  }),
+  fulfillmentCreate: resolver<{
+    fulfillment: {
+      lineItemsByFulfillmentOrder: Array<{
+        fulfillmentOrderId: string;
+        fulfillmentOrderLineItems?: Array<{ id: string; quantity: number }> | null;
+      }>;
+      trackingInfo?: TrackingArgs | null;
+    };
+  }>((_s, args, ctx) =>
     attempt(['fulfillment'], () => {
-      const input = args.fulfillment as Args;
+      const input = args.fulfillment;
       const f = createFulfillment(ctx.dom, {
-        lineItemsByFulfillmentOrder: (input.lineItemsByFulfillmentOrder as Args[]).map((e, i) => ({
+        lineItemsByFulfillmentOrder: input.lineItemsByFulfillmentOrder.map((e, i) => ({
           fulfillmentOrderId: id(e.fulfillmentOrderId, 'FulfillmentOrder', [
             'fulfillment',
             'lineItemsByFulfillmentOrder',
             String(i),
             'fulfillmentOrderId',
           ]),
-          fulfillmentOrderLineItems: ((e.fulfillmentOrderLineItems as Args[] | undefined) ?? []).map((l) => ({
+          fulfillmentOrderLineItems: (e.fulfillmentOrderLineItems ?? []).map((l) => ({
             id: id(l.id, 'FulfillmentOrderLineItem', [
               'fulfillment',
               'lineItemsByFulfillmentOrder',
@@ -329,19 +438,30 @@ export const mutationResolvers: Record<string, Resolver> = {
       });
       return { fulfillment: fulfillmentView(ctx.dom.state, f) };
     }),
-  fulfillmentTrackingInfoUpdate: (_s, args, ctx) =>
+  ),
+  fulfillmentTrackingInfoUpdate: resolver<{ fulfillmentId: string; trackingInfoInput: TrackingArgs }>((_s, args, ctx) =>
     attempt(['fulfillment'], () => {
-      const f = updateTracking(ctx.dom, id(args.fulfillmentId, 'Fulfillment', ['fulfillmentId']), args.trackingInfoInput as Args);
+      const f = updateTracking(ctx.dom, id(args.fulfillmentId, 'Fulfillment', ['fulfillmentId']), args.trackingInfoInput);
       return { fulfillment: fulfillmentView(ctx.dom.state, f) };
     }),
-  refundCreate: (_s, args, ctx, info) =>
+  ),
+  refundCreate: resolver<{
+    input: {
+      orderId: string;
+      currency?: string | null;
+      note?: string | null;
+      refundLineItems?: Array<{ lineItemId: string; quantity: number; restockType?: string | null; locationId?: string | null }> | null;
+      shipping?: { fullRefund?: boolean | null; amount?: string | null } | null;
+      transactions?: Array<{ amount: string }> | null;
+    };
+  }>((_s, args, ctx, info) =>
     withIdempotency<{ refundId: number }>(
       ctx,
       info,
       args,
       ['refund', 'order'],
       () => {
-        const input = args.input as Args;
+        const input = args.input;
         const orderId = id(input.orderId, 'Order', ['input', 'orderId']);
         const order = ctx.dom.state.orders.find((o) => o.id === orderId);
         if (order && order.presentmentCurrency !== order.currency && !input.currency) {
@@ -350,10 +470,10 @@ export const mutationResolvers: Record<string, Resolver> = {
           ]);
         }
         const refund = refundOrder(ctx.dom, orderId, {
-          lines: ((input.refundLineItems as Args[] | undefined) ?? []).map((l, i) => ({
+          lines: (input.refundLineItems ?? []).map((l, i) => ({
             lineItemId: id(l.lineItemId, 'LineItem', ['input', 'refundLineItems', String(i), 'lineItemId']),
             quantity: l.quantity,
-            restockType: ((l.restockType as string | undefined) ?? 'RETURN').toLowerCase() as 'return' | 'cancel' | 'no_restock',
+            restockType: (l.restockType ?? 'RETURN').toLowerCase() as 'return' | 'cancel' | 'no_restock',
             locationId: l.locationId ? id(l.locationId, 'Location', ['input', 'refundLineItems', String(i), 'locationId']) : null,
           })),
           ...(input.shipping?.fullRefund ? { shippingFull: true } : {}),
@@ -361,7 +481,7 @@ export const mutationResolvers: Record<string, Resolver> = {
             ? { shippingAmount: String(input.shipping.amount) }
             : {}),
           // Money moves only through `transactions`, as on Shopify; none means a refund of 0.
-          amount: ((sumAmounts(input.transactions as Args[] | undefined, (t) => t.amount) ?? 0) / 100).toFixed(2),
+          amount: ((sumAmounts(input.transactions, (t) => t.amount) ?? 0) / 100).toFixed(2),
           note: input.note ?? null,
         });
         return { refundId: refund.id };
@@ -378,13 +498,19 @@ export const mutationResolvers: Record<string, Resolver> = {
         };
       },
     ),
-  returnCreate: (_s, args, ctx) =>
+  ),
+  returnCreate: resolver<{
+    returnInput: {
+      orderId: string;
+      returnLineItems: Array<{ fulfillmentLineItemId: string; quantity: number; returnReasonNote?: string | null }>;
+    };
+  }>((_s, args, ctx) =>
     attempt(['return'], () => {
-      const input = args.returnInput as Args;
+      const input = args.returnInput;
       const ret = createReturn(
         ctx.dom,
         id(input.orderId, 'Order', ['returnInput', 'orderId']),
-        (input.returnLineItems as Args[]).map((l, i) => ({
+        input.returnLineItems.map((l, i) => ({
           fulfillmentLineItemId: id(l.fulfillmentLineItemId, 'FulfillmentLineItem', [
             'returnInput',
             'returnLineItems',
@@ -397,15 +523,30 @@ export const mutationResolvers: Record<string, Resolver> = {
       );
       return { return: returnView(ctx.dom.state, ret) };
     }),
-  returnProcess: (_s, args, ctx) =>
+  ),
+  returnProcess: resolver<{
+    input: {
+      returnId: string;
+      returnLineItems?: Array<{
+        id: string;
+        quantity: number;
+        dispositions?: Array<{ dispositionType: string; locationId?: string | null }> | null;
+      }> | null;
+      financialTransfer?: {
+        issueRefund?: { orderTransactions?: Array<{ transactionAmount?: { amount?: string | null } | null }> | null } | null;
+      } | null;
+      refundShipping?: { fullRefund?: boolean | null } | null;
+      note?: string | null;
+    };
+  }>((_s, args, ctx) =>
     attempt(['return'], () => {
-      const input = args.input as Args;
-      const transfer = input.financialTransfer?.issueRefund as Args | undefined;
-      const amount = transfer ? sumAmounts(transfer.orderTransactions as Args[], (t) => t.transactionAmount?.amount) : undefined;
+      const input = args.input;
+      const transfer = input.financialTransfer?.issueRefund;
+      const amount = transfer ? sumAmounts(transfer.orderTransactions, (t) => t.transactionAmount?.amount) : undefined;
       const { ret } = processReturn(ctx.dom, {
         returnId: id(input.returnId, 'Return', ['input', 'returnId']),
-        lines: ((input.returnLineItems as Args[] | undefined) ?? []).map((l, i) => {
-          const dispositions = (l.dispositions as Args[] | undefined) ?? [];
+        lines: (input.returnLineItems ?? []).map((l, i) => {
+          const dispositions = l.dispositions ?? [];
           const restocked = dispositions.find((d) => d.dispositionType === 'RESTOCKED');
           return {
             id: id(l.id, 'ReturnLineItem', ['input', 'returnLineItems', String(i), 'id']),
@@ -422,21 +563,26 @@ export const mutationResolvers: Record<string, Resolver> = {
       });
       return { return: returnView(ctx.dom.state, ret) };
     }),
-  customerCreate: (_s, args, ctx) =>
+  ),
+  customerCreate: resolver<{ input: CustomerArgs }>((_s, args, ctx) =>
     attempt(['customer'], () => {
-      if ((args.input as Args).id)
-        throw new DomainError([{ field: ['input', 'id'], message: 'id must not be given when creating a customer' }]);
-      return { customer: customerView(ctx.dom.state, createCustomer(ctx.dom, customerInput(args.input as Args))) };
+      if (args.input.id) throw new DomainError([{ field: ['input', 'id'], message: 'id must not be given when creating a customer' }]);
+      return { customer: customerView(ctx.dom.state, createCustomer(ctx.dom, customerInput(args.input))) };
     }),
-  customerUpdate: (_s, args, ctx) =>
+  ),
+  customerUpdate: resolver<{ input: CustomerArgs }>((_s, args, ctx) =>
     attempt(['customer'], () => {
-      const input = args.input as Args;
+      const input = args.input;
       const c = updateCustomer(ctx.dom, id(input.id, 'Customer', ['input', 'id']), customerInput(input));
       return { customer: customerView(ctx.dom.state, c) };
     }),
-  customerSet: (_s, args, ctx) =>
+  ),
+  customerSet: resolver<{
+    input: CustomerArgs;
+    identifier?: { id?: string | null; email?: string | null; phone?: string | null; customId?: unknown } | null;
+  }>((_s, args, ctx) =>
     attempt(['customer'], () => {
-      const identifier = args.identifier as Args | undefined;
+      const identifier = args.identifier;
       if (identifier?.customId || identifier?.phone)
         throw new DomainError([{ field: ['identifier'], message: 'not simulated: CustomerSetIdentifiers customId/phone' }]);
       const c = setCustomer(
@@ -447,27 +593,39 @@ export const mutationResolvers: Record<string, Resolver> = {
               ...(identifier.email ? { email: identifier.email } : {}),
             }
           : undefined,
-        customerInput(args.input as Args),
+        customerInput(args.input),
       );
       return { customer: customerView(ctx.dom.state, c) };
     }),
-  customerDelete: (_s, args, ctx) =>
+  ),
+  customerDelete: resolver<{ input: { id: string } }>((_s, args, ctx) =>
     attempt(['deletedCustomerId'], () => {
-      const deleted = deleteCustomer(ctx.dom, id((args.input as Args).id, 'Customer', ['input', 'id']));
+      const deleted = deleteCustomer(ctx.dom, id(args.input.id, 'Customer', ['input', 'id']));
       return {
         deletedCustomerId: gid('Customer', deleted),
         shop: { __typename: 'Shop', id: gid('Shop', ctx.dom.state.shop.id), name: ctx.dom.state.shop.name },
       };
     }),
-  webhookSubscriptionCreate: (_s, args, ctx) =>
+  ),
+  webhookSubscriptionCreate: resolver<{
+    topic: string;
+    webhookSubscription: {
+      uri?: string | null;
+      callbackUrl?: string | null;
+      format?: SubscriptionInput['format'] | null;
+      filter?: string | null;
+      includeFields?: string[] | null;
+      name?: string | null;
+    };
+  }>((_s, args, ctx) =>
     attempt(['webhookSubscription'], () => {
-      const input = args.webhookSubscription as Args;
+      const input = args.webhookSubscription;
       const uri = input.uri ?? input.callbackUrl;
       if (!uri) throw new DomainError([{ field: ['webhookSubscription', 'uri'], message: "Address can't be blank" }]);
       const s = createSubscription(ctx.dom, {
         topic: args.topic,
         uri,
-        format: input.format,
+        ...(input.format ? { format: input.format } : {}),
         filter: input.filter ?? null,
         includeFields: input.includeFields ?? [],
         name: input.name ?? null,
@@ -475,7 +633,8 @@ export const mutationResolvers: Record<string, Resolver> = {
       });
       return { webhookSubscription: webhookSubscriptionView(s, ctx.webhookApiVersion) };
     }),
-  webhookSubscriptionDelete: (_s, args, ctx) =>
+  ),
+  webhookSubscriptionDelete: resolver<{ id: string }>((_s, args, ctx) =>
     attempt(['deletedWebhookSubscriptionId'], () => {
       const n = id(args.id, 'WebhookSubscription', ['id']);
       if (!ctx.dom.state.subscriptions.some((s) => s.id === n && s.source === 'api'))
@@ -483,6 +642,7 @@ export const mutationResolvers: Record<string, Resolver> = {
       deleteSubscription(ctx.dom, n);
       return { deletedWebhookSubscriptionId: gid('WebhookSubscription', n) };
     }),
+  ),
 };
 
 function failField(field: string[], message: string, code: string): never {

@@ -21,8 +21,28 @@ import {
   webhookSubscriptionView,
 } from './views.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Args = Record<string, any>;
+/**
+ * The root fields' arguments the simulator reads, as graphql-js hands them over after coercing
+ * them to the schema's types (IDs are strings).
+ */
+type Args = ConnectionArgs & {
+  id?: string | null;
+  ids?: string[];
+  orderId?: string;
+  query?: string | null;
+  sortKey?: string | null;
+  includeClosed?: boolean | null;
+  identifier?: {
+    id?: string | null;
+    handle?: string | null;
+    emailAddress?: string | null;
+    phoneNumber?: string | null;
+    customId?: unknown;
+  };
+  topics?: string[] | null;
+  uri?: string | null;
+  callbackUrl?: string | null;
+};
 type Resolver = (source: unknown, args: Args, ctx: GqlContext) => unknown;
 
 const numericId = (value: string) => Number(/\/(\d+)/.exec(value)?.[1] ?? NaN);
@@ -120,11 +140,11 @@ export const queryResolvers: Record<string, Resolver> = {
     return typed(state, args.id, 'Location');
   },
   node: (_s, args, ctx) => nodeById(ctx.dom.state, String(args.id), ctx.webhookApiVersion),
-  nodes: (_s, args, ctx) => (args.ids as string[]).map((id) => nodeById(ctx.dom.state, id, ctx.webhookApiVersion)),
+  nodes: (_s, args, ctx) => (args.ids ?? []).map((id) => nodeById(ctx.dom.state, id, ctx.webhookApiVersion)),
   product: (_s, args, ctx) => typed(ctx.dom.state, args.id, 'Product'),
   productByIdentifier: (_s, args, ctx) => {
     const state = ctx.dom.state;
-    const identifier = args.identifier as { id?: string; handle?: string; customId?: unknown };
+    const identifier = args.identifier ?? {};
     if (identifier.id) return typed(state, identifier.id, 'Product');
     if (identifier.handle) {
       const p = state.products.find((x) => x.handle === identifier.handle);
@@ -149,7 +169,7 @@ export const queryResolvers: Record<string, Resolver> = {
     });
     return connection(
       items,
-      args as ConnectionArgs,
+      args,
       (p) => p.id,
       (p) => productView(state, p),
     );
@@ -168,7 +188,7 @@ export const queryResolvers: Record<string, Resolver> = {
     });
     return connection(
       items,
-      args as ConnectionArgs,
+      args,
       (v) => v.id,
       (v) => variantView(state, v),
     );
@@ -185,7 +205,7 @@ export const queryResolvers: Record<string, Resolver> = {
     });
     return connection(
       items,
-      args as ConnectionArgs,
+      args,
       (i) => i.id,
       (i) => inventoryItemView(state, i),
     );
@@ -217,7 +237,7 @@ export const queryResolvers: Record<string, Resolver> = {
       source_name: (o) => o.sourceName,
       default: (o) => [o.name, o.email],
     });
-    const sortValue = ORDER_SORT[(args.sortKey as string) ?? 'PROCESSED_AT'] ?? ORDER_SORT.ID!;
+    const sortValue = ORDER_SORT[args.sortKey ?? 'PROCESSED_AT'] ?? ORDER_SORT.ID!;
     const sorted = [...filtered].sort((a, b) => {
       const x = sortValue(a);
       const y = sortValue(b);
@@ -225,7 +245,7 @@ export const queryResolvers: Record<string, Resolver> = {
     });
     return connection(
       sorted,
-      args as ConnectionArgs,
+      args,
       (o) => o.id,
       (o) => orderView(state, o),
       sortValue,
@@ -245,7 +265,7 @@ export const queryResolvers: Record<string, Resolver> = {
     });
     return connection(
       items,
-      args as ConnectionArgs,
+      args,
       (fo) => fo.id,
       (fo) => fulfillmentOrderView(state, fo),
     );
@@ -258,7 +278,7 @@ export const queryResolvers: Record<string, Resolver> = {
     const fulfillments = state.fulfillments.filter((f) => f.orderId === orderId && f.status === 'SUCCESS');
     return connection(
       fulfillments,
-      args as ConnectionArgs,
+      args,
       (f) => f.id,
       (f) => {
         const fv = fulfillmentView(state, f);
@@ -292,10 +312,11 @@ export const queryResolvers: Record<string, Resolver> = {
   customer: (_s, args, ctx) => typed(ctx.dom.state, args.id, 'Customer'),
   customerByIdentifier: (_s, args, ctx) => {
     const state = ctx.dom.state;
-    const identifier = args.identifier as { id?: string; emailAddress?: string; phoneNumber?: string; customId?: unknown };
+    const identifier = args.identifier ?? {};
     if (identifier.id) return typed(state, identifier.id, 'Customer');
-    const c = identifier.emailAddress
-      ? state.customers.find((x) => x.email?.toLowerCase() === identifier.emailAddress!.toLowerCase())
+    const email = identifier.emailAddress?.toLowerCase();
+    const c = email
+      ? state.customers.find((x) => x.email?.toLowerCase() === email)
       : identifier.phoneNumber
         ? state.customers.find((x) => x.phone === identifier.phoneNumber)
         : undefined;
@@ -317,7 +338,7 @@ export const queryResolvers: Record<string, Resolver> = {
     });
     return connection(
       items,
-      args as ConnectionArgs,
+      args,
       (c) => c.id,
       (c) => customerView(state, c),
     );
@@ -325,12 +346,12 @@ export const queryResolvers: Record<string, Resolver> = {
   webhookSubscription: (_s, args, ctx) => typed(ctx.dom.state, args.id, 'WebhookSubscription', ctx.webhookApiVersion),
   webhookSubscriptions: (_s, args, ctx) => {
     const state = ctx.dom.state;
-    const topics = args.topics as string[] | undefined;
-    const uri = (args.uri ?? args.callbackUrl) as string | undefined;
+    const topics = args.topics;
+    const uri = args.uri ?? args.callbackUrl;
     const items = state.subscriptions.filter((s) => s.source === 'api' && (!topics || topics.includes(s.topic)) && (!uri || s.uri === uri));
     return connection(
       items,
-      args as ConnectionArgs,
+      args,
       (s) => s.id,
       (s) => webhookSubscriptionView(s, ctx.webhookApiVersion),
     );

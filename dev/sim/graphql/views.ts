@@ -86,7 +86,7 @@ export function shopView(state: SimState): View {
   };
 }
 
-export function locationsConnection(state: SimState, args: Record<string, unknown>) {
+export function locationsConnection(state: SimState, args: ConnectionArgs & { includeInactive?: boolean | null }) {
   const items = state.locations.filter((l) => args.includeInactive === true || l.isActive);
   return connection(
     items,

@@ -153,7 +153,8 @@ async function createMissing(
  */
 async function askStockRepush(ctx: FlowContext, doc: FulfillmentDocument, created: readonly string[]): Promise<void> {
   await requestStockPush(ctx, {
-    skus: [...new Set(doc.lines.map((l) => l.sku))],
+    // A line without SKU cannot be matched to a variant; the reconcile covers it.
+    skus: [...new Set(doc.lines.flatMap((l) => (l.sku ? [l.sku] : [])))],
     ...(doc.location_gid ? { locationGids: [doc.location_gid] } : {}),
     reason: `fulfillment:${doc.picking_id}:${created.join(',')}`,
   }).catch((error: unknown) =>

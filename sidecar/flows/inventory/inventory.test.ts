@@ -36,7 +36,7 @@ function orderDocument(order: SimOrder, sku: string, quantity: number): OrderDoc
     fulfillment_status: null,
     cancelled_at: null,
     customer: {
-      customer_gid: null,
+      customer_gid: 'gid://shopify/Customer/1',
       email: 'ada@example.com',
       first_name: 'Ada',
       last_name: 'Lovelace',

@@ -21,7 +21,7 @@ import { fetchOrder, updatedOrdersPage } from './read.js';
 import { advanceWatermark, readWatermark } from './store.js';
 
 export type OrderOutcome =
-  | { action: 'applied'; name: string; updatedAt: string; result: ApplyOrderResult }
+  | { action: 'applied'; name: string; updatedAt: string | null; result: ApplyOrderResult }
   | { action: 'cancelled'; name: string; status: 'cancelled' | 'already_cancelled' | 'needs_return'; saleOrderId: number | null };
 
 /** Fetch → normalise → apply (or cancel). Exported for tests and on-demand imports. */
@@ -55,7 +55,7 @@ export async function importOrder(ctx: FlowContext, orderGid: string): Promise<O
     // reconciliation finds every Shopify order in Odoo.
   }
   const result = await ctx.odoo.applyOrder(doc);
-  return { action: 'applied', name: document.name, updatedAt: document.updated_at, result };
+  return { action: 'applied', name: document.name, updatedAt: document.updated_at ?? null, result };
 }
 
 export interface PullResult {

@@ -233,7 +233,7 @@ describe('orders normalise: Shopify order → OrderDocument', () => {
       const [l] = document.lines;
       assert.equal(l!.quantity, c.quantity);
       assert.equal(l!.discount, c.discount);
-      assert.equal(l!.tax_lines[0]!.amount, c.tax);
+      assert.equal(l!.tax_lines![0]!.amount, c.tax);
       assert.deepEqual(
         warnings.map((w) => w.message),
         c.warnings,

@@ -1,0 +1,377 @@
+/**
+ * The orders area of the contract (the addon's models/shopify_sync_api_orders.py): apply_order
+ * (every SKU resolved before anything is written; unmapped tax line → held in draft; totals that
+ * differ by a cent → flagged), cancel_order, and order_status for the daily reconciliation.
+ */
+import type {
+  Address,
+  ApplyOrderResult,
+  ContractParams,
+  ContractResult,
+  OrderDocument,
+  OrderLine,
+  OrderStatus,
+  TaxLine,
+} from '../../../sidecar/odoo/contract.js';
+import type { DoubleCore } from '../core.js';
+import { validationError } from '../errors.js';
+import { newBinding, type LineRole, type Partner, type SaleLine, type SaleOrder, type Variant } from '../state.js';
+import { contentHash, formatMoney, gid, money, quantity } from '../values.js';
+import { addressValues, findByEmail, upsertCustomerRecord } from './customers.js';
+
+const PAID_STATUSES = new Set(['paid', 'partially_refunded', 'refunded']);
+const MAX_IDS = 5000;
+
+type LineValues = Omit<SaleLine, 'id' | 'qty_delivered'>;
+
+export function applyOrder(core: DoubleCore, doc: OrderDocument): ApplyOrderResult {
+  const orderGid = gid(doc.order_gid, 'Order', 'order', 'order_gid');
+  const label = `order ${doc.name || orderGid}`;
+  let so = [...core.state.saleOrders.values()].find((o) => o.order_gid === orderGid);
+  const hash = contentHash(doc);
+  if (so) {
+    if (so.updated_at && doc.updated_at && Date.parse(doc.updated_at) < Date.parse(so.updated_at)) {
+      return orderResult(so, 'unchanged', `${label}: document older than the applied one, ignored`);
+    }
+    if (so.document_hash === hash) return orderResult(so, 'unchanged');
+  }
+  const currency = core.state.settings.company_currency;
+  if (doc.currency && doc.currency !== currency) {
+    throw validationError(
+      `${label}: shop currency ${doc.currency} differs from the company currency ${currency}; configure the company currency first`,
+    );
+  }
+  // Everything that can refuse the document is read before anything is written: a refused
+  // document changes nothing (the addon's transaction is rolled back).
+  const resolved = resolveSkus(core, label, doc);
+  const missing: string[] = [];
+  const linesVals = orderLineValues(core, label, doc, resolved, missing);
+  const total = money(doc.total_price, `${label} total_price`);
+  const { partner, invoice, delivery } = orderPartners(core, label, doc);
+  const warehouse = core.warehouseFor(doc.location_gid);
+  const notes: string[] = [];
+  if (doc.location_gid && !warehouse) notes.push(`${label}: Shopify location ${doc.location_gid} is not mapped; default warehouse used`);
+  let status: ApplyOrderResult['status'] = so ? 'updated' : 'created';
+  const header = {
+    partner_invoice_id: invoice,
+    partner_shipping_id: delivery,
+    client_order_ref: doc.name ?? null,
+    financial_status: doc.financial_status ?? null,
+    fulfillment_status: doc.fulfillment_status ?? null,
+    updated_at: doc.updated_at ?? null,
+    presentment_currency: doc.presentment_currency ?? null,
+    taxes_included: Boolean(doc.taxes_included),
+    ...(doc.note ? { note: doc.note } : {}),
+  };
+  if (!so) {
+    const id = core.id();
+    so = {
+      id,
+      name: `S${String(id).padStart(5, '0')}`,
+      partner_id: partner.id,
+      state: 'draft',
+      warehouse_id: warehouse?.id ?? core.defaultWarehouseId(),
+      order_gid: orderGid,
+      note: null,
+      needs_return: false,
+      refund_gids: [],
+      lines: linesVals.map((v) => ({ ...v, id: core.id(), qty_delivered: 0 })),
+      amount_untaxed: 0,
+      amount_tax: 0,
+      amount_total: 0,
+      document_hash: null,
+      binding: newBinding(orderGid),
+      ...header,
+    };
+    core.state.saleOrders.set(id, so);
+  } else if (so.state === 'draft') {
+    Object.assign(so, header, { partner_id: partner.id, lines: linesVals.map((v) => ({ ...v, id: core.id(), qty_delivered: 0 })) });
+    if (warehouse) so.warehouse_id = warehouse.id;
+  } else if (so.state === 'sale') {
+    const confirmed = so;
+    const delivered = [...core.state.pickings.values()].some(
+      (p) => p.sale_order_id === confirmed.id && p.state === 'done' && p.picking_type === 'outgoing',
+    );
+    Object.assign(so, header, delivered ? { partner_shipping_id: so.partner_shipping_id } : {});
+    const problem = updateConfirmedLines(core, so, linesVals);
+    if (problem) {
+      notes.push(`${label}: lines could not be updated: ${problem}`);
+      missing.push(`${label}: lines could not be updated: ${problem}`);
+    }
+  } else {
+    Object.assign(so, {
+      financial_status: header.financial_status,
+      fulfillment_status: header.fulfillment_status,
+      updated_at: header.updated_at,
+      presentment_currency: header.presentment_currency,
+    });
+  }
+  core.computeAmounts(so);
+
+  // Totals check: equal to the cent, else flagged.
+  let message: string | null = null;
+  if (missing.length) {
+    status = 'held';
+    message = `${label} held: ${missing.join('; ')}`;
+  } else if (so.amount_total !== total && so.state !== 'cancel') {
+    status = 'flagged';
+    message = `${label}: Odoo total ${formatMoney(so.amount_total)} differs from Shopify total_price ${formatMoney(total)}`;
+  }
+  if (notes.length && !message) message = notes.join('; ');
+  if (status === 'created' || status === 'updated') {
+    if (so.state === 'draft' && shouldConfirm(core, doc)) so.state = 'sale';
+    core.syncPickings(so);
+    core.setResult(so.binding, 'synced', { hash });
+    so.document_hash = hash;
+    if (notes.length) so.binding.message = message;
+  } else {
+    so.document_hash = null;
+    core.setResult(so.binding, 'error', { message });
+  }
+  if (doc.cancelled_at && so.state !== 'cancel') cancel(core, so, label);
+  return orderResult(so, status, message);
+}
+
+/** Every line's SKU must name exactly one Odoo variant: an unknown SKU creates nothing. */
+function resolveSkus(core: DoubleCore, label: string, doc: OrderDocument): Array<{ line: OrderLine; variant: Variant }> {
+  return (doc.lines ?? []).map((line, index) => {
+    const matches = line.sku ? [...core.state.variants.values()].filter((v) => v.sku === line.sku) : [];
+    if (!matches.length)
+      throw validationError(
+        line.sku ? `${label} line ${index + 1}: SKU "${line.sku}" is unknown in Odoo` : `${label} line ${index + 1}: the line has no SKU`,
+      );
+    if (matches.length > 1) throw validationError(`${label} line ${index + 1}: SKU "${line.sku}" is used by several Odoo products`);
+    return { line, variant: matches[0]! };
+  });
+}
+
+function orderResult(so: SaleOrder, status: ApplyOrderResult['status'], message: string | null = null): ApplyOrderResult {
+  const result: ApplyOrderResult = {
+    status,
+    sale_order_id: so.id,
+    name: so.name,
+    state: so.state,
+    amount_total: formatMoney(so.amount_total),
+  };
+  if (message) result.message = message;
+  return result;
+}
+
+function shouldConfirm(core: DoubleCore, doc: OrderDocument): boolean {
+  if (doc.cancelled_at) return false;
+  if (core.state.settings.import_policy === 'paid') return PAID_STATUSES.has(String(doc.financial_status ?? '').toLowerCase());
+  return true;
+}
+
+/** The Odoo taxes mapped to each Shopify tax line; a line without a mapping is reported in `missing`. */
+function resolveTaxes(
+  core: DoubleCore,
+  where: string,
+  taxLines: TaxLine[] | undefined,
+  taxesIncluded: boolean,
+  missing: string[],
+): number[] {
+  const ids: number[] = [];
+  for (const tl of taxLines ?? []) {
+    const title = String(tl.title ?? '')
+      .trim()
+      .toLowerCase();
+    const mapping = core.state.settings.tax_mapping.find(
+      (m) => m.title.trim().toLowerCase() === title && Math.abs(m.rate - Number(tl.rate ?? 0)) < 1e-6,
+    );
+    const tax = mapping ? core.state.taxes.get(mapping.tax_id) : undefined;
+    if (!tax) {
+      missing.push(`no tax mapping for Shopify tax "${tl.title}" at rate ${tl.rate} (${where})`);
+      continue;
+    }
+    if (tax.price_include !== taxesIncluded) {
+      missing.push(
+        `tax mapping "${tl.title}" ${tl.rate} → ${tax.name}: Odoo tax is ${tax.price_include ? '' : 'not '}price-included but the order ${taxesIncluded ? 'includes' : 'excludes'} taxes (${where})`,
+      );
+      continue;
+    }
+    if (!ids.includes(tax.id)) ids.push(tax.id);
+  }
+  return ids;
+}
+
+function orderLineValues(
+  core: DoubleCore,
+  label: string,
+  doc: OrderDocument,
+  resolved: Array<{ line: OrderLine; variant: Variant }>,
+  missing: string[],
+): LineValues[] {
+  const included = Boolean(doc.taxes_included);
+  const out: LineValues[] = [];
+  resolved.forEach(({ line, variant }, i) => {
+    const where = `line ${i + 1}`;
+    const qty = quantity(line.quantity, `${label} ${where}`);
+    const price = money(line.price_unit, `${label} ${where} price_unit`);
+    const discount = money(line.discount, `${label} ${where} discount`);
+    const taxIds = resolveTaxes(core, where, line.tax_lines, included, missing);
+    const name = line.title || variant.sku || '';
+    out.push({
+      line_gid: line.line_gid,
+      role: 'product',
+      product_id: variant.id,
+      sku: variant.sku,
+      name,
+      quantity: qty,
+      price_unit: price,
+      tax_ids: taxIds,
+    });
+    // Line discounts are amounts: a separate negative line keeps them exact to the cent.
+    if (discount)
+      out.push({
+        line_gid: line.line_gid,
+        role: 'discount',
+        product_id: null,
+        sku: null,
+        name: `Discount: ${name}`,
+        quantity: 1,
+        price_unit: -discount,
+        tax_ids: taxIds,
+      });
+  });
+  (doc.shipping_lines ?? []).forEach((ship, i) => {
+    const where = `shipping line ${i + 1}`;
+    const price = money(ship.price, `${label} ${where} price`);
+    const discount = money(ship.discount, `${label} ${where} discount`);
+    const taxIds = resolveTaxes(core, where, ship.tax_lines, included, missing);
+    const key = `shipping:${i + 1}`;
+    out.push({
+      line_gid: key,
+      role: 'shipping',
+      product_id: null,
+      sku: null,
+      name: ship.title || 'Shipping',
+      quantity: 1,
+      price_unit: price,
+      tax_ids: taxIds,
+    });
+    if (discount)
+      out.push({
+        line_gid: key,
+        role: 'shipping_discount',
+        product_id: null,
+        sku: null,
+        name: `Shipping discount: ${ship.title ?? ''}`.trim(),
+        quantity: 1,
+        price_unit: -discount,
+        tax_ids: taxIds,
+      });
+  });
+  return out;
+}
+
+/** Mirrors an edit on a confirmed order: lines matched by (Shopify line GID, role). Returns a problem or null. */
+function updateConfirmedLines(core: DoubleCore, so: SaleOrder, linesVals: LineValues[]): string | null {
+  const key = (l: { line_gid: string | null; role: LineRole }) => `${l.line_gid}|${l.role}`;
+  const existing = new Map(so.lines.filter((l) => l.line_gid).map((l) => [key(l), l]));
+  const seen = new Set<string>();
+  const tooLow = (line: SaleLine) =>
+    `The ordered quantity of ${line.name} cannot be decreased below the delivered quantity (${line.qty_delivered}). Create a return first.`;
+  for (const vals of linesVals) {
+    const line = existing.get(key(vals));
+    seen.add(key(vals));
+    if (line && vals.quantity < line.qty_delivered) return tooLow(line);
+  }
+  for (const [k, line] of existing) if (!seen.has(k) && line.qty_delivered > 0) return tooLow(line);
+  for (const vals of linesVals) {
+    const line = existing.get(key(vals));
+    if (!line) so.lines.push({ ...vals, id: core.id(), qty_delivered: 0 });
+    else Object.assign(line, { quantity: vals.quantity, price_unit: vals.price_unit, tax_ids: vals.tax_ids });
+  }
+  for (const [k, line] of existing) if (!seen.has(k)) line.quantity = 0;
+  return null;
+}
+
+/** The customer (upserted when it has a GID, else matched by email or created as a guest) and its invoice and delivery addresses. */
+function orderPartners(core: DoubleCore, label: string, doc: OrderDocument) {
+  const customer = doc.customer;
+  let partner: Partner | undefined;
+  if (customer?.customer_gid) {
+    partner = upsertCustomerRecord(core, customer).partner;
+  } else {
+    const address = doc.billing_address ?? doc.shipping_address ?? null;
+    const email = customer?.email ?? null;
+    partner = findByEmail(core, email);
+    partner ??= core.createPartner({
+      ...(address ? addressValues(address) : {}),
+      name: address?.name || email || `Shopify guest ${label}`,
+      email: email || null,
+      phone: address?.phone || null,
+    });
+  }
+  const owner = partner;
+  const child = (address: Address | null | undefined, type: 'invoice' | 'delivery'): number => {
+    if (!address) return owner.id;
+    const values = { ...addressValues(address), name: address.name || owner.name, phone: address.phone || null };
+    const same = [...core.state.partners.values()].find(
+      (p) =>
+        p.parent_id === owner.id && p.type === type && (Object.keys(values) as Array<keyof typeof values>).every((k) => p[k] === values[k]),
+    );
+    return (same ?? core.createPartner({ ...values, parent_id: owner.id, type })).id;
+  };
+  return { partner, invoice: child(doc.billing_address, 'invoice'), delivery: child(doc.shipping_address, 'delivery') };
+}
+
+export function cancelOrder(core: DoubleCore, doc: ContractParams<'cancel_order'>): ContractResult<'cancel_order'> {
+  const orderGid = gid(doc.order_gid, 'Order', 'cancel_order', 'order_gid');
+  const so = [...core.state.saleOrders.values()].find((o) => o.order_gid === orderGid);
+  if (!so) return { status: 'not_found', sale_order_id: null };
+  if (so.state === 'cancel') return { status: 'already_cancelled', sale_order_id: so.id };
+  return { status: cancel(core, so, `order ${so.client_order_ref || orderGid}`), sale_order_id: so.id };
+}
+
+function cancel(core: DoubleCore, so: SaleOrder, label: string): 'cancelled' | 'needs_return' {
+  const delivered = [...core.state.pickings.values()].filter(
+    (p) => p.sale_order_id === so.id && p.picking_type === 'outgoing' && p.state === 'done',
+  );
+  if (delivered.length) {
+    // Goods already left: cancelling cannot bring them back. Flag for a return.
+    so.needs_return = true;
+    core.setResult(so.binding, 'error', {
+      message: `${label}: cancelled in Shopify after delivery (${delivered.map((p) => p.name).join(', ')}); a return is needed`,
+    });
+    return 'needs_return';
+  }
+  so.state = 'cancel';
+  for (const p of core.state.pickings.values()) {
+    if (p.sale_order_id === so.id && p.state === 'assigned') {
+      p.state = 'cancel';
+      for (const m of p.moves) m.reserved = 0;
+    }
+  }
+  core.setResult(so.binding, 'synced');
+  return 'cancelled';
+}
+
+/** order_status (the reconciliation's read): the newest sale order of each GID. */
+export function orderStatus(core: DoubleCore, doc: ContractParams<'order_status'>): ContractResult<'order_status'> {
+  const gids: unknown = doc.order_gids;
+  if (!Array.isArray(gids) || !gids.every((g) => typeof g === 'string'))
+    throw validationError('order_status: order_gids must be a list of strings');
+  if (gids.length > MAX_IDS) throw validationError(`order_status: at most ${MAX_IDS} order_gids per call`);
+  const byGid = new Map<string, SaleOrder>();
+  for (const so of core.state.saleOrders.values()) {
+    const seen = so.order_gid ? byGid.get(so.order_gid) : undefined;
+    if (so.order_gid && (!seen || so.id > seen.id)) byGid.set(so.order_gid, so);
+  }
+  return {
+    orders: gids.map((gid): OrderStatus => {
+      const so = byGid.get(gid);
+      if (!so) return { order_gid: gid, found: false, sale_order_id: null, name: null, state: null, amount_total: null, line_count: null };
+      return {
+        order_gid: gid,
+        found: true,
+        sale_order_id: so.id,
+        name: so.name,
+        state: so.state,
+        amount_total: formatMoney(so.amount_total),
+        line_count: so.lines.filter((l) => l.role === 'product').length,
+      };
+    }),
+  };
+}

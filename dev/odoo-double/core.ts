@@ -1,0 +1,414 @@
+/**
+ * The double's Odoo: in-memory state plus what the addon's models do besides the contract
+ * methods (docs/odoo-double.md): the outbox hooks (emit, with the origin flag that silences the
+ * sidecar's own writes), binding results, stock and reservations, deliveries, partners and
+ * order amounts. The contract methods (./api/<area>.ts) and the merchant side (./merchant.ts)
+ * both work on it.
+ */
+import { randomUUID } from 'node:crypto';
+import type { BindingState, OutboxEvent, OutboxEventType } from '../../sidecar/odoo/contract.js';
+import { missingError } from './errors.js';
+import {
+  createState,
+  newBinding,
+  type Binding,
+  type Move,
+  type OdooState,
+  type Partner,
+  type Picking,
+  type SaleOrder,
+  type Settings,
+  type Template,
+  type Variant,
+} from './state.js';
+import { formatMoney, taxOf, untaxedOf } from './values.js';
+
+export interface OdooDoubleOptions {
+  /** Injected clock (epoch ms) for leases and timestamps. Default Date.now. */
+  now?: () => number;
+  /** Warehouses to create; default two: WH → gid://shopify/Location/1, WH2 → gid://shopify/Location/2. */
+  warehouses?: Array<{ name: string; code: string; location_gid: string | null }>;
+  /** Sales taxes in the double's chart; default "VAT 20%" and "VAT 10%", price-excluded. */
+  taxes?: Array<{ name: string; rate: number; price_include?: boolean }>;
+  settings?: Partial<Settings>;
+}
+
+const COALESCED_TYPES = new Set<OutboxEventType>(['product.changed', 'stock.changed', 'customer.changed', 'order.reimport']);
+
+export class DoubleCore {
+  readonly state: OdooState;
+  private readonly clock: () => number;
+  /** Added to the clock: `advance(seconds)` lets lease expiry be tested without waiting. */
+  private clockOffsetMs = 0;
+  /** True while a contract method runs: the addon's `shopify_sync_origin` context flag. */
+  private origin = false;
+
+  constructor(options: OdooDoubleOptions = {}) {
+    this.clock = options.now ?? Date.now;
+    this.state = createState();
+    const warehouses = options.warehouses ?? [
+      { name: 'Main warehouse', code: 'WH', location_gid: 'gid://shopify/Location/1' },
+      { name: 'Second warehouse', code: 'WH2', location_gid: 'gid://shopify/Location/2' },
+    ];
+    for (const wh of warehouses) {
+      const id = this.id();
+      this.state.warehouses.set(id, { id, ...wh });
+    }
+    const taxes = options.taxes ?? [
+      { name: 'VAT 20%', rate: 0.2 },
+      { name: 'VAT 10%', rate: 0.1 },
+      { name: 'VAT 20% incl.', rate: 0.2, price_include: true },
+    ];
+    for (const tax of taxes) {
+      const id = this.id();
+      this.state.taxes.set(id, { id, name: tax.name, rate: tax.rate, price_include: tax.price_include ?? false });
+    }
+    Object.assign(this.state.settings, options.settings ?? {});
+  }
+
+  /** Runs a contract method: with the origin flag set, as the addon does for every call. */
+  asSidecar<T>(run: () => T): T {
+    this.origin = true;
+    try {
+      return run();
+    } finally {
+      this.origin = false;
+    }
+  }
+
+  /** True while a contract method runs. */
+  get fromSidecar(): boolean {
+    return this.origin;
+  }
+
+  now(): number {
+    return this.clock() + this.clockOffsetMs;
+  }
+
+  advance(seconds: number): void {
+    this.clockOffsetMs += seconds * 1000;
+  }
+
+  id(): number {
+    return this.state.nextId++;
+  }
+
+  nowIso(): string {
+    return new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+
+  /** Writes an outbox row unless the write comes from the sidecar (origin flag) and is not forced. */
+  emit(
+    type: OutboxEventType,
+    model: OutboxEvent['model'],
+    resId: number,
+    key: string,
+    payload: Record<string, unknown>,
+    force = false,
+  ): void {
+    if (this.origin && !force) return;
+    // Coalesced types: one pending row per (type, key) is enough; the sidecar re-reads state.
+    if (COALESCED_TYPES.has(type) && this.state.outbox.some((e) => e.type === type && e.key === key && e.state === 'pending')) return;
+    this.state.outbox.push({
+      uuid: randomUUID(),
+      type,
+      model,
+      res_id: resId,
+      key,
+      payload,
+      created_at: this.nowIso(),
+      attempts: 0,
+      state: 'pending',
+      leased_until: 0,
+    });
+  }
+
+  /** The addon's _shopify_set_result: synced clears the message; error keeps the given one. */
+  setResult(
+    binding: Binding,
+    state: BindingState,
+    options: { message?: string | null; gid?: string | null; hash?: string | null } = {},
+  ): void {
+    binding.state = state;
+    if (state === 'synced') {
+      binding.message = null;
+      binding.last_synced_at = this.nowIso();
+    } else if (options.message !== undefined && options.message !== null) {
+      binding.message = options.message;
+    }
+    if (options.gid) binding.shopify_gid = options.gid;
+    if (options.hash) binding.content_hash = options.hash;
+  }
+
+  template(id: number): Template {
+    const t = this.state.templates.get(id);
+    if (!t) throw missingError('product.template', id);
+    return t;
+  }
+
+  variant(id: number): Variant {
+    const v = this.state.variants.get(id);
+    if (!v) throw missingError('product.product', id);
+    return v;
+  }
+
+  partner(id: number): Partner {
+    const p = this.state.partners.get(id);
+    if (!p) throw missingError('res.partner', id);
+    return p;
+  }
+
+  saleOrder(id: number): SaleOrder {
+    const so = this.state.saleOrders.get(id);
+    if (!so) throw missingError('sale.order', id);
+    return so;
+  }
+
+  picking(id: number): Picking {
+    const p = this.state.pickings.get(id);
+    if (!p) throw missingError('stock.picking', id);
+    return p;
+  }
+
+  variantPrice(variant: Variant): number {
+    const template = this.template(variant.template_id);
+    let price = template.list_price;
+    for (const ov of variant.option_values) {
+      price += template.options.find((o) => o.name === ov.option)?.values.find((v) => v.value === ov.value)?.price_extra ?? 0;
+    }
+    return price;
+  }
+
+  onHand(productId: number, warehouseId: number): number {
+    return this.state.quants.get(`${productId}:${warehouseId}`) ?? 0;
+  }
+
+  setOnHand(productId: number, warehouseId: number, qty: number): void {
+    this.state.quants.set(`${productId}:${warehouseId}`, qty);
+  }
+
+  reserved(productId: number, warehouseId: number, filter: (picking: Picking) => boolean = () => true): number {
+    let sum = 0;
+    for (const picking of this.state.pickings.values()) {
+      if (picking.picking_type !== 'outgoing' || picking.state !== 'assigned' || picking.warehouse_id !== warehouseId || !filter(picking))
+        continue;
+      for (const move of picking.moves) if (move.product_id === productId) sum += move.reserved;
+    }
+    return sum;
+  }
+
+  orderOf(picking: Picking): SaleOrder | null {
+    return picking.sale_order_id === null ? null : (this.state.saleOrders.get(picking.sale_order_id) ?? null);
+  }
+
+  isShopifyPicking(picking: Picking): boolean {
+    return Boolean(this.orderOf(picking)?.order_gid);
+  }
+
+  /** Reserves what is free, like `action_assign`: never more than on hand minus other reservations. */
+  reserve(picking: Picking): void {
+    for (const move of picking.moves) {
+      const free = this.onHand(move.product_id, picking.warehouse_id) - this.reserved(move.product_id, picking.warehouse_id);
+      move.reserved = Math.max(0, Math.min(move.quantity - move.quantity_done, move.reserved + free));
+      // The addon's quant hook (_update_available_quantity) reports reservations too.
+      this.stockChanged(move.product_id, picking.warehouse_id);
+    }
+  }
+
+  stockChanged(productId: number, warehouseId: number): void {
+    const wh = this.state.warehouses.get(warehouseId);
+    if (!wh?.location_gid) return;
+    const template = this.template(this.variant(productId).template_id);
+    if (!template.active && !template.binding.shopify_gid) return;
+    // Forced even for changes the sidecar caused (an order's reservation, a refund's restock):
+    // stock flows one way (Odoo → Shopify) and the event only says "re-read", so it cannot loop.
+    this.emit(
+      'stock.changed',
+      'product.product',
+      productId,
+      `stock:${productId}:${wh.location_gid}`,
+      { product_id: productId, location_gid: wh.location_gid },
+      true,
+    );
+  }
+
+  productChanged(templateId: number, reason: string, force = false): void {
+    const t = this.template(templateId);
+    this.emit(
+      'product.changed',
+      'product.template',
+      templateId,
+      `product:${templateId}`,
+      { template_id: templateId, reason, active: t.active },
+      force,
+    );
+    // A record whose change waits in the outbox shows as pending (not for the sidecar's own writes).
+    if (force || !this.origin) t.binding.state = 'pending';
+  }
+
+  customerChanged(partnerId: number, reason: string, force = false): void {
+    const p = this.partner(partnerId);
+    if (!force && (!(p.shopify_sync || p.binding.shopify_gid) || p.erased)) return;
+    this.emit(
+      'customer.changed',
+      'res.partner',
+      partnerId,
+      `customer:${partnerId}`,
+      { partner_id: partnerId, reason, active: p.active },
+      force,
+    );
+    if (force || !this.origin) p.binding.state = 'pending';
+  }
+
+  /** The account.move `_post` hook: credit notes of Shopify orders. */
+  creditNotePosted(creditNoteId: number): void {
+    const cn = this.state.creditNotes.get(creditNoteId)!;
+    const so = this.saleOrder(cn.sale_order_id);
+    if (!so.order_gid || cn.state !== 'posted') return;
+    this.emit('credit_note.posted', 'account.move', cn.id, `order:${so.order_gid}`, {
+      move_id: cn.id,
+      sale_order_id: so.id,
+      order_gid: so.order_gid,
+      amount_total: formatMoney(cn.amount_total),
+    });
+  }
+
+  warehouseFor(locationGid: string | null | undefined) {
+    return locationGid ? [...this.state.warehouses.values()].find((w) => w.location_gid === locationGid) : undefined;
+  }
+
+  defaultWarehouseId(): number {
+    return [...this.state.warehouses.keys()][0]!;
+  }
+
+  createPartner(values: Partial<Partner> & { name: string }): Partner {
+    const id = this.id();
+    const partner: Partner = {
+      id,
+      first_name: null,
+      last_name: null,
+      email: null,
+      phone: null,
+      company: null,
+      active: true,
+      parent_id: null,
+      type: 'contact',
+      erased: false,
+      shopify_sync: false,
+      write_date: this.nowIso(),
+      street: null,
+      street2: null,
+      city: null,
+      state_code: null,
+      zip: null,
+      country_code: null,
+      binding: newBinding(),
+      ...values,
+    };
+    this.state.partners.set(id, partner);
+    return partner;
+  }
+
+  newPicking(warehouseId: number, type: Picking['picking_type'], saleOrderId: number | null): Picking {
+    const id = this.id();
+    const wh = this.state.warehouses.get(warehouseId);
+    const picking: Picking = {
+      id,
+      name: `${wh?.code ?? 'WH'}/${type === 'outgoing' ? 'OUT' : 'IN'}/${String(id).padStart(5, '0')}`,
+      picking_type: type,
+      sale_order_id: saleOrderId,
+      warehouse_id: warehouseId,
+      state: 'assigned',
+      moves: [],
+      backorder_of: null,
+      return_of: null,
+      return_gid: null,
+      tracking: { number: null, company: null, url: null },
+      fulfillment_gids: [],
+      binding: newBinding(),
+    };
+    this.state.pickings.set(id, picking);
+    return picking;
+  }
+
+  newMove(productId: number, saleLineId: number | null, qty: number): Move {
+    return { id: this.id(), product_id: productId, sale_line_id: saleLineId, quantity: qty, reserved: 0, quantity_done: 0 };
+  }
+
+  computeAmounts(so: SaleOrder): void {
+    let untaxed = 0;
+    let tax = 0;
+    for (const line of so.lines) {
+      // One rounding per line (Odoo's default round_per_line); discounts are their own lines.
+      const base = line.price_unit * line.quantity;
+      const taxes = line.tax_ids.map((id) => this.state.taxes.get(id)!);
+      if (taxes.some((t) => t.price_include)) {
+        const excluded = untaxedOf(
+          base,
+          taxes.reduce((s, t) => s + t.rate, 0),
+        );
+        untaxed += excluded;
+        tax += base - excluded;
+      } else {
+        untaxed += base;
+        for (const t of taxes) tax += taxOf(base, t.rate);
+      }
+    }
+    so.amount_untaxed = untaxed;
+    so.amount_tax = tax;
+    so.amount_total = untaxed + tax;
+  }
+
+  /** Confirmed orders keep one open delivery whose demand is ordered − delivered − in other open deliveries. */
+  syncPickings(so: SaleOrder): void {
+    if (so.state !== 'sale') return;
+    const openPickings = [...this.state.pickings.values()].filter(
+      (p) => p.sale_order_id === so.id && p.picking_type === 'outgoing' && p.state === 'assigned',
+    );
+    let open = openPickings.at(-1);
+    for (const line of so.lines) {
+      if (line.role !== 'product' && line.role !== 'manual') continue;
+      if (line.product_id === null) continue;
+      const elsewhere = openPickings
+        .filter((p) => p !== open)
+        .flatMap((p) => p.moves)
+        .filter((m) => m.sale_line_id === line.id)
+        .reduce((s, m) => s + m.quantity, 0);
+      const demand = Math.max(0, line.quantity - line.qty_delivered - elsewhere);
+      let move = open?.moves.find((m) => m.sale_line_id === line.id);
+      if (!move && demand > 0) {
+        open ??= this.newPicking(so.warehouse_id, 'outgoing', so.id);
+        move = this.newMove(line.product_id, line.id, 0);
+        open.moves.push(move);
+      }
+      if (move) {
+        move.quantity = demand;
+        move.reserved = Math.min(move.reserved, demand);
+      }
+    }
+    if (open) {
+      open.moves = open.moves.filter((m) => m.quantity > 0);
+      if (open.moves.length === 0) open.state = 'cancel';
+      else this.reserve(open);
+    }
+  }
+
+  /** A return picking validated (by a user, or by a refund's restock): the goods are back on hand. */
+  validateReturnPicking(picking: Picking): void {
+    const so = this.orderOf(picking);
+    for (const move of picking.moves) {
+      move.quantity_done = move.quantity;
+      this.setOnHand(move.product_id, picking.warehouse_id, this.onHand(move.product_id, picking.warehouse_id) + move.quantity);
+      const line = so?.lines.find((l) => l.id === move.sale_line_id);
+      if (line) line.qty_delivered -= move.quantity;
+      this.stockChanged(move.product_id, picking.warehouse_id);
+    }
+    picking.state = 'done';
+    if (so?.order_gid)
+      this.emit('return.done', 'stock.picking', picking.id, `order:${so.order_gid}`, {
+        picking_id: picking.id,
+        sale_order_id: so.id,
+        order_gid: so.order_gid,
+      });
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * How the double reads and writes contract values, with the shared rules the addon applies too
+ * (sidecar/rules/, contract/rules/*.cases.json): money, Shopify GIDs, quantities, and the content
+ * hash of a document. Amounts are integer cents: parsed and formatted by the money rule, and
+ * every product or quotient of an amount (taxes) is rounded exactly, half away from zero, as
+ * Odoo's HALF-UP rounding does. Pure.
+ */
+import { createHash } from 'node:crypto';
+import { isGid } from '../../sidecar/rules/gid.js';
+import { formatCents, MoneyError, mulDivRound, toCents } from '../../sidecar/rules/money.js';
+import { pyRepr, validationError } from './errors.js';
+
+/**
+ * A Shopify GID of `kind` (the GID rule decides); otherwise a ValidationError naming the label
+ * and the field, worded as the addon words it.
+ */
+export function gid(value: unknown, kind: string, label: string, field: string): string {
+  if (typeof value !== 'string') throw validationError(`${label}: ${field} expected a Shopify GID, got ${pyRepr(value)}`);
+  if (!isGid(value)) throw validationError(`${label}: ${field} ${pyRepr(value)} is not a Shopify GID (gid://shopify/<Type>/<id>)`);
+  if (!isGid(value, kind)) throw validationError(`${label}: ${field} ${pyRepr(value)} is not a ${kind} GID`);
+  return value;
+}
+
+/**
+ * Contract money → integer cents (the money rule decides): a decimal string (or an integer);
+ * missing or empty → 0; a float, or more than two decimals that are not zeros, is a
+ * ValidationError naming the field, worded as the addon words it.
+ */
+export function money(value: unknown, field: string): number {
+  if (value === undefined || value === null || value === '') return 0;
+  if (typeof value === 'number' && Number.isInteger(value)) return value * 100;
+  if (typeof value !== 'string') throw validationError(`${field}: money must be a decimal string, got ${pyRepr(value)}`);
+  try {
+    return Number(toCents(value, field));
+  } catch (error) {
+    if (!(error instanceof MoneyError)) throw error;
+    const reason = error.message.endsWith('has more than two decimals') ? 'has more than two decimals' : 'is not a decimal amount';
+    throw validationError(`${field}: ${pyRepr(value)} ${reason}`);
+  }
+}
+
+/** Integer cents → the contract's decimal string ("12.50"). */
+export const formatMoney = (cents: number): string => formatCents(BigInt(cents));
+
+/** A decimal string the caller knows to be valid (test and merchant input) → integer cents. */
+export const cents = (amount: string): number => Number(toCents(amount));
+
+export function quantity(value: unknown, label: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw validationError(`${label}: quantity must be a non-negative integer, got ${pyRepr(value)}`);
+  }
+  return value;
+}
+
+/** Tax rates are fractions with at most six decimals (0.2 = 20 %): exact in millionths. */
+const RATE_SCALE = 1_000_000n;
+const millionths = (rate: number): bigint => BigInt(Math.round(rate * 1_000_000));
+
+/** round(amount × rate), exactly. */
+export const taxOf = (amount: number, rate: number): number => Number(mulDivRound(BigInt(amount), millionths(rate), RATE_SCALE));
+
+/** The untaxed part of a price that includes taxes at `rate` (their sum): round(amount / (1 + rate)). */
+export const untaxedOf = (amount: number, rate: number): number =>
+  Number(mulDivRound(BigInt(amount), RATE_SCALE, RATE_SCALE + millionths(rate)));
+
+/** SHA-256 of canonical JSON (sorted keys, no whitespace), like the addon's lib/digest.py. */
+export function contentHash(doc: object, exclude: readonly string[] = []): string {
+  const kept = Object.fromEntries(Object.entries(doc).filter(([k]) => !exclude.includes(k)));
+  return createHash('sha256').update(canonicalJson(kept)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
