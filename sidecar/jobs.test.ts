@@ -36,7 +36,16 @@ describe('job types (jobs.ts)', () => {
   it('routes every outbox event type to the queue it names', () => {
     const payload = { order_gid: 'gid://shopify/Order/1', location_gid: 'gid://shopify/Location/2', product_id: 3 };
     for (const type of Object.keys(OUTBOX_EVENT_QUEUES) as OutboxEventType[]) {
-      const event = { uuid: 'u', type, model: 'product.template' as const, res_id: 7, key: 'k', payload, created_at: '2026-01-01T00:00:00Z', attempts: 1 };
+      const event = {
+        uuid: 'u',
+        type,
+        model: 'product.template' as const,
+        res_id: 7,
+        key: 'k',
+        payload,
+        created_at: '2026-01-01T00:00:00Z',
+        attempts: 1,
+      };
       assert.equal(routeEvent(event, 'shop.myshopify.com').queue, OUTBOX_EVENT_QUEUES[type], type);
     }
     // Every entity queue takes jobs from somewhere.

@@ -65,7 +65,13 @@ describe('defineFlow (real queue and inbox)', function () {
       pollingIntervalSeconds: 0.5,
     });
     await queue.start();
-    ctx = { config: loadConfig(testEnv({ DATABASE_URL: url, SHOPIFY_SHOP_DOMAIN: SHOP, APP_SCHEMA: APP })), logger, pool, queue, clock: Date.now };
+    ctx = {
+      config: loadConfig(testEnv({ DATABASE_URL: url, SHOPIFY_SHOP_DOMAIN: SHOP, APP_SCHEMA: APP })),
+      logger,
+      pool,
+      queue,
+      clock: Date.now,
+    };
     await flow.register(ctx);
   });
   after(async () => {

@@ -9,7 +9,6 @@
  * dashboard's charts.
  */
 import client from 'prom-client';
-import { lastDeliveryPerTopic } from '../inbox/inbox.js';
 import type { Clock } from '../clock.js';
 import type { OdooCaller } from '../odoo/types.js';
 import type { AttemptEvent } from '../queue/queue.js';

@@ -1,6 +1,6 @@
 /**
- * Typed Odoo errors and the one converter from wire errors (STYLE.md: one hierarchy, one
- * converter). Classification decides what the queue does:
+ * Typed Odoo errors and the one converter from wire errors (one hierarchy, one
+ * converter, so every caller classifies alike). Classification decides what the queue does:
  * - configuration (AccessDenied, AccessError, failed login): stop and alert, never retry;
  * - permanent (ValidationError, UserError, MissingError, bad arguments): dead-letter with reason;
  * - retryable (connection errors, timeouts, HTTP 5xx, serialization conflicts): retry with backoff.

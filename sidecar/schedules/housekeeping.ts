@@ -9,7 +9,9 @@ import { purgeInbox } from '../inbox/inbox.js';
 
 export const PURGE_CRON = '17 * * * *';
 
-export async function purgeWebhookInbox(ctx: Pick<RegistrationContext, 'config' | 'pool' | 'clock'>): Promise<{ purged: number; deleted: number }> {
+export async function purgeWebhookInbox(
+  ctx: Pick<RegistrationContext, 'config' | 'pool' | 'clock'>,
+): Promise<{ purged: number; deleted: number }> {
   return purgeInbox(ctx.pool, ctx.config.database.appSchema, ctx.config.webhooks.inboxRetentionDays, 30, ctx.clock());
 }
 

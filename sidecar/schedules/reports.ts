@@ -10,7 +10,9 @@ import { runIntegrityCheck } from '../reports/integrity.js';
 import { runReconciliation, type ReportDeps } from '../reports/reconcile.js';
 import { startOperation } from '../reports/store.js';
 
-export function reportDeps(ctx: Pick<FlowContext, 'config' | 'pool' | 'shop' | 'queue' | 'shopify' | 'odoo' | 'logger' | 'clock'>): ReportDeps {
+export function reportDeps(
+  ctx: Pick<FlowContext, 'config' | 'pool' | 'shop' | 'queue' | 'shopify' | 'odoo' | 'logger' | 'clock'>,
+): ReportDeps {
   return {
     pool: ctx.pool,
     schema: ctx.config.database.appSchema,
@@ -39,7 +41,11 @@ export const reportsSchedule = defineFlow({
     'reports.integrity': {
       schedule: (config) => config.reports.integrityCron,
       async handle(ctx) {
-        const params = { scheduled: true, sample: ctx.config.reports.integritySample, seed: new Date(ctx.clock()).toISOString().slice(0, 10) };
+        const params = {
+          scheduled: true,
+          sample: ctx.config.reports.integritySample,
+          seed: new Date(ctx.clock()).toISOString().slice(0, 10),
+        };
         const op = await startOperation(ctx.pool, ctx.config.database.appSchema, ctx.logger, 'integrity', params, (progress) =>
           runIntegrityCheck(reportDeps(ctx), { sample: params.sample, seed: params.seed, progress }),
         );

@@ -1,5 +1,5 @@
--- Shopify's cost bucket per shop (GraphQL Admin API leaky bucket, research/shopify.md 1.1),
--- shared by every worker of every sidecar replica (BRIEF decision 6). Written only by
+-- Shopify's cost bucket per shop (the GraphQL Admin API's leaky bucket, docs/architecture.md
+-- decision 6), shared by every worker of every sidecar replica. Written only by
 -- sidecar/shopify/budget.ts under SELECT … FOR UPDATE: currently_available is the level at
 -- updated_at; the level now is min(maximum, level + elapsed seconds × restore_rate).
 CREATE TABLE {{schema}}.shopify_budget (

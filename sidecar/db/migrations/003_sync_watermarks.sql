@@ -1,4 +1,4 @@
--- Watermarks of the sidecar's periodic pulls (BRIEF decision 3): for each shop and stream (e.g.
+-- Watermarks of the sidecar's periodic pulls (docs/architecture.md decision 3): for each shop and stream (e.g.
 -- 'orders'), the time up to which every update has been enqueued. A pull reads from the watermark
 -- minus an overlap and advances it only after all its pages are enqueued, so a crash mid-pull
 -- repeats work (deduplicated by job id) instead of skipping it.

@@ -3,7 +3,7 @@
 -- Customers: what Shopify holds for a partner, as the hash of the flow's comparable form
 -- (sidecar/flows/customers/map.ts). Written before and after every push to Shopify, and after
 -- every import from Shopify, so that Shopify's echo webhook (customers/update after our own
--- customerSet) is recognised and not written back to Odoo (BRIEF decision 8).
+-- customerSet) is recognised and not written back to Odoo (docs/architecture.md decision 8).
 -- customer_gid is NULL while the first push of a partner is in flight (its GID is not known yet).
 CREATE TABLE {{schema}}.customer_sync (
   partner_id integer PRIMARY KEY,
@@ -16,7 +16,7 @@ CREATE INDEX customer_sync_pending_hash ON {{schema}}.customer_sync (shopify_has
 -- Fulfillments: fulfillmentCreate has no idempotency key, so each picking's writes are journaled.
 -- known_fulfillments: the order's fulfillment GIDs before this picking's first write (never ours);
 -- claimed: the fulfillments created for this picking; pending: the write in flight (what was sent),
--- resolved by reading the order's fulfillments back before any retry (BRIEF decision 5).
+-- resolved by reading the order's fulfillments back before any retry (docs/architecture.md decision 5).
 CREATE TABLE {{schema}}.fulfillment_intent (
   picking_id integer PRIMARY KEY,
   order_gid text NOT NULL,

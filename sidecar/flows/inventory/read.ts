@@ -37,7 +37,11 @@ export async function stockLevels(
 }
 
 /** The Odoo variant bound to a Shopify inventory item, or undefined when Odoo has none. */
-export async function productForItem(ctx: Pick<FlowContext, 'odoo' | 'clock'>, item: string, location: string): Promise<number | undefined> {
+export async function productForItem(
+  ctx: Pick<FlowContext, 'odoo' | 'clock'>,
+  item: string,
+  location: string,
+): Promise<number | undefined> {
   const known = itemToProduct.get(ctx.odoo)?.get(item);
   if (known !== undefined) return known;
   const misses = cache(unknownItems, ctx.odoo);

@@ -1,5 +1,6 @@
 /**
- * POST /webhooks/shopify — authenticate, deduplicate, enqueue, nothing else (STYLE.md).
+ * POST /webhooks/shopify — authenticate, deduplicate, enqueue, nothing else: the work
+ * happens from the queue, so the answer never waits for Odoo or Shopify.
  * Order: size limit (413) → HMAC (401) → headers and JSON (400) → dedupe on webhook id →
  * inbox row + job in one transaction → 200. Shopify expects an answer within 5 s; the work
  * itself happens later from the queue.

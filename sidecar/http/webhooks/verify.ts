@@ -1,7 +1,7 @@
 /**
  * Shopify webhook verification (pure). Checks run in a fixed order — size → HMAC → headers →
  * JSON — and return a result with a reason instead of throwing; `statusFor` is the one place
- * that maps reasons to HTTP statuses (STYLE.md, after shopify-app-js).
+ * that maps reasons to HTTP statuses (the shape of Shopify's own shopify-app-js validation).
  *
  * HMAC: base64(HMAC-SHA256(app secret, raw body)) in X-Shopify-Hmac-Sha256, compared in
  * constant time. During secret rotation every configured secret is tried.
