@@ -6,7 +6,7 @@
  * (import policy, safety stock, tax mapping) are rewritten by each scenario.
  */
 import { createOdooClient } from '../../sidecar/odoo/client.js';
-import { processEnv } from '../testing/env.js';
+import { realOdooFromEnv } from '../testing/env.js';
 import { createOdooContract } from '../../sidecar/odoo/contract.js';
 import type { OdooCaller } from '../../sidecar/odoo/types.js';
 import { createRealMerchant } from './real-driver.js';
@@ -14,8 +14,8 @@ import { createValidatingCaller, loadContractValidator } from './schemas.js';
 import { defineConformanceScenarios } from './suite.js';
 import type { ConformanceTarget } from './target.js';
 
-const env = processEnv();
-const configured = Boolean(env.ODOO_URL && env.ODOO_DB && env.ODOO_USER && env.ODOO_API_KEY);
+const real = realOdooFromEnv();
+const configured = real !== null;
 
 describe('Odoo contract conformance: real Odoo with shopify_sync', function () {
   this.timeout(120_000);
@@ -29,11 +29,12 @@ describe('Odoo contract conformance: real Odoo with shopify_sync', function () {
       this.skip();
       return;
     }
-    const common = { url: env.ODOO_URL!, db: env.ODOO_DB!, protocol: 'jsonrpc' as const, requestTimeoutMs: 60_000 };
-    unvalidated = createOdooClient({ ...common, user: env.ODOO_USER!, apiKey: env.ODOO_API_KEY! });
+    if (!real) return;
+    const common = { url: real.url, db: real.db, protocol: 'jsonrpc' as const, requestTimeoutMs: 60_000 };
+    unvalidated = createOdooClient({ ...common, user: real.user, apiKey: real.apiKey });
     caller = createValidatingCaller(unvalidated, validator);
-    const adminLogin = env.ODOO_ADMIN_USER ?? 'admin';
-    const admin = createOdooClient({ ...common, user: adminLogin, apiKey: env.ODOO_ADMIN_PASSWORD ?? 'admin' });
+    const adminLogin = real.adminUser;
+    const admin = createOdooClient({ ...common, user: adminLogin, apiKey: real.adminPassword });
     target = { contract: createOdooContract(caller), merchant: createRealMerchant({ admin, adminLogin }) };
   });
 

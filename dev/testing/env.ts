@@ -26,11 +26,6 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Rec
   };
 }
 
-/** The environment the tests run in (e.g. a real Odoo's ODOO_* variables): development code reads it here only. */
-export function processEnv(): Readonly<Record<string, string | undefined>> {
-  return process.env;
-}
-
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** A real Odoo to run against instead of the in-process double. */

@@ -22,11 +22,11 @@ import { FLOWS } from './index.js';
 import { pushProductLocation } from './inventory/apply.js';
 import { runOnboarding } from '../onboarding/index.js';
 import { pullOrdersSince } from './orders/apply.js';
-import { processEnv } from '../../dev/testing/env.js';
+import { realOdooFromEnv } from '../../dev/testing/env.js';
 import { probeFlow, type FlowProbe } from '../../dev/testing/flow-support.js';
 
-const env = processEnv();
-const REAL = Boolean(env.ODOO_URL && env.ODOO_DB && env.ODOO_USER && env.ODOO_API_KEY);
+const real = realOdooFromEnv();
+const REAL = real !== null;
 const LOC_MAIN = 101;
 const LOC_SECOND = 102;
 const TIMEOUT = 90_000;
@@ -62,10 +62,11 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
       );
       this.skip();
     }
-    const common = { url: env.ODOO_URL!, db: env.ODOO_DB!, protocol: 'jsonrpc' as const, requestTimeoutMs: 60_000 };
-    const adminLogin = env.ODOO_ADMIN_USER ?? 'admin';
+    if (!real) return;
+    const common = { url: real.url, db: real.db, protocol: 'jsonrpc' as const, requestTimeoutMs: 60_000 };
+    const adminLogin = real.adminUser;
     merchant = createRealMerchant({
-      admin: createOdooClient({ ...common, user: adminLogin, apiKey: env.ODOO_ADMIN_PASSWORD ?? 'admin' }),
+      admin: createOdooClient({ ...common, user: adminLogin, apiKey: real.adminPassword }),
       adminLogin,
     });
     await merchant.configure({ import_policy: 'all', safety_stock: 0 });
@@ -79,7 +80,7 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
     stack = await startStack({
       databaseUrl: await testDatabase('flows_real_odoo_e2e'),
       flows: FLOWS.map((flow) => (flow === customersFlow ? probed.flow : flow)),
-      odoo: createOdooClient({ ...common, user: env.ODOO_USER!, apiKey: env.ODOO_API_KEY! }),
+      odoo: createOdooClient({ ...common, user: real.user, apiKey: real.apiKey }),
       // Odoo refuses orders in another currency than the company's: the simulated shop sells in it.
       sim: { currency: await merchant.companyCurrency() },
       // The cron never fires during the run: the pull scenario calls it. Nothing is pushed to
