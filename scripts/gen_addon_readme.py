@@ -108,7 +108,8 @@ def banner(digest):
     width = max(len(line) for line in text) + 6
     rule = "   " + "!" * width
     body = [f"   !! {line.ljust(width - 6)} !!" for line in text]
-    return "\n".join(["..", rule, *body, rule, f"   !! source digest: sha256:{digest}", rule]) + "\n"
+    lines = ["..", rule, *body, rule, f"   !! source digest: sha256:{digest}", rule]
+    return "\n".join(lines) + "\n"
 
 
 def badges(manifest):

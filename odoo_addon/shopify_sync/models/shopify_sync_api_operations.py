@@ -166,13 +166,12 @@ class ShopifySyncApi(models.AbstractModel):
         ids = self._id_list(document, "ids", "request_resync", required=False, max_ids=MAX_IDS)
         Event = self.env["shopify.sync.event"]
         before = Event.search_count([])
+        template_model = "product.template" if model == "product.product" else model
         # Like the Full resync wizard a manager runs: every record in scope, also those of
         # companies the integration user is not a member of.
-        if ids is None:
-            template_model = "product.template" if model == "product.product" else model
-            records = self.env[template_model].sudo().search(self._resync_domain(model))
-        else:
-            records = self.env[model].sudo().browse(ids).exists()
+        Records = self.env[template_model if ids is None else model].sudo()
+        records = Records.search(self._resync_domain(model)) if ids is None \
+            else Records.browse(ids).exists()
         missing = sorted(set(ids or []) - set(records.ids))
         if model == "product.product":
             variants = records if ids is not None else records.product_variant_ids

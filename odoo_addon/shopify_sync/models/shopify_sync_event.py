@@ -244,7 +244,7 @@ def _wake_sidecar(url, secret, dbname):
             timeout=WAKE_TIMEOUT_SECONDS,
         )
         return True
-    except Exception as exc:  # noqa: BLE001 - the sidecar also polls; a ping may fail.
+    except Exception as exc:  # the sidecar also polls: a failed ping only delays it
         _logger.info("shopify_sync: sidecar wake-up failed (%s); it will poll", exc)
         return False
 
