@@ -25,8 +25,9 @@ test-unit: install
 
 # Addon checks that need no Odoo (docs/development.md, "The addon without Odoo"):
 # scripts/check_addon.py (files compile and parse, manifest, XML ids, access rules, a reason beside
-# every sudo(), no citation of documents outside the repository, no function over 80 lines), the
-# checks' self-tests on broken copies (scripts/tests/), and README.rst up to date with readme/.
+# every sudo(), SQL through odoo.tools.SQL, no citation of documents outside the repository, no
+# function over 80 lines), the checks' self-tests on broken copies (scripts/tests/), and README.rst
+# up to date with readme/.
 test-addon-static:
 	$(PYTHON) scripts/check_addon.py
 	$(PYTHON) -m unittest discover -s scripts/tests

@@ -12,6 +12,8 @@ checks that matter here, since pylint-odoo cannot be installed (docs/development
   - access rules: every model in security/ir.model.access.csv is defined by the addon or in the
     dependency allow-list, and every non-abstract model the addon defines has an access row;
   - sudo(): a comment on the same line or the line before says why (outside tests/);
+  - SQL: `cr.execute` takes an `odoo.tools.SQL` object, never a string (no string-formatted
+    or string-concatenated queries);
   - references: no comment cites documents outside the repository ("BRIEF", "brief decision",
     "issue N", "research/", a .md file the repository does not have);
   - size: no function over 80 lines outside tests/.
@@ -317,6 +319,29 @@ def check_sudo(addon_dir):
     return problems
 
 
+# ---------------------------------------------------------------------------- SQL
+def check_sql(addon_dir):
+    """`<cursor>.execute(...)` with a string (literal, f-string, % or + expression) as query."""
+    problems = []
+    for path in addon_files(addon_dir, (".py",)):
+        try:
+            tree = ast.parse(read(path))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "execute" and node.args):
+                continue
+            query = node.args[0]
+            literal = isinstance(query, ast.JoinedStr) or (
+                isinstance(query, ast.Constant) and isinstance(query.value, str))
+            formatted = isinstance(query, ast.BinOp) and isinstance(query.op, (ast.Mod, ast.Add))
+            if literal or formatted:
+                problems.append(f"{rel(path)}:{node.lineno}: a query given as a string: build "
+                                "it with odoo.tools.SQL")
+    return problems
+
+
 # ---------------------------------------------------------------------------- citations
 def markdown_exists(reference, repo_root, citing_path):
     if "/" in reference:
@@ -374,6 +399,7 @@ def check_addon(addon_dir, repo_root=ROOT):
         problems += check_xml_ids(addon_dir, manifest)
     problems += check_access(addon_dir)
     problems += check_sudo(addon_dir)
+    problems += check_sql(addon_dir)
     problems += check_citations(addon_dir, repo_root)
     problems += check_function_size(addon_dir)
     return problems

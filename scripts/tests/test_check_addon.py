@@ -150,6 +150,24 @@ class TestSudo(BrokenCopy):
         self.assertEqual(self.problems(), [])
 
 
+class TestSql(BrokenCopy):
+    def test_queries_given_as_strings(self):
+        self.append("models/sale_order.py",
+                    "\n\ndef helper(cr, table, key):\n"
+                    "    cr.execute('SELECT 1')\n"
+                    "    cr.execute(f'SELECT * FROM {table}')\n"
+                    "    cr.execute('SELECT * FROM x WHERE k = %s' % key)\n")
+        problems = [p for p in self.problems() if "build it with odoo.tools.SQL" in p]
+        self.assertEqual(len(problems), 3, problems)
+
+    def test_sql_objects_and_other_execute_methods_are_fine(self):
+        self.append("models/sale_order.py",
+                    "\n\ndef helper(cr, wizard, key):\n"
+                    "    cr.execute(SQL('SELECT * FROM x WHERE k = %s', key))\n"
+                    "    wizard.execute()\n")
+        self.assertEqual(self.problems(), [])
+
+
 class TestCitations(BrokenCopy):
     def test_brief_issue_research_and_unknown_markdown_are_reported(self):
         self.append("models/sale_order.py",

@@ -4,7 +4,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from . import schema_check
 from .common import ShopifySyncCase
@@ -335,11 +335,11 @@ class TestLocking(ShopifySyncCase):
         from odoo import sql_db
 
         key = f"test:{uuid.uuid4()}"
-        self.env.cr.execute("SELECT 1")  # the test transaction's snapshot already exists
+        self.env.cr.execute(SQL("SELECT 1"))  # the test transaction's snapshot already exists
         other = sql_db.db_connect(self.env.cr.dbname).cursor()
         try:
-            other.execute("INSERT INTO shopify_sync_key (key, touched_at) VALUES (%s, now())",
-                          [key])
+            other.execute(SQL(
+                "INSERT INTO shopify_sync_key (key, touched_at) VALUES (%s, now())", key))
             other.commit()
             with self.assertRaises(psycopg2.errors.SerializationFailure):
                 with self.env.cr.savepoint():
@@ -348,6 +348,6 @@ class TestLocking(ShopifySyncCase):
             self.api._lock(fresh)  # a key nobody touched is taken at once
             self.api._lock(fresh)  # and is re-entrant within the transaction
         finally:
-            other.execute("DELETE FROM shopify_sync_key WHERE key = %s", [key])
+            other.execute(SQL("DELETE FROM shopify_sync_key WHERE key = %s", key))
             other.commit()
             other.close()
