@@ -3,7 +3,6 @@
 import math
 
 from odoo import api, models
-from odoo.exceptions import ValidationError
 
 from ..lib import digest, money
 
@@ -16,10 +15,8 @@ class ShopifySyncApi(models.AbstractModel):
         self = self._begin(document or {})
         document = document or {}
         Template = self.env["product.template"].with_context(active_test=False)
-        ids = document.get("template_ids")
+        ids = self._id_list(document, "template_ids", "export_products", required=False)
         if ids is not None:
-            if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
-                raise ValidationError("export_products: template_ids must be a list of integers")
             templates = Template.browse(ids).exists()
         else:
             templates = Template.search(
