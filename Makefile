@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NPM_STAMP := node_modules/.install-stamp
 PYTHON ?= /usr/bin/python3
 
-.PHONY: install generate typecheck test test-unit test-addon-static test-odoo-skip-if-missing test-odoo build sim demo demo-check bench
+.PHONY: install generate typecheck lint lint-ts lint-format lint-imports lint-words test test-unit test-addon-static test-addon-lib lint-addon test-odoo-skip-if-missing test-odoo build sim demo demo-check bench
 
 install: $(NPM_STAMP)
 
@@ -29,10 +29,29 @@ build: install
 test-unit: install
 	npx mocha
 
-# Addon checks that need no Odoo: Python compiles, XML parses, manifest files exist, access rules
-# name defined models.
+# Addon checks that need no Odoo (docs/development.md, "The addon without Odoo"):
+# scripts/check_addon.py (files compile and parse, manifest, XML ids, access rules, a reason beside
+# every sudo(), SQL through odoo.tools.SQL, no citation of documents outside the repository, no
+# function over 80 lines), the checks' self-tests on broken copies (scripts/tests/), and README.rst
+# up to date with readme/.
 test-addon-static:
 	$(PYTHON) scripts/check_addon.py
+	$(PYTHON) -m unittest discover -s scripts/tests
+	$(PYTHON) scripts/gen_addon_readme.py --check
+
+# The addon's pure helpers (odoo_addon/shopify_sync/lib/) with plain Python, no Odoo: among them
+# the money, email, GID and contract-version rules against contract/rules/*.cases.json.
+test-addon-lib:
+	$(PYTHON) -m unittest discover -s odoo_addon/shopify_sync/lib/tests -t odoo_addon/shopify_sync
+
+# flake8 (config: .flake8) on the addon and the Python scripts. Without flake8 it says so and
+# passes; CI installs it (.ci/run).
+lint-addon:
+	@if $(PYTHON) -c 'import flake8' 2>/dev/null; then \
+	  $(PYTHON) -m flake8 --config .flake8 odoo_addon scripts && echo "lint-addon: flake8 OK"; \
+	else \
+	  echo "lint-addon: skipped: flake8 is not installed (apt-get install python3-flake8)"; \
+	fi
 
 # The addon's Odoo tests need an Odoo 18 source tree (ODOO_SRC); without one they are skipped
 # with a message saying so.
@@ -49,7 +68,25 @@ test-odoo: install
 	scripts/demo-real-odoo.sh
 	scripts/e2e-real-odoo.sh
 
-test: typecheck test-addon-static test-unit test-odoo-skip-if-missing
+# Lint (docs/development.md, "Lint"): ESLint with typescript-eslint's type-checked rules, Prettier,
+# the import rules (dependency-cruiser), the words check and flake8 on the addon. A relaxed rule
+# says why in its config file, never inline.
+lint: lint-ts lint-format lint-imports lint-words lint-addon
+
+lint-ts: install
+	npx eslint --max-warnings 0 sidecar dev bin eslint.config.js
+
+lint-format: install
+	npx prettier --check "sidecar/**/*.{ts,js,css}" "dev/**/*.ts" "bin/*.mjs" eslint.config.js .dependency-cruiser.cjs
+
+lint-imports: install
+	npx depcruise sidecar dev --config .dependency-cruiser.cjs --output-type err
+
+lint-words:
+	$(PYTHON) scripts/check_words.py --self-test
+	$(PYTHON) scripts/check_words.py
+
+test: typecheck lint test-addon-static test-addon-lib test-unit test-odoo-skip-if-missing
 
 # The Shopify simulator on its own (docs/simulator.md); SIM_ARGS passes options, e.g. --port 8081.
 sim: install

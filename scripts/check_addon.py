@@ -1,19 +1,33 @@
 #!/usr/bin/python3
-"""Static checks of the Odoo addon that need no Odoo (run with /usr/bin/python3).
+"""Static checks of the Odoo addon that need no Odoo (run with /usr/bin/python3): the OCA
+checks that matter here, since pylint-odoo cannot be installed (docs/development.md).
 
-  - every .py file compiles;
-  - every .xml file parses;
-  - every data/demo file listed in the manifest exists;
-  - every model in security/ir.model.access.csv is defined by the addon (a `_name` in
-    models/ or wizards/) or is in the explicit allow-list of dependency models;
-  - every model the addon defines (except abstract ones) has at least one access row.
+  - files: every .py file compiles, every .xml file parses;
+  - manifest: the keys an addon needs (name, summary, version, category, license, author,
+    website, depends, data, installable), the version is 18.0.x.y.z, the license is one Odoo
+    knows, the website is https, depends is a non-empty list, every data/demo file exists and
+    every data file on disk is listed; README.rst and static/description/icon.png exist;
+  - XML ids: well-formed (lower-case letters, digits and _; a module prefix only for this
+    addon), and unique across the addon's data files (XML and CSV);
+  - access rules: every model in security/ir.model.access.csv is defined by the addon or in the
+    dependency allow-list, and every non-abstract model the addon defines has an access row;
+  - sudo(): a comment on the same line or the line before says why (outside tests/);
+  - SQL: `cr.execute` takes an `odoo.tools.SQL` object, never a string (no string-formatted
+    or string-concatenated queries);
+  - references: no comment cites documents outside the repository (the product brief or its
+    decisions, an issue number, the research notes, a .md file the repository does not have);
+  - size: no function over 80 lines outside tests/.
 
-Exit status 0 when all checks pass, 1 with one line per problem otherwise.
+Exit status 0 when all checks pass, 1 with one line per problem otherwise. The checks catch
+their own bad cases: scripts/tests/test_check_addon.py.
 """
 import ast
 import csv
+import io
 import os
+import re
 import sys
+import tokenize
 import xml.etree.ElementTree as ET
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -25,8 +39,167 @@ DEPENDENCY_MODELS = {
     "product.product", "sale.order", "sale.order.line", "stock.picking", "stock.move",
     "stock.quant", "stock.warehouse", "stock.location", "res.config.settings",
 }
+MANIFEST_KEYS = ("name", "summary", "version", "category", "license", "author", "website",
+                 "depends", "data", "installable")
+# The licenses Odoo's module loader knows (odoo/modules/module.py).
+LICENSES = {"GPL-2", "GPL-2 or any later version", "GPL-3", "GPL-3 or any later version",
+            "AGPL-3", "LGPL-3", "Other OSI approved licence", "OEEL-1", "OPL-1",
+            "Other proprietary"}
+VERSION = re.compile(r"18\.0\.\d+\.\d+\.\d+")
+XML_ID = re.compile(r"[a-z][a-z0-9_]*")
+DATA_FOLDERS = ("data", "demo", "security", "views", "wizards", "report", "reports")
+MAX_FUNCTION_LINES = 80
+# Citations of documents that are not in the repository (house rule: point to docs/ or say
+# the reason in place).
+CITATIONS = [
+    (re.compile(r"\bBRIEF\b"), "cites the brief"),
+    (re.compile(r"\bbrief\b[\s,]*(decision|§)", re.IGNORECASE), "cites the brief"),
+    (re.compile(r"\bissue\s+#?\d+", re.IGNORECASE), "cites an issue"),
+    (re.compile(r"\bresearch[/]"), "cites the research notes"),
+]
+MARKDOWN_REF = re.compile(r"(?<![\w./-])([\w./-]+\.md)\b")
 
 
+def rel(path):
+    return os.path.relpath(path, ROOT)
+
+
+def addon_files(addon_dir, extensions):
+    for dirpath, dirs, files in os.walk(addon_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith(extensions):
+                yield os.path.join(dirpath, name)
+
+
+def is_test_file(addon_dir, path):
+    return "tests" in os.path.relpath(path, addon_dir).split(os.sep)[:-1]
+
+
+def read(path):
+    with open(path, encoding="utf-8") as handle:
+        return handle.read()
+
+
+# ---------------------------------------------------------------------------- files
+def check_files(addon_dir):
+    problems = []
+    for path in addon_files(addon_dir, (".py", ".xml")):
+        if path.endswith(".py"):
+            try:
+                compile(read(path), path, "exec")
+            except SyntaxError as exc:
+                problems.append(f"{rel(path)}:{exc.lineno}: does not compile: {exc.msg}")
+        else:
+            try:
+                ET.parse(path)
+            except ET.ParseError as exc:
+                problems.append(f"{rel(path)}: XML does not parse: {exc}")
+    return problems
+
+
+# ---------------------------------------------------------------------------- manifest
+def load_manifest(addon_dir):
+    """(manifest dict or None, problems)."""
+    path = os.path.join(addon_dir, "__manifest__.py")
+    if not os.path.exists(path):
+        return None, [f"{rel(addon_dir)}: no __manifest__.py"]
+    try:
+        manifest = ast.literal_eval(read(path))
+    except (ValueError, SyntaxError) as exc:
+        return None, [f"{rel(path)}: not a literal dict: {exc}"]
+    if not isinstance(manifest, dict):
+        return None, [f"{rel(path)}: not a literal dict"]
+    return manifest, []
+
+
+def check_manifest(addon_dir, manifest):
+    path = rel(os.path.join(addon_dir, "__manifest__.py"))
+    problems = [f"{path}: missing key {key!r}" for key in MANIFEST_KEYS if key not in manifest]
+    version = manifest.get("version", "")
+    if not isinstance(version, str) or not VERSION.fullmatch(version):
+        problems.append(f"{path}: version must be 18.0.x.y.z (got {version!r})")
+    if "license" in manifest and manifest["license"] not in LICENSES:
+        problems.append(f"{path}: license {manifest['license']!r} is not one Odoo knows")
+    for key in ("name", "summary", "author", "category"):
+        if key in manifest and (not isinstance(manifest[key], str) or not manifest[key].strip()):
+            problems.append(f"{path}: {key} must be a non-empty string")
+    website = manifest.get("website", "")
+    if "website" in manifest and not (isinstance(website, str)
+                                      and website.startswith("https://")):
+        problems.append(f"{path}: website must be an https:// URL (got {website!r})")
+    depends = manifest.get("depends")
+    if "depends" in manifest and (not isinstance(depends, list) or not depends
+                                  or not all(isinstance(d, str) for d in depends)):
+        problems.append(f"{path}: depends must be a non-empty list of module names")
+    listed = set()
+    for key in ("data", "demo"):
+        for data_file in manifest.get(key, []):
+            listed.add(os.path.normpath(data_file))
+            if not os.path.exists(os.path.join(addon_dir, data_file)):
+                problems.append(f"{path}: {key} file {data_file!r} does not exist")
+    for data_path in addon_files(addon_dir, (".xml", ".csv")):
+        data_file = os.path.relpath(data_path, addon_dir)
+        if data_file.split(os.sep)[0] in DATA_FOLDERS and \
+                os.path.normpath(data_file) not in listed:
+            problems.append(f"{path}: {data_file} is in no data or demo list of the manifest")
+    for needed in ("README.rst", os.path.join("static", "description", "icon.png")):
+        if not os.path.exists(os.path.join(addon_dir, needed)):
+            problems.append(f"{rel(addon_dir)}: {needed} is missing")
+    icon = os.path.join(addon_dir, "static", "description", "icon.png")
+    if os.path.exists(icon):
+        with open(icon, "rb") as handle:
+            if handle.read(8) != b"\x89PNG\r\n\x1a\n":
+                problems.append(f"{rel(icon)}: not a PNG file")
+    return problems
+
+
+# ---------------------------------------------------------------------------- XML ids
+def declared_ids(addon_dir, manifest):
+    """[(xml id, file, where)] of every record the addon's data files declare."""
+    found = []
+    for data_file in manifest.get("data", []) + manifest.get("demo", []):
+        path = os.path.join(addon_dir, data_file)
+        if not os.path.exists(path):
+            continue
+        if path.endswith(".csv"):
+            with open(path, encoding="utf-8") as handle:
+                for line_no, row in enumerate(csv.DictReader(handle), start=2):
+                    if row.get("id"):
+                        found.append((row["id"], rel(path), f"line {line_no}"))
+        elif path.endswith(".xml"):
+            try:
+                tree = ET.parse(path)
+            except ET.ParseError:
+                continue  # reported by check_files
+            for element in tree.iter():
+                if element.tag in ("record", "menuitem", "template", "report",
+                                   "act_window") and element.get("id"):
+                    found.append((element.get("id"), rel(path), f"<{element.tag}>"))
+    return found
+
+
+def check_xml_ids(addon_dir, manifest):
+    module = os.path.basename(os.path.normpath(addon_dir))
+    problems = []
+    seen = {}
+    for xml_id, path, where in declared_ids(addon_dir, manifest):
+        prefix, _dot, name = xml_id.rpartition(".")
+        if prefix and prefix != module:
+            problems.append(f"{path}: {where} id {xml_id!r} defines a record of module "
+                            f"{prefix!r}; an addon declares its own ids")
+        elif not XML_ID.fullmatch(name):
+            problems.append(f"{path}: {where} id {xml_id!r} is not lower-case letters, "
+                            "digits and _")
+        full = f"{module}.{name}"
+        if full in seen:
+            problems.append(f"{path}: {where} id {xml_id!r} is already declared in {seen[full]}")
+        else:
+            seen[full] = path
+    return problems
+
+
+# ---------------------------------------------------------------------------- access rules
 def model_xmlid_to_name(xmlid):
     ref = xmlid.split(".", 1)[-1]
     if not ref.startswith("model_"):
@@ -34,79 +207,55 @@ def model_xmlid_to_name(xmlid):
     return ref[len("model_"):]
 
 
+def _class_model(node):
+    """(model name, is abstract, is SQL view) of a class with a `_name` defining a new model."""
+    bases = {getattr(b, "attr", getattr(b, "id", "")) for b in node.bases}
+    model_name, auto, inherits = None, True, []
+    for stmt in node.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and \
+                isinstance(stmt.targets[0], ast.Name):
+            target = stmt.targets[0].id
+            if target == "_name" and isinstance(stmt.value, ast.Constant):
+                model_name = stmt.value.value
+            if target == "_auto" and isinstance(stmt.value, ast.Constant):
+                auto = stmt.value.value
+            if target == "_inherit":
+                try:
+                    value = ast.literal_eval(stmt.value)
+                except ValueError:
+                    value = []
+                inherits = [value] if isinstance(value, str) else list(value)
+    if not model_name or model_name in inherits:  # extensions define nothing new
+        return None
+    return model_name, "AbstractModel" in bases, not auto
+
+
 def defined_models(addon_dir):
-    """{model name: is_abstract} for every class with a `_name` in the addon."""
+    """{model name: {"abstract": bool, "view": bool}} for every new model of the addon."""
     models = {}
     for folder in ("models", "wizards"):
         base = os.path.join(addon_dir, folder)
         if not os.path.isdir(base):
             continue
-        for name in sorted(os.listdir(base)):
-            if not name.endswith(".py"):
-                continue
-            tree = ast.parse(open(os.path.join(base, name), encoding="utf-8").read())
+        for path in addon_files(base, (".py",)):
+            try:
+                tree = ast.parse(read(path))
+            except SyntaxError:
+                continue  # reported by check_files
             for node in ast.walk(tree):
-                if not isinstance(node, ast.ClassDef):
-                    continue
-                bases = {getattr(b, "attr", getattr(b, "id", "")) for b in node.bases}
-                model_name, auto, inherits = None, True, []
-                for stmt in node.body:
-                    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and \
-                            isinstance(stmt.targets[0], ast.Name):
-                        target = stmt.targets[0].id
-                        if target == "_name" and isinstance(stmt.value, ast.Constant):
-                            model_name = stmt.value.value
-                        if target == "_auto" and isinstance(stmt.value, ast.Constant):
-                            auto = stmt.value.value
-                        if target == "_inherit":
-                            try:
-                                value = ast.literal_eval(stmt.value)
-                            except ValueError:
-                                value = []
-                            inherits = [value] if isinstance(value, str) else list(value)
-                if model_name and model_name not in inherits:  # extensions define nothing new
-                    abstract = "AbstractModel" in bases
-                    models[model_name] = {"abstract": abstract, "view": not auto}
+                found = isinstance(node, ast.ClassDef) and _class_model(node)
+                if found:
+                    models[found[0]] = {"abstract": found[1], "view": found[2]}
     return models
 
 
-def check_addon(addon_dir):
+def check_access(addon_dir):
     problems = []
-    rel = lambda path: os.path.relpath(path, ROOT)  # noqa: E731
-    for dirpath, _dirs, files in os.walk(addon_dir):
-        for name in files:
-            path = os.path.join(dirpath, name)
-            if name.endswith(".py"):
-                try:
-                    compile(open(path, encoding="utf-8").read(), path, "exec")
-                except SyntaxError as exc:
-                    problems.append(f"{rel(path)}:{exc.lineno}: does not compile: {exc.msg}")
-            elif name.endswith(".xml"):
-                try:
-                    ET.parse(path)
-                except ET.ParseError as exc:
-                    problems.append(f"{rel(path)}: XML does not parse: {exc}")
-    manifest_path = os.path.join(addon_dir, "__manifest__.py")
-    if not os.path.exists(manifest_path):
-        return problems + [f"{rel(addon_dir)}: no __manifest__.py"]
-    try:
-        manifest = ast.literal_eval(open(manifest_path, encoding="utf-8").read())
-    except (ValueError, SyntaxError) as exc:
-        return problems + [f"{rel(manifest_path)}: not a literal dict: {exc}"]
-    for key in ("name", "version", "license", "depends", "data", "installable"):
-        if key not in manifest:
-            problems.append(f"{rel(manifest_path)}: missing key {key!r}")
-    version = manifest.get("version", "")
-    if not (version.startswith("18.0.") and len(version.split(".")) == 5):
-        problems.append(f"{rel(manifest_path)}: version must be 18.0.x.y.z (got {version!r})")
-    for key in ("data", "demo"):
-        for data_file in manifest.get(key, []):
-            if not os.path.exists(os.path.join(addon_dir, data_file)):
-                problems.append(f"{rel(manifest_path)}: {key} file {data_file!r} does not exist")
     models = defined_models(addon_dir)
     acl_path = os.path.join(addon_dir, "security", "ir.model.access.csv")
     granted = set()
     if os.path.exists(acl_path):
+        known = {m.replace(".", "_"): m for m in set(models) | DEPENDENCY_MODELS}
         with open(acl_path, encoding="utf-8") as handle:
             reader = csv.DictReader(handle)
             expected = ["id", "name", "model_id:id", "group_id:id", "perm_read", "perm_write",
@@ -117,9 +266,9 @@ def check_addon(addon_dir):
                 xmlid = row.get("model_id:id") or ""
                 ref = model_xmlid_to_name(xmlid)
                 if not ref:
-                    problems.append(f"{rel(acl_path)}:{line_no}: model_id {xmlid!r} is not model_<name>")
+                    problems.append(
+                        f"{rel(acl_path)}:{line_no}: model_id {xmlid!r} is not model_<name>")
                     continue
-                known = {m.replace(".", "_"): m for m in set(models) | DEPENDENCY_MODELS}
                 if ref not in known:
                     problems.append(
                         f"{rel(acl_path)}:{line_no}: model {xmlid!r} is neither defined by the "
@@ -132,10 +281,138 @@ def check_addon(addon_dir):
     return problems
 
 
-def main():
-    addons = [os.path.join(ADDONS, d) for d in sorted(os.listdir(ADDONS))
-              if os.path.isdir(os.path.join(ADDONS, d)) and not d.startswith(".")] \
-        if os.path.isdir(ADDONS) else []
+# ---------------------------------------------------------------------------- sudo()
+def python_comments(source):
+    """{line number: comment text} of a Python source."""
+    comments = {}
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.COMMENT:
+            comments[token.start[0]] = token.string
+    return comments
+
+
+def check_sudo(addon_dir):
+    problems = []
+    for path in addon_files(addon_dir, (".py",)):
+        if is_test_file(addon_dir, path):
+            continue
+        source = read(path)
+        try:
+            comments = python_comments(source)
+            tree = ast.parse(source)
+        except (SyntaxError, tokenize.TokenError):
+            continue  # reported by check_files
+        lines = source.splitlines()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and node.func.attr == "sudo":
+                line = node.func.end_lineno
+                previous = line - 1
+                while previous > 0 and not lines[previous - 1].strip():
+                    previous -= 1
+                reason = comments.get(line) or (
+                    comments.get(previous) if lines[previous - 1].strip().startswith("#")
+                    else None)
+                if not reason:
+                    problems.append(f"{rel(path)}:{line}: sudo() without a comment saying why "
+                                    "(same line or the line before)")
+    return problems
+
+
+# ---------------------------------------------------------------------------- SQL
+def check_sql(addon_dir):
+    """`<cursor>.execute(...)` with a string (literal, f-string, % or + expression) as query."""
+    problems = []
+    for path in addon_files(addon_dir, (".py",)):
+        try:
+            tree = ast.parse(read(path))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "execute" and node.args):
+                continue
+            query = node.args[0]
+            literal = isinstance(query, ast.JoinedStr) or (
+                isinstance(query, ast.Constant) and isinstance(query.value, str))
+            formatted = isinstance(query, ast.BinOp) and isinstance(query.op, (ast.Mod, ast.Add))
+            if literal or formatted:
+                problems.append(f"{rel(path)}:{node.lineno}: a query given as a string: build "
+                                "it with odoo.tools.SQL")
+    return problems
+
+
+# ---------------------------------------------------------------------------- citations
+def markdown_exists(reference, repo_root, citing_path):
+    if "/" in reference:
+        candidates = [os.path.join(repo_root, reference),
+                      os.path.join(os.path.dirname(citing_path), reference)]
+        return any(os.path.exists(path) for path in candidates)
+    for dirpath, dirs, files in os.walk(repo_root):
+        dirs[:] = [d for d in dirs if d not in ("node_modules", ".git", "var")]
+        if reference in files:
+            return True
+    return False
+
+
+def check_citations(addon_dir, repo_root):
+    problems = []
+    for path in addon_files(addon_dir, (".py", ".xml", ".md", ".rst", ".csv")):
+        for line_no, line in enumerate(read(path).splitlines(), start=1):
+            for pattern, what in CITATIONS:
+                if pattern.search(line):
+                    problems.append(f"{rel(path)}:{line_no}: {what} (a document outside the "
+                                    "repository): say the reason or point to docs/")
+            for reference in MARKDOWN_REF.findall(line):
+                if not markdown_exists(reference, repo_root, path):
+                    problems.append(f"{rel(path)}:{line_no}: cites {reference}, which is not "
+                                    "in the repository")
+    return problems
+
+
+# ---------------------------------------------------------------------------- size
+def check_function_size(addon_dir):
+    problems = []
+    for path in addon_files(addon_dir, (".py",)):
+        if is_test_file(addon_dir, path):
+            continue
+        try:
+            tree = ast.parse(read(path))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                length = node.end_lineno - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    problems.append(f"{rel(path)}:{node.lineno}: {node.name} has {length} "
+                                    f"lines (at most {MAX_FUNCTION_LINES}): split it into "
+                                    "named steps")
+    return problems
+
+
+def check_addon(addon_dir, repo_root=ROOT):
+    problems = check_files(addon_dir)
+    manifest, manifest_problems = load_manifest(addon_dir)
+    problems += manifest_problems
+    if manifest is not None:
+        problems += check_manifest(addon_dir, manifest)
+        problems += check_xml_ids(addon_dir, manifest)
+    problems += check_access(addon_dir)
+    problems += check_sudo(addon_dir)
+    problems += check_sql(addon_dir)
+    problems += check_citations(addon_dir, repo_root)
+    problems += check_function_size(addon_dir)
+    return problems
+
+
+def main(argv):
+    if argv:
+        addons = [os.path.abspath(arg) for arg in argv]
+    elif os.path.isdir(ADDONS):
+        addons = [os.path.join(ADDONS, d) for d in sorted(os.listdir(ADDONS))
+                  if os.path.isdir(os.path.join(ADDONS, d)) and not d.startswith(".")]
+    else:
+        addons = []
     if not addons:
         print(f"check_addon: no addon found under {ADDONS}", file=sys.stderr)
         return 1
@@ -152,4 +429,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

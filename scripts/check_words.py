@@ -17,9 +17,10 @@ import sys
 
 RULES = [
     ("cites a document outside the repository", re.compile(
-        r"\bBRIEF\b|\b[Bb]rief(?:'s)? decision|\b[Ii]ssue #?\d+|\bresearch/|\.\./shared/|\bshared/(?:research|fixtures|BRIEF)"
-        r"|DEVELOPERS\.md|STYLE\.md|odoo-dev\.md")),
-    ("uses 'fulfil' (the spelling is Shopify's 'fulfill')", re.compile(r"[Ff]ulfil(?!l)|FULFIL(?!L)")),
+        r"\bBRIEF\b|\b[Bb]rief(?:'s)? decision|\b[Ii]ssue #?\d+|\bresearch/|\.\./shared/"
+        r"|\bshared/(?:research|fixtures|BRIEF)|DEVELOPERS\.md|STYLE\.md|odoo-dev\.md")),
+    ("uses 'fulfil' (the spelling is Shopify's 'fulfill')",
+     re.compile(r"[Ff]ulfil(?!l)|FULFIL(?!L)")),
 ]
 # Files whose text is not ours to word: lockfiles, Shopify's own sample payloads, binaries.
 SKIP = re.compile(r"(^|/)(package-lock\.json|fixtures/.*|.*\.(png|jpg|gz|ico|svg))$")
@@ -36,8 +37,10 @@ def check_text(path, text):
 
 
 def self_test():
-    bad = ["// see BRIEF decision 7", "# issue 5 item 3", "* research/odoo.md says", "const fulfilment = 1", "FULFILMENT_X"]
-    good = ["// see docs/flows.md, Inventory", "fulfillmentCreate", "a brief pause", "FULFILLMENT_NOTIFY_CUSTOMER"]
+    bad = ["// see BRIEF decision 7", "# issue 5 item 3", "* research/odoo.md says",
+           "const fulfilment = 1", "FULFILMENT_X"]
+    good = ["// see docs/flows.md, Inventory", "fulfillmentCreate", "a brief pause",
+            "FULFILLMENT_NOTIFY_CUSTOMER"]
     missed = [line for line in bad if not check_text("x", line)]
     flagged = [line for line in good if check_text("x", line)]
     if missed or flagged:
@@ -50,7 +53,8 @@ def self_test():
 def main():
     if "--self-test" in sys.argv:
         return self_test()
-    files = subprocess.check_output(["git", "ls-files", "--cached", "--others", "--exclude-standard"], text=True).split("\n")
+    listed = ["git", "ls-files", "--cached", "--others", "--exclude-standard"]
+    files = subprocess.check_output(listed, text=True).split("\n")
     findings = []
     for path in filter(None, files):
         if SKIP.search(path) or path == "scripts/check_words.py":

@@ -10,6 +10,8 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { createOdooClient } from '../odoo/client.js';
 import { createRealMerchant } from '../../dev/conformance/real-driver.js';
 import type { MerchantDriver } from '../../dev/conformance/target.js';
@@ -94,7 +96,22 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
   after(async () => {
     await stack?.stop();
   });
-  afterEach(async () => {
+  let firstLogLine = 0;
+  beforeEach(() => {
+    firstLogLine = stack?.logs.lines.length ?? 0;
+  });
+  afterEach(async function () {
+    // A failed scenario leaves what the sidecar did meanwhile (its log lines and queue counts) in
+    // var/real-odoo/, next to Odoo's log: a timeout alone does not say which step never happened.
+    if (stack && this.currentTest?.state === 'failed') {
+      const dir = path.resolve(import.meta.dirname, '../../var/real-odoo');
+      const file = path.join(dir, `e2e-failed-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-').slice(0, 80)}.log`);
+      const lines = stack.logs.lines.slice(firstLogLine).map((line) => JSON.stringify(line));
+      const queues = await stack.sidecar.queue.queueStats();
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(file, [...lines, JSON.stringify({ queueStats: queues })].join('\n') + '\n');
+      console.log(`    (the sidecar's log of this scenario: ${path.relative(process.cwd(), file)})`);
+    }
     // Rates back to 0 with PUT (DELETE /_sim/faults re-seeds the webhook ids, which the inbox
     // would then drop as duplicates).
     if (stack) await stack.simControl('PUT', '/faults', { webhookDuplicateRate: 0, webhookReorderRate: 0, webhookDropRate: 0 });

@@ -1,2 +1,3 @@
-"""Pure helpers of shopify_sync: no Odoo import here, so they are testable without a database."""
-from . import digest, money, normalize  # noqa: F401
+"""Pure helpers of shopify_sync: no Odoo import here, so they are testable without a database
+(`lib/tests/`, run with plain Python by `make test-addon-lib`)."""
+from . import contract, digest, money, normalize, timestamps

@@ -2,7 +2,8 @@
 
 The content hash is the SHA-256 of the canonical JSON (sorted keys, no whitespace), so the
 same document always hashes the same whatever its key order. It is stored on bindings so an
-echo of what was just synced is recognised and not pushed back (brief, decision 8).
+echo of what was just synced is recognised and not pushed back (docs/contract.md,
+"ProductDocument": `content_hash` and `synced_hash`).
 """
 import hashlib
 import json

@@ -1,5 +1,5 @@
 """Credit note bindings (Shopify refund identity) and the credit-note-posted hook."""
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class AccountMove(models.Model):

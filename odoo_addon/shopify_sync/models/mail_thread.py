@@ -31,5 +31,6 @@ class MailThread(models.AbstractModel):
     def _shopify_sender_address(self):
         """"<integration user> <company email or OdooBot's>"; False when neither has one."""
         odoobot = self.env.ref("base.partner_root", raise_if_not_found=False)
+        # The integration user may not read the company's or OdooBot's contact details.
         address = self.env.company.sudo().email or (odoobot and odoobot.sudo().email)
         return formataddr((self.env.user.name, address)) if address else False

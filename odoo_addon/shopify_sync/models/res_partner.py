@@ -9,7 +9,7 @@ PARTNER_FIELDS = {
     "country_id", "active", "company_name", "shopify_sync",
 }
 
-# Personal fields cleared by erasure (money-and-privacy.md §7.4). country_id is kept for
+# Personal fields cleared by erasure (docs/contract.md, "erase_customer"). country_id is kept for
 # tax reporting; accounting documents keep their link to the partner record.
 ERASED_FIELDS = [
     "email", "phone", "mobile", "street", "street2", "city", "zip", "state_id", "comment",
@@ -71,7 +71,7 @@ class ResPartner(models.Model):
     def _shopify_erase(self):
         """Anonymise the partners and their child addresses; keep accounting records.
 
-        Policy (money-and-privacy.md §7.4): tracking disabled so the old values do not land
+        Policy (docs/contract.md, "erase_customer"): tracking disabled so the old values do not land
         in mail.tracking.value; chatter messages authored by the partners are emptied;
         partners are archived, never unlinked (invoices reference them).
         """
@@ -87,24 +87,31 @@ class ResPartner(models.Model):
                 "shopify_sync": False,
                 "active": False,
             })
+            # Erasure is a legal duty: it reaches contacts of any company or owner.
             partner.sudo().with_context(
                 shopify_sync_origin=True, tracking_disable=True, mail_notrack=True).write(vals)
+        # Same: the privacy log below is written for every erased contact.
         partners_sudo = partners.sudo()
-        # Chatter: messages written by or about these partners may quote PII.
+        # Chatter: messages written by or about these partners may quote PII; they are
+        # other users' messages, which only administrators may change.
         messages = self.env["mail.message"].sudo().search([
             "|", ("author_id", "in", partners.ids),
             "&", ("model", "=", "res.partner"), ("res_id", "in", partners.ids)])
         messages.write({"body": False, "email_from": False, "subject": False})
+        # Tracking values and followers are system records, deleted with administrator rights.
         self.env["mail.tracking.value"].sudo().search(
             [("mail_message_id", "in", messages.ids)]).unlink()
+        # Same for followers (a follower row names the erased contact).
         self.env["mail.followers"].sudo().search(
             [("partner_id", "in", partners.ids)]).unlink()
+        # The customer's notes on every order, also orders of other salespeople or companies.
         orders = self.env["sale.order"].sudo().search(
             [("partner_id", "in", partners.ids)])
         orders.with_context(shopify_sync_origin=True, tracking_disable=True).write(
             {"note": False, "client_order_ref": False})
         if "privacy.log" in self.env:
             for partner in partners_sudo.filtered(lambda p: not p.parent_id):
+                # privacy.log is written by administrators only (the privacy_lookup addon).
                 self.env["privacy.log"].sudo().create({
                     "anonymized_name": partner.name,
                     "anonymized_email": "*",

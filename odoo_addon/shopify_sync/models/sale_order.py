@@ -1,13 +1,6 @@
 """Sales order bindings (Shopify order identity and statuses)."""
 from odoo import _, fields, models
 
-LINE_ROLES = [
-    ("product", "Product"),
-    ("discount", "Line discount"),
-    ("shipping", "Shipping"),
-    ("shipping_discount", "Shipping discount"),
-]
-
 
 class SaleOrder(models.Model):
     _name = "sale.order"
@@ -39,6 +32,7 @@ class SaleOrder(models.Model):
             Event.with_context(shopify_sync_origin=False)._emit(
                 "order.reimport", order, f"order:{order.shopify_gid}",
                 {"sale_order_id": order.id, "order_gid": order.shopify_gid})
+        # The state is a binding field; a salesperson may re-import orders they cannot write.
         self.filtered("shopify_gid").sudo().with_context(shopify_sync_origin=True).write(
             {"shopify_state": "pending"})
         return {
@@ -49,10 +43,3 @@ class SaleOrder(models.Model):
 
     def action_shopify_resync(self):
         return self.action_shopify_reimport()
-
-
-class SaleOrderLine(models.Model):
-    _inherit = "sale.order.line"
-
-    shopify_line_gid = fields.Char(string="Shopify line ID", copy=False, index=True)
-    shopify_line_role = fields.Selection(LINE_ROLES, copy=False)

@@ -48,7 +48,9 @@ class ShopifyBindingMixin(models.AbstractModel):
 
     @api.model
     def _shopify_default_shop(self):
-        return self.env["ir.config_parameter"].sudo().get_param("shopify_sync.shop_domain") or False
+        # The shop domain is a system parameter; bindings are written for any user.
+        params = self.env["ir.config_parameter"].sudo()
+        return params.get_param("shopify_sync.shop_domain") or False
 
     @api.depends("shopify_gid", "shopify_shop")
     def _compute_shopify_admin_url(self):
@@ -75,12 +77,15 @@ class ShopifyBindingMixin(models.AbstractModel):
                 vals["shopify_shop"] = self._shopify_default_shop()
         if content_hash:
             vals["shopify_hash"] = content_hash
+        # Binding fields are the integration's bookkeeping, written whatever the record's
+        # owner or company (the integration user may not write, e.g., a posted credit note).
         self.sudo().with_context(shopify_sync_origin=True, tracking_disable=True).write(vals)
 
     def _shopify_mark_pending(self):
         """Show records whose change waits in the outbox as pending (no event, no tracking)."""
         todo = self.filtered(lambda r: r.shopify_state != "pending")
         if todo:
+            # Any user's change marks its records pending; binding fields are bookkeeping.
             todo.sudo().with_context(shopify_sync_origin=True, tracking_disable=True).write(
                 {"shopify_state": "pending"})
 
@@ -93,6 +98,7 @@ class ShopifyBindingMixin(models.AbstractModel):
         self.check_access("read")
         for record in self:
             record.with_context(shopify_sync_origin=False)._shopify_resync_event()
+        # Read access was checked above; the state is a binding field, not the user's data.
         self.sudo().with_context(shopify_sync_origin=True).write({"shopify_state": "pending"})
         return {
             "type": "ir.actions.client",

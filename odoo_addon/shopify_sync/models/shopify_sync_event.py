@@ -16,6 +16,7 @@ from datetime import timedelta
 import requests
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -73,16 +74,22 @@ class ShopifySyncEvent(models.Model):
 
         Suppressed when the change comes from the sidecar itself (context
         `shopify_sync_origin`), which is what keeps bidirectional sync loop-free.
-        Coalesced types reuse a pending row with the same type and key.
+        A coalesced type reuses the pending row this transaction already wrote for the same
+        type and key; rows of other transactions are collapsed when the sidecar leases them
+        (`_lease`), never here: a row another transaction wrote may be leased, and its
+        change read by the sidecar, while this transaction is still running, so a change
+        absorbed into it would never reach Shopify (docs/contract.md, "OutboxEvent").
         """
         if self.env.context.get("shopify_sync_origin") and not force:
             return self.browse()
+        # Any user's change writes its outbox row, but only managers and the sidecar may
+        # write events directly (security/ir.model.access.csv).
         Event = self.sudo()
+        written = self.env.cr.postcommit.data.setdefault("shopify_sync.pending_rows", {})
         if event_type in COALESCED_TYPES:
-            existing = Event.search(
-                [("type", "=", event_type), ("key", "=", key), ("state", "=", "pending")],
-                limit=1)
-            if existing:
+            # exists(): a savepoint rolled back since may have dropped the row.
+            existing = Event.browse(written.get((event_type, key))).exists()
+            if existing.state == "pending":
                 return existing
         event = Event.create({
             "type": event_type,
@@ -91,6 +98,8 @@ class ShopifySyncEvent(models.Model):
             "key": key,
             "payload": payload or {},
         })
+        if event_type in COALESCED_TYPES:
+            written[(event_type, key)] = event.id
         self._schedule_wake()
         return event
 
@@ -105,6 +114,7 @@ class ShopifySyncEvent(models.Model):
         if data.get("shopify_sync.wake"):
             return
         data["shopify_sync.wake"] = True
+        # Reading the sidecar's URL and secret is system-only; any user's change may wake it.
         params = self.env["ir.config_parameter"].sudo()
         url = params.get_param("shopify_sync.sidecar_url")
         secret = params.get_param("shopify_sync.shared_secret") or ""
@@ -114,6 +124,7 @@ class ShopifySyncEvent(models.Model):
         cron = self.env.ref("shopify_sync.ir_cron_shopify_outbox_housekeeping",
                             raise_if_not_found=False)
         if cron:
+            # Triggering a cron writes ir.cron.trigger, which only administrators may do.
             cron.sudo()._trigger()
 
     # -- leasing (used by shopify.sync.api) -------------------------------------------------
@@ -122,34 +133,63 @@ class ShopifySyncEvent(models.Model):
         """Lease up to `limit` pending (or expired-lease) events, oldest first.
 
         FOR UPDATE SKIP LOCKED lets several sidecar replicas pull concurrently without
-        handing the same event to two of them in one lease period.
+        handing the same event to two of them in one lease period. Of a coalesced type, one
+        event per key is leased; the other pending rows of that type and key are marked done
+        (`_absorb_duplicates`): the sidecar re-reads the current state after this lease
+        commits, which covers their changes.
         """
         self.flush_model()
-        self.env.cr.execute(
+        now = fields.Datetime.now()
+        self.env.cr.execute(SQL(
             """
-            SELECT id FROM shopify_sync_event
+            SELECT id, type, key FROM shopify_sync_event
              WHERE state = 'pending'
                 OR (state = 'leased' AND lease_until < %s)
              ORDER BY id
              LIMIT %s
              FOR UPDATE SKIP LOCKED
-            """,
-            [fields.Datetime.now(), limit],
-        )
-        ids = [row[0] for row in self.env.cr.fetchall()]
-        events = self.sudo().browse(ids)
+            """, now, limit))
+        ids, kept, duplicates = [], set(), []
+        for event_id, event_type, key in self.env.cr.fetchall():
+            if event_type in COALESCED_TYPES:
+                if (event_type, key) in kept:
+                    duplicates.append(event_id)
+                    continue
+                kept.add((event_type, key))
+            ids.append(event_id)
+        events = self.browse(ids)
         if events:
-            until = fields.Datetime.now() + timedelta(seconds=lease_seconds)
-            self.env.cr.execute(
+            self.env.cr.execute(SQL(
                 """
                 UPDATE shopify_sync_event
                    SET state = 'leased', lease_until = %s, attempts = attempts + 1
                  WHERE id = ANY(%s)
-                """,
-                [until, ids],
-            )
+                """, now + timedelta(seconds=lease_seconds), ids))
+            self._absorb_duplicates(kept, ids, duplicates, now)
             events.invalidate_recordset(["state", "lease_until", "attempts"])
         return events
+
+    @api.model
+    def _absorb_duplicates(self, kept, leased_ids, duplicates, now):
+        """Mark done the pending rows of the (type, key) pairs just leased, other than the
+        leased ones: those on this page (`duplicates`) and those beyond it."""
+        if kept:
+            pairs = SQL(", ").join(SQL("(%s, %s)", event_type, key) for event_type, key in kept)
+            self.env.cr.execute(SQL(
+                """
+                SELECT id FROM shopify_sync_event
+                 WHERE state = 'pending' AND (type, key) IN (%s) AND NOT id = ANY(%s)
+                 FOR UPDATE SKIP LOCKED
+                """, pairs, leased_ids))
+            duplicates = duplicates + [row[0] for row in self.env.cr.fetchall()]
+        if duplicates:
+            self.env.cr.execute(SQL(
+                """
+                UPDATE shopify_sync_event
+                   SET state = 'done', acked_at = %s, lease_until = NULL
+                 WHERE id = ANY(%s)
+                """, now, duplicates))
+            self.browse(duplicates).invalidate_recordset(["state", "acked_at", "lease_until"])
 
     def _to_document(self):
         self.ensure_one()
@@ -168,8 +208,11 @@ class ShopifySyncEvent(models.Model):
     def _cron_housekeeping(self):
         """Drop acknowledged events older than 7 days; wake the sidecar if events wait."""
         limit = fields.Datetime.now() - timedelta(days=7)
+        # The cron's user need not be a Shopify manager (the only ones who may delete events).
         self.sudo().search([("state", "=", "done"), ("acked_at", "<", limit)]).unlink()
+        # Counting events needs Shopify rights the cron's user may lack.
         if self.sudo().search_count([("state", "=", "pending")]):
+            # The sidecar's URL and secret are system parameters.
             params = self.env["ir.config_parameter"].sudo()
             url = params.get_param("shopify_sync.sidecar_url")
             if url:
@@ -178,23 +221,7 @@ class ShopifySyncEvent(models.Model):
 
     def action_requeue(self):
         """Put events back to pending (manager action on the Sync events list)."""
-        self.sudo().write({"state": "pending", "lease_until": False})
-
-
-class ShopifySyncKey(models.Model):
-    """One row per lock key used by the RPC surface (see shopify.sync.api._lock).
-
-    Written only with SQL; updating a key's row from a transaction whose snapshot predates
-    another transaction's commit on that key raises a retryable serialization failure.
-    """
-    _name = "shopify.sync.key"
-    _description = "Shopify sync lock key"
-    _log_access = False
-
-    key = fields.Char(required=True, index=True)
-    touched_at = fields.Datetime()
-
-    _sql_constraints = [("key_uniq", "unique(key)", "Lock keys are unique.")]
+        self.write({"state": "pending", "lease_until": False})
 
 
 def _wake_body(dbname):
@@ -217,7 +244,7 @@ def _wake_sidecar(url, secret, dbname):
             timeout=WAKE_TIMEOUT_SECONDS,
         )
         return True
-    except Exception as exc:  # noqa: BLE001 - the sidecar also polls; a ping may fail.
+    except Exception as exc:  # the sidecar also polls: a failed ping only delays it
         _logger.info("shopify_sync: sidecar wake-up failed (%s); it will poll", exc)
         return False
 

@@ -1,13 +1,15 @@
 """Read-only SQL view over every bound record: powers the Errors menu and the overview."""
 from odoo import _, api, fields, models, tools
+from odoo.tools import SQL
 
-# (index, model, table, display-name SQL expression)
+# (index, model, table, display-name SQL expression): fixed strings, never user input.
 STATUS_SOURCES = [
-    (1, "product.template", "product_template", "COALESCE(t.name->>'en_US', t.name::text)"),
-    (2, "res.partner", "res_partner", "t.name"),
-    (3, "sale.order", "sale_order", "t.name"),
-    (4, "stock.picking", "stock_picking", "t.name"),
-    (5, "account.move", "account_move", "t.name"),
+    (1, "product.template", "product_template",
+     SQL("COALESCE(t.name->>'en_US', t.name::text)")),
+    (2, "res.partner", "res_partner", SQL("t.name")),
+    (3, "sale.order", "sale_order", SQL("t.name")),
+    (4, "stock.picking", "stock_picking", SQL("t.name")),
+    (5, "account.move", "account_move", SQL("t.name")),
 ]
 RECORD_TYPES = [
     ("product.template", "Product"),
@@ -36,15 +38,17 @@ class ShopifySyncStatus(models.Model):
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
-        selects = [
-            f"""SELECT t.id * 10 + {index} AS id, '{model}'::varchar AS model, t.id AS res_id,
-                       ({name})::varchar AS name, t.shopify_gid, t.shopify_state AS state,
-                       t.shopify_error AS error, t.shopify_synced_at AS synced_at
-                  FROM {table} t WHERE t.shopify_state IS NOT NULL"""
+        selects = SQL(" UNION ALL ").join(
+            SQL(
+                """SELECT t.id * 10 + %s AS id, %s::varchar AS model, t.id AS res_id,
+                          (%s)::varchar AS name, t.shopify_gid, t.shopify_state AS state,
+                          t.shopify_error AS error, t.shopify_synced_at AS synced_at
+                     FROM %s t WHERE t.shopify_state IS NOT NULL""",
+                index, model, name, SQL.identifier(table))
             for index, model, table, name in STATUS_SOURCES
-        ]
-        self.env.cr.execute(
-            f"CREATE OR REPLACE VIEW {self._table} AS ({' UNION ALL '.join(selects)})")
+        )
+        self.env.cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)",
+                                SQL.identifier(self._table), selects))
 
     @api.model
     def _search(self, domain, offset=0, limit=None, order=None):
@@ -60,8 +64,8 @@ class ShopifySyncStatus(models.Model):
         re-import from Shopify (orders)."""
         if not self.env.user.has_group("shopify_sync.group_shopify_manager"):
             raise models.AccessError(_("Only Shopify managers can retry a sync."))
-        # Managers retry any bound record, including orders of other salespeople.
         for record in self._records():
+            # A manager retries any bound record, also orders of other salespeople.
             record.sudo().action_shopify_resync()
         return True
 

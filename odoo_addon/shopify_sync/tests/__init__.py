@@ -1,4 +1,3 @@
-from . import test_lib
 from . import test_hooks
 from . import test_api_orders
 from . import test_api_refunds

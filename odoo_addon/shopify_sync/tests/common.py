@@ -59,7 +59,7 @@ class ShopifySyncCase(TransactionCase):
             groups="shopify_sync.group_shopify_manager,sales_team.group_sale_salesman,"
                    "base.group_partner_manager")
         cls.api = cls.env["shopify.sync.api"].with_user(cls.integration_user)
-        # Post-commit callbacks accumulate across TransactionCase tests (odoo-dev.md).
+        # Post-commit callbacks accumulate across TransactionCase tests: they never run there.
         cls.env.cr.postcommit.clear()
 
     @classmethod

@@ -5,7 +5,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .common import ShopifySyncCase
-from ..models.shopify_sync_health import HEALTH_PARAM
+from ..models.shopify_sync_api_operations import HEALTH_PARAM
 
 
 @tagged("shopify_sync", "at_install")
@@ -27,7 +27,8 @@ class TestSidecarHealth(ShopifySyncCase):
         self.assertEqual(overview.sidecar_alert_count, 1)
         self.assertEqual(overview.sidecar_dlq_depth, 12)
         self.assertEqual(str(overview.sidecar_health_checked_at), "2026-11-27 12:00:00")
-        self.assertIn("orders dead-letter queue holds 12 jobs &lt;b&gt;", overview.sidecar_alerts_html)
+        self.assertIn("orders dead-letter queue holds 12 jobs &lt;b&gt;",
+                      overview.sidecar_alerts_html)
         self.report([], depth=0, at="2026-11-27T12:01:00.000Z")
         overview = self.env["shopify.sync.overview"].create({})
         self.assertEqual(overview.sidecar_alert_count, 0)
@@ -37,9 +38,11 @@ class TestSidecarHealth(ShopifySyncCase):
         params = self.env["ir.config_parameter"].sudo()
         self.report([], depth=0, at="2026-11-27T12:00:00Z")
         self.report([], depth=0, at="2026-11-27T12:05:00Z")
-        self.assertEqual(json.loads(params.get_param(HEALTH_PARAM))["checked_at"], "2026-11-27T12:00:00Z")
+        self.assertEqual(json.loads(params.get_param(HEALTH_PARAM))["checked_at"],
+                         "2026-11-27T12:00:00Z")
         self.report([], depth=0, at="2026-11-27T12:10:00Z")
-        self.assertEqual(json.loads(params.get_param(HEALTH_PARAM))["checked_at"], "2026-11-27T12:10:00Z")
+        self.assertEqual(json.loads(params.get_param(HEALTH_PARAM))["checked_at"],
+                         "2026-11-27T12:10:00Z")
 
     def test_a_malformed_report_is_refused(self):
         with self.assertRaises(ValidationError):

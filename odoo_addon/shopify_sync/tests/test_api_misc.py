@@ -4,7 +4,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from . import schema_check
 from .common import ShopifySyncCase
@@ -29,6 +29,16 @@ class TestOutboxApi(ShopifySyncCase):
         params = self.env["ir.config_parameter"].sudo()
         self.assertEqual(params.get_param("shopify_sync.last_sidecar_version"), "0.3.0")
         self.assertTrue(params.get_param("shopify_sync.last_contact_at"))
+
+    def test_contract_version_refuses_a_sidecar_of_another_major(self):
+        """The rule of contract/rules/contract-version.cases.json (lib/contract.py)."""
+        self.assertEqual(self.api.contract_version(
+            {"sidecar_version": "0.3.0", "contract_version": "1.7"})["contract_version"], "1.0")
+        for spoken in ("2.0", "1", "v1.0"):
+            with self.subTest(spoken=spoken), self.assertRaisesRegex(
+                    ValidationError, rf"^contract_version: the sidecar speaks contract "
+                                     rf"'{spoken}', this addon speaks 1.0"):
+                self.api.contract_version({"sidecar_version": "9.0.0", "contract_version": spoken})
 
     def test_pull_leases_events_oldest_first_and_ack_removes_them(self):
         first = self.env["product.template"].create({"name": "A", "sale_ok": True})
@@ -190,7 +200,7 @@ class TestDeliveryApi(ShopifySyncCase):
         picking = self.deliver(order)
         doc = self.api.export_delivery({"picking_id": picking.id})
         line_gid = order.order_line.filtered(
-            lambda l: l.shopify_line_role == "product").shopify_line_gid
+            lambda line: line.shopify_line_role == "product").shopify_line_gid
         self.assertEqual(doc["order_gid"], order.shopify_gid)
         self.assertFalse(doc["is_return"])
         self.assertEqual(doc["lines"], [{"line_gid": line_gid, "sku": "MUG-RED", "quantity": 2}])
@@ -251,7 +261,8 @@ class TestUi(ShopifySyncCase):
             {"products": True, "stock": True, "customers": False})
         wizard.action_run()
         self.assertTrue(self.events("product.changed", f"product:{self.mug.product_tmpl_id.id}"))
-        self.assertTrue(self.events("stock.changed", f"stock:{self.mug.id}:gid://shopify/Location/1"))
+        self.assertTrue(
+            self.events("stock.changed", f"stock:{self.mug.id}:gid://shopify/Location/1"))
         self.assertGreater(wizard.event_count, 1)
 
 
@@ -279,12 +290,13 @@ class TestSchemas(ShopifySyncCase):
         for level in self.api.stock_levels({"product_ids": [self.mug.id]})["levels"]:
             self.assertValid("StockLevel", level)
         picking = self.deliver(order)
-        self.assertValid("FulfillmentDocument", self.api.export_delivery({"picking_id": picking.id}))
+        self.assertValid("FulfillmentDocument",
+                         self.api.export_delivery({"picking_id": picking.id}))
         events = self.api.pull_events({"limit": 100, "lease_seconds": 60})["events"]
         self.assertTrue(events)
         for event in events:
             self.assertValid("OutboxEvent", event)
-        line = order.order_line.filtered(lambda l: l.shopify_line_role == "product")
+        line = order.order_line.filtered(lambda line: line.shopify_line_role == "product")
         refund = {"refund_gid": "gid://shopify/Refund/9001", "order_gid": order.shopify_gid,
                   "created_at": "2026-11-28T09:00:00Z", "note": None, "adjustments": [],
                   "shipping": {"amount": "0.00", "tax": "0.00"}, "total": "15.00",
@@ -323,11 +335,11 @@ class TestLocking(ShopifySyncCase):
         from odoo import sql_db
 
         key = f"test:{uuid.uuid4()}"
-        self.env.cr.execute("SELECT 1")  # the test transaction's snapshot already exists
+        self.env.cr.execute(SQL("SELECT 1"))  # the test transaction's snapshot already exists
         other = sql_db.db_connect(self.env.cr.dbname).cursor()
         try:
-            other.execute("INSERT INTO shopify_sync_key (key, touched_at) VALUES (%s, now())",
-                          [key])
+            other.execute(SQL(
+                "INSERT INTO shopify_sync_key (key, touched_at) VALUES (%s, now())", key))
             other.commit()
             with self.assertRaises(psycopg2.errors.SerializationFailure):
                 with self.env.cr.savepoint():
@@ -336,6 +348,6 @@ class TestLocking(ShopifySyncCase):
             self.api._lock(fresh)  # a key nobody touched is taken at once
             self.api._lock(fresh)  # and is re-entrant within the transaction
         finally:
-            other.execute("DELETE FROM shopify_sync_key WHERE key = %s", [key])
+            other.execute(SQL("DELETE FROM shopify_sync_key WHERE key = %s", key))
             other.commit()
             other.close()

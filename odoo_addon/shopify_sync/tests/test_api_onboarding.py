@@ -19,7 +19,8 @@ class TestListCustomers(ShopifySyncCase):
     def test_lists_top_level_partners_with_email_paged_by_id_without_erased_or_contacts(self):
         Partner = self.env["res.partner"]
         ada = Partner.create({"name": "Ada Lovelace", "email": "Ada@Example.com"})
-        archived = Partner.create({"name": "Old Client", "email": "old@example.com", "active": False})
+        archived = Partner.create(
+            {"name": "Old Client", "email": "old@example.com", "active": False})
         Partner.create({"name": "Delivery", "email": "child@example.com", "parent_id": ada.id,
                         "type": "delivery"})
         no_email = Partner.create({"name": "No Email"})

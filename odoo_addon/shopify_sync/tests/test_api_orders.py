@@ -15,11 +15,11 @@ class TestApplyOrder(ShopifySyncCase):
         self.assertEqual(order.shopify_state, "synced")
         self.assertEqual(order.shopify_shop, "test-shop.myshopify.com")
         self.assertEqual(order.client_order_ref, "#3001")
-        product_line = order.order_line.filtered(lambda l: l.shopify_line_role == "product")
+        product_line = order.order_line.filtered(lambda line: line.shopify_line_role == "product")
         self.assertEqual((product_line.product_id, product_line.product_uom_qty),
                          (self.mug, 2))
         self.assertEqual(product_line.tax_id, self.tax20)
-        shipping = order.order_line.filtered(lambda l: l.shopify_line_role == "shipping")
+        shipping = order.order_line.filtered(lambda line: line.shopify_line_role == "shipping")
         self.assertEqual(shipping.price_unit, 5.0)
         self.assertEqual(order.partner_id.shopify_gid, "gid://shopify/Customer/3001")
         self.assertEqual(order.partner_shipping_id.type, "delivery")
@@ -44,7 +44,7 @@ class TestApplyOrder(ShopifySyncCase):
         doc["lines"][0]["tax_lines"][0]["amount"] = "7.50"
         result = self.api.apply_order(doc)
         self.assertEqual(result["status"], "updated")
-        line = order.order_line.filtered(lambda l: l.shopify_line_role == "product")
+        line = order.order_line.filtered(lambda line: line.shopify_line_role == "product")
         self.assertEqual(line.product_uom_qty, 3)
         self.assertEqual(result["amount_total"], "51.00")
 
@@ -95,6 +95,43 @@ class TestApplyOrder(ShopifySyncCase):
         order = self.env["sale.order"].browse(result["sale_order_id"])
         self.assertEqual(order.state, "draft")
         self.assertEqual(order.shopify_state, "error")
+
+    def test_an_amount_with_a_third_decimal_is_refused_naming_the_field_and_writes_nothing(self):
+        """The money rule of contract/rules/money.cases.json, applied to every amount."""
+        where = {
+            "total_price": (lambda doc: doc.update(total_price="36.005"),
+                            r'^order #3020 total_price: "36.005" has more than two decimals$'),
+            "price_unit": (lambda doc: doc["lines"][0].update(price_unit="12.345"),
+                           r'^order #3020 line 1 price_unit: "12.345" has more than two '),
+            "tax amount": (lambda doc: doc["shipping_lines"][0]["tax_lines"][0].update(
+                amount="1e3"), r'^order #3020 shipping line 1 tax line 1 amount: "1e3" is '
+                               r"not a decimal amount$"),
+            "total_tax": (lambda doc: doc.update(total_tax="6,00"),
+                          r'^order #3020 total_tax: "6,00" is not a decimal amount$'),
+        }
+        partners_before = self.env["res.partner"].search_count([])
+        for field, (spoil, message) in where.items():
+            with self.subTest(field=field):
+                doc = self.order_doc(3020)
+                spoil(doc)
+                with self.assertRaisesRegex(ValidationError, message):
+                    self.api.apply_order(doc)
+        self.assertFalse(self.env["sale.order"].search(
+            [("shopify_gid", "=", "gid://shopify/Order/3020")]))
+        self.assertEqual(self.env["res.partner"].search_count([]), partners_before)
+        # Extra decimals that are zeros are the same amount.
+        result = self.api.apply_order(self.order_doc(3020, total_price="36.000"))
+        self.assertEqual((result["status"], result["amount_total"]), ("created", "36.00"))
+
+    def test_a_malformed_customer_gid_is_refused_before_anything_is_written(self):
+        doc = self.order_doc(3021)
+        doc["customer"]["customer_gid"] = "gid://shopify/Order/3021"
+        partners_before = self.env["res.partner"].search_count([])
+        with self.assertRaisesRegex(
+                ValidationError, r"^order #3021 customer: customer_gid "
+                                 r"'gid://shopify/Order/3021' is not a Customer GID$"):
+            self.api.apply_order(doc)
+        self.assertEqual(self.env["res.partner"].search_count([]), partners_before)
 
     def test_line_and_shipping_discounts_are_exact_negative_lines(self):
         doc = self.order_doc(3008, total_price="31.20", total_discounts="4.00")

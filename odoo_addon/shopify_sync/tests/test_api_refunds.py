@@ -25,7 +25,7 @@ class TestRefunds(ShopifySyncCase):
         order, _result = self.import_order(4001)
         self.invoice(order)
         line_gid = order.order_line.filtered(
-            lambda l: l.shopify_line_role == "product").shopify_line_gid
+            lambda line: line.shopify_line_role == "product").shopify_line_gid
         doc = self.refund_doc(order, 4001, total="15.00", lines=[{
             "line_gid": line_gid, "sku": "MUG-RED", "quantity": 1, "subtotal": "12.50",
             "total_tax": "2.50", "restock_type": "no_restock", "location_gid": None}])
@@ -69,7 +69,7 @@ class TestRefunds(ShopifySyncCase):
 
     def test_a_cancel_restock_lowers_the_ordered_quantity(self):
         order, _result = self.import_order(4005)
-        line = order.order_line.filtered(lambda l: l.shopify_line_role == "product")
+        line = order.order_line.filtered(lambda line: line.shopify_line_role == "product")
         self.api.apply_refund(self.refund_doc(order, 4005, total="15.00", lines=[{
             "line_gid": line.shopify_line_gid, "sku": "MUG-RED", "quantity": 1,
             "subtotal": "12.50", "total_tax": "2.50", "restock_type": "cancel",
@@ -79,7 +79,7 @@ class TestRefunds(ShopifySyncCase):
     def test_a_return_restock_receives_the_goods_back(self):
         order, _result = self.import_order(4006)
         self.deliver(order)
-        line = order.order_line.filtered(lambda l: l.shopify_line_role == "product")
+        line = order.order_line.filtered(lambda line: line.shopify_line_role == "product")
         on_hand = self.mug.with_context(warehouse_id=self.warehouse.id).qty_available
         self.api.apply_refund(self.refund_doc(order, 4006, total="15.00", lines=[{
             "line_gid": line.shopify_line_gid, "sku": "MUG-RED", "quantity": 1,
@@ -89,6 +89,29 @@ class TestRefunds(ShopifySyncCase):
         self.assertEqual(self.mug.with_context(warehouse_id=self.warehouse.id).qty_available,
                          on_hand + 1)
         self.assertEqual(line.qty_delivered, 1)
+
+    def test_an_amount_with_a_third_decimal_is_refused_and_nothing_is_applied(self):
+        order, _result = self.import_order(4007)
+        line = order.order_line.filtered(lambda line: line.shopify_line_role == "product")
+        doc = self.refund_doc(order, 4007, total="15.00", lines=[{
+            "line_gid": line.shopify_line_gid, "sku": "MUG-RED", "quantity": 1,
+            "subtotal": "12.501", "total_tax": "2.50", "restock_type": "cancel",
+            "location_gid": None}])
+        with self.assertRaisesRegex(
+                ValidationError, r'^refund gid://shopify/Refund/4007 line 1 subtotal: '
+                                 r'"12.501" has more than two decimals$'):
+            self.api.apply_refund(doc)
+        self.assertFalse(order.shopify_refund_gids)
+        self.assertEqual(line.product_uom_qty, 2)
+        with self.assertRaisesRegex(ValidationError, r"adjustment 1: .* is not a decimal amount"):
+            self.api.apply_refund(self.refund_doc(
+                order, 4007, adjustments=[{"amount": "2.0O", "reason": "typo"}], total="2.00"))
+        self.assertFalse(self.env["account.move"].search(
+            [("shopify_gid", "=", "gid://shopify/Refund/4007")]))
+        # "2.000" is "2.00": accepted.
+        result = self.api.apply_refund(self.refund_doc(
+            order, 4007, adjustments=[{"amount": "2.000", "reason": "goodwill"}], total="2.00"))
+        self.assertEqual((result["status"], result["amount_total"]), ("created", "2.00"))
 
     def test_a_refund_for_an_unknown_order_is_a_validation_error(self):
         with self.assertRaisesRegex(ValidationError, "is not imported in Odoo"):
@@ -102,7 +125,7 @@ class TestReturns(ShopifySyncCase):
     def test_apply_return_creates_a_return_picking_once(self):
         order, _result = self.import_order(4101)
         delivery = self.deliver(order)
-        line = order.order_line.filtered(lambda l: l.shopify_line_role == "product")
+        line = order.order_line.filtered(lambda line: line.shopify_line_role == "product")
         doc = {"return_gid": "gid://shopify/Return/1", "order_gid": order.shopify_gid,
                "status": "OPEN",
                "lines": [{"line_gid": line.shopify_line_gid, "sku": "MUG-RED", "quantity": 1}]}
@@ -121,7 +144,7 @@ class TestReturns(ShopifySyncCase):
 
     def test_returning_more_than_delivered_is_refused(self):
         order, _result = self.import_order(4102)
-        line = order.order_line.filtered(lambda l: l.shopify_line_role == "product")
+        line = order.order_line.filtered(lambda line: line.shopify_line_role == "product")
         with self.assertRaisesRegex(ValidationError, "only 0 delivered"):
             self.api.apply_return({
                 "return_gid": "gid://shopify/Return/2", "order_gid": order.shopify_gid,
@@ -133,7 +156,7 @@ class TestReturns(ShopifySyncCase):
 class TestRestockOnlyRefund(ShopifySyncCase):
     def test_a_restock_only_refund_is_applied_once(self):
         order, _result = self.import_order(4201)
-        line = order.order_line.filtered(lambda l: l.shopify_line_role == "product")
+        line = order.order_line.filtered(lambda line: line.shopify_line_role == "product")
         doc = {"refund_gid": "gid://shopify/Refund/4201", "order_gid": order.shopify_gid,
                "created_at": "2026-11-28T09:00:00Z", "note": None, "adjustments": [],
                "shipping": {"amount": "0.00", "tax": "0.00"}, "total": "0.00",

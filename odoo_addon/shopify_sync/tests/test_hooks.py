@@ -1,7 +1,11 @@
 """Every hook writes its outbox event in the same transaction; sidecar writes emit none."""
+import uuid
+from datetime import timedelta
 from unittest.mock import patch
 
+from odoo import SUPERUSER_ID, api, fields, sql_db
 from odoo.tests import tagged
+from odoo.tools import SQL, mute_logger
 
 from ..models import shopify_sync_event
 from .common import LOCATION_GID, ShopifySyncCase
@@ -50,6 +54,23 @@ class TestHooks(ShopifySyncCase):
         template.write({"name": "Mug 3"})
         self.assertEqual(len(self.events("product.changed")), 1)
         self.assertEqual(len(self.events("product.changed", state="leased")), 1)
+
+    def test_rows_of_one_key_written_by_several_transactions_are_leased_as_one_event(self):
+        template = self.mug.product_tmpl_id
+        key = f"product:{template.id}"
+        for limit in (10, 1):  # duplicates on the leased page, then beyond it
+            with self.subTest(limit=limit):
+                self.clear_events()
+                template.write({"name": f"Mug {limit}a"})
+                # Another transaction's row: this transaction's memo does not know it.
+                self.env.cr.postcommit.data.pop("shopify_sync.pending_rows", None)
+                template.write({"name": f"Mug {limit}b"})
+                self.assertEqual(len(self.events("product.changed", key)), 2)
+                events = self.api.pull_events({"limit": limit, "lease_seconds": 60})["events"]
+                self.assertEqual([(e["type"], e["key"]) for e in events],
+                                 [("product.changed", key)])
+                self.assertFalse(self.events("product.changed", key))
+                self.assertEqual(len(self.events("product.changed", key, state="done")), 1)
 
     def test_origin_context_suppresses_product_and_customer_events(self):
         origin = self.env(context=dict(self.env.context, shopify_sync_origin=True))
@@ -180,3 +201,43 @@ class TestHooks(ShopifySyncCase):
             thread.join(2)
             wake.assert_called_once_with("http://x", "s", "db")
         self.env.cr.postcommit.clear()
+
+
+@tagged("shopify_sync", "at_install")
+class TestOutboxConcurrency(ShopifySyncCase):
+    """Two real transactions side by side: the sidecar leasing while a user changes stock."""
+
+    @mute_logger("odoo.sql_db")
+    def test_a_change_committed_while_its_keys_event_is_being_leased_gets_its_own_event(self):
+        key = f"stock:test:{uuid.uuid4()}"
+        database = sql_db.db_connect(self.env.cr.dbname)
+        sidecar, user = database.cursor(), database.cursor()
+        try:
+            record = self.env["res.partner"].browse(1)  # only its model and id are written
+            sidecar_env = api.Environment(sidecar, SUPERUSER_ID, {})
+            first = sidecar_env["shopify.sync.event"]._emit("stock.changed", record, key)
+            sidecar.commit()
+            user_env = api.Environment(user, SUPERUSER_ID, {})
+            # The user's transaction starts (its snapshot sees the first event pending) ...
+            self.assertEqual(user_env["shopify.sync.event"].search(
+                [("key", "=", key), ("state", "=", "pending")]).ids, first.ids)
+            # ... the sidecar leases that event (as _lease does, for this key only: other
+            # committed events are left alone), commits and reads the stock ...
+            sidecar.execute(SQL(
+                "UPDATE shopify_sync_event SET state = 'leased', lease_until = %s WHERE id = %s",
+                fields.Datetime.now() + timedelta(minutes=1), first.id))
+            sidecar.commit()
+            # ... then the user's change emits and commits: it must not be absorbed into the
+            # leased event, whose reader never saw it.
+            user_env["shopify.sync.event"]._emit("stock.changed", record, key)
+            user.commit()
+            sidecar.execute(SQL(
+                "SELECT state FROM shopify_sync_event WHERE key = %s ORDER BY id", key))
+            self.assertEqual([row[0] for row in sidecar.fetchall()], ["leased", "pending"])
+        finally:
+            user.rollback()
+            sidecar.rollback()
+            sidecar.execute(SQL("DELETE FROM shopify_sync_event WHERE key = %s", key))
+            sidecar.commit()
+            user.close()
+            sidecar.close()

@@ -14,7 +14,7 @@ class TestQuantitiesInMessages(ShopifySyncCase):
     def test_return_beyond_a_partial_delivery_says_an_integer_quantity(self):
         order, _result = self.import_order(8001)
         self.deliver(order, {self.mug: 1})  # 1 of 2 delivered, the rest backordered
-        line = order.order_line.filtered(lambda l: l.shopify_line_role == "product")
+        line = order.order_line.filtered(lambda line: line.shopify_line_role == "product")
         with self.assertRaisesRegex(
                 ValidationError,
                 r"^return gid://shopify/Return/8001: cannot return 2 × MUG-RED: "
@@ -26,7 +26,7 @@ class TestQuantitiesInMessages(ShopifySyncCase):
 
     def test_refund_line_label_and_quantities_are_integers(self):
         order, _result = self.import_order(8002)
-        line = order.order_line.filtered(lambda l: l.shopify_line_role == "product")
+        line = order.order_line.filtered(lambda line: line.shopify_line_role == "product")
         # 2 units refunded for 25.01: not divisible, so one line "2 × <name>" at quantity 1.
         result = self.api.apply_refund({
             "refund_gid": "gid://shopify/Refund/8002", "order_gid": order.shopify_gid,
@@ -63,7 +63,7 @@ class TestIntegrationUserWithoutEmail(ShopifySyncCase):
         order, result = self.import_order(8101)
         self.assertEqual(result["status"], "created")
         self.deliver(order)
-        line = order.order_line.filtered(lambda l: l.shopify_line_role == "product")
+        line = order.order_line.filtered(lambda line: line.shopify_line_role == "product")
         result = self.api.apply_return({
             "return_gid": "gid://shopify/Return/8101", "order_gid": order.shopify_gid,
             "status": "OPEN",
@@ -78,7 +78,7 @@ class TestIntegrationUserWithoutEmail(ShopifySyncCase):
     def test_a_refund_that_restocks_by_return_works(self):
         order, _result = self.import_order(8102)
         self.deliver(order)
-        line = order.order_line.filtered(lambda l: l.shopify_line_role == "product")
+        line = order.order_line.filtered(lambda line: line.shopify_line_role == "product")
         result = self.api.apply_refund({
             "refund_gid": "gid://shopify/Refund/8102", "order_gid": order.shopify_gid,
             "created_at": "2026-11-28T09:00:00Z", "note": None,
@@ -100,7 +100,7 @@ class TestIntegrationUserWithoutEmail(ShopifySyncCase):
             {"title": "VAT", "rate": "0.2", "amount": "7.50"}])
         result = self.api.apply_order(doc)
         self.assertEqual(result["status"], "updated", result.get("message"))
-        line = order.order_line.filtered(lambda l: l.shopify_line_role == "product")
+        line = order.order_line.filtered(lambda line: line.shopify_line_role == "product")
         self.assertEqual(line.product_uom_qty, 3)
         # Lowering it again (not below delivered) works too.
         doc = dict(doc, updated_at="2026-11-27T12:00:00Z")

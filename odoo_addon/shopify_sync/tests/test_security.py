@@ -43,3 +43,27 @@ class TestSecurity(ShopifySyncCase):
         self.assertTrue(events)
         with self.assertRaises(AccessError):
             events.write({"attempts": 5})
+
+    def test_mappings_are_seen_only_in_their_company(self):
+        other = self.env["res.company"].create({"name": "Other shop company"})
+        other_warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", other.id)], limit=1)
+        other_map = self.env["shopify.location.map"].create(
+            {"location_gid": "gid://shopify/Location/77", "warehouse_id": other_warehouse.id})
+        country = self.company.account_fiscal_country_id or self.env.ref("base.us")
+        group = self.env["account.tax.group"].create(
+            {"name": "Other VAT", "company_id": other.id, "country_id": country.id})
+        other_tax = self.env["account.tax"].create({
+            "name": "Other VAT", "amount": 10.0, "type_tax_use": "sale", "company_id": other.id,
+            "country_id": country.id, "tax_group_id": group.id})
+        other_tax_map = self.env["shopify.tax.map"].create(
+            {"title": "VAT", "rate": 0.1, "tax_id": other_tax.id})
+        viewer = self.shopify_user
+        self.assertEqual(viewer.company_ids, self.company)
+        self.assertNotIn(other_map, self.env["shopify.location.map"].with_user(viewer).search([]))
+        self.assertIn(self.location_map,
+                      self.env["shopify.location.map"].with_user(viewer).search([]))
+        self.assertNotIn(other_tax_map, self.env["shopify.tax.map"].with_user(viewer).search([]))
+        viewer.write({"company_ids": [(4, other.id)]})
+        self.assertIn(other_map, self.env["shopify.location.map"].with_user(viewer).search([]))
+        self.assertIn(other_tax_map, self.env["shopify.tax.map"].with_user(viewer).search([]))

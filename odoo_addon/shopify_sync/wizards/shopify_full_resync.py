@@ -14,7 +14,7 @@ class ShopifyFullResync(models.TransientModel):
     def action_run(self):
         self.ensure_one()
         Event = self.env["shopify.sync.event"].with_context(shopify_sync_origin=False)
-        before = Event.sudo().search_count([])
+        before = Event.search_count([])
         if self.products or self.stock:
             templates = self.env["product.template"].search(
                 ["|", ("shopify_gid", "!=", False),
@@ -28,7 +28,7 @@ class ShopifyFullResync(models.TransientModel):
             partners = self.env["res.partner"].search(
                 ["|", ("shopify_gid", "!=", False), ("shopify_sync", "=", True)])
             partners._shopify_emit_changed("resync", force=True)
-        self.event_count = Event.sudo().search_count([]) - before
+        self.event_count = Event.search_count([]) - before
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

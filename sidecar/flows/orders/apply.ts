@@ -39,8 +39,7 @@ export async function importOrder(ctx: FlowContext, orderGid: string): Promise<O
   for (const warning of warnings) {
     ctx.logger.warn('order input adjusted', { entityType: 'Order', entityId: orderGid, code: warning.code, warning: warning.message });
   }
-  // The schema allows a null SKU (the addon refuses it naming the line); the TS type is stricter.
-  const doc = document as unknown as OrderDocument;
+  const doc: OrderDocument = document;
 
   if (document.cancelled_at) {
     const cancelled = await ctx.odoo.cancelOrder({

@@ -262,7 +262,7 @@ export function normaliseOrder(order: ShopifyOrder, lineItems: ShopifyLineItem[]
       price: formatCents(price),
       discount: formatCents(discount),
       tax_lines: taxLines(s.taxLines, where),
-    } as ShippingLine;
+    };
   });
   const document: NormalisedOrder = {
     order_gid: order.id,

@@ -1,53 +1,10 @@
-"""Product bindings and the hooks that put product changes into the outbox."""
+"""Variant bindings (variant and inventory item GIDs), variant hooks and stock.changed events."""
 from odoo import api, fields, models
 
-# Template fields whose change must be pushed to Shopify (others are Odoo-only).
-PRODUCT_TEMPLATE_FIELDS = {
-    "name", "description_sale", "list_price", "default_code", "barcode", "active",
-    "attribute_line_ids", "sale_ok", "is_storable", "type",
-}
+# Variant fields whose change must be pushed to Shopify (as a change of the template).
 PRODUCT_VARIANT_FIELDS = {
     "default_code", "barcode", "active", "product_template_attribute_value_ids", "lst_price",
 }
-
-
-class ProductTemplate(models.Model):
-    _name = "product.template"
-    _inherit = ["product.template", "shopify.binding.mixin"]
-
-    _shopify_admin_paths = {"Product": "products"}
-
-    def _shopify_should_sync(self):
-        self.ensure_one()
-        return bool(self.shopify_gid) or (self.sale_ok and self.type != "combo")
-
-    def _shopify_emit_changed(self, reason, force=False):
-        Event = self.env["shopify.sync.event"]
-        for template in self:
-            if force or template._shopify_should_sync():
-                Event._emit("product.changed", template, f"product:{template.id}",
-                            {"template_id": template.id, "reason": reason,
-                             "active": template.active}, force=force)
-                if force or not self.env.context.get("shopify_sync_origin"):
-                    template._shopify_mark_pending()
-
-    def _shopify_resync_event(self):
-        self._shopify_emit_changed("resync", force=True)
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        # Variants created with their template are part of the "create" event.
-        templates = super(ProductTemplate, self.with_context(shopify_sync_new_template=True)
-                          ).create(vals_list).with_env(self.env)
-        templates._shopify_emit_changed("create")
-        return templates
-
-    def write(self, vals):
-        res = super().write(vals)
-        if PRODUCT_TEMPLATE_FIELDS.intersection(vals):
-            reason = "archive" if vals.get("active") is False else "write"
-            self._shopify_emit_changed(reason)
-        return res
 
 
 class ProductProduct(models.Model):
@@ -81,6 +38,7 @@ class ProductProduct(models.Model):
 
     def _shopify_emit_stock(self, warehouses):
         """stock.changed for each (storable product, mapped warehouse) pair."""
+        # Any user's stock change emits, in any company; most users cannot read the mapping.
         Map = self.env["shopify.location.map"].sudo()
         Event = self.env["shopify.sync.event"]
         for warehouse in warehouses:

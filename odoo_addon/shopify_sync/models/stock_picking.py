@@ -1,36 +1,9 @@
-"""Stock hooks (quants, done moves) and delivery bindings."""
+"""Deliveries and returns of Shopify orders: bindings, delivery.done / return.done events and
+tracking numbers (stock_delivery)."""
 from odoo import api, fields, models
 
 # What the FulfillmentDocument's tracking {number, company, url} is made of (stock_delivery).
 TRACKING_FIELDS = ("carrier_tracking_ref", "carrier_id")
-
-
-class StockQuant(models.Model):
-    _inherit = "stock.quant"
-
-    @api.model
-    def _update_available_quantity(self, product_id, location_id, quantity=False,
-                                   reserved_quantity=False, lot_id=None, package_id=None,
-                                   owner_id=None, in_date=None):
-        # Every on-hand and reservation change goes through here (odoo.md §3), so this one
-        # hook covers receipts, deliveries, adjustments and reservations.
-        res = super()._update_available_quantity(
-            product_id, location_id, quantity=quantity, reserved_quantity=reserved_quantity,
-            lot_id=lot_id, package_id=package_id, owner_id=owner_id, in_date=in_date)
-        if location_id.usage == "internal" and location_id.warehouse_id:
-            product_id._shopify_emit_stock(location_id.warehouse_id)
-        return res
-
-
-class StockMove(models.Model):
-    _inherit = "stock.move"
-
-    def _action_done(self, cancel_backorder=False):
-        moves = super()._action_done(cancel_backorder=cancel_backorder)
-        for move in moves.filtered(lambda m: m.state == "done"):
-            warehouses = (move.location_id.warehouse_id | move.location_dest_id.warehouse_id)
-            move.product_id._shopify_emit_stock(warehouses)
-        return moves
 
 
 class StockPicking(models.Model):
@@ -71,6 +44,7 @@ class StockPicking(models.Model):
                         {"picking_id": picking.id, "sale_order_id": order.id,
                          "order_gid": order.shopify_gid}, force=force)
             if not self.env.context.get("shopify_sync_origin") or force:
+                # The state is a binding field; the user validating may not write it otherwise.
                 picking.sudo().with_context(shopify_sync_origin=True).write(
                     {"shopify_state": "pending"})
 
@@ -103,6 +77,7 @@ class StockPicking(models.Model):
         changed = self._shopify_tracking_changed(vals)
         res = super().write(vals)
         if changed and not self.env.context.get("shopify_sync_origin"):
+            # Stock users who enter tracking numbers have no access to the outbox.
             pending = self.env["shopify.sync.event"].sudo().search([
                 ("type", "=", "delivery.done"), ("model", "=", "stock.picking"),
                 ("res_id", "in", changed.ids), ("state", "=", "pending")]).mapped("res_id")

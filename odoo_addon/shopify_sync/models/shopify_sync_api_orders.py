@@ -1,0 +1,417 @@
+"""Contract area `orders`: apply a Shopify order as a sales order, cancel it, and report what
+Odoo holds for reconciliation (docs/contract.md, "OrderDocument")."""
+from odoo import api, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import float_compare
+
+from ..lib import digest, money, timestamps
+
+PAID_STATUSES = {"paid", "partially_refunded", "refunded"}
+MAX_ORDER_GIDS = 5000
+
+
+class ShopifySyncApi(models.AbstractModel):
+    _inherit = "shopify.sync.api"
+
+    @api.model
+    def apply_order(self, document):
+        self = self._begin(document)
+        gid = self._gid(document, "order_gid", "Order", "order")
+        self._lock(f"order:{gid}")
+        return self._apply_order(gid, document)
+
+    def _result(self, order, status, message=None):
+        result = {
+            "status": status,
+            "sale_order_id": order.id,
+            "name": order.name,
+            "state": order.state,
+            "amount_total": money.to_string(order.amount_total),
+        }
+        if message:
+            result["message"] = message
+        return result
+
+    def _resolve_lines(self, label, document):
+        """Products by SKU for every line; raise before anything is created."""
+        Product = self.env["product.product"]
+        resolved = []
+        for index, line in enumerate(document.get("lines") or [], start=1):
+            sku = line.get("sku")
+            products = Product.search([("default_code", "=", sku)], limit=2) if sku else Product
+            if not products:
+                raise ValidationError(
+                    f'{label} line {index}: SKU "{sku}" is unknown in Odoo'
+                    if sku else f"{label} line {index}: the line has no SKU")
+            if len(products) > 1:
+                raise ValidationError(
+                    f'{label} line {index}: SKU "{sku}" is used by several Odoo products')
+            resolved.append((line, products))
+        return resolved
+
+    def _resolve_taxes(self, label, tax_lines, taxes_included, missing):
+        Map = self.env["shopify.tax.map"]
+        taxes = self.env["account.tax"]
+        for tax_line in tax_lines or []:
+            title, rate = tax_line.get("title"), tax_line.get("rate")
+            tax = Map._find(title, rate or "0", self.env.company)
+            if not tax:
+                missing.append(f'no tax mapping for Shopify tax "{title}" at rate {rate} ({label})')
+                continue
+            if bool(tax.price_include) != bool(taxes_included):
+                missing.append(
+                    f'tax mapping "{title}" {rate} → {tax.name}: Odoo tax is '
+                    f'{"" if tax.price_include else "not "}price-included but the order '
+                    f'{"includes" if taxes_included else "excludes"} taxes ({label})')
+                continue
+            taxes |= tax
+        return taxes
+
+    def _order_lines_vals(self, label, document, resolved, missing):
+        ref = self.env.ref
+        discount_product = ref("shopify_sync.product_shopify_discount").product_variant_id
+        shipping_product = ref("shopify_sync.product_shopify_shipping").product_variant_id
+        taxes_included = bool(document.get("taxes_included"))
+        vals_list = []
+        for index, (line, product) in enumerate(resolved, start=1):
+            line_label = f"line {index}"
+            qty = self._qty(line.get("quantity"), f"{label} {line_label}")
+            price = self._money(line.get("price_unit"), f"{label} {line_label} price_unit")
+            discount = self._money(line.get("discount"), f"{label} {line_label} discount")
+            taxes = self._resolve_taxes(line_label, line.get("tax_lines"), taxes_included,
+                                        missing)
+            gid = line.get("line_gid")
+            vals_list.append({
+                "product_id": product.id, "name": line.get("title") or product.display_name,
+                "product_uom_qty": qty, "price_unit": float(price),
+                "tax_id": [(6, 0, taxes.ids)], "shopify_line_gid": gid,
+                "shopify_line_role": "product",
+            })
+            if discount:
+                # Line discounts are amounts; a separate negative line keeps them exact to
+                # the cent (Odoo's percentage discount is rounded to 2 decimals).
+                vals_list.append({
+                    "product_id": discount_product.id,
+                    "name": f"Discount: {line.get('title') or product.display_name}",
+                    "product_uom_qty": 1, "price_unit": -float(discount),
+                    "tax_id": [(6, 0, taxes.ids)], "shopify_line_gid": gid,
+                    "shopify_line_role": "discount",
+                })
+        for index, ship in enumerate(document.get("shipping_lines") or [], start=1):
+            line_label = f"shipping line {index}"
+            price = self._money(ship.get("price"), f"{label} {line_label} price")
+            discount = self._money(ship.get("discount"), f"{label} {line_label} discount")
+            taxes = self._resolve_taxes(line_label, ship.get("tax_lines"), taxes_included,
+                                        missing)
+            key = f"shipping:{index}"
+            vals_list.append({
+                "product_id": shipping_product.id,
+                "name": ship.get("title") or shipping_product.display_name,
+                "product_uom_qty": 1, "price_unit": float(price),
+                "tax_id": [(6, 0, taxes.ids)], "shopify_line_gid": key,
+                "shopify_line_role": "shipping",
+            })
+            if discount:
+                vals_list.append({
+                    "product_id": discount_product.id,
+                    "name": f"Shipping discount: {ship.get('title') or ''}".strip(),
+                    "product_uom_qty": 1, "price_unit": -float(discount),
+                    "tax_id": [(6, 0, taxes.ids)], "shopify_line_gid": key,
+                    "shopify_line_role": "shipping_discount",
+                })
+        return vals_list
+
+    def _order_partner(self, label, document):
+        customer = document.get("customer")
+        Partner = self.env["res.partner"]
+        if customer and customer.get("customer_gid"):
+            self._lock(f"customer:{customer['customer_gid']}")
+            partner, _status = self._upsert_customer(customer)
+        else:
+            address = document.get("billing_address") or document.get("shipping_address") or {}
+            email = (customer or {}).get("email")
+            partner = Partner.with_context(active_test=False)._shopify_find_by_email(email)
+            if not partner:
+                vals = self._address_vals(address) if address else {}
+                vals.update(name=address.get("name") or email or f"Shopify guest {label}",
+                            email=email or False, phone=address.get("phone") or False,
+                            customer_rank=1)
+                # A guest's contact is created in the shop's company whatever companies the
+                # integration user may create contacts in.
+                partner = Partner.sudo().create(vals).with_env(self.env)
+        invoice = self._address_partner(partner, document.get("billing_address"), "invoice")
+        delivery = self._address_partner(partner, document.get("shipping_address"), "delivery")
+        return partner, invoice, delivery
+
+    def _address_partner(self, partner, address, kind):
+        """Child address of the customer (reused when identical, never matched by name only)."""
+        if not address:
+            return partner
+        vals = self._address_vals(address)
+        vals.update(name=address.get("name") or partner.name, phone=address.get("phone") or False)
+        domain = [("parent_id", "=", partner.id), ("type", "=", kind)]
+        domain += [(key, "=", value) for key, value in vals.items()]
+        child = self.env["res.partner"].search(domain, limit=1)
+        if child:
+            return child
+        vals.update(parent_id=partner.id, type=kind)
+        # The customer may be a contact the integration user cannot write (a user's own
+        # contact, another company's): adding its address must not fail the order.
+        return self.env["res.partner"].sudo().create(vals).with_env(self.env)
+
+    # ------------------------------------------------------------------ apply_order's steps
+    def _apply_order(self, gid, document):
+        """Check → skip when unchanged → resolve → write → compare totals → settle."""
+        label = f"order {document.get('name') or gid}"
+        total_cents = self._check_order_document(label, document)
+        order = self.env["sale.order"].search([("shopify_gid", "=", gid)], limit=1)
+        incoming_hash = digest.content_hash(document)
+        unchanged = self._order_unchanged(order, document, incoming_hash, label)
+        if unchanged:
+            return unchanged
+        self._check_order_currency(label, document)
+        resolved = self._resolve_lines(label, document)
+        missing, notes = [], []
+        lines_vals = self._order_lines_vals(label, document, resolved, missing)
+        header = self._order_header(label, gid, document, notes)
+        status = "updated" if order else "created"
+        order = self._write_order(order, gid, header, lines_vals, label, notes, missing)
+        status, message = self._order_outcome(order, status, total_cents, label, notes, missing)
+        self._settle_order(order, document, status, message, notes, incoming_hash, label)
+        return self._result(order, status, message)
+
+    def _check_order_document(self, label, document):
+        """Every amount and the customer's GID, before anything is written: a malformed
+        document is refused whole (ValidationError naming the field). Returns total_price in
+        exact cents."""
+        for index, line in enumerate(document.get("lines") or [], start=1):
+            self._check_amounts(f"{label} line {index}", line, ("price_unit", "discount"))
+        for index, ship in enumerate(document.get("shipping_lines") or [], start=1):
+            self._check_amounts(f"{label} shipping line {index}", ship, ("price", "discount"))
+        for where, taxed in self._taxed_parts(label, document):
+            for index, tax_line in enumerate(taxed.get("tax_lines") or [], start=1):
+                self._check_amounts(f"{where} tax line {index}", tax_line, ("amount",))
+        self._check_amounts(label, document, ("subtotal_price", "total_tax", "total_discounts"))
+        customer = document.get("customer")
+        if isinstance(customer, dict) and customer.get("customer_gid") is not None:
+            self._gid(customer, "customer_gid", "Customer", f"{label} customer")
+        return self._cents(document.get("total_price"), f"{label} total_price")
+
+    @staticmethod
+    def _taxed_parts(label, document):
+        lines = [(f"{label} line {index}", line)
+                 for index, line in enumerate(document.get("lines") or [], start=1)]
+        ships = [(f"{label} shipping line {index}", ship)
+                 for index, ship in enumerate(document.get("shipping_lines") or [], start=1)]
+        return lines + ships
+
+    def _check_amounts(self, label, part, fields):
+        for field in fields:
+            self._cents(part.get(field), f"{label} {field}")
+
+    def _order_unchanged(self, order, document, incoming_hash, label):
+        """The `unchanged` result when the document is older than the applied one or the same."""
+        if not order:
+            return None
+        stored = timestamps.parse_iso(order.shopify_updated_at)
+        incoming = timestamps.parse_iso(document.get("updated_at"))
+        if stored and incoming and incoming < stored:
+            return self._result(order, "unchanged",
+                                f"{label}: document older than the applied one, ignored")
+        if order.shopify_hash == incoming_hash:
+            return self._result(order, "unchanged")
+        return None
+
+    def _check_order_currency(self, label, document):
+        company = self.env.company
+        currency = document.get("currency")
+        if currency and currency != company.currency_id.name:
+            raise ValidationError(
+                f"{label}: shop currency {currency} differs from the company currency "
+                f"{company.currency_id.name}; configure the company currency first")
+
+    def _order_header(self, label, gid, document, notes):
+        """The sales order's header values: customer and addresses, warehouse, statuses."""
+        partner, invoice, delivery = self._order_partner(label, document)
+        warehouse = self.env["shopify.location.map"]._warehouse_for(document.get("location_gid"))
+        if document.get("location_gid") and not warehouse:
+            notes.append(f"{label}: Shopify location {document['location_gid']} is not mapped; "
+                         "default warehouse used")
+        header = {
+            "partner_id": partner.id,
+            "partner_invoice_id": invoice.id,
+            "partner_shipping_id": delivery.id,
+            "client_order_ref": document.get("name"),
+            "origin": f"Shopify {document.get('name') or gid}",
+            "shopify_name": document.get("name"),
+            "shopify_financial_status": document.get("financial_status"),
+            "shopify_fulfillment_status": document.get("fulfillment_status"),
+            "shopify_updated_at": document.get("updated_at"),
+            "shopify_presentment_currency": document.get("presentment_currency"),
+        }
+        if document.get("note"):
+            header["note"] = document["note"]
+        if warehouse:
+            header["warehouse_id"] = warehouse.id
+        return header
+
+    def _write_order(self, order, gid, header, lines_vals, label, notes, missing):
+        """Create the order, or update it as far as its state allows; returns it."""
+        if not order:
+            header.update(shopify_gid=gid, shopify_shop=self._shop(),
+                          order_line=[(0, 0, vals) for vals in lines_vals])
+            return self.env["sale.order"].create(header)
+        if order.state in ("draft", "sent"):
+            order.order_line.unlink()
+            header["order_line"] = [(0, 0, vals) for vals in lines_vals]
+            order.write(header)
+        elif order.state == "sale":
+            header.pop("partner_id")  # the customer of a confirmed order does not change
+            if order.picking_ids.filtered(lambda p: p.state == "done"):
+                header.pop("partner_shipping_id")
+            order.write(header)
+            try:
+                with self.env.cr.savepoint():
+                    self._update_confirmed_lines(order, lines_vals)
+            except UserError as exc:
+                notes.append(f"{label}: lines could not be updated: {exc}")
+                missing.append(f"{label}: lines could not be updated: {exc}")
+        else:  # cancelled in Odoo
+            order.write({k: v for k, v in header.items() if k.startswith("shopify_")})
+        return order
+
+    @staticmethod
+    def _order_outcome(order, status, total_cents, label, notes, missing):
+        """(status, message): held when something is missing, flagged when the totals differ
+        at the cent (Odoo's computed total, rounded at the cent, against Shopify's exact one)."""
+        message = None
+        if missing:
+            status = "held"
+            message = f"{label} held: " + "; ".join(missing)
+        elif order.state != "cancel" and money.odoo_cents(order.amount_total) != total_cents:
+            status = "flagged"
+            message = (f"{label}: Odoo total {money.to_string(order.amount_total)} differs "
+                       f"from Shopify total_price {money.format_cents(total_cents)}")
+        if notes and not message:
+            message = "; ".join(notes)
+        return status, message
+
+    def _settle_order(self, order, document, status, message, notes, incoming_hash, label):
+        """Confirm and mark synced, or mark in error; then cancel when Shopify cancelled."""
+        if status in ("created", "updated"):
+            if order.state in ("draft", "sent") and self._should_confirm(document):
+                order.action_confirm()
+            order._shopify_set_result("synced", content_hash=incoming_hash)
+            if notes:
+                # The binding's fields are written by the sidecar only, whatever the order's
+                # salesperson or company.
+                order.sudo().write({"shopify_error": message})
+        else:
+            # Same as above: binding fields, not the merchant's data.
+            order.sudo().write({"shopify_hash": False})
+            order._shopify_set_result("error", message=message)
+        if document.get("cancelled_at") and order.state != "cancel":
+            self._cancel(order, label)
+
+    def _should_confirm(self, document):
+        policy = self._param("shopify_sync.import_policy", "all") or "all"
+        if document.get("cancelled_at"):
+            return False
+        if policy == "paid":
+            return (document.get("financial_status") or "").lower() in PAID_STATUSES
+        return True
+
+    def _update_confirmed_lines(self, order, lines_vals):
+        """Mirror an edit on a confirmed order: match lines by (Shopify line GID, role)."""
+        existing = {(line.shopify_line_gid, line.shopify_line_role): line
+                    for line in order.order_line if line.shopify_line_gid}
+        seen = set()
+        for vals in lines_vals:
+            key = (vals["shopify_line_gid"], vals["shopify_line_role"])
+            seen.add(key)
+            line = existing.get(key)
+            if not line:
+                order.write({"order_line": [(0, 0, vals)]})
+                continue
+            update = {}
+            if float_compare(line.product_uom_qty, vals["product_uom_qty"], 2):
+                update["product_uom_qty"] = vals["product_uom_qty"]
+            if float_compare(line.price_unit, vals["price_unit"], 2):
+                update["price_unit"] = vals["price_unit"]
+            if set(line.tax_id.ids) != set(vals["tax_id"][0][2]):
+                update["tax_id"] = vals["tax_id"]
+            if update:
+                line.write(update)
+        for key, line in existing.items():
+            if key not in seen and line.product_uom_qty:
+                line.write({"product_uom_qty": 0})
+
+    # ------------------------------------------------------------------ cancel
+
+    # ------------------------------------------------------------------ cancel
+    @api.model
+    def cancel_order(self, document):
+        self = self._begin(document)
+        gid = self._gid(document, "order_gid", "Order", "cancel_order")
+        self._lock(f"order:{gid}")
+        order = self.env["sale.order"].search([("shopify_gid", "=", gid)], limit=1)
+        if not order:
+            return {"status": "not_found", "sale_order_id": None}
+        if order.state == "cancel":
+            return {"status": "already_cancelled", "sale_order_id": order.id}
+        status = self._cancel(order, f"order {order.shopify_name or gid}",
+                              reason=document.get("reason"))
+        return {"status": status, "sale_order_id": order.id}
+
+    def _cancel(self, order, label, reason=None):
+        delivered = order.picking_ids.filtered(
+            lambda p: p.state == "done" and p.picking_type_code == "outgoing")
+        if delivered:
+            message = (f"{label}: cancelled in Shopify after delivery "
+                       f"({', '.join(delivered.mapped('name'))}); a return is needed")
+            # A flag of the binding, written whatever the order's salesperson or company.
+            order.sudo().write({"shopify_needs_return": True})
+            order._shopify_set_result("error", message=message)
+            return "needs_return"
+        if order.locked:
+            order.action_unlock()
+        order.with_context(disable_cancel_warning=True).action_cancel()
+        order._shopify_set_result("synced")
+        if reason:
+            # Posting on the chatter of an order the integration user does not follow.
+            order.sudo().message_post(body=f"Cancelled in Shopify ({reason}).")
+        return "cancelled"
+
+    # ------------------------------------------------------------------ reconciliation
+    @api.model
+    def order_status(self, document):
+        """What Odoo holds for some Shopify orders (the sidecar's daily reconciliation)."""
+        self = self._begin(document)
+        gids = document.get("order_gids")
+        if not isinstance(gids, list) or not all(isinstance(g, str) for g in gids):
+            raise ValidationError("order_status: order_gids must be a list of strings")
+        if len(gids) > MAX_ORDER_GIDS:
+            raise ValidationError(f"order_status: at most {MAX_ORDER_GIDS} order_gids per call")
+        # Reconciliation compares every imported order, also those of companies the
+        # integration user is not a member of: a missing one would be reported as lost.
+        orders = self.env["sale.order"].sudo().with_context(active_test=False).search(
+            [("shopify_gid", "in", gids)])
+        by_gid = {}
+        for order in orders:
+            # Several orders for one GID would be a bug elsewhere; report the newest.
+            if order.shopify_gid not in by_gid or order.id > by_gid[order.shopify_gid].id:
+                by_gid[order.shopify_gid] = order
+        return {"orders": [self._order_status_document(gid, by_gid.get(gid)) for gid in gids]}
+
+    @staticmethod
+    def _order_status_document(gid, order):
+        if not order:
+            return {"order_gid": gid, "found": False, "sale_order_id": None, "name": None,
+                    "state": None, "amount_total": None, "line_count": None}
+        lines = order.order_line.filtered(lambda line: line.shopify_line_role == "product")
+        return {
+            "order_gid": gid, "found": True, "sale_order_id": order.id,
+            "name": order.name, "state": order.state,
+            "amount_total": money.to_string(order.amount_total),
+            "line_count": len(lines),
+        }

@@ -1,0 +1,197 @@
+"""Each check of scripts/check_addon.py catches its bad case: it runs on a broken copy of the
+addon in a temporary folder (`make test-addon-static`)."""
+import importlib
+import os
+import re
+import shutil
+import sys
+import tempfile
+import unittest
+
+SCRIPTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, SCRIPTS)
+
+check_addon = importlib.import_module("check_addon")
+
+ADDON = os.path.join(check_addon.ADDONS, "shopify_sync")
+
+
+class BrokenCopy(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="check_addon_")
+        self.addCleanup(shutil.rmtree, self.tmp)
+        self.addon = os.path.join(self.tmp, "shopify_sync")
+        shutil.copytree(ADDON, self.addon, ignore=shutil.ignore_patterns("__pycache__"))
+
+    def path(self, *parts):
+        return os.path.join(self.addon, *parts)
+
+    def edit(self, relative, old, new):
+        path = self.path(relative)
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+        self.assertIn(old, text, f"{relative} changed: update this test")
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text.replace(old, new, 1))
+
+    def append(self, relative, text):
+        with open(self.path(relative), "a", encoding="utf-8") as handle:
+            handle.write(text)
+
+    def problems(self):
+        return check_addon.check_addon(self.addon, repo_root=check_addon.ROOT)
+
+    def assertProblem(self, pattern):
+        problems = self.problems()
+        self.assertTrue(any(re.search(pattern, p) for p in problems),
+                        f"no problem matching {pattern!r} in {problems}")
+
+
+class TestTheCopyIsClean(BrokenCopy):
+    def test_an_unbroken_copy_has_no_problem(self):
+        self.assertEqual(self.problems(), [])
+
+
+class TestFiles(BrokenCopy):
+    def test_python_that_does_not_compile(self):
+        self.append("models/sale_order.py", "\ndef broken(:\n")
+        self.assertProblem(r"models/sale_order\.py:\d+: does not compile")
+
+    def test_xml_that_does_not_parse(self):
+        self.append("views/sale_order_views.xml", "<odoo>")
+        self.assertProblem(r"views/sale_order_views\.xml: XML does not parse")
+
+
+class TestManifest(BrokenCopy):
+    def test_a_version_that_is_not_18_0_x_y_z(self):
+        self.edit("__manifest__.py", '"version": "18.0.', '"version": "17.0.')
+        self.assertProblem(r"version must be 18\.0\.x\.y\.z")
+
+    def test_a_missing_key_an_unknown_license_and_a_plain_http_website(self):
+        self.edit("__manifest__.py", '"author":', '"authors":')
+        self.edit("__manifest__.py", '"license": "LGPL-3"', '"license": "LGPL"')
+        self.edit("__manifest__.py", '"website": "https://', '"website": "http://')
+        self.assertProblem(r"missing key 'author'")
+        self.assertProblem(r"license 'LGPL' is not one Odoo knows")
+        self.assertProblem(r"website must be an https:// URL")
+
+    def test_empty_depends(self):
+        self.edit("__manifest__.py", '"depends": [', '"depends": [], "x": [')
+        self.assertProblem(r"depends must be a non-empty list")
+
+    def test_a_listed_data_file_that_does_not_exist_and_one_on_disk_that_is_not_listed(self):
+        os.rename(self.path("views", "sale_order_views.xml"), self.path("views", "so.xml"))
+        self.assertProblem(r"data file 'views/sale_order_views\.xml' does not exist")
+        self.assertProblem(r"views/so\.xml is in no data or demo list")
+
+    def test_no_icon_or_not_a_png(self):
+        with open(self.path("static", "description", "icon.png"), "wb") as handle:
+            handle.write(b"GIF89a")
+        self.assertProblem(r"icon\.png: not a PNG file")
+        os.remove(self.path("static", "description", "icon.png"))
+        self.assertProblem(r"static/description/icon\.png is missing")
+
+
+class TestXmlIds(BrokenCopy):
+    def test_a_duplicate_id_across_files(self):
+        self.edit("views/account_move_views.xml", "</odoo>",
+                  '<record id="shopify_location_map_view_list" model="ir.ui.view">'
+                  '<field name="name">dup</field></record></odoo>')
+        self.assertProblem(r"id 'shopify_location_map_view_list' is already declared in "
+                           r".*shopify_location_map_views\.xml")
+
+    def test_a_malformed_id_and_another_modules_id(self):
+        self.edit("views/account_move_views.xml", "</odoo>",
+                  '<record id="Bad-Id" model="ir.ui.view"><field name="name">x</field></record>'
+                  '<record id="sale.view_order_form" model="ir.ui.view">'
+                  '<field name="name">x</field></record></odoo>')
+        self.assertProblem(r"id 'Bad-Id' is not lower-case letters, digits and _")
+        self.assertProblem(r"id 'sale\.view_order_form' defines a record of module 'sale'")
+
+    def test_a_duplicate_access_row_id(self):
+        acl = self.path("security", "ir.model.access.csv")
+        with open(acl, encoding="utf-8") as handle:
+            rows = handle.read().splitlines()
+        with open(acl, "a", encoding="utf-8") as handle:
+            handle.write(rows[1] + "\n")
+        self.assertProblem(r"ir\.model\.access\.csv: line \d+ id '[a-z_]+' is already declared")
+
+
+class TestAccessRules(BrokenCopy):
+    def test_a_model_without_access_rule(self):
+        acl = self.path("security", "ir.model.access.csv")
+        with open(acl, encoding="utf-8") as handle:
+            rows = [r for r in handle if "model_shopify_tax_map," not in r]
+        with open(acl, "w", encoding="utf-8") as handle:
+            handle.writelines(rows)
+        self.assertProblem(r"model 'shopify\.tax\.map' has no access rule")
+
+    def test_a_row_for_a_model_nobody_defines(self):
+        self.append("security/ir.model.access.csv",
+                    "access_ghost,ghost,model_ghost_model,group_shopify_user,1,0,0,0\n")
+        self.assertProblem(r"model 'model_ghost_model' is neither defined by the addon")
+
+
+class TestSudo(BrokenCopy):
+    def test_sudo_without_a_reason(self):
+        self.append("models/sale_order.py",
+                    "\n\ndef helper(env):\n    x = 1\n    return env['sale.order'].sudo()\n")
+        self.assertProblem(r"models/sale_order\.py:\d+: sudo\(\) without a comment")
+
+    def test_a_reason_on_the_line_before_or_the_same_line_is_enough(self):
+        self.append("models/sale_order.py",
+                    "\n\ndef helper(env):\n    # Reason: the user cannot read them.\n"
+                    "    a = env['sale.order'].sudo()\n"
+                    "    return a, env['res.partner'].sudo()  # same-line reason\n")
+        self.assertEqual(self.problems(), [])
+
+    def test_tests_may_use_sudo_freely(self):
+        self.append("tests/common.py", "\n\ndef helper(env):\n    return env['x'].sudo()\n")
+        self.assertEqual(self.problems(), [])
+
+
+class TestSql(BrokenCopy):
+    def test_queries_given_as_strings(self):
+        self.append("models/sale_order.py",
+                    "\n\ndef helper(cr, table, key):\n"
+                    "    cr.execute('SELECT 1')\n"
+                    "    cr.execute(f'SELECT * FROM {table}')\n"
+                    "    cr.execute('SELECT * FROM x WHERE k = %s' % key)\n")
+        problems = [p for p in self.problems() if "build it with odoo.tools.SQL" in p]
+        self.assertEqual(len(problems), 3, problems)
+
+    def test_sql_objects_and_other_execute_methods_are_fine(self):
+        self.append("models/sale_order.py",
+                    "\n\ndef helper(cr, wizard, key):\n"
+                    "    cr.execute(SQL('SELECT * FROM x WHERE k = %s', key))\n"
+                    "    wizard.execute()\n")
+        self.assertEqual(self.problems(), [])
+
+
+class TestCitations(BrokenCopy):
+    def test_brief_issue_research_and_unknown_markdown_are_reported(self):
+        # Put together at run time, so that this file itself cites nothing.
+        brief, issue, research = "BRI" + "EF", "iss" + "ue", "research" + "/"
+        self.append("models/sale_order.py",
+                    f"\n# As {brief} decision 4 says.\n# See {issue} 5 item 3.\n"
+                    f"# {research}odoo.md explains it.\n# Policy: money-and-privacy.md §7.4.\n")
+        self.assertProblem(r"sale_order\.py:\d+: cites the brief")
+        self.assertProblem(r"sale_order\.py:\d+: cites an issue")
+        self.assertProblem(r"sale_order\.py:\d+: cites the research notes")
+        self.assertProblem(r"cites money-and-privacy\.md, which is not in the repository")
+
+    def test_documents_of_the_repository_may_be_cited(self):
+        self.append("models/sale_order.py", "\n# docs/contract.md, \"OrderDocument\".\n")
+        self.append("readme/USAGE.md", "\nSee `docs/flows.md` and README.md.\n")
+        self.assertEqual(self.problems(), [])
+
+
+class TestFunctionSize(BrokenCopy):
+    def test_a_function_over_80_lines(self):
+        body = "".join(f"    x{i} = {i}\n" for i in range(85))
+        self.append("models/sale_order.py", f"\n\ndef long_one():\n{body}")
+        self.assertProblem(r"sale_order\.py:\d+: long_one has 86 lines \(at most 80\)")
+
+
+if __name__ == "__main__":
+    unittest.main()
