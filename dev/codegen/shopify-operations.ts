@@ -54,7 +54,7 @@ export async function generateShopifyOperations(sources: readonly ShopifyDocumen
     schemaAst: schema,
     documents,
     filename: SHOPIFY_OPERATIONS_FILE,
-    config: { scalars: SCALARS, strictScalars: true, enumType: 'string-literal', useTypeImports: true },
+    config: { scalars: SCALARS, strictScalars: true, enumType: 'const', useTypeImports: true },
     plugins: [{ typescriptOperations: {} }],
     pluginMap: { typescriptOperations },
   });

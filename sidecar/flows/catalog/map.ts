@@ -16,6 +16,7 @@
  */
 import { contentDigest } from '../../shopify/idempotency.js';
 import type { ProductDocument, ProductVariantDocument } from '../../odoo/contract.js';
+import type { ProductSetMutation } from '../../shopify/index.js';
 
 export const HANDLE_PREFIX = 'odoo-product-';
 /** Shopify's implicit option of single-variant products. */
@@ -139,11 +140,9 @@ export function skippedMessage(skipped: readonly SkippedVariant[]): string | nul
   return skipped.length === 0 ? null : skipped.map((s) => s.reason).join('; ');
 }
 
-export interface ShopifyVariantNode {
-  id: string;
-  sku: string | null;
-  inventoryItem: { id: string } | null;
-}
+/** The product productSet answers with (the type generated from ProductSet.graphql), and one of its variants. */
+export type ShopifyProductSetProduct = NonNullable<NonNullable<ProductSetMutation['productSet']>['product']>;
+export type ShopifyProductSetVariant = ShopifyProductSetProduct['variants']['nodes'][number];
 
 /**
  * The variant and inventory-item GIDs to write back, matched by SKU (unique within the pushed
@@ -151,7 +150,7 @@ export interface ShopifyVariantNode {
  */
 export function childrenFromResult(
   plan: Extract<ProductSetPlan, { kind: 'push' }>,
-  nodes: readonly ShopifyVariantNode[],
+  nodes: readonly ShopifyProductSetVariant[],
 ): Array<{ model: 'product.product'; res_id: number; shopify_gid: string; inventory_item_gid: string | null }> {
   const out: Array<{ model: 'product.product'; res_id: number; shopify_gid: string; inventory_item_gid: string | null }> = [];
   const used = new Set<string>();
