@@ -284,7 +284,7 @@ async function benchOrders(stack: Stack, target: OdooTarget, worked: Set<string>
     while (polling) {
       if (double) {
         for (const so of double.state.saleOrders.values()) {
-          const gid = (so as unknown as { order_gid?: string }).order_gid;
+          const gid = so.order_gid;
           if (gid && placed.has(gid) && !seen.has(gid)) seen.set(gid, performance.now());
         }
         await sleep(10);

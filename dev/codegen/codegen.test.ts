@@ -57,6 +57,14 @@ describe('the generators follow their sources', () => {
     assert.match(types, /Shop: \{ variables: ShopQueryVariables; result: ShopQuery \};/);
   });
 
+  it('generates an enum as its values and their union type, so a string can be checked at run time', async function () {
+    this.timeout(60_000);
+    const shop = toShopifyDocument('query Shop { shop { currencyCode } }', 'Shop.graphql');
+    const types = await generateShopifyOperations([shop]);
+    assert.match(types, /export const CurrencyCode = \{\n(.*\n)*? {2}Eur: 'EUR',\n/);
+    assert.match(types, /export type CurrencyCode = typeof CurrencyCode\[keyof typeof CurrencyCode\];/);
+  });
+
   it('maps money, ids and 64-bit integers to strings, never numbers', async function () {
     this.timeout(60_000);
     const doc = toShopifyDocument(

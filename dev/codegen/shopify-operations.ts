@@ -54,7 +54,9 @@ export async function generateShopifyOperations(sources: readonly ShopifyDocumen
     schemaAst: schema,
     documents,
     filename: SHOPIFY_OPERATIONS_FILE,
-    config: { scalars: SCALARS, strictScalars: true, enumType: 'string-literal', useTypeImports: true },
+    // Enums as `const` objects: the same union types, plus their values, so a string from elsewhere
+    // can be checked before it is sent as one (sidecar/shopify/enums.ts).
+    config: { scalars: SCALARS, strictScalars: true, enumType: 'const', useTypeImports: true },
     plugins: [{ typescriptOperations: {} }],
     pluginMap: { typescriptOperations },
   });

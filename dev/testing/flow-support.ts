@@ -5,6 +5,7 @@
  */
 import type { OdooContract } from '../../sidecar/odoo/contract.js';
 import type { Flow, FlowContext } from '../../sidecar/flows/context.js';
+import type { ShopifyClient } from '../../sidecar/shopify/index.js';
 
 export interface FlowProbe {
   /** Shopify operations sent, by document name (every attempt the flow made). */
@@ -36,34 +37,43 @@ export function probeFlow(flow: Flow): { flow: Flow; probe: FlowProbe } {
     name: flow.name,
     queues: flow.queues,
     register(ctx: FlowContext) {
-      const request = (async (
-        doc: unknown,
-        variables: Record<string, unknown> | undefined,
-        options: Parameters<FlowContext['shopify']['request']>[2],
-      ) => {
-        const name = typeof doc === 'string' ? doc : (doc as { name: string }).name;
+      const request: ShopifyClient['request'] = async (name, variables, options) => {
         bump(probe.shopify, name);
         probe.requests.push({ operation: name, variables });
         const h = hooks.get(name);
         if (h) hooks.delete(name);
         await h?.before?.();
         try {
-          return await ctx.shopify.request(doc as string, variables, options);
+          return await ctx.shopify.request(name, variables, options);
         } finally {
           await h?.after?.();
         }
-      }) as FlowContext['shopify']['request'];
-      // The client is a frozen object: define a copy's request rather than assigning through it.
-      const shopify = Object.defineProperty(Object.create(ctx.shopify), 'request', { value: request }) as FlowContext['shopify'];
-      // The contract facade is frozen too: a plain object of counting wrappers.
-      const odoo = Object.fromEntries(
-        Object.entries(ctx.odoo).map(([name, fn]) => [
-          name,
-          (...args: unknown[]) => (bump(probe.odoo, name), (fn as (...a: unknown[]) => unknown)(...args)),
-        ]),
-      ) as unknown as OdooContract;
+      };
+      // The client is a frozen object: a copy with this request.
+      const shopify: ShopifyClient = { ...ctx.shopify, request };
+      const odoo = countingContract(ctx.odoo, (name) => bump(probe.odoo, name));
       return flow.register({ ...ctx, shopify, odoo });
     },
   };
   return { flow: wrapped, probe };
+}
+
+/**
+ * The contract facade with every method counted before it runs. The facade is frozen, so the
+ * proxy stands over a copy of it.
+ */
+function countingContract(odoo: OdooContract, count: (method: string) => void): OdooContract {
+  return new Proxy<OdooContract>(
+    { ...odoo },
+    {
+      get(target, property, receiver) {
+        const value: unknown = Reflect.get(target, property, receiver);
+        if (typeof property !== 'string' || typeof value !== 'function') return value;
+        return (...args: unknown[]): unknown => {
+          count(property);
+          return Reflect.apply(value, target, args);
+        };
+      },
+    },
+  );
 }

@@ -370,13 +370,9 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
     const real = ctx.shopify;
     const racing: ShopifyClient = {
       ...real,
-      async request<T>(
-        doc: Parameters<ShopifyClient['request']>[0],
-        variables: Record<string, unknown> | undefined,
-        options: Parameters<ShopifyClient['request']>[2],
-      ): Promise<T> {
-        const answer = await real.request<T>(doc, variables, options);
-        if (doc === 'InventoryLevelsByItems' && !adjusted) {
+      async request(name, variables, options) {
+        const answer = await real.request(name, variables, options);
+        if (name === 'InventoryLevelsByItems' && !adjusted) {
           adjusted = true;
           await sim('POST', '/inventory/adjust', { sku: CAS, locationId: LOC_MAIN, onHand: 25 });
         }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ExportedCustomer, ProductDocument } from '../odoo/contract.js';
 import { normaliseEmail } from '../rules/email.js';
-import { normaliseBarcode, normaliseSku, planOnboarding, type ShopifyCustomer, type ShopifyVariant } from './map.js';
+import { normaliseBarcode, normaliseSku, planOnboarding, type ShopifyCustomerListed, type ShopifyVariantListed } from './map.js';
 
 function product(
   id: number,
@@ -29,14 +29,13 @@ function product(
     synced_hash: null,
   };
 }
-const sv = (variant: number, productId: number, sku: string | null, barcode: string | null = null): ShopifyVariant => ({
-  variantGid: `gid://shopify/ProductVariant/${variant}`,
-  productGid: `gid://shopify/Product/${productId}`,
-  productTitle: `S${productId}`,
-  title: 'Default',
+const sv = (variant: number, productId: number, sku: string | null, barcode: string | null = null): ShopifyVariantListed => ({
+  id: `gid://shopify/ProductVariant/${variant}`,
   sku,
   barcode,
-  inventoryItemGid: `gid://shopify/InventoryItem/${variant}`,
+  title: 'Default',
+  product: { id: `gid://shopify/Product/${productId}`, title: `S${productId}` },
+  inventoryItem: { id: `gid://shopify/InventoryItem/${variant}` },
 });
 const partner = (id: number, email: string | null, gid: string | null = null): ExportedCustomer => ({
   partner_id: id,
@@ -51,7 +50,12 @@ const partner = (id: number, email: string | null, gid: string | null = null): E
   content_hash: 'h',
   synced_hash: null,
 });
-const sc = (id: number, email: string | null): ShopifyCustomer => ({ customerGid: `gid://shopify/Customer/${id}`, email, name: '' });
+const sc = (id: number, email: string | null): ShopifyCustomerListed => ({
+  id: `gid://shopify/Customer/${id}`,
+  firstName: null,
+  lastName: null,
+  defaultEmailAddress: email === null ? null : { emailAddress: email },
+});
 const none = { odooProducts: [], shopifyVariants: [], odooCustomers: [], shopifyCustomers: [] };
 
 describe('onboarding plan', () => {

@@ -18,22 +18,13 @@
  */
 import type { ExportedCustomer, ProductDocument } from '../odoo/contract.js';
 import { normaliseEmail } from '../rules/email.js';
+import type { OnboardingCustomersQuery, OnboardingVariantsQuery } from '../shopify/index.js';
 
-export interface ShopifyVariant {
-  variantGid: string;
-  productGid: string;
-  productTitle: string;
-  title: string;
-  sku: string | null;
-  barcode: string | null;
-  inventoryItemGid: string | null;
-}
+/** A Shopify variant as OnboardingVariants lists it (the type generated from its document). */
+export type ShopifyVariantListed = OnboardingVariantsQuery['productVariants']['nodes'][number];
 
-export interface ShopifyCustomer {
-  customerGid: string;
-  email: string | null;
-  name: string;
-}
+/** A Shopify customer as OnboardingCustomers lists it (the type generated from its document). */
+export type ShopifyCustomerListed = OnboardingCustomersQuery['customers']['nodes'][number];
 
 export type MatchedBy = 'sku' | 'barcode';
 
@@ -144,7 +135,40 @@ interface OdooVariant {
   variantGid: string | null;
 }
 
-type ShopVariant = ShopifyVariant & { nsku: string | null; nbarcode: string | null };
+/** A Shopify variant as the plan matches it: its ids, and its SKU and barcode normalised. */
+interface ShopVariant {
+  variantGid: string;
+  productGid: string;
+  productTitle: string;
+  sku: string | null;
+  barcode: string | null;
+  inventoryItemGid: string;
+  nsku: string | null;
+  nbarcode: string | null;
+}
+
+/** A Shopify customer as the plan matches it. */
+interface ShopCustomer {
+  customerGid: string;
+  email: string | null;
+}
+
+function shopVariant(v: ShopifyVariantListed): ShopVariant {
+  return {
+    variantGid: v.id,
+    productGid: v.product.id,
+    productTitle: v.product.title,
+    sku: v.sku,
+    barcode: v.barcode,
+    inventoryItemGid: v.inventoryItem.id,
+    nsku: normaliseSku(v.sku),
+    nbarcode: normaliseBarcode(v.barcode),
+  };
+}
+
+function shopCustomer(c: ShopifyCustomerListed): ShopCustomer {
+  return { customerGid: c.id, email: c.defaultEmailAddress?.emailAddress ?? null };
+}
 
 interface VariantMatch {
   odoo: OdooVariant;
@@ -155,9 +179,9 @@ interface VariantMatch {
 
 export interface OnboardingInput {
   odooProducts: readonly ProductDocument[];
-  shopifyVariants: readonly ShopifyVariant[];
+  shopifyVariants: readonly ShopifyVariantListed[];
   odooCustomers: readonly ExportedCustomer[];
-  shopifyCustomers: readonly ShopifyCustomer[];
+  shopifyCustomers: readonly ShopifyCustomerListed[];
 }
 
 /** The conflicts found so far, and the Odoo records they hold back from linking and pushing. */
@@ -374,6 +398,7 @@ function productLink(product: ProductDocument, ms: readonly VariantMatch[]): Pro
 function linkProducts(
   input: OnboardingInput,
   odooVariants: readonly OdooVariant[],
+  shopVariants: readonly ShopVariant[],
   matches: ReadonlyMap<number, VariantMatch>,
   conflicts: Conflicts,
 ): OnboardingPlan['products'] {
@@ -402,16 +427,16 @@ function linkProducts(
       const doc = input.odooProducts.find((p) => p.odoo_id === v.templateId)!.variants.find((x) => x.odoo_id === v.odooId)!;
       return { templateId: v.templateId, odooId: v.odooId, name: v.templateName, sku: doc.sku, barcode: doc.barcode };
     });
-  const unmatchedShopify = input.shopifyVariants
+  const unmatchedShopify = shopVariants
     .filter((v) => !linkedShop.has(v.variantGid))
     .map((v) => ({ variantGid: v.variantGid, productGid: v.productGid, title: v.productTitle, sku: v.sku, barcode: v.barcode }));
   return { link, alreadyLinked: alreadyLinked.sort(byNumber), unmatchedOdoo, unmatchedShopify };
 }
 
 /** Customers: by normalised email, never by name; duplicates and other bindings are conflicts. */
-function linkCustomers(input: OnboardingInput, conflicts: Conflicts): OnboardingPlan['customers'] {
+function linkCustomers(input: OnboardingInput, shopCustomers: readonly ShopCustomer[], conflicts: Conflicts): OnboardingPlan['customers'] {
   const emailOdoo = groupBy(input.odooCustomers, (c) => normaliseEmail(c.email));
-  const emailShop = groupBy(input.shopifyCustomers, (c) => normaliseEmail(c.email));
+  const emailShop = groupBy(shopCustomers, (c) => normaliseEmail(c.email));
   const link: CustomerLink[] = [];
   const alreadyLinked: number[] = [];
   const linkedPartners = new Set<number>();
@@ -440,7 +465,7 @@ function linkCustomers(input: OnboardingInput, conflicts: Conflicts): Onboarding
     unmatchedOdoo: input.odooCustomers
       .filter((c) => !linkedPartners.has(c.partner_id))
       .map((c) => ({ partnerId: c.partner_id, email: c.email ?? '' })),
-    unmatchedShopify: input.shopifyCustomers
+    unmatchedShopify: shopCustomers
       .filter((c) => !linkedCustomers.has(c.customerGid))
       .map((c) => ({ customerGid: c.customerGid, email: c.email })),
   };
@@ -450,9 +475,9 @@ function linkCustomers(input: OnboardingInput, conflicts: Conflicts): Onboarding
 function customerFor(
   email: string,
   partners: readonly ExportedCustomer[],
-  customers: readonly ShopifyCustomer[] | undefined,
+  customers: readonly ShopCustomer[] | undefined,
   conflicts: Conflicts,
-): ShopifyCustomer | undefined {
+): ShopCustomer | undefined {
   if (partners.length > 1) {
     conflicts.hold({
       kind: 'duplicate_email_odoo',
@@ -480,9 +505,9 @@ function customerFor(
 export function planOnboarding(input: OnboardingInput): OnboardingPlan {
   const conflicts = new Conflicts();
   const odooVariants = odooVariantsOf(input.odooProducts);
-  const shopVariants = input.shopifyVariants.map((v) => ({ ...v, nsku: normaliseSku(v.sku), nbarcode: normaliseBarcode(v.barcode) }));
+  const shopVariants = input.shopifyVariants.map(shopVariant);
   const matches = matchVariants(odooVariants, shopVariants, conflicts);
-  const products = linkProducts(input, odooVariants, matches, conflicts);
-  const customers = linkCustomers(input, conflicts);
+  const products = linkProducts(input, odooVariants, shopVariants, matches, conflicts);
+  const customers = linkCustomers(input, input.shopifyCustomers.map(shopCustomer), conflicts);
   return { products, customers, conflicts: conflicts.list, held: conflicts.held() };
 }

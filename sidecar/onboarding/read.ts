@@ -3,83 +3,38 @@
  * shared budget; bulk operations are not simulated), every Odoo product and listed customer (paged).
  */
 import type { ExportedCustomer, ProductDocument } from '../odoo/contract.js';
+import type { OnboardingCustomersQuery, OnboardingVariantsQuery } from '../shopify/index.js';
 import type { OnboardingContext } from './store.js';
-import type { ShopifyCustomer, ShopifyVariant } from './map.js';
+import type { ShopifyCustomerListed, ShopifyVariantListed } from './map.js';
 
 const ODOO_PAGE = 100;
 const SHOPIFY_PAGE = 100;
 
-interface PageInfo {
-  hasNextPage: boolean;
-  endCursor: string | null;
-}
-
-interface VariantsPage {
-  productVariants: {
-    nodes: Array<{
-      id: string;
-      sku: string | null;
-      barcode: string | null;
-      title: string;
-      product: { id: string; title: string };
-      inventoryItem: { id: string } | null;
-    }>;
-    pageInfo: PageInfo;
-  };
-}
-interface CustomersPage {
-  customers: {
-    nodes: Array<{
-      id: string;
-      firstName: string | null;
-      lastName: string | null;
-      defaultEmailAddress: { emailAddress: string | null } | null;
-    }>;
-    pageInfo: PageInfo;
-  };
-}
-
-export async function shopifyVariants(ctx: OnboardingContext): Promise<ShopifyVariant[]> {
-  const out: ShopifyVariant[] = [];
+export async function shopifyVariants(ctx: OnboardingContext): Promise<ShopifyVariantListed[]> {
+  const out: ShopifyVariantListed[] = [];
   let after: string | null = null;
   for (;;) {
-    const page: VariantsPage = await ctx.shopify.request<VariantsPage>(
+    const page: OnboardingVariantsQuery = await ctx.shopify.request(
       'OnboardingVariants',
       { first: SHOPIFY_PAGE, after },
       { lane: 'catalog' },
     );
-    for (const v of page.productVariants.nodes) {
-      out.push({
-        variantGid: v.id,
-        productGid: v.product.id,
-        productTitle: v.product.title,
-        title: v.title,
-        sku: v.sku,
-        barcode: v.barcode,
-        inventoryItemGid: v.inventoryItem?.id ?? null,
-      });
-    }
+    out.push(...page.productVariants.nodes);
     if (!page.productVariants.pageInfo.hasNextPage) return out;
     after = page.productVariants.pageInfo.endCursor;
   }
 }
 
-export async function shopifyCustomers(ctx: OnboardingContext): Promise<ShopifyCustomer[]> {
-  const out: ShopifyCustomer[] = [];
+export async function shopifyCustomers(ctx: OnboardingContext): Promise<ShopifyCustomerListed[]> {
+  const out: ShopifyCustomerListed[] = [];
   let after: string | null = null;
   for (;;) {
-    const page: CustomersPage = await ctx.shopify.request<CustomersPage>(
+    const page: OnboardingCustomersQuery = await ctx.shopify.request(
       'OnboardingCustomers',
       { first: SHOPIFY_PAGE, after },
       { lane: 'catalog' },
     );
-    for (const c of page.customers.nodes) {
-      out.push({
-        customerGid: c.id,
-        email: c.defaultEmailAddress?.emailAddress ?? null,
-        name: [c.firstName, c.lastName].filter(Boolean).join(' '),
-      });
-    }
+    out.push(...page.customers.nodes);
     if (!page.customers.pageInfo.hasNextPage) return out;
     after = page.customers.pageInfo.endCursor;
   }

@@ -165,7 +165,8 @@ async function ensureQueues(s: QueueState): Promise<void> {
         );
       }
       const { policy: _policy, ...updatable } = options;
-      const drifted = Object.entries(updatable).some(([k, v]) => (current as unknown as Record<string, unknown>)[k] !== v);
+      const have = new Map<string, unknown>(Object.entries(current));
+      const drifted = Object.entries(updatable).some(([k, v]) => have.get(k) !== v);
       if (drifted) await s.boss.updateQueue(name, updatable);
     }
   }

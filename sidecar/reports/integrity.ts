@@ -6,7 +6,7 @@
  * The sample is a seeded pick over the population sorted by id (prng.ts), so one seed repeats.
  */
 import type { ExportedCustomer, ProductDocument, StockLevel } from '../odoo/contract.js';
-import type { CustomerByIdQuery, ProductByIdentifierQuery } from '../shopify/index.js';
+import type { CustomerByIdQuery, InventoryItemsLevelsQuery, ProductByIdentifierQuery } from '../shopify/index.js';
 import { saveReport, type Progress } from './store.js';
 import { seededSample, seedFrom } from './prng.js';
 import { toCents } from '../rules/money.js';
@@ -34,13 +34,10 @@ export interface IntegrityReport {
   drift: Drift[];
 }
 
-type ShopifyProduct = NonNullable<ProductByIdentifierQuery['productByIdentifier']>;
-type ShopifyCustomer = NonNullable<CustomerByIdQuery['customer']>;
-
-/** The fields of Shopify's product (ProductByIdentifier) that are compared. */
-export type ShopifyProductView = Pick<ShopifyProduct, 'id' | 'status'> & {
-  variants: { nodes: Array<Pick<ShopifyProduct['variants']['nodes'][number], 'id' | 'sku' | 'barcode' | 'price'>> };
-};
+/** Shopify's product as ProductByIdentifier reads it (the type generated from its document). */
+export type ShopifyProductByIdentifier = NonNullable<ProductByIdentifierQuery['productByIdentifier']>;
+/** Shopify's customer as CustomerById reads it (the type generated from its document). */
+export type ShopifyCustomerById = NonNullable<CustomerByIdQuery['customer']>;
 
 const norm = (v: string | null | undefined) => (v === undefined || v === null || v.trim() === '' ? null : v.trim());
 
@@ -54,7 +51,7 @@ function priceDiffers(odoo: string, shopify: string): { error?: string } | undef
 }
 
 /** Pure: one Odoo product document against Shopify's product (null = not found in Shopify). */
-export function compareProduct(doc: ProductDocument, shopify: ShopifyProductView | null): Drift[] {
+export function compareProduct(doc: ProductDocument, shopify: ShopifyProductByIdentifier | null): Drift[] {
   const drift: Drift[] = [];
   const gid = doc.shopify_product_gid;
   if (!shopify) {
@@ -110,11 +107,8 @@ export function compareStock(level: StockLevel, shopifyOnHand: number | null): D
   ];
 }
 
-/** The fields of Shopify's customer (CustomerById) that are compared. */
-export type ShopifyCustomerView = Pick<ShopifyCustomer, 'id' | 'firstName' | 'lastName' | 'defaultEmailAddress' | 'defaultPhoneNumber'>;
-
 /** Pure: email (case-insensitive), first and last name, phone. */
-export function compareCustomer(doc: ExportedCustomer, shopify: ShopifyCustomerView | null): Drift[] {
+export function compareCustomer(doc: ExportedCustomer, shopify: ShopifyCustomerById | null): Drift[] {
   const odoo = `res.partner:${doc.partner_id}`;
   if (!shopify) return [{ kind: 'customer', odoo, shopifyGid: doc.customer_gid, field: 'exists', odooValue: true, shopifyValue: false }];
   const pairs: Array<[string, string | null, string | null, (v: string | null) => string | null]> = [
@@ -159,31 +153,23 @@ const numericId = (gid: string) => gid.slice(gid.lastIndexOf('/') + 1);
 
 type Step = (what: string) => Promise<void>;
 
-async function productDrift(deps: ReportDeps, sample: readonly ProductDocument[], step: Step): Promise<Drift[]> {
+/** A product bound to Shopify: the only ones sampled. */
+type BoundProduct = ProductDocument & { shopify_product_gid: string };
+
+async function productDrift(deps: ReportDeps, sample: readonly BoundProduct[], step: Step): Promise<Drift[]> {
   const drift: Drift[] = [];
   for (const doc of sample) {
-    const data = await deps.shopify.request<{ productByIdentifier: ShopifyProductView | null }>(
-      'ProductByIdentifier',
-      { identifier: { id: doc.shopify_product_gid } },
-      { lane: 'catalog' },
-    );
+    const data = await deps.shopify.request('ProductByIdentifier', { identifier: { id: doc.shopify_product_gid } }, { lane: 'catalog' });
     drift.push(...compareProduct(doc, data.productByIdentifier));
     await step('products');
   }
   return drift;
 }
 
-interface ItemsLevelsData {
-  nodes: Array<{
-    id: string;
-    inventoryLevels: { nodes: Array<{ item: { id: string }; quantities: Array<{ name: string; quantity: number }> }> };
-  } | null>;
-}
-
 /** Shopify's on_hand of up to 100 items at one location. */
 async function onHandAt(deps: ReportDeps, location: string, chunk: readonly StockLevel[]): Promise<Map<string, number>> {
   const itemQuery = chunk.map((l) => `inventory_item_id:${numericId(l.shopify_inventory_item_gid!)}`).join(' OR ');
-  const data = await deps.shopify.request<ItemsLevelsData>(
+  const data: InventoryItemsLevelsQuery = await deps.shopify.request(
     'InventoryItemsLevels',
     { locationIds: [location], itemQuery, first: 250 },
     { lane: 'inventory' },
@@ -223,9 +209,7 @@ async function customerDrift(
   const { customers } = await deps.odoo.exportCustomers({ partner_ids: sample.map((r) => r.id) });
   for (const doc of customers) {
     const gid = doc.customer_gid ?? sample.find((r) => r.id === doc.partner_id)?.shopify_gid ?? null;
-    const data = gid
-      ? await deps.shopify.request<{ customer: ShopifyCustomerView | null }>('CustomerById', { id: gid }, { lane: 'catalog' })
-      : { customer: null };
+    const data = gid ? await deps.shopify.request('CustomerById', { id: gid }, { lane: 'catalog' }) : { customer: null };
     drift.push(...compareCustomer({ ...doc, customer_gid: gid }, data.customer));
     await step('customers');
   }
@@ -256,7 +240,7 @@ export async function runIntegrityCheck(
 
   const { products } = await deps.odoo.exportProducts({});
   const productSample = pick(
-    products.filter((p): p is ProductDocument & { shopify_product_gid: string } => Boolean(p.shopify_product_gid)),
+    products.filter((p): p is BoundProduct => Boolean(p.shopify_product_gid)),
     (p) => String(p.odoo_id).padStart(12, '0'),
   );
   const { levels } = await deps.odoo.stockLevels({});

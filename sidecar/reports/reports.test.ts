@@ -1,7 +1,15 @@
 /** Pure parts of the reports: order comparison, drift detection, seeded samples, rendering. */
 import assert from 'node:assert/strict';
 import type { ExportedCustomer, OrderStatus, ProductDocument, StockLevel } from '../odoo/contract.js';
-import { compareCustomer, compareProduct, compareStock, integrityHeadline, renderIntegrityMarkdown } from './integrity.js';
+import {
+  compareCustomer,
+  compareProduct,
+  compareStock,
+  integrityHeadline,
+  renderIntegrityMarkdown,
+  type ShopifyCustomerById,
+  type ShopifyProductByIdentifier,
+} from './integrity.js';
 import { mulberry32, seededSample, seedFrom } from './prng.js';
 import { compareOrders, renderReconciliationMarkdown, type ShopifyOrderSummary } from './reconcile.js';
 
@@ -170,12 +178,28 @@ describe('integrity compare (pure)', () => {
     ],
   };
 
+  type ComparedVariant = Pick<ShopifyProductByIdentifier['variants']['nodes'][number], 'id' | 'sku' | 'barcode' | 'price'>;
+  /** Shopify's active product 1 with these variants, as ProductByIdentifier reads it. */
+  const shopifyProduct = (variants: ComparedVariant[]): ShopifyProductByIdentifier => ({
+    id: 'gid://shopify/Product/1',
+    handle: 'mug',
+    title: 'Mug',
+    status: 'ACTIVE',
+    updatedAt: '2026-11-27T10:00:00Z',
+    variants: {
+      nodes: variants.map((v) => ({
+        ...v,
+        compareAtPrice: null,
+        inventoryItem: { id: `gid://shopify/InventoryItem/${v.id}`, tracked: true },
+      })),
+    },
+  });
+
   it('reports each drifting variant field with both values', () => {
-    const drift = compareProduct(product, {
-      id: 'gid://shopify/Product/1',
-      status: 'ACTIVE',
-      variants: { nodes: [{ id: 'gid://shopify/ProductVariant/11', sku: 'MUG-1', barcode: '999', price: '9.5' }] },
-    });
+    const drift = compareProduct(
+      product,
+      shopifyProduct([{ id: 'gid://shopify/ProductVariant/11', sku: 'MUG-1', barcode: '999', price: '9.5' }]),
+    );
     assert.deepEqual(drift, [
       {
         kind: 'product',
@@ -201,14 +225,14 @@ describe('integrity compare (pure)', () => {
   });
 
   it('compares prices in exact cents and reports one that is not an exact decimal instead of rounding it', () => {
-    const variants = (price: string) => ({ nodes: [{ id: 'gid://shopify/ProductVariant/11', sku: 'MUG-1', barcode: '123', price }] });
+    const priced = (price: string) => shopifyProduct([{ id: 'gid://shopify/ProductVariant/11', sku: 'MUG-1', barcode: '123', price }]);
     const one = { ...product, variants: [product.variants[0]!] };
-    assert.deepEqual(compareProduct(one, { id: 'gid://shopify/Product/1', status: 'ACTIVE', variants: variants('9.500') }), []);
+    assert.deepEqual(compareProduct(one, priced('9.500')), []);
     assert.deepEqual(
-      compareProduct(one, { id: 'gid://shopify/Product/1', status: 'ACTIVE', variants: variants('9.51') }).map((d) => [d.field, d.error]),
+      compareProduct(one, priced('9.51')).map((d) => [d.field, d.error]),
       [['price', undefined]],
     );
-    const unreadable = compareProduct(one, { id: 'gid://shopify/Product/1', status: 'ACTIVE', variants: variants('9.504') });
+    const unreadable = compareProduct(one, priced('9.504'));
     assert.deepEqual(
       unreadable.map((d) => [d.field, d.odooValue, d.shopifyValue, d.error]),
       [['price', '9.50', '9.504', 'Shopify price: "9.504" has more than two decimals']],
@@ -250,12 +274,14 @@ describe('integrity compare (pure)', () => {
       last_name: 'Lovelace',
       phone: '+44 20 7946 0000',
     } as ExportedCustomer;
-    const view = (lastName: string) => ({
+    const view = (lastName: string): ShopifyCustomerById => ({
       id: 'gid://shopify/Customer/4',
       firstName: 'Ada',
       lastName,
+      updatedAt: '2026-11-27T10:00:00Z',
       defaultEmailAddress: { emailAddress: 'ada@example.com' },
       defaultPhoneNumber: { phoneNumber: '+442079460000' },
+      defaultAddress: null,
     });
     assert.deepEqual(compareCustomer(doc, view('Lovelace')), []);
     assert.deepEqual(compareCustomer(doc, view('Byron')), [

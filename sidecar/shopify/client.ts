@@ -22,7 +22,7 @@ import { createTokenProvider, type FetchLike, type ShopifyTokenProvider } from '
 import type { Lane, ShopifyBudget } from './budget.js';
 import { LANES } from './budget.js';
 import { estimateCost } from './cost.js';
-import { document as namedDocument, toShopifyDocument, type DocumentName, type ShopifyDocument } from './documents.js';
+import { document as namedDocument, type DocumentName, type ShopifyDocument } from './documents.js';
 import {
   ShopifyAuthError,
   ShopifyGraphQLError,
@@ -80,28 +80,15 @@ export type OperationResult<N extends DocumentName> = Operations[N]['result'];
 type VariablesArgument<N extends DocumentName> =
   Record<string, never> extends OperationVariables<N> ? OperationVariables<N> | undefined : OperationVariables<N>;
 
-/** Any string when the caller gave a result type; otherwise only a string that is not a known operation name. */
-type UntypedDocument<T, S extends string> = unknown extends T ? (S extends DocumentName ? never : S) : S;
-
 export interface ShopifyClient {
   readonly shopDomain: string;
   readonly apiVersion: string;
   readonly budget: ShopifyBudget;
-  /** Sends the named operation; its variables and result are typed from its document. */
-  request<N extends DocumentName>(name: N, variables: VariablesArgument<N>, options: RequestOptions): Promise<OperationResult<N>>;
   /**
-   * Untyped: the caller states the result type (`request<MyView>('OrderById', …)`), or sends
-   * GraphQL text or a name only known at run time. A known operation name without a type
-   * argument is refused here, so a typed call with wrong variables fails to compile instead of
-   * landing on this signature.
-   * @deprecated Request by operation name without a type argument instead; the types then come
-   * from the document. Kept until every flow is converted.
+   * Sends the named operation of ./graphql; its variables and result are typed from its document,
+   * so only the documents in ./graphql can be sent.
    */
-  request<T = unknown, S extends string = string>(
-    document: ShopifyDocument | UntypedDocument<T, S>,
-    variables: Record<string, unknown> | undefined,
-    options: RequestOptions,
-  ): Promise<T>;
+  request<N extends DocumentName>(name: N, variables: VariablesArgument<N>, options: RequestOptions): Promise<OperationResult<N>>;
   /** `X-Shopify-API-Deprecated-Reason` headers seen, for metrics. */
   deprecations(): DeprecationCounts;
 }
@@ -160,22 +147,23 @@ export function createShopifyClient(options: ShopifyClientOptions): ShopifyClien
     sleep: options.sleep ?? defaultSleep,
     backoffMs: (n) => Math.round(Math.min(capMs, baseMs * 2 ** (n - 1)) * (0.5 + 0.5 * random())),
   };
-  const resolve = createDocumentResolver();
 
-  async function request(
-    input: ShopifyDocument | string,
-    variables: Record<string, unknown> | undefined,
+  async function request<N extends DocumentName>(
+    name: N,
+    variables: VariablesArgument<N>,
     requestOptions: RequestOptions,
-  ): Promise<unknown> {
-    const prepared = prepareRequest(resolve(input), variables, requestOptions);
-    return sendWithRetries(prepared, attempter, retry);
+  ): Promise<OperationResult<N>> {
+    const prepared = prepareRequest(namedDocument(name), variables, requestOptions);
+    // The one place an answer gets its type: `data` has the shape its document selects, which is
+    // what the type generated from that document and the pinned schema says (docs/architecture.md,
+    // "Generated types").
+    return (await sendWithRetries(prepared, attempter, retry)) as OperationResult<N>;
   }
 
   return Object.freeze({
     shopDomain,
     apiVersion,
     budget,
-    // One implementation behind both signatures: the typed one only narrows what callers see.
     request,
     deprecations: () => attempter.deprecations(),
   });
@@ -199,21 +187,6 @@ function checkOptions(options: ShopifyClientOptions): string {
   if (adminBaseUrl && !/^https?:\/\/[^/]+/.test(adminBaseUrl))
     throw new TypeError('createShopifyClient: adminBaseUrl must be an http(s) URL');
   return adminBaseUrl;
-}
-
-/** An operation name → its loaded document; other strings are parsed once as GraphQL text. */
-function createDocumentResolver(): (input: ShopifyDocument | string) => ShopifyDocument {
-  const parsedStrings = new Map<string, ShopifyDocument>();
-  return (input) => {
-    if (typeof input !== 'string') return input;
-    if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(input)) return namedDocument(input as DocumentName);
-    let parsed = parsedStrings.get(input);
-    if (!parsed) {
-      parsed = toShopifyDocument(input);
-      parsedStrings.set(input, parsed);
-    }
-    return parsed;
-  };
 }
 
 /** Checks the lane and the idempotency key, and binds the key into the text and variables. */

@@ -29,3 +29,4 @@ export type { ApiVersionCheck, ApiVersionInfo, CheckApiVersionOptions, VersionCh
 export { allDocuments, document, DOCUMENT_NAMES, loadDocuments } from './documents.js';
 export type { DocumentName, ShopifyDocument } from './documents.js';
 export * from './errors.js';
+export { isCountryCode, isWebhookSubscriptionTopic } from './enums.js';

@@ -6,19 +6,14 @@
 import type { ProductDocument } from '../../odoo/contract.js';
 import { PermanentError } from '../../queue/errors.js';
 import { ShopifyUserErrors } from '../../shopify/errors.js';
+import type { ProductSetMutation } from '../../shopify/index.js';
 import type { FlowContext } from '../context.js';
 import { ignored, type JobOutcome } from '../define-flow.js';
 import { requestStockPush } from '../inventory/apply.js';
-import { childrenFromResult, planProductSet, skippedMessage, type ProductSetPlan, type ShopifyVariantNode } from './map.js';
+import { childrenFromResult, planProductSet, skippedMessage, type ProductSetPlan, type ShopifyProductSetProduct } from './map.js';
 import { exportTemplate } from './read.js';
 
 const stockReason = (templateId: number, hash: string) => `catalog:${templateId}:${hash.slice(0, 12)}`;
-
-interface ProductSetData {
-  productSet: {
-    product: { id: string; handle: string; status: string; variants: { nodes: ShopifyVariantNode[] } } | null;
-  };
-}
 
 type PushPlan = Extract<ProductSetPlan, { kind: 'push' }>;
 
@@ -61,14 +56,10 @@ async function unchanged(ctx: FlowContext, doc: ProductDocument, plan: PushPlan,
   });
 }
 
-async function productSet(
-  ctx: FlowContext,
-  templateId: number,
-  plan: PushPlan,
-): Promise<NonNullable<ProductSetData['productSet']['product']>> {
-  let data: ProductSetData;
+async function productSet(ctx: FlowContext, templateId: number, plan: PushPlan): Promise<ShopifyProductSetProduct> {
+  let data: ProductSetMutation;
   try {
-    data = await ctx.shopify.request<ProductSetData>(
+    data = await ctx.shopify.request(
       'ProductSet',
       { identifier: plan.identifier, input: plan.input },
       { lane: 'catalog', retrySafe: true },
@@ -82,7 +73,7 @@ async function productSet(
     }
     throw error;
   }
-  const product = data.productSet.product;
+  const product = data.productSet?.product;
   if (!product) throw new PermanentError(`catalog: productSet returned no product for template ${templateId}`);
   return product;
 }

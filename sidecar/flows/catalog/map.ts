@@ -16,6 +16,7 @@
  */
 import { contentDigest } from '../../shopify/idempotency.js';
 import type { ProductDocument, ProductVariantDocument } from '../../odoo/contract.js';
+import type { ProductSetInput, ProductSetMutation, ProductVariantSetInput } from '../../shopify/index.js';
 
 export const HANDLE_PREFIX = 'odoo-product-';
 /** Shopify's implicit option of single-variant products. */
@@ -26,23 +27,31 @@ export function productHandle(templateId: number): string {
   return `${HANDLE_PREFIX}${templateId}`;
 }
 
-export interface VariantSetInput {
+/**
+ * A variant of productSet's input: the fields of the generated ProductVariantSetInput the plan
+ * sets, each narrowed to what it sets (a field Shopify drops or retypes fails to compile here).
+ */
+export type VariantSetInput = Pick<ProductVariantSetInput, 'id' | 'sku' | 'barcode' | 'price' | 'optionValues' | 'inventoryItem'> & {
   id?: string;
   sku: string;
   barcode: string | null;
   price: string;
   optionValues: Array<{ optionName: string; name: string }>;
   inventoryItem: { tracked: boolean };
-}
+};
 
-export interface ProductSetInput {
+/** productSet's input: the fields of the generated ProductSetInput the plan sets, narrowed likewise. */
+export type ProductSetPushInput = Pick<
+  ProductSetInput,
+  'title' | 'handle' | 'descriptionHtml' | 'status' | 'productOptions' | 'variants'
+> & {
   title: string;
   handle?: string;
   descriptionHtml: string;
   status: 'ACTIVE' | 'ARCHIVED';
   productOptions: Array<{ name: string; position: number; values: Array<{ name: string }> }>;
   variants: VariantSetInput[];
-}
+};
 
 export interface SkippedVariant {
   odoo_id: number;
@@ -53,7 +62,7 @@ export type ProductSetPlan =
   | {
       kind: 'push';
       identifier: { id: string } | { handle: string };
-      input: ProductSetInput;
+      input: ProductSetPushInput;
       /** Odoo variant ids in the order of `input.variants`. */
       variantIds: number[];
       skipped: SkippedVariant[];
@@ -112,7 +121,7 @@ export function planProductSet(doc: ProductDocument): ProductSetPlan {
         : [{ optionName: DEFAULT_OPTION.name, name: DEFAULT_OPTION.value }],
     inventoryItem: { tracked: true },
   }));
-  const input: ProductSetInput = {
+  const input: ProductSetPushInput = {
     title: doc.name,
     descriptionHtml: descriptionHtml(doc.description),
     status: doc.active ? 'ACTIVE' : 'ARCHIVED',
@@ -123,7 +132,7 @@ export function planProductSet(doc: ProductDocument): ProductSetPlan {
   const hash = contentDigest({ input, skipped });
   const bound = doc.shopify_product_gid;
   const identifier = bound ? { id: bound } : { handle: productHandle(doc.odoo_id) };
-  const withIds: ProductSetInput = {
+  const withIds: ProductSetPushInput = {
     ...input,
     ...(bound ? {} : { handle: productHandle(doc.odoo_id) }),
     variants: variants.map((v, i) => {
@@ -139,11 +148,9 @@ export function skippedMessage(skipped: readonly SkippedVariant[]): string | nul
   return skipped.length === 0 ? null : skipped.map((s) => s.reason).join('; ');
 }
 
-export interface ShopifyVariantNode {
-  id: string;
-  sku: string | null;
-  inventoryItem: { id: string } | null;
-}
+/** The product productSet answers with (the type generated from ProductSet.graphql), and one of its variants. */
+export type ShopifyProductSetProduct = NonNullable<NonNullable<ProductSetMutation['productSet']>['product']>;
+export type ShopifyProductSetVariant = ShopifyProductSetProduct['variants']['nodes'][number];
 
 /**
  * The variant and inventory-item GIDs to write back, matched by SKU (unique within the pushed
@@ -151,7 +158,7 @@ export interface ShopifyVariantNode {
  */
 export function childrenFromResult(
   plan: Extract<ProductSetPlan, { kind: 'push' }>,
-  nodes: readonly ShopifyVariantNode[],
+  nodes: readonly ShopifyProductSetVariant[],
 ): Array<{ model: 'product.product'; res_id: number; shopify_gid: string; inventory_item_gid: string | null }> {
   const out: Array<{ model: 'product.product'; res_id: number; shopify_gid: string; inventory_item_gid: string | null }> = [];
   const used = new Set<string>();

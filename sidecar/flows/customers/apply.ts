@@ -17,7 +17,7 @@ import { normaliseEmail } from '../../rules/email.js';
 import type { FlowContext } from '../context.js';
 import { ignored, type JobOutcome } from '../define-flow.js';
 import { onboardingGate } from '../../onboarding/index.js';
-import { comparableHash, customerDocument, partnerIdOf, planCustomerPush, type ShopifyCustomer } from './map.js';
+import { comparableHash, customerDocument, partnerIdOf, planCustomerPush, type CustomerPushPlan, type ShopifyCustomerRead } from './map.js';
 import { LANE, customerByEmail, exportedPartner, readCustomer } from './read.js';
 import type { CustomerSyncStore } from './store.js';
 
@@ -134,7 +134,7 @@ async function counterpart(
   store: CustomerSyncStore,
   partner: ExportedCustomer,
   email: string | null,
-): Promise<{ current: ShopifyCustomer | null } | JobOutcome> {
+): Promise<{ current: ShopifyCustomerRead | null } | JobOutcome> {
   const partnerId = partner.partner_id;
   if (partner.customer_gid) {
     const current = await readCustomer(ctx, partner.customer_gid);
@@ -173,7 +173,7 @@ async function writeCustomer(
   store: CustomerSyncStore,
   partner: ExportedCustomer,
   email: string | null,
-  current: ShopifyCustomer | null,
+  current: ShopifyCustomerRead | null,
 ): Promise<JobOutcome> {
   const partnerId = partner.partner_id;
   const shopifyDoc = current ? customerDocument(current) : null;
@@ -203,26 +203,22 @@ async function writeCustomer(
   };
 }
 
-interface CustomerSetAnswer {
-  customerSet: { customer: { id: string } | null };
-}
-
 async function customerSet(
   ctx: FlowContext,
   partner: ExportedCustomer,
   gid: string | null,
   email: string | null,
-  input: object,
+  input: CustomerPushPlan['input'],
 ): Promise<string> {
   // Keyed by id, or upsert by email: repeating it after a timeout converges on the same customer.
   // Only a customer with neither can be duplicated by a retry, so that call is not retried blind.
   const identifier = gid ? { id: gid } : email ? { email } : undefined;
-  const answer = await ctx.shopify.request<CustomerSetAnswer>(
+  const answer = await ctx.shopify.request(
     'CustomerSet',
     { ...(identifier ? { identifier } : {}), input: identifier && 'email' in identifier ? { ...input, email } : input },
     { lane: LANE, retrySafe: identifier !== undefined },
   );
-  const id = answer.customerSet.customer?.id;
+  const id = answer.customerSet?.customer?.id;
   if (!id) throw new PermanentError(`customers: customerSet for partner ${partner.partner_id} returned no customer`);
   return id;
 }

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { ExportedCustomer } from '../../odoo/contract.js';
-import { comparable, comparableHash, customerDocument, normalisePhone, planCustomerPush, type ShopifyCustomer } from './map.js';
+import { comparable, comparableHash, customerDocument, normalisePhone, planCustomerPush, type ShopifyCustomerRead } from './map.js';
 import { normaliseEmail } from '../../rules/email.js';
 
-const shopifyAda: ShopifyCustomer = {
+/** Ada as CustomerById reads her. */
+const shopifyAda: ShopifyCustomerRead = {
   id: 'gid://shopify/Customer/1012',
   firstName: 'Ada',
   lastName: 'Lovelace',
@@ -72,6 +73,38 @@ describe('customers: normalise and plan (pure)', () => {
         phone: null,
       },
       updated_at: '2026-11-27T10:00:00Z',
+    });
+  });
+
+  it('maps a customer found by email (its address read without name and company) with a null address name', () => {
+    const byEmail: ShopifyCustomerRead = {
+      id: 'gid://shopify/Customer/1012',
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      updatedAt: '2026-11-27T10:00:00Z',
+      tags: [],
+      defaultEmailAddress: { emailAddress: 'ada@example.com' },
+      defaultPhoneNumber: null,
+      defaultAddress: {
+        address1: '1 Main St',
+        address2: null,
+        city: 'Brussels',
+        zip: '1000',
+        provinceCode: null,
+        countryCodeV2: 'BE',
+        phone: null,
+      },
+    };
+    assert.deepEqual(customerDocument(byEmail).default_address, {
+      name: null,
+      company: null,
+      address1: '1 Main St',
+      address2: null,
+      city: 'Brussels',
+      province_code: null,
+      zip: '1000',
+      country_code: 'BE',
+      phone: null,
     });
   });
 
@@ -161,6 +194,16 @@ describe('customers: normalise and plan (pure)', () => {
         },
       ],
     });
+  });
+
+  it("refuses an Odoo country code that is not one of Shopify's, naming the partner and the field", () => {
+    const address = { ...odooExport().default_address!, country_code: 'XX' };
+    assert.throws(
+      () => planCustomerPush(odooExport({ default_address: address }), null),
+      (e: Error) =>
+        e.name === 'PermanentError' &&
+        e.message === 'customers: partner 7: default_address.country_code "XX" is not a Shopify country code',
+    );
   });
 
   it('plans nothing when Shopify already holds the same content', () => {

@@ -12,29 +12,16 @@
 import crypto from 'node:crypto';
 import type { OutboxJob } from '../../jobs.js';
 import type { Address, CustomerDocument, ExportedCustomer } from '../../odoo/contract.js';
+import { PermanentError } from '../../queue/errors.js';
 import { normaliseEmail } from '../../rules/email.js';
+import { isCountryCode } from '../../shopify/enums.js';
+import type { CountryCode, CustomerByEmailQuery, CustomerByIdQuery, CustomerSetInput } from '../../shopify/index.js';
 
-/** The `customer` of the CustomerById / CustomerByEmail queries (2026-10). */
-export interface ShopifyCustomer {
-  id: string;
-  firstName: string | null;
-  lastName: string | null;
-  updatedAt: string | null;
-  defaultEmailAddress: { emailAddress: string | null } | null;
-  defaultPhoneNumber: { phoneNumber: string | null } | null;
-  defaultAddress: {
-    firstName?: string | null;
-    lastName?: string | null;
-    company?: string | null;
-    address1: string | null;
-    address2: string | null;
-    city: string | null;
-    zip: string | null;
-    provinceCode: string | null;
-    countryCodeV2: string | null;
-    phone: string | null;
-  } | null;
-}
+/**
+ * A Shopify customer as the CustomerById or CustomerByEmail query reads it (their generated types):
+ * the email lookup reads the default address without its name and company.
+ */
+export type ShopifyCustomerRead = NonNullable<CustomerByIdQuery['customer']> | NonNullable<CustomerByEmailQuery['customerByIdentifier']>;
 
 /** The partner a customer.changed event is about. */
 export function partnerIdOf(job: OutboxJob<'customer.changed'>): number {
@@ -53,12 +40,13 @@ export function normalisePhone(phone: string | null | undefined): string | null 
 }
 
 /** The canonical document for `upsert_customer` from a Shopify customer. */
-export function customerDocument(c: ShopifyCustomer): CustomerDocument {
+export function customerDocument(c: ShopifyCustomerRead): CustomerDocument {
   const a = c.defaultAddress;
+  const named = a && 'firstName' in a ? a : null;
   const address: Address | null = a
     ? {
-        name: [text(a.firstName), text(a.lastName)].filter(Boolean).join(' ') || null,
-        company: text(a.company),
+        name: [text(named?.firstName), text(named?.lastName)].filter(Boolean).join(' ') || null,
+        company: text(named?.company),
         address1: text(a.address1),
         address2: text(a.address2),
         city: text(a.city),
@@ -134,27 +122,17 @@ export function comparableHash(doc: Parameters<typeof comparable>[0]): string {
   return crypto.createHash('sha256').update(JSON.stringify(ordered)).digest('hex');
 }
 
-/** `CustomerSetInput` (2026-10) fields the flow writes. */
-export interface CustomerSetInput {
-  email?: string | null;
-  firstName?: string | null;
-  lastName?: string | null;
-  phone?: string | null;
-  addresses?: Array<{
-    firstName: string | null;
-    lastName: string | null;
-    address1: string | null;
-    address2: string | null;
-    city: string | null;
-    zip: string | null;
-    provinceCode: string | null;
-    countryCode: string | null;
-    phone: string | null;
-  }>;
+/** The fields of customerSet's input (the type generated from CustomerSet.graphql) the flow writes. */
+export type CustomerPushInput = Pick<CustomerSetInput, 'email' | 'firstName' | 'lastName' | 'phone' | 'addresses'>;
+
+/** Odoo's country code as Shopify's CountryCode; one Shopify does not know is refused, naming the partner. */
+function countryCodeInput(code: string | null, partnerId: number): CountryCode | null {
+  if (code === null || isCountryCode(code)) return code;
+  throw new PermanentError(`customers: partner ${partnerId}: default_address.country_code "${code}" is not a Shopify country code`);
 }
 
 export interface CustomerPushPlan {
-  input: CustomerSetInput;
+  input: CustomerPushInput;
   /** Comparable fields that differ (all of them for a new customer); empty = nothing to write. */
   changed: Array<keyof ComparableCustomer>;
 }
@@ -165,12 +143,13 @@ export interface CustomerPushPlan {
  * - an Odoo partner without an address never clears Shopify's addresses (Odoo has nothing to say);
  * - an address is sent as the customer's one address (customerSet replaces the address list, so a
  *   customer's other saved Shopify addresses are dropped: docs/flows.md, known gaps);
- * - an Odoo partner without email or phone does not clear them in Shopify either.
+ * - an Odoo partner without email or phone does not clear them in Shopify either;
+ * - a country code Shopify does not know fails the push (PermanentError naming the field).
  */
 export function planCustomerPush(odoo: ExportedCustomer, shopify: CustomerDocument | null): CustomerPushPlan {
   const want = comparable(odoo);
   const have = shopify ? comparable(shopify) : null;
-  const input: CustomerSetInput = {};
+  const input: CustomerPushInput = {};
   const changed: CustomerPushPlan['changed'] = [];
   if (want.email !== null && want.email !== have?.email) {
     input.email = want.email;
@@ -198,7 +177,7 @@ export function planCustomerPush(odoo: ExportedCustomer, shopify: CustomerDocume
         city: want.address.city,
         zip: want.address.zip,
         provinceCode: want.address.province_code,
-        countryCode: want.address.country_code,
+        countryCode: countryCodeInput(want.address.country_code, odoo.partner_id),
         phone: want.phone,
       },
     ];

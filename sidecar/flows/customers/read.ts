@@ -4,18 +4,18 @@
  */
 import type { ExportedCustomer } from '../../odoo/contract.js';
 import type { FlowContext } from '../context.js';
-import type { ShopifyCustomer } from './map.js';
+import type { ShopifyCustomerRead } from './map.js';
 
 export const LANE = 'catalog' as const;
 
-export async function readCustomer(ctx: Pick<FlowContext, 'shopify'>, gid: string): Promise<ShopifyCustomer | null> {
-  const data = await ctx.shopify.request<{ customer: ShopifyCustomer | null }>('CustomerById', { id: gid }, { lane: LANE });
+export async function readCustomer(ctx: Pick<FlowContext, 'shopify'>, gid: string): Promise<ShopifyCustomerRead | null> {
+  const data = await ctx.shopify.request('CustomerById', { id: gid }, { lane: LANE });
   return data.customer;
 }
 
 /** The Shopify customer with this (normalised) email, if any. */
-export async function customerByEmail(ctx: Pick<FlowContext, 'shopify'>, email: string): Promise<ShopifyCustomer | null> {
-  const found = await ctx.shopify.request<{ customerByIdentifier: ShopifyCustomer | null }>('CustomerByEmail', { email }, { lane: LANE });
+export async function customerByEmail(ctx: Pick<FlowContext, 'shopify'>, email: string): Promise<ShopifyCustomerRead | null> {
+  const found = await ctx.shopify.request('CustomerByEmail', { email }, { lane: LANE });
   return found.customerByIdentifier;
 }
 

@@ -9,6 +9,7 @@ import type { OutboxJob } from '../../jobs.js';
 import type { FulfillmentDocument } from '../../odoo/contract.js';
 import { PermanentError, RetryableError } from '../../queue/errors.js';
 import { ShopifyError, ShopifyUserErrors } from '../../shopify/errors.js';
+import type { FulfillmentCreateMutation } from '../../shopify/index.js';
 import type { FlowContext } from '../context.js';
 import { ignored, type JobOutcome } from '../define-flow.js';
 import { requestStockPush } from '../inventory/apply.js';
@@ -20,8 +21,8 @@ import {
   trackingDiffers,
   trackingInput,
   type FulfillmentGroup,
-  type ShopifyFulfillment,
-  type ShopifyTracking,
+  type ShopifyFulfillmentRead,
+  type ShopifyTrackingInfo,
 } from './map.js';
 import { LANE, exportDelivery, readFulfillmentOrders, readFulfillments } from './read.js';
 import type { FulfillmentIntent, FulfillmentStore } from './store.js';
@@ -75,7 +76,7 @@ async function resolvePending(
   store: FulfillmentStore,
   doc: FulfillmentDocument,
   intent: FulfillmentIntent,
-  fulfillments: readonly ShopifyFulfillment[],
+  fulfillments: readonly ShopifyFulfillmentRead[],
 ): Promise<boolean> {
   if (!intent.pending) return false;
   const exclude = new Set([...intent.known_fulfillments, ...intent.claimed, ...doc.fulfillment_gids]);
@@ -109,8 +110,8 @@ async function createMissing(
   ctx: FlowContext,
   store: FulfillmentStore,
   doc: FulfillmentDocument,
-  mine: readonly ShopifyFulfillment[],
-  tracking: ShopifyTracking | null,
+  mine: readonly ShopifyFulfillmentRead[],
+  tracking: ShopifyTrackingInfo | null,
 ): Promise<string[]> {
   const wanted = stillToFulfill(doc.lines, mine);
   if (Object.keys(wanted).length === 0) return [];
@@ -166,8 +167,8 @@ async function askStockRepush(ctx: FlowContext, doc: FulfillmentDocument, create
 async function updateTracking(
   ctx: FlowContext,
   doc: FulfillmentDocument,
-  mine: readonly ShopifyFulfillment[],
-  tracking: ShopifyTracking,
+  mine: readonly ShopifyFulfillmentRead[],
+  tracking: ShopifyTrackingInfo,
 ): Promise<number> {
   let updated = 0;
   for (const f of mine) {
@@ -189,12 +190,8 @@ async function updateTracking(
   return updated;
 }
 
-function trackingVariables(t: ShopifyTracking): Record<string, string> {
+function trackingVariables(t: ShopifyTrackingInfo): Record<string, string> {
   return Object.fromEntries(Object.entries(t).filter((entry): entry is [string, string] => entry[1] !== null));
-}
-
-interface FulfillmentCreateAnswer {
-  fulfillmentCreate: { fulfillment: { id: string } | null };
 }
 
 async function createFulfillment(
@@ -202,13 +199,13 @@ async function createFulfillment(
   store: FulfillmentStore,
   doc: FulfillmentDocument,
   group: FulfillmentGroup,
-  tracking: ShopifyTracking | null,
+  tracking: ShopifyTrackingInfo | null,
 ): Promise<string> {
   // Journal what is sent before sending it: if no answer comes, the next attempt reads back.
   await store.setPending(doc.picking_id, { lines: group.lines, trackingNumber: tracking?.number ?? null });
-  let answer: FulfillmentCreateAnswer;
+  let answer: FulfillmentCreateMutation;
   try {
-    answer = await ctx.shopify.request<FulfillmentCreateAnswer>(
+    answer = await ctx.shopify.request(
       'FulfillmentCreate',
       {
         fulfillment: {
@@ -222,7 +219,7 @@ async function createFulfillment(
   } catch (error) {
     throw await settleFailedCreate(ctx, store, doc, error);
   }
-  const gid = answer.fulfillmentCreate.fulfillment?.id;
+  const gid = answer.fulfillmentCreate?.fulfillment?.id;
   if (!gid) throw new PermanentError(`fulfillments: fulfillmentCreate for ${doc.name} returned no fulfillment`);
   await store.claim(doc.picking_id, gid);
   return gid;

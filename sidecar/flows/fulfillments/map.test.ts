@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
+import type { FulfillmentOrderStatus, FulfillmentStatus } from '../../shopify/index.js';
 import {
   findSentFulfillment,
   planFulfillment,
   stillToFulfill,
   trackingDiffers,
   trackingInput,
-  type ShopifyFulfillment,
-  type ShopifyFulfillmentOrder,
+  type ShopifyFulfillmentOrderRead,
+  type ShopifyFulfillmentRead,
 } from './map.js';
 
 const L1 = 'gid://shopify/LineItem/1';
@@ -14,24 +15,37 @@ const L2 = 'gid://shopify/LineItem/2';
 const LOC_A = 'gid://shopify/Location/101';
 const LOC_B = 'gid://shopify/Location/102';
 
-function fo(id: number, location: string, items: Array<[number, string, number]>, status = 'OPEN'): ShopifyFulfillmentOrder {
+function fo(
+  id: number,
+  location: string,
+  items: Array<[number, string, number]>,
+  status: FulfillmentOrderStatus = 'OPEN',
+): ShopifyFulfillmentOrderRead {
   return {
     id: `gid://shopify/FulfillmentOrder/${id}`,
     status,
+    requestStatus: 'UNSUBMITTED',
     assignedLocation: { location: { id: location } },
     supportedActions: status === 'OPEN' || status === 'IN_PROGRESS' ? [{ action: 'CREATE_FULFILLMENT' }] : [],
     lineItems: {
       nodes: items.map(([foli, line, remaining]) => ({
         id: `gid://shopify/FulfillmentOrderLineItem/${foli}`,
         sku: null,
+        totalQuantity: remaining,
         remainingQuantity: remaining,
+        inventoryItemId: null,
         lineItem: { id: line },
       })),
     },
   };
 }
 
-function fulfillment(id: number, lines: Array<[string, number]>, number: string | null = null, status = 'SUCCESS'): ShopifyFulfillment {
+function fulfillment(
+  id: number,
+  lines: Array<[string, number]>,
+  number: string | null = null,
+  status: FulfillmentStatus = 'SUCCESS',
+): ShopifyFulfillmentRead {
   return {
     id: `gid://shopify/Fulfillment/${id}`,
     status,

@@ -5,36 +5,23 @@
  */
 import type { OutboxJob } from '../../jobs.js';
 import type { FulfillmentDocument } from '../../odoo/contract.js';
+import type { FulfillmentOrdersForOrderQuery, OrderFulfillmentsQuery } from '../../shopify/index.js';
 
 /** The Odoo picking a delivery.done event is about. */
 export function pickingIdOf(job: OutboxJob<'delivery.done'>): number {
   return typeof job.payload.picking_id === 'number' ? job.payload.picking_id : job.resId;
 }
 
-// ---- Shopify shapes (the FulfillmentOrdersForOrder and OrderFulfillments queries) ----
+// ---- Shopify shapes: the types generated from the FulfillmentOrdersForOrder and OrderFulfillments queries ----
 
-export interface ShopifyFulfillmentOrder {
-  id: string;
-  status: string;
-  assignedLocation: { location: { id: string } | null } | null;
-  supportedActions: Array<{ action: string }>;
-  lineItems: { nodes: Array<{ id: string; sku: string | null; remainingQuantity: number; lineItem: { id: string } }> };
-}
+/** A fulfillment order of the order, as FulfillmentOrdersForOrder reads it. */
+export type ShopifyFulfillmentOrderRead = NonNullable<FulfillmentOrdersForOrderQuery['order']>['fulfillmentOrders']['nodes'][number];
 
-export interface ShopifyTracking {
-  company: string | null;
-  number: string | null;
-  url: string | null;
-}
+/** A fulfillment of the order, as OrderFulfillments reads it. */
+export type ShopifyFulfillmentRead = NonNullable<OrderFulfillmentsQuery['order']>['fulfillments'][number];
 
-export interface ShopifyFulfillment {
-  id: string;
-  status: string;
-  createdAt: string;
-  trackingInfo: ShopifyTracking[];
-  location: { id: string } | null;
-  fulfillmentLineItems: { nodes: Array<{ id: string; quantity: number; lineItem: { id: string; sku: string | null } }> };
-}
+/** Tracking as a fulfillment carries it, and as the flow sends it. */
+export type ShopifyTrackingInfo = ShopifyFulfillmentRead['trackingInfo'][number];
 
 /** Quantities per Shopify line item GID. */
 export type LineQuantities = Record<string, number>;
@@ -54,9 +41,9 @@ export interface FulfillmentPlan {
 }
 
 /** The quantities a fulfillment ships, per order line. */
-export function fulfilledLines(f: ShopifyFulfillment): LineQuantities {
+export function fulfilledLines(f: ShopifyFulfillmentRead): LineQuantities {
   const out: LineQuantities = {};
-  for (const n of f.fulfillmentLineItems.nodes) out[n.lineItem.id] = (out[n.lineItem.id] ?? 0) + n.quantity;
+  for (const n of f.fulfillmentLineItems.nodes) out[n.lineItem.id] = (out[n.lineItem.id] ?? 0) + (n.quantity ?? 0);
   return out;
 }
 
@@ -65,14 +52,14 @@ export function fulfilledLines(f: ShopifyFulfillment): LineQuantities {
  * Quantities below one are dropped; a fractional delivered quantity is rounded down (Shopify
  * fulfills whole units).
  */
-export function stillToFulfill(delivered: FulfillmentDocument['lines'], shipped: readonly ShopifyFulfillment[]): LineQuantities {
+export function stillToFulfill(delivered: FulfillmentDocument['lines'], shipped: readonly ShopifyFulfillmentRead[]): LineQuantities {
   const want: LineQuantities = {};
   for (const l of delivered) want[l.line_gid] = (want[l.line_gid] ?? 0) + Math.floor(l.quantity);
   for (const f of shipped) for (const [line, q] of Object.entries(fulfilledLines(f))) if (line in want) want[line]! -= q;
   return Object.fromEntries(Object.entries(want).filter(([, q]) => q >= 1));
 }
 
-const canFulfill = (fo: ShopifyFulfillmentOrder) =>
+const canFulfill = (fo: ShopifyFulfillmentOrderRead) =>
   (fo.status === 'OPEN' || fo.status === 'IN_PROGRESS') && fo.supportedActions.some((a) => a.action === 'CREATE_FULFILLMENT');
 
 /**
@@ -83,11 +70,11 @@ const canFulfill = (fo: ShopifyFulfillmentOrder) =>
  */
 export function planFulfillment(
   wanted: LineQuantities,
-  fulfillmentOrders: readonly ShopifyFulfillmentOrder[],
+  fulfillmentOrders: readonly ShopifyFulfillmentOrderRead[],
   locationGid: string | null,
 ): FulfillmentPlan {
   const need: LineQuantities = { ...wanted };
-  const locationOf = (fo: ShopifyFulfillmentOrder) => fo.assignedLocation?.location?.id ?? null;
+  const locationOf = (fo: ShopifyFulfillmentOrderRead) => fo.assignedLocation?.location?.id ?? null;
   const ordered = fulfillmentOrders
     .filter(canFulfill)
     .map((fo, index) => ({ fo, index }))
@@ -136,9 +123,9 @@ const sameLines = (a: LineQuantities, b: LineQuantities) => {
  */
 export function findSentFulfillment(
   sent: SentFulfillment,
-  fulfillments: readonly ShopifyFulfillment[],
+  fulfillments: readonly ShopifyFulfillmentRead[],
   exclude: ReadonlySet<string>,
-): ShopifyFulfillment | undefined {
+): ShopifyFulfillmentRead | undefined {
   return fulfillments.find(
     (f) =>
       !exclude.has(f.id) &&
@@ -149,14 +136,14 @@ export function findSentFulfillment(
 }
 
 /** `FulfillmentTrackingInput` from Odoo's tracking; null when Odoo has no tracking number. */
-export function trackingInput(tracking: FulfillmentDocument['tracking']): ShopifyTracking | null {
+export function trackingInput(tracking: FulfillmentDocument['tracking']): ShopifyTrackingInfo | null {
   const number = tracking.number?.trim() || null;
   if (!number) return null;
   return { number, company: tracking.company?.trim() || null, url: tracking.url?.trim() || null };
 }
 
 /** True when the fulfillment's first tracking entry differs from what Odoo says. */
-export function trackingDiffers(f: ShopifyFulfillment, wanted: ShopifyTracking): boolean {
+export function trackingDiffers(f: ShopifyFulfillmentRead, wanted: ShopifyTrackingInfo): boolean {
   const have = f.trackingInfo[0];
   return !have || have.number !== wanted.number || (have.company ?? null) !== wanted.company || (have.url ?? null) !== wanted.url;
 }

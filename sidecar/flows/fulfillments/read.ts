@@ -5,7 +5,7 @@
 import type { FulfillmentDocument } from '../../odoo/contract.js';
 import { PermanentError } from '../../queue/errors.js';
 import type { FlowContext } from '../context.js';
-import type { ShopifyFulfillment, ShopifyFulfillmentOrder } from './map.js';
+import type { ShopifyFulfillmentOrderRead, ShopifyFulfillmentRead } from './map.js';
 
 export const LANE = 'fulfillments' as const;
 
@@ -13,22 +13,14 @@ export async function exportDelivery(ctx: Pick<FlowContext, 'odoo'>, pickingId: 
   return ctx.odoo.exportDelivery({ picking_id: pickingId });
 }
 
-export async function readFulfillments(ctx: Pick<FlowContext, 'shopify'>, orderGid: string): Promise<ShopifyFulfillment[]> {
-  const data = await ctx.shopify.request<{ order: { fulfillments: ShopifyFulfillment[] } | null }>(
-    'OrderFulfillments',
-    { orderId: orderGid },
-    { lane: LANE },
-  );
+export async function readFulfillments(ctx: Pick<FlowContext, 'shopify'>, orderGid: string): Promise<ShopifyFulfillmentRead[]> {
+  const data = await ctx.shopify.request('OrderFulfillments', { orderId: orderGid }, { lane: LANE });
   if (!data.order) throw new PermanentError(`fulfillments: order ${orderGid} does not exist in Shopify`);
   return data.order.fulfillments;
 }
 
-export async function readFulfillmentOrders(ctx: Pick<FlowContext, 'shopify'>, orderGid: string): Promise<ShopifyFulfillmentOrder[]> {
-  const data = await ctx.shopify.request<{ order: { fulfillmentOrders: { nodes: ShopifyFulfillmentOrder[] } } | null }>(
-    'FulfillmentOrdersForOrder',
-    { orderId: orderGid },
-    { lane: LANE },
-  );
+export async function readFulfillmentOrders(ctx: Pick<FlowContext, 'shopify'>, orderGid: string): Promise<ShopifyFulfillmentOrderRead[]> {
+  const data = await ctx.shopify.request('FulfillmentOrdersForOrder', { orderId: orderGid }, { lane: LANE });
   if (!data.order) throw new PermanentError(`fulfillments: order ${orderGid} does not exist in Shopify`);
   return data.order.fulfillmentOrders.nodes;
 }

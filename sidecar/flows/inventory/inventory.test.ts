@@ -183,13 +183,9 @@ describe('inventory flow end to end (simulator, PostgreSQL, Odoo double)', () =>
     const real = f.ctx.shopify;
     const racing: ShopifyClient = {
       ...real,
-      async request<T>(
-        doc: Parameters<ShopifyClient['request']>[0],
-        variables: Record<string, unknown> | undefined,
-        options: Parameters<ShopifyClient['request']>[2],
-      ): Promise<T> {
-        const answer = await real.request<T>(doc, variables, options);
-        if (doc === 'InventoryLevelsByItems' && !adjusted) {
+      async request(name, variables, options) {
+        const answer = await real.request(name, variables, options);
+        if (name === 'InventoryLevelsByItems' && !adjusted) {
           adjusted = true;
           await f.stack.simControl('POST', '/inventory/adjust', { sku: 'INV-B', locationId: 101, onHand: 25 });
         }
@@ -279,12 +275,12 @@ describe('inventory reconcile at scale (simulator, PostgreSQL, Odoo double)', ()
     });
     const calls: string[] = [];
     const real = f.ctx.shopify;
-    const counting = {
+    const counting: ShopifyClient = {
       ...real,
-      request: ((doc: string, variables: unknown, options: unknown) => {
-        calls.push(doc);
-        return (real.request as (d: string, v: unknown, o: unknown) => Promise<unknown>)(doc, variables, options);
-      }) as typeof real.request,
+      request(name, variables, options) {
+        calls.push(name);
+        return real.request(name, variables, options);
+      },
     };
     const stats = await reconcileInventory({ ...f.ctx, shopify: counting }, 'test-scale');
     assert.deepEqual(

@@ -83,21 +83,13 @@ export async function refreshTargets(ctx: Pick<FlowContext, 'odoo'>, batch: read
   return targets.filter((t) => t.location === location && wanted.has(t.item));
 }
 
-interface LevelsByItemsData {
-  nodes: Array<{ id: string; inventoryLevel: { id: string; quantities: Array<{ name: string; quantity: number }> } | null } | null>;
-}
-
 /** Shopify's on_hand per item at one location; undefined = not stocked there. */
 export async function readOnHand(
   ctx: Pick<FlowContext, 'shopify'>,
   items: readonly string[],
   location: string,
 ): Promise<Map<string, number | undefined>> {
-  const data = await ctx.shopify.request<LevelsByItemsData>(
-    'InventoryLevelsByItems',
-    { itemIds: items, locationId: location },
-    { lane: 'inventory' },
-  );
+  const data = await ctx.shopify.request('InventoryLevelsByItems', { itemIds: [...items], locationId: location }, { lane: 'inventory' });
   const out = new Map<string, number | undefined>();
   data.nodes.forEach((node, i) => {
     const level = node?.inventoryLevel;

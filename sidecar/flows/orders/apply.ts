@@ -12,7 +12,7 @@
  * started, and only after every page is enqueued: a pull that fails half-way is simply repeated.
  */
 import type { PullJob } from '../../jobs.js';
-import type { ApplyOrderResult, OrderDocument } from '../../odoo/contract.js';
+import type { ApplyOrderResult } from '../../odoo/contract.js';
 import { PermanentError } from '../../queue/errors.js';
 import { keys } from '../../queue/names.js';
 import type { FlowContext } from '../context.js';
@@ -39,7 +39,6 @@ export async function importOrder(ctx: FlowContext, orderGid: string): Promise<O
   for (const warning of warnings) {
     ctx.logger.warn('order input adjusted', { entityType: 'Order', entityId: orderGid, code: warning.code, warning: warning.message });
   }
-  const doc: OrderDocument = document;
 
   if (document.cancelled_at) {
     const cancelled = await ctx.odoo.cancelOrder({
@@ -53,7 +52,7 @@ export async function importOrder(ctx: FlowContext, orderGid: string): Promise<O
     // Never imported: record it (apply_order creates it and cancels it, contract rule 11) so the
     // reconciliation finds every Shopify order in Odoo.
   }
-  const result = await ctx.odoo.applyOrder(doc);
+  const result = await ctx.odoo.applyOrder(document);
   return { action: 'applied', name: document.name, updatedAt: document.updated_at ?? null, result };
 }
 

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { loadContractValidator } from '../../../dev/conformance/schemas.js';
 import { formatCents, mulDivRound, toCents } from '../../rules/money.js';
-import { normaliseOrder, orderGidOf, rateString, updatedSinceQuery, type ShopifyLineItem, type ShopifyOrder } from './map.js';
+import type { FulfillmentOrderStatus, OrderFieldsFragment, OrderLineFieldsFragment, ShopMoneyFieldsFragment } from '../../shopify/index.js';
+import { normaliseOrder, orderGidOf, rateString, updatedSinceQuery } from './map.js';
 
-const m = (amount: string) => ({ shopMoney: { amount } });
+const m = (amount: string): ShopMoneyFieldsFragment => ({ shopMoney: { amount } });
 const validator = loadContractValidator();
 
-function line(overrides: Partial<ShopifyLineItem> = {}): ShopifyLineItem {
+function line(overrides: Partial<OrderLineFieldsFragment> = {}): OrderLineFieldsFragment {
   return {
     id: 'gid://shopify/LineItem/11',
     sku: 'MUG',
@@ -20,7 +21,7 @@ function line(overrides: Partial<ShopifyLineItem> = {}): ShopifyLineItem {
   };
 }
 
-function order(overrides: Partial<ShopifyOrder> = {}): ShopifyOrder {
+function order(overrides: Partial<OrderFieldsFragment> = {}): OrderFieldsFragment {
   return {
     id: 'gid://shopify/Order/1001',
     name: '#1001',
@@ -48,7 +49,7 @@ function order(overrides: Partial<ShopifyOrder> = {}): ShopifyOrder {
           originalPriceSet: m('5.00'),
           discountedPriceSet: m('5.00'),
           discountAllocations: [],
-          taxLines: [{ title: 'VAT', rate: 0.2, priceSet: m('1.00') }],
+          taxLines: [{ title: 'VAT', rate: 0.2, ratePercentage: null, priceSet: m('1.00') }],
         },
       ],
     },
@@ -160,7 +161,7 @@ describe('orders normalise: Shopify order → OrderDocument', () => {
 
   const lineCases: Array<{
     name: string;
-    item: Partial<ShopifyLineItem>;
+    item: Partial<OrderLineFieldsFragment>;
     quantity: number;
     discount: string;
     tax: string;
@@ -180,7 +181,7 @@ describe('orders normalise: Shopify order → OrderDocument', () => {
         quantity: 3,
         currentQuantity: 2,
         discountAllocations: [{ allocatedAmountSet: m('1.00') }],
-        taxLines: [{ title: 'VAT', rate: 0.2, priceSet: m('3.33') }],
+        taxLines: [{ title: 'VAT', rate: 0.2, ratePercentage: null, priceSet: m('3.33') }],
       },
       quantity: 2,
       discount: '0.67',
@@ -201,7 +202,7 @@ describe('orders normalise: Shopify order → OrderDocument', () => {
         quantity: 2,
         currentQuantity: 1,
         discountAllocations: [{ allocatedAmountSet: m('1.01') }],
-        taxLines: [{ title: 'VAT', rate: 0.2, priceSet: m('0.05') }],
+        taxLines: [{ title: 'VAT', rate: 0.2, ratePercentage: null, priceSet: m('0.05') }],
       },
       quantity: 1,
       discount: '0.50',
@@ -266,7 +267,7 @@ describe('orders normalise: Shopify order → OrderDocument', () => {
   });
 
   it('routes by the first fulfillment order that is not cancelled and reports a split order', () => {
-    const fo = (status: string, id: string) => ({ status, assignedLocation: { location: { id } } });
+    const fo = (status: FulfillmentOrderStatus, id: string) => ({ status, assignedLocation: { location: { id } } });
     const a = normaliseOrder(
       order({ fulfillmentOrders: { nodes: [fo('CANCELLED', 'gid://shopify/Location/101'), fo('OPEN', 'gid://shopify/Location/102')] } }),
     );

@@ -1,7 +1,9 @@
 /**
  * Orders, pure parts: which order a job is about, the pull's search query, and the Shopify GraphQL
  * order (OrderById / OrderFields) → the contract's OrderDocument (docs/contract.md,
- * contract/schemas/OrderDocument.schema.json). No I/O, no clock.
+ * contract/schemas/OrderDocument.schema.json). No I/O, no clock. The Shopify side is typed by the
+ * types generated from OrderFields.fragment.graphql (docs/architecture.md, "Generated types"): a
+ * field the fragment stops reading fails to compile where it is used.
  *
  * Rules, each one a decision the rest of the flow relies on:
  * - Money is a decimal string in the shop currency (`shopMoney`), computed exactly in integer
@@ -27,6 +29,13 @@ import type { Address, CustomerDocument, OrderDocument, OrderLine, ShippingLine,
 import { PermanentError } from '../../queue/errors.js';
 import { isGid } from '../../rules/gid.js';
 import { formatCents, mulDivRound, toCents } from '../../rules/money.js';
+import type {
+  AddressFieldsFragment,
+  OrderFieldsFragment,
+  OrderLineFieldsFragment,
+  ShopMoneyFieldsFragment,
+  TaxLineFieldsFragment,
+} from '../../shopify/index.js';
 
 // ---- which order a job is about ----
 
@@ -51,100 +60,17 @@ export function updatedSinceQuery(since: Date): string {
   return `updated_at:>='${since.toISOString().replace(/\.\d{3}Z$/, 'Z')}'`;
 }
 
-// ---- the Shopify shapes read by OrderFields.fragment.graphql ----
-
-export interface ShopMoney {
-  shopMoney: { amount: string };
-}
-
-export interface ShopifyTaxLine {
-  title: string;
-  rate: number | null;
-  ratePercentage?: number | null;
-  priceSet: ShopMoney;
-}
-
-export interface ShopifyMailingAddress {
-  name: string | null;
-  company: string | null;
-  address1: string | null;
-  address2: string | null;
-  city: string | null;
-  zip: string | null;
-  provinceCode: string | null;
-  countryCodeV2: string | null;
-  phone: string | null;
-}
-
-export interface ShopifyLineItem {
-  id: string;
-  sku: string | null;
-  title: string;
-  quantity: number;
-  currentQuantity: number;
-  originalUnitPriceSet: ShopMoney;
-  taxLines: ShopifyTaxLine[];
-  discountAllocations: Array<{ allocatedAmountSet: ShopMoney }>;
-}
-
-export interface ShopifyShippingLine {
-  title: string | null;
-  code: string | null;
-  originalPriceSet: ShopMoney;
-  discountedPriceSet: ShopMoney;
-  discountAllocations: Array<{ allocatedAmountSet: ShopMoney }>;
-  taxLines: ShopifyTaxLine[];
-}
-
-export interface ShopifyOrder {
-  id: string;
-  name: string;
-  email: string | null;
-  createdAt: string;
-  updatedAt: string;
-  cancelledAt: string | null;
-  cancelReason: string | null;
-  note: string | null;
-  displayFinancialStatus: string | null;
-  displayFulfillmentStatus: string | null;
-  currencyCode: string;
-  presentmentCurrencyCode: string | null;
-  taxesIncluded: boolean;
-  currentSubtotalPriceSet: ShopMoney;
-  currentTotalTaxSet: ShopMoney;
-  currentTotalDiscountsSet: ShopMoney;
-  currentTotalPriceSet: ShopMoney;
-  lineItems: { nodes: ShopifyLineItem[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
-  shippingLines: { nodes: ShopifyShippingLine[] };
-  customer: {
-    id: string;
-    firstName: string | null;
-    lastName: string | null;
-    updatedAt: string | null;
-    defaultEmailAddress: { emailAddress: string | null } | null;
-    defaultPhoneNumber: { phoneNumber: string | null } | null;
-    defaultAddress: ShopifyMailingAddress | null;
-  } | null;
-  billingAddress: ShopifyMailingAddress | null;
-  shippingAddress: ShopifyMailingAddress | null;
-  fulfillmentOrders: { nodes: Array<{ status: string; assignedLocation: { location: { id: string } | null } | null }> };
-}
-
-/** An order line as sent: the schema allows a null SKU, which the addon refuses with the line named. */
-export type DocumentLine = Omit<OrderLine, 'sku'> & { sku: string | null };
-export type NormalisedOrder = Omit<OrderDocument, 'lines'> & { lines: DocumentLine[] };
-
 export interface NormaliseWarning {
   code: 'quantity_clamped' | 'several_locations';
   message: string;
 }
 
 export interface NormaliseResult {
-  document: NormalisedOrder;
+  document: OrderDocument;
   warnings: NormaliseWarning[];
 }
 
-const money = (bag: ShopMoney | null | undefined, what: string): bigint => toCents(bag?.shopMoney?.amount ?? '0', what);
+const money = (bag: ShopMoneyFieldsFragment | null | undefined, what: string): bigint => toCents(bag?.shopMoney?.amount ?? '0', what);
 
 /** A tax rate as a decimal fraction string: 0.2 → "0.2", 0.075 → "0.075". */
 export function rateString(rate: number | null | undefined, ratePercentage?: number | null): string {
@@ -157,7 +83,7 @@ export function rateString(rate: number | null | undefined, ratePercentage?: num
 
 // ---- mapping ----
 
-function address(a: ShopifyMailingAddress | null | undefined): Address | null {
+function address(a: AddressFieldsFragment | null | undefined): Address | null {
   if (!a) return null;
   return {
     name: a.name ?? null,
@@ -172,7 +98,7 @@ function address(a: ShopifyMailingAddress | null | undefined): Address | null {
   };
 }
 
-function customer(order: ShopifyOrder): CustomerDocument | null {
+function customer(order: OrderFieldsFragment): CustomerDocument | null {
   const c = order.customer;
   // A guest order has no Shopify customer: the addon matches the order's email or creates a guest
   // partner from the billing address (contract rule 5); the schema requires a GID here.
@@ -202,7 +128,11 @@ function keptShare(amount: bigint, ordered: number, current: number): bigint {
   return amount - mulDivRound(amount, BigInt(ordered - current), BigInt(ordered));
 }
 
-function taxLines(lines: ShopifyTaxLine[] | null | undefined, what: string, share: (amount: bigint) => bigint = (a) => a): TaxLine[] {
+function taxLines(
+  lines: readonly TaxLineFieldsFragment[] | null | undefined,
+  what: string,
+  share: (amount: bigint) => bigint = (a) => a,
+): TaxLine[] {
   return (lines ?? []).map((t, i) => ({
     title: t.title,
     rate: rateString(t.rate, t.ratePercentage),
@@ -210,7 +140,7 @@ function taxLines(lines: ShopifyTaxLine[] | null | undefined, what: string, shar
   }));
 }
 
-function locationOf(order: ShopifyOrder, warnings: NormaliseWarning[]): string | null {
+function locationOf(order: OrderFieldsFragment, warnings: NormaliseWarning[]): string | null {
   const orders = order.fulfillmentOrders?.nodes ?? [];
   const live = orders.filter((fo) => fo.status !== 'CANCELLED' && fo.status !== 'INCOMPLETE');
   const candidates = (live.length ? live : orders).map((fo) => fo.assignedLocation?.location?.id).filter((id): id is string => Boolean(id));
@@ -228,9 +158,12 @@ function locationOf(order: ShopifyOrder, warnings: NormaliseWarning[]): string |
 const lower = (value: string | null | undefined): string | null => (value ? value.toLowerCase() : null);
 
 /** The canonical document for one order read with OrderFields (all its line items). */
-export function normaliseOrder(order: ShopifyOrder, lineItems: ShopifyLineItem[] = order.lineItems.nodes): NormaliseResult {
+export function normaliseOrder(
+  order: OrderFieldsFragment,
+  lineItems: readonly OrderLineFieldsFragment[] = order.lineItems.nodes,
+): NormaliseResult {
   const warnings: NormaliseWarning[] = [];
-  const lines: DocumentLine[] = lineItems.map((li, index) => {
+  const lines: OrderLine[] = lineItems.map((li, index) => {
     const where = `order ${order.name} line ${index + 1} (${li.sku ?? 'no SKU'})`;
     const ordered = clampQuantity(li.quantity, `${where} ordered`, []);
     const current = clampQuantity(li.currentQuantity ?? li.quantity, where, warnings);
@@ -264,7 +197,7 @@ export function normaliseOrder(order: ShopifyOrder, lineItems: ShopifyLineItem[]
       tax_lines: taxLines(s.taxLines, where),
     };
   });
-  const document: NormalisedOrder = {
+  const document: OrderDocument = {
     order_gid: order.id,
     name: order.name,
     created_at: order.createdAt,

@@ -2,31 +2,21 @@
  * Orders, reads from Shopify (lane `orders` of the API budget): one order with all its line items,
  * and pages of the orders updated since an instant (the pull).
  */
+import type { OrderFieldsFragment, OrderLineFieldsFragment, OrdersUpdatedSinceQuery } from '../../shopify/index.js';
 import type { FlowContext } from '../context.js';
-import { updatedSinceQuery, type ShopifyLineItem, type ShopifyOrder } from './map.js';
-
-interface OrderByIdData {
-  order: ShopifyOrder | null;
-}
-interface OrderLineItemsData {
-  order: { lineItems: ShopifyOrder['lineItems'] } | null;
-}
+import { updatedSinceQuery } from './map.js';
 
 /** Reads the order and all its line items (OrderById, then OrderLineItems pages past the first 10). */
 export async function fetchOrder(
   ctx: Pick<FlowContext, 'shopify'>,
   orderGid: string,
-): Promise<{ order: ShopifyOrder; lineItems: ShopifyLineItem[] } | null> {
-  const { order } = await ctx.shopify.request<OrderByIdData>('OrderById', { id: orderGid }, { lane: 'orders' });
+): Promise<{ order: OrderFieldsFragment; lineItems: OrderLineFieldsFragment[] } | null> {
+  const { order } = await ctx.shopify.request('OrderById', { id: orderGid }, { lane: 'orders' });
   if (!order) return null;
   const lineItems = [...order.lineItems.nodes];
   let page = order.lineItems.pageInfo;
   while (page.hasNextPage && page.endCursor) {
-    const more = await ctx.shopify.request<OrderLineItemsData>(
-      'OrderLineItems',
-      { id: orderGid, after: page.endCursor },
-      { lane: 'orders' },
-    );
+    const more = await ctx.shopify.request('OrderLineItems', { id: orderGid, after: page.endCursor }, { lane: 'orders' });
     if (!more.order) break;
     lineItems.push(...more.order.lineItems.nodes);
     page = more.order.lineItems.pageInfo;
@@ -34,17 +24,13 @@ export async function fetchOrder(
   return { order, lineItems };
 }
 
-export interface UpdatedOrdersPage {
-  orders: { nodes: Array<{ id: string; updatedAt: string }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
-}
-
 /** One page of the orders updated at or after `since` (ids and `updatedAt` only). */
 export async function updatedOrdersPage(
   ctx: Pick<FlowContext, 'shopify' | 'config'>,
   since: Date,
   after: string | null,
-): Promise<UpdatedOrdersPage['orders']> {
-  const page = await ctx.shopify.request<UpdatedOrdersPage>(
+): Promise<OrdersUpdatedSinceQuery['orders']> {
+  const page = await ctx.shopify.request(
     'OrdersUpdatedSince',
     { query: updatedSinceQuery(since), first: ctx.config.orders.pullPageSize, after },
     { lane: 'orders' },

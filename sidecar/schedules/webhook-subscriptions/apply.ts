@@ -3,20 +3,23 @@
  * deleted, missing topics subscribed at the callback URL — each failure kept in the result, never
  * thrown (the next tick repairs it).
  */
-import { ShopifyUserErrors, type ShopifyClient } from '../../shopify/index.js';
+import { isWebhookSubscriptionTopic, ShopifyUserErrors, type ShopifyClient } from '../../shopify/index.js';
 import { deletedSince, topicToEnum, type SubscriptionPlan } from './map.js';
 import { LANE } from './read.js';
 import type { SubscriptionCheckResult } from './store.js';
 
 async function create(shopify: ShopifyClient, topic: string, callbackUrl: string): Promise<string | null> {
+  const topicEnum = topicToEnum(topic);
+  if (!isWebhookSubscriptionTopic(topicEnum))
+    throw new Error(`${topic} has no WebhookSubscriptionTopic value (${topicEnum}) in this API version`);
   try {
-    const data = await shopify.request<{ webhookSubscriptionCreate: { webhookSubscription: { id: string } | null } }>(
+    const data = await shopify.request(
       'WebhookSubscriptionCreate',
-      { topic: topicToEnum(topic), webhookSubscription: { uri: callbackUrl, format: 'JSON' } },
+      { topic: topicEnum, webhookSubscription: { uri: callbackUrl, format: 'JSON' } },
       // Repeating it cannot duplicate: Shopify refuses a second subscription of a topic to one address.
       { lane: LANE, retrySafe: true },
     );
-    return data.webhookSubscriptionCreate.webhookSubscription?.id ?? null;
+    return data.webhookSubscriptionCreate?.webhookSubscription?.id ?? null;
   } catch (error) {
     // A retried create whose first attempt went through: the subscription is there.
     if (error instanceof ShopifyUserErrors && error.message.includes('already been taken')) return null;

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { WEBHOOK_TOPICS } from '../../jobs.js';
+import { isWebhookSubscriptionTopic } from '../../shopify/enums.js';
 import { deletedSince, isOurs, managedTopics, planSubscriptions, topicToEnum } from './map.js';
 
 const URL_NOW = 'https://sync.example.com/webhooks/shopify';
@@ -11,6 +13,13 @@ describe('webhook subscription plan', () => {
       'INVENTORY_LEVELS_UPDATE',
       'RETURNS_APPROVE',
     ]);
+  });
+
+  it('has a WebhookSubscriptionTopic value of the pinned API for every processed topic it subscribes', () => {
+    assert.deepEqual(
+      managedTopics(WEBHOOK_TOPICS).filter((topic) => !isWebhookSubscriptionTopic(topicToEnum(topic))),
+      [],
+    );
   });
 
   it('never manages the compliance topics and warns about each of them', () => {

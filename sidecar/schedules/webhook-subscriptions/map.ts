@@ -14,20 +14,21 @@
  *   foreign (another app, another integration) and is never touched.
  */
 
+import type { WebhookSubscriptionsQuery } from '../../shopify/index.js';
+
 /** The callback path of the webhook intake (http/webhooks/intake.ts). */
 export const CALLBACK_PATH = '/webhooks/shopify';
 export const COMPLIANCE_TOPICS: readonly string[] = Object.freeze(['customers/data_request', 'customers/redact', 'shop/redact']);
 
-export interface ExistingSubscription {
-  id: string;
-  /** GraphQL enum form, e.g. ORDERS_CREATE. */
-  topic: string;
-  uri: string;
-  format?: string | null;
-  includeFields?: string[] | null;
-  filter?: string | null;
-  apiVersion?: { handle: string } | null;
-}
+/** A subscription as WebhookSubscriptions lists it (the type generated from its document). */
+export type ShopifySubscriptionListed = WebhookSubscriptionsQuery['webhookSubscriptions']['nodes'][number];
+
+/**
+ * What the plan reads of a subscription: its id, topic (the GraphQL enum form, e.g. ORDERS_CREATE)
+ * and uri, and, when listed, what narrows or reshapes its deliveries.
+ */
+export type ExistingSubscription = Pick<ShopifySubscriptionListed, 'id' | 'topic' | 'uri'> &
+  Partial<Pick<ShopifySubscriptionListed, 'includeFields' | 'filter' | 'apiVersion'>>;
 
 export interface SubscriptionPlan {
   /** REST topics to subscribe (no subscription at the callback URL). */

@@ -8,510 +8,514 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 /** The role of the combined listing. */
-export type CombinedListingsRole =
+export const CombinedListingsRole = {
   /** The product is the child of a combined listing. */
-  | 'CHILD'
+  Child: 'CHILD',
   /** The product is the parent of a combined listing. */
-  | 'PARENT';
+  Parent: 'PARENT'
+} as const;
 
+export type CombinedListingsRole = typeof CombinedListingsRole[keyof typeof CombinedListingsRole];
 /**
  * The code designating a country/region, which generally follows ISO 3166-1 alpha-2 guidelines.
  * If a territory doesn't have a country code value in the `CountryCode` enum, then it might be considered a subdivision
  * of another country. For example, the territories associated with Spain are represented by the country code `ES`,
  * and the territories associated with the United States of America are represented by the country code `US`.
  */
-export type CountryCode =
+export const CountryCode = {
   /** Ascension Island. */
-  | 'AC'
+  Ac: 'AC',
   /** Andorra. */
-  | 'AD'
+  Ad: 'AD',
   /** United Arab Emirates. */
-  | 'AE'
+  Ae: 'AE',
   /** Afghanistan. */
-  | 'AF'
+  Af: 'AF',
   /** Antigua & Barbuda. */
-  | 'AG'
+  Ag: 'AG',
   /** Anguilla. */
-  | 'AI'
+  Ai: 'AI',
   /** Albania. */
-  | 'AL'
+  Al: 'AL',
   /** Armenia. */
-  | 'AM'
+  Am: 'AM',
   /** Netherlands Antilles. */
-  | 'AN'
+  An: 'AN',
   /** Angola. */
-  | 'AO'
+  Ao: 'AO',
   /** Argentina. */
-  | 'AR'
+  Ar: 'AR',
   /** Austria. */
-  | 'AT'
+  At: 'AT',
   /** Australia. */
-  | 'AU'
+  Au: 'AU',
   /** Aruba. */
-  | 'AW'
+  Aw: 'AW',
   /** Åland Islands. */
-  | 'AX'
+  Ax: 'AX',
   /** Azerbaijan. */
-  | 'AZ'
+  Az: 'AZ',
   /** Bosnia & Herzegovina. */
-  | 'BA'
+  Ba: 'BA',
   /** Barbados. */
-  | 'BB'
+  Bb: 'BB',
   /** Bangladesh. */
-  | 'BD'
+  Bd: 'BD',
   /** Belgium. */
-  | 'BE'
+  Be: 'BE',
   /** Burkina Faso. */
-  | 'BF'
+  Bf: 'BF',
   /** Bulgaria. */
-  | 'BG'
+  Bg: 'BG',
   /** Bahrain. */
-  | 'BH'
+  Bh: 'BH',
   /** Burundi. */
-  | 'BI'
+  Bi: 'BI',
   /** Benin. */
-  | 'BJ'
+  Bj: 'BJ',
   /** St. Barthélemy. */
-  | 'BL'
+  Bl: 'BL',
   /** Bermuda. */
-  | 'BM'
+  Bm: 'BM',
   /** Brunei. */
-  | 'BN'
+  Bn: 'BN',
   /** Bolivia. */
-  | 'BO'
+  Bo: 'BO',
   /** Caribbean Netherlands. */
-  | 'BQ'
+  Bq: 'BQ',
   /** Brazil. */
-  | 'BR'
+  Br: 'BR',
   /** Bahamas. */
-  | 'BS'
+  Bs: 'BS',
   /** Bhutan. */
-  | 'BT'
+  Bt: 'BT',
   /** Bouvet Island. */
-  | 'BV'
+  Bv: 'BV',
   /** Botswana. */
-  | 'BW'
+  Bw: 'BW',
   /** Belarus. */
-  | 'BY'
+  By: 'BY',
   /** Belize. */
-  | 'BZ'
+  Bz: 'BZ',
   /** Canada. */
-  | 'CA'
+  Ca: 'CA',
   /** Cocos (Keeling) Islands. */
-  | 'CC'
+  Cc: 'CC',
   /** Congo - Kinshasa. */
-  | 'CD'
+  Cd: 'CD',
   /** Central African Republic. */
-  | 'CF'
+  Cf: 'CF',
   /** Congo - Brazzaville. */
-  | 'CG'
+  Cg: 'CG',
   /** Switzerland. */
-  | 'CH'
+  Ch: 'CH',
   /** Côte d’Ivoire. */
-  | 'CI'
+  Ci: 'CI',
   /** Cook Islands. */
-  | 'CK'
+  Ck: 'CK',
   /** Chile. */
-  | 'CL'
+  Cl: 'CL',
   /** Cameroon. */
-  | 'CM'
+  Cm: 'CM',
   /** China. */
-  | 'CN'
+  Cn: 'CN',
   /** Colombia. */
-  | 'CO'
+  Co: 'CO',
   /** Costa Rica. */
-  | 'CR'
+  Cr: 'CR',
   /** Cuba. */
-  | 'CU'
+  Cu: 'CU',
   /** Cape Verde. */
-  | 'CV'
+  Cv: 'CV',
   /** Curaçao. */
-  | 'CW'
+  Cw: 'CW',
   /** Christmas Island. */
-  | 'CX'
+  Cx: 'CX',
   /** Cyprus. */
-  | 'CY'
+  Cy: 'CY',
   /** Czechia. */
-  | 'CZ'
+  Cz: 'CZ',
   /** Germany. */
-  | 'DE'
+  De: 'DE',
   /** Djibouti. */
-  | 'DJ'
+  Dj: 'DJ',
   /** Denmark. */
-  | 'DK'
+  Dk: 'DK',
   /** Dominica. */
-  | 'DM'
+  Dm: 'DM',
   /** Dominican Republic. */
-  | 'DO'
+  Do: 'DO',
   /** Algeria. */
-  | 'DZ'
+  Dz: 'DZ',
   /** Ecuador. */
-  | 'EC'
+  Ec: 'EC',
   /** Estonia. */
-  | 'EE'
+  Ee: 'EE',
   /** Egypt. */
-  | 'EG'
+  Eg: 'EG',
   /** Western Sahara. */
-  | 'EH'
+  Eh: 'EH',
   /** Eritrea. */
-  | 'ER'
+  Er: 'ER',
   /** Spain. */
-  | 'ES'
+  Es: 'ES',
   /** Ethiopia. */
-  | 'ET'
+  Et: 'ET',
   /** Finland. */
-  | 'FI'
+  Fi: 'FI',
   /** Fiji. */
-  | 'FJ'
+  Fj: 'FJ',
   /** Falkland Islands. */
-  | 'FK'
+  Fk: 'FK',
   /** Faroe Islands. */
-  | 'FO'
+  Fo: 'FO',
   /** France. */
-  | 'FR'
+  Fr: 'FR',
   /** Gabon. */
-  | 'GA'
+  Ga: 'GA',
   /** United Kingdom. */
-  | 'GB'
+  Gb: 'GB',
   /** Grenada. */
-  | 'GD'
+  Gd: 'GD',
   /** Georgia. */
-  | 'GE'
+  Ge: 'GE',
   /** French Guiana. */
-  | 'GF'
+  Gf: 'GF',
   /** Guernsey. */
-  | 'GG'
+  Gg: 'GG',
   /** Ghana. */
-  | 'GH'
+  Gh: 'GH',
   /** Gibraltar. */
-  | 'GI'
+  Gi: 'GI',
   /** Greenland. */
-  | 'GL'
+  Gl: 'GL',
   /** Gambia. */
-  | 'GM'
+  Gm: 'GM',
   /** Guinea. */
-  | 'GN'
+  Gn: 'GN',
   /** Guadeloupe. */
-  | 'GP'
+  Gp: 'GP',
   /** Equatorial Guinea. */
-  | 'GQ'
+  Gq: 'GQ',
   /** Greece. */
-  | 'GR'
+  Gr: 'GR',
   /** South Georgia & South Sandwich Islands. */
-  | 'GS'
+  Gs: 'GS',
   /** Guatemala. */
-  | 'GT'
+  Gt: 'GT',
   /** Guinea-Bissau. */
-  | 'GW'
+  Gw: 'GW',
   /** Guyana. */
-  | 'GY'
+  Gy: 'GY',
   /** Hong Kong SAR. */
-  | 'HK'
+  Hk: 'HK',
   /** Heard & McDonald Islands. */
-  | 'HM'
+  Hm: 'HM',
   /** Honduras. */
-  | 'HN'
+  Hn: 'HN',
   /** Croatia. */
-  | 'HR'
+  Hr: 'HR',
   /** Haiti. */
-  | 'HT'
+  Ht: 'HT',
   /** Hungary. */
-  | 'HU'
+  Hu: 'HU',
   /** Indonesia. */
-  | 'ID'
+  Id: 'ID',
   /** Ireland. */
-  | 'IE'
+  Ie: 'IE',
   /** Israel. */
-  | 'IL'
+  Il: 'IL',
   /** Isle of Man. */
-  | 'IM'
+  Im: 'IM',
   /** India. */
-  | 'IN'
+  In: 'IN',
   /** British Indian Ocean Territory. */
-  | 'IO'
+  Io: 'IO',
   /** Iraq. */
-  | 'IQ'
+  Iq: 'IQ',
   /** Iran. */
-  | 'IR'
+  Ir: 'IR',
   /** Iceland. */
-  | 'IS'
+  Is: 'IS',
   /** Italy. */
-  | 'IT'
+  It: 'IT',
   /** Jersey. */
-  | 'JE'
+  Je: 'JE',
   /** Jamaica. */
-  | 'JM'
+  Jm: 'JM',
   /** Jordan. */
-  | 'JO'
+  Jo: 'JO',
   /** Japan. */
-  | 'JP'
+  Jp: 'JP',
   /** Kenya. */
-  | 'KE'
+  Ke: 'KE',
   /** Kyrgyzstan. */
-  | 'KG'
+  Kg: 'KG',
   /** Cambodia. */
-  | 'KH'
+  Kh: 'KH',
   /** Kiribati. */
-  | 'KI'
+  Ki: 'KI',
   /** Comoros. */
-  | 'KM'
+  Km: 'KM',
   /** St. Kitts & Nevis. */
-  | 'KN'
+  Kn: 'KN',
   /** North Korea. */
-  | 'KP'
+  Kp: 'KP',
   /** South Korea. */
-  | 'KR'
+  Kr: 'KR',
   /** Kuwait. */
-  | 'KW'
+  Kw: 'KW',
   /** Cayman Islands. */
-  | 'KY'
+  Ky: 'KY',
   /** Kazakhstan. */
-  | 'KZ'
+  Kz: 'KZ',
   /** Laos. */
-  | 'LA'
+  La: 'LA',
   /** Lebanon. */
-  | 'LB'
+  Lb: 'LB',
   /** St. Lucia. */
-  | 'LC'
+  Lc: 'LC',
   /** Liechtenstein. */
-  | 'LI'
+  Li: 'LI',
   /** Sri Lanka. */
-  | 'LK'
+  Lk: 'LK',
   /** Liberia. */
-  | 'LR'
+  Lr: 'LR',
   /** Lesotho. */
-  | 'LS'
+  Ls: 'LS',
   /** Lithuania. */
-  | 'LT'
+  Lt: 'LT',
   /** Luxembourg. */
-  | 'LU'
+  Lu: 'LU',
   /** Latvia. */
-  | 'LV'
+  Lv: 'LV',
   /** Libya. */
-  | 'LY'
+  Ly: 'LY',
   /** Morocco. */
-  | 'MA'
+  Ma: 'MA',
   /** Monaco. */
-  | 'MC'
+  Mc: 'MC',
   /** Moldova. */
-  | 'MD'
+  Md: 'MD',
   /** Montenegro. */
-  | 'ME'
+  Me: 'ME',
   /** St. Martin. */
-  | 'MF'
+  Mf: 'MF',
   /** Madagascar. */
-  | 'MG'
+  Mg: 'MG',
   /** North Macedonia. */
-  | 'MK'
+  Mk: 'MK',
   /** Mali. */
-  | 'ML'
+  Ml: 'ML',
   /** Myanmar (Burma). */
-  | 'MM'
+  Mm: 'MM',
   /** Mongolia. */
-  | 'MN'
+  Mn: 'MN',
   /** Macao SAR. */
-  | 'MO'
+  Mo: 'MO',
   /** Martinique. */
-  | 'MQ'
+  Mq: 'MQ',
   /** Mauritania. */
-  | 'MR'
+  Mr: 'MR',
   /** Montserrat. */
-  | 'MS'
+  Ms: 'MS',
   /** Malta. */
-  | 'MT'
+  Mt: 'MT',
   /** Mauritius. */
-  | 'MU'
+  Mu: 'MU',
   /** Maldives. */
-  | 'MV'
+  Mv: 'MV',
   /** Malawi. */
-  | 'MW'
+  Mw: 'MW',
   /** Mexico. */
-  | 'MX'
+  Mx: 'MX',
   /** Malaysia. */
-  | 'MY'
+  My: 'MY',
   /** Mozambique. */
-  | 'MZ'
+  Mz: 'MZ',
   /** Namibia. */
-  | 'NA'
+  Na: 'NA',
   /** New Caledonia. */
-  | 'NC'
+  Nc: 'NC',
   /** Niger. */
-  | 'NE'
+  Ne: 'NE',
   /** Norfolk Island. */
-  | 'NF'
+  Nf: 'NF',
   /** Nigeria. */
-  | 'NG'
+  Ng: 'NG',
   /** Nicaragua. */
-  | 'NI'
+  Ni: 'NI',
   /** Netherlands. */
-  | 'NL'
+  Nl: 'NL',
   /** Norway. */
-  | 'NO'
+  No: 'NO',
   /** Nepal. */
-  | 'NP'
+  Np: 'NP',
   /** Nauru. */
-  | 'NR'
+  Nr: 'NR',
   /** Niue. */
-  | 'NU'
+  Nu: 'NU',
   /** New Zealand. */
-  | 'NZ'
+  Nz: 'NZ',
   /** Oman. */
-  | 'OM'
+  Om: 'OM',
   /** Panama. */
-  | 'PA'
+  Pa: 'PA',
   /** Peru. */
-  | 'PE'
+  Pe: 'PE',
   /** French Polynesia. */
-  | 'PF'
+  Pf: 'PF',
   /** Papua New Guinea. */
-  | 'PG'
+  Pg: 'PG',
   /** Philippines. */
-  | 'PH'
+  Ph: 'PH',
   /** Pakistan. */
-  | 'PK'
+  Pk: 'PK',
   /** Poland. */
-  | 'PL'
+  Pl: 'PL',
   /** St. Pierre & Miquelon. */
-  | 'PM'
+  Pm: 'PM',
   /** Pitcairn Islands. */
-  | 'PN'
+  Pn: 'PN',
   /** Palestinian Territories. */
-  | 'PS'
+  Ps: 'PS',
   /** Portugal. */
-  | 'PT'
+  Pt: 'PT',
   /** Paraguay. */
-  | 'PY'
+  Py: 'PY',
   /** Qatar. */
-  | 'QA'
+  Qa: 'QA',
   /** Réunion. */
-  | 'RE'
+  Re: 'RE',
   /** Romania. */
-  | 'RO'
+  Ro: 'RO',
   /** Serbia. */
-  | 'RS'
+  Rs: 'RS',
   /** Russia. */
-  | 'RU'
+  Ru: 'RU',
   /** Rwanda. */
-  | 'RW'
+  Rw: 'RW',
   /** Saudi Arabia. */
-  | 'SA'
+  Sa: 'SA',
   /** Solomon Islands. */
-  | 'SB'
+  Sb: 'SB',
   /** Seychelles. */
-  | 'SC'
+  Sc: 'SC',
   /** Sudan. */
-  | 'SD'
+  Sd: 'SD',
   /** Sweden. */
-  | 'SE'
+  Se: 'SE',
   /** Singapore. */
-  | 'SG'
+  Sg: 'SG',
   /** St. Helena. */
-  | 'SH'
+  Sh: 'SH',
   /** Slovenia. */
-  | 'SI'
+  Si: 'SI',
   /** Svalbard & Jan Mayen. */
-  | 'SJ'
+  Sj: 'SJ',
   /** Slovakia. */
-  | 'SK'
+  Sk: 'SK',
   /** Sierra Leone. */
-  | 'SL'
+  Sl: 'SL',
   /** San Marino. */
-  | 'SM'
+  Sm: 'SM',
   /** Senegal. */
-  | 'SN'
+  Sn: 'SN',
   /** Somalia. */
-  | 'SO'
+  So: 'SO',
   /** Suriname. */
-  | 'SR'
+  Sr: 'SR',
   /** South Sudan. */
-  | 'SS'
+  Ss: 'SS',
   /** São Tomé & Príncipe. */
-  | 'ST'
+  St: 'ST',
   /** El Salvador. */
-  | 'SV'
+  Sv: 'SV',
   /** Sint Maarten. */
-  | 'SX'
+  Sx: 'SX',
   /** Syria. */
-  | 'SY'
+  Sy: 'SY',
   /** Eswatini. */
-  | 'SZ'
+  Sz: 'SZ',
   /** Tristan da Cunha. */
-  | 'TA'
+  Ta: 'TA',
   /** Turks & Caicos Islands. */
-  | 'TC'
+  Tc: 'TC',
   /** Chad. */
-  | 'TD'
+  Td: 'TD',
   /** French Southern Territories. */
-  | 'TF'
+  Tf: 'TF',
   /** Togo. */
-  | 'TG'
+  Tg: 'TG',
   /** Thailand. */
-  | 'TH'
+  Th: 'TH',
   /** Tajikistan. */
-  | 'TJ'
+  Tj: 'TJ',
   /** Tokelau. */
-  | 'TK'
+  Tk: 'TK',
   /** Timor-Leste. */
-  | 'TL'
+  Tl: 'TL',
   /** Turkmenistan. */
-  | 'TM'
+  Tm: 'TM',
   /** Tunisia. */
-  | 'TN'
+  Tn: 'TN',
   /** Tonga. */
-  | 'TO'
+  To: 'TO',
   /** Türkiye. */
-  | 'TR'
+  Tr: 'TR',
   /** Trinidad & Tobago. */
-  | 'TT'
+  Tt: 'TT',
   /** Tuvalu. */
-  | 'TV'
+  Tv: 'TV',
   /** Taiwan. */
-  | 'TW'
+  Tw: 'TW',
   /** Tanzania. */
-  | 'TZ'
+  Tz: 'TZ',
   /** Ukraine. */
-  | 'UA'
+  Ua: 'UA',
   /** Uganda. */
-  | 'UG'
+  Ug: 'UG',
   /** U.S. Outlying Islands. */
-  | 'UM'
+  Um: 'UM',
   /** United States. */
-  | 'US'
+  Us: 'US',
   /** Uruguay. */
-  | 'UY'
+  Uy: 'UY',
   /** Uzbekistan. */
-  | 'UZ'
+  Uz: 'UZ',
   /** Vatican City. */
-  | 'VA'
+  Va: 'VA',
   /** St. Vincent & Grenadines. */
-  | 'VC'
+  Vc: 'VC',
   /** Venezuela. */
-  | 'VE'
+  Ve: 'VE',
   /** British Virgin Islands. */
-  | 'VG'
+  Vg: 'VG',
   /** Vietnam. */
-  | 'VN'
+  Vn: 'VN',
   /** Vanuatu. */
-  | 'VU'
+  Vu: 'VU',
   /** Wallis & Futuna. */
-  | 'WF'
+  Wf: 'WF',
   /** Samoa. */
-  | 'WS'
+  Ws: 'WS',
   /** Kosovo. */
-  | 'XK'
+  Xk: 'XK',
   /** Yemen. */
-  | 'YE'
+  Ye: 'YE',
   /** Mayotte. */
-  | 'YT'
+  Yt: 'YT',
   /** South Africa. */
-  | 'ZA'
+  Za: 'ZA',
   /** Zambia. */
-  | 'ZM'
+  Zm: 'ZM',
   /** Zimbabwe. */
-  | 'ZW'
+  Zw: 'ZW',
   /** Unknown Region. */
-  | 'ZZ';
+  Zz: 'ZZ'
+} as const;
 
+export type CountryCode = typeof CountryCode[keyof typeof CountryCode];
 /** The input fields required to specify a harmonized system code. */
 export type CountryHarmonizedSystemCodeInput = {
   /**
@@ -528,332 +532,334 @@ export type CountryHarmonizedSystemCodeInput = {
  * [standard ISO 4217 codes](https://en.wikipedia.org/wiki/ISO_4217), legacy codes, non-standard codes,
  * digital currency codes.
  */
-export type CurrencyCode =
+export const CurrencyCode = {
   /** United Arab Emirates Dirham (AED). */
-  | 'AED'
+  Aed: 'AED',
   /** Afghan Afghani (AFN). */
-  | 'AFN'
+  Afn: 'AFN',
   /** Albanian Lek (ALL). */
-  | 'ALL'
+  All: 'ALL',
   /** Armenian Dram (AMD). */
-  | 'AMD'
+  Amd: 'AMD',
   /** Netherlands Antillean Guilder. */
-  | 'ANG'
+  Ang: 'ANG',
   /** Angolan Kwanza (AOA). */
-  | 'AOA'
+  Aoa: 'AOA',
   /** Argentine Pesos (ARS). */
-  | 'ARS'
+  Ars: 'ARS',
   /** Australian Dollars (AUD). */
-  | 'AUD'
+  Aud: 'AUD',
   /** Aruban Florin (AWG). */
-  | 'AWG'
+  Awg: 'AWG',
   /** Azerbaijani Manat (AZN). */
-  | 'AZN'
+  Azn: 'AZN',
   /** Bosnia and Herzegovina Convertible Mark (BAM). */
-  | 'BAM'
+  Bam: 'BAM',
   /** Barbadian Dollar (BBD). */
-  | 'BBD'
+  Bbd: 'BBD',
   /** Bangladesh Taka (BDT). */
-  | 'BDT'
+  Bdt: 'BDT',
   /** Bulgarian Lev (BGN). */
-  | 'BGN'
+  Bgn: 'BGN',
   /** Bahraini Dinar (BHD). */
-  | 'BHD'
+  Bhd: 'BHD',
   /** Burundian Franc (BIF). */
-  | 'BIF'
+  Bif: 'BIF',
   /** Bermudian Dollar (BMD). */
-  | 'BMD'
+  Bmd: 'BMD',
   /** Brunei Dollar (BND). */
-  | 'BND'
+  Bnd: 'BND',
   /** Bolivian Boliviano (BOB). */
-  | 'BOB'
+  Bob: 'BOB',
   /** Brazilian Real (BRL). */
-  | 'BRL'
+  Brl: 'BRL',
   /** Bahamian Dollar (BSD). */
-  | 'BSD'
+  Bsd: 'BSD',
   /** Bhutanese Ngultrum (BTN). */
-  | 'BTN'
+  Btn: 'BTN',
   /** Botswana Pula (BWP). */
-  | 'BWP'
+  Bwp: 'BWP',
   /** Belarusian Ruble (BYN). */
-  | 'BYN'
+  Byn: 'BYN',
   /** Belarusian Ruble (BYR). */
-  | 'BYR'
+  Byr: 'BYR',
   /** Belize Dollar (BZD). */
-  | 'BZD'
+  Bzd: 'BZD',
   /** Canadian Dollars (CAD). */
-  | 'CAD'
+  Cad: 'CAD',
   /** Congolese franc (CDF). */
-  | 'CDF'
+  Cdf: 'CDF',
   /** Swiss Francs (CHF). */
-  | 'CHF'
+  Chf: 'CHF',
   /** Chilean Peso (CLP). */
-  | 'CLP'
+  Clp: 'CLP',
   /** Chinese Yuan Renminbi (CNY). */
-  | 'CNY'
+  Cny: 'CNY',
   /** Colombian Peso (COP). */
-  | 'COP'
+  Cop: 'COP',
   /** Costa Rican Colones (CRC). */
-  | 'CRC'
+  Crc: 'CRC',
   /** Cape Verdean escudo (CVE). */
-  | 'CVE'
+  Cve: 'CVE',
   /** Czech Koruny (CZK). */
-  | 'CZK'
+  Czk: 'CZK',
   /** Djiboutian Franc (DJF). */
-  | 'DJF'
+  Djf: 'DJF',
   /** Danish Kroner (DKK). */
-  | 'DKK'
+  Dkk: 'DKK',
   /** Dominican Peso (DOP). */
-  | 'DOP'
+  Dop: 'DOP',
   /** Algerian Dinar (DZD). */
-  | 'DZD'
+  Dzd: 'DZD',
   /** Egyptian Pound (EGP). */
-  | 'EGP'
+  Egp: 'EGP',
   /** Eritrean Nakfa (ERN). */
-  | 'ERN'
+  Ern: 'ERN',
   /** Ethiopian Birr (ETB). */
-  | 'ETB'
+  Etb: 'ETB',
   /** Euro (EUR). */
-  | 'EUR'
+  Eur: 'EUR',
   /** Fijian Dollars (FJD). */
-  | 'FJD'
+  Fjd: 'FJD',
   /** Falkland Islands Pounds (FKP). */
-  | 'FKP'
+  Fkp: 'FKP',
   /** United Kingdom Pounds (GBP). */
-  | 'GBP'
+  Gbp: 'GBP',
   /** Georgian Lari (GEL). */
-  | 'GEL'
+  Gel: 'GEL',
   /** Ghanaian Cedi (GHS). */
-  | 'GHS'
+  Ghs: 'GHS',
   /** Gibraltar Pounds (GIP). */
-  | 'GIP'
+  Gip: 'GIP',
   /** Gambian Dalasi (GMD). */
-  | 'GMD'
+  Gmd: 'GMD',
   /** Guinean Franc (GNF). */
-  | 'GNF'
+  Gnf: 'GNF',
   /** Guatemalan Quetzal (GTQ). */
-  | 'GTQ'
+  Gtq: 'GTQ',
   /** Guyanese Dollar (GYD). */
-  | 'GYD'
+  Gyd: 'GYD',
   /** Hong Kong Dollars (HKD). */
-  | 'HKD'
+  Hkd: 'HKD',
   /** Honduran Lempira (HNL). */
-  | 'HNL'
+  Hnl: 'HNL',
   /** Croatian Kuna (HRK). */
-  | 'HRK'
+  Hrk: 'HRK',
   /** Haitian Gourde (HTG). */
-  | 'HTG'
+  Htg: 'HTG',
   /** Hungarian Forint (HUF). */
-  | 'HUF'
+  Huf: 'HUF',
   /** Indonesian Rupiah (IDR). */
-  | 'IDR'
+  Idr: 'IDR',
   /** Israeli New Shekel (NIS). */
-  | 'ILS'
+  Ils: 'ILS',
   /** Indian Rupees (INR). */
-  | 'INR'
+  Inr: 'INR',
   /** Iraqi Dinar (IQD). */
-  | 'IQD'
+  Iqd: 'IQD',
   /** Iranian Rial (IRR). */
-  | 'IRR'
+  Irr: 'IRR',
   /** Icelandic Kronur (ISK). */
-  | 'ISK'
+  Isk: 'ISK',
   /** Jersey Pound. */
-  | 'JEP'
+  Jep: 'JEP',
   /** Jamaican Dollars (JMD). */
-  | 'JMD'
+  Jmd: 'JMD',
   /** Jordanian Dinar (JOD). */
-  | 'JOD'
+  Jod: 'JOD',
   /** Japanese Yen (JPY). */
-  | 'JPY'
+  Jpy: 'JPY',
   /** Kenyan Shilling (KES). */
-  | 'KES'
+  Kes: 'KES',
   /** Kyrgyzstani Som (KGS). */
-  | 'KGS'
+  Kgs: 'KGS',
   /** Cambodian Riel. */
-  | 'KHR'
+  Khr: 'KHR',
   /** Kiribati Dollar (KID). */
-  | 'KID'
+  Kid: 'KID',
   /** Comorian Franc (KMF). */
-  | 'KMF'
+  Kmf: 'KMF',
   /** South Korean Won (KRW). */
-  | 'KRW'
+  Krw: 'KRW',
   /** Kuwaiti Dinar (KWD). */
-  | 'KWD'
+  Kwd: 'KWD',
   /** Cayman Dollars (KYD). */
-  | 'KYD'
+  Kyd: 'KYD',
   /** Kazakhstani Tenge (KZT). */
-  | 'KZT'
+  Kzt: 'KZT',
   /** Laotian Kip (LAK). */
-  | 'LAK'
+  Lak: 'LAK',
   /** Lebanese Pounds (LBP). */
-  | 'LBP'
+  Lbp: 'LBP',
   /** Sri Lankan Rupees (LKR). */
-  | 'LKR'
+  Lkr: 'LKR',
   /** Liberian Dollar (LRD). */
-  | 'LRD'
+  Lrd: 'LRD',
   /** Lesotho Loti (LSL). */
-  | 'LSL'
+  Lsl: 'LSL',
   /** Lithuanian Litai (LTL). */
-  | 'LTL'
+  Ltl: 'LTL',
   /** Latvian Lati (LVL). */
-  | 'LVL'
+  Lvl: 'LVL',
   /** Libyan Dinar (LYD). */
-  | 'LYD'
+  Lyd: 'LYD',
   /** Moroccan Dirham. */
-  | 'MAD'
+  Mad: 'MAD',
   /** Moldovan Leu (MDL). */
-  | 'MDL'
+  Mdl: 'MDL',
   /** Malagasy Ariary (MGA). */
-  | 'MGA'
+  Mga: 'MGA',
   /** Macedonia Denar (MKD). */
-  | 'MKD'
+  Mkd: 'MKD',
   /** Burmese Kyat (MMK). */
-  | 'MMK'
+  Mmk: 'MMK',
   /** Mongolian Tugrik. */
-  | 'MNT'
+  Mnt: 'MNT',
   /** Macanese Pataca (MOP). */
-  | 'MOP'
+  Mop: 'MOP',
   /** Mauritanian Ouguiya (MRU). */
-  | 'MRU'
+  Mru: 'MRU',
   /** Mauritian Rupee (MUR). */
-  | 'MUR'
+  Mur: 'MUR',
   /** Maldivian Rufiyaa (MVR). */
-  | 'MVR'
+  Mvr: 'MVR',
   /** Malawian Kwacha (MWK). */
-  | 'MWK'
+  Mwk: 'MWK',
   /** Mexican Pesos (MXN). */
-  | 'MXN'
+  Mxn: 'MXN',
   /** Malaysian Ringgits (MYR). */
-  | 'MYR'
+  Myr: 'MYR',
   /** Mozambican Metical. */
-  | 'MZN'
+  Mzn: 'MZN',
   /** Namibian Dollar. */
-  | 'NAD'
+  Nad: 'NAD',
   /** Nigerian Naira (NGN). */
-  | 'NGN'
+  Ngn: 'NGN',
   /** Nicaraguan Córdoba (NIO). */
-  | 'NIO'
+  Nio: 'NIO',
   /** Norwegian Kroner (NOK). */
-  | 'NOK'
+  Nok: 'NOK',
   /** Nepalese Rupee (NPR). */
-  | 'NPR'
+  Npr: 'NPR',
   /** New Zealand Dollars (NZD). */
-  | 'NZD'
+  Nzd: 'NZD',
   /** Omani Rial (OMR). */
-  | 'OMR'
+  Omr: 'OMR',
   /** Panamian Balboa (PAB). */
-  | 'PAB'
+  Pab: 'PAB',
   /** Peruvian Nuevo Sol (PEN). */
-  | 'PEN'
+  Pen: 'PEN',
   /** Papua New Guinean Kina (PGK). */
-  | 'PGK'
+  Pgk: 'PGK',
   /** Philippine Peso (PHP). */
-  | 'PHP'
+  Php: 'PHP',
   /** Pakistani Rupee (PKR). */
-  | 'PKR'
+  Pkr: 'PKR',
   /** Polish Zlotych (PLN). */
-  | 'PLN'
+  Pln: 'PLN',
   /** Paraguayan Guarani (PYG). */
-  | 'PYG'
+  Pyg: 'PYG',
   /** Qatari Rial (QAR). */
-  | 'QAR'
+  Qar: 'QAR',
   /** Romanian Lei (RON). */
-  | 'RON'
+  Ron: 'RON',
   /** Serbian dinar (RSD). */
-  | 'RSD'
+  Rsd: 'RSD',
   /** Russian Rubles (RUB). */
-  | 'RUB'
+  Rub: 'RUB',
   /** Rwandan Franc (RWF). */
-  | 'RWF'
+  Rwf: 'RWF',
   /** Saudi Riyal (SAR). */
-  | 'SAR'
+  Sar: 'SAR',
   /** Solomon Islands Dollar (SBD). */
-  | 'SBD'
+  Sbd: 'SBD',
   /** Seychellois Rupee (SCR). */
-  | 'SCR'
+  Scr: 'SCR',
   /** Sudanese Pound (SDG). */
-  | 'SDG'
+  Sdg: 'SDG',
   /** Swedish Kronor (SEK). */
-  | 'SEK'
+  Sek: 'SEK',
   /** Singapore Dollars (SGD). */
-  | 'SGD'
+  Sgd: 'SGD',
   /** Saint Helena Pounds (SHP). */
-  | 'SHP'
+  Shp: 'SHP',
   /** Sierra Leonean Leone (SLL). */
-  | 'SLL'
+  Sll: 'SLL',
   /** Somali Shilling (SOS). */
-  | 'SOS'
+  Sos: 'SOS',
   /** Surinamese Dollar (SRD). */
-  | 'SRD'
+  Srd: 'SRD',
   /** South Sudanese Pound (SSP). */
-  | 'SSP'
+  Ssp: 'SSP',
   /** Sao Tome And Principe Dobra (STD). */
-  | 'STD'
+  Std: 'STD',
   /** Sao Tome And Principe Dobra (STN). */
-  | 'STN'
+  Stn: 'STN',
   /** Syrian Pound (SYP). */
-  | 'SYP'
+  Syp: 'SYP',
   /** Swazi Lilangeni (SZL). */
-  | 'SZL'
+  Szl: 'SZL',
   /** Thai baht (THB). */
-  | 'THB'
+  Thb: 'THB',
   /** Tajikistani Somoni (TJS). */
-  | 'TJS'
+  Tjs: 'TJS',
   /** Turkmenistani Manat (TMT). */
-  | 'TMT'
+  Tmt: 'TMT',
   /** Tunisian Dinar (TND). */
-  | 'TND'
+  Tnd: 'TND',
   /** Tongan Pa'anga (TOP). */
-  | 'TOP'
+  Top: 'TOP',
   /** Turkish Lira (TRY). */
-  | 'TRY'
+  Try: 'TRY',
   /** Trinidad and Tobago Dollars (TTD). */
-  | 'TTD'
+  Ttd: 'TTD',
   /** Taiwan Dollars (TWD). */
-  | 'TWD'
+  Twd: 'TWD',
   /** Tanzanian Shilling (TZS). */
-  | 'TZS'
+  Tzs: 'TZS',
   /** Ukrainian Hryvnia (UAH). */
-  | 'UAH'
+  Uah: 'UAH',
   /** Ugandan Shilling (UGX). */
-  | 'UGX'
+  Ugx: 'UGX',
   /** United States Dollars (USD). */
-  | 'USD'
+  Usd: 'USD',
   /** United States Dollars Coin (USDC). */
-  | 'USDC'
+  Usdc: 'USDC',
   /** Uruguayan Pesos (UYU). */
-  | 'UYU'
+  Uyu: 'UYU',
   /** Uzbekistan som (UZS). */
-  | 'UZS'
+  Uzs: 'UZS',
   /** Venezuelan Bolivares (VED). */
-  | 'VED'
+  Ved: 'VED',
   /** Venezuelan Bolivares (VEF). */
-  | 'VEF'
+  Vef: 'VEF',
   /** Venezuelan Bolivares Soberanos (VES). */
-  | 'VES'
+  Ves: 'VES',
   /** Vietnamese đồng (VND). */
-  | 'VND'
+  Vnd: 'VND',
   /** Vanuatu Vatu (VUV). */
-  | 'VUV'
+  Vuv: 'VUV',
   /** Samoan Tala (WST). */
-  | 'WST'
+  Wst: 'WST',
   /** Central African CFA Franc (XAF). */
-  | 'XAF'
+  Xaf: 'XAF',
   /** East Caribbean Dollar (XCD). */
-  | 'XCD'
+  Xcd: 'XCD',
   /** West African CFA franc (XOF). */
-  | 'XOF'
+  Xof: 'XOF',
   /** CFP Franc (XPF). */
-  | 'XPF'
+  Xpf: 'XPF',
   /** Unrecognized currency. */
-  | 'XXX'
+  Xxx: 'XXX',
   /** Yemeni Rial (YER). */
-  | 'YER'
+  Yer: 'YER',
   /** South African Rand (ZAR). */
-  | 'ZAR'
+  Zar: 'ZAR',
   /** Zambian Kwacha (ZMW). */
-  | 'ZMW';
+  Zmw: 'ZMW'
+} as const;
 
+export type CurrencyCode = typeof CurrencyCode[keyof typeof CurrencyCode];
 /**
  * Information that describes when a customer consented to
  *         receiving marketing material by email.
@@ -876,24 +882,26 @@ export type CustomerEmailMarketingConsentInput = {
 };
 
 /** The possible email marketing states for a customer. */
-export type CustomerEmailMarketingState =
+export const CustomerEmailMarketingState = {
   /** This value is internally-set and read-only. */
-  | 'INVALID'
+  Invalid: 'INVALID',
   /**
    * Default state for customers who have never subscribed to email marketing.
    * This value cannot be set via the mutation; use UNSUBSCRIBED instead to indicate
    * a customer has opted out.
    */
-  | 'NOT_SUBSCRIBED'
+  NotSubscribed: 'NOT_SUBSCRIBED',
   /** The customer is in the process of subscribing to email marketing. */
-  | 'PENDING'
+  Pending: 'PENDING',
   /** The customer's personal data is erased. This value is internally-set and read-only. */
-  | 'REDACTED'
+  Redacted: 'REDACTED',
   /** The customer is subscribed to email marketing. */
-  | 'SUBSCRIBED'
+  Subscribed: 'SUBSCRIBED',
   /** The customer isn't currently subscribed to email marketing but was previously subscribed. */
-  | 'UNSUBSCRIBED';
+  Unsubscribed: 'UNSUBSCRIBED'
+} as const;
 
+export type CustomerEmailMarketingState = typeof CustomerEmailMarketingState[keyof typeof CustomerEmailMarketingState];
 /** The input fields and values to use when creating or updating a customer. */
 export type CustomerInput = {
   /**
@@ -988,22 +996,24 @@ export type CustomerMarketingConsentInput = {
  * The valid marketing consent states for a customer on a specific marketing channel. The [`CustomerMarketingConsent`](https://shopify.dev/docs/api/admin-graphql/latest/interfaces/CustomerMarketingConsent)
  * interface and channel-specific consent mutations use these values.
  */
-export type CustomerMarketingConsentState =
+export const CustomerMarketingConsentState = {
   /**
    * The customer has never subscribed to marketing on this channel. This is the
    * default state for any channel the customer hasn't interacted with. Read-only:
    * can't be set as an input.
    */
-  | 'NEVER_SUBSCRIBED'
+  NeverSubscribed: 'NEVER_SUBSCRIBED',
   /** The customer is in the process of subscribing to marketing on this channel, for example, pending an opt-in confirmation. */
-  | 'PENDING'
+  Pending: 'PENDING',
   /** The customer's personal data is erased. This value is internally-set and read-only. */
-  | 'REDACTED'
+  Redacted: 'REDACTED',
   /** The customer is subscribed to marketing on this channel. */
-  | 'SUBSCRIBED'
+  Subscribed: 'SUBSCRIBED',
   /** The customer isn't currently subscribed to marketing on this channel but was previously subscribed. */
-  | 'UNSUBSCRIBED';
+  Unsubscribed: 'UNSUBSCRIBED'
+} as const;
 
+export type CustomerMarketingConsentState = typeof CustomerMarketingConsentState[keyof typeof CustomerMarketingConsentState];
 /**
  * The possible values for the marketing subscription opt-in level enabled at the
  * time the customer consented to receive marketing information.
@@ -1011,20 +1021,22 @@ export type CustomerMarketingConsentState =
  * The levels are defined by [the M3AAWG best practices guideline
  *   document](https://www.m3aawg.org/sites/maawg/files/news/M3AAWG_Senders_BCP_Ver3-2015-02.pdf).
  */
-export type CustomerMarketingOptInLevel =
+export const CustomerMarketingOptInLevel = {
   /**
    * After providing their information, the customer receives a confirmation and is required to
    * perform a intermediate step before receiving marketing information.
    */
-  | 'CONFIRMED_OPT_IN'
+  ConfirmedOptIn: 'CONFIRMED_OPT_IN',
   /**
    * After providing their information, the customer receives marketing information without any
    * intermediate steps.
    */
-  | 'SINGLE_OPT_IN'
+  SingleOptIn: 'SINGLE_OPT_IN',
   /** The customer receives marketing information but how they were opted in is unknown. */
-  | 'UNKNOWN';
+  Unknown: 'UNKNOWN'
+} as const;
 
+export type CustomerMarketingOptInLevel = typeof CustomerMarketingOptInLevel[keyof typeof CustomerMarketingOptInLevel];
 /** The input fields required to identify a customer. */
 export type CustomerSetIdentifiers =
   {   /** Custom ID of customer to upsert. */
@@ -1074,32 +1086,34 @@ export type CustomerSetInput = {
 };
 
 /** Possible error codes that can be returned by `CustomerSetUserError`. */
-export type CustomerSetUserErrorCode =
+export const CustomerSetUserErrorCode = {
   /** The input value is blank. */
-  | 'BLANK'
+  Blank: 'BLANK',
   /** The id field is not allowed if identifier is provided. */
-  | 'ID_NOT_ALLOWED'
+  IdNotAllowed: 'ID_NOT_ALLOWED',
   /** The input value isn't included in the list. */
-  | 'INCLUSION'
+  Inclusion: 'INCLUSION',
   /** The identifier value does not match the value of the corresponding field in the input. */
-  | 'INPUT_MISMATCH'
+  InputMismatch: 'INPUT_MISMATCH',
   /** The input value is invalid. */
-  | 'INVALID'
+  Invalid: 'INVALID',
   /** The input argument `metafields` (if present) must contain the `customId` value. */
-  | 'METAFIELD_MISMATCH'
+  MetafieldMismatch: 'METAFIELD_MISMATCH',
   /** The input field corresponding to the identifier is required. */
-  | 'MISSING_FIELD_REQUIRED'
+  MissingFieldRequired: 'MISSING_FIELD_REQUIRED',
   /** Resource matching the identifier was not found. */
-  | 'NOT_FOUND'
+  NotFound: 'NOT_FOUND',
   /** The input value needs to be blank. */
-  | 'PRESENT'
+  Present: 'PRESENT',
   /** The input value is already taken. */
-  | 'TAKEN'
+  Taken: 'TAKEN',
   /** The input value is too long. */
-  | 'TOO_LONG'
+  TooLong: 'TOO_LONG',
   /** The input value is too short. */
-  | 'TOO_SHORT';
+  TooShort: 'TOO_SHORT'
+} as const;
 
+export type CustomerSetUserErrorCode = typeof CustomerSetUserErrorCode[keyof typeof CustomerSetUserErrorCode];
 /**
  * The marketing consent information when the customer consented to
  *         receiving marketing material by SMS.
@@ -1119,40 +1133,46 @@ export type CustomerSmsMarketingConsentInput = {
 };
 
 /** The valid SMS marketing states for a customer’s phone number. */
-export type CustomerSmsMarketingState =
+export const CustomerSmsMarketingState = {
   /** The customer hasn't subscribed to SMS marketing. */
-  | 'NOT_SUBSCRIBED'
+  NotSubscribed: 'NOT_SUBSCRIBED',
   /** The customer is in the process of subscribing to SMS marketing. */
-  | 'PENDING'
+  Pending: 'PENDING',
   /** The customer's personal data is erased. This value is internally-set and read-only. */
-  | 'REDACTED'
+  Redacted: 'REDACTED',
   /** The customer is subscribed to SMS marketing. */
-  | 'SUBSCRIBED'
+  Subscribed: 'SUBSCRIBED',
   /** The customer isn't currently subscribed to SMS marketing but was previously subscribed. */
-  | 'UNSUBSCRIBED';
+  Unsubscribed: 'UNSUBSCRIBED'
+} as const;
 
+export type CustomerSmsMarketingState = typeof CustomerSmsMarketingState[keyof typeof CustomerSmsMarketingState];
 /** The possible content types for a file object. */
-export type FileContentType =
+export const FileContentType = {
   /** An externally hosted video. */
-  | 'EXTERNAL_VIDEO'
+  ExternalVideo: 'EXTERNAL_VIDEO',
   /** A Shopify-hosted generic file. */
-  | 'FILE'
+  File: 'FILE',
   /** A Shopify-hosted image. */
-  | 'IMAGE'
+  Image: 'IMAGE',
   /** A Shopify-hosted 3D model. */
-  | 'MODEL_3D'
+  Model_3D: 'MODEL_3D',
   /** A Shopify-hosted video file. It's recommended to use this type for all video files. */
-  | 'VIDEO';
+  Video: 'VIDEO'
+} as const;
 
+export type FileContentType = typeof FileContentType[keyof typeof FileContentType];
 /** The input fields for handling if filename is already in use. */
-export type FileCreateInputDuplicateResolutionMode =
+export const FileCreateInputDuplicateResolutionMode = {
   /** Append a UUID if filename is already in use. */
-  | 'APPEND_UUID'
+  AppendUuid: 'APPEND_UUID',
   /** Raise an error if filename is already in use. */
-  | 'RAISE_ERROR'
+  RaiseError: 'RAISE_ERROR',
   /** Replace the existing file if filename is already in use. */
-  | 'REPLACE';
+  Replace: 'REPLACE'
+} as const;
 
+export type FileCreateInputDuplicateResolutionMode = typeof FileCreateInputDuplicateResolutionMode[keyof typeof FileCreateInputDuplicateResolutionMode];
 /** The input fields required to create or update a file object. */
 export type FileSetInput = {
   /** The alt text description of the file for screen readers and accessibility. */
@@ -1200,50 +1220,52 @@ export type FulfillmentInput = {
 };
 
 /** The actions that can be taken on a fulfillment order. */
-export type FulfillmentOrderAction =
+export const FulfillmentOrderAction = {
   /** Cancels a fulfillment order. The corresponding mutation for this action is `fulfillmentOrderCancel`. */
-  | 'CANCEL_FULFILLMENT_ORDER'
+  CancelFulfillmentOrder: 'CANCEL_FULFILLMENT_ORDER',
   /**
    * Creates a fulfillment for selected line items in the fulfillment order. The
    * corresponding mutation for this action is `fulfillmentCreateV2`.
    */
-  | 'CREATE_FULFILLMENT'
+  CreateFulfillment: 'CREATE_FULFILLMENT',
   /**
    * Opens an external URL to initiate the fulfillment process outside Shopify.
    * This action should be paired with
    * `FulfillmentOrderSupportedAction.externalUrl`.
    */
-  | 'EXTERNAL'
+  External: 'EXTERNAL',
   /** Applies a fulfillment hold on the fulfillment order. The corresponding mutation for this action is `fulfillmentOrderHold`. */
-  | 'HOLD'
+  Hold: 'HOLD',
   /** Marks the fulfillment order as open. The corresponding mutation for this action is `fulfillmentOrderOpen`. */
-  | 'MARK_AS_OPEN'
+  MarkAsOpen: 'MARK_AS_OPEN',
   /** Merges a fulfillment order. The corresponding mutation for this action is `fulfillmentOrderMerge`. */
-  | 'MERGE'
+  Merge: 'MERGE',
   /** Moves a fulfillment order. The corresponding mutation for this action is `fulfillmentOrderMove`. */
-  | 'MOVE'
+  Move: 'MOVE',
   /**
    * Releases the fulfillment hold on the fulfillment order. The corresponding
    * mutation for this action is `fulfillmentOrderReleaseHold`.
    */
-  | 'RELEASE_HOLD'
+  ReleaseHold: 'RELEASE_HOLD',
   /** Report the progress of the fulfillment order, marking as in progress if it's not already in progress. */
-  | 'REPORT_PROGRESS'
+  ReportProgress: 'REPORT_PROGRESS',
   /**
    * Sends a cancellation request to the fulfillment service of a fulfillment
    * order. The corresponding mutation for this action is
    * `fulfillmentOrderSubmitCancellationRequest`.
    */
-  | 'REQUEST_CANCELLATION'
+  RequestCancellation: 'REQUEST_CANCELLATION',
   /**
    * Sends a request for fulfilling selected line items in a fulfillment order to a
    * fulfillment service. The corresponding mutation for this action is
    * `fulfillmentOrderSubmitFulfillmentRequest`.
    */
-  | 'REQUEST_FULFILLMENT'
+  RequestFulfillment: 'REQUEST_FULFILLMENT',
   /** Splits a fulfillment order. The corresponding mutation for this action is `fulfillmentOrderSplit`. */
-  | 'SPLIT';
+  Split: 'SPLIT'
+} as const;
 
+export type FulfillmentOrderAction = typeof FulfillmentOrderAction[keyof typeof FulfillmentOrderAction];
 /** The input fields used to include the quantity of the fulfillment order line item that should be fulfilled. */
 export type FulfillmentOrderLineItemInput = {
   /** The ID of the fulfillment order line item. */
@@ -1265,47 +1287,51 @@ export type FulfillmentOrderLineItemsInput = {
 };
 
 /** The request status of a fulfillment order. */
-export type FulfillmentOrderRequestStatus =
+export const FulfillmentOrderRequestStatus = {
   /** The fulfillment service accepted the merchant's fulfillment request. */
-  | 'ACCEPTED'
+  Accepted: 'ACCEPTED',
   /** The fulfillment service accepted the merchant's fulfillment cancellation request. */
-  | 'CANCELLATION_ACCEPTED'
+  CancellationAccepted: 'CANCELLATION_ACCEPTED',
   /** The fulfillment service rejected the merchant's fulfillment cancellation request. */
-  | 'CANCELLATION_REJECTED'
+  CancellationRejected: 'CANCELLATION_REJECTED',
   /** The merchant requested a cancellation of the fulfillment request for this fulfillment order. */
-  | 'CANCELLATION_REQUESTED'
+  CancellationRequested: 'CANCELLATION_REQUESTED',
   /** The fulfillment service closed the fulfillment order without completing it. */
-  | 'CLOSED'
+  Closed: 'CLOSED',
   /** The fulfillment service rejected the merchant's fulfillment request. */
-  | 'REJECTED'
+  Rejected: 'REJECTED',
   /** The merchant requested fulfillment for this fulfillment order. */
-  | 'SUBMITTED'
+  Submitted: 'SUBMITTED',
   /**
    * The initial request status for the newly-created fulfillment orders. This is the only valid
    * request status for fulfillment orders that aren't assigned to a fulfillment service.
    */
-  | 'UNSUBMITTED';
+  Unsubmitted: 'UNSUBMITTED'
+} as const;
 
+export type FulfillmentOrderRequestStatus = typeof FulfillmentOrderRequestStatus[keyof typeof FulfillmentOrderRequestStatus];
 /** The status of a fulfillment order. */
-export type FulfillmentOrderStatus =
+export const FulfillmentOrderStatus = {
   /** The fulfillment order has been cancelled by the merchant. */
-  | 'CANCELLED'
+  Cancelled: 'CANCELLED',
   /** The fulfillment order has been completed and closed. */
-  | 'CLOSED'
+  Closed: 'CLOSED',
   /** The fulfillment order cannot be completed as requested. */
-  | 'INCOMPLETE'
+  Incomplete: 'INCOMPLETE',
   /** The fulfillment order is being processed. */
-  | 'IN_PROGRESS'
+  InProgress: 'IN_PROGRESS',
   /**
    * The fulfillment order is on hold. The fulfillment process can't be initiated
    * until the hold on the fulfillment order is released.
    */
-  | 'ON_HOLD'
+  OnHold: 'ON_HOLD',
   /** The fulfillment order is ready for fulfillment. */
-  | 'OPEN'
+  Open: 'OPEN',
   /** The fulfillment order is deferred and will be ready for fulfillment after the date and time specified in `fulfill_at`. */
-  | 'SCHEDULED';
+  Scheduled: 'SCHEDULED'
+} as const;
 
+export type FulfillmentOrderStatus = typeof FulfillmentOrderStatus[keyof typeof FulfillmentOrderStatus];
 /**
  * The input fields used to include the address at which the fulfillment occurred.
  * This input object is intended for tax purposes, as a full address is required
@@ -1331,23 +1357,25 @@ export type FulfillmentOriginAddressInput = {
 };
 
 /** The status of a fulfillment. */
-export type FulfillmentStatus =
+export const FulfillmentStatus = {
   /** The fulfillment was canceled. */
-  | 'CANCELLED'
+  Cancelled: 'CANCELLED',
   /** There was an error with the fulfillment request. */
-  | 'ERROR'
+  Error: 'ERROR',
   /** The fulfillment request failed. */
-  | 'FAILURE'
+  Failure: 'FAILURE',
   /** The third-party fulfillment service has acknowledged the fulfillment and is processing it. */
-  | 'OPEN'
+  Open: 'OPEN',
   /**
    * Shopify has created the fulfillment and is waiting for the third-party
    * fulfillment service to transition it to `open` or `success`.
    */
-  | 'PENDING'
+  Pending: 'PENDING',
   /** The fulfillment was completed successfully. */
-  | 'SUCCESS';
+  Success: 'SUCCESS'
+} as const;
 
+export type FulfillmentStatus = typeof FulfillmentStatus[keyof typeof FulfillmentStatus];
 /**
  * The input fields that specify all possible fields for tracking information.
  *
@@ -1572,40 +1600,42 @@ export type InventorySetQuantitiesInput = {
 };
 
 /** Possible error codes that can be returned by `InventorySetQuantitiesUserError`. */
-export type InventorySetQuantitiesUserErrorCode =
+export const InventorySetQuantitiesUserErrorCode = {
   /** The changeFromQuantity value does not match persisted value. */
-  | 'CHANGE_FROM_QUANTITY_STALE'
+  ChangeFromQuantityStale: 'CHANGE_FROM_QUANTITY_STALE',
   /** The compareQuantity argument must be given to each quantity or ignored using ignoreCompareQuantity. */
-  | 'COMPARE_QUANTITY_REQUIRED'
+  CompareQuantityRequired: 'COMPARE_QUANTITY_REQUIRED',
   /** The compareQuantity value does not match persisted value. */
-  | 'COMPARE_QUANTITY_STALE'
+  CompareQuantityStale: 'COMPARE_QUANTITY_STALE',
   /** This request is currently in progress, please try again. */
-  | 'IDEMPOTENCY_CONCURRENT_REQUEST'
+  IdempotencyConcurrentRequest: 'IDEMPOTENCY_CONCURRENT_REQUEST',
   /** The same idempotency key cannot be used with different operation parameters. */
-  | 'IDEMPOTENCY_KEY_PARAMETER_MISMATCH'
+  IdempotencyKeyParameterMismatch: 'IDEMPOTENCY_KEY_PARAMETER_MISMATCH',
   /** A previous request with this idempotency key failed. Retry with a new idempotency key. */
-  | 'IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED'
+  IdempotencyPreviousAttemptFailed: 'IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED',
   /** The specified inventory item could not be found. */
-  | 'INVALID_INVENTORY_ITEM'
+  InvalidInventoryItem: 'INVALID_INVENTORY_ITEM',
   /** The specified location could not be found. */
-  | 'INVALID_LOCATION'
+  InvalidLocation: 'INVALID_LOCATION',
   /** The quantity name must be either 'available' or 'on_hand'. */
-  | 'INVALID_NAME'
+  InvalidName: 'INVALID_NAME',
   /** The quantity can't be negative. */
-  | 'INVALID_QUANTITY_NEGATIVE'
+  InvalidQuantityNegative: 'INVALID_QUANTITY_NEGATIVE',
   /** The total quantity can't be higher than 1,000,000,000. */
-  | 'INVALID_QUANTITY_TOO_HIGH'
+  InvalidQuantityTooHigh: 'INVALID_QUANTITY_TOO_HIGH',
   /** The total quantity can't be lower than -1,000,000,000. */
-  | 'INVALID_QUANTITY_TOO_LOW'
+  InvalidQuantityTooLow: 'INVALID_QUANTITY_TOO_LOW',
   /** The specified reason is invalid. */
-  | 'INVALID_REASON'
+  InvalidReason: 'INVALID_REASON',
   /** The specified reference document is invalid. */
-  | 'INVALID_REFERENCE_DOCUMENT'
+  InvalidReferenceDocument: 'INVALID_REFERENCE_DOCUMENT',
   /** The specified inventory item is not allowed to be adjusted via API. Example: if the inventory item is a parent bundle. */
-  | 'NON_MUTABLE_INVENTORY_ITEM'
+  NonMutableInventoryItem: 'NON_MUTABLE_INVENTORY_ITEM',
   /** The combination of inventoryItemId and locationId must be unique. */
-  | 'NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR';
+  NoDuplicateInventoryItemIdGroupIdPair: 'NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR'
+} as const;
 
+export type InventorySetQuantitiesUserErrorCode = typeof InventorySetQuantitiesUserErrorCode[keyof typeof InventorySetQuantitiesUserErrorCode];
 /** The input fields required to link a product option to a metafield. */
 export type LinkedMetafieldCreateInput = {
   /** The key of the metafield this option is linked to. */
@@ -1720,96 +1750,102 @@ export type OptionValueSetInput = {
 };
 
 /** Represents the reason for the order's cancellation. */
-export type OrderCancelReason =
+export const OrderCancelReason = {
   /** The customer wanted to cancel the order. */
-  | 'CUSTOMER'
+  Customer: 'CUSTOMER',
   /** Payment was declined. */
-  | 'DECLINED'
+  Declined: 'DECLINED',
   /** The order was fraudulent. */
-  | 'FRAUD'
+  Fraud: 'FRAUD',
   /** There was insufficient inventory. */
-  | 'INVENTORY'
+  Inventory: 'INVENTORY',
   /** The order was canceled for an unlisted reason. */
-  | 'OTHER'
+  Other: 'OTHER',
   /** Staff made an error. */
-  | 'STAFF';
+  Staff: 'STAFF'
+} as const;
 
+export type OrderCancelReason = typeof OrderCancelReason[keyof typeof OrderCancelReason];
 /** Represents the order's current financial status. */
-export type OrderDisplayFinancialStatus =
+export const OrderDisplayFinancialStatus = {
   /**
    * Displayed as **Authorized**. The payment provider has validated the customer's
    * payment information. This status appears only for manual payment capture and
    * indicates payments should be captured before the authorization period expires.
    */
-  | 'AUTHORIZED'
+  Authorized: 'AUTHORIZED',
   /**
    * Displayed as **Expired**. Payment wasn't captured before the payment
    * provider's deadline on an authorized order. Some payment providers use this
    * status to indicate failed payment processing.
    */
-  | 'EXPIRED'
+  Expired: 'EXPIRED',
   /** Displayed as **Paid**. Payment was automatically or manually captured, or the order was marked as paid. */
-  | 'PAID'
+  Paid: 'PAID',
   /**
    * Displayed as **Partially paid**. A payment was manually captured for the order
    * with an amount less than the full order value.
    */
-  | 'PARTIALLY_PAID'
+  PartiallyPaid: 'PARTIALLY_PAID',
   /** Displayed as **Partially refunded**. The amount refunded to a customer is less than the full amount paid for an order. */
-  | 'PARTIALLY_REFUNDED'
+  PartiallyRefunded: 'PARTIALLY_REFUNDED',
   /**
    * Displayed as **Pending**. Orders have this status when the payment provider
    * needs time to complete the payment, or when manual payment methods are being used.
    */
-  | 'PENDING'
+  Pending: 'PENDING',
   /** Displayed as **Refunded**. The full amount paid for an order was refunded to the customer. */
-  | 'REFUNDED'
+  Refunded: 'REFUNDED',
   /**
    * Displayed as **Voided**. An authorized but uncaptured payment was voided,
    * releasing the hold on the funds. This is the payment's financial status and is
    * distinct from the order's status: an order can remain open even when its
    * payment is voided.
    */
-  | 'VOIDED';
+  Voided: 'VOIDED'
+} as const;
 
+export type OrderDisplayFinancialStatus = typeof OrderDisplayFinancialStatus[keyof typeof OrderDisplayFinancialStatus];
 /** Represents the order's aggregated fulfillment status for display purposes. */
-export type OrderDisplayFulfillmentStatus =
+export const OrderDisplayFulfillmentStatus = {
   /** Displayed as **Fulfilled**. All the items in the order have been fulfilled. */
-  | 'FULFILLED'
+  Fulfilled: 'FULFILLED',
   /**
    * Displayed as **Not required** on the orders list and **Fulfillment not
    * required** in the order details header. The order has no items to be fulfilled.
    */
-  | 'FULFILLMENT_NOT_REQUIRED'
+  FulfillmentNotRequired: 'FULFILLMENT_NOT_REQUIRED',
   /**
    * Displayed as **In progress**. All of the items in the order have had a request
    * for fulfillment sent to the fulfillment service or all of the items have been
    * marked as in progress.
    */
-  | 'IN_PROGRESS'
+  InProgress: 'IN_PROGRESS',
   /** Displayed as **On hold**. All of the unfulfilled items in this order are on hold. */
-  | 'ON_HOLD'
+  OnHold: 'ON_HOLD',
   /** Displayed as **Open**. None of the items in the order have been fulfilled. Replaced by "UNFULFILLED" status. */
-  | 'OPEN'
+  Open: 'OPEN',
   /** Displayed as **Partially fulfilled**. Some of the items in the order have been fulfilled. */
-  | 'PARTIALLY_FULFILLED'
+  PartiallyFulfilled: 'PARTIALLY_FULFILLED',
   /**
    * Displayed as **Pending fulfillment**. A request for fulfillment of some items
    * awaits a response from the fulfillment service. Replaced by the "IN_PROGRESS" status.
    */
-  | 'PENDING_FULFILLMENT'
+  PendingFulfillment: 'PENDING_FULFILLMENT',
   /**
    * Displayed as **Request declined**. Some of the items in the order have been
    * rejected for fulfillment by the fulfillment service.
    */
-  | 'REQUEST_DECLINED'
+  RequestDeclined: 'REQUEST_DECLINED',
   /** Displayed as **Restocked**. All the items in the order have been restocked. Replaced by the "UNFULFILLED" status. */
-  | 'RESTOCKED'
+  Restocked: 'RESTOCKED',
   /** Displayed as **Scheduled**. All of the unfulfilled items in this order are scheduled for fulfillment at later time. */
-  | 'SCHEDULED'
+  Scheduled: 'SCHEDULED',
   /** Displayed as **Unfulfilled**. None of the items in the order have been fulfilled. */
-  | 'UNFULFILLED';
+  Unfulfilled: 'UNFULFILLED'
+} as const;
 
+export type OrderDisplayFulfillmentStatus = typeof OrderDisplayFulfillmentStatus[keyof typeof OrderDisplayFulfillmentStatus];
 /** The input fields to claim ownership for Product features such as Bundles. */
 export type ProductClaimOwnershipInput = {
   /**
@@ -1975,95 +2011,97 @@ export type ProductSetInventoryInput = {
 };
 
 /** Possible error codes that can be returned by `ProductSetUserError`. */
-export type ProductSetUserErrorCode =
+export const ProductSetUserErrorCode = {
   /** An option cannot have both metafield linked and nonlinked option values. */
-  | 'CANNOT_COMBINE_LINKED_AND_NONLINKED_OPTION_VALUES'
+  CannotCombineLinkedAndNonlinkedOptionValues: 'CANNOT_COMBINE_LINKED_AND_NONLINKED_OPTION_VALUES',
   /** The metafield violates a capability restriction. */
-  | 'CAPABILITY_VIOLATION'
+  CapabilityViolation: 'CAPABILITY_VIOLATION',
   /** Duplicated metafield value for linked option. */
-  | 'DUPLICATED_METAFIELD_VALUE'
+  DuplicatedMetafieldValue: 'DUPLICATED_METAFIELD_VALUE',
   /** Duplicated option name. */
-  | 'DUPLICATED_OPTION_NAME'
+  DuplicatedOptionName: 'DUPLICATED_OPTION_NAME',
   /** Duplicated option value. */
-  | 'DUPLICATED_OPTION_VALUE'
+  DuplicatedOptionValue: 'DUPLICATED_OPTION_VALUE',
   /** Duplicated value. */
-  | 'DUPLICATED_VALUE'
+  DuplicatedValue: 'DUPLICATED_VALUE',
   /** Cannot link multiple options to the same metafield. */
-  | 'DUPLICATE_LINKED_OPTION'
+  DuplicateLinkedOption: 'DUPLICATE_LINKED_OPTION',
   /** Something went wrong, please try again. */
-  | 'GENERIC_ERROR'
+  GenericError: 'GENERIC_ERROR',
   /** Gift card products can only be created after they have been activated. */
-  | 'GIFT_CARDS_NOT_ACTIVATED'
+  GiftCardsNotActivated: 'GIFT_CARDS_NOT_ACTIVATED',
   /** The product gift_card attribute cannot be changed after creation. */
-  | 'GIFT_CARD_ATTRIBUTE_CANNOT_BE_CHANGED'
+  GiftCardAttributeCannotBeChanged: 'GIFT_CARD_ATTRIBUTE_CANNOT_BE_CHANGED',
   /** Handle already in use. Please provide a new handle. */
-  | 'HANDLE_NOT_UNIQUE'
+  HandleNotUnique: 'HANDLE_NOT_UNIQUE',
   /** The id field is not allowed if identifier is provided. */
-  | 'ID_NOT_ALLOWED'
+  IdNotAllowed: 'ID_NOT_ALLOWED',
   /** The identifier value does not match the value of the corresponding field in the input. */
-  | 'INPUT_MISMATCH'
+  InputMismatch: 'INPUT_MISMATCH',
   /** Input is not valid. */
-  | 'INVALID_INPUT'
+  InvalidInput: 'INVALID_INPUT',
   /** Metafield is not valid. */
-  | 'INVALID_METAFIELD'
+  InvalidMetafield: 'INVALID_METAFIELD',
   /** Invalid metafield value for linked option. */
-  | 'INVALID_METAFIELD_VALUE_FOR_LINKED_OPTION'
+  InvalidMetafieldValueForLinkedOption: 'INVALID_METAFIELD_VALUE_FOR_LINKED_OPTION',
   /** Product is not valid. */
-  | 'INVALID_PRODUCT'
+  InvalidProduct: 'INVALID_PRODUCT',
   /** Product variant is not valid. */
-  | 'INVALID_VARIANT'
+  InvalidVariant: 'INVALID_VARIANT',
   /** Inventory quantity input exceeds the limit of 50000. Consider using separate `inventorySetQuantities` mutations. */
-  | 'INVENTORY_QUANTITIES_LIMIT_EXCEEDED'
+  InventoryQuantitiesLimitExceeded: 'INVENTORY_QUANTITIES_LIMIT_EXCEEDED',
   /** Error processing request in the background job. */
-  | 'JOB_ERROR'
+  JobError: 'JOB_ERROR',
   /** No valid metafield definition found for linked option. */
-  | 'LINKED_METAFIELD_DEFINITION_NOT_FOUND'
+  LinkedMetafieldDefinitionNotFound: 'LINKED_METAFIELD_DEFINITION_NOT_FOUND',
   /** Linked options are currently not supported for this shop. */
-  | 'LINKED_OPTIONS_NOT_SUPPORTED_FOR_SHOP'
+  LinkedOptionsNotSupportedForShop: 'LINKED_OPTIONS_NOT_SUPPORTED_FOR_SHOP',
   /** The input argument `metafields` (if present) must contain the `customId` value. */
-  | 'METAFIELD_MISMATCH'
+  MetafieldMismatch: 'METAFIELD_MISMATCH',
   /** The input field corresponding to the identifier is required. */
-  | 'MISSING_FIELD_REQUIRED'
+  MissingFieldRequired: 'MISSING_FIELD_REQUIRED',
   /** Resource matching the identifier was not found. */
-  | 'NOT_FOUND'
+  NotFound: 'NOT_FOUND',
   /** Options over limit. */
-  | 'OPTIONS_OVER_LIMIT'
+  OptionsOverLimit: 'OPTIONS_OVER_LIMIT',
   /** Option does not exist. */
-  | 'OPTION_DOES_NOT_EXIST'
+  OptionDoesNotExist: 'OPTION_DOES_NOT_EXIST',
   /** Each option must have at least one option value specified. */
-  | 'OPTION_VALUES_MISSING'
+  OptionValuesMissing: 'OPTION_VALUES_MISSING',
   /** Option values over limit. */
-  | 'OPTION_VALUES_OVER_LIMIT'
+  OptionValuesOverLimit: 'OPTION_VALUES_OVER_LIMIT',
   /** Option value does not exist. */
-  | 'OPTION_VALUE_DOES_NOT_EXIST'
+  OptionValueDoesNotExist: 'OPTION_VALUE_DOES_NOT_EXIST',
   /** Product does not exist. */
-  | 'PRODUCT_DOES_NOT_EXIST'
+  ProductDoesNotExist: 'PRODUCT_DOES_NOT_EXIST',
   /** Must specify product options when updating variants. */
-  | 'PRODUCT_OPTIONS_INPUT_MISSING'
+  ProductOptionsInputMissing: 'PRODUCT_OPTIONS_INPUT_MISSING',
   /** Product is suspended. */
-  | 'PRODUCT_SUSPENDED'
+  ProductSuspended: 'PRODUCT_SUSPENDED',
   /** Product variant does not exist. */
-  | 'PRODUCT_VARIANT_DOES_NOT_EXIST'
+  ProductVariantDoesNotExist: 'PRODUCT_VARIANT_DOES_NOT_EXIST',
   /** Must specify variants when updating options. */
-  | 'VARIANTS_INPUT_MISSING'
+  VariantsInputMissing: 'VARIANTS_INPUT_MISSING',
   /** Number of product variants exceeds shop limit. */
-  | 'VARIANTS_OVER_LIMIT';
+  VariantsOverLimit: 'VARIANTS_OVER_LIMIT'
+} as const;
 
+export type ProductSetUserErrorCode = typeof ProductSetUserErrorCode[keyof typeof ProductSetUserErrorCode];
 /** The possible product statuses. */
-export type ProductStatus =
+export const ProductStatus = {
   /**
    * The product is ready to sell and can be published to sales channels and apps.
    * Products with an active status aren't automatically published to sales
    * channels, such as the online store, or apps. By default, existing products are set to active.
    */
-  | 'ACTIVE'
+  Active: 'ACTIVE',
   /** The product is no longer being sold and isn't available to customers on sales channels and apps. */
-  | 'ARCHIVED'
+  Archived: 'ARCHIVED',
   /**
    * The product isn't ready to sell and is unavailable to customers on sales
    * channels and apps. By default, duplicated and unarchived products are set to draft.
    */
-  | 'DRAFT'
+  Draft: 'DRAFT',
   /**
    * The product is active but you need a direct link to view it. The product
    * doesn't show up in search, collections, or product recommendations. It will be
@@ -2072,15 +2110,19 @@ export type ProductStatus =
    * and up, is translated to active in older versions and can't be changed from
    * unlisted in older versions.
    */
-  | 'UNLISTED';
+  Unlisted: 'UNLISTED'
+} as const;
 
+export type ProductStatus = typeof ProductStatus[keyof typeof ProductStatus];
 /** The valid values for the inventory policy of a product variant once it is out of stock. */
-export type ProductVariantInventoryPolicy =
+export const ProductVariantInventoryPolicy = {
   /** Customers can buy this product variant after it's out of stock. */
-  | 'CONTINUE'
+  Continue: 'CONTINUE',
   /** Customers can't buy this product variant after it's out of stock. */
-  | 'DENY';
+  Deny: 'DENY'
+} as const;
 
+export type ProductVariantInventoryPolicy = typeof ProductVariantInventoryPolicy[keyof typeof ProductVariantInventoryPolicy];
 /** The input fields for specifying a product variant to create or update. */
 export type ProductVariantSetInput = {
   /** The value of the barcode associated with the product. */
@@ -2153,162 +2195,164 @@ export type SeoInput = {
 };
 
 /** Available customer tax exemptions. */
-export type TaxExemption =
+export const TaxExemption = {
   /** This customer is exempt from specific taxes for holding a valid COMMERCIAL_FISHERY_EXEMPTION in British Columbia. */
-  | 'CA_BC_COMMERCIAL_FISHERY_EXEMPTION'
+  CaBcCommercialFisheryExemption: 'CA_BC_COMMERCIAL_FISHERY_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid CONTRACTOR_EXEMPTION in British Columbia. */
-  | 'CA_BC_CONTRACTOR_EXEMPTION'
+  CaBcContractorExemption: 'CA_BC_CONTRACTOR_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid PRODUCTION_AND_MACHINERY_EXEMPTION in British Columbia. */
-  | 'CA_BC_PRODUCTION_AND_MACHINERY_EXEMPTION'
+  CaBcProductionAndMachineryExemption: 'CA_BC_PRODUCTION_AND_MACHINERY_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in British Columbia. */
-  | 'CA_BC_RESELLER_EXEMPTION'
+  CaBcResellerExemption: 'CA_BC_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid SUB_CONTRACTOR_EXEMPTION in British Columbia. */
-  | 'CA_BC_SUB_CONTRACTOR_EXEMPTION'
+  CaBcSubContractorExemption: 'CA_BC_SUB_CONTRACTOR_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid DIPLOMAT_EXEMPTION in Canada. */
-  | 'CA_DIPLOMAT_EXEMPTION'
+  CaDiplomatExemption: 'CA_DIPLOMAT_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid COMMERCIAL_FISHERY_EXEMPTION in Manitoba. */
-  | 'CA_MB_COMMERCIAL_FISHERY_EXEMPTION'
+  CaMbCommercialFisheryExemption: 'CA_MB_COMMERCIAL_FISHERY_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid FARMER_EXEMPTION in Manitoba. */
-  | 'CA_MB_FARMER_EXEMPTION'
+  CaMbFarmerExemption: 'CA_MB_FARMER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Manitoba. */
-  | 'CA_MB_RESELLER_EXEMPTION'
+  CaMbResellerExemption: 'CA_MB_RESELLER_EXEMPTION',
   /**
    * This customer is exempt from VPT (Vapour Products Tax) for holding a valid
    * VPT_RESELLER_EXEMPTION in Newfoundland and Labrador.
    */
-  | 'CA_NL_VPT_RESELLER_EXEMPTION'
+  CaNlVptResellerExemption: 'CA_NL_VPT_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid COMMERCIAL_FISHERY_EXEMPTION in Nova Scotia. */
-  | 'CA_NS_COMMERCIAL_FISHERY_EXEMPTION'
+  CaNsCommercialFisheryExemption: 'CA_NS_COMMERCIAL_FISHERY_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid FARMER_EXEMPTION in Nova Scotia. */
-  | 'CA_NS_FARMER_EXEMPTION'
+  CaNsFarmerExemption: 'CA_NS_FARMER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid PURCHASE_EXEMPTION in Ontario. */
-  | 'CA_ON_PURCHASE_EXEMPTION'
+  CaOnPurchaseExemption: 'CA_ON_PURCHASE_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid COMMERCIAL_FISHERY_EXEMPTION in Prince Edward Island. */
-  | 'CA_PE_COMMERCIAL_FISHERY_EXEMPTION'
+  CaPeCommercialFisheryExemption: 'CA_PE_COMMERCIAL_FISHERY_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid COMMERCIAL_FISHERY_EXEMPTION in Saskatchewan. */
-  | 'CA_SK_COMMERCIAL_FISHERY_EXEMPTION'
+  CaSkCommercialFisheryExemption: 'CA_SK_COMMERCIAL_FISHERY_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid CONTRACTOR_EXEMPTION in Saskatchewan. */
-  | 'CA_SK_CONTRACTOR_EXEMPTION'
+  CaSkContractorExemption: 'CA_SK_CONTRACTOR_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid FARMER_EXEMPTION in Saskatchewan. */
-  | 'CA_SK_FARMER_EXEMPTION'
+  CaSkFarmerExemption: 'CA_SK_FARMER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid PRODUCTION_AND_MACHINERY_EXEMPTION in Saskatchewan. */
-  | 'CA_SK_PRODUCTION_AND_MACHINERY_EXEMPTION'
+  CaSkProductionAndMachineryExemption: 'CA_SK_PRODUCTION_AND_MACHINERY_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Saskatchewan. */
-  | 'CA_SK_RESELLER_EXEMPTION'
+  CaSkResellerExemption: 'CA_SK_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid SUB_CONTRACTOR_EXEMPTION in Saskatchewan. */
-  | 'CA_SK_SUB_CONTRACTOR_EXEMPTION'
+  CaSkSubContractorExemption: 'CA_SK_SUB_CONTRACTOR_EXEMPTION',
   /** This customer is exempt from VPT (Vapour Products Tax) for holding a valid VPT_RESELLER_EXEMPTION in Saskatchewan. */
-  | 'CA_SK_VPT_RESELLER_EXEMPTION'
+  CaSkVptResellerExemption: 'CA_SK_VPT_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid STATUS_CARD_EXEMPTION in Canada. */
-  | 'CA_STATUS_CARD_EXEMPTION'
+  CaStatusCardExemption: 'CA_STATUS_CARD_EXEMPTION',
   /**
    * This customer is exempt from VAT for purchases within the EU that is shipping
    * from outside of customer's country, as well as purchases from the EU to the UK.
    */
-  | 'EU_REVERSE_CHARGE_EXEMPTION_RULE'
+  EuReverseChargeExemptionRule: 'EU_REVERSE_CHARGE_EXEMPTION_RULE',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Alaska. */
-  | 'US_AK_RESELLER_EXEMPTION'
+  UsAkResellerExemption: 'US_AK_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Alabama. */
-  | 'US_AL_RESELLER_EXEMPTION'
+  UsAlResellerExemption: 'US_AL_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Arkansas. */
-  | 'US_AR_RESELLER_EXEMPTION'
+  UsArResellerExemption: 'US_AR_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Arizona. */
-  | 'US_AZ_RESELLER_EXEMPTION'
+  UsAzResellerExemption: 'US_AZ_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in California. */
-  | 'US_CA_RESELLER_EXEMPTION'
+  UsCaResellerExemption: 'US_CA_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Colorado. */
-  | 'US_CO_RESELLER_EXEMPTION'
+  UsCoResellerExemption: 'US_CO_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Connecticut. */
-  | 'US_CT_RESELLER_EXEMPTION'
+  UsCtResellerExemption: 'US_CT_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Washington DC. */
-  | 'US_DC_RESELLER_EXEMPTION'
+  UsDcResellerExemption: 'US_DC_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Delaware. */
-  | 'US_DE_RESELLER_EXEMPTION'
+  UsDeResellerExemption: 'US_DE_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Florida. */
-  | 'US_FL_RESELLER_EXEMPTION'
+  UsFlResellerExemption: 'US_FL_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Georgia. */
-  | 'US_GA_RESELLER_EXEMPTION'
+  UsGaResellerExemption: 'US_GA_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Hawaii. */
-  | 'US_HI_RESELLER_EXEMPTION'
+  UsHiResellerExemption: 'US_HI_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Iowa. */
-  | 'US_IA_RESELLER_EXEMPTION'
+  UsIaResellerExemption: 'US_IA_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Idaho. */
-  | 'US_ID_RESELLER_EXEMPTION'
+  UsIdResellerExemption: 'US_ID_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Illinois. */
-  | 'US_IL_RESELLER_EXEMPTION'
+  UsIlResellerExemption: 'US_IL_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Indiana. */
-  | 'US_IN_RESELLER_EXEMPTION'
+  UsInResellerExemption: 'US_IN_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Kansas. */
-  | 'US_KS_RESELLER_EXEMPTION'
+  UsKsResellerExemption: 'US_KS_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Kentucky. */
-  | 'US_KY_RESELLER_EXEMPTION'
+  UsKyResellerExemption: 'US_KY_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Louisiana. */
-  | 'US_LA_RESELLER_EXEMPTION'
+  UsLaResellerExemption: 'US_LA_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Massachusetts. */
-  | 'US_MA_RESELLER_EXEMPTION'
+  UsMaResellerExemption: 'US_MA_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Maryland. */
-  | 'US_MD_RESELLER_EXEMPTION'
+  UsMdResellerExemption: 'US_MD_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Maine. */
-  | 'US_ME_RESELLER_EXEMPTION'
+  UsMeResellerExemption: 'US_ME_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Michigan. */
-  | 'US_MI_RESELLER_EXEMPTION'
+  UsMiResellerExemption: 'US_MI_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Minnesota. */
-  | 'US_MN_RESELLER_EXEMPTION'
+  UsMnResellerExemption: 'US_MN_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Missouri. */
-  | 'US_MO_RESELLER_EXEMPTION'
+  UsMoResellerExemption: 'US_MO_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Mississippi. */
-  | 'US_MS_RESELLER_EXEMPTION'
+  UsMsResellerExemption: 'US_MS_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Montana. */
-  | 'US_MT_RESELLER_EXEMPTION'
+  UsMtResellerExemption: 'US_MT_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in North Carolina. */
-  | 'US_NC_RESELLER_EXEMPTION'
+  UsNcResellerExemption: 'US_NC_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in North Dakota. */
-  | 'US_ND_RESELLER_EXEMPTION'
+  UsNdResellerExemption: 'US_ND_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Nebraska. */
-  | 'US_NE_RESELLER_EXEMPTION'
+  UsNeResellerExemption: 'US_NE_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in New Hampshire. */
-  | 'US_NH_RESELLER_EXEMPTION'
+  UsNhResellerExemption: 'US_NH_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in New Jersey. */
-  | 'US_NJ_RESELLER_EXEMPTION'
+  UsNjResellerExemption: 'US_NJ_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in New Mexico. */
-  | 'US_NM_RESELLER_EXEMPTION'
+  UsNmResellerExemption: 'US_NM_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Nevada. */
-  | 'US_NV_RESELLER_EXEMPTION'
+  UsNvResellerExemption: 'US_NV_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in New York. */
-  | 'US_NY_RESELLER_EXEMPTION'
+  UsNyResellerExemption: 'US_NY_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Ohio. */
-  | 'US_OH_RESELLER_EXEMPTION'
+  UsOhResellerExemption: 'US_OH_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Oklahoma. */
-  | 'US_OK_RESELLER_EXEMPTION'
+  UsOkResellerExemption: 'US_OK_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Oregon. */
-  | 'US_OR_RESELLER_EXEMPTION'
+  UsOrResellerExemption: 'US_OR_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Pennsylvania. */
-  | 'US_PA_RESELLER_EXEMPTION'
+  UsPaResellerExemption: 'US_PA_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Rhode Island. */
-  | 'US_RI_RESELLER_EXEMPTION'
+  UsRiResellerExemption: 'US_RI_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in South Carolina. */
-  | 'US_SC_RESELLER_EXEMPTION'
+  UsScResellerExemption: 'US_SC_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in South Dakota. */
-  | 'US_SD_RESELLER_EXEMPTION'
+  UsSdResellerExemption: 'US_SD_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Tennessee. */
-  | 'US_TN_RESELLER_EXEMPTION'
+  UsTnResellerExemption: 'US_TN_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Texas. */
-  | 'US_TX_RESELLER_EXEMPTION'
+  UsTxResellerExemption: 'US_TX_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Utah. */
-  | 'US_UT_RESELLER_EXEMPTION'
+  UsUtResellerExemption: 'US_UT_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Virginia. */
-  | 'US_VA_RESELLER_EXEMPTION'
+  UsVaResellerExemption: 'US_VA_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Vermont. */
-  | 'US_VT_RESELLER_EXEMPTION'
+  UsVtResellerExemption: 'US_VT_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Washington. */
-  | 'US_WA_RESELLER_EXEMPTION'
+  UsWaResellerExemption: 'US_WA_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Wisconsin. */
-  | 'US_WI_RESELLER_EXEMPTION'
+  UsWiResellerExemption: 'US_WI_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in West Virginia. */
-  | 'US_WV_RESELLER_EXEMPTION'
+  UsWvResellerExemption: 'US_WV_RESELLER_EXEMPTION',
   /** This customer is exempt from specific taxes for holding a valid RESELLER_EXEMPTION in Wyoming. */
-  | 'US_WY_RESELLER_EXEMPTION';
+  UsWyResellerExemption: 'US_WY_RESELLER_EXEMPTION'
+} as const;
 
+export type TaxExemption = typeof TaxExemption[keyof typeof TaxExemption];
 /** The input fields that identify a unique valued metafield. */
 export type UniqueMetafieldValueInput = {
   /** The key for the metafield. */
@@ -2332,54 +2376,56 @@ export type UnitPriceMeasurementInput = {
 };
 
 /** The valid units of measurement for a unit price measurement. */
-export type UnitPriceMeasurementMeasuredUnit =
+export const UnitPriceMeasurementMeasuredUnit = {
   /** 100 centiliters equals 1 liter. */
-  | 'CL'
+  Cl: 'CL',
   /** 100 centimeters equals 1 meter. */
-  | 'CM'
+  Cm: 'CM',
   /** Imperial system unit of volume (U.S. customary unit). */
-  | 'FLOZ'
+  Floz: 'FLOZ',
   /** 1 foot equals 12 inches. */
-  | 'FT'
+  Ft: 'FT',
   /** Imperial system unit of area. */
-  | 'FT2'
+  Ft2: 'FT2',
   /** Metric system unit of weight. */
-  | 'G'
+  G: 'G',
   /** 1 gallon equals 128 fluid ounces (U.S. customary unit). */
-  | 'GAL'
+  Gal: 'GAL',
   /** Imperial system unit of length. */
-  | 'IN'
+  In: 'IN',
   /** 1 item, a unit of count. */
-  | 'ITEM'
+  Item: 'ITEM',
   /** 1 kilogram equals 1000 grams. */
-  | 'KG'
+  Kg: 'KG',
   /** Metric system unit of volume. */
-  | 'L'
+  L: 'L',
   /** Imperial system unit of weight. */
-  | 'LB'
+  Lb: 'LB',
   /** Metric system unit of length. */
-  | 'M'
+  M: 'M',
   /** Metric system unit of area. */
-  | 'M2'
+  M2: 'M2',
   /** 1 cubic meter equals 1000 liters. */
-  | 'M3'
+  M3: 'M3',
   /** 1000 milligrams equals 1 gram. */
-  | 'MG'
+  Mg: 'MG',
   /** 1000 milliliters equals 1 liter. */
-  | 'ML'
+  Ml: 'ML',
   /** 1000 millimeters equals 1 meter. */
-  | 'MM'
+  Mm: 'MM',
   /** 16 ounces equals 1 pound. */
-  | 'OZ'
+  Oz: 'OZ',
   /** 1 pint equals 16 fluid ounces (U.S. customary unit). */
-  | 'PT'
+  Pt: 'PT',
   /** 1 quart equals 32 fluid ounces (U.S. customary unit). */
-  | 'QT'
+  Qt: 'QT',
   /** The unit of measurement is unknown. Upgrade to the latest version of the API to resolve this unit. */
-  | 'UNKNOWN'
+  Unknown: 'UNKNOWN',
   /** 1 yard equals 36 inches. */
-  | 'YD';
+  Yd: 'YD'
+} as const;
 
+export type UnitPriceMeasurementMeasuredUnit = typeof UnitPriceMeasurementMeasuredUnit[keyof typeof UnitPriceMeasurementMeasuredUnit];
 /** The input fields required to create or modify a product variant's option value. */
 export type VariantOptionValueInput = {
   /** Specifies the product option value by ID. */
@@ -2395,10 +2441,12 @@ export type VariantOptionValueInput = {
 };
 
 /** The supported formats for webhook subscriptions. */
-export type WebhookSubscriptionFormat =
-  | 'JSON'
-  | 'XML';
+export const WebhookSubscriptionFormat = {
+  Json: 'JSON',
+  Xml: 'XML'
+} as const;
 
+export type WebhookSubscriptionFormat = typeof WebhookSubscriptionFormat[keyof typeof WebhookSubscriptionFormat];
 /** The input fields for a webhook subscription. */
 export type WebhookSubscriptionInput = {
   /**
@@ -2447,68 +2495,68 @@ export type WebhookSubscriptionInput = {
  * [full list of topic
  * names](https://shopify.dev/docs/api/webhooks?reference=graphql).
  */
-export type WebhookSubscriptionTopic =
+export const WebhookSubscriptionTopic = {
   /** The webhook topic for `app_purchases_one_time/update` events. Occurs whenever a one-time app charge is updated. */
-  | 'APP_PURCHASES_ONE_TIME_UPDATE'
+  AppPurchasesOneTimeUpdate: 'APP_PURCHASES_ONE_TIME_UPDATE',
   /**
    * The webhook topic for `app/scopes_update` events. Occurs whenever the access
    * scopes of any installation are modified. Allows apps to keep track of the
    * granted access scopes of their installations.
    */
-  | 'APP_SCOPES_UPDATE'
+  AppScopesUpdate: 'APP_SCOPES_UPDATE',
   /**
    * The webhook topic for `app_subscriptions/approaching_capped_amount` events.
    * Occurs when the balance used on an app subscription crosses 90% of the capped amount.
    */
-  | 'APP_SUBSCRIPTIONS_APPROACHING_CAPPED_AMOUNT'
+  AppSubscriptionsApproachingCappedAmount: 'APP_SUBSCRIPTIONS_APPROACHING_CAPPED_AMOUNT',
   /** The webhook topic for `app_subscriptions/update` events. Occurs whenever an app subscription is updated. */
-  | 'APP_SUBSCRIPTIONS_UPDATE'
+  AppSubscriptionsUpdate: 'APP_SUBSCRIPTIONS_UPDATE',
   /** The webhook topic for `app/uninstalled` events. Occurs whenever a shop has uninstalled the app. */
-  | 'APP_UNINSTALLED'
+  AppUninstalled: 'APP_UNINSTALLED',
   /**
    * The webhook topic for `audit_events/admin_api_activity` events. Triggers for
    * each auditable Admin API request. This topic is limited to one active
    * subscription per Plus store and requires the use of Google Cloud Pub/Sub or
    * AWS EventBridge. Requires the `read_audit_events` scope.
    */
-  | 'AUDIT_EVENTS_ADMIN_API_ACTIVITY'
+  AuditEventsAdminApiActivity: 'AUDIT_EVENTS_ADMIN_API_ACTIVITY',
   /** The webhook topic for `bulk_operations/finish` events. Notifies when a Bulk Operation finishes. */
-  | 'BULK_OPERATIONS_FINISH'
+  BulkOperationsFinish: 'BULK_OPERATIONS_FINISH',
   /**
    * The webhook topic for `carts/create` events. Occurs when a cart is created in
    * the online store. Other types of carts aren't supported. For example, the
    * webhook doesn't support carts that are created in a custom storefront.
    * Requires the `read_orders` scope.
    */
-  | 'CARTS_CREATE'
+  CartsCreate: 'CARTS_CREATE',
   /**
    * The webhook topic for `carts/update` events. Occurs when a cart is updated in
    * the online store. Other types of carts aren't supported. For example, the
    * webhook doesn't support carts that are updated in a custom storefront.
    * Requires the `read_orders` scope.
    */
-  | 'CARTS_UPDATE'
+  CartsUpdate: 'CARTS_UPDATE',
   /**
    * The webhook topic for `channels/delete` events. Occurs whenever a channel is
    * deleted. Requires the `read_publications` scope.
    */
-  | 'CHANNELS_DELETE'
+  ChannelsDelete: 'CHANNELS_DELETE',
   /** The webhook topic for `checkouts/create` events. Occurs whenever a checkout is created. Requires the `read_orders` scope. */
-  | 'CHECKOUTS_CREATE'
+  CheckoutsCreate: 'CHECKOUTS_CREATE',
   /** The webhook topic for `checkouts/delete` events. Occurs whenever a checkout is deleted. Requires the `read_orders` scope. */
-  | 'CHECKOUTS_DELETE'
+  CheckoutsDelete: 'CHECKOUTS_DELETE',
   /** The webhook topic for `checkouts/update` events. Occurs whenever a checkout is updated. Requires the `read_orders` scope. */
-  | 'CHECKOUTS_UPDATE'
+  CheckoutsUpdate: 'CHECKOUTS_UPDATE',
   /**
    * The webhook topic for `collections/create` events. Occurs whenever a
    * collection is created. Requires the `read_products` scope.
    */
-  | 'COLLECTIONS_CREATE'
+  CollectionsCreate: 'COLLECTIONS_CREATE',
   /**
    * The webhook topic for `collections/delete` events. Occurs whenever a
    * collection is deleted. Requires the `read_products` scope.
    */
-  | 'COLLECTIONS_DELETE'
+  CollectionsDelete: 'COLLECTIONS_DELETE',
   /**
    * The webhook topic for `collections/update` events. Occurs whenever a
    * collection is updated, including when a product is manually added or removed
@@ -2517,324 +2565,324 @@ export type WebhookSubscriptionTopic =
    * time. Not fired when attribute changes affect whether a product matches a
    * collection's rules. Requires the `read_products` scope.
    */
-  | 'COLLECTIONS_UPDATE'
+  CollectionsUpdate: 'COLLECTIONS_UPDATE',
   /**
    * The webhook topic for `collection_listings/add` events. Occurs whenever a
    * collection listing is added. Requires the `read_product_listings` scope.
    */
-  | 'COLLECTION_LISTINGS_ADD'
+  CollectionListingsAdd: 'COLLECTION_LISTINGS_ADD',
   /**
    * The webhook topic for `collection_listings/remove` events. Occurs whenever a
    * collection listing is removed. Requires the `read_product_listings` scope.
    */
-  | 'COLLECTION_LISTINGS_REMOVE'
+  CollectionListingsRemove: 'COLLECTION_LISTINGS_REMOVE',
   /**
    * The webhook topic for `collection_listings/update` events. Occurs whenever a
    * collection listing is updated. Requires the `read_product_listings` scope.
    */
-  | 'COLLECTION_LISTINGS_UPDATE'
+  CollectionListingsUpdate: 'COLLECTION_LISTINGS_UPDATE',
   /**
    * The webhook topic for `collection_publications/create` events. Occurs whenever
    * a collection publication listing is created. Requires the `read_publications` scope.
    */
-  | 'COLLECTION_PUBLICATIONS_CREATE'
+  CollectionPublicationsCreate: 'COLLECTION_PUBLICATIONS_CREATE',
   /**
    * The webhook topic for `collection_publications/delete` events. Occurs whenever
    * a collection publication listing is deleted. Requires the `read_publications` scope.
    */
-  | 'COLLECTION_PUBLICATIONS_DELETE'
+  CollectionPublicationsDelete: 'COLLECTION_PUBLICATIONS_DELETE',
   /**
    * The webhook topic for `collection_publications/update` events. Occurs whenever
    * a collection publication listing is updated. Requires the `read_publications` scope.
    */
-  | 'COLLECTION_PUBLICATIONS_UPDATE'
+  CollectionPublicationsUpdate: 'COLLECTION_PUBLICATIONS_UPDATE',
   /**
    * The webhook topic for `companies/create` events. Occurs whenever a company is
    * created. Requires at least one of the following scopes: read_customers,
    * read_companies.
    */
-  | 'COMPANIES_CREATE'
+  CompaniesCreate: 'COMPANIES_CREATE',
   /**
    * The webhook topic for `companies/delete` events. Occurs whenever a company is
    * deleted. Requires at least one of the following scopes: read_customers,
    * read_companies.
    */
-  | 'COMPANIES_DELETE'
+  CompaniesDelete: 'COMPANIES_DELETE',
   /**
    * The webhook topic for `companies/update` events. Occurs whenever a company is
    * updated. Requires at least one of the following scopes: read_customers,
    * read_companies.
    */
-  | 'COMPANIES_UPDATE'
+  CompaniesUpdate: 'COMPANIES_UPDATE',
   /**
    * The webhook topic for `company_contacts/create` events. Occurs whenever a
    * company contact is created. Requires at least one of the following scopes:
    * read_customers, read_companies.
    */
-  | 'COMPANY_CONTACTS_CREATE'
+  CompanyContactsCreate: 'COMPANY_CONTACTS_CREATE',
   /**
    * The webhook topic for `company_contacts/delete` events. Occurs whenever a
    * company contact is deleted. Requires at least one of the following scopes:
    * read_customers, read_companies.
    */
-  | 'COMPANY_CONTACTS_DELETE'
+  CompanyContactsDelete: 'COMPANY_CONTACTS_DELETE',
   /**
    * The webhook topic for `company_contacts/update` events. Occurs whenever a
    * company contact is updated. Requires at least one of the following scopes:
    * read_customers, read_companies.
    */
-  | 'COMPANY_CONTACTS_UPDATE'
+  CompanyContactsUpdate: 'COMPANY_CONTACTS_UPDATE',
   /**
    * The webhook topic for `company_contact_roles/assign` events. Occurs whenever a
    * role is assigned to a contact at a location. Requires at least one of the
    * following scopes: read_customers, read_companies.
    */
-  | 'COMPANY_CONTACT_ROLES_ASSIGN'
+  CompanyContactRolesAssign: 'COMPANY_CONTACT_ROLES_ASSIGN',
   /**
    * The webhook topic for `company_contact_roles/revoke` events. Occurs whenever a
    * role is revoked from a contact at a location. Requires at least one of the
    * following scopes: read_customers, read_companies.
    */
-  | 'COMPANY_CONTACT_ROLES_REVOKE'
+  CompanyContactRolesRevoke: 'COMPANY_CONTACT_ROLES_REVOKE',
   /**
    * The webhook topic for `company_locations/create` events. Occurs whenever a
    * company location is created. Requires at least one of the following scopes:
    * read_customers, read_companies.
    */
-  | 'COMPANY_LOCATIONS_CREATE'
+  CompanyLocationsCreate: 'COMPANY_LOCATIONS_CREATE',
   /**
    * The webhook topic for `company_locations/delete` events. Occurs whenever a
    * company location is deleted. Requires at least one of the following scopes:
    * read_customers, read_companies.
    */
-  | 'COMPANY_LOCATIONS_DELETE'
+  CompanyLocationsDelete: 'COMPANY_LOCATIONS_DELETE',
   /**
    * The webhook topic for `company_locations/update` events. Occurs whenever a
    * company location is updated. Requires at least one of the following scopes:
    * read_customers, read_companies.
    */
-  | 'COMPANY_LOCATIONS_UPDATE'
+  CompanyLocationsUpdate: 'COMPANY_LOCATIONS_UPDATE',
   /**
    * The webhook topic for `customers/create` events. Occurs whenever a customer is
    * created. Requires the `read_customers` scope.
    */
-  | 'CUSTOMERS_CREATE'
+  CustomersCreate: 'CUSTOMERS_CREATE',
   /**
    * The webhook topic for `customers/delete` events. Occurs whenever a customer is
    * deleted. Requires the `read_customers` scope.
    */
-  | 'CUSTOMERS_DELETE'
+  CustomersDelete: 'CUSTOMERS_DELETE',
   /**
    * The webhook topic for `customers/disable` events. Occurs whenever a customer
    * account is disabled. Requires the `read_customers` scope.
    */
-  | 'CUSTOMERS_DISABLE'
+  CustomersDisable: 'CUSTOMERS_DISABLE',
   /**
    * The webhook topic for `customers_email_marketing_consent/update` events.
    * Occurs whenever a customer's email marketing consent is updated. Requires the
    * `read_customers` scope.
    */
-  | 'CUSTOMERS_EMAIL_MARKETING_CONSENT_UPDATE'
+  CustomersEmailMarketingConsentUpdate: 'CUSTOMERS_EMAIL_MARKETING_CONSENT_UPDATE',
   /**
    * The webhook topic for `customers/enable` events. Occurs whenever a customer
    * account is enabled. Requires the `read_customers` scope.
    */
-  | 'CUSTOMERS_ENABLE'
+  CustomersEnable: 'CUSTOMERS_ENABLE',
   /**
    * The webhook topic for `customers_marketing_consent/update` events. Occurs
    * whenever a customer's SMS marketing consent is updated. Requires the
    * `read_customers` scope.
    */
-  | 'CUSTOMERS_MARKETING_CONSENT_UPDATE'
+  CustomersMarketingConsentUpdate: 'CUSTOMERS_MARKETING_CONSENT_UPDATE',
   /**
    * The webhook topic for `customers/merge` events. Triggers when two customers
    * are merged Requires the `read_customer_merge` scope.
    */
-  | 'CUSTOMERS_MERGE'
+  CustomersMerge: 'CUSTOMERS_MERGE',
   /**
    * The webhook topic for `customers/purchasing_summary` events. Occurs when a
    * customer sales history change. Requires the `read_customers` scope.
    */
-  | 'CUSTOMERS_PURCHASING_SUMMARY'
+  CustomersPurchasingSummary: 'CUSTOMERS_PURCHASING_SUMMARY',
   /**
    * The webhook topic for `customers/update` events. Occurs whenever a customer is
    * updated. Requires the `read_customers` scope.
    */
-  | 'CUSTOMERS_UPDATE'
+  CustomersUpdate: 'CUSTOMERS_UPDATE',
   /**
    * The webhook topic for `customers_whats_app_marketing_consent/update` events.
    * Occurs whenever a customer's WhatsApp marketing consent is updated. Requires
    * the `read_customers` scope.
    */
-  | 'CUSTOMERS_WHATS_APP_MARKETING_CONSENT_UPDATE'
+  CustomersWhatsAppMarketingConsentUpdate: 'CUSTOMERS_WHATS_APP_MARKETING_CONSENT_UPDATE',
   /** The webhook topic for `customer_account_settings/update` events. Triggers when merchants change customer account setting. */
-  | 'CUSTOMER_ACCOUNT_SETTINGS_UPDATE'
+  CustomerAccountSettingsUpdate: 'CUSTOMER_ACCOUNT_SETTINGS_UPDATE',
   /**
    * The webhook topic for `customer_groups/create` events. Occurs whenever a
    * customer saved search is created. Requires the `read_customers` scope.
    */
-  | 'CUSTOMER_GROUPS_CREATE'
+  CustomerGroupsCreate: 'CUSTOMER_GROUPS_CREATE',
   /**
    * The webhook topic for `customer_groups/delete` events. Occurs whenever a
    * customer saved search is deleted. Requires the `read_customers` scope.
    */
-  | 'CUSTOMER_GROUPS_DELETE'
+  CustomerGroupsDelete: 'CUSTOMER_GROUPS_DELETE',
   /**
    * The webhook topic for `customer_groups/update` events. Occurs whenever a
    * customer saved search is updated. Requires the `read_customers` scope.
    */
-  | 'CUSTOMER_GROUPS_UPDATE'
+  CustomerGroupsUpdate: 'CUSTOMER_GROUPS_UPDATE',
   /**
    * The webhook topic for `customer.joined_segment` events. Triggers when a
    * customer joins a segment. Requires the `read_customers` scope.
    */
-  | 'CUSTOMER_JOINED_SEGMENT'
+  CustomerJoinedSegment: 'CUSTOMER_JOINED_SEGMENT',
   /**
    * The webhook topic for `customer.left_segment` events. Triggers when a customer
    * leaves a segment. Requires the `read_customers` scope.
    */
-  | 'CUSTOMER_LEFT_SEGMENT'
+  CustomerLeftSegment: 'CUSTOMER_LEFT_SEGMENT',
   /**
    * The webhook topic for `customer_payment_methods/create` events. Occurs
    * whenever a customer payment method is created. Requires the
    * `read_customer_payment_methods` scope.
    */
-  | 'CUSTOMER_PAYMENT_METHODS_CREATE'
+  CustomerPaymentMethodsCreate: 'CUSTOMER_PAYMENT_METHODS_CREATE',
   /**
    * The webhook topic for `customer_payment_methods/revoke` events. Occurs
    * whenever a customer payment method is revoked. Requires the
    * `read_customer_payment_methods` scope.
    */
-  | 'CUSTOMER_PAYMENT_METHODS_REVOKE'
+  CustomerPaymentMethodsRevoke: 'CUSTOMER_PAYMENT_METHODS_REVOKE',
   /**
    * The webhook topic for `customer_payment_methods/update` events. Occurs
    * whenever a customer payment method is updated. Requires the
    * `read_customer_payment_methods` scope.
    */
-  | 'CUSTOMER_PAYMENT_METHODS_UPDATE'
+  CustomerPaymentMethodsUpdate: 'CUSTOMER_PAYMENT_METHODS_UPDATE',
   /**
    * The webhook topic for `customer.tags_added` events. Triggers when tags are
    * added to a customer. Requires the `read_customers` scope.
    */
-  | 'CUSTOMER_TAGS_ADDED'
+  CustomerTagsAdded: 'CUSTOMER_TAGS_ADDED',
   /**
    * The webhook topic for `customer.tags_removed` events. Triggers when tags are
    * removed from a customer. Requires the `read_customers` scope.
    */
-  | 'CUSTOMER_TAGS_REMOVED'
+  CustomerTagsRemoved: 'CUSTOMER_TAGS_REMOVED',
   /**
    * The webhook topic for `delivery_promise_settings/update` events. Occurs when a
    * promise setting is updated. Requires the `read_shipping` scope.
    */
-  | 'DELIVERY_PROMISE_SETTINGS_UPDATE'
+  DeliveryPromiseSettingsUpdate: 'DELIVERY_PROMISE_SETTINGS_UPDATE',
   /**
    * The webhook topic for `discounts/create` events. Occurs whenever a discount is
    * created. Requires the `read_discounts` scope.
    */
-  | 'DISCOUNTS_CREATE'
+  DiscountsCreate: 'DISCOUNTS_CREATE',
   /**
    * The webhook topic for `discounts/delete` events. Occurs whenever a discount is
    * deleted. Requires the `read_discounts` scope.
    */
-  | 'DISCOUNTS_DELETE'
+  DiscountsDelete: 'DISCOUNTS_DELETE',
   /**
    * The webhook topic for `discounts/redeemcode_added` events. Occurs whenever a
    * redeem code is added to a code discount. Requires the `read_discounts` scope.
    */
-  | 'DISCOUNTS_REDEEMCODE_ADDED'
+  DiscountsRedeemcodeAdded: 'DISCOUNTS_REDEEMCODE_ADDED',
   /**
    * The webhook topic for `discounts/redeemcode_removed` events. Occurs whenever a
    * redeem code on a code discount is deleted. Requires the `read_discounts` scope.
    */
-  | 'DISCOUNTS_REDEEMCODE_REMOVED'
+  DiscountsRedeemcodeRemoved: 'DISCOUNTS_REDEEMCODE_REMOVED',
   /**
    * The webhook topic for `discounts/update` events. Occurs whenever a discount is
    * updated. Requires the `read_discounts` scope.
    */
-  | 'DISCOUNTS_UPDATE'
+  DiscountsUpdate: 'DISCOUNTS_UPDATE',
   /**
    * The webhook topic for `disputes/create` events. Occurs whenever a dispute is
    * created. Requires the `read_shopify_payments_disputes` scope.
    */
-  | 'DISPUTES_CREATE'
+  DisputesCreate: 'DISPUTES_CREATE',
   /**
    * The webhook topic for `disputes/update` events. Occurs whenever a dispute is
    * updated. Requires the `read_shopify_payments_disputes` scope.
    */
-  | 'DISPUTES_UPDATE'
+  DisputesUpdate: 'DISPUTES_UPDATE',
   /** The webhook topic for `domains/create` events. Occurs whenever a domain is created. */
-  | 'DOMAINS_CREATE'
+  DomainsCreate: 'DOMAINS_CREATE',
   /** The webhook topic for `domains/destroy` events. Occurs whenever a domain is destroyed. */
-  | 'DOMAINS_DESTROY'
+  DomainsDestroy: 'DOMAINS_DESTROY',
   /** The webhook topic for `domains/update` events. Occurs whenever a domain is updated. */
-  | 'DOMAINS_UPDATE'
+  DomainsUpdate: 'DOMAINS_UPDATE',
   /**
    * The webhook topic for `draft_orders/create` events. Occurs whenever a draft
    * order is created. Requires the `read_draft_orders` scope.
    */
-  | 'DRAFT_ORDERS_CREATE'
+  DraftOrdersCreate: 'DRAFT_ORDERS_CREATE',
   /**
    * The webhook topic for `draft_orders/delete` events. Occurs whenever a draft
    * order is deleted. Requires the `read_draft_orders` scope.
    */
-  | 'DRAFT_ORDERS_DELETE'
+  DraftOrdersDelete: 'DRAFT_ORDERS_DELETE',
   /**
    * The webhook topic for `draft_orders/update` events. Occurs whenever a draft
    * order is updated. Requires the `read_draft_orders` scope.
    */
-  | 'DRAFT_ORDERS_UPDATE'
+  DraftOrdersUpdate: 'DRAFT_ORDERS_UPDATE',
   /**
    * The webhook topic for `finance_app_staff_member/delete` events. Triggers when
    * a staff with access to all or some finance app has been removed. Requires the
    * `read_financial_kyc_information` scope.
    */
-  | 'FINANCE_APP_STAFF_MEMBER_DELETE'
+  FinanceAppStaffMemberDelete: 'FINANCE_APP_STAFF_MEMBER_DELETE',
   /**
    * The webhook topic for `finance_app_staff_member/grant` events. Triggers when a
    * staff is granted access to all or some finance app. Requires the
    * `read_financial_kyc_information` scope.
    */
-  | 'FINANCE_APP_STAFF_MEMBER_GRANT'
+  FinanceAppStaffMemberGrant: 'FINANCE_APP_STAFF_MEMBER_GRANT',
   /**
    * The webhook topic for `finance_app_staff_member/revoke` events. Triggers when
    * a staff's access to all or some finance app has been revoked. Requires the
    * `read_financial_kyc_information` scope.
    */
-  | 'FINANCE_APP_STAFF_MEMBER_REVOKE'
+  FinanceAppStaffMemberRevoke: 'FINANCE_APP_STAFF_MEMBER_REVOKE',
   /**
    * The webhook topic for `finance_app_staff_member/update` events. Triggers when
    * a staff's information has been updated. Requires the
    * `read_financial_kyc_information` scope.
    */
-  | 'FINANCE_APP_STAFF_MEMBER_UPDATE'
+  FinanceAppStaffMemberUpdate: 'FINANCE_APP_STAFF_MEMBER_UPDATE',
   /**
    * The webhook topic for `finance_kyc_information/update` events. Occurs whenever
    * shop's finance KYC information was updated Requires the
    * `read_financial_kyc_information` scope.
    */
-  | 'FINANCE_KYC_INFORMATION_UPDATE'
+  FinanceKycInformationUpdate: 'FINANCE_KYC_INFORMATION_UPDATE',
   /**
    * The webhook topic for `fulfillments/create` events. Occurs whenever a
    * fulfillment is created. Requires at least one of the following scopes:
    * read_fulfillments, read_marketplace_orders.
    */
-  | 'FULFILLMENTS_CREATE'
+  FulfillmentsCreate: 'FULFILLMENTS_CREATE',
   /**
    * The webhook topic for `fulfillments/update` events. Occurs whenever a
    * fulfillment is updated. Requires at least one of the following scopes:
    * read_fulfillments, read_marketplace_orders.
    */
-  | 'FULFILLMENTS_UPDATE'
+  FulfillmentsUpdate: 'FULFILLMENTS_UPDATE',
   /**
    * The webhook topic for `fulfillment_events/create` events. Occurs whenever a
    * fulfillment event is created. Requires the `read_fulfillments` scope.
    */
-  | 'FULFILLMENT_EVENTS_CREATE'
+  FulfillmentEventsCreate: 'FULFILLMENT_EVENTS_CREATE',
   /**
    * The webhook topic for `fulfillment_events/delete` events. Occurs whenever a
    * fulfillment event is deleted. Requires the `read_fulfillments` scope.
    */
-  | 'FULFILLMENT_EVENTS_DELETE'
+  FulfillmentEventsDelete: 'FULFILLMENT_EVENTS_DELETE',
   /**
    * The webhook topic for `fulfillment_holds/added` events. Occurs each time that a hold is added to a fulfillment order.
    *
@@ -2843,7 +2891,7 @@ export type WebhookSubscriptionTopic =
    * read_merchant_managed_fulfillment_orders, read_assigned_fulfillment_orders,
    * read_third_party_fulfillment_orders, read_marketplace_fulfillment_orders.
    */
-  | 'FULFILLMENT_HOLDS_ADDED'
+  FulfillmentHoldsAdded: 'FULFILLMENT_HOLDS_ADDED',
   /**
    * The webhook topic for `fulfillment_holds/released` events. Occurs each time
    * that a hold is released from a fulfillment order.
@@ -2853,7 +2901,7 @@ export type WebhookSubscriptionTopic =
    * read_merchant_managed_fulfillment_orders, read_assigned_fulfillment_orders,
    * read_third_party_fulfillment_orders, read_marketplace_fulfillment_orders.
    */
-  | 'FULFILLMENT_HOLDS_RELEASED'
+  FulfillmentHoldsReleased: 'FULFILLMENT_HOLDS_RELEASED',
   /**
    * The webhook topic for `fulfillment_orders/cancellation_request_accepted`
    * events. Occurs when a 3PL accepts a fulfillment cancellation request, received
@@ -2861,7 +2909,7 @@ export type WebhookSubscriptionTopic =
    * read_merchant_managed_fulfillment_orders, read_assigned_fulfillment_orders,
    * read_third_party_fulfillment_orders, read_marketplace_fulfillment_orders.
    */
-  | 'FULFILLMENT_ORDERS_CANCELLATION_REQUEST_ACCEPTED'
+  FulfillmentOrdersCancellationRequestAccepted: 'FULFILLMENT_ORDERS_CANCELLATION_REQUEST_ACCEPTED',
   /**
    * The webhook topic for `fulfillment_orders/cancellation_request_rejected`
    * events. Occurs when a 3PL rejects a fulfillment cancellation request, received
@@ -2869,7 +2917,7 @@ export type WebhookSubscriptionTopic =
    * read_merchant_managed_fulfillment_orders, read_assigned_fulfillment_orders,
    * read_third_party_fulfillment_orders, read_marketplace_fulfillment_orders.
    */
-  | 'FULFILLMENT_ORDERS_CANCELLATION_REQUEST_REJECTED'
+  FulfillmentOrdersCancellationRequestRejected: 'FULFILLMENT_ORDERS_CANCELLATION_REQUEST_REJECTED',
   /**
    * The webhook topic for `fulfillment_orders/cancellation_request_submitted`
    * events. Occurs when a merchant requests a fulfillment request to be cancelled
@@ -2878,14 +2926,14 @@ export type WebhookSubscriptionTopic =
    * read_assigned_fulfillment_orders, read_third_party_fulfillment_orders,
    * read_marketplace_fulfillment_orders.
    */
-  | 'FULFILLMENT_ORDERS_CANCELLATION_REQUEST_SUBMITTED'
+  FulfillmentOrdersCancellationRequestSubmitted: 'FULFILLMENT_ORDERS_CANCELLATION_REQUEST_SUBMITTED',
   /**
    * The webhook topic for `fulfillment_orders/cancelled` events. Occurs when a
    * fulfillment order is cancelled. Requires at least one of the following scopes:
    * read_merchant_managed_fulfillment_orders, read_assigned_fulfillment_orders,
    * read_third_party_fulfillment_orders, read_marketplace_fulfillment_orders.
    */
-  | 'FULFILLMENT_ORDERS_CANCELLED'
+  FulfillmentOrdersCancelled: 'FULFILLMENT_ORDERS_CANCELLED',
   /**
    * The webhook topic for `fulfillment_orders/fulfillment_request_accepted`
    * events. Occurs when a fulfillment service accepts a request to fulfill a
@@ -2893,7 +2941,7 @@ export type WebhookSubscriptionTopic =
    * read_merchant_managed_fulfillment_orders, read_assigned_fulfillment_orders,
    * read_third_party_fulfillment_orders, read_marketplace_fulfillment_orders.
    */
-  | 'FULFILLMENT_ORDERS_FULFILLMENT_REQUEST_ACCEPTED'
+  FulfillmentOrdersFulfillmentRequestAccepted: 'FULFILLMENT_ORDERS_FULFILLMENT_REQUEST_ACCEPTED',
   /**
    * The webhook topic for `fulfillment_orders/fulfillment_request_rejected`
    * events. Occurs when a 3PL rejects a fulfillment request that was sent by a
@@ -2901,7 +2949,7 @@ export type WebhookSubscriptionTopic =
    * read_merchant_managed_fulfillment_orders, read_assigned_fulfillment_orders,
    * read_third_party_fulfillment_orders, read_marketplace_fulfillment_orders.
    */
-  | 'FULFILLMENT_ORDERS_FULFILLMENT_REQUEST_REJECTED'
+  FulfillmentOrdersFulfillmentRequestRejected: 'FULFILLMENT_ORDERS_FULFILLMENT_REQUEST_REJECTED',
   /**
    * The webhook topic for `fulfillment_orders/fulfillment_request_submitted`
    * events. Occurs when a merchant submits a fulfillment request to a 3PL.
@@ -2909,7 +2957,7 @@ export type WebhookSubscriptionTopic =
    * read_merchant_managed_fulfillment_orders, read_assigned_fulfillment_orders,
    * read_third_party_fulfillment_orders, read_marketplace_fulfillment_orders.
    */
-  | 'FULFILLMENT_ORDERS_FULFILLMENT_REQUEST_SUBMITTED'
+  FulfillmentOrdersFulfillmentRequestSubmitted: 'FULFILLMENT_ORDERS_FULFILLMENT_REQUEST_SUBMITTED',
   /**
    * The webhook topic for
    * `fulfillment_orders/fulfillment_service_failed_to_complete` events. Occurs
@@ -2918,7 +2966,7 @@ export type WebhookSubscriptionTopic =
    * read_merchant_managed_fulfillment_orders, read_assigned_fulfillment_orders,
    * read_third_party_fulfillment_orders, read_marketplace_fulfillment_orders.
    */
-  | 'FULFILLMENT_ORDERS_FULFILLMENT_SERVICE_FAILED_TO_COMPLETE'
+  FulfillmentOrdersFulfillmentServiceFailedToComplete: 'FULFILLMENT_ORDERS_FULFILLMENT_SERVICE_FAILED_TO_COMPLETE',
   /**
    * The webhook topic for `fulfillment_orders/hold_released` events. Occurs when a
    * fulfillment order is released and is no longer on hold.
@@ -2930,7 +2978,7 @@ export type WebhookSubscriptionTopic =
    * read_merchant_managed_fulfillment_orders, read_assigned_fulfillment_orders,
    * read_third_party_fulfillment_orders, read_marketplace_fulfillment_orders.
    */
-  | 'FULFILLMENT_ORDERS_HOLD_RELEASED'
+  FulfillmentOrdersHoldReleased: 'FULFILLMENT_ORDERS_HOLD_RELEASED',
   /**
    * The webhook topic for
    * `fulfillment_orders/line_items_prepared_for_local_delivery` events. Occurs
@@ -2939,7 +2987,7 @@ export type WebhookSubscriptionTopic =
    * read_merchant_managed_fulfillment_orders, read_assigned_fulfillment_orders,
    * read_third_party_fulfillment_orders, read_marketplace_fulfillment_orders.
    */
-  | 'FULFILLMENT_ORDERS_LINE_ITEMS_PREPARED_FOR_LOCAL_DELIVERY'
+  FulfillmentOrdersLineItemsPreparedForLocalDelivery: 'FULFILLMENT_ORDERS_LINE_ITEMS_PREPARED_FOR_LOCAL_DELIVERY',
   /**
    * The webhook topic for `fulfillment_orders/line_items_prepared_for_pickup`
    * events. Triggers when one or more of the line items for a fulfillment order
@@ -2947,7 +2995,7 @@ export type WebhookSubscriptionTopic =
    * read_merchant_managed_fulfillment_orders, read_assigned_fulfillment_orders,
    * read_third_party_fulfillment_orders, read_marketplace_fulfillment_orders.
    */
-  | 'FULFILLMENT_ORDERS_LINE_ITEMS_PREPARED_FOR_PICKUP'
+  FulfillmentOrdersLineItemsPreparedForPickup: 'FULFILLMENT_ORDERS_LINE_ITEMS_PREPARED_FOR_PICKUP',
   /**
    * The webhook topic for `fulfillment_orders/manually_reported_progress_stopped`
    * events. Occurs when a fulfillment order that has previously been manually
@@ -2955,14 +3003,14 @@ export type WebhookSubscriptionTopic =
    * following scopes: read_merchant_managed_fulfillment_orders,
    * read_assigned_fulfillment_orders, read_third_party_fulfillment_orders.
    */
-  | 'FULFILLMENT_ORDERS_MANUALLY_REPORTED_PROGRESS_STOPPED'
+  FulfillmentOrdersManuallyReportedProgressStopped: 'FULFILLMENT_ORDERS_MANUALLY_REPORTED_PROGRESS_STOPPED',
   /**
    * The webhook topic for `fulfillment_orders/merged` events. Occurs when multiple
    * fulfillment orders are merged into a single fulfillment order. Requires at
    * least one of the following scopes: read_merchant_managed_fulfillment_orders,
    * read_assigned_fulfillment_orders, read_third_party_fulfillment_orders.
    */
-  | 'FULFILLMENT_ORDERS_MERGED'
+  FulfillmentOrdersMerged: 'FULFILLMENT_ORDERS_MERGED',
   /**
    * The webhook topic for `fulfillment_orders/moved` events. Occurs whenever the
    * location which is assigned to fulfill one or more fulfillment order line items is changed.
@@ -2982,7 +3030,7 @@ export type WebhookSubscriptionTopic =
    * read_merchant_managed_fulfillment_orders, read_assigned_fulfillment_orders,
    * read_third_party_fulfillment_orders, read_marketplace_fulfillment_orders.
    */
-  | 'FULFILLMENT_ORDERS_MOVED'
+  FulfillmentOrdersMoved: 'FULFILLMENT_ORDERS_MOVED',
   /**
    * The webhook topic for `fulfillment_orders/order_routing_complete` events.
    * Occurs when an order has finished being routed and it's fulfillment orders
@@ -2991,7 +3039,7 @@ export type WebhookSubscriptionTopic =
    * read_assigned_fulfillment_orders, read_third_party_fulfillment_orders,
    * read_buyer_membership_orders, read_marketplace_fulfillment_orders.
    */
-  | 'FULFILLMENT_ORDERS_ORDER_ROUTING_COMPLETE'
+  FulfillmentOrdersOrderRoutingComplete: 'FULFILLMENT_ORDERS_ORDER_ROUTING_COMPLETE',
   /**
    * The webhook topic for `fulfillment_orders/placed_on_hold` events. Occurs when
    * a fulfillment order transitions to the `ON_HOLD` status
@@ -3003,14 +3051,14 @@ export type WebhookSubscriptionTopic =
    * read_merchant_managed_fulfillment_orders, read_assigned_fulfillment_orders,
    * read_third_party_fulfillment_orders, read_marketplace_fulfillment_orders.
    */
-  | 'FULFILLMENT_ORDERS_PLACED_ON_HOLD'
+  FulfillmentOrdersPlacedOnHold: 'FULFILLMENT_ORDERS_PLACED_ON_HOLD',
   /**
    * The webhook topic for `fulfillment_orders/progress_reported` events. Occurs
    * when progress is reported for a fulfillment order. Requires at least one of
    * the following scopes: read_merchant_managed_fulfillment_orders,
    * read_assigned_fulfillment_orders, read_third_party_fulfillment_orders.
    */
-  | 'FULFILLMENT_ORDERS_PROGRESS_REPORTED'
+  FulfillmentOrdersProgressReported: 'FULFILLMENT_ORDERS_PROGRESS_REPORTED',
   /**
    * The webhook topic for `fulfillment_orders/rescheduled` events. Triggers when a fulfillment order is rescheduled.
    *
@@ -3021,7 +3069,7 @@ export type WebhookSubscriptionTopic =
    * read_merchant_managed_fulfillment_orders, read_assigned_fulfillment_orders,
    * read_third_party_fulfillment_orders, read_marketplace_fulfillment_orders.
    */
-  | 'FULFILLMENT_ORDERS_RESCHEDULED'
+  FulfillmentOrdersRescheduled: 'FULFILLMENT_ORDERS_RESCHEDULED',
   /**
    * The webhook topic for `fulfillment_orders/scheduled_fulfillment_order_ready`
    * events. Occurs whenever a fulfillment order which was scheduled becomes due.
@@ -3029,254 +3077,254 @@ export type WebhookSubscriptionTopic =
    * read_merchant_managed_fulfillment_orders, read_assigned_fulfillment_orders,
    * read_third_party_fulfillment_orders, read_marketplace_fulfillment_orders.
    */
-  | 'FULFILLMENT_ORDERS_SCHEDULED_FULFILLMENT_ORDER_READY'
+  FulfillmentOrdersScheduledFulfillmentOrderReady: 'FULFILLMENT_ORDERS_SCHEDULED_FULFILLMENT_ORDER_READY',
   /**
    * The webhook topic for `fulfillment_orders/split` events. Occurs when a
    * fulfillment order is split into multiple fulfillment orders. Requires at least
    * one of the following scopes: read_merchant_managed_fulfillment_orders,
    * read_assigned_fulfillment_orders, read_third_party_fulfillment_orders.
    */
-  | 'FULFILLMENT_ORDERS_SPLIT'
+  FulfillmentOrdersSplit: 'FULFILLMENT_ORDERS_SPLIT',
   /**
    * The webhook topic for `inventory_items/create` events. Occurs whenever an
    * inventory item is created. Requires at least one of the following scopes:
    * read_inventory, read_products.
    */
-  | 'INVENTORY_ITEMS_CREATE'
+  InventoryItemsCreate: 'INVENTORY_ITEMS_CREATE',
   /**
    * The webhook topic for `inventory_items/delete` events. Occurs whenever an
    * inventory item is deleted. Requires at least one of the following scopes:
    * read_inventory, read_products.
    */
-  | 'INVENTORY_ITEMS_DELETE'
+  InventoryItemsDelete: 'INVENTORY_ITEMS_DELETE',
   /**
    * The webhook topic for `inventory_items/update` events. Occurs whenever an
    * inventory item is updated. Requires at least one of the following scopes:
    * read_inventory, read_products.
    */
-  | 'INVENTORY_ITEMS_UPDATE'
+  InventoryItemsUpdate: 'INVENTORY_ITEMS_UPDATE',
   /**
    * The webhook topic for `inventory_levels/connect` events. Occurs whenever an
    * inventory level is connected. Requires the `read_inventory` scope.
    */
-  | 'INVENTORY_LEVELS_CONNECT'
+  InventoryLevelsConnect: 'INVENTORY_LEVELS_CONNECT',
   /**
    * The webhook topic for `inventory_levels/disconnect` events. Occurs whenever an
    * inventory level is disconnected. Requires the `read_inventory` scope.
    */
-  | 'INVENTORY_LEVELS_DISCONNECT'
+  InventoryLevelsDisconnect: 'INVENTORY_LEVELS_DISCONNECT',
   /**
    * The webhook topic for `inventory_levels/update` events. Occurs whenever an
    * inventory level is updated. Requires the `read_inventory` scope.
    */
-  | 'INVENTORY_LEVELS_UPDATE'
+  InventoryLevelsUpdate: 'INVENTORY_LEVELS_UPDATE',
   /**
    * The webhook topic for `inventory_shipments/add_items` events. Occurs whenever
    * items are added to a shipment. Requires the `read_inventory_shipments` scope.
    */
-  | 'INVENTORY_SHIPMENTS_ADD_ITEMS'
+  InventoryShipmentsAddItems: 'INVENTORY_SHIPMENTS_ADD_ITEMS',
   /**
    * The webhook topic for `inventory_shipments/create` events. Triggers when a
    * shipment is created. Requires the `read_inventory_shipments` scope.
    */
-  | 'INVENTORY_SHIPMENTS_CREATE'
+  InventoryShipmentsCreate: 'INVENTORY_SHIPMENTS_CREATE',
   /**
    * The webhook topic for `inventory_shipments/delete` events. Triggers when a
    * shipment is deleted. Requires the `read_inventory_shipments` scope.
    */
-  | 'INVENTORY_SHIPMENTS_DELETE'
+  InventoryShipmentsDelete: 'INVENTORY_SHIPMENTS_DELETE',
   /**
    * The webhook topic for `inventory_shipments/mark_in_transit` events. Triggers
    * when a shipment is marked as in transit. Requires the
    * `read_inventory_shipments` scope.
    */
-  | 'INVENTORY_SHIPMENTS_MARK_IN_TRANSIT'
+  InventoryShipmentsMarkInTransit: 'INVENTORY_SHIPMENTS_MARK_IN_TRANSIT',
   /**
    * The webhook topic for `inventory_shipments/receive_items` events. Triggers
    * when items on a shipment are received. Requires the
    * `read_inventory_shipments_received_items` scope.
    */
-  | 'INVENTORY_SHIPMENTS_RECEIVE_ITEMS'
+  InventoryShipmentsReceiveItems: 'INVENTORY_SHIPMENTS_RECEIVE_ITEMS',
   /**
    * The webhook topic for `inventory_shipments/remove_items` events. Occurs
    * whenever items are removed from a shipment. Requires the
    * `read_inventory_shipments` scope.
    */
-  | 'INVENTORY_SHIPMENTS_REMOVE_ITEMS'
+  InventoryShipmentsRemoveItems: 'INVENTORY_SHIPMENTS_REMOVE_ITEMS',
   /**
    * The webhook topic for `inventory_shipments/update_item_quantities` events.
    * Occurs whenever quantities change on a shipment. Requires the
    * `read_inventory_shipments` scope.
    */
-  | 'INVENTORY_SHIPMENTS_UPDATE_ITEM_QUANTITIES'
+  InventoryShipmentsUpdateItemQuantities: 'INVENTORY_SHIPMENTS_UPDATE_ITEM_QUANTITIES',
   /**
    * The webhook topic for `inventory_shipments/update_tracking` events. Triggers
    * when tracking info on a shipment is updated. Requires the
    * `read_inventory_shipments` scope.
    */
-  | 'INVENTORY_SHIPMENTS_UPDATE_TRACKING'
+  InventoryShipmentsUpdateTracking: 'INVENTORY_SHIPMENTS_UPDATE_TRACKING',
   /**
    * The webhook topic for `inventory_transfers/add_items` events. Occurs any time
    * items are added to a transfer. Requires the `read_inventory_transfers` scope.
    */
-  | 'INVENTORY_TRANSFERS_ADD_ITEMS'
+  InventoryTransfersAddItems: 'INVENTORY_TRANSFERS_ADD_ITEMS',
   /**
    * The webhook topic for `inventory_transfers/cancel` events. Triggers when a
    * transfer is canceled. Requires the `read_inventory_transfers` scope.
    */
-  | 'INVENTORY_TRANSFERS_CANCEL'
+  InventoryTransfersCancel: 'INVENTORY_TRANSFERS_CANCEL',
   /**
    * The webhook topic for `inventory_transfers/complete` events. Triggers when a
    * transfer is completed. Requires the `read_inventory_transfers` scope.
    */
-  | 'INVENTORY_TRANSFERS_COMPLETE'
+  InventoryTransfersComplete: 'INVENTORY_TRANSFERS_COMPLETE',
   /**
    * The webhook topic for `inventory_transfers/ready_to_ship` events. Triggers
    * when a transfer is marked as ready to ship. Requires the
    * `read_inventory_transfers` scope.
    */
-  | 'INVENTORY_TRANSFERS_READY_TO_SHIP'
+  InventoryTransfersReadyToShip: 'INVENTORY_TRANSFERS_READY_TO_SHIP',
   /**
    * The webhook topic for `inventory_transfers/remove_items` events. Occurs any
    * time items are removed from a transfer. Requires the
    * `read_inventory_transfers` scope.
    */
-  | 'INVENTORY_TRANSFERS_REMOVE_ITEMS'
+  InventoryTransfersRemoveItems: 'INVENTORY_TRANSFERS_REMOVE_ITEMS',
   /**
    * The webhook topic for `inventory_transfers/updated` events. Triggers when a
    * shipment belonging to the transfer is created, edited, or removed. Re-fetch
    * the transfer to get the latest state. Requires the `read_inventory_transfers` scope.
    */
-  | 'INVENTORY_TRANSFERS_UPDATED'
+  InventoryTransfersUpdated: 'INVENTORY_TRANSFERS_UPDATED',
   /**
    * The webhook topic for `inventory_transfers/update_item_quantities` events.
    * Occurs whenever the quantity of transfer line items changes. Requires the
    * `read_inventory_transfers` scope.
    */
-  | 'INVENTORY_TRANSFERS_UPDATE_ITEM_QUANTITIES'
+  InventoryTransfersUpdateItemQuantities: 'INVENTORY_TRANSFERS_UPDATE_ITEM_QUANTITIES',
   /** The webhook topic for `locales/create` events. Occurs whenever a shop locale is created Requires the `read_locales` scope. */
-  | 'LOCALES_CREATE'
+  LocalesCreate: 'LOCALES_CREATE',
   /**
    * The webhook topic for `locales/destroy` events. Occurs whenever a shop locale
    * is destroyed Requires the `read_locales` scope.
    */
-  | 'LOCALES_DESTROY'
+  LocalesDestroy: 'LOCALES_DESTROY',
   /**
    * The webhook topic for `locales/update` events. Occurs whenever a shop locale
    * is updated, such as published or unpublished Requires the `read_locales` scope.
    */
-  | 'LOCALES_UPDATE'
+  LocalesUpdate: 'LOCALES_UPDATE',
   /**
    * The webhook topic for `locations/activate` events. Occurs whenever a
    * deactivated location is re-activated. Requires the `read_locations` scope.
    */
-  | 'LOCATIONS_ACTIVATE'
+  LocationsActivate: 'LOCATIONS_ACTIVATE',
   /**
    * The webhook topic for `locations/create` events. Occurs whenever a location is
    * created. Requires the `read_locations` scope.
    */
-  | 'LOCATIONS_CREATE'
+  LocationsCreate: 'LOCATIONS_CREATE',
   /**
    * The webhook topic for `locations/deactivate` events. Occurs whenever a
    * location is deactivated. Requires the `read_locations` scope.
    */
-  | 'LOCATIONS_DEACTIVATE'
+  LocationsDeactivate: 'LOCATIONS_DEACTIVATE',
   /**
    * The webhook topic for `locations/delete` events. Occurs whenever a location is
    * deleted. Requires the `read_locations` scope.
    */
-  | 'LOCATIONS_DELETE'
+  LocationsDelete: 'LOCATIONS_DELETE',
   /**
    * The webhook topic for `locations/update` events. Occurs whenever a location is
    * updated. Requires the `read_locations` scope.
    */
-  | 'LOCATIONS_UPDATE'
+  LocationsUpdate: 'LOCATIONS_UPDATE',
   /**
    * The webhook topic for `markets_backup_region/update` events. Occurs when a
    * backup region is updated. Requires the `read_markets` scope.
    */
-  | 'MARKETS_BACKUP_REGION_UPDATE'
+  MarketsBackupRegionUpdate: 'MARKETS_BACKUP_REGION_UPDATE',
   /** The webhook topic for `markets/create` events. Occurs when a new market is created. Requires the `read_markets` scope. */
-  | 'MARKETS_CREATE'
+  MarketsCreate: 'MARKETS_CREATE',
   /** The webhook topic for `markets/delete` events. Occurs when a market is deleted. Requires the `read_markets` scope. */
-  | 'MARKETS_DELETE'
+  MarketsDelete: 'MARKETS_DELETE',
   /** The webhook topic for `markets/update` events. Occurs when a market is updated. Requires the `read_markets` scope. */
-  | 'MARKETS_UPDATE'
+  MarketsUpdate: 'MARKETS_UPDATE',
   /**
    * The webhook topic for `metafield_definitions/create` events. Occurs when a
    * metafield definition is created. Requires the `read_content` scope.
    */
-  | 'METAFIELD_DEFINITIONS_CREATE'
+  MetafieldDefinitionsCreate: 'METAFIELD_DEFINITIONS_CREATE',
   /**
    * The webhook topic for `metafield_definitions/delete` events. Occurs when a
    * metafield definition is deleted. Requires the `read_content` scope.
    */
-  | 'METAFIELD_DEFINITIONS_DELETE'
+  MetafieldDefinitionsDelete: 'METAFIELD_DEFINITIONS_DELETE',
   /**
    * The webhook topic for `metafield_definitions/update` events. Occurs when a
    * metafield definition is updated. Requires the `read_content` scope.
    */
-  | 'METAFIELD_DEFINITIONS_UPDATE'
+  MetafieldDefinitionsUpdate: 'METAFIELD_DEFINITIONS_UPDATE',
   /**
    * The webhook topic for `metaobjects/create` events. Occurs when a metaobject is
    * created. Requires the `read_metaobjects` scope.
    */
-  | 'METAOBJECTS_CREATE'
+  MetaobjectsCreate: 'METAOBJECTS_CREATE',
   /**
    * The webhook topic for `metaobjects/delete` events. Occurs when a metaobject is
    * deleted. Requires the `read_metaobjects` scope.
    */
-  | 'METAOBJECTS_DELETE'
+  MetaobjectsDelete: 'METAOBJECTS_DELETE',
   /**
    * The webhook topic for `metaobjects/update` events. Occurs when a metaobject is
    * updated. Requires the `read_metaobjects` scope.
    */
-  | 'METAOBJECTS_UPDATE'
+  MetaobjectsUpdate: 'METAOBJECTS_UPDATE',
   /**
    * The webhook topic for `orders/cancelled` events. Occurs whenever an order is
    * cancelled. Requires at least one of the following scopes: read_orders,
    * read_marketplace_orders, read_buyer_membership_orders.
    */
-  | 'ORDERS_CANCELLED'
+  OrdersCancelled: 'ORDERS_CANCELLED',
   /**
    * The webhook topic for `orders/create` events. Occurs whenever an order is
    * created. Requires at least one of the following scopes: read_orders,
    * read_marketplace_orders.
    */
-  | 'ORDERS_CREATE'
+  OrdersCreate: 'ORDERS_CREATE',
   /** The webhook topic for `orders/delete` events. Occurs whenever an order is deleted. Requires the `read_orders` scope. */
-  | 'ORDERS_DELETE'
+  OrdersDelete: 'ORDERS_DELETE',
   /**
    * The webhook topic for `orders/edited` events. Occurs whenever an order is
    * edited. Requires at least one of the following scopes: read_orders,
    * read_marketplace_orders, read_buyer_membership_orders.
    */
-  | 'ORDERS_EDITED'
+  OrdersEdited: 'ORDERS_EDITED',
   /**
    * The webhook topic for `orders/fulfilled` events. Occurs whenever an order is
    * fulfilled. Requires at least one of the following scopes: read_orders,
    * read_marketplace_orders.
    */
-  | 'ORDERS_FULFILLED'
+  OrdersFulfilled: 'ORDERS_FULFILLED',
   /**
    * The webhook topic for `orders/link_requested` events. Occurs whenever a
    * customer requests a new order link from the expired order status page.
    * Requires at least one of the following scopes: read_orders,
    * read_marketplace_orders, read_buyer_membership_orders.
    */
-  | 'ORDERS_LINK_REQUESTED'
+  OrdersLinkRequested: 'ORDERS_LINK_REQUESTED',
   /**
    * The webhook topic for `orders/paid` events. Occurs whenever an order is paid.
    * Requires at least one of the following scopes: read_orders,
    * read_marketplace_orders.
    */
-  | 'ORDERS_PAID'
+  OrdersPaid: 'ORDERS_PAID',
   /**
    * The webhook topic for `orders/partially_fulfilled` events. Occurs whenever an
    * order is partially fulfilled. Requires at least one of the following scopes:
    * read_orders, read_marketplace_orders.
    */
-  | 'ORDERS_PARTIALLY_FULFILLED'
+  OrdersPartiallyFulfilled: 'ORDERS_PARTIALLY_FULFILLED',
   /**
    * The webhook topic for `orders/risk_assessment_changed` events. Triggers when a
    * new risk assessment is available on the order.
@@ -3288,19 +3336,19 @@ export type WebhookSubscriptionTopic =
    * The Shop ID is available in the headers.
    *  Requires the `read_orders` scope.
    */
-  | 'ORDERS_RISK_ASSESSMENT_CHANGED'
+  OrdersRiskAssessmentChanged: 'ORDERS_RISK_ASSESSMENT_CHANGED',
   /**
    * The webhook topic for `orders/shopify_protect_eligibility_changed` events.
    * Occurs whenever Shopify Protect's eligibility for an order is changed.
    * Requires the `read_orders` scope.
    */
-  | 'ORDERS_SHOPIFY_PROTECT_ELIGIBILITY_CHANGED'
+  OrdersShopifyProtectEligibilityChanged: 'ORDERS_SHOPIFY_PROTECT_ELIGIBILITY_CHANGED',
   /**
    * The webhook topic for `orders/updated` events. Occurs whenever an order is
    * updated. Requires at least one of the following scopes: read_orders,
    * read_marketplace_orders, read_buyer_membership_orders.
    */
-  | 'ORDERS_UPDATED'
+  OrdersUpdated: 'ORDERS_UPDATED',
   /**
    * The webhook topic for `order_transactions/create` events. Occurs when a order
    * transaction is created or when it's status is updated. Only occurs for
@@ -3308,79 +3356,79 @@ export type WebhookSubscriptionTopic =
    * of the following scopes: read_orders, read_marketplace_orders,
    * read_buyer_membership_orders.
    */
-  | 'ORDER_TRANSACTIONS_CREATE'
+  OrderTransactionsCreate: 'ORDER_TRANSACTIONS_CREATE',
   /**
    * The webhook topic for `payment_schedules/due` events. Occurs whenever payment
    * schedules are due. Requires the `read_payment_terms` scope.
    */
-  | 'PAYMENT_SCHEDULES_DUE'
+  PaymentSchedulesDue: 'PAYMENT_SCHEDULES_DUE',
   /**
    * The webhook topic for `payment_terms/create` events. Occurs whenever payment
    * terms are created. Requires the `read_payment_terms` scope.
    */
-  | 'PAYMENT_TERMS_CREATE'
+  PaymentTermsCreate: 'PAYMENT_TERMS_CREATE',
   /**
    * The webhook topic for `payment_terms/delete` events. Occurs whenever payment
    * terms are deleted. Requires the `read_payment_terms` scope.
    */
-  | 'PAYMENT_TERMS_DELETE'
+  PaymentTermsDelete: 'PAYMENT_TERMS_DELETE',
   /**
    * The webhook topic for `payment_terms/update` events. Occurs whenever payment
    * terms are updated. Requires the `read_payment_terms` scope.
    */
-  | 'PAYMENT_TERMS_UPDATE'
+  PaymentTermsUpdate: 'PAYMENT_TERMS_UPDATE',
   /** The webhook topic for `products/create` events. Occurs whenever a product is created. Requires the `read_products` scope. */
-  | 'PRODUCTS_CREATE'
+  ProductsCreate: 'PRODUCTS_CREATE',
   /** The webhook topic for `products/delete` events. Occurs whenever a product is deleted. Requires the `read_products` scope. */
-  | 'PRODUCTS_DELETE'
+  ProductsDelete: 'PRODUCTS_DELETE',
   /**
    * The webhook topic for `products/update` events. Occurs whenever a product is
    * updated, ordered, or variants are added, removed or updated. Requires the
    * `read_products` scope.
    */
-  | 'PRODUCTS_UPDATE'
+  ProductsUpdate: 'PRODUCTS_UPDATE',
   /**
    * The webhook topic for `product_feeds/create` events. Triggers when product
    * feed is created Requires the `read_product_listings` scope.
    */
-  | 'PRODUCT_FEEDS_CREATE'
+  ProductFeedsCreate: 'PRODUCT_FEEDS_CREATE',
   /**
    * The webhook topic for `product_feeds/full_sync` events. Triggers when a full
    * sync for a product feed is performed Requires the `read_product_listings` scope.
    */
-  | 'PRODUCT_FEEDS_FULL_SYNC'
+  ProductFeedsFullSync: 'PRODUCT_FEEDS_FULL_SYNC',
   /**
    * The webhook topic for `product_feeds/full_sync_finish` events. Triggers when a
    * full sync finishes Requires the `read_product_listings` scope.
    */
-  | 'PRODUCT_FEEDS_FULL_SYNC_FINISH'
+  ProductFeedsFullSyncFinish: 'PRODUCT_FEEDS_FULL_SYNC_FINISH',
   /**
    * The webhook topic for `product_feeds/incremental_sync` events. Occurs whenever
    * a product publication is created, updated or removed for a product feed
    * Requires the `read_product_listings` scope.
    */
-  | 'PRODUCT_FEEDS_INCREMENTAL_SYNC'
+  ProductFeedsIncrementalSync: 'PRODUCT_FEEDS_INCREMENTAL_SYNC',
   /**
    * The webhook topic for `product_feeds/update` events. Triggers when product
    * feed is updated Requires the `read_product_listings` scope.
    */
-  | 'PRODUCT_FEEDS_UPDATE'
+  ProductFeedsUpdate: 'PRODUCT_FEEDS_UPDATE',
   /**
    * The webhook topic for `product_listings/add` events. Occurs whenever an active
    * product is listed on a channel. Requires the `read_product_listings` scope.
    */
-  | 'PRODUCT_LISTINGS_ADD'
+  ProductListingsAdd: 'PRODUCT_LISTINGS_ADD',
   /**
    * The webhook topic for `product_listings/remove` events. Occurs whenever a
    * product listing is removed from the channel. Requires the
    * `read_product_listings` scope.
    */
-  | 'PRODUCT_LISTINGS_REMOVE'
+  ProductListingsRemove: 'PRODUCT_LISTINGS_REMOVE',
   /**
    * The webhook topic for `product_listings/update` events. Occurs whenever a
    * product publication is updated. Requires the `read_product_listings` scope.
    */
-  | 'PRODUCT_LISTINGS_UPDATE'
+  ProductListingsUpdate: 'PRODUCT_LISTINGS_UPDATE',
   /**
    * The webhook topic for `product_publications/create` events. Occurs whenever a
    * product publication for an active product is created, or whenever an existing
@@ -3390,7 +3438,7 @@ export type WebhookSubscriptionTopic =
    * there is a publishing change to the online store and the webhook subscriber of
    * the topic is a third-party app). Requires the `read_publications` scope.
    */
-  | 'PRODUCT_PUBLICATIONS_CREATE'
+  ProductPublicationsCreate: 'PRODUCT_PUBLICATIONS_CREATE',
   /**
    * The webhook topic for `product_publications/delete` events. Occurs whenever a
    * product publication for an active product is removed, or whenever an existing
@@ -3401,7 +3449,7 @@ export type WebhookSubscriptionTopic =
    * subscriber of the topic is a third-party app). Requires the
    * `read_publications` scope.
    */
-  | 'PRODUCT_PUBLICATIONS_DELETE'
+  ProductPublicationsDelete: 'PRODUCT_PUBLICATIONS_DELETE',
   /**
    * The webhook topic for `product_publications/update` events. Occurs whenever a
    * product publication is updated from the app that is subscribed to this webhook
@@ -3410,86 +3458,86 @@ export type WebhookSubscriptionTopic =
    * there is a publishing change to the online store and the webhook subscriber of
    * the topic is a third-party app). Requires the `read_publications` scope.
    */
-  | 'PRODUCT_PUBLICATIONS_UPDATE'
+  ProductPublicationsUpdate: 'PRODUCT_PUBLICATIONS_UPDATE',
   /**
    * The webhook topic for `profiles/create` events. Occurs whenever a delivery
    * profile is created Requires at least one of the following scopes:
    * read_shipping, read_assigned_shipping.
    */
-  | 'PROFILES_CREATE'
+  ProfilesCreate: 'PROFILES_CREATE',
   /**
    * The webhook topic for `profiles/delete` events. Occurs whenever a delivery
    * profile is deleted Requires at least one of the following scopes:
    * read_shipping, read_assigned_shipping.
    */
-  | 'PROFILES_DELETE'
+  ProfilesDelete: 'PROFILES_DELETE',
   /**
    * The webhook topic for `profiles/update` events. Occurs whenever a delivery
    * profile is updated Requires at least one of the following scopes:
    * read_shipping, read_assigned_shipping.
    */
-  | 'PROFILES_UPDATE'
+  ProfilesUpdate: 'PROFILES_UPDATE',
   /**
    * The webhook topic for `refunds/create` events. Occurs whenever a new refund is
    * created without errors on an order, independent from the movement of money.
    * Requires at least one of the following scopes: read_orders,
    * read_marketplace_orders, read_buyer_membership_orders.
    */
-  | 'REFUNDS_CREATE'
+  RefundsCreate: 'REFUNDS_CREATE',
   /**
    * The webhook topic for `returns/approve` events. Occurs whenever a return is
    * approved. This means `Return.status` is `OPEN`. Requires at least one of the
    * following scopes: read_returns, read_marketplace_returns,
    * read_buyer_membership_orders.
    */
-  | 'RETURNS_APPROVE'
+  ReturnsApprove: 'RETURNS_APPROVE',
   /**
    * The webhook topic for `returns/cancel` events. Occurs whenever a return is
    * canceled. Requires at least one of the following scopes: read_orders,
    * read_marketplace_orders, read_returns, read_marketplace_returns,
    * read_buyer_membership_orders.
    */
-  | 'RETURNS_CANCEL'
+  ReturnsCancel: 'RETURNS_CANCEL',
   /**
    * The webhook topic for `returns/close` events. Occurs whenever a return is
    * closed. Requires at least one of the following scopes: read_orders,
    * read_marketplace_orders, read_returns, read_marketplace_returns,
    * read_buyer_membership_orders.
    */
-  | 'RETURNS_CLOSE'
+  ReturnsClose: 'RETURNS_CLOSE',
   /**
    * The webhook topic for `returns/decline` events. Occurs whenever a return is
    * declined. This means `Return.status` is `DECLINED`. Requires at least one of
    * the following scopes: read_returns, read_marketplace_returns,
    * read_buyer_membership_orders.
    */
-  | 'RETURNS_DECLINE'
+  ReturnsDecline: 'RETURNS_DECLINE',
   /**
    * The webhook topic for `returns/process` events. Occurs whenever a return is
    * processed. Requires at least one of the following scopes: read_returns,
    * read_marketplace_returns, read_buyer_membership_orders.
    */
-  | 'RETURNS_PROCESS'
+  ReturnsProcess: 'RETURNS_PROCESS',
   /**
    * The webhook topic for `returns/reopen` events. Occurs whenever a closed return
    * is reopened. Requires at least one of the following scopes: read_orders,
    * read_marketplace_orders, read_returns, read_marketplace_returns,
    * read_buyer_membership_orders.
    */
-  | 'RETURNS_REOPEN'
+  ReturnsReopen: 'RETURNS_REOPEN',
   /**
    * The webhook topic for `returns/request` events. Occurs whenever a return is
    * requested. This means `Return.status` is `REQUESTED`. Requires at least one of
    * the following scopes: read_returns, read_marketplace_returns,
    * read_buyer_membership_orders.
    */
-  | 'RETURNS_REQUEST'
+  ReturnsRequest: 'RETURNS_REQUEST',
   /**
    * The webhook topic for `returns/update` events. Occurs whenever a return is
    * updated. Requires at least one of the following scopes: read_returns,
    * read_marketplace_returns, read_buyer_membership_orders.
    */
-  | 'RETURNS_UPDATE'
+  ReturnsUpdate: 'RETURNS_UPDATE',
   /**
    * The webhook topic for `reverse_deliveries/attach_deliverable` events. Occurs
    * whenever a deliverable is attached to a reverse delivery.
@@ -3497,205 +3545,207 @@ export type WebhookSubscriptionTopic =
    * Metadata includes the delivery method, label, and tracking information associated with a reverse delivery.
    *  Requires at least one of the following scopes: read_returns, read_marketplace_returns.
    */
-  | 'REVERSE_DELIVERIES_ATTACH_DELIVERABLE'
+  ReverseDeliveriesAttachDeliverable: 'REVERSE_DELIVERIES_ATTACH_DELIVERABLE',
   /**
    * The webhook topic for `reverse_fulfillment_orders/dispose` events. Occurs
    * whenever a disposition is made on a reverse fulfillment order.
    * This includes dispositions made on reverse deliveries that are associated with the reverse fulfillment order.
    *  Requires at least one of the following scopes: read_returns, read_marketplace_returns.
    */
-  | 'REVERSE_FULFILLMENT_ORDERS_DISPOSE'
+  ReverseFulfillmentOrdersDispose: 'REVERSE_FULFILLMENT_ORDERS_DISPOSE',
   /**
    * The webhook topic for `scheduled_product_listings/add` events. Occurs whenever
    * a product is scheduled to be published. Requires the `read_product_listings` scope.
    */
-  | 'SCHEDULED_PRODUCT_LISTINGS_ADD'
+  ScheduledProductListingsAdd: 'SCHEDULED_PRODUCT_LISTINGS_ADD',
   /**
    * The webhook topic for `scheduled_product_listings/remove` events. Occurs
    * whenever a product is no longer scheduled to be published. Requires the
    * `read_product_listings` scope.
    */
-  | 'SCHEDULED_PRODUCT_LISTINGS_REMOVE'
+  ScheduledProductListingsRemove: 'SCHEDULED_PRODUCT_LISTINGS_REMOVE',
   /**
    * The webhook topic for `scheduled_product_listings/update` events. Occurs
    * whenever a product's scheduled availability date changes. Requires the
    * `read_product_listings` scope.
    */
-  | 'SCHEDULED_PRODUCT_LISTINGS_UPDATE'
+  ScheduledProductListingsUpdate: 'SCHEDULED_PRODUCT_LISTINGS_UPDATE',
   /** The webhook topic for `segments/create` events. Occurs whenever a segment is created. Requires the `read_customers` scope. */
-  | 'SEGMENTS_CREATE'
+  SegmentsCreate: 'SEGMENTS_CREATE',
   /** The webhook topic for `segments/delete` events. Occurs whenever a segment is deleted. Requires the `read_customers` scope. */
-  | 'SEGMENTS_DELETE'
+  SegmentsDelete: 'SEGMENTS_DELETE',
   /** The webhook topic for `segments/update` events. Occurs whenever a segment is updated. Requires the `read_customers` scope. */
-  | 'SEGMENTS_UPDATE'
+  SegmentsUpdate: 'SEGMENTS_UPDATE',
   /**
    * The webhook topic for `selling_plan_groups/create` events. Notifies when a
    * SellingPlanGroup is created. Requires the `read_products` scope.
    */
-  | 'SELLING_PLAN_GROUPS_CREATE'
+  SellingPlanGroupsCreate: 'SELLING_PLAN_GROUPS_CREATE',
   /**
    * The webhook topic for `selling_plan_groups/delete` events. Notifies when a
    * SellingPlanGroup is deleted. Requires the `read_products` scope.
    */
-  | 'SELLING_PLAN_GROUPS_DELETE'
+  SellingPlanGroupsDelete: 'SELLING_PLAN_GROUPS_DELETE',
   /**
    * The webhook topic for `selling_plan_groups/update` events. Notifies when a
    * SellingPlanGroup is updated. Requires the `read_products` scope.
    */
-  | 'SELLING_PLAN_GROUPS_UPDATE'
+  SellingPlanGroupsUpdate: 'SELLING_PLAN_GROUPS_UPDATE',
   /**
    * The webhook topic for `shipping_addresses/create` events. Occurs whenever a
    * shipping address is created. Requires the `read_shipping` scope.
    */
-  | 'SHIPPING_ADDRESSES_CREATE'
+  ShippingAddressesCreate: 'SHIPPING_ADDRESSES_CREATE',
   /**
    * The webhook topic for `shipping_addresses/update` events. Occurs whenever a
    * shipping address is updated. Requires the `read_shipping` scope.
    */
-  | 'SHIPPING_ADDRESSES_UPDATE'
+  ShippingAddressesUpdate: 'SHIPPING_ADDRESSES_UPDATE',
   /** The webhook topic for `shop/update` events. Occurs whenever a shop is updated. */
-  | 'SHOP_UPDATE'
+  ShopUpdate: 'SHOP_UPDATE',
   /**
    * The webhook topic for `subscription_billing_attempts/challenged` events.
    * Occurs when the financial instutition challenges the subscripttion billing
    * attempt charge as per 3D Secure. Requires the
    * `read_own_subscription_contracts` scope.
    */
-  | 'SUBSCRIPTION_BILLING_ATTEMPTS_CHALLENGED'
+  SubscriptionBillingAttemptsChallenged: 'SUBSCRIPTION_BILLING_ATTEMPTS_CHALLENGED',
   /**
    * The webhook topic for `subscription_billing_attempts/failure` events. Occurs
    * whenever a subscription billing attempt fails. Requires the
    * `read_own_subscription_contracts` scope.
    */
-  | 'SUBSCRIPTION_BILLING_ATTEMPTS_FAILURE'
+  SubscriptionBillingAttemptsFailure: 'SUBSCRIPTION_BILLING_ATTEMPTS_FAILURE',
   /**
    * The webhook topic for `subscription_billing_attempts/success` events. Occurs
    * whenever a subscription billing attempt succeeds. Requires the
    * `read_own_subscription_contracts` scope.
    */
-  | 'SUBSCRIPTION_BILLING_ATTEMPTS_SUCCESS'
+  SubscriptionBillingAttemptsSuccess: 'SUBSCRIPTION_BILLING_ATTEMPTS_SUCCESS',
   /**
    * The webhook topic for `subscription_billing_cycles/skip` events. Occurs
    * whenever a subscription contract billing cycle is skipped. Requires the
    * `read_own_subscription_contracts` scope.
    */
-  | 'SUBSCRIPTION_BILLING_CYCLES_SKIP'
+  SubscriptionBillingCyclesSkip: 'SUBSCRIPTION_BILLING_CYCLES_SKIP',
   /**
    * The webhook topic for `subscription_billing_cycles/unskip` events. Occurs
    * whenever a subscription contract billing cycle is unskipped. Requires the
    * `read_own_subscription_contracts` scope.
    */
-  | 'SUBSCRIPTION_BILLING_CYCLES_UNSKIP'
+  SubscriptionBillingCyclesUnskip: 'SUBSCRIPTION_BILLING_CYCLES_UNSKIP',
   /**
    * The webhook topic for `subscription_billing_cycle_edits/create` events. Occurs
    * whenever a subscription contract billing cycle is edited. Requires the
    * `read_own_subscription_contracts` scope.
    */
-  | 'SUBSCRIPTION_BILLING_CYCLE_EDITS_CREATE'
+  SubscriptionBillingCycleEditsCreate: 'SUBSCRIPTION_BILLING_CYCLE_EDITS_CREATE',
   /**
    * The webhook topic for `subscription_billing_cycle_edits/delete` events. Occurs
    * whenever a subscription contract billing cycle edit is deleted. Requires the
    * `read_own_subscription_contracts` scope.
    */
-  | 'SUBSCRIPTION_BILLING_CYCLE_EDITS_DELETE'
+  SubscriptionBillingCycleEditsDelete: 'SUBSCRIPTION_BILLING_CYCLE_EDITS_DELETE',
   /**
    * The webhook topic for `subscription_billing_cycle_edits/update` events. Occurs
    * whenever a subscription contract billing cycle edit is updated. Requires the
    * `read_own_subscription_contracts` scope.
    */
-  | 'SUBSCRIPTION_BILLING_CYCLE_EDITS_UPDATE'
+  SubscriptionBillingCycleEditsUpdate: 'SUBSCRIPTION_BILLING_CYCLE_EDITS_UPDATE',
   /**
    * The webhook topic for `subscription_contracts/activate` events. Occurs when a
    * subscription contract is activated. Requires the
    * `read_own_subscription_contracts` scope.
    */
-  | 'SUBSCRIPTION_CONTRACTS_ACTIVATE'
+  SubscriptionContractsActivate: 'SUBSCRIPTION_CONTRACTS_ACTIVATE',
   /**
    * The webhook topic for `subscription_contracts/cancel` events. Occurs when a
    * subscription contract is canceled. Requires the
    * `read_own_subscription_contracts` scope.
    */
-  | 'SUBSCRIPTION_CONTRACTS_CANCEL'
+  SubscriptionContractsCancel: 'SUBSCRIPTION_CONTRACTS_CANCEL',
   /**
    * The webhook topic for `subscription_contracts/create` events. Occurs whenever
    * a subscription contract is created. Requires the
    * `read_own_subscription_contracts` scope.
    */
-  | 'SUBSCRIPTION_CONTRACTS_CREATE'
+  SubscriptionContractsCreate: 'SUBSCRIPTION_CONTRACTS_CREATE',
   /**
    * The webhook topic for `subscription_contracts/expire` events. Occurs when a
    * subscription contract expires. Requires the `read_own_subscription_contracts` scope.
    */
-  | 'SUBSCRIPTION_CONTRACTS_EXPIRE'
+  SubscriptionContractsExpire: 'SUBSCRIPTION_CONTRACTS_EXPIRE',
   /**
    * The webhook topic for `subscription_contracts/fail` events. Occurs when a
    * subscription contract is failed. Requires the
    * `read_own_subscription_contracts` scope.
    */
-  | 'SUBSCRIPTION_CONTRACTS_FAIL'
+  SubscriptionContractsFail: 'SUBSCRIPTION_CONTRACTS_FAIL',
   /**
    * The webhook topic for `subscription_contracts/pause` events. Occurs when a
    * subscription contract is paused. Requires the
    * `read_own_subscription_contracts` scope.
    */
-  | 'SUBSCRIPTION_CONTRACTS_PAUSE'
+  SubscriptionContractsPause: 'SUBSCRIPTION_CONTRACTS_PAUSE',
   /**
    * The webhook topic for `subscription_contracts/update` events. Occurs whenever
    * a subscription contract is updated. Requires the
    * `read_own_subscription_contracts` scope.
    */
-  | 'SUBSCRIPTION_CONTRACTS_UPDATE'
+  SubscriptionContractsUpdate: 'SUBSCRIPTION_CONTRACTS_UPDATE',
   /**
    * The webhook topic for `tax_services/create` events. Occurs whenever a tax
    * service is created. Requires the `read_taxes` scope.
    */
-  | 'TAX_SERVICES_CREATE'
+  TaxServicesCreate: 'TAX_SERVICES_CREATE',
   /**
    * The webhook topic for `tax_services/update` events. Occurs whenver a tax
    * service is updated. Requires the `read_taxes` scope.
    */
-  | 'TAX_SERVICES_UPDATE'
+  TaxServicesUpdate: 'TAX_SERVICES_UPDATE',
   /**
    * The webhook topic for `tender_transactions/create` events. Occurs when a
    * tender transaction is created. Requires the `read_orders` scope.
    */
-  | 'TENDER_TRANSACTIONS_CREATE'
+  TenderTransactionsCreate: 'TENDER_TRANSACTIONS_CREATE',
   /**
    * The webhook topic for `themes/create` events. Occurs whenever a theme is
    * created. Does not occur when theme files are created. Requires the
    * `read_themes` scope.
    */
-  | 'THEMES_CREATE'
+  ThemesCreate: 'THEMES_CREATE',
   /**
    * The webhook topic for `themes/delete` events. Occurs whenever a theme is
    * deleted. Does not occur when theme files are deleted. Requires the
    * `read_themes` scope.
    */
-  | 'THEMES_DELETE'
+  ThemesDelete: 'THEMES_DELETE',
   /**
    * The webhook topic for `themes/publish` events. Occurs whenever a theme with
    * the main or mobile (deprecated) role is published. Requires the `read_themes` scope.
    */
-  | 'THEMES_PUBLISH'
+  ThemesPublish: 'THEMES_PUBLISH',
   /**
    * The webhook topic for `themes/update` events. Occurs whenever a theme is
    * updated. Does not occur when theme files are updated. Requires the
    * `read_themes` scope.
    */
-  | 'THEMES_UPDATE'
+  ThemesUpdate: 'THEMES_UPDATE',
   /**
    * The webhook topic for `variants/in_stock` events. Occurs whenever a variant
    * becomes in stock. Online channels receive this webhook only when the variant
    * becomes in stock online. Requires the `read_products` scope.
    */
-  | 'VARIANTS_IN_STOCK'
+  VariantsInStock: 'VARIANTS_IN_STOCK',
   /**
    * The webhook topic for `variants/out_of_stock` events. Occurs whenever a
    * variant becomes out of stock. Online channels receive this webhook only when
    * the variant becomes out of stock online. Requires the `read_products` scope.
    */
-  | 'VARIANTS_OUT_OF_STOCK';
+  VariantsOutOfStock: 'VARIANTS_OUT_OF_STOCK'
+} as const;
 
+export type WebhookSubscriptionTopic = typeof WebhookSubscriptionTopic[keyof typeof WebhookSubscriptionTopic];
 /** The input fields for the weight unit and value inputs. */
 export type WeightInput = {
   /** Unit of measurement for `value`. */
@@ -3705,16 +3755,18 @@ export type WeightInput = {
 };
 
 /** Units of measurement for weight. */
-export type WeightUnit =
+export const WeightUnit = {
   /** Metric system unit of mass. */
-  | 'GRAMS'
+  Grams: 'GRAMS',
   /** 1 kilogram equals 1000 grams. */
-  | 'KILOGRAMS'
+  Kilograms: 'KILOGRAMS',
   /** Imperial system unit of mass. */
-  | 'OUNCES'
+  Ounces: 'OUNCES',
   /** 1 pound equals 16 ounces. */
-  | 'POUNDS';
+  Pounds: 'POUNDS'
+} as const;
 
+export type WeightUnit = typeof WeightUnit[keyof typeof WeightUnit];
 export type CustomerByEmailQueryVariables = Exact<{
   email: string;
 }>;
