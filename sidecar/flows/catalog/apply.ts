@@ -93,9 +93,14 @@ async function push(ctx: FlowContext, doc: ProductDocument, plan: PushPlan): Pro
     children,
   });
   // Stock events for variants without an inventory item were skipped by the inventory flow;
-  // now that the item exists, push their stock (the inventory flow's job, on its own keys).
+  // now that the item exists, push their stock (the inventory flow's job, on its own keys). On
+  // the first push of a template (no synced hash) that is every variant with an item: onboarding
+  // may have linked the items before, while their stock events were being skipped.
   const before = new Map(doc.variants.map((v) => [v.odoo_id, v.shopify_inventory_item_gid]));
-  const fresh = children.filter((c) => c.inventory_item_gid && before.get(c.res_id) !== c.inventory_item_gid).map((c) => c.res_id);
+  const firstPush = !doc.synced_hash;
+  const fresh = children
+    .filter((c) => c.inventory_item_gid && (firstPush || before.get(c.res_id) !== c.inventory_item_gid))
+    .map((c) => c.res_id);
   if (fresh.length > 0) await requestStockPush(ctx, { productIds: fresh, reason: stockReason(templateId, plan.hash) });
   return {
     outcome: 'pushed',

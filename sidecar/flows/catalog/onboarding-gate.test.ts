@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { testDatabase } from '../../../dev/testing/root-hooks.js';
 import { startStack, type Stack } from '../../../dev/testing/stack.js';
+import { LOC_MAIN, simLevel, startFlowStack, type FlowStack } from '../../../dev/testing/inventory-stack.js';
 import { customersFlow } from '../customers/index.js';
 import { runOnboarding } from '../../onboarding/index.js';
 import { catalogFlow } from './index.js';
@@ -53,5 +54,33 @@ describe('pushes gated by onboarding', () => {
       'the customer in Shopify',
       async () => (await stack.simControl<unknown[]>('GET', '/customers?email=ada.gate%40example.com')).length === 1,
     );
+  });
+});
+
+describe('stock of a product linked by onboarding', () => {
+  let f: FlowStack;
+
+  before(async () => {
+    f = await startFlowStack(await testDatabase('catalog_onboarding_stock'), { ONBOARDING_REQUIRED: 'true' });
+  });
+  after(async () => {
+    await f?.stack.stop();
+  });
+
+  it('reaches Shopify when Odoo changed it before onboarding linked the variant', async () => {
+    await f.stack.simControl('POST', '/products', { title: 'Mug', sku: 'GATE-MUG', price: '12.00' });
+    const { variants } = await f.merchant.createProduct({ name: 'Mug', price: '12.00', variants: [{ sku: 'GATE-MUG' }] });
+    await f.merchant.setStock(variants['GATE-MUG']!, f.wh.main, 7);
+    // The stock event is handled before the link exists: the inventory flow skips it (no item yet).
+    await f.stack.waitFor('the stock event skipped for lack of an inventory item', () =>
+      f.stack.logs.lines.some((l) => l.message === 'inventory: level skipped' && l.productId === variants['GATE-MUG']),
+    );
+    await f.stack.waitFor('the queues to settle', async () =>
+      (await f.stack.sidecar.queue.queueStats()).every((s) => s.queued === 0 && s.active === 0),
+    );
+    const onboarding = { config: f.stack.config, logger: f.stack.sidecar.logger, pool: f.stack.sidecar.pool };
+    await runOnboarding({ ...onboarding, shopify: f.stack.sidecar.shopify, odoo: f.stack.sidecar.contract }, { dryRun: false });
+    // The resync onboarding asks for pushes the catalog, which must bring the linked variant's stock.
+    await f.stack.waitFor('the linked variant stock in Shopify', () => simLevel(f.stack, 'GATE-MUG', LOC_MAIN)?.on_hand === 7, 30_000);
   });
 });
