@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { CONTRACT_VERSION, isCompatibleContractVersion, type OdooContract } from '../../sidecar/odoo/contract.js';
 import { OdooConfigurationError, OdooPermanentError } from '../../sidecar/odoo/errors.js';
 import { customerDoc, emailOf, gidOf, orderDoc, skuOf, vat } from './fixtures.js';
+import { defineInputCheckScenarios } from './input-checks.js';
 import { defineSharedRuleScenarios } from './rules.js';
 import { drain, pullAll, rejects, simpleProduct, VALIDATION } from './support.js';
 import type { MerchantDriver, SuiteContext, WarehouseView } from './target.js';
@@ -1000,6 +1001,10 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
 
   describe('shared rules (contract/rules/): money, email, GID, contract version', () => {
     defineSharedRuleScenarios(ctx, () => ({ contract, merchant: m, currency, warehouses: wh }));
+  });
+
+  describe("the target's checks of its input, and the outbox's coalescing", () => {
+    defineInputCheckScenarios(ctx, () => ({ contract, merchant: m, currency, warehouses: wh }));
   });
 
   describe('schemas', () => {

@@ -33,7 +33,12 @@ export interface OdooDoubleOptions {
   settings?: Partial<Settings>;
 }
 
-const COALESCED_TYPES = new Set<OutboxEventType>(['product.changed', 'stock.changed', 'customer.changed', 'order.reimport']);
+export const COALESCED_TYPES: ReadonlySet<OutboxEventType> = new Set<OutboxEventType>([
+  'product.changed',
+  'stock.changed',
+  'customer.changed',
+  'order.reimport',
+]);
 
 export class DoubleCore {
   readonly state: OdooState;
@@ -66,13 +71,32 @@ export class DoubleCore {
     Object.assign(this.state.settings, options.settings ?? {});
   }
 
-  /** Runs a contract method: with the origin flag set, as the addon does for every call. */
+  /**
+   * The Odoo transaction the current call or merchant action runs in: outbox rows remember it,
+   * because a transaction coalesces only its own pending rows (see `emit`).
+   */
+  private transaction = 0;
+
+  /** Runs a contract method: with the origin flag set, as the addon does for every call, in a transaction of its own. */
   asSidecar<T>(run: () => T): T {
     this.origin = true;
     try {
-      return run();
+      return this.inTransaction(run);
     } finally {
       this.origin = false;
+    }
+  }
+
+  /**
+   * Runs one merchant action or contract call as one Odoo transaction. Whatever the core is asked
+   * to do outside such a call (tests poking it directly) runs in the transaction between two calls.
+   */
+  inTransaction<T>(run: () => T): T {
+    this.transaction += 1;
+    try {
+      return run();
+    } finally {
+      this.transaction += 1;
     }
   }
 
@@ -107,9 +131,17 @@ export class DoubleCore {
     force = false,
   ): void {
     if (this.origin && !force) return;
-    // Coalesced types: one pending row per (type, key) is enough; the sidecar re-reads state.
-    if (COALESCED_TYPES.has(type) && this.state.outbox.some((e) => e.type === type && e.key === key && e.state === 'pending')) return;
+    // Coalesced types: a transaction writes at most one pending row per (type, key); rows other
+    // transactions wrote are collapsed when leased (pull_events), never here: one of them may be
+    // leased, and read by the sidecar, while this transaction runs (docs/contract.md, OutboxEvent).
+    const transaction = this.transaction;
+    if (
+      COALESCED_TYPES.has(type) &&
+      this.state.outbox.some((e) => e.type === type && e.key === key && e.state === 'pending' && e.transaction === transaction)
+    )
+      return;
     this.state.outbox.push({
+      transaction,
       uuid: randomUUID(),
       type,
       model,

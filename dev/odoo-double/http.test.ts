@@ -46,8 +46,8 @@ describe('Odoo double over /jsonrpc', () => {
         data: {
           name: 'odoo.exceptions.ValidationError',
           debug: '',
-          message: "cancel_order: order_gid '42' is not a Shopify GID (gid://shopify/<Type>/<id>)",
-          arguments: ["cancel_order: order_gid '42' is not a Shopify GID (gid://shopify/<Type>/<id>)"],
+          message: "cancel_order: order_gid '42' is not a Shopify GID (gid://shopify/<Type>/<digits>)",
+          arguments: ["cancel_order: order_gid '42' is not a Shopify GID (gid://shopify/<Type>/<digits>)"],
           context: {},
         },
       },

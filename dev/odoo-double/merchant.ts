@@ -35,15 +35,20 @@ function cents(amount: Money): number {
   }
 }
 
-/** Runs a merchant action as the driver's asynchronous interface expects: an error becomes a rejection. */
-const later = <T>(action: () => T): Promise<T> => new Promise((resolve) => resolve(action()));
-
 export class DoubleMerchant implements MerchantDriver {
   readonly name = 'odoo-double';
   constructor(private readonly odoo: OdooDouble) {}
 
+  /**
+   * Runs a merchant action as one Odoo transaction (a user's save in Odoo's UI), as the driver's
+   * asynchronous interface expects: an error becomes a rejection.
+   */
+  private later<T>(action: () => T): Promise<T> {
+    return new Promise((resolve) => resolve(this.odoo.inTransaction(action)));
+  }
+
   warehouses() {
-    return later(() => {
+    return this.later(() => {
       return [...this.odoo.state.warehouses.values()]
         .filter((w) => w.location_gid)
         .map((w) => ({ id: w.id, location_gid: w.location_gid! }));
@@ -51,7 +56,7 @@ export class DoubleMerchant implements MerchantDriver {
   }
 
   configure(settings: MerchantSettings): Promise<void> {
-    return later(() => {
+    return this.later(() => {
       const s = this.odoo.state.settings;
       if (settings.import_policy) s.import_policy = settings.import_policy;
       if (settings.safety_stock !== undefined) s.safety_stock = settings.safety_stock;
@@ -66,11 +71,11 @@ export class DoubleMerchant implements MerchantDriver {
   }
 
   companyCurrency() {
-    return later(() => this.odoo.state.settings.company_currency);
+    return this.later(() => this.odoo.state.settings.company_currency);
   }
 
   createProduct(spec: ProductSpec) {
-    return later(() => {
+    return this.later(() => {
       const odoo = this.odoo;
       const templateId = odoo.id();
       odoo.state.templates.set(templateId, {
@@ -112,14 +117,14 @@ export class DoubleMerchant implements MerchantDriver {
   }
 
   setProductPrice(templateId: number, price: Money) {
-    return later(() => {
+    return this.later(() => {
       this.odoo.template(templateId).list_price = cents(price);
       this.odoo.productChanged(templateId, 'write');
     });
   }
 
   archiveProduct(templateId: number) {
-    return later(() => {
+    return this.later(() => {
       const t = this.odoo.template(templateId);
       t.active = false;
       for (const v of this.odoo.state.variants.values()) if (v.template_id === templateId) v.active = false;
@@ -128,7 +133,7 @@ export class DoubleMerchant implements MerchantDriver {
   }
 
   setStock(productId: number, warehouseId: number, quantity: number) {
-    return later(() => {
+    return this.later(() => {
       this.odoo.variant(productId);
       this.odoo.setOnHand(productId, warehouseId, quantity);
       this.odoo.stockChanged(productId, warehouseId);
@@ -136,7 +141,7 @@ export class DoubleMerchant implements MerchantDriver {
   }
 
   createSaleOrder(spec: { warehouse_id: number; lines: Array<{ product_id: number; quantity: number }> }) {
-    return later(() => {
+    return this.later(() => {
       const odoo = this.odoo;
       const partner = odoo.createPartner({ name: 'Walk-in customer' });
       const id = odoo.id();
@@ -189,7 +194,7 @@ export class DoubleMerchant implements MerchantDriver {
   }
 
   validateDelivery(pickingId: number, options: { quantities?: Record<number, number>; tracking?: Tracking } = {}) {
-    return later(() => {
+    return this.later(() => {
       const odoo = this.odoo;
       const picking = odoo.picking(pickingId);
       if (picking.state !== 'assigned' || picking.picking_type !== 'outgoing')
@@ -237,7 +242,7 @@ export class DoubleMerchant implements MerchantDriver {
   }
 
   setTracking(pickingId: number, tracking: Tracking) {
-    return later(() => {
+    return this.later(() => {
       const picking = this.odoo.picking(pickingId);
       const before = JSON.stringify(picking.tracking);
       this.applyTracking(picking, tracking);
@@ -252,7 +257,7 @@ export class DoubleMerchant implements MerchantDriver {
   }
 
   validateReturn(pickingId: number) {
-    return later(() => {
+    return this.later(() => {
       const odoo = this.odoo;
       const picking = odoo.picking(pickingId);
       if (picking.state !== 'assigned' || picking.picking_type !== 'incoming')
@@ -262,7 +267,7 @@ export class DoubleMerchant implements MerchantDriver {
   }
 
   postCreditNote(saleOrderId: number, amount: Money, reason: string) {
-    return later(() => {
+    return this.later(() => {
       const odoo = this.odoo;
       const so = odoo.saleOrder(saleOrderId);
       const id = odoo.id();
@@ -283,7 +288,7 @@ export class DoubleMerchant implements MerchantDriver {
   }
 
   createCustomer(values: { name: string; email: string | null; sync?: boolean }) {
-    return later(() => {
+    return this.later(() => {
       const p = this.odoo.createPartner({ name: values.name, email: values.email, shopify_sync: values.sync ?? false });
       this.odoo.customerChanged(p.id, 'create');
       return p.id;
@@ -294,7 +299,7 @@ export class DoubleMerchant implements MerchantDriver {
     partnerId: number,
     values: { name?: string; email?: string | null; phone?: string | null; street?: string | null; city?: string | null },
   ) {
-    return later(() => {
+    return this.later(() => {
       const p = this.odoo.partner(partnerId);
       Object.assign(p, values, { write_date: this.odoo.nowIso() });
       if (values.name !== undefined) {
@@ -306,14 +311,14 @@ export class DoubleMerchant implements MerchantDriver {
   }
 
   archiveCustomer(partnerId: number) {
-    return later(() => {
+    return this.later(() => {
       Object.assign(this.odoo.partner(partnerId), { active: false, write_date: this.odoo.nowIso() });
       this.odoo.customerChanged(partnerId, 'archive');
     });
   }
 
   eraseCustomer(partnerId: number) {
-    return later(() => {
+    return this.later(() => {
       const p = this.odoo.partner(partnerId);
       const gid = p.binding.shopify_gid;
       anonymise(this.odoo, p);
@@ -324,7 +329,7 @@ export class DoubleMerchant implements MerchantDriver {
   }
 
   reimportOrder(saleOrderId: number) {
-    return later(() => {
+    return this.later(() => {
       const so = this.odoo.saleOrder(saleOrderId);
       if (!so.order_gid) return;
       this.odoo.emit('order.reimport', 'sale.order', so.id, `order:${so.order_gid}`, { sale_order_id: so.id, order_gid: so.order_gid });
@@ -333,13 +338,13 @@ export class DoubleMerchant implements MerchantDriver {
   }
 
   resyncProduct(templateId: number) {
-    return later(() => {
+    return this.later(() => {
       this.odoo.productChanged(templateId, 'resync', true);
     });
   }
 
   readSaleOrders(orderGid: Gid): Promise<SaleOrderView[]> {
-    return later(() => {
+    return this.later(() => {
       return [...this.odoo.state.saleOrders.values()]
         .filter((so) => so.order_gid === orderGid)
         .map((so) => {
@@ -360,7 +365,7 @@ export class DoubleMerchant implements MerchantDriver {
   }
 
   readPickings(saleOrderId: number): Promise<PickingView[]> {
-    return later(() => {
+    return this.later(() => {
       return [...this.odoo.state.pickings.values()]
         .filter((p) => p.sale_order_id === saleOrderId)
         .map((p) => ({
@@ -373,18 +378,18 @@ export class DoubleMerchant implements MerchantDriver {
   }
 
   readPartner(partnerId: number): Promise<PartnerView> {
-    return later(() => {
+    return this.later(() => {
       const p = this.odoo.partner(partnerId);
       return { id: p.id, name: p.name, email: p.email, phone: p.phone, street: p.street, city: p.city, active: p.active };
     });
   }
 
   findPartnersByName(name: string): Promise<number[]> {
-    return later(() => [...this.odoo.state.partners.values()].filter((p) => p.name === name && p.parent_id === null).map((p) => p.id));
+    return this.later(() => [...this.odoo.state.partners.values()].filter((p) => p.name === name && p.parent_id === null).map((p) => p.id));
   }
 
   readCreditNote(id: number) {
-    return later(() => {
+    return this.later(() => {
       const cn = this.odoo.state.creditNotes.get(id);
       if (!cn) throw userError(`credit note ${id} does not exist`);
       return { amount_total: formatMoney(cn.amount_total), state: cn.state };
@@ -392,7 +397,7 @@ export class DoubleMerchant implements MerchantDriver {
   }
 
   readSidecarHealth() {
-    return later(() => {
+    return this.later(() => {
       const health = this.odoo.state.sidecarHealth;
       if (!health) return null;
       return { alert_count: health.alerts.length, dlq_depth: health.dlq_depth, text: health.alerts.map((a) => a.summary).join('\n') };
@@ -400,7 +405,7 @@ export class DoubleMerchant implements MerchantDriver {
   }
 
   readBinding(model: SyncModel, id: number): Promise<BindingView> {
-    return later(() => {
+    return this.later(() => {
       const table: Record<SyncModel, Map<number, { binding: Binding }>> = {
         'product.template': this.odoo.state.templates,
         'product.product': this.odoo.state.variants,
@@ -417,7 +422,7 @@ export class DoubleMerchant implements MerchantDriver {
   }
 
   sleep(seconds: number) {
-    return later(() => {
+    return this.later(() => {
       this.odoo.advance(seconds);
     });
   }

@@ -176,6 +176,8 @@ export interface OutboxRow {
   state: 'pending' | 'leased' | 'done';
   /** Epoch ms until which the event is leased to a caller; 0 = not leased. */
   leased_until: number;
+  /** The transaction that wrote it (DoubleCore.inTransaction): only that one coalesces into it. */
+  transaction: number;
 }
 
 export interface Tax {

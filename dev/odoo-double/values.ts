@@ -8,34 +8,36 @@
 import { createHash } from 'node:crypto';
 import { isGid } from '../../sidecar/rules/gid.js';
 import { formatCents, MoneyError, mulDivRound, toCents } from '../../sidecar/rules/money.js';
-import { pyRepr, validationError } from './errors.js';
+import { pyRepr, pyStr, validationError } from './errors.js';
 
 /**
- * A Shopify GID of `kind` (the GID rule decides); otherwise a ValidationError naming the label
- * and the field, worded as the addon words it.
+ * A Shopify GID (of `kind` when given; the GID rule decides); otherwise a ValidationError worded
+ * as the addon's `_gid` words it: `<label>: <field> <repr> is not a Shopify GID (…)`.
  */
-export function gid(value: unknown, kind: string, label: string, field: string): string {
-  if (typeof value !== 'string') throw validationError(`${label}: ${field} expected a Shopify GID, got ${pyRepr(value)}`);
-  if (!isGid(value)) throw validationError(`${label}: ${field} ${pyRepr(value)} is not a Shopify GID (gid://shopify/<Type>/<id>)`);
-  if (!isGid(value, kind)) throw validationError(`${label}: ${field} ${pyRepr(value)} is not a ${kind} GID`);
+export function gid(value: unknown, kind: string | null, label: string, field: string): string {
+  if (!isGid(value)) throw validationError(`${label}: ${field} ${pyRepr(value)} is not a Shopify GID (gid://shopify/<Type>/<digits>)`);
+  if (kind && !isGid(value, kind)) throw validationError(`${label}: ${field} ${pyRepr(value)} is not a ${kind} GID`);
   return value;
 }
 
 /**
- * Contract money → integer cents (the money rule decides): a decimal string (or an integer);
- * missing or empty → 0; a float, or more than two decimals that are not zeros, is a
- * ValidationError naming the field, worded as the addon words it.
+ * Contract money → integer cents, exactly (the money rule decides, as the addon's lib/money.py
+ * `cents`): a decimal string or an integer; missing (null) is 0. Anything else — an empty
+ * string, a float, a boolean, more than two decimals that are not zeros — is a ValidationError
+ * naming the field, worded as the addon words it.
  */
 export function money(value: unknown, field: string): number {
-  if (value === undefined || value === null || value === '') return 0;
-  if (typeof value === 'number' && Number.isInteger(value)) return value * 100;
-  if (typeof value !== 'string') throw validationError(`${field}: money must be a decimal string, got ${pyRepr(value)}`);
+  if (value === undefined || value === null) return 0;
+  if (typeof value === 'boolean' || (typeof value === 'number' && !Number.isInteger(value)))
+    throw validationError(`${field}: money must be a decimal string, got ${pyRepr(value)}`);
+  if (typeof value === 'number') return value * 100;
+  if (typeof value !== 'string') throw validationError(`${field}: "${pyStr(value)}" is not a decimal amount`);
   try {
     return Number(toCents(value, field));
   } catch (error) {
-    if (!(error instanceof MoneyError)) throw error;
-    const reason = error.message.endsWith('has more than two decimals') ? 'has more than two decimals' : 'is not a decimal amount';
-    throw validationError(`${field}: ${pyRepr(value)} ${reason}`);
+    // The rule's message is the addon's: `<field>: "<value>" has more than two decimals`.
+    if (error instanceof MoneyError) throw validationError(error.message);
+    throw error;
   }
 }
 

@@ -14,7 +14,7 @@ import type {
 import { normaliseEmail } from '../../../sidecar/rules/email.js';
 import { isGid, parseGid } from '../../../sidecar/rules/gid.js';
 import type { DoubleCore } from '../core.js';
-import { validationError } from '../errors.js';
+import { pyTruthy, validationError } from '../errors.js';
 import type { Partner } from '../state.js';
 import { contentHash, gid } from '../values.js';
 
@@ -164,7 +164,9 @@ function customerDocument(p: Partner): ExportedCustomer {
 }
 
 export function eraseCustomer(core: DoubleCore, doc: ContractParams<'erase_customer'>): ContractResult<'erase_customer'> {
-  const customerGid = typeof doc.customer_gid === 'string' && doc.customer_gid ? doc.customer_gid : null;
+  // A GID that is given (not empty) must be a customer's, as the addon checks it.
+  const given: unknown = doc.customer_gid;
+  const customerGid = pyTruthy(given) ? gid(given, 'Customer', 'erase_customer', 'customer_gid') : null;
   const email = normaliseEmail(doc.email);
   if (!customerGid && !email) throw validationError('erase_customer: customer_gid or email is required');
   let targets = customerGid ? [...core.state.partners.values()].filter((p) => p.binding.shopify_gid === customerGid) : [];

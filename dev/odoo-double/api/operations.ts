@@ -7,10 +7,11 @@
 import type { BindingState, ContractParams, ContractResult } from '../../../sidecar/odoo/contract.js';
 import { compatibleContractVersions, CONTRACT_VERSION } from '../../../sidecar/rules/contract-version.js';
 import type { DoubleCore } from '../core.js';
-import { pyList, pyRepr, validationError } from '../errors.js';
+import { pyList, pyRepr, pyTruthy, validationError } from '../errors.js';
+import { gid } from '../values.js';
 import type { Binding, Variant } from '../state.js';
 
-export const DOUBLE_ADDON_VERSION = '18.0.1.1.0';
+export const DOUBLE_ADDON_VERSION = '18.0.1.2.0';
 export const DOUBLE_ODOO_VERSION = '18.0';
 
 const BINDING_MODELS = ['account.move', 'product.template', 'res.partner', 'sale.order', 'stock.picking'] as const;
@@ -34,7 +35,7 @@ export function contractVersion(core: DoubleCore, doc: ContractParams<'contract_
     );
   }
   core.state.lastSidecarContact = core.nowIso();
-  core.state.lastSidecarVersion = typeof doc.sidecar_version === 'string' ? doc.sidecar_version : 'unknown';
+  core.state.lastSidecarVersion = pyTruthy(doc.sidecar_version) ? String(doc.sidecar_version) : 'unknown';
   return { contract_version: CONTRACT_VERSION, addon_version: DOUBLE_ADDON_VERSION, odoo_version: DOUBLE_ODOO_VERSION };
 }
 
@@ -45,6 +46,9 @@ export function recordSyncResult(core: DoubleCore, doc: ContractParams<'record_s
   const state: BindingState = doc.state;
   if (!BINDING_STATES.includes(state))
     throw validationError(`record_sync_result: state must be one of ${pyList(BINDING_STATES)}, got ${pyRepr(doc.state)}`);
+  // A GID that is given (not empty) must be a Shopify GID, of any type, as the addon checks it.
+  const given: unknown = doc.shopify_gid;
+  let shopifyGid = pyTruthy(given) ? gid(given, null, 'record_sync_result', 'shopify_gid') : null;
   const table: Map<number, { id: number; binding: Binding }> = {
     'product.template': core.state.templates,
     'res.partner': core.state.partners,
@@ -52,9 +56,8 @@ export function recordSyncResult(core: DoubleCore, doc: ContractParams<'record_s
     'stock.picking': core.state.pickings,
     'account.move': core.state.creditNotes,
   }[model];
-  const record = Number.isInteger(doc.res_id) ? table.get(doc.res_id) : undefined;
+  const record = isInteger(doc.res_id) ? table.get(doc.res_id) : undefined;
   if (!record) throw validationError(`record_sync_result: ${model} ${pyRepr(doc.res_id)} does not exist`);
-  let shopifyGid = typeof doc.shopify_gid === 'string' && doc.shopify_gid ? doc.shopify_gid : null;
   const picking = model === 'stock.picking' ? core.picking(record.id) : undefined;
   if (picking && shopifyGid) {
     // A delivery's Shopify IDs are its fulfillments, kept as a list on the picking.
@@ -66,41 +69,66 @@ export function recordSyncResult(core: DoubleCore, doc: ContractParams<'record_s
     const clash = [...table.values()].find((r) => r.id !== record.id && r.binding.shopify_gid === shopifyGid);
     if (clash) throw validationError('This Shopify ID is already bound to another record of this shop.');
   }
+  // The variants' IDs are checked before anything is written: a refused child leaves the
+  // template's result unwritten too (the addon's transaction is rolled back).
+  const variantIds = (doc.children ?? []).map((child) => variantIdsOf(core, child, record.id, model));
+  checkVariantIdsUnique(core, variantIds);
   core.setResult(record.binding, state, {
     message: typeof doc.message === 'string' ? doc.message : null,
     gid: shopifyGid,
     hash: typeof doc.content_hash === 'string' ? doc.content_hash : null,
   });
-  for (const child of doc.children ?? []) recordVariantIds(core, child, record.id, model);
+  for (const { variant, ids } of variantIds) {
+    if (ids.shopify_gid) variant.binding.shopify_gid = ids.shopify_gid;
+    if (ids.inventory_item_gid) variant.inventory_item_gid = ids.inventory_item_gid;
+  }
   return { ok: true };
 }
 
-/** A variant's Shopify IDs, written under its template's result; each ID is bound to one variant only. */
-function recordVariantIds(
+/** JSON integers only: a boolean is not an id. */
+const isInteger = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value);
+
+type VariantIds = { variant: Variant; ids: { shopify_gid?: string; inventory_item_gid?: string } };
+
+/** A child of a template's result: its variant (of that template) and the Shopify IDs given for it (each checked as a GID). */
+function variantIdsOf(
   core: DoubleCore,
   child: NonNullable<ContractParams<'record_sync_result'>['children']>[number],
   templateId: number,
   model: string,
-): void {
+): VariantIds {
   if (child.model !== 'product.product') throw validationError('record_sync_result: children must be product.product');
-  const variant = Number.isInteger(child.res_id) ? core.state.variants.get(child.res_id) : undefined;
+  const variant = isInteger(child.res_id) ? core.state.variants.get(child.res_id) : undefined;
   if (!variant || variant.template_id !== templateId)
     throw validationError(`record_sync_result: variant ${pyRepr(child.res_id)} is not a variant of ${model} ${templateId}`);
-  for (const [field, value] of [
-    ['shopify_gid', child.shopify_gid],
-    ['inventory_item_gid', child.inventory_item_gid],
-  ] as const) {
-    if (typeof value !== 'string' || !value) continue;
-    const current = field === 'shopify_gid' ? (v: Variant) => v.binding.shopify_gid : (v: Variant) => v.inventory_item_gid;
-    if ([...core.state.variants.values()].some((v) => v.id !== variant.id && current(v) === value)) {
-      throw validationError(
-        field === 'shopify_gid'
-          ? 'This Shopify variant is already bound to another product.'
-          : 'This Shopify inventory item is already bound to another product.',
-      );
+  const ids: VariantIds['ids'] = {};
+  for (const field of ['shopify_gid', 'inventory_item_gid'] as const) {
+    const value: unknown = child[field];
+    if (pyTruthy(value)) ids[field] = gid(value, null, `record_sync_result variant ${variant.id}`, field);
+  }
+  return { variant, ids };
+}
+
+/** Each Shopify variant and inventory item is bound to one variant only (the addon's unique constraints), in the order the addon writes them. */
+function checkVariantIdsUnique(core: DoubleCore, planned: VariantIds[]): void {
+  const owners = {
+    shopify_gid: new Map([...core.state.variants.values()].map((v) => [v.binding.shopify_gid, v.id])),
+    inventory_item_gid: new Map([...core.state.variants.values()].map((v) => [v.inventory_item_gid, v.id])),
+  };
+  for (const { variant, ids } of planned) {
+    for (const field of ['shopify_gid', 'inventory_item_gid'] as const) {
+      const value = ids[field];
+      if (!value) continue;
+      const owner = owners[field].get(value);
+      if (owner !== undefined && owner !== variant.id) {
+        throw validationError(
+          field === 'shopify_gid'
+            ? 'This Shopify variant is already bound to another product.'
+            : 'This Shopify inventory item is already bound to another product.',
+        );
+      }
+      owners[field].set(value, variant.id);
     }
-    if (field === 'shopify_gid') variant.binding.shopify_gid = value;
-    else variant.inventory_item_gid = value;
   }
 }
 
@@ -190,7 +218,7 @@ export function storedReport(core: DoubleCore, kind: string) {
   return core.state.reports.get(kind);
 }
 
-/** report_health (models/shopify_sync_health.py): the sidecar's active alerts for the overview. */
+/** report_health (models/shopify_sync_api_operations.py): the sidecar's active alerts for the overview. */
 export function reportHealth(core: DoubleCore, doc: ContractParams<'report_health'>): ContractResult<'report_health'> {
   const extra = Object.keys(doc)
     .filter((k) => !['alerts', 'dlq_depth', 'checked_at'].includes(k))

@@ -27,6 +27,10 @@ type LineValues = Omit<SaleLine, 'id' | 'qty_delivered'>;
 export function applyOrder(core: DoubleCore, doc: OrderDocument): ApplyOrderResult {
   const orderGid = gid(doc.order_gid, 'Order', 'order', 'order_gid');
   const label = `order ${doc.name || orderGid}`;
+  // Everything that can refuse the document is read before anything is written: a refused
+  // document changes nothing (the addon's transaction is rolled back). Amounts and the
+  // customer's GID first, even for a document already applied, as the addon checks them.
+  const total = checkOrderDocument(label, doc);
   let so = [...core.state.saleOrders.values()].find((o) => o.order_gid === orderGid);
   const hash = contentHash(doc);
   if (so) {
@@ -41,12 +45,9 @@ export function applyOrder(core: DoubleCore, doc: OrderDocument): ApplyOrderResu
       `${label}: shop currency ${doc.currency} differs from the company currency ${currency}; configure the company currency first`,
     );
   }
-  // Everything that can refuse the document is read before anything is written: a refused
-  // document changes nothing (the addon's transaction is rolled back).
   const resolved = resolveSkus(core, label, doc);
   const missing: string[] = [];
   const linesVals = orderLineValues(core, label, doc, resolved, missing);
-  const total = money(doc.total_price, `${label} total_price`);
   const { partner, invoice, delivery } = orderPartners(core, label, doc);
   const warehouse = core.warehouseFor(doc.location_gid);
   const notes: string[] = [];
@@ -130,6 +131,28 @@ export function applyOrder(core: DoubleCore, doc: OrderDocument): ApplyOrderResu
   }
   if (doc.cancelled_at && so.state !== 'cancel') cancel(core, so, label);
   return orderResult(so, status, message);
+}
+
+/**
+ * The addon's `_check_order_document`: every amount (lines, shipping lines, their tax lines, the
+ * document's totals) by the money rule and the embedded customer's GID, in the addon's order, so
+ * the first problem named is the same. Returns total_price in cents.
+ */
+function checkOrderDocument(label: string, doc: OrderDocument): number {
+  const lines = (doc.lines ?? []).map((line, i) => ({ where: `${label} line ${i + 1}`, part: line }));
+  const ships = (doc.shipping_lines ?? []).map((ship, i) => ({ where: `${label} shipping line ${i + 1}`, part: ship }));
+  for (const { where, part } of lines) for (const field of ['price_unit', 'discount'] as const) money(part[field], `${where} ${field}`);
+  for (const { where, part } of ships) for (const field of ['price', 'discount'] as const) money(part[field], `${where} ${field}`);
+  for (const { where, part } of [...lines, ...ships]) {
+    (part.tax_lines ?? []).forEach((taxLine, j) => money(taxLine.amount, `${where} tax line ${j + 1} amount`));
+  }
+  for (const field of ['subtotal_price', 'total_tax', 'total_discounts'] as const) money(doc[field], `${label} ${field}`);
+  const customer: unknown = doc.customer;
+  if (customer && typeof customer === 'object' && !Array.isArray(customer)) {
+    const customerGid = (customer as { customer_gid?: unknown }).customer_gid;
+    if (customerGid !== undefined && customerGid !== null) gid(customerGid, 'Customer', `${label} customer`, 'customer_gid');
+  }
+  return money(doc.total_price, `${label} total_price`);
 }
 
 /** Every line's SKU must name exactly one Odoo variant: an unknown SKU creates nothing. */

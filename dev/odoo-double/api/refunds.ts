@@ -11,7 +11,10 @@ import { newBinding, type CreditNote, type Move, type Picking, type SaleLine, ty
 import { formatMoney, gid, money, quantity, taxOf } from '../values.js';
 
 type CreditNoteLine = CreditNote['lines'][number];
-type Restock = { line: SaleLine; qty: number; kind: 'cancel' | 'return' };
+type Restock = { line: SaleLine; qty: number; kind: 'cancel' | 'return'; locationGid: string | null };
+type Wanted = { line: SaleLine; qty: number; locationGid: string | null };
+/** Per delivered picking: the moves to take back and the Shopify location they go back to. */
+type ReturnPlan = Map<Picking, { locationGid: string | null; items: Array<{ move: Move; take: number }> }>;
 
 /** The sale line a refund or return line is about: by Shopify line GID, else by SKU. */
 function saleLineOf(so: SaleOrder, l: { line_gid: string; sku?: string | null }): SaleLine | undefined {
@@ -24,18 +27,25 @@ function saleLineOf(so: SaleOrder, l: { line_gid: string; sku?: string | null })
 export function applyRefund(core: DoubleCore, doc: RefundDocument): ContractResult<'apply_refund'> {
   const refundGid = gid(doc.refund_gid, 'Refund', 'refund', 'refund_gid');
   const orderGid = gid(doc.order_gid, 'Order', `refund ${refundGid}`, 'order_gid');
+  const label = `refund ${refundGid}`;
+  // Everything that can refuse the document is read before anything is written (the addon's
+  // transaction is rolled back): the amounts first, even for a refund already applied.
+  const total = checkRefundDocument(label, doc);
   const existing = [...core.state.creditNotes.values()].find((c) => c.refund_gid === refundGid);
   if (existing) return { status: 'unchanged', credit_note_id: existing.id, amount_total: formatMoney(existing.amount_total) };
   const so = [...core.state.saleOrders.values()].find((o) => o.order_gid === orderGid);
-  const label = `refund ${refundGid}`;
   if (!so) throw validationError(`${label}: order ${orderGid} is not imported in Odoo`);
   // Refunds are listed on the order, so a restock-only refund (no credit note) is idempotent too.
   if (so.refund_gids.includes(refundGid)) return { status: 'unchanged', credit_note_id: null, amount_total: '0.00' };
-  // Everything that can refuse the document is read before anything is written.
   const { cnLines, restock } = creditNoteLines(core, so, doc, label);
-  const total = money(doc.total, `${label} total`);
+  const returns = planReturns(
+    core,
+    so,
+    restock.filter((r) => r.kind === 'return' && !returnPending(core, so, r.line)),
+    label,
+  );
   so.refund_gids.push(refundGid);
-  restockGoods(core, so, restock, label);
+  restockGoods(core, so, restock, returns);
   if (!cnLines.length) return { status: 'created', credit_note_id: null, amount_total: '0.00' }; // restock only
   const amount = cnLines.reduce((s, l) => s + l.amount, 0);
   const id = core.id();
@@ -61,6 +71,23 @@ export function applyRefund(core: DoubleCore, doc: RefundDocument): ContractResu
   return { status: 'created', credit_note_id: id, amount_total: formatMoney(amount) };
 }
 
+/**
+ * The addon's `_check_refund_document`: each line's quantity and amounts, the shipping amount and
+ * tax, the adjustments and the total, in the addon's order. Returns the total in cents.
+ */
+function checkRefundDocument(label: string, doc: RefundDocument): number {
+  (doc.lines ?? []).forEach((line, i) => {
+    const where = `${label} line ${i + 1}`;
+    quantity(line.quantity, where);
+    for (const field of ['subtotal', 'total_tax'] as const) money(line[field], `${where} ${field}`);
+  });
+  const shipping: Partial<RefundDocument['shipping']> = doc.shipping ?? {};
+  money(shipping.amount, `${label} shipping amount`);
+  money(shipping.tax, `${label} shipping tax`);
+  (doc.adjustments ?? []).forEach((adjustment, i) => money(adjustment.amount, `${label} adjustment ${i + 1}`));
+  return money(doc.total, `${label} total`);
+}
+
 /** The credit note's lines (taxes are Odoo's: the sale line's taxes on the refunded subtotal) and the goods to restock. */
 function creditNoteLines(core: DoubleCore, so: SaleOrder, doc: RefundDocument, label: string) {
   const lineTax = (amount: number, taxIds: number[]) =>
@@ -78,7 +105,8 @@ function creditNoteLines(core: DoubleCore, so: SaleOrder, doc: RefundDocument, l
     if (!line) throw validationError(`${where}: line ${l.line_gid} (SKU "${l.sku}") is not on order ${so.name}`);
     if (subtotal)
       cnLines.push({ name: line.name, sale_line_id: line.id, quantity: qty, amount: subtotal + lineTax(subtotal, line.tax_ids) });
-    if (qty && (l.restock_type === 'cancel' || l.restock_type === 'return')) restock.push({ line, qty, kind: l.restock_type });
+    if (qty && (l.restock_type === 'cancel' || l.restock_type === 'return'))
+      restock.push({ line, qty, kind: l.restock_type, locationGid: l.location_gid ?? null });
   });
   const shipping = money(doc.shipping?.amount, `${label} shipping amount`);
   if (shipping) {
@@ -97,34 +125,28 @@ function creditNoteLines(core: DoubleCore, so: SaleOrder, doc: RefundDocument, l
   return { cnLines, restock };
 }
 
-/** cancel: lower the ordered quantity; return: receive the goods back now (unless a Shopify return does). */
-function restockGoods(core: DoubleCore, so: SaleOrder, items: Restock[], label: string): void {
-  const toReturn: Array<{ line: SaleLine; qty: number }> = [];
-  for (const { line, qty, kind } of items) {
-    if (kind === 'cancel') {
-      line.quantity = Math.max(line.qty_delivered, line.quantity - qty);
-    } else {
-      const pendingReturn = [...core.state.pickings.values()].some(
-        (p) => p.return_gid && p.state !== 'cancel' && p.sale_order_id === so.id && p.moves.some((m) => m.product_id === line.product_id),
-      );
-      if (!pendingReturn) toReturn.push({ line, qty });
-    }
-  }
-  core.syncPickings(so);
-  for (const picking of createReturns(core, so, toReturn, label, null)) core.validateReturnPicking(picking);
+/** Whether a Shopify return (apply_return) already brings this line's goods back. */
+function returnPending(core: DoubleCore, so: SaleOrder, line: SaleLine): boolean {
+  return [...core.state.pickings.values()].some(
+    (p) => p.return_gid && p.state !== 'cancel' && p.sale_order_id === so.id && p.moves.some((m) => m.product_id === line.product_id),
+  );
 }
 
-/** Return pickings, one per delivered picking the goods left with (Odoo returns one picking at a time). */
-function createReturns(
-  core: DoubleCore,
-  so: SaleOrder,
-  wanted: Array<{ line: SaleLine; qty: number }>,
-  label: string,
-  returnGid: string | null,
-  locationGid: string | null = null,
-): Picking[] {
-  const perPicking = new Map<Picking, Array<{ move: Move; take: number }>>();
-  for (const { line, qty } of wanted) {
+/** cancel: lower the ordered quantity; return: receive the goods back now (`returns`, planned before any write). */
+function restockGoods(core: DoubleCore, so: SaleOrder, items: Restock[], returns: ReturnPlan): void {
+  for (const { line, qty, kind } of items) if (kind === 'cancel') line.quantity = Math.max(line.qty_delivered, line.quantity - qty);
+  core.syncPickings(so);
+  for (const picking of createReturnPickings(core, so, returns, null)) core.validateReturnPicking(picking);
+}
+
+/**
+ * Which done deliveries the goods go back from: one return picking per delivered picking (Odoo
+ * returns one picking at a time), to the warehouse of the first item's Shopify location (else the
+ * delivery's). Refuses, before anything is written, to return more than was delivered.
+ */
+function planReturns(core: DoubleCore, so: SaleOrder, wanted: Wanted[], label: string): ReturnPlan {
+  const plan: ReturnPlan = new Map();
+  for (const { line, qty, locationGid } of wanted) {
     let remaining = qty;
     for (const picking of [...core.state.pickings.values()].filter(
       (p) => p.sale_order_id === so.id && p.picking_type === 'outgoing' && p.state === 'done',
@@ -137,15 +159,20 @@ function createReturns(
           .reduce((s, m) => s + m.quantity, 0);
         const take = Math.min(remaining, move.quantity_done - returned);
         if (take <= 0) continue;
-        perPicking.set(picking, [...(perPicking.get(picking) ?? []), { move, take }]);
+        const entry = plan.get(picking) ?? { locationGid, items: [] };
+        entry.items.push({ move, take });
+        plan.set(picking, entry);
         remaining -= take;
       }
     }
     if (remaining > 0) throw validationError(`${label}: cannot return ${qty} × ${line.sku}: only ${qty - remaining} delivered`);
   }
-  const target = core.warehouseFor(locationGid);
-  return [...perPicking].map(([origin, items]) => {
-    const picking = core.newPicking(target?.id ?? origin.warehouse_id, 'incoming', so.id);
+  return plan;
+}
+
+function createReturnPickings(core: DoubleCore, so: SaleOrder, plan: ReturnPlan, returnGid: string | null): Picking[] {
+  return [...plan].map(([origin, { locationGid, items }]) => {
+    const picking = core.newPicking(core.warehouseFor(locationGid)?.id ?? origin.warehouse_id, 'incoming', so.id);
     picking.return_of = origin.id;
     picking.return_gid = returnGid;
     picking.moves = items.map(({ move, take }) => core.newMove(move.product_id, move.sale_line_id, take));
@@ -167,14 +194,14 @@ export function applyReturn(core: DoubleCore, doc: ReturnDocument): ContractResu
   if (existing.length) return { status: 'unchanged', picking_id: existing[0]!.id, picking_ids: existing.map((p) => p.id) };
   const so = [...core.state.saleOrders.values()].find((o) => o.order_gid === orderGid);
   if (!so) throw validationError(`${label}: order ${orderGid} is not imported in Odoo`);
-  const wanted: Array<{ line: SaleLine; qty: number }> = [];
+  const wanted: Wanted[] = [];
   (doc.lines ?? []).forEach((l, i) => {
     const qty = quantity(l.quantity, `${label} line ${i + 1}`);
     const line = saleLineOf(so, l);
     if (!line) throw validationError(`${label} line ${i + 1}: line ${l.line_gid} (SKU "${l.sku}") is not on order ${so.name}`);
-    if (qty) wanted.push({ line, qty });
+    if (qty) wanted.push({ line, qty, locationGid: doc.location_gid ?? null });
   });
   if (!wanted.length) throw validationError(`${label}: no quantity to return`);
-  const pickings = createReturns(core, so, wanted, label, returnGid, doc.location_gid ?? null);
+  const pickings = createReturnPickings(core, so, planReturns(core, so, wanted, label), returnGid);
   return { status: 'created', picking_id: pickings[0]!.id, picking_ids: pickings.map((p) => p.id) };
 }

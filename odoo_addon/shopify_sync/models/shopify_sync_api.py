@@ -120,6 +120,11 @@ class ShopifySyncApi(models.AbstractModel):
             raise ValidationError(str(exc)) from None
 
     @staticmethod
+    def _is_int(value):
+        """A JSON integer: Python's bool is an int, but `true` is not a number in JSON."""
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    @staticmethod
     def _qty(value, label):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ValidationError(

@@ -11,7 +11,7 @@ class ShopifySyncApi(models.AbstractModel):
     def export_delivery(self, document):
         self = self._begin(document)
         picking_id = document.get("picking_id")
-        if not isinstance(picking_id, int):
+        if not self._is_int(picking_id):
             raise ValidationError("export_delivery: picking_id must be an integer")
         picking = self.env["stock.picking"].browse(picking_id).exists()
         if not picking:

@@ -92,7 +92,7 @@ class ShopifySyncApi(models.AbstractModel):
             self._gid(document, "shopify_gid", None, "record_sync_result")
         res_id = document.get("res_id")
         record = self.env[model].with_context(active_test=False).browse(
-            res_id if isinstance(res_id, int) else 0).exists()
+            res_id if self._is_int(res_id) else 0).exists()
         if not record:
             raise ValidationError(f"record_sync_result: {model} {res_id!r} does not exist")
         self._lock(f"result:{model}:{record.id}")
@@ -113,8 +113,9 @@ class ShopifySyncApi(models.AbstractModel):
     def _record_variant_result(self, model, record, child):
         if child.get("model") != "product.product":
             raise ValidationError("record_sync_result: children must be product.product")
+        res_id = child.get("res_id")
         variant = self.env["product.product"].with_context(active_test=False).browse(
-            child.get("res_id") or 0).exists()
+            res_id if self._is_int(res_id) else 0).exists()
         if not variant or variant.product_tmpl_id != record:
             raise ValidationError(
                 f"record_sync_result: variant {child.get('res_id')!r} is not a variant "

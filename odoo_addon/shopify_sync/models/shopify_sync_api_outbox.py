@@ -14,9 +14,9 @@ class ShopifySyncApi(models.AbstractModel):
         document = document or {}
         limit = document.get("limit", 100)
         lease = document.get("lease_seconds", 60)
-        if not isinstance(limit, int) or not 1 <= limit <= 1000:
+        if not self._is_int(limit) or not 1 <= limit <= 1000:
             raise ValidationError("pull_events: limit must be an integer from 1 to 1000")
-        if not isinstance(lease, int) or not 1 <= lease <= 3600:
+        if not self._is_int(lease) or not 1 <= lease <= 3600:
             raise ValidationError("pull_events: lease_seconds must be an integer from 1 to 3600")
         self._record_contact()
         self.env["shopify.sync.event"].flush_model()

@@ -136,27 +136,25 @@ class ShopifySyncEvent(models.Model):
         handing the same event to two of them in one lease period. Of a coalesced type, one
         event per key is leased; the other pending rows of that type and key are marked done
         (`_absorb_duplicates`): the sidecar re-reads the current state after this lease
-        commits, which covers their changes.
+        commits, which covers their changes. Absorbed rows do not count against `limit`: the
+        page is filled with further events while there are any, because the sidecar reads a
+        page shorter than its limit as "nothing more is waiting".
         """
         self.flush_model()
         now = fields.Datetime.now()
-        self.env.cr.execute(SQL(
-            """
-            SELECT id, type, key FROM shopify_sync_event
-             WHERE state = 'pending'
-                OR (state = 'leased' AND lease_until < %s)
-             ORDER BY id
-             LIMIT %s
-             FOR UPDATE SKIP LOCKED
-            """, now, limit))
-        ids, kept, duplicates = [], set(), []
-        for event_id, event_type, key in self.env.cr.fetchall():
-            if event_type in COALESCED_TYPES:
-                if (event_type, key) in kept:
-                    duplicates.append(event_id)
-                    continue
-                kept.add((event_type, key))
-            ids.append(event_id)
+        ids, kept, duplicates, after = [], set(), [], 0
+        while len(ids) < limit:
+            rows = self._due_rows(now, after, limit - len(ids))
+            if not rows:
+                break
+            for event_id, event_type, key in rows:
+                after = event_id
+                if event_type in COALESCED_TYPES:
+                    if (event_type, key) in kept:
+                        duplicates.append(event_id)
+                        continue
+                    kept.add((event_type, key))
+                ids.append(event_id)
         events = self.browse(ids)
         if events:
             self.env.cr.execute(SQL(
@@ -168,6 +166,20 @@ class ShopifySyncEvent(models.Model):
             self._absorb_duplicates(kept, ids, duplicates, now)
             events.invalidate_recordset(["state", "lease_until", "attempts"])
         return events
+
+    @api.model
+    def _due_rows(self, now, after, count):
+        """(id, type, key) of the next `count` events due after id `after`, locked."""
+        self.env.cr.execute(SQL(
+            """
+            SELECT id, type, key FROM shopify_sync_event
+             WHERE (state = 'pending' OR (state = 'leased' AND lease_until < %s))
+               AND id > %s
+             ORDER BY id
+             LIMIT %s
+             FOR UPDATE SKIP LOCKED
+            """, now, after, count))
+        return self.env.cr.fetchall()
 
     @api.model
     def _absorb_duplicates(self, kept, leased_ids, duplicates, now):

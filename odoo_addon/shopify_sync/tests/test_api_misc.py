@@ -68,6 +68,11 @@ class TestOutboxApi(ShopifySyncCase):
     def test_pull_events_validates_its_arguments(self):
         with self.assertRaisesRegex(ValidationError, "limit must be an integer"):
             self.api.pull_events({"limit": 0})
+        # JSON true is not a number, though Python's bool is an int.
+        with self.assertRaisesRegex(ValidationError, "limit must be an integer"):
+            self.api.pull_events({"limit": True})
+        with self.assertRaisesRegex(ValidationError, "lease_seconds must be an integer"):
+            self.api.pull_events({"lease_seconds": True})
 
 
 @tagged("shopify_sync", "at_install")
@@ -119,6 +124,19 @@ class TestProductsApi(ShopifySyncCase):
         with self.assertRaisesRegex(ValidationError, "does not exist"):
             self.api.record_sync_result({"model": "sale.order", "res_id": 999999,
                                          "state": "synced"})
+        # Python's True is 1, and browse(True) the record with id 1: JSON true is no id.
+        template = self.mug.product_tmpl_id
+        self.assertTrue(self.env["product.template"].browse(1).exists())
+        with self.assertRaisesRegex(
+                ValidationError, r"^record_sync_result: product.template True does not exist$"):
+            self.api.record_sync_result({"model": "product.template", "res_id": True,
+                                         "state": "synced"})
+        with self.assertRaisesRegex(
+                ValidationError, rf"^record_sync_result: variant True is not a "
+                                 rf"variant of product.template {template.id}$"):
+            self.api.record_sync_result({
+                "model": "product.template", "res_id": template.id, "state": "synced",
+                "children": [{"model": "product.product", "res_id": True}]})
 
     @mute_logger("odoo.sql_db")
     def test_one_shopify_id_per_shop_is_enforced_by_the_database(self):
@@ -219,6 +237,8 @@ class TestDeliveryApi(ShopifySyncCase):
         order.action_confirm()
         with self.assertRaisesRegex(ValidationError, "is not for a Shopify order"):
             self.api.export_delivery({"picking_id": order.picking_ids.id})
+        with self.assertRaisesRegex(ValidationError, "picking_id must be an integer"):
+            self.api.export_delivery({"picking_id": True})
 
 
 @tagged("shopify_sync", "at_install")

@@ -72,6 +72,19 @@ class TestHooks(ShopifySyncCase):
                 self.assertFalse(self.events("product.changed", key))
                 self.assertEqual(len(self.events("product.changed", key, state="done")), 1)
 
+    def test_absorbed_rows_do_not_shorten_the_leased_page(self):
+        """The sidecar reads a page shorter than its limit as "nothing more is waiting"."""
+        mug, tee = self.mug.product_tmpl_id, self.tee.product_tmpl_id
+        for name in ("Mug a", "Mug b"):
+            mug.write({"name": name})
+            # Another transaction's row: this transaction's memo does not know it.
+            self.env.cr.postcommit.data.pop("shopify_sync.pending_rows", None)
+        tee.write({"name": "Tee a"})
+        events = self.api.pull_events({"limit": 2, "lease_seconds": 60})["events"]
+        self.assertEqual([e["key"] for e in events], [f"product:{mug.id}", f"product:{tee.id}"])
+        self.assertEqual(len(self.events("product.changed", f"product:{mug.id}", state="done")), 1)
+        self.assertFalse(self.events("product.changed"))
+
     def test_origin_context_suppresses_product_and_customer_events(self):
         origin = self.env(context=dict(self.env.context, shopify_sync_origin=True))
         origin["product.template"].create({"name": "Echo", "sale_ok": True})
