@@ -16,6 +16,7 @@ import type {
   MerchantSettings,
   PartnerView,
   PickingView,
+  PrivacyRequestView,
   ProductSpec,
   SaleOrderView,
   Tracking,
@@ -424,6 +425,54 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
         dlq_depth: row.sidecar_dlq_depth as number,
         text: String(row.sidecar_alerts_html),
       };
+    },
+
+    async readPrivacyRequests(): Promise<PrivacyRequestView[]> {
+      const fields = ['name', 'kind', 'state', 'received_at', 'due_date', 'done_by', 'customer_gid', 'waiting_reason', 'outcome'];
+      const rows = await searchRead('shopify.privacy.request', [], [...fields, 'sidecar_outcome', 'shopify_status', 'shopify_message'], {
+        order: 'id',
+      });
+      const views: PrivacyRequestView[] = [];
+      for (const row of rows) {
+        const todos = await searchRead(
+          'mail.activity',
+          [
+            ['res_model', '=', 'shopify.privacy.request'],
+            ['res_id', '=', row.id],
+          ],
+          ['summary', 'date_deadline'],
+          { order: 'id' },
+        );
+        const [json] = await searchRead(
+          'ir.attachment',
+          [
+            ['res_model', '=', 'shopify.privacy.request'],
+            ['res_id', '=', row.id],
+            ['mimetype', '=', 'application/json'],
+          ],
+          ['datas'],
+        );
+        views.push({
+          ...{ id: row.id, name: row.name as string, kind: row.kind as PrivacyRequestView['kind'] },
+          ...{ state: row.state as PrivacyRequestView['state'], received_at: `${String(row.received_at).replace(' ', 'T')}Z` },
+          ...{
+            due_date: row.due_date as string,
+            done_by: orNull(row.done_by as string | false),
+            customer_gid: orNull(row.customer_gid as string | false),
+          },
+          ...{ waiting_reason: orNull(row.waiting_reason as string | false), outcome: orNull(row.outcome as string | false) },
+          ...{ sidecar_outcome: orNull(row.sidecar_outcome as string | false) },
+          ...{ shopify_status: orNull(row.shopify_status as PrivacyRequestView['shopify_status'] | false) },
+          ...{ shopify_message: orNull(row.shopify_message as string | false) },
+          activities: todos.map((t) => ({ summary: t.summary as string, deadline: t.date_deadline as string })),
+          export: json ? (JSON.parse(Buffer.from(json.datas as string, 'base64').toString('utf8')) as Record<string, unknown>) : null,
+        });
+      }
+      return views;
+    },
+
+    async recheckPrivacyRequest(requestId: number) {
+      await call('shopify.privacy.request', 'action_recheck', [requestId]);
     },
 
     async readBinding(model: SyncModel, id: number): Promise<BindingView> {

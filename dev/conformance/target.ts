@@ -68,6 +68,28 @@ export interface BindingView {
   content_hash: string | null;
 }
 
+/** A privacy request as the privacy group sees it (Shopify → Privacy requests). */
+export interface PrivacyRequestView {
+  id: number;
+  name: string;
+  kind: 'data_request' | 'customer_redact' | 'shop_redact' | 'erasure';
+  state: 'received' | 'waiting' | 'done' | 'error';
+  received_at: string;
+  /** YYYY-MM-DD. */
+  due_date: string;
+  done_by: string | null;
+  customer_gid: string | null;
+  waiting_reason: string | null;
+  outcome: string | null;
+  sidecar_outcome: string | null;
+  shopify_status: 'requested' | 'not_found' | 'failed' | null;
+  shopify_message: string | null;
+  /** The privacy group's open to-dos on the request. */
+  activities: Array<{ summary: string; deadline: string }>;
+  /** The attached JSON export, parsed (null when there is none). */
+  export: Record<string, unknown> | null;
+}
+
 export interface MerchantSettings {
   import_policy?: 'all' | 'paid';
   safety_stock?: number;
@@ -127,6 +149,10 @@ export interface MerchantDriver {
   readBinding(model: SyncModel, id: number): Promise<BindingView>;
   /** What Shopify → Overview shows of the sidecar's last report_health (null before any). */
   readSidecarHealth(): Promise<{ alert_count: number; dlq_depth: number; text: string } | null>;
+  /** Every privacy request, oldest first. */
+  readPrivacyRequests(): Promise<PrivacyRequestView[]>;
+  /** "Check again" on a waiting privacy request (what the daily cron does). */
+  recheckPrivacyRequest(requestId: number): Promise<void>;
   /** Lets `seconds` pass (real time against Odoo, a clock jump in the double). */
   sleep(seconds: number): Promise<void>;
 }

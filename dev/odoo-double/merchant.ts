@@ -12,13 +12,14 @@ import type {
   MerchantSettings,
   PartnerView,
   PickingView,
+  PrivacyRequestView,
   ProductSpec,
   SaleOrderView,
   Tracking,
 } from '../conformance/target.js';
 import type { OdooDouble } from './double.js';
 import { toCents, MoneyError } from '../../sidecar/rules/money.js';
-import { anonymise } from './api/customers.js';
+import { recheck, startErasure } from './api/privacy.js';
 import { formatMoney } from './values.js';
 import { newBinding, type Binding, type Picking } from './state.js';
 
@@ -317,14 +318,10 @@ export class DoubleMerchant implements MerchantDriver {
     });
   }
 
+  /** A privacy request: the erasure (or its wait for open orders) and, for a bound customer, customer.erased. */
   eraseCustomer(partnerId: number) {
     return this.later(() => {
-      const p = this.odoo.partner(partnerId);
-      const gid = p.binding.shopify_gid;
-      anonymise(this.odoo, p);
-      // Only a bound customer exists in Shopify to be erased there.
-      if (gid)
-        this.odoo.emit('customer.erased', 'res.partner', partnerId, `customer:${partnerId}`, { partner_id: partnerId, customer_gid: gid });
+      startErasure(this.odoo, partnerId, 'Administrator');
     });
   }
 
@@ -402,6 +399,27 @@ export class DoubleMerchant implements MerchantDriver {
       if (!health) return null;
       return { alert_count: health.alerts.length, dlq_depth: health.dlq_depth, text: health.alerts.map((a) => a.summary).join('\n') };
     });
+  }
+
+  readPrivacyRequests(): Promise<PrivacyRequestView[]> {
+    return this.later(() =>
+      [...this.odoo.state.privacyRequests.values()]
+        .sort((a, b) => a.id - b.id)
+        .map((r) => {
+          const json = r.attachments.find((a) => a.mimetype === 'application/json');
+          return {
+            ...{ id: r.id, name: r.name, kind: r.kind, state: r.state, received_at: r.received_at, due_date: r.due_date },
+            ...{ done_by: r.done_by, customer_gid: r.customer_gid, waiting_reason: r.waiting_reason, outcome: r.outcome },
+            ...{ sidecar_outcome: r.sidecar_outcome, shopify_status: r.shopify_status, shopify_message: r.shopify_message },
+            activities: r.activities.map((a) => ({ ...a })),
+            export: json ? (JSON.parse(json.content) as Record<string, unknown>) : null,
+          };
+        }),
+    );
+  }
+
+  recheckPrivacyRequest(requestId: number): Promise<void> {
+    return this.later(() => recheck(this.odoo, requestId, 'Administrator'));
   }
 
   readBinding(model: SyncModel, id: number): Promise<BindingView> {

@@ -202,6 +202,41 @@ export interface Settings {
   tax_mapping: TaxMapping[];
 }
 
+export type PrivacyKind = 'data_request' | 'customer_redact' | 'shop_redact' | 'erasure';
+export type PrivacyState = 'received' | 'waiting' | 'done' | 'error';
+
+/** The addon's shopify.privacy.request (models/shopify_privacy_request.py). */
+export interface PrivacyRequest {
+  id: number;
+  name: string;
+  request_key: string;
+  kind: PrivacyKind;
+  state: PrivacyState;
+  received_at: string;
+  /** YYYY-MM-DD, 30 days after reception. */
+  due_date: string;
+  done_at: string | null;
+  done_by: string | null;
+  requested_by: string | null;
+  customer_gid: string | null;
+  shopify_request_id: string | null;
+  order_gids: string[];
+  partner_ids: number[];
+  sale_order_ids: number[];
+  waiting_reason: string | null;
+  outcome: string | null;
+  odoo_done: boolean;
+  sidecar_needed: boolean;
+  sidecar_done: boolean;
+  sidecar_outcome: string | null;
+  shopify_needed: boolean;
+  shopify_status: 'requested' | 'not_found' | 'failed' | null;
+  shopify_message: string | null;
+  /** Open to-dos of the privacy group (the double has one person in it). */
+  activities: Array<{ summary: string; deadline: string }>;
+  attachments: Array<{ id: number; name: string; mimetype: string; content: string }>;
+}
+
 export interface OdooState {
   nextId: number;
   templates: Map<number, Template>;
@@ -222,6 +257,7 @@ export interface OdooState {
   sidecarHealth: { alerts: { key: string; summary: string; since: string | null }[]; dlq_depth: number; checked_at: string } | null;
   /** What store_report kept, by kind (the addon's `shopify_sync.report.<kind>` parameters). */
   reports: Map<string, { created_at: string; summary: Record<string, unknown> }>;
+  privacyRequests: Map<number, PrivacyRequest>;
 }
 
 export function createState(): OdooState {
@@ -242,5 +278,6 @@ export function createState(): OdooState {
     lastSidecarVersion: null,
     sidecarHealth: null,
     reports: new Map(),
+    privacyRequests: new Map(),
   };
 }

@@ -24,6 +24,7 @@ import {
   type CreateOrderInput,
   type RefundLineInput,
 } from './domain/orders.js';
+import { dataErasureRequests } from './domain/privacy.js';
 import { createSubscription, deleteSubscription } from './domain/subscriptions.js';
 import { FaultError, parseFaults } from './faults.js';
 import { gid } from './ids.js';
@@ -601,6 +602,10 @@ export function controlRouter(sim: Simulator): Router {
       const orders = sim.state.orders.filter((o) => o.customerId === c.id).map((o) => o.id);
       return emitOne({ topic: 'customers/data_request', payload: customersDataRequestPayload(sim.state, c, orders, nextId(dom)) });
     }),
+  );
+  router.get(
+    '/privacy/erasure-requests',
+    handle(() => dataErasureRequests(sim.state)),
   );
   router.post(
     '/privacy/shop-redact',

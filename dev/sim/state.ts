@@ -326,6 +326,8 @@ export interface SimState {
   transactions: Transaction[];
   customers: Customer[];
   deletedCustomerIds: number[];
+  /** customerRequestDataErasure calls (domain/privacy.ts); absent in states saved before it existed. */
+  dataErasureRequests?: Array<{ customerId: number; requestedAt: string }>;
   subscriptions: WebhookSubscription[];
   deliveries: Delivery[];
   idempotency: IdempotencyRecord[];

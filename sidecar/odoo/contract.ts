@@ -107,6 +107,12 @@ export interface OdooContract {
   /** Top-level partners with an email, not erased, archived included, by id (onboarding). */
   listCustomers(doc?: ContractParams<'list_customers'>): Promise<ContractResult<'list_customers'>>;
   eraseCustomer(doc: EraseCustomerParams): Promise<EraseCustomerResult>;
+  /** Privacy requests (docs/contract.md, "Privacy requests"), each idempotent by its request key. */
+  privacyDataRequest(doc: ContractParams<'privacy_data_request'>): Promise<ContractResult<'privacy_data_request'>>;
+  privacyRedactCustomer(doc: ContractParams<'privacy_redact_customer'>): Promise<ContractResult<'privacy_redact_customer'>>;
+  privacyRedactShop(doc: ContractParams<'privacy_redact_shop'>): Promise<ContractResult<'privacy_redact_shop'>>;
+  privacyRecordResult(doc: ContractParams<'privacy_record_result'>): Promise<ContractResult<'privacy_record_result'>>;
+  openPrivacyRequests(doc: ContractParams<'open_privacy_requests'>): Promise<ContractResult<'open_privacy_requests'>>;
   exportDelivery(doc: ContractParams<'export_delivery'>): Promise<FulfillmentDocument>;
   recordSyncResult(doc: RecordSyncResultParams): Promise<ContractResult<'record_sync_result'>>;
   orderStatus(doc: ContractParams<'order_status'>): Promise<ContractResult<'order_status'>>;
@@ -132,6 +138,11 @@ export const CONTRACT_METHODS = {
   exportCustomers: 'export_customers',
   listCustomers: 'list_customers',
   eraseCustomer: 'erase_customer',
+  privacyDataRequest: 'privacy_data_request',
+  privacyRedactCustomer: 'privacy_redact_customer',
+  privacyRedactShop: 'privacy_redact_shop',
+  privacyRecordResult: 'privacy_record_result',
+  openPrivacyRequests: 'open_privacy_requests',
   exportDelivery: 'export_delivery',
   recordSyncResult: 'record_sync_result',
   orderStatus: 'order_status',
@@ -165,6 +176,11 @@ export function createOdooContract(caller: OdooCaller): OdooContract {
     exportCustomers: (doc) => call('export_customers', doc),
     listCustomers: (doc = {}) => call('list_customers', doc),
     eraseCustomer: (doc) => call('erase_customer', doc),
+    privacyDataRequest: (doc) => call('privacy_data_request', doc),
+    privacyRedactCustomer: (doc) => call('privacy_redact_customer', doc),
+    privacyRedactShop: (doc) => call('privacy_redact_shop', doc),
+    privacyRecordResult: (doc) => call('privacy_record_result', doc),
+    openPrivacyRequests: (doc) => call('open_privacy_requests', doc),
     exportDelivery: (doc) => call('export_delivery', doc),
     recordSyncResult: (doc) => call('record_sync_result', doc),
     orderStatus: (doc) => call('order_status', doc),

@@ -45,6 +45,7 @@ export const DOCUMENT_NAMES = [
   'CustomerById',
   'CustomerByEmail',
   'CustomerUpdate',
+  'CustomerRequestDataErasure',
   'WebhookSubscriptions',
   'WebhookSubscriptionCreate',
   'WebhookSubscriptionDelete',

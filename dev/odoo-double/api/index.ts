@@ -12,6 +12,7 @@ import { eraseCustomer, exportCustomers, listCustomers, upsertCustomer } from '.
 import { exportDelivery } from './deliveries.js';
 import { boundRecords, contractVersion, recordSyncResult, reportHealth, requestResync, storeReport } from './operations.js';
 import { applyOrder, cancelOrder, orderStatus } from './orders.js';
+import { openPrivacyRequests, privacyDataRequest, privacyRecordResult, privacyRedactCustomer, privacyRedactShop } from './privacy.js';
 import { ackEvents, pullEvents } from './outbox.js';
 import { applyRefund, applyReturn } from './refunds.js';
 
@@ -36,6 +37,12 @@ export const CONTRACT_HANDLERS: { readonly [M in ContractMethod]: ContractHandle
   export_customers: exportCustomers,
   list_customers: listCustomers,
   erase_customer: eraseCustomer,
+  // privacy
+  privacy_data_request: privacyDataRequest,
+  privacy_redact_customer: privacyRedactCustomer,
+  privacy_redact_shop: privacyRedactShop,
+  privacy_record_result: privacyRecordResult,
+  open_privacy_requests: openPrivacyRequests,
   // deliveries
   export_delivery: exportDelivery,
   // operations

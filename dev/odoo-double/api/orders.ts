@@ -48,7 +48,11 @@ export function applyOrder(core: DoubleCore, doc: OrderDocument): ApplyOrderResu
   const resolved = resolveSkus(core, label, doc);
   const missing: string[] = [];
   const linesVals = orderLineValues(core, label, doc, resolved, missing);
-  const { partner, invoice, delivery } = orderPartners(core, label, doc);
+  // An order whose customer was erased keeps its anonymised contacts and gets no note (as the addon).
+  const erasedOwner = so ? core.state.partners.get(so.partner_id)?.erased === true : false;
+  const { partner, invoice, delivery } = erasedOwner
+    ? { partner: core.partner(so!.partner_id), invoice: so!.partner_invoice_id, delivery: so!.partner_shipping_id }
+    : orderPartners(core, label, doc);
   const warehouse = core.warehouseFor(doc.location_gid);
   const notes: string[] = [];
   if (doc.location_gid && !warehouse) notes.push(`${label}: Shopify location ${doc.location_gid} is not mapped; default warehouse used`);
@@ -62,7 +66,7 @@ export function applyOrder(core: DoubleCore, doc: OrderDocument): ApplyOrderResu
     updated_at: doc.updated_at ?? null,
     presentment_currency: doc.presentment_currency ?? null,
     taxes_included: Boolean(doc.taxes_included),
-    ...(doc.note ? { note: doc.note } : {}),
+    ...(doc.note && !erasedOwner && !partner.erased ? { note: doc.note } : {}),
   };
   if (!so) {
     const id = core.id();
@@ -316,6 +320,8 @@ function orderPartners(core: DoubleCore, label: string, doc: OrderDocument) {
   let partner: Partner | undefined;
   if (customer?.customer_gid) {
     partner = upsertCustomerRecord(core, customer).partner;
+    // An erased customer's addresses are never written again (privacy requests).
+    if (partner.erased) return { partner, invoice: partner.id, delivery: partner.id };
   } else {
     const address = doc.billing_address ?? doc.shipping_address ?? null;
     const email = customer?.email ?? null;

@@ -27,6 +27,7 @@ import {
   updateTracking,
   type FulfillmentInput,
 } from '../domain/orders.js';
+import { requestDataErasure } from '../domain/privacy.js';
 import { createSubscription, deleteSubscription, type SubscriptionInput } from '../domain/subscriptions.js';
 import type { GqlContext } from './context.js';
 import { IDEMPOTENCY_MESSAGES } from './idempotency.js';
@@ -606,6 +607,11 @@ export const mutationResolvers: Record<string, Resolver> = {
         shop: { __typename: 'Shop', id: gid('Shop', ctx.dom.state.shop.id), name: ctx.dom.state.shop.name },
       };
     }),
+  ),
+  customerRequestDataErasure: resolver<{ customerId: string }>((_s, args, ctx) =>
+    attempt(['customerId'], () => ({
+      customerId: gid('Customer', requestDataErasure(ctx.dom, id(args.customerId, 'Customer', ['customerId']))),
+    })),
   ),
   webhookSubscriptionCreate: resolver<{
     topic: string;

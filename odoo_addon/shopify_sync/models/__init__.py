@@ -3,6 +3,7 @@ from . import shopify_sync_event
 from . import shopify_sync_key
 from . import shopify_location_map
 from . import shopify_tax_map
+from . import shopify_privacy_request
 from . import product_template
 from . import product_product
 from . import res_partner
@@ -22,5 +23,6 @@ from . import shopify_sync_api_refunds
 from . import shopify_sync_api_customers
 from . import shopify_sync_api_deliveries
 from . import shopify_sync_api_operations
+from . import shopify_sync_api_privacy
 from . import shopify_sync_overview
 from . import mail_thread

@@ -21,3 +21,7 @@ class ResConfigSettings(models.TransientModel):
     shopify_safety_stock = fields.Integer(
         string="Safety stock", config_parameter="shopify_sync.safety_stock", default=0,
         help="Units per product and location held back from Shopify.")
+    shopify_privacy_group_id = fields.Many2one(
+        "res.groups", string="Privacy group", config_parameter="shopify_sync.privacy_group_id",
+        help="Who answers privacy requests: its people get an activity with the due date when a "
+        "request needs a person. Empty: the group Shopify / Privacy.")

@@ -127,6 +127,9 @@ class ShopifySyncApi(models.AbstractModel):
         if customer and customer.get("customer_gid"):
             self._lock(f"customer:{customer['customer_gid']}")
             partner, _status = self._upsert_customer(customer)
+            if partner.shopify_erased:
+                # An erased customer's addresses are never written again (privacy requests).
+                return partner, partner, partner
         else:
             address = document.get("billing_address") or document.get("shipping_address") or {}
             email = (customer or {}).get("email")
@@ -173,7 +176,7 @@ class ShopifySyncApi(models.AbstractModel):
         resolved = self._resolve_lines(label, document)
         missing, notes = [], []
         lines_vals = self._order_lines_vals(label, document, resolved, missing)
-        header = self._order_header(label, gid, document, notes)
+        header = self._order_header(label, gid, document, notes, order)
         status = "updated" if order else "created"
         order = self._write_order(order, gid, header, lines_vals, label, notes, missing)
         status, message = self._order_outcome(order, status, total_cents, label, notes, missing)
@@ -230,9 +233,15 @@ class ShopifySyncApi(models.AbstractModel):
                 f"{label}: shop currency {currency} differs from the company currency "
                 f"{company.currency_id.name}; configure the company currency first")
 
-    def _order_header(self, label, gid, document, notes):
-        """The sales order's header values: customer and addresses, warehouse, statuses."""
-        partner, invoice, delivery = self._order_partner(label, document)
+    def _order_header(self, label, gid, document, notes, order=None):
+        """The sales order's header values: customer and addresses, warehouse, statuses. An
+        order whose customer was erased keeps its anonymised contacts and gets no note."""
+        erased = bool(order) and order.partner_id.commercial_partner_id.shopify_erased
+        if erased:
+            partner, invoice, delivery = (order.partner_id, order.partner_invoice_id,
+                                          order.partner_shipping_id)
+        else:
+            partner, invoice, delivery = self._order_partner(label, document)
         warehouse = self.env["shopify.location.map"]._warehouse_for(document.get("location_gid"))
         if document.get("location_gid") and not warehouse:
             notes.append(f"{label}: Shopify location {document['location_gid']} is not mapped; "
@@ -249,7 +258,7 @@ class ShopifySyncApi(models.AbstractModel):
             "shopify_updated_at": document.get("updated_at"),
             "shopify_presentment_currency": document.get("presentment_currency"),
         }
-        if document.get("note"):
+        if document.get("note") and not erased and not partner.shopify_erased:
             header["note"] = document["note"]
         if warehouse:
             header["warehouse_id"] = warehouse.id

@@ -7,7 +7,7 @@
  * constant time. During secret rotation every configured secret is tried.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { parse as parseLossless } from 'lossless-json';
+import { parseShopifyJson } from '../../inbox/json.js';
 
 export interface WebhookDelivery {
   webhookId: string;
@@ -52,19 +52,8 @@ export function hmacMatches(secrets: readonly string[], rawBody: Buffer, receive
   return matched;
 }
 
-/**
- * Parses JSON keeping integers beyond 2^53 exact (as strings): Shopify's numeric IDs exceed it,
- * and JSON.parse would silently round them.
- */
-export function parseShopifyJson(text: string): unknown {
-  return parseLossless(text, null, (value: string) => {
-    if (/^-?\d+$/.test(value)) {
-      const asNumber = Number(value);
-      return Number.isSafeInteger(asNumber) ? asNumber : value;
-    }
-    return Number(value);
-  });
-}
+/** Parses JSON keeping integers beyond 2^53 exact (inbox/json.ts). */
+export { parseShopifyJson };
 
 type Headers = Readonly<Record<string, string | string[] | undefined>>;
 

@@ -83,9 +83,29 @@ export interface ContractMethods {
     params: ListCustomersParams;
     result: ExportCustomersResult;
   };
+  open_privacy_requests: {
+    params: OpenPrivacyRequestsParams;
+    result: OpenPrivacyRequestsResult;
+  };
   order_status: {
     params: OrderStatusParams;
     result: OrderStatusResult;
+  };
+  privacy_data_request: {
+    params: PrivacyDataRequestParams;
+    result: PrivacyDataRequestResult;
+  };
+  privacy_record_result: {
+    params: PrivacyRecordResultParams;
+    result: PrivacyRecordResultResult;
+  };
+  privacy_redact_customer: {
+    params: PrivacyRedactCustomerParams;
+    result: PrivacyRedactCustomerResult;
+  };
+  privacy_redact_shop: {
+    params: PrivacyRedactShopParams;
+    result: PrivacyRedactShopResult;
   };
   pull_events: {
     params: PullEventsParams;
@@ -587,6 +607,30 @@ export interface ListCustomersParams {
 }
 /**
  * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "open_privacy_requests_params".
+ */
+export interface OpenPrivacyRequestsParams {
+  /**
+   * Open requests due on or before this date (UTC).
+   */
+  due_before: string;
+}
+/**
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "open_privacy_requests_result".
+ */
+export interface OpenPrivacyRequestsResult {
+  requests: {
+    request_id: number;
+    name: string;
+    kind: 'data_request' | 'customer_redact' | 'shop_redact' | 'erasure';
+    state: 'received' | 'waiting' | 'done' | 'error';
+    received_at: string;
+    due_date: string;
+  }[];
+}
+/**
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
  * via the `definition` "order_status_params".
  */
 export interface OrderStatusParams {
@@ -609,6 +653,137 @@ export interface OrderStatusResult {
     amount_total: string | null;
     line_count: number | null;
   }[];
+}
+/**
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "privacy_data_request_params".
+ */
+export interface PrivacyDataRequestParams {
+  /**
+   * The request's identity: the same key names the same request (idempotent), e.g. webhook:<X-Shopify-Webhook-Id>.
+   */
+  request_key: string;
+  /**
+   * When Shopify's request reached the sidecar (UTC); the due date is 30 days later.
+   */
+  received_at: string;
+  shopify_request_id?: string | null;
+  customer_gid: string | null;
+  email?: string | null;
+  phone?: string | null;
+  /**
+   * @maxItems 5000
+   */
+  order_gids: string[];
+  /**
+   * What the sidecar holds about the customer (stored webhook payloads, its own sync rows), added to the export as is.
+   */
+  sidecar_data: {
+    [k: string]: unknown | undefined;
+  };
+}
+/**
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "privacy_data_request_result".
+ */
+export interface PrivacyDataRequestResult {
+  request_id: number;
+  name: string;
+  state: 'received' | 'waiting' | 'done' | 'error';
+  partner_ids: number[];
+  sale_order_ids: number[];
+  attachment_ids: number[];
+}
+/**
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "privacy_record_result_params".
+ */
+export interface PrivacyRecordResultParams {
+  request_id: number;
+  /**
+   * What the sidecar removed from its own stores, counted (e.g. inbox_payloads_purged).
+   */
+  sidecar?: {
+    [k: string]: number | undefined;
+  };
+  shopify?: {
+    status: 'requested' | 'not_found' | 'failed';
+    code?: string | null;
+    message?: string | null;
+  };
+}
+/**
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "privacy_record_result_result".
+ */
+export interface PrivacyRecordResultResult {
+  request_id: number;
+  name: string;
+  state: 'received' | 'waiting' | 'done' | 'error';
+}
+/**
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "privacy_redact_customer_params".
+ */
+export interface PrivacyRedactCustomerParams {
+  /**
+   * The request's identity: the same key names the same request (idempotent), e.g. webhook:<X-Shopify-Webhook-Id>.
+   */
+  request_key: string;
+  /**
+   * When Shopify's request reached the sidecar (UTC); the due date is 30 days later.
+   */
+  received_at: string;
+  customer_gid: string | null;
+  email?: string | null;
+  /**
+   * @maxItems 5000
+   */
+  order_gids: string[];
+}
+/**
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "privacy_redact_customer_result".
+ */
+export interface PrivacyRedactCustomerResult {
+  request_id: number;
+  name: string;
+  state: 'received' | 'waiting' | 'done' | 'error';
+  partner_ids: number[];
+  /**
+   * Names of the open orders the erasure waits for (empty when done).
+   */
+  open_orders: string[];
+}
+/**
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "privacy_redact_shop_params".
+ */
+export interface PrivacyRedactShopParams {
+  /**
+   * The request's identity: the same key names the same request (idempotent), e.g. webhook:<X-Shopify-Webhook-Id>.
+   */
+  request_key: string;
+  /**
+   * When Shopify's request reached the sidecar (UTC); the due date is 30 days later.
+   */
+  received_at: string;
+  shop_domain: string;
+}
+/**
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "privacy_redact_shop_result".
+ */
+export interface PrivacyRedactShopResult {
+  request_id: number;
+  name: string;
+  state: 'received' | 'waiting' | 'done' | 'error';
+  /**
+   * Records whose Shopify IDs were removed, per model.
+   */
+  unbound: {
+    [k: string]: number | undefined;
+  };
 }
 /**
  * This interface was referenced by `ContractMethods`'s JSON-Schema

@@ -1037,6 +1037,15 @@ export const CustomerMarketingOptInLevel = {
 } as const;
 
 export type CustomerMarketingOptInLevel = typeof CustomerMarketingOptInLevel[keyof typeof CustomerMarketingOptInLevel];
+/** Possible error codes that can be returned by `CustomerRequestDataErasureUserError`. */
+export const CustomerRequestDataErasureErrorCode = {
+  /** Customer does not exist. */
+  DoesNotExist: 'DOES_NOT_EXIST',
+  /** Failed to request customer data erasure. */
+  FailedToRequest: 'FAILED_TO_REQUEST'
+} as const;
+
+export type CustomerRequestDataErasureErrorCode = typeof CustomerRequestDataErasureErrorCode[keyof typeof CustomerRequestDataErasureErrorCode];
 /** The input fields required to identify a customer. */
 export type CustomerSetIdentifiers =
   {   /** Custom ID of customer to upsert. */
@@ -3781,6 +3790,13 @@ export type CustomerByIdQueryVariables = Exact<{
 
 export type CustomerByIdQuery = { customer: { id: string, firstName: string | null, lastName: string | null, updatedAt: string, defaultEmailAddress: { emailAddress: string } | null, defaultPhoneNumber: { phoneNumber: string } | null, defaultAddress: { firstName: string | null, lastName: string | null, company: string | null, address1: string | null, address2: string | null, city: string | null, zip: string | null, provinceCode: string | null, countryCodeV2: CountryCode | null, phone: string | null } | null } | null };
 
+export type CustomerRequestDataErasureMutationVariables = Exact<{
+  customerId: string;
+}>;
+
+
+export type CustomerRequestDataErasureMutation = { customerRequestDataErasure: { customerId: string | null, userErrors: Array<{ field: Array<string> | null, message: string, code: CustomerRequestDataErasureErrorCode | null }> } | null };
+
 export type CustomerSetMutationVariables = Exact<{
   identifier?: CustomerSetIdentifiers | null | undefined;
   input: CustomerSetInput;
@@ -3994,6 +4010,7 @@ export type WebhookSubscriptionsQuery = { webhookSubscriptions: { nodes: Array<{
 export interface Operations {
   CustomerByEmail: { variables: CustomerByEmailQueryVariables; result: CustomerByEmailQuery };
   CustomerById: { variables: CustomerByIdQueryVariables; result: CustomerByIdQuery };
+  CustomerRequestDataErasure: { variables: CustomerRequestDataErasureMutationVariables; result: CustomerRequestDataErasureMutation };
   CustomerSet: { variables: CustomerSetMutationVariables; result: CustomerSetMutation };
   CustomerUpdate: { variables: CustomerUpdateMutationVariables; result: CustomerUpdateMutation };
   FulfillmentCreate: { variables: FulfillmentCreateMutationVariables; result: FulfillmentCreateMutation };
