@@ -39,6 +39,11 @@ export interface Stack {
    * the Admin API cannot subscribe).
    */
   subscribeWebhooks(topics?: string[]): Promise<void>;
+  /**
+   * Configures the mandatory compliance topics on the simulated app (as `compliance_topics` in
+   * shopify.app.toml does): Shopify delivers them to the sidecar like any webhook, signed.
+   */
+  configureComplianceWebhooks(): Promise<void>;
   /** What the sidecar gives its flows, for tests that call a flow's functions directly. */
   flowContext(): FlowContext;
   /** Polls `probe` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
@@ -141,6 +146,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     }
   }
 
+  async function configureComplianceWebhooks(): Promise<void> {
+    const compliance = Object.entries(WEBHOOK_TOPIC_QUEUES).filter(([, queue]) => queue === 'privacy');
+    for (const [topic] of compliance) {
+      await simControl('POST', '/webhooks/subscriptions', { topic, uri: `${sidecarUrl}/webhooks/shopify`, source: 'app' });
+    }
+  }
+
   async function waitFor<T>(
     what: string,
     probe: () => Promise<T | undefined | false> | T | undefined | false,
@@ -166,6 +178,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     logs,
     simControl,
     subscribeWebhooks,
+    configureComplianceWebhooks,
     flowContext: () => ({
       config,
       shop: config.shopify.shopDomain,
