@@ -32,6 +32,10 @@ import { createDashboardRouter } from './observability/dashboard.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { createRollupWriter, type RollupWriter } from './observability/rollup.js';
 import { createQueue, type SyncQueue } from './queue/queue.js';
+import { readOldestWaiting } from './queue/age.js';
+import { QUEUE_NAMES } from './queue/names.js';
+import { describeUnworked, queueAgeConditions, unworkedConditions, unworkedQueues, type UnworkedQueue } from './observability/coverage.js';
+import { createPrivacyDueSource } from './flows/privacy/due.js';
 import { checkApiVersion, createShopifyBudget, createShopifyClient, type ShopifyClient } from './shopify/index.js';
 
 export interface SidecarDeps {
@@ -67,6 +71,8 @@ export interface Sidecar {
   metrics: Metrics;
   rollup: RollupWriter;
   alerter: Alerter;
+  /** Queues fed (routed topics, outbox events) that no flow of this sidecar works: /readyz fails and an alert names them. */
+  unworkedQueues: UnworkedQueue[];
   http: Express;
   /** Resolves once Odoo answered the contract check and the flows' workers run. */
   workersStarted: Promise<string[]>;
@@ -127,7 +133,11 @@ function createParts(config: Config, deps: SidecarDeps): Parts {
     onPull: (info) => metrics.recordOutboxPull(info),
   });
   const subscriptions = createWebhookSubscriptions({ config, pool, queue, shopify, logger, clock });
-  metrics.attach({ queue, pool, schema, budget: () => shopify.budget.snapshot(), deprecations: () => shopify.deprecations() });
+  const queueAges = () => readOldestWaiting(pool, config.database.queueSchema, QUEUE_NAMES);
+  metrics.attach({ queue, pool, schema, budget: () => shopify.budget.snapshot(), deprecations: () => shopify.deprecations(), queueAges });
+  // Data-driven: the queues jobs.ts feeds against the queues the configured flows work.
+  const unworked = unworkedQueues((deps.flows ?? FLOWS).flatMap((flow) => flow.queues));
+  const privacyDue = createPrivacyDueSource({ contract, pool, schema, logger, warnDays: config.alerts.privacyDueDays });
   const rollup = createRollupWriter({ pool, schema, metrics, logger, clock });
   const alerter = createAlerter({
     pool,
@@ -141,8 +151,28 @@ function createParts(config: Config, deps: SidecarDeps): Parts {
     ...(deps.alertFetch ? { fetch: deps.alertFetch } : {}),
     // Shown on Odoo's Shopify overview (contract report_health).
     reportHealth: (report) => contract.reportHealth(report).then(() => undefined),
+    extraConditions: async (at) => [
+      ...unworkedConditions(unworked),
+      ...queueAgeConditions(await queueAges(), config.alerts.queueAgeMinutes),
+      ...(await privacyDue(at)),
+    ],
   });
-  return { config, logger, clock, pool, queue, shopify, odoo, contract, relay, subscriptions, metrics, rollup, alerter };
+  return {
+    config,
+    logger,
+    clock,
+    pool,
+    queue,
+    shopify,
+    odoo,
+    contract,
+    relay,
+    subscriptions,
+    metrics,
+    rollup,
+    alerter,
+    unworkedQueues: unworked,
+  };
 }
 
 function createShopify(config: Config, deps: SidecarDeps, pool: pg.Pool, clock: Clock): ShopifyClient {
@@ -187,6 +217,8 @@ function createHttp(parts: Parts): Express {
       queue: () => queue.queueStats().then(() => undefined),
       odoo: () => checkContract(odoo).then(() => undefined),
       shopify: () => shopify.request('Shop', undefined, { lane: 'orders' }).then(() => undefined),
+      // A topic routed, or an outbox event relayed, to a queue no flow works waits unseen.
+      workers: () => (parts.unworkedQueues.length ? Promise.reject(new Error(describeUnworked(parts.unworkedQueues))) : Promise.resolve()),
     },
     { clock },
   );
@@ -243,6 +275,12 @@ function createLifecycle(parts: Parts, app: Express, deps: SidecarDeps): Pick<Si
   return {
     workersStarted,
     async start(options = {}) {
+      if (parts.unworkedQueues.length) {
+        logger.error('queues fed but not worked', {
+          queues: parts.unworkedQueues.map((u) => u.queue),
+          detail: describeUnworked(parts.unworkedQueues),
+        });
+      }
       await migrate(parts.pool, config.database.appSchema);
       await parts.queue.start();
       parts.rollup.start();

@@ -120,6 +120,10 @@ export interface Config {
     repeatMinutes: number;
     /** How often one replica evaluates the alerts. */
     intervalSeconds: number;
+    /** A queue whose oldest ready job has waited longer than this fires an alert (queue_age). */
+    queueAgeMinutes: number;
+    /** A privacy request not done this many days before its due date fires an alert (privacy_due). */
+    privacyDueDays: number;
   };
 }
 
@@ -368,6 +372,8 @@ function readAlerts(read: Reader): Config['alerts'] {
     webhookSilenceMinutes: read.integer('ALERT_WEBHOOK_SILENCE_MINUTES', 360, 1, 43_200),
     repeatMinutes: read.integer('ALERT_REPEAT_MINUTES', 60, 1, 10_080),
     intervalSeconds: read.integer('ALERT_INTERVAL_SECONDS', 60, 1, 3600),
+    queueAgeMinutes: read.integer('ALERT_QUEUE_AGE_MINUTES', 15, 1, 43_200),
+    privacyDueDays: read.integer('ALERT_PRIVACY_DUE_DAYS', 7, 0, 29),
   };
 }
 

@@ -17,6 +17,7 @@ import type { Clock } from '../clock.js';
 import { quoteIdent } from '../db/migrate.js';
 import { lastDeliveryPerTopic } from '../inbox/inbox.js';
 import type { Config } from '../config/index.js';
+import { isWebhookTopic, WEBHOOK_TOPIC_QUEUES } from '../jobs.js';
 import { FLOW_QUEUES } from '../queue/names.js';
 import type { SyncQueue } from '../queue/queue.js';
 import type { Logger } from './logger.js';
@@ -26,7 +27,7 @@ const ALERT_LOCK_KEY = 7_310_104_206;
 
 export interface Condition {
   key: string;
-  kind: 'dlq' | 'webhook_silence';
+  kind: 'dlq' | 'webhook_silence' | 'unworked_queue' | 'queue_age' | 'privacy_due';
   subject: string;
   value: number;
   threshold: number;
@@ -67,6 +68,8 @@ export interface AlerterOptions {
   clock: Clock;
   /** Reports the active alerts to Odoo (contract report_health); failures are logged only. */
   reportHealth?: (report: HealthReport) => Promise<void>;
+  /** More conditions that hold at the round's instant (ms): unworked queues, queue age, privacy due dates (coverage.ts). */
+  extraConditions?: (at: number) => Promise<Condition[]>;
 }
 
 export interface Alerter {
@@ -100,6 +103,8 @@ export function conditionsFrom(input: {
     }
   }
   for (const t of input.topics) {
+    // Compliance requests come when a customer or merchant asks, not with the shop's traffic.
+    if (isWebhookTopic(t.topic) && WEBHOOK_TOPIC_QUEUES[t.topic] === 'privacy') continue;
     const minutes = (input.now - t.lastReceivedAt.getTime()) / 60_000;
     if (minutes > input.silenceMinutes) {
       const whole = Math.floor(minutes);
@@ -115,6 +120,9 @@ export function conditionsFrom(input: {
   }
   return out;
 }
+
+/** Alerts that mean work is being lost or a legal deadline is near: severity error. */
+const ERROR_ALERTS = ['dlq:', 'unworked_queue:', 'privacy_due:'];
 
 /** The JSON POSTed to ALERT_WEBHOOK_URL. Pure. */
 export function alertPayload(input: {
@@ -141,7 +149,7 @@ export function alertPayload(input: {
     dedup_key: `shopify-sync:${input.shop}:${input.key}`,
     payload: {
       summary,
-      severity: input.key.startsWith('dlq:') ? 'error' : 'warning',
+      severity: ERROR_ALERTS.some((prefix) => input.key.startsWith(prefix)) ? 'error' : 'warning',
       source: input.shop,
       component: 'shopify-odoo-sidecar',
     },
@@ -230,6 +238,7 @@ async function evaluateLocked(client: Db, options: AlerterOptions, table: string
     dlqThreshold: options.alerts.dlqThreshold,
     silenceMinutes: options.alerts.webhookSilenceMinutes,
   });
+  if (options.extraConditions) conditions.push(...(await options.extraConditions(ctx.at)));
   const { rows } = await client.query<StateRow>(`SELECT * FROM ${table}`);
   const state = new Map(rows.map((r) => [r.alert_key, r]));
   for (const c of conditions) {
