@@ -427,6 +427,12 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
       };
     },
 
+    async shopDomain(): Promise<string> {
+      const shop = await kw<string | false>('ir.config_parameter', 'get_param', ['shopify_sync.shop_domain']);
+      if (!shop) throw new Error('shopify_sync.shop_domain is not set in this Odoo');
+      return shop;
+    },
+
     async readPrivacyRequests(): Promise<PrivacyRequestView[]> {
       const fields = ['name', 'kind', 'state', 'received_at', 'due_date', 'done_by', 'customer_gid', 'waiting_reason', 'outcome'];
       const rows = await searchRead('shopify.privacy.request', [], [...fields, 'sidecar_outcome', 'shopify_status', 'shopify_message'], {

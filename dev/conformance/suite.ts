@@ -9,6 +9,7 @@ import { CONTRACT_VERSION, isCompatibleContractVersion, type OdooContract } from
 import { OdooConfigurationError, OdooPermanentError } from '../../sidecar/odoo/errors.js';
 import { customerDoc, emailOf, gidOf, orderDoc, skuOf, vat } from './fixtures.js';
 import { defineInputCheckScenarios } from './input-checks.js';
+import { definePrivacyScenarios } from './privacy.js';
 import { defineSharedRuleScenarios } from './rules.js';
 import { drain, pullAll, rejects, simpleProduct, VALIDATION } from './support.js';
 import type { MerchantDriver, SuiteContext, WarehouseView } from './target.js';
@@ -1005,6 +1006,10 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
 
   describe("the target's checks of its input, and the outbox's coalescing", () => {
     defineInputCheckScenarios(ctx, () => ({ contract, merchant: m, currency, warehouses: wh }));
+  });
+
+  describe('privacy requests', () => {
+    definePrivacyScenarios(ctx, () => ({ contract, merchant: m, currency, warehouses: wh }));
   });
 
   describe('schemas', () => {

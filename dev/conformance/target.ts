@@ -107,6 +107,8 @@ export interface MerchantDriver {
   configure(settings: MerchantSettings): Promise<void>;
   /** The company currency (ISO code): apply_order refuses orders in another shop currency. */
   companyCurrency(): Promise<string>;
+  /** The shop this Odoo serves (Settings → Shopify), as privacy_redact_shop requires it. */
+  shopDomain(): Promise<string>;
 
   createProduct(spec: ProductSpec): Promise<{ template_id: number; variants: Record<string, number> }>;
   setProductPrice(templateId: number, price: Money): Promise<void>;

@@ -401,6 +401,10 @@ export class DoubleMerchant implements MerchantDriver {
     });
   }
 
+  shopDomain(): Promise<string> {
+    return this.later(() => this.odoo.state.settings.shop_domain ?? 'double.myshopify.com');
+  }
+
   readPrivacyRequests(): Promise<PrivacyRequestView[]> {
     return this.later(() =>
       [...this.odoo.state.privacyRequests.values()]

@@ -197,6 +197,8 @@ export interface TaxMapping {
 
 export interface Settings {
   company_currency: string;
+  /** The shop this Odoo serves (the addon's shopify_sync.shop_domain); null: not configured. */
+  shop_domain: string | null;
   import_policy: 'all' | 'paid';
   safety_stock: number;
   tax_mapping: TaxMapping[];
@@ -273,7 +275,7 @@ export function createState(): OdooState {
     creditNotes: new Map(),
     taxes: new Map(),
     outbox: [],
-    settings: { company_currency: 'USD', import_policy: 'all', safety_stock: 0, tax_mapping: [] },
+    settings: { company_currency: 'USD', shop_domain: null, import_policy: 'all', safety_stock: 0, tax_mapping: [] },
     lastSidecarContact: null,
     lastSidecarVersion: null,
     sidecarHealth: null,

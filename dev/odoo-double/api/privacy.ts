@@ -171,7 +171,7 @@ export function privacyDataRequest(core: DoubleCore, doc: ContractParams<'privac
   if (shopifyId !== undefined && shopifyId !== null && (typeof shopifyId !== 'string' || !/^[0-9]+$/.test(shopifyId)))
     throw validationError(`${label}: shopify_request_id must be a string of digits`);
   const r = openRequest(core, input.key, 'data_request', input.received, {
-    ...{ customer_gid: input.customerGid, shopify_request_id: (shopifyId as string | null | undefined) ?? null },
+    ...{ customer_gid: input.customerGid, shopify_request_id: shopifyId ?? null },
     ...{ order_gids: input.orderGids, sidecar_needed: false },
   });
   if (!r.odoo_done) {

@@ -174,11 +174,15 @@ class ShopifySyncApi(models.AbstractModel):
         shop = document.get("shop_domain")
         if not isinstance(shop, str) or not shop.endswith(".myshopify.com"):
             raise ValidationError(f"{label}: shop_domain must be <name>.myshopify.com")
+        configured = self._shop()
+        if configured and shop != configured:
+            raise ValidationError(
+                f"{label}: shop {shop} is not this database's shop ({configured})")
         self._lock(f"privacy:{key}")
         request = self.env["shopify.privacy.request"]._privacy_open(key, "shop_redact", received)
         unbound = {}
         if not request.odoo_done:
-            unbound = self._privacy_unbind_shop(shop)
+            unbound = self._privacy_unbind_shop()
             request.write({"odoo_done": True})
             request._privacy_append(_(
                 "Shopify IDs removed from %s; outbox events deleted. Orders, invoices, "
@@ -187,10 +191,10 @@ class ShopifySyncApi(models.AbstractModel):
             request._privacy_settle(_("sidecar (Shopify shop/redact)"))
         return self._privacy_result(request, unbound=unbound)
 
-    def _privacy_unbind_shop(self, shop):
-        """Removes every Shopify ID of the shop from the bindings, lines, variants and
-        pickings, and the outbox; returns how many records of each model lost them."""
-        configured = self._shop() == shop
+    def _privacy_unbind_shop(self):
+        """Removes every Shopify ID from the bindings, lines, variants and pickings, and the
+        outbox (the database serves one shop); returns how many records of each model lost
+        them."""
         counts = {}
         cleared = {"shopify_gid": False, "shopify_shop": False, "shopify_state": False,
                    "shopify_error": False, "shopify_hash": False, "shopify_synced_at": False}
@@ -198,10 +202,7 @@ class ShopifySyncApi(models.AbstractModel):
         env = self.sudo().env
         for model in BOUND_MODELS:
             Model = env[model].with_context(active_test=False)
-            domain = [("shopify_shop", "=", shop)]
-            if configured:
-                domain = ["|", ("shopify_gid", "!=", False)] + domain
-            records = Model.search(domain)
+            records = Model.search(["|", ("shopify_gid", "!=", False), ("shopify_shop", "!=", False)])
             extra = {"shopify_sync": False} if model == "res.partner" else {}
             if model == "stock.picking":
                 extra = {"shopify_fulfillment_gids": False, "shopify_return_gid": False}
@@ -210,8 +211,7 @@ class ShopifySyncApi(models.AbstractModel):
             records.with_context(shopify_sync_origin=True, tracking_disable=True).write(
                 dict(cleared, **extra))
             counts[model] = len(records)
-        if configured:
-            counts.update(self._privacy_unbind_children())
+        counts.update(self._privacy_unbind_children())
         # The outbox is the sidecar's queue for this shop; nobody will pull it any more.
         events = env["shopify.sync.event"].search([])
         counts["shopify.sync.event"] = len(events)

@@ -189,6 +189,9 @@ class TestPrivacyRequests(ShopifySyncCase):
         again = self.api.privacy_redact_shop({"request_key": "webhook:shop", "received_at":
                                               RECEIVED, "shop_domain": "test-shop.myshopify.com"})
         self.assertEqual((again["request_id"], again["unbound"]), (request.id, {}))
+        with self.assertRaisesRegex(ValidationError, "not this database's shop"):
+            self.api.privacy_redact_shop({"request_key": "webhook:other", "received_at": RECEIVED,
+                                          "shop_domain": "other-shop.myshopify.com"})
 
     # -- erasure started in Odoo -----------------------------------------------------------
     def test_erase_personal_data_records_a_request_and_asks_the_sidecar_for_shopify(self):
