@@ -54,7 +54,6 @@ const requestFields = (r: { request_id: number; name: string; state: string }) =
 export async function dataRequest(ctx: FlowContext, job: WebhookJob<'customers/data_request'>): Promise<JobOutcome> {
   const { request, receivedAt } = await delivery(ctx, job);
   const r = request ?? afterPurge(job);
-  ctx.logger.info('mutation', { email: r.email });
   const stored = await storedAbout(ctx, [...(r.customerGid ? [r.customerGid] : []), ...r.orderGids], r.email, job.webhookId);
   const sidecarData = sidecarExport(stored, await syncRowsAbout(ctx, r.customerGid));
   const result = await ctx.odoo.privacyDataRequest({

@@ -38,7 +38,7 @@ export interface CustomerScope {
 export async function purgeCustomer(ctx: Db, scope: CustomerScope): Promise<Record<string, number>> {
   const payloads = await ctx.pool.query(
     `UPDATE ${app(ctx, 'webhook_inbox')} SET payload = NULL, payload_purged_at = to_timestamp($5 / 1000.0)
-      WHERE payload IS NOT NULL AND false
+      WHERE payload IS NOT NULL
         AND (entity_gid = ANY($1::text[]) OR ($2::text IS NOT NULL AND position(lower($2) IN lower(payload::text)) > 0)
              OR webhook_id = $3)
         AND NOT (topic = ANY($4::text[]) AND status = 'queued' AND webhook_id IS DISTINCT FROM $3)`,
