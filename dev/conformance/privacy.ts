@@ -179,6 +179,11 @@ export function definePrivacyScenarios(ctx: SuiteContext, current: () => RuleSce
       unvalidated().privacyRecordResult({ request_id: 2_000_000_000, sidecar: {} }),
       'privacy_record_result: privacy request 2000000000 does not exist',
     );
+    const shop = await current().merchant.shopDomain();
+    await refused(
+      unvalidated().privacyRedactShop({ ...base, shop_domain: 'elsewhere.myshopify.com' }),
+      `privacy_redact_shop: shop elsewhere.myshopify.com is not this database's shop (${shop})`,
+    );
     await refused(
       unvalidated().openPrivacyRequests({ due_before: 'soon' }),
       'open_privacy_requests: due_before must be a date (YYYY-MM-DD)',

@@ -298,6 +298,8 @@ export function privacyRedactShop(core: DoubleCore, doc: ContractParams<'privacy
   const shop: unknown = doc.shop_domain;
   if (typeof shop !== 'string' || !shop.endsWith('.myshopify.com'))
     throw validationError(`${label}: shop_domain must be <name>.myshopify.com`);
+  const configured = core.state.settings.shop_domain;
+  if (configured && shop !== configured) throw validationError(`${label}: shop ${shop} is not this database's shop (${configured})`);
   const r = openRequest(core, input.key, 'shop_redact', input.received);
   let unbound: Record<string, number> = {};
   if (!r.odoo_done) {
