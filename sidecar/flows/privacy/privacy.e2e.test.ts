@@ -83,6 +83,14 @@ describe('privacy requests end to end (simulator compliance webhooks, PostgreSQL
     return { customer, order, saleOrderId: so!.id };
   }
 
+  /** Every webhook the simulator sent so far is delivered and handled by the sidecar. */
+  const settled = () =>
+    stack.waitFor('the webhooks delivered and handled', async () => {
+      const deliveries = await stack.simControl<Array<{ status: string }>>('GET', '/webhooks/deliveries');
+      const queued = await stack.sidecar.pool.query("SELECT 1 FROM shopify_sync.webhook_inbox WHERE status = 'queued'");
+      return !deliveries.some((d) => d.status === 'pending') && queued.rowCount === 0;
+    });
+
   async function deliverAll(saleOrderId: number): Promise<void> {
     for (const picking of await stack.merchant!.readPickings(saleOrderId)) {
       if (picking.picking_type === 'outgoing' && picking.state !== 'done') await stack.merchant!.validateDelivery(picking.id);
@@ -107,7 +115,10 @@ describe('privacy requests end to end (simulator compliance webhooks, PostgreSQL
     assert.deepEqual(request.activities, [{ summary: 'Send the data export to the customer', deadline: request.due_date }]);
     assert.equal(Date.parse(`${request.due_date}T00:00:00Z`) - Date.parse(request.received_at.slice(0, 10)), 30 * 86_400_000);
     // The compliance delivery is processed and its own payload (e-mail, phone) is gone.
-    const [row] = await inbox('customers/data_request');
+    const [row] = await stack.waitFor('the delivery processed', async () => {
+      const rows = (await inbox('customers/data_request')).filter((r) => r.status !== 'queued');
+      return rows.length ? rows : undefined;
+    });
     assert.deepEqual({ status: row!.status, payload: row!.payload }, { status: 'processed', payload: null });
     const line = stack.logs.lines.find((l) => l.flow === 'privacy' && l.outcome === 'exported');
     assert.ok(line && !JSON.stringify(line).includes('export-me@example.com'), JSON.stringify(line));
@@ -225,6 +236,7 @@ describe('privacy requests end to end (simulator compliance webhooks, PostgreSQL
     const before = (await pool.query<{ count: number }>(`SELECT count(*)::int AS count FROM ${queue}.job`)).rows[0]!.count;
     assert.ok(before > 0);
     const { rows: now } = await pool.query<{ t: Date }>('SELECT now() AS t');
+    await settled();
     await stack.simControl('POST', '/privacy/shop-redact');
     const request = await stack.waitFor('the shop request done', async () =>
       (await requests()).find((r) => r.kind === 'shop_redact' && r.state === 'done'),
@@ -245,5 +257,11 @@ describe('privacy requests end to end (simulator compliance webhooks, PostgreSQL
       "SELECT value FROM shopify_sync.sidecar_state WHERE key = 'compliance_webhooks'",
     );
     assert.deepEqual(Object.keys(state.rows[0]!.value).sort(), ['customers/data_request', 'customers/redact', 'shop/redact']);
+    const doctor = await fetch(`${stack.sidecarUrl}/admin/api/doctor`, { headers: { authorization: `Bearer ${stack.config.adminToken}` } });
+    const { checks } = (await doctor.json()) as { checks: Array<{ name: string; verdict: string; detail: string }> };
+    const compliance = checks.find((c) => c.name === 'compliance webhooks')!;
+    assert.equal(compliance.verdict, 'ok');
+    for (const topic of ['customers/data_request', 'customers/redact', 'shop/redact'])
+      assert.match(compliance.detail, new RegExp(`${topic}: first \\d{4}-`), compliance.detail);
   });
 });

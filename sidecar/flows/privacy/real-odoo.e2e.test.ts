@@ -100,6 +100,14 @@ describe('privacy requests end to end against a real Odoo (compliance webhooks â
     return { customer, order, email, saleOrderId: so.id, partnerId: so.partner_id };
   }
 
+  /** Every webhook the simulator sent so far is delivered and handled by the sidecar. */
+  const settled = () =>
+    stack.waitFor('the webhooks delivered and handled', async () => {
+      const deliveries = await stack.simControl<Array<{ status: string }>>('GET', '/webhooks/deliveries');
+      const queued = await stack.sidecar.pool.query("SELECT 1 FROM shopify_sync.webhook_inbox WHERE status = 'queued'");
+      return !deliveries.some((d) => d.status === 'pending') && queued.rowCount === 0;
+    });
+
   async function deliverAll(saleOrderId: number): Promise<void> {
     for (const picking of await merchant.readPickings(saleOrderId)) {
       if (picking.picking_type === 'outgoing' && picking.state !== 'done') await merchant.validateDelivery(picking.id);
@@ -126,6 +134,7 @@ describe('privacy requests end to end against a real Odoo (compliance webhooks â
     for (const todo of request.activities)
       assert.deepEqual(todo, { summary: 'Send the data export to the customer', deadline: request.due_date });
     assert.equal(Date.parse(`${request.due_date}T00:00:00Z`) - Date.parse(request.received_at.slice(0, 10)), 30 * 86_400_000);
+    await settled();
     const { rows } = await stack.sidecar.pool.query<{ status: string; payload: unknown }>(
       "SELECT status, payload FROM shopify_sync.webhook_inbox WHERE topic = 'customers/data_request'",
     );
@@ -182,6 +191,7 @@ describe('privacy requests end to end against a real Odoo (compliance webhooks â
 
   it('removes the shopâ€™s data on shop/redact: every Shopify ID in Odoo, the sidecarâ€™s inbox and jobs; the orders stay', async () => {
     const { order, saleOrderId, partnerId } = await customerWithOrder('last-one');
+    await settled();
     await stack.simControl('POST', '/privacy/shop-redact');
     const request = await requestFor('shop_redact', null, 'done');
     assert.match(request.outcome ?? '', /Shopify IDs removed from/);

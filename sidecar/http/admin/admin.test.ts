@@ -160,10 +160,13 @@ describe('operator tools: admin API and CLI (simulator, PostgreSQL, Odoo double)
           'shopify deprecations',
           'webhook subscriptions',
           'webhook deliveries',
+          'compliance webhooks',
         ],
       );
       assert.ok(!lines.some((l) => l.startsWith('FAIL')), stdout);
       assert.match(stdout, /OK {4}odoo contract: addon .* speaks contract 1\.0/);
+      // No compliance webhook has arrived in this stack: configured on the app, only arrival proves it.
+      assert.match(stdout, /WARN {2}compliance webhooks: no compliance webhook ever arrived; configure them on the app/);
       assert.match(stdout, /OK {4}webhook subscriptions: 16 topics subscribed to http:\/\/127\.0\.0\.1:\d+\/webhooks\/shopify/);
     });
   });
