@@ -62,8 +62,10 @@ def inline(text):
     return "".join(parts)
 
 
-def markdown_to_rst(markdown, level_chars="~^"):
-    """The fragments' Markdown as reStructuredText; blank-line separated blocks."""
+def markdown_to_rst(markdown, level_chars="-~"):
+    """The fragments' Markdown as reStructuredText; blank-line separated blocks. "##" is a
+    section's subsection, underlined "-" as the Credits' Authors and Contributors are (docutils
+    refuses one level drawn two ways); "###" is below it."""
     out = []
     for block in re.split(r"\n\s*\n", markdown.strip("\n")):
         lines = block.rstrip().splitlines()

@@ -24,8 +24,9 @@ class TestMarkdownToRst(unittest.TestCase):
                          "a ``x.y`` and `docs <https://e.org/d>`__ **b**")
 
     def test_headings_and_lists(self):
-        rst = gen_addon_readme.markdown_to_rst("## Setup\n\n1. one\n   more\n2. two\n")
-        self.assertEqual(rst, "Setup\n~~~~~\n\n1. one\n   more\n2. two\n")
+        # "##" is drawn as the Credits' subsections are: docutils refuses one level drawn two ways.
+        rst = gen_addon_readme.markdown_to_rst("## Setup\n\n1. one\n   more\n2. two\n\n### Detail\n")
+        self.assertEqual(rst, "Setup\n-----\n\n1. one\n   more\n2. two\n\nDetail\n~~~~~~\n")
 
 
 class TestGenerate(unittest.TestCase):
