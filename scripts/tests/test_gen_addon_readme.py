@@ -25,7 +25,8 @@ class TestMarkdownToRst(unittest.TestCase):
 
     def test_headings_and_lists(self):
         # "##" is drawn as the Credits' subsections are: docutils refuses one level drawn two ways.
-        rst = gen_addon_readme.markdown_to_rst("## Setup\n\n1. one\n   more\n2. two\n\n### Detail\n")
+        rst = gen_addon_readme.markdown_to_rst(
+            "## Setup\n\n1. one\n   more\n2. two\n\n### Detail\n")
         self.assertEqual(rst, "Setup\n-----\n\n1. one\n   more\n2. two\n\nDetail\n~~~~~~\n")
 
 

@@ -202,7 +202,8 @@ class ShopifySyncApi(models.AbstractModel):
         env = self.sudo().env
         for model in BOUND_MODELS:
             Model = env[model].with_context(active_test=False)
-            records = Model.search(["|", ("shopify_gid", "!=", False), ("shopify_shop", "!=", False)])
+            records = Model.search(
+                ["|", ("shopify_gid", "!=", False), ("shopify_shop", "!=", False)])
             extra = {"shopify_sync": False} if model == "res.partner" else {}
             if model == "stock.picking":
                 extra = {"shopify_fulfillment_gids": False, "shopify_return_gid": False}
