@@ -127,6 +127,9 @@ describe('privacy requests end to end (simulator compliance webhooks, PostgreSQL
   it('makes customers/redact wait, visibly, while an order is open, then erases once it is delivered', async () => {
     const { customer, order, saleOrderId } = await customerWithOrder('forget-me@example.com');
     const gid = customer.admin_graphql_api_id;
+    // The customer's own webhooks handled first: one handled after the erasure would bind them
+    // again in the sidecar (ids and a content hash; see docs/operations.md, "Privacy requests").
+    await settled();
     await stack.simControl('POST', '/privacy/customers-redact', { customerId: customer.id });
     const waiting = await requestFor('customer_redact', gid, 'waiting');
     assert.match(waiting.waiting_reason ?? '', /open orders/);

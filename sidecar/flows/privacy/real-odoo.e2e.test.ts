@@ -144,6 +144,9 @@ describe('privacy requests end to end against a real Odoo (compliance webhooks â
   it('makes customers/redact wait, visibly, while an order is open, then erases once it is delivered and keeps the order', async () => {
     const { customer, order, email, saleOrderId, partnerId } = await customerWithOrder('forget-me');
     const gid = customer.admin_graphql_api_id;
+    // The customer's own webhooks handled first: one handled after the erasure would bind them
+    // again in the sidecar (ids and a content hash; see docs/operations.md, "Privacy requests").
+    await settled();
     await stack.simControl('POST', '/privacy/customers-redact', { customerId: customer.id });
     const waiting = await requestFor('customer_redact', gid, 'waiting');
     assert.match(waiting.waiting_reason ?? '', /open orders/);
