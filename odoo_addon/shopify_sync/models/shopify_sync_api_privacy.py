@@ -267,8 +267,12 @@ class ShopifySyncApi(models.AbstractModel):
     @api.model
     def open_privacy_requests(self, document):
         self = self._begin(document)
-        due = fields.Date.to_date(document.get("due_before")) \
-            if isinstance(document.get("due_before"), str) else None
+        due = None
+        if isinstance(document.get("due_before"), str):
+            try:
+                due = fields.Date.to_date(document["due_before"])
+            except ValueError:  # fromisoformat's answer to anything but YYYY-MM-DD
+                due = None
         if not due:
             raise ValidationError("open_privacy_requests: due_before must be a date (YYYY-MM-DD)")
         requests = self.env["shopify.privacy.request"].search(

@@ -245,6 +245,9 @@ class TestPrivacyRequests(ShopifySyncCase):
         earlier = self.api.open_privacy_requests(
             {"due_before": str(due - timedelta(days=1))})["requests"]
         self.assertNotIn(waiting.id, [r["request_id"] for r in earlier])
+        for bad in ("soon", "2026-13-40", 20261231, None):
+            with self.assertRaisesRegex(ValidationError, "due_before must be a date"):
+                self.api.open_privacy_requests({"due_before": bad})
 
     def test_requests_are_visible_to_the_privacy_group_only(self):
         request = self.request(self.redact(7801))
