@@ -26,7 +26,11 @@ for (let round = 0; round < Number(roundsArg ?? 10); round++) {
   const db = kind === 'pg-boss' ? new Db(options) : new ResilientBossDb(options);
   db.on('error', () => undefined);
   await db.open();
-  const handle = await db.listen('listen_race', () => undefined, () => undefined);
+  const handle = await db.listen(
+    'listen_race',
+    () => undefined,
+    () => undefined,
+  );
   // Once this returns, the server has signalled the session; its 57P01 reaches the client later.
   await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [APP]);
   await handle.close();

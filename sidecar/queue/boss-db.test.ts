@@ -64,7 +64,10 @@ describe('the queue survives PostgreSQL ending its connections', () => {
       const deadline = Date.now() + 30_000;
       while (done.size < 30 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       assert.equal(done.size, 30);
-      assert.ok(logs.lines.some((e) => e.message === 'queue: pg-boss error'), 'the terminated sessions were reported');
+      assert.ok(
+        logs.lines.some((e) => e.message === 'queue: pg-boss error'),
+        'the terminated sessions were reported',
+      );
       // Stop while PostgreSQL terminates the sessions again.
       await Promise.all([queue.stop({ timeoutMs: 2000 }), terminate()]);
     } finally {

@@ -16,6 +16,7 @@
 import type { Clock } from '../clock.js';
 import type { Logger } from '../observability/logger.js';
 import type { QueueName } from './names.js';
+import type { SyncQueue } from './types.js';
 
 export const SIDES = ['odoo', 'shopify'] as const;
 export type Side = (typeof SIDES)[number];
@@ -169,4 +170,34 @@ export function isUnreachable(error: unknown): boolean {
   if (e.name === 'ShopifyNetworkError' || e.name === 'ShopifyTimeoutError') return true;
   if (e.name === 'ShopifyHttpError') return typeof e.status === 'number' && e.status >= 500;
   return false;
+}
+
+/** Runs one call to `side`, recording whether the side answered. */
+export async function guarded<T>(breakers: Breakers, side: Side, call: () => Promise<T>): Promise<T> {
+  try {
+    const result = await call();
+    breakers.record(side, 'answered');
+    return result;
+  } catch (error) {
+    breakers.record(side, isUnreachable(error) ? 'unreachable' : 'answered', error instanceof Error ? error.message : String(error));
+    throw error;
+  }
+}
+
+/** Keeps the queues paused exactly while a side they need is down. */
+export function pauseWhileDown(
+  breakers: Breakers,
+  queue: Pick<SyncQueue, 'pause' | 'resume'>,
+  queues: readonly QueueName[],
+  logger: Logger,
+): void {
+  breakers.onChange(() => {
+    const down = new Set(SIDES.filter((side) => breakers.isOpen(side)));
+    const paused = queuesNeeding(down, queues);
+    const running = queues.filter((q) => !paused.includes(q));
+    queue
+      .pause(paused)
+      .then(() => queue.resume(running))
+      .catch((error: unknown) => logger.error('circuit breaker: pausing or resuming queues failed', { error }));
+  });
 }

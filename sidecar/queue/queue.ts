@@ -172,7 +172,10 @@ async function reclaim(s: QueueState): Promise<number> {
   if (!s.started || s.stopping) return 0;
   const rows = await rowsOf<{ id: string; name: string }>(s.boss.getDb(), reclaimAbandoned(s.schema, s.queues));
   if (rows.length > 0) {
-    s.logger.warn('queue: jobs of a worker that stopped are run again', { jobs: rows.length, queues: [...new Set(rows.map((r) => r.name))] });
+    s.logger.warn('queue: jobs of a worker that stopped are run again', {
+      jobs: rows.length,
+      queues: [...new Set(rows.map((r) => r.name))],
+    });
   }
   return rows.length;
 }
