@@ -63,9 +63,10 @@ export async function recordDelivery(
 
 /**
  * The inbox row, with the exact body. The jsonb copy holds the body with the characters jsonb
- * refuses replaced (`jsonbSafe`); should PostgreSQL still refuse the document (a nesting deeper than
- * its stack allows), the row is stored without it rather than the delivery refused: a body is
- * never a reason to answer Shopify with an error it would retry until it deletes the subscription.
+ * refuses replaced (`jsonbSafe`); when it cannot be made (a nesting deeper than the copy's stack
+ * allows) or PostgreSQL still refuses it, the row is stored without it rather than the delivery
+ * refused: a body is never a reason to answer Shopify with an error it would retry until it deletes
+ * the subscription.
  */
 async function insertRow(
   client: pg.PoolClient,
@@ -97,12 +98,22 @@ async function insertRow(
     );
   await client.query('SAVEPOINT inbox_row');
   try {
-    return (await insert(JSON.stringify(jsonbSafe(delivery.payload)))).rowCount ?? 0;
+    return (await insert(jsonbText(delivery.payload))).rowCount ?? 0;
   } catch (error) {
     // 22xxx (data exception) and 54xxx (program limit: nesting depth) are about this document.
     if (!/^(22|54)/.test(String((error as { code?: unknown }).code ?? ''))) throw error;
     await client.query('ROLLBACK TO SAVEPOINT inbox_row');
     return (await insert(null)).rowCount ?? 0;
+  }
+}
+
+/** The jsonb copy's text; null for a document nested too deep to copy (the exact body stays). */
+function jsonbText(payload: Record<string, unknown>): string | null {
+  try {
+    return JSON.stringify(jsonbSafe(payload));
+  } catch (error) {
+    if (error instanceof RangeError) return null;
+    throw error;
   }
 }
 
@@ -132,12 +143,13 @@ export async function recordInvalid(
   reason: string,
   receivedAt: number,
   rawBody?: Buffer,
-): Promise<void> {
-  await pool.query(
+): Promise<RecordResult> {
+  const inserted = await pool.query(
     `INSERT INTO ${quoteIdent(schema)}.webhook_inbox (webhook_id, topic, shop_domain, status, reason, body, received_at)
      VALUES ($1, $2, $3, 'invalid', $4, $5, to_timestamp($6 / 1000.0)) ON CONFLICT (webhook_id) DO NOTHING`,
     [jsonbSafe(webhookId), jsonbSafe(topic), jsonbSafe(shopDomain), jsonbSafe(reason), rawBody ?? null, receivedAt],
   );
+  return { duplicate: inserted.rowCount === 0 };
 }
 
 /** Ends a row: what the flow made of its job (flows/define-flow.ts marks every row a flow takes). */

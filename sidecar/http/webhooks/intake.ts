@@ -133,8 +133,10 @@ async function reject(options: WebhookIntakeOptions, req: Request, res: Response
     // Shopify retry the same bytes until it deletes the subscription.
     try {
       const shopDomain = req.get('x-shopify-shop-domain') ?? '';
-      await recordInvalid(options.pool, options.schema, result.webhookId, topicHeader, shopDomain, result.detail, options.clock(), rawBody);
-      res.status(200).json({ ok: true, outcome: 'invalid' });
+      const { duplicate } = await recordInvalid(
+        ...([options.pool, options.schema, result.webhookId, topicHeader, shopDomain, result.detail, options.clock(), rawBody] as const),
+      );
+      res.status(200).json({ ok: true, outcome: duplicate ? 'duplicate' : 'invalid' });
     } catch (error) {
       options.logger.error('webhook could not be stored', { webhookId: result.webhookId, topic: topicHeader, error });
       res.status(503).json({ error: 'unavailable' });
