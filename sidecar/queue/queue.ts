@@ -26,7 +26,7 @@
  * they run; ./types.ts the shared types; ./job-id.ts deterministic job ids.
  */
 import { randomUUID } from 'node:crypto';
-import { PgBoss, type JobWithMetadata } from 'pg-boss';
+import { PgBoss, type JobResult, type JobWithMetadata } from 'pg-boss';
 import { runAttempt, type AttemptContext } from './attempt.js';
 import { ResilientBossDb } from './boss-db.js';
 import { discardDeadLetter, inspectDeadLetter, listDeadLetters, retryDeadLetter } from './dead-letters.js';
@@ -292,6 +292,8 @@ async function startWorker<T>(s: QueueState, queue: QueueName, handler: JobHandl
       notifyPollingIntervalSeconds: polling,
     },
     async (jobs) => {
+      // A fetch already under way when the queue paused can still claim jobs: they go back unrun.
+      if (s.paused.has(queue)) return giveBack(s, queue, jobs as JobWithMetadata<Envelope<T>>[]);
       // includeMetadata: true makes these JobWithMetadata; the overloads do not narrow with perJobResults.
       const results = await Promise.all(jobs.map((job) => runAttempt(s, queue, handler, job as JobWithMetadata<Envelope<T>>)));
       // key_strict_fifo hands out one job per key per fetch, so a key's next job becomes
@@ -304,6 +306,15 @@ async function startWorker<T>(s: QueueState, queue: QueueName, handler: JobHandl
       return results;
     },
   );
+}
+
+/**
+ * Returns jobs claimed while their queue is paused to `created` without spending an attempt (the
+ * shutdown's update); the `failed` results pg-boss then settles are fenced off by the state.
+ */
+async function giveBack<T>(s: QueueState, queue: QueueName, jobs: JobWithMetadata<Envelope<T>>[]): Promise<JobResult[]> {
+  for (const job of jobs) await rowsOf(s.boss.getDb(), returnToQueue(s.schema, queue, job.id, job.retryCount));
+  return jobs.map((job) => ({ id: job.id, status: 'failed' as const }));
 }
 
 async function schedule<T>(s: QueueState, queue: ScheduledQueue, cron: string, data?: T): Promise<void> {
