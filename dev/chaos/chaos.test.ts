@@ -1,0 +1,27 @@
+/**
+ * The smoke version of `make chaos` (dev/chaos/run.ts): the same separate processes and every
+ * fault once — duplicated and reordered deliveries, Shopify 503 and THROTTLED answers, two Odoo
+ * outages, a SIGKILL of a replica, a PostgreSQL restart — over 40 orders. Shopify and Odoo must
+ * agree record by record afterwards, with nothing dead-lettered. Its figures are not asserted
+ * (timing goals are measured by `make chaos`, docs/operations.md).
+ */
+import assert from 'node:assert/strict';
+import { runChaos, SMOKE } from './run.js';
+
+describe('chaos smoke (separate processes: simulator, two sidecar replicas, Odoo double, PostgreSQL)', function () {
+  this.timeout(600_000);
+
+  it('ends with Shopify and Odoo agreeing after every fault, nothing lost, duplicated or dead-lettered', async () => {
+    const lines: string[] = [];
+    const result = await runChaos({ ...SMOKE, realOdoo: null, print: (line) => lines.push(line) });
+    console.log(`      ${result.line}`);
+    assert.ok(result.ok, lines.join('\n'));
+    assert.deepEqual(
+      [result.comparison.lost, result.comparison.duplicated, result.comparison.totalsMismatched, result.comparison.stockMismatched],
+      [0, 0, 0, 0],
+    );
+    assert.equal(result.deadLetters, 0);
+    assert.ok(result.comparison.orders >= SMOKE.orders * 0.9, `orders placed: ${result.comparison.orders}`);
+    assert.equal(result.recoveries.length, SMOKE.kills);
+  });
+});
