@@ -2,7 +2,8 @@
  * The smoke version of `make chaos` (dev/chaos/run.ts): the same separate processes and every
  * fault once — duplicated and reordered deliveries, Shopify 503 and THROTTLED answers, two Odoo
  * outages, a SIGKILL of a replica, a PostgreSQL restart — over 40 orders. Shopify and Odoo must
- * agree record by record afterwards, with nothing dead-lettered. Its figures are not asserted
+ * agree record by record afterwards, with nothing dead-lettered, every refund delivery received and
+ * the two replicas' shared Shopify budget never overspent. Its figures are not asserted
  * (timing goals are measured by `make chaos`, docs/operations.md).
  */
 import assert from 'node:assert/strict';
@@ -17,11 +18,24 @@ describe('chaos smoke (separate processes: simulator, two sidecar replicas, Odoo
     console.log(`      ${result.line}`);
     assert.ok(result.ok, lines.join('\n'));
     assert.deepEqual(
-      [result.comparison.lost, result.comparison.duplicated, result.comparison.totalsMismatched, result.comparison.stockMismatched],
-      [0, 0, 0, 0],
+      [
+        result.comparison.lost,
+        result.comparison.duplicated,
+        result.comparison.totalsMismatched,
+        result.comparison.stockMismatched,
+        result.comparison.shopifyDuplicates,
+        result.comparison.refundsLost,
+      ],
+      [0, 0, 0, 0, 0, 0],
     );
+    assert.ok(result.comparison.refunds > 0, 'the run made refunds');
+    assert.equal(result.bucketThrottles, 0, 'THROTTLED answers the faults did not force: the shared budget was overspent');
     assert.equal(result.deadLetters, 0);
     assert.ok(result.comparison.orders >= SMOKE.orders * 0.9, `orders placed: ${result.comparison.orders}`);
     assert.equal(result.recoveries.length, SMOKE.kills);
+    assert.ok(
+      result.recoveries.every((r) => r.takenOverSeconds !== null && r.doneSeconds !== null),
+      `the killed replica's jobs were taken over and done: ${JSON.stringify(result.recoveries)}`,
+    );
   });
 });

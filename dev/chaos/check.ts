@@ -5,7 +5,11 @@
  * - totals: Shopify's current total (after refunds) equals the sale order's total, to the cent;
  * - stock: for every chaos SKU and mapped location, Shopify's on_hand equals what Odoo says
  *   Shopify should hold (`shopify_on_hand` = on hand − other reservations − safety stock);
- * - Shopify duplicates: one Shopify product per SKU (no duplicate write from two replicas).
+ * - Shopify duplicates: one Shopify product per SKU (no duplicate write from two replicas);
+ * - refunds: every Shopify refund's `refunds/create` delivery is in the sidecar's inbox. The
+ *   refunds flow (credit notes in Odoo) is not part of this build: the refund's effect on the
+ *   order (current quantities and total) is compared through the order's total, and the refund
+ *   itself only as "received, not lost" (docs/operations.md, "Chaos run").
  */
 import { toCents } from '../../sidecar/rules/money.js';
 import type { OdooTarget } from './targets.js';
@@ -17,6 +21,9 @@ export interface Comparison {
   totalsMismatched: number;
   stockMismatched: number;
   shopifyDuplicates: number;
+  refunds: number;
+  /** Shopify refunds whose refunds/create delivery is not in the inbox. */
+  refundsLost: number;
   /** A few examples of each kind of difference, for the log. */
   examples: string[];
 }
@@ -31,6 +38,10 @@ interface SimLevel {
   location_id: number;
   on_hand: number;
 }
+interface SimRefund {
+  id: number;
+  order_id: number;
+}
 interface SimProduct {
   variants: Array<{ sku: string | null }>;
 }
@@ -38,10 +49,20 @@ interface SimProduct {
 export type SimGet = <T>(path: string) => Promise<T>;
 
 export function isClean(c: Comparison): boolean {
-  return c.lost === 0 && c.duplicated === 0 && c.totalsMismatched === 0 && c.stockMismatched === 0 && c.shopifyDuplicates === 0;
+  return (
+    c.lost === 0 &&
+    c.duplicated === 0 &&
+    c.totalsMismatched === 0 &&
+    c.stockMismatched === 0 &&
+    c.shopifyDuplicates === 0 &&
+    c.refundsLost === 0
+  );
 }
 
-export async function compare(sim: SimGet, odoo: OdooTarget, skus: readonly string[]): Promise<Comparison> {
+/** The refund ids of the refunds/create deliveries in the sidecar's inbox. */
+export type InboxRefundIds = () => Promise<Set<string>>;
+
+export async function compare(sim: SimGet, odoo: OdooTarget, skus: readonly string[], inboxRefundIds: InboxRefundIds): Promise<Comparison> {
   const examples: string[] = [];
   const note = (line: string) => {
     if (examples.length < 12) examples.push(line);
@@ -80,8 +101,28 @@ export async function compare(sim: SimGet, odoo: OdooTarget, skus: readonly stri
   const perSku = new Map<string, number>();
   for (const p of products) for (const v of p.variants) if (v.sku) perSku.set(v.sku, (perSku.get(v.sku) ?? 0) + 1);
   const shopifyDuplicates = [...perSku.values()].filter((n) => n > 1).length;
-  if (shopifyDuplicates) note(`Shopify duplicates: ${[...perSku].filter(([, n]) => n > 1).map(([sku, n]) => `${sku}×${n}`).join(', ')}`);
-  return { orders: orders.length, lost, duplicated, totalsMismatched, stockMismatched, shopifyDuplicates, examples };
+  if (shopifyDuplicates)
+    note(
+      `Shopify duplicates: ${[...perSku]
+        .filter(([, n]) => n > 1)
+        .map(([sku, n]) => `${sku}×${n}`)
+        .join(', ')}`,
+    );
+  const refunds = await sim<SimRefund[]>('/refunds');
+  const received = await inboxRefundIds();
+  const missing = refunds.filter((r) => !received.has(String(r.id)));
+  for (const r of missing.slice(0, 3)) note(`refund ${r.id} of order ${r.order_id}: no refunds/create in the inbox`);
+  return {
+    orders: orders.length,
+    lost,
+    duplicated,
+    totalsMismatched,
+    stockMismatched,
+    shopifyDuplicates,
+    refunds: refunds.length,
+    refundsLost: missing.length,
+    examples,
+  };
 }
 
 async function compareStock(sim: SimGet, odoo: OdooTarget, skus: readonly string[], note: (line: string) => void): Promise<number> {

@@ -66,13 +66,10 @@ export async function startBalancer(upstreams: () => number[]): Promise<Balancer
           return;
         }
         const port = ports[(next + i) % ports.length]!;
-        const upstream = http.request(
-          { host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers },
-          (answer) => {
-            res.writeHead(answer.statusCode ?? 502, answer.headers);
-            answer.pipe(res);
-          },
-        );
+        const upstream = http.request({ host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        });
         upstream.on('error', (error: NodeJS.ErrnoException) => {
           if (error.code === 'ECONNREFUSED' && !res.headersSent) tryAt(i + 1);
           else if (!res.headersSent) res.writeHead(502).end();

@@ -45,7 +45,8 @@ const control = http.createServer((req, res) => {
   req.on('end', () => {
     answer(req, Buffer.concat(chunks).toString('utf8')).then(
       (result) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ result })),
-      (error: unknown) => res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: (error as Error).message })),
+      (error: unknown) =>
+        res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: (error as Error).message })),
     );
   });
 });

@@ -38,16 +38,20 @@ export function spawnNode(script: string, args: string[], options: { env?: Recor
   return { child, firstLine, exited };
 }
 
-/** Polls `url` until it answers 200, or fails after `timeoutMs`. */
-export async function waitHealthy(url: string, timeoutMs = 120_000): Promise<void> {
+/**
+ * Polls `url` until it answers 200 (true), or until `gone()` says the process behind it ended
+ * (false); fails after `timeoutMs`.
+ */
+export async function waitHealthy(url: string, timeoutMs = 120_000, gone: () => boolean = () => false): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (res.ok) return;
+      if (res.ok) return true;
     } catch {
       /* not listening yet */
     }
+    if (gone()) return false;
     if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 250));
   }

@@ -1,7 +1,7 @@
 /**
  * Circuit breakers, one per side the jobs call (Odoo, Shopify): when a side stops answering, the
  * queues whose jobs need it pause instead of spending their retries on it, and resume by
- * themselves once it answers again (docs/queues.md, "Outages").
+ * themselves once it answers again (docs/queues.md, "Retries and outages").
  *
  * - Every call's outcome is recorded: `unreachable` (no answer, a timeout, HTTP 5xx, a connection
  *   refused: the clients' retryable errors that are not about the record) or `answered` (anything
