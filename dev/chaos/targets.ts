@@ -95,6 +95,6 @@ export function realOdooTarget(real: RealOdooSettings): OdooTarget {
       );
       return rows.map((r) => r.shopify_gid).filter((g): g is string => typeof g === 'string');
     },
-    stop: async () => undefined,
+    stop: () => Promise.resolve(),
   };
 }
