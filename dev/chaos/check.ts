@@ -48,15 +48,14 @@ interface SimProduct {
 
 export type SimGet = <T>(path: string) => Promise<T>;
 
+/** Orders, totals, stock and Shopify's products agree (the figures of the last line). */
+export function isConverged(c: Comparison): boolean {
+  return c.lost === 0 && c.duplicated === 0 && c.totalsMismatched === 0 && c.stockMismatched === 0 && c.shopifyDuplicates === 0;
+}
+
+/** All of the above, and no refund delivery missing from the inbox. */
 export function isClean(c: Comparison): boolean {
-  return (
-    c.lost === 0 &&
-    c.duplicated === 0 &&
-    c.totalsMismatched === 0 &&
-    c.stockMismatched === 0 &&
-    c.shopifyDuplicates === 0 &&
-    c.refundsLost === 0
-  );
+  return isConverged(c) && c.refundsLost === 0;
 }
 
 /** The refund ids of the refunds/create deliveries in the sidecar's inbox. */
