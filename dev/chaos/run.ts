@@ -89,7 +89,7 @@ export interface ChaosResult {
   comparison: Comparison;
   convergedAfterSeconds: number | null;
   /** Per SIGKILL: jobs active at the kill, seconds until all of them ran again (or were done), and were done. */
-  recoveries: Array<{ jobs: number; takenOverSeconds: number | null; doneSeconds: number | null }>;
+  recoveries: Array<{ kill: number; jobs: number; takenOverSeconds: number | null; doneSeconds: number | null }>;
   /** Dead letters of the flows' queues (work left undone). */
   deadLetters: number;
   bucketThrottles: number;
@@ -431,8 +431,9 @@ async function restartPostgres(run: Run): Promise<void> {
 
 /**
  * SIGKILLs replica `i` (its restart policy starts it again) and measures, over the jobs active at
- * that moment, how long until every one of them was taken over (running again as a new attempt
- * on a live worker, or already finished) and until every one was done. The jobs the other replica
+ * that moment, how long until every one of them was taken over (claimed again as a new attempt
+ * by a live worker — pg-boss counts the claim in retry_count — or already finished) and until
+ * every one was done. The jobs the other replica
  * was running are among them and finish as usual.
  */
 async function killReplica(run: Run, i: number, nth: number): Promise<void> {
@@ -458,7 +459,7 @@ async function killReplica(run: Run, i: number, nth: number): Promise<void> {
     const { rows } = await run.db
       .query<{ waiting: number; unfinished: number }>(
         `SELECT count(*) FILTER (WHERE j.state NOT IN ('completed', 'failed', 'cancelled')
-                                   AND NOT (j.state = 'active' AND j.retry_count > a.retry_count))::int AS waiting,
+                                   AND j.retry_count <= a.retry_count)::int AS waiting,
                 count(*) FILTER (WHERE j.state NOT IN ('completed', 'failed', 'cancelled'))::int AS unfinished
            FROM unnest($1::uuid[], $2::int[]) AS a(id, retry_count)
            JOIN shopify_sync_queue.job j ON j.id = a.id`,
@@ -470,7 +471,7 @@ async function killReplica(run: Run, i: number, nth: number): Promise<void> {
     if (rows[0]!.unfinished === 0) done = seconds;
     else await sleep(250);
   }
-  run.recoveries.push({ jobs: active.length, takenOverSeconds: takenOver, doneSeconds: done });
+  run.recoveries.push({ kill: nth, jobs: active.length, takenOverSeconds: takenOver, doneSeconds: done });
   const fmt = (x: number | null) => (x === null ? 'not within 300 s' : `${x.toFixed(1)} s`);
   run.o.print(
     `chaos: SIGKILL #${nth}: the ${active.length} jobs active at the kill taken over after ${fmt(takenOver)}, all done after ${fmt(done)}`,
@@ -523,7 +524,7 @@ async function converge(run: Run, endedAt: number): Promise<ChaosResult> {
     `orders=${comparison.orders} lost=${comparison.lost} duplicated=${comparison.duplicated} ` +
     `totals_mismatched=${comparison.totalsMismatched} stock_mismatched=${comparison.stockMismatched} ` +
     `converged_after_s=${convergedAfterSeconds ?? 'never'}`;
-  const { recoveries } = run;
+  const recoveries = [...run.recoveries].sort((a, b) => a.kill - b.kill);
   // Two replicas share one Shopify budget: a THROTTLED answer the faults did not force means it was overspent.
   const ok = isClean(comparison) && deadLetters === 0 && stats.bucketThrottles === 0;
   return { ok, comparison, convergedAfterSeconds, recoveries, deadLetters, bucketThrottles: stats.bucketThrottles, line };
@@ -577,9 +578,11 @@ async function main(): Promise<void> {
   );
   const result = await runChaos({ ...options, realOdoo: real, print });
   const fmt = (x: number | null) => (x === null ? 'never' : `${x.toFixed(1)} s`);
-  result.recoveries.forEach((r, i) =>
-    print(`chaos: SIGKILL #${i + 1}: ${r.jobs} jobs active, taken over after ${fmt(r.takenOverSeconds)}, done after ${fmt(r.doneSeconds)}`),
-  );
+  for (const r of result.recoveries) {
+    print(
+      `chaos: SIGKILL #${r.kill}: ${r.jobs} jobs active, taken over after ${fmt(r.takenOverSeconds)}, done after ${fmt(r.doneSeconds)}`,
+    );
+  }
   print(result.line);
   process.exit(result.ok ? 0 : 1);
 }
