@@ -138,7 +138,7 @@ const rawOrder = (): fc.Arbitrary<OrderFieldsFragment> =>
         { maxLength: 2 },
       ),
     }),
-  }) as fc.Arbitrary<OrderFieldsFragment>;
+  });
 
 const cents = (value: string) => BigInt(value.replace('.', ''));
 const fmt = (c: bigint) => `${c / 100n}.${String(c % 100n).padStart(2, '0')}`;

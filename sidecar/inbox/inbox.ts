@@ -101,7 +101,8 @@ async function insertRow(
     return (await insert(jsonbText(delivery.payload))).rowCount ?? 0;
   } catch (error) {
     // 22xxx (data exception) and 54xxx (program limit: nesting depth) are about this document.
-    if (!/^(22|54)/.test(String((error as { code?: unknown }).code ?? ''))) throw error;
+    const code = (error as { code?: unknown }).code;
+    if (!(typeof code === 'string' && /^(22|54)/.test(code))) throw error;
     await client.query('ROLLBACK TO SAVEPOINT inbox_row');
     return (await insert(null)).rowCount ?? 0;
   }
@@ -117,15 +118,16 @@ function jsonbText(payload: Record<string, unknown>): string | null {
   }
 }
 
-/** U+0000, and a surrogate without its pair: characters jsonb and text cannot hold. */
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/** A surrogate without its pair; with U+0000 (NUL below), the characters jsonb and text cannot hold. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const NUL = String.fromCharCode(0);
 
 /**
  * `value` with every string (keys too) made storable in jsonb and text: U+0000 and lone surrogates
  * become U+FFFD. The exact body stays in the row's `body`.
  */
 export function jsonbSafe<T>(value: T): T {
-  if (typeof value === 'string') return value.replace(UNSTORABLE, '\uFFFD') as T;
+  if (typeof value === 'string') return value.replaceAll(NUL, '\uFFFD').replace(LONE_SURROGATE, '\uFFFD') as T;
   if (Array.isArray(value)) return value.map((v: unknown) => jsonbSafe(v)) as T;
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [jsonbSafe(k), jsonbSafe(v)])) as T;

@@ -30,14 +30,14 @@ describe('circuit breakers (Odoo, Shopify)', () => {
       probeMs: 20,
       clock: () => Date.now(),
       logger,
-      probes: { odoo: async () => (odooUp ? undefined : Promise.reject(new Error('down'))), shopify: async () => undefined },
+      probes: { odoo: () => (odooUp ? Promise.resolve() : Promise.reject(new Error('down'))), shopify: () => Promise.resolve() },
     });
     breakers.onChange((side, open) => changes.push(`${side}:${open ? 'open' : 'closed'}`));
     const down = () => guarded(breakers, 'odoo', () => Promise.reject(new OdooRetryableError('odoo /jsonrpc: connect ECONNREFUSED')));
     await down().catch(() => undefined);
     await down().catch(() => undefined);
     // An answer in between resets the count: the side is up.
-    await guarded(breakers, 'odoo', async () => 'ok');
+    await guarded(breakers, 'odoo', () => Promise.resolve('ok'));
     await down().catch(() => undefined);
     await down().catch(() => undefined);
     assert.equal(breakers.isOpen('odoo'), false);
