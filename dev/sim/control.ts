@@ -539,6 +539,11 @@ export function controlRouter(sim: Simulator): Router {
     handle((req) => ({ deleted: deleteCustomer(dom, intParam(req.params.id, 'id')) })),
   );
 
+  router.get(
+    '/stats',
+    handle(() => sim.stats),
+  );
+
   // Webhooks.
   router.get(
     '/webhooks/deliveries',

@@ -16,6 +16,16 @@ import { createSimulator, type Simulator, type SimulatorOptions } from '../sim/s
 import { testEnv } from './env.js';
 import { MemoryTransport } from './memory-transport.js';
 import { freePort } from './postgres.js';
+import { FLOWS } from '../../sidecar/flows/index.js';
+import { readWatermark } from '../../sidecar/flows/orders/store.js';
+
+async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 export const STACK_SHOP = 'e2e-shop.myshopify.com';
 const TOKEN = 'shpat_e2e_access_token';
@@ -112,6 +122,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   });
   await sidecar.start();
   const sidecarUrl = `http://127.0.0.1:${port}`;
+  // The orders pull the sidecar runs right after start: tests begin once it is done, so it
+  // cannot pick up the orders they place (it sets the watermark when it completes).
+  if ((options.flows ?? FLOWS).some((flow) => flow.queues.includes('orders.pull'))) {
+    await sidecar.workersStarted;
+    await waitUntil('the orders pull at start', () =>
+      readWatermark({ config, pool: sidecar.pool, shop: STACK_SHOP }).then((w) => w !== null),
+    );
+  }
 
   async function simControl<T>(method: string, path: string, body?: unknown): Promise<T> {
     const response = await fetch(`${simUrl}/_sim${path}`, {

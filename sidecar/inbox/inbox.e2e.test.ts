@@ -101,6 +101,8 @@ describe('webhook inbox: every routed topic ends processed, ignored or failed (w
     for (const [i, topic] of WEBHOOK_TOPICS.entries()) {
       const payload = parse(webhookFixture(topic).toString('utf8')) as Payload;
       about[topic]?.(payload);
+      // A deletion is acted on only once Shopify no longer has the customer.
+      if (topic === 'customers/delete') await stack.simControl('DELETE', `/customers/${customer.id}`);
       await deliver(topic, `every-${String(i).padStart(2, '0')}`, payload);
     }
     // And an order Shopify does not have (the sample's own id): its job fails for good.

@@ -3,7 +3,9 @@
  * advisory lock; the others skip that round). Conditions:
  *   - `dlq:<queue>`: a flow's dead-letter queue holds more than ALERT_DLQ_THRESHOLD entries;
  *   - `webhook_silence:<topic>`: a topic delivered before has been silent longer than
- *     ALERT_WEBHOOK_SILENCE_MINUTES (topics never seen do not alert: a shop may not use them).
+ *     ALERT_WEBHOOK_SILENCE_MINUTES (topics never seen do not alert: a shop may not use them);
+ *   - `unreachable:<odoo|shopify>`: the side does not answer and the queues needing it are paused
+ *     (the evaluating replica's circuit breaker, queue/breaker.ts).
  * State lives in `<appSchema>.alert_state` so every replica agrees on what was sent: a new alert
  * is POSTed at once, repeated at most every ALERT_REPEAT_MINUTES while it fires, and exactly one
  * resolution is sent when it clears. A failed POST leaves the state as it was, so the next round
@@ -27,7 +29,7 @@ const ALERT_LOCK_KEY = 7_310_104_206;
 
 export interface Condition {
   key: string;
-  kind: 'dlq' | 'webhook_silence' | 'unworked_queue' | 'queue_age' | 'privacy_due';
+  kind: 'dlq' | 'webhook_silence' | 'unworked_queue' | 'queue_age' | 'privacy_due' | 'unreachable';
   subject: string;
   value: number;
   threshold: number;
@@ -70,6 +72,15 @@ export interface AlerterOptions {
   reportHealth?: (report: HealthReport) => Promise<void>;
   /** More conditions that hold at the round's instant (ms): unworked queues, queue age, privacy due dates (coverage.ts). */
   extraConditions?: (at: number) => Promise<Condition[]>;
+  /** The sides (Odoo, Shopify) this replica's circuit breakers hold down now. */
+  sidesDown?: () => SideDown[];
+}
+
+export interface SideDown {
+  side: string;
+  /** Since when (clock ms). */
+  since: number;
+  reason: string | null;
 }
 
 export interface Alerter {
@@ -87,8 +98,21 @@ export function conditionsFrom(input: {
   now: number;
   dlqThreshold: number;
   silenceMinutes: number;
+  down?: SideDown[];
 }): Condition[] {
   const out: Condition[] = [];
+  for (const d of input.down ?? []) {
+    const minutes = Math.floor((input.now - d.since) / 60_000);
+    const name = d.side === 'odoo' ? 'Odoo' : 'Shopify';
+    out.push({
+      key: `unreachable:${d.side}`,
+      kind: 'unreachable',
+      subject: d.side,
+      value: minutes,
+      threshold: 0,
+      summary: `${name} unreachable for ${minutes} minutes: the queues needing it are paused and resume when it answers${d.reason ? ` (last error: ${d.reason.slice(0, 200)})` : ''}`,
+    });
+  }
   for (const q of input.queues) {
     if (!(FLOW_QUEUES as readonly string[]).includes(q.queue)) continue;
     if (q.dlq > input.dlqThreshold) {
@@ -122,7 +146,7 @@ export function conditionsFrom(input: {
 }
 
 /** Alerts that mean work is being lost or a legal deadline is near: severity error. */
-const ERROR_ALERTS = ['dlq:', 'unworked_queue:', 'privacy_due:'];
+const ERROR_ALERTS = ['dlq:', 'unworked_queue:', 'privacy_due:', 'unreachable:'];
 
 /** The JSON POSTed to ALERT_WEBHOOK_URL. Pure. */
 export function alertPayload(input: {
@@ -237,6 +261,7 @@ async function evaluateLocked(client: Db, options: AlerterOptions, table: string
     now: ctx.at,
     dlqThreshold: options.alerts.dlqThreshold,
     silenceMinutes: options.alerts.webhookSilenceMinutes,
+    down: options.sidesDown?.() ?? [],
   });
   if (options.extraConditions) conditions.push(...(await options.extraConditions(ctx.at)));
   const { rows } = await client.query<StateRow>(`SELECT * FROM ${table}`);

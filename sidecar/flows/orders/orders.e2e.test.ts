@@ -231,6 +231,8 @@ describe('orders flow end to end (simulator → sidecar → Odoo double)', funct
   });
 
   it('runs the scheduled pull from the watermark minus the overlap and advances the watermark', async () => {
+    // The pull at start set a watermark; this test starts from none, as a first pull ever does.
+    await stack.sidecar.pool.query(`DELETE FROM ${stack.config.database.appSchema}.sync_watermarks`);
     await stack.simControl('PUT', '/faults', { webhookDropRate: 1 });
     const order = await place(orderBody([{ sku: 'MUG', quantity: 3, price: '9.50' }]));
     const now = new Date(Date.now() + 1000);
@@ -292,6 +294,35 @@ describe('orders flow end to end (simulator → sidecar → Odoo double)', funct
     assert.equal(so.binding.state, 'error');
     assert.match(String(so.binding.message), /a return is needed/);
     assert.ok(stack.logs.lines.some((l) => l.outcome === 'needs_return' && l.saleOrderId === so.id));
+  });
+
+  it('cancels only what Shopify says is cancelled: an orders/create body replayed as orders/cancelled changes nothing', async () => {
+    const open = await place(orderBody([{ sku: 'MUG', quantity: 1, price: '9.50' }]));
+    const so = await saleOrder(open.admin_graphql_api_id, 'the sale order', (s) => s.state === 'sale');
+    await settled();
+    const create = stack.sim.state.deliveries.find((d) => d.topic === 'orders/create' && d.body.includes(open.admin_graphql_api_id))!;
+    // Shopify's body, its HMAC valid; only the unsigned topic header says "cancelled".
+    const replayId = randomUUID();
+    const res = await fetch(`${stack.sidecarUrl}/webhooks/shopify`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-shopify-topic': 'orders/cancelled',
+        'x-shopify-hmac-sha256': createHmac('sha256', stack.config.shopify.webhookSecrets[0]!).update(create.body).digest('base64'),
+        'x-shopify-shop-domain': STACK_SHOP,
+        'x-shopify-api-version': create.apiVersion,
+        'x-shopify-webhook-id': replayId,
+      },
+      body: create.body,
+    });
+    assert.equal(res.status, 200);
+    await stack.waitFor('the replay handled', async () => {
+      const { rows } = await stack.sidecar.pool.query('SELECT status FROM shopify_sync.webhook_inbox WHERE webhook_id = $1', [replayId]);
+      return rows[0]?.status === 'processed' ? true : undefined;
+    });
+    await settled();
+    assert.equal(so.state, 'sale', 'the order is open in Shopify, so the sale order stays confirmed');
+    assert.equal(soOf(open.admin_graphql_api_id).length, 1);
   });
 
   it('records an order cancelled before it was ever imported as a cancelled sale order', async () => {

@@ -1,9 +1,14 @@
 /**
  * POST /webhooks/shopify — authenticate, deduplicate, enqueue, nothing else: the work
  * happens from the queue, so the answer never waits for Odoo or Shopify.
- * Order: size limit (413) → HMAC (401) → headers and JSON (400) → dedupe on webhook id →
- * inbox row + job in one transaction → 200. Shopify expects an answer within 5 s; the work
- * itself happens later from the queue.
+ * Order: size limit (413) → HMAC (401) → headers (400) → shop (403) → JSON (400) → dedupe on
+ * webhook id → inbox row + job in one transaction → 200. Shopify expects an answer within 5 s;
+ * the work itself happens later from the queue. While the database is away the answer is 503
+ * (nothing was stored) and Shopify delivers again later.
+ *
+ * Nothing is refused for its content once it is signed: the inbox keeps the exact body whatever it
+ * holds (inbox/inbox.ts), and a body a flow cannot use becomes that record's error, not a refused
+ * delivery (a processed topic without its entity id is recorded `invalid` and answered 200).
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type pg from 'pg';
@@ -19,6 +24,8 @@ type Rejection = Extract<VerificationResult, { ok: false }>;
 
 export interface WebhookIntakeOptions {
   pool: pg.Pool;
+  /** The configured shop's permanent domain: deliveries naming another shop are refused (403). */
+  shop: string;
   schema: string;
   secrets: readonly string[];
   maxBodyBytes: number;
@@ -36,9 +43,15 @@ export function createWebhookRouter(options: WebhookIntakeOptions): Router {
 
   router.post('/webhooks/shopify', raw, async (req: Request, res: Response) => {
     const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const result = verifyWebhook({ rawBody, headers: req.headers, secrets: options.secrets, maxBytes: options.maxBodyBytes });
+    const result = verifyWebhook({
+      rawBody,
+      headers: req.headers,
+      secrets: options.secrets,
+      maxBytes: options.maxBodyBytes,
+      shopDomain: options.shop,
+    });
     if (!result.ok) {
-      await reject(options, req, res, result);
+      await reject(options, req, res, result, rawBody);
       return;
     }
     const { delivery } = result;
@@ -57,7 +70,8 @@ export function createWebhookRouter(options: WebhookIntakeOptions): Router {
               options.enqueue(
                 client,
                 { source: 'webhook', topic, webhookId: delivery.webhookId, entityGid, triggeredAt: delivery.triggeredAt ?? null },
-                { queue: route.queue, key: route.key(delivery.shopDomain, entityGid, delivery.payload) },
+                // The configured shop, which the delivery's (unsigned) header was checked against.
+                { queue: route.queue, key: route.key(options.shop, entityGid, delivery.payload) },
               )
           : undefined;
       try {
@@ -103,20 +117,31 @@ export function createWebhookRouter(options: WebhookIntakeOptions): Router {
 }
 
 /** A delivery that failed verification: logged, counted, kept when only its JSON is broken, answered. */
-async function reject(options: WebhookIntakeOptions, req: Request, res: Response, result: Rejection): Promise<void> {
+async function reject(options: WebhookIntakeOptions, req: Request, res: Response, result: Rejection, rawBody: Buffer): Promise<void> {
   const topicHeader = req.get('x-shopify-topic') ?? 'unknown';
   options.logger.warn('webhook rejected', {
     reason: result.reason,
     detail: result.detail,
     webhookId: result.webhookId,
     topic: topicHeader,
+    ip: req.socket.remoteAddress,
   });
   options.onOutcome?.({ topic: topicHeader, outcome: result.reason });
   if (result.reason === 'malformed_json' && result.webhookId) {
-    const shopDomain = req.get('x-shopify-shop-domain') ?? '';
-    await recordInvalid(options.pool, options.schema, result.webhookId, topicHeader, shopDomain, result.detail, options.clock()).catch(
-      () => {},
-    );
+    // Signed by Shopify, but not a JSON object this sidecar can read: kept (exact bytes) as an
+    // invalid row and acknowledged, as a body without its entity id is. A refusal would only make
+    // Shopify retry the same bytes until it deletes the subscription.
+    try {
+      const shopDomain = req.get('x-shopify-shop-domain') ?? '';
+      const { duplicate } = await recordInvalid(
+        ...([options.pool, options.schema, result.webhookId, topicHeader, shopDomain, result.detail, options.clock(), rawBody] as const),
+      );
+      res.status(200).json({ ok: true, outcome: duplicate ? 'duplicate' : 'invalid' });
+    } catch (error) {
+      options.logger.error('webhook could not be stored', { webhookId: result.webhookId, topic: topicHeader, error });
+      res.status(503).json({ error: 'unavailable' });
+    }
+    return;
   }
   res.status(statusFor(result.reason)).json({ error: result.reason, detail: result.detail });
 }
