@@ -3,7 +3,7 @@
     "name": "Shopify Sync",
     "summary": "Shopify bindings, sync status, transactional outbox and the RPC "
     "surface the Shopify sidecar calls",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Sales/Sales",
     "website": "https://github.com/shopify-odoo/shopify-odoo-sync",
     "author": "Shopify Odoo Sync contributors",
@@ -21,6 +21,7 @@
         "views/shopify_sync_status_views.xml",
         "views/shopify_location_map_views.xml",
         "views/shopify_tax_map_views.xml",
+        "views/shopify_refund_views.xml",
         "views/shopify_sync_overview_views.xml",
         "views/product_template_views.xml",
         "views/res_partner_views.xml",

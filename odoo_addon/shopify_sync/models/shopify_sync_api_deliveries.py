@@ -47,4 +47,5 @@ class ShopifySyncApi(models.AbstractModel):
             "tracking": tracking,
             "fulfillment_gids": [
                 g for g in (picking.shopify_fulfillment_gids or "").split(",") if g],
+            "return_gid": picking.shopify_return_gid or None,
         }
