@@ -51,6 +51,15 @@ export const DOCUMENT_NAMES = [
   'OrdersCreatedSince',
   'OnboardingVariants',
   'OnboardingCustomers',
+  'RefundById',
+  'OrderRefunds',
+  'OrderRefundable',
+  'RefundCreate',
+  'OrderReturns',
+  'ReturnById',
+  'ReturnProcess',
+  'ReturnCreate',
+  'ReturnableFulfillments',
 ] as const;
 
 export type DocumentName = (typeof DOCUMENT_NAMES)[number];

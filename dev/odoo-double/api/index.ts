@@ -13,7 +13,8 @@ import { exportDelivery } from './deliveries.js';
 import { boundRecords, contractVersion, recordSyncResult, reportHealth, requestResync, storeReport } from './operations.js';
 import { applyOrder, cancelOrder, orderStatus } from './orders.js';
 import { ackEvents, pullEvents } from './outbox.js';
-import { applyRefund, applyReturn } from './refunds.js';
+import { applyRefund, exportCreditNote, refundStatus } from './refunds.js';
+import { applyReturn } from './returns.js';
 
 export type ContractHandler<M extends ContractMethod> = (core: DoubleCore, doc: ContractParams<M>) => ContractResult<M>;
 
@@ -31,6 +32,8 @@ export const CONTRACT_HANDLERS: { readonly [M in ContractMethod]: ContractHandle
   // refunds
   apply_refund: applyRefund,
   apply_return: applyReturn,
+  export_credit_note: exportCreditNote,
+  refund_status: refundStatus,
   // customers
   upsert_customer: upsertCustomer,
   export_customers: exportCustomers,

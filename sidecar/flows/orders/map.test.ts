@@ -41,6 +41,7 @@ function order(overrides: Partial<OrderFieldsFragment> = {}): OrderFieldsFragmen
     currentTotalDiscountsSet: m('0.00'),
     currentTotalPriceSet: m('28.80'),
     lineItems: { nodes: [line()], pageInfo: { hasNextPage: false, endCursor: null } },
+    refunds: [],
     shippingLines: {
       nodes: [
         {

@@ -56,7 +56,6 @@ function plantSaleOrder(odoo: OdooDouble, orderGid: string, totalCents: number, 
     updated_at: null,
     needs_return: false,
     taxes_included: false,
-    refund_gids: [],
     lines: Array.from({ length: productLines }, (_, i) => ({
       id: odoo.id(),
       line_gid: `gid://shopify/LineItem/${id}${i}`,

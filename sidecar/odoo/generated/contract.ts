@@ -620,6 +620,14 @@ export interface FulfillmentDocument {
    * Contract 1.1: for a return picking, the Shopify return it receives (null: a return made in Odoo).
    */
   return_gid?: string | null;
+  /**
+   * Contract 1.1: for a return picking of a Shopify return, the units received so far by all of that return's done pickings, per Shopify line.
+   */
+  return_received?: {
+    line_gid: string;
+    sku: string | null;
+    quantity: number;
+  }[];
 }
 /**
  * This interface was referenced by `ContractMethods`'s JSON-Schema

@@ -1147,6 +1147,36 @@ export const CustomerSmsMarketingState = {
 } as const;
 
 export type CustomerSmsMarketingState = typeof CustomerSmsMarketingState[keyof typeof CustomerSmsMarketingState];
+/** The input fields for an applied discount on a calculated exchange line item. */
+export type ExchangeLineItemAppliedDiscountInput = {
+  /** The description of the discount. */
+  description?: string | null | undefined;
+  /** The value of the discount as a fixed amount or a percentage. */
+  value: ExchangeLineItemAppliedDiscountValueInput;
+};
+
+/**
+ * The input value for an applied discount on a calculated exchange line item.
+ * Can either specify the value as a fixed amount or a percentage.
+ */
+export type ExchangeLineItemAppliedDiscountValueInput =
+  {   /** The value of the discount as a fixed amount. */
+  amount: MoneyInput; percentage?: never; }
+  |  { amount?: never;   /** The value of the discount as a percentage. */
+  percentage: number; };
+
+/** The input fields for new line items to be added to the order as part of an exchange. */
+export type ExchangeLineItemInput = {
+  /** The discount to be applied to the exchange line item. */
+  appliedDiscount?: ExchangeLineItemAppliedDiscountInput | null | undefined;
+  /** The gift card codes associated with the physical gift cards. */
+  giftCardCodes?: Array<string> | null | undefined;
+  /** The quantity of the item to be added. */
+  quantity: number;
+  /** The ID of the product variant to be added to the order as part of an exchange. */
+  variantId?: string | null | undefined;
+};
+
 /** The possible content types for a file object. */
 export const FileContentType = {
   /** An externally hosted video. */
@@ -1727,6 +1757,14 @@ export type MetafieldInput = {
   value?: string | null | undefined;
 };
 
+/** The input fields for a monetary value with currency. */
+export type MoneyInput = {
+  /** Decimal money amount. */
+  amount: string;
+  /** Currency of the money. */
+  currencyCode: CurrencyCode;
+};
+
 /** The input fields for creating or updating a product option. */
 export type OptionSetInput = {
   /** Specifies the product option to update. */
@@ -1749,6 +1787,36 @@ export type OptionValueSetInput = {
   name?: string | null | undefined;
 };
 
+/** Discrepancy reasons for order adjustments. */
+export const OrderAdjustmentDiscrepancyReason = {
+  /** The discrepancy reason is customer. */
+  Customer: 'CUSTOMER',
+  /** The discrepancy reason is damage. */
+  Damage: 'DAMAGE',
+  /** The discrepancy reason is balance adjustment. */
+  FullReturnBalancingAdjustment: 'FULL_RETURN_BALANCING_ADJUSTMENT',
+  /** The discrepancy reason is pending refund. */
+  PendingRefundDiscrepancy: 'PENDING_REFUND_DISCREPANCY',
+  /** The discrepancy reason is not one of the predefined reasons. */
+  RefundDiscrepancy: 'REFUND_DISCREPANCY',
+  /** The discrepancy reason is restocking. */
+  Restock: 'RESTOCK'
+} as const;
+
+export type OrderAdjustmentDiscrepancyReason = typeof OrderAdjustmentDiscrepancyReason[keyof typeof OrderAdjustmentDiscrepancyReason];
+/** Discrepancy reasons for order adjustments. */
+export const OrderAdjustmentInputDiscrepancyReason = {
+  /** The discrepancy reason is customer. */
+  Customer: 'CUSTOMER',
+  /** The discrepancy reason is damage. */
+  Damage: 'DAMAGE',
+  /** The discrepancy reason is not one of the predefined reasons. */
+  Other: 'OTHER',
+  /** The discrepancy reason is restocking. */
+  Restock: 'RESTOCK'
+} as const;
+
+export type OrderAdjustmentInputDiscrepancyReason = typeof OrderAdjustmentInputDiscrepancyReason[keyof typeof OrderAdjustmentInputDiscrepancyReason];
 /** Represents the reason for the order's cancellation. */
 export const OrderCancelReason = {
   /** The customer wanted to cancel the order. */
@@ -1846,6 +1914,64 @@ export const OrderDisplayFulfillmentStatus = {
 } as const;
 
 export type OrderDisplayFulfillmentStatus = typeof OrderDisplayFulfillmentStatus[keyof typeof OrderDisplayFulfillmentStatus];
+/** The input fields for the information needed to create an order transaction. */
+export type OrderTransactionInput = {
+  /** The amount of money for this transaction. */
+  amount: string;
+  /** The payment gateway to use for this transaction. */
+  gateway: string;
+  /** The kind of transaction. */
+  kind: OrderTransactionKind;
+  /** The ID of the order associated with the transaction. */
+  orderId: string;
+  /** The ID of the optional parent transaction, for example the authorization of a capture. */
+  parentId?: string | null | undefined;
+};
+
+/** The different kinds of order transactions. */
+export const OrderTransactionKind = {
+  /**
+   * An amount reserved against the cardholder's funding source.
+   * Money does not change hands until the authorization is captured.
+   */
+  Authorization: 'AUTHORIZATION',
+  /** A transfer of the money that was reserved by an authorization. */
+  Capture: 'CAPTURE',
+  /** The money returned to the customer when they've paid too much during a cash transaction. */
+  Change: 'CHANGE',
+  /** An authorization for a payment taken with an EMV credit card reader. */
+  EmvAuthorization: 'EMV_AUTHORIZATION',
+  /**
+   * A partial or full return of captured funds to the cardholder.
+   * A refund can happen only after a capture is processed.
+   */
+  Refund: 'REFUND',
+  /** An authorization and capture performed together in a single step. */
+  Sale: 'SALE',
+  /** A suggested refund transaction that can be used to create a refund. */
+  SuggestedRefund: 'SUGGESTED_REFUND',
+  /** A cancelation of an authorization transaction. */
+  Void: 'VOID'
+} as const;
+
+export type OrderTransactionKind = typeof OrderTransactionKind[keyof typeof OrderTransactionKind];
+/** The different states that an `OrderTransaction` can have. */
+export const OrderTransactionStatus = {
+  /** Awaiting a response. */
+  AwaitingResponse: 'AWAITING_RESPONSE',
+  /** There was an error while processing the transaction. */
+  Error: 'ERROR',
+  /** The transaction failed. */
+  Failure: 'FAILURE',
+  /** The transaction is pending. */
+  Pending: 'PENDING',
+  /** The transaction succeeded. */
+  Success: 'SUCCESS',
+  /** The transaction status is unknown. */
+  Unknown: 'UNKNOWN'
+} as const;
+
+export type OrderTransactionStatus = typeof OrderTransactionStatus[keyof typeof OrderTransactionStatus];
 /** The input fields to claim ownership for Product features such as Bundles. */
 export type ProductClaimOwnershipInput = {
   /**
@@ -2186,12 +2312,383 @@ export type ProductVariantSetInput = {
   unitPriceMeasurement?: UnitPriceMeasurementInput | null | undefined;
 };
 
+/** The input fields required to reimburse duties on a refund. */
+export type RefundDutyInput = {
+  /** The ID of the duty in the refund. */
+  dutyId: string;
+  /** The type of refund for this duty. */
+  refundType?: RefundDutyRefundType | null | undefined;
+};
+
+/** The type of refund to perform for a particular refund duty. */
+export const RefundDutyRefundType = {
+  /** The duty is fully refunded. */
+  Full: 'FULL',
+  /** The duty is proportionally refunded based on the quantity of the refunded line item. */
+  Proportional: 'PROPORTIONAL'
+} as const;
+
+export type RefundDutyRefundType = typeof RefundDutyRefundType[keyof typeof RefundDutyRefundType];
+/** The input fields to create a refund. */
+export type RefundInput = {
+  /** Whether to allow the total refunded amount to surpass the amount paid for the order. */
+  allowOverRefunding?: boolean | null | undefined;
+  /**
+   * The currency that is used to refund the order. This must be the presentment
+   * currency, which is the currency used by the customer. This is a required field
+   * for orders where the currency and presentment currency differ.
+   */
+  currency?: CurrencyCode | null | undefined;
+  /** An optional reason for a discrepancy between calculated and actual refund amounts. */
+  discrepancyReason?: OrderAdjustmentInputDiscrepancyReason | null | undefined;
+  /** An optional note that's attached to the refund. */
+  note?: string | null | undefined;
+  /** Whether to send a refund notification to the customer. */
+  notify?: boolean | null | undefined;
+  /** The ID of the order that's being refunded. */
+  orderId: string;
+  /** The date and time when the refund is being processed. If not provided, it will be set to the current time. */
+  processedAt?: string | null | undefined;
+  /** A list of duties to refund. */
+  refundDuties?: Array<RefundDutyInput> | null | undefined;
+  /** A list of line items to refund. */
+  refundLineItems?: Array<RefundLineItemInput> | null | undefined;
+  /** A list of instructions to process the financial outcome of the refund. */
+  refundMethods?: Array<RefundMethodInput> | null | undefined;
+  /** The input fields that are required to reimburse shipping costs. */
+  shipping?: ShippingRefundInput | null | undefined;
+  /** A list of transactions involved in the refund. */
+  transactions?: Array<OrderTransactionInput> | null | undefined;
+};
+
+/** The input fields required to reimburse line items on a refund. */
+export type RefundLineItemInput = {
+  /** The ID of the line item in the refund. */
+  lineItemId: string;
+  /** The intended location for restocking. If the `restockType` is set to `NO_RESTOCK`, then this value is empty. */
+  locationId?: string | null | undefined;
+  /** The quantity of the associated line item to be refunded. */
+  quantity: number;
+  /** The type of restock for this line item. */
+  restockType?: RefundLineItemRestockType | null | undefined;
+};
+
+/** The type of restock performed for a particular refund line item. */
+export const RefundLineItemRestockType = {
+  /** The refund line item was canceled. Use this when restocking unfulfilled line items. */
+  Cancel: 'CANCEL',
+  /**
+   * Deprecated. The refund line item was restocked, without specifically
+   * beingidentified as a return or cancelation. This value is not accepted when
+   * creating new refunds.
+   */
+  LegacyRestock: 'LEGACY_RESTOCK',
+  /** Refund line item was not restocked. */
+  NoRestock: 'NO_RESTOCK',
+  /** The refund line item was returned. Use this when restocking line items that were fulfilled. */
+  Return: 'RETURN'
+} as const;
+
+export type RefundLineItemRestockType = typeof RefundLineItemRestockType[keyof typeof RefundLineItemRestockType];
+/** The input fields for processing the financial outcome of a refund. */
+export type RefundMethodInput =
+  {   /** The details of the refund to store credit. */
+  storeCreditRefund: StoreCreditRefundInput; };
+
+/** The input fields for the shipping cost to refund. */
+export type RefundShippingInput = {
+  /** Whether to refund the full shipping amount. */
+  fullRefund?: boolean | null | undefined;
+  /**
+   * The input fields required to refund shipping cost, in the presentment currency of the order.
+   * This overrides the `fullRefund` argument.
+   * This field defaults to 0.00 when not provided and when the `fullRefund` argument is false.
+   */
+  shippingRefundAmount?: MoneyInput | null | undefined;
+};
+
+/** The input fields for a restocking fee. */
+export type RestockingFeeInput = {
+  /** The value of the fee as a percentage. */
+  percentage: number;
+};
+
+/** Possible error codes that can be returned by `ReturnUserError`. */
+export const ReturnErrorCode = {
+  /** The requested resource already exists. */
+  AlreadyExists: 'ALREADY_EXISTS',
+  /** The input value is blank. */
+  Blank: 'BLANK',
+  /** A requested resource could not be created. */
+  CreationFailed: 'CREATION_FAILED',
+  /** The input value should be equal to the value allowed. */
+  EqualTo: 'EQUAL_TO',
+  /** A required feature is not enabled. */
+  FeatureNotEnabled: 'FEATURE_NOT_ENABLED',
+  /** The input value should be greater than the minimum allowed value. */
+  GreaterThan: 'GREATER_THAN',
+  /** The input value should be greater than or equal to the minimum value allowed. */
+  GreaterThanOrEqualTo: 'GREATER_THAN_OR_EQUAL_TO',
+  /** The input value isn't included in the list. */
+  Inclusion: 'INCLUSION',
+  /**
+   * The requested configuration cannot be applied to this standard return policy
+   * which is managed for you in compliance with relevant regulations.
+   */
+  IncompatibleWithStandardPolicy: 'INCOMPATIBLE_WITH_STANDARD_POLICY',
+  /** Unexpected internal error happened. */
+  InternalError: 'INTERNAL_ERROR',
+  /** The input value is invalid. */
+  Invalid: 'INVALID',
+  /** A resource was not in the correct state for the operation to succeed. */
+  InvalidState: 'INVALID_STATE',
+  /** The input value should be less than the maximum value allowed. */
+  LessThan: 'LESS_THAN',
+  /** The input value should be less than or equal to the maximum value allowed. */
+  LessThanOrEqualTo: 'LESS_THAN_OR_EQUAL_TO',
+  /** The user does not have permission to perform the operation. */
+  MissingPermission: 'MISSING_PERMISSION',
+  /** A requested notification could not be sent. */
+  NotificationFailed: 'NOTIFICATION_FAILED',
+  /** The input value is not a number. */
+  NotANumber: 'NOT_A_NUMBER',
+  /** A requested item is not editable. */
+  NotEditable: 'NOT_EDITABLE',
+  /** A requested item could not be found. */
+  NotFound: 'NOT_FOUND',
+  /** The input value needs to be blank. */
+  Present: 'PRESENT',
+  /** The input value is already taken. */
+  Taken: 'TAKEN',
+  /** The input value is too big. */
+  TooBig: 'TOO_BIG',
+  /** The input value is too long. */
+  TooLong: 'TOO_LONG',
+  /** Too many arguments provided. */
+  TooManyArguments: 'TOO_MANY_ARGUMENTS',
+  /** The input value is too short. */
+  TooShort: 'TOO_SHORT',
+  /** The input value is the wrong length. */
+  WrongLength: 'WRONG_LENGTH'
+} as const;
+
+export type ReturnErrorCode = typeof ReturnErrorCode[keyof typeof ReturnErrorCode];
+/** The input fields for a return. */
+export type ReturnInput = {
+  /** The new line items to be added to the order. */
+  exchangeLineItems?: Array<ExchangeLineItemInput> | null | undefined;
+  /**
+   * When `true` the customer will receive a notification if there's an `Order.email` present.
+   * @deprecated This field is no longer supported and any value provided to it is currently ignored.
+   */
+  notifyCustomer?: boolean | null | undefined;
+  /** The ID of the order to be returned. */
+  orderId: string;
+  /** The UTC date and time when the return was first solicited by the customer. */
+  requestedAt?: string | null | undefined;
+  /** The return line items list to be handled. */
+  returnLineItems: Array<ReturnLineItemInput>;
+  /** The return shipping fee to capture. */
+  returnShippingFee?: ReturnShippingFeeInput | null | undefined;
+  /**
+   * When `true` the return will be created in an unprocessed state; returns must
+   * subsequently be processed via Return Processing APIs in order to take further
+   * action on them. Creating returns in an unprocessed state will soon be the
+   * default behavior. After July 1st, 2025, this field is only available to
+   * merchants who have created exchanges or returns with fees using API up that
+   * date. It will be ignored otherwise.
+   * @deprecated This field is temporary to support the transition to Returns Processing APIs.
+   */
+  unprocessed?: boolean | null | undefined;
+};
+
+/** The input fields for a return line item. */
+export type ReturnLineItemInput = {
+  /**
+   * The ID of the fulfillment line item to be returned.
+   * Specifically, this field expects a `FulfillmentLineItem.id`.
+   */
+  fulfillmentLineItemId: string;
+  /** The quantity of the item to be returned. */
+  quantity: number;
+  /** The restocking fee to capture. */
+  restockingFee?: RestockingFeeInput | null | undefined;
+  /**
+   * The reason for the item to be returned.
+   * @deprecated Use `returnReasonDefinitionId` instead. This field will be removed in the future.
+   */
+  returnReason?: ReturnReason | null | undefined;
+  /**
+   * The ID of a [`ReturnReasonDefinition`](https://shopify.dev/docs/api/admin-graphql/latest/objects/ReturnReasonDefinition). Accepts any ID from the full library of reasons available via [`returnReasonDefinitions`](https://shopify.dev/docs/api/admin-graphql/latest/queries/returnReasonDefinitions),
+   * not limited to the suggested reasons for the line item.
+   */
+  returnReasonDefinitionId?: string | null | undefined;
+  /**
+   * A note about the reason that the item is being returned.
+   * Maximum length: 255 characters.
+   */
+  returnReasonNote?: string | null | undefined;
+};
+
+/** The input fields for an exchange line item. */
+export type ReturnProcessExchangeLineItemInput = {
+  /** The ID of the exchange line item. */
+  id: string;
+  /** The quantity of the exchange line item. */
+  quantity: number;
+};
+
+/** The input fields for the financial transfer for the return. */
+export type ReturnProcessFinancialTransferInput =
+  {   /** Issue a refund for the return. */
+  issueRefund: ReturnProcessRefundInput; };
+
+/** The input fields for processing a return. */
+export type ReturnProcessInput = {
+  /** The exchange line items list to be handled. */
+  exchangeLineItems?: Array<ReturnProcessExchangeLineItemInput> | null | undefined;
+  /** The financial transfer for the return. */
+  financialTransfer?: ReturnProcessFinancialTransferInput | null | undefined;
+  /** The note for the return. */
+  note?: string | null | undefined;
+  /** Whether to notify the customer about the return. */
+  notifyCustomer?: boolean | null | undefined;
+  /** The refund duties list to be handled. */
+  refundDuties?: Array<RefundDutyInput> | null | undefined;
+  /** The shipping cost to refund. */
+  refundShipping?: RefundShippingInput | null | undefined;
+  /** The ID of the return to be processed. */
+  returnId: string;
+  /** The return line items list to be handled. */
+  returnLineItems?: Array<ReturnProcessReturnLineItemInput> | null | undefined;
+  /** ID of the tip line item. */
+  tipLineId?: string | null | undefined;
+};
+
+/** The input fields for the refund for the return. */
+export type ReturnProcessRefundInput = {
+  /** Whether to allow the total refunded amount to surpass the amount paid for the order. */
+  allowOverRefunding?: boolean | null | undefined;
+  /** The order transactions for the refund. */
+  orderTransactions: Array<ReturnRefundOrderTransactionInput>;
+  /** A list of instructions to process the financial outcome of the refund. */
+  refundMethods?: Array<RefundMethodInput> | null | undefined;
+};
+
+/** The input fields for a return line item. */
+export type ReturnProcessReturnLineItemInput = {
+  /** The dispositions for the return line item. */
+  dispositions?: Array<ReverseFulfillmentOrderDisposeInput> | null | undefined;
+  /** The ID of the return line item. */
+  id: string;
+  /** The quantity of the return line item. */
+  quantity: number;
+};
+
+/** The reason for returning the return line item. */
+export const ReturnReason = {
+  /** The item is returned because the buyer did not like the color. Displays as **Color**. */
+  Color: 'COLOR',
+  /** The item is returned because it is damaged or defective. Displays as **Damaged or defective**. */
+  Defective: 'DEFECTIVE',
+  /** The item is returned because it was not as described. Displays as **Item not as described**. */
+  NotAsDescribed: 'NOT_AS_DESCRIBED',
+  /** The item is returned for another reason. For this value, a return reason note is also provided. Displays as **Other**. */
+  Other: 'OTHER',
+  /** The item is returned because the size was too large. Displays as **Size was too large**. */
+  SizeTooLarge: 'SIZE_TOO_LARGE',
+  /** The item is returned because the size was too small. Displays as **Size was too small**. */
+  SizeTooSmall: 'SIZE_TOO_SMALL',
+  /** The item is returned because the buyer did not like the style. Displays as **Style**. */
+  Style: 'STYLE',
+  /** The item is returned because of an unknown reason. Displays as **Unknown**. */
+  Unknown: 'UNKNOWN',
+  /** The item is returned because the customer changed their mind. Displays as **Customer changed their mind**. */
+  Unwanted: 'UNWANTED',
+  /** The item is returned because the customer received the wrong one. Displays as **Received the wrong item**. */
+  WrongItem: 'WRONG_ITEM'
+} as const;
+
+export type ReturnReason = typeof ReturnReason[keyof typeof ReturnReason];
+/** The input fields to create order transactions when refunding a return. */
+export type ReturnRefundOrderTransactionInput = {
+  /** The ID of the parent order transaction. The transaction must be of kind `CAPTURE` or a `SALE`. */
+  parentId: string;
+  /** The amount of money for the transaction in the presentment currency of the order. */
+  transactionAmount: MoneyInput;
+};
+
+/** The input fields for a return shipping fee. */
+export type ReturnShippingFeeInput = {
+  /** The value of the fee as a fixed amount in the presentment currency of the order. */
+  amount: MoneyInput;
+};
+
+/** The status of a return. */
+export const ReturnStatus = {
+  /** The return has been canceled. */
+  Canceled: 'CANCELED',
+  /** The return has been completed. */
+  Closed: 'CLOSED',
+  /** The return was declined. */
+  Declined: 'DECLINED',
+  /** The return is in progress. */
+  Open: 'OPEN',
+  /** The return was requested. */
+  Requested: 'REQUESTED'
+} as const;
+
+export type ReturnStatus = typeof ReturnStatus[keyof typeof ReturnStatus];
+/** The input fields to dispose a reverse fulfillment order line item. */
+export type ReverseFulfillmentOrderDisposeInput = {
+  /** The final arrangement for the reverse fulfillment order line item. */
+  dispositionType: ReverseFulfillmentOrderDispositionType;
+  /**
+   * The ID of the location where the reverse fulfillment order line item is to be disposed.
+   *         This is required when the disposition type is RESTOCKED.
+   */
+  locationId?: string | null | undefined;
+  /** The quantity of the reverse fulfillment order line item to dispose. */
+  quantity: number;
+  /** The ID of the reverse fulfillment order line item. */
+  reverseFulfillmentOrderLineItemId: string;
+};
+
+/** The final arrangement of an item from a reverse fulfillment order. */
+export const ReverseFulfillmentOrderDispositionType = {
+  /** An item that was expected but absent. */
+  Missing: 'MISSING',
+  /** An item that wasn't restocked. */
+  NotRestocked: 'NOT_RESTOCKED',
+  /** An item that requires further processing before being restocked or discarded. */
+  ProcessingRequired: 'PROCESSING_REQUIRED',
+  /** An item that was restocked. */
+  Restocked: 'RESTOCKED'
+} as const;
+
+export type ReverseFulfillmentOrderDispositionType = typeof ReverseFulfillmentOrderDispositionType[keyof typeof ReverseFulfillmentOrderDispositionType];
 /** The input fields for SEO information. */
 export type SeoInput = {
   /** SEO description of the product. */
   description?: string | null | undefined;
   /** SEO title of the product. */
   title?: string | null | undefined;
+};
+
+/** The input fields that are required to reimburse shipping costs. */
+export type ShippingRefundInput = {
+  /** The monetary value of the shipping fees to be reimbursed. */
+  amount?: string | null | undefined;
+  /** Whether a full refund is provided. */
+  fullRefund?: boolean | null | undefined;
+};
+
+/** The input fields to process a refund to store credit. */
+export type StoreCreditRefundInput = {
+  /** The amount to be issued as store credit. */
+  amount: MoneyInput;
+  /** An optional expiration date for the store credit being issued. */
+  expiresAt?: string | null | undefined;
 };
 
 /** Available customer tax exemptions. */
@@ -3889,9 +4386,9 @@ export type OrderByIdQueryVariables = Exact<{
 }>;
 
 
-export type OrderByIdQuery = { order: { id: string, name: string, email: string | null, createdAt: string, updatedAt: string, cancelledAt: string | null, cancelReason: OrderCancelReason | null, note: string | null, displayFinancialStatus: OrderDisplayFinancialStatus | null, displayFulfillmentStatus: OrderDisplayFulfillmentStatus, currencyCode: CurrencyCode, presentmentCurrencyCode: CurrencyCode, taxesIncluded: boolean, currentSubtotalPriceSet: { shopMoney: { amount: string } }, currentTotalTaxSet: { shopMoney: { amount: string } }, currentTotalDiscountsSet: { shopMoney: { amount: string } }, currentTotalPriceSet: { shopMoney: { amount: string } }, lineItems: { nodes: Array<{ id: string, sku: string | null, title: string, quantity: number, currentQuantity: number, originalUnitPriceSet: { shopMoney: { amount: string } }, taxLines: Array<{ title: string, rate: number | null, ratePercentage: number | null, priceSet: { shopMoney: { amount: string } } }>, discountAllocations: Array<{ allocatedAmountSet: { shopMoney: { amount: string } } }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, shippingLines: { nodes: Array<{ title: string, code: string | null, originalPriceSet: { shopMoney: { amount: string } }, discountedPriceSet: { shopMoney: { amount: string } }, discountAllocations: Array<{ allocatedAmountSet: { shopMoney: { amount: string } } }>, taxLines: Array<{ title: string, rate: number | null, ratePercentage: number | null, priceSet: { shopMoney: { amount: string } } }> }> }, customer: { id: string, firstName: string | null, lastName: string | null, updatedAt: string, defaultEmailAddress: { emailAddress: string } | null, defaultPhoneNumber: { phoneNumber: string } | null, defaultAddress: { name: string | null, company: string | null, address1: string | null, address2: string | null, city: string | null, zip: string | null, provinceCode: string | null, countryCodeV2: CountryCode | null, phone: string | null } | null } | null, billingAddress: { name: string | null, company: string | null, address1: string | null, address2: string | null, city: string | null, zip: string | null, provinceCode: string | null, countryCodeV2: CountryCode | null, phone: string | null } | null, shippingAddress: { name: string | null, company: string | null, address1: string | null, address2: string | null, city: string | null, zip: string | null, provinceCode: string | null, countryCodeV2: CountryCode | null, phone: string | null } | null, fulfillmentOrders: { nodes: Array<{ status: FulfillmentOrderStatus, assignedLocation: { location: { id: string } | null } }> } } | null };
+export type OrderByIdQuery = { order: { id: string, name: string, email: string | null, createdAt: string, updatedAt: string, cancelledAt: string | null, cancelReason: OrderCancelReason | null, note: string | null, displayFinancialStatus: OrderDisplayFinancialStatus | null, displayFulfillmentStatus: OrderDisplayFulfillmentStatus, currencyCode: CurrencyCode, presentmentCurrencyCode: CurrencyCode, taxesIncluded: boolean, currentSubtotalPriceSet: { shopMoney: { amount: string } }, currentTotalTaxSet: { shopMoney: { amount: string } }, currentTotalDiscountsSet: { shopMoney: { amount: string } }, currentTotalPriceSet: { shopMoney: { amount: string } }, lineItems: { nodes: Array<{ id: string, sku: string | null, title: string, quantity: number, currentQuantity: number, originalUnitPriceSet: { shopMoney: { amount: string } }, taxLines: Array<{ title: string, rate: number | null, ratePercentage: number | null, priceSet: { shopMoney: { amount: string } } }>, discountAllocations: Array<{ allocatedAmountSet: { shopMoney: { amount: string } } }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, shippingLines: { nodes: Array<{ title: string, code: string | null, originalPriceSet: { shopMoney: { amount: string } }, discountedPriceSet: { shopMoney: { amount: string } }, discountAllocations: Array<{ allocatedAmountSet: { shopMoney: { amount: string } } }>, taxLines: Array<{ title: string, rate: number | null, ratePercentage: number | null, priceSet: { shopMoney: { amount: string } } }> }> }, customer: { id: string, firstName: string | null, lastName: string | null, updatedAt: string, defaultEmailAddress: { emailAddress: string } | null, defaultPhoneNumber: { phoneNumber: string } | null, defaultAddress: { name: string | null, company: string | null, address1: string | null, address2: string | null, city: string | null, zip: string | null, provinceCode: string | null, countryCodeV2: CountryCode | null, phone: string | null } | null } | null, billingAddress: { name: string | null, company: string | null, address1: string | null, address2: string | null, city: string | null, zip: string | null, provinceCode: string | null, countryCodeV2: CountryCode | null, phone: string | null } | null, shippingAddress: { name: string | null, company: string | null, address1: string | null, address2: string | null, city: string | null, zip: string | null, provinceCode: string | null, countryCodeV2: CountryCode | null, phone: string | null } | null, refunds: Array<{ id: string }>, fulfillmentOrders: { nodes: Array<{ status: FulfillmentOrderStatus, assignedLocation: { location: { id: string } | null } }> } } | null };
 
-export type OrderFieldsFragment = { id: string, name: string, email: string | null, createdAt: string, updatedAt: string, cancelledAt: string | null, cancelReason: OrderCancelReason | null, note: string | null, displayFinancialStatus: OrderDisplayFinancialStatus | null, displayFulfillmentStatus: OrderDisplayFulfillmentStatus, currencyCode: CurrencyCode, presentmentCurrencyCode: CurrencyCode, taxesIncluded: boolean, currentSubtotalPriceSet: { shopMoney: { amount: string } }, currentTotalTaxSet: { shopMoney: { amount: string } }, currentTotalDiscountsSet: { shopMoney: { amount: string } }, currentTotalPriceSet: { shopMoney: { amount: string } }, lineItems: { nodes: Array<{ id: string, sku: string | null, title: string, quantity: number, currentQuantity: number, originalUnitPriceSet: { shopMoney: { amount: string } }, taxLines: Array<{ title: string, rate: number | null, ratePercentage: number | null, priceSet: { shopMoney: { amount: string } } }>, discountAllocations: Array<{ allocatedAmountSet: { shopMoney: { amount: string } } }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, shippingLines: { nodes: Array<{ title: string, code: string | null, originalPriceSet: { shopMoney: { amount: string } }, discountedPriceSet: { shopMoney: { amount: string } }, discountAllocations: Array<{ allocatedAmountSet: { shopMoney: { amount: string } } }>, taxLines: Array<{ title: string, rate: number | null, ratePercentage: number | null, priceSet: { shopMoney: { amount: string } } }> }> }, customer: { id: string, firstName: string | null, lastName: string | null, updatedAt: string, defaultEmailAddress: { emailAddress: string } | null, defaultPhoneNumber: { phoneNumber: string } | null, defaultAddress: { name: string | null, company: string | null, address1: string | null, address2: string | null, city: string | null, zip: string | null, provinceCode: string | null, countryCodeV2: CountryCode | null, phone: string | null } | null } | null, billingAddress: { name: string | null, company: string | null, address1: string | null, address2: string | null, city: string | null, zip: string | null, provinceCode: string | null, countryCodeV2: CountryCode | null, phone: string | null } | null, shippingAddress: { name: string | null, company: string | null, address1: string | null, address2: string | null, city: string | null, zip: string | null, provinceCode: string | null, countryCodeV2: CountryCode | null, phone: string | null } | null, fulfillmentOrders: { nodes: Array<{ status: FulfillmentOrderStatus, assignedLocation: { location: { id: string } | null } }> } };
+export type OrderFieldsFragment = { id: string, name: string, email: string | null, createdAt: string, updatedAt: string, cancelledAt: string | null, cancelReason: OrderCancelReason | null, note: string | null, displayFinancialStatus: OrderDisplayFinancialStatus | null, displayFulfillmentStatus: OrderDisplayFulfillmentStatus, currencyCode: CurrencyCode, presentmentCurrencyCode: CurrencyCode, taxesIncluded: boolean, currentSubtotalPriceSet: { shopMoney: { amount: string } }, currentTotalTaxSet: { shopMoney: { amount: string } }, currentTotalDiscountsSet: { shopMoney: { amount: string } }, currentTotalPriceSet: { shopMoney: { amount: string } }, lineItems: { nodes: Array<{ id: string, sku: string | null, title: string, quantity: number, currentQuantity: number, originalUnitPriceSet: { shopMoney: { amount: string } }, taxLines: Array<{ title: string, rate: number | null, ratePercentage: number | null, priceSet: { shopMoney: { amount: string } } }>, discountAllocations: Array<{ allocatedAmountSet: { shopMoney: { amount: string } } }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, shippingLines: { nodes: Array<{ title: string, code: string | null, originalPriceSet: { shopMoney: { amount: string } }, discountedPriceSet: { shopMoney: { amount: string } }, discountAllocations: Array<{ allocatedAmountSet: { shopMoney: { amount: string } } }>, taxLines: Array<{ title: string, rate: number | null, ratePercentage: number | null, priceSet: { shopMoney: { amount: string } } }> }> }, customer: { id: string, firstName: string | null, lastName: string | null, updatedAt: string, defaultEmailAddress: { emailAddress: string } | null, defaultPhoneNumber: { phoneNumber: string } | null, defaultAddress: { name: string | null, company: string | null, address1: string | null, address2: string | null, city: string | null, zip: string | null, provinceCode: string | null, countryCodeV2: CountryCode | null, phone: string | null } | null } | null, billingAddress: { name: string | null, company: string | null, address1: string | null, address2: string | null, city: string | null, zip: string | null, provinceCode: string | null, countryCodeV2: CountryCode | null, phone: string | null } | null, shippingAddress: { name: string | null, company: string | null, address1: string | null, address2: string | null, city: string | null, zip: string | null, provinceCode: string | null, countryCodeV2: CountryCode | null, phone: string | null } | null, refunds: Array<{ id: string }>, fulfillmentOrders: { nodes: Array<{ status: FulfillmentOrderStatus, assignedLocation: { location: { id: string } | null } }> } };
 
 export type ShopMoneyFieldsFragment = { shopMoney: { amount: string } };
 
@@ -3916,6 +4413,28 @@ export type OrderLineItemsQueryVariables = Exact<{
 
 export type OrderLineItemsQuery = { order: { id: string, lineItems: { nodes: Array<{ id: string, sku: string | null, title: string, quantity: number, currentQuantity: number, originalUnitPriceSet: { shopMoney: { amount: string } }, taxLines: Array<{ title: string, rate: number | null, ratePercentage: number | null, priceSet: { shopMoney: { amount: string } } }>, discountAllocations: Array<{ allocatedAmountSet: { shopMoney: { amount: string } } }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } } | null };
 
+export type OrderRefundableQueryVariables = Exact<{
+  id: string;
+  lines?: Array<RefundLineItemInput> | RefundLineItemInput | null | undefined;
+}>;
+
+
+export type OrderRefundableQuery = { order: { id: string, name: string, currencyCode: CurrencyCode, presentmentCurrencyCode: CurrencyCode, lineItems: { nodes: Array<{ id: string, sku: string | null, refundableQuantity: number, unfulfilledQuantity: number }>, pageInfo: { hasNextPage: boolean } }, transactions: Array<{ id: string, kind: OrderTransactionKind, status: OrderTransactionStatus, gateway: string | null, amountSet: { shopMoney: { amount: string } } }>, suggestedRefund: { maximumRefundableSet: { shopMoney: { amount: string } } } | null } | null };
+
+export type OrderRefundsQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type OrderRefundsQuery = { order: { id: string, name: string, refunds: Array<{ id: string, createdAt: string | null, note: string | null, totalRefundedSet: { shopMoney: { amount: string } } }> } | null };
+
+export type OrderReturnsQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type OrderReturnsQuery = { order: { id: string, name: string, returns: { nodes: Array<{ id: string, status: ReturnStatus }> } } | null };
+
 export type OrdersCreatedSinceQueryVariables = Exact<{
   query: string;
   first: number;
@@ -3923,7 +4442,7 @@ export type OrdersCreatedSinceQueryVariables = Exact<{
 }>;
 
 
-export type OrdersCreatedSinceQuery = { orders: { nodes: Array<{ id: string, name: string, createdAt: string, cancelledAt: string | null, displayFinancialStatus: OrderDisplayFinancialStatus | null, totalPriceSet: { shopMoney: { amount: string, currencyCode: CurrencyCode } }, lineItems: { nodes: Array<{ id: string, sku: string | null, currentQuantity: number }>, pageInfo: { hasNextPage: boolean } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type OrdersCreatedSinceQuery = { orders: { nodes: Array<{ id: string, name: string, createdAt: string, cancelledAt: string | null, displayFinancialStatus: OrderDisplayFinancialStatus | null, currentTotalPriceSet: { shopMoney: { amount: string, currencyCode: CurrencyCode } }, lineItems: { nodes: Array<{ id: string, sku: string | null, currentQuantity: number }>, pageInfo: { hasNextPage: boolean } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type OrdersUpdatedSinceQueryVariables = Exact<{
   query: string;
@@ -3961,6 +4480,52 @@ export type PublicApiVersionsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type PublicApiVersionsQuery = { publicApiVersions: Array<{ handle: string, displayName: string, supported: boolean }> };
+
+export type RefundByIdQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type RefundByIdQuery = { refund: { id: string, createdAt: string | null, note: string | null, order: { id: string, taxesIncluded: boolean }, return: { id: string } | null, totalRefundedSet: { shopMoney: { amount: string } }, refundLineItems: { nodes: Array<{ quantity: number, restockType: RefundLineItemRestockType, location: { id: string } | null, lineItem: { id: string, sku: string | null }, subtotalSet: { shopMoney: { amount: string } }, totalTaxSet: { shopMoney: { amount: string } } }>, pageInfo: { hasNextPage: boolean } }, refundShippingLines: { nodes: Array<{ subtotalAmountSet: { shopMoney: { amount: string } }, taxAmountSet: { shopMoney: { amount: string } } }> }, orderAdjustments: { nodes: Array<{ reason: OrderAdjustmentDiscrepancyReason | null, amountSet: { shopMoney: { amount: string } }, taxAmountSet: { shopMoney: { amount: string } } }> } } | null };
+
+export type RefundCreateMutationVariables = Exact<{
+  input: RefundInput;
+  idempotencyKey: string;
+}>;
+
+
+export type RefundCreateMutation = { refundCreate: { refund: { id: string, createdAt: string | null, note: string | null, totalRefundedSet: { shopMoney: { amount: string } } } | null, userErrors: Array<{ field: Array<string> | null, message: string }> } | null };
+
+export type ReturnByIdQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ReturnByIdQuery = { return: { id: string, name: string, status: ReturnStatus, order: { id: string }, returnLineItems: { nodes: Array<
+        | { id: string, quantity: number, processedQuantity: number, returnReasonNote: string, fulfillmentLineItem: { id: string, lineItem: { id: string, sku: string | null } } }
+        | Record<PropertyKey, never>
+      > }, reverseFulfillmentOrders: { nodes: Array<{ id: string, lineItems: { nodes: Array<{ id: string, fulfillmentLineItem: { id: string } | null, dispositions: Array<{ type: ReverseFulfillmentOrderDispositionType, quantity: number, location: { id: string } | null }> }> } }> } } | null };
+
+export type ReturnCreateMutationVariables = Exact<{
+  input: ReturnInput;
+}>;
+
+
+export type ReturnCreateMutation = { returnCreate: { return: { id: string, status: ReturnStatus } | null, userErrors: Array<{ field: Array<string> | null, message: string, code: ReturnErrorCode | null }> } | null };
+
+export type ReturnProcessMutationVariables = Exact<{
+  input: ReturnProcessInput;
+}>;
+
+
+export type ReturnProcessMutation = { returnProcess: { return: { id: string, status: ReturnStatus } | null, userErrors: Array<{ field: Array<string> | null, message: string, code: ReturnErrorCode | null }> } | null };
+
+export type ReturnableFulfillmentsQueryVariables = Exact<{
+  orderId: string;
+}>;
+
+
+export type ReturnableFulfillmentsQuery = { returnableFulfillments: { nodes: Array<{ returnableFulfillmentLineItems: { nodes: Array<{ quantity: number, fulfillmentLineItem: { id: string, lineItem: { id: string } } }> } }> } };
 
 export type ShopQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -4009,12 +4574,21 @@ export interface Operations {
   OrderById: { variables: OrderByIdQueryVariables; result: OrderByIdQuery };
   OrderFulfillments: { variables: OrderFulfillmentsQueryVariables; result: OrderFulfillmentsQuery };
   OrderLineItems: { variables: OrderLineItemsQueryVariables; result: OrderLineItemsQuery };
+  OrderRefundable: { variables: OrderRefundableQueryVariables; result: OrderRefundableQuery };
+  OrderRefunds: { variables: OrderRefundsQueryVariables; result: OrderRefundsQuery };
+  OrderReturns: { variables: OrderReturnsQueryVariables; result: OrderReturnsQuery };
   OrdersCreatedSince: { variables: OrdersCreatedSinceQueryVariables; result: OrdersCreatedSinceQuery };
   OrdersUpdatedSince: { variables: OrdersUpdatedSinceQueryVariables; result: OrdersUpdatedSinceQuery };
   ProductByIdentifier: { variables: ProductByIdentifierQueryVariables; result: ProductByIdentifierQuery };
   ProductSet: { variables: ProductSetMutationVariables; result: ProductSetMutation };
   ProductVariantsBySku: { variables: ProductVariantsBySkuQueryVariables; result: ProductVariantsBySkuQuery };
   PublicApiVersions: { variables: PublicApiVersionsQueryVariables; result: PublicApiVersionsQuery };
+  RefundById: { variables: RefundByIdQueryVariables; result: RefundByIdQuery };
+  RefundCreate: { variables: RefundCreateMutationVariables; result: RefundCreateMutation };
+  ReturnById: { variables: ReturnByIdQueryVariables; result: ReturnByIdQuery };
+  ReturnCreate: { variables: ReturnCreateMutationVariables; result: ReturnCreateMutation };
+  ReturnProcess: { variables: ReturnProcessMutationVariables; result: ReturnProcessMutation };
+  ReturnableFulfillments: { variables: ReturnableFulfillmentsQueryVariables; result: ReturnableFulfillmentsQuery };
   Shop: { variables: ShopQueryVariables; result: ShopQuery };
   WebhookSubscriptionCreate: { variables: WebhookSubscriptionCreateMutationVariables; result: WebhookSubscriptionCreateMutation };
   WebhookSubscriptionDelete: { variables: WebhookSubscriptionDeleteMutationVariables; result: WebhookSubscriptionDeleteMutation };

@@ -1,0 +1,132 @@
+/**
+ * Returns, pure parts (no I/O, no clock): a Shopify return as the contract's ReturnDocument, and
+ * what a return received in Odoo still has to process in Shopify (docs/flows.md, "Returns").
+ *
+ * Rules:
+ * - Returns reference fulfillment line items; the document names their order line (what joins the
+ *   Odoo sale line). A return over two fulfillments has two lines of one order line.
+ * - Processed units are counted by disposition on the return's reverse fulfillment order:
+ *   RESTOCKED units come back into the warehouse of their location; NOT_RESTOCKED and MISSING do
+ *   not; PROCESSING_REQUIRED is neither yet.
+ * - Odoo → Shopify is absolute: what the return's pickings received in Odoo minus what Shopify
+ *   already restocked is processed now, so a retry after a call without answer (read back first)
+ *   never processes twice.
+ */
+import type { QueueJobs } from '../../jobs.js';
+import type { FulfillmentDocument, ReturnDocument } from '../../odoo/contract.js';
+import { PermanentError } from '../../queue/errors.js';
+import type { ReturnableFulfillmentsQuery, ReturnByIdQuery } from '../../shopify/index.js';
+
+export type ShopifyReturn = NonNullable<ReturnByIdQuery['return']>;
+export type ReturnJob = QueueJobs['returns'];
+type ReturnLine = Extract<ShopifyReturn['returnLineItems']['nodes'][number], { id: string }>;
+type ReverseLine = ShopifyReturn['reverseFulfillmentOrders']['nodes'][number]['lineItems']['nodes'][number];
+
+/** The return picking a return.done event is about. */
+export function pickingIdOf(job: Extract<ReturnJob, { source: 'outbox' }>): number {
+  return typeof job.payload.picking_id === 'number' ? job.payload.picking_id : job.resId;
+}
+
+const isReturnLine = (n: ShopifyReturn['returnLineItems']['nodes'][number]): n is ReturnLine => 'id' in n && typeof n.id === 'string';
+
+/** Dispositions per fulfillment line item: restocked units (and where), and units not restocked. */
+function dispositionsOf(ret: ShopifyReturn): Map<string, { restocked: number; notRestocked: number; location: string | null }> {
+  const out = new Map<string, { restocked: number; notRestocked: number; location: string | null }>();
+  const lines: ReverseLine[] = ret.reverseFulfillmentOrders.nodes.flatMap((rfo) => rfo.lineItems.nodes);
+  for (const line of lines) {
+    const entry = out.get(line.fulfillmentLineItem.id) ?? { restocked: 0, notRestocked: 0, location: null };
+    for (const d of line.dispositions) {
+      if (d.type === 'RESTOCKED') {
+        entry.restocked += d.quantity;
+        entry.location ??= d.location?.id ?? null;
+      } else if (d.type === 'NOT_RESTOCKED' || d.type === 'MISSING') entry.notRestocked += d.quantity;
+    }
+    out.set(line.fulfillmentLineItem.id, entry);
+  }
+  return out;
+}
+
+/** The contract's ReturnDocument for one Shopify return. */
+export function returnDocument(ret: ShopifyReturn): ReturnDocument {
+  const dispositions = dispositionsOf(ret);
+  const lines = ret.returnLineItems.nodes.filter(isReturnLine).map((l) => {
+    const d = dispositions.get(l.fulfillmentLineItem.id) ?? { restocked: 0, notRestocked: 0, location: null };
+    return {
+      line_gid: l.fulfillmentLineItem.lineItem.id,
+      sku: l.fulfillmentLineItem.lineItem.sku && l.fulfillmentLineItem.lineItem.sku.trim() !== '' ? l.fulfillmentLineItem.lineItem.sku : null,
+      quantity: l.quantity,
+      restocked_quantity: Math.min(d.restocked, l.quantity),
+      not_restocked_quantity: Math.min(d.notRestocked, l.quantity - Math.min(d.restocked, l.quantity)),
+      location_gid: d.location,
+    };
+  });
+  if (!lines.length) throw new PermanentError(`returns: return ${ret.name} (${ret.id}) has no line the sidecar can read`);
+  return {
+    return_gid: ret.id,
+    order_gid: ret.order.id,
+    status: ret.status,
+    name: ret.name,
+    location_gid: lines.find((l) => l.location_gid)?.location_gid ?? null,
+    lines,
+  };
+}
+
+/** One returnProcess line: a return line item, its units, and their RESTOCKED disposition. */
+export interface ProcessLine {
+  id: string;
+  quantity: number;
+  dispositions: Array<{ reverseFulfillmentOrderLineItemId: string; quantity: number; dispositionType: 'RESTOCKED'; locationId: string }>;
+}
+
+/**
+ * What the return's pickings received in Odoo (per order line) and Shopify has not restocked yet,
+ * as returnProcess lines restocked at `locationGid`. Never more than a line's unprocessed units.
+ */
+export function processLines(ret: ShopifyReturn, received: FulfillmentDocument['return_received'], locationGid: string): ProcessLine[] {
+  const reverseByFli = new Map<string, string>();
+  for (const line of ret.reverseFulfillmentOrders.nodes.flatMap((rfo) => rfo.lineItems.nodes)) reverseByFli.set(line.fulfillmentLineItem.id, line.id);
+  const dispositions = dispositionsOf(ret);
+  const todo = new Map<string, number>();
+  for (const r of received ?? []) todo.set(r.line_gid, (todo.get(r.line_gid) ?? 0) + r.quantity);
+  for (const l of ret.returnLineItems.nodes.filter(isReturnLine)) {
+    const key = l.fulfillmentLineItem.lineItem.id;
+    todo.set(key, (todo.get(key) ?? 0) - (dispositions.get(l.fulfillmentLineItem.id)?.restocked ?? 0));
+  }
+  const out: ProcessLine[] = [];
+  for (const l of ret.returnLineItems.nodes.filter(isReturnLine)) {
+    const key = l.fulfillmentLineItem.lineItem.id;
+    const take = Math.min(todo.get(key) ?? 0, l.quantity - l.processedQuantity);
+    const reverse = reverseByFli.get(l.fulfillmentLineItem.id);
+    if (take <= 0 || !reverse) continue;
+    todo.set(key, (todo.get(key) ?? 0) - take);
+    out.push({
+      id: l.id,
+      quantity: take,
+      dispositions: [{ reverseFulfillmentOrderLineItemId: reverse, quantity: take, dispositionType: 'RESTOCKED', locationId: locationGid }],
+    });
+  }
+  return out;
+}
+
+/** The return lines of a return made in Odoo: its received units per order line, taken from the fulfillment line items still returnable. */
+export function returnCreateLines(
+  picking: FulfillmentDocument,
+  returnable: ReturnableFulfillmentsQuery['returnableFulfillments']['nodes'],
+): Array<{ fulfillmentLineItemId: string; quantity: number; returnReasonNote: string }> {
+  const items = returnable.flatMap((f) => f.returnableFulfillmentLineItems.nodes);
+  const out: Array<{ fulfillmentLineItemId: string; quantity: number; returnReasonNote: string }> = [];
+  for (const line of picking.lines) {
+    let left = line.quantity;
+    for (const item of items.filter((i) => i.fulfillmentLineItem.lineItem.id === line.line_gid)) {
+      const take = Math.min(left, item.quantity);
+      if (take <= 0) continue;
+      out.push({ fulfillmentLineItemId: item.fulfillmentLineItem.id, quantity: take, returnReasonNote: `Odoo return ${picking.name}` });
+      left -= take;
+    }
+    if (left > 0)
+      throw new PermanentError(
+        `returns: ${picking.name} received ${line.quantity} × ${line.sku ?? line.line_gid}, but Shopify has only ${line.quantity - left} fulfilled and not returned`,
+      );
+  }
+  return out;
+}
