@@ -34,6 +34,8 @@ function dispositionsOf(ret: ShopifyReturn): Map<string, { restocked: number; no
   const out = new Map<string, { restocked: number; notRestocked: number; location: string | null }>();
   const lines: ReverseLine[] = ret.reverseFulfillmentOrders.nodes.flatMap((rfo) => rfo.lineItems.nodes);
   for (const line of lines) {
+    // A reverse line without a fulfillment line item (Shopify types it nullable) joins no return line.
+    if (!line.fulfillmentLineItem) continue;
     const entry = out.get(line.fulfillmentLineItem.id) ?? { restocked: 0, notRestocked: 0, location: null };
     for (const d of line.dispositions) {
       if (d.type === 'RESTOCKED') {
@@ -53,7 +55,8 @@ export function returnDocument(ret: ShopifyReturn): ReturnDocument {
     const d = dispositions.get(l.fulfillmentLineItem.id) ?? { restocked: 0, notRestocked: 0, location: null };
     return {
       line_gid: l.fulfillmentLineItem.lineItem.id,
-      sku: l.fulfillmentLineItem.lineItem.sku && l.fulfillmentLineItem.lineItem.sku.trim() !== '' ? l.fulfillmentLineItem.lineItem.sku : null,
+      sku:
+        l.fulfillmentLineItem.lineItem.sku && l.fulfillmentLineItem.lineItem.sku.trim() !== '' ? l.fulfillmentLineItem.lineItem.sku : null,
       quantity: l.quantity,
       restocked_quantity: Math.min(d.restocked, l.quantity),
       not_restocked_quantity: Math.min(d.notRestocked, l.quantity - Math.min(d.restocked, l.quantity)),
@@ -84,7 +87,8 @@ export interface ProcessLine {
  */
 export function processLines(ret: ShopifyReturn, received: FulfillmentDocument['return_received'], locationGid: string): ProcessLine[] {
   const reverseByFli = new Map<string, string>();
-  for (const line of ret.reverseFulfillmentOrders.nodes.flatMap((rfo) => rfo.lineItems.nodes)) reverseByFli.set(line.fulfillmentLineItem.id, line.id);
+  for (const line of ret.reverseFulfillmentOrders.nodes.flatMap((rfo) => rfo.lineItems.nodes))
+    if (line.fulfillmentLineItem) reverseByFli.set(line.fulfillmentLineItem.id, line.id);
   const dispositions = dispositionsOf(ret);
   const todo = new Map<string, number>();
   for (const r of received ?? []) todo.set(r.line_gid, (todo.get(r.line_gid) ?? 0) + r.quantity);

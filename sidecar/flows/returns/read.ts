@@ -11,7 +11,10 @@ import type { ShopifyReturn } from './map.js';
 
 export const LANE = 'fulfillments' as const;
 
-export async function readOrderReturns(ctx: Pick<FlowContext, 'shopify'>, orderGid: string): Promise<NonNullable<OrderReturnsQuery['order']>> {
+export async function readOrderReturns(
+  ctx: Pick<FlowContext, 'shopify'>,
+  orderGid: string,
+): Promise<NonNullable<OrderReturnsQuery['order']>> {
   const { order } = await ctx.shopify.request('OrderReturns', { id: orderGid }, { lane: LANE });
   if (!order) throw new PermanentError(`returns: order ${orderGid} does not exist in Shopify`);
   return order;

@@ -36,7 +36,10 @@ export function createReturnStore(pool: pg.Pool, schema: string) {
       await pool.query(`UPDATE ${table} SET pending = $2, updated_at = now() WHERE picking_id = $1`, [pickingId, pending]);
     },
     async claim(pickingId: number, returnGid: string): Promise<void> {
-      await pool.query(`UPDATE ${table} SET return_gid = $2, pending = false, updated_at = now() WHERE picking_id = $1`, [pickingId, returnGid]);
+      await pool.query(`UPDATE ${table} SET return_gid = $2, pending = false, updated_at = now() WHERE picking_id = $1`, [
+        pickingId,
+        returnGid,
+      ]);
     },
   };
 }
