@@ -103,7 +103,7 @@ export async function creditNotePosted(ctx: FlowContext, store: RefundStore, job
     await store.setPending(moveId, null);
     ctx.logger.info('refunds: the unanswered refundCreate had not happened; writing again', fields);
   }
-  const refundGid = await refundInShopify(ctx, store, cn, intent);
+  const refundGid = await refundInShopify(ctx, store, cn);
   return { outcome: 'created', message: 'refunds: credit note refunded in Shopify', fields: { ...fields, refundGid } };
 }
 
@@ -114,7 +114,7 @@ function resolvePending(intent: RefundIntent, refunds: Parameters<typeof findSen
   return findSentRefund(intent.pending, refunds, new Set(intent.known_refunds))?.id;
 }
 
-async function refundInShopify(ctx: FlowContext, store: RefundStore, cn: CreditNoteDocument, intent: RefundIntent): Promise<string> {
+async function refundInShopify(ctx: FlowContext, store: RefundStore, cn: CreditNoteDocument): Promise<string> {
   let plan: CreditNoteRefund;
   let transactions;
   try {
