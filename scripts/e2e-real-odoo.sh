@@ -6,4 +6,4 @@
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 exec "$repo/scripts/with-real-odoo.sh" npx mocha --no-config --node-option import=tsx --require dev/testing/root-hooks.ts \
-  --timeout 180000 --exit sidecar/flows/real-odoo.e2e.test.ts
+  --timeout 180000 --exit sidecar/flows/real-odoo.e2e.test.ts sidecar/flows/money.real-odoo.e2e.test.ts

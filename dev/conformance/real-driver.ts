@@ -358,7 +358,11 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
       for (const row of rows) {
         const saleLines = row.sale_line_ids as number[];
         const role = saleLines.length ? (await read('sale.order.line', saleLines[0]!, ['shopify_line_role'])).shopify_line_role : null;
-        out.push({ quantity: row.quantity as number, price_total: money(row.price_total), sale_line_role: orNull(role as string | false | null) });
+        out.push({
+          quantity: row.quantity as number,
+          price_total: money(row.price_total),
+          sale_line_role: orNull(role as string | false | null),
+        });
       }
       return out;
     },
@@ -382,7 +386,10 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
       const lines = [];
       for (const row of rows) {
         const role = orNull(row.shopify_line_role as string | false);
-        const sku = role === 'product' ? orNull((await read('product.product', m2oId(row.product_id)!, ['default_code'])).default_code as string | false) : null;
+        const sku =
+          role === 'product'
+            ? orNull((await read('product.product', m2oId(row.product_id)!, ['default_code'])).default_code as string | false)
+            : null;
         lines.push({
           role,
           sku,

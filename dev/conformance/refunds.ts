@@ -24,8 +24,8 @@ type Restock = RefundDocument['lines'][number]['restock_type'];
 export function defineRefundScenarios(get: () => RefundScenarioContext): void {
   /** Two units at 10.00 + 20 % VAT, shipping 5.00 + 1.00: 30.00, imported and confirmed. */
   const taxedOrder = async (extra: Partial<Parameters<typeof orderDoc>[0]> = {}) => {
-    const { contract, currency, stocked, wh } = get();
-    const p = await stocked();
+    const { contract, currency, wh } = get();
+    const p = await get().stocked();
     const doc = orderDoc({
       currency,
       location_gid: wh[0]!.location_gid,
@@ -121,13 +121,29 @@ export function defineRefundScenarios(get: () => RefundScenarioContext): void {
     it('puts shipping-only and adjustment-only refunds on the order; the adjustment is not in the comparable total', async () => {
       const { contract, m } = get();
       const { doc, so } = await taxedOrder();
-      const shipping = await contract.applyRefund({ ...refundOf(doc, 'no_restock'), lines: [], shipping: { amount: '5.00', tax: '1.00' }, total: '6.00' });
+      const shipping = await contract.applyRefund({
+        ...refundOf(doc, 'no_restock'),
+        lines: [],
+        shipping: { amount: '5.00', tax: '1.00' },
+        total: '6.00',
+      });
       assert.deepEqual([shipping.status, shipping.credit_note_id], ['created', null]);
-      await contract.applyRefund({ ...refundOf(doc, 'no_restock'), lines: [], adjustments: [{ amount: '2.50', reason: 'goodwill' }], total: '2.50' });
+      await contract.applyRefund({
+        ...refundOf(doc, 'no_restock'),
+        lines: [],
+        adjustments: [{ amount: '2.50', reason: 'goodwill' }],
+        total: '2.50',
+      });
       assert.equal((await m.readOrderLines(so)).amount_total, '21.50');
       const refunds = (await m.readRefunds(so)).map((r) => r.refund_gid);
       // Shopify's current total counts the shipping refund, not the adjustment: 24.00.
-      const updated = await contract.applyOrder({ ...doc, updated_at: '2026-11-03T11:00:00Z', total_tax: '4.00', total_price: '24.00', refund_gids: refunds });
+      const updated = await contract.applyOrder({
+        ...doc,
+        updated_at: '2026-11-03T11:00:00Z',
+        total_tax: '4.00',
+        total_price: '24.00',
+        refund_gids: refunds,
+      });
       assert.deepEqual([updated.status, updated.amount_total], ['updated', '21.50']);
     });
   });
@@ -198,7 +214,12 @@ export function defineRefundScenarios(get: () => RefundScenarioContext): void {
       const { contract, m } = get();
       const { doc, so } = await taxedOrder();
       await m.invoiceOrder(so);
-      const r = await contract.applyRefund({ ...refundOf(doc, 'no_restock'), lines: [], shipping: { amount: '5.00', tax: '1.00' }, total: '6.50' });
+      const r = await contract.applyRefund({
+        ...refundOf(doc, 'no_restock'),
+        lines: [],
+        shipping: { amount: '5.00', tax: '1.00' },
+        total: '6.50',
+      });
       assert.equal(r.status, 'flagged');
       assert.deepEqual(await m.readCreditNote(r.credit_note_id!), { amount_total: '6.00', state: 'draft' });
       const binding = await m.readBinding('account.move', r.credit_note_id!);
@@ -210,7 +231,7 @@ export function defineRefundScenarios(get: () => RefundScenarioContext): void {
 
   describe('refunds that bring goods back', () => {
     it('receives returned units and takes them off the order', async () => {
-      const { contract, m, stocked: _s } = get();
+      const { contract, m } = get();
       const { p, doc, so } = await taxedOrder();
       await deliver(so);
       const before = (await contract.stockLevels({ product_ids: [p.product_id], location_gids: [get().wh[0]!.location_gid] })).levels[0]!;
@@ -290,8 +311,8 @@ export function defineRefundScenarios(get: () => RefundScenarioContext): void {
     });
 
     it('records a new order that already counts its refunds in draft, then applies them and confirms it', async () => {
-      const { contract, m, currency, stocked, wh } = get();
-      const p = await stocked();
+      const { contract, m, currency, wh } = get();
+      const p = await get().stocked();
       const base = orderDoc({
         currency,
         location_gid: wh[0]!.location_gid,
@@ -314,13 +335,26 @@ export function defineRefundScenarios(get: () => RefundScenarioContext): void {
   });
 
   describe('returns', () => {
-    const returnOf = (doc: OrderDocument, status: string, quantity: number, restocked = 0, notRestocked = 0, gid = gidOf('Return')): ReturnDocument => ({
+    const returnOf = (
+      doc: OrderDocument,
+      status: string,
+      quantity: number,
+      restocked = 0,
+      notRestocked = 0,
+      gid = gidOf('Return'),
+    ): ReturnDocument => ({
       return_gid: gid,
       order_gid: doc.order_gid,
       status,
       name: `${doc.name}-R1`,
       lines: [
-        { line_gid: doc.lines[0]!.line_gid, sku: doc.lines[0]!.sku, quantity, restocked_quantity: restocked, not_restocked_quantity: notRestocked },
+        {
+          line_gid: doc.lines[0]!.line_gid,
+          sku: doc.lines[0]!.sku,
+          quantity,
+          restocked_quantity: restocked,
+          not_restocked_quantity: notRestocked,
+        },
       ],
     });
 
@@ -444,7 +478,7 @@ export function defineRefundScenarios(get: () => RefundScenarioContext): void {
         credit_note_state: 'posted',
         credit_note_amount: '12.00',
       });
-      assert.ok(refunds[0]!.credit_note_name);
+      assert.ok(refunds[0].credit_note_name);
       assert.deepEqual(refunds[1], {
         refund_gid: unknown,
         found: false,

@@ -129,7 +129,11 @@ export interface MerchantDriver {
   /** A credit note posted on a sale order (e.g. a goodwill refund decided in Odoo), naming the order as its source. */
   postCreditNote(saleOrderId: number, amount: Money, reason: string): Promise<{ credit_note_id: number }>;
   /** A credit note posted for units of the order's lines (by SKU), at their order price and taxes, linked to the lines. */
-  creditOrderLines(saleOrderId: number, lines: Array<{ sku: string; quantity: number }>, reason: string): Promise<{ credit_note_id: number }>;
+  creditOrderLines(
+    saleOrderId: number,
+    lines: Array<{ sku: string; quantity: number }>,
+    reason: string,
+  ): Promise<{ credit_note_id: number }>;
   /** Odoo's "Create invoice" on the order (regular invoice, deducting down payments), posted. */
   invoiceOrder(saleOrderId: number): Promise<{ invoice_id: number; move_type: 'out_invoice' | 'out_refund'; amount_total: Money }>;
   /** `sync`: the contact's "Sync to Shopify" flag (unbound contacts emit events only with it). */

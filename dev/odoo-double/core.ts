@@ -422,7 +422,14 @@ export class DoubleCore {
   }
 
   /** A credit note line for `quantity` of a sale line at `priceUnit`, with the line's taxes. */
-  accountLine(name: string, saleLine: SaleLine | null, kind: AccountLine['kind'], quantity: number, priceUnit: number, taxIds: readonly number[]): AccountLine {
+  accountLine(
+    name: string,
+    saleLine: SaleLine | null,
+    kind: AccountLine['kind'],
+    quantity: number,
+    priceUnit: number,
+    taxIds: readonly number[],
+  ): AccountLine {
     const { untaxed, tax } = this.lineAmounts(priceUnit, quantity, taxIds);
     return { name, sale_line_id: saleLine?.id ?? null, kind, quantity, untaxed, amount: untaxed + tax };
   }

@@ -482,12 +482,7 @@ export class DoubleMerchant implements MerchantDriver {
         };
       });
       // Odoo's invoice_status: "to invoice" while a line has a quantity to invoice, "invoiced" when every line is.
-      const status =
-        so.state !== 'sale'
-          ? 'no'
-          : lines.some((l) => l.quantity - l.qty_invoiced !== 0)
-            ? 'to invoice'
-            : 'invoiced';
+      const status = so.state !== 'sale' ? 'no' : lines.some((l) => l.quantity - l.qty_invoiced !== 0) ? 'to invoice' : 'invoiced';
       return { amount_total: formatMoney(so.amount_total), invoice_status: status, lines };
     });
   }

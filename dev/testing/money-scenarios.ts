@@ -77,11 +77,18 @@ export function defineMoneyScenarios(get: () => MoneyScenarioContext): void {
       const refunds = await get().merchant.readRefunds(soId);
       return refunds.length >= count && refunds.every((r) => r.state === 'applied') ? refunds : undefined;
     });
-  const queuesIdle = () =>
+  const queuesEmpty = () =>
     waitFor('the orders, refunds and returns queues idle', async () => {
       const stats = await get().stack.sidecar.queue.queueStats();
       return stats.filter((q) => ['orders', 'refunds', 'returns'].includes(q.queue)).every((q) => q.queued === 0 && q.active === 0);
     });
+  /** Every webhook the simulator owes delivered and worked, twice over (a job can cause more webhooks). */
+  async function queuesIdle() {
+    for (let round = 0; round < 2; round++) {
+      await get().stack.sim.idle();
+      await queuesEmpty();
+    }
+  }
   /** The sale order was never held nor flagged: its binding is not in error and no job said so. */
   async function neverHeld(soId: number, orderGid: string) {
     const binding = await get().merchant.readBinding('sale.order', soId);

@@ -320,7 +320,8 @@ function comparableTotal(core: DoubleCore, so: SaleOrder): number {
 /** The document's refunds Odoo has not applied (a pending one is counted in the quantities, its money not applied yet). */
 function missingRefunds(core: DoubleCore, so: SaleOrder | null, doc: OrderDocument): string[] {
   const gids: unknown = doc.refund_gids ?? [];
-  if (!Array.isArray(gids) || !gids.every((g) => typeof g === 'string')) throw validationError('order: refund_gids must be a list of strings');
+  if (!Array.isArray(gids) || !gids.every((g) => typeof g === 'string'))
+    throw validationError('order: refund_gids must be a list of strings');
   const applied = new Set(
     [...core.state.refunds.values()].filter((r) => so && r.sale_order_id === so.id && r.state !== 'pending').map((r) => r.refund_gid),
   );
@@ -334,7 +335,9 @@ function missingRefunds(core: DoubleCore, so: SaleOrder | null, doc: OrderDocume
 function refundsFirst(core: DoubleCore, so: SaleOrder, label: string, doc: OrderDocument): ApplyOrderResult | null {
   if (doc.refund_gids === undefined || doc.refund_gids === null) return null;
   const listed = new Set(doc.refund_gids);
-  const newer = [...core.state.refunds.values()].find((r) => r.sale_order_id === so.id && r.state !== 'pending' && !listed.has(r.refund_gid));
+  const newer = [...core.state.refunds.values()].find(
+    (r) => r.sale_order_id === so.id && r.state !== 'pending' && !listed.has(r.refund_gid),
+  );
   if (newer) return orderResult(so, 'unchanged', `${label}: document older than refund ${newer.refund_gid}, which Odoo applied; ignored`);
   const pending = missingRefunds(core, so, doc);
   if (!pending.length) return null;

@@ -10,7 +10,7 @@ import type { DoubleCore } from '../core.js';
 import { validationError } from '../errors.js';
 import { newBinding, type AccountLine, type CreditNote, type RefundRecord, type SaleLine, type SaleOrder } from '../state.js';
 import { formatMoney, gid, money, quantity } from '../values.js';
-import { createReturnPickings, importedOrder, planReturns, receive, saleLineOf, type Wanted } from './returns.js';
+import { createReturnPickings, importedOrder, planReturns, receive, saleLineOf, type ReturnPlan, type Wanted } from './returns.js';
 
 const RESTOCK_RETURN = ['return', 'legacy_restock'];
 const MAX_REFUND_GIDS = 5000;
@@ -94,7 +94,13 @@ function refundPlan(core: DoubleCore, label: string, so: SaleOrder, doc: RefundD
 }
 
 /** Returned units come back from what was delivered; other units leave from what is not delivered first, the rest stays (kept). */
-function splitUnits(core: DoubleCore, so: SaleOrder, item: PlanItem, taken: Map<SaleLine, { open: number; delivered: number }>, where: string) {
+function splitUnits(
+  core: DoubleCore,
+  so: SaleOrder,
+  item: PlanItem,
+  taken: Map<SaleLine, { open: number; delivered: number }>,
+  where: string,
+) {
   const { line, qty } = item;
   const used = taken.get(line) ?? { open: 0, delivered: 0 };
   taken.set(line, used);
@@ -123,7 +129,9 @@ interface GoodsBack {
 
 /** Where returned units come back from: the open pickings of the Shopify return the refund closes, then new return pickings (planned before any write). */
 function planGoodsBack(core: DoubleCore, label: string, so: SaleOrder, plan: PlanItem[], returnGid: string | null): GoodsBack {
-  const returnPickings = returnGid ? [...core.state.pickings.values()].filter((p) => p.return_gid === returnGid && p.state === 'assigned') : [];
+  const returnPickings = returnGid
+    ? [...core.state.pickings.values()].filter((p) => p.return_gid === returnGid && p.state === 'assigned')
+    : [];
   const fromReturn = new Map<number, number>();
   const wanted: Wanted[] = [];
   for (const item of plan) {
@@ -136,7 +144,7 @@ function planGoodsBack(core: DoubleCore, label: string, so: SaleOrder, plan: Pla
     if (use) fromReturn.set(item.line.id, (fromReturn.get(item.line.id) ?? 0) + use);
     if (item.back > use) wanted.push({ line: item.line, qty: item.back - use, locationGid: item.locationGid });
   }
-  return { fromReturn, returnPickings, plan: wanted.length ? planReturns(core, so, wanted, label) : new Map() };
+  return { fromReturn, returnPickings, plan: wanted.length ? planReturns(core, so, wanted, label) : (new Map() as ReturnPlan) };
 }
 
 function takeGoodsBack(core: DoubleCore, so: SaleOrder, goods: GoodsBack, returnGid: string | null): void {
@@ -144,7 +152,8 @@ function takeGoodsBack(core: DoubleCore, so: SaleOrder, goods: GoodsBack, return
   if (goods.plan.size) {
     const created = createReturnPickings(core, so, goods.plan, returnGid);
     const quantities = new Map<number, number>();
-    for (const m of created.flatMap((p) => p.moves)) quantities.set(m.sale_line_id ?? -1, (quantities.get(m.sale_line_id ?? -1) ?? 0) + m.quantity);
+    for (const m of created.flatMap((p) => p.moves))
+      quantities.set(m.sale_line_id ?? -1, (quantities.get(m.sale_line_id ?? -1) ?? 0) + m.quantity);
     receive(core, created, quantities, true);
   }
 }
@@ -254,7 +263,14 @@ function unlinkedCreditLines(core: DoubleCore, label: string, so: SaleOrder, doc
     if (!subtotal) return;
     const exact = l.quantity && subtotal % l.quantity === 0;
     out.push(
-      core.accountLine(exact ? line.name : `${l.quantity} × ${line.name}`, null, 'product', exact ? l.quantity : 1, exact ? subtotal / l.quantity : subtotal, line.tax_ids),
+      core.accountLine(
+        exact ? line.name : `${l.quantity} × ${line.name}`,
+        null,
+        'product',
+        exact ? l.quantity : 1,
+        exact ? subtotal / l.quantity : subtotal,
+        line.tax_ids,
+      ),
     );
   });
   for (const v of moneyLineValues(label, so, doc, []))
@@ -322,7 +338,12 @@ function settleRefund(core: DoubleCore, s: Settle): ContractResult<'apply_refund
   if (record) Object.assign(record, values);
   else {
     const id = core.id();
-    record = { id, refund_gid: s.refundGid, name: `${s.so.client_order_ref ?? s.so.name} refund ${s.refundGid.split('/').pop()}`, ...values };
+    record = {
+      id,
+      refund_gid: s.refundGid,
+      name: `${s.so.client_order_ref ?? s.so.name} refund ${s.refundGid.split('/').pop()}`,
+      ...values,
+    };
     core.state.refunds.set(id, record);
   }
   return refundResult(core, state === 'flagged' ? 'flagged' : 'created', record, message);
@@ -379,7 +400,8 @@ export function exportCreditNote(core: DoubleCore, doc: ContractParams<'export_c
 /** What Odoo holds for some Shopify refunds (the sidecar's daily reconciliation). */
 export function refundStatus(core: DoubleCore, doc: ContractParams<'refund_status'>): ContractResult<'refund_status'> {
   const gids: unknown = doc.refund_gids;
-  if (!Array.isArray(gids) || !gids.every((g) => typeof g === 'string')) throw validationError('refund_status: refund_gids must be a list of strings');
+  if (!Array.isArray(gids) || !gids.every((g) => typeof g === 'string'))
+    throw validationError('refund_status: refund_gids must be a list of strings');
   if (gids.length > MAX_REFUND_GIDS) throw validationError(`refund_status: at most ${MAX_REFUND_GIDS} refund_gids per call`);
   const records = [...core.state.refunds.values()];
   return {

@@ -61,7 +61,11 @@ export function planReturns(core: DoubleCore, so: SaleOrder, wanted: Wanted[], l
     );
     for (const picking of deliveries) {
       for (const move of picking.moves.filter((m) => m.sale_line_id === line.id)) {
-        const planned = plan.get(picking)?.items.filter((i) => i.move.sale_line_id === line.id).reduce((s, i) => s + i.take, 0) ?? 0;
+        const planned =
+          plan
+            .get(picking)
+            ?.items.filter((i) => i.move.sale_line_id === line.id)
+            .reduce((s, i) => s + i.take, 0) ?? 0;
         const take = Math.min(remaining, returnable(core, picking, move) - planned);
         if (take <= 0) continue;
         const entry = plan.get(picking) ?? { locationGid, items: [] };
@@ -162,7 +166,9 @@ export function applyReturn(core: DoubleCore, doc: ReturnDocument): ContractResu
   const resolved = lines.map((line, i) => ({ line, so_line: saleLineOf(so, line, `${label} line ${i + 1}`) }));
   let outcome: ContractResult<'apply_return'>['status'] = 'unchanged';
   if (!existing.length) {
-    const wanted = resolved.filter((r) => r.line.quantity).map((r) => ({ line: r.so_line, qty: r.line.quantity, locationGid: doc.location_gid ?? null }));
+    const wanted = resolved
+      .filter((r) => r.line.quantity)
+      .map((r) => ({ line: r.so_line, qty: r.line.quantity, locationGid: doc.location_gid ?? null }));
     if (!wanted.length) throw validationError(`${label}: no quantity to return`);
     existing = createReturnPickings(core, so, planReturns(core, so, wanted, label), returnGid);
     outcome = 'created';
@@ -172,7 +178,12 @@ export function applyReturn(core: DoubleCore, doc: ReturnDocument): ContractResu
 }
 
 /** Receive what Shopify restocked and is not received yet; when every unit is processed (or the return is closed), nothing more comes back. */
-function receiveProcessed(core: DoubleCore, pickings: Picking[], resolved: Array<{ line: ReturnLine; so_line: SaleLine }>, closed: boolean): boolean {
+function receiveProcessed(
+  core: DoubleCore,
+  pickings: Picking[],
+  resolved: Array<{ line: ReturnLine; so_line: SaleLine }>,
+  closed: boolean,
+): boolean {
   const targets = new Map<SaleLine, number>();
   let processedAll = true;
   for (const { line, so_line } of resolved) {

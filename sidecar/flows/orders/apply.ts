@@ -72,7 +72,9 @@ async function applyWithRefunds(ctx: FlowContext, document: OrderDocument): Prom
   for (const refundGid of result.refund_gids ?? []) await importRefund(ctx, store, refundGid);
   const again = await ctx.odoo.applyOrder(document);
   if (again.status === 'refunds_pending')
-    throw new RetryableError(`orders: ${document.name} still waits for refunds ${(again.refund_gids ?? []).join(', ')} after applying them`);
+    throw new RetryableError(
+      `orders: ${document.name} still waits for refunds ${(again.refund_gids ?? []).join(', ')} after applying them`,
+    );
   return again;
 }
 

@@ -15,7 +15,15 @@ import { ShopifyError, ShopifyUserErrors } from '../../shopify/errors.js';
 import { idempotencyKey } from '../../shopify/idempotency.js';
 import type { FlowContext } from '../context.js';
 import { ignored, type JobOutcome } from '../define-flow.js';
-import { findSentRefund, moveIdOf, planCreditNoteRefund, refundDocument, refundsToApply, refundTransactions, type CreditNoteRefund } from './map.js';
+import {
+  findSentRefund,
+  moveIdOf,
+  planCreditNoteRefund,
+  refundDocument,
+  refundsToApply,
+  refundTransactions,
+  type CreditNoteRefund,
+} from './map.js';
 import { LANE, exportCreditNote, readOrderRefunds, readRefund, readRefundable, refundStatuses } from './read.js';
 import type { RefundIntent, RefundStore } from './store.js';
 
@@ -56,15 +64,28 @@ async function showOnOrder(ctx: FlowContext, orderGid: string, error: unknown): 
   const [status] = (await ctx.odoo.orderStatus({ order_gids: [orderGid] }).catch(() => ({ orders: [] }))).orders;
   if (status?.found && status.sale_order_id !== null)
     await ctx.odoo
-      .recordSyncResult({ model: 'sale.order', res_id: status.sale_order_id, state: 'error', message: `Shopify refund not applied: ${message}` })
-      .catch((markError: unknown) => ctx.logger.warn('refunds: could not show the refusal on the sale order', { orderGid, error: markError }));
+      .recordSyncResult({
+        model: 'sale.order',
+        res_id: status.sale_order_id,
+        state: 'error',
+        message: `Shopify refund not applied: ${message}`,
+      })
+      .catch((markError: unknown) =>
+        ctx.logger.warn('refunds: could not show the refusal on the sale order', { orderGid, error: markError }),
+      );
   return error;
 }
 
 /** Applies every refund of the order that Odoo has not applied, oldest first. */
 export async function applyOrderRefunds(ctx: FlowContext, store: RefundStore, orderGid: string): Promise<AppliedRefund[]> {
   const order = await readOrderRefunds(ctx, orderGid);
-  const todo = refundsToApply(order.refunds, await refundStatuses(ctx, order.refunds.map((r) => r.id)));
+  const todo = refundsToApply(
+    order.refunds,
+    await refundStatuses(
+      ctx,
+      order.refunds.map((r) => r.id),
+    ),
+  );
   const applied: AppliedRefund[] = [];
   for (const refundGid of todo) {
     const done = await importRefund(ctx, store, refundGid);
@@ -89,15 +110,26 @@ export async function creditNotePosted(ctx: FlowContext, store: RefundStore, job
   const cn = await exportCreditNote(ctx, moveId);
   const fields = { creditNote: cn.name, orderGid: cn.order_gid };
   if (cn.state !== 'posted') return ignored('skipped', `the credit note is ${cn.state}`, { fields });
-  if (cn.refund_gid) return ignored('unchanged', `already a Shopify refund (${cn.refund_gid})`, { fields: { ...fields, refundGid: cn.refund_gid } });
+  if (cn.refund_gid)
+    return ignored('unchanged', `already a Shopify refund (${cn.refund_gid})`, { fields: { ...fields, refundGid: cn.refund_gid } });
   const order = await readOrderRefunds(ctx, cn.order_gid);
-  const intent = (await store.get(moveId)) ?? (await store.open(moveId, cn.order_gid, order.refunds.map((r) => r.id)));
+  const intent =
+    (await store.get(moveId)) ??
+    (await store.open(
+      moveId,
+      cn.order_gid,
+      order.refunds.map((r) => r.id),
+    ));
   const found = resolvePending(intent, order.refunds);
   if (found) {
     await store.claim(moveId, found);
     await ctx.odoo.recordSyncResult({ model: 'account.move', res_id: moveId, state: 'synced', shopify_gid: found });
     ctx.logger.info('refunds: the unanswered refundCreate had happened; found by read-back, not repeated', { ...fields, refundGid: found });
-    return { outcome: 'resolved', message: 'refunds: the credit note was refunded in Shopify already', fields: { ...fields, refundGid: found } };
+    return {
+      outcome: 'resolved',
+      message: 'refunds: the credit note was refunded in Shopify already',
+      fields: { ...fields, refundGid: found },
+    };
   }
   if (intent.pending) {
     await store.setPending(moveId, null);
@@ -133,7 +165,11 @@ async function refundInShopify(ctx: FlowContext, store: RefundStore, cn: CreditN
       'RefundCreate',
       { input: { orderId: cn.order_gid, note: plan.note, notify: false, refundLineItems: plan.lines, transactions } },
       // The key makes a retry safe on Shopify's side, but the flow still reads back first (retrySafe false).
-      { lane: LANE, idempotencyKey: idempotencyKey({ flow: 'refunds', entity: `odoo:account.move:${cn.move_id}`, version: cn.name }), retrySafe: false },
+      {
+        lane: LANE,
+        idempotencyKey: idempotencyKey({ flow: 'refunds', entity: `odoo:account.move:${cn.move_id}`, version: cn.name }),
+        retrySafe: false,
+      },
     );
     refundGid = answer.refundCreate?.refund?.id;
   } catch (error) {
@@ -142,7 +178,13 @@ async function refundInShopify(ctx: FlowContext, store: RefundStore, cn: CreditN
   if (!refundGid) throw new PermanentError(`refunds: refundCreate for ${cn.name} returned no refund`);
   await store.claim(cn.move_id, refundGid);
   await ctx.odoo.recordSyncResult({ model: 'account.move', res_id: cn.move_id, state: 'synced', shopify_gid: refundGid });
-  ctx.logger.info('refunds: credit note refunded in Shopify', { creditNote: cn.name, orderGid: cn.order_gid, refundGid, lines: plan.lines.length, amount: cn.amount_total });
+  ctx.logger.info('refunds: credit note refunded in Shopify', {
+    creditNote: cn.name,
+    orderGid: cn.order_gid,
+    refundGid,
+    lines: plan.lines.length,
+    amount: cn.amount_total,
+  });
   return refundGid;
 }
 
@@ -162,10 +204,13 @@ async function settleFailedRefund(ctx: FlowContext, store: RefundStore, cn: Cred
     return new PermanentError(`refunds: ${message}`, { cause: error });
   }
   if (error instanceof ShopifyError && error.mayHaveExecuted) {
-    return new RetryableError(`refunds: refundCreate for ${cn.name} got no answer; the retry reads the order's refunds back before writing again`, {
-      cause: error,
-      details: { moveId: cn.move_id, orderGid: cn.order_gid },
-    });
+    return new RetryableError(
+      `refunds: refundCreate for ${cn.name} got no answer; the retry reads the order's refunds back before writing again`,
+      {
+        cause: error,
+        details: { moveId: cn.move_id, orderGid: cn.order_gid },
+      },
+    );
   }
   if (error instanceof ShopifyError) await store.setPending(cn.move_id, null); // certainly not executed
   return error;

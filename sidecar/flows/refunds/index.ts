@@ -43,7 +43,8 @@ export const refundsFlow = defineFlow({
   queues: {
     refunds: {
       handle: handleRefundJob,
-      entity: (job) => (job.source === 'outbox' ? { type: 'account.move', id: moveIdOf(job) } : { type: 'Order', id: orderGidOf(job) ?? '' }),
+      entity: (job) =>
+        job.source === 'outbox' ? { type: 'account.move', id: moveIdOf(job) } : { type: 'Order', id: orderGidOf(job) ?? '' },
       work: { batchSize: 5 },
     },
   },

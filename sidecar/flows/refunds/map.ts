@@ -115,7 +115,9 @@ export interface CreditNoteRefund {
 function units(cn: CreditNoteDocument, index: number): number {
   const q = cn.lines[index]!.quantity;
   if (!Number.isInteger(q) || q < 0)
-    throw new PermanentError(`credit note ${cn.name} line ${index + 1}: quantity ${q} is not a whole number of units; Shopify refunds whole units`);
+    throw new PermanentError(
+      `credit note ${cn.name} line ${index + 1}: quantity ${q} is not a whole number of units; Shopify refunds whole units`,
+    );
   return q;
 }
 
