@@ -221,6 +221,30 @@ export function defineMoneyScenarios(get: () => MoneyScenarioContext): void {
       );
       assert.equal((await product(soId)).qty_delivered, 2);
     });
+    it('a return picking received by a user in Odoo says it was not sent to Shopify; processing the return in Shopify then receives nothing twice', async () => {
+      const { merchant } = get();
+      const { sku, order, soId } = await orderInOdoo(2);
+      await deliver(soId, order.id);
+      const ret = await sim<{ id: number }>('POST', `/orders/${order.id}/returns`, { lines: [{ sku, quantity: 1 }] });
+      const [picking] = await waitFor('the return picking', async () => {
+        const pickings = await incoming(soId);
+        return pickings.length === 1 ? pickings : undefined;
+      });
+      await merchant.validateReturn(picking!.id);
+      const binding = await waitFor('the picking says it was not sent', async () => {
+        const b = await merchant.readBinding('stock.picking', picking!.id);
+        return b.state === 'error' ? b : undefined;
+      });
+      assert.match(binding.message ?? '', /not sent to Shopify/);
+      await sim('POST', `/returns/${ret.id}/process`, { restock: true, locationId: LOCATION });
+      await queuesIdle();
+      const after = await incoming(soId);
+      assert.deepEqual(
+        after.map((p) => [p.state, p.moves.map((mv) => mv.quantity)]),
+        [['done', [1]]],
+      );
+      assert.equal((await product(soId)).qty_delivered, 1);
+    });
   });
 
   describe('Odoo credit notes → Shopify', () => {

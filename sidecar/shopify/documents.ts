@@ -57,9 +57,6 @@ export const DOCUMENT_NAMES = [
   'RefundCreate',
   'OrderReturns',
   'ReturnById',
-  'ReturnProcess',
-  'ReturnCreate',
-  'ReturnableFulfillments',
 ] as const;
 
 export type DocumentName = (typeof DOCUMENT_NAMES)[number];

@@ -1,6 +1,6 @@
 /**
- * Returns, pure parts (no I/O, no clock): a Shopify return as the contract's ReturnDocument, and
- * what a return received in Odoo still has to process in Shopify (docs/flows.md, "Returns").
+ * Returns, pure parts (no I/O, no clock): a Shopify return as the contract's ReturnDocument
+ * (docs/flows.md, "Returns").
  *
  * Rules:
  * - Returns reference fulfillment line items; the document names their order line (what joins the
@@ -8,14 +8,11 @@
  * - Processed units are counted by disposition on the return's reverse fulfillment order:
  *   RESTOCKED units come back into the warehouse of their location; NOT_RESTOCKED and MISSING do
  *   not; PROCESSING_REQUIRED is neither yet.
- * - Odoo → Shopify is absolute: what the return's pickings received in Odoo minus what Shopify
- *   already restocked is processed now, so a retry after a call without answer (read back first)
- *   never processes twice.
  */
 import type { QueueJobs } from '../../jobs.js';
-import type { FulfillmentDocument, ReturnDocument } from '../../odoo/contract.js';
+import type { ReturnDocument } from '../../odoo/contract.js';
 import { PermanentError } from '../../queue/errors.js';
-import type { ReturnableFulfillmentsQuery, ReturnByIdQuery } from '../../shopify/index.js';
+import type { ReturnByIdQuery } from '../../shopify/index.js';
 
 export type ShopifyReturn = NonNullable<ReturnByIdQuery['return']>;
 export type ReturnJob = QueueJobs['returns'];
@@ -72,65 +69,4 @@ export function returnDocument(ret: ShopifyReturn): ReturnDocument {
     location_gid: lines.find((l) => l.location_gid)?.location_gid ?? null,
     lines,
   };
-}
-
-/** One returnProcess line: a return line item, its units, and their RESTOCKED disposition. */
-export interface ProcessLine {
-  id: string;
-  quantity: number;
-  dispositions: Array<{ reverseFulfillmentOrderLineItemId: string; quantity: number; dispositionType: 'RESTOCKED'; locationId: string }>;
-}
-
-/**
- * What the return's pickings received in Odoo (per order line) and Shopify has not restocked yet,
- * as returnProcess lines restocked at `locationGid`. Never more than a line's unprocessed units.
- */
-export function processLines(ret: ShopifyReturn, received: FulfillmentDocument['return_received'], locationGid: string): ProcessLine[] {
-  const reverseByFli = new Map<string, string>();
-  for (const line of ret.reverseFulfillmentOrders.nodes.flatMap((rfo) => rfo.lineItems.nodes))
-    if (line.fulfillmentLineItem) reverseByFli.set(line.fulfillmentLineItem.id, line.id);
-  const dispositions = dispositionsOf(ret);
-  const todo = new Map<string, number>();
-  for (const r of received ?? []) todo.set(r.line_gid, (todo.get(r.line_gid) ?? 0) + r.quantity);
-  for (const l of ret.returnLineItems.nodes.filter(isReturnLine)) {
-    const key = l.fulfillmentLineItem.lineItem.id;
-    todo.set(key, (todo.get(key) ?? 0) - (dispositions.get(l.fulfillmentLineItem.id)?.restocked ?? 0));
-  }
-  const out: ProcessLine[] = [];
-  for (const l of ret.returnLineItems.nodes.filter(isReturnLine)) {
-    const key = l.fulfillmentLineItem.lineItem.id;
-    const take = Math.min(todo.get(key) ?? 0, l.quantity - l.processedQuantity);
-    const reverse = reverseByFli.get(l.fulfillmentLineItem.id);
-    if (take <= 0 || !reverse) continue;
-    todo.set(key, (todo.get(key) ?? 0) - take);
-    out.push({
-      id: l.id,
-      quantity: take,
-      dispositions: [{ reverseFulfillmentOrderLineItemId: reverse, quantity: take, dispositionType: 'RESTOCKED', locationId: locationGid }],
-    });
-  }
-  return out;
-}
-
-/** The return lines of a return made in Odoo: its received units per order line, taken from the fulfillment line items still returnable. */
-export function returnCreateLines(
-  picking: FulfillmentDocument,
-  returnable: ReturnableFulfillmentsQuery['returnableFulfillments']['nodes'],
-): Array<{ fulfillmentLineItemId: string; quantity: number; returnReasonNote: string }> {
-  const items = returnable.flatMap((f) => f.returnableFulfillmentLineItems.nodes);
-  const out: Array<{ fulfillmentLineItemId: string; quantity: number; returnReasonNote: string }> = [];
-  for (const line of picking.lines) {
-    let left = line.quantity;
-    for (const item of items.filter((i) => i.fulfillmentLineItem.lineItem.id === line.line_gid)) {
-      const take = Math.min(left, item.quantity);
-      if (take <= 0) continue;
-      out.push({ fulfillmentLineItemId: item.fulfillmentLineItem.id, quantity: take, returnReasonNote: `Odoo return ${picking.name}` });
-      left -= take;
-    }
-    if (left > 0)
-      throw new PermanentError(
-        `returns: ${picking.name} received ${line.quantity} × ${line.sku ?? line.line_gid}, but Shopify has only ${line.quantity - left} fulfilled and not returned`,
-      );
-  }
-  return out;
 }

@@ -1,11 +1,9 @@
 /**
- * Returns, reads (lane `fulfillments`: returns are the fulfillments' reverse): an order's returns,
- * one return in full, the fulfillment line items an order can still return, and from Odoo a
- * return picking.
+ * Returns, reads (lane `fulfillments`: returns are the fulfillments' reverse): an order's returns
+ * and one return in full.
  */
-import type { FulfillmentDocument } from '../../odoo/contract.js';
 import { PermanentError } from '../../queue/errors.js';
-import type { OrderReturnsQuery, ReturnableFulfillmentsQuery } from '../../shopify/index.js';
+import type { OrderReturnsQuery } from '../../shopify/index.js';
 import type { FlowContext } from '../context.js';
 import type { ShopifyReturn } from './map.js';
 
@@ -24,15 +22,4 @@ export async function readReturn(ctx: Pick<FlowContext, 'shopify'>, returnGid: s
   const { return: ret } = await ctx.shopify.request('ReturnById', { id: returnGid }, { lane: LANE });
   if (!ret) throw new PermanentError(`returns: return ${returnGid} does not exist in Shopify`);
   return ret;
-}
-
-export async function readReturnable(
-  ctx: Pick<FlowContext, 'shopify'>,
-  orderGid: string,
-): Promise<ReturnableFulfillmentsQuery['returnableFulfillments']['nodes']> {
-  return (await ctx.shopify.request('ReturnableFulfillments', { orderId: orderGid }, { lane: LANE })).returnableFulfillments.nodes;
-}
-
-export async function exportReturnPicking(ctx: Pick<FlowContext, 'odoo'>, pickingId: number): Promise<FulfillmentDocument> {
-  return ctx.odoo.exportDelivery({ picking_id: pickingId });
 }
