@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { pullOrdersSince } from '../../sidecar/flows/orders/apply.js';
 import { applyOrderRefunds } from '../../sidecar/flows/refunds/index.js';
 import { createRefundStore } from '../../sidecar/flows/refunds/store.js';
 import type { MerchantDriver } from '../conformance/target.js';
@@ -126,6 +127,32 @@ export function defineMoneyScenarios(get: () => MoneyScenarioContext): void {
         [],
       );
       assert.equal((await merchant.readRefunds(soId)).length, 1);
+    });
+
+    it('a refund whose webhooks were all lost is applied by the orders pull, and the delivered order is not held', async () => {
+      const { merchant, stack } = get();
+      const { sku, order, soId } = await orderInOdoo(2);
+      await deliver(soId, order.id);
+      await merchant.invoiceOrder(soId);
+      await queuesIdle();
+      const since = (await sim<{ updated_at: string }>('GET', `/orders/${order.id}`)).updated_at;
+      await sim('PUT', '/faults', { webhookDropRate: 1 });
+      try {
+        await refundIn(order.id, { lines: [{ sku, quantity: 1, restockType: 'no_restock' }] });
+        await stack.sim.idle();
+      } finally {
+        // Back with PUT: DELETE would re-seed the webhook ids, which the inbox then drops as duplicates.
+        await sim('PUT', '/faults', { webhookDropRate: 0 });
+      }
+      assert.deepEqual(await merchant.readRefunds(soId), [], 'no webhook arrived');
+      assert.ok((await pullOrdersSince(stack.flowContext(), since)).enqueued >= 1);
+      // The order update counts the refund: Odoo answers refunds_pending, the orders flow applies it first.
+      const [applied] = await appliedRefunds(soId, 1);
+      assert.deepEqual(await merchant.readCreditNote(applied!.credit_note_id!), { amount_total: '10.00', state: 'posted' });
+      await queuesIdle();
+      await neverHeld(soId, order.admin_graphql_api_id);
+      const line = await product(soId);
+      assert.deepEqual([line.qty_delivered, line.kept_qty], [2, 1]);
     });
 
     it('a refund before delivery takes the cancelled units off the order, with no credit note before invoicing', async () => {
