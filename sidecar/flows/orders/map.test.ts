@@ -156,6 +156,7 @@ describe('orders normalise: Shopify order → OrderDocument', () => {
       total_discounts: '0.00',
       total_price: '28.80',
       note: null,
+      refund_gids: [],
     });
     validator.validate('apply_order', 'params', document);
   });

@@ -162,8 +162,8 @@ describe('operator tools: admin API and CLI (simulator, PostgreSQL, Odoo double)
         ],
       );
       assert.ok(!lines.some((l) => l.startsWith('FAIL')), stdout);
-      assert.match(stdout, /OK {4}odoo contract: addon .* speaks contract 1\.0/);
-      assert.match(stdout, /OK {4}webhook subscriptions: 16 topics subscribed to http:\/\/127\.0\.0\.1:\d+\/webhooks\/shopify/);
+      assert.match(stdout, /OK {4}odoo contract: addon .* speaks contract 1\.1/);
+      assert.match(stdout, /OK {4}webhook subscriptions: 21 topics subscribed to http:\/\/127\.0\.0\.1:\d+\/webhooks\/shopify/);
     });
   });
 
