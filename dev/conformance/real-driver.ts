@@ -286,13 +286,139 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
               quantity: 1,
               price_unit: Number(amount),
               tax_ids: [[6, 0, []]],
-              sale_line_ids: [[6, 0, [line!.id]]],
             },
           ],
         ],
       });
       await call('account.move', 'action_post', [moveId]);
       return { credit_note_id: moveId };
+    },
+
+    async creditOrderLines(saleOrderId: number, lines: Array<{ sku: string; quantity: number }>, reason: string) {
+      const order = await read('sale.order', saleOrderId, ['partner_invoice_id', 'name']);
+      const vals: unknown[] = [];
+      for (const { sku, quantity } of lines) {
+        const [line] = await searchRead(
+          'sale.order.line',
+          [
+            ['order_id', '=', saleOrderId],
+            ['shopify_line_role', '=', 'product'],
+            ['product_id.default_code', '=', sku],
+          ],
+          ['product_id', 'price_unit', 'tax_id', 'name'],
+          { limit: 1 },
+        );
+        if (!line) throw new Error(`${order.name as string} has no line with SKU ${sku}`);
+        vals.push([
+          0,
+          0,
+          {
+            product_id: m2oId(line.product_id),
+            name: `${reason}: ${line.name as string}`,
+            quantity,
+            price_unit: line.price_unit,
+            tax_ids: [[6, 0, line.tax_id]],
+            sale_line_ids: [[6, 0, [line.id]]],
+          },
+        ]);
+      }
+      const moveId = await create('account.move', {
+        move_type: 'out_refund',
+        partner_id: m2oId(order.partner_invoice_id),
+        invoice_origin: order.name,
+        invoice_line_ids: vals,
+      });
+      await call('account.move', 'action_post', [moveId]);
+      return { credit_note_id: moveId };
+    },
+
+    async invoiceOrder(saleOrderId: number) {
+      const before = new Set(((await read('sale.order', saleOrderId, ['invoice_ids'])).invoice_ids as number[]) ?? []);
+      const context = { active_model: 'sale.order', active_ids: [saleOrderId], active_id: saleOrderId };
+      const wizard = await create('sale.advance.payment.inv', { advance_payment_method: 'delivered' }, context);
+      await call('sale.advance.payment.inv', 'create_invoices', [wizard], context);
+      const after = ((await read('sale.order', saleOrderId, ['invoice_ids'])).invoice_ids as number[]) ?? [];
+      const moveId = after.find((id) => !before.has(id));
+      if (!moveId) throw new Error(`invoicing sale order ${saleOrderId} made no invoice`);
+      await call('account.move', 'action_post', [moveId]);
+      const move = await read('account.move', moveId, ['move_type', 'amount_total']);
+      return { invoice_id: moveId, move_type: move.move_type as 'out_invoice' | 'out_refund', amount_total: money(move.amount_total) };
+    },
+
+    async readCreditNoteLines(id: number) {
+      const rows = await searchRead(
+        'account.move.line',
+        [
+          ['move_id', '=', id],
+          ['display_type', '=', 'product'],
+        ],
+        ['quantity', 'price_total', 'sale_line_ids'],
+        { order: 'sequence, id' },
+      );
+      const out = [];
+      for (const row of rows) {
+        const saleLines = row.sale_line_ids as number[];
+        const role = saleLines.length ? (await read('sale.order.line', saleLines[0]!, ['shopify_line_role'])).shopify_line_role : null;
+        out.push({
+          quantity: row.quantity as number,
+          price_total: money(row.price_total),
+          sale_line_role: orNull(role as string | false | null),
+        });
+      }
+      return out;
+    },
+
+    async readInvoice(id: number) {
+      const move = await read('account.move', id, ['amount_total', 'amount_residual', 'state']);
+      return { amount_total: money(move.amount_total), amount_residual: money(move.amount_residual), state: move.state as string };
+    },
+
+    async readOrderLines(saleOrderId: number) {
+      const order = await read('sale.order', saleOrderId, ['amount_total', 'invoice_status']);
+      const rows = await searchRead(
+        'sale.order.line',
+        [
+          ['order_id', '=', saleOrderId],
+          ['display_type', '=', false],
+        ],
+        ['shopify_line_role', 'product_id', 'product_uom_qty', 'qty_delivered', 'qty_invoiced', 'shopify_kept_qty', 'price_total'],
+        { order: 'id' },
+      );
+      const lines = [];
+      for (const row of rows) {
+        const role = orNull(row.shopify_line_role as string | false);
+        const sku =
+          role === 'product'
+            ? orNull((await read('product.product', m2oId(row.product_id)!, ['default_code'])).default_code as string | false)
+            : null;
+        lines.push({
+          role,
+          sku,
+          quantity: row.product_uom_qty as number,
+          qty_delivered: row.qty_delivered as number,
+          qty_invoiced: row.qty_invoiced as number,
+          kept_qty: row.shopify_kept_qty as number,
+          price_total: money(row.price_total),
+        });
+      }
+      return { amount_total: money(order.amount_total), invoice_status: order.invoice_status as string, lines };
+    },
+
+    async readRefunds(saleOrderId: number) {
+      const rows = await searchRead(
+        'shopify.refund',
+        [['sale_order_id', '=', saleOrderId]],
+        ['shopify_gid', 'state', 'amount_total', 'credit_note_id', 'origin', 'return_gid'],
+        { order: 'id' },
+      );
+      return rows.map((r) => ({
+        refund_gid: r.shopify_gid as string,
+        state: r.state as string,
+        amount_total: money(r.amount_total),
+        credit_note_id: m2oId(r.credit_note_id),
+        origin: r.origin as string,
+        return_gid: orNull(r.return_gid as string | false),
+      }));
     },
 
     async createCustomer(values) {

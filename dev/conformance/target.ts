@@ -44,6 +44,29 @@ export interface SaleOrderView {
   lines: Array<{ sku: string | null; quantity: number; qty_delivered: number }>;
 }
 
+/** Every line of a sale order, as the order form's lines and invoicing columns show them. */
+export interface OrderLineView {
+  /** The addon's shopify_line_role: product, discount, shipping, shipping_discount, refund, refund_adjustment (null for a line made in Odoo). */
+  role: string | null;
+  sku: string | null;
+  quantity: number;
+  qty_delivered: number;
+  qty_invoiced: number;
+  /** Units refunded in Shopify that stay on the line (delivered, not returned). */
+  kept_qty: number;
+  price_total: Money;
+}
+
+/** A Shopify refund as Shopify → Refunds lists it. */
+export interface RefundView {
+  refund_gid: Gid;
+  state: string;
+  amount_total: Money;
+  credit_note_id: number | null;
+  origin: string;
+  return_gid: Gid | null;
+}
+
 export interface PickingView {
   id: number;
   picking_type: 'outgoing' | 'incoming';
@@ -127,8 +150,16 @@ export interface MerchantDriver {
   ): Promise<{ backorder_id: number | null }>;
   setTracking(pickingId: number, tracking: Tracking): Promise<void>;
   validateReturn(pickingId: number): Promise<void>;
-  /** A credit note posted on a sale order (e.g. a goodwill refund decided in Odoo). */
+  /** A credit note posted on a sale order (e.g. a goodwill refund decided in Odoo), naming the order as its source. */
   postCreditNote(saleOrderId: number, amount: Money, reason: string): Promise<{ credit_note_id: number }>;
+  /** A credit note posted for units of the order's lines (by SKU), at their order price and taxes, linked to the lines. */
+  creditOrderLines(
+    saleOrderId: number,
+    lines: Array<{ sku: string; quantity: number }>,
+    reason: string,
+  ): Promise<{ credit_note_id: number }>;
+  /** Odoo's "Create invoice" on the order (regular invoice, deducting down payments), posted. */
+  invoiceOrder(saleOrderId: number): Promise<{ invoice_id: number; move_type: 'out_invoice' | 'out_refund'; amount_total: Money }>;
   /** `sync`: the contact's "Sync to Shopify" flag (unbound contacts emit events only with it). */
   createCustomer(values: { name: string; email: string | null; sync?: boolean }): Promise<number>;
   editCustomer(
@@ -148,6 +179,12 @@ export interface MerchantDriver {
   readPartner(partnerId: number): Promise<PartnerView>;
   findPartnersByName(name: string): Promise<number[]>;
   readCreditNote(id: number): Promise<{ amount_total: Money; state: string }>;
+  /** A credit note's lines: quantity, total with tax, and the role of the sale line it is linked to (null: not linked). */
+  readCreditNoteLines(id: number): Promise<Array<{ quantity: number; price_total: Money; sale_line_role: string | null }>>;
+  readInvoice(id: number): Promise<{ amount_total: Money; amount_residual: Money; state: string }>;
+  /** All the order's lines, its total and its invoice status (to invoice, invoiced, no). */
+  readOrderLines(saleOrderId: number): Promise<{ amount_total: Money; invoice_status: string; lines: OrderLineView[] }>;
+  readRefunds(saleOrderId: number): Promise<RefundView[]>;
   readBinding(model: SyncModel, id: number): Promise<BindingView>;
   /** What Shopify → Overview shows of the sidecar's last report_health (null before any). */
   readSidecarHealth(): Promise<{ alert_count: number; dlq_depth: number; text: string } | null>;

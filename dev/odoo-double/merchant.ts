@@ -21,7 +21,7 @@ import type { OdooDouble } from './double.js';
 import { toCents, MoneyError } from '../../sidecar/rules/money.js';
 import { recheck, startErasure } from './api/privacy.js';
 import { formatMoney } from './values.js';
-import { newBinding, type Binding, type Picking } from './state.js';
+import { newBinding, type AccountLine, type Binding, type Picking, type SaleOrder } from './state.js';
 
 const userError = (message: string) =>
   new OdooPermanentError(`odoo merchant: UserError: ${message}`, { odooName: 'odoo.exceptions.UserError' });
@@ -163,7 +163,6 @@ export class DoubleMerchant implements MerchantDriver {
         updated_at: null,
         needs_return: false,
         taxes_included: false,
-        refund_gids: [],
         lines: spec.lines.map((l) => {
           const v = odoo.variant(l.product_id);
           return {
@@ -271,20 +270,69 @@ export class DoubleMerchant implements MerchantDriver {
     return this.later(() => {
       const odoo = this.odoo;
       const so = odoo.saleOrder(saleOrderId);
-      const id = odoo.id();
       const total = cents(amount);
-      odoo.state.creditNotes.set(id, {
+      return { credit_note_id: this.postCredit(so, [odoo.accountLine(reason, null, 'other', 1, total, [])]) };
+    });
+  }
+
+  creditOrderLines(saleOrderId: number, lines: Array<{ sku: string; quantity: number }>, reason: string) {
+    return this.later(() => {
+      const odoo = this.odoo;
+      const so = odoo.saleOrder(saleOrderId);
+      const credit = lines.map(({ sku, quantity }) => {
+        const line = so.lines.find((l) => l.role === 'product' && l.sku === sku);
+        if (!line) throw userError(`${so.name} has no line with SKU ${sku}`);
+        return odoo.accountLine(`${reason}: ${line.name}`, line, 'product', quantity, line.price_unit, line.tax_ids);
+      });
+      return { credit_note_id: this.postCredit(so, credit) };
+    });
+  }
+
+  private postCredit(so: SaleOrder, lines: AccountLine[]): number {
+    const odoo = this.odoo;
+    const id = odoo.id();
+    odoo.state.creditNotes.set(id, {
+      id,
+      name: `RINV/${String(id).padStart(5, '0')}`,
+      sale_order_id: so.id,
+      refund_gid: null,
+      state: 'posted',
+      amount_total: lines.reduce((s, l) => s + l.amount, 0),
+      reversed_invoice_id: null,
+      lines,
+      binding: newBinding(),
+    });
+    odoo.creditNotePosted(id);
+    return id;
+  }
+
+  /** Odoo's invoicing wizard (final): every line with a quantity to invoice; a negative total is a credit note. */
+  invoiceOrder(saleOrderId: number) {
+    return this.later(() => {
+      const odoo = this.odoo;
+      const so = odoo.saleOrder(saleOrderId);
+      const lines = so.lines
+        .map((l) => ({ l, qty: l.quantity - odoo.qtyInvoiced(l) }))
+        .filter(({ qty }) => qty !== 0)
+        .map(({ l, qty }) => odoo.accountLine(l.name, l, l.role === 'product' ? 'product' : 'other', qty, l.price_unit, l.tax_ids));
+      if (!lines.length) throw userError(`${so.name}: there is nothing to invoice`);
+      const total = lines.reduce((s, l) => s + l.amount, 0);
+      if (total < 0) {
+        const credit = lines.map((l) => ({ ...l, quantity: -l.quantity, untaxed: -l.untaxed, amount: -l.amount }));
+        const id = this.postCredit(so, credit);
+        return { invoice_id: id, move_type: 'out_refund' as const, amount_total: formatMoney(-total) };
+      }
+      const id = odoo.id();
+      odoo.state.invoices.set(id, {
         id,
-        name: `RINV/${String(id).padStart(5, '0')}`,
+        name: `INV/${String(id).padStart(5, '0')}`,
         sale_order_id: so.id,
-        refund_gid: null,
         state: 'posted',
         amount_total: total,
-        lines: [{ name: reason, sale_line_id: null, quantity: 1, amount: total }],
-        binding: newBinding(),
+        amount_residual: total,
+        lines,
       });
-      odoo.creditNotePosted(id);
-      return { credit_note_id: id };
+      return { invoice_id: id, move_type: 'out_invoice' as const, amount_total: formatMoney(total) };
     });
   }
 
@@ -391,6 +439,65 @@ export class DoubleMerchant implements MerchantDriver {
       if (!cn) throw userError(`credit note ${id} does not exist`);
       return { amount_total: formatMoney(cn.amount_total), state: cn.state };
     });
+  }
+
+  readCreditNoteLines(id: number) {
+    return this.later(() => {
+      const cn = this.odoo.state.creditNotes.get(id);
+      if (!cn) throw userError(`credit note ${id} does not exist`);
+      const so = this.odoo.saleOrder(cn.sale_order_id);
+      return cn.lines.map((l) => ({
+        quantity: l.quantity,
+        price_total: formatMoney(l.amount),
+        sale_line_role: l.sale_line_id === null ? null : (so.lines.find((x) => x.id === l.sale_line_id)?.role ?? null),
+      }));
+    });
+  }
+
+  readInvoice(id: number) {
+    return this.later(() => {
+      const inv = this.odoo.state.invoices.get(id);
+      if (!inv) throw userError(`invoice ${id} does not exist`);
+      return { amount_total: formatMoney(inv.amount_total), amount_residual: formatMoney(inv.amount_residual), state: inv.state };
+    });
+  }
+
+  readOrderLines(saleOrderId: number) {
+    return this.later(() => {
+      const odoo = this.odoo;
+      const so = odoo.saleOrder(saleOrderId);
+      const lines = so.lines.map((l) => {
+        const { untaxed, tax } = odoo.lineAmounts(l.price_unit, l.quantity, l.tax_ids);
+        return {
+          role: l.role === 'manual' ? null : l.role,
+          sku: l.sku,
+          quantity: l.quantity,
+          qty_delivered: l.qty_delivered,
+          qty_invoiced: odoo.qtyInvoiced(l),
+          kept_qty: l.kept_qty ?? 0,
+          price_total: formatMoney(untaxed + tax),
+        };
+      });
+      // Odoo's invoice_status: "to invoice" while a line has a quantity to invoice, "invoiced" when every line is.
+      const status = so.state !== 'sale' ? 'no' : lines.some((l) => l.quantity - l.qty_invoiced !== 0) ? 'to invoice' : 'invoiced';
+      return { amount_total: formatMoney(so.amount_total), invoice_status: status, lines };
+    });
+  }
+
+  readRefunds(saleOrderId: number) {
+    return this.later(() =>
+      [...this.odoo.state.refunds.values()]
+        .filter((r) => r.sale_order_id === saleOrderId)
+        .sort((a, b) => a.id - b.id)
+        .map((r) => ({
+          refund_gid: r.refund_gid,
+          state: r.state,
+          amount_total: formatMoney(r.amount_total),
+          credit_note_id: r.credit_note_id,
+          origin: r.origin,
+          return_gid: r.return_gid,
+        })),
+    );
   }
 
   readSidecarHealth() {

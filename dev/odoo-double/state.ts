@@ -83,7 +83,10 @@ export interface Partner extends PartnerAddress {
   binding: Binding;
 }
 
-export type LineRole = 'product' | 'discount' | 'shipping' | 'shipping_discount' | 'manual';
+export type LineRole = 'product' | 'discount' | 'shipping' | 'shipping_discount' | 'manual' | 'refund' | 'refund_adjustment';
+
+/** Lines a refund wrote (the addon's REFUND_ROLES): order documents never carry them. */
+export const REFUND_ROLES: readonly LineRole[] = ['refund', 'refund_adjustment'];
 
 export interface SaleLine {
   id: number;
@@ -97,6 +100,10 @@ export interface SaleLine {
   price_unit: number;
   tax_ids: number[];
   qty_delivered: number;
+  /** Units refunded in Shopify, delivered and not returned: they stay on the line (the addon's shopify_kept_qty). */
+  kept_qty?: number;
+  /** The Shopify refund that wrote a refund or refund adjustment line. */
+  refund_gid?: string | null;
 }
 
 export interface SaleOrder {
@@ -116,8 +123,6 @@ export interface SaleOrder {
   updated_at: string | null;
   needs_return: boolean;
   taxes_included: boolean;
-  /** Refund GIDs applied to the order (the addon's shopify_refund_gids). */
-  refund_gids: string[];
   lines: SaleLine[];
   amount_untaxed: number;
   amount_tax: number;
@@ -153,6 +158,28 @@ export interface Picking {
   binding: Binding;
 }
 
+/** A line of an invoice or credit note; amounts in cents, `amount` with tax. */
+export interface AccountLine {
+  name: string;
+  sale_line_id: number | null;
+  /** What the line is, for exports: a product line's units, shipping, or anything else. */
+  kind: 'product' | 'shipping' | 'other';
+  quantity: number;
+  untaxed: number;
+  amount: number;
+}
+
+/** A customer invoice (out_invoice), made by the merchant's invoicing (Odoo's wizard, final). */
+export interface Invoice {
+  id: number;
+  name: string;
+  sale_order_id: number;
+  state: 'draft' | 'posted' | 'cancel';
+  amount_total: number;
+  amount_residual: number;
+  lines: AccountLine[];
+}
+
 export interface CreditNote {
   id: number;
   name: string;
@@ -160,8 +187,25 @@ export interface CreditNote {
   refund_gid: Gid | null;
   state: 'draft' | 'posted';
   amount_total: number;
-  lines: Array<{ name: string; sale_line_id: number | null; quantity: number; amount: number }>;
+  /** The invoice it reverses: posting reconciles it with that invoice while the invoice is open. */
+  reversed_invoice_id?: number | null;
+  lines: AccountLine[];
   binding: Binding;
+}
+
+/** A Shopify refund as applied to its order (the addon's shopify.refund). */
+export interface RefundRecord {
+  id: number;
+  name: string;
+  refund_gid: Gid;
+  sale_order_id: number;
+  /** pending: counted in the order's quantities (the order was imported after it), money not applied yet. */
+  state: 'pending' | 'applied' | 'flagged';
+  amount_total: number;
+  credit_note_id: number | null;
+  return_gid: Gid | null;
+  origin: 'shopify' | 'odoo';
+  message: string | null;
 }
 
 export interface OutboxRow {
@@ -250,6 +294,8 @@ export interface OdooState {
   saleOrders: Map<number, SaleOrder>;
   pickings: Map<number, Picking>;
   creditNotes: Map<number, CreditNote>;
+  invoices: Map<number, Invoice>;
+  refunds: Map<number, RefundRecord>;
   taxes: Map<number, Tax>;
   outbox: OutboxRow[];
   settings: Settings;
@@ -273,6 +319,8 @@ export function createState(): OdooState {
     saleOrders: new Map(),
     pickings: new Map(),
     creditNotes: new Map(),
+    invoices: new Map(),
+    refunds: new Map(),
     taxes: new Map(),
     outbox: [],
     settings: { company_currency: 'USD', shop_domain: null, import_policy: 'all', safety_stock: 0, tax_mapping: [] },

@@ -22,6 +22,7 @@
         "views/shopify_sync_status_views.xml",
         "views/shopify_location_map_views.xml",
         "views/shopify_tax_map_views.xml",
+        "views/shopify_refund_views.xml",
         "views/shopify_sync_overview_views.xml",
         "views/product_template_views.xml",
         "views/res_partner_views.xml",

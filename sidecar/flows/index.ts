@@ -12,6 +12,8 @@ import { fulfillmentsFlow } from './fulfillments/index.js';
 import { inventoryFlow } from './inventory/index.js';
 import { ordersFlow } from './orders/index.js';
 import { privacyFlow } from './privacy/index.js';
+import { refundsFlow } from './refunds/index.js';
+import { returnsFlow } from './returns/index.js';
 
 export const FLOWS: readonly Flow[] = [
   ordersFlow,
@@ -22,6 +24,8 @@ export const FLOWS: readonly Flow[] = [
   catalogFlow,
   inventoryFlow,
   privacyFlow,
+  refundsFlow,
+  returnsFlow,
 ];
 
 export async function registerFlows(ctx: FlowContext, flows: readonly Flow[] = FLOWS): Promise<string[]> {

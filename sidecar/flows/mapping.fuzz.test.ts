@@ -102,6 +102,7 @@ const rawOrder = (): fc.Arbitrary<OrderFieldsFragment> =>
       nodes: fc.array(lineItem, { maxLength: 4 }),
       pageInfo: fc.constant({ hasNextPage: false, endCursor: null }),
     }),
+    refunds: fc.array(fc.record({ id: gidOf('Refund') }), { maxLength: 2 }),
     shippingLines: fc.record({
       nodes: fc.array(
         fc.record({

@@ -1,5 +1,5 @@
 /**
- * The sidecar ⟷ Odoo contract (docs/contract.md, version 1): the canonical documents as
+ * The sidecar ⟷ Odoo contract (docs/contract.md, version 1.1): the canonical documents as
  * TypeScript types, and a typed facade over `shopify.sync.api`. Flows call Odoo only through
  * this facade; the transport (JSON-RPC client, or the in-process double) is an OdooCaller.
  *
@@ -46,6 +46,10 @@ export type RefundDocument = Schema.RefundDocument;
 export type RefundLine = RefundDocument['lines'][number];
 export type RestockType = RefundLine['restock_type'];
 export type ReturnDocument = Schema.ReturnDocument;
+/** A customer credit note of a Shopify order, as export_credit_note returns it (contract 1.1). */
+export type CreditNoteDocument = Schema.CreditNoteDocument;
+/** What Odoo holds for one Shopify refund (refund_status, contract 1.1). */
+export type RefundStatus = Schema.RefundStatusResult['refunds'][number];
 
 export type ProductDocument = Schema.ProductDocument;
 export type ProductOption = ProductDocument['options'][number];
@@ -102,6 +106,10 @@ export interface OdooContract {
   cancelOrder(doc: CancelOrderParams): Promise<CancelOrderResult>;
   applyRefund(doc: RefundDocument): Promise<ApplyRefundResult>;
   applyReturn(doc: ReturnDocument): Promise<ApplyReturnResult>;
+  /** A customer credit note of a Shopify order (the refunds flow turns a posted one into a Shopify refund). */
+  exportCreditNote(doc: ContractParams<'export_credit_note'>): Promise<CreditNoteDocument>;
+  /** What Odoo holds for some Shopify refunds (the refunds flow, the daily reconciliation). */
+  refundStatus(doc: ContractParams<'refund_status'>): Promise<ContractResult<'refund_status'>>;
   upsertCustomer(doc: CustomerDocument): Promise<UpsertCustomerResult>;
   exportCustomers(doc: ContractParams<'export_customers'>): Promise<ContractResult<'export_customers'>>;
   /** Top-level partners with an email, not erased, archived included, by id (onboarding). */
@@ -134,6 +142,8 @@ export const CONTRACT_METHODS = {
   cancelOrder: 'cancel_order',
   applyRefund: 'apply_refund',
   applyReturn: 'apply_return',
+  exportCreditNote: 'export_credit_note',
+  refundStatus: 'refund_status',
   upsertCustomer: 'upsert_customer',
   exportCustomers: 'export_customers',
   listCustomers: 'list_customers',
@@ -172,6 +182,8 @@ export function createOdooContract(caller: OdooCaller): OdooContract {
     cancelOrder: (doc) => call('cancel_order', doc),
     applyRefund: (doc) => call('apply_refund', doc),
     applyReturn: (doc) => call('apply_return', doc),
+    exportCreditNote: (doc) => call('export_credit_note', doc),
+    refundStatus: (doc) => call('refund_status', doc),
     upsertCustomer: (doc) => call('upsert_customer', doc),
     exportCustomers: (doc) => call('export_customers', doc),
     listCustomers: (doc = {}) => call('list_customers', doc),

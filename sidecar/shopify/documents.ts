@@ -52,6 +52,12 @@ export const DOCUMENT_NAMES = [
   'OrdersCreatedSince',
   'OnboardingVariants',
   'OnboardingCustomers',
+  'RefundById',
+  'OrderRefunds',
+  'OrderRefundable',
+  'RefundCreate',
+  'OrderReturns',
+  'ReturnById',
 ] as const;
 
 export type DocumentName = (typeof DOCUMENT_NAMES)[number];

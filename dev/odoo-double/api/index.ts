@@ -14,7 +14,8 @@ import { boundRecords, contractVersion, recordSyncResult, reportHealth, requestR
 import { applyOrder, cancelOrder, orderStatus } from './orders.js';
 import { openPrivacyRequests, privacyDataRequest, privacyRecordResult, privacyRedactCustomer, privacyRedactShop } from './privacy.js';
 import { ackEvents, pullEvents } from './outbox.js';
-import { applyRefund, applyReturn } from './refunds.js';
+import { applyRefund, exportCreditNote, refundStatus } from './refunds.js';
+import { applyReturn } from './returns.js';
 
 export type ContractHandler<M extends ContractMethod> = (core: DoubleCore, doc: ContractParams<M>) => ContractResult<M>;
 
@@ -32,6 +33,8 @@ export const CONTRACT_HANDLERS: { readonly [M in ContractMethod]: ContractHandle
   // refunds
   apply_refund: applyRefund,
   apply_return: applyReturn,
+  export_credit_note: exportCreditNote,
+  refund_status: refundStatus,
   // customers
   upsert_customer: upsertCustomer,
   export_customers: exportCustomers,

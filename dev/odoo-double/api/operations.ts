@@ -11,7 +11,7 @@ import { pyList, pyRepr, pyTruthy, validationError } from '../errors.js';
 import { gid } from '../values.js';
 import type { Binding, Variant } from '../state.js';
 
-export const DOUBLE_ADDON_VERSION = '18.0.1.2.0';
+export const DOUBLE_ADDON_VERSION = '18.0.1.3.0';
 export const DOUBLE_ODOO_VERSION = '18.0';
 
 const BINDING_MODELS = ['account.move', 'product.template', 'res.partner', 'sale.order', 'stock.picking'] as const;
@@ -59,7 +59,11 @@ export function recordSyncResult(core: DoubleCore, doc: ContractParams<'record_s
   const record = isInteger(doc.res_id) ? table.get(doc.res_id) : undefined;
   if (!record) throw validationError(`record_sync_result: ${model} ${pyRepr(doc.res_id)} does not exist`);
   const picking = model === 'stock.picking' ? core.picking(record.id) : undefined;
-  if (picking && shopifyGid) {
+  if (picking && shopifyGid?.startsWith('gid://shopify/Return/')) {
+    // A return made in Odoo, now also a Shopify return.
+    picking.return_gid = shopifyGid;
+    shopifyGid = null;
+  } else if (picking && shopifyGid) {
     // A delivery's Shopify IDs are its fulfillments, kept as a list on the picking.
     if (!picking.fulfillment_gids.includes(shopifyGid)) picking.fulfillment_gids.push(shopifyGid);
     shopifyGid = null;

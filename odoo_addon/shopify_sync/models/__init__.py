@@ -4,6 +4,7 @@ from . import shopify_sync_key
 from . import shopify_location_map
 from . import shopify_tax_map
 from . import shopify_privacy_request
+from . import shopify_refund
 from . import product_template
 from . import product_product
 from . import res_partner
@@ -19,6 +20,7 @@ from . import shopify_sync_api
 from . import shopify_sync_api_outbox
 from . import shopify_sync_api_catalog
 from . import shopify_sync_api_orders
+from . import shopify_sync_api_returns
 from . import shopify_sync_api_refunds
 from . import shopify_sync_api_customers
 from . import shopify_sync_api_deliveries

@@ -14,10 +14,8 @@ class SaleOrder(models.Model):
     shopify_updated_at = fields.Char(string="Shopify updated at", copy=False,
                                      help="updated_at of the last applied order document (ISO).")
     shopify_presentment_currency = fields.Char(copy=False)
-    shopify_refund_gids = fields.Text(
-        string="Applied Shopify refunds", copy=False, readonly=True,
-        help="Refund GIDs already applied to this order, one per line (idempotency, also "
-        "for refunds that only restock and create no credit note).")
+    shopify_refund_ids = fields.One2many(
+        "shopify.refund", "sale_order_id", string="Shopify refunds", readonly=True)
     shopify_needs_return = fields.Boolean(
         string="Cancelled in Shopify after delivery", copy=False,
         help="Shopify cancelled the order after goods left: a return is needed.")

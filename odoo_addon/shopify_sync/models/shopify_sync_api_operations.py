@@ -96,7 +96,12 @@ class ShopifySyncApi(models.AbstractModel):
         if not record:
             raise ValidationError(f"record_sync_result: {model} {res_id!r} does not exist")
         self._lock(f"result:{model}:{record.id}")
-        if model == "stock.picking" and gid:
+        if model == "stock.picking" and gid and gid.startswith("gid://shopify/Return/"):
+            # A return made in Odoo, now also a Shopify return: a binding field.
+            record.sudo().with_context(shopify_sync_origin=True).write(
+                {"shopify_return_gid": gid})
+            gid = None
+        elif model == "stock.picking" and gid:
             gids = [g for g in (record.shopify_fulfillment_gids or "").split(",") if g]
             if gid not in gids:
                 gids.append(gid)

@@ -56,7 +56,6 @@ function plantSaleOrder(odoo: OdooDouble, orderGid: string, totalCents: number, 
     updated_at: null,
     needs_return: false,
     taxes_included: false,
-    refund_gids: [],
     lines: Array.from({ length: productLines }, (_, i) => ({
       id: odoo.id(),
       line_gid: `gid://shopify/LineItem/${id}${i}`,
@@ -164,10 +163,10 @@ describe('operator tools: admin API and CLI (simulator, PostgreSQL, Odoo double)
         ],
       );
       assert.ok(!lines.some((l) => l.startsWith('FAIL')), stdout);
-      assert.match(stdout, /OK {4}odoo contract: addon .* speaks contract 1\.0/);
+      assert.match(stdout, /OK {4}odoo contract: addon .* speaks contract 1\.1/);
       // No compliance webhook has arrived in this stack: configured on the app, only arrival proves it.
       assert.match(stdout, /WARN {2}compliance webhooks: no compliance webhook ever arrived; configure them on the app/);
-      assert.match(stdout, /OK {4}webhook subscriptions: 16 topics subscribed to http:\/\/127\.0\.0\.1:\d+\/webhooks\/shopify/);
+      assert.match(stdout, /OK {4}webhook subscriptions: 21 topics subscribed to http:\/\/127\.0\.0\.1:\d+\/webhooks\/shopify/);
     });
   });
 

@@ -67,6 +67,10 @@ export interface ContractMethods {
     params: EraseCustomerParams;
     result: EraseCustomerResult;
   };
+  export_credit_note: {
+    params: ExportCreditNoteParams;
+    result: CreditNoteDocument;
+  };
   export_customers: {
     params: ExportCustomersParams;
     result: ExportCustomersResult;
@@ -114,6 +118,10 @@ export interface ContractMethods {
   record_sync_result: {
     params: SyncResult;
     result: RecordSyncResultResult;
+  };
+  refund_status: {
+    params: RefundStatusParams;
+    result: RefundStatusResult;
   };
   report_health: {
     params: ReportHealthParams;
@@ -193,6 +201,10 @@ export interface OrderDocument {
    */
   total_price: string;
   note?: string | null;
+  /**
+   * Contract 1.1: the order's Shopify refunds (Order.refunds). apply_order answers refunds_pending while one of them is not applied in Odoo.
+   */
+  refund_gids?: string[];
 }
 /**
  * This interface was referenced by `OrderDocument`'s JSON-Schema
@@ -288,7 +300,7 @@ export interface OrderShippingLine {
  * via the `definition` "apply_order_result".
  */
 export interface ApplyOrderResult {
-  status: 'created' | 'updated' | 'unchanged' | 'held' | 'flagged';
+  status: 'created' | 'updated' | 'unchanged' | 'held' | 'flagged' | 'refunds_pending';
   sale_order_id: number;
   name: string;
   state: string;
@@ -297,9 +309,13 @@ export interface ApplyOrderResult {
    */
   amount_total: string;
   message?: string;
+  /**
+   * With refunds_pending: the document's refunds Odoo has not applied yet; apply them, then the document again.
+   */
+  refund_gids?: string[];
 }
 /**
- * Input of apply_refund. subtotal is in the order's tax convention; adjustments are positive when they add to the refund; total is the refunded total.
+ * Input of apply_refund. subtotal is in the order's tax convention; adjustments are positive when they add to the refund; total is the refunded total. return_gid (contract 1.1) names the return the refund closes.
  *
  * This interface was referenced by `ContractMethods`'s JSON-Schema
  * via the `definition` "apply_refund_params".
@@ -312,6 +328,10 @@ export interface RefundDocument {
   order_gid: string;
   created_at?: string | null;
   note?: string | null;
+  /**
+   * The Shopify return this refund belongs to (Refund.return), or null.
+   */
+  return_gid?: string | null;
   lines: {
     line_gid: string;
     sku?: string | null;
@@ -361,9 +381,13 @@ export interface ApplyRefundResult {
    */
   amount_total: string;
   message?: string;
+  /**
+   * The shopify.refund record (contract 1.1).
+   */
+  refund_id?: number | null;
 }
 /**
- * Input of apply_return.
+ * Input of apply_return: a Shopify return's current state. status is Shopify's ReturnStatus (REQUESTED, OPEN, CLOSED, DECLINED, CANCELED); per line, the units requested and (contract 1.1) how many were processed and given each disposition.
  *
  * This interface was referenced by `ContractMethods`'s JSON-Schema
  * via the `definition` "apply_return_params".
@@ -375,6 +399,10 @@ export interface ReturnDocument {
   return_gid: string;
   order_gid: string;
   status?: string | null;
+  /**
+   * Shopify's return name (#1001-R1).
+   */
+  name?: string | null;
   location_gid?: string | null;
   /**
    * @minItems 1
@@ -383,6 +411,18 @@ export interface ReturnDocument {
     line_gid: string;
     sku?: string | null;
     quantity: number;
+    /**
+     * Units processed with the disposition RESTOCKED (back on the shelf at location_gid).
+     */
+    restocked_quantity?: number;
+    /**
+     * Units processed without restock (NOT_RESTOCKED, MISSING).
+     */
+    not_restocked_quantity?: number;
+    /**
+     * Where the RESTOCKED units went; null: the return's location_gid.
+     */
+    location_gid?: string | null;
   }[];
 }
 /**
@@ -390,7 +430,7 @@ export interface ReturnDocument {
  * via the `definition` "apply_return_result".
  */
 export interface ApplyReturnResult {
-  status: 'created' | 'unchanged' | 'cancelled';
+  status: 'created' | 'updated' | 'unchanged' | 'cancelled' | 'awaiting_approval';
   picking_id: number | null;
   picking_ids: number[];
 }
@@ -463,6 +503,59 @@ export interface EraseCustomerParams {
 export interface EraseCustomerResult {
   status: 'erased' | 'not_found';
   partner_ids: number[];
+}
+/**
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "export_credit_note_params".
+ */
+export interface ExportCreditNoteParams {
+  move_id: number;
+}
+/**
+ * Result of export_credit_note (contract 1.1): a customer credit note of a Shopify order, as the sidecar turns it into a Shopify refund. Amounts in the order's currency; refund_gid is the Shopify refund it came from or was sent as (null: not in Shopify yet).
+ *
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "export_credit_note_result".
+ *
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "document_CreditNoteDocument.schema.json".
+ */
+export interface CreditNoteDocument {
+  move_id: number;
+  name: string;
+  state: 'draft' | 'posted' | 'cancel';
+  order_gid: string;
+  sale_order_id: number;
+  refund_gid: string | null;
+  /**
+   * Results always carry two decimals.
+   */
+  amount_total: string;
+  /**
+   * Whether the order's prices include tax (its Shopify tax convention).
+   */
+  taxes_included: boolean;
+  lines: {
+    /**
+     * The Shopify line of the sale line this credit note line credits (null: not a Shopify product line).
+     */
+    line_gid: string | null;
+    sku: string | null;
+    role: 'product' | 'shipping' | 'other';
+    quantity: number;
+    /**
+     * Units of that sale line Odoo has not delivered, or got back (ordered − delivered): the units this credit note can take off the order.
+     */
+    open_quantity: number;
+    /**
+     * Results always carry two decimals.
+     */
+    price_subtotal: string;
+    /**
+     * Results always carry two decimals.
+     */
+    price_total: string;
+  }[];
 }
 /**
  * This interface was referenced by `ContractMethods`'s JSON-Schema
@@ -543,6 +636,18 @@ export interface FulfillmentDocument {
     url: string | null;
   };
   fulfillment_gids: string[];
+  /**
+   * Contract 1.1: for a return picking, the Shopify return it receives (null: a return made in Odoo).
+   */
+  return_gid?: string | null;
+  /**
+   * Contract 1.1: for a return picking of a Shopify return, the units received so far by all of that return's done pickings, per Shopify line.
+   */
+  return_received?: {
+    line_gid: string;
+    sku: string | null;
+    quantity: number;
+  }[];
 }
 /**
  * This interface was referenced by `ContractMethods`'s JSON-Schema
@@ -829,6 +934,39 @@ export interface SyncResult {
  */
 export interface RecordSyncResultResult {
   ok: true;
+}
+/**
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "refund_status_params".
+ */
+export interface RefundStatusParams {
+  /**
+   * @maxItems 5000
+   */
+  refund_gids: string[];
+}
+/**
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "refund_status_result".
+ */
+export interface RefundStatusResult {
+  refunds: {
+    refund_gid: string;
+    found: boolean;
+    sale_order_id: number | null;
+    /**
+     * pending: counted in the order's quantities, money not yet applied; flagged: its credit note is in draft (totals differ).
+     */
+    state: 'pending' | 'applied' | 'flagged' | null;
+    /**
+     * Shopify's refunded total as applied.
+     */
+    amount_total: string | null;
+    credit_note_id: number | null;
+    credit_note_name: string | null;
+    credit_note_state: 'draft' | 'posted' | 'cancel' | null;
+    credit_note_amount: string | null;
+  }[];
 }
 /**
  * This interface was referenced by `ContractMethods`'s JSON-Schema
