@@ -8,3 +8,6 @@ from . import test_robustness
 from . import test_api_ops
 from . import test_api_onboarding
 from . import test_api_health
+from . import test_overview
+from . import test_api_status
+from . import test_ux
