@@ -68,6 +68,19 @@ export interface BindingView {
   content_hash: string | null;
 }
 
+/** A row of Shopify > Errors (shopify.sync.failure), as a user reads it. */
+export interface FailureView {
+  id: number;
+  state: 'open' | 'retrying' | 'resolved';
+  res_model: string | null;
+  res_id: number | null;
+  shopify_gid: Gid | null;
+  shopify_name: string | null;
+  amount: Money | null;
+  customer_name: string | null;
+  attempts: number;
+}
+
 export interface MerchantSettings {
   import_policy?: 'all' | 'paid';
   safety_stock?: number;
@@ -127,6 +140,10 @@ export interface MerchantDriver {
   readBinding(model: SyncModel, id: number): Promise<BindingView>;
   /** What Shopify → Overview shows of the sidecar's last report_health (null before any). */
   readSidecarHealth(): Promise<{ alert_count: number; dlq_depth: number; text: string } | null>;
+  /** The sidecar's last status snapshot on Shopify > Overview (report_status; null before any). */
+  readSidecarStatus(): Promise<Record<string, unknown> | null>;
+  /** Every row of Shopify > Errors, oldest first. */
+  readFailures(): Promise<FailureView[]>;
   /** Lets `seconds` pass (real time against Odoo, a clock jump in the double). */
   sleep(seconds: number): Promise<void>;
 }

@@ -8,6 +8,7 @@ import type { Gid, Money, SyncModel } from '../../sidecar/odoo/contract.js';
 import { OdooPermanentError } from '../../sidecar/odoo/errors.js';
 import type {
   BindingView,
+  FailureView,
   MerchantDriver,
   MerchantSettings,
   PartnerView,
@@ -19,6 +20,7 @@ import type {
 import type { OdooDouble } from './double.js';
 import { toCents, MoneyError } from '../../sidecar/rules/money.js';
 import { anonymise } from './api/customers.js';
+import { failureRows, storedStatus } from './api/status.js';
 import { formatMoney } from './values.js';
 import { newBinding, type Binding, type Picking } from './state.js';
 
@@ -402,6 +404,26 @@ export class DoubleMerchant implements MerchantDriver {
       if (!health) return null;
       return { alert_count: health.alerts.length, dlq_depth: health.dlq_depth, text: health.alerts.map((a) => a.summary).join('\n') };
     });
+  }
+
+  readSidecarStatus() {
+    return this.later(() => storedStatus(this.odoo));
+  }
+
+  readFailures(): Promise<FailureView[]> {
+    return this.later(() =>
+      failureRows(this.odoo).map((r) => ({
+        id: r.id,
+        state: r.state,
+        res_model: r.res_model,
+        res_id: r.res_id,
+        shopify_gid: r.shopify_gid,
+        shopify_name: r.shopify_name,
+        amount: r.amount,
+        customer_name: r.customer_name,
+        attempts: r.attempts,
+      })),
+    );
   }
 
   readBinding(model: SyncModel, id: number): Promise<BindingView> {

@@ -51,6 +51,8 @@ export const DOCUMENT_NAMES = [
   'OrdersCreatedSince',
   'OnboardingVariants',
   'OnboardingCustomers',
+  'OrderFailureSummary',
+  'OrderByName',
 ] as const;
 
 export type DocumentName = (typeof DOCUMENT_NAMES)[number];

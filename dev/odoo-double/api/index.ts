@@ -14,6 +14,7 @@ import { boundRecords, contractVersion, recordSyncResult, reportHealth, requestR
 import { applyOrder, cancelOrder, orderStatus } from './orders.js';
 import { ackEvents, pullEvents } from './outbox.js';
 import { applyRefund, applyReturn } from './refunds.js';
+import { reportFailure, reportStatus } from './status.js';
 
 export type ContractHandler<M extends ContractMethod> = (core: DoubleCore, doc: ContractParams<M>) => ContractResult<M>;
 
@@ -45,4 +46,7 @@ export const CONTRACT_HANDLERS: { readonly [M in ContractMethod]: ContractHandle
   request_resync: requestResync,
   store_report: storeReport,
   report_health: reportHealth,
+  // status
+  report_failure: reportFailure,
+  report_status: reportStatus,
 };

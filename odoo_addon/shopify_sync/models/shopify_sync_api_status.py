@@ -65,7 +65,7 @@ class ShopifySyncApi(models.AbstractModel):
                 "error", message=message)
         failure = Failure._upsert(identity, vals, job_id=document["job_id"],
                                   attempt=document["attempt"])
-        return {"failure_id": failure.id, "category": failure.category, "state": failure.state}
+        return {"failure_id": failure.id, "state": failure.state}
 
     def _failure_facts(self, document):
         """The document's checked fields as the failure row's values."""

@@ -46,8 +46,9 @@ class TestReportFailure(ShopifySyncCase):
 
     def test_an_order_that_could_not_be_imported_is_listed_with_what_to_do(self):
         answer = self.api.report_failure(failure_doc())
-        self.assertEqual(answer["category"], "unknown_sku")
         failure = self.env["shopify.sync.failure"].browse(answer["failure_id"])
+        self.assertEqual(answer, {"failure_id": failure.id, "state": "open"})
+        self.assertEqual(failure.category, "unknown_sku")
         self.assertEqual((failure.state, failure.source), ("open", "sidecar"))
         self.assertEqual(failure.shopify_name, "#4242")
         self.assertEqual((failure.amount, failure.currency), ("21.20", "USD"))
