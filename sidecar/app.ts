@@ -32,6 +32,7 @@ import { createDashboardRouter } from './observability/dashboard.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { createRollupWriter, type RollupWriter } from './observability/rollup.js';
 import { createQueue, type SyncQueue } from './queue/queue.js';
+import { readStatus, statusDepsOf } from './ops/status.js';
 import { checkApiVersion, createShopifyBudget, createShopifyClient, type ShopifyClient } from './shopify/index.js';
 
 export interface SidecarDeps {
@@ -141,6 +142,11 @@ function createParts(config: Config, deps: SidecarDeps): Parts {
     ...(deps.alertFetch ? { fetch: deps.alertFetch } : {}),
     // Shown on Odoo's Shopify overview (contract report_health).
     reportHealth: (report) => contract.reportHealth(report).then(() => undefined),
+    // Same, the status snapshot (contract report_status), without a Shopify call (ops/status.ts).
+    reportStatus: () =>
+      readStatus(statusDepsOf({ config, pool, queue, shopify, clock }), { live: false })
+        .then((status) => contract.reportStatus(status))
+        .then(() => undefined),
   });
   return { config, logger, clock, pool, queue, shopify, odoo, contract, relay, subscriptions, metrics, rollup, alerter };
 }

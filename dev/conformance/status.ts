@@ -41,7 +41,13 @@ export function statusReport(overrides: Partial<StatusReport> = {}): StatusRepor
     sidecar_version: '0.0.0-conformance',
     contract_version: CONTRACT_VERSION,
     shopify: { api_version: '2026-10', supported_until: '2027-10-01T00:00:00.000Z', deprecation_notices: 0 },
-    webhooks: { callback_url: null, subscribed: 1, required: 1, missing: [], topics: [{ topic: 'orders/create', last_received_at: null, count_24h: 0 }] },
+    webhooks: {
+      callback_url: null,
+      subscribed: 1,
+      required: 1,
+      missing: [],
+      topics: [{ topic: 'orders/create', last_received_at: null, count_24h: 0 }],
+    },
     queues: [{ queue: 'orders', waiting: 0, oldest_waiting_at: null, dead_letters: 1, oldest_dead_letter_at: new Date().toISOString() }],
     onboarding: { complete: true },
     ...overrides,
@@ -90,13 +96,22 @@ export function defineStatusScenarios(ctx: SuiteContext, current: () => RuleScen
     assert.equal((await row(failure_id))?.state, 'resolved');
   });
 
-  it("puts the binding of the Odoo record a dead letter names in error, and resolves the row when it syncs", async () => {
+  it('puts the binding of the Odoo record a dead letter names in error, and resolves the row when it syncs', async () => {
     const { contract, merchant: m } = current();
     const p = await simpleProduct(m);
     await drain(contract);
     const message = "ShopifyGraphQLError: productSet userErrors: Title can't be blank";
     const { failure_id } = await contract.reportFailure(
-      failure({ queue: 'products', res_model: 'product.template', res_id: p.template_id, message, order_name: null, amount: null, currency: null, customer_name: null }),
+      failure({
+        queue: 'products',
+        res_model: 'product.template',
+        res_id: p.template_id,
+        message,
+        order_name: null,
+        amount: null,
+        currency: null,
+        customer_name: null,
+      }),
     );
     const listed = await row(failure_id);
     assert.deepEqual([listed?.res_model, listed?.res_id], ['product.template', p.template_id]);
@@ -108,7 +123,7 @@ export function defineStatusScenarios(ctx: SuiteContext, current: () => RuleScen
 
   it('refuses a malformed failure report, naming the field', async () => {
     const api = unvalidated();
-    const bad = (overrides: Record<string, unknown>) => api.reportFailure({ ...failure(), ...overrides } as FailureReport);
+    const bad = (overrides: Record<string, unknown>) => api.reportFailure({ ...failure(), ...overrides });
     await refused(bad({ attempt: 0 }), 'report_failure: attempt must be a positive integer');
     await refused(bad({ kind: 'odd' }), "report_failure: kind must be one of ['configuration', 'permanent', 'retryable'], got 'odd'");
     await refused(bad({ failed_at: 'today' }), 'report_failure: failed_at must be an ISO 8601 timestamp');
@@ -129,7 +144,10 @@ export function defineStatusScenarios(ctx: SuiteContext, current: () => RuleScen
     await refused(api.reportStatus({ ...report, checked_at: 'now' }), 'report_status: checked_at must be an ISO 8601 timestamp');
     await refused(api.reportStatus({ ...report, extra: 1 } as StatusReport), "report_status: unknown fields ['extra']");
     await refused(
-      api.reportStatus({ ...report, queues: [{ queue: 'orders', waiting: -1, dead_letters: 0, oldest_waiting_at: null, oldest_dead_letter_at: null }] }),
+      api.reportStatus({
+        ...report,
+        queues: [{ queue: 'orders', waiting: -1, dead_letters: 0, oldest_waiting_at: null, oldest_dead_letter_at: null }],
+      }),
       'report_status: queue orders: waiting must be a non-negative integer',
     );
   });

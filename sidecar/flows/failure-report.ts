@@ -23,7 +23,14 @@ export type FailureSubject = Pick<
 >;
 
 type FailureModel = NonNullable<FailureReport['res_model']>;
-const FAILURE_MODELS: readonly string[] = ['product.template', 'product.product', 'res.partner', 'sale.order', 'stock.picking', 'account.move'];
+const FAILURE_MODELS: readonly string[] = [
+  'product.template',
+  'product.product',
+  'res.partner',
+  'sale.order',
+  'stock.picking',
+  'account.move',
+];
 const GID = /^gid:\/\/shopify\/[A-Za-z]+\/[0-9]+$/;
 /** Odoo keeps the message for an operator; a stack or a huge Shopify answer is cut. */
 const MAX_MESSAGE = 2000;

@@ -59,7 +59,8 @@ function statusState(core: DoubleCore): StatusState {
 }
 
 const isInteger = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value);
-const isoLike = (v: unknown): v is string => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(v) && !Number.isNaN(Date.parse(v));
+const isoLike = (v: unknown): v is string =>
+  typeof v === 'string' && /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(v) && !Number.isNaN(Date.parse(v));
 
 function text(doc: Record<string, unknown>, field: string, label: string, required = false, limit = 300): string | null {
   const value = doc[field];
@@ -97,7 +98,9 @@ function boundTo(core: DoubleCore, gid: string): { model: string; id: number; bi
     return so ? { model: 'sale.order', id: so.id, binding: so.binding } : null;
   }
   const table = type === 'Customer' ? s.partners : type === 'Product' ? s.templates : undefined;
-  const record = table ? [...(table as Map<number, { id: number; binding: Binding }>).values()].find((r) => r.binding.shopify_gid === gid) : undefined;
+  const record = table
+    ? [...(table as Map<number, { id: number; binding: Binding }>).values()].find((r) => r.binding.shopify_gid === gid)
+    : undefined;
   return record ? { model: type === 'Customer' ? 'res.partner' : 'product.template', id: record.id, binding: record.binding } : null;
 }
 
@@ -118,7 +121,7 @@ function checkFailure(doc: ContractParams<'report_failure'>): void {
   text(raw, 'queue', label, true, 64);
   text(raw, 'job_id', label, true, 64);
   if (!isInteger(doc.attempt) || doc.attempt < 1) throw validationError(`${label}: attempt must be a positive integer`);
-  if (!FAILURE_KINDS.includes(doc.kind as string))
+  if (!FAILURE_KINDS.includes(doc.kind))
     throw validationError(`${label}: kind must be one of ${pyList(FAILURE_KINDS)}, got ${pyRepr(doc.kind)}`);
   if (!isoLike(doc.failed_at)) throw validationError(`${label}: failed_at must be an ISO 8601 timestamp`);
   if (doc.shopify_gid) gid(doc.shopify_gid, null, label, 'shopify_gid');
@@ -166,7 +169,16 @@ export function reportFailure(core: DoubleCore, doc: ContractParams<'report_fail
   };
   const row = rows.find((r) => r.identity === identity && r.state !== 'resolved');
   if (!row) {
-    const created: FailureRow = { id: core.id(), identity, state: 'open', job_id: doc.job_id, attempts: doc.attempt, first_failed_at: now, last_failed_at: now, ...facts };
+    const created: FailureRow = {
+      id: core.id(),
+      identity,
+      state: 'open',
+      job_id: doc.job_id,
+      attempts: doc.attempt,
+      first_failed_at: now,
+      last_failed_at: now,
+      ...facts,
+    };
     rows.push(created);
     return { failure_id: created.id, state: 'open' };
   }
