@@ -38,6 +38,10 @@
         "wizards/shopify_full_resync_views.xml",
         "views/shopify_menus.xml",
     ],
+    # Browser tours of the admin's and the Sales user's paths (tests/test_tours.py).
+    "assets": {
+        "web.assets_tests": ["shopify_sync/static/tests/tours/*.js"],
+    },
     "installable": True,
     "application": True,
 }

@@ -11,3 +11,5 @@ from . import test_api_health
 from . import test_overview
 from . import test_api_status
 from . import test_ux
+from . import test_tours
+from . import test_screenshots
