@@ -116,7 +116,8 @@ class TestScreenshots(ShopifyTourCase):
         self._open(b, "/odoo/action-shopify_sync.action_shopify_sync_failure",
                    "document.querySelector('.o_list_view')")
         self._shoot(b, "errors", _find(".o_data_row", "#9401"))
-        self._click(b, _find(".o_data_row", "#9401"), "the order that was not imported")
+        self._click(b, _find(".o_data_row td[name='display_name']", "#9401"),
+                    "the order that was not imported")
         self._shoot(b, "error-order-not-imported", _find(".o_form_view .alert-danger", "NOPE"))
 
     def _admin_held(self, b):

@@ -32,7 +32,7 @@ tours.add("shopify_sync_admin_go_live_and_fix", {
         },
         {
             content: "open the go-live wizard",
-            trigger: ".o_form_view header button:contains(Go live)",
+            trigger: ".o_form_statusbar button:contains(Go live)",
             run: "click",
         },
         {
@@ -73,7 +73,7 @@ tours.add("shopify_sync_admin_go_live_and_fix", {
         },
         {
             content: "the order Odoo never got is listed with its customer",
-            trigger: ".o_data_row:contains(#9401):contains(Grace Hopper)",
+            trigger: ".o_data_row:contains(#9401):contains(Grace Hopper) td.o_data_cell[name=display_name]",
             run: "click",
         },
         {
@@ -82,7 +82,7 @@ tours.add("shopify_sync_admin_go_live_and_fix", {
         },
         {
             content: "Retry",
-            trigger: ".o_form_view header button[name='action_retry']",
+            trigger: ".o_form_statusbar button[name='action_retry']",
             run: "click",
         },
         {
@@ -151,7 +151,7 @@ tours.add("shopify_sync_sales_user", {
         },
         {
             content: "the flagged order is listed as from Shopify",
-            trigger: ".o_data_row:contains(#9403)",
+            trigger: ".o_data_row:contains(#9403) td.o_data_cell[name=name]",
             run: "click",
         },
         {
@@ -168,7 +168,7 @@ tours.add("shopify_sync_sales_user", {
         },
         {
             content: "Confirm asks first",
-            trigger: ".o_form_view header button[name='action_shopify_confirm_held']",
+            trigger: ".o_form_statusbar button[name='action_shopify_confirm_held']",
             run: "click",
         },
         {
