@@ -36,12 +36,10 @@ class TestScreenshots(ShopifyTourCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # The rest of the day: orders imported and synced, one delivered and invoiced, a
-        # product Shopify refused.
+        # The rest of the day: orders imported and confirmed (import policy "all"), one
+        # delivered and invoiced, a product Shopify refused.
         orders = [cls.env["sale.order"].browse(cls.api.apply_order(cls.order_doc(n))[
             "sale_order_id"]) for n in (1001, 1002, 1003, 1004)]
-        for order in orders[:2]:
-            order.action_confirm()
         picking = orders[0].picking_ids[:1]
         picking.action_assign()
         for move in picking.move_ids:
@@ -132,7 +130,7 @@ class TestScreenshots(ShopifyTourCase):
         self._open(b, "/odoo/action-shopify_sync.action_shopify_go_live",
                    "document.querySelector('.modal')")
         self._click(b, _find(".modal button[name='action_dry_run']"), "Dry run")
-        self._shoot(b, "go-live-dry-run", _find(".modal", "Pushed to Shopify afterwards"))
+        self._shoot(b, "go-live-dry-run", _find(".modal", "pushed to Shopify afterwards"))
 
     def _admin_locations(self, b):
         self._open(b, "/odoo/action-shopify_sync.action_shopify_location_import",

@@ -32,11 +32,11 @@ class ShopifyTourCase(HttpCase, ShopifySyncCase):
             "name": "Tour VAT 5%", "amount": 5.0, "amount_type": "percent",
             "type_tax_use": "sale", "company_id": cls.company.id})
         cls.admin_user = new_test_user(
-            cls.env, login="shopify-admin",
+            cls.env, login="shopify-admin", name="Alex Admin",
             groups="base.group_system,shopify_sync.group_shopify_manager,"
                    "sales_team.group_sale_manager,stock.group_stock_manager")
         cls.sales_user = new_test_user(
-            cls.env, login="shopify-sales",
+            cls.env, login="shopify-sales", name="Sam Sales",
             groups="sales_team.group_sale_salesman,shopify_sync.group_shopify_user")
         gid = "gid://shopify/Order/9401"
         cls.orphan = cls.env["shopify.sync.failure"].browse(cls.api.report_failure({

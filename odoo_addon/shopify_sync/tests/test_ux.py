@@ -327,7 +327,7 @@ class TestAdminTools(ShopifySyncCase):
         with patch(REQUEST, side_effect=sidecar):
             wizard.action_dry_run()
             self.assertEqual(wizard.state, "reviewed")
-            self.assertIn("Pushed to Shopify afterwards: 4 products, 2 customers",
+            self.assertIn("Would be pushed to Shopify afterwards: 4 products, 2 customers",
                           wizard.report_html)
             self.assertIn("Not pushed: 1 internal users", wizard.report_html)
             self.assertIn("SKU X is on two Shopify variants", wizard.report_html)

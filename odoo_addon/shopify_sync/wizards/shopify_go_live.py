@@ -93,7 +93,9 @@ def _render_report(env, report):
         _t("Customers linked by email: %(linked)s; already linked: %(already)s") % {
             "linked": counts.get("customersLinked", 0),
             "already": counts.get("customersAlreadyLinked", 0)},
-        _t("Pushed to Shopify afterwards: %(products)s products, %(customers)s customers") % {
+        (_t("Would be pushed to Shopify afterwards: %(products)s products, %(customers)s "
+            "customers") if report.get("dryRun") else
+         _t("Pushed to Shopify afterwards: %(products)s products, %(customers)s customers")) % {
             "products": push.get("products", 0), "customers": push.get("customers", 0)},
     ]
     for row in push.get("skipped") or []:

@@ -42,7 +42,7 @@ tours.add("shopify_sync_admin_go_live_and_fix", {
         },
         {
             content: "the dry run says what would be pushed and what is kept out",
-            trigger: ".modal:contains(Pushed to Shopify afterwards: 4 products, 2 customers):contains(Not pushed: 1 internal users)",
+            trigger: ".modal:contains(Would be pushed to Shopify afterwards: 4 products, 2 customers):contains(Not pushed: 1 internal users)",
         },
         {
             content: "go live",
