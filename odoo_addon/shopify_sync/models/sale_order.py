@@ -4,22 +4,26 @@ missing tax mappings to create (docs/operations.md, "Held and flagged orders")."
 import re
 
 from odoo import _, api, fields, models
+from odoo.tools.translate import LazyTranslate
 
 from ..lib import explain
 
 # "no tax mapping for Shopify tax "<title>" at rate <rate>" in a held order's message.
 MISSING_TAX = re.compile(
     r'no tax mapping for Shopify tax "(?P<title>[^"]*)" at rate (?P<rate>[\d.]+)')
+# Shopify's status values in words, translated (the .pot lists them).
+_lt = LazyTranslate(__name__)
 FINANCIAL_STATUSES = {
-    "pending": "Payment pending", "authorized": "Authorized", "partially_paid": "Partially paid",
-    "paid": "Paid", "partially_refunded": "Partially refunded", "refunded": "Refunded",
-    "voided": "Voided", "expired": "Expired",
+    "pending": _lt("Payment pending"), "authorized": _lt("Authorized"),
+    "partially_paid": _lt("Partially paid"), "paid": _lt("Paid"),
+    "partially_refunded": _lt("Partially refunded"), "refunded": _lt("Refunded"),
+    "voided": _lt("Voided"), "expired": _lt("Expired"),
 }
 FULFILLMENT_STATUSES = {
-    "fulfilled": "Fulfilled", "partial": "Partially fulfilled",
-    "partially_fulfilled": "Partially fulfilled", "unfulfilled": "Unfulfilled",
-    "restocked": "Restocked", "scheduled": "Scheduled", "on_hold": "On hold",
-    "in_progress": "In progress", "open": "Open", "pending_fulfillment": "Pending",
+    "fulfilled": _lt("Fulfilled"), "partial": _lt("Partially fulfilled"),
+    "partially_fulfilled": _lt("Partially fulfilled"), "unfulfilled": _lt("Unfulfilled"),
+    "restocked": _lt("Restocked"), "scheduled": _lt("Scheduled"), "on_hold": _lt("On hold"),
+    "in_progress": _lt("In progress"), "open": _lt("Open"), "pending_fulfillment": _lt("Pending"),
 }
 
 
