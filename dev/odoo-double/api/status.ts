@@ -151,7 +151,8 @@ export function reportFailure(core: DoubleCore, doc: ContractParams<'report_fail
     : doc.shopify_gid
       ? `shopify:${doc.shopify_gid}`
       : `job:${doc.queue}:${doc.key ?? doc.job_id}`;
-  if (record) core.setResult(record.binding, 'error', { message: doc.message });
+  // A flow that already put the record in error wrote the precise reason there: it stays.
+  if (record && record.binding.state !== 'error') core.setResult(record.binding, 'error', { message: doc.message });
   const rows = statusState(core).failures;
   const now = core.nowIso();
   const facts = {

@@ -60,9 +60,11 @@ class ShopifySyncApi(models.AbstractModel):
         if record is not None:
             vals.update(res_model=record._name, res_id=record.id, record_name=record.display_name,
                         shopify_gid=facts["shopify_gid"] or record.shopify_gid or False)
-            # The record's Shopify tab shows the error too; its Errors row is written below.
-            record.with_context(shopify_failure_written=True)._shopify_set_result(
-                "error", message=message)
+            # The record's Shopify tab shows the error too (unless a flow already put the
+            # record in error with its own, more precise reason); its Errors row is below.
+            if record.shopify_state != "error":
+                record.with_context(shopify_failure_written=True)._shopify_set_result(
+                    "error", message=message)
         failure = Failure._upsert(identity, vals, job_id=document["job_id"],
                                   attempt=document["attempt"])
         return {"failure_id": failure.id, "state": failure.state}
