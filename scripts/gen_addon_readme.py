@@ -10,8 +10,8 @@ each README.rst that differs from what the fragments give (run this script to fi
 parses the result with docutils when python3-docutils is installed (it says so when it is not).
 
 The fragments are Markdown, of the small subset they use: paragraphs, "-" and "1." lists
-(continuation lines indented), "##"/"###" headings, **bold**, *italic*, `code` and
-[text](url) links.
+(continuation lines indented), "##"/"###" headings, **bold**, *italic*, `code`,
+[text](url) links and images alone in their paragraph, ![alt](path).
 """
 import ast
 import hashlib
@@ -48,6 +48,7 @@ STATUS_NOTES = {
 }
 
 _LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
+_IMAGE = re.compile(r"^!\[([^\]]*)\]\(([^)\s]+)\)$")
 _CODE = re.compile(r"`([^`]+)`")
 
 
@@ -74,6 +75,10 @@ def markdown_to_rst(markdown, level_chars="-~"):
             title = inline(heading.group(2).strip())
             char = level_chars[len(heading.group(1)) - 2]
             out.append(f"{title}\n{char * len(title)}")
+            continue
+        image = _IMAGE.match(lines[0].strip())
+        if image and len(lines) == 1:
+            out.append(f".. image:: {image.group(2)}\n   :alt: {image.group(1)}")
             continue
         out.append("\n".join(inline(line.rstrip()) for line in lines))
     return "\n\n".join(out) + "\n"

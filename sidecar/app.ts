@@ -39,6 +39,7 @@ import { createBreakers, guarded, pauseWhileDown, SIDES, type Breakers } from '.
 import { keys, QUEUE_NAMES } from './queue/names.js';
 import { createAuthLimiter } from './http/auth-limiter.js';
 import { createMetricsApp } from './http/metrics-app.js';
+import { readStatus, statusDepsOf } from './ops/status.js';
 import { checkApiVersion, createShopifyBudget, createShopifyClient, type ShopifyClient } from './shopify/index.js';
 
 export interface SidecarDeps {
@@ -156,7 +157,7 @@ function createParts(config: Config, deps: SidecarDeps): Parts {
   // Data-driven: the queues jobs.ts feeds against the queues the configured flows work.
   const unworked = unworkedQueues((deps.flows ?? FLOWS).flatMap((flow) => flow.queues));
   const rollup = createRollupWriter({ pool, schema, metrics, logger, clock });
-  const alerter = createSidecarAlerter({ config, deps, pool, queue, contract, breakers, clock, queueAges, unworked });
+  const alerter = createSidecarAlerter({ config, deps, pool, queue, shopify, contract, breakers, clock, queueAges, unworked });
   return {
     config,
     logger,
@@ -182,13 +183,14 @@ function createSidecarAlerter(input: {
   deps: SidecarDeps;
   pool: pg.Pool;
   queue: SyncQueue;
+  shopify: ShopifyClient;
   contract: OdooContract;
   breakers: Breakers;
   clock: Clock;
   queueAges: () => Promise<{ queue: string; seconds: number }[]>;
   unworked: UnworkedQueue[];
 }): Alerter {
-  const { config, deps, pool, queue, contract, breakers, clock, queueAges, unworked } = input;
+  const { config, deps, pool, queue, shopify, contract, breakers, clock, queueAges, unworked } = input;
   const { logger } = deps;
   const schema = config.database.appSchema;
   const privacyDue = createPrivacyDueSource({ contract, pool, schema, logger, warnDays: config.alerts.privacyDueDays });
@@ -214,6 +216,11 @@ function createSidecarAlerter(input: {
         const state = breakers.state()[side];
         return state.open ? [{ side, since: state.since ?? clock(), reason: state.lastError }] : [];
       }),
+    // Same, the status snapshot (contract report_status), without a Shopify call (ops/status.ts).
+    reportStatus: () =>
+      readStatus(statusDepsOf({ config, pool, queue, shopify, clock }), { live: false })
+        .then((status) => contract.reportStatus(status))
+        .then(() => undefined),
   });
 }
 

@@ -12,6 +12,7 @@ import type { Gid, Money, SyncModel } from '../../sidecar/odoo/contract.js';
 import type { OdooCaller } from '../../sidecar/odoo/types.js';
 import type {
   BindingView,
+  FailureView,
   MerchantDriver,
   MerchantSettings,
   PartnerView,
@@ -38,6 +39,8 @@ export interface RealMerchantOptions {
   adminLogin: string;
   sleep?: (ms: number) => Promise<void>;
 }
+
+const FAILURE_FIELDS = ['state', 'res_model', 'res_id', 'shopify_gid', 'shopify_name', 'amount', 'customer_name', 'attempts'];
 
 export function createRealMerchant(options: RealMerchantOptions): MerchantDriver {
   const odoo = options.admin;
@@ -86,6 +89,20 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
         });
       }
     })());
+
+  /** Shopify > Overview: one record (data `shopify_sync.overview_main`), computed on read. */
+  const overviewId = async () => {
+    const [row] = await searchRead(
+      'ir.model.data',
+      [
+        ['module', '=', 'shopify_sync'],
+        ['name', '=', 'overview_main'],
+      ],
+      ['res_id'],
+    );
+    if (!row) throw new Error('shopify_sync has no overview record (overview_main)');
+    return row.res_id as number;
+  };
 
   const lotStock = async (warehouseId: number) => m2oId((await read('stock.warehouse', warehouseId, ['lot_stock_id'])).lot_stock_id)!;
 
@@ -538,7 +555,7 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
     },
 
     async readSidecarHealth() {
-      const id = await create('shopify.sync.overview', {});
+      const id = await overviewId();
       const row = await read('shopify.sync.overview', id, [
         'sidecar_alert_count',
         'sidecar_dlq_depth',
@@ -605,6 +622,26 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
 
     async recheckPrivacyRequest(requestId: number) {
       await call('shopify.privacy.request', 'action_recheck', [requestId]);
+    },
+
+    async readSidecarStatus() {
+      const row = await read('shopify.sync.overview', await overviewId(), ['sidecar_status']);
+      return (row.sidecar_status as Record<string, unknown> | false) || null;
+    },
+
+    async readFailures(): Promise<FailureView[]> {
+      const rows = await searchRead('shopify.sync.failure', [], FAILURE_FIELDS, { order: 'id' });
+      return rows.map((row) => ({
+        id: row.id,
+        state: row.state as FailureView['state'],
+        res_model: (row.res_model as string | false) || null,
+        res_id: (row.res_id as number | false) || null,
+        shopify_gid: (row.shopify_gid as string | false) || null,
+        shopify_name: (row.shopify_name as string | false) || null,
+        amount: (row.amount as string | false) || null,
+        customer_name: (row.customer_name as string | false) || null,
+        attempts: row.attempts as number,
+      }));
     },
 
     async readBinding(model: SyncModel, id: number): Promise<BindingView> {

@@ -12,6 +12,7 @@ import { defineInputCheckScenarios } from './input-checks.js';
 import { definePrivacyScenarios } from './privacy.js';
 import { defineRefundScenarios } from './refunds.js';
 import { defineSharedRuleScenarios } from './rules.js';
+import { defineStatusScenarios } from './status.js';
 import { drain, pullAll, rejects, simpleProduct, VALIDATION } from './support.js';
 import type { MerchantDriver, SuiteContext, WarehouseView } from './target.js';
 
@@ -802,7 +803,7 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
       assert.ok(records.some((r) => r.id === p.template_id && r.shopify_gid === gid));
       await drain(contract);
       const answer = await contract.requestResync({ model: 'product.template', ids: [p.template_id, 999_999_999] });
-      assert.deepEqual(answer, { queued: 1, missing_ids: [999_999_999] });
+      assert.deepEqual(answer, { queued: 1, missing_ids: [999_999_999], skipped: [] });
       const events = await pullAll(contract);
       assert.deepEqual(
         events.map((e) => [e.type, e.res_id, e.payload.reason]),
@@ -836,6 +837,10 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
 
   describe('privacy requests', () => {
     definePrivacyScenarios(ctx, () => ({ contract, merchant: m, currency, warehouses: wh }));
+  });
+
+  describe('status: failures in Shopify > Errors, the sidecar status, the push rule', () => {
+    defineStatusScenarios(ctx, () => ({ contract, merchant: m, currency, warehouses: wh }));
   });
 
   describe('schemas', () => {

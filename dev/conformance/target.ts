@@ -113,6 +113,19 @@ export interface PrivacyRequestView {
   export: Record<string, unknown> | null;
 }
 
+/** A row of Shopify > Errors (shopify.sync.failure), as a user reads it. */
+export interface FailureView {
+  id: number;
+  state: 'open' | 'retrying' | 'resolved';
+  res_model: string | null;
+  res_id: number | null;
+  shopify_gid: Gid | null;
+  shopify_name: string | null;
+  amount: Money | null;
+  customer_name: string | null;
+  attempts: number;
+}
+
 export interface MerchantSettings {
   import_policy?: 'all' | 'paid';
   safety_stock?: number;
@@ -192,6 +205,10 @@ export interface MerchantDriver {
   readPrivacyRequests(): Promise<PrivacyRequestView[]>;
   /** "Check again" on a waiting privacy request (what the daily cron does). */
   recheckPrivacyRequest(requestId: number): Promise<void>;
+  /** The sidecar's last status snapshot on Shopify > Overview (report_status; null before any). */
+  readSidecarStatus(): Promise<Record<string, unknown> | null>;
+  /** Every row of Shopify > Errors, oldest first. */
+  readFailures(): Promise<FailureView[]>;
   /** Lets `seconds` pass (real time against Odoo, a clock jump in the double). */
   sleep(seconds: number): Promise<void>;
 }

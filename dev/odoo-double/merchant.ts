@@ -8,6 +8,7 @@ import type { Gid, Money, SyncModel } from '../../sidecar/odoo/contract.js';
 import { OdooPermanentError } from '../../sidecar/odoo/errors.js';
 import type {
   BindingView,
+  FailureView,
   MerchantDriver,
   MerchantSettings,
   PartnerView,
@@ -20,6 +21,8 @@ import type {
 import type { OdooDouble } from './double.js';
 import { toCents, MoneyError } from '../../sidecar/rules/money.js';
 import { recheck, startErasure } from './api/privacy.js';
+import { anonymise } from './api/customers.js';
+import { failureRows, storedStatus } from './api/status.js';
 import { formatMoney } from './values.js';
 import { newBinding, type AccountLine, type Binding, type Picking, type SaleOrder } from './state.js';
 
@@ -531,6 +534,26 @@ export class DoubleMerchant implements MerchantDriver {
 
   recheckPrivacyRequest(requestId: number): Promise<void> {
     return this.later(() => recheck(this.odoo, requestId, 'Administrator'));
+  }
+
+  readSidecarStatus() {
+    return this.later(() => storedStatus(this.odoo));
+  }
+
+  readFailures(): Promise<FailureView[]> {
+    return this.later(() =>
+      failureRows(this.odoo).map((r) => ({
+        id: r.id,
+        state: r.state,
+        res_model: r.res_model,
+        res_id: r.res_id,
+        shopify_gid: r.shopify_gid,
+        shopify_name: r.shopify_name,
+        amount: r.amount,
+        customer_name: r.customer_name,
+        attempts: r.attempts,
+      })),
+    );
   }
 
   readBinding(model: SyncModel, id: number): Promise<BindingView> {

@@ -29,6 +29,12 @@ class TestMarkdownToRst(unittest.TestCase):
             "## Setup\n\n1. one\n   more\n2. two\n\n### Detail\n")
         self.assertEqual(rst, "Setup\n-----\n\n1. one\n   more\n2. two\n\nDetail\n~~~~~~\n")
 
+    def test_an_image_alone_in_its_paragraph(self):
+        rst = gen_addon_readme.markdown_to_rst(
+            "Text.\n\n![The overview](../../docs/images/o.png)\n")
+        self.assertEqual(
+            rst, "Text.\n\n.. image:: ../../docs/images/o.png\n   :alt: The overview\n")
+
 
 class TestGenerate(unittest.TestCase):
     def setUp(self):

@@ -12,7 +12,8 @@
  * tries again. The payload is Slack-compatible (`text`) and carries PagerDuty Events v2-style
  * fields (`event_action`, `dedup_key`, `payload.summary/severity/source`) for a relay to map.
  * After each round the active alerts are reported to Odoo (contract `report_health`) when a
- * reporter is given, so they show on Odoo's Shopify overview.
+ * reporter is given, so they show on Odoo's Shopify overview, and so is the sidecar's status
+ * snapshot (contract `report_status`: backlog, dead letters, webhooks, API version).
  */
 import type pg from 'pg';
 import type { Clock } from '../clock.js';
@@ -74,6 +75,8 @@ export interface AlerterOptions {
   extraConditions?: (at: number) => Promise<Condition[]>;
   /** The sides (Odoo, Shopify) this replica's circuit breakers hold down now. */
   sidesDown?: () => SideDown[];
+  /** Reports the sidecar's status snapshot to Odoo's Overview (contract report_status); same. */
+  reportStatus?: () => Promise<void>;
 }
 
 export interface SideDown {
@@ -248,6 +251,7 @@ async function round(options: AlerterOptions, table: string): Promise<AlertRound
     const report = { alerts: result.active, dlq_depth: result.dlqDepth, checked_at: new Date(options.clock()).toISOString() };
     await options.reportHealth(report).catch((error: unknown) => options.logger.warn('health report to Odoo failed', { error }));
   }
+  await options.reportStatus?.().catch((error: unknown) => options.logger.warn('status report to Odoo failed', { error }));
   return { evaluated: true, sent: result.sent, active: result.active };
 }
 

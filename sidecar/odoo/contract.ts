@@ -96,6 +96,14 @@ export type HealthReportParams = Omit<Schema.ReportHealthParams, 'alerts'> & {
   alerts: Array<Schema.ReportHealthParams['alerts'][number] & { value?: number; threshold?: number }>;
 };
 
+// ---- status methods (Shopify > Errors and Overview in Odoo; docs/contract.md) ----
+
+/** A dead-lettered job for Odoo's Shopify > Errors (report_failure). */
+export type FailureReport = Schema.ReportFailureParams;
+export type FailureReportResult = Schema.ReportFailureResult;
+/** The sidecar's status snapshot for Odoo's Shopify > Overview (report_status, GET /admin/api/status). */
+export type StatusReport = Schema.ReportStatusParams;
+
 export interface OdooContract {
   contractVersion(doc: ContractParams<'contract_version'>): Promise<ContractVersionResult>;
   pullEvents(doc: PullEventsParams): Promise<ContractResult<'pull_events'>>;
@@ -129,6 +137,8 @@ export interface OdooContract {
   requestResync(doc: ContractParams<'request_resync'>): Promise<ContractResult<'request_resync'>>;
   storeReport(doc: ReportSummaryDoc): Promise<ContractResult<'store_report'>>;
   reportHealth(doc: HealthReportParams): Promise<ContractResult<'report_health'>>;
+  reportFailure(doc: FailureReport): Promise<FailureReportResult>;
+  reportStatus(doc: StatusReport): Promise<ContractResult<'report_status'>>;
 }
 
 /** The RPC method behind each facade method (the contract's names). */
@@ -160,6 +170,8 @@ export const CONTRACT_METHODS = {
   requestResync: 'request_resync',
   storeReport: 'store_report',
   reportHealth: 'report_health',
+  reportFailure: 'report_failure',
+  reportStatus: 'report_status',
 } as const satisfies Record<keyof OdooContract, keyof ContractMethods>;
 
 /** An RPC method name; every one has its generated parameter and result types (ContractMethods). */
@@ -206,6 +218,8 @@ export function createOdooContract(caller: OdooCaller): OdooContract {
         dlq_depth: doc.dlq_depth,
         checked_at: doc.checked_at,
       }),
+    reportFailure: (doc) => call('report_failure', doc),
+    reportStatus: (doc) => call('report_status', doc),
   } satisfies OdooContract);
 }
 

@@ -45,7 +45,7 @@ import {
   type ScheduledQueue,
 } from './names.js';
 import { laterJobExists, reclaimAbandoned, retriesDueNow, returnToQueue } from './sql.js';
-import { readJobSummary, readQueueStats, rowsOf } from './stats.js';
+import { readJobSummary, readQueueAges, readQueueStats, rowsOf } from './stats.js';
 import type {
   Envelope,
   JobHandler,
@@ -117,6 +117,7 @@ export function createQueue(settings: QueueSettings): SyncQueue {
     hasLaterJob: (queue, key, jobId) => hasLaterJob(s, queue, key, jobId),
     jobSummary: (since) => readJobSummary(s.boss.getDb(), s.schema, s.queues, since),
     queueStats: () => readQueueStats(s.boss.getDb(), s.schema, s.queues),
+    queueAges: () => readQueueAges(s.boss.getDb(), s.schema, s.queues),
     listDeadLetters: async (queue, options = {}) => listDeadLetters(s.boss, known(queue), options.limit),
     inspectDeadLetter: async (queue, id) => inspectDeadLetter(s.boss, known(queue), id),
     retryDeadLetter: async (queue, id) => retryDeadLetter(s.boss, s.logger, known(queue), id),

@@ -67,6 +67,20 @@ export function liveCounts(schema: string, names: readonly string[]): Statement 
 }
 
 /**
+ * The oldest waiting job per queue name (created or retry): on a flow queue the oldest backlog,
+ * on a `.dlq` the oldest dead letter. `created_on` is pg-boss's (the database's clock).
+ */
+export function oldestWaiting(schema: string, names: readonly string[]): Statement {
+  return {
+    text: `SELECT name, min(created_on) AS oldest
+             FROM "${schema}".job
+            WHERE name = ANY($1::text[]) AND state IN ('created','retry')
+            GROUP BY name`,
+    values: [[...names]],
+  };
+}
+
+/**
  * pg-boss's internal `restore`, fenced to one attempt: an unfinished job goes back to `created`
  * with `started_on` cleared, so its next claim does not count a new attempt. pg-boss's own
  * shutdown fail that follows is fenced to `state = 'active'` and leaves it alone.

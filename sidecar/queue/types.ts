@@ -128,6 +128,13 @@ export interface QueueStatsRow {
   dlq: number;
 }
 
+/** The oldest waiting job and oldest dead letter of a queue (pg-boss's `created_on`). */
+export interface QueueAgeRow {
+  queue: QueueName;
+  oldestWaitingAt: Date | null;
+  oldestDeadLetterAt: Date | null;
+}
+
 export interface JobSummaryRow {
   queue: QueueName;
   completed: number;
@@ -170,6 +177,8 @@ export interface SyncQueue {
   schedule<T>(queue: ScheduledQueue, cron: string, data?: T): Promise<void>;
   blockedKeys(queue: QueueName): Promise<string[]>;
   queueStats(): Promise<QueueStatsRow[]>;
+  /** When each queue's oldest waiting job and oldest dead letter were created (Odoo's Overview). */
+  queueAges(): Promise<QueueAgeRow[]>;
   /**
    * True when a job for the same key was queued after `jobId` and has not run yet. A handler whose
    * work is "read the entity's latest state and apply it" may then complete without doing it: the

@@ -58,6 +58,8 @@ export const DOCUMENT_NAMES = [
   'RefundCreate',
   'OrderReturns',
   'ReturnById',
+  'OrderFailureSummary',
+  'OrderByName',
 ] as const;
 
 export type DocumentName = (typeof DOCUMENT_NAMES)[number];

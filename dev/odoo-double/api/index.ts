@@ -16,6 +16,7 @@ import { openPrivacyRequests, privacyDataRequest, privacyRecordResult, privacyRe
 import { ackEvents, pullEvents } from './outbox.js';
 import { applyRefund, exportCreditNote, refundStatus } from './refunds.js';
 import { applyReturn } from './returns.js';
+import { reportFailure, reportStatus } from './status.js';
 
 export type ContractHandler<M extends ContractMethod> = (core: DoubleCore, doc: ContractParams<M>) => ContractResult<M>;
 
@@ -55,4 +56,7 @@ export const CONTRACT_HANDLERS: { readonly [M in ContractMethod]: ContractHandle
   request_resync: requestResync,
   store_report: storeReport,
   report_health: reportHealth,
+  // status
+  report_failure: reportFailure,
+  report_status: reportStatus,
 };

@@ -26,5 +26,9 @@ from . import shopify_sync_api_customers
 from . import shopify_sync_api_deliveries
 from . import shopify_sync_api_operations
 from . import shopify_sync_api_privacy
+from . import shopify_sidecar
+from . import shopify_sync_failure
 from . import shopify_sync_overview
+from . import shopify_sync_api_status
+from . import mail_activity
 from . import mail_thread

@@ -29,6 +29,52 @@ class ResPartner(models.Model):
         "Shopify customer are always kept in sync.")
     shopify_erased = fields.Boolean(string="Erased (privacy)", copy=False, readonly=True)
 
+    def _shopify_push_verdict(self):
+        """(push?, why) for a resync of this contact, the go-live's included: bound to a
+        Shopify customer or "Sync to Shopify" ticked → pushed; otherwise only a customer, i.e. a
+        contact with a confirmed sale or a posted invoice, and never an internal user, the
+        company itself, an employee or a vendor (docs/flows.md, "Which contacts are pushed")."""
+        self.ensure_one()
+        if self.shopify_erased:
+            return False, "erased"
+        if self.shopify_gid:
+            return True, "bound"
+        if self.shopify_sync:
+            return True, "ticked"
+        # Users, companies and employees of any company decide, whoever runs the resync.
+        partner = self.sudo().with_context(active_test=False)
+        if partner.user_ids.filtered(lambda user: not user.share):
+            return False, "internal_user"
+        if partner.env["res.company"].search_count([("partner_id", "=", partner.id)]):
+            return False, "company"
+        if "hr.employee" in self.env and partner.env["hr.employee"].search_count(
+                [("work_contact_id", "=", partner.id)]):
+            return False, "employee"
+        if partner.supplier_rank > 0:
+            return False, "vendor"
+        sold = partner.customer_rank > 0 or partner.env["sale.order"].search_count(
+            [("partner_id", "child_of", partner.id), ("state", "=", "sale")], limit=1)
+        return (True, "customer") if sold else (False, "no_sale")
+
+    def action_shopify_resync(self):
+        """"Resync to Shopify" on contacts: only those the push rule lets through."""
+        pushable = self.filtered(lambda partner: partner._shopify_push_verdict()[0])
+        skipped = self - pushable
+        if pushable:
+            result = super(ResPartner, pushable).action_shopify_resync()
+        else:
+            result = {"type": "ir.actions.client", "tag": "display_notification",
+                      "params": {"title": _("Nothing to push"), "message": "",
+                                 "type": "warning", "sticky": False}}
+        if skipped:
+            params = result["params"]
+            params["message"] = (params["message"] + "\n" if params["message"] else "") + _(
+                "%(count)s contact(s) not pushed: internal users, employees, vendors and "
+                "contacts without a sale are not Shopify customers. Tick \"Sync to Shopify\" "
+                "on a contact to push it anyway.", count=len(skipped))
+            params["type"] = "warning"
+        return result
+
     def _shopify_should_sync(self):
         self.ensure_one()
         return (self.shopify_sync or bool(self.shopify_gid)) and not self.shopify_erased

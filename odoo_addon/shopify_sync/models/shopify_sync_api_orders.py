@@ -275,7 +275,8 @@ class ShopifySyncApi(models.AbstractModel):
         """Create the order, or update it as far as its state allows; returns it."""
         if not order:
             header.update(shopify_gid=gid, shopify_shop=self._shop(),
-                          order_line=[(0, 0, vals) for vals in lines_vals])
+                          order_line=[(0, 0, vals) for vals in lines_vals],
+                          **self._order_owner())
             return self.env["sale.order"].create(header)
         if order.state in ("draft", "sent"):
             # The refunds' own lines stay; product lines keep the units their refunds left.
@@ -289,7 +290,9 @@ class ShopifySyncApi(models.AbstractModel):
             header.pop("partner_id")  # the customer of a confirmed order does not change
             if order.picking_ids.filtered(lambda p: p.state == "done"):
                 header.pop("partner_shipping_id")
-            order.write(header)
+            # Only what changed: sale_stock logs a "delivery address changed" activity on the
+            # open deliveries whenever partner_shipping_id is written, even to the same value.
+            order.write(self._changed_values(order, header))
             try:
                 with self.env.cr.savepoint():
                     self._update_confirmed_lines(order, lines_vals)
@@ -299,6 +302,25 @@ class ShopifySyncApi(models.AbstractModel):
         else:  # cancelled in Odoo
             order.write({k: v for k, v in header.items() if k.startswith("shopify_")})
         return order
+
+    def _order_owner(self):
+        """Salesperson and sales team of an imported order: the configured ones (Shopify
+        settings), else none — never the integration user the sidecar logs in as."""
+        user = self._param("shopify_sync.salesperson_id")
+        team = self._param("shopify_sync.team_id")
+        return {"user_id": int(user) if user else False, "team_id": int(team) if team else False}
+
+    @staticmethod
+    def _changed_values(record, vals):
+        """The subset of `vals` (plain field values and ids) that differs from `record`."""
+        changed = {}
+        for field, value in vals.items():
+            current = record[field]
+            if isinstance(current, models.BaseModel):
+                current = current.id
+            if (current or False) != (value or False):
+                changed[field] = value
+        return changed
 
     @staticmethod
     def _order_outcome(order, status, total_cents, label, notes, missing):

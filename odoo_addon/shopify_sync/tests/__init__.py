@@ -10,3 +10,8 @@ from . import test_api_ops
 from . import test_api_onboarding
 from . import test_api_health
 from . import test_privacy
+from . import test_overview
+from . import test_api_status
+from . import test_ux
+from . import test_tours
+from . import test_screenshots

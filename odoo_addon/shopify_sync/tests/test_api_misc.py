@@ -259,7 +259,7 @@ class TestUi(ShopifySyncCase):
     def test_overview_counts_states_and_shows_the_oldest_pending_event(self):
         self.import_order(7002)
         self.env["product.template"].create({"name": "Pending", "sale_ok": True})
-        overview = self.env["shopify.sync.overview"].with_user(self.shopify_user).create({})
+        overview = self.env.ref("shopify_sync.overview_main").with_user(self.shopify_user)
         self.assertIn("Sales order", overview.summary_html)
         self.assertTrue(overview.oldest_pending_event)
         self.assertGreaterEqual(overview.pending_events, 1)

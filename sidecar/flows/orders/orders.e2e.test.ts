@@ -8,9 +8,11 @@ import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
 import { createValidatingCaller, loadContractValidator } from '../../../dev/conformance/schemas.js';
 import { createDoubleMerchant, createOdooDouble, type OdooDouble } from '../../../dev/odoo-double/index.js';
+import { failureRows } from '../../../dev/odoo-double/api/status.js';
 import { testDatabase } from '../../../dev/testing/root-hooks.js';
 import { STACK_SHOP, startStack, type Stack } from '../../../dev/testing/stack.js';
 import type { FlowContext } from '../context.js';
+import { keys } from '../../queue/names.js';
 import { ordersFlow } from './index.js';
 import { pullOrdersSince, runOrdersPull } from './apply.js';
 import { readWatermark } from './store.js';
@@ -22,6 +24,8 @@ const LOC2 = 'gid://shopify/Location/102';
 interface SimOrder {
   id: number;
   admin_graphql_api_id: string;
+  name: string;
+  total_price: string;
   current_total_price: string;
 }
 
@@ -425,5 +429,22 @@ describe('orders flow end to end (simulator → sidecar → Odoo double)', funct
       return result.rows.length > 0 ? result.rows : undefined;
     });
     assert.match(String(rows[0]?.reason), /GHOST-1/);
+  });
+
+  it("lists the order it could not import in Odoo's Shopify > Errors with its number, total and customer", async () => {
+    const order = await place(
+      orderBody([{ sku: 'GHOST-1', quantity: 2, price: '5.00' }], { customer: { firstName: 'Grace', lastName: 'Hopper' } }),
+    );
+    const row = await stack.waitFor('the failure in Odoo', () =>
+      failureRows(odoo).find((r) => r.shopify_gid === order.admin_graphql_api_id && r.state === 'open'),
+    );
+    const shopify = await simOrder(order.id);
+    assert.deepEqual(
+      [row.shopify_name, row.amount, row.customer_name, row.queue, row.res_model],
+      [shopify.name, Number(shopify.total_price).toFixed(2), 'Grace Hopper', 'orders', null],
+    );
+    assert.equal(row.job_key, keys.order(STACK_SHOP, order.admin_graphql_api_id));
+    assert.match(row.message, /line 1: SKU "GHOST-1" is unknown in Odoo/);
+    assert.ok(!row.message.includes('Grace'), 'no personal data in the message');
   });
 });

@@ -320,7 +320,7 @@ describe('operator tools: admin API and CLI (simulator, PostgreSQL, Odoo double)
       await stack.waitFor('the create event relayed', async () => (await jobs('products')).some((j) => j.key === key));
       const before = (await jobs('products')).filter((j) => j.key === key).length;
       const res = await admin('POST', '/api/resync', { kind: 'products', ids: [template_id, 987654] });
-      assert.deepEqual(res.body, { kind: 'products', queued: 1, missing_ids: [987654] });
+      assert.deepEqual(res.body, { kind: 'products', queued: 1, missing_ids: [987654], skipped: [] });
       const relayed = await stack.waitFor('the resync event relayed', async () => {
         const rows = (await jobs('products')).filter((j) => j.key === key);
         return rows.length > before ? rows.at(-1) : undefined;

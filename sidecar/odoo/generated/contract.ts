@@ -123,9 +123,17 @@ export interface ContractMethods {
     params: RefundStatusParams;
     result: RefundStatusResult;
   };
+  report_failure: {
+    params: ReportFailureParams;
+    result: ReportFailureResult;
+  };
   report_health: {
     params: ReportHealthParams;
     result: ReportHealthResult;
+  };
+  report_status: {
+    params: ReportStatusParams;
+    result: ReportStatusResult;
   };
   request_resync: {
     params: RequestResyncParams;
@@ -969,6 +977,42 @@ export interface RefundStatusResult {
   }[];
 }
 /**
+ * A job the sidecar dead-lettered, shown in Odoo's Shopify > Errors (docs/contract.md, report_failure). Ids, the Shopify order number, amount and customer name only: no other personal data.
+ *
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "report_failure_params".
+ */
+export interface ReportFailureParams {
+  queue: string;
+  key?: string | null;
+  job_id: string;
+  /**
+   * Attempts the job has made, this one included.
+   */
+  attempt: number;
+  kind: 'permanent' | 'retryable' | 'configuration';
+  /**
+   * The failure, one line: error class and message.
+   */
+  message: string;
+  failed_at: string;
+  res_model?: ('product.template' | 'product.product' | 'res.partner' | 'sale.order' | 'stock.picking' | 'account.move') | null;
+  res_id?: number | null;
+  shopify_gid?: string | null;
+  order_name?: string | null;
+  amount?: string | null;
+  currency?: string | null;
+  customer_name?: string | null;
+}
+/**
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "report_failure_result".
+ */
+export interface ReportFailureResult {
+  failure_id: number;
+  state: 'open' | 'retrying' | 'resolved';
+}
+/**
  * This interface was referenced by `ContractMethods`'s JSON-Schema
  * via the `definition` "report_health_params".
  */
@@ -989,6 +1033,56 @@ export interface ReportHealthResult {
   ok: true;
 }
 /**
+ * The sidecar's status snapshot for Odoo's Shopify > Overview (docs/contract.md, report_status); also the answer of the admin API's GET /admin/api/status.
+ *
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "report_status_params".
+ */
+export interface ReportStatusParams {
+  checked_at: string;
+  sidecar_version: string;
+  contract_version: string;
+  shopify: {
+    api_version: string;
+    supported_until: string | null;
+    deprecation_notices: number;
+  };
+  webhooks: {
+    callback_url: string | null;
+    subscribed: number;
+    required: number;
+    missing: string[];
+    /**
+     * @maxItems 200
+     */
+    topics: {
+      topic: string;
+      last_received_at: string | null;
+      count_24h: number;
+    }[];
+  };
+  /**
+   * @maxItems 200
+   */
+  queues: {
+    queue: string;
+    waiting: number;
+    oldest_waiting_at?: string | null;
+    dead_letters: number;
+    oldest_dead_letter_at?: string | null;
+  }[];
+  onboarding: {
+    complete: boolean;
+  };
+}
+/**
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "report_status_result".
+ */
+export interface ReportStatusResult {
+  ok: true;
+}
+/**
  * This interface was referenced by `ContractMethods`'s JSON-Schema
  * via the `definition` "request_resync_params".
  */
@@ -998,6 +1092,10 @@ export interface RequestResyncParams {
    * @maxItems 5000
    */
   ids?: number[];
+  /**
+   * Count what would be queued (records, not events) and queue nothing.
+   */
+  dry_run?: boolean;
 }
 /**
  * This interface was referenced by `ContractMethods`'s JSON-Schema
@@ -1006,6 +1104,13 @@ export interface RequestResyncParams {
 export interface RequestResyncResult {
   queued: number;
   missing_ids: number[];
+  /**
+   * Records the push rules keep out (docs/flows.md, "Which contacts are pushed"): internal_user, company, employee, vendor, no_sale, erased, not_for_sale.
+   */
+  skipped?: {
+    id: number;
+    reason: string;
+  }[];
 }
 /**
  * This interface was referenced by `ContractMethods`'s JSON-Schema

@@ -4140,6 +4140,20 @@ export type TaxLineFieldsFragment = { title: string, rate: number | null, ratePe
 
 export type AddressFieldsFragment = { name: string | null, company: string | null, address1: string | null, address2: string | null, city: string | null, zip: string | null, provinceCode: string | null, countryCodeV2: CountryCode | null, phone: string | null };
 
+export type OrderByNameQueryVariables = Exact<{
+  query: string;
+}>;
+
+
+export type OrderByNameQuery = { orders: { nodes: Array<{ id: string, name: string }> } };
+
+export type OrderFailureSummaryQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type OrderFailureSummaryQuery = { order: { id: string, name: string, totalPriceSet: { shopMoney: { amount: string, currencyCode: CurrencyCode } }, customer: { displayName: string } | null, shippingAddress: { name: string | null } | null } | null };
+
 export type OrderFulfillmentsQueryVariables = Exact<{
   orderId: string;
 }>;
@@ -4294,6 +4308,8 @@ export interface Operations {
   OnboardingCustomers: { variables: OnboardingCustomersQueryVariables; result: OnboardingCustomersQuery };
   OnboardingVariants: { variables: OnboardingVariantsQueryVariables; result: OnboardingVariantsQuery };
   OrderById: { variables: OrderByIdQueryVariables; result: OrderByIdQuery };
+  OrderByName: { variables: OrderByNameQueryVariables; result: OrderByNameQuery };
+  OrderFailureSummary: { variables: OrderFailureSummaryQueryVariables; result: OrderFailureSummaryQuery };
   OrderFulfillments: { variables: OrderFulfillmentsQueryVariables; result: OrderFulfillmentsQuery };
   OrderLineItems: { variables: OrderLineItemsQueryVariables; result: OrderLineItemsQuery };
   OrderRefundable: { variables: OrderRefundableQueryVariables; result: OrderRefundableQuery };
