@@ -62,7 +62,8 @@ export function parseArgs(argv: string[]): CliOptions {
         break;
       case '--webhook-retry-delays-ms': {
         const delays = value().split(',').map(Number);
-        if (delays.some((d) => !Number.isInteger(d) || d < 0)) throw new Error('sim: --webhook-retry-delays-ms takes whole milliseconds, comma-separated');
+        if (delays.some((d) => !Number.isInteger(d) || d < 0))
+          throw new Error('sim: --webhook-retry-delays-ms takes whole milliseconds, comma-separated');
         out.webhookRetryDelaysMs = delays;
         break;
       }

@@ -131,7 +131,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         forceThrottle: () => (forced = faults.takeForcedThrottle() || faults.roll(faults.config.throttleRate)),
       });
       const errors = (result.body as { errors?: unknown }).errors;
-      const throttled = Array.isArray(errors) && errors.some((e) => (e as { extensions?: { code?: unknown } }).extensions?.code === 'THROTTLED');
+      const throttled =
+        Array.isArray(errors) && errors.some((e) => (e as { extensions?: { code?: unknown } }).extensions?.code === 'THROTTLED');
       if (throttled) stats[forced ? 'forcedThrottles' : 'bucketThrottles'] += 1;
       return result;
     };
