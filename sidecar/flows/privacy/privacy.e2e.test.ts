@@ -120,8 +120,10 @@ describe('privacy requests end to end (simulator compliance webhooks, PostgreSQL
       return rows.length ? rows : undefined;
     });
     assert.deepEqual({ status: row!.status, payload: row!.payload }, { status: 'processed', payload: null });
-    const line = stack.logs.lines.find((l) => l.flow === 'privacy' && l.outcome === 'exported');
-    assert.ok(line && !JSON.stringify(line).includes('export-me@example.com'), JSON.stringify(line));
+    const line = await stack.waitFor('the outcome line', () =>
+      stack.logs.lines.find((l) => l.flow === 'privacy' && l.outcome === 'exported'),
+    );
+    assert.ok(!JSON.stringify(line).includes('export-me@example.com'), JSON.stringify(line));
   });
 
   it('makes customers/redact wait, visibly, while an order is open, then erases once it is delivered', async () => {
@@ -136,7 +138,11 @@ describe('privacy requests end to end (simulator compliance webhooks, PostgreSQL
     assert.deepEqual(waiting.activities, [{ summary: 'Erasure waits for open orders', deadline: waiting.due_date }]);
     assert.equal(partnerByGid(gid)!.email, 'forget-me@example.com', 'nothing erased in Odoo while the order is open');
     // The sidecar's part is done at once: its payloads about the customer and the order are gone.
-    await stack.waitFor('the sidecar part recorded', async () => (await requestFor('customer_redact', gid)).sidecar_outcome);
+    const sidecarOutcome = await stack.waitFor(
+      'the sidecar part recorded',
+      // null is an answer to waitFor: only a recorded outcome ends the wait.
+      async () => (await requestFor('customer_redact', gid)).sidecar_outcome ?? undefined,
+    );
     const about = await stack.sidecar.pool.query<{ topic: string; payload: unknown }>(
       'SELECT topic, payload FROM shopify_sync.webhook_inbox WHERE entity_gid = ANY($1::text[])',
       [[gid, order.admin_graphql_api_id]],
@@ -146,8 +152,9 @@ describe('privacy requests end to end (simulator compliance webhooks, PostgreSQL
       about.rows.filter((r) => r.payload !== null).map((r) => r.topic),
       [],
     );
-    const bound = await stack.sidecar.pool.query('SELECT 1 FROM shopify_sync.customer_sync WHERE customer_gid = $1', [gid]);
-    assert.equal(bound.rowCount, 0, 'unbound in the sidecar');
+    // Unbound in the sidecar: its sync row went. (While Odoo waits, the contact is still synced, so
+    // a later push may bind it again: the count on the request is what the erasure did.)
+    assert.match(sidecarOutcome, /\b[1-9][0-9]* sync rows deleted\b/);
 
     await deliverAll(saleOrderId);
     await stack.merchant!.recheckPrivacyRequest(waiting.id);
@@ -251,9 +258,11 @@ describe('privacy requests end to end (simulator compliance webhooks, PostgreSQL
     for (const table of ['reports', 'customer_sync']) {
       assert.equal((await pool.query(`SELECT 1 FROM shopify_sync.${table}`)).rowCount, 0, table);
     }
-    const older = await pool.query<{ name: string; state: string }>(`SELECT name, state FROM ${queue}.job WHERE created_on < $1`, [
-      now[0]!.t,
-    ]);
+    // A job another worker runs at that moment is left to finish (store.ts purgeShop).
+    const older = await pool.query<{ name: string; state: string }>(
+      `SELECT name, state FROM ${queue}.job WHERE created_on < $1 AND state <> 'active'`,
+      [now[0]!.t],
+    );
     assert.deepEqual(older.rows, [], 'every job queued before the request is gone');
     // The arrivals of the compliance topics are kept for `doctor`.
     const state = await pool.query<{ value: Record<string, { first: string }> }>(
