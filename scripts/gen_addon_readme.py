@@ -78,7 +78,9 @@ def markdown_to_rst(markdown, level_chars="-~"):
             continue
         image = _IMAGE.match(lines[0].strip())
         if image and len(lines) == 1:
-            out.append(f".. image:: {image.group(2)}\n   :alt: {image.group(1)}")
+            # Indented like its Markdown line, so an image inside a list item stays in the item.
+            pad = lines[0][:len(lines[0]) - len(lines[0].lstrip())]
+            out.append(f"{pad}.. image:: {image.group(2)}\n{pad}   :alt: {image.group(1)}")
             continue
         out.append("\n".join(inline(line.rstrip()) for line in lines))
     return "\n\n".join(out) + "\n"

@@ -117,10 +117,11 @@ describe('personal data stays out of logs, job rows and the purged inbox (whole 
       60_000,
     );
     await stack.simControl('PUT', '/faults', { apiErrorRate: 0 });
-    // A webhook whose body is not JSON, carrying the person.
+    // A webhook whose body is not JSON, carrying the person: signed, so kept (its exact bytes) and
+    // recorded invalid with 200; the erasure must find the person in those bytes too.
     assert.equal(
       await signedPost('customers/update', `{"email": "${PERSON.email}", "first_name": ${PERSON.firstName}}`, 'pii-malformed'),
-      400,
+      200,
     );
     // Privacy: the data request (the export goes to Odoo only), then the erasure once the order is delivered.
     await stack.simControl('POST', '/privacy/customers-data-request', { customerId: customer.id });
@@ -160,7 +161,8 @@ describe('personal data stays out of logs, job rows and the purged inbox (whole 
 
   it('finds the person in no inbox row after the erasure, and the rows about them are kept without payload', async () => {
     const { rows } = await stack.sidecar.pool.query<{ webhook_id: string; topic: string; entity_gid: string | null; row: string }>(
-      'SELECT webhook_id, topic, entity_gid, to_jsonb(i)::text AS row FROM shopify_sync.webhook_inbox i',
+      // The exact body bytes too (to_jsonb shows bytea as hex, where no name would be seen).
+      "SELECT webhook_id, topic, entity_gid, to_jsonb(i)::text || coalesce(encode(i.body, 'escape'), '') AS row FROM shopify_sync.webhook_inbox i",
     );
     const found = rows.filter((r) => leaks(r.row).length > 0).map((r) => `${r.topic} ${r.webhook_id}: ${leaks(r.row).join(', ')}`);
     assert.deepEqual(found, []);

@@ -37,9 +37,13 @@ export interface CustomerScope {
 /** Removes what the sidecar holds about one customer; returns what it removed, counted. */
 export async function purgeCustomer(ctx: Db, scope: CustomerScope): Promise<Record<string, number>> {
   const payloads = await ctx.pool.query(
-    `UPDATE ${app(ctx, 'webhook_inbox')} SET payload = NULL, payload_purged_at = to_timestamp($5 / 1000.0)
-      WHERE payload IS NOT NULL
-        AND (entity_gid = ANY($1::text[]) OR ($2::text IS NOT NULL AND position(lower($2) IN lower(payload::text)) > 0)
+    // Both copies go: the jsonb payload and the exact body bytes (also kept for a body that is not
+    // JSON, so the e-mail is looked for in the bytes too; escape encoding leaves ASCII as it is).
+    `UPDATE ${app(ctx, 'webhook_inbox')} SET payload = NULL, body = NULL, payload_purged_at = to_timestamp($5 / 1000.0)
+      WHERE (payload IS NOT NULL OR body IS NOT NULL)
+        AND (entity_gid = ANY($1::text[])
+             OR ($2::text IS NOT NULL AND (position(lower($2) IN lower(payload::text)) > 0
+                                           OR position(lower($2) IN lower(encode(body, 'escape'))) > 0))
              OR webhook_id = $3)
         AND NOT (topic = ANY($4::text[]) AND status = 'queued' AND webhook_id IS DISTINCT FROM $3)`,
     [scope.gids, scope.email, scope.webhookId, COMPLIANCE_TOPICS, ctx.clock()],
@@ -72,8 +76,8 @@ export async function purgeCustomer(ctx: Db, scope: CustomerScope): Promise<Reco
 export async function purgeDeliveryPayload(ctx: Db, webhookId: string): Promise<number> {
   return count(
     await ctx.pool.query(
-      `UPDATE ${app(ctx, 'webhook_inbox')} SET payload = NULL, payload_purged_at = to_timestamp($2 / 1000.0)
-        WHERE webhook_id = $1 AND payload IS NOT NULL`,
+      `UPDATE ${app(ctx, 'webhook_inbox')} SET payload = NULL, body = NULL, payload_purged_at = to_timestamp($2 / 1000.0)
+        WHERE webhook_id = $1 AND (payload IS NOT NULL OR body IS NOT NULL)`,
       [webhookId, ctx.clock()],
     ),
   );
