@@ -207,8 +207,6 @@ class ShopifySyncApi(models.AbstractModel):
             extra = {"shopify_sync": False} if model == "res.partner" else {}
             if model == "stock.picking":
                 extra = {"shopify_fulfillment_gids": False, "shopify_return_gid": False}
-            if model == "sale.order":
-                extra = {"shopify_refund_gids": False}
             records.with_context(shopify_sync_origin=True, tracking_disable=True).write(
                 dict(cleared, **extra))
             counts[model] = len(records)

@@ -17,6 +17,7 @@ import type { FlowContext } from '../context.js';
 import { defineFlow, ignored, type JobOutcome } from '../define-flow.js';
 import { applyOrderRefunds, creditNotePosted } from './apply.js';
 import { moveIdOf, orderGidOf } from './map.js';
+import { orderInOdoo } from './read.js';
 import { createRefundStore } from './store.js';
 
 export { applyOrderRefunds, importRefund } from './apply.js';
@@ -27,6 +28,10 @@ export async function handleRefundJob(ctx: FlowContext, job: JobContext<QueueJob
   if (data.source === 'outbox') return creditNotePosted(ctx, store, data);
   const orderGid = orderGidOf(data);
   if (!orderGid) throw new PermanentError(`refunds: job without an order GID (${data.source})`);
+  // A refund can arrive before its order is imported (reordered deliveries, an outage): the
+  // order's import then counts it and the orders flow applies it (refunds_pending).
+  if (!(await orderInOdoo(ctx, orderGid)))
+    return ignored('waiting', 'the order is not imported in Odoo yet; its import applies this refund', { fields: { orderGid } });
   const applied = await applyOrderRefunds(ctx, store, orderGid);
   if (!applied.length) return ignored('unchanged', 'every refund of the order is applied in Odoo', { fields: { orderGid } });
   const flagged = applied.filter((a) => a.result.status === 'flagged').length;

@@ -11,11 +11,13 @@
  *   release; the picking says so in Odoo (./apply.ts).
  */
 import type { QueueJobs } from '../../jobs.js';
+import { RetryableError } from '../../queue/errors.js';
 import type { JobContext } from '../../queue/queue.js';
 import type { FlowContext } from '../context.js';
 import { defineFlow, ignored, type JobOutcome } from '../define-flow.js';
 import { applyOrderReturns, returnReceivedInOdoo } from './apply.js';
 import { pickingIdOf } from './map.js';
+import { orderInOdoo } from './read.js';
 
 export async function handleReturnJob(ctx: FlowContext, job: JobContext<QueueJobs['returns']>): Promise<JobOutcome> {
   const data = job.data;
@@ -30,6 +32,10 @@ export async function handleReturnJob(ctx: FlowContext, job: JobContext<QueueJob
     };
   }
   const orderGid = data.entityGid;
+  // A return can arrive before its order is imported (reordered deliveries, an outage): wait
+  // for the import, with the queue's backoff and retry budget, instead of refusing it.
+  if (!(await orderInOdoo(ctx, orderGid)))
+    throw new RetryableError(`returns: order ${orderGid} is not imported in Odoo yet; the return waits for it`);
   const applied = await applyOrderReturns(ctx, orderGid);
   const changed = applied.filter((a) => a.result.status !== 'unchanged');
   if (!changed.length) return ignored('unchanged', 'every return of the order is applied in Odoo', { fields: { orderGid } });
