@@ -21,7 +21,6 @@ import type {
 import type { OdooDouble } from './double.js';
 import { toCents, MoneyError } from '../../sidecar/rules/money.js';
 import { recheck, startErasure } from './api/privacy.js';
-import { anonymise } from './api/customers.js';
 import { failureRows, storedStatus } from './api/status.js';
 import { formatMoney } from './values.js';
 import { newBinding, type AccountLine, type Binding, type Picking, type SaleOrder } from './state.js';
