@@ -11,12 +11,25 @@ describe('coverage: fed queues without a worker, queue age, privacy due dates (p
     const without = unworkedQueues(FLOW_QUEUES.filter((q) => q !== 'refunds' && q !== 'returns'));
     assert.deepEqual(without, [
       { queue: 'refunds', topics: ['refunds/create'], events: ['credit_note.posted'] },
-      { queue: 'returns', topics: ['returns/request', 'returns/approve'], events: ['return.done'] },
+      {
+        queue: 'returns',
+        topics: [
+          'returns/request',
+          'returns/approve',
+          'returns/decline',
+          'returns/cancel',
+          'returns/close',
+          'returns/reopen',
+          'returns/process',
+        ],
+        events: ['return.done'],
+      },
     ]);
     assert.equal(
       describeUnworked(without),
       'queues fed but worked by no registered flow: refunds (webhooks refunds/create; outbox credit_note.posted), ' +
-        'returns (webhooks returns/request, returns/approve; outbox return.done)',
+        'returns (webhooks returns/request, returns/approve, returns/decline, returns/cancel, returns/close, returns/reopen, ' +
+        'returns/process; outbox return.done)',
     );
     const privacy = unworkedQueues(FLOW_QUEUES.filter((q) => q !== 'privacy'));
     assert.deepEqual(privacy, [

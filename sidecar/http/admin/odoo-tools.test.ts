@@ -11,6 +11,7 @@ import { STACK_SHOP, startStack, type Stack } from '../../../dev/testing/stack.j
 import { ordersFlow } from '../../flows/orders/index.js';
 import type { StatusReport } from '../../odoo/contract.js';
 import { keys } from '../../queue/names.js';
+import { CONTRACT_VERSION } from '../../rules/contract-version.js';
 
 interface SimOrder {
   id: number;
@@ -53,7 +54,7 @@ describe("admin API for Odoo's tools: status, locations, re-import by number", f
     const { status, body } = await admin('GET', '/api/status');
     assert.equal(status, 200);
     const snapshot = body as unknown as StatusReport;
-    assert.equal(snapshot.contract_version, '1.0');
+    assert.equal(snapshot.contract_version, CONTRACT_VERSION);
     assert.equal(snapshot.shopify.api_version, stack.config.shopify.apiVersion);
     assert.ok(snapshot.shopify.supported_until);
     assert.equal(snapshot.webhooks.missing.length, 0, JSON.stringify(snapshot.webhooks.missing));
@@ -114,6 +115,6 @@ describe("admin API for Odoo's tools: status, locations, re-import by number", f
   it("reports the snapshot to Odoo after each alert round (Odoo's Overview)", async () => {
     await stack.sidecar.alerter.evaluate();
     const stored = storedStatus(stack.odoo!);
-    assert.equal(stored?.contract_version, '1.0');
+    assert.equal(stored?.contract_version, CONTRACT_VERSION);
   });
 });
