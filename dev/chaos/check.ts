@@ -6,10 +6,11 @@
  * - stock: for every chaos SKU and mapped location, Shopify's on_hand equals what Odoo says
  *   Shopify should hold (`shopify_on_hand` = on hand − other reservations − safety stock);
  * - Shopify duplicates: one Shopify product per SKU (no duplicate write from two replicas);
- * - refunds: every Shopify refund's `refunds/create` delivery is in the sidecar's inbox. The
- *   refunds flow (credit notes in Odoo) is not part of this build: the refund's effect on the
- *   order (current quantities and total) is compared through the order's total, and the refund
- *   itself only as "received, not lost" (docs/operations.md, "Chaos run").
+ * - refunds: every Shopify refund is applied in Odoo exactly once — one shopify.refund record
+ *   (Shopify → Refunds) per refund GID, in state `applied`, whose amount equals the money Shopify
+ *   refunded (its refund transactions), to the cent. Whether its webhooks reached the inbox does
+ *   not matter: a refund whose deliveries were all lost is applied through the orders pull
+ *   (docs/operations.md, "Chaos run").
  */
 import { toCents } from '../../sidecar/rules/money.js';
 import type { OdooTarget } from './targets.js';
@@ -22,8 +23,12 @@ export interface Comparison {
   stockMismatched: number;
   shopifyDuplicates: number;
   refunds: number;
-  /** Shopify refunds whose refunds/create delivery is not in the inbox. */
-  refundsLost: number;
+  /** Shopify refunds with no applied shopify.refund record in Odoo (none, or pending/flagged). */
+  refundsMissing: number;
+  /** Shopify refunds with more than one shopify.refund record in Odoo. */
+  refundsDuplicated: number;
+  /** Applied refunds whose amount in Odoo differs from what Shopify refunded. */
+  refundsAmountMismatched: number;
   /** A few examples of each kind of difference, for the log. */
   examples: string[];
 }
@@ -41,6 +46,8 @@ interface SimLevel {
 interface SimRefund {
   id: number;
   order_id: number;
+  admin_graphql_api_id: string;
+  transactions: Array<{ kind: string; status: string; amount: string }>;
 }
 interface SimProduct {
   variants: Array<{ sku: string | null }>;
@@ -48,20 +55,21 @@ interface SimProduct {
 
 export type SimGet = <T>(path: string) => Promise<T>;
 
-/** Orders, totals, stock and Shopify's products agree (the figures of the last line). */
+/** Orders, totals, stock, refunds and Shopify's products agree (the figures of the last line). */
 export function isConverged(c: Comparison): boolean {
-  return c.lost === 0 && c.duplicated === 0 && c.totalsMismatched === 0 && c.stockMismatched === 0 && c.shopifyDuplicates === 0;
+  return (
+    c.lost === 0 &&
+    c.duplicated === 0 &&
+    c.totalsMismatched === 0 &&
+    c.stockMismatched === 0 &&
+    c.shopifyDuplicates === 0 &&
+    c.refundsMissing === 0 &&
+    c.refundsDuplicated === 0 &&
+    c.refundsAmountMismatched === 0
+  );
 }
 
-/** All of the above, and no refund delivery missing from the inbox. */
-export function isClean(c: Comparison): boolean {
-  return isConverged(c) && c.refundsLost === 0;
-}
-
-/** The refund ids of the refunds/create deliveries in the sidecar's inbox. */
-export type InboxRefundIds = () => Promise<Set<string>>;
-
-export async function compare(sim: SimGet, odoo: OdooTarget, skus: readonly string[], inboxRefundIds: InboxRefundIds): Promise<Comparison> {
+export async function compare(sim: SimGet, odoo: OdooTarget, skus: readonly string[]): Promise<Comparison> {
   const examples: string[] = [];
   const note = (line: string) => {
     if (examples.length < 12) examples.push(line);
@@ -107,21 +115,53 @@ export async function compare(sim: SimGet, odoo: OdooTarget, skus: readonly stri
         .map(([sku, n]) => `${sku}×${n}`)
         .join(', ')}`,
     );
+  const refunds = await compareRefunds(sim, odoo, note);
+  return { orders: orders.length, lost, duplicated, totalsMismatched, stockMismatched, shopifyDuplicates, ...refunds, examples };
+}
+
+/**
+ * Every Shopify refund against Odoo's shopify.refund records (one per refund GID, applied, the
+ * amount Shopify refunded). Shopify's amount is the sum of the refund's successful refund
+ * transactions: the money that went back, read independently of how the sidecar maps a refund.
+ */
+async function compareRefunds(
+  sim: SimGet,
+  odoo: OdooTarget,
+  note: (line: string) => void,
+): Promise<Pick<Comparison, 'refunds' | 'refundsMissing' | 'refundsDuplicated' | 'refundsAmountMismatched'>> {
   const refunds = await sim<SimRefund[]>('/refunds');
-  const received = await inboxRefundIds();
-  const missing = refunds.filter((r) => !received.has(String(r.id)));
-  for (const r of missing.slice(0, 3)) note(`refund ${r.id} of order ${r.order_id}: no refunds/create in the inbox`);
-  return {
-    orders: orders.length,
-    lost,
-    duplicated,
-    totalsMismatched,
-    stockMismatched,
-    shopifyDuplicates,
-    refunds: refunds.length,
-    refundsLost: missing.length,
-    examples,
-  };
+  const records = new Map<string, number>();
+  for (const gid of await odoo.refundGids()) records.set(gid, (records.get(gid) ?? 0) + 1);
+  let missing = 0;
+  let duplicated = 0;
+  let amountMismatched = 0;
+  for (let i = 0; i < refunds.length; i += 1000) {
+    const batch = refunds.slice(i, i + 1000);
+    const { refunds: status } = await odoo.contract.refundStatus({ refund_gids: batch.map((r) => r.admin_graphql_api_id) });
+    const byGid = new Map(status.map((s) => [s.refund_gid, s]));
+    for (const r of batch) {
+      const gid = r.admin_graphql_api_id;
+      const s = byGid.get(gid);
+      const n = records.get(gid) ?? 0;
+      if (n > 1) {
+        duplicated += 1;
+        note(`refund ${gid} of order ${r.order_id}: ${n} shopify.refund records`);
+      }
+      if (!s?.found || s.state !== 'applied' || n === 0) {
+        missing += 1;
+        note(`refund ${gid} of order ${r.order_id}: not applied in Odoo (${s?.found ? `state ${s.state}` : 'no record'})`);
+        continue;
+      }
+      const shopify = r.transactions
+        .filter((t) => t.kind === 'refund' && t.status === 'success')
+        .reduce((sum, t) => sum + toCents(t.amount, `Shopify refund ${gid} transaction`), 0n);
+      if (s.amount_total === null || toCents(s.amount_total, `Odoo refund ${gid}`) !== shopify) {
+        amountMismatched += 1;
+        note(`refund ${gid} of order ${r.order_id}: Shopify refunded ${shopify} cents, Odoo applied ${s.amount_total ?? 'no amount'}`);
+      }
+    }
+  }
+  return { refunds: refunds.length, refundsMissing: missing, refundsDuplicated: duplicated, refundsAmountMismatched: amountMismatched };
 }
 
 async function compareStock(sim: SimGet, odoo: OdooTarget, skus: readonly string[], note: (line: string) => void): Promise<number> {

@@ -43,7 +43,9 @@ export async function startOutageProxy(target: { host: string; port: number }, p
       server = undefined;
     });
   await listen();
-  return { url: `http://127.0.0.1:${port}`, down: stop, up: listen, close: stop };
+  // up() while up changes nothing.
+  const up = () => (server ? Promise.resolve() : listen());
+  return { url: `http://127.0.0.1:${port}`, down: stop, up, close: stop };
 }
 
 export interface Balancer {

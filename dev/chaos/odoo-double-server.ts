@@ -2,7 +2,8 @@
  * The Odoo double in a process of its own, for `make chaos` (dev/chaos/run.ts): JSON-RPC on one
  * port as Odoo 18 serves it (dev/odoo-double/http.ts), and the merchant's side on another
  * (`POST /merchant {method, args}` calls the DoubleMerchant, the same MerchantDriver a real Odoo
- * has; `GET /sale-orders` lists every sale order's Shopify GID, for the final comparison).
+ * has; `GET /sale-orders` and `GET /refunds` list every sale order's and refund record's Shopify GID,
+ * for the final comparison).
  * Warehouses are mapped to the simulator's locations 101 and 102; the company sells in EUR.
  * Prints `{"rpc": url, "control": url}` once both listen; stops on SIGTERM.
  *
@@ -29,6 +30,9 @@ const rpc = await serveOdooDouble(odoo, { db, login, apiKey });
 async function answer(req: http.IncomingMessage, body: string): Promise<unknown> {
   if (req.method === 'GET' && req.url === '/sale-orders') {
     return [...odoo.state.saleOrders.values()].map((so) => so.order_gid);
+  }
+  if (req.method === 'GET' && req.url === '/refunds') {
+    return [...odoo.state.refunds.values()].map((r) => r.refund_gid);
   }
   if (req.method === 'POST' && req.url === '/merchant') {
     const { method, args } = JSON.parse(body) as { method: string; args: unknown[] };

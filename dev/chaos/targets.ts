@@ -3,7 +3,7 @@
  * 18 with shopify_sync (scripts/with-real-odoo.sh sets ODOO_URL and friends). Either way the run
  * sees the same things: the integration user's JSON-RPC address and credentials (for the
  * sidecars, behind the outage proxy), the contract (for the final comparison), the merchant's
- * actions, and every sale order's Shopify GID (to find duplicates).
+ * actions, and every sale order's and shopify.refund record's Shopify GID (to find duplicates).
  */
 import path from 'node:path';
 import { createOdooClient } from '../../sidecar/odoo/client.js';
@@ -26,6 +26,8 @@ export interface OdooTarget {
   merchant: MerchantDriver;
   /** The Shopify order GID of every sale order (one entry per sale order). */
   saleOrderGids(): Promise<string[]>;
+  /** The Shopify refund GID of every shopify.refund record (one entry per record). */
+  refundGids(): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -64,6 +66,7 @@ export async function startDoubleTarget(logDir: string): Promise<OdooTarget> {
     contract: contractAt(rpc, db, user, apiKey),
     merchant,
     saleOrderGids: async () => (await post('/sale-orders')) as string[],
+    refundGids: async () => (await post('/refunds')) as string[],
     stop: () => stopProcess(p),
   };
 }
@@ -94,6 +97,13 @@ export function realOdooTarget(real: RealOdooSettings): OdooTarget {
         { fields: ['shopify_gid'], context: { active_test: false } },
       );
       return rows.map((r) => r.shopify_gid).filter((g): g is string => typeof g === 'string');
+    },
+    async refundGids() {
+      const rows = await admin.executeKw<Array<{ shopify_gid: string }>>('shopify.refund', 'search_read', [[]], {
+        fields: ['shopify_gid'],
+        context: { active_test: false },
+      });
+      return rows.map((r) => r.shopify_gid);
     },
     stop: () => Promise.resolve(),
   };

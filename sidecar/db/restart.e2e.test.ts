@@ -1,7 +1,8 @@
 /**
- * A PostgreSQL restart never crashes the sidecar (docs/operations.md, "Database restarts"): while
- * the database is away the webhook intake answers 503 within Shopify's 5 s (nothing stored, so
- * Shopify delivers again), and once it is back the queue, the LISTEN connection and the pools
+ * A PostgreSQL restart never crashes the sidecar (docs/operations.md, "Database restarts"): a
+ * restart over within the intake's 3 s retry window is answered 200 with the delivery stored;
+ * while the database is away longer the webhook intake answers 503 within Shopify's 5 s (nothing
+ * stored, so Shopify delivers again), and once it is back the queue, the LISTEN connection and the pools
  * reconnect by themselves and the redelivered order is imported. Runs against its own PostgreSQL,
  * stopped and started again mid-test (the mocha root's server is shared by the other tests).
  */
@@ -38,7 +39,7 @@ describe('a PostgreSQL restart under a running sidecar', function () {
   });
 
   /** An orders/create delivery of a real simulator order, signed as Shopify signs it. */
-  async function delivery(): Promise<{ gid: string; send: () => Promise<{ status: number; ms: number }> }> {
+  async function delivery(): Promise<{ gid: string; webhookId: string; send: () => Promise<{ status: number; ms: number }> }> {
     const order = await stack.simControl<{ id: number; admin_graphql_api_id: string }>('POST', '/orders', {
       email: 'restart@example.com',
       lines: [{ sku: 'PG-MUG', quantity: 1 }],
@@ -48,6 +49,7 @@ describe('a PostgreSQL restart under a running sidecar', function () {
     const secret = stack.config.shopify.webhookSecrets[0]!;
     return {
       gid: order.admin_graphql_api_id,
+      webhookId,
       async send() {
         const started = Date.now();
         const res = await fetch(`${stack.sidecarUrl}/webhooks/shopify`, {
@@ -73,7 +75,8 @@ describe('a PostgreSQL restart under a running sidecar', function () {
     await stack.waitFor('the first order imported', () => [...odoo.state.saleOrders.values()].some((so) => so.order_gid === before.gid));
 
     const during = await delivery();
-    const restarting = postgres.restart(3000);
+    // Down 8 s: longer than the intake's 3 s retry window (and its 4.5 s answer limit).
+    const restarting = postgres.restart(8000);
     await stack.waitFor('the database away', () =>
       stack.sidecar.pool.query('SELECT 1').then(
         () => false,
@@ -101,5 +104,24 @@ describe('a PostgreSQL restart under a running sidecar', function () {
       stack.logs.lines.some((l) => l.message === 'queue: pg-boss error'),
       'the terminated connections were reported, not thrown',
     );
+  });
+
+  it('stores a delivery sent during a restart that is over within the retry window, answering 200', async () => {
+    const during = await delivery();
+    const restarting = postgres.restart(0);
+    await stack.waitFor('the database away', () =>
+      stack.sidecar.pool.query('SELECT 1').then(
+        () => false,
+        () => true,
+      ),
+    );
+    const answer = await during.send();
+    await restarting;
+    assert.equal(answer.status, 200, 'stored after the database came back, within the window');
+    assert.ok(
+      stack.logs.lines.some((l) => l.message === 'webhook store retried: database unreachable' && l.webhookId === during.webhookId),
+      'the first attempt found the database away',
+    );
+    await stack.waitFor('the order imported', () => [...odoo.state.saleOrders.values()].some((so) => so.order_gid === during.gid), 60_000);
   });
 });

@@ -2,8 +2,8 @@
  * Refunds, both ways (docs/flows.md, "Refunds"). Queue `refunds`, keyed per order
  * (`keys.refund`), so one order's refund webhooks and credit notes are handled one at a time.
  *
- * - webhook `refunds/create` and the reconciliation's repair jobs: the order's refunds Odoo has
- *   not applied are re-read and applied (the payload is never trusted; a duplicate or late
+ * - webhook `refunds/create` and the reconciliation's repair jobs: retried while the order is not
+ *   imported yet; then the order's refunds Odoo has not applied are re-read and applied (the payload is never trusted; a duplicate or late
  *   delivery finds nothing left to apply). The orders flow applies them too when an order update
  *   counts them (refunds_pending), and the orders pull is the backstop for lost webhooks.
  * - outbox `credit_note.posted` (a credit note posted in Odoo for a Shopify order): refunded in
@@ -11,7 +11,7 @@
  *   refund, whose own refunds/create webhook then changes nothing in Odoo's money.
  */
 import type { QueueJobs } from '../../jobs.js';
-import { PermanentError } from '../../queue/errors.js';
+import { PermanentError, RetryableError } from '../../queue/errors.js';
 import type { JobContext } from '../../queue/queue.js';
 import type { FlowContext } from '../context.js';
 import { defineFlow, ignored, type JobOutcome } from '../define-flow.js';
@@ -28,10 +28,12 @@ export async function handleRefundJob(ctx: FlowContext, job: JobContext<QueueJob
   if (data.source === 'outbox') return creditNotePosted(ctx, store, data);
   const orderGid = orderGidOf(data);
   if (!orderGid) throw new PermanentError(`refunds: job without an order GID (${data.source})`);
-  // A refund can arrive before its order is imported (reordered deliveries, an outage): the
-  // order's import then counts it and the orders flow applies it (refunds_pending).
+  // Orders and refunds have their own queues: a refund's job can run before its order's import
+  // (reordered deliveries, a backlog of orders). It waits, retried with the queue's backoff: the
+  // import counts the order's refunds and the orders flow applies them (refunds_pending), so the
+  // retry then finds nothing left, or applies what is.
   if (!(await orderInOdoo(ctx, orderGid)))
-    return ignored('waiting', 'the order is not imported in Odoo yet; its import applies this refund', { fields: { orderGid } });
+    throw new RetryableError(`refunds: order ${orderGid} is not imported in Odoo yet; retried until it is`);
   const applied = await applyOrderRefunds(ctx, store, orderGid);
   if (!applied.length) return ignored('unchanged', 'every refund of the order is applied in Odoo', { fields: { orderGid } });
   const flagged = applied.filter((a) => a.result.status === 'flagged').length;

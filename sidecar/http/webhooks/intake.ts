@@ -3,8 +3,9 @@
  * happens from the queue, so the answer never waits for Odoo or Shopify.
  * Order: size limit (413) → HMAC (401) → headers (400) → shop (403) → JSON (400) → dedupe on
  * webhook id → inbox row + job in one transaction → 200. Shopify expects an answer within 5 s;
- * the work itself happens later from the queue. While the database is away the answer is 503
- * (nothing was stored) and Shopify delivers again later.
+ * the work itself happens later from the queue. A connection-class failure to store a delivery is
+ * tried again for up to 3 s (a PostgreSQL restart is usually shorter); a database away longer gets
+ * 503 (nothing was stored) and Shopify delivers again later (docs/operations.md, "Database restarts").
  *
  * Nothing is refused for its content once it is signed: the inbox keeps the exact body whatever it
  * holds (inbox/inbox.ts), and a body a flow cannot use becomes that record's error, not a refused
@@ -15,6 +16,7 @@ import type pg from 'pg';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../observability/logger.js';
 import { withLogContext } from '../../observability/logger.js';
+import { retryConnectionErrors, type RetryBudget } from '../../db/retry.js';
 import { recordDelivery, recordInvalid, type EnqueueInTransaction } from '../../inbox/inbox.js';
 import { WEBHOOK_ROUTES } from '../../inbox/routes.js';
 import { isWebhookTopic } from '../../jobs.js';
@@ -35,7 +37,15 @@ export interface WebhookIntakeOptions {
   enqueue: EnqueueInTransaction;
   /** Metrics hook: one call per request with its outcome. */
   onOutcome?: (event: { topic: string; outcome: 'queued' | 'duplicate' | 'ignored' | 'invalid' | RejectionReason }) => void;
+  /** How long a delivery's storing is retried after connection-class failures; defaults to STORE_RETRY. */
+  storeRetry?: Pick<RetryBudget, 'retryForMs' | 'answerWithinMs'>;
 }
+
+/**
+ * Shopify waits 5 s for the answer: new attempts start within 3 s, and the answer is given by
+ * 4.5 s whatever the last attempt is doing.
+ */
+export const STORE_RETRY = { retryForMs: 3000, answerWithinMs: 4500 } as const;
 
 export function createWebhookRouter(options: WebhookIntakeOptions): Router {
   const router = express.Router();
@@ -75,13 +85,14 @@ export function createWebhookRouter(options: WebhookIntakeOptions): Router {
               )
           : undefined;
       try {
-        const { duplicate } = await recordDelivery(
-          options.pool,
-          options.schema,
-          delivery,
-          options.clock(),
-          { ...outcome, entityGid },
-          enqueue,
+        const receivedAt = options.clock();
+        const { duplicate } = await retryConnectionErrors(
+          () => recordDelivery(options.pool, options.schema, delivery, receivedAt, { ...outcome, entityGid }, enqueue),
+          {
+            ...(options.storeRetry ?? STORE_RETRY),
+            onRetry: (attempt, error) =>
+              options.logger.warn('webhook store retried: database unreachable', { webhookId: delivery.webhookId, topic, attempt, error }),
+          },
         );
         const result = duplicate ? 'duplicate' : outcome.status;
         const log = outcome.status === 'invalid' ? options.logger.error.bind(options.logger) : options.logger.info.bind(options.logger);
