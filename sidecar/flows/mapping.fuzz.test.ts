@@ -102,7 +102,12 @@ const rawOrder = (): fc.Arbitrary<OrderFieldsFragment> =>
       nodes: fc.array(lineItem, { maxLength: 4 }),
       pageInfo: fc.constant({ hasNextPage: false, endCursor: null }),
     }),
-    refunds: fc.array(fc.record({ id: gidOf('Refund') }), { maxLength: 2 }),
+    // Mostly none: an order counting a refund Odoo has not applied is answered refunds_pending with
+    // nothing written, so refunds in every run would leave the apply paths little fuzzing.
+    refunds: fc.oneof(
+      { weight: 4, arbitrary: fc.constant<{ id: string }[]>([]) },
+      { weight: 1, arbitrary: fc.array(fc.record({ id: gidOf('Refund') }), { minLength: 1, maxLength: 2 }) },
+    ),
     shippingLines: fc.record({
       nodes: fc.array(
         fc.record({
