@@ -119,8 +119,16 @@ describe('webhook inbox: every routed topic ends processed, ignored or failed (w
     for (const [i, topic] of WEBHOOK_TOPICS.entries()) {
       const payload = parse(sampleOf(topic).toString('utf8')) as Payload;
       about[topic]?.(payload);
-      // A deletion is acted on only once Shopify no longer has the customer.
-      if (topic === 'customers/delete') await stack.simControl('DELETE', `/customers/${customer.id}`);
+      // A deletion is acted on only once Shopify no longer has the customer; the create and update
+      // before it are handled first, or their jobs would re-read a customer already gone.
+      if (topic === 'customers/delete') {
+        await stack.waitFor(
+          'the customer rows before the deletion ended',
+          async () =>
+            (await rows()).every((r) => !['customers/create', 'customers/update'].includes(r.topic) || r.status !== 'queued') || undefined,
+        );
+        await stack.simControl('DELETE', `/customers/${customer.id}`);
+      }
       await deliver(topic, `every-${String(i).padStart(2, '0')}`, payload);
     }
     // And an order Shopify does not have (the sample's own id): its job fails for good.
