@@ -32,7 +32,7 @@ import { createDashboardRouter } from './observability/dashboard.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { createRollupWriter, type RollupWriter } from './observability/rollup.js';
 import { createQueue, type SyncQueue } from './queue/queue.js';
-import { readOldestWaiting } from './queue/age.js';
+import { readReadyAges } from './queue/stats.js';
 import { describeUnworked, queueAgeConditions, unworkedConditions, unworkedQueues, type UnworkedQueue } from './observability/coverage.js';
 import { createPrivacyDueSource } from './flows/privacy/due.js';
 import { createBreakers, guarded, pauseWhileDown, SIDES, type Breakers } from './queue/breaker.js';
@@ -152,7 +152,7 @@ function createParts(config: Config, deps: SidecarDeps): Parts {
     onPull: (info) => metrics.recordOutboxPull(info),
   });
   const subscriptions = createWebhookSubscriptions({ config, pool, queue, shopify, logger, clock });
-  const queueAges = () => readOldestWaiting(pool, config.database.queueSchema, QUEUE_NAMES);
+  const queueAges = () => readReadyAges(pool, config.database.queueSchema, QUEUE_NAMES);
   metrics.attach({ queue, pool, schema, budget: () => shopify.budget.snapshot(), deprecations: () => shopify.deprecations(), queueAges });
   // Data-driven: the queues jobs.ts feeds against the queues the configured flows work.
   const unworked = unworkedQueues((deps.flows ?? FLOWS).flatMap((flow) => flow.queues));

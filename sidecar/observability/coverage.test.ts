@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { agesFromRows } from '../queue/age.js';
+import { readyAgesFromRows } from '../queue/stats.js';
 import { FLOW_QUEUES } from '../queue/names.js';
 import { describeUnworked, privacyDueConditions, queueAgeConditions, unworkedConditions, unworkedQueues } from './coverage.js';
 import { alertPayload } from './alerts.js';
@@ -46,7 +46,7 @@ describe('coverage: fed queues without a worker, queue age, privacy due dates (p
   });
 
   it('alerts on a queue whose oldest ready job waited longer than the threshold, not at it', () => {
-    const ages = agesFromRows(
+    const ages = readyAgesFromRows(
       [
         { name: 'orders', seconds: '900' },
         { name: 'privacy', seconds: 901.5 },

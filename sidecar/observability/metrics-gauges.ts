@@ -20,7 +20,7 @@ export interface MetricsSources {
   schema: string;
   budget: () => BudgetSnapshot;
   deprecations: () => DeprecationCounts;
-  /** Seconds the oldest ready job of each queue has waited (queue/age.ts). */
+  /** Seconds the oldest ready job of each queue has waited (queue/stats.ts `readReadyAges`). */
   queueAges?: () => Promise<{ queue: string; seconds: number }[]>;
 }
 

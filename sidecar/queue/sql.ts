@@ -81,6 +81,22 @@ export function oldestWaiting(schema: string, names: readonly string[]): Stateme
 }
 
 /**
+ * How long the oldest *ready* job of each queue has waited for a worker (start_after passed, no
+ * worker took it yet), unlike `oldestWaiting`, which also counts jobs sitting out a retry backoff.
+ * A queue nobody works, or one stalled behind a stuck key, shows here within minutes (metric
+ * `queue_oldest_waiting_seconds`, alert `queue_age:<queue>`; docs/operations.md).
+ */
+export function oldestReady(schema: string, names: readonly string[]): Statement {
+  return {
+    text: `SELECT name, extract(epoch FROM ("${schema}".job_now() - min(start_after)))::float8 AS seconds
+             FROM "${schema}".job
+            WHERE name = ANY($1::text[]) AND state IN ('created', 'retry') AND start_after <= "${schema}".job_now()
+            GROUP BY name`,
+    values: [[...names]],
+  };
+}
+
+/**
  * pg-boss's internal `restore`, fenced to one attempt: an unfinished job goes back to `created`
  * with `started_on` cleared, so its next claim does not count a new attempt. pg-boss's own
  * shutdown fail that follows is fenced to `state = 'active'` and leaves it alone.

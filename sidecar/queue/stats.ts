@@ -5,9 +5,10 @@
  * stale for an admin API or an alert, so these run one aggregate each (./sql.ts). Turning rows
  * into results is pure.
  */
+import type pg from 'pg';
 import type { Db } from 'pg-boss';
 import { dlqName, type QueueName } from './names.js';
-import { jobSummary, liveCounts, oldestWaiting, type Statement } from './sql.js';
+import { jobSummary, liveCounts, oldestReady, oldestWaiting, type Statement } from './sql.js';
 import type { JobSummaryRow, QueueAgeRow, QueueStatsRow } from './types.js';
 
 interface LiveCountRow {
@@ -91,4 +92,22 @@ export async function readQueueAges(db: Db, schema: string, queues: readonly Que
     oldestWaitingAt: byName.get(queue) ?? null,
     oldestDeadLetterAt: byName.get(dlqName(queue)) ?? null,
   }));
+}
+
+/** Seconds the oldest ready job of each queue has waited (./sql.ts `oldestReady`), on the sidecar's pool. */
+export async function readReadyAges(
+  pool: Pick<pg.Pool, 'query'>,
+  schema: string,
+  queues: readonly string[],
+): Promise<{ queue: string; seconds: number }[]> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`queue schema "${schema}" is not a plain identifier`);
+  const statement = oldestReady(schema, queues);
+  const { rows } = await pool.query<{ name: string; seconds: number }>(statement.text, statement.values);
+  return readyAgesFromRows(rows, queues);
+}
+
+/** One row per queue, in `queues` order; 0 when nothing waits. Pure. */
+export function readyAgesFromRows(rows: readonly { name: string; seconds: number | string }[], queues: readonly string[]) {
+  const byName = new Map(rows.map((r) => [r.name, Math.max(0, Number(r.seconds))]));
+  return queues.map((queue) => ({ queue, seconds: byName.get(queue) ?? 0 }));
 }
