@@ -242,6 +242,9 @@ describe('privacy requests end to end (simulator compliance webhooks, PostgreSQL
       "INSERT INTO shopify_sync.reports (kind, summary, body) VALUES ('reconciliation', '{\"headline\": \"x\"}', '{}')",
     );
     const pool = stack.sidecar.pool;
+    await pool.query(
+      "INSERT INTO shopify_sync.refund_intent (move_id, order_gid, known_refunds) VALUES (1, 'gid://shopify/Order/1', '{}')",
+    );
     const queue = stack.config.database.queueSchema;
     const before = (await pool.query<{ count: number }>(`SELECT count(*)::int AS count FROM ${queue}.job`)).rows[0]!.count;
     assert.ok(before > 0);
@@ -255,8 +258,17 @@ describe('privacy requests end to end (simulator compliance webhooks, PostgreSQL
     assert.deepEqual(await stack.merchant!.readSaleOrders(order.admin_graphql_api_id), [], 'no order bound to the GID any more');
     const rows = await pool.query<{ topic: string; payload: unknown }>('SELECT topic, payload FROM shopify_sync.webhook_inbox');
     assert.deepEqual(rows.rows, [{ topic: 'shop/redact', payload: null }]);
-    for (const table of ['reports', 'customer_sync']) {
-      assert.equal((await pool.query(`SELECT 1 FROM shopify_sync.${table}`)).rowCount, 0, table);
+    // Every table of the sidecar's schema is emptied but these: the migrations' bookkeeping, the
+    // request's own delivery (payload purged, above), the compliance arrivals (below) and the
+    // metrics and alert state, which count events and hold no shop data. A new table must be
+    // purged by purgeShop or named here.
+    const kept = ['schema_migrations', 'webhook_inbox', 'sidecar_state', 'metrics_rollup', 'alert_state'];
+    const { rows: tables } = await pool.query<{ table_name: string }>(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'shopify_sync' AND table_type = 'BASE TABLE'",
+    );
+    assert.ok(tables.some((t) => t.table_name === 'refund_intent'));
+    for (const { table_name: table } of tables.filter((t) => !kept.includes(t.table_name))) {
+      assert.equal((await pool.query(`SELECT 1 FROM shopify_sync.${table}`)).rowCount, 0, `${table} is emptied`);
     }
     // A job another worker runs at that moment is left to finish (store.ts purgeShop): still
     // active, or ended after the request started.

@@ -95,7 +95,7 @@ export async function purgeShop(ctx: Db, shop: string, current: { jobId: string;
   );
   counts.inbox_payloads_purged = await purgeDeliveryPayload(ctx, current.webhookId);
   counts.jobs_deleted = count(await ctx.pool.query(`DELETE FROM ${jobs(ctx)} WHERE id <> $1::uuid AND state <> 'active'`, [current.jobId]));
-  for (const table of ['reports', 'operations', 'customer_sync', 'fulfillment_intent']) {
+  for (const table of ['reports', 'operations', 'customer_sync', 'fulfillment_intent', 'refund_intent']) {
     counts[`${table}_deleted`] = count(await ctx.pool.query(`DELETE FROM ${app(ctx, table)}`));
   }
   for (const table of ['sync_watermarks', 'shopify_budget']) {
