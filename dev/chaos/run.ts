@@ -437,34 +437,72 @@ async function restartPostgres(run: Run): Promise<void> {
 /**
  * SIGKILLs replica `i` (its restart policy starts it again) and measures, over the jobs active at
  * that moment, how long until every one of them was taken over (claimed again as a new attempt
- * by a live worker — pg-boss counts the claim in retry_count — or already finished) and until
- * every one was done. The jobs the other replica
- * was running are among them and finish as usual.
+ * by a live worker — pg-boss counts the claim in retry_count —, or settled: finished, or failed
+ * by a live worker and waiting out its retry backoff) and until every one was done. The jobs the
+ * other replica was running are among them; one of those that failed for its own reason (a
+ * refund waiting for its order) sits in `retry` for its backoff, which says nothing about the
+ * kill, so it counts as taken over; a job the sweep put back after the kill (reason "heartbeat
+ * lost") counts only once claimed again. Jobs still waiting 30 s after the kill are printed.
  */
+const WAITING_FOR_TAKEOVER = `j.state IN ('created', 'active', 'retry') AND j.retry_count <= a.retry_count
+  AND NOT (j.state = 'retry' AND coalesce(j.output ->> 'reason', '') NOT LIKE 'heartbeat lost%')`;
+
+/** Names the jobs of a kill not yet taken over, with their state and last reason, for analysis. */
+async function printLate(run: Run, nth: number, ids: string[], attempts: number[]): Promise<void> {
+  const { rows } = await run.db
+    .query<{ name: string; state: string; reason: string | null }>(
+      `SELECT j.name, j.state, left(j.output ->> 'reason', 120) AS reason
+         FROM unnest($1::uuid[], $2::int[]) AS a(id, retry_count)
+         JOIN shopify_sync_queue.job j ON j.id = a.id
+        WHERE ${WAITING_FOR_TAKEOVER}`,
+      [ids, attempts],
+    )
+    .catch(() => ({ rows: [] as Array<{ name: string; state: string; reason: string | null }> }));
+  for (const r of rows) run.o.print(`chaos: SIGKILL #${nth}: after 30 s still not taken over: ${r.name} ${r.state} ${r.reason ?? ''}`);
+}
+
+/** The jobs active right now, or null when the database did not answer within about 5 s. */
+async function activeJobs(run: Run): Promise<Array<{ id: string; retry_count: number }> | null> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    try {
+      const { rows } = await run.db.query<{ id: string; retry_count: number }>(
+        `SELECT id, retry_count FROM shopify_sync_queue.job WHERE state = 'active'`,
+      );
+      return rows;
+    } catch {
+      await sleep(250);
+    }
+  }
+  return null;
+}
+
 async function killReplica(run: Run, i: number, nth: number): Promise<void> {
   const r = run.replicas[i]!;
   if (!r.process || !r.alive) return;
-  const active = await run.db
-    .query<{ id: string; retry_count: number }>(`SELECT id, retry_count FROM shopify_sync_queue.job WHERE state = 'active'`)
-    .then((res) => res.rows)
-    .catch(() => [] as Array<{ id: string; retry_count: number }>);
+  const active = await activeJobs(run);
+  if (active === null) {
+    // Not "no job active": a kill measured over nothing would report a recovery that never was.
+    run.o.print(`chaos: SIGKILL #${nth}: the active jobs could not be read; this kill is not measured`);
+    run.recoveries.push({ kill: nth, jobs: 0, takenOverSeconds: null, doneSeconds: null });
+  }
   const killedAt = Date.now();
   r.alive = false;
   r.process.child.kill('SIGKILL');
   await r.process.exited;
   run.o.print(
-    `chaos: SIGKILL #${nth}: replica ${i + 1} killed with ${active.length} jobs active; its restart policy starts it again 2 s later`,
+    `chaos: SIGKILL #${nth}: replica ${i + 1} killed with ${active?.length ?? 'unknown'} jobs active; its restart policy starts it again 2 s later`,
   );
+  if (active === null) return;
   const ids = active.map((a) => a.id);
   const attempts = active.map((a) => a.retry_count);
   let takenOver: number | null = null;
   let done: number | null = null;
+  let reportedLate = false;
   const deadline = killedAt + 300_000;
   while (done === null && Date.now() < deadline) {
     const { rows } = await run.db
       .query<{ waiting: number; unfinished: number }>(
-        `SELECT count(*) FILTER (WHERE j.state NOT IN ('completed', 'failed', 'cancelled')
-                                   AND j.retry_count <= a.retry_count)::int AS waiting,
+        `SELECT count(*) FILTER (WHERE ${WAITING_FOR_TAKEOVER})::int AS waiting,
                 count(*) FILTER (WHERE j.state NOT IN ('completed', 'failed', 'cancelled'))::int AS unfinished
            FROM unnest($1::uuid[], $2::int[]) AS a(id, retry_count)
            JOIN shopify_sync_queue.job j ON j.id = a.id`,
@@ -473,6 +511,10 @@ async function killReplica(run: Run, i: number, nth: number): Promise<void> {
       .catch(() => ({ rows: [{ waiting: -1, unfinished: -1 }] }));
     const seconds = (Date.now() - killedAt) / 1000;
     if (takenOver === null && rows[0]!.waiting === 0) takenOver = seconds;
+    if (takenOver === null && !reportedLate && seconds > 30) {
+      reportedLate = true;
+      await printLate(run, nth, ids, attempts);
+    }
     if (rows[0]!.unfinished === 0) done = seconds;
     else await sleep(250);
   }
