@@ -168,6 +168,25 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
       },
       TIMEOUT,
     );
+  /**
+   * Nothing left to come for `queue`: no Shopify delivery pending, Odoo's outbox drained into the
+   * queue, the queue idle, and a second drain found nothing new. A product's creation and its
+   * stock set each leave events and echo webhooks; a push they start after the test's next step
+   * would undo that step.
+   */
+  const nothingLeft = (queue: string) =>
+    stack.waitFor(
+      `nothing left to come for the ${queue} queue`,
+      async () => {
+        const pending = await sim<Array<{ status: string }>>('GET', '/webhooks/deliveries');
+        if (pending.some((d) => d.status === 'pending')) return false;
+        await stack.sidecar.relay.drain();
+        const stats = (await stack.sidecar.queue.queueStats()).find((q) => q.queue === queue);
+        if (stats && (stats.queued > 0 || stats.active > 0)) return false;
+        return (await stack.sidecar.relay.drain()).enqueued === 0;
+      },
+      TIMEOUT,
+    );
   /** Waits until the customers flow logged `outcome` for the customer at least `atLeast` times. */
   const customerLogged = (gid: string, outcome: string, atLeast = 1) =>
     stack.waitFor(
@@ -373,7 +392,7 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
     const id = created.variants[CAS]!;
     await merchant.setStock(id, wh.main, 10);
     await stack.waitFor('10 in Shopify', () => level(CAS, LOC_MAIN)?.on_hand === 10, TIMEOUT);
-    await queueIdle('inventory');
+    await nothingLeft('inventory');
     // Shopify drifts to 7 without telling the sidecar (its webhook is dropped), and while a push
     // is between its read and its write, someone sets 25 there.
     await sim('PUT', '/faults', { webhookDropRate: 1 });
