@@ -300,7 +300,16 @@ function createHttp(parts: Parts): Express {
     ...{ pool, schema, queue, shopify, logger, clock },
     ...{ metrics: parts.metrics, rollup: parts.rollup, alerter: parts.alerter, limiter },
   });
-  return createHttpApp({ logger, adminToken: config.adminToken, limiter, readiness, webhooks, admin, extra: [wake, dashboard] });
+  return createHttpApp({
+    logger,
+    adminToken: config.adminToken,
+    trustedProxies: config.trustedProxies,
+    limiter,
+    readiness,
+    webhooks,
+    admin,
+    extra: [wake, dashboard],
+  });
 }
 
 /** Start and stop, in order; workers start only once Odoo answers the contract check. */

@@ -167,6 +167,21 @@ describe('config', () => {
     );
   });
 
+  it('believes X-Forwarded-For only from the proxies TRUSTED_PROXIES lists', () => {
+    assert.deepEqual(loadConfig(testEnv()).trustedProxies, []);
+    assert.deepEqual(loadConfig(testEnv({ TRUSTED_PROXIES: ' loopback, 10.0.0.0/8,fd00::/8 ,192.0.2.1' })).trustedProxies, [
+      'loopback',
+      '10.0.0.0/8',
+      'fd00::/8',
+      '192.0.2.1',
+    ]);
+    for (const bad of ['*', 'proxy.example.com', '10.0.0.0/33', '10.0.0.1/8/1', 'fd00::/129'])
+      assert.equal(
+        errorOf(testEnv({ TRUSTED_PROXIES: bad })),
+        `config: TRUSTED_PROXIES must list IP addresses, CIDR ranges or loopback/linklocal/uniquelocal, comma-separated (got ${JSON.stringify(bad)})`,
+      );
+  });
+
   it('derives the retry limit from a time budget of at least Shopify’s 4 hours of webhook retries', () => {
     const config = loadConfig(testEnv());
     assert.equal(config.queue.retryBudgetSeconds, 6 * 3600);

@@ -7,6 +7,7 @@
  * Secret values are never echoed in messages: only their names and the rule they break.
  * Pure: no I/O.
  */
+import { isIP } from 'node:net';
 import { retryLimitFor } from '../queue/names.js';
 import { secretProblem } from './secrets.js';
 
@@ -32,6 +33,12 @@ export interface Config {
   port: number;
   /** Address the HTTP server binds (loopback unless set; the container image sets 0.0.0.0). */
   host: string;
+  /**
+   * Reverse proxies whose `X-Forwarded-For` is believed (IP addresses, CIDR ranges, or Express's
+   * names loopback/linklocal/uniquelocal); empty: the header is ignored and the client address is
+   * the connection's.
+   */
+  trustedProxies: string[];
   /** Public base URL of this sidecar; webhook subscriptions point at `${publicUrl}/webhooks/shopify`. */
   publicUrl: string;
   adminToken: string;
@@ -222,6 +229,17 @@ class Reader {
     return value;
   }
 
+  /** A comma-separated list (empty when unset), each entry passing `valid`. */
+  list(name: string, valid: (entry: string) => boolean, rule: string): string[] {
+    const value = this.raw(name) ?? '';
+    const entries = value
+      .split(',')
+      .map((e) => e.trim())
+      .filter((e) => e !== '');
+    if (!entries.every(valid)) this.fail(name, rule, value);
+    return entries;
+  }
+
   url(name: string, fallback?: string): string {
     const value = this.raw(name) ?? fallback;
     if (value === undefined) this.fail(name, 'is required');
@@ -276,6 +294,11 @@ export function loadConfig(env: Env = process.env): Config {
     env: read.oneOf('NODE_ENV', ['production', 'development', 'test'], 'production'),
     port,
     host: read.matching('LISTEN_HOST', HOST, 'must be an IP address or "localhost"', '127.0.0.1'),
+    trustedProxies: read.list(
+      'TRUSTED_PROXIES',
+      isProxyEntry,
+      'must list IP addresses, CIDR ranges or loopback/linklocal/uniquelocal, comma-separated',
+    ),
     publicUrl: read.url('PUBLIC_URL', `http://127.0.0.1:${port}`),
     adminToken: read.secret('ADMIN_TOKEN', 24, true),
     logLevel: read.oneOf('LOG_LEVEL', ['error', 'warn', 'info', 'debug'], 'info'),
@@ -295,6 +318,15 @@ export function loadConfig(env: Env = process.env): Config {
     alerts: readAlerts(read),
   };
   return deepFreeze(config);
+}
+
+/** A `TRUSTED_PROXIES` entry: an IP address, a CIDR range, or one of Express's names. */
+function isProxyEntry(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address = '', bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
 }
 
 function readQueue(read: Reader): Config['queue'] {

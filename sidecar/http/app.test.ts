@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import express from 'express';
 import request from 'supertest';
 import { createHttpApp } from './app.js';
+import { createAuthLimiter } from './auth-limiter.js';
 import { createReadiness } from './readiness.js';
 import { createLogger } from '../observability/logger.js';
 import { MemoryTransport } from '../../dev/testing/memory-transport.js';
@@ -63,6 +64,39 @@ describe('http app', () => {
     const ok = await request(app).get('/admin/ping').set('authorization', `Bearer ${TOKEN}`);
     assert.equal(ok.status, 200);
     assert.deepEqual(ok.body, { pong: true });
+  });
+
+  it('counts failed sign-ins per client behind a trusted proxy, and per connection otherwise', async () => {
+    const throttledAfterTen = async (trustedProxies: string[]) => {
+      const memory = new MemoryTransport();
+      const logger = createLogger({ transports: [memory] });
+      const app = createHttpApp({
+        logger,
+        adminToken: TOKEN,
+        trustedProxies,
+        limiter: createAuthLimiter({ logger, clock: () => 0 }),
+        readiness: createReadiness({}, { clock: () => 0, timeoutMs: 100, cacheMs: 0 }),
+        webhooks: express.Router(),
+        admin: express.Router().get('/ping', (_req, res) => void res.json({ pong: true })),
+      });
+      // supertest connects from loopback; the guesser claims ten different client addresses.
+      for (let i = 0; i < 10; i++)
+        await request(app).get('/admin/ping').set('x-forwarded-for', `198.51.100.${i}`).set('authorization', 'Bearer wrong-token');
+      const other = await request(app).get('/admin/ping').set('x-forwarded-for', '203.0.113.9').set('authorization', `Bearer ${TOKEN}`);
+      return { otherClient: other.status, loggedAs: memory.lines.filter((l) => l.message === 'sign-in failed').map((l) => l.ip) };
+    };
+    const direct = await throttledAfterTen([]);
+    assert.equal(direct.otherClient, 429, 'without a trusted proxy the header is ignored: one address, throttled');
+    assert.ok(
+      direct.loggedAs.every((ip) => ip === '::ffff:127.0.0.1' || ip === '127.0.0.1' || ip === '::1'),
+      String(direct.loggedAs),
+    );
+    const proxied = await throttledAfterTen(['loopback']);
+    assert.equal(proxied.otherClient, 200, 'behind a trusted proxy each client counts alone');
+    assert.deepEqual(
+      proxied.loggedAs,
+      Array.from({ length: 10 }, (_, i) => `198.51.100.${i}`),
+    );
   });
 
   it('caches readiness results so frequent probes do not load Odoo or Shopify', async () => {

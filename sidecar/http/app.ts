@@ -12,6 +12,8 @@ import type { ReadinessReport } from './readiness.js';
 export interface HttpAppOptions {
   logger: Logger;
   adminToken: string;
+  /** Reverse proxies whose X-Forwarded-For sets `req.ip` (config TRUSTED_PROXIES); none by default. */
+  trustedProxies?: readonly string[];
   /** Counts and throttles wrong admin tokens. */
   limiter?: AuthLimiter;
   readiness: () => Promise<ReadinessReport>;
@@ -25,7 +27,8 @@ export interface HttpAppOptions {
 export function createHttpApp(options: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  // Only a configured proxy's X-Forwarded-For is believed: a client cannot pick its own address.
+  app.set('trust proxy', options.trustedProxies?.length ? [...options.trustedProxies] : false);
 
   app.use((req, _res, next) => {
     const correlationId = req.get('x-request-id') ?? req.get('x-shopify-webhook-id') ?? randomUUID();

@@ -4,7 +4,7 @@
  * `maxFailures` within `windowMs` the address gets 429 with Retry-After on those surfaces until
  * the window ends, also with the right token (a guesser learns nothing from a lucky try), and one
  * line says it is throttled. Per process: each replica counts its own (docs/operations.md,
- * "Access").
+ * "Access"). The address is `req.ip`: behind a proxy listed in TRUSTED_PROXIES, the client's.
  */
 import type { Request, Response } from 'express';
 import type { Clock } from '../clock.js';
@@ -38,7 +38,8 @@ export function createAuthLimiter(options: AuthLimiterOptions): AuthLimiter {
   const maxFailures = options.maxFailures ?? 10;
   const windowMs = options.windowMs ?? 60_000;
   const windows = new Map<string, Window>();
-  const addressOf = (req: Request) => req.socket.remoteAddress ?? 'unknown';
+  // req.ip: the connection's address, or the client's behind a trusted proxy (http/app.ts).
+  const addressOf = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
 
   function current(address: string, now: number): Window | undefined {
     const w = windows.get(address);

@@ -207,7 +207,7 @@ function sessionRoutes(router: Router, options: DashboardOptions): void {
     const given = typeof body?.token === 'string' ? body.token : '';
     if (!given || !sameSecret(given, options.adminToken)) {
       if (options.limiter) options.limiter.failed(req, 'dashboard login');
-      else options.logger.warn('dashboard sign-in refused', { ip: req.socket.remoteAddress });
+      else options.logger.warn('dashboard sign-in refused', { ip: req.ip });
       res.set(SECURITY_HEADERS).status(401).type('html').send(LOGIN('That token is not valid.'));
       return;
     }

@@ -135,7 +135,7 @@ async function reject(options: WebhookIntakeOptions, req: Request, res: Response
     detail: result.detail,
     webhookId: result.webhookId,
     topic: topicHeader,
-    ip: req.socket.remoteAddress,
+    ip: req.ip,
   });
   options.onOutcome?.({ topic: topicHeader, outcome: result.reason });
   if (result.reason === 'malformed_json' && result.webhookId) {
