@@ -4,7 +4,8 @@ checks that matter here, since pylint-odoo cannot be installed (docs/development
 
   - files: every .py file compiles, every .xml file parses;
   - manifest: the keys an addon needs (name, summary, version, category, license, author,
-    website, depends, data, installable), the version is 18.0.x.y.z, the license is one Odoo
+    website, depends, data, installable), the version is x.y.z without an Odoo series (the one
+    source runs on several; docs/architecture.md, "Odoo versions"), the license is one Odoo
     knows, the website is https, depends is a non-empty list, every data/demo file exists and
     every data file on disk is listed; README.rst and static/description/icon.png exist;
   - XML ids: well-formed (lower-case letters, digits and _; a module prefix only for this
@@ -45,7 +46,9 @@ MANIFEST_KEYS = ("name", "summary", "version", "category", "license", "author", 
 LICENSES = {"GPL-2", "GPL-2 or any later version", "GPL-3", "GPL-3 or any later version",
             "AGPL-3", "LGPL-3", "Other OSI approved licence", "OEEL-1", "OPL-1",
             "Other proprietary"}
-VERSION = re.compile(r"18\.0\.\d+\.\d+\.\d+")
+# x.y.z without the series: Odoo prefixes its own (17.0.x.y.z, 18.0.x.y.z, 19.0.x.y.z), which a
+# series in the manifest would pin to one version.
+VERSION = re.compile(r"\d+\.\d+\.\d+")
 XML_ID = re.compile(r"[a-z][a-z0-9_]*")
 DATA_FOLDERS = ("data", "demo", "security", "views", "wizards", "report", "reports")
 MAX_FUNCTION_LINES = 80
@@ -118,7 +121,7 @@ def check_manifest(addon_dir, manifest):
     problems = [f"{path}: missing key {key!r}" for key in MANIFEST_KEYS if key not in manifest]
     version = manifest.get("version", "")
     if not isinstance(version, str) or not VERSION.fullmatch(version):
-        problems.append(f"{path}: version must be 18.0.x.y.z (got {version!r})")
+        problems.append(f"{path}: version must be x.y.z, without an Odoo series (got {version!r})")
     if "license" in manifest and manifest["license"] not in LICENSES:
         problems.append(f"{path}: license {manifest['license']!r} is not one Odoo knows")
     for key in ("name", "summary", "author", "category"):

@@ -63,9 +63,9 @@ class TestFiles(BrokenCopy):
 
 
 class TestManifest(BrokenCopy):
-    def test_a_version_that_is_not_18_0_x_y_z(self):
-        self.edit("__manifest__.py", '"version": "18.0.', '"version": "17.0.')
-        self.assertProblem(r"version must be 18\.0\.x\.y\.z")
+    def test_a_version_pinned_to_one_odoo_series(self):
+        self.edit("__manifest__.py", '"version": "', '"version": "18.0.')
+        self.assertProblem(r"version must be x\.y\.z, without an Odoo series")
 
     def test_a_missing_key_an_unknown_license_and_a_plain_http_website(self):
         self.edit("__manifest__.py", '"author":', '"authors":')

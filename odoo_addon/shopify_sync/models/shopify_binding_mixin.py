@@ -6,6 +6,8 @@ the hash of the last synced content. The database enforces one GID per shop and 
 """
 from odoo import _, api, fields, models
 
+from .. import compat
+
 BINDING_STATES = [
     ("pending", "Pending"),
     ("synced", "Synced"),
@@ -95,7 +97,7 @@ class ShopifyBindingMixin(models.AbstractModel):
 
     def action_shopify_resync(self):
         """'Resync to Shopify': emit an outbox event for each record (forced)."""
-        self.check_access("read")
+        compat.check_access(self, "read")
         for record in self:
             record.with_context(shopify_sync_origin=False)._shopify_resync_event()
         # Read access was checked above; the state is a binding field, not the user's data.

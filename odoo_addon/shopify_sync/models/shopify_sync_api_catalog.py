@@ -4,6 +4,7 @@ import math
 
 from odoo import api, models
 
+from .. import compat
 from ..lib import digest, money
 
 
@@ -77,9 +78,10 @@ class ShopifySyncApi(models.AbstractModel):
         if document.get("product_ids") is not None:
             products = Product.browse(document["product_ids"]).exists()
         else:
-            products = Product.search([("is_storable", "=", True)], order="id")
+            products = Product.search(
+                compat.domain("product.product", [("is_storable", "=", True)]), order="id")
             products = products.filtered(lambda p: p.product_tmpl_id._shopify_should_sync())
-        products = products.filtered("is_storable")
+        products = products.filtered(lambda p: compat.value(p, "is_storable"))
         safety = int(self._param("shopify_sync.safety_stock", 0) or 0)
         levels = []
         for mapping in maps:

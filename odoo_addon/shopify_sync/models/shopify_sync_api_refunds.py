@@ -3,6 +3,7 @@ return becomes return pickings (docs/contract.md, "RefundDocument" and "ReturnDo
 from odoo import api, models
 from odoo.exceptions import ValidationError
 
+from .. import compat
 from ..lib import money
 from .shopify_sync_api import quantity_text
 
@@ -102,7 +103,7 @@ class ShopifySyncApi(models.AbstractModel):
                     else f"{quantity_text(qty)} × {so_line.name}",
                     "quantity": qty if unit is not None else 1,
                     "price_unit": float(unit if unit is not None else money.to_decimal(subtotal)),
-                    "tax_ids": [(6, 0, so_line.tax_id.ids)],
+                    "tax_ids": [(6, 0, compat.value(so_line, "tax_id").ids)],
                 })
             if qty and line.get("restock_type") in ("cancel", "return"):
                 restock.append((so_line, qty, line.get("restock_type"), line.get("location_gid")))
@@ -121,7 +122,7 @@ class ShopifySyncApi(models.AbstractModel):
             vals.append({
                 "product_id": shipping_product.id, "name": "Shipping refund", "quantity": 1,
                 "price_unit": float(shipping_amount),
-                "tax_ids": [(6, 0, ship_line.tax_id.ids)],
+                "tax_ids": [(6, 0, compat.value(ship_line, "tax_id").ids)],
             })
         for index, adjustment in enumerate(document.get("adjustments") or [], start=1):
             amount = self._money(adjustment.get("amount"), f"{label} adjustment {index}")
@@ -194,13 +195,10 @@ class ShopifySyncApi(models.AbstractModel):
         """Return pickings (one per delivered picking) for [(sale line, qty, location_gid)]."""
         pickings = self.env["stock.picking"]
         for picking, items in self._returned_moves(wanted, label).items():
-            wizard = self.env["stock.return.picking"].with_context(
-                active_id=picking.id, active_model="stock.picking").create({})
+            quantities = {}
             for move, take, _gid in items:
-                return_line = wizard.product_return_moves.filtered(lambda r, m=move: r.move_id == m)
-                return_line.write({"quantity": return_line.quantity + take})
-            action = wizard.action_create_returns()
-            new_picking = self.env["stock.picking"].browse(action["res_id"])
+                quantities[move] = quantities.get(move, 0) + take
+            new_picking = compat.create_return(picking, quantities)
             location_gid = items[0][2]
             warehouse = self.env["shopify.location.map"]._warehouse_for(location_gid)
             if warehouse and new_picking.location_dest_id.warehouse_id != warehouse:
