@@ -17,7 +17,11 @@ checks that matter here, since pylint-odoo cannot be installed (docs/development
     or string-concatenated queries);
   - references: no comment cites documents outside the repository (the product brief or its
     decisions, an issue number, the research notes, a .md file the repository does not have);
-  - size: no function over 80 lines outside tests/.
+  - size: no function over 80 lines outside tests/;
+  - Odoo versions: no known version-specific name (a field or method that differs between Odoo
+    17.0, 18.0 and 19.0) outside the compatibility module `compat.py`, which maps 18.0's terms
+    to the running version (docs/architecture.md, "Odoo versions"); every public method of the
+    contract model takes one argument named `document` (JSON-2 sends it by name).
 
 Exit status 0 when all checks pass, 1 with one line per problem otherwise. The checks catch
 their own bad cases: scripts/tests/test_check_addon.py.
@@ -393,6 +397,161 @@ def check_function_size(addon_dir):
     return problems
 
 
+# ---------------------------------------------------------------------------- Odoo versions
+# Names that differ between Odoo 17.0, 18.0 and 19.0: {name: (what differs, what to use)}. The
+# addon is written in 18.0's terms and `compat.py` maps them: such a name may appear as an
+# argument of a `compat.<helper>(...)` call (e.g. `compat.value(line, "tax_id")`), never on its
+# own (an attribute, a string, a keyword) in Python code outside compat.py.
+VERSION_SPECIFIC_NAMES = {
+    "is_storable": ("product storability (17.0: type 'product')",
+                    "compat.vals / compat.domain / compat.value / compat.field"),
+    "groups_id": ("a user's, view's, menu's or action's groups (19.0: group_ids)",
+                  "compat.field / compat.vals"),
+    "group_ids": ("a 19.0-only name (18.0: groups_id)", "compat.field / compat.vals"),
+    "privilege_id": ("a 19.0-only name (18.0: res.groups.category_id)", "compat.vals"),
+    "Constraint": ("19.0's models.Constraint", "_sql_constraints (compat.adapt_model_definitions)"),
+    "check_access": ("BaseModel.check_access (18.0+)", "compat.check_access"),
+    "create_returns": ("the return wizard's action (18.0: action_create_returns)",
+                       "compat.create_return"),
+    "action_create_returns": ("the return wizard's action (17.0: create_returns)",
+                              "compat.create_return"),
+    "price_include_override": ("a tax's price-included setting (17.0: price_include)",
+                               "compat.vals"),
+    "tracking_url": ("a carrier's tracking link (18.0+)",
+                     "compat.vals, or the picking's carrier_tracking_url"),
+    "_generate": ("res.users.apikeys._generate (17.0: no expiration)", "compat.generate_api_key"),
+    "raise_on_email": ("mail.thread._message_compute_author (19.0: no raise_on_email)",
+                       "compat.MAIL_AUTHOR_NO_RAISE"),
+    "mobile": ("res.partner.mobile (removed in 19.0)", "a field list checked against _fields"),
+    "version_info": ("the Odoo version", "compat.ODOO_MAJOR and a helper in compat.py"),
+    "major_version": ("the Odoo version", "compat.ODOO_MAJOR and a helper in compat.py"),
+}
+# Flagged as attributes only: as strings they name fields in lists checked against `_fields`.
+ATTRIBUTE_ONLY = {"mobile"}
+# sale.order.line's taxes (19.0: tax_ids): the addon's own shopify.tax.map also has a `tax_id`,
+# so only a line's (an expression naming a line) and m2m commands for it are flagged.
+LINE_TAXES = ("sale.order.line taxes (19.0: tax_ids)", "compat.value / compat.field")
+# Data files are translated at load (compat.Base._load_records): they use 18.0's terms, never
+# another version's.
+VERSION_SPECIFIC_XML = [
+    (re.compile(r"<tree\b|[\"'>,]tree[,<\"']"), "17.0's tree view type", "18.0's list"),
+    (re.compile(r"name=[\"'](group_ids|user_ids|privilege_id)[\"']"), "a 19.0-only field name",
+     "18.0's groups_id / users / category_id"),
+    (re.compile(r"name=[\"']detailed_type[\"']|\bis_storable\b"),
+     "product storability in a view (differs in 17.0)", "a field every version has"),
+]
+# Files allowed to name a version-specific API, and why.
+VERSION_SPECIFIC_ALLOWED = {
+    # The override itself: it passes the argument on when the version gives it.
+    ("models/mail_thread.py", "raise_on_email"),
+}
+CONTRACT_MODEL = "shopify.sync.api"
+
+
+def _is_compat_call(node):
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+        isinstance(node.func.value, ast.Name) and node.func.value.id == "compat"
+
+
+def _version_names(node):
+    """[(name, line)] of the version-specific names `node` itself uses."""
+    found = []
+    if isinstance(node, ast.Attribute) and not (
+            isinstance(node.value, ast.Name) and node.value.id == "compat"):
+        if node.attr in VERSION_SPECIFIC_NAMES:
+            found.append((node.attr, node.lineno))
+        if node.attr == "tax_id" and "line" in ast.unparse(node.value):
+            found.append(("tax_id", node.lineno))
+    elif isinstance(node, ast.Constant) and isinstance(node.value, str) and \
+            node.value in VERSION_SPECIFIC_NAMES and node.value not in ATTRIBUTE_ONLY:
+        found.append((node.value, node.lineno))
+    elif isinstance(node, ast.keyword) and node.arg in VERSION_SPECIFIC_NAMES:
+        found.append((node.arg, node.value.lineno))
+    elif isinstance(node, ast.Name) and node.id in VERSION_SPECIFIC_NAMES:
+        found.append((node.id, node.lineno))
+    elif isinstance(node, ast.arg) and node.arg in VERSION_SPECIFIC_NAMES:
+        found.append((node.arg, node.lineno))
+    elif isinstance(node, ast.Dict):
+        for key, value in zip(node.keys, node.values):
+            if isinstance(key, ast.Constant) and key.value == "tax_id" and \
+                    isinstance(value, (ast.List, ast.ListComp)):
+                found.append(("tax_id", key.lineno))
+            if isinstance(key, ast.Constant) and key.value == "view_mode" and \
+                    isinstance(value, ast.Constant) and \
+                    re.search(r"\b(list|tree)\b", str(value.value)):
+                found.append(("view_mode", key.lineno))
+    return found
+
+
+def _uses_outside_compat(node, inside=False):
+    """[(name, line)] of version-specific names in `node`'s tree outside compat.<helper>() calls."""
+    inside = inside or _is_compat_call(node)
+    found = [] if inside else _version_names(node)
+    for child in ast.iter_child_nodes(node):
+        found += _uses_outside_compat(child, inside)
+    return found
+
+
+def _python_version_problems(path, relative):
+    try:
+        tree = ast.parse(read(path))
+    except SyntaxError:
+        return []  # reported by check_files
+    problems = []
+    for name, line in _uses_outside_compat(tree):
+        if (relative, name) in VERSION_SPECIFIC_ALLOWED:
+            continue
+        if name == "tax_id":
+            what, instead = LINE_TAXES
+        elif name == "view_mode":
+            what, instead = "the list view type (17.0: tree)", "compat.view_mode"
+        else:
+            what, instead = VERSION_SPECIFIC_NAMES[name]
+        problems.append(f"{rel(path)}:{line}: {what} differs between Odoo versions: use "
+                        f"{instead} (compat.py)")
+    return problems
+
+
+def check_versions(addon_dir):
+    problems = []
+    for path in addon_files(addon_dir, (".py", ".xml")):
+        relative = os.path.relpath(path, addon_dir)
+        if relative == "compat.py":
+            continue
+        if path.endswith(".py"):
+            problems += _python_version_problems(path, relative)
+            continue
+        for line_no, line in enumerate(read(path).splitlines(), start=1):
+            for pattern, what, instead in VERSION_SPECIFIC_XML:
+                if pattern.search(line):
+                    problems.append(f"{rel(path)}:{line_no}: {what} differs between Odoo "
+                                    f"versions: use {instead} (compat.py)")
+    return problems + check_contract_signatures(addon_dir)
+
+
+def check_contract_signatures(addon_dir):
+    """Every public method of the contract model is `method(self, document)` (JSON-2 passes
+    arguments by name, and the sidecar names the one document `document`)."""
+    problems = []
+    for path in addon_files(os.path.join(addon_dir, "models"), (".py",)):
+        try:
+            tree = ast.parse(read(path))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.ClassDef) and CONTRACT_MODEL in ast.unparse(node)):
+                continue
+            for item in node.body:
+                if not isinstance(item, ast.FunctionDef) or item.name.startswith("_"):
+                    continue
+                names = [a.arg for a in item.args.args]
+                if names != ["self", "document"] or item.args.vararg or item.args.kwarg or \
+                        item.args.kwonlyargs:
+                    problems.append(f"{rel(path)}:{item.lineno}: {CONTRACT_MODEL}.{item.name} "
+                                    "must take exactly one argument, `document`")
+    return problems
+
+
 def check_addon(addon_dir, repo_root=ROOT):
     problems = check_files(addon_dir)
     manifest, manifest_problems = load_manifest(addon_dir)
@@ -405,6 +564,7 @@ def check_addon(addon_dir, repo_root=ROOT):
     problems += check_sql(addon_dir)
     problems += check_citations(addon_dir, repo_root)
     problems += check_function_size(addon_dir)
+    problems += check_versions(addon_dir)
     return problems
 
 

@@ -193,5 +193,44 @@ class TestFunctionSize(BrokenCopy):
         self.assertProblem(r"sale_order\.py:\d+: long_one has 86 lines \(at most 80\)")
 
 
+class TestOdooVersions(BrokenCopy):
+    def test_version_specific_names_outside_compat_are_reported(self):
+        self.append("models/sale_order.py", (
+            "\n\ndef direct(order, product, tax):\n"
+            "    order.check_access(\"read\")\n"
+            "    line = order.order_line[:1]\n"
+            "    order.write({\"order_line\": [(1, line.id, {\"tax_id\": [(6, 0, tax.ids)]})]})\n"
+            "    return product.is_storable, line.tax_id, order.user_id.groups_id\n"))
+        self.assertProblem(r"sale_order\.py:\d+: BaseModel\.check_access \(18\.0\+\) differs "
+                           r"between Odoo versions: use compat\.check_access")
+        self.assertProblem(r"sale_order\.py:\d+: sale\.order\.line taxes \(19\.0: tax_ids\)")
+        self.assertProblem(r"sale_order\.py:\d+: product storability")
+        self.assertProblem(r"sale_order\.py:\d+: a user's, view's, menu's or action's groups")
+        self.assertEqual(len([p for p in self.problems() if "sale_order.py" in p]), 5)
+
+    def test_the_same_names_through_compat_are_not(self):
+        self.append("models/sale_order.py", (
+            "\n\ndef through_compat(order, product, tax, Product):\n"
+            "    compat.check_access(order, \"read\")\n"
+            "    Product.create(compat.vals(Product, {\"name\": \"A\", \"is_storable\": True}))\n"
+            "    return compat.value(order.order_line[:1], \"tax_id\"), "
+            "compat.field(\"res.users\", \"groups_id\")\n"))
+        self.assertEqual(self.problems(), [])
+
+    def test_another_versions_terms_in_a_data_file(self):
+        self.edit("views/shopify_tax_map_views.xml", "<list editable=\"bottom\">",
+                  "<tree editable=\"bottom\">")
+        self.edit("views/shopify_tax_map_views.xml", "</list>", "</tree>")
+        self.edit("views/sale_order_views.xml", '<field name="groups_id"', '<field name="group_ids"')
+        self.assertProblem(r"shopify_tax_map_views\.xml:\d+: 17\.0's tree view type")
+        self.assertProblem(r"sale_order_views\.xml:\d+: a 19\.0-only field name")
+
+    def test_a_contract_method_with_other_arguments(self):
+        self.edit("models/shopify_sync_api_orders.py", "def cancel_order(self, document):",
+                  "def cancel_order(self, order_gid, reason=None):")
+        self.assertProblem(r"shopify_sync_api_orders\.py:\d+: shopify\.sync\.api\.cancel_order "
+                           r"must take exactly one argument, `document`")
+
+
 if __name__ == "__main__":
     unittest.main()
