@@ -127,6 +127,14 @@ def _drop_tracking_url_17(model, values):
     return values
 
 
+def _cron_forever_17(model, values):
+    """17.0's scheduled actions run `numbercall` times (default 1, then they deactivate); -1 is
+    "no limit". 18.0 removed the field: a scheduled action runs until deactivated
+    (`odoo/addons/base/models/ir_cron.py`). The addon's crons are meant to run forever."""
+    values.setdefault("numbercall", -1)
+    return values
+
+
 def _drop_inline_target_19(model, values):
     """19.0 has no "inline" window action target (`odoo/addons/base/models/ir_actions.py`
     `target`): a settings page opens in the current window, the default."""
@@ -143,6 +151,7 @@ CONVERTERS = {
     ("account.tax", "price_include_override"): ((17,), _tax_price_include_17),
     ("res.groups", "api_key_duration"): ((17,), _drop_api_key_duration_17),
     ("delivery.carrier", "tracking_url"): ((17,), _drop_tracking_url_17),
+    ("ir.cron", "interval_type"): ((17,), _cron_forever_17),
     ("res.groups", "category_id"): ((19,), _group_privilege_19),
     ("ir.actions.act_window", "target"): ((19,), _drop_inline_target_19),
 }

@@ -221,7 +221,8 @@ class TestOdooVersions(BrokenCopy):
         self.edit("views/shopify_tax_map_views.xml", "<list editable=\"bottom\">",
                   "<tree editable=\"bottom\">")
         self.edit("views/shopify_tax_map_views.xml", "</list>", "</tree>")
-        self.edit("views/sale_order_views.xml", '<field name="groups_id"', '<field name="group_ids"')
+        self.edit("views/sale_order_views.xml", '<field name="groups_id"',
+                  '<field name="group_ids"')
         self.assertProblem(r"shopify_tax_map_views\.xml:\d+: 17\.0's tree view type")
         self.assertProblem(r"sale_order_views\.xml:\d+: a 19\.0-only field name")
 

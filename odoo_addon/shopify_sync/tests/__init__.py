@@ -8,3 +8,4 @@ from . import test_robustness
 from . import test_api_ops
 from . import test_api_onboarding
 from . import test_api_health
+from . import test_versions
