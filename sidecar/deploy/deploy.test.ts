@@ -28,17 +28,19 @@ function envExampleVariables(): string[] {
  * (`${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?message}`, `${VAR?message}`, `$$`),
  * applied to every string value before parsing the result.
  */
-function composeWith(env: Record<string, string>): { services: Record<string, Record<string, unknown>> } {
+function composeWith(env: Readonly<Record<string, string | undefined>>): { services: Record<string, Record<string, unknown>> } {
   const interpolate = (text: string) =>
     text.replace(
       /\$\$|\$\{([A-Z0-9_]+)(?:(:?)([-?])([^}]*))?\}/g,
       (whole, name: string | undefined, colon: string, kind: string, arg: string) => {
         if (whole === '$$') return '$';
         const value = env[name!];
-        const unset = value === undefined || (colon === ':' && value === '');
-        if (kind === '-') return unset ? arg : value!;
-        if (kind === '?' && unset) throw new Error(`compose: ${name}: ${arg}`);
-        return value ?? '';
+        if (value === undefined || (colon === ':' && value === '')) {
+          if (kind === '-') return arg;
+          if (kind === '?') throw new Error(`compose: ${name}: ${arg}`);
+          return value ?? '';
+        }
+        return value;
       },
     );
   const walk = (node: unknown): unknown => {

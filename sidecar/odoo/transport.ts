@@ -184,7 +184,8 @@ export async function detectOdooVersion(options: Pick<TransportOptions, 'url' | 
   const { status, body } = await postJson(options.fetch ?? fetch, `${options.url}/web/webclient/version_info`, request, options.timeoutMs);
   if (status !== 200) throw errorFromHttpStatus(status, context);
   const result = (body as { result?: { server_version?: unknown; server_version_info?: unknown[] } } | null)?.result;
-  const major = Number(String(result?.server_version_info?.[0] ?? '').replace(/^saas~/, ''));
+  const first = result?.server_version_info?.[0];
+  const major = Number((typeof first === 'number' || typeof first === 'string' ? String(first) : '').replace(/^saas~/, ''));
   if (!result || !Number.isInteger(major) || major <= 0) {
     throw new OdooConfigurationError(`${context}: the answer is not Odoo's version (check ODOO_URL)`, { httpStatus: status });
   }
