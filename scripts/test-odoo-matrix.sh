@@ -76,7 +76,9 @@ for major in $ODOO_SUPPORTED_MAJORS; do
     rc=${PIPESTATUS[0]}
     elapsed=$(($(date +%s) - start))
     # The line that says how many: Odoo's test result, or mocha's passing/failing counts.
-    counts="$(grep -E 'test-odoo: \[Odoo|^ +[0-9]+ (passing|failing|pending)' "$log" | sed -E 's/^ +//; s/\x1b\[[0-9;]*m//g' | paste -sd ';' -)"
+    counts="$(sed -E 's/\x1b\[[0-9;]*m//g' "$log" \
+      | grep -E 'test-odoo: \[Odoo [0-9]+, [a-z]+\] (OK|FAILED)|^ +[0-9]+ (passing|failing|pending)' \
+      | sed -E 's/^test-odoo: \[Odoo [0-9]+, ([a-z]+)\] (OK|FAILED)[^:]*: (.*) when loading.*/\1: \3/; s/^ +//; s/ +$//' | paste -sd ';' -)"
     rm -f "$log"
     if [[ "$rc" == 0 ]]; then
       summary+=("Odoo $major $step: OK in ${elapsed}s${counts:+ ($counts)}")

@@ -41,7 +41,7 @@ interface SimOrder {
   fulfillments?: Array<{ tracking_number: string | null; line_items: Array<{ sku: string; quantity: number }> }>;
 }
 
-describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 18 over JSON-RPC)', function () {
+describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 17, 18 or 19 over its transport)', function () {
   this.timeout(180_000);
   let stack: Stack;
   let merchant: MerchantDriver;
