@@ -473,6 +473,10 @@ def _version_names(node):
         found.append((node.id, node.lineno))
     elif isinstance(node, ast.arg) and node.arg in VERSION_SPECIFIC_NAMES:
         found.append((node.arg, node.lineno))
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+            node.func.attr == "with_context":
+        found += [("warehouse_context", k.value.lineno) for k in node.keywords
+                  if k.arg in ("warehouse", "warehouse_id")]
     elif isinstance(node, ast.Dict):
         for key, value in zip(node.keys, node.values):
             if isinstance(key, ast.Constant) and key.value == "tax_id" and \
@@ -507,6 +511,9 @@ def _python_version_problems(path, relative):
             what, instead = LINE_TAXES
         elif name == "view_mode":
             what, instead = "the list view type (17.0: tree)", "compat.view_mode"
+        elif name == "warehouse_context":
+            what, instead = "the stock context key of a warehouse (17.0: warehouse)", \
+                "compat.in_warehouse"
         else:
             what, instead = VERSION_SPECIFIC_NAMES[name]
         problems.append(f"{rel(path)}:{line}: {what} differs between Odoo versions: use "

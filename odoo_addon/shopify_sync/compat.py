@@ -8,9 +8,9 @@ names and methods. This module maps them onto the running server:
   writes it, and a view's arch through `arch()` (`Base._load_records` below), so a data file is
   written once, in 18.0's terms;
 - Python: code that touches something that differs calls the helper here (`field`, `vals`,
-  `domain`, `value`, `check_access`, `create_return`, `generate_api_key`, `view_mode`) instead of
-  the version's own name; `scripts/check_addon.py` refuses the known version-specific names
-  outside this file;
+  `domain`, `value`, `check_access`, `create_return`, `generate_api_key`, `view_mode`,
+  `in_warehouse`) instead of the version's own name; `scripts/check_addon.py` refuses the
+  known version-specific names outside this file;
 - model definitions: `adapt_model_definitions()` turns `_sql_constraints` into 19.0's
   `models.Constraint` (the addon's `__init__.py` calls it once its models are defined).
 
@@ -210,6 +210,15 @@ def check_access(records, operation):
         records.check_access_rule(operation)
     else:
         records.check_access(operation)
+
+
+def in_warehouse(records, warehouse):
+    """`records` (products) whose stock quantities (`qty_available`, ...) count only
+    `warehouse`. 18.0 renamed the context key `warehouse` to `warehouse_id`
+    (`addons/stock/models/product.py` `_get_domain_locations`); each version ignores the other's
+    key and counts every warehouse."""
+    key = "warehouse" if ODOO_MAJOR == 17 else "warehouse_id"
+    return records.with_context(**{key: warehouse.id})
 
 
 def create_return(picking, quantities):

@@ -200,13 +200,15 @@ class TestOdooVersions(BrokenCopy):
             "    order.check_access(\"read\")\n"
             "    line = order.order_line[:1]\n"
             "    order.write({\"order_line\": [(1, line.id, {\"tax_id\": [(6, 0, tax.ids)]})]})\n"
-            "    return product.is_storable, line.tax_id, order.user_id.groups_id\n"))
+            "    stock = product.with_context(warehouse_id=1).qty_available\n"
+            "    return product.is_storable, line.tax_id, order.user_id.groups_id, stock\n"))
         self.assertProblem(r"sale_order\.py:\d+: BaseModel\.check_access \(18\.0\+\) differs "
                            r"between Odoo versions: use compat\.check_access")
         self.assertProblem(r"sale_order\.py:\d+: sale\.order\.line taxes \(19\.0: tax_ids\)")
         self.assertProblem(r"sale_order\.py:\d+: product storability")
         self.assertProblem(r"sale_order\.py:\d+: a user's, view's, menu's or action's groups")
-        self.assertEqual(len([p for p in self.problems() if "sale_order.py" in p]), 5)
+        self.assertProblem(r"sale_order\.py:\d+: the stock context key of a warehouse")
+        self.assertEqual(len([p for p in self.problems() if "sale_order.py" in p]), 6)
 
     def test_the_same_names_through_compat_are_not(self):
         self.append("models/sale_order.py", (

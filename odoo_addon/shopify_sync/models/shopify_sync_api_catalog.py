@@ -88,7 +88,7 @@ class ShopifySyncApi(models.AbstractModel):
             warehouse = mapping.warehouse_id
             reserved = self._reserved_other(products, warehouse)
             for product in products:
-                on_hand = product.with_context(warehouse_id=warehouse.id).qty_available
+                on_hand = compat.in_warehouse(product, warehouse).qty_available
                 reserved_other = reserved.get(product.id, 0.0)
                 levels.append({
                     "product_id": product.id,

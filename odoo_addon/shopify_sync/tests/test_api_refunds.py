@@ -2,6 +2,7 @@
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
+from .. import compat
 from .common import ShopifySyncCase
 
 
@@ -80,13 +81,13 @@ class TestRefunds(ShopifySyncCase):
         order, _result = self.import_order(4006)
         self.deliver(order)
         line = order.order_line.filtered(lambda line: line.shopify_line_role == "product")
-        on_hand = self.mug.with_context(warehouse_id=self.warehouse.id).qty_available
+        on_hand = compat.in_warehouse(self.mug, self.warehouse).qty_available
         self.api.apply_refund(self.refund_doc(order, 4006, total="15.00", lines=[{
             "line_gid": line.shopify_line_gid, "sku": "MUG-RED", "quantity": 1,
             "subtotal": "12.50", "total_tax": "2.50", "restock_type": "return",
             "location_gid": None}]))
         self.mug.invalidate_recordset()
-        self.assertEqual(self.mug.with_context(warehouse_id=self.warehouse.id).qty_available,
+        self.assertEqual(compat.in_warehouse(self.mug, self.warehouse).qty_available,
                          on_hand + 1)
         self.assertEqual(line.qty_delivered, 1)
 

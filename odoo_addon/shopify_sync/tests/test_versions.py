@@ -7,6 +7,7 @@ from odoo.tests import TransactionCase, tagged
 from odoo.tools import SQL
 
 from .. import compat
+from .common import ShopifySyncCase
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
 
@@ -62,3 +63,18 @@ class TestVersions(TransactionCase):
         migrate(self.env.cr, "17.0.1.3.0")
         cron.invalidate_recordset()
         self.assertEqual((cron.numbercall, cron.active), (-1, False))
+
+
+@tagged("shopify_sync", "at_install")
+class TestStockByWarehouse(ShopifySyncCase):
+    def test_stock_levels_count_each_mapped_warehouse_alone(self):
+        # 17.0 reads the warehouse from the context key `warehouse`, 18.0+ from `warehouse_id`:
+        # with the other key each warehouse would report the stock of all of them.
+        second = self.env["stock.warehouse"].create({"name": "Versions WH2", "code": "VWH2"})
+        self.env["shopify.location.map"].create(
+            {"location_gid": "gid://shopify/Location/2", "warehouse_id": second.id})
+        self.set_stock(self.mug, 3, location=second.lot_stock_id)
+        levels = self.api.stock_levels({"product_ids": [self.mug.id]})["levels"]
+        on_hand = {level["location_gid"]: level["on_hand"] for level in levels}
+        self.assertEqual(on_hand, {"gid://shopify/Location/1": 10, "gid://shopify/Location/2": 3})
+        self.assertEqual(compat.in_warehouse(self.mug, second).qty_available, 3)
