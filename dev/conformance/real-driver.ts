@@ -165,7 +165,7 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
               amount: mapping.rate * 100,
               amount_type: 'percent',
               type_tax_use: 'sale',
-              ...(await versionFields()).priceIncluded(mapping.price_include),
+              ...(await versionFields()).priceIncluded(mapping.price_include === true),
             }),
           };
           await create('shopify.tax.map', { title: mapping.title, rate: mapping.rate, tax_id: tax.id });
