@@ -291,7 +291,10 @@ describe('orders flow end to end (simulator → sidecar → Odoo double)', funct
     assert.equal(so.state, 'sale');
     assert.equal(so.binding.state, 'error');
     assert.match(String(so.binding.message), /a return is needed/);
-    assert.ok(stack.logs.lines.some((l) => l.outcome === 'needs_return' && l.saleOrderId === so.id));
+    // The job's outcome line comes after its Odoo write: wait for it rather than race it.
+    await stack.waitFor('the needs_return outcome line', () =>
+      stack.logs.lines.some((l) => l.outcome === 'needs_return' && l.saleOrderId === so.id),
+    );
   });
 
   it('records an order cancelled before it was ever imported as a cancelled sale order', async () => {
