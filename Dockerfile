@@ -17,7 +17,9 @@ RUN npx tsc -p tsconfig.build.json \
  && cd .. && npm prune --omit=dev
 
 FROM node:22-bookworm-slim AS runtime
-ENV NODE_ENV=production
+# Inside the container the server binds every interface; the published port decides who reaches it
+# (outside a container LISTEN_HOST defaults to loopback).
+ENV NODE_ENV=production LISTEN_HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist

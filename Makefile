@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NPM_STAMP := node_modules/.install-stamp
 PYTHON ?= /usr/bin/python3
 
-.PHONY: install generate typecheck lint lint-ts lint-format lint-imports lint-words test test-unit test-addon-static test-addon-lib lint-addon test-odoo-skip-if-missing test-odoo build sim demo demo-check bench
+.PHONY: install generate typecheck lint lint-ts lint-format lint-imports lint-words test test-unit test-addon-static test-addon-lib lint-addon test-odoo-skip-if-missing test-odoo build sim demo demo-check bench chaos
 
 install: $(NPM_STAMP)
 
@@ -106,3 +106,13 @@ demo-check: install
 # → Shopify quantity latencies (when those flows are registered). BENCH_ARGS passes options.
 bench: install
 	node --import tsx dev/bench/run.ts $(BENCH_ARGS)
+
+# The chaos run (dev/chaos/run.ts, docs/operations.md "Chaos run"): the simulator, two sidecar
+# replicas, the Odoo double and PostgreSQL as separate processes, 2,000 orders with refunds and
+# stock changes under duplicated and reordered deliveries, Shopify 503s and throttling, two Odoo
+# outages, five SIGKILLs and a PostgreSQL restart, then Shopify compared with Odoo record by record.
+# With ODOO_SRC, the same again against a real Odoo 18 with 200 orders. Not part of `make test`
+# (its smoke version is: dev/chaos/chaos.test.ts). CHAOS_ARGS passes options, e.g. --orders 10000.
+chaos: install
+	node --import tsx dev/chaos/run.ts $(CHAOS_ARGS)
+	@if [ -n "$(ODOO_SRC)" ]; then scripts/with-real-odoo.sh node --import tsx dev/chaos/run.ts --orders 200 --rate 3 $(CHAOS_ARGS); fi

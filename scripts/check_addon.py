@@ -422,12 +422,19 @@ VERSION_SPECIFIC_NAMES = {
     "_generate": ("res.users.apikeys._generate (17.0: no expiration)", "compat.generate_api_key"),
     "raise_on_email": ("mail.thread._message_compute_author (19.0: no raise_on_email)",
                        "compat.MAIL_AUTHOR_NO_RAISE"),
-    "mobile": ("res.partner.mobile (removed in 19.0)", "a field list checked against _fields"),
+    "mobile": ("res.partner.mobile (removed in 19.0)",
+               "compat.optional, or a field list checked against _fields"),
+    "users": ("res.groups.users (19.0: user_ids)", "compat.value / compat.field"),
+    "get_groups_by_application": ("the user form's groups by application (19.0: privileges)",
+                                  "compat.access_choices"),
+    "_update_user_groups_view": ("the generated user groups view (19.0: none)",
+                                 "compat.user_form_offers"),
+    "_get_view_group_hierarchy": ("19.0's user form groups", "compat.access_choices"),
     "version_info": ("the Odoo version", "compat.ODOO_MAJOR and a helper in compat.py"),
     "major_version": ("the Odoo version", "compat.ODOO_MAJOR and a helper in compat.py"),
 }
 # Flagged as attributes only: as strings they name fields in lists checked against `_fields`.
-ATTRIBUTE_ONLY = {"mobile"}
+ATTRIBUTE_ONLY = {"mobile", "users"}
 # sale.order.line's taxes (19.0: tax_ids): the addon's own shopify.tax.map also has a `tax_id`,
 # so only a line's (an expression naming a line) and m2m commands for it are flagged.
 LINE_TAXES = ("sale.order.line taxes (19.0: tax_ids)", "compat.value / compat.field")
@@ -446,7 +453,12 @@ VERSION_SPECIFIC_ALLOWED = {
     ("models/mail_thread.py", "raise_on_email"),
     # The test of compat.ODOO_MAJOR against Odoo's own release number.
     ("tests/test_versions.py", "major_version"),
+    # Its lines are the wizard's own (shopify.tax.map.wizard.line.tax_id), no sale order line.
+    ("wizards/shopify_tax_map_wizard.py", "tax_id"),
 }
+# An expression that names a sale order line (its last step): `line`, `so_line`, `ship_line`,
+# `order.order_line`; not `wizard.line_ids` (another model's lines).
+ORDER_LINE = re.compile(r"(?:^|[.\]])(?:\w*_)?line$")
 CONTRACT_MODEL = "shopify.sync.api"
 
 
@@ -462,13 +474,19 @@ def _version_names(node):
             isinstance(node.value, ast.Name) and node.value.id == "compat"):
         if node.attr in VERSION_SPECIFIC_NAMES:
             found.append((node.attr, node.lineno))
-        if node.attr == "tax_id" and "line" in ast.unparse(node.value):
+        if node.attr == "tax_id" and ORDER_LINE.search(ast.unparse(node.value)):
             found.append(("tax_id", node.lineno))
     elif isinstance(node, ast.Constant) and isinstance(node.value, str) and \
             node.value in VERSION_SPECIFIC_NAMES and node.value not in ATTRIBUTE_ONLY:
         found.append((node.value, node.lineno))
     elif isinstance(node, ast.keyword) and node.arg in VERSION_SPECIFIC_NAMES:
         found.append((node.arg, node.value.lineno))
+    elif isinstance(node, ast.keyword) and node.arg == "view_mode" and \
+            isinstance(node.value, ast.Constant) and re.search(r"\b(list|tree)\b", str(node.value.value)):
+        found.append(("view_mode", node.value.lineno))
+    elif isinstance(node, ast.Tuple) and len(node.elts) == 2 and \
+            isinstance(node.elts[1], ast.Constant) and node.elts[1].value in ("list", "tree"):
+        found.append(("view_mode", node.lineno))
     elif isinstance(node, ast.Name) and node.id in VERSION_SPECIFIC_NAMES:
         found.append((node.id, node.lineno))
     elif isinstance(node, ast.arg) and node.arg in VERSION_SPECIFIC_NAMES:

@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
-# The flows' end-to-end scenarios (sidecar/flows/real-odoo.e2e.test.ts) against a real Odoo 18 on
-# a throwaway database (scripts/with-real-odoo.sh does the setup). Part of `make test-odoo`.
+# The flows' end-to-end scenarios against a real Odoo 18, each group on a throwaway database of
+# its own (scripts/with-real-odoo.sh does the setup). Part of `make test-odoo`.
+# - the flows' and the money flows' scenarios (sidecar/flows/real-odoo.e2e.test.ts,
+#   sidecar/flows/money.real-odoo.e2e.test.ts);
+# - the privacy requests (sidecar/flows/privacy/real-odoo.e2e.test.ts) apart: every test file
+#   starts its own simulator, whose IDs start at the same number, so a customer GID of an earlier
+#   file is already bound in a shared database, and an erasure would find that file's contacts and
+#   open orders too (in production GIDs are unique); its shop erasure also unbinds everything.
 #
 #   ODOO_SRC=/path/to/odoo-18 scripts/e2e-real-odoo.sh
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-exec "$repo/scripts/with-real-odoo.sh" npx mocha --no-config --node-option import=tsx --require dev/testing/root-hooks.ts \
-  --timeout 180000 --exit sidecar/flows/real-odoo.e2e.test.ts
+mocha=(npx mocha --no-config --node-option import=tsx --require dev/testing/root-hooks.ts --timeout 180000 --exit)
+"$repo/scripts/with-real-odoo.sh" "${mocha[@]}" sidecar/flows/real-odoo.e2e.test.ts sidecar/flows/money.real-odoo.e2e.test.ts
+"$repo/scripts/with-real-odoo.sh" "${mocha[@]}" sidecar/flows/privacy/real-odoo.e2e.test.ts

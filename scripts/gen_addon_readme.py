@@ -10,8 +10,8 @@ each README.rst that differs from what the fragments give (run this script to fi
 parses the result with docutils when python3-docutils is installed (it says so when it is not).
 
 The fragments are Markdown, of the small subset they use: paragraphs, "-" and "1." lists
-(continuation lines indented), "##"/"###" headings, **bold**, *italic*, `code` and
-[text](url) links.
+(continuation lines indented), "##"/"###" headings, **bold**, *italic*, `code`,
+[text](url) links and images alone in their paragraph, ![alt](path).
 """
 import ast
 import hashlib
@@ -48,6 +48,7 @@ STATUS_NOTES = {
 }
 
 _LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
+_IMAGE = re.compile(r"^!\[([^\]]*)\]\(([^)\s]+)\)$")
 _CODE = re.compile(r"`([^`]+)`")
 
 
@@ -62,8 +63,10 @@ def inline(text):
     return "".join(parts)
 
 
-def markdown_to_rst(markdown, level_chars="~^"):
-    """The fragments' Markdown as reStructuredText; blank-line separated blocks."""
+def markdown_to_rst(markdown, level_chars="-~"):
+    """The fragments' Markdown as reStructuredText; blank-line separated blocks. "##" is a
+    section's subsection, underlined "-" as the Credits' Authors and Contributors are (docutils
+    refuses one level drawn two ways); "###" is below it."""
     out = []
     for block in re.split(r"\n\s*\n", markdown.strip("\n")):
         lines = block.rstrip().splitlines()
@@ -72,6 +75,12 @@ def markdown_to_rst(markdown, level_chars="~^"):
             title = inline(heading.group(2).strip())
             char = level_chars[len(heading.group(1)) - 2]
             out.append(f"{title}\n{char * len(title)}")
+            continue
+        image = _IMAGE.match(lines[0].strip())
+        if image and len(lines) == 1:
+            # Indented like its Markdown line, so an image inside a list item stays in the item.
+            pad = lines[0][:len(lines[0]) - len(lines[0].lstrip())]
+            out.append(f"{pad}.. image:: {image.group(2)}\n{pad}   :alt: {image.group(1)}")
             continue
         out.append("\n".join(inline(line.rstrip()) for line in lines))
     return "\n\n".join(out) + "\n"

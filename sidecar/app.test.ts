@@ -16,11 +16,15 @@ describe('sidecar assembled (simulator, PostgreSQL, Odoo double)', () => {
     await stack?.stop();
   });
 
-  it('is ready once the database, queue, Odoo and Shopify answer', async () => {
+  it('checks the database, queue, Odoo and Shopify, and is not ready while fed queues have no worker (no flow runs here)', async () => {
     const res = await fetch(`${stack.sidecarUrl}/readyz`);
-    const body = (await res.json()) as { ready: boolean; checks: Record<string, { ok: boolean }> };
-    assert.equal(res.status, 200, JSON.stringify(body));
-    assert.deepEqual(Object.keys(body.checks).sort(), ['database', 'odoo', 'queue', 'shopify']);
+    const body = (await res.json()) as { ready: boolean; checks: Record<string, { ok: boolean; error?: string }> };
+    assert.deepEqual(Object.keys(body.checks).sort(), ['database', 'odoo', 'queue', 'shopify', 'workers']);
+    for (const name of ['database', 'odoo', 'queue', 'shopify']) assert.equal(body.checks[name]!.ok, true, name);
+    assert.equal(res.status, 503);
+    assert.equal(body.checks.workers!.ok, false);
+    for (const queue of ['orders', 'customers', 'privacy', 'refunds'])
+      assert.match(body.checks.workers!.error ?? '', new RegExp(`\\b${queue} \\(`));
     assert.deepEqual(await stack.sidecar.workersStarted, []);
   });
 

@@ -32,6 +32,14 @@ import { createDashboardRouter } from './observability/dashboard.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { createRollupWriter, type RollupWriter } from './observability/rollup.js';
 import { createQueue, type SyncQueue } from './queue/queue.js';
+import { readOldestWaiting } from './queue/age.js';
+import { describeUnworked, queueAgeConditions, unworkedConditions, unworkedQueues, type UnworkedQueue } from './observability/coverage.js';
+import { createPrivacyDueSource } from './flows/privacy/due.js';
+import { createBreakers, guarded, pauseWhileDown, SIDES, type Breakers } from './queue/breaker.js';
+import { keys, QUEUE_NAMES } from './queue/names.js';
+import { createAuthLimiter } from './http/auth-limiter.js';
+import { createMetricsApp } from './http/metrics-app.js';
+import { readStatus, statusDepsOf } from './ops/status.js';
 import { checkApiVersion, createShopifyBudget, createShopifyClient, type ShopifyClient } from './shopify/index.js';
 
 export interface SidecarDeps {
@@ -67,6 +75,10 @@ export interface Sidecar {
   metrics: Metrics;
   rollup: RollupWriter;
   alerter: Alerter;
+  /** Queues fed (routed topics, outbox events) that no flow of this sidecar works: /readyz fails and an alert names them. */
+  unworkedQueues: UnworkedQueue[];
+  /** Odoo's and Shopify's circuit breakers: the queues needing a side pause while it is down. */
+  breakers: Breakers;
   http: Express;
   /** Resolves once Odoo answered the contract check and the flows' workers run. */
   workersStarted: Promise<string[]>;
@@ -103,20 +115,33 @@ function createParts(config: Config, deps: SidecarDeps): Parts {
     },
     ...(deps.queuePollingIntervalSeconds === undefined ? {} : { pollingIntervalSeconds: deps.queuePollingIntervalSeconds }),
   });
-  const shopify = createShopify(config, deps, pool, clock);
+  const breakers = createBreakers({
+    failures: config.queue.breakerFailures,
+    probeMs: config.queue.breakerProbeSeconds * 1000,
+    clock,
+    logger,
+    probes: {
+      odoo: () => checkContract(odoo).then(() => undefined),
+      shopify: () => shopify.request('Shop', undefined, { lane: 'orders' }).then(() => undefined),
+    },
+  });
+  pauseWhileDown(breakers, queue, QUEUE_NAMES, logger);
+  const shopify = guardShopify(createShopify(config, deps, pool, clock), breakers);
   // Timed in one place for the JSON-RPC client and an injected double alike (metrics).
-  const odoo = metrics.instrumentOdoo(
+  const rawOdoo =
     deps.odoo ??
-      createOdooClient({
-        url: config.odoo.url,
-        db: config.odoo.db,
-        user: config.odoo.user,
-        apiKey: config.odoo.apiKey,
-        protocol: config.odoo.protocol,
-        requestTimeoutMs: config.odoo.requestTimeoutMs,
-        logger,
-      }),
-  );
+    createOdooClient({
+      url: config.odoo.url,
+      db: config.odoo.db,
+      user: config.odoo.user,
+      apiKey: config.odoo.apiKey,
+      protocol: config.odoo.protocol,
+      requestTimeoutMs: config.odoo.requestTimeoutMs,
+      logger,
+    });
+  const odoo = metrics.instrumentOdoo({
+    executeKw: (model, method, args, kwargs) => guarded(breakers, 'odoo', () => rawOdoo.executeKw(model, method, args, kwargs)),
+  });
   const contract = createOdooContract(odoo);
   const relay = createOutboxRelay({
     contract,
@@ -127,9 +152,49 @@ function createParts(config: Config, deps: SidecarDeps): Parts {
     onPull: (info) => metrics.recordOutboxPull(info),
   });
   const subscriptions = createWebhookSubscriptions({ config, pool, queue, shopify, logger, clock });
-  metrics.attach({ queue, pool, schema, budget: () => shopify.budget.snapshot(), deprecations: () => shopify.deprecations() });
+  const queueAges = () => readOldestWaiting(pool, config.database.queueSchema, QUEUE_NAMES);
+  metrics.attach({ queue, pool, schema, budget: () => shopify.budget.snapshot(), deprecations: () => shopify.deprecations(), queueAges });
+  // Data-driven: the queues jobs.ts feeds against the queues the configured flows work.
+  const unworked = unworkedQueues((deps.flows ?? FLOWS).flatMap((flow) => flow.queues));
   const rollup = createRollupWriter({ pool, schema, metrics, logger, clock });
-  const alerter = createAlerter({
+  const alerter = createSidecarAlerter({ config, deps, pool, queue, shopify, contract, breakers, clock, queueAges, unworked });
+  return {
+    config,
+    logger,
+    clock,
+    pool,
+    queue,
+    shopify,
+    odoo,
+    contract,
+    relay,
+    subscriptions,
+    metrics,
+    rollup,
+    alerter,
+    unworkedQueues: unworked,
+    breakers,
+  };
+}
+
+/** The alerter with every condition the sidecar watches beyond dead letters and silent topics. */
+function createSidecarAlerter(input: {
+  config: Config;
+  deps: SidecarDeps;
+  pool: pg.Pool;
+  queue: SyncQueue;
+  shopify: ShopifyClient;
+  contract: OdooContract;
+  breakers: Breakers;
+  clock: Clock;
+  queueAges: () => Promise<{ queue: string; seconds: number }[]>;
+  unworked: UnworkedQueue[];
+}): Alerter {
+  const { config, deps, pool, queue, shopify, contract, breakers, clock, queueAges, unworked } = input;
+  const { logger } = deps;
+  const schema = config.database.appSchema;
+  const privacyDue = createPrivacyDueSource({ contract, pool, schema, logger, warnDays: config.alerts.privacyDueDays });
+  return createAlerter({
     pool,
     schema,
     queue,
@@ -141,8 +206,33 @@ function createParts(config: Config, deps: SidecarDeps): Parts {
     ...(deps.alertFetch ? { fetch: deps.alertFetch } : {}),
     // Shown on Odoo's Shopify overview (contract report_health).
     reportHealth: (report) => contract.reportHealth(report).then(() => undefined),
+    extraConditions: async (at) => [
+      ...unworkedConditions(unworked),
+      ...queueAgeConditions(await queueAges(), config.alerts.queueAgeMinutes),
+      ...(await privacyDue(at)),
+    ],
+    sidesDown: () =>
+      SIDES.flatMap((side) => {
+        const state = breakers.state()[side];
+        return state.open ? [{ side, since: state.since ?? clock(), reason: state.lastError }] : [];
+      }),
+    // Same, the status snapshot (contract report_status), without a Shopify call (ops/status.ts).
+    reportStatus: () =>
+      readStatus(statusDepsOf({ config, pool, queue, shopify, clock }), { live: false })
+        .then((status) => contract.reportStatus(status))
+        .then(() => undefined),
   });
-  return { config, logger, clock, pool, queue, shopify, odoo, contract, relay, subscriptions, metrics, rollup, alerter };
+}
+
+/** The Shopify client with every request's outcome recorded by Shopify's circuit breaker. */
+function guardShopify(client: ShopifyClient, breakers: Breakers): ShopifyClient {
+  return {
+    shopDomain: client.shopDomain,
+    apiVersion: client.apiVersion,
+    budget: client.budget,
+    deprecations: () => client.deprecations(),
+    request: (name, variables, options) => guarded(breakers, 'shopify', () => client.request(name, variables, options)),
+  };
 }
 
 function createShopify(config: Config, deps: SidecarDeps, pool: pg.Pool, clock: Clock): ShopifyClient {
@@ -165,8 +255,10 @@ function createShopify(config: Config, deps: SidecarDeps, pool: pg.Pool, clock: 
 function createHttp(parts: Parts): Express {
   const { config, logger, clock, pool, queue, shopify, odoo, contract } = parts;
   const schema = config.database.appSchema;
+  const limiter = createAuthLimiter({ logger, clock });
   const webhooks = createWebhookRouter({
     pool,
+    shop: config.shopify.shopDomain,
     schema,
     secrets: config.shopify.webhookSecrets,
     maxBodyBytes: config.webhooks.maxBodyBytes,
@@ -187,6 +279,8 @@ function createHttp(parts: Parts): Express {
       queue: () => queue.queueStats().then(() => undefined),
       odoo: () => checkContract(odoo).then(() => undefined),
       shopify: () => shopify.request('Shop', undefined, { lane: 'orders' }).then(() => undefined),
+      // A topic routed, or an outbox event relayed, to a queue no flow works waits unseen.
+      workers: () => (parts.unworkedQueues.length ? Promise.reject(new Error(describeUnworked(parts.unworkedQueues))) : Promise.resolve()),
     },
     { clock },
   );
@@ -204,15 +298,25 @@ function createHttp(parts: Parts): Express {
     metricsToken: config.observability.metricsToken,
     publicUrl: config.publicUrl,
     ...{ pool, schema, queue, shopify, logger, clock },
-    ...{ metrics: parts.metrics, rollup: parts.rollup, alerter: parts.alerter },
+    ...{ metrics: parts.metrics, rollup: parts.rollup, alerter: parts.alerter, limiter },
   });
-  return createHttpApp({ logger, adminToken: config.adminToken, readiness, webhooks, admin, extra: [wake, dashboard] });
+  return createHttpApp({ logger, adminToken: config.adminToken, limiter, readiness, webhooks, admin, extra: [wake, dashboard] });
 }
 
 /** Start and stop, in order; workers start only once Odoo answers the contract check. */
+/** Fed queues no configured flow works: said at start as well as by /readyz and the alert. */
+function logUnworked(parts: Parts): void {
+  if (!parts.unworkedQueues.length) return;
+  parts.logger.error('queues fed but not worked', {
+    queues: parts.unworkedQueues.map((u) => u.queue),
+    detail: describeUnworked(parts.unworkedQueues),
+  });
+}
+
 function createLifecycle(parts: Parts, app: Express, deps: SidecarDeps): Pick<Sidecar, 'workersStarted' | 'start' | 'stop'> {
   const { config, logger } = parts;
   let server: http.Server | undefined;
+  let metricsServer: http.Server | undefined;
   let stopped = false;
   let retryTimer: NodeJS.Timeout | undefined;
   let resolveWorkers: (names: string[]) => void = () => {};
@@ -234,17 +338,49 @@ function createLifecycle(parts: Parts, app: Express, deps: SidecarDeps): Pick<Si
       retryTimer.unref();
       return;
     }
-    const names = await registerFlows(flowContext, deps.flows ?? FLOWS);
+    const flows = deps.flows ?? FLOWS;
+    const names = await registerFlows(flowContext, flows);
     parts.relay.start();
     logger.info('workers started', { flows: names });
+    if (flows.some((flow) => flow.queues.includes('orders.pull'))) await pullNow();
     resolveWorkers(names);
+  }
+
+  /**
+   * A pull of recently updated orders right after start, not at the next tick of its schedule:
+   * whatever webhooks were missed while this process (or every replica) was down comes in now.
+   */
+  async function pullNow(): Promise<void> {
+    try {
+      await queue.send('orders.pull', {}, { key: keys.scheduled('orders.pull'), correlationId: 'start:orders.pull' });
+    } catch (error) {
+      logger.warn('orders pull at start could not be queued; the schedule runs it', { error });
+    }
   }
 
   return {
     workersStarted,
     async start(options = {}) {
+      logUnworked(parts);
       await migrate(parts.pool, config.database.appSchema);
       await parts.queue.start();
+      // The intake needs only the database and the queue: it answers before the APIs are
+      // checked and before the workers run (Shopify times a delivery out after 5 s).
+      let port = 0;
+      if (options.listen !== false) {
+        ({ server, port } = await listen(app, config.port, config.host));
+        logger.info('sidecar listening', {
+          host: config.host,
+          port,
+          shop: config.shopify.shopDomain,
+          apiVersion: config.shopify.apiVersion,
+        });
+        const { metricsPort, metricsHost } = config.observability;
+        if (metricsPort > 0) {
+          metricsServer = (await listen(createMetricsApp(parts.metrics), metricsPort, metricsHost)).server;
+          logger.info('metrics listening', { host: metricsHost, port: metricsPort });
+        }
+      }
       parts.rollup.start();
       parts.alerter.start();
       const version = await checkApiVersion(parts.shopify, { logger, clock: parts.clock });
@@ -253,14 +389,7 @@ function createLifecycle(parts: Parts, app: Express, deps: SidecarDeps): Pick<Si
       // Independent of Odoo (webhooks must reach the inbox while Odoo is down), and once HTTP
       // listens, so Shopify's first deliveries find it. A failed check is logged and kept in
       // lastCheck(); the schedule repairs it later.
-      const ensureSubscriptions = () =>
-        parts.subscriptions.start().catch((error: unknown) => logger.error('webhook subscriptions: start failed', { error }));
-      let port = 0;
-      if (options.listen !== false) {
-        ({ server, port } = await listen(app, config.port));
-        logger.info('sidecar listening', { port, shop: config.shopify.shopDomain, apiVersion: config.shopify.apiVersion });
-      }
-      await ensureSubscriptions();
+      await parts.subscriptions.start().catch((error: unknown) => logger.error('webhook subscriptions: start failed', { error }));
       return { port };
     },
     async stop() {
@@ -268,7 +397,9 @@ function createLifecycle(parts: Parts, app: Express, deps: SidecarDeps): Pick<Si
       if (retryTimer) clearTimeout(retryTimer);
       await parts.relay.stop();
       await parts.alerter.stop();
+      parts.breakers.stop();
       if (server) await close(server);
+      if (metricsServer) await close(metricsServer);
       const result = await parts.queue.stop({ timeoutMs: config.queue.shutdownTimeoutMs });
       logger.info('sidecar stopped', { ...result });
       await parts.rollup.stop();
@@ -277,9 +408,12 @@ function createLifecycle(parts: Parts, app: Express, deps: SidecarDeps): Pick<Si
   };
 }
 
-async function listen(app: Express, port: number): Promise<{ server: http.Server; port: number }> {
+async function listen(app: Express, port: number, host: string): Promise<{ server: http.Server; port: number }> {
   const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(port, resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
   return { server, port: (server.address() as AddressInfo).port };
 }
 

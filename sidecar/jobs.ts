@@ -19,6 +19,11 @@ export const WEBHOOK_TOPIC_QUEUES = Object.freeze({
   'refunds/create': 'refunds',
   'returns/request': 'returns',
   'returns/approve': 'returns',
+  'returns/decline': 'returns',
+  'returns/cancel': 'returns',
+  'returns/close': 'returns',
+  'returns/reopen': 'returns',
+  'returns/process': 'returns',
   'fulfillments/create': 'fulfillments',
   'fulfillments/update': 'fulfillments',
   'customers/create': 'customers',
@@ -110,6 +115,14 @@ export interface OrderRepairJob {
   reportId?: number;
 }
 
+/** The daily reconciliation asking the refunds flow to apply an order's missing refunds again. */
+export interface RefundRepairJob {
+  source: 'repair';
+  orderGid: string;
+  /** The reconciliation report that asked for it. */
+  reportId: number;
+}
+
 /** What a scheduled queue's job carries: nothing, the tick itself is the trigger. */
 export type ScheduledTick = Record<string, never>;
 
@@ -128,7 +141,7 @@ export interface QueueJobs {
   orders: WebhookJobFor<'orders'> | OutboxJobFor<'orders'> | PullJob | OrderRepairJob;
   customers: WebhookJobFor<'customers'> | OutboxJobFor<'customers'>;
   fulfillments: WebhookJobFor<'fulfillments'> | OutboxJobFor<'fulfillments'>;
-  refunds: WebhookJobFor<'refunds'> | OutboxJobFor<'refunds'>;
+  refunds: WebhookJobFor<'refunds'> | OutboxJobFor<'refunds'> | RefundRepairJob;
   returns: WebhookJobFor<'returns'> | OutboxJobFor<'returns'>;
   privacy: WebhookJobFor<'privacy'> | OutboxJobFor<'privacy'>;
   'orders.pull': ScheduledTick;

@@ -13,6 +13,9 @@ import { ContractViolation, createValidatingCaller, loadContractValidator } from
 import { defineConformanceScenarios } from './suite.js';
 import type { ConformanceTarget } from './target.js';
 
+/** The shop the double serves, as scripts/conformance-real-odoo.sh configures the real addon. */
+const SHOP = { settings: { shop_domain: 'conformance.myshopify.com' } };
+
 describe('Odoo contract conformance: in-process double', () => {
   const validator = loadContractValidator();
   let target: ConformanceTarget;
@@ -20,7 +23,7 @@ describe('Odoo contract conformance: in-process double', () => {
   let unvalidated: OdooCaller;
 
   beforeEach(() => {
-    const odoo = createOdooDouble();
+    const odoo = createOdooDouble(SHOP);
     unvalidated = odoo;
     caller = createValidatingCaller(odoo, validator);
     target = { contract: createOdooContract(caller), merchant: createDoubleMerchant(odoo) };
@@ -43,7 +46,7 @@ describe('Odoo contract conformance: double behind /jsonrpc, through the real JS
   let server: OdooDoubleServer;
 
   beforeEach(async () => {
-    const odoo = createOdooDouble();
+    const odoo = createOdooDouble(SHOP);
     server = await serveOdooDouble(odoo, credentials);
     const client = createOdooClient({
       url: server.url,

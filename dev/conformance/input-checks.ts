@@ -193,41 +193,43 @@ export function defineInputCheckScenarios(ctx: SuiteContext, current: () => Rule
       );
       assert.deepEqual(await contract.applyRefund(refund), {
         status: 'unchanged',
+        refund_id: first.refund_id,
         credit_note_id: first.credit_note_id,
         amount_total: '12.00',
       });
     });
 
-    it('refuses a refund that brings back more than was delivered, and remembers nothing of it', async () => {
+    it('refuses a refund of a line the order does not have, and remembers nothing of it', async () => {
       const { contract, merchant: m, currency, warehouses } = current();
       const p = await simpleProduct(m);
       await m.setStock(p.product_id, warehouses[0]!.id, 5);
       const doc = orderDoc({ currency, customer: null, lines: [{ sku: p.sku, quantity: 1, price: '10.00' }] });
       const applied = await contract.applyOrder(doc);
+      const line = {
+        line_gid: 'gid://shopify/LineItem/999999',
+        sku: 'NOT-ON-THE-ORDER',
+        quantity: 1,
+        subtotal: '10.00',
+        total_tax: '0.00',
+        restock_type: 'return' as const,
+        location_gid: null,
+      };
       const refund: RefundDocument = {
         refund_gid: gidOf('Refund'),
         order_gid: doc.order_gid,
         created_at: '2026-11-03T10:00:00Z',
         note: null,
-        lines: [
-          {
-            line_gid: doc.lines[0]!.line_gid,
-            sku: p.sku,
-            quantity: 1,
-            subtotal: '10.00',
-            total_tax: '0.00',
-            restock_type: 'return',
-            location_gid: null,
-          },
-        ],
+        lines: [line],
         shipping: { amount: '0.00', tax: '0.00' },
         adjustments: [],
         total: '10.00',
       };
-      await refused(contract.applyRefund(refund), `refund ${refund.refund_gid}: cannot return 1 × ${p.sku}: only 0 delivered`);
-      const [out] = await m.readPickings(applied.sale_order_id);
-      await m.validateDelivery(out!.id);
-      const r = await contract.applyRefund(refund);
+      await refused(
+        contract.applyRefund(refund),
+        `refund ${refund.refund_gid} line 1: line ${line.line_gid} (SKU "${line.sku}") is not on order ${applied.name}`,
+      );
+      assert.deepEqual(await m.readRefunds(applied.sale_order_id), []);
+      const r = await contract.applyRefund({ ...refund, lines: [{ ...line, line_gid: doc.lines[0]!.line_gid, sku: p.sku }] });
       assert.deepEqual([r.status, r.amount_total], ['created', '10.00']);
     });
   });

@@ -16,10 +16,12 @@ import type { Gid, Money, SyncModel } from '../../sidecar/odoo/contract.js';
 import type { OdooCaller } from '../../sidecar/odoo/types.js';
 import type {
   BindingView,
+  FailureView,
   MerchantDriver,
   MerchantSettings,
   PartnerView,
   PickingView,
+  PrivacyRequestView,
   ProductSpec,
   SaleOrderView,
   Tracking,
@@ -65,6 +67,7 @@ async function odooFields(odoo: OdooCaller): Promise<OdooFieldNames> {
       : (included) => ({ price_include: included }),
   };
 }
+const FAILURE_FIELDS = ['state', 'res_model', 'res_id', 'shopify_gid', 'shopify_name', 'amount', 'customer_name', 'attempts'];
 
 export function createRealMerchant(options: RealMerchantOptions): MerchantDriver {
   const odoo = options.admin;
@@ -116,6 +119,20 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
         });
       }
     })());
+
+  /** Shopify > Overview: one record (data `shopify_sync.overview_main`), computed on read. */
+  const overviewId = async () => {
+    const [row] = await searchRead(
+      'ir.model.data',
+      [
+        ['module', '=', 'shopify_sync'],
+        ['name', '=', 'overview_main'],
+      ],
+      ['res_id'],
+    );
+    if (!row) throw new Error('shopify_sync has no overview record (overview_main)');
+    return row.res_id as number;
+  };
 
   const lotStock = async (warehouseId: number) => m2oId((await read('stock.warehouse', warehouseId, ['lot_stock_id'])).lot_stock_id)!;
 
@@ -315,13 +332,139 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
               quantity: 1,
               price_unit: Number(amount),
               tax_ids: [[6, 0, []]],
-              sale_line_ids: [[6, 0, [line!.id]]],
             },
           ],
         ],
       });
       await call('account.move', 'action_post', [moveId]);
       return { credit_note_id: moveId };
+    },
+
+    async creditOrderLines(saleOrderId: number, lines: Array<{ sku: string; quantity: number }>, reason: string) {
+      const order = await read('sale.order', saleOrderId, ['partner_invoice_id', 'name']);
+      const vals: unknown[] = [];
+      for (const { sku, quantity } of lines) {
+        const [line] = await searchRead(
+          'sale.order.line',
+          [
+            ['order_id', '=', saleOrderId],
+            ['shopify_line_role', '=', 'product'],
+            ['product_id.default_code', '=', sku],
+          ],
+          ['product_id', 'price_unit', 'tax_id', 'name'],
+          { limit: 1 },
+        );
+        if (!line) throw new Error(`${order.name as string} has no line with SKU ${sku}`);
+        vals.push([
+          0,
+          0,
+          {
+            product_id: m2oId(line.product_id),
+            name: `${reason}: ${line.name as string}`,
+            quantity,
+            price_unit: line.price_unit,
+            tax_ids: [[6, 0, line.tax_id]],
+            sale_line_ids: [[6, 0, [line.id]]],
+          },
+        ]);
+      }
+      const moveId = await create('account.move', {
+        move_type: 'out_refund',
+        partner_id: m2oId(order.partner_invoice_id),
+        invoice_origin: order.name,
+        invoice_line_ids: vals,
+      });
+      await call('account.move', 'action_post', [moveId]);
+      return { credit_note_id: moveId };
+    },
+
+    async invoiceOrder(saleOrderId: number) {
+      const before = new Set(((await read('sale.order', saleOrderId, ['invoice_ids'])).invoice_ids as number[]) ?? []);
+      const context = { active_model: 'sale.order', active_ids: [saleOrderId], active_id: saleOrderId };
+      const wizard = await create('sale.advance.payment.inv', { advance_payment_method: 'delivered' }, context);
+      await call('sale.advance.payment.inv', 'create_invoices', [wizard], context);
+      const after = ((await read('sale.order', saleOrderId, ['invoice_ids'])).invoice_ids as number[]) ?? [];
+      const moveId = after.find((id) => !before.has(id));
+      if (!moveId) throw new Error(`invoicing sale order ${saleOrderId} made no invoice`);
+      await call('account.move', 'action_post', [moveId]);
+      const move = await read('account.move', moveId, ['move_type', 'amount_total']);
+      return { invoice_id: moveId, move_type: move.move_type as 'out_invoice' | 'out_refund', amount_total: money(move.amount_total) };
+    },
+
+    async readCreditNoteLines(id: number) {
+      const rows = await searchRead(
+        'account.move.line',
+        [
+          ['move_id', '=', id],
+          ['display_type', '=', 'product'],
+        ],
+        ['quantity', 'price_total', 'sale_line_ids'],
+        { order: 'sequence, id' },
+      );
+      const out = [];
+      for (const row of rows) {
+        const saleLines = row.sale_line_ids as number[];
+        const role = saleLines.length ? (await read('sale.order.line', saleLines[0]!, ['shopify_line_role'])).shopify_line_role : null;
+        out.push({
+          quantity: row.quantity as number,
+          price_total: money(row.price_total),
+          sale_line_role: orNull(role as string | false | null),
+        });
+      }
+      return out;
+    },
+
+    async readInvoice(id: number) {
+      const move = await read('account.move', id, ['amount_total', 'amount_residual', 'state']);
+      return { amount_total: money(move.amount_total), amount_residual: money(move.amount_residual), state: move.state as string };
+    },
+
+    async readOrderLines(saleOrderId: number) {
+      const order = await read('sale.order', saleOrderId, ['amount_total', 'invoice_status']);
+      const rows = await searchRead(
+        'sale.order.line',
+        [
+          ['order_id', '=', saleOrderId],
+          ['display_type', '=', false],
+        ],
+        ['shopify_line_role', 'product_id', 'product_uom_qty', 'qty_delivered', 'qty_invoiced', 'shopify_kept_qty', 'price_total'],
+        { order: 'id' },
+      );
+      const lines = [];
+      for (const row of rows) {
+        const role = orNull(row.shopify_line_role as string | false);
+        const sku =
+          role === 'product'
+            ? orNull((await read('product.product', m2oId(row.product_id)!, ['default_code'])).default_code as string | false)
+            : null;
+        lines.push({
+          role,
+          sku,
+          quantity: row.product_uom_qty as number,
+          qty_delivered: row.qty_delivered as number,
+          qty_invoiced: row.qty_invoiced as number,
+          kept_qty: row.shopify_kept_qty as number,
+          price_total: money(row.price_total),
+        });
+      }
+      return { amount_total: money(order.amount_total), invoice_status: order.invoice_status as string, lines };
+    },
+
+    async readRefunds(saleOrderId: number) {
+      const rows = await searchRead(
+        'shopify.refund',
+        [['sale_order_id', '=', saleOrderId]],
+        ['shopify_gid', 'state', 'amount_total', 'credit_note_id', 'origin', 'return_gid'],
+        { order: 'id' },
+      );
+      return rows.map((r) => ({
+        refund_gid: r.shopify_gid as string,
+        state: r.state as string,
+        amount_total: money(r.amount_total),
+        credit_note_id: m2oId(r.credit_note_id),
+        origin: r.origin as string,
+        return_gid: orNull(r.return_gid as string | false),
+      }));
     },
 
     async createCustomer(values) {
@@ -441,7 +584,7 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
     },
 
     async readSidecarHealth() {
-      const id = await create('shopify.sync.overview', {});
+      const id = await overviewId();
       const row = await read('shopify.sync.overview', id, [
         'sidecar_alert_count',
         'sidecar_dlq_depth',
@@ -454,6 +597,80 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
         dlq_depth: row.sidecar_dlq_depth as number,
         text: String(row.sidecar_alerts_html),
       };
+    },
+
+    async shopDomain(): Promise<string> {
+      const shop = await kw<string | false>('ir.config_parameter', 'get_param', ['shopify_sync.shop_domain']);
+      if (!shop) throw new Error('shopify_sync.shop_domain is not set in this Odoo');
+      return shop;
+    },
+
+    async readPrivacyRequests(): Promise<PrivacyRequestView[]> {
+      const fields = ['name', 'kind', 'state', 'received_at', 'due_date', 'done_by', 'customer_gid', 'waiting_reason', 'outcome'];
+      const rows = await searchRead('shopify.privacy.request', [], [...fields, 'sidecar_outcome', 'shopify_status', 'shopify_message'], {
+        order: 'id',
+      });
+      const views: PrivacyRequestView[] = [];
+      for (const row of rows) {
+        const todos = await searchRead(
+          'mail.activity',
+          [
+            ['res_model', '=', 'shopify.privacy.request'],
+            ['res_id', '=', row.id],
+          ],
+          ['summary', 'date_deadline'],
+          { order: 'id' },
+        );
+        const [json] = await searchRead(
+          'ir.attachment',
+          [
+            ['res_model', '=', 'shopify.privacy.request'],
+            ['res_id', '=', row.id],
+            ['mimetype', '=', 'application/json'],
+          ],
+          ['datas'],
+        );
+        views.push({
+          ...{ id: row.id, name: row.name as string, kind: row.kind as PrivacyRequestView['kind'] },
+          ...{ state: row.state as PrivacyRequestView['state'], received_at: `${String(row.received_at).replace(' ', 'T')}Z` },
+          ...{
+            due_date: row.due_date as string,
+            done_by: orNull(row.done_by as string | false),
+            customer_gid: orNull(row.customer_gid as string | false),
+          },
+          ...{ waiting_reason: orNull(row.waiting_reason as string | false), outcome: orNull(row.outcome as string | false) },
+          ...{ sidecar_outcome: orNull(row.sidecar_outcome as string | false) },
+          ...{ shopify_status: orNull(row.shopify_status as PrivacyRequestView['shopify_status'] | false) },
+          ...{ shopify_message: orNull(row.shopify_message as string | false) },
+          activities: todos.map((t) => ({ summary: t.summary as string, deadline: t.date_deadline as string })),
+          export: json ? (JSON.parse(Buffer.from(json.datas as string, 'base64').toString('utf8')) as Record<string, unknown>) : null,
+        });
+      }
+      return views;
+    },
+
+    async recheckPrivacyRequest(requestId: number) {
+      await call('shopify.privacy.request', 'action_recheck', [requestId]);
+    },
+
+    async readSidecarStatus() {
+      const row = await read('shopify.sync.overview', await overviewId(), ['sidecar_status']);
+      return (row.sidecar_status as Record<string, unknown> | false) || null;
+    },
+
+    async readFailures(): Promise<FailureView[]> {
+      const rows = await searchRead('shopify.sync.failure', [], FAILURE_FIELDS, { order: 'id' });
+      return rows.map((row) => ({
+        id: row.id,
+        state: row.state as FailureView['state'],
+        res_model: (row.res_model as string | false) || null,
+        res_id: (row.res_id as number | false) || null,
+        shopify_gid: (row.shopify_gid as string | false) || null,
+        shopify_name: (row.shopify_name as string | false) || null,
+        amount: (row.amount as string | false) || null,
+        customer_name: (row.customer_name as string | false) || null,
+        attempts: row.attempts as number,
+      }));
     },
 
     async readBinding(model: SyncModel, id: number): Promise<BindingView> {

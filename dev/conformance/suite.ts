@@ -9,7 +9,10 @@ import { CONTRACT_VERSION, isCompatibleContractVersion, type OdooContract } from
 import { OdooConfigurationError, OdooPermanentError } from '../../sidecar/odoo/errors.js';
 import { customerDoc, emailOf, gidOf, orderDoc, skuOf, vat } from './fixtures.js';
 import { defineInputCheckScenarios } from './input-checks.js';
+import { definePrivacyScenarios } from './privacy.js';
+import { defineRefundScenarios } from './refunds.js';
 import { defineSharedRuleScenarios } from './rules.js';
+import { defineStatusScenarios } from './status.js';
 import { drain, pullAll, rejects, simpleProduct, VALIDATION } from './support.js';
 import type { MerchantDriver, SuiteContext, WarehouseView } from './target.js';
 
@@ -417,182 +420,7 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
     });
   });
 
-  describe('refunds and returns', () => {
-    const taxedOrder = async () => {
-      const p = await stocked();
-      const doc = orderDoc({
-        currency,
-        lines: [{ sku: p.sku, quantity: 2, price: '10.00', taxes: [vat('4.00')] }],
-        shipping: { price: '5.00', taxes: [vat('1.00')] },
-      });
-      const applied = await contract.applyOrder(doc);
-      assert.equal(applied.status, 'created');
-      return { p, doc, applied };
-    };
-
-    it('creates one credit note for a partial refund, once', async () => {
-      const { p, doc } = await taxedOrder();
-      const refund = {
-        refund_gid: gidOf('Refund'),
-        order_gid: doc.order_gid,
-        created_at: '2026-11-03T10:00:00Z',
-        note: 'one broken mug',
-        lines: [
-          {
-            line_gid: doc.lines[0]!.line_gid,
-            sku: p.sku,
-            quantity: 1,
-            subtotal: '10.00',
-            total_tax: '2.00',
-            restock_type: 'no_restock' as const,
-            location_gid: null,
-          },
-        ],
-        shipping: { amount: '0.00', tax: '0.00' },
-        adjustments: [],
-        total: '12.00',
-      };
-      const r = await contract.applyRefund(refund);
-      assert.equal(r.status, 'created');
-      assert.equal(r.amount_total, '12.00');
-      assert.ok(r.credit_note_id);
-      assert.deepEqual(await m.readCreditNote(r.credit_note_id), { amount_total: '12.00', state: 'posted' });
-      assert.deepEqual(await contract.applyRefund(refund), {
-        status: 'unchanged',
-        credit_note_id: r.credit_note_id,
-        amount_total: '12.00',
-      });
-    });
-
-    it('credits the shipping amount and its tax for a shipping-only refund', async () => {
-      const { doc } = await taxedOrder();
-      const r = await contract.applyRefund({
-        refund_gid: gidOf('Refund'),
-        order_gid: doc.order_gid,
-        created_at: '2026-11-03T10:00:00Z',
-        note: null,
-        lines: [],
-        shipping: { amount: '5.00', tax: '1.00' },
-        adjustments: [],
-        total: '6.00',
-      });
-      assert.equal(r.status, 'created');
-      assert.equal(r.amount_total, '6.00');
-      assert.deepEqual(await m.readCreditNote(r.credit_note_id!), { amount_total: '6.00', state: 'posted' });
-    });
-
-    it('flags a refund whose total differs from the Odoo credit note and leaves it in draft', async () => {
-      const { doc } = await taxedOrder();
-      const r = await contract.applyRefund({
-        refund_gid: gidOf('Refund'),
-        order_gid: doc.order_gid,
-        created_at: '2026-11-03T10:00:00Z',
-        note: null,
-        lines: [],
-        shipping: { amount: '5.00', tax: '1.00' },
-        adjustments: [],
-        total: '6.50',
-      });
-      assert.equal(r.status, 'flagged');
-      assert.deepEqual(await m.readCreditNote(r.credit_note_id!), { amount_total: '6.00', state: 'draft' });
-    });
-
-    it('rejects a refund for an order Odoo never imported', async () => {
-      const refundGid = gidOf('Refund');
-      const orderGid = gidOf('Order');
-      await rejects(
-        contract.applyRefund({
-          refund_gid: refundGid,
-          order_gid: orderGid,
-          created_at: '2026-11-03T10:00:00Z',
-          note: null,
-          lines: [],
-          shipping: { amount: '1.00', tax: '0.00' },
-          adjustments: [],
-          total: '1.00',
-        }),
-        {
-          cls: OdooPermanentError,
-          odooName: VALIDATION,
-          message: `refund ${refundGid}: order ${orderGid} is not imported in Odoo`,
-        },
-      );
-    });
-
-    it('creates a return picking once; receiving it emits return.done and restocks', async () => {
-      const p = await stocked(5);
-      const doc = orderDoc({ currency, location_gid: wh[0]!.location_gid, lines: [{ sku: p.sku, quantity: 2, price: '10.00' }] });
-      const applied = await contract.applyOrder(doc);
-      const [out] = await m.readPickings(applied.sale_order_id);
-      await m.validateDelivery(out!.id);
-      const ret = {
-        return_gid: gidOf('Return'),
-        order_gid: doc.order_gid,
-        status: 'OPEN',
-        lines: [{ line_gid: doc.lines[0]!.line_gid, sku: p.sku, quantity: 1 }],
-      };
-      const created = await contract.applyReturn(ret);
-      assert.equal(created.status, 'created');
-      assert.ok(created.picking_id);
-      const pickingId = created.picking_id;
-      const again = await contract.applyReturn(ret);
-      assert.deepEqual([again.status, again.picking_id], ['unchanged', created.picking_id]);
-      const incoming = (await m.readPickings(applied.sale_order_id)).find((pk) => pk.id === created.picking_id);
-      assert.equal(incoming?.picking_type, 'incoming');
-      await drain(contract);
-      await m.validateReturn(pickingId);
-      const events = await pullAll(contract);
-      const done = events.find((e) => e.type === 'return.done');
-      assert.ok(done, 'return.done');
-      assert.equal(done.payload.picking_id, created.picking_id);
-      assert.equal(done.key, `order:${doc.order_gid}`);
-      const level = (await contract.stockLevels({ product_ids: [p.product_id], location_gids: [wh[0]!.location_gid] })).levels[0]!;
-      assert.equal(level.on_hand, 4);
-      const exported = await contract.exportDelivery({ picking_id: pickingId });
-      assert.equal(exported.is_return, true);
-      assert.deepEqual(exported.lines, [{ line_gid: doc.lines[0]!.line_gid, sku: p.sku, quantity: 1 }]);
-    });
-
-    it('cancels the open return pickings of a return declined in Shopify', async () => {
-      const p = await stocked(5);
-      const doc = orderDoc({ currency, lines: [{ sku: p.sku, quantity: 1, price: '10.00' }] });
-      const applied = await contract.applyOrder(doc);
-      const [out] = await m.readPickings(applied.sale_order_id);
-      await m.validateDelivery(out!.id);
-      const ret = {
-        return_gid: gidOf('Return'),
-        order_gid: doc.order_gid,
-        status: 'OPEN',
-        lines: [{ line_gid: doc.lines[0]!.line_gid, sku: p.sku, quantity: 1 }],
-      };
-      const created = await contract.applyReturn(ret);
-      const declined = await contract.applyReturn({ ...ret, status: 'DECLINED' });
-      assert.deepEqual([declined.status, declined.picking_id], ['cancelled', created.picking_id]);
-      assert.equal((await m.readPickings(applied.sale_order_id)).find((pk) => pk.id === created.picking_id)?.state, 'cancel');
-      assert.equal((await contract.applyReturn({ ...ret, status: 'DECLINED' })).status, 'unchanged');
-      const never = await contract.applyReturn({ ...ret, return_gid: gidOf('Return'), status: 'CANCELED' });
-      assert.deepEqual([never.status, never.picking_id, never.picking_ids], ['unchanged', null, []]);
-    });
-
-    it('rejects a return of more than was delivered', async () => {
-      const p = await stocked(5);
-      const doc = orderDoc({ currency, lines: [{ sku: p.sku, quantity: 2, price: '10.00' }] });
-      const applied = await contract.applyOrder(doc);
-      const [out] = await m.readPickings(applied.sale_order_id);
-      await m.validateDelivery(out!.id, { quantities: { [p.product_id]: 1 } });
-      const ret = {
-        return_gid: gidOf('Return'),
-        order_gid: doc.order_gid,
-        status: 'OPEN',
-        lines: [{ line_gid: doc.lines[0]!.line_gid, sku: p.sku, quantity: 2 }],
-      };
-      await rejects(contract.applyReturn(ret), {
-        cls: OdooPermanentError,
-        odooName: VALIDATION,
-        message: new RegExp(`^return ${ret.return_gid}: cannot return 2 × ${p.sku}: only 1 delivered`),
-      });
-    });
-  });
+  describe('refunds and returns', () => defineRefundScenarios(() => ({ contract, m, currency, wh, stocked })));
 
   describe('customers', () => {
     it('matches by GID, then by normalised email, never by name', async () => {
@@ -976,7 +804,7 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
       assert.ok(records.some((r) => r.id === p.template_id && r.shopify_gid === gid));
       await drain(contract);
       const answer = await contract.requestResync({ model: 'product.template', ids: [p.template_id, 999_999_999] });
-      assert.deepEqual(answer, { queued: 1, missing_ids: [999_999_999] });
+      assert.deepEqual(answer, { queued: 1, missing_ids: [999_999_999], skipped: [] });
       const events = await pullAll(contract);
       assert.deepEqual(
         events.map((e) => [e.type, e.res_id, e.payload.reason]),
@@ -1006,6 +834,14 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
 
   describe("the target's checks of its input, and the outbox's coalescing", () => {
     defineInputCheckScenarios(ctx, () => ({ contract, merchant: m, currency, warehouses: wh }));
+  });
+
+  describe('privacy requests', () => {
+    definePrivacyScenarios(ctx, () => ({ contract, merchant: m, currency, warehouses: wh }));
+  });
+
+  describe('status: failures in Shopify > Errors, the sidecar status, the push rule', () => {
+    defineStatusScenarios(ctx, () => ({ contract, merchant: m, currency, warehouses: wh }));
   });
 
   describe('schemas', () => {

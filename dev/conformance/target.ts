@@ -44,6 +44,29 @@ export interface SaleOrderView {
   lines: Array<{ sku: string | null; quantity: number; qty_delivered: number }>;
 }
 
+/** Every line of a sale order, as the order form's lines and invoicing columns show them. */
+export interface OrderLineView {
+  /** The addon's shopify_line_role: product, discount, shipping, shipping_discount, refund, refund_adjustment (null for a line made in Odoo). */
+  role: string | null;
+  sku: string | null;
+  quantity: number;
+  qty_delivered: number;
+  qty_invoiced: number;
+  /** Units refunded in Shopify that stay on the line (delivered, not returned). */
+  kept_qty: number;
+  price_total: Money;
+}
+
+/** A Shopify refund as Shopify → Refunds lists it. */
+export interface RefundView {
+  refund_gid: Gid;
+  state: string;
+  amount_total: Money;
+  credit_note_id: number | null;
+  origin: string;
+  return_gid: Gid | null;
+}
+
 export interface PickingView {
   id: number;
   picking_type: 'outgoing' | 'incoming';
@@ -68,6 +91,41 @@ export interface BindingView {
   content_hash: string | null;
 }
 
+/** A privacy request as the privacy group sees it (Shopify → Privacy requests). */
+export interface PrivacyRequestView {
+  id: number;
+  name: string;
+  kind: 'data_request' | 'customer_redact' | 'shop_redact' | 'erasure';
+  state: 'received' | 'waiting' | 'done' | 'error';
+  received_at: string;
+  /** YYYY-MM-DD. */
+  due_date: string;
+  done_by: string | null;
+  customer_gid: string | null;
+  waiting_reason: string | null;
+  outcome: string | null;
+  sidecar_outcome: string | null;
+  shopify_status: 'requested' | 'not_found' | 'failed' | null;
+  shopify_message: string | null;
+  /** The privacy group's open to-dos on the request. */
+  activities: Array<{ summary: string; deadline: string }>;
+  /** The attached JSON export, parsed (null when there is none). */
+  export: Record<string, unknown> | null;
+}
+
+/** A row of Shopify > Errors (shopify.sync.failure), as a user reads it. */
+export interface FailureView {
+  id: number;
+  state: 'open' | 'retrying' | 'resolved';
+  res_model: string | null;
+  res_id: number | null;
+  shopify_gid: Gid | null;
+  shopify_name: string | null;
+  amount: Money | null;
+  customer_name: string | null;
+  attempts: number;
+}
+
 export interface MerchantSettings {
   import_policy?: 'all' | 'paid';
   safety_stock?: number;
@@ -85,6 +143,8 @@ export interface MerchantDriver {
   configure(settings: MerchantSettings): Promise<void>;
   /** The company currency (ISO code): apply_order refuses orders in another shop currency. */
   companyCurrency(): Promise<string>;
+  /** The shop this Odoo serves (Settings → Shopify), as privacy_redact_shop requires it. */
+  shopDomain(): Promise<string>;
 
   createProduct(spec: ProductSpec): Promise<{ template_id: number; variants: Record<string, number> }>;
   setProductPrice(templateId: number, price: Money): Promise<void>;
@@ -103,8 +163,16 @@ export interface MerchantDriver {
   ): Promise<{ backorder_id: number | null }>;
   setTracking(pickingId: number, tracking: Tracking): Promise<void>;
   validateReturn(pickingId: number): Promise<void>;
-  /** A credit note posted on a sale order (e.g. a goodwill refund decided in Odoo). */
+  /** A credit note posted on a sale order (e.g. a goodwill refund decided in Odoo), naming the order as its source. */
   postCreditNote(saleOrderId: number, amount: Money, reason: string): Promise<{ credit_note_id: number }>;
+  /** A credit note posted for units of the order's lines (by SKU), at their order price and taxes, linked to the lines. */
+  creditOrderLines(
+    saleOrderId: number,
+    lines: Array<{ sku: string; quantity: number }>,
+    reason: string,
+  ): Promise<{ credit_note_id: number }>;
+  /** Odoo's "Create invoice" on the order (regular invoice, deducting down payments), posted. */
+  invoiceOrder(saleOrderId: number): Promise<{ invoice_id: number; move_type: 'out_invoice' | 'out_refund'; amount_total: Money }>;
   /** `sync`: the contact's "Sync to Shopify" flag (unbound contacts emit events only with it). */
   createCustomer(values: { name: string; email: string | null; sync?: boolean }): Promise<number>;
   editCustomer(
@@ -124,9 +192,23 @@ export interface MerchantDriver {
   readPartner(partnerId: number): Promise<PartnerView>;
   findPartnersByName(name: string): Promise<number[]>;
   readCreditNote(id: number): Promise<{ amount_total: Money; state: string }>;
+  /** A credit note's lines: quantity, total with tax, and the role of the sale line it is linked to (null: not linked). */
+  readCreditNoteLines(id: number): Promise<Array<{ quantity: number; price_total: Money; sale_line_role: string | null }>>;
+  readInvoice(id: number): Promise<{ amount_total: Money; amount_residual: Money; state: string }>;
+  /** All the order's lines, its total and its invoice status (to invoice, invoiced, no). */
+  readOrderLines(saleOrderId: number): Promise<{ amount_total: Money; invoice_status: string; lines: OrderLineView[] }>;
+  readRefunds(saleOrderId: number): Promise<RefundView[]>;
   readBinding(model: SyncModel, id: number): Promise<BindingView>;
   /** What Shopify → Overview shows of the sidecar's last report_health (null before any). */
   readSidecarHealth(): Promise<{ alert_count: number; dlq_depth: number; text: string } | null>;
+  /** Every privacy request, oldest first. */
+  readPrivacyRequests(): Promise<PrivacyRequestView[]>;
+  /** "Check again" on a waiting privacy request (what the daily cron does). */
+  recheckPrivacyRequest(requestId: number): Promise<void>;
+  /** The sidecar's last status snapshot on Shopify > Overview (report_status; null before any). */
+  readSidecarStatus(): Promise<Record<string, unknown> | null>;
+  /** Every row of Shopify > Errors, oldest first. */
+  readFailures(): Promise<FailureView[]>;
   /** Lets `seconds` pass (real time against Odoo, a clock jump in the double). */
   sleep(seconds: number): Promise<void>;
 }

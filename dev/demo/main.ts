@@ -7,6 +7,7 @@
  * sidecar first, then the database (which runs detached, so the terminal's Ctrl+C reaches only
  * the demo), and exits 0. DEMO_PORT picks the sidecar's port (0: a free one).
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import winston from 'winston';
@@ -81,6 +82,9 @@ async function main(): Promise<void> {
   const logFile = path.join(logDir, 'sidecar.log');
   const logger = createLogger({ level: 'info', transports: [new winston.transports.File({ filename: logFile })] });
   const port = demoPort();
+  // Generated per run: the sidecar refuses placeholder and weak tokens (docs/configuration.md, "Secrets").
+  const adminToken = crypto.randomBytes(16).toString('hex');
+  const metricsToken = crypto.randomBytes(16).toString('hex');
   out(`demo: starting an embedded PostgreSQL, the Shopify simulator and the sidecar (logs: ${path.relative(process.cwd(), logFile)})`);
   const postgres = await startDetachedPostgres();
   const databaseUrl = await postgres.createDatabase('shopify_sync_demo');
@@ -90,7 +94,7 @@ async function main(): Promise<void> {
     logger,
     port,
     // As in production: the sidecar subscribes its webhooks, and pushes wait for onboarding.
-    env: { WEBHOOK_SUBSCRIPTIONS_MANAGE: 'true', ONBOARDING_REQUIRED: 'true', ADMIN_TOKEN: 'demo-admin-token-not-a-secret' },
+    env: { WEBHOOK_SUBSCRIPTIONS_MANAGE: 'true', ONBOARDING_REQUIRED: 'true', ADMIN_TOKEN: adminToken, METRICS_TOKEN: metricsToken },
     ...target.options,
   });
   const merchant = target.merchant ?? stack.merchant!;
@@ -114,7 +118,7 @@ async function main(): Promise<void> {
     return;
   }
   out(`Dashboard: ${stack.sidecarUrl}/dashboard   (admin token: ${stack.config.adminToken})`);
-  out(`Metrics:   ${stack.sidecarUrl}/metrics`);
+  out(`Metrics:   curl -H 'Authorization: Bearer ${metricsToken}' ${stack.sidecarUrl}/metrics`);
   out(`Simulator: ${stack.simUrl}/_sim/orders   (docs/simulator.md)`);
   out('Press Ctrl+C to stop.');
 }

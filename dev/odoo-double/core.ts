@@ -14,8 +14,10 @@ import {
   type Binding,
   type Move,
   type OdooState,
+  type AccountLine,
   type Partner,
   type Picking,
+  type SaleLine,
   type SaleOrder,
   type Settings,
   type Template,
@@ -292,9 +294,14 @@ export class DoubleCore {
     if (force || !this.origin) p.binding.state = 'pending';
   }
 
-  /** The account.move `_post` hook: credit notes of Shopify orders. */
+  /**
+   * The account.move `_post` hook: credit notes of Shopify orders. A credit note reversing an
+   * open invoice is reconciled with it (Odoo's `_reconcile_reversed_moves`).
+   */
   creditNotePosted(creditNoteId: number): void {
     const cn = this.state.creditNotes.get(creditNoteId)!;
+    const invoice = cn.reversed_invoice_id ? this.state.invoices.get(cn.reversed_invoice_id) : undefined;
+    if (invoice && invoice.state === 'posted') invoice.amount_residual -= Math.min(invoice.amount_residual, cn.amount_total);
     const so = this.saleOrder(cn.sale_order_id);
     if (!so.order_gid || cn.state !== 'posted') return;
     this.emit('credit_note.posted', 'account.move', cn.id, `order:${so.order_gid}`, {
@@ -367,28 +374,64 @@ export class DoubleCore {
     return { id: this.id(), product_id: productId, sale_line_id: saleLineId, quantity: qty, reserved: 0, quantity_done: 0 };
   }
 
+  /** One line's untaxed amount and tax, in cents: one rounding per line (Odoo's default round_per_line). */
+  lineAmounts(priceUnit: number, quantity: number, taxIds: readonly number[]): { untaxed: number; tax: number } {
+    const base = priceUnit * quantity;
+    const taxes = taxIds.map((id) => this.state.taxes.get(id)!);
+    if (taxes.some((t) => t.price_include)) {
+      const excluded = untaxedOf(
+        base,
+        taxes.reduce((s, t) => s + t.rate, 0),
+      );
+      return { untaxed: excluded, tax: base - excluded };
+    }
+    return { untaxed: base, tax: taxes.reduce((s, t) => s + taxOf(base, t.rate), 0) };
+  }
+
   computeAmounts(so: SaleOrder): void {
     let untaxed = 0;
     let tax = 0;
     for (const line of so.lines) {
-      // One rounding per line (Odoo's default round_per_line); discounts are their own lines.
-      const base = line.price_unit * line.quantity;
-      const taxes = line.tax_ids.map((id) => this.state.taxes.get(id)!);
-      if (taxes.some((t) => t.price_include)) {
-        const excluded = untaxedOf(
-          base,
-          taxes.reduce((s, t) => s + t.rate, 0),
-        );
-        untaxed += excluded;
-        tax += base - excluded;
-      } else {
-        untaxed += base;
-        for (const t of taxes) tax += taxOf(base, t.rate);
-      }
+      // Discounts are their own lines.
+      const amounts = this.lineAmounts(line.price_unit, line.quantity, line.tax_ids);
+      untaxed += amounts.untaxed;
+      tax += amounts.tax;
     }
     so.amount_untaxed = untaxed;
     so.amount_tax = tax;
     so.amount_total = untaxed + tax;
+  }
+
+  /** Odoo's qty_invoiced: invoiced minus credited units of the line, drafts included (not cancelled ones). */
+  qtyInvoiced(line: SaleLine): number {
+    let qty = 0;
+    for (const inv of this.state.invoices.values())
+      if (inv.state !== 'cancel') for (const l of inv.lines) if (l.sale_line_id === line.id) qty += l.quantity;
+    for (const cn of this.state.creditNotes.values()) for (const l of cn.lines) if (l.sale_line_id === line.id) qty -= l.quantity;
+    return qty;
+  }
+
+  /** The order has a customer invoice that is not cancelled. */
+  invoiced(so: SaleOrder): boolean {
+    return [...this.state.invoices.values()].some((inv) => inv.sale_order_id === so.id && inv.state !== 'cancel');
+  }
+
+  /** Units of a product line not delivered (or delivered and returned). */
+  undelivered(line: SaleLine): number {
+    return Math.max(0, line.quantity - line.qty_delivered);
+  }
+
+  /** A credit note line for `quantity` of a sale line at `priceUnit`, with the line's taxes. */
+  accountLine(
+    name: string,
+    saleLine: SaleLine | null,
+    kind: AccountLine['kind'],
+    quantity: number,
+    priceUnit: number,
+    taxIds: readonly number[],
+  ): AccountLine {
+    const { untaxed, tax } = this.lineAmounts(priceUnit, quantity, taxIds);
+    return { name, sale_line_id: saleLine?.id ?? null, kind, quantity, untaxed, amount: untaxed + tax };
   }
 
   /** Confirmed orders keep one open delivery whose demand is ordered − delivered − in other open deliveries. */
@@ -423,6 +466,25 @@ export class DoubleCore {
       if (open.moves.length === 0) open.state = 'cancel';
       else this.reserve(open);
     }
+  }
+
+  /**
+   * Receives part of a return picking: `take` units per move id (moves not listed: none). What
+   * is not received stays to receive in a backorder that keeps the return's GID, or is dropped
+   * when `close` (Odoo's validation with and without backorder).
+   */
+  receiveReturnPicking(picking: Picking, take: ReadonlyMap<number, number>, close: boolean): void {
+    const rest = picking.moves
+      .map((m) => ({ move: m, left: m.quantity - (take.get(m.id) ?? 0) }))
+      .filter((x) => x.left > 0)
+      .map(({ move, left }) => this.newMove(move.product_id, move.sale_line_id, left));
+    picking.moves = picking.moves.filter((m) => (take.get(m.id) ?? 0) > 0);
+    for (const move of picking.moves) move.quantity = take.get(move.id)!;
+    if (rest.length && !close) {
+      const backorder = this.newPicking(picking.warehouse_id, 'incoming', picking.sale_order_id);
+      Object.assign(backorder, { moves: rest, backorder_of: picking.id, return_of: picking.return_of, return_gid: picking.return_gid });
+    }
+    this.validateReturnPicking(picking);
   }
 
   /** A return picking validated (by a user, or by a refund's restock): the goods are back on hand. */

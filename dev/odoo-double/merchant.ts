@@ -8,19 +8,22 @@ import type { Gid, Money, SyncModel } from '../../sidecar/odoo/contract.js';
 import { OdooPermanentError } from '../../sidecar/odoo/errors.js';
 import type {
   BindingView,
+  FailureView,
   MerchantDriver,
   MerchantSettings,
   PartnerView,
   PickingView,
+  PrivacyRequestView,
   ProductSpec,
   SaleOrderView,
   Tracking,
 } from '../conformance/target.js';
 import type { OdooDouble } from './double.js';
 import { toCents, MoneyError } from '../../sidecar/rules/money.js';
-import { anonymise } from './api/customers.js';
+import { recheck, startErasure } from './api/privacy.js';
+import { failureRows, storedStatus } from './api/status.js';
 import { formatMoney } from './values.js';
-import { newBinding, type Binding, type Picking } from './state.js';
+import { newBinding, type AccountLine, type Binding, type Picking, type SaleOrder } from './state.js';
 
 const userError = (message: string) =>
   new OdooPermanentError(`odoo merchant: UserError: ${message}`, { odooName: 'odoo.exceptions.UserError' });
@@ -162,7 +165,6 @@ export class DoubleMerchant implements MerchantDriver {
         updated_at: null,
         needs_return: false,
         taxes_included: false,
-        refund_gids: [],
         lines: spec.lines.map((l) => {
           const v = odoo.variant(l.product_id);
           return {
@@ -270,20 +272,69 @@ export class DoubleMerchant implements MerchantDriver {
     return this.later(() => {
       const odoo = this.odoo;
       const so = odoo.saleOrder(saleOrderId);
-      const id = odoo.id();
       const total = cents(amount);
-      odoo.state.creditNotes.set(id, {
+      return { credit_note_id: this.postCredit(so, [odoo.accountLine(reason, null, 'other', 1, total, [])]) };
+    });
+  }
+
+  creditOrderLines(saleOrderId: number, lines: Array<{ sku: string; quantity: number }>, reason: string) {
+    return this.later(() => {
+      const odoo = this.odoo;
+      const so = odoo.saleOrder(saleOrderId);
+      const credit = lines.map(({ sku, quantity }) => {
+        const line = so.lines.find((l) => l.role === 'product' && l.sku === sku);
+        if (!line) throw userError(`${so.name} has no line with SKU ${sku}`);
+        return odoo.accountLine(`${reason}: ${line.name}`, line, 'product', quantity, line.price_unit, line.tax_ids);
+      });
+      return { credit_note_id: this.postCredit(so, credit) };
+    });
+  }
+
+  private postCredit(so: SaleOrder, lines: AccountLine[]): number {
+    const odoo = this.odoo;
+    const id = odoo.id();
+    odoo.state.creditNotes.set(id, {
+      id,
+      name: `RINV/${String(id).padStart(5, '0')}`,
+      sale_order_id: so.id,
+      refund_gid: null,
+      state: 'posted',
+      amount_total: lines.reduce((s, l) => s + l.amount, 0),
+      reversed_invoice_id: null,
+      lines,
+      binding: newBinding(),
+    });
+    odoo.creditNotePosted(id);
+    return id;
+  }
+
+  /** Odoo's invoicing wizard (final): every line with a quantity to invoice; a negative total is a credit note. */
+  invoiceOrder(saleOrderId: number) {
+    return this.later(() => {
+      const odoo = this.odoo;
+      const so = odoo.saleOrder(saleOrderId);
+      const lines = so.lines
+        .map((l) => ({ l, qty: l.quantity - odoo.qtyInvoiced(l) }))
+        .filter(({ qty }) => qty !== 0)
+        .map(({ l, qty }) => odoo.accountLine(l.name, l, l.role === 'product' ? 'product' : 'other', qty, l.price_unit, l.tax_ids));
+      if (!lines.length) throw userError(`${so.name}: there is nothing to invoice`);
+      const total = lines.reduce((s, l) => s + l.amount, 0);
+      if (total < 0) {
+        const credit = lines.map((l) => ({ ...l, quantity: -l.quantity, untaxed: -l.untaxed, amount: -l.amount }));
+        const id = this.postCredit(so, credit);
+        return { invoice_id: id, move_type: 'out_refund' as const, amount_total: formatMoney(-total) };
+      }
+      const id = odoo.id();
+      odoo.state.invoices.set(id, {
         id,
-        name: `RINV/${String(id).padStart(5, '0')}`,
+        name: `INV/${String(id).padStart(5, '0')}`,
         sale_order_id: so.id,
-        refund_gid: null,
         state: 'posted',
         amount_total: total,
-        lines: [{ name: reason, sale_line_id: null, quantity: 1, amount: total }],
-        binding: newBinding(),
+        amount_residual: total,
+        lines,
       });
-      odoo.creditNotePosted(id);
-      return { credit_note_id: id };
+      return { invoice_id: id, move_type: 'out_invoice' as const, amount_total: formatMoney(total) };
     });
   }
 
@@ -317,14 +368,10 @@ export class DoubleMerchant implements MerchantDriver {
     });
   }
 
+  /** A privacy request: the erasure (or its wait for open orders) and, for a bound customer, customer.erased. */
   eraseCustomer(partnerId: number) {
     return this.later(() => {
-      const p = this.odoo.partner(partnerId);
-      const gid = p.binding.shopify_gid;
-      anonymise(this.odoo, p);
-      // Only a bound customer exists in Shopify to be erased there.
-      if (gid)
-        this.odoo.emit('customer.erased', 'res.partner', partnerId, `customer:${partnerId}`, { partner_id: partnerId, customer_gid: gid });
+      startErasure(this.odoo, partnerId, 'Administrator');
     });
   }
 
@@ -396,12 +443,116 @@ export class DoubleMerchant implements MerchantDriver {
     });
   }
 
+  readCreditNoteLines(id: number) {
+    return this.later(() => {
+      const cn = this.odoo.state.creditNotes.get(id);
+      if (!cn) throw userError(`credit note ${id} does not exist`);
+      const so = this.odoo.saleOrder(cn.sale_order_id);
+      return cn.lines.map((l) => ({
+        quantity: l.quantity,
+        price_total: formatMoney(l.amount),
+        sale_line_role: l.sale_line_id === null ? null : (so.lines.find((x) => x.id === l.sale_line_id)?.role ?? null),
+      }));
+    });
+  }
+
+  readInvoice(id: number) {
+    return this.later(() => {
+      const inv = this.odoo.state.invoices.get(id);
+      if (!inv) throw userError(`invoice ${id} does not exist`);
+      return { amount_total: formatMoney(inv.amount_total), amount_residual: formatMoney(inv.amount_residual), state: inv.state };
+    });
+  }
+
+  readOrderLines(saleOrderId: number) {
+    return this.later(() => {
+      const odoo = this.odoo;
+      const so = odoo.saleOrder(saleOrderId);
+      const lines = so.lines.map((l) => {
+        const { untaxed, tax } = odoo.lineAmounts(l.price_unit, l.quantity, l.tax_ids);
+        return {
+          role: l.role === 'manual' ? null : l.role,
+          sku: l.sku,
+          quantity: l.quantity,
+          qty_delivered: l.qty_delivered,
+          qty_invoiced: odoo.qtyInvoiced(l),
+          kept_qty: l.kept_qty ?? 0,
+          price_total: formatMoney(untaxed + tax),
+        };
+      });
+      // Odoo's invoice_status: "to invoice" while a line has a quantity to invoice, "invoiced" when every line is.
+      const status = so.state !== 'sale' ? 'no' : lines.some((l) => l.quantity - l.qty_invoiced !== 0) ? 'to invoice' : 'invoiced';
+      return { amount_total: formatMoney(so.amount_total), invoice_status: status, lines };
+    });
+  }
+
+  readRefunds(saleOrderId: number) {
+    return this.later(() =>
+      [...this.odoo.state.refunds.values()]
+        .filter((r) => r.sale_order_id === saleOrderId)
+        .sort((a, b) => a.id - b.id)
+        .map((r) => ({
+          refund_gid: r.refund_gid,
+          state: r.state,
+          amount_total: formatMoney(r.amount_total),
+          credit_note_id: r.credit_note_id,
+          origin: r.origin,
+          return_gid: r.return_gid,
+        })),
+    );
+  }
+
   readSidecarHealth() {
     return this.later(() => {
       const health = this.odoo.state.sidecarHealth;
       if (!health) return null;
       return { alert_count: health.alerts.length, dlq_depth: health.dlq_depth, text: health.alerts.map((a) => a.summary).join('\n') };
     });
+  }
+
+  shopDomain(): Promise<string> {
+    return this.later(() => this.odoo.state.settings.shop_domain ?? 'double.myshopify.com');
+  }
+
+  readPrivacyRequests(): Promise<PrivacyRequestView[]> {
+    return this.later(() =>
+      [...this.odoo.state.privacyRequests.values()]
+        .sort((a, b) => a.id - b.id)
+        .map((r) => {
+          const json = r.attachments.find((a) => a.mimetype === 'application/json');
+          return {
+            ...{ id: r.id, name: r.name, kind: r.kind, state: r.state, received_at: r.received_at, due_date: r.due_date },
+            ...{ done_by: r.done_by, customer_gid: r.customer_gid, waiting_reason: r.waiting_reason, outcome: r.outcome },
+            ...{ sidecar_outcome: r.sidecar_outcome, shopify_status: r.shopify_status, shopify_message: r.shopify_message },
+            activities: r.activities.map((a) => ({ ...a })),
+            export: json ? (JSON.parse(json.content) as Record<string, unknown>) : null,
+          };
+        }),
+    );
+  }
+
+  recheckPrivacyRequest(requestId: number): Promise<void> {
+    return this.later(() => recheck(this.odoo, requestId, 'Administrator'));
+  }
+
+  readSidecarStatus() {
+    return this.later(() => storedStatus(this.odoo));
+  }
+
+  readFailures(): Promise<FailureView[]> {
+    return this.later(() =>
+      failureRows(this.odoo).map((r) => ({
+        id: r.id,
+        state: r.state,
+        res_model: r.res_model,
+        res_id: r.res_id,
+        shopify_gid: r.shopify_gid,
+        shopify_name: r.shopify_name,
+        amount: r.amount,
+        customer_name: r.customer_name,
+        attempts: r.attempts,
+      })),
+    );
   }
 
   readBinding(model: SyncModel, id: number): Promise<BindingView> {

@@ -83,7 +83,10 @@ export interface Partner extends PartnerAddress {
   binding: Binding;
 }
 
-export type LineRole = 'product' | 'discount' | 'shipping' | 'shipping_discount' | 'manual';
+export type LineRole = 'product' | 'discount' | 'shipping' | 'shipping_discount' | 'manual' | 'refund' | 'refund_adjustment';
+
+/** Lines a refund wrote (the addon's REFUND_ROLES): order documents never carry them. */
+export const REFUND_ROLES: readonly LineRole[] = ['refund', 'refund_adjustment'];
 
 export interface SaleLine {
   id: number;
@@ -97,6 +100,10 @@ export interface SaleLine {
   price_unit: number;
   tax_ids: number[];
   qty_delivered: number;
+  /** Units refunded in Shopify, delivered and not returned: they stay on the line (the addon's shopify_kept_qty). */
+  kept_qty?: number;
+  /** The Shopify refund that wrote a refund or refund adjustment line. */
+  refund_gid?: string | null;
 }
 
 export interface SaleOrder {
@@ -116,8 +123,6 @@ export interface SaleOrder {
   updated_at: string | null;
   needs_return: boolean;
   taxes_included: boolean;
-  /** Refund GIDs applied to the order (the addon's shopify_refund_gids). */
-  refund_gids: string[];
   lines: SaleLine[];
   amount_untaxed: number;
   amount_tax: number;
@@ -153,6 +158,28 @@ export interface Picking {
   binding: Binding;
 }
 
+/** A line of an invoice or credit note; amounts in cents, `amount` with tax. */
+export interface AccountLine {
+  name: string;
+  sale_line_id: number | null;
+  /** What the line is, for exports: a product line's units, shipping, or anything else. */
+  kind: 'product' | 'shipping' | 'other';
+  quantity: number;
+  untaxed: number;
+  amount: number;
+}
+
+/** A customer invoice (out_invoice), made by the merchant's invoicing (Odoo's wizard, final). */
+export interface Invoice {
+  id: number;
+  name: string;
+  sale_order_id: number;
+  state: 'draft' | 'posted' | 'cancel';
+  amount_total: number;
+  amount_residual: number;
+  lines: AccountLine[];
+}
+
 export interface CreditNote {
   id: number;
   name: string;
@@ -160,8 +187,25 @@ export interface CreditNote {
   refund_gid: Gid | null;
   state: 'draft' | 'posted';
   amount_total: number;
-  lines: Array<{ name: string; sale_line_id: number | null; quantity: number; amount: number }>;
+  /** The invoice it reverses: posting reconciles it with that invoice while the invoice is open. */
+  reversed_invoice_id?: number | null;
+  lines: AccountLine[];
   binding: Binding;
+}
+
+/** A Shopify refund as applied to its order (the addon's shopify.refund). */
+export interface RefundRecord {
+  id: number;
+  name: string;
+  refund_gid: Gid;
+  sale_order_id: number;
+  /** pending: counted in the order's quantities (the order was imported after it), money not applied yet. */
+  state: 'pending' | 'applied' | 'flagged';
+  amount_total: number;
+  credit_note_id: number | null;
+  return_gid: Gid | null;
+  origin: 'shopify' | 'odoo';
+  message: string | null;
 }
 
 export interface OutboxRow {
@@ -197,9 +241,46 @@ export interface TaxMapping {
 
 export interface Settings {
   company_currency: string;
+  /** The shop this Odoo serves (the addon's shopify_sync.shop_domain); null: not configured. */
+  shop_domain: string | null;
   import_policy: 'all' | 'paid';
   safety_stock: number;
   tax_mapping: TaxMapping[];
+}
+
+export type PrivacyKind = 'data_request' | 'customer_redact' | 'shop_redact' | 'erasure';
+export type PrivacyState = 'received' | 'waiting' | 'done' | 'error';
+
+/** The addon's shopify.privacy.request (models/shopify_privacy_request.py). */
+export interface PrivacyRequest {
+  id: number;
+  name: string;
+  request_key: string;
+  kind: PrivacyKind;
+  state: PrivacyState;
+  received_at: string;
+  /** YYYY-MM-DD, 30 days after reception. */
+  due_date: string;
+  done_at: string | null;
+  done_by: string | null;
+  requested_by: string | null;
+  customer_gid: string | null;
+  shopify_request_id: string | null;
+  order_gids: string[];
+  partner_ids: number[];
+  sale_order_ids: number[];
+  waiting_reason: string | null;
+  outcome: string | null;
+  odoo_done: boolean;
+  sidecar_needed: boolean;
+  sidecar_done: boolean;
+  sidecar_outcome: string | null;
+  shopify_needed: boolean;
+  shopify_status: 'requested' | 'not_found' | 'failed' | null;
+  shopify_message: string | null;
+  /** Open to-dos of the privacy group (the double has one person in it). */
+  activities: Array<{ summary: string; deadline: string }>;
+  attachments: Array<{ id: number; name: string; mimetype: string; content: string }>;
 }
 
 export interface OdooState {
@@ -213,6 +294,8 @@ export interface OdooState {
   saleOrders: Map<number, SaleOrder>;
   pickings: Map<number, Picking>;
   creditNotes: Map<number, CreditNote>;
+  invoices: Map<number, Invoice>;
+  refunds: Map<number, RefundRecord>;
   taxes: Map<number, Tax>;
   outbox: OutboxRow[];
   settings: Settings;
@@ -222,6 +305,7 @@ export interface OdooState {
   sidecarHealth: { alerts: { key: string; summary: string; since: string | null }[]; dlq_depth: number; checked_at: string } | null;
   /** What store_report kept, by kind (the addon's `shopify_sync.report.<kind>` parameters). */
   reports: Map<string, { created_at: string; summary: Record<string, unknown> }>;
+  privacyRequests: Map<number, PrivacyRequest>;
 }
 
 export function createState(): OdooState {
@@ -235,12 +319,15 @@ export function createState(): OdooState {
     saleOrders: new Map(),
     pickings: new Map(),
     creditNotes: new Map(),
+    invoices: new Map(),
+    refunds: new Map(),
     taxes: new Map(),
     outbox: [],
-    settings: { company_currency: 'USD', import_policy: 'all', safety_stock: 0, tax_mapping: [] },
+    settings: { company_currency: 'USD', shop_domain: null, import_policy: 'all', safety_stock: 0, tax_mapping: [] },
     lastSidecarContact: null,
     lastSidecarVersion: null,
     sidecarHealth: null,
     reports: new Map(),
+    privacyRequests: new Map(),
   };
 }

@@ -234,8 +234,8 @@ describe('sim control API: orders', () => {
     assert.equal(r1.status, 201);
     assert.equal(r1.body.refund_line_items[0].restock_type, 'return');
     assert.equal(r1.body.transactions[0].amount, '10.00');
-    // r1 took the unfulfilled unit first (it was still committed): released to available, not restocked twice.
-    assert.deepEqual(await level(sim, 'SIM-MUG'), [8, 0, 8]);
+    // RETURN restocks a fulfilled unit (back on the shelf); the unfulfilled unit stays committed.
+    assert.deepEqual(await level(sim, 'SIM-MUG'), [8, 1, 9]);
     const r2 = await control(sim, 'post', `/orders/${o.id}/refunds`, {
       lines: [{ sku: 'SIM-MUG', quantity: 1, restock: false }],
       shipping: 'full',
@@ -243,10 +243,21 @@ describe('sim control API: orders', () => {
     assert.equal(r2.body.refund_line_items[0].restock_type, 'no_restock');
     assert.equal(r2.body.refund_shipping_lines.length, 1);
     assert.equal(r2.body.transactions[0].amount, '15.00');
+    assert.deepEqual(r2.body.order_adjustments, []);
+    // NO_RESTOCK takes the unfulfilled unit first: it leaves the fulfillment order, written off.
     assert.deepEqual(await level(sim, 'SIM-MUG'), [8, 0, 8]);
+    const cancelFulfilled = await control(sim, 'post', `/orders/${o.id}/refunds`, {
+      lines: [{ sku: 'SIM-MUG', quantity: 1, restock: 'cancel' }],
+    });
+    assert.equal(cancelFulfilled.status, 422, 'CANCEL is for unfulfilled units only');
     const r3 = await control(sim, 'post', `/orders/${o.id}/refunds`, { amount: '2.50', note: 'goodwill' });
     assert.equal(r3.body.refund_line_items.length, 0);
     assert.equal(r3.body.transactions[0].amount, '2.50');
+    // Money without goods: an order adjustment of calculated − refunded (Shopify's sign: negative).
+    assert.deepEqual(
+      r3.body.order_adjustments.map((a: Json) => [a.amount, a.reason]),
+      [['-2.50', 'refund_discrepancy']],
+    );
     const over = await control(sim, 'post', `/orders/${o.id}/refunds`, { lines: [{ sku: 'SIM-MUG', quantity: 5 }] });
     assert.equal(over.status, 422);
     const read = (await control(sim, 'get', `/orders/${o.id}`)).body;

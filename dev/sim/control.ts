@@ -14,16 +14,25 @@ import {
   cancelOrder,
   createFulfillment,
   createOrder,
-  createReturn,
   editOrder,
   editOrderAddress,
   markPaid,
-  processReturn,
   refundOrder,
   requireOrder,
   type CreateOrderInput,
   type RefundLineInput,
 } from './domain/orders.js';
+import { dataErasureRequests } from './domain/privacy.js';
+import {
+  approveReturn,
+  cancelReturn,
+  closeReturn,
+  createReturn,
+  declineReturn,
+  processReturn,
+  reopenReturn,
+  requestReturn,
+} from './domain/returns.js';
 import { createSubscription, deleteSubscription } from './domain/subscriptions.js';
 import { FaultError, parseFaults } from './faults.js';
 import { gid } from './ids.js';
@@ -450,30 +459,55 @@ export function controlRouter(sim: Simulator): Router {
       const fulfilledLines = sim.state.fulfillments
         .filter((f) => f.orderId === order.id && f.status === 'SUCCESS')
         .flatMap((f) => f.lineItems);
-      const ret = createReturn(
-        dom,
-        order.id,
-        objects(b.lines, 'lines').map((l, i) => {
-          const lineItemId = lineItemFor(order, l, i);
-          const fli =
-            l.fulfillmentLineItemId !== undefined
-              ? { id: intParam(l.fulfillmentLineItemId, 'fulfillmentLineItemId') }
-              : fulfilledLines.find((x) => x.lineItemId === lineItemId);
-          if (!fli) fail(`Line ${i} has not been fulfilled, so it cannot be returned`, ['lines', String(i)]);
-          return {
-            fulfillmentLineItemId: fli.id,
-            quantity: intParam(l.quantity, `lines[${i}].quantity`),
-            returnReasonNote: optionalText(l.reason, `lines[${i}].reason`) ?? '',
-          };
-        }),
-      );
+      const lines = objects(b.lines, 'lines').map((l, i) => {
+        const lineItemId = lineItemFor(order, l, i);
+        const fli =
+          l.fulfillmentLineItemId !== undefined
+            ? { id: intParam(l.fulfillmentLineItemId, 'fulfillmentLineItemId') }
+            : fulfilledLines.find((x) => x.lineItemId === lineItemId);
+        if (!fli) fail(`Line ${i} has not been fulfilled, so it cannot be returned`, ['lines', String(i)]);
+        return {
+          fulfillmentLineItemId: fli.id,
+          quantity: intParam(l.quantity, `lines[${i}].quantity`),
+          returnReasonNote: optionalText(l.reason, `lines[${i}].reason`) ?? '',
+        };
+      });
+      // `request: true`: the customer asks (REQUESTED); otherwise the merchant creates it approved (OPEN).
+      const ret = b.request === true ? requestReturn(dom, order.id, lines) : createReturn(dom, order.id, lines);
       res.status(201);
-      return { ...ret, admin_graphql_api_id: gid('Return', ret.id) };
+      return returnJson(ret.id);
     }),
   );
+  const returnJson = (id: number) => ({ ...sim.state.returns.find((r) => r.id === id), admin_graphql_api_id: gid('Return', id) });
   router.get(
     '/returns',
-    handle(() => sim.state.returns.map((r) => ({ ...r, admin_graphql_api_id: gid('Return', r.id) }))),
+    handle(() => sim.state.returns.map((r) => returnJson(r.id))),
+  );
+  router.post(
+    '/returns/:id/approve',
+    handle((req) => returnJson(approveReturn(dom, intParam(req.params.id, 'id')).id)),
+  );
+  router.post(
+    '/returns/:id/decline',
+    handle((req) => {
+      const b = body(req);
+      const reason = (optionalText(b.reason, 'reason') ?? 'OTHER').toUpperCase();
+      if (reason !== 'FINAL_SALE' && reason !== 'OTHER' && reason !== 'RETURN_PERIOD_ENDED')
+        fail('reason must be final_sale, other or return_period_ended', ['reason']);
+      return returnJson(declineReturn(dom, intParam(req.params.id, 'id'), { reason, note: optionalText(b.note, 'note') ?? null }).id);
+    }),
+  );
+  router.post(
+    '/returns/:id/cancel',
+    handle((req) => returnJson(cancelReturn(dom, intParam(req.params.id, 'id')).id)),
+  );
+  router.post(
+    '/returns/:id/close',
+    handle((req) => returnJson(closeReturn(dom, intParam(req.params.id, 'id')).id)),
+  );
+  router.post(
+    '/returns/:id/reopen',
+    handle((req) => returnJson(reopenReturn(dom, intParam(req.params.id, 'id')).id)),
   );
   router.post(
     '/returns/:id/process',
@@ -482,22 +516,46 @@ export function controlRouter(sim: Simulator): Router {
       const ret = sim.state.returns.find((r) => r.id === id);
       if (!ret) fail('Return does not exist', ['id']);
       const b = body(req);
+      const order = requireOrder(dom, ret.orderId);
+      const locationId = b.locationId === undefined ? order.locationId : intParam(b.locationId, 'locationId');
+      // Every open line in full, or `lines: [{sku, quantity, restock}]`; restocked at `locationId` (default the order's).
+      const wanted =
+        b.lines === undefined
+          ? ret.lines.map((l) => ({ line: l, quantity: l.quantity - l.processedQuantity, restock: b.restock !== false }))
+          : objects(b.lines, 'lines').map((w, i) => {
+              const lineItemId = lineItemFor(order, w, i);
+              const line = ret.lines.find((x) => x.lineItemId === lineItemId && x.processedQuantity < x.quantity);
+              if (!line) fail(`Line ${i} is not an open line of this return`, ['lines', String(i)]);
+              return {
+                line,
+                quantity: intParam(w.quantity, `lines[${i}].quantity`),
+                restock: w.restock === undefined ? b.restock !== false : w.restock === true,
+              };
+            });
       const { refund } = processReturn(dom, {
         returnId: id,
-        lines: ret.lines
-          .filter((l) => l.processedQuantity < l.quantity)
-          .map((l) => ({ id: l.id, quantity: l.quantity - l.processedQuantity, restock: b.restock !== false })),
+        lines: wanted
+          .filter((w) => w.quantity > 0)
+          .map((w) => ({
+            id: w.line.id,
+            quantity: w.quantity,
+            dispositions: [
+              {
+                type: w.restock ? ('RESTOCKED' as const) : ('NOT_RESTOCKED' as const),
+                quantity: w.quantity,
+                locationId: w.restock ? locationId : null,
+              },
+            ],
+          })),
         ...(b.refund === true
           ? { refundAmount: 'suggested' as const }
           : typeof b.refund === 'string' || typeof b.refund === 'number'
             ? { refundAmount: toCents(String(b.refund)) }
             : {}),
+        ...(b.refundShipping === true ? { refundShippingFull: true } : {}),
         note: optionalText(b.note, 'note') ?? null,
       });
-      return {
-        return: { ...sim.state.returns.find((r) => r.id === id), admin_graphql_api_id: gid('Return', id) },
-        refund: refund ? refundPayload(sim.state, refund) : null,
-      };
+      return { return: returnJson(id), refund: refund ? refundPayload(sim.state, refund) : null };
     }),
   );
 
@@ -536,6 +594,11 @@ export function controlRouter(sim: Simulator): Router {
   router.delete(
     '/customers/:id',
     handle((req) => ({ deleted: deleteCustomer(dom, intParam(req.params.id, 'id')) })),
+  );
+
+  router.get(
+    '/stats',
+    handle(() => sim.stats),
   );
 
   // Webhooks.
@@ -601,6 +664,10 @@ export function controlRouter(sim: Simulator): Router {
       const orders = sim.state.orders.filter((o) => o.customerId === c.id).map((o) => o.id);
       return emitOne({ topic: 'customers/data_request', payload: customersDataRequestPayload(sim.state, c, orders, nextId(dom)) });
     }),
+  );
+  router.get(
+    '/privacy/erasure-requests',
+    handle(() => dataErasureRequests(sim.state)),
   );
   router.post(
     '/privacy/shop-redact',

@@ -14,6 +14,8 @@ export interface FaultConfig {
   apiTimeoutAfterExecute: boolean;
   /** The next N GraphQL requests are answered THROTTLED whatever the bucket holds. */
   throttleNext: number;
+  /** Share of GraphQL requests answered THROTTLED whatever the bucket holds. */
+  throttleRate: number;
   /** API versions answered with X-Shopify-API-Deprecated-Reason. */
   deprecatedVersions: string[];
   webhookDuplicateRate: number;
@@ -32,6 +34,7 @@ export const DEFAULT_FAULTS: FaultConfig = Object.freeze({
   apiTimeoutMs: 30_000,
   apiTimeoutAfterExecute: true,
   throttleNext: 0,
+  throttleRate: 0,
   deprecatedVersions: [],
   webhookDuplicateRate: 0,
   webhookReorderRate: 0,
@@ -43,6 +46,7 @@ export const DEFAULT_FAULTS: FaultConfig = Object.freeze({
 
 const RATE_KEYS = [
   'apiErrorRate',
+  'throttleRate',
   'apiTimeoutRate',
   'webhookDuplicateRate',
   'webhookReorderRate',

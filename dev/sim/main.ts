@@ -2,7 +2,8 @@
  * Standalone simulator: `node --import tsx dev/sim/main.ts [--port 8081] [--host 127.0.0.1]
  * [--token …] [--secret …] [--shop …] [--plan standard|advanced|plus|enterprise] [--seed 1]
  * [--state file.json] [--no-demo-catalog] [--webhook-version 2026-10]
- * [--app-webhook topic=uri]…`. Options come from the command line only.
+ * [--app-webhook topic=uri]… [--currency EUR] [--webhook-retry-delays-ms 1000,2000,…]`.
+ * Options come from the command line only.
  */
 import { isPlanName } from './bucket.js';
 import { createSimulator, DEFAULTS, type SimulatorOptions } from './server.js';
@@ -56,6 +57,16 @@ export function parseArgs(argv: string[]): CliOptions {
       case '--webhook-version':
         out.webhookApiVersion = value();
         break;
+      case '--currency':
+        out.currency = value();
+        break;
+      case '--webhook-retry-delays-ms': {
+        const delays = value().split(',').map(Number);
+        if (delays.some((d) => !Number.isInteger(d) || d < 0))
+          throw new Error('sim: --webhook-retry-delays-ms takes whole milliseconds, comma-separated');
+        out.webhookRetryDelaysMs = delays;
+        break;
+      }
       case '--app-webhook': {
         const [topic, ...rest] = value().split('=');
         if (!topic || rest.length === 0) throw new Error('sim: --app-webhook takes topic=uri');

@@ -78,6 +78,13 @@ describe('sim webhook payloads match Shopify sample payloads', () => {
       'customers/create',
       'customers/update',
       'customers/delete',
+      'returns/request',
+      'returns/approve',
+      'returns/decline',
+      'returns/cancel',
+      'returns/close',
+      'returns/reopen',
+      'returns/process',
       'app/uninstalled',
       'customers/redact',
       'customers/data_request',
@@ -125,10 +132,30 @@ describe('sim webhook payloads match Shopify sample payloads', () => {
       { id: fulfillment.body.admin_graphql_api_id },
     );
     await control(sim, 'post', `/orders/${order.body.id}/refunds`, {
-      lines: [{ sku: 'SIM-MUG', quantity: 1, restock: true }],
+      lines: [{ sku: 'SIM-MUG', quantity: 1, restock: false }],
       shipping: 'full',
+      amount: '20.00',
       note: 'damaged',
     });
+    // Returns through every status: requested → approved → processed (closes); requested → declined;
+    // created open → closed → reopened → cancelled.
+    const requested = await control(sim, 'post', `/orders/${order.body.id}/returns`, {
+      request: true,
+      lines: [{ sku: 'SIM-MUG', quantity: 1 }],
+    });
+    await control(sim, 'post', `/returns/${requested.body.id}/approve`);
+    await control(sim, 'post', `/returns/${requested.body.id}/process`, { restock: true });
+    await control(sim, 'post', `/returns/${requested.body.id}/reopen`);
+    await control(sim, 'post', `/returns/${requested.body.id}/close`);
+    const third = await control(sim, 'post', '/orders', { ...SAMPLE_ORDER, lines: [{ sku: 'SIM-MUG', quantity: 2, price: '9.50' }] });
+    await control(sim, 'post', `/orders/${third.body.id}/fulfillments`, {});
+    const declined = await control(sim, 'post', `/orders/${third.body.id}/returns`, {
+      request: true,
+      lines: [{ sku: 'SIM-MUG', quantity: 1 }],
+    });
+    await control(sim, 'post', `/returns/${declined.body.id}/decline`, { reason: 'final_sale', note: 'sale item' });
+    const cancelled = await control(sim, 'post', `/orders/${third.body.id}/returns`, { lines: [{ sku: 'SIM-MUG', quantity: 1 }] });
+    await control(sim, 'post', `/returns/${cancelled.body.id}/cancel`);
     await control(sim, 'post', `/orders/${order.body.id}/edit`, { add: [{ sku: 'SIM-TSHIRT-M', quantity: 1 }] });
     const second = await control(sim, 'post', '/orders', SAMPLE_ORDER);
     await control(sim, 'post', `/orders/${second.body.id}/edit`, { set: [{ sku: 'SIM-MUG', quantity: 1 }] });
@@ -170,11 +197,17 @@ describe('sim webhook payloads match Shopify sample payloads', () => {
     'customers/data_request',
     'shop/redact',
   ];
-  for (const topic of topics) {
+  // Shopify publishes no sample for these: the simulator sends them in the returns/close shape (return-payloads.ts).
+  const SHAPED_LIKE: Record<string, string> = {
+    'returns/cancel': 'returns/close',
+    'returns/reopen': 'returns/close',
+    'returns/process': 'returns/close',
+  };
+  for (const topic of [...topics, 'returns/request', 'returns/approve', 'returns/decline', 'returns/close', ...Object.keys(SHAPED_LIKE)]) {
     it(`${topic} has the keys of Shopify's sample, at every level`, () => {
       const received = bodies.get(topic);
       assert.ok(received && received.length > 0, `no ${topic} delivery was made`);
-      const expected = fixture(topic);
+      const expected = fixture(SHAPED_LIKE[topic] ?? topic);
       for (const body of received) {
         assert.deepEqual(keyDiff(expected, body), []);
         assert.deepEqual(moneyTypes(expected, body), []);

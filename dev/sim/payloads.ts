@@ -246,7 +246,17 @@ export function refundPayload(state: SimState, refund: Refund): Json {
         : [],
     restock: refund.restock,
     admin_graphql_api_id: gid('Refund', refund.id),
-    order_adjustments: [],
+    // REST OrderAdjustment (no `kind` since 2024-10: refunded shipping is in refund_shipping_lines).
+    order_adjustments: (refund.adjustments ?? []).map((a) => ({
+      id: a.id,
+      order_id: order.id,
+      refund_id: refund.id,
+      amount: formatCents(a.amount),
+      tax_amount: formatCents(a.taxAmount),
+      reason: a.reason.toLowerCase(),
+      amount_set: set(a.amount),
+      tax_amount_set: set(a.taxAmount),
+    })),
     refund_line_items: refund.lines.map((l) => {
       const li = order.lineItems.find((x) => x.id === l.lineItemId)!;
       return {

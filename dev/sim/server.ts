@@ -19,7 +19,7 @@ import { initialState, loadStateFile, saveState, type SimState } from './state.j
 import { WebhookDispatcher } from './webhooks.js';
 import { controlRouter } from './control.js';
 import { topicToEnum } from './topics.js';
-import type { Simulator, SimulatorOptions } from './simulator.js';
+import type { SimStats, Simulator, SimulatorOptions } from './simulator.js';
 
 export type { Simulator, SimulatorOptions } from './simulator.js';
 
@@ -44,6 +44,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     webhookApiVersion: options.webhookApiVersion ?? DEFAULTS.webhookApiVersion,
   };
   const faults = new Faults(options.seed ?? 1);
+  const stats: SimStats = { requests: 0, apiErrors: 0, forcedThrottles: 0, bucketThrottles: 0 };
   const bucket = new LeakyBucket(clock, options.plan ?? 'standard');
   let state: SimState;
   const dom: DomainContext = {
@@ -112,20 +113,29 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     if (faults.config.deprecatedVersions.includes(served)) {
       res.set('X-Shopify-API-Deprecated-Reason', 'https://shopify.dev/api/usage/versioning#deprecation-practices');
     }
+    stats.requests += 1;
     if (faults.roll(faults.config.apiErrorRate)) {
+      stats.apiErrors += 1;
       const status = faults.config.apiErrorStatus;
       res.status(status).json({ errors: status === 503 ? 'Service Unavailable' : 'Internal Server Error' });
       return;
     }
     const timeout = faults.roll(faults.config.apiTimeoutRate);
-    const run = () =>
-      executeAdminGraphql({
+    let forced = false;
+    const run = () => {
+      const result = executeAdminGraphql({
         schema: loadAdminSchema(served),
         request: (req.body ?? {}) as Record<string, unknown>,
         context: { dom, apiVersion: served, webhookApiVersion: settings.webhookApiVersion, supportedVersions: known, idempotency },
         bucket,
-        forceThrottle: () => faults.takeForcedThrottle(),
+        forceThrottle: () => (forced = faults.takeForcedThrottle() || faults.roll(faults.config.throttleRate)),
       });
+      const errors = (result.body as { errors?: unknown }).errors;
+      const throttled =
+        Array.isArray(errors) && errors.some((e) => (e as { extensions?: { code?: unknown } }).extensions?.code === 'THROTTLED');
+      if (throttled) stats[forced ? 'forcedThrottles' : 'bucketThrottles'] += 1;
+      return result;
+    };
     if (timeout) {
       // The answer never comes: with apiTimeoutAfterExecute the write has happened all the same.
       if (faults.config.apiTimeoutAfterExecute) run();
@@ -145,6 +155,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     dom,
     bucket,
     faults,
+    stats,
     get webhooks() {
       return webhooks;
     },

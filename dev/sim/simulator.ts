@@ -29,6 +29,7 @@ export interface SimulatorOptions {
   demoCatalog?: boolean;
   /** Version used to serialize webhooks (X-Shopify-API-Version). */
   webhookApiVersion?: string;
+  /** Shopify's retry schedule of failed deliveries (default 1, 2, 4 … 64, 113 minutes). */
   webhookRetryDelaysMs?: number[];
   webhookTimeoutMs?: number;
   /** Finished deliveries kept in the log (default 5000). */
@@ -40,8 +41,20 @@ export interface SimulatorOptions {
   stateFile?: string;
 }
 
+/** Admin API answers counted since start: errors injected, and THROTTLED ones by cause. */
+export interface SimStats {
+  requests: number;
+  /** Answered with the injected 5xx (fault apiErrorRate). */
+  apiErrors: number;
+  /** THROTTLED by a fault (throttleNext, throttleRate). */
+  forcedThrottles: number;
+  /** THROTTLED because the request's cost did not fit the bucket: the client overspent. */
+  bucketThrottles: number;
+}
+
 export interface Simulator {
   app: express.Express;
+  readonly stats: SimStats;
   readonly state: SimState;
   dom: DomainContext;
   bucket: LeakyBucket;

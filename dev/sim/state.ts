@@ -156,6 +156,21 @@ export interface RefundLine {
   locationId: number | null;
   subtotal: number;
   totalTax: number;
+  /** Units of this refund line that had been fulfilled (the rest left an open fulfillment order). */
+  fromFulfilled?: number;
+}
+
+/**
+ * The difference between what a refund's lines, tax and shipping come to and the money it
+ * returned (Shopify's OrderAdjustment, reason REFUND_DISCREPANCY). `amount` = calculated − refunded:
+ * negative when more money was returned than the goods and shipping (the sign of Shopify's REST
+ * examples, where a 5.00 shipping refund shows `"amount": "-5.00"`).
+ */
+export interface RefundAdjustment {
+  id: number;
+  amount: number;
+  taxAmount: number;
+  reason: 'REFUND_DISCREPANCY' | 'CUSTOMER' | 'DAMAGE' | 'RESTOCK';
 }
 
 export interface Transaction {
@@ -179,6 +194,17 @@ export interface Refund {
   shipping: number;
   shippingTax: number;
   transactionIds: number[];
+  /** Absent in states saved before adjustments were simulated: none. */
+  adjustments?: RefundAdjustment[];
+  createdAt: string;
+}
+
+/** What a processed return line became (Shopify's ReverseFulfillmentOrderDisposition). */
+export interface ReturnDisposition {
+  id: number;
+  type: 'RESTOCKED' | 'NOT_RESTOCKED' | 'MISSING' | 'PROCESSING_REQUIRED';
+  quantity: number;
+  locationId: number | null;
   createdAt: string;
 }
 
@@ -189,6 +215,9 @@ export interface ReturnLine {
   quantity: number;
   processedQuantity: number;
   returnReasonNote: string;
+  /** The line's ReverseFulfillmentOrderLineItem id (absent in older saved states: derived from `id`). */
+  reverseLineId?: number;
+  dispositions?: ReturnDisposition[];
 }
 
 export interface Return {
@@ -197,6 +226,11 @@ export interface Return {
   name: string;
   status: 'OPEN' | 'CLOSED' | 'REQUESTED' | 'CANCELED' | 'DECLINED';
   lines: ReturnLine[];
+  /** The return's ReverseFulfillmentOrder id (absent in older saved states: derived from `id`). */
+  reverseFulfillmentOrderId?: number;
+  decline?: { reason: 'FINAL_SALE' | 'OTHER' | 'RETURN_PERIOD_ENDED'; note: string | null } | null;
+  requestApprovedAt?: string | null;
+  closedAt?: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -326,6 +360,8 @@ export interface SimState {
   transactions: Transaction[];
   customers: Customer[];
   deletedCustomerIds: number[];
+  /** customerRequestDataErasure calls (domain/privacy.ts); absent in states saved before it existed. */
+  dataErasureRequests?: Array<{ customerId: number; requestedAt: string }>;
   subscriptions: WebhookSubscription[];
   deliveries: Delivery[];
   idempotency: IdempotencyRecord[];

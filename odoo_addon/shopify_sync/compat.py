@@ -200,6 +200,22 @@ def value(record, name):
     return record[field(record._name, name)]
 
 
+# Fields some versions no longer have: (model, 18.0 name) → first major without it.
+REMOVED = {
+    # 19.0: `odoo/addons/base/models/res_partner.py` has no `mobile` (one `phone` per contact).
+    ("res.partner", "mobile"): 19,
+}
+
+
+def optional(record, name):
+    """The value of the field Odoo 18.0 calls `name` on `record`, or None on a version that
+    removed it (REMOVED)."""
+    since = REMOVED.get((record._name, name))
+    if since is not None and ODOO_MAJOR >= since:
+        return None
+    return value(record, name)
+
+
 # ---------------------------------------------------------------------------- methods
 def check_access(records, operation):
     """Raise AccessError unless the user may `operation` ("read", "write", ...) `records`.
@@ -251,6 +267,50 @@ def generate_api_key(user, name, expiration_date):
 # not to with these arguments.
 MAIL_AUTHOR_NEEDS_EMAIL = ODOO_MAJOR < 19
 MAIL_AUTHOR_NO_RAISE = {"raise_on_email": False} if MAIL_AUTHOR_NEEDS_EMAIL else {}
+
+
+# ---------------------------------------------------------------------------- access levels
+def _xml_id(record):
+    return record.get_external_id().get(record.id) or ""
+
+
+def access_choices(env):
+    """How the user form offers each application's groups: {category XML id: (kind, [group XML
+    ids])}, kind "selection" (one choice among groups that imply each other, in that order) or
+    "boolean". 17.0 and 18.0 classify the groups by category (`res.groups`
+    `get_groups_by_application`); 19.0 groups them under privileges
+    (`odoo/addons/base/models/res_groups.py` `_get_view_group_hierarchy`), one choice per
+    privilege whose groups form a chain."""
+    if ODOO_MAJOR < 19:
+        return {_xml_id(app): (kind, [_xml_id(group) for group in groups])
+                for app, kind, groups, _category in
+                env["res.groups"].get_groups_by_application() if app}
+    hierarchy = env["res.groups"]._get_view_group_hierarchy()
+    Groups, Category = env["res.groups"], env["ir.module.category"]
+    choices = {}
+    for privilege in hierarchy["privileges"].values():
+        groups = Groups.browse(privilege["group_ids"])
+        chain = all(previous in group.all_implied_ids
+                    for previous, group in zip(groups, groups[1:]))
+        category = Category.browse(privilege["category_id"])
+        choices[_xml_id(category)] = ("selection" if chain and len(groups) > 1 else "boolean",
+                                      [_xml_id(group) for group in groups])
+    return choices
+
+
+def user_form_offers(env, groups):
+    """Whether the user form shows `groups` (a chain, in implication order) as one choice.
+    17.0 and 18.0 generate a `sel_groups_<ids>` field in `base.user_groups_view`
+    (`res.groups._update_user_groups_view`, run once modules are loaded); 19.0's form shows the
+    privileges of `_get_view_group_hierarchy` with a widget over `group_ids`."""
+    if ODOO_MAJOR < 19:
+        env["res.groups"]._update_user_groups_view()
+        arch = etree.fromstring(env.ref("base.user_groups_view").arch)
+        name = "sel_groups_" + "_".join(str(group_id) for group_id in groups.ids)
+        return name in arch.xpath("//field/@name")
+    hierarchy = env["res.groups"]._get_view_group_hierarchy()
+    return any(privilege["group_ids"] == groups.ids
+               for privilege in hierarchy["privileges"].values())
 
 
 # ---------------------------------------------------------------------------- views

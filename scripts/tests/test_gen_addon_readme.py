@@ -24,8 +24,16 @@ class TestMarkdownToRst(unittest.TestCase):
                          "a ``x.y`` and `docs <https://e.org/d>`__ **b**")
 
     def test_headings_and_lists(self):
-        rst = gen_addon_readme.markdown_to_rst("## Setup\n\n1. one\n   more\n2. two\n")
-        self.assertEqual(rst, "Setup\n~~~~~\n\n1. one\n   more\n2. two\n")
+        # "##" is drawn as the Credits' subsections are: docutils refuses one level drawn two ways.
+        rst = gen_addon_readme.markdown_to_rst(
+            "## Setup\n\n1. one\n   more\n2. two\n\n### Detail\n")
+        self.assertEqual(rst, "Setup\n-----\n\n1. one\n   more\n2. two\n\nDetail\n~~~~~~\n")
+
+    def test_an_image_alone_in_its_paragraph(self):
+        rst = gen_addon_readme.markdown_to_rst(
+            "Text.\n\n![The overview](../../docs/images/o.png)\n")
+        self.assertEqual(
+            rst, "Text.\n\n.. image:: ../../docs/images/o.png\n   :alt: The overview\n")
 
 
 class TestGenerate(unittest.TestCase):

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { ConfigError, loadConfig, redactedConfig, secretValues } from './index.js';
 import { testEnv } from '../../dev/testing/env.js';
 
@@ -111,5 +114,71 @@ describe('config', () => {
       errorOf(testEnv({ WEBHOOK_SUBSCRIPTIONS_MANAGE: 'yes' })),
       'config: WEBHOOK_SUBSCRIPTIONS_MANAGE must be one of true, false (got "yes")',
     );
+  });
+
+  it('refuses the placeholder secrets of .env.example, naming the first one, never its value', () => {
+    const example = Object.fromEntries(
+      [...fs.readFileSync(path.join(import.meta.dirname, '../../.env.example'), 'utf8').matchAll(/^([A-Z][A-Z0-9_]+)=(.*)$/gm)].map((m) => [
+        m[1]!,
+        m[2]!,
+      ]),
+    );
+    const message = errorOf(example);
+    assert.equal(
+      message,
+      'config: ADMIN_TOKEN is a placeholder (the value from .env.example or alike); generate one, e.g. `openssl rand -hex 32`',
+    );
+    // Each placeholder is refused on its own too, in every secret and in the database password.
+    for (const [name, value] of Object.entries(example)) {
+      if (!/TOKEN|SECRET|KEY|DATABASE_URL/.test(name)) continue;
+      assert.match(errorOf(testEnv({ [name]: value })), new RegExp(`^config: ${name} (is|has) a placeholder`), name);
+    }
+    assert.match(errorOf(testEnv({ ODOO_WAKE_SECRET: 'change-me-shared-secret' })), /^config: ODOO_WAKE_SECRET is a placeholder/);
+    assert.match(errorOf(testEnv({ METRICS_TOKEN: 'change-me-metrics-token' })), /^config: METRICS_TOKEN is a placeholder/);
+  });
+
+  it('refuses weak tokens the sidecar verifies, and accepts random ones', () => {
+    assert.match(
+      errorOf(testEnv({ ADMIN_TOKEN: 'a'.repeat(40) })),
+      /^config: ADMIN_TOKEN is too weak \(fewer than 8 distinct characters\)/,
+    );
+    assert.match(errorOf(testEnv({ ADMIN_TOKEN: '12'.repeat(20) })), /^config: ADMIN_TOKEN is too weak/);
+    assert.match(errorOf(testEnv({ METRICS_TOKEN: 'abcabcabcabcabcabc' })), /^config: METRICS_TOKEN is too weak/);
+    assert.match(errorOf(testEnv({ SHOPIFY_WEBHOOK_SECRET: 'xyxyxyxyxyxy' })), /^config: SHOPIFY_WEBHOOK_SECRET is too weak/);
+    // 32 random bytes as `openssl rand -hex 32` gives: 64 hex digits with fewer than 8 distinct ones
+    // is beyond chance (12 bytes, 24 digits, failed about once in 200 runs of this loop).
+    for (let i = 0; i < 200; i++) {
+      const token = crypto.randomBytes(32).toString('hex');
+      assert.equal(loadConfig(testEnv({ ADMIN_TOKEN: token, METRICS_TOKEN: token, ODOO_WAKE_SECRET: token })).adminToken, token);
+    }
+  });
+
+  it('binds loopback unless LISTEN_HOST says otherwise, and serves /metrics on its own port only when asked', () => {
+    const config = loadConfig(testEnv());
+    assert.equal(config.host, '127.0.0.1');
+    assert.deepEqual(config.observability, { metricsToken: '', metricsPort: 0, metricsHost: '127.0.0.1' });
+    const open = loadConfig(testEnv({ LISTEN_HOST: '0.0.0.0', METRICS_PORT: '9464', METRICS_HOST: '10.0.0.5' }));
+    assert.equal(open.host, '0.0.0.0');
+    assert.deepEqual(open.observability, { metricsToken: '', metricsPort: 9464, metricsHost: '10.0.0.5' });
+    assert.equal(loadConfig(testEnv({ LISTEN_HOST: '::1' })).host, '::1');
+    assert.equal(
+      errorOf(testEnv({ LISTEN_HOST: 'all interfaces' })),
+      'config: LISTEN_HOST must be an IP address or "localhost" (got "all interfaces")',
+    );
+  });
+
+  it('derives the retry limit from a time budget of at least Shopify’s 4 hours of webhook retries', () => {
+    const config = loadConfig(testEnv());
+    assert.equal(config.queue.retryBudgetSeconds, 6 * 3600);
+    assert.equal(config.queue.retryDelayMaxSeconds, 300);
+    // 5, 10, 20, 40, 80, 160 s, then 71 × 300 s: the first 77 delays' lower bounds add up to 6 hours.
+    assert.equal(config.queue.retryLimit, 77);
+    // 1, 2, 4 s, then 14 × 4 s: 63 s ≥ 60 s.
+    assert.equal(
+      loadConfig(testEnv({ QUEUE_RETRY_BUDGET_SECONDS: '60', QUEUE_RETRY_DELAY_SECONDS: '1', QUEUE_RETRY_DELAY_MAX_SECONDS: '4' })).queue
+        .retryLimit,
+      17,
+    );
+    assert.equal(loadConfig(testEnv({ QUEUE_RETRY_LIMIT: '3' })).queue.retryLimit, 3);
   });
 });

@@ -7,6 +7,8 @@
  * Secret values are never echoed in messages: only their names and the rule they break.
  * Pure: no I/O.
  */
+import { retryLimitFor } from '../queue/names.js';
+import { secretProblem } from './secrets.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -29,6 +31,8 @@ export interface ShopifyAuthClientCredentials {
 export interface Config {
   env: 'production' | 'development' | 'test';
   port: number;
+  /** Address the HTTP server binds (loopback unless set; the container image sets 0.0.0.0). */
+  host: string;
   /** Public base URL of this sidecar; webhook subscriptions point at `${publicUrl}/webhooks/shopify`. */
   publicUrl: string;
   adminToken: string;
@@ -89,10 +93,17 @@ export interface Config {
     reconcileCron: string;
   };
   queue: {
+    /** How long a job's retryable failures are retried before it is dead-lettered (docs/queues.md). */
+    retryBudgetSeconds: number;
+    /** Retries after the first attempt: QUEUE_RETRY_LIMIT, else derived from the budget (queue/names.ts). */
     retryLimit: number;
     retryDelaySeconds: number;
     retryDelayMaxSeconds: number;
     shutdownTimeoutMs: number;
+    /** Consecutive unreachable answers from Odoo or Shopify that pause the queues needing it. */
+    breakerFailures: number;
+    /** While paused, how often the side is probed; the queues resume on the first good answer. */
+    breakerProbeSeconds: number;
   };
   fulfillment: {
     /** Passed as `notifyCustomer` to fulfillmentCreate / fulfillmentTrackingInfoUpdate (Shopify emails the customer). */
@@ -107,8 +118,12 @@ export interface Config {
     integritySample: number;
   };
   observability: {
-    /** Bearer token for GET /metrics; empty = /metrics is open (reach it on an internal network only). */
+    /** Bearer token for GET /metrics on the main port; empty = /metrics is not served there. */
     metricsToken: string;
+    /** A second, internal listener serving only /metrics (no token); 0 = none. */
+    metricsPort: number;
+    /** Address of that listener (loopback unless set). */
+    metricsHost: string;
   };
   alerts: {
     /** Where alerts are POSTed (Slack incoming webhook or compatible); empty = alerts are only logged and shown. */
@@ -121,6 +136,10 @@ export interface Config {
     repeatMinutes: number;
     /** How often one replica evaluates the alerts. */
     intervalSeconds: number;
+    /** A queue whose oldest ready job has waited longer than this fires an alert (queue_age). */
+    queueAgeMinutes: number;
+    /** A privacy request not done this many days before its due date fires an alert (privacy_due). */
+    privacyDueDays: number;
   };
 }
 
@@ -170,10 +189,13 @@ class Reader {
     return this.raw(name);
   }
 
-  secret(name: string, minLength: number): string {
+  /** `strength`: a token the sidecar verifies on requests it receives, refused when weak too (./secrets.ts). */
+  secret(name: string, minLength: number, strength = false): string {
     const value = this.raw(name);
     if (value === undefined) this.fail(name, 'is required');
     if (value.length < minLength) this.fail(name, `must be at least ${minLength} characters`);
+    const problem = secretProblem(value, { strength });
+    if (problem) this.fail(name, problem);
     return value;
   }
 
@@ -229,11 +251,16 @@ class Reader {
     if (!parsed || !/^postgres(ql)?:$/.test(parsed.protocol)) {
       this.fail(name, 'must be a postgres:// or postgresql:// URL');
     }
+    if (parsed.password && secretProblem(decodeURIComponent(parsed.password), { strength: false })) {
+      this.fail(name, 'has a placeholder password (the value from .env.example or alike)');
+    }
     return value;
   }
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,49}$/;
+/** An IPv4 or IPv6 literal, or localhost: what `server.listen(port, host)` binds. */
+const HOST = /^(localhost|\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)$/;
 const API_VERSION = /^(\d{4})-(0[1-9]|1[0-2])$|^unstable$/;
 const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
 /** Five cron fields of digits, `*`, `/`, `,` and `-` (pg-boss validates the rest when scheduling). */
@@ -249,8 +276,9 @@ export function loadConfig(env: Env = process.env): Config {
   const config: Config = {
     env: read.oneOf('NODE_ENV', ['production', 'development', 'test'], 'production'),
     port,
+    host: read.matching('LISTEN_HOST', HOST, 'must be an IP address or "localhost"', '127.0.0.1'),
     publicUrl: read.url('PUBLIC_URL', `http://127.0.0.1:${port}`),
-    adminToken: read.secret('ADMIN_TOKEN', 24),
+    adminToken: read.secret('ADMIN_TOKEN', 24, true),
     logLevel: read.oneOf('LOG_LEVEL', ['error', 'warn', 'info', 'debug'], 'info'),
     database: readDatabase(read),
     shopify: readShopify(read),
@@ -258,17 +286,36 @@ export function loadConfig(env: Env = process.env): Config {
     webhooks: readWebhooks(read),
     onboarding: { required: read.oneOf('ONBOARDING_REQUIRED', ['true', 'false'], 'true') === 'true' },
     ...readSchedules(read),
-    queue: {
-      retryLimit: read.integer('QUEUE_RETRY_LIMIT', 8, 0, 100),
-      retryDelaySeconds: read.integer('QUEUE_RETRY_DELAY_SECONDS', 5, 1, 3600),
-      retryDelayMaxSeconds: read.integer('QUEUE_RETRY_DELAY_MAX_SECONDS', 1800, 1, 86_400),
-      shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
-    },
+    queue: readQueue(read),
     fulfillment: { notifyCustomer: read.oneOf('FULFILLMENT_NOTIFY_CUSTOMER', ['true', 'false'], 'true') === 'true' },
-    observability: { metricsToken: read.optional('METRICS_TOKEN') === undefined ? '' : read.secret('METRICS_TOKEN', 16) },
+    observability: {
+      metricsToken: read.optional('METRICS_TOKEN') === undefined ? '' : read.secret('METRICS_TOKEN', 16, true),
+      metricsPort: read.integer('METRICS_PORT', 0, 0, 65535),
+      metricsHost: read.matching('METRICS_HOST', HOST, 'must be an IP address or "localhost"', '127.0.0.1'),
+    },
     alerts: readAlerts(read),
   };
   return deepFreeze(config);
+}
+
+function readQueue(read: Reader): Config['queue'] {
+  const retryDelaySeconds = read.integer('QUEUE_RETRY_DELAY_SECONDS', 5, 1, 3600);
+  const retryDelayMaxSeconds = read.integer('QUEUE_RETRY_DELAY_MAX_SECONDS', 300, 1, 86_400);
+  // At least Shopify's own 4 hours of webhook retries: an outage it retries through, we do too.
+  const retryBudgetSeconds = read.integer('QUEUE_RETRY_BUDGET_SECONDS', 6 * 3600, 1, 30 * 86_400);
+  const limit = read.optional('QUEUE_RETRY_LIMIT');
+  return {
+    retryBudgetSeconds,
+    retryLimit:
+      limit === undefined
+        ? retryLimitFor({ budgetSeconds: retryBudgetSeconds, delaySeconds: retryDelaySeconds, delayMaxSeconds: retryDelayMaxSeconds })
+        : read.integer('QUEUE_RETRY_LIMIT', 0, 0, 10_000),
+    retryDelaySeconds,
+    retryDelayMaxSeconds,
+    shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
+    breakerFailures: read.integer('CIRCUIT_BREAKER_FAILURES', 5, 1, 1000),
+    breakerProbeSeconds: read.integer('CIRCUIT_BREAKER_PROBE_SECONDS', 15, 1, 3600),
+  };
 }
 
 function readDatabase(read: Reader): Config['database'] {
@@ -287,9 +334,9 @@ function readShopify(read: Reader): Config['shopify'] {
   if (apiVersion !== 'unstable' && !['01', '04', '07', '10'].includes(apiVersion.slice(5))) {
     throw new ConfigError(`config: SHOPIFY_API_VERSION must be a quarterly release (month 01, 04, 07 or 10) (got "${apiVersion}")`);
   }
-  const webhookSecrets = [read.secret('SHOPIFY_WEBHOOK_SECRET', 8)];
+  const webhookSecrets = [read.secret('SHOPIFY_WEBHOOK_SECRET', 8, true)];
   if (read.optional('SHOPIFY_WEBHOOK_SECRET_PREVIOUS') !== undefined) {
-    webhookSecrets.push(read.secret('SHOPIFY_WEBHOOK_SECRET_PREVIOUS', 8));
+    webhookSecrets.push(read.secret('SHOPIFY_WEBHOOK_SECRET_PREVIOUS', 8, true));
   }
   return {
     shopDomain: read.matching('SHOPIFY_SHOP_DOMAIN', SHOP_DOMAIN, 'must be the shop\'s permanent domain, like "my-store.myshopify.com"'),
@@ -323,7 +370,7 @@ function readOdoo(read: Reader): Config['odoo'] {
     apiKey: read.secret('ODOO_API_KEY', 8),
     protocol: read.oneOf<OdooProtocol>('ODOO_PROTOCOL', ['auto', 'jsonrpc', 'json2'], 'auto'),
     requestTimeoutMs: read.integer('ODOO_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
-    wakeSecret: read.optional('ODOO_WAKE_SECRET') === undefined ? '' : read.secret('ODOO_WAKE_SECRET', 16),
+    wakeSecret: read.optional('ODOO_WAKE_SECRET') === undefined ? '' : read.secret('ODOO_WAKE_SECRET', 16, true),
     outboxPollSeconds: read.integer('OUTBOX_POLL_SECONDS', 5, 1, 3600),
   };
 }
@@ -369,6 +416,8 @@ function readAlerts(read: Reader): Config['alerts'] {
     webhookSilenceMinutes: read.integer('ALERT_WEBHOOK_SILENCE_MINUTES', 360, 1, 43_200),
     repeatMinutes: read.integer('ALERT_REPEAT_MINUTES', 60, 1, 10_080),
     intervalSeconds: read.integer('ALERT_INTERVAL_SECONDS', 60, 1, 3600),
+    queueAgeMinutes: read.integer('ALERT_QUEUE_AGE_MINUTES', 15, 1, 43_200),
+    privacyDueDays: read.integer('ALERT_PRIVACY_DUE_DAYS', 7, 0, 29),
   };
 }
 
@@ -401,7 +450,7 @@ export function redactedConfig(config: Config): Record<string, unknown> {
       webhookSecrets: config.shopify.webhookSecrets.map(() => secret),
     },
     odoo: { ...config.odoo, apiKey: secret, wakeSecret: config.odoo.wakeSecret ? secret : '' },
-    observability: { metricsToken: config.observability.metricsToken ? secret : '' },
+    observability: { ...config.observability, metricsToken: config.observability.metricsToken ? secret : '' },
     alerts: { ...config.alerts, webhookUrl: config.alerts.webhookUrl ? secret : '' },
   };
 }

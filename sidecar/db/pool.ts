@@ -12,7 +12,9 @@ import type { Logger } from '../observability/logger.js';
  * pass no logger get the same listeners, silent.
  */
 export function createPool(url: string, max: number, logger?: Logger, applicationName = 'shopify-odoo-sidecar'): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, application_name: applicationName });
+  // A database that does not answer fails a checkout within 3 s, so the webhook intake answers 503
+  // inside Shopify's 5 s delivery timeout instead of hanging on a connect.
+  const pool = new pg.Pool({ connectionString: url, max, application_name: applicationName, connectionTimeoutMillis: 3000 });
   pool.on('connect', (client) => {
     client.on('error', (error) => logger?.warn('database: the server closed a connection; the next query reconnects', { error }));
   });

@@ -15,6 +15,7 @@ import { createQueue, type SyncQueue } from '../queue/queue.js';
 import { testEnv } from '../../dev/testing/env.js';
 import { MemoryTransport } from '../../dev/testing/memory-transport.js';
 import { testDatabase } from '../../dev/testing/root-hooks.js';
+import type { FailureReport } from '../odoo/contract.js';
 import type { RegistrationContext } from './context.js';
 import { defineFlow, ignored, triggerOf } from './define-flow.js';
 
@@ -28,6 +29,8 @@ describe('defineFlow (real queue and inbox)', function () {
   let memory: MemoryTransport;
   let ctx: RegistrationContext;
   const attempts = new Map<string, number>();
+  /** What defineFlow told Odoo (contract report_failure) of jobs that failed for good. */
+  const reports: FailureReport[] = [];
 
   const flow = defineFlow<RegistrationContext>({
     name: 'test-customers',
@@ -38,10 +41,13 @@ describe('defineFlow (real queue and inbox)', function () {
           const id = job.data.source === 'webhook' ? job.data.webhookId : job.data.eventUuid;
           attempts.set(id, (attempts.get(id) ?? 0) + 1);
           if (id.startsWith('perm-')) return Promise.reject(new PermanentError('test: refused for good'));
+          if (id.startsWith('down-')) return Promise.reject(new PermanentError('test: refused, odoo down'));
           if (id.startsWith('retry-')) return Promise.reject(new RetryableError('test: Odoo busy'));
           if (id.startsWith('ignore-')) return Promise.resolve(ignored('echo', 'same content as last time', { fields: { partnerId: 7 } }));
           return Promise.resolve({ outcome: 'updated', message: 'test: customer updated', fields: { partnerId: 7 } });
         },
+        // What the flow adds to a failure report beyond the job's own ids.
+        failure: (_ctx, job) => Promise.resolve(job.source === 'webhook' ? { customer_name: 'Test Customer' } : undefined),
       },
       'webhooks.purge': {
         schedule: () => '17 * * * *',
@@ -72,7 +78,15 @@ describe('defineFlow (real queue and inbox)', function () {
       queue,
       clock: Date.now,
     };
-    await flow.register(ctx);
+    // Odoo as the failure reports see it; a report for a "down-" webhook fails like an absent Odoo.
+    const odoo = {
+      reportFailure(doc: FailureReport) {
+        if (doc.message.includes('odoo down')) return Promise.reject(new Error('connect ECONNREFUSED'));
+        reports.push(doc);
+        return Promise.resolve({ failure_id: reports.length, state: 'open' as const });
+      },
+    };
+    await flow.register(Object.assign(ctx, { odoo }));
   });
   after(async () => {
     await queue?.stop({ timeoutMs: 1000 });
@@ -209,6 +223,32 @@ describe('defineFlow (real queue and inbox)', function () {
           queues: { products: { schedule: () => '* * * * *', handle: () => Promise.resolve({ outcome: 'never' }) } },
         }),
       /wrong: products is an entity queue; only scheduled queues take a schedule/,
+    );
+  });
+  it('tells Odoo about a job that failed for good, with its ids and what the flow adds, once', async () => {
+    await webhook('perm-report');
+    await until('the row failed', async () => ((await row('perm-report'))?.status === 'failed' ? true : undefined));
+    const report = await until('the report', () => reports.find((r) => r.message === 'PermanentError: test: refused for good'));
+    assert.deepEqual(
+      { queue: report.queue, kind: report.kind, attempt: report.attempt, customer: report.customer_name },
+      { queue: 'customers', kind: 'permanent', attempt: 1, customer: 'Test Customer' },
+    );
+    assert.match(String(report.shopify_gid), /^gid:\/\/shopify\/Customer\/\d+$/);
+    assert.equal(report.key, keys.customer(SHOP, report.shopify_gid!));
+    assert.ok(!Number.isNaN(Date.parse(report.failed_at)));
+  });
+
+  it('reports a retried job once, on its last attempt, and a failed report changes nothing for the job', async () => {
+    const retried = reports.filter((r) => r.message === 'RetryableError: test: Odoo busy');
+    assert.deepEqual(
+      retried.map((r) => [r.kind, r.attempt]),
+      [['retryable', 2]],
+    );
+    await webhook('down-1');
+    const ended = await until('the row failed', async () => ((await row('down-1'))?.status === 'failed' ? row('down-1') : undefined));
+    assert.deepEqual(ended, { status: 'failed', reason: 'PermanentError: test: refused, odoo down' });
+    await until('the warning', () =>
+      memory.lines.some((l) => l.message === 'failure report to Odoo failed; the dead letter is only in the sidecar') ? true : undefined,
     );
   });
 });

@@ -10,7 +10,9 @@
  * - logs one outcome line per job with one set of fields: `flow`, `entityType`, `entityId`,
  *   `trigger` (topic, event type or job source), `outcome`, `reason`, and the flow's own fields;
  * - classifies a failure (queue/errors.ts) for the line and the inbox, then rethrows it: the queue
- *   module keeps deciding retry or dead letter.
+ *   module keeps deciding retry or dead letter;
+ * - tells Odoo about a flow queue's job that fails for good (contract report_failure,
+ *   ./failure-report.ts), so the merchant sees it in Odoo's Shopify > Errors.
  */
 import { markInbox } from '../inbox/inbox.js';
 import type { AnyJob, JobQueue, QueueJobs } from '../jobs.js';
@@ -20,6 +22,7 @@ import { isFlowQueue } from '../queue/names.js';
 import type { JobContext, WorkOptions } from '../queue/queue.js';
 import type { Config } from '../config/index.js';
 import type { Flow, FlowContext, RegistrationContext } from './context.js';
+import { reportDeadLetter, type FailureSubject } from './failure-report.js';
 
 /** The record a job is about: a Shopify GID's type (`Order`) or an Odoo model (`res.partner`), and its id. */
 export interface Entity {
@@ -58,6 +61,11 @@ export interface QueueWorker<Q extends JobQueue, C> {
   work?: WorkOptions;
   /** A scheduled queue's 5-field cron (UTC), from the configuration. */
   schedule?(config: Config): string;
+  /**
+   * What Odoo's Shopify > Errors shows of a job of this queue that failed for good, beyond what
+   * the job's data says (./failure-report.ts): e.g. an order's number, total and customer name.
+   */
+  failure?(ctx: C, job: QueueJobs[Q]): Promise<FailureSubject | undefined>;
 }
 
 export interface FlowDefinition<C extends RegistrationContext> {
@@ -95,6 +103,10 @@ function webhookIdOf(job: unknown): string | undefined {
   const data = (typeof job === 'object' && job !== null ? job : {}) as { source?: unknown; webhookId?: unknown };
   return data.source === 'webhook' && typeof data.webhookId === 'string' ? data.webhookId : undefined;
 }
+
+/** Flows that reach Odoo get a FlowContext; a scheduled job's context may have no Odoo client. */
+const hasOdoo = (ctx: RegistrationContext): ctx is RegistrationContext & Pick<FlowContext, 'odoo'> =>
+  typeof (ctx as Partial<FlowContext>).odoo?.reportFailure === 'function';
 
 const entityFields = (entity: Entity | undefined) => (entity ? { entityType: entity.type, entityId: entity.id } : {});
 
@@ -139,6 +151,9 @@ async function runJob<C extends RegistrationContext>(
         errorKind: kind,
         reason,
       });
+      if (final && isFlowQueue(job.queue) && hasOdoo(ctx)) {
+        await reportDeadLetter(ctx, job, { kind, reason }, () => worker.failure?.(ctx, job.data) ?? Promise.resolve(undefined));
+      }
       throw error;
     }
   });

@@ -11,6 +11,9 @@ import { customersFlow } from './customers/index.js';
 import { fulfillmentsFlow } from './fulfillments/index.js';
 import { inventoryFlow } from './inventory/index.js';
 import { ordersFlow } from './orders/index.js';
+import { privacyFlow } from './privacy/index.js';
+import { refundsFlow } from './refunds/index.js';
+import { returnsFlow } from './returns/index.js';
 
 export const FLOWS: readonly Flow[] = [
   ordersFlow,
@@ -20,6 +23,9 @@ export const FLOWS: readonly Flow[] = [
   housekeepingSchedule,
   catalogFlow,
   inventoryFlow,
+  privacyFlow,
+  refundsFlow,
+  returnsFlow,
 ];
 
 export async function registerFlows(ctx: FlowContext, flows: readonly Flow[] = FLOWS): Promise<string[]> {

@@ -38,6 +38,7 @@ interface SimOrder {
   id: number;
   admin_graphql_api_id: string;
   name: string;
+  total_price: string;
   fulfillments?: Array<{ tracking_number: string | null; line_items: Array<{ sku: string; quantity: number }> }>;
 }
 
@@ -357,6 +358,17 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
     assert.match(String(letter.reason), new RegExp(`line 2: SKU "${GHOST}" is unknown in Odoo`));
     assert.equal((await saleOrders(order.admin_graphql_api_id)).length, 0);
     assert.deepEqual(await merchant.findPartnersByName(`Nobody ${lastName}`), [], 'not even the shipping contact was created');
+    // Not invisible: Shopify > Errors lists it with its number and total (contract report_failure).
+    const shopify = await sim<SimOrder>('GET', `/orders/${order.id}`);
+    const row = await stack.waitFor(
+      'the Errors row in Odoo',
+      async () => (await merchant.readFailures()).find((f) => f.shopify_gid === order.admin_graphql_api_id),
+      TIMEOUT,
+    );
+    assert.deepEqual(
+      { state: row.state, name: row.shopify_name, amount: row.amount, record: row.res_model },
+      { state: 'open', name: order.name, amount: Number(shopify.total_price).toFixed(2), record: null },
+    );
   });
 
   it("re-reads and converges when Shopify's on_hand changes between the read and the compare-and-swap write", async () => {

@@ -6,11 +6,14 @@ import { randomUUID } from 'node:crypto';
 import express, { type Express, type Router } from 'express';
 import { withLogContext, type Logger } from '../observability/logger.js';
 import { requireAdminToken } from './admin-auth.js';
+import type { AuthLimiter } from './auth-limiter.js';
 import type { ReadinessReport } from './readiness.js';
 
 export interface HttpAppOptions {
   logger: Logger;
   adminToken: string;
+  /** Counts and throttles wrong admin tokens. */
+  limiter?: AuthLimiter;
   readiness: () => Promise<ReadinessReport>;
   webhooks: Router;
   /** Admin routes, mounted under /admin behind the bearer token. */
@@ -39,7 +42,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
 
   app.use(options.webhooks);
   for (const router of options.extra ?? []) app.use(router);
-  if (options.admin) app.use('/admin', requireAdminToken(options.adminToken), options.admin);
+  if (options.admin) app.use('/admin', requireAdminToken(options.adminToken, options.limiter), options.admin);
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found' });

@@ -19,6 +19,8 @@ export type InboxOutcome = 'processed' | 'ignored' | 'failed';
 
 /** One verified delivery as the intake parsed it (http/webhooks/verify.ts `WebhookDelivery`). */
 export interface InboxDelivery {
+  /** The exact bytes the HMAC was verified on (column `body`). */
+  rawBody?: Buffer;
   webhookId: string;
   topic: string;
   shopDomain: string;
@@ -46,26 +48,8 @@ export async function recordDelivery(
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    const inserted = await client.query(
-      `INSERT INTO ${quoteIdent(schema)}.webhook_inbox
-         (webhook_id, topic, shop_domain, api_version, event_id, triggered_at, entity_gid, status, reason, payload, received_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, to_timestamp($11 / 1000.0))
-       ON CONFLICT (webhook_id) DO NOTHING`,
-      [
-        delivery.webhookId,
-        delivery.topic,
-        delivery.shopDomain,
-        delivery.apiVersion ?? null,
-        delivery.eventId ?? null,
-        validTimestamp(delivery.triggeredAt),
-        outcome.entityGid ?? null,
-        outcome.status,
-        outcome.reason ?? null,
-        JSON.stringify(delivery.payload),
-        receivedAt,
-      ],
-    );
-    const duplicate = inserted.rowCount === 0;
+    const inserted = await insertRow(client, schema, delivery, receivedAt, outcome);
+    const duplicate = inserted === 0;
     if (!duplicate && enqueue) await enqueue()(client);
     await client.query('COMMIT');
     return { duplicate };
@@ -77,6 +61,80 @@ export async function recordDelivery(
   }
 }
 
+/**
+ * The inbox row, with the exact body. The jsonb copy holds the body with the characters jsonb
+ * refuses replaced (`jsonbSafe`); when it cannot be made (a nesting deeper than the copy's stack
+ * allows) or PostgreSQL still refuses it, the row is stored without it rather than the delivery
+ * refused: a body is never a reason to answer Shopify with an error it would retry until it deletes
+ * the subscription.
+ */
+async function insertRow(
+  client: pg.PoolClient,
+  schema: string,
+  delivery: InboxDelivery,
+  receivedAt: number,
+  outcome: { status: InboxStatus; reason?: string; entityGid?: string | undefined },
+): Promise<number> {
+  const insert = (payload: string | null) =>
+    client.query(
+      `INSERT INTO ${quoteIdent(schema)}.webhook_inbox
+         (webhook_id, topic, shop_domain, api_version, event_id, triggered_at, entity_gid, status, reason, payload, body, received_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, to_timestamp($12 / 1000.0))
+       ON CONFLICT (webhook_id) DO NOTHING`,
+      [
+        delivery.webhookId,
+        jsonbSafe(delivery.topic),
+        jsonbSafe(delivery.shopDomain),
+        delivery.apiVersion === undefined ? null : jsonbSafe(delivery.apiVersion),
+        delivery.eventId === undefined ? null : jsonbSafe(delivery.eventId),
+        validTimestamp(delivery.triggeredAt),
+        outcome.entityGid ?? null,
+        outcome.status,
+        outcome.reason ?? null,
+        payload,
+        delivery.rawBody ?? null,
+        receivedAt,
+      ],
+    );
+  await client.query('SAVEPOINT inbox_row');
+  try {
+    return (await insert(jsonbText(delivery.payload))).rowCount ?? 0;
+  } catch (error) {
+    // 22xxx (data exception) and 54xxx (program limit: nesting depth) are about this document.
+    const code = (error as { code?: unknown }).code;
+    if (!(typeof code === 'string' && /^(22|54)/.test(code))) throw error;
+    await client.query('ROLLBACK TO SAVEPOINT inbox_row');
+    return (await insert(null)).rowCount ?? 0;
+  }
+}
+
+/** The jsonb copy's text; null for a document nested too deep to copy (the exact body stays). */
+function jsonbText(payload: Record<string, unknown>): string | null {
+  try {
+    return JSON.stringify(jsonbSafe(payload));
+  } catch (error) {
+    if (error instanceof RangeError) return null;
+    throw error;
+  }
+}
+
+/** A surrogate without its pair; with U+0000 (NUL below), the characters jsonb and text cannot hold. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const NUL = String.fromCharCode(0);
+
+/**
+ * `value` with every string (keys too) made storable in jsonb and text: U+0000 and lone surrogates
+ * become U+FFFD. The exact body stays in the row's `body`.
+ */
+export function jsonbSafe<T>(value: T): T {
+  if (typeof value === 'string') return value.replaceAll(NUL, '\uFFFD').replace(LONE_SURROGATE, '\uFFFD') as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => jsonbSafe(v)) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [jsonbSafe(k), jsonbSafe(v)])) as T;
+  }
+  return value;
+}
+
 /** Records a delivery that could not be parsed (valid HMAC, bad JSON): kept for diagnosis, never queued. */
 export async function recordInvalid(
   pool: pg.Pool,
@@ -86,12 +144,14 @@ export async function recordInvalid(
   shopDomain: string,
   reason: string,
   receivedAt: number,
-): Promise<void> {
-  await pool.query(
-    `INSERT INTO ${quoteIdent(schema)}.webhook_inbox (webhook_id, topic, shop_domain, status, reason, received_at)
-     VALUES ($1, $2, $3, 'invalid', $4, to_timestamp($5 / 1000.0)) ON CONFLICT (webhook_id) DO NOTHING`,
-    [webhookId, topic, shopDomain, reason, receivedAt],
+  rawBody?: Buffer,
+): Promise<RecordResult> {
+  const inserted = await pool.query(
+    `INSERT INTO ${quoteIdent(schema)}.webhook_inbox (webhook_id, topic, shop_domain, status, reason, body, received_at)
+     VALUES ($1, $2, $3, 'invalid', $4, $5, to_timestamp($6 / 1000.0)) ON CONFLICT (webhook_id) DO NOTHING`,
+    [jsonbSafe(webhookId), jsonbSafe(topic), jsonbSafe(shopDomain), jsonbSafe(reason), rawBody ?? null, receivedAt],
   );
+  return { duplicate: inserted.rowCount === 0 };
 }
 
 /** Ends a row: what the flow made of its job (flows/define-flow.ts marks every row a flow takes). */
@@ -118,8 +178,8 @@ export async function purgeInbox(
 ): Promise<{ purged: number; deleted: number }> {
   const table = `${quoteIdent(schema)}.webhook_inbox`;
   const purged = await pool.query(
-    `UPDATE ${table} SET payload = NULL, payload_purged_at = to_timestamp($2 / 1000.0)
-     WHERE payload IS NOT NULL AND received_at < to_timestamp($2 / 1000.0) - make_interval(days => $1)`,
+    `UPDATE ${table} SET payload = NULL, body = NULL, payload_purged_at = to_timestamp($2 / 1000.0)
+     WHERE (payload IS NOT NULL OR body IS NOT NULL) AND received_at < to_timestamp($2 / 1000.0) - make_interval(days => $1)`,
     [retentionDays, now],
   );
   const deleted = await pool.query(`DELETE FROM ${table} WHERE received_at < to_timestamp($2 / 1000.0) - make_interval(days => $1)`, [

@@ -35,7 +35,10 @@ const nested = (p: Payload, field: string): Payload => {
 };
 const orderOf = (p: Payload): string | undefined => gid('Order', p.order_id);
 const customerOf = (p: Payload): string | undefined => gid('Customer', nested(p, 'customer').id);
-const returnOrder = (p: Payload): string | undefined => own('Order')(nested(p, 'order')) ?? gid('Order', nested(p, 'order').id);
+// returns/request, approve and decline nest the order; returns/close (and the simulator's cancel,
+// reopen and process, which Shopify publishes no sample of) give only its id.
+const returnOrder = (p: Payload): string | undefined =>
+  own('Order')(nested(p, 'order')) ?? gid('Order', nested(p, 'order').id) ?? gid('Order', p.order_id);
 
 const order = { queue: 'orders', entityGid: own('Order'), key: (shop: string, g: string) => keys.order(shop, g) } as const;
 const customer = { queue: 'customers', entityGid: own('Customer'), key: (shop: string, g: string) => keys.customer(shop, g) } as const;
@@ -54,6 +57,11 @@ export const WEBHOOK_ROUTES: { readonly [T in WebhookTopic]: TopicRoute<(typeof 
   'refunds/create': { queue: 'refunds', entityGid: orderOf, key: (shop: string, g: string) => keys.refund(shop, g) },
   'returns/request': returns,
   'returns/approve': returns,
+  'returns/decline': returns,
+  'returns/cancel': returns,
+  'returns/close': returns,
+  'returns/reopen': returns,
+  'returns/process': returns,
   'fulfillments/create': fulfillment,
   'fulfillments/update': fulfillment,
   'customers/create': customer,

@@ -3,20 +3,24 @@
  * advisory lock; the others skip that round). Conditions:
  *   - `dlq:<queue>`: a flow's dead-letter queue holds more than ALERT_DLQ_THRESHOLD entries;
  *   - `webhook_silence:<topic>`: a topic delivered before has been silent longer than
- *     ALERT_WEBHOOK_SILENCE_MINUTES (topics never seen do not alert: a shop may not use them).
+ *     ALERT_WEBHOOK_SILENCE_MINUTES (topics never seen do not alert: a shop may not use them);
+ *   - `unreachable:<odoo|shopify>`: the side does not answer and the queues needing it are paused
+ *     (the evaluating replica's circuit breaker, queue/breaker.ts).
  * State lives in `<appSchema>.alert_state` so every replica agrees on what was sent: a new alert
  * is POSTed at once, repeated at most every ALERT_REPEAT_MINUTES while it fires, and exactly one
  * resolution is sent when it clears. A failed POST leaves the state as it was, so the next round
  * tries again. The payload is Slack-compatible (`text`) and carries PagerDuty Events v2-style
  * fields (`event_action`, `dedup_key`, `payload.summary/severity/source`) for a relay to map.
  * After each round the active alerts are reported to Odoo (contract `report_health`) when a
- * reporter is given, so they show on Odoo's Shopify overview.
+ * reporter is given, so they show on Odoo's Shopify overview, and so is the sidecar's status
+ * snapshot (contract `report_status`: backlog, dead letters, webhooks, API version).
  */
 import type pg from 'pg';
 import type { Clock } from '../clock.js';
 import { quoteIdent } from '../db/migrate.js';
 import { lastDeliveryPerTopic } from '../inbox/inbox.js';
 import type { Config } from '../config/index.js';
+import { isWebhookTopic, WEBHOOK_TOPIC_QUEUES } from '../jobs.js';
 import { FLOW_QUEUES } from '../queue/names.js';
 import type { SyncQueue } from '../queue/queue.js';
 import type { Logger } from './logger.js';
@@ -26,7 +30,7 @@ const ALERT_LOCK_KEY = 7_310_104_206;
 
 export interface Condition {
   key: string;
-  kind: 'dlq' | 'webhook_silence';
+  kind: 'dlq' | 'webhook_silence' | 'unworked_queue' | 'queue_age' | 'privacy_due' | 'unreachable';
   subject: string;
   value: number;
   threshold: number;
@@ -67,6 +71,19 @@ export interface AlerterOptions {
   clock: Clock;
   /** Reports the active alerts to Odoo (contract report_health); failures are logged only. */
   reportHealth?: (report: HealthReport) => Promise<void>;
+  /** More conditions that hold at the round's instant (ms): unworked queues, queue age, privacy due dates (coverage.ts). */
+  extraConditions?: (at: number) => Promise<Condition[]>;
+  /** The sides (Odoo, Shopify) this replica's circuit breakers hold down now. */
+  sidesDown?: () => SideDown[];
+  /** Reports the sidecar's status snapshot to Odoo's Overview (contract report_status); same. */
+  reportStatus?: () => Promise<void>;
+}
+
+export interface SideDown {
+  side: string;
+  /** Since when (clock ms). */
+  since: number;
+  reason: string | null;
 }
 
 export interface Alerter {
@@ -84,8 +101,21 @@ export function conditionsFrom(input: {
   now: number;
   dlqThreshold: number;
   silenceMinutes: number;
+  down?: SideDown[];
 }): Condition[] {
   const out: Condition[] = [];
+  for (const d of input.down ?? []) {
+    const minutes = Math.floor((input.now - d.since) / 60_000);
+    const name = d.side === 'odoo' ? 'Odoo' : 'Shopify';
+    out.push({
+      key: `unreachable:${d.side}`,
+      kind: 'unreachable',
+      subject: d.side,
+      value: minutes,
+      threshold: 0,
+      summary: `${name} unreachable for ${minutes} minutes: the queues needing it are paused and resume when it answers${d.reason ? ` (last error: ${d.reason.slice(0, 200)})` : ''}`,
+    });
+  }
   for (const q of input.queues) {
     if (!(FLOW_QUEUES as readonly string[]).includes(q.queue)) continue;
     if (q.dlq > input.dlqThreshold) {
@@ -100,6 +130,8 @@ export function conditionsFrom(input: {
     }
   }
   for (const t of input.topics) {
+    // Compliance requests come when a customer or merchant asks, not with the shop's traffic.
+    if (isWebhookTopic(t.topic) && WEBHOOK_TOPIC_QUEUES[t.topic] === 'privacy') continue;
     const minutes = (input.now - t.lastReceivedAt.getTime()) / 60_000;
     if (minutes > input.silenceMinutes) {
       const whole = Math.floor(minutes);
@@ -115,6 +147,9 @@ export function conditionsFrom(input: {
   }
   return out;
 }
+
+/** Alerts that mean work is being lost or a legal deadline is near: severity error. */
+const ERROR_ALERTS = ['dlq:', 'unworked_queue:', 'privacy_due:', 'unreachable:'];
 
 /** The JSON POSTed to ALERT_WEBHOOK_URL. Pure. */
 export function alertPayload(input: {
@@ -141,7 +176,7 @@ export function alertPayload(input: {
     dedup_key: `shopify-sync:${input.shop}:${input.key}`,
     payload: {
       summary,
-      severity: input.key.startsWith('dlq:') ? 'error' : 'warning',
+      severity: ERROR_ALERTS.some((prefix) => input.key.startsWith(prefix)) ? 'error' : 'warning',
       source: input.shop,
       component: 'shopify-odoo-sidecar',
     },
@@ -216,6 +251,7 @@ async function round(options: AlerterOptions, table: string): Promise<AlertRound
     const report = { alerts: result.active, dlq_depth: result.dlqDepth, checked_at: new Date(options.clock()).toISOString() };
     await options.reportHealth(report).catch((error: unknown) => options.logger.warn('health report to Odoo failed', { error }));
   }
+  await options.reportStatus?.().catch((error: unknown) => options.logger.warn('status report to Odoo failed', { error }));
   return { evaluated: true, sent: result.sent, active: result.active };
 }
 
@@ -229,7 +265,9 @@ async function evaluateLocked(client: Db, options: AlerterOptions, table: string
     now: ctx.at,
     dlqThreshold: options.alerts.dlqThreshold,
     silenceMinutes: options.alerts.webhookSilenceMinutes,
+    down: options.sidesDown?.() ?? [],
   });
+  if (options.extraConditions) conditions.push(...(await options.extraConditions(ctx.at)));
   const { rows } = await client.query<StateRow>(`SELECT * FROM ${table}`);
   const state = new Map(rows.map((r) => [r.alert_key, r]));
   for (const c of conditions) {

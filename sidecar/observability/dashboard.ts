@@ -1,7 +1,8 @@
 /**
  * The ops dashboard and the metrics endpoint (HTTP routes only; the data comes from metrics.ts,
  * rollup.ts, alerts.ts and the queue):
- *   GET  /metrics                 Prometheus text; open, or behind METRICS_TOKEN when set.
+ *   GET  /metrics                 Prometheus text behind METRICS_TOKEN; without one it is not served
+ *                                 here (METRICS_PORT serves it on an internal listener instead).
  *   GET  /dashboard               the page, or a login form without a valid session.
  *   POST /dashboard/login         form field `token` = ADMIN_TOKEN → HttpOnly SameSite=Strict cookie.
  *   POST /dashboard/logout        clears the cookie.
@@ -10,6 +11,7 @@
  *
  * The session cookie never holds the token: it is `<expiry>.<HMAC-SHA256(ADMIN_TOKEN, expiry)>`,
  * so rotating ADMIN_TOKEN ends every session and no server-side store is needed (replicas agree).
+ * Failed sign-ins and wrong tokens are counted per address and throttled (http/auth-limiter.ts).
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
@@ -19,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type pg from 'pg';
 import type { Clock } from '../clock.js';
+import type { AuthLimiter } from '../http/auth-limiter.js';
 import { latestReport } from '../reports/store.js';
 import { FLOW_QUEUES } from '../queue/names.js';
 import type { SyncQueue } from '../queue/queue.js';
@@ -47,6 +50,8 @@ export interface DashboardOptions {
   logger: Logger;
   /** Session expiry and the dashboard's time axis are measured on it. */
   clock: Clock;
+  /** Counts and throttles failed sign-ins and wrong tokens. */
+  limiter?: AuthLimiter;
 }
 
 function sha256(text: string): Buffer {
@@ -136,8 +141,11 @@ export function createDashboardRouter(options: DashboardOptions): Router {
   });
   sessionRoutes(router, options);
   const guard = (req: Request, res: Response, next: NextFunction) => {
+    if (options.limiter?.throttled(req, res, 'dashboard')) return;
     const token = bearer(req);
     if ((token && sameSecret(token, options.adminToken)) || signedIn(req)) return next();
+    // A wrong token is a guess; a missing or expired session (the page polling) is not.
+    if (token) options.limiter?.failed(req, 'dashboard');
     res.status(401).json({ error: 'unauthorized', detail: 'a valid admin bearer token or dashboard session is required' });
   };
   router.get('/admin/api/dashboard', guard, async (_req, res, next) => {
@@ -153,7 +161,16 @@ export function createDashboardRouter(options: DashboardOptions): Router {
 function metricsRoute(options: DashboardOptions) {
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
-      if (options.metricsToken && !sameSecret(bearer(req) ?? '', options.metricsToken)) {
+      if (!options.metricsToken) {
+        res.status(404).json({
+          error: 'not_found',
+          detail: '/metrics is served here only behind METRICS_TOKEN; or set METRICS_PORT for an internal listener',
+        });
+        return;
+      }
+      if (options.limiter?.throttled(req, res, 'metrics')) return;
+      if (!sameSecret(bearer(req) ?? '', options.metricsToken)) {
+        options.limiter?.failed(req, 'metrics');
         res
           .status(401)
           .set('WWW-Authenticate', 'Bearer')
@@ -185,10 +202,12 @@ function assetRoute(assets: Record<string, { file: string; type: string }>) {
 function sessionRoutes(router: Router, options: DashboardOptions): void {
   const secure = options.publicUrl.startsWith('https:');
   router.post('/dashboard/login', express.urlencoded({ extended: false, limit: '4kb' }), (req, res) => {
+    if (options.limiter?.throttled(req, res, 'dashboard login')) return;
     const body = req.body as { token?: unknown } | undefined;
     const given = typeof body?.token === 'string' ? body.token : '';
     if (!given || !sameSecret(given, options.adminToken)) {
-      options.logger.warn('dashboard sign-in refused', { ip: req.socket.remoteAddress });
+      if (options.limiter) options.limiter.failed(req, 'dashboard login');
+      else options.logger.warn('dashboard sign-in refused', { ip: req.socket.remoteAddress });
       res.set(SECURITY_HEADERS).status(401).type('html').send(LOGIN('That token is not valid.'));
       return;
     }

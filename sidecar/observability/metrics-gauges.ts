@@ -20,12 +20,15 @@ export interface MetricsSources {
   schema: string;
   budget: () => BudgetSnapshot;
   deprecations: () => DeprecationCounts;
+  /** Seconds the oldest ready job of each queue has waited (queue/age.ts). */
+  queueAges?: () => Promise<{ queue: string; seconds: number }[]>;
 }
 
 export interface GaugeState {
   readAt: number;
   queues: QueueStatsRow[];
   topics: { topic: string; lastReceivedAt: Date; count24h: number }[];
+  ages: { queue: string; seconds: number }[];
 }
 
 /** Database-backed gauge values, read at most every `cacheMs`; concurrent scrapes share one read. */
@@ -34,10 +37,14 @@ export function cachedGaugeState(sources: () => MetricsSources | undefined, cloc
   let loading: Promise<GaugeState> | undefined;
   async function load(): Promise<GaugeState> {
     const s = sources();
-    if (!s) return { readAt: clock(), queues: [], topics: [] };
+    if (!s) return { readAt: clock(), queues: [], topics: [], ages: [] };
     const at = clock();
-    const [queues, topics] = await Promise.all([s.queue.queueStats(), lastDeliveryPerTopic(s.pool, s.schema, at)]);
-    return { readAt: clock(), queues, topics };
+    const [queues, topics, ages] = await Promise.all([
+      s.queue.queueStats(),
+      lastDeliveryPerTopic(s.pool, s.schema, at),
+      s.queueAges ? s.queueAges() : Promise.resolve([]),
+    ]);
+    return { readAt: clock(), queues, topics, ages };
   }
   return async function gauges(): Promise<GaugeState> {
     if (cached && clock() - cached.readAt < cacheMs) return cached;
@@ -81,6 +88,16 @@ function registerQueueGauges({ registry, gauges }: GaugeInputs): void {
   queueGauge('queue_active', 'Jobs running, per queue', (r) => r.active);
   queueGauge('queue_dlq_depth', 'Jobs in the dead-letter queue, per queue', (r) => r.dlq);
   queueGauge('queue_blocked_keys', 'Entity keys blocked by a failed job, per queue', (r) => r.blockedKeys);
+  new client.Gauge({
+    name: `${PREFIX}queue_oldest_waiting_seconds`,
+    help: 'Seconds the oldest ready job has waited for a worker, per queue (0: none waits); alert queue_age',
+    labelNames: ['queue'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const a of (await gauges()).ages) this.set({ queue: a.queue }, a.seconds);
+    },
+  });
 }
 
 function registerWebhookGauges({ registry, gauges, clock }: GaugeInputs): void {

@@ -10,7 +10,7 @@ import { startStack, STACK_SHOP, type Stack } from '../../dev/testing/stack.js';
 import { testDatabase } from '../../dev/testing/root-hooks.js';
 import { createAlerter } from './alerts.js';
 import type { dashboardData } from './dashboard.js';
-import { sample, scriptedRun, startReceiver, testFlow, type Receiver } from '../../dev/testing/observability-support.js';
+import { idleFlow, sample, scriptedRun, startReceiver, testFlow, type Receiver } from '../../dev/testing/observability-support.js';
 
 describe('observability: metrics, dashboard data and alerts under a scripted run', function () {
   let stack: Stack;
@@ -20,7 +20,7 @@ describe('observability: metrics, dashboard data and alerts under a scripted run
     receiver = await startReceiver();
     stack = await startStack({
       databaseUrl: await testDatabase('observability_e2e'),
-      flows: [testFlow],
+      flows: [testFlow, idleFlow],
       env: {
         ALERT_WEBHOOK_URL: receiver.url,
         ALERT_DLQ_THRESHOLD: '1',

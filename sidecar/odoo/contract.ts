@@ -1,5 +1,5 @@
 /**
- * The sidecar ⟷ Odoo contract (docs/contract.md, version 1): the canonical documents as
+ * The sidecar ⟷ Odoo contract (docs/contract.md, version 1.1): the canonical documents as
  * TypeScript types, and a typed facade over `shopify.sync.api`. Flows call Odoo only through
  * this facade; the transport (JSON-RPC client, or the in-process double) is an OdooCaller.
  *
@@ -46,6 +46,10 @@ export type RefundDocument = Schema.RefundDocument;
 export type RefundLine = RefundDocument['lines'][number];
 export type RestockType = RefundLine['restock_type'];
 export type ReturnDocument = Schema.ReturnDocument;
+/** A customer credit note of a Shopify order, as export_credit_note returns it (contract 1.1). */
+export type CreditNoteDocument = Schema.CreditNoteDocument;
+/** What Odoo holds for one Shopify refund (refund_status, contract 1.1). */
+export type RefundStatus = Schema.RefundStatusResult['refunds'][number];
 
 export type ProductDocument = Schema.ProductDocument;
 export type ProductOption = ProductDocument['options'][number];
@@ -92,6 +96,14 @@ export type HealthReportParams = Omit<Schema.ReportHealthParams, 'alerts'> & {
   alerts: Array<Schema.ReportHealthParams['alerts'][number] & { value?: number; threshold?: number }>;
 };
 
+// ---- status methods (Shopify > Errors and Overview in Odoo; docs/contract.md) ----
+
+/** A dead-lettered job for Odoo's Shopify > Errors (report_failure). */
+export type FailureReport = Schema.ReportFailureParams;
+export type FailureReportResult = Schema.ReportFailureResult;
+/** The sidecar's status snapshot for Odoo's Shopify > Overview (report_status, GET /admin/api/status). */
+export type StatusReport = Schema.ReportStatusParams;
+
 export interface OdooContract {
   contractVersion(doc: ContractParams<'contract_version'>): Promise<ContractVersionResult>;
   pullEvents(doc: PullEventsParams): Promise<ContractResult<'pull_events'>>;
@@ -102,11 +114,21 @@ export interface OdooContract {
   cancelOrder(doc: CancelOrderParams): Promise<CancelOrderResult>;
   applyRefund(doc: RefundDocument): Promise<ApplyRefundResult>;
   applyReturn(doc: ReturnDocument): Promise<ApplyReturnResult>;
+  /** A customer credit note of a Shopify order (the refunds flow turns a posted one into a Shopify refund). */
+  exportCreditNote(doc: ContractParams<'export_credit_note'>): Promise<CreditNoteDocument>;
+  /** What Odoo holds for some Shopify refunds (the refunds flow, the daily reconciliation). */
+  refundStatus(doc: ContractParams<'refund_status'>): Promise<ContractResult<'refund_status'>>;
   upsertCustomer(doc: CustomerDocument): Promise<UpsertCustomerResult>;
   exportCustomers(doc: ContractParams<'export_customers'>): Promise<ContractResult<'export_customers'>>;
   /** Top-level partners with an email, not erased, archived included, by id (onboarding). */
   listCustomers(doc?: ContractParams<'list_customers'>): Promise<ContractResult<'list_customers'>>;
   eraseCustomer(doc: EraseCustomerParams): Promise<EraseCustomerResult>;
+  /** Privacy requests (docs/contract.md, "Privacy requests"), each idempotent by its request key. */
+  privacyDataRequest(doc: ContractParams<'privacy_data_request'>): Promise<ContractResult<'privacy_data_request'>>;
+  privacyRedactCustomer(doc: ContractParams<'privacy_redact_customer'>): Promise<ContractResult<'privacy_redact_customer'>>;
+  privacyRedactShop(doc: ContractParams<'privacy_redact_shop'>): Promise<ContractResult<'privacy_redact_shop'>>;
+  privacyRecordResult(doc: ContractParams<'privacy_record_result'>): Promise<ContractResult<'privacy_record_result'>>;
+  openPrivacyRequests(doc: ContractParams<'open_privacy_requests'>): Promise<ContractResult<'open_privacy_requests'>>;
   exportDelivery(doc: ContractParams<'export_delivery'>): Promise<FulfillmentDocument>;
   recordSyncResult(doc: RecordSyncResultParams): Promise<ContractResult<'record_sync_result'>>;
   orderStatus(doc: ContractParams<'order_status'>): Promise<ContractResult<'order_status'>>;
@@ -115,6 +137,8 @@ export interface OdooContract {
   requestResync(doc: ContractParams<'request_resync'>): Promise<ContractResult<'request_resync'>>;
   storeReport(doc: ReportSummaryDoc): Promise<ContractResult<'store_report'>>;
   reportHealth(doc: HealthReportParams): Promise<ContractResult<'report_health'>>;
+  reportFailure(doc: FailureReport): Promise<FailureReportResult>;
+  reportStatus(doc: StatusReport): Promise<ContractResult<'report_status'>>;
 }
 
 /** The RPC method behind each facade method (the contract's names). */
@@ -128,10 +152,17 @@ export const CONTRACT_METHODS = {
   cancelOrder: 'cancel_order',
   applyRefund: 'apply_refund',
   applyReturn: 'apply_return',
+  exportCreditNote: 'export_credit_note',
+  refundStatus: 'refund_status',
   upsertCustomer: 'upsert_customer',
   exportCustomers: 'export_customers',
   listCustomers: 'list_customers',
   eraseCustomer: 'erase_customer',
+  privacyDataRequest: 'privacy_data_request',
+  privacyRedactCustomer: 'privacy_redact_customer',
+  privacyRedactShop: 'privacy_redact_shop',
+  privacyRecordResult: 'privacy_record_result',
+  openPrivacyRequests: 'open_privacy_requests',
   exportDelivery: 'export_delivery',
   recordSyncResult: 'record_sync_result',
   orderStatus: 'order_status',
@@ -139,6 +170,8 @@ export const CONTRACT_METHODS = {
   requestResync: 'request_resync',
   storeReport: 'store_report',
   reportHealth: 'report_health',
+  reportFailure: 'report_failure',
+  reportStatus: 'report_status',
 } as const satisfies Record<keyof OdooContract, keyof ContractMethods>;
 
 /** An RPC method name; every one has its generated parameter and result types (ContractMethods). */
@@ -161,10 +194,17 @@ export function createOdooContract(caller: OdooCaller): OdooContract {
     cancelOrder: (doc) => call('cancel_order', doc),
     applyRefund: (doc) => call('apply_refund', doc),
     applyReturn: (doc) => call('apply_return', doc),
+    exportCreditNote: (doc) => call('export_credit_note', doc),
+    refundStatus: (doc) => call('refund_status', doc),
     upsertCustomer: (doc) => call('upsert_customer', doc),
     exportCustomers: (doc) => call('export_customers', doc),
     listCustomers: (doc = {}) => call('list_customers', doc),
     eraseCustomer: (doc) => call('erase_customer', doc),
+    privacyDataRequest: (doc) => call('privacy_data_request', doc),
+    privacyRedactCustomer: (doc) => call('privacy_redact_customer', doc),
+    privacyRedactShop: (doc) => call('privacy_redact_shop', doc),
+    privacyRecordResult: (doc) => call('privacy_record_result', doc),
+    openPrivacyRequests: (doc) => call('open_privacy_requests', doc),
     exportDelivery: (doc) => call('export_delivery', doc),
     recordSyncResult: (doc) => call('record_sync_result', doc),
     orderStatus: (doc) => call('order_status', doc),
@@ -178,6 +218,8 @@ export function createOdooContract(caller: OdooCaller): OdooContract {
         dlq_depth: doc.dlq_depth,
         checked_at: doc.checked_at,
       }),
+    reportFailure: (doc) => call('report_failure', doc),
+    reportStatus: (doc) => call('report_status', doc),
   } satisfies OdooContract);
 }
 

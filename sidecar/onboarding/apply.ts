@@ -77,22 +77,46 @@ function conflictMessage(conflicts: readonly Conflict[], model: string, id: numb
   return `onboarding conflict: ${mine.map((c) => c.message).join('; ')}`.slice(0, 2000);
 }
 
+/** What onboarding pushes to Shopify afterwards, and what the push rules keep out, by reason. */
+export interface PushSummary {
+  products: number;
+  customers: number;
+  skipped: Array<{ reason: string; count: number }>;
+}
+
+function byReason(rows: ReadonlyArray<{ reason: string }>): PushSummary['skipped'] {
+  const counts = new Map<string, number>();
+  for (const row of rows) counts.set(row.reason, (counts.get(row.reason) ?? 0) + 1);
+  return [...counts].map(([reason, count]) => ({ reason, count })).sort((a, b) => a.reason.localeCompare(b.reason));
+}
+
 /**
  * Pushes deferred while onboarding was pending are replayed: Odoo re-emits the events of every
  * product and customer (its Resync buttons' method) except those held for a conflict, and linked
- * records now update their Shopify counterpart in place.
+ * records now update their Shopify counterpart in place. Odoo's push rules decide which contacts
+ * are customers (never internal users, employees, vendors or contacts without a sale, unless
+ * "Sync to Shopify" is ticked; docs/flows.md "Which contacts are pushed"). A dry run asks Odoo
+ * what it would queue and queues nothing; a contact it is about to link counts as pushed.
  */
 export async function requestResyncs(
   ctx: OnboardingContext,
   plan: OnboardingPlan,
   products: readonly ProductDocument[],
   partners: readonly ExportedCustomer[],
-): Promise<{ products: number; customers: number }> {
+  dryRun = false,
+): Promise<PushSummary> {
   const held = { templates: new Set(plan.held.templateIds), partners: new Set(plan.held.partnerIds) };
   const templateIds = products.map((p) => p.odoo_id).filter((id) => !held.templates.has(id));
   const partnerIds = partners.map((c) => c.partner_id).filter((id) => !held.partners.has(id));
+  const dry = dryRun ? { dry_run: true } : {};
+  const none = { queued: 0, missing_ids: [], skipped: [] };
+  const product = templateIds.length ? await ctx.odoo.requestResync({ model: 'product.template', ids: templateIds, ...dry }) : none;
+  const customer = partnerIds.length ? await ctx.odoo.requestResync({ model: 'res.partner', ids: partnerIds, ...dry }) : none;
+  const linking = new Set(dryRun ? plan.customers.link.map((l) => l.partnerId) : []);
+  const skipped = (customer.skipped ?? []).filter((s) => !linking.has(s.id));
   return {
-    products: templateIds.length ? (await ctx.odoo.requestResync({ model: 'product.template', ids: templateIds })).queued : 0,
-    customers: partnerIds.length ? (await ctx.odoo.requestResync({ model: 'res.partner', ids: partnerIds })).queued : 0,
+    products: product.queued,
+    customers: customer.queued + (customer.skipped ?? []).length - skipped.length,
+    skipped: byReason([...(product.skipped ?? []), ...skipped]),
   };
 }

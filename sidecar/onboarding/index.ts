@@ -46,6 +46,12 @@ async function onboard(ctx: OnboardingContext, dryRun: boolean): Promise<Onboard
     odooCustomers: partners.length,
     shopifyCustomers: customers.length,
   };
+  const complete = !dryRun && writeErrors.length === 0;
+  if (complete)
+    await saveOnboardingState(ctx, { completedAt: new Date().toISOString(), held: plan.held, counts: countsOf(plan, sides, written) });
+  // A real run queues the pushes (once complete); a dry run asks Odoo what they would be.
+  const push = complete || dryRun ? await requestResyncs(ctx, plan, products, partners, dryRun) : null;
+  if (complete) ctx.logger.info('onboarding: resync requested', { ...push });
   const report: OnboardingReport = {
     dryRun,
     startedAt,
@@ -53,11 +59,8 @@ async function onboard(ctx: OnboardingContext, dryRun: boolean): Promise<Onboard
     counts: countsOf(plan, sides, written),
     plan,
     writeErrors,
+    push,
   };
-  if (!dryRun && writeErrors.length === 0) {
-    await saveOnboardingState(ctx, { completedAt: report.finishedAt, held: plan.held, counts: report.counts });
-    ctx.logger.info('onboarding: resync requested', await requestResyncs(ctx, plan, products, partners));
-  }
   ctx.logger.info('onboarding finished', { dryRun, ...report.counts, writeErrors: writeErrors.length });
   for (const e of writeErrors) ctx.logger.error('onboarding: link not written', e);
   return report;

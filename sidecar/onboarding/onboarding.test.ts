@@ -133,6 +133,10 @@ describe('onboarding an existing shop (simulator, Odoo double, PostgreSQL)', () 
     assert.deepEqual(report.plan.products.unmatchedShopify.map((v) => v.sku).sort(), ['BAG', 'BAG', 'POSTER']);
     assert.deepEqual(report.plan.customers.unmatchedShopify.map((c) => c.email).sort(), ['grace@example.com', 'shop-only@example.com']);
     assert.equal(report.counts.written, 0);
+    // What would be pushed afterwards, Odoo's push rules asked: every product not held, Ada
+    // (about to be linked); the contact only in Odoo, who never bought, is kept out.
+    assert.deepEqual(report.push, { products: 3, customers: 1, skipped: [{ reason: 'no_sale', count: 1 }] });
+    assert.match(report.markdown, /- customers would be pushed: \*\*1\*\*\n- not pushed \(contacts without a sale\): 1/);
     assert.match(report.markdown, /^# Onboarding dry run \(nothing written\)/);
     assert.match(report.markdown, /\| duplicate_sku_shopify \| SKU BAG is on 2 Shopify variants/);
     assert.deepEqual(await snapshot(), before);
@@ -152,6 +156,8 @@ describe('onboarding an existing shop (simulator, Odoo double, PostgreSQL)', () 
     assert.deepEqual(report.writeErrors, []);
     // 2 products + 1 customer linked, 1 product + 2 contacts held with a message.
     assert.equal(report.counts.written, 6);
+    // The contact only in Odoo is no customer (no sale, "Sync to Shopify" not ticked): not pushed.
+    assert.deepEqual(report.push, { products: 3, customers: 1, skipped: [{ reason: 'no_sale', count: 1 }] });
     const shopTee = (
       await stack.simControl<
         Array<{ admin_graphql_api_id: string; variants: Array<{ sku: string; admin_graphql_api_id: string; inventory_item_id: number }> }>

@@ -1,7 +1,7 @@
 /** The onboarding report: counts of a run, and the report as Markdown (admin endpoint, go-live checklist). */
 import type { OnboardingPlan } from './map.js';
 import type { OnboardingCounts } from './store.js';
-import type { WriteError } from './apply.js';
+import type { PushSummary, WriteError } from './apply.js';
 
 export interface OnboardingReport {
   dryRun: boolean;
@@ -11,6 +11,11 @@ export interface OnboardingReport {
   plan: OnboardingPlan;
   /** Links that could not be written (a real run), with Odoo's message. */
   writeErrors: WriteError[];
+  /**
+   * What is pushed to Shopify afterwards, by kind, and what Odoo's push rules keep out (a dry run:
+   * what would be; null when a real run could not complete).
+   */
+  push: PushSummary | null;
 }
 
 export function countsOf(
@@ -30,6 +35,17 @@ export function countsOf(
   };
 }
 
+/** Why Odoo's push rules kept a record out (request_resync's `skipped` reasons). */
+const SKIP_WORDS: Record<string, string> = {
+  internal_user: 'internal users',
+  company: 'the company itself',
+  employee: 'employees',
+  vendor: 'vendors',
+  no_sale: 'contacts without a sale',
+  erased: 'erased contacts',
+  not_for_sale: 'products not for sale',
+};
+
 const cell = (s: string | number | null | undefined) => String(s ?? '—').replace(/\|/g, '\\|');
 
 /** The report as Markdown, for the admin endpoint and the go-live checklist. */
@@ -48,6 +64,13 @@ export function renderMarkdown(report: OnboardingReport): string {
     `- records written in Odoo: ${c.written}`,
     '',
   );
+  if (report.push) {
+    const verb = report.dryRun ? 'would be pushed' : 'pushed';
+    lines.push(`## ${report.dryRun ? 'Would be pushed' : 'Pushed'} to Shopify afterwards`, '');
+    lines.push(`- products ${verb}: **${report.push.products}**`, `- customers ${verb}: **${report.push.customers}**`);
+    for (const s of report.push.skipped) lines.push(`- not pushed (${SKIP_WORDS[s.reason] ?? s.reason}): ${s.count}`);
+    lines.push('');
+  }
   if (p.conflicts.length) {
     lines.push('## Conflicts (nothing of these is linked or pushed until fixed)', '', '| kind | detail |', '|---|---|');
     for (const x of p.conflicts) lines.push(`| ${x.kind} | ${cell(x.message)} |`);

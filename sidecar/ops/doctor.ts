@@ -10,7 +10,14 @@ import type { Logger } from '../observability/logger.js';
 import { checkContract } from '../odoo/check-contract.js';
 import type { OdooCaller } from '../odoo/types.js';
 import { CONTRACT_VERSION } from '../rules/contract-version.js';
-import { CALLBACK_PATH, managedTopics, planSubscriptions, type ExistingSubscription } from '../schedules/webhook-subscriptions/map.js';
+import { COMPLIANCE_STATE_KEY } from '../flows/privacy/store.js';
+import {
+  CALLBACK_PATH,
+  COMPLIANCE_TOPICS,
+  managedTopics,
+  planSubscriptions,
+  type ExistingSubscription,
+} from '../schedules/webhook-subscriptions/map.js';
 import { listSubscriptions } from '../schedules/webhook-subscriptions/read.js';
 import { checkApiVersion, type ShopifyClient } from '../shopify/index.js';
 
@@ -70,6 +77,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
     ['shopify deprecations', checkShopifyDeprecations],
     ['webhook subscriptions', checkWebhookSubscriptions],
     ['webhook deliveries', checkWebhookDeliveries],
+    ['compliance webhooks', checkComplianceWebhooks],
   ];
   // One after the other: each check's detail is read alone, and Shopify's budget is spent gently.
   for (const [name, run] of steps) checks.push(await check(name, () => run(deps)));
@@ -151,4 +159,47 @@ async function checkWebhookDeliveries({ config, pool, clock }: DoctorDeps): Prom
   if (!last) return { verdict: 'warn', detail: 'no webhook delivery received yet' };
   const detail = `last delivery ${last.toISOString()}; ${invalid} invalid (bad HMAC/headers) in 24 h`;
   return { verdict: invalid ? 'warn' : 'ok', detail };
+}
+
+/** When each compliance topic first and last arrived (ISO timestamps); absent: never. */
+export type ComplianceArrivals = Partial<Record<string, { first: string; last: string }>>;
+
+/**
+ * Pure: the compliance topics' verdict. They are configured on the app, not through the Admin
+ * API, so arrival is the only sign the configuration works; Shopify sends them only when someone
+ * asks (shop/redact 48 h after an uninstall), so a topic never seen is normal and only "none
+ * ever" warns (docs/operations.md, "Privacy requests").
+ */
+export function judgeComplianceArrivals(arrivals: ComplianceArrivals): Check {
+  const parts = COMPLIANCE_TOPICS.map((topic) => {
+    const seen = arrivals[topic];
+    return seen ? `${topic}: first ${seen.first}, last ${seen.last}` : `${topic}: never received`;
+  });
+  const data = Object.fromEntries(COMPLIANCE_TOPICS.map((t) => [t, arrivals[t] ?? null]));
+  if (COMPLIANCE_TOPICS.some((t) => arrivals[t])) return { verdict: 'ok', detail: parts.join('; '), data };
+  const hint = 'configure them on the app (shopify.app.toml or the Dev Dashboard) and send a test delivery';
+  return { verdict: 'warn', detail: `no compliance webhook ever arrived; ${hint} (docs/operations.md, "Privacy requests")`, data };
+}
+
+async function checkComplianceWebhooks({ config, pool }: DoctorDeps): Promise<Check> {
+  const schema = `"${config.database.appSchema}"`;
+  // The privacy flow records every arrival (kept through a shop erasure); the inbox adds those not handled yet.
+  const state = await pool.query<{ value: ComplianceArrivals }>(`SELECT value FROM ${schema}.sidecar_state WHERE key = $1`, [
+    COMPLIANCE_STATE_KEY,
+  ]);
+  const inbox = await pool.query<{ topic: string; first: Date; last: Date }>(
+    `SELECT topic, min(received_at) AS first, max(received_at) AS last FROM ${schema}.webhook_inbox
+      WHERE topic = ANY($1::text[]) AND status <> 'invalid' GROUP BY topic`,
+    [COMPLIANCE_TOPICS],
+  );
+  const arrivals: ComplianceArrivals = { ...(state.rows[0]?.value ?? {}) };
+  for (const row of inbox.rows) {
+    const known = arrivals[row.topic];
+    const first = row.first.toISOString();
+    const last = row.last.toISOString();
+    arrivals[row.topic] = known
+      ? { first: known.first < first ? known.first : first, last: known.last > last ? known.last : last }
+      : { first, last };
+  }
+  return judgeComplianceArrivals(arrivals);
 }

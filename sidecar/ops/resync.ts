@@ -56,3 +56,28 @@ export async function resyncOrdersSince(
     after = page.orders.pageInfo.endCursor;
   }
 }
+
+/**
+ * One order by its number ("#1001"), for Odoo's "Re-import an order": found in Shopify, then its
+ * dead letters re-queued when a failed job blocks its key (that job re-reads the order: a
+ * re-import), else a `{source: 'resync'}` job enqueued on its key. Null when Shopify has no such
+ * order.
+ */
+export async function reimportOrderByName(
+  deps: { shopify: ShopifyClient; queue: SyncQueue; shop: string },
+  name: string,
+  now: number,
+): Promise<{ orderGid: string; name: string; outcome: 'retried' | 'queued' } | null> {
+  const number = name.trim().replace(/^#/, '');
+  if (!/^[A-Za-z0-9-]+$/.test(number)) throw new RangeError(`name must be an order number like #1001 (got "${name}")`);
+  const { orders } = await deps.shopify.request('OrderByName', { query: `name:#${number}` }, { lane: 'orders' });
+  const order = orders.nodes[0];
+  if (!order) return null;
+  const key = keys.order(deps.shop, order.id);
+  const dead = (await deps.queue.listDeadLetters('orders', { limit: 1000 })).filter((letter) => letter.key === key);
+  for (const letter of dead) await deps.queue.retryDeadLetter('orders', letter.id);
+  if (dead.length) return { orderGid: order.id, name: order.name, outcome: 'retried' };
+  const job: OrderRepairJob = { source: 'resync', orderGid: order.id };
+  await deps.queue.send('orders', job, { key, id: `reimport:${now}:${order.id}`, correlationId: `reimport:${now}` });
+  return { orderGid: order.id, name: order.name, outcome: 'queued' };
+}

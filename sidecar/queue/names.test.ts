@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { dlqName, InvalidKeyError, keys, odooRef, QUEUE_NAMES, queueOptions, shopifyGid } from './names.js';
+import { dlqName, InvalidKeyError, keys, odooRef, QUEUE_NAMES, queueOptions, retryLimitFor, shopifyGid } from './names.js';
 
 describe('queue names and keys', () => {
   it('gives every queue a .dlq dead-letter queue', () => {
@@ -62,10 +62,28 @@ describe('queue names and keys', () => {
       deleteAfterSeconds: 3 * 86_400,
       deadLetter: 'inventory.dlq',
       notify: true,
+      // A worker that stops refreshing it for 10 s is taken for dead (docs/queues.md, "Crash recovery").
+      heartbeatSeconds: 10,
     });
     const scheduled = queueOptions('inventory.reconcile', retry);
     assert.equal(scheduled.policy, 'singleton');
     assert.equal(scheduled.retryLimit, 2);
     assert.equal(keys.scheduled('inventory.reconcile'), 'schedule:inventory.reconcile');
+  });
+
+  it('derives from a time budget the retries whose backoff lower bounds span it', () => {
+    assert.equal(retryLimitFor({ budgetSeconds: 21_600, delaySeconds: 5, delayMaxSeconds: 300 }), 77);
+    assert.equal(retryLimitFor({ budgetSeconds: 1, delaySeconds: 5, delayMaxSeconds: 300 }), 1);
+    // Never below the budget: the sum of min(cap, delay · 2^n) over the limit reaches it, one retry fewer does not.
+    for (const [budget, delay, cap] of [
+      [3600, 1, 60],
+      [14_400, 5, 1800],
+      [90, 1, 4],
+    ] as const) {
+      const limit = retryLimitFor({ budgetSeconds: budget, delaySeconds: delay, delayMaxSeconds: cap });
+      const waited = (n: number) =>
+        Array.from({ length: n }, (_, i) => Math.min(cap, delay * 2 ** Math.min(i, 15))).reduce((a, b) => a + b, 0);
+      assert.ok(waited(limit) >= budget && waited(limit - 1) < budget, `${budget}/${delay}/${cap}: ${limit}`);
+    }
   });
 });

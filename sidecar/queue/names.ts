@@ -129,6 +129,32 @@ export interface RetrySettings {
 const DAY = 86_400;
 
 /**
+ * Retries that keep a job waiting for at least `budgetSeconds`: pg-boss waits
+ * `min(delayMax, delay · 2^n · (1 + random))` seconds before the n-th retry (n from 0, the exponent
+ * capped at 15), so counting retries until the lower bound `min(delayMax, delay · 2^n)` adds up to
+ * the budget gives a limit whose retries never end before it. The capped delays are exact, so with
+ * a cap well below the budget they end close to it. Attempts only happen while the queue is not
+ * paused (./breaker.ts): an outage of Odoo or Shopify spends none of them.
+ */
+export function retryLimitFor(settings: { budgetSeconds: number; delaySeconds: number; delayMaxSeconds: number }): number {
+  const delay = Math.max(1, settings.delaySeconds);
+  let waited = 0;
+  let retries = 0;
+  while (waited < settings.budgetSeconds && retries < 10_000) {
+    waited += Math.min(settings.delayMaxSeconds, delay * 2 ** Math.min(retries, 15));
+    retries += 1;
+  }
+  return retries;
+}
+
+/**
+ * Seconds without a heartbeat after which a running job counts as abandoned (its process died) and
+ * is handed to another worker (docs/queues.md, "Crash recovery"). pg-boss's minimum; the worker
+ * refreshes it every half of it while the handler runs.
+ */
+export const HEARTBEAT_SECONDS = 10;
+
+/**
  * Job expiry per queue: how long one attempt may run before pg-boss's supervisor fails it (and a
  * crashed process's job is retried). Set above the slowest legitimate attempt of the flow.
  */
@@ -165,6 +191,7 @@ export function queueOptions(queue: QueueName, retry: RetrySettings, expireInSec
     deleteAfterSeconds: 3 * DAY,
     deadLetter: dlqName(queue),
     notify: true,
+    heartbeatSeconds: HEARTBEAT_SECONDS,
   };
   if (isFlowQueue(queue)) {
     return { ...common, policy: 'key_strict_fifo', retryLimit: retry.limit, retentionSeconds: 30 * DAY };

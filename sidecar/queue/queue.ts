@@ -26,8 +26,9 @@
  * they run; ./types.ts the shared types; ./job-id.ts deterministic job ids.
  */
 import { randomUUID } from 'node:crypto';
-import { PgBoss, type JobWithMetadata } from 'pg-boss';
+import { PgBoss, type JobResult, type JobWithMetadata } from 'pg-boss';
 import { runAttempt, type AttemptContext } from './attempt.js';
+import { ResilientBossDb } from './boss-db.js';
 import { discardDeadLetter, inspectDeadLetter, listDeadLetters, retryDeadLetter } from './dead-letters.js';
 import { ConfigurationError } from './errors.js';
 import { deterministicJobId } from './job-id.js';
@@ -43,8 +44,8 @@ import {
   type QueueName,
   type ScheduledQueue,
 } from './names.js';
-import { laterJobExists, returnToQueue } from './sql.js';
-import { readJobSummary, readQueueStats, rowsOf } from './stats.js';
+import { laterJobExists, reclaimAbandoned, retriesDueNow, returnToQueue } from './sql.js';
+import { readJobSummary, readQueueAges, readQueueStats, rowsOf } from './stats.js';
 import type {
   Envelope,
   JobHandler,
@@ -73,6 +74,13 @@ interface QueueState extends AttemptContext {
   started: boolean;
   stopping: boolean;
   stopPromise: Promise<StopResult> | undefined;
+  /** How to start each worked queue's worker again after a pause. */
+  starters: Map<QueueName, () => Promise<void>>;
+  /** Queues whose workers are stopped while a side they need is down (./breaker.ts). */
+  paused: Set<QueueName>;
+  /** Pauses and resumes, one after the other. */
+  transitions: Promise<void>;
+  reclaimTimer: NodeJS.Timeout | undefined;
 }
 
 export function createQueue(settings: QueueSettings): SyncQueue {
@@ -90,6 +98,10 @@ export function createQueue(settings: QueueSettings): SyncQueue {
     started: false,
     stopping: false,
     stopPromise: undefined,
+    starters: new Map(),
+    paused: new Set(),
+    transitions: Promise.resolve(),
+    reclaimTimer: undefined,
   };
   const known = (queue: QueueName) => {
     assertKnown(s, queue);
@@ -105,26 +117,34 @@ export function createQueue(settings: QueueSettings): SyncQueue {
     hasLaterJob: (queue, key, jobId) => hasLaterJob(s, queue, key, jobId),
     jobSummary: (since) => readJobSummary(s.boss.getDb(), s.schema, s.queues, since),
     queueStats: () => readQueueStats(s.boss.getDb(), s.schema, s.queues),
+    queueAges: () => readQueueAges(s.boss.getDb(), s.schema, s.queues),
     listDeadLetters: async (queue, options = {}) => listDeadLetters(s.boss, known(queue), options.limit),
     inspectDeadLetter: async (queue, id) => inspectDeadLetter(s.boss, known(queue), id),
     retryDeadLetter: async (queue, id) => retryDeadLetter(s.boss, s.logger, known(queue), id),
     discardDeadLetter: async (queue, id) => discardDeadLetter(s.boss, s.logger, known(queue), id),
+    pause: (queues) => transition(s, () => pause(s, queues)),
+    resume: (queues) => transition(s, () => resume(s, queues)),
+    paused: () => [...s.paused],
+    reclaimAbandoned: () => reclaim(s),
     stop: (options = {}) => stop(s, options.timeoutMs ?? 25_000),
   };
 }
 
 function createBoss(settings: QueueSettings): PgBoss {
   const boss = new PgBoss({
-    connectionString: settings.connectionString,
+    // pg-boss's own pool and statements, with a LISTEN client whose errors are always heard (./boss-db.ts).
+    db: new ResilientBossDb({
+      connectionString: settings.connectionString,
+      max: settings.poolSize ?? 5,
+      application_name: settings.applicationName ?? 'shopify-odoo-sidecar',
+    }),
     schema: settings.schema,
-    max: settings.poolSize ?? 5,
-    application_name: settings.applicationName ?? 'shopify-odoo-sidecar',
     useListenNotify: true,
     superviseIntervalSeconds: settings.superviseIntervalSeconds ?? 60,
     monitorIntervalSeconds: settings.superviseIntervalSeconds ?? 60,
   });
   // pg-boss re-emits its pool's and LISTEN client's errors (e.g. 57P01 when PostgreSQL restarts)
-  // here; logged, they never crash the process, and pg-boss reconnects.
+  // here; logged, they never crash the process, and the pool and the listener reconnect.
   boss.on('error', (error) => settings.logger.error('queue: pg-boss error', { error }));
   boss.on('warning', (warning) => settings.logger.warn('queue: pg-boss warning', { warning }));
   return boss;
@@ -140,7 +160,50 @@ async function start(s: QueueState): Promise<void> {
     throw error;
   }
   s.started = true;
+  const every = (s.settings.reclaimIntervalSeconds ?? 2) * 1000;
+  s.reclaimTimer = setInterval(() => {
+    reclaim(s).catch((error: unknown) => s.logger.warn('queue: reclaiming abandoned jobs failed', { error }));
+  }, every);
+  s.reclaimTimer.unref();
   s.logger.info('queue: started', { schema: s.schema, queues: s.queues.length });
+}
+
+/** Hands the jobs of a dead or stalled worker to the next fetch (./sql.ts `reclaimAbandoned`). */
+async function reclaim(s: QueueState): Promise<number> {
+  if (!s.started || s.stopping) return 0;
+  const rows = await rowsOf<{ id: string; name: string }>(s.boss.getDb(), reclaimAbandoned(s.schema, s.queues));
+  if (rows.length > 0) {
+    s.logger.warn('queue: jobs of a worker that stopped are run again', {
+      jobs: rows.length,
+      queues: [...new Set(rows.map((r) => r.name))],
+    });
+  }
+  return rows.length;
+}
+
+function transition(s: QueueState, step: () => Promise<void>): Promise<void> {
+  const next = s.transitions.then(step);
+  s.transitions = next.catch(() => undefined);
+  return next;
+}
+
+/** Stops fetching on `queues` (in-flight jobs finish); a queue worked later stays stopped until resumed. */
+async function pause(s: QueueState, queues: readonly QueueName[]): Promise<void> {
+  const fresh = queues.filter((q) => !s.paused.has(q));
+  for (const queue of fresh) {
+    s.paused.add(queue);
+    if (s.starters.has(queue)) await s.boss.offWork(queue, { wait: false });
+  }
+  if (fresh.length) s.logger.warn('queue: paused', { queues: fresh });
+}
+
+/** Starts `queues`' workers again and makes their waiting retries due now. */
+async function resume(s: QueueState, queues: readonly QueueName[]): Promise<void> {
+  const resumed = queues.filter((q) => s.paused.delete(q));
+  if (!resumed.length || s.stopping) return;
+  for (const queue of resumed) await s.starters.get(queue)?.();
+  const due = await rowsOf(s.boss.getDb(), retriesDueNow(s.schema, resumed));
+  s.logger.info('queue: resumed', { queues: resumed, retriesDueNow: due.length });
 }
 
 /** Creates missing queues and DLQs and applies changed retry settings; a policy change is refused. */
@@ -207,6 +270,12 @@ async function work<T>(s: QueueState, queue: QueueName, handler: JobHandler<T>, 
   assertKnown(s, queue);
   if (s.stopping) throw new Error('queue: stopping, no new workers');
   s.worked.add(queue);
+  const start = () => startWorker(s, queue, handler, options);
+  s.starters.set(queue, start);
+  if (!s.paused.has(queue)) await start();
+}
+
+async function startWorker<T>(s: QueueState, queue: QueueName, handler: JobHandler<T>, options: WorkOptions): Promise<void> {
   const polling = s.settings.pollingIntervalSeconds ?? 2;
   // Assigned once boss.work resolves; the handler below may already run before that.
   const worker: { id?: string } = {};
@@ -224,6 +293,8 @@ async function work<T>(s: QueueState, queue: QueueName, handler: JobHandler<T>, 
       notifyPollingIntervalSeconds: polling,
     },
     async (jobs) => {
+      // A fetch already under way when the queue paused can still claim jobs: they go back unrun.
+      if (s.paused.has(queue)) return giveBack(s, queue, jobs as JobWithMetadata<Envelope<T>>[]);
       // includeMetadata: true makes these JobWithMetadata; the overloads do not narrow with perJobResults.
       const results = await Promise.all(jobs.map((job) => runAttempt(s, queue, handler, job as JobWithMetadata<Envelope<T>>)));
       // key_strict_fifo hands out one job per key per fetch, so a key's next job becomes
@@ -236,6 +307,15 @@ async function work<T>(s: QueueState, queue: QueueName, handler: JobHandler<T>, 
       return results;
     },
   );
+}
+
+/**
+ * Returns jobs claimed while their queue is paused to `created` without spending an attempt (the
+ * shutdown's update); the `failed` results pg-boss then settles are fenced off by the state.
+ */
+async function giveBack<T>(s: QueueState, queue: QueueName, jobs: JobWithMetadata<Envelope<T>>[]): Promise<JobResult[]> {
+  for (const job of jobs) await rowsOf(s.boss.getDb(), returnToQueue(s.schema, queue, job.id, job.retryCount));
+  return jobs.map((job) => ({ id: job.id, status: 'failed' as const }));
 }
 
 async function schedule<T>(s: QueueState, queue: ScheduledQueue, cron: string, data?: T): Promise<void> {
@@ -263,6 +343,8 @@ function stop(s: QueueState, timeoutMs: number): Promise<StopResult> {
  */
 async function shutdown(s: QueueState, timeoutMs: number): Promise<StopResult> {
   s.stopping = true;
+  clearInterval(s.reclaimTimer);
+  await s.transitions;
   const before = s.inFlight.size;
   // Stop fetching on every queue; each offWork resolves once its worker's current batch is done.
   const drained = Promise.all([...s.worked].map((queue) => s.boss.offWork(queue, { wait: true })));

@@ -67,6 +67,20 @@ export function liveCounts(schema: string, names: readonly string[]): Statement 
 }
 
 /**
+ * The oldest waiting job per queue name (created or retry): on a flow queue the oldest backlog,
+ * on a `.dlq` the oldest dead letter. `created_on` is pg-boss's (the database's clock).
+ */
+export function oldestWaiting(schema: string, names: readonly string[]): Statement {
+  return {
+    text: `SELECT name, min(created_on) AS oldest
+             FROM "${schema}".job
+            WHERE name = ANY($1::text[]) AND state IN ('created','retry')
+            GROUP BY name`,
+    values: [[...names]],
+  };
+}
+
+/**
  * pg-boss's internal `restore`, fenced to one attempt: an unfinished job goes back to `created`
  * with `started_on` cleared, so its next claim does not count a new attempt. pg-boss's own
  * shutdown fail that follows is fenced to `state = 'active'` and leaves it alone.
@@ -78,5 +92,34 @@ export function returnToQueue(schema: string, queue: string, jobId: string, retr
             WHERE name = $1 AND id = $2::uuid AND state = 'active' AND retry_count = $3
             RETURNING id`,
     values: [queue, jobId, retryCount],
+  };
+}
+
+/**
+ * Jobs whose worker stopped sending heartbeats (its process died or stalled longer than the
+ * queue's `heartbeat_seconds`) become fetchable again at once, as `retry` due now: no backoff,
+ * since the crash was not the job's fault. `started_on` stays set, so the next claim counts a new
+ * attempt (pg-boss's fetch increments `retry_count` then), which fences off a stalled worker's late
+ * settle. pg-boss's own supervisor fails such jobs too, but only after its retry backoff.
+ */
+export function reclaimAbandoned(schema: string, queues: readonly string[]): Statement {
+  return {
+    text: `UPDATE "${schema}".job
+              SET state = 'retry', start_after = "${schema}".job_now(), heartbeat_on = NULL,
+                  output = jsonb_build_object('kind', 'retryable', 'reason', 'heartbeat lost: the worker stopped (process died or stalled)')
+            WHERE name = ANY($1::text[]) AND state = 'active' AND heartbeat_seconds IS NOT NULL
+              AND heartbeat_on + heartbeat_seconds * interval '1 second' < "${schema}".job_now()
+            RETURNING id, name`,
+    values: [[...queues]],
+  };
+}
+
+/** Retries waiting out their backoff on `queues` become due now (a paused side answers again). */
+export function retriesDueNow(schema: string, queues: readonly string[]): Statement {
+  return {
+    text: `UPDATE "${schema}".job SET start_after = "${schema}".job_now()
+            WHERE name = ANY($1::text[]) AND state = 'retry' AND start_after > "${schema}".job_now()
+            RETURNING id`,
+    values: [[...queues]],
   };
 }

@@ -7,8 +7,8 @@
  */
 import type { Db } from 'pg-boss';
 import { dlqName, type QueueName } from './names.js';
-import { jobSummary, liveCounts, type Statement } from './sql.js';
-import type { JobSummaryRow, QueueStatsRow } from './types.js';
+import { jobSummary, liveCounts, oldestWaiting, type Statement } from './sql.js';
+import type { JobSummaryRow, QueueAgeRow, QueueStatsRow } from './types.js';
 
 interface LiveCountRow {
   name: string;
@@ -80,4 +80,15 @@ export function jobSummaryFromRows(rows: readonly SummaryRow[], queues: readonly
       p95Ms: round(r?.p95),
     };
   });
+}
+
+/** The oldest waiting job and the oldest dead letter of each queue, in `queues` order. */
+export async function readQueueAges(db: Db, schema: string, queues: readonly QueueName[]): Promise<QueueAgeRow[]> {
+  const rows = await rowsOf<{ name: string; oldest: Date | null }>(db, oldestWaiting(schema, [...queues, ...queues.map(dlqName)]));
+  const byName = new Map(rows.map((r) => [r.name, r.oldest]));
+  return queues.map((queue) => ({
+    queue,
+    oldestWaitingAt: byName.get(queue) ?? null,
+    oldestDeadLetterAt: byName.get(dlqName(queue)) ?? null,
+  }));
 }

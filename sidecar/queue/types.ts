@@ -35,6 +35,8 @@ export interface QueueSettings {
    * interval too: 12.38 runs the expiry sweep inside the monitor step, gated by that interval.
    */
   superviseIntervalSeconds?: number;
+  /** How often this process hands the jobs of dead workers to the next fetch, seconds (default 2). */
+  reclaimIntervalSeconds?: number;
   /** Called once per job dead-lettered for a configuration error, e.g. to turn /readyz red. */
   onConfigurationError?: (info: { queue: QueueName; jobId: string; reason: string }) => void;
   /** Called once per attempt, after its log line (metrics). Must not throw; errors are ignored. */
@@ -126,6 +128,13 @@ export interface QueueStatsRow {
   dlq: number;
 }
 
+/** The oldest waiting job and oldest dead letter of a queue (pg-boss's `created_on`). */
+export interface QueueAgeRow {
+  queue: QueueName;
+  oldestWaitingAt: Date | null;
+  oldestDeadLetterAt: Date | null;
+}
+
 export interface JobSummaryRow {
   queue: QueueName;
   completed: number;
@@ -168,6 +177,8 @@ export interface SyncQueue {
   schedule<T>(queue: ScheduledQueue, cron: string, data?: T): Promise<void>;
   blockedKeys(queue: QueueName): Promise<string[]>;
   queueStats(): Promise<QueueStatsRow[]>;
+  /** When each queue's oldest waiting job and oldest dead letter were created (Odoo's Overview). */
+  queueAges(): Promise<QueueAgeRow[]>;
   /**
    * True when a job for the same key was queued after `jobId` and has not run yet. A handler whose
    * work is "read the entity's latest state and apply it" may then complete without doing it: the
@@ -183,6 +194,16 @@ export interface SyncQueue {
   retryDeadLetter(queue: QueueName, id: string): Promise<'retried' | 'resent'>;
   /** Drops the job: removes it from the DLQ and deletes the failed source job (unblocking its key). */
   discardDeadLetter(queue: QueueName, id: string): Promise<void>;
+  /**
+   * Stops fetching on `queues` while a side their jobs need is down (./breaker.ts); in-flight jobs
+   * finish. A paused queue's worker registered later does not start until it is resumed.
+   */
+  pause(queues: readonly QueueName[]): Promise<void>;
+  /** Starts the paused `queues` again and makes their waiting retries due now. */
+  resume(queues: readonly QueueName[]): Promise<void>;
+  paused(): QueueName[];
+  /** Runs the sweep that hands the jobs of dead workers to the next fetch now (it also runs every 2 s). */
+  reclaimAbandoned(): Promise<number>;
   stop(options?: { timeoutMs?: number }): Promise<StopResult>;
 }
 

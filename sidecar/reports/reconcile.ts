@@ -132,8 +132,8 @@ export async function fetchShopifyOrders(shopify: ShopifyClient, from: Date, to:
         name: o.name,
         createdAt: o.createdAt,
         cancelled: Boolean(o.cancelledAt),
-        total: o.totalPriceSet.shopMoney.amount,
-        currency: o.totalPriceSet.shopMoney.currencyCode,
+        total: o.currentTotalPriceSet.shopMoney.amount,
+        currency: o.currentTotalPriceSet.shopMoney.currencyCode,
         lineCount: o.lineItems.pageInfo.hasNextPage ? null : o.lineItems.nodes.filter((l) => l.currentQuantity > 0).length,
       });
     }

@@ -50,6 +50,17 @@ describe('shared rules (contract/rules cases, also run by the addon)', () => {
     }
   });
 
+  it('gid: names a refused object or long string by its kind only, never its content (personal data)', () => {
+    const order = { email: 'someone@example.com', shipping_address: { name: 'Some One' } };
+    assert.throws(() => parseGid(order), { message: 'an object is not a Shopify GID (gid://shopify/<Type>/<digits>)' });
+    assert.throws(() => parseGid([order]), { message: 'an array is not a Shopify GID (gid://shopify/<Type>/<digits>)' });
+    assert.throws(() => parseGid('x'.repeat(81)), {
+      message: 'a string of 81 characters is not a Shopify GID (gid://shopify/<Type>/<digits>)',
+    });
+    assert.throws(() => parseGid(undefined), { message: 'undefined is not a Shopify GID (gid://shopify/<Type>/<digits>)' });
+    assert.throws(() => parseGid('gid://shopify/Order/1', 'Customer'), { message: '"gid://shopify/Order/1" is not a Customer GID' });
+  });
+
   it('contract version: decides compatibility as the addon does, and speaks the version of the cases', () => {
     const { cases, current } = load<{ a: string; b: string; compatible: boolean }>('contract-version');
     assert.equal(CONTRACT_VERSION, current);

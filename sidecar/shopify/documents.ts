@@ -45,12 +45,21 @@ export const DOCUMENT_NAMES = [
   'CustomerById',
   'CustomerByEmail',
   'CustomerUpdate',
+  'CustomerRequestDataErasure',
   'WebhookSubscriptions',
   'WebhookSubscriptionCreate',
   'WebhookSubscriptionDelete',
   'OrdersCreatedSince',
   'OnboardingVariants',
   'OnboardingCustomers',
+  'RefundById',
+  'OrderRefunds',
+  'OrderRefundable',
+  'RefundCreate',
+  'OrderReturns',
+  'ReturnById',
+  'OrderFailureSummary',
+  'OrderByName',
 ] as const;
 
 export type DocumentName = (typeof DOCUMENT_NAMES)[number];

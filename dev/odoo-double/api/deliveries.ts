@@ -6,6 +6,7 @@
 import type { ContractParams, FulfillmentDocument } from '../../../sidecar/odoo/contract.js';
 import type { DoubleCore } from '../core.js';
 import { validationError } from '../errors.js';
+import type { Picking, SaleOrder } from '../state.js';
 
 export function exportDelivery(core: DoubleCore, doc: ContractParams<'export_delivery'>): FulfillmentDocument {
   const pickingId: unknown = doc.picking_id;
@@ -15,19 +16,7 @@ export function exportDelivery(core: DoubleCore, doc: ContractParams<'export_del
   if (!picking) throw validationError(`export_delivery: picking ${pickingId} does not exist`);
   const so = core.orderOf(picking);
   if (!so?.order_gid) throw validationError(`export_delivery: picking ${picking.name} is not for a Shopify order`);
-  const quantities = new Map<string, FulfillmentDocument['lines'][number]>();
-  if (picking.state === 'done') {
-    for (const move of picking.moves) {
-      const line = so.lines.find((l) => l.id === move.sale_line_id);
-      if (!line?.line_gid) continue;
-      // Like the addon: a product without an internal reference exports sku null.
-      const sku = core.variant(move.product_id).sku || null;
-      const k = `${line.line_gid}|${sku ?? ''}`;
-      const entry = quantities.get(k) ?? { line_gid: line.line_gid, sku, quantity: 0 };
-      entry.quantity += move.quantity_done;
-      quantities.set(k, entry);
-    }
-  }
+  const returnPickings = picking.return_gid ? [...core.state.pickings.values()].filter((p) => p.return_gid === picking.return_gid) : [];
   return {
     picking_id: picking.id,
     name: picking.name,
@@ -36,8 +25,26 @@ export function exportDelivery(core: DoubleCore, doc: ContractParams<'export_del
     sale_order_id: so.id,
     is_return: picking.picking_type === 'incoming',
     location_gid: core.state.warehouses.get(picking.warehouse_id)?.location_gid ?? null,
-    lines: [...quantities.values()].sort((a, b) => (a.line_gid + (a.sku ?? '') < b.line_gid + (b.sku ?? '') ? -1 : 1)),
+    lines: doneQuantities(core, so, [picking]),
     tracking: { ...picking.tracking },
     fulfillment_gids: [...picking.fulfillment_gids],
+    return_gid: picking.return_gid ?? null,
+    return_received: doneQuantities(core, so, returnPickings),
   };
+}
+
+/** Done quantities per Shopify line and SKU of `pickings`, sorted as the addon sorts them. */
+function doneQuantities(core: DoubleCore, so: SaleOrder, pickings: Picking[]): FulfillmentDocument['lines'] {
+  const quantities = new Map<string, FulfillmentDocument['lines'][number]>();
+  for (const move of pickings.filter((p) => p.state === 'done').flatMap((p) => p.moves)) {
+    const line = so.lines.find((l) => l.id === move.sale_line_id);
+    if (!line?.line_gid) continue;
+    // Like the addon: a product without an internal reference exports sku null.
+    const sku = core.variant(move.product_id).sku || null;
+    const k = `${line.line_gid}|${sku ?? ''}`;
+    const entry = quantities.get(k) ?? { line_gid: line.line_gid, sku, quantity: 0 };
+    entry.quantity += move.quantity_done;
+    quantities.set(k, entry);
+  }
+  return [...quantities.values()].sort((a, b) => (a.line_gid + (a.sku ?? '') < b.line_gid + (b.sku ?? '') ? -1 : 1));
 }

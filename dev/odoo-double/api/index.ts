@@ -12,8 +12,11 @@ import { eraseCustomer, exportCustomers, listCustomers, upsertCustomer } from '.
 import { exportDelivery } from './deliveries.js';
 import { boundRecords, contractVersion, recordSyncResult, reportHealth, requestResync, storeReport } from './operations.js';
 import { applyOrder, cancelOrder, orderStatus } from './orders.js';
+import { openPrivacyRequests, privacyDataRequest, privacyRecordResult, privacyRedactCustomer, privacyRedactShop } from './privacy.js';
 import { ackEvents, pullEvents } from './outbox.js';
-import { applyRefund, applyReturn } from './refunds.js';
+import { applyRefund, exportCreditNote, refundStatus } from './refunds.js';
+import { applyReturn } from './returns.js';
+import { reportFailure, reportStatus } from './status.js';
 
 export type ContractHandler<M extends ContractMethod> = (core: DoubleCore, doc: ContractParams<M>) => ContractResult<M>;
 
@@ -31,11 +34,19 @@ export const CONTRACT_HANDLERS: { readonly [M in ContractMethod]: ContractHandle
   // refunds
   apply_refund: applyRefund,
   apply_return: applyReturn,
+  export_credit_note: exportCreditNote,
+  refund_status: refundStatus,
   // customers
   upsert_customer: upsertCustomer,
   export_customers: exportCustomers,
   list_customers: listCustomers,
   erase_customer: eraseCustomer,
+  // privacy
+  privacy_data_request: privacyDataRequest,
+  privacy_redact_customer: privacyRedactCustomer,
+  privacy_redact_shop: privacyRedactShop,
+  privacy_record_result: privacyRecordResult,
+  open_privacy_requests: openPrivacyRequests,
   // deliveries
   export_delivery: exportDelivery,
   // operations
@@ -45,4 +56,7 @@ export const CONTRACT_HANDLERS: { readonly [M in ContractMethod]: ContractHandle
   request_resync: requestResync,
   store_report: storeReport,
   report_health: reportHealth,
+  // status
+  report_failure: reportFailure,
+  report_status: reportStatus,
 };

@@ -11,7 +11,7 @@ import { pyList, pyRepr, pyTruthy, validationError } from '../errors.js';
 import { gid } from '../values.js';
 import type { Binding, Variant } from '../state.js';
 
-export const DOUBLE_ADDON_VERSION = '18.0.1.2.0';
+export const DOUBLE_ADDON_VERSION = '18.0.1.3.1';
 export const DOUBLE_ODOO_VERSION = '18.0';
 
 const BINDING_MODELS = ['account.move', 'product.template', 'res.partner', 'sale.order', 'stock.picking'] as const;
@@ -59,7 +59,11 @@ export function recordSyncResult(core: DoubleCore, doc: ContractParams<'record_s
   const record = isInteger(doc.res_id) ? table.get(doc.res_id) : undefined;
   if (!record) throw validationError(`record_sync_result: ${model} ${pyRepr(doc.res_id)} does not exist`);
   const picking = model === 'stock.picking' ? core.picking(record.id) : undefined;
-  if (picking && shopifyGid) {
+  if (picking && shopifyGid?.startsWith('gid://shopify/Return/')) {
+    // A return made in Odoo, now also a Shopify return.
+    picking.return_gid = shopifyGid;
+    shopifyGid = null;
+  } else if (picking && shopifyGid) {
     // A delivery's Shopify IDs are its fulfillments, kept as a list on the picking.
     if (!picking.fulfillment_gids.includes(shopifyGid)) picking.fulfillment_gids.push(shopifyGid);
     shopifyGid = null;
@@ -151,6 +155,20 @@ export function boundRecords(core: DoubleCore, doc: ContractParams<'bound_record
   };
 }
 
+/**
+ * The addon's push rule for contacts (res.partner `_shopify_push_verdict`), as far as the double
+ * models contacts: erased ones never, bound or ticked ones always, others only with a confirmed
+ * order (the double has no users, employees or vendors).
+ */
+function partnerVerdict(core: DoubleCore, id: number): string | null {
+  const p = core.partner(id);
+  if (p.erased) return 'erased';
+  if (p.binding.shopify_gid || p.shopify_sync) return null;
+  const family = new Set([id, ...[...core.state.partners.values()].filter((c) => c.parent_id === id).map((c) => c.id)]);
+  const sold = [...core.state.saleOrders.values()].some((so) => so.state === 'sale' && family.has(so.partner_id));
+  return sold ? null : 'no_sale';
+}
+
 export function requestResync(core: DoubleCore, doc: ContractParams<'request_resync'>): ContractResult<'request_resync'> {
   const model = doc.model;
   if (!RESYNC_MODELS.includes(model))
@@ -176,15 +194,36 @@ export function requestResync(core: DoubleCore, doc: ContractParams<'request_res
   const missing = (ids ?? []).filter((i) => !exists(i)).sort((a, b) => a - b);
   // The full-resync wizard's populations when no ids are given.
   const templates = () => [...s.templates.values()].filter((t) => t.binding.shopify_gid || t.active).map((t) => t.id);
-  const chosen = ids ? ids.filter(exists) : undefined;
+  let chosen = ids ? ids.filter(exists) : undefined;
+  const skipped: { id: number; reason: string }[] = [];
+  if (model === 'res.partner') {
+    // The wizard's population when no ids are given: bound or ticked contacts.
+    chosen ??= [...s.partners.values()].filter((p) => p.binding.shopify_gid || p.shopify_sync).map((p) => p.id);
+    for (const id of chosen) {
+      const reason = partnerVerdict(core, id);
+      if (reason) skipped.push({ id, reason });
+    }
+    chosen = chosen.filter((id) => !skipped.some((s) => s.id === id));
+  }
+  const dryRun: unknown = doc.dry_run ?? false;
+  if (typeof dryRun !== 'boolean') throw validationError('request_resync: dry_run must be true or false');
+  if (dryRun) {
+    const population =
+      chosen ??
+      (model === 'product.template'
+        ? templates()
+        : model === 'product.product'
+          ? [...s.variants.values()].filter((v) => templates().includes(v.template_id))
+          : [...s.saleOrders.values()].filter((so) => so.order_gid));
+    return { queued: population.length, missing_ids: missing, skipped };
+  }
   if (model === 'product.template') {
     for (const id of chosen ?? templates()) core.productChanged(id, 'resync', true);
   } else if (model === 'product.product') {
     const variants = chosen ?? [...s.variants.values()].filter((v) => templates().includes(v.template_id)).map((v) => v.id);
     for (const id of variants) for (const wh of s.warehouses.values()) core.stockChanged(id, wh.id);
   } else if (model === 'res.partner') {
-    const partners = chosen ?? [...s.partners.values()].filter((p) => p.binding.shopify_gid || p.shopify_sync).map((p) => p.id);
-    for (const id of partners) core.customerChanged(id, 'resync', true);
+    for (const id of chosen ?? []) core.customerChanged(id, 'resync', true);
   } else {
     for (const id of chosen ?? [...s.saleOrders.values()].filter((so) => so.order_gid).map((so) => so.id)) {
       const so = core.saleOrder(id);
@@ -193,7 +232,7 @@ export function requestResync(core: DoubleCore, doc: ContractParams<'request_res
       so.binding.state = 'pending';
     }
   }
-  return { queued: s.outbox.length - before, missing_ids: missing };
+  return { queued: s.outbox.length - before, missing_ids: missing, skipped };
 }
 
 export function storeReport(core: DoubleCore, doc: ContractParams<'store_report'>): ContractResult<'store_report'> {

@@ -15,7 +15,7 @@ import type {
 } from '../../../sidecar/odoo/contract.js';
 import type { DoubleCore } from '../core.js';
 import { validationError } from '../errors.js';
-import { newBinding, type LineRole, type Partner, type SaleLine, type SaleOrder, type Variant } from '../state.js';
+import { newBinding, REFUND_ROLES, type LineRole, type Partner, type SaleLine, type SaleOrder, type Variant } from '../state.js';
 import { contentHash, formatMoney, gid, money, quantity } from '../values.js';
 import { addressValues, findByEmail, upsertCustomerRecord } from './customers.js';
 
@@ -38,6 +38,8 @@ export function applyOrder(core: DoubleCore, doc: OrderDocument): ApplyOrderResu
       return orderResult(so, 'unchanged', `${label}: document older than the applied one, ignored`);
     }
     if (so.document_hash === hash) return orderResult(so, 'unchanged');
+    const first = refundsFirst(core, so, label, doc);
+    if (first) return first;
   }
   const currency = core.state.settings.company_currency;
   if (doc.currency && doc.currency !== currency) {
@@ -48,7 +50,11 @@ export function applyOrder(core: DoubleCore, doc: OrderDocument): ApplyOrderResu
   const resolved = resolveSkus(core, label, doc);
   const missing: string[] = [];
   const linesVals = orderLineValues(core, label, doc, resolved, missing);
-  const { partner, invoice, delivery } = orderPartners(core, label, doc);
+  // An order whose customer was erased keeps its anonymised contacts and gets no note (as the addon).
+  const erasedOwner = so ? core.state.partners.get(so.partner_id)?.erased === true : false;
+  const { partner, invoice, delivery } = erasedOwner
+    ? { partner: core.partner(so!.partner_id), invoice: so!.partner_invoice_id, delivery: so!.partner_shipping_id }
+    : orderPartners(core, label, doc);
   const warehouse = core.warehouseFor(doc.location_gid);
   const notes: string[] = [];
   if (doc.location_gid && !warehouse) notes.push(`${label}: Shopify location ${doc.location_gid} is not mapped; default warehouse used`);
@@ -62,7 +68,7 @@ export function applyOrder(core: DoubleCore, doc: OrderDocument): ApplyOrderResu
     updated_at: doc.updated_at ?? null,
     presentment_currency: doc.presentment_currency ?? null,
     taxes_included: Boolean(doc.taxes_included),
-    ...(doc.note ? { note: doc.note } : {}),
+    ...(doc.note && !erasedOwner && !partner.erased ? { note: doc.note } : {}),
   };
   if (!so) {
     const id = core.id();
@@ -75,7 +81,6 @@ export function applyOrder(core: DoubleCore, doc: OrderDocument): ApplyOrderResu
       order_gid: orderGid,
       note: null,
       needs_return: false,
-      refund_gids: [],
       lines: linesVals.map((v) => ({ ...v, id: core.id(), qty_delivered: 0 })),
       amount_untaxed: 0,
       amount_tax: 0,
@@ -85,8 +90,14 @@ export function applyOrder(core: DoubleCore, doc: OrderDocument): ApplyOrderResu
       ...header,
     };
     core.state.saleOrders.set(id, so);
+    const pending = missingRefunds(core, null, doc);
+    if (pending.length) return recordPendingRefunds(core, so, pending);
   } else if (so.state === 'draft') {
-    Object.assign(so, header, { partner_id: partner.id, lines: linesVals.map((v) => ({ ...v, id: core.id(), qty_delivered: 0 })) });
+    // The refunds' own lines stay; product lines keep the units their refunds left.
+    const kept = keptUnits(so);
+    const refundLines = so.lines.filter((l) => REFUND_ROLES.includes(l.role));
+    const lines = linesVals.map((v) => ({ ...withKept(v, kept), id: core.id(), qty_delivered: 0 }));
+    Object.assign(so, header, { partner_id: partner.id, lines: [...lines, ...refundLines] });
     if (warehouse) so.warehouse_id = warehouse.id;
   } else if (so.state === 'sale') {
     const confirmed = so;
@@ -114,7 +125,7 @@ export function applyOrder(core: DoubleCore, doc: OrderDocument): ApplyOrderResu
   if (missing.length) {
     status = 'held';
     message = `${label} held: ${missing.join('; ')}`;
-  } else if (so.amount_total !== total && so.state !== 'cancel') {
+  } else if (comparableTotal(core, so) !== total && so.state !== 'cancel') {
     status = 'flagged';
     message = `${label}: Odoo total ${formatMoney(so.amount_total)} differs from Shopify total_price ${formatMoney(total)}`;
   }
@@ -288,10 +299,87 @@ function orderLineValues(
   return out;
 }
 
+/** Units refunds left on product lines (delivered, kept by the customer), by Shopify line GID. */
+function keptUnits(so: SaleOrder): Map<string, number> {
+  return new Map(so.lines.filter((l) => l.role === 'product' && l.line_gid && l.kept_qty).map((l) => [l.line_gid!, l.kept_qty!]));
+}
+
+/** A product line's values with the units refunds left on it (Shopify's current quantity no longer counts them). */
+function withKept(vals: LineValues, kept: ReadonlyMap<string, number>): LineValues {
+  const extra = vals.role === 'product' && vals.line_gid ? kept.get(vals.line_gid) : undefined;
+  return extra ? { ...vals, quantity: vals.quantity + extra, kept_qty: extra } : vals;
+}
+
+/** The order's total as Shopify's current total counts it: without the refund adjustments. */
+function comparableTotal(core: DoubleCore, so: SaleOrder): number {
+  const adjustments = so.lines
+    .filter((l) => l.role === 'refund_adjustment')
+    .reduce((s, l) => {
+      const a = core.lineAmounts(l.price_unit, l.quantity, l.tax_ids);
+      return s + a.untaxed + a.tax;
+    }, 0);
+  return so.amount_total - adjustments;
+}
+
+/** The document's refunds Odoo has not applied (a pending one is counted in the quantities, its money not applied yet). */
+function missingRefunds(core: DoubleCore, so: SaleOrder | null, doc: OrderDocument): string[] {
+  const gids: unknown = doc.refund_gids ?? [];
+  if (!Array.isArray(gids) || !gids.every((g) => typeof g === 'string'))
+    throw validationError('order: refund_gids must be a list of strings');
+  const applied = new Set(
+    [...core.state.refunds.values()].filter((r) => so && r.sale_order_id === so.id && r.state !== 'pending').map((r) => r.refund_gid),
+  );
+  return gids.filter((g) => !applied.has(g));
+}
+
+/**
+ * For an order Odoo has: `refunds_pending` (nothing written) while one of the document's refunds
+ * is not applied; `unchanged` for a document older than a refund Odoo applied.
+ */
+function refundsFirst(core: DoubleCore, so: SaleOrder, label: string, doc: OrderDocument): ApplyOrderResult | null {
+  if (doc.refund_gids === undefined || doc.refund_gids === null) return null;
+  const listed = new Set(doc.refund_gids);
+  const newer = [...core.state.refunds.values()].find(
+    (r) => r.sale_order_id === so.id && r.state !== 'pending' && !listed.has(r.refund_gid),
+  );
+  if (newer) return orderResult(so, 'unchanged', `${label}: document older than refund ${newer.refund_gid}, which Odoo applied; ignored`);
+  const pending = missingRefunds(core, so, doc);
+  if (!pending.length) return null;
+  return { ...orderResult(so, 'refunds_pending', `${label}: apply refunds ${pending.join(', ')} first`), refund_gids: pending };
+}
+
+/** A new order whose document already excludes refunded units: the refunds are recorded as counted (pending); the order stays in draft. */
+function recordPendingRefunds(core: DoubleCore, so: SaleOrder, gids: string[]): ApplyOrderResult {
+  for (const refundGid of gids) {
+    if ([...core.state.refunds.values()].some((r) => r.refund_gid === refundGid)) continue;
+    const id = core.id();
+    core.state.refunds.set(id, {
+      id,
+      name: `${so.client_order_ref ?? so.name} refund ${refundGid.split('/').pop()}`,
+      refund_gid: refundGid,
+      sale_order_id: so.id,
+      state: 'pending',
+      amount_total: 0,
+      credit_note_id: null,
+      return_gid: null,
+      origin: 'shopify',
+      message: null,
+    });
+  }
+  core.computeAmounts(so);
+  core.setResult(so.binding, 'pending');
+  return {
+    ...orderResult(so, 'refunds_pending', `order ${so.client_order_ref}: apply refunds ${gids.join(', ')} first`),
+    refund_gids: gids,
+  };
+}
+
 /** Mirrors an edit on a confirmed order: lines matched by (Shopify line GID, role). Returns a problem or null. */
 function updateConfirmedLines(core: DoubleCore, so: SaleOrder, linesVals: LineValues[]): string | null {
   const key = (l: { line_gid: string | null; role: LineRole }) => `${l.line_gid}|${l.role}`;
-  const existing = new Map(so.lines.filter((l) => l.line_gid).map((l) => [key(l), l]));
+  const existing = new Map(so.lines.filter((l) => l.line_gid && !REFUND_ROLES.includes(l.role)).map((l) => [key(l), l]));
+  const kept = keptUnits(so);
+  linesVals = linesVals.map((v) => withKept(v, kept));
   const seen = new Set<string>();
   const tooLow = (line: SaleLine) =>
     `The ordered quantity of ${line.name} cannot be decreased below the delivered quantity (${line.qty_delivered}). Create a return first.`;
@@ -304,7 +392,7 @@ function updateConfirmedLines(core: DoubleCore, so: SaleOrder, linesVals: LineVa
   for (const vals of linesVals) {
     const line = existing.get(key(vals));
     if (!line) so.lines.push({ ...vals, id: core.id(), qty_delivered: 0 });
-    else Object.assign(line, { quantity: vals.quantity, price_unit: vals.price_unit, tax_ids: vals.tax_ids });
+    else Object.assign(line, { quantity: vals.quantity, price_unit: vals.price_unit, tax_ids: vals.tax_ids, kept_qty: line.kept_qty });
   }
   for (const [k, line] of existing) if (!seen.has(k)) line.quantity = 0;
   return null;
@@ -316,6 +404,8 @@ function orderPartners(core: DoubleCore, label: string, doc: OrderDocument) {
   let partner: Partner | undefined;
   if (customer?.customer_gid) {
     partner = upsertCustomerRecord(core, customer).partner;
+    // An erased customer's addresses are never written again (privacy requests).
+    if (partner.erased) return { partner, invoice: partner.id, delivery: partner.id };
   } else {
     const address = doc.billing_address ?? doc.shipping_address ?? null;
     const email = customer?.email ?? null;

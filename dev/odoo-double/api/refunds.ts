@@ -1,27 +1,29 @@
 /**
- * The refunds area of the contract (the addon's models/shopify_sync_api_refunds.py):
- * apply_refund (a credit note with Odoo's taxes on the refunded subtotals, flagged when its total
- * differs from Shopify's; restock by cancelling or returning the goods) and apply_return (return
- * pickings, one per delivery the goods left with).
+ * The refunds area of the contract, money (the addon's models/shopify_sync_api_refunds.py):
+ * apply_refund does to the order what the Shopify refund did (units that leave it, units the
+ * customer keeps, the refunded discount share, shipping and adjustment lines) and, when the
+ * order was invoiced, makes a credit note of exactly Shopify's amounts linked to those lines;
+ * export_credit_note and refund_status. Goods coming back are ./returns.ts.
  */
-import type { ContractResult, RefundDocument, ReturnDocument } from '../../../sidecar/odoo/contract.js';
+import type { ContractParams, ContractResult, CreditNoteDocument, RefundDocument } from '../../../sidecar/odoo/contract.js';
 import type { DoubleCore } from '../core.js';
 import { validationError } from '../errors.js';
-import { newBinding, type CreditNote, type Move, type Picking, type SaleLine, type SaleOrder } from '../state.js';
-import { formatMoney, gid, money, quantity, taxOf } from '../values.js';
+import { newBinding, type AccountLine, type CreditNote, type RefundRecord, type SaleLine, type SaleOrder } from '../state.js';
+import { formatMoney, gid, money, quantity } from '../values.js';
+import { createReturnPickings, importedOrder, planReturns, receive, saleLineOf, type ReturnPlan, type Wanted } from './returns.js';
 
-type CreditNoteLine = CreditNote['lines'][number];
-type Restock = { line: SaleLine; qty: number; kind: 'cancel' | 'return'; locationGid: string | null };
-type Wanted = { line: SaleLine; qty: number; locationGid: string | null };
-/** Per delivered picking: the moves to take back and the Shopify location they go back to. */
-type ReturnPlan = Map<Picking, { locationGid: string | null; items: Array<{ move: Move; take: number }> }>;
+const RESTOCK_RETURN = ['return', 'legacy_restock'];
+const MAX_REFUND_GIDS = 5000;
 
-/** The sale line a refund or return line is about: by Shopify line GID, else by SKU. */
-function saleLineOf(so: SaleOrder, l: { line_gid: string; sku?: string | null }): SaleLine | undefined {
-  return (
-    so.lines.find((x) => x.role === 'product' && x.line_gid === l.line_gid) ??
-    (l.sku ? so.lines.find((x) => x.role === 'product' && x.sku === l.sku) : undefined)
-  );
+interface PlanItem {
+  line: SaleLine;
+  qty: number;
+  subtotal: number;
+  restock: string;
+  locationGid: string | null;
+  leave: number;
+  kept: number;
+  back: number;
 }
 
 export function applyRefund(core: DoubleCore, doc: RefundDocument): ContractResult<'apply_refund'> {
@@ -31,44 +33,25 @@ export function applyRefund(core: DoubleCore, doc: RefundDocument): ContractResu
   // Everything that can refuse the document is read before anything is written (the addon's
   // transaction is rolled back): the amounts first, even for a refund already applied.
   const total = checkRefundDocument(label, doc);
-  const existing = [...core.state.creditNotes.values()].find((c) => c.refund_gid === refundGid);
-  if (existing) return { status: 'unchanged', credit_note_id: existing.id, amount_total: formatMoney(existing.amount_total) };
-  const so = [...core.state.saleOrders.values()].find((o) => o.order_gid === orderGid);
-  if (!so) throw validationError(`${label}: order ${orderGid} is not imported in Odoo`);
-  // Refunds are listed on the order, so a restock-only refund (no credit note) is idempotent too.
-  if (so.refund_gids.includes(refundGid)) return { status: 'unchanged', credit_note_id: null, amount_total: '0.00' };
-  const { cnLines, restock } = creditNoteLines(core, so, doc, label);
-  const returns = planReturns(
-    core,
-    so,
-    restock.filter((r) => r.kind === 'return' && !returnPending(core, so, r.line)),
-    label,
-  );
-  so.refund_gids.push(refundGid);
-  restockGoods(core, so, restock, returns);
-  if (!cnLines.length) return { status: 'created', credit_note_id: null, amount_total: '0.00' }; // restock only
-  const amount = cnLines.reduce((s, l) => s + l.amount, 0);
-  const id = core.id();
-  const creditNote: CreditNote = {
-    id,
-    name: `RINV/${String(id).padStart(5, '0')}`,
-    sale_order_id: so.id,
-    refund_gid: refundGid,
-    state: 'draft',
-    amount_total: amount,
-    lines: cnLines,
-    binding: newBinding(refundGid),
-  };
-  core.state.creditNotes.set(id, creditNote);
-  if (amount !== total) {
-    const message = `${label}: Odoo credit note total ${formatMoney(amount)} differs from Shopify total ${formatMoney(total)}; left in draft`;
-    core.setResult(creditNote.binding, 'error', { message });
-    return { status: 'flagged', credit_note_id: id, amount_total: formatMoney(amount), message };
+  const returnGid = doc.return_gid === undefined || doc.return_gid === null ? null : gid(doc.return_gid, 'Return', label, 'return_gid');
+  const record = [...core.state.refunds.values()].find((r) => r.refund_gid === refundGid);
+  if (record && record.state !== 'pending') return refundResult(core, 'unchanged', record);
+  const so = importedOrder(core, label, orderGid);
+  const echo = [...core.state.creditNotes.values()].find((c) => c.binding.shopify_gid === refundGid);
+  const reflected = Boolean(record);
+  const plan = refundPlan(core, label, so, doc, reflected);
+  const goods = planGoodsBack(core, label, so, plan, returnGid);
+  takeGoodsBack(core, so, goods, returnGid);
+  let creditNote = echo;
+  if (so.state === 'cancel') {
+    // A cancelled order is not changed any more; what was invoiced is credited as is.
+    if (!echo && core.invoiced(so)) creditNote = creditNoteRecord(core, so, refundGid, unlinkedCreditLines(core, label, so, doc));
+  } else {
+    const moneyLines = applyToOrder(core, label, so, doc, plan, Boolean(echo), reflected);
+    if (!echo && core.invoiced(so) && (moneyLines.length || !reflected))
+      creditNote = creditNoteRecord(core, so, refundGid, creditLines(core, plan, moneyLines, reflected));
   }
-  creditNote.state = 'posted';
-  core.creditNotePosted(creditNote.id);
-  core.setResult(creditNote.binding, 'synced');
-  return { status: 'created', credit_note_id: id, amount_total: formatMoney(amount) };
+  return settleRefund(core, { record, so, refundGid, doc, creditNote, echo: Boolean(echo), total, reflected, label });
 }
 
 /**
@@ -88,120 +71,366 @@ function checkRefundDocument(label: string, doc: RefundDocument): number {
   return money(doc.total, `${label} total`);
 }
 
-/** The credit note's lines (taxes are Odoo's: the sale line's taxes on the refunded subtotal) and the goods to restock. */
-function creditNoteLines(core: DoubleCore, so: SaleOrder, doc: RefundDocument, label: string) {
-  const lineTax = (amount: number, taxIds: number[]) =>
-    taxIds.reduce((s, id) => {
-      const tax = core.state.taxes.get(id)!;
-      return s + (tax.price_include ? 0 : taxOf(amount, tax.rate));
-    }, 0);
-  const cnLines: CreditNoteLine[] = [];
-  const restock: Restock[] = [];
-  (doc.lines ?? []).forEach((l, i) => {
+/** Per refund line: its product line, and how many units leave the order, stay with the customer or come back first. */
+function refundPlan(core: DoubleCore, label: string, so: SaleOrder, doc: RefundDocument, reflected: boolean): PlanItem[] {
+  const taken = new Map<SaleLine, { open: number; delivered: number }>();
+  return (doc.lines ?? []).map((l, i) => {
     const where = `${label} line ${i + 1}`;
     const qty = quantity(l.quantity, where);
-    const subtotal = money(l.subtotal, `${where} subtotal`);
-    const line = saleLineOf(so, l);
-    if (!line) throw validationError(`${where}: line ${l.line_gid} (SKU "${l.sku}") is not on order ${so.name}`);
-    if (subtotal)
-      cnLines.push({ name: line.name, sale_line_id: line.id, quantity: qty, amount: subtotal + lineTax(subtotal, line.tax_ids) });
-    if (qty && (l.restock_type === 'cancel' || l.restock_type === 'return'))
-      restock.push({ line, qty, kind: l.restock_type, locationGid: l.location_gid ?? null });
+    const line = saleLineOf(so, l, where);
+    const item: PlanItem = {
+      line,
+      qty,
+      subtotal: money(l.subtotal, `${where} subtotal`),
+      restock: l.restock_type || 'no_restock',
+      locationGid: l.location_gid ?? null,
+      leave: qty,
+      kept: 0,
+      back: 0,
+    };
+    if (!reflected && qty) splitUnits(core, so, item, taken, where);
+    return item;
   });
+}
+
+/** Returned units come back from what was delivered; other units leave from what is not delivered first, the rest stays (kept). */
+function splitUnits(
+  core: DoubleCore,
+  so: SaleOrder,
+  item: PlanItem,
+  taken: Map<SaleLine, { open: number; delivered: number }>,
+  where: string,
+) {
+  const { line, qty } = item;
+  const used = taken.get(line) ?? { open: 0, delivered: 0 };
+  taken.set(line, used);
+  const left = line.quantity - (line.kept_qty ?? 0) - used.open - used.delivered;
+  if (qty > left) throw validationError(`${where}: cannot refund ${qty} × ${line.sku}: only ${Math.max(0, left)} left on order ${so.name}`);
+  const open = Math.max(0, core.undelivered(line) - used.open);
+  const delivered = Math.max(0, line.qty_delivered - used.delivered);
+  if (RESTOCK_RETURN.includes(item.restock)) {
+    item.back = Math.min(qty, delivered);
+    used.delivered += item.back;
+    used.open += qty - item.back;
+  } else {
+    const leave = Math.min(qty, open);
+    item.leave = leave;
+    item.kept = qty - leave;
+    used.open += leave;
+    used.delivered += qty - leave;
+  }
+}
+
+interface GoodsBack {
+  fromReturn: Map<number, number>;
+  returnPickings: ReturnType<DoubleCore['picking']>[];
+  plan: ReturnType<typeof planReturns>;
+}
+
+/** Where returned units come back from: the open pickings of the Shopify return the refund closes, then new return pickings (planned before any write). */
+function planGoodsBack(core: DoubleCore, label: string, so: SaleOrder, plan: PlanItem[], returnGid: string | null): GoodsBack {
+  const returnPickings = returnGid
+    ? [...core.state.pickings.values()].filter((p) => p.return_gid === returnGid && p.state === 'assigned')
+    : [];
+  const fromReturn = new Map<number, number>();
+  const wanted: Wanted[] = [];
+  for (const item of plan) {
+    if (!item.back) continue;
+    const open = returnPickings
+      .flatMap((p) => p.moves)
+      .filter((m) => m.sale_line_id === item.line.id)
+      .reduce((s, m) => s + m.quantity, 0);
+    const use = Math.min(item.back, Math.max(0, open - (fromReturn.get(item.line.id) ?? 0)));
+    if (use) fromReturn.set(item.line.id, (fromReturn.get(item.line.id) ?? 0) + use);
+    if (item.back > use) wanted.push({ line: item.line, qty: item.back - use, locationGid: item.locationGid });
+  }
+  return { fromReturn, returnPickings, plan: wanted.length ? planReturns(core, so, wanted, label) : (new Map() as ReturnPlan) };
+}
+
+function takeGoodsBack(core: DoubleCore, so: SaleOrder, goods: GoodsBack, returnGid: string | null): void {
+  if (goods.fromReturn.size) receive(core, goods.returnPickings, goods.fromReturn);
+  if (goods.plan.size) {
+    const created = createReturnPickings(core, so, goods.plan, returnGid);
+    const quantities = new Map<number, number>();
+    for (const m of created.flatMap((p) => p.moves))
+      quantities.set(m.sale_line_id ?? -1, (quantities.get(m.sale_line_id ?? -1) ?? 0) + m.quantity);
+    receive(core, created, quantities, true);
+  }
+}
+
+/** The order after the refund: quantities, kept units, discounts, and (unless the money is a credit note made in Odoo) the refund's own lines. */
+function applyToOrder(
+  core: DoubleCore,
+  label: string,
+  so: SaleOrder,
+  doc: RefundDocument,
+  plan: PlanItem[],
+  echo: boolean,
+  reflected: boolean,
+): SaleLine[] {
+  for (const item of plan) {
+    if (!reflected) {
+      if (item.leave) item.line.quantity = Math.max(item.line.qty_delivered, item.line.quantity - item.leave);
+      if (item.kept) item.line.kept_qty = (item.line.kept_qty ?? 0) + item.kept;
+    }
+    if (!echo && !reflected) refundDiscountShare(so, item);
+  }
+  const lines = echo ? [] : moneyLineValues(label, so, doc, plan).map((v) => ({ ...v, id: core.id(), qty_delivered: 0 }));
+  so.lines.push(...lines);
+  core.syncPickings(so);
+  core.computeAmounts(so);
+  return lines;
+}
+
+/** Units × unit price − Shopify's refunded subtotal: the refunded units' share of the line discount. */
+const discountShare = (item: PlanItem) => item.line.price_unit * item.qty - item.subtotal;
+
+function refundDiscountShare(so: SaleOrder, item: PlanItem): void {
+  const share = discountShare(item);
+  const discount = so.lines.find((l) => l.line_gid === item.line.line_gid && l.role === 'discount');
+  if (share && discount) discount.price_unit = Math.min(0, discount.price_unit + share);
+}
+
+type MoneyLine = Omit<SaleLine, 'id' | 'qty_delivered'>;
+
+/** The refund's own sale lines: units kept by the customer, shipping, adjustments. */
+function moneyLineValues(label: string, so: SaleOrder, doc: RefundDocument, plan: PlanItem[]): MoneyLine[] {
+  const refundGid = doc.refund_gid;
+  const base = { product_id: null, sku: null, refund_gid: refundGid };
+  const out: MoneyLine[] = plan
+    .filter((item) => item.kept)
+    .map((item) => ({
+      ...base,
+      line_gid: item.line.line_gid,
+      role: 'refund',
+      name: `Refunded, kept by the customer: ${item.line.name}`,
+      quantity: -item.kept,
+      price_unit: item.line.price_unit,
+      tax_ids: [...item.line.tax_ids],
+    }));
   const shipping = money(doc.shipping?.amount, `${label} shipping amount`);
   if (shipping) {
-    const shipLine = so.lines.find((x) => x.role === 'shipping');
-    cnLines.push({
+    const ship = so.lines.find((l) => l.role === 'shipping');
+    out.push({
+      ...base,
+      line_gid: ship?.line_gid ?? 'shipping:1',
+      role: 'refund',
       name: 'Shipping refund',
-      sale_line_id: null,
-      quantity: 1,
-      amount: shipping + lineTax(shipping, shipLine?.tax_ids ?? []),
+      quantity: -1,
+      price_unit: shipping,
+      tax_ids: [...(ship?.tax_ids ?? [])],
     });
   }
   (doc.adjustments ?? []).forEach((a, i) => {
     const amount = money(a.amount, `${label} adjustment ${i + 1}`);
-    if (amount) cnLines.push({ name: a.reason || 'Refund adjustment', sale_line_id: null, quantity: 1, amount });
+    if (amount)
+      out.push({
+        ...base,
+        line_gid: refundGid,
+        role: 'refund_adjustment',
+        name: `Refund adjustment: ${a.reason || 'refund discrepancy'}`,
+        quantity: -1,
+        price_unit: amount,
+        tax_ids: [],
+      });
   });
-  return { cnLines, restock };
+  return out;
 }
 
-/** Whether a Shopify return (apply_return) already brings this line's goods back. */
-function returnPending(core: DoubleCore, so: SaleOrder, line: SaleLine): boolean {
-  return [...core.state.pickings.values()].some(
-    (p) => p.return_gid && p.state !== 'cancel' && p.sale_order_id === so.id && p.moves.some((m) => m.product_id === line.product_id),
-  );
-}
+const kindOf = (line: SaleLine): AccountLine['kind'] =>
+  line.role === 'product' ? 'product' : line.role === 'shipping' || line.name === 'Shipping refund' ? 'shipping' : 'other';
 
-/** cancel: lower the ordered quantity; return: receive the goods back now (`returns`, planned before any write). */
-function restockGoods(core: DoubleCore, so: SaleOrder, items: Restock[], returns: ReturnPlan): void {
-  for (const { line, qty, kind } of items) if (kind === 'cancel') line.quantity = Math.max(line.qty_delivered, line.quantity - qty);
-  core.syncPickings(so);
-  for (const picking of createReturnPickings(core, so, returns, null)) core.validateReturnPicking(picking);
-}
-
-/**
- * Which done deliveries the goods go back from: one return picking per delivered picking (Odoo
- * returns one picking at a time), to the warehouse of the first item's Shopify location (else the
- * delivery's). Refuses, before anything is written, to return more than was delivered.
- */
-function planReturns(core: DoubleCore, so: SaleOrder, wanted: Wanted[], label: string): ReturnPlan {
-  const plan: ReturnPlan = new Map();
-  for (const { line, qty, locationGid } of wanted) {
-    let remaining = qty;
-    for (const picking of [...core.state.pickings.values()].filter(
-      (p) => p.sale_order_id === so.id && p.picking_type === 'outgoing' && p.state === 'done',
-    )) {
-      for (const move of picking.moves.filter((m) => m.sale_line_id === line.id)) {
-        const returned = [...core.state.pickings.values()]
-          .filter((p) => p.return_of === picking.id && p.state !== 'cancel')
-          .flatMap((p) => p.moves)
-          .filter((m) => m.sale_line_id === line.id)
-          .reduce((s, m) => s + m.quantity, 0);
-        const take = Math.min(remaining, move.quantity_done - returned);
-        if (take <= 0) continue;
-        const entry = plan.get(picking) ?? { locationGid, items: [] };
-        entry.items.push({ move, take });
-        plan.set(picking, entry);
-        remaining -= take;
-      }
+/** The credit note's lines, linked to the sale lines they credit; the refunded discount share unlinked. */
+function creditLines(core: DoubleCore, plan: PlanItem[], moneyLines: SaleLine[], reflected: boolean): AccountLine[] {
+  const out: AccountLine[] = [];
+  if (!reflected) {
+    for (const item of plan) {
+      if (item.leave) out.push(core.accountLine(item.line.name, item.line, 'product', item.leave, item.line.price_unit, item.line.tax_ids));
+      const share = discountShare(item);
+      if (item.qty && share) out.push(core.accountLine(`Discount: ${item.line.name}`, null, 'other', 1, -share, item.line.tax_ids));
     }
-    if (remaining > 0) throw validationError(`${label}: cannot return ${qty} × ${line.sku}: only ${qty - remaining} delivered`);
   }
-  return plan;
+  for (const line of moneyLines) out.push(core.accountLine(line.name, line, kindOf(line), -line.quantity, line.price_unit, line.tax_ids));
+  return out;
 }
 
-function createReturnPickings(core: DoubleCore, so: SaleOrder, plan: ReturnPlan, returnGid: string | null): Picking[] {
-  return [...plan].map(([origin, { locationGid, items }]) => {
-    const picking = core.newPicking(core.warehouseFor(locationGid)?.id ?? origin.warehouse_id, 'incoming', so.id);
-    picking.return_of = origin.id;
-    picking.return_gid = returnGid;
-    picking.moves = items.map(({ move, take }) => core.newMove(move.product_id, move.sale_line_id, take));
-    return picking;
-  });
-}
-
-export function applyReturn(core: DoubleCore, doc: ReturnDocument): ContractResult<'apply_return'> {
-  const returnGid = gid(doc.return_gid, 'Return', 'return', 'return_gid');
-  const orderGid = gid(doc.order_gid, 'Order', `return ${returnGid}`, 'order_gid');
-  const label = `return ${returnGid}`;
-  const existing = [...core.state.pickings.values()].filter((p) => p.return_gid === returnGid).sort((a, b) => a.id - b.id);
-  if (['CANCELED', 'CANCELLED', 'DECLINED'].includes(String(doc.status ?? '').toUpperCase())) {
-    // Declined or cancelled in Shopify: the goods will not come back.
-    const open = existing.filter((p) => p.state !== 'done' && p.state !== 'cancel');
-    for (const p of open) p.state = 'cancel';
-    return { status: open.length ? 'cancelled' : 'unchanged', picking_id: existing[0]?.id ?? null, picking_ids: existing.map((p) => p.id) };
-  }
-  if (existing.length) return { status: 'unchanged', picking_id: existing[0]!.id, picking_ids: existing.map((p) => p.id) };
-  const so = [...core.state.saleOrders.values()].find((o) => o.order_gid === orderGid);
-  if (!so) throw validationError(`${label}: order ${orderGid} is not imported in Odoo`);
-  const wanted: Wanted[] = [];
+/** Credit note lines straight from Shopify's amounts, not linked (a cancelled order). */
+function unlinkedCreditLines(core: DoubleCore, label: string, so: SaleOrder, doc: RefundDocument): AccountLine[] {
+  const out: AccountLine[] = [];
   (doc.lines ?? []).forEach((l, i) => {
-    const qty = quantity(l.quantity, `${label} line ${i + 1}`);
-    const line = saleLineOf(so, l);
-    if (!line) throw validationError(`${label} line ${i + 1}: line ${l.line_gid} (SKU "${l.sku}") is not on order ${so.name}`);
-    if (qty) wanted.push({ line, qty, locationGid: doc.location_gid ?? null });
+    const line = saleLineOf(so, l, `${label} line ${i + 1}`);
+    const subtotal = money(l.subtotal, `${label} line ${i + 1} subtotal`);
+    if (!subtotal) return;
+    const exact = l.quantity && subtotal % l.quantity === 0;
+    out.push(
+      core.accountLine(
+        exact ? line.name : `${l.quantity} × ${line.name}`,
+        null,
+        'product',
+        exact ? l.quantity : 1,
+        exact ? subtotal / l.quantity : subtotal,
+        line.tax_ids,
+      ),
+    );
   });
-  if (!wanted.length) throw validationError(`${label}: no quantity to return`);
-  const pickings = createReturnPickings(core, so, planReturns(core, so, wanted, label), returnGid);
-  return { status: 'created', picking_id: pickings[0]!.id, picking_ids: pickings.map((p) => p.id) };
+  for (const v of moneyLineValues(label, so, doc, []))
+    out.push(core.accountLine(v.name, null, v.role === 'refund' ? 'shipping' : 'other', 1, v.price_unit, v.tax_ids));
+  return out;
+}
+
+function creditNoteRecord(core: DoubleCore, so: SaleOrder, refundGid: string, lines: AccountLine[]): CreditNote | undefined {
+  if (!lines.length) return undefined;
+  const id = core.id();
+  const invoice = [...core.state.invoices.values()].find((inv) => inv.sale_order_id === so.id && inv.state === 'posted');
+  const creditNote: CreditNote = {
+    id,
+    name: `RINV/${String(id).padStart(5, '0')}`,
+    sale_order_id: so.id,
+    refund_gid: refundGid,
+    state: 'draft',
+    amount_total: lines.reduce((s, l) => s + l.amount, 0),
+    reversed_invoice_id: invoice?.id ?? null,
+    lines,
+    binding: newBinding(refundGid),
+  };
+  core.state.creditNotes.set(id, creditNote);
+  return creditNote;
+}
+
+interface Settle {
+  record: RefundRecord | undefined;
+  so: SaleOrder;
+  refundGid: string;
+  doc: RefundDocument;
+  creditNote: CreditNote | undefined;
+  echo: boolean;
+  total: number;
+  reflected: boolean;
+  label: string;
+}
+
+/** Post the credit note when its total equals Shopify's, else leave it in draft and flag it; record the refund either way. */
+function settleRefund(core: DoubleCore, s: Settle): ContractResult<'apply_refund'> {
+  let state: RefundRecord['state'] = 'applied';
+  let message: string | null = null;
+  const cn = s.creditNote;
+  if (cn && !s.echo && cn.state === 'draft') {
+    if (s.reflected || cn.amount_total === s.total) {
+      cn.state = 'posted';
+      core.creditNotePosted(cn.id);
+      core.setResult(cn.binding, 'synced');
+    } else {
+      state = 'flagged';
+      message = `${s.label}: Odoo credit note total ${formatMoney(cn.amount_total)} differs from Shopify total ${formatMoney(s.total)}; left in draft`;
+      core.setResult(cn.binding, 'error', { message });
+    }
+  }
+  const values = {
+    sale_order_id: s.so.id,
+    state,
+    message,
+    credit_note_id: cn?.id ?? null,
+    amount_total: s.total,
+    return_gid: s.doc.return_gid ?? null,
+    origin: s.echo ? ('odoo' as const) : ('shopify' as const),
+  };
+  let record = s.record;
+  if (record) Object.assign(record, values);
+  else {
+    const id = core.id();
+    record = {
+      id,
+      refund_gid: s.refundGid,
+      name: `${s.so.client_order_ref ?? s.so.name} refund ${s.refundGid.split('/').pop()}`,
+      ...values,
+    };
+    core.state.refunds.set(id, record);
+  }
+  return refundResult(core, state === 'flagged' ? 'flagged' : 'created', record, message);
+}
+
+function refundResult(
+  core: DoubleCore,
+  status: ContractResult<'apply_refund'>['status'],
+  record: RefundRecord,
+  message: string | null = null,
+): ContractResult<'apply_refund'> {
+  const cn = record.credit_note_id === null ? undefined : core.state.creditNotes.get(record.credit_note_id);
+  return {
+    status,
+    refund_id: record.id,
+    credit_note_id: cn?.id ?? null,
+    amount_total: formatMoney(cn ? cn.amount_total : record.amount_total),
+    ...(message ? { message } : {}),
+  };
+}
+
+/** A customer credit note of a Shopify order, for the sidecar to refund in Shopify. */
+export function exportCreditNote(core: DoubleCore, doc: ContractParams<'export_credit_note'>): CreditNoteDocument {
+  const moveId: unknown = doc.move_id;
+  if (typeof moveId !== 'number' || !Number.isInteger(moveId)) throw validationError('export_credit_note: move_id must be an integer');
+  const cn = core.state.creditNotes.get(moveId);
+  if (!cn) throw validationError(`export_credit_note: ${moveId} is not a customer credit note`);
+  const so = core.saleOrder(cn.sale_order_id);
+  if (!so.order_gid) throw validationError(`export_credit_note: credit note ${cn.name} is not for a Shopify order`);
+  return {
+    move_id: cn.id,
+    name: cn.name,
+    state: cn.state,
+    order_gid: so.order_gid,
+    sale_order_id: so.id,
+    refund_gid: cn.binding.shopify_gid ?? null,
+    amount_total: formatMoney(cn.amount_total),
+    taxes_included: so.lines.some((l) => l.tax_ids.some((id) => core.state.taxes.get(id)?.price_include)),
+    lines: cn.lines.map((l) => {
+      const line = so.lines.find((x) => x.id === l.sale_line_id && x.role === 'product');
+      return {
+        line_gid: line?.line_gid ?? null,
+        sku: line?.sku ?? null,
+        role: line ? 'product' : l.kind === 'shipping' ? 'shipping' : 'other',
+        quantity: l.quantity,
+        open_quantity: line ? core.undelivered(line) : 0,
+        price_subtotal: formatMoney(l.untaxed),
+        price_total: formatMoney(l.amount),
+      };
+    }),
+  };
+}
+
+/** What Odoo holds for some Shopify refunds (the sidecar's daily reconciliation). */
+export function refundStatus(core: DoubleCore, doc: ContractParams<'refund_status'>): ContractResult<'refund_status'> {
+  const gids: unknown = doc.refund_gids;
+  if (!Array.isArray(gids) || !gids.every((g) => typeof g === 'string'))
+    throw validationError('refund_status: refund_gids must be a list of strings');
+  if (gids.length > MAX_REFUND_GIDS) throw validationError(`refund_status: at most ${MAX_REFUND_GIDS} refund_gids per call`);
+  const records = [...core.state.refunds.values()];
+  return {
+    refunds: gids.map((refundGid) => {
+      const record = records.find((r) => r.refund_gid === refundGid);
+      if (!record)
+        return {
+          refund_gid: refundGid,
+          found: false,
+          sale_order_id: null,
+          state: null,
+          amount_total: null,
+          credit_note_id: null,
+          credit_note_name: null,
+          credit_note_state: null,
+          credit_note_amount: null,
+        };
+      const cn = record.credit_note_id === null ? undefined : core.state.creditNotes.get(record.credit_note_id);
+      return {
+        refund_gid: refundGid,
+        found: true,
+        sale_order_id: record.sale_order_id,
+        state: record.state,
+        amount_total: formatMoney(record.amount_total),
+        credit_note_id: cn?.id ?? null,
+        credit_note_name: cn?.name ?? null,
+        credit_note_state: cn?.state ?? null,
+        credit_note_amount: cn ? formatMoney(cn.amount_total) : null,
+      };
+    }),
+  };
 }

@@ -15,13 +15,12 @@ import {
   type LineItem,
   type Order,
   type Refund,
-  type Return,
   type TaxLine,
 } from '../state.js';
 import { applyQuantities, findLevel, levelEvent, primaryLocationId, requireVariantBySku, activateLevel } from './catalog.js';
 import { fail, nextId, nowIso, DomainError, type DomainContext, type SimEvent } from './context.js';
 import { createCustomer, findCustomerByEmail, requireCustomer } from './customers.js';
-import { currentQuantity, linePortion, orderTotals, suggestRefund } from './totals.js';
+import { currentQuantity, fulfilledQuantity, linePortion, orderTotals, suggestRefund } from './totals.js';
 
 function cents(value: string | number | undefined, field: string[]): number {
   if (value === undefined) return 0;
@@ -38,11 +37,11 @@ export function requireOrder(ctx: DomainContext, id: number): Order {
   return order;
 }
 
-function orderEvent(ctx: DomainContext, order: Order, topic: string): SimEvent {
+export function orderEvent(ctx: DomainContext, order: Order, topic: string): SimEvent {
   return { topic, payload: orderPayload(ctx.state, order, ctx.state.shop.domain) };
 }
 
-function touch(ctx: DomainContext, order: Order): void {
+export function touch(ctx: DomainContext, order: Order): void {
   order.updatedAt = nowIso(ctx);
 }
 
@@ -478,11 +477,11 @@ export interface RefundLineInput {
   locationId?: number | null;
 }
 
-interface RecordRefundInput {
+export interface RecordRefundInput {
   lines: RefundLineInput[];
   shippingAmount?: number;
   shippingFull?: boolean;
-  /** Money actually returned; defaults to the refunded lines + tax + shipping. */
+  /** Money actually returned; defaults to the refunded lines + tax + shipping (capped at what is refundable). */
   amount?: number;
   note: string | null;
   returnId?: number | null;
@@ -490,30 +489,103 @@ interface RecordRefundInput {
   moveStock: boolean;
 }
 
-function recordRefund(ctx: DomainContext, order: Order, input: RecordRefundInput): Refund {
-  const now = nowIso(ctx);
-  const events: SimEvent[] = [];
-  // Validate everything before changing anything: a rejected refund leaves no trace.
-  const unfulfilledOf = (lineItemId: number) =>
-    fulfillmentOrdersOf(ctx, order.id).reduce(
-      (sum, fo) => sum + (fo.lineItems.find((x) => x.lineItemId === lineItemId)?.remainingQuantity ?? 0),
-      0,
-    );
-  const asked = new Map<number, number>();
-  const lines = input.lines.map((l, index) => {
+/** Units of a line fulfilled and not yet taken by an earlier refund (what RETURN can restock). */
+function fulfilledNotRefunded(ctx: DomainContext, li: LineItem): number {
+  const taken = ctx.state.refunds
+    .flatMap((r) => r.lines)
+    .filter((l) => l.lineItemId === li.id)
+    .reduce((s, l) => s + (l.fromFulfilled ?? 0), 0);
+  return fulfilledQuantity(ctx.state, li.id) - taken;
+}
+
+function unfulfilledOf(ctx: DomainContext, order: Order, lineItemId: number): number {
+  return fulfillmentOrdersOf(ctx, order.id).reduce(
+    (sum, fo) => sum + (fo.lineItems.find((x) => x.lineItemId === lineItemId)?.remainingQuantity ?? 0),
+    0,
+  );
+}
+
+/**
+ * Which units of each refunded line are refunded, checked before anything changes: CANCEL only
+ * unfulfilled units; RETURN only fulfilled ones ("Use this when restocking line items that were
+ * fulfilled"); NO_RESTOCK the unfulfilled ones first, then fulfilled ones. A line refunded by a
+ * processed return (`moveStock` false) refunds fulfilled units.
+ */
+function planRefundLines(ctx: DomainContext, order: Order, input: RecordRefundInput) {
+  const asked = new Map<number, { total: number; unfulfilled: number; fulfilled: number }>();
+  return input.lines.map((l, index) => {
+    const field = ['refundLineItems', String(index)];
     const li = order.lineItems.find((x) => x.id === l.lineItemId);
-    if (!li) fail(`Line item ${l.lineItemId} does not belong to the order`, ['refundLineItems', String(index), 'lineItemId']);
-    const refundable = currentQuantity(ctx.state, li) - (asked.get(li.id) ?? 0);
+    if (!li) fail(`Line item ${l.lineItemId} does not belong to the order`, [...field, 'lineItemId']);
+    const before = asked.get(li.id) ?? { total: 0, unfulfilled: 0, fulfilled: 0 };
+    const refundable = currentQuantity(ctx.state, li) - before.total;
     if (!Number.isInteger(l.quantity) || l.quantity < 1 || l.quantity > refundable) {
-      fail(`Quantity ${l.quantity} cannot be refunded: ${refundable} refundable`, ['refundLineItems', String(index), 'quantity']);
+      fail(`Quantity ${l.quantity} cannot be refunded: ${refundable} refundable`, [...field, 'quantity']);
     }
-    if (input.moveStock && l.restockType === 'cancel' && l.quantity > unfulfilledOf(li.id) - (asked.get(li.id) ?? 0)) {
-      // CANCEL is for unfulfilled units; fulfilled ones are RETURNed or not restocked.
-      fail('restockType CANCEL is only for unfulfilled units; use RETURN or NO_RESTOCK', ['refundLineItems', String(index), 'restockType']);
+    const unfulfilled = input.moveStock ? unfulfilledOf(ctx, order, li.id) - before.unfulfilled : 0;
+    const fulfilled = fulfilledNotRefunded(ctx, li) - before.fulfilled;
+    if (input.moveStock && l.restockType === 'cancel' && l.quantity > unfulfilled) {
+      fail('restockType CANCEL is only for unfulfilled units; use RETURN or NO_RESTOCK', [...field, 'restockType']);
     }
-    asked.set(li.id, (asked.get(li.id) ?? 0) + l.quantity);
-    return { l, li };
+    if (l.restockType === 'return' && l.quantity > fulfilled) {
+      fail(`restockType RETURN is only for fulfilled units: ${Math.max(0, fulfilled)} fulfilled and not refunded`, [
+        ...field,
+        'restockType',
+      ]);
+    }
+    // orderCancel released the unfulfilled units itself (`moveStock` false): its CANCEL lines are all unfulfilled.
+    const fromUnfulfilled =
+      l.restockType === 'return'
+        ? 0
+        : input.moveStock
+          ? Math.min(l.quantity, Math.max(0, unfulfilled))
+          : l.restockType === 'cancel'
+            ? l.quantity
+            : 0;
+    asked.set(li.id, {
+      total: before.total + l.quantity,
+      unfulfilled: before.unfulfilled + fromUnfulfilled,
+      fulfilled: before.fulfilled + l.quantity - fromUnfulfilled,
+    });
+    return { l, li, fromUnfulfilled };
   });
+}
+
+/** Moves the stock of one refunded line: unfulfilled units leave their fulfillment orders, RETURNed ones go back on the shelf. */
+function moveRefundedStock(
+  ctx: DomainContext,
+  order: Order,
+  line: { l: RefundLineInput; li: LineItem; fromUnfulfilled: number },
+): SimEvent[] {
+  const { l, li } = line;
+  const events: SimEvent[] = [];
+  let left = line.fromUnfulfilled;
+  for (const fo of fulfillmentOrdersOf(ctx, order.id)) {
+    const fol = fo.lineItems.find((x) => x.lineItemId === li.id);
+    if (!fol || fol.remainingQuantity === 0 || left === 0) continue;
+    const take = Math.min(fol.remainingQuantity, left);
+    fol.remainingQuantity -= take;
+    left -= take;
+    if (fo.lineItems.every((x) => x.remainingQuantity === 0)) fo.status = 'CLOSED';
+    if (li.inventoryItemId !== null) {
+      const level = findLevel(ctx, li.inventoryItemId, fo.locationId);
+      if (level) {
+        const next = l.restockType === 'no_restock' ? q.fulfill(level, take) : q.release(level, take);
+        if (applyQuantities(ctx, level, next)) events.push(levelEvent(level));
+      }
+    }
+  }
+  if (l.restockType === 'return' && li.inventoryItemId !== null) {
+    const level = activateLevel(ctx, li.inventoryItemId, l.locationId ?? order.locationId);
+    if (applyQuantities(ctx, level, q.restock(level, l.quantity))) events.push(levelEvent(level));
+  }
+  return events;
+}
+
+export function recordRefund(ctx: DomainContext, order: Order, input: RecordRefundInput): Refund {
+  const now = nowIso(ctx);
+  // Validate everything before changing anything: a rejected refund leaves no trace.
+  const lines = planRefundLines(ctx, order, input);
   const totals = orderTotals(ctx.state, order);
   const refundedShipping = ctx.state.refunds.filter((r) => r.orderId === order.id).reduce((s, r) => s + r.shipping, 0);
   const shippingLeft = totals.shipping - refundedShipping;
@@ -530,6 +602,8 @@ function recordRefund(ctx: DomainContext, order: Order, input: RecordRefundInput
     fail(`Refund amount ${amount / 100} exceeds the ${suggestion.maximumRefundable / 100} available to refund`, ['transactions']);
   const alreadyRefunded = totals.refundedAmount;
   const paid = suggestion.maximumRefundable + alreadyRefunded;
+  // What the goods and shipping come to; money returned beyond (or short of) it is an adjustment.
+  const calculated = suggestion.subtotal + suggestion.shipping + (order.taxesIncluded ? 0 : suggestion.tax);
 
   const refund: Refund = {
     id: nextId(ctx),
@@ -541,42 +615,25 @@ function recordRefund(ctx: DomainContext, order: Order, input: RecordRefundInput
     shipping: suggestion.shipping,
     shippingTax: suggestion.shippingTax,
     transactionIds: [],
+    adjustments:
+      amount === calculated ? [] : [{ id: nextId(ctx), amount: calculated - amount, taxAmount: 0, reason: 'REFUND_DISCREPANCY' }],
     createdAt: now,
   };
-  for (const { l, li } of lines) {
+  const events: SimEvent[] = [];
+  for (const line of lines) {
+    const { l, li } = line;
     const portion = linePortion(li, l.quantity);
     refund.lines.push({
       id: nextId(ctx),
       lineItemId: li.id,
       quantity: l.quantity,
       restockType: l.restockType,
-      locationId: l.locationId ?? order.locationId,
+      locationId: l.restockType === 'no_restock' ? null : (l.locationId ?? order.locationId),
       subtotal: portion.subtotal,
       totalTax: portion.tax,
+      fromFulfilled: l.quantity - line.fromUnfulfilled,
     });
-    if (!input.moveStock) continue;
-    // Unfulfilled units leave their fulfillment order first (released, or written off without
-    // restock); the rest were fulfilled and come back on the shelf only when RETURNed.
-    let left = l.quantity;
-    for (const fo of fulfillmentOrdersOf(ctx, order.id)) {
-      const line = fo.lineItems.find((x) => x.lineItemId === li.id);
-      if (!line || line.remainingQuantity === 0 || left === 0) continue;
-      const take = Math.min(line.remainingQuantity, left);
-      line.remainingQuantity -= take;
-      left -= take;
-      if (fo.lineItems.every((x) => x.remainingQuantity === 0)) fo.status = 'CLOSED';
-      if (li.inventoryItemId !== null) {
-        const level = findLevel(ctx, li.inventoryItemId, fo.locationId);
-        if (level) {
-          const next = l.restockType === 'no_restock' ? q.fulfill(level, take) : q.release(level, take);
-          if (applyQuantities(ctx, level, next)) events.push(levelEvent(level));
-        }
-      }
-    }
-    if (left > 0 && l.restockType === 'return' && li.inventoryItemId !== null) {
-      const level = activateLevel(ctx, li.inventoryItemId, l.locationId ?? order.locationId);
-      if (applyQuantities(ctx, level, q.restock(level, left))) events.push(levelEvent(level));
-    }
+    if (input.moveStock) events.push(...moveRefundedStock(ctx, order, line));
   }
   if (amount > 0) {
     const parent = order.transactionIds.find((id) => ctx.state.transactions.find((t) => t.id === id)?.kind === 'sale') ?? null;
@@ -622,118 +679,6 @@ export function refundOrder(ctx: DomainContext, orderId: number, input: RefundIn
   });
   ctx.emit([{ topic: 'refunds/create', payload: refundPayload(ctx.state, refund) }, orderEvent(ctx, order, 'orders/updated')]);
   return refund;
-}
-
-/** returnCreate: an OPEN return for fulfilled units (referenced by fulfillment line item). */
-export function createReturn(
-  ctx: DomainContext,
-  orderId: number,
-  lines: { fulfillmentLineItemId: number; quantity: number; returnReasonNote?: string }[],
-): Return {
-  const order = requireOrder(ctx, orderId);
-  if (lines.length === 0) fail('A return needs at least one line', ['returnLineItems']);
-  const now = nowIso(ctx);
-  const ret: Return = {
-    id: nextId(ctx),
-    orderId: order.id,
-    name: `${order.name}-R${ctx.state.returns.filter((r) => r.orderId === order.id).length + 1}`,
-    status: 'OPEN',
-    lines: lines.map((l, index) => {
-      const fli = ctx.state.fulfillments
-        .filter((f) => f.orderId === order.id)
-        .flatMap((f) => f.lineItems)
-        .find((x) => x.id === l.fulfillmentLineItemId);
-      if (!fli) fail('Fulfillment line item does not exist.', ['returnLineItems', String(index), 'fulfillmentLineItemId'], 'NOT_FOUND');
-      const alreadyReturned = ctx.state.returns
-        .flatMap((r) => (r.status === 'CANCELED' ? [] : r.lines))
-        .filter((x) => x.fulfillmentLineItemId === fli.id)
-        .reduce((s, x) => s + x.quantity, 0);
-      if (l.quantity < 1 || l.quantity > fli.quantity - alreadyReturned) {
-        fail(
-          `Quantity ${l.quantity} is not returnable (${fli.quantity - alreadyReturned} left)`,
-          ['returnLineItems', String(index), 'quantity'],
-          'INVALID',
-        );
-      }
-      return {
-        id: nextId(ctx),
-        fulfillmentLineItemId: fli.id,
-        lineItemId: fli.lineItemId,
-        quantity: l.quantity,
-        processedQuantity: 0,
-        returnReasonNote: l.returnReasonNote ?? '',
-      };
-    }),
-    createdAt: now,
-    updatedAt: now,
-  };
-  ctx.state.returns.push(ret);
-  touch(ctx, order);
-  ctx.emit([orderEvent(ctx, order, 'orders/updated')]);
-  return ret;
-}
-
-export interface ProcessReturnInput {
-  returnId: number;
-  lines: { id: number; quantity: number; restock: boolean; locationId?: number | null }[];
-  /** Money to refund; omitted = no financial transfer. */
-  refundAmount?: number | 'suggested';
-  refundShippingFull?: boolean;
-  note?: string | null;
-}
-
-/** returnProcess: dispositions (restock or not) and an optional refund linked to the return. */
-export function processReturn(ctx: DomainContext, input: ProcessReturnInput): { ret: Return; refund: Refund | null } {
-  const ret = ctx.state.returns.find((r) => r.id === input.returnId);
-  if (!ret) fail('Return does not exist.', ['input', 'returnId'], 'NOT_FOUND');
-  if (ret.status !== 'OPEN') fail(`Return is ${ret.status.toLowerCase()}.`, ['input', 'returnId'], 'INVALID_STATE');
-  const order = requireOrder(ctx, ret.orderId);
-  // Validate the lines and record the refund (the only step that can still be refused) before
-  // any stock moves.
-  const asked = new Map<number, number>();
-  const plan = input.lines.map((l, index) => {
-    const line = ret.lines.find((x) => x.id === l.id);
-    if (!line) fail('Return line item does not exist.', ['input', 'returnLineItems', String(index), 'id'], 'NOT_FOUND');
-    const open = line.quantity - line.processedQuantity - (asked.get(line.id) ?? 0);
-    if (!Number.isInteger(l.quantity) || l.quantity < 1 || l.quantity > open) {
-      fail('Quantity exceeds the unprocessed quantity.', ['input', 'returnLineItems', String(index), 'quantity'], 'INVALID');
-    }
-    asked.set(line.id, (asked.get(line.id) ?? 0) + l.quantity);
-    const li = order.lineItems.find((x) => x.id === line.lineItemId)!;
-    return { l, line, li, locationId: l.locationId ?? order.locationId };
-  });
-  let refund: Refund | null = null;
-  if (input.refundAmount !== undefined) {
-    refund = recordRefund(ctx, order, {
-      lines: plan.map((p) => ({
-        lineItemId: p.li.id,
-        quantity: p.l.quantity,
-        restockType: p.l.restock ? ('return' as const) : ('no_restock' as const),
-        locationId: p.locationId,
-      })),
-      ...(input.refundAmount === 'suggested' ? {} : { amount: input.refundAmount }),
-      shippingFull: input.refundShippingFull ?? false,
-      note: input.note ?? null,
-      returnId: ret.id,
-      moveStock: false,
-    });
-  }
-  const events: SimEvent[] = [];
-  for (const p of plan) {
-    p.line.processedQuantity += p.l.quantity;
-    if (p.l.restock && p.li.inventoryItemId !== null) {
-      const level = activateLevel(ctx, p.li.inventoryItemId, p.locationId);
-      if (applyQuantities(ctx, level, q.restock(level, p.l.quantity))) events.push(levelEvent(level));
-    }
-  }
-  if (ret.lines.every((x) => x.processedQuantity >= x.quantity)) ret.status = 'CLOSED';
-  ret.updatedAt = nowIso(ctx);
-  touch(ctx, order);
-  const out: SimEvent[] = [];
-  if (refund) out.push({ topic: 'refunds/create', payload: refundPayload(ctx.state, refund) });
-  out.push(orderEvent(ctx, order, 'orders/updated'));
-  ctx.emit([...out, ...events]);
-  return { ret, refund };
 }
 
 export interface EditOrderInput {

@@ -557,7 +557,7 @@ describe('sim Admin GraphQL: orders, fulfillment, refunds, returns', () => {
     assert.equal(fli.quantity, 2);
     const created = await gqlData(
       sim,
-      `mutation($input: ReturnInput!) { returnCreate(returnInput: $input) { return { id status returnLineItems(first: 5) { nodes { ... on ReturnLineItem { id quantity } } } } userErrors { message } } }`,
+      `mutation($input: ReturnInput!) { returnCreate(returnInput: $input) { return { id status returnLineItems(first: 5) { nodes { ... on ReturnLineItem { id quantity } } } reverseFulfillmentOrders(first: 1) { nodes { lineItems(first: 5) { nodes { id totalQuantity } } } } } userErrors { message } } }`,
       {
         input: {
           orderId,
@@ -579,7 +579,7 @@ describe('sim Admin GraphQL: orders, fulfillment, refunds, returns', () => {
               quantity: 1,
               dispositions: [
                 {
-                  reverseFulfillmentOrderLineItemId: 'gid://shopify/ReverseFulfillmentOrderLineItem/1',
+                  reverseFulfillmentOrderLineItemId: ret.reverseFulfillmentOrders.nodes[0].lineItems.nodes[0].id,
                   quantity: 1,
                   dispositionType: 'RESTOCKED',
                   locationId: 'gid://shopify/Location/101',

@@ -18,15 +18,20 @@ import {
 } from '../domain/catalog.js';
 import { DomainError, type UserError } from '../domain/context.js';
 import { createCustomer, deleteCustomer, setCustomer, updateCustomer, type CustomerInput } from '../domain/customers.js';
+import { cancelOrder, createFulfillment, refundOrder, updateTracking, type FulfillmentInput } from '../domain/orders.js';
 import {
-  cancelOrder,
-  createFulfillment,
+  approveReturn,
+  cancelReturn,
+  closeReturn,
   createReturn,
+  declineReturn,
   processReturn,
-  refundOrder,
-  updateTracking,
-  type FulfillmentInput,
-} from '../domain/orders.js';
+  reopenReturn,
+  requestReturn,
+  reverseLineIdOf,
+  type DispositionType,
+} from '../domain/returns.js';
+import { requestDataErasure } from '../domain/privacy.js';
 import { createSubscription, deleteSubscription, type SubscriptionInput } from '../domain/subscriptions.js';
 import type { GqlContext } from './context.js';
 import { IDEMPOTENCY_MESSAGES } from './idempotency.js';
@@ -510,19 +515,44 @@ export const mutationResolvers: Record<string, Resolver> = {
       const ret = createReturn(
         ctx.dom,
         id(input.orderId, 'Order', ['returnInput', 'orderId']),
-        input.returnLineItems.map((l, i) => ({
-          fulfillmentLineItemId: id(l.fulfillmentLineItemId, 'FulfillmentLineItem', [
-            'returnInput',
-            'returnLineItems',
-            String(i),
-            'fulfillmentLineItemId',
-          ]),
-          quantity: l.quantity,
-          returnReasonNote: l.returnReasonNote ?? '',
-        })),
+        returnLines(input.returnLineItems, 'returnInput'),
       );
       return { return: returnView(ctx.dom.state, ret) };
     }),
+  ),
+  returnRequest: resolver<{
+    input: { orderId: string; returnLineItems: Array<{ fulfillmentLineItemId: string; quantity: number; customerNote?: string | null }> };
+  }>((_s, args, ctx) =>
+    attempt(['return'], () => {
+      const lines = args.input.returnLineItems.map((l) => ({ ...l, returnReasonNote: l.customerNote ?? '' }));
+      const ret = requestReturn(ctx.dom, id(args.input.orderId, 'Order', ['input', 'orderId']), returnLines(lines, 'input'));
+      return { return: returnView(ctx.dom.state, ret) };
+    }),
+  ),
+  returnApproveRequest: resolver<{ input: { id: string } }>((_s, args, ctx) =>
+    attempt(['return'], () => ({
+      return: returnView(ctx.dom.state, approveReturn(ctx.dom, id(args.input.id, 'Return', ['input', 'id']))),
+    })),
+  ),
+  returnDeclineRequest: resolver<{
+    input: { id: string; declineReason: 'FINAL_SALE' | 'OTHER' | 'RETURN_PERIOD_ENDED'; declineNote?: string | null };
+  }>((_s, args, ctx) =>
+    attempt(['return'], () => {
+      const ret = declineReturn(ctx.dom, id(args.input.id, 'Return', ['input', 'id']), {
+        reason: args.input.declineReason,
+        note: args.input.declineNote ?? null,
+      });
+      return { return: returnView(ctx.dom.state, ret) };
+    }),
+  ),
+  returnCancel: resolver<{ id: string }>((_s, args, ctx) =>
+    attempt(['return'], () => ({ return: returnView(ctx.dom.state, cancelReturn(ctx.dom, id(args.id, 'Return', ['id']))) })),
+  ),
+  returnClose: resolver<{ id: string }>((_s, args, ctx) =>
+    attempt(['return'], () => ({ return: returnView(ctx.dom.state, closeReturn(ctx.dom, id(args.id, 'Return', ['id']))) })),
+  ),
+  returnReopen: resolver<{ id: string }>((_s, args, ctx) =>
+    attempt(['return'], () => ({ return: returnView(ctx.dom.state, reopenReturn(ctx.dom, id(args.id, 'Return', ['id']))) })),
   ),
   returnProcess: resolver<{
     input: {
@@ -530,7 +560,12 @@ export const mutationResolvers: Record<string, Resolver> = {
       returnLineItems?: Array<{
         id: string;
         quantity: number;
-        dispositions?: Array<{ dispositionType: string; locationId?: string | null }> | null;
+        dispositions?: Array<{
+          reverseFulfillmentOrderLineItemId: string;
+          quantity: number;
+          dispositionType: DispositionType;
+          locationId?: string | null;
+        }> | null;
       }> | null;
       financialTransfer?: {
         issueRefund?: { orderTransactions?: Array<{ transactionAmount?: { amount?: string | null } | null }> | null } | null;
@@ -543,25 +578,44 @@ export const mutationResolvers: Record<string, Resolver> = {
       const input = args.input;
       const transfer = input.financialTransfer?.issueRefund;
       const amount = transfer ? sumAmounts(transfer.orderTransactions, (t) => t.transactionAmount?.amount) : undefined;
-      const { ret } = processReturn(ctx.dom, {
-        returnId: id(input.returnId, 'Return', ['input', 'returnId']),
+      const returnId = id(input.returnId, 'Return', ['input', 'returnId']);
+      const ret = ctx.dom.state.returns.find((r) => r.id === returnId);
+      const { ret: processed } = processReturn(ctx.dom, {
+        returnId,
         lines: (input.returnLineItems ?? []).map((l, i) => {
-          const dispositions = l.dispositions ?? [];
-          const restocked = dispositions.find((d) => d.dispositionType === 'RESTOCKED');
+          const field = ['input', 'returnLineItems', String(i)];
+          const lineId = id(l.id, 'ReturnLineItem', [...field, 'id']);
+          const line = ret?.lines.find((x) => x.id === lineId);
           return {
-            id: id(l.id, 'ReturnLineItem', ['input', 'returnLineItems', String(i), 'id']),
+            id: lineId,
             quantity: l.quantity,
-            restock: restocked !== undefined,
-            locationId: restocked?.locationId
-              ? id(restocked.locationId, 'Location', ['input', 'returnLineItems', String(i), 'dispositions'])
-              : null,
+            dispositions: (l.dispositions ?? []).map((d, j) => {
+              const where = [...field, 'dispositions', String(j)];
+              const reverse = id(d.reverseFulfillmentOrderLineItemId, 'ReverseFulfillmentOrderLineItem', [
+                ...where,
+                'reverseFulfillmentOrderLineItemId',
+              ]);
+              if (!line || reverseLineIdOf(line) !== reverse)
+                throw new DomainError([
+                  {
+                    field: [...where, 'reverseFulfillmentOrderLineItemId'],
+                    message: 'Reverse fulfillment order line item does not belong to the return line item.',
+                    code: 'INVALID',
+                  },
+                ]);
+              return {
+                type: d.dispositionType,
+                quantity: d.quantity,
+                locationId: d.locationId ? id(d.locationId, 'Location', [...where, 'locationId']) : null,
+              };
+            }),
           };
         }),
         ...(amount !== undefined ? { refundAmount: amount } : {}),
         refundShippingFull: input.refundShipping?.fullRefund === true,
         note: input.note ?? null,
       });
-      return { return: returnView(ctx.dom.state, ret) };
+      return { return: returnView(ctx.dom.state, processed) };
     }),
   ),
   customerCreate: resolver<{ input: CustomerArgs }>((_s, args, ctx) =>
@@ -607,6 +661,11 @@ export const mutationResolvers: Record<string, Resolver> = {
       };
     }),
   ),
+  customerRequestDataErasure: resolver<{ customerId: string }>((_s, args, ctx) =>
+    attempt(['customerId'], () => ({
+      customerId: gid('Customer', requestDataErasure(ctx.dom, id(args.customerId, 'Customer', ['customerId']))),
+    })),
+  ),
   webhookSubscriptionCreate: resolver<{
     topic: string;
     webhookSubscription: {
@@ -644,6 +703,23 @@ export const mutationResolvers: Record<string, Resolver> = {
     }),
   ),
 };
+
+/** Return lines by fulfillment line item, as returnCreate and returnRequest take them. */
+function returnLines(
+  lines: Array<{ fulfillmentLineItemId: string; quantity: number; returnReasonNote?: string | null }>,
+  root: string,
+): Array<{ fulfillmentLineItemId: number; quantity: number; returnReasonNote: string }> {
+  return lines.map((l, i) => ({
+    fulfillmentLineItemId: id(l.fulfillmentLineItemId, 'FulfillmentLineItem', [
+      root,
+      'returnLineItems',
+      String(i),
+      'fulfillmentLineItemId',
+    ]),
+    quantity: l.quantity,
+    returnReasonNote: l.returnReasonNote ?? '',
+  }));
+}
 
 function failField(field: string[], message: string, code: string): never {
   throw new DomainError([{ field, message, code } satisfies UserError]);

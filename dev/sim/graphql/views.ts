@@ -28,6 +28,7 @@ import type {
   WebhookSubscription,
 } from '../state.js';
 import { currentQuantity, linePortion, orderTotals, refundedQuantity, remainingQuantity, suggestRefund } from '../domain/totals.js';
+import { reverseLineIdOf, reverseOrderIdOf } from '../domain/returns.js';
 import type { UserError } from '../domain/context.js';
 import type { AdjustmentGroup } from '../domain/catalog.js';
 import { connection, type ConnectionArgs } from './connection.js';
@@ -752,9 +753,15 @@ export function refundView(state: SimState, r: Refund): View {
     staffMember: null,
     duties: [],
     orderAdjustments: conn(
-      [],
-      () => 0,
-      () => ({ __typename: 'OrderAdjustment' }),
+      r.adjustments ?? [],
+      (a) => a.id,
+      (a) => ({
+        __typename: 'OrderAdjustment',
+        id: gid('OrderAdjustment', a.id),
+        amountSet: bag(a.amount),
+        taxAmountSet: bag(a.taxAmount),
+        reason: a.reason,
+      }),
     ),
     refundLineItems: conn(
       r.lines,
@@ -799,14 +806,39 @@ export function refundView(state: SimState, r: Refund): View {
 
 export function returnView(state: SimState, r: Return): View {
   const order = state.orders.find((o) => o.id === r.orderId)!;
+  const fulfillmentLineItem = (fulfillmentLineItemId: number) => () => {
+    const f = state.fulfillments.find((x) => x.lineItems.some((y) => y.id === fulfillmentLineItemId))!;
+    const fv = fulfillmentView(state, f);
+    return (fv.fulfillmentLineItems as (a: Record<string, unknown>) => { nodes: unknown[] })({ first: 250 }).nodes.find(
+      (n) => (n as { id: string }).id === gid('FulfillmentLineItem', fulfillmentLineItemId),
+    );
+  };
+  const refundedOf = (l: Return['lines'][number]) =>
+    state.refunds
+      .filter((x) => x.returnId === r.id)
+      .flatMap((x) => x.lines)
+      .filter((x) => x.lineItemId === l.lineItemId)
+      .reduce((s, x) => s + x.quantity, 0);
+  const dispositionView = (d: NonNullable<Return['lines'][number]['dispositions']>[number]) => ({
+    __typename: 'ReverseFulfillmentOrderDisposition',
+    id: gid('ReverseFulfillmentOrderDisposition', d.id),
+    type: d.type,
+    quantity: d.quantity,
+    createdAt: d.createdAt,
+    location: () => {
+      const loc = state.locations.find((x) => x.id === d.locationId);
+      return loc ? locationView(state, loc) : null;
+    },
+  });
   return {
     __typename: 'Return',
     id: gid('Return', r.id),
     name: r.name,
     status: r.status,
     createdAt: r.createdAt,
-    closedAt: r.status === 'CLOSED' ? r.updatedAt : null,
-    requestApprovedAt: r.createdAt,
+    closedAt: r.closedAt ?? (r.status === 'CLOSED' ? r.updatedAt : null),
+    requestApprovedAt: r.requestApprovedAt === undefined ? r.createdAt : r.requestApprovedAt,
+    decline: r.decline ? { __typename: 'ReturnDecline', reason: r.decline.reason, note: r.decline.note } : null,
     totalQuantity: r.lines.reduce((s, l) => s + l.quantity, 0),
     order: () => orderView(state, order),
     returnLineItems: conn(
@@ -818,19 +850,34 @@ export function returnView(state: SimState, r: Return): View {
         quantity: l.quantity,
         processedQuantity: l.processedQuantity,
         unprocessedQuantity: l.quantity - l.processedQuantity,
-        processableQuantity: l.quantity - l.processedQuantity,
-        refundableQuantity: l.quantity - l.processedQuantity,
-        refundedQuantity: 0,
+        processableQuantity: r.status === 'OPEN' ? l.quantity - l.processedQuantity : 0,
+        refundableQuantity: Math.max(0, l.quantity - refundedOf(l)),
+        refundedQuantity: refundedOf(l),
         returnReasonNote: l.returnReasonNote,
         customerNote: null,
         returnReason: 'UNKNOWN',
-        fulfillmentLineItem: () => {
-          const f = state.fulfillments.find((x) => x.lineItems.some((y) => y.id === l.fulfillmentLineItemId))!;
-          const fv = fulfillmentView(state, f);
-          return (fv.fulfillmentLineItems as (a: Record<string, unknown>) => { nodes: unknown[] })({ first: 250 }).nodes.find(
-            (n) => (n as { id: string }).id === gid('FulfillmentLineItem', l.fulfillmentLineItemId),
-          );
-        },
+        fulfillmentLineItem: fulfillmentLineItem(l.fulfillmentLineItemId),
+      }),
+    ),
+    reverseFulfillmentOrders: conn(
+      r.status === 'REQUESTED' || r.status === 'DECLINED' ? [] : [r],
+      (x) => reverseOrderIdOf(x),
+      (x) => ({
+        __typename: 'ReverseFulfillmentOrder',
+        id: gid('ReverseFulfillmentOrder', reverseOrderIdOf(x)),
+        status: x.status === 'CANCELED' ? 'CANCELED' : x.status === 'CLOSED' ? 'CLOSED' : 'OPEN',
+        order: () => orderView(state, order),
+        lineItems: conn(
+          x.lines,
+          (l) => reverseLineIdOf(l),
+          (l) => ({
+            __typename: 'ReverseFulfillmentOrderLineItem',
+            id: gid('ReverseFulfillmentOrderLineItem', reverseLineIdOf(l)),
+            totalQuantity: l.quantity,
+            fulfillmentLineItem: fulfillmentLineItem(l.fulfillmentLineItemId),
+            dispositions: (l.dispositions ?? []).map(dispositionView),
+          }),
+        ),
       }),
     ),
     refunds: conn(

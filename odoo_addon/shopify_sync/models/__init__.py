@@ -3,6 +3,8 @@ from . import shopify_sync_event
 from . import shopify_sync_key
 from . import shopify_location_map
 from . import shopify_tax_map
+from . import shopify_privacy_request
+from . import shopify_refund
 from . import product_template
 from . import product_product
 from . import res_partner
@@ -18,9 +20,15 @@ from . import shopify_sync_api
 from . import shopify_sync_api_outbox
 from . import shopify_sync_api_catalog
 from . import shopify_sync_api_orders
+from . import shopify_sync_api_returns
 from . import shopify_sync_api_refunds
 from . import shopify_sync_api_customers
 from . import shopify_sync_api_deliveries
 from . import shopify_sync_api_operations
+from . import shopify_sync_api_privacy
+from . import shopify_sidecar
+from . import shopify_sync_failure
 from . import shopify_sync_overview
+from . import shopify_sync_api_status
+from . import mail_activity
 from . import mail_thread

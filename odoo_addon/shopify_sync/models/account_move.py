@@ -17,6 +17,11 @@ class AccountMove(models.Model):
             order = self.invoice_line_ids.sale_line_ids.order_id[:1]
         if not order and self.reversed_entry_id:
             order = self.reversed_entry_id.invoice_line_ids.sale_line_ids.order_id[:1]
+        if not order and self.invoice_origin:
+            # A credit note written from scratch names its order only in its source document;
+            # the accountant posting it may not read sales orders: only its identity is read.
+            order = self.env["sale.order"].sudo().search(
+                [("name", "=", self.invoice_origin), ("shopify_gid", "!=", False)], limit=1)
         return order if order.shopify_gid else self.env["sale.order"]
 
     def _shopify_emit_posted(self, force=False):

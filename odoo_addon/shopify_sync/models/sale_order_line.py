@@ -1,4 +1,5 @@
-"""Sales order lines: the Shopify line they mirror and its role on the order."""
+"""Sales order lines: the Shopify line they mirror, their role on the order, and what refunds
+left on them."""
 from odoo import fields, models
 
 LINE_ROLES = [
@@ -6,7 +7,12 @@ LINE_ROLES = [
     ("discount", "Line discount"),
     ("shipping", "Shipping"),
     ("shipping_discount", "Shipping discount"),
+    # Written by refunds (apply_refund): what a Shopify refund took off the order.
+    ("refund", "Shopify refund"),
+    ("refund_adjustment", "Shopify refund adjustment"),
 ]
+# Lines the sidecar's order documents never carry: apply_order leaves them alone.
+REFUND_ROLES = ("refund", "refund_adjustment")
 
 
 class SaleOrderLine(models.Model):
@@ -14,3 +20,11 @@ class SaleOrderLine(models.Model):
 
     shopify_line_gid = fields.Char(string="Shopify line ID", copy=False, index=True)
     shopify_line_role = fields.Selection(LINE_ROLES, copy=False)
+    shopify_refund_gid = fields.Char(
+        string="Shopify refund ID", copy=False, index="btree_not_null",
+        help="The Shopify refund that wrote this line (refund and refund adjustment lines).")
+    shopify_kept_qty = fields.Float(
+        string="Refunded, kept by the customer", copy=False, digits="Product Unit of Measure",
+        help="Units of this line refunded in Shopify that were delivered and not returned: "
+        "they stay on the line (Shopify's current quantity no longer counts them) and their "
+        "refund is a line of its own.")

@@ -7,6 +7,7 @@ the hash of the last synced content. The database enforces one GID per shop and 
 from odoo import _, api, fields, models
 
 from .. import compat
+from ..lib import explain
 
 BINDING_STATES = [
     ("pending", "Pending"),
@@ -37,6 +38,9 @@ class ShopifyBindingMixin(models.AbstractModel):
     shopify_synced_at = fields.Datetime(string="Last Shopify sync", copy=False)
     shopify_hash = fields.Char(string="Shopify content hash", copy=False)
     shopify_admin_url = fields.Char(string="Open in Shopify", compute="_compute_shopify_admin_url")
+    shopify_error_reason = fields.Text(string="What happened",
+                                       compute="_compute_shopify_error_words")
+    shopify_error_fix = fields.Text(string="What to do", compute="_compute_shopify_error_words")
 
     _sql_constraints = [
         ("shopify_gid_shop_uniq", "unique(shopify_shop, shopify_gid)",
@@ -66,6 +70,15 @@ class ShopifyBindingMixin(models.AbstractModel):
                     url = f"https://{record.shopify_shop}/admin/{path}/{parts[4]}"
             record.shopify_admin_url = url
 
+    @api.depends("shopify_state", "shopify_error")
+    def _compute_shopify_error_words(self):
+        for record in self:
+            reason = fix = False
+            if record.shopify_error:
+                _category, reason, fix = explain.render(record.shopify_error, self.env._)
+            record.shopify_error_reason = reason
+            record.shopify_error_fix = fix
+
     def _shopify_set_result(self, state, message=None, gid=None, content_hash=None):
         """Write a sync result without emitting outbox events (origin context)."""
         vals = {"shopify_state": state}
@@ -82,6 +95,20 @@ class ShopifyBindingMixin(models.AbstractModel):
         # Binding fields are the integration's bookkeeping, written whatever the record's
         # owner or company (the integration user may not write, e.g., a posted credit note).
         self.sudo().with_context(shopify_sync_origin=True, tracking_disable=True).write(vals)
+        self._shopify_update_failures(state, message)
+
+    def _shopify_update_failures(self, state, message):
+        """Shopify → Errors follows the binding: an error opens (or counts) a row, a sync
+        resolves it; an import failure of the record's Shopify ID is superseded either way."""
+        if self.env.context.get("shopify_failure_written"):
+            return
+        Failure = self.env["shopify.sync.failure"]
+        Failure._resolve(gids=self.mapped("shopify_gid"))
+        if state == "error":
+            for record in self:
+                Failure._record_error(record, message)
+        elif state in ("synced", "ignored"):
+            Failure._resolve(self)
 
     def _shopify_mark_pending(self):
         """Show records whose change waits in the outbox as pending (no event, no tracking)."""
@@ -102,9 +129,14 @@ class ShopifyBindingMixin(models.AbstractModel):
             record.with_context(shopify_sync_origin=False)._shopify_resync_event()
         # Read access was checked above; the state is a binding field, not the user's data.
         self.sudo().with_context(shopify_sync_origin=True).write({"shopify_state": "pending"})
+        self.env["shopify.sync.failure"]._mark_retrying(self)
+        names = ", ".join(self[:5].mapped("display_name")) + ("…" if len(self) > 5 else "")
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
-            "params": {"message": _("Resync queued for %s record(s).", len(self)),
+            "params": {"title": _("Resync queued"),
+                       "message": _("%(count)s record(s) queued for Shopify: %(names)s. Their "
+                                    "Shopify status shows Pending until the sidecar answers.",
+                                    count=len(self), names=names),
                        "type": "success", "sticky": False},
         }

@@ -49,7 +49,7 @@ class ShopifySyncApi(models.AbstractModel):
         if not self.env.user.has_group("shopify_sync.group_shopify_integration"):
             raise AccessError(
                 "shopify.sync.api: the calling user must be in the group "
-                "'Shopify / Integration (sidecar)'")
+                "'Shopify integration / Integration (sidecar)'")
         if document is not None and not isinstance(document, dict):
             raise ValidationError("shopify.sync.api: the document must be a JSON object")
         return self.with_context(shopify_sync_origin=True, mail_create_nosubscribe=True,

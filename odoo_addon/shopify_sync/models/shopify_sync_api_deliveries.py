@@ -20,13 +20,7 @@ class ShopifySyncApi(models.AbstractModel):
         if not order:
             raise ValidationError(
                 f"export_delivery: picking {picking.name} is not for a Shopify order")
-        quantities = {}
-        for move in picking.move_ids.filtered(lambda m: m.state == "done"):
-            so_line = move.sale_line_id or move.origin_returned_move_id.sale_line_id
-            if not so_line.shopify_line_gid:
-                continue
-            key = (so_line.shopify_line_gid, move.product_id.default_code or None)
-            quantities[key] = quantities.get(key, 0) + move.quantity
+        quantities = self._done_quantities(picking)
         # stock_delivery: the tracking number, the carrier's name and its tracking link.
         tracking = {
             "number": picking.carrier_tracking_ref or None,
@@ -42,9 +36,35 @@ class ShopifySyncApi(models.AbstractModel):
             "is_return": picking.picking_type_code == "incoming",
             "location_gid": self.env["shopify.location.map"]._gid_for_warehouse(
                 picking.picking_type_id.warehouse_id) or None,
-            "lines": [{"line_gid": gid, "sku": sku, "quantity": int(round(qty))}
-                      for (gid, sku), qty in sorted(quantities.items())],
+            "lines": self._quantity_lines(quantities),
             "tracking": tracking,
             "fulfillment_gids": [
                 g for g in (picking.shopify_fulfillment_gids or "").split(",") if g],
+            "return_gid": picking.shopify_return_gid or None,
+            "return_received": self._return_received(picking),
         }
+
+    @staticmethod
+    def _done_quantities(pickings):
+        """Done quantities per (Shopify line GID, SKU) of `pickings`."""
+        quantities = {}
+        for move in pickings.move_ids.filtered(lambda m: m.state == "done"):
+            so_line = move.sale_line_id or move.origin_returned_move_id.sale_line_id
+            if not so_line.shopify_line_gid:
+                continue
+            key = (so_line.shopify_line_gid, move.product_id.default_code or None)
+            quantities[key] = quantities.get(key, 0) + move.quantity
+        return quantities
+
+    @staticmethod
+    def _quantity_lines(quantities):
+        return [{"line_gid": gid, "sku": sku, "quantity": int(round(qty))}
+                for (gid, sku), qty in sorted(quantities.items())]
+
+    def _return_received(self, picking):
+        """All that the Shopify return of this return picking received so far."""
+        if not picking.shopify_return_gid:
+            return []
+        pickings = self.env["stock.picking"].search(
+            [("shopify_return_gid", "=", picking.shopify_return_gid)])
+        return self._quantity_lines(self._done_quantities(pickings))

@@ -96,7 +96,12 @@ class ShopifySyncApi(models.AbstractModel):
         if not record:
             raise ValidationError(f"record_sync_result: {model} {res_id!r} does not exist")
         self._lock(f"result:{model}:{record.id}")
-        if model == "stock.picking" and gid:
+        if model == "stock.picking" and gid and gid.startswith("gid://shopify/Return/"):
+            # A return made in Odoo, now also a Shopify return: a binding field.
+            record.sudo().with_context(shopify_sync_origin=True).write(
+                {"shopify_return_gid": gid})
+            gid = None
+        elif model == "stock.picking" and gid:
             gids = [g for g in (record.shopify_fulfillment_gids or "").split(",") if g]
             if gid not in gids:
                 gids.append(gid)
@@ -155,16 +160,34 @@ class ShopifySyncApi(models.AbstractModel):
             return ["|", ("shopify_gid", "!=", False), ("shopify_sync", "=", True)]
         return [("shopify_gid", "!=", False)]
 
+    @staticmethod
+    def _resync_split(model, records):
+        """(records to push, [{id, reason}] kept out): contacts by their push rule (res.partner
+        `_shopify_push_verdict`), product templates by theirs (for sale, not a combo)."""
+        if model == "res.partner":
+            verdicts = {partner.id: partner._shopify_push_verdict() for partner in records}
+        elif model == "product.template":
+            verdicts = {t.id: (t._shopify_should_sync(), "not_for_sale") for t in records}
+        else:
+            return records, []
+        skipped = [{"id": rid, "reason": why} for rid, (push, why) in verdicts.items() if not push]
+        return records.filtered(lambda r: verdicts[r.id][0]), skipped
+
     @api.model
     def request_resync(self, document):
         """The sidecar's `resync` command, through the very methods behind Odoo's Resync
-        buttons and the full-resync wizard, so both reach the same outbox events."""
+        buttons and the full-resync wizard, so both reach the same outbox events. Records the
+        push rules keep out are listed in `skipped`; `dry_run` says what would be queued
+        (`queued` then counts records) and queues nothing."""
         self = self._begin(document)
         model = document.get("model")
         if model not in RESYNC_MODELS:
             raise ValidationError(
                 f"request_resync: model must be one of {sorted(RESYNC_MODELS)}, got {model!r}")
         ids = self._id_list(document, "ids", "request_resync", required=False, max_ids=MAX_IDS)
+        dry_run = document.get("dry_run", False)
+        if not isinstance(dry_run, bool):
+            raise ValidationError("request_resync: dry_run must be true or false")
         Event = self.env["shopify.sync.event"]
         before = Event.search_count([])
         template_model = "product.template" if model == "product.product" else model
@@ -174,6 +197,11 @@ class ShopifySyncApi(models.AbstractModel):
         records = Records.search(self._resync_domain(model)) if ids is None \
             else Records.browse(ids).exists()
         missing = sorted(set(ids or []) - set(records.ids))
+        records, skipped = self._resync_split(template_model if ids is None else model, records)
+        if dry_run:
+            count = len(records.product_variant_ids) if model == "product.product" and ids is None \
+                else len(records)
+            return {"queued": count, "missing_ids": missing, "skipped": skipped}
         if model == "product.product":
             variants = records if ids is not None else records.product_variant_ids
             warehouses = self.env["shopify.location.map"].search([]).warehouse_id
@@ -181,7 +209,8 @@ class ShopifySyncApi(models.AbstractModel):
         elif records:
             # The Resync button's own method (binding mixin / sale.order): forced events, pending.
             records.with_context(shopify_sync_origin=False).action_shopify_resync()
-        return {"queued": Event.search_count([]) - before, "missing_ids": missing}
+        return {"queued": Event.search_count([]) - before, "missing_ids": missing,
+                "skipped": skipped}
 
     # ------------------------------------------------------------------ reports and health
     @api.model

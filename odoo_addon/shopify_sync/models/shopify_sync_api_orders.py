@@ -6,6 +6,7 @@ from odoo.tools import float_compare
 
 from .. import compat
 from ..lib import digest, money, timestamps
+from .sale_order_line import REFUND_ROLES
 
 PAID_STATUSES = {"paid", "partially_refunded", "refunded"}
 MAX_ORDER_GIDS = 5000
@@ -130,6 +131,9 @@ class ShopifySyncApi(models.AbstractModel):
         if customer and customer.get("customer_gid"):
             self._lock(f"customer:{customer['customer_gid']}")
             partner, _status = self._upsert_customer(customer)
+            if partner.shopify_erased:
+                # An erased customer's addresses are never written again (privacy requests).
+                return partner, partner, partner
         else:
             address = document.get("billing_address") or document.get("shipping_address") or {}
             email = (customer or {}).get("email")
@@ -172,13 +176,19 @@ class ShopifySyncApi(models.AbstractModel):
         unchanged = self._order_unchanged(order, document, incoming_hash, label)
         if unchanged:
             return unchanged
+        refunds_first = self._refunds_first(label, order, document)
+        if refunds_first:
+            return refunds_first
         self._check_order_currency(label, document)
         resolved = self._resolve_lines(label, document)
         missing, notes = [], []
         lines_vals = self._order_lines_vals(label, document, resolved, missing)
-        header = self._order_header(label, gid, document, notes)
+        header = self._order_header(label, gid, document, notes, order)
         status = "updated" if order else "created"
+        pending_refunds = self._missing_refund_gids(order, document)
         order = self._write_order(order, gid, header, lines_vals, label, notes, missing)
+        if pending_refunds:
+            return self._record_pending_refunds(order, pending_refunds)
         status, message = self._order_outcome(order, status, total_cents, label, notes, missing)
         self._settle_order(order, document, status, message, notes, incoming_hash, label)
         return self._result(order, status, message)
@@ -233,9 +243,15 @@ class ShopifySyncApi(models.AbstractModel):
                 f"{label}: shop currency {currency} differs from the company currency "
                 f"{company.currency_id.name}; configure the company currency first")
 
-    def _order_header(self, label, gid, document, notes):
-        """The sales order's header values: customer and addresses, warehouse, statuses."""
-        partner, invoice, delivery = self._order_partner(label, document)
+    def _order_header(self, label, gid, document, notes, order=None):
+        """The sales order's header values: customer and addresses, warehouse, statuses. An
+        order whose customer was erased keeps its anonymised contacts and gets no note."""
+        erased = bool(order) and order.partner_id.commercial_partner_id.shopify_erased
+        if erased:
+            partner, invoice, delivery = (order.partner_id, order.partner_invoice_id,
+                                          order.partner_shipping_id)
+        else:
+            partner, invoice, delivery = self._order_partner(label, document)
         warehouse = self.env["shopify.location.map"]._warehouse_for(document.get("location_gid"))
         if document.get("location_gid") and not warehouse:
             notes.append(f"{label}: Shopify location {document['location_gid']} is not mapped; "
@@ -252,7 +268,7 @@ class ShopifySyncApi(models.AbstractModel):
             "shopify_updated_at": document.get("updated_at"),
             "shopify_presentment_currency": document.get("presentment_currency"),
         }
-        if document.get("note"):
+        if document.get("note") and not erased and not partner.shopify_erased:
             header["note"] = document["note"]
         if warehouse:
             header["warehouse_id"] = warehouse.id
@@ -262,17 +278,24 @@ class ShopifySyncApi(models.AbstractModel):
         """Create the order, or update it as far as its state allows; returns it."""
         if not order:
             header.update(shopify_gid=gid, shopify_shop=self._shop(),
-                          order_line=[(0, 0, vals) for vals in lines_vals])
+                          order_line=[(0, 0, vals) for vals in lines_vals],
+                          **self._order_owner())
             return self.env["sale.order"].create(header)
         if order.state in ("draft", "sent"):
-            order.order_line.unlink()
-            header["order_line"] = [(0, 0, vals) for vals in lines_vals]
+            # The refunds' own lines stay; product lines keep the units their refunds left.
+            kept = {line.shopify_line_gid: line.shopify_kept_qty for line in order.order_line
+                    if line.shopify_line_role == "product" and line.shopify_kept_qty}
+            order.order_line.filtered(lambda line: line.shopify_line_role not in REFUND_ROLES
+                                      ).unlink()
+            header["order_line"] = [(0, 0, self._with_kept(vals, kept)) for vals in lines_vals]
             order.write(header)
         elif order.state == "sale":
             header.pop("partner_id")  # the customer of a confirmed order does not change
             if order.picking_ids.filtered(lambda p: p.state == "done"):
                 header.pop("partner_shipping_id")
-            order.write(header)
+            # Only what changed: sale_stock logs a "delivery address changed" activity on the
+            # open deliveries whenever partner_shipping_id is written, even to the same value.
+            order.write(self._changed_values(order, header))
             try:
                 with self.env.cr.savepoint():
                     self._update_confirmed_lines(order, lines_vals)
@@ -283,6 +306,25 @@ class ShopifySyncApi(models.AbstractModel):
             order.write({k: v for k, v in header.items() if k.startswith("shopify_")})
         return order
 
+    def _order_owner(self):
+        """Salesperson and sales team of an imported order: the configured ones (Shopify
+        settings), else none — never the integration user the sidecar logs in as."""
+        user = self._param("shopify_sync.salesperson_id")
+        team = self._param("shopify_sync.team_id")
+        return {"user_id": int(user) if user else False, "team_id": int(team) if team else False}
+
+    @staticmethod
+    def _changed_values(record, vals):
+        """The subset of `vals` (plain field values and ids) that differs from `record`."""
+        changed = {}
+        for field, value in vals.items():
+            current = record[field]
+            if isinstance(current, models.BaseModel):
+                current = current.id
+            if (current or False) != (value or False):
+                changed[field] = value
+        return changed
+
     @staticmethod
     def _order_outcome(order, status, total_cents, label, notes, missing):
         """(status, message): held when something is missing, flagged when the totals differ
@@ -291,13 +333,22 @@ class ShopifySyncApi(models.AbstractModel):
         if missing:
             status = "held"
             message = f"{label} held: " + "; ".join(missing)
-        elif order.state != "cancel" and money.odoo_cents(order.amount_total) != total_cents:
+        elif order.state != "cancel" and money.odoo_cents(
+                ShopifySyncApi._comparable_total(order)) != total_cents:
             status = "flagged"
             message = (f"{label}: Odoo total {money.to_string(order.amount_total)} differs "
                        f"from Shopify total_price {money.format_cents(total_cents)}")
         if notes and not message:
             message = "; ".join(notes)
         return status, message
+
+    @staticmethod
+    def _comparable_total(order):
+        """The order's total as Shopify's current total counts it: without the refund
+        adjustments (money refunded beyond or short of the goods), which it leaves out."""
+        adjustments = order.order_line.filtered(
+            lambda line: line.shopify_line_role == "refund_adjustment")
+        return order.amount_total - sum(adjustments.mapped("price_total"))
 
     def _settle_order(self, order, document, status, message, notes, incoming_hash, label):
         """Confirm and mark synced, or mark in error; then cancel when Shopify cancelled."""
@@ -324,12 +375,29 @@ class ShopifySyncApi(models.AbstractModel):
             return (document.get("financial_status") or "").lower() in PAID_STATUSES
         return True
 
+    @staticmethod
+    def _with_kept(vals, kept):
+        """A product line's values with the units refunds left on it (delivered, kept by the
+        customer: Shopify's current quantity no longer counts them)."""
+        extra = kept.get(vals["shopify_line_gid"]) if vals["shopify_line_role"] == "product" \
+            else None
+        if extra:
+            vals = dict(vals, product_uom_qty=vals["product_uom_qty"] + extra,
+                        shopify_kept_qty=extra)
+        return vals
+
     def _update_confirmed_lines(self, order, lines_vals):
-        """Mirror an edit on a confirmed order: match lines by (Shopify line GID, role)."""
+        """Mirror an edit on a confirmed order: match lines by (Shopify line GID, role). The
+        refunds' own lines are not in the document and stay."""
         existing = {(line.shopify_line_gid, line.shopify_line_role): line
-                    for line in order.order_line if line.shopify_line_gid}
+                    for line in order.order_line
+                    if line.shopify_line_gid and line.shopify_line_role not in REFUND_ROLES}
+        kept = {gid: line.shopify_kept_qty for (gid, role), line in existing.items()
+                if role == "product" and line.shopify_kept_qty}
         seen = set()
         for vals in lines_vals:
+            vals = self._with_kept(vals, kept)
+            vals.pop("shopify_kept_qty", None)
             key = (vals["shopify_line_gid"], vals["shopify_line_role"])
             seen.add(key)
             line = existing.get(key)
@@ -349,7 +417,57 @@ class ShopifySyncApi(models.AbstractModel):
             if key not in seen and line.product_uom_qty:
                 line.write({"product_uom_qty": 0})
 
-    # ------------------------------------------------------------------ cancel
+    # ------------------------------------------------------------------ refunds first
+    def _missing_refund_gids(self, order, document):
+        """The document's refunds Odoo has not applied (a pending one is counted in the order's
+        quantities but its money is not applied yet)."""
+        gids = document.get("refund_gids") or []
+        if not isinstance(gids, list) or not all(isinstance(g, str) for g in gids):
+            raise ValidationError("order: refund_gids must be a list of strings")
+        applied = set()
+        if order:
+            applied = set(order.shopify_refund_ids.filtered(
+                lambda r: r.state != "pending").mapped("shopify_gid"))
+        return [gid for gid in gids if gid not in applied]
+
+    def _refunds_first(self, label, order, document):
+        """For an order Odoo has: `refunds_pending` (nothing written) while one of the
+        document's refunds is not applied, since its quantities no longer count the refunded
+        units (contract rule: apply the refunds, then the document again); `unchanged` for a
+        document older than a refund Odoo applied."""
+        if not order or document.get("refund_gids") is None:
+            return None
+        listed = set(document.get("refund_gids") or [])
+        newer = order.shopify_refund_ids.filtered(
+            lambda r: r.state != "pending" and r.shopify_gid not in listed)
+        if newer:
+            return self._result(order, "unchanged",
+                                f"{label}: document older than refund {newer[0].shopify_gid}, "
+                                "which Odoo applied; ignored")
+        pending = self._missing_refund_gids(order, document)
+        if not pending:
+            return None
+        result = self._result(order, "refunds_pending",
+                              f"{label}: apply refunds {', '.join(pending)} first")
+        result["refund_gids"] = pending
+        return result
+
+    def _record_pending_refunds(self, order, gids):
+        """A new order whose document already excludes refunded units: the refunds are recorded
+        as counted in its quantities (pending), the order stays in draft until they are applied
+        and the document comes again."""
+        Refund = self.env["shopify.refund"]
+        for gid in gids:
+            if not Refund.search([("shopify_gid", "=", gid)], limit=1):
+                Refund.create({
+                    "name": f"{order.shopify_name or order.name} refund {gid.rsplit('/', 1)[-1]}",
+                    "shopify_gid": gid, "shopify_shop": self._shop(), "sale_order_id": order.id,
+                    "state": "pending"})
+        order._shopify_set_result("pending")
+        result = self._result(order, "refunds_pending",
+                              f"order {order.shopify_name}: apply refunds {', '.join(gids)} first")
+        result["refund_gids"] = gids
+        return result
 
     # ------------------------------------------------------------------ cancel
     @api.model

@@ -1,68 +1,73 @@
-"""Contract area `refunds`: a Shopify refund becomes a credit note (and restocks), a Shopify
-return becomes return pickings (docs/contract.md, "RefundDocument" and "ReturnDocument")."""
-from odoo import api, models
+"""Contract area `refunds`, money: a Shopify refund becomes what it does to the sales order and,
+when the order was invoiced, a credit note of exactly Shopify's amounts; a credit note posted in
+Odoo is exported for Shopify; and what Odoo holds for some refunds, for the daily reconciliation
+(docs/contract.md, "RefundDocument", "CreditNoteDocument", "refund_status").
+
+What a refund does to the order (the order keeps mirroring Shopify's current order):
+- units that leave the order (cancelled before delivery, written off, returned) leave their
+  product line; returned ones are received back first (shopify_sync_api_returns.py);
+- units delivered and not returned (refunded without restock) stay on their line, counted in
+  `shopify_kept_qty`, and their refund is a negative "refund" line at the unit price;
+- the refunded units' share of a line discount leaves the discount line;
+- refunded shipping is a negative shipping line; order adjustments (money refunded beyond or
+  short of the goods) are "refund adjustment" lines, which Shopify's current total does not
+  count either.
+The credit note credits exactly those changes, linked to their sale lines, so Odoo's invoiced
+quantities stay right (money-and-privacy notes: a credit note linked to sale lines lowers the
+invoiced quantity). Reusable entry points for other flows that take things off an order:
+`_leave(order, so_line, qty)`, `_refund_money_lines(...)` and `_credit_note(...)`.
+"""
+from odoo import Command, api, models
 from odoo.exceptions import ValidationError
 
 from .. import compat
 from ..lib import money
 from .shopify_sync_api import quantity_text
 
-RETURN_WITHDRAWN_STATUSES = {"CANCELED", "CANCELLED", "DECLINED"}
+RESTOCK_RETURN = {"return", "legacy_restock"}
+MAX_REFUND_GIDS = 5000
 
 
 class ShopifySyncApi(models.AbstractModel):
     _inherit = "shopify.sync.api"
 
-    @staticmethod
-    def _order_line_for(order, line, line_label):
-        """The product line of `order` a refund or return line is about: by Shopify line GID, else
-        by SKU. Raises ValidationError naming the line when the order has no such line."""
-        so_line = order.order_line.filtered(
-            lambda sol, g=line.get("line_gid"): sol.shopify_line_gid == g
-            and sol.shopify_line_role == "product")[:1]
-        if not so_line and line.get("sku"):
-            so_line = order.order_line.filtered(
-                lambda sol, s=line["sku"]: sol.product_id.default_code == s
-                and sol.shopify_line_role == "product")[:1]
-        if not so_line:
-            raise ValidationError(
-                f'{line_label}: line {line.get("line_gid")} (SKU "{line.get("sku")}") is '
-                f"not on order {order.name}")
-        return so_line
-
-    def _imported_order(self, label, order_gid):
-        order = self.env["sale.order"].search([("shopify_gid", "=", order_gid)], limit=1)
-        if not order:
-            raise ValidationError(f"{label}: order {order_gid} is not imported in Odoo")
-        return order
-
     # ------------------------------------------------------------------ apply_refund
     @api.model
     def apply_refund(self, document):
-        """Check → skip when already applied → credit note lines → remember → restock →
-        credit note, posted when its total equals Shopify's, else left in draft (flagged)."""
+        """Check → skip when already applied → plan (before any write) → goods back → the order
+        → credit note (when invoiced), posted when its total equals Shopify's → the record."""
         self = self._begin(document)
         gid = self._gid(document, "refund_gid", "Refund", "refund")
         order_gid = self._gid(document, "order_gid", "Order", f"refund {gid}")
         self._lock(f"order:{order_gid}")
         label = f"refund {gid}"
         total_cents = self._check_refund_document(label, document)
-        existing = self.env["account.move"].search(
-            [("shopify_gid", "=", gid), ("move_type", "=", "out_refund")], limit=1)
-        if existing:
-            return {"status": "unchanged", "credit_note_id": existing.id,
-                    "amount_total": money.to_string(existing.amount_total)}
+        return_gid = None
+        if document.get("return_gid") is not None:
+            return_gid = self._gid(document, "return_gid", "Return", label)
+        record = self.env["shopify.refund"].search([("shopify_gid", "=", gid)], limit=1)
+        if record and record.state != "pending":
+            return self._refund_result("unchanged", record)
         order = self._imported_order(label, order_gid)
-        if gid in (order.shopify_refund_gids or "").split():
-            return {"status": "unchanged", "credit_note_id": None, "amount_total": "0.00"}
-        invoice_lines, restock = self._refund_line_vals(label, order, document)
-        invoice_lines += self._refund_shipping_and_adjustment_vals(label, order, document)
-        self._remember_refund(order, gid)
-        self._restock(order, restock, label)
-        if not invoice_lines:  # restock only: nothing to credit
-            return {"status": "created", "credit_note_id": None, "amount_total": "0.00"}
-        move = self._create_credit_note(order, gid, document, invoice_lines)
-        return self._settle_credit_note(move, total_cents, label)
+        echo = self.env["account.move"].search(
+            [("shopify_gid", "=", gid), ("move_type", "=", "out_refund")], limit=1)
+        reflected = bool(record)
+        plan = self._refund_plan(label, order, document, reflected)
+        goods = self._plan_goods_back(label, order, plan, return_gid)
+        self._take_goods_back(order, goods, return_gid)
+        credit_note = echo
+        if order.state == "cancel":
+            # A cancelled order is not changed any more; what was invoiced is credited as is.
+            if not echo and self._invoiced(order):
+                credit_note = self._credit_note_record(
+                    order, gid, document, self._unlinked_credit_vals(label, order, document))
+        else:
+            money_lines = self._apply_to_order(label, order, document, plan, echo, reflected)
+            if not echo and self._invoiced(order) and (money_lines or not reflected):
+                credit_note = self._credit_note(order, gid, document, plan, money_lines,
+                                                reflected)
+        return self._settle_refund(record, order, gid, document, credit_note, echo, total_cents,
+                                   reflected, label)
 
     def _check_refund_document(self, label, document):
         """Every amount, before anything is written: a malformed refund is refused whole
@@ -79,62 +84,198 @@ class ShopifySyncApi(models.AbstractModel):
             self._cents(adjustment.get("amount"), f"{label} adjustment {index}")
         return self._cents(document.get("total"), f"{label} total")
 
-    @staticmethod
-    def _remember_refund(order, gid):
-        """Idempotency, also for refunds that only restock and create no credit note."""
-        # The list of applied refunds is a binding field the sidecar alone writes.
-        order.sudo().write({"shopify_refund_gids": "\n".join(
-            filter(None, [(order.shopify_refund_gids or "").strip(), gid]))})
-
-    def _refund_line_vals(self, label, order, document):
-        """(credit note line values, restocks [(sale line, qty, restock type, location GID)])."""
-        invoice_lines, restock = [], []
+    def _refund_plan(self, label, order, document, reflected):
+        """Per refund line: its product line, and how many units leave the order (`leave`),
+        stay with the customer (`kept`) or come back first (`back`). Nothing is written."""
+        plan, taken = [], {}
         for index, line in enumerate(document.get("lines") or [], start=1):
             line_label = f"{label} line {index}"
             qty = self._qty(line.get("quantity"), line_label)
-            subtotal = self._cents(line.get("subtotal"), f"{line_label} subtotal")
             so_line = self._order_line_for(order, line, line_label)
-            if subtotal:
-                # The quantity is kept when the unit price is exact, else one unit of the total.
-                unit = money.divide_exact(subtotal, qty) if qty else None
-                invoice_lines.append({
-                    "product_id": so_line.product_id.id,
-                    "name": so_line.name if unit is not None
-                    else f"{quantity_text(qty)} × {so_line.name}",
-                    "quantity": qty if unit is not None else 1,
-                    "price_unit": float(unit if unit is not None else money.to_decimal(subtotal)),
-                    "tax_ids": [(6, 0, compat.value(so_line, "tax_id").ids)],
-                })
-            if qty and line.get("restock_type") in ("cancel", "return"):
-                restock.append((so_line, qty, line.get("restock_type"), line.get("location_gid")))
-        return invoice_lines, restock
+            item = {"so_line": so_line, "qty": qty, "index": index,
+                    "subtotal": self._money(line.get("subtotal"), f"{line_label} subtotal"),
+                    "restock": line.get("restock_type") or "no_restock",
+                    "location_gid": line.get("location_gid"), "leave": qty, "kept": 0, "back": 0}
+            if not reflected and qty:
+                self._split_units(item, taken, line_label)
+            plan.append(item)
+        return plan
 
-    def _refund_shipping_and_adjustment_vals(self, label, order, document):
-        shipping_product = self.env.ref("shopify_sync.product_shopify_shipping").product_variant_id
-        adjustment_product = self.env.ref(
-            "shopify_sync.product_shopify_refund_adjustment").product_variant_id
+    def _split_units(self, item, taken, line_label):
+        """Returned units come back from what was delivered (the rest was never delivered);
+        other units leave from what is not delivered first, the rest stays delivered (kept)."""
+        so_line, qty = item["so_line"], item["qty"]
+        used = taken.setdefault(so_line, {"open": 0, "delivered": 0})
+        left = so_line.product_uom_qty - so_line.shopify_kept_qty - used["open"] - used["delivered"]
+        if qty > left:
+            raise ValidationError(
+                f"{line_label}: cannot refund {quantity_text(qty)} × "
+                f"{so_line.product_id.default_code}: only {quantity_text(max(0, left))} left on "
+                f"order {so_line.order_id.name}")
+        open_units = max(0, self._undelivered(so_line) - used["open"])
+        delivered = max(0, so_line.qty_delivered - used["delivered"])
+        if item["restock"] in RESTOCK_RETURN:
+            item["back"] = min(qty, delivered)
+            used["delivered"] += item["back"]
+            used["open"] += qty - item["back"]
+        else:
+            leave = min(qty, open_units)
+            item["leave"], item["kept"] = leave, qty - leave
+            used["open"] += leave
+            used["delivered"] += qty - leave
+
+    def _plan_goods_back(self, label, order, plan, return_gid):
+        """Where returned units come back from: the open pickings of the Shopify return the
+        refund closes, then new return pickings. Refused before any write when more is asked
+        back than was delivered and not already returned."""
+        pickings = self.env["stock.picking"]
+        if return_gid:
+            pickings = self.env["stock.picking"].search(
+                [("shopify_return_gid", "=", return_gid), ("state", "not in", ("done", "cancel"))])
+        from_return, new = {}, []
+        for item in plan:
+            if not item["back"]:
+                continue
+            open_qty = sum(pickings.move_ids.filtered(
+                lambda m, s=item["so_line"]: m.state not in ("done", "cancel")
+                and self._sale_line_of(m) == s).mapped("product_uom_qty"))
+            use = min(item["back"], max(0, open_qty - from_return.get(item["so_line"], 0)))
+            if use:
+                from_return[item["so_line"]] = from_return.get(item["so_line"], 0) + use
+            if item["back"] > use:
+                new.append((item["so_line"], item["back"] - use, item["location_gid"]))
+        return {"pickings": pickings, "from_return": from_return,
+                "plan": self._plan_returns(new, label) if new else {}}
+
+    def _take_goods_back(self, order, goods, return_gid):
+        if goods["from_return"]:
+            self._receive(goods["pickings"], goods["from_return"])
+        if goods["plan"]:
+            created = self._create_returns(order, goods["plan"], return_gid)
+            quantities = {}
+            for move in created.move_ids:
+                so_line = self._sale_line_of(move)
+                quantities[so_line] = quantities.get(so_line, 0) + move.product_uom_qty
+            self._receive(created, quantities, close=True)
+
+    def _apply_to_order(self, label, order, document, plan, echo, reflected):
+        """The order after the refund: quantities, kept units, discounts, and (unless the money
+        is a credit note made in Odoo) the refund's own lines. Returns the new money lines."""
+        relock = order.locked
+        if relock:
+            order.action_unlock()
+        for item in plan:
+            if not reflected:
+                self._leave(order, item["so_line"], item["leave"])
+                if item["kept"]:
+                    item["so_line"].shopify_kept_qty += item["kept"]
+            if not echo and not reflected:
+                self._refund_discount_share(item)
+        money_lines = self.env["sale.order.line"]
+        if not echo:
+            money_lines = self._refund_money_lines(label, order, document, plan)
+        if relock:
+            order.action_lock()
+        return money_lines
+
+    def _leave(self, order, so_line, qty):
+        """`qty` units leave a product line (never below what is delivered: units delivered and
+        not returned stay, see `shopify_kept_qty`)."""
+        if not qty:
+            return
+        new_qty = max(so_line.qty_delivered, so_line.product_uom_qty - qty)
+        if not self._same_qty(new_qty, so_line.product_uom_qty):
+            so_line.write({"product_uom_qty": new_qty})
+
+    def _refund_discount_share(self, item):
+        """The refunded units' share of the line's discount leaves the discount line: Shopify's
+        refunded subtotal is the discounted price of the units."""
+        share = self._discount_share(item)
+        if not share:
+            return
+        discount = item["so_line"].order_id.order_line.filtered(
+            lambda sol: sol.shopify_line_gid == item["so_line"].shopify_line_gid
+            and sol.shopify_line_role == "discount")[:1]
+        if discount:
+            discount.write({"price_unit": min(0.0, discount.price_unit + float(share))})
+
+    @staticmethod
+    def _discount_share(item):
+        """Units × unit price − Shopify's refunded subtotal, exactly (Decimal)."""
+        price = money.to_decimal(money.odoo_cents(item["so_line"].price_unit))
+        return price * item["qty"] - item["subtotal"]
+
+    def _refund_money_lines(self, label, order, document, plan):
+        """The refund's own sale lines: units kept by the customer, shipping, adjustments."""
+        lines = self.env["sale.order.line"]
+        for line_vals in self._refund_money_lines_vals(label, order, document, plan):
+            line_vals["order_id"] = order.id
+            lines |= self.env["sale.order.line"].create(line_vals)
+        return lines
+
+    def _refund_money_lines_vals(self, label, order, document, plan):
+        gid = document["refund_gid"]
         vals = []
+        for item in plan:
+            if item["kept"]:
+                so_line = item["so_line"]
+                vals.append(self._money_line_vals(
+                    gid, "refund", so_line.shopify_line_gid,
+                    f"Refunded, kept by the customer: {so_line.name}",
+                    -item["kept"], so_line.price_unit, compat.value(so_line, "tax_id"), "adjustment"))
         shipping = document.get("shipping") or {}
         shipping_amount = self._money(shipping.get("amount"), f"{label} shipping amount")
         if shipping_amount:
             ship_line = order.order_line.filtered(
                 lambda line: line.shopify_line_role == "shipping")[:1]
-            vals.append({
-                "product_id": shipping_product.id, "name": "Shipping refund", "quantity": 1,
-                "price_unit": float(shipping_amount),
-                "tax_ids": [(6, 0, compat.value(ship_line, "tax_id").ids)],
-            })
+            vals.append(self._money_line_vals(
+                gid, "refund", ship_line.shopify_line_gid or "shipping:1", "Shipping refund", -1,
+                float(shipping_amount), compat.value(ship_line, "tax_id"), "shipping"))
         for index, adjustment in enumerate(document.get("adjustments") or [], start=1):
             amount = self._money(adjustment.get("amount"), f"{label} adjustment {index}")
             if amount:
-                vals.append({
-                    "product_id": adjustment_product.id, "quantity": 1,
-                    "name": adjustment.get("reason") or "Refund adjustment",
-                    "price_unit": float(amount), "tax_ids": [(6, 0, [])],
-                })
+                vals.append(self._money_line_vals(
+                    gid, "refund_adjustment", gid,
+                    f"Refund adjustment: {adjustment.get('reason') or 'refund discrepancy'}",
+                    -1, float(amount), self.env["account.tax"], "adjustment"))
         return vals
 
-    def _create_credit_note(self, order, gid, document, invoice_lines):
+    def _money_line_vals(self, gid, role, line_gid, name, qty, price, taxes, product):
+        xmlid = {"shipping": "shopify_sync.product_shopify_shipping",
+                 "adjustment": "shopify_sync.product_shopify_refund_adjustment"}[product]
+        return compat.vals(self.env["sale.order.line"], {
+            "product_id": self.env.ref(xmlid).product_variant_id.id, "name": name,
+            "product_uom_qty": qty, "price_unit": price, "tax_id": [Command.set(taxes.ids)],
+            "shopify_line_gid": line_gid, "shopify_line_role": role, "shopify_refund_gid": gid,
+        })
+
+    @staticmethod
+    def _invoiced(order):
+        return bool(order.invoice_ids.filtered(
+            lambda m: m.move_type == "out_invoice" and m.state != "cancel"))
+
+    # ------------------------------------------------------------------ the credit note
+    def _credit_note(self, order, gid, document, plan, money_lines, reflected):
+        """A customer credit note of the refund, its lines linked to the sale lines they credit:
+        units that left their product line, the refund's own lines, and (unlinked) the refunded
+        share of line discounts. It reverses the order's first posted invoice, so posting
+        reconciles it with that invoice while it is open."""
+        vals = []
+        if not reflected:
+            for item in plan:
+                so_line = item["so_line"]
+                if item["leave"]:
+                    vals.append(self._credit_line_vals(so_line, item["leave"]))
+                share = self._discount_share(item)
+                if item["qty"] and share:
+                    vals.append(self._discount_credit_vals(so_line, share))
+        for line in money_lines:
+            vals.append(self._credit_line_vals(line, -line.product_uom_qty))
+        return self._credit_note_record(order, gid, document, vals)
+
+    def _credit_note_record(self, order, gid, document, vals):
+        if not vals:
+            return self.env["account.move"]
         invoice = order.invoice_ids.filtered(
             lambda m: m.move_type == "out_invoice" and m.state == "posted")[:1]
         note = f": {document['note']}" if document.get("note") else ""
@@ -149,117 +290,162 @@ class ShopifySyncApi(models.AbstractModel):
             "shopify_gid": gid,
             "shopify_shop": self._shop(),
             "shopify_sale_order_id": order.id,
-            "invoice_line_ids": [(0, 0, vals) for vals in invoice_lines],
+            "invoice_line_ids": [Command.create(line_vals) for line_vals in vals],
         })
 
-    @staticmethod
-    def _settle_credit_note(move, total_cents, label):
-        """Post when Odoo's computed total, rounded at the cent, equals Shopify's exact total."""
-        if money.odoo_cents(move.amount_total) != total_cents:
-            message = (f"{label}: Odoo credit note total {money.to_string(move.amount_total)} "
-                       f"differs from Shopify total {money.format_cents(total_cents)}; "
-                       "left in draft")
-            move._shopify_set_result("error", message=message)
-            return {"status": "flagged", "credit_note_id": move.id,
-                    "amount_total": money.to_string(move.amount_total), "message": message}
-        move.action_post()
-        move._shopify_set_result("synced")
-        return {"status": "created", "credit_note_id": move.id,
-                "amount_total": money.to_string(move.amount_total)}
-
-    # ------------------------------------------------------------------ goods coming back
-    def _restock(self, order, restock, label):
-        """cancel: lower the ordered quantity; return: receive the goods back (validated)."""
-        to_return = []
-        for so_line, qty, kind, location_gid in restock:
-            if kind == "cancel":
-                new_qty = max(so_line.qty_delivered, so_line.product_uom_qty - qty)
-                if order.state == "sale" or new_qty != so_line.product_uom_qty:
-                    so_line.write({"product_uom_qty": new_qty})
-            else:
-                pending_returns = order.picking_ids.filtered(
-                    lambda p: p.shopify_return_gid and p.state != "cancel"
-                    and so_line.product_id in p.move_ids.product_id)
-                if pending_returns:
-                    continue  # a Shopify return (apply_return) already brings these back
-                to_return.append((so_line, qty, location_gid))
-        if to_return:
-            pickings = self._create_returns(order, to_return, label)
-            for picking in pickings:
-                for move in picking.move_ids:
-                    move.quantity = move.product_uom_qty
-                    move.picked = True
-                picking.with_context(skip_sms=True, skip_backorder=True).button_validate()
-
-    def _create_returns(self, order, wanted, label, return_gid=None):
-        """Return pickings (one per delivered picking) for [(sale line, qty, location_gid)]."""
-        pickings = self.env["stock.picking"]
-        for picking, items in self._returned_moves(wanted, label).items():
-            quantities = {}
-            for move, take, _gid in items:
-                quantities[move] = quantities.get(move, 0) + take
-            new_picking = compat.create_return(picking, quantities)
-            location_gid = items[0][2]
-            warehouse = self.env["shopify.location.map"]._warehouse_for(location_gid)
-            if warehouse and new_picking.location_dest_id.warehouse_id != warehouse:
-                new_picking.write({"location_dest_id": warehouse.lot_stock_id.id})
-                new_picking.move_ids.write({"location_dest_id": warehouse.lot_stock_id.id})
-            if return_gid:
-                # The return's GID is a binding field the sidecar alone writes.
-                new_picking.sudo().write({"shopify_return_gid": return_gid})
-            pickings |= new_picking
-        return pickings
-
-    @staticmethod
-    def _returned_moves(wanted, label):
-        """{delivered picking: [(done outgoing move, qty to return, location_gid)]}; raises
-        when more is asked back than was delivered."""
-        per_picking = {}
-        for so_line, qty, location_gid in wanted:
-            remaining = qty
-            moves = so_line.move_ids.filtered(
-                lambda m: m.state == "done" and m.picking_code == "outgoing")
-            for move in moves:
-                if remaining <= 0:
-                    break
-                take = min(remaining, move.quantity)
-                per_picking.setdefault(move.picking_id, []).append((move, take, location_gid))
-                remaining -= take
-            if remaining > 0:
-                raise ValidationError(
-                    f"{label}: cannot return {quantity_text(qty)} × "
-                    f"{so_line.product_id.default_code}: only {quantity_text(qty - remaining)} "
-                    "delivered")
-        return per_picking
-
-    # ------------------------------------------------------------------ apply_return
-    @api.model
-    def apply_return(self, document):
-        self = self._begin(document)
-        gid = self._gid(document, "return_gid", "Return", "return")
-        order_gid = self._gid(document, "order_gid", "Order", f"return {gid}")
-        self._lock(f"order:{order_gid}")
-        label = f"return {gid}"
-        existing = self.env["stock.picking"].search(
-            [("shopify_return_gid", "=", gid)], order="id")
-        withdrawn = (document.get("status") or "").upper() in RETURN_WITHDRAWN_STATUSES
-        if withdrawn:
-            # Declined or cancelled in Shopify: goods will not come back.
-            open_pickings = existing.filtered(lambda p: p.state not in ("done", "cancel"))
-            open_pickings.action_cancel()
-            return {"status": "cancelled" if open_pickings else "unchanged",
-                    "picking_id": existing[:1].id or None, "picking_ids": existing.ids}
-        if existing:
-            return {"status": "unchanged", "picking_id": existing[0].id,
-                    "picking_ids": existing.ids}
-        order = self._imported_order(label, order_gid)
-        wanted = []
+    def _unlinked_credit_vals(self, label, order, document):
+        """Credit note lines straight from Shopify's amounts, not linked to sale lines: one per
+        refunded line (quantity and unit price when the subtotal divides exactly, else one unit
+        of the subtotal), shipping with its line's taxes, untaxed adjustments."""
+        vals = []
         for index, line in enumerate(document.get("lines") or [], start=1):
-            qty = self._qty(line.get("quantity"), f"{label} line {index}")
             so_line = self._order_line_for(order, line, f"{label} line {index}")
-            if qty:
-                wanted.append((so_line, qty, document.get("location_gid")))
-        if not wanted:
-            raise ValidationError(f"{label}: no quantity to return")
-        pickings = self._create_returns(order, wanted, label, return_gid=gid)
-        return {"status": "created", "picking_id": pickings[0].id, "picking_ids": pickings.ids}
+            subtotal = self._cents(line.get("subtotal"), f"{label} line {index} subtotal")
+            if not subtotal:
+                continue
+            qty = line.get("quantity") or 0
+            unit = money.divide_exact(subtotal, qty)
+            vals.append({
+                "product_id": so_line.product_id.id,
+                "name": so_line.name if unit is not None else f"{qty} × {so_line.name}",
+                "quantity": qty if unit is not None else 1,
+                "price_unit": float(unit if unit is not None else money.to_decimal(subtotal)),
+                "tax_ids": [Command.set(compat.value(so_line, "tax_id").ids)]})
+        for line in self._refund_money_lines_vals(label, order, document, []):
+            vals.append({"product_id": line["product_id"], "name": line["name"], "quantity": 1,
+                         "price_unit": line["price_unit"], "tax_ids": line["tax_id"]})
+        return vals
+
+    @staticmethod
+    def _credit_line_vals(so_line, qty):
+        """A credit note line for `qty` of a sale line, linked to it (Odoo's own invoice line
+        values, so the sale line's invoiced quantity drops by `qty`)."""
+        vals = so_line._prepare_invoice_line(quantity=qty)
+        vals.pop("sequence", None)
+        return vals
+
+    def _discount_credit_vals(self, so_line, share):
+        """The refunded units' share of the line discount: not linked (the discount line's
+        quantity stays invoiced), with the line's taxes."""
+        product = self.env.ref("shopify_sync.product_shopify_discount").product_variant_id
+        return {"product_id": product.id, "name": f"Discount: {so_line.name}", "quantity": 1,
+                "price_unit": -float(share), "tax_ids": [Command.set(compat.value(so_line, "tax_id").ids)]}
+
+    def _settle_refund(self, record, order, gid, document, credit_note, echo, total_cents,
+                       reflected, label):
+        """Post the credit note when Odoo's total, rounded at the cent, equals Shopify's exact
+        total; otherwise leave it in draft and flag it. Record the refund either way."""
+        state, message = "applied", None
+        if credit_note and not echo and credit_note.state == "draft":
+            if reflected or money.odoo_cents(credit_note.amount_total) == total_cents:
+                credit_note.action_post()
+                credit_note._shopify_set_result("synced")
+            else:
+                state = "flagged"
+                message = (f"{label}: Odoo credit note total "
+                           f"{money.to_string(credit_note.amount_total)} differs from Shopify "
+                           f"total {money.format_cents(total_cents)}; left in draft")
+                credit_note._shopify_set_result("error", message=message)
+        vals = {
+            "sale_order_id": order.id, "state": state, "message": message,
+            "credit_note_id": credit_note.id or False,
+            "amount_total": float(money.to_decimal(total_cents)),
+            "return_gid": document.get("return_gid") or False,
+            "origin": "odoo" if echo else "shopify",
+            "note": document.get("note") or False,
+            "refunded_at": document.get("created_at") or False,
+        }
+        if record:
+            record.write(vals)
+        else:
+            vals.update(shopify_gid=gid, shopify_shop=self._shop(),
+                        name=f"{order.shopify_name or order.name} refund {gid.rsplit('/', 1)[-1]}")
+            record = self.env["shopify.refund"].create(vals)
+        return self._refund_result("flagged" if state == "flagged" else "created", record,
+                                   message)
+
+    @staticmethod
+    def _refund_result(status, record, message=None):
+        credit_note = record.credit_note_id
+        result = {
+            "status": status, "refund_id": record.id,
+            "credit_note_id": credit_note.id or None,
+            "amount_total": money.to_string(credit_note.amount_total if credit_note
+                                            else record.amount_total),
+        }
+        if message:
+            result["message"] = message
+        return result
+
+    # ------------------------------------------------------------------ export_credit_note
+    @api.model
+    def export_credit_note(self, document):
+        """A customer credit note of a Shopify order, for the sidecar to refund in Shopify."""
+        self = self._begin(document)
+        move_id = document.get("move_id")
+        if not self._is_int(move_id):
+            raise ValidationError("export_credit_note: move_id must be an integer")
+        move = self.env["account.move"].browse(move_id).exists()
+        if not move or move.move_type != "out_refund":
+            raise ValidationError(f"export_credit_note: {move_id} is not a customer credit note")
+        order = move._shopify_order()
+        if not order:
+            raise ValidationError(
+                f"export_credit_note: credit note {move.name} is not for a Shopify order")
+        shipping = self.env.ref("shopify_sync.product_shopify_shipping").product_variant_id
+        lines = []
+        for line in move.invoice_line_ids.filtered(lambda aml: aml.display_type == "product"):
+            so_line = line.sale_line_ids[:1]
+            product_line = so_line if so_line.shopify_line_role == "product" else \
+                self.env["sale.order.line"]
+            lines.append({
+                "line_gid": product_line.shopify_line_gid or None,
+                "sku": line.product_id.default_code or None,
+                "role": "product" if product_line else
+                        "shipping" if line.product_id == shipping else "other",
+                "quantity": line.quantity,
+                "open_quantity": int(self._undelivered(product_line)) if product_line else 0,
+                "price_subtotal": money.to_string(line.price_subtotal),
+                "price_total": money.to_string(line.price_total),
+            })
+        return {
+            "move_id": move.id, "name": move.name or "", "state": move.state,
+            "order_gid": order.shopify_gid, "sale_order_id": order.id,
+            "refund_gid": move.shopify_gid or None,
+            "amount_total": money.to_string(move.amount_total),
+            "taxes_included": any(compat.value(order.order_line, "tax_id").mapped("price_include")),
+            "lines": lines,
+        }
+
+    # ------------------------------------------------------------------ refund_status
+    @api.model
+    def refund_status(self, document):
+        """What Odoo holds for some Shopify refunds (the sidecar's daily reconciliation)."""
+        self = self._begin(document)
+        gids = document.get("refund_gids")
+        if not isinstance(gids, list) or not all(isinstance(g, str) for g in gids):
+            raise ValidationError("refund_status: refund_gids must be a list of strings")
+        if len(gids) > MAX_REFUND_GIDS:
+            raise ValidationError(f"refund_status: at most {MAX_REFUND_GIDS} refund_gids per call")
+        # The reconciliation compares every refund, also those of companies the integration
+        # user is not a member of: a missing one would be reported as lost.
+        records = self.env["shopify.refund"].sudo().search([("shopify_gid", "in", gids)])
+        by_gid = {record.shopify_gid: record for record in records}
+        return {"refunds": [self._refund_status_document(gid, by_gid.get(gid)) for gid in gids]}
+
+    @staticmethod
+    def _refund_status_document(gid, record):
+        if not record:
+            return {"refund_gid": gid, "found": False, "sale_order_id": None, "state": None,
+                    "amount_total": None, "credit_note_id": None, "credit_note_name": None,
+                    "credit_note_state": None, "credit_note_amount": None}
+        credit_note = record.credit_note_id
+        return {
+            "refund_gid": gid, "found": True, "sale_order_id": record.sale_order_id.id,
+            "state": record.state, "amount_total": money.to_string(record.amount_total),
+            "credit_note_id": credit_note.id or None,
+            "credit_note_name": credit_note.name or None,
+            "credit_note_state": credit_note.state or None,
+            "credit_note_amount": money.to_string(credit_note.amount_total)
+            if credit_note else None,
+        }

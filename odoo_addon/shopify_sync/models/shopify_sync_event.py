@@ -52,9 +52,19 @@ class ShopifySyncEvent(models.Model):
     key = fields.Char(required=True, readonly=True, index=True,
                       help="Per-entity ordering key used by the sidecar's queue.")
     payload = fields.Json(readonly=True)
+    # Plain words: an event is only the request "push this record"; whether the push worked
+    # is its outcome, read from the record's Shopify status.
     state = fields.Selection(
-        [("pending", "Pending"), ("leased", "Leased"), ("done", "Acknowledged")],
+        [("pending", "Waiting for the sidecar"), ("leased", "Picked up by the sidecar"),
+         ("done", "Handed over")],
         required=True, default="pending", index=True, readonly=True)
+    outcome = fields.Selection(
+        [("waiting", "Waiting"), ("in_progress", "In progress"), ("synced", "Synced"),
+         ("failed", "Failed"), ("unknown", "No status")],
+        compute="_compute_outcome", string="Outcome",
+        help="What became of the change: the Shopify status of the record the event is about.")
+    outcome_message = fields.Char(compute="_compute_outcome", string="Outcome detail")
+    record_name = fields.Char(compute="_compute_outcome", string="Record")
     attempts = fields.Integer(default=0, readonly=True)
     lease_until = fields.Datetime(readonly=True)
     acked_at = fields.Datetime(readonly=True)
@@ -63,6 +73,33 @@ class ShopifySyncEvent(models.Model):
     payload_text = fields.Text(compute="_compute_payload_text", string="Payload (JSON)")
 
     _sql_constraints = [("uuid_uniq", "unique(uuid)", "Event UUIDs are unique.")]
+
+    def _compute_outcome(self):
+        for event in self:
+            record = event._record()
+            event.record_name = record.display_name if record else False
+            binding = record if record and "shopify_state" in record._fields else None
+            if record and record._name == "product.product":
+                binding = record.product_tmpl_id
+            event.outcome, event.outcome_message = event._outcome_of(binding)
+
+    def _record(self):
+        if self.model not in self.env:
+            return None
+        # The event list shows every user's records by name; names only, no other field.
+        return self.env[self.model].sudo().with_context(active_test=False).browse(
+            self.res_id).exists() or None
+
+    def _outcome_of(self, binding):
+        if self.state != "done":
+            return ("waiting", False) if self.state == "pending" else ("in_progress", False)
+        if binding is None or not binding.shopify_state:
+            return "unknown", False
+        if binding.shopify_state == "error":
+            return "failed", binding.shopify_error_reason or binding.shopify_error
+        if binding.shopify_state == "synced":
+            return "synced", False
+        return "in_progress", False
 
     def _compute_payload_text(self):
         for event in self:

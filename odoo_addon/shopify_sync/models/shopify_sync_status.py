@@ -65,10 +65,21 @@ class ShopifySyncStatus(models.Model):
         re-import from Shopify (orders)."""
         if not self.env.user.has_group("shopify_sync.group_shopify_manager"):
             raise models.AccessError(_("Only Shopify managers can retry a sync."))
-        for record in self._records():
+        records = self._records()
+        for record in records:
             # A manager retries any bound record, also orders of other salespeople.
             record.sudo().action_shopify_resync()
-        return True
+        names = ", ".join(r.display_name for r in records[:5]) + ("…" if len(records) > 5 else "")
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"title": _("Retry queued"),
+                       "message": _("%(count)s record(s) queued for the sidecar again: "
+                                    "%(names)s. They show Pending until it answers.",
+                                    count=len(records), names=names),
+                       "type": "success", "sticky": False,
+                       "next": {"type": "ir.actions.client", "tag": "soft_reload"}},
+        }
 
     def action_open_record(self):
         self.ensure_one()

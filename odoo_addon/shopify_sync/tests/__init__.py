@@ -1,6 +1,7 @@
 from . import test_hooks
 from . import test_api_orders
 from . import test_api_refunds
+from . import test_api_returns
 from . import test_api_misc
 from . import test_security
 from . import test_rpc_http
@@ -9,3 +10,9 @@ from . import test_api_ops
 from . import test_api_onboarding
 from . import test_api_health
 from . import test_versions
+from . import test_privacy
+from . import test_overview
+from . import test_api_status
+from . import test_ux
+from . import test_tours
+from . import test_screenshots

@@ -10,12 +10,16 @@ from ..models.shopify_sync_api_operations import HEALTH_PARAM
 
 @tagged("shopify_sync", "at_install")
 class TestSidecarHealth(ShopifySyncCase):
+    def overview(self):
+        self.env.invalidate_all()
+        return self.env.ref("shopify_sync.overview_main")
+
     def report(self, alerts, depth=12, at="2026-11-27T12:00:00.000Z"):
         return self.api.report_health({"alerts": alerts, "dlq_depth": depth, "checked_at": at})
 
     def test_the_overview_says_no_report_before_the_sidecar_sends_one(self):
         self.env["ir.config_parameter"].sudo().set_param(HEALTH_PARAM, False)
-        overview = self.env["shopify.sync.overview"].create({})
+        overview = self.overview()
         self.assertEqual(overview.sidecar_alert_count, 0)
         self.assertIn("No health report", overview.sidecar_alerts_html)
 
@@ -23,14 +27,14 @@ class TestSidecarHealth(ShopifySyncCase):
         alert = {"key": "dlq:orders", "summary": "orders dead-letter queue holds 12 jobs <b>",
                  "since": "2026-11-27T11:58:00.000Z"}
         self.assertEqual(self.report([alert]), {"ok": True})
-        overview = self.env["shopify.sync.overview"].create({})
+        overview = self.overview()
         self.assertEqual(overview.sidecar_alert_count, 1)
         self.assertEqual(overview.sidecar_dlq_depth, 12)
         self.assertEqual(str(overview.sidecar_health_checked_at), "2026-11-27 12:00:00")
         self.assertIn("orders dead-letter queue holds 12 jobs &lt;b&gt;",
                       overview.sidecar_alerts_html)
         self.report([], depth=0, at="2026-11-27T12:01:00.000Z")
-        overview = self.env["shopify.sync.overview"].create({})
+        overview = self.overview()
         self.assertEqual(overview.sidecar_alert_count, 0)
         self.assertIn("No active sidecar alerts", overview.sidecar_alerts_html)
 

@@ -39,7 +39,7 @@ class TestOperatorApi(ShopifySyncCase):
         self.clear_events()
         answer = self.api.request_resync({"model": "product.template",
                                           "ids": [template.id, 999999999]})
-        self.assertEqual(answer, {"queued": 1, "missing_ids": [999999999]})
+        self.assertEqual(answer, {"queued": 1, "missing_ids": [999999999], "skipped": []})
         event = self.events("product.changed", key=f"product:{template.id}")
         self.assertEqual(len(event), 1)
         self.assertEqual(event.payload["reason"], "resync")
@@ -53,7 +53,8 @@ class TestOperatorApi(ShopifySyncCase):
     def test_store_report_shows_the_headline_on_the_overview(self):
         self.api.store_report({"kind": "reconciliation",
                                "summary": {"headline": "3 Shopify orders, 1 missing"}})
-        overview = self.env["shopify.sync.overview"].create({})
+        self.env.invalidate_all()
+        overview = self.env.ref("shopify_sync.overview_main")
         self.assertIn("3 Shopify orders, 1 missing", overview.report_html)
         self.assertIn("never run", overview.report_html)
         with self.assertRaisesRegex(ValidationError, "store_report: kind must be one of"):

@@ -147,10 +147,11 @@ class TestHooks(ShopifySyncCase):
     def test_manager_erasure_erases_and_emits_customer_erased(self):
         partner = self.env["res.partner"].create({"name": "Erase Me", "email": "e@example.com"})
         partner._shopify_set_result("synced", gid="gid://shopify/Customer/77")
-        partner.with_user(self.manager_user).action_shopify_erase()
+        action = partner.with_user(self.manager_user).action_shopify_erase()
         event = self.events("customer.erased")
         self.assertEqual(event.payload, {"partner_id": partner.id,
-                                         "customer_gid": "gid://shopify/Customer/77"})
+                                         "customer_gid": "gid://shopify/Customer/77",
+                                         "request_id": action["res_id"], "order_gids": []})
         self.assertNotIn("Erase", partner.name)
 
     # -- deliveries, returns, credit notes ---------------------------------------------

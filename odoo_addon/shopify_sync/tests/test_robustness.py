@@ -21,7 +21,7 @@ class TestQuantitiesInMessages(ShopifySyncCase):
         with self.assertRaisesRegex(
                 ValidationError,
                 r"^return gid://shopify/Return/8001: cannot return 2 × MUG-RED: "
-                r"only 1 delivered$"):
+                r"only 1 delivered and not already returned$"):
             self.api.apply_return({
                 "return_gid": "gid://shopify/Return/8001", "order_gid": order.shopify_gid,
                 "status": "OPEN",
@@ -29,8 +29,10 @@ class TestQuantitiesInMessages(ShopifySyncCase):
 
     def test_refund_line_label_and_quantities_are_integers(self):
         order, _result = self.import_order(8002)
+        self.invoice(order)
         line = order.order_line.filtered(lambda line: line.shopify_line_role == "product")
-        # 2 units refunded for 25.01: not divisible, so one line "2 × <name>" at quantity 1.
+        # 2 units refunded for 25.01 (25.00 at the unit price): the two units on the credit
+        # note at the unit price, and the 0.01 that is not a unit price on a line of its own.
         result = self.api.apply_refund({
             "refund_gid": "gid://shopify/Refund/8002", "order_gid": order.shopify_gid,
             "created_at": "2026-11-28T09:00:00Z", "note": None,
@@ -40,7 +42,10 @@ class TestQuantitiesInMessages(ShopifySyncCase):
             "shipping": {"amount": "0.00", "tax": "0.00"}, "adjustments": [],
             "total": "30.01"})
         move = self.env["account.move"].browse(result["credit_note_id"])
-        self.assertEqual(move.invoice_line_ids.name, f"2 × {line.name}")
+        self.assertEqual(result["status"], "created")
+        self.assertEqual(move.invoice_line_ids.mapped("quantity"), [2.0, 1.0])
+        self.assertEqual(move.invoice_line_ids[0].sale_line_ids, line)
+        self.assertEqual(move.invoice_line_ids[1].price_unit, 0.01)
 
 
 @tagged("shopify_sync", "at_install")

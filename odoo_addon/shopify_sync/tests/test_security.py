@@ -13,7 +13,7 @@ class TestSecurity(ShopifySyncCase):
 
     def test_a_plain_user_cannot_call_the_api(self):
         api = self.env["shopify.sync.api"].with_user(self.plain_user)
-        with self.assertRaisesRegex(AccessError, r"Shopify / Integration \(sidecar\)"):
+        with self.assertRaisesRegex(AccessError, r"Shopify integration / Integration \(sidecar\)"):
             api.contract_version({"sidecar_version": "x"})
         with self.assertRaises(AccessError):
             api.apply_order(self.order_doc(8001))

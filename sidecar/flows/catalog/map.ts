@@ -14,6 +14,7 @@
  * - `hash` covers exactly what is sent except Shopify IDs, so IDs written back after the first
  *   push do not make the next export look changed (equal content → no push; docs/flows.md "Catalog").
  */
+import { PermanentError } from '../../queue/errors.js';
 import { contentDigest } from '../../shopify/idempotency.js';
 import type { ProductDocument, ProductVariantDocument } from '../../odoo/contract.js';
 import type { ProductSetInput, ProductSetMutation, ProductVariantSetInput } from '../../shopify/index.js';
@@ -23,7 +24,8 @@ export const HANDLE_PREFIX = 'odoo-product-';
 export const DEFAULT_OPTION = { name: 'Title', value: 'Default Title' } as const;
 
 export function productHandle(templateId: number): string {
-  if (!Number.isSafeInteger(templateId) || templateId <= 0) throw new TypeError(`catalog: bad template id ${templateId}`);
+  // A document naming no real template cannot become a product: the record's error, not a retry.
+  if (!Number.isSafeInteger(templateId) || templateId <= 0) throw new PermanentError(`catalog: bad template id ${templateId}`);
   return `${HANDLE_PREFIX}${templateId}`;
 }
 

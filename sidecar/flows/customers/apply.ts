@@ -4,7 +4,8 @@
  * Shopify → Odoo: the re-read customer, unless it is the echo of what Shopify is known to hold, goes
  * to contract.upsertCustomer (the addon matches by GID, then normalised email, never by name). A
  * deleted customer's partner is kept (it may have orders and invoices); its binding says why it no
- * longer syncs, and the flow never recreates the Shopify customer.
+ * longer syncs, and the flow never recreates the Shopify customer. A deletion is acted on only when
+ * Shopify no longer has the customer (the topic header is not signed).
  *
  * Odoo → Shopify: only changed fields go to customerSet (upsert by GID or email), read back, and the
  * comparable hash of what Shopify holds is remembered (store.ts), which stops Shopify's echo webhook
@@ -62,6 +63,14 @@ export async function customerDeleted(
   job: WebhookJob<'customers/delete'>,
 ): Promise<JobOutcome> {
   const gid = job.entityGid;
+  // The topic header is not signed: a captured customers/create body resent as customers/delete
+  // verifies. The deletion is acted on only once Shopify itself says the customer is gone.
+  if (await readCustomer(ctx, gid)) {
+    return ignored('still_exists', 'the customer still exists in Shopify; a deletion is acted on only once Shopify says it is gone', {
+      level: 'warn',
+      message: 'customers: customers/delete received for a customer Shopify still has; nothing changed',
+    });
+  }
   const known = await store.byGid(gid);
   if (!known) {
     return ignored('not_known', 'no partner known to this sidecar for the deleted customer', {

@@ -4,6 +4,7 @@
  * echo comes back (docs/flows.md, "Loop safety").
  */
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { startStack, type Stack } from '../../../dev/testing/stack.js';
 import { testDatabase } from '../../../dev/testing/root-hooks.js';
 import { probeFlow, type FlowProbe } from '../../../dev/testing/flow-support.js';
@@ -208,5 +209,43 @@ describe('customers flow end to end (simulator, PostgreSQL, Odoo double)', funct
     });
     assert.match(binding.message ?? '', /deleted in Shopify; this partner is kept/);
     assert.equal(stack.odoo!.state.partners.get(partner.id)!.active, true);
+  });
+
+  it('acts on customers/delete only when Shopify says the customer is gone: a create body replayed as a delete changes nothing', async () => {
+    const created = await stack.simControl<SimCustomer>('POST', '/customers', {
+      email: 'kept@example.com',
+      firstName: 'Kept',
+      lastName: 'Here',
+    });
+    const gid = created.admin_graphql_api_id;
+    const partner = await stack.waitFor('the partner', () => partnerByGid(gid));
+    const [delivery] = await stack
+      .simControl<Array<{ raw_body: string }>>('GET', `/webhooks/deliveries?topic=customers/create`)
+      .then((all) => all.filter((d) => d.raw_body.includes(gid)));
+    // The body is Shopify's and its HMAC verifies; only the unsigned topic header is changed.
+    const res = await fetch(`${stack.sidecarUrl}/webhooks/shopify`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-shopify-topic': 'customers/delete',
+        'x-shopify-hmac-sha256': crypto
+          .createHmac('sha256', stack.config.shopify.webhookSecrets[0]!)
+          .update(delivery!.raw_body)
+          .digest('base64'),
+        'x-shopify-shop-domain': stack.config.shopify.shopDomain,
+        'x-shopify-webhook-id': `replayed-${gid}`,
+        'x-shopify-api-version': '2026-10',
+      },
+      body: delivery!.raw_body,
+    });
+    assert.equal(res.status, 200);
+    await logged(gid, 'still_exists');
+    const binding = await stack.merchant!.readBinding('res.partner', partner.id);
+    assert.notEqual(binding.state, 'ignored');
+    assert.equal(
+      (await stack.sidecar.pool.query('SELECT status FROM shopify_sync.webhook_inbox WHERE webhook_id = $1', [`replayed-${gid}`])).rows[0]
+        ?.status,
+      'ignored',
+    );
   });
 });

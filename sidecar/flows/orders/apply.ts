@@ -12,10 +12,12 @@
  * started, and only after every page is enqueued: a pull that fails half-way is simply repeated.
  */
 import type { PullJob } from '../../jobs.js';
-import type { ApplyOrderResult } from '../../odoo/contract.js';
-import { PermanentError } from '../../queue/errors.js';
+import type { ApplyOrderResult, OrderDocument } from '../../odoo/contract.js';
+import { PermanentError, RetryableError } from '../../queue/errors.js';
 import { keys } from '../../queue/names.js';
 import type { FlowContext } from '../context.js';
+import { importRefund } from '../refunds/apply.js';
+import { createRefundStore } from '../refunds/store.js';
 import { normaliseOrder, type NormaliseResult } from './map.js';
 import { fetchOrder, updatedOrdersPage } from './read.js';
 import { advanceWatermark, readWatermark } from './store.js';
@@ -52,8 +54,28 @@ export async function importOrder(ctx: FlowContext, orderGid: string): Promise<O
     // Never imported: record it (apply_order creates it and cancels it, contract rule 11) so the
     // reconciliation finds every Shopify order in Odoo.
   }
-  const result = await ctx.odoo.applyOrder(document);
+  const result = await applyWithRefunds(ctx, document);
   return { action: 'applied', name: document.name, updatedAt: document.updated_at ?? null, result };
+}
+
+/**
+ * apply_order, after the refunds the document counts: Odoo answers `refunds_pending` while one of
+ * them is not applied (its quantities no longer count the refunded units), so they are applied
+ * first (the refunds flow's importRefund) and the document again. That is what keeps a refund
+ * from holding a delivered order whichever of refunds/create and orders/updated comes first, and
+ * what makes the orders pull the backstop for lost refund webhooks (docs/flows.md, "Refunds").
+ */
+async function applyWithRefunds(ctx: FlowContext, document: OrderDocument): Promise<ApplyOrderResult> {
+  const result = await ctx.odoo.applyOrder(document);
+  if (result.status !== 'refunds_pending') return result;
+  const store = createRefundStore(ctx.pool, ctx.config.database.appSchema);
+  for (const refundGid of result.refund_gids ?? []) await importRefund(ctx, store, refundGid);
+  const again = await ctx.odoo.applyOrder(document);
+  if (again.status === 'refunds_pending')
+    throw new RetryableError(
+      `orders: ${document.name} still waits for refunds ${(again.refund_gids ?? []).join(', ')} after applying them`,
+    );
+  return again;
 }
 
 export interface PullResult {

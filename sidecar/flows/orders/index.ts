@@ -27,6 +27,7 @@ import type { FlowContext } from '../context.js';
 import { defineFlow, type JobOutcome } from '../define-flow.js';
 import { importOrder, runOrdersPull, type OrderOutcome } from './apply.js';
 import { orderGidOf } from './map.js';
+import { orderFailureSubject } from './read.js';
 
 export { importOrder, pullOrdersSince, runOrdersPull } from './apply.js';
 export { orderGidOf } from './map.js';
@@ -82,6 +83,9 @@ export const ordersFlow = defineFlow({
     orders: {
       handle: handleOrderJob,
       entity: (job) => ({ type: 'Order', id: orderGidOf(job) }),
+      // Odoo's Shopify > Errors lists an order that could not be imported with its number,
+      // total and customer name (./read.ts; flows/failure-report.ts).
+      failure: (ctx, job) => orderFailureSubject(ctx, orderGidOf(job)),
     },
     'orders.pull': {
       schedule: (config) => config.orders.pullCron,

@@ -41,6 +41,7 @@ function order(overrides: Partial<OrderFieldsFragment> = {}): OrderFieldsFragmen
     currentTotalDiscountsSet: m('0.00'),
     currentTotalPriceSet: m('28.80'),
     lineItems: { nodes: [line()], pageInfo: { hasNextPage: false, endCursor: null } },
+    refunds: [],
     shippingLines: {
       nodes: [
         {
@@ -155,6 +156,7 @@ describe('orders normalise: Shopify order → OrderDocument', () => {
       total_discounts: '0.00',
       total_price: '28.80',
       note: null,
+      refund_gids: [],
     });
     validator.validate('apply_order', 'params', document);
   });

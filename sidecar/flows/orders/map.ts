@@ -19,7 +19,8 @@
  *   integers): it is clamped (fraction dropped, negatives to 0) and reported in `warnings` so the
  *   handler logs it.
  * - Totals are Shopify's current totals (`current*Set`); the addon flags the order when Odoo's
- *   total differs.
+ *   total differs. `refund_gids` lists the refunds they count: Odoo answers `refunds_pending`
+ *   until it has applied them (docs/flows.md, "Refunds and order updates").
  * - `location_gid` is the assigned location of the order's fulfillment order (the first one that
  *   is not cancelled); Odoo routes the order to the warehouse mapped to it.
  * - Rates are decimal fractions as strings ("0.2" for 20 %).
@@ -219,6 +220,8 @@ export function normaliseOrder(
     total_discounts: formatCents(money(order.currentTotalDiscountsSet, 'total discounts')),
     total_price: formatCents(money(order.currentTotalPriceSet, 'total price')),
     note: order.note ?? null,
+    // The refunds these current quantities and totals count: Odoo applies them first.
+    refund_gids: (order.refunds ?? []).map((r) => r.id),
   };
   return { document, warnings };
 }

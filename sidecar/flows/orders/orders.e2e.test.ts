@@ -8,9 +8,11 @@ import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
 import { createValidatingCaller, loadContractValidator } from '../../../dev/conformance/schemas.js';
 import { createDoubleMerchant, createOdooDouble, type OdooDouble } from '../../../dev/odoo-double/index.js';
+import { failureRows } from '../../../dev/odoo-double/api/status.js';
 import { testDatabase } from '../../../dev/testing/root-hooks.js';
 import { STACK_SHOP, startStack, type Stack } from '../../../dev/testing/stack.js';
 import type { FlowContext } from '../context.js';
+import { keys } from '../../queue/names.js';
 import { ordersFlow } from './index.js';
 import { pullOrdersSince, runOrdersPull } from './apply.js';
 import { readWatermark } from './store.js';
@@ -22,6 +24,8 @@ const LOC2 = 'gid://shopify/Location/102';
 interface SimOrder {
   id: number;
   admin_graphql_api_id: string;
+  name: string;
+  total_price: string;
   current_total_price: string;
 }
 
@@ -231,6 +235,8 @@ describe('orders flow end to end (simulator → sidecar → Odoo double)', funct
   });
 
   it('runs the scheduled pull from the watermark minus the overlap and advances the watermark', async () => {
+    // The pull at start set a watermark; this test starts from none, as a first pull ever does.
+    await stack.sidecar.pool.query(`DELETE FROM ${stack.config.database.appSchema}.sync_watermarks`);
     await stack.simControl('PUT', '/faults', { webhookDropRate: 1 });
     const order = await place(orderBody([{ sku: 'MUG', quantity: 3, price: '9.50' }]));
     const now = new Date(Date.now() + 1000);
@@ -295,6 +301,35 @@ describe('orders flow end to end (simulator → sidecar → Odoo double)', funct
     await stack.waitFor('the needs_return outcome line', () =>
       stack.logs.lines.some((l) => l.outcome === 'needs_return' && l.saleOrderId === so.id),
     );
+  });
+
+  it('cancels only what Shopify says is cancelled: an orders/create body replayed as orders/cancelled changes nothing', async () => {
+    const open = await place(orderBody([{ sku: 'MUG', quantity: 1, price: '9.50' }]));
+    const so = await saleOrder(open.admin_graphql_api_id, 'the sale order', (s) => s.state === 'sale');
+    await settled();
+    const create = stack.sim.state.deliveries.find((d) => d.topic === 'orders/create' && d.body.includes(open.admin_graphql_api_id))!;
+    // Shopify's body, its HMAC valid; only the unsigned topic header says "cancelled".
+    const replayId = randomUUID();
+    const res = await fetch(`${stack.sidecarUrl}/webhooks/shopify`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-shopify-topic': 'orders/cancelled',
+        'x-shopify-hmac-sha256': createHmac('sha256', stack.config.shopify.webhookSecrets[0]!).update(create.body).digest('base64'),
+        'x-shopify-shop-domain': STACK_SHOP,
+        'x-shopify-api-version': create.apiVersion,
+        'x-shopify-webhook-id': replayId,
+      },
+      body: create.body,
+    });
+    assert.equal(res.status, 200);
+    await stack.waitFor('the replay handled', async () => {
+      const { rows } = await stack.sidecar.pool.query('SELECT status FROM shopify_sync.webhook_inbox WHERE webhook_id = $1', [replayId]);
+      return rows[0]?.status === 'processed' ? true : undefined;
+    });
+    await settled();
+    assert.equal(so.state, 'sale', 'the order is open in Shopify, so the sale order stays confirmed');
+    assert.equal(soOf(open.admin_graphql_api_id).length, 1);
   });
 
   it('records an order cancelled before it was ever imported as a cancelled sale order', async () => {
@@ -397,5 +432,22 @@ describe('orders flow end to end (simulator → sidecar → Odoo double)', funct
       return result.rows.length > 0 ? result.rows : undefined;
     });
     assert.match(String(rows[0]?.reason), /GHOST-1/);
+  });
+
+  it("lists the order it could not import in Odoo's Shopify > Errors with its number, total and customer", async () => {
+    const order = await place(
+      orderBody([{ sku: 'GHOST-1', quantity: 2, price: '5.00' }], { customer: { firstName: 'Grace', lastName: 'Hopper' } }),
+    );
+    const row = await stack.waitFor('the failure in Odoo', () =>
+      failureRows(odoo).find((r) => r.shopify_gid === order.admin_graphql_api_id && r.state === 'open'),
+    );
+    const shopify = await simOrder(order.id);
+    assert.deepEqual(
+      [row.shopify_name, row.amount, row.customer_name, row.queue, row.res_model],
+      [shopify.name, Number(shopify.total_price).toFixed(2), 'Grace Hopper', 'orders', null],
+    );
+    assert.equal(row.job_key, keys.order(STACK_SHOP, order.admin_graphql_api_id));
+    assert.match(row.message, /line 1: SKU "GHOST-1" is unknown in Odoo/);
+    assert.ok(!row.message.includes('Grace'), 'no personal data in the message');
   });
 });

@@ -4,6 +4,7 @@
  */
 import type { OrderFieldsFragment, OrderLineFieldsFragment, OrdersUpdatedSinceQuery } from '../../shopify/index.js';
 import type { FlowContext } from '../context.js';
+import type { FailureSubject } from '../failure-report.js';
 import { updatedSinceQuery } from './map.js';
 
 /** Reads the order and all its line items (OrderById, then OrderLineItems pages past the first 10). */
@@ -36,4 +37,21 @@ export async function updatedOrdersPage(
     { lane: 'orders' },
   );
   return page.orders;
+}
+
+/**
+ * What Odoo's Shopify > Errors shows of an order the sidecar could not import: its number, total
+ * and the customer's name (a guest's: the shipping address's), read when the failure is reported.
+ */
+export async function orderFailureSubject(ctx: Pick<FlowContext, 'shopify'>, orderGid: string): Promise<FailureSubject> {
+  const { order } = await ctx.shopify.request('OrderFailureSummary', { id: orderGid }, { lane: 'orders' });
+  if (!order) return { shopify_gid: orderGid };
+  const total = order.totalPriceSet.shopMoney;
+  return {
+    shopify_gid: order.id,
+    order_name: order.name,
+    amount: total.amount,
+    currency: total.currencyCode,
+    customer_name: order.customer?.displayName || order.shippingAddress?.name || null,
+  };
 }

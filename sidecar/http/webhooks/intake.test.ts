@@ -47,7 +47,18 @@ describe('webhook intake', () => {
     const server = express();
     apps.set(maxBodyBytes, server);
     const logger = createLogger({ transports: [memory], secrets: [SECRET, PREVIOUS] });
-    server.use(createWebhookRouter({ pool, schema: 'app', secrets: [SECRET, PREVIOUS], maxBodyBytes, logger, clock: () => NOW, enqueue }));
+    server.use(
+      createWebhookRouter({
+        pool,
+        shop: 'test-shop.myshopify.com',
+        schema: 'app',
+        secrets: [SECRET, PREVIOUS],
+        maxBodyBytes,
+        logger,
+        clock: () => NOW,
+        enqueue,
+      }),
+    );
     return server;
   }
 
@@ -151,15 +162,16 @@ describe('webhook intake', () => {
     assert.deepEqual(await counts(), { inbox: 0, jobs: 0 });
   });
 
-  it('answers 400 for malformed JSON with a valid HMAC, logs the webhook id and enqueues nothing', async () => {
+  it('keeps malformed JSON with a valid HMAC as an invalid row with its exact body, answers 200, logs the webhook id, enqueues nothing', async () => {
     const body = Buffer.from('{"id": 1, "broken": ');
     const res = await post(body, headersFor(body, 'orders/create', 'wh-7'));
-    assert.equal(res.status, 400);
-    assert.equal(res.body.error, 'malformed_json');
+    // Shopify signed it: refusing would only make it retry the same bytes until it deletes the subscription.
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body, { ok: true, outcome: 'invalid' });
     const jobs = await pool.query('SELECT count(*)::int AS n FROM test_jobs');
     assert.equal(jobs.rows[0].n, 0);
-    const inbox = await pool.query('SELECT status FROM app.webhook_inbox WHERE webhook_id = $1', ['wh-7']);
-    assert.deepEqual(inbox.rows, [{ status: 'invalid' }]);
+    const inbox = await pool.query('SELECT status, body FROM app.webhook_inbox WHERE webhook_id = $1', ['wh-7']);
+    assert.deepEqual(inbox.rows, [{ status: 'invalid', body }]);
     assert.ok(memory.lines.some((l) => l.message === 'webhook rejected' && l.webhookId === 'wh-7' && l.reason === 'malformed_json'));
   });
 
@@ -270,10 +282,58 @@ describe('webhook intake', () => {
     const { rows: received } = await pool.query("SELECT received_at FROM app.webhook_inbox WHERE webhook_id = 'wh-new'");
     assert.equal((received[0].received_at as Date).getTime(), NOW, "rows are received at the intake clock's instant");
     assert.deepEqual(await purgeInbox(pool, 'app', 7, 30, NOW), { purged: 1, deleted: 0 });
-    const rows = await pool.query('SELECT webhook_id, payload IS NULL AS purged FROM app.webhook_inbox ORDER BY webhook_id');
+    const rows = await pool.query(
+      'SELECT webhook_id, payload IS NULL AND body IS NULL AS purged FROM app.webhook_inbox ORDER BY webhook_id',
+    );
     assert.deepEqual(rows.rows, [
       { webhook_id: 'wh-new', purged: false },
       { webhook_id: 'wh-old', purged: true },
     ]);
+  });
+
+  it('refuses a delivery naming another shop with 403, stores nothing and logs it (the shop header is not signed)', async () => {
+    const body = webhookFixture('orders/create');
+    const res = await post(body, {
+      ...headersFor(body, 'orders/create', 'wh-other-shop'),
+      'X-Shopify-Shop-Domain': 'other-shop.myshopify.com',
+    });
+    assert.equal(res.status, 403);
+    assert.equal(res.body.error, 'unknown_shop');
+    assert.deepEqual(await counts(), { inbox: 0, jobs: 0 });
+    const line = memory.lines.find((l) => l.message === 'webhook rejected' && l.reason === 'unknown_shop');
+    assert.ok(line, 'the refusal is logged');
+    // The configured shop in another case is the same shop.
+    const upper = await post(body, {
+      ...headersFor(body, 'orders/create', 'wh-upper-shop'),
+      'X-Shopify-Shop-Domain': 'Test-Shop.myshopify.com',
+    });
+    assert.equal(upper.status, 200);
+  });
+
+  it('keeps the exact body of a delivery holding U+0000 and lone surrogates, and queues it', async () => {
+    const order = JSON.parse(webhookFixture('orders/create').toString('utf8')) as Record<string, unknown>;
+    const text = JSON.stringify({ ...order, note: 'a\u0000b', tags: 'x\ud800y' }).replace('a\\u0000b', 'a\\u0000b');
+    assert.ok(text.includes('\\u0000') && text.includes('\\ud800'), 'the body carries the escapes as Shopify sends them');
+    const res = await post(text, headersFor(text, 'orders/create', 'wh-nul'));
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body, { ok: true, outcome: 'queued' });
+    const { rows } = await pool.query(
+      "SELECT status, body, payload->>'note' AS note, payload->>'tags' AS tags FROM app.webhook_inbox WHERE webhook_id = 'wh-nul'",
+    );
+    assert.equal(rows[0].status, 'queued');
+    assert.ok(Buffer.from(text, 'utf8').equals(rows[0].body as Buffer), 'body holds the exact bytes');
+    assert.equal(rows[0].note, 'a\uFFFDb');
+    assert.equal(rows[0].tags, 'x\uFFFDy');
+    assert.equal((await counts()).jobs, 1);
+  });
+
+  it('keeps a body nested deeper than the parser can read as an invalid row with its exact bytes, answered 200', async () => {
+    const depth = 20_000;
+    const text = `{"admin_graphql_api_id":"gid://shopify/Order/77","deep":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+    const res = await post(text, headersFor(text, 'orders/create', 'wh-deep'));
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body, { ok: true, outcome: 'invalid' });
+    const { rows } = await pool.query("SELECT status, length(body) AS bytes FROM app.webhook_inbox WHERE webhook_id = 'wh-deep'");
+    assert.deepEqual(rows, [{ status: 'invalid', bytes: text.length }]);
   });
 });

@@ -1,15 +1,22 @@
 /**
  * POST /webhooks/shopify — authenticate, deduplicate, enqueue, nothing else: the work
  * happens from the queue, so the answer never waits for Odoo or Shopify.
- * Order: size limit (413) → HMAC (401) → headers and JSON (400) → dedupe on webhook id →
- * inbox row + job in one transaction → 200. Shopify expects an answer within 5 s; the work
- * itself happens later from the queue.
+ * Order: size limit (413) → HMAC (401) → headers (400) → shop (403) → JSON (400) → dedupe on
+ * webhook id → inbox row + job in one transaction → 200. Shopify expects an answer within 5 s;
+ * the work itself happens later from the queue. A connection-class failure to store a delivery is
+ * tried again for up to 3 s (a PostgreSQL restart is usually shorter); a database away longer gets
+ * 503 (nothing was stored) and Shopify delivers again later (docs/operations.md, "Database restarts").
+ *
+ * Nothing is refused for its content once it is signed: the inbox keeps the exact body whatever it
+ * holds (inbox/inbox.ts), and a body a flow cannot use becomes that record's error, not a refused
+ * delivery (a processed topic without its entity id is recorded `invalid` and answered 200).
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type pg from 'pg';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../observability/logger.js';
 import { withLogContext } from '../../observability/logger.js';
+import { retryConnectionErrors, type RetryBudget } from '../../db/retry.js';
 import { recordDelivery, recordInvalid, type EnqueueInTransaction } from '../../inbox/inbox.js';
 import { WEBHOOK_ROUTES } from '../../inbox/routes.js';
 import { isWebhookTopic } from '../../jobs.js';
@@ -19,6 +26,8 @@ type Rejection = Extract<VerificationResult, { ok: false }>;
 
 export interface WebhookIntakeOptions {
   pool: pg.Pool;
+  /** The configured shop's permanent domain: deliveries naming another shop are refused (403). */
+  shop: string;
   schema: string;
   secrets: readonly string[];
   maxBodyBytes: number;
@@ -28,7 +37,15 @@ export interface WebhookIntakeOptions {
   enqueue: EnqueueInTransaction;
   /** Metrics hook: one call per request with its outcome. */
   onOutcome?: (event: { topic: string; outcome: 'queued' | 'duplicate' | 'ignored' | 'invalid' | RejectionReason }) => void;
+  /** How long a delivery's storing is retried after connection-class failures; defaults to STORE_RETRY. */
+  storeRetry?: Pick<RetryBudget, 'retryForMs' | 'answerWithinMs'>;
 }
+
+/**
+ * Shopify waits 5 s for the answer: new attempts start within 3 s, and the answer is given by
+ * 4.5 s whatever the last attempt is doing.
+ */
+export const STORE_RETRY = { retryForMs: 3000, answerWithinMs: 4500 } as const;
 
 export function createWebhookRouter(options: WebhookIntakeOptions): Router {
   const router = express.Router();
@@ -36,9 +53,15 @@ export function createWebhookRouter(options: WebhookIntakeOptions): Router {
 
   router.post('/webhooks/shopify', raw, async (req: Request, res: Response) => {
     const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const result = verifyWebhook({ rawBody, headers: req.headers, secrets: options.secrets, maxBytes: options.maxBodyBytes });
+    const result = verifyWebhook({
+      rawBody,
+      headers: req.headers,
+      secrets: options.secrets,
+      maxBytes: options.maxBodyBytes,
+      shopDomain: options.shop,
+    });
     if (!result.ok) {
-      await reject(options, req, res, result);
+      await reject(options, req, res, result, rawBody);
       return;
     }
     const { delivery } = result;
@@ -57,17 +80,19 @@ export function createWebhookRouter(options: WebhookIntakeOptions): Router {
               options.enqueue(
                 client,
                 { source: 'webhook', topic, webhookId: delivery.webhookId, entityGid, triggeredAt: delivery.triggeredAt ?? null },
-                { queue: route.queue, key: route.key(delivery.shopDomain, entityGid, delivery.payload) },
+                // The configured shop, which the delivery's (unsigned) header was checked against.
+                { queue: route.queue, key: route.key(options.shop, entityGid, delivery.payload) },
               )
           : undefined;
       try {
-        const { duplicate } = await recordDelivery(
-          options.pool,
-          options.schema,
-          delivery,
-          options.clock(),
-          { ...outcome, entityGid },
-          enqueue,
+        const receivedAt = options.clock();
+        const { duplicate } = await retryConnectionErrors(
+          () => recordDelivery(options.pool, options.schema, delivery, receivedAt, { ...outcome, entityGid }, enqueue),
+          {
+            ...(options.storeRetry ?? STORE_RETRY),
+            onRetry: (attempt, error) =>
+              options.logger.warn('webhook store retried: database unreachable', { webhookId: delivery.webhookId, topic, attempt, error }),
+          },
         );
         const result = duplicate ? 'duplicate' : outcome.status;
         const log = outcome.status === 'invalid' ? options.logger.error.bind(options.logger) : options.logger.info.bind(options.logger);
@@ -103,20 +128,31 @@ export function createWebhookRouter(options: WebhookIntakeOptions): Router {
 }
 
 /** A delivery that failed verification: logged, counted, kept when only its JSON is broken, answered. */
-async function reject(options: WebhookIntakeOptions, req: Request, res: Response, result: Rejection): Promise<void> {
+async function reject(options: WebhookIntakeOptions, req: Request, res: Response, result: Rejection, rawBody: Buffer): Promise<void> {
   const topicHeader = req.get('x-shopify-topic') ?? 'unknown';
   options.logger.warn('webhook rejected', {
     reason: result.reason,
     detail: result.detail,
     webhookId: result.webhookId,
     topic: topicHeader,
+    ip: req.socket.remoteAddress,
   });
   options.onOutcome?.({ topic: topicHeader, outcome: result.reason });
   if (result.reason === 'malformed_json' && result.webhookId) {
-    const shopDomain = req.get('x-shopify-shop-domain') ?? '';
-    await recordInvalid(options.pool, options.schema, result.webhookId, topicHeader, shopDomain, result.detail, options.clock()).catch(
-      () => {},
-    );
+    // Signed by Shopify, but not a JSON object this sidecar can read: kept (exact bytes) as an
+    // invalid row and acknowledged, as a body without its entity id is. A refusal would only make
+    // Shopify retry the same bytes until it deletes the subscription.
+    try {
+      const shopDomain = req.get('x-shopify-shop-domain') ?? '';
+      const { duplicate } = await recordInvalid(
+        ...([options.pool, options.schema, result.webhookId, topicHeader, shopDomain, result.detail, options.clock(), rawBody] as const),
+      );
+      res.status(200).json({ ok: true, outcome: duplicate ? 'duplicate' : 'invalid' });
+    } catch (error) {
+      options.logger.error('webhook could not be stored', { webhookId: result.webhookId, topic: topicHeader, error });
+      res.status(503).json({ error: 'unavailable' });
+    }
+    return;
   }
   res.status(statusFor(result.reason)).json({ error: result.reason, detail: result.detail });
 }

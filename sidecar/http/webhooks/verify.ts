@@ -1,15 +1,23 @@
 /**
  * Shopify webhook verification (pure). Checks run in a fixed order — size → HMAC → headers →
- * JSON — and return a result with a reason instead of throwing; `statusFor` is the one place
- * that maps reasons to HTTP statuses (the shape of Shopify's own shopify-app-js validation).
+ * shop → JSON — and return a result with a reason instead of throwing; `statusFor` is the one
+ * place that maps reasons to HTTP statuses (the shape of Shopify's own shopify-app-js validation).
  *
  * HMAC: base64(HMAC-SHA256(app secret, raw body)) in X-Shopify-Hmac-Sha256, compared in
  * constant time. During secret rotation every configured secret is tried.
+ *
+ * Shopify signs the body only: the headers (shop domain, topic, webhook id) are not signed, so a
+ * captured delivery can be replayed with other headers. The shop domain must be the configured
+ * shop (`unknown_shop` otherwise); the topic is used for routing only, and what a topic makes the
+ * sidecar do is decided from the entity's state read from Shopify (docs/flows.md, "What a
+ * delivery is trusted with").
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { parse as parseLossless } from 'lossless-json';
+import { parseShopifyJson } from '../../inbox/json.js';
 
 export interface WebhookDelivery {
+  /** The exact bytes the HMAC was verified on. */
+  rawBody: Buffer;
   webhookId: string;
   topic: string;
   shopDomain: string;
@@ -19,7 +27,7 @@ export interface WebhookDelivery {
   payload: Record<string, unknown>;
 }
 
-export type RejectionReason = 'body_too_large' | 'missing_hmac' | 'invalid_hmac' | 'missing_header' | 'malformed_json';
+export type RejectionReason = 'body_too_large' | 'missing_hmac' | 'invalid_hmac' | 'missing_header' | 'unknown_shop' | 'malformed_json';
 
 export type VerificationResult =
   { ok: true; delivery: WebhookDelivery } | { ok: false; reason: RejectionReason; detail: string; webhookId?: string };
@@ -31,6 +39,8 @@ export function statusFor(reason: RejectionReason): number {
     case 'missing_hmac':
     case 'invalid_hmac':
       return 401;
+    case 'unknown_shop':
+      return 403;
     case 'missing_header':
     case 'malformed_json':
       return 400;
@@ -52,19 +62,8 @@ export function hmacMatches(secrets: readonly string[], rawBody: Buffer, receive
   return matched;
 }
 
-/**
- * Parses JSON keeping integers beyond 2^53 exact (as strings): Shopify's numeric IDs exceed it,
- * and JSON.parse would silently round them.
- */
-export function parseShopifyJson(text: string): unknown {
-  return parseLossless(text, null, (value: string) => {
-    if (/^-?\d+$/.test(value)) {
-      const asNumber = Number(value);
-      return Number.isSafeInteger(asNumber) ? asNumber : value;
-    }
-    return Number(value);
-  });
-}
+/** Parses JSON keeping integers beyond 2^53 exact (inbox/json.ts). */
+export { parseShopifyJson };
 
 type Headers = Readonly<Record<string, string | string[] | undefined>>;
 
@@ -79,6 +78,8 @@ export function verifyWebhook(input: {
   headers: Headers;
   secrets: readonly string[];
   maxBytes: number;
+  /** The configured shop's permanent domain: a delivery naming another shop is refused. */
+  shopDomain: string;
 }): VerificationResult {
   const { rawBody, headers } = input;
   if (rawBody.length > input.maxBytes) {
@@ -95,6 +96,15 @@ export function verifyWebhook(input: {
       return { ok: false, reason: 'missing_header', detail: `${required} header is missing`, ...(webhookId ? { webhookId } : {}) };
     }
   }
+  const shopDomain = header(headers, 'x-shopify-shop-domain')!.toLowerCase();
+  if (shopDomain !== input.shopDomain.toLowerCase()) {
+    return {
+      ok: false,
+      reason: 'unknown_shop',
+      detail: `X-Shopify-Shop-Domain names a shop other than the configured one (got "${shopDomain.slice(0, 100)}")`,
+      webhookId: webhookId!,
+    };
+  }
   let payload: unknown;
   try {
     payload = parseShopifyJson(rawBody.toString('utf8'));
@@ -107,9 +117,10 @@ export function verifyWebhook(input: {
   return {
     ok: true,
     delivery: {
+      rawBody,
       webhookId: webhookId!,
       topic: header(headers, 'x-shopify-topic')!,
-      shopDomain: header(headers, 'x-shopify-shop-domain')!,
+      shopDomain,
       apiVersion: header(headers, 'x-shopify-api-version'),
       eventId: header(headers, 'x-shopify-event-id'),
       triggeredAt: header(headers, 'x-shopify-triggered-at'),

@@ -67,6 +67,10 @@ export interface ContractMethods {
     params: EraseCustomerParams;
     result: EraseCustomerResult;
   };
+  export_credit_note: {
+    params: ExportCreditNoteParams;
+    result: CreditNoteDocument;
+  };
   export_customers: {
     params: ExportCustomersParams;
     result: ExportCustomersResult;
@@ -83,9 +87,29 @@ export interface ContractMethods {
     params: ListCustomersParams;
     result: ExportCustomersResult;
   };
+  open_privacy_requests: {
+    params: OpenPrivacyRequestsParams;
+    result: OpenPrivacyRequestsResult;
+  };
   order_status: {
     params: OrderStatusParams;
     result: OrderStatusResult;
+  };
+  privacy_data_request: {
+    params: PrivacyDataRequestParams;
+    result: PrivacyDataRequestResult;
+  };
+  privacy_record_result: {
+    params: PrivacyRecordResultParams;
+    result: PrivacyRecordResultResult;
+  };
+  privacy_redact_customer: {
+    params: PrivacyRedactCustomerParams;
+    result: PrivacyRedactCustomerResult;
+  };
+  privacy_redact_shop: {
+    params: PrivacyRedactShopParams;
+    result: PrivacyRedactShopResult;
   };
   pull_events: {
     params: PullEventsParams;
@@ -95,9 +119,21 @@ export interface ContractMethods {
     params: SyncResult;
     result: RecordSyncResultResult;
   };
+  refund_status: {
+    params: RefundStatusParams;
+    result: RefundStatusResult;
+  };
+  report_failure: {
+    params: ReportFailureParams;
+    result: ReportFailureResult;
+  };
   report_health: {
     params: ReportHealthParams;
     result: ReportHealthResult;
+  };
+  report_status: {
+    params: ReportStatusParams;
+    result: ReportStatusResult;
   };
   request_resync: {
     params: RequestResyncParams;
@@ -173,6 +209,10 @@ export interface OrderDocument {
    */
   total_price: string;
   note?: string | null;
+  /**
+   * Contract 1.1: the order's Shopify refunds (Order.refunds). apply_order answers refunds_pending while one of them is not applied in Odoo.
+   */
+  refund_gids?: string[];
 }
 /**
  * This interface was referenced by `OrderDocument`'s JSON-Schema
@@ -268,7 +308,7 @@ export interface OrderShippingLine {
  * via the `definition` "apply_order_result".
  */
 export interface ApplyOrderResult {
-  status: 'created' | 'updated' | 'unchanged' | 'held' | 'flagged';
+  status: 'created' | 'updated' | 'unchanged' | 'held' | 'flagged' | 'refunds_pending';
   sale_order_id: number;
   name: string;
   state: string;
@@ -277,9 +317,13 @@ export interface ApplyOrderResult {
    */
   amount_total: string;
   message?: string;
+  /**
+   * With refunds_pending: the document's refunds Odoo has not applied yet; apply them, then the document again.
+   */
+  refund_gids?: string[];
 }
 /**
- * Input of apply_refund. subtotal is in the order's tax convention; adjustments are positive when they add to the refund; total is the refunded total.
+ * Input of apply_refund. subtotal is in the order's tax convention; adjustments are positive when they add to the refund; total is the refunded total. return_gid (contract 1.1) names the return the refund closes.
  *
  * This interface was referenced by `ContractMethods`'s JSON-Schema
  * via the `definition` "apply_refund_params".
@@ -292,6 +336,10 @@ export interface RefundDocument {
   order_gid: string;
   created_at?: string | null;
   note?: string | null;
+  /**
+   * The Shopify return this refund belongs to (Refund.return), or null.
+   */
+  return_gid?: string | null;
   lines: {
     line_gid: string;
     sku?: string | null;
@@ -341,9 +389,13 @@ export interface ApplyRefundResult {
    */
   amount_total: string;
   message?: string;
+  /**
+   * The shopify.refund record (contract 1.1).
+   */
+  refund_id?: number | null;
 }
 /**
- * Input of apply_return.
+ * Input of apply_return: a Shopify return's current state. status is Shopify's ReturnStatus (REQUESTED, OPEN, CLOSED, DECLINED, CANCELED); per line, the units requested and (contract 1.1) how many were processed and given each disposition.
  *
  * This interface was referenced by `ContractMethods`'s JSON-Schema
  * via the `definition` "apply_return_params".
@@ -355,6 +407,10 @@ export interface ReturnDocument {
   return_gid: string;
   order_gid: string;
   status?: string | null;
+  /**
+   * Shopify's return name (#1001-R1).
+   */
+  name?: string | null;
   location_gid?: string | null;
   /**
    * @minItems 1
@@ -363,6 +419,18 @@ export interface ReturnDocument {
     line_gid: string;
     sku?: string | null;
     quantity: number;
+    /**
+     * Units processed with the disposition RESTOCKED (back on the shelf at location_gid).
+     */
+    restocked_quantity?: number;
+    /**
+     * Units processed without restock (NOT_RESTOCKED, MISSING).
+     */
+    not_restocked_quantity?: number;
+    /**
+     * Where the RESTOCKED units went; null: the return's location_gid.
+     */
+    location_gid?: string | null;
   }[];
 }
 /**
@@ -370,7 +438,7 @@ export interface ReturnDocument {
  * via the `definition` "apply_return_result".
  */
 export interface ApplyReturnResult {
-  status: 'created' | 'unchanged' | 'cancelled';
+  status: 'created' | 'updated' | 'unchanged' | 'cancelled' | 'awaiting_approval';
   picking_id: number | null;
   picking_ids: number[];
 }
@@ -443,6 +511,59 @@ export interface EraseCustomerParams {
 export interface EraseCustomerResult {
   status: 'erased' | 'not_found';
   partner_ids: number[];
+}
+/**
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "export_credit_note_params".
+ */
+export interface ExportCreditNoteParams {
+  move_id: number;
+}
+/**
+ * Result of export_credit_note (contract 1.1): a customer credit note of a Shopify order, as the sidecar turns it into a Shopify refund. Amounts in the order's currency; refund_gid is the Shopify refund it came from or was sent as (null: not in Shopify yet).
+ *
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "export_credit_note_result".
+ *
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "document_CreditNoteDocument.schema.json".
+ */
+export interface CreditNoteDocument {
+  move_id: number;
+  name: string;
+  state: 'draft' | 'posted' | 'cancel';
+  order_gid: string;
+  sale_order_id: number;
+  refund_gid: string | null;
+  /**
+   * Results always carry two decimals.
+   */
+  amount_total: string;
+  /**
+   * Whether the order's prices include tax (its Shopify tax convention).
+   */
+  taxes_included: boolean;
+  lines: {
+    /**
+     * The Shopify line of the sale line this credit note line credits (null: not a Shopify product line).
+     */
+    line_gid: string | null;
+    sku: string | null;
+    role: 'product' | 'shipping' | 'other';
+    quantity: number;
+    /**
+     * Units of that sale line Odoo has not delivered, or got back (ordered − delivered): the units this credit note can take off the order.
+     */
+    open_quantity: number;
+    /**
+     * Results always carry two decimals.
+     */
+    price_subtotal: string;
+    /**
+     * Results always carry two decimals.
+     */
+    price_total: string;
+  }[];
 }
 /**
  * This interface was referenced by `ContractMethods`'s JSON-Schema
@@ -523,6 +644,18 @@ export interface FulfillmentDocument {
     url: string | null;
   };
   fulfillment_gids: string[];
+  /**
+   * Contract 1.1: for a return picking, the Shopify return it receives (null: a return made in Odoo).
+   */
+  return_gid?: string | null;
+  /**
+   * Contract 1.1: for a return picking of a Shopify return, the units received so far by all of that return's done pickings, per Shopify line.
+   */
+  return_received?: {
+    line_gid: string;
+    sku: string | null;
+    quantity: number;
+  }[];
 }
 /**
  * This interface was referenced by `ContractMethods`'s JSON-Schema
@@ -587,6 +720,30 @@ export interface ListCustomersParams {
 }
 /**
  * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "open_privacy_requests_params".
+ */
+export interface OpenPrivacyRequestsParams {
+  /**
+   * Open requests due on or before this date (UTC).
+   */
+  due_before: string;
+}
+/**
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "open_privacy_requests_result".
+ */
+export interface OpenPrivacyRequestsResult {
+  requests: {
+    request_id: number;
+    name: string;
+    kind: 'data_request' | 'customer_redact' | 'shop_redact' | 'erasure';
+    state: 'received' | 'waiting' | 'done' | 'error';
+    received_at: string;
+    due_date: string;
+  }[];
+}
+/**
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
  * via the `definition` "order_status_params".
  */
 export interface OrderStatusParams {
@@ -609,6 +766,137 @@ export interface OrderStatusResult {
     amount_total: string | null;
     line_count: number | null;
   }[];
+}
+/**
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "privacy_data_request_params".
+ */
+export interface PrivacyDataRequestParams {
+  /**
+   * The request's identity: the same key names the same request (idempotent), e.g. webhook:<X-Shopify-Webhook-Id>.
+   */
+  request_key: string;
+  /**
+   * When Shopify's request reached the sidecar (UTC); the due date is 30 days later.
+   */
+  received_at: string;
+  shopify_request_id?: string | null;
+  customer_gid: string | null;
+  email?: string | null;
+  phone?: string | null;
+  /**
+   * @maxItems 5000
+   */
+  order_gids: string[];
+  /**
+   * What the sidecar holds about the customer (stored webhook payloads, its own sync rows), added to the export as is.
+   */
+  sidecar_data: {
+    [k: string]: unknown | undefined;
+  };
+}
+/**
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "privacy_data_request_result".
+ */
+export interface PrivacyDataRequestResult {
+  request_id: number;
+  name: string;
+  state: 'received' | 'waiting' | 'done' | 'error';
+  partner_ids: number[];
+  sale_order_ids: number[];
+  attachment_ids: number[];
+}
+/**
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "privacy_record_result_params".
+ */
+export interface PrivacyRecordResultParams {
+  request_id: number;
+  /**
+   * What the sidecar removed from its own stores, counted (e.g. inbox_payloads_purged).
+   */
+  sidecar?: {
+    [k: string]: number | undefined;
+  };
+  shopify?: {
+    status: 'requested' | 'not_found' | 'failed';
+    code?: string | null;
+    message?: string | null;
+  };
+}
+/**
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "privacy_record_result_result".
+ */
+export interface PrivacyRecordResultResult {
+  request_id: number;
+  name: string;
+  state: 'received' | 'waiting' | 'done' | 'error';
+}
+/**
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "privacy_redact_customer_params".
+ */
+export interface PrivacyRedactCustomerParams {
+  /**
+   * The request's identity: the same key names the same request (idempotent), e.g. webhook:<X-Shopify-Webhook-Id>.
+   */
+  request_key: string;
+  /**
+   * When Shopify's request reached the sidecar (UTC); the due date is 30 days later.
+   */
+  received_at: string;
+  customer_gid: string | null;
+  email?: string | null;
+  /**
+   * @maxItems 5000
+   */
+  order_gids: string[];
+}
+/**
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "privacy_redact_customer_result".
+ */
+export interface PrivacyRedactCustomerResult {
+  request_id: number;
+  name: string;
+  state: 'received' | 'waiting' | 'done' | 'error';
+  partner_ids: number[];
+  /**
+   * Names of the open orders the erasure waits for (empty when done).
+   */
+  open_orders: string[];
+}
+/**
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "privacy_redact_shop_params".
+ */
+export interface PrivacyRedactShopParams {
+  /**
+   * The request's identity: the same key names the same request (idempotent), e.g. webhook:<X-Shopify-Webhook-Id>.
+   */
+  request_key: string;
+  /**
+   * When Shopify's request reached the sidecar (UTC); the due date is 30 days later.
+   */
+  received_at: string;
+  shop_domain: string;
+}
+/**
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "privacy_redact_shop_result".
+ */
+export interface PrivacyRedactShopResult {
+  request_id: number;
+  name: string;
+  state: 'received' | 'waiting' | 'done' | 'error';
+  /**
+   * Records whose Shopify IDs were removed, per model.
+   */
+  unbound: {
+    [k: string]: number | undefined;
+  };
 }
 /**
  * This interface was referenced by `ContractMethods`'s JSON-Schema
@@ -657,6 +945,75 @@ export interface RecordSyncResultResult {
 }
 /**
  * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "refund_status_params".
+ */
+export interface RefundStatusParams {
+  /**
+   * @maxItems 5000
+   */
+  refund_gids: string[];
+}
+/**
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "refund_status_result".
+ */
+export interface RefundStatusResult {
+  refunds: {
+    refund_gid: string;
+    found: boolean;
+    sale_order_id: number | null;
+    /**
+     * pending: counted in the order's quantities, money not yet applied; flagged: its credit note is in draft (totals differ).
+     */
+    state: 'pending' | 'applied' | 'flagged' | null;
+    /**
+     * Shopify's refunded total as applied.
+     */
+    amount_total: string | null;
+    credit_note_id: number | null;
+    credit_note_name: string | null;
+    credit_note_state: 'draft' | 'posted' | 'cancel' | null;
+    credit_note_amount: string | null;
+  }[];
+}
+/**
+ * A job the sidecar dead-lettered, shown in Odoo's Shopify > Errors (docs/contract.md, report_failure). Ids, the Shopify order number, amount and customer name only: no other personal data.
+ *
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "report_failure_params".
+ */
+export interface ReportFailureParams {
+  queue: string;
+  key?: string | null;
+  job_id: string;
+  /**
+   * Attempts the job has made, this one included.
+   */
+  attempt: number;
+  kind: 'permanent' | 'retryable' | 'configuration';
+  /**
+   * The failure, one line: error class and message.
+   */
+  message: string;
+  failed_at: string;
+  res_model?: ('product.template' | 'product.product' | 'res.partner' | 'sale.order' | 'stock.picking' | 'account.move') | null;
+  res_id?: number | null;
+  shopify_gid?: string | null;
+  order_name?: string | null;
+  amount?: string | null;
+  currency?: string | null;
+  customer_name?: string | null;
+}
+/**
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "report_failure_result".
+ */
+export interface ReportFailureResult {
+  failure_id: number;
+  state: 'open' | 'retrying' | 'resolved';
+}
+/**
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
  * via the `definition` "report_health_params".
  */
 export interface ReportHealthParams {
@@ -676,6 +1033,56 @@ export interface ReportHealthResult {
   ok: true;
 }
 /**
+ * The sidecar's status snapshot for Odoo's Shopify > Overview (docs/contract.md, report_status); also the answer of the admin API's GET /admin/api/status.
+ *
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "report_status_params".
+ */
+export interface ReportStatusParams {
+  checked_at: string;
+  sidecar_version: string;
+  contract_version: string;
+  shopify: {
+    api_version: string;
+    supported_until: string | null;
+    deprecation_notices: number;
+  };
+  webhooks: {
+    callback_url: string | null;
+    subscribed: number;
+    required: number;
+    missing: string[];
+    /**
+     * @maxItems 200
+     */
+    topics: {
+      topic: string;
+      last_received_at: string | null;
+      count_24h: number;
+    }[];
+  };
+  /**
+   * @maxItems 200
+   */
+  queues: {
+    queue: string;
+    waiting: number;
+    oldest_waiting_at?: string | null;
+    dead_letters: number;
+    oldest_dead_letter_at?: string | null;
+  }[];
+  onboarding: {
+    complete: boolean;
+  };
+}
+/**
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "report_status_result".
+ */
+export interface ReportStatusResult {
+  ok: true;
+}
+/**
  * This interface was referenced by `ContractMethods`'s JSON-Schema
  * via the `definition` "request_resync_params".
  */
@@ -685,6 +1092,10 @@ export interface RequestResyncParams {
    * @maxItems 5000
    */
   ids?: number[];
+  /**
+   * Count what would be queued (records, not events) and queue nothing.
+   */
+  dry_run?: boolean;
 }
 /**
  * This interface was referenced by `ContractMethods`'s JSON-Schema
@@ -693,6 +1104,13 @@ export interface RequestResyncParams {
 export interface RequestResyncResult {
   queued: number;
   missing_ids: number[];
+  /**
+   * Records the push rules keep out (docs/flows.md, "Which contacts are pushed"): internal_user, company, employee, vendor, no_sale, erased, not_for_sale.
+   */
+  skipped?: {
+    id: number;
+    reason: string;
+  }[];
 }
 /**
  * This interface was referenced by `ContractMethods`'s JSON-Schema

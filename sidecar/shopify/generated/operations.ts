@@ -1037,6 +1037,15 @@ export const CustomerMarketingOptInLevel = {
 } as const;
 
 export type CustomerMarketingOptInLevel = typeof CustomerMarketingOptInLevel[keyof typeof CustomerMarketingOptInLevel];
+/** Possible error codes that can be returned by `CustomerRequestDataErasureUserError`. */
+export const CustomerRequestDataErasureErrorCode = {
+  /** Customer does not exist. */
+  DoesNotExist: 'DOES_NOT_EXIST',
+  /** Failed to request customer data erasure. */
+  FailedToRequest: 'FAILED_TO_REQUEST'
+} as const;
+
+export type CustomerRequestDataErasureErrorCode = typeof CustomerRequestDataErasureErrorCode[keyof typeof CustomerRequestDataErasureErrorCode];
 /** The input fields required to identify a customer. */
 export type CustomerSetIdentifiers =
   {   /** Custom ID of customer to upsert. */
@@ -1727,6 +1736,14 @@ export type MetafieldInput = {
   value?: string | null | undefined;
 };
 
+/** The input fields for a monetary value with currency. */
+export type MoneyInput = {
+  /** Decimal money amount. */
+  amount: string;
+  /** Currency of the money. */
+  currencyCode: CurrencyCode;
+};
+
 /** The input fields for creating or updating a product option. */
 export type OptionSetInput = {
   /** Specifies the product option to update. */
@@ -1749,6 +1766,36 @@ export type OptionValueSetInput = {
   name?: string | null | undefined;
 };
 
+/** Discrepancy reasons for order adjustments. */
+export const OrderAdjustmentDiscrepancyReason = {
+  /** The discrepancy reason is customer. */
+  Customer: 'CUSTOMER',
+  /** The discrepancy reason is damage. */
+  Damage: 'DAMAGE',
+  /** The discrepancy reason is balance adjustment. */
+  FullReturnBalancingAdjustment: 'FULL_RETURN_BALANCING_ADJUSTMENT',
+  /** The discrepancy reason is pending refund. */
+  PendingRefundDiscrepancy: 'PENDING_REFUND_DISCREPANCY',
+  /** The discrepancy reason is not one of the predefined reasons. */
+  RefundDiscrepancy: 'REFUND_DISCREPANCY',
+  /** The discrepancy reason is restocking. */
+  Restock: 'RESTOCK'
+} as const;
+
+export type OrderAdjustmentDiscrepancyReason = typeof OrderAdjustmentDiscrepancyReason[keyof typeof OrderAdjustmentDiscrepancyReason];
+/** Discrepancy reasons for order adjustments. */
+export const OrderAdjustmentInputDiscrepancyReason = {
+  /** The discrepancy reason is customer. */
+  Customer: 'CUSTOMER',
+  /** The discrepancy reason is damage. */
+  Damage: 'DAMAGE',
+  /** The discrepancy reason is not one of the predefined reasons. */
+  Other: 'OTHER',
+  /** The discrepancy reason is restocking. */
+  Restock: 'RESTOCK'
+} as const;
+
+export type OrderAdjustmentInputDiscrepancyReason = typeof OrderAdjustmentInputDiscrepancyReason[keyof typeof OrderAdjustmentInputDiscrepancyReason];
 /** Represents the reason for the order's cancellation. */
 export const OrderCancelReason = {
   /** The customer wanted to cancel the order. */
@@ -1846,6 +1893,64 @@ export const OrderDisplayFulfillmentStatus = {
 } as const;
 
 export type OrderDisplayFulfillmentStatus = typeof OrderDisplayFulfillmentStatus[keyof typeof OrderDisplayFulfillmentStatus];
+/** The input fields for the information needed to create an order transaction. */
+export type OrderTransactionInput = {
+  /** The amount of money for this transaction. */
+  amount: string;
+  /** The payment gateway to use for this transaction. */
+  gateway: string;
+  /** The kind of transaction. */
+  kind: OrderTransactionKind;
+  /** The ID of the order associated with the transaction. */
+  orderId: string;
+  /** The ID of the optional parent transaction, for example the authorization of a capture. */
+  parentId?: string | null | undefined;
+};
+
+/** The different kinds of order transactions. */
+export const OrderTransactionKind = {
+  /**
+   * An amount reserved against the cardholder's funding source.
+   * Money does not change hands until the authorization is captured.
+   */
+  Authorization: 'AUTHORIZATION',
+  /** A transfer of the money that was reserved by an authorization. */
+  Capture: 'CAPTURE',
+  /** The money returned to the customer when they've paid too much during a cash transaction. */
+  Change: 'CHANGE',
+  /** An authorization for a payment taken with an EMV credit card reader. */
+  EmvAuthorization: 'EMV_AUTHORIZATION',
+  /**
+   * A partial or full return of captured funds to the cardholder.
+   * A refund can happen only after a capture is processed.
+   */
+  Refund: 'REFUND',
+  /** An authorization and capture performed together in a single step. */
+  Sale: 'SALE',
+  /** A suggested refund transaction that can be used to create a refund. */
+  SuggestedRefund: 'SUGGESTED_REFUND',
+  /** A cancelation of an authorization transaction. */
+  Void: 'VOID'
+} as const;
+
+export type OrderTransactionKind = typeof OrderTransactionKind[keyof typeof OrderTransactionKind];
+/** The different states that an `OrderTransaction` can have. */
+export const OrderTransactionStatus = {
+  /** Awaiting a response. */
+  AwaitingResponse: 'AWAITING_RESPONSE',
+  /** There was an error while processing the transaction. */
+  Error: 'ERROR',
+  /** The transaction failed. */
+  Failure: 'FAILURE',
+  /** The transaction is pending. */
+  Pending: 'PENDING',
+  /** The transaction succeeded. */
+  Success: 'SUCCESS',
+  /** The transaction status is unknown. */
+  Unknown: 'UNKNOWN'
+} as const;
+
+export type OrderTransactionStatus = typeof OrderTransactionStatus[keyof typeof OrderTransactionStatus];
 /** The input fields to claim ownership for Product features such as Bundles. */
 export type ProductClaimOwnershipInput = {
   /**
@@ -2186,12 +2291,139 @@ export type ProductVariantSetInput = {
   unitPriceMeasurement?: UnitPriceMeasurementInput | null | undefined;
 };
 
+/** The input fields required to reimburse duties on a refund. */
+export type RefundDutyInput = {
+  /** The ID of the duty in the refund. */
+  dutyId: string;
+  /** The type of refund for this duty. */
+  refundType?: RefundDutyRefundType | null | undefined;
+};
+
+/** The type of refund to perform for a particular refund duty. */
+export const RefundDutyRefundType = {
+  /** The duty is fully refunded. */
+  Full: 'FULL',
+  /** The duty is proportionally refunded based on the quantity of the refunded line item. */
+  Proportional: 'PROPORTIONAL'
+} as const;
+
+export type RefundDutyRefundType = typeof RefundDutyRefundType[keyof typeof RefundDutyRefundType];
+/** The input fields to create a refund. */
+export type RefundInput = {
+  /** Whether to allow the total refunded amount to surpass the amount paid for the order. */
+  allowOverRefunding?: boolean | null | undefined;
+  /**
+   * The currency that is used to refund the order. This must be the presentment
+   * currency, which is the currency used by the customer. This is a required field
+   * for orders where the currency and presentment currency differ.
+   */
+  currency?: CurrencyCode | null | undefined;
+  /** An optional reason for a discrepancy between calculated and actual refund amounts. */
+  discrepancyReason?: OrderAdjustmentInputDiscrepancyReason | null | undefined;
+  /** An optional note that's attached to the refund. */
+  note?: string | null | undefined;
+  /** Whether to send a refund notification to the customer. */
+  notify?: boolean | null | undefined;
+  /** The ID of the order that's being refunded. */
+  orderId: string;
+  /** The date and time when the refund is being processed. If not provided, it will be set to the current time. */
+  processedAt?: string | null | undefined;
+  /** A list of duties to refund. */
+  refundDuties?: Array<RefundDutyInput> | null | undefined;
+  /** A list of line items to refund. */
+  refundLineItems?: Array<RefundLineItemInput> | null | undefined;
+  /** A list of instructions to process the financial outcome of the refund. */
+  refundMethods?: Array<RefundMethodInput> | null | undefined;
+  /** The input fields that are required to reimburse shipping costs. */
+  shipping?: ShippingRefundInput | null | undefined;
+  /** A list of transactions involved in the refund. */
+  transactions?: Array<OrderTransactionInput> | null | undefined;
+};
+
+/** The input fields required to reimburse line items on a refund. */
+export type RefundLineItemInput = {
+  /** The ID of the line item in the refund. */
+  lineItemId: string;
+  /** The intended location for restocking. If the `restockType` is set to `NO_RESTOCK`, then this value is empty. */
+  locationId?: string | null | undefined;
+  /** The quantity of the associated line item to be refunded. */
+  quantity: number;
+  /** The type of restock for this line item. */
+  restockType?: RefundLineItemRestockType | null | undefined;
+};
+
+/** The type of restock performed for a particular refund line item. */
+export const RefundLineItemRestockType = {
+  /** The refund line item was canceled. Use this when restocking unfulfilled line items. */
+  Cancel: 'CANCEL',
+  /**
+   * Deprecated. The refund line item was restocked, without specifically
+   * beingidentified as a return or cancelation. This value is not accepted when
+   * creating new refunds.
+   */
+  LegacyRestock: 'LEGACY_RESTOCK',
+  /** Refund line item was not restocked. */
+  NoRestock: 'NO_RESTOCK',
+  /** The refund line item was returned. Use this when restocking line items that were fulfilled. */
+  Return: 'RETURN'
+} as const;
+
+export type RefundLineItemRestockType = typeof RefundLineItemRestockType[keyof typeof RefundLineItemRestockType];
+/** The input fields for processing the financial outcome of a refund. */
+export type RefundMethodInput =
+  {   /** The details of the refund to store credit. */
+  storeCreditRefund: StoreCreditRefundInput; };
+
+/** The status of a return. */
+export const ReturnStatus = {
+  /** The return has been canceled. */
+  Canceled: 'CANCELED',
+  /** The return has been completed. */
+  Closed: 'CLOSED',
+  /** The return was declined. */
+  Declined: 'DECLINED',
+  /** The return is in progress. */
+  Open: 'OPEN',
+  /** The return was requested. */
+  Requested: 'REQUESTED'
+} as const;
+
+export type ReturnStatus = typeof ReturnStatus[keyof typeof ReturnStatus];
+/** The final arrangement of an item from a reverse fulfillment order. */
+export const ReverseFulfillmentOrderDispositionType = {
+  /** An item that was expected but absent. */
+  Missing: 'MISSING',
+  /** An item that wasn't restocked. */
+  NotRestocked: 'NOT_RESTOCKED',
+  /** An item that requires further processing before being restocked or discarded. */
+  ProcessingRequired: 'PROCESSING_REQUIRED',
+  /** An item that was restocked. */
+  Restocked: 'RESTOCKED'
+} as const;
+
+export type ReverseFulfillmentOrderDispositionType = typeof ReverseFulfillmentOrderDispositionType[keyof typeof ReverseFulfillmentOrderDispositionType];
 /** The input fields for SEO information. */
 export type SeoInput = {
   /** SEO description of the product. */
   description?: string | null | undefined;
   /** SEO title of the product. */
   title?: string | null | undefined;
+};
+
+/** The input fields that are required to reimburse shipping costs. */
+export type ShippingRefundInput = {
+  /** The monetary value of the shipping fees to be reimbursed. */
+  amount?: string | null | undefined;
+  /** Whether a full refund is provided. */
+  fullRefund?: boolean | null | undefined;
+};
+
+/** The input fields to process a refund to store credit. */
+export type StoreCreditRefundInput = {
+  /** The amount to be issued as store credit. */
+  amount: MoneyInput;
+  /** An optional expiration date for the store credit being issued. */
+  expiresAt?: string | null | undefined;
 };
 
 /** Available customer tax exemptions. */
@@ -3781,6 +4013,13 @@ export type CustomerByIdQueryVariables = Exact<{
 
 export type CustomerByIdQuery = { customer: { id: string, firstName: string | null, lastName: string | null, updatedAt: string, defaultEmailAddress: { emailAddress: string } | null, defaultPhoneNumber: { phoneNumber: string } | null, defaultAddress: { firstName: string | null, lastName: string | null, company: string | null, address1: string | null, address2: string | null, city: string | null, zip: string | null, provinceCode: string | null, countryCodeV2: CountryCode | null, phone: string | null } | null } | null };
 
+export type CustomerRequestDataErasureMutationVariables = Exact<{
+  customerId: string;
+}>;
+
+
+export type CustomerRequestDataErasureMutation = { customerRequestDataErasure: { customerId: string | null, userErrors: Array<{ field: Array<string> | null, message: string, code: CustomerRequestDataErasureErrorCode | null }> } | null };
+
 export type CustomerSetMutationVariables = Exact<{
   identifier?: CustomerSetIdentifiers | null | undefined;
   input: CustomerSetInput;
@@ -3889,9 +4128,9 @@ export type OrderByIdQueryVariables = Exact<{
 }>;
 
 
-export type OrderByIdQuery = { order: { id: string, name: string, email: string | null, createdAt: string, updatedAt: string, cancelledAt: string | null, cancelReason: OrderCancelReason | null, note: string | null, displayFinancialStatus: OrderDisplayFinancialStatus | null, displayFulfillmentStatus: OrderDisplayFulfillmentStatus, currencyCode: CurrencyCode, presentmentCurrencyCode: CurrencyCode, taxesIncluded: boolean, currentSubtotalPriceSet: { shopMoney: { amount: string } }, currentTotalTaxSet: { shopMoney: { amount: string } }, currentTotalDiscountsSet: { shopMoney: { amount: string } }, currentTotalPriceSet: { shopMoney: { amount: string } }, lineItems: { nodes: Array<{ id: string, sku: string | null, title: string, quantity: number, currentQuantity: number, originalUnitPriceSet: { shopMoney: { amount: string } }, taxLines: Array<{ title: string, rate: number | null, ratePercentage: number | null, priceSet: { shopMoney: { amount: string } } }>, discountAllocations: Array<{ allocatedAmountSet: { shopMoney: { amount: string } } }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, shippingLines: { nodes: Array<{ title: string, code: string | null, originalPriceSet: { shopMoney: { amount: string } }, discountedPriceSet: { shopMoney: { amount: string } }, discountAllocations: Array<{ allocatedAmountSet: { shopMoney: { amount: string } } }>, taxLines: Array<{ title: string, rate: number | null, ratePercentage: number | null, priceSet: { shopMoney: { amount: string } } }> }> }, customer: { id: string, firstName: string | null, lastName: string | null, updatedAt: string, defaultEmailAddress: { emailAddress: string } | null, defaultPhoneNumber: { phoneNumber: string } | null, defaultAddress: { name: string | null, company: string | null, address1: string | null, address2: string | null, city: string | null, zip: string | null, provinceCode: string | null, countryCodeV2: CountryCode | null, phone: string | null } | null } | null, billingAddress: { name: string | null, company: string | null, address1: string | null, address2: string | null, city: string | null, zip: string | null, provinceCode: string | null, countryCodeV2: CountryCode | null, phone: string | null } | null, shippingAddress: { name: string | null, company: string | null, address1: string | null, address2: string | null, city: string | null, zip: string | null, provinceCode: string | null, countryCodeV2: CountryCode | null, phone: string | null } | null, fulfillmentOrders: { nodes: Array<{ status: FulfillmentOrderStatus, assignedLocation: { location: { id: string } | null } }> } } | null };
+export type OrderByIdQuery = { order: { id: string, name: string, email: string | null, createdAt: string, updatedAt: string, cancelledAt: string | null, cancelReason: OrderCancelReason | null, note: string | null, displayFinancialStatus: OrderDisplayFinancialStatus | null, displayFulfillmentStatus: OrderDisplayFulfillmentStatus, currencyCode: CurrencyCode, presentmentCurrencyCode: CurrencyCode, taxesIncluded: boolean, currentSubtotalPriceSet: { shopMoney: { amount: string } }, currentTotalTaxSet: { shopMoney: { amount: string } }, currentTotalDiscountsSet: { shopMoney: { amount: string } }, currentTotalPriceSet: { shopMoney: { amount: string } }, lineItems: { nodes: Array<{ id: string, sku: string | null, title: string, quantity: number, currentQuantity: number, originalUnitPriceSet: { shopMoney: { amount: string } }, taxLines: Array<{ title: string, rate: number | null, ratePercentage: number | null, priceSet: { shopMoney: { amount: string } } }>, discountAllocations: Array<{ allocatedAmountSet: { shopMoney: { amount: string } } }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, shippingLines: { nodes: Array<{ title: string, code: string | null, originalPriceSet: { shopMoney: { amount: string } }, discountedPriceSet: { shopMoney: { amount: string } }, discountAllocations: Array<{ allocatedAmountSet: { shopMoney: { amount: string } } }>, taxLines: Array<{ title: string, rate: number | null, ratePercentage: number | null, priceSet: { shopMoney: { amount: string } } }> }> }, customer: { id: string, firstName: string | null, lastName: string | null, updatedAt: string, defaultEmailAddress: { emailAddress: string } | null, defaultPhoneNumber: { phoneNumber: string } | null, defaultAddress: { name: string | null, company: string | null, address1: string | null, address2: string | null, city: string | null, zip: string | null, provinceCode: string | null, countryCodeV2: CountryCode | null, phone: string | null } | null } | null, billingAddress: { name: string | null, company: string | null, address1: string | null, address2: string | null, city: string | null, zip: string | null, provinceCode: string | null, countryCodeV2: CountryCode | null, phone: string | null } | null, shippingAddress: { name: string | null, company: string | null, address1: string | null, address2: string | null, city: string | null, zip: string | null, provinceCode: string | null, countryCodeV2: CountryCode | null, phone: string | null } | null, refunds: Array<{ id: string }>, fulfillmentOrders: { nodes: Array<{ status: FulfillmentOrderStatus, assignedLocation: { location: { id: string } | null } }> } } | null };
 
-export type OrderFieldsFragment = { id: string, name: string, email: string | null, createdAt: string, updatedAt: string, cancelledAt: string | null, cancelReason: OrderCancelReason | null, note: string | null, displayFinancialStatus: OrderDisplayFinancialStatus | null, displayFulfillmentStatus: OrderDisplayFulfillmentStatus, currencyCode: CurrencyCode, presentmentCurrencyCode: CurrencyCode, taxesIncluded: boolean, currentSubtotalPriceSet: { shopMoney: { amount: string } }, currentTotalTaxSet: { shopMoney: { amount: string } }, currentTotalDiscountsSet: { shopMoney: { amount: string } }, currentTotalPriceSet: { shopMoney: { amount: string } }, lineItems: { nodes: Array<{ id: string, sku: string | null, title: string, quantity: number, currentQuantity: number, originalUnitPriceSet: { shopMoney: { amount: string } }, taxLines: Array<{ title: string, rate: number | null, ratePercentage: number | null, priceSet: { shopMoney: { amount: string } } }>, discountAllocations: Array<{ allocatedAmountSet: { shopMoney: { amount: string } } }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, shippingLines: { nodes: Array<{ title: string, code: string | null, originalPriceSet: { shopMoney: { amount: string } }, discountedPriceSet: { shopMoney: { amount: string } }, discountAllocations: Array<{ allocatedAmountSet: { shopMoney: { amount: string } } }>, taxLines: Array<{ title: string, rate: number | null, ratePercentage: number | null, priceSet: { shopMoney: { amount: string } } }> }> }, customer: { id: string, firstName: string | null, lastName: string | null, updatedAt: string, defaultEmailAddress: { emailAddress: string } | null, defaultPhoneNumber: { phoneNumber: string } | null, defaultAddress: { name: string | null, company: string | null, address1: string | null, address2: string | null, city: string | null, zip: string | null, provinceCode: string | null, countryCodeV2: CountryCode | null, phone: string | null } | null } | null, billingAddress: { name: string | null, company: string | null, address1: string | null, address2: string | null, city: string | null, zip: string | null, provinceCode: string | null, countryCodeV2: CountryCode | null, phone: string | null } | null, shippingAddress: { name: string | null, company: string | null, address1: string | null, address2: string | null, city: string | null, zip: string | null, provinceCode: string | null, countryCodeV2: CountryCode | null, phone: string | null } | null, fulfillmentOrders: { nodes: Array<{ status: FulfillmentOrderStatus, assignedLocation: { location: { id: string } | null } }> } };
+export type OrderFieldsFragment = { id: string, name: string, email: string | null, createdAt: string, updatedAt: string, cancelledAt: string | null, cancelReason: OrderCancelReason | null, note: string | null, displayFinancialStatus: OrderDisplayFinancialStatus | null, displayFulfillmentStatus: OrderDisplayFulfillmentStatus, currencyCode: CurrencyCode, presentmentCurrencyCode: CurrencyCode, taxesIncluded: boolean, currentSubtotalPriceSet: { shopMoney: { amount: string } }, currentTotalTaxSet: { shopMoney: { amount: string } }, currentTotalDiscountsSet: { shopMoney: { amount: string } }, currentTotalPriceSet: { shopMoney: { amount: string } }, lineItems: { nodes: Array<{ id: string, sku: string | null, title: string, quantity: number, currentQuantity: number, originalUnitPriceSet: { shopMoney: { amount: string } }, taxLines: Array<{ title: string, rate: number | null, ratePercentage: number | null, priceSet: { shopMoney: { amount: string } } }>, discountAllocations: Array<{ allocatedAmountSet: { shopMoney: { amount: string } } }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } }, shippingLines: { nodes: Array<{ title: string, code: string | null, originalPriceSet: { shopMoney: { amount: string } }, discountedPriceSet: { shopMoney: { amount: string } }, discountAllocations: Array<{ allocatedAmountSet: { shopMoney: { amount: string } } }>, taxLines: Array<{ title: string, rate: number | null, ratePercentage: number | null, priceSet: { shopMoney: { amount: string } } }> }> }, customer: { id: string, firstName: string | null, lastName: string | null, updatedAt: string, defaultEmailAddress: { emailAddress: string } | null, defaultPhoneNumber: { phoneNumber: string } | null, defaultAddress: { name: string | null, company: string | null, address1: string | null, address2: string | null, city: string | null, zip: string | null, provinceCode: string | null, countryCodeV2: CountryCode | null, phone: string | null } | null } | null, billingAddress: { name: string | null, company: string | null, address1: string | null, address2: string | null, city: string | null, zip: string | null, provinceCode: string | null, countryCodeV2: CountryCode | null, phone: string | null } | null, shippingAddress: { name: string | null, company: string | null, address1: string | null, address2: string | null, city: string | null, zip: string | null, provinceCode: string | null, countryCodeV2: CountryCode | null, phone: string | null } | null, refunds: Array<{ id: string }>, fulfillmentOrders: { nodes: Array<{ status: FulfillmentOrderStatus, assignedLocation: { location: { id: string } | null } }> } };
 
 export type ShopMoneyFieldsFragment = { shopMoney: { amount: string } };
 
@@ -3900,6 +4139,20 @@ export type OrderLineFieldsFragment = { id: string, sku: string | null, title: s
 export type TaxLineFieldsFragment = { title: string, rate: number | null, ratePercentage: number | null, priceSet: { shopMoney: { amount: string } } };
 
 export type AddressFieldsFragment = { name: string | null, company: string | null, address1: string | null, address2: string | null, city: string | null, zip: string | null, provinceCode: string | null, countryCodeV2: CountryCode | null, phone: string | null };
+
+export type OrderByNameQueryVariables = Exact<{
+  query: string;
+}>;
+
+
+export type OrderByNameQuery = { orders: { nodes: Array<{ id: string, name: string }> } };
+
+export type OrderFailureSummaryQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type OrderFailureSummaryQuery = { order: { id: string, name: string, totalPriceSet: { shopMoney: { amount: string, currencyCode: CurrencyCode } }, customer: { displayName: string } | null, shippingAddress: { name: string | null } | null } | null };
 
 export type OrderFulfillmentsQueryVariables = Exact<{
   orderId: string;
@@ -3916,6 +4169,28 @@ export type OrderLineItemsQueryVariables = Exact<{
 
 export type OrderLineItemsQuery = { order: { id: string, lineItems: { nodes: Array<{ id: string, sku: string | null, title: string, quantity: number, currentQuantity: number, originalUnitPriceSet: { shopMoney: { amount: string } }, taxLines: Array<{ title: string, rate: number | null, ratePercentage: number | null, priceSet: { shopMoney: { amount: string } } }>, discountAllocations: Array<{ allocatedAmountSet: { shopMoney: { amount: string } } }> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } } | null };
 
+export type OrderRefundableQueryVariables = Exact<{
+  id: string;
+  lines?: Array<RefundLineItemInput> | RefundLineItemInput | null | undefined;
+}>;
+
+
+export type OrderRefundableQuery = { order: { id: string, name: string, currencyCode: CurrencyCode, presentmentCurrencyCode: CurrencyCode, lineItems: { nodes: Array<{ id: string, sku: string | null, refundableQuantity: number, unfulfilledQuantity: number }>, pageInfo: { hasNextPage: boolean } }, transactions: Array<{ id: string, kind: OrderTransactionKind, status: OrderTransactionStatus, gateway: string | null, amountSet: { shopMoney: { amount: string } } }>, suggestedRefund: { maximumRefundableSet: { shopMoney: { amount: string } } } | null } | null };
+
+export type OrderRefundsQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type OrderRefundsQuery = { order: { id: string, name: string, refunds: Array<{ id: string, createdAt: string | null, note: string | null, totalRefundedSet: { shopMoney: { amount: string } } }> } | null };
+
+export type OrderReturnsQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type OrderReturnsQuery = { order: { id: string, name: string, returns: { nodes: Array<{ id: string, status: ReturnStatus }> } } | null };
+
 export type OrdersCreatedSinceQueryVariables = Exact<{
   query: string;
   first: number;
@@ -3923,7 +4198,7 @@ export type OrdersCreatedSinceQueryVariables = Exact<{
 }>;
 
 
-export type OrdersCreatedSinceQuery = { orders: { nodes: Array<{ id: string, name: string, createdAt: string, cancelledAt: string | null, displayFinancialStatus: OrderDisplayFinancialStatus | null, totalPriceSet: { shopMoney: { amount: string, currencyCode: CurrencyCode } }, lineItems: { nodes: Array<{ id: string, sku: string | null, currentQuantity: number }>, pageInfo: { hasNextPage: boolean } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type OrdersCreatedSinceQuery = { orders: { nodes: Array<{ id: string, name: string, createdAt: string, cancelledAt: string | null, displayFinancialStatus: OrderDisplayFinancialStatus | null, currentTotalPriceSet: { shopMoney: { amount: string, currencyCode: CurrencyCode } }, lineItems: { nodes: Array<{ id: string, sku: string | null, currentQuantity: number }>, pageInfo: { hasNextPage: boolean } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type OrdersUpdatedSinceQueryVariables = Exact<{
   query: string;
@@ -3962,6 +4237,31 @@ export type PublicApiVersionsQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type PublicApiVersionsQuery = { publicApiVersions: Array<{ handle: string, displayName: string, supported: boolean }> };
 
+export type RefundByIdQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type RefundByIdQuery = { refund: { id: string, createdAt: string | null, note: string | null, order: { id: string, taxesIncluded: boolean }, return: { id: string } | null, totalRefundedSet: { shopMoney: { amount: string } }, refundLineItems: { nodes: Array<{ quantity: number, restockType: RefundLineItemRestockType, location: { id: string } | null, lineItem: { id: string, sku: string | null }, subtotalSet: { shopMoney: { amount: string } }, totalTaxSet: { shopMoney: { amount: string } } }>, pageInfo: { hasNextPage: boolean } }, refundShippingLines: { nodes: Array<{ subtotalAmountSet: { shopMoney: { amount: string } }, taxAmountSet: { shopMoney: { amount: string } } }> }, orderAdjustments: { nodes: Array<{ reason: OrderAdjustmentDiscrepancyReason | null, amountSet: { shopMoney: { amount: string } }, taxAmountSet: { shopMoney: { amount: string } } }> } } | null };
+
+export type RefundCreateMutationVariables = Exact<{
+  input: RefundInput;
+  idempotencyKey: string;
+}>;
+
+
+export type RefundCreateMutation = { refundCreate: { refund: { id: string, createdAt: string | null, note: string | null, totalRefundedSet: { shopMoney: { amount: string } } } | null, userErrors: Array<{ field: Array<string> | null, message: string }> } | null };
+
+export type ReturnByIdQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ReturnByIdQuery = { return: { id: string, name: string, status: ReturnStatus, order: { id: string }, returnLineItems: { nodes: Array<
+        | { id: string, quantity: number, processedQuantity: number, returnReasonNote: string, fulfillmentLineItem: { id: string, lineItem: { id: string, sku: string | null } } }
+        | Record<PropertyKey, never>
+      > }, reverseFulfillmentOrders: { nodes: Array<{ id: string, lineItems: { nodes: Array<{ id: string, fulfillmentLineItem: { id: string } | null, dispositions: Array<{ type: ReverseFulfillmentOrderDispositionType, quantity: number, location: { id: string } | null }> }> } }> } } | null };
+
 export type ShopQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -3994,6 +4294,7 @@ export type WebhookSubscriptionsQuery = { webhookSubscriptions: { nodes: Array<{
 export interface Operations {
   CustomerByEmail: { variables: CustomerByEmailQueryVariables; result: CustomerByEmailQuery };
   CustomerById: { variables: CustomerByIdQueryVariables; result: CustomerByIdQuery };
+  CustomerRequestDataErasure: { variables: CustomerRequestDataErasureMutationVariables; result: CustomerRequestDataErasureMutation };
   CustomerSet: { variables: CustomerSetMutationVariables; result: CustomerSetMutation };
   CustomerUpdate: { variables: CustomerUpdateMutationVariables; result: CustomerUpdateMutation };
   FulfillmentCreate: { variables: FulfillmentCreateMutationVariables; result: FulfillmentCreateMutation };
@@ -4007,14 +4308,22 @@ export interface Operations {
   OnboardingCustomers: { variables: OnboardingCustomersQueryVariables; result: OnboardingCustomersQuery };
   OnboardingVariants: { variables: OnboardingVariantsQueryVariables; result: OnboardingVariantsQuery };
   OrderById: { variables: OrderByIdQueryVariables; result: OrderByIdQuery };
+  OrderByName: { variables: OrderByNameQueryVariables; result: OrderByNameQuery };
+  OrderFailureSummary: { variables: OrderFailureSummaryQueryVariables; result: OrderFailureSummaryQuery };
   OrderFulfillments: { variables: OrderFulfillmentsQueryVariables; result: OrderFulfillmentsQuery };
   OrderLineItems: { variables: OrderLineItemsQueryVariables; result: OrderLineItemsQuery };
+  OrderRefundable: { variables: OrderRefundableQueryVariables; result: OrderRefundableQuery };
+  OrderRefunds: { variables: OrderRefundsQueryVariables; result: OrderRefundsQuery };
+  OrderReturns: { variables: OrderReturnsQueryVariables; result: OrderReturnsQuery };
   OrdersCreatedSince: { variables: OrdersCreatedSinceQueryVariables; result: OrdersCreatedSinceQuery };
   OrdersUpdatedSince: { variables: OrdersUpdatedSinceQueryVariables; result: OrdersUpdatedSinceQuery };
   ProductByIdentifier: { variables: ProductByIdentifierQueryVariables; result: ProductByIdentifierQuery };
   ProductSet: { variables: ProductSetMutationVariables; result: ProductSetMutation };
   ProductVariantsBySku: { variables: ProductVariantsBySkuQueryVariables; result: ProductVariantsBySkuQuery };
   PublicApiVersions: { variables: PublicApiVersionsQueryVariables; result: PublicApiVersionsQuery };
+  RefundById: { variables: RefundByIdQueryVariables; result: RefundByIdQuery };
+  RefundCreate: { variables: RefundCreateMutationVariables; result: RefundCreateMutation };
+  ReturnById: { variables: ReturnByIdQueryVariables; result: ReturnByIdQuery };
   Shop: { variables: ShopQueryVariables; result: ShopQuery };
   WebhookSubscriptionCreate: { variables: WebhookSubscriptionCreateMutationVariables; result: WebhookSubscriptionCreateMutation };
   WebhookSubscriptionDelete: { variables: WebhookSubscriptionDeleteMutationVariables; result: WebhookSubscriptionDeleteMutation };

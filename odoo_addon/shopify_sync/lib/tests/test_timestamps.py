@@ -20,5 +20,22 @@ class TestParseIso(unittest.TestCase):
                 self.assertIsNone(timestamps.parse_iso(value))
 
 
+class TestAgeText(unittest.TestCase):
+    def test_ages_read_at_a_glance(self):
+        now = datetime(2026, 11, 27, 12, 0, 0)
+        cases = [
+            (datetime(2026, 11, 27, 11, 59, 30), "30 s"),
+            (datetime(2026, 11, 27, 11, 57, 0), "3 min"),
+            (datetime(2026, 11, 27, 10, 0, 0), "2 h"),
+            (datetime(2026, 11, 27, 9, 55, 0), "2 h 5 min"),
+            (datetime(2026, 11, 23, 9, 0, 0), "4 d 3 h"),
+            (datetime(2026, 11, 25, 12, 0, 0), "2 d"),
+            (datetime(2026, 11, 27, 12, 5, 0), "0 s"),
+        ]
+        for then, text in cases:
+            with self.subTest(then=then):
+                self.assertEqual(timestamps.age_text(now, then), text)
+
+
 if __name__ == "__main__":
     unittest.main()

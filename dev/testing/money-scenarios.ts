@@ -1,0 +1,306 @@
+/**
+ * The refunds and returns flows end to end, written once and run twice: against the Odoo double
+ * (`sidecar/flows/refunds/money.e2e.test.ts`, in `make test`) and against a real Odoo 18
+ * (`sidecar/flows/money.real-odoo.e2e.test.ts`, `scripts/e2e-real-odoo.sh`). Shopify is the
+ * simulator (its control API plays the merchant in the Shopify admin), Odoo is seen only through
+ * the MerchantDriver (what a user does and sees in Odoo). Every flow runs, so the orders and
+ * fulfillments flows import and fulfill the orders as in production.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { pullOrdersSince } from '../../sidecar/flows/orders/apply.js';
+import { applyOrderRefunds } from '../../sidecar/flows/refunds/index.js';
+import { createRefundStore } from '../../sidecar/flows/refunds/store.js';
+import type { MerchantDriver } from '../conformance/target.js';
+import type { Stack } from './stack.js';
+
+export interface MoneyScenarioContext {
+  stack: Stack;
+  merchant: MerchantDriver;
+  /** The Odoo warehouse mapped to Shopify location 101. */
+  warehouseId: number;
+  timeoutMs: number;
+}
+
+interface SimOrder {
+  id: number;
+  admin_graphql_api_id: string;
+  name: string;
+  fulfillments: Array<{ line_items: Array<{ sku: string; quantity: number }> }>;
+  refunds: Array<{ admin_graphql_api_id: string; note: string | null; transactions: Array<{ amount: string; kind: string }> }>;
+}
+
+const LOCATION = 101;
+
+export function defineMoneyScenarios(get: () => MoneyScenarioContext): void {
+  const sim = <T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown) => get().stack.simControl<T>(method, path, body);
+  const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false>) => get().stack.waitFor(what, probe, get().timeoutMs);
+
+  /** A product on both sides with stock, and an order of `quantity` × 10.00 + shipping 5.00 imported into Odoo. */
+  async function orderInOdoo(quantity: number) {
+    const { merchant, warehouseId } = get();
+    const sku = `MONEY-${randomUUID().slice(0, 8).toUpperCase()}`;
+    await sim('POST', '/products', { title: `Money ${sku}`, sku, price: '10.00', stock: { [String(LOCATION)]: 50 } });
+    const product = await merchant.createProduct({ name: `Money ${sku}`, price: '10.00', variants: [{ sku }] });
+    const variantId = product.variants[sku]!;
+    await merchant.setStock(variantId, warehouseId, 50);
+    const order = await sim<SimOrder>('POST', '/orders', {
+      email: `money-${randomUUID().slice(0, 8)}@example.com`,
+      lines: [{ sku, quantity, price: '10.00' }],
+      shippingLines: [{ title: 'Standard', price: '5.00' }],
+      financialStatus: 'paid',
+      locationId: LOCATION,
+    });
+    const [so] = await waitFor('the sale order in Odoo', async () => {
+      const sos = await merchant.readSaleOrders(order.admin_graphql_api_id);
+      return sos.length === 1 && sos[0]!.state === 'sale' ? sos : undefined;
+    });
+    return { sku, variantId, order, soId: so!.id };
+  }
+
+  /** Validates the order's open delivery in Odoo and waits for the fulfillment in Shopify. */
+  async function deliver(soId: number, orderId: number) {
+    const { merchant } = get();
+    const [picking] = (await merchant.readPickings(soId)).filter(
+      (p) => p.picking_type === 'outgoing' && p.state !== 'done' && p.state !== 'cancel',
+    );
+    await merchant.validateDelivery(picking!.id, {});
+    await waitFor('the fulfillment in Shopify', async () =>
+      (await sim<SimOrder>('GET', `/orders/${orderId}`)).fulfillments.length ? true : undefined,
+    );
+    await waitFor('the delivery synced', async () => (await merchant.readBinding('stock.picking', picking!.id)).state === 'synced');
+  }
+
+  const refundIn = (orderId: number, body: Record<string, unknown>) =>
+    sim<{ admin_graphql_api_id: string }>('POST', `/orders/${orderId}/refunds`, body);
+  const appliedRefunds = (soId: number, count: number) =>
+    waitFor(`${count} refund(s) applied in Odoo`, async () => {
+      const refunds = await get().merchant.readRefunds(soId);
+      return refunds.length >= count && refunds.every((r) => r.state === 'applied') ? refunds : undefined;
+    });
+  const queuesEmpty = () =>
+    waitFor('the orders, refunds and returns queues idle', async () => {
+      const stats = await get().stack.sidecar.queue.queueStats();
+      return stats.filter((q) => ['orders', 'refunds', 'returns'].includes(q.queue)).every((q) => q.queued === 0 && q.active === 0);
+    });
+  /** Every webhook the simulator owes delivered and worked, twice over (a job can cause more webhooks). */
+  async function queuesIdle() {
+    for (let round = 0; round < 2; round++) {
+      await get().stack.sim.idle();
+      await queuesEmpty();
+    }
+  }
+  /** The sale order was never held nor flagged: its binding is not in error and no job said so. */
+  async function neverHeld(soId: number, orderGid: string) {
+    const binding = await get().merchant.readBinding('sale.order', soId);
+    assert.notEqual(binding.state, 'error', `the sale order's binding: ${binding.message ?? ''}`);
+    const bad = get().stack.logs.lines.filter((l) => l.entityId === orderGid && (l.outcome === 'held' || l.outcome === 'flagged'));
+    assert.deepEqual(bad, [], 'no job held or flagged the order');
+  }
+  const product = async (soId: number) => (await get().merchant.readOrderLines(soId)).lines.find((l) => l.role === 'product')!;
+
+  describe('Shopify refunds → Odoo', () => {
+    it('a refund after invoicing becomes a posted credit note of exactly its amounts, once; the delivered order is never held', async () => {
+      const { merchant, stack } = get();
+      const { order, soId } = await orderInOdoo(2);
+      await deliver(soId, order.id);
+      const invoice = await merchant.invoiceOrder(soId);
+      assert.equal(invoice.amount_total, '25.00');
+      // One delivered unit kept by the customer, and the shipping.
+      const refund = await refundIn(order.id, {
+        lines: [{ sku: (await product(soId)).sku, quantity: 1, restockType: 'no_restock' }],
+        shipping: 'full',
+      });
+      const [applied] = await appliedRefunds(soId, 1);
+      assert.equal(applied!.refund_gid, refund.admin_graphql_api_id);
+      assert.ok(applied!.credit_note_id, 'a credit note');
+      assert.deepEqual(await merchant.readCreditNote(applied!.credit_note_id), { amount_total: '15.00', state: 'posted' });
+      await queuesIdle();
+      await neverHeld(soId, order.admin_graphql_api_id);
+      // Delivered units stay delivered; the refunded one is kept by the customer.
+      const line = await product(soId);
+      assert.deepEqual([line.qty_delivered, line.kept_qty], [2, 1]);
+      // The same webhook again, or the orders pull: nothing left to apply, still one credit note.
+      const ctx = stack.flowContext();
+      assert.deepEqual(
+        await applyOrderRefunds(ctx, createRefundStore(ctx.pool, ctx.config.database.appSchema), order.admin_graphql_api_id),
+        [],
+      );
+      assert.equal((await merchant.readRefunds(soId)).length, 1);
+    });
+
+    it('a refund whose webhooks were all lost is applied by the orders pull, and the delivered order is not held', async () => {
+      const { merchant, stack } = get();
+      const { sku, order, soId } = await orderInOdoo(2);
+      await deliver(soId, order.id);
+      await merchant.invoiceOrder(soId);
+      await queuesIdle();
+      const since = (await sim<{ updated_at: string }>('GET', `/orders/${order.id}`)).updated_at;
+      await sim('PUT', '/faults', { webhookDropRate: 1 });
+      try {
+        await refundIn(order.id, { lines: [{ sku, quantity: 1, restockType: 'no_restock' }] });
+        await stack.sim.idle();
+      } finally {
+        // Back with PUT: DELETE would re-seed the webhook ids, which the inbox then drops as duplicates.
+        await sim('PUT', '/faults', { webhookDropRate: 0 });
+      }
+      assert.deepEqual(await merchant.readRefunds(soId), [], 'no webhook arrived');
+      assert.ok((await pullOrdersSince(stack.flowContext(), since)).enqueued >= 1);
+      // The order update counts the refund: Odoo answers refunds_pending, the orders flow applies it first.
+      const [applied] = await appliedRefunds(soId, 1);
+      assert.deepEqual(await merchant.readCreditNote(applied!.credit_note_id!), { amount_total: '10.00', state: 'posted' });
+      await queuesIdle();
+      await neverHeld(soId, order.admin_graphql_api_id);
+      const line = await product(soId);
+      assert.deepEqual([line.qty_delivered, line.kept_qty], [2, 1]);
+    });
+
+    it('a refund before delivery takes the cancelled units off the order, with no credit note before invoicing', async () => {
+      const { merchant } = get();
+      const { sku, order, soId } = await orderInOdoo(2);
+      await refundIn(order.id, { lines: [{ sku, quantity: 1, restockType: 'cancel' }] });
+      const [applied] = await appliedRefunds(soId, 1);
+      assert.equal(applied!.credit_note_id, null);
+      assert.equal(applied!.amount_total, '10.00');
+      await waitFor('one unit left on the order', async () => (await product(soId)).quantity === 1);
+      await queuesIdle();
+      await neverHeld(soId, order.admin_graphql_api_id);
+      assert.equal((await merchant.readOrderLines(soId)).amount_total, '15.00');
+    });
+
+    it('an adjustment-only refund after invoicing is a credit note of the money alone', async () => {
+      const { merchant } = get();
+      const { order, soId } = await orderInOdoo(1);
+      await deliver(soId, order.id);
+      await merchant.invoiceOrder(soId);
+      await refundIn(order.id, { amount: '2.50', note: 'goodwill' });
+      const [applied] = await appliedRefunds(soId, 1);
+      assert.deepEqual(await merchant.readCreditNote(applied!.credit_note_id!), { amount_total: '2.50', state: 'posted' });
+      await queuesIdle();
+      await neverHeld(soId, order.admin_graphql_api_id);
+    });
+
+    it('a refund restocked as a return after delivery receives the units back into the warehouse', async () => {
+      const { merchant } = get();
+      const { sku, order, soId } = await orderInOdoo(2);
+      await deliver(soId, order.id);
+      await refundIn(order.id, { lines: [{ sku, quantity: 1, restockType: 'return', locationId: LOCATION }] });
+      await appliedRefunds(soId, 1);
+      const incoming = await waitFor('a received return picking', async () => {
+        const pickings = (await merchant.readPickings(soId)).filter((p) => p.picking_type === 'incoming');
+        return pickings.length && pickings.every((p) => p.state === 'done') ? pickings : undefined;
+      });
+      assert.deepEqual(
+        incoming.map((p) => p.moves.map((mv) => mv.quantity)),
+        [[1]],
+      );
+      assert.equal((await product(soId)).qty_delivered, 1);
+      await queuesIdle();
+      await neverHeld(soId, order.admin_graphql_api_id);
+    });
+  });
+
+  describe('Shopify returns → Odoo', () => {
+    const incoming = async (soId: number) => (await get().merchant.readPickings(soId)).filter((p) => p.picking_type === 'incoming');
+
+    it("follows a return's life: requested (nothing yet), approved (a return picking), processed with and without restock, closed", async () => {
+      const { sku, order, soId } = await orderInOdoo(2);
+      await deliver(soId, order.id);
+      const ret = await sim<{ id: number }>('POST', `/orders/${order.id}/returns`, {
+        request: true,
+        lines: [{ sku, quantity: 2, reason: 'too small' }],
+      });
+      await queuesIdle();
+      assert.deepEqual(await incoming(soId), [], 'a requested return waits for approval');
+      await sim('POST', `/returns/${ret.id}/approve`);
+      const [open] = await waitFor('the return picking', async () => {
+        const pickings = await incoming(soId);
+        return pickings.length === 1 && pickings[0]!.state !== 'done' ? pickings : undefined;
+      });
+      await sim('POST', `/returns/${ret.id}/process`, { lines: [{ sku, quantity: 1, restock: true }], locationId: LOCATION });
+      await waitFor('one unit received', async () => ((await product(soId)).qty_delivered === 1 ? true : undefined));
+      await sim('POST', `/returns/${ret.id}/process`, { lines: [{ sku, quantity: 1, restock: false }] });
+      // Every unit processed: Shopify closes the return itself.
+      assert.equal((await sim<Array<{ id: number; status: string }>>('GET', '/returns')).find((r) => r.id === ret.id)?.status, 'CLOSED');
+      await queuesIdle();
+      const states = (await incoming(soId)).map((p) => p.state).sort();
+      assert.ok(states.includes('done'), `the return picking ${open!.id} received: ${states.join(', ')}`);
+      assert.ok(
+        states.every((s) => s === 'done' || s === 'cancel'),
+        `nothing left open: ${states.join(', ')}`,
+      );
+      assert.equal((await product(soId)).qty_delivered, 1, 'the unit not restocked stays out of stock in Odoo');
+      await neverHeld(soId, order.admin_graphql_api_id);
+    });
+
+    it('a declined return makes no return picking; a cancelled one cancels its picking', async () => {
+      const { sku, order, soId } = await orderInOdoo(2);
+      await deliver(soId, order.id);
+      const declined = await sim<{ id: number }>('POST', `/orders/${order.id}/returns`, { request: true, lines: [{ sku, quantity: 1 }] });
+      await sim('POST', `/returns/${declined.id}/decline`, { reason: 'final_sale' });
+      await queuesIdle();
+      assert.deepEqual(await incoming(soId), []);
+      const cancelled = await sim<{ id: number }>('POST', `/orders/${order.id}/returns`, { lines: [{ sku, quantity: 1 }] });
+      await waitFor('the return picking', async () => ((await incoming(soId)).length === 1 ? true : undefined));
+      await sim('POST', `/returns/${cancelled.id}/cancel`);
+      await waitFor('the return picking cancelled', async () =>
+        (await incoming(soId)).every((p) => p.state === 'cancel') ? true : undefined,
+      );
+      assert.equal((await product(soId)).qty_delivered, 2);
+    });
+    it('a return picking received by a user in Odoo says it was not sent to Shopify; processing the return in Shopify then receives nothing twice', async () => {
+      const { merchant } = get();
+      const { sku, order, soId } = await orderInOdoo(2);
+      await deliver(soId, order.id);
+      const ret = await sim<{ id: number }>('POST', `/orders/${order.id}/returns`, { lines: [{ sku, quantity: 1 }] });
+      const [picking] = await waitFor('the return picking', async () => {
+        const pickings = await incoming(soId);
+        return pickings.length === 1 ? pickings : undefined;
+      });
+      await merchant.validateReturn(picking!.id);
+      const binding = await waitFor('the picking says it was not sent', async () => {
+        const b = await merchant.readBinding('stock.picking', picking!.id);
+        return b.state === 'error' ? b : undefined;
+      });
+      assert.match(binding.message ?? '', /not sent to Shopify/);
+      await sim('POST', `/returns/${ret.id}/process`, { restock: true, locationId: LOCATION });
+      await queuesIdle();
+      const after = await incoming(soId);
+      assert.deepEqual(
+        after.map((p) => [p.state, p.moves.map((mv) => mv.quantity)]),
+        [['done', [1]]],
+      );
+      assert.equal((await product(soId)).qty_delivered, 1);
+    });
+  });
+
+  describe('Odoo credit notes → Shopify', () => {
+    it('a credit note posted in Odoo becomes one Shopify refund of its amount, and the refund that comes back changes no money in Odoo', async () => {
+      const { merchant } = get();
+      const { sku, order, soId } = await orderInOdoo(2);
+      await deliver(soId, order.id);
+      await merchant.invoiceOrder(soId);
+      const { credit_note_id } = await merchant.creditOrderLines(soId, [{ sku, quantity: 1 }], 'damaged');
+      const [refund] = await waitFor('the refund in Shopify', async () => {
+        const refunds = (await sim<SimOrder>('GET', `/orders/${order.id}`)).refunds;
+        return refunds.length ? refunds : undefined;
+      });
+      assert.deepEqual(
+        refund!.transactions.map((t) => [t.kind, t.amount]),
+        [['refund', '10.00']],
+      );
+      await waitFor(
+        'the credit note bound to the refund',
+        async () => (await merchant.readBinding('account.move', credit_note_id)).shopify_gid === refund!.admin_graphql_api_id,
+      );
+      await queuesIdle();
+      const refunds = await merchant.readRefunds(soId);
+      assert.deepEqual(
+        refunds.map((r) => [r.refund_gid, r.origin, r.credit_note_id]),
+        [[refund!.admin_graphql_api_id, 'odoo', credit_note_id]],
+      );
+      assert.deepEqual(await merchant.readCreditNote(credit_note_id), { amount_total: '10.00', state: 'posted' });
+      await neverHeld(soId, order.admin_graphql_api_id);
+    });
+  });
+}

@@ -1,0 +1,217 @@
+/**
+ * Refunds, writes (docs/flows.md, "Refunds"):
+ * - Shopify → Odoo: the order's refunds Odoo has not applied, each re-read and applied
+ *   (apply_refund); a refusal is written on the sale order too, where the user sees it.
+ * - Odoo → Shopify: a credit note posted in Odoo becomes a refundCreate with an idempotency key
+ *   derived from the credit note, journaled first; a call without answer is resolved by reading
+ *   the order's refunds back, never by writing again blind; a refusal (more than Shopify can
+ *   refund, Shopify's userErrors) is written on the credit note.
+ */
+import type { OutboxJob } from '../../jobs.js';
+import type { ApplyRefundResult, CreditNoteDocument } from '../../odoo/contract.js';
+import { OdooPermanentError } from '../../odoo/errors.js';
+import { PermanentError, RetryableError } from '../../queue/errors.js';
+import { ShopifyError, ShopifyUserErrors } from '../../shopify/errors.js';
+import { idempotencyKey } from '../../shopify/idempotency.js';
+import type { FlowContext } from '../context.js';
+import { ignored, type JobOutcome } from '../define-flow.js';
+import {
+  findSentRefund,
+  moveIdOf,
+  planCreditNoteRefund,
+  refundDocument,
+  refundsToApply,
+  refundTransactions,
+  type CreditNoteRefund,
+} from './map.js';
+import { LANE, exportCreditNote, readOrderRefunds, readRefund, readRefundable, refundStatuses } from './read.js';
+import type { RefundIntent, RefundStore } from './store.js';
+
+export interface AppliedRefund {
+  refundGid: string;
+  result: ApplyRefundResult;
+}
+
+/** Re-reads one Shopify refund and applies it in Odoo; a refusal is shown on the sale order too. */
+export async function importRefund(ctx: FlowContext, store: RefundStore, refundGid: string): Promise<AppliedRefund> {
+  const refund = await readRefund(ctx, refundGid);
+  const madeFrom = await store.moveFor(refundGid);
+  if (madeFrom !== undefined) {
+    // Made by the sidecar from an Odoo credit note: bound to it before Odoo sees the refund, so the
+    // addon recognises it (also after a crash between refundCreate and the first record).
+    await ctx.odoo.recordSyncResult({ model: 'account.move', res_id: madeFrom, state: 'synced', shopify_gid: refundGid });
+  }
+  let document;
+  try {
+    document = refundDocument(refund, Boolean(refund.order.taxesIncluded));
+  } catch (error) {
+    throw await showOnOrder(ctx, refund.order.id, error);
+  }
+  try {
+    return { refundGid, result: await ctx.odoo.applyRefund(document) };
+  } catch (error) {
+    throw await showOnOrder(ctx, refund.order.id, error);
+  }
+}
+
+/**
+ * A refund Odoo refuses (bad input) can only be fixed by a user: the sale order's binding says
+ * why, in Odoo, and the job goes to the DLQ with the same reason.
+ */
+async function showOnOrder(ctx: FlowContext, orderGid: string, error: unknown): Promise<unknown> {
+  if (!(error instanceof OdooPermanentError) && !(error instanceof PermanentError)) return error;
+  const message = error.message.replace(/^odoo shopify\.sync\.api\.\w+: \w+: /, '');
+  const [status] = (await ctx.odoo.orderStatus({ order_gids: [orderGid] }).catch(() => ({ orders: [] }))).orders;
+  if (status?.found && status.sale_order_id !== null)
+    await ctx.odoo
+      .recordSyncResult({
+        model: 'sale.order',
+        res_id: status.sale_order_id,
+        state: 'error',
+        message: `Shopify refund not applied: ${message}`,
+      })
+      .catch((markError: unknown) =>
+        ctx.logger.warn('refunds: could not show the refusal on the sale order', { orderGid, error: markError }),
+      );
+  return error;
+}
+
+/** Applies every refund of the order that Odoo has not applied, oldest first. */
+export async function applyOrderRefunds(ctx: FlowContext, store: RefundStore, orderGid: string): Promise<AppliedRefund[]> {
+  const order = await readOrderRefunds(ctx, orderGid);
+  const todo = refundsToApply(
+    order.refunds,
+    await refundStatuses(
+      ctx,
+      order.refunds.map((r) => r.id),
+    ),
+  );
+  const applied: AppliedRefund[] = [];
+  for (const refundGid of todo) {
+    const done = await importRefund(ctx, store, refundGid);
+    applied.push(done);
+    ctx.logger.log(done.result.status === 'flagged' ? 'warn' : 'info', `refunds: refund ${done.result.status} in Odoo`, {
+      entityType: 'Refund',
+      entityId: refundGid,
+      orderGid,
+      creditNoteId: done.result.credit_note_id,
+      amountTotal: done.result.amount_total,
+      ...(done.result.message ? { odooMessage: done.result.message } : {}),
+    });
+  }
+  return applied;
+}
+
+// ---- Odoo credit note → Shopify refund ----
+
+/** The outcome of a credit_note.posted job: the credit note refunded in Shopify, or why not. */
+export async function creditNotePosted(ctx: FlowContext, store: RefundStore, job: OutboxJob<'credit_note.posted'>): Promise<JobOutcome> {
+  const moveId = moveIdOf(job);
+  const cn = await exportCreditNote(ctx, moveId);
+  const fields = { creditNote: cn.name, orderGid: cn.order_gid };
+  if (cn.state !== 'posted') return ignored('skipped', `the credit note is ${cn.state}`, { fields });
+  if (cn.refund_gid)
+    return ignored('unchanged', `already a Shopify refund (${cn.refund_gid})`, { fields: { ...fields, refundGid: cn.refund_gid } });
+  const order = await readOrderRefunds(ctx, cn.order_gid);
+  const intent =
+    (await store.get(moveId)) ??
+    (await store.open(
+      moveId,
+      cn.order_gid,
+      order.refunds.map((r) => r.id),
+    ));
+  const found = resolvePending(intent, order.refunds);
+  if (found) {
+    await store.claim(moveId, found);
+    await ctx.odoo.recordSyncResult({ model: 'account.move', res_id: moveId, state: 'synced', shopify_gid: found });
+    ctx.logger.info('refunds: the unanswered refundCreate had happened; found by read-back, not repeated', { ...fields, refundGid: found });
+    return {
+      outcome: 'resolved',
+      message: 'refunds: the credit note was refunded in Shopify already',
+      fields: { ...fields, refundGid: found },
+    };
+  }
+  if (intent.pending) {
+    await store.setPending(moveId, null);
+    ctx.logger.info('refunds: the unanswered refundCreate had not happened; writing again', fields);
+  }
+  const refundGid = await refundInShopify(ctx, store, cn);
+  return { outcome: 'created', message: 'refunds: credit note refunded in Shopify', fields: { ...fields, refundGid } };
+}
+
+/** The refund a write left in flight produced, when the read-back finds it. */
+function resolvePending(intent: RefundIntent, refunds: Parameters<typeof findSentRefund>[1]): string | undefined {
+  if (intent.refund_gid) return intent.refund_gid;
+  if (!intent.pending) return undefined;
+  return findSentRefund(intent.pending, refunds, new Set(intent.known_refunds))?.id;
+}
+
+async function refundInShopify(ctx: FlowContext, store: RefundStore, cn: CreditNoteDocument): Promise<string> {
+  let plan: CreditNoteRefund;
+  let transactions;
+  try {
+    const first = await readRefundable(ctx, cn.order_gid, []);
+    plan = planCreditNoteRefund(cn, first);
+    const order = plan.lines.length ? await readRefundable(ctx, cn.order_gid, plan.lines) : first;
+    transactions = refundTransactions(cn, order, plan.amount);
+  } catch (error) {
+    throw await showOnCreditNote(ctx, cn, error);
+  }
+  // Journal what is sent before sending it: if no answer comes, the next attempt reads back.
+  await store.setPending(cn.move_id, { note: plan.note, amount: cn.amount_total });
+  let refundGid: string | undefined;
+  try {
+    const answer = await ctx.shopify.request(
+      'RefundCreate',
+      { input: { orderId: cn.order_gid, note: plan.note, notify: false, refundLineItems: plan.lines, transactions } },
+      // The key makes a retry safe on Shopify's side, but the flow still reads back first (retrySafe false).
+      {
+        lane: LANE,
+        idempotencyKey: idempotencyKey({ flow: 'refunds', entity: `odoo:account.move:${cn.move_id}`, version: cn.name }),
+        retrySafe: false,
+      },
+    );
+    refundGid = answer.refundCreate?.refund?.id;
+  } catch (error) {
+    throw await settleFailedRefund(ctx, store, cn, error);
+  }
+  if (!refundGid) throw new PermanentError(`refunds: refundCreate for ${cn.name} returned no refund`);
+  await store.claim(cn.move_id, refundGid);
+  await ctx.odoo.recordSyncResult({ model: 'account.move', res_id: cn.move_id, state: 'synced', shopify_gid: refundGid });
+  ctx.logger.info('refunds: credit note refunded in Shopify', {
+    creditNote: cn.name,
+    orderGid: cn.order_gid,
+    refundGid,
+    lines: plan.lines.length,
+    amount: cn.amount_total,
+  });
+  return refundGid;
+}
+
+/** A credit note Shopify cannot refund as it is: the reason goes on the credit note, the job to the DLQ. */
+async function showOnCreditNote(ctx: FlowContext, cn: CreditNoteDocument, error: unknown): Promise<unknown> {
+  if (!(error instanceof PermanentError)) return error;
+  await ctx.odoo.recordSyncResult({ model: 'account.move', res_id: cn.move_id, state: 'error', message: error.message });
+  return error;
+}
+
+/** After a failed refundCreate: what the journal and the credit note must say, and the error to throw. */
+async function settleFailedRefund(ctx: FlowContext, store: RefundStore, cn: CreditNoteDocument, error: unknown): Promise<unknown> {
+  if (error instanceof ShopifyUserErrors && !error.retryable) {
+    await store.setPending(cn.move_id, null);
+    const message = `Shopify refused the refund of ${cn.name}: ${error.userErrors.map((e) => e.message).join('; ')}`;
+    await ctx.odoo.recordSyncResult({ model: 'account.move', res_id: cn.move_id, state: 'error', message });
+    return new PermanentError(`refunds: ${message}`, { cause: error });
+  }
+  if (error instanceof ShopifyError && error.mayHaveExecuted) {
+    return new RetryableError(
+      `refunds: refundCreate for ${cn.name} got no answer; the retry reads the order's refunds back before writing again`,
+      {
+        cause: error,
+        details: { moveId: cn.move_id, orderGid: cn.order_gid },
+      },
+    );
+  }
+  if (error instanceof ShopifyError) await store.setPending(cn.move_id, null); // certainly not executed
+  return error;
+}

@@ -1,0 +1,320 @@
+import assert from 'node:assert/strict';
+import type { CreditNoteDocument, RefundDocument, RefundStatus } from '../../odoo/contract.js';
+import { PermanentError } from '../../queue/errors.js';
+import type { RefundLineItemRestockType } from '../../shopify/index.js';
+import {
+  findSentRefund,
+  planCreditNoteRefund,
+  refundDocument,
+  refundsToApply,
+  refundTransactions,
+  type ShopifyOrderRefundable,
+  type ShopifyOrderRefunds,
+  type ShopifyRefund,
+} from './map.js';
+
+const ORDER = 'gid://shopify/Order/1';
+const L1 = 'gid://shopify/LineItem/11';
+const L2 = 'gid://shopify/LineItem/12';
+const LOC_A = 'gid://shopify/Location/101';
+const LOC_B = 'gid://shopify/Location/102';
+const m = (amount: string) => ({ shopMoney: { amount } });
+
+type Line = [line: string, quantity: number, restock: RefundLineItemRestockType, subtotal: string, tax: string, location?: string];
+
+function refund(spec: {
+  lines?: Line[];
+  shipping?: Array<[string, string]>;
+  adjustments?: Array<[string, string]>;
+  returnGid?: string;
+  hasNextPage?: boolean;
+}): ShopifyRefund {
+  return {
+    id: 'gid://shopify/Refund/900',
+    createdAt: '2026-11-03T10:00:00Z',
+    note: 'damaged',
+    order: { id: ORDER, taxesIncluded: false },
+    return: spec.returnGid ? { id: spec.returnGid } : null,
+    totalRefundedSet: m('0.00'),
+    refundLineItems: {
+      nodes: (spec.lines ?? []).map(([id, quantity, restockType, subtotal, tax, location]) => ({
+        quantity,
+        restockType,
+        location: location ? { id: location } : null,
+        lineItem: { id, sku: id === L1 ? 'MUG' : '' },
+        subtotalSet: m(subtotal),
+        totalTaxSet: m(tax),
+      })),
+      pageInfo: { hasNextPage: spec.hasNextPage ?? false },
+    },
+    refundShippingLines: { nodes: (spec.shipping ?? []).map(([a, t]) => ({ subtotalAmountSet: m(a), taxAmountSet: m(t) })) },
+    orderAdjustments: {
+      nodes: (spec.adjustments ?? []).map(([a, t]) => ({ amountSet: m(a), taxAmountSet: m(t), reason: 'REFUND_DISCREPANCY' as const })),
+    },
+  };
+}
+
+/** The parts of a document a case checks. */
+const summary = (d: RefundDocument) => ({
+  lines: d.lines.map((l) => [l.line_gid, l.quantity, l.restock_type, l.subtotal, l.total_tax, l.location_gid]),
+  shipping: [d.shipping?.amount, d.shipping?.tax],
+  adjustments: (d.adjustments ?? []).map((a) => [a.amount, a.reason]),
+  total: d.total,
+});
+
+describe('refunds map: a Shopify refund as the contract RefundDocument', () => {
+  const cases: Array<{ name: string; refund: ShopifyRefund; taxesIncluded?: boolean; want: ReturnType<typeof summary> }> = [
+    {
+      name: 'partial: one of two delivered units, kept by the customer (no restock)',
+      refund: refund({ lines: [[L1, 1, 'NO_RESTOCK', '10.00', '2.00']] }),
+      want: { lines: [[L1, 1, 'no_restock', '10.00', '2.00', null]], shipping: ['0.00', '0.00'], adjustments: [], total: '12.00' },
+    },
+    {
+      name: 'shipping only',
+      refund: refund({ shipping: [['5.00', '1.00']] }),
+      want: { lines: [], shipping: ['5.00', '1.00'], adjustments: [], total: '6.00' },
+    },
+    {
+      name: 'adjustment only: money with no goods is a positive adjustment (Shopify: calculated 0 − refunded 7.50)',
+      refund: refund({ adjustments: [['-7.50', '0.00']] }),
+      want: { lines: [], shipping: ['0.00', '0.00'], adjustments: [['7.50', 'refund_discrepancy']], total: '7.50' },
+    },
+    {
+      name: 'less money than the goods: the shortfall is a negative adjustment',
+      refund: refund({ lines: [[L1, 1, 'CANCEL', '10.00', '2.00']], adjustments: [['2.00', '0.00']] }),
+      want: {
+        lines: [[L1, 1, 'cancel', '10.00', '2.00', null]],
+        shipping: ['0.00', '0.00'],
+        adjustments: [['-2.00', 'refund_discrepancy']],
+        total: '10.00',
+      },
+    },
+    {
+      name: 'lines of two fulfillments restocked into two locations, with shipping',
+      refund: refund({
+        lines: [
+          [L1, 1, 'RETURN', '10.00', '2.00', LOC_A],
+          [L2, 2, 'RETURN', '7.00', '1.40', LOC_B],
+        ],
+        shipping: [['5.00', '1.00']],
+      }),
+      want: {
+        lines: [
+          [L1, 1, 'return', '10.00', '2.00', LOC_A],
+          [L2, 2, 'return', '7.00', '1.40', LOC_B],
+        ],
+        shipping: ['5.00', '1.00'],
+        adjustments: [],
+        total: '26.40',
+      },
+    },
+    {
+      name: 'every restock type kept as Shopify said it (units not fulfilled are cancelled, legacy restocks stay legacy)',
+      refund: refund({
+        lines: [
+          [L1, 1, 'CANCEL', '10.00', '0.00'],
+          [L1, 1, 'LEGACY_RESTOCK', '10.00', '0.00'],
+          [L2, 1, 'NO_RESTOCK', '3.33', '0.00'],
+        ],
+      }),
+      want: {
+        lines: [
+          [L1, 1, 'cancel', '10.00', '0.00', null],
+          [L1, 1, 'legacy_restock', '10.00', '0.00', null],
+          [L2, 1, 'no_restock', '3.33', '0.00', null],
+        ],
+        shipping: ['0.00', '0.00'],
+        adjustments: [],
+        total: '23.33',
+      },
+    },
+    {
+      name: 'prices include tax: the tax is inside the subtotals, not added again',
+      refund: refund({ lines: [[L1, 1, 'NO_RESTOCK', '12.00', '2.00']], shipping: [['6.00', '1.00']] }),
+      taxesIncluded: true,
+      want: { lines: [[L1, 1, 'no_restock', '12.00', '2.00', null]], shipping: ['6.00', '1.00'], adjustments: [], total: '18.00' },
+    },
+    {
+      name: 'cents add exactly (0.10 + 0.20 is 0.30, not 0.30000000000000004)',
+      refund: refund({ lines: [[L1, 1, 'NO_RESTOCK', '0.10', '0.00']], shipping: [['0.20', '0.00']] }),
+      want: { lines: [[L1, 1, 'no_restock', '0.10', '0.00', null]], shipping: ['0.20', '0.00'], adjustments: [], total: '0.30' },
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      assert.deepEqual(summary(refundDocument(c.refund, c.taxesIncluded ?? false)), c.want);
+    });
+  }
+
+  it('keeps the refund, order, note, date and the return it closes; an empty SKU is none', () => {
+    const d = refundDocument(refund({ lines: [[L2, 1, 'RETURN', '1.00', '0.00']], returnGid: 'gid://shopify/Return/5' }), false);
+    assert.deepEqual(
+      [d.refund_gid, d.order_gid, d.note, d.created_at, d.return_gid, d.lines[0]!.sku],
+      ['gid://shopify/Refund/900', ORDER, 'damaged', '2026-11-03T10:00:00Z', 'gid://shopify/Return/5', null],
+    );
+  });
+
+  it('refuses a refund with more lines than one page, naming it', () => {
+    assert.throws(() => refundDocument(refund({ hasNextPage: true }), false), {
+      name: PermanentError.name,
+      message: /refund gid:\/\/shopify\/Refund\/900: more than 50 refunded lines/,
+    });
+  });
+
+  it('refuses an amount with a third decimal, naming the line and field', () => {
+    assert.throws(
+      () => refundDocument(refund({ lines: [[L1, 1, 'NO_RESTOCK', '10.005', '0.00']] }), false),
+      /refund gid:\/\/shopify\/Refund\/900 line 1 subtotal/,
+    );
+  });
+});
+
+describe('refunds map: the refunds Odoo still has to apply', () => {
+  const status = (gid: string, state: RefundStatus['state'], found = true): RefundStatus => ({
+    refund_gid: gid,
+    found,
+    sale_order_id: found ? 1 : null,
+    state,
+    amount_total: null,
+    credit_note_id: null,
+    credit_note_name: null,
+    credit_note_state: null,
+    credit_note_amount: null,
+  });
+  const refunds = ['gid://shopify/Refund/1', 'gid://shopify/Refund/2', 'gid://shopify/Refund/3'].map((id) => ({
+    id,
+    createdAt: null,
+    note: null,
+    totalRefundedSet: m('1.00'),
+  })) as ShopifyOrderRefunds['refunds'];
+
+  it('applies the unknown and the pending ones, in Shopify order, and skips the applied ones', () => {
+    assert.deepEqual(
+      refundsToApply(refunds, [
+        status('gid://shopify/Refund/1', 'applied'),
+        status('gid://shopify/Refund/2', 'pending'),
+        status('gid://shopify/Refund/3', null, false),
+      ]),
+      ['gid://shopify/Refund/2', 'gid://shopify/Refund/3'],
+    );
+  });
+  it('has nothing to do when Odoo applied them all', () => {
+    assert.deepEqual(
+      refundsToApply(
+        refunds,
+        refunds.map((r) => status(r.id, 'applied')),
+      ),
+      [],
+    );
+  });
+});
+
+describe('refunds map: an Odoo credit note as a Shopify refund', () => {
+  const creditNote = (lines: Array<[string | null, 'product' | 'other', number, number, string]>, total: string): CreditNoteDocument => ({
+    move_id: 77,
+    name: 'RINV/2026/00001',
+    state: 'posted',
+    order_gid: ORDER,
+    sale_order_id: 1,
+    refund_gid: null,
+    amount_total: total,
+    taxes_included: false,
+    lines: lines.map(([line_gid, role, quantity, open_quantity, price_total]) => ({
+      line_gid,
+      sku: 'MUG',
+      role,
+      quantity,
+      open_quantity,
+      price_subtotal: price_total,
+      price_total,
+    })),
+  });
+  const order = (
+    spec: { refundable?: string; lines?: Array<[string, number, number]>; payments?: string[]; presentment?: 'EUR' | 'USD' } = {},
+  ): ShopifyOrderRefundable => ({
+    id: ORDER,
+    name: '#1001',
+    currencyCode: 'EUR',
+    presentmentCurrencyCode: spec.presentment ?? 'EUR',
+    lineItems: {
+      nodes: (spec.lines ?? [[L1, 2, 1]]).map(([id, refundableQuantity, unfulfilledQuantity]) => ({
+        id,
+        sku: 'MUG',
+        refundableQuantity,
+        unfulfilledQuantity,
+      })),
+      pageInfo: { hasNextPage: false },
+    },
+    transactions: (spec.payments ?? ['30.00']).map((amount, i) => ({
+      id: `gid://shopify/OrderTransaction/${i + 1}`,
+      kind: 'SALE' as const,
+      status: 'SUCCESS' as const,
+      gateway: 'bogus',
+      amountSet: m(amount),
+    })),
+    suggestedRefund: { maximumRefundableSet: m(spec.refundable ?? '30.00') },
+  });
+
+  it('cancels units Shopify has not fulfilled and refunds delivered ones without restock, only as far as Odoo took them off', () => {
+    const plan = planCreditNoteRefund(creditNote([[L1, 'product', 2, 2, '24.00']], '24.00'), order({ lines: [[L1, 2, 1]] }));
+    assert.deepEqual(plan.lines, [
+      { lineItemId: L1, quantity: 1, restockType: 'CANCEL' },
+      { lineItemId: L1, quantity: 1, restockType: 'NO_RESTOCK' },
+    ]);
+    assert.equal(plan.amount, 2400n);
+  });
+  it('refunds units the customer keeps (not open in Odoo) and other lines as money only', () => {
+    const plan = planCreditNoteRefund(
+      creditNote(
+        [
+          [L1, 'product', 1, 0, '12.00'],
+          [null, 'other', 1, 0, '3.00'],
+        ],
+        '15.00',
+      ),
+      order(),
+    );
+    assert.deepEqual([plan.lines, plan.amount], [[], 1500n]);
+  });
+  it('refuses a fractional quantity and units Shopify cannot refund, naming the line', () => {
+    assert.throws(
+      () => planCreditNoteRefund(creditNote([[L1, 'product', 1.5, 1.5, '18.00']], '18.00'), order()),
+      /RINV\/2026\/00001 line 1: quantity 1.5/,
+    );
+    assert.throws(
+      () => planCreditNoteRefund(creditNote([[L1, 'product', 2, 2, '24.00']], '24.00'), order({ lines: [[L1, 1, 0]] })),
+      /only 1 refundable/,
+    );
+  });
+  it('refuses an order paid in another currency than the shop’s', () => {
+    assert.throws(
+      () => planCreditNoteRefund(creditNote([], '1.00'), order({ presentment: 'USD' })),
+      /paid in USD, not the shop currency EUR/,
+    );
+  });
+  it('refunds to the payments oldest first, never more than each', () => {
+    const t = refundTransactions(creditNote([], '25.00'), order({ payments: ['20.00', '10.00'] }), 2500n);
+    assert.deepEqual(
+      t.map((x) => [x.parentId, x.amount, x.gateway, x.kind]),
+      [
+        ['gid://shopify/OrderTransaction/1', '20.00', 'bogus', 'REFUND'],
+        ['gid://shopify/OrderTransaction/2', '5.00', 'bogus', 'REFUND'],
+      ],
+    );
+  });
+  it('refuses more than Shopify can refund, naming both amounts', () => {
+    assert.throws(() => refundTransactions(creditNote([], '31.00'), order({ refundable: '30.00' }), 3100n), {
+      message: 'credit note RINV/2026/00001: 31.00 is more than Shopify can refund on order #1001 (30.00 refundable)',
+    });
+  });
+  it('finds the refund an unanswered refundCreate made by its note and amount, among refunds not known before', () => {
+    const refunds = [
+      { id: 'gid://shopify/Refund/1', createdAt: null, note: 'Odoo credit note X', totalRefundedSet: m('5.00') },
+      { id: 'gid://shopify/Refund/2', createdAt: null, note: 'Odoo credit note X', totalRefundedSet: m('5.00') },
+    ] as ShopifyOrderRefunds['refunds'];
+    const sent = { note: 'Odoo credit note X', amount: '5.00' };
+    assert.equal(findSentRefund(sent, refunds, new Set(['gid://shopify/Refund/1']))?.id, 'gid://shopify/Refund/2');
+    assert.equal(findSentRefund(sent, refunds, new Set(refunds.map((r) => r.id))), undefined);
+    assert.equal(findSentRefund({ ...sent, amount: '5.01' }, refunds, new Set()), undefined);
+  });
+});

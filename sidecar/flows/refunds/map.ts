@@ -1,0 +1,205 @@
+/**
+ * Refunds, pure parts (no I/O, no clock): a Shopify refund as the contract's RefundDocument, the
+ * refunds Odoo still has to apply, a credit note posted in Odoo as a Shopify refundCreate (what can
+ * leave the order as line items, the rest as money, capped at what Shopify can refund), and the
+ * read-back of a refundCreate that got no answer (docs/flows.md, "Refunds").
+ *
+ * Rules:
+ * - Money is the shop currency (`shopMoney`), exact in integer cents (rules/money.ts).
+ * - A refund line's subtotal is in the order's tax convention (tax included when the order's
+ *   prices include tax), so the total adds the lines' tax only when prices exclude it.
+ * - Order adjustments are sign-normalised: Shopify's amount is the calculated refund minus the
+ *   money refunded (negative when more money went back than the goods), the document's is
+ *   positive when it adds to the refund.
+ * - A credit note line takes units off the Shopify order only as far as Odoo took them off its
+ *   order (`open_quantity`: not delivered, or returned); delivered units the customer keeps, and
+ *   everything else on the credit note, are refunded as money (an adjustment in Shopify), so
+ *   Shopify's current order keeps matching Odoo's sale order.
+ */
+import type { QueueJobs } from '../../jobs.js';
+import type { CreditNoteDocument, RefundDocument, RefundStatus } from '../../odoo/contract.js';
+import { PermanentError } from '../../queue/errors.js';
+import { isGid } from '../../rules/gid.js';
+import { formatCents, toCents } from '../../rules/money.js';
+import type {
+  OrderRefundableQuery,
+  OrderRefundsQuery,
+  RefundByIdQuery,
+  RefundLineItemInput,
+  RefundLineItemRestockType,
+  ShopMoneyFieldsFragment,
+} from '../../shopify/index.js';
+
+export type ShopifyRefund = NonNullable<RefundByIdQuery['refund']>;
+export type ShopifyOrderRefunds = NonNullable<OrderRefundsQuery['order']>;
+export type ShopifyOrderRefundable = NonNullable<OrderRefundableQuery['order']>;
+export type RefundJob = QueueJobs['refunds'];
+
+const money = (bag: ShopMoneyFieldsFragment | null | undefined, what: string): bigint => toCents(bag?.shopMoney?.amount ?? '0', what);
+
+/** The order a refunds job is about (webhooks and repairs name it; credit notes are read first). */
+export function orderGidOf(job: RefundJob): string | undefined {
+  if (job.source === 'webhook') return job.entityGid;
+  if (job.source === 'repair') return job.orderGid;
+  const gid = job.payload.order_gid;
+  return isGid(gid, 'Order') ? gid : undefined;
+}
+
+/** The credit note a credit_note.posted event is about. */
+export function moveIdOf(job: Extract<RefundJob, { source: 'outbox' }>): number {
+  return typeof job.payload.move_id === 'number' ? job.payload.move_id : job.resId;
+}
+
+/** The contract's RefundDocument for one Shopify refund of an order whose prices include tax or not. */
+export function refundDocument(refund: ShopifyRefund, taxesIncluded: boolean): RefundDocument {
+  const label = `refund ${refund.id}`;
+  if (refund.refundLineItems.pageInfo.hasNextPage)
+    throw new PermanentError(`${label}: more than 50 refunded lines; not supported, apply it in Odoo by hand`);
+  let total = 0n;
+  const lines = refund.refundLineItems.nodes.map((l, i) => {
+    const subtotal = money(l.subtotalSet, `${label} line ${i + 1} subtotal`);
+    const tax = money(l.totalTaxSet, `${label} line ${i + 1} tax`);
+    total += subtotal + (taxesIncluded ? 0n : tax);
+    return {
+      line_gid: l.lineItem.id,
+      sku: l.lineItem.sku && l.lineItem.sku.trim() !== '' ? l.lineItem.sku : null,
+      quantity: Math.max(0, Math.trunc(l.quantity)),
+      subtotal: formatCents(subtotal),
+      total_tax: formatCents(tax),
+      restock_type: l.restockType.toLowerCase() as RefundDocument['lines'][number]['restock_type'],
+      location_gid: l.location?.id ?? null,
+    };
+  });
+  let shipping = 0n;
+  let shippingTax = 0n;
+  refund.refundShippingLines.nodes.forEach((s, i) => {
+    shipping += money(s.subtotalAmountSet, `${label} shipping ${i + 1}`);
+    shippingTax += money(s.taxAmountSet, `${label} shipping ${i + 1} tax`);
+  });
+  total += shipping + (taxesIncluded ? 0n : shippingTax);
+  const adjustments = refund.orderAdjustments.nodes.map((a, i) => {
+    // Shopify: calculated − refunded (negative when more money went back than the goods).
+    const amount = -(money(a.amountSet, `${label} adjustment ${i + 1}`) + money(a.taxAmountSet, `${label} adjustment ${i + 1} tax`));
+    total += amount;
+    return { amount: formatCents(amount), reason: a.reason ? a.reason.toLowerCase() : null };
+  });
+  return {
+    refund_gid: refund.id,
+    order_gid: refund.order.id,
+    created_at: refund.createdAt,
+    note: refund.note ?? null,
+    return_gid: refund.return?.id ?? null,
+    lines,
+    shipping: { amount: formatCents(shipping), tax: formatCents(shippingTax) },
+    adjustments,
+    total: formatCents(total),
+  };
+}
+
+/** The order's refunds Odoo has not applied (pending ones are counted in the order but not applied). */
+export function refundsToApply(refunds: ShopifyOrderRefunds['refunds'], statuses: readonly RefundStatus[]): string[] {
+  const applied = new Set(statuses.filter((s) => s.found && s.state !== 'pending').map((s) => s.refund_gid));
+  return refunds.map((r) => r.id).filter((gid) => !applied.has(gid));
+}
+
+// ---- Odoo credit note → Shopify refund ----
+
+/** What a credit note becomes in Shopify: refund line items, and the money refunded. */
+export interface CreditNoteRefund {
+  note: string;
+  lines: RefundLineItemInput[];
+  amount: bigint;
+}
+
+/** Integer units of a credit note line, or a permanent error naming it (Shopify refunds whole units). */
+function units(cn: CreditNoteDocument, index: number): number {
+  const q = cn.lines[index]!.quantity;
+  if (!Number.isInteger(q) || q < 0)
+    throw new PermanentError(
+      `credit note ${cn.name} line ${index + 1}: quantity ${q} is not a whole number of units; Shopify refunds whole units`,
+    );
+  return q;
+}
+
+/**
+ * The refund a credit note posted in Odoo becomes. Product lines take off the Shopify order the
+ * units Odoo took off its own (not delivered, or returned: `open_quantity`), CANCEL for units
+ * Shopify has not fulfilled, else NO_RESTOCK (stock is Odoo's: the inventory flow pushes it); the
+ * money is the credit note's total.
+ */
+export function planCreditNoteRefund(cn: CreditNoteDocument, order: ShopifyOrderRefundable): CreditNoteRefund {
+  if (order.currencyCode !== order.presentmentCurrencyCode)
+    throw new PermanentError(
+      `credit note ${cn.name}: order ${order.name} was paid in ${order.presentmentCurrencyCode}, not the shop currency ${order.currencyCode}; refund it in Shopify`,
+    );
+  const wanted = new Map<string, { qty: number; open: number; index: number }>();
+  cn.lines.forEach((l, i) => {
+    if (l.role !== 'product' || !l.line_gid) return;
+    const entry = wanted.get(l.line_gid) ?? { qty: 0, open: l.open_quantity, index: i };
+    entry.qty += units(cn, i);
+    wanted.set(l.line_gid, entry);
+  });
+  const lines: RefundLineItemInput[] = [];
+  for (const [lineGid, { qty, open, index }] of wanted) {
+    const take = Math.min(qty, open);
+    if (!take) continue;
+    const li = order.lineItems.nodes.find((n) => n.id === lineGid);
+    if (!li) throw new PermanentError(`credit note ${cn.name} line ${index + 1}: line ${lineGid} is not on order ${order.name} in Shopify`);
+    if (take > li.refundableQuantity)
+      throw new PermanentError(
+        `credit note ${cn.name} line ${index + 1}: ${take} × ${li.sku ?? lineGid} cannot be refunded in Shopify, only ${li.refundableQuantity} refundable`,
+      );
+    const cancel = Math.min(take, li.unfulfilledQuantity);
+    const restock = (quantity: number, restockType: RefundLineItemRestockType) => ({ lineItemId: lineGid, quantity, restockType });
+    if (cancel) lines.push(restock(cancel, 'CANCEL'));
+    if (take > cancel) lines.push(restock(take - cancel, 'NO_RESTOCK'));
+  }
+  return { note: `Odoo credit note ${cn.name}`, lines, amount: toCents(cn.amount_total, `credit note ${cn.name} amount_total`) };
+}
+
+/** A payment a refund can go back to: a successful sale or capture. */
+type Payment = ShopifyOrderRefundable['transactions'][number];
+
+/**
+ * The refund's transactions: the money back to the order's successful payments, oldest first,
+ * never more than Shopify says is refundable (a larger credit note is a permanent error naming
+ * both amounts, which the flow shows on the credit note).
+ */
+export function refundTransactions(cn: CreditNoteDocument, order: ShopifyOrderRefundable, amount: bigint) {
+  const refundable = money(order.suggestedRefund?.maximumRefundableSet, `order ${order.name} refundable`);
+  if (amount > refundable)
+    throw new PermanentError(
+      `credit note ${cn.name}: ${formatCents(amount)} is more than Shopify can refund on order ${order.name} (${formatCents(refundable)} refundable)`,
+    );
+  const payments = order.transactions.filter((t: Payment) => (t.kind === 'SALE' || t.kind === 'CAPTURE') && t.status === 'SUCCESS');
+  const out: Array<{ orderId: string; parentId: string; gateway: string; kind: 'REFUND'; amount: string }> = [];
+  let left = amount;
+  for (const t of payments) {
+    if (left <= 0n) break;
+    const take = left < money(t.amountSet, 'payment') ? left : money(t.amountSet, 'payment');
+    out.push({ orderId: order.id, parentId: t.id, gateway: t.gateway ?? 'manual', kind: 'REFUND', amount: formatCents(take) });
+    left -= take;
+  }
+  if (left > 0n) throw new PermanentError(`credit note ${cn.name}: order ${order.name} has no payment to refund ${formatCents(left)} to`);
+  return out;
+}
+
+/** What a refundCreate in flight sent: kept until it is confirmed or resolved by read-back. */
+export interface SentRefund {
+  note: string;
+  amount: string;
+}
+
+/**
+ * The refund a timed-out refundCreate produced, if it happened: among the order's refunds not
+ * known before the write, the one with the sent note and amount.
+ */
+export function findSentRefund(
+  sent: SentRefund,
+  refunds: ShopifyOrderRefunds['refunds'],
+  known: ReadonlySet<string>,
+): ShopifyOrderRefunds['refunds'][number] | undefined {
+  return refunds.find(
+    (r) => !known.has(r.id) && r.note === sent.note && money(r.totalRefundedSet, 'refund') === toCents(sent.amount, 'sent amount'),
+  );
+}
