@@ -433,7 +433,8 @@ VERSION_SPECIFIC_NAMES = {
     "version_info": ("the Odoo version", "compat.ODOO_MAJOR and a helper in compat.py"),
     "major_version": ("the Odoo version", "compat.ODOO_MAJOR and a helper in compat.py"),
 }
-# Flagged as attributes only: as strings they name fields in lists checked against `_fields`.
+# Flagged as attributes only: as strings they name fields in lists checked against `_fields`,
+# as variables they are the addon's own.
 ATTRIBUTE_ONLY = {"mobile", "users"}
 # sale.order.line's taxes (19.0: tax_ids): the addon's own shopify.tax.map also has a `tax_id`,
 # so only a line's (an expression naming a line) and m2m commands for it are flagged.
@@ -444,6 +445,8 @@ VERSION_SPECIFIC_XML = [
     (re.compile(r"<tree\b|[\"'>,]tree[,<\"']"), "17.0's tree view type", "18.0's list"),
     (re.compile(r"name=[\"'](group_ids|user_ids|privilege_id)[\"']"), "a 19.0-only field name",
      "18.0's groups_id / users / category_id"),
+    (re.compile(r"<group\b[^>]*\bexpand="), "a search view group's expand (refused by 19.0's "
+     "odoo/addons/base/rng/common.rng)", "a bare <group>"),
     (re.compile(r"name=[\"']detailed_type[\"']|\bis_storable\b"),
      "product storability in a view (differs in 17.0)", "a field every version has"),
 ]
@@ -453,9 +456,13 @@ VERSION_SPECIFIC_ALLOWED = {
     ("models/mail_thread.py", "raise_on_email"),
     # The test of compat.ODOO_MAJOR against Odoo's own release number.
     ("tests/test_versions.py", "major_version"),
+    # The documentation's screenshots are taken on Odoo 18 (scripts/screenshots-real-odoo.sh).
+    ("tests/test_screenshots.py", "web_route"),
     # Its lines are the wizard's own (shopify.tax.map.wizard.line.tax_id), no sale order line.
     ("wizards/shopify_tax_map_wizard.py", "tax_id"),
 }
+# The web client's addresses that 18.0 added (`/odoo/action-…`, `/odoo/<model>/<id>`).
+WEB_ROUTE = re.compile(r"^/odoo/(action-|[a-z_]+\.[a-z_.]+(/|$))")
 # An expression that names a sale order line (its last step): `line`, `so_line`, `ship_line`,
 # `order.order_line`; not `wizard.line_ids` (another model's lines).
 ORDER_LINE = re.compile(r"(?:^|[.\]])(?:\w*_)?line$")
@@ -479,17 +486,24 @@ def _version_names(node):
     elif isinstance(node, ast.Constant) and isinstance(node.value, str) and \
             node.value in VERSION_SPECIFIC_NAMES and node.value not in ATTRIBUTE_ONLY:
         found.append((node.value, node.lineno))
-    elif isinstance(node, ast.keyword) and node.arg in VERSION_SPECIFIC_NAMES:
+    elif isinstance(node, ast.Constant) and isinstance(node.value, str) and \
+            WEB_ROUTE.search(node.value):
+        found.append(("web_route", node.lineno))
+    elif isinstance(node, ast.keyword) and node.arg in VERSION_SPECIFIC_NAMES and \
+            node.arg not in ATTRIBUTE_ONLY:
         found.append((node.arg, node.value.lineno))
     elif isinstance(node, ast.keyword) and node.arg == "view_mode" and \
-            isinstance(node.value, ast.Constant) and re.search(r"\b(list|tree)\b", str(node.value.value)):
+            isinstance(node.value, ast.Constant) and \
+            re.search(r"\b(list|tree)\b", str(node.value.value)):
         found.append(("view_mode", node.value.lineno))
     elif isinstance(node, ast.Tuple) and len(node.elts) == 2 and \
             isinstance(node.elts[1], ast.Constant) and node.elts[1].value in ("list", "tree"):
         found.append(("view_mode", node.lineno))
-    elif isinstance(node, ast.Name) and node.id in VERSION_SPECIFIC_NAMES:
+    elif isinstance(node, ast.Name) and node.id in VERSION_SPECIFIC_NAMES and \
+            node.id not in ATTRIBUTE_ONLY:
         found.append((node.id, node.lineno))
-    elif isinstance(node, ast.arg) and node.arg in VERSION_SPECIFIC_NAMES:
+    elif isinstance(node, ast.arg) and node.arg in VERSION_SPECIFIC_NAMES and \
+            node.arg not in ATTRIBUTE_ONLY:
         found.append((node.arg, node.lineno))
     elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
             node.func.attr == "with_context":
@@ -527,6 +541,9 @@ def _python_version_problems(path, relative):
             continue
         if name == "tax_id":
             what, instead = LINE_TAXES
+        elif name == "web_route":
+            what, instead = "the web client's /odoo/ addresses (18.0+; 17.0: /web#)", \
+                "compat.web_url"
         elif name == "view_mode":
             what, instead = "the list view type (17.0: tree)", "compat.view_mode"
         elif name == "warehouse_context":

@@ -47,24 +47,32 @@ export interface RealMerchantOptions {
 /**
  * The fields that differ between Odoo 17, 18 and 19, read from the server: a user's groups
  * (19: `group_ids`), storable products (17: `type` "product", 18+: `is_storable`) and a tax's
- * price-included setting (17: the boolean `price_include`, 18+: `price_include_override`).
+ * price-included setting (17: the boolean `price_include`, 18+: `price_include_override`) and a
+ * sale order line's taxes (19: `tax_ids`).
  */
 export interface OdooFieldNames {
   userGroups: 'groups_id' | 'group_ids';
   storable: Record<string, unknown>;
   priceIncluded: (included: boolean) => Record<string, unknown>;
+  lineTaxes: 'tax_id' | 'tax_ids';
 }
 
 async function odooFields(odoo: OdooCaller): Promise<OdooFieldNames> {
   const names = async (model: string) =>
     new Set(Object.keys(await odoo.executeKw<Record<string, unknown>>(model, 'fields_get', [], { attributes: ['type'] })));
-  const [users, products, taxes] = await Promise.all([names('res.users'), names('product.template'), names('account.tax')]);
+  const [users, products, taxes, lines] = await Promise.all([
+    names('res.users'),
+    names('product.template'),
+    names('account.tax'),
+    names('sale.order.line'),
+  ]);
   return {
     userGroups: users.has('group_ids') ? 'group_ids' : 'groups_id',
     storable: products.has('is_storable') ? { type: 'consu', is_storable: true } : { type: 'product' },
     priceIncluded: taxes.has('price_include_override')
       ? (included) => ({ price_include_override: included ? 'tax_included' : 'tax_excluded' })
       : (included) => ({ price_include: included }),
+    lineTaxes: lines.has('tax_ids') ? 'tax_ids' : 'tax_id',
   };
 }
 const FAILURE_FIELDS = ['state', 'res_model', 'res_id', 'shopify_gid', 'shopify_name', 'amount', 'customer_name', 'attempts'];
@@ -351,7 +359,7 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
             ['shopify_line_role', '=', 'product'],
             ['product_id.default_code', '=', sku],
           ],
-          ['product_id', 'price_unit', 'tax_id', 'name'],
+          ['product_id', 'price_unit', (await versionFields()).lineTaxes, 'name'],
           { limit: 1 },
         );
         if (!line) throw new Error(`${order.name as string} has no line with SKU ${sku}`);
@@ -363,7 +371,7 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
             name: `${reason}: ${line.name as string}`,
             quantity,
             price_unit: line.price_unit,
-            tax_ids: [[6, 0, line.tax_id]],
+            tax_ids: [[6, 0, line[(await versionFields()).lineTaxes]]],
             sale_line_ids: [[6, 0, [line.id]]],
           },
         ]);

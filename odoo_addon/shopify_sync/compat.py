@@ -313,6 +313,16 @@ def user_form_offers(env, groups):
                for privilege in hierarchy["privileges"].values())
 
 
+# ---------------------------------------------------------------------------- web client
+def web_url(action, res_id=None):
+    """The web client's address of a window action (XML id), on one record's form when `res_id`
+    is given. 18.0 added the `/odoo/action-<xml id>[/<id>]` routes (`addons/web/controllers/
+    home.py`); 17.0 reads the action from the address's fragment."""
+    if ODOO_MAJOR == 17:
+        return f"/web#action={action}" + (f"&id={res_id}&view_type=form" if res_id else "")
+    return f"/odoo/action-{action}" + (f"/{res_id}" if res_id else "")
+
+
 # ---------------------------------------------------------------------------- views
 # 18.0 renamed the "tree" view type to "list" (`odoo/addons/base/models/ir_ui_view.py`
 # `type`, `ir_actions.py` `VIEW_TYPES`, `rng/list_view.rng`); 17.0 knows "tree" only.

@@ -219,6 +219,31 @@ class TestOdooVersions(BrokenCopy):
             "compat.field(\"res.users\", \"groups_id\")\n"))
         self.assertEqual(self.problems(), [])
 
+    def test_names_main_merged_in_are_reported(self):
+        self.append("models/sale_order.py", (
+            "\n\ndef merged(partner, group, order, env):\n"
+            "    users = group.users\n"
+            "    apps = env[\"res.groups\"].get_groups_by_application()\n"
+            "    views = order.get_views([(False, \"list\")])\n"
+            "    action = {\"type\": \"ir.actions.act_window\"}\n"
+            "    action.update(view_mode=\"list,form\")\n"
+            "    url = \"/odoo/action-sale.action_orders\"\n"
+            "    return partner.mobile, users, apps, views, url\n"))
+        self.assertProblem(r"sale_order\.py:\d+: res\.groups\.users \(19\.0: user_ids\)")
+        self.assertProblem(r"sale_order\.py:\d+: the user form's groups by application")
+        self.assertProblem(r"sale_order\.py:\d+: the list view type \(17\.0: tree\)")
+        self.assertProblem(r"sale_order\.py:\d+: the web client's /odoo/ addresses")
+        self.assertProblem(r"sale_order\.py:\d+: res\.partner\.mobile \(removed in 19\.0\)")
+        self.assertEqual(len([p for p in self.problems() if "sale_order.py" in p]), 6)
+
+    def test_other_lines_tax_id_and_the_sidecar_path_are_not(self):
+        self.append("models/sale_order.py", (
+            "\n\ndef other(wizard, url):\n"
+            "    wizard.line_ids.tax_id = False\n"
+            "    return compat.optional(wizard, \"mobile\"), url + \"/odoo/wake\", "
+            "compat.web_url(\"sale.action_orders\")\n"))
+        self.assertEqual(self.problems(), [])
+
     def test_another_versions_terms_in_a_data_file(self):
         self.edit("views/shopify_tax_map_views.xml", "<list editable=\"bottom\">",
                   "<tree editable=\"bottom\">")

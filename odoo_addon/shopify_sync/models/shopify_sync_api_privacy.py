@@ -324,7 +324,8 @@ def _order_export(order):
             "product": line.product_id.display_name or None, "sku": line.product_id.default_code
             or None, "description": line.name, "quantity": line.product_uom_qty,
             "delivered": line.qty_delivered, "price_unit": _amount(line.price_unit),
-            "subtotal": _amount(line.price_subtotal), "taxes": compat.value(line, "tax_id").mapped("name"),
+            "subtotal": _amount(line.price_subtotal),
+            "taxes": compat.value(line, "tax_id").mapped("name"),
         } for line in order.order_line],
     }
 

@@ -222,7 +222,8 @@ class ShopifySyncApi(models.AbstractModel):
                 vals.append(self._money_line_vals(
                     gid, "refund", so_line.shopify_line_gid,
                     f"Refunded, kept by the customer: {so_line.name}",
-                    -item["kept"], so_line.price_unit, compat.value(so_line, "tax_id"), "adjustment"))
+                    -item["kept"], so_line.price_unit, compat.value(so_line, "tax_id"),
+                    "adjustment"))
         shipping = document.get("shipping") or {}
         shipping_amount = self._money(shipping.get("amount"), f"{label} shipping amount")
         if shipping_amount:
@@ -329,7 +330,8 @@ class ShopifySyncApi(models.AbstractModel):
         quantity stays invoiced), with the line's taxes."""
         product = self.env.ref("shopify_sync.product_shopify_discount").product_variant_id
         return {"product_id": product.id, "name": f"Discount: {so_line.name}", "quantity": 1,
-                "price_unit": -float(share), "tax_ids": [Command.set(compat.value(so_line, "tax_id").ids)]}
+                "price_unit": -float(share),
+                "tax_ids": [Command.set(compat.value(so_line, "tax_id").ids)]}
 
     def _settle_refund(self, record, order, gid, document, credit_note, echo, total_cents,
                        reflected, label):
