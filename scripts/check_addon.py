@@ -430,6 +430,7 @@ VERSION_SPECIFIC_NAMES = {
     "_update_user_groups_view": ("the generated user groups view (19.0: none)",
                                  "compat.user_form_offers"),
     "_get_view_group_hierarchy": ("19.0's user form groups", "compat.access_choices"),
+    "LazyTranslate": ("module-level lazy translations (17.0: _lt)", "compat.lazy_translation"),
     "version_info": ("the Odoo version", "compat.ODOO_MAJOR and a helper in compat.py"),
     "major_version": ("the Odoo version", "compat.ODOO_MAJOR and a helper in compat.py"),
 }
@@ -481,6 +482,8 @@ def _version_names(node):
             isinstance(node.value, ast.Name) and node.value.id == "compat"):
         if node.attr in VERSION_SPECIFIC_NAMES:
             found.append((node.attr, node.lineno))
+        if node.attr == "_" and ast.unparse(node.value).endswith("env"):
+            found.append(("env_translate", node.lineno))
         if node.attr == "tax_id" and ORDER_LINE.search(ast.unparse(node.value)):
             found.append(("tax_id", node.lineno))
     elif isinstance(node, ast.Constant) and isinstance(node.value, str) and \
@@ -541,6 +544,8 @@ def _python_version_problems(path, relative):
             continue
         if name == "tax_id":
             what, instead = LINE_TAXES
+        elif name == "env_translate":
+            what, instead = "Environment._ (18.0+)", "compat.translate"
         elif name == "web_route":
             what, instead = "the web client's /odoo/ addresses (18.0+; 17.0: /web#)", \
                 "compat.web_url"

@@ -313,6 +313,32 @@ def user_form_offers(env, groups):
                for privilege in hierarchy["privileges"].values())
 
 
+def translator(env):
+    """A function that gives a text of this addon in the environment's language (`i18n/`).
+    18.0 added `Environment._` (`odoo/api.py`); 17.0 reads the addon's code translations
+    directly (`odoo/tools/translate.py` `code_translations`)."""
+    if ODOO_MAJOR > 17:
+        return env._
+    from odoo.tools.translate import code_translations
+    translations = code_translations.get_python_translations(MODULE, env.lang or "en_US")
+
+    def translate(text):
+        source = getattr(text, "_source", text)  # a lazy text (`lazy_translation`) or a str
+        return translations.get(source, source)
+    return translate
+
+
+def lazy_translation(module_name):
+    """The function that marks a module-level text for translation, translated when used
+    (`translator`). 18.0 made it per module, `LazyTranslate(__name__)`
+    (`odoo/tools/translate.py`); 17.0 has the one class `_lt`."""
+    if ODOO_MAJOR == 17:
+        from odoo.tools.translate import _lt
+        return _lt
+    from odoo.tools.translate import LazyTranslate
+    return LazyTranslate(module_name)
+
+
 # ---------------------------------------------------------------------------- web client
 def web_url(action, res_id=None):
     """The web client's address of a window action (XML id), on one record's form when `res_id`
@@ -337,15 +363,30 @@ def view_mode(modes):
                     for mode in modes.split(","))
 
 
+# 18.0's form views end with `<chatter/>` (`odoo/addons/base/rng/common.rng`); 17.0 spells out
+# the chatter's fields in a div.
+_CHATTER_17 = ("message_follower_ids", "activity_ids", "message_ids")
+
+
+def _chatter_17(node):
+    node.tag = "div"
+    node.set("class", "oe_chatter")
+    for name in _CHATTER_17:
+        etree.SubElement(node, "field", name=name)
+
+
 def arch(text):
     """A view's arch written for 18.0, for the running version (17.0: `<list>` is `<tree>`, in
-    the view and in the xpath expressions of an inheriting view)."""
-    if ODOO_MAJOR != 17 or "list" not in text:
+    the view and in the xpath expressions of an inheriting view; `<chatter/>` is a div of the
+    chatter's fields)."""
+    if ODOO_MAJOR != 17 or ("list" not in text and "chatter" not in text):
         return text
     root = etree.fromstring(text)
-    for node in root.iter():
+    for node in list(root.iter()):
         if node.tag == "list":
             node.tag = "tree"
+        elif node.tag == "chatter":
+            _chatter_17(node)
         if node.tag == "xpath" and node.get("expr"):
             node.set("expr", _LIST_IN_XPATH.sub("tree", node.get("expr")))
     return etree.tostring(root, encoding="unicode")

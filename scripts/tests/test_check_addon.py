@@ -228,13 +228,14 @@ class TestOdooVersions(BrokenCopy):
             "    action = {\"type\": \"ir.actions.act_window\"}\n"
             "    action.update(view_mode=\"list,form\")\n"
             "    url = \"/odoo/action-sale.action_orders\"\n"
-            "    return partner.mobile, users, apps, views, url\n"))
+            "    return partner.mobile, users, apps, views, url, env._(\"Held\")\n"))
         self.assertProblem(r"sale_order\.py:\d+: res\.groups\.users \(19\.0: user_ids\)")
         self.assertProblem(r"sale_order\.py:\d+: the user form's groups by application")
         self.assertProblem(r"sale_order\.py:\d+: the list view type \(17\.0: tree\)")
         self.assertProblem(r"sale_order\.py:\d+: the web client's /odoo/ addresses")
         self.assertProblem(r"sale_order\.py:\d+: res\.partner\.mobile \(removed in 19\.0\)")
-        self.assertEqual(len([p for p in self.problems() if "sale_order.py" in p]), 6)
+        self.assertProblem(r"sale_order\.py:\d+: Environment\._ \(18\.0\+\)")
+        self.assertEqual(len([p for p in self.problems() if "sale_order.py" in p]), 7)
 
     def test_other_lines_tax_id_and_the_sidecar_path_are_not(self):
         self.append("models/sale_order.py", (

@@ -75,7 +75,8 @@ class ShopifyBindingMixin(models.AbstractModel):
         for record in self:
             reason = fix = False
             if record.shopify_error:
-                _category, reason, fix = explain.render(record.shopify_error, self.env._)
+                _category, reason, fix = explain.render(record.shopify_error,
+                                                        compat.translator(self.env))
             record.shopify_error_reason = reason
             record.shopify_error_fix = fix
 
