@@ -457,6 +457,8 @@ VERSION_SPECIFIC_ALLOWED = {
     ("models/mail_thread.py", "raise_on_email"),
     # The test of compat.ODOO_MAJOR against Odoo's own release number.
     ("tests/test_versions.py", "major_version"),
+    # The test of compat.web_url's answer on 18.0 and 19.0.
+    ("tests/test_versions.py", "web_route"),
     # The documentation's screenshots are taken on Odoo 18 (scripts/screenshots-real-odoo.sh).
     ("tests/test_screenshots.py", "web_route"),
     # Its lines are the wizard's own (shopify.tax.map.wizard.line.tax_id), no sale order line.

@@ -3,7 +3,7 @@ import importlib.util
 import os
 
 from odoo import release
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools import SQL
 
 from .. import compat
@@ -78,3 +78,42 @@ class TestStockByWarehouse(ShopifySyncCase):
         on_hand = {level["location_gid"]: level["on_hand"] for level in levels}
         self.assertEqual(on_hand, {"gid://shopify/Location/1": 10, "gid://shopify/Location/2": 3})
         self.assertEqual(compat.in_warehouse(self.mug, second).qty_available, 3)
+
+
+@tagged("shopify_sync", "at_install")
+class TestVersionHelpers(TransactionCase):
+    """The helpers main's Odoo 18.0 code needed on 17.0 and 19.0, on the running version."""
+
+    def test_views_with_a_chatter_load_and_show_it(self):
+        arch = self.env["shopify.privacy.request"].get_views([(False, "form")])["views"]["form"][
+            "arch"]
+        self.assertIn("message_ids", arch, "the privacy request form shows its chatter")
+
+    def test_a_partner_field_some_versions_removed(self):
+        partner = self.env["res.partner"].create({"name": "No mobile", "phone": "+1 555 0100"})
+        mobile = compat.optional(partner, "mobile")
+        if compat.ODOO_MAJOR >= 19:
+            self.assertIsNone(mobile)
+        else:
+            self.assertFalse(mobile)
+        self.assertEqual(compat.value(partner, "phone"), "+1 555 0100")
+
+    def test_translator_gives_text_for_plain_and_lazy_texts(self):
+        translate = compat.translator(self.env)
+        lazy = compat.lazy_translation(__name__)("Paid")
+        self.assertEqual(translate("Held"), "Held")
+        self.assertEqual(translate(lazy), "Paid")
+
+    def test_web_url_of_an_action_and_a_record(self):
+        url = compat.web_url("sale.action_orders", 7)
+        if compat.ODOO_MAJOR == 17:
+            self.assertEqual(url, "/web#action=sale.action_orders&id=7&view_type=form")
+        else:
+            self.assertEqual(url, "/odoo/action-sale.action_orders/7")
+        self.assertTrue(self.env.ref("sale.action_orders"))
+
+    def test_group_users_by_the_running_name(self):
+        user = new_test_user(self.env, login="versions-manager",
+                             groups="base.group_user,shopify_sync.group_shopify_manager")
+        group = self.env.ref("shopify_sync.group_shopify_manager")
+        self.assertIn(user, compat.value(group, "users"))
