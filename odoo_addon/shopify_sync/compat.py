@@ -18,6 +18,7 @@ Each difference below names the version that brought it and the upstream file th
 Only the x.0 releases are supported (17.0, 18.0, 19.0); an Odoo SaaS release between them may
 carry some of the next major's changes.
 """
+import ast
 import re
 
 from lxml import etree
@@ -375,11 +376,50 @@ def _chatter_17(node):
         etree.SubElement(node, "field", name=name)
 
 
-def arch(text):
+# 17.0 refuses a view whose `invisible`, `readonly`, `required` or `column_invisible` expression
+# names a field the view does not show (`odoo/addons/base/models/ir_ui_view.py`
+# `_validate_tag_*`: "Field ... used in modifier ... must be present in view"); 18.0 adds such
+# fields to the view itself.
+_MODIFIERS = ("invisible", "readonly", "required", "column_invisible")
+
+
+def _in_subview(node, root):
+    """Whether `node` is inside a field's own view (an x2many's list or form), not `root`'s."""
+    parent = node.getparent()
+    while parent is not None and parent is not root:
+        if parent.tag == "field":
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def _modifier_fields_17(root, model):
+    """Adds, hidden, the fields of `model` that `root`'s modifiers name and it does not show."""
+    if model is None or root.tag not in ("form", "tree", "kanban"):
+        return
+    nodes = [node for node in root.iter() if not _in_subview(node, root)]
+    shown = {node.get("name") for node in nodes if node.tag == "field"}
+    named = set()
+    for node in nodes:
+        for attribute in _MODIFIERS:
+            expression = node.get(attribute)
+            if expression and expression not in ("0", "1", "True", "False"):
+                try:
+                    tree = ast.parse(expression.strip(), mode="eval")
+                except SyntaxError:
+                    continue
+                named |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    hidden = "column_invisible" if root.tag == "tree" else "invisible"
+    for name in sorted(named - shown):
+        if name in model._fields:
+            etree.SubElement(root, "field", {"name": name, hidden: "1"})
+
+
+def arch(text, model=None):
     """A view's arch written for 18.0, for the running version (17.0: `<list>` is `<tree>`, in
     the view and in the xpath expressions of an inheriting view; `<chatter/>` is a div of the
-    chatter's fields)."""
-    if ODOO_MAJOR != 17 or ("list" not in text and "chatter" not in text):
+    chatter's fields; fields its modifiers name are in the view of `model`)."""
+    if ODOO_MAJOR != 17:
         return text
     root = etree.fromstring(text)
     for node in list(root.iter()):
@@ -389,6 +429,7 @@ def arch(text):
             _chatter_17(node)
         if node.tag == "xpath" and node.get("expr"):
             node.set("expr", _LIST_IN_XPATH.sub("tree", node.get("expr")))
+    _modifier_fields_17(root, model)
     return etree.tostring(root, encoding="unicode")
 
 
@@ -397,7 +438,9 @@ def _data_values(model, values):
     values = vals(model, values)
     if model._name == "ir.ui.view":
         if values.get("arch"):
-            values["arch"] = arch(values["arch"])
+            view_model = values.get("model")
+            values["arch"] = arch(values["arch"], model.env[view_model] if view_model in
+                                  model.env else None)
         if values.get("type") == "list":
             values["type"] = LIST_VIEW
     for key in ("view_mode", "binding_view_types"):
