@@ -419,6 +419,8 @@ VERSION_SPECIFIC_NAMES = {
                                "compat.vals"),
     "tracking_url": ("a carrier's tracking link (18.0+)",
                      "compat.vals, or the picking's carrier_tracking_url"),
+    "_get_default_sending_settings": ("account.move.send's settings (17.0: a wizard)",
+                                      "compat.invoice_sending_data"),
     "_generate": ("res.users.apikeys._generate (17.0: no expiration)", "compat.generate_api_key"),
     "raise_on_email": ("mail.thread._message_compute_author (19.0: no raise_on_email)",
                        "compat.MAIL_AUTHOR_NO_RAISE"),

@@ -253,6 +253,16 @@ def create_return(picking, quantities):
     return picking.browse(action["res_id"])
 
 
+def invoice_sending_data(send, move):
+    """The data `account.move.send._generate_invoice_documents` takes for `move`, to store its
+    PDF without sending it. 18.0 made the sending an abstract model with default settings per
+    invoice (`addons/account/models/account_move_send.py` `_get_default_sending_settings`);
+    17.0's wizard (`addons/account/wizard/account_move_send.py`) starts from empty data."""
+    if ODOO_MAJOR == 17:
+        return {}
+    return send._get_default_sending_settings(move, sending_methods=["manual"])
+
+
 def generate_api_key(user, name, expiration_date):
     """A new API key (the key itself) of `user` for RPC, JSON-RPC or JSON-2. 18.0 added the
     expiration date (`res.users.apikeys._generate` in `odoo/addons/base/models/res_users.py`);

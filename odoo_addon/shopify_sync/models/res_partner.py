@@ -188,7 +188,7 @@ class ResPartner(models.Model):
         # Storing the legal copy is part of the erasure, whoever triggers it.
         Send = self.env["account.move.send"].sudo()
         for move in posted.filtered(lambda m: not m.invoice_pdf_report_id):
-            data = {move: Send._get_default_sending_settings(move, sending_methods=["manual"])}
+            data = {move: compat.invoice_sending_data(Send, move)}
             try:
                 with self.env.cr.savepoint():
                     Send._generate_invoice_documents(data)
