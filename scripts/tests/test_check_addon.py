@@ -254,6 +254,14 @@ class TestOdooVersions(BrokenCopy):
         self.assertProblem(r"shopify_tax_map_views\.xml:\d+: 17\.0's tree view type")
         self.assertProblem(r"sale_order_views\.xml:\d+: a 19\.0-only field name")
 
+    def test_a_search_group_with_attributes_19_refuses(self):
+        self.edit("views/shopify_sync_event_views.xml",
+                  "<group>\n                    <filter name=\"by_type\"",
+                  '<group expand="0" string="Group by">\n'
+                  '                    <filter name="by_type"')
+        self.assertProblem(r"shopify_sync_event_views\.xml:\d+: a search view group's "
+                           r"expand")
+
     def test_a_contract_method_with_other_arguments(self):
         self.edit("models/shopify_sync_api_orders.py", "def cancel_order(self, document):",
                   "def cancel_order(self, order_gid, reason=None):")
