@@ -162,8 +162,9 @@ class ShopifyPrivacyRequest(models.Model):
 
     def _privacy_close_activities(self, feedback):
         for request in self:
-            # Closing the to-dos of other people of the group, whoever finished the request.
-            request.activity_ids.sudo().action_feedback(feedback=feedback)
+            # Closing the to-dos of other people of the group, whoever finished the request (read
+            # as superuser too: a user may not see the others' to-dos among `activity_ids`).
+            request.sudo().activity_ids.action_feedback(feedback=feedback)
 
     # ------------------------------------------------------------------ settling
     def _privacy_parts_done(self):
