@@ -53,20 +53,19 @@ lint-addon:
 	  echo "lint-addon: skipped: flake8 is not installed (apt-get install python3-flake8)"; \
 	fi
 
-# The addon's Odoo tests need an Odoo 18 source tree (ODOO_SRC); without one they are skipped
-# with a message saying so.
+# The addon's Odoo tests need an Odoo source tree (ODOO_SRC: 17, 18 or 19); without one they are
+# skipped with a message saying so.
 test-odoo-skip-if-missing:
 	scripts/test-odoo.sh --skip-if-missing
 
-# The addon's Odoo tests, then the contract conformance suite against a throwaway real Odoo
-# (dev/conformance/, docs/odoo-double.md), then the demo's day of commerce
-# (`make demo-check`'s scenario) against another throwaway real Odoo, then the flows' e2e
-# scenarios (sidecar/flows/real-odoo.e2e.test.ts) against a third.
+# The real-Odoo matrix (scripts/test-odoo-matrix.sh): for the tree in ODOO_SRC (its version read
+# from it) and/or each of ODOO17_SRC, ODOO18_SRC, ODOO19_SRC, the addon's Odoo tests (demo and
+# no-demo databases), the contract conformance suite over that version's transport (JSON-2 on 19,
+# JSON-RPC on 17 and 18; dev/conformance/, docs/odoo-double.md), the flows' e2e scenarios
+# (sidecar/flows/real-odoo.e2e.test.ts) and the demo's day of commerce, each on a throwaway
+# database; versions without a tree are named as skipped in the closing summary.
 test-odoo: install
-	scripts/test-odoo.sh
-	scripts/conformance-real-odoo.sh
-	scripts/demo-real-odoo.sh
-	scripts/e2e-real-odoo.sh
+	scripts/test-odoo-matrix.sh
 
 # Lint (docs/development.md, "Lint"): ESLint with typescript-eslint's type-checked rules, Prettier,
 # the import rules (dependency-cruiser), the words check and flake8 on the addon. A relaxed rule

@@ -4,7 +4,8 @@ checks that matter here, since pylint-odoo cannot be installed (docs/development
 
   - files: every .py file compiles, every .xml file parses;
   - manifest: the keys an addon needs (name, summary, version, category, license, author,
-    website, depends, data, installable), the version is 18.0.x.y.z, the license is one Odoo
+    website, depends, data, installable), the version is x.y.z without an Odoo series (the one
+    source runs on several; docs/architecture.md, "Odoo versions"), the license is one Odoo
     knows, the website is https, depends is a non-empty list, every data/demo file exists and
     every data file on disk is listed; README.rst and static/description/icon.png exist;
   - XML ids: well-formed (lower-case letters, digits and _; a module prefix only for this
@@ -16,7 +17,11 @@ checks that matter here, since pylint-odoo cannot be installed (docs/development
     or string-concatenated queries);
   - references: no comment cites documents outside the repository (the product brief or its
     decisions, an issue number, the research notes, a .md file the repository does not have);
-  - size: no function over 80 lines outside tests/.
+  - size: no function over 80 lines outside tests/;
+  - Odoo versions: no known version-specific name (a field or method that differs between Odoo
+    17.0, 18.0 and 19.0) outside the compatibility module `compat.py`, which maps 18.0's terms
+    to the running version (docs/architecture.md, "Odoo versions"); every public method of the
+    contract model takes one argument named `document` (JSON-2 sends it by name).
 
 Exit status 0 when all checks pass, 1 with one line per problem otherwise. The checks catch
 their own bad cases: scripts/tests/test_check_addon.py.
@@ -45,7 +50,9 @@ MANIFEST_KEYS = ("name", "summary", "version", "category", "license", "author", 
 LICENSES = {"GPL-2", "GPL-2 or any later version", "GPL-3", "GPL-3 or any later version",
             "AGPL-3", "LGPL-3", "Other OSI approved licence", "OEEL-1", "OPL-1",
             "Other proprietary"}
-VERSION = re.compile(r"18\.0\.\d+\.\d+\.\d+")
+# x.y.z without the series: Odoo prefixes its own (17.0.x.y.z, 18.0.x.y.z, 19.0.x.y.z), which a
+# series in the manifest would pin to one version.
+VERSION = re.compile(r"\d+\.\d+\.\d+")
 XML_ID = re.compile(r"[a-z][a-z0-9_]*")
 DATA_FOLDERS = ("data", "demo", "security", "views", "wizards", "report", "reports")
 MAX_FUNCTION_LINES = 80
@@ -118,7 +125,7 @@ def check_manifest(addon_dir, manifest):
     problems = [f"{path}: missing key {key!r}" for key in MANIFEST_KEYS if key not in manifest]
     version = manifest.get("version", "")
     if not isinstance(version, str) or not VERSION.fullmatch(version):
-        problems.append(f"{path}: version must be 18.0.x.y.z (got {version!r})")
+        problems.append(f"{path}: version must be x.y.z, without an Odoo series (got {version!r})")
     if "license" in manifest and manifest["license"] not in LICENSES:
         problems.append(f"{path}: license {manifest['license']!r} is not one Odoo knows")
     for key in ("name", "summary", "author", "category"):
@@ -390,6 +397,214 @@ def check_function_size(addon_dir):
     return problems
 
 
+# ---------------------------------------------------------------------------- Odoo versions
+# Names that differ between Odoo 17.0, 18.0 and 19.0: {name: (what differs, what to use)}. The
+# addon is written in 18.0's terms and `compat.py` maps them: such a name may appear as an
+# argument of a `compat.<helper>(...)` call (e.g. `compat.value(line, "tax_id")`), never on its
+# own (an attribute, a string, a keyword) in Python code outside compat.py.
+VERSION_SPECIFIC_NAMES = {
+    "is_storable": ("product storability (17.0: type 'product')",
+                    "compat.vals / compat.domain / compat.value / compat.field"),
+    "groups_id": ("a user's, view's, menu's or action's groups (19.0: group_ids)",
+                  "compat.field / compat.vals"),
+    "group_ids": ("a 19.0-only name (18.0: groups_id)", "compat.field / compat.vals"),
+    "privilege_id": ("a 19.0-only name (18.0: res.groups.category_id)", "compat.vals"),
+    "Constraint": ("19.0's models.Constraint", "_sql_constraints (compat.adapt_model_definitions)"),
+    "check_access": ("BaseModel.check_access (18.0+)", "compat.check_access"),
+    "create_returns": ("the return wizard's action (18.0: action_create_returns)",
+                       "compat.create_return"),
+    "action_create_returns": ("the return wizard's action (17.0: create_returns)",
+                              "compat.create_return"),
+    "price_include_override": ("a tax's price-included setting (17.0: price_include)",
+                               "compat.vals"),
+    "tracking_url": ("a carrier's tracking link (18.0+)",
+                     "compat.vals, or the picking's carrier_tracking_url"),
+    "_get_default_sending_settings": ("account.move.send's settings (17.0: a wizard)",
+                                      "compat.invoice_sending_data"),
+    "_generate": ("res.users.apikeys._generate (17.0: no expiration)", "compat.generate_api_key"),
+    "raise_on_email": ("mail.thread._message_compute_author (19.0: no raise_on_email)",
+                       "compat.MAIL_AUTHOR_NO_RAISE"),
+    "mobile": ("res.partner.mobile (removed in 19.0)",
+               "compat.optional, or a field list checked against _fields"),
+    "users": ("res.groups.users (19.0: user_ids)", "compat.value / compat.field"),
+    "get_groups_by_application": ("the user form's groups by application (19.0: privileges)",
+                                  "compat.access_choices"),
+    "_update_user_groups_view": ("the generated user groups view (19.0: none)",
+                                 "compat.user_form_offers"),
+    "_get_view_group_hierarchy": ("19.0's user form groups", "compat.access_choices"),
+    "LazyTranslate": ("module-level lazy translations (17.0: _lt)", "compat.lazy_translation"),
+    "version_info": ("the Odoo version", "compat.ODOO_MAJOR and a helper in compat.py"),
+    "major_version": ("the Odoo version", "compat.ODOO_MAJOR and a helper in compat.py"),
+}
+# Flagged as attributes only: as strings they name fields in lists checked against `_fields`,
+# as variables they are the addon's own.
+ATTRIBUTE_ONLY = {"mobile", "users"}
+# sale.order.line's taxes (19.0: tax_ids): the addon's own shopify.tax.map also has a `tax_id`,
+# so only a line's (an expression naming a line) and m2m commands for it are flagged.
+LINE_TAXES = ("sale.order.line taxes (19.0: tax_ids)", "compat.value / compat.field")
+# Data files are translated at load (compat.Base._load_records): they use 18.0's terms, never
+# another version's.
+VERSION_SPECIFIC_XML = [
+    (re.compile(r"<tree\b|[\"'>,]tree[,<\"']"), "17.0's tree view type", "18.0's list"),
+    (re.compile(r"name=[\"'](group_ids|user_ids|privilege_id)[\"']"), "a 19.0-only field name",
+     "18.0's groups_id / users / category_id"),
+    (re.compile(r"<group\b[^>]*\bexpand="), "a search view group's expand (refused by 19.0's "
+     "odoo/addons/base/rng/common.rng)", "a bare <group>"),
+    (re.compile(r"name=[\"']detailed_type[\"']|\bis_storable\b"),
+     "product storability in a view (differs in 17.0)", "a field every version has"),
+]
+# Files allowed to name a version-specific API, and why.
+VERSION_SPECIFIC_ALLOWED = {
+    # The override itself: it passes the argument on when the version gives it.
+    ("models/mail_thread.py", "raise_on_email"),
+    # The test of compat.ODOO_MAJOR against Odoo's own release number.
+    ("tests/test_versions.py", "major_version"),
+    # The test of compat.web_url's answer on 18.0 and 19.0.
+    ("tests/test_versions.py", "web_route"),
+    # The documentation's screenshots are taken on Odoo 18 (scripts/screenshots-real-odoo.sh).
+    ("tests/test_screenshots.py", "web_route"),
+    # Its lines are the wizard's own (shopify.tax.map.wizard.line.tax_id), no sale order line.
+    ("wizards/shopify_tax_map_wizard.py", "tax_id"),
+}
+# The web client's addresses that 18.0 added (`/odoo/action-…`, `/odoo/<model>/<id>`).
+WEB_ROUTE = re.compile(r"^/odoo/(action-|[a-z_]+\.[a-z_.]+(/|$))")
+# An expression that names a sale order line (its last step): `line`, `so_line`, `ship_line`,
+# `order.order_line`; not `wizard.line_ids` (another model's lines).
+ORDER_LINE = re.compile(r"(?:^|[.\]])(?:\w*_)?line$")
+CONTRACT_MODEL = "shopify.sync.api"
+
+
+def _is_compat_call(node):
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+        isinstance(node.func.value, ast.Name) and node.func.value.id == "compat"
+
+
+def _version_names(node):
+    """[(name, line)] of the version-specific names `node` itself uses."""
+    found = []
+    if isinstance(node, ast.Attribute) and not (
+            isinstance(node.value, ast.Name) and node.value.id == "compat"):
+        if node.attr in VERSION_SPECIFIC_NAMES:
+            found.append((node.attr, node.lineno))
+        if node.attr == "_" and ast.unparse(node.value).endswith("env"):
+            found.append(("env_translate", node.lineno))
+        if node.attr == "tax_id" and ORDER_LINE.search(ast.unparse(node.value)):
+            found.append(("tax_id", node.lineno))
+    elif isinstance(node, ast.Constant) and isinstance(node.value, str) and \
+            node.value in VERSION_SPECIFIC_NAMES and node.value not in ATTRIBUTE_ONLY:
+        found.append((node.value, node.lineno))
+    elif isinstance(node, ast.Constant) and isinstance(node.value, str) and \
+            WEB_ROUTE.search(node.value):
+        found.append(("web_route", node.lineno))
+    elif isinstance(node, ast.keyword) and node.arg in VERSION_SPECIFIC_NAMES and \
+            node.arg not in ATTRIBUTE_ONLY:
+        found.append((node.arg, node.value.lineno))
+    elif isinstance(node, ast.keyword) and node.arg == "view_mode" and \
+            isinstance(node.value, ast.Constant) and \
+            re.search(r"\b(list|tree)\b", str(node.value.value)):
+        found.append(("view_mode", node.value.lineno))
+    elif isinstance(node, ast.Tuple) and len(node.elts) == 2 and \
+            isinstance(node.elts[1], ast.Constant) and node.elts[1].value in ("list", "tree"):
+        found.append(("view_mode", node.lineno))
+    elif isinstance(node, ast.Name) and node.id in VERSION_SPECIFIC_NAMES and \
+            node.id not in ATTRIBUTE_ONLY:
+        found.append((node.id, node.lineno))
+    elif isinstance(node, ast.arg) and node.arg in VERSION_SPECIFIC_NAMES and \
+            node.arg not in ATTRIBUTE_ONLY:
+        found.append((node.arg, node.lineno))
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+            node.func.attr == "with_context":
+        found += [("warehouse_context", k.value.lineno) for k in node.keywords
+                  if k.arg in ("warehouse", "warehouse_id")]
+    elif isinstance(node, ast.Dict):
+        for key, value in zip(node.keys, node.values):
+            if isinstance(key, ast.Constant) and key.value == "tax_id" and \
+                    isinstance(value, (ast.List, ast.ListComp)):
+                found.append(("tax_id", key.lineno))
+            if isinstance(key, ast.Constant) and key.value == "view_mode" and \
+                    isinstance(value, ast.Constant) and \
+                    re.search(r"\b(list|tree)\b", str(value.value)):
+                found.append(("view_mode", key.lineno))
+    return found
+
+
+def _uses_outside_compat(node, inside=False):
+    """[(name, line)] of version-specific names in `node`'s tree outside compat.<helper>() calls."""
+    inside = inside or _is_compat_call(node)
+    found = [] if inside else _version_names(node)
+    for child in ast.iter_child_nodes(node):
+        found += _uses_outside_compat(child, inside)
+    return found
+
+
+def _python_version_problems(path, relative):
+    try:
+        tree = ast.parse(read(path))
+    except SyntaxError:
+        return []  # reported by check_files
+    problems = []
+    for name, line in _uses_outside_compat(tree):
+        if (relative, name) in VERSION_SPECIFIC_ALLOWED:
+            continue
+        if name == "tax_id":
+            what, instead = LINE_TAXES
+        elif name == "env_translate":
+            what, instead = "Environment._ (18.0+)", "compat.translate"
+        elif name == "web_route":
+            what, instead = "the web client's /odoo/ addresses (18.0+; 17.0: /web#)", \
+                "compat.web_url"
+        elif name == "view_mode":
+            what, instead = "the list view type (17.0: tree)", "compat.view_mode"
+        elif name == "warehouse_context":
+            what, instead = "the stock context key of a warehouse (17.0: warehouse)", \
+                "compat.in_warehouse"
+        else:
+            what, instead = VERSION_SPECIFIC_NAMES[name]
+        problems.append(f"{rel(path)}:{line}: {what} differs between Odoo versions: use "
+                        f"{instead} (compat.py)")
+    return problems
+
+
+def check_versions(addon_dir):
+    problems = []
+    for path in addon_files(addon_dir, (".py", ".xml")):
+        relative = os.path.relpath(path, addon_dir)
+        if relative == "compat.py":
+            continue
+        if path.endswith(".py"):
+            problems += _python_version_problems(path, relative)
+            continue
+        for line_no, line in enumerate(read(path).splitlines(), start=1):
+            for pattern, what, instead in VERSION_SPECIFIC_XML:
+                if pattern.search(line):
+                    problems.append(f"{rel(path)}:{line_no}: {what} differs between Odoo "
+                                    f"versions: use {instead} (compat.py)")
+    return problems + check_contract_signatures(addon_dir)
+
+
+def check_contract_signatures(addon_dir):
+    """Every public method of the contract model is `method(self, document)` (JSON-2 passes
+    arguments by name, and the sidecar names the one document `document`)."""
+    problems = []
+    for path in addon_files(os.path.join(addon_dir, "models"), (".py",)):
+        try:
+            tree = ast.parse(read(path))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.ClassDef) and CONTRACT_MODEL in ast.unparse(node)):
+                continue
+            for item in node.body:
+                if not isinstance(item, ast.FunctionDef) or item.name.startswith("_"):
+                    continue
+                names = [a.arg for a in item.args.args]
+                if names != ["self", "document"] or item.args.vararg or item.args.kwarg or \
+                        item.args.kwonlyargs:
+                    problems.append(f"{rel(path)}:{item.lineno}: {CONTRACT_MODEL}.{item.name} "
+                                    "must take exactly one argument, `document`")
+    return problems
+
+
 def check_addon(addon_dir, repo_root=ROOT):
     problems = check_files(addon_dir)
     manifest, manifest_problems = load_manifest(addon_dir)
@@ -402,6 +617,7 @@ def check_addon(addon_dir, repo_root=ROOT):
     problems += check_sql(addon_dir)
     problems += check_citations(addon_dir, repo_root)
     problems += check_function_size(addon_dir)
+    problems += check_versions(addon_dir)
     return problems
 
 

@@ -1,32 +1,38 @@
 #!/usr/bin/env bash
 # Runs the contract conformance suite (dev/conformance/real-odoo.test.ts) against a
-# real Odoo 18 with shopify_sync, on a throwaway database:
+# real Odoo (17, 18 or 19) with shopify_sync, on a throwaway database, over the transport the
+# sidecar takes for that version (ODOO_PROTOCOL, default auto: JSON-2 on 19, JSON-RPC before):
 #   1. creates the database with shopify_sync (which depends on stock_delivery for tracking
 #      numbers), no demo data;
 #   2. creates the integration user (group "Shopify: integration") with an API key, and maps
 #      the main warehouse to gid://shopify/Location/1;
 #   3. serves Odoo on 127.0.0.1:$ODOO_HTTP_PORT, runs the suite, stops Odoo, drops the database.
 #
-#   ODOO_SRC=/path/to/odoo-18 scripts/conformance-real-odoo.sh
+#   ODOO_SRC=/path/to/odoo scripts/conformance-real-odoo.sh
 #
 # Environment: ODOO_SRC (required), ADDONS_DIR (default <repo>/odoo_addon),
 # DB_HOST/DB_PORT/DB_USER/DB_PASSWORD (default 127.0.0.1:5432 odoo/odoo), ODOO_HTTP_PORT
-# (default 8075), KEEP_DB=1 to keep the database and its log in var/conformance-odoo/.
+# (default: a free port), ODOO_PROTOCOL (default auto), KEEP_DB=1 to keep the database and its
+# log in var/conformance-odoo/.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PY=/usr/bin/python3
 if [[ -z "${ODOO_SRC:-}" || ! -f "${ODOO_SRC}/odoo-bin" ]]; then
-  echo "conformance-real-odoo: set ODOO_SRC to an Odoo 18 source tree" >&2
+  echo "conformance-real-odoo: set ODOO_SRC to an Odoo 17, 18 or 19 source tree" >&2
   exit 2
 fi
+# shellcheck source=scripts/lib-odoo-version.sh
+source "$repo/scripts/lib-odoo-version.sh"
+require_supported_odoo conformance-real-odoo "$ODOO_SRC"
+read -r -a no_demo <<<"$(odoo_demo_args "$ODOO_MAJOR" nodemo)"
 ADDONS_DIR="${ADDONS_DIR:-$repo/odoo_addon}"
 if [[ ! -d "$ADDONS_DIR/shopify_sync" ]]; then
   echo "conformance-real-odoo: no shopify_sync in $ADDONS_DIR (set ADDONS_DIR)" >&2
   exit 2
 fi
 DB_HOST="${DB_HOST:-127.0.0.1}" DB_PORT="${DB_PORT:-5432}" DB_USER="${DB_USER:-odoo}" DB_PASSWORD="${DB_PASSWORD:-odoo}"
-PORT="${ODOO_HTTP_PORT:-8075}"
+PORT="${ODOO_HTTP_PORT:-$(free_port)}"
 DB="conformance_$$"
 export PGPASSWORD="$DB_PASSWORD" PYTHONDONTWRITEBYTECODE=1
 work="$repo/var/conformance-odoo"
@@ -44,7 +50,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "conformance-real-odoo: installing shopify_sync in $DB (about a minute; log: $work/install.log)" >&2
-"$PY" "$ODOO_SRC/odoo-bin" "${args[@]}" -i shopify_sync --without-demo=all \
+"$PY" "$ODOO_SRC/odoo-bin" "${args[@]}" -i shopify_sync "${no_demo[@]}" \
   --stop-after-init --max-cron-threads=0 --http-port="$PORT" >"$work/install.log" 2>&1 \
   || { tail -20 "$work/install.log" >&2; exit 1; }
 
@@ -55,11 +61,13 @@ KEYFILE="$work/apikey" "$PY" "$ODOO_SRC/odoo-bin" shell "${args[@]}" --no-http >
 import os
 from datetime import datetime, timedelta
 from odoo import Command
+from odoo.addons.shopify_sync import compat
 group = env.ref("shopify_sync.group_shopify_integration")
-user = env["res.users"].with_context(no_reset_password=True).create({
+Users = env["res.users"].with_context(no_reset_password=True)
+user = Users.create(compat.vals(Users, {
     "name": "Shopify sidecar", "login": "shopify-sidecar",
-    "groups_id": [Command.set([group.id])]})
-key = env["res.users.apikeys"].with_user(user)._generate(None, "conformance", datetime.now() + timedelta(days=1))
+    "groups_id": [Command.set([group.id])]}))
+key = compat.generate_api_key(user, "conformance", datetime.now() + timedelta(days=1))
 env["ir.config_parameter"].sudo().set_param("shopify_sync.shop_domain", "conformance.myshopify.com")
 warehouse = env["stock.warehouse"].search([], order="id", limit=1)
 env["shopify.location.map"].create({"location_gid": "gid://shopify/Location/1", "name": "Main", "warehouse_id": warehouse.id})
@@ -71,9 +79,7 @@ PYTHON
   --max-cron-threads=0 --logfile="$work/server.log" &
 server_pid=$!
 for _ in $(seq 1 60); do
-  curl -sf -o /dev/null -X POST -H 'content-type: application/json' \
-    -d '{"jsonrpc":"2.0","method":"call","params":{"service":"common","method":"version","args":[]}}' \
-    "http://127.0.0.1:$PORT/jsonrpc" && break
+  odoo_answers "http://127.0.0.1:$PORT" && break
   sleep 1
 done
 

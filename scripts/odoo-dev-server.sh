@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Serve a real Odoo 18 with shopify_sync installed, for the sidecar and the conformance
+# Serve a real Odoo (17, 18 or 19) with shopify_sync installed, for the sidecar and the conformance
 # suite. Creates the database (once), the integration user with an API key, a Shopify
 # location mapping and a small seed (SKUs, tax mapping), then serves on 127.0.0.1.
 #
-#   ODOO_SRC=/path/to/odoo-18 scripts/odoo-dev-server.sh
+#   ODOO_SRC=/path/to/odoo scripts/odoo-dev-server.sh
 #
 # Environment (all optional except ODOO_SRC):
 #   DB_HOST/DB_PORT/DB_USER/DB_PASSWORD  PostgreSQL (default 127.0.0.1:5432 odoo/odoo)
@@ -23,9 +23,12 @@ repo="$(cd "$here/.." && pwd)"
 PY=/usr/bin/python3
 
 if [[ -z "${ODOO_SRC:-}" || ! -f "${ODOO_SRC}/odoo-bin" ]]; then
-  echo "odoo-dev-server: set ODOO_SRC to an Odoo 18 source tree (see docs/development.md)" >&2
+  echo "odoo-dev-server: set ODOO_SRC to an Odoo 17, 18 or 19 source tree (see docs/development.md)" >&2
   exit 2
 fi
+# shellcheck source=scripts/lib-odoo-version.sh
+source "$here/lib-odoo-version.sh"
+require_supported_odoo odoo-dev-server "$ODOO_SRC"
 
 DB_HOST="${DB_HOST:-127.0.0.1}"
 DB_PORT="${DB_PORT:-5432}"
@@ -55,8 +58,9 @@ if [[ "${ODOO_DB_RESET:-0}" == "1" ]] && db_exists "$ODOO_DB"; then
   dropdb -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" "$ODOO_DB"
 fi
 
-demo_args=()
-[[ "${ODOO_DEMO:-1}" == "0" ]] && demo_args=(--without-demo=all)
+demo_mode=demo
+[[ "${ODOO_DEMO:-1}" == "0" ]] && demo_mode=nodemo
+read -r -a demo_args <<<"$(odoo_demo_args "$ODOO_MAJOR" "$demo_mode")"
 
 if ! db_exists "$ODOO_DB"; then
   echo "odoo-dev-server: creating $ODOO_DB with shopify_sync (about a minute; log: $logdir/install.log)" >&2

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Install shopify_sync on throwaway databases of a real Odoo 18 and run its tests:
-# once with demo data and once with --without-demo=all (both installs must work).
+# Install shopify_sync on throwaway databases of a real Odoo (17, 18 or 19: the tree's version is
+# read from it) and run its tests: once with demo data and once without (both installs must
+# work). `make test-odoo` runs it for each version (scripts/test-odoo-matrix.sh).
 #
-#   ODOO_SRC=/path/to/odoo-18 scripts/test-odoo.sh [--skip-if-missing]
+#   ODOO_SRC=/path/to/odoo scripts/test-odoo.sh [--skip-if-missing]
 #
 # Environment: ODOO_SRC (required), DB_HOST/DB_PORT/DB_USER/DB_PASSWORD (default the
 # local Debian cluster, role odoo/odoo: started and created when absent and run as root),
-# TEST_ODOO_MODES (default "demo nodemo"), ODOO_TEST_HTTP_PORT (default 8269),
+# TEST_ODOO_MODES (default "demo nodemo"), ODOO_TEST_HTTP_PORT (default: a free port),
 # KEEP_DB=1 to keep the databases. Logs: var/test-odoo/<db>.log.
 set -euo pipefail
 
@@ -17,10 +18,13 @@ PY=/usr/bin/python3
 skip_if_missing=0
 [[ "${1:-}" == "--skip-if-missing" ]] && skip_if_missing=1
 if [[ -z "${ODOO_SRC:-}" || ! -f "${ODOO_SRC}/odoo-bin" ]]; then
-  echo "skipped: set ODOO_SRC to an Odoo 18 source tree (see docs/development.md)"
+  echo "skipped: set ODOO_SRC to an Odoo 17, 18 or 19 source tree (see docs/development.md)"
   [[ "$skip_if_missing" == "1" ]] && exit 0
   exit 2
 fi
+# shellcheck source=scripts/lib-odoo-version.sh
+source "$here/lib-odoo-version.sh"
+require_supported_odoo test-odoo "$ODOO_SRC"
 
 DB_HOST="${DB_HOST:-127.0.0.1}"
 DB_PORT="${DB_PORT:-5432}"
@@ -35,7 +39,7 @@ ensure_postgres
 
 logdir="$repo/var/test-odoo"
 mkdir -p "$logdir"
-port="${ODOO_TEST_HTTP_PORT:-8269}"
+port="${ODOO_TEST_HTTP_PORT:-$(free_port)}"
 status=0
 dbs=()
 cleanup() {
@@ -48,12 +52,11 @@ cleanup() {
 trap cleanup EXIT
 
 for mode in ${TEST_ODOO_MODES:-demo nodemo}; do
-  db="t_shopify_sync_${mode}_$$_$(date +%s)"
+  db="t_shopify_sync_${ODOO_MAJOR}_${mode}_$$_$(date +%s)"
   dbs+=("$db")
-  extra=()
-  [[ "$mode" == "nodemo" ]] && extra=(--without-demo=all)
+  read -r -a extra <<<"$(odoo_demo_args "$ODOO_MAJOR" "$mode")"
   log="$logdir/$db.log"
-  echo "test-odoo: [$mode] installing shopify_sync on $db and running its tests (log: $log)"
+  echo "test-odoo: [Odoo $ODOO_MAJOR, $mode] installing shopify_sync on $db and running its tests (log: $log)"
   start=$(date +%s)
   set +e
   "$PY" "$ODOO_SRC/odoo-bin" \
@@ -69,11 +72,11 @@ for mode in ${TEST_ODOO_MODES:-demo nodemo}; do
   stats="$(grep -E 'odoo\.tests\.stats: shopify_sync' "$log" | tail -1 | sed -E 's/.*odoo\.tests\.stats: //')"
   problems="$(grep -E ' (ERROR|CRITICAL) ' "$log" | head -20 || true)"
   if [[ "$rc" != "0" || -n "$problems" || -z "$result" || "$result" != 0\ failed,\ 0\ error* ]]; then
-    echo "test-odoo: [$mode] FAILED (exit $rc, ${elapsed}s): ${result:-no test result line}"
+    echo "test-odoo: [Odoo $ODOO_MAJOR, $mode] FAILED (exit $rc, ${elapsed}s): ${result:-no test result line}"
     [[ -n "$problems" ]] && echo "$problems"
     status=1
   else
-    echo "test-odoo: [$mode] OK in ${elapsed}s: $result ($stats)"
+    echo "test-odoo: [Odoo $ODOO_MAJOR, $mode] OK in ${elapsed}s: $result ($stats)"
   fi
 done
 exit $status

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs a command against a real Odoo 18 with shopify_sync on a throwaway database:
+# Runs a command against a real Odoo (17, 18 or 19) with shopify_sync on a throwaway database:
 #   1. creates the database with shopify_sync, no demo data;
 #   2. creates the integration user (group "Shopify: integration") with an API key, sets the
 #      shop domain to the stack's simulated shop, maps the first warehouse to the simulator's
@@ -10,7 +10,7 @@
 # The simulated shop sells in the Odoo company's currency (the demo, the e2e suite and the bench
 # read it), so Odoo's currency is left as installed.
 #
-#   ODOO_SRC=/path/to/odoo-18 scripts/with-real-odoo.sh CMD ARGS...
+#   ODOO_SRC=/path/to/odoo scripts/with-real-odoo.sh CMD ARGS...
 # Used by scripts/e2e-real-odoo.sh, scripts/demo-real-odoo.sh and scripts/bench-real-odoo.sh.
 #
 # Environment: ODOO_SRC (required), ADDONS_DIR (default <repo>/odoo_addon),
@@ -25,15 +25,18 @@ fi
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PY=/usr/bin/python3
 if [[ -z "${ODOO_SRC:-}" || ! -f "${ODOO_SRC}/odoo-bin" ]]; then
-  echo "with-real-odoo: set ODOO_SRC to an Odoo 18 source tree" >&2
+  echo "with-real-odoo: set ODOO_SRC to an Odoo 17, 18 or 19 source tree" >&2
   exit 2
 fi
+# shellcheck source=scripts/lib-odoo-version.sh
+source "$repo/scripts/lib-odoo-version.sh"
+require_supported_odoo with-real-odoo "$ODOO_SRC"
+read -r -a no_demo <<<"$(odoo_demo_args "$ODOO_MAJOR" nodemo)"
 ADDONS_DIR="${ADDONS_DIR:-$repo/odoo_addon}"
 if [[ ! -d "$ADDONS_DIR/shopify_sync" ]]; then
   echo "with-real-odoo: no shopify_sync in $ADDONS_DIR (set ADDONS_DIR)" >&2
   exit 2
 fi
-free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 DB_HOST="${DB_HOST:-127.0.0.1}" DB_PORT="${DB_PORT:-5432}" DB_USER="${DB_USER:-odoo}" DB_PASSWORD="${DB_PASSWORD:-odoo}"
 PORT="${ODOO_HTTP_PORT:-$(free_port)}"
 DB="real_odoo_$$"
@@ -54,7 +57,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "with-real-odoo: installing shopify_sync in $DB (about a minute; log: $work/install.log)" >&2
-"$PY" "$ODOO_SRC/odoo-bin" "${args[@]}" -i shopify_sync --without-demo=all \
+"$PY" "$ODOO_SRC/odoo-bin" "${args[@]}" -i shopify_sync "${no_demo[@]}" \
   --stop-after-init --max-cron-threads=0 --http-port="$PORT" >"$work/install.log" 2>&1 \
   || { tail -20 "$work/install.log" >&2; exit 1; }
 
@@ -63,11 +66,13 @@ KEYFILE="$work/apikey" "$PY" "$ODOO_SRC/odoo-bin" shell "${args[@]}" --no-http >
 import os
 from datetime import datetime, timedelta
 from odoo import Command
+from odoo.addons.shopify_sync import compat
 group = env.ref("shopify_sync.group_shopify_integration")
-user = env["res.users"].with_context(no_reset_password=True).create({
+Users = env["res.users"].with_context(no_reset_password=True)
+user = Users.create(compat.vals(Users, {
     "name": "Shopify sidecar", "login": "shopify-sidecar",
-    "groups_id": [Command.set([group.id])]})
-key = env["res.users.apikeys"].with_user(user)._generate(None, "real-odoo", datetime.now() + timedelta(days=1))
+    "groups_id": [Command.set([group.id])]}))
+key = compat.generate_api_key(user, "real-odoo", datetime.now() + timedelta(days=1))
 env["ir.config_parameter"].sudo().set_param("shopify_sync.shop_domain", "e2e-shop.myshopify.com")
 main = env["stock.warehouse"].search([], order="id", limit=1)
 second = env["stock.warehouse"].create({"name": "Second Warehouse", "code": "WH2"})
@@ -82,9 +87,7 @@ PYTHON
 server_pid=$!
 up=0
 for _ in $(seq 1 60); do
-  if curl -sf -o /dev/null -X POST -H 'content-type: application/json' \
-    -d '{"jsonrpc":"2.0","method":"call","params":{"service":"common","method":"version","args":[]}}' \
-    "http://127.0.0.1:$PORT/jsonrpc"; then up=1; break; fi
+  if odoo_answers "http://127.0.0.1:$PORT"; then up=1; break; fi
   sleep 1
 done
 [[ "$up" == 1 ]] || { echo "with-real-odoo: Odoo did not answer on port $PORT" >&2; tail -20 "$work/server.log" >&2; exit 1; }

@@ -139,7 +139,7 @@ export async function runBench(options: BenchOptions): Promise<{ rows: BenchRow[
   if (real) {
     const common = { url: real.url, db: real.db, protocol: 'jsonrpc' as const, requestTimeoutMs: 60_000 };
     target = {
-      caller: createOdooClient({ ...common, user: real.user, apiKey: real.apiKey }),
+      caller: createOdooClient({ ...common, protocol: real.protocol, user: real.user, apiKey: real.apiKey }),
       merchant: createRealMerchant({
         admin: createOdooClient({ ...common, user: real.adminUser, apiKey: real.adminPassword }),
         adminLogin: real.adminUser,

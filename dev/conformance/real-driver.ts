@@ -1,9 +1,13 @@
 /**
- * The MerchantDriver for a real Odoo 18 with shopify_sync: what a user does in Odoo's UI, done
- * over JSON-RPC with an administrator's credentials through Odoo's public model methods
+ * The MerchantDriver for a real Odoo (17, 18 or 19) with shopify_sync: what a user does in Odoo's
+ * UI, done over JSON-RPC with an administrator's credentials through Odoo's public model methods
  * (product.template create, stock.quant `action_apply_inventory`, sale.order `action_confirm`,
  * stock.picking `button_validate`, account.move `action_post`, res.partner
  * `action_shopify_erase`, …). The contract itself is called as the integration user.
+ *
+ * Written in Odoo 18's field names; the few that differ are mapped by `odooFields` from the
+ * server's own `fields_get` (as the addon's compat.py maps them: docs/architecture.md, "Odoo
+ * versions").
  *
  * Settings are the addon's: ir.config_parameter `shopify_sync.import_policy` and
  * `shopify_sync.safety_stock`, and the models `shopify.tax.map` and `shopify.location.map`.
@@ -40,6 +44,37 @@ export interface RealMerchantOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/**
+ * The fields that differ between Odoo 17, 18 and 19, read from the server: a user's groups
+ * (19: `group_ids`), storable products (17: `type` "product", 18+: `is_storable`) and a tax's
+ * price-included setting (17: the boolean `price_include`, 18+: `price_include_override`) and a
+ * sale order line's taxes (19: `tax_ids`).
+ */
+export interface OdooFieldNames {
+  userGroups: 'groups_id' | 'group_ids';
+  storable: Record<string, unknown>;
+  priceIncluded: (included: boolean) => Record<string, unknown>;
+  lineTaxes: 'tax_id' | 'tax_ids';
+}
+
+async function odooFields(odoo: OdooCaller): Promise<OdooFieldNames> {
+  const names = async (model: string) =>
+    new Set(Object.keys(await odoo.executeKw<Record<string, unknown>>(model, 'fields_get', [], { attributes: ['type'] })));
+  const [users, products, taxes, lines] = await Promise.all([
+    names('res.users'),
+    names('product.template'),
+    names('account.tax'),
+    names('sale.order.line'),
+  ]);
+  return {
+    userGroups: users.has('group_ids') ? 'group_ids' : 'groups_id',
+    storable: products.has('is_storable') ? { type: 'consu', is_storable: true } : { type: 'product' },
+    priceIncluded: taxes.has('price_include_override')
+      ? (included) => ({ price_include_override: included ? 'tax_included' : 'tax_excluded' })
+      : (included) => ({ price_include: included }),
+    lineTaxes: lines.has('tax_ids') ? 'tax_ids' : 'tax_id',
+  };
+}
 const FAILURE_FIELDS = ['state', 'res_model', 'res_id', 'shopify_gid', 'shopify_name', 'amount', 'customer_name', 'attempts'];
 
 export function createRealMerchant(options: RealMerchantOptions): MerchantDriver {
@@ -61,6 +96,9 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
   const call = (model: string, method: string, ids: number[], context: Record<string, unknown> = {}) =>
     kw<unknown>(model, method, [ids], { context });
 
+  let fieldNames: Promise<OdooFieldNames> | undefined;
+  const versionFields = () => (fieldNames ??= odooFields(odoo));
+
   let prepared: Promise<void> | undefined;
   /** Once: the admin may erase customers (manager group), and two warehouses are mapped. */
   const prepare = () =>
@@ -76,7 +114,7 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
       if (!group) throw new Error('shopify_sync is not installed (no group_shopify_manager)');
       const [me] = await searchRead('res.users', [['login', '=', options.adminLogin]], ['id']);
       if (!me) throw new Error(`no Odoo user with login "${options.adminLogin}"`);
-      await write('res.users', [me.id], { groups_id: [[4, group.res_id]] });
+      await write('res.users', [me.id], { [(await versionFields()).userGroups]: [[4, group.res_id]] });
       const maps = await searchRead('shopify.location.map', [], ['location_gid', 'warehouse_id']);
       if (maps.length < 2) {
         const mapped = new Set(maps.map((row) => m2oId(row.warehouse_id)));
@@ -152,7 +190,7 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
               amount: mapping.rate * 100,
               amount_type: 'percent',
               type_tax_use: 'sale',
-              price_include_override: mapping.price_include ? 'tax_included' : 'tax_excluded',
+              ...(await versionFields()).priceIncluded(mapping.price_include === true),
             }),
           };
           await create('shopify.tax.map', { title: mapping.title, rate: mapping.rate, tax_id: tax.id });
@@ -192,8 +230,7 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
         name: spec.name,
         description_sale: spec.description ?? false,
         list_price: Number(spec.price),
-        type: 'consu',
-        is_storable: true,
+        ...(await versionFields()).storable,
         sale_ok: true,
         taxes_id: [[6, 0, []]],
         ...(lines.length ? { attribute_line_ids: lines } : {}),
@@ -322,7 +359,7 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
             ['shopify_line_role', '=', 'product'],
             ['product_id.default_code', '=', sku],
           ],
-          ['product_id', 'price_unit', 'tax_id', 'name'],
+          ['product_id', 'price_unit', (await versionFields()).lineTaxes, 'name'],
           { limit: 1 },
         );
         if (!line) throw new Error(`${order.name as string} has no line with SKU ${sku}`);
@@ -334,7 +371,7 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
             name: `${reason}: ${line.name as string}`,
             quantity,
             price_unit: line.price_unit,
-            tax_ids: [[6, 0, line.tax_id]],
+            tax_ids: [[6, 0, line[(await versionFields()).lineTaxes]]],
             sale_line_ids: [[6, 0, [line.id]]],
           },
         ]);

@@ -1,5 +1,6 @@
 /**
- * The conformance suite against a real Odoo 18 with shopify_sync installed. Runs when ODOO_URL,
+ * The conformance suite against a real Odoo (17, 18 or 19) with shopify_sync installed, over the
+ * transport ODOO_PROTOCOL names (default auto: JSON-2 on Odoo 19, JSON-RPC before). Runs when ODOO_URL,
  * ODOO_DB, ODOO_USER and ODOO_API_KEY (the integration user) are set; the merchant side logs in
  * as ODOO_ADMIN_USER / ODOO_ADMIN_PASSWORD (default admin / admin, Odoo's demo administrator).
  * Every scenario uses fresh GIDs, SKUs and emails, so one database serves many runs; settings
@@ -30,11 +31,13 @@ describe('Odoo contract conformance: real Odoo with shopify_sync', function () {
       return;
     }
     if (!real) return;
-    const common = { url: real.url, db: real.db, protocol: 'jsonrpc' as const, requestTimeoutMs: 60_000 };
-    unvalidated = createOdooClient({ ...common, user: real.user, apiKey: real.apiKey });
+    const common = { url: real.url, db: real.db, requestTimeoutMs: 60_000 };
+    // The contract over the sidecar's transport (ODOO_PROTOCOL, default auto: JSON-2 on Odoo 19);
+    // the merchant's side over JSON-RPC, as Odoo's web client would (dev/testing/env.ts).
+    unvalidated = createOdooClient({ ...common, protocol: real.protocol, user: real.user, apiKey: real.apiKey });
     caller = createValidatingCaller(unvalidated, validator);
     const adminLogin = real.adminUser;
-    const admin = createOdooClient({ ...common, user: adminLogin, apiKey: real.adminPassword });
+    const admin = createOdooClient({ ...common, protocol: 'jsonrpc', user: adminLogin, apiKey: real.adminPassword });
     target = { contract: createOdooContract(caller), merchant: createRealMerchant({ admin, adminLogin }) };
   });
 

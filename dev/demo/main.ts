@@ -46,6 +46,7 @@ async function odooTarget(real: RealOdooSettings | null): Promise<{ options: Par
     out('demo: using the in-process Odoo double (set ODOO_URL, ODOO_DB, ODOO_USER, ODOO_API_KEY for a real Odoo)');
     return { options: {} };
   }
+  // The merchant over JSON-RPC (Odoo's web client); the sidecar over ODOO_PROTOCOL.
   const common = { url: real.url, db: real.db, protocol: 'jsonrpc' as const, requestTimeoutMs: 60_000 };
   const merchant = createRealMerchant({
     admin: createOdooClient({ ...common, user: real.adminUser, apiKey: real.adminPassword }),
@@ -56,7 +57,10 @@ async function odooTarget(real: RealOdooSettings | null): Promise<{ options: Par
   // pricelists keep theirs); the simulated shop is ours, so it sells in the company currency.
   const currency = await merchant.companyCurrency();
   out(`demo: using the real Odoo at ${real.url} (database ${real.db}, shop currency ${currency})`);
-  return { options: { odoo: createOdooClient({ ...common, user: real.user, apiKey: real.apiKey }), sim: { currency } }, merchant };
+  return {
+    options: { odoo: createOdooClient({ ...common, protocol: real.protocol, user: real.user, apiKey: real.apiKey }), sim: { currency } },
+    merchant,
+  };
 }
 
 /** Stops the sidecar, then the database, then exits; a second Ctrl+C while stopping exits at once. */

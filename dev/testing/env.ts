@@ -4,11 +4,15 @@
  *   TEST_DATABASE_URL   a PostgreSQL server for the tests instead of an embedded one (DATABASE_URL also works)
  *   ODOO_URL, ODOO_DB, ODOO_USER, ODOO_API_KEY, ODOO_ADMIN_USER, ODOO_ADMIN_PASSWORD
  *                       a real Odoo for the demo, the bench and the real-Odoo suites
+ *   ODOO_PROTOCOL       the transport of the sidecar's calls to that Odoo (auto, jsonrpc, json2;
+ *                       default auto: JSON-2 on Odoo 19, JSON-RPC before)
  *   DEMO_PORT           the demo sidecar's port (default 8080; 0 = a free port)
  *   CHROMIUM_PATH       the browser of the dashboard's browser test
  *   FUZZ_RUNS           runs per property of the fuzz tests (default: each test's own)
  * See docs/development.md.
  */
+
+import type { OdooProtocolSetting } from '../../sidecar/odoo/transport.js';
 
 /** A complete, valid sidecar environment for tests; override single variables per test. */
 export function testEnv(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
@@ -38,13 +42,30 @@ export interface RealOdooSettings {
   /** The merchant's login for the scenario's Odoo-side actions (default admin/admin). */
   adminUser: string;
   adminPassword: string;
+  /**
+   * The transport of the sidecar's (the integration user's) calls. The merchant's side always
+   * speaks JSON-RPC with a password: it stands for a person in Odoo's web client, not the contract.
+   */
+  protocol: OdooProtocolSetting;
 }
+
+const PROTOCOLS: readonly OdooProtocolSetting[] = ['auto', 'jsonrpc', 'json2'];
 
 /** The real Odoo named by ODOO_URL, ODOO_DB, ODOO_USER and ODOO_API_KEY, or null when one of them is unset. */
 export function realOdooFromEnv(env: Env = process.env): RealOdooSettings | null {
   const { ODOO_URL: url, ODOO_DB: db, ODOO_USER: user, ODOO_API_KEY: apiKey } = env;
   if (!(url && db && user && apiKey)) return null;
-  return { url, db, user, apiKey, adminUser: env.ODOO_ADMIN_USER ?? 'admin', adminPassword: env.ODOO_ADMIN_PASSWORD ?? 'admin' };
+  const protocol = (env.ODOO_PROTOCOL?.trim() || 'auto') as OdooProtocolSetting;
+  if (!PROTOCOLS.includes(protocol)) throw new Error(`ODOO_PROTOCOL must be one of ${PROTOCOLS.join(', ')} (got "${protocol}")`);
+  return {
+    url,
+    db,
+    user,
+    apiKey,
+    adminUser: env.ODOO_ADMIN_USER ?? 'admin',
+    adminPassword: env.ODOO_ADMIN_PASSWORD ?? 'admin',
+    protocol,
+  };
 }
 
 /** TEST_DATABASE_URL (or DATABASE_URL): an existing server for the tests; undefined = an embedded one. */

@@ -63,9 +63,9 @@ class TestFiles(BrokenCopy):
 
 
 class TestManifest(BrokenCopy):
-    def test_a_version_that_is_not_18_0_x_y_z(self):
-        self.edit("__manifest__.py", '"version": "18.0.', '"version": "17.0.')
-        self.assertProblem(r"version must be 18\.0\.x\.y\.z")
+    def test_a_version_pinned_to_one_odoo_series(self):
+        self.edit("__manifest__.py", '"version": "', '"version": "18.0.')
+        self.assertProblem(r"version must be x\.y\.z, without an Odoo series")
 
     def test_a_missing_key_an_unknown_license_and_a_plain_http_website(self):
         self.edit("__manifest__.py", '"author":', '"authors":')
@@ -191,6 +191,82 @@ class TestFunctionSize(BrokenCopy):
         body = "".join(f"    x{i} = {i}\n" for i in range(85))
         self.append("models/sale_order.py", f"\n\ndef long_one():\n{body}")
         self.assertProblem(r"sale_order\.py:\d+: long_one has 86 lines \(at most 80\)")
+
+
+class TestOdooVersions(BrokenCopy):
+    def test_version_specific_names_outside_compat_are_reported(self):
+        self.append("models/sale_order.py", (
+            "\n\ndef direct(order, product, tax):\n"
+            "    order.check_access(\"read\")\n"
+            "    line = order.order_line[:1]\n"
+            "    order.write({\"order_line\": [(1, line.id, {\"tax_id\": [(6, 0, tax.ids)]})]})\n"
+            "    stock = product.with_context(warehouse_id=1).qty_available\n"
+            "    return product.is_storable, line.tax_id, order.user_id.groups_id, stock\n"))
+        self.assertProblem(r"sale_order\.py:\d+: BaseModel\.check_access \(18\.0\+\) differs "
+                           r"between Odoo versions: use compat\.check_access")
+        self.assertProblem(r"sale_order\.py:\d+: sale\.order\.line taxes \(19\.0: tax_ids\)")
+        self.assertProblem(r"sale_order\.py:\d+: product storability")
+        self.assertProblem(r"sale_order\.py:\d+: a user's, view's, menu's or action's groups")
+        self.assertProblem(r"sale_order\.py:\d+: the stock context key of a warehouse")
+        self.assertEqual(len([p for p in self.problems() if "sale_order.py" in p]), 6)
+
+    def test_the_same_names_through_compat_are_not(self):
+        self.append("models/sale_order.py", (
+            "\n\ndef through_compat(order, product, tax, Product):\n"
+            "    compat.check_access(order, \"read\")\n"
+            "    Product.create(compat.vals(Product, {\"name\": \"A\", \"is_storable\": True}))\n"
+            "    return compat.value(order.order_line[:1], \"tax_id\"), "
+            "compat.field(\"res.users\", \"groups_id\")\n"))
+        self.assertEqual(self.problems(), [])
+
+    def test_names_main_merged_in_are_reported(self):
+        self.append("models/sale_order.py", (
+            "\n\ndef merged(partner, group, order, env):\n"
+            "    users = group.users\n"
+            "    apps = env[\"res.groups\"].get_groups_by_application()\n"
+            "    views = order.get_views([(False, \"list\")])\n"
+            "    action = {\"type\": \"ir.actions.act_window\"}\n"
+            "    action.update(view_mode=\"list,form\")\n"
+            "    url = \"/odoo/action-sale.action_orders\"\n"
+            "    return partner.mobile, users, apps, views, url, env._(\"Held\")\n"))
+        self.assertProblem(r"sale_order\.py:\d+: res\.groups\.users \(19\.0: user_ids\)")
+        self.assertProblem(r"sale_order\.py:\d+: the user form's groups by application")
+        self.assertProblem(r"sale_order\.py:\d+: the list view type \(17\.0: tree\)")
+        self.assertProblem(r"sale_order\.py:\d+: the web client's /odoo/ addresses")
+        self.assertProblem(r"sale_order\.py:\d+: res\.partner\.mobile \(removed in 19\.0\)")
+        self.assertProblem(r"sale_order\.py:\d+: Environment\._ \(18\.0\+\)")
+        self.assertEqual(len([p for p in self.problems() if "sale_order.py" in p]), 7)
+
+    def test_other_lines_tax_id_and_the_sidecar_path_are_not(self):
+        self.append("models/sale_order.py", (
+            "\n\ndef other(wizard, url):\n"
+            "    wizard.line_ids.tax_id = False\n"
+            "    return compat.optional(wizard, \"mobile\"), url + \"/odoo/wake\", "
+            "compat.web_url(\"sale.action_orders\")\n"))
+        self.assertEqual(self.problems(), [])
+
+    def test_another_versions_terms_in_a_data_file(self):
+        self.edit("views/shopify_tax_map_views.xml", "<list editable=\"bottom\">",
+                  "<tree editable=\"bottom\">")
+        self.edit("views/shopify_tax_map_views.xml", "</list>", "</tree>")
+        self.edit("views/sale_order_views.xml", '<field name="groups_id"',
+                  '<field name="group_ids"')
+        self.assertProblem(r"shopify_tax_map_views\.xml:\d+: 17\.0's tree view type")
+        self.assertProblem(r"sale_order_views\.xml:\d+: a 19\.0-only field name")
+
+    def test_a_search_group_with_attributes_19_refuses(self):
+        self.edit("views/shopify_sync_event_views.xml",
+                  "<group>\n                    <filter name=\"by_type\"",
+                  '<group expand="0" string="Group by">\n'
+                  '                    <filter name="by_type"')
+        self.assertProblem(r"shopify_sync_event_views\.xml:\d+: a search view group's "
+                           r"expand")
+
+    def test_a_contract_method_with_other_arguments(self):
+        self.edit("models/shopify_sync_api_orders.py", "def cancel_order(self, document):",
+                  "def cancel_order(self, order_gid, reason=None):")
+        self.assertProblem(r"shopify_sync_api_orders\.py:\d+: shopify\.sync\.api\.cancel_order "
+                           r"must take exactly one argument, `document`")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ describe('config', () => {
     assert.equal(config.port, 8080);
     assert.equal(config.database.queueSchema, 'shopify_sync_queue');
     assert.equal(config.database.appSchema, 'shopify_sync');
-    assert.equal(config.odoo.protocol, 'jsonrpc');
+    assert.equal(config.odoo.protocol, 'auto');
     assert.deepEqual(config.shopify.auth, { kind: 'static', accessToken: 'shpat_test_access_token_value' });
     assert.equal(config.webhooks.maxBodyBytes, 2 * 1024 * 1024);
   });

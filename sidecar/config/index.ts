@@ -15,7 +15,8 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export type OdooProtocol = 'jsonrpc' | 'json2';
+/** How the sidecar speaks to Odoo: JSON-RPC (17/18), JSON-2 (19+), or auto (by the server's version). */
+export type OdooProtocol = 'auto' | 'jsonrpc' | 'json2';
 export type OrderImportPolicy = 'all' | 'paid';
 
 export interface ShopifyAuthStatic {
@@ -399,7 +400,7 @@ function readOdoo(read: Reader): Config['odoo'] {
     db: read.string('ODOO_DB'),
     user: read.string('ODOO_USER'),
     apiKey: read.secret('ODOO_API_KEY', 8),
-    protocol: read.oneOf<OdooProtocol>('ODOO_PROTOCOL', ['jsonrpc', 'json2'], 'jsonrpc'),
+    protocol: read.oneOf<OdooProtocol>('ODOO_PROTOCOL', ['auto', 'jsonrpc', 'json2'], 'auto'),
     requestTimeoutMs: read.integer('ODOO_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
     wakeSecret: read.optional('ODOO_WAKE_SECRET') === undefined ? '' : read.secret('ODOO_WAKE_SECRET', 16, true),
     outboxPollSeconds: read.integer('OUTBOX_POLL_SECONDS', 5, 1, 3600),

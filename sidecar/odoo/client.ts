@@ -1,10 +1,18 @@
 /**
  * The Odoo client: an OdooCaller over a swappable transport (JSON-RPC for Odoo 17/18, JSON-2 for
- * 19+), with one log line per failed call and a hook for call latency metrics.
+ * 19+, or `auto`: by the server's version), with one log line per failed call and a hook for call
+ * latency metrics.
  */
 import type { Logger } from '../observability/logger.js';
 import { OdooError } from './errors.js';
-import { createJson2Transport, createJsonRpcTransport, type OdooTransport } from './transport.js';
+import {
+  createAutoTransport,
+  createJson2Transport,
+  createJsonRpcTransport,
+  type OdooProtocolSetting,
+  type OdooTransport,
+  type TransportOptions,
+} from './transport.js';
 import type { OdooCaller } from './types.js';
 
 export interface OdooClientOptions {
@@ -12,7 +20,7 @@ export interface OdooClientOptions {
   db: string;
   user: string;
   apiKey: string;
-  protocol: 'jsonrpc' | 'json2';
+  protocol: OdooProtocolSetting;
   requestTimeoutMs: number;
   logger?: Logger;
   fetch?: typeof fetch;
@@ -20,6 +28,14 @@ export interface OdooClientOptions {
   onCall?: (event: { model: string; method: string; seconds: number; outcome: 'ok' | OdooError['kind'] }) => void;
   /** Tests inject a transport directly. */
   transport?: OdooTransport;
+}
+
+function createTransport(protocol: OdooProtocolSetting, options: TransportOptions, logger?: Logger): OdooTransport {
+  if (protocol === 'json2') return createJson2Transport(options);
+  if (protocol === 'jsonrpc') return createJsonRpcTransport(options);
+  return createAutoTransport(options, (choice) =>
+    logger?.info('odoo transport chosen', { odooVersion: choice.version, protocol: choice.protocol }),
+  );
 }
 
 export function createOdooClient(options: OdooClientOptions): OdooCaller {
@@ -31,8 +47,7 @@ export function createOdooClient(options: OdooClientOptions): OdooCaller {
     timeoutMs: options.requestTimeoutMs,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   };
-  const transport =
-    options.transport ?? (options.protocol === 'json2' ? createJson2Transport(transportOptions) : createJsonRpcTransport(transportOptions));
+  const transport = options.transport ?? createTransport(options.protocol, transportOptions, options.logger);
   return Object.freeze({
     async executeKw<T>(model: string, method: string, args: unknown[], kwargs: Record<string, unknown> = {}): Promise<T> {
       const started = performance.now();

@@ -3,7 +3,9 @@
  * converter, so every caller classifies alike). Classification decides what the queue does:
  * - configuration (AccessDenied, AccessError, failed login): stop and alert, never retry;
  * - permanent (ValidationError, UserError, MissingError, bad arguments): dead-letter with reason;
- * - retryable (connection errors, timeouts, HTTP 5xx, serialization conflicts): retry with backoff.
+ * - retryable (connection errors, timeouts, HTTP 5xx, serialization conflicts and locks): retry with backoff.
+ * The same for both transports: JSON-RPC carries Odoo's exception in `error.data`, JSON-2 in the
+ * body of a 4xx/5xx answer (with the HTTP status); classification is by the exception's name.
  */
 
 export type OdooErrorKind = 'configuration' | 'permanent' | 'retryable';
@@ -69,8 +71,13 @@ const PERMANENT = new Set([
   'werkzeug.exceptions.NotFound',
   'werkzeug.exceptions.UnprocessableEntity',
 ]);
-/** PostgreSQL conflicts Odoo re-raises after its own 5 retries: try again later. */
-const CONFLICT = /SerializationFailure|LockNotAvailable|DeadlockDetected|could not serialize access|concurrent update/i;
+/** The API key or user was refused: JSON-RPC's AccessDenied, JSON-2's 401. */
+const AUTHENTICATION = new Set(['odoo.exceptions.AccessDenied', 'werkzeug.exceptions.Unauthorized']);
+/**
+ * Conflicts: PostgreSQL's, which Odoo re-raises after its own 5 retries, and Odoo 19's LockError
+ * (HTTP 409, a record locked by another transaction): try again later.
+ */
+const CONFLICT = /SerializationFailure|LockNotAvailable|DeadlockDetected|LockError|could not serialize access|concurrent update/i;
 
 /** Odoo's serialised exception: `error.data` of a JSON-RPC answer, or the body of a JSON-2 error. */
 export interface OdooFault {
@@ -80,7 +87,8 @@ export interface OdooFault {
 
 export function errorFromOdooFault(fault: OdooFault, context: string, httpStatus?: number): OdooError {
   const name = fault.name ?? 'unknown';
-  const message = `${context}: ${name.replace(/^odoo\.exceptions\./, '')}: ${fault.message ?? 'no message'}`;
+  const hint = AUTHENTICATION.has(name) ? ' (check ODOO_USER and ODOO_API_KEY)' : '';
+  const message = `${context}: ${name.replace(/^odoo\.exceptions\./, '')}: ${fault.message ?? 'no message'}${hint}`;
   const details = { odooName: name, ...(httpStatus === undefined ? {} : { httpStatus }) };
   if (CONFLICT.test(name) || CONFLICT.test(fault.message ?? '')) return new OdooRetryableError(message, details);
   if (CONFIGURATION.has(name)) return new OdooConfigurationError(message, details);

@@ -1,18 +1,33 @@
 /**
- * Odoo transports. JSON-RPC (`/jsonrpc`, Odoo 17/18, via the `json-rpc-2.0` library) is the one
- * used today; JSON-2 (`/json/2/<model>/<method>`, Odoo 19+, where JSON-RPC is deprecated) is the
- * seam for the future. Both authenticate with the integration user's API key and turn every wire
- * error into a typed OdooError (./errors.ts).
+ * Odoo transports (docs/architecture.md, "Odoo versions"). JSON-RPC (`/jsonrpc`, via the
+ * `json-rpc-2.0` library) for Odoo 17 and 18; JSON-2 (`/json/2/<model>/<method>`, Odoo 19+,
+ * where `/jsonrpc` is deprecated) for Odoo 19; `auto` asks the server its version once and takes
+ * JSON-2 from 19 on. Both authenticate with the integration user's API key (JSON-RPC: in place of
+ * the password; JSON-2: `Authorization: bearer`) and turn every wire error into the same typed
+ * OdooError (./errors.ts).
  */
 import { JSONRPCClient } from 'json-rpc-2.0';
+import { SIDECAR_VERSION } from '../version.js';
 import {
   errorFromHttpStatus,
   errorFromOdooFault,
   OdooConfigurationError,
   OdooError,
+  OdooPermanentError,
   OdooRetryableError,
   type OdooFault,
 } from './errors.js';
+
+export type OdooProtocol = 'jsonrpc' | 'json2';
+/** What configuration may choose: a protocol, or `auto` (by the server's version). */
+export type OdooProtocolSetting = OdooProtocol | 'auto';
+
+/** The first Odoo major with JSON-2 (and where `/jsonrpc` is deprecated). */
+export const JSON2_SINCE_MAJOR = 19;
+
+export function protocolForMajor(major: number): OdooProtocol {
+  return major >= JSON2_SINCE_MAJOR ? 'json2' : 'jsonrpc';
+}
 
 export interface OdooTransport {
   call(model: string, method: string, args: unknown[], kwargs: Record<string, unknown>): Promise<unknown>;
@@ -119,24 +134,87 @@ export function createJsonRpcTransport(options: TransportOptions): OdooTransport
 }
 
 /**
- * Odoo 19+ JSON-2: named arguments only. Contract methods take one positional document, sent as
- * the named argument `document`; record methods pass `ids` in kwargs.
+ * Odoo 19+ JSON-2: `POST /json/2/<model>/<method>` with named arguments only, the API key as a
+ * bearer token and the database in `X-Odoo-Database`; every call is its own transaction. Contract
+ * methods take one positional document, sent as the named argument `document` (every public
+ * method of shopify.sync.api is `method(self, document)`); `ids`, `context` and other named
+ * arguments go in kwargs. Success is HTTP 200 with the bare result; an error is a 4xx/5xx whose
+ * body is Odoo's serialised exception (`{name, message, arguments, context, debug}`), classified
+ * by name as JSON-RPC's are, else by HTTP status.
  */
 export function createJson2Transport(options: TransportOptions): OdooTransport {
   const fetchFn = options.fetch ?? fetch;
+  const headers = {
+    authorization: `bearer ${options.apiKey}`,
+    'x-odoo-database': options.db,
+    'user-agent': `shopify-odoo-sidecar/${SIDECAR_VERSION}`,
+  };
   return {
     async call(model, method, args, kwargs) {
       const context = `odoo ${model}.${method}`;
-      if (args.length > 1)
-        throw new OdooError('permanent', `${context}: JSON-2 takes named arguments only (got ${args.length} positional)`);
+      if (args.length > 1) throw new OdooPermanentError(`${context}: JSON-2 takes named arguments only (got ${args.length} positional)`);
       const body = args.length === 1 ? { document: args[0], ...kwargs } : { ...kwargs };
-      const { status, body: answer } = await postJson(fetchFn, `${options.url}/json/2/${model}/${method}`, body, options.timeoutMs, {
-        authorization: `bearer ${options.apiKey}`,
-        'x-odoo-database': options.db,
-      });
-      if (status === 200) return answer;
+      const url = `${options.url}/json/2/${encodeURIComponent(model)}/${encodeURIComponent(method)}`;
+      const { status, body: answer } = await postJson(fetchFn, url, body, options.timeoutMs, headers);
+      if (status === 200) {
+        if (answer === undefined) throw new OdooRetryableError(`${context}: HTTP 200 but the answer is not JSON`, { httpStatus: status });
+        return answer;
+      }
       if (answer && typeof answer === 'object' && 'name' in answer) throw errorFromOdooFault(answer as OdooFault, context, status);
       throw errorFromHttpStatus(status, context);
+    },
+  };
+}
+
+export interface OdooServerVersion {
+  /** 17, 18, 19, … (a SaaS release "saas~18.3" counts as 18). */
+  major: number;
+  /** As Odoo says it, e.g. "19.0". */
+  version: string;
+}
+
+/**
+ * The server's version, without logging in: `/web/webclient/version_info`, a JSON-RPC route of
+ * Odoo's web client in 17, 18 and 19 (not the deprecated `/jsonrpc` endpoint). Unreachable or
+ * 5xx: retryable; an answer that is not Odoo's: configuration (ODOO_URL).
+ */
+export async function detectOdooVersion(options: Pick<TransportOptions, 'url' | 'timeoutMs' | 'fetch'>): Promise<OdooServerVersion> {
+  const context = 'odoo /web/webclient/version_info';
+  const request = { jsonrpc: '2.0', method: 'call', params: {}, id: 1 };
+  const { status, body } = await postJson(options.fetch ?? fetch, `${options.url}/web/webclient/version_info`, request, options.timeoutMs);
+  if (status !== 200) throw errorFromHttpStatus(status, context);
+  const result = (body as { result?: { server_version?: unknown; server_version_info?: unknown[] } } | null)?.result;
+  const first = result?.server_version_info?.[0];
+  const major = Number((typeof first === 'number' || typeof first === 'string' ? String(first) : '').replace(/^saas~/, ''));
+  if (!result || !Number.isInteger(major) || major <= 0) {
+    throw new OdooConfigurationError(`${context}: the answer is not Odoo's version (check ODOO_URL)`, { httpStatus: status });
+  }
+  return { major, version: typeof result.server_version === 'string' ? result.server_version : String(major) };
+}
+
+/**
+ * `ODOO_PROTOCOL=auto`: asks the server its version on the first call (detectOdooVersion) and
+ * uses JSON-2 from Odoo 19, JSON-RPC before; `onChosen` hears the choice once. A failed detection
+ * is tried again on the next call.
+ */
+export function createAutoTransport(
+  options: TransportOptions,
+  onChosen?: (choice: OdooServerVersion & { protocol: OdooProtocol }) => void,
+): OdooTransport {
+  let chosen: Promise<OdooTransport> | undefined;
+  const choose = async (): Promise<OdooTransport> => {
+    const server = await detectOdooVersion(options);
+    const protocol = protocolForMajor(server.major);
+    onChosen?.({ ...server, protocol });
+    return protocol === 'json2' ? createJson2Transport(options) : createJsonRpcTransport(options);
+  };
+  return {
+    async call(model, method, args, kwargs) {
+      chosen ??= choose().catch((error: unknown) => {
+        chosen = undefined;
+        throw error;
+      });
+      return (await chosen).call(model, method, args, kwargs);
     },
   };
 }

@@ -8,25 +8,29 @@ sender's email address"), and the integration user the sidecar logs in as is a t
 login that usually has none. So during a sidecar call (context `shopify_sync_origin`, user in
 the integration group) a message keeps the integration user as its author and takes the
 company's email address (else OdooBot's) as sender address instead of failing the call.
+Odoo 19 no longer refuses such a message but leaves its sender address empty: the integration
+user's messages get the same sender address there.
 """
 from odoo import models
 from odoo.tools import formataddr
+
+from .. import compat
 
 
 class MailThread(models.AbstractModel):
     _inherit = "mail.thread"
 
-    def _message_compute_author(self, author_id=None, email_from=None, raise_on_email=True):
+    def _message_compute_author(self, author_id=None, email_from=None, **kwargs):
         user = self.env.user
-        if (raise_on_email and not email_from and not user.email
+        if (kwargs.get("raise_on_email", True) and not email_from and not user.email
                 and author_id in (None, user.partner_id.id)
                 and self.env.context.get("shopify_sync_origin")
                 and user.has_group("shopify_sync.group_shopify_integration")):
             author_id, email_from = super()._message_compute_author(
-                author_id, email_from, raise_on_email=False)
+                author_id, email_from, **compat.MAIL_AUTHOR_NO_RAISE)
             return author_id, email_from or self._shopify_sender_address()
         return super()._message_compute_author(
-            author_id=author_id, email_from=email_from, raise_on_email=raise_on_email)
+            author_id=author_id, email_from=email_from, **kwargs)
 
     def _shopify_sender_address(self):
         """"<integration user> <company email or OdooBot's>"; False when neither has one."""

@@ -1,6 +1,8 @@
 """Variant bindings (variant and inventory item GIDs), variant hooks and stock.changed events."""
 from odoo import api, fields, models
 
+from .. import compat
+
 # Variant fields whose change must be pushed to Shopify (as a change of the template).
 PRODUCT_VARIANT_FIELDS = {
     "default_code", "barcode", "active", "product_template_attribute_value_ids", "lst_price",
@@ -46,7 +48,7 @@ class ProductProduct(models.Model):
             if not location_gid:
                 continue
             for product in self:
-                if not product.is_storable:
+                if not compat.value(product, "is_storable"):
                     continue
                 if not product.product_tmpl_id._shopify_should_sync():
                     continue

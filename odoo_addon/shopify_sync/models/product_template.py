@@ -1,10 +1,13 @@
 """Product template bindings and the hooks that put product changes into the outbox."""
 from odoo import api, models
 
+from .. import compat
+
 # Template fields whose change must be pushed to Shopify (others are Odoo-only).
 PRODUCT_TEMPLATE_FIELDS = {
     "name", "description_sale", "list_price", "default_code", "barcode", "active",
-    "attribute_line_ids", "sale_ok", "is_storable", "type",
+    "attribute_line_ids", "sale_ok", "type",
+    compat.field("product.template", "is_storable"),
 }
 
 

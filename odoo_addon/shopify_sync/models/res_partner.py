@@ -2,6 +2,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from .. import compat
 from ..lib import normalize
 
 PARTNER_FIELDS = {
@@ -187,7 +188,7 @@ class ResPartner(models.Model):
         # Storing the legal copy is part of the erasure, whoever triggers it.
         Send = self.env["account.move.send"].sudo()
         for move in posted.filtered(lambda m: not m.invoice_pdf_report_id):
-            data = {move: Send._get_default_sending_settings(move, sending_methods=["manual"])}
+            data = {move: compat.invoice_sending_data(Send, move)}
             try:
                 with self.env.cr.savepoint():
                     Send._generate_invoice_documents(data)
@@ -287,7 +288,7 @@ class ResPartner(models.Model):
             "type": "ir.actions.act_window",
             "name": _("Privacy requests"),
             "res_model": "shopify.privacy.request",
-            "view_mode": "list,form",
+            "view_mode": compat.view_mode("list,form"),
             "domain": [("id", "in", requests.ids)],
         }
         if len(requests) == 1:

@@ -4,15 +4,15 @@ missing tax mappings to create (docs/operations.md, "Held and flagged orders")."
 import re
 
 from odoo import _, api, fields, models
-from odoo.tools.translate import LazyTranslate
 
+from .. import compat
 from ..lib import explain
 
 # "no tax mapping for Shopify tax "<title>" at rate <rate>" in a held order's message.
 MISSING_TAX = re.compile(
     r'no tax mapping for Shopify tax "(?P<title>[^"]*)" at rate (?P<rate>[\d.]+)')
 # Shopify's status values in words, translated (the .pot lists them).
-_lt = LazyTranslate(__name__)
+_lt = compat.lazy_translation(__name__)
 FINANCIAL_STATUSES = {
     "pending": _lt("Payment pending"), "authorized": _lt("Authorized"),
     "partially_paid": _lt("Partially paid"), "paid": _lt("Paid"),
@@ -76,7 +76,7 @@ class SaleOrder(models.Model):
             if order.shopify_hold:
                 # A held order's message lists every missing mapping, separated by "; ".
                 for part in order.shopify_error.split("; "):
-                    _category, reason, fix = explain.render(part, self.env._)
+                    _category, reason, fix = explain.render(part, compat.translator(self.env))
                     reasons.append(reason)
                     if fix not in fixes:
                         fixes.append(fix)
@@ -85,11 +85,13 @@ class SaleOrder(models.Model):
 
     @api.depends("shopify_financial_status", "shopify_fulfillment_status")
     def _compute_shopify_status_labels(self):
+        translate = compat.translator(self.env)
+
         def label(table, value):
             if not value:
                 return False
             text = table.get(value.lower())
-            return self.env._(text) if text else value.replace("_", " ").capitalize()
+            return translate(text) if text else value.replace("_", " ").capitalize()
         for order in self:
             order.shopify_financial_status_label = label(
                 FINANCIAL_STATUSES, order.shopify_financial_status)

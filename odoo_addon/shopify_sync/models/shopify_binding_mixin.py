@@ -6,6 +6,7 @@ the hash of the last synced content. The database enforces one GID per shop and 
 """
 from odoo import _, api, fields, models
 
+from .. import compat
 from ..lib import explain
 
 BINDING_STATES = [
@@ -74,7 +75,8 @@ class ShopifyBindingMixin(models.AbstractModel):
         for record in self:
             reason = fix = False
             if record.shopify_error:
-                _category, reason, fix = explain.render(record.shopify_error, self.env._)
+                _category, reason, fix = explain.render(record.shopify_error,
+                                                        compat.translator(self.env))
             record.shopify_error_reason = reason
             record.shopify_error_fix = fix
 
@@ -123,7 +125,7 @@ class ShopifyBindingMixin(models.AbstractModel):
 
     def action_shopify_resync(self):
         """'Resync to Shopify': emit an outbox event for each record (forced)."""
-        self.check_access("read")
+        compat.check_access(self, "read")
         for record in self:
             record.with_context(shopify_sync_origin=False)._shopify_resync_event()
         # Read access was checked above; the state is a binding field, not the user's data.

@@ -16,6 +16,7 @@ import uuid
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .. import compat
 from ..lib import privacy as privacy_lib
 
 KINDS = [
@@ -149,7 +150,7 @@ class ShopifyPrivacyRequest(models.Model):
     def _privacy_users(self):
         # Group memberships are read to assign activities, whoever handles the request.
         group = self._privacy_group().sudo()
-        return group.users.filtered(lambda user: user.active and not user.share)
+        return compat.value(group, "users").filtered(lambda user: user.active and not user.share)
 
     def _privacy_activity(self, summary, note=None):
         """One to-do per person of the privacy group, due on the request's due date."""
@@ -161,8 +162,9 @@ class ShopifyPrivacyRequest(models.Model):
 
     def _privacy_close_activities(self, feedback):
         for request in self:
-            # Closing the to-dos of other people of the group, whoever finished the request.
-            request.activity_ids.sudo().action_feedback(feedback=feedback)
+            # Closing the to-dos of other people of the group, whoever finished the request (read
+            # as superuser too: a user may not see the others' to-dos among `activity_ids`).
+            request.sudo().activity_ids.action_feedback(feedback=feedback)
 
     # ------------------------------------------------------------------ settling
     def _privacy_parts_done(self):
@@ -287,7 +289,7 @@ class ShopifyPrivacyRequest(models.Model):
             "type": "ir.actions.act_window",
             "name": _("Export"),
             "res_model": "ir.attachment",
-            "view_mode": "list,form",
+            "view_mode": compat.view_mode("list,form"),
             "domain": [("res_model", "=", self._name), ("res_id", "=", self.id)],
         }
 

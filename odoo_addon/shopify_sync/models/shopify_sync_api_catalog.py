@@ -4,6 +4,7 @@ import math
 
 from odoo import api, models
 
+from .. import compat
 from ..lib import digest, money
 
 
@@ -77,16 +78,17 @@ class ShopifySyncApi(models.AbstractModel):
         if document.get("product_ids") is not None:
             products = Product.browse(document["product_ids"]).exists()
         else:
-            products = Product.search([("is_storable", "=", True)], order="id")
+            products = Product.search(
+                compat.domain("product.product", [("is_storable", "=", True)]), order="id")
             products = products.filtered(lambda p: p.product_tmpl_id._shopify_should_sync())
-        products = products.filtered("is_storable")
+        products = products.filtered(lambda p: compat.value(p, "is_storable"))
         safety = int(self._param("shopify_sync.safety_stock", 0) or 0)
         levels = []
         for mapping in maps:
             warehouse = mapping.warehouse_id
             reserved = self._reserved_other(products, warehouse)
             for product in products:
-                on_hand = product.with_context(warehouse_id=warehouse.id).qty_available
+                on_hand = compat.in_warehouse(product, warehouse).qty_available
                 reserved_other = reserved.get(product.id, 0.0)
                 levels.append({
                     "product_id": product.id,

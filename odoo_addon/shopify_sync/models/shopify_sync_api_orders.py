@@ -4,11 +4,14 @@ from odoo import api, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare
 
+from .. import compat
 from ..lib import digest, money, timestamps
 from .sale_order_line import REFUND_ROLES
 
 PAID_STATUSES = {"paid", "partially_refunded", "refunded"}
 MAX_ORDER_GIDS = 5000
+# The sales order line's taxes field (its name differs between Odoo versions).
+LINE_TAXES = compat.field("sale.order.line", "tax_id")
 
 
 class ShopifySyncApi(models.AbstractModel):
@@ -85,7 +88,7 @@ class ShopifySyncApi(models.AbstractModel):
             vals_list.append({
                 "product_id": product.id, "name": line.get("title") or product.display_name,
                 "product_uom_qty": qty, "price_unit": float(price),
-                "tax_id": [(6, 0, taxes.ids)], "shopify_line_gid": gid,
+                LINE_TAXES: [(6, 0, taxes.ids)], "shopify_line_gid": gid,
                 "shopify_line_role": "product",
             })
             if discount:
@@ -95,7 +98,7 @@ class ShopifySyncApi(models.AbstractModel):
                     "product_id": discount_product.id,
                     "name": f"Discount: {line.get('title') or product.display_name}",
                     "product_uom_qty": 1, "price_unit": -float(discount),
-                    "tax_id": [(6, 0, taxes.ids)], "shopify_line_gid": gid,
+                    LINE_TAXES: [(6, 0, taxes.ids)], "shopify_line_gid": gid,
                     "shopify_line_role": "discount",
                 })
         for index, ship in enumerate(document.get("shipping_lines") or [], start=1):
@@ -109,7 +112,7 @@ class ShopifySyncApi(models.AbstractModel):
                 "product_id": shipping_product.id,
                 "name": ship.get("title") or shipping_product.display_name,
                 "product_uom_qty": 1, "price_unit": float(price),
-                "tax_id": [(6, 0, taxes.ids)], "shopify_line_gid": key,
+                LINE_TAXES: [(6, 0, taxes.ids)], "shopify_line_gid": key,
                 "shopify_line_role": "shipping",
             })
             if discount:
@@ -117,7 +120,7 @@ class ShopifySyncApi(models.AbstractModel):
                     "product_id": discount_product.id,
                     "name": f"Shipping discount: {ship.get('title') or ''}".strip(),
                     "product_uom_qty": 1, "price_unit": -float(discount),
-                    "tax_id": [(6, 0, taxes.ids)], "shopify_line_gid": key,
+                    LINE_TAXES: [(6, 0, taxes.ids)], "shopify_line_gid": key,
                     "shopify_line_role": "shipping_discount",
                 })
         return vals_list
@@ -406,8 +409,8 @@ class ShopifySyncApi(models.AbstractModel):
                 update["product_uom_qty"] = vals["product_uom_qty"]
             if float_compare(line.price_unit, vals["price_unit"], 2):
                 update["price_unit"] = vals["price_unit"]
-            if set(line.tax_id.ids) != set(vals["tax_id"][0][2]):
-                update["tax_id"] = vals["tax_id"]
+            if set(line[LINE_TAXES].ids) != set(vals[LINE_TAXES][0][2]):
+                update[LINE_TAXES] = vals[LINE_TAXES]
             if update:
                 line.write(update)
         for key, line in existing.items():

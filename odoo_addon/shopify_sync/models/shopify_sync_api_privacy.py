@@ -6,6 +6,7 @@ erasure started in Odoo, Shopify's answer). `open_privacy_requests` feeds the si
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from .. import compat
 from ..lib import money, normalize, timestamps
 
 MAX_ORDER_GIDS = 5000
@@ -296,7 +297,7 @@ def _partner_export(partner):
     return {
         "id": partner.id, "name": partner.name, "type": partner.type,
         "parent_id": partner.parent_id.id or None, "email": partner.email or None,
-        "phone": partner.phone or None, "mobile": partner.mobile or None,
+        "phone": partner.phone or None, "mobile": compat.optional(partner, "mobile") or None,
         "street": partner.street or None, "street2": partner.street2 or None,
         "zip": partner.zip or None, "city": partner.city or None,
         "state": partner.state_id.name or None, "country": partner.country_id.code or None,
@@ -323,7 +324,8 @@ def _order_export(order):
             "product": line.product_id.display_name or None, "sku": line.product_id.default_code
             or None, "description": line.name, "quantity": line.product_uom_qty,
             "delivered": line.qty_delivered, "price_unit": _amount(line.price_unit),
-            "subtotal": _amount(line.price_subtotal), "taxes": line.tax_id.mapped("name"),
+            "subtotal": _amount(line.price_subtotal),
+            "taxes": compat.value(line, "tax_id").mapped("name"),
         } for line in order.order_line],
     }
 

@@ -20,6 +20,7 @@ invoiced quantity). Reusable entry points for other flows that take things off a
 from odoo import Command, api, models
 from odoo.exceptions import ValidationError
 
+from .. import compat
 from ..lib import money
 from .shopify_sync_api import quantity_text
 
@@ -221,7 +222,8 @@ class ShopifySyncApi(models.AbstractModel):
                 vals.append(self._money_line_vals(
                     gid, "refund", so_line.shopify_line_gid,
                     f"Refunded, kept by the customer: {so_line.name}",
-                    -item["kept"], so_line.price_unit, so_line.tax_id, "adjustment"))
+                    -item["kept"], so_line.price_unit, compat.value(so_line, "tax_id"),
+                    "adjustment"))
         shipping = document.get("shipping") or {}
         shipping_amount = self._money(shipping.get("amount"), f"{label} shipping amount")
         if shipping_amount:
@@ -229,7 +231,7 @@ class ShopifySyncApi(models.AbstractModel):
                 lambda line: line.shopify_line_role == "shipping")[:1]
             vals.append(self._money_line_vals(
                 gid, "refund", ship_line.shopify_line_gid or "shipping:1", "Shipping refund", -1,
-                float(shipping_amount), ship_line.tax_id, "shipping"))
+                float(shipping_amount), compat.value(ship_line, "tax_id"), "shipping"))
         for index, adjustment in enumerate(document.get("adjustments") or [], start=1):
             amount = self._money(adjustment.get("amount"), f"{label} adjustment {index}")
             if amount:
@@ -242,11 +244,11 @@ class ShopifySyncApi(models.AbstractModel):
     def _money_line_vals(self, gid, role, line_gid, name, qty, price, taxes, product):
         xmlid = {"shipping": "shopify_sync.product_shopify_shipping",
                  "adjustment": "shopify_sync.product_shopify_refund_adjustment"}[product]
-        return {
+        return compat.vals(self.env["sale.order.line"], {
             "product_id": self.env.ref(xmlid).product_variant_id.id, "name": name,
             "product_uom_qty": qty, "price_unit": price, "tax_id": [Command.set(taxes.ids)],
             "shopify_line_gid": line_gid, "shopify_line_role": role, "shopify_refund_gid": gid,
-        }
+        })
 
     @staticmethod
     def _invoiced(order):
@@ -309,7 +311,7 @@ class ShopifySyncApi(models.AbstractModel):
                 "name": so_line.name if unit is not None else f"{qty} × {so_line.name}",
                 "quantity": qty if unit is not None else 1,
                 "price_unit": float(unit if unit is not None else money.to_decimal(subtotal)),
-                "tax_ids": [Command.set(so_line.tax_id.ids)]})
+                "tax_ids": [Command.set(compat.value(so_line, "tax_id").ids)]})
         for line in self._refund_money_lines_vals(label, order, document, []):
             vals.append({"product_id": line["product_id"], "name": line["name"], "quantity": 1,
                          "price_unit": line["price_unit"], "tax_ids": line["tax_id"]})
@@ -328,7 +330,8 @@ class ShopifySyncApi(models.AbstractModel):
         quantity stays invoiced), with the line's taxes."""
         product = self.env.ref("shopify_sync.product_shopify_discount").product_variant_id
         return {"product_id": product.id, "name": f"Discount: {so_line.name}", "quantity": 1,
-                "price_unit": -float(share), "tax_ids": [Command.set(so_line.tax_id.ids)]}
+                "price_unit": -float(share),
+                "tax_ids": [Command.set(compat.value(so_line, "tax_id").ids)]}
 
     def _settle_refund(self, record, order, gid, document, credit_note, echo, total_cents,
                        reflected, label):
@@ -412,7 +415,7 @@ class ShopifySyncApi(models.AbstractModel):
             "order_gid": order.shopify_gid, "sale_order_id": order.id,
             "refund_gid": move.shopify_gid or None,
             "amount_total": money.to_string(move.amount_total),
-            "taxes_included": any(order.order_line.tax_id.mapped("price_include")),
+            "taxes_included": any(compat.value(order.order_line, "tax_id").mapped("price_include")),
             "lines": lines,
         }
 

@@ -14,6 +14,7 @@ from odoo import api, models
 from odoo.exceptions import ValidationError
 from odoo.tools import float_compare, float_is_zero
 
+from .. import compat
 from .shopify_sync_api import quantity_text
 
 RETURN_WITHDRAWN_STATUSES = {"CANCELED", "CANCELLED", "DECLINED"}
@@ -82,13 +83,10 @@ class ShopifySyncApi(models.AbstractModel):
         a time), ready to receive, into the warehouse of the first item's Shopify location."""
         pickings = self.env["stock.picking"]
         for picking, items in plan.items():
-            wizard = self.env["stock.return.picking"].with_context(
-                active_id=picking.id, active_model="stock.picking").create({})
+            quantities = {}
             for move, take, _gid in items:
-                return_line = wizard.product_return_moves.filtered(lambda r, m=move: r.move_id == m)
-                return_line.write({"quantity": return_line.quantity + take})
-            action = wizard.action_create_returns()
-            new_picking = self.env["stock.picking"].browse(action["res_id"])
+                quantities[move] = quantities.get(move, 0) + take
+            new_picking = compat.create_return(picking, quantities)
             warehouse = self.env["shopify.location.map"]._warehouse_for(items[0][2])
             if warehouse and new_picking.location_dest_id.warehouse_id != warehouse:
                 new_picking.write({"location_dest_id": warehouse.lot_stock_id.id})

@@ -17,6 +17,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from .. import compat
+
 from ..lib import explain
 from .shopify_sidecar import SidecarNotFound
 
@@ -92,7 +94,7 @@ class ShopifySyncFailure(models.Model):
     # ------------------------------------------------------------------ writing failures
     @api.model
     def _explained(self, message):
-        category, reason, fix = explain.render(message, translate=self.env._)
+        category, reason, fix = explain.render(message, translate=compat.translator(self.env))
         return {"category": category, "reason": reason, "fix": fix, "message": message}
 
     @api.model

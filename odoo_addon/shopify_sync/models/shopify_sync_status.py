@@ -51,10 +51,11 @@ class ShopifySyncStatus(models.Model):
                                 SQL.identifier(self._table), selects))
 
     @api.model
-    def _search(self, domain, offset=0, limit=None, order=None):
-        # The view reads other models' binding columns: flush them before any query.
+    def _search(self, domain, *args, **kwargs):
+        # The view reads other models' binding columns: flush them before any query. (The
+        # arguments differ between Odoo versions: 19 adds active_test and bypass_access.)
         self.env.flush_all()
-        return super()._search(domain, offset=offset, limit=limit, order=order)
+        return super()._search(domain, *args, **kwargs)
 
     def _records(self):
         return [self.env[status.model].browse(status.res_id) for status in self]

@@ -9,6 +9,7 @@ from . import test_robustness
 from . import test_api_ops
 from . import test_api_onboarding
 from . import test_api_health
+from . import test_versions
 from . import test_privacy
 from . import test_overview
 from . import test_api_status

@@ -5,6 +5,8 @@ import copy
 from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
 
+from .. import compat
+
 LOCATION_GID = "gid://shopify/Location/1"
 SHOP = "test-shop.myshopify.com"
 
@@ -29,24 +31,25 @@ class ShopifySyncCase(TransactionCase):
         cls.env["shopify.location.map"].search([]).unlink()
         cls.location_map = cls.env["shopify.location.map"].create(
             {"location_gid": LOCATION_GID, "warehouse_id": cls.warehouse.id})
-        cls.tax20 = cls.env["account.tax"].create({
+        Tax = cls.env["account.tax"]
+        cls.tax20 = Tax.create(compat.vals(Tax, {
             "name": "Test VAT 20%", "amount": 20.0, "amount_type": "percent",
             "type_tax_use": "sale", "price_include_override": "tax_excluded",
             "company_id": cls.company.id,
-        })
+        }))
         cls.env["shopify.tax.map"].search([]).unlink()
         cls.env["shopify.tax.map"].create({"title": "VAT", "rate": 0.2, "tax_id": cls.tax20.id})
         Product = cls.env["product.product"]
-        cls.mug = Product.create({
+        cls.mug = Product.create(compat.vals(Product, {
             "name": "Mug red", "default_code": "MUG-RED", "list_price": 12.5, "type": "consu",
             "is_storable": True, "sale_ok": True, "taxes_id": [Command.set(cls.tax20.ids)],
             "invoice_policy": "order",
-        })
-        cls.tee = Product.create({
+        }))
+        cls.tee = Product.create(compat.vals(Product, {
             "name": "Tee blue", "default_code": "TEE-BLUE", "list_price": 20.0, "type": "consu",
             "is_storable": True, "sale_ok": True, "taxes_id": [Command.set(cls.tax20.ids)],
             "invoice_policy": "order",
-        })
+        }))
         cls.set_stock(cls.mug, 10)
         cls.set_stock(cls.tee, 5)
         cls.integration_user = new_test_user(

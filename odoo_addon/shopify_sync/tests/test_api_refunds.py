@@ -4,6 +4,7 @@ from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
+from .. import compat
 from .common import ShopifySyncCase
 
 
@@ -184,10 +185,10 @@ class TestRefundsBringingGoodsBack(RefundCase):
         order, _result = self.import_order(4021)
         self.deliver(order)
         line = self.product_line(order)
-        on_hand = self.mug.with_context(warehouse_id=self.warehouse.id).qty_available
+        on_hand = compat.in_warehouse(self.mug, self.warehouse).qty_available
         self.api.apply_refund(self.mug_refund(order, 4021, "return"))
         self.mug.invalidate_recordset()
-        self.assertEqual(self.mug.with_context(warehouse_id=self.warehouse.id).qty_available,
+        self.assertEqual(compat.in_warehouse(self.mug, self.warehouse).qty_available,
                          on_hand + 1)
         self.assertEqual((line.qty_delivered, line.product_uom_qty), (1, 1))
         returned = order.picking_ids.filtered(lambda p: p.picking_type_code == "incoming")

@@ -7,6 +7,7 @@ from odoo import SUPERUSER_ID, api, fields, sql_db
 from odoo.tests import tagged
 from odoo.tools import SQL, mute_logger
 
+from .. import compat
 from ..models import shopify_sync_event
 from .common import LOCATION_GID, ShopifySyncCase
 
@@ -175,10 +176,7 @@ class TestHooks(ShopifySyncCase):
     def test_validated_return_emits_return_done(self):
         order, _result = self.import_order(2002)
         picking = self.deliver(order)
-        wizard = self.env["stock.return.picking"].with_context(
-            active_id=picking.id, active_model="stock.picking").create({})
-        wizard.product_return_moves.write({"quantity": 1})
-        returned = self.env["stock.picking"].browse(wizard.action_create_returns()["res_id"])
+        returned = compat.create_return(picking, {move: 1 for move in picking.move_ids})
         self.clear_events()
         for move in returned.move_ids:
             move.quantity = move.product_uom_qty

@@ -1,11 +1,14 @@
 """Bugs the contract conformance suite found against a real Odoo (addon2):
 integer quantities in messages, an integration user without email, the settings/upgrade
 path of the config parameters, and tracking numbers through stock_delivery."""
+import unittest
+
 from odoo.exceptions import ValidationError
 from odoo.modules.module import get_manifest
 from odoo.tests import new_test_user, tagged
 from odoo.tools import convert_file, mute_logger
 
+from .. import compat
 from .common import ShopifySyncCase
 
 
@@ -123,6 +126,8 @@ class TestIntegrationUserWithoutEmail(ShopifySyncCase):
                                         "reason": "customer"})
         self.assertEqual(result["status"], "cancelled")
 
+    @unittest.skipUnless(compat.MAIL_AUTHOR_NEEDS_EMAIL,
+                         "Odoo 19 no longer refuses a message of an author without email")
     def test_a_plain_user_without_email_still_gets_odoos_error(self):
         # The fallback is for the sidecar's calls only, not for every user without email.
         from odoo.exceptions import UserError
@@ -177,12 +182,13 @@ class TestTracking(ShopifySyncCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.carrier = cls.env["delivery.carrier"].create({
+        Carrier = cls.env["delivery.carrier"]
+        cls.carrier = Carrier.create(compat.vals(Carrier, {
             "name": "Test Post", "delivery_type": "fixed", "fixed_price": 5.0,
             "tracking_url": "https://track.example/<shipmenttrackingnumber>",
             "product_id": cls.env["product.product"].create(
                 {"name": "Test Post shipping", "type": "service"}).id,
-        })
+        }))
 
     def test_the_addon_depends_on_stock_delivery(self):
         module = self.env["ir.module.module"].search([("name", "=", "shopify_sync")])
@@ -196,8 +202,10 @@ class TestTracking(ShopifySyncCase):
         self.assertEqual(doc["tracking"], {"number": None, "company": None, "url": None})
         picking.write({"carrier_id": self.carrier.id, "carrier_tracking_ref": "TRK-1"})
         doc = self.api.export_delivery({"picking_id": picking.id})
+        # Odoo 17's carriers without a shipping connector have no tracking link (compat.py).
+        url = "https://track.example/TRK-1" if compat.ODOO_MAJOR >= 18 else None
         self.assertEqual(doc["tracking"], {"number": "TRK-1", "company": "Test Post",
-                                           "url": "https://track.example/TRK-1"})
+                                           "url": url})
 
     def test_a_tracking_change_after_delivery_emits_delivery_done_again(self):
         order, _result = self.import_order(8302)

@@ -4,6 +4,8 @@ from datetime import datetime, timedelta
 
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from .. import compat
+
 
 @tagged("shopify_sync", "post_install", "-at_install")
 class TestJsonRpc(HttpCase):
@@ -12,11 +14,10 @@ class TestJsonRpc(HttpCase):
         super().setUpClass()
         cls.user = new_test_user(cls.env, login="shopify-rpc",
                                  groups="shopify_sync.group_shopify_integration")
-        cls.key = cls.env["res.users.apikeys"].with_user(cls.user)._generate(
-            None, "sidecar", datetime.now() + timedelta(days=30))
+        cls.key = compat.generate_api_key(cls.user, "sidecar", datetime.now() + timedelta(days=30))
         cls.plain = new_test_user(cls.env, login="plain-rpc", groups="base.group_user")
-        cls.plain_key = cls.env["res.users.apikeys"].with_user(cls.plain)._generate(
-            None, "plain", datetime.now() + timedelta(days=30))
+        cls.plain_key = compat.generate_api_key(cls.plain, "plain",
+                                                datetime.now() + timedelta(days=30))
 
     def execute_kw(self, uid, key, method, document):
         payload = {"jsonrpc": "2.0", "method": "call", "id": 1, "params": {

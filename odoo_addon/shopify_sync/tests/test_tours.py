@@ -5,6 +5,7 @@ from unittest.mock import patch
 
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from .. import compat
 from .common import ShopifySyncCase
 from .test_api_status import status_doc
 from .test_ux import REQUEST, Sidecar
@@ -63,7 +64,7 @@ class TestTours(ShopifyTourCase):
             ("POST", "/api/unblock"): (200, {"results": [{"id": "dead-1"}]}),
         })
         with patch(REQUEST, side_effect=sidecar):
-            self.start_tour("/odoo/action-shopify_sync.action_shopify_sync_overview",
+            self.start_tour(compat.web_url("shopify_sync.action_shopify_sync_overview"),
                             "shopify_sync_admin_go_live_and_fix", login="shopify-admin")
         self.assertEqual([c[:2] for c in sidecar.calls], [
             ("GET", "/api/status"), ("POST", "/onboarding?dry_run=1"),
@@ -71,14 +72,14 @@ class TestTours(ShopifyTourCase):
         self.assertEqual(self.orphan.state, "retrying")
 
     def test_admin_creates_the_tax_mapping_of_a_held_order(self):
-        self.start_tour(f"/odoo/action-sale.action_quotations_with_onboarding/{self.held.id}",
+        self.start_tour(compat.web_url("sale.action_quotations_with_onboarding", self.held.id),
                         "shopify_sync_admin_tax_mapping", login="shopify-admin")
         mapping = self.env["shopify.tax.map"].search([("title", "=", "City tax")])
         self.assertEqual(mapping.tax_id, self.tour_tax)
         self.assertTrue(self.events("order.reimport", f"order:{self.held.shopify_gid}"))
 
     def test_sales_user_sees_the_status_and_confirms_a_flagged_order_knowingly(self):
-        self.start_tour("/odoo/action-sale.action_quotations_with_onboarding",
+        self.start_tour(compat.web_url("sale.action_quotations_with_onboarding"),
                         "shopify_sync_sales_user", login="shopify-sales")
         self.assertEqual(self.flagged.state, "sale")
         self.assertFalse(self.flagged.user_id, "imported orders have no salesperson")

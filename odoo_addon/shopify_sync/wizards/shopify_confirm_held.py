@@ -1,6 +1,7 @@
 """Confirming a held or flagged Shopify order: the dialog names the difference first."""
 from odoo import _, api, fields, models
 
+from .. import compat
 from ..lib import explain
 
 
@@ -27,9 +28,9 @@ class ShopifyConfirmHeld(models.TransientModel):
                 elif category in ("tax_mapping", "tax_included"):
                     lines.append(_("%(reason)s The order has no tax on those lines until it is "
                                    "re-imported with a mapping.",
-                                   reason=explain.render(part, self.env._)[1]))
+                                   reason=explain.render(part, compat.translator(self.env))[1]))
                 elif part.strip():
-                    lines.append(explain.render(part, self.env._)[1])
+                    lines.append(explain.render(part, compat.translator(self.env))[1])
             wizard.difference = "\n".join(lines) or False
 
     def action_confirm(self):

@@ -11,6 +11,8 @@ from markupsafe import Markup
 
 from odoo import _, fields, models
 
+from .. import compat
+
 ONBOARDING_TIMEOUT = 600
 SKIP_REASONS = {
     "internal_user": "internal users", "employee": "employees", "vendor": "vendors",
@@ -84,7 +86,7 @@ def _render_report(env, report):
     counts = report.get("counts") or {}
     push = report.get("push") or {}
     plan = report.get("plan") or {}
-    _t = env._
+    _t = compat.translator(env)
     items = [
         _t("Products linked by SKU or barcode: %(linked)s (%(variants)s variants); already "
            "linked: %(already)s") % {"linked": counts.get("productsLinked", 0),

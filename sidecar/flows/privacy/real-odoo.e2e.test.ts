@@ -1,7 +1,7 @@
 /**
- * Privacy requests end to end against a REAL Odoo 18 with shopify_sync: the simulator's
+ * Privacy requests end to end against a REAL Odoo (17, 18 or 19) with shopify_sync: the simulator's
  * compliance webhooks (signed, sent to the app-configured address), the real intake, PostgreSQL,
- * pg-boss and every flow, JSON-RPC to Odoo; and "Erase personal data" clicked in Odoo through the
+ * pg-boss and every flow, Odoo over the version's transport (ODOO_PROTOCOL); and "Erase personal data" clicked in Odoo through the
  * outbox to Shopify's customerRequestDataErasure. Odoo is seen only through the real
  * MerchantDriver (what the privacy group sees in Odoo), never through the double.
  *
@@ -26,7 +26,7 @@ interface SimRecord {
   admin_graphql_api_id: string;
 }
 
-describe('privacy requests end to end against a real Odoo (compliance webhooks → sidecar → Odoo 18)', function () {
+describe('privacy requests end to end against a real Odoo (compliance webhooks → sidecar → Odoo 17, 18 or 19)', function () {
   this.timeout(240_000);
   let stack: Stack;
   let merchant: MerchantDriver;
@@ -38,15 +38,17 @@ describe('privacy requests end to end against a real Odoo (compliance webhooks �
       console.log('    (skipped: set ODOO_URL, ODOO_DB, ODOO_USER, ODOO_API_KEY to run it; scripts/e2e-real-odoo.sh does)');
       this.skip();
     }
-    const common = { url: real.url, db: real.db, protocol: 'jsonrpc' as const, requestTimeoutMs: 60_000 };
+    const common = { url: real.url, db: real.db, requestTimeoutMs: 60_000 };
     merchant = createRealMerchant({
-      admin: createOdooClient({ ...common, user: real.adminUser, apiKey: real.adminPassword }),
+      // The merchant over JSON-RPC, as Odoo's web client; the sidecar over its own transport
+      // (ODOO_PROTOCOL, default auto: JSON-2 on Odoo 19).
+      admin: createOdooClient({ ...common, protocol: 'jsonrpc', user: real.adminUser, apiKey: real.adminPassword }),
       adminLogin: real.adminUser,
     });
     await merchant.configure({ import_policy: 'all', safety_stock: 0 });
     stack = await startStack({
       databaseUrl: await testDatabase('privacy_real_odoo_e2e'),
-      odoo: createOdooClient({ ...common, user: real.user, apiKey: real.apiKey }),
+      odoo: createOdooClient({ ...common, protocol: real.protocol, user: real.user, apiKey: real.apiKey }),
       sim: { currency: await merchant.companyCurrency() },
       env: { ORDERS_PULL_CRON: '0 0 1 1 *' },
     });
