@@ -134,6 +134,8 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
       if (settings.import_policy) await kw('ir.config_parameter', 'set_param', ['shopify_sync.import_policy', settings.import_policy]);
       if (settings.safety_stock !== undefined)
         await kw('ir.config_parameter', 'set_param', ['shopify_sync.safety_stock', String(settings.safety_stock)]);
+      if (settings.fulfillment_policy)
+        await kw('ir.config_parameter', 'set_param', ['shopify_sync.shopify_fulfillment_policy', settings.fulfillment_policy]);
       if (settings.tax_mapping) {
         const existing = await searchRead('shopify.tax.map', [], ['id']);
         if (existing.length) await kw('shopify.tax.map', 'unlink', [existing.map((row) => row.id)]);

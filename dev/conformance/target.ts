@@ -134,6 +134,8 @@ export interface MerchantSettings {
    * missing, price-included when `price_include` (both targets know "VAT 20%" and "VAT 20% incl.").
    */
   tax_mapping?: Array<{ title: string; rate: number; tax: string; price_include?: boolean }>;
+  /** Fulfillments made in Shopify: validate the matching quantities of the delivery (default), or flag it. */
+  fulfillment_policy?: 'validate' | 'flag';
 }
 
 export interface MerchantDriver {

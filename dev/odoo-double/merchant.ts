@@ -63,6 +63,7 @@ export class DoubleMerchant implements MerchantDriver {
       const s = this.odoo.state.settings;
       if (settings.import_policy) s.import_policy = settings.import_policy;
       if (settings.safety_stock !== undefined) s.safety_stock = settings.safety_stock;
+      if (settings.fulfillment_policy) s.fulfillment_policy = settings.fulfillment_policy;
       if (settings.tax_mapping) {
         s.tax_mapping = settings.tax_mapping.map((m) => {
           const tax = [...this.odoo.state.taxes.values()].find((t) => t.name === m.tax);

@@ -24,6 +24,7 @@ from . import shopify_sync_api_returns
 from . import shopify_sync_api_refunds
 from . import shopify_sync_api_customers
 from . import shopify_sync_api_deliveries
+from . import shopify_sync_api_fulfillments
 from . import shopify_sync_api_operations
 from . import shopify_sync_api_privacy
 from . import shopify_sidecar

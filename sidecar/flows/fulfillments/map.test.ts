@@ -48,6 +48,7 @@ function fulfillment(
 ): ShopifyFulfillmentRead {
   return {
     id: `gid://shopify/Fulfillment/${id}`,
+    name: `#1001.${id}`,
     status,
     createdAt: '2026-11-27T10:00:00Z',
     trackingInfo: number ? [{ number, company: 'UPS', url: null }] : [],

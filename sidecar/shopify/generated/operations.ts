@@ -4159,7 +4159,7 @@ export type OrderFulfillmentsQueryVariables = Exact<{
 }>;
 
 
-export type OrderFulfillmentsQuery = { order: { id: string, displayFulfillmentStatus: OrderDisplayFulfillmentStatus, fulfillments: Array<{ id: string, status: FulfillmentStatus, createdAt: string, trackingInfo: Array<{ company: string | null, number: string | null, url: string | null }>, location: { id: string } | null, fulfillmentLineItems: { nodes: Array<{ id: string, quantity: number | null, lineItem: { id: string, sku: string | null } }> } }> } | null };
+export type OrderFulfillmentsQuery = { order: { id: string, displayFulfillmentStatus: OrderDisplayFulfillmentStatus, fulfillments: Array<{ id: string, name: string, status: FulfillmentStatus, createdAt: string, trackingInfo: Array<{ company: string | null, number: string | null, url: string | null }>, location: { id: string } | null, fulfillmentLineItems: { nodes: Array<{ id: string, quantity: number | null, lineItem: { id: string, sku: string | null } }> } }> } | null };
 
 export type OrderLineItemsQueryVariables = Exact<{
   id: string;
