@@ -280,6 +280,15 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
       await validatePicking(pickingId);
     },
 
+    async returnDelivery(pickingId: number, quantities: Record<number, number>) {
+      const context = { active_id: pickingId, active_ids: [pickingId], active_model: 'stock.picking' };
+      const wizard = await create('stock.return.picking', {}, context);
+      const lines = await searchRead('stock.return.picking.line', [['wizard_id', '=', wizard]], ['product_id']);
+      for (const line of lines) await write('stock.return.picking.line', [line.id], { quantity: quantities[m2oId(line.product_id)!] ?? 0 });
+      const action = (await call('stock.return.picking', 'action_create_returns', [wizard], context)) as { res_id: number };
+      return { return_picking_id: action.res_id };
+    },
+
     async postCreditNote(saleOrderId: number, amount: Money, reason: string) {
       const order = await read('sale.order', saleOrderId, ['partner_invoice_id', 'name', 'order_line']);
       const [line] = await searchRead(

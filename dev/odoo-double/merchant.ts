@@ -269,6 +269,20 @@ export class DoubleMerchant implements MerchantDriver {
     });
   }
 
+  returnDelivery(pickingId: number, quantities: Record<number, number>) {
+    return this.later(() => {
+      const odoo = this.odoo;
+      const delivery = odoo.picking(pickingId);
+      if (delivery.state !== 'done' || delivery.picking_type !== 'outgoing') throw userError('You may only return Done pickings.');
+      const picking = odoo.newPicking(delivery.warehouse_id, 'incoming', delivery.sale_order_id);
+      picking.return_of = delivery.id;
+      picking.moves = delivery.moves
+        .filter((m) => (quantities[m.product_id] ?? 0) > 0)
+        .map((m) => odoo.newMove(m.product_id, m.sale_line_id, Math.min(quantities[m.product_id]!, m.quantity_done)));
+      return { return_picking_id: picking.id };
+    });
+  }
+
   postCreditNote(saleOrderId: number, amount: Money, reason: string) {
     return this.later(() => {
       const odoo = this.odoo;

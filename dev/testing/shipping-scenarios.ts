@@ -217,4 +217,77 @@ export function defineShippingScenarios(get: () => ShippingScenarioContext): voi
       assert.match(flaggedBinding.message ?? '', /was cancelled in Shopify after this delivery was validated/);
     });
   });
+
+  interface SimReturn {
+    id: number;
+    orderId: number;
+    name: string;
+    status: string;
+    admin_graphql_api_id: string;
+    lines: Array<{ quantity: number; processedQuantity: number; returnReasonNote: string; dispositions?: Array<{ type: string; quantity: number }> }>;
+  }
+  const returnsOf = async (orderId: number) => (await sim<SimReturn[]>('GET', '/returns')).filter((r) => r.orderId === orderId);
+
+  /** Validates the order's open delivery in Odoo and waits for the fulfillment in Shopify. */
+  async function deliver(soId: number, orderId: number) {
+    const { merchant } = get();
+    const [picking] = (await deliveries(soId)).filter((p) => p.state !== 'done' && p.state !== 'cancel');
+    await merchant.validateDelivery(picking!.id, {});
+    await waitFor('the fulfillment in Shopify', async () =>
+      (await sim<SimOrder>('GET', `/orders/${orderId}`)).fulfillments.length ? true : undefined,
+    );
+    await queuesIdle();
+    return picking!.id;
+  }
+
+  describe('returns received in Odoo → Shopify', () => {
+    it('a delivery returned in Odoo becomes a Shopify return, restocked at the mapped location, once', async () => {
+      const { merchant, stack } = get();
+      const { sku, variantId, order, soId } = await orderInOdoo(2);
+      const deliveryId = await deliver(soId, order.id);
+      assert.deepEqual(await level(sku), { on_hand: 8, committed: 0, available: 8 });
+      const { return_picking_id: returnId } = await merchant.returnDelivery(deliveryId, { [variantId]: 1 });
+      await merchant.validateReturn(returnId);
+      const [ret] = await waitFor('the return processed in Shopify', async () => {
+        const rs = await returnsOf(order.id);
+        return rs.length === 1 && rs[0]!.lines.every((l) => l.processedQuantity === l.quantity) ? rs : undefined;
+      });
+      assert.deepEqual(
+        ret!.lines.map((l) => [l.quantity, l.processedQuantity, l.returnReasonNote.startsWith('Odoo return '), l.dispositions?.map((d) => d.type)]),
+        [[1, 1, true, ['RESTOCKED']]],
+      );
+      await waitFor('the return picking synced', async () => (await merchant.readBinding('stock.picking', returnId)).state === 'synced');
+      await queuesIdle();
+      // Shopify and Odoo agree: 10 − 2 + 1 back on the shelf; the Shopify → Odoo direction made no second return picking.
+      assert.deepEqual(await level(sku), { on_hand: 9, committed: 0, available: 9 });
+      assert.equal((await merchant.readPickings(soId)).filter((p) => p.picking_type === 'incoming').length, 1);
+      const [line] = (await merchant.readSaleOrders(order.admin_graphql_api_id))[0]!.lines;
+      assert.equal(line!.qty_delivered, 1);
+      // The same event again (a retry, a redelivery): nothing new in Shopify.
+      const { returnReceivedInOdoo } = await import('../../sidecar/flows/returns/apply.js');
+      const again = await returnReceivedInOdoo(stack.flowContext(), returnId);
+      assert.deepEqual([again.outcome, again.processed], ['unchanged', 0]);
+      assert.equal((await returnsOf(order.id)).length, 1);
+    });
+
+    it('a Shopify return received in Odoo before Shopify processed it is processed in Shopify', async () => {
+      const { merchant } = get();
+      const { sku, order, soId } = await orderInOdoo(1);
+      await deliver(soId, order.id);
+      const ret = await sim<SimReturn>('POST', `/orders/${order.id}/returns`, { lines: [{ sku, quantity: 1 }] });
+      const [incoming] = await waitFor('the return picking in Odoo', async () => {
+        const ps = (await merchant.readPickings(soId)).filter((p) => p.picking_type === 'incoming' && p.state !== 'done');
+        return ps.length ? ps : undefined;
+      });
+      await merchant.validateReturn(incoming!.id);
+      await waitFor('the return processed in Shopify', async () => {
+        const r = (await returnsOf(order.id)).find((x) => x.id === ret.id);
+        return r?.lines.every((l) => l.processedQuantity === l.quantity) ? true : undefined;
+      });
+      await queuesIdle();
+      assert.equal((await returnsOf(order.id)).length, 1);
+      assert.equal((await merchant.readPickings(soId)).filter((p) => p.picking_type === 'incoming').length, 1);
+      assert.deepEqual(await level(sku), { on_hand: 10, committed: 0, available: 10 });
+    });
+  });
 }
