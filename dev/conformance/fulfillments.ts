@@ -27,7 +27,11 @@ export function defineFulfillmentScenarios(get: () => FulfillmentScenarioContext
     assert.equal(applied.status, 'created');
     return { p, doc, so: applied.sale_order_id };
   };
-  const fulfillment = (doc: OrderDocument, quantity: number, extra: Partial<ShopifyFulfillmentDocument> = {}): ShopifyFulfillmentDocument => ({
+  const fulfillment = (
+    doc: OrderDocument,
+    quantity: number,
+    extra: Partial<ShopifyFulfillmentDocument> = {},
+  ): ShopifyFulfillmentDocument => ({
     fulfillment_gid: gidOf('Fulfillment'),
     order_gid: doc.order_gid,
     name: `${doc.name}.1`,
@@ -103,7 +107,10 @@ export function defineFulfillmentScenarios(get: () => FulfillmentScenarioContext
     const r = await contract.applyFulfillment(fulfillment(doc, 1, { location_gid: wh[1]!.location_gid }));
     assert.equal(r.status, 'flagged');
     const [picking] = await deliveries(so);
-    assert.match((await m.readBinding('stock.picking', picking!.id)).message ?? '', /Shopify fulfilled from .*, this delivery leaves from /);
+    assert.match(
+      (await m.readBinding('stock.picking', picking!.id)).message ?? '',
+      /Shopify fulfilled from .*, this delivery leaves from /,
+    );
   });
 
   it('cancelled: a flagged delivery forgets the fulfillment and is to ship again; a validated one is flagged', async () => {
@@ -146,7 +153,9 @@ export function defineFulfillmentScenarios(get: () => FulfillmentScenarioContext
     await rejects(contract.applyFulfillment(bad), {
       cls: OdooPermanentError,
       odooName: VALIDATION,
-      message: new RegExp(`^Shopify fulfillment ${bad.name} line 1: line gid://shopify/LineItem/999999991 \\(SKU "NOPE"\\) is not on order `),
+      message: new RegExp(
+        `^Shopify fulfillment ${bad.name} line 1: line gid://shopify/LineItem/999999991 \\(SKU "NOPE"\\) is not on order `,
+      ),
     });
     const orphan = fulfillment({ ...doc, order_gid: gidOf('Order') }, 1);
     await rejects(contract.applyFulfillment(orphan), {

@@ -224,7 +224,12 @@ export function defineShippingScenarios(get: () => ShippingScenarioContext): voi
     name: string;
     status: string;
     admin_graphql_api_id: string;
-    lines: Array<{ quantity: number; processedQuantity: number; returnReasonNote: string; dispositions?: Array<{ type: string; quantity: number }> }>;
+    lines: Array<{
+      quantity: number;
+      processedQuantity: number;
+      returnReasonNote: string;
+      dispositions?: Array<{ type: string; quantity: number }>;
+    }>;
   }
   const returnsOf = async (orderId: number) => (await sim<SimReturn[]>('GET', '/returns')).filter((r) => r.orderId === orderId);
 
@@ -253,7 +258,12 @@ export function defineShippingScenarios(get: () => ShippingScenarioContext): voi
         return rs.length === 1 && rs[0]!.lines.every((l) => l.processedQuantity === l.quantity) ? rs : undefined;
       });
       assert.deepEqual(
-        ret!.lines.map((l) => [l.quantity, l.processedQuantity, l.returnReasonNote.startsWith('Odoo return '), l.dispositions?.map((d) => d.type)]),
+        ret!.lines.map((l) => [
+          l.quantity,
+          l.processedQuantity,
+          l.returnReasonNote.startsWith('Odoo return '),
+          l.dispositions?.map((d) => d.type),
+        ]),
         [[1, 1, true, ['RESTOCKED']]],
       );
       await waitFor('the return picking synced', async () => (await merchant.readBinding('stock.picking', returnId)).state === 'synced');

@@ -142,10 +142,18 @@ async function createShopifyReturn(
   lines: Array<{ fulfillmentLineItemId: string; quantity: number; returnReasonNote: string }>,
 ): Promise<string> {
   try {
-    const answer = await ctx.shopify.request('ReturnCreate', { returnInput: { orderId: doc.order_gid, returnLineItems: lines } }, { lane: LANE });
+    const answer = await ctx.shopify.request(
+      'ReturnCreate',
+      { returnInput: { orderId: doc.order_gid, returnLineItems: lines } },
+      { lane: LANE },
+    );
     const gid = answer.returnCreate?.return?.id;
     if (!gid) throw new PermanentError(`returns: returnCreate for ${doc.name} returned no return`);
-    ctx.logger.info('returns: a return received in Odoo created in Shopify', { pickingId: doc.picking_id, returnGid: gid, step: 'created' });
+    ctx.logger.info('returns: a return received in Odoo created in Shopify', {
+      pickingId: doc.picking_id,
+      returnGid: gid,
+      step: 'created',
+    });
     return gid;
   } catch (error) {
     throw await refusedOnPicking(ctx, doc, 'return', error);

@@ -95,7 +95,9 @@ export function isMadeInOdoo(ret: ShopifyReturn): boolean {
 
 /** The return made for this picking by an earlier attempt, if any. */
 export function returnForPicking(returns: readonly ShopifyReturn[], note: string): ShopifyReturn | undefined {
-  return returns.find((r) => r.status !== 'CANCELED' && r.returnLineItems.nodes.some((n) => isReturnLine(n) && n.returnReasonNote === note));
+  return returns.find(
+    (r) => r.status !== 'CANCELED' && r.returnLineItems.nodes.some((n) => isReturnLine(n) && n.returnReasonNote === note),
+  );
 }
 
 /** Quantities per line of a document's lines (summed over SKUs). */
@@ -157,7 +159,9 @@ export function planReturnProcess(ret: ShopifyReturn, received: LineQuantities, 
     out.push({
       id: l.id,
       quantity: take,
-      dispositions: [{ reverseFulfillmentOrderLineItemId: rfoLine.id, quantity: take, dispositionType: 'RESTOCKED', locationId: locationGid }],
+      dispositions: [
+        { reverseFulfillmentOrderLineItemId: rfoLine.id, quantity: take, dispositionType: 'RESTOCKED', locationId: locationGid },
+      ],
     });
     todo[line] = (todo[line] ?? 0) - take;
   }
