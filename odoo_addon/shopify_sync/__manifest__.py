@@ -35,6 +35,7 @@
         "views/sale_order_views.xml",
         "views/shopify_sync_overview_views.xml",
         "views/stock_picking_views.xml",
+        "views/delivery_carrier_views.xml",
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
         "views/shopify_privacy_request_views.xml",

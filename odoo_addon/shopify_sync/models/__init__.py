@@ -12,6 +12,7 @@ from . import sale_order
 from . import sale_order_line
 from . import stock_quant
 from . import stock_move
+from . import delivery_carrier
 from . import stock_picking
 from . import account_move
 from . import res_config_settings

@@ -127,8 +127,7 @@ class ShopifySyncApi(models.AbstractModel):
             # skip_backorder: the units not fulfilled stay to deliver in a backorder.
             picking.with_context(skip_sms=True, skip_backorder=True).button_validate()
             self._add_fulfillment_gid(picking, gid)
-            units = ", ".join(f"{quantity_text(q)} × {m.product_id.default_code or m.product_id.name}"
-                              for m, q in moves.items())
+            units = self._units_text(moves)
             picking._shopify_set_result(
                 "synced", message=f"Validated from {label}: {units}.")
             pickings |= picking
@@ -142,8 +141,7 @@ class ShopifySyncApi(models.AbstractModel):
             for move, take in moves.items():
                 move.sudo().write({"shopify_fulfilled_qty": move.shopify_fulfilled_qty + take})
             self._add_fulfillment_gid(picking, gid)
-            units = ", ".join(f"{quantity_text(q)} × {m.product_id.default_code or m.product_id.name}"
-                              for m, q in moves.items())
+            units = self._units_text(moves)
             why = "the settings ask a person to validate deliveries fulfilled in Shopify"
             if warehouse and picking.picking_type_id.warehouse_id != warehouse:
                 why = (f"Shopify fulfilled from {warehouse.name}, this delivery leaves from "
@@ -182,6 +180,11 @@ class ShopifySyncApi(models.AbstractModel):
                 "ship as before.")
             status = "cancelled"
         return self._fulfillment_result(status, pickings)
+
+    @staticmethod
+    def _units_text(moves):
+        return ", ".join(f"{quantity_text(q)} × {m.product_id.default_code or m.product_id.name}"
+                         for m, q in moves.items())
 
     @staticmethod
     def _add_fulfillment_gid(picking, gid):

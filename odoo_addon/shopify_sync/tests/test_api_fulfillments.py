@@ -124,3 +124,43 @@ class TestShopifyFulfillments(ShopifySyncCase):
             self.api.apply_fulfillment(self.fulfillment_doc(
                 order, 5107, 1, fulfillment_gid="gid://shopify/Order/1"))
         self.assertEqual((picking.state, picking.shopify_fulfillment_gids), ("assigned", False))
+
+
+@tagged("shopify_sync", "at_install")
+class TestShopifyCarriers(ShopifySyncCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        service = cls.env["product.product"].create({"name": "Shipping", "type": "service"})
+        Carrier = cls.env["delivery.carrier"]
+        cls.ups = Carrier.create({"name": "UPS", "product_id": service.id, "sequence": 1})
+        cls.local = Carrier.create({
+            "name": "Bike courier", "product_id": service.id, "sequence": 2,
+            "shopify_shipping_titles": "Same day, SD-1",
+            "shopify_tracking_company": "Bike Courier Co"})
+
+    def shipping(self, title, code="STD"):
+        return [{"title": title, "code": code, "price": "5.00", "discount": "0.00",
+                 "tax_lines": [{"title": "VAT", "rate": "0.2", "amount": "1.00"}]}]
+
+    def test_shipping_lines_choose_the_carrier_and_its_tracking_company_goes_back(self):
+        Carrier = self.env["delivery.carrier"]
+        self.assertEqual(Carrier._shopify_for_shipping(self.shipping("same day")), self.local)
+        self.assertEqual(Carrier._shopify_for_shipping(self.shipping("Express", "SD-1")),
+                         self.local)
+        self.assertEqual(Carrier._shopify_for_shipping(self.shipping("UPS Ground")), self.ups)
+        self.assertFalse(Carrier._shopify_for_shipping(self.shipping("Groundhog delivery")))
+        self.assertFalse(Carrier._shopify_for_shipping([]))
+        order, _result = self.import_order(5201, shipping_lines=self.shipping("UPS Ground"))
+        self.assertEqual(order.carrier_id, self.ups)
+        picking = order.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing")
+        self.assertEqual(picking.carrier_id, self.ups)
+        self.deliver(order)
+        picking.carrier_tracking_ref = "1Z999"
+        exported = self.api.export_delivery({"picking_id": picking.id})
+        self.assertEqual(exported["tracking"]["company"], "UPS")
+        other, _result = self.import_order(5202, shipping_lines=self.shipping("Same day"))
+        delivery = other.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing")
+        self.assertEqual(
+            self.api.export_delivery({"picking_id": delivery.id})["tracking"]["company"],
+            "Bike Courier Co")

@@ -139,7 +139,53 @@ export function findSentFulfillment(
 export function trackingInput(tracking: FulfillmentDocument['tracking']): ShopifyTrackingInfo | null {
   const number = tracking.number?.trim() || null;
   if (!number) return null;
-  return { number, company: tracking.company?.trim() || null, url: tracking.url?.trim() || null };
+  return { number, company: shopifyTrackingCompany(tracking.company), url: tracking.url?.trim() || null };
+}
+
+/**
+ * Shopify's spelling of common carriers' tracking companies (Shopify builds the tracking link only
+ * for an exact, case-sensitive match), keyed by the carrier's name as Odoo users write it,
+ * lowercased, without punctuation. A carrier's own "Shopify tracking company" in Odoo wins: the
+ * addon exports it instead of the carrier's name.
+ */
+const TRACKING_COMPANIES: Readonly<Record<string, string>> = {
+  ups: 'UPS',
+  'united parcel service': 'UPS',
+  fedex: 'FedEx',
+  'federal express': 'FedEx',
+  usps: 'USPS',
+  'us postal service': 'USPS',
+  'united states postal service': 'USPS',
+  dhl: 'DHL Express',
+  'dhl express': 'DHL Express',
+  'dhl ecommerce': 'DHL eCommerce',
+  'dhl parcel': 'DHL Parcel',
+  dpd: 'DPD',
+  gls: 'GLS',
+  tnt: 'TNT',
+  'royal mail': 'Royal Mail',
+  'canada post': 'Canada Post',
+  'australia post': 'Australia Post',
+  'la poste': 'La Poste',
+  colissimo: 'Colissimo',
+  chronopost: 'Chronopost',
+  postnl: 'PostNL',
+  'deutsche post': 'Deutsche Post',
+  purolator: 'Purolator',
+  'poste italiane': 'Poste Italiane',
+  correos: 'Correos',
+};
+
+/** The tracking company Shopify knows an Odoo carrier by: the table above, else the name as given. */
+export function shopifyTrackingCompany(carrier: string | null | undefined): string | null {
+  const name = carrier?.trim();
+  if (!name) return null;
+  const key = name
+    .toLowerCase()
+    .replace(/[^a-z0-9 ]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return TRACKING_COMPANIES[key] ?? name;
 }
 
 /** True when the fulfillment's first tracking entry differs from what Odoo says. */
