@@ -139,6 +139,7 @@ class ShopifySyncApi(models.AbstractModel):
         pickings = self.env["stock.picking"]
         for picking, moves in plan.items():
             for move, take in moves.items():
+                # A stock field the integration user (no stock rights) writes for the flag.
                 move.sudo().write({"shopify_fulfilled_qty": move.shopify_fulfilled_qty + take})
             self._add_fulfillment_gid(picking, gid)
             units = self._units_text(moves)
@@ -170,6 +171,7 @@ class ShopifySyncApi(models.AbstractModel):
             for move in picking.move_ids.filtered(lambda m: m.shopify_fulfilled_qty):
                 release = min(move.shopify_fulfilled_qty, wanted.get(move.sale_line_id, 0))
                 wanted[move.sale_line_id] = wanted.get(move.sale_line_id, 0) - release
+                # A stock field the integration user (no stock rights) writes for the flag.
                 move.sudo().write({"shopify_fulfilled_qty": move.shopify_fulfilled_qty - release})
             gids = [g for g in (picking.shopify_fulfillment_gids or "").split(",")
                     if g and g != gid]
