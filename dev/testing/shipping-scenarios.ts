@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { pullOrdersSince } from '../../sidecar/flows/orders/apply.js';
 import type { MerchantDriver } from '../conformance/target.js';
 import type { Stack } from './stack.js';
 
@@ -179,6 +180,26 @@ export function defineShippingScenarios(get: () => ShippingScenarioContext): voi
       await queuesIdle();
       assert.equal((await sim<SimOrder>('GET', `/orders/${order.id}`)).fulfillments.length, 1, 'nothing sent twice');
       assert.equal(await deadLetters(), before, 'no dead letter');
+    });
+
+    it('a fulfillment made in Shopify whose webhooks were all lost is applied by the orders pull', async () => {
+      const { merchant, stack } = get();
+      await merchant.configure({ fulfillment_policy: 'validate' });
+      const { sku, order, soId } = await orderInOdoo(1);
+      const since = (await sim<{ updated_at: string }>('GET', `/orders/${order.id}`)).updated_at;
+      await sim('PUT', '/faults', { webhookDropRate: 1 });
+      try {
+        await fulfillInShopify(order.id, sku, 1);
+        await stack.sim.idle();
+      } finally {
+        await sim('PUT', '/faults', { webhookDropRate: 0 });
+      }
+      assert.equal((await deliveries(soId))[0]!.state === 'done', false, 'no webhook arrived');
+      assert.ok((await pullOrdersSince(stack.flowContext(), since)).enqueued >= 1);
+      await waitFor('the delivery validated by the pull', async () => ((await deliveries(soId))[0]!.state === 'done' ? true : undefined));
+      await queuesIdle();
+      assert.equal((await sim<SimOrder>('GET', `/orders/${order.id}`)).fulfillments.length, 1);
+      assert.deepEqual(await level(sku), { on_hand: 9, committed: 0, available: 9 });
     });
 
     it('a fulfillment cancelled in Shopify: a flagged delivery is to ship again and the stock is pushed back; a validated one is flagged', async () => {

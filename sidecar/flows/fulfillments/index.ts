@@ -12,7 +12,8 @@
  * Shopify admin) and their cancellations. The order's fulfillments are re-read and each one this
  * flow did not create goes to apply_fulfillment, which validates or flags the Odoo delivery by the
  * configured policy, then the stock is re-pushed (docs/flows.md, "Fulfillments made in Shopify").
- * The echoes of our own fulfillments end `ignored` (unchanged).
+ * The echoes of our own fulfillments end `ignored` (unchanged). The orders pull sends the orders it
+ * finds fulfilled in Shopify here too (a `pull` job), in case their webhooks were lost.
  */
 import type { QueueJobs } from '../../jobs.js';
 import type { JobContext } from '../../queue/queue.js';
@@ -27,11 +28,14 @@ import { createFulfillmentStore } from './store.js';
 export async function handleFulfillmentJob(ctx: FlowContext, job: JobContext<QueueJobs['fulfillments']>): Promise<JobOutcome> {
   const data = job.data;
   const store = createFulfillmentStore(ctx.pool, ctx.config.database.appSchema);
-  if (data.source === 'webhook') {
-    const orderGid = data.entityGid;
+  if (data.source === 'webhook' || data.source === 'pull') {
+    const orderGid = data.source === 'webhook' ? data.entityGid : data.orderGid;
     // A fulfillment can arrive before its order is imported: it waits, with the queue's backoff.
-    if (!(await orderInOdoo(ctx, orderGid)))
+    // The pull's job does not: the order's own pull job imports it, the next pull comes back.
+    if (!(await orderInOdoo(ctx, orderGid))) {
+      if (data.source === 'pull') return ignored('not_imported', 'the order is not imported in Odoo yet', { fields: { orderGid } });
       throw new RetryableError(`fulfillments: order ${orderGid} is not imported in Odoo yet; its Shopify fulfillments wait for it`);
+    }
     const applied = (await fulfillmentsMadeInShopify(ctx, store, orderGid)).filter((a) => a.status !== 'unchanged');
     if (!applied.length) return ignored('unchanged', 'every fulfillment of the order is known in Odoo', { fields: { orderGid } });
     return { outcome: 'applied', message: 'fulfillments: fulfillments made in Shopify applied in Odoo', fields: { orderGid, applied } };
@@ -44,7 +48,12 @@ export const fulfillmentsFlow = defineFlow({
   queues: {
     fulfillments: {
       handle: handleFulfillmentJob,
-      entity: (job) => (job.source === 'webhook' ? { type: 'Order', id: job.entityGid } : { type: 'stock.picking', id: pickingIdOf(job) }),
+      entity: (job) =>
+        job.source === 'webhook'
+          ? { type: 'Order', id: job.entityGid }
+          : job.source === 'pull'
+            ? { type: 'Order', id: job.orderGid }
+            : { type: 'stock.picking', id: pickingIdOf(job) },
       work: { batchSize: 5 },
     },
   },
