@@ -164,7 +164,8 @@ describe('fulfillments flow end to end (simulator, PostgreSQL, Odoo double)', fu
       const [f] = (await readOrder(order.id)).fulfillments;
       return f?.tracking_number === 'NEW-2' ? f : undefined;
     });
-    assert.deepEqual([updated.tracking_company, updated.tracking_url], ['DHL', 'https://dhl.example/NEW-2']);
+    // Odoo's carrier "DHL" in Shopify's spelling of its tracking companies (docs/flows.md, "Carriers").
+    assert.deepEqual([updated.tracking_company, updated.tracking_url], ['DHL Express', 'https://dhl.example/NEW-2']);
     assert.equal((await readOrder(order.id)).fulfillments.length, 1);
     assert.equal(probe.count('shopify', 'FulfillmentCreate'), creates);
     assert.equal(probe.count('shopify', 'FulfillmentTrackingInfoUpdate'), 1);
