@@ -140,7 +140,7 @@ export interface QueueJobs {
   inventory: WebhookJobFor<'inventory'> | OutboxJobFor<'inventory'> | StockPushJob;
   orders: WebhookJobFor<'orders'> | OutboxJobFor<'orders'> | PullJob | OrderRepairJob;
   customers: WebhookJobFor<'customers'> | OutboxJobFor<'customers'>;
-  fulfillments: WebhookJobFor<'fulfillments'> | OutboxJobFor<'fulfillments'>;
+  fulfillments: WebhookJobFor<'fulfillments'> | OutboxJobFor<'fulfillments'> | PullJob;
   refunds: WebhookJobFor<'refunds'> | OutboxJobFor<'refunds'> | RefundRepairJob;
   returns: WebhookJobFor<'returns'> | OutboxJobFor<'returns'>;
   privacy: WebhookJobFor<'privacy'> | OutboxJobFor<'privacy'>;

@@ -172,6 +172,8 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
       if (settings.import_policy) await kw('ir.config_parameter', 'set_param', ['shopify_sync.import_policy', settings.import_policy]);
       if (settings.safety_stock !== undefined)
         await kw('ir.config_parameter', 'set_param', ['shopify_sync.safety_stock', String(settings.safety_stock)]);
+      if (settings.fulfillment_policy)
+        await kw('ir.config_parameter', 'set_param', ['shopify_sync.shopify_fulfillment_policy', settings.fulfillment_policy]);
       if (settings.tax_mapping) {
         const existing = await searchRead('shopify.tax.map', [], ['id']);
         if (existing.length) await kw('shopify.tax.map', 'unlink', [existing.map((row) => row.id)]);
@@ -313,6 +315,15 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
 
     async validateReturn(pickingId: number) {
       await validatePicking(pickingId);
+    },
+
+    async returnDelivery(pickingId: number, quantities: Record<number, number>) {
+      const context = { active_id: pickingId, active_ids: [pickingId], active_model: 'stock.picking' };
+      const wizard = await create('stock.return.picking', {}, context);
+      const lines = await searchRead('stock.return.picking.line', [['wizard_id', '=', wizard]], ['product_id']);
+      for (const line of lines) await write('stock.return.picking.line', [line.id], { quantity: quantities[m2oId(line.product_id)!] ?? 0 });
+      const action = (await call('stock.return.picking', 'action_create_returns', [wizard], context)) as { res_id: number };
+      return { return_picking_id: action.res_id };
     },
 
     async postCreditNote(saleOrderId: number, amount: Money, reason: string) {

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { CONTRACT_VERSION, isCompatibleContractVersion, type OdooContract } from '../../sidecar/odoo/contract.js';
 import { OdooConfigurationError, OdooPermanentError } from '../../sidecar/odoo/errors.js';
 import { customerDoc, emailOf, gidOf, orderDoc, skuOf, vat } from './fixtures.js';
+import { defineFulfillmentScenarios } from './fulfillments.js';
 import { defineInputCheckScenarios } from './input-checks.js';
 import { definePrivacyScenarios } from './privacy.js';
 import { defineRefundScenarios } from './refunds.js';
@@ -421,6 +422,7 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
   });
 
   describe('refunds and returns', () => defineRefundScenarios(() => ({ contract, m, currency, wh, stocked })));
+  describe('fulfillments made in Shopify', () => defineFulfillmentScenarios(() => ({ contract, m, currency, wh, stocked })));
 
   describe('customers', () => {
     it('matches by GID, then by normalised email, never by name', async () => {

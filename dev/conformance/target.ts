@@ -134,6 +134,8 @@ export interface MerchantSettings {
    * missing, price-included when `price_include` (both targets know "VAT 20%" and "VAT 20% incl.").
    */
   tax_mapping?: Array<{ title: string; rate: number; tax: string; price_include?: boolean }>;
+  /** Fulfillments made in Shopify: validate the matching quantities of the delivery (default), or flag it. */
+  fulfillment_policy?: 'validate' | 'flag';
 }
 
 export interface MerchantDriver {
@@ -163,6 +165,8 @@ export interface MerchantDriver {
   ): Promise<{ backorder_id: number | null }>;
   setTracking(pickingId: number, tracking: Tracking): Promise<void>;
   validateReturn(pickingId: number): Promise<void>;
+  /** Odoo's Return button on a done delivery: a return picking for `quantities` (product id → units), ready to receive. */
+  returnDelivery(pickingId: number, quantities: Record<number, number>): Promise<{ return_picking_id: number }>;
   /** A credit note posted on a sale order (e.g. a goodwill refund decided in Odoo), naming the order as its source. */
   postCreditNote(saleOrderId: number, amount: Money, reason: string): Promise<{ credit_note_id: number }>;
   /** A credit note posted for units of the order's lines (by SKU), at their order price and taxes, linked to the lines. */

@@ -63,6 +63,7 @@ export class DoubleMerchant implements MerchantDriver {
       const s = this.odoo.state.settings;
       if (settings.import_policy) s.import_policy = settings.import_policy;
       if (settings.safety_stock !== undefined) s.safety_stock = settings.safety_stock;
+      if (settings.fulfillment_policy) s.fulfillment_policy = settings.fulfillment_policy;
       if (settings.tax_mapping) {
         s.tax_mapping = settings.tax_mapping.map((m) => {
           const tax = [...this.odoo.state.taxes.values()].find((t) => t.name === m.tax);
@@ -265,6 +266,20 @@ export class DoubleMerchant implements MerchantDriver {
       if (picking.state !== 'assigned' || picking.picking_type !== 'incoming')
         throw userError(`${picking.name} cannot be validated (state ${picking.state})`);
       odoo.validateReturnPicking(picking);
+    });
+  }
+
+  returnDelivery(pickingId: number, quantities: Record<number, number>) {
+    return this.later(() => {
+      const odoo = this.odoo;
+      const delivery = odoo.picking(pickingId);
+      if (delivery.state !== 'done' || delivery.picking_type !== 'outgoing') throw userError('You may only return Done pickings.');
+      const picking = odoo.newPicking(delivery.warehouse_id, 'incoming', delivery.sale_order_id);
+      picking.return_of = delivery.id;
+      picking.moves = delivery.moves
+        .filter((m) => (quantities[m.product_id] ?? 0) > 0)
+        .map((m) => odoo.newMove(m.product_id, m.sale_line_id, Math.min(quantities[m.product_id]!, m.quantity_done)));
+      return { return_picking_id: picking.id };
     });
   }
 

@@ -139,6 +139,8 @@ export interface Move {
   quantity: number;
   reserved: number;
   quantity_done: number;
+  /** Units of this open delivery move a fulfillment made in Shopify shipped (the addon's stock.move.shopify_fulfilled_qty). */
+  shopify_fulfilled_qty?: number;
 }
 
 export interface Picking {
@@ -246,6 +248,8 @@ export interface Settings {
   import_policy: 'all' | 'paid';
   safety_stock: number;
   tax_mapping: TaxMapping[];
+  /** Fulfillments made in Shopify: validate the Odoo delivery, or flag it (the addon's shopify_sync.shopify_fulfillment_policy). */
+  fulfillment_policy?: 'validate' | 'flag';
 }
 
 export type PrivacyKind = 'data_request' | 'customer_redact' | 'shop_redact' | 'erasure';

@@ -10,6 +10,7 @@ import { isPlanName } from './bucket.js';
 import { merchantAdjust, setProduct, activateLevel, applyQuantities, type ProductInput } from './domain/catalog.js';
 import { DomainError, fail, nextId, type SimEvent } from './domain/context.js';
 import { createCustomer, deleteCustomer, findCustomerByEmail, updateCustomer, type CustomerInput } from './domain/customers.js';
+import { cancelFulfillment } from './domain/fulfillments.js';
 import {
   cancelOrder,
   createFulfillment,
@@ -421,6 +422,11 @@ export function controlRouter(sim: Simulator): Router {
       res.status(201);
       return fulfillmentPayload(sim.state, fulfillment);
     }),
+  );
+  // A merchant's "Cancel fulfillment" in the Shopify admin (or an app's fulfillmentCancel).
+  router.post(
+    '/fulfillments/:id/cancel',
+    handle((req) => fulfillmentPayload(sim.state, cancelFulfillment(dom, intParam(req.params.id, 'id')))),
   );
   router.post(
     '/orders/:id/refunds',

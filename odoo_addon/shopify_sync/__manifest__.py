@@ -3,7 +3,7 @@
     "name": "Shopify Sync",
     "summary": "Shopify bindings, sync status, transactional outbox and the RPC "
     "surface the Shopify sidecar calls",
-    "version": "1.3.1",
+    "version": "1.5.0",
     "category": "Sales/Sales",
     "website": "https://github.com/shopify-odoo/shopify-odoo-sync",
     "author": "Shopify Odoo Sync contributors",
@@ -35,6 +35,7 @@
         "views/sale_order_views.xml",
         "views/shopify_sync_overview_views.xml",
         "views/stock_picking_views.xml",
+        "views/delivery_carrier_views.xml",
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
         "views/shopify_privacy_request_views.xml",

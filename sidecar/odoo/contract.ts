@@ -60,6 +60,9 @@ export type OutboxEvent = Schema.OutboxEvent;
 export type OutboxEventType = OutboxEvent['type'];
 
 export type FulfillmentDocument = Schema.FulfillmentDocument;
+/** A fulfillment as Shopify holds it, for apply_fulfillment (fulfillments made in Shopify). */
+export type ShopifyFulfillmentDocument = Schema.ShopifyFulfillmentDocument;
+export type ApplyFulfillmentResult = Schema.ApplyFulfillmentResult;
 
 // ---- method parameters and results ----
 
@@ -130,6 +133,8 @@ export interface OdooContract {
   privacyRecordResult(doc: ContractParams<'privacy_record_result'>): Promise<ContractResult<'privacy_record_result'>>;
   openPrivacyRequests(doc: ContractParams<'open_privacy_requests'>): Promise<ContractResult<'open_privacy_requests'>>;
   exportDelivery(doc: ContractParams<'export_delivery'>): Promise<FulfillmentDocument>;
+  /** A fulfillment made in Shopify applied to the order's Odoo delivery (docs/flows.md, "Fulfillments made in Shopify"). */
+  applyFulfillment(doc: ShopifyFulfillmentDocument): Promise<ApplyFulfillmentResult>;
   recordSyncResult(doc: RecordSyncResultParams): Promise<ContractResult<'record_sync_result'>>;
   orderStatus(doc: ContractParams<'order_status'>): Promise<ContractResult<'order_status'>>;
   boundRecords(doc: ContractParams<'bound_records'>): Promise<ContractResult<'bound_records'>>;
@@ -164,6 +169,7 @@ export const CONTRACT_METHODS = {
   privacyRecordResult: 'privacy_record_result',
   openPrivacyRequests: 'open_privacy_requests',
   exportDelivery: 'export_delivery',
+  applyFulfillment: 'apply_fulfillment',
   recordSyncResult: 'record_sync_result',
   orderStatus: 'order_status',
   boundRecords: 'bound_records',
@@ -206,6 +212,7 @@ export function createOdooContract(caller: OdooCaller): OdooContract {
     privacyRecordResult: (doc) => call('privacy_record_result', doc),
     openPrivacyRequests: (doc) => call('open_privacy_requests', doc),
     exportDelivery: (doc) => call('export_delivery', doc),
+    applyFulfillment: (doc) => call('apply_fulfillment', doc),
     recordSyncResult: (doc) => call('record_sync_result', doc),
     orderStatus: (doc) => call('order_status', doc),
     boundRecords: (doc) => call('bound_records', doc),

@@ -60,6 +60,9 @@ export const DOCUMENT_NAMES = [
   'ReturnById',
   'OrderFailureSummary',
   'OrderByName',
+  'ReturnableFulfillments',
+  'ReturnCreate',
+  'ReturnProcess',
 ] as const;
 
 export type DocumentName = (typeof DOCUMENT_NAMES)[number];

@@ -67,7 +67,8 @@ export function stockLevels(core: DoubleCore, doc: ContractParams<'stock_levels'
       const onHand = core.onHand(v.id, wh.id);
       // Only reservations that do NOT come from Shopify orders are subtracted; Shopify
       // subtracts its own `committed` for Shopify orders (docs/architecture.md, decision 7).
-      const reservedOther = core.reserved(v.id, wh.id, (p) => !core.isShopifyPicking(p));
+      // Units Shopify fulfilled whose delivery is still open are gone for Shopify too.
+      const reservedOther = core.reserved(v.id, wh.id, (p) => !core.isShopifyPicking(p)) + fulfilledInShopify(core, v.id, wh.id);
       levels.push({
         product_id: v.id,
         sku: v.sku,
@@ -82,4 +83,14 @@ export function stockLevels(core: DoubleCore, doc: ContractParams<'stock_levels'
     }
   }
   return { levels };
+}
+
+/** Units of open deliveries from the warehouse that Shopify fulfilled already (the addon's _fulfilled_in_shopify). */
+function fulfilledInShopify(core: DoubleCore, productId: number, warehouseId: number): number {
+  let sum = 0;
+  for (const p of core.state.pickings.values()) {
+    if (p.picking_type !== 'outgoing' || p.state !== 'assigned' || p.warehouse_id !== warehouseId) continue;
+    for (const m of p.moves) if (m.product_id === productId) sum += Math.min(m.shopify_fulfilled_qty ?? 0, m.quantity);
+  }
+  return sum;
 }

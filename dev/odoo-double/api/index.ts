@@ -10,6 +10,7 @@ import type { DoubleCore } from '../core.js';
 import { exportProducts, stockLevels } from './catalog.js';
 import { eraseCustomer, exportCustomers, listCustomers, upsertCustomer } from './customers.js';
 import { exportDelivery } from './deliveries.js';
+import { applyFulfillment } from './fulfillments.js';
 import { boundRecords, contractVersion, recordSyncResult, reportHealth, requestResync, storeReport } from './operations.js';
 import { applyOrder, cancelOrder, orderStatus } from './orders.js';
 import { openPrivacyRequests, privacyDataRequest, privacyRecordResult, privacyRedactCustomer, privacyRedactShop } from './privacy.js';
@@ -49,6 +50,7 @@ export const CONTRACT_HANDLERS: { readonly [M in ContractMethod]: ContractHandle
   open_privacy_requests: openPrivacyRequests,
   // deliveries
   export_delivery: exportDelivery,
+  apply_fulfillment: applyFulfillment,
   // operations
   contract_version: contractVersion,
   record_sync_result: recordSyncResult,

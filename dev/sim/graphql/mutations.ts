@@ -18,6 +18,7 @@ import {
 } from '../domain/catalog.js';
 import { DomainError, type UserError } from '../domain/context.js';
 import { createCustomer, deleteCustomer, setCustomer, updateCustomer, type CustomerInput } from '../domain/customers.js';
+import { cancelFulfillment } from '../domain/fulfillments.js';
 import { cancelOrder, createFulfillment, refundOrder, updateTracking, type FulfillmentInput } from '../domain/orders.js';
 import {
   approveReturn,
@@ -441,6 +442,12 @@ export const mutationResolvers: Record<string, Resolver> = {
         })),
         trackingInfo: input.trackingInfo ?? null,
       });
+      return { fulfillment: fulfillmentView(ctx.dom.state, f) };
+    }),
+  ),
+  fulfillmentCancel: resolver<{ id: string }>((_s, args, ctx) =>
+    attempt(['id'], () => {
+      const f = cancelFulfillment(ctx.dom, id(args.id, 'Fulfillment', ['id']));
       return { fulfillment: fulfillmentView(ctx.dom.state, f) };
     }),
   ),

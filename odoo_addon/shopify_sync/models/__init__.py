@@ -12,6 +12,7 @@ from . import sale_order
 from . import sale_order_line
 from . import stock_quant
 from . import stock_move
+from . import delivery_carrier
 from . import stock_picking
 from . import account_move
 from . import res_config_settings
@@ -24,6 +25,7 @@ from . import shopify_sync_api_returns
 from . import shopify_sync_api_refunds
 from . import shopify_sync_api_customers
 from . import shopify_sync_api_deliveries
+from . import shopify_sync_api_fulfillments
 from . import shopify_sync_api_operations
 from . import shopify_sync_api_privacy
 from . import shopify_sidecar

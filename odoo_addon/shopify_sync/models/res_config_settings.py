@@ -45,3 +45,11 @@ class ResConfigSettings(models.TransientModel):
         help="Odoo's follow-up activities raised while the sidecar updates a record (e.g. a "
         "quantity lowered on a confirmed order) go to this user. Empty: the order's "
         "salesperson, else the administrator — never the integration user.")
+    shopify_fulfillment_policy = fields.Selection(
+        [("validate", "Validate the Odoo delivery"), ("flag", "Flag the delivery for a person")],
+        string="Fulfillments made in Shopify",
+        config_parameter="shopify_sync.shopify_fulfillment_policy", default="validate",
+        help="A fulfillment made in Shopify (POS, an app, the Shopify admin) for an order "
+        "imported in Odoo: validate the fulfilled quantities of its open delivery (a backorder "
+        "keeps the rest), or leave the delivery open and flag it. A fulfillment from another "
+        "warehouse's location is always flagged.")

@@ -10,7 +10,8 @@ The methods live in one file per contract area, each extending this model:
 `shopify_sync_api_outbox.py` (pull_events, ack_events), `_catalog.py` (export_products,
 stock_levels), `_orders.py` (apply_order, cancel_order, order_status), `_refunds.py`
 (apply_refund, apply_return), `_customers.py` (upsert_customer, export_customers,
-list_customers, erase_customer), `_deliveries.py` (export_delivery) and `_operations.py`
+list_customers, erase_customer), `_deliveries.py` (export_delivery), `_fulfillments.py`
+(apply_fulfillment) and `_operations.py`
 (contract_version, record_sync_result, bound_records, request_resync, store_report,
 report_health). The development double of Odoo is split the same way
 (`dev/odoo-double/api/<area>.ts`).

@@ -87,9 +87,12 @@ class ShopifySyncApi(models.AbstractModel):
         for mapping in maps:
             warehouse = mapping.warehouse_id
             reserved = self._reserved_other(products, warehouse)
+            gone = self._fulfilled_in_shopify(products, warehouse)
             for product in products:
                 on_hand = compat.in_warehouse(product, warehouse).qty_available
-                reserved_other = reserved.get(product.id, 0.0)
+                # Units Shopify fulfilled whose delivery Odoo has not validated yet are
+                # gone for Shopify: pushing them would sell them a second time.
+                reserved_other = reserved.get(product.id, 0.0) + gone.get(product.id, 0.0)
                 levels.append({
                     "product_id": product.id,
                     "sku": product.default_code or None,
@@ -105,6 +108,23 @@ class ShopifySyncApi(models.AbstractModel):
                         on_hand - reserved_other - safety + 1e-9)),
                 })
         return {"levels": levels}
+
+    def _fulfilled_in_shopify(self, products, warehouse):
+        """Units of open deliveries from the warehouse that Shopify fulfilled already
+        (stock.move.shopify_fulfilled_qty, set by apply_fulfillment)."""
+        if not products:
+            return {}
+        moves = self.env["stock.move"].search([
+            ("product_id", "in", products.ids),
+            ("state", "not in", ("done", "cancel")),
+            ("shopify_fulfilled_qty", ">", 0),
+            ("location_id", "child_of", warehouse.view_location_id.id),
+        ])
+        result = {}
+        for move in moves:
+            held = min(move.shopify_fulfilled_qty, move.product_uom_qty)
+            result[move.product_id.id] = result.get(move.product_id.id, 0.0) + held
+        return result
 
     def _reserved_other(self, products, warehouse):
         """Quantity reserved in the warehouse by moves that are NOT from Shopify orders."""

@@ -24,7 +24,9 @@ class ShopifySyncApi(models.AbstractModel):
         # stock_delivery: the tracking number, the carrier's name and its tracking link.
         tracking = {
             "number": picking.carrier_tracking_ref or None,
-            "company": picking.carrier_id.name or None,
+            # The carrier's Shopify tracking company when set (Shopify's exact spelling).
+            "company": picking.carrier_id.shopify_tracking_company or picking.carrier_id.name
+            or None,
             "url": picking.carrier_tracking_url or None,
         }
         return {

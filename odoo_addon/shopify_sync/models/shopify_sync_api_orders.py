@@ -272,6 +272,11 @@ class ShopifySyncApi(models.AbstractModel):
             header["note"] = document["note"]
         if warehouse:
             header["warehouse_id"] = warehouse.id
+        # The carrier of the Shopify shipping method (delivery.carrier's Shopify settings).
+        carrier = self.env["delivery.carrier"]._shopify_for_shipping(
+            document.get("shipping_lines"))
+        if carrier:
+            header["carrier_id"] = carrier.id
         return header
 
     def _write_order(self, order, gid, header, lines_vals, label, notes, missing):

@@ -6,7 +6,8 @@
  * Odoo's tracking differs.
  */
 import type { OutboxJob } from '../../jobs.js';
-import type { FulfillmentDocument } from '../../odoo/contract.js';
+import type { ApplyFulfillmentResult, FulfillmentDocument } from '../../odoo/contract.js';
+import { OdooPermanentError } from '../../odoo/errors.js';
 import { PermanentError, RetryableError } from '../../queue/errors.js';
 import { ShopifyError, ShopifyUserErrors } from '../../shopify/errors.js';
 import type { FulfillmentCreateMutation } from '../../shopify/index.js';
@@ -15,12 +16,16 @@ import { ignored, type JobOutcome } from '../define-flow.js';
 import { requestStockPush } from '../inventory/apply.js';
 import {
   findSentFulfillment,
+  fulfillmentsToApply,
+  notFulfilledElsewhere,
   pickingIdOf,
   planFulfillment,
+  shopifyFulfillmentDocument,
   stillToFulfill,
   trackingDiffers,
   trackingInput,
   type FulfillmentGroup,
+  type LineQuantities,
   type ShopifyFulfillmentRead,
   type ShopifyTrackingInfo,
 } from './map.js';
@@ -54,7 +59,8 @@ export async function deliveryDone(ctx: FlowContext, store: FulfillmentStore, jo
   await recordClaimed(ctx, doc, intent);
   const mine = fulfillments.filter((f) => doc.fulfillment_gids.includes(f.id));
   const tracking = trackingInput(doc.tracking);
-  const created = await createMissing(ctx, store, doc, mine, tracking);
+  const others = fulfillments.filter((f) => !doc.fulfillment_gids.includes(f.id));
+  const created = await createMissing(ctx, store, doc, mine, others, tracking);
   if (created.length > 0) await askStockRepush(ctx, doc, created);
   const updated = tracking ? await updateTracking(ctx, doc, mine, tracking) : 0;
   if (created.length > 0)
@@ -65,6 +71,9 @@ export async function deliveryDone(ctx: FlowContext, store: FulfillmentStore, jo
     };
   if (updated > 0)
     return { outcome: 'tracking_updated', message: 'fulfillments: tracking updated in Shopify', fields: { ...fields, updated } };
+  // Nothing to write: the picking's fulfillments in Shopify ship it already (ours, or made in
+  // Shopify and recorded on it by apply_fulfillment); a flag or a pending state ends here.
+  await ctx.odoo.recordSyncResult({ model: 'stock.picking', res_id: doc.picking_id, state: 'synced' });
   if (resolved)
     return { outcome: 'resolved', message: 'fulfillments: the unanswered write had happened; Shopify matches the delivery', fields };
   return { outcome: 'unchanged', message: 'fulfillments: Shopify already matches the delivery', fields };
@@ -111,6 +120,7 @@ async function createMissing(
   store: FulfillmentStore,
   doc: FulfillmentDocument,
   mine: readonly ShopifyFulfillmentRead[],
+  others: readonly ShopifyFulfillmentRead[],
   tracking: ShopifyTrackingInfo | null,
 ): Promise<string[]> {
   const wanted = stillToFulfill(doc.lines, mine);
@@ -120,9 +130,8 @@ async function createMissing(
     .map(([line, q]) => `${q} × ${line}`)
     .join(', ');
   if (plan.groups.length === 0) {
-    const message = `Nothing open in Shopify to fulfill for ${doc.name}: ${shortfall} (fulfilled or cancelled in Shopify already?)`;
-    await ctx.odoo.recordSyncResult({ model: 'stock.picking', res_id: doc.picking_id, state: 'error', message });
-    throw new PermanentError(`fulfillments: ${message}`);
+    await nothingOpen(ctx, doc, notFulfilledElsewhere(plan.shortfall, others), shortfall);
+    return [];
   }
   const created: string[] = [];
   for (const group of plan.groups) {
@@ -144,6 +153,23 @@ async function createMissing(
     });
   }
   return created;
+}
+
+/**
+ * Nothing open in Shopify for the delivered units. Fulfilled in Shopify already (POS, an app, the
+ * Shopify admin; docs/flows.md, "Fulfillments made in Shopify"): the delivery is done on both sides.
+ * Neither open nor fulfilled (removed or refunded in Shopify): a person decides, on the picking.
+ */
+async function nothingOpen(ctx: FlowContext, doc: FulfillmentDocument, missing: LineQuantities, shortfall: string): Promise<void> {
+  if (Object.keys(missing).length === 0) {
+    const message = `Fulfilled in Shopify already (${shortfall}): nothing more to send.`;
+    await ctx.odoo.recordSyncResult({ model: 'stock.picking', res_id: doc.picking_id, state: 'synced', message });
+    ctx.logger.info('fulfillments: the delivered units were fulfilled in Shopify already', { ...about(doc), step: 'fulfilled_in_shopify' });
+    return;
+  }
+  const message = `Nothing open in Shopify to fulfill for ${doc.name}: ${shortfall} (cancelled, removed or refunded in Shopify?)`;
+  await ctx.odoo.recordSyncResult({ model: 'stock.picking', res_id: doc.picking_id, state: 'error', message });
+  throw new PermanentError(`fulfillments: ${message}`);
 }
 
 /**
@@ -245,5 +271,82 @@ async function settleFailedCreate(ctx: FlowContext, store: FulfillmentStore, doc
     // Certainly not executed (e.g. throttled beyond the client's retries).
     await store.setPending(doc.picking_id, null);
   }
+  return error;
+}
+
+// ---- Fulfillments made in Shopify → Odoo (docs/flows.md, "Fulfillments made in Shopify") ----
+
+export interface AppliedFulfillment {
+  fulfillmentGid: string;
+  status: ApplyFulfillmentResult['status'];
+  pickingIds: number[];
+}
+
+/**
+ * The order's fulfillments re-read (a webhook's payload is never trusted) and each one this flow did
+ * not create applied to the Odoo delivery (apply_fulfillment: validated or flagged by the policy,
+ * recorded, cancelled; known ones answer `unchanged`). What changed Odoo's deliveries asks for a
+ * stock re-push, so Shopify is never sent units it fulfilled already.
+ */
+export async function fulfillmentsMadeInShopify(
+  ctx: FlowContext,
+  store: FulfillmentStore,
+  orderGid: string,
+): Promise<AppliedFulfillment[]> {
+  const journal = await store.ofOrder(orderGid);
+  // A fulfillmentCreate of ours still unanswered: its delivery's retry reads it back first.
+  if (journal.pending)
+    throw new RetryableError(`fulfillments: a fulfillment sent for order ${orderGid} is unanswered; Shopify's fulfillments wait for it`);
+  const fulfillments = fulfillmentsToApply(await readFulfillments(ctx, orderGid), journal.claimed);
+  const applied: AppliedFulfillment[] = [];
+  for (const f of fulfillments) {
+    const doc = shopifyFulfillmentDocument(f, orderGid);
+    if (!doc) continue;
+    let result: ApplyFulfillmentResult;
+    try {
+      result = await ctx.odoo.applyFulfillment(doc);
+    } catch (error) {
+      throw await showOnOrder(ctx, orderGid, f.name, error);
+    }
+    applied.push({ fulfillmentGid: f.id, status: result.status, pickingIds: result.picking_ids });
+    if (result.status === 'unchanged') continue;
+    ctx.logger.info('fulfillments: a fulfillment made in Shopify applied in Odoo', {
+      orderGid,
+      fulfillmentGid: f.id,
+      step: result.status,
+      pickingIds: result.picking_ids,
+      backorderIds: result.backorder_ids,
+    });
+    await requestStockPush(ctx, {
+      skus: [...new Set(doc.lines.flatMap((l) => (l.sku ? [l.sku] : [])))],
+      ...(doc.location_gid ? { locationGids: [doc.location_gid] } : {}),
+      reason: `shopify-fulfillment:${f.id}:${f.status}`,
+    }).catch((error: unknown) =>
+      ctx.logger.warn('fulfillments: could not ask for the stock re-push; the inventory reconcile will repair it', {
+        orderGid,
+        fulfillmentGid: f.id,
+        error,
+      }),
+    );
+  }
+  return applied;
+}
+
+/** A fulfillment Odoo refuses can only be fixed by a user: the sale order's binding says why. */
+async function showOnOrder(ctx: FlowContext, orderGid: string, name: string, error: unknown): Promise<unknown> {
+  if (!(error instanceof OdooPermanentError)) return error;
+  const message = error.message.replace(/^odoo shopify\.sync\.api\.\w+: \w+: /, '');
+  const [status] = (await ctx.odoo.orderStatus({ order_gids: [orderGid] }).catch(() => ({ orders: [] }))).orders;
+  if (status?.found && status.sale_order_id !== null)
+    await ctx.odoo
+      .recordSyncResult({
+        model: 'sale.order',
+        res_id: status.sale_order_id,
+        state: 'error',
+        message: `Shopify fulfillment ${name} not applied: ${message}`,
+      })
+      .catch((markError: unknown) =>
+        ctx.logger.warn('fulfillments: could not show the refusal on the sale order', { orderGid, error: markError }),
+      );
   return error;
 }

@@ -1,7 +1,8 @@
 /**
  * Fulfillment end to end: an order placed in the simulator and imported into the Odoo double
  * (through contract.applyOrder in the setup, independent of the orders flow), then deliveries
- * validated in Odoo → fulfillments in Shopify, through real PostgreSQL, pg-boss and HTTP.
+ * validated in Odoo → fulfillments in Shopify (and one made in Shopify admin → the Odoo delivery),
+ * through real PostgreSQL, pg-boss and HTTP.
  */
 import assert from 'node:assert/strict';
 import type { OrderDocument } from '../../odoo/contract.js';
@@ -163,7 +164,8 @@ describe('fulfillments flow end to end (simulator, PostgreSQL, Odoo double)', fu
       const [f] = (await readOrder(order.id)).fulfillments;
       return f?.tracking_number === 'NEW-2' ? f : undefined;
     });
-    assert.deepEqual([updated.tracking_company, updated.tracking_url], ['DHL', 'https://dhl.example/NEW-2']);
+    // Odoo's carrier "DHL" in Shopify's spelling of its tracking companies (docs/flows.md, "Carriers").
+    assert.deepEqual([updated.tracking_company, updated.tracking_url], ['DHL Express', 'https://dhl.example/NEW-2']);
     assert.equal((await readOrder(order.id)).fulfillments.length, 1);
     assert.equal(probe.count('shopify', 'FulfillmentCreate'), creates);
     assert.equal(probe.count('shopify', 'FulfillmentTrackingInfoUpdate'), 1);
@@ -219,18 +221,19 @@ describe('fulfillments flow end to end (simulator, PostgreSQL, Odoo double)', fu
     );
   });
 
-  it('notes fulfillments made in Shopify admin without writing anything', async () => {
-    const { order } = await orderInBothSystems(1);
-    const before = [...probe.shopify.values()].reduce((a, b) => a + b, 0);
+  it('applies a fulfillment made in Shopify admin to the Odoo delivery, and writes nothing to Shopify', async () => {
+    const { order, pickingId } = await orderInBothSystems(1);
+    const writes = () => probe.count('shopify', 'FulfillmentCreate') + probe.count('shopify', 'FulfillmentTrackingInfoUpdate');
+    const before = writes();
     await stack.simControl('POST', `/orders/${order.id}/fulfillments`, { tracking: { company: 'UPS', number: 'ADMIN-1' } });
-    await stack.waitFor('the webhook noted', () =>
-      stack.logs.lines.find((l) => l.entityId === order.admin_graphql_api_id && l.outcome === 'noted'),
-    );
+    const [made] = (await readOrder(order.id)).fulfillments;
+    await stack.waitFor('the delivery validated in Odoo', () => stack.odoo!.state.pickings.get(pickingId)!.state === 'done' || undefined);
+    // Validated by the policy (validate, the default) with the fulfillment recorded on it: its own
+    // delivery.done then sends nothing again.
+    assert.deepEqual(pickingGids(pickingId), [made!.admin_graphql_api_id]);
+    assert.equal(stack.odoo!.state.pickings.get(pickingId)!.binding.state, 'synced');
+    assert.equal(stack.odoo!.state.pickings.get(pickingId)!.tracking.number, 'ADMIN-1');
     assert.equal((await readOrder(order.id)).fulfillments.length, 1);
-    assert.equal(
-      [...probe.shopify.values()].reduce((a, b) => a + b, 0),
-      before,
-      'no Shopify request for an admin fulfillment',
-    );
+    assert.equal(writes(), before, 'no fulfillment write to Shopify for an admin fulfillment');
   });
 });

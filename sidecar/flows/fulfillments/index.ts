@@ -8,26 +8,39 @@
  * notifyCustomer (FULFILLMENT_NOTIFY_CUSTOMER) → recordSyncResult on the picking with the
  * fulfillment GID (./apply.ts).
  *
- * fulfillments/create|update webhooks (fulfillments made in Shopify admin, and the echoes of ours)
- * land on this queue too: nothing to do, their inbox rows end `ignored`. Odoo is the source of truth
- * for what was shipped; a fulfillment made in Shopify admin is not turned into an Odoo delivery.
+ * fulfillments/create|update webhooks: fulfillments made in Shopify (POS, a fulfillment app, the
+ * Shopify admin) and their cancellations. The order's fulfillments are re-read and each one this
+ * flow did not create goes to apply_fulfillment, which validates or flags the Odoo delivery by the
+ * configured policy, then the stock is re-pushed (docs/flows.md, "Fulfillments made in Shopify").
+ * The echoes of our own fulfillments end `ignored` (unchanged). The orders pull sends the orders it
+ * finds fulfilled in Shopify here too (a `pull` job), in case their webhooks were lost.
  */
 import type { QueueJobs } from '../../jobs.js';
 import type { JobContext } from '../../queue/queue.js';
 import type { FlowContext } from '../context.js';
 import { defineFlow, ignored, type JobOutcome } from '../define-flow.js';
-import { deliveryDone } from './apply.js';
+import { RetryableError } from '../../queue/errors.js';
+import { orderInOdoo } from '../returns/read.js';
+import { deliveryDone, fulfillmentsMadeInShopify } from './apply.js';
 import { pickingIdOf } from './map.js';
 import { createFulfillmentStore } from './store.js';
 
 export async function handleFulfillmentJob(ctx: FlowContext, job: JobContext<QueueJobs['fulfillments']>): Promise<JobOutcome> {
   const data = job.data;
-  if (data.source === 'webhook') {
-    return ignored('noted', 'Odoo deliveries are the source of truth for what was shipped', {
-      message: 'fulfillments: Shopify fulfillment webhook noted; Odoo deliveries are the source of truth, nothing to write',
-    });
+  const store = createFulfillmentStore(ctx.pool, ctx.config.database.appSchema);
+  if (data.source === 'webhook' || data.source === 'pull') {
+    const orderGid = data.source === 'webhook' ? data.entityGid : data.orderGid;
+    // A fulfillment can arrive before its order is imported: it waits, with the queue's backoff.
+    // The pull's job does not: the order's own pull job imports it, the next pull comes back.
+    if (!(await orderInOdoo(ctx, orderGid))) {
+      if (data.source === 'pull') return ignored('not_imported', 'the order is not imported in Odoo yet', { fields: { orderGid } });
+      throw new RetryableError(`fulfillments: order ${orderGid} is not imported in Odoo yet; its Shopify fulfillments wait for it`);
+    }
+    const applied = (await fulfillmentsMadeInShopify(ctx, store, orderGid)).filter((a) => a.status !== 'unchanged');
+    if (!applied.length) return ignored('unchanged', 'every fulfillment of the order is known in Odoo', { fields: { orderGid } });
+    return { outcome: 'applied', message: 'fulfillments: fulfillments made in Shopify applied in Odoo', fields: { orderGid, applied } };
   }
-  return deliveryDone(ctx, createFulfillmentStore(ctx.pool, ctx.config.database.appSchema), data);
+  return deliveryDone(ctx, store, data);
 }
 
 export const fulfillmentsFlow = defineFlow({
@@ -35,7 +48,12 @@ export const fulfillmentsFlow = defineFlow({
   queues: {
     fulfillments: {
       handle: handleFulfillmentJob,
-      entity: (job) => (job.source === 'webhook' ? { type: 'Order', id: job.entityGid } : { type: 'stock.picking', id: pickingIdOf(job) }),
+      entity: (job) =>
+        job.source === 'webhook'
+          ? { type: 'Order', id: job.entityGid }
+          : job.source === 'pull'
+            ? { type: 'Order', id: job.orderGid }
+            : { type: 'stock.picking', id: pickingIdOf(job) },
       work: { batchSize: 5 },
     },
   },

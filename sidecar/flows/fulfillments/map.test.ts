@@ -6,6 +6,10 @@ import {
   stillToFulfill,
   trackingDiffers,
   trackingInput,
+  fulfillmentsToApply,
+  notFulfilledElsewhere,
+  shopifyFulfillmentDocument,
+  shopifyTrackingCompany,
   type ShopifyFulfillmentOrderRead,
   type ShopifyFulfillmentRead,
 } from './map.js';
@@ -48,6 +52,7 @@ function fulfillment(
 ): ShopifyFulfillmentRead {
   return {
     id: `gid://shopify/Fulfillment/${id}`,
+    name: `#1001.${id}`,
     status,
     createdAt: '2026-11-27T10:00:00Z',
     trackingInfo: number ? [{ number, company: 'UPS', url: null }] : [],
@@ -205,4 +210,88 @@ describe('fulfillments: allocation and read-back matching (pure)', () => {
       false,
     );
   });
+
+  describe('carriers: the tracking company Shopify knows an Odoo carrier by', () => {
+    const table: Array<[string | null, string | null]> = [
+      [null, null],
+      ['  ', null],
+      ['UPS', 'UPS'],
+      ['ups', 'UPS'],
+      ['United Parcel Service', 'UPS'],
+      ['Fedex', 'FedEx'],
+      ['Federal Express', 'FedEx'],
+      ['DHL', 'DHL Express'],
+      ['DHL eCommerce', 'DHL eCommerce'],
+      ['U.S.P.S.', 'U.S.P.S.'],
+      ['usps', 'USPS'],
+      ['Royal  Mail', 'Royal Mail'],
+      ['La Poste', 'La Poste'],
+      ['PostNL', 'PostNL'],
+      // Not a common carrier: sent as the user wrote it (Shopify shows it without a link).
+      ['Local courier Bob', 'Local courier Bob'],
+    ];
+    for (const [odoo, shopify] of table)
+      it(`${JSON.stringify(odoo)} → ${JSON.stringify(shopify)}`, () => assert.equal(shopifyTrackingCompany(odoo), shopify));
+    it('trackingInput sends the mapped company', () =>
+      assert.deepEqual(trackingInput({ number: 'X1', company: 'fedex', url: null }), { number: 'X1', company: 'FedEx', url: null }));
+  });
+});
+
+describe('fulfillments made in Shopify', () => {
+  const ORDER = 'gid://shopify/Order/1001';
+  it('a fulfillment as the contract document: lines with quantities, the first tracking entry, the location', () => {
+    const f = {
+      ...fulfillment(
+        7,
+        [
+          [L1, 2],
+          [L2, 0],
+        ],
+        'POS-1',
+      ),
+      location: { id: LOC_A },
+    };
+    assert.deepEqual(shopifyFulfillmentDocument(f, ORDER), {
+      fulfillment_gid: 'gid://shopify/Fulfillment/7',
+      order_gid: ORDER,
+      name: '#1001.7',
+      status: 'SUCCESS',
+      location_gid: LOC_A,
+      tracking: { number: 'POS-1', company: 'UPS', url: null },
+      lines: [{ line_gid: L1, sku: null, quantity: 2 }],
+    });
+    assert.equal(shopifyFulfillmentDocument(fulfillment(8, [[L1, 0]]), ORDER), null, 'nothing shipped: nothing to apply');
+  });
+
+  it('applies every fulfillment the flow did not create, and cancelled ones always', () => {
+    const ours = fulfillment(1, [[L1, 1]]);
+    const oursCancelled = fulfillment(2, [[L1, 1]], null, 'CANCELLED');
+    const theirs = fulfillment(3, [[L1, 1]]);
+    const ids = (fs: ShopifyFulfillmentRead[]) => fs.map((f) => f.id);
+    assert.deepEqual(ids(fulfillmentsToApply([ours, oursCancelled, theirs], new Set([ours.id, oursCancelled.id]))), [
+      oursCancelled.id,
+      theirs.id,
+    ]);
+  });
+
+  const table: Array<[string, Record<string, number>, ShopifyFulfillmentRead[], Record<string, number>]> = [
+    ['fulfilled elsewhere: nothing missing', { [L1]: 2 }, [fulfillment(5, [[L1, 2]])], {}],
+    ['partly fulfilled elsewhere', { [L1]: 2 }, [fulfillment(5, [[L1, 1]])], { [L1]: 1 }],
+    ['a cancelled fulfillment ships nothing', { [L1]: 1 }, [fulfillment(5, [[L1, 1]], null, 'CANCELLED')], { [L1]: 1 }],
+    ['another line does not count', { [L1]: 1 }, [fulfillment(5, [[L2, 3]])], { [L1]: 1 }],
+    [
+      'two fulfillments add up',
+      { [L1]: 3, [L2]: 1 },
+      [
+        fulfillment(5, [[L1, 2]]),
+        fulfillment(6, [
+          [L1, 1],
+          [L2, 1],
+        ]),
+      ],
+      {},
+    ],
+  ];
+  for (const [name, shortfall, others, missing] of table)
+    it(`notFulfilledElsewhere: ${name}`, () => assert.deepEqual(notFulfilledElsewhere(shortfall, others), missing));
 });

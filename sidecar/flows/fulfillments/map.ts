@@ -4,7 +4,7 @@
  * what was sent (docs/flows.md, "Timeout resolution"), and whether tracking needs an update.
  */
 import type { OutboxJob } from '../../jobs.js';
-import type { FulfillmentDocument } from '../../odoo/contract.js';
+import type { FulfillmentDocument, ShopifyFulfillmentDocument } from '../../odoo/contract.js';
 import type { FulfillmentOrdersForOrderQuery, OrderFulfillmentsQuery } from '../../shopify/index.js';
 
 /** The Odoo picking a delivery.done event is about. */
@@ -139,11 +139,107 @@ export function findSentFulfillment(
 export function trackingInput(tracking: FulfillmentDocument['tracking']): ShopifyTrackingInfo | null {
   const number = tracking.number?.trim() || null;
   if (!number) return null;
-  return { number, company: tracking.company?.trim() || null, url: tracking.url?.trim() || null };
+  return { number, company: shopifyTrackingCompany(tracking.company), url: tracking.url?.trim() || null };
+}
+
+/**
+ * Shopify's spelling of common carriers' tracking companies (Shopify builds the tracking link only
+ * for an exact, case-sensitive match), keyed by the carrier's name as Odoo users write it,
+ * lowercased, without punctuation. A carrier's own "Shopify tracking company" in Odoo wins: the
+ * addon exports it instead of the carrier's name.
+ */
+const TRACKING_COMPANIES: Readonly<Record<string, string>> = {
+  ups: 'UPS',
+  'united parcel service': 'UPS',
+  fedex: 'FedEx',
+  'federal express': 'FedEx',
+  usps: 'USPS',
+  'us postal service': 'USPS',
+  'united states postal service': 'USPS',
+  dhl: 'DHL Express',
+  'dhl express': 'DHL Express',
+  'dhl ecommerce': 'DHL eCommerce',
+  'dhl parcel': 'DHL Parcel',
+  dpd: 'DPD',
+  gls: 'GLS',
+  tnt: 'TNT',
+  'royal mail': 'Royal Mail',
+  'canada post': 'Canada Post',
+  'australia post': 'Australia Post',
+  'la poste': 'La Poste',
+  colissimo: 'Colissimo',
+  chronopost: 'Chronopost',
+  postnl: 'PostNL',
+  'deutsche post': 'Deutsche Post',
+  purolator: 'Purolator',
+  'poste italiane': 'Poste Italiane',
+  correos: 'Correos',
+};
+
+/** The tracking company Shopify knows an Odoo carrier by: the table above, else the name as given. */
+export function shopifyTrackingCompany(carrier: string | null | undefined): string | null {
+  const name = carrier?.trim();
+  if (!name) return null;
+  const key = name
+    .toLowerCase()
+    .replace(/[^a-z0-9 ]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return TRACKING_COMPANIES[key] ?? name;
 }
 
 /** True when the fulfillment's first tracking entry differs from what Odoo says. */
 export function trackingDiffers(f: ShopifyFulfillmentRead, wanted: ShopifyTrackingInfo): boolean {
   const have = f.trackingInfo[0];
   return !have || have.number !== wanted.number || (have.company ?? null) !== wanted.company || (have.url ?? null) !== wanted.url;
+}
+
+// ---- Fulfillments made in Shopify (POS, a fulfillment app, the Shopify admin) → Odoo ----
+
+/**
+ * The contract's ShopifyFulfillmentDocument for one fulfillment of the order; null when it ships
+ * nothing the sidecar can name (no line with a quantity).
+ */
+export function shopifyFulfillmentDocument(f: ShopifyFulfillmentRead, orderGid: string): ShopifyFulfillmentDocument | null {
+  const lines = f.fulfillmentLineItems.nodes
+    .filter((n) => (n.quantity ?? 0) > 0)
+    .map((n) => ({ line_gid: n.lineItem.id, sku: n.lineItem.sku?.trim() || null, quantity: n.quantity ?? 0 }));
+  if (!lines.length) return null;
+  const tracking = f.trackingInfo[0];
+  return {
+    fulfillment_gid: f.id,
+    order_gid: orderGid,
+    name: f.name,
+    status: f.status,
+    location_gid: f.location?.id ?? null,
+    tracking: { number: tracking?.number ?? null, company: tracking?.company ?? null, url: tracking?.url ?? null },
+    lines,
+  };
+}
+
+/**
+ * The fulfillments to apply in Odoo: every one the fulfillments flow did not create itself (those
+ * are recorded on their picking by the delivery's own job), and any cancelled one (a cancellation
+ * in Shopify of a fulfillment Odoo sent is shown on its picking).
+ */
+export function fulfillmentsToApply(fulfillments: readonly ShopifyFulfillmentRead[], ours: ReadonlySet<string>): ShopifyFulfillmentRead[] {
+  return fulfillments.filter((f) => f.status === 'CANCELLED' || !ours.has(f.id));
+}
+
+/**
+ * Of a delivery's `shortfall` (units Shopify has no open fulfillment-order quantity for), what is
+ * not covered by fulfillments that are not the picking's own: units neither open nor fulfilled in
+ * Shopify (removed or refunded). An empty result means Shopify fulfilled them already.
+ */
+export function notFulfilledElsewhere(shortfall: LineQuantities, others: readonly ShopifyFulfillmentRead[]): LineQuantities {
+  const elsewhere: LineQuantities = {};
+  for (const f of others) {
+    if (f.status === 'CANCELLED' || f.status === 'ERROR' || f.status === 'FAILURE') continue;
+    for (const [line, q] of Object.entries(fulfilledLines(f))) elsewhere[line] = (elsewhere[line] ?? 0) + q;
+  }
+  return Object.fromEntries(
+    Object.entries(shortfall)
+      .map(([line, q]): [string, number] => [line, q - (elsewhere[line] ?? 0)])
+      .filter(([, q]) => q >= 1),
+  );
 }

@@ -39,6 +39,14 @@ export function createFulfillmentStore(pool: pg.Pool, schema: string) {
         pending === null ? null : JSON.stringify(pending),
       ]);
     },
+    /** What this flow created for the order's pickings, and whether a write is still unanswered. */
+    async ofOrder(orderGid: string): Promise<{ claimed: Set<string>; pending: boolean }> {
+      const { rows } = await pool.query<{ claimed: string[]; pending: boolean }>(
+        `SELECT claimed, pending IS NOT NULL AS pending FROM ${table} WHERE order_gid = $1`,
+        [orderGid],
+      );
+      return { claimed: new Set(rows.flatMap((r) => r.claimed)), pending: rows.some((r) => r.pending) };
+    },
     /** The pending write happened and produced `gid`. */
     async claim(pickingId: number, gid: string): Promise<void> {
       await pool.query(

@@ -105,6 +105,13 @@ export async function pullOrdersSince(ctx: FlowContext, since: Date | string): P
       });
       if (sent.created) result.enqueued += 1;
       else result.duplicates += 1;
+      // Fulfilled in Shopify (partly or wholly): the fulfillments flow applies what Odoo lacks.
+      if (order.displayFulfillmentStatus !== 'UNFULFILLED')
+        await ctx.queue.send('fulfillments', job, {
+          key: keys.fulfillment(ctx.shop, order.id),
+          id: `pull:${order.id}:${order.updatedAt}`,
+          correlationId: `pull:${order.id}:${order.updatedAt}`,
+        });
     }
     after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
   } while (after);

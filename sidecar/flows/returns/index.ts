@@ -7,8 +7,10 @@
  *   turns it into Odoo return pickings (awaiting approval, open, received by disposition —
  *   RESTOCKED units into stock, NOT_RESTOCKED and MISSING not — or cancelled). A duplicate or
  *   late delivery changes nothing.
- * - outbox return.done (a return picking validated by a user in Odoo): not sent to Shopify by this
- *   release; the picking says so in Odoo (./apply.ts).
+ * - outbox return.done (a return picking validated by a user in Odoo): the Shopify return it
+ *   belongs to — created with returnCreate when the goods were returned in Odoo — processed for the
+ *   units received, RESTOCKED at the Shopify location of the warehouse (./apply.ts). Returns made
+ *   this way are skipped by the webhooks above: Odoo holds their pickings.
  */
 import type { QueueJobs } from '../../jobs.js';
 import { RetryableError } from '../../queue/errors.js';
@@ -23,12 +25,15 @@ export async function handleReturnJob(ctx: FlowContext, job: JobContext<QueueJob
   const data = job.data;
   if (data.source === 'outbox') {
     const pickingId = pickingIdOf(data);
-    await returnReceivedInOdoo(ctx, pickingId);
+    const sent = await returnReceivedInOdoo(ctx, pickingId);
+    if (sent.outcome !== 'sent')
+      return ignored(sent.outcome, sent.outcome === 'skipped' ? 'not a done return picking' : 'Shopify has processed the return already', {
+        fields: { pickingId, returnGid: sent.returnGid },
+      });
     return {
-      outcome: 'not_sent',
-      level: 'warn',
-      message: 'returns: a return received in Odoo is not sent to Shopify; the picking says so',
-      fields: { pickingId },
+      outcome: 'sent',
+      message: 'returns: a return received in Odoo sent to Shopify',
+      fields: { pickingId, returnGid: sent.returnGid, processed: sent.processed },
     };
   }
   const orderGid = data.entityGid;

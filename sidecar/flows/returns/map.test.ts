@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import type { ReturnDocument } from '../../odoo/contract.js';
 import type { ReturnStatus, ReverseFulfillmentOrderDispositionType } from '../../shopify/index.js';
-import { returnDocument, type ShopifyReturn } from './map.js';
+import {
+  byLine,
+  isMadeInOdoo,
+  odooReturnNote,
+  planReturnCreate,
+  planReturnProcess,
+  returnDocument,
+  returnForPicking,
+  type ShopifyReturn,
+} from './map.js';
 
 const L1 = 'gid://shopify/LineItem/11';
 const L2 = 'gid://shopify/LineItem/12';
@@ -12,7 +21,11 @@ type Disposition = [type: ReverseFulfillmentOrderDispositionType, quantity: numb
 /** A return line: its fulfillment line item (number), order line, units, and the dispositions of its reverse line. */
 type Line = [fli: number, line: string, quantity: number, dispositions: Disposition[]];
 
-function ret(status: ReturnStatus, lines: Line[], extra: { unreadable?: boolean; orphanReverse?: boolean } = {}): ShopifyReturn {
+function ret(
+  status: ReturnStatus,
+  lines: Line[],
+  extra: { unreadable?: boolean; orphanReverse?: boolean; processed?: number[]; note?: string } = {},
+): ShopifyReturn {
   return {
     id: 'gid://shopify/Return/7',
     name: '#1001-R1',
@@ -20,11 +33,11 @@ function ret(status: ReturnStatus, lines: Line[], extra: { unreadable?: boolean;
     order: { id: 'gid://shopify/Order/1' },
     returnLineItems: {
       nodes: [
-        ...lines.map(([fli, line, quantity]) => ({
+        ...lines.map(([fli, line, quantity], i) => ({
           id: `gid://shopify/ReturnLineItem/${fli}`,
           quantity,
-          processedQuantity: 0,
-          returnReasonNote: '',
+          processedQuantity: extra.processed?.[i] ?? 0,
+          returnReasonNote: extra.note ?? '',
           fulfillmentLineItem: { id: `gid://shopify/FulfillmentLineItem/${fli}`, lineItem: { id: line, sku: line === L1 ? 'MUG' : ' ' } },
         })),
         ...(extra.unreadable ? [{}] : []),
@@ -163,4 +176,123 @@ describe('returns map: a Shopify return as the contract ReturnDocument', () => {
       message: 'returns: return #1001-R1 (gid://shopify/Return/7) has no line the sidecar can read',
     });
   });
+});
+
+describe('returns received in Odoo → Shopify', () => {
+  const picking = { name: 'WH/IN/00007', picking_id: 42 };
+  const note = odooReturnNote(picking);
+  /** A return whose lines have `processed` units processed and carry `lineNote`. */
+  const processedRet = (lines: Line[], processed: number[], lineNote = ''): ShopifyReturn =>
+    ret('OPEN', lines, { processed, note: lineNote });
+  const returnable = (items: Array<[fli: number, line: string, quantity: number]>) => [
+    {
+      id: 'gid://shopify/ReturnableFulfillment/1',
+      fulfillment: { id: 'gid://shopify/Fulfillment/1', location: { id: LOC_A } },
+      returnableFulfillmentLineItems: {
+        nodes: items.map(([fli, line, quantity]) => ({
+          quantity,
+          fulfillmentLineItem: { id: `gid://shopify/FulfillmentLineItem/${fli}`, lineItem: { id: line, sku: null } },
+        })),
+      },
+    },
+  ];
+
+  it('the note names the picking; a return carrying it is made in Odoo and found again', () => {
+    assert.equal(note, 'Odoo return WH/IN/00007 (picking 42)');
+    const mine = processedRet([[1, L1, 1, []]], [0], note);
+    const theirs = processedRet([[2, L1, 1, []]], [0], 'too small');
+    assert.equal(isMadeInOdoo(mine), true);
+    assert.equal(isMadeInOdoo(theirs), false);
+    assert.equal(returnForPicking([theirs, mine], note), mine);
+    assert.equal(returnForPicking([theirs], note), undefined);
+    assert.equal(returnForPicking([{ ...mine, status: 'CANCELED' }], note), undefined, 'a cancelled return is not reused');
+  });
+
+  const createTable: Array<
+    [string, Record<string, number>, Array<[number, string, number]>, Array<[string, number]>, Record<string, number>]
+  > = [
+    ['one line', { [L1]: 1 }, [[1, L1, 2]], [['gid://shopify/FulfillmentLineItem/1', 1]], {}],
+    [
+      'over two fulfillment line items',
+      { [L1]: 3 },
+      [
+        [1, L1, 1],
+        [2, L1, 5],
+      ],
+      [
+        ['gid://shopify/FulfillmentLineItem/1', 1],
+        ['gid://shopify/FulfillmentLineItem/2', 2],
+      ],
+      {},
+    ],
+    ['more than returnable', { [L1]: 3 }, [[1, L1, 2]], [['gid://shopify/FulfillmentLineItem/1', 2]], { [L1]: 1 }],
+    ['a line Shopify never fulfilled', { [L2]: 1 }, [[1, L1, 2]], [], { [L2]: 1 }],
+  ];
+  for (const [name, received, items, lines, missing] of createTable)
+    it(`planReturnCreate: ${name}`, () => {
+      const plan = planReturnCreate(received, returnable(items), note);
+      assert.deepEqual(
+        plan.lines.map((l) => [l.fulfillmentLineItemId, l.quantity]),
+        lines,
+      );
+      assert.ok(plan.lines.every((l) => l.returnReasonNote === note));
+      assert.deepEqual(plan.missing, missing);
+    });
+
+  const processTable: Array<[string, Line[], number[], Record<string, number>, Array<[string, number]>]> = [
+    ['everything received, nothing processed', [[1, L1, 2, []]], [0], { [L1]: 2 }, [['gid://shopify/ReturnLineItem/1', 2]]],
+    ['part received', [[1, L1, 2, []]], [0], { [L1]: 1 }, [['gid://shopify/ReturnLineItem/1', 1]]],
+    ['processed already (a retry, or Shopify did it)', [[1, L1, 2, []]], [2], { [L1]: 2 }, []],
+    ['one of two processed in Shopify, two received', [[1, L1, 2, []]], [1], { [L1]: 2 }, [['gid://shopify/ReturnLineItem/1', 1]]],
+    [
+      'over two return lines of one order line',
+      [
+        [1, L1, 1, []],
+        [2, L1, 1, []],
+      ],
+      [0, 0],
+      { [L1]: 2 },
+      [
+        ['gid://shopify/ReturnLineItem/1', 1],
+        ['gid://shopify/ReturnLineItem/2', 1],
+      ],
+    ],
+    [
+      'a line not received',
+      [
+        [1, L1, 1, []],
+        [2, L2, 1, []],
+      ],
+      [0, 0],
+      { [L2]: 1 },
+      [['gid://shopify/ReturnLineItem/2', 1]],
+    ],
+  ];
+  for (const [name, lines, processed, received, out] of processTable)
+    it(`planReturnProcess: ${name}`, () => {
+      const plan = planReturnProcess(processedRet(lines, processed), received, LOC_B);
+      assert.deepEqual(
+        plan.map((l) => [l.id, l.quantity]),
+        out,
+      );
+      for (const l of plan)
+        assert.deepEqual(l.dispositions, [
+          {
+            reverseFulfillmentOrderLineItemId: l.id.replace('ReturnLineItem', 'ReverseFulfillmentOrderLineItem'),
+            quantity: l.quantity,
+            dispositionType: 'RESTOCKED',
+            locationId: LOC_B,
+          },
+        ]);
+    });
+
+  it('byLine sums a document lines per order line', () =>
+    assert.deepEqual(
+      byLine([
+        { line_gid: L1, quantity: 1 },
+        { line_gid: L1, quantity: 2 },
+        { line_gid: L2, quantity: 0 },
+      ]),
+      { [L1]: 3 },
+    ));
 });

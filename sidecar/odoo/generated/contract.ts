@@ -39,6 +39,10 @@ export interface ContractMethods {
     params: AckEventsParams;
     result: AckEventsResult;
   };
+  apply_fulfillment: {
+    params: ShopifyFulfillmentDocument;
+    result: ApplyFulfillmentResult;
+  };
   apply_order: {
     params: OrderDocument;
     result: ApplyOrderResult;
@@ -165,6 +169,47 @@ export interface AckEventsParams {
  */
 export interface AckEventsResult {
   acknowledged: number;
+}
+/**
+ * Input of apply_fulfillment: a fulfillment of a Shopify order as Shopify holds it now, made in Shopify (POS, a fulfillment app, the Shopify admin) or sent by the sidecar. status is Shopify's FulfillmentStatus (SUCCESS, OPEN and PENDING count as fulfilled; CANCELLED, ERROR and FAILURE as withdrawn); lines are the units it ships per order line.
+ *
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "apply_fulfillment_params".
+ *
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "document_ShopifyFulfillmentDocument.schema.json".
+ */
+export interface ShopifyFulfillmentDocument {
+  fulfillment_gid: string;
+  order_gid: string;
+  name?: string | null;
+  status: 'SUCCESS' | 'OPEN' | 'PENDING' | 'CANCELLED' | 'ERROR' | 'FAILURE';
+  location_gid?: string | null;
+  tracking?: {
+    number?: string | null;
+    company?: string | null;
+    url?: string | null;
+  };
+  /**
+   * @minItems 1
+   */
+  lines: {
+    line_gid: string;
+    sku?: string | null;
+    quantity: number;
+  }[];
+}
+/**
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "apply_fulfillment_result".
+ */
+export interface ApplyFulfillmentResult {
+  /**
+   * validated: the fulfilled units of the open delivery were validated; flagged: the delivery was left open for a person (policy flag, another warehouse, or a fulfillment cancelled after validation); recorded: Odoo had delivered these units already; cancelled: a cancelled fulfillment was taken off the open delivery it had been flagged on; unchanged: known already.
+   */
+  status: 'validated' | 'flagged' | 'recorded' | 'cancelled' | 'unchanged';
+  picking_ids: number[];
+  backorder_ids: number[];
 }
 /**
  * Input of apply_order: one Shopify order in the shop currency. quantity is the current quantity; discount is the line's total discount amount.

@@ -1156,6 +1156,36 @@ export const CustomerSmsMarketingState = {
 } as const;
 
 export type CustomerSmsMarketingState = typeof CustomerSmsMarketingState[keyof typeof CustomerSmsMarketingState];
+/** The input fields for an applied discount on a calculated exchange line item. */
+export type ExchangeLineItemAppliedDiscountInput = {
+  /** The description of the discount. */
+  description?: string | null | undefined;
+  /** The value of the discount as a fixed amount or a percentage. */
+  value: ExchangeLineItemAppliedDiscountValueInput;
+};
+
+/**
+ * The input value for an applied discount on a calculated exchange line item.
+ * Can either specify the value as a fixed amount or a percentage.
+ */
+export type ExchangeLineItemAppliedDiscountValueInput =
+  {   /** The value of the discount as a fixed amount. */
+  amount: MoneyInput; percentage?: never; }
+  |  { amount?: never;   /** The value of the discount as a percentage. */
+  percentage: number; };
+
+/** The input fields for new line items to be added to the order as part of an exchange. */
+export type ExchangeLineItemInput = {
+  /** The discount to be applied to the exchange line item. */
+  appliedDiscount?: ExchangeLineItemAppliedDiscountInput | null | undefined;
+  /** The gift card codes associated with the physical gift cards. */
+  giftCardCodes?: Array<string> | null | undefined;
+  /** The quantity of the item to be added. */
+  quantity: number;
+  /** The ID of the product variant to be added to the order as part of an exchange. */
+  variantId?: string | null | undefined;
+};
+
 /** The possible content types for a file object. */
 export const FileContentType = {
   /** An externally hosted video. */
@@ -2374,6 +2404,235 @@ export type RefundMethodInput =
   {   /** The details of the refund to store credit. */
   storeCreditRefund: StoreCreditRefundInput; };
 
+/** The input fields for the shipping cost to refund. */
+export type RefundShippingInput = {
+  /** Whether to refund the full shipping amount. */
+  fullRefund?: boolean | null | undefined;
+  /**
+   * The input fields required to refund shipping cost, in the presentment currency of the order.
+   * This overrides the `fullRefund` argument.
+   * This field defaults to 0.00 when not provided and when the `fullRefund` argument is false.
+   */
+  shippingRefundAmount?: MoneyInput | null | undefined;
+};
+
+/** The input fields for a restocking fee. */
+export type RestockingFeeInput = {
+  /** The value of the fee as a percentage. */
+  percentage: number;
+};
+
+/** Possible error codes that can be returned by `ReturnUserError`. */
+export const ReturnErrorCode = {
+  /** The requested resource already exists. */
+  AlreadyExists: 'ALREADY_EXISTS',
+  /** The input value is blank. */
+  Blank: 'BLANK',
+  /** A requested resource could not be created. */
+  CreationFailed: 'CREATION_FAILED',
+  /** The input value should be equal to the value allowed. */
+  EqualTo: 'EQUAL_TO',
+  /** A required feature is not enabled. */
+  FeatureNotEnabled: 'FEATURE_NOT_ENABLED',
+  /** The input value should be greater than the minimum allowed value. */
+  GreaterThan: 'GREATER_THAN',
+  /** The input value should be greater than or equal to the minimum value allowed. */
+  GreaterThanOrEqualTo: 'GREATER_THAN_OR_EQUAL_TO',
+  /** The input value isn't included in the list. */
+  Inclusion: 'INCLUSION',
+  /**
+   * The requested configuration cannot be applied to this standard return policy
+   * which is managed for you in compliance with relevant regulations.
+   */
+  IncompatibleWithStandardPolicy: 'INCOMPATIBLE_WITH_STANDARD_POLICY',
+  /** Unexpected internal error happened. */
+  InternalError: 'INTERNAL_ERROR',
+  /** The input value is invalid. */
+  Invalid: 'INVALID',
+  /** A resource was not in the correct state for the operation to succeed. */
+  InvalidState: 'INVALID_STATE',
+  /** The input value should be less than the maximum value allowed. */
+  LessThan: 'LESS_THAN',
+  /** The input value should be less than or equal to the maximum value allowed. */
+  LessThanOrEqualTo: 'LESS_THAN_OR_EQUAL_TO',
+  /** The user does not have permission to perform the operation. */
+  MissingPermission: 'MISSING_PERMISSION',
+  /** A requested notification could not be sent. */
+  NotificationFailed: 'NOTIFICATION_FAILED',
+  /** The input value is not a number. */
+  NotANumber: 'NOT_A_NUMBER',
+  /** A requested item is not editable. */
+  NotEditable: 'NOT_EDITABLE',
+  /** A requested item could not be found. */
+  NotFound: 'NOT_FOUND',
+  /** The input value needs to be blank. */
+  Present: 'PRESENT',
+  /** The input value is already taken. */
+  Taken: 'TAKEN',
+  /** The input value is too big. */
+  TooBig: 'TOO_BIG',
+  /** The input value is too long. */
+  TooLong: 'TOO_LONG',
+  /** Too many arguments provided. */
+  TooManyArguments: 'TOO_MANY_ARGUMENTS',
+  /** The input value is too short. */
+  TooShort: 'TOO_SHORT',
+  /** The input value is the wrong length. */
+  WrongLength: 'WRONG_LENGTH'
+} as const;
+
+export type ReturnErrorCode = typeof ReturnErrorCode[keyof typeof ReturnErrorCode];
+/** The input fields for a return. */
+export type ReturnInput = {
+  /** The new line items to be added to the order. */
+  exchangeLineItems?: Array<ExchangeLineItemInput> | null | undefined;
+  /**
+   * When `true` the customer will receive a notification if there's an `Order.email` present.
+   * @deprecated This field is no longer supported and any value provided to it is currently ignored.
+   */
+  notifyCustomer?: boolean | null | undefined;
+  /** The ID of the order to be returned. */
+  orderId: string;
+  /** The UTC date and time when the return was first solicited by the customer. */
+  requestedAt?: string | null | undefined;
+  /** The return line items list to be handled. */
+  returnLineItems: Array<ReturnLineItemInput>;
+  /** The return shipping fee to capture. */
+  returnShippingFee?: ReturnShippingFeeInput | null | undefined;
+  /**
+   * When `true` the return will be created in an unprocessed state; returns must
+   * subsequently be processed via Return Processing APIs in order to take further
+   * action on them. Creating returns in an unprocessed state will soon be the
+   * default behavior. After July 1st, 2025, this field is only available to
+   * merchants who have created exchanges or returns with fees using API up that
+   * date. It will be ignored otherwise.
+   * @deprecated This field is temporary to support the transition to Returns Processing APIs.
+   */
+  unprocessed?: boolean | null | undefined;
+};
+
+/** The input fields for a return line item. */
+export type ReturnLineItemInput = {
+  /**
+   * The ID of the fulfillment line item to be returned.
+   * Specifically, this field expects a `FulfillmentLineItem.id`.
+   */
+  fulfillmentLineItemId: string;
+  /** The quantity of the item to be returned. */
+  quantity: number;
+  /** The restocking fee to capture. */
+  restockingFee?: RestockingFeeInput | null | undefined;
+  /**
+   * The reason for the item to be returned.
+   * @deprecated Use `returnReasonDefinitionId` instead. This field will be removed in the future.
+   */
+  returnReason?: ReturnReason | null | undefined;
+  /**
+   * The ID of a [`ReturnReasonDefinition`](https://shopify.dev/docs/api/admin-graphql/latest/objects/ReturnReasonDefinition). Accepts any ID from the full library of reasons available via [`returnReasonDefinitions`](https://shopify.dev/docs/api/admin-graphql/latest/queries/returnReasonDefinitions),
+   * not limited to the suggested reasons for the line item.
+   */
+  returnReasonDefinitionId?: string | null | undefined;
+  /**
+   * A note about the reason that the item is being returned.
+   * Maximum length: 255 characters.
+   */
+  returnReasonNote?: string | null | undefined;
+};
+
+/** The input fields for an exchange line item. */
+export type ReturnProcessExchangeLineItemInput = {
+  /** The ID of the exchange line item. */
+  id: string;
+  /** The quantity of the exchange line item. */
+  quantity: number;
+};
+
+/** The input fields for the financial transfer for the return. */
+export type ReturnProcessFinancialTransferInput =
+  {   /** Issue a refund for the return. */
+  issueRefund: ReturnProcessRefundInput; };
+
+/** The input fields for processing a return. */
+export type ReturnProcessInput = {
+  /** The exchange line items list to be handled. */
+  exchangeLineItems?: Array<ReturnProcessExchangeLineItemInput> | null | undefined;
+  /** The financial transfer for the return. */
+  financialTransfer?: ReturnProcessFinancialTransferInput | null | undefined;
+  /** The note for the return. */
+  note?: string | null | undefined;
+  /** Whether to notify the customer about the return. */
+  notifyCustomer?: boolean | null | undefined;
+  /** The refund duties list to be handled. */
+  refundDuties?: Array<RefundDutyInput> | null | undefined;
+  /** The shipping cost to refund. */
+  refundShipping?: RefundShippingInput | null | undefined;
+  /** The ID of the return to be processed. */
+  returnId: string;
+  /** The return line items list to be handled. */
+  returnLineItems?: Array<ReturnProcessReturnLineItemInput> | null | undefined;
+  /** ID of the tip line item. */
+  tipLineId?: string | null | undefined;
+};
+
+/** The input fields for the refund for the return. */
+export type ReturnProcessRefundInput = {
+  /** Whether to allow the total refunded amount to surpass the amount paid for the order. */
+  allowOverRefunding?: boolean | null | undefined;
+  /** The order transactions for the refund. */
+  orderTransactions: Array<ReturnRefundOrderTransactionInput>;
+  /** A list of instructions to process the financial outcome of the refund. */
+  refundMethods?: Array<RefundMethodInput> | null | undefined;
+};
+
+/** The input fields for a return line item. */
+export type ReturnProcessReturnLineItemInput = {
+  /** The dispositions for the return line item. */
+  dispositions?: Array<ReverseFulfillmentOrderDisposeInput> | null | undefined;
+  /** The ID of the return line item. */
+  id: string;
+  /** The quantity of the return line item. */
+  quantity: number;
+};
+
+/** The reason for returning the return line item. */
+export const ReturnReason = {
+  /** The item is returned because the buyer did not like the color. Displays as **Color**. */
+  Color: 'COLOR',
+  /** The item is returned because it is damaged or defective. Displays as **Damaged or defective**. */
+  Defective: 'DEFECTIVE',
+  /** The item is returned because it was not as described. Displays as **Item not as described**. */
+  NotAsDescribed: 'NOT_AS_DESCRIBED',
+  /** The item is returned for another reason. For this value, a return reason note is also provided. Displays as **Other**. */
+  Other: 'OTHER',
+  /** The item is returned because the size was too large. Displays as **Size was too large**. */
+  SizeTooLarge: 'SIZE_TOO_LARGE',
+  /** The item is returned because the size was too small. Displays as **Size was too small**. */
+  SizeTooSmall: 'SIZE_TOO_SMALL',
+  /** The item is returned because the buyer did not like the style. Displays as **Style**. */
+  Style: 'STYLE',
+  /** The item is returned because of an unknown reason. Displays as **Unknown**. */
+  Unknown: 'UNKNOWN',
+  /** The item is returned because the customer changed their mind. Displays as **Customer changed their mind**. */
+  Unwanted: 'UNWANTED',
+  /** The item is returned because the customer received the wrong one. Displays as **Received the wrong item**. */
+  WrongItem: 'WRONG_ITEM'
+} as const;
+
+export type ReturnReason = typeof ReturnReason[keyof typeof ReturnReason];
+/** The input fields to create order transactions when refunding a return. */
+export type ReturnRefundOrderTransactionInput = {
+  /** The ID of the parent order transaction. The transaction must be of kind `CAPTURE` or a `SALE`. */
+  parentId: string;
+  /** The amount of money for the transaction in the presentment currency of the order. */
+  transactionAmount: MoneyInput;
+};
+
+/** The input fields for a return shipping fee. */
+export type ReturnShippingFeeInput = {
+  /** The value of the fee as a fixed amount in the presentment currency of the order. */
+  amount: MoneyInput;
+};
+
 /** The status of a return. */
 export const ReturnStatus = {
   /** The return has been canceled. */
@@ -2389,6 +2648,21 @@ export const ReturnStatus = {
 } as const;
 
 export type ReturnStatus = typeof ReturnStatus[keyof typeof ReturnStatus];
+/** The input fields to dispose a reverse fulfillment order line item. */
+export type ReverseFulfillmentOrderDisposeInput = {
+  /** The final arrangement for the reverse fulfillment order line item. */
+  dispositionType: ReverseFulfillmentOrderDispositionType;
+  /**
+   * The ID of the location where the reverse fulfillment order line item is to be disposed.
+   *         This is required when the disposition type is RESTOCKED.
+   */
+  locationId?: string | null | undefined;
+  /** The quantity of the reverse fulfillment order line item to dispose. */
+  quantity: number;
+  /** The ID of the reverse fulfillment order line item. */
+  reverseFulfillmentOrderLineItemId: string;
+};
+
 /** The final arrangement of an item from a reverse fulfillment order. */
 export const ReverseFulfillmentOrderDispositionType = {
   /** An item that was expected but absent. */
@@ -4159,7 +4433,7 @@ export type OrderFulfillmentsQueryVariables = Exact<{
 }>;
 
 
-export type OrderFulfillmentsQuery = { order: { id: string, displayFulfillmentStatus: OrderDisplayFulfillmentStatus, fulfillments: Array<{ id: string, status: FulfillmentStatus, createdAt: string, trackingInfo: Array<{ company: string | null, number: string | null, url: string | null }>, location: { id: string } | null, fulfillmentLineItems: { nodes: Array<{ id: string, quantity: number | null, lineItem: { id: string, sku: string | null } }> } }> } | null };
+export type OrderFulfillmentsQuery = { order: { id: string, displayFulfillmentStatus: OrderDisplayFulfillmentStatus, fulfillments: Array<{ id: string, name: string, status: FulfillmentStatus, createdAt: string, trackingInfo: Array<{ company: string | null, number: string | null, url: string | null }>, location: { id: string } | null, fulfillmentLineItems: { nodes: Array<{ id: string, quantity: number | null, lineItem: { id: string, sku: string | null } }> } }> } | null };
 
 export type OrderLineItemsQueryVariables = Exact<{
   id: string;
@@ -4207,7 +4481,7 @@ export type OrdersUpdatedSinceQueryVariables = Exact<{
 }>;
 
 
-export type OrdersUpdatedSinceQuery = { orders: { nodes: Array<{ id: string, updatedAt: string }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type OrdersUpdatedSinceQuery = { orders: { nodes: Array<{ id: string, updatedAt: string, displayFulfillmentStatus: OrderDisplayFulfillmentStatus }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type ProductByIdentifierQueryVariables = Exact<{
   identifier: ProductIdentifierInput;
@@ -4261,6 +4535,27 @@ export type ReturnByIdQuery = { return: { id: string, name: string, status: Retu
         | { id: string, quantity: number, processedQuantity: number, returnReasonNote: string, fulfillmentLineItem: { id: string, lineItem: { id: string, sku: string | null } } }
         | Record<PropertyKey, never>
       > }, reverseFulfillmentOrders: { nodes: Array<{ id: string, lineItems: { nodes: Array<{ id: string, fulfillmentLineItem: { id: string } | null, dispositions: Array<{ type: ReverseFulfillmentOrderDispositionType, quantity: number, location: { id: string } | null }> }> } }> } } | null };
+
+export type ReturnCreateMutationVariables = Exact<{
+  returnInput: ReturnInput;
+}>;
+
+
+export type ReturnCreateMutation = { returnCreate: { return: { id: string, name: string, status: ReturnStatus } | null, userErrors: Array<{ field: Array<string> | null, message: string, code: ReturnErrorCode | null }> } | null };
+
+export type ReturnProcessMutationVariables = Exact<{
+  input: ReturnProcessInput;
+}>;
+
+
+export type ReturnProcessMutation = { returnProcess: { return: { id: string, status: ReturnStatus } | null, userErrors: Array<{ field: Array<string> | null, message: string, code: ReturnErrorCode | null }> } | null };
+
+export type ReturnableFulfillmentsQueryVariables = Exact<{
+  orderId: string;
+}>;
+
+
+export type ReturnableFulfillmentsQuery = { returnableFulfillments: { nodes: Array<{ id: string, fulfillment: { id: string, location: { id: string } | null }, returnableFulfillmentLineItems: { nodes: Array<{ quantity: number, fulfillmentLineItem: { id: string, lineItem: { id: string, sku: string | null } } }> } }> } };
 
 export type ShopQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -4324,6 +4619,9 @@ export interface Operations {
   RefundById: { variables: RefundByIdQueryVariables; result: RefundByIdQuery };
   RefundCreate: { variables: RefundCreateMutationVariables; result: RefundCreateMutation };
   ReturnById: { variables: ReturnByIdQueryVariables; result: ReturnByIdQuery };
+  ReturnCreate: { variables: ReturnCreateMutationVariables; result: ReturnCreateMutation };
+  ReturnProcess: { variables: ReturnProcessMutationVariables; result: ReturnProcessMutation };
+  ReturnableFulfillments: { variables: ReturnableFulfillmentsQueryVariables; result: ReturnableFulfillmentsQuery };
   Shop: { variables: ShopQueryVariables; result: ShopQuery };
   WebhookSubscriptionCreate: { variables: WebhookSubscriptionCreateMutationVariables; result: WebhookSubscriptionCreateMutation };
   WebhookSubscriptionDelete: { variables: WebhookSubscriptionDeleteMutationVariables; result: WebhookSubscriptionDeleteMutation };
