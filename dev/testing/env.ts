@@ -38,13 +38,24 @@ export interface RealOdooSettings {
   /** The merchant's login for the scenario's Odoo-side actions (default admin/admin). */
   adminUser: string;
   adminPassword: string;
+  /** ODOO_LOGFILE: that Odoo's server log (the bench reads its per-request query counts). */
+  logFile?: string;
 }
 
 /** The real Odoo named by ODOO_URL, ODOO_DB, ODOO_USER and ODOO_API_KEY, or null when one of them is unset. */
 export function realOdooFromEnv(env: Env = process.env): RealOdooSettings | null {
   const { ODOO_URL: url, ODOO_DB: db, ODOO_USER: user, ODOO_API_KEY: apiKey } = env;
   if (!(url && db && user && apiKey)) return null;
-  return { url, db, user, apiKey, adminUser: env.ODOO_ADMIN_USER ?? 'admin', adminPassword: env.ODOO_ADMIN_PASSWORD ?? 'admin' };
+  const logFile = env.ODOO_LOGFILE || undefined;
+  return {
+    url,
+    db,
+    user,
+    apiKey,
+    adminUser: env.ODOO_ADMIN_USER ?? 'admin',
+    adminPassword: env.ODOO_ADMIN_PASSWORD ?? 'admin',
+    ...(logFile ? { logFile } : {}),
+  };
 }
 
 /** TEST_DATABASE_URL (or DATABASE_URL): an existing server for the tests; undefined = an embedded one. */
