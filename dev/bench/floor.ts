@@ -1,9 +1,10 @@
 /**
  * Odoo's own floor (docs/operations.md, "Benchmark"): the same sales order — a new customer with
- * its invoice and delivery addresses, one product line, one shipping line, no tax, the warehouse
- * mapped to Shopify's location — created and confirmed through plain JSON-RPC (`res.partner`
+ * its invoice and delivery addresses, one line of a product in stock (every order of the run sells
+ * the same product, as in a flash sale), one shipping line, no tax, the warehouse mapped to
+ * Shopify's location — created and confirmed through plain JSON-RPC (`res.partner`
  * `create`, `sale.order` `create`, `action_confirm`), against the addon's `apply_order` of the
- * matching order document. Each one sequentially, then `concurrency` at a time (the orders
+ * matching order document, both as the integration user. Each one sequentially, then `concurrency` at a time (the orders
  * queue's batch size, so the sidecar's concurrency). Real Odoo only.
  *
  * Queries per order: Odoo counts the SQL queries of each HTTP request and appends the count, the
@@ -23,7 +24,13 @@ import type { MerchantDriver } from '../conformance/target.js';
 import type { BenchRow } from './stats.js';
 
 export interface FloorSetup {
-  /** The merchant's JSON-RPC client (admin): the floor's calls. */
+  /**
+   * The integration user's JSON-RPC client (the sidecar's): the floor's calls go through the same
+   * authentication (an API key) as apply_order's. The merchant's password would cost the floor a
+   * password hash check (hundreds of thousands of PBKDF2 rounds) on every call.
+   */
+  rpc: OdooCaller;
+  /** The merchant's client: looks up the shipping product's XML id (setup only). */
   admin: OdooCaller;
   contract: OdooContract;
   merchant: MerchantDriver;
@@ -50,6 +57,7 @@ export interface FloorResult {
 
 interface Refs {
   productId: number;
+  sku: string;
   shippingProductId: number;
   warehouseId: number;
   countryId: number;
@@ -78,9 +86,10 @@ function readLog(logFile: string, offset: number): { requests: number; queries: 
 const logSize = (logFile: string | undefined) => (logFile ? statSync(logFile).size : 0);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function refs(setup: FloorSetup): Promise<Refs> {
-  const { admin, merchant } = setup;
-  const product = await merchant.createProduct({ name: 'Bench floor item', price: '10.00', variants: [{ sku: 'BENCH-FLOOR' }] });
+async function refs(setup: FloorSetup, sku: string): Promise<Refs> {
+  const { rpc, admin, merchant } = setup;
+  // A SKU of this run's own (a second run on a kept database must not find two products).
+  const product = await merchant.createProduct({ name: 'Bench floor item', price: '10.00', variants: [{ sku }] });
   const [ship] = await admin.executeKw<Array<{ res_id: number }>>(
     'ir.model.data',
     'search_read',
@@ -92,13 +101,16 @@ async function refs(setup: FloorSetup): Promise<Refs> {
     ],
     { fields: ['res_id'] },
   );
-  const [shipVariant] = await admin.executeKw<number[]>('product.product', 'search', [[['product_tmpl_id', '=', ship!.res_id]]], {
+  const [shipVariant] = await rpc.executeKw<number[]>('product.product', 'search', [[['product_tmpl_id', '=', ship!.res_id]]], {
     limit: 1,
   });
-  const [country] = await admin.executeKw<number[]>('res.country', 'search', [[['code', '=', 'FR']]], { limit: 1 });
+  const [country] = await rpc.executeKw<number[]>('res.country', 'search', [[['code', '=', 'FR']]], { limit: 1 });
   const [warehouse] = await merchant.warehouses();
+  // In stock, as in a flash sale: confirming reserves it (the product's quant at the warehouse).
+  await merchant.setStock(product.variants[sku]!, warehouse!.id, 1_000_000);
   return {
-    productId: product.variants['BENCH-FLOOR']!,
+    productId: product.variants[sku]!,
+    sku,
     shippingProductId: shipVariant!,
     warehouseId: warehouse!.id,
     countryId: country!,
@@ -112,7 +124,7 @@ const ADDRESS = { street: '1 rue de la Paix', city: 'Paris', zip: '75002' };
 async function floorOrder(setup: FloorSetup, r: Refs, tag: string): Promise<void> {
   const name = `Ada Floor${tag}`;
   const address = { ...ADDRESS, name, country_id: r.countryId };
-  const partnerId = await setup.admin.executeKw<number>('res.partner', 'create', [
+  const partnerId = await setup.rpc.executeKw<number>('res.partner', 'create', [
     {
       name,
       email: `floor${tag}@example.com`,
@@ -124,19 +136,19 @@ async function floorOrder(setup: FloorSetup, r: Refs, tag: string): Promise<void
       ],
     },
   ]);
-  const orderId = await setup.admin.executeKw<number>('sale.order', 'create', [
+  const orderId = await setup.rpc.executeKw<number>('sale.order', 'create', [
     {
       partner_id: partnerId,
       warehouse_id: r.warehouseId,
       client_order_ref: `#F${tag}`,
       origin: `Shopify #F${tag}`,
       order_line: [
-        [0, 0, { product_id: r.productId, name: 'Item BENCH-FLOOR', product_uom_qty: 1, price_unit: 10, tax_id: [[6, 0, []]] }],
+        [0, 0, { product_id: r.productId, name: `Item ${r.sku}`, product_uom_qty: 1, price_unit: 10, tax_id: [[6, 0, []]] }],
         [0, 0, { product_id: r.shippingProductId, name: 'Standard', product_uom_qty: 1, price_unit: 5, tax_id: [[6, 0, []]] }],
       ],
     },
   ]);
-  await setup.admin.executeKw('sale.order', 'action_confirm', [[orderId]]);
+  await setup.rpc.executeKw('sale.order', 'action_confirm', [[orderId]]);
 }
 
 /** The addon: the matching Shopify order document through `apply_order`, one call. */
@@ -146,7 +158,7 @@ async function addonOrder(setup: FloorSetup, r: Refs, tag: string): Promise<void
       order_gid: `gid://shopify/Order/7${tag}`,
       name: `#A${tag}`,
       currency: r.currency,
-      lines: [{ sku: 'BENCH-FLOOR', quantity: 1, price: '10.00' }],
+      lines: [{ sku: r.sku, quantity: 1, price: '10.00' }],
       shipping: { price: '5.00' },
       location_gid: 'gid://shopify/Location/101',
       customer: customerDoc({ customer_gid: `gid://shopify/Customer/7${tag}`, email: `addon${tag}@example.com` }),
@@ -195,8 +207,8 @@ async function phase(
 const perOrder = (p: PhaseResult) => (p.queries === undefined ? undefined : p.queries / p.orders);
 
 export async function benchFloor(setup: FloorSetup, orders: number, concurrency: number): Promise<FloorResult> {
-  const r = await refs(setup);
   const run = String(Date.now() % 1_000_000_000);
+  const r = await refs(setup, `BENCH-FLOOR-${run}`);
   // One warm-up order each (first-call caches, the sequence's first use), not counted.
   await floorOrder(setup, r, `${run}w`);
   await addonOrder(setup, r, `${run}0`);

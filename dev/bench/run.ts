@@ -228,7 +228,13 @@ async function floorRows(target: OdooTarget, options: BenchOptions): Promise<Ben
     }));
   }
   const { rows } = await benchFloor(
-    { admin: target.admin, contract: createOdooContract(target.caller), merchant: target.merchant, logFile: target.real.logFile },
+    {
+      rpc: target.caller,
+      admin: target.admin,
+      contract: createOdooContract(target.caller),
+      merchant: target.merchant,
+      logFile: target.real.logFile,
+    },
     options.floorOrders,
     options.floorConcurrency,
   );
