@@ -63,6 +63,7 @@ const MEASURES = [
   "orders at the sidecar's concurrency",
   'serialization retries between independent orders',
   'order webhook → Odoo sales order',
+  'highest sustained order rate with p95 < 2 s',
   'Odoo stock change → Shopify quantity',
   'backlog drain rate (sidecar queue, no-op handler)',
   'backlog: drainer peak RSS',
@@ -77,6 +78,7 @@ const SMALL = {
   backlogJobs: 50,
   backlogSeconds: 60,
   orderRate: 5,
+  orderSweep: [],
   orderSeconds: 1,
   stockChanges: 2,
   floorOrders: 2,
@@ -113,21 +115,24 @@ describe('make bench', () => {
     );
     // The floor needs a real Odoo: on the double its rows say so.
     for (const row of rows.slice(0, 4)) assert.match(row.note ?? '', /^not measured: needs a real Odoo/);
-    const [drain, rss, cpu] = rows.slice(6, 9);
+    const [drain, rss, cpu] = rows.slice(7, 10);
     assert.equal(drain!.n, 50);
     assert.match(drain!.value, /^\d+ jobs\/s$/);
     assert.match(drain!.baseline, /^bare pg-boss work loop: \d+ jobs\/s$/);
     assert.match(rss!.value, /^\d+ MB \(\d+ MB before the drain\)$/);
     assert.match(cpu!.value, /^\d+ µs\/job$/);
     for (const row of [drain, rss, cpu]) assert.ok(row!.ratio! > 0 && Number.isFinite(row!.ratio), JSON.stringify(row));
-    const ack = rows[9]!;
+    const ack = rows[10]!;
     assert.equal(ack.n, 20);
     assert.match(ack.note ?? '', /^20 × 200, 20 stored in the inbox; up to \d+ orders jobs queued or running during the burst/);
     assert.match(ack.baseline, /^bare HTTP server: p50 [\d.]+ ms, p95/);
     assert.ok(ack.ratio! > 0 && Number.isFinite(ack.ratio), JSON.stringify(ack));
-    for (const row of rows.slice(4, 6)) {
+    for (const row of [rows[4]!, rows[6]!]) {
       assert.ok(row.n !== undefined || /^not measured: (orders|inventory) flow not present$/.test(row.note ?? ''), JSON.stringify(row));
     }
+    // Without a real Odoo the sustained rate has no floor to be compared with.
+    assert.match(rows[5]!.note ?? '', /; the floor needs a real Odoo$/);
+    assert.equal(rows[5]!.ratio, undefined);
     assert.equal(printed.at(-1), text);
     assert.match(text, /^\| measure +\| load +\| value +\| baseline \(same run\) +\| ratio +\| goal /);
     assert.match(
@@ -142,12 +147,18 @@ describe('make bench', () => {
       ...SMALL,
       webhookRate: 5,
       backlogJobs: 5,
+      orderSweep: [2],
       databaseUrl: await testDatabase('bench_smoke_flows'),
       flows: [standInOrders, standInInventory],
       print: () => {},
     });
-    const [orders, stock] = rows.slice(4, 6);
+    const [slower, orders, sustained, stock] = rows.slice(4, 8);
+    assert.deepEqual([slower!.load, slower!.n], ['2 orders/s for 1 s', 2]);
     assert.deepEqual([orders!.n, orders!.note], [5, 'from the storefront order to the sale order in the double']);
+    assert.equal(sustained!.measure, 'highest sustained order rate with p95 < 2 s');
+    assert.equal(sustained!.load, 'tried 2, 5 orders/s, 1 s each');
+    // The summary names the highest rate whose row met its goal (every order in, p95 < 2 s).
+    assert.equal(sustained!.value, orders!.met ? '5 orders/s' : slower!.met ? '2 orders/s' : 'none of the rates tried');
     assert.deepEqual(
       [stock!.n, stock!.note],
       [2, 'Odoo on hand set → Shopify on_hand equal at the mapped location (outbox wake-up included)'],

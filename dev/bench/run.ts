@@ -5,7 +5,8 @@
  * in the same run, their ratio and the goal (./stats.ts). In order:
  *   1. Odoo's own floor against `apply_order` (real Odoo only, before the sidecar starts so that
  *      every request in Odoo's log is the bench's own): ./floor.ts;
- *   2. order webhook → Odoo sales order latency at 5 orders/s (needs the orders flow);
+ *   2. order webhook → Odoo sales order latency at 1, 2 and 5 orders/s, and the highest of those
+ *      rates whose p95 stays under 2 s beside the floor's rate (needs the orders flow);
  *   3. Odoo stock change → Shopify quantity latency (needs the inventory flow);
  *   4. a backlog of 100,000 queued jobs drained by the sidecar's queue against a bare pg-boss
  *      loop, each in a child process (RSS, CPU per job): ./backlog.ts;
@@ -23,7 +24,7 @@
  * `scripts/bench-real-odoo.sh` run it on a throwaway database.
  *
  *   node --import tsx dev/bench/run.ts [--webhook-rate 200] [--webhook-seconds 60] [--backlog-jobs 100000] [--backlog-seconds 60]
- *                                  [--order-rate 5] [--order-seconds 20] [--stock-changes 20]
+ *                                  [--order-rate 5] [--order-sweep 1,2] [--order-seconds 20] [--stock-changes 20]
  *                                  [--floor-orders 20] [--floor-concurrency 10]
  */
 import { fork } from 'node:child_process';
@@ -66,6 +67,11 @@ export interface BenchOptions {
   floorOrders: number;
   floorConcurrency: number;
   orderRate: number;
+  /**
+   * Lower rates tried before `orderRate`, lowest first, for the highest sustained rate whose p95
+   * stays under 2 s (compared with the rate Odoo's floor allows, on a real Odoo); empty: none.
+   */
+  orderSweep: readonly number[];
   orderSeconds: number;
   stockChanges: number;
   flows?: readonly Flow[];
@@ -96,6 +102,7 @@ export const DEFAULTS: Omit<BenchOptions, 'databaseUrl' | 'flows' | 'print' | 'r
   // The orders queue's batch size: how many apply_order calls the sidecar makes at once.
   floorConcurrency: 10,
   orderRate: 5,
+  orderSweep: [1, 2],
   orderSeconds: 20,
   stockChanges: 20,
 };
@@ -178,7 +185,8 @@ export async function runBench(options: BenchOptions): Promise<{ rows: BenchRow[
   let stack: Stack | undefined;
   try {
     print(`make bench: against ${target.label}; load average ${loadAtStart}`);
-    rows.push(...(await floorRows(target, options)));
+    const floor = await floorRows(target, options);
+    rows.push(...floor.rows);
     stack = await startStack({
       databaseUrl,
       odoo: target.caller,
@@ -195,7 +203,7 @@ export async function runBench(options: BenchOptions): Promise<{ rows: BenchRow[
     );
 
     const seeded = await seedCatalog(stack, merchant);
-    rows.push(await benchOrders(stack, target, worked, options));
+    rows.push(...(await benchOrderRates(stack, target, worked, options, floor.floorRate)));
     rows.push(await benchStock(stack, merchant, seeded, worked, options));
     rows.push(...(await benchBacklog(databaseUrl, options.backlogJobs, options.backlogSeconds)));
     rows.push(await benchWebhookAck(stack, options));
@@ -216,9 +224,9 @@ const FLOOR_MEASURES = [
 ];
 
 /** Odoo's floor against apply_order (./floor.ts); on the double, rows saying it needs a real Odoo. */
-async function floorRows(target: OdooTarget, options: BenchOptions): Promise<BenchRow[]> {
+async function floorRows(target: OdooTarget, options: BenchOptions): Promise<{ rows: BenchRow[]; floorRate?: number }> {
   if (!target.admin || !target.real) {
-    return FLOOR_MEASURES.map((measure) => ({
+    const rows = FLOOR_MEASURES.map((measure) => ({
       measure,
       load: '',
       value: '',
@@ -226,8 +234,9 @@ async function floorRows(target: OdooTarget, options: BenchOptions): Promise<Ben
       goal: '',
       note: 'not measured: needs a real Odoo (ODOO_SRC=… make bench)',
     }));
+    return { rows };
   }
-  const { rows } = await benchFloor(
+  return benchFloor(
     {
       rpc: target.caller,
       admin: target.admin,
@@ -238,7 +247,38 @@ async function floorRows(target: OdooTarget, options: BenchOptions): Promise<Ben
     options.floorOrders,
     options.floorConcurrency,
   );
-  return rows;
+}
+
+/**
+ * The order latency at each rate of the sweep, then at `orderRate`, and the highest of them whose
+ * p95 stayed under 2 s with every order imported, beside the floor's rate at the sidecar's
+ * concurrency (real Odoo). Each rate waits for its orders before the next starts.
+ */
+async function benchOrderRates(
+  stack: Stack,
+  target: OdooTarget,
+  worked: Set<string>,
+  options: BenchOptions,
+  floorRate: number | undefined,
+): Promise<BenchRow[]> {
+  const rates = [...new Set([...options.orderSweep.filter((r) => r < options.orderRate), options.orderRate])];
+  const rows: BenchRow[] = [];
+  for (const rate of rates) rows.push(await benchOrders(stack, target, worked, { ...options, orderRate: rate }));
+  const sustained = rates.filter((_, i) => rows[i]!.met === true).at(-1);
+  const summary: BenchRow = {
+    measure: 'highest sustained order rate with p95 < 2 s',
+    load: `tried ${rates.join(', ')} orders/s, ${options.orderSeconds} s each`,
+    value: sustained === undefined ? 'none of the rates tried' : `${sustained} orders/s`,
+    baseline: floorRate === undefined ? '' : `floor at the sidecar's concurrency: ${floorRate.toFixed(2)} orders/s`,
+    goal: '≥ 0.8× the floor',
+    note: `the highest rate tried whose orders all arrived with p95 < 2 s (a lower bound: rates between those tried are not)${floorRate === undefined ? '; the floor needs a real Odoo' : ''}`,
+  };
+  if (floorRate !== undefined) {
+    summary.ratio = (sustained ?? 0) / floorRate;
+    summary.met = summary.ratio >= 0.8;
+  }
+  if (!worked.has('orders')) return rows;
+  return [...rows, summary];
 }
 
 interface Seeded {
@@ -477,15 +517,18 @@ function parseArgs(argv: string[]): BenchOptions {
     '--floor-orders': 'floorOrders',
     '--floor-concurrency': 'floorConcurrency',
     '--order-rate': 'orderRate',
+    '--order-sweep': 'orderSweep',
     '--order-seconds': 'orderSeconds',
     '--stock-changes': 'stockChanges',
   };
   for (let i = 0; i < argv.length; i += 2) {
     const key = names[argv[i]!];
-    const value = Number(argv[i + 1]);
-    if (!key || !(value > 0))
+    // --order-sweep takes a comma-separated list of rates (e.g. 0.5,1,2); the others one number.
+    const values = (argv[i + 1] ?? '').split(',').map(Number);
+    if (!key || !values.every((v) => v > 0) || (key !== 'orderSweep' && values.length !== 1))
       throw new Error(`bench: unknown option or bad value: ${argv[i]} ${argv[i + 1] ?? ''}\noptions: ${Object.keys(names).join(' ')}`);
-    options[key] = value;
+    if (key === 'orderSweep') options.orderSweep = values;
+    else options[key] = values[0]!;
   }
   return options;
 }
