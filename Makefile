@@ -101,11 +101,13 @@ demo: install
 demo-check: install
 	node --import tsx dev/demo/main.ts --check
 
-# Performance numbers for a stated load (dev/bench/run.ts, docs/operations.md): webhook acknowledgement
-# latency at 200/s for 20 s, jobs/s through the queue, order webhook → sales order and Odoo stock
-# → Shopify quantity latencies (when those flows are registered). BENCH_ARGS passes options.
+# Performance numbers for a stated load (dev/bench/run.ts, docs/operations.md "Benchmark"): one table,
+# each measure beside a baseline measured in the same run, the ratio and the goal, ending with the
+# machine. With ODOO_SRC, the same table against a throwaway real Odoo 18 (scripts/bench-real-odoo.sh;
+# ODOO_WORKERS=N serves it multi-process). BENCH_ARGS passes options, e.g. --webhook-seconds 10.
 bench: install
-	node --import tsx dev/bench/run.ts $(BENCH_ARGS)
+	@if [ -n "$(ODOO_SRC)" ]; then scripts/bench-real-odoo.sh $(BENCH_ARGS); \
+	else node --import tsx dev/bench/run.ts $(BENCH_ARGS); fi
 
 # The chaos run (dev/chaos/run.ts, docs/operations.md "Chaos run"): the simulator, two sidecar
 # replicas, the Odoo double and PostgreSQL as separate processes, 2,000 orders with refunds and

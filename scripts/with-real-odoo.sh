@@ -15,7 +15,9 @@
 #
 # Environment: ODOO_SRC (required), ADDONS_DIR (default <repo>/odoo_addon),
 # DB_HOST/DB_PORT/DB_USER/DB_PASSWORD (default 127.0.0.1:5432 odoo/odoo), ODOO_HTTP_PORT and
-# DEMO_PORT (default: free ports), KEEP_DB=1 to keep the database; Odoo's logs in var/real-odoo/.
+# DEMO_PORT (default: free ports), KEEP_DB=1 to keep the database; Odoo's logs in var/real-odoo/
+# (the server's log is passed to the command as ODOO_LOGFILE). ODOO_WORKERS=N serves Odoo as in
+# production, multi-process with N HTTP workers (default: threaded, as the tests run it).
 set -euo pipefail
 if [[ $# -eq 0 ]]; then
   echo "with-real-odoo: give the command to run, e.g. scripts/with-real-odoo.sh node --import tsx dev/demo/main.ts --check" >&2
@@ -48,6 +50,13 @@ args=(--addons-path="$ODOO_SRC/addons,$ODOO_SRC/odoo/addons,$ADDONS_DIR"
       --db_host="$DB_HOST" --db_port="$DB_PORT" --db_user="$DB_USER" --db_password="$DB_PASSWORD" -d "$DB")
 
 server_pid=""
+mode=()
+if [[ -n "${ODOO_WORKERS:-}" ]]; then
+  # Multi-process: the gevent port must be free too; the limits are generous so that a long
+  # bench request is not killed (docs/operations.md, "Sizing Odoo").
+  mode=(--workers="$ODOO_WORKERS" --gevent-port="$(free_port)" --limit-time-cpu=600 --limit-time-real=1200
+        --limit-memory-soft=2147483648 --limit-memory-hard=2684354560)
+fi
 cleanup() {
   [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
   if [[ "${KEEP_DB:-0}" != "1" ]]; then
@@ -83,7 +92,7 @@ open(os.environ["KEYFILE"], "w").write(key)
 PYTHON
 
 "$PY" "$ODOO_SRC/odoo-bin" "${args[@]}" --db-filter="^$DB\$" --http-interface=127.0.0.1 --http-port="$PORT" \
-  --max-cron-threads=0 --logfile="$work/server.log" &
+  --max-cron-threads=0 --logfile="$work/server.log" "${mode[@]}" &
 server_pid=$!
 up=0
 for _ in $(seq 1 60); do
@@ -94,5 +103,5 @@ done
 
 cd "$repo"
 ODOO_URL="http://127.0.0.1:$PORT" ODOO_DB="$DB" ODOO_USER=shopify-sidecar ODOO_API_KEY="$(cat "$work/apikey")" \
-ODOO_ADMIN_USER=admin ODOO_ADMIN_PASSWORD=admin DEMO_PORT="$DEMO_PORT" \
+ODOO_ADMIN_USER=admin ODOO_ADMIN_PASSWORD=admin DEMO_PORT="$DEMO_PORT" ODOO_LOGFILE="$work/server.log" \
   "$@"

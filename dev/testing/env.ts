@@ -47,6 +47,8 @@ export interface RealOdooSettings {
    * speaks JSON-RPC with a password: it stands for a person in Odoo's web client, not the contract.
    */
   protocol: OdooProtocolSetting;
+  /** ODOO_LOGFILE: that Odoo's server log (the bench reads its per-request query counts). */
+  logFile?: string;
 }
 
 const PROTOCOLS: readonly OdooProtocolSetting[] = ['auto', 'jsonrpc', 'json2'];
@@ -57,6 +59,7 @@ export function realOdooFromEnv(env: Env = process.env): RealOdooSettings | null
   if (!(url && db && user && apiKey)) return null;
   const protocol = (env.ODOO_PROTOCOL?.trim() || 'auto') as OdooProtocolSetting;
   if (!PROTOCOLS.includes(protocol)) throw new Error(`ODOO_PROTOCOL must be one of ${PROTOCOLS.join(', ')} (got "${protocol}")`);
+  const logFile = env.ODOO_LOGFILE || undefined;
   return {
     url,
     db,
@@ -65,6 +68,7 @@ export function realOdooFromEnv(env: Env = process.env): RealOdooSettings | null
     adminUser: env.ODOO_ADMIN_USER ?? 'admin',
     adminPassword: env.ODOO_ADMIN_PASSWORD ?? 'admin',
     protocol,
+    ...(logFile ? { logFile } : {}),
   };
 }
 
