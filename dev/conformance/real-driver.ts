@@ -158,6 +158,17 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
           await create('shopify.tax.map', { title: mapping.title, rate: mapping.rate, tax_id: tax.id });
         }
       }
+      if (settings.tax_rounding) {
+        const companies = await searchRead('res.company', [], ['id']);
+        await write(
+          'res.company',
+          companies.map((c) => c.id),
+          { tax_calculation_rounding_method: settings.tax_rounding },
+        );
+      }
+      if (settings.tax_source) await kw('ir.config_parameter', 'set_param', ['shopify_sync.tax_source', settings.tax_source]);
+      if (settings.tax_tolerance !== undefined)
+        await kw('ir.config_parameter', 'set_param', ['shopify_sync.tax_tolerance', settings.tax_tolerance]);
     },
 
     async companyCurrency() {

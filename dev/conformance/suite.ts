@@ -13,6 +13,7 @@ import { definePrivacyScenarios } from './privacy.js';
 import { defineRefundScenarios } from './refunds.js';
 import { defineSharedRuleScenarios } from './rules.js';
 import { defineStatusScenarios } from './status.js';
+import { defineTaxScenarios } from './taxes.js';
 import { drain, pullAll, rejects, simpleProduct, VALIDATION } from './support.js';
 import type { MerchantDriver, SuiteContext, WarehouseView } from './target.js';
 
@@ -421,6 +422,8 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
   });
 
   describe('refunds and returns', () => defineRefundScenarios(() => ({ contract, m, currency, wh, stocked })));
+
+  describe('taxes to the cent', () => defineTaxScenarios(() => ({ contract, m, currency, wh, stocked })));
 
   describe('customers', () => {
     it('matches by GID, then by normalised email, never by name', async () => {

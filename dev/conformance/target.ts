@@ -134,6 +134,11 @@ export interface MerchantSettings {
    * missing, price-included when `price_include` (both targets know "VAT 20%" and "VAT 20% incl.").
    */
   tax_mapping?: Array<{ title: string; rate: number; tax: string; price_include?: boolean }>;
+  /** The company's tax rounding (Invoicing > Settings). */
+  tax_rounding?: 'round_per_line' | 'round_globally';
+  /** Shopify > Settings > Money: the source of truth for tax, and the odoo source's tolerance. */
+  tax_source?: 'shopify' | 'odoo';
+  tax_tolerance?: Money;
 }
 
 export interface MerchantDriver {

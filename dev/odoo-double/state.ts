@@ -4,6 +4,7 @@
  * credit notes, the outbox, bindings and settings). No behaviour here beyond construction.
  */
 import type { BindingState, Gid, OutboxEvent, OutboxEventType } from '../../sidecar/odoo/contract.js';
+import type { TaxRounding } from './values.js';
 
 export interface Binding {
   state: BindingState;
@@ -83,7 +84,8 @@ export interface Partner extends PartnerAddress {
   binding: Binding;
 }
 
-export type LineRole = 'product' | 'discount' | 'shipping' | 'shipping_discount' | 'manual' | 'refund' | 'refund_adjustment';
+export type LineRole =
+  'product' | 'discount' | 'shipping' | 'shipping_discount' | 'manual' | 'refund' | 'refund_adjustment' | 'tax_adjustment';
 
 /** Lines a refund wrote (the addon's REFUND_ROLES): order documents never carry them. */
 export const REFUND_ROLES: readonly LineRole[] = ['refund', 'refund_adjustment'];
@@ -108,6 +110,9 @@ export interface SaleLine {
 
 export interface SaleOrder {
   id: number;
+  /** What the customer was charged in Shopify, and Shopify's total minus Odoo's own computation (the addon's shopify_total_price, shopify_total_difference). */
+  shopify_total_price?: number;
+  shopify_total_difference?: number;
   name: string;
   partner_id: number;
   partner_invoice_id: number;
@@ -166,7 +171,11 @@ export interface AccountLine {
   kind: 'product' | 'shipping' | 'other';
   quantity: number;
   untaxed: number;
+  /** The line's total with its own taxes rounded (what the line shows). */
   amount: number;
+  /** price_unit × quantity and the taxes: the document's total is computed over its lines (core.moveTotal). */
+  base: number;
+  tax_ids: number[];
 }
 
 /** A customer invoice (out_invoice), made by the merchant's invoicing (Odoo's wizard, final). */
@@ -246,6 +255,12 @@ export interface Settings {
   import_policy: 'all' | 'paid';
   safety_stock: number;
   tax_mapping: TaxMapping[];
+  /** The company's tax rounding (Invoicing settings). */
+  tax_rounding: TaxRounding;
+  /** The addon's shopify_sync.tax_source (docs/flows.md, "Taxes to the cent"). */
+  tax_source: 'shopify' | 'odoo';
+  /** shopify_sync.tax_tolerance in cents (the odoo tax source). */
+  tax_tolerance: number;
 }
 
 export type PrivacyKind = 'data_request' | 'customer_redact' | 'shop_redact' | 'erasure';
@@ -323,7 +338,16 @@ export function createState(): OdooState {
     refunds: new Map(),
     taxes: new Map(),
     outbox: [],
-    settings: { company_currency: 'USD', shop_domain: null, import_policy: 'all', safety_stock: 0, tax_mapping: [] },
+    settings: {
+      company_currency: 'USD',
+      shop_domain: null,
+      import_policy: 'all',
+      safety_stock: 0,
+      tax_mapping: [],
+      tax_rounding: 'round_per_line',
+      tax_source: 'shopify',
+      tax_tolerance: 0,
+    },
     lastSidecarContact: null,
     lastSidecarVersion: null,
     sidecarHealth: null,

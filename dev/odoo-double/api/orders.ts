@@ -18,6 +18,7 @@ import { validationError } from '../errors.js';
 import { newBinding, REFUND_ROLES, type LineRole, type Partner, type SaleLine, type SaleOrder, type Variant } from '../state.js';
 import { contentHash, formatMoney, gid, money, quantity } from '../values.js';
 import { addressValues, findByEmail, upsertCustomerRecord } from './customers.js';
+import { orderTaxAdjustment, outsideTolerance } from './taxes.js';
 
 const PAID_STATUSES = new Set(['paid', 'partially_refunded', 'refunded']);
 const MAX_IDS = 5000;
@@ -119,13 +120,14 @@ export function applyOrder(core: DoubleCore, doc: OrderDocument): ApplyOrderResu
     });
   }
   core.computeAmounts(so);
+  orderTaxAdjustment(core, so, doc, total, missing, (o) => comparableTotal(core, o));
 
-  // Totals check: equal to the cent, else flagged.
+  // Totals check: equal to the cent (or within the odoo tax source's tolerance), else flagged.
   let message: string | null = null;
   if (missing.length) {
     status = 'held';
     message = `${label} held: ${missing.join('; ')}`;
-  } else if (comparableTotal(core, so) !== total && so.state !== 'cancel') {
+  } else if (so.state !== 'cancel' && outsideTolerance(core, comparableTotal(core, so), total)) {
     status = 'flagged';
     message = `${label}: Odoo total ${formatMoney(so.amount_total)} differs from Shopify total_price ${formatMoney(total)}`;
   }
@@ -377,7 +379,9 @@ function recordPendingRefunds(core: DoubleCore, so: SaleOrder, gids: string[]): 
 /** Mirrors an edit on a confirmed order: lines matched by (Shopify line GID, role). Returns a problem or null. */
 function updateConfirmedLines(core: DoubleCore, so: SaleOrder, linesVals: LineValues[]): string | null {
   const key = (l: { line_gid: string | null; role: LineRole }) => `${l.line_gid}|${l.role}`;
-  const existing = new Map(so.lines.filter((l) => l.line_gid && !REFUND_ROLES.includes(l.role)).map((l) => [key(l), l]));
+  const existing = new Map(
+    so.lines.filter((l) => l.line_gid && !REFUND_ROLES.includes(l.role) && l.role !== 'tax_adjustment').map((l) => [key(l), l]),
+  );
   const kept = keptUnits(so);
   linesVals = linesVals.map((v) => withKept(v, kept));
   const seen = new Set<string>();

@@ -10,6 +10,7 @@ import type { DoubleCore } from '../core.js';
 import { validationError } from '../errors.js';
 import { newBinding, type AccountLine, type CreditNote, type RefundRecord, type SaleLine, type SaleOrder } from '../state.js';
 import { formatMoney, gid, money, quantity } from '../values.js';
+import { creditNoteTaxAdjustment, outsideTolerance } from './taxes.js';
 import { createReturnPickings, importedOrder, planReturns, receive, saleLineOf, type ReturnPlan, type Wanted } from './returns.js';
 
 const RESTOCK_RETURN = ['return', 'legacy_restock'];
@@ -288,7 +289,7 @@ function creditNoteRecord(core: DoubleCore, so: SaleOrder, refundGid: string, li
     sale_order_id: so.id,
     refund_gid: refundGid,
     state: 'draft',
-    amount_total: lines.reduce((s, l) => s + l.amount, 0),
+    amount_total: core.moveTotal(lines),
     reversed_invoice_id: invoice?.id ?? null,
     lines,
     binding: newBinding(refundGid),
@@ -315,7 +316,8 @@ function settleRefund(core: DoubleCore, s: Settle): ContractResult<'apply_refund
   let message: string | null = null;
   const cn = s.creditNote;
   if (cn && !s.echo && cn.state === 'draft') {
-    if (s.reflected || cn.amount_total === s.total) {
+    if (!s.reflected) creditNoteTaxAdjustment(core, cn, s.doc, s.total);
+    if (s.reflected || !outsideTolerance(core, cn.amount_total, s.total)) {
       cn.state = 'posted';
       core.creditNotePosted(cn.id);
       core.setResult(cn.binding, 'synced');

@@ -45,3 +45,17 @@ class ResConfigSettings(models.TransientModel):
         help="Odoo's follow-up activities raised while the sidecar updates a record (e.g. a "
         "quantity lowered on a confirmed order) go to this user. Empty: the order's "
         "salesperson, else the administrator — never the integration user.")
+    shopify_tax_source = fields.Selection(
+        [("shopify", "Shopify's charged amounts"), ("odoo", "Odoo's tax engine")],
+        string="Source of truth for tax", config_parameter="shopify_sync.tax_source",
+        default="shopify",
+        help="Shopify's charged amounts: what the customer paid is booked; when Odoo's own tax "
+        "computation (per line or globally, see Invoicing > Settings) differs by rounding cents, "
+        "the difference is a \"Shopify tax rounding difference\" line on the order, its "
+        "invoice and credit notes. Odoo's tax engine: Odoo's taxes are booked; a total that "
+        "differs from Shopify's by more than the tolerance flags the order or credit note.")
+    shopify_tax_tolerance = fields.Float(
+        string="Tax tolerance", config_parameter="shopify_sync.tax_tolerance", default=0.0,
+        digits=(16, 2),
+        help="With Odoo's tax engine: the largest difference from Shopify's total (in the "
+        "order's currency) accepted without flagging. 0: any cent is flagged.")

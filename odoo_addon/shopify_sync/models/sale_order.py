@@ -39,6 +39,15 @@ class SaleOrder(models.Model):
     shopify_updated_at = fields.Char(string="Shopify updated at", copy=False,
                                      help="updated_at of the last applied order document (ISO).")
     shopify_presentment_currency = fields.Char(copy=False)
+    shopify_total_price = fields.Monetary(
+        string="Shopify total", copy=False, readonly=True,
+        help="What the customer was charged in Shopify (the order's current total).")
+    shopify_total_difference = fields.Monetary(
+        string="Tax rounding difference", copy=False, readonly=True,
+        help="Shopify's total minus the total Odoo's own tax computation gives for the same "
+        "lines. Under the tax source \"Shopify's charged amounts\" it is carried by the "
+        "\"Shopify tax rounding difference\" line; under \"Odoo's tax engine\" it is left "
+        "as is (flagged beyond the tolerance).")
     shopify_refund_ids = fields.One2many(
         "shopify.refund", "sale_order_id", string="Shopify refunds", readonly=True)
     shopify_needs_return = fields.Boolean(

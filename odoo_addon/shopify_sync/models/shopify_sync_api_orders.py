@@ -186,6 +186,7 @@ class ShopifySyncApi(models.AbstractModel):
         order = self._write_order(order, gid, header, lines_vals, label, notes, missing)
         if pending_refunds:
             return self._record_pending_refunds(order, pending_refunds)
+        self._order_tax_adjustment(order, document, total_cents, missing)
         status, message = self._order_outcome(order, status, total_cents, label, notes, missing)
         self._settle_order(order, document, status, message, notes, incoming_hash, label)
         return self._result(order, status, message)
@@ -322,16 +323,16 @@ class ShopifySyncApi(models.AbstractModel):
                 changed[field] = value
         return changed
 
-    @staticmethod
-    def _order_outcome(order, status, total_cents, label, notes, missing):
+    def _order_outcome(self, order, status, total_cents, label, notes, missing):
         """(status, message): held when something is missing, flagged when the totals differ
-        at the cent (Odoo's computed total, rounded at the cent, against Shopify's exact one)."""
+        (Odoo's computed total, rounded at the cent, against Shopify's exact one) by more than
+        the tax source accepts (models/shopify_sync_api_taxes.py)."""
         message = None
         if missing:
             status = "held"
             message = f"{label} held: " + "; ".join(missing)
-        elif order.state != "cancel" and money.odoo_cents(
-                ShopifySyncApi._comparable_total(order)) != total_cents:
+        elif order.state != "cancel" and self._total_outside_tolerance(
+                money.odoo_cents(self._comparable_total(order)), total_cents):
             status = "flagged"
             message = (f"{label}: Odoo total {money.to_string(order.amount_total)} differs "
                        f"from Shopify total_price {money.format_cents(total_cents)}")
@@ -388,7 +389,8 @@ class ShopifySyncApi(models.AbstractModel):
         refunds' own lines are not in the document and stay."""
         existing = {(line.shopify_line_gid, line.shopify_line_role): line
                     for line in order.order_line
-                    if line.shopify_line_gid and line.shopify_line_role not in REFUND_ROLES}
+                    if line.shopify_line_gid and line.shopify_line_role not in REFUND_ROLES
+                    and line.shopify_line_role != "tax_adjustment"}
         kept = {gid: line.shopify_kept_qty for (gid, role), line in existing.items()
                 if role == "product" and line.shopify_kept_qty}
         seen = set()
