@@ -39,6 +39,8 @@ class SaleOrder(models.Model):
     shopify_updated_at = fields.Char(string="Shopify updated at", copy=False,
                                      help="updated_at of the last applied order document (ISO).")
     shopify_presentment_currency = fields.Char(copy=False)
+    shopify_taxes_included = fields.Boolean(
+        string="Shopify prices include tax", copy=False, readonly=True)
     shopify_total_price = fields.Monetary(
         string="Shopify total", copy=False, readonly=True,
         help="What the customer was charged in Shopify (the order's current total).")
@@ -126,10 +128,11 @@ class SaleOrder(models.Model):
     def action_shopify_create_tax_mapping(self):
         """"Create tax mapping" on a held order, pre-filled from its unmapped Shopify taxes."""
         self.ensure_one()
-        wizard = self.env["shopify.tax.map.wizard"].create({
+        Wizard = self.env["shopify.tax.map.wizard"]
+        wizard = Wizard.create({
             "sale_order_id": self.id,
-            "line_ids": [(0, 0, {"title": title, "rate": float(rate)})
-                         for title, rate in self._shopify_missing_taxes()],
+            "line_ids": Wizard._line_vals([(title, rate, self.shopify_taxes_included, 1)
+                                           for title, rate in self._shopify_missing_taxes()]),
         })
         return {"type": "ir.actions.act_window", "res_model": "shopify.tax.map.wizard",
                 "res_id": wizard.id, "view_mode": "form", "target": "new",

@@ -265,6 +265,7 @@ class ShopifySyncApi(models.AbstractModel):
             "shopify_fulfillment_status": document.get("fulfillment_status"),
             "shopify_updated_at": document.get("updated_at"),
             "shopify_presentment_currency": document.get("presentment_currency"),
+            "shopify_taxes_included": bool(document.get("taxes_included")),
         }
         if document.get("note") and not erased and not partner.shopify_erased:
             header["note"] = document["note"]
