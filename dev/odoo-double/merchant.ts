@@ -77,6 +77,30 @@ export class DoubleMerchant implements MerchantDriver {
       if (settings.tax_rounding) s.tax_rounding = settings.tax_rounding;
       if (settings.tax_source) s.tax_source = settings.tax_source;
       if (settings.tax_tolerance !== undefined) s.tax_tolerance = cents(settings.tax_tolerance);
+      if (settings.currency_policy) s.currency_policy = settings.currency_policy;
+    });
+  }
+
+  setCurrency(code: string, options: { rate: string; pricelist: boolean }) {
+    return this.later(() => {
+      const existing = this.odoo.state.currencies.get(code);
+      const [whole = '0', fraction = ''] = options.rate.split('.');
+      this.odoo.state.currencies.set(code, {
+        code,
+        rate_millionths: BigInt(whole) * 1_000_000n + BigInt(fraction.padEnd(6, '0').slice(0, 6)),
+        pricelist_id: options.pricelist ? (existing?.pricelist_id ?? this.odoo.id()) : null,
+      });
+    });
+  }
+
+  readOrderCurrency(saleOrderId: number) {
+    return this.later(() => {
+      const so = this.odoo.saleOrder(saleOrderId);
+      return {
+        currency: so.currency ?? this.odoo.state.settings.company_currency,
+        shopify_currency: so.shopify_currency ?? null,
+        amount_total: formatMoney(so.amount_total),
+      };
     });
   }
 

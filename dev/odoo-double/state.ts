@@ -128,6 +128,10 @@ export interface SaleOrder {
   updated_at: string | null;
   needs_return: boolean;
   taxes_included: boolean;
+  /** The order's currency (its pricelist's, else the company's) and the Shopify order's own (the addon's shopify_currency). */
+  currency?: string;
+  shopify_currency?: string | null;
+  shopify_created_at?: string | null;
   lines: SaleLine[];
   amount_untaxed: number;
   amount_tax: number;
@@ -261,6 +265,15 @@ export interface Settings {
   tax_source: 'shopify' | 'odoo';
   /** shopify_sync.tax_tolerance in cents (the odoo tax source). */
   tax_tolerance: number;
+  /** shopify_sync.currency_policy (docs/flows.md, "Currencies"). */
+  currency_policy: 'company' | 'pricelist' | 'convert';
+}
+
+/** An active currency other than the company's: Odoo's rate (units per company unit, in millionths) and whether a pricelist exists in it. */
+export interface ForeignCurrency {
+  code: string;
+  rate_millionths: bigint;
+  pricelist_id: number | null;
 }
 
 export type PrivacyKind = 'data_request' | 'customer_redact' | 'shop_redact' | 'erasure';
@@ -312,6 +325,7 @@ export interface OdooState {
   invoices: Map<number, Invoice>;
   refunds: Map<number, RefundRecord>;
   taxes: Map<number, Tax>;
+  currencies: Map<string, ForeignCurrency>;
   outbox: OutboxRow[];
   settings: Settings;
   lastSidecarContact: string | null;
@@ -337,6 +351,7 @@ export function createState(): OdooState {
     invoices: new Map(),
     refunds: new Map(),
     taxes: new Map(),
+    currencies: new Map(),
     outbox: [],
     settings: {
       company_currency: 'USD',
@@ -347,6 +362,7 @@ export function createState(): OdooState {
       tax_rounding: 'round_per_line',
       tax_source: 'shopify',
       tax_tolerance: 0,
+      currency_policy: 'company',
     },
     lastSidecarContact: null,
     lastSidecarVersion: null,

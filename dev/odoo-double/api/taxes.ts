@@ -30,6 +30,7 @@ export function orderTaxAdjustment(
   total: number,
   missing: readonly string[],
   comparable: (so: SaleOrder) => number,
+  conversionRoundings = 0,
 ): void {
   if (missing.length || so.state === 'cancel') return;
   const line = so.lines.find((l) => l.role === 'tax_adjustment');
@@ -37,7 +38,10 @@ export function orderTaxAdjustment(
   const difference = total - own;
   const taxed = so.lines.filter((l) => l !== line);
   const carried =
-    core.state.settings.tax_source === 'shopify' && Math.abs(difference) <= roundingBound(taxed, documentTaxLines(doc)) ? difference : 0;
+    core.state.settings.tax_source === 'shopify' &&
+    Math.abs(difference) <= roundingBound(taxed, documentTaxLines(doc) + conversionRoundings)
+      ? difference
+      : 0;
   so.shopify_total_price = total;
   so.shopify_total_difference = difference;
   if (!carried) {

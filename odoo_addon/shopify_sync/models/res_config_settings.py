@@ -59,3 +59,13 @@ class ResConfigSettings(models.TransientModel):
         digits=(16, 2),
         help="With Odoo's tax engine: the largest difference from Shopify's total (in the "
         "order's currency) accepted without flagging. 0: any cent is flagged.")
+    shopify_currency_policy = fields.Selection(
+        [("company", "Company currency only"), ("pricelist", "Pricelist in the shop currency"),
+         ("convert", "Convert with Odoo's rates")],
+        string="Shop currency", config_parameter="shopify_sync.currency_policy",
+        default="company",
+        help="When the shop's currency is not the company's. Company currency only: such orders "
+        "are refused. Pricelist: the order takes the company's first pricelist in the shop "
+        "currency and keeps Shopify's amounts (Odoo converts them when posting). Convert: "
+        "every amount is converted into the company currency with Odoo's rate of the order's "
+        "date.")

@@ -39,6 +39,10 @@ class SaleOrder(models.Model):
     shopify_updated_at = fields.Char(string="Shopify updated at", copy=False,
                                      help="updated_at of the last applied order document (ISO).")
     shopify_presentment_currency = fields.Char(copy=False)
+    shopify_currency = fields.Char(
+        string="Shopify currency", copy=False, readonly=True,
+        help="The currency of the Shopify order's amounts (the shop currency).")
+    shopify_created_at = fields.Char(string="Shopify created at", copy=False, readonly=True)
     shopify_taxes_included = fields.Boolean(
         string="Shopify prices include tax", copy=False, readonly=True)
     shopify_total_price = fields.Monetary(

@@ -176,11 +176,16 @@ class ShopifySyncApi(models.AbstractModel):
         refunds_first = self._refunds_first(label, order, document)
         if refunds_first:
             return refunds_first
-        self._check_order_currency(label, document)
-        resolved = self._resolve_lines(label, document)
         missing, notes = [], []
+        shop_currency = document.get("currency")
+        document, total_cents, pricelist = self._order_currency(label, document, total_cents,
+                                                                missing)
+        resolved = self._resolve_lines(label, document)
         lines_vals = self._order_lines_vals(label, document, resolved, missing)
         header = self._order_header(label, gid, document, notes, order)
+        header["shopify_currency"] = shop_currency
+        if pricelist:
+            header["pricelist_id"] = pricelist.id
         status = "updated" if order else "created"
         pending_refunds = self._missing_refund_gids(order, document)
         order = self._write_order(order, gid, header, lines_vals, label, notes, missing)
@@ -266,6 +271,7 @@ class ShopifySyncApi(models.AbstractModel):
             "shopify_updated_at": document.get("updated_at"),
             "shopify_presentment_currency": document.get("presentment_currency"),
             "shopify_taxes_included": bool(document.get("taxes_included")),
+            "shopify_created_at": document.get("created_at"),
         }
         if document.get("note") and not erased and not partner.shopify_erased:
             header["note"] = document["note"]

@@ -48,6 +48,7 @@ class ShopifySyncApi(models.AbstractModel):
         if record and record.state != "pending":
             return self._refund_result("unchanged", record)
         order = self._imported_order(label, order_gid)
+        document, total_cents = self._refund_currency(order, document, total_cents)
         echo = self.env["account.move"].search(
             [("shopify_gid", "=", gid), ("move_type", "=", "out_refund")], limit=1)
         reflected = bool(record)

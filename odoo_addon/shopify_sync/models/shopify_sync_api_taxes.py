@@ -44,7 +44,10 @@ class ShopifySyncApi(models.AbstractModel):
     @staticmethod
     def _document_tax_lines(document):
         parts = (document.get("lines") or []) + (document.get("shipping_lines") or [])
-        return sum(len(part.get("tax_lines") or []) for part in parts)
+        # A document converted into the company currency (currency policy "convert") also
+        # carries the roundings of its conversion.
+        return sum(len(part.get("tax_lines") or []) for part in parts) + document.get(
+            "_conversion_roundings", 0)
 
     # ------------------------------------------------------------------ orders
     def _order_tax_adjustment(self, order, document, total_cents, missing):
