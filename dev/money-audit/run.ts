@@ -97,7 +97,7 @@ async function imported(run: Run, order: SimOrder): Promise<number> {
         ? sos
         : undefined;
     },
-    120_000,
+    300_000,
   );
   return so!.id;
 }
@@ -125,7 +125,7 @@ async function refund(run: Run, plan: AuditOrder, order: SimOrder, soId: number)
       const refunds = await run.merchant.readRefunds(soId);
       return refunds.length > before && refunds.every((x) => x.state !== 'pending') ? true : undefined;
     },
-    120_000,
+    300_000,
   );
 }
 
@@ -286,12 +286,13 @@ async function main(): Promise<void> {
   });
   for (const example of result.examples) print(`  ${example}`);
   print(result.line);
-  process.exitCode = anyDifference(result) ? 1 : 0;
+  // Explicit: the sidecar's shutdown must not decide the audit's exit code.
+  process.exit(anyDifference(result) ? 1 : 0);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   main().catch((error: unknown) => {
     process.stderr.write(`money-audit: ${(error as Error).stack ?? String(error)}\n`);
-    process.exitCode = 2;
+    process.exit(2);
   });
 }
