@@ -241,21 +241,26 @@ export async function runMoneyAudit(options: AuditOptions): Promise<AuditCounts 
         if (plan.action === 'invoice' || plan.action === 'invoice_then_refund') await invoice(run, order, soId);
         if (plan.refund) await refund(run, plan, order, soId);
       }
-      options.print(`money-audit: ${Math.min(i + BATCH, plans.length)}/${plans.length} orders placed`);
+      // Each batch is compared once its webhooks are worked, and the running figures printed.
+      await queuesIdle(run);
+      for (const { order, soId } of placed.slice(i)) await compareOrder(run, order, soId);
+      counts.orders = placed.length;
+      options.print(`money-audit: ${summary(counts)}`);
     }
-    await queuesIdle(run);
-    for (const { order, soId } of placed) await compareOrder(run, order, soId);
-    counts.orders = placed.length;
   } finally {
     await stack.stop();
     await stopDb();
   }
-  const line =
+  return { ...counts, line: summary(counts) };
+}
+
+function summary(counts: AuditCounts): string {
+  return (
     `orders=${counts.orders} order_totals_differ=${counts.orderTotalsDiffer} invoices=${counts.invoices} ` +
     `invoice_totals_differ=${counts.invoiceTotalsDiffer} refunds=${counts.refunds} credit_notes=${counts.creditNotes} ` +
     `credit_notes_differ=${counts.creditNotesDiffer} refunds_not_applied=${counts.refundsNotApplied} ` +
-    `payments=${counts.payments ?? 'n/a'}`;
-  return { ...counts, line };
+    `payments=${counts.payments ?? 'n/a'}`
+  );
 }
 
 /** Something differs (the exit code of the run). */
