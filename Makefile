@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NPM_STAMP := node_modules/.install-stamp
 PYTHON ?= /usr/bin/python3
 
-.PHONY: install generate typecheck lint lint-ts lint-format lint-imports lint-words test test-unit test-addon-static test-addon-lib lint-addon test-odoo-skip-if-missing test-odoo build sim demo demo-check bench chaos
+.PHONY: install generate typecheck lint lint-ts lint-format lint-imports lint-words test test-unit test-addon-static test-addon-lib lint-addon test-odoo-skip-if-missing test-odoo build sim demo demo-check bench chaos money-audit
 
 install: $(NPM_STAMP)
 
@@ -118,3 +118,12 @@ bench: install
 chaos: install
 	node --import tsx dev/chaos/run.ts $(CHAOS_ARGS)
 	@if [ -n "$(ODOO_SRC)" ]; then scripts/with-real-odoo.sh node --import tsx dev/chaos/run.ts --orders 200 --rate 3 $(CHAOS_ARGS); fi
+
+# The money audit (dev/money-audit/run.ts, docs/operations.md "Money audit"): N simulated orders
+# (default 200) with mixed taxes, discounts, invoices and refunds through the simulator and the
+# sidecar into the Odoo double, then Odoo's amounts against Shopify's, to the cent; with ODOO_SRC
+# the same against a throwaway real Odoo 18. Its smoke version is dev/money-audit/audit.test.ts.
+# MONEY_AUDIT_ARGS passes options, e.g. --orders 500 --rounding round_globally.
+money-audit: install
+	node --import tsx dev/money-audit/run.ts $(MONEY_AUDIT_ARGS)
+	@if [ -n "$(ODOO_SRC)" ]; then scripts/with-real-odoo.sh node --import tsx dev/money-audit/run.ts $(MONEY_AUDIT_ARGS); fi

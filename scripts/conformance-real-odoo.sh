@@ -13,7 +13,8 @@
 # Environment: ODOO_SRC (required), ADDONS_DIR (default <repo>/odoo_addon),
 # DB_HOST/DB_PORT/DB_USER/DB_PASSWORD (default 127.0.0.1:5432 odoo/odoo), ODOO_HTTP_PORT
 # (default: a free port), ODOO_PROTOCOL (default auto), KEEP_DB=1 to keep the database and its
-# log in var/conformance-odoo/.
+# log in var/conformance-odoo/, CONFORMANCE_GREP to run only the scenarios whose title matches
+# (mocha --grep).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -86,4 +87,4 @@ done
 cd "$repo"
 ODOO_URL="http://127.0.0.1:$PORT" ODOO_DB="$DB" ODOO_USER=shopify-sidecar ODOO_API_KEY="$(cat "$work/apikey")" \
 ODOO_ADMIN_USER=admin ODOO_ADMIN_PASSWORD=admin \
-  npx mocha --no-config --node-option import=tsx --timeout 120000 dev/conformance/real-odoo.test.ts
+  npx mocha --no-config --node-option import=tsx --timeout 120000 ${CONFORMANCE_GREP:+--grep "$CONFORMANCE_GREP"} dev/conformance/real-odoo.test.ts

@@ -198,6 +198,56 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
           await create('shopify.tax.map', { title: mapping.title, rate: mapping.rate, tax_id: tax.id });
         }
       }
+      if (settings.tax_rounding) {
+        const companies = await searchRead('res.company', [], ['id']);
+        await write(
+          'res.company',
+          companies.map((c) => c.id),
+          { tax_calculation_rounding_method: settings.tax_rounding },
+        );
+      }
+      if (settings.tax_source) await kw('ir.config_parameter', 'set_param', ['shopify_sync.tax_source', settings.tax_source]);
+      if (settings.currency_policy)
+        await kw('ir.config_parameter', 'set_param', ['shopify_sync.currency_policy', settings.currency_policy]);
+      if (settings.tax_tolerance !== undefined)
+        await kw('ir.config_parameter', 'set_param', ['shopify_sync.tax_tolerance', settings.tax_tolerance]);
+    },
+
+    async setCurrency(code: string, options: { rate: string; pricelist: boolean }) {
+      const [currency] = await searchRead('res.currency', [['name', '=', code]], ['id'], { context: { active_test: false } });
+      if (!currency) throw new Error(`Odoo has no currency ${code}`);
+      await write('res.currency', [currency.id], { active: true });
+      const [company] = await searchRead('res.company', [], ['id'], { order: 'id', limit: 1 });
+      const rates = await searchRead('res.currency.rate', [['currency_id', '=', currency.id]], ['id']);
+      if (rates.length) await kw('res.currency.rate', 'unlink', [rates.map((r) => r.id)]);
+      await create('res.currency.rate', {
+        currency_id: currency.id,
+        company_id: company!.id,
+        name: '2000-01-01',
+        rate: Number(options.rate),
+      });
+      const pricelists = await searchRead('product.pricelist', [['currency_id', '=', currency.id]], ['id', 'active'], {
+        context: { active_test: false },
+      });
+      if (options.pricelist && !pricelists.some((p) => p.active)) {
+        if (pricelists.length) await write('product.pricelist', [pricelists[0]!.id], { active: true });
+        else await create('product.pricelist', { name: `Shopify ${code}`, currency_id: currency.id });
+      } else if (!options.pricelist && pricelists.length) {
+        await write(
+          'product.pricelist',
+          pricelists.map((p) => p.id),
+          { active: false },
+        );
+      }
+    },
+
+    async readOrderCurrency(saleOrderId: number) {
+      const so = await read('sale.order', saleOrderId, ['currency_id', 'shopify_currency', 'amount_total']);
+      return {
+        currency: (so.currency_id as [number, string])[1],
+        shopify_currency: orNull(so.shopify_currency as string | false),
+        amount_total: money(so.amount_total),
+      };
     },
 
     async companyCurrency() {

@@ -14,6 +14,8 @@ import { definePrivacyScenarios } from './privacy.js';
 import { defineRefundScenarios } from './refunds.js';
 import { defineSharedRuleScenarios } from './rules.js';
 import { defineStatusScenarios } from './status.js';
+import { defineTaxScenarios } from './taxes.js';
+import { defineCurrencyScenarios } from './currencies.js';
 import { drain, pullAll, rejects, simpleProduct, VALIDATION } from './support.js';
 import type { MerchantDriver, SuiteContext, WarehouseView } from './target.js';
 
@@ -423,6 +425,10 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
 
   describe('refunds and returns', () => defineRefundScenarios(() => ({ contract, m, currency, wh, stocked })));
   describe('fulfillments made in Shopify', () => defineFulfillmentScenarios(() => ({ contract, m, currency, wh, stocked })));
+
+  describe('taxes to the cent', () => defineTaxScenarios(() => ({ contract, m, currency, wh, stocked })));
+
+  describe('currencies', () => defineCurrencyScenarios(() => ({ contract, m, currency, wh, stocked })));
 
   describe('customers', () => {
     it('matches by GID, then by normalised email, never by name', async () => {

@@ -136,6 +136,13 @@ export interface MerchantSettings {
   tax_mapping?: Array<{ title: string; rate: number; tax: string; price_include?: boolean }>;
   /** Fulfillments made in Shopify: validate the matching quantities of the delivery (default), or flag it. */
   fulfillment_policy?: 'validate' | 'flag';
+  /** The company's tax rounding (Invoicing > Settings). */
+  tax_rounding?: 'round_per_line' | 'round_globally';
+  /** Shopify > Settings > Money: the source of truth for tax, and the odoo source's tolerance. */
+  tax_source?: 'shopify' | 'odoo';
+  tax_tolerance?: Money;
+  /** Shopify > Settings > Money: the shop currency against the company's (docs/flows.md, "Currencies"). */
+  currency_policy?: 'company' | 'pricelist' | 'convert';
 }
 
 export interface MerchantDriver {
@@ -145,6 +152,14 @@ export interface MerchantDriver {
   configure(settings: MerchantSettings): Promise<void>;
   /** The company currency (ISO code): apply_order refuses orders in another shop currency. */
   companyCurrency(): Promise<string>;
+  /**
+   * Activates a currency with Odoo's rate (`rate`: its units per company unit, as
+   * res.currency.rate stores it, valid from 2000-01-01) and, when `pricelist`, an active
+   * pricelist in it (without: its pricelists archived).
+   */
+  setCurrency(code: string, options: { rate: string; pricelist: boolean }): Promise<void>;
+  /** A sale order's currency, the Shopify order's currency and its total. */
+  readOrderCurrency(saleOrderId: number): Promise<{ currency: string; shopify_currency: string | null; amount_total: Money }>;
   /** The shop this Odoo serves (Settings → Shopify), as privacy_redact_shop requires it. */
   shopDomain(): Promise<string>;
 

@@ -23,7 +23,7 @@ import {
   type Template,
   type Variant,
 } from './state.js';
-import { formatMoney, taxOf, untaxedOf } from './values.js';
+import { documentAmounts, formatMoney, taxOf, untaxedOf } from './values.js';
 
 export interface OdooDoubleOptions {
   /** Injected clock (epoch ms) for leases and timestamps. Default Date.now. */
@@ -388,15 +388,21 @@ export class DoubleCore {
     return { untaxed: base, tax: taxes.reduce((s, t) => s + taxOf(base, t.rate), 0) };
   }
 
+  /** A document's (order, invoice, credit note) untaxed amount and tax under the company's tax rounding. */
+  amountsOf(lines: ReadonlyArray<{ base: number; tax_ids: readonly number[] }>): { untaxed: number; tax: number } {
+    const taxed = lines.map((l) => ({ base: l.base, taxes: l.tax_ids.map((id) => this.state.taxes.get(id)!) }));
+    return documentAmounts(taxed, this.state.settings.tax_rounding);
+  }
+
+  /** An account move's total from its lines (the company's tax rounding). */
+  moveTotal(lines: readonly AccountLine[]): number {
+    const { untaxed, tax } = this.amountsOf(lines.map((l) => ({ base: l.base, tax_ids: l.tax_ids })));
+    return untaxed + tax;
+  }
+
   computeAmounts(so: SaleOrder): void {
-    let untaxed = 0;
-    let tax = 0;
-    for (const line of so.lines) {
-      // Discounts are their own lines.
-      const amounts = this.lineAmounts(line.price_unit, line.quantity, line.tax_ids);
-      untaxed += amounts.untaxed;
-      tax += amounts.tax;
-    }
+    // Discounts are their own lines.
+    const { untaxed, tax } = this.amountsOf(so.lines.map((l) => ({ base: l.price_unit * l.quantity, tax_ids: l.tax_ids })));
     so.amount_untaxed = untaxed;
     so.amount_tax = tax;
     so.amount_total = untaxed + tax;
@@ -431,7 +437,16 @@ export class DoubleCore {
     taxIds: readonly number[],
   ): AccountLine {
     const { untaxed, tax } = this.lineAmounts(priceUnit, quantity, taxIds);
-    return { name, sale_line_id: saleLine?.id ?? null, kind, quantity, untaxed, amount: untaxed + tax };
+    return {
+      name,
+      sale_line_id: saleLine?.id ?? null,
+      kind,
+      quantity,
+      untaxed,
+      amount: untaxed + tax,
+      base: priceUnit * quantity,
+      tax_ids: [...taxIds],
+    };
   }
 
   /** Confirmed orders keep one open delivery whose demand is ordered − delivered − in other open deliveries. */

@@ -66,11 +66,42 @@ export class DoubleMerchant implements MerchantDriver {
       if (settings.fulfillment_policy) s.fulfillment_policy = settings.fulfillment_policy;
       if (settings.tax_mapping) {
         s.tax_mapping = settings.tax_mapping.map((m) => {
-          const tax = [...this.odoo.state.taxes.values()].find((t) => t.name === m.tax);
-          if (!tax) throw userError(`tax "${m.tax}" does not exist`);
+          let tax = [...this.odoo.state.taxes.values()].find((t) => t.name === m.tax);
+          // Created when missing, as the real merchant does.
+          if (!tax) {
+            tax = { id: this.odoo.id(), name: m.tax, rate: m.rate, price_include: Boolean(m.price_include) };
+            this.odoo.state.taxes.set(tax.id, tax);
+          }
           return { title: m.title, rate: m.rate, tax_id: tax.id };
         });
       }
+      if (settings.tax_rounding) s.tax_rounding = settings.tax_rounding;
+      if (settings.tax_source) s.tax_source = settings.tax_source;
+      if (settings.tax_tolerance !== undefined) s.tax_tolerance = cents(settings.tax_tolerance);
+      if (settings.currency_policy) s.currency_policy = settings.currency_policy;
+    });
+  }
+
+  setCurrency(code: string, options: { rate: string; pricelist: boolean }) {
+    return this.later(() => {
+      const existing = this.odoo.state.currencies.get(code);
+      const [whole = '0', fraction = ''] = options.rate.split('.');
+      this.odoo.state.currencies.set(code, {
+        code,
+        rate_millionths: BigInt(whole) * 1_000_000n + BigInt(fraction.padEnd(6, '0').slice(0, 6)),
+        pricelist_id: options.pricelist ? (existing?.pricelist_id ?? this.odoo.id()) : null,
+      });
+    });
+  }
+
+  readOrderCurrency(saleOrderId: number) {
+    return this.later(() => {
+      const so = this.odoo.saleOrder(saleOrderId);
+      return {
+        currency: so.currency ?? this.odoo.state.settings.company_currency,
+        shopify_currency: so.shopify_currency ?? null,
+        amount_total: formatMoney(so.amount_total),
+      };
     });
   }
 
@@ -314,7 +345,7 @@ export class DoubleMerchant implements MerchantDriver {
       sale_order_id: so.id,
       refund_gid: null,
       state: 'posted',
-      amount_total: lines.reduce((s, l) => s + l.amount, 0),
+      amount_total: odoo.moveTotal(lines),
       reversed_invoice_id: null,
       lines,
       binding: newBinding(),
@@ -333,9 +364,9 @@ export class DoubleMerchant implements MerchantDriver {
         .filter(({ qty }) => qty !== 0)
         .map(({ l, qty }) => odoo.accountLine(l.name, l, l.role === 'product' ? 'product' : 'other', qty, l.price_unit, l.tax_ids));
       if (!lines.length) throw userError(`${so.name}: there is nothing to invoice`);
-      const total = lines.reduce((s, l) => s + l.amount, 0);
+      const total = odoo.moveTotal(lines);
       if (total < 0) {
-        const credit = lines.map((l) => ({ ...l, quantity: -l.quantity, untaxed: -l.untaxed, amount: -l.amount }));
+        const credit = lines.map((l) => ({ ...l, quantity: -l.quantity, untaxed: -l.untaxed, amount: -l.amount, base: -l.base }));
         const id = this.postCredit(so, credit);
         return { invoice_id: id, move_type: 'out_refund' as const, amount_total: formatMoney(-total) };
       }

@@ -4,6 +4,7 @@
  * credit notes, the outbox, bindings and settings). No behaviour here beyond construction.
  */
 import type { BindingState, Gid, OutboxEvent, OutboxEventType } from '../../sidecar/odoo/contract.js';
+import type { TaxRounding } from './values.js';
 
 export interface Binding {
   state: BindingState;
@@ -83,7 +84,8 @@ export interface Partner extends PartnerAddress {
   binding: Binding;
 }
 
-export type LineRole = 'product' | 'discount' | 'shipping' | 'shipping_discount' | 'manual' | 'refund' | 'refund_adjustment';
+export type LineRole =
+  'product' | 'discount' | 'shipping' | 'shipping_discount' | 'manual' | 'refund' | 'refund_adjustment' | 'tax_adjustment';
 
 /** Lines a refund wrote (the addon's REFUND_ROLES): order documents never carry them. */
 export const REFUND_ROLES: readonly LineRole[] = ['refund', 'refund_adjustment'];
@@ -108,6 +110,9 @@ export interface SaleLine {
 
 export interface SaleOrder {
   id: number;
+  /** What the customer was charged in Shopify, and Shopify's total minus Odoo's own computation (the addon's shopify_total_price, shopify_total_difference). */
+  shopify_total_price?: number;
+  shopify_total_difference?: number;
   name: string;
   partner_id: number;
   partner_invoice_id: number;
@@ -123,6 +128,10 @@ export interface SaleOrder {
   updated_at: string | null;
   needs_return: boolean;
   taxes_included: boolean;
+  /** The order's currency (its pricelist's, else the company's) and the Shopify order's own (the addon's shopify_currency). */
+  currency?: string;
+  shopify_currency?: string | null;
+  shopify_created_at?: string | null;
   lines: SaleLine[];
   amount_untaxed: number;
   amount_tax: number;
@@ -168,7 +177,11 @@ export interface AccountLine {
   kind: 'product' | 'shipping' | 'other';
   quantity: number;
   untaxed: number;
+  /** The line's total with its own taxes rounded (what the line shows). */
   amount: number;
+  /** price_unit × quantity and the taxes: the document's total is computed over its lines (core.moveTotal). */
+  base: number;
+  tax_ids: number[];
 }
 
 /** A customer invoice (out_invoice), made by the merchant's invoicing (Odoo's wizard, final). */
@@ -250,6 +263,21 @@ export interface Settings {
   tax_mapping: TaxMapping[];
   /** Fulfillments made in Shopify: validate the Odoo delivery, or flag it (the addon's shopify_sync.shopify_fulfillment_policy). */
   fulfillment_policy?: 'validate' | 'flag';
+  /** The company's tax rounding (Invoicing settings). */
+  tax_rounding: TaxRounding;
+  /** The addon's shopify_sync.tax_source (docs/flows.md, "Taxes to the cent"). */
+  tax_source: 'shopify' | 'odoo';
+  /** shopify_sync.tax_tolerance in cents (the odoo tax source). */
+  tax_tolerance: number;
+  /** shopify_sync.currency_policy (docs/flows.md, "Currencies"). */
+  currency_policy: 'company' | 'pricelist' | 'convert';
+}
+
+/** An active currency other than the company's: Odoo's rate (units per company unit, in millionths) and whether a pricelist exists in it. */
+export interface ForeignCurrency {
+  code: string;
+  rate_millionths: bigint;
+  pricelist_id: number | null;
 }
 
 export type PrivacyKind = 'data_request' | 'customer_redact' | 'shop_redact' | 'erasure';
@@ -301,6 +329,7 @@ export interface OdooState {
   invoices: Map<number, Invoice>;
   refunds: Map<number, RefundRecord>;
   taxes: Map<number, Tax>;
+  currencies: Map<string, ForeignCurrency>;
   outbox: OutboxRow[];
   settings: Settings;
   lastSidecarContact: string | null;
@@ -326,8 +355,19 @@ export function createState(): OdooState {
     invoices: new Map(),
     refunds: new Map(),
     taxes: new Map(),
+    currencies: new Map(),
     outbox: [],
-    settings: { company_currency: 'USD', shop_domain: null, import_policy: 'all', safety_stock: 0, tax_mapping: [] },
+    settings: {
+      company_currency: 'USD',
+      shop_domain: null,
+      import_policy: 'all',
+      safety_stock: 0,
+      tax_mapping: [],
+      tax_rounding: 'round_per_line',
+      tax_source: 'shopify',
+      tax_tolerance: 0,
+      currency_policy: 'company',
+    },
     lastSidecarContact: null,
     lastSidecarVersion: null,
     sidecarHealth: null,

@@ -81,3 +81,69 @@ function canonicalJson(value: unknown): string {
   }
   return JSON.stringify(value);
 }
+
+/** Odoo's company tax rounding (account: tax_calculation_rounding_method). */
+export type TaxRounding = 'round_per_line' | 'round_globally';
+
+export interface TaxedAmount {
+  /** price_unit × quantity, in cents (signed). */
+  base: number;
+  taxes: ReadonlyArray<{ id: number; rate: number; price_include: boolean }>;
+}
+
+const gcd = (a: bigint, b: bigint): bigint => {
+  let [x, y] = [a < 0n ? -a : a, b];
+  while (y) [x, y] = [y, x % y];
+  return x || 1n;
+};
+
+/**
+ * A document's untaxed amount and tax in cents, as Odoo 18 computes them for the company's
+ * rounding: per line, each tax of each line rounded (taxes included: the untaxed part of a line is
+ * rounded and the tax is the rest); globally, each tax summed unrounded over the lines and rounded
+ * once, and for taxes included the untaxed part is the prices minus those taxes. Exact (bigint
+ * fractions).
+ */
+export function documentAmounts(lines: readonly TaxedAmount[], rounding: TaxRounding): { untaxed: number; tax: number } {
+  if (rounding === 'round_per_line') {
+    let untaxed = 0;
+    let tax = 0;
+    for (const { base, taxes } of lines) {
+      if (taxes.some((t) => t.price_include)) {
+        const excluded = untaxedOf(
+          base,
+          taxes.reduce((s, t) => s + t.rate, 0),
+        );
+        untaxed += excluded;
+        tax += base - excluded;
+      } else {
+        untaxed += base;
+        tax += taxes.reduce((s, t) => s + taxOf(base, t.rate), 0);
+      }
+    }
+    return { untaxed, tax };
+  }
+  const raw = new Map<number, { num: bigint; den: bigint; included: boolean }>();
+  let prices = 0;
+  for (const { base, taxes } of lines) {
+    prices += base;
+    const included = taxes.some((t) => t.price_include);
+    const den = included ? RATE_SCALE + taxes.reduce((s, t) => s + millionths(t.rate), 0n) : RATE_SCALE;
+    for (const t of taxes) {
+      const prev = raw.get(t.id) ?? { num: 0n, den: 1n };
+      let num = prev.num * den + BigInt(base) * millionths(t.rate) * prev.den;
+      let d = prev.den * den;
+      const g = gcd(num, d);
+      [num, d] = [num / g, d / g];
+      raw.set(t.id, { num, den: d, included });
+    }
+  }
+  let tax = 0;
+  let includedTax = 0;
+  for (const { num, den, included } of raw.values()) {
+    const rounded = Number(mulDivRound(num, 1n, den));
+    tax += rounded;
+    if (included) includedTax += rounded;
+  }
+  return { untaxed: prices - includedTax, tax };
+}

@@ -17,6 +17,7 @@ import { defineMoneyScenarios } from '../../dev/testing/money-scenarios.js';
 import { testDatabase } from '../../dev/testing/root-hooks.js';
 import { realOdooFromEnv } from '../../dev/testing/env.js';
 import { startStack, type Stack } from '../../dev/testing/stack.js';
+import { defineTaxFlowScenarios } from '../../dev/testing/tax-scenarios.js';
 
 const real = realOdooFromEnv();
 
@@ -77,4 +78,5 @@ describe('refunds and returns flows end to end against a real Odoo (simulator â†
   });
 
   defineMoneyScenarios(() => ({ stack, merchant, warehouseId, timeoutMs: 90_000 }));
+  describe('taxes to the cent', () => defineTaxFlowScenarios(() => ({ stack, merchant, warehouseId, timeoutMs: 90_000 })));
 });

@@ -18,6 +18,8 @@ import { validationError } from '../errors.js';
 import { newBinding, REFUND_ROLES, type LineRole, type Partner, type SaleLine, type SaleOrder, type Variant } from '../state.js';
 import { contentHash, formatMoney, gid, money, quantity } from '../values.js';
 import { addressValues, findByEmail, upsertCustomerRecord } from './customers.js';
+import { orderCurrency } from './currency.js';
+import { orderTaxAdjustment, outsideTolerance } from './taxes.js';
 
 const PAID_STATUSES = new Set(['paid', 'partially_refunded', 'refunded']);
 const MAX_IDS = 5000;
@@ -41,15 +43,10 @@ export function applyOrder(core: DoubleCore, doc: OrderDocument): ApplyOrderResu
     const first = refundsFirst(core, so, label, doc);
     if (first) return first;
   }
-  const currency = core.state.settings.company_currency;
-  if (doc.currency && doc.currency !== currency) {
-    throw validationError(
-      `${label}: shop currency ${doc.currency} differs from the company currency ${currency}; configure the company currency first`,
-    );
-  }
-  const resolved = resolveSkus(core, label, doc);
   const missing: string[] = [];
-  const linesVals = orderLineValues(core, label, doc, resolved, missing);
+  const inCurrency = orderCurrency(core, label, doc, total, missing);
+  const resolved = resolveSkus(core, label, inCurrency.doc);
+  const linesVals = orderLineValues(core, label, inCurrency.doc, resolved, missing);
   // An order whose customer was erased keeps its anonymised contacts and gets no note (as the addon).
   const erasedOwner = so ? core.state.partners.get(so.partner_id)?.erased === true : false;
   const { partner, invoice, delivery } = erasedOwner
@@ -68,6 +65,9 @@ export function applyOrder(core: DoubleCore, doc: OrderDocument): ApplyOrderResu
     updated_at: doc.updated_at ?? null,
     presentment_currency: doc.presentment_currency ?? null,
     taxes_included: Boolean(doc.taxes_included),
+    currency: inCurrency.currency,
+    shopify_currency: doc.currency ?? null,
+    shopify_created_at: doc.created_at ?? null,
     ...(doc.note && !erasedOwner && !partner.erased ? { note: doc.note } : {}),
   };
   if (!so) {
@@ -119,15 +119,16 @@ export function applyOrder(core: DoubleCore, doc: OrderDocument): ApplyOrderResu
     });
   }
   core.computeAmounts(so);
+  orderTaxAdjustment(core, so, inCurrency.doc, inCurrency.total, missing, (o) => comparableTotal(core, o), inCurrency.roundings);
 
-  // Totals check: equal to the cent, else flagged.
+  // Totals check: equal to the cent (or within the odoo tax source's tolerance), else flagged.
   let message: string | null = null;
   if (missing.length) {
     status = 'held';
     message = `${label} held: ${missing.join('; ')}`;
-  } else if (comparableTotal(core, so) !== total && so.state !== 'cancel') {
+  } else if (so.state !== 'cancel' && outsideTolerance(core, comparableTotal(core, so), inCurrency.total)) {
     status = 'flagged';
-    message = `${label}: Odoo total ${formatMoney(so.amount_total)} differs from Shopify total_price ${formatMoney(total)}`;
+    message = `${label}: Odoo total ${formatMoney(so.amount_total)} differs from Shopify total_price ${formatMoney(inCurrency.total)}`;
   }
   if (notes.length && !message) message = notes.join('; ');
   if (status === 'created' || status === 'updated') {
@@ -377,7 +378,9 @@ function recordPendingRefunds(core: DoubleCore, so: SaleOrder, gids: string[]): 
 /** Mirrors an edit on a confirmed order: lines matched by (Shopify line GID, role). Returns a problem or null. */
 function updateConfirmedLines(core: DoubleCore, so: SaleOrder, linesVals: LineValues[]): string | null {
   const key = (l: { line_gid: string | null; role: LineRole }) => `${l.line_gid}|${l.role}`;
-  const existing = new Map(so.lines.filter((l) => l.line_gid && !REFUND_ROLES.includes(l.role)).map((l) => [key(l), l]));
+  const existing = new Map(
+    so.lines.filter((l) => l.line_gid && !REFUND_ROLES.includes(l.role) && l.role !== 'tax_adjustment').map((l) => [key(l), l]),
+  );
   const kept = keptUnits(so);
   linesVals = linesVals.map((v) => withKept(v, kept));
   const seen = new Set<string>();

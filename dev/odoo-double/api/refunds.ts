@@ -10,6 +10,8 @@ import type { DoubleCore } from '../core.js';
 import { validationError } from '../errors.js';
 import { newBinding, type AccountLine, type CreditNote, type RefundRecord, type SaleLine, type SaleOrder } from '../state.js';
 import { formatMoney, gid, money, quantity } from '../values.js';
+import { refundCurrency } from './currency.js';
+import { creditNoteTaxAdjustment, outsideTolerance } from './taxes.js';
 import { createReturnPickings, importedOrder, planReturns, receive, saleLineOf, type ReturnPlan, type Wanted } from './returns.js';
 
 const RESTOCK_RETURN = ['return', 'legacy_restock'];
@@ -26,17 +28,20 @@ interface PlanItem {
   back: number;
 }
 
-export function applyRefund(core: DoubleCore, doc: RefundDocument): ContractResult<'apply_refund'> {
-  const refundGid = gid(doc.refund_gid, 'Refund', 'refund', 'refund_gid');
-  const orderGid = gid(doc.order_gid, 'Order', `refund ${refundGid}`, 'order_gid');
+export function applyRefund(core: DoubleCore, input: RefundDocument): ContractResult<'apply_refund'> {
+  const refundGid = gid(input.refund_gid, 'Refund', 'refund', 'refund_gid');
+  const orderGid = gid(input.order_gid, 'Order', `refund ${refundGid}`, 'order_gid');
   const label = `refund ${refundGid}`;
   // Everything that can refuse the document is read before anything is written (the addon's
   // transaction is rolled back): the amounts first, even for a refund already applied.
-  const total = checkRefundDocument(label, doc);
-  const returnGid = doc.return_gid === undefined || doc.return_gid === null ? null : gid(doc.return_gid, 'Return', label, 'return_gid');
+  const checked = checkRefundDocument(label, input);
+  const returnGid =
+    input.return_gid === undefined || input.return_gid === null ? null : gid(input.return_gid, 'Return', label, 'return_gid');
   const record = [...core.state.refunds.values()].find((r) => r.refund_gid === refundGid);
   if (record && record.state !== 'pending') return refundResult(core, 'unchanged', record);
   const so = importedOrder(core, label, orderGid);
+  // An order converted into the company currency has its refunds converted alike.
+  const { doc, total } = refundCurrency(core, so, input, checked);
   const echo = [...core.state.creditNotes.values()].find((c) => c.binding.shopify_gid === refundGid);
   const reflected = Boolean(record);
   const plan = refundPlan(core, label, so, doc, reflected);
@@ -288,7 +293,7 @@ function creditNoteRecord(core: DoubleCore, so: SaleOrder, refundGid: string, li
     sale_order_id: so.id,
     refund_gid: refundGid,
     state: 'draft',
-    amount_total: lines.reduce((s, l) => s + l.amount, 0),
+    amount_total: core.moveTotal(lines),
     reversed_invoice_id: invoice?.id ?? null,
     lines,
     binding: newBinding(refundGid),
@@ -315,7 +320,8 @@ function settleRefund(core: DoubleCore, s: Settle): ContractResult<'apply_refund
   let message: string | null = null;
   const cn = s.creditNote;
   if (cn && !s.echo && cn.state === 'draft') {
-    if (s.reflected || cn.amount_total === s.total) {
+    if (!s.reflected) creditNoteTaxAdjustment(core, cn, s.doc, s.total);
+    if (s.reflected || !outsideTolerance(core, cn.amount_total, s.total)) {
       cn.state = 'posted';
       core.creditNotePosted(cn.id);
       core.setResult(cn.binding, 'synced');

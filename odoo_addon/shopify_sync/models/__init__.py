@@ -21,6 +21,8 @@ from . import shopify_sync_api
 from . import shopify_sync_api_outbox
 from . import shopify_sync_api_catalog
 from . import shopify_sync_api_orders
+from . import shopify_sync_api_taxes
+from . import shopify_sync_api_currency
 from . import shopify_sync_api_returns
 from . import shopify_sync_api_refunds
 from . import shopify_sync_api_customers

@@ -53,3 +53,27 @@ class ResConfigSettings(models.TransientModel):
         "imported in Odoo: validate the fulfilled quantities of its open delivery (a backorder "
         "keeps the rest), or leave the delivery open and flag it. A fulfillment from another "
         "warehouse's location is always flagged.")
+    shopify_tax_source = fields.Selection(
+        [("shopify", "Shopify's charged amounts"), ("odoo", "Odoo's tax engine")],
+        string="Source of truth for tax", config_parameter="shopify_sync.tax_source",
+        default="shopify",
+        help="Shopify's charged amounts: what the customer paid is booked; when Odoo's own tax "
+        "computation (per line or globally, see Invoicing > Settings) differs by rounding cents, "
+        "the difference is a \"Shopify tax rounding difference\" line on the order, its "
+        "invoice and credit notes. Odoo's tax engine: Odoo's taxes are booked; a total that "
+        "differs from Shopify's by more than the tolerance flags the order or credit note.")
+    shopify_tax_tolerance = fields.Float(
+        string="Tax tolerance", config_parameter="shopify_sync.tax_tolerance", default=0.0,
+        digits=(16, 2),
+        help="With Odoo's tax engine: the largest difference from Shopify's total (in the "
+        "order's currency) accepted without flagging. 0: any cent is flagged.")
+    shopify_currency_policy = fields.Selection(
+        [("company", "Company currency only"), ("pricelist", "Pricelist in the shop currency"),
+         ("convert", "Convert with Odoo's rates")],
+        string="Shop currency", config_parameter="shopify_sync.currency_policy",
+        default="company",
+        help="When the shop's currency is not the company's. Company currency only: such orders "
+        "are refused. Pricelist: the order takes the company's first pricelist in the shop "
+        "currency and keeps Shopify's amounts (Odoo converts them when posting). Convert: "
+        "every amount is converted into the company currency with Odoo's rate of the order's "
+        "date.")

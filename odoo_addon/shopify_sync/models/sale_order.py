@@ -39,6 +39,21 @@ class SaleOrder(models.Model):
     shopify_updated_at = fields.Char(string="Shopify updated at", copy=False,
                                      help="updated_at of the last applied order document (ISO).")
     shopify_presentment_currency = fields.Char(copy=False)
+    shopify_currency = fields.Char(
+        string="Shopify currency", copy=False, readonly=True,
+        help="The currency of the Shopify order's amounts (the shop currency).")
+    shopify_created_at = fields.Char(string="Shopify created at", copy=False, readonly=True)
+    shopify_taxes_included = fields.Boolean(
+        string="Shopify prices include tax", copy=False, readonly=True)
+    shopify_total_price = fields.Monetary(
+        string="Shopify total", copy=False, readonly=True,
+        help="What the customer was charged in Shopify (the order's current total).")
+    shopify_total_difference = fields.Monetary(
+        string="Tax rounding difference", copy=False, readonly=True,
+        help="Shopify's total minus the total Odoo's own tax computation gives for the same "
+        "lines. Under the tax source \"Shopify's charged amounts\" it is carried by the "
+        "\"Shopify tax rounding difference\" line; under \"Odoo's tax engine\" it is left "
+        "as is (flagged beyond the tolerance).")
     shopify_refund_ids = fields.One2many(
         "shopify.refund", "sale_order_id", string="Shopify refunds", readonly=True)
     shopify_needs_return = fields.Boolean(
@@ -119,10 +134,11 @@ class SaleOrder(models.Model):
     def action_shopify_create_tax_mapping(self):
         """"Create tax mapping" on a held order, pre-filled from its unmapped Shopify taxes."""
         self.ensure_one()
-        wizard = self.env["shopify.tax.map.wizard"].create({
+        Wizard = self.env["shopify.tax.map.wizard"]
+        wizard = Wizard.create({
             "sale_order_id": self.id,
-            "line_ids": [(0, 0, {"title": title, "rate": float(rate)})
-                         for title, rate in self._shopify_missing_taxes()],
+            "line_ids": Wizard._line_vals([(title, rate, self.shopify_taxes_included, 1)
+                                           for title, rate in self._shopify_missing_taxes()]),
         })
         return {"type": "ir.actions.act_window", "res_model": "shopify.tax.map.wizard",
                 "res_id": wizard.id, "view_mode": "form", "target": "new",

@@ -10,6 +10,9 @@ LINE_ROLES = [
     # Written by refunds (apply_refund): what a Shopify refund took off the order.
     ("refund", "Shopify refund"),
     ("refund_adjustment", "Shopify refund adjustment"),
+    # Written by apply_order under the "Shopify's charged amounts" tax source: the cents by
+    # which Odoo's tax computation differs from what Shopify charged (docs/flows.md, "Taxes").
+    ("tax_adjustment", "Shopify tax rounding difference"),
 ]
 # Lines the sidecar's order documents never carry: apply_order leaves them alone.
 REFUND_ROLES = ("refund", "refund_adjustment")

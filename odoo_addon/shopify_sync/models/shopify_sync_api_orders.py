@@ -179,16 +179,22 @@ class ShopifySyncApi(models.AbstractModel):
         refunds_first = self._refunds_first(label, order, document)
         if refunds_first:
             return refunds_first
-        self._check_order_currency(label, document)
-        resolved = self._resolve_lines(label, document)
         missing, notes = [], []
+        shop_currency = document.get("currency")
+        document, total_cents, pricelist = self._order_currency(label, document, total_cents,
+                                                                missing)
+        resolved = self._resolve_lines(label, document)
         lines_vals = self._order_lines_vals(label, document, resolved, missing)
         header = self._order_header(label, gid, document, notes, order)
+        header["shopify_currency"] = shop_currency
+        if pricelist:
+            header["pricelist_id"] = pricelist.id
         status = "updated" if order else "created"
         pending_refunds = self._missing_refund_gids(order, document)
         order = self._write_order(order, gid, header, lines_vals, label, notes, missing)
         if pending_refunds:
             return self._record_pending_refunds(order, pending_refunds)
+        self._order_tax_adjustment(order, document, total_cents, missing)
         status, message = self._order_outcome(order, status, total_cents, label, notes, missing)
         self._settle_order(order, document, status, message, notes, incoming_hash, label)
         return self._result(order, status, message)
@@ -267,6 +273,8 @@ class ShopifySyncApi(models.AbstractModel):
             "shopify_fulfillment_status": document.get("fulfillment_status"),
             "shopify_updated_at": document.get("updated_at"),
             "shopify_presentment_currency": document.get("presentment_currency"),
+            "shopify_taxes_included": bool(document.get("taxes_included")),
+            "shopify_created_at": document.get("created_at"),
         }
         if document.get("note") and not erased and not partner.shopify_erased:
             header["note"] = document["note"]
@@ -330,16 +338,16 @@ class ShopifySyncApi(models.AbstractModel):
                 changed[field] = value
         return changed
 
-    @staticmethod
-    def _order_outcome(order, status, total_cents, label, notes, missing):
+    def _order_outcome(self, order, status, total_cents, label, notes, missing):
         """(status, message): held when something is missing, flagged when the totals differ
-        at the cent (Odoo's computed total, rounded at the cent, against Shopify's exact one)."""
+        (Odoo's computed total, rounded at the cent, against Shopify's exact one) by more than
+        the tax source accepts (models/shopify_sync_api_taxes.py)."""
         message = None
         if missing:
             status = "held"
             message = f"{label} held: " + "; ".join(missing)
-        elif order.state != "cancel" and money.odoo_cents(
-                ShopifySyncApi._comparable_total(order)) != total_cents:
+        elif order.state != "cancel" and self._total_outside_tolerance(
+                money.odoo_cents(self._comparable_total(order)), total_cents):
             status = "flagged"
             message = (f"{label}: Odoo total {money.to_string(order.amount_total)} differs "
                        f"from Shopify total_price {money.format_cents(total_cents)}")
@@ -396,7 +404,8 @@ class ShopifySyncApi(models.AbstractModel):
         refunds' own lines are not in the document and stay."""
         existing = {(line.shopify_line_gid, line.shopify_line_role): line
                     for line in order.order_line
-                    if line.shopify_line_gid and line.shopify_line_role not in REFUND_ROLES}
+                    if line.shopify_line_gid and line.shopify_line_role not in REFUND_ROLES
+                    and line.shopify_line_role != "tax_adjustment"}
         kept = {gid: line.shopify_kept_qty for (gid, role), line in existing.items()
                 if role == "product" and line.shopify_kept_qty}
         seen = set()

@@ -49,6 +49,7 @@ class ShopifySyncApi(models.AbstractModel):
         if record and record.state != "pending":
             return self._refund_result("unchanged", record)
         order = self._imported_order(label, order_gid)
+        document, total_cents = self._refund_currency(order, document, total_cents)
         echo = self.env["account.move"].search(
             [("shopify_gid", "=", gid), ("move_type", "=", "out_refund")], limit=1)
         reflected = bool(record)
@@ -339,7 +340,10 @@ class ShopifySyncApi(models.AbstractModel):
         total; otherwise leave it in draft and flag it. Record the refund either way."""
         state, message = "applied", None
         if credit_note and not echo and credit_note.state == "draft":
-            if reflected or money.odoo_cents(credit_note.amount_total) == total_cents:
+            if not reflected:
+                self._credit_note_tax_adjustment(credit_note, document, total_cents)
+            if reflected or not self._total_outside_tolerance(
+                    money.odoo_cents(credit_note.amount_total), total_cents):
                 credit_note.action_post()
                 credit_note._shopify_set_result("synced")
             else:

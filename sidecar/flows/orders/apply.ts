@@ -51,7 +51,7 @@ export async function importOrder(ctx: FlowContext, orderGid: string): Promise<O
     if (cancelled.status !== 'not_found') {
       return { action: 'cancelled', name: document.name, status: cancelled.status, saleOrderId: cancelled.sale_order_id };
     }
-    // Never imported: record it (apply_order creates it and cancels it, contract rule 11) so the
+    // Never imported: record it (apply_order creates it and cancels it, contract rule 12) so the
     // reconciliation finds every Shopify order in Odoo.
   }
   const result = await applyWithRefunds(ctx, document);

@@ -387,12 +387,27 @@ describe('orders flow end to end (simulator → sidecar → Odoo double)', funct
     assert.equal(soOf(order.admin_graphql_api_id)[0]!.amount_total, 1598, '9.50 + 0.48 GST + 5.00 + 1.00 VAT, in cents');
   });
 
-  it('flags an order whose Odoo total differs from Shopify total without failing the job', async () => {
+  it("books what Shopify charged when Odoo's tax is a cent apart, the cent on a visible line (default tax source)", async () => {
+    const body = orderBody([{ sku: 'TEE', quantity: 1, price: '19.99' }]);
+    body.lines[0]!.taxLines = [{ title: 'VAT', rate: 0.2, price: '3.99' }];
+    const order = await place(body);
+    const so = await saleOrder(order.admin_graphql_api_id, 'the confirmed order', (s) => s.state === 'sale');
+    assert.equal(so.amount_total, 2998);
+    assert.deepEqual(
+      so.lines.filter((l) => l.role === 'tax_adjustment').map((l) => l.price_unit),
+      [-1],
+    );
+  });
+
+  it("flags an order whose Odoo total differs from Shopify total without failing the job (Odoo's tax engine)", async () => {
+    odoo.state.settings.tax_source = 'odoo';
     const body = orderBody([{ sku: 'TEE', quantity: 1, price: '19.99' }]);
     // Shopify charged 3.99 VAT where Odoo's 20 % of 19.99 is 4.00: one cent apart.
     body.lines[0]!.taxLines = [{ title: 'VAT', rate: 0.2, price: '3.99' }];
     const order = await place(body);
-    const so = await saleOrder(order.admin_graphql_api_id, 'the flagged order', (s) => s.binding.state === 'error');
+    const so = await saleOrder(order.admin_graphql_api_id, 'the flagged order', (s) => s.binding.state === 'error').finally(() => {
+      odoo.state.settings.tax_source = 'shopify';
+    });
     await settled();
     assert.equal(so.state, 'draft', 'a flagged order is not confirmed');
     assert.match(String(so.binding.message), /Odoo total 29\.99 differs from Shopify total_price 29\.98/);

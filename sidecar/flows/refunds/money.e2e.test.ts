@@ -5,6 +5,7 @@
 import { testDatabase } from '../../../dev/testing/root-hooks.js';
 import { defineMoneyScenarios } from '../../../dev/testing/money-scenarios.js';
 import { startStack, type Stack } from '../../../dev/testing/stack.js';
+import { defineTaxFlowScenarios } from '../../../dev/testing/tax-scenarios.js';
 
 describe('refunds and returns flows end to end (simulator, PostgreSQL, Odoo double)', function () {
   this.timeout(90_000);
@@ -26,4 +27,5 @@ describe('refunds and returns flows end to end (simulator, PostgreSQL, Odoo doub
   });
 
   defineMoneyScenarios(() => ({ stack, merchant: stack.merchant!, warehouseId, timeoutMs: 30_000 }));
+  describe('taxes to the cent', () => defineTaxFlowScenarios(() => ({ stack, merchant: stack.merchant!, warehouseId, timeoutMs: 30_000 })));
 });

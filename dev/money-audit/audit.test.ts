@@ -1,0 +1,43 @@
+/**
+ * The smoke version of `make money-audit` (./run.ts): a few orders with mixed taxes, discounts,
+ * invoices and refunds through the simulator, the sidecar and the Odoo double. Under the default
+ * tax source every amount equals Shopify's; under Odoo's tax engine (no tolerance) the audit finds
+ * the cents Odoo's own rounding misses, so it is not blind.
+ */
+import assert from 'node:assert/strict';
+import { testDatabase } from '../testing/root-hooks.js';
+import { anyDifference, runMoneyAudit } from './run.js';
+
+describe('money audit smoke (simulator → sidecar → Odoo double)', function () {
+  this.timeout(300_000);
+
+  it("finds no amount that differs from Shopify's under the default tax source", async () => {
+    const result = await runMoneyAudit({
+      orders: 16,
+      seed: 1,
+      rounding: 'round_globally',
+      databaseUrl: await testDatabase('money_audit_smoke'),
+      realOdoo: null,
+      print: () => undefined,
+    });
+    console.log(`      ${result.line}`);
+    assert.equal(anyDifference(result), false, result.examples.join('\n'));
+    assert.equal(result.orders, 16);
+    assert.ok(result.invoices > 0 && result.refunds > 0 && result.creditNotes > 0, result.line);
+  });
+
+  it("counts the orders and invoices Odoo's own tax rounding misses under the odoo tax source", async () => {
+    const result = await runMoneyAudit({
+      orders: 16,
+      seed: 1,
+      rounding: 'round_per_line',
+      taxSource: 'odoo',
+      databaseUrl: await testDatabase('money_audit_smoke_odoo'),
+      realOdoo: null,
+      print: () => undefined,
+    });
+    console.log(`      ${result.line}`);
+    assert.ok(result.orderTotalsDiffer > 0, result.line);
+    assert.equal(anyDifference(result), true);
+  });
+});

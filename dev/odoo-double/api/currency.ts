@@ -1,0 +1,104 @@
+/**
+ * The shop currency against the company currency, as the addon's
+ * models/shopify_sync_api_currency.py (docs/flows.md, "Currencies"): "company" refuses another
+ * currency, "pricelist" takes the pricelist in that currency (none: held), "convert" converts
+ * every amount with Odoo's rate, each rounded at the cent, and counts the roundings.
+ */
+import type { OrderDocument, RefundDocument } from '../../../sidecar/odoo/contract.js';
+import { mulDivRound } from '../../../sidecar/rules/money.js';
+import type { DoubleCore } from '../core.js';
+import { validationError } from '../errors.js';
+import type { ForeignCurrency, SaleOrder } from '../state.js';
+import { formatMoney, money } from '../values.js';
+
+const SCALE = 1_000_000n;
+
+/** An amount in `currency` → the company currency: amount / rate, half away from zero at the cent. */
+const converter = (currency: ForeignCurrency) => (value: unknown) =>
+  formatMoney(Number(mulDivRound(BigInt(money(value, 'amount')), SCALE, currency.rate_millionths)));
+
+export interface OrderCurrency {
+  doc: OrderDocument;
+  total: number;
+  pricelistId: number | null;
+  /** The order's currency. */
+  currency: string;
+  /** Roundings of the conversion (the rounding line's bound counts them). */
+  roundings: number;
+}
+
+export function orderCurrency(core: DoubleCore, label: string, doc: OrderDocument, total: number, missing: string[]): OrderCurrency {
+  const company = core.state.settings.company_currency;
+  const code = doc.currency;
+  const same = { doc, total, pricelistId: null, currency: company, roundings: 0 };
+  if (!code || code === company) return same;
+  const policy = core.state.settings.currency_policy;
+  if (policy === 'company')
+    throw validationError(
+      `${label}: shop currency ${code} differs from the company currency ${company}; configure the company currency first`,
+    );
+  const currency = core.state.currencies.get(code);
+  if (!currency) {
+    missing.push(`currency ${code} is not active in Odoo (Accounting > Configuration > Currencies) (${label})`);
+    return same;
+  }
+  if (policy === 'pricelist') {
+    if (currency.pricelist_id === null) {
+      missing.push(
+        `no pricelist in ${code}: create one (Sales > Configuration > Pricelists) or convert with Odoo's rates (Shopify settings)`,
+      );
+      return same;
+    }
+    return { doc, total, pricelistId: currency.pricelist_id, currency: code, roundings: 0 };
+  }
+  const convert = converter(currency);
+  let roundings = 1;
+  const converted: OrderDocument = {
+    ...doc,
+    currency: company,
+    lines: doc.lines.map((l) => {
+      roundings += (l.quantity ?? 0) + 1;
+      return {
+        ...l,
+        price_unit: convert(l.price_unit),
+        discount: convert(l.discount),
+        tax_lines: (l.tax_lines ?? []).map((t) => ({ ...t, amount: convert(t.amount) })),
+      };
+    }),
+    shipping_lines: doc.shipping_lines.map((s) => {
+      roundings += 2;
+      return {
+        ...s,
+        price: convert(s.price),
+        discount: convert(s.discount),
+        tax_lines: (s.tax_lines ?? []).map((t) => ({ ...t, amount: convert(t.amount) })),
+      };
+    }),
+    total_price: convert(doc.total_price),
+  };
+  for (const key of ['subtotal_price', 'total_tax', 'total_discounts'] as const)
+    if (doc[key] !== undefined) converted[key] = convert(doc[key]);
+  return { doc: converted, total: money(converted.total_price, 'total_price'), pricelistId: null, currency: company, roundings };
+}
+
+/** A refund of an order converted into the company currency: its amounts converted like the order's. */
+export function refundCurrency(
+  core: DoubleCore,
+  so: SaleOrder,
+  doc: RefundDocument,
+  total: number,
+): { doc: RefundDocument; total: number } {
+  const code = so.shopify_currency;
+  if (!code || code === so.currency || core.state.settings.currency_policy !== 'convert') return { doc, total };
+  const currency = core.state.currencies.get(code);
+  if (!currency) return { doc, total };
+  const convert = converter(currency);
+  const converted: RefundDocument = {
+    ...doc,
+    lines: doc.lines.map((l) => ({ ...l, subtotal: convert(l.subtotal), total_tax: convert(l.total_tax) })),
+    shipping: doc.shipping ? { ...doc.shipping, amount: convert(doc.shipping.amount), tax: convert(doc.shipping.tax) } : doc.shipping,
+    adjustments: (doc.adjustments ?? []).map((a) => ({ ...a, amount: convert(a.amount) })),
+    total: convert(doc.total),
+  };
+  return { doc: converted, total: money(converted.total, 'total') };
+}

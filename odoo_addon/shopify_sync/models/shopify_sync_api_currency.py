@@ -1,0 +1,124 @@
+"""The shop currency against the company currency (docs/flows.md, "Currencies"), by the setting
+`shopify_sync.currency_policy`:
+
+- "company" (the default): orders must be in the company currency; another one is refused.
+- "pricelist": an order in another currency gets the company's first pricelist in that currency
+  (Odoo books the amounts as they are and converts them with its own rates when posting); no
+  such pricelist holds the order with a message saying what to create.
+- "convert": every amount of the order (and of its refunds) is converted into the company
+  currency with Odoo's rate at the order's date, each rounded to the company currency; the
+  rounding of the conversion is carried like a tax rounding difference.
+"""
+import copy
+from decimal import Decimal
+
+from odoo import fields, models
+
+from ..lib import money
+
+CURRENCY_POLICIES = ("company", "pricelist", "convert")
+_LINE_AMOUNTS = ("price_unit", "discount")
+_SHIP_AMOUNTS = ("price", "discount")
+_ORDER_AMOUNTS = ("subtotal_price", "total_tax", "total_discounts", "total_price")
+
+
+class ShopifySyncApi(models.AbstractModel):
+    _inherit = "shopify.sync.api"
+
+    def _currency_policy(self):
+        policy = self._param("shopify_sync.currency_policy", "company") or "company"
+        return policy if policy in CURRENCY_POLICIES else "company"
+
+    def _foreign_currency(self, label, code, missing):
+        """The active Odoo currency of ISO `code`; an inactive or unknown one is reported."""
+        currency = self.env["res.currency"].with_context(active_test=False).search(
+            [("name", "=", code)], limit=1)
+        if not currency.active:
+            missing.append(f"currency {code} is not active in Odoo (Accounting > Configuration "
+                           f"> Currencies) ({label})")
+            return None
+        return currency
+
+    def _order_currency(self, label, document, total_cents, missing):
+        """(document, total in cents, pricelist) under the currency policy: the document as it
+        is, or converted into the company currency; the pricelist the order takes, if any."""
+        company = self.env.company
+        code = document.get("currency")
+        if not code or code == company.currency_id.name:
+            return document, total_cents, None
+        policy = self._currency_policy()
+        if policy == "company":
+            self._check_order_currency(label, document)
+        currency = self._foreign_currency(label, code, missing)
+        if not currency:
+            return document, total_cents, None
+        if policy == "pricelist":
+            pricelist = self.env["product.pricelist"].search(
+                [("currency_id", "=", currency.id), ("company_id", "in", [company.id, False])],
+                order="sequence, id", limit=1)
+            if not pricelist:
+                missing.append(f"no pricelist in {code}: create one (Sales > Configuration > "
+                               "Pricelists) or convert with Odoo's rates (Shopify settings)")
+            return document, total_cents, pricelist
+        converted = self._converted_order(document, currency, document.get("created_at"))
+        return converted, money.cents(converted["total_price"]), None
+
+    def _converter(self, currency, when):
+        """Exact contract amount in `currency` → contract amount in the company currency at the
+        rate of the date `when` (ISO), rounded half-up at the cent."""
+        company = self.env.company
+        date = fields.Date.to_date((when or "")[:10]) or fields.Date.context_today(self)
+
+        def convert(value):
+            amount = money.parse(value)
+            rate = Decimal(str(currency._get_conversion_rate(
+                currency, company.currency_id, company, date)))
+            return money.format_cents(money.odoo_cents(amount * rate))
+        return convert
+
+    def _converted_order(self, document, currency, when):
+        convert = self._converter(currency, when)
+        doc = copy.deepcopy(document)
+        roundings = 1
+        for line in doc.get("lines") or []:
+            for key in _LINE_AMOUNTS:
+                line[key] = convert(line.get(key))
+            for tax_line in line.get("tax_lines") or []:
+                tax_line["amount"] = convert(tax_line.get("amount"))
+            # A converted unit price is rounded once and multiplied by the quantity.
+            roundings += (line.get("quantity") or 0) + 1
+        for ship in doc.get("shipping_lines") or []:
+            for key in _SHIP_AMOUNTS:
+                ship[key] = convert(ship.get(key))
+            for tax_line in ship.get("tax_lines") or []:
+                tax_line["amount"] = convert(tax_line.get("amount"))
+            roundings += 2
+        for key in _ORDER_AMOUNTS:
+            if key in doc:
+                doc[key] = convert(doc.get(key))
+        doc["currency"] = self.env.company.currency_id.name
+        doc["_conversion_roundings"] = roundings
+        return doc
+
+    def _refund_currency(self, order, document, total_cents):
+        """A refund of an order converted into the company currency: its amounts converted at
+        the order's date, like the order's (the refund document is in the shop currency)."""
+        code = order.shopify_currency
+        if not code or code == order.currency_id.name or self._currency_policy() != "convert":
+            return document, total_cents
+        currency = self.env["res.currency"].search([("name", "=", code)], limit=1)
+        if not currency:
+            return document, total_cents
+        convert = self._converter(currency, order.shopify_created_at)
+        doc = copy.deepcopy(document)
+        for line in doc.get("lines") or []:
+            for key in ("subtotal", "total_tax"):
+                line[key] = convert(line.get(key))
+        shipping = doc.get("shipping") or {}
+        for key in ("amount", "tax"):
+            if key in shipping:
+                shipping[key] = convert(shipping.get(key))
+        for adjustment in doc.get("adjustments") or []:
+            adjustment["amount"] = convert(adjustment.get("amount"))
+        doc["total"] = convert(doc.get("total"))
+        return doc, money.cents(doc["total"])

@@ -1,0 +1,115 @@
+"""The source of truth for tax (docs/flows.md, "Taxes to the cent").
+
+- "shopify" (the default): what the customer paid in Shopify is what Odoo books. Odoo computes
+  the taxes of the mapped lines with its own rounding (per line or globally); where that misses
+  Shopify's total by the cents that rounding can explain, the difference is carried as one
+  untaxed "Shopify tax rounding difference" line on the order (so an invoice made from the
+  order carries it too) or on the credit note, named with both tax amounts. A difference
+  rounding cannot explain is still flagged.
+- "odoo": Odoo's tax engine decides; a total that differs from Shopify's by more than the
+  configured tolerance is flagged with both amounts, a smaller one is shown on the order.
+"""
+from decimal import Decimal
+
+from odoo import Command, models
+
+from .. import compat
+from ..lib import money
+
+TAX_SOURCES = ("shopify", "odoo")
+ADJUSTMENT_GID = "tax_adjustment"
+
+
+class ShopifySyncApi(models.AbstractModel):
+    _inherit = "shopify.sync.api"
+
+    def _tax_source(self):
+        source = self._param("shopify_sync.tax_source", "shopify") or "shopify"
+        return source if source in TAX_SOURCES else "shopify"
+
+    def _tax_tolerance_cents(self):
+        """The odoo source's tolerance in cents (a setting in currency units, default 0)."""
+        value = self._param("shopify_sync.tax_tolerance", "0") or "0"
+        try:
+            return abs(money.odoo_cents(Decimal(str(value))))
+        except ArithmeticError:
+            return 0
+
+    @staticmethod
+    def _rounding_bound(lines, shopify_tax_lines):
+        """The most cents rounding can move a total: one per tax Odoo rounds on a line, one per
+        tax amount Shopify rounded."""
+        return sum(len(compat.value(line, "tax_id")) for line in lines) + shopify_tax_lines
+
+    @staticmethod
+    def _document_tax_lines(document):
+        parts = (document.get("lines") or []) + (document.get("shipping_lines") or [])
+        # A document converted into the company currency (currency policy "convert") also
+        # carries the roundings of its conversion.
+        return sum(len(part.get("tax_lines") or []) for part in parts) + document.get(
+            "_conversion_roundings", 0)
+
+    # ------------------------------------------------------------------ orders
+    def _order_tax_adjustment(self, order, document, total_cents, missing):
+        """Carry (or clear) the tax rounding difference line of an order; record Shopify's
+        total and the difference Odoo's own computation leaves on the order."""
+        line = order.order_line.filtered(
+            lambda sol: sol.shopify_line_role == "tax_adjustment")
+        if missing or order.state == "cancel":
+            return
+        own = money.odoo_cents(self._comparable_total(order)) - sum(
+            money.odoo_cents(price) for price in line.mapped("price_total"))
+        difference = total_cents - own
+        taxed = order.order_line - line
+        bound = self._rounding_bound(taxed, self._document_tax_lines(document))
+        carried = difference if self._tax_source() == "shopify" and abs(difference) <= bound \
+            else 0
+        # A binding field, written whatever the order's salesperson or company.
+        order.sudo().write({
+            "shopify_total_price": float(money.to_decimal(total_cents)),
+            "shopify_total_difference": float(money.to_decimal(difference)),
+        })
+        if not carried:
+            if line and order.state in ("draft", "sent"):
+                line.unlink()
+            elif line:
+                line.write({"price_unit": 0.0})
+            return
+        odoo_tax = money.odoo_cents(sum(taxed.mapped("price_tax")))
+        name = (f"Shopify tax rounding difference: Shopify total {money.format_cents(total_cents)}"
+                f", Odoo computed {money.format_cents(own)} (tax {money.format_cents(odoo_tax)})")
+        vals = {"price_unit": float(money.to_decimal(carried)), "name": name}
+        if line:
+            line.write(vals)
+            return
+        product = self.env.ref("shopify_sync.product_shopify_tax_adjustment").product_variant_id
+        vals.update(product_id=product.id, product_uom_qty=1, tax_id=[Command.set([])],
+                    shopify_line_gid=ADJUSTMENT_GID, shopify_line_role="tax_adjustment")
+        order.write({"order_line": [Command.create(vals)]})
+
+    def _total_outside_tolerance(self, odoo_cents, total_cents):
+        """True when Odoo's total is further from Shopify's than the tax source accepts: any
+        cent under "shopify" (the rounding difference is already carried as a line), the
+        tolerance under "odoo"."""
+        tolerance = self._tax_tolerance_cents() if self._tax_source() == "odoo" else 0
+        return abs(odoo_cents - total_cents) > tolerance
+
+    # ------------------------------------------------------------------ credit notes
+    def _credit_note_tax_adjustment(self, credit_note, document, total_cents):
+        """Under "shopify", a draft credit note that misses Shopify's refund by rounding cents
+        gets an untaxed rounding difference line, so it equals the refund and is posted."""
+        if not credit_note or credit_note.state != "draft" or self._tax_source() != "shopify":
+            return
+        difference = total_cents - money.odoo_cents(credit_note.amount_total)
+        refunded = (document.get("lines") or [])
+        bound = self._rounding_bound(credit_note.invoice_line_ids, len(refunded) + 1)
+        if not difference or abs(difference) > bound:
+            return
+        product = self.env.ref("shopify_sync.product_shopify_tax_adjustment").product_variant_id
+        credit_note.write({"invoice_line_ids": [Command.create({
+            "product_id": product.id, "quantity": 1, "tax_ids": [Command.set([])],
+            "price_unit": float(money.to_decimal(difference)),
+            "name": (f"Shopify tax rounding difference: Shopify refund "
+                     f"{money.format_cents(total_cents)}, Odoo computed "
+                     f"{money.to_string(credit_note.amount_total)}"),
+        })]})
