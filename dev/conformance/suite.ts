@@ -10,6 +10,7 @@ import { OdooConfigurationError, OdooPermanentError } from '../../sidecar/odoo/e
 import { customerDoc, emailOf, gidOf, orderDoc, skuOf, vat } from './fixtures.js';
 import { defineInputCheckScenarios } from './input-checks.js';
 import { definePrivacyScenarios } from './privacy.js';
+import { definePaymentScenarios } from './payments.js';
 import { defineRefundScenarios } from './refunds.js';
 import { defineSharedRuleScenarios } from './rules.js';
 import { defineStatusScenarios } from './status.js';
@@ -421,6 +422,8 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
   });
 
   describe('refunds and returns', () => defineRefundScenarios(() => ({ contract, m, currency, wh, stocked })));
+
+  describe('payments, invoices and gift cards', () => definePaymentScenarios(() => ({ contract, m, currency, wh, stocked })));
 
   describe('customers', () => {
     it('matches by GID, then by normalised email, never by name', async () => {

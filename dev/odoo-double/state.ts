@@ -104,6 +104,8 @@ export interface SaleLine {
   kept_qty?: number;
   /** The Shopify refund that wrote a refund or refund adjustment line. */
   refund_gid?: string | null;
+  /** A Shopify gift card sold (the addon's gift card product): invoiced to the liability account. */
+  gift_card?: boolean;
 }
 
 export interface SaleOrder {
@@ -189,8 +191,24 @@ export interface CreditNote {
   amount_total: number;
   /** The invoice it reverses: posting reconciles it with that invoice while the invoice is open. */
   reversed_invoice_id?: number | null;
+  /** What is left to pay back once posted (Odoo's amount_residual): its total less what reconciled it. */
+  amount_residual?: number;
   lines: AccountLine[];
   binding: Binding;
+}
+
+/** A payment booked from a Shopify transaction (the addon's account.payment with shopify_transaction_gid). */
+export interface Payment {
+  id: number;
+  transaction_gid: Gid;
+  sale_order_id: number;
+  payment_type: 'inbound' | 'outbound';
+  /** Cents. */
+  amount: number;
+  journal: string;
+  gateway: string;
+  /** What is not matched with an invoice or credit note yet (cents). */
+  residual: number;
 }
 
 /** A Shopify refund as applied to its order (the addon's shopify.refund). */
@@ -246,6 +264,13 @@ export interface Settings {
   import_policy: 'all' | 'paid';
   safety_stock: number;
   tax_mapping: TaxMapping[];
+  /** The company's shopify_invoice_policy. */
+  invoice_policy: 'never' | 'on_payment' | 'on_delivery';
+  /** shopify.payment.gateway: gateway (compared case-insensitively) → journal name. */
+  gateway_journals: Array<{ gateway: string; journal: string }>;
+  /** The company's gift card journal and liability account (names; null: not set). */
+  gift_card_journal: string | null;
+  gift_card_account: string | null;
 }
 
 export type PrivacyKind = 'data_request' | 'customer_redact' | 'shop_redact' | 'erasure';
@@ -296,6 +321,7 @@ export interface OdooState {
   creditNotes: Map<number, CreditNote>;
   invoices: Map<number, Invoice>;
   refunds: Map<number, RefundRecord>;
+  payments: Map<number, Payment>;
   taxes: Map<number, Tax>;
   outbox: OutboxRow[];
   settings: Settings;
@@ -321,9 +347,20 @@ export function createState(): OdooState {
     creditNotes: new Map(),
     invoices: new Map(),
     refunds: new Map(),
+    payments: new Map(),
     taxes: new Map(),
     outbox: [],
-    settings: { company_currency: 'USD', shop_domain: null, import_policy: 'all', safety_stock: 0, tax_mapping: [] },
+    settings: {
+      company_currency: 'USD',
+      shop_domain: null,
+      import_policy: 'all',
+      safety_stock: 0,
+      tax_mapping: [],
+      invoice_policy: 'never',
+      gateway_journals: [],
+      gift_card_journal: null,
+      gift_card_account: null,
+    },
     lastSidecarContact: null,
     lastSidecarVersion: null,
     sidecarHealth: null,

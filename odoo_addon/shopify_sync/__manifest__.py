@@ -3,7 +3,7 @@
     "name": "Shopify Sync",
     "summary": "Shopify bindings, sync status, transactional outbox and the RPC "
     "surface the Shopify sidecar calls",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Sales/Sales",
     "website": "https://github.com/shopify-odoo/shopify-odoo-sync",
     "author": "Shopify Odoo Sync contributors",
@@ -29,6 +29,7 @@
         "wizards/shopify_tax_map_wizard_views.xml",
         "views/shopify_location_map_views.xml",
         "views/shopify_tax_map_views.xml",
+        "views/shopify_payment_gateway_views.xml",
         "views/shopify_refund_views.xml",
         "views/product_template_views.xml",
         "views/res_partner_views.xml",

@@ -3,6 +3,7 @@ from . import shopify_sync_event
 from . import shopify_sync_key
 from . import shopify_location_map
 from . import shopify_tax_map
+from . import shopify_payment_gateway
 from . import shopify_privacy_request
 from . import shopify_refund
 from . import product_template
@@ -14,6 +15,8 @@ from . import stock_quant
 from . import stock_move
 from . import stock_picking
 from . import account_move
+from . import account_payment
+from . import res_company
 from . import res_config_settings
 from . import shopify_sync_status
 from . import shopify_sync_api
@@ -22,6 +25,7 @@ from . import shopify_sync_api_catalog
 from . import shopify_sync_api_orders
 from . import shopify_sync_api_returns
 from . import shopify_sync_api_refunds
+from . import shopify_sync_api_payments
 from . import shopify_sync_api_customers
 from . import shopify_sync_api_deliveries
 from . import shopify_sync_api_operations

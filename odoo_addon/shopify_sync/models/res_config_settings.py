@@ -45,3 +45,9 @@ class ResConfigSettings(models.TransientModel):
         help="Odoo's follow-up activities raised while the sidecar updates a record (e.g. a "
         "quantity lowered on a confirmed order) go to this user. Empty: the order's "
         "salesperson, else the administrator — never the integration user.")
+    shopify_invoice_policy = fields.Selection(
+        related="company_id.shopify_invoice_policy", readonly=False)
+    shopify_gift_card_account_id = fields.Many2one(
+        related="company_id.shopify_gift_card_account_id", readonly=False)
+    shopify_gift_card_journal_id = fields.Many2one(
+        related="company_id.shopify_gift_card_journal_id", readonly=False)

@@ -2,6 +2,7 @@ from . import test_hooks
 from . import test_api_orders
 from . import test_api_refunds
 from . import test_api_returns
+from . import test_api_payments
 from . import test_api_misc
 from . import test_security
 from . import test_rpc_http
