@@ -75,7 +75,7 @@ export function definePaymentScenarios(get: () => PaymentScenarioContext): void 
     assert.equal((await m.readOrderInvoices(so)).length, 1);
   });
 
-  it('holds the payments of an unmapped gateway, naming it on the order and in the errors, and books them once it is mapped', async () => {
+  it('holds the payments of an unmapped gateway, naming it on the order, and books them once it is mapped', async () => {
     const { m } = get();
     const { doc, so } = await order();
     const sale = tx('sale', '30.00', { gateway: 'paypal' });
@@ -85,7 +85,6 @@ export function definePaymentScenarios(get: () => PaymentScenarioContext): void 
     const binding = await m.readBinding('sale.order', so);
     assert.equal(binding.state, 'error');
     assert.match(binding.message ?? '', /^Shopify payments held: order #\d+: payment gateway "paypal" has no journal/);
-    assert.ok((await m.readFailures()).some((f) => f.res_model === 'sale.order' && f.res_id === so && f.state === 'open'));
     assert.deepEqual(await m.readPayments(so), [], 'nothing half-applied');
     assert.deepEqual(await m.readOrderInvoices(so), [], 'no invoice while held');
     await m.configure({ gateways: [...MONEY.gateways!, { gateway: 'PayPal', journal: CARD }] });
@@ -103,12 +102,6 @@ export function definePaymentScenarios(get: () => PaymentScenarioContext): void 
       cls: OdooPermanentError,
       odooName: VALIDATION,
       message: `transaction ${bad.transaction_gid}: amount -1.00 is negative; Shopify amounts are positive, the kind gives the direction`,
-    });
-    const odd = tx('sale', '30.00', { kind: 'gift' as PaymentTransaction['kind'] });
-    await rejects(pay(doc, good, odd), {
-      cls: OdooPermanentError,
-      odooName: VALIDATION,
-      message: `transaction ${odd.transaction_gid}: kind 'gift' is not a Shopify transaction kind (authorization, capture, change, emv_authorization, refund, sale, suggested_refund, void)`,
     });
     const anonymous = tx('sale', '30.00', { gateway: ' ' });
     await rejects(pay(doc, good, anonymous), {
