@@ -109,7 +109,11 @@ export function definePaymentScenarios(get: () => PaymentScenarioContext): void 
       odooName: VALIDATION,
       message: `transaction ${anonymous.transaction_gid}: gateway is missing; a payment needs the gateway that names its journal`,
     });
-    await rejects(pay(doc, good, tx('sale', '1.005')), { cls: OdooPermanentError, odooName: VALIDATION, message: /amount: "1\.005" has more than two decimals/ });
+    await rejects(pay(doc, good, tx('sale', '1.005')), {
+      cls: OdooPermanentError,
+      odooName: VALIDATION,
+      message: /amount: "1\.005" has more than two decimals/,
+    });
     assert.deepEqual(await m.readPayments(so), []);
     assert.deepEqual(await m.readOrderInvoices(so), []);
   });
@@ -215,13 +219,10 @@ export function definePaymentScenarios(get: () => PaymentScenarioContext): void 
     assert.equal(r.status, 'applied');
     const [invoice] = await m.readOrderInvoices(so);
     assert.deepEqual([invoice!.amount_total, invoice!.amount_residual, invoice!.gift_card_amount], ['80.00', '0.00', '50.00']);
-    assert.deepEqual(
-      (await m.readPayments(so)).map((p) => [p.amount, p.journal]).sort(),
-      [
-        ['6.00', GIFT.journal],
-        ['74.00', CARD],
-      ],
-    );
+    assert.deepEqual((await m.readPayments(so)).map((p) => [p.amount, p.journal]).sort(), [
+      ['6.00', GIFT.journal],
+      ['74.00', CARD],
+    ]);
   });
 
   it('holds the invoice of a gift card while the liability account is not set, never refusing the order', async () => {
@@ -229,7 +230,16 @@ export function definePaymentScenarios(get: () => PaymentScenarioContext): void 
     await m.configure({ gift_card: null });
     const doc = orderDoc({ currency: get().currency, lines: [] });
     doc.lines = [
-      { line_gid: gidOf('LineItem'), sku: null, title: 'Gift card 25', quantity: 1, price_unit: '25.00', discount: '0.00', tax_lines: [], gift_card: true },
+      {
+        line_gid: gidOf('LineItem'),
+        sku: null,
+        title: 'Gift card 25',
+        quantity: 1,
+        price_unit: '25.00',
+        discount: '0.00',
+        tax_lines: [],
+        gift_card: true,
+      },
     ];
     doc.subtotal_price = '25.00';
     doc.total_price = '25.00';

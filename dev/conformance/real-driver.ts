@@ -138,12 +138,16 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
     if (settings.gateways) {
       const existing = await searchRead('shopify.payment.gateway', [['active', 'in', [true, false]]], ['id']);
       if (existing.length) await kw('shopify.payment.gateway', 'unlink', [existing.map((row) => row.id)]);
-      for (const g of settings.gateways) await create('shopify.payment.gateway', { name: g.gateway, journal_id: await journalNamed(g.journal) });
+      for (const g of settings.gateways)
+        await create('shopify.payment.gateway', { name: g.gateway, journal_id: await journalNamed(g.journal) });
     }
-    if (settings.gift_card === null) await write('res.company', [company], { shopify_gift_card_account_id: false, shopify_gift_card_journal_id: false });
+    if (settings.gift_card === null)
+      await write('res.company', [company], { shopify_gift_card_account_id: false, shopify_gift_card_journal_id: false });
     if (settings.gift_card) {
       let [account] = await searchRead('account.account', [['name', '=', settings.gift_card.account]], ['id']);
-      account ??= { id: await create('account.account', { name: settings.gift_card.account, code: 'CGIFT1', account_type: 'liability_current' }) };
+      account ??= {
+        id: await create('account.account', { name: settings.gift_card.account, code: 'CGIFT1', account_type: 'liability_current' }),
+      };
       const journal = await journalNamed(settings.gift_card.journal);
       const methods = await searchRead(
         'account.payment.method.line',

@@ -60,6 +60,8 @@ export const DOCUMENT_NAMES = [
   'ReturnById',
   'OrderFailureSummary',
   'OrderByName',
+  'OrderTransactions',
+  'OrdersMoneySince',
 ] as const;
 
 export type DocumentName = (typeof DOCUMENT_NAMES)[number];

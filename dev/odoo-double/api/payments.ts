@@ -106,7 +106,9 @@ function holdReason(core: DoubleCore, so: SaleOrder, unmapped: string[], invoice
       : `order ${name}: payment gateway "${g}" has no journal (Shopify → Configuration → Payment gateways)`,
   );
   if (invoiceNeeded && !core.state.settings.gift_card_account && so.lines.some((l) => l.gift_card))
-    reasons.push(`order ${name}: sells a gift card and the gift card liability account is not set (Settings → Shopify); it is never booked as revenue`);
+    reasons.push(
+      `order ${name}: sells a gift card and the gift card liability account is not set (Settings → Shopify); it is never booked as revenue`,
+    );
   return reasons.length ? reasons.join('; ') : null;
 }
 
@@ -126,7 +128,9 @@ function invoiceOrder(core: DoubleCore, so: SaleOrder): Invoice {
   const lines = so.lines
     .map((l) => ({ l, qty: l.quantity - core.qtyInvoiced(l) }))
     .filter(({ qty }) => qty !== 0)
-    .map(({ l, qty }) => core.accountLine(l.name, l, l.role === 'product' && !l.gift_card ? 'product' : 'other', qty, l.price_unit, l.tax_ids));
+    .map(({ l, qty }) =>
+      core.accountLine(l.name, l, l.role === 'product' && !l.gift_card ? 'product' : 'other', qty, l.price_unit, l.tax_ids),
+    );
   const total = lines.reduce((s, l) => s + l.amount, 0);
   const id = core.id();
   const invoice: Invoice = {
@@ -199,10 +203,11 @@ export function paymentStatus(core: DoubleCore, doc: ContractParams<'payment_sta
   const gids: unknown = doc.transaction_gids;
   if (!Array.isArray(gids) || !gids.every((g) => typeof g === 'string'))
     throw validationError('payment_status: transaction_gids must be a list of strings');
-  if (gids.length > MAX_TRANSACTION_GIDS) throw validationError(`payment_status: at most ${MAX_TRANSACTION_GIDS} transaction_gids per call`);
+  if (gids.length > MAX_TRANSACTION_GIDS)
+    throw validationError(`payment_status: at most ${MAX_TRANSACTION_GIDS} transaction_gids per call`);
   const byGid = new Map([...core.state.payments.values()].map((p) => [p.transaction_gid, p]));
   return {
-    payments: (gids as string[]).map((g) => {
+    payments: (gids).map((g) => {
       const p = byGid.get(g);
       if (!p)
         return {
