@@ -118,6 +118,18 @@ export function definePaymentScenarios(get: () => PaymentScenarioContext): void 
     assert.deepEqual(await m.readOrderInvoices(so), []);
   });
 
+  it('books nothing, and holds nothing, while the company maps no gateway', async () => {
+    const { m } = get();
+    await m.configure({ gateways: [] });
+    const { doc, so } = await order();
+    const r = await pay(doc, tx('sale', '30.00', { gateway: 'paypal' }));
+    assert.equal(r.status, 'disabled');
+    assert.match(r.message ?? '', /^no Shopify payment gateway is mapped in .+: payments are not booked$/);
+    assert.notEqual((await m.readBinding('sale.order', so)).state, 'error');
+    assert.deepEqual(await m.readPayments(so), []);
+    assert.deepEqual(await m.readOrderInvoices(so), []);
+  });
+
   it('books pending, failed and zero transactions as nothing', async () => {
     const { m } = get();
     const { doc, so } = await order();

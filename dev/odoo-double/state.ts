@@ -264,6 +264,8 @@ export interface Settings {
   import_policy: 'all' | 'paid';
   safety_stock: number;
   tax_mapping: TaxMapping[];
+  /** The company's name (Odoo's default for a database without demo data). */
+  company_name: string;
   /** The company's shopify_invoice_policy. */
   invoice_policy: 'never' | 'on_payment' | 'on_delivery';
   /** shopify.payment.gateway: gateway (compared case-insensitively) → journal name. */
@@ -356,6 +358,7 @@ export function createState(): OdooState {
       import_policy: 'all',
       safety_stock: 0,
       tax_mapping: [],
+      company_name: 'My Company',
       invoice_policy: 'never',
       gateway_journals: [],
       gift_card_journal: null,

@@ -32,6 +32,14 @@ export function applyPayments(core: DoubleCore, doc: PaymentsDocument): Contract
   const label = `payments of order ${orderGid}`;
   const transactions = checkTransactions(label, doc.transactions);
   const so = importedOrder(core, label, orderGid);
+  if (!core.state.settings.gateway_journals.length)
+    return {
+      status: 'disabled',
+      sale_order_id: so.id,
+      invoice_id: null,
+      payments: [],
+      message: `no Shopify payment gateway is mapped in ${core.state.settings.company_name}: payments are not booked`,
+    };
   const booked = new Set([...core.state.payments.values()].map((p) => p.transaction_gid));
   const todo = transactions.filter((t) => t.direction && !booked.has(t.gid));
   const { journals, unmapped } = paymentJournals(core, todo);
@@ -207,7 +215,7 @@ export function paymentStatus(core: DoubleCore, doc: ContractParams<'payment_sta
     throw validationError(`payment_status: at most ${MAX_TRANSACTION_GIDS} transaction_gids per call`);
   const byGid = new Map([...core.state.payments.values()].map((p) => [p.transaction_gid, p]));
   return {
-    payments: (gids).map((g) => {
+    payments: gids.map((g) => {
       const p = byGid.get(g);
       if (!p)
         return {

@@ -7,7 +7,8 @@ daily reconciliation (docs/contract.md, "PaymentsDocument", "payment_status").
 - One payment per transaction and company (`account.payment.shopify_transaction_gid`): a
   transaction already booked is skipped, whatever retries and duplicate webhooks do.
 - The journal is the gateway's mapping (`shopify.payment.gateway`); gateway `gift_card` goes to
-  the company's gift card journal. An unmapped gateway holds the order's payments: the order's
+  the company's gift card journal. A company without any mapping books nothing (`disabled`):
+  booking payments, and invoicing on payment, start when its first gateway is mapped. An unmapped gateway holds the order's payments: the order's
   binding names the gateway, nothing is written, and the next call (Retry, the next order
   update, the reconciliation) books them once it is mapped.
 - Sales and captures are inbound payments reconciled with the order's posted invoices; refunds
@@ -42,6 +43,14 @@ class ShopifySyncApi(models.AbstractModel):
         label = f"payments of order {order_gid}"
         transactions = self._check_transactions(label, document.get("transactions"))
         order = self._imported_order(label, order_gid)
+        if not self.env["shopify.payment.gateway"].search_count(
+                [("company_id", "=", order.company_id.id)]):
+            # Booking payments starts with the first mapped gateway: a database that has not
+            # set them up (an upgrade, a shop not live yet) is never held for every order.
+            return self._payments_result(
+                "disabled", order, [], None,
+                f"no Shopify payment gateway is mapped in {order.company_id.name}: "
+                "payments are not booked")
         Payment = self.env["account.payment"]
         booked = set(Payment.search([
             ("shopify_transaction_gid", "in", [t["gid"] for t in transactions]),

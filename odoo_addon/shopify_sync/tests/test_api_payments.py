@@ -95,6 +95,16 @@ class TestPayments(ShopifySyncCase):
             self.assertIn(words, str(caught.exception))
         self.assertFalse(self.payments(order))
 
+    def test_a_company_without_any_gateway_mapping_books_and_holds_nothing(self):
+        self.env["shopify.payment.gateway"].search([]).unlink()
+        order, _result = self.import_order(7012)
+        result = self.pay(order, self.tx(70121, gateway="paypal"))
+        self.assertEqual(result["status"], "disabled")
+        self.assertIn("no Shopify payment gateway is mapped", result["message"])
+        self.assertNotEqual(order.shopify_state, "error")
+        self.assertFalse(self.payments(order))
+        self.assertFalse(order.invoice_ids)
+
     def test_pending_failed_and_zero_transactions_book_nothing(self):
         order, _result = self.import_order(7005)
         result = self.pay(order, self.tx(70051, status="pending"),

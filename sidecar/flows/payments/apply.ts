@@ -7,7 +7,7 @@
 import { OdooPermanentError } from '../../odoo/errors.js';
 import { PermanentError, RetryableError } from '../../queue/errors.js';
 import type { FlowContext } from '../context.js';
-import type { JobOutcome } from '../define-flow.js';
+import { ignored, type JobOutcome } from '../define-flow.js';
 import { paymentsDocument } from './map.js';
 import { readOrderTransactions, saleOrderOf } from './read.js';
 
@@ -37,6 +37,7 @@ export async function applyOrderPayments(ctx: FlowContext, orderGid: string): Pr
       message: 'payments held in Odoo (binding in error; map the gateway, then Retry)',
       fields: { ...fields, odooMessage: result.message ?? null },
     };
+  if (result.status === 'disabled') return ignored('skipped', result.message ?? 'no payment gateway is mapped in Odoo', { fields });
   if (result.status === 'unchanged') return { outcome: 'unchanged', message: 'payments: nothing new to book', fields };
   return { outcome: 'applied', message: 'payments: booked in Odoo', fields };
 }

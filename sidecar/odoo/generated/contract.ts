@@ -383,9 +383,9 @@ export interface PaymentsTransaction {
  */
 export interface ApplyPaymentsResult {
   /**
-   * held: a gateway has no journal (or a gift card no liability account); nothing was written and the order's binding says why.
+   * held: a gateway has no journal (or a gift card no liability account); nothing was written and the order's binding says why. disabled: the order's company maps no gateway, so nothing is booked (payments start with the first mapping).
    */
-  status: 'applied' | 'unchanged' | 'held';
+  status: 'applied' | 'unchanged' | 'held' | 'disabled';
   sale_order_id: number;
   /**
    * The invoice this call made (invoice policy on payment).
