@@ -7,6 +7,8 @@
 #   starts its own simulator, whose IDs start at the same number, so a customer GID of an earlier
 #   file is already bound in a shared database, and an erasure would find that file's contacts and
 #   open orders too (in production GIDs are unique); its shop erasure also unbinds everything.
+# - the payments flow (sidecar/flows/payments/real-odoo.e2e.test.ts) apart, for the same reason:
+#   its orders' GIDs would meet sale orders of the other files.
 #
 #   ODOO_SRC=/path/to/odoo-18 scripts/e2e-real-odoo.sh
 set -euo pipefail
@@ -14,3 +16,4 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 mocha=(npx mocha --no-config --node-option import=tsx --require dev/testing/root-hooks.ts --timeout 180000 --exit)
 "$repo/scripts/with-real-odoo.sh" "${mocha[@]}" sidecar/flows/real-odoo.e2e.test.ts sidecar/flows/money.real-odoo.e2e.test.ts
 "$repo/scripts/with-real-odoo.sh" "${mocha[@]}" sidecar/flows/privacy/real-odoo.e2e.test.ts
+"$repo/scripts/with-real-odoo.sh" "${mocha[@]}" sidecar/flows/payments/real-odoo.e2e.test.ts

@@ -52,7 +52,8 @@ export function applyPayments(core: DoubleCore, doc: PaymentsDocument): Contract
   const invoice = invoiceNeeded ? invoiceOrder(core, so) : undefined;
   const created = todo.map((t) => createPayment(core, so, t, journals.get(t.gid)!));
   reconcileOrder(core, so);
-  if (so.binding.state === 'error' && (so.binding.message ?? '').startsWith(HOLD_PREFIX)) core.setResult(so.binding, 'synced');
+  // The hold is over (also after a Retry marked the order pending).
+  if (so.binding.state !== 'synced' && (so.binding.message ?? '').startsWith(HOLD_PREFIX)) core.setResult(so.binding, 'synced');
   return {
     status: created.length || invoice ? 'applied' : 'unchanged',
     sale_order_id: so.id,

@@ -67,7 +67,8 @@ class ShopifySyncApi(models.AbstractModel):
         for tx in todo:
             created |= self._create_payment(order, tx, journals[tx["gid"]])
         self._shopify_reconcile_order(order)
-        if order.shopify_state == "error" and (order.shopify_error or "").startswith(HOLD_PREFIX):
+        if order.shopify_state != "synced" and (order.shopify_error or "").startswith(HOLD_PREFIX):
+            # The hold is over (also after a Retry marked the order pending).
             order._shopify_set_result("synced")
         status = "applied" if created or invoice else "unchanged"
         return self._payments_result(status, order, created, invoice)
