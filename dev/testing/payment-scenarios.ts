@@ -37,6 +37,20 @@ const MONEY: MerchantSettings = {
   gift_card: GIFT,
 };
 
+function reconcileDeps(stack: Stack) {
+  const { sidecar, config } = stack;
+  return {
+    pool: sidecar.pool,
+    schema: config.database.appSchema,
+    shop: config.shopify.shopDomain,
+    queue: sidecar.queue,
+    shopify: sidecar.shopify,
+    odoo: sidecar.contract,
+    logger: sidecar.logger,
+    clock: sidecar.clock,
+  };
+}
+
 export function definePaymentFlowScenarios(get: () => PaymentScenarioContext): void {
   const sim = <T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown) => get().stack.simControl<T>(method, path, body);
   const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false>) => get().stack.waitFor(what, probe, get().timeoutMs);
@@ -148,6 +162,40 @@ export function definePaymentFlowScenarios(get: () => PaymentScenarioContext): v
     assert.deepEqual(await merchant.readCreditNote(refund!.credit_note_id!), { amount_total: '10.00', state: 'posted' });
   });
 
+  it('the daily reconciliation finds a refund whose webhooks were lost and its repair job applies it', async () => {
+    const { merchant, stack } = get();
+    const { sku, order, soId } = await orderInOdoo(2);
+    await payments(soId, 1);
+    await idle();
+    // Every delivery fails while the repair runs (Shopify would retry them later).
+    await sim('PUT', '/faults', { webhookDropRate: 1 });
+    try {
+      const { admin_graphql_api_id: refundGid } = await sim<{ admin_graphql_api_id: string }>('POST', `/orders/${order.id}/refunds`, {
+        lines: [{ sku, quantity: 1, restockType: 'cancel' }],
+      });
+      await stack.sim.idle();
+      assert.deepEqual(await merchant.readRefunds(soId), [], 'no webhook, no refund in Odoo yet');
+      const { report } = await runReconciliation(reconcileDeps(stack), { hours: 1 });
+      assert.deepEqual(
+        report.money!.refunds.missing.filter((m) => m.orderGid === order.admin_graphql_api_id).map((m) => [m.refundGid, m.total, m.odoo]),
+        [[refundGid, '10.00', null]],
+      );
+      assert.ok(report.money!.repairJobs.some((j) => j.queue === 'refunds' && j.orderGid === order.admin_graphql_api_id && j.created));
+      const [applied] = await waitFor('the refund applied by the repair job', async () => {
+        const refunds = await merchant.readRefunds(soId);
+        return refunds.length === 1 && refunds[0]!.state === 'applied' ? refunds : undefined;
+      });
+      assert.equal(applied!.refund_gid, refundGid);
+    } finally {
+      await sim('PUT', '/faults', { webhookDropRate: 0 });
+    }
+    // The refunds flow then books the refund's money against its credit note.
+    assert.deepEqual(summary(await payments(soId, 2, 'the refund booked')), [
+      ['inbound', '25.00', CARD],
+      ['outbound', '10.00', CARD],
+    ]);
+  });
+
   it('the daily reconciliation finds a transaction missing in Odoo and its repair job books it', async () => {
     const { merchant, stack } = get();
     const { order, soId } = await orderInOdoo(1, { gateway: 'manual' });
@@ -155,18 +203,7 @@ export function definePaymentFlowScenarios(get: () => PaymentScenarioContext): v
     await idle();
     // Mapped, with no Retry: only the reconciliation can notice.
     await merchant.configure({ gateways: [...MONEY.gateways!, { gateway: 'manual', journal: BANK }] });
-    const { sidecar, config } = stack;
-    const deps = {
-      pool: sidecar.pool,
-      schema: config.database.appSchema,
-      shop: config.shopify.shopDomain,
-      queue: sidecar.queue,
-      shopify: sidecar.shopify,
-      odoo: sidecar.contract,
-      logger: sidecar.logger,
-      clock: sidecar.clock,
-    };
-    const { report } = await runReconciliation(deps, { hours: 1 });
+    const { report } = await runReconciliation(reconcileDeps(stack), { hours: 1 });
     const mine = report.money!.transactions.mismatched.filter((m) => m.orderGid === order.admin_graphql_api_id);
     assert.deepEqual(
       mine.map((m) => [m.kind, m.gateway, m.shopify, m.odoo]),

@@ -191,6 +191,10 @@ export async function runReconciliation(
     report,
     options.progress?.operationId,
   );
+  // Money first: an order repair re-imports the order, which may apply its refunds and payments
+  // before this pass could see them missing (each report lists what was missing when it ran).
+  await options.progress?.update(shopifyOrders.length, shopifyOrders.length, 'comparing refunds and payments');
+  report.money = await reconcileMoney(deps, { from, to }, reportId, options.repair !== false);
   if (options.repair !== false) {
     for (const gid of [...missing.map((m) => m.orderGid), ...mismatched.map((m) => m.orderGid)]) {
       const job: OrderRepairJob = { source: 'repair', orderGid: gid, reportId };
@@ -204,8 +208,7 @@ export async function runReconciliation(
     }
     report.counts.repaired = report.repairJobs.length;
   }
-  await options.progress?.update(shopifyOrders.length, shopifyOrders.length, 'comparing refunds and payments');
-  report.money = await reconcileMoney(deps, { from, to }, reportId, options.repair !== false);
+
   const summary = { headline: reconciliationHeadline(report), ...report.counts, window: report.window, reportId };
   await deps.pool.query(`UPDATE "${deps.schema}".reports SET summary = $2, body = $3 WHERE id = $1`, [
     reportId,

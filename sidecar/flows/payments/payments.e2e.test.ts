@@ -12,7 +12,8 @@ describe('payments flow end to end (simulator, PostgreSQL, Odoo double)', functi
   let warehouseId: number;
 
   before(async () => {
-    stack = await startStack({ databaseUrl: await testDatabase('flow_payments_e2e') });
+    // No orders pull: the reconciliation scenarios must be the only backstop of a lost webhook.
+    stack = await startStack({ databaseUrl: await testDatabase('flow_payments_e2e'), env: { ORDERS_PULL_CRON: '0 0 1 1 *' } });
     await stack.sidecar.workersStarted;
     await stack.subscribeWebhooks();
     const warehouses = await stack.merchant!.warehouses();
