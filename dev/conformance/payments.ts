@@ -273,7 +273,8 @@ export function definePaymentScenarios(get: () => PaymentScenarioContext): void 
     assert.deepEqual(
       payments.map((p) => [p.transaction_gid, p.found, p.sale_order_id, p.payment_type, p.amount, p.state, p.reconciled]),
       [
-        [sale.transaction_gid, true, so, 'inbound', '30.00', 'paid', true],
+        // in process: a bank journal's payment waits for its bank statement line, reconciled or not.
+        [sale.transaction_gid, true, so, 'inbound', '30.00', 'in_process', true],
         [missing, false, null, null, null, null, false],
       ],
     );

@@ -236,7 +236,8 @@ export function paymentStatus(core: DoubleCore, doc: ContractParams<'payment_sta
         sale_order_id: p.sale_order_id,
         payment_type: p.payment_type,
         amount: formatMoney(p.amount),
-        state: p.residual === 0 ? 'paid' : 'in_process',
+        // A bank journal's payment stays in process until the bank statement matches it (Odoo 18).
+        state: 'in_process',
         reconciled: p.residual === 0,
       };
     }),
