@@ -8,9 +8,10 @@ daily reconciliation (docs/contract.md, "PaymentsDocument", "payment_status").
   transaction already booked is skipped, whatever retries and duplicate webhooks do.
 - The journal is the gateway's mapping (`shopify.payment.gateway`); gateway `gift_card` goes to
   the company's gift card journal. A company without any mapping books nothing (`disabled`):
-  booking payments, and invoicing on payment, start when its first gateway is mapped. An unmapped gateway holds the order's payments: the order's
-  binding names the gateway, nothing is written, and the next call (Retry, the next order
-  update, the reconciliation) books them once it is mapped.
+  booking payments, and invoicing on payment, start when its first gateway is mapped. An
+  unmapped gateway holds the order's payments: the order's binding names the gateway, nothing
+  is written, and the next call (Retry, the next order update, the reconciliation) books them
+  once it is mapped.
 - Sales and captures are inbound payments reconciled with the order's posted invoices; refunds
   are outbound payments reconciled with its posted credit notes. Each call also reconciles what
   an earlier call could not (a refund booked before its credit note existed).
