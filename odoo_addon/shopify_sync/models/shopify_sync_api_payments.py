@@ -17,7 +17,7 @@ daily reconciliation (docs/contract.md, "PaymentsDocument", "payment_status").
   an earlier call could not (a refund booked before its credit note existed).
 """
 from odoo import api, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from ..lib import money
 
@@ -44,7 +44,9 @@ class ShopifySyncApi(models.AbstractModel):
         label = f"payments of order {order_gid}"
         transactions = self._check_transactions(label, document.get("transactions"))
         order = self._imported_order(label, order_gid)
-        if not self.env["shopify.payment.gateway"].search_count(
+        # The order's company may not be the integration user's current one: its mappings
+        # are read whatever the user's company selection (read only).
+        if not self.env["shopify.payment.gateway"].sudo().search_count(
                 [("company_id", "=", order.company_id.id)]):
             # Booking payments starts with the first mapped gateway: a database that has not
             # set them up (an upgrade, a shop not live yet) is never held for every order.
@@ -109,7 +111,8 @@ class ShopifySyncApi(models.AbstractModel):
 
     def _payment_journals(self, order, todo):
         """The journal of each transaction to book, and the gateways without one."""
-        Map = self.env["shopify.payment.gateway"]
+        # Same as the check in apply_payments: the order's company's mappings, read only.
+        Map = self.env["shopify.payment.gateway"].sudo()
         journals, unmapped = {}, []
         for tx in todo:
             if tx["gateway"].lower() == GIFT_CARD_GATEWAY:
@@ -253,8 +256,14 @@ class ShopifySyncApi(models.AbstractModel):
                     and p.state not in ("done", "cancel")):
                 continue
             problem = self._payment_hold_reason(order, [], True)
+            if not problem:
+                try:
+                    # Never block the delivery: an invoice Odoo refuses is shown on the order.
+                    with self.env.cr.savepoint():
+                        self._shopify_invoice(order)
+                        self._shopify_reconcile_order(order)
+                except (UserError, ValidationError) as exc:
+                    problem = f"order {order.shopify_name or order.name}: not invoiced on " \
+                        f"delivery: {exc}"
             if problem:
                 order._shopify_set_result("error", message=f"{HOLD_PREFIX}: {problem}")
-                continue
-            self._shopify_invoice(order)
-            self._shopify_reconcile_order(order)
