@@ -97,7 +97,10 @@ export function definePaymentFlowScenarios(get: () => PaymentScenarioContext): v
 
   beforeEach(async () => get().merchant.configure(MONEY));
   // The other scenarios of a shared database: no policy, no mapping (payments disabled).
-  after(async () => get().merchant.configure({ invoice_policy: 'never', gateways: [], gift_card: null }));
+  after(async () => {
+    const { merchant } = get() as Partial<PaymentScenarioContext>;
+    if (merchant) await merchant.configure({ invoice_policy: 'never', gateways: [], gift_card: null });
+  });
 
   it('a card order paid at checkout is a payment in the mapped journal and, by the policy "on payment", an invoice it pays', async () => {
     const { merchant } = get();
