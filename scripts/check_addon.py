@@ -582,6 +582,17 @@ def check_versions(addon_dir):
     return problems + check_contract_signatures(addon_dir)
 
 
+def _defines_model(class_node, model):
+    """Whether the class is (or extends) `model`: its `_name` or `_inherit` names it. A class
+    that only calls the model (`self.env[model]`) is not it."""
+    for item in class_node.body:
+        if isinstance(item, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id in ("_name", "_inherit") for t in item.targets):
+            if model in ast.unparse(item.value):
+                return True
+    return False
+
+
 def check_contract_signatures(addon_dir):
     """Every public method of the contract model is `method(self, document)` (JSON-2 passes
     arguments by name, and the sidecar names the one document `document`)."""
@@ -592,7 +603,7 @@ def check_contract_signatures(addon_dir):
         except SyntaxError:
             continue
         for node in ast.walk(tree):
-            if not (isinstance(node, ast.ClassDef) and CONTRACT_MODEL in ast.unparse(node)):
+            if not (isinstance(node, ast.ClassDef) and _defines_model(node, CONTRACT_MODEL)):
                 continue
             for item in node.body:
                 if not isinstance(item, ast.FunctionDef) or item.name.startswith("_"):

@@ -10,6 +10,8 @@
 # - fulfillments made in Shopify and returns received in Odoo
 #   (sidecar/flows/shipping.real-odoo.e2e.test.ts) apart, for the same reason (its stock
 #   assertions read the simulator's levels of its own products).
+# - the payments flow (sidecar/flows/payments/real-odoo.e2e.test.ts) apart, for the same reason:
+#   its orders' GIDs would meet sale orders of the other files.
 #
 #   ODOO_SRC=/path/to/odoo-18 scripts/e2e-real-odoo.sh
 set -euo pipefail
@@ -18,3 +20,4 @@ mocha=(npx mocha --no-config --node-option import=tsx --require dev/testing/root
 "$repo/scripts/with-real-odoo.sh" "${mocha[@]}" sidecar/flows/real-odoo.e2e.test.ts sidecar/flows/money.real-odoo.e2e.test.ts
 "$repo/scripts/with-real-odoo.sh" "${mocha[@]}" sidecar/flows/privacy/real-odoo.e2e.test.ts
 "$repo/scripts/with-real-odoo.sh" "${mocha[@]}" sidecar/flows/shipping.real-odoo.e2e.test.ts
+"$repo/scripts/with-real-odoo.sh" "${mocha[@]}" sidecar/flows/payments/real-odoo.e2e.test.ts

@@ -123,6 +123,17 @@ export interface RefundRepairJob {
   reportId: number;
 }
 
+/**
+ * Book an order's Shopify transactions as Odoo payments: after each order import (orders/paid,
+ * orders/updated, a re-import or Retry), after its refunds are applied, or asked by the daily
+ * reconciliation (`repair`, with its report).
+ */
+export interface PaymentsJob {
+  source: 'order' | 'refund' | 'repair';
+  orderGid: string;
+  reportId?: number;
+}
+
 /** What a scheduled queue's job carries: nothing, the tick itself is the trigger. */
 export type ScheduledTick = Record<string, never>;
 
@@ -144,6 +155,7 @@ export interface QueueJobs {
   refunds: WebhookJobFor<'refunds'> | OutboxJobFor<'refunds'> | RefundRepairJob;
   returns: WebhookJobFor<'returns'> | OutboxJobFor<'returns'>;
   privacy: WebhookJobFor<'privacy'> | OutboxJobFor<'privacy'>;
+  payments: PaymentsJob;
   'orders.pull': ScheduledTick;
   'inventory.reconcile': ScheduledTick;
   'webhooks.purge': ScheduledTick;

@@ -14,11 +14,14 @@
  */
 import type { Gid, Money, SyncModel } from '../../sidecar/odoo/contract.js';
 import type { OdooCaller } from '../../sidecar/odoo/types.js';
+import { formatCents, toCents } from '../../sidecar/rules/money.js';
 import type {
   BindingView,
   FailureView,
   MerchantDriver,
   MerchantSettings,
+  OrderInvoiceView,
+  PaymentView,
   PartnerView,
   PickingView,
   PrivacyRequestView,
@@ -158,8 +161,107 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
     if (state !== 'done') throw new Error(`stock.picking ${pickingId} is ${String(state)} after button_validate`);
   };
 
+  /** A bank journal by name, created when missing (codes are short and unique per company). */
+  const journalNamed = async (name: string) => {
+    const [found] = await searchRead('account.journal', [['name', '=', name]], ['id']);
+    if (found) return found.id;
+    const count = (await searchRead('account.journal', [], ['id'])).length;
+    return create('account.journal', { name, code: `CJ${count + 1}`.slice(0, 5), type: 'bank' });
+  };
+  const companyId = async () => (await searchRead('res.company', [], ['id'], { order: 'id', limit: 1 }))[0]!.id;
+  /** Invoice policy, gateway mapping and gift cards, as the settings and the mapping list set them. */
+  const configureMoney = async (settings: MerchantSettings) => {
+    const company = await companyId();
+    if (settings.invoice_policy) await write('res.company', [company], { shopify_invoice_policy: settings.invoice_policy });
+    if (settings.gateways) {
+      const existing = await searchRead('shopify.payment.gateway', [['active', 'in', [true, false]]], ['id']);
+      if (existing.length) await kw('shopify.payment.gateway', 'unlink', [existing.map((row) => row.id)]);
+      for (const g of settings.gateways)
+        await create('shopify.payment.gateway', { name: g.gateway, journal_id: await journalNamed(g.journal) });
+    }
+    if (settings.gift_card === null)
+      await write('res.company', [company], { shopify_gift_card_account_id: false, shopify_gift_card_journal_id: false });
+    if (settings.gift_card) {
+      let [account] = await searchRead('account.account', [['name', '=', settings.gift_card.account]], ['id']);
+      account ??= {
+        id: await create('account.account', { name: settings.gift_card.account, code: 'CGIFT1', account_type: 'liability_current' }),
+      };
+      const journal = await journalNamed(settings.gift_card.journal);
+      const methods = await searchRead(
+        'account.payment.method.line',
+        [
+          ['journal_id', '=', journal],
+          ['payment_type', '=', 'inbound'],
+        ],
+        ['id'],
+      );
+      await write(
+        'account.payment.method.line',
+        methods.map((row) => row.id),
+        { payment_account_id: account.id },
+      );
+      await write('res.company', [company], { shopify_gift_card_account_id: account.id, shopify_gift_card_journal_id: journal });
+    }
+  };
+
   return {
     name: 'real-odoo',
+
+    async readPayments(saleOrderId: number): Promise<PaymentView[]> {
+      const rows = await searchRead(
+        'account.payment',
+        [['shopify_sale_order_id', '=', saleOrderId]],
+        ['shopify_transaction_gid', 'payment_type', 'amount', 'journal_id', 'is_reconciled'],
+        { order: 'id' },
+      );
+      return rows.map((row) => ({
+        transaction_gid: row.shopify_transaction_gid as string,
+        payment_type: row.payment_type as PaymentView['payment_type'],
+        amount: money(row.amount),
+        journal: (row.journal_id as [number, string])[1],
+        reconciled: Boolean(row.is_reconciled),
+      }));
+    },
+
+    async readOrderInvoices(saleOrderId: number): Promise<OrderInvoiceView[]> {
+      const order = await read('sale.order', saleOrderId, ['invoice_ids', 'company_id']);
+      const ids = order.invoice_ids as number[];
+      if (!ids.length) return [];
+      const company = await read('res.company', m2oId(order.company_id)!, ['shopify_gift_card_account_id']);
+      const giftAccount = m2oId(company.shopify_gift_card_account_id);
+      const moves = await searchRead(
+        'account.move',
+        [
+          ['id', 'in', ids],
+          ['move_type', '=', 'out_invoice'],
+        ],
+        ['state', 'amount_total', 'amount_residual'],
+        { order: 'id' },
+      );
+      const out: OrderInvoiceView[] = [];
+      for (const move of moves) {
+        const lines = giftAccount
+          ? await searchRead(
+              'account.move.line',
+              [
+                ['move_id', '=', move.id],
+                ['account_id', '=', giftAccount],
+                ['display_type', '=', 'product'],
+              ],
+              ['price_total'],
+            )
+          : [];
+        const gift = lines.reduce((sum, l) => sum + toCents(money(l.price_total)), 0n);
+        out.push({
+          id: move.id,
+          state: move.state as string,
+          amount_total: money(move.amount_total),
+          amount_residual: money(move.amount_residual),
+          gift_card_amount: formatCents(gift),
+        });
+      }
+      return out;
+    },
 
     async warehouses(): Promise<WarehouseView[]> {
       await prepare();
@@ -211,6 +313,7 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
         await kw('ir.config_parameter', 'set_param', ['shopify_sync.currency_policy', settings.currency_policy]);
       if (settings.tax_tolerance !== undefined)
         await kw('ir.config_parameter', 'set_param', ['shopify_sync.tax_tolerance', settings.tax_tolerance]);
+      await configureMoney(settings);
     },
 
     async setCurrency(code: string, options: { rate: string; pricelist: boolean }) {

@@ -11,6 +11,7 @@ import { customerDoc, emailOf, gidOf, orderDoc, skuOf, vat } from './fixtures.js
 import { defineFulfillmentScenarios } from './fulfillments.js';
 import { defineInputCheckScenarios } from './input-checks.js';
 import { definePrivacyScenarios } from './privacy.js';
+import { definePaymentScenarios } from './payments.js';
 import { defineRefundScenarios } from './refunds.js';
 import { defineSharedRuleScenarios } from './rules.js';
 import { defineStatusScenarios } from './status.js';
@@ -429,6 +430,8 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
   describe('taxes to the cent', () => defineTaxScenarios(() => ({ contract, m, currency, wh, stocked })));
 
   describe('currencies', () => defineCurrencyScenarios(() => ({ contract, m, currency, wh, stocked })));
+
+  describe('payments, invoices and gift cards', () => definePaymentScenarios(() => ({ contract, m, currency, wh, stocked })));
 
   describe('customers', () => {
     it('matches by GID, then by normalised email, never by name', async () => {

@@ -143,6 +143,30 @@ export interface MerchantSettings {
   tax_tolerance?: Money;
   /** Shopify > Settings > Money: the shop currency against the company's (docs/flows.md, "Currencies"). */
   currency_policy?: 'company' | 'pricelist' | 'convert';
+  /** The company's Shopify invoice policy (Settings → Shopify → Customer invoices). */
+  invoice_policy?: 'never' | 'on_payment' | 'on_delivery';
+  /** Shopify → Configuration → Payment gateways: gateway → a bank journal by name (created when missing); replaces the mapping. */
+  gateways?: Array<{ gateway: string; journal: string }>;
+  /** The gift card journal and liability account, by name (created when missing); null clears them. */
+  gift_card?: { journal: string; account: string } | null;
+}
+
+/** A payment booked from a Shopify transaction, as the order's payments list shows it. */
+export interface PaymentView {
+  transaction_gid: Gid;
+  payment_type: 'inbound' | 'outbound';
+  amount: Money;
+  journal: string;
+  reconciled: boolean;
+}
+
+/** A customer invoice of the order; `gift_card_amount`: what its lines book to the gift card liability account. */
+export interface OrderInvoiceView {
+  id: number;
+  state: string;
+  amount_total: Money;
+  amount_residual: Money;
+  gift_card_amount: Money;
 }
 
 export interface MerchantDriver {
@@ -217,6 +241,10 @@ export interface MerchantDriver {
   /** All the order's lines, its total and its invoice status (to invoice, invoiced, no). */
   readOrderLines(saleOrderId: number): Promise<{ amount_total: Money; invoice_status: string; lines: OrderLineView[] }>;
   readRefunds(saleOrderId: number): Promise<RefundView[]>;
+  /** The Shopify payments of the order (account.payment with a Shopify transaction), oldest first. */
+  readPayments(saleOrderId: number): Promise<PaymentView[]>;
+  /** The order's customer invoices (not credit notes), oldest first. */
+  readOrderInvoices(saleOrderId: number): Promise<OrderInvoiceView[]>;
   readBinding(model: SyncModel, id: number): Promise<BindingView>;
   /** What Shopify → Overview shows of the sidecar's last report_health (null before any). */
   readSidecarHealth(): Promise<{ alert_count: number; dlq_depth: number; text: string } | null>;

@@ -301,7 +301,9 @@ export class DoubleCore {
   creditNotePosted(creditNoteId: number): void {
     const cn = this.state.creditNotes.get(creditNoteId)!;
     const invoice = cn.reversed_invoice_id ? this.state.invoices.get(cn.reversed_invoice_id) : undefined;
-    if (invoice && invoice.state === 'posted') invoice.amount_residual -= Math.min(invoice.amount_residual, cn.amount_total);
+    const applied = invoice && invoice.state === 'posted' ? Math.min(invoice.amount_residual, cn.amount_total) : 0;
+    if (invoice) invoice.amount_residual -= applied;
+    cn.amount_residual = cn.amount_total - applied;
     const so = this.saleOrder(cn.sale_order_id);
     if (!so.order_gid || cn.state !== 'posted') return;
     this.emit('credit_note.posted', 'account.move', cn.id, `order:${so.order_gid}`, {

@@ -11,6 +11,8 @@ import type {
   FailureView,
   MerchantDriver,
   MerchantSettings,
+  OrderInvoiceView,
+  PaymentView,
   PartnerView,
   PickingView,
   PrivacyRequestView,
@@ -20,6 +22,7 @@ import type {
 } from '../conformance/target.js';
 import type { OdooDouble } from './double.js';
 import { toCents, MoneyError } from '../../sidecar/rules/money.js';
+import { invoiceDelivered } from './api/payments.js';
 import { recheck, startErasure } from './api/privacy.js';
 import { failureRows, storedStatus } from './api/status.js';
 import { formatMoney } from './values.js';
@@ -79,6 +82,12 @@ export class DoubleMerchant implements MerchantDriver {
       if (settings.tax_source) s.tax_source = settings.tax_source;
       if (settings.tax_tolerance !== undefined) s.tax_tolerance = cents(settings.tax_tolerance);
       if (settings.currency_policy) s.currency_policy = settings.currency_policy;
+      if (settings.invoice_policy) s.invoice_policy = settings.invoice_policy;
+      if (settings.gateways) s.gateway_journals = settings.gateways.map((g) => ({ ...g }));
+      if (settings.gift_card !== undefined) {
+        s.gift_card_journal = settings.gift_card?.journal ?? null;
+        s.gift_card_account = settings.gift_card?.account ?? null;
+      }
     });
   }
 
@@ -103,6 +112,38 @@ export class DoubleMerchant implements MerchantDriver {
         amount_total: formatMoney(so.amount_total),
       };
     });
+  }
+
+  readPayments(saleOrderId: number): Promise<PaymentView[]> {
+    return this.later(() =>
+      [...this.odoo.state.payments.values()]
+        .filter((p) => p.sale_order_id === saleOrderId)
+        .map((p) => ({
+          transaction_gid: p.transaction_gid,
+          payment_type: p.payment_type,
+          amount: formatMoney(p.amount),
+          journal: p.journal,
+          reconciled: p.residual === 0,
+        })),
+    );
+  }
+
+  readOrderInvoices(saleOrderId: number): Promise<OrderInvoiceView[]> {
+    return this.later(() =>
+      [...this.odoo.state.invoices.values()]
+        .filter((inv) => inv.sale_order_id === saleOrderId)
+        .map((inv) => {
+          const so = this.odoo.saleOrder(saleOrderId);
+          const giftLines = inv.lines.filter((l) => so.lines.find((sl) => sl.id === l.sale_line_id)?.gift_card);
+          return {
+            id: inv.id,
+            state: inv.state,
+            amount_total: formatMoney(inv.amount_total),
+            amount_residual: formatMoney(inv.amount_residual),
+            gift_card_amount: formatMoney(giftLines.reduce((sum, l) => sum + l.amount, 0)),
+          };
+        }),
+    );
   }
 
   companyCurrency() {
@@ -257,6 +298,8 @@ export class DoubleMerchant implements MerchantDriver {
       }
       for (const m of picking.moves) odoo.stockChanged(m.product_id, picking.warehouse_id);
       this.emitDelivery(picking);
+      const deliveredOrder = picking.sale_order_id === null ? undefined : odoo.state.saleOrders.get(picking.sale_order_id);
+      if (deliveredOrder?.order_gid) invoiceDelivered(odoo, deliveredOrder);
       return { backorder_id: backorder?.id ?? null };
     });
   }

@@ -106,6 +106,8 @@ export interface SaleLine {
   kept_qty?: number;
   /** The Shopify refund that wrote a refund or refund adjustment line. */
   refund_gid?: string | null;
+  /** A Shopify gift card sold (the addon's gift card product): invoiced to the liability account. */
+  gift_card?: boolean;
 }
 
 export interface SaleOrder {
@@ -204,8 +206,24 @@ export interface CreditNote {
   amount_total: number;
   /** The invoice it reverses: posting reconciles it with that invoice while the invoice is open. */
   reversed_invoice_id?: number | null;
+  /** What is left to pay back once posted (Odoo's amount_residual): its total less what reconciled it. */
+  amount_residual?: number;
   lines: AccountLine[];
   binding: Binding;
+}
+
+/** A payment booked from a Shopify transaction (the addon's account.payment with shopify_transaction_gid). */
+export interface Payment {
+  id: number;
+  transaction_gid: Gid;
+  sale_order_id: number;
+  payment_type: 'inbound' | 'outbound';
+  /** Cents. */
+  amount: number;
+  journal: string;
+  gateway: string;
+  /** What is not matched with an invoice or credit note yet (cents). */
+  residual: number;
 }
 
 /** A Shopify refund as applied to its order (the addon's shopify.refund). */
@@ -271,6 +289,15 @@ export interface Settings {
   tax_tolerance: number;
   /** shopify_sync.currency_policy (docs/flows.md, "Currencies"). */
   currency_policy: 'company' | 'pricelist' | 'convert';
+  /** The company's name (Odoo's default for a database without demo data). */
+  company_name: string;
+  /** The company's shopify_invoice_policy. */
+  invoice_policy: 'never' | 'on_payment' | 'on_delivery';
+  /** shopify.payment.gateway: gateway (compared case-insensitively) → journal name. */
+  gateway_journals: Array<{ gateway: string; journal: string }>;
+  /** The company's gift card journal and liability account (names; null: not set). */
+  gift_card_journal: string | null;
+  gift_card_account: string | null;
 }
 
 /** An active currency other than the company's: Odoo's rate (units per company unit, in millionths) and whether a pricelist exists in it. */
@@ -328,6 +355,7 @@ export interface OdooState {
   creditNotes: Map<number, CreditNote>;
   invoices: Map<number, Invoice>;
   refunds: Map<number, RefundRecord>;
+  payments: Map<number, Payment>;
   taxes: Map<number, Tax>;
   currencies: Map<string, ForeignCurrency>;
   outbox: OutboxRow[];
@@ -354,6 +382,7 @@ export function createState(): OdooState {
     creditNotes: new Map(),
     invoices: new Map(),
     refunds: new Map(),
+    payments: new Map(),
     taxes: new Map(),
     currencies: new Map(),
     outbox: [],
@@ -367,6 +396,11 @@ export function createState(): OdooState {
       tax_source: 'shopify',
       tax_tolerance: 0,
       currency_policy: 'company',
+      company_name: 'My Company',
+      invoice_policy: 'never',
+      gateway_journals: [],
+      gift_card_journal: null,
+      gift_card_account: null,
     },
     lastSidecarContact: null,
     lastSidecarVersion: null,

@@ -106,6 +106,8 @@ export interface LineItem {
   taxable: boolean;
   requiresShipping: boolean;
   grams: number;
+  /** A gift card sold (Shopify LineItem.isGiftCard); absent: false. */
+  isGiftCard?: boolean;
 }
 
 export interface ShippingLine {

@@ -29,6 +29,7 @@
         "wizards/shopify_tax_map_wizard_views.xml",
         "views/shopify_location_map_views.xml",
         "views/shopify_tax_map_views.xml",
+        "views/shopify_payment_gateway_views.xml",
         "views/shopify_refund_views.xml",
         "views/product_template_views.xml",
         "views/res_partner_views.xml",

@@ -268,6 +268,16 @@ class TestOdooVersions(BrokenCopy):
         self.assertProblem(r"shopify_sync_api_orders\.py:\d+: shopify\.sync\.api\.cancel_order "
                            r"must take exactly one argument, `document`")
 
+    def test_a_model_that_only_calls_the_contract_model_is_not_it(self):
+        # stock.picking calls shopify.sync.api's helpers; its own public methods (write, ...)
+        # keep Odoo's signatures.
+        self.edit("models/stock_picking.py", "    def write(self, vals):",
+                  "    def write(self, vals):\n"
+                  "        self.env[\"shopify.sync.api\"].browse()\n"
+                  "        return self.write_unchanged(vals)\n\n"
+                  "    def write_unchanged(self, vals):")
+        self.assertEqual(self.problems(), [])
+
 
 if __name__ == "__main__":
     unittest.main()

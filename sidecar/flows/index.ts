@@ -11,6 +11,7 @@ import { customersFlow } from './customers/index.js';
 import { fulfillmentsFlow } from './fulfillments/index.js';
 import { inventoryFlow } from './inventory/index.js';
 import { ordersFlow } from './orders/index.js';
+import { paymentsFlow } from './payments/index.js';
 import { privacyFlow } from './privacy/index.js';
 import { refundsFlow } from './refunds/index.js';
 import { returnsFlow } from './returns/index.js';
@@ -26,6 +27,7 @@ export const FLOWS: readonly Flow[] = [
   privacyFlow,
   refundsFlow,
   returnsFlow,
+  paymentsFlow,
 ];
 
 export async function registerFlows(ctx: FlowContext, flows: readonly Flow[] = FLOWS): Promise<string[]> {

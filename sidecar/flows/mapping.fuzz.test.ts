@@ -54,6 +54,7 @@ const taxLine = fc.record({
 const lineItem: fc.Arbitrary<OrderLineFieldsFragment> = fc.record({
   id: gidOf('LineItem'),
   sku: fc.oneof(fc.constantFrom('FZ-A', 'FZ-B', 'FZ-B '), fc.constant(null), text),
+  isGiftCard: fc.boolean(),
   title: text,
   quantity,
   currentQuantity: quantity,

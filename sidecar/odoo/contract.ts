@@ -50,6 +50,12 @@ export type ReturnDocument = Schema.ReturnDocument;
 export type CreditNoteDocument = Schema.CreditNoteDocument;
 /** What Odoo holds for one Shopify refund (refund_status, contract 1.1). */
 export type RefundStatus = Schema.RefundStatusResult['refunds'][number];
+/** A Shopify order's transactions for apply_payments. */
+export type PaymentsDocument = Schema.PaymentsDocument;
+export type PaymentTransaction = PaymentsDocument['transactions'][number];
+export type ApplyPaymentsResult = Schema.ApplyPaymentsResult;
+/** What Odoo holds for one Shopify transaction (payment_status). */
+export type PaymentStatus = Schema.PaymentStatusResult['payments'][number];
 
 export type ProductDocument = Schema.ProductDocument;
 export type ProductOption = ProductDocument['options'][number];
@@ -121,6 +127,10 @@ export interface OdooContract {
   exportCreditNote(doc: ContractParams<'export_credit_note'>): Promise<CreditNoteDocument>;
   /** What Odoo holds for some Shopify refunds (the refunds flow, the daily reconciliation). */
   refundStatus(doc: ContractParams<'refund_status'>): Promise<ContractResult<'refund_status'>>;
+  /** Books an order's successful transactions as payments, invoicing by the company's policy (the payments flow). */
+  applyPayments(doc: PaymentsDocument): Promise<ApplyPaymentsResult>;
+  /** What Odoo holds for some Shopify transactions (the daily reconciliation). */
+  paymentStatus(doc: ContractParams<'payment_status'>): Promise<ContractResult<'payment_status'>>;
   upsertCustomer(doc: CustomerDocument): Promise<UpsertCustomerResult>;
   exportCustomers(doc: ContractParams<'export_customers'>): Promise<ContractResult<'export_customers'>>;
   /** Top-level partners with an email, not erased, archived included, by id (onboarding). */
@@ -159,6 +169,8 @@ export const CONTRACT_METHODS = {
   applyReturn: 'apply_return',
   exportCreditNote: 'export_credit_note',
   refundStatus: 'refund_status',
+  applyPayments: 'apply_payments',
+  paymentStatus: 'payment_status',
   upsertCustomer: 'upsert_customer',
   exportCustomers: 'export_customers',
   listCustomers: 'list_customers',
@@ -202,6 +214,8 @@ export function createOdooContract(caller: OdooCaller): OdooContract {
     applyReturn: (doc) => call('apply_return', doc),
     exportCreditNote: (doc) => call('export_credit_note', doc),
     refundStatus: (doc) => call('refund_status', doc),
+    applyPayments: (doc) => call('apply_payments', doc),
+    paymentStatus: (doc) => call('payment_status', doc),
     upsertCustomer: (doc) => call('upsert_customer', doc),
     exportCustomers: (doc) => call('export_customers', doc),
     listCustomers: (doc = {}) => call('list_customers', doc),

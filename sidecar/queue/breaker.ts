@@ -34,6 +34,7 @@ export const QUEUE_SIDES: Readonly<Record<QueueName, readonly Side[]>> = Object.
   refunds: ['odoo', 'shopify'],
   returns: ['odoo', 'shopify'],
   privacy: ['odoo', 'shopify'],
+  payments: ['odoo', 'shopify'],
   'orders.pull': ['shopify'],
   'inventory.reconcile': ['odoo', 'shopify'],
   'webhooks.purge': [],

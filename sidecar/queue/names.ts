@@ -11,7 +11,17 @@
 import type { Queue } from 'pg-boss';
 import { isGid, toGid } from '../rules/gid.js';
 
-export const FLOW_QUEUES = ['products', 'inventory', 'orders', 'customers', 'fulfillments', 'refunds', 'returns', 'privacy'] as const;
+export const FLOW_QUEUES = [
+  'products',
+  'inventory',
+  'orders',
+  'customers',
+  'fulfillments',
+  'refunds',
+  'returns',
+  'privacy',
+  'payments',
+] as const;
 export const SCHEDULED_QUEUES = [
   'orders.pull',
   'inventory.reconcile',
@@ -93,6 +103,8 @@ export const keys = {
   fulfillment: (shop: string, orderGid: string) => `fulfillment:${shopPart(shop)}:${gidPart('order', orderGid)}`,
   refund: (shop: string, orderGid: string) => `refund:${shopPart(shop)}:${gidPart('order', orderGid)}`,
   return: (shop: string, orderGid: string) => `return:${shopPart(shop)}:${gidPart('order', orderGid)}`,
+  /** An order's transactions, booked as Odoo payments one order at a time. */
+  payment: (shop: string, orderGid: string) => `payment:${shopPart(shop)}:${gidPart('order', orderGid)}`,
   privacy: (shop: string, customer: string) => `privacy:${shopPart(shop)}:${gidPart('customer', customer, true)}`,
   /** Scheduled queues use one fixed key per queue, so the `singleton` policy has a key to hold. */
   scheduled: (queue: ScheduledQueue) => `schedule:${queue}`,
@@ -108,6 +120,7 @@ export const KEY_KIND: Record<FlowQueue, string> = {
   refunds: 'refund',
   returns: 'return',
   privacy: 'privacy',
+  payments: 'payment',
 };
 
 export function keyKind(key: string): string {
@@ -167,6 +180,7 @@ const EXPIRE_SECONDS: Record<QueueName, number> = {
   refunds: 300,
   returns: 300,
   privacy: 900,
+  payments: 300,
   'orders.pull': 3600,
   'inventory.reconcile': 3600,
   'webhooks.purge': 900,

@@ -1,6 +1,6 @@
 /**
  * Daily reconciliation (docs/operations.md): Shopify orders created in a window against Odoo sales
- * orders. `compareOrders` and `renderReconciliationMarkdown` are pure; `runReconciliation`
+ * orders, then the window's refunds and money transactions against Odoo (./reconcile-money.ts). `compareOrders` and `renderReconciliationMarkdown` are pure; `runReconciliation`
  * fetches (paged OrdersCreatedSince, contract `order_status`), compares, enqueues a repair job per
  * missing or mismatched order on the orders queue (key `keys.order`, the key every order job
  * uses, so a repair never races a webhook for the same order), stores the report and sends its
@@ -15,6 +15,7 @@ import { keys } from '../queue/names.js';
 import type { SyncQueue } from '../queue/queue.js';
 import { toCents } from '../rules/money.js';
 import type { OrdersCreatedSinceQuery, ShopifyClient } from '../shopify/index.js';
+import { reconcileMoney, renderMoneyMarkdown, type MoneyReconciliation } from './reconcile-money.js';
 import { saveReport, type Progress } from './store.js';
 
 export interface ShopifyOrderSummary {
@@ -44,6 +45,8 @@ export interface ReconciliationReport {
   missing: Array<{ orderGid: string; name: string; createdAt: string; total: string }>;
   mismatched: OrderMismatch[];
   repairJobs: Array<{ orderGid: string; created: boolean }>;
+  /** Refunds and transactions of the window (./reconcile-money.ts); absent in reports made before it. */
+  money?: MoneyReconciliation;
 }
 
 /**
@@ -92,7 +95,10 @@ export function compareOrders(
 
 export function reconciliationHeadline(r: ReconciliationReport): string {
   const c = r.counts;
-  return `${c.shopify} Shopify orders, ${c.odoo} in Odoo, ${c.missing} missing, ${c.mismatched} mismatched, ${c.repaired} repair jobs`;
+  const orders = `${c.shopify} Shopify orders, ${c.odoo} in Odoo, ${c.missing} missing, ${c.mismatched} mismatched, ${c.repaired} repair jobs`;
+  if (!r.money) return orders;
+  const m = r.money;
+  return `${orders}; ${m.refunds.missing.length} of ${m.refunds.shopify} refunds and ${m.transactions.mismatched.length} of ${m.transactions.shopify} transactions not in Odoo`;
 }
 
 /** Pure: the report as Markdown (CLI `reconcile --markdown`, admin API `?format=markdown`). */
@@ -116,6 +122,7 @@ export function renderReconciliationMarkdown(r: ReconciliationReport): string {
       .join('; ');
     lines.push(`- ${m.name} (${m.orderGid}) ↔ ${m.saleOrder ?? '?'}: ${diffs}`);
   }
+  if (r.money) lines.push(...renderMoneyMarkdown(r.money));
   return lines.join('\n') + '\n';
 }
 
@@ -184,6 +191,10 @@ export async function runReconciliation(
     report,
     options.progress?.operationId,
   );
+  // Money first: an order repair re-imports the order, which may apply its refunds and payments
+  // before this pass could see them missing (each report lists what was missing when it ran).
+  await options.progress?.update(shopifyOrders.length, shopifyOrders.length, 'comparing refunds and payments');
+  report.money = await reconcileMoney(deps, { from, to }, reportId, options.repair !== false);
   if (options.repair !== false) {
     for (const gid of [...missing.map((m) => m.orderGid), ...mismatched.map((m) => m.orderGid)]) {
       const job: OrderRepairJob = { source: 'repair', orderGid: gid, reportId };
@@ -197,6 +208,7 @@ export async function runReconciliation(
     }
     report.counts.repaired = report.repairJobs.length;
   }
+
   const summary = { headline: reconciliationHeadline(report), ...report.counts, window: report.window, reportId };
   await deps.pool.query(`UPDATE "${deps.schema}".reports SET summary = $2, body = $3 WHERE id = $1`, [
     reportId,

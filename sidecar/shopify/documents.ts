@@ -63,6 +63,8 @@ export const DOCUMENT_NAMES = [
   'ReturnableFulfillments',
   'ReturnCreate',
   'ReturnProcess',
+  'OrderTransactions',
+  'OrdersMoneySince',
 ] as const;
 
 export type DocumentName = (typeof DOCUMENT_NAMES)[number];

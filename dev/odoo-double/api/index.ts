@@ -15,6 +15,7 @@ import { boundRecords, contractVersion, recordSyncResult, reportHealth, requestR
 import { applyOrder, cancelOrder, orderStatus } from './orders.js';
 import { openPrivacyRequests, privacyDataRequest, privacyRecordResult, privacyRedactCustomer, privacyRedactShop } from './privacy.js';
 import { ackEvents, pullEvents } from './outbox.js';
+import { applyPayments, paymentStatus } from './payments.js';
 import { applyRefund, exportCreditNote, refundStatus } from './refunds.js';
 import { applyReturn } from './returns.js';
 import { reportFailure, reportStatus } from './status.js';
@@ -37,6 +38,9 @@ export const CONTRACT_HANDLERS: { readonly [M in ContractMethod]: ContractHandle
   apply_return: applyReturn,
   export_credit_note: exportCreditNote,
   refund_status: refundStatus,
+  // payments
+  apply_payments: applyPayments,
+  payment_status: paymentStatus,
   // customers
   upsert_customer: upsertCustomer,
   export_customers: exportCustomers,

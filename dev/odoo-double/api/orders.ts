@@ -26,6 +26,10 @@ const MAX_IDS = 5000;
 
 type LineValues = Omit<SaleLine, 'id' | 'qty_delivered'>;
 
+/** The addon's gift card product (data/product_data.xml). */
+const GIFT_CARD_SKU = 'SHOPIFY-GIFT-CARD';
+const GIFT_CARD_NAME = 'Shopify gift card';
+
 export function applyOrder(core: DoubleCore, doc: OrderDocument): ApplyOrderResult {
   const orderGid = gid(doc.order_gid, 'Order', 'order', 'order_gid');
   const label = `order ${doc.name || orderGid}`;
@@ -168,8 +172,10 @@ function checkOrderDocument(label: string, doc: OrderDocument): number {
 }
 
 /** Every line's SKU must name exactly one Odoo variant: an unknown SKU creates nothing. */
-function resolveSkus(core: DoubleCore, label: string, doc: OrderDocument): Array<{ line: OrderLine; variant: Variant }> {
+function resolveSkus(core: DoubleCore, label: string, doc: OrderDocument): Array<{ line: OrderLine; variant: Variant | null }> {
   return (doc.lines ?? []).map((line, index) => {
+    // A gift card sold: the gift card product whatever its SKU (usually none), never a refusal.
+    if (line.gift_card === true) return { line, variant: null };
     const matches = line.sku ? [...core.state.variants.values()].filter((v) => v.sku === line.sku) : [];
     if (!matches.length)
       throw validationError(
@@ -234,7 +240,7 @@ function orderLineValues(
   core: DoubleCore,
   label: string,
   doc: OrderDocument,
-  resolved: Array<{ line: OrderLine; variant: Variant }>,
+  resolved: Array<{ line: OrderLine; variant: Variant | null }>,
   missing: string[],
 ): LineValues[] {
   const included = Boolean(doc.taxes_included);
@@ -245,12 +251,13 @@ function orderLineValues(
     const price = money(line.price_unit, `${label} ${where} price_unit`);
     const discount = money(line.discount, `${label} ${where} discount`);
     const taxIds = resolveTaxes(core, where, line.tax_lines, included, missing);
-    const name = line.title || variant.sku || '';
+    const name = line.title || (variant ? variant.sku : GIFT_CARD_NAME) || '';
     out.push({
       line_gid: line.line_gid,
       role: 'product',
-      product_id: variant.id,
-      sku: variant.sku,
+      product_id: variant ? variant.id : null,
+      sku: variant ? variant.sku : GIFT_CARD_SKU,
+      ...(variant ? {} : { gift_card: true }),
       name,
       quantity: qty,
       price_unit: price,

@@ -52,7 +52,11 @@ export interface TaxLineInput {
 }
 
 export interface OrderLineInput {
+  /** Ignored for a gift card line (Shopify's gift cards usually have none). */
   sku: string;
+  /** A gift card sold (LineItem.isGiftCard): no variant, no inventory, no shipping; `price` is required. */
+  giftCard?: boolean;
+  title?: string;
   quantity: number;
   /** Unit price in the shop currency; defaults to the variant price. */
   price?: string | number;
@@ -81,6 +85,10 @@ export interface CreateOrderInput {
   note?: string;
   test?: boolean;
   sourceName?: string;
+  /** The payment gateway (default bogus), e.g. "manual" or "Cash on Delivery (COD)" for pending orders. */
+  gateway?: string;
+  /** Part of a paid order paid with a gift card: a sale transaction of gateway gift_card (the rest through `gateway`). */
+  giftCardPayment?: string | number;
 }
 
 function taxLines(inputs: TaxLineInput[] | undefined, field: string[]): TaxLine[] {
@@ -101,6 +109,29 @@ function routeOrder(ctx: DomainContext, lines: LineItem[]): number {
   return primaryLocationId(ctx);
 }
 
+/** A gift card sold: Shopify's LineItem with isGiftCard, no variant, no SKU, nothing to ship or stock. */
+function giftCardLine(ctx: DomainContext, line: OrderLineInput, field: string[]): LineItem {
+  if (line.price === undefined) fail('A gift card line needs a price', [...field, 'price']);
+  return {
+    id: nextId(ctx),
+    variantId: null,
+    productId: null,
+    inventoryItemId: null,
+    sku: null,
+    title: line.title ?? 'Gift card',
+    variantTitle: null,
+    vendor: null,
+    quantity: line.quantity,
+    price: cents(line.price, [...field, 'price']),
+    discount: 0,
+    taxLines: [],
+    taxable: false,
+    requiresShipping: false,
+    grams: 0,
+    isGiftCard: true,
+  };
+}
+
 export function createOrder(ctx: DomainContext, input: CreateOrderInput): Order {
   if (!Array.isArray(input.lines) || input.lines.length === 0) fail('An order needs at least one line', ['lines']);
   if (input.financialStatus !== undefined && !['paid', 'pending', 'authorized'].includes(input.financialStatus)) {
@@ -111,6 +142,7 @@ export function createOrder(ctx: DomainContext, input: CreateOrderInput): Order 
   const lineItems: LineItem[] = input.lines.map((line, index) => {
     const field = ['lines', String(index)];
     if (!Number.isInteger(line.quantity) || line.quantity < 1) fail('Quantity must be a positive integer', [...field, 'quantity']);
+    if (line.giftCard) return giftCardLine(ctx, line, field);
     const variant = requireVariantBySku(ctx, line.sku);
     const product = ctx.state.products.find((p) => p.id === variant.productId)!;
     const item = ctx.state.inventoryItems.find((i) => i.id === variant.inventoryItemId);
@@ -193,7 +225,7 @@ export function createOrder(ctx: DomainContext, input: CreateOrderInput): Order 
     note: input.note ?? null,
     test: input.test ?? false,
     sourceName: input.sourceName ?? 'web',
-    gateway: 'bogus',
+    gateway: input.gateway ?? 'bogus',
     createdAt: now,
     updatedAt: now,
     processedAt: now,
@@ -226,18 +258,26 @@ export function createOrder(ctx: DomainContext, input: CreateOrderInput): Order 
   if (fo.lineItems.length > 0) ctx.state.fulfillmentOrders.push(fo);
   if (order.financialStatus === 'paid') {
     const total = orderTotals(ctx.state, order).total;
-    const tx = {
-      id: nextId(ctx),
-      orderId: order.id,
-      kind: 'sale' as const,
-      gateway: order.gateway,
-      status: 'success' as const,
-      amount: total,
-      parentId: null,
-      createdAt: now,
-    };
-    ctx.state.transactions.push(tx);
-    order.transactionIds.push(tx.id);
+    const giftCard = cents(input.giftCardPayment, ['giftCardPayment']);
+    if (giftCard < 0 || giftCard > total) fail('giftCardPayment must be between 0 and the order total', ['giftCardPayment']);
+    const payments: Array<[string, number]> = [
+      ['gift_card', giftCard],
+      [order.gateway, total - giftCard],
+    ];
+    for (const [gateway, amount] of payments.filter(([, amount]) => amount > 0)) {
+      const tx = {
+        id: nextId(ctx),
+        orderId: order.id,
+        kind: 'sale' as const,
+        gateway,
+        status: 'success' as const,
+        amount,
+        parentId: null,
+        createdAt: now,
+      };
+      ctx.state.transactions.push(tx);
+      order.transactionIds.push(tx.id);
+    }
   }
   const orderEvents = [orderEvent(ctx, order, 'orders/create')];
   if (order.financialStatus === 'paid') orderEvents.push(orderEvent(ctx, order, 'orders/paid'));

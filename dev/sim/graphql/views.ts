@@ -555,7 +555,7 @@ export function lineItemView(state: SimState, order: Order, li: LineItem): View 
     nonFulfillableQuantity: () => refunded() + (li.removedQuantity ?? 0),
     taxable: li.taxable,
     requiresShipping: li.requiresShipping,
-    isGiftCard: false,
+    isGiftCard: li.isGiftCard ?? false,
     restockable: true,
     originalUnitPriceSet: bag(li.price),
     discountedUnitPriceSet: bag(unitAfterDiscount),

@@ -3,6 +3,7 @@ from . import shopify_sync_event
 from . import shopify_sync_key
 from . import shopify_location_map
 from . import shopify_tax_map
+from . import shopify_payment_gateway
 from . import shopify_privacy_request
 from . import shopify_refund
 from . import product_template
@@ -15,6 +16,8 @@ from . import stock_move
 from . import delivery_carrier
 from . import stock_picking
 from . import account_move
+from . import account_payment
+from . import res_company
 from . import res_config_settings
 from . import shopify_sync_status
 from . import shopify_sync_api
@@ -25,6 +28,7 @@ from . import shopify_sync_api_taxes
 from . import shopify_sync_api_currency
 from . import shopify_sync_api_returns
 from . import shopify_sync_api_refunds
+from . import shopify_sync_api_payments
 from . import shopify_sync_api_customers
 from . import shopify_sync_api_deliveries
 from . import shopify_sync_api_fulfillments

@@ -77,3 +77,9 @@ class ResConfigSettings(models.TransientModel):
         "currency and keeps Shopify's amounts (Odoo converts them when posting). Convert: "
         "every amount is converted into the company currency with Odoo's rate of the order's "
         "date.")
+    shopify_invoice_policy = fields.Selection(
+        related="company_id.shopify_invoice_policy", readonly=False)
+    shopify_gift_card_account_id = fields.Many2one(
+        related="company_id.shopify_gift_card_account_id", readonly=False)
+    shopify_gift_card_journal_id = fields.Many2one(
+        related="company_id.shopify_gift_card_journal_id", readonly=False)

@@ -31,3 +31,18 @@ class SaleOrderLine(models.Model):
         help="Units of this line refunded in Shopify that were delivered and not returned: "
         "they stay on the line (Shopify's current quantity no longer counts them) and their "
         "refund is a line of its own.")
+
+    def _shopify_is_gift_card(self):
+        """A Shopify gift card sold on this line (the addon's gift card product)."""
+        self.ensure_one()
+        gift_card = self.env.ref("shopify_sync.product_shopify_gift_card", raise_if_not_found=False)
+        return bool(gift_card) and self.product_id.product_tmpl_id == gift_card
+
+    def _prepare_invoice_line(self, **optional_values):
+        """A gift card is invoiced to the company's gift card liability account, never to
+        revenue (docs/flows.md, "Gift cards")."""
+        vals = super()._prepare_invoice_line(**optional_values)
+        account = self.company_id.shopify_gift_card_account_id
+        if account and self._shopify_is_gift_card():
+            vals["account_id"] = account.id
+        return vals

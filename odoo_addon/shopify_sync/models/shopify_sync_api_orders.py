@@ -40,7 +40,13 @@ class ShopifySyncApi(models.AbstractModel):
         """Products by SKU for every line; raise before anything is created."""
         Product = self.env["product.product"]
         resolved = []
+        gift_card = self.env.ref("shopify_sync.product_shopify_gift_card").product_variant_id
         for index, line in enumerate(document.get("lines") or [], start=1):
+            if line.get("gift_card") is True:
+                # A gift card sold: a liability, booked through the gift card product whatever
+                # its SKU (usually none) — never a refusal for want of one.
+                resolved.append((line, gift_card))
+                continue
             sku = line.get("sku")
             products = Product.search([("default_code", "=", sku)], limit=2) if sku else Product
             if not products:

@@ -54,6 +54,11 @@ class StockPicking(models.Model):
     def _action_done(self):
         res = super()._action_done()
         self._shopify_emit_done()
+        delivered = self.filtered(lambda p: p.picking_type_code == "outgoing").shopify_order_id
+        if delivered:
+            # Policy "on delivery" (docs/flows.md, "Invoices"): the integration's bookkeeping,
+            # whoever validates; the validating user may not create invoices.
+            self.env["shopify.sync.api"].sudo()._shopify_invoice_delivered(delivered)
         return res
 
     def _shopify_tracking_changed(self, vals):

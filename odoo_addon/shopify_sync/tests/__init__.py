@@ -5,6 +5,7 @@ from . import test_api_taxes
 from . import test_api_currency
 from . import test_api_returns
 from . import test_api_fulfillments
+from . import test_api_payments
 from . import test_api_misc
 from . import test_security
 from . import test_rpc_http

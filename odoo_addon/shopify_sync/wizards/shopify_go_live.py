@@ -25,6 +25,12 @@ class ShopifyGoLive(models.TransientModel):
     _name = "shopify.go.live"
     _description = "Shopify go-live"
 
+    invoice_policy = fields.Selection(
+        related="company_id.shopify_invoice_policy", readonly=False, string="Customer invoices",
+        help="Chosen before going live: from then on, orders are invoiced by this policy when "
+        "a payment arrives or a delivery completes; older orders are not invoiced in bulk.")
+    company_id = fields.Many2one("res.company", default=lambda self: self.env.company,
+                                 required=True)
     state = fields.Selection([("start", "Start"), ("reviewed", "Dry run done"),
                               ("done", "Live")], default="start", required=True)
     report = fields.Json(readonly=True)

@@ -7,6 +7,7 @@
  *  - the Odoo outbox event `order.reimport` (payload.order_gid);
  *  - the scheduled pull of recently updated orders (queue `orders.pull`, ./apply.ts);
  *  - operator resyncs and reconciliation repairs (docs/flows.md, "Resync jobs").
+ * Each import then asks the payments flow to book the order's transactions (flows/payments).
  *
  * The handler never trusts what triggered it: deliveries are at-least-once and out of order, so
  * it re-reads the order from Shopify (OrderById) and applies that latest state. Odoo answers
@@ -25,6 +26,7 @@ import type { QueueJobs } from '../../jobs.js';
 import type { JobContext } from '../../queue/queue.js';
 import type { FlowContext } from '../context.js';
 import { defineFlow, type JobOutcome } from '../define-flow.js';
+import { sendPaymentsJob } from '../payments/index.js';
 import { importOrder, runOrdersPull, type OrderOutcome } from './apply.js';
 import { orderGidOf } from './map.js';
 import { orderFailureSubject } from './read.js';
@@ -74,7 +76,11 @@ export async function handleOrderJob(ctx: FlowContext, job: JobContext<QueueJobs
       message: 'order job superseded by a later job for the same order',
     };
   }
-  return outcomeOf(await importOrder(ctx, orderGid));
+  const imported = await importOrder(ctx, orderGid);
+  // Each import books the order's payments next (orders/paid of a pending bank transfer or cash
+  // on delivery, a Retry once a gateway is mapped): flows/payments.
+  if (imported.action === 'applied') await sendPaymentsJob(ctx, orderGid, 'order', `order-job:${job.jobId}`);
+  return outcomeOf(imported);
 }
 
 export const ordersFlow = defineFlow({

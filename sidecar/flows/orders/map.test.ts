@@ -11,6 +11,7 @@ function line(overrides: Partial<OrderLineFieldsFragment> = {}): OrderLineFields
   return {
     id: 'gid://shopify/LineItem/11',
     sku: 'MUG',
+    isGiftCard: false,
     title: 'Mug',
     quantity: 2,
     currentQuantity: 2,
@@ -244,6 +245,28 @@ describe('orders normalise: Shopify order → OrderDocument', () => {
       validator.validate('apply_order', 'params', document);
     });
   }
+
+  it('marks a gift card line (isGiftCard), with or without a SKU, and no other line', () => {
+    const gift = line({
+      id: 'gid://shopify/LineItem/12',
+      sku: null,
+      isGiftCard: true,
+      title: 'Gift card',
+      quantity: 1,
+      currentQuantity: 1,
+      taxLines: [],
+    });
+    const { document } = normaliseOrder(order({ lineItems: { nodes: [line(), gift], pageInfo: { hasNextPage: false, endCursor: null } } }));
+    assert.deepEqual(
+      document.lines.map((l) => [l.sku, l.gift_card]),
+      [
+        ['MUG', undefined],
+        [null, true],
+      ],
+    );
+    assert.equal(Object.hasOwn(document.lines[0]!, 'gift_card'), false, 'other lines keep their document (and hash) unchanged');
+    validator.validate('apply_order', 'params', document);
+  });
 
   it('takes a shipping discount from its allocations, else from the discounted price', () => {
     const ship = (allocations: string[], discounted: string) =>

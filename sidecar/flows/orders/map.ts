@@ -178,6 +178,8 @@ export function normaliseOrder(
       price_unit: formatCents(money(li.originalUnitPriceSet, `${where} price`)),
       discount: formatCents(share(discount)),
       tax_lines: taxLines(li.taxLines, where, share),
+      // Only when true, so the documents (and content hashes) of other orders do not change.
+      ...(li.isGiftCard ? { gift_card: true } : {}),
     };
   });
   const shippingLines: ShippingLine[] = (order.shippingLines?.nodes ?? []).map((s, index) => {

@@ -15,6 +15,7 @@ import { PermanentError, RetryableError } from '../../queue/errors.js';
 import type { JobContext } from '../../queue/queue.js';
 import type { FlowContext } from '../context.js';
 import { defineFlow, ignored, type JobOutcome } from '../define-flow.js';
+import { sendPaymentsJob } from '../payments/index.js';
 import { applyOrderRefunds, creditNotePosted } from './apply.js';
 import { moveIdOf, orderGidOf } from './map.js';
 import { orderInOdoo } from './read.js';
@@ -35,6 +36,8 @@ export async function handleRefundJob(ctx: FlowContext, job: JobContext<QueueJob
   if (!(await orderInOdoo(ctx, orderGid)))
     throw new RetryableError(`refunds: order ${orderGid} is not imported in Odoo yet; retried until it is`);
   const applied = await applyOrderRefunds(ctx, store, orderGid);
+  // Refund transactions are booked by the payments flow, against the credit notes just made.
+  if (applied.length) await sendPaymentsJob(ctx, orderGid, 'refund', `refund-job:${job.jobId}`);
   if (!applied.length) return ignored('unchanged', 'every refund of the order is applied in Odoo', { fields: { orderGid } });
   const flagged = applied.filter((a) => a.result.status === 'flagged').length;
   return {

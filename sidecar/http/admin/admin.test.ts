@@ -298,7 +298,7 @@ describe('operator tools: admin API and CLI (simulator, PostgreSQL, Odoo double)
       assert.equal(repairs[0].data.reportId, stored!.id);
       assert.equal(
         storedReport(double, 'reconciliation')!.summary.headline,
-        '3 Shopify orders, 2 in Odoo, 1 missing, 1 mismatched, 2 repair jobs',
+        '3 Shopify orders, 2 in Odoo, 1 missing, 1 mismatched, 2 repair jobs; 0 of 0 refunds and 3 of 3 transactions not in Odoo',
       );
       const latest = await admin('GET', '/api/reports/reconciliation/latest');
       assert.equal(latest.body.summary.missing, 1);

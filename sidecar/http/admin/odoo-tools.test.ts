@@ -62,7 +62,7 @@ describe("admin API for Odoo's tools: status, locations, re-import by number", f
     assert.ok(snapshot.webhooks.topics.some((t) => t.topic === 'orders/create'));
     assert.deepEqual(
       snapshot.queues.map((q) => q.queue),
-      ['products', 'inventory', 'orders', 'customers', 'fulfillments', 'refunds', 'returns', 'privacy'],
+      ['products', 'inventory', 'orders', 'customers', 'fulfillments', 'refunds', 'returns', 'privacy', 'payments'],
     );
     // The double checks it as the addon does: the snapshot is a valid report_status document.
     await stack.sidecar.contract.reportStatus(snapshot);

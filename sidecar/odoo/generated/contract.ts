@@ -47,6 +47,10 @@ export interface ContractMethods {
     params: OrderDocument;
     result: ApplyOrderResult;
   };
+  apply_payments: {
+    params: PaymentsDocument;
+    result: ApplyPaymentsResult;
+  };
   apply_refund: {
     params: RefundDocument;
     result: ApplyRefundResult;
@@ -98,6 +102,10 @@ export interface ContractMethods {
   order_status: {
     params: OrderStatusParams;
     result: OrderStatusResult;
+  };
+  payment_status: {
+    params: PaymentStatusParams;
+    result: PaymentStatusResult;
   };
   privacy_data_request: {
     params: PrivacyDataRequestParams;
@@ -315,6 +323,10 @@ export interface OrderLine {
    */
   discount?: string;
   tax_lines?: OrderTaxLine[];
+  /**
+   * A gift card sold (Shopify LineItem.isGiftCard): booked to the gift card product and its liability account, whatever its SKU (usually none). Absent: false.
+   */
+  gift_card?: boolean;
 }
 /**
  * This interface was referenced by `OrderDocument`'s JSON-Schema
@@ -366,6 +378,75 @@ export interface ApplyOrderResult {
    * With refunds_pending: the document's refunds Odoo has not applied yet; apply them, then the document again.
    */
   refund_gids?: string[];
+}
+/**
+ * A Shopify order's transactions, for apply_payments (docs/contract.md, "PaymentsDocument"). Every transaction of the order is sent; Odoo books the successful sales, captures and refunds it has not booked yet.
+ *
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "apply_payments_params".
+ *
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "document_PaymentsDocument.schema.json".
+ */
+export interface PaymentsDocument {
+  order_gid: string;
+  /**
+   * @maxItems 250
+   */
+  transactions: PaymentsTransaction[];
+}
+/**
+ * This interface was referenced by `PaymentsDocument`'s JSON-Schema
+ * via the `definition` "Transaction".
+ */
+export interface PaymentsTransaction {
+  transaction_gid: string;
+  /**
+   * Shopify OrderTransactionKind, lower case. Money: sale, capture (inbound) and refund (outbound).
+   */
+  kind: 'sale' | 'capture' | 'refund' | 'authorization' | 'emv_authorization' | 'void' | 'change' | 'suggested_refund';
+  /**
+   * Shopify OrderTransactionStatus, lower case. Only success is money.
+   */
+  status: 'success' | 'pending' | 'failure' | 'error' | 'awaiting_response' | 'unknown';
+  /**
+   * Shopify's gateway name; its mapping names the journal (gift_card: the gift card journal).
+   */
+  gateway: string | null;
+  /**
+   * amountSet.shopMoney, positive; the kind gives the direction.
+   */
+  amount: string;
+  /**
+   * ISO 8601; its date is the payment date.
+   */
+  processed_at: string | null;
+}
+/**
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "apply_payments_result".
+ */
+export interface ApplyPaymentsResult {
+  /**
+   * held: a gateway has no journal (or a gift card no liability account); nothing was written and the order's binding says why. disabled: the order's company maps no gateway, so nothing is booked (payments start with the first mapping).
+   */
+  status: 'applied' | 'unchanged' | 'held' | 'disabled';
+  sale_order_id: number;
+  /**
+   * The invoice this call made (invoice policy on payment).
+   */
+  invoice_id: number | null;
+  /**
+   * The payments this call made.
+   */
+  payments: {
+    transaction_gid: string;
+    payment_id: number;
+    payment_type: 'inbound' | 'outbound';
+    amount: string;
+    journal: string;
+  }[];
+  message?: string;
 }
 /**
  * Input of apply_refund. subtotal is in the order's tax convention; adjustments are positive when they add to the refund; total is the refunded total. return_gid (contract 1.1) names the return the refund closes.
@@ -810,6 +891,35 @@ export interface OrderStatusResult {
     state: 'draft' | 'sent' | 'sale' | 'cancel' | null;
     amount_total: string | null;
     line_count: number | null;
+  }[];
+}
+/**
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "payment_status_params".
+ */
+export interface PaymentStatusParams {
+  /**
+   * @maxItems 5000
+   */
+  transaction_gids: string[];
+}
+/**
+ * This interface was referenced by `ContractMethods`'s JSON-Schema
+ * via the `definition` "payment_status_result".
+ */
+export interface PaymentStatusResult {
+  payments: {
+    transaction_gid: string;
+    found: boolean;
+    payment_id: number | null;
+    sale_order_id: number | null;
+    payment_type: 'inbound' | 'outbound' | null;
+    amount: string | null;
+    state: 'draft' | 'in_process' | 'paid' | 'canceled' | 'rejected' | null;
+    /**
+     * Matched with an invoice or credit note.
+     */
+    reconciled: boolean;
   }[];
 }
 /**

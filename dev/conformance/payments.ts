@@ -1,0 +1,282 @@
+/**
+ * The payments area's conformance scenarios (apply_payments, payment_status, gift card lines in
+ * apply_order, the invoice policies), run against the double and a real Odoo like the rest of
+ * ./suite.ts. Amounts: two units at 10.00 + 20 % VAT and shipping 5.00 + 1.00: 30.00.
+ */
+import assert from 'node:assert/strict';
+import type { OdooContract, OrderDocument, PaymentTransaction, RefundDocument } from '../../sidecar/odoo/contract.js';
+import { OdooPermanentError } from '../../sidecar/odoo/errors.js';
+import { gidOf, orderDoc, vat } from './fixtures.js';
+import { rejects, VALIDATION } from './support.js';
+import type { MerchantDriver, MerchantSettings, WarehouseView } from './target.js';
+
+export interface PaymentScenarioContext {
+  contract: OdooContract;
+  m: MerchantDriver;
+  currency: string;
+  wh: WarehouseView[];
+  stocked(quantity?: number, price?: string): Promise<{ sku: string; template_id: number; product_id: number }>;
+}
+
+const CARD = 'Conformance card';
+const GIFT = { journal: 'Conformance gift cards', account: 'Conformance gift cards outstanding' };
+const MONEY: MerchantSettings = { invoice_policy: 'on_payment', gateways: [{ gateway: 'bogus', journal: CARD }], gift_card: GIFT };
+
+export function definePaymentScenarios(get: () => PaymentScenarioContext): void {
+  const tx = (kind: PaymentTransaction['kind'], amount: string, extra: Partial<PaymentTransaction> = {}): PaymentTransaction => ({
+    transaction_gid: gidOf('OrderTransaction'),
+    kind,
+    status: 'success',
+    gateway: 'bogus',
+    amount,
+    processed_at: '2026-11-01T10:05:00Z',
+    ...extra,
+  });
+  const order = async (extra: Partial<Parameters<typeof orderDoc>[0]> = {}) => {
+    const { contract, currency, wh } = get();
+    const p = await get().stocked();
+    const doc = orderDoc({
+      currency,
+      location_gid: wh[0]!.location_gid,
+      lines: [{ sku: p.sku, quantity: 2, price: '10.00', taxes: [vat('4.00')] }],
+      shipping: { price: '5.00', taxes: [vat('1.00')] },
+      ...extra,
+    });
+    const applied = await contract.applyOrder(doc);
+    assert.equal(applied.status, 'created', applied.message);
+    return { doc, so: applied.sale_order_id };
+  };
+  const pay = (doc: OrderDocument, ...transactions: PaymentTransaction[]) =>
+    get().contract.applyPayments({ order_gid: doc.order_gid, transactions });
+
+  beforeEach(async () => get().m.configure(MONEY));
+  // Other areas' scenarios validate deliveries: no invoice policy may act on them.
+  after(async () => get().m.configure({ invoice_policy: 'never', gateways: [], gift_card: null }));
+
+  it('books a capture in the gateway journal, invoices on payment and reconciles; the authorization and a repeat book nothing', async () => {
+    const { m } = get();
+    const { doc, so } = await order();
+    const capture = tx('capture', '30.00');
+    const result = await pay(doc, tx('authorization', '30.00'), capture);
+    assert.equal(result.status, 'applied');
+    assert.deepEqual(
+      result.payments.map((p) => [p.transaction_gid, p.payment_type, p.amount, p.journal]),
+      [[capture.transaction_gid, 'inbound', '30.00', CARD]],
+    );
+    const [invoice] = await m.readOrderInvoices(so);
+    assert.equal(result.invoice_id, invoice!.id);
+    assert.deepEqual([invoice!.state, invoice!.amount_total, invoice!.amount_residual], ['posted', '30.00', '0.00']);
+    assert.deepEqual(await m.readPayments(so), [
+      { transaction_gid: capture.transaction_gid, payment_type: 'inbound', amount: '30.00', journal: CARD, reconciled: true },
+    ]);
+    const again = await pay(doc, capture);
+    assert.deepEqual([again.status, again.payments, again.invoice_id], ['unchanged', [], null]);
+    assert.equal((await m.readPayments(so)).length, 1);
+    assert.equal((await m.readOrderInvoices(so)).length, 1);
+  });
+
+  it('holds the payments of an unmapped gateway, naming it on the order, and books them once it is mapped', async () => {
+    const { m } = get();
+    const { doc, so } = await order();
+    const sale = tx('sale', '30.00', { gateway: 'paypal' });
+    const held = await pay(doc, sale);
+    assert.equal(held.status, 'held');
+    assert.match(held.message ?? '', /payment gateway "paypal" has no journal \(Shopify → Configuration → Payment gateways\)/);
+    const binding = await m.readBinding('sale.order', so);
+    assert.equal(binding.state, 'error');
+    assert.match(binding.message ?? '', /^Shopify payments held: order #\d+: payment gateway "paypal" has no journal/);
+    assert.deepEqual(await m.readPayments(so), [], 'nothing half-applied');
+    assert.deepEqual(await m.readOrderInvoices(so), [], 'no invoice while held');
+    await m.configure({ gateways: [...MONEY.gateways!, { gateway: 'PayPal', journal: CARD }] });
+    assert.equal((await pay(doc, sale)).status, 'applied');
+    assert.equal((await m.readBinding('sale.order', so)).state, 'synced');
+    assert.equal((await m.readPayments(so))[0]!.reconciled, true);
+  });
+
+  it('refuses a malformed transaction whole, naming the transaction and the field', async () => {
+    const { m } = get();
+    const { doc, so } = await order();
+    const good = tx('sale', '30.00');
+    const bad = tx('sale', '-1.00');
+    await rejects(pay(doc, good, bad), {
+      cls: OdooPermanentError,
+      odooName: VALIDATION,
+      message: `transaction ${bad.transaction_gid}: amount -1.00 is negative; Shopify amounts are positive, the kind gives the direction`,
+    });
+    const anonymous = tx('sale', '30.00', { gateway: ' ' });
+    await rejects(pay(doc, good, anonymous), {
+      cls: OdooPermanentError,
+      odooName: VALIDATION,
+      message: `transaction ${anonymous.transaction_gid}: gateway is missing; a payment needs the gateway that names its journal`,
+    });
+    await rejects(pay(doc, good, tx('sale', '1.005')), {
+      cls: OdooPermanentError,
+      odooName: VALIDATION,
+      message: /amount: "1\.005" has more than two decimals/,
+    });
+    assert.deepEqual(await m.readPayments(so), []);
+    assert.deepEqual(await m.readOrderInvoices(so), []);
+  });
+
+  it('books nothing, and holds nothing, while the company maps no gateway', async () => {
+    const { m } = get();
+    await m.configure({ gateways: [] });
+    const { doc, so } = await order();
+    const r = await pay(doc, tx('sale', '30.00', { gateway: 'paypal' }));
+    assert.equal(r.status, 'disabled');
+    assert.match(r.message ?? '', /^no Shopify payment gateway is mapped in .+: payments are not booked$/);
+    assert.notEqual((await m.readBinding('sale.order', so)).state, 'error');
+    assert.deepEqual(await m.readPayments(so), []);
+    assert.deepEqual(await m.readOrderInvoices(so), []);
+  });
+
+  it('books pending, failed and zero transactions as nothing', async () => {
+    const { m } = get();
+    const { doc, so } = await order();
+    const r = await pay(doc, tx('sale', '30.00', { status: 'pending' }), tx('sale', '30.00', { status: 'failure' }), tx('sale', '0.00'));
+    assert.equal(r.status, 'unchanged');
+    assert.deepEqual(await m.readPayments(so), []);
+  });
+
+  it('under the policy "never" books the payment and makes no invoice', async () => {
+    const { m } = get();
+    await m.configure({ invoice_policy: 'never' });
+    const { doc, so } = await order();
+    assert.equal((await pay(doc, tx('sale', '30.00'))).status, 'applied');
+    assert.deepEqual(await m.readOrderInvoices(so), []);
+    assert.equal((await m.readPayments(so))[0]!.reconciled, false);
+  });
+
+  it('under the policy "on delivery" invoices when the order is delivered and reconciles the payment received before', async () => {
+    const { m } = get();
+    await m.configure({ invoice_policy: 'on_delivery' });
+    const { doc, so } = await order();
+    await pay(doc, tx('sale', '30.00'));
+    assert.deepEqual(await m.readOrderInvoices(so), [], 'paid, not delivered');
+    const [picking] = (await m.readPickings(so)).filter((pk) => pk.picking_type === 'outgoing');
+    await m.validateDelivery(picking!.id);
+    const [invoice] = await m.readOrderInvoices(so);
+    assert.deepEqual([invoice!.state, invoice!.amount_total, invoice!.amount_residual], ['posted', '30.00', '0.00']);
+    assert.equal((await m.readPayments(so))[0]!.reconciled, true);
+  });
+
+  it('books a refund transaction as an outbound payment reconciled with the credit note of its refund', async () => {
+    const { contract, m } = get();
+    const { doc, so } = await order();
+    const sale = tx('sale', '30.00');
+    await pay(doc, sale);
+    const refund: RefundDocument = {
+      refund_gid: gidOf('Refund'),
+      order_gid: doc.order_gid,
+      created_at: '2026-11-03T10:00:00Z',
+      note: null,
+      return_gid: null,
+      lines: [
+        {
+          line_gid: doc.lines[0]!.line_gid,
+          sku: doc.lines[0]!.sku,
+          quantity: 1,
+          subtotal: '10.00',
+          total_tax: '2.00',
+          restock_type: 'cancel',
+          location_gid: null,
+        },
+      ],
+      shipping: { amount: '0.00', tax: '0.00' },
+      adjustments: [],
+      total: '12.00',
+    };
+    const applied = await contract.applyRefund(refund);
+    assert.ok(applied.credit_note_id);
+    const back = tx('refund', '12.00');
+    const r = await pay(doc, sale, back);
+    assert.deepEqual(
+      r.payments.map((p) => [p.payment_type, p.amount]),
+      [['outbound', '12.00']],
+    );
+    const outbound = (await m.readPayments(so)).find((p) => p.payment_type === 'outbound')!;
+    assert.equal(outbound.reconciled, true);
+    const [status] = (await contract.paymentStatus({ transaction_gids: [back.transaction_gid] })).payments;
+    assert.deepEqual([status!.found, status!.payment_type, status!.amount, status!.reconciled], [true, 'outbound', '12.00', true]);
+  });
+
+  it('sells a gift card without a SKU as a liability and books a gift card payment in the gift card journal', async () => {
+    const { contract, m } = get();
+    const base = await order();
+    const doc: OrderDocument = {
+      ...base.doc,
+      order_gid: gidOf('Order'),
+      lines: [
+        ...base.doc.lines,
+        {
+          line_gid: gidOf('LineItem'),
+          sku: null,
+          title: 'Gift card 50',
+          quantity: 1,
+          price_unit: '50.00',
+          discount: '0.00',
+          tax_lines: [],
+          gift_card: true,
+        },
+      ],
+      subtotal_price: '70.00',
+      total_price: '80.00',
+    };
+    doc.lines[0] = { ...doc.lines[0]!, line_gid: gidOf('LineItem') };
+    const applied = await contract.applyOrder(doc);
+    assert.equal(applied.status, 'created', applied.message);
+    assert.equal(applied.amount_total, '80.00');
+    const so = applied.sale_order_id;
+    const r = await pay(doc, tx('sale', '74.00'), tx('sale', '6.00', { gateway: 'gift_card' }));
+    assert.equal(r.status, 'applied');
+    const [invoice] = await m.readOrderInvoices(so);
+    assert.deepEqual([invoice!.amount_total, invoice!.amount_residual, invoice!.gift_card_amount], ['80.00', '0.00', '50.00']);
+    assert.deepEqual((await m.readPayments(so)).map((p) => [p.amount, p.journal]).sort(), [
+      ['6.00', GIFT.journal],
+      ['74.00', CARD],
+    ]);
+  });
+
+  it('holds the invoice of a gift card while the liability account is not set, never refusing the order', async () => {
+    const { contract, m } = get();
+    await m.configure({ gift_card: null });
+    const doc = orderDoc({ currency: get().currency, lines: [] });
+    doc.lines = [
+      {
+        line_gid: gidOf('LineItem'),
+        sku: null,
+        title: 'Gift card 25',
+        quantity: 1,
+        price_unit: '25.00',
+        discount: '0.00',
+        tax_lines: [],
+        gift_card: true,
+      },
+    ];
+    doc.subtotal_price = '25.00';
+    doc.total_price = '25.00';
+    const applied = await contract.applyOrder(doc);
+    assert.equal(applied.status, 'created', applied.message);
+    const held = await pay(doc, tx('sale', '25.00'));
+    assert.equal(held.status, 'held');
+    assert.match(held.message ?? '', /sells a gift card and the gift card liability account is not set/);
+    assert.deepEqual(await m.readPayments(applied.sale_order_id), []);
+  });
+
+  it('reports what it holds for some transactions (payment_status), and refuses a malformed list', async () => {
+    const { contract } = get();
+    const { doc, so } = await order();
+    const sale = tx('sale', '30.00');
+    await pay(doc, sale);
+    const missing = gidOf('OrderTransaction');
+    const { payments } = await contract.paymentStatus({ transaction_gids: [sale.transaction_gid, missing] });
+    assert.deepEqual(
+      payments.map((p) => [p.transaction_gid, p.found, p.sale_order_id, p.payment_type, p.amount, p.state, p.reconciled]),
+      [
+        // in process: a bank journal's payment waits for its bank statement line, reconciled or not.
+        [sale.transaction_gid, true, so, 'inbound', '30.00', 'in_process', true],
+        [missing, false, null, null, null, null, false],
+      ],
+    );
+  });
+}
