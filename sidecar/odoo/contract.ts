@@ -1,5 +1,5 @@
 /**
- * The sidecar ⟷ Odoo contract (docs/contract.md, version 1.1): the canonical documents as
+ * The sidecar ⟷ Odoo contract (docs/contract.md, version 1.2): the canonical documents as
  * TypeScript types, and a typed facade over `shopify.sync.api`. Flows call Odoo only through
  * this facade; the transport (JSON-RPC client, or the in-process double) is an OdooCaller.
  *

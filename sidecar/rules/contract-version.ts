@@ -5,7 +5,7 @@
  */
 
 /** The contract this sidecar speaks. */
-export const CONTRACT_VERSION = '1.1';
+export const CONTRACT_VERSION = '1.2';
 
 const VERSION = /^(\d+)\.(\d+)$/;
 
