@@ -39,7 +39,10 @@ class ShopifySyncApi(models.AbstractModel):
     def _rounding_bound(lines, shopify_tax_lines):
         """The most cents rounding can move a total: one per tax Odoo rounds on a line, one per
         tax amount Shopify rounded."""
-        return sum(len(compat.value(line, "tax_id")) for line in lines) + shopify_tax_lines
+        # Sale order lines (their taxes field is named per version) or invoice lines (tax_ids).
+        return sum(len(line.tax_ids if line._name == "account.move.line"
+                       else compat.value(line, "tax_id"))
+                   for line in lines) + shopify_tax_lines
 
     @staticmethod
     def _document_tax_lines(document):

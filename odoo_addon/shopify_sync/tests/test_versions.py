@@ -87,7 +87,9 @@ class TestVersionHelpers(TransactionCase):
     def test_views_with_a_chatter_load_and_show_it(self):
         arch = self.env["shopify.privacy.request"].get_views([(False, "form")])["views"]["form"][
             "arch"]
-        self.assertIn("message_ids", arch, "the privacy request form shows its chatter")
+        # 18.0 and 19.0 render <chatter/> themselves; on 17.0 compat.arch puts its fields in.
+        shown = "<chatter" in arch if compat.ODOO_MAJOR >= 18 else "message_ids" in arch
+        self.assertTrue(shown, "the privacy request form shows its chatter")
 
     def test_a_partner_field_some_versions_removed(self):
         partner = self.env["res.partner"].create({"name": "No mobile", "phone": "+1 555 0100"})
