@@ -1,6 +1,7 @@
 /** The double's fake /jsonrpc answers exactly in Odoo 18's wire shapes. */
 import assert from 'node:assert/strict';
 import { createOdooDouble } from './double.js';
+import { detectOdooVersion } from '../../sidecar/odoo/transport.js';
 import { serveOdooDouble, type OdooDoubleServer } from './http.js';
 
 describe('Odoo double over /jsonrpc', () => {
@@ -21,6 +22,10 @@ describe('Odoo double over /jsonrpc', () => {
     server = await serveOdooDouble(createOdooDouble(), credentials);
   });
   afterEach(() => server.close());
+
+  it('answers /web/webclient/version_info as Odoo 18 does, so ODOO_PROTOCOL=auto picks JSON-RPC', async () => {
+    assert.deepEqual(await detectOdooVersion({ url: server.url, timeoutMs: 5000 }), { major: 18, version: '18.0' });
+  });
 
   it('answers authenticate with the uid, or false (not an error) for a bad key', async () => {
     assert.deepEqual(

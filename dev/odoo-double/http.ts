@@ -26,6 +26,8 @@ export interface OdooDoubleServer {
 }
 
 const UID = 2;
+/** What Odoo 18's common.version and /web/webclient/version_info answer (odoo/service/common.py). */
+const VERSION_INFO = { server_version: '18.0', server_version_info: [18, 0, 0, 'final', 0, ''], server_serie: '18.0', protocol_version: 1 };
 const fault = (name: string, message: string) => ({
   code: 200,
   message: 'Odoo Server Error',
@@ -41,9 +43,7 @@ export async function serveOdooDouble(odoo: OdooDouble, options: OdooDoubleServe
       return { result: db === options.db && login === options.login && key === options.apiKey ? UID : false };
     }
     if (params.service === 'common' && params.method === 'version') {
-      return {
-        result: { server_version: '18.0', server_version_info: [18, 0, 0, 'final', 0, ''], server_serie: '18.0', protocol_version: 1 },
-      };
+      return { result: VERSION_INFO };
     }
     if (params.service === 'object' && (params.method === 'execute_kw' || params.method === 'execute')) {
       const [db, uid, key, model, method, callArgs, kwargs] = args as [
@@ -70,7 +70,10 @@ export async function serveOdooDouble(odoo: OdooDouble, options: OdooDoubleServe
   };
 
   const server = http.createServer((req, res) => {
-    if (req.method !== 'POST' || req.url !== '/jsonrpc') {
+    // /web/webclient/version_info: the JSON route the sidecar reads the version from before
+    // logging in (ODOO_PROTOCOL=auto picks the transport by it).
+    const route = req.url === '/web/webclient/version_info' ? 'version' : req.url === '/jsonrpc' ? 'jsonrpc' : null;
+    if (req.method !== 'POST' || route === null) {
       res.writeHead(404, { 'content-type': 'text/html' }).end('<h1>Not Found</h1>');
       return;
     }
@@ -84,7 +87,8 @@ export async function serveOdooDouble(odoo: OdooDouble, options: OdooDoubleServe
         res.writeHead(400).end();
         return;
       }
-      const body = { jsonrpc: '2.0', id: request.id ?? null, ...answer(request.params ?? {}) };
+      const reply = route === 'version' ? { result: VERSION_INFO } : answer(request.params ?? {});
+      const body = { jsonrpc: '2.0', id: request.id ?? null, ...reply };
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     });
   });
