@@ -499,6 +499,10 @@ def _version_names(node):
     elif isinstance(node, ast.keyword) and node.arg in VERSION_SPECIFIC_NAMES and \
             node.arg not in ATTRIBUTE_ONLY:
         found.append((node.arg, node.value.lineno))
+    elif isinstance(node, ast.keyword) and node.arg == "tax_id" and \
+            isinstance(node.value, (ast.List, ast.ListComp)):
+        # vals.update(tax_id=[Command.set(...)]): a line's taxes written as a keyword.
+        found.append(("tax_id", node.value.lineno))
     elif isinstance(node, ast.keyword) and node.arg == "view_mode" and \
             isinstance(node.value, ast.Constant) and \
             re.search(r"\b(list|tree)\b", str(node.value.value)):

@@ -268,6 +268,13 @@ class TestOdooVersions(BrokenCopy):
         self.assertProblem(r"shopify_sync_api_orders\.py:\d+: shopify\.sync\.api\.cancel_order "
                            r"must take exactly one argument, `document`")
 
+    def test_a_line_taxes_keyword_outside_compat(self):
+        self.edit("models/shopify_sync_api_taxes.py",
+                  "        vals = compat.vals(self.env[\"sale.order.line\"], "
+                  "dict(vals, tax_id=[Command.set([])]))",
+                  "        vals.update(tax_id=[Command.set([])])")
+        self.assertProblem(r"shopify_sync_api_taxes\.py:\d+: sale\.order\.line taxes")
+
     def test_a_model_that_only_calls_the_contract_model_is_not_it(self):
         # stock.picking calls shopify.sync.api's helpers; its own public methods (write, ...)
         # keep Odoo's signatures.

@@ -86,8 +86,9 @@ class ShopifySyncApi(models.AbstractModel):
             line.write(vals)
             return
         product = self.env.ref("shopify_sync.product_shopify_tax_adjustment").product_variant_id
-        vals.update(product_id=product.id, product_uom_qty=1, tax_id=[Command.set([])],
+        vals.update(product_id=product.id, product_uom_qty=1,
                     shopify_line_gid=ADJUSTMENT_GID, shopify_line_role="tax_adjustment")
+        vals = compat.vals(self.env["sale.order.line"], dict(vals, tax_id=[Command.set([])]))
         order.write({"order_line": [Command.create(vals)]})
 
     def _total_outside_tolerance(self, odoo_cents, total_cents):
