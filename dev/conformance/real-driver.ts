@@ -786,9 +786,12 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
       for (const row of rows) {
         const todos = await searchRead(
           'mail.activity',
+          // Open to-dos only: Odoo 19 keeps a done activity, archived (17 and 18 delete it), and
+          // this driver reads with active_test off.
           [
             ['res_model', '=', 'shopify.privacy.request'],
             ['res_id', '=', row.id],
+            ['active', '=', true],
           ],
           ['summary', 'date_deadline'],
           { order: 'id' },
