@@ -57,6 +57,8 @@ HELD_IN = {
     ("product.template", "is_storable"): {17: "type"},
     ("product.product", "is_storable"): {17: "type"},
     ("account.tax", "price_include_override"): {17: "price_include"},
+    # 17.0: a payment's memo is `ref` (18.0 renamed it, `addons/account/models/account_payment.py`).
+    ("account.payment", "memo"): {17: "ref"},
     ("res.groups", "category_id"): {19: "privilege_id"},
 }
 
@@ -474,6 +476,27 @@ class Base(models.AbstractModel):
 
 
 # ---------------------------------------------------------------------------- model classes
+# 17.0's payments keep `company_id` on their journal entry (`_inherits` account.move,
+# `addons/account/models/account_payment.py`), so no constraint of the payment's table can name
+# it; 18.0 stores it on the payment. On 17 a transaction is unique across companies: a Shopify
+# transaction belongs to one order of one shop, imported into one company.
+PAYMENT_TRANSACTION_UNIQUE = "unique(shopify_transaction_gid)" if ODOO_MAJOR == 17 else \
+    "unique(company_id, shopify_transaction_gid)"
+
+
+# 17.0: a payment's state is its journal entry's (draft, posted, cancel); 18.0 gave payments
+# their own (`addons/account/models/account_payment.py`: draft, in_process, paid, canceled,
+# rejected), "in process" until matched with a bank statement or paid.
+PAYMENT_BOOKED_STATES = ("posted",) if ODOO_MAJOR == 17 else ("in_process", "paid")
+
+
+def payment_state(payment):
+    """A payment's state in 18.0's terms (a posted 17.0 payment is "in process")."""
+    if ODOO_MAJOR == 17:
+        return {"posted": "in_process", "cancel": "canceled"}.get(payment.state, payment.state)
+    return payment.state
+
+
 def adapt_model_definitions(module):
     """19.0 ignores `_sql_constraints` (with a warning, `odoo/orm/model_classes.py`): each of
     the module's constraints becomes a `models.Constraint` of the same name, so the database

@@ -2,6 +2,8 @@
 transaction and company, whatever retries or duplicate webhooks do) and the order it pays."""
 from odoo import fields, models
 
+from .. import compat
+
 
 class AccountPayment(models.Model):
     _inherit = "account.payment"
@@ -15,6 +17,6 @@ class AccountPayment(models.Model):
         index="btree_not_null")
 
     _sql_constraints = [
-        ("shopify_transaction_company_uniq", "unique(company_id, shopify_transaction_gid)",
+        ("shopify_transaction_company_uniq", compat.PAYMENT_TRANSACTION_UNIQUE,
          "This Shopify transaction is already booked as a payment in this company."),
     ]

@@ -19,6 +19,7 @@ daily reconciliation (docs/contract.md, "PaymentsDocument", "payment_status").
 from odoo import api, models
 from odoo.exceptions import UserError, ValidationError
 
+from .. import compat
 from ..lib import money
 
 MONEY_KINDS = {"sale": "inbound", "capture": "inbound", "refund": "outbound"}
@@ -165,7 +166,8 @@ class ShopifySyncApi(models.AbstractModel):
     def _create_payment(self, order, tx, journal):
         partner = order.partner_invoice_id.commercial_partner_id
         name = order.shopify_name or order.name
-        payment = self.env["account.payment"].create({
+        Payment = self.env["account.payment"]
+        payment = Payment.create(compat.vals(Payment, {
             "payment_type": tx["direction"],
             "partner_type": "customer",
             "partner_id": partner.id,
@@ -177,7 +179,7 @@ class ShopifySyncApi(models.AbstractModel):
             "shopify_transaction_gid": tx["gid"],
             "shopify_gateway": tx["gateway"],
             "shopify_sale_order_id": order.id,
-        })
+        }))
         payment.action_post()
         return payment
 
@@ -185,7 +187,8 @@ class ShopifySyncApi(models.AbstractModel):
         """Open Shopify payments of the order against its posted invoices (inbound) and credit
         notes (outbound), on the receivable account."""
         payments = self.env["account.payment"].search(
-            [("shopify_sale_order_id", "=", order.id), ("state", "in", ("in_process", "paid"))])
+            [("shopify_sale_order_id", "=", order.id),
+             ("state", "in", compat.PAYMENT_BOOKED_STATES)])
         moves = order.invoice_ids | self.env["account.move"].search(
             [("shopify_sale_order_id", "=", order.id)])
         moves = moves.filtered(lambda m: m.state == "posted")
@@ -241,7 +244,7 @@ class ShopifySyncApi(models.AbstractModel):
             "transaction_gid": gid, "found": True, "payment_id": payment.id,
             "sale_order_id": payment.shopify_sale_order_id.id or None,
             "payment_type": payment.payment_type, "amount": money.to_string(payment.amount),
-            "state": payment.state, "reconciled": bool(payment.is_reconciled),
+            "state": compat.payment_state(payment), "reconciled": bool(payment.is_reconciled),
         }
 
     # ------------------------------------------------------------------ on delivery

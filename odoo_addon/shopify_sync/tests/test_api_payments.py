@@ -3,6 +3,7 @@ invoice policies, refunds against credit notes, gift cards) and payment_status."
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
+from .. import compat
 from .common import ShopifySyncCase
 
 
@@ -119,7 +120,7 @@ class TestPayments(ShopifySyncCase):
         self.assertEqual(self.pay(order, self.tx(70061))["status"], "applied")
         self.assertFalse(order.invoice_ids)
         payment = self.payments(order)
-        self.assertEqual(payment.state, "in_process")
+        self.assertEqual(compat.payment_state(payment), "in_process")
         self.assertFalse(payment.is_reconciled)
 
     def test_policy_on_delivery_invoices_when_delivered_and_reconciles_the_earlier_payment(self):

@@ -32,7 +32,11 @@ class ShopifyTaxMapWizard(models.TransientModel):
             Map.create({"title": line.title, "rate": line.rate, "tax_id": line.tax_id.id})
         orders = self.sale_order_id | self.sale_order_ids
         if self.reimport and orders:
-            return orders.action_shopify_reimport()
+            action = orders.action_shopify_reimport()
+            # Close the wizard under the notification: 17.0 keeps a dialog open when its button
+            # returns a notification (18.0 closes it), and a second Create would fail.
+            action["params"]["next"] = {"type": "ir.actions.act_window_close"}
+            return action
         return {"type": "ir.actions.client", "tag": "display_notification",
                 "params": {"message": _("%s tax mapping(s) created.", len(self.line_ids)),
                            "type": "success",

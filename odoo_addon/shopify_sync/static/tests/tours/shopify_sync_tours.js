@@ -7,13 +7,20 @@ import { session } from "@web/session";
 const registered = registry.category("web_tour.tours");
 
 // Odoo 17.0's tours (web_tour/static/src/tour_service/tour_compilers.js) click the trigger of a
-// step without `run` unless it says `isCheck`, and type with `text`; 18.0 only waits for such a
-// step, types with `edit` and refuses unknown step keys. The steps below are in 18.0's terms.
+// step without `run` unless it says `isCheck`, type with `text`, and while a dialog is open look
+// for a trigger inside it (`findTrigger`), so one that names the dialog itself (".modal …")
+// matches nothing unless the step says `in_modal: false`; 18.0 only waits for a step without
+// `run`, types with `edit`, searches the whole page and refuses unknown step keys. The steps
+// below are in 18.0's terms.
 const ODOO_17 = session.server_version_info?.[0] === 17;
+const NAMES_THE_DIALOG = /^\.modal(?![-\w])/;
 
 function forVersion(step) {
     if (!ODOO_17) {
         return step;
+    }
+    if (NAMES_THE_DIALOG.test(step.trigger)) {
+        step = { ...step, in_modal: false };
     }
     if (step.run === undefined) {
         return { ...step, isCheck: true };
