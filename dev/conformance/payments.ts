@@ -128,6 +128,8 @@ export function definePaymentScenarios(get: () => PaymentScenarioContext): void 
     assert.notEqual((await m.readBinding('sale.order', so)).state, 'error');
     assert.deepEqual(await m.readPayments(so), []);
     assert.deepEqual(await m.readOrderInvoices(so), []);
+    const status = await get().contract.paymentStatus({ transaction_gids: [gidOf('OrderTransaction')] });
+    assert.equal(status.payments_enabled, false, 'the reconciliation is told there is nothing to compare');
   });
 
   it('books pending, failed and zero transactions as nothing', async () => {
@@ -269,7 +271,8 @@ export function definePaymentScenarios(get: () => PaymentScenarioContext): void 
     const sale = tx('sale', '30.00');
     await pay(doc, sale);
     const missing = gidOf('OrderTransaction');
-    const { payments } = await contract.paymentStatus({ transaction_gids: [sale.transaction_gid, missing] });
+    const { payments, payments_enabled } = await contract.paymentStatus({ transaction_gids: [sale.transaction_gid, missing] });
+    assert.equal(payments_enabled, true, 'gateways are mapped');
     // Booked: Odoo 17/18 leave a bank journal's payment in process until its bank statement line,
     // reconciled or not; Odoo 19 marks one reconciled with its invoice paid.
     const booked = (state: string | null) => (state === 'in_process' || state === 'paid' ? 'booked' : state);

@@ -216,6 +216,7 @@ export function paymentStatus(core: DoubleCore, doc: ContractParams<'payment_sta
     throw validationError(`payment_status: at most ${MAX_TRANSACTION_GIDS} transaction_gids per call`);
   const byGid = new Map([...core.state.payments.values()].map((p) => [p.transaction_gid, p]));
   return {
+    payments_enabled: core.state.settings.gateway_journals.length > 0,
     payments: gids.map((g) => {
       const p = byGid.get(g);
       if (!p)

@@ -229,7 +229,11 @@ class ShopifySyncApi(models.AbstractModel):
         payments = self.env["account.payment"].sudo().search(
             [("shopify_transaction_gid", "in", gids)])
         by_gid = {p.shopify_transaction_gid: p for p in payments}
-        return {"payments": [self._payment_status_document(gid, by_gid.get(gid)) for gid in gids]}
+        # Nothing is booked before the first gateway is mapped (apply_payments: disabled), so
+        # the reconciliation has nothing to compare and no repair to send.
+        enabled = bool(self.env["shopify.payment.gateway"].sudo().search_count([], limit=1))
+        return {"payments_enabled": enabled,
+                "payments": [self._payment_status_document(gid, by_gid.get(gid)) for gid in gids]}
 
     @staticmethod
     def _payment_status_document(gid, payment):

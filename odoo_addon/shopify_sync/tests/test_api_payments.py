@@ -104,6 +104,10 @@ class TestPayments(ShopifySyncCase):
         self.assertNotEqual(order.shopify_state, "error")
         self.assertFalse(self.payments(order))
         self.assertFalse(order.invoice_ids)
+        # The daily reconciliation is told there is nothing to compare.
+        status = self.api.payment_status(
+            {"transaction_gids": ["gid://shopify/OrderTransaction/70121"]})
+        self.assertIs(status["payments_enabled"], False)
 
     def test_pending_failed_and_zero_transactions_book_nothing(self):
         order, _result = self.import_order(7005)
@@ -194,6 +198,7 @@ class TestPayments(ShopifySyncCase):
         self.pay(order, self.tx(70111))
         status = self.api.payment_status({"transaction_gids": [
             "gid://shopify/OrderTransaction/70111", "gid://shopify/OrderTransaction/70112"]})
+        self.assertIs(status["payments_enabled"], True)
         booked, missing = status["payments"]
         self.assertEqual((booked["found"], booked["amount"], booked["payment_type"],
                           booked["sale_order_id"], booked["reconciled"]),
