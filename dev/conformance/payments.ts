@@ -93,6 +93,29 @@ export function definePaymentScenarios(get: () => PaymentScenarioContext): void 
     assert.equal((await m.readPayments(so))[0]!.reconciled, true);
   });
 
+  it('shows a payments hold after the tax hold of a held order, never over it, and lifting it leaves the tax hold', async () => {
+    const { m, contract, currency } = get();
+    await m.configure({ tax_mapping: [] });
+    const p = await get().stocked();
+    const doc = orderDoc({ currency, lines: [{ sku: p.sku, quantity: 1, price: '10.00', taxes: [vat('2.00')] }] });
+    const taxHeld = await contract.applyOrder(doc);
+    assert.equal(taxHeld.status, 'held');
+    const sale = tx('sale', '12.00', { gateway: 'paypal' });
+    assert.equal((await pay(doc, sale)).status, 'held');
+    const both = await m.readBinding('sale.order', taxHeld.sale_order_id);
+    assert.equal(both.state, 'error');
+    assert.equal(
+      both.message,
+      `${taxHeld.message}; Shopify payments held: order ${doc.name}: payment gateway "paypal" has no journal (Shopify → Configuration → Payment gateways)`,
+    );
+    assert.equal((await pay(doc, sale)).status, 'held');
+    assert.equal((await m.readBinding('sale.order', taxHeld.sale_order_id)).message, both.message, 'said once');
+    await m.configure({ gateways: [...MONEY.gateways!, { gateway: 'paypal', journal: CARD }] });
+    assert.equal((await pay(doc, sale)).status, 'applied');
+    const taxOnly = await m.readBinding('sale.order', taxHeld.sale_order_id);
+    assert.deepEqual([taxOnly.state, taxOnly.message], ['error', taxHeld.message], 'still held for its tax, not synced');
+  });
+
   it('refuses a malformed transaction whole, naming the transaction and the field', async () => {
     const { m } = get();
     const { doc, so } = await order();
@@ -128,6 +151,8 @@ export function definePaymentScenarios(get: () => PaymentScenarioContext): void 
     assert.notEqual((await m.readBinding('sale.order', so)).state, 'error');
     assert.deepEqual(await m.readPayments(so), []);
     assert.deepEqual(await m.readOrderInvoices(so), []);
+    const status = await get().contract.paymentStatus({ transaction_gids: [gidOf('OrderTransaction')] });
+    assert.equal(status.payments_enabled, false, 'the reconciliation is told there is nothing to compare');
   });
 
   it('books pending, failed and zero transactions as nothing', async () => {
@@ -269,7 +294,8 @@ export function definePaymentScenarios(get: () => PaymentScenarioContext): void 
     const sale = tx('sale', '30.00');
     await pay(doc, sale);
     const missing = gidOf('OrderTransaction');
-    const { payments } = await contract.paymentStatus({ transaction_gids: [sale.transaction_gid, missing] });
+    const { payments, payments_enabled } = await contract.paymentStatus({ transaction_gids: [sale.transaction_gid, missing] });
+    assert.equal(payments_enabled, true, 'gateways are mapped');
     // Booked: Odoo 17/18 leave a bank journal's payment in process until its bank statement line,
     // reconciled or not; Odoo 19 marks one reconciled with its invoice paid.
     const booked = (state: string | null) => (state === 'in_process' || state === 'paid' ? 'booked' : state);

@@ -215,4 +215,20 @@ export function definePaymentFlowScenarios(get: () => PaymentScenarioContext): v
     assert.ok(report.money!.repairJobs.some((j) => j.queue === 'payments' && j.orderGid === order.admin_graphql_api_id && j.created));
     assert.deepEqual(summary(await payments(soId, 1)), [['inbound', '15.00', BANK]]);
   });
+
+  it('while Odoo maps no payment gateway, the daily reconciliation compares no transaction and sends no payments repair', async () => {
+    const { merchant, stack } = get();
+    await merchant.configure({ gateways: [] });
+    const { soId } = await orderInOdoo(1);
+    await idle();
+    assert.deepEqual(await merchant.readPayments(soId), [], 'payments disabled: nothing booked');
+    const { report } = await runReconciliation(reconcileDeps(stack), { hours: 1 });
+    assert.equal(report.money!.transactions.notBooked, true);
+    assert.deepEqual(report.money!.transactions.mismatched, []);
+    assert.ok(report.money!.transactions.shopify > 0, 'the window holds the sale of this order');
+    assert.deepEqual(
+      report.money!.repairJobs.filter((j) => j.queue === 'payments'),
+      [],
+    );
+  });
 }

@@ -91,4 +91,16 @@ describe('reconciliation of money', () => {
       'Money repair jobs: 2.',
     ]);
   });
+
+  it('says the transactions were not compared while Odoo books no payment', () => {
+    const lines = renderMoneyMarkdown({
+      refunds: { shopify: 0, missing: [] },
+      transactions: { shopify: 4, mismatched: [], notBooked: true },
+      repairJobs: [],
+    });
+    assert.equal(
+      lines[5],
+      'Shopify money transactions: 4, not compared: Odoo books no payment until a payment gateway is mapped (Shopify → Configuration → Payment gateways).',
+    );
+  });
 });

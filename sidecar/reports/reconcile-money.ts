@@ -27,7 +27,8 @@ export interface RefundMismatch {
 
 export interface MoneyReconciliation {
   refunds: { shopify: number; missing: RefundMismatch[] };
-  transactions: { shopify: number; mismatched: PaymentMismatch[] };
+  /** `notBooked`: Odoo maps no payment gateway yet, so it books no payment and none is compared. */
+  transactions: { shopify: number; mismatched: PaymentMismatch[]; notBooked?: true };
   repairJobs: Array<{ queue: 'refunds' | 'payments'; orderGid: string; created: boolean }>;
 }
 
@@ -101,15 +102,19 @@ export async function reconcileMoney(deps: MoneyDeps, window: Window, reportId: 
   const refundGids = orders.flatMap((o) => refundsInWindow(o, window).map((r) => r.id));
   const refundStatuses = await inChunks(refundGids, async (chunk) => (await deps.odoo.refundStatus({ refund_gids: chunk })).refunds);
   const txGids = orders.flatMap((o) => o.transactions.map((t) => t.id));
-  const paymentStatuses: PaymentStatus[] = await inChunks(
-    txGids,
-    async (chunk) => (await deps.odoo.paymentStatus({ transaction_gids: chunk })).payments,
-  );
+  let paymentsBooked = true;
+  const paymentStatuses: PaymentStatus[] = await inChunks(txGids, async (chunk) => {
+    const answer = await deps.odoo.paymentStatus({ transaction_gids: chunk });
+    paymentsBooked &&= answer.payments_enabled;
+    return answer.payments;
+  });
   const refunds = compareRefunds(orders, refundStatuses, window);
-  const transactions = compareTransactions(orders, paymentStatuses, window);
+  const transactions = compareTransactions(orders, paymentsBooked ? paymentStatuses : [], window);
   const money: MoneyReconciliation = {
     refunds: { shopify: refunds.compared, missing: refunds.missing },
-    transactions: { shopify: transactions.compared, mismatched: transactions.mismatched },
+    transactions: paymentsBooked
+      ? { shopify: transactions.compared, mismatched: transactions.mismatched }
+      : { shopify: transactions.compared, mismatched: [], notBooked: true },
     repairJobs: [],
   };
   if (!repair) return money;
@@ -123,7 +128,7 @@ export async function reconcileMoney(deps: MoneyDeps, window: Window, reportId: 
     });
     money.repairJobs.push({ queue: 'refunds', orderGid, created: sent.created });
   }
-  for (const orderGid of new Set(transactions.mismatched.map((m) => m.orderGid))) {
+  for (const orderGid of new Set(money.transactions.mismatched.map((m) => m.orderGid))) {
     const job: PaymentsJob = { source: 'repair', orderGid, reportId };
     const sent = await deps.queue.send('payments', job, {
       key: keys.payment(deps.shop, orderGid),
@@ -143,7 +148,9 @@ export function renderMoneyMarkdown(money: MoneyReconciliation): string[] {
     lines.push(`- refund ${r.refundGid} of ${r.name} (${r.orderGid}), ${r.total}: Odoo ${r.odoo ?? 'has nothing'}`);
   lines.push(
     '',
-    `Shopify money transactions: ${money.transactions.shopify}, missing or different in Odoo: ${money.transactions.mismatched.length}.`,
+    money.transactions.notBooked
+      ? `Shopify money transactions: ${money.transactions.shopify}, not compared: Odoo books no payment until a payment gateway is mapped (Shopify → Configuration → Payment gateways).`
+      : `Shopify money transactions: ${money.transactions.shopify}, missing or different in Odoo: ${money.transactions.mismatched.length}.`,
   );
   for (const t of money.transactions.mismatched)
     lines.push(

@@ -98,7 +98,9 @@ export function reconciliationHeadline(r: ReconciliationReport): string {
   const orders = `${c.shopify} Shopify orders, ${c.odoo} in Odoo, ${c.missing} missing, ${c.mismatched} mismatched, ${c.repaired} repair jobs`;
   if (!r.money) return orders;
   const m = r.money;
-  return `${orders}; ${m.refunds.missing.length} of ${m.refunds.shopify} refunds and ${m.transactions.mismatched.length} of ${m.transactions.shopify} transactions not in Odoo`;
+  const refunds = `${m.refunds.missing.length} of ${m.refunds.shopify} refunds`;
+  if (m.transactions.notBooked) return `${orders}; ${refunds} not in Odoo; transactions not compared (no payment gateway mapped in Odoo)`;
+  return `${orders}; ${refunds} and ${m.transactions.mismatched.length} of ${m.transactions.shopify} transactions not in Odoo`;
 }
 
 /** Pure: the report as Markdown (CLI `reconcile --markdown`, admin API `?format=markdown`). */

@@ -46,14 +46,13 @@ export function applyPayments(core: DoubleCore, doc: PaymentsDocument): Contract
   const invoiceNeeded = invoiceDue(core, so, 'on_payment', todo);
   const problem = holdReason(core, so, unmapped, invoiceNeeded);
   if (problem) {
-    core.setResult(so.binding, 'error', { message: `${HOLD_PREFIX}: ${problem}` });
+    paymentsHold(core, so, problem);
     return { status: 'held', sale_order_id: so.id, invoice_id: null, payments: [], message: problem };
   }
   const invoice = invoiceNeeded ? invoiceOrder(core, so) : undefined;
   const created = todo.map((t) => createPayment(core, so, t, journals.get(t.gid)!));
   reconcileOrder(core, so);
-  // The hold is over (also after a Retry marked the order pending).
-  if (so.binding.state !== 'synced' && (so.binding.message ?? '').startsWith(HOLD_PREFIX)) core.setResult(so.binding, 'synced');
+  paymentsHold(core, so, null);
   return {
     status: created.length || invoice ? 'applied' : 'unchanged',
     sale_order_id: so.id,
@@ -201,11 +200,28 @@ export function invoiceDelivered(core: DoubleCore, so: SaleOrder): void {
   if (open || !invoiceDue(core, so, 'on_delivery')) return;
   const problem = holdReason(core, so, [], true);
   if (problem) {
-    core.setResult(so.binding, 'error', { message: `${HOLD_PREFIX}: ${problem}` });
+    paymentsHold(core, so, problem);
     return;
   }
   invoiceOrder(core, so);
   reconcileOrder(core, so);
+}
+
+/**
+ * The addon's _shopify_payments_hold: shows the payments hold (problem) after another hold the
+ * order carries, never over it, or lifts it (null) leaving that other hold as it was.
+ */
+function paymentsHold(core: DoubleCore, so: SaleOrder, problem: string | null): void {
+  const message = so.binding.state !== 'synced' ? (so.binding.message ?? '') : '';
+  const other = message.split(HOLD_PREFIX, 1)[0]!.replace(/; $/, '');
+  if (problem) {
+    const held = [other, `${HOLD_PREFIX}: ${problem}`].filter(Boolean).join('; ');
+    if (so.binding.state !== 'error' || message !== held) core.setResult(so.binding, 'error', { message: held });
+  } else if (message.includes(HOLD_PREFIX)) {
+    // Over (also after a Retry marked the order pending).
+    if (other) core.setResult(so.binding, so.binding.state, { message: other });
+    else core.setResult(so.binding, 'synced');
+  }
 }
 
 export function paymentStatus(core: DoubleCore, doc: ContractParams<'payment_status'>): ContractResult<'payment_status'> {
@@ -216,6 +232,7 @@ export function paymentStatus(core: DoubleCore, doc: ContractParams<'payment_sta
     throw validationError(`payment_status: at most ${MAX_TRANSACTION_GIDS} transaction_gids per call`);
   const byGid = new Map([...core.state.payments.values()].map((p) => [p.transaction_gid, p]));
   return {
+    payments_enabled: core.state.settings.gateway_journals.length > 0,
     payments: gids.map((g) => {
       const p = byGid.get(g);
       if (!p)

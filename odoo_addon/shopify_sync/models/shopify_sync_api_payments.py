@@ -64,16 +64,14 @@ class ShopifySyncApi(models.AbstractModel):
         invoice_needed = self._invoice_due(order, "on_payment", todo)
         problem = self._payment_hold_reason(order, unmapped, invoice_needed)
         if problem:
-            order._shopify_set_result("error", message=f"{HOLD_PREFIX}: {problem}")
+            self._shopify_payments_hold(order, problem)
             return self._payments_result("held", order, [], None, problem)
         invoice = self._shopify_invoice(order) if invoice_needed else self.env["account.move"]
         created = Payment
         for tx in todo:
             created |= self._create_payment(order, tx, journals[tx["gid"]])
         self._shopify_reconcile_order(order)
-        if order.shopify_state != "synced" and (order.shopify_error or "").startswith(HOLD_PREFIX):
-            # The hold is over (also after a Retry marked the order pending).
-            order._shopify_set_result("synced")
+        self._shopify_payments_hold(order, None)
         status = "applied" if created or invoice else "unchanged"
         return self._payments_result(status, order, created, invoice)
 
@@ -143,6 +141,24 @@ class ShopifySyncApi(models.AbstractModel):
             reasons.append(f"order {name}: sells a gift card and the gift card liability account "
                            "is not set (Settings → Shopify); it is never booked as revenue")
         return "; ".join(reasons) or None
+
+    @staticmethod
+    def _shopify_payments_hold(order, problem):
+        """Shows the payments hold on the order's binding (`problem`), or lifts it (None). It
+        goes after another hold the order carries (a tax mapping, a total to review), never
+        over it, and lifting it leaves that other hold as it was."""
+        message = (order.shopify_error or "") if order.shopify_state != "synced" else ""
+        other = message.split(HOLD_PREFIX, 1)[0].removesuffix("; ")
+        if problem:
+            held = "; ".join(filter(None, [other, f"{HOLD_PREFIX}: {problem}"]))
+            if (order.shopify_state, message) != ("error", held):
+                order._shopify_set_result("error", message=held)
+        elif HOLD_PREFIX in message:
+            # Over (also after a Retry marked the order pending).
+            if other:
+                order._shopify_set_result(order.shopify_state, message=other)
+            else:
+                order._shopify_set_result("synced")
 
     # ------------------------------------------------------------------ invoices
     def _invoice_due(self, order, policy, todo=None):
@@ -232,7 +248,11 @@ class ShopifySyncApi(models.AbstractModel):
         payments = self.env["account.payment"].sudo().search(
             [("shopify_transaction_gid", "in", gids)])
         by_gid = {p.shopify_transaction_gid: p for p in payments}
-        return {"payments": [self._payment_status_document(gid, by_gid.get(gid)) for gid in gids]}
+        # Nothing is booked before the first gateway is mapped (apply_payments: disabled), so
+        # the reconciliation has nothing to compare and no repair to send.
+        enabled = bool(self.env["shopify.payment.gateway"].sudo().search_count([], limit=1))
+        return {"payments_enabled": enabled,
+                "payments": [self._payment_status_document(gid, by_gid.get(gid)) for gid in gids]}
 
     @staticmethod
     def _payment_status_document(gid, payment):
@@ -269,4 +289,4 @@ class ShopifySyncApi(models.AbstractModel):
                     problem = f"order {order.shopify_name or order.name}: not invoiced on " \
                         f"delivery: {exc}"
             if problem:
-                order._shopify_set_result("error", message=f"{HOLD_PREFIX}: {problem}")
+                self._shopify_payments_hold(order, problem)

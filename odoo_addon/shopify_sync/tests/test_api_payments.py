@@ -80,6 +80,24 @@ class TestPayments(ShopifySyncCase):
         self.assertEqual(failure.state, "resolved")
         self.assertEqual(self.payments(order).journal_id, self.card_journal)
 
+    def test_a_payments_hold_goes_after_a_tax_hold_and_lifting_it_leaves_the_tax_hold(self):
+        doc = self.order_doc(7013)
+        doc["lines"][0]["tax_lines"] = [{"title": "City tax", "rate": "0.05", "amount": "1.25"}]
+        taxed = self.api.apply_order(doc)
+        self.assertEqual(taxed["status"], "held")
+        order = self.env["sale.order"].browse(taxed["sale_order_id"])
+        tax_hold = order.shopify_error
+        self.assertEqual(self.pay(order, self.tx(70131, gateway="paypal"))["status"], "held")
+        self.assertEqual(order.shopify_state, "error")
+        self.assertTrue(order.shopify_error.startswith(f"{tax_hold}; Shopify payments held: "))
+        self.assertIn('payment gateway "paypal" has no journal', order.shopify_error)
+        self.assertEqual(order.shopify_hold, "held")
+        self.env["shopify.payment.gateway"].create({"name": "paypal",
+                                                   "journal_id": self.card_journal.id})
+        self.assertEqual(self.pay(order, self.tx(70131, gateway="paypal"))["status"], "applied")
+        self.assertEqual((order.shopify_state, order.shopify_error), ("error", tax_hold),
+                         "still held for its tax, not synced")
+
     def test_bad_transactions_are_refused_whole_naming_the_transaction_and_field(self):
         order, _result = self.import_order(7004)
         cases = [
@@ -105,6 +123,10 @@ class TestPayments(ShopifySyncCase):
         self.assertNotEqual(order.shopify_state, "error")
         self.assertFalse(self.payments(order))
         self.assertFalse(order.invoice_ids)
+        # The daily reconciliation is told there is nothing to compare.
+        status = self.api.payment_status(
+            {"transaction_gids": ["gid://shopify/OrderTransaction/70121"]})
+        self.assertIs(status["payments_enabled"], False)
 
     def test_pending_failed_and_zero_transactions_book_nothing(self):
         order, _result = self.import_order(7005)
@@ -195,6 +217,7 @@ class TestPayments(ShopifySyncCase):
         self.pay(order, self.tx(70111))
         status = self.api.payment_status({"transaction_gids": [
             "gid://shopify/OrderTransaction/70111", "gid://shopify/OrderTransaction/70112"]})
+        self.assertIs(status["payments_enabled"], True)
         booked, missing = status["payments"]
         self.assertEqual((booked["found"], booked["amount"], booked["payment_type"],
                           booked["sale_order_id"], booked["reconciled"]),

@@ -908,6 +908,10 @@ export interface PaymentStatusParams {
  * via the `definition` "payment_status_result".
  */
 export interface PaymentStatusResult {
+  /**
+   * Whether Odoo books Shopify payments at all: at least one payment gateway is mapped in some company (apply_payments answers disabled otherwise).
+   */
+  payments_enabled: boolean;
   payments: {
     transaction_gid: string;
     found: boolean;
