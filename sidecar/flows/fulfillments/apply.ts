@@ -7,11 +7,11 @@
  */
 import type { OutboxJob } from '../../jobs.js';
 import type { ApplyFulfillmentResult, FulfillmentDocument } from '../../odoo/contract.js';
-import { OdooPermanentError } from '../../odoo/errors.js';
 import { PermanentError, RetryableError } from '../../queue/errors.js';
 import { ShopifyError, ShopifyUserErrors } from '../../shopify/errors.js';
 import type { FulfillmentCreateMutation } from '../../shopify/index.js';
 import type { FlowContext } from '../context.js';
+import { showRefusalOnOrder } from '../sale-order.js';
 import { ignored, type JobOutcome } from '../define-flow.js';
 import { requestStockPush } from '../inventory/apply.js';
 import {
@@ -306,7 +306,7 @@ export async function fulfillmentsMadeInShopify(
     try {
       result = await ctx.odoo.applyFulfillment(doc);
     } catch (error) {
-      throw await showOnOrder(ctx, orderGid, f.name, error);
+      throw await showRefusalOnOrder(ctx, orderGid, `Shopify fulfillment ${f.name} not applied`, error);
     }
     applied.push({ fulfillmentGid: f.id, status: result.status, pickingIds: result.picking_ids });
     if (result.status === 'unchanged') continue;
@@ -330,23 +330,4 @@ export async function fulfillmentsMadeInShopify(
     );
   }
   return applied;
-}
-
-/** A fulfillment Odoo refuses can only be fixed by a user: the sale order's binding says why. */
-async function showOnOrder(ctx: FlowContext, orderGid: string, name: string, error: unknown): Promise<unknown> {
-  if (!(error instanceof OdooPermanentError)) return error;
-  const message = error.message.replace(/^odoo shopify\.sync\.api\.\w+: \w+: /, '');
-  const [status] = (await ctx.odoo.orderStatus({ order_gids: [orderGid] }).catch(() => ({ orders: [] }))).orders;
-  if (status?.found && status.sale_order_id !== null)
-    await ctx.odoo
-      .recordSyncResult({
-        model: 'sale.order',
-        res_id: status.sale_order_id,
-        state: 'error',
-        message: `Shopify fulfillment ${name} not applied: ${message}`,
-      })
-      .catch((markError: unknown) =>
-        ctx.logger.warn('fulfillments: could not show the refusal on the sale order', { orderGid, error: markError }),
-      );
-  return error;
 }

@@ -20,7 +20,7 @@ import type { JobContext } from '../../queue/queue.js';
 import type { FlowContext } from '../context.js';
 import { defineFlow, ignored, type JobOutcome } from '../define-flow.js';
 import { RetryableError } from '../../queue/errors.js';
-import { orderInOdoo } from '../returns/read.js';
+import { orderInOdoo } from '../sale-order.js';
 import { deliveryDone, fulfillmentsMadeInShopify } from './apply.js';
 import { pickingIdOf } from './map.js';
 import { createFulfillmentStore } from './store.js';

@@ -4,12 +4,12 @@
  * transaction) is written on the sale order, where the user sees it, and the job goes to the DLQ
  * with the same words; a held order (unmapped gateway) is a warning, already on the order.
  */
-import { OdooPermanentError } from '../../odoo/errors.js';
-import { PermanentError, RetryableError } from '../../queue/errors.js';
+import { RetryableError } from '../../queue/errors.js';
 import type { FlowContext } from '../context.js';
 import { ignored, type JobOutcome } from '../define-flow.js';
+import { saleOrderOf, showRefusalOnOrder } from '../sale-order.js';
 import { paymentsDocument } from './map.js';
-import { readOrderTransactions, saleOrderOf } from './read.js';
+import { readOrderTransactions } from './read.js';
 
 export async function applyOrderPayments(ctx: FlowContext, orderGid: string): Promise<JobOutcome> {
   const saleOrderId = await saleOrderOf(ctx, orderGid);
@@ -21,7 +21,7 @@ export async function applyOrderPayments(ctx: FlowContext, orderGid: string): Pr
   try {
     result = await ctx.odoo.applyPayments(document);
   } catch (error) {
-    throw await showOnOrder(ctx, saleOrderId, error);
+    throw await showRefusalOnOrder(ctx, saleOrderId, 'Shopify payments not booked', error);
   }
   const fields = {
     orderGid,
@@ -40,16 +40,4 @@ export async function applyOrderPayments(ctx: FlowContext, orderGid: string): Pr
   if (result.status === 'disabled') return ignored('skipped', result.message ?? 'no payment gateway is mapped in Odoo', { fields });
   if (result.status === 'unchanged') return { outcome: 'unchanged', message: 'payments: nothing new to book', fields };
   return { outcome: 'applied', message: 'payments: booked in Odoo', fields };
-}
-
-/** A refusal only a user can fix: the sale order's binding says why, the DLQ too. */
-async function showOnOrder(ctx: FlowContext, saleOrderId: number, error: unknown): Promise<unknown> {
-  if (!(error instanceof OdooPermanentError) && !(error instanceof PermanentError)) return error;
-  const message = error.message.replace(/^odoo shopify\.sync\.api\.\w+: \w+: /, '');
-  await ctx.odoo
-    .recordSyncResult({ model: 'sale.order', res_id: saleOrderId, state: 'error', message: `Shopify payments not booked: ${message}` })
-    .catch((markError: unknown) =>
-      ctx.logger.warn('payments: could not show the refusal on the sale order', { saleOrderId, error: markError }),
-    );
-  return error;
 }

@@ -1,6 +1,6 @@
 /**
  * Payments, reads: an order's transactions from Shopify (lane `orders`: money shares the orders'
- * priority) and whether Odoo has imported the order.
+ * priority); whether Odoo has imported the order is `../sale-order.ts`.
  */
 import { PermanentError } from '../../queue/errors.js';
 import type { FlowContext } from '../context.js';
@@ -12,10 +12,4 @@ export async function readOrderTransactions(ctx: Pick<FlowContext, 'shopify'>, o
   const { order } = await ctx.shopify.request('OrderTransactions', { id: orderGid }, { lane: LANE });
   if (!order) throw new PermanentError(`payments: order ${orderGid} does not exist in Shopify`);
   return order;
-}
-
-/** The sale order Odoo imported for the Shopify order, if any. */
-export async function saleOrderOf(ctx: Pick<FlowContext, 'odoo'>, orderGid: string): Promise<number | null> {
-  const [status] = (await ctx.odoo.orderStatus({ order_gids: [orderGid] })).orders;
-  return status?.found ? status.sale_order_id : null;
 }

@@ -9,11 +9,11 @@
  */
 import type { OutboxJob } from '../../jobs.js';
 import type { ApplyRefundResult, CreditNoteDocument } from '../../odoo/contract.js';
-import { OdooPermanentError } from '../../odoo/errors.js';
 import { PermanentError, RetryableError } from '../../queue/errors.js';
 import { ShopifyError, ShopifyUserErrors } from '../../shopify/errors.js';
 import { idempotencyKey } from '../../shopify/idempotency.js';
 import type { FlowContext } from '../context.js';
+import { showRefusalOnOrder } from '../sale-order.js';
 import { ignored, type JobOutcome } from '../define-flow.js';
 import {
   findSentRefund,
@@ -45,35 +45,13 @@ export async function importRefund(ctx: FlowContext, store: RefundStore, refundG
   try {
     document = refundDocument(refund, Boolean(refund.order.taxesIncluded));
   } catch (error) {
-    throw await showOnOrder(ctx, refund.order.id, error);
+    throw await showRefusalOnOrder(ctx, refund.order.id, 'Shopify refund not applied', error);
   }
   try {
     return { refundGid, result: await ctx.odoo.applyRefund(document) };
   } catch (error) {
-    throw await showOnOrder(ctx, refund.order.id, error);
+    throw await showRefusalOnOrder(ctx, refund.order.id, 'Shopify refund not applied', error);
   }
-}
-
-/**
- * A refund Odoo refuses (bad input) can only be fixed by a user: the sale order's binding says
- * why, in Odoo, and the job goes to the DLQ with the same reason.
- */
-async function showOnOrder(ctx: FlowContext, orderGid: string, error: unknown): Promise<unknown> {
-  if (!(error instanceof OdooPermanentError) && !(error instanceof PermanentError)) return error;
-  const message = error.message.replace(/^odoo shopify\.sync\.api\.\w+: \w+: /, '');
-  const [status] = (await ctx.odoo.orderStatus({ order_gids: [orderGid] }).catch(() => ({ orders: [] }))).orders;
-  if (status?.found && status.sale_order_id !== null)
-    await ctx.odoo
-      .recordSyncResult({
-        model: 'sale.order',
-        res_id: status.sale_order_id,
-        state: 'error',
-        message: `Shopify refund not applied: ${message}`,
-      })
-      .catch((markError: unknown) =>
-        ctx.logger.warn('refunds: could not show the refusal on the sale order', { orderGid, error: markError }),
-      );
-  return error;
 }
 
 /** Applies every refund of the order that Odoo has not applied, oldest first. */

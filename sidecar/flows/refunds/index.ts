@@ -18,7 +18,7 @@ import { defineFlow, ignored, type JobOutcome } from '../define-flow.js';
 import { sendPaymentsJob } from '../payments/index.js';
 import { applyOrderRefunds, creditNotePosted } from './apply.js';
 import { moveIdOf, orderGidOf } from './map.js';
-import { orderInOdoo } from './read.js';
+import { orderInOdoo } from '../sale-order.js';
 import { createRefundStore } from './store.js';
 
 export { applyOrderRefunds, importRefund } from './apply.js';

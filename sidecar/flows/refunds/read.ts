@@ -45,9 +45,3 @@ export async function refundStatuses(ctx: Pick<FlowContext, 'odoo'>, refundGids:
 export async function exportCreditNote(ctx: Pick<FlowContext, 'odoo'>, moveId: number): Promise<CreditNoteDocument> {
   return ctx.odoo.exportCreditNote({ move_id: moveId });
 }
-
-/** Whether Odoo has imported the order (its Shopify GID bound to a sale order). */
-export async function orderInOdoo(ctx: Pick<FlowContext, 'odoo'>, orderGid: string): Promise<boolean> {
-  const [status] = (await ctx.odoo.orderStatus({ order_gids: [orderGid] })).orders;
-  return Boolean(status?.found && status.sale_order_id !== null);
-}

@@ -7,10 +7,10 @@
  *   processed as RESTOCKED at the Shopify location of its warehouse.
  */
 import type { ApplyReturnResult, FulfillmentDocument } from '../../odoo/contract.js';
-import { OdooPermanentError } from '../../odoo/errors.js';
 import { PermanentError, RetryableError } from '../../queue/errors.js';
 import { ShopifyError, ShopifyUserErrors } from '../../shopify/errors.js';
 import type { FlowContext } from '../context.js';
+import { showRefusalOnOrder } from '../sale-order.js';
 import { requestStockPush } from '../inventory/apply.js';
 import {
   byLine,
@@ -42,29 +42,10 @@ export async function applyOrderReturns(ctx: FlowContext, orderGid: string): Pro
     try {
       out.push({ returnGid: id, result: await ctx.odoo.applyReturn(returnDocument(ret)) });
     } catch (error) {
-      throw await showOnOrder(ctx, orderGid, ret.name, error);
+      throw await showRefusalOnOrder(ctx, orderGid, `Shopify return ${ret.name} not applied`, error);
     }
   }
   return out;
-}
-
-/** A return Odoo refuses can only be fixed by a user: the sale order's binding says why. */
-async function showOnOrder(ctx: FlowContext, orderGid: string, name: string, error: unknown): Promise<unknown> {
-  if (!(error instanceof OdooPermanentError) && !(error instanceof PermanentError)) return error;
-  const message = error.message.replace(/^odoo shopify\.sync\.api\.\w+: \w+: /, '');
-  const [status] = (await ctx.odoo.orderStatus({ order_gids: [orderGid] }).catch(() => ({ orders: [] }))).orders;
-  if (status?.found && status.sale_order_id !== null)
-    await ctx.odoo
-      .recordSyncResult({
-        model: 'sale.order',
-        res_id: status.sale_order_id,
-        state: 'error',
-        message: `Shopify return ${name} not applied: ${message}`,
-      })
-      .catch((markError: unknown) =>
-        ctx.logger.warn('returns: could not show the refusal on the sale order', { orderGid, error: markError }),
-      );
-  return error;
 }
 
 // ---- Returns received in Odoo → Shopify ----

@@ -19,7 +19,7 @@ import type { FlowContext } from '../context.js';
 import { defineFlow, ignored, type JobOutcome } from '../define-flow.js';
 import { applyOrderReturns, returnReceivedInOdoo } from './apply.js';
 import { pickingIdOf } from './map.js';
-import { orderInOdoo } from './read.js';
+import { orderInOdoo } from '../sale-order.js';
 
 export async function handleReturnJob(ctx: FlowContext, job: JobContext<QueueJobs['returns']>): Promise<JobOutcome> {
   const data = job.data;

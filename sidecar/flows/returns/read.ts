@@ -23,9 +23,3 @@ export async function readReturn(ctx: Pick<FlowContext, 'shopify'>, returnGid: s
   if (!ret) throw new PermanentError(`returns: return ${returnGid} does not exist in Shopify`);
   return ret;
 }
-
-/** Whether Odoo has imported the order (its Shopify GID bound to a sale order). */
-export async function orderInOdoo(ctx: Pick<FlowContext, 'odoo'>, orderGid: string): Promise<boolean> {
-  const [status] = (await ctx.odoo.orderStatus({ order_gids: [orderGid] })).orders;
-  return Boolean(status?.found && status.sale_order_id !== null);
-}
