@@ -45,7 +45,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     webhookApiVersion: options.webhookApiVersion ?? DEFAULTS.webhookApiVersion,
   };
   const faults = new Faults(options.seed ?? 1);
-  const stats: SimStats = { requests: 0, apiErrors: 0, forcedThrottles: 0, bucketThrottles: 0 };
+  const stats: SimStats = { requests: 0, apiErrors: 0, forcedThrottles: 0, bucketThrottles: 0, pointsCharged: 0 };
   const bucket = new LeakyBucket(clock, options.plan ?? 'standard');
   let state: SimState;
   const dom: DomainContext = {
@@ -137,6 +137,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       const throttled =
         Array.isArray(errors) && errors.some((e) => (e as { extensions?: { code?: unknown } }).extensions?.code === 'THROTTLED');
       if (throttled) stats[forced ? 'forcedThrottles' : 'bucketThrottles'] += 1;
+      const cost = (result.body as { extensions?: { cost?: { actualQueryCost?: unknown } } }).extensions?.cost;
+      if (typeof cost?.actualQueryCost === 'number') stats.pointsCharged += cost.actualQueryCost;
       return result;
     };
     if (timeout) {
@@ -205,7 +207,10 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   };
   const servers: Server[] = [];
   app.use('/_sim', controlRouter(simulator));
-  app.use('/_sim-files', bulkFilesRouter(() => state));
+  app.use(
+    '/_sim-files',
+    bulkFilesRouter(() => state),
+  );
   app.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {
     const status = (error as { status?: number }).status ?? 500;
     res.status(status).json({ error: error.message });

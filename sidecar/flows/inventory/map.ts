@@ -70,18 +70,18 @@ export function targetsFromLevels(levels: readonly StockLevel[]): { targets: Tar
 
 /** Groups targets by location and cuts each group into batches of at most `size`. */
 export function batches(targets: readonly Target[], size = MAX_QUANTITIES_PER_CALL): Target[][] {
-  const byLocation = new Map<string, Target[]>();
+  // One quantity per (item, location) in a call: Shopify refuses duplicates; the last wins, in
+  // the place of the first (a Map per location keeps insertion order: linear for 30,000 levels).
+  const byLocation = new Map<string, Map<string, Target>>();
   for (const t of targets) {
-    const group = byLocation.get(t.location) ?? [];
-    // One quantity per (item, location) in a call: Shopify refuses duplicates; the last wins.
-    const existing = group.findIndex((g) => g.item === t.item);
-    if (existing >= 0) group[existing] = t;
-    else group.push(t);
+    const group = byLocation.get(t.location) ?? new Map<string, Target>();
+    group.set(t.item, t);
     byLocation.set(t.location, group);
   }
   const out: Target[][] = [];
   for (const group of byLocation.values()) {
-    for (let i = 0; i < group.length; i += size) out.push(group.slice(i, i + size));
+    const list = [...group.values()];
+    for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
   }
   return out;
 }
