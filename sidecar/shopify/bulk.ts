@@ -48,7 +48,7 @@ async function waitFor(shopify: ShopifyClient, id: string, options: BulkOptions)
   for (;;) {
     const { bulkOperation: op } = await shopify.request('BulkOperationById', { id }, { lane: options.lane });
     if (!op) throw new RetryableError(`bulk operation ${id} not found`);
-    if (op.status === 'COMPLETED') return (op.url as string | null | undefined) ?? null;
+    if (op.status === 'COMPLETED') return op.url ?? null;
     if (op.status !== 'CREATED' && op.status !== 'RUNNING')
       throw new RetryableError(`bulk operation ${id} ended ${op.status}${op.errorCode ? ` (${op.errorCode})` : ''}`);
     if (clock() > deadline) throw new RetryableError(`bulk operation ${id} still ${op.status} after ${options.timeoutMs ?? 3_600_000} ms`);

@@ -25,7 +25,9 @@ import {
   visit,
   type DocumentNode,
   type FieldNode,
+  type GraphQLFieldResolver,
   type GraphQLSchema,
+  type GraphQLTypeResolver,
   type OperationDefinitionNode,
 } from 'graphql';
 import express, { type Router } from 'express';
@@ -34,9 +36,14 @@ import { gid, parseGid } from '../ids.js';
 import { nextId, nowIso } from '../domain/context.js';
 import type { SimState } from '../state.js';
 import type { GqlContext } from './context.js';
-import { simulatorFieldResolver, simulatorTypeResolver } from './execute.js';
 
 type Args = Record<string, unknown>;
+
+/** The simulator's own resolvers (./execute.ts), given at creation: execute.ts builds these. */
+export interface Resolvers {
+  field: GraphQLFieldResolver<unknown, GqlContext, Record<string, unknown>>;
+  type: GraphQLTypeResolver<unknown, GqlContext>;
+}
 
 /** Bulk operations of the app that may run at once (2026-01 and later). */
 export const MAX_RUNNING_BULK_OPERATIONS = 5;
@@ -163,7 +170,14 @@ function checkDocument(
   return { document, operation: operations[0]! };
 }
 
-function runMutationLines(ctx: GqlContext, op: BulkOperation, schema: GraphQLSchema, document: DocumentNode, lines: string[]): void {
+function runMutationLines(
+  r: Resolvers,
+  ctx: GqlContext,
+  op: BulkOperation,
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  lines: string[],
+): void {
   let next = 0;
   const tick = () => {
     op.status = 'RUNNING';
@@ -175,8 +189,8 @@ function runMutationLines(ctx: GqlContext, op: BulkOperation, schema: GraphQLSch
         document,
         variableValues: variables,
         contextValue: ctx,
-        fieldResolver: simulatorFieldResolver,
-        typeResolver: simulatorTypeResolver,
+        fieldResolver: r.field,
+        typeResolver: r.type,
       });
       if (result instanceof Promise) throw new Error('simulator resolvers must be synchronous');
       const line: Args = { data: result.data ?? null, __lineNumber: next };
@@ -191,7 +205,10 @@ function runMutationLines(ctx: GqlContext, op: BulkOperation, schema: GraphQLSch
   ctx.dom.clock.schedule(0, tick);
 }
 
-export const bulkMutationResolvers: Record<string, (source: unknown, args: Args, ctx: GqlContext) => unknown> = {
+type BulkResolver = (source: unknown, args: Args, ctx: GqlContext) => unknown;
+
+/** The bulk mutations, executing what they run with the simulator's resolvers. */
+export const bulkMutationResolvers = (resolvers: Resolvers): Record<string, BulkResolver> => ({
   stagedUploadsCreate(_s, args, ctx) {
     const inputs = args.input as Array<{ resource: string; filename: string; mimeType: string }>;
     const uploads = bulkStore(ctx.dom.state).uploads;
@@ -239,7 +256,7 @@ export const bulkMutationResolvers: Record<string, (source: unknown, args: Args,
       }
     }
     const op = newOperation(ctx, 'MUTATION', String(args.mutation), (args.clientIdentifier as string | null) ?? null);
-    runMutationLines(ctx, op, schema, checked.document, lines);
+    runMutationLines(resolvers, ctx, op, schema, checked.document, lines);
     return { bulkOperation: operationView(op), userErrors: [] };
   },
 
@@ -254,12 +271,12 @@ export const bulkMutationResolvers: Record<string, (source: unknown, args: Args,
     const shape = queryShape(schema, checked.operation);
     if (typeof shape === 'string') return fail(shape, 'INVALID');
     const op = newOperation(ctx, 'QUERY', String(args.query), null);
-    runQueryPages(ctx, op, schema, checked.document, shape);
+    runQueryPages(resolvers, ctx, op, schema, checked.document, shape);
     return { bulkOperation: operationView(op), userErrors: [] };
   },
-};
+});
 
-export const bulkQueryResolvers: Record<string, (source: unknown, args: Args, ctx: GqlContext) => unknown> = {
+export const bulkQueryResolvers: Record<string, BulkResolver> = {
   bulkOperation(_s, args, ctx) {
     const id = parseGid(args.id, 'BulkOperation');
     return operationView(bulkStore(ctx.dom.state).operations.find((o) => o.id === id));
@@ -370,7 +387,14 @@ function nodesOf(connection: unknown): Args[] {
   return c.nodes ?? c.edges?.map((e) => e.node) ?? [];
 }
 
-function runQueryPages(ctx: GqlContext, op: BulkOperation, schema: GraphQLSchema, document: DocumentNode, shape: QueryShape): void {
+function runQueryPages(
+  r: Resolvers,
+  ctx: GqlContext,
+  op: BulkOperation,
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  shape: QueryShape,
+): void {
   let after: string | null = null;
   const tick = () => {
     op.status = 'RUNNING';
@@ -378,8 +402,8 @@ function runQueryPages(ctx: GqlContext, op: BulkOperation, schema: GraphQLSchema
       schema,
       document: pagedDocument(document, after),
       contextValue: ctx,
-      fieldResolver: simulatorFieldResolver,
-      typeResolver: simulatorTypeResolver,
+      fieldResolver: r.field,
+      typeResolver: r.type,
     });
     if (result instanceof Promise) throw new Error('simulator resolvers must be synchronous');
     if (result.errors?.length || !result.data) {
