@@ -136,7 +136,7 @@ async function measure(stack: Stack, ctx: FlowContext, fn: (ctx: FlowContext) =>
 
 /** Where the time went, for the note. */
 const split = (m: Measured) =>
-  `time in Shopify calls ${m.shopifySeconds.toFixed(1)} s (simulator answers and budget waits), in Odoo calls ${m.odooSeconds.toFixed(1)} s`;
+  `time in Shopify calls ${m.shopifySeconds.toFixed(1)} s (simulator answers and budget waits), in Odoo calls ${m.odooSeconds.toFixed(1)} s (both summed over calls in flight at once)`;
 
 function row(measure: string, load: string, m: Measured, baselineSeconds: number, baselineText: string, note: string): BenchRow {
   const ratio = baselineSeconds > 0 ? m.seconds / baselineSeconds : undefined;
