@@ -69,6 +69,11 @@ const MEASURES = [
   'backlog: drainer peak RSS',
   'backlog: CPU per job',
   'webhook acknowledgement while the workers are busy',
+  'catalog push from scratch, bulk productSet',
+  'catalog push, paced single productSet calls',
+  'inventory push from scratch',
+  'inventory reconcile, nothing to change',
+  'catalog reconcile, bulk read',
 ];
 
 const SMALL = {
@@ -83,6 +88,9 @@ const SMALL = {
   stockChanges: 2,
   floorOrders: 2,
   floorConcurrency: 2,
+  fullProducts: 0,
+  fullPaced: 0,
+  fullPlan: 'standard',
 } as const;
 
 describe('make bench', () => {
@@ -106,7 +114,10 @@ describe('make bench', () => {
     const printed: string[] = [];
     const { rows, text } = await runBench({
       ...SMALL,
+      fullProducts: 30,
+      fullPaced: 5,
       databaseUrl: await testDatabase('bench_smoke'),
+      fullDatabaseUrl: await testDatabase('bench_smoke_full'),
       print: (t) => printed.push(t),
     });
     assert.deepEqual(
@@ -127,6 +138,13 @@ describe('make bench', () => {
     assert.match(ack.note ?? '', /^20 × 200, 20 stored in the inbox; up to \d+ orders jobs queued or running during the burst/);
     assert.match(ack.baseline, /^bare HTTP server: p50 [\d.]+ ms, p95/);
     assert.ok(ack.ratio! > 0 && Number.isFinite(ack.ratio), JSON.stringify(ack));
+    // The full catalog and inventory: pushed, reconciled, priced against the budget, never throttled.
+    const [bulk, paced, push, again, read] = rows.slice(11);
+    for (const row of [bulk, paced, push, again, read])
+      assert.match(row!.value, /^[\d.]+ s; \d+ points in \d+ calls; 0 THROTTLED$/, JSON.stringify(row));
+    assert.match(bulk!.baseline, /^budget minimum [\d.]+ s \(30 productSet calls × 10 points one by one, catalog lane\)$/);
+    assert.match(push!.load, /^30 variants × 3 locations = 90 levels/);
+    assert.match(read!.note ?? '', /one bulkOperationRunQuery; 30 of 30 templates match, 0 drifted, 0 unbound/);
     for (const row of [rows[4]!, rows[6]!]) {
       assert.ok(row.n !== undefined || /^not measured: (orders|inventory) flow not present$/.test(row.note ?? ''), JSON.stringify(row));
     }

@@ -11,7 +11,10 @@
  *   4. a backlog of 100,000 queued jobs drained by the sidecar's queue against a bare pg-boss
  *      loop, each in a child process (RSS, CPU per job): ./backlog.ts;
  *   5. webhook acknowledgement at 200 deliveries/s for 60 s while the workers work the burst's
- *      orders, against a bare HTTP server fed by the same load generator (./loadgen.ts).
+ *      orders, against a bare HTTP server fed by the same load generator (./loadgen.ts);
+ *   6. the full catalog (bulk operations) and inventory (10,000 variants × 3 locations) pushed
+ *      from scratch and reconciled, against the least time Shopify's cost budget allows, in a
+ *      stack of their own on the Odoo double (also in real-Odoo mode): ./full-sync.ts.
  * A measure whose flow is not registered prints "not measured: <flow> flow not present". Nothing
  * is asserted: the numbers are printed, ending with the machine (cores, RAM, load average).
  *
@@ -26,6 +29,7 @@
  *   node --import tsx dev/bench/run.ts [--webhook-rate 200] [--webhook-seconds 60] [--backlog-jobs 100000] [--backlog-seconds 60]
  *                                  [--order-rate 5] [--order-sweep 1,2] [--order-seconds 20] [--stock-changes 20]
  *                                  [--floor-orders 20] [--floor-concurrency 10]
+ *                                  [--full-products 10000] [--full-paced 300] [--full-plan standard]
  */
 import { fork } from 'node:child_process';
 import http from 'node:http';
@@ -51,6 +55,8 @@ import type { LoadResult, LoadSpec } from './loadgen.js';
 import { benchBacklog } from './backlog.js';
 import { discardLogger } from './discard.js';
 import { benchFloor } from './floor.js';
+import { benchFullSync } from './full-sync.js';
+import { isPlanName, PLANS, type PlanName } from '../sim/bucket.js';
 import { latencies, loadText, machineLine, percentile, renderTable, type BenchRow } from './stats.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -74,6 +80,13 @@ export interface BenchOptions {
   orderSweep: readonly number[];
   orderSeconds: number;
   stockChanges: number;
+  /** Products of the full catalog and inventory measure (0: not measured), and of its paced sample. */
+  fullProducts: number;
+  fullPaced: number;
+  /** Shopify plan of that measure's simulated shop. */
+  fullPlan: PlanName;
+  /** Database of that measure's own stack when `databaseUrl` is given (tests). */
+  fullDatabaseUrl?: string;
   flows?: readonly Flow[];
   print?: (text: string) => void;
   /** A real Odoo (default: from ODOO_URL, ODOO_DB, ODOO_USER, ODOO_API_KEY; else the double). */
@@ -93,7 +106,7 @@ interface OdooTarget {
   label: string;
 }
 
-export const DEFAULTS: Omit<BenchOptions, 'databaseUrl' | 'flows' | 'print' | 'realOdoo'> = {
+export const DEFAULTS: Omit<BenchOptions, 'databaseUrl' | 'fullDatabaseUrl' | 'flows' | 'print' | 'realOdoo'> = {
   webhookRate: 200,
   webhookSeconds: 60,
   backlogJobs: 100_000,
@@ -105,6 +118,9 @@ export const DEFAULTS: Omit<BenchOptions, 'databaseUrl' | 'flows' | 'print' | 'r
   orderSweep: [1, 2],
   orderSeconds: 20,
   stockChanges: 20,
+  fullProducts: 10_000,
+  fullPaced: 300,
+  fullPlan: 'standard',
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -207,6 +223,9 @@ export async function runBench(options: BenchOptions): Promise<{ rows: BenchRow[
     rows.push(await benchStock(stack, merchant, seeded, worked, options));
     rows.push(...(await benchBacklog(databaseUrl, options.backlogJobs, options.backlogSeconds)));
     rows.push(await benchWebhookAck(stack, options));
+    await stack.stop();
+    stack = undefined;
+    rows.push(...(await fullSyncRows(pg ? await pg.createDatabase('bench_full') : options.fullDatabaseUrl, options, Boolean(real))));
   } finally {
     await stack?.stop().catch(() => undefined);
     await pg?.stop().catch(() => undefined);
@@ -515,6 +534,19 @@ async function benchWebhookAck(stack: Stack, options: BenchOptions): Promise<Ben
   };
 }
 
+/** The full catalog and inventory measure (./full-sync.ts), in a stack of its own. */
+async function fullSyncRows(databaseUrl: string | undefined, options: BenchOptions, realOdoo: boolean): Promise<BenchRow[]> {
+  if (options.fullProducts <= 0 || !databaseUrl) return [];
+  const rows = await benchFullSync(databaseUrl, {
+    products: options.fullProducts,
+    pacedProducts: options.fullPaced,
+    plan: options.fullPlan,
+    pollMs: 250,
+  });
+  // Ten thousand products in a throwaway real Odoo would take longer than the measure itself.
+  return realOdoo ? rows.map((r) => ({ ...r, note: `on the Odoo double even in real-Odoo mode; ${r.note ?? ''}` })) : rows;
+}
+
 function parseArgs(argv: string[]): BenchOptions {
   const options: BenchOptions = { ...DEFAULTS };
   const names: Record<string, keyof typeof DEFAULTS> = {
@@ -528,15 +560,22 @@ function parseArgs(argv: string[]): BenchOptions {
     '--order-sweep': 'orderSweep',
     '--order-seconds': 'orderSeconds',
     '--stock-changes': 'stockChanges',
+    '--full-products': 'fullProducts',
+    '--full-paced': 'fullPaced',
   };
   for (let i = 0; i < argv.length; i += 2) {
+    if (argv[i] === '--full-plan') {
+      if (!isPlanName(argv[i + 1])) throw new Error(`bench: --full-plan must be one of ${Object.keys(PLANS).join(', ')}`);
+      options.fullPlan = argv[i + 1] as PlanName;
+      continue;
+    }
     const key = names[argv[i]!];
     // --order-sweep takes a comma-separated list of rates (e.g. 0.5,1,2); the others one number.
     const values = (argv[i + 1] ?? '').split(',').map(Number);
     if (!key || !values.every((v) => v > 0) || (key !== 'orderSweep' && values.length !== 1))
       throw new Error(`bench: unknown option or bad value: ${argv[i]} ${argv[i + 1] ?? ''}\noptions: ${Object.keys(names).join(' ')}`);
     if (key === 'orderSweep') options.orderSweep = values;
-    else options[key] = values[0]!;
+    else if (key !== 'fullPlan') options[key] = values[0]!;
   }
   return options;
 }

@@ -13,6 +13,7 @@ import { seedDemoCatalog } from './domain/catalog.js';
 import type { DomainContext, SimEvent } from './domain/context.js';
 import { createSubscription } from './domain/subscriptions.js';
 import { Faults } from './faults.js';
+import { bulkFilesRouter, setBulkBaseUrl } from './graphql/bulk.js';
 import { executeAdminGraphql } from './graphql/execute.js';
 import { IdempotencyStore } from './graphql/idempotency.js';
 import { initialState, loadStateFile, saveState, type SimState } from './state.js';
@@ -44,7 +45,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     webhookApiVersion: options.webhookApiVersion ?? DEFAULTS.webhookApiVersion,
   };
   const faults = new Faults(options.seed ?? 1);
-  const stats: SimStats = { requests: 0, apiErrors: 0, forcedThrottles: 0, bucketThrottles: 0 };
+  const stats: SimStats = { requests: 0, apiErrors: 0, forcedThrottles: 0, bucketThrottles: 0, pointsCharged: 0 };
   const bucket = new LeakyBucket(clock, options.plan ?? 'standard');
   let state: SimState;
   const dom: DomainContext = {
@@ -114,6 +115,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       res.set('X-Shopify-API-Deprecated-Reason', 'https://shopify.dev/api/usage/versioning#deprecation-practices');
     }
     stats.requests += 1;
+    // Staged upload and bulk result URLs point back at the simulator as the client reached it.
+    setBulkBaseUrl(`${req.protocol}://${req.get('host') ?? '127.0.0.1'}`);
     if (faults.roll(faults.config.apiErrorRate)) {
       stats.apiErrors += 1;
       const status = faults.config.apiErrorStatus;
@@ -134,6 +137,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       const throttled =
         Array.isArray(errors) && errors.some((e) => (e as { extensions?: { code?: unknown } }).extensions?.code === 'THROTTLED');
       if (throttled) stats[forced ? 'forcedThrottles' : 'bucketThrottles'] += 1;
+      const cost = (result.body as { extensions?: { cost?: { actualQueryCost?: unknown } } }).extensions?.cost;
+      if (typeof cost?.actualQueryCost === 'number') stats.pointsCharged += cost.actualQueryCost;
       return result;
     };
     if (timeout) {
@@ -202,6 +207,10 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   };
   const servers: Server[] = [];
   app.use('/_sim', controlRouter(simulator));
+  app.use(
+    '/_sim-files',
+    bulkFilesRouter(() => state),
+  );
   app.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {
     const status = (error as { status?: number }).status ?? 500;
     res.status(status).json({ error: error.message });

@@ -50,6 +50,8 @@ export interface SimStats {
   forcedThrottles: number;
   /** THROTTLED because the request's cost did not fit the bucket: the client overspent. */
   bucketThrottles: number;
+  /** Points charged (the sum of `actualQueryCost`): what the app spent of its bucket. */
+  pointsCharged: number;
 }
 
 export interface Simulator {

@@ -27,6 +27,7 @@ export const EMITTED_TOPICS = [
   'fulfillments/create',
   'fulfillments/update',
   'products/create',
+  'bulk_operations/finish',
   'products/update',
   'inventory_levels/update',
   'customers/create',

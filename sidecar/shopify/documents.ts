@@ -65,6 +65,11 @@ export const DOCUMENT_NAMES = [
   'ReturnProcess',
   'OrderTransactions',
   'OrdersMoneySince',
+  'StagedUploadsCreate',
+  'BulkOperationRunMutation',
+  'BulkOperationRunQuery',
+  'BulkOperationById',
+  'CatalogExport',
 ] as const;
 
 export type DocumentName = (typeof DOCUMENT_NAMES)[number];

@@ -5,11 +5,12 @@
 import { inventoryLevelPayload, productPayload } from '../payloads.js';
 import * as q from '../quantities.js';
 import type { InventoryLevel, Product, Variant } from '../state.js';
+import { inventoryItemOf, levelOf } from '../lookup.js';
 import { fail, nextId, nowIso, type DomainContext, type SimEvent, DomainError } from './context.js';
 import { toCents } from '../money.js';
 
 export function findLevel(ctx: DomainContext, inventoryItemId: number, locationId: number): InventoryLevel | undefined {
-  return ctx.state.levels.find((l) => l.inventoryItemId === inventoryItemId && l.locationId === locationId);
+  return levelOf(ctx.state, inventoryItemId, locationId);
 }
 
 export function variantsBySku(ctx: DomainContext, sku: string): Variant[] {
@@ -342,7 +343,7 @@ export function setQuantities(
         'CHANGE_FROM_QUANTITY_STALE',
       );
     }
-    const item = ctx.state.inventoryItems.find((i) => i.id === entry.inventoryItemId);
+    const item = inventoryItemOf(ctx.state, entry.inventoryItemId);
     if (!item) fail('The specified inventory item could not be found.', [...field, 'inventoryItemId'], 'INVALID_INVENTORY_ITEM');
     if (!ctx.state.locations.some((l) => l.id === entry.locationId)) {
       fail('The specified location could not be found.', [...field, 'locationId'], 'INVALID_LOCATION');

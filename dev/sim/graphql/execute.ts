@@ -21,6 +21,7 @@ import {
 } from 'graphql';
 import type { LeakyBucket } from '../bucket.js';
 import { actualQueryCost, requestedQueryCost, SINGLE_QUERY_MAX_COST } from '../cost.js';
+import { bulkMutationResolvers, bulkQueryResolvers } from './bulk.js';
 import type { GqlContext } from './context.js';
 import { mutationResolvers } from './mutations.js';
 import { queryResolvers } from './queries.js';
@@ -62,7 +63,7 @@ const IDEMPOTENT_MUTATIONS = new Set([
  */
 export const simulatorFieldResolver: GraphQLFieldResolver<unknown, GqlContext, Record<string, unknown>> = (source, args, ctx, info) => {
   if (info.parentType === info.schema.getQueryType()) {
-    const resolver = queryResolvers[info.fieldName];
+    const resolver = queryResolvers[info.fieldName] ?? bulkQueryResolvers[info.fieldName];
     if (!resolver)
       throw new GraphQLError(`not simulated: ${info.parentType.name}.${info.fieldName}`, { extensions: { code: 'NOT_SIMULATED' } });
     return resolver(source, args, ctx);
@@ -71,7 +72,7 @@ export const simulatorFieldResolver: GraphQLFieldResolver<unknown, GqlContext, R
     if (info.fieldNodes[0]?.directives?.some((d) => d.name.value === 'idempotent') && !IDEMPOTENT_MUTATIONS.has(info.fieldName)) {
       throw new GraphQLError(`The @idempotent directive is not supported on ${info.fieldName}.`, { extensions: { code: 'BAD_REQUEST' } });
     }
-    const resolver = mutationResolvers[info.fieldName];
+    const resolver = mutationResolvers[info.fieldName] ?? bulkMutations[info.fieldName];
     if (!resolver)
       throw new GraphQLError(`not simulated: ${info.parentType.name}.${info.fieldName}`, { extensions: { code: 'NOT_SIMULATED' } });
     return resolver(source, args, ctx, info);
@@ -89,6 +90,12 @@ export const simulatorTypeResolver: GraphQLTypeResolver<unknown, GqlContext> = (
   }
   return undefined;
 };
+
+/** Bulk operations run their documents with the same resolvers (./bulk.ts). */
+const bulkMutations = bulkMutationResolvers({
+  field: (source, args, ctx, info) => simulatorFieldResolver(source, args, ctx, info),
+  type: (value, ctx, info, type) => simulatorTypeResolver(value, ctx, info, type),
+});
 
 function errorBody(errors: readonly GraphQLError[]): Record<string, unknown> {
   return { errors: errors.map((e) => e.toJSON()) };

@@ -1,6 +1,7 @@
 /** QueryRoot resolvers. */
 import { GraphQLError } from 'graphql';
 import { gid, parseGid, parseInventoryLevelGid } from '../ids.js';
+import { inventoryItemOf, levelOf } from '../lookup.js';
 import type { SimState } from '../state.js';
 import { applySearch, connection, type ConnectionArgs } from './connection.js';
 import type { GqlContext } from './context.js';
@@ -51,7 +52,7 @@ const numericId = (value: string) => Number(/\/(\d+)/.exec(value)?.[1] ?? NaN);
 export function nodeById(state: SimState, id: string, webhookApiVersion?: string): unknown {
   const level = parseInventoryLevelGid(id);
   if (level) {
-    const l = state.levels.find((x) => x.locationId === level.locationId && x.inventoryItemId === level.inventoryItemId);
+    const l = levelOf(state, level.inventoryItemId, level.locationId);
     return l ? inventoryLevelView(state, l) : null;
   }
   const type = /^gid:\/\/shopify\/(\w+)\//.exec(id)?.[1];
@@ -66,7 +67,7 @@ export function nodeById(state: SimState, id: string, webhookApiVersion?: string
       return v ? variantView(state, v) : null;
     }
     case 'InventoryItem': {
-      const i = state.inventoryItems.find((x) => x.id === n);
+      const i = inventoryItemOf(state, n);
       return i ? inventoryItemView(state, i) : null;
     }
     case 'Location': {

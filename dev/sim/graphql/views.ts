@@ -6,6 +6,7 @@
 import { getNamedType, isEnumType, type GraphQLResolveInfo } from 'graphql';
 import { gid, inventoryLevelGid, parseGid } from '../ids.js';
 import { formatCents, moneyBag, toCents } from '../money.js';
+import { levelOf } from '../lookup.js';
 import { quantityByName } from '../quantities.js';
 import type {
   Address,
@@ -133,7 +134,7 @@ export function locationView(state: SimState, l: Location): View {
     updatedAt: l.createdAt,
     inventoryLevel: (args: Args) => {
       const itemId = parseGid(args.inventoryItemId, 'InventoryItem');
-      const level = state.levels.find((x) => x.locationId === l.id && x.inventoryItemId === itemId);
+      const level = levelOf(state, itemId, l.id);
       return level ? inventoryLevelView(state, level) : null;
     },
     inventoryLevels: (args: Args) =>
@@ -209,7 +210,7 @@ export function inventoryItemView(state: SimState, item: InventoryItem): View {
       ),
     inventoryLevel: (args: Args) => {
       const locationId = parseGid(args.locationId, 'Location');
-      const level = state.levels.find((x) => x.locationId === locationId && x.inventoryItemId === item.id);
+      const level = levelOf(state, item.id, locationId);
       return level ? inventoryLevelView(state, level) : null;
     },
     inventoryLevels: (args: Args) =>

@@ -1,7 +1,7 @@
 /**
  * Inventory, writes to Shopify (docs/flows.md, "Inventory"): Shopify's on_hand set to Odoo's
- * oversell-safe quantity by compare-and-swap (`changeFromQuantity` = what was read just before,
- * `@idempotent`), in batches of at most 250 per location; on CHANGE_FROM_QUANTITY_STALE (someone
+ * oversell-safe quantity by compare-and-swap (`changeFromQuantity` = what was read just before, 0 for a level not stocked yet,
+ * which the write stocks; `@idempotent`), in batches of at most 250 per location; on CHANGE_FROM_QUANTITY_STALE (someone
  * changed it in between) both sides are read again. Also the push jobs other flows ask for.
  */
 import type { StockPushJob } from '../../jobs.js';
@@ -9,7 +9,6 @@ import type { Gid, StockLevel } from '../../odoo/contract.js';
 import { PermanentError, RetryableError } from '../../queue/errors.js';
 import { keys, odooRef } from '../../queue/names.js';
 import { ShopifyUserErrors } from '../../shopify/errors.js';
-import { idempotencyKey } from '../../shopify/idempotency.js';
 import type { FlowContext } from '../context.js';
 import { batches, planWrites, setQuantitiesInput, targetsFromLevels, writeKey, type Target } from './map.js';
 import { productsForSkus, readOnHand, refreshTargets, stockLevels } from './read.js';
@@ -28,21 +27,6 @@ export interface PushStats {
 }
 
 const emptyStats = (): PushStats => ({ written: 0, unchanged: 0, activated: 0, skipped: 0, clamped: 0, staleRetries: 0, calls: 0 });
-
-/** Stocks the items at the location (inventorySetQuantities would too, but then the write would not be a pure compare-and-swap from 0). */
-async function activate(ctx: FlowContext, targets: readonly Target[], jobId: string, round: number): Promise<void> {
-  for (const t of targets) {
-    await ctx.shopify.request(
-      'InventoryActivate',
-      { inventoryItemId: t.item, locationId: t.location },
-      {
-        lane: 'inventory',
-        // Keyed by the job too: a level the merchant deactivated later must be activatable again.
-        idempotencyKey: idempotencyKey({ flow: 'inventory', entity: `${t.item}@${t.location}`, version: `activate:${jobId}:${round}` }),
-      },
-    );
-  }
-}
 
 /** One compare-and-swap write; false when it was stale (nothing applied: read both sides again). */
 async function setQuantities(
@@ -86,12 +70,6 @@ async function writeBatch(ctx: FlowContext, initial: Target[], jobId: string, st
       location,
     );
     const plan = planWrites(batch, current);
-    if (plan.activate.length > 0) {
-      await activate(ctx, plan.activate, jobId, round);
-      stats.activated += plan.activate.length;
-      odooIsFresh = true; // only Shopify changed: re-read it
-      continue;
-    }
     if (plan.writes.length === 0) {
       stats.unchanged += plan.unchanged;
       return;
@@ -99,6 +77,7 @@ async function writeBatch(ctx: FlowContext, initial: Target[], jobId: string, st
     stats.calls += 1;
     if (await setQuantities(ctx, plan.writes, jobId, round)) {
       stats.written += plan.writes.length;
+      stats.activated += plan.stocked;
       stats.unchanged += plan.unchanged;
       return;
     }

@@ -112,7 +112,7 @@ describe('inventory flow end to end (simulator, PostgreSQL, Odoo double)', () =>
       return got.join() === '10,4,3,0';
     });
     await settled();
-    // New variants are stocked only at Shopify's primary location: the second one was activated first.
+    // New variants are stocked only at Shopify's primary location: the write stocked the second one.
     const activations = f.stack.logs.lines.filter(
       (l) => l.message === 'inventory: pushed' && l.locationGid === LOC_SECOND && Number(l.activated) > 0,
     );

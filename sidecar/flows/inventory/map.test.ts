@@ -82,7 +82,7 @@ describe('inventory plan (pure)', () => {
     assert.deepEqual(out, [[{ item: 'gid://shopify/InventoryItem/1', location: L1, quantity: 5, productId: 1 }]]);
   });
 
-  it('plans compare-and-swap writes from the on_hand read, skipping equal levels and activating unstocked ones', () => {
+  it('plans compare-and-swap writes from the on_hand read, skipping equal levels and writing unstocked ones from 0 (the write stocks them)', () => {
     const batch: Target[] = [
       { item: 'gid://shopify/InventoryItem/1', location: L1, quantity: 7, productId: 1 },
       { item: 'gid://shopify/InventoryItem/2', location: L1, quantity: 4, productId: 2 },
@@ -94,16 +94,19 @@ describe('inventory plan (pure)', () => {
       ['gid://shopify/InventoryItem/3', undefined],
     ]);
     const plan = planWrites(batch, current);
-    assert.deepEqual(plan.writes, [{ item: 'gid://shopify/InventoryItem/1', location: L1, from: 10, to: 7 }]);
-    assert.deepEqual(
-      plan.activate.map((t) => t.item),
-      ['gid://shopify/InventoryItem/3'],
-    );
+    assert.deepEqual(plan.writes, [
+      { item: 'gid://shopify/InventoryItem/1', location: L1, from: 10, to: 7 },
+      { item: 'gid://shopify/InventoryItem/3', location: L1, from: 0, to: 1 },
+    ]);
+    assert.equal(plan.stocked, 1);
     assert.equal(plan.unchanged, 1);
     assert.deepEqual(setQuantitiesInput(plan.writes), {
       name: 'on_hand',
       reason: 'correction',
-      quantities: [{ inventoryItemId: 'gid://shopify/InventoryItem/1', locationId: L1, quantity: 7, changeFromQuantity: 10 }],
+      quantities: [
+        { inventoryItemId: 'gid://shopify/InventoryItem/1', locationId: L1, quantity: 7, changeFromQuantity: 10 },
+        { inventoryItemId: 'gid://shopify/InventoryItem/3', locationId: L1, quantity: 1, changeFromQuantity: 0 },
+      ],
     });
   });
 

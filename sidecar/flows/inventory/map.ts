@@ -70,18 +70,18 @@ export function targetsFromLevels(levels: readonly StockLevel[]): { targets: Tar
 
 /** Groups targets by location and cuts each group into batches of at most `size`. */
 export function batches(targets: readonly Target[], size = MAX_QUANTITIES_PER_CALL): Target[][] {
-  const byLocation = new Map<string, Target[]>();
+  // One quantity per (item, location) in a call: Shopify refuses duplicates; the last wins, in
+  // the place of the first (a Map per location keeps insertion order: linear for 30,000 levels).
+  const byLocation = new Map<string, Map<string, Target>>();
   for (const t of targets) {
-    const group = byLocation.get(t.location) ?? [];
-    // One quantity per (item, location) in a call: Shopify refuses duplicates; the last wins.
-    const existing = group.findIndex((g) => g.item === t.item);
-    if (existing >= 0) group[existing] = t;
-    else group.push(t);
+    const group = byLocation.get(t.location) ?? new Map<string, Target>();
+    group.set(t.item, t);
     byLocation.set(t.location, group);
   }
   const out: Target[][] = [];
   for (const group of byLocation.values()) {
-    for (let i = 0; i < group.length; i += size) out.push(group.slice(i, i + size));
+    const list = [...group.values()];
+    for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
   }
   return out;
 }
@@ -95,22 +95,27 @@ export interface Write {
 
 /**
  * Compares targets with Shopify's current on_hand (`undefined` = the item is not stocked at the
- * location yet): equal → nothing; not stocked → activate first; otherwise a compare-and-swap write.
+ * location yet): equal → nothing; otherwise a compare-and-swap write. An unstocked level reads as
+ * 0 and inventorySetQuantities stocks it (2026-10 has no ITEM_NOT_STOCKED_AT_LOCATION), so it is
+ * written from 0 in the same call: one call per 250 levels instead of one 10-point
+ * inventoryActivate per level (docs/operations.md, "Full catalog and inventory at the budget limit").
  */
 export function planWrites(
   batch: readonly Target[],
   current: ReadonlyMap<string, number | undefined>,
-): { writes: Write[]; activate: Target[]; unchanged: number } {
+): { writes: Write[]; stocked: number; unchanged: number } {
   const writes: Write[] = [];
-  const activate: Target[] = [];
+  let stocked = 0;
   let unchanged = 0;
   for (const t of batch) {
     const onHand = current.get(t.item);
-    if (onHand === undefined) activate.push(t);
-    else if (onHand === t.quantity) unchanged += 1;
+    if (onHand === undefined) {
+      writes.push({ item: t.item, location: t.location, from: 0, to: t.quantity });
+      stocked += 1;
+    } else if (onHand === t.quantity) unchanged += 1;
     else writes.push({ item: t.item, location: t.location, from: onHand, to: t.quantity });
   }
-  return { writes, activate, unchanged };
+  return { writes, stocked, unchanged };
 }
 
 /** The inventorySetQuantities input for a batch of writes (reason "correction"). */

@@ -7,6 +7,100 @@
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+/** Possible error codes that can be returned by `BulkMutationUserError`. */
+export const BulkMutationErrorCode = {
+  /**
+   * There was a problem reading the JSONL file. This error might be intermittent,
+   * so you can try performing the same query again.
+   */
+  InternalFileServerError: 'INTERNAL_FILE_SERVER_ERROR',
+  /** The operation did not run because the mutation is invalid. Check your mutation syntax and try again. */
+  InvalidMutation: 'INVALID_MUTATION',
+  /** The JSONL file submitted via the `stagedUploadsCreate` mutation is invalid. Update the file and try again. */
+  InvalidStagedUploadFile: 'INVALID_STAGED_UPLOAD_FILE',
+  /** Bulk operations limit reached. Please try again later. */
+  LimitReached: 'LIMIT_REACHED',
+  /**
+   * The JSONL file could not be found. Try [uploading the file](https://shopify.dev/api/usage/bulk-operations/imports#generate-the-uploaded-url-and-parameters)
+   * again, and check that you've entered the URL correctly for the
+   * `stagedUploadPath` mutation argument.
+   */
+  NoSuchFile: 'NO_SUCH_FILE',
+  /**
+   * The operation did not run because another bulk mutation is already running.
+   * [Wait for the operation to finish](https://shopify.dev/api/usage/bulk-operations/imports#wait-for-the-operation-to-finish)
+   * before retrying this operation.
+   */
+  OperationInProgress: 'OPERATION_IN_PROGRESS'
+} as const;
+
+export type BulkMutationErrorCode = typeof BulkMutationErrorCode[keyof typeof BulkMutationErrorCode];
+/** Error codes for failed bulk operations. */
+export const BulkOperationErrorCode = {
+  /**
+   * The provided operation `query` returned access denied due to missing
+   * [access scopes](https://shopify.dev/api/usage/access-scopes).
+   * Review the requested object permissions and execute the query as a normal non-bulk GraphQL request to see more details.
+   */
+  AccessDenied: 'ACCESS_DENIED',
+  /**
+   * The operation resulted in partial or incomplete data due to internal server errors during execution.
+   * These errors might be intermittent, so you can try performing the same query again.
+   */
+  InternalServerError: 'INTERNAL_SERVER_ERROR',
+  /**
+   * The operation resulted in partial or incomplete data due to query timeouts during execution.
+   * In some cases, timeouts can be avoided by modifying your `query` to select fewer fields.
+   */
+  Timeout: 'TIMEOUT'
+} as const;
+
+export type BulkOperationErrorCode = typeof BulkOperationErrorCode[keyof typeof BulkOperationErrorCode];
+/** The valid values for the status of a bulk operation. */
+export const BulkOperationStatus = {
+  /** The bulk operation has been canceled. */
+  Canceled: 'CANCELED',
+  /**
+   * Cancelation has been initiated on the bulk operation. There may be a short delay from when a cancelation
+   * starts until the operation is actually canceled.
+   */
+  Canceling: 'CANCELING',
+  /** The bulk operation has successfully completed. */
+  Completed: 'COMPLETED',
+  /** The bulk operation has been created. */
+  Created: 'CREATED',
+  /** The bulk operation URL has expired. */
+  Expired: 'EXPIRED',
+  /**
+   * The bulk operation has failed. For information on why the operation failed, use
+   * [BulkOperation.errorCode](https://shopify.dev/api/admin-graphql/latest/enums/bulkoperationerrorcode).
+   */
+  Failed: 'FAILED',
+  /** The bulk operation is running. */
+  Running: 'RUNNING'
+} as const;
+
+export type BulkOperationStatus = typeof BulkOperationStatus[keyof typeof BulkOperationStatus];
+/** The valid values for the bulk operation's type. */
+export const BulkOperationType = {
+  /** The bulk operation is a mutation. */
+  Mutation: 'MUTATION',
+  /** The bulk operation is a query. */
+  Query: 'QUERY'
+} as const;
+
+export type BulkOperationType = typeof BulkOperationType[keyof typeof BulkOperationType];
+/** Possible error codes that can be returned by `BulkOperationUserError`. */
+export const BulkOperationUserErrorCode = {
+  /** The input value is invalid. */
+  Invalid: 'INVALID',
+  /** Bulk operations limit reached. Please try again later. */
+  LimitReached: 'LIMIT_REACHED',
+  /** A bulk operation is already in progress. */
+  OperationInProgress: 'OPERATION_IN_PROGRESS'
+} as const;
+
+export type BulkOperationUserErrorCode = typeof BulkOperationUserErrorCode[keyof typeof BulkOperationUserErrorCode];
 /** The role of the combined listing. */
 export const CombinedListingsRole = {
   /** The product is the child of a combined listing. */
@@ -2692,6 +2786,130 @@ export type ShippingRefundInput = {
   fullRefund?: boolean | null | undefined;
 };
 
+/**
+ * The possible HTTP methods that can be used when sending a request to upload a file using information from a
+ * [StagedMediaUploadTarget](https://shopify.dev/api/admin-graphql/latest/objects/StagedMediaUploadTarget).
+ */
+export const StagedUploadHttpMethodType = {
+  /** The POST HTTP method. */
+  Post: 'POST',
+  /** The PUT HTTP method. */
+  Put: 'PUT'
+} as const;
+
+export type StagedUploadHttpMethodType = typeof StagedUploadHttpMethodType[keyof typeof StagedUploadHttpMethodType];
+/** The input fields for generating staged upload targets. */
+export type StagedUploadInput = {
+  /**
+   * The size of the file to upload, in bytes. This is required when the request's resource property is set to
+   * [VIDEO](https://shopify.dev/api/admin-graphql/latest/enums/StagedUploadTargetGenerateUploadResource#value-video)
+   * or [MODEL_3D](https://shopify.dev/api/admin-graphql/latest/enums/StagedUploadTargetGenerateUploadResource#value-model3d).
+   */
+  fileSize?: string | null | undefined;
+  /** The file's name and extension. */
+  filename: string;
+  /**
+   * The HTTP method to be used when sending a request to upload the file using the returned staged
+   * upload target.
+   */
+  httpMethod?: StagedUploadHttpMethodType | null | undefined;
+  /** The file's MIME type. */
+  mimeType: string;
+  /** The file's intended Shopify resource type. */
+  resource: StagedUploadTargetGenerateUploadResource;
+};
+
+/** The resource type to receive. */
+export const StagedUploadTargetGenerateUploadResource = {
+  /**
+   * Represents bulk mutation variables.
+   *
+   * For example, bulk mutation variables can be used for bulk operations using the
+   * [bulkOperationRunMutation mutation](https://shopify.dev/api/admin-graphql/latest/mutations/bulkOperationRunMutation).
+   */
+  BulkMutationVariables: 'BULK_MUTATION_VARIABLES',
+  /**
+   * An image associated with a collection.
+   *
+   * For example, after uploading an image, you can use the
+   * [collectionUpdate mutation](https://shopify.dev/api/admin-graphql/latest/mutations/collectionUpdate)
+   * to add the image to a collection.
+   */
+  CollectionImage: 'COLLECTION_IMAGE',
+  /**
+   * Represents a file associated with a dispute.
+   *
+   * For example, after uploading the file, you can add the file to a dispute using the
+   * [disputeEvidenceUpdate mutation](https://shopify.dev/api/admin-graphql/latest/mutations/disputeEvidenceUpdate).
+   */
+  DisputeFileUpload: 'DISPUTE_FILE_UPLOAD',
+  /**
+   * Represents any file other than HTML.
+   *
+   * For example, after uploading the file, you can add the file to the
+   * [Files page](https://shopify.com/admin/settings/files) in Shopify admin using the
+   * [fileCreate mutation](https://shopify.dev/api/admin-graphql/latest/mutations/fileCreate).
+   */
+  File: 'FILE',
+  /**
+   * An image.
+   *
+   * For example, after uploading an image, you can add the image to a product using the
+   * [productCreateMedia mutation](https://shopify.dev/api/admin-graphql/latest/mutations/productCreateMedia)
+   * or to the [Files page](https://shopify.com/admin/settings/files) in Shopify admin using the
+   * [fileCreate mutation](https://shopify.dev/api/admin-graphql/latest/mutations/fileCreate).
+   */
+  Image: 'IMAGE',
+  /**
+   * A Shopify hosted 3d model.
+   *
+   * For example, after uploading the 3d model, you can add the 3d model to a product using the
+   * [productCreateMedia mutation](https://shopify.dev/api/admin-graphql/latest/mutations/productCreateMedia).
+   */
+  Model_3D: 'MODEL_3D',
+  /**
+   * An image that's associated with a product.
+   *
+   * For example, after uploading the image, you can add the image to a product using the
+   * [productCreateMedia mutation](https://shopify.dev/api/admin-graphql/latest/mutations/productCreateMedia).
+   */
+  ProductImage: 'PRODUCT_IMAGE',
+  /**
+   * Represents a label associated with a return.
+   *
+   * For example, once uploaded, this resource can be used to [create a
+   * ReverseDelivery](https://shopify.dev/api/admin-graphql/unstable/mutations/reverseDeliveryCreateWithShipping).
+   */
+  ReturnLabel: 'RETURN_LABEL',
+  /**
+   * An image.
+   *
+   * For example, after uploading the image, you can add the image to the
+   * [Files page](https://shopify.com/admin/settings/files) in Shopify admin using the
+   * [fileCreate mutation](https://shopify.dev/api/admin-graphql/latest/mutations/fileCreate).
+   */
+  ShopImage: 'SHOP_IMAGE',
+  /**
+   * Represents a redirect CSV file.
+   *
+   * Example usage: This resource can be used for creating a
+   * [UrlRedirectImport](https://shopify.dev/api/admin-graphql/2022-04/objects/UrlRedirectImport)
+   * object for use in the
+   * [urlRedirectImportCreate mutation](https://shopify.dev/api/admin-graphql/latest/mutations/urlRedirectImportCreate).
+   */
+  UrlRedirectImport: 'URL_REDIRECT_IMPORT',
+  /**
+   * A Shopify-hosted video.
+   *
+   * For example, after uploading the video, you can add the video to a product using the
+   * [productCreateMedia mutation](https://shopify.dev/api/admin-graphql/latest/mutations/productCreateMedia)
+   * or to the [Files page](https://shopify.com/admin/settings/files) in Shopify admin using the
+   * [fileCreate mutation](https://shopify.dev/api/admin-graphql/latest/mutations/fileCreate).
+   */
+  Video: 'VIDEO'
+} as const;
+
+export type StagedUploadTargetGenerateUploadResource = typeof StagedUploadTargetGenerateUploadResource[keyof typeof StagedUploadTargetGenerateUploadResource];
 /** The input fields to process a refund to store credit. */
 export type StoreCreditRefundInput = {
   /** The amount to be issued as store credit. */
@@ -4273,6 +4491,34 @@ export const WeightUnit = {
 } as const;
 
 export type WeightUnit = typeof WeightUnit[keyof typeof WeightUnit];
+export type BulkOperationByIdQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type BulkOperationByIdQuery = { bulkOperation: { id: string, type: BulkOperationType, status: BulkOperationStatus, errorCode: BulkOperationErrorCode | null, objectCount: string, url: string | null, partialDataUrl: string | null } | null };
+
+export type BulkOperationRunMutationMutationVariables = Exact<{
+  mutation: string;
+  stagedUploadPath: string;
+  clientIdentifier?: string | null | undefined;
+}>;
+
+
+export type BulkOperationRunMutationMutation = { bulkOperationRunMutation: { bulkOperation: { id: string, status: BulkOperationStatus } | null, userErrors: Array<{ field: Array<string> | null, message: string, code: BulkMutationErrorCode | null }> } | null };
+
+export type BulkOperationRunQueryMutationVariables = Exact<{
+  query: string;
+}>;
+
+
+export type BulkOperationRunQueryMutation = { bulkOperationRunQuery: { bulkOperation: { id: string, status: BulkOperationStatus } | null, userErrors: Array<{ field: Array<string> | null, message: string, code: BulkOperationUserErrorCode | null }> } | null };
+
+export type CatalogExportQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type CatalogExportQuery = { products: { nodes: Array<{ id: string, handle: string, status: ProductStatus, variants: { nodes: Array<{ id: string, sku: string | null, barcode: string | null, inventoryItem: { id: string } }> } }> } };
+
 export type CustomerByEmailQueryVariables = Exact<{
   email: string;
 }>;
@@ -4578,6 +4824,13 @@ export type ShopQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type ShopQuery = { shop: { id: string, name: string, myshopifyDomain: string, currencyCode: CurrencyCode, ianaTimezone: string, plan: { partnerDevelopment: boolean, shopifyPlus: boolean } } };
 
+export type StagedUploadsCreateMutationVariables = Exact<{
+  input: Array<StagedUploadInput> | StagedUploadInput;
+}>;
+
+
+export type StagedUploadsCreateMutation = { stagedUploadsCreate: { stagedTargets: Array<{ url: string | null, resourceUrl: string | null, parameters: Array<{ name: string, value: string }> }> | null, userErrors: Array<{ field: Array<string> | null, message: string }> } | null };
+
 export type WebhookSubscriptionCreateMutationVariables = Exact<{
   topic: WebhookSubscriptionTopic;
   webhookSubscription: WebhookSubscriptionInput;
@@ -4603,6 +4856,10 @@ export type WebhookSubscriptionsQuery = { webhookSubscriptions: { nodes: Array<{
 
 /** Every operation the sidecar sends, by name (the file name of its document): its variables and its result. */
 export interface Operations {
+  BulkOperationById: { variables: BulkOperationByIdQueryVariables; result: BulkOperationByIdQuery };
+  BulkOperationRunMutation: { variables: BulkOperationRunMutationMutationVariables; result: BulkOperationRunMutationMutation };
+  BulkOperationRunQuery: { variables: BulkOperationRunQueryMutationVariables; result: BulkOperationRunQueryMutation };
+  CatalogExport: { variables: CatalogExportQueryVariables; result: CatalogExportQuery };
   CustomerByEmail: { variables: CustomerByEmailQueryVariables; result: CustomerByEmailQuery };
   CustomerById: { variables: CustomerByIdQueryVariables; result: CustomerByIdQuery };
   CustomerRequestDataErasure: { variables: CustomerRequestDataErasureMutationVariables; result: CustomerRequestDataErasureMutation };
@@ -4641,6 +4898,7 @@ export interface Operations {
   ReturnProcess: { variables: ReturnProcessMutationVariables; result: ReturnProcessMutation };
   ReturnableFulfillments: { variables: ReturnableFulfillmentsQueryVariables; result: ReturnableFulfillmentsQuery };
   Shop: { variables: ShopQueryVariables; result: ShopQuery };
+  StagedUploadsCreate: { variables: StagedUploadsCreateMutationVariables; result: StagedUploadsCreateMutation };
   WebhookSubscriptionCreate: { variables: WebhookSubscriptionCreateMutationVariables; result: WebhookSubscriptionCreateMutation };
   WebhookSubscriptionDelete: { variables: WebhookSubscriptionDeleteMutationVariables; result: WebhookSubscriptionDeleteMutation };
   WebhookSubscriptions: { variables: WebhookSubscriptionsQueryVariables; result: WebhookSubscriptionsQuery };

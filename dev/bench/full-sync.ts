@@ -1,0 +1,294 @@
+/**
+ * `make bench`, full catalog and inventory at Shopify's cost budget (docs/operations.md, "Full
+ * catalog and inventory at the budget limit"): a catalog of N single-variant products stocked in
+ * three warehouses, pushed from scratch to a simulated shop on the given plan and reconciled, in
+ * its own stack (own database, simulator and Odoo double) so that the other measures' traffic does
+ * not share its bucket.
+ *
+ * Each time is compared with the least time Shopify's cost budget allows for the same work: the
+ * points of the plan's calls (the simulator prices each document as Shopify does, ../sim/cost.ts)
+ * beyond what the lane may spend at once, divided by the plan's restore rate. The points charged
+ * and the THROTTLED answers are read from the simulator.
+ *
+ *   1. catalog push, bulk: every template in one bulkOperationRunMutation of productSet, against
+ *      the budget minimum of the same productSet calls made one by one;
+ *   2. catalog push, paced single productSet calls (a sample of the catalog: the budget-bound way,
+ *      to show the pacing reaches its minimum without THROTTLED answers);
+ *   3. inventory push from scratch: the scheduled reconcile (read 250 levels, compare-and-swap
+ *      write 250) over every level, against the budget minimum of those calls;
+ *   4. reconciliation of both: the inventory reconcile again (nothing to write) and the catalog
+ *      read back with one bulkOperationRunQuery, against the budget minimum of the paged read.
+ */
+import { performance } from 'node:perf_hooks';
+import { Kind, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
+import { pushCatalogInBulk, reconcileCatalog } from '../../sidecar/flows/catalog/bulk.js';
+import { syncTemplate } from '../../sidecar/flows/catalog/apply.js';
+import type { FlowContext } from '../../sidecar/flows/context.js';
+import { reconcileInventory } from '../../sidecar/flows/inventory/apply.js';
+import { MAX_QUANTITIES_PER_CALL } from '../../sidecar/flows/inventory/map.js';
+import { DEFAULT_LANE_RESERVES, type Lane } from '../../sidecar/shopify/budget.js';
+import { document, type DocumentName } from '../../sidecar/shopify/documents.js';
+import { createDoubleMerchant, createOdooDouble, type OdooDouble } from '../odoo-double/index.js';
+import { PLANS, type PlanName } from '../sim/bucket.js';
+import { requestedQueryCost } from '../sim/cost.js';
+import { loadAdminSchema } from '../testing/shopify-schema.js';
+import { startStack, type Stack } from '../testing/stack.js';
+import { discardLogger } from './discard.js';
+import type { BenchRow } from './stats.js';
+
+export interface FullSyncOptions {
+  /** Single-variant products in the catalog (each stocked in three warehouses). */
+  products: number;
+  /** Products of the paced single-call sample (0: not measured). */
+  pacedProducts: number;
+  plan: PlanName;
+  /** First wait between bulk polls. */
+  pollMs: number;
+}
+
+const LOCATIONS = [101, 102, 103] as const;
+const locationGid = (id: number) => `gid://shopify/Location/${id}`;
+
+/** Shopify's requested cost of one named document with these variables (../sim/cost.ts). */
+export function documentCost(name: DocumentName, variables: Record<string, unknown>): number {
+  const schema = loadAdminSchema('2026-10');
+  const ast = document(name).ast;
+  const operation = ast.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const d of ast.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+  return requestedQueryCost({ schema, operation, fragments, variables });
+}
+
+/** The least seconds the bucket allows for `points` spent in `lane`, starting from a full bucket. */
+export function budgetSeconds(points: number, plan: PlanName, lane: Lane): number {
+  const { maximumAvailable, restoreRate } = PLANS[plan];
+  const atOnce = maximumAvailable * (1 - DEFAULT_LANE_RESERVES[lane]);
+  return Math.max(0, points - atOnce) / restoreRate;
+}
+
+/** The catalog in the double (three warehouses mapped to the simulator's three locations). */
+async function seedOdoo(products: number): Promise<{ odoo: OdooDouble; templateIds: number[] }> {
+  const odoo = createOdooDouble({
+    warehouses: LOCATIONS.map((id, i) => ({ name: `Warehouse ${i + 1}`, code: `WH${i + 1}`, location_gid: locationGid(id) })),
+    settings: { company_currency: 'EUR' },
+  });
+  const merchant = createDoubleMerchant(odoo);
+  const warehouses = [...odoo.state.warehouses.values()];
+  const templateIds: number[] = [];
+  for (let i = 0; i < products; i++) {
+    const sku = `FULL-${String(i + 1).padStart(5, '0')}`;
+    const created = await merchant.createProduct({ name: `Full catalog item ${i + 1}`, price: '10.00', variants: [{ sku }] });
+    templateIds.push(created.template_id);
+    // Counts without stock events: only the push from scratch brings them to Shopify.
+    warehouses.forEach((w, k) => odoo.setOnHand(created.variants[sku]!, w.id, 1 + ((i + k) % 50)));
+  }
+  return { odoo, templateIds };
+}
+
+interface Measured {
+  seconds: number;
+  points: number;
+  throttled: number;
+  requests: number;
+  /** Seconds spent inside Shopify requests (budget waits included) and Odoo calls. */
+  shopifySeconds: number;
+  odooSeconds: number;
+}
+
+/** The flow context with its Shopify and Odoo calls timed (where the time went). */
+function timedContext(ctx: FlowContext, spent: { shopify: number; odoo: number }): FlowContext {
+  const time = async <T>(side: 'shopify' | 'odoo', call: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await call();
+    } finally {
+      spent[side] += (performance.now() - t0) / 1000;
+    }
+  };
+  const odoo = Object.fromEntries(
+    Object.entries(ctx.odoo).map(([name, fn]) => [
+      name,
+      typeof fn === 'function' ? (...args: unknown[]) => time('odoo', () => (fn as (...a: unknown[]) => Promise<unknown>)(...args)) : fn,
+    ]),
+  ) as unknown as FlowContext['odoo'];
+  const shopify: FlowContext['shopify'] = {
+    ...ctx.shopify,
+    request: (name, variables, options) => time('shopify', () => ctx.shopify.request(name, variables, options)),
+  };
+  return { ...ctx, odoo, shopify };
+}
+
+async function measure(stack: Stack, ctx: FlowContext, fn: (ctx: FlowContext) => Promise<unknown>): Promise<Measured> {
+  const s = stack.sim.stats;
+  const before = { points: s.pointsCharged, throttled: s.bucketThrottles + s.forcedThrottles, requests: s.requests };
+  const spent = { shopify: 0, odoo: 0 };
+  const t0 = performance.now();
+  await fn(timedContext(ctx, spent));
+  return {
+    seconds: (performance.now() - t0) / 1000,
+    points: s.pointsCharged - before.points,
+    throttled: s.bucketThrottles + s.forcedThrottles - before.throttled,
+    requests: s.requests - before.requests,
+    shopifySeconds: spent.shopify,
+    odooSeconds: spent.odoo,
+  };
+}
+
+/** Where the time went, for the note. */
+const split = (m: Measured) =>
+  `time in Shopify calls ${m.shopifySeconds.toFixed(1)} s (simulator answers and budget waits), in Odoo calls ${m.odooSeconds.toFixed(1)} s (both summed over calls in flight at once)`;
+
+function row(measure: string, load: string, m: Measured, baselineSeconds: number, baselineText: string, note: string): BenchRow {
+  const ratio = baselineSeconds > 0 ? m.seconds / baselineSeconds : undefined;
+  return {
+    measure,
+    load,
+    value: `${m.seconds.toFixed(1)} s; ${Math.round(m.points)} points in ${m.requests} calls; ${m.throttled} THROTTLED`,
+    baseline: `budget minimum ${baselineSeconds.toFixed(1)} s (${baselineText})`,
+    ...(ratio === undefined ? {} : { ratio }),
+    goal: '≤ 1.1× the budget minimum, 0 THROTTLED',
+    met: ratio !== undefined && ratio <= 1.1 && m.throttled === 0,
+    note,
+  };
+}
+
+/** Inventory plan: per 250 levels of one location, one read of their on_hand and one write. */
+function inventoryPlanPoints(levels: number): { calls: number; points: number } {
+  const batches = LOCATIONS.length * Math.ceil(levels / LOCATIONS.length / MAX_QUANTITIES_PER_CALL);
+  const ids = Array.from({ length: MAX_QUANTITIES_PER_CALL }, (_, i) => `gid://shopify/InventoryItem/${i + 1}`);
+  const read = documentCost('InventoryLevelsByItems', { itemIds: ids, locationId: locationGid(101) });
+  const write = documentCost('InventorySetQuantities', { input: { name: 'on_hand', reason: 'correction', quantities: [] } });
+  return { calls: 2 * batches, points: batches * (read + write) };
+}
+
+export async function benchFullSync(databaseUrl: string, options: FullSyncOptions): Promise<BenchRow[]> {
+  const { odoo, templateIds } = await seedOdoo(options.products);
+  const stack = await startStack({
+    databaseUrl,
+    odoo,
+    logger: discardLogger(),
+    flows: [],
+    sim: { plan: options.plan },
+    env: { ONBOARDING_REQUIRED: 'false', LOG_LEVEL: 'info' },
+  });
+  try {
+    const now = stack.sim.state.locations[0]!.createdAt;
+    stack.sim.state.locations.push({ ...stack.sim.state.locations[1]!, id: 103, name: 'Third Warehouse', createdAt: now });
+    const ctx: FlowContext = stack.flowContext();
+    return await fullSyncRows(stack, ctx, templateIds, options);
+  } finally {
+    await stack.stop().catch(() => undefined);
+  }
+}
+
+async function fullSyncRows(stack: Stack, ctx: FlowContext, templateIds: number[], options: FullSyncOptions): Promise<BenchRow[]> {
+  const n = options.products;
+  const plan = options.plan;
+  const rows: BenchRow[] = [];
+  const productSetCost = documentCost('ProductSet', { input: { title: 'x' } });
+  const load = `${n} products × 1 variant × ${LOCATIONS.length} locations, ${plan} plan (${PLANS[plan].maximumAvailable} points, ${PLANS[plan].restoreRate}/s)`;
+
+  const bulk = await measure(stack, ctx, (c) => pushCatalogInBulk(c, { runId: 'bench', pollMs: options.pollMs }));
+  const singles = n * productSetCost;
+  rows.push(
+    row(
+      'catalog push from scratch, bulk productSet',
+      load,
+      bulk,
+      budgetSeconds(singles, plan, 'catalog'),
+      `${n} productSet calls × ${productSetCost} points one by one, catalog lane`,
+      `one bulkOperationRunMutation, polled; Shopify runs it outside the bucket (the simulator runs it at its own speed, not Shopify's); ${split(bulk)}`,
+    ),
+  );
+
+  if (options.pacedProducts > 0) {
+    const sample = templateIds.slice(0, Math.min(options.pacedProducts, n));
+    let next = 0;
+    const worker = async (c: FlowContext) => {
+      while (next < sample.length) await syncTemplate(c, sample[next++]!, { force: true });
+    };
+    // A full bucket at the start, as the budget minimum assumes.
+    await waitForFullBucket(stack);
+    const paced = await measure(stack, ctx, (c) => Promise.all(Array.from({ length: 4 }, () => worker(c))));
+    rows.push(
+      row(
+        'catalog push, paced single productSet calls',
+        `${sample.length} products, 4 at once, ${plan} plan`,
+        paced,
+        budgetSeconds(sample.length * productSetCost, plan, 'catalog'),
+        `${sample.length} × ${productSetCost} points, catalog lane`,
+        `the budget-bound way (one job per template): the shared budget paces it; ${split(paced)}`,
+      ),
+    );
+  }
+
+  await waitForFullBucket(stack);
+  const levels = n * LOCATIONS.length;
+  const inv = inventoryPlanPoints(levels);
+  let pushed = '';
+  const push = await measure(stack, ctx, async (c) => {
+    const r = await reconcileInventory(c, 'bench-push');
+    pushed = `${r.written} of ${r.levels} levels written (${r.activated} newly stocked), ${r.staleRetries} stale retries`;
+  });
+  rows.push(
+    row(
+      'inventory push from scratch',
+      `${n} variants × ${LOCATIONS.length} locations = ${levels} levels, ${plan} plan`,
+      push,
+      budgetSeconds(inv.points, plan, 'inventory'),
+      `${inv.calls} calls, ${inv.points} points, inventory lane`,
+      `${pushed}; 250 levels per inventorySetQuantities (the write stocks a level not stocked yet); ${split(push)}`,
+    ),
+  );
+
+  await waitForFullBucket(stack);
+  let checked = '';
+  const again = await measure(stack, ctx, async (c) => {
+    const r = await reconcileInventory(c, 'bench-reconcile');
+    checked = `${r.unchanged} of ${r.levels} levels equal to Odoo, ${r.written} written`;
+  });
+  const readOnly = inventoryPlanPoints(levels);
+  const readPoints =
+    readOnly.points -
+    (readOnly.calls / 2) * documentCost('InventorySetQuantities', { input: { name: 'on_hand', reason: 'correction', quantities: [] } });
+  rows.push(
+    row(
+      'inventory reconcile, nothing to change',
+      `${levels} levels`,
+      again,
+      budgetSeconds(readPoints, plan, 'inventory'),
+      `${readOnly.calls / 2} reads, ${readPoints} points`,
+      `${checked}; ${split(again)}`,
+    ),
+  );
+
+  await waitForFullBucket(stack);
+  let drift = '';
+  const read = await measure(stack, ctx, async (c) => {
+    const r = await reconcileCatalog(c, options.pollMs);
+    drift = `${r.matching} of ${r.templates} templates match, ${r.drifted.length} drifted, ${r.unbound.length} unbound`;
+  });
+  // The paged read's real price: one full page's actual cost, charged by the simulator.
+  const before = stack.sim.stats.pointsCharged;
+  await ctx.shopify.request('OnboardingVariants', { first: 250 }, { lane: 'catalog' });
+  const page = Math.round(stack.sim.stats.pointsCharged - before);
+  const pages = Math.ceil(n / 250);
+  rows.push(
+    row(
+      'catalog reconcile, bulk read',
+      `${n} products`,
+      read,
+      budgetSeconds(pages * page, plan, 'catalog'),
+      `${pages} pages of productVariants(first: 250) at ${page} points (a full page's actual cost), catalog lane`,
+      `one bulkOperationRunQuery; ${drift}; ${split(read)}`,
+    ),
+  );
+  return rows;
+}
+
+/** Waits until the simulator's bucket is full again, so each measure starts as its minimum assumes. */
+async function waitForFullBucket(stack: Stack): Promise<void> {
+  const bucket = stack.sim.bucket;
+  const missing = bucket.maximumAvailable - bucket.available();
+  if (missing > 0) await new Promise((r) => setTimeout(r, Math.ceil((missing / bucket.restoreRate) * 1000) + 50));
+}
