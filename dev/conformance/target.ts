@@ -136,6 +136,8 @@ export interface MerchantSettings {
   tax_mapping?: Array<{ title: string; rate: number; tax: string; price_include?: boolean }>;
   /** Fulfillments made in Shopify: validate the matching quantities of the delivery (default), or flag it. */
   fulfillment_policy?: 'validate' | 'flag';
+  /** Units an order edit removed after Odoo delivered them: return and credit (default), or flag the order. */
+  edit_removal_policy?: 'return' | 'flag';
   /** The company's tax rounding (Invoicing > Settings). */
   tax_rounding?: 'round_per_line' | 'round_globally';
   /** Shopify > Settings > Money: the source of truth for tax, and the odoo source's tolerance. */

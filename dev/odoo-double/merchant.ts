@@ -67,6 +67,7 @@ export class DoubleMerchant implements MerchantDriver {
       if (settings.import_policy) s.import_policy = settings.import_policy;
       if (settings.safety_stock !== undefined) s.safety_stock = settings.safety_stock;
       if (settings.fulfillment_policy) s.fulfillment_policy = settings.fulfillment_policy;
+      if (settings.edit_removal_policy) s.edit_removal_policy = settings.edit_removal_policy;
       if (settings.tax_mapping) {
         s.tax_mapping = settings.tax_mapping.map((m) => {
           let tax = [...this.odoo.state.taxes.values()].find((t) => t.name === m.tax);
