@@ -225,6 +225,23 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
       }));
     },
 
+    async readOrderCreditNotes(saleOrderId: number) {
+      const moves = await searchRead(
+        'account.move',
+        [
+          ['shopify_sale_order_id', '=', saleOrderId],
+          ['move_type', '=', 'out_refund'],
+        ],
+        ['amount_total', 'state', 'shopify_gid'],
+        { order: 'id' },
+      );
+      return moves.map((m) => ({
+        id: m.id as number,
+        amount_total: money(m.amount_total),
+        state: m.state as string,
+        refund_gid: (m.shopify_gid as string | false) || null,
+      }));
+    },
     async readOrderInvoices(saleOrderId: number): Promise<OrderInvoiceView[]> {
       const order = await read('sale.order', saleOrderId, ['invoice_ids', 'company_id']);
       const ids = order.invoice_ids as number[];

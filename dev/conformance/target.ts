@@ -247,6 +247,8 @@ export interface MerchantDriver {
   readPayments(saleOrderId: number): Promise<PaymentView[]>;
   /** The order's customer invoices (not credit notes), oldest first. */
   readOrderInvoices(saleOrderId: number): Promise<OrderInvoiceView[]>;
+  /** The order's customer credit notes (refunds' and edits'), oldest first: total, state and the Shopify refund bound to it. */
+  readOrderCreditNotes(saleOrderId: number): Promise<Array<{ id: number; amount_total: Money; state: string; refund_gid: Gid | null }>>;
   readBinding(model: SyncModel, id: number): Promise<BindingView>;
   /** What Shopify → Overview shows of the sidecar's last report_health (null before any). */
   readSidecarHealth(): Promise<{ alert_count: number; dlq_depth: number; text: string } | null>;

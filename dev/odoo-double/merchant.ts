@@ -147,6 +147,15 @@ export class DoubleMerchant implements MerchantDriver {
     );
   }
 
+  readOrderCreditNotes(saleOrderId: number) {
+    return this.later(() =>
+      [...this.odoo.state.creditNotes.values()]
+        .filter((cn) => cn.sale_order_id === saleOrderId)
+        .sort((a, b) => a.id - b.id)
+        .map((cn) => ({ id: cn.id, amount_total: formatMoney(cn.amount_total), state: cn.state, refund_gid: cn.binding.shopify_gid })),
+    );
+  }
+
   companyCurrency() {
     return this.later(() => this.odoo.state.settings.company_currency);
   }
