@@ -95,6 +95,7 @@ class ShopifySyncApi(models.AbstractModel):
     def _edit_activity(self, order, message):
         """A to-do on the order naming what to settle, once per distinct message."""
         summary = "Shopify edit removed delivered units"
+        # Other users' activities on the order count too (the integration user sees its own).
         existing = self.env["mail.activity"].sudo().search([
             ("res_model", "=", "sale.order"), ("res_id", "=", order.id),
             ("summary", "=", summary)])
