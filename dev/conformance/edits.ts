@@ -70,7 +70,15 @@ export function defineEditScenarios(get: () => RefundScenarioContext): void {
     const { doc, so } = await taxedOrder();
     await deliver(so);
     const other = await get().stocked();
-    const added = { line_gid: gidOf('LineItem'), sku: other.sku, title: 'Added', quantity: 1, price_unit: '10.00', discount: '0.00', tax_lines: [vat('2.00')] };
+    const added = {
+      line_gid: gidOf('LineItem'),
+      sku: other.sku,
+      title: 'Added',
+      quantity: 1,
+      price_unit: '10.00',
+      discount: '0.00',
+      tax_lines: [vat('2.00')],
+    };
     const r = await contract.applyOrder(edited(doc, 2, [added]));
     assert.deepEqual([r.status, r.amount_total], ['updated', '42.00']);
     const open = (await m.readPickings(so)).filter((pk) => pk.picking_type === 'outgoing' && pk.state !== 'done' && pk.state !== 'cancel');

@@ -76,7 +76,9 @@ export function defineEditScenarios(get: () => MoneyScenarioContext): void {
   };
   /** No job held the order; `flagged` allowed only when the policy flags. */
   function neverHeld(orderGid: string, allowFlagged = false) {
-    const bad = get().stack.logs.lines.filter((l) => l.entityId === orderGid && (l.outcome === 'held' || (!allowFlagged && l.outcome === 'flagged')));
+    const bad = get().stack.logs.lines.filter(
+      (l) => l.entityId === orderGid && (l.outcome === 'held' || (!allowFlagged && l.outcome === 'flagged')),
+    );
     assert.deepEqual(bad, [], 'no job held the order');
   }
 

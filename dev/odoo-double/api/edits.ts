@@ -42,7 +42,8 @@ export function applyRemovals(
       `${label}: an order edit in Shopify removed units Odoo already delivered: ${words}. ` +
       'Return them in Odoo (the order then follows Shopify) or settle them with the customer';
     so.activities ??= [];
-    if (!so.activities.some((a) => a.summary === ACTIVITY && a.note.includes(message))) so.activities.push({ summary: ACTIVITY, note: message });
+    if (!so.activities.some((a) => a.summary === ACTIVITY && a.note.includes(message)))
+      so.activities.push({ summary: ACTIVITY, note: message });
     flags.push(message);
     return [];
   }
@@ -96,7 +97,8 @@ export function creditEdit(core: DoubleCore, so: SaleOrder, touched: readonly Sa
   const lines: AccountLine[] = [];
   for (const line of new Set(touched)) {
     const qty = core.qtyInvoiced(line) - line.quantity;
-    if (qty > 0) lines.push(core.accountLine(line.name, line, line.role === 'product' ? 'product' : 'other', qty, line.price_unit, line.tax_ids));
+    if (qty > 0)
+      lines.push(core.accountLine(line.name, line, line.role === 'product' ? 'product' : 'other', qty, line.price_unit, line.tax_ids));
   }
   if (!lines.length) return;
   const id = core.id();

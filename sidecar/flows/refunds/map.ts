@@ -102,8 +102,14 @@ export function refundDocument(refund: ShopifyRefund, taxesIncluded: boolean): R
 }
 
 /** The money a refund gives back beyond its goods (the document's sign: positive adds to the refund). */
-function adjustmentsOf(nodes: ReadonlyArray<{ amountSet: ShopMoneyFieldsFragment; taxAmountSet: ShopMoneyFieldsFragment }>, label: string): bigint {
-  return nodes.reduce((sum, a, i) => sum - money(a.amountSet, `${label} adjustment ${i + 1}`) - money(a.taxAmountSet, `${label} adjustment ${i + 1} tax`), 0n);
+function adjustmentsOf(
+  nodes: ReadonlyArray<{ amountSet: ShopMoneyFieldsFragment; taxAmountSet: ShopMoneyFieldsFragment }>,
+  label: string,
+): bigint {
+  return nodes.reduce(
+    (sum, a, i) => sum - money(a.amountSet, `${label} adjustment ${i + 1}`) - money(a.taxAmountSet, `${label} adjustment ${i + 1} tax`),
+    0n,
+  );
 }
 
 /**
