@@ -29,7 +29,9 @@ class ShopifySyncApi(models.AbstractModel):
     def _removed_after_delivery(self, line, target):
         """Units of a product line that `target` (Shopify's quantity, with the kept units)
         takes below what Odoo delivered: 0 when Odoo can simply follow."""
-        if line.shopify_line_role != "product" or line.product_id.type != "consu":
+        # Goods only: sale_stock's check covers storable and consumable products (17.0 spells
+        # storable `type` "product", 18.0 "consu" with a flag); services have no delivery.
+        if line.shopify_line_role != "product" or line.product_id.type == "service":
             return 0
         delivered = line.qty_delivered
         if float_compare(target, delivered, precision_digits=3) >= 0:
