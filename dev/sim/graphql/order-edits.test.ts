@@ -31,16 +31,18 @@ describe('sim orderEdit* mutations', () => {
     // The session id works as well as the calculated order id (2025-10 and later).
     const set = (await gqlData(sim, SET, { id: begun.orderEditSession.id, line: mug.id, q: 1 })).orderEditSetQuantity;
     assert.deepEqual(set.userErrors, []);
-    assert.deepEqual([set.calculatedLineItem.quantity, set.calculatedLineItem.editableQuantity, set.calculatedLineItem.restocking], [1, 1, true]);
+    assert.deepEqual(
+      [set.calculatedLineItem.quantity, set.calculatedLineItem.editableQuantity, set.calculatedLineItem.restocking],
+      [1, 1, true],
+    );
     const tee = sim.state.variants.find((v) => v.sku === 'SIM-TSHIRT-S')!;
     const added = (await gqlData(sim, ADD, { id: begun.calculatedOrder.id, variant: `gid://shopify/ProductVariant/${tee.id}`, q: 2 }))
       .orderEditAddVariant;
     assert.deepEqual(added.userErrors, []);
-    assert.deepEqual([added.calculatedLineItem.sku, added.calculatedLineItem.quantity, added.calculatedOrder.subtotalLineItemsQuantity], [
-      'SIM-TSHIRT-S',
-      2,
-      3,
-    ]);
+    assert.deepEqual(
+      [added.calculatedLineItem.sku, added.calculatedLineItem.quantity, added.calculatedOrder.subtotalLineItemsQuantity],
+      ['SIM-TSHIRT-S', 2, 3],
+    );
     // Staged only: the order and its webhooks are unchanged.
     const before = sim.state.orders.find((o) => o.id === order.id)!;
     assert.deepEqual([before.lineItems.length, before.lineItems[0]!.removedQuantity ?? 0], [1, 0]);
@@ -49,7 +51,11 @@ describe('sim orderEdit* mutations', () => {
     assert.deepEqual(committed.userErrors, []);
     assert.equal(committed.order.edited, true);
     assert.deepEqual(
-      committed.order.lineItems.nodes.map((l: { sku: string; quantity: number; currentQuantity: number }) => [l.sku, l.quantity, l.currentQuantity]),
+      committed.order.lineItems.nodes.map((l: { sku: string; quantity: number; currentQuantity: number }) => [
+        l.sku,
+        l.quantity,
+        l.currentQuantity,
+      ]),
       [
         ['SIM-MUG', 2, 1],
         ['SIM-TSHIRT-S', 2, 2],
@@ -57,8 +63,11 @@ describe('sim orderEdit* mutations', () => {
     );
     const edits = sim.state.deliveries.filter((d) => d.topic === 'orders/edited');
     assert.equal(edits.length, 1);
-    const edit = (JSON.parse(edits[0]!.body) as { order_edit: { staff_note: string; line_items: { additions: unknown[]; removals: Array<{ delta: number }> } } })
-      .order_edit;
+    const edit = (
+      JSON.parse(edits[0]!.body) as {
+        order_edit: { staff_note: string; line_items: { additions: unknown[]; removals: Array<{ delta: number }> } };
+      }
+    ).order_edit;
     assert.equal(edit.staff_note, 'by phone');
     assert.deepEqual([edit.line_items.additions.length, edit.line_items.removals.map((r) => r.delta)], [1, [1]]);
     // A committed session is closed.

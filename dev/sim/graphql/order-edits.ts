@@ -127,7 +127,11 @@ export const orderEditResolvers: Record<string, Resolver> = {
       const li = order.lineItems.find((x) => x.id === lineId);
       const add = session.adds.find((a) => a.id === lineId);
       return {
-        calculatedLineItem: li ? existingLineView(ctx.dom.state, order, session, li) : add ? addedLineView(ctx.dom.state, order, add) : null,
+        calculatedLineItem: li
+          ? existingLineView(ctx.dom.state, order, session, li)
+          : add
+            ? addedLineView(ctx.dom.state, order, add)
+            : null,
         calculatedOrder: view,
         orderEditSession: sessionView(session),
       };
