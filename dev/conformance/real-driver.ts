@@ -173,6 +173,7 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
   const configureMoney = async (settings: MerchantSettings) => {
     const company = await companyId();
     if (settings.invoice_policy) await write('res.company', [company], { shopify_invoice_policy: settings.invoice_policy });
+    if (settings.edit_removal_policy) await write('res.company', [company], { shopify_edit_removal_policy: settings.edit_removal_policy });
     if (settings.gateways) {
       const existing = await searchRead('shopify.payment.gateway', [['active', 'in', [true, false]]], ['id']);
       if (existing.length) await kw('shopify.payment.gateway', 'unlink', [existing.map((row) => row.id)]);
@@ -223,6 +224,23 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
       }));
     },
 
+    async readOrderCreditNotes(saleOrderId: number) {
+      const moves = await searchRead(
+        'account.move',
+        [
+          ['shopify_sale_order_id', '=', saleOrderId],
+          ['move_type', '=', 'out_refund'],
+        ],
+        ['amount_total', 'state', 'shopify_gid'],
+        { order: 'id' },
+      );
+      return moves.map((m) => ({
+        id: m.id,
+        amount_total: money(m.amount_total),
+        state: m.state as string,
+        refund_gid: (m.shopify_gid as string | false) || null,
+      }));
+    },
     async readOrderInvoices(saleOrderId: number): Promise<OrderInvoiceView[]> {
       const order = await read('sale.order', saleOrderId, ['invoice_ids', 'company_id']);
       const ids = order.invoice_ids as number[];

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { CONTRACT_VERSION, isCompatibleContractVersion, type OdooContract } from '../../sidecar/odoo/contract.js';
 import { OdooConfigurationError, OdooPermanentError } from '../../sidecar/odoo/errors.js';
 import { customerDoc, emailOf, gidOf, orderDoc, skuOf, vat } from './fixtures.js';
+import { defineEditScenarios } from './edits.js';
 import { defineFulfillmentScenarios } from './fulfillments.js';
 import { defineInputCheckScenarios } from './input-checks.js';
 import { definePrivacyScenarios } from './privacy.js';
@@ -425,6 +426,7 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
   });
 
   describe('refunds and returns', () => defineRefundScenarios(() => ({ contract, m, currency, wh, stocked })));
+  describe('order edits', () => defineEditScenarios(() => ({ contract, m, currency, wh, stocked })));
   describe('fulfillments made in Shopify', () => defineFulfillmentScenarios(() => ({ contract, m, currency, wh, stocked })));
 
   describe('taxes to the cent', () => defineTaxScenarios(() => ({ contract, m, currency, wh, stocked })));

@@ -136,6 +136,8 @@ export interface MerchantSettings {
   tax_mapping?: Array<{ title: string; rate: number; tax: string; price_include?: boolean }>;
   /** Fulfillments made in Shopify: validate the matching quantities of the delivery (default), or flag it. */
   fulfillment_policy?: 'validate' | 'flag';
+  /** Units an order edit removed after Odoo delivered them: return and credit (default), or flag the order. */
+  edit_removal_policy?: 'return' | 'flag';
   /** The company's tax rounding (Invoicing > Settings). */
   tax_rounding?: 'round_per_line' | 'round_globally';
   /** Shopify > Settings > Money: the source of truth for tax, and the odoo source's tolerance. */
@@ -245,6 +247,8 @@ export interface MerchantDriver {
   readPayments(saleOrderId: number): Promise<PaymentView[]>;
   /** The order's customer invoices (not credit notes), oldest first. */
   readOrderInvoices(saleOrderId: number): Promise<OrderInvoiceView[]>;
+  /** The order's customer credit notes (refunds' and edits'), oldest first: total, state and the Shopify refund bound to it. */
+  readOrderCreditNotes(saleOrderId: number): Promise<Array<{ id: number; amount_total: Money; state: string; refund_gid: Gid | null }>>;
   readBinding(model: SyncModel, id: number): Promise<BindingView>;
   /** What Shopify → Overview shows of the sidecar's last report_health (null before any). */
   readSidecarHealth(): Promise<{ alert_count: number; dlq_depth: number; text: string } | null>;

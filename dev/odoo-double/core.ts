@@ -511,7 +511,7 @@ export class DoubleCore {
       move.quantity_done = move.quantity;
       this.setOnHand(move.product_id, picking.warehouse_id, this.onHand(move.product_id, picking.warehouse_id) + move.quantity);
       const line = so?.lines.find((l) => l.id === move.sale_line_id);
-      if (line) line.qty_delivered -= move.quantity;
+      if (line && move.to_refund !== false) line.qty_delivered -= move.quantity;
       this.stockChanged(move.product_id, picking.warehouse_id);
     }
     picking.state = 'done';

@@ -67,6 +67,7 @@ export class DoubleMerchant implements MerchantDriver {
       if (settings.import_policy) s.import_policy = settings.import_policy;
       if (settings.safety_stock !== undefined) s.safety_stock = settings.safety_stock;
       if (settings.fulfillment_policy) s.fulfillment_policy = settings.fulfillment_policy;
+      if (settings.edit_removal_policy) s.edit_removal_policy = settings.edit_removal_policy;
       if (settings.tax_mapping) {
         s.tax_mapping = settings.tax_mapping.map((m) => {
           let tax = [...this.odoo.state.taxes.values()].find((t) => t.name === m.tax);
@@ -143,6 +144,15 @@ export class DoubleMerchant implements MerchantDriver {
             gift_card_amount: formatMoney(giftLines.reduce((sum, l) => sum + l.amount, 0)),
           };
         }),
+    );
+  }
+
+  readOrderCreditNotes(saleOrderId: number) {
+    return this.later(() =>
+      [...this.odoo.state.creditNotes.values()]
+        .filter((cn) => cn.sale_order_id === saleOrderId)
+        .sort((a, b) => a.id - b.id)
+        .map((cn) => ({ id: cn.id, amount_total: formatMoney(cn.amount_total), state: cn.state, refund_gid: cn.binding.shopify_gid })),
     );
   }
 

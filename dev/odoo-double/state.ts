@@ -85,10 +85,10 @@ export interface Partner extends PartnerAddress {
 }
 
 export type LineRole =
-  'product' | 'discount' | 'shipping' | 'shipping_discount' | 'manual' | 'refund' | 'refund_adjustment' | 'tax_adjustment';
+  'product' | 'discount' | 'shipping' | 'shipping_discount' | 'manual' | 'refund' | 'refund_adjustment' | 'tax_adjustment' | 'edit_removal';
 
-/** Lines a refund wrote (the addon's REFUND_ROLES): order documents never carry them. */
-export const REFUND_ROLES: readonly LineRole[] = ['refund', 'refund_adjustment'];
+/** Lines a refund or an edit after delivery wrote (the addon's REFUND_ROLES): order documents never carry them. */
+export const REFUND_ROLES: readonly LineRole[] = ['refund', 'refund_adjustment', 'edit_removal'];
 
 export interface SaleLine {
   id: number;
@@ -129,6 +129,8 @@ export interface SaleOrder {
   note: string | null;
   updated_at: string | null;
   needs_return: boolean;
+  /** To-dos on the order (mail.activity): an edit that removed delivered units under the "flag" policy. */
+  activities?: Array<{ summary: string; note: string }>;
   taxes_included: boolean;
   /** The order's currency (its pricelist's, else the company's) and the Shopify order's own (the addon's shopify_currency). */
   currency?: string;
@@ -152,6 +154,8 @@ export interface Move {
   quantity_done: number;
   /** Units of this open delivery move a fulfillment made in Shopify shipped (the addon's stock.move.shopify_fulfilled_qty). */
   shopify_fulfilled_qty?: number;
+  /** False on a return that must not lower the sale line's delivered quantity (stock.move.to_refund; absent: true). */
+  to_refund?: boolean;
 }
 
 export interface Picking {
@@ -281,6 +285,8 @@ export interface Settings {
   tax_mapping: TaxMapping[];
   /** Fulfillments made in Shopify: validate the Odoo delivery, or flag it (the addon's shopify_sync.shopify_fulfillment_policy). */
   fulfillment_policy?: 'validate' | 'flag';
+  /** Units an order edit removed after delivery: return and credit, or flag (the company's shopify_edit_removal_policy; absent: return). */
+  edit_removal_policy?: 'return' | 'flag';
   /** The company's tax rounding (Invoicing settings). */
   tax_rounding: TaxRounding;
   /** The addon's shopify_sync.tax_source (docs/flows.md, "Taxes to the cent"). */

@@ -265,6 +265,8 @@ export interface Order {
   updatedAt: string;
   processedAt: string;
   cancelledAt: string | null;
+  /** An order edit was committed (Order.edited). */
+  edited?: boolean;
   cancelReason: string | null;
   closedAt: string | null;
   transactionIds: number[];

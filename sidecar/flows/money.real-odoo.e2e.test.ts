@@ -13,6 +13,7 @@ import path from 'node:path';
 import { createOdooClient } from '../odoo/client.js';
 import { createRealMerchant } from '../../dev/conformance/real-driver.js';
 import type { MerchantDriver } from '../../dev/conformance/target.js';
+import { defineEditScenarios } from '../../dev/testing/edit-scenarios.js';
 import { defineMoneyScenarios } from '../../dev/testing/money-scenarios.js';
 import { testDatabase } from '../../dev/testing/root-hooks.js';
 import { realOdooFromEnv } from '../../dev/testing/env.js';
@@ -78,5 +79,6 @@ describe('refunds and returns flows end to end against a real Odoo (simulator â†
   });
 
   defineMoneyScenarios(() => ({ stack, merchant, warehouseId, timeoutMs: 90_000 }));
+  defineEditScenarios(() => ({ stack, merchant, warehouseId, timeoutMs: 90_000 }));
   describe('taxes to the cent', () => defineTaxFlowScenarios(() => ({ stack, merchant, warehouseId, timeoutMs: 90_000 })));
 });

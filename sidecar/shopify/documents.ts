@@ -54,6 +54,7 @@ export const DOCUMENT_NAMES = [
   'OnboardingCustomers',
   'RefundById',
   'OrderRefunds',
+  'OrderEditBalance',
   'OrderRefundable',
   'RefundCreate',
   'OrderReturns',

@@ -98,6 +98,7 @@ export function refundCurrency(
     lines: doc.lines.map((l) => ({ ...l, subtotal: convert(l.subtotal), total_tax: convert(l.total_tax) })),
     shipping: doc.shipping ? { ...doc.shipping, amount: convert(doc.shipping.amount), tax: convert(doc.shipping.tax) } : doc.shipping,
     adjustments: (doc.adjustments ?? []).map((a) => ({ ...a, amount: convert(a.amount) })),
+    ...(doc.edit_balance !== undefined ? { edit_balance: convert(doc.edit_balance) } : {}),
     total: convert(doc.total),
   };
   return { doc: converted, total: money(converted.total, 'total') };

@@ -11,7 +11,7 @@ import { pyList, pyRepr, pyTruthy, validationError } from '../errors.js';
 import { gid } from '../values.js';
 import type { Binding, Variant } from '../state.js';
 
-export const DOUBLE_ADDON_VERSION = '18.0.1.6.0';
+export const DOUBLE_ADDON_VERSION = '18.0.1.6.1';
 export const DOUBLE_ODOO_VERSION = '18.0';
 
 const BINDING_MODELS = ['account.move', 'product.template', 'res.partner', 'sale.order', 'stock.picking'] as const;

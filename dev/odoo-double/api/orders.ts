@@ -19,6 +19,7 @@ import { newBinding, REFUND_ROLES, type LineRole, type Partner, type SaleLine, t
 import { contentHash, formatMoney, gid, money, quantity } from '../values.js';
 import { addressValues, findByEmail, upsertCustomerRecord } from './customers.js';
 import { orderCurrency } from './currency.js';
+import { applyRemovals, creditEdit, removedAfterDelivery, type Removal } from './edits.js';
 import { orderTaxAdjustment, outsideTolerance } from './taxes.js';
 
 const PAID_STATUSES = new Set(['paid', 'partially_refunded', 'refunded']);
@@ -48,6 +49,7 @@ export function applyOrder(core: DoubleCore, doc: OrderDocument): ApplyOrderResu
     if (first) return first;
   }
   const missing: string[] = [];
+  const flags: string[] = [];
   const inCurrency = orderCurrency(core, label, doc, total, missing);
   const resolved = resolveSkus(core, label, inCurrency.doc);
   const linesVals = orderLineValues(core, label, inCurrency.doc, resolved, missing);
@@ -109,11 +111,7 @@ export function applyOrder(core: DoubleCore, doc: OrderDocument): ApplyOrderResu
       (p) => p.sale_order_id === confirmed.id && p.state === 'done' && p.picking_type === 'outgoing',
     );
     Object.assign(so, header, delivered ? { partner_shipping_id: so.partner_shipping_id } : {});
-    const problem = updateConfirmedLines(core, so, linesVals);
-    if (problem) {
-      notes.push(`${label}: lines could not be updated: ${problem}`);
-      missing.push(`${label}: lines could not be updated: ${problem}`);
-    }
+    updateConfirmedLines(core, so, linesVals, { label, notes, flags });
   } else {
     Object.assign(so, {
       financial_status: header.financial_status,
@@ -130,6 +128,10 @@ export function applyOrder(core: DoubleCore, doc: OrderDocument): ApplyOrderResu
   if (missing.length) {
     status = 'held';
     message = `${label} held: ${missing.join('; ')}`;
+  } else if (flags.length) {
+    // An edit removed delivered units under the "flag" policy (./edits.ts).
+    status = 'flagged';
+    message = flags.join('; ');
   } else if (so.state !== 'cancel' && outsideTolerance(core, comparableTotal(core, so), inCurrency.total)) {
     status = 'flagged';
     message = `${label}: Odoo total ${formatMoney(so.amount_total)} differs from Shopify total_price ${formatMoney(inCurrency.total)}`;
@@ -382,30 +384,49 @@ function recordPendingRefunds(core: DoubleCore, so: SaleOrder, gids: string[]): 
   };
 }
 
-/** Mirrors an edit on a confirmed order: lines matched by (Shopify line GID, role). Returns a problem or null. */
-function updateConfirmedLines(core: DoubleCore, so: SaleOrder, linesVals: LineValues[]): string | null {
+/**
+ * Mirrors an edit on a confirmed order: lines matched by (Shopify line GID, role). New lines and
+ * higher quantities get a delivery (syncPickings); units removed after Odoo delivered them follow
+ * the company's policy and what leaves an invoiced order is credited (./edits.ts).
+ */
+function updateConfirmedLines(
+  core: DoubleCore,
+  so: SaleOrder,
+  linesVals: LineValues[],
+  out: { label: string; notes: string[]; flags: string[] },
+): void {
   const key = (l: { line_gid: string | null; role: LineRole }) => `${l.line_gid}|${l.role}`;
   const existing = new Map(
     so.lines.filter((l) => l.line_gid && !REFUND_ROLES.includes(l.role) && l.role !== 'tax_adjustment').map((l) => [key(l), l]),
   );
   const kept = keptUnits(so);
-  linesVals = linesVals.map((v) => withKept(v, kept));
   const seen = new Set<string>();
-  const tooLow = (line: SaleLine) =>
-    `The ordered quantity of ${line.name} cannot be decreased below the delivered quantity (${line.qty_delivered}). Create a return first.`;
-  for (const vals of linesVals) {
+  const removals: Removal[] = [];
+  const touched: SaleLine[] = [];
+  for (const vals of linesVals.map((v) => withKept(v, kept))) {
     const line = existing.get(key(vals));
     seen.add(key(vals));
-    if (line && vals.quantity < line.qty_delivered) return tooLow(line);
+    if (!line) {
+      so.lines.push({ ...vals, id: core.id(), qty_delivered: 0 });
+      continue;
+    }
+    const removed = removedAfterDelivery(line, vals.quantity);
+    if (removed) removals.push({ line, qty: removed });
+    const target = vals.quantity + removed;
+    if (target < line.quantity) touched.push(line);
+    Object.assign(line, { quantity: target, price_unit: vals.price_unit, tax_ids: vals.tax_ids, kept_qty: line.kept_qty });
   }
-  for (const [k, line] of existing) if (!seen.has(k) && line.qty_delivered > 0) return tooLow(line);
-  for (const vals of linesVals) {
-    const line = existing.get(key(vals));
-    if (!line) so.lines.push({ ...vals, id: core.id(), qty_delivered: 0 });
-    else Object.assign(line, { quantity: vals.quantity, price_unit: vals.price_unit, tax_ids: vals.tax_ids, kept_qty: line.kept_qty });
+  for (const [k, line] of existing) {
+    if (seen.has(k) || !line.quantity) continue;
+    const removed = removedAfterDelivery(line, 0);
+    if (removed) removals.push({ line, qty: removed });
+    if (line.quantity > removed) {
+      line.quantity = removed;
+      touched.push(line);
+    }
   }
-  for (const [k, line] of existing) if (!seen.has(k)) line.quantity = 0;
-  return null;
+  touched.push(...applyRemovals(core, so, removals, out.label, out.notes, out.flags));
+  creditEdit(core, so, touched, out.label, out.notes);
 }
 
 /** The customer (upserted when it has a GID, else matched by email or created as a guest) and its invoice and delivery addresses. */

@@ -72,7 +72,13 @@ function checkRefundDocument(label: string, doc: RefundDocument): number {
   const shipping: Partial<RefundDocument['shipping']> = doc.shipping ?? {};
   money(shipping.amount, `${label} shipping amount`);
   money(shipping.tax, `${label} shipping tax`);
-  (doc.adjustments ?? []).forEach((adjustment, i) => money(adjustment.amount, `${label} adjustment ${i + 1}`));
+  let back = 0;
+  (doc.adjustments ?? []).forEach((adjustment, i) => (back += Math.max(0, money(adjustment.amount, `${label} adjustment ${i + 1}`))));
+  const editBalance = money(doc.edit_balance, `${label} edit_balance`);
+  if (editBalance < 0 || editBalance > back)
+    throw validationError(
+      `${label} edit_balance: ${formatMoney(editBalance)} must be between 0 and the money refunded beyond the goods (${formatMoney(back)})`,
+    );
   return money(doc.total, `${label} total`);
 }
 
@@ -226,8 +232,13 @@ function moneyLineValues(label: string, so: SaleOrder, doc: RefundDocument, plan
       tax_ids: [...(ship?.tax_ids ?? [])],
     });
   }
+  // The part of the money back that repays an order edit is credited by the edit itself (./edits.ts): never twice.
+  let editBalance = money(doc.edit_balance, `${label} edit_balance`);
   (doc.adjustments ?? []).forEach((a, i) => {
-    const amount = money(a.amount, `${label} adjustment ${i + 1}`);
+    const given = money(a.amount, `${label} adjustment ${i + 1}`);
+    const repaid = Math.min(editBalance, Math.max(given, 0));
+    const amount = given - repaid;
+    editBalance -= repaid;
     if (amount)
       out.push({
         ...base,
@@ -320,14 +331,16 @@ function settleRefund(core: DoubleCore, s: Settle): ContractResult<'apply_refund
   let message: string | null = null;
   const cn = s.creditNote;
   if (cn && !s.echo && cn.state === 'draft') {
-    if (!s.reflected) creditNoteTaxAdjustment(core, cn, s.doc, s.total);
-    if (s.reflected || !outsideTolerance(core, cn.amount_total, s.total)) {
+    // The edit's part of the money is credited by the edit (never twice).
+    const total = s.total - money(s.doc.edit_balance, `${s.label} edit_balance`);
+    if (!s.reflected) creditNoteTaxAdjustment(core, cn, s.doc, total);
+    if (s.reflected || !outsideTolerance(core, cn.amount_total, total)) {
       cn.state = 'posted';
       core.creditNotePosted(cn.id);
       core.setResult(cn.binding, 'synced');
     } else {
       state = 'flagged';
-      message = `${s.label}: Odoo credit note total ${formatMoney(cn.amount_total)} differs from Shopify total ${formatMoney(s.total)}; left in draft`;
+      message = `${s.label}: Odoo credit note total ${formatMoney(cn.amount_total)} differs from Shopify total ${formatMoney(total)}; left in draft`;
       core.setResult(cn.binding, 'error', { message });
     }
   }

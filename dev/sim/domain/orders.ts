@@ -723,7 +723,7 @@ export function refundOrder(ctx: DomainContext, orderId: number, input: RefundIn
 
 export interface EditOrderInput {
   /** New lines (orderEditAddVariant). */
-  add?: { sku: string; quantity: number; price?: string | number }[];
+  add?: { sku: string; quantity: number; price?: string | number; variantId?: number }[];
   /** New current quantity of a line, lower than now (orderEditSetQuantity); removed units are restocked unless `restock` is false. */
   set?: { lineItemId: number; quantity: number; restock?: boolean }[];
   staffNote?: string;
@@ -759,7 +759,8 @@ export function editOrder(ctx: DomainContext, orderId: number, input: EditOrderI
   const additions = adds.map((a, index) => {
     const field = ['add', String(index)];
     if (!Number.isInteger(a.quantity) || a.quantity < 1) fail('Quantity must be a positive integer', [...field, 'quantity']);
-    const variant = requireVariantBySku(ctx, a.sku);
+    const byId = a.variantId === undefined ? undefined : ctx.state.variants.find((v) => v.id === a.variantId);
+    const variant = byId ?? requireVariantBySku(ctx, a.sku);
     return { a, variant, price: a.price === undefined ? variant.price : cents(a.price, [...field, 'price']) };
   });
 
@@ -832,6 +833,7 @@ export function editOrder(ctx: DomainContext, orderId: number, input: EditOrderI
       if (applyQuantities(ctx, level, q.commit(level, a.quantity))) events.push(levelEvent(level));
     }
   }
+  order.edited = true;
   const totals = orderTotals(ctx.state, order);
   if (order.financialStatus === 'paid' && totals.outstanding > 0) order.financialStatus = 'partially_paid';
   touch(ctx, order);

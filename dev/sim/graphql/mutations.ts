@@ -36,6 +36,7 @@ import { requestDataErasure } from '../domain/privacy.js';
 import { createSubscription, deleteSubscription, type SubscriptionInput } from '../domain/subscriptions.js';
 import type { GqlContext } from './context.js';
 import { IDEMPOTENCY_MESSAGES } from './idempotency.js';
+import { orderEditResolvers } from './order-edits.js';
 import {
   adjustmentGroupView,
   customerView,
@@ -240,6 +241,7 @@ function sumAmounts<R>(rows: R[] | null | undefined, pick: (row: R) => string | 
 }
 
 export const mutationResolvers: Record<string, Resolver> = {
+  ...orderEditResolvers,
   productSet: resolver<{
     input: {
       id?: string | null;

@@ -385,6 +385,7 @@ export function orderView(state: SimState, order: Order): View {
   return {
     __typename: 'Order',
     id: gid('Order', order.id),
+    edited: order.edited === true,
     legacyResourceId: String(order.id),
     name: order.name,
     email: order.email,

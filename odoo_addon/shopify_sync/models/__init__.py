@@ -28,6 +28,7 @@ from . import shopify_sync_api_taxes
 from . import shopify_sync_api_currency
 from . import shopify_sync_api_returns
 from . import shopify_sync_api_refunds
+from . import shopify_sync_api_edits
 from . import shopify_sync_api_payments
 from . import shopify_sync_api_customers
 from . import shopify_sync_api_deliveries

@@ -3,6 +3,12 @@ when customer invoices are made, and where gift cards are booked (docs/configura
 "Invoices, payments and gift cards")."""
 from odoo import fields, models
 
+# What an order edit does to units Odoo delivered and Shopify no longer counts
+# (docs/flows.md, "Order edits after delivery").
+EDIT_REMOVAL_POLICIES = [
+    ("return", "Return and credit"),
+    ("flag", "Flag the order"),
+]
 INVOICE_POLICIES = [
     ("never", "Never (invoice by hand)"),
     ("on_payment", "When Shopify reports a payment"),
@@ -20,6 +26,16 @@ class ResCompany(models.Model):
         help="When customer invoices are made for orders imported from Shopify. Only orders "
         "with something left to invoice are invoiced, when a payment arrives or a delivery "
         "completes after the choice: older orders are never invoiced in bulk.")
+    # "return" by default: Odoo's order, invoice and credit notes then equal Shopify's to the cent
+    # without waiting for anyone, and nothing moves in stock until the goods are received.
+    shopify_edit_removal_policy = fields.Selection(
+        EDIT_REMOVAL_POLICIES, string="Units removed after delivery", default="return",
+        required=True,
+        help="When an order edit in Shopify removes units Odoo has already delivered. Return "
+        "and credit: the order mirrors Shopify (a credit line for the removed units, credited "
+        "on a credit note when the order is invoiced) and a return is prepared to receive "
+        "them. Flag the order: nothing is changed for those units; the order gets an activity "
+        "naming the lines and quantities, for a person to decide.")
     shopify_gift_card_account_id = fields.Many2one(
         "account.account", string="Gift card liability account",
         domain=[("account_type", "in", ("liability_current", "liability_non_current"))],

@@ -10,12 +10,15 @@ LINE_ROLES = [
     # Written by refunds (apply_refund): what a Shopify refund took off the order.
     ("refund", "Shopify refund"),
     ("refund_adjustment", "Shopify refund adjustment"),
+    # Written by apply_order: the credit for units an order edit removed in Shopify after Odoo
+    # delivered them (docs/flows.md, "Order edits after delivery").
+    ("edit_removal", "Removed in Shopify after delivery"),
     # Written by apply_order under the "Shopify's charged amounts" tax source: the cents by
     # which Odoo's tax computation differs from what Shopify charged (docs/flows.md, "Taxes").
     ("tax_adjustment", "Shopify tax rounding difference"),
 ]
-# Lines the sidecar's order documents never carry: apply_order leaves them alone.
-REFUND_ROLES = ("refund", "refund_adjustment")
+# Lines the sidecar's order documents never carry: apply_order matches no document line to them.
+REFUND_ROLES = ("refund", "refund_adjustment", "edit_removal")
 
 
 class SaleOrderLine(models.Model):
@@ -28,9 +31,9 @@ class SaleOrderLine(models.Model):
         help="The Shopify refund that wrote this line (refund and refund adjustment lines).")
     shopify_kept_qty = fields.Float(
         string="Refunded, kept by the customer", copy=False, digits="Product Unit of Measure",
-        help="Units of this line refunded in Shopify that were delivered and not returned: "
-        "they stay on the line (Shopify's current quantity no longer counts them) and their "
-        "refund is a line of its own.")
+        help="Units of this line delivered by Odoo that Shopify's current quantity no longer "
+        "counts: refunded without a return, or removed by an order edit after delivery. They "
+        "stay on the line and their credit is a line of its own.")
 
     def _shopify_is_gift_card(self):
         """A Shopify gift card sold on this line (the addon's gift card product)."""

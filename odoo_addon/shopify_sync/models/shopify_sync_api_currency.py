@@ -120,5 +120,7 @@ class ShopifySyncApi(models.AbstractModel):
                 shipping[key] = convert(shipping.get(key))
         for adjustment in doc.get("adjustments") or []:
             adjustment["amount"] = convert(adjustment.get("amount"))
+        if doc.get("edit_balance") is not None:
+            doc["edit_balance"] = convert(doc["edit_balance"])
         doc["total"] = convert(doc.get("total"))
         return doc, money.cents(doc["total"])

@@ -185,7 +185,7 @@ class ShopifySyncApi(models.AbstractModel):
         refunds_first = self._refunds_first(label, order, document)
         if refunds_first:
             return refunds_first
-        missing, notes = [], []
+        missing, notes, flags = [], [], []
         shop_currency = document.get("currency")
         document, total_cents, pricelist = self._order_currency(label, document, total_cents,
                                                                 missing)
@@ -197,11 +197,12 @@ class ShopifySyncApi(models.AbstractModel):
             header["pricelist_id"] = pricelist.id
         status = "updated" if order else "created"
         pending_refunds = self._missing_refund_gids(order, document)
-        order = self._write_order(order, gid, header, lines_vals, label, notes, missing)
+        order = self._write_order(order, gid, header, lines_vals, label, notes, missing, flags)
         if pending_refunds:
             return self._record_pending_refunds(order, pending_refunds)
         self._order_tax_adjustment(order, document, total_cents, missing)
-        status, message = self._order_outcome(order, status, total_cents, label, notes, missing)
+        status, message = self._order_outcome(order, status, total_cents, label, notes, missing,
+                                              flags)
         self._settle_order(order, document, status, message, notes, incoming_hash, label)
         return self._result(order, status, message)
 
@@ -293,7 +294,7 @@ class ShopifySyncApi(models.AbstractModel):
             header["carrier_id"] = carrier.id
         return header
 
-    def _write_order(self, order, gid, header, lines_vals, label, notes, missing):
+    def _write_order(self, order, gid, header, lines_vals, label, notes, missing, flags):
         """Create the order, or update it as far as its state allows; returns it."""
         if not order:
             header.update(shopify_gid=gid, shopify_shop=self._shop(),
@@ -317,7 +318,7 @@ class ShopifySyncApi(models.AbstractModel):
             order.write(self._changed_values(order, header))
             try:
                 with self.env.cr.savepoint():
-                    self._update_confirmed_lines(order, lines_vals)
+                    self._update_confirmed_lines(order, lines_vals, label, notes, flags)
             except UserError as exc:
                 notes.append(f"{label}: lines could not be updated: {exc}")
                 missing.append(f"{label}: lines could not be updated: {exc}")
@@ -344,14 +345,18 @@ class ShopifySyncApi(models.AbstractModel):
                 changed[field] = value
         return changed
 
-    def _order_outcome(self, order, status, total_cents, label, notes, missing):
-        """(status, message): held when something is missing, flagged when the totals differ
+    def _order_outcome(self, order, status, total_cents, label, notes, missing, flags):
+        """(status, message): held when something is missing, flagged when an edit removed
+        delivered units under the "flag" policy (shopify_sync_api_edits.py) or the totals differ
         (Odoo's computed total, rounded at the cent, against Shopify's exact one) by more than
         the tax source accepts (models/shopify_sync_api_taxes.py)."""
         message = None
         if missing:
             status = "held"
             message = f"{label} held: " + "; ".join(missing)
+        elif flags:
+            status = "flagged"
+            message = "; ".join(flags)
         elif order.state != "cancel" and self._total_outside_tolerance(
                 money.odoo_cents(self._comparable_total(order)), total_cents):
             status = "flagged"
@@ -405,16 +410,20 @@ class ShopifySyncApi(models.AbstractModel):
                         shopify_kept_qty=extra)
         return vals
 
-    def _update_confirmed_lines(self, order, lines_vals):
+    def _update_confirmed_lines(self, order, lines_vals, label, notes, flags):
         """Mirror an edit on a confirmed order: match lines by (Shopify line GID, role). The
-        refunds' own lines are not in the document and stay."""
+        refunds' own lines are not in the document and stay. A new line or a higher quantity
+        gets a delivery from Odoo's stock rules; units removed after Odoo delivered them follow
+        the company's policy, and what leaves an invoiced order is credited
+        (shopify_sync_api_edits.py)."""
         existing = {(line.shopify_line_gid, line.shopify_line_role): line
                     for line in order.order_line
                     if line.shopify_line_gid and line.shopify_line_role not in REFUND_ROLES
                     and line.shopify_line_role != "tax_adjustment"}
         kept = {gid: line.shopify_kept_qty for (gid, role), line in existing.items()
                 if role == "product" and line.shopify_kept_qty}
-        seen = set()
+        seen, removals = set(), []
+        touched = self.env["sale.order.line"]
         for vals in lines_vals:
             vals = self._with_kept(vals, kept)
             vals.pop("shopify_kept_qty", None)
@@ -424,9 +433,16 @@ class ShopifySyncApi(models.AbstractModel):
             if not line:
                 order.write({"order_line": [(0, 0, vals)]})
                 continue
+            target = vals["product_uom_qty"]
+            removed = self._removed_after_delivery(line, target)
+            if removed:
+                removals.append((line, removed))
+                target += removed
             update = {}
-            if float_compare(line.product_uom_qty, vals["product_uom_qty"], 2):
-                update["product_uom_qty"] = vals["product_uom_qty"]
+            if float_compare(line.product_uom_qty, target, 2):
+                update["product_uom_qty"] = target
+                if target < line.product_uom_qty:
+                    touched |= line
             if float_compare(line.price_unit, vals["price_unit"], 2):
                 update["price_unit"] = vals["price_unit"]
             if set(line[LINE_TAXES].ids) != set(vals[LINE_TAXES][0][2]):
@@ -435,7 +451,14 @@ class ShopifySyncApi(models.AbstractModel):
                 line.write(update)
         for key, line in existing.items():
             if key not in seen and line.product_uom_qty:
-                line.write({"product_uom_qty": 0})
+                removed = self._removed_after_delivery(line, 0)
+                if removed:
+                    removals.append((line, removed))
+                if line.product_uom_qty > removed:
+                    line.write({"product_uom_qty": removed})
+                    touched |= line
+        touched |= self._apply_removals(order, removals, label, notes, flags)
+        self._credit_edit(order, touched, label, notes)
 
     # ------------------------------------------------------------------ refunds first
     def _missing_refund_gids(self, order, document):

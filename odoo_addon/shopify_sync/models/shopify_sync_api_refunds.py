@@ -81,8 +81,14 @@ class ShopifySyncApi(models.AbstractModel):
         shipping = document.get("shipping") or {}
         self._cents(shipping.get("amount"), f"{label} shipping amount")
         self._cents(shipping.get("tax"), f"{label} shipping tax")
+        back = 0
         for index, adjustment in enumerate(document.get("adjustments") or [], start=1):
-            self._cents(adjustment.get("amount"), f"{label} adjustment {index}")
+            back += max(0, self._cents(adjustment.get("amount"), f"{label} adjustment {index}"))
+        edit_balance = self._cents(document.get("edit_balance"), f"{label} edit_balance")
+        if edit_balance < 0 or edit_balance > back:
+            raise ValidationError(
+                f"{label} edit_balance: {money.format_cents(edit_balance)} must be between 0 and "
+                f"the money refunded beyond the goods ({money.format_cents(back)})")
         return self._cents(document.get("total"), f"{label} total")
 
     def _refund_plan(self, label, order, document, reflected):
@@ -233,8 +239,13 @@ class ShopifySyncApi(models.AbstractModel):
             vals.append(self._money_line_vals(
                 gid, "refund", ship_line.shopify_line_gid or "shipping:1", "Shipping refund", -1,
                 float(shipping_amount), compat.value(ship_line, "tax_id"), "shipping"))
+        # The part of the money back that repays an order edit is credited by the edit itself
+        # (shopify_sync_api_edits.py): it comes off the adjustments, never twice.
+        edit_balance = self._money(document.get("edit_balance"), f"{label} edit_balance")
         for index, adjustment in enumerate(document.get("adjustments") or [], start=1):
             amount = self._money(adjustment.get("amount"), f"{label} adjustment {index}")
+            repaid = min(edit_balance, max(amount, 0))
+            amount, edit_balance = amount - repaid, edit_balance - repaid
             if amount:
                 vals.append(self._money_line_vals(
                     gid, "refund_adjustment", gid,
@@ -340,17 +351,20 @@ class ShopifySyncApi(models.AbstractModel):
         total; otherwise leave it in draft and flag it. Record the refund either way."""
         state, message = "applied", None
         if credit_note and not echo and credit_note.state == "draft":
+            # The edit's part of the money is credited by the edit (never twice).
+            expected = total_cents - self._cents(document.get("edit_balance"),
+                                                 f"{label} edit_balance")
             if not reflected:
-                self._credit_note_tax_adjustment(credit_note, document, total_cents)
+                self._credit_note_tax_adjustment(credit_note, document, expected)
             if reflected or not self._total_outside_tolerance(
-                    money.odoo_cents(credit_note.amount_total), total_cents):
+                    money.odoo_cents(credit_note.amount_total), expected):
                 credit_note.action_post()
                 credit_note._shopify_set_result("synced")
             else:
                 state = "flagged"
                 message = (f"{label}: Odoo credit note total "
                            f"{money.to_string(credit_note.amount_total)} differs from Shopify "
-                           f"total {money.format_cents(total_cents)}; left in draft")
+                           f"total {money.format_cents(expected)}; left in draft")
                 credit_note._shopify_set_result("error", message=message)
         vals = {
             "sale_order_id": order.id, "state": state, "message": message,

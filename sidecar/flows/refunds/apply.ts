@@ -16,15 +16,18 @@ import type { FlowContext } from '../context.js';
 import { showRefusalOnOrder } from '../sale-order.js';
 import { ignored, type JobOutcome } from '../define-flow.js';
 import {
+  editBalanceOf,
   findSentRefund,
+  givesBeyondGoods,
   moveIdOf,
   planCreditNoteRefund,
   refundDocument,
   refundsToApply,
   refundTransactions,
+  withEditBalance,
   type CreditNoteRefund,
 } from './map.js';
-import { LANE, exportCreditNote, readOrderRefunds, readRefund, readRefundable, refundStatuses } from './read.js';
+import { LANE, exportCreditNote, readOrderEditBalance, readOrderRefunds, readRefund, readRefundable, refundStatuses } from './read.js';
 import type { RefundIntent, RefundStore } from './store.js';
 
 export interface AppliedRefund {
@@ -46,6 +49,11 @@ export async function importRefund(ctx: FlowContext, store: RefundStore, refundG
     document = refundDocument(refund, Boolean(refund.order.taxesIncluded));
   } catch (error) {
     throw await showRefusalOnOrder(ctx, refund.order.id, 'Shopify refund not applied', error);
+  }
+  // Money beyond the goods may repay an order edit, which Odoo credits through the edit.
+  if (givesBeyondGoods(document)) {
+    const balance = await readOrderEditBalance(ctx, refund.order.id);
+    document = withEditBalance(document, editBalanceOf(refundGid, balance));
   }
   try {
     return { refundGid, result: await ctx.odoo.applyRefund(document) };

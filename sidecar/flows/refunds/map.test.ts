@@ -3,11 +3,15 @@ import type { CreditNoteDocument, RefundDocument, RefundStatus } from '../../odo
 import { PermanentError } from '../../queue/errors.js';
 import type { RefundLineItemRestockType } from '../../shopify/index.js';
 import {
+  editBalanceOf,
   findSentRefund,
+  givesBeyondGoods,
   planCreditNoteRefund,
   refundDocument,
   refundsToApply,
   refundTransactions,
+  withEditBalance,
+  type ShopifyOrderEditBalance,
   type ShopifyOrderRefundable,
   type ShopifyOrderRefunds,
   type ShopifyRefund,
@@ -316,5 +320,64 @@ describe('refunds map: an Odoo credit note as a Shopify refund', () => {
     assert.equal(findSentRefund(sent, refunds, new Set(['gid://shopify/Refund/1']))?.id, 'gid://shopify/Refund/2');
     assert.equal(findSentRefund(sent, refunds, new Set(refunds.map((r) => r.id))), undefined);
     assert.equal(findSentRefund({ ...sent, amount: '5.01' }, refunds, new Set()), undefined);
+  });
+});
+
+describe('refunds map: the part of a refund that repays an order edit', () => {
+  /** Refunds as [createdAt, money refunded, Shopify's adjustment amount (calculated − refunded)]. */
+  function balanceOrder(received: string, current: string, refunds: Array<[string, string, string?]>): ShopifyOrderEditBalance {
+    return {
+      id: ORDER,
+      totalReceivedSet: m(received),
+      currentTotalPriceSet: m(current),
+      refunds: refunds.map(([createdAt, given, adjustment], i) => ({
+        id: `gid://shopify/Refund/${i + 1}`,
+        createdAt,
+        totalRefundedSet: m(given),
+        orderAdjustments: { nodes: adjustment ? [{ amountSet: m(adjustment), taxAmountSet: m('0.00') }] : [] },
+      })),
+    };
+  }
+  const R1 = 'gid://shopify/Refund/1';
+  const R2 = 'gid://shopify/Refund/2';
+  const table: Array<[name: string, order: ShopifyOrderEditBalance, refund: string, expected: bigint]> = [
+    // 36.00 paid; an edit took a 15.00 mug off (current 21.00); a money-only refund of 15.00.
+    ['an edit repaid by a money-only refund', balanceOrder('36.00', '21.00', [['2026-11-03T10:00:00Z', '15.00', '-15.00']]), R1, 1500n],
+    // Nothing edited: a 2.00 goodwill refund is an adjustment, nothing repays an edit.
+    ['a goodwill refund', balanceOrder('36.00', '36.00', [['2026-11-03T10:00:00Z', '2.00', '-2.00']]), R1, 0n],
+    // The edit's 15.00 and 2.00 more: only 15.00 repays the edit.
+    ['a refund beyond the edit', balanceOrder('36.00', '21.00', [['2026-11-03T10:00:00Z', '17.00', '-17.00']]), R1, 1500n],
+    // A later refund of a line (goods 12.00, no adjustment) lowered the current total: it is added back.
+    [
+      'a later line refund does not make a goodwill refund an edit',
+      balanceOrder('36.00', '24.00', [
+        ['2026-11-03T10:00:00Z', '2.00', '-2.00'],
+        ['2026-11-04T10:00:00Z', '12.00'],
+      ]),
+      R1,
+      0n,
+    ],
+    // The edit was repaid by an earlier refund already: a second money-only refund repays nothing.
+    [
+      'an edit repaid once',
+      balanceOrder('36.00', '21.00', [
+        ['2026-11-03T10:00:00Z', '15.00', '-15.00'],
+        ['2026-11-04T10:00:00Z', '3.00', '-3.00'],
+      ]),
+      R2,
+      0n,
+    ],
+    // An unpaid order owes nothing back.
+    ['an unpaid order', balanceOrder('0.00', '21.00', [['2026-11-03T10:00:00Z', '0.00', '-0.00']]), R1, 0n],
+    ['a refund not on the order', balanceOrder('36.00', '21.00', []), R1, 0n],
+  ];
+  for (const [name, order, gid, expected] of table) it(name, () => assert.equal(editBalanceOf(gid, order), expected));
+
+  it('adds edit_balance only when there is one, and only a refund with money beyond its goods asks', () => {
+    const doc = refundDocument(refund({ adjustments: [['-15.00', '0.00']] }), false);
+    assert.equal(givesBeyondGoods(doc), true);
+    assert.equal(withEditBalance(doc, 1500n).edit_balance, '15.00');
+    assert.equal(withEditBalance(doc, 0n).edit_balance, undefined);
+    assert.equal(givesBeyondGoods(refundDocument(refund({ lines: [[L1, 1, 'CANCEL', '12.50', '2.50']] }), false)), false);
   });
 });

@@ -11,6 +11,9 @@
  * - Order adjustments are sign-normalised: Shopify's amount is the calculated refund minus the
  *   money refunded (negative when more money went back than the goods), the document's is
  *   positive when it adds to the refund.
+ * - A refund's money beyond its goods first repays what the customer was owed before it (an order
+ *   edit that lowered a paid order): that part is `edit_balance`, which Odoo credits through the
+ *   edit, never a second time (docs/flows.md, "Order edits after delivery").
  * - A credit note line takes units off the Shopify order only as far as Odoo took them off its
  *   order (`open_quantity`: not delivered, or returned); delivered units the customer keeps, and
  *   everything else on the credit note, are refunded as money (an adjustment in Shopify), so
@@ -22,6 +25,7 @@ import { PermanentError } from '../../queue/errors.js';
 import { isGid } from '../../rules/gid.js';
 import { formatCents, toCents } from '../../rules/money.js';
 import type {
+  OrderEditBalanceQuery,
   OrderRefundableQuery,
   OrderRefundsQuery,
   RefundByIdQuery,
@@ -33,6 +37,7 @@ import type {
 export type ShopifyRefund = NonNullable<RefundByIdQuery['refund']>;
 export type ShopifyOrderRefunds = NonNullable<OrderRefundsQuery['order']>;
 export type ShopifyOrderRefundable = NonNullable<OrderRefundableQuery['order']>;
+export type ShopifyOrderEditBalance = NonNullable<OrderEditBalanceQuery['order']>;
 export type RefundJob = QueueJobs['refunds'];
 
 const money = (bag: ShopMoneyFieldsFragment | null | undefined, what: string): bigint => toCents(bag?.shopMoney?.amount ?? '0', what);
@@ -94,6 +99,50 @@ export function refundDocument(refund: ShopifyRefund, taxesIncluded: boolean): R
     adjustments,
     total: formatCents(total),
   };
+}
+
+/** The money a refund gives back beyond its goods (the document's sign: positive adds to the refund). */
+function adjustmentsOf(
+  nodes: ReadonlyArray<{ amountSet: ShopMoneyFieldsFragment; taxAmountSet: ShopMoneyFieldsFragment }>,
+  label: string,
+): bigint {
+  return nodes.reduce(
+    (sum, a, i) => sum - money(a.amountSet, `${label} adjustment ${i + 1}`) - money(a.taxAmountSet, `${label} adjustment ${i + 1} tax`),
+    0n,
+  );
+}
+
+/**
+ * The part of a refund's positive adjustments that repays an order edit: what the customer had paid
+ * beyond the order's current total just before this refund (money received, less the earlier
+ * refunds' money, less the current total with the goods of this and later refunds added back), at
+ * most the refund's money beyond its goods. A refund's goods are its money less its adjustments;
+ * they lower the current total by what they give back, so only an edit (or an overpayment) leaves
+ * the customer owed. 0 when nothing was owed (a goodwill refund).
+ */
+export function editBalanceOf(refundGid: string, order: ShopifyOrderEditBalance): bigint {
+  const refunds = [...order.refunds].sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? '') || a.id.localeCompare(b.id));
+  const at = refunds.findIndex((r) => r.id === refundGid);
+  if (at < 0) return 0n;
+  let owed = money(order.totalReceivedSet, 'order received') - money(order.currentTotalPriceSet, 'order current total');
+  refunds.forEach((r, i) => {
+    const given = money(r.totalRefundedSet, `refund ${r.id} total`);
+    const beyond = adjustmentsOf(r.orderAdjustments.nodes, `refund ${r.id}`);
+    owed -= i < at ? given : given - beyond;
+  });
+  const beyond = adjustmentsOf(refunds[at]!.orderAdjustments.nodes, `refund ${refundGid}`);
+  const repaid = owed < beyond ? owed : beyond;
+  return repaid > 0n ? repaid : 0n;
+}
+
+/** A refund document with the part of its money that repays an order edit (`editBalanceOf`). */
+export function withEditBalance(document: RefundDocument, balance: bigint): RefundDocument {
+  return balance > 0n ? { ...document, edit_balance: formatCents(balance) } : document;
+}
+
+/** Whether a refund document gives money back beyond its goods (only then can it repay an edit). */
+export function givesBeyondGoods(document: RefundDocument): boolean {
+  return (document.adjustments ?? []).some((a) => toCents(a.amount, 'adjustment') > 0n);
 }
 
 /** The order's refunds Odoo has not applied (pending ones are counted in the order but not applied). */

@@ -3,6 +3,7 @@
  * the same scenarios run against a real Odoo in ../money.real-odoo.e2e.test.ts).
  */
 import { testDatabase } from '../../../dev/testing/root-hooks.js';
+import { defineEditScenarios } from '../../../dev/testing/edit-scenarios.js';
 import { defineMoneyScenarios } from '../../../dev/testing/money-scenarios.js';
 import { startStack, type Stack } from '../../../dev/testing/stack.js';
 import { defineTaxFlowScenarios } from '../../../dev/testing/tax-scenarios.js';
@@ -27,5 +28,6 @@ describe('refunds and returns flows end to end (simulator, PostgreSQL, Odoo doub
   });
 
   defineMoneyScenarios(() => ({ stack, merchant: stack.merchant!, warehouseId, timeoutMs: 30_000 }));
+  defineEditScenarios(() => ({ stack, merchant: stack.merchant!, warehouseId, timeoutMs: 30_000 }));
   describe('taxes to the cent', () => defineTaxFlowScenarios(() => ({ stack, merchant: stack.merchant!, warehouseId, timeoutMs: 30_000 })));
 });

@@ -7,12 +7,19 @@ import type { CreditNoteDocument, RefundStatus } from '../../odoo/contract.js';
 import { PermanentError } from '../../queue/errors.js';
 import type { RefundLineItemInput } from '../../shopify/index.js';
 import type { FlowContext } from '../context.js';
-import type { ShopifyOrderRefundable, ShopifyOrderRefunds, ShopifyRefund } from './map.js';
+import type { ShopifyOrderEditBalance, ShopifyOrderRefundable, ShopifyOrderRefunds, ShopifyRefund } from './map.js';
 
 export const LANE = 'orders' as const;
 
 export async function readOrderRefunds(ctx: Pick<FlowContext, 'shopify'>, orderGid: string): Promise<ShopifyOrderRefunds> {
   const { order } = await ctx.shopify.request('OrderRefunds', { id: orderGid }, { lane: LANE });
+  if (!order) throw new PermanentError(`refunds: order ${orderGid} does not exist in Shopify`);
+  return order;
+}
+
+/** What the order's refunds may be repaying (only read for a refund with money beyond its goods). */
+export async function readOrderEditBalance(ctx: Pick<FlowContext, 'shopify'>, orderGid: string): Promise<ShopifyOrderEditBalance> {
+  const { order } = await ctx.shopify.request('OrderEditBalance', { id: orderGid }, { lane: LANE });
   if (!order) throw new PermanentError(`refunds: order ${orderGid} does not exist in Shopify`);
   return order;
 }

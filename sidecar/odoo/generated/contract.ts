@@ -499,6 +499,10 @@ export interface RefundDocument {
     reason?: string | null;
   }[];
   /**
+   * The part of the positive adjustments that repays units an order edit removed (Shopify's refund of the edit's balance), in the shop currency. Odoo books no adjustment and no credit for it: the edit itself lowered the order and credited an invoiced order. Absent: 0.00.
+   */
+  edit_balance?: string;
+  /**
    * Decimal amount in the shop currency, as a string.
    */
   total: string;

@@ -4667,6 +4667,13 @@ export type OrderByNameQueryVariables = Exact<{
 
 export type OrderByNameQuery = { orders: { nodes: Array<{ id: string, name: string }> } };
 
+export type OrderEditBalanceQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type OrderEditBalanceQuery = { order: { id: string, totalReceivedSet: { shopMoney: { amount: string } }, currentTotalPriceSet: { shopMoney: { amount: string } }, refunds: Array<{ id: string, createdAt: string | null, totalRefundedSet: { shopMoney: { amount: string } }, orderAdjustments: { nodes: Array<{ amountSet: { shopMoney: { amount: string } }, taxAmountSet: { shopMoney: { amount: string } } }> } }> } | null };
+
 export type OrderFailureSummaryQueryVariables = Exact<{
   id: string;
 }>;
@@ -4877,6 +4884,7 @@ export interface Operations {
   OnboardingVariants: { variables: OnboardingVariantsQueryVariables; result: OnboardingVariantsQuery };
   OrderById: { variables: OrderByIdQueryVariables; result: OrderByIdQuery };
   OrderByName: { variables: OrderByNameQueryVariables; result: OrderByNameQuery };
+  OrderEditBalance: { variables: OrderEditBalanceQueryVariables; result: OrderEditBalanceQuery };
   OrderFailureSummary: { variables: OrderFailureSummaryQueryVariables; result: OrderFailureSummaryQuery };
   OrderFulfillments: { variables: OrderFulfillmentsQueryVariables; result: OrderFulfillmentsQuery };
   OrderLineItems: { variables: OrderLineItemsQueryVariables; result: OrderLineItemsQuery };

@@ -1,0 +1,189 @@
+/**
+ * Order edits on a confirmed order (apply_order on an order Odoo delivered, apply_refund's
+ * `edit_balance`), run against the double and a real Odoo like the rest of ./suite.ts
+ * (docs/contract.md, "Order edits after delivery"). Amounts: a product at 10.00 with VAT 20 %,
+ * two units, shipping 5.00 + 1.00 VAT: 30.00.
+ */
+import assert from 'node:assert/strict';
+import type { OrderDocument, RefundDocument } from '../../sidecar/odoo/contract.js';
+import { OdooPermanentError } from '../../sidecar/odoo/errors.js';
+import { formatCents } from '../../sidecar/rules/money.js';
+import { gidOf, orderDoc, vat } from './fixtures.js';
+import { pullAll, rejects, VALIDATION } from './support.js';
+import type { RefundScenarioContext } from './refunds.js';
+
+export function defineEditScenarios(get: () => RefundScenarioContext): void {
+  const taxedOrder = async () => {
+    const { contract, currency, wh } = get();
+    const p = await get().stocked();
+    const doc = orderDoc({
+      currency,
+      location_gid: wh[0]!.location_gid,
+      lines: [{ sku: p.sku, quantity: 2, price: '10.00', taxes: [vat('4.00')] }],
+      shipping: { price: '5.00', taxes: [vat('1.00')] },
+    });
+    const applied = await contract.applyOrder(doc);
+    assert.equal(applied.status, 'created');
+    return { p, doc, so: applied.sale_order_id };
+  };
+  /** The order after an edit in Shopify: `quantity` units of the first line, and `extra` lines. */
+  const edited = (doc: OrderDocument, quantity: number, extra: OrderDocument['lines'] = [], refundGids?: string[]): OrderDocument => {
+    const lines = [{ ...doc.lines[0]!, quantity, tax_lines: [vat(`${2 * quantity}.00`)] }, ...extra];
+    // Every line at 10.00 + 20 % VAT; shipping 5.00 + 1.00 (exact cents).
+    const units = lines.reduce((s, l) => s + l.quantity, 0);
+    return {
+      ...doc,
+      updated_at: '2026-11-03T11:00:00Z',
+      lines,
+      subtotal_price: formatCents(BigInt(units) * 1000n),
+      total_tax: formatCents(BigInt(units) * 200n + 100n),
+      total_price: formatCents(BigInt(units) * 1200n + 600n),
+      ...(refundGids ? { refund_gids: refundGids } : {}),
+    };
+  };
+  const deliver = async (so: number) => {
+    const { m } = get();
+    const open = (await m.readPickings(so)).filter((pk) => pk.picking_type === 'outgoing' && pk.state !== 'done' && pk.state !== 'cancel');
+    return m.validateDelivery(open[0]!.id, {});
+  };
+  const editRefund = (doc: OrderDocument, editBalance: string, amount = '12.00'): RefundDocument => ({
+    refund_gid: gidOf('Refund'),
+    order_gid: doc.order_gid,
+    created_at: '2026-11-03T12:00:00Z',
+    note: null,
+    return_gid: null,
+    lines: [],
+    shipping: { amount: '0.00', tax: '0.00' },
+    adjustments: [{ amount, reason: 'refund_discrepancy' }],
+    edit_balance: editBalance,
+    total: amount,
+  });
+  const rolesOf = async (so: number) =>
+    (await get().m.readOrderLines(so)).lines
+      .filter((l) => l.role === 'product' || l.role === 'edit_removal' || l.role === 'refund_adjustment')
+      .map((l) => [l.role, l.quantity, l.qty_delivered, l.kept_qty, l.price_total]);
+
+  afterEach(() => get().m.configure({ edit_removal_policy: 'return' }));
+
+  it('gives a line added after delivery a delivery of its own', async () => {
+    const { contract, m } = get();
+    const { doc, so } = await taxedOrder();
+    await deliver(so);
+    const other = await get().stocked();
+    const added = {
+      line_gid: gidOf('LineItem'),
+      sku: other.sku,
+      title: 'Added',
+      quantity: 1,
+      price_unit: '10.00',
+      discount: '0.00',
+      tax_lines: [vat('2.00')],
+    };
+    const r = await contract.applyOrder(edited(doc, 2, [added]));
+    assert.deepEqual([r.status, r.amount_total], ['updated', '42.00']);
+    const open = (await m.readPickings(so)).filter((pk) => pk.picking_type === 'outgoing' && pk.state !== 'done' && pk.state !== 'cancel');
+    assert.deepEqual(
+      open.map((pk) => pk.moves.map((mv) => [mv.product_id, mv.quantity])),
+      [[[other.product_id, 1]]],
+    );
+  });
+
+  it('credits units removed after delivery on the order and prepares their return (policy "return"), never holding it', async () => {
+    const { contract, m } = get();
+    const { doc, so } = await taxedOrder();
+    await deliver(so);
+    const r = await contract.applyOrder(edited(doc, 1));
+    assert.deepEqual([r.status, r.amount_total], ['updated', '18.00']);
+    assert.match(r.message ?? '', /removed units Odoo already delivered: 1 × /);
+    assert.deepEqual(await rolesOf(so), [
+      ['product', 2, 2, 1, '24.00'],
+      ['edit_removal', -1, 0, 0, '-12.00'],
+    ]);
+    const returns = (await m.readPickings(so)).filter((pk) => pk.picking_type === 'incoming');
+    assert.deepEqual(
+      returns.map((pk) => [pk.state, pk.moves.map((mv) => mv.quantity)]),
+      [['assigned', [1]]],
+    );
+    assert.equal((await m.readBinding('sale.order', so)).state, 'synced');
+    // The same document again: nothing more.
+    const again = await contract.applyOrder({ ...edited(doc, 1), updated_at: '2026-11-03T11:30:00Z' });
+    assert.equal(again.amount_total, '18.00');
+    assert.equal((await m.readPickings(so)).filter((pk) => pk.picking_type === 'incoming').length, 1);
+    // Receiving the goods does not take them off a second time.
+    await m.validateReturn(returns[0]!.id);
+    assert.deepEqual(await rolesOf(so), [
+      ['product', 2, 2, 1, '24.00'],
+      ['edit_removal', -1, 0, 0, '-12.00'],
+    ]);
+    assert.equal((await m.invoiceOrder(so)).amount_total, '18.00');
+  });
+
+  it('flags the order naming the lines and quantities under the policy "flag", and changes nothing for them', async () => {
+    const { contract, m } = get();
+    await m.configure({ edit_removal_policy: 'flag' });
+    const { p, doc, so } = await taxedOrder();
+    await deliver(so);
+    const r = await contract.applyOrder(edited(doc, 0));
+    assert.equal(r.status, 'flagged');
+    assert.match(r.message ?? '', new RegExp(`removed units Odoo already delivered: 2 × [^,]*${p.sku}`));
+    assert.doesNotMatch(r.message ?? '', /held/);
+    assert.deepEqual(await rolesOf(so), [['product', 2, 2, 0, '24.00']]);
+    const binding = await m.readBinding('sale.order', so);
+    assert.deepEqual([binding.state, binding.message], ['error', r.message]);
+    assert.deepEqual(
+      (await m.readPickings(so)).filter((pk) => pk.picking_type === 'incoming'),
+      [],
+    );
+  });
+
+  it('credits an edit of an invoiced order once, whether its refund comes after or before it', async () => {
+    const { contract, m } = get();
+    for (const refundFirst of [false, true]) {
+      const { doc, so } = await taxedOrder();
+      await deliver(so);
+      await m.invoiceOrder(so);
+      const refund = editRefund(doc, '12.00');
+      if (refundFirst) assert.deepEqual((await contract.applyRefund(refund)).credit_note_id, null);
+      const r = await contract.applyOrder(edited(doc, 1, [], refundFirst ? [refund.refund_gid] : []));
+      assert.deepEqual([r.status, r.amount_total], ['updated', '18.00']);
+      if (!refundFirst) assert.deepEqual((await contract.applyRefund(refund)).credit_note_id, null);
+      const notes = await m.readOrderCreditNotes(so);
+      assert.deepEqual(
+        notes.map((n) => [n.amount_total, n.state, n.refund_gid]),
+        [['12.00', 'posted', null]],
+        refundFirst ? 'refund first' : 'edit first',
+      );
+      assert.deepEqual(await rolesOf(so), [
+        ['product', 2, 2, 1, '24.00'],
+        ['edit_removal', -1, 0, 0, '-12.00'],
+      ]);
+      assert.equal((await m.readOrderLines(so)).invoice_status, 'invoiced');
+      assert.deepEqual(
+        (await pullAll(contract)).filter((e) => e.type === 'credit_note.posted'),
+        [],
+        'made by the sidecar: not sent back to Shopify',
+      );
+    }
+  });
+
+  it('credits an edit before delivery of an invoiced order, linked to its line', async () => {
+    const { contract, m } = get();
+    const { doc, so } = await taxedOrder();
+    await m.invoiceOrder(so);
+    const r = await contract.applyOrder(edited(doc, 1));
+    assert.deepEqual([r.status, r.amount_total], ['updated', '18.00']);
+    const [note] = await m.readOrderCreditNotes(so);
+    assert.deepEqual([note?.amount_total, note?.state], ['12.00', 'posted']);
+    assert.deepEqual(await m.readCreditNoteLines(note!.id), [{ quantity: 1, price_total: '12.00', sale_line_role: 'product' }]);
+  });
+
+  it('refuses an edit_balance beyond the money refunded beyond the goods, naming the field', async () => {
+    const { contract } = get();
+    const { doc } = await taxedOrder();
+    await rejects(contract.applyRefund(editRefund(doc, '15.00', '5.00')), {
+      cls: OdooPermanentError,
+      odooName: VALIDATION,
+      message: /edit_balance: 15\.00 must be between 0 and the money refunded beyond the goods \(5\.00\)/,
+    });
+  });
+}

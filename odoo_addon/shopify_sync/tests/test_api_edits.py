@@ -1,0 +1,163 @@
+"""Order edits on a confirmed order: added units get a delivery also after delivery; units
+removed after Odoo delivered them follow the company's policy (return and credit, or a flag) and
+are never a hold; an edit that lowers an invoiced order is credited once, whichever of the edit
+and the refund that repays it Odoo applies first."""
+from odoo.tests import tagged
+
+from .test_api_refunds import RefundCase
+
+
+@tagged("shopify_sync", "at_install")
+class TestOrderEdits(RefundCase):
+    def edited(self, number, mugs, tees=0, refund_gids=None):
+        """The order document after an edit: `mugs` mugs (12.50) and `tees` tees (20.00), 20 %
+        VAT, shipping 5.00 + 1.00."""
+        lines = [{
+            "line_gid": f"gid://shopify/LineItem/{number}1", "sku": "MUG-RED", "title": "Mug red",
+            "quantity": mugs, "price_unit": "12.50", "discount": "0.00",
+            "tax_lines": [{"title": "VAT", "rate": "0.2", "amount": self.amount(250 * mugs)}],
+        }]
+        if tees:
+            lines.append({
+                "line_gid": f"gid://shopify/LineItem/{number}2", "sku": "TEE-BLUE",
+                "title": "Tee blue", "quantity": tees, "price_unit": "20.00", "discount": "0.00",
+                "tax_lines": [{"title": "VAT", "rate": "0.2", "amount": self.amount(400 * tees)}],
+            })
+        subtotal = 1250 * mugs + 2000 * tees
+        extra = {"refund_gids": refund_gids} if refund_gids is not None else {}
+        return self.order_doc(
+            number, updated_at="2026-11-28T10:00:00Z", lines=lines,
+            subtotal_price=self.amount(subtotal), total_tax=self.amount(subtotal // 5 + 100),
+            total_price=self.amount(subtotal * 6 // 5 + 600), **extra)
+
+    def outgoing(self, order, state=None):
+        pickings = order.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing")
+        return pickings.filtered(lambda p: p.state == state) if state else pickings
+
+    def test_a_line_added_after_delivery_gets_a_new_delivery(self):
+        order, _result = self.import_order(4101)
+        first = self.deliver(order)
+        result = self.api.apply_order(self.edited(4101, 2, tees=1))
+        self.assertEqual((result["status"], result["amount_total"]), ("updated", "60.00"))
+        new = self.outgoing(order) - first
+        self.assertEqual(len(new), 1)
+        self.assertEqual(new.state, "assigned")
+        self.assertEqual(new.move_ids.mapped(lambda m: (m.product_id, m.product_uom_qty)),
+                         [(self.tee, 1.0)])
+
+    def test_more_units_of_a_delivered_line_get_a_new_delivery(self):
+        order, _result = self.import_order(4102)
+        first = self.deliver(order)
+        result = self.api.apply_order(self.edited(4102, 3))
+        self.assertEqual((result["status"], result["amount_total"]), ("updated", "51.00"))
+        new = self.outgoing(order) - first
+        self.assertEqual(new.move_ids.mapped(lambda m: (m.product_id, m.product_uom_qty)),
+                         [(self.mug, 1.0)])
+
+    def test_units_removed_after_delivery_are_credited_and_a_return_waits_for_them(self):
+        order, _result = self.import_order(4103)
+        self.deliver(order)
+        line = self.product_line(order)
+        result = self.api.apply_order(self.edited(4103, 1))
+        # Not held: the order equals Shopify's (one mug, 15.00 + shipping 6.00).
+        self.assertEqual((result["status"], result["amount_total"]), ("updated", "21.00"))
+        self.assertIn("1 × [MUG-RED] Mug red", result["message"])
+        self.assertEqual((line.product_uom_qty, line.qty_delivered, line.shopify_kept_qty),
+                         (2, 2, 1))
+        credit = order.order_line.filtered(lambda sol: sol.shopify_line_role == "edit_removal")
+        self.assertEqual((credit.product_uom_qty, credit.price_unit, credit.price_total),
+                         (-1, 12.5, -15.0))
+        returns = order.picking_ids.filtered(lambda p: p.picking_type_code == "incoming")
+        self.assertEqual(returns.state, "assigned")
+        self.assertEqual(returns.move_ids.mapped("product_uom_qty"), [1.0])
+        self.assertEqual(order.shopify_state, "synced")
+        # The same document again changes nothing (no second credit line, no second return).
+        self.api.apply_order(self.edited(4103, 1) | {"updated_at": "2026-11-28T11:00:00Z"})
+        self.assertEqual(credit.product_uom_qty, -1)
+        self.assertEqual(len(order.picking_ids.filtered(
+            lambda p: p.picking_type_code == "incoming")), 1)
+        # Receiving the goods does not take the units off a second time.
+        returns.move_ids.quantity = 1
+        returns.move_ids.picked = True
+        returns.button_validate()
+        self.assertEqual(line.qty_delivered, 2)
+        invoice = order._create_invoices(final=True)
+        self.assertEqual(invoice.amount_total, 21.0)
+
+    def test_a_removed_line_after_delivery_under_the_flag_policy_is_flagged_not_held(self):
+        self.company.shopify_edit_removal_policy = "flag"
+        order, _result = self.import_order(4104)
+        self.deliver(order)
+        result = self.api.apply_order(self.edited(4104, 0))
+        self.assertEqual(result["status"], "flagged")
+        self.assertIn("2 × [MUG-RED] Mug red", result["message"])
+        self.assertNotIn("held", result["message"])
+        line = self.product_line(order)
+        self.assertEqual((line.product_uom_qty, line.shopify_kept_qty), (2, 0))
+        activity = order.activity_ids.filtered(
+            lambda a: a.summary == "Shopify edit removed delivered units")
+        self.assertEqual(len(activity), 1)
+        self.assertIn("MUG-RED", activity.note)
+        self.assertFalse(order.picking_ids.filtered(lambda p: p.picking_type_code == "incoming"))
+        # Again: still flagged, still one activity.
+        again = self.api.apply_order(self.edited(4104, 0) | {"updated_at": "2026-11-28T11:00:00Z"})
+        self.assertEqual(again["status"], "flagged")
+        self.assertEqual(len(order.activity_ids.filtered(
+            lambda a: a.summary == "Shopify edit removed delivered units")), 1)
+
+    def test_an_edit_of_an_invoiced_order_is_credited_once_edit_first(self):
+        order, _result = self.import_order(4105)
+        self.deliver(order)
+        invoice = self.invoice(order)
+        result = self.api.apply_order(self.edited(4105, 1, refund_gids=[]))
+        self.assertEqual(result["status"], "updated")
+        notes = self.env["account.move"].search(
+            [("shopify_sale_order_id", "=", order.id), ("move_type", "=", "out_refund")])
+        self.assertEqual((notes.state, notes.amount_total, notes.reversed_entry_id),
+                         ("posted", 15.0, invoice))
+        self.assertEqual(order.invoice_status, "invoiced")
+        # Shopify's refund of the edit's balance: money only, an adjustment of 15.00, all of
+        # it repaying the edit. It credits nothing again.
+        refund = self.api.apply_refund(self.refund_doc(
+            order, 4105, adjustments=[{"amount": "15.00", "reason": "refund_discrepancy"}],
+            edit_balance="15.00", total="15.00"))
+        self.assertEqual((refund["status"], refund["credit_note_id"]), ("created", None))
+        self.assertFalse(order.order_line.filtered(
+            lambda sol: sol.shopify_line_role == "refund_adjustment"))
+        self.assertEqual(order.amount_total, 21.0)
+        self.assertEqual(sum(self.env["account.move"].search(
+            [("shopify_sale_order_id", "=", order.id)]).mapped("amount_total")), 15.0)
+
+    def test_an_edit_of_an_invoiced_order_is_credited_once_refund_first(self):
+        order, _result = self.import_order(4106)
+        self.deliver(order)
+        self.invoice(order)
+        refund = self.api.apply_refund(self.refund_doc(
+            order, 4106, adjustments=[{"amount": "15.00", "reason": "refund_discrepancy"}],
+            edit_balance="15.00", total="15.00"))
+        self.assertEqual((refund["status"], refund["credit_note_id"]), ("created", None))
+        result = self.api.apply_order(self.edited(
+            4106, 1, refund_gids=["gid://shopify/Refund/4106"]))
+        self.assertEqual((result["status"], result["amount_total"]), ("updated", "21.00"))
+        notes = self.env["account.move"].search(
+            [("shopify_sale_order_id", "=", order.id), ("move_type", "=", "out_refund")])
+        self.assertEqual((len(notes), notes.amount_total), (1, 15.0))
+        self.assertEqual(order.invoice_status, "invoiced")
+
+    def test_an_edit_before_delivery_of_an_invoiced_order_is_credited(self):
+        order, _result = self.import_order(4107)
+        self.invoice(order)
+        result = self.api.apply_order(self.edited(4107, 1))
+        self.assertEqual((result["status"], result["amount_total"]), ("updated", "21.00"))
+        self.assertEqual(self.product_line(order).product_uom_qty, 1)
+        notes = self.env["account.move"].search(
+            [("shopify_sale_order_id", "=", order.id), ("move_type", "=", "out_refund")])
+        self.assertEqual((notes.state, notes.amount_total), ("posted", 15.0))
+        self.assertEqual(notes.invoice_line_ids.sale_line_ids, self.product_line(order))
+
+    def test_an_edit_balance_beyond_the_adjustments_is_refused(self):
+        order, _result = self.import_order(4108)
+        with self.assertRaisesRegex(Exception, "edit_balance"):
+            self.api.apply_refund(self.refund_doc(
+                order, 4108, adjustments=[{"amount": "5.00", "reason": None}],
+                edit_balance="15.00", total="5.00"))
