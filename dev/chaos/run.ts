@@ -488,15 +488,16 @@ const WAITING_FOR_TAKEOVER = `j.state IN ('created', 'active', 'retry') AND j.re
 /** Names the jobs of a kill not yet taken over, with their state and last reason, for analysis. */
 async function printLate(run: Run, nth: number, ids: string[], attempts: number[]): Promise<void> {
   const { rows } = await run.db
-    .query<{ name: string; state: string; reason: string | null }>(
-      `SELECT j.name, j.state, left(j.output ->> 'reason', 120) AS reason
+    .query<{ id: string; name: string; state: string; reason: string | null }>(
+      `SELECT j.id, j.name, j.state, left(j.output ->> 'reason', 120) AS reason
          FROM unnest($1::uuid[], $2::int[]) AS a(id, retry_count)
          JOIN shopify_sync_queue.job j ON j.id = a.id
         WHERE ${WAITING_FOR_TAKEOVER}`,
       [ids, attempts],
     )
-    .catch(() => ({ rows: [] as Array<{ name: string; state: string; reason: string | null }> }));
-  for (const r of rows) run.o.print(`chaos: SIGKILL #${nth}: after 30 s still not taken over: ${r.name} ${r.state} ${r.reason ?? ''}`);
+    .catch(() => ({ rows: [] as Array<{ id: string; name: string; state: string; reason: string | null }> }));
+  for (const r of rows)
+    run.o.print(`chaos: SIGKILL #${nth}: after 30 s still not taken over: ${r.name} job ${r.id} ${r.state} ${r.reason ?? ''}`);
 }
 
 /** The jobs active right now, or null when the database did not answer within about 5 s. */
