@@ -1,7 +1,7 @@
 /**
  * A refund's job that runs before its order is imported (orders and refunds have their own
- * queues; a backlog of orders makes it common, as `make chaos` showed) waits with a retryable
- * error instead of going to the dead letters; once the order is imported (with its refunds
+ * queues; a backlog of orders makes it common, as `make chaos` showed) waits (a WaitingError,
+ * retried) instead of going to the dead letters; once the order is imported (with its refunds
  * counted and applied by the orders flow), the job finds nothing left to apply.
  */
 import assert from 'node:assert/strict';
@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import { createDoubleMerchant, createOdooDouble } from '../../../dev/odoo-double/index.js';
 import { testDatabase } from '../../../dev/testing/root-hooks.js';
 import { startStack, type Stack } from '../../../dev/testing/stack.js';
-import { RetryableError } from '../../queue/errors.js';
+import { RetryableError, WaitingError } from '../../queue/errors.js';
 import { importOrder } from '../orders/apply.js';
 import { handleRefundJob } from './index.js';
 
@@ -57,7 +57,15 @@ describe('a refund whose order is not imported yet', function () {
         queue: 'refunds',
         signal: new AbortController().signal,
       });
-    await assert.rejects(job(), (error: unknown) => error instanceof RetryableError && /not imported in Odoo yet/.test(error.message));
+    // An expected wait (retried like any retryable error, logged at info, docs/queues.md "Waits").
+    await assert.rejects(
+      job(),
+      (error: unknown) =>
+        error instanceof WaitingError &&
+        error instanceof RetryableError &&
+        error.waitingFor === `order ${order.admin_graphql_api_id} in Odoo` &&
+        /not imported in Odoo yet/.test(error.message),
+    );
     assert.equal(odoo.state.refunds.size, 0);
 
     await importOrder(stack.flowContext(), order.admin_graphql_api_id);
