@@ -145,8 +145,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   process.on('SIGTERM', interrupted);
   try {
     await seedCatalog(run);
-    const endedAt = await playLoad(run);
-    return await converge(run, endedAt);
+    const { endedAt, recoveries } = await playLoad(run);
+    return await converge(run, endedAt, recoveries);
   } finally {
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
@@ -327,9 +327,11 @@ async function until(what: string, timeoutMs: number, probe: () => Promise<boole
 /**
  * Places the orders at the set rate while the faults happen on a fixed timeline (as shares of the
  * load's length, the outages and kills apart, so each kill's recovery is measured on its own).
- * Returns when the load, the refunds and every fault have ended.
+ * Returns when the load, the refunds and every fault have ended, with the kills' measures, which
+ * go on (up to 300 s after each kill) while the comparison runs: `converged_after_s` counts from
+ * the end of the faults, not from the end of their measures.
  */
-async function playLoad(run: Run): Promise<number> {
+async function playLoad(run: Run): Promise<{ endedAt: number; recoveries: Promise<unknown> }> {
   const { o } = run;
   const loadMs = (o.orders / o.rate) * 1000;
   const minute = 60_000 / o.timeScale;
@@ -365,15 +367,15 @@ async function playLoad(run: Run): Promise<number> {
     });
     if (order && Math.random() < o.refundShare) refunds.push(sleep(2000 + random(4000)).then(() => refund(run, order.id)));
   }
+  o.print(`chaos: ${o.orders} orders placed after ${Math.round((Date.now() - started) / 1000)} s`);
   await Promise.all([...faults, ...refunds, stock]);
-  await Promise.all(recoveries);
   const ended = Date.now();
   // Shopify's faults (duplicated and reordered deliveries, 503 and THROTTLED answers) stay on
   // while the backlog drains, until the comparison agrees (converge).
   o.print(
     `chaos: load, outages and kills over after ${Math.round((ended - started) / 1000)} s; comparing (Shopify's faults stay on until they agree)`,
   );
-  return ended;
+  return { endedAt: ended, recoveries: Promise.all(recoveries) };
 }
 
 /**
@@ -564,7 +566,7 @@ async function killReplica(run: Run, i: number, nth: number): Promise<void> {
   );
 }
 
-async function converge(run: Run, endedAt: number): Promise<ChaosResult> {
+async function converge(run: Run, endedAt: number, measures: Promise<unknown>): Promise<ChaosResult> {
   const get = <T>(route: string) => sim<T>(run, 'GET', route);
   const compareNow = () => compare(get, run.target, run.skus);
   let comparison = await compareNow();
@@ -607,6 +609,7 @@ async function converge(run: Run, endedAt: number): Promise<ChaosResult> {
     `refunds=${comparison.refunds} refunds_missing=${comparison.refundsMissing} refunds_duplicated=${comparison.refundsDuplicated} ` +
     `refunds_amount_mismatched=${comparison.refundsAmountMismatched} ` +
     `converged_after_s=${convergedAfterSeconds ?? 'never'}`;
+  await measures;
   const recoveries = [...run.recoveries].sort((a, b) => a.kill - b.kill);
   // Two replicas share one Shopify budget: a THROTTLED answer the faults did not force means it was overspent.
   const ok = isConverged(comparison) && deadLetters === 0 && stats.bucketThrottles === 0;
