@@ -10,7 +10,11 @@ import { createDoubleMerchant, createOdooDouble } from '../../../dev/odoo-double
 import { testDatabase } from '../../../dev/testing/root-hooks.js';
 import { startStack, type Stack } from '../../../dev/testing/stack.js';
 import { RetryableError, WaitingError } from '../../queue/errors.js';
+import type { JobContext } from '../../queue/queue.js';
+import { handleFulfillmentJob } from '../fulfillments/index.js';
 import { importOrder } from '../orders/apply.js';
+import { handlePaymentsJob } from '../payments/index.js';
+import { handleReturnJob } from '../returns/index.js';
 import { handleRefundJob } from './index.js';
 
 describe('a refund whose order is not imported yet', function () {
@@ -29,6 +33,41 @@ describe('a refund whose order is not imported yet', function () {
   });
   after(async () => {
     await stack?.stop();
+  });
+
+  const jobOf = <T>(data: T, queue: JobContext<T>['queue']): JobContext<T> => ({
+    data,
+    key: null,
+    attempt: 1,
+    maxAttempts: 5,
+    correlationId: 'early',
+    jobId: crypto.randomUUID(),
+    queue,
+    signal: new AbortController().signal,
+  });
+
+  it('the returns, payments and Shopify fulfillments of an order not imported yet wait for it too', async () => {
+    const order = await stack.simControl<{ admin_graphql_api_id: string }>('POST', '/orders', {
+      email: 'early-others@example.com',
+      lines: [{ sku: 'EARLY-MUG', quantity: 1 }],
+      financialStatus: 'paid',
+    });
+    const gid = order.admin_graphql_api_id;
+    const waitsForOrder = (error: unknown) =>
+      error instanceof WaitingError && error.waitingFor === `order ${gid} in Odoo` && /not imported in Odoo yet/.test(error.message);
+    const webhook = { source: 'webhook' as const, webhookId: 'early-other', entityGid: gid, triggeredAt: null };
+    await assert.rejects(
+      handleReturnJob(stack.flowContext(), jobOf({ ...webhook, topic: 'returns/request' as const }, 'returns')),
+      waitsForOrder,
+    );
+    await assert.rejects(
+      handlePaymentsJob(stack.flowContext(), jobOf({ source: 'order' as const, orderGid: gid }, 'payments')),
+      waitsForOrder,
+    );
+    await assert.rejects(
+      handleFulfillmentJob(stack.flowContext(), jobOf({ ...webhook, topic: 'fulfillments/create' as const }, 'fulfillments')),
+      waitsForOrder,
+    );
   });
 
   it('is retried (not dead-lettered) until the order is imported, then finds the refund applied', async () => {
