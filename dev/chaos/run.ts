@@ -396,9 +396,9 @@ function faultTimeline(
   const kills = [0.05, 0.22, 0.38, 0.8, 0.92].slice(0, o.kills).map((share, k) => ({
     share,
     lastsMs: 0,
+    // The fault is over once the replica is killed; its takeover is measured on (recoveries).
     fault: async () => {
-      recoveries.push(killReplica(run, k % o.replicas, k + 1));
-      await Promise.resolve();
+      recoveries.push((await killReplica(run, k % o.replicas, k + 1)).measured);
     },
   }));
   const short = o.outageMinutes[0] * minute;
@@ -517,9 +517,20 @@ async function activeJobs(run: Run): Promise<Array<{ id: string; retry_count: nu
   return null;
 }
 
-async function killReplica(run: Run, i: number, nth: number): Promise<void> {
+/** Kills replica `i` (once it is up) and returns the measure of the takeover, which goes on. */
+async function killReplica(run: Run, i: number, nth: number): Promise<{ measured: Promise<void> }> {
   const r = run.replicas[i]!;
-  if (!r.process || !r.alive) return;
+  // A replica still starting again after the previous kill or the PostgreSQL restart: wait for it
+  // rather than skip the kill (a skipped kill would be missing from the figures).
+  const up = await until(`replica ${i + 1} up for SIGKILL #${nth}`, 120_000, () => Promise.resolve(Boolean(r.process && r.alive))).then(
+    () => true,
+    () => false,
+  );
+  if (!up || !r.process) {
+    run.o.print(`chaos: SIGKILL #${nth}: replica ${i + 1} was not up within 120 s; not killed, not measured`);
+    run.recoveries.push({ kill: nth, jobs: 0, takenOverSeconds: null, doneSeconds: null });
+    return { measured: Promise.resolve() };
+  }
   const active = await activeJobs(run);
   if (active === null) {
     // Not "no job active": a kill measured over nothing would report a recovery that never was.
@@ -533,7 +544,12 @@ async function killReplica(run: Run, i: number, nth: number): Promise<void> {
   run.o.print(
     `chaos: SIGKILL #${nth}: replica ${i + 1} killed with ${active?.length ?? 'unknown'} jobs active; its restart policy starts it again 2 s later`,
   );
-  if (active === null) return;
+  // Wrapped: an async function returning the promise itself would wait for the measure.
+  return { measured: active === null ? Promise.resolve() : measureTakeover(run, nth, killedAt, active) };
+}
+
+/** How long until the jobs active at a kill were all taken over, and all done (WAITING_FOR_TAKEOVER). */
+async function measureTakeover(run: Run, nth: number, killedAt: number, active: Array<{ id: string; retry_count: number }>): Promise<void> {
   const ids = active.map((a) => a.id);
   const attempts = active.map((a) => a.retry_count);
   let takenOver: number | null = null;
