@@ -9,7 +9,7 @@ import { migrate } from '../db/migrate.js';
 import { createPool } from '../db/pool.js';
 import type { QueueJobs, WebhookJob } from '../jobs.js';
 import { createLogger } from '../observability/logger.js';
-import { PermanentError, RetryableError } from '../queue/errors.js';
+import { PermanentError, RetryableError, WaitingError } from '../queue/errors.js';
 import { keys } from '../queue/names.js';
 import { createQueue, type SyncQueue } from '../queue/queue.js';
 import { testEnv } from '../../dev/testing/env.js';
@@ -43,6 +43,10 @@ describe('defineFlow (real queue and inbox)', function () {
           if (id.startsWith('perm-')) return Promise.reject(new PermanentError('test: refused for good'));
           if (id.startsWith('down-')) return Promise.reject(new PermanentError('test: refused, odoo down'));
           if (id.startsWith('retry-')) return Promise.reject(new RetryableError('test: Odoo busy'));
+          if (id.startsWith('wait-'))
+            return Promise.reject(
+              new WaitingError('order gid://shopify/Order/7 in Odoo', 'test: order gid://shopify/Order/7 not imported yet'),
+            );
           if (id.startsWith('ignore-')) return Promise.resolve(ignored('echo', 'same content as last time', { fields: { partnerId: 7 } }));
           return Promise.resolve({ outcome: 'updated', message: 'test: customer updated', fields: { partnerId: 7 } });
         },
@@ -188,6 +192,49 @@ describe('defineFlow (real queue and inbox)', function () {
     const ended = await until('the row failed', async () => ((await row('retry-1'))?.status === 'failed' ? row('retry-1') : undefined));
     assert.deepEqual(ended, { status: 'failed', reason: 'RetryableError: test: Odoo busy' });
     assert.equal(attempts.get('retry-1'), 2);
+  });
+
+  it('logs an expected wait at info as a wait while attempts remain, and fails it like any other on the last one', async () => {
+    await webhook('wait-1');
+    const waitLine = await until('the wait line', () =>
+      memory.lines.find((l) => l.outcome === 'waiting' && l.flow === 'test-customers' && l.message !== 'sync attempt'),
+    );
+    assert.deepEqual(
+      {
+        message: waitLine.message,
+        level: waitLine.level,
+        waitingFor: waitLine.waitingFor,
+        reason: waitLine.reason,
+        trigger: waitLine.trigger,
+      },
+      {
+        message: 'test-customers: waiting for order gid://shopify/Order/7 in Odoo',
+        level: 'info',
+        waitingFor: 'order gid://shopify/Order/7 in Odoo',
+        reason: 'WaitingError: test: order gid://shopify/Order/7 not imported yet',
+        trigger: 'customers/update',
+      },
+    );
+    const entityId = waitLine.entityId as string;
+    // The queue's own attempt line says the same, at info.
+    const attemptLine = memory.lines.find((l) => l.message === 'sync attempt' && l.outcome === 'waiting' && l.error === waitLine.reason);
+    assert.deepEqual(
+      { level: attemptLine?.level, waitingFor: attemptLine?.waitingFor },
+      { level: 'info', waitingFor: 'order gid://shopify/Order/7 in Odoo' },
+    );
+    if (attempts.get('wait-1') === 1) assert.equal((await row('wait-1'))?.status, 'queued');
+    // Retried with the same budget: the second attempt is the last, and fails as any retryable error.
+    const ended = await until('the row failed', async () => ((await row('wait-1'))?.status === 'failed' ? row('wait-1') : undefined));
+    assert.deepEqual(ended, { status: 'failed', reason: 'WaitingError: test: order gid://shopify/Order/7 not imported yet' });
+    assert.equal(attempts.get('wait-1'), 2);
+    const lines = linesOf(entityId).map((l) => [l.outcome, l.level]);
+    assert.deepEqual(lines, [
+      ['waiting', 'info'],
+      ['failed', 'error'],
+    ]);
+    assert.ok(!memory.lines.some((l) => l.level === 'warn' && l.error === waitLine.reason), 'no warn line for a wait');
+    const report = await until('the report', () => reports.find((r) => r.message === waitLine.reason));
+    assert.deepEqual([report.kind, report.attempt], ['retryable', 2]);
   });
 
   it('handles a job that is not a webhook without touching the inbox', async () => {

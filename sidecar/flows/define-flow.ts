@@ -6,7 +6,8 @@
  * - runs the handler with the flow's name in the log context;
  * - ends the job's webhook inbox row: `processed`, `ignored` (the handler said there was nothing
  *   to do, and why) or `failed` (a permanent or configuration error, or the last attempt of a
- *   retryable one; inbox/inbox.ts). A retryable error before the last attempt leaves it `queued`;
+ *   retryable one; inbox/inbox.ts). A retryable error before the last attempt leaves it `queued`
+ *   (a WaitingError, an expected wait, is logged at info as `waiting for …`, docs/queues.md "Waits");
  * - logs one outcome line per job with one set of fields: `flow`, `entityType`, `entityId`,
  *   `trigger` (topic, event type or job source), `outcome`, `reason`, and the flow's own fields;
  * - classifies a failure (queue/errors.ts) for the line and the inbox, then rethrows it: the queue
@@ -136,13 +137,18 @@ async function runJob<C extends RegistrationContext>(
         ...(result.reason === undefined ? {} : { reason: result.reason }),
       });
     } catch (error) {
-      const { kind, reason } = classifyError(error);
+      const { kind, reason, waitingFor } = classifyError(error);
       const final = kind !== 'retryable' || job.attempt >= job.maxAttempts;
       if (webhookId && final) {
         // The job's own error is what matters; a row left `queued` is better than a lost error.
         await markInbox(pool, schema, webhookId, 'failed', reason).catch((markError: unknown) =>
           logger.warn(`${flow}: could not mark the inbox row failed`, { webhookId, error: markError }),
         );
+      }
+      if (!final && waitingFor !== undefined) {
+        // An expected wait (queue/errors.ts WaitingError): retried the same way, logged as a wait.
+        logger.info(`${flow}: waiting for ${waitingFor}`, { ...entityFields(entity), trigger, outcome: 'waiting', waitingFor, reason });
+        throw error;
       }
       logger.log(final ? 'error' : 'warn', `${flow}: ${final ? 'failed' : 'failed, will retry'}`, {
         ...entityFields(entity),

@@ -134,6 +134,12 @@ function jobInstruments(registry: client.Registry) {
       labelNames: ['queue'],
       registers,
     }),
+    waiting: new client.Counter({
+      name: `${PREFIX}jobs_waiting_total`,
+      help: 'Attempts that found what they need not there yet (an expected wait, retried; not a failure)',
+      labelNames: ['queue'],
+      registers,
+    }),
     deadLettered: new client.Counter({
       name: `${PREFIX}jobs_dead_lettered_total`,
       help: 'Jobs moved to the dead-letter queue',
@@ -179,6 +185,11 @@ function recordAttempt(jobs: JobInstruments, cells: RollupCells, at: number, eve
       jobs.endToEnd.observe({ queue: event.queue, source: source.source }, latency);
       c.latencyBuckets[bucketIndex(latency)]! += 1;
     }
+    return;
+  }
+  if (event.outcome === 'waiting') {
+    // An expected wait is not a failure: neither the failure counters nor the rollup's error rate.
+    jobs.waiting.inc({ queue: event.queue });
     return;
   }
   const kind = event.errorKind ?? 'unknown';

@@ -57,14 +57,22 @@ function completed<T>(ctx: AttemptContext, queue: QueueName, job: Job<T>, durati
 }
 
 function failed<T>(ctx: AttemptContext, queue: QueueName, job: Job<T>, error: unknown, durationMs: number): JobResult {
-  const { kind, reason } = classifyError(error);
+  const { kind, reason, waitingFor } = classifyError(error);
   const attempt = job.retryCount + 1;
   const details = (error as { details?: Record<string, unknown> } | null)?.details;
   const output: FailureOutput = { kind, reason, attempt, ...(details && Object.keys(details).length ? { details } : {}) };
-  const line = (outcome: AttemptEvent['outcome']) => ({ ...attemptLine(queue, job), outcome, errorKind: kind, error: reason, durationMs });
+  const line = (outcome: AttemptEvent['outcome']) => ({
+    ...attemptLine(queue, job),
+    outcome,
+    errorKind: kind,
+    error: reason,
+    ...(waitingFor === undefined ? {} : { waitingFor }),
+    durationMs,
+  });
   if (kind === 'retryable') {
-    const outcome = attempt < job.retryLimit + 1 ? 'retry' : 'dead-lettered';
-    ctx.logger.log(outcome === 'retry' ? 'warn' : 'error', 'sync attempt', line(outcome));
+    // An expected wait (WaitingError) is retried the same way, but is not a failure: info.
+    const outcome = attempt >= job.retryLimit + 1 ? 'dead-lettered' : waitingFor === undefined ? 'retry' : 'waiting';
+    ctx.logger.log(outcome === 'waiting' ? 'info' : outcome === 'retry' ? 'warn' : 'error', 'sync attempt', line(outcome));
     report(ctx, queue, job, outcome, durationMs, kind);
     return { id: job.id, status: 'failed', output };
   }

@@ -6,6 +6,10 @@
  *   queue with the reason.
  * - `RetryableError`: the world may differ next time (network, 5xx, 429/`THROTTLED`, Postgres
  *   serialization conflicts). Retried with exponential backoff up to the retry limit.
+ * - `WaitingError`: a retryable error that is expected — the job waits for a precondition (a
+ *   refund for its order's import). Retried exactly the same way, but logged at info as a wait
+ *   with what it waits for, and not counted as a failure; its last attempt fails as any other
+ *   (docs/queues.md, "Waits").
  * - `ConfigurationError`: credentials or access are wrong (401/403, Odoo `AccessError`). Retrying
  *   cannot help and every job would fail the same way, so it is not retried and is surfaced loudly.
  *
@@ -38,7 +42,8 @@ export class PermanentError extends SyncError {
 }
 
 export class RetryableError extends SyncError {
-  override readonly name = 'RetryableError';
+  // Typed string, not the literal: WaitingError refines it.
+  override readonly name: string = 'RetryableError';
   readonly kind = 'retryable' as const;
   /** A server's Retry-After, when it gave one; informational (pg-boss owns the retry schedule). */
   readonly retryAfterMs: number | undefined;
@@ -46,6 +51,21 @@ export class RetryableError extends SyncError {
   constructor(message: string, options: SyncErrorOptions & { retryAfterMs?: number } = {}) {
     super(message, options);
     this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+/**
+ * A job that cannot do its work until something else happened (its order imported in Odoo, an
+ * earlier write of ours answered): retried with the queue's backoff and retry budget like any
+ * retryable error. `waitingFor` names what it waits for, in a few words, for the log line.
+ */
+export class WaitingError extends RetryableError {
+  override readonly name: string = 'WaitingError';
+  readonly waitingFor: string;
+
+  constructor(waitingFor: string, message: string, options: SyncErrorOptions = {}) {
+    super(message, options);
+    this.waitingFor = waitingFor;
   }
 }
 
@@ -58,6 +78,8 @@ export interface Classification {
   kind: ErrorKind;
   /** One line for logs and the DLQ: `<ErrorName>: <message>`. */
   reason: string;
+  /** Set for a WaitingError: what the job waits for (an expected wait, not a failure). */
+  waitingFor?: string;
 }
 
 /** Node and undici network failures: the request may not have reached the server, or got no answer. */
@@ -87,6 +109,7 @@ const ODOO_RETRYABLE = /^psycopg2\.(errors\.)?(SerializationFailure|DeadlockDete
 
 export function classifyError(error: unknown): Classification {
   const reason = describe(error);
+  if (error instanceof WaitingError) return { kind: error.kind, reason, waitingFor: error.waitingFor };
   if (error instanceof SyncError) return { kind: error.kind, reason };
   // The Odoo and Shopify clients' own hierarchies (odoo/errors.ts, shopify/errors.ts) say what
   // they are without importing this module.

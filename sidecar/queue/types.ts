@@ -46,7 +46,8 @@ export interface QueueSettings {
 /** One finished attempt, as logged ('sync attempt'): for metrics and rollups. */
 export interface AttemptEvent {
   queue: QueueName;
-  outcome: 'completed' | 'retry' | 'dead-lettered';
+  /** `waiting`: a WaitingError with attempts left (retried like `retry`, not a failure). */
+  outcome: 'completed' | 'retry' | 'waiting' | 'dead-lettered';
   attempt: number;
   durationMs: number;
   key: string | null;

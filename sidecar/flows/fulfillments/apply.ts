@@ -7,7 +7,7 @@
  */
 import type { OutboxJob } from '../../jobs.js';
 import type { ApplyFulfillmentResult, FulfillmentDocument } from '../../odoo/contract.js';
-import { PermanentError, RetryableError } from '../../queue/errors.js';
+import { PermanentError, RetryableError, WaitingError } from '../../queue/errors.js';
 import { ShopifyError, ShopifyUserErrors } from '../../shopify/errors.js';
 import type { FulfillmentCreateMutation } from '../../shopify/index.js';
 import type { FlowContext } from '../context.js';
@@ -296,7 +296,10 @@ export async function fulfillmentsMadeInShopify(
   const journal = await store.ofOrder(orderGid);
   // A fulfillmentCreate of ours still unanswered: its delivery's retry reads it back first.
   if (journal.pending)
-    throw new RetryableError(`fulfillments: a fulfillment sent for order ${orderGid} is unanswered; Shopify's fulfillments wait for it`);
+    throw new WaitingError(
+      `the answer to our fulfillment of order ${orderGid}`,
+      `fulfillments: a fulfillment sent for order ${orderGid} is unanswered; Shopify's fulfillments wait for it`,
+    );
   const fulfillments = fulfillmentsToApply(await readFulfillments(ctx, orderGid), journal.claimed);
   const applied: AppliedFulfillment[] = [];
   for (const f of fulfillments) {

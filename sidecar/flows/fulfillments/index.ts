@@ -19,7 +19,7 @@ import type { QueueJobs } from '../../jobs.js';
 import type { JobContext } from '../../queue/queue.js';
 import type { FlowContext } from '../context.js';
 import { defineFlow, ignored, type JobOutcome } from '../define-flow.js';
-import { RetryableError } from '../../queue/errors.js';
+import { WaitingError } from '../../queue/errors.js';
 import { orderInOdoo } from '../sale-order.js';
 import { deliveryDone, fulfillmentsMadeInShopify } from './apply.js';
 import { pickingIdOf } from './map.js';
@@ -34,7 +34,10 @@ export async function handleFulfillmentJob(ctx: FlowContext, job: JobContext<Que
     // The pull's job does not: the order's own pull job imports it, the next pull comes back.
     if (!(await orderInOdoo(ctx, orderGid))) {
       if (data.source === 'pull') return ignored('not_imported', 'the order is not imported in Odoo yet', { fields: { orderGid } });
-      throw new RetryableError(`fulfillments: order ${orderGid} is not imported in Odoo yet; its Shopify fulfillments wait for it`);
+      throw new WaitingError(
+        `order ${orderGid} in Odoo`,
+        `fulfillments: order ${orderGid} is not imported in Odoo yet; its Shopify fulfillments wait for it`,
+      );
     }
     const applied = (await fulfillmentsMadeInShopify(ctx, store, orderGid)).filter((a) => a.status !== 'unchanged');
     if (!applied.length) return ignored('unchanged', 'every fulfillment of the order is known in Odoo', { fields: { orderGid } });

@@ -4,7 +4,7 @@
  * transaction) is written on the sale order, where the user sees it, and the job goes to the DLQ
  * with the same words; a held order (unmapped gateway) is a warning, already on the order.
  */
-import { RetryableError } from '../../queue/errors.js';
+import { WaitingError } from '../../queue/errors.js';
 import type { FlowContext } from '../context.js';
 import { ignored, type JobOutcome } from '../define-flow.js';
 import { saleOrderOf, showRefusalOnOrder } from '../sale-order.js';
@@ -15,7 +15,8 @@ export async function applyOrderPayments(ctx: FlowContext, orderGid: string): Pr
   const saleOrderId = await saleOrderOf(ctx, orderGid);
   // Payments and orders have their own queues: a payment job can run before the order's import;
   // it waits, retried with the queue's backoff (the import sends another one anyway).
-  if (saleOrderId === null) throw new RetryableError(`payments: order ${orderGid} is not imported in Odoo yet; retried until it is`);
+  if (saleOrderId === null)
+    throw new WaitingError(`order ${orderGid} in Odoo`, `payments: order ${orderGid} is not imported in Odoo yet; retried until it is`);
   const document = paymentsDocument(await readOrderTransactions(ctx, orderGid));
   let result;
   try {

@@ -11,7 +11,7 @@
  *   refund, whose own refunds/create webhook then changes nothing in Odoo's money.
  */
 import type { QueueJobs } from '../../jobs.js';
-import { PermanentError, RetryableError } from '../../queue/errors.js';
+import { PermanentError, WaitingError } from '../../queue/errors.js';
 import type { JobContext } from '../../queue/queue.js';
 import type { FlowContext } from '../context.js';
 import { defineFlow, ignored, type JobOutcome } from '../define-flow.js';
@@ -34,7 +34,7 @@ export async function handleRefundJob(ctx: FlowContext, job: JobContext<QueueJob
   // import counts the order's refunds and the orders flow applies them (refunds_pending), so the
   // retry then finds nothing left, or applies what is.
   if (!(await orderInOdoo(ctx, orderGid)))
-    throw new RetryableError(`refunds: order ${orderGid} is not imported in Odoo yet; retried until it is`);
+    throw new WaitingError(`order ${orderGid} in Odoo`, `refunds: order ${orderGid} is not imported in Odoo yet; retried until it is`);
   const applied = await applyOrderRefunds(ctx, store, orderGid);
   // Refund transactions are booked by the payments flow, against the credit notes just made.
   if (applied.length) await sendPaymentsJob(ctx, orderGid, 'refund', `refund-job:${job.jobId}`);

@@ -13,7 +13,7 @@
  *   this way are skipped by the webhooks above: Odoo holds their pickings.
  */
 import type { QueueJobs } from '../../jobs.js';
-import { RetryableError } from '../../queue/errors.js';
+import { WaitingError } from '../../queue/errors.js';
 import type { JobContext } from '../../queue/queue.js';
 import type { FlowContext } from '../context.js';
 import { defineFlow, ignored, type JobOutcome } from '../define-flow.js';
@@ -40,7 +40,7 @@ export async function handleReturnJob(ctx: FlowContext, job: JobContext<QueueJob
   // A return can arrive before its order is imported (reordered deliveries, an outage): wait
   // for the import, with the queue's backoff and retry budget, instead of refusing it.
   if (!(await orderInOdoo(ctx, orderGid)))
-    throw new RetryableError(`returns: order ${orderGid} is not imported in Odoo yet; the return waits for it`);
+    throw new WaitingError(`order ${orderGid} in Odoo`, `returns: order ${orderGid} is not imported in Odoo yet; the return waits for it`);
   const applied = await applyOrderReturns(ctx, orderGid);
   const changed = applied.filter((a) => a.result.status !== 'unchanged');
   if (!changed.length) return ignored('unchanged', 'every return of the order is applied in Odoo', { fields: { orderGid } });
