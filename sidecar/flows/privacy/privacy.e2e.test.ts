@@ -84,11 +84,19 @@ describe('privacy requests end to end (simulator compliance webhooks, PostgreSQL
   }
 
   /** Every webhook the simulator sent so far is delivered and handled by the sidecar. */
+  // Nothing left to come: every delivery answered and handled, Odoo's outbox drained, every queue
+  // idle, and a second drain found nothing new. A push still running (a product created in Odoo
+  // becomes a productSet, and Shopify answers with products/create) would otherwise write after
+  // the step that follows, on a loaded machine.
   const settled = () =>
-    stack.waitFor('the webhooks delivered and handled', async () => {
+    stack.waitFor('nothing left to come (deliveries, inbox, outbox, queues)', async () => {
       const deliveries = await stack.simControl<Array<{ status: string }>>('GET', '/webhooks/deliveries');
+      if (deliveries.some((d) => d.status === 'pending')) return false;
       const queued = await stack.sidecar.pool.query("SELECT 1 FROM shopify_sync.webhook_inbox WHERE status = 'queued'");
-      return !deliveries.some((d) => d.status === 'pending') && queued.rowCount === 0;
+      if (queued.rowCount !== 0) return false;
+      await stack.sidecar.relay.drain();
+      if (!(await stack.sidecar.queue.queueStats()).every((q) => q.queued === 0 && q.active === 0)) return false;
+      return (await stack.sidecar.relay.drain()).enqueued === 0;
     });
 
   async function deliverAll(saleOrderId: number): Promise<void> {
