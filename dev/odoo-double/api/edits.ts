@@ -7,8 +7,9 @@
  * an invoiced order is credited on a posted credit note linked to the lines.
  */
 import type { DoubleCore } from '../core.js';
-import { newBinding, type AccountLine, type CreditNote, type SaleLine, type SaleOrder } from '../state.js';
+import type { AccountLine, SaleLine, SaleOrder } from '../state.js';
 import { formatMoney } from '../values.js';
+import { creditNoteRecord } from './refunds.js';
 import { createReturnPickings, planReturns } from './returns.js';
 
 export interface Removal {
@@ -100,22 +101,10 @@ export function creditEdit(core: DoubleCore, so: SaleOrder, touched: readonly Sa
     if (qty > 0)
       lines.push(core.accountLine(line.name, line, line.role === 'product' ? 'product' : 'other', qty, line.price_unit, line.tax_ids));
   }
-  if (!lines.length) return;
-  const id = core.id();
-  const invoice = [...core.state.invoices.values()].find((inv) => inv.sale_order_id === so.id && inv.state === 'posted');
-  const creditNote: CreditNote = {
-    id,
-    name: `RINV/${String(id).padStart(5, '0')}`,
-    sale_order_id: so.id,
-    refund_gid: null,
-    state: 'posted',
-    amount_total: core.moveTotal(lines),
-    reversed_invoice_id: invoice?.id ?? null,
-    lines,
-    binding: newBinding(null),
-  };
-  core.state.creditNotes.set(id, creditNote);
-  core.creditNotePosted(id);
+  const creditNote = creditNoteRecord(core, so, null, lines);
+  if (!creditNote) return;
+  creditNote.state = 'posted';
+  core.creditNotePosted(creditNote.id);
   core.setResult(creditNote.binding, 'synced');
   notes.push(`${label}: the edit is credited on ${creditNote.name} (${formatMoney(creditNote.amount_total)})`);
 }

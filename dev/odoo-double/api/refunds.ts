@@ -294,7 +294,8 @@ function unlinkedCreditLines(core: DoubleCore, label: string, so: SaleOrder, doc
   return out;
 }
 
-function creditNoteRecord(core: DoubleCore, so: SaleOrder, refundGid: string, lines: AccountLine[]): CreditNote | undefined {
+/** A draft credit note of `lines` reversing the order's posted invoice (a refund's, or an edit's: `refundGid` null). */
+export function creditNoteRecord(core: DoubleCore, so: SaleOrder, refundGid: string | null, lines: AccountLine[]): CreditNote | undefined {
   if (!lines.length) return undefined;
   const id = core.id();
   const invoice = [...core.state.invoices.values()].find((inv) => inv.sale_order_id === so.id && inv.state === 'posted');
