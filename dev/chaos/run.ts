@@ -236,7 +236,10 @@ function replicaEnv(run: Run, port: number): Record<string, string> {
     ORDERS_PULL_CRON: '* * * * *',
     QUEUE_RETRY_DELAY_SECONDS: seconds(5),
     QUEUE_RETRY_DELAY_MAX_SECONDS: seconds(300),
-    QUEUE_RETRY_BUDGET_SECONDS: seconds(6 * 3600),
+    // Compressed, but never below an hour of real time: the jobs' own work is not compressed (an
+    // order takes seconds on a loaded machine), and a refund waiting for its order behind a
+    // backlog of 2,000 must not run out in the minutes that no production budget would be.
+    QUEUE_RETRY_BUDGET_SECONDS: String(Math.max(Number(seconds(6 * 3600)), 3600)),
     CIRCUIT_BREAKER_PROBE_SECONDS: seconds(15),
     ALERT_INTERVAL_SECONDS: '1',
     SHUTDOWN_TIMEOUT_MS: '5000',
