@@ -51,13 +51,15 @@ export interface RealMerchantOptions {
  * The fields that differ between Odoo 17, 18 and 19, read from the server: a user's groups
  * (19: `group_ids`), storable products (17: `type` "product", 18+: `is_storable`) and a tax's
  * price-included setting (17: the boolean `price_include`, 18+: `price_include_override`) and a
- * sale order line's taxes (19: `tax_ids`).
+ * sale order line's taxes (19: `tax_ids`), and the return wizard's action (17: `create_returns`,
+ * 18+: `action_create_returns`).
  */
 export interface OdooFieldNames {
   userGroups: 'groups_id' | 'group_ids';
   storable: Record<string, unknown>;
   priceIncluded: (included: boolean) => Record<string, unknown>;
   lineTaxes: 'tax_id' | 'tax_ids';
+  createReturns: 'create_returns' | 'action_create_returns';
 }
 
 async function odooFields(odoo: OdooCaller): Promise<OdooFieldNames> {
@@ -76,6 +78,8 @@ async function odooFields(odoo: OdooCaller): Promise<OdooFieldNames> {
       ? (included) => ({ price_include_override: included ? 'tax_included' : 'tax_excluded' })
       : (included) => ({ price_include: included }),
     lineTaxes: lines.has('tax_ids') ? 'tax_ids' : 'tax_id',
+    // 17.0's storable `type` "product" goes with its wizard's older action name.
+    createReturns: products.has('is_storable') ? 'action_create_returns' : 'create_returns',
   };
 }
 const FAILURE_FIELDS = ['state', 'res_model', 'res_id', 'shopify_gid', 'shopify_name', 'amount', 'customer_name', 'attempts'];
@@ -493,7 +497,7 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
       const wizard = await create('stock.return.picking', {}, context);
       const lines = await searchRead('stock.return.picking.line', [['wizard_id', '=', wizard]], ['product_id']);
       for (const line of lines) await write('stock.return.picking.line', [line.id], { quantity: quantities[m2oId(line.product_id)!] ?? 0 });
-      const action = (await call('stock.return.picking', 'action_create_returns', [wizard], context)) as { res_id: number };
+      const action = (await call('stock.return.picking', (await versionFields()).createReturns, [wizard], context)) as { res_id: number };
       return { return_picking_id: action.res_id };
     },
 
