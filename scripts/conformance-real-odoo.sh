@@ -13,7 +13,7 @@
 # Environment: ODOO_SRC (required), ADDONS_DIR (default <repo>/odoo_addon),
 # DB_HOST/DB_PORT/DB_USER/DB_PASSWORD (default 127.0.0.1:5432 odoo/odoo), ODOO_HTTP_PORT
 # (default: a free port), ODOO_PROTOCOL (default auto), KEEP_DB=1 to keep the database and its
-# log in var/conformance-odoo/, CONFORMANCE_GREP to run only the scenarios whose title matches
+# log in var/conformance-odoo/<database>/, CONFORMANCE_GREP to run only the scenarios whose title matches
 # (mocha --grep).
 set -euo pipefail
 
@@ -36,7 +36,7 @@ DB_HOST="${DB_HOST:-127.0.0.1}" DB_PORT="${DB_PORT:-5432}" DB_USER="${DB_USER:-o
 PORT="${ODOO_HTTP_PORT:-$(free_port)}"
 DB="conformance_$$"
 export PGPASSWORD="$DB_PASSWORD" PYTHONDONTWRITEBYTECODE=1
-work="$repo/var/conformance-odoo"
+work="$repo/var/conformance-odoo/$DB"  # one folder per run: two runs side by side must not share a key file
 mkdir -p "$work"
 args=(--addons-path="$ODOO_SRC/addons,$ODOO_SRC/odoo/addons,$ADDONS_DIR"
       --db_host="$DB_HOST" --db_port="$DB_PORT" --db_user="$DB_USER" --db_password="$DB_PASSWORD" -d "$DB")
@@ -44,6 +44,7 @@ args=(--addons-path="$ODOO_SRC/addons,$ODOO_SRC/odoo/addons,$ADDONS_DIR"
 server_pid=""
 cleanup() {
   [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  rm -f "$work/apikey"
   if [[ "${KEEP_DB:-0}" != "1" ]]; then
     dropdb --if-exists -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" "$DB" 2>/dev/null || true
   fi

@@ -15,7 +15,7 @@
 #
 # Environment: ODOO_SRC (required), ADDONS_DIR (default <repo>/odoo_addon),
 # DB_HOST/DB_PORT/DB_USER/DB_PASSWORD (default 127.0.0.1:5432 odoo/odoo), ODOO_HTTP_PORT and
-# DEMO_PORT (default: free ports), KEEP_DB=1 to keep the database; Odoo's logs in var/real-odoo/
+# DEMO_PORT (default: free ports), KEEP_DB=1 to keep the database; Odoo's logs in var/real-odoo/<database>/
 # (the server's log is passed to the command as ODOO_LOGFILE). ODOO_WORKERS=N serves Odoo as in
 # production, multi-process with N HTTP workers (default: threaded, as the tests run it).
 set -euo pipefail
@@ -44,7 +44,7 @@ PORT="${ODOO_HTTP_PORT:-$(free_port)}"
 DB="real_odoo_$$"
 DEMO_PORT="${DEMO_PORT:-$(free_port)}"
 export PGPASSWORD="$DB_PASSWORD" PYTHONDONTWRITEBYTECODE=1
-work="$repo/var/real-odoo"
+work="$repo/var/real-odoo/$DB"  # one folder per run: two runs side by side must not share a key file
 mkdir -p "$work"
 args=(--addons-path="$ODOO_SRC/addons,$ODOO_SRC/odoo/addons,$ADDONS_DIR"
       --db_host="$DB_HOST" --db_port="$DB_PORT" --db_user="$DB_USER" --db_password="$DB_PASSWORD" -d "$DB")
@@ -59,6 +59,7 @@ if [[ -n "${ODOO_WORKERS:-}" ]]; then
 fi
 cleanup() {
   [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  rm -f "$work/apikey"
   if [[ "${KEEP_DB:-0}" != "1" ]]; then
     dropdb --if-exists -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" "$DB" 2>/dev/null || true
   fi
