@@ -479,40 +479,89 @@ async function restartPostgres(run: Run): Promise<void> {
 
 /**
  * SIGKILLs replica `i` (its restart policy starts it again) and measures, over the jobs active at
- * that moment, how long until every one of them was taken over (claimed again as a new attempt
- * by a live worker — pg-boss counts the claim in retry_count —, or settled: finished, or failed
- * by a live worker and waiting out its retry backoff) and until every one was done. The jobs the
- * other replica was running are among them; one of those that failed for its own reason (a
- * refund waiting for its order) sits in `retry` for its backoff, which says nothing about the
- * kill, so it counts as taken over; a job the sweep put back after the kill (reason "heartbeat
- * lost") counts only once claimed again. Jobs still waiting 30 s after the kill are printed.
+ * that moment, how long until every one the killed replica held was taken over (claimed again as
+ * a new attempt by a live worker — pg-boss counts the claim in retry_count —, or settled:
+ * finished, or failed by a live worker and waiting out its retry backoff) and until every one was
+ * done. Which replica ran a job is not in pg-boss's table, but its heartbeat says it: a live
+ * worker refreshes `heartbeat_on` every 5 s, a dead one never again. So a job still `active` in
+ * the same attempt whose heartbeat moved since the kill belongs to a live worker (the other
+ * replica's long job, e.g. one waiting for the Shopify budget) and is not waiting for a takeover;
+ * until 2026-12-07 such jobs were counted, so a busy live replica's own 40 s job showed as a slow
+ * takeover. A job that failed for its own reason (a refund waiting for its order) sits in `retry`
+ * for its backoff, which says nothing about the kill, so it counts as taken over; a job the sweep
+ * put back after the kill (reason "heartbeat lost") counts only once claimed again. Jobs still
+ * waiting 30 s after the kill are printed.
  */
 const WAITING_FOR_TAKEOVER = `j.state IN ('created', 'active', 'retry') AND j.retry_count <= a.retry_count
+  AND NOT (j.state = 'active' AND j.heartbeat_on IS DISTINCT FROM a.heartbeat_on)
   AND NOT (j.state = 'retry' AND coalesce(j.output ->> 'reason', '') NOT LIKE 'heartbeat lost%')`;
 
-/** Names the jobs of a kill not yet taken over, with their state and last reason, for analysis. */
-async function printLate(run: Run, nth: number, ids: string[], attempts: number[]): Promise<void> {
+/** The jobs active at a kill (one entry per job), as arrays for `unnest`. */
+interface KillSnapshot {
+  ids: string[];
+  attempts: number[];
+  heartbeats: Array<string | null>;
+}
+
+const SNAPSHOT_JOBS = `unnest($1::uuid[], $2::int[], $3::timestamptz[]) AS a(id, retry_count, heartbeat_on)
+         JOIN shopify_sync_queue.job j ON j.id = a.id`;
+
+/**
+ * Names the jobs of a kill not yet taken over, with what could keep a live worker from claiming
+ * them: due or not, another job of the key holding its slot, the row locked by a transaction.
+ */
+async function printLate(run: Run, nth: number, snapshot: KillSnapshot): Promise<void> {
+  type Late = { id: string; name: string; state: string; reason: string | null; due: boolean; key_busy: number };
   const { rows } = await run.db
-    .query<{ id: string; name: string; state: string; reason: string | null }>(
-      `SELECT j.id, j.name, j.state, left(j.output ->> 'reason', 120) AS reason
-         FROM unnest($1::uuid[], $2::int[]) AS a(id, retry_count)
-         JOIN shopify_sync_queue.job j ON j.id = a.id
+    .query<Late>(
+      `SELECT j.id, j.name, j.state, left(j.output ->> 'reason', 120) AS reason,
+              j.start_after <= now() AS due,
+              (SELECT count(*)::int FROM shopify_sync_queue.job b
+                WHERE b.name = j.name AND b.singleton_key = j.singleton_key AND b.id <> j.id
+                  AND b.state IN ('active', 'retry', 'failed')) AS key_busy
+         FROM ${SNAPSHOT_JOBS}
         WHERE ${WAITING_FOR_TAKEOVER}`,
-      [ids, attempts],
+      [snapshot.ids, snapshot.attempts, snapshot.heartbeats],
     )
-    .catch(() => ({ rows: [] as Array<{ id: string; name: string; state: string; reason: string | null }> }));
+    .catch(() => ({ rows: [] as Late[] }));
+  const locked = await lockedRows(
+    run,
+    rows.map((r) => r.id),
+  );
   for (const r of rows)
-    run.o.print(`chaos: SIGKILL #${nth}: after 30 s still not taken over: ${r.name} job ${r.id} ${r.state} ${r.reason ?? ''}`);
+    run.o.print(
+      `chaos: SIGKILL #${nth}: after 30 s still not taken over: ${r.name} job ${r.id} ${r.state} ${r.reason ?? ''} (due: ${r.due}, other jobs of its key holding the slot: ${r.key_busy}, row locked by a transaction: ${locked?.has(r.id) ?? 'unknown'})`,
+    );
+}
+
+/** Which of these job rows a transaction holds locked (a fetch's SKIP LOCKED passes them over). */
+async function lockedRows(run: Run, ids: string[]): Promise<Set<string> | undefined> {
+  const client = await run.db.connect().catch(() => undefined);
+  if (!client) return undefined;
+  try {
+    await client.query('BEGIN');
+    const { rows } = await client.query<{ id: string }>(
+      'SELECT id FROM shopify_sync_queue.job WHERE id = ANY($1::uuid[]) FOR UPDATE SKIP LOCKED',
+      [ids],
+    );
+    const free = new Set(rows.map((r) => r.id));
+    return new Set(ids.filter((id) => !free.has(id)));
+  } catch {
+    return undefined;
+  } finally {
+    await client.query('ROLLBACK').catch(() => undefined);
+    client.release();
+  }
 }
 
 /** The jobs active right now, or null when the database did not answer within about 5 s. */
-async function activeJobs(run: Run): Promise<Array<{ id: string; retry_count: number }> | null> {
+async function activeJobs(run: Run): Promise<KillSnapshot | null> {
   for (let attempt = 0; attempt < 20; attempt++) {
     try {
-      const { rows } = await run.db.query<{ id: string; retry_count: number }>(
-        `SELECT id, retry_count FROM shopify_sync_queue.job WHERE state = 'active'`,
+      const { rows } = await run.db.query<{ id: string; retry_count: number; heartbeat_on: string | null }>(
+        `SELECT id, retry_count, heartbeat_on::text FROM shopify_sync_queue.job WHERE state = 'active'`,
       );
-      return rows;
+      return { ids: rows.map((r) => r.id), attempts: rows.map((r) => r.retry_count), heartbeats: rows.map((r) => r.heartbeat_on) };
     } catch {
       await sleep(250);
     }
@@ -534,27 +583,27 @@ async function killReplica(run: Run, i: number, nth: number): Promise<{ measured
     run.recoveries.push({ kill: nth, jobs: 0, takenOverSeconds: null, doneSeconds: null });
     return { measured: Promise.resolve() };
   }
+  const killedAt = Date.now();
+  r.alive = false;
+  r.process.child.kill('SIGKILL');
+  await r.process.exited;
+  // Read after the kill: the dead replica's heartbeats are frozen from here on, so none of its
+  // jobs can be mistaken for a live worker's by a refresh between this read and the kill.
   const active = await activeJobs(run);
   if (active === null) {
     // Not "no job active": a kill measured over nothing would report a recovery that never was.
     run.o.print(`chaos: SIGKILL #${nth}: the active jobs could not be read; this kill is not measured`);
     run.recoveries.push({ kill: nth, jobs: 0, takenOverSeconds: null, doneSeconds: null });
   }
-  const killedAt = Date.now();
-  r.alive = false;
-  r.process.child.kill('SIGKILL');
-  await r.process.exited;
   run.o.print(
-    `chaos: SIGKILL #${nth}: replica ${i + 1} killed with ${active?.length ?? 'unknown'} jobs active; its restart policy starts it again 2 s later`,
+    `chaos: SIGKILL #${nth}: replica ${i + 1} killed with ${active?.ids.length ?? 'unknown'} jobs active on both replicas; its restart policy starts it again 2 s later`,
   );
   // Wrapped: an async function returning the promise itself would wait for the measure.
   return { measured: active === null ? Promise.resolve() : measureTakeover(run, nth, killedAt, active) };
 }
 
 /** How long until the jobs active at a kill were all taken over, and all done (WAITING_FOR_TAKEOVER). */
-async function measureTakeover(run: Run, nth: number, killedAt: number, active: Array<{ id: string; retry_count: number }>): Promise<void> {
-  const ids = active.map((a) => a.id);
-  const attempts = active.map((a) => a.retry_count);
+async function measureTakeover(run: Run, nth: number, killedAt: number, active: KillSnapshot): Promise<void> {
   let takenOver: number | null = null;
   let done: number | null = null;
   let reportedLate = false;
@@ -564,24 +613,23 @@ async function measureTakeover(run: Run, nth: number, killedAt: number, active: 
       .query<{ waiting: number; unfinished: number }>(
         `SELECT count(*) FILTER (WHERE ${WAITING_FOR_TAKEOVER})::int AS waiting,
                 count(*) FILTER (WHERE j.state NOT IN ('completed', 'failed', 'cancelled'))::int AS unfinished
-           FROM unnest($1::uuid[], $2::int[]) AS a(id, retry_count)
-           JOIN shopify_sync_queue.job j ON j.id = a.id`,
-        [ids, attempts],
+           FROM ${SNAPSHOT_JOBS}`,
+        [active.ids, active.attempts, active.heartbeats],
       )
       .catch(() => ({ rows: [{ waiting: -1, unfinished: -1 }] }));
     const seconds = (Date.now() - killedAt) / 1000;
     if (takenOver === null && rows[0]!.waiting === 0) takenOver = seconds;
     if (takenOver === null && !reportedLate && seconds > 30) {
       reportedLate = true;
-      await printLate(run, nth, ids, attempts);
+      await printLate(run, nth, active);
     }
     if (rows[0]!.unfinished === 0) done = seconds;
     else await sleep(250);
   }
-  run.recoveries.push({ kill: nth, jobs: active.length, takenOverSeconds: takenOver, doneSeconds: done });
+  run.recoveries.push({ kill: nth, jobs: active.ids.length, takenOverSeconds: takenOver, doneSeconds: done });
   const fmt = (x: number | null) => (x === null ? 'not within 300 s' : `${x.toFixed(1)} s`);
   run.o.print(
-    `chaos: SIGKILL #${nth}: the ${active.length} jobs active at the kill taken over after ${fmt(takenOver)}, all done after ${fmt(done)}`,
+    `chaos: SIGKILL #${nth}: the ${active.ids.length} jobs active at the kill taken over after ${fmt(takenOver)}, all done after ${fmt(done)}`,
   );
 }
 

@@ -597,6 +597,31 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
     release();
   });
 
+  it('goes on fetching while one batch waits for a slow job (two fetch loops per queue by default)', async () => {
+    h = await harness('queue_two_loops', ['orders']);
+    const q = await h.open();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let slowRunning = false;
+    const done: string[] = [];
+    await q.work<{ n: string }>('orders', async (job) => {
+      if (job.data.n === 'slow') {
+        slowRunning = true;
+        await held;
+      }
+      done.push(job.data.n);
+    });
+    await q.send('orders', { n: 'slow' }, { key: order(60) });
+    await waitFor('the slow job running', () => slowRunning);
+    // Sent after the slow job's batch was fetched: one loop would not fetch it before that batch
+    // settles (as jobs put back from a dead replica were not, in the chaos run).
+    await q.send('orders', { n: 'next' }, { key: order(61) });
+    await waitFor('the next job done while the slow one still runs', () => done.includes('next'));
+    assert.deepEqual(done, ['next']);
+    release();
+    await waitFor('the slow job done', () => done.includes('slow'));
+  });
+
   it('summarises completed, retried and dead jobs with their latency since a point in time', async () => {
     h = await harness('queue_summary', ['orders', 'customers']);
     const since = new Date(Date.now() - 1000);

@@ -282,8 +282,8 @@ async function startWorker<T>(s: QueueState, queue: QueueName, handler: JobHandl
   worker.id = await s.boss.work<Envelope<T>>(
     queue,
     {
-      batchSize: options.batchSize ?? s.settings.batchSize ?? 10,
-      localConcurrency: options.localConcurrency ?? s.settings.localConcurrency ?? 1,
+      batchSize: options.batchSize ?? s.settings.batchSize ?? 5,
+      localConcurrency: options.localConcurrency ?? s.settings.localConcurrency ?? 2,
       includeMetadata: true,
       perJobResults: true,
       // A full batch means more is waiting: fetch again at once instead of sleeping.

@@ -73,6 +73,50 @@ describe('queue crash recovery and pausing (pg-boss 12.38 heartbeats, real Postg
     }
   });
 
+  it('runs a reclaimed job again before the jobs queued behind it on its key', async () => {
+    const url = await testDatabase('queue_recovery_successors');
+    const schema = 'q_recovery_successors';
+    const child = spawn(process.execPath, ['--import', 'tsx', 'dev/testing/queue-worker.ts', url, schema], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    let queue: SyncQueue | undefined;
+    try {
+      await waitFor('the child worker', () => (output.includes('ready') ? true : undefined));
+      queue = createQueue({
+        connectionString: url,
+        schema,
+        logger: createLogger({ transports: [new MemoryTransport()] }),
+        queues: ['orders'],
+        retry: { limit: 3, delaySeconds: 30, delayMaxSeconds: 60 },
+        pollingIntervalSeconds: 0.5,
+        reclaimIntervalSeconds: 1,
+      });
+      await queue.start();
+      const first = await queue.send('orders', { n: 1 }, { key: KEY(1) });
+      await waitFor('the job running in the child', () => (output.includes(`running ${first.id}`) ? true : undefined));
+      // Queued behind it while it runs: the same key twice (the chaos run's inventory keys).
+      await queue.send('orders', { n: 2 }, { key: KEY(1) });
+      await queue.send('orders', { n: 3 }, { key: KEY(1) });
+      child.kill('SIGKILL');
+      const ran: Array<{ n: number; attempt: number }> = [];
+      await queue.work<{ n: number }>('orders', async ({ data, attempt }) => {
+        ran.push({ n: data.n, attempt });
+        await Promise.resolve();
+      });
+      await waitFor('all three jobs run', () => (ran.length === 3 ? true : undefined));
+      assert.deepEqual(ran, [
+        { n: 1, attempt: 2 },
+        { n: 2, attempt: 1 },
+        { n: 3, attempt: 1 },
+      ]);
+    } finally {
+      child.kill('SIGKILL');
+      await queue?.stop({ timeoutMs: 1000 });
+    }
+  });
+
   it('runs nothing on a paused queue, keeps a queue worked later paused, and on resume makes waiting retries due at once', async () => {
     const url = await testDatabase('queue_pause_resume');
     const queue = createQueue({

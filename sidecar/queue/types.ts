@@ -21,12 +21,16 @@ export interface QueueSettings {
   /** Worker polling interval, seconds (default 2, pg-boss minimum 0.5). New jobs also wake workers by NOTIFY. */
   pollingIntervalSeconds?: number;
   /**
-   * Jobs fetched per poll; jobs of one batch run concurrently (default 10). pg-boss settles a batch
+   * Jobs fetched per poll; jobs of one batch run concurrently (default 5). pg-boss settles a batch
    * when its last job finishes, so a slow job delays the completion (and the key successors) of
    * the jobs fetched with it: keep batches small on queues with slow handlers.
    */
   batchSize?: number;
-  /** Independent fetch loops per queue in this process (default 1). */
+  /**
+   * Independent fetch loops per queue in this process (default 2): while one loop's batch waits
+   * for its slowest job (an order Odoo takes 20 s over, a read waiting for the Shopify budget), the
+   * other goes on fetching, so jobs put back from a dead replica are claimed again at once.
+   */
   localConcurrency?: number;
   /** Overrides of names.ts's per-queue attempt expiry, seconds. */
   expireInSeconds?: Partial<Record<QueueName, number>>;

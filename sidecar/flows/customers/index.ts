@@ -38,7 +38,7 @@ export const customersFlow = defineFlow({
     customers: {
       handle: handleCustomerJob,
       entity: (job) => (job.source === 'webhook' ? { type: 'Customer', id: job.entityGid } : { type: 'res.partner', id: partnerIdOf(job) }),
-      work: { batchSize: 5 },
+      work: { batchSize: 3 },
     },
   },
 });

@@ -57,7 +57,7 @@ export const fulfillmentsFlow = defineFlow({
           : job.source === 'pull'
             ? { type: 'Order', id: job.orderGid }
             : { type: 'stock.picking', id: pickingIdOf(job) },
-      work: { batchSize: 5 },
+      work: { batchSize: 3 },
     },
   },
 });

@@ -44,7 +44,7 @@ export const paymentsFlow = defineFlow({
     payments: {
       handle: handlePaymentsJob,
       entity: (job) => ({ type: 'Order', id: job.orderGid }),
-      work: { batchSize: 5 },
+      work: { batchSize: 3 },
     },
   },
 });

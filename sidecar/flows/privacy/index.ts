@@ -43,7 +43,7 @@ export const privacyFlow = defineFlow({
           ? { type: 'res.partner', id: job.resId }
           : { type: job.topic === 'shop/redact' ? 'Shop' : 'Customer', id: job.entityGid },
       // One at a time: a shop erasure deletes other jobs, and requests are rare.
-      work: { batchSize: 1 },
+      work: { batchSize: 1, localConcurrency: 1 },
     },
   },
 });

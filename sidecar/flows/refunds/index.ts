@@ -55,7 +55,7 @@ export const refundsFlow = defineFlow({
       handle: handleRefundJob,
       entity: (job) =>
         job.source === 'outbox' ? { type: 'account.move', id: moveIdOf(job) } : { type: 'Order', id: orderGidOf(job) ?? '' },
-      work: { batchSize: 5 },
+      work: { batchSize: 3 },
     },
   },
 });

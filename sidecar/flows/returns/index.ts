@@ -60,7 +60,7 @@ export const returnsFlow = defineFlow({
     returns: {
       handle: handleReturnJob,
       entity: (job) => (job.source === 'outbox' ? { type: 'stock.picking', id: pickingIdOf(job) } : { type: 'Order', id: job.entityGid }),
-      work: { batchSize: 5 },
+      work: { batchSize: 3 },
     },
   },
 });
