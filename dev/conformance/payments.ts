@@ -163,6 +163,42 @@ export function definePaymentScenarios(get: () => PaymentScenarioContext): void 
     assert.deepEqual(await m.readPayments(so), []);
   });
 
+  it('books a cash sale at the amount tendered and its change as an outbound payment settled against it, in either order', async () => {
+    const { m } = get();
+    for (const changeFirst of [false, true]) {
+      const { doc, so } = await order();
+      // A point of sale's cash sale: 50.00 tendered for 30.00, 20.00 handed back (kind CHANGE).
+      const sale = tx('sale', '50.00');
+      const change = tx('change', '20.00');
+      const first = changeFirst ? change : sale;
+      await pay(doc, first);
+      assert.deepEqual(
+        (await m.readPayments(so)).map((p) => [p.payment_type, p.amount, p.reconciled]),
+        [changeFirst ? ['outbound', '20.00', false] : ['inbound', '50.00', false]],
+        'one side alone is open until the other is booked',
+      );
+      const result = await pay(doc, sale, change);
+      const second = changeFirst ? sale : change;
+      assert.deepEqual(
+        result.payments.map((p) => [p.transaction_gid, p.payment_type, p.amount]),
+        [[second.transaction_gid, changeFirst ? 'inbound' : 'outbound', changeFirst ? '50.00' : '20.00']],
+      );
+      const invoices = await m.readOrderInvoices(so);
+      assert.deepEqual(
+        invoices.map((i) => [i.amount_total, i.amount_residual]),
+        [['30.00', '0.00']],
+      );
+      assert.deepEqual(
+        (await m.readPayments(so)).map((p) => [p.payment_type, p.amount, p.reconciled]).sort(),
+        [
+          ['inbound', '50.00', true],
+          ['outbound', '20.00', true],
+        ],
+        changeFirst ? 'change booked first' : 'sale booked first',
+      );
+    }
+  });
+
   it('under the policy "never" books the payment and makes no invoice', async () => {
     const { m } = get();
     await m.configure({ invoice_policy: 'never' });

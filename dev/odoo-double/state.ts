@@ -222,6 +222,8 @@ export interface Payment {
   transaction_gid: Gid;
   sale_order_id: number;
   payment_type: 'inbound' | 'outbound';
+  /** The Shopify transaction's kind (sale, capture, refund, change). */
+  kind: string;
   /** Cents. */
   amount: number;
   journal: string;

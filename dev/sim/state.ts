@@ -178,7 +178,8 @@ export interface RefundAdjustment {
 export interface Transaction {
   id: number;
   orderId: number;
-  kind: 'sale' | 'refund';
+  /** `change`: cash a point of sale handed back from a sale of the amount tendered. */
+  kind: 'sale' | 'refund' | 'change';
   gateway: string;
   status: 'success';
   amount: number;

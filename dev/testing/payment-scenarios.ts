@@ -27,12 +27,14 @@ interface SimOrder {
 const LOCATION = 101;
 const CARD = 'E2E card payments';
 const BANK = 'E2E bank transfers';
+const CASH = 'E2E cash';
 const GIFT = { journal: 'E2E gift cards', account: 'E2E gift cards outstanding' };
 const MONEY: MerchantSettings = {
   invoice_policy: 'on_payment',
   gateways: [
     { gateway: 'bogus', journal: CARD },
     { gateway: 'Bank Deposit', journal: BANK },
+    { gateway: 'cash', journal: CASH },
   ],
   gift_card: GIFT,
 };
@@ -149,6 +151,26 @@ export function definePaymentFlowScenarios(get: () => PaymentScenarioContext): v
     assert.deepEqual([invoice!.amount_total, invoice!.gift_card_amount, invoice!.amount_residual], ['65.00', '50.00', '0.00']);
     const dead = stack.logs.lines.filter((l) => l.entityId === order.admin_graphql_api_id && l.outcome === 'failed');
     assert.deepEqual(dead, [], 'never a dead letter for want of a SKU');
+  });
+
+  it('a point-of-sale cash sale with change books the amount tendered and the change handed back, both settled; the reconciliation agrees', async () => {
+    const { merchant, stack } = get();
+    // 2 × 10.00 + 5.00 shipping = 25.00, paid with 40.00 in cash: Shopify records a sale of 40.00
+    // and a CHANGE of 15.00.
+    const { order, soId } = await orderInOdoo(2, { gateway: 'cash', cashTendered: '40.00', sourceName: 'pos' });
+    assert.deepEqual(summary(await payments(soId, 2, 'the sale and its change booked and reconciled')), [
+      ['inbound', '40.00', CASH],
+      ['outbound', '15.00', CASH],
+    ]);
+    const [invoice] = await merchant.readOrderInvoices(soId);
+    assert.deepEqual([invoice!.amount_total, invoice!.amount_residual], ['25.00', '0.00']);
+    await idle();
+    const { report } = await runReconciliation(reconcileDeps(stack), { hours: 1 });
+    assert.deepEqual(
+      report.money!.transactions.mismatched.filter((m) => m.orderGid === order.admin_graphql_api_id),
+      [],
+      'the change is compared like any money transaction, and found',
+    );
   });
 
   it('a Shopify refund is an outbound payment reconciled with its credit note', async () => {

@@ -1,6 +1,6 @@
 /**
  * The payments area of the contract (the addon's models/shopify_sync_api_payments.py):
- * apply_payments books an order's successful sales, captures and refunds as payments in the
+ * apply_payments books an order's successful sales, captures, refunds and cash change as payments in the
  * journal of their gateway (an unmapped gateway holds the order, nothing written), invoices by
  * the company's policy and reconciles; payment_status; and the "on delivery" invoice the addon's
  * stock.picking hook makes (`invoiceDelivered`, called by the merchant's validation).
@@ -12,7 +12,7 @@ import type { Invoice, Payment, SaleOrder } from '../state.js';
 import { formatMoney, gid, money } from '../values.js';
 import { importedOrder } from './returns.js';
 
-const MONEY_KINDS: Record<string, 'inbound' | 'outbound'> = { sale: 'inbound', capture: 'inbound', refund: 'outbound' };
+const MONEY_KINDS: Record<string, 'inbound' | 'outbound'> = { sale: 'inbound', capture: 'inbound', refund: 'outbound', change: 'outbound' };
 const KINDS = ['authorization', 'capture', 'change', 'emv_authorization', 'refund', 'sale', 'suggested_refund', 'void'];
 const STATUSES = ['awaiting_response', 'error', 'failure', 'pending', 'success', 'unknown'];
 const GIFT_CARD_GATEWAY = 'gift_card';
@@ -161,6 +161,7 @@ function createPayment(core: DoubleCore, so: SaleOrder, t: Checked, journal: str
     transaction_gid: t.gid,
     sale_order_id: so.id,
     payment_type: t.direction!,
+    kind: t.kind,
     amount: t.cents,
     journal,
     gateway: t.gateway,
@@ -170,19 +171,27 @@ function createPayment(core: DoubleCore, so: SaleOrder, t: Checked, journal: str
   return payment;
 }
 
-/** Open payments against posted invoices (inbound) and credit notes (outbound), oldest first. */
+/**
+ * Open payments against posted invoices (inbound) and credit notes (outbound), oldest first; cash
+ * change (outbound) against what the sales paid beyond the invoices.
+ */
 export function reconcileOrder(core: DoubleCore, so: SaleOrder): void {
   const payments = [...core.state.payments.values()].filter((p) => p.sale_order_id === so.id && p.residual > 0);
   const invoices = [...core.state.invoices.values()].filter((i) => i.sale_order_id === so.id && i.state === 'posted');
   const credits = [...core.state.creditNotes.values()].filter((c) => c.sale_order_id === so.id && c.state === 'posted');
-  for (const p of payments) {
+  const sales = payments.filter((p) => p.payment_type === 'inbound');
+  // Change last: it settles what the sales have left once the invoices took their share.
+  const ordered = [...payments.filter((p) => p.kind !== 'change'), ...payments.filter((p) => p.kind === 'change')];
+  for (const p of ordered) {
     const moves =
-      p.payment_type === 'inbound'
-        ? invoices.map((i) => ({ left: () => i.amount_residual, take: (n: number) => (i.amount_residual -= n) }))
-        : credits.map((c) => ({
-            left: () => c.amount_residual ?? c.amount_total,
-            take: (n: number) => (c.amount_residual = (c.amount_residual ?? c.amount_total) - n),
-          }));
+      p.kind === 'change'
+        ? sales.map((s) => ({ left: () => s.residual, take: (n: number) => (s.residual -= n) }))
+        : p.payment_type === 'inbound'
+          ? invoices.map((i) => ({ left: () => i.amount_residual, take: (n: number) => (i.amount_residual -= n) }))
+          : credits.map((c) => ({
+              left: () => c.amount_residual ?? c.amount_total,
+              take: (n: number) => (c.amount_residual = (c.amount_residual ?? c.amount_total) - n),
+            }));
     for (const m of moves) {
       const n = Math.min(p.residual, m.left());
       if (n <= 0) continue;

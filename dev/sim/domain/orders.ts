@@ -89,6 +89,11 @@ export interface CreateOrderInput {
   gateway?: string;
   /** Part of a paid order paid with a gift card: a sale transaction of gateway gift_card (the rest through `gateway`). */
   giftCardPayment?: string | number;
+  /**
+   * Cash tendered at a point of sale, more than what is due: as Shopify POS records it, a sale of
+   * the amount tendered and a CHANGE transaction of what was handed back.
+   */
+  cashTendered?: string | number;
 }
 
 function taxLines(inputs: TaxLineInput[] | undefined, field: string[]): TaxLine[] {
@@ -260,29 +265,26 @@ export function createOrder(ctx: DomainContext, input: CreateOrderInput): Order 
     const total = orderTotals(ctx.state, order).total;
     const giftCard = cents(input.giftCardPayment, ['giftCardPayment']);
     if (giftCard < 0 || giftCard > total) fail('giftCardPayment must be between 0 and the order total', ['giftCardPayment']);
+    const due = total - giftCard;
+    const tendered = input.cashTendered === undefined ? due : cents(input.cashTendered, ['cashTendered']);
+    if (tendered < due) fail('cashTendered must be at least what is due', ['cashTendered']);
     const payments: Array<[string, number]> = [
       ['gift_card', giftCard],
-      [order.gateway, total - giftCard],
+      [order.gateway, tendered],
     ];
-    for (const [gateway, amount] of payments.filter(([, amount]) => amount > 0)) {
-      const tx = {
-        id: nextId(ctx),
-        orderId: order.id,
-        kind: 'sale' as const,
-        gateway,
-        status: 'success' as const,
-        amount,
-        parentId: null,
-        createdAt: now,
-      };
-      ctx.state.transactions.push(tx);
-      order.transactionIds.push(tx.id);
-    }
+    for (const [gateway, amount] of payments.filter(([, amount]) => amount > 0)) addTransaction(ctx, order, 'sale', gateway, amount, now);
+    if (tendered > due) addTransaction(ctx, order, 'change', order.gateway, tendered - due, now);
   }
   const orderEvents = [orderEvent(ctx, order, 'orders/create')];
   if (order.financialStatus === 'paid') orderEvents.push(orderEvent(ctx, order, 'orders/paid'));
   ctx.emit([...orderEvents, ...events]);
   return order;
+}
+
+function addTransaction(ctx: DomainContext, order: Order, kind: 'sale' | 'change', gateway: string, amount: number, now: string): void {
+  const tx = { id: nextId(ctx), orderId: order.id, kind, gateway, status: 'success' as const, amount, parentId: null, createdAt: now };
+  ctx.state.transactions.push(tx);
+  order.transactionIds.push(tx.id);
 }
 
 export function markPaid(ctx: DomainContext, orderId: number): Order {

@@ -112,10 +112,7 @@ export function orderTotals(state: SimState, order: Order): OrderTotals {
   const currentShipping = shipping - refundedShipping;
   const currentTotal = currentSubtotal + currentShipping - shippingDiscounts + (order.taxesIncluded ? 0 : currentTax);
 
-  const paid = order.transactionIds
-    .map((id) => state.transactions.find((t) => t.id === id))
-    .filter((t) => t?.kind === 'sale')
-    .reduce((s, t) => s + (t?.amount ?? 0), 0);
+  const paid = netPaid(state, order);
 
   let remaining = 0;
   let done = 0;
@@ -184,10 +181,7 @@ export function suggestRefund(
   const shippingTax = totals.shipping > 0 ? Math.round((shippingTaxTotal * shipping) / totals.shipping) : 0;
   const subtotal = lines.reduce((s, l) => s + l.subtotal, 0);
   const tax = lines.reduce((s, l) => s + l.tax, 0) + shippingTax;
-  const paid = order.transactionIds
-    .map((id) => state.transactions.find((t) => t.id === id))
-    .filter((t) => t?.kind === 'sale')
-    .reduce((s, t) => s + (t?.amount ?? 0), 0);
+  const paid = netPaid(state, order);
   const maximumRefundable = Math.max(0, paid - totals.refundedAmount);
   const amount = subtotal + shipping + (order.taxesIncluded ? 0 : tax);
   return {
@@ -200,4 +194,11 @@ export function suggestRefund(
     maximumRefundable,
     shippingMaximumRefundable: shippingLeft,
   };
+}
+
+/** What the order's sales took in, less the cash change handed back (cents). */
+export function netPaid(state: SimState, order: Order): number {
+  return order.transactionIds
+    .map((id) => state.transactions.find((t) => t.id === id))
+    .reduce((s, t) => s + (t?.kind === 'sale' ? t.amount : t?.kind === 'change' ? -t.amount : 0), 0);
 }

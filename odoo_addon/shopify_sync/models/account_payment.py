@@ -10,8 +10,15 @@ class AccountPayment(models.Model):
 
     shopify_transaction_gid = fields.Char(
         string="Shopify transaction ID", copy=False, readonly=True, index="btree_not_null",
-        help="The Shopify order transaction (sale, capture or refund) this payment books.")
+        help="The Shopify order transaction (sale, capture, refund or cash change) this "
+             "payment books.")
     shopify_gateway = fields.Char(string="Shopify gateway", copy=False, readonly=True)
+    shopify_transaction_kind = fields.Selection(
+        [("sale", "Sale"), ("capture", "Capture"), ("refund", "Refund"),
+         ("change", "Cash change")],
+        string="Shopify transaction kind", copy=False, readonly=True,
+        help="Cash change is money a point of sale handed back from a cash sale: an outbound "
+             "payment settled against that sale's payment, not against a credit note.")
     shopify_sale_order_id = fields.Many2one(
         "sale.order", string="Shopify order", copy=False, readonly=True,
         index="btree_not_null")

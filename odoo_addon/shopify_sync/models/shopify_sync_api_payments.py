@@ -2,8 +2,9 @@
 are made by the company's policy, and what Odoo holds for some transactions is reported for the
 daily reconciliation (docs/contract.md, "PaymentsDocument", "payment_status").
 
-- Money is a successful sale, capture or refund; an authorization, a void or a pending, failed
-  or errored transaction books nothing.
+- Money is a successful sale, capture or refund, and the cash change a point of sale hands back
+  (Shopify books a cash sale at the amount tendered and the change as its own transaction); an
+  authorization, a void or a pending, failed or errored transaction books nothing.
 - One payment per transaction and company (`account.payment.shopify_transaction_gid`): a
   transaction already booked is skipped, whatever retries and duplicate webhooks do.
 - The journal is the gateway's mapping (`shopify.payment.gateway`); gateway `gift_card` goes to
@@ -13,7 +14,8 @@ daily reconciliation (docs/contract.md, "PaymentsDocument", "payment_status").
   is written, and the next call (Retry, the next order update, the reconciliation) books them
   once it is mapped.
 - Sales and captures are inbound payments reconciled with the order's posted invoices; refunds
-  are outbound payments reconciled with its posted credit notes. Each call also reconciles what
+  are outbound payments reconciled with its posted credit notes; cash change is an outbound
+  payment reconciled with the sales (the customer kept what the invoice asked). Each call also reconciles what
   an earlier call could not (a refund booked before its credit note existed).
 """
 from odoo import api, models
@@ -22,9 +24,9 @@ from odoo.exceptions import UserError, ValidationError
 from .. import compat
 from ..lib import money
 
-MONEY_KINDS = {"sale": "inbound", "capture": "inbound", "refund": "outbound"}
-KINDS = set(MONEY_KINDS) | {"authorization", "emv_authorization", "void", "change",
-                            "suggested_refund"}
+MONEY_KINDS = {"sale": "inbound", "capture": "inbound", "refund": "outbound",
+               "change": "outbound"}
+KINDS = set(MONEY_KINDS) | {"authorization", "emv_authorization", "void", "suggested_refund"}
 STATUSES = {"success", "pending", "failure", "error", "awaiting_response", "unknown"}
 GIFT_CARD_GATEWAY = "gift_card"
 HOLD_PREFIX = "Shopify payments held"
@@ -194,22 +196,28 @@ class ShopifySyncApi(models.AbstractModel):
             "memo": f"Shopify {name} {tx['kind']} ({tx['gateway']})",
             "shopify_transaction_gid": tx["gid"],
             "shopify_gateway": tx["gateway"],
+            "shopify_transaction_kind": tx["kind"],
             "shopify_sale_order_id": order.id,
         }))
         payment.action_post()
         return payment
 
     def _shopify_reconcile_order(self, order):
-        """Open Shopify payments of the order against its posted invoices (inbound) and credit
-        notes (outbound), on the receivable account."""
+        """Open Shopify payments of the order against its posted invoices (inbound, with the
+        cash change handed back from them) and credit notes (outbound), on the receivable
+        account."""
         payments = self.env["account.payment"].search(
             [("shopify_sale_order_id", "=", order.id),
              ("state", "in", compat.PAYMENT_BOOKED_STATES)])
         moves = order.invoice_ids | self.env["account.move"].search(
             [("shopify_sale_order_id", "=", order.id)])
         moves = moves.filtered(lambda m: m.state == "posted")
+        change = payments.filtered(lambda p: p.shopify_transaction_kind == "change")
         for direction, move_type in (("inbound", "out_invoice"), ("outbound", "out_refund")):
-            lines = payments.filtered(lambda p, d=direction: p.payment_type == d).move_id.line_ids
+            group = (payments - change).filtered(lambda p, d=direction: p.payment_type == d)
+            if direction == "inbound":
+                group |= change
+            lines = group.move_id.line_ids
             lines |= moves.filtered(lambda m, t=move_type: m.move_type == t).line_ids
             for account in lines.account_id.filtered(
                     lambda a: a.account_type == "asset_receivable"):

@@ -155,6 +155,24 @@ class TestPayments(ShopifySyncCase):
         self.assertEqual((invoice.state, invoice.amount_total), ("posted", 36.0))
         self.assertTrue(self.payments(order).is_reconciled)
 
+    def test_cash_change_is_an_outbound_payment_settled_against_the_cash_sale(self):
+        # A point of sale's cash sale of 36.00 paid with 50.00: a sale of the amount tendered
+        # and a change of 14.00; the change booked first, then the sale.
+        order, _result = self.import_order(7009)
+        self.pay(order, self.tx(70092, "change", "14.00"))
+        change = self.payments(order)
+        self.assertEqual((change.payment_type, change.amount, change.shopify_transaction_kind),
+                         ("outbound", 14.0, "change"))
+        self.assertFalse(change.is_reconciled, "nothing to settle it against yet")
+        self.pay(order, self.tx(70091, "sale", "50.00"), self.tx(70092, "change", "14.00"))
+        sale = self.payments(order) - change
+        self.assertEqual((sale.payment_type, sale.amount), ("inbound", 50.0))
+        invoice = order.invoice_ids
+        self.assertEqual(invoice.amount_total, 36.0)
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertTrue(sale.is_reconciled and change.is_reconciled,
+                        "the invoice and the change together settle the 50.00 tendered")
+
     def test_a_refund_transaction_is_an_outbound_payment_reconciled_with_its_credit_note(self):
         order, _result = self.import_order(7008)
         self.pay(order, self.tx(70081))

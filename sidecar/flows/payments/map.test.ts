@@ -28,6 +28,7 @@ describe('payments map', () => {
     ['a pending sale (bank transfer, cash on delivery)', tx(6, 'SALE', 'PENDING', '10.00'), false],
     ['a failed capture', tx(7, 'CAPTURE', 'FAILURE', '10.00'), false],
     ['a sale of zero', tx(8, 'SALE', 'SUCCESS', '0.00'), false],
+    ['the cash change of a point-of-sale cash sale', tx(9, 'CHANGE', 'SUCCESS', '10.00'), true],
   ];
   for (const [name, t, money] of cases)
     it(`${money ? 'books' : 'does not book'} ${name}`, () => {

@@ -4,9 +4,10 @@
  * money transactions with what Odoo booked (docs/flows.md, "Payments").
  *
  * Rules:
- * - Money is a successful sale, capture or refund (an authorization reserves, a void cancels,
- *   pending and failed transactions move nothing); the addon applies the same rule, this side
- *   uses it only to compare.
+ * - Money is a successful sale, capture or refund, or the cash change a point of sale handed
+ *   back (a cash sale is the amount tendered, the change its own transaction); an authorization
+ *   reserves, a void cancels, pending and failed transactions move nothing. The addon applies the
+ *   same rule; this side uses it only to compare.
  * - Amounts are shop money (`shopMoney`), exact in integer cents (rules/money.ts).
  * - Every transaction is sent, whatever its kind: the addon decides what it books, and a
  *   transaction it refuses is named in its error.
@@ -19,7 +20,7 @@ export type ShopifyOrderTransactions = NonNullable<OrderTransactionsQuery['order
 export type ShopifyTransaction = ShopifyOrderTransactions['transactions'][number];
 export type MoneyOrder = OrdersMoneySinceQuery['orders']['nodes'][number];
 
-const MONEY_KINDS = new Set(['SALE', 'CAPTURE', 'REFUND']);
+const MONEY_KINDS = new Set(['SALE', 'CAPTURE', 'REFUND', 'CHANGE']);
 
 /** Whether Shopify's transaction moved money (what Odoo books as a payment). */
 export function isMoney(t: Pick<ShopifyTransaction, 'kind' | 'status' | 'amountSet'>): boolean {
