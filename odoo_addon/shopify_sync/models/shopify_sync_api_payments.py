@@ -15,8 +15,9 @@ daily reconciliation (docs/contract.md, "PaymentsDocument", "payment_status").
   once it is mapped.
 - Sales and captures are inbound payments reconciled with the order's posted invoices; refunds
   are outbound payments reconciled with its posted credit notes; cash change is an outbound
-  payment reconciled with the sales (the customer kept what the invoice asked). Each call also reconciles what
-  an earlier call could not (a refund booked before its credit note existed).
+  payment reconciled with the sales (what was tendered beyond the invoice went back). Each call
+  also reconciles what an earlier call could not (a refund booked before its credit note
+  existed).
 """
 from odoo import api, models
 from odoo.exceptions import UserError, ValidationError
