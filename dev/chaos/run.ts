@@ -485,9 +485,8 @@ async function restartPostgres(run: Run): Promise<void> {
  * done. Which replica ran a job is not in pg-boss's table, but its heartbeat says it: a live
  * worker refreshes `heartbeat_on` every 5 s, a dead one never again. So a job still `active` in
  * the same attempt whose heartbeat moved since the kill belongs to a live worker (the other
- * replica's long job, e.g. one waiting for the Shopify budget) and is not waiting for a takeover;
- * until 2026-12-07 such jobs were counted, so a busy live replica's own 40 s job showed as a slow
- * takeover. A job that failed for its own reason (a refund waiting for its order) sits in `retry`
+ * replica's long job, e.g. one waiting for the Shopify budget) and is not waiting for a takeover.
+ * A job that failed for its own reason (a refund waiting for its order) sits in `retry`
  * for its backoff, which says nothing about the kill, so it counts as taken over; a job the sweep
  * put back after the kill (reason "heartbeat lost") counts only once claimed again. Jobs still
  * waiting 30 s after the kill are printed.
