@@ -292,18 +292,7 @@ export function markPaid(ctx: DomainContext, orderId: number): Order {
   if (order.cancelledAt) fail('The order is cancelled', ['orderId']);
   const due = orderTotals(ctx.state, order).outstanding;
   if (due <= 0) fail('Nothing is outstanding on this order', ['orderId']);
-  const tx = {
-    id: nextId(ctx),
-    orderId: order.id,
-    kind: 'sale' as const,
-    gateway: order.gateway,
-    status: 'success' as const,
-    amount: due,
-    parentId: null,
-    createdAt: nowIso(ctx),
-  };
-  ctx.state.transactions.push(tx);
-  order.transactionIds.push(tx.id);
+  addTransaction(ctx, order, 'sale', order.gateway, due, nowIso(ctx));
   order.financialStatus = 'paid';
   touch(ctx, order);
   ctx.emit([orderEvent(ctx, order, 'orders/paid'), orderEvent(ctx, order, 'orders/updated')]);
