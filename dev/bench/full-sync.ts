@@ -15,7 +15,8 @@
  *   2. catalog push, paced single productSet calls (a sample of the catalog: the budget-bound way,
  *      to show the pacing reaches its minimum without THROTTLED answers);
  *   3. inventory push from scratch: the scheduled reconcile (read 250 levels, compare-and-swap
- *      write 250) over every level, against the budget minimum of those calls;
+ *      write 250; INVENTORY_PUSH_CONCURRENCY batches at once) over every level, against the
+ *      budget minimum of those calls;
  *   4. reconciliation of both: the inventory reconcile again (nothing to write) and the catalog
  *      read back with one bulkOperationRunQuery, against the budget minimum of the paged read.
  */
@@ -44,6 +45,8 @@ export interface FullSyncOptions {
   plan: PlanName;
   /** First wait between bulk polls. */
   pollMs: number;
+  /** Inventory batches written at once (INVENTORY_PUSH_CONCURRENCY); default: the sidecar's default. */
+  concurrency?: number;
 }
 
 const LOCATIONS = [101, 102, 103] as const;
@@ -169,7 +172,11 @@ export async function benchFullSync(databaseUrl: string, options: FullSyncOption
     logger: discardLogger(),
     flows: [],
     sim: { plan: options.plan },
-    env: { ONBOARDING_REQUIRED: 'false', LOG_LEVEL: 'info' },
+    env: {
+      ONBOARDING_REQUIRED: 'false',
+      LOG_LEVEL: 'info',
+      ...(options.concurrency === undefined ? {} : { INVENTORY_PUSH_CONCURRENCY: String(options.concurrency) }),
+    },
   });
   try {
     const now = stack.sim.state.locations[0]!.createdAt;
@@ -224,6 +231,7 @@ async function fullSyncRows(stack: Stack, ctx: FlowContext, templateIds: number[
 
   await waitForFullBucket(stack);
   const levels = n * LOCATIONS.length;
+  const atOnce = `${stack.config.inventory.pushConcurrency} batches at once (INVENTORY_PUSH_CONCURRENCY)`;
   const inv = inventoryPlanPoints(levels);
   let pushed = '';
   const push = await measure(stack, ctx, async (c) => {
@@ -237,7 +245,7 @@ async function fullSyncRows(stack: Stack, ctx: FlowContext, templateIds: number[
       push,
       budgetSeconds(inv.points, plan, 'inventory'),
       `${inv.calls} calls, ${inv.points} points, inventory lane`,
-      `${pushed}; 250 levels per inventorySetQuantities (the write stocks a level not stocked yet); ${split(push)}`,
+      `${pushed}; 250 levels per inventorySetQuantities (the write stocks a level not stocked yet), ${atOnce}; ${split(push)}`,
     ),
   );
 
@@ -258,7 +266,7 @@ async function fullSyncRows(stack: Stack, ctx: FlowContext, templateIds: number[
       again,
       budgetSeconds(readPoints, plan, 'inventory'),
       `${readOnly.calls / 2} reads, ${readPoints} points`,
-      `${checked}; ${split(again)}`,
+      `${checked}; ${atOnce}; ${split(again)}`,
     ),
   );
 

@@ -29,7 +29,7 @@
  *   node --import tsx dev/bench/run.ts [--webhook-rate 200] [--webhook-seconds 60] [--backlog-jobs 100000] [--backlog-seconds 60]
  *                                  [--order-rate 5] [--order-sweep 1,2] [--order-seconds 20] [--stock-changes 20]
  *                                  [--floor-orders 20] [--floor-concurrency 10]
- *                                  [--full-products 10000] [--full-paced 300] [--full-plan standard]
+ *                                  [--full-products 10000] [--full-paced 300] [--full-plan standard] [--full-concurrency 4]
  */
 import { fork } from 'node:child_process';
 import http from 'node:http';
@@ -85,6 +85,8 @@ export interface BenchOptions {
   fullPaced: number;
   /** Shopify plan of that measure's simulated shop. */
   fullPlan: PlanName;
+  /** INVENTORY_PUSH_CONCURRENCY of that measure's sidecar (default: the sidecar's default). */
+  fullConcurrency?: number;
   /** Database of that measure's own stack when `databaseUrl` is given (tests). */
   fullDatabaseUrl?: string;
   flows?: readonly Flow[];
@@ -542,6 +544,7 @@ async function fullSyncRows(databaseUrl: string | undefined, options: BenchOptio
     pacedProducts: options.fullPaced,
     plan: options.fullPlan,
     pollMs: 250,
+    ...(options.fullConcurrency === undefined ? {} : { concurrency: options.fullConcurrency }),
   });
   // Ten thousand products in a throwaway real Odoo would take longer than the measure itself.
   return realOdoo ? rows.map((r) => ({ ...r, note: `on the Odoo double even in real-Odoo mode; ${r.note ?? ''}` })) : rows;
@@ -562,6 +565,7 @@ function parseArgs(argv: string[]): BenchOptions {
     '--stock-changes': 'stockChanges',
     '--full-products': 'fullProducts',
     '--full-paced': 'fullPaced',
+    '--full-concurrency': 'fullConcurrency',
   };
   for (let i = 0; i < argv.length; i += 2) {
     if (argv[i] === '--full-plan') {

@@ -98,6 +98,11 @@ export interface Config {
   inventory: {
     /** 5-field cron (UTC) of the scheduled inventory reconciliation. */
     reconcileCron: string;
+    /**
+     * Batches of 250 levels a push or reconcile writes at once (each still paced by the shared
+     * cost budget): bounds the Odoo reads and connections in flight, not Shopify's spending.
+     */
+    pushConcurrency: number;
   };
   queue: {
     /** How long a job's retryable failures are retried before it is dead-lettered (docs/queues.md). */
@@ -431,6 +436,7 @@ function readSchedules(read: Reader): Pick<Config, 'orders' | 'inventory' | 'rep
         'must be a 5-field cron expression (minute hour day month weekday, UTC)',
         '0 * * * *',
       ),
+      pushConcurrency: read.integer('INVENTORY_PUSH_CONCURRENCY', 4, 1, 32),
     },
     reports: {
       reconcileCron: read.matching('RECONCILE_CRON', CRON, 'must be a 5-field cron expression', '30 5 * * *'),

@@ -4,6 +4,7 @@
  * real PostgreSQL, the admin endpoint over HTTP.
  */
 import assert from 'node:assert/strict';
+import { bulkStore } from '../../dev/sim/graphql/bulk.js';
 import { testDatabase } from '../../dev/testing/root-hooks.js';
 import { startStack, type Stack } from '../../dev/testing/stack.js';
 import { onboardingComplete, runOnboarding, type OnboardingReport } from './index.js';
@@ -101,6 +102,7 @@ describe('onboarding an existing shop (simulator, Odoo double, PostgreSQL)', () 
 
   it('reports matches, conflicts and leftovers in a dry run and changes nothing', async () => {
     const before = await snapshot();
+    const bulkBefore = bulkStore(stack.sim.state).operations.length;
     const res = await fetch(`${stack.sidecarUrl}/admin/onboarding?dry_run=1`, {
       method: 'POST',
       headers: { authorization: `Bearer ${stack.config.adminToken}` },
@@ -140,6 +142,12 @@ describe('onboarding an existing shop (simulator, Odoo double, PostgreSQL)', () 
     assert.match(report.markdown, /^# Onboarding dry run \(nothing written\)/);
     assert.match(report.markdown, /\| duplicate_sku_shopify \| SKU BAG is on 2 Shopify variants/);
     assert.deepEqual(await snapshot(), before);
+    // Shopify's variants came from one bulk query (~15 points), not pages of ~3 points a variant.
+    const reads = bulkStore(stack.sim.state).operations.slice(bulkBefore);
+    assert.deepEqual(
+      reads.map((o) => [o.type, o.status, /productVariants/.test(o.query), o.rootObjectCount]),
+      [['QUERY', 'COMPLETED', true, 6]],
+    );
     assert.equal(await onboardingComplete(ctx()), false);
     const status = await fetch(`${stack.sidecarUrl}/admin/onboarding`, { headers: { authorization: `Bearer ${stack.config.adminToken}` } });
     assert.deepEqual(await status.json(), { complete: false });

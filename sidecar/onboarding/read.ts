@@ -1,28 +1,35 @@
 /**
- * Onboarding, reads: every Shopify variant and customer (paged queries in the `catalog` lane of the
- * shared budget; bulk operations are not simulated), every Odoo product and listed customer (paged).
+ * Onboarding, reads: every Shopify variant (one bulk query) and customer (paged), in the `catalog`
+ * lane of the shared budget; every Odoo product and listed customer (paged).
  */
 import type { ExportedCustomer, ProductDocument } from '../odoo/contract.js';
-import type { OnboardingCustomersQuery, OnboardingVariantsQuery } from '../shopify/index.js';
+import { runBulkQuery } from '../shopify/bulk.js';
+import type { OnboardingCustomersQuery, OnboardingVariantsBulkQuery } from '../shopify/index.js';
 import type { OnboardingContext } from './store.js';
 import type { ShopifyCustomerListed, ShopifyVariantListed } from './map.js';
 
 const ODOO_PAGE = 100;
 const SHOPIFY_PAGE = 100;
 
-export async function shopifyVariants(ctx: OnboardingContext): Promise<ShopifyVariantListed[]> {
-  const out: ShopifyVariantListed[] = [];
-  let after: string | null = null;
-  for (;;) {
-    const page: OnboardingVariantsQuery = await ctx.shopify.request(
-      'OnboardingVariants',
-      { first: SHOPIFY_PAGE, after },
-      { lane: 'catalog' },
-    );
-    out.push(...page.productVariants.nodes);
-    if (!page.productVariants.pageInfo.hasNextPage) return out;
-    after = page.productVariants.pageInfo.endCursor;
-  }
+/**
+ * Every Shopify variant, from one bulk query: the paged read cost ~3 points a variant (30,000
+ * points for 10,000 variants, minutes of the catalog lane's budget); the bulk query ~15 points
+ * in all (docs/operations.md, "Full catalog and inventory at the budget limit"). A failed
+ * operation throws, as a failed page did: the run reports it and writes nothing.
+ */
+export async function shopifyVariants(ctx: OnboardingContext, options: { pollMs?: number } = {}): Promise<ShopifyVariantListed[]> {
+  const lines = (await runBulkQuery(ctx.shopify, 'OnboardingVariantsBulk', {
+    lane: 'catalog',
+    ...(options.pollMs ? { pollMs: options.pollMs } : {}),
+  })) as Array<OnboardingVariantsBulkQuery['productVariants']['nodes'][number]>;
+  return lines.map((v) => ({
+    id: v.id,
+    sku: v.sku ?? null,
+    barcode: v.barcode ?? null,
+    title: v.title,
+    product: { id: v.product.id, title: v.product.title },
+    inventoryItem: { id: v.inventoryItem.id },
+  }));
 }
 
 export async function shopifyCustomers(ctx: OnboardingContext): Promise<ShopifyCustomerListed[]> {

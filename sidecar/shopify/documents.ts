@@ -71,6 +71,7 @@ export const DOCUMENT_NAMES = [
   'BulkOperationRunQuery',
   'BulkOperationById',
   'CatalogExport',
+  'OnboardingVariantsBulk',
 ] as const;
 
 export type DocumentName = (typeof DOCUMENT_NAMES)[number];

@@ -6,7 +6,7 @@
 import { getNamedType, isEnumType, type GraphQLResolveInfo } from 'graphql';
 import { gid, inventoryLevelGid, parseGid } from '../ids.js';
 import { formatCents, moneyBag, toCents } from '../money.js';
-import { levelOf } from '../lookup.js';
+import { inventoryItemOf, levelOf } from '../lookup.js';
 import { quantityByName } from '../quantities.js';
 import type {
   Address,
@@ -125,7 +125,8 @@ export function locationView(state: SimState, l: Location): View {
     isPrimary: state.locations.find((x) => x.isActive)?.id === l.id,
     fulfillsOnlineOrders: l.fulfillsOnlineOrders,
     shipsInventory: true,
-    hasActiveInventory: state.levels.some((x) => x.locationId === l.id),
+    // Resolved only when asked: a scan of every level, for each change of an inventory write.
+    hasActiveInventory: () => state.levels.some((x) => x.locationId === l.id),
     isFulfillmentService: false,
     fulfillmentService: null,
     deactivatedAt: null,
@@ -160,11 +161,7 @@ export function inventoryLevelView(state: SimState, level: InventoryLevel): View
     deactivationAlert: null,
     createdAt: level.createdAt,
     updatedAt: level.updatedAt,
-    item: () =>
-      inventoryItemView(
-        state,
-        state.inventoryItems.find((i) => i.id === level.inventoryItemId)!,
-      ),
+    item: () => inventoryItemView(state, inventoryItemOf(state, level.inventoryItemId)!),
     location: () =>
       locationView(
         state,
@@ -191,7 +188,8 @@ export function inventoryItemView(state: SimState, item: InventoryItem): View {
     requiresShipping: item.requiresShipping,
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
-    duplicateSkuCount: item.sku === null ? 0 : state.inventoryItems.filter((i) => i.sku === item.sku && i.id !== item.id).length,
+    // Resolved only when asked: a scan of every item, for each of the 250 items of an inventory call.
+    duplicateSkuCount: () => (item.sku === null ? 0 : state.inventoryItems.filter((i) => i.sku === item.sku && i.id !== item.id).length),
     unitCost: null,
     harmonizedSystemCode: null,
     countryCodeOfOrigin: null,
@@ -319,7 +317,7 @@ export function adjustmentGroupView(state: SimState, group: AdjustmentGroup): Vi
           quantityAfterChange: c.quantityAfterChange,
           ledgerDocumentUri: null,
           item: () => {
-            const item = state.inventoryItems.find((i) => i.id === c.inventoryItemId);
+            const item = inventoryItemOf(state, c.inventoryItemId);
             return item ? inventoryItemView(state, item) : null;
           },
           location: () => {

@@ -10,6 +10,7 @@ import { PermanentError, RetryableError } from '../../queue/errors.js';
 import { keys, odooRef } from '../../queue/names.js';
 import { ShopifyUserErrors } from '../../shopify/errors.js';
 import type { FlowContext } from '../context.js';
+import { eachLimited } from '../each-limited.js';
 import { batches, planWrites, setQuantitiesInput, targetsFromLevels, writeKey, type Target } from './map.js';
 import { productsForSkus, readOnHand, refreshTargets, stockLevels } from './read.js';
 
@@ -88,13 +89,16 @@ async function writeBatch(ctx: FlowContext, initial: Target[], jobId: string, st
 
 /**
  * Sets Shopify's on_hand to Odoo's oversell-safe quantity for the given levels, in batches of at
- * most 250 per location, skipping equal ones. Exported for reconciliation and tests.
+ * most 250 per location, skipping equal ones, `INVENTORY_PUSH_CONCURRENCY` batches at once. A
+ * failed batch stops the start of new ones; those running finish, then its error is thrown (the
+ * job fails and is retried as before; the batches written are equal on the retry). Exported for
+ * reconciliation and tests.
  */
 export async function pushLevels(
   ctx: FlowContext,
   levels: readonly StockLevel[],
   jobId: string,
-  options: { freshFromOdoo?: boolean } = {},
+  options: { freshFromOdoo?: boolean; concurrency?: number } = {},
 ): Promise<PushStats> {
   const stats = emptyStats();
   const { targets, skipped, clamped } = targetsFromLevels(levels);
@@ -104,9 +108,25 @@ export async function pushLevels(
     ctx.logger.warn('inventory: quantity clamped', { productId: c.productId, locationGid: c.location, from: c.from, to: c.to });
   stats.skipped = skipped.length;
   stats.clamped = clamped.length;
-  // A reconcile's single read of every level ages while earlier batches are written: each batch
-  // then reads its variants from Odoo again just before its compare-and-swap.
-  for (const batch of batches(targets)) await writeBatch(ctx, batch, jobId, stats, options.freshFromOdoo ?? false);
+  // A reconcile's single read of every level ages while other batches are written: each batch
+  // then reads its variants from Odoo again just before its compare-and-swap. Batches touch
+  // disjoint levels (one location, distinct items), so they run several at once; each call still
+  // waits for its share of the shared cost budget (docs/flows.md, "Inventory").
+  const all = batches(targets);
+  const concurrency = options.concurrency ?? ctx.config.inventory.pushConcurrency;
+  await eachLimited(
+    all,
+    concurrency,
+    (batch) => writeBatch(ctx, batch, jobId, stats, options.freshFromOdoo ?? false),
+    (error, batch, index) =>
+      ctx.logger.warn('inventory: batch failed', {
+        locationGid: batch[0]!.location,
+        batch: index + 1,
+        batches: all.length,
+        levels: batch.length,
+        error,
+      }),
+  );
   return stats;
 }
 

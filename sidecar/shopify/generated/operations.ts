@@ -4643,6 +4643,11 @@ export type OnboardingVariantsQueryVariables = Exact<{
 
 export type OnboardingVariantsQuery = { productVariants: { nodes: Array<{ id: string, sku: string | null, barcode: string | null, title: string, product: { id: string, title: string }, inventoryItem: { id: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
+export type OnboardingVariantsBulkQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type OnboardingVariantsBulkQuery = { productVariants: { nodes: Array<{ id: string, sku: string | null, barcode: string | null, title: string, product: { id: string, title: string }, inventoryItem: { id: string } }> } };
+
 export type OrderByIdQueryVariables = Exact<{
   id: string;
 }>;
@@ -4882,6 +4887,7 @@ export interface Operations {
   Locations: { variables: LocationsQueryVariables; result: LocationsQuery };
   OnboardingCustomers: { variables: OnboardingCustomersQueryVariables; result: OnboardingCustomersQuery };
   OnboardingVariants: { variables: OnboardingVariantsQueryVariables; result: OnboardingVariantsQuery };
+  OnboardingVariantsBulk: { variables: OnboardingVariantsBulkQueryVariables; result: OnboardingVariantsBulkQuery };
   OrderById: { variables: OrderByIdQueryVariables; result: OrderByIdQuery };
   OrderByName: { variables: OrderByNameQueryVariables; result: OrderByNameQuery };
   OrderEditBalance: { variables: OrderEditBalanceQueryVariables; result: OrderEditBalanceQuery };
