@@ -12,7 +12,7 @@ import { compareTransactions, type MoneyOrder, type PaymentMismatch } from '../f
 import type { OdooContract, PaymentStatus, RefundStatus } from '../odoo/contract.js';
 import { keys } from '../queue/names.js';
 import type { SyncQueue } from '../queue/queue.js';
-import { formatCents, toCents } from '../rules/money.js';
+import { currencyMoney } from '../rules/money.js';
 import type { OrdersMoneySinceQuery, ShopifyClient } from '../shopify/index.js';
 
 export interface RefundMismatch {
@@ -56,7 +56,9 @@ export function compareRefunds(
         name: order.name,
         refundGid: r.id,
         createdAt: r.createdAt ?? '',
-        total: formatCents(toCents(r.totalRefundedSet.shopMoney.amount, `refund ${r.id} total`)),
+        total: ((m) => m.format(m.read(r.totalRefundedSet.shopMoney.amount, `refund ${r.id} total`)))(
+          currencyMoney(r.totalRefundedSet.shopMoney.currencyCode),
+        ),
         odoo: held?.found ? held.state : null,
       });
     }

@@ -97,3 +97,23 @@ export function mulDivRound(value: bigint, numerator: bigint, denominator: bigin
   const rounded = (abs * 2n + denominator) / (denominator * 2n);
   return negative ? -rounded : rounded;
 }
+
+/** Reading and writing amounts of one currency: its decimals bound once (`minorUnits`). */
+export interface CurrencyMoney {
+  readonly currency: string;
+  readonly places: number;
+  /** `toMinor` at this currency's decimals. */
+  read(amount: string, field?: string): bigint;
+  /** `formatMinor` at this currency's decimals. */
+  format(minor: bigint): string;
+}
+
+export function currencyMoney(currency: string | null | undefined): CurrencyMoney {
+  const places = minorUnits(currency);
+  return {
+    currency: String(currency ?? ''),
+    places,
+    read: (amount, field = 'amount') => toMinor(amount, places, field),
+    format: (minor) => formatMinor(minor, places),
+  };
+}
