@@ -6,6 +6,7 @@
  */
 import { fulfillmentPayload, orderPayload, refundPayload } from '../payloads.js';
 import * as q from '../quantities.js';
+import { mulDivRound } from '../../../sidecar/rules/money.js';
 import { toCents } from '../money.js';
 import {
   blankAddress,
@@ -22,10 +23,10 @@ import { fail, nextId, nowIso, DomainError, type DomainContext, type SimEvent } 
 import { createCustomer, findCustomerByEmail, requireCustomer } from './customers.js';
 import { currentQuantity, fulfilledQuantity, linePortion, orderTotals, suggestRefund } from './totals.js';
 
-function cents(value: string | number | undefined, field: string[]): number {
+function cents(currency: string, value: string | number | undefined, field: string[]): number {
   if (value === undefined) return 0;
   try {
-    return toCents(value);
+    return toCents(value, currency);
   } catch (error) {
     throw new DomainError([{ field, message: (error as Error).message }]);
   }
@@ -48,7 +49,11 @@ export function touch(ctx: DomainContext, order: Order): void {
 export interface TaxLineInput {
   title: string;
   rate: number;
-  price: string | number;
+  /**
+   * The tax amount; omitted, Shopify's: rate × the line's price after its discount, rounded half
+   * up once per tax line at the shop currency's minor unit (taxes excluded from prices only).
+   */
+  price?: string | number;
 }
 
 export interface OrderLineInput {
@@ -91,8 +96,20 @@ export interface CreateOrderInput {
   giftCardPayment?: string | number;
 }
 
-function taxLines(inputs: TaxLineInput[] | undefined, field: string[]): TaxLine[] {
-  return (inputs ?? []).map((t, i) => ({ title: t.title, rate: Number(t.rate), price: cents(t.price, [...field, String(i), 'price']) }));
+/** Tax lines as given, or computed as Shopify does from `base` (the taxable amount in minor units). */
+function taxLines(currency: string, inputs: TaxLineInput[] | undefined, field: string[], base: number, taxesIncluded: boolean): TaxLine[] {
+  return (inputs ?? []).map((t, i) => {
+    const where = [...field, String(i), 'price'];
+    if (t.price === undefined && taxesIncluded) fail('A tax line of an order with taxes included needs its price', where);
+    const price = t.price === undefined ? shopifyTax(base, Number(t.rate)) : cents(currency, t.price, where);
+    return { title: t.title, rate: Number(t.rate), price };
+  });
+}
+
+/** rate × base (minor units), half up at the minor unit: one rounding per tax line, as Shopify. */
+function shopifyTax(base: number, rate: number): number {
+  const millionths = BigInt(Math.round(rate * 1_000_000));
+  return Number(mulDivRound(BigInt(base), millionths, 1_000_000n));
 }
 
 /** The first active location that can ship every tracked line from available stock, else the primary one. */
@@ -122,7 +139,7 @@ function giftCardLine(ctx: DomainContext, line: OrderLineInput, field: string[])
     variantTitle: null,
     vendor: null,
     quantity: line.quantity,
-    price: cents(line.price, [...field, 'price']),
+    price: cents(ctx.state.shop.currency, line.price, [...field, 'price']),
     discount: 0,
     taxLines: [],
     taxable: false,
@@ -156,9 +173,9 @@ export function createOrder(ctx: DomainContext, input: CreateOrderInput): Order 
       variantTitle: variant.title === 'Default Title' ? null : variant.title,
       vendor: product.vendor || null,
       quantity: line.quantity,
-      price: line.price === undefined ? variant.price : cents(line.price, [...field, 'price']),
-      discount: cents(line.discount, [...field, 'discount']),
-      taxLines: taxLines(line.taxLines, [...field, 'taxLines']),
+      price: line.price === undefined ? variant.price : cents(ctx.state.shop.currency, line.price, [...field, 'price']),
+      discount: cents(ctx.state.shop.currency, line.discount, [...field, 'discount']),
+      taxLines: [],
       taxable: variant.taxable,
       requiresShipping: item?.requiresShipping ?? true,
       grams: 0,
@@ -177,10 +194,20 @@ export function createOrder(ctx: DomainContext, input: CreateOrderInput): Order 
       id: nextId(ctx),
       title: s.title,
       code: s.code ?? null,
-      price: cents(s.price, ['shippingLines', String(i), 'price']),
-      discount: cents(s.discount, ['shippingLines', String(i), 'discount']),
-      taxLines: taxLines(s.taxLines, ['shippingLines', String(i), 'taxLines']),
+      price: cents(shopCurrency, s.price, ['shippingLines', String(i), 'price']),
+      discount: cents(shopCurrency, s.discount, ['shippingLines', String(i), 'discount']),
+      taxLines: [] as TaxLine[],
     };
+  });
+  const taxesIncluded = Boolean(input.taxesIncluded);
+  lineItems.forEach((li, index) => {
+    if (li.isGiftCard) return;
+    const base = li.price * li.quantity - li.discount;
+    li.taxLines = taxLines(shopCurrency, input.lines[index]!.taxLines, ['lines', String(index), 'taxLines'], base, taxesIncluded);
+  });
+  shippingLines.forEach((sl, i) => {
+    const field = ['shippingLines', String(i), 'taxLines'];
+    sl.taxLines = taxLines(shopCurrency, input.shippingLines![i]!.taxLines, field, sl.price - sl.discount, taxesIncluded);
   });
   if (input.customer?.id !== undefined) requireCustomer(ctx, input.customer.id);
   if (!Number.isFinite(rate) || rate <= 0) fail('exchangeRate must be a positive number', ['exchangeRate']);
@@ -258,7 +285,7 @@ export function createOrder(ctx: DomainContext, input: CreateOrderInput): Order 
   if (fo.lineItems.length > 0) ctx.state.fulfillmentOrders.push(fo);
   if (order.financialStatus === 'paid') {
     const total = orderTotals(ctx.state, order).total;
-    const giftCard = cents(input.giftCardPayment, ['giftCardPayment']);
+    const giftCard = cents(ctx.state.shop.currency, input.giftCardPayment, ['giftCardPayment']);
     if (giftCard < 0 || giftCard > total) fail('giftCardPayment must be between 0 and the order total', ['giftCardPayment']);
     const payments: Array<[string, number]> = [
       ['gift_card', giftCard],
@@ -711,9 +738,11 @@ export function refundOrder(ctx: DomainContext, orderId: number, input: RefundIn
   const order = requireOrder(ctx, orderId);
   const refund = recordRefund(ctx, order, {
     lines: input.lines ?? [],
-    ...(input.shippingAmount !== undefined ? { shippingAmount: cents(input.shippingAmount, ['shipping', 'amount']) } : {}),
+    ...(input.shippingAmount !== undefined
+      ? { shippingAmount: cents(ctx.state.shop.currency, input.shippingAmount, ['shipping', 'amount']) }
+      : {}),
     ...(input.shippingFull !== undefined ? { shippingFull: input.shippingFull } : {}),
-    ...(input.amount !== undefined ? { amount: cents(input.amount, ['amount']) } : {}),
+    ...(input.amount !== undefined ? { amount: cents(ctx.state.shop.currency, input.amount, ['amount']) } : {}),
     note: input.note ?? null,
     moveStock: true,
   });
@@ -761,7 +790,7 @@ export function editOrder(ctx: DomainContext, orderId: number, input: EditOrderI
     if (!Number.isInteger(a.quantity) || a.quantity < 1) fail('Quantity must be a positive integer', [...field, 'quantity']);
     const byId = a.variantId === undefined ? undefined : ctx.state.variants.find((v) => v.id === a.variantId);
     const variant = byId ?? requireVariantBySku(ctx, a.sku);
-    return { a, variant, price: a.price === undefined ? variant.price : cents(a.price, [...field, 'price']) };
+    return { a, variant, price: a.price === undefined ? variant.price : cents(ctx.state.shop.currency, a.price, [...field, 'price']) };
   });
 
   const now = nowIso(ctx);
