@@ -6,7 +6,6 @@
  */
 import { fulfillmentPayload, orderPayload, refundPayload } from '../payloads.js';
 import * as q from '../quantities.js';
-import { mulDivRound } from '../../../sidecar/rules/money.js';
 import { toCents } from '../money.js';
 import {
   blankAddress,
@@ -49,11 +48,8 @@ export function touch(ctx: DomainContext, order: Order): void {
 export interface TaxLineInput {
   title: string;
   rate: number;
-  /**
-   * The tax amount; omitted, Shopify's: rate × the line's price after its discount, rounded half
-   * up once per tax line at the shop currency's minor unit (taxes excluded from prices only).
-   */
-  price?: string | number;
+  /** The tax amount, as Shopify computed it (dev/sim/taxes.ts), in the shop currency. */
+  price: string | number;
 }
 
 export interface OrderLineInput {
@@ -96,20 +92,12 @@ export interface CreateOrderInput {
   giftCardPayment?: string | number;
 }
 
-/** Tax lines as given, or computed as Shopify does from `base` (the taxable amount in minor units). */
-function taxLines(currency: string, inputs: TaxLineInput[] | undefined, field: string[], base: number, taxesIncluded: boolean): TaxLine[] {
-  return (inputs ?? []).map((t, i) => {
-    const where = [...field, String(i), 'price'];
-    if (t.price === undefined && taxesIncluded) fail('A tax line of an order with taxes included needs its price', where);
-    const price = t.price === undefined ? shopifyTax(base, Number(t.rate)) : cents(currency, t.price, where);
-    return { title: t.title, rate: Number(t.rate), price };
-  });
-}
-
-/** rate × base (minor units), half up at the minor unit: one rounding per tax line, as Shopify. */
-function shopifyTax(base: number, rate: number): number {
-  const millionths = BigInt(Math.round(rate * 1_000_000));
-  return Number(mulDivRound(BigInt(base), millionths, 1_000_000n));
+function taxLines(currency: string, inputs: TaxLineInput[] | undefined, field: string[]): TaxLine[] {
+  return (inputs ?? []).map((t, i) => ({
+    title: t.title,
+    rate: Number(t.rate),
+    price: cents(currency, t.price, [...field, String(i), 'price']),
+  }));
 }
 
 /** The first active location that can ship every tracked line from available stock, else the primary one. */
@@ -175,7 +163,7 @@ export function createOrder(ctx: DomainContext, input: CreateOrderInput): Order 
       quantity: line.quantity,
       price: line.price === undefined ? variant.price : cents(ctx.state.shop.currency, line.price, [...field, 'price']),
       discount: cents(ctx.state.shop.currency, line.discount, [...field, 'discount']),
-      taxLines: [],
+      taxLines: taxLines(ctx.state.shop.currency, line.taxLines, [...field, 'taxLines']),
       taxable: variant.taxable,
       requiresShipping: item?.requiresShipping ?? true,
       grams: 0,
@@ -196,18 +184,8 @@ export function createOrder(ctx: DomainContext, input: CreateOrderInput): Order 
       code: s.code ?? null,
       price: cents(shopCurrency, s.price, ['shippingLines', String(i), 'price']),
       discount: cents(shopCurrency, s.discount, ['shippingLines', String(i), 'discount']),
-      taxLines: [] as TaxLine[],
+      taxLines: taxLines(shopCurrency, s.taxLines, ['shippingLines', String(i), 'taxLines']),
     };
-  });
-  const taxesIncluded = Boolean(input.taxesIncluded);
-  lineItems.forEach((li, index) => {
-    if (li.isGiftCard) return;
-    const base = li.price * li.quantity - li.discount;
-    li.taxLines = taxLines(shopCurrency, input.lines[index]!.taxLines, ['lines', String(index), 'taxLines'], base, taxesIncluded);
-  });
-  shippingLines.forEach((sl, i) => {
-    const field = ['shippingLines', String(i), 'taxLines'];
-    sl.taxLines = taxLines(shopCurrency, input.shippingLines![i]!.taxLines, field, sl.price - sl.discount, taxesIncluded);
   });
   if (input.customer?.id !== undefined) requireCustomer(ctx, input.customer.id);
   if (!Number.isFinite(rate) || rate <= 0) fail('exchangeRate must be a positive number', ['exchangeRate']);
