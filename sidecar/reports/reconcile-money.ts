@@ -51,14 +51,13 @@ export function compareRefunds(
       compared++;
       const held = byGid.get(r.id);
       if (held?.found && held.state !== 'pending') continue;
+      const cur = currencyMoney(r.totalRefundedSet.shopMoney.currencyCode);
       missing.push({
         orderGid: order.id,
         name: order.name,
         refundGid: r.id,
         createdAt: r.createdAt ?? '',
-        total: ((m) => m.format(m.read(r.totalRefundedSet.shopMoney.amount, `refund ${r.id} total`)))(
-          currencyMoney(r.totalRefundedSet.shopMoney.currencyCode),
-        ),
+        total: cur.format(cur.read(r.totalRefundedSet.shopMoney.amount, `refund ${r.id} total`)),
         odoo: held?.found ? held.state : null,
       });
     }

@@ -148,3 +148,13 @@ class TestDecimals(ShopifySyncCase):
         result = self.api.apply_order(doc)
         self.assertEqual((result["status"], result["amount_total"]), ("updated", "24.405"),
                          result.get("message"))
+
+    def test_a_dead_lettered_kwd_or_jpy_order_shows_its_amount_with_the_currency_decimals(self):
+        from .test_api_status import failure_doc
+        failure = self.env["shopify.sync.failure"]
+        kwd = self.api.report_failure(failure_doc(amount="24.405", currency="KWD"))
+        self.assertEqual(failure.browse(kwd["failure_id"]).amount, "24.405")
+        jpy = self.api.report_failure(failure_doc(
+            amount="5831.0", currency="JPY", job_id="3f7c8a10-0000-4000-8000-000000000002",
+            key="order:test-shop.myshopify.com:gid://shopify/Order/7399"))
+        self.assertEqual(failure.browse(jpy["failure_id"]).amount, "5831")
