@@ -6,6 +6,7 @@ order naming the currency and both precisions. Shopify's amounts: each tax line 
 rounded once at the currency's minor unit on the discounted price."""
 from .. import compat
 from .common import ShopifySyncCase
+from .test_api_status import failure_doc
 
 STATE = {"title": "CA State Tax", "rate": "0.0625"}
 CITY = {"title": "Los Angeles City Tax", "rate": "0.025"}
@@ -150,7 +151,6 @@ class TestDecimals(ShopifySyncCase):
                          result.get("message"))
 
     def test_a_dead_lettered_kwd_or_jpy_order_shows_its_amount_with_the_currency_decimals(self):
-        from .test_api_status import failure_doc
         failure = self.env["shopify.sync.failure"]
         kwd = self.api.report_failure(failure_doc(amount="24.405", currency="KWD"))
         self.assertEqual(failure.browse(kwd["failure_id"]).amount, "24.405")
