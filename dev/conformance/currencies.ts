@@ -56,7 +56,8 @@ export function defineCurrencyScenarios(get: () => RefundScenarioContext): void 
     });
     assert.equal(doc.total_price, '7488.00');
     const r = await contract.applyOrder(doc);
-    assert.deepEqual([r.status, r.amount_total], ['created', '7488.00'], r.message);
+    // A result carries the currency's own decimals: none for the yen.
+    assert.deepEqual([r.status, r.amount_total], ['created', '7488'], r.message);
     assert.equal((await m.readOrderCurrency(r.sale_order_id)).currency, 'JPY');
   });
 

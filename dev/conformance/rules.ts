@@ -1,7 +1,8 @@
 /**
  * One scenario per shared rule (contract/rules/README.md), through the contract, that fails when
- * the target and the sidecar's rule (sidecar/rules/) disagree: money (a third decimal that is
- * not zero is refused, naming the field; a trailing zero is not), email (matching normalises
+ * the target and the sidecar's rule (sidecar/rules/) disagree: money (a decimal beyond the
+ * document currency's is refused, naming the field — the third of EUR, the fourth of KWD; a
+ * trailing zero is not), email (matching normalises
  * spaces and case; a string without @ matches nothing), GID (a malformed or wrong-type GID is
  * refused, naming the field) and the contract version (a sidecar speaking another major is
  * refused).
@@ -12,7 +13,7 @@ import { OdooPermanentError } from '../../sidecar/odoo/errors.js';
 import { compatibleContractVersions, CONTRACT_VERSION } from '../../sidecar/rules/contract-version.js';
 import { normaliseEmail } from '../../sidecar/rules/email.js';
 import { isGid } from '../../sidecar/rules/gid.js';
-import { MoneyError, toCents } from '../../sidecar/rules/money.js';
+import { MoneyError, toCents, toMinor } from '../../sidecar/rules/money.js';
 import { customerDoc, emailOf, gidOf, nextId, orderDoc } from './fixtures.js';
 import { ContractViolation } from './schemas.js';
 import { rejects, simpleProduct, VALIDATION } from './support.js';
@@ -47,6 +48,27 @@ export function defineSharedRuleScenarios(ctx: SuiteContext, current: () => Rule
         message: /line 1 price_unit\b.*10\.005.*more than two decimals/,
       });
       assert.deepEqual(await m.readSaleOrders(doc.order_gid), [], 'a refused order creates no sales order');
+    });
+
+    it("reads an amount at its document currency's decimals: a KWD fils passes the money rule, a fourth KWD decimal does not", async () => {
+      const { contract, merchant: m, currency } = current();
+      assert.equal(toMinor('10.005', 3), 10005n);
+      assert.throws(() => toMinor('10.0005', 3, 'price_unit'), MoneyError);
+      const kwd = { ...(await orderPricedAt('10.0005')), currency: 'KWD', presentment_currency: 'KWD' };
+      await rejects(contract.applyOrder(kwd), {
+        cls: OdooPermanentError,
+        odooName: VALIDATION,
+        message: /line 1 price_unit\b.*10\.0005.*more than 3 decimals/,
+      });
+      // Three decimals are KWD's own: the document gets past the money rule to the currency policy
+      // (this target's company is in another currency).
+      const fils = { ...(await orderPricedAt('10.005')), currency: 'KWD', presentment_currency: 'KWD' };
+      await rejects(contract.applyOrder(fils), {
+        cls: OdooPermanentError,
+        odooName: VALIDATION,
+        message: new RegExp(`shop currency KWD differs from the company currency ${currency}`),
+      });
+      assert.deepEqual(await m.readSaleOrders(fils.order_gid), [], 'a refused order creates no sales order');
     });
 
     it('accepts a third decimal that is zero as the same amount', async () => {

@@ -22,6 +22,7 @@ import type { OdooCaller } from '../../sidecar/odoo/types.js';
 import { CONTRACT_HANDLERS } from './api/index.js';
 import { DoubleCore, type OdooDoubleOptions } from './core.js';
 import { odooFault, OdooFaultError, validationError } from './errors.js';
+import { useCurrency } from './values.js';
 
 export type { OdooDoubleOptions } from './core.js';
 export { DOUBLE_ADDON_VERSION, DOUBLE_ODOO_VERSION } from './api/operations.js';
@@ -61,6 +62,8 @@ export class OdooDouble extends DoubleCore implements OdooCaller {
   private run<M extends ContractMethod>(method: M, document: object): ContractResult<M> {
     const doc = JSON.parse(JSON.stringify(document)) as ContractParams<M>;
     const handler: (core: DoubleCore, doc: ContractParams<M>) => ContractResult<M> = CONTRACT_HANDLERS[method];
+    // Money is two-decimal until the method names its currency (values.ts `useCurrency`).
+    useCurrency(null);
     return JSON.parse(JSON.stringify(this.asSidecar(() => handler(this, doc)))) as ContractResult<M>;
   }
 }

@@ -21,20 +21,20 @@ import type {
   Tracking,
 } from '../conformance/target.js';
 import type { OdooDouble } from './double.js';
-import { toCents, MoneyError } from '../../sidecar/rules/money.js';
+import { toMinor, MoneyError } from '../../sidecar/rules/money.js';
 import { invoiceDelivered } from './api/payments.js';
 import { recheck, startErasure } from './api/privacy.js';
 import { failureRows, storedStatus } from './api/status.js';
-import { formatMoney } from './values.js';
+import { formatMoney, moneyPlaces, useCurrency } from './values.js';
 import { newBinding, type AccountLine, type Binding, type Picking, type SaleOrder } from './state.js';
 
 const userError = (message: string) =>
   new OdooPermanentError(`odoo merchant: UserError: ${message}`, { odooName: 'odoo.exceptions.UserError' });
 
-/** What Odoo's form does with an amount typed by the user: exact cents, or an error. */
+/** What Odoo's form does with an amount typed by the user: exact minor units of the company currency, or an error. */
 function cents(amount: Money): number {
   try {
-    return Number(toCents(amount));
+    return Number(toMinor(amount, moneyPlaces()));
   } catch (error) {
     if (error instanceof MoneyError) throw userError(`"${amount}" is not an amount`);
     throw error;
@@ -50,7 +50,15 @@ export class DoubleMerchant implements MerchantDriver {
    * asynchronous interface expects: an error becomes a rejection.
    */
   private later<T>(action: () => T): Promise<T> {
-    return new Promise((resolve) => resolve(this.odoo.inTransaction(action)));
+    // The merchant's amounts are in the company currency, with its decimals (values.ts `useCurrency`).
+    return new Promise((resolve) =>
+      resolve(
+        this.odoo.inTransaction(() => {
+          useCurrency(this.odoo.state.settings.company_currency);
+          return action();
+        }),
+      ),
+    );
   }
 
   warehouses() {

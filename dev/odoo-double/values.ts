@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { isGid } from '../../sidecar/rules/gid.js';
-import { formatCents, MoneyError, mulDivRound, toCents } from '../../sidecar/rules/money.js';
+import { formatMinor, minorUnits, MoneyError, mulDivRound, toMinor } from '../../sidecar/rules/money.js';
 import { pyRepr, pyStr, validationError } from './errors.js';
 
 /**
@@ -21,7 +21,22 @@ export function gid(value: unknown, kind: string | null, label: string, field: s
 }
 
 /**
- * Contract money → integer cents, exactly (the money rule decides, as the addon's lib/money.py
+ * The decimals of the money the current call reads and writes (the addon's `_places`, its
+ * context's `shopify_money_places`): the ISO 4217 minor units of the document's currency, set by
+ * the method (`useCurrency`) and reset to 2 before every call (double.ts). Calls never interleave.
+ */
+let places = 2;
+
+/** The current call reads and writes money in currency `code` (JPY 0, EUR 2, KWD 3 decimals). */
+export function useCurrency(code: string | null | undefined): void {
+  places = minorUnits(code);
+}
+
+/** The decimals of the current call's money. */
+export const moneyPlaces = (): number => places;
+
+/**
+ * Contract money → integer minor units of the current call's currency, exactly (the money rule decides, as the addon's lib/money.py
  * `cents`): a decimal string or an integer; missing (null) is 0. Anything else — an empty
  * string, a float, a boolean, more than two decimals that are not zeros — is a ValidationError
  * naming the field, worded as the addon words it.
@@ -30,10 +45,10 @@ export function money(value: unknown, field: string): number {
   if (value === undefined || value === null) return 0;
   if (typeof value === 'boolean' || (typeof value === 'number' && !Number.isInteger(value)))
     throw validationError(`${field}: money must be a decimal string, got ${pyRepr(value)}`);
-  if (typeof value === 'number') return value * 100;
+  if (typeof value === 'number') return value * 10 ** places;
   if (typeof value !== 'string') throw validationError(`${field}: "${pyStr(value)}" is not a decimal amount`);
   try {
-    return Number(toCents(value, field));
+    return Number(toMinor(value, places, field));
   } catch (error) {
     // The rule's message is the addon's: `<field>: "<value>" has more than two decimals`.
     if (error instanceof MoneyError) throw validationError(error.message);
@@ -41,11 +56,11 @@ export function money(value: unknown, field: string): number {
   }
 }
 
-/** Integer cents → the contract's decimal string ("12.50"). */
-export const formatMoney = (cents: number): string => formatCents(BigInt(cents));
+/** Integer minor units → the contract's decimal string ("12.50", "1980", "12.345"). */
+export const formatMoney = (minor: number): string => formatMinor(BigInt(minor), places);
 
-/** A decimal string the caller knows to be valid (test and merchant input) → integer cents. */
-export const cents = (amount: string): number => Number(toCents(amount));
+/** A decimal string the caller knows to be valid (test and merchant input) → integer minor units. */
+export const cents = (amount: string): number => Number(toMinor(amount, places));
 
 export function quantity(value: unknown, label: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {

@@ -556,7 +556,7 @@ export function controlRouter(sim: Simulator): Router {
         ...(b.refund === true
           ? { refundAmount: 'suggested' as const }
           : typeof b.refund === 'string' || typeof b.refund === 'number'
-            ? { refundAmount: toCents(String(b.refund)) }
+            ? { refundAmount: toCents(String(b.refund), dom.state.shop.currency) }
             : {}),
         ...(b.refundShipping === true ? { refundShippingFull: true } : {}),
         note: optionalText(b.note, 'note') ?? null,

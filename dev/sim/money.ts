@@ -1,21 +1,30 @@
 /**
- * Money in integer minor units (cents), formatted as Shopify does: decimal strings with two places
- * ("10.00"). Currencies with other exponents (JPY, KWD) are formatted with two places too: a known
- * simplification of the simulator. Pure.
+ * Money in integer minor units of its currency (cents, yen, fils: ISO 4217, the sidecar's
+ * `minorUnits`), formatted as Shopify does: decimal strings with the currency's decimals
+ * ("10.00", "12.345"), and a currency without decimals with Shopify's Decimal scalar's one zero
+ * ("1980.0"). Every amount the simulator computes (tax and discount shares) is an integer of
+ * these units, so it is rounded at the currency's precision as Shopify rounds. Pure.
  */
-export function toCents(value: string | number): number {
-  const text = typeof value === 'number' ? value.toFixed(2) : value.trim();
+import { minorUnits } from '../../sidecar/rules/money.js';
+
+/** A decimal amount in `currency` → minor units (a digit beyond them rounds half up: test input). */
+export function toCents(value: string | number, currency: string): number {
+  const places = minorUnits(currency);
+  const text = typeof value === 'number' ? value.toFixed(places) : value.trim();
   if (!/^-?\d+(\.\d+)?$/.test(text)) throw new Error(`not a decimal amount: "${text}"`);
   const negative = text.startsWith('-');
   const [whole = '0', frac = ''] = text.replace('-', '').split('.');
-  const cents = Number(whole) * 100 + Number((frac + '00').slice(0, 2)) + (Number(frac[2] ?? '0') >= 5 ? 1 : 0);
-  return negative ? -cents : cents;
+  const kept = Number((frac + '0'.repeat(places)).slice(0, places) || '0');
+  const minor = Number(whole) * 10 ** places + kept + (Number(frac[places] ?? '0') >= 5 ? 1 : 0);
+  return negative ? -minor : minor;
 }
 
-export function formatCents(cents: number): string {
-  const negative = cents < 0;
-  const abs = Math.abs(Math.round(cents));
-  const text = `${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+export function formatCents(minor: number, currency: string): string {
+  const places = minorUnits(currency);
+  const negative = minor < 0;
+  const abs = Math.abs(Math.round(minor));
+  const scale = 10 ** places;
+  const text = places === 0 ? `${abs}.0` : `${Math.floor(abs / scale)}.${String(abs % scale).padStart(places, '0')}`;
   return negative ? `-${text}` : text;
 }
 
@@ -27,15 +36,15 @@ export function toPresentment(cents: number, rate: number): number {
 /** REST webhook money set: `{shop_money:{amount,currency_code}, presentment_money:{…}}`. */
 export function restMoneySet(cents: number, shopCurrency: string, presentmentCurrency: string, rate: number) {
   return {
-    shop_money: { amount: formatCents(cents), currency_code: shopCurrency },
-    presentment_money: { amount: formatCents(toPresentment(cents, rate)), currency_code: presentmentCurrency },
+    shop_money: { amount: formatCents(cents, shopCurrency), currency_code: shopCurrency },
+    presentment_money: { amount: formatCents(toPresentment(cents, rate), presentmentCurrency), currency_code: presentmentCurrency },
   };
 }
 
 /** GraphQL MoneyBag: `{shopMoney:{amount,currencyCode}, presentmentMoney:{…}}`. */
 export function moneyBag(cents: number, shopCurrency: string, presentmentCurrency: string, rate: number) {
   return {
-    shopMoney: { amount: formatCents(cents), currencyCode: shopCurrency },
-    presentmentMoney: { amount: formatCents(toPresentment(cents, rate)), currencyCode: presentmentCurrency },
+    shopMoney: { amount: formatCents(cents, shopCurrency), currencyCode: shopCurrency },
+    presentmentMoney: { amount: formatCents(toPresentment(cents, rate), presentmentCurrency), currencyCode: presentmentCurrency },
   };
 }

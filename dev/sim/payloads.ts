@@ -38,7 +38,13 @@ function restAddress(address: Address | null): Json | null {
 
 function restTaxLines(order: Order, lines: TaxLine[]): Json[] {
   const set = moneySetFor(order);
-  return lines.map((t) => ({ price: formatCents(t.price), rate: t.rate, title: t.title, price_set: set(t.price), channel_liable: false }));
+  return lines.map((t) => ({
+    price: formatCents(t.price, order.currency),
+    rate: t.rate,
+    title: t.title,
+    price_set: set(t.price),
+    channel_liable: false,
+  }));
 }
 
 /** The line item as nested in fulfillments and refunds (Shopify's shorter key list). */
@@ -63,8 +69,8 @@ export function nestedLineItem(state: SimState, order: Order, li: LineItem): Jso
     product_exists: li.productId !== null && state.products.some((p) => p.id === li.productId),
     fulfillable_quantity: fulfillableQuantity(state, order, li),
     grams: li.grams,
-    price: formatCents(li.price),
-    total_discount: formatCents(li.discount),
+    price: formatCents(li.price, order.currency),
+    total_discount: formatCents(li.discount, order.currency),
     fulfillment_status: lineFulfillmentStatus(state, order, li),
     price_set: set(li.price),
     total_discount_set: set(li.discount),
@@ -77,7 +83,7 @@ export function nestedLineItem(state: SimState, order: Order, li: LineItem): Jso
 
 function discountAllocations(order: Order, amount: number): Json[] {
   if (amount === 0) return [];
-  return [{ amount: formatCents(amount), amount_set: moneySetFor(order)(amount), discount_application_index: 0 }];
+  return [{ amount: formatCents(amount, order.currency), amount_set: moneySetFor(order)(amount), discount_application_index: 0 }];
 }
 
 function fulfillableQuantity(state: SimState, order: Order, li: LineItem): number {
@@ -105,7 +111,7 @@ function orderLineItem(state: SimState, order: Order, li: LineItem): Json {
     gift_card: li.isGiftCard ?? false,
     grams: li.grams,
     name: li.variantTitle ? `${li.title} - ${li.variantTitle}` : li.title,
-    price: formatCents(li.price),
+    price: formatCents(li.price, order.currency),
     price_set: set(li.price),
     product_exists: li.productId !== null && state.products.some((p) => p.id === li.productId),
     product_id: li.productId,
@@ -116,7 +122,7 @@ function orderLineItem(state: SimState, order: Order, li: LineItem): Json {
     sku: li.sku,
     taxable: li.taxable,
     title: li.title,
-    total_discount: formatCents(li.discount),
+    total_discount: formatCents(li.discount, order.currency),
     total_discount_set: set(li.discount),
     variant_id: li.variantId,
     variant_inventory_management: li.inventoryItemId ? 'shopify' : null,
@@ -209,7 +215,7 @@ function restTransaction(order: Order, t: SimState['transactions'][number]): Jso
     error_code: null,
     source_name: 'web',
     receipt: {},
-    amount: formatCents(t.amount),
+    amount: formatCents(t.amount, order.currency),
     currency: order.currency,
     payment_id: `${order.name}.${t.id}`,
     total_unsettled_set: {
@@ -251,8 +257,8 @@ export function refundPayload(state: SimState, refund: Refund): Json {
       id: a.id,
       order_id: order.id,
       refund_id: refund.id,
-      amount: formatCents(a.amount),
-      tax_amount: formatCents(a.taxAmount),
+      amount: formatCents(a.amount, order.currency),
+      tax_amount: formatCents(a.taxAmount, order.currency),
       reason: a.reason.toLowerCase(),
       amount_set: set(a.amount),
       tax_amount_set: set(a.taxAmount),
@@ -331,19 +337,19 @@ export function orderPayload(state: SimState, order: Order, shopDomain: string):
     created_at: order.createdAt,
     currency: order.currency,
     current_shipping_price_set: set(t.currentShipping),
-    current_subtotal_price: formatCents(t.currentSubtotal),
+    current_subtotal_price: formatCents(t.currentSubtotal, order.currency),
     current_subtotal_price_set: set(t.currentSubtotal),
     current_total_additional_fees_set: null,
-    current_total_discounts: formatCents(t.currentDiscounts),
+    current_total_discounts: formatCents(t.currentDiscounts, order.currency),
     current_total_discounts_set: set(t.currentDiscounts),
     current_total_duties_set: null,
-    current_total_price: formatCents(t.currentTotal),
+    current_total_price: formatCents(t.currentTotal, order.currency),
     current_total_price_set: set(t.currentTotal),
-    current_total_tax: formatCents(t.currentTax),
+    current_total_tax: formatCents(t.currentTax, order.currency),
     current_total_tax_set: set(t.currentTax),
     customer_locale: 'en',
     device_id: null,
-    discount_codes: order.discountCodes.map((d) => ({ code: d.code, amount: formatCents(d.amount), type: d.type })),
+    discount_codes: order.discountCodes.map((d) => ({ code: d.code, amount: formatCents(d.amount, order.currency), type: d.type })),
     duties_included: false,
     email: order.email,
     estimated_taxes: false,
@@ -372,7 +378,7 @@ export function orderPayload(state: SimState, order: Order, shopDomain: string):
     source_identifier: null,
     source_name: order.sourceName,
     source_url: null,
-    subtotal_price: formatCents(t.subtotal),
+    subtotal_price: formatCents(t.subtotal, order.currency),
     subtotal_price_set: set(t.subtotal),
     tags: order.tags.join(', '),
     tax_exempt: false,
@@ -382,15 +388,15 @@ export function orderPayload(state: SimState, order: Order, shopDomain: string):
     token: `sim${order.id}`,
     total_cash_rounding_payment_adjustment_set: set(0),
     total_cash_rounding_refund_adjustment_set: set(0),
-    total_discounts: formatCents(t.discounts),
+    total_discounts: formatCents(t.discounts, order.currency),
     total_discounts_set: set(t.discounts),
-    total_line_items_price: formatCents(t.lineItemsPrice),
+    total_line_items_price: formatCents(t.lineItemsPrice, order.currency),
     total_line_items_price_set: set(t.lineItemsPrice),
-    total_outstanding: formatCents(t.outstanding),
-    total_price: formatCents(t.total),
+    total_outstanding: formatCents(t.outstanding, order.currency),
+    total_price: formatCents(t.total, order.currency),
     total_price_set: set(t.total),
     total_shipping_price_set: set(t.shipping),
-    total_tax: formatCents(t.tax),
+    total_tax: formatCents(t.tax, order.currency),
     total_tax_set: set(t.tax),
     total_tip_received: '0.00',
     total_weight: order.lineItems.reduce((s, li) => s + li.grams * li.quantity, 0),
@@ -401,7 +407,7 @@ export function orderPayload(state: SimState, order: Order, shopDomain: string):
     discount_applications: order.discountCodes.map((d) => ({
       target_type: 'line_item',
       type: 'discount_code',
-      value: formatCents(d.amount),
+      value: formatCents(d.amount, order.currency),
       value_type: 'fixed_amount',
       allocation_method: 'across',
       target_selection: 'all',
@@ -417,11 +423,11 @@ export function orderPayload(state: SimState, order: Order, shopDomain: string):
       carrier_identifier: null,
       code: sl.code,
       current_discounted_price_set: set(sl.price - sl.discount),
-      discounted_price: formatCents(sl.price - sl.discount),
+      discounted_price: formatCents(sl.price - sl.discount, order.currency),
       discounted_price_set: set(sl.price - sl.discount),
       is_removed: false,
       phone: null,
-      price: formatCents(sl.price),
+      price: formatCents(sl.price, order.currency),
       price_set: set(sl.price),
       requested_fulfillment_service_id: null,
       source: 'shopify',
@@ -456,12 +462,12 @@ export function productPayload(state: SimState, product: Product): Json {
       return {
         admin_graphql_api_id: gid('ProductVariant', v.id),
         barcode: v.barcode,
-        compare_at_price: v.compareAtPrice === null ? null : formatCents(v.compareAtPrice),
+        compare_at_price: v.compareAtPrice === null ? null : formatCents(v.compareAtPrice, state.shop.currency),
         created_at: v.createdAt,
         id: v.id,
         inventory_policy: v.inventoryPolicy.toLowerCase(),
         position: v.position,
-        price: formatCents(v.price),
+        price: formatCents(v.price, state.shop.currency),
         product_id: product.id,
         sku: v.sku,
         taxable: v.taxable,

@@ -1,5 +1,6 @@
 /**
- * Shopify's tax arithmetic for simulated orders (pure, integer cents): the tax lines Shopify
+ * Shopify's tax arithmetic for simulated orders (pure, integer minor units of the shop currency:
+ * cents, yen, fils — so every rounding is at the currency's precision): the tax lines Shopify
  * reports on a line item or a shipping line, and the allocation of an order-level discount across
  * line items (`DiscountApplication.allocationMethod: ACROSS`, shown as each line's
  * `discountAllocations`). Each tax line is rounded once, half away from zero, on the line's price

@@ -88,8 +88,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           { name: 'Main Warehouse', code: 'WH', location_gid: 'gid://shopify/Location/101' },
           { name: 'Second Warehouse', code: 'WH2', location_gid: 'gid://shopify/Location/102' },
         ],
-        // The simulator's shop sells in EUR; Odoo's company currency must be the shop currency.
-        settings: { company_currency: 'EUR', shop_domain: STACK_SHOP },
+        // The simulator's shop sells in EUR (or the currency given); Odoo's company currency is the shop currency.
+        settings: { company_currency: options.sim?.currency ?? 'EUR', shop_domain: STACK_SHOP },
       });
   // 0 asks for a free port, as for listen(): chosen here, so PUBLIC_URL and the webhook subscriptions name it.
   const port = options.port || (await freePort());

@@ -9,7 +9,7 @@ import type { ExportedCustomer, ProductDocument, StockLevel } from '../odoo/cont
 import type { CustomerByIdQuery, InventoryItemsLevelsQuery, ProductByIdentifierQuery } from '../shopify/index.js';
 import { saveReport, type Progress } from './store.js';
 import { seededSample, seedFrom } from './prng.js';
-import { toCents } from '../rules/money.js';
+import { toMinor } from '../rules/money.js';
 import type { ReportDeps } from './reconcile.js';
 
 export type DriftKind = 'product' | 'stock' | 'customer';
@@ -41,10 +41,14 @@ export type ShopifyCustomerById = NonNullable<CustomerByIdQuery['customer']>;
 
 const norm = (v: string | null | undefined) => (v === undefined || v === null || v.trim() === '' ? null : v.trim());
 
-/** Whether two prices differ, compared in exact cents; one that is not an exact decimal is reported, never rounded. */
+/**
+ * Whether two prices differ, compared exactly (at four decimals, the finest minor unit of any
+ * currency: both sides write the shop currency's own); one that is not an exact decimal is
+ * reported, never rounded.
+ */
 function priceDiffers(odoo: string, shopify: string): { error?: string } | undefined {
   try {
-    return toCents(odoo, 'Odoo price') === toCents(shopify, 'Shopify price') ? undefined : {};
+    return toMinor(odoo, 4, 'Odoo price') === toMinor(shopify, 4, 'Shopify price') ? undefined : {};
   } catch (error) {
     return { error: (error as Error).message };
   }

@@ -12,7 +12,7 @@ import { compareTransactions, type MoneyOrder, type PaymentMismatch } from '../f
 import type { OdooContract, PaymentStatus, RefundStatus } from '../odoo/contract.js';
 import { keys } from '../queue/names.js';
 import type { SyncQueue } from '../queue/queue.js';
-import { formatCents, toCents } from '../rules/money.js';
+import { currencyMoney } from '../rules/money.js';
 import type { OrdersMoneySinceQuery, ShopifyClient } from '../shopify/index.js';
 
 export interface RefundMismatch {
@@ -51,12 +51,13 @@ export function compareRefunds(
       compared++;
       const held = byGid.get(r.id);
       if (held?.found && held.state !== 'pending') continue;
+      const cur = currencyMoney(r.totalRefundedSet.shopMoney.currencyCode);
       missing.push({
         orderGid: order.id,
         name: order.name,
         refundGid: r.id,
         createdAt: r.createdAt ?? '',
-        total: formatCents(toCents(r.totalRefundedSet.shopMoney.amount, `refund ${r.id} total`)),
+        total: cur.format(cur.read(r.totalRefundedSet.shopMoney.amount, `refund ${r.id} total`)),
         odoo: held?.found ? held.state : null,
       });
     }

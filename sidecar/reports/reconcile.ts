@@ -13,7 +13,7 @@ import type { OdooContract, OrderStatus } from '../odoo/contract.js';
 import type { Logger } from '../observability/logger.js';
 import { keys } from '../queue/names.js';
 import type { SyncQueue } from '../queue/queue.js';
-import { toCents } from '../rules/money.js';
+import { minorUnits, toMinor } from '../rules/money.js';
 import type { OrdersCreatedSinceQuery, ShopifyClient } from '../shopify/index.js';
 import { reconcileMoney, renderMoneyMarkdown, type MoneyReconciliation } from './reconcile-money.js';
 import { saveReport, type Progress } from './store.js';
@@ -54,10 +54,13 @@ export interface ReconciliationReport {
  * compare it, and one that cannot be read is a mismatch carrying the reason (it would make Odoo's
  * totals differ from Shopify's without anyone seeing why).
  */
-function totalMismatch(shopify: string, odoo: string | null): OrderMismatch['fields'][number] | undefined {
+function totalMismatch(shopify: string, odoo: string | null, currency: string): OrderMismatch['fields'][number] | undefined {
   if (odoo === null) return { field: 'total', shopify, odoo };
+  const places = minorUnits(currency);
   try {
-    return toCents(shopify, 'Shopify total') === toCents(odoo, 'Odoo total') ? undefined : { field: 'total', shopify, odoo };
+    return toMinor(shopify, places, 'Shopify total') === toMinor(odoo, places, 'Odoo total')
+      ? undefined
+      : { field: 'total', shopify, odoo };
   } catch (error) {
     return { field: 'total', shopify, odoo, error: (error as Error).message };
   }
@@ -80,7 +83,7 @@ export function compareOrders(
     }
     found++;
     const fields: OrderMismatch['fields'] = [];
-    const total = totalMismatch(order.total, so.amount_total);
+    const total = totalMismatch(order.total, so.amount_total, order.currency);
     if (total) fields.push(total);
     const odooCancelled = so.state === 'cancel';
     if (odooCancelled !== order.cancelled) {

@@ -224,7 +224,7 @@ describe('integrity compare (pure)', () => {
     );
   });
 
-  it('compares prices in exact cents and reports one that is not an exact decimal instead of rounding it', () => {
+  it('compares prices exactly (to the fil of a 3-decimal currency) and reports one that is not an exact decimal instead of rounding it', () => {
     const priced = (price: string) => shopifyProduct([{ id: 'gid://shopify/ProductVariant/11', sku: 'MUG-1', barcode: '123', price }]);
     const one = { ...product, variants: [product.variants[0]!] };
     assert.deepEqual(compareProduct(one, priced('9.500')), []);
@@ -232,10 +232,14 @@ describe('integrity compare (pure)', () => {
       compareProduct(one, priced('9.51')).map((d) => [d.field, d.error]),
       [['price', undefined]],
     );
-    const unreadable = compareProduct(one, priced('9.504'));
+    assert.deepEqual(
+      compareProduct(one, priced('9.504')).map((d) => [d.field, d.error]),
+      [['price', undefined]],
+    );
+    const unreadable = compareProduct(one, priced('9.50001'));
     assert.deepEqual(
       unreadable.map((d) => [d.field, d.odooValue, d.shopifyValue, d.error]),
-      [['price', '9.50', '9.504', 'Shopify price: "9.504" has more than two decimals']],
+      [['price', '9.50', '9.50001', 'Shopify price: "9.50001" has more than 4 decimals']],
     );
   });
 

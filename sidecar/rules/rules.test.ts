@@ -5,26 +5,42 @@ import path from 'node:path';
 import { compatibleContractVersions, CONTRACT_VERSION } from './contract-version.js';
 import { normaliseEmail } from './email.js';
 import { isGid, parseGid } from './gid.js';
-import { formatCents, mulDivRound, toCents } from './money.js';
+import { formatCents, formatMinor, MINOR_UNITS, minorUnits, mulDivRound, toCents, toMinor } from './money.js';
 
 interface Cases<T> {
   cases: T[];
   current?: string;
 }
-const load = <T>(name: string): Cases<T> =>
-  JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../../contract/rules', `${name}.cases.json`), 'utf8')) as Cases<T>;
+const loadRaw = (name: string): unknown =>
+  JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../../contract/rules', `${name}.cases.json`), 'utf8'));
+const load = <T>(name: string): Cases<T> => loadRaw(name) as Cases<T>;
 
 describe('shared rules (contract/rules cases, also run by the addon)', () => {
-  it('money: converts every valid case to exact cents and refuses every invalid one with its reason', () => {
-    const { cases } = load<{ input: string; cents?: number; error?: string }>('money');
-    assert.ok(cases.length >= 10);
+  it('money: converts every valid case to exact minor units of its currency and refuses every invalid one with its reason', () => {
+    const { cases } = load<{ input: string; currency?: string; minor?: number; error?: string }>('money');
+    assert.ok(cases.length >= 20);
     for (const c of cases) {
-      if (c.error) assert.throws(() => toCents(c.input, 'total'), new RegExp(`^MoneyError: total: .*${c.error}`), c.input);
-      else assert.equal(toCents(c.input), BigInt(c.cents!), c.input);
+      const places = minorUnits(c.currency);
+      if (c.error) assert.throws(() => toMinor(c.input, places, 'total'), new RegExp(`^MoneyError: total: .*${c.error}`), c.input);
+      else assert.equal(toMinor(c.input, places), BigInt(c.minor!), `${c.input} ${c.currency ?? ''}`);
+      if (!c.currency && !c.error) assert.equal(toCents(c.input), BigInt(c.minor!), c.input);
     }
   });
 
-  it('money: formats cents back to a decimal string and rounds a ratio half away from zero', () => {
+  it('money: knows the minor units of the shared ISO 4217 table, 2 for any other currency', () => {
+    const { minor_units: table } = loadRaw('money') as { minor_units: { default: number; exponents: Record<string, number> } };
+    assert.deepEqual({ ...MINOR_UNITS }, table.exponents);
+    assert.deepEqual(
+      ['KWD', 'BHD', 'OMR', 'JOD', 'TND', 'JPY', 'KRW', 'EUR', 'USD', 'kwd', null].map(minorUnits),
+      [3, 3, 3, 3, 3, 0, 0, 2, 2, 3, 2],
+    );
+    assert.equal(minorUnits('XYZ'), table.default);
+  });
+
+  it("money: formats minor units back to a decimal string with the currency's decimals and rounds a ratio half away from zero", () => {
+    const { formats } = loadRaw('money') as { formats: { minor: number; minor_units: number; output: string }[] };
+    assert.ok(formats.length >= 5);
+    for (const f of formats) assert.equal(formatMinor(BigInt(f.minor), f.minor_units), f.output, f.output);
     assert.deepEqual([1250n, -1n, 0n, 100n].map(formatCents), ['12.50', '-0.01', '0.00', '1.00']);
     assert.equal(mulDivRound(1000n, 1n, 3n), 333n);
     assert.equal(mulDivRound(5n, 1n, 2n), 3n);

@@ -7,9 +7,11 @@ import type { ContractParams, ContractResult, ProductDocument, StockLevel } from
 import type { DoubleCore } from '../core.js';
 import { validationError } from '../errors.js';
 import type { Template } from '../state.js';
-import { contentHash, formatMoney } from '../values.js';
+import { contentHash, formatMoney, useCurrency } from '../values.js';
 
 export function exportProducts(core: DoubleCore, doc: ContractParams<'export_products'>): ContractResult<'export_products'> {
+  // Prices are in the company currency, with its decimals (KWD 3, JPY none).
+  useCurrency(core.state.settings.company_currency);
   let templates: Template[];
   if (doc.template_ids !== undefined && doc.template_ids !== null) {
     const ids: unknown = doc.template_ids;

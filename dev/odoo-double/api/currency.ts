@@ -5,17 +5,29 @@
  * every amount with Odoo's rate, each rounded at the cent, and counts the roundings.
  */
 import type { OrderDocument, RefundDocument } from '../../../sidecar/odoo/contract.js';
-import { mulDivRound } from '../../../sidecar/rules/money.js';
+import { formatMinor, minorUnits, mulDivRound } from '../../../sidecar/rules/money.js';
 import type { DoubleCore } from '../core.js';
 import { validationError } from '../errors.js';
 import type { ForeignCurrency, SaleOrder } from '../state.js';
-import { formatMoney, money } from '../values.js';
+import { money, moneyPlaces, useCurrency } from '../values.js';
 
 const SCALE = 1_000_000n;
 
-/** An amount in `currency` → the company currency: amount / rate, half away from zero at the cent. */
-const converter = (currency: ForeignCurrency) => (value: unknown) =>
-  formatMoney(Number(mulDivRound(BigInt(money(value, 'amount')), SCALE, currency.rate_millionths)));
+/**
+ * An amount in `currency` (at the current call's decimals) → the company currency: amount / rate,
+ * half away from zero at the company currency's minor unit.
+ */
+const converter = (currency: ForeignCurrency, company: string) => (value: unknown) => {
+  const from = 10n ** BigInt(moneyPlaces());
+  const to = minorUnits(company);
+  return formatMinor(mulDivRound(BigInt(money(value, 'amount')) * 10n ** BigInt(to), SCALE, currency.rate_millionths * from), to);
+};
+
+/** The current call's money in the currency of the Shopify order `orderGid` (refunds, payments). */
+export function useOrderCurrency(core: DoubleCore, orderGid: string): void {
+  const so = [...core.state.saleOrders.values()].find((o) => o.order_gid === orderGid);
+  useCurrency(so ? (so.shopify_currency ?? so.currency ?? core.state.settings.company_currency) : null);
+}
 
 export interface OrderCurrency {
   doc: OrderDocument;
@@ -51,7 +63,7 @@ export function orderCurrency(core: DoubleCore, label: string, doc: OrderDocumen
     }
     return { doc, total, pricelistId: currency.pricelist_id, currency: code, roundings: 0 };
   }
-  const convert = converter(currency);
+  const convert = converter(currency, company);
   let roundings = 1;
   const converted: OrderDocument = {
     ...doc,
@@ -78,6 +90,7 @@ export function orderCurrency(core: DoubleCore, label: string, doc: OrderDocumen
   };
   for (const key of ['subtotal_price', 'total_tax', 'total_discounts'] as const)
     if (doc[key] !== undefined) converted[key] = convert(doc[key]);
+  useCurrency(company);
   return { doc: converted, total: money(converted.total_price, 'total_price'), pricelistId: null, currency: company, roundings };
 }
 
@@ -92,7 +105,8 @@ export function refundCurrency(
   if (!code || code === so.currency || core.state.settings.currency_policy !== 'convert') return { doc, total };
   const currency = core.state.currencies.get(code);
   if (!currency) return { doc, total };
-  const convert = converter(currency);
+  const target = so.currency ?? core.state.settings.company_currency;
+  const convert = converter(currency, target);
   const converted: RefundDocument = {
     ...doc,
     lines: doc.lines.map((l) => ({ ...l, subtotal: convert(l.subtotal), total_tax: convert(l.total_tax) })),
@@ -101,5 +115,6 @@ export function refundCurrency(
     ...(doc.edit_balance !== undefined ? { edit_balance: convert(doc.edit_balance) } : {}),
     total: convert(doc.total),
   };
+  useCurrency(target);
   return { doc: converted, total: money(converted.total, 'total') };
 }

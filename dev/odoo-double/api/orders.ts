@@ -16,7 +16,7 @@ import type {
 import type { DoubleCore } from '../core.js';
 import { validationError } from '../errors.js';
 import { newBinding, REFUND_ROLES, type LineRole, type Partner, type SaleLine, type SaleOrder, type Variant } from '../state.js';
-import { contentHash, formatMoney, gid, money, quantity } from '../values.js';
+import { contentHash, formatMoney, gid, money, quantity, useCurrency } from '../values.js';
 import { addressValues, findByEmail, upsertCustomerRecord } from './customers.js';
 import { orderCurrency } from './currency.js';
 import { applyRemovals, creditEdit, removedAfterDelivery, type Removal } from './edits.js';
@@ -34,6 +34,8 @@ const GIFT_CARD_NAME = 'Shopify gift card';
 export function applyOrder(core: DoubleCore, doc: OrderDocument): ApplyOrderResult {
   const orderGid = gid(doc.order_gid, 'Order', 'order', 'order_gid');
   const label = `order ${doc.name || orderGid}`;
+  // Amounts are exact in the document currency's minor units (JPY 0, KWD 3 decimals).
+  useCurrency(doc.currency);
   // Everything that can refuse the document is read before anything is written: a refused
   // document changes nothing (the addon's transaction is rolled back). Amounts and the
   // customer's GID first, even for a document already applied, as the addon checks them.
@@ -51,6 +53,8 @@ export function applyOrder(core: DoubleCore, doc: OrderDocument): ApplyOrderResu
   const missing: string[] = [];
   const flags: string[] = [];
   const inCurrency = orderCurrency(core, label, doc, total, missing);
+  // Converted into the company currency: read and written with its decimals from here.
+  useCurrency(inCurrency.doc.currency);
   const resolved = resolveSkus(core, label, inCurrency.doc);
   const linesVals = orderLineValues(core, label, inCurrency.doc, resolved, missing);
   // An order whose customer was erased keeps its anonymised contacts and gets no note (as the addon).

@@ -9,8 +9,8 @@ import type { ContractParams, ContractResult, CreditNoteDocument, RefundDocument
 import type { DoubleCore } from '../core.js';
 import { validationError } from '../errors.js';
 import { newBinding, type AccountLine, type CreditNote, type RefundRecord, type SaleLine, type SaleOrder } from '../state.js';
-import { formatMoney, gid, money, quantity } from '../values.js';
-import { refundCurrency } from './currency.js';
+import { formatMoney, gid, money, quantity, useCurrency } from '../values.js';
+import { refundCurrency, useOrderCurrency } from './currency.js';
 import { creditNoteTaxAdjustment, outsideTolerance } from './taxes.js';
 import { createReturnPickings, importedOrder, planReturns, receive, saleLineOf, type ReturnPlan, type Wanted } from './returns.js';
 
@@ -32,6 +32,8 @@ export function applyRefund(core: DoubleCore, input: RefundDocument): ContractRe
   const refundGid = gid(input.refund_gid, 'Refund', 'refund', 'refund_gid');
   const orderGid = gid(input.order_gid, 'Order', `refund ${refundGid}`, 'order_gid');
   const label = `refund ${refundGid}`;
+  // Amounts are exact in the order's shop currency's minor units (JPY 0, KWD 3 decimals).
+  useOrderCurrency(core, orderGid);
   // Everything that can refuse the document is read before anything is written (the addon's
   // transaction is rolled back): the amounts first, even for a refund already applied.
   const checked = checkRefundDocument(label, input);
@@ -42,6 +44,7 @@ export function applyRefund(core: DoubleCore, input: RefundDocument): ContractRe
   const so = importedOrder(core, label, orderGid);
   // An order converted into the company currency has its refunds converted alike.
   const { doc, total } = refundCurrency(core, so, input, checked);
+  useCurrency(so.currency);
   const echo = [...core.state.creditNotes.values()].find((c) => c.binding.shopify_gid === refundGid);
   const reflected = Boolean(record);
   const plan = refundPlan(core, label, so, doc, reflected);

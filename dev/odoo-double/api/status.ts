@@ -13,7 +13,7 @@ import type { ContractParams, ContractResult } from '../../../sidecar/odoo/contr
 import type { DoubleCore } from '../core.js';
 import { pyList, pyRepr, validationError } from '../errors.js';
 import type { Binding, OdooState } from '../state.js';
-import { formatMoney, gid, money } from '../values.js';
+import { formatMoney, gid, money, useCurrency } from '../values.js';
 
 const FAILURE_KINDS = ['configuration', 'permanent', 'retryable'];
 const FAILURE_MODELS = ['account.move', 'product.product', 'product.template', 'res.partner', 'sale.order', 'stock.picking'];
@@ -125,6 +125,8 @@ function checkFailure(doc: ContractParams<'report_failure'>): void {
     throw validationError(`${label}: kind must be one of ${pyList(FAILURE_KINDS)}, got ${pyRepr(doc.kind)}`);
   if (!isoLike(doc.failed_at)) throw validationError(`${label}: failed_at must be an ISO 8601 timestamp`);
   if (doc.shopify_gid) gid(doc.shopify_gid, null, label, 'shopify_gid');
+  // Read at the decimals of its currency (KWD 3, JPY none), as the addon reads it.
+  useCurrency(typeof doc.currency === 'string' ? doc.currency : null);
   money(doc.amount, `${label} amount`);
   for (const field of ['key', 'order_name', 'currency', 'customer_name']) text(raw, field, label);
   text(raw, 'message', label, true, 2000);

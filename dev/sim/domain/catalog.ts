@@ -193,7 +193,7 @@ function validateVariants(ctx: DomainContext, product: Product | undefined, vari
     ] as const) {
       if (value === undefined || value === null) continue;
       try {
-        toCents(value);
+        toCents(value, ctx.state.shop.currency);
       } catch (error) {
         fail((error as Error).message, [...field, key], 'INVALID_VARIANT');
       }
@@ -249,8 +249,9 @@ function deleteVariant(ctx: DomainContext, variant: Variant): void {
 export function updateVariant(ctx: DomainContext, variant: Variant, vi: VariantInput): void {
   const item = ctx.state.inventoryItems.find((i) => i.id === variant.inventoryItemId)!;
   try {
-    if (vi.price !== undefined) variant.price = toCents(vi.price);
-    if (vi.compareAtPrice !== undefined) variant.compareAtPrice = vi.compareAtPrice === null ? null : toCents(vi.compareAtPrice);
+    if (vi.price !== undefined) variant.price = toCents(vi.price, ctx.state.shop.currency);
+    if (vi.compareAtPrice !== undefined)
+      variant.compareAtPrice = vi.compareAtPrice === null ? null : toCents(vi.compareAtPrice, ctx.state.shop.currency);
   } catch (error) {
     throw new DomainError([{ field: ['price'], message: (error as Error).message }]);
   }
@@ -287,7 +288,7 @@ export function bulkUpdateVariants(ctx: DomainContext, productId: number, inputs
     ] as const) {
       if (value === undefined || value === null) continue;
       try {
-        toCents(value);
+        toCents(value, ctx.state.shop.currency);
       } catch (error) {
         fail((error as Error).message, ['variants', String(index), key]);
       }

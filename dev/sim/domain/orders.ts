@@ -22,10 +22,10 @@ import { fail, nextId, nowIso, DomainError, type DomainContext, type SimEvent } 
 import { createCustomer, findCustomerByEmail, requireCustomer } from './customers.js';
 import { currentQuantity, fulfilledQuantity, linePortion, orderTotals, suggestRefund } from './totals.js';
 
-function cents(value: string | number | undefined, field: string[]): number {
+function cents(currency: string, value: string | number | undefined, field: string[]): number {
   if (value === undefined) return 0;
   try {
-    return toCents(value);
+    return toCents(value, currency);
   } catch (error) {
     throw new DomainError([{ field, message: (error as Error).message }]);
   }
@@ -48,6 +48,7 @@ export function touch(ctx: DomainContext, order: Order): void {
 export interface TaxLineInput {
   title: string;
   rate: number;
+  /** The tax amount, as Shopify computed it (dev/sim/taxes.ts), in the shop currency. */
   price: string | number;
 }
 
@@ -96,8 +97,12 @@ export interface CreateOrderInput {
   cashTendered?: string | number;
 }
 
-function taxLines(inputs: TaxLineInput[] | undefined, field: string[]): TaxLine[] {
-  return (inputs ?? []).map((t, i) => ({ title: t.title, rate: Number(t.rate), price: cents(t.price, [...field, String(i), 'price']) }));
+function taxLines(currency: string, inputs: TaxLineInput[] | undefined, field: string[]): TaxLine[] {
+  return (inputs ?? []).map((t, i) => ({
+    title: t.title,
+    rate: Number(t.rate),
+    price: cents(currency, t.price, [...field, String(i), 'price']),
+  }));
 }
 
 /** The first active location that can ship every tracked line from available stock, else the primary one. */
@@ -127,7 +132,7 @@ function giftCardLine(ctx: DomainContext, line: OrderLineInput, field: string[])
     variantTitle: null,
     vendor: null,
     quantity: line.quantity,
-    price: cents(line.price, [...field, 'price']),
+    price: cents(ctx.state.shop.currency, line.price, [...field, 'price']),
     discount: 0,
     taxLines: [],
     taxable: false,
@@ -161,9 +166,9 @@ export function createOrder(ctx: DomainContext, input: CreateOrderInput): Order 
       variantTitle: variant.title === 'Default Title' ? null : variant.title,
       vendor: product.vendor || null,
       quantity: line.quantity,
-      price: line.price === undefined ? variant.price : cents(line.price, [...field, 'price']),
-      discount: cents(line.discount, [...field, 'discount']),
-      taxLines: taxLines(line.taxLines, [...field, 'taxLines']),
+      price: line.price === undefined ? variant.price : cents(ctx.state.shop.currency, line.price, [...field, 'price']),
+      discount: cents(ctx.state.shop.currency, line.discount, [...field, 'discount']),
+      taxLines: taxLines(ctx.state.shop.currency, line.taxLines, [...field, 'taxLines']),
       taxable: variant.taxable,
       requiresShipping: item?.requiresShipping ?? true,
       grams: 0,
@@ -182,9 +187,9 @@ export function createOrder(ctx: DomainContext, input: CreateOrderInput): Order 
       id: nextId(ctx),
       title: s.title,
       code: s.code ?? null,
-      price: cents(s.price, ['shippingLines', String(i), 'price']),
-      discount: cents(s.discount, ['shippingLines', String(i), 'discount']),
-      taxLines: taxLines(s.taxLines, ['shippingLines', String(i), 'taxLines']),
+      price: cents(shopCurrency, s.price, ['shippingLines', String(i), 'price']),
+      discount: cents(shopCurrency, s.discount, ['shippingLines', String(i), 'discount']),
+      taxLines: taxLines(shopCurrency, s.taxLines, ['shippingLines', String(i), 'taxLines']),
     };
   });
   if (input.customer?.id !== undefined) requireCustomer(ctx, input.customer.id);
@@ -263,7 +268,7 @@ export function createOrder(ctx: DomainContext, input: CreateOrderInput): Order 
   if (fo.lineItems.length > 0) ctx.state.fulfillmentOrders.push(fo);
   if (order.financialStatus === 'paid') {
     const total = orderTotals(ctx.state, order).total;
-    const giftCard = cents(input.giftCardPayment, ['giftCardPayment']);
+    const giftCard = cents(ctx.state.shop.currency, input.giftCardPayment, ['giftCardPayment']);
     if (giftCard < 0 || giftCard > total) fail('giftCardPayment must be between 0 and the order total', ['giftCardPayment']);
     const due = total - giftCard;
     const tendered = input.cashTendered === undefined ? due : cents(input.cashTendered, ['cashTendered']);
@@ -702,9 +707,11 @@ export function refundOrder(ctx: DomainContext, orderId: number, input: RefundIn
   const order = requireOrder(ctx, orderId);
   const refund = recordRefund(ctx, order, {
     lines: input.lines ?? [],
-    ...(input.shippingAmount !== undefined ? { shippingAmount: cents(input.shippingAmount, ['shipping', 'amount']) } : {}),
+    ...(input.shippingAmount !== undefined
+      ? { shippingAmount: cents(ctx.state.shop.currency, input.shippingAmount, ['shipping', 'amount']) }
+      : {}),
     ...(input.shippingFull !== undefined ? { shippingFull: input.shippingFull } : {}),
-    ...(input.amount !== undefined ? { amount: cents(input.amount, ['amount']) } : {}),
+    ...(input.amount !== undefined ? { amount: cents(ctx.state.shop.currency, input.amount, ['amount']) } : {}),
     note: input.note ?? null,
     moveStock: true,
   });
@@ -752,7 +759,7 @@ export function editOrder(ctx: DomainContext, orderId: number, input: EditOrderI
     if (!Number.isInteger(a.quantity) || a.quantity < 1) fail('Quantity must be a positive integer', [...field, 'quantity']);
     const byId = a.variantId === undefined ? undefined : ctx.state.variants.find((v) => v.id === a.variantId);
     const variant = byId ?? requireVariantBySku(ctx, a.sku);
-    return { a, variant, price: a.price === undefined ? variant.price : cents(a.price, [...field, 'price']) };
+    return { a, variant, price: a.price === undefined ? variant.price : cents(ctx.state.shop.currency, a.price, [...field, 'price']) };
   });
 
   const now = nowIso(ctx);

@@ -5,7 +5,7 @@
  */
 import { GraphQLError, getDirectiveValues, type GraphQLResolveInfo } from 'graphql';
 import { parseGid } from '../ids.js';
-import { toCents } from '../money.js';
+import { formatCents, toCents } from '../money.js';
 import {
   activateInventory,
   adjustQuantities,
@@ -235,9 +235,9 @@ function customerInput(input: CustomerArgs): CustomerInput {
   return out;
 }
 
-function sumAmounts<R>(rows: R[] | null | undefined, pick: (row: R) => string | null | undefined): number | undefined {
+function sumAmounts<R>(rows: R[] | null | undefined, pick: (row: R) => string | null | undefined, currency: string): number | undefined {
   if (!rows) return undefined;
-  return rows.reduce((s, r) => s + toCents(String(pick(r))), 0);
+  return rows.reduce((s, r) => s + toCents(String(pick(r)), currency), 0);
 }
 
 export const mutationResolvers: Record<string, Resolver> = {
@@ -495,7 +495,10 @@ export const mutationResolvers: Record<string, Resolver> = {
             ? { shippingAmount: String(input.shipping.amount) }
             : {}),
           // Money moves only through `transactions`, as on Shopify; none means a refund of 0.
-          amount: ((sumAmounts(input.transactions, (t) => t.amount) ?? 0) / 100).toFixed(2),
+          amount: formatCents(
+            sumAmounts(input.transactions, (t) => t.amount, ctx.dom.state.shop.currency) ?? 0,
+            ctx.dom.state.shop.currency,
+          ),
           note: input.note ?? null,
         });
         return { refundId: refund.id };
@@ -586,7 +589,9 @@ export const mutationResolvers: Record<string, Resolver> = {
     attempt(['return'], () => {
       const input = args.input;
       const transfer = input.financialTransfer?.issueRefund;
-      const amount = transfer ? sumAmounts(transfer.orderTransactions, (t) => t.transactionAmount?.amount) : undefined;
+      const amount = transfer
+        ? sumAmounts(transfer.orderTransactions, (t) => t.transactionAmount?.amount, ctx.dom.state.shop.currency)
+        : undefined;
       const returnId = id(input.returnId, 'Return', ['input', 'returnId']);
       const ret = ctx.dom.state.returns.find((r) => r.id === returnId);
       const { ret: processed } = processReturn(ctx.dom, {

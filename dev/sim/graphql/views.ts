@@ -44,7 +44,7 @@ const conn =
     connection(items, args as ConnectionArgs, idOf, view);
 
 function money(cents: number, currency: string) {
-  return { amount: formatCents(cents), currencyCode: currency };
+  return { amount: formatCents(cents, currency), currencyCode: currency };
 }
 
 export function userErrorViews(errors: UserError[]) {
@@ -274,8 +274,8 @@ export function variantView(state: SimState, v: Variant): View {
     displayName: `${state.products.find((p) => p.id === v.productId)?.title ?? ''} - ${v.title}`,
     sku: v.sku,
     barcode: v.barcode,
-    price: formatCents(v.price),
-    compareAtPrice: v.compareAtPrice === null ? null : formatCents(v.compareAtPrice),
+    price: formatCents(v.price, state.shop.currency),
+    compareAtPrice: v.compareAtPrice === null ? null : formatCents(v.compareAtPrice, state.shop.currency),
     taxable: v.taxable,
     inventoryPolicy: v.inventoryPolicy,
     position: v.position,
@@ -359,7 +359,7 @@ function taxLineViews(order: Order, lines: TaxLine[]) {
     title: t.title,
     rate: t.rate,
     ratePercentage: Math.round(t.rate * 10000) / 100,
-    price: formatCents(t.price),
+    price: formatCents(t.price, order.currency),
     priceSet: moneyBag(t.price, order.currency, order.presentmentCurrency, order.rate),
     channelLiable: false,
     source: null,
@@ -483,7 +483,7 @@ export function orderView(state: SimState, order: Order): View {
         lines,
         shippingFull: args.refundShipping === true,
         ...(args.shippingAmount !== undefined && args.shippingAmount !== null
-          ? { shippingAmount: toCents(String(args.shippingAmount)) }
+          ? { shippingAmount: toCents(String(args.shippingAmount), order.currency) }
           : {}),
         full: args.suggestFullRefund === true,
       });

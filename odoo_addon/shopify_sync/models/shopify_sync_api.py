@@ -103,20 +103,41 @@ class ShopifySyncApi(models.AbstractModel):
         except normalize.GidError as exc:
             raise ValidationError(f"{label}: {field} {exc}") from None
 
+    def _places(self):
+        """The decimals of the money a call reads and writes: the ISO 4217 minor units of its
+        document's currency (JPY 0, EUR 2, KWD 3), set by `_with_currency`; 2 otherwise."""
+        return self.env.context.get("shopify_money_places", 2)
+
+    def _with_currency(self, code):
+        """This model reading and writing money in currency `code` (`_places`)."""
+        return self.with_context(shopify_money_places=money.minor_units(code))
+
+    def _with_order_currency(self, order_gid):
+        """`_with_currency` of the Shopify order `order_gid` (its shop currency, else its
+        Odoo currency), for refunds and payments, whose documents carry no currency."""
+        # Read only, for the currency: the order may be in a company the integration user is
+        # not in, which the method itself then reports.
+        order = self.env["sale.order"].sudo().search([("shopify_gid", "=", order_gid)], limit=1)
+        return self._with_currency(order.shopify_currency or order.currency_id.name or None)
+
     @staticmethod
-    def _money(value, label):
-        """A contract amount, exactly (lib/money.py `parse`), else ValidationError naming it."""
+    def _record_places(record):
+        """The decimals of an Odoo record's own currency (ISO 4217 minor units)."""
+        return money.minor_units(record.currency_id.name)
+
+    def _money(self, value, label):
+        """A contract amount, exactly (lib/money.py `parse`, at `_places`), else
+        ValidationError naming it."""
         try:
-            return money.parse(value, label)
+            return money.parse(value, label, self._places())
         except money.MoneyError as exc:
             raise ValidationError(str(exc)) from None
 
-    @staticmethod
-    def _cents(value, label):
-        """A contract amount as exact integer cents (lib/money.py `cents`), else
-        ValidationError naming it."""
+    def _cents(self, value, label):
+        """A contract amount as exact integer minor units (lib/money.py `cents`, at
+        `_places`), else ValidationError naming it."""
         try:
-            return money.cents(value, label)
+            return money.cents(value, label, self._places())
         except money.MoneyError as exc:
             raise ValidationError(str(exc)) from None
 

@@ -42,7 +42,9 @@ class ShopifySyncApi(models.AbstractModel):
                 "odoo_id": variant.id,
                 "sku": variant.default_code or None,
                 "barcode": variant.barcode or None,
-                "price": money.to_string(variant.lst_price),
+                # In the product's company currency, with its decimals (KWD 3, JPY none).
+                "price": money.to_string(variant.lst_price, money.minor_units(
+                    (variant.currency_id or self.env.company.currency_id).name)),
                 "active": bool(variant.active and template.active),
                 "option_values": option_values,
                 "shopify_variant_gid": variant.shopify_variant_gid or None,

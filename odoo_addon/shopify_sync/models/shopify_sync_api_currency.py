@@ -61,19 +61,26 @@ class ShopifySyncApi(models.AbstractModel):
                                "Pricelists) or convert with Odoo's rates (Shopify settings)")
             return document, total_cents, pricelist
         converted = self._converted_order(document, currency, document.get("created_at"))
-        return converted, money.cents(converted["total_price"]), None
+        return converted, money.cents(converted["total_price"], places=self._company_places()), \
+            None
+
+    def _company_places(self):
+        return money.minor_units(self.env.company.currency_id.name)
 
     def _converter(self, currency, when):
-        """Exact contract amount in `currency` → contract amount in the company currency at the
-        rate of the date `when` (ISO), rounded half-up at the cent."""
+        """Exact contract amount in `currency` (at `_places`) → contract amount in the company
+        currency at the rate of the date `when` (ISO), rounded half-up at the company
+        currency's minor unit."""
         company = self.env.company
+        places, company_places = self._places(), self._company_places()
         date = fields.Date.to_date((when or "")[:10]) or fields.Date.context_today(self)
 
         def convert(value):
-            amount = money.parse(value)
+            amount = money.parse(value, places=places)
             rate = Decimal(str(currency._get_conversion_rate(
                 currency, company.currency_id, company, date)))
-            return money.format_cents(money.odoo_cents(amount * rate))
+            return money.format_cents(money.odoo_cents(amount * rate, company_places),
+                                      company_places)
         return convert
 
     def _converted_order(self, document, currency, when):
@@ -123,4 +130,4 @@ class ShopifySyncApi(models.AbstractModel):
         if doc.get("edit_balance") is not None:
             doc["edit_balance"] = convert(doc["edit_balance"])
         doc["total"] = convert(doc.get("total"))
-        return doc, money.cents(doc["total"])
+        return doc, money.cents(doc["total"], places=money.minor_units(order.currency_id.name))

@@ -136,5 +136,5 @@ class ShopifySyncApi(models.AbstractModel):
         })
         credit_note.action_post()
         credit_note._shopify_set_result("synced")
-        notes.append(f"{label}: the edit is credited on {credit_note.name} "
-                     f"({money.to_string(credit_note.amount_total)})")
+        total = money.to_string(credit_note.amount_total, self._record_places(credit_note))
+        notes.append(f"{label}: the edit is credited on {credit_note.name} ({total})")

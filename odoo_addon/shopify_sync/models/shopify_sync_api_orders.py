@@ -20,6 +20,8 @@ class ShopifySyncApi(models.AbstractModel):
     @api.model
     def apply_order(self, document):
         self = self._begin(document)
+        # Amounts are exact in the document currency's minor units (JPY 0, KWD 3 decimals).
+        self = self._with_currency(document.get("currency"))
         gid = self._gid(document, "order_gid", "Order", "order")
         self._lock(f"order:{gid}")
         return self._apply_order(gid, document)
@@ -30,7 +32,7 @@ class ShopifySyncApi(models.AbstractModel):
             "sale_order_id": order.id,
             "name": order.name,
             "state": order.state,
-            "amount_total": money.to_string(order.amount_total),
+            "amount_total": money.to_string(order.amount_total, self._record_places(order)),
         }
         if message:
             result["message"] = message
@@ -189,6 +191,9 @@ class ShopifySyncApi(models.AbstractModel):
         shop_currency = document.get("currency")
         document, total_cents, pricelist = self._order_currency(label, document, total_cents,
                                                                 missing)
+        # Converted into the company currency: read and written with its decimals from here.
+        self = self._with_currency(document.get("currency"))
+        self._check_currency_precision(label, pricelist, document.get("currency"), missing)
         resolved = self._resolve_lines(label, document)
         lines_vals = self._order_lines_vals(label, document, resolved, missing)
         header = self._order_header(label, gid, document, notes, order)
@@ -247,6 +252,28 @@ class ShopifySyncApi(models.AbstractModel):
         if order.shopify_hash == incoming_hash:
             return self._result(order, "unchanged")
         return None
+
+    def _check_currency_precision(self, label, pricelist, code, missing):
+        """Hold an order whose Odoo currency rounds at another precision than ISO 4217 says
+        (KWD at 0.01, JPY at 0.01), or whose unit prices Odoo would store with fewer decimals
+        than the currency has (Decimal Accuracy "Product Price", 2 by default): Odoo would
+        round Shopify's exact amounts to them."""
+        currency = pricelist.currency_id if pricelist else self.env.company.currency_id
+        if not currency or (code and currency.name != code):
+            return
+        iso = money.minor_units(currency.name)
+        if currency.decimal_places != iso:
+            missing.append(
+                f"currency {currency.name} is rounded to {currency.decimal_places} decimals in "
+                f"Odoo (rounding {currency.rounding}) but has {iso} in ISO 4217 and Shopify: set "
+                f"its rounding to {money.format_cents(1, iso)} (Accounting > Configuration > "
+                "Currencies)")
+        digits = self.env["decimal.precision"].precision_get("Product Price")
+        if digits < iso:
+            missing.append(
+                f"unit prices are stored with {digits} decimals in Odoo (Decimal Accuracy "
+                f"\"Product Price\") but {currency.name} has {iso}: set it to {iso} (Settings > "
+                "Technical > Decimal Accuracy)")
 
     def _check_order_currency(self, label, document):
         company = self.env.company
@@ -358,10 +385,12 @@ class ShopifySyncApi(models.AbstractModel):
             status = "flagged"
             message = "; ".join(flags)
         elif order.state != "cancel" and self._total_outside_tolerance(
-                money.odoo_cents(self._comparable_total(order)), total_cents):
+                money.odoo_cents(self._comparable_total(order), self._places()), total_cents):
             status = "flagged"
-            message = (f"{label}: Odoo total {money.to_string(order.amount_total)} differs "
-                       f"from Shopify total_price {money.format_cents(total_cents)}")
+            places = self._places()
+            message = (f"{label}: Odoo total {money.to_string(order.amount_total, places)} "
+                       f"differs from Shopify total_price "
+                       f"{money.format_cents(total_cents, places)}")
         if notes and not message:
             message = "; ".join(notes)
         return status, message
@@ -576,6 +605,7 @@ class ShopifySyncApi(models.AbstractModel):
         return {
             "order_gid": gid, "found": True, "sale_order_id": order.id,
             "name": order.name, "state": order.state,
-            "amount_total": money.to_string(order.amount_total),
+            "amount_total": money.to_string(order.amount_total,
+                                            money.minor_units(order.currency_id.name)),
             "line_count": len(lines),
         }

@@ -45,6 +45,8 @@ class ShopifySyncApi(models.AbstractModel):
         self = self._begin(document)
         order_gid = self._gid(document, "order_gid", "Order", "payments")
         self._lock(f"order:{order_gid}")
+        # Amounts are exact in the order's shop currency's minor units (JPY 0, KWD 3 decimals).
+        self = self._with_order_currency(order_gid)
         label = f"payments of order {order_gid}"
         transactions = self._check_transactions(label, document.get("transactions"))
         order = self._imported_order(label, order_gid)
@@ -190,7 +192,7 @@ class ShopifySyncApi(models.AbstractModel):
             "payment_type": tx["direction"],
             "partner_type": "customer",
             "partner_id": partner.id,
-            "amount": float(money.to_decimal(tx["cents"])),
+            "amount": float(money.to_decimal(tx["cents"], self._places())),
             "currency_id": order.currency_id.id,
             "journal_id": journal.id,
             "date": (tx["processed_at"] or "")[:10] or False,
@@ -234,7 +236,8 @@ class ShopifySyncApi(models.AbstractModel):
             "invoice_id": invoice.id or None if invoice else None,
             "payments": [{
                 "transaction_gid": p.shopify_transaction_gid, "payment_id": p.id,
-                "payment_type": p.payment_type, "amount": money.to_string(p.amount),
+                "payment_type": p.payment_type,
+                "amount": money.to_string(p.amount, self._record_places(p)),
                 "journal": p.journal_id.name,
             } for p in created],
         }
@@ -272,7 +275,8 @@ class ShopifySyncApi(models.AbstractModel):
         return {
             "transaction_gid": gid, "found": True, "payment_id": payment.id,
             "sale_order_id": payment.shopify_sale_order_id.id or None,
-            "payment_type": payment.payment_type, "amount": money.to_string(payment.amount),
+            "payment_type": payment.payment_type,
+            "amount": money.to_string(payment.amount, money.minor_units(payment.currency_id.name)),
             "state": compat.payment_state(payment), "reconciled": bool(payment.is_reconciled),
         }
 

@@ -40,6 +40,8 @@ class ShopifySyncApi(models.AbstractModel):
         gid = self._gid(document, "refund_gid", "Refund", "refund")
         order_gid = self._gid(document, "order_gid", "Order", f"refund {gid}")
         self._lock(f"order:{order_gid}")
+        # Amounts are exact in the order's shop currency's minor units (JPY 0, KWD 3 decimals).
+        self = self._with_order_currency(order_gid)
         label = f"refund {gid}"
         total_cents = self._check_refund_document(label, document)
         return_gid = None
@@ -50,6 +52,8 @@ class ShopifySyncApi(models.AbstractModel):
             return self._refund_result("unchanged", record)
         order = self._imported_order(label, order_gid)
         document, total_cents = self._refund_currency(order, document, total_cents)
+        # Converted into the company currency: read and written with its decimals from here.
+        self = self._with_currency(order.currency_id.name)
         echo = self.env["account.move"].search(
             [("shopify_gid", "=", gid), ("move_type", "=", "out_refund")], limit=1)
         reflected = bool(record)
@@ -87,8 +91,9 @@ class ShopifySyncApi(models.AbstractModel):
         edit_balance = self._cents(document.get("edit_balance"), f"{label} edit_balance")
         if edit_balance < 0 or edit_balance > back:
             raise ValidationError(
-                f"{label} edit_balance: {money.format_cents(edit_balance)} must be between 0 and "
-                f"the money refunded beyond the goods ({money.format_cents(back)})")
+                f"{label} edit_balance: {money.format_cents(edit_balance, self._places())} must "
+                f"be between 0 and the money refunded beyond the goods "
+                f"({money.format_cents(back, self._places())})")
         return self._cents(document.get("total"), f"{label} total")
 
     def _refund_plan(self, label, order, document, reflected):
@@ -206,10 +211,10 @@ class ShopifySyncApi(models.AbstractModel):
         if discount:
             discount.write({"price_unit": min(0.0, discount.price_unit + float(share))})
 
-    @staticmethod
-    def _discount_share(item):
+    def _discount_share(self, item):
         """Units × unit price − Shopify's refunded subtotal, exactly (Decimal)."""
-        price = money.to_decimal(money.odoo_cents(item["so_line"].price_unit))
+        places = self._places()
+        price = money.to_decimal(money.odoo_cents(item["so_line"].price_unit, places), places)
         return price * item["qty"] - item["subtotal"]
 
     def _refund_money_lines(self, label, order, document, plan):
@@ -317,12 +322,13 @@ class ShopifySyncApi(models.AbstractModel):
             if not subtotal:
                 continue
             qty = line.get("quantity") or 0
-            unit = money.divide_exact(subtotal, qty)
+            unit = money.divide_exact(subtotal, qty, self._places())
             vals.append({
                 "product_id": so_line.product_id.id,
                 "name": so_line.name if unit is not None else f"{qty} × {so_line.name}",
                 "quantity": qty if unit is not None else 1,
-                "price_unit": float(unit if unit is not None else money.to_decimal(subtotal)),
+                "price_unit": float(unit if unit is not None
+                                    else money.to_decimal(subtotal, self._places())),
                 "tax_ids": [Command.set(compat.value(so_line, "tax_id").ids)]})
         for line in self._refund_money_lines_vals(label, order, document, []):
             vals.append({"product_id": line["product_id"], "name": line["name"], "quantity": 1,
@@ -357,19 +363,20 @@ class ShopifySyncApi(models.AbstractModel):
             if not reflected:
                 self._credit_note_tax_adjustment(credit_note, document, expected)
             if reflected or not self._total_outside_tolerance(
-                    money.odoo_cents(credit_note.amount_total), expected):
+                    money.odoo_cents(credit_note.amount_total, self._places()), expected):
                 credit_note.action_post()
                 credit_note._shopify_set_result("synced")
             else:
                 state = "flagged"
                 message = (f"{label}: Odoo credit note total "
-                           f"{money.to_string(credit_note.amount_total)} differs from Shopify "
-                           f"total {money.format_cents(expected)}; left in draft")
+                           f"{money.to_string(credit_note.amount_total, self._places())} differs "
+                           f"from Shopify total {money.format_cents(expected, self._places())}; "
+                           "left in draft")
                 credit_note._shopify_set_result("error", message=message)
         vals = {
             "sale_order_id": order.id, "state": state, "message": message,
             "credit_note_id": credit_note.id or False,
-            "amount_total": float(money.to_decimal(total_cents)),
+            "amount_total": float(money.to_decimal(total_cents, self._places())),
             "return_gid": document.get("return_gid") or False,
             "origin": "odoo" if echo else "shopify",
             "note": document.get("note") or False,
@@ -390,8 +397,9 @@ class ShopifySyncApi(models.AbstractModel):
         result = {
             "status": status, "refund_id": record.id,
             "credit_note_id": credit_note.id or None,
-            "amount_total": money.to_string(credit_note.amount_total if credit_note
-                                            else record.amount_total),
+            "amount_total": money.to_string(
+                credit_note.amount_total if credit_note else record.amount_total,
+                money.minor_units(record.sale_order_id.currency_id.name)),
         }
         if message:
             result["message"] = message
@@ -413,6 +421,7 @@ class ShopifySyncApi(models.AbstractModel):
             raise ValidationError(
                 f"export_credit_note: credit note {move.name} is not for a Shopify order")
         shipping = self.env.ref("shopify_sync.product_shopify_shipping").product_variant_id
+        places = money.minor_units(move.currency_id.name)
         lines = []
         for line in move.invoice_line_ids.filtered(lambda aml: aml.display_type == "product"):
             so_line = line.sale_line_ids[:1]
@@ -425,14 +434,14 @@ class ShopifySyncApi(models.AbstractModel):
                         "shipping" if line.product_id == shipping else "other",
                 "quantity": line.quantity,
                 "open_quantity": int(self._undelivered(product_line)) if product_line else 0,
-                "price_subtotal": money.to_string(line.price_subtotal),
-                "price_total": money.to_string(line.price_total),
+                "price_subtotal": money.to_string(line.price_subtotal, places),
+                "price_total": money.to_string(line.price_total, places),
             })
         return {
             "move_id": move.id, "name": move.name or "", "state": move.state,
             "order_gid": order.shopify_gid, "sale_order_id": order.id,
             "refund_gid": move.shopify_gid or None,
-            "amount_total": money.to_string(move.amount_total),
+            "amount_total": money.to_string(move.amount_total, places),
             "taxes_included": any(compat.value(order.order_line, "tax_id").mapped("price_include")),
             "lines": lines,
         }
@@ -460,12 +469,13 @@ class ShopifySyncApi(models.AbstractModel):
                     "amount_total": None, "credit_note_id": None, "credit_note_name": None,
                     "credit_note_state": None, "credit_note_amount": None}
         credit_note = record.credit_note_id
+        places = money.minor_units(record.sale_order_id.currency_id.name)
         return {
             "refund_gid": gid, "found": True, "sale_order_id": record.sale_order_id.id,
-            "state": record.state, "amount_total": money.to_string(record.amount_total),
+            "state": record.state, "amount_total": money.to_string(record.amount_total, places),
             "credit_note_id": credit_note.id or None,
             "credit_note_name": credit_note.name or None,
             "credit_note_state": credit_note.state or None,
-            "credit_note_amount": money.to_string(credit_note.amount_total)
+            "credit_note_amount": money.to_string(credit_note.amount_total, places)
             if credit_note else None,
         }

@@ -87,14 +87,16 @@ class ShopifySyncApi(models.AbstractModel):
             gid = self._gid(document, "shopify_gid", None, label)
         amount = document.get("amount")
         if amount is not None:
-            amount = self._money(amount, f"{label} amount")
+            # Read at the decimals of its currency (KWD 3, JPY none).
+            amount = self._with_currency(document.get("currency"))._money(amount,
+                                                                          f"{label} amount")
         return {
             "queue": document["queue"],
             "job_key": _text(document, "key", label),
             "message": _text(document, "message", label, required=True, limit=MAX_MESSAGE),
             "shopify_gid": gid or False,
             "shopify_name": _text(document, "order_name", label) or False,
-            "amount": "%.2f" % amount if amount is not None else False,
+            "amount": str(amount) if amount is not None else False,
             "currency": _text(document, "currency", label, limit=3) or False,
             "customer_name": _text(document, "customer_name", label) or False,
         }

@@ -31,7 +31,7 @@ class ShopifySyncApi(models.AbstractModel):
         """The odoo source's tolerance in cents (a setting in currency units, default 0)."""
         value = self._param("shopify_sync.tax_tolerance", "0") or "0"
         try:
-            return abs(money.odoo_cents(Decimal(str(value))))
+            return abs(money.odoo_cents(Decimal(str(value)), self._places()))
         except ArithmeticError:
             return 0
 
@@ -60,8 +60,8 @@ class ShopifySyncApi(models.AbstractModel):
             lambda sol: sol.shopify_line_role == "tax_adjustment")
         if missing or order.state == "cancel":
             return
-        own = money.odoo_cents(self._comparable_total(order)) - sum(
-            money.odoo_cents(price) for price in line.mapped("price_total"))
+        own = money.odoo_cents(self._comparable_total(order), self._places()) - sum(
+            money.odoo_cents(price, self._places()) for price in line.mapped("price_total"))
         difference = total_cents - own
         taxed = order.order_line - line
         bound = self._rounding_bound(taxed, self._document_tax_lines(document))
@@ -69,8 +69,8 @@ class ShopifySyncApi(models.AbstractModel):
             else 0
         # A binding field, written whatever the order's salesperson or company.
         order.sudo().write({
-            "shopify_total_price": float(money.to_decimal(total_cents)),
-            "shopify_total_difference": float(money.to_decimal(difference)),
+            "shopify_total_price": float(money.to_decimal(total_cents, self._places())),
+            "shopify_total_difference": float(money.to_decimal(difference, self._places())),
         })
         if not carried:
             if line and order.state in ("draft", "sent"):
@@ -78,10 +78,12 @@ class ShopifySyncApi(models.AbstractModel):
             elif line:
                 line.write({"price_unit": 0.0})
             return
-        odoo_tax = money.odoo_cents(sum(taxed.mapped("price_tax")))
-        name = (f"Shopify tax rounding difference: Shopify total {money.format_cents(total_cents)}"
-                f", Odoo computed {money.format_cents(own)} (tax {money.format_cents(odoo_tax)})")
-        vals = {"price_unit": float(money.to_decimal(carried)), "name": name}
+        odoo_tax = money.odoo_cents(sum(taxed.mapped("price_tax")), self._places())
+        places = self._places()
+        name = (f"Shopify tax rounding difference: Shopify total "
+                f"{money.format_cents(total_cents, places)}, Odoo computed "
+                f"{money.format_cents(own, places)} (tax {money.format_cents(odoo_tax, places)})")
+        vals = {"price_unit": float(money.to_decimal(carried, self._places())), "name": name}
         if line:
             line.write(vals)
             return
@@ -104,7 +106,7 @@ class ShopifySyncApi(models.AbstractModel):
         gets an untaxed rounding difference line, so it equals the refund and is posted."""
         if not credit_note or credit_note.state != "draft" or self._tax_source() != "shopify":
             return
-        difference = total_cents - money.odoo_cents(credit_note.amount_total)
+        difference = total_cents - money.odoo_cents(credit_note.amount_total, self._places())
         refunded = (document.get("lines") or [])
         bound = self._rounding_bound(credit_note.invoice_line_ids, len(refunded) + 1)
         if not difference or abs(difference) > bound:
@@ -112,8 +114,8 @@ class ShopifySyncApi(models.AbstractModel):
         product = self.env.ref("shopify_sync.product_shopify_tax_adjustment").product_variant_id
         credit_note.write({"invoice_line_ids": [Command.create({
             "product_id": product.id, "quantity": 1, "tax_ids": [Command.set([])],
-            "price_unit": float(money.to_decimal(difference)),
+            "price_unit": float(money.to_decimal(difference, self._places())),
             "name": (f"Shopify tax rounding difference: Shopify refund "
-                     f"{money.format_cents(total_cents)}, Odoo computed "
-                     f"{money.to_string(credit_note.amount_total)}"),
+                     f"{money.format_cents(total_cents, self._places())}, Odoo computed "
+                     f"{money.to_string(credit_note.amount_total, self._places())}"),
         })]})

@@ -4,6 +4,7 @@ from . import test_api_refunds
 from . import test_api_edits
 from . import test_api_taxes
 from . import test_api_currency
+from . import test_api_decimals
 from . import test_api_returns
 from . import test_api_fulfillments
 from . import test_api_payments

@@ -4,7 +4,7 @@ import { formatCents, mulDivRound, toCents } from '../../rules/money.js';
 import type { FulfillmentOrderStatus, OrderFieldsFragment, OrderLineFieldsFragment, ShopMoneyFieldsFragment } from '../../shopify/index.js';
 import { normaliseOrder, orderGidOf, rateString, updatedSinceQuery } from './map.js';
 
-const m = (amount: string): ShopMoneyFieldsFragment => ({ shopMoney: { amount } });
+const m = (amount: string): ShopMoneyFieldsFragment => ({ shopMoney: { amount, currencyCode: 'EUR' } });
 const validator = loadContractValidator();
 
 function line(overrides: Partial<OrderLineFieldsFragment> = {}): OrderLineFieldsFragment {
@@ -332,6 +332,76 @@ describe('orders normalise: Shopify order → OrderDocument', () => {
     assert.deepEqual(
       normaliseOrder(order(), more).document.lines.map((l) => l.sku),
       ['MUG', 'TEE'],
+    );
+  });
+});
+
+describe('orders normalise: currencies with 0 and 3 decimals (ISO 4217 minor units)', () => {
+  const bag =
+    (currencyCode: 'KWD' | 'JPY') =>
+    (amount: string): ShopMoneyFieldsFragment => ({ shopMoney: { amount, currencyCode } });
+  // One unit of three removed: each share is cut at the currency's own minor unit (kept = amount −
+  // round(amount × 1/3)), as Shopify's current totals are.
+  const cases: Array<{
+    currency: 'KWD' | 'JPY';
+    amounts: [price: string, vat: string, city: string, discount: string, total: string];
+    want: string[];
+  }> = [
+    { currency: 'KWD', amounts: ['1.235', '0.175', '0.052', '0.100', '2.522'], want: ['1.235', '0.067', '0.117', '0.035', '2.522'] },
+    { currency: 'JPY', amounts: ['1980.0', '158.0', '31', '100.0', '4022.0'], want: ['1980', '67', '105', '21', '4022'] },
+  ];
+  for (const c of cases)
+    it(`keeps ${c.currency} amounts exact and writes them with the currency's decimals`, () => {
+      const m3 = bag(c.currency);
+      const [price, vat, city, discount, total] = c.amounts;
+      const { document } = normaliseOrder(
+        order({
+          currencyCode: c.currency,
+          presentmentCurrencyCode: c.currency,
+          currentSubtotalPriceSet: m3(total),
+          currentTotalTaxSet: m3('0'),
+          currentTotalDiscountsSet: m3('0'),
+          currentTotalPriceSet: m3(total),
+          shippingLines: { nodes: [] },
+          lineItems: {
+            nodes: [
+              line({
+                quantity: 3,
+                currentQuantity: 2,
+                originalUnitPriceSet: m3(price),
+                taxLines: [
+                  { title: 'VAT', rate: 0.05, ratePercentage: 5, priceSet: m3(vat) },
+                  { title: 'City', rate: 0.015, ratePercentage: 1.5, priceSet: m3(city) },
+                ],
+                discountAllocations: [{ allocatedAmountSet: m3(discount) }],
+              }),
+            ],
+            pageInfo: { hasNextPage: false, endCursor: null },
+          },
+        }),
+      );
+      const l = document.lines[0]!;
+      assert.deepEqual([l.price_unit, l.discount, ...(l.tax_lines ?? []).map((t) => t.amount), document.total_price], c.want);
+      assert.equal(document.currency, c.currency);
+      validator.validate('apply_order', 'params', document);
+    });
+
+  it('refuses a KWD amount with a fourth decimal and a JPY amount with a fraction, naming the field', () => {
+    const kwd = bag('KWD');
+    assert.throws(
+      () => normaliseOrder(order({ currencyCode: 'KWD', currentTotalPriceSet: kwd('1.2345') })),
+      /total price: "1.2345" has more than 3 decimals/,
+    );
+    const jpy = bag('JPY');
+    assert.throws(
+      () =>
+        normaliseOrder(
+          order({
+            currencyCode: 'JPY',
+            lineItems: { nodes: [line({ originalUnitPriceSet: jpy('19.5') })], pageInfo: { hasNextPage: false, endCursor: null } },
+          }),
+        ),
+      /line 1 \(MUG\) price: "19.5" has more than 0 decimals/,
     );
   });
 });

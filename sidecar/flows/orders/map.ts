@@ -7,13 +7,13 @@
  *
  * Rules, each one a decision the rest of the flow relies on:
  * - Money is a decimal string in the shop currency (`shopMoney`), computed exactly in integer
- *   cents (never floats; rules/money.ts). Shop currency is the accounting currency; the
+ *   minor units of that currency (JPY 0, EUR 2, KWD 3 decimals; never floats; rules/money.ts). Shop currency is the accounting currency; the
  *   presentment currency code is recorded for reference only (docs/flows.md, "The canonical document").
  * - Quantities are the *current* ones (Shopify `currentQuantity`: after edits, removals and
  *   refunds). A line's discount and tax amounts in Shopify
  *   cover the originally ordered units, so for a line whose units were removed they are reduced by
  *   the removed share, rounded half away from zero to the cent: kept = amount − round(amount ×
- *   removed / ordered) — the same arithmetic Shopify's current totals use, so the Odoo total still
+ *   removed / ordered) at the currency's minor unit — the same arithmetic Shopify's current totals use, so the Odoo total still
  *   equals `currentTotalPriceSet` to the cent.
  * - A negative or fractional quantity cannot be a sale line (the contract takes non-negative
  *   integers): it is clamped (fraction dropped, negatives to 0) and reported in `warnings` so the
@@ -29,7 +29,7 @@ import type { QueueJobs } from '../../jobs.js';
 import type { Address, CustomerDocument, OrderDocument, OrderLine, ShippingLine, TaxLine } from '../../odoo/contract.js';
 import { PermanentError } from '../../queue/errors.js';
 import { isGid } from '../../rules/gid.js';
-import { formatCents, mulDivRound, toCents } from '../../rules/money.js';
+import { currencyMoney, mulDivRound, type CurrencyMoney } from '../../rules/money.js';
 import type {
   AddressFieldsFragment,
   OrderFieldsFragment,
@@ -71,7 +71,9 @@ export interface NormaliseResult {
   warnings: NormaliseWarning[];
 }
 
-const money = (bag: ShopMoneyFieldsFragment | null | undefined, what: string): bigint => toCents(bag?.shopMoney?.amount ?? '0', what);
+/** A MoneyBag's shop amount in minor units of the shop currency (`cur`). */
+const bagAmount = (cur: CurrencyMoney, bag: ShopMoneyFieldsFragment | null | undefined, what: string): bigint =>
+  cur.read(bag?.shopMoney?.amount ?? '0', what);
 
 /** A tax rate as a decimal fraction string: 0.2 → "0.2", 0.075 → "0.075". */
 export function rateString(rate: number | null | undefined, ratePercentage?: number | null): string {
@@ -130,6 +132,7 @@ function keptShare(amount: bigint, ordered: number, current: number): bigint {
 }
 
 function taxLines(
+  cur: CurrencyMoney,
   lines: readonly TaxLineFieldsFragment[] | null | undefined,
   what: string,
   share: (amount: bigint) => bigint = (a) => a,
@@ -137,7 +140,7 @@ function taxLines(
   return (lines ?? []).map((t, i) => ({
     title: t.title,
     rate: rateString(t.rate, t.ratePercentage),
-    amount: formatCents(share(money(t.priceSet, `${what} tax line ${i + 1}`))),
+    amount: cur.format(share(bagAmount(cur, t.priceSet, `${what} tax line ${i + 1}`))),
   }));
 }
 
@@ -164,6 +167,10 @@ export function normaliseOrder(
   lineItems: readonly OrderLineFieldsFragment[] = order.lineItems.nodes,
 ): NormaliseResult {
   const warnings: NormaliseWarning[] = [];
+  // Every amount is exact in the shop currency's minor units (JPY 0, KWD 3 decimals), so every
+  // pro-rata share rounds at that currency's precision, as Shopify's current totals do.
+  const cur = currencyMoney(order.currencyCode);
+  const money = (bag: ShopMoneyFieldsFragment | null | undefined, what: string): bigint => bagAmount(cur, bag, what);
   const lines: OrderLine[] = lineItems.map((li, index) => {
     const where = `order ${order.name} line ${index + 1} (${li.sku ?? 'no SKU'})`;
     const ordered = clampQuantity(li.quantity, `${where} ordered`, []);
@@ -175,9 +182,9 @@ export function normaliseOrder(
       sku: li.sku && li.sku.trim() !== '' ? li.sku : null,
       title: li.title,
       quantity: current,
-      price_unit: formatCents(money(li.originalUnitPriceSet, `${where} price`)),
-      discount: formatCents(share(discount)),
-      tax_lines: taxLines(li.taxLines, where, share),
+      price_unit: cur.format(money(li.originalUnitPriceSet, `${where} price`)),
+      discount: cur.format(share(discount)),
+      tax_lines: taxLines(cur, li.taxLines, where, share),
       // Only when true, so the documents (and content hashes) of other orders do not change.
       ...(li.isGiftCard ? { gift_card: true } : {}),
     };
@@ -195,9 +202,9 @@ export function normaliseOrder(
     return {
       title: s.title ?? null,
       code: s.code ?? null,
-      price: formatCents(price),
-      discount: formatCents(discount),
-      tax_lines: taxLines(s.taxLines, where),
+      price: cur.format(price),
+      discount: cur.format(discount),
+      tax_lines: taxLines(cur, s.taxLines, where),
     };
   });
   const document: OrderDocument = {
@@ -217,10 +224,10 @@ export function normaliseOrder(
     location_gid: locationOf(order, warnings),
     lines,
     shipping_lines: shippingLines,
-    subtotal_price: formatCents(money(order.currentSubtotalPriceSet, 'subtotal')),
-    total_tax: formatCents(money(order.currentTotalTaxSet, 'total tax')),
-    total_discounts: formatCents(money(order.currentTotalDiscountsSet, 'total discounts')),
-    total_price: formatCents(money(order.currentTotalPriceSet, 'total price')),
+    subtotal_price: cur.format(money(order.currentSubtotalPriceSet, 'subtotal')),
+    total_tax: cur.format(money(order.currentTotalTaxSet, 'total tax')),
+    total_discounts: cur.format(money(order.currentTotalDiscountsSet, 'total discounts')),
+    total_price: cur.format(money(order.currentTotalPriceSet, 'total price')),
     note: order.note ?? null,
     // The refunds these current quantities and totals count: Odoo applies them first.
     refund_gids: (order.refunds ?? []).map((r) => r.id),

@@ -13,7 +13,7 @@
  *   transaction it refuses is named in its error.
  */
 import type { PaymentStatus, PaymentsDocument, PaymentTransaction } from '../../odoo/contract.js';
-import { formatCents, toCents } from '../../rules/money.js';
+import { formatMinor, minorUnits, toMinor } from '../../rules/money.js';
 import type { OrdersMoneySinceQuery, OrderTransactionsQuery } from '../../shopify/index.js';
 
 export type ShopifyOrderTransactions = NonNullable<OrderTransactionsQuery['order']>;
@@ -22,9 +22,13 @@ export type MoneyOrder = OrdersMoneySinceQuery['orders']['nodes'][number];
 
 const MONEY_KINDS = new Set(['SALE', 'CAPTURE', 'REFUND', 'CHANGE']);
 
+/** A transaction's shop amount, exact in minor units of its currency (JPY 0, KWD 3 decimals). */
+const amountOf = (t: Pick<ShopifyTransaction, 'amountSet'>, what: string): bigint =>
+  toMinor(t.amountSet.shopMoney.amount, minorUnits(t.amountSet.shopMoney.currencyCode), what);
+
 /** Whether Shopify's transaction moved money (what Odoo books as a payment). */
 export function isMoney(t: Pick<ShopifyTransaction, 'kind' | 'status' | 'amountSet'>): boolean {
-  return MONEY_KINDS.has(t.kind) && t.status === 'SUCCESS' && toCents(t.amountSet.shopMoney.amount, 'transaction amount') !== 0n;
+  return MONEY_KINDS.has(t.kind) && t.status === 'SUCCESS' && amountOf(t, 'transaction amount') !== 0n;
 }
 
 /** The contract's PaymentsDocument of an order: every transaction, kinds and statuses lower-cased. */
@@ -69,9 +73,10 @@ export function compareTransactions(
     for (const t of transactionsInWindow(order, window)) {
       compared++;
       const booked = byGid.get(t.id);
-      const shopify = formatCents(toCents(t.amountSet.shopMoney.amount, `transaction ${t.id} amount`));
+      const places = minorUnits(t.amountSet.shopMoney.currencyCode);
+      const shopify = formatMinor(amountOf(t, `transaction ${t.id} amount`), places);
       const odoo = booked?.found ? booked.amount : null;
-      if (odoo !== null && toCents(odoo, 'Odoo payment') === toCents(shopify)) continue;
+      if (odoo !== null && toMinor(odoo, places, 'Odoo payment') === toMinor(shopify, places)) continue;
       mismatched.push({
         orderGid: order.id,
         name: order.name,

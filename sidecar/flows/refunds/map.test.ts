@@ -22,7 +22,7 @@ const L1 = 'gid://shopify/LineItem/11';
 const L2 = 'gid://shopify/LineItem/12';
 const LOC_A = 'gid://shopify/Location/101';
 const LOC_B = 'gid://shopify/Location/102';
-const m = (amount: string) => ({ shopMoney: { amount } });
+const m = (amount: string) => ({ shopMoney: { amount, currencyCode: 'EUR' as const } });
 
 type Line = [line: string, quantity: number, restock: RefundLineItemRestockType, subtotal: string, tax: string, location?: string];
 
@@ -376,8 +376,10 @@ describe('refunds map: the part of a refund that repays an order edit', () => {
   it('adds edit_balance only when there is one, and only a refund with money beyond its goods asks', () => {
     const doc = refundDocument(refund({ adjustments: [['-15.00', '0.00']] }), false);
     assert.equal(givesBeyondGoods(doc), true);
-    assert.equal(withEditBalance(doc, 1500n).edit_balance, '15.00');
-    assert.equal(withEditBalance(doc, 0n).edit_balance, undefined);
+    assert.equal(withEditBalance(doc, 1500n, 'EUR').edit_balance, '15.00');
+    assert.equal(withEditBalance(doc, 1500n, 'KWD').edit_balance, '1.500');
+    assert.equal(withEditBalance(doc, 1500n, 'JPY').edit_balance, '1500');
+    assert.equal(withEditBalance(doc, 0n, 'EUR').edit_balance, undefined);
     assert.equal(givesBeyondGoods(refundDocument(refund({ lines: [[L1, 1, 'CANCEL', '12.50', '2.50']] }), false)), false);
   });
 });

@@ -23,7 +23,7 @@ import type { QueueJobs } from '../../jobs.js';
 import type { CreditNoteDocument, RefundDocument, RefundStatus } from '../../odoo/contract.js';
 import { PermanentError } from '../../queue/errors.js';
 import { isGid } from '../../rules/gid.js';
-import { formatCents, toCents } from '../../rules/money.js';
+import { formatMinor, minorUnits, toMinor } from '../../rules/money.js';
 import type {
   OrderEditBalanceQuery,
   OrderRefundableQuery,
@@ -40,7 +40,9 @@ export type ShopifyOrderRefundable = NonNullable<OrderRefundableQuery['order']>;
 export type ShopifyOrderEditBalance = NonNullable<OrderEditBalanceQuery['order']>;
 export type RefundJob = QueueJobs['refunds'];
 
-const money = (bag: ShopMoneyFieldsFragment | null | undefined, what: string): bigint => toCents(bag?.shopMoney?.amount ?? '0', what);
+/** A MoneyBag's shop amount, exact in minor units of its own currency (JPY 0, KWD 3 decimals). */
+const money = (bag: ShopMoneyFieldsFragment | null | undefined, what: string): bigint =>
+  toMinor(bag?.shopMoney?.amount ?? '0', minorUnits(bag?.shopMoney?.currencyCode), what);
 
 /** The order a refunds job is about (webhooks and repairs name it; credit notes are read first). */
 export function orderGidOf(job: RefundJob): string | undefined {
@@ -58,6 +60,8 @@ export function moveIdOf(job: Extract<RefundJob, { source: 'outbox' }>): number 
 /** The contract's RefundDocument for one Shopify refund of an order whose prices include tax or not. */
 export function refundDocument(refund: ShopifyRefund, taxesIncluded: boolean): RefundDocument {
   const label = `refund ${refund.id}`;
+  // The refund's money is in the shop currency, the order's: written with its decimals.
+  const fmt = (minor: bigint) => formatMinor(minor, minorUnits(refund.totalRefundedSet.shopMoney.currencyCode));
   if (refund.refundLineItems.pageInfo.hasNextPage)
     throw new PermanentError(`${label}: more than 50 refunded lines; not supported, apply it in Odoo by hand`);
   let total = 0n;
@@ -69,8 +73,8 @@ export function refundDocument(refund: ShopifyRefund, taxesIncluded: boolean): R
       line_gid: l.lineItem.id,
       sku: l.lineItem.sku && l.lineItem.sku.trim() !== '' ? l.lineItem.sku : null,
       quantity: Math.max(0, Math.trunc(l.quantity)),
-      subtotal: formatCents(subtotal),
-      total_tax: formatCents(tax),
+      subtotal: fmt(subtotal),
+      total_tax: fmt(tax),
       restock_type: l.restockType.toLowerCase() as RefundDocument['lines'][number]['restock_type'],
       location_gid: l.location?.id ?? null,
     };
@@ -86,7 +90,7 @@ export function refundDocument(refund: ShopifyRefund, taxesIncluded: boolean): R
     // Shopify: calculated − refunded (negative when more money went back than the goods).
     const amount = -(money(a.amountSet, `${label} adjustment ${i + 1}`) + money(a.taxAmountSet, `${label} adjustment ${i + 1} tax`));
     total += amount;
-    return { amount: formatCents(amount), reason: a.reason ? a.reason.toLowerCase() : null };
+    return { amount: fmt(amount), reason: a.reason ? a.reason.toLowerCase() : null };
   });
   return {
     refund_gid: refund.id,
@@ -95,9 +99,9 @@ export function refundDocument(refund: ShopifyRefund, taxesIncluded: boolean): R
     note: refund.note ?? null,
     return_gid: refund.return?.id ?? null,
     lines,
-    shipping: { amount: formatCents(shipping), tax: formatCents(shippingTax) },
+    shipping: { amount: fmt(shipping), tax: fmt(shippingTax) },
     adjustments,
-    total: formatCents(total),
+    total: fmt(total),
   };
 }
 
@@ -136,13 +140,14 @@ export function editBalanceOf(refundGid: string, order: ShopifyOrderEditBalance)
 }
 
 /** A refund document with the part of its money that repays an order edit (`editBalanceOf`). */
-export function withEditBalance(document: RefundDocument, balance: bigint): RefundDocument {
-  return balance > 0n ? { ...document, edit_balance: formatCents(balance) } : document;
+export function withEditBalance(document: RefundDocument, balance: bigint, currency: string | null | undefined): RefundDocument {
+  return balance > 0n ? { ...document, edit_balance: formatMinor(balance, minorUnits(currency)) } : document;
 }
 
 /** Whether a refund document gives money back beyond its goods (only then can it repay an edit). */
 export function givesBeyondGoods(document: RefundDocument): boolean {
-  return (document.adjustments ?? []).some((a) => toCents(a.amount, 'adjustment') > 0n);
+  // Only the sign matters: read at the most decimals any currency has, never refused for them.
+  return (document.adjustments ?? []).some((a) => toMinor(a.amount, 4, 'adjustment') > 0n);
 }
 
 /** The order's refunds Odoo has not applied (pending ones are counted in the order but not applied). */
@@ -203,7 +208,11 @@ export function planCreditNoteRefund(cn: CreditNoteDocument, order: ShopifyOrder
     if (cancel) lines.push(restock(cancel, 'CANCEL'));
     if (take > cancel) lines.push(restock(take - cancel, 'NO_RESTOCK'));
   }
-  return { note: `Odoo credit note ${cn.name}`, lines, amount: toCents(cn.amount_total, `credit note ${cn.name} amount_total`) };
+  return {
+    note: `Odoo credit note ${cn.name}`,
+    lines,
+    amount: toMinor(cn.amount_total, minorUnits(order.currencyCode), `credit note ${cn.name} amount_total`),
+  };
 }
 
 /** A payment a refund can go back to: a successful sale or capture. */
@@ -216,9 +225,10 @@ type Payment = ShopifyOrderRefundable['transactions'][number];
  */
 export function refundTransactions(cn: CreditNoteDocument, order: ShopifyOrderRefundable, amount: bigint) {
   const refundable = money(order.suggestedRefund?.maximumRefundableSet, `order ${order.name} refundable`);
+  const format = (minor: bigint) => formatMinor(minor, minorUnits(order.currencyCode));
   if (amount > refundable)
     throw new PermanentError(
-      `credit note ${cn.name}: ${formatCents(amount)} is more than Shopify can refund on order ${order.name} (${formatCents(refundable)} refundable)`,
+      `credit note ${cn.name}: ${format(amount)} is more than Shopify can refund on order ${order.name} (${format(refundable)} refundable)`,
     );
   const payments = order.transactions.filter((t: Payment) => (t.kind === 'SALE' || t.kind === 'CAPTURE') && t.status === 'SUCCESS');
   const out: Array<{ orderId: string; parentId: string; gateway: string; kind: 'REFUND'; amount: string }> = [];
@@ -226,10 +236,10 @@ export function refundTransactions(cn: CreditNoteDocument, order: ShopifyOrderRe
   for (const t of payments) {
     if (left <= 0n) break;
     const take = left < money(t.amountSet, 'payment') ? left : money(t.amountSet, 'payment');
-    out.push({ orderId: order.id, parentId: t.id, gateway: t.gateway ?? 'manual', kind: 'REFUND', amount: formatCents(take) });
+    out.push({ orderId: order.id, parentId: t.id, gateway: t.gateway ?? 'manual', kind: 'REFUND', amount: format(take) });
     left -= take;
   }
-  if (left > 0n) throw new PermanentError(`credit note ${cn.name}: order ${order.name} has no payment to refund ${formatCents(left)} to`);
+  if (left > 0n) throw new PermanentError(`credit note ${cn.name}: order ${order.name} has no payment to refund ${format(left)} to`);
   return out;
 }
 
@@ -249,6 +259,9 @@ export function findSentRefund(
   known: ReadonlySet<string>,
 ): ShopifyOrderRefunds['refunds'][number] | undefined {
   return refunds.find(
-    (r) => !known.has(r.id) && r.note === sent.note && money(r.totalRefundedSet, 'refund') === toCents(sent.amount, 'sent amount'),
+    (r) =>
+      !known.has(r.id) &&
+      r.note === sent.note &&
+      money(r.totalRefundedSet, 'refund') === toMinor(sent.amount, minorUnits(r.totalRefundedSet.shopMoney.currencyCode), 'sent amount'),
   );
 }

@@ -246,19 +246,19 @@ export interface OrderDocument {
   lines: OrderLine[];
   shipping_lines: OrderShippingLine[];
   /**
-   * Decimal amount in the shop currency, as a string.
+   * Decimal amount in the shop currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
    */
   subtotal_price?: string;
   /**
-   * Decimal amount in the shop currency, as a string.
+   * Decimal amount in the shop currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
    */
   total_tax?: string;
   /**
-   * Decimal amount in the shop currency, as a string.
+   * Decimal amount in the shop currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
    */
   total_discounts?: string;
   /**
-   * Decimal amount in the shop currency, as a string.
+   * Decimal amount in the shop currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
    */
   total_price: string;
   note?: string | null;
@@ -315,11 +315,11 @@ export interface OrderLine {
   title?: string | null;
   quantity: number;
   /**
-   * Decimal amount in the shop currency, as a string.
+   * Decimal amount in the shop currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
    */
   price_unit: string;
   /**
-   * Decimal amount in the shop currency, as a string.
+   * Decimal amount in the shop currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
    */
   discount?: string;
   tax_lines?: OrderTaxLine[];
@@ -335,11 +335,11 @@ export interface OrderLine {
 export interface OrderTaxLine {
   title: string;
   /**
-   * Decimal amount in the shop currency, as a string.
+   * Decimal amount in the shop currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
    */
   rate: string;
   /**
-   * Decimal amount in the shop currency, as a string.
+   * Decimal amount in the shop currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
    */
   amount?: string;
 }
@@ -351,11 +351,11 @@ export interface OrderShippingLine {
   title?: string | null;
   code?: string | null;
   /**
-   * Decimal amount in the shop currency, as a string.
+   * Decimal amount in the shop currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
    */
   price: string;
   /**
-   * Decimal amount in the shop currency, as a string.
+   * Decimal amount in the shop currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
    */
   discount?: string;
   tax_lines?: OrderTaxLine[];
@@ -370,7 +370,7 @@ export interface ApplyOrderResult {
   name: string;
   state: string;
   /**
-   * Results always carry two decimals.
+   * Results carry exactly the decimals of their currency (ISO 4217 minor units: JPY none, EUR two, KWD three).
    */
   amount_total: string;
   message?: string;
@@ -471,11 +471,11 @@ export interface RefundDocument {
     sku?: string | null;
     quantity: number;
     /**
-     * Decimal amount in the shop currency, as a string.
+     * Decimal amount in the shop currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
      */
     subtotal: string;
     /**
-     * Decimal amount in the shop currency, as a string.
+     * Decimal amount in the shop currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
      */
     total_tax?: string;
     restock_type: 'no_restock' | 'cancel' | 'return' | 'legacy_restock';
@@ -483,17 +483,17 @@ export interface RefundDocument {
   }[];
   shipping?: {
     /**
-     * Decimal amount in the shop currency, as a string.
+     * Decimal amount in the shop currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
      */
     amount?: string;
     /**
-     * Decimal amount in the shop currency, as a string.
+     * Decimal amount in the shop currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
      */
     tax?: string;
   };
   adjustments?: {
     /**
-     * Decimal amount in the shop currency, as a string.
+     * Decimal amount in the shop currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
      */
     amount: string;
     reason?: string | null;
@@ -503,7 +503,7 @@ export interface RefundDocument {
    */
   edit_balance?: string;
   /**
-   * Decimal amount in the shop currency, as a string.
+   * Decimal amount in the shop currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
    */
   total: string;
 }
@@ -515,7 +515,7 @@ export interface ApplyRefundResult {
   status: 'created' | 'unchanged' | 'flagged';
   credit_note_id: number | null;
   /**
-   * Results always carry two decimals.
+   * Results carry exactly the decimals of their currency (ISO 4217 minor units: JPY none, EUR two, KWD three).
    */
   amount_total: string;
   message?: string;
@@ -666,7 +666,7 @@ export interface CreditNoteDocument {
   sale_order_id: number;
   refund_gid: string | null;
   /**
-   * Results always carry two decimals.
+   * Results carry exactly the decimals of their currency (ISO 4217 minor units: JPY none, EUR two, KWD three).
    */
   amount_total: string;
   /**
@@ -686,11 +686,11 @@ export interface CreditNoteDocument {
      */
     open_quantity: number;
     /**
-     * Results always carry two decimals.
+     * Results carry exactly the decimals of their currency (ISO 4217 minor units: JPY none, EUR two, KWD three).
      */
     price_subtotal: string;
     /**
-     * Results always carry two decimals.
+     * Results carry exactly the decimals of their currency (ISO 4217 minor units: JPY none, EUR two, KWD three).
      */
     price_total: string;
   }[];

@@ -10,17 +10,42 @@ class TestMoneyContractRule(unittest.TestCase):
 
     def test_every_shared_case(self):
         table = cases.load("money")["cases"]
-        self.assertGreaterEqual(len(table), 10)
+        self.assertGreaterEqual(len(table), 20)
         for case in table:
-            with self.subTest(input=case["input"]):
+            places = money.minor_units(case.get("currency"))
+            with self.subTest(input=case["input"], currency=case.get("currency")):
                 if "error" in case:
                     with self.assertRaisesRegex(money.MoneyError, rf"^total: .*{case['error']}"):
-                        money.cents(case["input"], "total")
+                        money.cents(case["input"], "total", places)
                     with self.assertRaisesRegex(money.MoneyError, rf"^total: .*{case['error']}"):
-                        money.parse(case["input"], "total")
+                        money.parse(case["input"], "total", places)
                 else:
-                    self.assertEqual(money.cents(case["input"], "total"), case["cents"])
-                    self.assertEqual(money.parse(case["input"]), Decimal(case["cents"]) / 100)
+                    self.assertEqual(money.cents(case["input"], "total", places), case["minor"])
+                    self.assertEqual(money.parse(case["input"], places=places),
+                                     Decimal(case["minor"]).scaleb(-places))
+
+    def test_the_shared_table_of_minor_units(self):
+        table = cases.load("money")["minor_units"]
+        self.assertEqual(money.MINOR_UNITS, table["exponents"])
+        self.assertEqual(money.minor_units("XYZ"), table["default"])
+        self.assertEqual([money.minor_units(c) for c in ("KWD", "jpy", "EUR", None, "")],
+                         [3, 0, 2, 2, 2])
+
+    def test_every_shared_format(self):
+        for case in cases.load("money")["formats"]:
+            self.assertEqual(money.format_cents(case["minor"], case["minor_units"]),
+                             case["output"])
+
+    def test_amounts_odoo_computed_round_at_the_currency_minor_unit(self):
+        self.assertEqual(money.odoo_cents(1.2345, 3), 1235)
+        self.assertEqual(money.odoo_cents(1980.0, 0), 1980)
+        self.assertEqual(money.odoo_cents(1979.5, 0), 1980)
+        self.assertEqual(money.to_string(12.3449999, 3), "12.345")
+        self.assertEqual(money.to_string(1980, 0), "1980")
+        self.assertTrue(money.equal_to_cent(0.1 + 0.2, "0.300", 3))
+        self.assertEqual(money.divide_exact(2469, 2, 3), None)
+        self.assertEqual(str(money.divide_exact(2468, 2, 3)), "1.234")
+        self.assertEqual(str(money.divide_exact(1980, 2, 0)), "990")
 
     def test_floats_are_refused_and_none_is_an_absent_zero(self):
         with self.assertRaisesRegex(money.MoneyError, "^price: money must be a decimal string"):
