@@ -271,7 +271,7 @@ export function createOrder(ctx: DomainContext, input: CreateOrderInput): Order 
     const giftCard = cents(ctx.state.shop.currency, input.giftCardPayment, ['giftCardPayment']);
     if (giftCard < 0 || giftCard > total) fail('giftCardPayment must be between 0 and the order total', ['giftCardPayment']);
     const due = total - giftCard;
-    const tendered = input.cashTendered === undefined ? due : cents(input.cashTendered, ['cashTendered']);
+    const tendered = input.cashTendered === undefined ? due : cents(ctx.state.shop.currency, input.cashTendered, ['cashTendered']);
     if (tendered < due) fail('cashTendered must be at least what is due', ['cashTendered']);
     const payments: Array<[string, number]> = [
       ['gift_card', giftCard],
