@@ -171,6 +171,28 @@ describe('sim control API: orders', () => {
     assert.equal(paid.total_outstanding, '0.00');
   });
 
+  it('captures an authorized order: a CAPTURE of the authorization, the only money of the order', async () => {
+    const { sim } = testSimulator();
+    const o = (await control(sim, 'post', '/orders', { ...SAMPLE_ORDER, financialStatus: 'authorized' })).body;
+    assert.equal(o.total_outstanding, '27.99', 'an authorization is not money yet');
+    const paid = (await control(sim, 'post', `/orders/${o.id}/pay`)).body;
+    assert.deepEqual([paid.financial_status, paid.total_outstanding], ['paid', '0.00']);
+    const data = await gqlData(
+      sim,
+      'query($id: ID!) { order(id: $id) { transactions { kind status amountSet { shopMoney { amount } } parentTransaction { kind } } } }',
+      {
+        id: o.admin_graphql_api_id,
+      },
+    );
+    assert.deepEqual(
+      data.order.transactions.map((t: Json) => [t.kind, t.status, t.amountSet.shopMoney.amount, t.parentTransaction?.kind ?? null]),
+      [
+        ['AUTHORIZATION', 'SUCCESS', '27.99', null],
+        ['CAPTURE', 'SUCCESS', '27.99', 'AUTHORIZATION'],
+      ],
+    );
+  });
+
   it('cancels an order, releasing stock, and voids an unpaid one', async () => {
     const { sim } = testSimulator();
     const o = (await control(sim, 'post', '/orders', { ...SAMPLE_ORDER, financialStatus: 'pending' })).body;

@@ -178,7 +178,8 @@ export interface RefundAdjustment {
 export interface Transaction {
   id: number;
   orderId: number;
-  kind: 'sale' | 'refund';
+  /** An authorization reserves money at checkout; its capture (parentId: the authorization) takes it. */
+  kind: 'sale' | 'authorization' | 'capture' | 'refund';
   gateway: string;
   status: 'success';
   amount: number;

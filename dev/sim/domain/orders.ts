@@ -279,6 +279,21 @@ export function createOrder(ctx: DomainContext, input: CreateOrderInput): Order 
       order.transactionIds.push(tx.id);
     }
   }
+  if (order.financialStatus === 'authorized') {
+    // Shopify authorizes the card at checkout; the money moves with the capture (markPaid).
+    const tx = {
+      id: nextId(ctx),
+      orderId: order.id,
+      kind: 'authorization' as const,
+      gateway: order.gateway,
+      status: 'success' as const,
+      amount: orderTotals(ctx.state, order).total,
+      parentId: null,
+      createdAt: now,
+    };
+    ctx.state.transactions.push(tx);
+    order.transactionIds.push(tx.id);
+  }
   const orderEvents = [orderEvent(ctx, order, 'orders/create')];
   if (order.financialStatus === 'paid') orderEvents.push(orderEvent(ctx, order, 'orders/paid'));
   ctx.emit([...orderEvents, ...events]);
@@ -290,14 +305,20 @@ export function markPaid(ctx: DomainContext, orderId: number): Order {
   if (order.cancelledAt) fail('The order is cancelled', ['orderId']);
   const due = orderTotals(ctx.state, order).outstanding;
   if (due <= 0) fail('Nothing is outstanding on this order', ['orderId']);
+  // An authorized order is captured (orderCapture: a CAPTURE whose parent is the authorization);
+  // a pending one (bank transfer, cash on delivery) is marked paid with a SALE.
+  const authorization =
+    order.financialStatus === 'authorized'
+      ? order.transactionIds.map((id) => ctx.state.transactions.find((t) => t.id === id)).find((t) => t?.kind === 'authorization')
+      : undefined;
   const tx = {
     id: nextId(ctx),
     orderId: order.id,
-    kind: 'sale' as const,
+    kind: authorization ? ('capture' as const) : ('sale' as const),
     gateway: order.gateway,
     status: 'success' as const,
     amount: due,
-    parentId: null,
+    parentId: authorization?.id ?? null,
     createdAt: nowIso(ctx),
   };
   ctx.state.transactions.push(tx);
@@ -676,7 +697,8 @@ export function recordRefund(ctx: DomainContext, order: Order, input: RecordRefu
     if (input.moveStock) events.push(...moveRefundedStock(ctx, order, line));
   }
   if (amount > 0) {
-    const parent = order.transactionIds.find((id) => ctx.state.transactions.find((t) => t.id === id)?.kind === 'sale') ?? null;
+    const parent =
+      order.transactionIds.find((id) => ['sale', 'capture'].includes(ctx.state.transactions.find((t) => t.id === id)?.kind ?? '')) ?? null;
     const tx = {
       id: nextId(ctx),
       orderId: order.id,

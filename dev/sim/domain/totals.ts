@@ -114,7 +114,7 @@ export function orderTotals(state: SimState, order: Order): OrderTotals {
 
   const paid = order.transactionIds
     .map((id) => state.transactions.find((t) => t.id === id))
-    .filter((t) => t?.kind === 'sale')
+    .filter((t) => t?.kind === 'sale' || t?.kind === 'capture')
     .reduce((s, t) => s + (t?.amount ?? 0), 0);
 
   let remaining = 0;
@@ -186,7 +186,7 @@ export function suggestRefund(
   const tax = lines.reduce((s, l) => s + l.tax, 0) + shippingTax;
   const paid = order.transactionIds
     .map((id) => state.transactions.find((t) => t.id === id))
-    .filter((t) => t?.kind === 'sale')
+    .filter((t) => t?.kind === 'sale' || t?.kind === 'capture')
     .reduce((s, t) => s + (t?.amount ?? 0), 0);
   const maximumRefundable = Math.max(0, paid - totals.refundedAmount);
   const amount = subtotal + shipping + (order.taxesIncluded ? 0 : tax);
