@@ -185,6 +185,49 @@ export function definePaymentScenarios(get: () => PaymentScenarioContext): void 
     assert.equal((await m.readPayments(so))[0]!.reconciled, true);
   });
 
+  it('reconciles a refund made before invoicing with the sale it pays back, and the rest of the sale with the invoice', async () => {
+    const { contract, m } = get();
+    await m.configure({ invoice_policy: 'on_delivery' });
+    const { doc, so } = await order();
+    const sale = tx('sale', '30.00');
+    await pay(doc, sale);
+    const applied = await contract.applyRefund({
+      refund_gid: gidOf('Refund'),
+      order_gid: doc.order_gid,
+      created_at: '2026-11-03T10:00:00Z',
+      note: null,
+      return_gid: null,
+      lines: [
+        {
+          line_gid: doc.lines[0]!.line_gid,
+          sku: doc.lines[0]!.sku,
+          quantity: 1,
+          subtotal: '10.00',
+          total_tax: '2.00',
+          restock_type: 'cancel',
+          location_gid: null,
+        },
+      ],
+      shipping: { amount: '0.00', tax: '0.00' },
+      adjustments: [],
+      total: '12.00',
+    });
+    assert.equal(applied.credit_note_id, null, 'not invoiced: the refund lowers the order');
+    await pay(doc, sale, tx('refund', '12.00'));
+    assert.deepEqual(
+      (await m.readPayments(so)).map((p) => [p.payment_type, p.amount, p.reconciled]),
+      [
+        ['inbound', '30.00', false],
+        ['outbound', '12.00', true],
+      ],
+    );
+    const [picking] = (await m.readPickings(so)).filter((pk) => pk.picking_type === 'outgoing');
+    await m.validateDelivery(picking!.id);
+    const [invoice] = await m.readOrderInvoices(so);
+    assert.deepEqual([invoice!.amount_total, invoice!.amount_residual], ['18.00', '0.00']);
+    assert.ok((await m.readPayments(so)).every((p) => p.reconciled));
+  });
+
   it('books a refund transaction as an outbound payment reconciled with the credit note of its refund', async () => {
     const { contract, m } = get();
     const { doc, so } = await order();

@@ -170,7 +170,7 @@ function createPayment(core: DoubleCore, so: SaleOrder, t: Checked, journal: str
   return payment;
 }
 
-/** Open payments against posted invoices (inbound) and credit notes (outbound), oldest first. */
+/** Open payments against posted invoices (inbound) and credit notes (outbound), oldest first, then refunds against sales. */
 export function reconcileOrder(core: DoubleCore, so: SaleOrder): void {
   const payments = [...core.state.payments.values()].filter((p) => p.sale_order_id === so.id && p.residual > 0);
   const invoices = [...core.state.invoices.values()].filter((i) => i.sale_order_id === so.id && i.state === 'posted');
@@ -190,6 +190,15 @@ export function reconcileOrder(core: DoubleCore, so: SaleOrder): void {
       p.residual -= n;
     }
   }
+  // What the invoices and credit notes left open: a refund paying back part of a sale (the addon's
+  // _shopify_reconcile_order) is reconciled with that sale.
+  for (const out of payments.filter((p) => p.payment_type === 'outbound'))
+    for (const sale of payments.filter((p) => p.payment_type === 'inbound')) {
+      const n = Math.min(out.residual, sale.residual);
+      if (n <= 0) continue;
+      out.residual -= n;
+      sale.residual -= n;
+    }
 }
 
 /** The addon's "on delivery" hook: a fully delivered order with something to invoice is invoiced and reconciled. */

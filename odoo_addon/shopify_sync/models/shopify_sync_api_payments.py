@@ -13,7 +13,8 @@ daily reconciliation (docs/contract.md, "PaymentsDocument", "payment_status").
   is written, and the next call (Retry, the next order update, the reconciliation) books them
   once it is mapped.
 - Sales and captures are inbound payments reconciled with the order's posted invoices; refunds
-  are outbound payments reconciled with its posted credit notes. Each call also reconciles what
+  are outbound payments reconciled with its posted credit notes, and what those leave open of a
+  refund with the sale it pays back (a refund before invoicing). Each call also reconciles what
   an earlier call could not (a refund booked before its credit note existed).
 """
 from odoo import api, models
@@ -218,6 +219,16 @@ class ShopifySyncApi(models.AbstractModel):
                 if todo.filtered(lambda aml: aml.balance > 0) and \
                         todo.filtered(lambda aml: aml.balance < 0):
                     todo.reconcile()
+        # What the invoices and credit notes left open of the payments: a refund that pays back
+        # part of a sale (refunded before invoicing, or its credit note already set against the
+        # invoice) is reconciled with that sale, so a settled order leaves nothing open.
+        lines = payments.move_id.line_ids.filtered(
+            lambda aml: aml.account_id.account_type == "asset_receivable" and not aml.reconciled)
+        for account in lines.account_id:
+            todo = lines.filtered(lambda aml, a=account: aml.account_id == a)
+            if todo.filtered(lambda aml: aml.balance > 0) and \
+                    todo.filtered(lambda aml: aml.balance < 0):
+                todo.reconcile()
 
     def _payments_result(self, status, order, created, invoice, message=None):
         result = {
