@@ -649,7 +649,7 @@ export function recordRefund(ctx: DomainContext, order: Order, input: RecordRefu
   const lines = planRefundLines(ctx, order, input);
   const totals = orderTotals(ctx.state, order);
   const refundedShipping = ctx.state.refunds.filter((r) => r.orderId === order.id).reduce((s, r) => s + r.shipping, 0);
-  const shippingLeft = totals.shipping - refundedShipping;
+  const shippingLeft = totals.shipping - order.shippingLines.reduce((s, sl) => s + sl.discount, 0) - refundedShipping;
   if (!input.shippingFull && (input.shippingAmount ?? 0) > shippingLeft)
     fail(`Shipping refund ${(input.shippingAmount ?? 0) / 100} exceeds the ${shippingLeft / 100} left`, ['shipping', 'amount']);
   const suggestion = suggestRefund(ctx.state, order, {

@@ -178,10 +178,12 @@ export function suggestRefund(
   });
   const totals = orderTotals(state, order);
   const refundedShipping = state.refunds.filter((r) => r.orderId === order.id).reduce((s, r) => s + r.shipping, 0);
-  const shippingLeft = totals.shipping - refundedShipping;
+  // What the customer paid for shipping is what can go back: the price less its discounts.
+  const charged = totals.shipping - order.shippingLines.reduce((s, sl) => s + sl.discount, 0);
+  const shippingLeft = charged - refundedShipping;
   const shipping = input.full || input.shippingFull ? shippingLeft : Math.min(input.shippingAmount ?? 0, shippingLeft);
   const shippingTaxTotal = order.shippingLines.reduce((s, sl) => s + sl.taxLines.reduce((a, t) => a + t.price, 0), 0);
-  const shippingTax = totals.shipping > 0 ? Math.round((shippingTaxTotal * shipping) / totals.shipping) : 0;
+  const shippingTax = charged > 0 ? Math.round((shippingTaxTotal * shipping) / charged) : 0;
   const subtotal = lines.reduce((s, l) => s + l.subtotal, 0);
   const tax = lines.reduce((s, l) => s + l.tax, 0) + shippingTax;
   const paid = order.transactionIds
