@@ -172,6 +172,18 @@ export function definePaymentScenarios(get: () => PaymentScenarioContext): void 
     assert.equal((await m.readPayments(so))[0]!.reconciled, false);
   });
 
+  it('under the policy "never" an invoice the merchant posts takes the payment booked before it', async () => {
+    const { m } = get();
+    await m.configure({ invoice_policy: 'never' });
+    const { doc, so } = await order();
+    await pay(doc, tx('sale', '30.00'));
+    const made = await m.invoiceOrder(so);
+    assert.equal(made.amount_total, '30.00');
+    const [invoice] = await m.readOrderInvoices(so);
+    assert.equal(invoice!.amount_residual, '0.00');
+    assert.equal((await m.readPayments(so))[0]!.reconciled, true);
+  });
+
   it('under the policy "on delivery" invoices when the order is delivered and reconciles the payment received before', async () => {
     const { m } = get();
     await m.configure({ invoice_policy: 'on_delivery' });

@@ -200,6 +200,10 @@ class ShopifySyncApi(models.AbstractModel):
         payment.action_post()
         return payment
 
+    def _shopify_has_payments(self, order):
+        return bool(self.env["account.payment"].search_count(
+            [("shopify_sale_order_id", "=", order.id)], limit=1))
+
     def _shopify_reconcile_order(self, order):
         """Open Shopify payments of the order against its posted invoices (inbound) and credit
         notes (outbound), on the receivable account."""
