@@ -172,6 +172,31 @@ export function definePaymentScenarios(get: () => PaymentScenarioContext): void 
     assert.equal((await m.readPayments(so))[0]!.reconciled, false);
   });
 
+  it("invoices on payment with the company's tax rounding: rounded globally, the invoice equals the order", async () => {
+    const { contract, currency, wh, m } = get();
+    await m.configure({ tax_rounding: 'round_globally' });
+    try {
+      // Two lines of 0.33 + 20 % VAT: Shopify rounds per line (0.07 each, 0.80); Odoo globally
+      // (0.13) and carries the cent on the order's rounding line.
+      const [a, b] = [await get().stocked(), await get().stocked()];
+      const doc = orderDoc({
+        currency,
+        location_gid: wh[0]!.location_gid,
+        lines: [
+          { sku: a.sku, quantity: 1, price: '0.33', taxes: [vat('0.07')] },
+          { sku: b.sku, quantity: 1, price: '0.33', taxes: [vat('0.07')] },
+        ],
+      });
+      const applied = await contract.applyOrder(doc);
+      assert.deepEqual([applied.status, applied.amount_total], ['created', '0.80']);
+      await pay(doc, tx('sale', '0.80'));
+      const [invoice] = await m.readOrderInvoices(applied.sale_order_id);
+      assert.deepEqual([invoice!.amount_total, invoice!.amount_residual], ['0.80', '0.00']);
+    } finally {
+      await m.configure({ tax_rounding: 'round_per_line' });
+    }
+  });
+
   it('under the policy "never" an invoice the merchant posts takes the payment booked before it', async () => {
     const { m } = get();
     await m.configure({ invoice_policy: 'never' });

@@ -139,7 +139,8 @@ function invoiceOrder(core: DoubleCore, so: SaleOrder): Invoice {
     .map(({ l, qty }) =>
       core.accountLine(l.name, l, l.role === 'product' && !l.gift_card ? 'product' : 'other', qty, l.price_unit, l.tax_ids),
     );
-  const total = lines.reduce((s, l) => s + l.amount, 0);
+  // Odoo's invoice total follows the company's tax rounding (per line or globally), like the order's.
+  const total = core.moveTotal(lines);
   const id = core.id();
   const invoice: Invoice = {
     id,
