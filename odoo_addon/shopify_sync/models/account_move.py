@@ -49,10 +49,10 @@ class AccountMove(models.Model):
         """An invoice posted for a Shopify order (by hand, under the invoice policy "never")
         takes the order's Shopify payments booked before it, as the invoices the policy makes
         do (shopify_sync_api_payments.py)."""
-        Api = self.env["shopify.sync.api"]
+        # The integration's own reconciliation of its payments, whatever the rights of the user
+        # who posted the invoice (it reads and matches the order's receivable lines only).
+        api = self.env["shopify.sync.api"].sudo()
         for move in self.filtered(lambda m: m.move_type == "out_invoice" and m.state == "posted"):
             order = move._shopify_order()
-            # The integration's own reconciliation of its payments, whatever the rights of the
-            # user who posted the invoice (reading and matching the order's receivable lines).
-            if order and Api.sudo()._shopify_has_payments(order):
-                Api.sudo()._shopify_reconcile_order(order.sudo())
+            if order and api._shopify_has_payments(order):
+                api._shopify_reconcile_order(order.with_env(api.env))
