@@ -16,8 +16,8 @@ describe('money audit smoke (simulator → sidecar → Odoo double)', function (
     const result = await runMoneyAudit({
       orders: 24,
       batch: 8,
-      // Seed 77 gives gift cards sold and used, a capture, a bank transfer, edits before and after
-      // delivery, a return, refunds before and after invoicing.
+      // Seed 77 gives a gift card used to pay, a capture, a bank transfer, edits before and after
+      // delivery, returns, refunds before and after invoicing.
       seed: 77,
       rounding: 'round_globally',
       databaseUrl: await testDatabase('money_audit_smoke'),
@@ -30,7 +30,7 @@ describe('money audit smoke (simulator → sidecar → Odoo double)', function (
     assert.ok(result.invoices > 0 && result.refunds > 0 && result.creditNotes > 0 && result.payments > 0, result.line);
     // Refunds after payment are outbound payments: the smoke compares both directions.
     assert.ok((result.actions.refund_after_invoice ?? 0) + (result.actions.return ?? 0) > 0, result.actionLine);
-    assert.ok(result.giftCards >= 2, result.line);
+    assert.ok(result.giftCards >= 1, result.line);
   });
 
   it("counts the orders and invoices Odoo's own tax rounding misses under the odoo tax source", async () => {
