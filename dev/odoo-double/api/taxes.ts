@@ -4,7 +4,7 @@
  * by an untaxed "Shopify tax rounding difference" line on the order or the credit note; under
  * "odoo" a total further from Shopify's than the tolerance is flagged.
  */
-import type { OrderDocument, RefundDocument } from '../../../sidecar/odoo/contract.js';
+import type { OrderDocument } from '../../../sidecar/odoo/contract.js';
 import type { DoubleCore } from '../core.js';
 import type { CreditNote, SaleOrder } from '../state.js';
 import { formatMoney } from '../values.js';

@@ -125,7 +125,8 @@ class ShopifySyncApi(models.AbstractModel):
         if not vals:
             return
         vals += [self._discount_credit_vals(line, share) for line, share in discounts]
-        invoiced = sum(money.odoo_cents(m.amount_total) * (1 if m.move_type == "out_invoice" else -1)
+        invoiced = sum(money.odoo_cents(m.amount_total)
+                       * (1 if m.move_type == "out_invoice" else -1)
                        for m in order.invoice_ids if m.state == "posted")
         invoice = order.invoice_ids.filtered(
             lambda m: m.move_type == "out_invoice" and m.state == "posted")[:1]
