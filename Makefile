@@ -120,8 +120,9 @@ chaos: install
 	@if [ -n "$(ODOO_SRC)" ]; then scripts/with-real-odoo.sh node --import tsx dev/chaos/run.ts --orders 200 --rate 3 $(CHAOS_ARGS); fi
 
 # The money audit (dev/money-audit/run.ts, docs/operations.md "Money audit"): N simulated orders
-# (default 200) with mixed taxes, discounts, invoices and refunds through the simulator and the
-# sidecar into the Odoo double, then Odoo's amounts against Shopify's, to the cent; with ODOO_SRC
+# (default 200) with mixed taxes, discounts, gift cards, payments, edits, returns, invoices and
+# refunds through the simulator and the sidecar into the Odoo double, then Odoo's amounts
+# (orders, invoices, credit notes, payments) against Shopify's, to the cent; with ODOO_SRC
 # the same against a throwaway real Odoo 18. Its smoke version is dev/money-audit/audit.test.ts.
 # MONEY_AUDIT_ARGS passes options, e.g. --orders 500 --rounding round_globally.
 money-audit: install

@@ -177,6 +177,38 @@ export function defineEditScenarios(get: () => RefundScenarioContext): void {
     assert.deepEqual(await m.readCreditNoteLines(note!.id), [{ quantity: 1, price_total: '12.00', sale_line_role: 'product' }]);
   });
 
+  it("credits the line discount removed units take with them: the invoice less the credit note is Shopify's total", async () => {
+    const { contract, currency, wh, m } = get();
+    const p = await get().stocked();
+    // 3 × 10.00 less 1.00, VAT 5.80; shipping 5.00 + 1.00: 40.80. Shopify's edit to 2 units keeps
+    // 0.67 of the discount and 3.87 of the tax: 29.20, 11.60 less.
+    const doc = orderDoc({
+      currency,
+      location_gid: wh[0]!.location_gid,
+      lines: [{ sku: p.sku, quantity: 3, price: '10.00', discount: '1.00', taxes: [vat('5.80')] }],
+      shipping: { price: '5.00', taxes: [vat('1.00')] },
+    });
+    const applied = await contract.applyOrder(doc);
+    assert.equal(applied.status, 'created');
+    const so = applied.sale_order_id;
+    assert.equal((await m.invoiceOrder(so)).amount_total, '40.80');
+    const r = await contract.applyOrder({
+      ...doc,
+      updated_at: '2026-11-03T11:00:00Z',
+      lines: [{ ...doc.lines[0]!, quantity: 2, discount: '0.67', tax_lines: [vat('3.87')] }],
+      subtotal_price: '19.33',
+      total_tax: '4.87',
+      total_discounts: '0.67',
+      total_price: '29.20',
+    });
+    assert.deepEqual([r.status, r.amount_total], ['updated', '29.20']);
+    const notes = await m.readOrderCreditNotes(so);
+    assert.deepEqual(
+      notes.map((n) => [n.amount_total, n.state]),
+      [['11.60', 'posted']],
+    );
+  });
+
   it('refuses an edit_balance beyond the money refunded beyond the goods, naming the field', async () => {
     const { contract } = get();
     const { doc } = await taxedOrder();

@@ -208,6 +208,43 @@ export function definePaymentScenarios(get: () => PaymentScenarioContext): void 
     assert.equal((await m.readPayments(so))[0]!.reconciled, false);
   });
 
+  it("invoices on payment with the company's tax rounding: rounded globally, the invoice equals the order", async () => {
+    const { contract, currency, wh, m } = get();
+    await m.configure({ tax_rounding: 'round_globally' });
+    try {
+      // Two lines of 0.33 + 20 % VAT: Shopify rounds per line (0.07 each, 0.80); Odoo globally
+      // (0.13) and carries the cent on the order's rounding line.
+      const [a, b] = [await get().stocked(), await get().stocked()];
+      const doc = orderDoc({
+        currency,
+        location_gid: wh[0]!.location_gid,
+        lines: [
+          { sku: a.sku, quantity: 1, price: '0.33', taxes: [vat('0.07')] },
+          { sku: b.sku, quantity: 1, price: '0.33', taxes: [vat('0.07')] },
+        ],
+      });
+      const applied = await contract.applyOrder(doc);
+      assert.deepEqual([applied.status, applied.amount_total], ['created', '0.80']);
+      await pay(doc, tx('sale', '0.80'));
+      const [invoice] = await m.readOrderInvoices(applied.sale_order_id);
+      assert.deepEqual([invoice!.amount_total, invoice!.amount_residual], ['0.80', '0.00']);
+    } finally {
+      await m.configure({ tax_rounding: 'round_per_line' });
+    }
+  });
+
+  it('under the policy "never" an invoice the merchant posts takes the payment booked before it', async () => {
+    const { m } = get();
+    await m.configure({ invoice_policy: 'never' });
+    const { doc, so } = await order();
+    await pay(doc, tx('sale', '30.00'));
+    const made = await m.invoiceOrder(so);
+    assert.equal(made.amount_total, '30.00');
+    const [invoice] = await m.readOrderInvoices(so);
+    assert.equal(invoice!.amount_residual, '0.00');
+    assert.equal((await m.readPayments(so))[0]!.reconciled, true);
+  });
+
   it('under the policy "on delivery" invoices when the order is delivered and reconciles the payment received before', async () => {
     const { m } = get();
     await m.configure({ invoice_policy: 'on_delivery' });
@@ -219,6 +256,49 @@ export function definePaymentScenarios(get: () => PaymentScenarioContext): void 
     const [invoice] = await m.readOrderInvoices(so);
     assert.deepEqual([invoice!.state, invoice!.amount_total, invoice!.amount_residual], ['posted', '30.00', '0.00']);
     assert.equal((await m.readPayments(so))[0]!.reconciled, true);
+  });
+
+  it('reconciles a refund made before invoicing with the sale it pays back, and the rest of the sale with the invoice', async () => {
+    const { contract, m } = get();
+    await m.configure({ invoice_policy: 'on_delivery' });
+    const { doc, so } = await order();
+    const sale = tx('sale', '30.00');
+    await pay(doc, sale);
+    const applied = await contract.applyRefund({
+      refund_gid: gidOf('Refund'),
+      order_gid: doc.order_gid,
+      created_at: '2026-11-03T10:00:00Z',
+      note: null,
+      return_gid: null,
+      lines: [
+        {
+          line_gid: doc.lines[0]!.line_gid,
+          sku: doc.lines[0]!.sku,
+          quantity: 1,
+          subtotal: '10.00',
+          total_tax: '2.00',
+          restock_type: 'cancel',
+          location_gid: null,
+        },
+      ],
+      shipping: { amount: '0.00', tax: '0.00' },
+      adjustments: [],
+      total: '12.00',
+    });
+    assert.equal(applied.credit_note_id, null, 'not invoiced: the refund lowers the order');
+    await pay(doc, sale, tx('refund', '12.00'));
+    assert.deepEqual(
+      (await m.readPayments(so)).map((p) => [p.payment_type, p.amount, p.reconciled]),
+      [
+        ['inbound', '30.00', false],
+        ['outbound', '12.00', true],
+      ],
+    );
+    const [picking] = (await m.readPickings(so)).filter((pk) => pk.picking_type === 'outgoing');
+    await m.validateDelivery(picking!.id);
+    const [invoice] = await m.readOrderInvoices(so);
+    assert.deepEqual([invoice!.amount_total, invoice!.amount_residual], ['18.00', '0.00']);
+    assert.ok((await m.readPayments(so)).every((p) => p.reconciled));
   });
 
   it('books a refund transaction as an outbound payment reconciled with the credit note of its refund', async () => {

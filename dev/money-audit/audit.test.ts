@@ -1,8 +1,9 @@
 /**
  * The smoke version of `make money-audit` (./run.ts): a few orders with mixed taxes, discounts,
- * invoices and refunds through the simulator, the sidecar and the Odoo double. Under the default
- * tax source every amount equals Shopify's; under Odoo's tax engine (no tolerance) the audit finds
- * the cents Odoo's own rounding misses, so it is not blind.
+ * payments, gift cards, edits, returns, invoices and refunds, in three batches (one per invoice
+ * policy), through the simulator, the sidecar and the Odoo double. Under the default tax source
+ * every amount equals Shopify's, payments included; under Odoo's tax engine (no tolerance) the
+ * audit finds the cents Odoo's own rounding misses, so it is not blind.
  */
 import assert from 'node:assert/strict';
 import { testDatabase } from '../testing/root-hooks.js';
@@ -13,17 +14,23 @@ describe('money audit smoke (simulator → sidecar → Odoo double)', function (
 
   it("finds no amount that differs from Shopify's under the default tax source", async () => {
     const result = await runMoneyAudit({
-      orders: 16,
-      seed: 1,
+      orders: 24,
+      batch: 8,
+      // Seed 77 gives a gift card used to pay, a capture, a bank transfer, a cash sale with change, edits before and after
+      // delivery, returns, refunds before and after invoicing.
+      seed: 77,
       rounding: 'round_globally',
       databaseUrl: await testDatabase('money_audit_smoke'),
       realOdoo: null,
       print: () => undefined,
     });
-    console.log(`      ${result.line}`);
+    console.log(`      ${result.line}\n      ${result.actionLine}`);
     assert.equal(anyDifference(result), false, result.examples.join('\n'));
-    assert.equal(result.orders, 16);
-    assert.ok(result.invoices > 0 && result.refunds > 0 && result.creditNotes > 0, result.line);
+    assert.equal(result.orders, 24);
+    assert.ok(result.invoices > 0 && result.refunds > 0 && result.creditNotes > 0 && result.payments > 0, result.line);
+    // Refunds after payment are outbound payments: the smoke compares both directions.
+    assert.ok((result.actions.refund_after_invoice ?? 0) + (result.actions.return ?? 0) > 0, result.actionLine);
+    assert.ok(result.giftCards >= 1, result.line);
   });
 
   it("counts the orders and invoices Odoo's own tax rounding misses under the odoo tax source", async () => {

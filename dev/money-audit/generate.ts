@@ -1,9 +1,11 @@
 /**
  * The money audit's orders (pure, seeded): mixed taxes — none, one rate, a state and a city rate
  * stacked, taxes included with one rate or two — line discounts, an order discount allocated
- * across the lines, shipping taxed or not and sometimes discounted; each order with what the
- * merchant does next in Odoo and Shopify (invoice, refund before or after invoicing). Tax lines
- * are Shopify's (dev/sim/taxes.ts). The same seed gives the same orders.
+ * across the lines, shipping taxed or not and sometimes discounted, gift cards sold and used to
+ * pay; each order with how it is paid and what happens next in Odoo and Shopify (invoices by
+ * policy or by hand, refunds before and after invoicing, captures, edits before and after
+ * delivery, returns; `AuditAction`). Tax lines are Shopify's (dev/sim/taxes.ts). The same seed
+ * gives the same orders.
  */
 import { allocateAcross, centsString, shopifyTaxLines, type TaxRate } from '../sim/taxes.js';
 
@@ -45,25 +47,72 @@ export const TAX_MAPPING = [
   { title: 'Recargo de equivalencia', rate: 0.052, tax: 'Recargo 5.2% incl.', price_include: true },
 ];
 
+/** The company's invoice policy while a batch of orders runs (docs/flows.md, "Payments, invoices and gift cards"). */
+export type InvoicePolicy = 'never' | 'on_payment' | 'on_delivery';
+
 /**
- * What happens after the import. Hooks for the other money flows (gift cards, edits, payments)
- * add their kinds here and their comparisons in ./run.ts.
+ * What happens to an order after the import, by the policy of its batch.
+ * - never (the merchant invoices by hand): `none`, `invoice`, `refund` (one unit, not invoiced),
+ *   `invoice_then_refund`.
+ * - on_payment (the invoice comes with the money): `paid` (card at checkout), `pending_paid`
+ *   (bank transfer paid later: orders/paid), `captured` (authorized, captured later),
+ *   `gift_card_sold` (a gift card line), `gift_card_paid` (part paid with a gift card),
+ *   `refund_after_invoice`, `edit_add` (a line added before delivery, the balance collected),
+ *   `edit_remove` (a unit removed before delivery, the balance refunded), `edit_after_delivery`
+ *   (a unit removed in Shopify after Odoo delivered it, unknown to Shopify; the default "return
+ *   and credit" policy; the balance refunded), `return` (delivered, returned, the return
+ *   processed with a refund that closes it).
+ * - on_delivery (the invoice comes with the last delivery): `delivered`, `refund_before_invoice`
+ *   (a unit refunded before delivery, then delivered), `refund_after_delivery` (delivered, a unit
+ *   refunded and kept), `return`, `not_delivered`.
  */
-export type AuditAction = 'none' | 'invoice' | 'refund' | 'invoice_then_refund';
+export type AuditAction =
+  | 'none'
+  | 'invoice'
+  | 'refund'
+  | 'invoice_then_refund'
+  | 'paid'
+  | 'pending_paid'
+  | 'captured'
+  | 'gift_card_sold'
+  | 'gift_card_paid'
+  | 'cash_change'
+  | 'refund_after_invoice'
+  | 'edit_add'
+  | 'edit_remove'
+  | 'edit_after_delivery'
+  | 'return'
+  | 'delivered'
+  | 'refund_before_invoice'
+  | 'refund_after_delivery'
+  | 'not_delivered';
+
+/** Shopify payment gateway → the Odoo journal the audit maps it to; gift cards have their own journal. */
+export const AUDIT_GATEWAYS = [
+  { gateway: 'bogus', journal: 'Audit card payments' },
+  { gateway: 'Bank Deposit', journal: 'Audit bank transfers' },
+  { gateway: 'cash', journal: 'Audit cash' },
+];
+export const AUDIT_GIFT_CARD = { journal: 'Audit gift cards', account: 'Audit gift card liability' };
+
+export interface AuditLine {
+  sku: string;
+  quantity: number;
+  price: string;
+  discount: string;
+  taxLines: Array<{ title: string; rate: number; price: string }>;
+  giftCard?: boolean;
+  title?: string;
+}
 
 export interface AuditOrder {
   index: number;
   profile: TaxProfile;
+  policy: InvoicePolicy;
   /** The simulator's POST /orders body. */
   body: {
     email: string;
-    lines: Array<{
-      sku: string;
-      quantity: number;
-      price: string;
-      discount: string;
-      taxLines: Array<{ title: string; rate: number; price: string }>;
-    }>;
+    lines: AuditLine[];
     shippingLines: Array<{
       title: string;
       price: string;
@@ -71,12 +120,21 @@ export interface AuditOrder {
       taxLines: Array<{ title: string; rate: number; price: string }>;
     }>;
     taxesIncluded: boolean;
-    financialStatus: 'paid';
+    financialStatus: 'paid' | 'pending' | 'authorized';
+    gateway: string;
+    giftCardPayment?: string;
     locationId: number;
   };
   action: AuditAction;
-  /** The refund (one unit of a line, restock "cancel": the units were not delivered), with the shipping or not. */
-  refund: { sku: string; quantity: number; shipping: boolean } | null;
+  /**
+   * The refund: one unit of a line with the shipping or not — restock "cancel" before delivery,
+   * "no_restock" after it (kept by the customer).
+   */
+  refund: { sku: string; quantity: number; shipping: boolean; restockType: 'cancel' | 'no_restock' } | null;
+  /** An order edit: a line added (`add`, at its catalog price) or one unit removed (`remove`). */
+  edit: { add?: { sku: string; quantity: number; price: string }; remove?: { sku: string; quantity: number } } | null;
+  /** The return: one unit of a line, restocked, refunded when the return is processed. */
+  returned: { sku: string; quantity: number } | null;
 }
 
 /** mulberry32: a small seeded generator, enough to vary orders reproducibly. */
@@ -107,18 +165,49 @@ const PROFILE_WEIGHTS: ReadonlyArray<readonly [TaxProfile, number]> = [
   ['vat_included', 15],
   ['stacked_included', 20],
 ];
-const ACTION_WEIGHTS: ReadonlyArray<readonly [AuditAction, number]> = [
-  ['none', 40],
-  ['invoice', 25],
-  ['refund', 15],
-  ['invoice_then_refund', 20],
-];
+const ACTION_WEIGHTS: Record<InvoicePolicy, ReadonlyArray<readonly [AuditAction, number]>> = {
+  never: [
+    ['none', 40],
+    ['invoice', 25],
+    ['refund', 15],
+    ['invoice_then_refund', 20],
+  ],
+  on_payment: [
+    ['paid', 10],
+    ['pending_paid', 10],
+    ['captured', 10],
+    ['gift_card_sold', 10],
+    ['gift_card_paid', 10],
+    ['cash_change', 8],
+    ['refund_after_invoice', 12],
+    ['edit_add', 10],
+    ['edit_remove', 10],
+    ['edit_after_delivery', 8],
+    ['return', 10],
+  ],
+  on_delivery: [
+    ['delivered', 20],
+    ['refund_before_invoice', 25],
+    ['refund_after_delivery', 25],
+    ['return', 15],
+    ['not_delivered', 15],
+  ],
+};
+/** Batches take the policies in turn: the first batch invoices on payment, the next on delivery, the third by hand. */
+export const POLICIES: readonly InvoicePolicy[] = ['on_payment', 'on_delivery', 'never'];
 const SHIPPING_PRICES = [499, 500, 795, 1250];
+const GIFT_CARD_PRICES = [2500, 5000];
+const REMOVES_A_UNIT: ReadonlySet<AuditAction> = new Set(['edit_remove', 'edit_after_delivery']);
 
-/** One order of the audit. */
-export function auditOrder(index: number, random: () => number, skus: readonly AuditSku[], locationId: number): AuditOrder {
-  const profile = pick(random, PROFILE_WEIGHTS);
-  const { included, rates } = TAX_PROFILES[profile];
+interface PlannedLine {
+  sku: string;
+  quantity: number;
+  price: number;
+  amount: number;
+  discount: number;
+}
+
+function plannedLines(random: () => number, skus: readonly AuditSku[]): PlannedLine[] {
   const count = 1 + Math.floor(random() * Math.min(3, skus.length));
   const chosen = [...skus].sort(() => random() - 0.5).slice(0, count);
   const lines = chosen.map((s) => {
@@ -134,49 +223,111 @@ export function auditOrder(index: number, random: () => number, skus: readonly A
     const shares = allocateAcross(left, Math.floor(left.reduce((s, a) => s + a, 0) * (0.05 + random() * 0.1)));
     lines.forEach((l, i) => (l.discount += shares[i]!));
   }
+  return lines;
+}
+
+/** What happens next: the refund, edit or return of the action, on a line chosen at random. */
+function followUp(action: AuditAction, random: () => number, lines: PlannedLine[], skus: readonly AuditSku[], shipped: boolean) {
+  const line = lines[Math.floor(random() * lines.length)]!;
+  const refunds = ['refund', 'invoice_then_refund', 'refund_after_invoice', 'refund_before_invoice', 'refund_after_delivery'];
+  const refund = refunds.includes(action)
+    ? {
+        sku: line.sku,
+        quantity: 1,
+        shipping: shipped && random() < 0.3,
+        restockType: action === 'refund_after_delivery' ? ('no_restock' as const) : ('cancel' as const),
+      }
+    : null;
+  // A unit removed leaves at least one on the order (an edit never empties a line here).
+  const removable = lines.find((l) => l.quantity >= 2);
+  const added = skus[Math.floor(random() * skus.length)]!;
+  const edit =
+    action === 'edit_add'
+      ? { add: { sku: added.sku, quantity: 1 + Math.floor(random() * 2), price: centsString(added.price) } }
+      : REMOVES_A_UNIT.has(action) && removable
+        ? { remove: { sku: removable.sku, quantity: 1 } }
+        : null;
+  const returned = action === 'return' ? { sku: line.sku, quantity: 1 } : null;
+  return { refund, edit, returned };
+}
+
+/** One order of the audit; `policy` is its batch's. */
+export function auditOrder(
+  index: number,
+  random: () => number,
+  skus: readonly AuditSku[],
+  locationId: number,
+  policy: InvoicePolicy = 'never',
+): AuditOrder {
+  const profile = pick(random, PROFILE_WEIGHTS);
+  const { included, rates } = TAX_PROFILES[profile];
+  const action = pick(random, ACTION_WEIGHTS[policy]);
+  const lines = plannedLines(random, skus);
+  // An edit that removes a unit needs a line of two.
+  if (REMOVES_A_UNIT.has(action) && !lines.some((l) => l.quantity >= 2)) {
+    lines[0]!.quantity += 1;
+    lines[0]!.amount += lines[0]!.price;
+  }
   const shipped = random() < 0.8;
   const shippingPrice = shipped ? SHIPPING_PRICES[Math.floor(random() * SHIPPING_PRICES.length)]! : 0;
   const shippingDiscount = shipped && random() < 0.1 ? 100 : 0;
   const shippingTaxed = shipped && random() < 0.7;
   const taxes = (base: number, taxed = true) =>
-    (taxed ? shopifyTaxLines(base, rates, included) : []).map((t) => ({ title: t.title, rate: t.rate, price: centsString(t.price) }));
-  const action = pick(random, ACTION_WEIGHTS);
-  const refunded = lines[Math.floor(random() * lines.length)]!;
+    (taxed ? shopifyTaxLines(base, rates, included) : []).map((t) => ({ title: t.title, rate: t.rate, price: t.price }));
+  const lineTaxes = lines.map((l) => taxes(l.amount - l.discount));
+  const shippingTaxes = taxes(shippingPrice - shippingDiscount, shippingTaxed);
+  // Shopify sells gift cards untaxed and never ships them.
+  const giftCard = action === 'gift_card_sold' ? GIFT_CARD_PRICES[Math.floor(random() * GIFT_CARD_PRICES.length)]! : 0;
+  const taxTotal = [...lineTaxes.flat(), ...shippingTaxes].reduce((s, t) => s + t.price, 0);
+  const total =
+    lines.reduce((s, l) => s + l.amount - l.discount, 0) + shippingPrice - shippingDiscount + (included ? 0 : taxTotal) + giftCard;
+  const giftCardPayment = action === 'gift_card_paid' ? Math.max(1, Math.floor(total * (0.2 + random() * 0.6))) : 0;
+  const cents = (t: { title: string; rate: number; price: number }) => ({ title: t.title, rate: t.rate, price: centsString(t.price) });
   return {
     index,
     profile,
+    policy,
     body: {
       email: `audit-${index}@example.com`,
-      lines: lines.map((l) => ({
-        sku: l.sku,
-        quantity: l.quantity,
-        price: centsString(l.price),
-        discount: centsString(l.discount),
-        taxLines: taxes(l.amount - l.discount),
-      })),
+      lines: [
+        ...lines.map((l, i) => ({
+          sku: l.sku,
+          quantity: l.quantity,
+          price: centsString(l.price),
+          discount: centsString(l.discount),
+          taxLines: lineTaxes[i]!.map(cents),
+        })),
+        ...(giftCard
+          ? [{ giftCard: true, sku: '', title: 'Gift card', quantity: 1, price: centsString(giftCard), discount: '0.00', taxLines: [] }]
+          : []),
+      ],
       shippingLines: shipped
         ? [
             {
               title: 'Standard',
               price: centsString(shippingPrice),
               discount: centsString(shippingDiscount),
-              taxLines: taxes(shippingPrice - shippingDiscount, shippingTaxed),
+              taxLines: shippingTaxes.map(cents),
             },
           ]
         : [],
       taxesIncluded: included,
-      financialStatus: 'paid',
+      financialStatus: action === 'pending_paid' ? 'pending' : action === 'captured' ? 'authorized' : 'paid',
+      gateway: action === 'pending_paid' ? 'Bank Deposit' : action === 'cash_change' ? 'cash' : 'bogus',
+      ...(giftCardPayment ? { giftCardPayment: centsString(giftCardPayment) } : {}),
+      // Paid in cash at a point of sale with the next round 10.00 above the total: a CHANGE back.
+      ...(action === 'cash_change' ? { cashTendered: centsString((Math.floor(total / 1000) + 1) * 1000), sourceName: 'pos' } : {}),
       locationId,
     },
     action,
-    refund:
-      action === 'refund' || action === 'invoice_then_refund'
-        ? { sku: refunded.sku, quantity: 1, shipping: shipped && random() < 0.3 }
-        : null,
+    ...followUp(action, random, lines, skus, shipped),
   };
 }
 
-export function auditOrders(n: number, seed: number, skus: readonly AuditSku[], locationId: number): AuditOrder[] {
+/** `batch` orders per batch; the batches take POLICIES in turn. */
+export function auditOrders(n: number, seed: number, skus: readonly AuditSku[], locationId: number, batch = 20): AuditOrder[] {
   const random = seededRandom(seed);
-  return Array.from({ length: n }, (_, i) => auditOrder(i + 1, random, skus, locationId));
+  return Array.from({ length: n }, (_, i) =>
+    auditOrder(i + 1, random, skus, locationId, POLICIES[Math.floor(i / batch) % POLICIES.length]),
+  );
 }

@@ -22,7 +22,7 @@ import type {
 } from '../conformance/target.js';
 import type { OdooDouble } from './double.js';
 import { toMinor, MoneyError } from '../../sidecar/rules/money.js';
-import { invoiceDelivered } from './api/payments.js';
+import { invoiceDelivered, reconcileOrder } from './api/payments.js';
 import { recheck, startErasure } from './api/privacy.js';
 import { failureRows, storedStatus } from './api/status.js';
 import { formatMoney, moneyPlaces, useCurrency } from './values.js';
@@ -441,6 +441,8 @@ export class DoubleMerchant implements MerchantDriver {
         amount_residual: total,
         lines,
       });
+      // The addon's account.move _post: an invoice posted for a Shopify order takes the order's open Shopify payments.
+      if (so.order_gid) reconcileOrder(odoo, so);
       return { invoice_id: id, move_type: 'out_invoice' as const, amount_total: formatMoney(total) };
     });
   }

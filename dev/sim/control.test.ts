@@ -171,6 +171,44 @@ describe('sim control API: orders', () => {
     assert.equal(paid.total_outstanding, '0.00');
   });
 
+  it('captures an authorized order: a CAPTURE of the authorization, the only money of the order', async () => {
+    const { sim } = testSimulator();
+    const o = (await control(sim, 'post', '/orders', { ...SAMPLE_ORDER, financialStatus: 'authorized' })).body;
+    assert.equal(o.total_outstanding, '27.99', 'an authorization is not money yet');
+    const paid = (await control(sim, 'post', `/orders/${o.id}/pay`)).body;
+    assert.deepEqual([paid.financial_status, paid.total_outstanding], ['paid', '0.00']);
+    const data = await gqlData(
+      sim,
+      'query($id: ID!) { order(id: $id) { transactions { kind status amountSet { shopMoney { amount } } parentTransaction { kind } } } }',
+      {
+        id: o.admin_graphql_api_id,
+      },
+    );
+    assert.deepEqual(
+      data.order.transactions.map((t: Json) => [t.kind, t.status, t.amountSet.shopMoney.amount, t.parentTransaction?.kind ?? null]),
+      [
+        ['AUTHORIZATION', 'SUCCESS', '27.99', null],
+        ['CAPTURE', 'SUCCESS', '27.99', 'AUTHORIZATION'],
+      ],
+    );
+  });
+
+  it('refunds discounted shipping up to what the customer paid for it, with its tax', async () => {
+    const { sim } = testSimulator();
+    const o = (
+      await control(sim, 'post', '/orders', {
+        ...SAMPLE_ORDER,
+        shippingLines: [{ title: 'Standard', price: '4.99', discount: '1.00', taxLines: [{ title: 'VAT', rate: 0.2, price: '0.80' }] }],
+      })
+    ).body;
+    const tooMuch = await control(sim, 'post', `/orders/${o.id}/refunds`, { shipping: '4.99' });
+    assert.equal(tooMuch.status, 422, 'the shipping discount was never paid');
+    const refund = (await control(sim, 'post', `/orders/${o.id}/refunds`, { shipping: 'full' })).body;
+    assert.equal(refund.transactions[0].amount, '4.79', '3.99 shipping and its 0.80 tax');
+    const after = (await control(sim, 'get', `/orders/${o.id}`)).body;
+    assert.equal(after.current_total_price, (Number(o.current_total_price) - 4.79).toFixed(2));
+  });
+
   it('cancels an order, releasing stock, and voids an unpaid one', async () => {
     const { sim } = testSimulator();
     const o = (await control(sim, 'post', '/orders', { ...SAMPLE_ORDER, financialStatus: 'pending' })).body;

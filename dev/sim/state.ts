@@ -178,8 +178,11 @@ export interface RefundAdjustment {
 export interface Transaction {
   id: number;
   orderId: number;
-  /** `change`: cash a point of sale handed back from a sale of the amount tendered. */
-  kind: 'sale' | 'refund' | 'change';
+  /**
+   * An authorization reserves money at checkout; its capture (parentId: the authorization) takes
+   * it. `change`: cash a point of sale handed back from a sale of the amount tendered.
+   */
+  kind: 'sale' | 'authorization' | 'capture' | 'refund' | 'change';
   gateway: string;
   status: 'success';
   amount: number;

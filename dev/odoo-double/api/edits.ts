@@ -10,6 +10,7 @@ import type { DoubleCore } from '../core.js';
 import type { AccountLine, SaleLine, SaleOrder } from '../state.js';
 import { formatMoney } from '../values.js';
 import { creditNoteRecord } from './refunds.js';
+import { creditNoteTaxAdjustment } from './taxes.js';
 import { createReturnPickings, planReturns } from './returns.js';
 
 export interface Removal {
@@ -93,7 +94,15 @@ function editRemovalLine(core: DoubleCore, so: SaleOrder, line: SaleLine, qty: n
 }
 
 /** A posted credit note for what an edit took off an invoiced order: each touched line's negative quantity to invoice. */
-export function creditEdit(core: DoubleCore, so: SaleOrder, touched: readonly SaleLine[], label: string, notes: string[]): void {
+export function creditEdit(
+  core: DoubleCore,
+  so: SaleOrder,
+  touched: readonly SaleLine[],
+  label: string,
+  notes: string[],
+  discounts: ReadonlyArray<{ line: SaleLine; share: number }> = [],
+  total: number | null = null,
+): void {
   if (!touched.length || !core.invoiced(so)) return;
   const lines: AccountLine[] = [];
   for (const line of new Set(touched)) {
@@ -101,8 +110,19 @@ export function creditEdit(core: DoubleCore, so: SaleOrder, touched: readonly Sa
     if (qty > 0)
       lines.push(core.accountLine(line.name, line, line.role === 'product' ? 'product' : 'other', qty, line.price_unit, line.tax_ids));
   }
+  if (!lines.length) return;
+  // The line discount the removed units took with them, unlinked (the addon's _discount_credit_vals).
+  for (const { line, share } of discounts) lines.push(core.accountLine(`Discount: ${line.name}`, null, 'other', 1, -share, line.tax_ids));
+  const invoiced =
+    [...core.state.invoices.values()]
+      .filter((i) => i.sale_order_id === so.id && i.state === 'posted')
+      .reduce((s, i) => s + i.amount_total, 0) -
+    [...core.state.creditNotes.values()]
+      .filter((c) => c.sale_order_id === so.id && c.state === 'posted')
+      .reduce((s, c) => s + c.amount_total, 0);
   const creditNote = creditNoteRecord(core, so, null, lines);
   if (!creditNote) return;
+  if (total !== null) creditNoteTaxAdjustment(core, creditNote, { lines }, invoiced - total);
   creditNote.state = 'posted';
   core.creditNotePosted(creditNote.id);
   core.setResult(creditNote.binding, 'synced');

@@ -115,7 +115,7 @@ export function applyOrder(core: DoubleCore, doc: OrderDocument): ApplyOrderResu
       (p) => p.sale_order_id === confirmed.id && p.state === 'done' && p.picking_type === 'outgoing',
     );
     Object.assign(so, header, delivered ? { partner_shipping_id: so.partner_shipping_id } : {});
-    updateConfirmedLines(core, so, linesVals, { label, notes, flags });
+    updateConfirmedLines(core, so, linesVals, { label, notes, flags, total: inCurrency.total });
   } else {
     Object.assign(so, {
       financial_status: header.financial_status,
@@ -397,7 +397,7 @@ function updateConfirmedLines(
   core: DoubleCore,
   so: SaleOrder,
   linesVals: LineValues[],
-  out: { label: string; notes: string[]; flags: string[] },
+  out: { label: string; notes: string[]; flags: string[]; total: number },
 ): void {
   const key = (l: { line_gid: string | null; role: LineRole }) => `${l.line_gid}|${l.role}`;
   const existing = new Map(
@@ -407,17 +407,25 @@ function updateConfirmedLines(
   const seen = new Set<string>();
   const removals: Removal[] = [];
   const touched: SaleLine[] = [];
+  const discounts: Array<{ line: SaleLine; share: number }> = [];
+  let raised = false;
   for (const vals of linesVals.map((v) => withKept(v, kept))) {
     const line = existing.get(key(vals));
     seen.add(key(vals));
     if (!line) {
       so.lines.push({ ...vals, id: core.id(), qty_delivered: 0 });
+      raised = true;
       continue;
     }
     const removed = removedAfterDelivery(line, vals.quantity);
     if (removed) removals.push({ line, qty: removed });
     const target = vals.quantity + removed;
     if (target < line.quantity) touched.push(line);
+    else if (target > line.quantity) raised = true;
+    const share = vals.price_unit - line.price_unit;
+    // Units removed take their share of the line discount with them (the addon's DISCOUNT_ROLES).
+    if (share > 0 && (line.role === 'discount' || line.role === 'shipping_discount')) discounts.push({ line, share });
+    else if (share !== 0) raised = true;
     Object.assign(line, { quantity: target, price_unit: vals.price_unit, tax_ids: vals.tax_ids, kept_qty: line.kept_qty });
   }
   for (const [k, line] of existing) {
@@ -430,7 +438,7 @@ function updateConfirmedLines(
     }
   }
   touched.push(...applyRemovals(core, so, removals, out.label, out.notes, out.flags));
-  creditEdit(core, so, touched, out.label, out.notes);
+  creditEdit(core, so, touched, out.label, out.notes, discounts, raised ? null : out.total);
 }
 
 /** The customer (upserted when it has a GID, else matched by email or created as a guest) and its invoice and delivery addresses. */

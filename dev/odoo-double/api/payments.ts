@@ -142,7 +142,8 @@ function invoiceOrder(core: DoubleCore, so: SaleOrder): Invoice {
     .map(({ l, qty }) =>
       core.accountLine(l.name, l, l.role === 'product' && !l.gift_card ? 'product' : 'other', qty, l.price_unit, l.tax_ids),
     );
-  const total = lines.reduce((s, l) => s + l.amount, 0);
+  // Odoo's invoice total follows the company's tax rounding (per line or globally), like the order's.
+  const total = core.moveTotal(lines);
   const id = core.id();
   const invoice: Invoice = {
     id,
@@ -176,7 +177,7 @@ function createPayment(core: DoubleCore, so: SaleOrder, t: Checked, journal: str
 
 /**
  * Open payments against posted invoices (inbound) and credit notes (outbound), oldest first; cash
- * change (outbound) against what the sales paid beyond the invoices.
+ * change (outbound) against what the sales paid beyond the invoices; then refunds against sales.
  */
 export function reconcileOrder(core: DoubleCore, so: SaleOrder): void {
   const payments = [...core.state.payments.values()].filter((p) => p.sale_order_id === so.id && p.residual > 0);
@@ -202,6 +203,15 @@ export function reconcileOrder(core: DoubleCore, so: SaleOrder): void {
       p.residual -= n;
     }
   }
+  // What the invoices and credit notes left open: a refund paying back part of a sale (the addon's
+  // _shopify_reconcile_order) is reconciled with that sale.
+  for (const out of payments.filter((p) => p.payment_type === 'outbound'))
+    for (const sale of payments.filter((p) => p.payment_type === 'inbound')) {
+      const n = Math.min(out.residual, sale.residual);
+      if (n <= 0) continue;
+      out.residual -= n;
+      sale.residual -= n;
+    }
 }
 
 /** The addon's "on delivery" hook: a fully delivered order with something to invoice is invoiced and reconciled. */

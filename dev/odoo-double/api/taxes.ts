@@ -4,7 +4,7 @@
  * by an untaxed "Shopify tax rounding difference" line on the order or the credit note; under
  * "odoo" a total further from Shopify's than the tolerance is flagged.
  */
-import type { OrderDocument, RefundDocument } from '../../../sidecar/odoo/contract.js';
+import type { OrderDocument } from '../../../sidecar/odoo/contract.js';
 import type { DoubleCore } from '../core.js';
 import type { CreditNote, SaleOrder } from '../state.js';
 import { formatMoney } from '../values.js';
@@ -70,7 +70,7 @@ export function orderTaxAdjustment(
 }
 
 /** Under "shopify", a draft credit note that misses Shopify's refund by rounding cents gets an untaxed rounding difference line. */
-export function creditNoteTaxAdjustment(core: DoubleCore, cn: CreditNote, doc: RefundDocument, total: number): void {
+export function creditNoteTaxAdjustment(core: DoubleCore, cn: CreditNote, doc: { lines?: readonly unknown[] | null }, total: number): void {
   if (cn.state !== 'draft' || core.state.settings.tax_source !== 'shopify') return;
   const difference = total - cn.amount_total;
   if (!difference || Math.abs(difference) > roundingBound(cn.lines, (doc.lines ?? []).length + 1)) return;

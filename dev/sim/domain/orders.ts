@@ -16,6 +16,7 @@ import {
   type Order,
   type Refund,
   type TaxLine,
+  type Transaction,
 } from '../state.js';
 import { applyQuantities, findLevel, levelEvent, primaryLocationId, requireVariantBySku, activateLevel } from './catalog.js';
 import { fail, nextId, nowIso, DomainError, type DomainContext, type SimEvent } from './context.js';
@@ -280,14 +281,37 @@ export function createOrder(ctx: DomainContext, input: CreateOrderInput): Order 
     for (const [gateway, amount] of payments.filter(([, amount]) => amount > 0)) addTransaction(ctx, order, 'sale', gateway, amount, now);
     if (tendered > due) addTransaction(ctx, order, 'change', order.gateway, tendered - due, now);
   }
+  if (order.financialStatus === 'authorized') {
+    // Shopify authorizes the card at checkout; the money moves with the capture (markPaid).
+    const tx = {
+      id: nextId(ctx),
+      orderId: order.id,
+      kind: 'authorization' as const,
+      gateway: order.gateway,
+      status: 'success' as const,
+      amount: orderTotals(ctx.state, order).total,
+      parentId: null,
+      createdAt: now,
+    };
+    ctx.state.transactions.push(tx);
+    order.transactionIds.push(tx.id);
+  }
   const orderEvents = [orderEvent(ctx, order, 'orders/create')];
   if (order.financialStatus === 'paid') orderEvents.push(orderEvent(ctx, order, 'orders/paid'));
   ctx.emit([...orderEvents, ...events]);
   return order;
 }
 
-function addTransaction(ctx: DomainContext, order: Order, kind: 'sale' | 'change', gateway: string, amount: number, now: string): void {
-  const tx = { id: nextId(ctx), orderId: order.id, kind, gateway, status: 'success' as const, amount, parentId: null, createdAt: now };
+function addTransaction(
+  ctx: DomainContext,
+  order: Order,
+  kind: Transaction['kind'],
+  gateway: string,
+  amount: number,
+  now: string,
+  parentId: number | null = null,
+): void {
+  const tx = { id: nextId(ctx), orderId: order.id, kind, gateway, status: 'success' as const, amount, parentId, createdAt: now };
   ctx.state.transactions.push(tx);
   order.transactionIds.push(tx.id);
 }
@@ -297,7 +321,13 @@ export function markPaid(ctx: DomainContext, orderId: number): Order {
   if (order.cancelledAt) fail('The order is cancelled', ['orderId']);
   const due = orderTotals(ctx.state, order).outstanding;
   if (due <= 0) fail('Nothing is outstanding on this order', ['orderId']);
-  addTransaction(ctx, order, 'sale', order.gateway, due, nowIso(ctx));
+  // An authorized order is captured (orderCapture: a CAPTURE whose parent is the authorization);
+  // a pending one (bank transfer, cash on delivery) is marked paid with a SALE.
+  const authorization =
+    order.financialStatus === 'authorized'
+      ? order.transactionIds.map((id) => ctx.state.transactions.find((t) => t.id === id)).find((t) => t?.kind === 'authorization')
+      : undefined;
+  addTransaction(ctx, order, authorization ? 'capture' : 'sale', order.gateway, due, nowIso(ctx), authorization?.id ?? null);
   order.financialStatus = 'paid';
   touch(ctx, order);
   ctx.emit([orderEvent(ctx, order, 'orders/paid'), orderEvent(ctx, order, 'orders/updated')]);
@@ -624,7 +654,7 @@ export function recordRefund(ctx: DomainContext, order: Order, input: RecordRefu
   const lines = planRefundLines(ctx, order, input);
   const totals = orderTotals(ctx.state, order);
   const refundedShipping = ctx.state.refunds.filter((r) => r.orderId === order.id).reduce((s, r) => s + r.shipping, 0);
-  const shippingLeft = totals.shipping - refundedShipping;
+  const shippingLeft = totals.shipping - order.shippingLines.reduce((s, sl) => s + sl.discount, 0) - refundedShipping;
   if (!input.shippingFull && (input.shippingAmount ?? 0) > shippingLeft)
     fail(`Shipping refund ${(input.shippingAmount ?? 0) / 100} exceeds the ${shippingLeft / 100} left`, ['shipping', 'amount']);
   const suggestion = suggestRefund(ctx.state, order, {
@@ -672,7 +702,8 @@ export function recordRefund(ctx: DomainContext, order: Order, input: RecordRefu
     if (input.moveStock) events.push(...moveRefundedStock(ctx, order, line));
   }
   if (amount > 0) {
-    const parent = order.transactionIds.find((id) => ctx.state.transactions.find((t) => t.id === id)?.kind === 'sale') ?? null;
+    const parent =
+      order.transactionIds.find((id) => ['sale', 'capture'].includes(ctx.state.transactions.find((t) => t.id === id)?.kind ?? '')) ?? null;
     const tx = {
       id: nextId(ctx),
       orderId: order.id,

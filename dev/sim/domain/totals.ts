@@ -175,10 +175,12 @@ export function suggestRefund(
   });
   const totals = orderTotals(state, order);
   const refundedShipping = state.refunds.filter((r) => r.orderId === order.id).reduce((s, r) => s + r.shipping, 0);
-  const shippingLeft = totals.shipping - refundedShipping;
+  // What the customer paid for shipping is what can go back: the price less its discounts.
+  const charged = totals.shipping - order.shippingLines.reduce((s, sl) => s + sl.discount, 0);
+  const shippingLeft = charged - refundedShipping;
   const shipping = input.full || input.shippingFull ? shippingLeft : Math.min(input.shippingAmount ?? 0, shippingLeft);
   const shippingTaxTotal = order.shippingLines.reduce((s, sl) => s + sl.taxLines.reduce((a, t) => a + t.price, 0), 0);
-  const shippingTax = totals.shipping > 0 ? Math.round((shippingTaxTotal * shipping) / totals.shipping) : 0;
+  const shippingTax = charged > 0 ? Math.round((shippingTaxTotal * shipping) / charged) : 0;
   const subtotal = lines.reduce((s, l) => s + l.subtotal, 0);
   const tax = lines.reduce((s, l) => s + l.tax, 0) + shippingTax;
   const paid = netPaid(state, order);
@@ -196,9 +198,10 @@ export function suggestRefund(
   };
 }
 
-/** What the order's sales took in, less the cash change handed back (cents). */
+/** What the order's sales and captures took in, less the cash change handed back (minor units). */
 export function netPaid(state: SimState, order: Order): number {
+  const sign = { sale: 1, capture: 1, change: -1, authorization: 0, refund: 0 } as const;
   return order.transactionIds
     .map((id) => state.transactions.find((t) => t.id === id))
-    .reduce((s, t) => s + (t?.kind === 'sale' ? t.amount : t?.kind === 'change' ? -t.amount : 0), 0);
+    .reduce((s, t) => s + (t ? sign[t.kind] * t.amount : 0), 0);
 }

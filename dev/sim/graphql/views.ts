@@ -487,7 +487,9 @@ export function orderView(state: SimState, order: Order): View {
           : {}),
         full: args.suggestFullRefund === true,
       });
-      const sale = order.transactionIds.map((id) => state.transactions.find((x) => x.id === id)).find((x) => x?.kind === 'sale');
+      const sale = order.transactionIds
+        .map((id) => state.transactions.find((x) => x.id === id))
+        .find((x) => x?.kind === 'sale' || x?.kind === 'capture');
       return {
         amountSet: bag(s.amount),
         subtotalSet: bag(s.subtotal),

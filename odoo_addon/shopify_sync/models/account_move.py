@@ -1,4 +1,5 @@
-"""Credit note bindings (Shopify refund identity) and the credit-note-posted hook."""
+"""Credit note bindings (Shopify refund identity), the credit-note-posted hook, and the
+reconciliation of an invoice posted by hand with the order's Shopify payments."""
 from odoo import fields, models
 
 
@@ -41,4 +42,17 @@ class AccountMove(models.Model):
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
         posted._shopify_emit_posted()
+        posted._shopify_reconcile_payments()
         return posted
+
+    def _shopify_reconcile_payments(self):
+        """An invoice posted for a Shopify order (by hand, under the invoice policy "never")
+        takes the order's Shopify payments booked before it, as the invoices the policy makes
+        do (shopify_sync_api_payments.py)."""
+        # The integration's own reconciliation of its payments, whatever the rights of the user
+        # who posted the invoice (it reads and matches the order's receivable lines only).
+        api = self.env["shopify.sync.api"].sudo()
+        for move in self.filtered(lambda m: m.move_type == "out_invoice" and m.state == "posted"):
+            order = move._shopify_order()
+            if order and api._shopify_has_payments(order):
+                api._shopify_reconcile_order(order.with_env(api.env))

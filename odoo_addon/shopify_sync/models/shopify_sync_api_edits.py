@@ -108,9 +108,13 @@ class ShopifySyncApi(models.AbstractModel):
         order.sudo().activity_schedule("mail.mail_activity_data_todo", summary=summary,
                                        note=message)
 
-    def _credit_edit(self, order, touched, label, notes):
+    def _credit_edit(self, order, touched, label, notes, discounts=(), total_cents=None):
         """A posted credit note for what an edit took off an invoiced order: each touched line's
-        negative quantity to invoice, linked to it (Odoo's invoiced quantities follow)."""
+        negative quantity to invoice, linked to it (Odoo's invoiced quantities follow), less
+        the line discount those units took with them (`discounts`: [(discount line, amount)],
+        unlinked). With `total_cents` (Shopify's total after an edit that only lowered the
+        order), rounding cents between what was invoiced less the credit and that total go on
+        a difference line, as for a refund's credit note."""
         if not touched or not self._invoiced(order):
             return
         vals = []
@@ -120,6 +124,10 @@ class ShopifySyncApi(models.AbstractModel):
                 vals.append(self._credit_line_vals(line, qty))
         if not vals:
             return
+        vals += [self._discount_credit_vals(line, share) for line, share in discounts]
+        invoiced = sum(money.odoo_cents(m.amount_total)
+                       * (1 if m.move_type == "out_invoice" else -1)
+                       for m in order.invoice_ids if m.state == "posted")
         invoice = order.invoice_ids.filtered(
             lambda m: m.move_type == "out_invoice" and m.state == "posted")[:1]
         credit_note = self.env["account.move"].create({
@@ -134,6 +142,8 @@ class ShopifySyncApi(models.AbstractModel):
             "shopify_sale_order_id": order.id,
             "invoice_line_ids": [Command.create(line_vals) for line_vals in vals],
         })
+        if total_cents is not None:
+            self._credit_note_tax_adjustment(credit_note, {"lines": vals}, invoiced - total_cents)
         credit_note.action_post()
         credit_note._shopify_set_result("synced")
         total = money.to_string(credit_note.amount_total, self._record_places(credit_note))

@@ -8,6 +8,8 @@ from .. import compat
 from ..lib import digest, money, timestamps
 from .sale_order_line import REFUND_ROLES
 
+DISCOUNT_ROLES = ("discount", "shipping_discount")
+
 PAID_STATUSES = {"paid", "partially_refunded", "refunded"}
 MAX_ORDER_GIDS = 5000
 # The sales order line's taxes field (its name differs between Odoo versions).
@@ -202,7 +204,8 @@ class ShopifySyncApi(models.AbstractModel):
             header["pricelist_id"] = pricelist.id
         status = "updated" if order else "created"
         pending_refunds = self._missing_refund_gids(order, document)
-        order = self._write_order(order, gid, header, lines_vals, label, notes, missing, flags)
+        order = self._write_order(order, gid, header, lines_vals, label, notes, missing, flags,
+                                  total_cents)
         if pending_refunds:
             return self._record_pending_refunds(order, pending_refunds)
         self._order_tax_adjustment(order, document, total_cents, missing)
@@ -321,7 +324,8 @@ class ShopifySyncApi(models.AbstractModel):
             header["carrier_id"] = carrier.id
         return header
 
-    def _write_order(self, order, gid, header, lines_vals, label, notes, missing, flags):
+    def _write_order(self, order, gid, header, lines_vals, label, notes, missing, flags,
+                     total_cents=None):
         """Create the order, or update it as far as its state allows; returns it."""
         if not order:
             header.update(shopify_gid=gid, shopify_shop=self._shop(),
@@ -345,7 +349,8 @@ class ShopifySyncApi(models.AbstractModel):
             order.write(self._changed_values(order, header))
             try:
                 with self.env.cr.savepoint():
-                    self._update_confirmed_lines(order, lines_vals, label, notes, flags)
+                    self._update_confirmed_lines(order, lines_vals, label, notes, flags,
+                                                 total_cents)
             except UserError as exc:
                 notes.append(f"{label}: lines could not be updated: {exc}")
                 missing.append(f"{label}: lines could not be updated: {exc}")
@@ -439,7 +444,7 @@ class ShopifySyncApi(models.AbstractModel):
                         shopify_kept_qty=extra)
         return vals
 
-    def _update_confirmed_lines(self, order, lines_vals, label, notes, flags):
+    def _update_confirmed_lines(self, order, lines_vals, label, notes, flags, total_cents=None):
         """Mirror an edit on a confirmed order: match lines by (Shopify line GID, role). The
         refunds' own lines are not in the document and stay. A new line or a higher quantity
         gets a delivery from Odoo's stock rules; units removed after Odoo delivered them follow
@@ -451,7 +456,7 @@ class ShopifySyncApi(models.AbstractModel):
                     and line.shopify_line_role != "tax_adjustment"}
         kept = {gid: line.shopify_kept_qty for (gid, role), line in existing.items()
                 if role == "product" and line.shopify_kept_qty}
-        seen, removals = set(), []
+        seen, removals, discounts, raised = set(), [], [], False
         touched = self.env["sale.order.line"]
         for vals in lines_vals:
             vals = self._with_kept(vals, kept)
@@ -461,6 +466,7 @@ class ShopifySyncApi(models.AbstractModel):
             line = existing.get(key)
             if not line:
                 order.write({"order_line": [(0, 0, vals)]})
+                raised = True
                 continue
             target = vals["product_uom_qty"]
             removed = self._removed_after_delivery(line, target)
@@ -472,7 +478,15 @@ class ShopifySyncApi(models.AbstractModel):
                 update["product_uom_qty"] = target
                 if target < line.product_uom_qty:
                     touched |= line
+                else:
+                    raised = True
             if float_compare(line.price_unit, vals["price_unit"], 2):
+                share = money.odoo_cents(vals["price_unit"]) - money.odoo_cents(line.price_unit)
+                if line.shopify_line_role in DISCOUNT_ROLES and share > 0:
+                    # Units removed take their share of the line discount with them.
+                    discounts.append((line, money.to_decimal(share)))
+                else:
+                    raised = True
                 update["price_unit"] = vals["price_unit"]
             if set(line[LINE_TAXES].ids) != set(vals[LINE_TAXES][0][2]):
                 update[LINE_TAXES] = vals[LINE_TAXES]
@@ -487,7 +501,10 @@ class ShopifySyncApi(models.AbstractModel):
                     line.write({"product_uom_qty": removed})
                     touched |= line
         touched |= self._apply_removals(order, removals, label, notes, flags)
-        self._credit_edit(order, touched, label, notes)
+        # Shopify's total is what the credit note must leave invoiced, when the edit only
+        # lowered the order (rounding cents then go on a difference line, as for refunds).
+        self._credit_edit(order, touched, label, notes, discounts,
+                          None if raised else total_cents)
 
     # ------------------------------------------------------------------ refunds first
     def _missing_refund_gids(self, order, document):

@@ -15,9 +15,10 @@ daily reconciliation (docs/contract.md, "PaymentsDocument", "payment_status").
   once it is mapped.
 - Sales and captures are inbound payments reconciled with the order's posted invoices; refunds
   are outbound payments reconciled with its posted credit notes; cash change is an outbound
-  payment reconciled with the sales (what was tendered beyond the invoice went back). Each call
-  also reconciles what an earlier call could not (a refund booked before its credit note
-  existed).
+  payment reconciled with the sales (what was tendered beyond the invoice went back); what those
+  leave open of a refund is reconciled with the sale it pays back (a refund before invoicing).
+  Each call also reconciles what an earlier call could not (a refund booked before its credit
+  note existed).
 """
 from odoo import api, models
 from odoo.exceptions import UserError, ValidationError
@@ -205,6 +206,10 @@ class ShopifySyncApi(models.AbstractModel):
         payment.action_post()
         return payment
 
+    def _shopify_has_payments(self, order):
+        return bool(self.env["account.payment"].search_count(
+            [("shopify_sale_order_id", "=", order.id)], limit=1))
+
     def _shopify_reconcile_order(self, order):
         """Open Shopify payments of the order against its posted invoices (inbound, with the
         cash change handed back from them) and credit notes (outbound), on the receivable
@@ -229,6 +234,16 @@ class ShopifySyncApi(models.AbstractModel):
                 if todo.filtered(lambda aml: aml.balance > 0) and \
                         todo.filtered(lambda aml: aml.balance < 0):
                     todo.reconcile()
+        # What the invoices and credit notes left open of the payments: a refund that pays back
+        # part of a sale (refunded before invoicing, or its credit note already set against the
+        # invoice) is reconciled with that sale, so a settled order leaves nothing open.
+        lines = payments.move_id.line_ids.filtered(
+            lambda aml: aml.account_id.account_type == "asset_receivable" and not aml.reconciled)
+        for account in lines.account_id:
+            todo = lines.filtered(lambda aml, a=account: aml.account_id == a)
+            if todo.filtered(lambda aml: aml.balance > 0) and \
+                    todo.filtered(lambda aml: aml.balance < 0):
+                todo.reconcile()
 
     def _payments_result(self, status, order, created, invoice, message=None):
         result = {
