@@ -152,7 +152,15 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
   const lotStock = async (warehouseId: number) => m2oId((await read('stock.warehouse', warehouseId, ['lot_stock_id'])).lot_stock_id)!;
 
   const validatePicking = async (pickingId: number, quantities?: Record<number, number>) => {
-    const moves = await searchRead('stock.move', [['picking_id', '=', pickingId]], ['product_id', 'product_uom_qty']);
+    // A move a refund before delivery cancelled takes no quantity (Odoo refuses to change it).
+    const moves = await searchRead(
+      'stock.move',
+      [
+        ['picking_id', '=', pickingId],
+        ['state', '!=', 'cancel'],
+      ],
+      ['product_id', 'product_uom_qty'],
+    );
     for (const move of moves) {
       const productId = m2oId(move.product_id)!;
       const qty = quantities?.[productId] ?? (move.product_uom_qty as number);
