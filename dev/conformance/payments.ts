@@ -46,6 +46,28 @@ export function definePaymentScenarios(get: () => PaymentScenarioContext): void 
     assert.equal(applied.status, 'created', applied.message);
     return { doc, so: applied.sale_order_id };
   };
+  /** A Shopify refund of one unit of the order's first line (10.00 + 2.00 VAT), not restocked. */
+  const oneUnitRefund = (doc: OrderDocument): RefundDocument => ({
+    refund_gid: gidOf('Refund'),
+    order_gid: doc.order_gid,
+    created_at: '2026-11-03T10:00:00Z',
+    note: null,
+    return_gid: null,
+    lines: [
+      {
+        line_gid: doc.lines[0]!.line_gid,
+        sku: doc.lines[0]!.sku,
+        quantity: 1,
+        subtotal: '10.00',
+        total_tax: '2.00',
+        restock_type: 'cancel',
+        location_gid: null,
+      },
+    ],
+    shipping: { amount: '0.00', tax: '0.00' },
+    adjustments: [],
+    total: '12.00',
+  });
   const pay = (doc: OrderDocument, ...transactions: PaymentTransaction[]) =>
     get().contract.applyPayments({ order_gid: doc.order_gid, transactions });
 
@@ -264,27 +286,7 @@ export function definePaymentScenarios(get: () => PaymentScenarioContext): void 
     const { doc, so } = await order();
     const sale = tx('sale', '30.00');
     await pay(doc, sale);
-    const applied = await contract.applyRefund({
-      refund_gid: gidOf('Refund'),
-      order_gid: doc.order_gid,
-      created_at: '2026-11-03T10:00:00Z',
-      note: null,
-      return_gid: null,
-      lines: [
-        {
-          line_gid: doc.lines[0]!.line_gid,
-          sku: doc.lines[0]!.sku,
-          quantity: 1,
-          subtotal: '10.00',
-          total_tax: '2.00',
-          restock_type: 'cancel',
-          location_gid: null,
-        },
-      ],
-      shipping: { amount: '0.00', tax: '0.00' },
-      adjustments: [],
-      total: '12.00',
-    });
+    const applied = await contract.applyRefund(oneUnitRefund(doc));
     assert.equal(applied.credit_note_id, null, 'not invoiced: the refund lowers the order');
     await pay(doc, sale, tx('refund', '12.00'));
     assert.deepEqual(
@@ -306,28 +308,7 @@ export function definePaymentScenarios(get: () => PaymentScenarioContext): void 
     const { doc, so } = await order();
     const sale = tx('sale', '30.00');
     await pay(doc, sale);
-    const refund: RefundDocument = {
-      refund_gid: gidOf('Refund'),
-      order_gid: doc.order_gid,
-      created_at: '2026-11-03T10:00:00Z',
-      note: null,
-      return_gid: null,
-      lines: [
-        {
-          line_gid: doc.lines[0]!.line_gid,
-          sku: doc.lines[0]!.sku,
-          quantity: 1,
-          subtotal: '10.00',
-          total_tax: '2.00',
-          restock_type: 'cancel',
-          location_gid: null,
-        },
-      ],
-      shipping: { amount: '0.00', tax: '0.00' },
-      adjustments: [],
-      total: '12.00',
-    };
-    const applied = await contract.applyRefund(refund);
+    const applied = await contract.applyRefund(oneUnitRefund(doc));
     assert.ok(applied.credit_note_id);
     const back = tx('refund', '12.00');
     const r = await pay(doc, sale, back);
