@@ -225,22 +225,21 @@ class ShopifySyncApi(models.AbstractModel):
             group = (payments - change).filtered(lambda p, d=direction: p.payment_type == d)
             if direction == "inbound":
                 group |= change
-            lines = group.move_id.line_ids
-            lines |= moves.filtered(lambda m, t=move_type: m.move_type == t).line_ids
-            for account in lines.account_id.filtered(
-                    lambda a: a.account_type == "asset_receivable"):
-                todo = lines.filtered(lambda aml, a=account: aml.account_id == a
-                                      and not aml.reconciled)
-                if todo.filtered(lambda aml: aml.balance > 0) and \
-                        todo.filtered(lambda aml: aml.balance < 0):
-                    todo.reconcile()
+            self._reconcile_receivable(
+                group.move_id.line_ids
+                | moves.filtered(lambda m, t=move_type: m.move_type == t).line_ids)
         # What the invoices and credit notes left open of the payments: a refund that pays back
         # part of a sale (refunded before invoicing, or its credit note already set against the
         # invoice) is reconciled with that sale, so a settled order leaves nothing open.
-        lines = payments.move_id.line_ids.filtered(
-            lambda aml: aml.account_id.account_type == "asset_receivable" and not aml.reconciled)
-        for account in lines.account_id:
-            todo = lines.filtered(lambda aml, a=account: aml.account_id == a)
+        self._reconcile_receivable(payments.move_id.line_ids)
+
+    @staticmethod
+    def _reconcile_receivable(lines):
+        """Reconciles the open receivable lines among `lines`, per account, when there are
+        both debits and credits to match."""
+        for account in lines.account_id.filtered(lambda a: a.account_type == "asset_receivable"):
+            todo = lines.filtered(lambda aml, a=account: aml.account_id == a
+                                  and not aml.reconciled)
             if todo.filtered(lambda aml: aml.balance > 0) and \
                     todo.filtered(lambda aml: aml.balance < 0):
                 todo.reconcile()
