@@ -23,6 +23,8 @@ export interface DrainSpec {
   schema: string;
   jobs: number;
   batchSize: number;
+  /** Fetch loops per queue (the sidecar's default is 2, sidecar/queue/types.ts). */
+  localConcurrency: number;
   pollingIntervalSeconds: number;
   poolSize: number;
   deadlineMs: number;
@@ -55,6 +57,7 @@ function sidecarDrainer(spec: DrainSpec): Drainer {
     queues: [BACKLOG_QUEUE],
     poolSize: spec.poolSize,
     batchSize: spec.batchSize,
+    localConcurrency: spec.localConcurrency,
     pollingIntervalSeconds: spec.pollingIntervalSeconds,
     onAttempt: (event) => metrics.recordAttempt(event),
   });
@@ -79,6 +82,7 @@ function bareDrainer(spec: DrainSpec): Drainer {
         BACKLOG_QUEUE,
         {
           batchSize: spec.batchSize,
+          localConcurrency: spec.localConcurrency,
           pollingIntervalSeconds: spec.pollingIntervalSeconds,
           notifyPollingIntervalSeconds: spec.pollingIntervalSeconds,
           burstWhenBatchFull: true,

@@ -24,7 +24,7 @@ import type { BenchRow } from './stats.js';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 /** The sidecar's production queue settings (sidecar/queue/queue.ts, sidecar/config/). */
-const SETTINGS = { batchSize: 10, pollingIntervalSeconds: 2, poolSize: 5 };
+const SETTINGS = { batchSize: 5, localConcurrency: 2, pollingIntervalSeconds: 2, poolSize: 5 };
 
 /** Queues `jobs` jobs in `schema` as the sidecar's send would (envelope, entity key), in chunks. */
 async function fill(databaseUrl: string, schema: string, jobs: number, runId: string): Promise<number> {
@@ -90,7 +90,7 @@ export async function benchBacklog(databaseUrl: string, jobs: number, seconds: n
       met: rateRatio >= 0.7,
       n: side.done,
       note:
-        `key_strict_fifo, batch ${SETTINGS.batchSize}, poll ${SETTINGS.pollingIntervalSeconds} s, pool ${SETTINGS.poolSize}, burst when full; ` +
+        `key_strict_fifo, ${SETTINGS.localConcurrency} loops of ${SETTINGS.batchSize}, poll ${SETTINGS.pollingIntervalSeconds} s, pool ${SETTINGS.poolSize}, burst when full; ` +
         `queued in ${(side.fillMs / 1000).toFixed(1)} s (pg-boss insert, 1,000 a statement)` +
         unfinished(side, 'sidecar') +
         unfinished(bare, 'bare'),
