@@ -1,9 +1,9 @@
 /**
  * A child process for sidecar/queue/boss-db.test.ts: opens a pg-boss database adapter (pg-boss's
  * own, or the sidecar's ResilientBossDb), starts LISTEN, has PostgreSQL terminate the listening
- * session (57P01, as in a restart or failover) and closes the listener right after, `rounds` times.
- * Counts the errors nobody heard (uncaught exceptions, which would end a process without this
- * handler) and prints `{"uncaught": n}`.
+ * session (57P01, as in a restart or failover) and closes the listener right after, up to `rounds`
+ * times, stopping once an error went unheard. Counts the errors nobody heard (uncaught exceptions,
+ * which would end a process without this handler) and prints `{"uncaught": n}`.
  *
  *   node --import tsx dev/testing/listen-race.ts <pg-boss|resilient> <database url> <rounds>
  */
@@ -21,7 +21,7 @@ process.on('uncaughtException', () => {
 
 const admin = new pg.Client({ connectionString: url });
 await admin.connect();
-for (let round = 0; round < Number(roundsArg ?? 10); round++) {
+for (let round = 0; round < Number(roundsArg ?? 10) && uncaught === 0; round++) {
   const options = { connectionString: url, max: 2, application_name: APP };
   const db = kind === 'pg-boss' ? new Db(options) : new ResilientBossDb(options);
   db.on('error', () => undefined);
