@@ -4,7 +4,7 @@
  * Totals are computed the way Shopify reports them, so a document is consistent unless a
  * scenario says otherwise. Pure module.
  */
-import type { CustomerDocument, OrderDocument, TaxLine } from '../../sidecar/odoo/contract.js';
+import type { CustomerDocument, OrderDocument, RefundDocument, TaxLine } from '../../sidecar/odoo/contract.js';
 import { formatCents, toCents } from '../../sidecar/rules/money.js';
 
 const RUN = String(Date.now()).slice(-7);
@@ -120,3 +120,32 @@ export function orderDoc(spec: OrderSpec): OrderDocument {
     note: null,
   };
 }
+
+type Restock = RefundDocument['lines'][number]['restock_type'];
+
+/**
+ * A Shopify refund of `quantity` units of the order's first line, priced as the refund and
+ * payment scenarios' orders are (10.00 + 2.00 VAT a unit), no shipping: `extra` overrides.
+ */
+export const refundOf = (doc: OrderDocument, restock: Restock, quantity = 1, extra: Partial<RefundDocument> = {}): RefundDocument => ({
+  refund_gid: gidOf('Refund'),
+  order_gid: doc.order_gid,
+  created_at: '2026-11-03T10:00:00Z',
+  note: null,
+  return_gid: null,
+  lines: [
+    {
+      line_gid: doc.lines[0]!.line_gid,
+      sku: doc.lines[0]!.sku,
+      quantity,
+      subtotal: `${10 * quantity}.00`,
+      total_tax: `${2 * quantity}.00`,
+      restock_type: restock,
+      location_gid: null,
+    },
+  ],
+  shipping: { amount: '0.00', tax: '0.00' },
+  adjustments: [],
+  total: `${12 * quantity}.00`,
+  ...extra,
+});

@@ -4,9 +4,9 @@
  * ./suite.ts. Amounts: two units at 10.00 + 20 % VAT and shipping 5.00 + 1.00: 30.00.
  */
 import assert from 'node:assert/strict';
-import type { OdooContract, OrderDocument, PaymentTransaction, RefundDocument } from '../../sidecar/odoo/contract.js';
+import type { OdooContract, OrderDocument, PaymentTransaction } from '../../sidecar/odoo/contract.js';
 import { OdooPermanentError } from '../../sidecar/odoo/errors.js';
-import { gidOf, orderDoc, vat } from './fixtures.js';
+import { gidOf, orderDoc, refundOf, vat } from './fixtures.js';
 import { rejects, VALIDATION } from './support.js';
 import type { MerchantDriver, MerchantSettings, WarehouseView } from './target.js';
 
@@ -46,28 +46,6 @@ export function definePaymentScenarios(get: () => PaymentScenarioContext): void 
     assert.equal(applied.status, 'created', applied.message);
     return { doc, so: applied.sale_order_id };
   };
-  /** A Shopify refund of one unit of the order's first line (10.00 + 2.00 VAT), not restocked. */
-  const oneUnitRefund = (doc: OrderDocument): RefundDocument => ({
-    refund_gid: gidOf('Refund'),
-    order_gid: doc.order_gid,
-    created_at: '2026-11-03T10:00:00Z',
-    note: null,
-    return_gid: null,
-    lines: [
-      {
-        line_gid: doc.lines[0]!.line_gid,
-        sku: doc.lines[0]!.sku,
-        quantity: 1,
-        subtotal: '10.00',
-        total_tax: '2.00',
-        restock_type: 'cancel',
-        location_gid: null,
-      },
-    ],
-    shipping: { amount: '0.00', tax: '0.00' },
-    adjustments: [],
-    total: '12.00',
-  });
   const pay = (doc: OrderDocument, ...transactions: PaymentTransaction[]) =>
     get().contract.applyPayments({ order_gid: doc.order_gid, transactions });
 
@@ -286,7 +264,7 @@ export function definePaymentScenarios(get: () => PaymentScenarioContext): void 
     const { doc, so } = await order();
     const sale = tx('sale', '30.00');
     await pay(doc, sale);
-    const applied = await contract.applyRefund(oneUnitRefund(doc));
+    const applied = await contract.applyRefund(refundOf(doc, 'cancel'));
     assert.equal(applied.credit_note_id, null, 'not invoiced: the refund lowers the order');
     await pay(doc, sale, tx('refund', '12.00'));
     assert.deepEqual(
@@ -308,7 +286,7 @@ export function definePaymentScenarios(get: () => PaymentScenarioContext): void 
     const { doc, so } = await order();
     const sale = tx('sale', '30.00');
     await pay(doc, sale);
-    const applied = await contract.applyRefund(oneUnitRefund(doc));
+    const applied = await contract.applyRefund(refundOf(doc, 'cancel'));
     assert.ok(applied.credit_note_id);
     const back = tx('refund', '12.00');
     const r = await pay(doc, sale, back);

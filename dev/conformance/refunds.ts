@@ -5,9 +5,9 @@
  * 1.00 VAT: 30.00.
  */
 import assert from 'node:assert/strict';
-import type { OdooContract, OrderDocument, RefundDocument, ReturnDocument } from '../../sidecar/odoo/contract.js';
+import type { OdooContract, OrderDocument, ReturnDocument } from '../../sidecar/odoo/contract.js';
 import { OdooPermanentError } from '../../sidecar/odoo/errors.js';
-import { gidOf, orderDoc, vat } from './fixtures.js';
+import { gidOf, orderDoc, refundOf, vat } from './fixtures.js';
 import { drain, pullAll, rejects, VALIDATION } from './support.js';
 import type { MerchantDriver, WarehouseView } from './target.js';
 
@@ -18,8 +18,6 @@ export interface RefundScenarioContext {
   wh: WarehouseView[];
   stocked(quantity?: number, price?: string): Promise<{ sku: string; template_id: number; product_id: number }>;
 }
-
-type Restock = RefundDocument['lines'][number]['restock_type'];
 
 export function defineRefundScenarios(get: () => RefundScenarioContext): void {
   /** Two units at 10.00 + 20 % VAT, shipping 5.00 + 1.00: 30.00, imported and confirmed. */
@@ -37,28 +35,6 @@ export function defineRefundScenarios(get: () => RefundScenarioContext): void {
     assert.equal(applied.status, 'created');
     return { p, doc, applied, so: applied.sale_order_id };
   };
-  const refundOf = (doc: OrderDocument, restock: Restock, quantity = 1, extra: Partial<RefundDocument> = {}): RefundDocument => ({
-    refund_gid: gidOf('Refund'),
-    order_gid: doc.order_gid,
-    created_at: '2026-11-03T10:00:00Z',
-    note: null,
-    return_gid: null,
-    lines: [
-      {
-        line_gid: doc.lines[0]!.line_gid,
-        sku: doc.lines[0]!.sku,
-        quantity,
-        subtotal: `${10 * quantity}.00`,
-        total_tax: `${2 * quantity}.00`,
-        restock_type: restock,
-        location_gid: null,
-      },
-    ],
-    shipping: { amount: '0.00', tax: '0.00' },
-    adjustments: [],
-    total: `${12 * quantity}.00`,
-    ...extra,
-  });
   /** The order as Shopify has it after refunds of `refunded` units: current quantity and totals. */
   const current = (doc: OrderDocument, quantity: number, refundGids: string[], total: string): OrderDocument => ({
     ...doc,
