@@ -622,6 +622,39 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
     await waitFor('the slow job done', () => done.includes('slow'));
   });
 
+  it('writes each job’s completion when it ends, so its key’s next job runs while a batch mate is still running', async () => {
+    h = await harness('queue_complete_each', ['orders']);
+    const sender = await h.open();
+    const first = await sender.send('orders', { n: 'a1' }, { key: order(70) });
+    await sender.send('orders', { n: 'a2' }, { key: order(70) });
+    await sender.send('orders', { n: 'slow' }, { key: order(71) });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let slowRunning = false;
+    const done: string[] = [];
+    const body: JobHandler<{ n: string }> = async (job) => {
+      if (job.data.n === 'slow') {
+        slowRunning = true;
+        await held;
+      }
+      done.push(job.data.n);
+    };
+    // One loop: its first fetch takes a1 and slow together (one job per key), a2 waits behind a1.
+    const replica = await h.open();
+    await replica.work('orders', body, { localConcurrency: 1 });
+    await waitFor('a1 done while the slow job runs', () => slowRunning && done.includes('a1'));
+    const state = async (id: string) => (await h.jobs('orders')).find((j) => j.id === id)?.state;
+    // Before, the whole batch settled when slow ended: a1 stayed active (a kill now would run it
+    // again) and a2 could not be fetched by anyone.
+    await waitFor('a1 written completed', async () => (await state(first.id)) === 'completed');
+    const other = await h.open();
+    await other.work('orders', body);
+    await waitFor('a2 done by another replica while slow still runs', () => done.includes('a2'));
+    assert.deepEqual(done, ['a1', 'a2']);
+    release();
+    await waitFor('the slow job done', () => done.includes('slow'));
+  });
+
   it('summarises completed, retried and dead jobs with their latency since a point in time', async () => {
     h = await harness('queue_summary', ['orders', 'customers']);
     const since = new Date(Date.now() - 1000);

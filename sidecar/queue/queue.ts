@@ -277,9 +277,7 @@ async function work<T>(s: QueueState, queue: QueueName, handler: JobHandler<T>, 
 
 async function startWorker<T>(s: QueueState, queue: QueueName, handler: JobHandler<T>, options: WorkOptions): Promise<void> {
   const polling = s.settings.pollingIntervalSeconds ?? 2;
-  // Assigned once boss.work resolves; the handler below may already run before that.
-  const worker: { id?: string } = {};
-  worker.id = await s.boss.work<Envelope<T>>(
+  await s.boss.work<Envelope<T>>(
     queue,
     {
       batchSize: options.batchSize ?? s.settings.batchSize ?? 5,
@@ -296,17 +294,42 @@ async function startWorker<T>(s: QueueState, queue: QueueName, handler: JobHandl
       // A fetch already under way when the queue paused can still claim jobs: they go back unrun.
       if (s.paused.has(queue)) return giveBack(s, queue, jobs as JobWithMetadata<Envelope<T>>[]);
       // includeMetadata: true makes these JobWithMetadata; the overloads do not narrow with perJobResults.
-      const results = await Promise.all(jobs.map((job) => runAttempt(s, queue, handler, job as JobWithMetadata<Envelope<T>>)));
+      const results = await Promise.all(
+        jobs.map(async (job) => {
+          const result = await runAttempt(s, queue, handler, job as JobWithMetadata<Envelope<T>>);
+          if (result.status === 'completed') await completeNow(s, queue, job);
+          return result;
+        }),
+      );
       // key_strict_fifo hands out one job per key per fetch, so a key's next job becomes
-      // fetchable only once this batch settles. Without a nudge the worker would sleep a full
+      // fetchable only once its job settles. Without a nudge the worker would sleep a full
       // poll interval first, making back-to-back jobs of one order wait ~pollingInterval each.
       // notify() makes the loop skip that sleep once; an empty fetch then sleeps as usual.
-      if (!s.stopping && worker.id) {
-        for (const wip of s.boss.getWipData()) if (wip.workId === worker.id) s.boss.notifyWorker(wip.id);
-      }
+      if (!s.stopping) nudge(s, queue);
       return results;
     },
   );
+}
+
+/**
+ * Writes a finished job's completion at once instead of with its batch (pg-boss settles a batch
+ * when its last job ends): a key's next job need not wait for the batch's slowest job, and a
+ * replica killed mid-batch leaves its finished jobs finished instead of run again. Fenced on the
+ * attempt, so a job whose claim lapsed meanwhile is left to whoever holds it now. If the write
+ * fails, pg-boss's own settle of the batch writes it (the `completed` result still stands).
+ */
+async function completeNow(s: QueueState, queue: QueueName, job: { id: string; retryCount: number }): Promise<void> {
+  try {
+    await s.boss.complete(queue, { id: job.id, retryCount: job.retryCount });
+    if (!s.stopping) nudge(s, queue);
+  } catch (error) {
+    s.logger.warn('queue: completion left to the batch', { queue, jobId: job.id, error: (error as Error).message });
+  }
+}
+
+/** Wakes every fetch loop of the queue: an idle one fetches now, a busy one once its batch ends. */
+function nudge(s: QueueState, queue: QueueName): void {
+  for (const wip of s.boss.getWipData()) if (wip.name === queue) s.boss.notifyWorker(wip.id);
 }
 
 /**

@@ -21,9 +21,9 @@ export interface QueueSettings {
   /** Worker polling interval, seconds (default 2, pg-boss minimum 0.5). New jobs also wake workers by NOTIFY. */
   pollingIntervalSeconds?: number;
   /**
-   * Jobs fetched per poll; jobs of one batch run concurrently (default 5). pg-boss settles a batch
-   * when its last job finishes, so a slow job delays the completion (and the key successors) of
-   * the jobs fetched with it: keep batches small on queues with slow handlers.
+   * Jobs fetched per poll; jobs of one batch run concurrently (default 5). Each job's completion
+   * is written when it ends, but the loop fetches again only when the batch's last job ends: keep
+   * batches small on queues with slow handlers.
    */
   batchSize?: number;
   /**
