@@ -174,7 +174,10 @@ export function defineEditScenarios(get: () => RefundScenarioContext): void {
     assert.deepEqual([r.status, r.amount_total], ['updated', '18.00']);
     const [note] = await m.readOrderCreditNotes(so);
     assert.deepEqual([note?.amount_total, note?.state], ['12.00', 'posted']);
-    assert.deepEqual(await m.readCreditNoteLines(note!.id), [{ quantity: 1, price_total: '12.00', sale_line_role: 'product' }]);
+    assert.deepEqual(
+      (await m.readCreditNoteLines(note!.id)).map((l) => [l.quantity, l.price_total, l.sale_line_role]),
+      [[1, '12.00', 'product']],
+    );
   });
 
   it("credits the line discount removed units take with them: the invoice less the credit note is Shopify's total", async () => {
@@ -206,6 +209,12 @@ export function defineEditScenarios(get: () => RefundScenarioContext): void {
     assert.deepEqual(
       notes.map((n) => [n.amount_total, n.state]),
       [['11.60', 'posted']],
+    );
+    // The discount line's own label, not "Discount: Discount: …".
+    const discountCredit = (await m.readCreditNoteLines(notes[0]!.id)).filter((l) => l.sale_line_role === null);
+    assert.deepEqual(
+      discountCredit.map((l) => [l.name.startsWith('Discount: Discount:'), l.name.startsWith('Discount: ')]),
+      [[false, true]],
     );
   });
 

@@ -600,7 +600,7 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
           ['move_id', '=', id],
           ['display_type', '=', 'product'],
         ],
-        ['quantity', 'price_total', 'sale_line_ids'],
+        ['name', 'quantity', 'price_total', 'sale_line_ids'],
         { order: 'sequence, id' },
       );
       const out = [];
@@ -608,6 +608,7 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
         const saleLines = row.sale_line_ids as number[];
         const role = saleLines.length ? (await read('sale.order.line', saleLines[0]!, ['shopify_line_role'])).shopify_line_role : null;
         out.push({
+          name: row.name as string,
           quantity: row.quantity as number,
           price_total: money(row.price_total),
           sale_line_role: orNull(role as string | false | null),

@@ -134,7 +134,10 @@ export function defineRefundScenarios(get: () => RefundScenarioContext): void {
       const r = await contract.applyRefund(refundOf(doc, 'cancel', 1, { note: 'broken' }));
       assert.deepEqual([r.status, r.amount_total], ['created', '12.00']);
       assert.deepEqual(await m.readCreditNote(r.credit_note_id!), { amount_total: '12.00', state: 'posted' });
-      assert.deepEqual(await m.readCreditNoteLines(r.credit_note_id!), [{ quantity: 1, price_total: '12.00', sale_line_role: 'product' }]);
+      assert.deepEqual(
+        (await m.readCreditNoteLines(r.credit_note_id!)).map((l) => [l.quantity, l.price_total, l.sale_line_role]),
+        [[1, '12.00', 'product']],
+      );
       const line = await product(so);
       assert.deepEqual([line.quantity, line.qty_invoiced], [1, 1]);
       assert.equal((await m.readOrderLines(so)).invoice_status, 'invoiced');

@@ -237,8 +237,8 @@ export interface MerchantDriver {
   readPartner(partnerId: number): Promise<PartnerView>;
   findPartnersByName(name: string): Promise<number[]>;
   readCreditNote(id: number): Promise<{ amount_total: Money; state: string }>;
-  /** A credit note's lines: quantity, total with tax, and the role of the sale line it is linked to (null: not linked). */
-  readCreditNoteLines(id: number): Promise<Array<{ quantity: number; price_total: Money; sale_line_role: string | null }>>;
+  /** A credit note's lines: label, quantity, total with tax, and the role of the sale line it is linked to (null: not linked). */
+  readCreditNoteLines(id: number): Promise<Array<{ name: string; quantity: number; price_total: Money; sale_line_role: string | null }>>;
   readInvoice(id: number): Promise<{ amount_total: Money; amount_residual: Money; state: string }>;
   /** All the order's lines, its total and its invoice status (to invoice, invoiced, no). */
   readOrderLines(saleOrderId: number): Promise<{ amount_total: Money; invoice_status: string; lines: OrderLineView[] }>;

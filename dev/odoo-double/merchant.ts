@@ -558,6 +558,7 @@ export class DoubleMerchant implements MerchantDriver {
       if (!cn) throw userError(`credit note ${id} does not exist`);
       const so = this.odoo.saleOrder(cn.sale_order_id);
       return cn.lines.map((l) => ({
+        name: l.name,
         quantity: l.quantity,
         price_total: formatMoney(l.amount),
         sale_line_role: l.sale_line_id === null ? null : (so.lines.find((x) => x.id === l.sale_line_id)?.role ?? null),

@@ -112,7 +112,8 @@ export function creditEdit(
   }
   if (!lines.length) return;
   // The line discount the removed units took with them, unlinked (the addon's _discount_credit_vals).
-  for (const { line, share } of discounts) lines.push(core.accountLine(`Discount: ${line.name}`, null, 'other', 1, -share, line.tax_ids));
+  // `line` is the discount line itself, already named "Discount: …".
+  for (const { line, share } of discounts) lines.push(core.accountLine(line.name, null, 'other', 1, -share, line.tax_ids));
   const invoiced =
     [...core.state.invoices.values()]
       .filter((i) => i.sale_order_id === so.id && i.state === 'posted')

@@ -345,9 +345,11 @@ class ShopifySyncApi(models.AbstractModel):
 
     def _discount_credit_vals(self, so_line, share):
         """The refunded units' share of the line discount: not linked (the discount line's
-        quantity stays invoiced), with the line's taxes."""
+        quantity stays invoiced), with the line's taxes. `so_line` is the product line (a refund)
+        or its discount line (an edit), whose name already says "Discount: …"."""
         product = self.env.ref("shopify_sync.product_shopify_discount").product_variant_id
-        return {"product_id": product.id, "name": f"Discount: {so_line.name}", "quantity": 1,
+        name = so_line.name if so_line.product_id == product else f"Discount: {so_line.name}"
+        return {"product_id": product.id, "name": name, "quantity": 1,
                 "price_unit": -float(share),
                 "tax_ids": [Command.set(compat.value(so_line, "tax_id").ids)]}
 
