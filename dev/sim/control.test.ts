@@ -162,6 +162,53 @@ describe('sim control API: orders', () => {
     ]);
   });
 
+  it('taxes a line an edit adds at the rates the order already charges, included or not', async () => {
+    const { sim } = testSimulator();
+    const state = { title: 'State 6.25%', rate: 0.0625 };
+    const city = { title: 'City 2%', rate: 0.02 };
+    const order = async (taxesIncluded: boolean) =>
+      (
+        await control(sim, 'post', '/orders', {
+          ...SAMPLE_ORDER,
+          taxesIncluded,
+          lines: [
+            {
+              sku: 'SIM-MUG',
+              quantity: 1,
+              price: '10.00',
+              taxLines: [
+                { ...state, price: '0.63' },
+                { ...city, price: '0.20' },
+              ],
+            },
+          ],
+          shippingLines: [],
+        })
+      ).body;
+    const added = async (o: Json) => {
+      const edited = await control(sim, 'post', `/orders/${o.id}/edit`, { add: [{ sku: 'SIM-TSHIRT-S', quantity: 3, price: '19.99' }] });
+      assert.equal(edited.status, 200, JSON.stringify(edited.body));
+      const line = edited.body.line_items.find((l: Json) => l.sku === 'SIM-TSHIRT-S');
+      return [line.tax_lines.map((t: Json) => [t.title, t.price]), edited.body.current_total_tax];
+    };
+    // 59.97 × 6.25 % = 3.748…, × 2 % = 1.199…
+    assert.deepEqual(await added(await order(false)), [
+      [
+        ['State 6.25%', '3.75'],
+        ['City 2%', '1.20'],
+      ],
+      '5.78',
+    ]);
+    // Inside 59.97: 59.97 / 1.0825 = 55.40 before tax; 3.46 and 1.11.
+    assert.deepEqual(await added(await order(true)), [
+      [
+        ['State 6.25%', '3.46'],
+        ['City 2%', '1.11'],
+      ],
+      '5.40',
+    ]);
+  });
+
   it('marks a pending order paid', async () => {
     const { sim } = testSimulator();
     const o = (await control(sim, 'post', '/orders', { ...SAMPLE_ORDER, financialStatus: 'pending' })).body;

@@ -759,6 +759,19 @@ export interface EditOrderInput {
 }
 
 /**
+ * The taxes Shopify charges on a line an edit adds: the rates the order already charges on its
+ * taxable lines (the same destination), each rounded on the line, inside the price when the order's
+ * taxes are included.
+ */
+function addedLineTaxes(order: Order, amount: number): TaxLine[] {
+  const rates = new Map<string, number>();
+  for (const li of order.lineItems) if (li.taxable) for (const t of li.taxLines) if (!rates.has(t.title)) rates.set(t.title, t.rate);
+  const sum = [...rates.values()].reduce((s, r) => s + r, 0);
+  const base = order.taxesIncluded ? amount / (1 + sum) : amount;
+  return [...rates].map(([title, rate]) => ({ title, rate, price: Math.round(base * rate) }));
+}
+
+/**
  * A committed order edit, as the merchant makes it in Shopify admin: only unfulfilled units can
  * be removed; `quantity` never shrinks (`removedQuantity` grows, so `currentQuantity` drops);
  * added lines are committed at the order's location and join its open fulfillment order. Sends
@@ -833,7 +846,7 @@ export function editOrder(ctx: DomainContext, orderId: number, input: EditOrderI
       removedQuantity: 0,
       price,
       discount: 0,
-      taxLines: [],
+      taxLines: variant.taxable ? addedLineTaxes(order, price * a.quantity) : [],
       taxable: variant.taxable,
       requiresShipping: item?.requiresShipping ?? true,
       grams: 0,
