@@ -90,6 +90,20 @@ async function inChunks<T>(ids: string[], read: (chunk: string[]) => Promise<T[]
   return out;
 }
 
+/** Odoo's payment for each transaction, unless Odoo books no payments (its first answer says so). */
+async function readPaymentStatuses(
+  odoo: OdooContract,
+  gids: string[],
+): Promise<{ paymentsBooked: boolean; paymentStatuses: PaymentStatus[] }> {
+  const paymentStatuses: PaymentStatus[] = [];
+  for (let i = 0; i < gids.length; i += 1000) {
+    const answer = await odoo.paymentStatus({ transaction_gids: gids.slice(i, i + 1000) });
+    if (!answer.payments_enabled) return { paymentsBooked: false, paymentStatuses: [] };
+    paymentStatuses.push(...answer.payments);
+  }
+  return { paymentsBooked: true, paymentStatuses };
+}
+
 export interface MoneyDeps {
   shop: string;
   queue: SyncQueue;
@@ -103,12 +117,7 @@ export async function reconcileMoney(deps: MoneyDeps, window: Window, reportId: 
   const refundGids = orders.flatMap((o) => refundsInWindow(o, window).map((r) => r.id));
   const refundStatuses = await inChunks(refundGids, async (chunk) => (await deps.odoo.refundStatus({ refund_gids: chunk })).refunds);
   const txGids = orders.flatMap((o) => o.transactions.map((t) => t.id));
-  let paymentsBooked = true;
-  const paymentStatuses: PaymentStatus[] = await inChunks(txGids, async (chunk) => {
-    const answer = await deps.odoo.paymentStatus({ transaction_gids: chunk });
-    paymentsBooked &&= answer.payments_enabled;
-    return answer.payments;
-  });
+  const { paymentsBooked, paymentStatuses } = await readPaymentStatuses(deps.odoo, txGids);
   const refunds = compareRefunds(orders, refundStatuses, window);
   const transactions = compareTransactions(orders, paymentsBooked ? paymentStatuses : [], window);
   const money: MoneyReconciliation = {
