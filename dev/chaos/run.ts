@@ -626,9 +626,9 @@ async function measureTakeover(run: Run, nth: number, killedAt: number, active: 
     else await sleep(250);
   }
   run.recoveries.push({ kill: nth, jobs: active.ids.length, takenOverSeconds: takenOver, doneSeconds: done });
-  const fmt = (x: number | null) => (x === null ? 'not within 300 s' : `${x.toFixed(1)} s`);
+  const fmt = (x: number | null) => (x === null ? 'not within 300 s' : `after ${x.toFixed(1)} s`);
   run.o.print(
-    `chaos: SIGKILL #${nth}: the ${active.ids.length} jobs active at the kill taken over after ${fmt(takenOver)}, all done after ${fmt(done)}`,
+    `chaos: SIGKILL #${nth}: the ${active.ids.length} jobs active at the kill taken over ${fmt(takenOver)}, all done ${fmt(done)}`,
   );
 }
 
@@ -739,11 +739,9 @@ async function main(): Promise<void> {
       .join(' ')}`,
   );
   const result = await runChaos({ ...options, realOdoo: real, print });
-  const fmt = (x: number | null) => (x === null ? 'never' : `${x.toFixed(1)} s`);
+  const fmt = (x: number | null) => (x === null ? 'not within 300 s' : `after ${x.toFixed(1)} s`);
   for (const r of result.recoveries) {
-    print(
-      `chaos: SIGKILL #${r.kill}: ${r.jobs} jobs active, taken over after ${fmt(r.takenOverSeconds)}, done after ${fmt(r.doneSeconds)}`,
-    );
+    print(`chaos: SIGKILL #${r.kill}: ${r.jobs} jobs active, taken over ${fmt(r.takenOverSeconds)}, done ${fmt(r.doneSeconds)}`);
   }
   print(result.line);
   process.exit(result.ok ? 0 : 1);
