@@ -117,7 +117,12 @@ describe('customers flow end to end (simulator, PostgreSQL, Odoo double)', funct
     await logged(customer.admin_graphql_api_id, 'echo', 2);
     assert.equal(probe.count('shopify', 'CustomerSet'), before.sets + 1);
     assert.equal(probe.count('odoo', 'upsertCustomer'), before.upserts, 'the echo was not written to Odoo');
-    assert.equal((await stack.merchant!.readBinding('res.partner', partnerId)).state, 'synced');
+    // The echo (keyed by the Shopify GID) may be handled before the push (keyed by the partner)
+    // has recorded its result in Odoo: wait for it rather than read it once.
+    await stack.waitFor(
+      'the binding synced',
+      async () => (await stack.merchant!.readBinding('res.partner', partnerId)).state === 'synced' || undefined,
+    );
   });
 
   it('writes a Shopify edit to Odoo once and does not push it back', async () => {
