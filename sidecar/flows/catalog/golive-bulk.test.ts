@@ -10,6 +10,7 @@ import { bulkStore } from '../../../dev/sim/graphql/bulk.js';
 import { testDatabase } from '../../../dev/testing/root-hooks.js';
 import { LOC_MAIN, simLevel, simProduct, startFlowStack, type FlowStack } from '../../../dev/testing/inventory-stack.js';
 import type { QueueJobs } from '../../jobs.js';
+import { keys } from '../../queue/names.js';
 import { runOnboarding } from '../../onboarding/index.js';
 import type { JobContext } from '../../queue/queue.js';
 import type { FlowContext } from '../context.js';
@@ -48,7 +49,11 @@ describe('go-live in bulk (simulator, PostgreSQL, Odoo double, workers)', () => 
   }
 
   before(async () => {
-    f = await startFlowStack(await testDatabase('flow_catalog_golive_bulk'), { ONBOARDING_REQUIRED: 'true', CATALOG_BULK_THRESHOLD: '5' });
+    f = await startFlowStack(await testDatabase('flow_catalog_golive_bulk'), {
+      ONBOARDING_REQUIRED: 'true',
+      CATALOG_BULK_THRESHOLD: '5',
+      CATALOG_RECONCILE_CRON: '45 2 * * *',
+    });
     // Shopify already sells the mug: onboarding links it, and the bulk push updates it by GID.
     await f.stack.simControl('POST', '/products', { title: 'Mug', sku: 'LINK-MUG', price: '7.00' });
     linkedGid = simProduct(f.stack, 'mug')!.gid;
@@ -237,5 +242,17 @@ describe('go-live in bulk (simulator, PostgreSQL, Odoo double, workers)', () => 
     await settled();
     const again = await handleCatalogReconcileJob(f.ctx);
     assert.deepEqual([again.fields?.skuDiffers, again.fields?.resynced, again.fields?.productMissing], [0, 0, 1]);
+  });
+
+  it('is scheduled on CATALOG_RECONCILE_CRON, and a tick runs it through its queue', async () => {
+    const { rows } = await f.stack.sidecar.pool.query("SELECT cron FROM shopify_sync_queue.schedule WHERE name = 'catalog.reconcile'");
+    assert.deepEqual(rows, [{ cron: '45 2 * * *' }]);
+    const from = f.stack.logs.lines.length;
+    // What pg-boss's cron tick sends.
+    await f.stack.sidecar.queue.send('catalog.reconcile', {}, { key: keys.scheduled('catalog.reconcile') });
+    const line = await f.stack.waitFor('the scheduled reconciliation', () =>
+      f.stack.logs.lines.slice(from).find((l) => l.message === 'catalog: reconciled'),
+    );
+    assert.deepEqual([line.productMissing, line.level], [1, 'warn']);
   });
 });
