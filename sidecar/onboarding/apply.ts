@@ -124,7 +124,9 @@ export async function queueBulkPush(ctx: OnboardingContext): Promise<BulkPushSta
   const previous = await readBulkPushState(ctx);
   if (previous && bulkPushActive(previous, ctx.clock())) return previous;
   const now = new Date(ctx.clock()).toISOString();
-  const state = { runId: `golive-${now}`, state: 'queued' as const, operationId: previous?.operationId ?? null, counts: null, error: null };
+  // Only an unfinished run's operation may still be running in Shopify.
+  const operationId = previous && previous.state !== 'done' ? previous.operationId : null;
+  const state = { runId: `golive-${now}`, state: 'queued' as const, operationId, counts: null, error: null };
   await writeBulkPushState(ctx, { ...state, queuedAt: now });
   await ctx.queue.send('catalog.bulk', { runId: state.runId }, { id: `catalog.bulk:${state.runId}` });
   return { ...state, queuedAt: now, updatedAt: now };

@@ -152,6 +152,21 @@ async function recordAll(
   });
 }
 
+/**
+ * Waits for a bulk operation an earlier attempt started. Its outcome does not matter (the products
+ * it created are found again by handle), only that it no longer runs: one still running after the
+ * wait fails the attempt rather than run a second operation over the same handles.
+ */
+async function previousEnded(ctx: FlowContext, id: string, runId: string, poll: { pollMs?: number; sleep: (ms: number) => Promise<void> }) {
+  try {
+    await waitForBulkOperation(ctx.shopify, id, { lane: 'catalog', ...poll });
+  } catch (error) {
+    const { bulkOperation: op } = await ctx.shopify.request('BulkOperationById', { id }, { lane: 'catalog' });
+    if (op && (op.status === 'CREATED' || op.status === 'RUNNING')) throw error;
+    ctx.logger.warn('catalog: the earlier bulk operation did not complete; pushing again', { runId, error });
+  }
+}
+
 /** Pushes every Odoo template whose content changed (all with `force`) in one bulk mutation. */
 export async function pushCatalogInBulk(ctx: FlowContext, options: BulkOptionsIn): Promise<BulkPushResult> {
   const counts: BulkPushCounts = { templates: 0, pushed: 0, unchanged: 0, failed: 0, notPushed: 0, recorded: 0 };
@@ -161,12 +176,7 @@ export async function pushCatalogInBulk(ctx: FlowContext, options: BulkOptionsIn
     await new Promise<void>((resolve) => setTimeout(resolve, ms));
   };
   const poll = { sleep, ...(options.pollMs ? { pollMs: options.pollMs } : {}) };
-  if (options.previousOperationId) {
-    // Its outcome does not matter: the products it created are found again by handle below.
-    await waitForBulkOperation(ctx.shopify, options.previousOperationId, { lane: 'catalog', ...poll }).catch((error: unknown) =>
-      ctx.logger.warn('catalog: the earlier bulk operation did not complete; pushing again', { runId: options.runId, error }),
-    );
-  }
+  if (options.previousOperationId) await previousEnded(ctx, options.previousOperationId, options.runId, poll);
   const { records, toPush } = planAll(await exportAll(ctx), options, counts);
   const lines = await runBulkMutation<ProductSetMutation>(
     ctx.shopify,
