@@ -12,6 +12,9 @@
 #   assertions read the simulator's levels of its own products).
 # - the payments flow (sidecar/flows/payments/real-odoo.e2e.test.ts) apart, for the same reason:
 #   its orders' GIDs would meet sale orders of the other files.
+# - go-live in bulk (sidecar/flows/catalog/golive-bulk.real-odoo.e2e.test.ts) apart: its
+#   onboarding pushes every product of the database, and its product handles are named after
+#   template ids the other files' simulators also hand out.
 #
 #   ODOO_SRC=/path/to/odoo-18 scripts/e2e-real-odoo.sh
 set -euo pipefail
@@ -21,3 +24,4 @@ mocha=(npx mocha --no-config --node-option import=tsx --require dev/testing/root
 "$repo/scripts/with-real-odoo.sh" "${mocha[@]}" sidecar/flows/privacy/real-odoo.e2e.test.ts
 "$repo/scripts/with-real-odoo.sh" "${mocha[@]}" sidecar/flows/shipping.real-odoo.e2e.test.ts
 "$repo/scripts/with-real-odoo.sh" "${mocha[@]}" sidecar/flows/payments/real-odoo.e2e.test.ts
+"$repo/scripts/with-real-odoo.sh" "${mocha[@]}" sidecar/flows/catalog/golive-bulk.real-odoo.e2e.test.ts

@@ -25,6 +25,7 @@ import type { Flow, FlowContext } from './flows/context.js';
 import { FLOWS, registerFlows } from './flows/index.js';
 import { createWebhookSubscriptions, type WebhookSubscriptions } from './schedules/webhook-subscriptions/index.js';
 import { onboardingGate, runOnboarding } from './onboarding/index.js';
+import { readBulkPushState } from './flows/catalog/store.js';
 import { createOnboardingAdminRouter } from './http/admin-onboarding.js';
 import type { Logger } from './observability/logger.js';
 import { createAlerter, type Alerter } from './observability/alerts.js';
@@ -285,11 +286,14 @@ function createHttp(parts: Parts): Express {
     { clock },
   );
   const admin = createAdminRouter({ config, shop: config.shopify.shopDomain, logger, clock, pool, queue, shopify, contract, odoo });
-  const onboardingCtx = { config, logger, pool, shopify, odoo: contract };
+  const onboardingCtx = { config, logger, pool, shopify, odoo: contract, queue, clock };
   admin.use(
     createOnboardingAdminRouter({
       run: (options) => runOnboarding(onboardingCtx, options),
-      status: async () => ({ complete: (await onboardingGate(onboardingCtx)).complete }),
+      status: async () => ({
+        complete: (await onboardingGate(onboardingCtx)).complete,
+        catalogPush: await readBulkPushState(onboardingCtx),
+      }),
     }),
   );
   const wake = createOdooWakeRouter({ secret: config.odoo.wakeSecret, onWake: () => parts.relay.wake(), logger });

@@ -23,7 +23,7 @@ describe('job types (jobs.ts)', () => {
     assert.equal(queuesAgree && eventsAgree, true);
     assert.deepEqual(new Set(Object.values(WEBHOOK_TOPIC_QUEUES).filter((q) => !isFlowQueue(q))), new Set());
     assert.deepEqual(new Set(Object.values(OUTBOX_EVENT_QUEUES).filter((q) => !isFlowQueue(q))), new Set());
-    assert.equal(QUEUE_NAMES.length, 15);
+    assert.equal(QUEUE_NAMES.length, 17);
   });
 
   it('routes every routed topic, and only those, to the queue it names', () => {

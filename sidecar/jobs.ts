@@ -137,6 +137,11 @@ export interface PaymentsJob {
 /** What a scheduled queue's job carries: nothing, the tick itself is the trigger. */
 export type ScheduledTick = Record<string, never>;
 
+/** Go-live's catalog push in bulk (queue `catalog.bulk`, sent by onboarding): which run it is. */
+export interface CatalogBulkJob {
+  runId: string;
+}
+
 type TopicsOf<Q extends string> = { [T in WebhookTopic]: (typeof WEBHOOK_TOPIC_QUEUES)[T] extends Q ? T : never }[WebhookTopic];
 type EventsOf<Q extends string> = { [E in OutboxEventType]: (typeof OUTBOX_EVENT_QUEUES)[E] extends Q ? E : never }[OutboxEventType];
 
@@ -162,6 +167,8 @@ export interface QueueJobs {
   'webhooks.subscriptions': ScheduledTick;
   'reports.reconcile': ScheduledTick;
   'reports.integrity': ScheduledTick;
+  'catalog.bulk': CatalogBulkJob;
+  'catalog.reconcile': ScheduledTick;
 }
 
 export type JobQueue = keyof QueueJobs;

@@ -331,6 +331,8 @@ async function seedCatalog(stack: Stack, merchant: MerchantDriver): Promise<Seed
     pool: stack.sidecar.pool,
     shopify: stack.sidecar.shopify,
     odoo: stack.sidecar.contract,
+    queue: stack.sidecar.queue,
+    clock: stack.sidecar.clock,
   };
   await runOnboarding(ctx, { dryRun: false });
   return { stockProductId: stock.variants['BENCH-STOCK']!, warehouseId: warehouse!.id };

@@ -95,6 +95,8 @@ export function dayOfCommerce(stack: Stack, merchant: MerchantDriver, log: (line
           pool: stack.sidecar.pool,
           shopify: stack.sidecar.shopify,
           odoo: stack.sidecar.contract,
+          queue: stack.sidecar.queue,
+          clock: stack.sidecar.clock,
         };
         const rehearsal = await runOnboarding(ctx, { dryRun: true });
         log(`  dry run: ${rehearsal.report.counts.productsLinked} products to link, ${rehearsal.report.counts.conflicts} conflicts`);

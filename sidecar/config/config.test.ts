@@ -116,6 +116,18 @@ describe('config', () => {
     );
   });
 
+  it('pushes a catalog of 200 templates or more in bulk at go-live and reconciles it daily by default; both configurable', () => {
+    const config = loadConfig(testEnv());
+    assert.deepEqual(config.catalog, { bulkThreshold: 200, reconcileCron: '15 4 * * *' });
+    const set = loadConfig(testEnv({ CATALOG_BULK_THRESHOLD: '0', CATALOG_RECONCILE_CRON: '0 */6 * * *' }));
+    assert.deepEqual(set.catalog, { bulkThreshold: 0, reconcileCron: '0 */6 * * *' });
+    assert.match(errorOf(testEnv({ CATALOG_BULK_THRESHOLD: '-1' })), /^config: CATALOG_BULK_THRESHOLD /);
+    assert.match(
+      errorOf(testEnv({ CATALOG_RECONCILE_CRON: 'daily' })),
+      /^config: CATALOG_RECONCILE_CRON must be a 5-field cron expression/,
+    );
+  });
+
   it('refuses the placeholder secrets of .env.example, naming the first one, never its value', () => {
     const example = Object.fromEntries(
       [...fs.readFileSync(path.join(import.meta.dirname, '../../.env.example'), 'utf8').matchAll(/^([A-Z][A-Z0-9_]+)=(.*)$/gm)].map((m) => [

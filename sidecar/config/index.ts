@@ -95,6 +95,15 @@ export interface Config {
     /** Orders per OrdersUpdatedSince page. */
     pullPageSize: number;
   };
+  catalog: {
+    /**
+     * Go-live pushes the catalog in one bulk mutation from this many templates on (fewer: one job
+     * per template); 0 never pushes in bulk (docs/flows.md, "Go-live in bulk").
+     */
+    bulkThreshold: number;
+    /** 5-field cron (UTC) of the scheduled catalog reconciliation. */
+    reconcileCron: string;
+  };
   inventory: {
     /** 5-field cron (UTC) of the scheduled inventory reconciliation. */
     reconcileCron: string;
@@ -421,9 +430,18 @@ function readWebhooks(read: Reader): Config['webhooks'] {
   };
 }
 
-/** The scheduled jobs: the orders pull, the inventory reconciliation and the two reports. */
-function readSchedules(read: Reader): Pick<Config, 'orders' | 'inventory' | 'reports'> {
+/** The scheduled jobs: the orders pull, the catalog and inventory reconciliations, the two reports; go-live's bulk threshold. */
+function readSchedules(read: Reader): Pick<Config, 'orders' | 'catalog' | 'inventory' | 'reports'> {
   return {
+    catalog: {
+      bulkThreshold: read.integer('CATALOG_BULK_THRESHOLD', 200, 0, 1_000_000),
+      reconcileCron: read.matching(
+        'CATALOG_RECONCILE_CRON',
+        CRON,
+        'must be a 5-field cron expression (minute hour day month weekday, UTC)',
+        '15 4 * * *',
+      ),
+    },
     orders: {
       pullCron: read.matching('ORDERS_PULL_CRON', CRON, 'must be a 5-field cron expression like "*/5 * * * *"', '*/5 * * * *'),
       pullOverlapMinutes: read.integer('ORDERS_PULL_OVERLAP_MINUTES', 10, 0, 24 * 60),

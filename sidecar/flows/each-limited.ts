@@ -1,6 +1,6 @@
 /**
  * Runs an async function over a list, at most `limit` calls at a time (the inventory push's
- * batches; the bulk catalog push still has its own, see its module). What bounds Shopify's spending is the shared cost
+ * batches, the bulk catalog push's results written to Odoo). What bounds Shopify's spending is the shared cost
  * budget each call reserves from (sidecar/shopify/budget.ts); the limit bounds the load on Odoo,
  * the database pool and the process.
  *

@@ -213,6 +213,8 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
       pool: stack.sidecar.pool,
       shopify: stack.sidecar.shopify,
       odoo: stack.sidecar.contract,
+      queue: stack.sidecar.queue,
+      clock: stack.sidecar.clock,
     };
     const rehearsal = await runOnboarding(ctxOnboarding, { dryRun: true });
     assert.equal(rehearsal.report.counts.productsLinked, 1, 'the dry run finds the one product to link');

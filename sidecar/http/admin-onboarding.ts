@@ -5,10 +5,12 @@
  */
 import express, { type Router } from 'express';
 import type { OnboardingReport } from '../onboarding/index.js';
+import type { BulkPushState } from '../flows/catalog/store.js';
 
 export interface OnboardingAdminDeps {
   run(options: { dryRun: boolean }): Promise<{ report: OnboardingReport; markdown: string }>;
-  status(): Promise<{ complete: boolean }>;
+  /** Whether onboarding completed, and go-live's bulk catalog push (null: none). */
+  status(): Promise<{ complete: boolean; catalogPush: BulkPushState | null }>;
 }
 
 export function createOnboardingAdminRouter(deps: OnboardingAdminDeps): Router {

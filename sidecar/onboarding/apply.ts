@@ -3,6 +3,7 @@
  * created on either side: each link, and each record held back for a conflict with the reason. Once
  * complete, Odoo is asked to re-emit the events of every product and customer that was not held.
  */
+import { bulkPushActive, readBulkPushState, writeBulkPushState, type BulkPushState } from '../flows/catalog/store.js';
 import type { ExportedCustomer, ProductDocument } from '../odoo/contract.js';
 import type { Conflict, OnboardingPlan } from './map.js';
 import type { OnboardingContext } from './store.js';
@@ -82,12 +83,53 @@ export interface PushSummary {
   products: number;
   customers: number;
   skipped: Array<{ reason: string; count: number }>;
+  /**
+   * How the products go: `jobs`, one catalog job per template; `bulk`, one bulk mutation (from
+   * CATALOG_BULK_THRESHOLD templates on; docs/flows.md, "Go-live in bulk").
+   */
+  productsBy: 'jobs' | 'bulk';
 }
 
 function byReason(rows: ReadonlyArray<{ reason: string }>): PushSummary['skipped'] {
   const counts = new Map<string, number>();
   for (const row of rows) counts.set(row.reason, (counts.get(row.reason) ?? 0) + 1);
   return [...counts].map(([reason, count]) => ({ reason, count })).sort((a, b) => a.reason.localeCompare(b.reason));
+}
+
+/** request_resync takes at most 5,000 ids a call (docs/contract.md): the answers of the chunks, summed. */
+async function resyncAll(
+  ctx: OnboardingContext,
+  model: 'product.template' | 'res.partner',
+  ids: readonly number[],
+  dry: { dry_run?: boolean },
+): Promise<{ queued: number; missing_ids: number[]; skipped: Array<{ id: number; reason: string }> }> {
+  const out = { queued: 0, missing_ids: [] as number[], skipped: [] as Array<{ id: number; reason: string }> };
+  for (let i = 0; i < ids.length; i += RESYNC_CHUNK) {
+    const answer = await ctx.odoo.requestResync({ model, ids: ids.slice(i, i + RESYNC_CHUNK), ...dry });
+    out.queued += answer.queued;
+    out.missing_ids.push(...answer.missing_ids);
+    out.skipped.push(...(answer.skipped ?? []));
+  }
+  return out;
+}
+
+const RESYNC_CHUNK = 5000;
+
+/**
+ * Go-live's catalog push in bulk: the run is stored as `queued` (single catalog jobs wait for it)
+ * and one `catalog.bulk` job sent. A run still queued or running is kept, not doubled; a failed
+ * one hands its bulk operation to the new run, which waits for it before pushing.
+ */
+export async function queueBulkPush(ctx: OnboardingContext): Promise<BulkPushState> {
+  const previous = await readBulkPushState(ctx);
+  if (previous && bulkPushActive(previous, ctx.clock())) return previous;
+  const now = new Date(ctx.clock()).toISOString();
+  // Only an unfinished run's operation may still be running in Shopify.
+  const operationId = previous && previous.state !== 'done' ? previous.operationId : null;
+  const state = { runId: `golive-${now}`, state: 'queued' as const, operationId, counts: null, error: null };
+  await writeBulkPushState(ctx, { ...state, queuedAt: now });
+  await ctx.queue.send('catalog.bulk', { runId: state.runId }, { id: `catalog.bulk:${state.runId}` });
+  return { ...state, queuedAt: now, updatedAt: now };
 }
 
 /**
@@ -110,13 +152,18 @@ export async function requestResyncs(
   const partnerIds = partners.map((c) => c.partner_id).filter((id) => !held.partners.has(id));
   const dry = dryRun ? { dry_run: true } : {};
   const none = { queued: 0, missing_ids: [], skipped: [] };
-  const product = templateIds.length ? await ctx.odoo.requestResync({ model: 'product.template', ids: templateIds, ...dry }) : none;
-  const customer = partnerIds.length ? await ctx.odoo.requestResync({ model: 'res.partner', ids: partnerIds, ...dry }) : none;
+  const threshold = ctx.config.catalog.bulkThreshold;
+  const productsBy = threshold > 0 && templateIds.length >= threshold ? 'bulk' : 'jobs';
+  // In bulk Odoo only counts (the same push rules); the bulk job pushes the same population.
+  const productDry = productsBy === 'bulk' ? { dry_run: true } : dry;
+  const product = templateIds.length ? await resyncAll(ctx, 'product.template', templateIds, productDry) : none;
+  const customer = partnerIds.length ? await resyncAll(ctx, 'res.partner', partnerIds, dry) : none;
   const linking = new Set(dryRun ? plan.customers.link.map((l) => l.partnerId) : []);
   const skipped = (customer.skipped ?? []).filter((s) => !linking.has(s.id));
   return {
     products: product.queued,
     customers: customer.queued + (customer.skipped ?? []).length - skipped.length,
     skipped: byReason([...(product.skipped ?? []), ...skipped]),
+    productsBy,
   };
 }

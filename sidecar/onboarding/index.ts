@@ -10,7 +10,7 @@
  * records it holds (records in conflict, which would otherwise be created a second time in Shopify).
  */
 import type { FlowContext } from '../flows/context.js';
-import { requestResyncs, writeLinks } from './apply.js';
+import { queueBulkPush, requestResyncs, writeLinks } from './apply.js';
 import { planOnboarding } from './map.js';
 import { odooCustomers, odooProducts, shopifyCustomers, shopifyVariants } from './read.js';
 import { countsOf, renderMarkdown, type OnboardingReport } from './report.js';
@@ -51,7 +51,9 @@ async function onboard(ctx: OnboardingContext, dryRun: boolean): Promise<Onboard
     await saveOnboardingState(ctx, { completedAt: new Date().toISOString(), held: plan.held, counts: countsOf(plan, sides, written) });
   // A real run queues the pushes (once complete); a dry run asks Odoo what they would be.
   const push = complete || dryRun ? await requestResyncs(ctx, plan, products, partners, dryRun) : null;
-  if (complete) ctx.logger.info('onboarding: resync requested', { ...push });
+  // A large catalog goes in one bulk mutation (docs/flows.md, "Go-live in bulk"), run by a job.
+  const catalogPush = complete && push?.productsBy === 'bulk' ? await queueBulkPush(ctx) : null;
+  if (complete) ctx.logger.info('onboarding: resync requested', { ...push, bulkRunId: catalogPush?.runId });
   const report: OnboardingReport = {
     dryRun,
     startedAt,
@@ -60,6 +62,7 @@ async function onboard(ctx: OnboardingContext, dryRun: boolean): Promise<Onboard
     plan,
     writeErrors,
     push,
+    catalogPush,
   };
   ctx.logger.info('onboarding finished', { dryRun, ...report.counts, writeErrors: writeErrors.length });
   for (const e of writeErrors) ctx.logger.error('onboarding: link not written', e);

@@ -19,6 +19,8 @@ describe('onboarding an existing shop (simulator, Odoo double, PostgreSQL)', () 
     pool: stack.sidecar.pool,
     shopify: stack.sidecar.shopify,
     odoo: stack.sidecar.contract,
+    queue: stack.sidecar.queue,
+    clock: stack.sidecar.clock,
   });
 
   before(async () => {
@@ -137,7 +139,7 @@ describe('onboarding an existing shop (simulator, Odoo double, PostgreSQL)', () 
     assert.equal(report.counts.written, 0);
     // What would be pushed afterwards, Odoo's push rules asked: every product not held, Ada
     // (about to be linked); the contact only in Odoo, who never bought, is kept out.
-    assert.deepEqual(report.push, { products: 3, customers: 1, skipped: [{ reason: 'no_sale', count: 1 }] });
+    assert.deepEqual(report.push, { products: 3, customers: 1, skipped: [{ reason: 'no_sale', count: 1 }], productsBy: 'jobs' });
     assert.match(report.markdown, /- customers would be pushed: \*\*1\*\*\n- not pushed \(contacts without a sale\): 1/);
     assert.match(report.markdown, /^# Onboarding dry run \(nothing written\)/);
     assert.match(report.markdown, /\| duplicate_sku_shopify \| SKU BAG is on 2 Shopify variants/);
@@ -150,7 +152,7 @@ describe('onboarding an existing shop (simulator, Odoo double, PostgreSQL)', () 
     );
     assert.equal(await onboardingComplete(ctx()), false);
     const status = await fetch(`${stack.sidecarUrl}/admin/onboarding`, { headers: { authorization: `Bearer ${stack.config.adminToken}` } });
-    assert.deepEqual(await status.json(), { complete: false });
+    assert.deepEqual(await status.json(), { complete: false, catalogPush: null });
   });
 
   it('refuses the admin endpoint without the bearer token', async () => {
@@ -165,7 +167,7 @@ describe('onboarding an existing shop (simulator, Odoo double, PostgreSQL)', () 
     // 2 products + 1 customer linked, 1 product + 2 contacts held with a message.
     assert.equal(report.counts.written, 6);
     // The contact only in Odoo is no customer (no sale, "Sync to Shopify" not ticked): not pushed.
-    assert.deepEqual(report.push, { products: 3, customers: 1, skipped: [{ reason: 'no_sale', count: 1 }] });
+    assert.deepEqual(report.push, { products: 3, customers: 1, skipped: [{ reason: 'no_sale', count: 1 }], productsBy: 'jobs' });
     const shopTee = (
       await stack.simControl<
         Array<{ admin_graphql_api_id: string; variants: Array<{ sku: string; admin_graphql_api_id: string; inventory_item_id: number }> }>

@@ -1,6 +1,7 @@
 /** The onboarding report: counts of a run, and the report as Markdown (admin endpoint, go-live checklist). */
 import type { OnboardingPlan } from './map.js';
 import type { OnboardingCounts } from './store.js';
+import type { BulkPushState } from '../flows/catalog/store.js';
 import type { PushSummary, WriteError } from './apply.js';
 
 export interface OnboardingReport {
@@ -16,6 +17,8 @@ export interface OnboardingReport {
    * what would be; null when a real run could not complete).
    */
   push: PushSummary | null;
+  /** The bulk catalog push a real run queued (`push.productsBy` = `bulk`), else null. */
+  catalogPush: BulkPushState | null;
 }
 
 export function countsOf(
@@ -67,7 +70,11 @@ export function renderMarkdown(report: OnboardingReport): string {
   if (report.push) {
     const verb = report.dryRun ? 'would be pushed' : 'pushed';
     lines.push(`## ${report.dryRun ? 'Would be pushed' : 'Pushed'} to Shopify afterwards`, '');
-    lines.push(`- products ${verb}: **${report.push.products}**`, `- customers ${verb}: **${report.push.customers}**`);
+    const how =
+      report.push.productsBy === 'bulk'
+        ? ` in one bulk operation${report.catalogPush ? ` (run ${report.catalogPush.runId}, ${report.catalogPush.state}; follow it with GET /admin/onboarding)` : ''}`
+        : '';
+    lines.push(`- products ${verb}: **${report.push.products}**${how}`, `- customers ${verb}: **${report.push.customers}**`);
     for (const s of report.push.skipped) lines.push(`- not pushed (${SKIP_WORDS[s.reason] ?? s.reason}): ${s.count}`);
     lines.push('');
   }

@@ -8,7 +8,7 @@ import { readState, writeState } from '../db/state.js';
 import type { FlowContext } from '../flows/context.js';
 import type { OnboardingPlan } from './map.js';
 
-export type OnboardingContext = Pick<FlowContext, 'config' | 'logger' | 'pool' | 'shopify' | 'odoo'>;
+export type OnboardingContext = Pick<FlowContext, 'config' | 'logger' | 'pool' | 'shopify' | 'odoo' | 'queue' | 'clock'>;
 
 const STATE_KEY = 'onboarding';
 /** Advisory lock key: one onboarding at a time across replicas. */

@@ -41,6 +41,8 @@ export const QUEUE_SIDES: Readonly<Record<QueueName, readonly Side[]>> = Object.
   'webhooks.subscriptions': ['shopify'],
   'reports.reconcile': ['odoo', 'shopify'],
   'reports.integrity': ['odoo', 'shopify'],
+  'catalog.bulk': ['odoo', 'shopify'],
+  'catalog.reconcile': ['odoo', 'shopify'],
 });
 
 export interface SideState {

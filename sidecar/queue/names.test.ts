@@ -3,7 +3,7 @@ import { dlqName, InvalidKeyError, keys, odooRef, QUEUE_NAMES, queueOptions, ret
 
 describe('queue names and keys', () => {
   it('gives every queue a .dlq dead-letter queue', () => {
-    assert.equal(QUEUE_NAMES.length, 15);
+    assert.equal(QUEUE_NAMES.length, 17);
     assert.equal(dlqName('orders'), 'orders.dlq');
     assert.equal(dlqName('orders.pull'), 'orders.pull.dlq');
     for (const queue of QUEUE_NAMES)

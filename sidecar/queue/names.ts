@@ -29,6 +29,10 @@ export const SCHEDULED_QUEUES = [
   'webhooks.subscriptions',
   'reports.reconcile',
   'reports.integrity',
+  // One run at a time, like the scheduled queues: go-live's bulk push (sent, not on a cron) and
+  // the catalog reconciliation.
+  'catalog.bulk',
+  'catalog.reconcile',
 ] as const;
 export const QUEUE_NAMES = [...FLOW_QUEUES, ...SCHEDULED_QUEUES] as const;
 
@@ -187,6 +191,9 @@ const EXPIRE_SECONDS: Record<QueueName, number> = {
   'reports.reconcile': 3600,
   'reports.integrity': 4 * 3600,
   'webhooks.subscriptions': 300,
+  // Shopify runs a 10,000-line bulk mutation for many minutes; the job heartbeats while it polls.
+  'catalog.bulk': 4 * 3600,
+  'catalog.reconcile': 3600,
 };
 
 /**

@@ -40,7 +40,7 @@ const MAX_POLL_MS = 5_000;
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls bulkOperation(id) until it leaves CREATED/RUNNING; the result URL (null: no data). */
-async function waitFor(shopify: ShopifyClient, id: string, options: BulkOptions): Promise<string | null> {
+export async function waitForBulkOperation(shopify: ShopifyClient, id: string, options: BulkOptions): Promise<string | null> {
   const sleep = options.sleep ?? defaultSleep;
   const clock = options.clock ?? Date.now;
   const deadline = clock() + (options.timeoutMs ?? 3_600_000);
@@ -83,7 +83,7 @@ export async function runBulkQuery(shopify: ShopifyClient, name: DocumentName, o
   const started = await shopify.request('BulkOperationRunQuery', { query: document(name).source }, { lane: options.lane });
   const payload = started.bulkOperationRunQuery;
   if (!payload?.bulkOperation) refuse('bulkOperationRunQuery', payload?.userErrors ?? [{ message: 'no bulk operation returned' }]);
-  return download(await waitFor(shopify, payload.bulkOperation.id, options), options);
+  return download(await waitForBulkOperation(shopify, payload.bulkOperation.id, options), options);
 }
 
 /** Writes the lines to a staged upload; its stagedUploadPath. */
@@ -118,7 +118,11 @@ export async function runBulkMutation<T>(
   shopify: ShopifyClient,
   name: DocumentName,
   lines: readonly Record<string, unknown>[],
-  options: BulkOptions & { clientIdentifier?: string },
+  options: BulkOptions & {
+    clientIdentifier?: string;
+    /** Told the operation's id once Shopify accepted it, before the first poll (to resume a run). */
+    onStarted?: (operationId: string) => Promise<void>;
+  },
 ): Promise<BulkMutationLine<T>[]> {
   if (lines.length === 0) return [];
   const path = await stage(shopify, lines, options);
@@ -129,7 +133,8 @@ export async function runBulkMutation<T>(
   );
   const payload = started.bulkOperationRunMutation;
   if (!payload?.bulkOperation) refuse('bulkOperationRunMutation', payload?.userErrors ?? [{ message: 'no bulk operation returned' }]);
-  const results = await download(await waitFor(shopify, payload.bulkOperation.id, options), options);
+  await options.onStarted?.(payload.bulkOperation.id);
+  const results = await download(await waitForBulkOperation(shopify, payload.bulkOperation.id, options), options);
   return results
     .map((r) => r as { data?: T | null; errors?: Array<{ message: string }>; __lineNumber?: number })
     .map((r) => ({ line: Number(r.__lineNumber), data: r.data ?? null, ...(r.errors ? { errors: r.errors } : {}) }))

@@ -44,6 +44,8 @@ describe('pushes gated by onboarding', () => {
       pool: stack.sidecar.pool,
       shopify: stack.sidecar.shopify,
       odoo: stack.sidecar.contract,
+      queue: stack.sidecar.queue,
+      clock: stack.sidecar.clock,
     };
     await runOnboarding(ctx, { dryRun: false });
     await stack.waitFor(
@@ -79,7 +81,16 @@ describe('stock of a product linked by onboarding', () => {
       (await f.stack.sidecar.queue.queueStats()).every((s) => s.queued === 0 && s.active === 0),
     );
     const onboarding = { config: f.stack.config, logger: f.stack.sidecar.logger, pool: f.stack.sidecar.pool };
-    await runOnboarding({ ...onboarding, shopify: f.stack.sidecar.shopify, odoo: f.stack.sidecar.contract }, { dryRun: false });
+    await runOnboarding(
+      {
+        ...onboarding,
+        shopify: f.stack.sidecar.shopify,
+        odoo: f.stack.sidecar.contract,
+        queue: f.stack.sidecar.queue,
+        clock: f.stack.sidecar.clock,
+      },
+      { dryRun: false },
+    );
     // The resync onboarding asks for pushes the catalog, which must bring the linked variant's stock.
     await f.stack.waitFor('the linked variant stock in Shopify', () => simLevel(f.stack, 'GATE-MUG', LOC_MAIN)?.on_hand === 7, 30_000);
   });
