@@ -65,6 +65,8 @@ export interface Sidecar {
   logger: Logger;
   clock: Clock;
   pool: pg.Pool;
+  /** The webhook intake's own pool (DATABASE_INTAKE_POOL_SIZE): no worker takes its connections. */
+  intakePool: pg.Pool;
   queue: SyncQueue;
   shopify: ShopifyClient;
   odoo: OdooCaller;
@@ -102,6 +104,8 @@ function createParts(config: Config, deps: SidecarDeps): Parts {
   const clock = deps.clock ?? systemClock;
   const schema = config.database.appSchema;
   const pool = createPool(config.database.url, config.database.poolSize, logger);
+  // Opens no connection until the intake's first delivery: nothing in a workers-only process.
+  const intakePool = createPool(config.database.url, config.database.intakePoolSize, logger, 'shopify-odoo-sidecar-intake');
   const metrics = createMetrics({ clock });
   const queue = createQueue({
     onAttempt: (event) => metrics.recordAttempt(event),
@@ -163,6 +167,7 @@ function createParts(config: Config, deps: SidecarDeps): Parts {
     logger,
     clock,
     pool,
+    intakePool,
     queue,
     shopify,
     odoo,
@@ -251,13 +256,18 @@ function createShopify(config: Config, deps: SidecarDeps, pool: pg.Pool, clock: 
   });
 }
 
-/** The HTTP surface: health and readiness, webhook intake, Odoo's wake-up, admin API, dashboard. */
+/**
+ * The HTTP surface: health and readiness, webhook intake, Odoo's wake-up, admin API, dashboard and
+ * /metrics. A workers process has no webhook intake, an intake process no wake-up (it runs no
+ * outbox relay) and a readiness without Odoo, Shopify and the workers (docs/operations.md,
+ * "Process roles").
+ */
 function createHttp(parts: Parts): Express {
   const { config, logger, clock, pool, queue, shopify, odoo, contract } = parts;
   const schema = config.database.appSchema;
   const limiter = createAuthLimiter({ logger, clock });
   const webhooks = createWebhookRouter({
-    pool,
+    pool: parts.intakePool,
     shop: config.shopify.shopDomain,
     schema,
     secrets: config.shopify.webhookSecrets,
@@ -273,17 +283,7 @@ function createHttp(parts: Parts): Express {
       });
     },
   });
-  const readiness = createReadiness(
-    {
-      database: () => pool.query('SELECT 1').then(() => undefined),
-      queue: () => queue.queueStats().then(() => undefined),
-      odoo: () => checkContract(odoo).then(() => undefined),
-      shopify: () => shopify.request('Shop', undefined, { lane: 'orders' }).then(() => undefined),
-      // A topic routed, or an outbox event relayed, to a queue no flow works waits unseen.
-      workers: () => (parts.unworkedQueues.length ? Promise.reject(new Error(describeUnworked(parts.unworkedQueues))) : Promise.resolve()),
-    },
-    { clock },
-  );
+  const readiness = createReadiness(readinessChecks(parts), { clock });
   const admin = createAdminRouter({ config, shop: config.shopify.shopDomain, logger, clock, pool, queue, shopify, contract, odoo });
   const onboardingCtx = { config, logger, pool, shopify, odoo: contract };
   admin.use(
@@ -306,10 +306,28 @@ function createHttp(parts: Parts): Express {
     trustedProxies: config.trustedProxies,
     limiter,
     readiness,
-    webhooks,
+    ...(config.role === 'workers' ? {} : { webhooks }),
     admin,
-    extra: [wake, dashboard],
+    extra: config.role === 'intake' ? [dashboard] : [wake, dashboard],
   });
+}
+
+/** What /readyz checks: what this process's role needs to do its part. */
+function readinessChecks(parts: Parts): Record<string, () => Promise<void>> {
+  const { pool, intakePool, queue, shopify, odoo } = parts;
+  const database = { database: () => pool.query('SELECT 1').then(() => undefined) };
+  const intake = { intakeDatabase: () => intakePool.query('SELECT 1').then(() => undefined) };
+  const queueCheck = { queue: () => queue.queueStats().then(() => undefined) };
+  if (parts.config.role === 'intake') return { ...intake, ...queueCheck };
+  return {
+    ...database,
+    ...(parts.config.role === 'all' ? intake : {}),
+    ...queueCheck,
+    odoo: () => checkContract(odoo).then(() => undefined),
+    shopify: () => shopify.request('Shop', undefined, { lane: 'orders' }).then(() => undefined),
+    // A topic routed, or an outbox event relayed, to a queue no flow works waits unseen.
+    workers: () => (parts.unworkedQueues.length ? Promise.reject(new Error(describeUnworked(parts.unworkedQueues))) : Promise.resolve()),
+  };
 }
 
 /** Start and stop, in order; workers start only once Odoo answers the contract check. */
@@ -370,7 +388,7 @@ function createLifecycle(parts: Parts, app: Express, deps: SidecarDeps): Pick<Si
   return {
     workersStarted,
     async start(options = {}) {
-      logUnworked(parts);
+      if (config.role !== 'intake') logUnworked(parts);
       await migrate(parts.pool, config.database.appSchema);
       await parts.queue.start();
       // The intake needs only the database and the queue: it answers before the APIs are
@@ -381,6 +399,7 @@ function createLifecycle(parts: Parts, app: Express, deps: SidecarDeps): Pick<Si
         logger.info('sidecar listening', {
           host: config.host,
           port,
+          role: config.role,
           shop: config.shopify.shopDomain,
           apiVersion: config.shopify.apiVersion,
         });
@@ -389,6 +408,11 @@ function createLifecycle(parts: Parts, app: Express, deps: SidecarDeps): Pick<Si
           metricsServer = (await listen(createMetricsApp(parts.metrics), metricsPort, metricsHost)).server;
           logger.info('metrics listening', { host: metricsHost, port: metricsPort });
         }
+      }
+      if (config.role === 'intake') {
+        // The intake only stores and queues; the workers' processes do everything else.
+        resolveWorkers([]);
+        return { port };
       }
       parts.rollup.start();
       parts.alerter.start();
@@ -413,6 +437,7 @@ function createLifecycle(parts: Parts, app: Express, deps: SidecarDeps): Pick<Si
       logger.info('sidecar stopped', { ...result });
       await parts.rollup.stop();
       await parts.pool.end();
+      await parts.intakePool.end();
     },
   };
 }
