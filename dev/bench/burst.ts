@@ -131,7 +131,8 @@ async function startProcesses(o: BurstOptions): Promise<Processes> {
     const p = spawnNode('sidecar/main.ts', [], {
       env: sidecarEnv(o, { simUrl, target, port, role, token, webhook }),
       log: path.join(o.logDir, `sidecar-${tag}-${role}.log`),
-      ...(o.cpuProfileDir ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', o.cpuProfileDir, '--cpu-prof-name', `${tag}-${role}.cpuprofile`] } : {}),
+      // A folder per process: tsx's module-hooks thread writes a profile of its own beside the main thread's.
+      ...(o.cpuProfileDir ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', path.join(o.cpuProfileDir, `${tag}-${role}`)] } : {}),
     });
     sidecars.push(p);
     const ended = () => p.child.exitCode !== null || p.child.signalCode !== null;

@@ -17,7 +17,8 @@ import type { Clock } from '../../clock.js';
 import type { Logger } from '../../observability/logger.js';
 import { withLogContext } from '../../observability/logger.js';
 import { retryConnectionErrors, type RetryBudget } from '../../db/retry.js';
-import { recordDelivery, recordInvalid, type EnqueueInTransaction } from '../../inbox/inbox.js';
+import { createInboxWriter } from '../../inbox/batch.js';
+import { recordInvalid, type EnqueueInTransaction } from '../../inbox/inbox.js';
 import { WEBHOOK_ROUTES } from '../../inbox/routes.js';
 import { isWebhookTopic } from '../../jobs.js';
 import { statusFor, verifyWebhook, type RejectionReason, type VerificationResult } from './verify.js';
@@ -50,6 +51,9 @@ export const STORE_RETRY = { retryForMs: 3000, answerWithinMs: 4500 } as const;
 export function createWebhookRouter(options: WebhookIntakeOptions): Router {
   const router = express.Router();
   const raw = express.raw({ type: () => true, limit: options.maxBodyBytes });
+  // As many transactions at once as the pool has connections; deliveries beyond wait and are
+  // stored together (inbox/batch.ts).
+  const writer = createInboxWriter({ pool: options.pool, schema: options.schema, concurrency: options.pool.options.max ?? 10 });
 
   router.post('/webhooks/shopify', raw, async (req: Request, res: Response) => {
     const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -87,7 +91,7 @@ export function createWebhookRouter(options: WebhookIntakeOptions): Router {
       try {
         const receivedAt = options.clock();
         const { duplicate } = await retryConnectionErrors(
-          () => recordDelivery(options.pool, options.schema, delivery, receivedAt, { ...outcome, entityGid }, enqueue),
+          () => writer.record({ delivery, receivedAt, outcome: { ...outcome, entityGid }, enqueue }),
           {
             ...(options.storeRetry ?? STORE_RETRY),
             onRetry: (attempt, error) =>
