@@ -312,17 +312,20 @@ function createHttp(parts: Parts): Express {
   });
 }
 
-/** What /readyz checks: what this process's role needs to do its part. */
+/**
+ * What /readyz checks: what this process's role needs to do its part. An intake process's
+ * `database` is its own pool's; it needs neither Odoo, nor Shopify, nor workers to store a delivery.
+ */
 function readinessChecks(parts: Parts): Record<string, () => Promise<void>> {
   const { pool, intakePool, queue, shopify, odoo } = parts;
-  const database = { database: () => pool.query('SELECT 1').then(() => undefined) };
-  const intake = { intakeDatabase: () => intakePool.query('SELECT 1').then(() => undefined) };
-  const queueCheck = { queue: () => queue.queueStats().then(() => undefined) };
-  if (parts.config.role === 'intake') return { ...intake, ...queueCheck };
+  const intake = parts.config.role === 'intake';
+  const checks = {
+    database: () => (intake ? intakePool : pool).query('SELECT 1').then(() => undefined),
+    queue: () => queue.queueStats().then(() => undefined),
+  };
+  if (intake) return checks;
   return {
-    ...database,
-    ...(parts.config.role === 'all' ? intake : {}),
-    ...queueCheck,
+    ...checks,
     odoo: () => checkContract(odoo).then(() => undefined),
     shopify: () => shopify.request('Shop', undefined, { lane: 'orders' }).then(() => undefined),
     // A topic routed, or an outbox event relayed, to a queue no flow works waits unseen.

@@ -11,6 +11,7 @@
  * `cpuProfileDir` runs each sidecar process with `--cpu-prof` (the profile is written when it stops).
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -80,6 +81,7 @@ export async function bareServerLoad(spec: LoadSpec): Promise<LoadResult> {
 interface Processes {
   sim: NodeProcess;
   target: OdooTarget;
+  /** The process taking the deliveries (`all` or `intake`) first. */
   sidecars: NodeProcess[];
   intakeUrl: string;
   secrets: { webhook: string };
@@ -140,6 +142,8 @@ async function startProcesses(o: BurstOptions): Promise<Processes> {
     if (!(await waitHealthy(`http://127.0.0.1:${port}/readyz`, 180_000, ended))) throw new Error(`burst: the ${role} sidecar ended; see ${o.logDir}`);
     if (role !== 'workers') intakeUrl = `http://127.0.0.1:${port}`;
   }
+  // The process taking the deliveries first.
+  if (sidecars.length > 1) sidecars.reverse();
   return { sim, target, sidecars, intakeUrl, secrets: { webhook } };
 }
 
@@ -147,6 +151,17 @@ async function stopProcesses(p: Processes): Promise<void> {
   for (const s of p.sidecars) await stopProcess(s);
   await stopProcess(p.sim);
   await p.target.stop();
+}
+
+/** CPU time (user + system, ms) a process has used so far; undefined where /proc is not there. */
+function cpuMs(p: NodeProcess): number | undefined {
+  try {
+    // Fields 14 and 15 of /proc/<pid>/stat, after the command name in parentheses; in clock ticks (USER_HZ, 100 on Linux).
+    const fields = fs.readFileSync(`/proc/${p.child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Samples the orders queue while the burst goes on: the most jobs queued or running at once. */
@@ -189,7 +204,12 @@ export async function benchBurst(o: BurstOptions): Promise<BenchRow> {
     };
     const bare = await bareServerLoad(spec);
     const sampler = sampleOrders(db, 'shopify_sync_queue');
-    const result = await runLoad(spec).finally(() => undefined);
+    const cpuBefore = processes.sidecars.map(cpuMs);
+    const result = await runLoad(spec);
+    const cpu = processes.sidecars.map((p, i) => {
+      const [after, before] = [cpuMs(p), cpuBefore[i]];
+      return after === undefined || before === undefined ? undefined : (after - before) / Math.max(1, result.sent);
+    });
     const busiest = await sampler.stop();
     // Every acknowledged delivery must be stored once (whatever a flow has done with it since).
     const { rows } = await db.query<{ n: number; worked: number }>(
@@ -197,7 +217,7 @@ export async function benchBurst(o: BurstOptions): Promise<BenchRow> {
          FROM shopify_sync.webhook_inbox WHERE webhook_id LIKE $1`,
       [`bench-${spec.runId}-%`],
     );
-    return burstRow(o, { count, result, bare, busiest, stored: rows[0]?.n ?? 0, worked: rows[0]?.worked ?? 0 });
+    return burstRow(o, { count, result, bare, busiest, cpu, stored: rows[0]?.n ?? 0, worked: rows[0]?.worked ?? 0 });
   } finally {
     await db.end();
     await stopProcesses(processes);
@@ -206,7 +226,7 @@ export async function benchBurst(o: BurstOptions): Promise<BenchRow> {
 
 function burstRow(
   o: BurstOptions,
-  m: { count: number; result: LoadResult; bare: LoadResult; busiest: number; stored: number; worked: number },
+  m: { count: number; result: LoadResult; bare: LoadResult; busiest: number; cpu: (number | undefined)[]; stored: number; worked: number },
 ): BenchRow {
   const { result, bare } = m;
   const ok = result.statuses['200'] ?? 0;
@@ -217,6 +237,9 @@ function burstRow(
   const p99 = percentile(result.latenciesMs, 99);
   const bareP99 = percentile(bare.latenciesMs, 99);
   const layout = o.layout === 'one process' ? 'one sidecar process (PROCESS_ROLE=all)' : 'intake and workers in two processes';
+  const [first, second] = m.cpu.map((ms) => (ms === undefined ? '?' : ms.toFixed(1)));
+  const cpu =
+    o.layout === 'one process' ? `sidecar CPU ${first} ms per delivery` : `CPU per delivery: intake ${first} ms, workers ${second} ms`;
   return {
     measure: `webhook acknowledgement while the workers are busy, ${o.layout}`,
     load: `${o.rate}/s for ${o.seconds} s (orders/create sample, signed)`,
@@ -229,7 +252,7 @@ function burstRow(
     note:
       `${ok} × 200, ${m.stored} stored in the inbox${other.length ? `, ${other.join(', ')}` : ''}` +
       `${result.errors ? `, ${result.errors} connection errors` : ''}${unanswered > 0 ? `, ${unanswered} unanswered` : ''}; ` +
-      `${layout}; up to ${m.busiest} orders jobs queued or running during the burst, ${m.worked} worked by its end; ` +
+      `${layout}; ${cpu} during the burst; up to ${m.busiest} orders jobs queued or running during the burst, ${m.worked} worked by its end; ` +
       `ratio of the p99s; baseline over ${bare.sent} deliveries`,
   };
 }

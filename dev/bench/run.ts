@@ -32,8 +32,9 @@
  *                                  [--order-rate 5] [--order-sweep 1,2] [--order-seconds 20] [--stock-changes 20]
  *                                  [--floor-orders 20] [--floor-concurrency 10]
  *                                  [--full-products 10000] [--full-paced 300] [--full-plan standard] [--full-concurrency 4]
- *                                  [--only burst] [--cpu-prof-dir var/bench/profiles]
- * `--only burst` runs the webhook burst alone; `--cpu-prof-dir` profiles its sidecar processes.
+ *                                  [--only burst] [--burst-layouts one|apart|both] [--cpu-prof-dir var/bench/profiles]
+ * `--only burst` runs the webhook burst alone; `--burst-layouts one` measures only the sidecar as one
+ * process (e.g. an older sidecar without PROCESS_ROLE); `--cpu-prof-dir` profiles its sidecar processes.
  */
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -91,6 +92,8 @@ export interface BenchOptions {
   burstDatabaseUrls?: Record<BurstLayout, string>;
   /** Only the webhook burst (its processes need no in-process stack). */
   only?: 'burst';
+  /** The burst's layouts (default both; `one process` alone for a sidecar without PROCESS_ROLE). */
+  burstLayouts?: readonly BurstLayout[];
   /** Writes a CPU profile of each of the burst's sidecar processes there. */
   cpuProfileDir?: string;
   flows?: readonly Flow[];
@@ -114,7 +117,7 @@ interface OdooTarget {
 
 export const DEFAULTS: Omit<
   BenchOptions,
-  'databaseUrl' | 'fullDatabaseUrl' | 'burstDatabaseUrls' | 'only' | 'cpuProfileDir' | 'flows' | 'print' | 'realOdoo'
+  'databaseUrl' | 'fullDatabaseUrl' | 'burstDatabaseUrls' | 'only' | 'burstLayouts' | 'cpuProfileDir' | 'flows' | 'print' | 'realOdoo'
 > = {
   webhookRate: 200,
   webhookSeconds: 60,
@@ -478,7 +481,7 @@ async function burstRows(
 ): Promise<BenchRow[]> {
   const logDir = path.resolve('var/bench', new Date().toISOString().replace(/[:.]/g, '-'));
   const rows: BenchRow[] = [];
-  for (const layout of BURST_LAYOUTS) {
+  for (const layout of options.burstLayouts ?? BURST_LAYOUTS) {
     const databaseUrl =
       options.burstDatabaseUrls?.[layout] ?? (await createDatabase?.(layout === 'one process' ? 'bench_burst_one' : 'bench_burst_apart'));
     if (!databaseUrl) continue;
@@ -531,6 +534,11 @@ function parseArgs(argv: string[]): BenchOptions {
   for (let i = 0; i < argv.length; i += 2) {
     if (argv[i] === '--only' && argv[i + 1] === 'burst') {
       options.only = 'burst';
+      continue;
+    }
+    if (argv[i] === '--burst-layouts' && ['one', 'apart', 'both'].includes(argv[i + 1]!)) {
+      const which = argv[i + 1]!;
+      options.burstLayouts = BURST_LAYOUTS.filter((l) => which === 'both' || l.startsWith(which === 'one' ? 'one' : 'intake'));
       continue;
     }
     if (argv[i] === '--cpu-prof-dir' && argv[i + 1]) {
