@@ -276,12 +276,13 @@ function createHttp(parts: Parts): Express {
     clock,
     onOutcome: (event) => parts.metrics.recordWebhook(event),
     enqueue: async (client, job, route) => {
-      await queue.sendInTransaction(client, route.queue, job, {
-        key: route.key,
-        id: `webhook:${job.webhookId}`,
-        correlationId: job.webhookId,
-      });
+      await queue.sendInTransaction(client, route.queue, job, webhookJobOptions(job, route));
     },
+    enqueueMany: (client, jobs) =>
+      queue.sendManyInTransaction(
+        client,
+        jobs.map(({ job, route }) => ({ queue: route.queue, data: job, options: webhookJobOptions(job, route) })),
+      ),
   });
   const readiness = createReadiness(readinessChecks(parts), { clock });
   const admin = createAdminRouter({ config, shop: config.shopify.shopDomain, logger, clock, pool, queue, shopify, contract, odoo });
@@ -310,6 +311,11 @@ function createHttp(parts: Parts): Express {
     admin,
     extra: config.role === 'intake' ? [dashboard] : [wake, dashboard],
   });
+}
+
+/** A delivery's job: its id is the webhook id's, so a redelivery queues nothing twice. */
+function webhookJobOptions(job: { webhookId: string }, route: { key: string }) {
+  return { key: route.key, id: `webhook:${job.webhookId}`, correlationId: job.webhookId };
 }
 
 /**

@@ -243,7 +243,7 @@ function burstRow(
   return {
     measure: `webhook acknowledgement while the workers are busy, ${o.layout}`,
     load: `${o.rate}/s for ${o.seconds} s (orders/create sample, signed)`,
-    value: `${latencies(result.latenciesMs)}; ${((result.sent / result.elapsedMs) * 1000).toFixed(0)} sent/s`,
+    value: `${latencies(result.latenciesMs)}; ${((result.sent / Math.max(1, result.sendingMs)) * 1000).toFixed(0)} sent/s`,
     baseline: `bare HTTP server: ${latencies(bare.latenciesMs)}`,
     ratio: p99 / bareP99,
     goal: 'p99 < 50 ms, none refused',

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { createPool } from '../db/pool.js';
 import { migrate } from '../db/migrate.js';
 import { testDatabase } from '../../dev/testing/root-hooks.js';
-import { createInboxWriter, type InboxEntry } from './batch.js';
+import { createInboxWriter, type EnqueueMany, type InboxEntry } from './batch.js';
 import type { InboxStatus } from './inbox.js';
 
 const NOW = Date.UTC(2026, 10, 27, 12);
@@ -25,16 +25,21 @@ describe('inbox writer (group commit of the webhook intake)', () => {
   });
   after(() => pool.end());
 
-  function entry(webhookId: string, status: string = 'queued'): InboxEntry {
+  function entry(webhookId: string, status: string = 'queued'): InboxEntry<string> {
     return {
       delivery: { webhookId, topic: 'orders/create', shopDomain: 'test-shop.myshopify.com', payload: { id: webhookId }, rawBody: Buffer.from('{}') },
       receivedAt: NOW,
       outcome: { status: status as InboxStatus, entityGid: `gid://shopify/Order/${webhookId}` },
-      enqueue: () => async (client) => {
-        await client.query('INSERT INTO test_jobs (webhook_id) VALUES ($1)', [webhookId]);
-      },
+      job: webhookId,
     };
   }
+
+  /** The jobs' table stands for the queue: one INSERT for the batch, refused for a job named `x`. */
+  const enqueue: EnqueueMany<string> = async (client, jobs) => {
+    if (jobs.includes('x')) throw new Error('queue unavailable');
+    await client.query('INSERT INTO test_jobs (webhook_id) SELECT unnest($1::text[])', [jobs]);
+  };
+  const writer = () => createInboxWriter({ pool, schema: 'app', enqueue, concurrency: 1 });
 
   async function stored(): Promise<{ inbox: string[]; jobs: string[] }> {
     const inbox = await pool.query<{ webhook_id: string }>('SELECT webhook_id FROM app.webhook_inbox ORDER BY webhook_id');
@@ -43,9 +48,9 @@ describe('inbox writer (group commit of the webhook intake)', () => {
   }
 
   it('stores deliveries that arrive together in fewer transactions, each row with its job, a repeated id once', async () => {
-    const writer = createInboxWriter({ pool, schema: 'app', concurrency: 1 });
+    const write = writer();
     const ids = Array.from({ length: 30 }, (_, i) => `w-${String(i).padStart(2, '0')}`);
-    const results = await Promise.all([...ids, 'w-05'].map((id) => writer.record(entry(id))));
+    const results = await Promise.all([...ids, 'w-05'].map((id) => write.record(entry(id))));
     assert.deepEqual(
       results.map((r) => r.duplicate),
       [...ids.map(() => false), true],
@@ -54,13 +59,13 @@ describe('inbox writer (group commit of the webhook intake)', () => {
     assert.equal(transactions, 2);
     assert.deepEqual(await stored(), { inbox: ids, jobs: ids });
     // A redelivery later is a duplicate, without a second job.
-    assert.deepEqual(await writer.record(entry('w-07')), { duplicate: true });
+    assert.deepEqual(await write.record(entry('w-07')), { duplicate: true });
     assert.equal((await stored()).jobs.length, 30);
   });
 
   it('writes a batch one delivery at a time when one of them is refused, so only that one fails', async () => {
-    const writer = createInboxWriter({ pool, schema: 'app', concurrency: 1 });
-    const settled = await Promise.allSettled(['a', 'b', 'c', 'd'].map((id) => writer.record(entry(id, id === 'c' ? 'not-a-status' : 'queued'))));
+    const write = writer();
+    const settled = await Promise.allSettled(['a', 'b', 'c', 'd'].map((id) => write.record(entry(id, id === 'c' ? 'not-a-status' : 'queued'))));
     assert.deepEqual(
       settled.map((s) => s.status),
       ['fulfilled', 'fulfilled', 'rejected', 'fulfilled'],
@@ -70,9 +75,9 @@ describe('inbox writer (group commit of the webhook intake)', () => {
   });
 
   it('stores nothing of a delivery whose job cannot be enqueued', async () => {
-    const writer = createInboxWriter({ pool, schema: 'app', concurrency: 1 });
-    const failing = { ...entry('x'), enqueue: () => () => Promise.reject(new Error('queue unavailable')) };
-    const settled = await Promise.allSettled([writer.record(entry('w')), writer.record(failing), writer.record(entry('y'))]);
+    const write = writer();
+    const failing = entry('x');
+    const settled = await Promise.allSettled([write.record(entry('w')), write.record(failing), write.record(entry('y'))]);
     assert.deepEqual(
       settled.map((s) => s.status),
       ['fulfilled', 'rejected', 'fulfilled'],

@@ -2,8 +2,8 @@
  * Group commit of the webhook intake (docs/operations.md, "Webhook burst"). Deliveries that arrive
  * while every connection of the intake's pool is writing wait, and the next free connection stores
  * all of them in one transaction: their inbox rows in one INSERT, their jobs in the same
- * transaction. A delivery alone is written at once; under a burst, a transaction's four round trips
- * are shared instead of five per delivery, which is what a loaded machine (every round trip waiting
+ * transaction (one INSERT per queue). A delivery alone is written at once; under a burst, a
+ * transaction's four round trips are shared instead of five per delivery, which is what a loaded machine (every round trip waiting
  * to be scheduled) cannot afford. A delivery's promise settles only once the transaction holding
  * its row and its job committed (or failed): nothing is acknowledged that is not stored.
  *
@@ -26,27 +26,36 @@ import {
   type RecordResult,
 } from './inbox.js';
 
-export interface InboxEntry {
+export interface InboxEntry<J> {
   delivery: InboxDelivery;
   receivedAt: number;
   outcome: InboxRowOutcome;
-  /** Enqueues the delivery's job inside the transaction (as `recordDelivery`'s `enqueue`). */
-  enqueue?: (() => (client: pg.PoolClient) => Promise<void>) | undefined;
+  /** The delivery's job, queued in the same transaction when its row is new; none for a row alone. */
+  job?: J | undefined;
 }
 
-export interface InboxWriter {
-  record(entry: InboxEntry): Promise<RecordResult>;
+export interface InboxWriter<J> {
+  record(entry: InboxEntry<J>): Promise<RecordResult>;
 }
 
-interface Waiting extends InboxEntry {
+/** Queues jobs inside the caller's transaction: all of a batch's at once. */
+export type EnqueueMany<J> = (client: pg.PoolClient, jobs: J[]) => Promise<void>;
+
+interface Waiting<J> extends InboxEntry<J> {
   resolve: (result: RecordResult) => void;
   reject: (error: unknown) => void;
 }
 
 /** `concurrency`: transactions at once (the pool's size); `maxBatch`: deliveries per transaction. */
-export function createInboxWriter(options: { pool: pg.Pool; schema: string; concurrency: number; maxBatch?: number }): InboxWriter {
+export function createInboxWriter<J>(options: {
+  pool: pg.Pool;
+  schema: string;
+  enqueue: EnqueueMany<J>;
+  concurrency: number;
+  maxBatch?: number;
+}): InboxWriter<J> {
   const maxBatch = options.maxBatch ?? 50;
-  const pending: Waiting[] = [];
+  const pending: Waiting<J>[] = [];
   let running = 0;
 
   function pump(): void {
@@ -60,9 +69,9 @@ export function createInboxWriter(options: { pool: pg.Pool; schema: string; conc
     }
   }
 
-  async function flush(batch: Waiting[]): Promise<void> {
+  async function flush(batch: Waiting<J>[]): Promise<void> {
     try {
-      const results = await writeBatch(options.pool, options.schema, batch);
+      const results = await writeBatch(options.pool, options.schema, batch, options.enqueue);
       batch.forEach((w, i) => w.resolve(results[i]!));
     } catch (error) {
       if (isConnectionError(error)) {
@@ -71,7 +80,11 @@ export function createInboxWriter(options: { pool: pg.Pool; schema: string; conc
       }
       // One delivery's data (or job) failed the batch: each on its own, with its own outcome.
       await Promise.all(
-        batch.map((w) => recordDelivery(options.pool, options.schema, w.delivery, w.receivedAt, w.outcome, w.enqueue).then(w.resolve, w.reject)),
+        batch.map((w) => {
+          const { job } = w;
+          const enqueue = job === undefined ? undefined : () => (client: pg.PoolClient) => options.enqueue(client, [job]);
+          return recordDelivery(options.pool, options.schema, w.delivery, w.receivedAt, w.outcome, enqueue).then(w.resolve, w.reject);
+        }),
       );
     }
   }
@@ -86,8 +99,8 @@ export function createInboxWriter(options: { pool: pg.Pool; schema: string; conc
   };
 }
 
-/** One transaction: the batch's rows in one INSERT, then the jobs of the rows that were new. */
-async function writeBatch(pool: pg.Pool, schema: string, batch: readonly InboxEntry[]): Promise<RecordResult[]> {
+/** One transaction: the batch's rows in one INSERT, then the jobs of the rows that were new, at once. */
+async function writeBatch<J>(pool: pg.Pool, schema: string, batch: readonly InboxEntry<J>[], enqueue: EnqueueMany<J>): Promise<RecordResult[]> {
   const values: unknown[] = [];
   const rows: string[] = [];
   for (const entry of batch) {
@@ -105,9 +118,8 @@ async function writeBatch(pool: pg.Pool, schema: string, batch: readonly InboxEn
     // A webhook id twice in one batch is inserted once: its first delivery is the new one.
     const fresh = new Set(inserted.rows.map((r) => r.webhook_id));
     const results = batch.map((entry) => ({ duplicate: !fresh.delete(entry.delivery.webhookId) }));
-    for (const [i, entry] of batch.entries()) {
-      if (!results[i]!.duplicate && entry.enqueue) await entry.enqueue()(client);
-    }
+    const jobs = batch.flatMap((entry, i) => (!results[i]!.duplicate && entry.job !== undefined ? [entry.job] : []));
+    if (jobs.length > 0) await enqueue(client, jobs);
     await client.query('COMMIT');
     return results;
   } catch (error) {
