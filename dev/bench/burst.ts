@@ -88,7 +88,10 @@ interface Processes {
 }
 
 /** The sidecar's production settings for this run (as `make chaos` sets a replica's). */
-function sidecarEnv(o: BurstOptions, run: { simUrl: string; target: OdooTarget; port: number; role: string; token: string; webhook: string }) {
+function sidecarEnv(
+  o: BurstOptions,
+  run: { simUrl: string; target: OdooTarget; port: number; role: string; token: string; webhook: string },
+) {
   return {
     NODE_ENV: 'production',
     PROCESS_ROLE: run.role,
@@ -139,7 +142,8 @@ async function startProcesses(o: BurstOptions): Promise<Processes> {
     sidecars.push(p);
     const ended = () => p.child.exitCode !== null || p.child.signalCode !== null;
     // Ready: the intake stores and queues; the workers (and `all`) answered Odoo's contract check.
-    if (!(await waitHealthy(`http://127.0.0.1:${port}/readyz`, 180_000, ended))) throw new Error(`burst: the ${role} sidecar ended; see ${o.logDir}`);
+    if (!(await waitHealthy(`http://127.0.0.1:${port}/readyz`, 180_000, ended)))
+      throw new Error(`burst: the ${role} sidecar ended; see ${o.logDir}`);
     if (role !== 'workers') intakeUrl = `http://127.0.0.1:${port}`;
   }
   // The process taking the deliveries first.
@@ -154,14 +158,27 @@ async function stopProcesses(p: Processes): Promise<void> {
 }
 
 /** CPU time (user + system, ms) a process has used so far; undefined where /proc is not there. */
-function cpuMs(p: NodeProcess): number | undefined {
+function cpuMs(pid: number | undefined): number | undefined {
   try {
     // Fields 14 and 15 of /proc/<pid>/stat, after the command name in parentheses; in clock ticks (USER_HZ, 100 on Linux).
-    const fields = fs.readFileSync(`/proc/${p.child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
     return undefined;
   }
+}
+
+/** CPU (ms) of the PostgreSQL backends serving this database now, by pid (the same machine's server). */
+async function backendCpu(db: pg.Pool): Promise<Map<number, number>> {
+  const { rows } = await db.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+  );
+  return new Map(
+    rows.flatMap((r) => {
+      const ms = cpuMs(r.pid);
+      return ms === undefined ? [] : [[r.pid, ms] as const];
+    }),
+  );
 }
 
 /** Samples the orders queue while the burst goes on: the most jobs queued or running at once. */
@@ -204,12 +221,18 @@ export async function benchBurst(o: BurstOptions): Promise<BenchRow> {
     };
     const bare = await bareServerLoad(spec);
     const sampler = sampleOrders(db, 'shopify_sync_queue');
-    const cpuBefore = processes.sidecars.map(cpuMs);
+    const cpuBefore = processes.sidecars.map((p) => cpuMs(p.child.pid));
+    const pgBefore = await backendCpu(db);
     const result = await runLoad(spec);
+    const perDelivery = (ms: number) => ms / Math.max(1, result.sent);
     const cpu = processes.sidecars.map((p, i) => {
-      const [after, before] = [cpuMs(p), cpuBefore[i]];
-      return after === undefined || before === undefined ? undefined : (after - before) / Math.max(1, result.sent);
+      const [after, before] = [cpuMs(p.child.pid), cpuBefore[i]];
+      return after === undefined || before === undefined ? undefined : perDelivery(after - before);
     });
+    // The backends there at the end (the pools' connections); one opened during the burst counts whole.
+    let pgMs = 0;
+    for (const [pid, ms] of await backendCpu(db)) pgMs += ms - (pgBefore.get(pid) ?? 0);
+    cpu.push(perDelivery(pgMs));
     const busiest = await sampler.stop();
     // Every acknowledged delivery must be stored once (whatever a flow has done with it since).
     const { rows } = await db.query<{ n: number; worked: number }>(
@@ -237,9 +260,12 @@ function burstRow(
   const p99 = percentile(result.latenciesMs, 99);
   const bareP99 = percentile(bare.latenciesMs, 99);
   const layout = o.layout === 'one process' ? 'one sidecar process (PROCESS_ROLE=all)' : 'intake and workers in two processes';
-  const [first, second] = m.cpu.map((ms) => (ms === undefined ? '?' : ms.toFixed(1)));
+  const shown = m.cpu.map((ms) => (ms === undefined ? '?' : ms.toFixed(1)));
+  const postgres = `PostgreSQL backends ${shown.at(-1)} ms`;
   const cpu =
-    o.layout === 'one process' ? `sidecar CPU ${first} ms per delivery` : `CPU per delivery: intake ${first} ms, workers ${second} ms`;
+    o.layout === 'one process'
+      ? `CPU per delivery: sidecar ${shown[0]} ms, ${postgres}`
+      : `CPU per delivery: intake ${shown[0]} ms, workers ${shown[1]} ms, ${postgres}`;
   return {
     measure: `webhook acknowledgement while the workers are busy, ${o.layout}`,
     load: `${o.rate}/s for ${o.seconds} s (orders/create sample, signed)`,

@@ -27,7 +27,13 @@ describe('inbox writer (group commit of the webhook intake)', () => {
 
   function entry(webhookId: string, status: string = 'queued'): InboxEntry<string> {
     return {
-      delivery: { webhookId, topic: 'orders/create', shopDomain: 'test-shop.myshopify.com', payload: { id: webhookId }, rawBody: Buffer.from('{}') },
+      delivery: {
+        webhookId,
+        topic: 'orders/create',
+        shopDomain: 'test-shop.myshopify.com',
+        payload: { id: webhookId },
+        rawBody: Buffer.from('{}'),
+      },
       receivedAt: NOW,
       outcome: { status: status as InboxStatus, entityGid: `gid://shopify/Order/${webhookId}` },
       job: webhookId,
@@ -65,7 +71,9 @@ describe('inbox writer (group commit of the webhook intake)', () => {
 
   it('writes a batch one delivery at a time when one of them is refused, so only that one fails', async () => {
     const write = writer();
-    const settled = await Promise.allSettled(['a', 'b', 'c', 'd'].map((id) => write.record(entry(id, id === 'c' ? 'not-a-status' : 'queued'))));
+    const settled = await Promise.allSettled(
+      ['a', 'b', 'c', 'd'].map((id) => write.record(entry(id, id === 'c' ? 'not-a-status' : 'queued'))),
+    );
     assert.deepEqual(
       settled.map((s) => s.status),
       ['fulfilled', 'fulfilled', 'rejected', 'fulfilled'],

@@ -100,12 +100,19 @@ export function createInboxWriter<J>(options: {
 }
 
 /** One transaction: the batch's rows in one INSERT, then the jobs of the rows that were new, at once. */
-async function writeBatch<J>(pool: pg.Pool, schema: string, batch: readonly InboxEntry<J>[], enqueue: EnqueueMany<J>): Promise<RecordResult[]> {
+async function writeBatch<J>(
+  pool: pg.Pool,
+  schema: string,
+  batch: readonly InboxEntry<J>[],
+  enqueue: EnqueueMany<J>,
+): Promise<RecordResult[]> {
   const values: unknown[] = [];
   const rows: string[] = [];
   for (const entry of batch) {
     rows.push(inboxRowPlaceholders(values.length));
-    values.push(...inboxRowValues(entry.delivery, entry.receivedAt, entry.outcome, jsonbText(entry.delivery.payload, entry.delivery.rawBody)));
+    values.push(
+      ...inboxRowValues(entry.delivery, entry.receivedAt, entry.outcome, jsonbText(entry.delivery.payload, entry.delivery.rawBody)),
+    );
   }
   const client = await pool.connect();
   try {

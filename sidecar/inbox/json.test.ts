@@ -50,7 +50,11 @@ describe('parseShopifyJson', () => {
   it("gives lossless-json's answer for any JSON-like text (fast-check)", () => {
     const big = fc.bigInt({ min: -(10n ** 22n), max: 10n ** 22n }).map(String);
     const key = fc.constantFrom('a', 'b', 'id', 'a\\"', 'x\\\\', '\\"a\\":1', ' ');
-    const scalar = fc.oneof(big, fc.double({ noNaN: true, noDefaultInfinity: true }).map(String), fc.constantFrom('true', 'null', '"1234567890123456789"', '"\\\\"', '"\\":1"'));
+    const scalar = fc.oneof(
+      big,
+      fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
+      fc.constantFrom('true', 'null', '"1234567890123456789"', '"\\\\"', '"\\":1"'),
+    );
     const doc = fc.letrec<{ value: string }>((tie) => ({
       value: fc.oneof(
         { depthSize: 'small' },

@@ -469,7 +469,7 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
     }
   });
 
-  it('queues many jobs in the caller\'s transaction as send does: its ids, keys and envelope, none after a rollback', async () => {
+  it("queues many jobs in the caller's transaction as send does: its ids, keys and envelope, none after a rollback", async () => {
     h = await harness('queue_send_many', ['orders', 'refunds']);
     const q = await h.open();
     const jobs = [
