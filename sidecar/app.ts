@@ -403,21 +403,7 @@ function createLifecycle(parts: Parts, app: Express, deps: SidecarDeps): Pick<Si
       // The intake needs only the database and the queue: it answers before the APIs are
       // checked and before the workers run (Shopify times a delivery out after 5 s).
       let port = 0;
-      if (options.listen !== false) {
-        ({ server, port } = await listen(app, config.port, config.host));
-        logger.info('sidecar listening', {
-          host: config.host,
-          port,
-          role: config.role,
-          shop: config.shopify.shopDomain,
-          apiVersion: config.shopify.apiVersion,
-        });
-        const { metricsPort, metricsHost } = config.observability;
-        if (metricsPort > 0) {
-          metricsServer = (await listen(createMetricsApp(parts.metrics), metricsPort, metricsHost)).server;
-          logger.info('metrics listening', { host: metricsHost, port: metricsPort });
-        }
-      }
+      if (options.listen !== false) ({ server, metricsServer, port } = await listenAll(parts, app));
       if (config.role === 'intake') {
         // The intake only stores and queues; the workers' processes do everything else.
         resolveWorkers([]);
@@ -449,6 +435,24 @@ function createLifecycle(parts: Parts, app: Express, deps: SidecarDeps): Pick<Si
       await parts.intakePool.end();
     },
   };
+}
+
+/** The main port, and the internal metrics port when METRICS_PORT is set. */
+async function listenAll(parts: Parts, app: Express): Promise<{ server: http.Server; metricsServer?: http.Server; port: number }> {
+  const { config, logger } = parts;
+  const { server, port } = await listen(app, config.port, config.host);
+  logger.info('sidecar listening', {
+    host: config.host,
+    port,
+    role: config.role,
+    shop: config.shopify.shopDomain,
+    apiVersion: config.shopify.apiVersion,
+  });
+  const { metricsPort, metricsHost } = config.observability;
+  if (metricsPort <= 0) return { server, port };
+  const metricsServer = (await listen(createMetricsApp(parts.metrics), metricsPort, metricsHost)).server;
+  logger.info('metrics listening', { host: metricsHost, port: metricsPort });
+  return { server, metricsServer, port };
 }
 
 async function listen(app: Express, port: number, host: string): Promise<{ server: http.Server; port: number }> {

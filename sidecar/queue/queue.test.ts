@@ -495,12 +495,13 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
     const { rows } = await h.sql.query<Row>(
       `SELECT name, id, singleton_key AS key, data, retry_limit FROM ${SCHEMA}.job WHERE name IN ('orders', 'refunds') ORDER BY singleton_key`,
     );
-    const expected = [
+    const expected: [string, string, { v: number }][] = [
       ['orders', order(60), { v: 1 }],
       ['orders', order(62), { v: 3 }],
       ['orders', order(63), { v: 4 }],
       ['refunds', keys.refund(SHOP, 'gid://shopify/Order/61'), { v: 2 }],
-    ].sort((a, b) => String(a[1]).localeCompare(String(b[1]), 'en'));
+    ];
+    expected.sort((a, b) => a[1].localeCompare(b[1], 'en'));
     assert.deepEqual(
       rows.map((r) => [r.name, r.key, r.data.payload]),
       expected,
