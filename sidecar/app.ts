@@ -66,6 +66,8 @@ export interface Sidecar {
   logger: Logger;
   clock: Clock;
   pool: pg.Pool;
+  /** The webhook intake's own pool (DATABASE_INTAKE_POOL_SIZE): no worker takes its connections. */
+  intakePool: pg.Pool;
   queue: SyncQueue;
   shopify: ShopifyClient;
   odoo: OdooCaller;
@@ -103,6 +105,8 @@ function createParts(config: Config, deps: SidecarDeps): Parts {
   const clock = deps.clock ?? systemClock;
   const schema = config.database.appSchema;
   const pool = createPool(config.database.url, config.database.poolSize, logger);
+  // Opens no connection until the intake's first delivery: nothing in a workers-only process.
+  const intakePool = createPool(config.database.url, config.database.intakePoolSize, logger, 'shopify-odoo-sidecar-intake');
   const metrics = createMetrics({ clock });
   const queue = createQueue({
     onAttempt: (event) => metrics.recordAttempt(event),
@@ -164,6 +168,7 @@ function createParts(config: Config, deps: SidecarDeps): Parts {
     logger,
     clock,
     pool,
+    intakePool,
     queue,
     shopify,
     odoo,
@@ -252,13 +257,18 @@ function createShopify(config: Config, deps: SidecarDeps, pool: pg.Pool, clock: 
   });
 }
 
-/** The HTTP surface: health and readiness, webhook intake, Odoo's wake-up, admin API, dashboard. */
+/**
+ * The HTTP surface: health and readiness, webhook intake, Odoo's wake-up, admin API, dashboard and
+ * /metrics. A workers process has no webhook intake, an intake process no wake-up (it runs no
+ * outbox relay) and a readiness without Odoo, Shopify and the workers (docs/operations.md,
+ * "Process roles").
+ */
 function createHttp(parts: Parts): Express {
   const { config, logger, clock, pool, queue, shopify, odoo, contract } = parts;
   const schema = config.database.appSchema;
   const limiter = createAuthLimiter({ logger, clock });
   const webhooks = createWebhookRouter({
-    pool,
+    pool: parts.intakePool,
     shop: config.shopify.shopDomain,
     schema,
     secrets: config.shopify.webhookSecrets,
@@ -267,24 +277,15 @@ function createHttp(parts: Parts): Express {
     clock,
     onOutcome: (event) => parts.metrics.recordWebhook(event),
     enqueue: async (client, job, route) => {
-      await queue.sendInTransaction(client, route.queue, job, {
-        key: route.key,
-        id: `webhook:${job.webhookId}`,
-        correlationId: job.webhookId,
-      });
+      await queue.sendInTransaction(client, route.queue, job, webhookJobOptions(job, route));
     },
+    enqueueMany: (client, jobs) =>
+      queue.sendManyInTransaction(
+        client,
+        jobs.map(({ job, route }) => ({ queue: route.queue, data: job, options: webhookJobOptions(job, route) })),
+      ),
   });
-  const readiness = createReadiness(
-    {
-      database: () => pool.query('SELECT 1').then(() => undefined),
-      queue: () => queue.queueStats().then(() => undefined),
-      odoo: () => checkContract(odoo).then(() => undefined),
-      shopify: () => shopify.request('Shop', undefined, { lane: 'orders' }).then(() => undefined),
-      // A topic routed, or an outbox event relayed, to a queue no flow works waits unseen.
-      workers: () => (parts.unworkedQueues.length ? Promise.reject(new Error(describeUnworked(parts.unworkedQueues))) : Promise.resolve()),
-    },
-    { clock },
-  );
+  const readiness = createReadiness(readinessChecks(parts), { clock });
   const admin = createAdminRouter({ config, shop: config.shopify.shopDomain, logger, clock, pool, queue, shopify, contract, odoo });
   const onboardingCtx = { config, logger, pool, shopify, odoo: contract, queue, clock };
   admin.use(
@@ -310,10 +311,36 @@ function createHttp(parts: Parts): Express {
     trustedProxies: config.trustedProxies,
     limiter,
     readiness,
-    webhooks,
+    ...(config.role === 'workers' ? {} : { webhooks }),
     admin,
-    extra: [wake, dashboard],
+    extra: config.role === 'intake' ? [dashboard] : [wake, dashboard],
   });
+}
+
+/** A delivery's job: its id is the webhook id's, so a redelivery queues nothing twice. */
+function webhookJobOptions(job: { webhookId: string }, route: { key: string }) {
+  return { key: route.key, id: `webhook:${job.webhookId}`, correlationId: job.webhookId };
+}
+
+/**
+ * What /readyz checks: what this process's role needs to do its part. An intake process's
+ * `database` is its own pool's; it needs neither Odoo, nor Shopify, nor workers to store a delivery.
+ */
+function readinessChecks(parts: Parts): Record<string, () => Promise<void>> {
+  const { pool, intakePool, queue, shopify, odoo } = parts;
+  const intake = parts.config.role === 'intake';
+  const checks = {
+    database: () => (intake ? intakePool : pool).query('SELECT 1').then(() => undefined),
+    queue: () => queue.queueStats().then(() => undefined),
+  };
+  if (intake) return checks;
+  return {
+    ...checks,
+    odoo: () => checkContract(odoo).then(() => undefined),
+    shopify: () => shopify.request('Shop', undefined, { lane: 'orders' }).then(() => undefined),
+    // A topic routed, or an outbox event relayed, to a queue no flow works waits unseen.
+    workers: () => (parts.unworkedQueues.length ? Promise.reject(new Error(describeUnworked(parts.unworkedQueues))) : Promise.resolve()),
+  };
 }
 
 /** Start and stop, in order; workers start only once Odoo answers the contract check. */
@@ -374,25 +401,17 @@ function createLifecycle(parts: Parts, app: Express, deps: SidecarDeps): Pick<Si
   return {
     workersStarted,
     async start(options = {}) {
-      logUnworked(parts);
+      if (config.role !== 'intake') logUnworked(parts);
       await migrate(parts.pool, config.database.appSchema);
       await parts.queue.start();
       // The intake needs only the database and the queue: it answers before the APIs are
       // checked and before the workers run (Shopify times a delivery out after 5 s).
       let port = 0;
-      if (options.listen !== false) {
-        ({ server, port } = await listen(app, config.port, config.host));
-        logger.info('sidecar listening', {
-          host: config.host,
-          port,
-          shop: config.shopify.shopDomain,
-          apiVersion: config.shopify.apiVersion,
-        });
-        const { metricsPort, metricsHost } = config.observability;
-        if (metricsPort > 0) {
-          metricsServer = (await listen(createMetricsApp(parts.metrics), metricsPort, metricsHost)).server;
-          logger.info('metrics listening', { host: metricsHost, port: metricsPort });
-        }
+      if (options.listen !== false) ({ server, metricsServer, port } = await listenAll(parts, app));
+      if (config.role === 'intake') {
+        // The intake only stores and queues; the workers' processes do everything else.
+        resolveWorkers([]);
+        return { port };
       }
       parts.rollup.start();
       parts.alerter.start();
@@ -417,8 +436,27 @@ function createLifecycle(parts: Parts, app: Express, deps: SidecarDeps): Pick<Si
       logger.info('sidecar stopped', { ...result });
       await parts.rollup.stop();
       await parts.pool.end();
+      await parts.intakePool.end();
     },
   };
+}
+
+/** The main port, and the internal metrics port when METRICS_PORT is set. */
+async function listenAll(parts: Parts, app: Express): Promise<{ server: http.Server; metricsServer?: http.Server; port: number }> {
+  const { config, logger } = parts;
+  const { server, port } = await listen(app, config.port, config.host);
+  logger.info('sidecar listening', {
+    host: config.host,
+    port,
+    role: config.role,
+    shop: config.shopify.shopDomain,
+    apiVersion: config.shopify.apiVersion,
+  });
+  const { metricsPort, metricsHost } = config.observability;
+  if (metricsPort <= 0) return { server, port };
+  const metricsServer = (await listen(createMetricsApp(parts.metrics), metricsPort, metricsHost)).server;
+  logger.info('metrics listening', { host: metricsHost, port: metricsPort });
+  return { server, metricsServer, port };
 }
 
 async function listen(app: Express, port: number, host: string): Promise<{ server: http.Server; port: number }> {

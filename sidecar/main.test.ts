@@ -24,6 +24,13 @@ describe('process start', () => {
     assert.equal(result.stdout, '');
   });
 
+  it('refuses an unknown PROCESS_ROLE at start with one line naming the variable', () => {
+    const result = runMain(testEnv({ PROCESS_ROLE: 'worker' }));
+    assert.equal(result.status, 1);
+    assert.equal(result.stderr, 'config: PROCESS_ROLE must be one of all, intake, workers (got "worker")\n');
+    assert.equal(result.stdout, '');
+  });
+
   it('does not echo secrets when a secret variable is malformed', () => {
     const result = runMain(testEnv({ DATABASE_URL: 'mysql://root:hunter2-password@db/x' }));
     assert.equal(result.status, 1);

@@ -30,6 +30,8 @@ export interface LoadResult {
   errors: number;
   sent: number;
   elapsedMs: number;
+  /** From the first request sent to the last: the rate the generator kept up. */
+  sendingMs: number;
 }
 
 const FIXTURE_ID = '820982911946154508';
@@ -50,6 +52,7 @@ export async function generate(spec: LoadSpec): Promise<LoadResult> {
   let errors = 0;
   let sent = 0;
   let done = 0;
+  let lastSent = 0;
   const start = performance.now();
 
   function send(i: number): void {
@@ -95,13 +98,15 @@ export async function generate(spec: LoadSpec): Promise<LoadResult> {
       const now = performance.now();
       const due = Math.min(spec.count, Math.floor(((now - start) * spec.rate) / 1000) + 1);
       while (sent < due) send(sent++);
+      if (sent > 0 && lastSent === 0 && sent >= spec.count) lastSent = now;
       if ((sent >= spec.count && done >= spec.count) || now - start > spec.deadlineMs) return resolve();
       setTimeout(tick, 1);
     };
     tick();
   });
   agent.destroy();
-  return { latenciesMs: latencies, statuses, errors, sent, elapsedMs: performance.now() - start };
+  const end = performance.now();
+  return { latenciesMs: latencies, statuses, errors, sent, elapsedMs: end - start, sendingMs: (lastSent || end) - start };
 }
 
 // As a child process: one LoadSpec in, one LoadResult out, then exit.

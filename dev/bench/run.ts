@@ -11,7 +11,9 @@
  *   4. a backlog of 100,000 queued jobs drained by the sidecar's queue against a bare pg-boss
  *      loop, each in a child process (RSS, CPU per job): ./backlog.ts;
  *   5. webhook acknowledgement at 200 deliveries/s for 60 s while the workers work the burst's
- *      orders, against a bare HTTP server fed by the same load generator (./loadgen.ts);
+ *      orders, with the simulator, the Odoo double, the sidecar and the load generator each in a
+ *      process of its own, the sidecar once as one process and once as an intake process and a
+ *      workers process, against a bare HTTP server fed by the same load generator: ./burst.ts;
  *   6. the full catalog (bulk operations) and inventory (10,000 variants × 3 locations) pushed
  *      from scratch and reconciled, against the least time Shopify's cost budget allows, in a
  *      stack of their own on the Odoo double (also in real-Odoo mode): ./full-sync.ts.
@@ -30,10 +32,10 @@
  *                                  [--order-rate 5] [--order-sweep 1,2] [--order-seconds 20] [--stock-changes 20]
  *                                  [--floor-orders 20] [--floor-concurrency 10]
  *                                  [--full-products 10000] [--full-paced 300] [--full-plan standard] [--full-concurrency 4]
+ *                                  [--only burst] [--burst-layouts one|apart|both] [--cpu-prof-dir var/bench/profiles]
+ * `--only burst` runs the webhook burst alone; `--burst-layouts one` measures only the sidecar as one
+ * process (e.g. an older sidecar without PROCESS_ROLE); `--cpu-prof-dir` profiles its sidecar processes.
  */
-import { fork } from 'node:child_process';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -47,19 +49,16 @@ import { createDoubleMerchant, createOdooDouble, type OdooDouble } from '../odoo
 import type { OdooCaller } from '../../sidecar/odoo/types.js';
 import { createOdooContract } from '../../sidecar/odoo/contract.js';
 import type { QueueName } from '../../sidecar/queue/names.js';
-import { webhookFixture } from '../testing/fixtures.js';
 import { realOdooFromEnv, type RealOdooSettings } from '../testing/env.js';
 import { startThrowawayPostgres } from '../testing/postgres.js';
 import { startStack, type Stack } from '../testing/stack.js';
-import type { LoadResult, LoadSpec } from './loadgen.js';
 import { benchBacklog } from './backlog.js';
+import { benchBurst, type BurstLayout } from './burst.js';
 import { discardLogger } from './discard.js';
 import { benchFloor } from './floor.js';
 import { benchFullSync } from './full-sync.js';
 import { isPlanName, PLANS, type PlanName } from '../sim/bucket.js';
 import { latencies, loadText, machineLine, percentile, renderTable, type BenchRow } from './stats.js';
-
-const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 export interface BenchOptions {
   /** An existing database URL (tests); default: a throwaway embedded PostgreSQL. */
@@ -89,6 +88,14 @@ export interface BenchOptions {
   fullConcurrency?: number;
   /** Database of that measure's own stack when `databaseUrl` is given (tests). */
   fullDatabaseUrl?: string;
+  /** Databases of the webhook burst's two layouts when `databaseUrl` is given (tests); else not measured. */
+  burstDatabaseUrls?: Record<BurstLayout, string>;
+  /** Only the webhook burst (its processes need no in-process stack). */
+  only?: 'burst';
+  /** The burst's layouts (default both; `one process` alone for a sidecar without PROCESS_ROLE). */
+  burstLayouts?: readonly BurstLayout[];
+  /** Writes a CPU profile of each of the burst's sidecar processes there. */
+  cpuProfileDir?: string;
   flows?: readonly Flow[];
   print?: (text: string) => void;
   /** A real Odoo (default: from ODOO_URL, ODOO_DB, ODOO_USER, ODOO_API_KEY; else the double). */
@@ -108,7 +115,10 @@ interface OdooTarget {
   label: string;
 }
 
-export const DEFAULTS: Omit<BenchOptions, 'databaseUrl' | 'fullDatabaseUrl' | 'flows' | 'print' | 'realOdoo'> = {
+export const DEFAULTS: Omit<
+  BenchOptions,
+  'databaseUrl' | 'fullDatabaseUrl' | 'burstDatabaseUrls' | 'only' | 'burstLayouts' | 'cpuProfileDir' | 'flows' | 'print' | 'realOdoo'
+> = {
   webhookRate: 200,
   webhookSeconds: 60,
   backlogJobs: 100_000,
@@ -156,7 +166,7 @@ function setupText(realOdoo: boolean): string {
     (realOdoo
       ? 'a real Odoo 18 on the same machine (see "Odoo" above for its mode); simulator, sidecar and bench in one process'
       : 'simulator, Odoo double, sidecar and bench in one process') +
-    ' (the webhook load generator and the backlog drainers in child processes)'
+    ' (the backlog drainers in child processes; the webhook burst with the simulator, the Odoo double, the sidecar and its load generator each in a process of its own)'
   );
 }
 
@@ -203,6 +213,10 @@ export async function runBench(options: BenchOptions): Promise<{ rows: BenchRow[
   let stack: Stack | undefined;
   try {
     print(`make bench: against ${target.label}; load average ${loadAtStart}`);
+    if (options.only === 'burst') {
+      rows.push(...(await burstRows(pg ? (name) => pg.createDatabase(name) : undefined, options, real)));
+      return finish(rows, loadAtStart, real, print);
+    }
     const floor = await floorRows(target, options);
     rows.push(...floor.rows);
     stack = await startStack({
@@ -224,14 +238,18 @@ export async function runBench(options: BenchOptions): Promise<{ rows: BenchRow[
     rows.push(...(await benchOrderRates(stack, target, worked, options, floor.floorRate)));
     rows.push(await benchStock(stack, merchant, seeded, worked, options));
     rows.push(...(await benchBacklog(databaseUrl, options.backlogJobs, options.backlogSeconds)));
-    rows.push(await benchWebhookAck(stack, options));
     await stack.stop();
     stack = undefined;
+    rows.push(...(await burstRows(pg ? (name) => pg.createDatabase(name) : undefined, options, real)));
     rows.push(...(await fullSyncRows(pg ? await pg.createDatabase('bench_full') : options.fullDatabaseUrl, options, Boolean(real))));
   } finally {
     await stack?.stop().catch(() => undefined);
     await pg?.stop().catch(() => undefined);
   }
+  return finish(rows, loadAtStart, real, print);
+}
+
+function finish(rows: BenchRow[], loadAtStart: string, real: RealOdooSettings | null, print: (t: string) => void) {
   const text = `${renderTable(rows)}\n\n${machineLine(loadAtStart, setupText(Boolean(real)))}`;
   print(text);
   return { rows, text };
@@ -452,90 +470,36 @@ async function benchStock(
   };
 }
 
-/** Runs the load generator (a child process) on `spec`. */
-async function runLoad(spec: LoadSpec): Promise<LoadResult> {
-  const child = fork(path.join(HERE, 'loadgen.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return new Promise<LoadResult>((resolve, reject) => {
-    child.once('message', (m: LoadResult | { error: string }) => ('error' in m ? reject(new Error(m.error)) : resolve(m)));
-    child.once('error', reject);
-    child.once('exit', (code) => code !== 0 && reject(new Error(`load generator exited with ${code}`)));
-    child.send(spec);
-  });
-}
+const BURST_LAYOUTS: readonly BurstLayout[] = ['one process', 'intake apart'];
 
 /**
- * The baseline of the acknowledgement: a bare node:http server that reads the body and answers
- * 200, fed by the same load generator at the same rate (for at most 10 s), in this process.
+ * The webhook burst (./burst.ts) in both layouts, each on a database of its own, after the
+ * in-process stack has stopped (nothing else runs in the bench's process meanwhile).
  */
-async function bareServerLoad(spec: LoadSpec): Promise<LoadResult> {
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => res.end());
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  const count = Math.min(spec.count, spec.rate * 10);
-  try {
-    return await runLoad({ ...spec, url: `http://127.0.0.1:${port}/webhooks/shopify`, count, runId: `${spec.runId}-bare` });
-  } finally {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
+async function burstRows(
+  createDatabase: ((name: string) => Promise<string>) | undefined,
+  options: BenchOptions,
+  real: RealOdooSettings | null,
+): Promise<BenchRow[]> {
+  const logDir = path.resolve('var/bench', new Date().toISOString().replace(/[:.]/g, '-'));
+  const rows: BenchRow[] = [];
+  for (const layout of options.burstLayouts ?? BURST_LAYOUTS) {
+    const databaseUrl =
+      options.burstDatabaseUrls?.[layout] ?? (await createDatabase?.(layout === 'one process' ? 'bench_burst_one' : 'bench_burst_apart'));
+    if (!databaseUrl) continue;
+    rows.push(
+      await benchBurst({
+        databaseUrl,
+        layout,
+        rate: options.webhookRate,
+        seconds: options.webhookSeconds,
+        logDir,
+        realOdoo: real,
+        ...(options.cpuProfileDir ? { cpuProfileDir: path.resolve(options.cpuProfileDir) } : {}),
+      }),
+    );
   }
-}
-
-async function benchWebhookAck(stack: Stack, options: BenchOptions): Promise<BenchRow> {
-  const count = Math.max(1, Math.round(options.webhookRate * options.webhookSeconds));
-  const spec: LoadSpec = {
-    url: `${stack.sidecarUrl}/webhooks/shopify`,
-    secret: stack.config.shopify.webhookSecrets[0]!,
-    shop: stack.config.shopify.shopDomain,
-    topic: 'orders/create',
-    fixture: webhookFixture('orders/create').toString('utf8'),
-    rate: options.webhookRate,
-    count,
-    deadlineMs: options.webhookSeconds * 1000 + 30_000,
-    runId: String(Date.now()),
-  };
-  const bare = await bareServerLoad(spec);
-  // The burst's deliveries become orders jobs that the workers take while the burst goes on.
-  let busiest = 0;
-  let sampling = true;
-  const sampler = (async () => {
-    while (sampling) {
-      const orders = (await stack.sidecar.queue.queueStats()).find((q) => q.queue === 'orders');
-      busiest = Math.max(busiest, (orders?.queued ?? 0) + (orders?.active ?? 0));
-      await sleep(500);
-    }
-  })();
-  const result = await runLoad(spec).finally(() => (sampling = false));
-  await sampler;
-  // Every acknowledged delivery must be stored once (whatever a flow has done with it since).
-  const { rows } = await stack.sidecar.pool.query<{ n: number }>(
-    'SELECT count(*)::int AS n FROM shopify_sync.webhook_inbox WHERE webhook_id LIKE $1',
-    [`bench-${spec.runId}-%`],
-  );
-  const ok = result.statuses['200'] ?? 0;
-  const stored = rows[0]?.n ?? 0;
-  const other = Object.entries(result.statuses)
-    .filter(([s]) => s !== '200')
-    .map(([s, n]) => `${n}×${s}`);
-  const unanswered = result.sent - result.latenciesMs.length - result.errors;
-  const p99 = percentile(result.latenciesMs, 99);
-  const bareP99 = percentile(bare.latenciesMs, 99);
-  return {
-    measure: 'webhook acknowledgement while the workers are busy',
-    load: `${options.webhookRate}/s for ${options.webhookSeconds} s (orders/create sample, signed)`,
-    value: `${latencies(result.latenciesMs)}; ${((result.sent / result.elapsedMs) * 1000).toFixed(0)} sent/s`,
-    baseline: `bare HTTP server: ${latencies(bare.latenciesMs)}`,
-    ratio: p99 / bareP99,
-    goal: 'p99 < 50 ms, none refused',
-    met: p99 < 50 && ok === count && stored === count,
-    n: result.latenciesMs.length,
-    note:
-      `${ok} × 200, ${stored} stored in the inbox${other.length ? `, ${other.join(', ')}` : ''}` +
-      `${result.errors ? `, ${result.errors} connection errors` : ''}${unanswered > 0 ? `, ${unanswered} unanswered` : ''}; ` +
-      `up to ${busiest} orders jobs queued or running during the burst; ratio of the p99s; baseline over ${bare.sent} deliveries`,
-  };
+  return rows;
 }
 
 /** The full catalog and inventory measure (./full-sync.ts), in a stack of its own. */
@@ -570,6 +534,19 @@ function parseArgs(argv: string[]): BenchOptions {
     '--full-concurrency': 'fullConcurrency',
   };
   for (let i = 0; i < argv.length; i += 2) {
+    if (argv[i] === '--only' && argv[i + 1] === 'burst') {
+      options.only = 'burst';
+      continue;
+    }
+    if (argv[i] === '--burst-layouts' && ['one', 'apart', 'both'].includes(argv[i + 1]!)) {
+      const which = argv[i + 1]!;
+      options.burstLayouts = BURST_LAYOUTS.filter((l) => which === 'both' || l.startsWith(which === 'one' ? 'one' : 'intake'));
+      continue;
+    }
+    if (argv[i] === '--cpu-prof-dir' && argv[i + 1]) {
+      options.cpuProfileDir = argv[i + 1]!;
+      continue;
+    }
     if (argv[i] === '--full-plan') {
       if (!isPlanName(argv[i + 1])) throw new Error(`bench: --full-plan must be one of ${Object.keys(PLANS).join(', ')}`);
       options.fullPlan = argv[i + 1] as PlanName;

@@ -15,10 +15,15 @@ export interface NodeProcess {
   exited: Promise<string>;
 }
 
-export function spawnNode(script: string, args: string[], options: { env?: Record<string, string>; log: string }): NodeProcess {
+/** `nodeArgs`: Node's own options before the script (the bench's `--cpu-prof`). */
+export function spawnNode(
+  script: string,
+  args: string[],
+  options: { env?: Record<string, string>; log: string; nodeArgs?: string[] },
+): NodeProcess {
   fs.mkdirSync(path.dirname(options.log), { recursive: true });
   const out = fs.openSync(options.log, 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', script, ...args], {
     env: childEnv(options.env ?? {}),
     stdio: ['ignore', 'pipe', out],
   });

@@ -27,6 +27,20 @@ describe('config', () => {
     assert.equal(config.webhooks.maxBodyBytes, 2 * 1024 * 1024);
   });
 
+  it('runs every part of the sidecar unless PROCESS_ROLE names one, and gives the intake a pool of its own', () => {
+    const config = loadConfig(testEnv());
+    assert.equal(config.role, 'all');
+    assert.deepEqual([config.database.poolSize, config.database.intakePoolSize], [5, 3]);
+    assert.equal(loadConfig(testEnv({ PROCESS_ROLE: 'intake' })).role, 'intake');
+    assert.equal(loadConfig(testEnv({ PROCESS_ROLE: ' workers ' })).role, 'workers');
+    assert.equal(loadConfig(testEnv({ DATABASE_INTAKE_POOL_SIZE: '8' })).database.intakePoolSize, 8);
+    assert.equal(errorOf(testEnv({ PROCESS_ROLE: 'web' })), 'config: PROCESS_ROLE must be one of all, intake, workers (got "web")');
+    assert.equal(
+      errorOf(testEnv({ DATABASE_INTAKE_POOL_SIZE: '0' })),
+      'config: DATABASE_INTAKE_POOL_SIZE must be between 1 and 100 (got "0")',
+    );
+  });
+
   it('returns a frozen object', () => {
     const config = loadConfig(testEnv());
     assert.ok(Object.isFrozen(config));

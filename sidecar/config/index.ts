@@ -18,6 +18,13 @@ export class ConfigError extends Error {
 /** How the sidecar speaks to Odoo: JSON-RPC (17/18), JSON-2 (19+), or auto (by the server's version). */
 export type OdooProtocol = 'auto' | 'jsonrpc' | 'json2';
 export type OrderImportPolicy = 'all' | 'paid';
+/**
+ * What this process runs (12-factor process types; docs/operations.md, "Process roles"): `all`
+ * the intake and the workers, `intake` the webhook intake only, `workers` the queue's workers, the
+ * outbox relay and the schedules only.
+ */
+export type ProcessRole = 'all' | 'intake' | 'workers';
+export const PROCESS_ROLES: readonly ProcessRole[] = ['all', 'intake', 'workers'];
 
 export interface ShopifyAuthStatic {
   kind: 'static';
@@ -31,6 +38,8 @@ export interface ShopifyAuthClientCredentials {
 
 export interface Config {
   env: 'production' | 'development' | 'test';
+  /** PROCESS_ROLE: which part of the sidecar this process runs. */
+  role: ProcessRole;
   port: number;
   /** Address the HTTP server binds (loopback unless set; the container image sets 0.0.0.0). */
   host: string;
@@ -51,6 +60,11 @@ export interface Config {
     /** Schema for the sidecar's own tables (webhook inbox, budget, watermarks, reports). */
     appSchema: string;
     poolSize: number;
+    /**
+     * Connections of the webhook intake's own pool, which no worker uses: a burst of jobs cannot
+     * take the connection a delivery's inbox row waits for.
+     */
+    intakePoolSize: number;
   };
   shopify: {
     shopDomain: string;
@@ -307,6 +321,7 @@ export function loadConfig(env: Env = process.env): Config {
   const port = read.integer('PORT', 8080, 0, 65535);
   const config: Config = {
     env: read.oneOf('NODE_ENV', ['production', 'development', 'test'], 'production'),
+    role: read.oneOf('PROCESS_ROLE', PROCESS_ROLES, 'all'),
     port,
     host: read.matching('LISTEN_HOST', HOST, 'must be an IP address or "localhost"', '127.0.0.1'),
     trustedProxies: read.list(
@@ -371,6 +386,7 @@ function readDatabase(read: Reader): Config['database'] {
     queueSchema: read.matching('QUEUE_SCHEMA', SCHEMA_NAME, schemaRule, 'shopify_sync_queue'),
     appSchema: read.matching('APP_SCHEMA', SCHEMA_NAME, schemaRule, 'shopify_sync'),
     poolSize: read.integer('DATABASE_POOL_SIZE', 5, 1, 100),
+    intakePoolSize: read.integer('DATABASE_INTAKE_POOL_SIZE', 3, 1, 100),
   };
 }
 

@@ -84,7 +84,9 @@ describe('deployment files', () => {
     it(`docker-compose.yml with ODOO_VERSION=${version} runs the official odoo:${version}, PostgreSQL and the sidecar with the addon mounted and config from .env`, () => {
       const compose = composeWith({ ...COMPOSE_SECRETS, ODOO_VERSION: version });
       assert.ok(validateCompose(compose), JSON.stringify(validateCompose.errors, null, 2));
-      assert.deepEqual(Object.keys(compose.services).sort(), ['db', 'odoo', 'sidecar']);
+      // Without a profile: PostgreSQL, Odoo and the sidecar (PROCESS_ROLE from .env, default all).
+      const always = Object.keys(compose.services).filter((name) => !compose.services[name]!.profiles);
+      assert.deepEqual(always.sort(), ['db', 'odoo', 'sidecar']);
       assert.equal(compose.services.odoo?.image, `odoo:${version}`);
       assert.match(String(compose.services.db?.image), /^postgres:\d+/);
       assert.ok((compose.services.odoo?.volumes as string[]).includes('./odoo_addon:/mnt/extra-addons:ro'));
@@ -94,6 +96,20 @@ describe('deployment files', () => {
       assert.equal((compose.services.sidecar?.environment as Record<string, string>).ODOO_PROTOCOL, undefined);
     });
   }
+
+  it("docker-compose.yml's split profile runs a workers process beside the sidecar, from the same image and .env", () => {
+    const { services } = composeWith(COMPOSE_SECRETS);
+    const workers = services['sidecar-workers']!;
+    const sidecar = services.sidecar!;
+    assert.deepEqual(workers.profiles, ['split']);
+    assert.equal((workers.environment as Record<string, string>).PROCESS_ROLE, 'workers');
+    // The sidecar service takes its role from .env: PROCESS_ROLE=intake there makes it the intake.
+    assert.equal((sidecar.environment as Record<string, string>).PROCESS_ROLE, undefined);
+    for (const key of ['build', 'env_file', 'depends_on', 'stop_grace_period']) assert.deepEqual(workers[key], sidecar[key], key);
+    const { PROCESS_ROLE: _role, ...shared } = workers.environment as Record<string, string>;
+    assert.deepEqual(shared, sidecar.environment);
+    assert.match(read('.env.example'), /^# PROCESS_ROLE=all +# all \| intake/m);
+  });
 
   it('docker-compose.yml without ODOO_VERSION runs odoo:18, and .env.example names the version', () => {
     assert.equal(composeWith(COMPOSE_SECRETS).services.odoo?.image, 'odoo:18');

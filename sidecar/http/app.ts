@@ -17,7 +17,8 @@ export interface HttpAppOptions {
   /** Counts and throttles wrong admin tokens. */
   limiter?: AuthLimiter;
   readiness: () => Promise<ReadinessReport>;
-  webhooks: Router;
+  /** The webhook intake; absent in a workers-only process. */
+  webhooks?: Router;
   /** Admin routes, mounted under /admin behind the bearer token. */
   admin?: Router;
   /** Extra public routes (Odoo's wake-up ping, /metrics, …). */
@@ -43,7 +44,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
     res.status(report.ready ? 200 : 503).json(report);
   });
 
-  app.use(options.webhooks);
+  if (options.webhooks) app.use(options.webhooks);
   for (const router of options.extra ?? []) app.use(router);
   if (options.admin) app.use('/admin', requireAdminToken(options.adminToken, options.limiter), options.admin);
 

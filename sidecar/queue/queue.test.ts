@@ -469,6 +469,49 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
     }
   });
 
+  it("queues many jobs in the caller's transaction as send does: its ids, keys and envelope, none after a rollback", async () => {
+    h = await harness('queue_send_many', ['orders', 'refunds']);
+    const q = await h.open();
+    const jobs = [
+      { queue: 'orders' as const, data: { v: 1 }, options: { key: order(60), id: 'webhook:a', correlationId: 'a' } },
+      { queue: 'refunds' as const, data: { v: 2 }, options: { key: keys.refund(SHOP, 'gid://shopify/Order/61'), id: 'webhook:b' } },
+      { queue: 'orders' as const, data: { v: 3 }, options: { key: order(62), id: 'webhook:c' } },
+    ];
+    const client = await h.sql.connect();
+    try {
+      await client.query('BEGIN');
+      await q.sendManyInTransaction(client, jobs);
+      await client.query('ROLLBACK');
+      assert.equal((await h.jobs('orders')).length, 0);
+      await client.query('BEGIN');
+      await q.sendManyInTransaction(client, jobs);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    // The same rows send() writes for these options.
+    await q.send('orders', { v: 4 }, { key: order(63), id: 'webhook:d', correlationId: 'd' });
+    type Row = { name: string; id: string; key: string; data: { payload: unknown; correlationId: string }; retry_limit: number };
+    const { rows } = await h.sql.query<Row>(
+      `SELECT name, id, singleton_key AS key, data, retry_limit FROM ${SCHEMA}.job WHERE name IN ('orders', 'refunds') ORDER BY singleton_key`,
+    );
+    const expected: [string, string, { v: number }][] = [
+      ['orders', order(60), { v: 1 }],
+      ['orders', order(62), { v: 3 }],
+      ['orders', order(63), { v: 4 }],
+      ['refunds', keys.refund(SHOP, 'gid://shopify/Order/61'), { v: 2 }],
+    ];
+    expected.sort((a, b) => a[1].localeCompare(b[1], 'en'));
+    assert.deepEqual(
+      rows.map((r) => [r.name, r.key, r.data.payload]),
+      expected,
+    );
+    const viaSend = rows.find((r) => r.key === order(63))!;
+    for (const row of rows) assert.equal(row.retry_limit, viaSend.retry_limit, row.key);
+    const first = rows.find((r) => r.key === order(60))!;
+    assert.deepEqual([first.id, first.data.correlationId], [deterministicJobId('webhook:a'), 'a']);
+  });
+
   it('keeps send order for one key when several jobs are sent in one transaction', async () => {
     h = await harness('queue_transaction_order');
     const q = await h.open({ batchSize: 10 });

@@ -26,7 +26,7 @@
  * they run; ./types.ts the shared types; ./job-id.ts deterministic job ids.
  */
 import { randomUUID } from 'node:crypto';
-import { PgBoss, type JobResult, type JobWithMetadata } from 'pg-boss';
+import { PgBoss, type JobInsert, type JobResult, type JobWithMetadata } from 'pg-boss';
 import { runAttempt, type AttemptContext } from './attempt.js';
 import { ResilientBossDb } from './boss-db.js';
 import { discardDeadLetter, inspectDeadLetter, listDeadLetters, retryDeadLetter } from './dead-letters.js';
@@ -111,6 +111,7 @@ export function createQueue(settings: QueueSettings): SyncQueue {
     start: () => start(s),
     send: (queue, data, options = {}) => sendVia(s, queue, data, options),
     sendInTransaction: (client, queue, data, options = {}) => sendVia(s, queue, data, options, client),
+    sendManyInTransaction: (client, jobs) => sendManyVia(s, jobs, client),
     work: (queue, handler, options = {}) => work(s, queue, handler, options),
     schedule: (queue, cron, data) => schedule(s, queue, cron, data),
     blockedKeys: async (queue) => (isFlowQueue(known(queue)) ? s.boss.getBlockedKeys(queue) : []),
@@ -264,6 +265,25 @@ async function sendVia<T>(s: QueueState, queue: QueueName, data: T, options: Sen
   const db = client ? { executeSql: (text: string, values?: unknown[]) => client.query(text, values) } : undefined;
   const id = await s.boss.send(queue, envelope as object, { ...jobOptions, ...(db ? { db } : {}) });
   return { id: jobOptions.id, created: id !== null };
+}
+
+/** `send`'s jobs, one INSERT per queue in the caller's transaction (the same rows `send` writes). */
+async function sendManyVia(
+  s: QueueState,
+  jobs: readonly { queue: QueueName; data: unknown; options: SendOptions }[],
+  client: SqlClient,
+): Promise<void> {
+  const db = { executeSql: (text: string, values?: unknown[]) => client.query(text, values) };
+  const byQueue = new Map<QueueName, JobInsert[]>();
+  for (const { queue, data, options } of jobs) {
+    if (options.startAfterSeconds !== undefined) throw new Error('queue: sendManyInTransaction takes no startAfterSeconds');
+    const { id, singletonKey } = sendOptionsFor(s, queue, options) as { id: string; singletonKey?: string };
+    const envelope: Envelope<unknown> = { payload: data, correlationId: options.correlationId ?? randomUUID() };
+    const rows = byQueue.get(queue) ?? [];
+    rows.push({ id, data: envelope, ...(singletonKey === undefined ? {} : { singletonKey }) });
+    byQueue.set(queue, rows);
+  }
+  for (const [queue, rows] of byQueue) await s.boss.insert(queue, rows, { db });
 }
 
 async function work<T>(s: QueueState, queue: QueueName, handler: JobHandler<T>, options: WorkOptions): Promise<void> {

@@ -177,6 +177,11 @@ export interface SyncQueue {
   start(): Promise<void>;
   send<T>(queue: QueueName, data: T, options?: SendOptions): Promise<SendResult>;
   sendInTransaction<T>(client: SqlClient, queue: QueueName, data: T, options?: SendOptions): Promise<SendResult>;
+  /**
+   * Many jobs inside the caller's transaction, one INSERT per queue (pg-boss `insert`): what the
+   * webhook intake's group commit sends. No `startAfterSeconds`; each job as `send` would queue it.
+   */
+  sendManyInTransaction(client: SqlClient, jobs: readonly { queue: QueueName; data: unknown; options: SendOptions }[]): Promise<void>;
   work<T>(queue: QueueName, handler: JobHandler<T>, options?: WorkOptions): Promise<void>;
   /** Runs `queue` on a 5-field cron (UTC); one job per tick across all instances. */
   schedule<T>(queue: ScheduledQueue, cron: string, data?: T): Promise<void>;

@@ -17,12 +17,17 @@ import type { Clock } from '../../clock.js';
 import type { Logger } from '../../observability/logger.js';
 import { withLogContext } from '../../observability/logger.js';
 import { retryConnectionErrors, type RetryBudget } from '../../db/retry.js';
-import { recordDelivery, recordInvalid, type EnqueueInTransaction } from '../../inbox/inbox.js';
+import { createInboxWriter, type EnqueueMany } from '../../inbox/batch.js';
+import { recordInvalid, type EnqueueInTransaction } from '../../inbox/inbox.js';
 import { WEBHOOK_ROUTES } from '../../inbox/routes.js';
-import { isWebhookTopic } from '../../jobs.js';
+import { isWebhookTopic, type WebhookJob } from '../../jobs.js';
+import type { FlowQueue } from '../../queue/names.js';
 import { statusFor, verifyWebhook, type RejectionReason, type VerificationResult } from './verify.js';
 
 type Rejection = Extract<VerificationResult, { ok: false }>;
+
+/** A delivery's job and where it goes. */
+export type QueuedJob = { job: WebhookJob; route: { queue: FlowQueue; key: string } };
 
 export interface WebhookIntakeOptions {
   pool: pg.Pool;
@@ -35,6 +40,8 @@ export interface WebhookIntakeOptions {
   /** `received_at` of inbox rows, which retention and freshness are measured against. */
   clock: Clock;
   enqueue: EnqueueInTransaction;
+  /** Many deliveries' jobs in one transaction (the queue's `sendManyInTransaction`); default: `enqueue` for each. */
+  enqueueMany?: EnqueueMany<QueuedJob>;
   /** Metrics hook: one call per request with its outcome. */
   onOutcome?: (event: { topic: string; outcome: 'queued' | 'duplicate' | 'ignored' | 'invalid' | RejectionReason }) => void;
   /** How long a delivery's storing is retried after connection-class failures; defaults to STORE_RETRY. */
@@ -50,6 +57,18 @@ export const STORE_RETRY = { retryForMs: 3000, answerWithinMs: 4500 } as const;
 export function createWebhookRouter(options: WebhookIntakeOptions): Router {
   const router = express.Router();
   const raw = express.raw({ type: () => true, limit: options.maxBodyBytes });
+  // As many transactions at once as the pool has connections; deliveries beyond wait and are
+  // stored together (inbox/batch.ts).
+  const writer = createInboxWriter<QueuedJob>({
+    pool: options.pool,
+    schema: options.schema,
+    concurrency: options.pool.options.max ?? 10,
+    enqueue:
+      options.enqueueMany ??
+      (async (client, jobs) => {
+        for (const { job, route } of jobs) await options.enqueue(client, job, route);
+      }),
+  });
 
   router.post('/webhooks/shopify', raw, async (req: Request, res: Response) => {
     const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -74,20 +93,18 @@ export function createWebhookRouter(options: WebhookIntakeOptions): Router {
       // A processed topic without its entity id cannot be routed. Answering 200 (recorded as
       // invalid, logged as an error) keeps Shopify from retrying and then deleting the subscription.
       else if (!entityGid) outcome = { status: 'invalid', reason: `${topic} payload has no entity id` };
-      const enqueue =
+      const job: QueuedJob | undefined =
         route && entityGid && isWebhookTopic(topic)
-          ? () => (client: pg.PoolClient) =>
-              options.enqueue(
-                client,
-                { source: 'webhook', topic, webhookId: delivery.webhookId, entityGid, triggeredAt: delivery.triggeredAt ?? null },
-                // The configured shop, which the delivery's (unsigned) header was checked against.
-                { queue: route.queue, key: route.key(options.shop, entityGid, delivery.payload) },
-              )
+          ? {
+              job: { source: 'webhook', topic, webhookId: delivery.webhookId, entityGid, triggeredAt: delivery.triggeredAt ?? null },
+              // The configured shop, which the delivery's (unsigned) header was checked against.
+              route: { queue: route.queue, key: route.key(options.shop, entityGid, delivery.payload) },
+            }
           : undefined;
       try {
         const receivedAt = options.clock();
         const { duplicate } = await retryConnectionErrors(
-          () => recordDelivery(options.pool, options.schema, delivery, receivedAt, { ...outcome, entityGid }, enqueue),
+          () => writer.record({ delivery, receivedAt, outcome: { ...outcome, entityGid }, job }),
           {
             ...(options.storeRetry ?? STORE_RETRY),
             onRetry: (attempt, error) =>
