@@ -21,11 +21,18 @@ export interface QueueSettings {
   /** Worker polling interval, seconds (default 2, pg-boss minimum 0.5). New jobs also wake workers by NOTIFY. */
   pollingIntervalSeconds?: number;
   /**
-   * Jobs fetched per poll; jobs of one batch run concurrently (default 5). pg-boss settles a batch
-   * when its last job finishes, so a slow job delays the completion (and the key successors) of
-   * the jobs fetched with it: keep batches small on queues with slow handlers.
+   * Handlers of the queue one fetch loop runs at once (default 5; on flow queues a fetch may claim
+   * more, see fetchSize). pg-boss settles a fetch's jobs when the last of them finishes, so a slow
+   * job delays the completion (and the key successors) of the jobs fetched with it.
    */
   batchSize?: number;
+  /**
+   * Jobs one fetch loop of a flow (key_strict_fifo) queue claims per fetch (default 50, at least
+   * batchSize); the claimed jobs wait their turn in this process, at most `batchSize ×
+   * localConcurrency` handlers of the queue running at once. That fetch costs time in proportion
+   * to the queue's backlog, not to the jobs it returns (docs/queues.md, "Fetch size").
+   */
+  fetchSize?: number;
   /**
    * Independent fetch loops per queue in this process (default 2): while one loop's batch waits
    * for its slowest job (an order Odoo takes 20 s over, a read waiting for the Shopify budget), the
@@ -103,10 +110,11 @@ export interface JobContext<T> {
   signal: AbortSignal;
 }
 
-/** Per-queue overrides of the settings' batchSize and localConcurrency. */
+/** Per-queue overrides of the settings' batchSize, localConcurrency and fetchSize. */
 export interface WorkOptions {
   batchSize?: number;
   localConcurrency?: number;
+  fetchSize?: number;
 }
 
 export type JobHandler<T> = (job: JobContext<T>) => Promise<void>;
