@@ -30,6 +30,7 @@
  *                                  [--order-rate 5] [--order-sweep 1,2] [--order-seconds 20] [--stock-changes 20]
  *                                  [--floor-orders 20] [--floor-concurrency 10]
  *                                  [--full-products 10000] [--full-paced 300] [--full-plan standard] [--full-concurrency 4]
+ *                                  [--only backlog]   (the backlog rows alone, on a throwaway database)
  */
 import { fork } from 'node:child_process';
 import http from 'node:http';
@@ -93,6 +94,8 @@ export interface BenchOptions {
   print?: (text: string) => void;
   /** A real Odoo (default: from ODOO_URL, ODOO_DB, ODOO_USER, ODOO_API_KEY; else the double). */
   realOdoo?: RealOdooSettings | null;
+  /** `backlog`: only the backlog rows (no stack, no Odoo), e.g. to compare a queue change. */
+  only?: 'backlog';
 }
 
 /** Where the sidecar's Odoo is: the in-process double, or a real Odoo over JSON-RPC. */
@@ -108,7 +111,7 @@ interface OdooTarget {
   label: string;
 }
 
-export const DEFAULTS: Omit<BenchOptions, 'databaseUrl' | 'fullDatabaseUrl' | 'flows' | 'print' | 'realOdoo'> = {
+export const DEFAULTS: Omit<BenchOptions, 'databaseUrl' | 'fullDatabaseUrl' | 'flows' | 'print' | 'realOdoo' | 'only'> = {
   webhookRate: 200,
   webhookSeconds: 60,
   backlogJobs: 100_000,
@@ -160,8 +163,25 @@ function setupText(realOdoo: boolean): string {
   );
 }
 
+/** The backlog rows alone: they need only a database (./backlog.ts). */
+async function runBacklogOnly(options: BenchOptions, print: (t: string) => void): Promise<{ rows: BenchRow[]; text: string }> {
+  const loadAtStart = loadText();
+  print(`make bench: the backlog rows only; load average ${loadAtStart}`);
+  const pg = options.databaseUrl ? undefined : await startThrowawayPostgres();
+  try {
+    const databaseUrl = options.databaseUrl ?? (await pg!.createDatabase('bench'));
+    const rows = await benchBacklog(databaseUrl, options.backlogJobs, options.backlogSeconds);
+    const text = `${renderTable(rows)}\n\n${machineLine(loadAtStart, 'embedded PostgreSQL with fsync=off and synchronous_commit=off; the backlog drainers in child processes')}`;
+    print(text);
+    return { rows, text };
+  } finally {
+    await pg?.stop().catch(() => undefined);
+  }
+}
+
 export async function runBench(options: BenchOptions): Promise<{ rows: BenchRow[]; text: string }> {
   const print = options.print ?? ((t: string) => process.stdout.write(`${t}\n`));
+  if (options.only === 'backlog') return runBacklogOnly(options, print);
   const loadAtStart = loadText();
   const pg = options.databaseUrl ? undefined : await startThrowawayPostgres();
   const databaseUrl = options.databaseUrl ?? (await pg!.createDatabase('bench'));
@@ -568,6 +588,11 @@ function parseArgs(argv: string[]): BenchOptions {
     '--full-concurrency': 'fullConcurrency',
   };
   for (let i = 0; i < argv.length; i += 2) {
+    if (argv[i] === '--only') {
+      if (argv[i + 1] !== 'backlog') throw new Error('bench: --only takes one value: backlog');
+      options.only = 'backlog';
+      continue;
+    }
     if (argv[i] === '--full-plan') {
       if (!isPlanName(argv[i + 1])) throw new Error(`bench: --full-plan must be one of ${Object.keys(PLANS).join(', ')}`);
       options.fullPlan = argv[i + 1] as PlanName;
