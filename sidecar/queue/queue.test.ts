@@ -748,6 +748,11 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
       [0, 0, 0],
     );
     assert.deepEqual(attempts, [1, 1, 1]);
+    assert.ok(
+      h.memory.lines.some(
+        (l) => l.message === 'queue: a claimed job waited too long for a slot and goes back unrun' && l.queue === 'orders',
+      ),
+    );
   });
 });
 

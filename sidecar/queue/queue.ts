@@ -346,6 +346,13 @@ async function runInSlot<T>(
     const late = waitedMs > (job.expireInSeconds * 1000) / 4;
     if (late || s.stopping || s.paused.has(queue) || job.signal.aborted) {
       s.inFlight.delete(job.id);
+      // Late: handlers this slow fill the expiry before a fetch's jobs get their turn (docs/queues.md, "Fetch size").
+      if (late)
+        s.logger.info('queue: a claimed job waited too long for a slot and goes back unrun', {
+          queue,
+          jobId: job.id,
+          waitedMs: Math.round(waitedMs),
+        });
       const [result] = await giveBack(s, queue, [job]);
       return result!;
     }
