@@ -1,7 +1,7 @@
 /**
  * One drain of a queued backlog, in a child process of its own so that its RSS and CPU time are
  * the drainer's alone (dev/bench/backlog.ts). Two modes with the same pg-boss settings (policy
- * key_strict_fifo with the sidecar's queue options, batch size, polling interval, pool size,
+ * key_strict_fifo with the sidecar's queue options, fetch size, polling interval, pool size,
  * LISTEN/NOTIFY, burst when a batch is full):
  *  - `sidecar`: the sidecar's queue (sidecar/queue/queue.ts) with its attempt bookkeeping,
  *    logging (formatted, discarded) and metrics, working a no-op handler;
@@ -22,7 +22,10 @@ export interface DrainSpec {
   databaseUrl: string;
   schema: string;
   jobs: number;
+  /** Handlers of the queue one fetch loop runs at once (the sidecar's batchSize). */
   batchSize: number;
+  /** Jobs one fetch claims (the sidecar's fetchSize; the bare loop's batchSize). */
+  fetchSize: number;
   /** Fetch loops per queue (the sidecar's default is 2, sidecar/queue/types.ts). */
   localConcurrency: number;
   pollingIntervalSeconds: number;
@@ -57,6 +60,7 @@ function sidecarDrainer(spec: DrainSpec): Drainer {
     queues: [BACKLOG_QUEUE],
     poolSize: spec.poolSize,
     batchSize: spec.batchSize,
+    fetchSize: spec.fetchSize,
     localConcurrency: spec.localConcurrency,
     pollingIntervalSeconds: spec.pollingIntervalSeconds,
     onAttempt: (event) => metrics.recordAttempt(event),
@@ -81,7 +85,8 @@ function bareDrainer(spec: DrainSpec): Drainer {
       await boss.work(
         BACKLOG_QUEUE,
         {
-          batchSize: spec.batchSize,
+          // A no-op handler runs a whole fetch at once either way: the fetch size is what matters.
+          batchSize: spec.fetchSize,
           localConcurrency: spec.localConcurrency,
           pollingIntervalSeconds: spec.pollingIntervalSeconds,
           notifyPollingIntervalSeconds: spec.pollingIntervalSeconds,

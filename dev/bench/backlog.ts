@@ -7,10 +7,12 @@
  * share is not counted).
  *
  * Each drain stops after `seconds` if the backlog is not empty by then, and the rate is the jobs
- * done in that window: pg-boss 12.38's key_strict_fifo fetch reads every queued job of the queue
- * to find each key's head (`DISTINCT ON (singleton_key)`), so one fetch of 10 jobs costs time in
- * proportion to the backlog, and 100,000 queued jobs drain at a few jobs per second for both
- * drainers (docs/operations.md, "Benchmark").
+ * done in that window. pg-boss 12.38's key_strict_fifo fetch reads every queued job of the queue
+ * to find each key's head (`DISTINCT ON (singleton_key)`), so one fetch costs time in proportion
+ * to the backlog whatever it returns; the sidecar therefore claims `fetchSize` jobs per fetch on
+ * its flow queues (sidecar/queue/queue.ts). A third drain, the sidecar's queue claiming only
+ * `batchSize` jobs per fetch (as before that setting), gives the gain in the same run
+ * (docs/operations.md, "Backlog").
  */
 import { fork } from 'node:child_process';
 import path from 'node:path';
@@ -18,13 +20,14 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { PgBoss } from 'pg-boss';
 import { keys } from '../../sidecar/queue/names.js';
+import { DEFAULT_FETCH_SIZE } from '../../sidecar/queue/queue.js';
 import { BACKLOG_QUEUE, type DrainResult, type DrainSpec } from './backlog-worker.js';
 import type { BenchRow } from './stats.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 /** The sidecar's production queue settings (sidecar/queue/queue.ts, sidecar/config/). */
-const SETTINGS = { batchSize: 5, localConcurrency: 2, pollingIntervalSeconds: 2, poolSize: 5 };
+const SETTINGS = { batchSize: 5, fetchSize: DEFAULT_FETCH_SIZE, localConcurrency: 2, pollingIntervalSeconds: 2, poolSize: 5 };
 
 /** Queues `jobs` jobs in `schema` as the sidecar's send would (envelope, entity key), in chunks. */
 async function fill(databaseUrl: string, schema: string, jobs: number, runId: string): Promise<number> {
@@ -72,6 +75,7 @@ export async function benchBacklog(databaseUrl: string, jobs: number, seconds: n
   // The bare loop first: the sidecar's drain then meets the same (warmed) PostgreSQL.
   const bare = await drainInChild({ ...common, mode: 'bare', schema: 'bench_backlog_bare' }, runId);
   const side = await drainInChild({ ...common, mode: 'sidecar', schema: 'bench_backlog_sidecar' }, runId);
+  const small = await drainInChild({ ...common, fetchSize: SETTINGS.batchSize, mode: 'sidecar', schema: 'bench_backlog_small' }, runId);
   const rate = (r: DrainResult) => (r.done / r.elapsedMs) * 1000;
   const load = `${jobs.toLocaleString('en')} jobs queued at once, distinct keys`;
   const unfinished = (r: DrainResult, who: string) =>
@@ -90,10 +94,20 @@ export async function benchBacklog(databaseUrl: string, jobs: number, seconds: n
       met: rateRatio >= 0.7,
       n: side.done,
       note:
-        `key_strict_fifo, ${SETTINGS.localConcurrency} loops of ${SETTINGS.batchSize}, poll ${SETTINGS.pollingIntervalSeconds} s, pool ${SETTINGS.poolSize}, burst when full; ` +
+        `key_strict_fifo, ${SETTINGS.localConcurrency} loops claiming ${SETTINGS.fetchSize} jobs a fetch and running ${SETTINGS.batchSize} at once, poll ${SETTINGS.pollingIntervalSeconds} s, pool ${SETTINGS.poolSize}, burst when full; ` +
         `queued in ${(side.fillMs / 1000).toFixed(1)} s (pg-boss insert, 1,000 a statement)` +
         unfinished(side, 'sidecar') +
         unfinished(bare, 'bare'),
+    },
+    {
+      measure: `backlog drain rate: fetches of ${SETTINGS.fetchSize} against fetches of ${SETTINGS.batchSize}`,
+      load,
+      value: `${rate(side).toFixed(0)} jobs/s`,
+      baseline: `sidecar queue claiming ${SETTINGS.batchSize} a fetch: ${rate(small).toFixed(0)} jobs/s`,
+      ratio: rate(side) / rate(small),
+      goal: '',
+      n: small.done,
+      note: `the sidecar's drain above against the same queue claiming only batchSize jobs per fetch (as before fetchSize)${unfinished(small, 'fetches of ' + SETTINGS.batchSize)}`,
     },
     {
       measure: 'backlog: drainer peak RSS',

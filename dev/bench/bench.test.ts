@@ -66,6 +66,7 @@ const MEASURES = [
   'highest sustained order rate with p95 < 2 s',
   'Odoo stock change → Shopify quantity',
   'backlog drain rate (sidecar queue, no-op handler)',
+  'backlog drain rate: fetches of 50 against fetches of 5',
   'backlog: drainer peak RSS',
   'backlog: CPU per job',
   'webhook acknowledgement while the workers are busy, one process',
@@ -131,15 +132,17 @@ describe('make bench', () => {
     );
     // The floor needs a real Odoo: on the double its rows say so.
     for (const row of rows.slice(0, 4)) assert.match(row.note ?? '', /^not measured: needs a real Odoo/);
-    const [drain, rss, cpu] = rows.slice(7, 10);
+    const [drain, gain, rss, cpu] = rows.slice(7, 11);
     assert.equal(drain!.n, 50);
     assert.match(drain!.value, /^\d+ jobs\/s$/);
     assert.match(drain!.baseline, /^bare pg-boss work loop: \d+ jobs\/s$/);
+    assert.equal(gain!.n, 50);
+    assert.match(gain!.baseline, /^sidecar queue claiming 5 a fetch: \d+ jobs\/s$/);
     assert.match(rss!.value, /^\d+ MB \(\d+ MB before the drain\)$/);
     assert.match(cpu!.value, /^\d+ µs\/job$/);
-    for (const row of [drain, rss, cpu]) assert.ok(row!.ratio! > 0 && Number.isFinite(row!.ratio), JSON.stringify(row));
+    for (const row of [drain, gain, rss, cpu]) assert.ok(row!.ratio! > 0 && Number.isFinite(row!.ratio), JSON.stringify(row));
     // The burst against the sidecar in its own processes, as one process and as intake + workers.
-    const [one, apart] = rows.slice(10, 12);
+    const [one, apart] = rows.slice(11, 13);
     for (const [ack, layout] of [
       [
         one,
@@ -158,7 +161,7 @@ describe('make bench', () => {
       assert.ok(ack!.ratio! > 0 && Number.isFinite(ack!.ratio), JSON.stringify(ack));
     }
     // The full catalog and inventory: pushed, reconciled, priced against the budget, never throttled.
-    const [bulk, paced, push, again, read] = rows.slice(12);
+    const [bulk, paced, push, again, read] = rows.slice(13);
     for (const row of [bulk, paced, push, again, read])
       assert.match(row!.value, /^[\d.]+ s; \d+ points in \d+ calls; 0 THROTTLED$/, JSON.stringify(row));
     assert.match(bulk!.baseline, /^budget minimum [\d.]+ s \(30 productSet calls × 10 points one by one, catalog lane\)$/);
@@ -176,6 +179,23 @@ describe('make bench', () => {
       text,
       /Machine: \d+ cores .*, [\d.]+ GiB RAM .*load average [\d.]+ [\d.]+ [\d.]+ at the start and [\d.]+ [\d.]+ [\d.]+ at the end/,
     );
+  });
+
+  it('runs only the backlog rows with --only backlog', async function () {
+    this.timeout(120_000);
+    const { rows, text } = await runBench({
+      ...SMALL,
+      only: 'backlog',
+      backlogJobs: 20,
+      databaseUrl: await testDatabase('bench_only_backlog'),
+      print: () => {},
+    });
+    assert.deepEqual(
+      rows.map((r) => r.measure),
+      MEASURES.filter((m) => m.startsWith('backlog')),
+    );
+    assert.equal(rows[0]!.n, 20);
+    assert.match(text, /Machine: \d+ cores/);
   });
 
   it('measures order and stock latencies once flows work the orders and inventory queues', async function () {

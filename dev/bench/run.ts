@@ -32,9 +32,10 @@
  *                                  [--order-rate 5] [--order-sweep 1,2] [--order-seconds 20] [--stock-changes 20]
  *                                  [--floor-orders 20] [--floor-concurrency 10]
  *                                  [--full-products 10000] [--full-paced 300] [--full-plan standard] [--full-concurrency 4]
- *                                  [--only burst] [--burst-layouts one|apart|both] [--cpu-prof-dir var/bench/profiles]
- * `--only burst` runs the webhook burst alone; `--burst-layouts one` measures only the sidecar as one
- * process (e.g. an older sidecar without PROCESS_ROLE); `--cpu-prof-dir` profiles its sidecar processes.
+ *                                  [--only burst|backlog] [--burst-layouts one|apart|both] [--cpu-prof-dir var/bench/profiles]
+ * `--only burst` runs the webhook burst alone, `--only backlog` the backlog rows alone (on a throwaway
+ * database); `--burst-layouts one` measures only the sidecar as one process (e.g. an older sidecar
+ * without PROCESS_ROLE); `--cpu-prof-dir` profiles its sidecar processes.
  */
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -90,8 +91,8 @@ export interface BenchOptions {
   fullDatabaseUrl?: string;
   /** Databases of the webhook burst's two layouts when `databaseUrl` is given (tests); else not measured. */
   burstDatabaseUrls?: Record<BurstLayout, string>;
-  /** Only the webhook burst (its processes need no in-process stack). */
-  only?: 'burst';
+  /** `burst`: only the webhook burst (its processes need no in-process stack); `backlog`: only the backlog rows (no stack, no Odoo), e.g. to compare a queue change. */
+  only?: 'burst' | 'backlog';
   /** The burst's layouts (default both; `one process` alone for a sidecar without PROCESS_ROLE). */
   burstLayouts?: readonly BurstLayout[];
   /** Writes a CPU profile of each of the burst's sidecar processes there. */
@@ -170,8 +171,25 @@ function setupText(realOdoo: boolean): string {
   );
 }
 
+/** The backlog rows alone: they need only a database (./backlog.ts). */
+async function runBacklogOnly(options: BenchOptions, print: (t: string) => void): Promise<{ rows: BenchRow[]; text: string }> {
+  const loadAtStart = loadText();
+  print(`make bench: the backlog rows only; load average ${loadAtStart}`);
+  const pg = options.databaseUrl ? undefined : await startThrowawayPostgres();
+  try {
+    const databaseUrl = options.databaseUrl ?? (await pg!.createDatabase('bench'));
+    const rows = await benchBacklog(databaseUrl, options.backlogJobs, options.backlogSeconds);
+    const text = `${renderTable(rows)}\n\n${machineLine(loadAtStart, 'embedded PostgreSQL with fsync=off and synchronous_commit=off; the backlog drainers in child processes')}`;
+    print(text);
+    return { rows, text };
+  } finally {
+    await pg?.stop().catch(() => undefined);
+  }
+}
+
 export async function runBench(options: BenchOptions): Promise<{ rows: BenchRow[]; text: string }> {
   const print = options.print ?? ((t: string) => process.stdout.write(`${t}\n`));
+  if (options.only === 'backlog') return runBacklogOnly(options, print);
   const loadAtStart = loadText();
   const pg = options.databaseUrl ? undefined : await startThrowawayPostgres();
   const databaseUrl = options.databaseUrl ?? (await pg!.createDatabase('bench'));
@@ -534,8 +552,9 @@ function parseArgs(argv: string[]): BenchOptions {
     '--full-concurrency': 'fullConcurrency',
   };
   for (let i = 0; i < argv.length; i += 2) {
-    if (argv[i] === '--only' && argv[i + 1] === 'burst') {
-      options.only = 'burst';
+    if (argv[i] === '--only') {
+      if (argv[i + 1] !== 'burst' && argv[i + 1] !== 'backlog') throw new Error('bench: --only takes burst or backlog');
+      options.only = argv[i + 1] as 'burst' | 'backlog';
       continue;
     }
     if (argv[i] === '--burst-layouts' && ['one', 'apart', 'both'].includes(argv[i + 1]!)) {

@@ -14,7 +14,7 @@ import type { AttemptEvent, Envelope, FailureOutput, JobHandler, QueueSettings }
 export interface AttemptContext {
   logger: Logger;
   settings: Pick<QueueSettings, 'onAttempt' | 'onConfigurationError'>;
-  /** Jobs whose handler is running in this process: id → attempt fence for returning them at stop. */
+  /** Jobs claimed by this process and not yet settled (running or waiting for a slot): id → attempt fence for returning them at stop. */
   inFlight: Map<string, { queue: QueueName; retryCount: number }>;
 }
 

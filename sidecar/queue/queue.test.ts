@@ -615,9 +615,9 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
 
   it('reports depth, deferred, active, failed, blocked keys and DLQ depth per queue', async () => {
     h = await harness('queue_stats', ['orders', 'customers']);
-    // Batches of one, so x1's dead letter is not held until y1's batch ends (pg-boss settles a
+    // Fetches of one, so x1's dead letter is not held until y1's batch ends (pg-boss settles a
     // perJobResults batch when its last handler returns).
-    const q = await h.open({ batchSize: 1, localConcurrency: 2 });
+    const q = await h.open({ batchSize: 1, localConcurrency: 2, fetchSize: 1 });
     const [x, y, z] = [order(70), order(71), order(72)];
     await q.send('orders', { n: 'x1' }, { key: x });
     await q.send('orders', { n: 'x2' }, { key: x });
@@ -758,6 +758,77 @@ describe('queue (pg-boss 12.38 on a real PostgreSQL)', function () {
     const q = await h.open();
     await assert.rejects(q.send('orders', {}), /orders jobs need an entity key/);
     await assert.rejects(q.send('orders', {}, { key: keys.customer(SHOP, 'gid://shopify/Customer/1') }), /orders takes order:… keys/);
+  });
+
+  it('claims fetchSize jobs per fetch but runs at most batchSize × localConcurrency of them at once', async () => {
+    h = await harness('queue_fetch_size');
+    const q = await h.open({ batchSize: 2, localConcurrency: 1, fetchSize: 10 });
+    for (let i = 0; i < 20; i++) await q.send('orders', { i }, { key: order(300 + i) });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let running = 0;
+    let most = 0;
+    await q.work('orders', async () => {
+      running += 1;
+      most = Math.max(most, running);
+      await held;
+      running -= 1;
+    });
+    await waitFor('two handlers running', () => running === 2);
+    // One fetch claimed ten jobs (active in pg-boss), of which two run and eight wait for a slot.
+    const active = (await h.jobs('orders')).filter((j) => j.state === 'active').length;
+    assert.equal(active, 10);
+    release();
+    await waitFor('20 jobs', async () => (await h.jobs('orders')).every((j) => j.state === 'completed'));
+    assert.equal(most, 2);
+  });
+
+  it('keeps each key in order when one fetch claims more jobs than it runs at once', async () => {
+    h = await harness('queue_fetch_size_fifo');
+    const q = await h.open({ batchSize: 2, localConcurrency: 2, fetchSize: 10 });
+    const ran: Record<string, number[]> = {};
+    const active = new Set<string>();
+    let overlap = false;
+    await q.work<{ seq: number }>('orders', async (job) => {
+      if (active.has(job.key!)) overlap = true;
+      active.add(job.key!);
+      await sleep(Math.floor(Math.random() * 5));
+      (ran[job.key!] ??= []).push(job.data.seq);
+      active.delete(job.key!);
+    });
+    const keysUsed = Array.from({ length: 12 }, (_, k) => order(400 + k));
+    for (let seq = 0; seq < 4; seq++) {
+      for (const key of keysUsed) await q.send('orders', { seq }, { key });
+    }
+    await waitFor('48 jobs', () => Object.values(ran).flat().length === 48, 20_000);
+    for (const key of keysUsed) assert.deepEqual(ran[key], [0, 1, 2, 3], key);
+    assert.equal(overlap, false);
+  });
+
+  it('puts a claimed job back unrun, without spending an attempt, when it waited for a slot past a quarter of its expiry', async () => {
+    h = await harness('queue_fetch_size_late');
+    // orders expire after 2 s here: a job that waited over 0.5 s for the one slot goes back. Run
+    // one after the other in one fetch, the three 1.2 s jobs would outlast pg-boss's 2 s limit for
+    // the batch, which fails it and spends an attempt of each.
+    const q = await h.open({ batchSize: 1, localConcurrency: 1, fetchSize: 5, expireInSeconds: { orders: 2 } });
+    for (let i = 0; i < 3; i++) await q.send('orders', { i }, { key: order(500 + i) });
+    const attempts: number[] = [];
+    await q.work('orders', async (job) => {
+      attempts.push(job.attempt);
+      await sleep(1200);
+    });
+    await waitFor('3 jobs', async () => (await h.jobs('orders')).every((j) => j.state === 'completed'), 20_000);
+    const jobs = await h.jobs('orders');
+    assert.deepEqual(
+      jobs.map((j) => j.retry_count),
+      [0, 0, 0],
+    );
+    assert.deepEqual(attempts, [1, 1, 1]);
+    assert.ok(
+      h.memory.lines.some(
+        (l) => l.message === 'queue: a claimed job waited too long for a slot and goes back unrun' && l.queue === 'orders',
+      ),
+    );
   });
 });
 

@@ -44,6 +44,7 @@ import {
   type QueueName,
   type ScheduledQueue,
 } from './names.js';
+import { createSlots, type Slots } from './slots.js';
 import { laterJobExists, reclaimAbandoned, retriesDueNow, returnToQueue } from './sql.js';
 import { readJobSummary, readQueueAges, readQueueStats, rowsOf } from './stats.js';
 import type {
@@ -295,13 +296,25 @@ async function work<T>(s: QueueState, queue: QueueName, handler: JobHandler<T>, 
   if (!s.paused.has(queue)) await start();
 }
 
+/**
+ * Jobs a fetch loop of a key_strict_fifo queue claims at once. pg-boss's fetch there costs time in
+ * proportion to the queue's queued keys, not to the jobs it returns (docs/queues.md, "Fetch size"),
+ * so a deep backlog drains `fetchSize` jobs per fetch instead of `batchSize`.
+ */
+export const DEFAULT_FETCH_SIZE = 50;
+
 async function startWorker<T>(s: QueueState, queue: QueueName, handler: JobHandler<T>, options: WorkOptions): Promise<void> {
   const polling = s.settings.pollingIntervalSeconds ?? 2;
+  const batchSize = options.batchSize ?? s.settings.batchSize ?? 5;
+  const loops = options.localConcurrency ?? s.settings.localConcurrency ?? 2;
+  const fetchSize = isFlowQueue(queue) ? Math.max(batchSize, options.fetchSize ?? s.settings.fetchSize ?? DEFAULT_FETCH_SIZE) : batchSize;
+  // The handlers running at once stay batchSize per loop, whatever a fetch claims.
+  const slots = createSlots(batchSize * loops);
   await s.boss.work<Envelope<T>>(
     queue,
     {
-      batchSize: options.batchSize ?? s.settings.batchSize ?? 5,
-      localConcurrency: options.localConcurrency ?? s.settings.localConcurrency ?? 2,
+      batchSize: fetchSize,
+      localConcurrency: loops,
       includeMetadata: true,
       perJobResults: true,
       // A full batch means more is waiting: fetch again at once instead of sleeping.
@@ -310,17 +323,15 @@ async function startWorker<T>(s: QueueState, queue: QueueName, handler: JobHandl
       // NOTIFY only fires for new jobs, not for a retry whose backoff ended, so keep the plain poll.
       notifyPollingIntervalSeconds: polling,
     },
-    async (jobs) => {
-      // A fetch already under way when the queue paused can still claim jobs: they go back unrun.
-      if (s.paused.has(queue)) return giveBack(s, queue, jobs as JobWithMetadata<Envelope<T>>[]);
+    async (batch) => {
       // includeMetadata: true makes these JobWithMetadata; the overloads do not narrow with perJobResults.
-      const results = await Promise.all(
-        jobs.map(async (job) => {
-          const result = await runAttempt(s, queue, handler, job as JobWithMetadata<Envelope<T>>);
-          if (result.status === 'completed') await completeNow(s, queue, job);
-          return result;
-        }),
-      );
+      const jobs = batch as JobWithMetadata<Envelope<T>>[];
+      // A fetch already under way when the queue paused can still claim jobs: they go back unrun.
+      if (s.paused.has(queue)) return giveBack(s, queue, jobs);
+      // Claimed jobs count as in flight from here, so a shutdown returns those still waiting too.
+      for (const job of jobs) s.inFlight.set(job.id, { queue, retryCount: job.retryCount });
+      const fetchedAt = performance.now();
+      const results = await Promise.all(jobs.map((job) => runInSlot(s, queue, handler, job, slots, fetchedAt)));
       // key_strict_fifo hands out one job per key per fetch, so a key's next job becomes
       // fetchable only once its job settles. Without a nudge the worker would sleep a full
       // poll interval first, making back-to-back jobs of one order wait ~pollingInterval each.
@@ -329,6 +340,44 @@ async function startWorker<T>(s: QueueState, queue: QueueName, handler: JobHandl
       return results;
     },
   );
+}
+
+/**
+ * Runs one claimed job once a slot is free. A job that waited for its slot longer than a quarter of
+ * its expiry, or whose queue paused or process began stopping meanwhile, or whose claim was lost,
+ * goes back to the queue unrun (no attempt spent): pg-boss fails a batch still running at the
+ * expiry, so a job must not start late in it.
+ */
+async function runInSlot<T>(
+  s: QueueState,
+  queue: QueueName,
+  handler: JobHandler<T>,
+  job: JobWithMetadata<Envelope<T>>,
+  slots: Slots,
+  fetchedAt: number,
+): Promise<JobResult> {
+  const release = await slots.acquire();
+  try {
+    const waitedMs = performance.now() - fetchedAt;
+    const late = waitedMs > (job.expireInSeconds * 1000) / 4;
+    if (late || s.stopping || s.paused.has(queue) || job.signal.aborted) {
+      s.inFlight.delete(job.id);
+      // Late: handlers this slow fill the expiry before a fetch's jobs get their turn (docs/queues.md, "Fetch size").
+      if (late)
+        s.logger.info('queue: a claimed job waited too long for a slot and goes back unrun', {
+          queue,
+          jobId: job.id,
+          waitedMs: Math.round(waitedMs),
+        });
+      const [result] = await giveBack(s, queue, [job]);
+      return result!;
+    }
+    const result = await runAttempt(s, queue, handler, job);
+    if (result.status === 'completed') await completeNow(s, queue, job);
+    return result;
+  } finally {
+    release();
+  }
 }
 
 /**

@@ -21,11 +21,19 @@ export interface QueueSettings {
   /** Worker polling interval, seconds (default 2, pg-boss minimum 0.5). New jobs also wake workers by NOTIFY. */
   pollingIntervalSeconds?: number;
   /**
-   * Jobs fetched per poll; jobs of one batch run concurrently (default 5). Each job's completion
-   * is written when it ends, but the loop fetches again only when the batch's last job ends: keep
-   * batches small on queues with slow handlers.
+   * Handlers of the queue one fetch loop runs at once (default 5; on flow queues a fetch may claim
+   * more, see fetchSize). Each job's completion is written when it ends, so a slow job delays
+   * neither the completion nor the key successors of the jobs fetched with it; the loop fetches
+   * again once all of its fetch's jobs have ended.
    */
   batchSize?: number;
+  /**
+   * Jobs one fetch loop of a flow (key_strict_fifo) queue claims per fetch (default 50, at least
+   * batchSize); the claimed jobs wait their turn in this process, at most `batchSize ×
+   * localConcurrency` handlers of the queue running at once. That fetch costs time in proportion
+   * to the queue's backlog, not to the jobs it returns (docs/queues.md, "Fetch size").
+   */
+  fetchSize?: number;
   /**
    * Independent fetch loops per queue in this process (default 2): while one loop's batch waits
    * for its slowest job (an order Odoo takes 20 s over, a read waiting for the Shopify budget), the
@@ -103,10 +111,11 @@ export interface JobContext<T> {
   signal: AbortSignal;
 }
 
-/** Per-queue overrides of the settings' batchSize and localConcurrency. */
+/** Per-queue overrides of the settings' batchSize, localConcurrency and fetchSize. */
 export interface WorkOptions {
   batchSize?: number;
   localConcurrency?: number;
+  fetchSize?: number;
 }
 
 export type JobHandler<T> = (job: JobContext<T>) => Promise<void>;

@@ -42,8 +42,8 @@ export const privacyFlow = defineFlow({
         job.source === 'outbox'
           ? { type: 'res.partner', id: job.resId }
           : { type: job.topic === 'shop/redact' ? 'Shop' : 'Customer', id: job.entityGid },
-      // One at a time: a shop erasure deletes other jobs, and requests are rare.
-      work: { batchSize: 1, localConcurrency: 1 },
+      // One at a time, none claimed ahead: a shop erasure deletes other jobs, and requests are rare.
+      work: { batchSize: 1, localConcurrency: 1, fetchSize: 1 },
     },
   },
 });
