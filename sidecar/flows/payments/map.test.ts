@@ -13,7 +13,7 @@ function tx(id: number, kind: string, status: string, amount: string, extra: Par
     gateway: 'bogus',
     processedAt: '2026-11-27T10:00:00Z',
     createdAt: '2026-11-27T09:59:00Z',
-    amountSet: { shopMoney: { amount, currencyCode: 'EUR' as const } },
+    amountSet: { shopMoney: { amount, currencyCode: 'EUR' as const }, presentmentMoney: { amount, currencyCode: 'EUR' as const } },
     ...extra,
   };
 }

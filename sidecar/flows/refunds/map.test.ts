@@ -22,7 +22,10 @@ const L1 = 'gid://shopify/LineItem/11';
 const L2 = 'gid://shopify/LineItem/12';
 const LOC_A = 'gid://shopify/Location/101';
 const LOC_B = 'gid://shopify/Location/102';
-const m = (amount: string) => ({ shopMoney: { amount, currencyCode: 'EUR' as const } });
+const m = (amount: string) => ({
+  shopMoney: { amount, currencyCode: 'EUR' as const },
+  presentmentMoney: { amount, currencyCode: 'EUR' as const },
+});
 
 type Line = [line: string, quantity: number, restock: RefundLineItemRestockType, subtotal: string, tax: string, location?: string];
 

@@ -266,6 +266,7 @@ export interface OrderDocument {
    * Contract 1.1: the order's Shopify refunds (Order.refunds). apply_order answers refunds_pending while one of them is not applied in Odoo.
    */
   refund_gids?: string[];
+  presentment?: OrderPresentment;
 }
 /**
  * This interface was referenced by `OrderDocument`'s JSON-Schema
@@ -359,6 +360,63 @@ export interface OrderShippingLine {
    */
   discount?: string;
   tax_lines?: OrderTaxLine[];
+}
+/**
+ * Contract 1.4: the order's amounts in the customer's (presentment) currency, present only when it differs from the shop currency. Each field replaces the document's field of the same name; lines, shipping lines and their tax lines by position (as many as the document has). The addon books them instead of the shop amounts when its setting says so (docs/flows.md, "Currencies").
+ *
+ * This interface was referenced by `OrderDocument`'s JSON-Schema
+ * via the `definition` "Presentment".
+ */
+export interface OrderPresentment {
+  currency: string;
+  lines: {
+    /**
+     * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+     */
+    price_unit: string;
+    /**
+     * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+     */
+    discount?: string;
+    tax_lines?: {
+      /**
+       * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+       */
+      amount: string;
+    }[];
+  }[];
+  shipping_lines: {
+    /**
+     * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+     */
+    price: string;
+    /**
+     * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+     */
+    discount?: string;
+    tax_lines?: {
+      /**
+       * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+       */
+      amount: string;
+    }[];
+  }[];
+  /**
+   * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+   */
+  subtotal_price?: string;
+  /**
+   * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+   */
+  total_tax?: string;
+  /**
+   * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+   */
+  total_discounts?: string;
+  /**
+   * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+   */
+  total_price: string;
 }
 /**
  * This interface was referenced by `ContractMethods`'s JSON-Schema
