@@ -341,6 +341,8 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
       if (settings.tax_source) await kw('ir.config_parameter', 'set_param', ['shopify_sync.tax_source', settings.tax_source]);
       if (settings.currency_policy)
         await kw('ir.config_parameter', 'set_param', ['shopify_sync.currency_policy', settings.currency_policy]);
+      if (settings.presentment_policy)
+        await kw('ir.config_parameter', 'set_param', ['shopify_sync.presentment_policy', settings.presentment_policy]);
       if (settings.tax_tolerance !== undefined)
         await kw('ir.config_parameter', 'set_param', ['shopify_sync.tax_tolerance', settings.tax_tolerance]);
       await configureMoney(settings);
