@@ -200,4 +200,61 @@ export function defineCurrencyScenarios(get: () => RefundScenarioContext): void 
     assert.deepEqual([later.status, later.amount_total], ['updated', '30.00'], later.message);
     assert.equal((await m.readOrderCurrency(later.sale_order_id)).currency, currency);
   });
+
+  it("credits a refund of an order booked in the customer's currency with the refund's amounts in it, and refuses one without them", async () => {
+    const { contract, m, wh } = get();
+    await m.configure({ currency_policy: 'pricelist', presentment_policy: 'presentment' });
+    await m.setCurrency('GBP', { rate: '0.8', pricelist: true });
+    const p = await get().stocked();
+    const doc = {
+      ...paidIn('GBP', p.sku, ['10.00', '4.00', '5.00', '1.00'], ['8.00', '3.20', '4.00', '0.80']),
+      location_gid: wh[0]!.location_gid,
+    };
+    const r = await contract.applyOrder(doc);
+    assert.deepEqual([r.status, r.amount_total], ['created', '24.00'], r.message);
+    const invoice = await m.invoiceOrder(r.sale_order_id);
+    assert.equal(invoice.amount_total, '24.00');
+    const refund = (paid: boolean): RefundDocument => ({
+      refund_gid: gidOf('Refund'),
+      order_gid: doc.order_gid,
+      created_at: '2026-11-03T10:00:00Z',
+      note: null,
+      return_gid: null,
+      lines: [
+        {
+          line_gid: doc.lines[0]!.line_gid,
+          sku: p.sku,
+          quantity: 1,
+          subtotal: '10.00',
+          total_tax: '2.00',
+          restock_type: 'cancel',
+          location_gid: null,
+        },
+      ],
+      shipping: { amount: '0.00', tax: '0.00' },
+      adjustments: [],
+      total: '12.00',
+      ...(paid
+        ? {
+            presentment: {
+              currency: 'GBP',
+              lines: [{ subtotal: '8.00', total_tax: '1.60' }],
+              shipping: { amount: '0.00', tax: '0.00' },
+              adjustments: [],
+              total: '9.60',
+            },
+          }
+        : {}),
+    });
+    const bare = refund(false);
+    await assert.rejects(
+      contract.applyRefund(bare),
+      (error: Error) =>
+        error.message.includes(`refund ${bare.refund_gid}: order `) &&
+        error.message.includes("is booked in the customer's currency GBP but the document has no amounts in GBP"),
+    );
+    const applied = await contract.applyRefund(refund(true));
+    assert.equal(applied.status, 'created', applied.message);
+    assert.deepEqual(await m.readCreditNote(applied.credit_note_id!), { amount_total: '9.60', state: 'posted' });
+  });
 }

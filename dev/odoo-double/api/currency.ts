@@ -44,7 +44,12 @@ export interface OrderCurrency {
  * The order document in the money Odoo books it in (shopify_sync.presentment_policy): an order
  * the double holds keeps the money it was first booked in, a new one takes the setting's.
  */
-export function bookedMoney(core: DoubleCore, orderGid: string, label: string, incoming: OrderDocument): { doc: OrderDocument; booked: BookedMoney } {
+export function bookedMoney(
+  core: DoubleCore,
+  orderGid: string,
+  label: string,
+  incoming: OrderDocument,
+): { doc: OrderDocument; booked: BookedMoney } {
   const [doc, amounts] = splitPresentment(incoming);
   if (!amounts) return { doc, booked: 'shop' };
   const so = [...core.state.saleOrders.values()].find((o) => o.order_gid === orderGid);
@@ -52,6 +57,27 @@ export function bookedMoney(core: DoubleCore, orderGid: string, label: string, i
   if (booked !== 'presentment') return { doc, booked: 'shop' };
   try {
     return { doc: overlayPresentment(doc, amounts), booked };
+  } catch (error) {
+    throw validationError(`${label}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * A refund or payments document in the money its order was booked in: the customer's amounts laid
+ * over the shop ones for an order booked in the customer's currency (refused when the document has
+ * none in that currency).
+ */
+export function inOrderMoney<T extends { presentment?: unknown }>(core: DoubleCore, orderGid: string, incoming: T, label: string): T {
+  const [doc, amounts] = splitPresentment(incoming);
+  const so = [...core.state.saleOrders.values()].find((o) => o.order_gid === orderGid);
+  if (so?.shopify_money !== 'presentment') return doc as T;
+  const code = so.shopify_currency ?? '';
+  if (!amounts || (amounts as { currency?: unknown }).currency !== code)
+    throw validationError(
+      `${label}: order ${so.name} is booked in the customer's currency ${code} but the document has no amounts in ${code}; upgrade the sidecar (contract 1.4)`,
+    );
+  try {
+    return overlayPresentment(doc, amounts) as unknown as T;
   } catch (error) {
     throw validationError(`${label}: ${(error as Error).message}`);
   }

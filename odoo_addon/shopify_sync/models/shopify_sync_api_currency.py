@@ -53,6 +53,24 @@ class ShopifySyncApi(models.AbstractModel):
         return self._overlaid(f"order {document.get('name') or gid}", document, amounts), \
             "presentment"
 
+    def _in_order_money(self, order_gid, document, label):
+        """A refund or payments document in the money its order was booked in: the customer's
+        amounts laid over the shop ones for an order booked in the customer's currency (refused
+        when the document has none in that currency: its shop amounts would be booked as the
+        customer's)."""
+        document, amounts = presentment.split(document)
+        # Read only, for the money: the order may be in a company the integration user is not
+        # in, which the method itself then reports.
+        order = self.env["sale.order"].sudo().search([("shopify_gid", "=", order_gid)], limit=1)
+        if order.shopify_money != "presentment":
+            return document
+        code = order.shopify_currency
+        if not amounts or amounts.get("currency") != code:
+            raise ValidationError(
+                f"{label}: order {order.name} is booked in the customer's currency {code} but the "
+                f"document has no amounts in {code}; upgrade the sidecar (contract 1.4)")
+        return self._overlaid(label, document, amounts)
+
     @staticmethod
     def _overlaid(label, document, amounts):
         try:

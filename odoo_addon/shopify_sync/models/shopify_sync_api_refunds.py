@@ -40,6 +40,7 @@ class ShopifySyncApi(models.AbstractModel):
         gid = self._gid(document, "refund_gid", "Refund", "refund")
         order_gid = self._gid(document, "order_gid", "Order", f"refund {gid}")
         self._lock(f"order:{order_gid}")
+        document = self._in_order_money(order_gid, document, f"refund {gid}")
         # Amounts are exact in the order's shop currency's minor units (JPY 0, KWD 3 decimals).
         self = self._with_order_currency(order_gid)
         label = f"refund {gid}"

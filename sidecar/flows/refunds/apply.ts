@@ -53,7 +53,8 @@ export async function importRefund(ctx: FlowContext, store: RefundStore, refundG
   // Money beyond the goods may repay an order edit, which Odoo credits through the edit.
   if (givesBeyondGoods(document)) {
     const balance = await readOrderEditBalance(ctx, refund.order.id);
-    document = withEditBalance(document, editBalanceOf(refundGid, balance), refund.totalRefundedSet.shopMoney.currencyCode);
+    const paid = document.presentment ? editBalanceOf(refundGid, balance, 'presentmentMoney') : undefined;
+    document = withEditBalance(document, editBalanceOf(refundGid, balance), refund.totalRefundedSet.shopMoney.currencyCode, paid);
   }
   try {
     return { refundGid, result: await ctx.odoo.applyRefund(document) };

@@ -452,6 +452,21 @@ export interface PaymentsDocument {
    * @maxItems 250
    */
   transactions: PaymentsTransaction[];
+  /**
+   * Contract 1.4: the transactions' amounts in the customer's (presentment) currency (amountSet.presentmentMoney), present only when it differs from the shop currency; laid over the document's by position as in OrderDocument.presentment. Odoo books them when the order was booked in the customer's currency.
+   */
+  presentment?: {
+    currency: string;
+    /**
+     * @maxItems 250
+     */
+    transactions: {
+      /**
+       * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+       */
+      amount: string;
+    }[];
+  };
 }
 /**
  * This interface was referenced by `PaymentsDocument`'s JSON-Schema
@@ -564,6 +579,46 @@ export interface RefundDocument {
    * Decimal amount in the shop currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
    */
   total: string;
+  /**
+   * Contract 1.4: the refund's amounts in the customer's (presentment) currency, present only when it differs from the shop currency; laid over the document's as in OrderDocument.presentment (lines and adjustments by position). Odoo books them when the order was booked in the customer's currency.
+   */
+  presentment?: {
+    currency: string;
+    lines: {
+      /**
+       * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+       */
+      subtotal: string;
+      /**
+       * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+       */
+      total_tax?: string;
+    }[];
+    shipping?: {
+      /**
+       * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+       */
+      amount?: string;
+      /**
+       * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+       */
+      tax?: string;
+    };
+    adjustments?: {
+      /**
+       * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+       */
+      amount: string;
+    }[];
+    /**
+     * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+     */
+    edit_balance?: string;
+    /**
+     * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+     */
+    total: string;
+  };
 }
 /**
  * This interface was referenced by `ContractMethods`'s JSON-Schema
