@@ -405,6 +405,8 @@ export function exportCreditNote(core: DoubleCore, doc: ContractParams<'export_c
     sale_order_id: so.id,
     refund_gid: cn.binding.shopify_gid ?? null,
     amount_total: formatMoney(cn.amount_total),
+    currency: so.currency ?? core.state.settings.company_currency,
+    money: so.shopify_money ?? 'shop',
     taxes_included: so.lines.some((l) => l.tax_ids.some((id) => core.state.taxes.get(id)?.price_include)),
     lines: cn.lines.map((l) => {
       const line = so.lines.find((x) => x.id === l.sale_line_id && x.role === 'product');

@@ -443,6 +443,7 @@ class ShopifySyncApi(models.AbstractModel):
             "order_gid": order.shopify_gid, "sale_order_id": order.id,
             "refund_gid": move.shopify_gid or None,
             "amount_total": money.to_string(move.amount_total, places),
+            "currency": move.currency_id.name, "money": order.shopify_money or "shop",
             "taxes_included": any(compat.value(order.order_line, "tax_id").mapped("price_include")),
             "lines": lines,
         }

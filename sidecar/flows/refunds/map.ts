@@ -27,6 +27,7 @@ import { PermanentError } from '../../queue/errors.js';
 import { isGid } from '../../rules/gid.js';
 import { formatMinor, minorUnits, toMinor } from '../../rules/money.js';
 import type {
+  CurrencyCode,
   OrderEditBalanceQuery,
   OrderRefundableQuery,
   OrderRefundsQuery,
@@ -212,6 +213,24 @@ export interface CreditNoteRefund {
   note: string;
   lines: RefundLineItemInput[];
   amount: bigint;
+  /**
+   * The customer's (presentment) currency the money is in, when it is not the shop's: the order
+   * was booked in it in Odoo (RefundInput.currency; transactions are in it).
+   */
+  currency?: CurrencyCode;
+}
+
+/**
+ * The currency a credit note is refunded in: the shop's, or the customer's for an order Odoo booked
+ * in it and a credit note in it. Any other credit note of an order paid in another currency is
+ * refused, naming both currencies.
+ */
+function refundCurrency(cn: CreditNoteDocument, order: ShopifyOrderRefundable): CurrencyCode | undefined {
+  if (order.currencyCode === order.presentmentCurrencyCode) return undefined;
+  if (cn.money === 'presentment' && cn.currency === order.presentmentCurrencyCode) return order.presentmentCurrencyCode;
+  throw new PermanentError(
+    `credit note ${cn.name}: order ${order.name} was paid in ${order.presentmentCurrencyCode}, not the shop currency ${order.currencyCode}; refund it in Shopify`,
+  );
 }
 
 /** Integer units of a credit note line, or a permanent error naming it (Shopify refunds whole units). */
@@ -231,10 +250,7 @@ function units(cn: CreditNoteDocument, index: number): number {
  * money is the credit note's total.
  */
 export function planCreditNoteRefund(cn: CreditNoteDocument, order: ShopifyOrderRefundable): CreditNoteRefund {
-  if (order.currencyCode !== order.presentmentCurrencyCode)
-    throw new PermanentError(
-      `credit note ${cn.name}: order ${order.name} was paid in ${order.presentmentCurrencyCode}, not the shop currency ${order.currencyCode}; refund it in Shopify`,
-    );
+  const currency = refundCurrency(cn, order);
   const wanted = new Map<string, { qty: number; open: number; index: number }>();
   cn.lines.forEach((l, i) => {
     if (l.role !== 'product' || !l.line_gid) return;
@@ -260,7 +276,8 @@ export function planCreditNoteRefund(cn: CreditNoteDocument, order: ShopifyOrder
   return {
     note: `Odoo credit note ${cn.name}`,
     lines,
-    amount: toMinor(cn.amount_total, minorUnits(order.currencyCode), `credit note ${cn.name} amount_total`),
+    amount: toMinor(cn.amount_total, minorUnits(currency ?? order.currencyCode), `credit note ${cn.name} amount_total`),
+    ...(currency ? { currency } : {}),
   };
 }
 
@@ -272,9 +289,12 @@ type Payment = ShopifyOrderRefundable['transactions'][number];
  * never more than Shopify says is refundable (a larger credit note is a permanent error naming
  * both amounts, which the flow shows on the credit note).
  */
-export function refundTransactions(cn: CreditNoteDocument, order: ShopifyOrderRefundable, amount: bigint) {
+export function refundTransactions(cn: CreditNoteDocument, order: ShopifyOrderRefundable, amount: bigint, currency?: string) {
+  // In the customer's currency when the credit note is (Shopify takes transactions in it).
+  const side: MoneySide = currency ? 'presentmentMoney' : 'shopMoney';
+  const money = (bag: ShopMoneyFieldsFragment | null | undefined, what: string) => moneyOf(bag, what, side);
   const refundable = money(order.suggestedRefund?.maximumRefundableSet, `order ${order.name} refundable`);
-  const format = (minor: bigint) => formatMinor(minor, minorUnits(order.currencyCode));
+  const format = (minor: bigint) => formatMinor(minor, minorUnits(currency ?? order.currencyCode));
   if (amount > refundable)
     throw new PermanentError(
       `credit note ${cn.name}: ${format(amount)} is more than Shopify can refund on order ${order.name} (${format(refundable)} refundable)`,
@@ -296,6 +316,8 @@ export function refundTransactions(cn: CreditNoteDocument, order: ShopifyOrderRe
 export interface SentRefund {
   note: string;
   amount: string;
+  /** The customer's currency `amount` is in (absent: the shop currency). */
+  currency?: string;
 }
 
 /**
@@ -311,6 +333,11 @@ export function findSentRefund(
     (r) =>
       !known.has(r.id) &&
       r.note === sent.note &&
-      money(r.totalRefundedSet, 'refund') === toMinor(sent.amount, minorUnits(r.totalRefundedSet.shopMoney.currencyCode), 'sent amount'),
+      sentAmount(r.totalRefundedSet, sent) ===
+        toMinor(sent.amount, minorUnits(sent.currency ?? r.totalRefundedSet.shopMoney.currencyCode), 'sent amount'),
   );
 }
+
+/** A refund's total on the side the sent amount is in. */
+const sentAmount = (bag: ShopMoneyFieldsFragment, sent: SentRefund): bigint =>
+  moneyOf(bag, 'refund', sent.currency ? 'presentmentMoney' : 'shopMoney');

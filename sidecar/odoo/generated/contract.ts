@@ -783,6 +783,14 @@ export interface CreditNoteDocument {
    */
   amount_total: string;
   /**
+   * Contract 1.4: the credit note's currency (ISO 4217), which its amounts are in.
+   */
+  currency?: string;
+  /**
+   * Contract 1.4: which of Shopify's amounts the order is booked with: the shop currency's or the customer's (presentment). A credit note of an order booked in the customer's currency, in that currency, is refunded in it (RefundInput.currency).
+   */
+  money?: 'shop' | 'presentment';
+  /**
    * Whether the order's prices include tax (its Shopify tax convention).
    */
   taxes_included: boolean;
