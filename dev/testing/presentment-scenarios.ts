@@ -22,7 +22,7 @@ interface SimOrder {
   id: number;
   admin_graphql_api_id: string;
   total_price_set: { presentment_money: { amount: string; currency_code: string } };
-  refunds: Array<{ transactions: Array<{ amount: string; kind: string }> }>;
+  refunds: Array<{ admin_graphql_api_id: string; transactions: Array<{ amount: string; kind: string }> }>;
 }
 
 export function definePresentmentScenarios(get: () => MoneyScenarioContext): void {
@@ -118,5 +118,47 @@ export function definePresentmentScenarios(get: () => MoneyScenarioContext): voi
       return view.currency === 'CHF' && view.amount_total === '50.00' ? view : undefined;
     });
     await waitFor('the order synced', async () => (await merchant.readBinding('sale.order', so!.id)).state === 'synced');
+  });
+
+  it("refunds a credit note posted in Odoo for an order booked in the customer's currency in that currency in Shopify", async () => {
+    const { merchant } = get();
+    const paid = (await merchant.companyCurrency()) === 'EUR' ? 'GBP' : 'EUR';
+    await merchant.configure({
+      presentment_policy: 'presentment',
+      currency_policy: 'pricelist',
+      invoice_policy: 'on_payment',
+      gateways: [{ gateway: 'bogus', journal: CARD }],
+    });
+    await merchant.setCurrency(paid, { rate: '0.5', pricelist: true });
+    const { sku, order } = await paidOrder(paid);
+    const [so] = await waitFor('the sale order invoiced in Odoo', async () => {
+      const sos = await merchant.readSaleOrders(order.admin_graphql_api_id);
+      return sos.length === 1 && sos[0]!.state === 'sale' && (await merchant.readOrderInvoices(sos[0]!.id)).length ? sos : undefined;
+    });
+    const { credit_note_id } = await merchant.creditOrderLines(so!.id, [{ sku, quantity: 1 }], 'damaged');
+    assert.deepEqual(await merchant.readCreditNote(credit_note_id), { amount_total: '20.00', state: 'posted' });
+    const [refund] = await waitFor('the refund in Shopify', async () => {
+      const refunds = (await sim<SimOrder>('GET', `/orders/${order.id}`)).refunds;
+      return refunds.length ? refunds : undefined;
+    });
+    // 20.00 in the customer's currency is 10.00 of shop money at the order's rate.
+    assert.deepEqual(
+      refund!.transactions.map((t) => [t.kind, t.amount]),
+      [['refund', '10.00']],
+    );
+    await waitFor(
+      'the credit note bound to the refund',
+      async () => (await merchant.readBinding('account.move', credit_note_id)).shopify_gid === refund!.admin_graphql_api_id,
+    );
+    await waitFor('the refund recorded as made in Odoo', async () => {
+      const refunds = await merchant.readRefunds(so!.id);
+      return refunds.length === 1 && refunds[0]!.origin === 'odoo' && refunds[0]!.credit_note_id === credit_note_id;
+    });
+    assert.deepEqual(await merchant.readCreditNote(credit_note_id), { amount_total: '20.00', state: 'posted' });
+    await waitFor("the order at its current total in the customer's currency", async () => {
+      const [now] = await merchant.readSaleOrders(order.admin_graphql_api_id);
+      return now?.amount_total === '30.00';
+    });
+    assert.equal((await merchant.readBinding('sale.order', so!.id)).state, 'synced');
   });
 }
