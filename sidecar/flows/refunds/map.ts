@@ -51,7 +51,6 @@ const moneyOf = (bag: ShopMoneyFieldsFragment | null | undefined, what: string, 
   if (bag && !bag[side]) throw new PermanentError(`${what}: Shopify sent no ${side}`);
   return toMinor(bag?.[side]?.amount ?? '0', minorUnits(bag?.[side]?.currencyCode), what);
 };
-const money = (bag: ShopMoneyFieldsFragment | null | undefined, what: string): bigint => moneyOf(bag, what);
 
 /** The order a refunds job is about (webhooks and repairs name it; credit notes are read first). */
 export function orderGidOf(job: RefundJob): string | undefined {
