@@ -256,5 +256,8 @@ export function defineCurrencyScenarios(get: () => RefundScenarioContext): void 
     const applied = await contract.applyRefund(refund(true));
     assert.equal(applied.status, 'created', applied.message);
     assert.deepEqual(await m.readCreditNote(applied.credit_note_id!), { amount_total: '9.60', state: 'posted' });
+    // The sidecar refunds such a credit note in Shopify in that currency: the export says so.
+    const exported = await contract.exportCreditNote({ move_id: applied.credit_note_id! });
+    assert.deepEqual([exported.amount_total, exported.currency, exported.money], ['9.60', 'GBP', 'presentment']);
   });
 }
