@@ -35,6 +35,28 @@ describe('payments map', () => {
       assert.equal(isMoney(t), money);
     });
 
+  it('carries the transactions’ amounts in the customer’s currency when it is not the shop’s, by position, valid against the contract', () => {
+    const paid = (id: number, kind: string, eur: string, jpy: string) =>
+      tx(id, kind, 'SUCCESS', eur, {
+        amountSet: { shopMoney: { amount: eur, currencyCode: 'EUR' }, presentmentMoney: { amount: jpy, currencyCode: 'JPY' } },
+      });
+    const doc = paymentsDocument({
+      id: 'gid://shopify/Order/9',
+      name: '#9',
+      transactions: [paid(1, 'SALE', '30.00', '4500.0'), paid(2, 'REFUND', '10.00', '1500.0')],
+    });
+    assert.deepEqual(
+      doc.transactions.map((t) => t.amount),
+      ['30.00', '10.00'],
+    );
+    assert.deepEqual(doc.presentment, { currency: 'JPY', transactions: [{ amount: '4500.0' }, { amount: '1500.0' }] });
+    validator.validate('apply_payments', 'params', doc);
+    assert.equal(
+      'presentment' in paymentsDocument({ id: 'gid://shopify/Order/9', name: '#9', transactions: [tx(1, 'SALE', 'SUCCESS', '1.00')] }),
+      false,
+    );
+  });
+
   it('sends every transaction, lower-cased, with shop money and the processing time (else the creation time), valid against the contract', () => {
     const doc = paymentsDocument({
       id: 'gid://shopify/Order/9',
