@@ -214,6 +214,9 @@ export function defineCurrencyScenarios(get: () => RefundScenarioContext): void 
     assert.deepEqual([r.status, r.amount_total], ['created', '24.00'], r.message);
     const invoice = await m.invoiceOrder(r.sale_order_id);
     assert.equal(invoice.amount_total, '24.00');
+    // The reconciliation compares it in that currency: order_status says which.
+    const [status] = (await contract.orderStatus({ order_gids: [doc.order_gid] })).orders;
+    assert.deepEqual([status!.amount_total, status!.currency], ['24.00', 'GBP']);
     const refund = (paid: boolean): RefundDocument => ({
       refund_gid: gidOf('Refund'),
       order_gid: doc.order_gid,

@@ -528,6 +528,7 @@ export function orderStatus(core: DoubleCore, doc: ContractParams<'order_status'
         name: so.name,
         state: so.state,
         amount_total: formatMoney(so.amount_total),
+        currency: so.currency ?? core.state.settings.company_currency,
         line_count: so.lines.filter((l) => l.role === 'product').length,
       };
     }),

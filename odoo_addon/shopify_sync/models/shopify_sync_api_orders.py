@@ -632,5 +632,6 @@ class ShopifySyncApi(models.AbstractModel):
             "name": order.name, "state": order.state,
             "amount_total": money.to_string(order.amount_total,
                                             money.minor_units(order.currency_id.name)),
+            "currency": order.currency_id.name,
             "line_count": len(lines),
         }

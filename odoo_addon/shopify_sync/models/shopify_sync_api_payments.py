@@ -292,6 +292,7 @@ class ShopifySyncApi(models.AbstractModel):
             "sale_order_id": payment.shopify_sale_order_id.id or None,
             "payment_type": payment.payment_type,
             "amount": money.to_string(payment.amount, money.minor_units(payment.currency_id.name)),
+            "currency": payment.currency_id.name,
             "state": compat.payment_state(payment), "reconciled": bool(payment.is_reconciled),
         }
 

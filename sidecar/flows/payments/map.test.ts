@@ -134,5 +134,32 @@ describe('payments map', () => {
         ['3', '2.00', null],
       ],
     );
+    // Booked in the customer's currency: compared in it.
+    const inYen: MoneyOrder = {
+      ...order,
+      transactions: [
+        tx(1, 'SALE', 'SUCCESS', '30.00', {
+          amountSet: { shopMoney: { amount: '30.00', currencyCode: 'EUR' }, presentmentMoney: { amount: '4500.0', currencyCode: 'JPY' } },
+        }),
+        tx(2, 'SALE', 'SUCCESS', '10.00', {
+          amountSet: { shopMoney: { amount: '10.00', currencyCode: 'EUR' }, presentmentMoney: { amount: '1500.0', currencyCode: 'JPY' } },
+        }),
+      ],
+    };
+    const yen = compareTransactions(
+      [inYen],
+      [
+        { ...status(1, '4500'), currency: 'JPY' },
+        { ...status(2, '1501'), currency: 'JPY' },
+      ],
+      {
+        from: new Date('2026-11-26T12:00:00Z'),
+        to: new Date('2026-11-27T12:00:00Z'),
+      },
+    );
+    assert.deepEqual(
+      yen.mismatched.map((m) => [m.transactionGid.split('/').pop(), m.shopify, m.odoo]),
+      [['2', '1500', '1501']],
+    );
   });
 });

@@ -80,8 +80,10 @@ export function compareTransactions(
     for (const t of transactionsInWindow(order, window)) {
       compared++;
       const booked = byGid.get(t.id);
-      const places = minorUnits(t.amountSet.shopMoney.currencyCode);
-      const shopify = formatMinor(amountOf(t, `transaction ${t.id} amount`), places);
+      // A payment Odoo booked in the customer's currency is compared in it.
+      const side = booked?.currency && booked.currency === t.amountSet.presentmentMoney.currencyCode ? 'presentmentMoney' : 'shopMoney';
+      const places = minorUnits(t.amountSet[side].currencyCode);
+      const shopify = formatMinor(toMinor(t.amountSet[side].amount, places, `transaction ${t.id} amount`), places);
       const odoo = booked?.found ? booked.amount : null;
       if (odoo !== null && toMinor(odoo, places, 'Odoo payment') === toMinor(shopify, places)) continue;
       mismatched.push({

@@ -1015,6 +1015,10 @@ export interface OrderStatusResult {
     name: string | null;
     state: 'draft' | 'sent' | 'sale' | 'cancel' | null;
     amount_total: string | null;
+    /**
+     * Contract 1.4: the currency of the amount (ISO 4217); absent when not found.
+     */
+    currency?: string;
     line_count: number | null;
   }[];
 }
@@ -1044,6 +1048,10 @@ export interface PaymentStatusResult {
     sale_order_id: number | null;
     payment_type: 'inbound' | 'outbound' | null;
     amount: string | null;
+    /**
+     * Contract 1.4: the currency of the amount (ISO 4217); absent when not found.
+     */
+    currency?: string;
     state: 'draft' | 'in_process' | 'paid' | 'canceled' | 'rejected' | null;
     /**
      * Matched with an invoice or credit note.

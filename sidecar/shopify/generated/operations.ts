@@ -4737,7 +4737,7 @@ export type OrdersCreatedSinceQueryVariables = Exact<{
 }>;
 
 
-export type OrdersCreatedSinceQuery = { orders: { nodes: Array<{ id: string, name: string, createdAt: string, cancelledAt: string | null, displayFinancialStatus: OrderDisplayFinancialStatus | null, currentTotalPriceSet: { shopMoney: { amount: string, currencyCode: CurrencyCode } }, lineItems: { nodes: Array<{ id: string, sku: string | null, currentQuantity: number }>, pageInfo: { hasNextPage: boolean } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type OrdersCreatedSinceQuery = { orders: { nodes: Array<{ id: string, name: string, createdAt: string, cancelledAt: string | null, displayFinancialStatus: OrderDisplayFinancialStatus | null, currentTotalPriceSet: { shopMoney: { amount: string, currencyCode: CurrencyCode }, presentmentMoney: { amount: string, currencyCode: CurrencyCode } }, lineItems: { nodes: Array<{ id: string, sku: string | null, currentQuantity: number }>, pageInfo: { hasNextPage: boolean } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type OrdersMoneySinceQueryVariables = Exact<{
   query: string;
