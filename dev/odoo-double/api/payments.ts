@@ -276,7 +276,8 @@ export function paymentStatus(core: DoubleCore, doc: ContractParams<'payment_sta
         sale_order_id: p.sale_order_id,
         payment_type: p.payment_type,
         amount: formatMoney(p.amount),
-        currency: (p.sale_order_id ? core.state.saleOrders.get(p.sale_order_id)?.currency : undefined) ?? core.state.settings.company_currency,
+        currency:
+          (p.sale_order_id ? core.state.saleOrders.get(p.sale_order_id)?.currency : undefined) ?? core.state.settings.company_currency,
         // A bank journal's payment stays in process until the bank statement matches it (Odoo 18).
         state: 'in_process',
         reconciled: p.residual === 0,
