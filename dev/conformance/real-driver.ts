@@ -341,6 +341,8 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
       if (settings.tax_source) await kw('ir.config_parameter', 'set_param', ['shopify_sync.tax_source', settings.tax_source]);
       if (settings.currency_policy)
         await kw('ir.config_parameter', 'set_param', ['shopify_sync.currency_policy', settings.currency_policy]);
+      if (settings.presentment_policy)
+        await kw('ir.config_parameter', 'set_param', ['shopify_sync.presentment_policy', settings.presentment_policy]);
       if (settings.tax_tolerance !== undefined)
         await kw('ir.config_parameter', 'set_param', ['shopify_sync.tax_tolerance', settings.tax_tolerance]);
       await configureMoney(settings);
@@ -543,7 +545,7 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
     },
 
     async creditOrderLines(saleOrderId: number, lines: Array<{ sku: string; quantity: number }>, reason: string) {
-      const order = await read('sale.order', saleOrderId, ['partner_invoice_id', 'name']);
+      const order = await read('sale.order', saleOrderId, ['partner_invoice_id', 'name', 'currency_id']);
       const vals: unknown[] = [];
       for (const { sku, quantity } of lines) {
         const [line] = await searchRead(
@@ -574,6 +576,8 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
         move_type: 'out_refund',
         partner_id: m2oId(order.partner_invoice_id),
         invoice_origin: order.name,
+        // In the order's currency, as a credit note made from its invoice is.
+        currency_id: m2oId(order.currency_id),
         invoice_line_ids: vals,
       });
       await call('account.move', 'action_post', [moveId]);

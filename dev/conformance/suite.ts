@@ -803,6 +803,7 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
           name: applied.name,
           state: applied.state,
           amount_total: applied.amount_total,
+          currency,
           line_count: 1,
         },
         { order_gid: unknown, found: false, sale_order_id: null, name: null, state: null, amount_total: null, line_count: null },

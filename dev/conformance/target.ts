@@ -145,6 +145,8 @@ export interface MerchantSettings {
   tax_tolerance?: Money;
   /** Shopify > Settings > Money: the shop currency against the company's (docs/flows.md, "Currencies"). */
   currency_policy?: 'company' | 'pricelist' | 'convert';
+  /** Shopify > Settings > Money: new orders booked in shop or the customer's (presentment) money. */
+  presentment_policy?: 'shop' | 'presentment';
   /** The company's Shopify invoice policy (Settings → Shopify → Customer invoices). */
   invoice_policy?: 'never' | 'on_payment' | 'on_delivery';
   /** Shopify → Configuration → Payment gateways: gateway → a bank journal by name (created when missing); replaces the mapping. */

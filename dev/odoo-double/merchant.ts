@@ -91,6 +91,7 @@ export class DoubleMerchant implements MerchantDriver {
       if (settings.tax_source) s.tax_source = settings.tax_source;
       if (settings.tax_tolerance !== undefined) s.tax_tolerance = cents(settings.tax_tolerance);
       if (settings.currency_policy) s.currency_policy = settings.currency_policy;
+      if (settings.presentment_policy) s.presentment_policy = settings.presentment_policy;
       if (settings.invoice_policy) s.invoice_policy = settings.invoice_policy;
       if (settings.gateways) s.gateway_journals = settings.gateways.map((g) => ({ ...g }));
       if (settings.gift_card !== undefined) {

@@ -6,6 +6,9 @@
 import type { BindingState, Gid, OutboxEvent, OutboxEventType } from '../../sidecar/odoo/contract.js';
 import type { TaxRounding } from './values.js';
 
+/** Shopify's shop-currency amounts or the customer's (presentment) ones (docs/flows.md, "Currencies"). */
+export type BookedMoney = 'shop' | 'presentment';
+
 export interface Binding {
   state: BindingState;
   message: string | null;
@@ -135,6 +138,8 @@ export interface SaleOrder {
   /** The order's currency (its pricelist's, else the company's) and the Shopify order's own (the addon's shopify_currency). */
   currency?: string;
   shopify_currency?: string | null;
+  /** Which of Shopify's amounts the order is booked with (the addon's shopify_money; absent: shop). */
+  shopify_money?: BookedMoney | null;
   shopify_created_at?: string | null;
   lines: SaleLine[];
   amount_untaxed: number;
@@ -297,6 +302,8 @@ export interface Settings {
   tax_tolerance: number;
   /** shopify_sync.currency_policy (docs/flows.md, "Currencies"). */
   currency_policy: 'company' | 'pricelist' | 'convert';
+  /** shopify_sync.presentment_policy: new orders booked in shop or presentment money. */
+  presentment_policy: BookedMoney;
   /** The company's name (Odoo's default for a database without demo data). */
   company_name: string;
   /** The company's shopify_invoice_policy. */
@@ -404,6 +411,7 @@ export function createState(): OdooState {
       tax_source: 'shopify',
       tax_tolerance: 0,
       currency_policy: 'company',
+      presentment_policy: 'shop',
       company_name: 'My Company',
       invoice_policy: 'never',
       gateway_journals: [],

@@ -33,6 +33,11 @@ export function toPresentment(cents: number, rate: number): number {
   return Math.round(cents * rate);
 }
 
+/** A presentment amount back in shop money at the order's rate (a refund's transactions). */
+export function fromPresentment(cents: number, rate: number): number {
+  return Math.round(cents / rate);
+}
+
 /** REST webhook money set: `{shop_money:{amount,currency_code}, presentment_money:{…}}`. */
 export function restMoneySet(cents: number, shopCurrency: string, presentmentCurrency: string, rate: number) {
   return {

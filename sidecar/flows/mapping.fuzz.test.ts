@@ -42,7 +42,11 @@ function snapshot(odoo: OdooDouble): string {
   return JSON.stringify([[...s.saleOrders.values()], [...s.partners.values()], s.outbox.length]);
 }
 
-const money = (a: fc.Arbitrary<string> = amount) => a.map((value) => ({ shopMoney: { amount: value, currencyCode: 'EUR' as const } }));
+const money = (a: fc.Arbitrary<string> = amount) =>
+  a.map((value) => ({
+    shopMoney: { amount: value, currencyCode: 'EUR' as const },
+    presentmentMoney: { amount: value, currencyCode: 'EUR' as const },
+  }));
 
 const taxLine = fc.record({
   title: fc.oneof(fc.constant('VAT'), text),
@@ -159,13 +163,19 @@ function consistent(order: OrderFieldsFragment, prices: string[]): OrderFieldsFr
     ...li,
     sku: i % 2 === 0 ? 'FZ-A' : 'FZ-B',
     quantity: Math.abs(Math.trunc(Number.isFinite(li.quantity) ? li.quantity : 1)) % 9 || 1,
-    originalUnitPriceSet: { shopMoney: { amount: prices[i % prices.length]!, currencyCode: 'EUR' as const } },
+    originalUnitPriceSet: {
+      shopMoney: { amount: prices[i % prices.length]!, currencyCode: 'EUR' as const },
+      presentmentMoney: { amount: prices[i % prices.length]!, currencyCode: 'EUR' as const },
+    },
     taxLines: [],
     discountAllocations: [],
   }));
   for (const li of lines) li.currentQuantity = li.quantity;
   const subtotal = lines.reduce((sum, li) => sum + BigInt(li.quantity) * cents(li.originalUnitPriceSet.shopMoney.amount), 0n);
-  const zero = { shopMoney: { amount: '0.00', currencyCode: 'EUR' as const } };
+  const zero = {
+    shopMoney: { amount: '0.00', currencyCode: 'EUR' as const },
+    presentmentMoney: { amount: '0.00', currencyCode: 'EUR' as const },
+  };
   return {
     ...order,
     currencyCode: 'EUR',
@@ -173,10 +183,16 @@ function consistent(order: OrderFieldsFragment, prices: string[]): OrderFieldsFr
     cancelledAt: null,
     lineItems: { ...order.lineItems, nodes: lines },
     shippingLines: { nodes: [] },
-    currentSubtotalPriceSet: { shopMoney: { amount: fmt(subtotal), currencyCode: 'EUR' as const } },
+    currentSubtotalPriceSet: {
+      shopMoney: { amount: fmt(subtotal), currencyCode: 'EUR' as const },
+      presentmentMoney: { amount: fmt(subtotal), currencyCode: 'EUR' as const },
+    },
     currentTotalTaxSet: zero,
     currentTotalDiscountsSet: zero,
-    currentTotalPriceSet: { shopMoney: { amount: fmt(subtotal), currencyCode: 'EUR' as const } },
+    currentTotalPriceSet: {
+      shopMoney: { amount: fmt(subtotal), currencyCode: 'EUR' as const },
+      presentmentMoney: { amount: fmt(subtotal), currencyCode: 'EUR' as const },
+    },
   };
 }
 

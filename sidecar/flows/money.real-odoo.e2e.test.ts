@@ -15,6 +15,7 @@ import { createRealMerchant } from '../../dev/conformance/real-driver.js';
 import type { MerchantDriver } from '../../dev/conformance/target.js';
 import { defineEditScenarios } from '../../dev/testing/edit-scenarios.js';
 import { defineMoneyScenarios } from '../../dev/testing/money-scenarios.js';
+import { definePresentmentScenarios } from '../../dev/testing/presentment-scenarios.js';
 import { testDatabase } from '../../dev/testing/root-hooks.js';
 import { realOdooFromEnv } from '../../dev/testing/env.js';
 import { startStack, type Stack } from '../../dev/testing/stack.js';
@@ -81,4 +82,6 @@ describe('refunds and returns flows end to end against a real Odoo (simulator â†
   defineMoneyScenarios(() => ({ stack, merchant, warehouseId, timeoutMs: 90_000 }));
   defineEditScenarios(() => ({ stack, merchant, warehouseId, timeoutMs: 90_000 }));
   describe('taxes to the cent', () => defineTaxFlowScenarios(() => ({ stack, merchant, warehouseId, timeoutMs: 90_000 })));
+  describe("orders booked in the customer's currency", () =>
+    definePresentmentScenarios(() => ({ stack, merchant, warehouseId, timeoutMs: 90_000 })));
 });

@@ -41,6 +41,8 @@ export type ExportedCustomer = Schema.ExportCustomersResult['customers'][number]
 export type OrderLine = Schema.OrderLine;
 export type ShippingLine = Schema.OrderShippingLine;
 export type OrderDocument = Schema.OrderDocument;
+/** An order's amounts in the customer's currency (contract 1.4; docs/flows.md, "Currencies"). */
+export type OrderPresentment = Schema.OrderPresentment;
 
 export type RefundDocument = Schema.RefundDocument;
 export type RefundLine = RefundDocument['lines'][number];

@@ -7,7 +7,7 @@ const window = { from: new Date('2026-11-26T12:00:00Z'), to: new Date('2026-11-2
 const refund = (id: number, createdAt: string | null, amount = '10.00') => ({
   id: `gid://shopify/Refund/${id}`,
   createdAt,
-  totalRefundedSet: { shopMoney: { amount, currencyCode: 'EUR' as const } },
+  totalRefundedSet: { shopMoney: { amount, currencyCode: 'EUR' as const }, presentmentMoney: { amount, currencyCode: 'EUR' as const } },
 });
 const status = (id: number, state: RefundStatus['state']): RefundStatus => ({
   refund_gid: `gid://shopify/Refund/${id}`,

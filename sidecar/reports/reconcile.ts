@@ -25,6 +25,8 @@ export interface ShopifyOrderSummary {
   cancelled: boolean;
   total: string;
   currency: string;
+  /** The current total in the customer's currency, when it is not the shop's (Odoo may book it: docs/flows.md, "Currencies"). */
+  presentment?: { total: string; currency: string };
   /** Line items with a current quantity above zero (removed lines are gone in Odoo too); null when over 50 lines (not compared). */
   lineCount: number | null;
 }
@@ -83,7 +85,9 @@ export function compareOrders(
     }
     found++;
     const fields: OrderMismatch['fields'] = [];
-    const total = totalMismatch(order.total, so.amount_total, order.currency);
+    // An order Odoo booked in the customer's currency is compared in it.
+    const inPaid = order.presentment && so.currency === order.presentment.currency ? order.presentment : undefined;
+    const total = totalMismatch(inPaid?.total ?? order.total, so.amount_total, inPaid?.currency ?? order.currency);
     if (total) fields.push(total);
     const odooCancelled = so.state === 'cancel';
     if (odooCancelled !== order.cancelled) {
@@ -146,6 +150,14 @@ export async function fetchShopifyOrders(shopify: ShopifyClient, from: Date, to:
         cancelled: Boolean(o.cancelledAt),
         total: o.currentTotalPriceSet.shopMoney.amount,
         currency: o.currentTotalPriceSet.shopMoney.currencyCode,
+        ...(o.currentTotalPriceSet.presentmentMoney.currencyCode !== o.currentTotalPriceSet.shopMoney.currencyCode
+          ? {
+              presentment: {
+                total: o.currentTotalPriceSet.presentmentMoney.amount,
+                currency: o.currentTotalPriceSet.presentmentMoney.currencyCode,
+              },
+            }
+          : {}),
         lineCount: o.lineItems.pageInfo.hasNextPage ? null : o.lineItems.nodes.filter((l) => l.currentQuantity > 0).length,
       });
     }

@@ -54,6 +54,20 @@ describe('reconciliation compare (pure)', () => {
     }
   });
 
+  it("compares an order Odoo booked in the customer's currency in that currency, any other in the shop's", () => {
+    const paid = order('gid://shopify/Order/1', { total: '21.00', presentment: { total: '3150', currency: 'JPY' } });
+    const cases: Array<[Partial<OrderStatus>, boolean]> = [
+      [{ amount_total: '3150', currency: 'JPY' }, true],
+      [{ amount_total: '3151', currency: 'JPY' }, false],
+      [{ amount_total: '21.00', currency: 'USD' }, true],
+      [{ amount_total: '3150', currency: 'USD' }, false],
+      // Converted into another currency: compared with the shop total, as before.
+      [{ amount_total: '21.00', currency: 'EUR' }, true],
+    ];
+    for (const [odoo, equal] of cases)
+      assert.equal(compareOrders([paid], [status('gid://shopify/Order/1', odoo)]).mismatched.length === 0, equal, JSON.stringify(odoo));
+  });
+
   it('never rounds a total: a sub-cent amount or one that is not a decimal is a mismatch carrying the reason', () => {
     const shopify = [order('gid://shopify/Order/1', { total: '21.00' }), order('gid://shopify/Order/2', { total: '21,00' })];
     const odoo = [status('gid://shopify/Order/1', { amount_total: '21.004' }), status('gid://shopify/Order/2', { amount_total: '21.00' })];

@@ -5,7 +5,7 @@
  */
 
 /** The contract this sidecar speaks. */
-export const CONTRACT_VERSION = '1.3';
+export const CONTRACT_VERSION = '1.4';
 
 const VERSION = /^(\d+)\.(\d+)$/;
 

@@ -6,6 +6,7 @@ import { compatibleContractVersions, CONTRACT_VERSION } from './contract-version
 import { normaliseEmail } from './email.js';
 import { isGid, parseGid } from './gid.js';
 import { formatCents, formatMinor, MINOR_UNITS, minorUnits, mulDivRound, toCents, toMinor } from './money.js';
+import { overlayPresentment } from './presentment.js';
 
 interface Cases<T> {
   cases: T[];
@@ -16,6 +17,16 @@ const loadRaw = (name: string): unknown =>
 const load = <T>(name: string): Cases<T> => loadRaw(name) as Cases<T>;
 
 describe('shared rules (contract/rules cases, also run by the addon)', () => {
+  it('presentment: lays every case over its document or refuses it as the addon does, leaving the input as it was', () => {
+    const { cases } = load<{ name: string; document: { presentment: unknown }; booked?: unknown; error?: string }>('presentment');
+    assert.ok(cases.length >= 4);
+    for (const c of cases) {
+      if (c.error) assert.throws(() => overlayPresentment(c.document, c.document.presentment), { message: c.error }, c.name);
+      else assert.deepEqual(overlayPresentment(c.document, c.document.presentment), c.booked, c.name);
+      assert.ok('presentment' in c.document, c.name);
+    }
+  });
+
   it('money: converts every valid case to exact minor units of its currency and refuses every invalid one with its reason', () => {
     const { cases } = load<{ input: string; currency?: string; minor?: number; error?: string }>('money');
     assert.ok(cases.length >= 20);

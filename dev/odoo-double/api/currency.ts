@@ -8,7 +8,8 @@ import type { OrderDocument, RefundDocument } from '../../../sidecar/odoo/contra
 import { formatMinor, minorUnits, mulDivRound } from '../../../sidecar/rules/money.js';
 import type { DoubleCore } from '../core.js';
 import { validationError } from '../errors.js';
-import type { ForeignCurrency, SaleOrder } from '../state.js';
+import { overlayPresentment, splitPresentment } from '../../../sidecar/rules/presentment.js';
+import type { BookedMoney, ForeignCurrency, SaleOrder } from '../state.js';
 import { money, moneyPlaces, useCurrency } from '../values.js';
 
 const SCALE = 1_000_000n;
@@ -39,7 +40,57 @@ export interface OrderCurrency {
   roundings: number;
 }
 
-export function orderCurrency(core: DoubleCore, label: string, doc: OrderDocument, total: number, missing: string[]): OrderCurrency {
+/**
+ * The order document in the money Odoo books it in (shopify_sync.presentment_policy): an order
+ * the double holds keeps the money it was first booked in, a new one takes the setting's.
+ */
+export function bookedMoney(
+  core: DoubleCore,
+  orderGid: string,
+  label: string,
+  incoming: OrderDocument,
+): { doc: OrderDocument; booked: BookedMoney } {
+  const [doc, amounts] = splitPresentment(incoming);
+  if (!amounts) return { doc, booked: 'shop' };
+  const so = [...core.state.saleOrders.values()].find((o) => o.order_gid === orderGid);
+  const booked = so ? (so.shopify_money ?? 'shop') : core.state.settings.presentment_policy;
+  if (booked !== 'presentment') return { doc, booked: 'shop' };
+  try {
+    return { doc: overlayPresentment(doc, amounts), booked };
+  } catch (error) {
+    throw validationError(`${label}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * A refund or payments document in the money its order was booked in: the customer's amounts laid
+ * over the shop ones for an order booked in the customer's currency (refused when the document has
+ * none in that currency).
+ */
+export function inOrderMoney<T extends { presentment?: unknown }>(core: DoubleCore, orderGid: string, incoming: T, label: string): T {
+  const [doc, amounts] = splitPresentment(incoming);
+  const so = [...core.state.saleOrders.values()].find((o) => o.order_gid === orderGid);
+  if (so?.shopify_money !== 'presentment') return doc as T;
+  const code = so.shopify_currency ?? '';
+  if (!amounts || (amounts as { currency?: unknown }).currency !== code)
+    throw validationError(
+      `${label}: order ${so.name} is booked in the customer's currency ${code} but the document has no amounts in ${code}; upgrade the sidecar (contract 1.4)`,
+    );
+  try {
+    return overlayPresentment(doc, amounts) as unknown as T;
+  } catch (error) {
+    throw validationError(`${label}: ${(error as Error).message}`);
+  }
+}
+
+export function orderCurrency(
+  core: DoubleCore,
+  label: string,
+  doc: OrderDocument,
+  total: number,
+  missing: string[],
+  booked: BookedMoney = 'shop',
+): OrderCurrency {
   const company = core.state.settings.company_currency;
   const code = doc.currency;
   const same = { doc, total, pricelistId: null, currency: company, roundings: 0 };
@@ -47,7 +98,9 @@ export function orderCurrency(core: DoubleCore, label: string, doc: OrderDocumen
   const policy = core.state.settings.currency_policy;
   if (policy === 'company')
     throw validationError(
-      `${label}: shop currency ${code} differs from the company currency ${company}; configure the company currency first`,
+      booked === 'presentment'
+        ? `${label}: the customer's currency ${code} differs from the company currency ${company}; choose a pricelist in it or Odoo's rates (Shopify settings, Shop currency), or book orders in the shop currency`
+        : `${label}: shop currency ${code} differs from the company currency ${company}; configure the company currency first`,
     );
   const currency = core.state.currencies.get(code);
   if (!currency) {

@@ -18,7 +18,7 @@ import { validationError } from '../errors.js';
 import { newBinding, REFUND_ROLES, type LineRole, type Partner, type SaleLine, type SaleOrder, type Variant } from '../state.js';
 import { contentHash, formatMoney, gid, money, quantity, useCurrency } from '../values.js';
 import { addressValues, findByEmail, upsertCustomerRecord } from './customers.js';
-import { orderCurrency } from './currency.js';
+import { bookedMoney, orderCurrency } from './currency.js';
 import { applyRemovals, creditEdit, removedAfterDelivery, type Removal } from './edits.js';
 import { orderTaxAdjustment, outsideTolerance } from './taxes.js';
 
@@ -31,9 +31,10 @@ type LineValues = Omit<SaleLine, 'id' | 'qty_delivered'>;
 const GIFT_CARD_SKU = 'SHOPIFY-GIFT-CARD';
 const GIFT_CARD_NAME = 'Shopify gift card';
 
-export function applyOrder(core: DoubleCore, doc: OrderDocument): ApplyOrderResult {
-  const orderGid = gid(doc.order_gid, 'Order', 'order', 'order_gid');
-  const label = `order ${doc.name || orderGid}`;
+export function applyOrder(core: DoubleCore, incoming: OrderDocument): ApplyOrderResult {
+  const orderGid = gid(incoming.order_gid, 'Order', 'order', 'order_gid');
+  const label = `order ${incoming.name || orderGid}`;
+  const { doc, booked } = bookedMoney(core, orderGid, label, incoming);
   // Amounts are exact in the document currency's minor units (JPY 0, KWD 3 decimals).
   useCurrency(doc.currency);
   // Everything that can refuse the document is read before anything is written: a refused
@@ -52,7 +53,7 @@ export function applyOrder(core: DoubleCore, doc: OrderDocument): ApplyOrderResu
   }
   const missing: string[] = [];
   const flags: string[] = [];
-  const inCurrency = orderCurrency(core, label, doc, total, missing);
+  const inCurrency = orderCurrency(core, label, doc, total, missing, booked);
   // Converted into the company currency: read and written with its decimals from here.
   useCurrency(inCurrency.doc.currency);
   const resolved = resolveSkus(core, label, inCurrency.doc);
@@ -77,6 +78,7 @@ export function applyOrder(core: DoubleCore, doc: OrderDocument): ApplyOrderResu
     taxes_included: Boolean(doc.taxes_included),
     currency: inCurrency.currency,
     shopify_currency: doc.currency ?? null,
+    shopify_money: booked,
     shopify_created_at: doc.created_at ?? null,
     ...(doc.note && !erasedOwner && !partner.erased ? { note: doc.note } : {}),
   };
@@ -526,6 +528,7 @@ export function orderStatus(core: DoubleCore, doc: ContractParams<'order_status'
         name: so.name,
         state: so.state,
         amount_total: formatMoney(so.amount_total),
+        currency: so.currency ?? core.state.settings.company_currency,
         line_count: so.lines.filter((l) => l.role === 'product').length,
       };
     }),

@@ -10,7 +10,7 @@ import type { DoubleCore } from '../core.js';
 import { pyRepr, pyStr, validationError } from '../errors.js';
 import type { Invoice, Payment, SaleOrder } from '../state.js';
 import { formatMoney, gid, money } from '../values.js';
-import { useOrderCurrency } from './currency.js';
+import { inOrderMoney, useOrderCurrency } from './currency.js';
 import { importedOrder } from './returns.js';
 
 const MONEY_KINDS: Record<string, 'inbound' | 'outbound'> = { sale: 'inbound', capture: 'inbound', refund: 'outbound', change: 'outbound' };
@@ -28,9 +28,10 @@ interface Checked {
   gateway: string;
 }
 
-export function applyPayments(core: DoubleCore, doc: PaymentsDocument): ContractResult<'apply_payments'> {
-  const orderGid = gid(doc.order_gid, 'Order', 'payments', 'order_gid');
+export function applyPayments(core: DoubleCore, incoming: PaymentsDocument): ContractResult<'apply_payments'> {
+  const orderGid = gid(incoming.order_gid, 'Order', 'payments', 'order_gid');
   const label = `payments of order ${orderGid}`;
+  const doc = inOrderMoney(core, orderGid, incoming, label);
   // Amounts are exact in the order's shop currency's minor units (JPY 0, KWD 3 decimals).
   useOrderCurrency(core, orderGid);
   const transactions = checkTransactions(label, doc.transactions);
@@ -275,6 +276,8 @@ export function paymentStatus(core: DoubleCore, doc: ContractParams<'payment_sta
         sale_order_id: p.sale_order_id,
         payment_type: p.payment_type,
         amount: formatMoney(p.amount),
+        currency:
+          (p.sale_order_id ? core.state.saleOrders.get(p.sale_order_id)?.currency : undefined) ?? core.state.settings.company_currency,
         // A bank journal's payment stays in process until the bank statement matches it (Odoo 18).
         state: 'in_process',
         reconciled: p.residual === 0,

@@ -10,7 +10,7 @@ import type { DoubleCore } from '../core.js';
 import { validationError } from '../errors.js';
 import { newBinding, type AccountLine, type CreditNote, type RefundRecord, type SaleLine, type SaleOrder } from '../state.js';
 import { formatMoney, gid, money, quantity, useCurrency } from '../values.js';
-import { refundCurrency, useOrderCurrency } from './currency.js';
+import { inOrderMoney, refundCurrency, useOrderCurrency } from './currency.js';
 import { creditNoteTaxAdjustment, outsideTolerance } from './taxes.js';
 import { createReturnPickings, importedOrder, planReturns, receive, saleLineOf, type ReturnPlan, type Wanted } from './returns.js';
 
@@ -28,10 +28,11 @@ interface PlanItem {
   back: number;
 }
 
-export function applyRefund(core: DoubleCore, input: RefundDocument): ContractResult<'apply_refund'> {
-  const refundGid = gid(input.refund_gid, 'Refund', 'refund', 'refund_gid');
-  const orderGid = gid(input.order_gid, 'Order', `refund ${refundGid}`, 'order_gid');
+export function applyRefund(core: DoubleCore, incoming: RefundDocument): ContractResult<'apply_refund'> {
+  const refundGid = gid(incoming.refund_gid, 'Refund', 'refund', 'refund_gid');
+  const orderGid = gid(incoming.order_gid, 'Order', `refund ${refundGid}`, 'order_gid');
   const label = `refund ${refundGid}`;
+  const input = inOrderMoney(core, orderGid, incoming, label);
   // Amounts are exact in the order's shop currency's minor units (JPY 0, KWD 3 decimals).
   useOrderCurrency(core, orderGid);
   // Everything that can refuse the document is read before anything is written (the addon's
@@ -404,6 +405,8 @@ export function exportCreditNote(core: DoubleCore, doc: ContractParams<'export_c
     sale_order_id: so.id,
     refund_gid: cn.binding.shopify_gid ?? null,
     amount_total: formatMoney(cn.amount_total),
+    currency: so.currency ?? core.state.settings.company_currency,
+    money: so.shopify_money ?? 'shop',
     taxes_included: so.lines.some((l) => l.tax_ids.some((id) => core.state.taxes.get(id)?.price_include)),
     lines: cn.lines.map((l) => {
       const line = so.lines.find((x) => x.id === l.sale_line_id && x.role === 'product');

@@ -5,7 +5,7 @@
  */
 import { GraphQLError, getDirectiveValues, type GraphQLResolveInfo } from 'graphql';
 import { parseGid } from '../ids.js';
-import { formatCents, toCents } from '../money.js';
+import { formatCents, fromPresentment, toCents } from '../money.js';
 import {
   activateInventory,
   adjustQuantities,
@@ -233,6 +233,18 @@ function customerInput(input: CustomerArgs): CustomerInput {
     }));
   }
   return out;
+}
+
+/** A refundCreate's transactions (presentment money) as a shop-money amount of the order. */
+function refundedShopAmount(
+  transactions: Array<{ amount: string }> | null | undefined,
+  order: { presentmentCurrency: string; rate: number } | undefined,
+  shopCurrency: string,
+): string {
+  const presentment = order?.presentmentCurrency ?? shopCurrency;
+  const paid = sumAmounts(transactions, (t) => t.amount, presentment) ?? 0;
+  const shop = presentment === shopCurrency || !order ? paid : fromPresentment(paid, order.rate);
+  return formatCents(shop, shopCurrency);
 }
 
 function sumAmounts<R>(rows: R[] | null | undefined, pick: (row: R) => string | null | undefined, currency: string): number | undefined {
@@ -483,6 +495,11 @@ export const mutationResolvers: Record<string, Resolver> = {
             { field: ['input', 'currency'], message: 'currency is required when the presentment currency differs from the shop currency' },
           ]);
         }
+        if (order && input.currency && input.currency !== order.presentmentCurrency) {
+          throw new DomainError([
+            { field: ['input', 'currency'], message: `currency must be the presentment currency ${order.presentmentCurrency}` },
+          ]);
+        }
         const refund = refundOrder(ctx.dom, orderId, {
           lines: (input.refundLineItems ?? []).map((l, i) => ({
             lineItemId: id(l.lineItemId, 'LineItem', ['input', 'refundLineItems', String(i), 'lineItemId']),
@@ -494,11 +511,10 @@ export const mutationResolvers: Record<string, Resolver> = {
           ...(input.shipping?.amount !== undefined && input.shipping?.amount !== null
             ? { shippingAmount: String(input.shipping.amount) }
             : {}),
-          // Money moves only through `transactions`, as on Shopify; none means a refund of 0.
-          amount: formatCents(
-            sumAmounts(input.transactions, (t) => t.amount, ctx.dom.state.shop.currency) ?? 0,
-            ctx.dom.state.shop.currency,
-          ),
+          // Money moves only through `transactions`, as on Shopify; none means a refund of 0. Their
+          // amounts are in the order's presentment currency (OrderTransactionInput.amount); the
+          // simulator keeps shop money, so they are converted back at the order's rate.
+          amount: refundedShopAmount(input.transactions, order, ctx.dom.state.shop.currency),
           note: input.note ?? null,
         });
         return { refundId: refund.id };

@@ -77,6 +77,15 @@ class ResConfigSettings(models.TransientModel):
         "currency and keeps Shopify's amounts (Odoo converts them when posting). Convert: "
         "every amount is converted into the company currency with Odoo's rate of the order's "
         "date.")
+    shopify_presentment_policy = fields.Selection(
+        [("shop", "Shop currency"), ("presentment", "Customer's (presentment) currency")],
+        string="Book orders in", config_parameter="shopify_sync.presentment_policy",
+        default="shop",
+        help="An order the customer paid in another currency than the shop's. Shop currency: "
+        "Shopify's amounts in the shop currency are booked. Customer's currency: the order, its "
+        "invoice, credit notes and payments are booked with the amounts the customer paid, in "
+        "that currency (the shop currency setting then applies to it: a pricelist in it, or "
+        "Odoo's rates). An order keeps the currency it was first booked in.")
     shopify_invoice_policy = fields.Selection(
         related="company_id.shopify_invoice_policy", readonly=False)
     shopify_edit_removal_policy = fields.Selection(

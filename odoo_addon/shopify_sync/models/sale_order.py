@@ -41,7 +41,14 @@ class SaleOrder(models.Model):
     shopify_presentment_currency = fields.Char(copy=False)
     shopify_currency = fields.Char(
         string="Shopify currency", copy=False, readonly=True,
-        help="The currency of the Shopify order's amounts (the shop currency).")
+        help="The currency of the Shopify amounts the order was booked from: the shop currency, "
+        "or the customer's when the order is booked in presentment money.")
+    shopify_money = fields.Selection(
+        [("shop", "Shop currency"), ("presentment", "Customer's (presentment) currency")],
+        string="Booked in", copy=False, readonly=True,
+        help="Which of Shopify's amounts the order, its refunds and payments are booked with "
+        "(Shopify settings, \"Book orders in\", when the order was first imported). Empty: shop "
+        "currency.")
     shopify_created_at = fields.Char(string="Shopify created at", copy=False, readonly=True)
     shopify_taxes_included = fields.Boolean(
         string="Shopify prices include tax", copy=False, readonly=True)

@@ -8,15 +8,22 @@
 - "convert": every amount of the order (and of its refunds) is converted into the company
   currency with Odoo's rate at the order's date, each rounded to the company currency; the
   rounding of the conversion is carried like a tax rounding difference.
+
+The customer's currency against the shop's, by the setting `shopify_sync.presentment_policy`
+("shop", the default, or "presentment"): a document whose customer paid in another currency
+carries its amounts in that currency too (`presentment`, contract 1.4); an order booked in them
+is then in that currency for everything above, and its refunds and payments follow it.
 """
 import copy
 from decimal import Decimal
 
 from odoo import fields, models
+from odoo.exceptions import ValidationError
 
-from ..lib import money
+from ..lib import money, presentment
 
 CURRENCY_POLICIES = ("company", "pricelist", "convert")
+PRESENTMENT_POLICIES = ("shop", "presentment")
 _LINE_AMOUNTS = ("price_unit", "discount")
 _SHIP_AMOUNTS = ("price", "discount")
 _ORDER_AMOUNTS = ("subtotal_price", "total_tax", "total_discounts", "total_price")
@@ -29,6 +36,48 @@ class ShopifySyncApi(models.AbstractModel):
         policy = self._param("shopify_sync.currency_policy", "company") or "company"
         return policy if policy in CURRENCY_POLICIES else "company"
 
+    def _presentment_policy(self):
+        policy = self._param("shopify_sync.presentment_policy", "shop") or "shop"
+        return policy if policy in PRESENTMENT_POLICIES else "shop"
+
+    def _booked_money(self, gid, document):
+        """(the order document in the money Odoo books it in, "shop" or "presentment"). An order
+        Odoo holds keeps the money it was first booked in; a new one takes the setting's."""
+        document, amounts = presentment.split(document)
+        if not amounts:
+            return document, "shop"
+        order = self.env["sale.order"].search([("shopify_gid", "=", gid)], limit=1)
+        money_kind = (order.shopify_money or "shop") if order else self._presentment_policy()
+        if money_kind != "presentment":
+            return document, "shop"
+        return self._overlaid(f"order {document.get('name') or gid}", document, amounts), \
+            "presentment"
+
+    def _in_order_money(self, order_gid, document, label):
+        """A refund or payments document in the money its order was booked in: the customer's
+        amounts laid over the shop ones for an order booked in the customer's currency (refused
+        when the document has none in that currency: its shop amounts would be booked as the
+        customer's)."""
+        document, amounts = presentment.split(document)
+        # Read only, for the money: the order may be in a company the integration user is not
+        # in, which the method itself then reports.
+        order = self.env["sale.order"].sudo().search([("shopify_gid", "=", order_gid)], limit=1)
+        if order.shopify_money != "presentment":
+            return document
+        code = order.shopify_currency
+        if not amounts or amounts.get("currency") != code:
+            raise ValidationError(
+                f"{label}: order {order.name} is booked in the customer's currency {code} but the "
+                f"document has no amounts in {code}; upgrade the sidecar (contract 1.4)")
+        return self._overlaid(label, document, amounts)
+
+    @staticmethod
+    def _overlaid(label, document, amounts):
+        try:
+            return presentment.overlay(document, amounts)
+        except ValueError as error:
+            raise ValidationError(f"{label}: {error}") from None
+
     def _foreign_currency(self, label, code, missing):
         """The active Odoo currency of ISO `code`; an inactive or unknown one is reported."""
         currency = self.env["res.currency"].with_context(active_test=False).search(
@@ -39,7 +88,7 @@ class ShopifySyncApi(models.AbstractModel):
             return None
         return currency
 
-    def _order_currency(self, label, document, total_cents, missing):
+    def _order_currency(self, label, document, total_cents, missing, booked_money="shop"):
         """(document, total in cents, pricelist) under the currency policy: the document as it
         is, or converted into the company currency; the pricelist the order takes, if any."""
         company = self.env.company
@@ -48,7 +97,7 @@ class ShopifySyncApi(models.AbstractModel):
             return document, total_cents, None
         policy = self._currency_policy()
         if policy == "company":
-            self._check_order_currency(label, document)
+            self._check_order_currency(label, document, booked_money)
         currency = self._foreign_currency(label, code, missing)
         if not currency:
             return document, total_cents, None

@@ -22,11 +22,12 @@ class ShopifySyncApi(models.AbstractModel):
     @api.model
     def apply_order(self, document):
         self = self._begin(document)
-        # Amounts are exact in the document currency's minor units (JPY 0, KWD 3 decimals).
-        self = self._with_currency(document.get("currency"))
         gid = self._gid(document, "order_gid", "Order", "order")
         self._lock(f"order:{gid}")
-        return self._apply_order(gid, document)
+        document, booked_money = self._booked_money(gid, document)
+        # Amounts are exact in the document currency's minor units (JPY 0, KWD 3 decimals).
+        self = self._with_currency(document.get("currency"))
+        return self._apply_order(gid, document, booked_money)
 
     def _result(self, order, status, message=None):
         result = {
@@ -177,7 +178,7 @@ class ShopifySyncApi(models.AbstractModel):
         return self.env["res.partner"].sudo().create(vals).with_env(self.env)
 
     # ------------------------------------------------------------------ apply_order's steps
-    def _apply_order(self, gid, document):
+    def _apply_order(self, gid, document, booked_money="shop"):
         """Check → skip when unchanged → resolve → write → compare totals → settle."""
         label = f"order {document.get('name') or gid}"
         total_cents = self._check_order_document(label, document)
@@ -192,7 +193,7 @@ class ShopifySyncApi(models.AbstractModel):
         missing, notes, flags = [], [], []
         shop_currency = document.get("currency")
         document, total_cents, pricelist = self._order_currency(label, document, total_cents,
-                                                                missing)
+                                                                missing, booked_money)
         # Converted into the company currency: read and written with its decimals from here.
         self = self._with_currency(document.get("currency"))
         self._check_currency_precision(label, pricelist, document.get("currency"), missing)
@@ -200,6 +201,7 @@ class ShopifySyncApi(models.AbstractModel):
         lines_vals = self._order_lines_vals(label, document, resolved, missing)
         header = self._order_header(label, gid, document, notes, order)
         header["shopify_currency"] = shop_currency
+        header["shopify_money"] = booked_money
         if pricelist:
             header["pricelist_id"] = pricelist.id
         status = "updated" if order else "created"
@@ -278,10 +280,16 @@ class ShopifySyncApi(models.AbstractModel):
                 f"\"Product Price\") but {currency.name} has {iso}: set it to {iso} (Settings > "
                 "Technical > Decimal Accuracy)")
 
-    def _check_order_currency(self, label, document):
+    def _check_order_currency(self, label, document, booked_money="shop"):
         company = self.env.company
         currency = document.get("currency")
         if currency and currency != company.currency_id.name:
+            if booked_money == "presentment":
+                raise ValidationError(
+                    f"{label}: the customer's currency {currency} differs from the company "
+                    f"currency {company.currency_id.name}; choose a pricelist in it or Odoo's "
+                    "rates (Shopify settings, Shop currency), or book orders in the shop "
+                    "currency")
             raise ValidationError(
                 f"{label}: shop currency {currency} differs from the company currency "
                 f"{company.currency_id.name}; configure the company currency first")
@@ -624,5 +632,6 @@ class ShopifySyncApi(models.AbstractModel):
             "name": order.name, "state": order.state,
             "amount_total": money.to_string(order.amount_total,
                                             money.minor_units(order.currency_id.name)),
+            "currency": order.currency_id.name,
             "line_count": len(lines),
         }

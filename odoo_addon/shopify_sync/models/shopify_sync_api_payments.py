@@ -46,9 +46,10 @@ class ShopifySyncApi(models.AbstractModel):
         self = self._begin(document)
         order_gid = self._gid(document, "order_gid", "Order", "payments")
         self._lock(f"order:{order_gid}")
+        label = f"payments of order {order_gid}"
+        document = self._in_order_money(order_gid, document, label)
         # Amounts are exact in the order's shop currency's minor units (JPY 0, KWD 3 decimals).
         self = self._with_order_currency(order_gid)
-        label = f"payments of order {order_gid}"
         transactions = self._check_transactions(label, document.get("transactions"))
         order = self._imported_order(label, order_gid)
         # The order's company may not be the integration user's current one: its mappings
@@ -291,6 +292,7 @@ class ShopifySyncApi(models.AbstractModel):
             "sale_order_id": payment.shopify_sale_order_id.id or None,
             "payment_type": payment.payment_type,
             "amount": money.to_string(payment.amount, money.minor_units(payment.currency_id.name)),
+            "currency": payment.currency_id.name,
             "state": compat.payment_state(payment), "reconciled": bool(payment.is_reconciled),
         }
 

@@ -40,6 +40,7 @@ class ShopifySyncApi(models.AbstractModel):
         gid = self._gid(document, "refund_gid", "Refund", "refund")
         order_gid = self._gid(document, "order_gid", "Order", f"refund {gid}")
         self._lock(f"order:{order_gid}")
+        document = self._in_order_money(order_gid, document, f"refund {gid}")
         # Amounts are exact in the order's shop currency's minor units (JPY 0, KWD 3 decimals).
         self = self._with_order_currency(order_gid)
         label = f"refund {gid}"
@@ -444,6 +445,7 @@ class ShopifySyncApi(models.AbstractModel):
             "order_gid": order.shopify_gid, "sale_order_id": order.id,
             "refund_gid": move.shopify_gid or None,
             "amount_total": money.to_string(move.amount_total, places),
+            "currency": move.currency_id.name, "money": order.shopify_money or "shop",
             "taxes_included": any(compat.value(order.order_line, "tax_id").mapped("price_include")),
             "lines": lines,
         }

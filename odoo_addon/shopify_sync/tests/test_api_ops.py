@@ -18,7 +18,7 @@ class TestOperatorApi(ShopifySyncCase):
         self.assertEqual(answer["orders"], [
             {"order_gid": "gid://shopify/Order/4101", "found": True,
              "sale_order_id": order.id, "name": order.name, "state": order.state,
-             "amount_total": "36.00", "line_count": 1},
+             "amount_total": "36.00", "currency": order.currency_id.name, "line_count": 1},
             {"order_gid": "gid://shopify/Order/4199", "found": False, "sale_order_id": None,
              "name": None, "state": None, "amount_total": None, "line_count": None},
         ])

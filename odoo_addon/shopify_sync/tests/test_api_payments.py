@@ -268,7 +268,7 @@ class TestPayments(ShopifySyncCase):
             "gid://shopify/OrderTransaction/70111", "gid://shopify/OrderTransaction/70112"]})
         self.assertIs(status["payments_enabled"], True)
         booked, missing = status["payments"]
-        self.assertEqual((booked["found"], booked["amount"], booked["payment_type"],
-                          booked["sale_order_id"], booked["reconciled"]),
-                         (True, "36.00", "inbound", order.id, True))
+        self.assertEqual((booked["found"], booked["amount"], booked["currency"],
+                          booked["payment_type"], booked["sale_order_id"], booked["reconciled"]),
+                         (True, "36.00", order.currency_id.name, "inbound", order.id, True))
         self.assertEqual((missing["found"], missing["payment_id"]), (False, None))

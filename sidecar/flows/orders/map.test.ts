@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { loadContractValidator } from '../../../dev/conformance/schemas.js';
-import { formatCents, mulDivRound, toCents } from '../../rules/money.js';
+import { formatCents, formatMinor, minorUnits, mulDivRound, toCents } from '../../rules/money.js';
 import type { FulfillmentOrderStatus, OrderFieldsFragment, OrderLineFieldsFragment, ShopMoneyFieldsFragment } from '../../shopify/index.js';
 import { normaliseOrder, orderGidOf, rateString, updatedSinceQuery } from './map.js';
 
-const m = (amount: string): ShopMoneyFieldsFragment => ({ shopMoney: { amount, currencyCode: 'EUR' } });
+const m = (amount: string): ShopMoneyFieldsFragment => ({
+  shopMoney: { amount, currencyCode: 'EUR' },
+  presentmentMoney: { amount, currencyCode: 'EUR' },
+});
 const validator = loadContractValidator();
 
 function line(overrides: Partial<OrderLineFieldsFragment> = {}): OrderLineFieldsFragment {
@@ -35,7 +38,7 @@ function order(overrides: Partial<OrderFieldsFragment> = {}): OrderFieldsFragmen
     displayFinancialStatus: 'PAID',
     displayFulfillmentStatus: 'UNFULFILLED',
     currencyCode: 'EUR',
-    presentmentCurrencyCode: 'USD',
+    presentmentCurrencyCode: 'EUR',
     taxesIncluded: false,
     currentSubtotalPriceSet: m('19.00'),
     currentTotalTaxSet: m('4.80'),
@@ -101,7 +104,7 @@ describe('orders normalise: Shopify order → OrderDocument', () => {
       created_at: '2026-11-27T10:00:00Z',
       updated_at: '2026-11-27T10:05:00Z',
       currency: 'EUR',
-      presentment_currency: 'USD',
+      presentment_currency: 'EUR',
       taxes_included: false,
       financial_status: 'paid',
       fulfillment_status: 'unfulfilled',
@@ -339,7 +342,7 @@ describe('orders normalise: Shopify order → OrderDocument', () => {
 describe('orders normalise: currencies with 0 and 3 decimals (ISO 4217 minor units)', () => {
   const bag =
     (currencyCode: 'KWD' | 'JPY') =>
-    (amount: string): ShopMoneyFieldsFragment => ({ shopMoney: { amount, currencyCode } });
+    (amount: string): ShopMoneyFieldsFragment => ({ shopMoney: { amount, currencyCode }, presentmentMoney: { amount, currencyCode } });
   // One unit of three removed: each share is cut at the currency's own minor unit (kept = amount −
   // round(amount × 1/3)), as Shopify's current totals are.
   const cases: Array<{
@@ -475,6 +478,121 @@ describe('orders pull and job routing (pure parts)', () => {
           createdAt: '2026-11-27T10:00:00Z',
         }),
       (e: Error) => e.name === 'PermanentError' && e.message === 'orders: job without an order GID (outbox)',
+    );
+  });
+});
+
+describe('orders normalise: amounts in the presentment currency', () => {
+  /** A MoneyBag: shop amount in EUR, presentment amount in `code`. */
+  const bag =
+    (code: 'USD' | 'JPY' | 'KWD') =>
+    (shop: string, presentment: string): ShopMoneyFieldsFragment => ({
+      shopMoney: { amount: shop, currencyCode: 'EUR' },
+      presentmentMoney: { amount: presentment, currencyCode: code },
+    });
+  // One unit of three removed: the presentment shares are cut at the presentment currency's own
+  // minor unit, as the shop ones are at the shop currency's.
+  const cases: Array<{
+    code: 'USD' | 'JPY' | 'KWD';
+    price: [string, string];
+    tax: [string, string];
+    discount: [string, string];
+    shipping: [string, string];
+    total: [string, string];
+    want: { price_unit: string; discount: string; tax: string; shipping: string; total: string };
+  }> = [
+    {
+      code: 'USD',
+      price: ['10.00', '11.00'],
+      tax: ['6.00', '6.61'],
+      discount: ['1.00', '1.10'],
+      shipping: ['5.00', '5.50'],
+      total: ['30.33', '33.37'],
+      want: { price_unit: '11.00', discount: '0.73', tax: '4.41', shipping: '5.50', total: '33.37' },
+    },
+    {
+      code: 'JPY',
+      price: ['10.00', '1650.0'],
+      tax: ['6.00', '991'],
+      discount: ['1.00', '165'],
+      shipping: ['5.00', '825'],
+      total: ['30.33', '5004'],
+      want: { price_unit: '1650', discount: '110', tax: '661', shipping: '825', total: '5004' },
+    },
+    {
+      code: 'KWD',
+      price: ['10.00', '3.385'],
+      tax: ['6.00', '2.031'],
+      discount: ['1.00', '0.338'],
+      shipping: ['5.00', '1.692'],
+      total: ['30.33', '10.265'],
+      want: { price_unit: '3.385', discount: '0.225', tax: '1.354', shipping: '1.692', total: '10.265' },
+    },
+  ];
+  for (const c of cases)
+    it(`lays the order's ${c.code} amounts over its EUR ones, exact in ${c.code}'s minor units`, () => {
+      const b = bag(c.code);
+      const { document } = normaliseOrder(
+        order({
+          presentmentCurrencyCode: c.code,
+          currentSubtotalPriceSet: b('0', '0'),
+          currentTotalTaxSet: b('0', '0'),
+          currentTotalDiscountsSet: b('0', '0'),
+          currentTotalPriceSet: b(...c.total),
+          shippingLines: {
+            nodes: [
+              {
+                title: 'Std',
+                code: null,
+                originalPriceSet: b(...c.shipping),
+                discountedPriceSet: b(...c.shipping),
+                discountAllocations: [],
+                taxLines: [],
+              },
+            ],
+          },
+          lineItems: {
+            nodes: [
+              line({
+                quantity: 3,
+                currentQuantity: 2,
+                originalUnitPriceSet: b(...c.price),
+                taxLines: [{ title: 'VAT', rate: 0.2, ratePercentage: 20, priceSet: b(...c.tax) }],
+                discountAllocations: [{ allocatedAmountSet: b(...c.discount) }],
+              }),
+            ],
+            pageInfo: { hasNextPage: false, endCursor: null },
+          },
+        }),
+      );
+      // The shop amounts are those of the shop currency, as for any order.
+      assert.deepEqual([document.currency, document.lines[0]!.price_unit, document.lines[0]!.discount], ['EUR', '10.00', '0.67']);
+      const zero = formatMinor(0n, minorUnits(c.code));
+      assert.deepEqual(document.presentment, {
+        currency: c.code,
+        lines: [{ price_unit: c.want.price_unit, discount: c.want.discount, tax_lines: [{ amount: c.want.tax }] }],
+        shipping_lines: [{ price: c.want.shipping, discount: zero, tax_lines: [] }],
+        subtotal_price: zero,
+        total_tax: zero,
+        total_discounts: zero,
+        total_price: c.want.total,
+      });
+      validator.validate('apply_order', 'params', document);
+    });
+
+  it('leaves an order paid in the shop currency without presentment amounts (its document and content hash unchanged)', () => {
+    const { document } = normaliseOrder(order());
+    assert.equal('presentment' in document, false);
+  });
+
+  it('refuses a MoneyBag without the presentment amount, naming the field', () => {
+    const o = order({
+      presentmentCurrencyCode: 'USD',
+      currentTotalPriceSet: { shopMoney: { amount: '1.00', currencyCode: 'EUR' } } as ShopMoneyFieldsFragment,
+    });
+    assert.throws(
+      () => normaliseOrder(o),
+      (e: Error) => e.name === 'PermanentError' && /total price: Shopify sent no presentmentMoney/.test(e.message),
     );
   });
 });

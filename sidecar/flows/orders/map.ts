@@ -7,8 +7,10 @@
  *
  * Rules, each one a decision the rest of the flow relies on:
  * - Money is a decimal string in the shop currency (`shopMoney`), computed exactly in integer
- *   minor units of that currency (JPY 0, EUR 2, KWD 3 decimals; never floats; rules/money.ts). Shop currency is the accounting currency; the
- *   presentment currency code is recorded for reference only (docs/flows.md, "The canonical document").
+ *   minor units of that currency (JPY 0, EUR 2, KWD 3 decimals; never floats; rules/money.ts).
+ *   When the customer paid in another currency, `presentment` carries the same amounts in it
+ *   (`presentmentMoney`, computed by the same rules in its minor units); Odoo books one or the
+ *   other by its setting (docs/flows.md, "Currencies").
  * - Quantities are the *current* ones (Shopify `currentQuantity`: after edits, removals and
  *   refunds). A line's discount and tax amounts in Shopify
  *   cover the originally ordered units, so for a line whose units were removed they are reduced by
@@ -26,7 +28,7 @@
  * - Rates are decimal fractions as strings ("0.2" for 20 %).
  */
 import type { QueueJobs } from '../../jobs.js';
-import type { Address, CustomerDocument, OrderDocument, OrderLine, ShippingLine, TaxLine } from '../../odoo/contract.js';
+import type { Address, CustomerDocument, OrderDocument, OrderLine, OrderPresentment, ShippingLine, TaxLine } from '../../odoo/contract.js';
 import { PermanentError } from '../../queue/errors.js';
 import { isGid } from '../../rules/gid.js';
 import { currencyMoney, mulDivRound, type CurrencyMoney } from '../../rules/money.js';
@@ -71,9 +73,16 @@ export interface NormaliseResult {
   warnings: NormaliseWarning[];
 }
 
-/** A MoneyBag's shop amount in minor units of the shop currency (`cur`). */
-const bagAmount = (cur: CurrencyMoney, bag: ShopMoneyFieldsFragment | null | undefined, what: string): bigint =>
-  cur.read(bag?.shopMoney?.amount ?? '0', what);
+/** Which of a MoneyBag's amounts a document is made of: the shop's or the customer's currency. */
+export type MoneySide = 'shopMoney' | 'presentmentMoney';
+
+/** A MoneyBag's amount on `side` in minor units of that side's currency (`cur`). */
+const bagAmount = (
+  cur: CurrencyMoney,
+  bag: ShopMoneyFieldsFragment | null | undefined,
+  what: string,
+  side: MoneySide = 'shopMoney',
+): bigint => cur.read(bag?.[side]?.amount ?? '0', what);
 
 /** A tax rate as a decimal fraction string: 0.2 → "0.2", 0.075 → "0.075". */
 export function rateString(rate: number | null | undefined, ratePercentage?: number | null): string {
@@ -132,6 +141,7 @@ function keptShare(amount: bigint, ordered: number, current: number): bigint {
 }
 
 function taxLines(
+  money: (bag: ShopMoneyFieldsFragment | null | undefined, what: string) => bigint,
   cur: CurrencyMoney,
   lines: readonly TaxLineFieldsFragment[] | null | undefined,
   what: string,
@@ -140,7 +150,7 @@ function taxLines(
   return (lines ?? []).map((t, i) => ({
     title: t.title,
     rate: rateString(t.rate, t.ratePercentage),
-    amount: cur.format(share(bagAmount(cur, t.priceSet, `${what} tax line ${i + 1}`))),
+    amount: cur.format(share(money(t.priceSet, `${what} tax line ${i + 1}`))),
   }));
 }
 
@@ -166,11 +176,39 @@ export function normaliseOrder(
   order: OrderFieldsFragment,
   lineItems: readonly OrderLineFieldsFragment[] = order.lineItems.nodes,
 ): NormaliseResult {
+  const { document, warnings } = orderDocument(order, lineItems, 'shopMoney');
+  const presentment = order.presentmentCurrencyCode;
+  if (presentment && presentment !== order.currencyCode) {
+    // Only then, so the documents (and content hashes) of single-currency orders do not change.
+    document.presentment = presentmentOverlay(orderDocument(order, lineItems, 'presentmentMoney').document);
+  }
+  return { document, warnings };
+}
+
+/** The amounts of a document made of presentment money, laid over the shop-money one by position. */
+function presentmentOverlay(doc: OrderDocument): OrderPresentment {
+  const taxes = (lines: readonly TaxLine[] | undefined) => (lines ?? []).map((t) => ({ amount: t.amount ?? '0' }));
+  return {
+    currency: doc.currency,
+    lines: doc.lines.map((l) => ({ price_unit: l.price_unit, discount: l.discount ?? '0', tax_lines: taxes(l.tax_lines) })),
+    shipping_lines: doc.shipping_lines.map((s) => ({ price: s.price, discount: s.discount ?? '0', tax_lines: taxes(s.tax_lines) })),
+    subtotal_price: doc.subtotal_price ?? '0',
+    total_tax: doc.total_tax ?? '0',
+    total_discounts: doc.total_discounts ?? '0',
+    total_price: doc.total_price,
+  };
+}
+
+function orderDocument(order: OrderFieldsFragment, lineItems: readonly OrderLineFieldsFragment[], side: MoneySide): NormaliseResult {
   const warnings: NormaliseWarning[] = [];
-  // Every amount is exact in the shop currency's minor units (JPY 0, KWD 3 decimals), so every
+  // Every amount is exact in its currency's minor units (JPY 0, KWD 3 decimals), so every
   // pro-rata share rounds at that currency's precision, as Shopify's current totals do.
-  const cur = currencyMoney(order.currencyCode);
-  const money = (bag: ShopMoneyFieldsFragment | null | undefined, what: string): bigint => bagAmount(cur, bag, what);
+  const code = side === 'shopMoney' ? order.currencyCode : (order.presentmentCurrencyCode ?? order.currencyCode);
+  const cur = currencyMoney(code);
+  const money = (bag: ShopMoneyFieldsFragment | null | undefined, what: string): bigint => {
+    if (bag && !bag[side]) throw new PermanentError(`${what}: Shopify sent no ${side}`);
+    return bagAmount(cur, bag, what, side);
+  };
   const lines: OrderLine[] = lineItems.map((li, index) => {
     const where = `order ${order.name} line ${index + 1} (${li.sku ?? 'no SKU'})`;
     const ordered = clampQuantity(li.quantity, `${where} ordered`, []);
@@ -184,7 +222,7 @@ export function normaliseOrder(
       quantity: current,
       price_unit: cur.format(money(li.originalUnitPriceSet, `${where} price`)),
       discount: cur.format(share(discount)),
-      tax_lines: taxLines(cur, li.taxLines, where, share),
+      tax_lines: taxLines(money, cur, li.taxLines, where, share),
       // Only when true, so the documents (and content hashes) of other orders do not change.
       ...(li.isGiftCard ? { gift_card: true } : {}),
     };
@@ -204,7 +242,7 @@ export function normaliseOrder(
       code: s.code ?? null,
       price: cur.format(price),
       discount: cur.format(discount),
-      tax_lines: taxLines(cur, s.taxLines, where),
+      tax_lines: taxLines(money, cur, s.taxLines, where),
     };
   });
   const document: OrderDocument = {
@@ -212,7 +250,7 @@ export function normaliseOrder(
     name: order.name,
     created_at: order.createdAt,
     updated_at: order.updatedAt,
-    currency: order.currencyCode,
+    currency: code,
     presentment_currency: order.presentmentCurrencyCode ?? order.currencyCode,
     taxes_included: Boolean(order.taxesIncluded),
     financial_status: lower(order.displayFinancialStatus) ?? 'pending',

@@ -13,7 +13,7 @@ function tx(id: number, kind: string, status: string, amount: string, extra: Par
     gateway: 'bogus',
     processedAt: '2026-11-27T10:00:00Z',
     createdAt: '2026-11-27T09:59:00Z',
-    amountSet: { shopMoney: { amount, currencyCode: 'EUR' as const } },
+    amountSet: { shopMoney: { amount, currencyCode: 'EUR' as const }, presentmentMoney: { amount, currencyCode: 'EUR' as const } },
     ...extra,
   };
 }
@@ -34,6 +34,28 @@ describe('payments map', () => {
     it(`${money ? 'books' : 'does not book'} ${name}`, () => {
       assert.equal(isMoney(t), money);
     });
+
+  it('carries the transactions’ amounts in the customer’s currency when it is not the shop’s, by position, valid against the contract', () => {
+    const paid = (id: number, kind: string, eur: string, jpy: string) =>
+      tx(id, kind, 'SUCCESS', eur, {
+        amountSet: { shopMoney: { amount: eur, currencyCode: 'EUR' }, presentmentMoney: { amount: jpy, currencyCode: 'JPY' } },
+      });
+    const doc = paymentsDocument({
+      id: 'gid://shopify/Order/9',
+      name: '#9',
+      transactions: [paid(1, 'SALE', '30.00', '4500.0'), paid(2, 'REFUND', '10.00', '1500.0')],
+    });
+    assert.deepEqual(
+      doc.transactions.map((t) => t.amount),
+      ['30.00', '10.00'],
+    );
+    assert.deepEqual(doc.presentment, { currency: 'JPY', transactions: [{ amount: '4500.0' }, { amount: '1500.0' }] });
+    validator.validate('apply_payments', 'params', doc);
+    assert.equal(
+      'presentment' in paymentsDocument({ id: 'gid://shopify/Order/9', name: '#9', transactions: [tx(1, 'SALE', 'SUCCESS', '1.00')] }),
+      false,
+    );
+  });
 
   it('sends every transaction, lower-cased, with shop money and the processing time (else the creation time), valid against the contract', () => {
     const doc = paymentsDocument({
@@ -111,6 +133,33 @@ describe('payments map', () => {
         ['2', '5.00', '4.00'],
         ['3', '2.00', null],
       ],
+    );
+    // Booked in the customer's currency: compared in it.
+    const inYen: MoneyOrder = {
+      ...order,
+      transactions: [
+        tx(1, 'SALE', 'SUCCESS', '30.00', {
+          amountSet: { shopMoney: { amount: '30.00', currencyCode: 'EUR' }, presentmentMoney: { amount: '4500.0', currencyCode: 'JPY' } },
+        }),
+        tx(2, 'SALE', 'SUCCESS', '10.00', {
+          amountSet: { shopMoney: { amount: '10.00', currencyCode: 'EUR' }, presentmentMoney: { amount: '1500.0', currencyCode: 'JPY' } },
+        }),
+      ],
+    };
+    const yen = compareTransactions(
+      [inYen],
+      [
+        { ...status(1, '4500'), currency: 'JPY' },
+        { ...status(2, '1501'), currency: 'JPY' },
+      ],
+      {
+        from: new Date('2026-11-26T12:00:00Z'),
+        to: new Date('2026-11-27T12:00:00Z'),
+      },
+    );
+    assert.deepEqual(
+      yen.mismatched.map((m) => [m.transactionGid.split('/').pop(), m.shopify, m.odoo]),
+      [['2', '1500', '1501']],
     );
   });
 });

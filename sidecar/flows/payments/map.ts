@@ -8,7 +8,9 @@
  *   back (a cash sale is the amount tendered, the change its own transaction); an authorization
  *   reserves, a void cancels, pending and failed transactions move nothing. The addon applies the
  *   same rule; this side uses it only to compare.
- * - Amounts are shop money (`shopMoney`), exact in integer cents (rules/money.ts).
+ * - Amounts are shop money (`shopMoney`), exact in integer minor units (rules/money.ts); when the
+ *   customer paid in another currency, `presentment` carries them in it too (`presentmentMoney`),
+ *   which Odoo books for an order it booked in that currency.
  * - Every transaction is sent, whatever its kind: the addon decides what it books, and a
  *   transaction it refuses is named in its error.
  */
@@ -33,8 +35,13 @@ export function isMoney(t: Pick<ShopifyTransaction, 'kind' | 'status' | 'amountS
 
 /** The contract's PaymentsDocument of an order: every transaction, kinds and statuses lower-cased. */
 export function paymentsDocument(order: ShopifyOrderTransactions): PaymentsDocument {
+  const shop = order.transactions[0]?.amountSet.shopMoney.currencyCode;
+  const paid = order.transactions.find((t) => t.amountSet.presentmentMoney.currencyCode !== shop)?.amountSet.presentmentMoney.currencyCode;
   return {
     order_gid: order.id,
+    ...(paid
+      ? { presentment: { currency: paid, transactions: order.transactions.map((t) => ({ amount: t.amountSet.presentmentMoney.amount })) } }
+      : {}),
     transactions: order.transactions.map((t): PaymentTransaction => ({
       transaction_gid: t.id,
       kind: t.kind.toLowerCase() as PaymentTransaction['kind'],
@@ -73,8 +80,10 @@ export function compareTransactions(
     for (const t of transactionsInWindow(order, window)) {
       compared++;
       const booked = byGid.get(t.id);
-      const places = minorUnits(t.amountSet.shopMoney.currencyCode);
-      const shopify = formatMinor(amountOf(t, `transaction ${t.id} amount`), places);
+      // A payment Odoo booked in the customer's currency is compared in it.
+      const side = booked?.currency && booked.currency === t.amountSet.presentmentMoney.currencyCode ? 'presentmentMoney' : 'shopMoney';
+      const places = minorUnits(t.amountSet[side].currencyCode);
+      const shopify = formatMinor(toMinor(t.amountSet[side].amount, places, `transaction ${t.id} amount`), places);
       const odoo = booked?.found ? booked.amount : null;
       if (odoo !== null && toMinor(odoo, places, 'Odoo payment') === toMinor(shopify, places)) continue;
       mismatched.push({

@@ -53,7 +53,8 @@ export async function importRefund(ctx: FlowContext, store: RefundStore, refundG
   // Money beyond the goods may repay an order edit, which Odoo credits through the edit.
   if (givesBeyondGoods(document)) {
     const balance = await readOrderEditBalance(ctx, refund.order.id);
-    document = withEditBalance(document, editBalanceOf(refundGid, balance), refund.totalRefundedSet.shopMoney.currencyCode);
+    const paid = document.presentment ? editBalanceOf(refundGid, balance, 'presentmentMoney') : undefined;
+    document = withEditBalance(document, editBalanceOf(refundGid, balance), refund.totalRefundedSet.shopMoney.currencyCode, paid);
   }
   try {
     return { refundGid, result: await ctx.odoo.applyRefund(document) };
@@ -139,17 +140,27 @@ async function refundInShopify(ctx: FlowContext, store: RefundStore, cn: CreditN
     const first = await readRefundable(ctx, cn.order_gid, []);
     plan = planCreditNoteRefund(cn, first);
     const order = plan.lines.length ? await readRefundable(ctx, cn.order_gid, plan.lines) : first;
-    transactions = refundTransactions(cn, order, plan.amount);
+    transactions = refundTransactions(cn, order, plan.amount, plan.currency);
   } catch (error) {
     throw await showOnCreditNote(ctx, cn, error);
   }
   // Journal what is sent before sending it: if no answer comes, the next attempt reads back.
-  await store.setPending(cn.move_id, { note: plan.note, amount: cn.amount_total });
+  await store.setPending(cn.move_id, { note: plan.note, amount: cn.amount_total, ...(plan.currency ? { currency: plan.currency } : {}) });
   let refundGid: string | undefined;
   try {
     const answer = await ctx.shopify.request(
       'RefundCreate',
-      { input: { orderId: cn.order_gid, note: plan.note, notify: false, refundLineItems: plan.lines, transactions } },
+      {
+        input: {
+          orderId: cn.order_gid,
+          note: plan.note,
+          notify: false,
+          refundLineItems: plan.lines,
+          transactions,
+          // Required when the customer paid in another currency than the shop's: theirs.
+          ...(plan.currency ? { currency: plan.currency } : {}),
+        },
+      },
       // The key makes a retry safe on Shopify's side, but the flow still reads back first (retrySafe false).
       {
         lane: LANE,

@@ -22,7 +22,10 @@ const L1 = 'gid://shopify/LineItem/11';
 const L2 = 'gid://shopify/LineItem/12';
 const LOC_A = 'gid://shopify/Location/101';
 const LOC_B = 'gid://shopify/Location/102';
-const m = (amount: string) => ({ shopMoney: { amount, currencyCode: 'EUR' as const } });
+const m = (amount: string) => ({
+  shopMoney: { amount, currencyCode: 'EUR' as const },
+  presentmentMoney: { amount, currencyCode: 'EUR' as const },
+});
 
 type Line = [line: string, quantity: number, restock: RefundLineItemRestockType, subtotal: string, tax: string, location?: string];
 
@@ -173,6 +176,37 @@ describe('refunds map: a Shopify refund as the contract RefundDocument', () => {
   });
 });
 
+describe('refunds map: a refund of an order paid in another currency', () => {
+  /** The refund with every MoneyBag's presentment amount in JPY at 150 yen a euro. */
+  const inYen = (r: ShopifyRefund): ShopifyRefund =>
+    JSON.parse(JSON.stringify(r), (key, value: unknown) =>
+      key === 'presentmentMoney' && value && typeof value === 'object'
+        ? { amount: String(Math.round(Number((value as { amount: string }).amount) * 150)), currencyCode: 'JPY' }
+        : value,
+    ) as ShopifyRefund;
+
+  it('carries its amounts in the customer’s currency too, exact in its minor units, the shop ones unchanged', () => {
+    const shop = refund({ lines: [[L1, 1, 'CANCEL', '10.00', '2.00']], shipping: [['5.00', '1.00']], adjustments: [['-0.50', '0.00']] });
+    const document = refundDocument(inYen(shop), false);
+    assert.deepEqual(summary(document), summary(refundDocument(shop, false)));
+    assert.deepEqual(document.presentment, {
+      currency: 'JPY',
+      lines: [{ subtotal: '1500', total_tax: '300' }],
+      shipping: { amount: '750', tax: '150' },
+      adjustments: [{ amount: '75' }],
+      total: '2775',
+    });
+  });
+  it('has none for a refund in the shop currency (its document unchanged)', () => {
+    assert.equal('presentment' in refundDocument(refund({ lines: [[L1, 1, 'CANCEL', '10.00', '2.00']] }), false), false);
+  });
+  it('carries the edit balance in the customer’s currency beside the shop one', () => {
+    const shop = refund({ adjustments: [['-7.50', '0.00']] });
+    const document = withEditBalance(refundDocument(inYen(shop), false), 750n, 'EUR', 1125n);
+    assert.deepEqual([document.edit_balance, document.presentment?.edit_balance], ['7.50', '1125']);
+  });
+});
+
 describe('refunds map: the refunds Odoo still has to apply', () => {
   const status = (gid: string, state: RefundStatus['state'], found = true): RefundStatus => ({
     refund_gid: gid,
@@ -290,11 +324,62 @@ describe('refunds map: an Odoo credit note as a Shopify refund', () => {
       /only 1 refundable/,
     );
   });
-  it('refuses an order paid in another currency than the shop’s', () => {
+  it('refuses a credit note of an order paid in another currency than the shop’s unless Odoo booked the order and the note in it', () => {
     assert.throws(
       () => planCreditNoteRefund(creditNote([], '1.00'), order({ presentment: 'USD' })),
       /paid in USD, not the shop currency EUR/,
     );
+    // Booked in shop money, or converted into another currency: still refused.
+    for (const [money, currency] of [
+      ['shop', 'USD'],
+      ['presentment', 'EUR'],
+    ] as const)
+      assert.throws(
+        () => planCreditNoteRefund({ ...creditNote([], '1.00'), money, currency }, order({ presentment: 'USD' })),
+        /paid in USD, not the shop currency EUR/,
+        `${money} ${currency}`,
+      );
+  });
+  /** The order paid in USD, its MoneyBags at 1 EUR = 1.25 USD. */
+  const paidInUsd = (spec: { refundable: [string, string]; payments: Array<[string, string]> }): ShopifyOrderRefundable => ({
+    ...order({ presentment: 'USD' }),
+    transactions: spec.payments.map(([eur, usd], i) => ({
+      id: `gid://shopify/OrderTransaction/${i + 1}`,
+      kind: 'SALE' as const,
+      status: 'SUCCESS' as const,
+      gateway: 'bogus',
+      amountSet: { shopMoney: { amount: eur, currencyCode: 'EUR' }, presentmentMoney: { amount: usd, currencyCode: 'USD' } },
+    })),
+    suggestedRefund: {
+      maximumRefundableSet: {
+        shopMoney: { amount: spec.refundable[0], currencyCode: 'EUR' },
+        presentmentMoney: { amount: spec.refundable[1], currencyCode: 'USD' },
+      },
+    },
+  });
+  it('refunds a credit note of an order booked in the customer’s currency in that currency: the plan, the transactions and the cap', () => {
+    const cn = { ...creditNote([[L1, 'product', 1, 1, '15.00']], '15.00'), money: 'presentment' as const, currency: 'USD' };
+    const o = paidInUsd({
+      refundable: ['24.00', '30.00'],
+      payments: [
+        ['16.00', '20.00'],
+        ['8.00', '10.00'],
+      ],
+    });
+    const plan = planCreditNoteRefund(cn, o);
+    assert.deepEqual([plan.amount, plan.currency, plan.lines], [1500n, 'USD', [{ lineItemId: L1, quantity: 1, restockType: 'CANCEL' }]]);
+    assert.deepEqual(
+      refundTransactions(cn, o, plan.amount, plan.currency).map((t) => [t.parentId, t.amount]),
+      [['gid://shopify/OrderTransaction/1', '15.00']],
+    );
+    const two = refundTransactions({ ...cn, amount_total: '25.00' }, o, 2500n, 'USD');
+    assert.deepEqual(
+      two.map((t) => t.amount),
+      ['20.00', '5.00'],
+    );
+    assert.throws(() => refundTransactions({ ...cn, amount_total: '31.00' }, o, 3100n, 'USD'), {
+      message: 'credit note RINV/2026/00001: 31.00 is more than Shopify can refund on order #1001 (30.00 refundable)',
+    });
   });
   it('refunds to the payments oldest first, never more than each', () => {
     const t = refundTransactions(creditNote([], '25.00'), order({ payments: ['20.00', '10.00'] }), 2500n);
@@ -320,6 +405,17 @@ describe('refunds map: an Odoo credit note as a Shopify refund', () => {
     assert.equal(findSentRefund(sent, refunds, new Set(['gid://shopify/Refund/1']))?.id, 'gid://shopify/Refund/2');
     assert.equal(findSentRefund(sent, refunds, new Set(refunds.map((r) => r.id))), undefined);
     assert.equal(findSentRefund({ ...sent, amount: '5.01' }, refunds, new Set()), undefined);
+    // Sent in the customer's currency: compared with the refund's amount in it.
+    const paid = [
+      {
+        id: 'gid://shopify/Refund/3',
+        createdAt: null,
+        note: 'Odoo credit note X',
+        totalRefundedSet: { shopMoney: { amount: '4.00', currencyCode: 'EUR' }, presentmentMoney: { amount: '5.00', currencyCode: 'USD' } },
+      },
+    ] as ShopifyOrderRefunds['refunds'];
+    assert.equal(findSentRefund({ ...sent, currency: 'USD' }, paid, new Set())?.id, 'gid://shopify/Refund/3');
+    assert.equal(findSentRefund(sent, paid, new Set()), undefined);
   });
 });
 

@@ -5,7 +5,9 @@
  * read-back of a refundCreate that got no answer (docs/flows.md, "Refunds").
  *
  * Rules:
- * - Money is the shop currency (`shopMoney`), exact in integer cents (rules/money.ts).
+ * - Money is the shop currency (`shopMoney`), exact in integer minor units (rules/money.ts). When
+ *   the customer paid in another currency, `presentment` carries the refund's amounts in it
+ *   (`presentmentMoney`), which Odoo books for an order it booked in that currency.
  * - A refund line's subtotal is in the order's tax convention (tax included when the order's
  *   prices include tax), so the total adds the lines' tax only when prices exclude it.
  * - Order adjustments are sign-normalised: Shopify's amount is the calculated refund minus the
@@ -25,6 +27,7 @@ import { PermanentError } from '../../queue/errors.js';
 import { isGid } from '../../rules/gid.js';
 import { formatMinor, minorUnits, toMinor } from '../../rules/money.js';
 import type {
+  CurrencyCode,
   OrderEditBalanceQuery,
   OrderRefundableQuery,
   OrderRefundsQuery,
@@ -40,9 +43,14 @@ export type ShopifyOrderRefundable = NonNullable<OrderRefundableQuery['order']>;
 export type ShopifyOrderEditBalance = NonNullable<OrderEditBalanceQuery['order']>;
 export type RefundJob = QueueJobs['refunds'];
 
-/** A MoneyBag's shop amount, exact in minor units of its own currency (JPY 0, KWD 3 decimals). */
-const money = (bag: ShopMoneyFieldsFragment | null | undefined, what: string): bigint =>
-  toMinor(bag?.shopMoney?.amount ?? '0', minorUnits(bag?.shopMoney?.currencyCode), what);
+/** Which of a MoneyBag's amounts: the shop's or the customer's (presentment) currency. */
+type MoneySide = 'shopMoney' | 'presentmentMoney';
+
+/** A MoneyBag's amount on `side`, exact in minor units of its own currency (JPY 0, KWD 3 decimals). */
+const moneyOf = (bag: ShopMoneyFieldsFragment | null | undefined, what: string, side: MoneySide = 'shopMoney'): bigint => {
+  if (bag && !bag[side]) throw new PermanentError(`${what}: Shopify sent no ${side}`);
+  return toMinor(bag?.[side]?.amount ?? '0', minorUnits(bag?.[side]?.currencyCode), what);
+};
 
 /** The order a refunds job is about (webhooks and repairs name it; credit notes are read first). */
 export function orderGidOf(job: RefundJob): string | undefined {
@@ -57,11 +65,36 @@ export function moveIdOf(job: Extract<RefundJob, { source: 'outbox' }>): number 
   return typeof job.payload.move_id === 'number' ? job.payload.move_id : job.resId;
 }
 
-/** The contract's RefundDocument for one Shopify refund of an order whose prices include tax or not. */
+/** The customer's currency of a refund when it is not the shop's (then the document carries `presentment`). */
+export function refundPresentmentCurrency(refund: Pick<ShopifyRefund, 'totalRefundedSet'>): string | undefined {
+  const { shopMoney, presentmentMoney } = refund.totalRefundedSet;
+  return presentmentMoney && presentmentMoney.currencyCode !== shopMoney.currencyCode ? presentmentMoney.currencyCode : undefined;
+}
+
+/**
+ * The contract's RefundDocument for one Shopify refund of an order whose prices include tax or
+ * not, with its amounts in the customer's currency too when that is not the shop's.
+ */
 export function refundDocument(refund: ShopifyRefund, taxesIncluded: boolean): RefundDocument {
+  const document = refundMoneyDocument(refund, taxesIncluded, 'shopMoney');
+  const currency = refundPresentmentCurrency(refund);
+  if (!currency) return document;
+  const paid = refundMoneyDocument(refund, taxesIncluded, 'presentmentMoney');
+  document.presentment = {
+    currency,
+    lines: paid.lines.map((l) => ({ subtotal: l.subtotal, total_tax: l.total_tax ?? '0' })),
+    shipping: { amount: paid.shipping?.amount ?? '0', tax: paid.shipping?.tax ?? '0' },
+    adjustments: (paid.adjustments ?? []).map((a) => ({ amount: a.amount })),
+    total: paid.total,
+  };
+  return document;
+}
+
+function refundMoneyDocument(refund: ShopifyRefund, taxesIncluded: boolean, side: MoneySide): RefundDocument {
   const label = `refund ${refund.id}`;
-  // The refund's money is in the shop currency, the order's: written with its decimals.
-  const fmt = (minor: bigint) => formatMinor(minor, minorUnits(refund.totalRefundedSet.shopMoney.currencyCode));
+  // The refund's money is in its currency (the order's on that side): written with its decimals.
+  const fmt = (minor: bigint) => formatMinor(minor, minorUnits(refund.totalRefundedSet[side].currencyCode));
+  const money = (bag: ShopMoneyFieldsFragment | null | undefined, what: string) => moneyOf(bag, what, side);
   if (refund.refundLineItems.pageInfo.hasNextPage)
     throw new PermanentError(`${label}: more than 50 refunded lines; not supported, apply it in Odoo by hand`);
   let total = 0n;
@@ -109,9 +142,11 @@ export function refundDocument(refund: ShopifyRefund, taxesIncluded: boolean): R
 function adjustmentsOf(
   nodes: ReadonlyArray<{ amountSet: ShopMoneyFieldsFragment; taxAmountSet: ShopMoneyFieldsFragment }>,
   label: string,
+  side: MoneySide,
 ): bigint {
   return nodes.reduce(
-    (sum, a, i) => sum - money(a.amountSet, `${label} adjustment ${i + 1}`) - money(a.taxAmountSet, `${label} adjustment ${i + 1} tax`),
+    (sum, a, i) =>
+      sum - moneyOf(a.amountSet, `${label} adjustment ${i + 1}`, side) - moneyOf(a.taxAmountSet, `${label} adjustment ${i + 1} tax`, side),
     0n,
   );
 }
@@ -124,24 +159,38 @@ function adjustmentsOf(
  * they lower the current total by what they give back, so only an edit (or an overpayment) leaves
  * the customer owed. 0 when nothing was owed (a goodwill refund).
  */
-export function editBalanceOf(refundGid: string, order: ShopifyOrderEditBalance): bigint {
+export function editBalanceOf(refundGid: string, order: ShopifyOrderEditBalance, side: MoneySide = 'shopMoney'): bigint {
+  const money = (bag: ShopMoneyFieldsFragment | null | undefined, what: string) => moneyOf(bag, what, side);
   const refunds = [...order.refunds].sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? '') || a.id.localeCompare(b.id));
   const at = refunds.findIndex((r) => r.id === refundGid);
   if (at < 0) return 0n;
   let owed = money(order.totalReceivedSet, 'order received') - money(order.currentTotalPriceSet, 'order current total');
   refunds.forEach((r, i) => {
     const given = money(r.totalRefundedSet, `refund ${r.id} total`);
-    const beyond = adjustmentsOf(r.orderAdjustments.nodes, `refund ${r.id}`);
+    const beyond = adjustmentsOf(r.orderAdjustments.nodes, `refund ${r.id}`, side);
     owed -= i < at ? given : given - beyond;
   });
-  const beyond = adjustmentsOf(refunds[at]!.orderAdjustments.nodes, `refund ${refundGid}`);
+  const beyond = adjustmentsOf(refunds[at]!.orderAdjustments.nodes, `refund ${refundGid}`, side);
   const repaid = owed < beyond ? owed : beyond;
   return repaid > 0n ? repaid : 0n;
 }
 
 /** A refund document with the part of its money that repays an order edit (`editBalanceOf`). */
-export function withEditBalance(document: RefundDocument, balance: bigint, currency: string | null | undefined): RefundDocument {
-  return balance > 0n ? { ...document, edit_balance: formatMinor(balance, minorUnits(currency)) } : document;
+export function withEditBalance(
+  document: RefundDocument,
+  balance: bigint,
+  currency: string | null | undefined,
+  paidBalance?: bigint,
+): RefundDocument {
+  if (balance <= 0n) return document;
+  const withBalance = { ...document, edit_balance: formatMinor(balance, minorUnits(currency)) };
+  // The customer's-currency amounts follow (the same refunds, in that currency).
+  if (document.presentment)
+    withBalance.presentment = {
+      ...document.presentment,
+      edit_balance: formatMinor(paidBalance ?? 0n, minorUnits(document.presentment.currency)),
+    };
+  return withBalance;
 }
 
 /** Whether a refund document gives money back beyond its goods (only then can it repay an edit). */
@@ -163,6 +212,24 @@ export interface CreditNoteRefund {
   note: string;
   lines: RefundLineItemInput[];
   amount: bigint;
+  /**
+   * The customer's (presentment) currency the money is in, when it is not the shop's: the order
+   * was booked in it in Odoo (RefundInput.currency; transactions are in it).
+   */
+  currency?: CurrencyCode;
+}
+
+/**
+ * The currency a credit note is refunded in: the shop's, or the customer's for an order Odoo booked
+ * in it and a credit note in it. Any other credit note of an order paid in another currency is
+ * refused, naming both currencies.
+ */
+function refundCurrency(cn: CreditNoteDocument, order: ShopifyOrderRefundable): CurrencyCode | undefined {
+  if (order.currencyCode === order.presentmentCurrencyCode) return undefined;
+  if (cn.money === 'presentment' && cn.currency === order.presentmentCurrencyCode) return order.presentmentCurrencyCode;
+  throw new PermanentError(
+    `credit note ${cn.name}: order ${order.name} was paid in ${order.presentmentCurrencyCode}, not the shop currency ${order.currencyCode}; refund it in Shopify`,
+  );
 }
 
 /** Integer units of a credit note line, or a permanent error naming it (Shopify refunds whole units). */
@@ -182,10 +249,7 @@ function units(cn: CreditNoteDocument, index: number): number {
  * money is the credit note's total.
  */
 export function planCreditNoteRefund(cn: CreditNoteDocument, order: ShopifyOrderRefundable): CreditNoteRefund {
-  if (order.currencyCode !== order.presentmentCurrencyCode)
-    throw new PermanentError(
-      `credit note ${cn.name}: order ${order.name} was paid in ${order.presentmentCurrencyCode}, not the shop currency ${order.currencyCode}; refund it in Shopify`,
-    );
+  const currency = refundCurrency(cn, order);
   const wanted = new Map<string, { qty: number; open: number; index: number }>();
   cn.lines.forEach((l, i) => {
     if (l.role !== 'product' || !l.line_gid) return;
@@ -211,7 +275,8 @@ export function planCreditNoteRefund(cn: CreditNoteDocument, order: ShopifyOrder
   return {
     note: `Odoo credit note ${cn.name}`,
     lines,
-    amount: toMinor(cn.amount_total, minorUnits(order.currencyCode), `credit note ${cn.name} amount_total`),
+    amount: toMinor(cn.amount_total, minorUnits(currency ?? order.currencyCode), `credit note ${cn.name} amount_total`),
+    ...(currency ? { currency } : {}),
   };
 }
 
@@ -223,9 +288,12 @@ type Payment = ShopifyOrderRefundable['transactions'][number];
  * never more than Shopify says is refundable (a larger credit note is a permanent error naming
  * both amounts, which the flow shows on the credit note).
  */
-export function refundTransactions(cn: CreditNoteDocument, order: ShopifyOrderRefundable, amount: bigint) {
+export function refundTransactions(cn: CreditNoteDocument, order: ShopifyOrderRefundable, amount: bigint, currency?: string) {
+  // In the customer's currency when the credit note is (Shopify takes transactions in it).
+  const side: MoneySide = currency ? 'presentmentMoney' : 'shopMoney';
+  const money = (bag: ShopMoneyFieldsFragment | null | undefined, what: string) => moneyOf(bag, what, side);
   const refundable = money(order.suggestedRefund?.maximumRefundableSet, `order ${order.name} refundable`);
-  const format = (minor: bigint) => formatMinor(minor, minorUnits(order.currencyCode));
+  const format = (minor: bigint) => formatMinor(minor, minorUnits(currency ?? order.currencyCode));
   if (amount > refundable)
     throw new PermanentError(
       `credit note ${cn.name}: ${format(amount)} is more than Shopify can refund on order ${order.name} (${format(refundable)} refundable)`,
@@ -247,6 +315,8 @@ export function refundTransactions(cn: CreditNoteDocument, order: ShopifyOrderRe
 export interface SentRefund {
   note: string;
   amount: string;
+  /** The customer's currency `amount` is in (absent: the shop currency). */
+  currency?: string;
 }
 
 /**
@@ -262,6 +332,11 @@ export function findSentRefund(
     (r) =>
       !known.has(r.id) &&
       r.note === sent.note &&
-      money(r.totalRefundedSet, 'refund') === toMinor(sent.amount, minorUnits(r.totalRefundedSet.shopMoney.currencyCode), 'sent amount'),
+      sentAmount(r.totalRefundedSet, sent) ===
+        toMinor(sent.amount, minorUnits(sent.currency ?? r.totalRefundedSet.shopMoney.currencyCode), 'sent amount'),
   );
 }
+
+/** A refund's total on the side the sent amount is in. */
+const sentAmount = (bag: ShopMoneyFieldsFragment, sent: SentRefund): bigint =>
+  moneyOf(bag, 'refund', sent.currency ? 'presentmentMoney' : 'shopMoney');

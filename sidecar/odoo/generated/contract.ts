@@ -266,6 +266,7 @@ export interface OrderDocument {
    * Contract 1.1: the order's Shopify refunds (Order.refunds). apply_order answers refunds_pending while one of them is not applied in Odoo.
    */
   refund_gids?: string[];
+  presentment?: OrderPresentment;
 }
 /**
  * This interface was referenced by `OrderDocument`'s JSON-Schema
@@ -361,6 +362,63 @@ export interface OrderShippingLine {
   tax_lines?: OrderTaxLine[];
 }
 /**
+ * Contract 1.4: the order's amounts in the customer's (presentment) currency, present only when it differs from the shop currency. Each field replaces the document's field of the same name; lines, shipping lines and their tax lines by position (as many as the document has). The addon books them instead of the shop amounts when its setting says so (docs/flows.md, "Currencies").
+ *
+ * This interface was referenced by `OrderDocument`'s JSON-Schema
+ * via the `definition` "Presentment".
+ */
+export interface OrderPresentment {
+  currency: string;
+  lines: {
+    /**
+     * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+     */
+    price_unit: string;
+    /**
+     * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+     */
+    discount?: string;
+    tax_lines?: {
+      /**
+       * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+       */
+      amount: string;
+    }[];
+  }[];
+  shipping_lines: {
+    /**
+     * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+     */
+    price: string;
+    /**
+     * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+     */
+    discount?: string;
+    tax_lines?: {
+      /**
+       * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+       */
+      amount: string;
+    }[];
+  }[];
+  /**
+   * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+   */
+  subtotal_price?: string;
+  /**
+   * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+   */
+  total_tax?: string;
+  /**
+   * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+   */
+  total_discounts?: string;
+  /**
+   * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+   */
+  total_price: string;
+}
+/**
  * This interface was referenced by `ContractMethods`'s JSON-Schema
  * via the `definition` "apply_order_result".
  */
@@ -394,6 +452,21 @@ export interface PaymentsDocument {
    * @maxItems 250
    */
   transactions: PaymentsTransaction[];
+  /**
+   * Contract 1.4: the transactions' amounts in the customer's (presentment) currency (amountSet.presentmentMoney), present only when it differs from the shop currency; laid over the document's by position as in OrderDocument.presentment. Odoo books them when the order was booked in the customer's currency.
+   */
+  presentment?: {
+    currency: string;
+    /**
+     * @maxItems 250
+     */
+    transactions: {
+      /**
+       * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+       */
+      amount: string;
+    }[];
+  };
 }
 /**
  * This interface was referenced by `PaymentsDocument`'s JSON-Schema
@@ -506,6 +579,46 @@ export interface RefundDocument {
    * Decimal amount in the shop currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
    */
   total: string;
+  /**
+   * Contract 1.4: the refund's amounts in the customer's (presentment) currency, present only when it differs from the shop currency; laid over the document's as in OrderDocument.presentment (lines and adjustments by position). Odoo books them when the order was booked in the customer's currency.
+   */
+  presentment?: {
+    currency: string;
+    lines: {
+      /**
+       * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+       */
+      subtotal: string;
+      /**
+       * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+       */
+      total_tax?: string;
+    }[];
+    shipping?: {
+      /**
+       * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+       */
+      amount?: string;
+      /**
+       * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+       */
+      tax?: string;
+    };
+    adjustments?: {
+      /**
+       * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+       */
+      amount: string;
+    }[];
+    /**
+     * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+     */
+    edit_balance?: string;
+    /**
+     * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+     */
+    total: string;
+  };
 }
 /**
  * This interface was referenced by `ContractMethods`'s JSON-Schema
@@ -669,6 +782,14 @@ export interface CreditNoteDocument {
    * Results carry exactly the decimals of their currency (ISO 4217 minor units: JPY none, EUR two, KWD three).
    */
   amount_total: string;
+  /**
+   * Contract 1.4: the credit note's currency (ISO 4217), which its amounts are in.
+   */
+  currency?: string;
+  /**
+   * Contract 1.4: which of Shopify's amounts the order is booked with: the shop currency's or the customer's (presentment). A credit note of an order booked in the customer's currency, in that currency, is refunded in it (RefundInput.currency).
+   */
+  money?: 'shop' | 'presentment';
   /**
    * Whether the order's prices include tax (its Shopify tax convention).
    */
@@ -894,6 +1015,10 @@ export interface OrderStatusResult {
     name: string | null;
     state: 'draft' | 'sent' | 'sale' | 'cancel' | null;
     amount_total: string | null;
+    /**
+     * Contract 1.4: the currency of the amount (ISO 4217); absent when not found.
+     */
+    currency?: string;
     line_count: number | null;
   }[];
 }
@@ -923,6 +1048,10 @@ export interface PaymentStatusResult {
     sale_order_id: number | null;
     payment_type: 'inbound' | 'outbound' | null;
     amount: string | null;
+    /**
+     * Contract 1.4: the currency of the amount (ISO 4217); absent when not found.
+     */
+    currency?: string;
     state: 'draft' | 'in_process' | 'paid' | 'canceled' | 'rejected' | null;
     /**
      * Matched with an invoice or credit note.
