@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import type { OrderDocument, RefundDocument } from '../../sidecar/odoo/contract.js';
-import { gidOf, orderDoc, vat } from './fixtures.js';
+import { gidOf, orderDoc, refundOf, vat } from './fixtures.js';
 import type { RefundScenarioContext } from './refunds.js';
 
 export function defineCurrencyScenarios(get: () => RefundScenarioContext): void {
@@ -78,27 +78,7 @@ export function defineCurrencyScenarios(get: () => RefundScenarioContext): void 
     assert.deepEqual(await m.readOrderCurrency(r.sale_order_id), { currency, shopify_currency: 'EUR', amount_total: '37.50' });
     const invoice = await m.invoiceOrder(r.sale_order_id);
     assert.equal(invoice.amount_total, '37.50');
-    const refund: RefundDocument = {
-      refund_gid: gidOf('Refund'),
-      order_gid: doc.order_gid,
-      created_at: '2026-11-03T10:00:00Z',
-      note: null,
-      return_gid: null,
-      lines: [
-        {
-          line_gid: doc.lines[0]!.line_gid,
-          sku: p.sku,
-          quantity: 1,
-          subtotal: '10.00',
-          total_tax: '2.00',
-          restock_type: 'cancel',
-          location_gid: null,
-        },
-      ],
-      shipping: { amount: '0.00', tax: '0.00' },
-      adjustments: [],
-      total: '12.00',
-    };
+    const refund = refundOf(doc, 'cancel');
     const applied = await contract.applyRefund(refund);
     assert.equal(applied.status, 'created', applied.message);
     // 12.00 EUR × 1.25 = 15.00 USD.
@@ -217,38 +197,20 @@ export function defineCurrencyScenarios(get: () => RefundScenarioContext): void 
     // The reconciliation compares it in that currency: order_status says which.
     const [status] = (await contract.orderStatus({ order_gids: [doc.order_gid] })).orders;
     assert.deepEqual([status!.amount_total, status!.currency], ['24.00', 'GBP']);
-    const refund = (paid: boolean): RefundDocument => ({
-      refund_gid: gidOf('Refund'),
-      order_gid: doc.order_gid,
-      created_at: '2026-11-03T10:00:00Z',
-      note: null,
-      return_gid: null,
-      lines: [
-        {
-          line_gid: doc.lines[0]!.line_gid,
-          sku: p.sku,
-          quantity: 1,
-          subtotal: '10.00',
-          total_tax: '2.00',
-          restock_type: 'cancel',
-          location_gid: null,
-        },
-      ],
-      shipping: { amount: '0.00', tax: '0.00' },
-      adjustments: [],
-      total: '12.00',
-      ...(paid
-        ? {
-            presentment: {
-              currency: 'GBP',
-              lines: [{ subtotal: '8.00', total_tax: '1.60' }],
-              shipping: { amount: '0.00', tax: '0.00' },
-              adjustments: [],
-              total: '9.60',
-            },
-          }
-        : {}),
-    });
+    const refund = (paid: boolean): RefundDocument =>
+      refundOf(doc, 'cancel', 1, {
+        ...(paid
+          ? {
+              presentment: {
+                currency: 'GBP',
+                lines: [{ subtotal: '8.00', total_tax: '1.60' }],
+                shipping: { amount: '0.00', tax: '0.00' },
+                adjustments: [],
+                total: '9.60',
+              },
+            }
+          : {}),
+      });
     const bare = refund(false);
     await assert.rejects(
       contract.applyRefund(bare),
