@@ -33,7 +33,6 @@ export const DOCUMENT_NAMES = [
   'InventoryItemsLevels',
   'InventoryLevelsByItems',
   'InventorySetQuantities',
-  'InventoryActivate',
   'OrdersUpdatedSince',
   'OrderById',
   'OrderLineItems',

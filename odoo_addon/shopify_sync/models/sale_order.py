@@ -38,7 +38,9 @@ class SaleOrder(models.Model):
     shopify_fulfillment_status = fields.Char(string="Shopify fulfillment status", copy=False)
     shopify_updated_at = fields.Char(string="Shopify updated at", copy=False,
                                      help="updated_at of the last applied order document (ISO).")
-    shopify_presentment_currency = fields.Char(copy=False)
+    shopify_presentment_currency = fields.Char(
+        string="Customer's currency", copy=False, readonly=True,
+        help="The currency the customer paid in (Shopify's presentment currency).")
     shopify_currency = fields.Char(
         string="Shopify currency", copy=False, readonly=True,
         help="The currency of the Shopify amounts the order was booked from: the shop currency, "

@@ -148,6 +148,10 @@ class TestPresentmentCurrency(ShopifySyncCase):
         self.assertEqual((order.currency_id, order.shopify_currency, order.shopify_money),
                          (self.paid, self.paid.name, "presentment"))
         self.assertEqual(order.state, "sale")
+        # The Shopify tab says which amounts the order was booked from, in which currency.
+        arch = order.get_views([(False, "form")])["views"]["form"]["arch"]
+        for name in ("shopify_money", "shopify_currency", "shopify_presentment_currency"):
+            self.assertIn(f'name="{name}"', arch)
         self.invoice(order)
         paid = self.api.apply_payments({"order_gid": doc["order_gid"], "transactions": [{
             "transaction_gid": "gid://shopify/OrderTransaction/53021", "kind": "sale",

@@ -4579,15 +4579,6 @@ export type FulfillmentTrackingInfoUpdateMutationVariables = Exact<{
 
 export type FulfillmentTrackingInfoUpdateMutation = { fulfillmentTrackingInfoUpdate: { fulfillment: { id: string, trackingInfo: Array<{ company: string | null, number: string | null, url: string | null }> } | null, userErrors: Array<{ field: Array<string> | null, message: string }> } | null };
 
-export type InventoryActivateMutationVariables = Exact<{
-  inventoryItemId: string;
-  locationId: string;
-  idempotencyKey: string;
-}>;
-
-
-export type InventoryActivateMutation = { inventoryActivate: { inventoryLevel: { id: string, location: { id: string }, quantities: Array<{ name: string, quantity: number }> } | null, userErrors: Array<{ field: Array<string> | null, message: string }> } | null };
-
 export type InventoryItemsLevelsQueryVariables = Exact<{
   locationIds: Array<string> | string;
   itemQuery: string;
@@ -4880,7 +4871,6 @@ export interface Operations {
   FulfillmentCreate: { variables: FulfillmentCreateMutationVariables; result: FulfillmentCreateMutation };
   FulfillmentOrdersForOrder: { variables: FulfillmentOrdersForOrderQueryVariables; result: FulfillmentOrdersForOrderQuery };
   FulfillmentTrackingInfoUpdate: { variables: FulfillmentTrackingInfoUpdateMutationVariables; result: FulfillmentTrackingInfoUpdateMutation };
-  InventoryActivate: { variables: InventoryActivateMutationVariables; result: InventoryActivateMutation };
   InventoryItemsLevels: { variables: InventoryItemsLevelsQueryVariables; result: InventoryItemsLevelsQuery };
   InventoryLevelsByItems: { variables: InventoryLevelsByItemsQueryVariables; result: InventoryLevelsByItemsQuery };
   InventorySetQuantities: { variables: InventorySetQuantitiesMutationVariables; result: InventorySetQuantitiesMutation };
