@@ -8,7 +8,8 @@
 # Environment: ODOO_SRC (required), DB_HOST/DB_PORT/DB_USER/DB_PASSWORD (default the
 # local Debian cluster, role odoo/odoo: started and created when absent and run as root),
 # TEST_ODOO_MODES (default "demo nodemo"), ODOO_TEST_HTTP_PORT (default: a free port),
-# KEEP_DB=1 to keep the databases. Logs: var/test-odoo/<db>.log.
+# KEEP_DB=1 to keep the databases, UPDATE_POT=1 to write the translation template Odoo 18
+# exports (it is compared with the committed one). Logs: var/test-odoo/<db>.log.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -51,6 +52,29 @@ cleanup() {
 }
 trap cleanup EXIT
 
+pot="$repo/odoo_addon/shopify_sync/i18n/shopify_sync.pot"
+# The export without its two timestamps, so an unchanged template compares equal.
+pot_body() { grep -v -E '^"(POT-Creation-Date|PO-Revision-Date): ' "$1"; }
+check_pot() {
+  local exported="$logdir/$1.pot"
+  "$PY" "$ODOO_SRC/odoo-bin" \
+    --addons-path="$ODOO_SRC/addons,$ODOO_SRC/odoo/addons,$repo/odoo_addon" \
+    --db_host="$DB_HOST" --db_port="$DB_PORT" --db_user="$DB_USER" --db_password="$DB_PASSWORD" \
+    -d "$1" --i18n-export="$exported" --modules=shopify_sync --stop-after-init \
+    >>"$logdir/$1.log" 2>&1 || { echo "test-odoo: exporting the translation template failed (log: $logdir/$1.log)"; return 1; }
+  if diff -q <(pot_body "$pot") <(pot_body "$exported") >/dev/null; then
+    echo "test-odoo: [Odoo 18] i18n/shopify_sync.pot is current"
+  elif [[ "${UPDATE_POT:-0}" == "1" ]]; then
+    cp "$exported" "$pot"
+    echo "test-odoo: [Odoo 18] i18n/shopify_sync.pot written from the export"
+  else
+    echo "test-odoo: [Odoo 18] i18n/shopify_sync.pot is stale: labels changed since it was exported"
+    diff <(pot_body "$pot") <(pot_body "$exported") | grep -E '^[<>] msgid' | head -10 || true
+    echo "  fix: UPDATE_POT=1 TEST_ODOO_MODES=nodemo ODOO_SRC=<odoo 18> scripts/test-odoo.sh, and commit the file"
+    return 1
+  fi
+}
+
 for mode in ${TEST_ODOO_MODES:-demo nodemo}; do
   db="t_shopify_sync_${ODOO_MAJOR}_${mode}_$$_$(date +%s)"
   dbs+=("$db")
@@ -78,5 +102,8 @@ for mode in ${TEST_ODOO_MODES:-demo nodemo}; do
   else
     echo "test-odoo: [Odoo $ODOO_MAJOR, $mode] OK in ${elapsed}s: $result ($stats)"
   fi
+  # The translation template is Odoo 18's export of the addon: a label added or changed without
+  # exporting it again would never reach translators. UPDATE_POT=1 writes the fresh export.
+  if [[ "$mode" == "nodemo" && "$ODOO_MAJOR" == "18" ]] && ! check_pot "$db"; then status=1; fi
 done
 exit $status
