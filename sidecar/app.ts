@@ -459,8 +459,19 @@ async function listenAll(parts: Parts, app: Express): Promise<{ server: http.Ser
   return { server, metricsServer, port };
 }
 
+/**
+ * How long an idle keep-alive connection stays open. Node closes it after 5 s by default; a client
+ * or proxy that reuses it at that moment gets a reset instead of an answer (a webhook delivery
+ * failed for nothing). Longer than the usual proxies' idle timeouts (60 s), so they close first.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
 async function listen(app: Express, port: number, host: string): Promise<{ server: http.Server; port: number }> {
   const server = http.createServer(app);
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  // Above the keep-alive timeout, so a request that arrives on a connection about to idle out is
+  // not cut by the headers timeout.
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, resolve);

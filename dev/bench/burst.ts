@@ -277,7 +277,13 @@ function burstRow(
     n: result.latenciesMs.length,
     note:
       `${ok} × 200, ${m.stored} stored in the inbox${other.length ? `, ${other.join(', ')}` : ''}` +
-      `${result.errors ? `, ${result.errors} connection errors` : ''}${unanswered > 0 ? `, ${unanswered} unanswered` : ''}; ` +
+      `${
+        result.errors
+          ? `, ${result.errors} connection errors (${Object.entries(result.errorCodes)
+              .map(([code, n]) => `${code} ${n}`)
+              .join(', ')})`
+          : ''
+      }${unanswered > 0 ? `, ${unanswered} unanswered` : ''}; ` +
       `${layout}; ${cpu} during the burst; up to ${m.busiest} orders jobs queued or running during the burst, ${m.worked} worked by its end; ` +
       `ratio of the p99s; baseline over ${bare.sent} deliveries`,
   };

@@ -28,6 +28,8 @@ export interface LoadResult {
   latenciesMs: number[];
   statuses: Record<string, number>;
   errors: number;
+  /** Connection errors by code (ECONNRESET, ECONNREFUSED, …): what "unanswered" was. */
+  errorCodes: Record<string, number>;
   sent: number;
   elapsedMs: number;
   /** From the first request sent to the last: the rate the generator kept up. */
@@ -50,6 +52,7 @@ export async function generate(spec: LoadSpec): Promise<LoadResult> {
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
   let errors = 0;
+  const errorCodes: Record<string, number> = {};
   let sent = 0;
   let done = 0;
   let lastSent = 0;
@@ -86,8 +89,10 @@ export async function generate(spec: LoadSpec): Promise<LoadResult> {
         });
       },
     );
-    req.on('error', () => {
+    req.on('error', (error: NodeJS.ErrnoException) => {
       errors += 1;
+      const code = error.code ?? 'other';
+      errorCodes[code] = (errorCodes[code] ?? 0) + 1;
       done += 1;
     });
     req.end(r.body);
@@ -106,7 +111,7 @@ export async function generate(spec: LoadSpec): Promise<LoadResult> {
   });
   agent.destroy();
   const end = performance.now();
-  return { latenciesMs: latencies, statuses, errors, sent, elapsedMs: end - start, sendingMs: (lastSent || end) - start };
+  return { latenciesMs: latencies, statuses, errors, errorCodes, sent, elapsedMs: end - start, sendingMs: (lastSent || end) - start };
 }
 
 // As a child process: one LoadSpec in, one LoadResult out, then exit.

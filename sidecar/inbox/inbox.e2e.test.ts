@@ -8,10 +8,12 @@
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import http from 'node:http';
 import { parse, stringify } from 'lossless-json';
 import { webhookFixture } from '../../dev/testing/fixtures.js';
 import { testDatabase } from '../../dev/testing/root-hooks.js';
 import { startStack, type Stack } from '../../dev/testing/stack.js';
+import { KEEP_ALIVE_TIMEOUT_MS } from '../app.js';
 import { FLOWS } from '../flows/index.js';
 import { WEBHOOK_TOPIC_QUEUES, WEBHOOK_TOPICS, type WebhookTopic } from '../jobs.js';
 
@@ -190,6 +192,22 @@ describe('webhook inbox: every routed topic ends processed, ignored or failed (w
       const waiting = NO_FLOW_YET.filter((t) => WEBHOOK_TOPIC_QUEUES[t] === queue).length;
       assert.deepEqual({ queued: stats.get(queue)?.queued, active: stats.get(queue)?.active }, { queued: waiting, active: 0 }, queue);
     }
+  });
+
+  it('keeps an idle delivery connection open longer than a proxy does (Keep-Alive: timeout=65)', async () => {
+    // Node's 5 s default let a client reuse a connection the server was closing: a reset, not an answer.
+    const agent = new http.Agent({ keepAlive: true });
+    const header = await new Promise<string | undefined>((resolve, reject) => {
+      http
+        .get(`${stack.sidecarUrl}/healthz`, { agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.headers['keep-alive']));
+        })
+        .on('error', reject);
+    });
+    agent.destroy();
+    assert.equal(header, `timeout=${KEEP_ALIVE_TIMEOUT_MS / 1000}`);
+    assert.ok(KEEP_ALIVE_TIMEOUT_MS > 60_000, "longer than the common proxies' 60 s idle timeout");
   });
 
   it('is ready without an unworked_queue alert when every routed topic has a worker (red, naming the queues, while NO_FLOW_YET lists any)', async () => {
