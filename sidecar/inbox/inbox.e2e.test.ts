@@ -201,7 +201,7 @@ describe('webhook inbox: every routed topic ends processed, ignored or failed (w
       http
         .get(`${stack.sidecarUrl}/healthz`, { agent }, (res) => {
           res.resume();
-          res.on('end', () => resolve(res.headers['keep-alive']));
+          res.on('end', () => resolve(res.headers['keep-alive']?.toString()));
         })
         .on('error', reject);
     });
