@@ -55,7 +55,10 @@ describe('defineFlow (real queue and inbox)', function () {
       },
       'webhooks.purge': {
         schedule: () => '17 * * * *',
-        handle: () => Promise.resolve({ outcome: 'purged' }),
+        handle: (_ctx, job) =>
+          (job.data as { fail?: boolean }).fail
+            ? Promise.reject(new PermanentError('test: purge refused'))
+            : Promise.resolve({ outcome: 'purged' }),
       },
     },
   });
@@ -283,6 +286,15 @@ describe('defineFlow (real queue and inbox)', function () {
     assert.match(String(report.shopify_gid), /^gid:\/\/shopify\/Customer\/\d+$/);
     assert.equal(report.key, keys.customer(SHOP, report.shopify_gid!));
     assert.ok(!Number.isNaN(Date.parse(report.failed_at)));
+  });
+
+  it('reports a scheduled job that fails for good too, by its job id (it has no key)', async () => {
+    const sent = await queue.send('webhooks.purge', { fail: true }, { id: 'purge-run-1' });
+    const report = await until('the report', () => reports.find((r) => r.message === 'PermanentError: test: purge refused'));
+    assert.deepEqual(
+      { queue: report.queue, key: report.key, jobId: report.job_id, kind: report.kind, gid: report.shopify_gid ?? null },
+      { queue: 'webhooks.purge', key: null, jobId: sent.id, kind: 'permanent', gid: null },
+    );
   });
 
   it('reports a retried job once, on its last attempt, and a failed report changes nothing for the job', async () => {

@@ -12,7 +12,7 @@
  *   `trigger` (topic, event type or job source), `outcome`, `reason`, and the flow's own fields;
  * - classifies a failure (queue/errors.ts) for the line and the inbox, then rethrows it: the queue
  *   module keeps deciding retry or dead letter;
- * - tells Odoo about a flow queue's job that fails for good (contract report_failure,
+ * - tells Odoo about a job that fails for good (contract report_failure,
  *   ./failure-report.ts), so the merchant sees it in Odoo's Shopify > Errors.
  */
 import { markInbox } from '../inbox/inbox.js';
@@ -157,7 +157,9 @@ async function runJob<C extends RegistrationContext>(
         errorKind: kind,
         reason,
       });
-      if (final && isFlowQueue(job.queue) && hasOdoo(ctx)) {
+      // Scheduled queues too: a go-live catalog push or a daily reconciliation that fails for good
+      // is listed in Odoo like a record's failure (retried there by its job id: it has no key).
+      if (final && hasOdoo(ctx)) {
         await reportDeadLetter(ctx, job, { kind, reason }, () => worker.failure?.(ctx, job.data) ?? Promise.resolve(undefined));
       }
       throw error;

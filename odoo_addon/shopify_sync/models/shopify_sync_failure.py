@@ -88,7 +88,7 @@ class ShopifySyncFailure(models.Model):
         for failure in self:
             subject = failure.record_name or (
                 _("Shopify order %s", failure.shopify_name) if failure.shopify_name
-                else failure.shopify_gid or failure.identity)
+                else failure.shopify_gid or failure._scheduled_job_label() or failure.identity)
             failure.display_name = f"{subject}: {labels.get(failure.category, '')}".strip(": ")
 
     # ------------------------------------------------------------------ writing failures
@@ -175,6 +175,32 @@ class ShopifySyncFailure(models.Model):
         if not self.env.user.has_group("shopify_sync.group_shopify_manager"):
             raise AccessError(_("Only Shopify managers can retry or dismiss a sync error."))
 
+    def _scheduled_job_label(self):
+        """A sidecar job about no record (go-live's catalog push, a reconciliation), by name."""
+        labels = {
+            "catalog.bulk": _("Go-live catalog push"),
+            "catalog.reconcile": _("Catalog reconciliation"),
+            "inventory.reconcile": _("Stock reconciliation"),
+            "orders.pull": _("Orders pull from Shopify"),
+            "reports.reconcile": _("Daily reconciliation"),
+            "reports.integrity": _("Integrity check"),
+            "webhooks.purge": _("Webhook payload purge"),
+            "webhooks.subscriptions": _("Webhook subscriptions check"),
+        }
+        if self.source != "sidecar" or self.job_key or not self.queue:
+            return None
+        return labels.get(self.queue) or _("Sidecar job %s", self.queue)
+
+    def _sidecar_job(self):
+        """How the sidecar names this failure's dead letter: its key, or its job id without one."""
+        if self.source != "sidecar" or not self.queue:
+            return None
+        if self.job_key:
+            return {"queue": self.queue, "key": self.job_key}
+        if self.sidecar_job_id:
+            return {"queue": self.queue, "job_id": self.sidecar_job_id}
+        return None
+
     def _record(self):
         self.ensure_one()
         if not self.res_model or self.res_model not in self.env:
@@ -199,12 +225,11 @@ class ShopifySyncFailure(models.Model):
 
     def _retry_one(self):
         subject = self.display_name
-        if self.source == "sidecar" and self.queue and self.job_key:
+        job = self._sidecar_job()
+        if job:
             try:
                 answer = self.env["shopify.sidecar"]._call(
-                    "POST", "/api/unblock",
-                    {"queue": self.queue, "key": self.job_key, "action": "retry"},
-                    accept_404=True)
+                    "POST", "/api/unblock", dict(job, action="retry"), accept_404=True)
                 count = len(answer.get("results") or [])
                 return _("%(subject)s: the sidecar runs the failed job again (%(count)s "
                          "dead letter(s) re-queued).", subject=subject, count=count)
@@ -226,11 +251,10 @@ class ShopifySyncFailure(models.Model):
     def action_dismiss(self):
         """Mark handled. A dead letter is discarded in the sidecar too (it frees its key)."""
         self._check_manager()
-        for failure in self.filtered(lambda f: f.source == "sidecar" and f.queue and f.job_key):
+        for failure in self.filtered(lambda f: f._sidecar_job()):
             try:
                 self.env["shopify.sidecar"]._call(
-                    "POST", "/api/unblock",
-                    {"queue": failure.queue, "key": failure.job_key, "action": "discard"},
+                    "POST", "/api/unblock", dict(failure._sidecar_job(), action="discard"),
                     accept_404=True)
             except SidecarNotFound:
                 pass  # already gone from the sidecar

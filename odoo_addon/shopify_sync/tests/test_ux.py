@@ -193,6 +193,24 @@ class TestErrorsAndRetry(ShopifySyncCase):
         self.assertEqual(failure.state, "retrying")
         self.assertIn("runs the failed job again", action["params"]["message"])
 
+    def test_a_scheduled_job_without_a_key_is_named_and_retried_by_its_job_id(self):
+        answer = self.api.report_failure({
+            "queue": "catalog.bulk", "key": None, "job_id": "job-bulk-1", "attempt": 3,
+            "kind": "retryable",
+            "message": "RetryableError: bulk operation FAILED (INTERNAL_SERVER_ERROR)",
+            "failed_at": "2026-11-27T10:00:00Z"})
+        failure = self.env["shopify.sync.failure"].browse(answer["failure_id"])
+        self.assertTrue(failure.display_name.startswith("Go-live catalog push"),
+                        failure.display_name)
+        sidecar = Sidecar({("POST", "/api/unblock"): (200, {"results": [{"id": "x"}]})})
+        with patch(REQUEST, side_effect=sidecar):
+            action = failure.with_user(self.manager_user).action_retry()
+            failure.with_user(self.manager_user).action_dismiss()
+        self.assertEqual([call[2] for call in sidecar.calls], [
+            {"queue": "catalog.bulk", "job_id": "job-bulk-1", "action": "retry"},
+            {"queue": "catalog.bulk", "job_id": "job-bulk-1", "action": "discard"}])
+        self.assertIn("runs the failed job again", action["params"]["message"])
+
     def test_without_a_dead_letter_retry_reimports_the_order_through_the_outbox(self):
         failure = self.orphan(9342)
         self.clear_events()

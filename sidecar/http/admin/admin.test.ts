@@ -25,15 +25,19 @@ import { STACK_SHOP, startStack, type Stack } from '../../../dev/testing/stack.j
 
 const run = promisify(execFile);
 
-/** A customers worker that fails permanently while `failing` is set: plants dead letters. */
+/**
+ * A customers worker and a go-live catalog push worker (a keyless scheduled queue) that fail
+ * permanently while `failing` is set: plant dead letters.
+ */
 const control = { failing: true };
 const failingFlow: Flow = {
   name: 'test-failing-customers',
-  queues: ['customers'],
+  queues: ['customers', 'catalog.bulk'],
   async register(ctx) {
-    await ctx.queue.work<{ n: number }>('customers', () =>
-      control.failing ? Promise.reject(new PermanentError('planted: unknown customer tag')) : Promise.resolve(),
-    );
+    for (const queue of ['customers', 'catalog.bulk'] as const)
+      await ctx.queue.work<{ n: number }>(queue, () =>
+        control.failing ? Promise.reject(new PermanentError('planted: unknown customer tag')) : Promise.resolve(),
+      );
   },
 };
 
@@ -212,6 +216,20 @@ describe('operator tools: admin API and CLI (simulator, PostgreSQL, Odoo double)
       await stack.waitFor('key A unblocked', async () => !(await stack.sidecar.queue.blockedKeys('customers')).includes(keyA));
       assert.deepEqual((await admin('GET', '/api/blocked')).body.blocked.customers, [keyB]);
       assert.equal((await admin('POST', '/api/unblock', { queue: 'customers', key: keyA })).status, 404);
+    });
+
+    it("retries a dead letter without a key by its job id, as Odoo's Errors → Retry names a scheduled job", async () => {
+      control.failing = true;
+      const sent = await stack.sidecar.queue.send('catalog.bulk', { n: 3 });
+      const ofJob = async () => (await stack.sidecar.queue.listDeadLetters('catalog.bulk')).filter((e) => e.sourceJobId === sent.id);
+      await stack.waitFor('its dead letter', async () => (await ofJob()).length === 1);
+      assert.equal((await admin('POST', '/api/unblock', { queue: 'catalog.bulk' })).status, 400);
+      control.failing = false;
+      const res = await admin('POST', '/api/unblock', { queue: 'catalog.bulk', job_id: sent.id, action: 'retry' });
+      assert.equal(res.status, 200);
+      assert.deepEqual([res.body.job_id, res.body.results.length], [sent.id, 1]);
+      await stack.waitFor('the retried job done', async () => (await ofJob()).length === 0);
+      assert.equal((await admin('POST', '/api/unblock', { queue: 'catalog.bulk', job_id: sent.id })).status, 404);
     });
 
     it('refuses a bulk action without a filter, and discards in bulk by reason', async () => {

@@ -124,21 +124,27 @@ export function blockedRoutes(router: Router, queue: SyncQueue, handle: Handle):
       const body = bodyOf(req);
       const q = queueParam(body.queue);
       const key = typeof body.key === 'string' ? body.key : '';
+      // A job without a key (a scheduled one: a go-live catalog push, a reconciliation) is named
+      // by its own id, as its failure report in Odoo gave it.
+      const jobId = typeof body.job_id === 'string' ? body.job_id : '';
       const action = body.action ?? 'retry';
-      if (!key) throw new BadRequest('key is required');
+      if (!key && !jobId) throw new BadRequest('key or job_id is required');
       if (action !== 'retry' && action !== 'discard') throw new BadRequest('action must be "retry" or "discard"');
       // The failed job holding a key has a copy in the DLQ; retrying or discarding it frees the key.
-      const entries = (await queue.listDeadLetters(q, { limit: 1000 })).filter((e) => e.key === key);
+      const letters = await queue.listDeadLetters(q, { limit: 1000 });
+      const entries = letters.filter((e) => (key ? e.key === key : e.sourceJobId === jobId));
       if (!entries.length) {
-        const detail = (await queue.blockedKeys(q)).includes(key)
-          ? `key ${key} is blocked but has no dead letter in ${q}.dlq`
-          : `key ${key} is not blocked on ${q}`;
+        const detail = !key
+          ? `job ${jobId} has no dead letter in ${q}.dlq`
+          : (await queue.blockedKeys(q)).includes(key)
+            ? `key ${key} is blocked but has no dead letter in ${q}.dlq`
+            : `key ${key} is not blocked on ${q}`;
         res.status(404).json({ error: 'not_found', detail });
         return;
       }
       const results = [];
       for (const e of entries) results.push({ id: e.id, outcome: await act(queue, action, q, e.id) });
-      res.json({ queue: q, key, action, results });
+      res.json({ queue: q, ...(key ? { key } : { job_id: jobId }), action, results });
     }),
   );
 }
