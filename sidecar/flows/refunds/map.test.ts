@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { CreditNoteDocument, RefundDocument, RefundStatus } from '../../odoo/contract.js';
 import { PermanentError } from '../../queue/errors.js';
+import { loadContractValidator } from '../../../dev/conformance/schemas.js';
 import type { RefundLineItemRestockType } from '../../shopify/index.js';
 import {
   editBalanceOf,
@@ -17,6 +18,7 @@ import {
   type ShopifyRefund,
 } from './map.js';
 
+const validator = loadContractValidator();
 const ORDER = 'gid://shopify/Order/1';
 const L1 = 'gid://shopify/LineItem/11';
 const L2 = 'gid://shopify/LineItem/12';
@@ -33,6 +35,8 @@ function refund(spec: {
   lines?: Line[];
   shipping?: Array<[string, string]>;
   adjustments?: Array<[string, string]>;
+  /** [duty id, amount given back, the duty's price, its tax] */
+  duties?: Array<[number, string, string, string]>;
   returnGid?: string;
   hasNextPage?: boolean;
 }): ShopifyRefund {
@@ -55,6 +59,10 @@ function refund(spec: {
       pageInfo: { hasNextPage: spec.hasNextPage ?? false },
     },
     refundShippingLines: { nodes: (spec.shipping ?? []).map(([a, t]) => ({ subtotalAmountSet: m(a), taxAmountSet: m(t) })) },
+    duties: (spec.duties ?? []).map(([id, amount, price, tax]) => ({
+      amountSet: m(amount),
+      originalDuty: { id: `gid://shopify/Duty/${id}`, price: m(price), taxLines: tax === '0' ? [] : [{ priceSet: m(tax) }] },
+    })),
     orderAdjustments: {
       nodes: (spec.adjustments ?? []).map(([a, t]) => ({ amountSet: m(a), taxAmountSet: m(t), reason: 'REFUND_DISCREPANCY' as const })),
     },
@@ -66,6 +74,7 @@ const summary = (d: RefundDocument) => ({
   lines: d.lines.map((l) => [l.line_gid, l.quantity, l.restock_type, l.subtotal, l.total_tax, l.location_gid]),
   shipping: [d.shipping?.amount, d.shipping?.tax],
   adjustments: (d.adjustments ?? []).map((a) => [a.amount, a.reason]),
+  ...(d.duties ? { duties: d.duties.map((x) => [x.duty_gid, x.amount, x.tax]) } : {}),
   total: d.total,
 });
 
@@ -152,6 +161,53 @@ describe('refunds map: a Shopify refund as the contract RefundDocument', () => {
       assert.deepEqual(summary(refundDocument(c.refund, c.taxesIncluded ?? false)), c.want);
     });
   }
+
+  const D5 = 'gid://shopify/Duty/5';
+  const dutyCases: Array<{ name: string; refund: ShopifyRefund; taxesIncluded?: boolean; want: ReturnType<typeof summary> }> = [
+    {
+      name: 'a unit and its share of the duty (proportional), with the same share of the duty tax',
+      refund: refund({ lines: [[L1, 1, 'CANCEL', '10.00', '2.00']], duties: [[5, '1.50', '3.00', '0.60']] }),
+      want: {
+        lines: [[L1, 1, 'cancel', '10.00', '2.00', null]],
+        shipping: ['0.00', '0.00'],
+        adjustments: [],
+        duties: [[D5, '1.50', '0.30']],
+        total: '13.80',
+      },
+    },
+    {
+      name: 'a duty alone, in full, untaxed',
+      refund: refund({ duties: [[5, '3.00', '3.00', '0']] }),
+      want: { lines: [], shipping: ['0.00', '0.00'], adjustments: [], duties: [[D5, '3.00', '0.00']], total: '3.00' },
+    },
+    {
+      name: 'the duty tax share rounds half away from zero at the cent (0.63 × 1.50 / 3.00 = 0.315)',
+      refund: refund({ duties: [[5, '1.50', '3.00', '0.63']] }),
+      want: { lines: [], shipping: ['0.00', '0.00'], adjustments: [], duties: [[D5, '1.50', '0.32']], total: '1.82' },
+    },
+    {
+      name: 'prices include tax: the duty tax is inside, the total does not add it',
+      refund: refund({ duties: [[5, '1.50', '3.00', '0.50']] }),
+      taxesIncluded: true,
+      want: { lines: [], shipping: ['0.00', '0.00'], adjustments: [], duties: [[D5, '1.50', '0.25']], total: '1.50' },
+    },
+  ];
+  for (const c of dutyCases) {
+    it(`duties: ${c.name}`, () => {
+      const document = refundDocument(c.refund, c.taxesIncluded ?? false);
+      assert.deepEqual(summary(document), c.want);
+      validator.validate('apply_refund', 'params', document);
+    });
+  }
+
+  it('duties: refuses a refunded duty Shopify names no duty for', () => {
+    const r = refund({ duties: [[5, '1.50', '3.00', '0']] });
+    r.duties = [{ amountSet: m('1.50'), originalDuty: null }];
+    assert.throws(
+      () => refundDocument(r, false),
+      (e: Error) => e.name === 'PermanentError' && /refund gid:\/\/shopify\/Refund\/900 duty 1: Shopify names no duty/.test(e.message),
+    );
+  });
 
   it('keeps the refund, order, note, date and the return it closes; an empty SKU is none', () => {
     const d = refundDocument(refund({ lines: [[L2, 1, 'RETURN', '1.00', '0.00']], returnGid: 'gid://shopify/Return/5' }), false);

@@ -10,6 +10,10 @@
  *   (`presentmentMoney`), which Odoo books for an order it booked in that currency.
  * - A refund line's subtotal is in the order's tax convention (tax included when the order's
  *   prices include tax), so the total adds the lines' tax only when prices exclude it.
+ * - Duties given back (`duties`, only when there are some) carry Shopify's amount and the same
+ *   share of the duty's taxes (tax lines × amount / price, rounded half away from zero at the
+ *   currency's unit: Shopify gives no tax per refunded duty); the total counts that tax when the
+ *   order's prices exclude it, as for lines and shipping.
  * - Order adjustments are sign-normalised: Shopify's amount is the calculated refund minus the
  *   money refunded (negative when more money went back than the goods), the document's is
  *   positive when it adds to the refund.
@@ -25,7 +29,7 @@ import type { QueueJobs } from '../../jobs.js';
 import type { CreditNoteDocument, RefundDocument, RefundStatus } from '../../odoo/contract.js';
 import { PermanentError } from '../../queue/errors.js';
 import { isGid } from '../../rules/gid.js';
-import { formatMinor, minorUnits, toMinor } from '../../rules/money.js';
+import { formatMinor, minorUnits, mulDivRound, toMinor } from '../../rules/money.js';
 import type {
   CurrencyCode,
   OrderEditBalanceQuery,
@@ -84,6 +88,7 @@ export function refundDocument(refund: ShopifyRefund, taxesIncluded: boolean): R
     currency,
     lines: paid.lines.map((l) => ({ subtotal: l.subtotal, total_tax: l.total_tax ?? '0' })),
     shipping: { amount: paid.shipping?.amount ?? '0', tax: paid.shipping?.tax ?? '0' },
+    ...(paid.duties?.length ? { duties: paid.duties.map((d) => ({ amount: d.amount, tax: d.tax ?? '0' })) } : {}),
     adjustments: (paid.adjustments ?? []).map((a) => ({ amount: a.amount })),
     total: paid.total,
   };
@@ -119,6 +124,16 @@ function refundMoneyDocument(refund: ShopifyRefund, taxesIncluded: boolean, side
     shippingTax += money(s.taxAmountSet, `${label} shipping ${i + 1} tax`);
   });
   total += shipping + (taxesIncluded ? 0n : shippingTax);
+  const duties = (refund.duties ?? []).map((d, i) => {
+    const where = `${label} duty ${i + 1}`;
+    if (!d.originalDuty) throw new PermanentError(`${where}: Shopify names no duty`);
+    const amount = money(d.amountSet, `${where} amount`);
+    const price = money(d.originalDuty.price, `${where} price`);
+    const charged = d.originalDuty.taxLines.reduce((sum, t, j) => sum + money(t.priceSet, `${where} tax line ${j + 1}`), 0n);
+    const tax = price === 0n ? 0n : mulDivRound(charged, amount, price);
+    total += amount + (taxesIncluded ? 0n : tax);
+    return { duty_gid: d.originalDuty.id, amount: fmt(amount), tax: fmt(tax) };
+  });
   const adjustments = refund.orderAdjustments.nodes.map((a, i) => {
     // Shopify: calculated − refunded (negative when more money went back than the goods).
     const amount = -(money(a.amountSet, `${label} adjustment ${i + 1}`) + money(a.taxAmountSet, `${label} adjustment ${i + 1} tax`));
@@ -133,6 +148,8 @@ function refundMoneyDocument(refund: ShopifyRefund, taxesIncluded: boolean, side
     return_gid: refund.return?.id ?? null,
     lines,
     shipping: { amount: fmt(shipping), tax: fmt(shippingTax) },
+    // Only when there are some, so other refunds' documents do not change.
+    ...(duties.length ? { duties } : {}),
     adjustments,
     total: fmt(total),
   };
