@@ -424,7 +424,16 @@ export class DoubleMerchant implements MerchantDriver {
       const lines = so.lines
         .map((l) => ({ l, qty: l.quantity - odoo.qtyInvoiced(l) }))
         .filter(({ qty }) => qty !== 0)
-        .map(({ l, qty }) => odoo.accountLine(l.name, l, l.role === 'product' ? 'product' : 'other', qty, l.price_unit, l.tax_ids));
+        .map(({ l, qty }) =>
+          odoo.accountLine(
+            l.name,
+            l,
+            l.role === 'product' ? 'product' : l.role === 'duty' ? 'duty' : 'other',
+            qty,
+            l.price_unit,
+            l.tax_ids,
+          ),
+        );
       if (!lines.length) throw userError(`${so.name}: there is nothing to invoice`);
       const total = odoo.moveTotal(lines);
       if (total < 0) {
