@@ -29,7 +29,13 @@ interface SimOrder {
   current_total_price: string;
   line_items: Array<{ duties: Array<{ id: string }> }>;
   fulfillments: Array<{ line_items: Array<{ sku: string; quantity: number }> }>;
-  refunds: Array<{ admin_graphql_api_id: string; note: string | null; transactions: Array<{ amount: string; kind: string }> }>;
+  refunds: Array<{
+    admin_graphql_api_id: string;
+    note: string | null;
+    transactions: Array<{ amount: string; kind: string }>;
+    total_duties_set?: { shop_money: { amount: string } };
+    order_adjustments?: unknown[];
+  }>;
 }
 
 const LOCATION = 101;
@@ -361,6 +367,65 @@ export function defineMoneyScenarios(get: () => MoneyScenarioContext): void {
       await queuesIdle();
       const refund = (await merchant.readRefunds(soId))[0]!;
       assert.equal(refund.amount_total, '17.00');
+    });
+
+    it('a credit note made in Odoo for a unit and its share of the duty refunds the duty in Shopify (PROPORTIONAL), the rest FULL; another amount is refused on the credit note', async () => {
+      const { merchant } = get();
+      const { sku, order, soId } = await orderInOdoo(2, '3.00');
+      await merchant.invoiceOrder(soId);
+      const refundsInShopify = (count: number) =>
+        waitFor(`${count} refund(s) in Shopify`, async () => {
+          const refunds = (await sim<SimOrder>('GET', `/orders/${order.id}`)).refunds;
+          return refunds.length >= count ? refunds : undefined;
+        });
+      const bound = (creditNoteId: number) =>
+        waitFor(
+          'the credit note bound to its Shopify refund',
+          async () => (await merchant.readBinding('account.move', creditNoteId)).state === 'synced',
+        );
+      // Not delivered: the unit leaves both orders (CANCEL), half the duty with it: 10.00 + 1.50.
+      const first = await merchant.creditOrderLines(
+        soId,
+        [
+          { sku, quantity: 1 },
+          { sku: 'SHOPIFY-DUTIES', quantity: 0.5 },
+        ],
+        'cancelled',
+      );
+      const [proportional] = await refundsInShopify(1);
+      assert.deepEqual(
+        [
+          proportional!.total_duties_set?.shop_money.amount,
+          proportional!.transactions.map((t) => t.amount),
+          proportional!.order_adjustments,
+        ],
+        ['1.50', ['11.50'], []],
+      );
+      await bound(first.credit_note_id);
+      // The rest of the duty alone: FULL.
+      const second = await merchant.creditOrderLines(soId, [{ sku: 'SHOPIFY-DUTIES', quantity: 0.5 }], 'duty');
+      const refunds = await refundsInShopify(2);
+      assert.equal(refunds[1]!.total_duties_set?.shop_money.amount, '1.50');
+      await bound(second.credit_note_id);
+      await queuesIdle();
+      await neverHeld(soId, order.admin_graphql_api_id);
+      // Odoo's order equals Shopify's current one: a unit, the shipping, no duty left; all invoiced.
+      const shopify = await sim<SimOrder>('GET', `/orders/${order.id}`);
+      assert.equal(shopify.current_total_price, '15.00');
+      const lines = await merchant.readOrderLines(soId);
+      assert.deepEqual([lines.amount_total, lines.invoice_status], ['15.00', 'invoiced']);
+      assert.equal((await merchant.readRefunds(soId)).length, 2);
+      // Nothing of the duty is left to give back: a credit of it is refused, naming the duty, both amounts and the fix.
+      const third = await merchant.creditOrderLines(soId, [{ sku: 'SHOPIFY-DUTIES', quantity: 0.25 }], 'too much');
+      const error = await waitFor('the refusal on the credit note', async () => {
+        const binding = await merchant.readBinding('account.move', third.credit_note_id);
+        return binding.state === 'error' ? binding.message : undefined;
+      });
+      assert.match(
+        error ?? '',
+        /credits 0\.75 of duty gid:\/\/shopify\/Duty\/\d+ \(MONEY-\w+\), but Shopify refunds a duty in full \(0\.00 left\) or in proportion to its units .*; credit one of these amounts, or refund the duty in Shopify/,
+      );
+      assert.equal((await sim<SimOrder>('GET', `/orders/${order.id}`)).refunds.length, 2);
     });
   });
 }

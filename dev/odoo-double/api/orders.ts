@@ -328,7 +328,8 @@ function dutyLineValues(core: DoubleCore, label: string, doc: OrderDocument, mis
       line_gid: duty.duty_gid,
       role: 'duty',
       product_id: null,
-      sku: null,
+      // The addon's duties product's internal reference.
+      sku: 'SHOPIFY-DUTIES',
       name: dutyName(line?.title ?? line?.sku ?? null, duty.harmonized_system_code ?? null),
       quantity: 1,
       price_unit: money(duty.price, `${label} ${where} price`),

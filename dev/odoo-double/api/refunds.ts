@@ -59,6 +59,7 @@ export function applyRefund(core: DoubleCore, incoming: RefundDocument): Contrac
     if (!echo && core.invoiced(so)) creditNote = creditNoteRecord(core, so, refundGid, unlinkedCreditLines(core, label, so, doc));
   } else {
     const moneyLines = applyToOrder(core, label, so, doc, plan, Boolean(echo), reflected);
+    if (echo && !reflected) echoDutyLines(core, so, echo, doc);
     if (!echo && core.invoiced(so) && (moneyLines.length || !reflected))
       creditNote = creditNoteRecord(core, so, refundGid, creditLines(core, plan, moneyLines, reflected));
   }
@@ -201,6 +202,39 @@ function applyToOrder(
   core.syncPickings(so);
   core.computeAmounts(so);
   return lines;
+}
+
+/**
+ * A credit note made in Odoo that Shopify refunded with its duties (refundDuties): Shopify's
+ * current order no longer counts them, so the order takes them off as a Shopify refund would — a
+ * refund line mirroring each duty line of the credit note, which that credit note line then
+ * credits instead of the duty line (the addon's `_echo_duty_lines`).
+ */
+function echoDutyLines(core: DoubleCore, so: SaleOrder, creditNote: CreditNote, doc: RefundDocument): void {
+  if (!doc.duties?.length) return;
+  const gids = new Set(doc.duties.map((d) => d.duty_gid));
+  for (const l of creditNote.lines) {
+    if (l.kind !== 'duty' || !l.quantity) continue;
+    const credited = so.lines.find((x) => x.id === l.sale_line_id && x.role === 'duty');
+    const duty = credited ?? so.lines.find((x) => x.role === 'duty' && x.line_gid !== null && gids.has(x.line_gid));
+    if (!duty) continue;
+    const line: SaleLine = {
+      id: core.id(),
+      product_id: null,
+      sku: duty.sku,
+      refund_gid: doc.refund_gid,
+      line_gid: duty.line_gid,
+      role: 'refund',
+      name: `Duty refund: ${duty.name}`,
+      quantity: -l.quantity,
+      price_unit: l.base / l.quantity,
+      tax_ids: [...l.tax_ids],
+      qty_delivered: 0,
+    };
+    so.lines.push(line);
+    l.sale_line_id = line.id;
+  }
+  core.computeAmounts(so);
 }
 
 /** Units × unit price − Shopify's refunded subtotal: the refunded units' share of the line discount. */

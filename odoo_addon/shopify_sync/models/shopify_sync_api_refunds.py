@@ -193,6 +193,8 @@ class ShopifySyncApi(models.AbstractModel):
         money_lines = self.env["sale.order.line"]
         if not echo:
             money_lines = self._refund_money_lines(label, order, document, plan)
+        elif not reflected:
+            self._echo_duty_lines(order, echo, document)
         if relock:
             order.action_lock()
         return money_lines
@@ -205,6 +207,31 @@ class ShopifySyncApi(models.AbstractModel):
         new_qty = max(so_line.qty_delivered, so_line.product_uom_qty - qty)
         if not self._same_qty(new_qty, so_line.product_uom_qty):
             so_line.write({"product_uom_qty": new_qty})
+
+    def _echo_duty_lines(self, order, credit_note, document):
+        """A credit note made in Odoo that Shopify refunded with its duties (refundDuties):
+        Shopify's current order no longer counts them, so the order takes them off as a Shopify
+        refund would — a refund line mirroring each duty line of the credit note, which that
+        credit note line then credits instead of the duty line (the duty line stays invoiced)."""
+        if not document.get("duties"):
+            return
+        product = self.env.ref("shopify_sync.product_shopify_duties").product_variant_id
+        gids = {duty.get("duty_gid") for duty in document["duties"]}
+        duty_lines = order.order_line.filtered(lambda sol: sol.shopify_line_role == "duty")
+        for aml in credit_note.invoice_line_ids.filtered(
+                lambda line: line.display_type == "product" and line.product_id == product
+                and line.quantity):
+            duty_line = aml.sale_line_ids.filtered(lambda sol: sol.shopify_line_role == "duty")[:1]
+            duty_line = duty_line or duty_lines.filtered(
+                lambda sol: sol.shopify_line_gid in gids)[:1]
+            if not duty_line:
+                continue
+            vals = self._money_line_vals(
+                document["refund_gid"], "refund", duty_line.shopify_line_gid,
+                f"Duty refund: {duty_line.name}", -aml.quantity, aml.price_unit, aml.tax_ids,
+                "duty")
+            refund_line = self.env["sale.order.line"].create(dict(vals, order_id=order.id))
+            aml.sale_line_ids = [Command.set(refund_line.ids)]
 
     def _refund_discount_share(self, item):
         """The refunded units' share of the line's discount leaves the discount line: Shopify's

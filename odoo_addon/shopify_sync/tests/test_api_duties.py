@@ -14,17 +14,16 @@ class DutyCase(RefundCase):
     def duty_order(self, number, **overrides):
         """2 mugs at 12.50 + VAT, shipping 5.00 + VAT, and a 4.00 duty on the mugs with 0.80 of
         VAT on it: 36.00 + 4.80 = 40.80."""
-        doc = {
-            "duties": [{
-                "duty_gid": DUTY_GID, "line_gid": f"gid://shopify/LineItem/{number}1",
-                "price": "4.00", "harmonized_system_code": "691200",
-                "country_code_of_origin": "CN",
-                "tax_lines": [{"title": "VAT", "rate": "0.2", "amount": "0.80"}],
-            }],
-            "total_tax": "6.80", "total_price": "40.80",
-        }
+        doc = {"duties": self.order_doc_duties(number), "total_tax": "6.80",
+               "total_price": "40.80"}
         doc.update(overrides)
         return self.import_order(number, **doc)
+
+    def order_doc_duties(self, number):
+        return [{"duty_gid": DUTY_GID, "line_gid": f"gid://shopify/LineItem/{number}1",
+                 "price": "4.00", "harmonized_system_code": "691200",
+                 "country_code_of_origin": "CN",
+                 "tax_lines": [{"title": "VAT", "rate": "0.2", "amount": "0.80"}]}]
 
     @staticmethod
     def duty_line(order, role="duty"):
@@ -53,12 +52,6 @@ class TestDuties(DutyCase):
             "duties": self.order_doc_duties(7001), "total_tax": "6.80",
             "total_price": "40.80"}))["status"], "unchanged")
         self.assertEqual(len(self.duty_line(order)), 1)
-
-    def order_doc_duties(self, number):
-        return [{"duty_gid": DUTY_GID, "line_gid": f"gid://shopify/LineItem/{number}1",
-                 "price": "4.00", "harmonized_system_code": "691200",
-                 "country_code_of_origin": "CN",
-                 "tax_lines": [{"title": "VAT", "rate": "0.2", "amount": "0.80"}]}]
 
     def test_without_its_duty_the_order_would_miss_shopify_total(self):
         # The order as an addon that does not read duties would book it: flagged by 4.80.
@@ -151,3 +144,30 @@ class TestDutyRefunds(DutyCase):
         self.assertEqual(exported["amount_total"], "4.80")
         self.assertEqual([(x["role"], x["duty_gid"], x["price_subtotal"])
                           for x in exported["lines"]], [("duty", DUTY_GID, "4.00")])
+
+    def test_the_refund_shopify_made_of_an_odoo_duty_credit_takes_the_duty_off_the_order(self):
+        order, _result = self.duty_order(7015)
+        self.invoice(order)
+        duty = self.duty_line(order)
+        move = self.env["account.move"].create({
+            "move_type": "out_refund", "partner_id": order.partner_invoice_id.id,
+            "invoice_origin": order.name,
+            "invoice_line_ids": [Command.create(dict(duty._prepare_invoice_line(quantity=1)))]})
+        move.action_post()
+        self.api.record_sync_result({"model": "account.move", "res_id": move.id,
+                                     "state": "synced", "shopify_gid": "gid://shopify/Refund/7015"})
+        # Shopify's refund of it (refundDuties FULL) comes back: no second credit note.
+        result = self.api.apply_refund(self.refund_doc(
+            order, 7015, total="4.80",
+            duties=[{"duty_gid": DUTY_GID, "amount": "4.00", "tax": "0.80"}]))
+        self.assertEqual((result["status"], result["credit_note_id"]), ("created", move.id))
+        refund_line = self.duty_line(order, "refund")
+        self.assertEqual((refund_line.product_uom_qty, refund_line.price_unit), (-1, 4.0))
+        self.assertEqual(move.invoice_line_ids.sale_line_ids, refund_line)
+        self.assertEqual((duty.qty_invoiced, refund_line.qty_invoiced), (1, -1))
+        self.assertEqual(order.invoice_status, "invoiced")
+        # Shopify's current order no longer counts the duty: the update applies, not flagged.
+        updated = self.api.apply_order(self.order_doc(
+            7015, updated_at="2026-11-28T10:00:00Z", duties=self.order_doc_duties(7015),
+            total_tax="6.00", total_price="36.00", refund_gids=["gid://shopify/Refund/7015"]))
+        self.assertEqual((updated["status"], updated["amount_total"]), ("updated", "36.00"))

@@ -304,7 +304,10 @@ describe('refunds map: the refunds Odoo still has to apply', () => {
 });
 
 describe('refunds map: an Odoo credit note as a Shopify refund', () => {
-  const creditNote = (lines: Array<[string | null, 'product' | 'other', number, number, string]>, total: string): CreditNoteDocument => ({
+  const creditNote = (
+    lines: Array<[string | null, 'product' | 'other' | 'duty', number, number, string]>,
+    total: string,
+  ): CreditNoteDocument => ({
     move_id: 77,
     name: 'RINV/2026/00001',
     state: 'posted',
@@ -314,8 +317,10 @@ describe('refunds map: an Odoo credit note as a Shopify refund', () => {
     amount_total: total,
     taxes_included: false,
     lines: lines.map(([line_gid, role, quantity, open_quantity, price_total]) => ({
-      line_gid,
-      sku: 'MUG',
+      // A duty line names its duty in the first place (line_gid is the product line's only).
+      line_gid: role === 'duty' ? null : line_gid,
+      ...(role === 'duty' ? { duty_gid: line_gid } : {}),
+      sku: role === 'duty' ? 'SHOPIFY-DUTIES' : 'MUG',
       role,
       quantity,
       open_quantity,
@@ -324,21 +329,31 @@ describe('refunds map: an Odoo credit note as a Shopify refund', () => {
     })),
   });
   const order = (
-    spec: { refundable?: string; lines?: Array<[string, number, number]>; payments?: string[]; presentment?: 'EUR' | 'USD' } = {},
+    spec: {
+      refundable?: string;
+      lines?: Array<[string, number, number]>;
+      payments?: string[];
+      presentment?: 'EUR' | 'USD';
+      /** [duty GID, price, already given back] on the first line, ordered 2 units. */
+      duty?: [string, string, string];
+    } = {},
   ): ShopifyOrderRefundable => ({
     id: ORDER,
     name: '#1001',
     currencyCode: 'EUR',
     presentmentCurrencyCode: spec.presentment ?? 'EUR',
     lineItems: {
-      nodes: (spec.lines ?? [[L1, 2, 1]]).map(([id, refundableQuantity, unfulfilledQuantity]) => ({
+      nodes: (spec.lines ?? [[L1, 2, 1]]).map(([id, refundableQuantity, unfulfilledQuantity], i) => ({
         id,
         sku: 'MUG',
         refundableQuantity,
         unfulfilledQuantity,
+        quantity: 2,
+        duties: spec.duty && i === 0 ? [{ id: spec.duty[0], price: m(spec.duty[1]) }] : [],
       })),
       pageInfo: { hasNextPage: false },
     },
+    refunds: spec.duty ? [{ duties: [{ amountSet: m(spec.duty[2]), originalDuty: { id: spec.duty[0] } }] }] : [],
     transactions: (spec.payments ?? ['30.00']).map((amount, i) => ({
       id: `gid://shopify/OrderTransaction/${i + 1}`,
       kind: 'SALE' as const,
@@ -369,6 +384,74 @@ describe('refunds map: an Odoo credit note as a Shopify refund', () => {
       order(),
     );
     assert.deepEqual([plan.lines, plan.amount], [[], 1500n]);
+  });
+  const D = 'gid://shopify/Duty/5';
+  const dutyCases: Array<{ name: string; cn: CreditNoteDocument; order: ShopifyOrderRefundable; want: unknown }> = [
+    {
+      name: 'the whole duty left: FULL',
+      cn: creditNote([[D, 'duty', 1, 0, '3.00']], '3.00'),
+      order: order({ duty: [D, '3.00', '0.00'] }),
+      want: [{ dutyId: D, refundType: 'FULL' }],
+    },
+    {
+      name: 'what is left after an earlier refund gave half back: FULL',
+      cn: creditNote([[D, 'duty', 0.5, 0, '1.50']], '1.50'),
+      order: order({ duty: [D, '3.00', '1.50'] }),
+      want: [{ dutyId: D, refundType: 'FULL' }],
+    },
+    {
+      name: "a unit taken off the order with the duty's share for it: PROPORTIONAL",
+      cn: creditNote(
+        [
+          [L1, 'product', 1, 1, '12.00'],
+          [D, 'duty', 0.5, 0, '1.50'],
+        ],
+        '13.50',
+      ),
+      order: order({ duty: [D, '3.00', '0.00'] }),
+      want: [{ dutyId: D, refundType: 'PROPORTIONAL' }],
+    },
+    {
+      name: 'no duty line: no refundDuties',
+      cn: creditNote([[L1, 'product', 1, 1, '12.00']], '12.00'),
+      order: order({ duty: [D, '3.00', '0.00'] }),
+      want: [],
+    },
+  ];
+  for (const c of dutyCases)
+    it(`duties: ${c.name}`, () => {
+      assert.deepEqual(planCreditNoteRefund(c.cn, c.order).duties, c.want);
+    });
+  it('duties: refuses an amount Shopify cannot give back, naming the duty, both amounts and the fix', () => {
+    assert.throws(
+      () => planCreditNoteRefund(creditNote([[D, 'duty', 1, 0, '1.00']], '1.00'), order({ duty: [D, '3.00', '0.00'] })),
+      (e: Error) =>
+        e instanceof PermanentError &&
+        e.message ===
+          `credit note RINV/2026/00001 line 1: credits 1.00 of duty ${D} (MUG), but Shopify refunds a duty in full (3.00 left) ` +
+            'or in proportion to its units (nothing: it refunds none of its units); credit one of these amounts, or refund the duty in Shopify',
+    );
+    assert.throws(
+      () =>
+        planCreditNoteRefund(
+          creditNote(
+            [
+              [L1, 'product', 1, 1, '12.00'],
+              [D, 'duty', 1, 0, '2.00'],
+            ],
+            '14.00',
+          ),
+          order({ duty: [D, '3.00', '0.00'] }),
+        ),
+      /credits 2\.00 of duty .* \(3\.00 left\) or in proportion to its units \(1\.50 for the 1 of 2 units it refunds\)/,
+    );
+    assert.throws(
+      () => planCreditNoteRefund(creditNote([[D, 'duty', 1, 0, '3.00']], '3.00'), order()),
+      /line 1: duty gid:\/\/shopify\/Duty\/5 is not on order #1001 in Shopify/,
+    );
+    const unnamed = creditNote([[D, 'duty', 1, 0, '3.00']], '3.00');
+    delete unnamed.lines[0]!.duty_gid;
+    assert.throws(() => planCreditNoteRefund(unnamed, order()), /a duties line that names no Shopify duty/);
   });
   it('refuses a fractional quantity and units Shopify cannot refund, naming the line', () => {
     assert.throws(
