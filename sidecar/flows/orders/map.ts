@@ -213,6 +213,28 @@ function presentmentOverlay(doc: OrderDocument): OrderPresentment {
   };
 }
 
+/** Each line item's import duties, at the price charged, with their tax lines. */
+function dutiesOf(
+  name: string,
+  lineItems: readonly OrderLineFieldsFragment[],
+  money: (bag: ShopMoneyFieldsFragment | null | undefined, what: string) => bigint,
+  cur: CurrencyMoney,
+): OrderDuty[] {
+  return lineItems.flatMap((li, index) =>
+    (li.duties ?? []).map((d, j) => {
+      const where = `order ${name} line ${index + 1} duty ${j + 1}`;
+      return {
+        duty_gid: d.id,
+        line_gid: li.id,
+        price: cur.format(money(d.price, `${where} price`)),
+        tax_lines: taxLines(money, cur, d.taxLines, where),
+        harmonized_system_code: d.harmonizedSystemCode ?? null,
+        country_code_of_origin: d.countryCodeOfOrigin ?? null,
+      };
+    }),
+  );
+}
+
 function orderDocument(order: OrderFieldsFragment, lineItems: readonly OrderLineFieldsFragment[], side: MoneySide): NormaliseResult {
   const warnings: NormaliseWarning[] = [];
   // Every amount is exact in its currency's minor units (JPY 0, KWD 3 decimals), so every
@@ -259,19 +281,7 @@ function orderDocument(order: OrderFieldsFragment, lineItems: readonly OrderLine
       tax_lines: taxLines(money, cur, s.taxLines, where),
     };
   });
-  const duties: OrderDuty[] = lineItems.flatMap((li, index) =>
-    (li.duties ?? []).map((d, j) => {
-      const where = `order ${order.name} line ${index + 1} duty ${j + 1}`;
-      return {
-        duty_gid: d.id,
-        line_gid: li.id,
-        price: cur.format(money(d.price, `${where} price`)),
-        tax_lines: taxLines(money, cur, d.taxLines, where),
-        harmonized_system_code: d.harmonizedSystemCode ?? null,
-        country_code_of_origin: d.countryCodeOfOrigin ?? null,
-      };
-    }),
-  );
+  const duties = dutiesOf(order.name, lineItems, money, cur);
   const document: OrderDocument = {
     order_gid: order.id,
     name: order.name,
