@@ -124,4 +124,32 @@ export function defineDutyScenarios(get: () => DutyScenarioContext): void {
     assert.equal(r.status, 'held');
     assert.match(r.message ?? '', /no tax mapping for Shopify tax "Import VAT" at rate 0\.19 \(duty 1\)/);
   });
+  it('exports a credit note made in Odoo for the duty with the duty it credits; its refund from Shopify takes the duty off the order once', async () => {
+    const { contract, m } = get();
+    const { doc, so, dutyGid } = await dutyOrder();
+    await m.invoiceOrder(so);
+    const { credit_note_id } = await m.creditOrderLines(so, [{ sku: 'SHOPIFY-DUTIES', quantity: 1 }], 'duty refunded');
+    const exported = await contract.exportCreditNote({ move_id: credit_note_id });
+    assert.deepEqual(
+      exported.lines.map((l) => [l.role, l.duty_gid, l.quantity, l.price_subtotal, l.price_total]),
+      [['duty', dutyGid, 1, '3.00', '3.60']],
+    );
+    const refundGid = gidOf('Refund');
+    await contract.recordSyncResult({ model: 'account.move', res_id: credit_note_id, state: 'synced', shopify_gid: refundGid });
+    // Shopify's refunds/create of it (refundDuties FULL): no second credit note.
+    const echo = await contract.applyRefund({
+      ...refundOf(doc, 'cancel', 0, { lines: [], ...dutyBack(dutyGid, '3.00', '0.60'), total: '3.60' }),
+      refund_gid: refundGid,
+    });
+    assert.deepEqual([echo.status, echo.credit_note_id], ['created', credit_note_id]);
+    assert.deepEqual(
+      (await m.readCreditNoteLines(credit_note_id)).map((l) => [l.quantity, l.price_total, l.sale_line_role]),
+      [[1, '3.60', 'refund']],
+      'the credit note now credits the refund line, the duty line stays invoiced',
+    );
+    // Shopify's current order no longer counts the duty: Odoo's equals it, all invoiced.
+    const updated = await contract.applyOrder(current(doc, 2, [refundGid], '30.00'));
+    assert.deepEqual([updated.status, updated.amount_total], ['updated', '30.00']);
+    assert.equal((await m.readOrderLines(so)).invoice_status, 'invoiced');
+  });
 }
