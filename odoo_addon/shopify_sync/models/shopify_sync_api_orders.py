@@ -140,7 +140,7 @@ class ShopifySyncApi(models.AbstractModel):
     def _duty_lines_vals(self, label, document, missing):
         """One service line per import duty (the duties product), taxed with the taxes mapped
         from the duty's tax lines, on its Duty GID (docs/flows.md, "Duties")."""
-        product = self.env.ref("shopify_sync.product_shopify_duties").product_variant_id
+        product = self.env.company._shopify_duties_product()
         taxes_included = bool(document.get("taxes_included"))
         titles = {line.get("line_gid"): line.get("title") or line.get("sku")
                   for line in document.get("lines") or []}

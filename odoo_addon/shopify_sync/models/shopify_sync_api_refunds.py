@@ -215,11 +215,11 @@ class ShopifySyncApi(models.AbstractModel):
         credit note line then credits instead of the duty line (the duty line stays invoiced)."""
         if not document.get("duties"):
             return
-        product = self.env.ref("shopify_sync.product_shopify_duties").product_variant_id
+        products = self._duties_products(order)
         gids = {duty.get("duty_gid") for duty in document["duties"]}
         duty_lines = order.order_line.filtered(lambda sol: sol.shopify_line_role == "duty")
         for aml in credit_note.invoice_line_ids.filtered(
-                lambda line: line.display_type == "product" and line.product_id == product
+                lambda line: line.display_type == "product" and line.product_id in products
                 and line.quantity):
             duty_line = aml.sale_line_ids.filtered(lambda sol: sol.shopify_line_role == "duty")[:1]
             duty_line = duty_line or duty_lines.filtered(
@@ -232,6 +232,12 @@ class ShopifySyncApi(models.AbstractModel):
                 "duty")
             refund_line = self.env["sale.order.line"].create(dict(vals, order_id=order.id))
             aml.sale_line_ids = [Command.set(refund_line.ids)]
+
+    def _duties_products(self, order):
+        """The products an order's duties are booked on: the company's duties product, and those
+        of its duty lines (the setting may have changed since)."""
+        duty_lines = order.order_line.filtered(lambda sol: sol.shopify_line_role == "duty")
+        return order.company_id._shopify_duties_product() | duty_lines.product_id
 
     def _refund_discount_share(self, item):
         """The refunded units' share of the line's discount leaves the discount line: Shopify's
@@ -315,11 +321,14 @@ class ShopifySyncApi(models.AbstractModel):
         return vals
 
     def _money_line_vals(self, gid, role, line_gid, name, qty, price, taxes, product):
-        xmlid = {"shipping": "shopify_sync.product_shopify_shipping",
-                 "duty": "shopify_sync.product_shopify_duties",
-                 "adjustment": "shopify_sync.product_shopify_refund_adjustment"}[product]
+        if product == "duty":
+            variant = self.env.company._shopify_duties_product()
+        else:
+            xmlid = {"shipping": "shopify_sync.product_shopify_shipping",
+                     "adjustment": "shopify_sync.product_shopify_refund_adjustment"}[product]
+            variant = self.env.ref(xmlid).product_variant_id
         return compat.vals(self.env["sale.order.line"], {
-            "product_id": self.env.ref(xmlid).product_variant_id.id, "name": name,
+            "product_id": variant.id, "name": name,
             "product_uom_qty": qty, "price_unit": price, "tax_id": [Command.set(taxes.ids)],
             "shopify_line_gid": line_gid, "shopify_line_role": role, "shopify_refund_gid": gid,
         })
@@ -498,7 +507,7 @@ class ShopifySyncApi(models.AbstractModel):
         order's only duty), or anything else."""
         ref = self.env.ref
         shipping = ref("shopify_sync.product_shopify_shipping").product_variant_id
-        duties = ref("shopify_sync.product_shopify_duties").product_variant_id
+        duties = self._duties_products(order)
         so_line = line.sale_line_ids[:1]
         product_line = so_line if so_line.shopify_line_role == "product" else \
             self.env["sale.order.line"]
@@ -506,7 +515,7 @@ class ShopifySyncApi(models.AbstractModel):
             "line_gid": product_line.shopify_line_gid or None,
             "sku": line.product_id.default_code or None,
             "role": "product" if product_line else "shipping" if line.product_id == shipping
-                    else "duty" if line.product_id == duties else "other",
+                    else "duty" if line.product_id in duties else "other",
             "quantity": line.quantity,
             "open_quantity": int(self._undelivered(product_line)) if product_line else 0,
             "price_subtotal": money.to_string(line.price_subtotal, places),

@@ -53,6 +53,23 @@ class TestDuties(DutyCase):
             "total_price": "40.80"}))["status"], "unchanged")
         self.assertEqual(len(self.duty_line(order)), 1)
 
+    def test_duties_go_to_the_product_chosen_in_the_settings(self):
+        Product = self.env["product.product"]
+        customs = Product.create(compat.vals(Product, {
+            "name": "Customs duties", "type": "service", "sale_ok": False,
+            "invoice_policy": "order"}))
+        settings = self.env["res.config.settings"].create({})
+        settings.shopify_duties_product_id = customs
+        settings.execute()
+        self.assertEqual(self.company.shopify_duties_product_id, customs)
+        order, result = self.duty_order(7005)
+        self.assertEqual(result["status"], "created")
+        self.assertEqual(self.duty_line(order).product_id, customs)
+        self.api.apply_refund(self.refund_doc(
+            order, 7005, total="4.80",
+            duties=[{"duty_gid": DUTY_GID, "amount": "4.00", "tax": "0.80"}]))
+        self.assertEqual(self.duty_line(order, "refund").product_id, customs)
+
     def test_without_its_duty_the_order_would_miss_shopify_total(self):
         # The order as an addon that does not read duties would book it: flagged by 4.80.
         _order, result = self.import_order(7002, total_tax="6.80", total_price="40.80")
