@@ -168,7 +168,10 @@ function checkOrderDocument(label: string, doc: OrderDocument): number {
   for (const { where, part } of lines) for (const field of ['price_unit', 'discount'] as const) money(part[field], `${where} ${field}`);
   for (const { where, part } of ships) for (const field of ['price', 'discount'] as const) money(part[field], `${where} ${field}`);
   const duties = (doc.duties ?? []).map((duty, i) => ({ where: `${label} duty ${i + 1}`, part: duty }));
-  for (const { where, part } of duties) money(part.price, `${where} price`);
+  for (const { where, part } of duties) {
+    gid(part.duty_gid, 'Duty', where, 'duty_gid');
+    money(part.price, `${where} price`);
+  }
   for (const { where, part } of [...lines, ...ships, ...duties]) {
     (part.tax_lines ?? []).forEach((taxLine, j) => money(taxLine.amount, `${where} tax line ${j + 1} amount`));
   }

@@ -80,6 +80,7 @@ function checkRefundDocument(label: string, doc: RefundDocument): number {
   money(shipping.amount, `${label} shipping amount`);
   money(shipping.tax, `${label} shipping tax`);
   (doc.duties ?? []).forEach((duty, i) => {
+    gid(duty.duty_gid, 'Duty', `${label} duty ${i + 1}`, 'duty_gid');
     money(duty.amount, `${label} duty ${i + 1} amount`);
     money(duty.tax, `${label} duty ${i + 1} tax`);
   });
