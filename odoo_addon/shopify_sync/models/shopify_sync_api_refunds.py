@@ -230,7 +230,8 @@ class ShopifySyncApi(models.AbstractModel):
                 document["refund_gid"], "refund", duty_line.shopify_line_gid,
                 f"Duty refund: {duty_line.name}", -aml.quantity, aml.price_unit, aml.tax_ids,
                 "duty")
-            refund_line = self.env["sale.order.line"].create(dict(vals, order_id=order.id))
+            refund_line = self.env["sale.order.line"].create(
+                dict(vals, order_id=order.id, product_id=duty_line.product_id.id))
             aml.sale_line_ids = [Command.set(refund_line.ids)]
 
     def _duties_products(self, order):
@@ -314,10 +315,12 @@ class ShopifySyncApi(models.AbstractModel):
                 raise ValidationError(
                     f"{duty_label}: duty {duty.get('duty_gid')} is not on order {order.name}")
             if amount:
-                vals.append(self._money_line_vals(
+                line_vals = self._money_line_vals(
                     document["refund_gid"], "refund", duty_line.shopify_line_gid,
                     f"Duty refund: {duty_line.name}", -1, float(amount),
-                    compat.value(duty_line, "tax_id"), "duty"))
+                    compat.value(duty_line, "tax_id"), "duty")
+                # The duty's own product, whatever the setting says today.
+                vals.append(dict(line_vals, product_id=duty_line.product_id.id))
         return vals
 
     def _money_line_vals(self, gid, role, line_gid, name, qty, price, taxes, product):
