@@ -39,7 +39,7 @@ class TestOutboxApi(ShopifySyncCase):
         for spoken in ("2.0", "1", "v1.0"):
             with self.subTest(spoken=spoken), self.assertRaisesRegex(
                     ValidationError, rf"^contract_version: the sidecar speaks contract "
-                                     rf"'{spoken}', this addon speaks 1.4"):
+                                     rf"'{spoken}', this addon speaks 1.5"):
                 self.api.contract_version({"sidecar_version": "9.0.0", "contract_version": spoken})
 
     def test_pull_leases_events_oldest_first_and_ack_removes_them(self):
