@@ -42,6 +42,8 @@ export interface OrderSpec {
   updated_at?: string;
   /** Added to the computed total (to make totals disagree). */
   total_offset?: string;
+  /** Import duties on lines (by index in `lines`), charged on top of the total with their taxes. */
+  duties?: Array<{ line: number; price: string; taxes?: FixtureTaxLine[] }>;
 }
 
 export const vat = (amount: string, rate = '0.2', title = 'VAT'): FixtureTaxLine => ({ title, rate, amount });
@@ -84,7 +86,20 @@ export function orderDoc(spec: OrderSpec): OrderDocument {
     : [];
   const shipping = spec.shipping ? c(spec.shipping.price) : 0n;
   for (const t of spec.shipping?.taxes ?? []) tax += c(t.amount);
-  const total = subtotal + shipping + tax + c(spec.total_offset ?? '0.00');
+  let dutyTotal = 0n;
+  const duties = (spec.duties ?? []).map((d) => {
+    dutyTotal += c(d.price);
+    for (const t of d.taxes ?? []) tax += c(t.amount);
+    return {
+      duty_gid: gidOf('Duty'),
+      line_gid: lines[d.line]!.line_gid,
+      price: d.price,
+      tax_lines: d.taxes ?? [],
+      harmonized_system_code: '691200',
+      country_code_of_origin: 'CN',
+    };
+  });
+  const total = subtotal + shipping + dutyTotal + tax + c(spec.total_offset ?? '0.00');
   const address = {
     name: 'Ada Lovelace',
     company: null,
@@ -113,6 +128,7 @@ export function orderDoc(spec: OrderSpec): OrderDocument {
     location_gid: spec.location_gid ?? null,
     lines,
     shipping_lines: shippingLines,
+    ...(duties.length ? { duties } : {}),
     subtotal_price: formatCents(subtotal),
     total_tax: formatCents(tax),
     total_discounts: formatCents(discounts),

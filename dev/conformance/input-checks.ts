@@ -73,6 +73,21 @@ export function defineInputCheckScenarios(ctx: SuiteContext, current: () => Rule
       ],
       ['a total of 30.001', (d) => (d.total_price = '30.001'), (n) => `order ${n} total_price: "30.001" has more than two decimals`],
       [
+        'a duty price of 3.005',
+        (d) => (d.duties = [{ duty_gid: gidOf('Duty'), line_gid: d.lines[0]!.line_gid, price: '3.005', tax_lines: [] }]),
+        (n) => `order ${n} duty 1 price: "3.005" has more than two decimals`,
+      ],
+      [
+        'a duty tax amount of 0.605',
+        (d) => (d.duties = [{ duty_gid: gidOf('Duty'), line_gid: d.lines[0]!.line_gid, price: '3.00', tax_lines: [vat('0.605')] }]),
+        (n) => `order ${n} duty 1 tax line 1 amount: "0.605" has more than two decimals`,
+      ],
+      [
+        'a duty GID of another type',
+        (d) => (d.duties = [{ duty_gid: 'gid://shopify/Order/1', line_gid: d.lines[0]!.line_gid, price: '3.00', tax_lines: [] }]),
+        (n) => `order ${n} duty 1: duty_gid 'gid://shopify/Order/1' is not a Duty GID`,
+      ],
+      [
         'a customer GID of another type',
         (d) => (d.customer!.customer_gid = 'gid://shopify/Order/1'),
         (n) => `order ${n} customer: customer_gid 'gid://shopify/Order/1' is not a Customer GID`,

@@ -18,6 +18,7 @@ import { defineSharedRuleScenarios } from './rules.js';
 import { defineStatusScenarios } from './status.js';
 import { defineTaxScenarios } from './taxes.js';
 import { defineCurrencyScenarios } from './currencies.js';
+import { defineDutyScenarios } from './duties.js';
 import { drain, pullAll, rejects, simpleProduct, VALIDATION } from './support.js';
 import type { MerchantDriver, SuiteContext, WarehouseView } from './target.js';
 
@@ -432,6 +433,7 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
   describe('taxes to the cent', () => defineTaxScenarios(() => ({ contract, m, currency, wh, stocked })));
 
   describe('currencies', () => defineCurrencyScenarios(() => ({ contract, m, currency, wh, stocked })));
+  describe('duties', () => defineDutyScenarios(() => ({ contract, m, currency, wh, stocked })));
 
   describe('payments, invoices and gift cards', () => definePaymentScenarios(() => ({ contract, m, currency, wh, stocked })));
 

@@ -212,7 +212,10 @@ export interface MerchantDriver {
   returnDelivery(pickingId: number, quantities: Record<number, number>): Promise<{ return_picking_id: number }>;
   /** A credit note posted on a sale order (e.g. a goodwill refund decided in Odoo), naming the order as its source. */
   postCreditNote(saleOrderId: number, amount: Money, reason: string): Promise<{ credit_note_id: number }>;
-  /** A credit note posted for units of the order's lines (by SKU), at their order price and taxes, linked to the lines. */
+  /**
+   * A credit note posted for units of the order's lines (by SKU), at their order price and taxes,
+   * linked to the lines. SKU SHOPIFY-DUTIES is the order's duty line (a fraction of it credits part of the duty).
+   */
   creditOrderLines(
     saleOrderId: number,
     lines: Array<{ sku: string; quantity: number }>,

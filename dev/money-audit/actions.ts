@@ -97,7 +97,11 @@ export async function refund(run: Run, p: Placed, body: Record<string, unknown>)
 
 export function plannedRefund(p: Placed): Record<string, unknown> {
   const r = p.plan.refund!;
-  return { lines: [{ sku: r.sku, quantity: r.quantity, restockType: r.restockType }], ...(r.shipping ? { shipping: 'full' } : {}) };
+  return {
+    lines: [{ sku: r.sku, quantity: r.quantity, restockType: r.restockType }],
+    ...(r.shipping ? { shipping: 'full' } : {}),
+    ...(r.duties ? { duties: 'proportional' } : {}),
+  };
 }
 
 /** Shopify's net money of the order (sales and captures less refunds and cash change), in cents. */

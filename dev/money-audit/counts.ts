@@ -36,6 +36,9 @@ export interface AuditCounts {
   giftCards: number;
   /** Of those: the gift card liability invoiced, or the gift card journal's payments, differ from Shopify's. */
   giftCardsDiffer: number;
+  /** Orders with an import duty (cross-border), and those whose refund gave a share of it back. */
+  duties: number;
+  dutiesRefunded: number;
   /** How many orders of each action were audited. */
   actions: Partial<Record<AuditAction, number>>;
   examples: string[];
@@ -56,6 +59,8 @@ export function emptyCounts(): AuditCounts {
     paymentsUnreconciled: 0,
     giftCards: 0,
     giftCardsDiffer: 0,
+    duties: 0,
+    dutiesRefunded: 0,
     actions: {},
     examples: [],
   };
@@ -67,7 +72,8 @@ export function summary(counts: AuditCounts): string {
     `invoice_totals_differ=${counts.invoiceTotalsDiffer} refunds=${counts.refunds} credit_notes=${counts.creditNotes} ` +
     `credit_notes_differ=${counts.creditNotesDiffer} refunds_not_applied=${counts.refundsNotApplied} ` +
     `payments=${counts.payments} payments_differ=${counts.paymentsDiffer} payments_unreconciled=${counts.paymentsUnreconciled} ` +
-    `gift_cards=${counts.giftCards} gift_cards_differ=${counts.giftCardsDiffer}`
+    `gift_cards=${counts.giftCards} gift_cards_differ=${counts.giftCardsDiffer} ` +
+    `duties=${counts.duties} duties_refunded=${counts.dutiesRefunded}`
   );
 }
 

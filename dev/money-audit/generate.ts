@@ -4,8 +4,9 @@
  * across the lines, shipping taxed or not and sometimes discounted, gift cards sold and used to
  * pay; each order with how it is paid and what happens next in Odoo and Shopify (invoices by
  * policy or by hand, refunds before and after invoicing, captures, edits before and after
- * delivery, returns; `AuditAction`). Tax lines are Shopify's (dev/sim/taxes.ts). The same seed
- * gives the same orders.
+ * delivery, returns; `AuditAction`); about one order in five is cross-border, with an import duty
+ * on one line (taxed like the goods), given back with its share when that line is refunded. Tax
+ * lines are Shopify's (dev/sim/taxes.ts). The same seed gives the same orders.
  */
 import { allocateAcross, centsString, shopifyTaxLines, type TaxRate } from '../sim/taxes.js';
 
@@ -103,6 +104,8 @@ export interface AuditLine {
   taxLines: Array<{ title: string; rate: number; price: string }>;
   giftCard?: boolean;
   title?: string;
+  /** An import duty on the line (cross-border orders), with its taxes. */
+  duties?: Array<{ price: string; taxLines: Array<{ title: string; rate: number; price: string }> }>;
 }
 
 export interface AuditOrder {
@@ -130,7 +133,7 @@ export interface AuditOrder {
    * The refund: one unit of a line with the shipping or not — restock "cancel" before delivery,
    * "no_restock" after it (kept by the customer).
    */
-  refund: { sku: string; quantity: number; shipping: boolean; restockType: 'cancel' | 'no_restock' } | null;
+  refund: { sku: string; quantity: number; shipping: boolean; restockType: 'cancel' | 'no_restock'; duties?: boolean } | null;
   /** An order edit: a line added (`add`, at its catalog price) or one unit removed (`remove`). */
   edit: { add?: { sku: string; quantity: number; price: string }; remove?: { sku: string; quantity: number } } | null;
   /** The return: one unit of a line, restocked, refunded when the return is processed. */
@@ -278,9 +281,16 @@ export function auditOrder(
   const shippingTaxes = taxes(shippingPrice - shippingDiscount, shippingTaxed);
   // Shopify sells gift cards untaxed and never ships them.
   const giftCard = action === 'gift_card_sold' ? GIFT_CARD_PRICES[Math.floor(random() * GIFT_CARD_PRICES.length)]! : 0;
-  const taxTotal = [...lineTaxes.flat(), ...shippingTaxes].reduce((s, t) => s + t.price, 0);
+  const duty = dutyOf(index, lines, action);
+  const dutyTaxes = duty ? taxes(duty.price) : [];
+  const taxTotal = [...lineTaxes.flat(), ...shippingTaxes, ...dutyTaxes].reduce((s, t) => s + t.price, 0);
   const total =
-    lines.reduce((s, l) => s + l.amount - l.discount, 0) + shippingPrice - shippingDiscount + (included ? 0 : taxTotal) + giftCard;
+    lines.reduce((s, l) => s + l.amount - l.discount, 0) +
+    shippingPrice -
+    shippingDiscount +
+    (duty?.price ?? 0) +
+    (included ? 0 : taxTotal) +
+    giftCard;
   const giftCardPayment = action === 'gift_card_paid' ? Math.max(1, Math.floor(total * (0.2 + random() * 0.6))) : 0;
   const cents = (t: { title: string; rate: number; price: number }) => ({ title: t.title, rate: t.rate, price: centsString(t.price) });
   return {
@@ -296,6 +306,7 @@ export function auditOrder(
           price: centsString(l.price),
           discount: centsString(l.discount),
           taxLines: lineTaxes[i]!.map(cents),
+          ...(duty?.line === i ? { duties: [{ price: centsString(duty.price), taxLines: dutyTaxes.map(cents) }] } : {}),
         })),
         ...(giftCard
           ? [{ giftCard: true, sku: '', title: 'Gift card', quantity: 1, price: centsString(giftCard), discount: '0.00', taxLines: [] }]
@@ -320,8 +331,26 @@ export function auditOrder(
       locationId,
     },
     action,
-    ...followUp(action, random, lines, skus, shipped),
+    ...withDuty(followUp(action, random, lines, skus, shipped), duty ? lines[duty.line]!.sku : null),
   };
+}
+
+/**
+ * The import duty of a cross-border order (about one in five; none on gift card sales): 3–8 % of
+ * one line, at least 1.00. Drawn from a generator of its own, so the other draws (and the orders
+ * earlier seeds gave) are those they were before duties were simulated.
+ */
+function dutyOf(index: number, lines: readonly PlannedLine[], action: AuditAction): { line: number; price: number } | null {
+  const random = seededRandom(0x5eed ^ (index * 2654435761));
+  if (action === 'gift_card_sold' || random() >= 0.2) return null;
+  const line = Math.floor(random() * lines.length);
+  const base = lines[line]!.amount - lines[line]!.discount;
+  return { line, price: Math.max(100, Math.round(base * (0.03 + random() * 0.05))) };
+}
+
+/** A refund of the line that carries the duty gives its share of the duty back (PROPORTIONAL). */
+function withDuty<T extends { refund: AuditOrder['refund'] }>(next: T, dutiedSku: string | null): T {
+  return next.refund && next.refund.sku === dutiedSku ? { ...next, refund: { ...next.refund, duties: true } } : next;
 }
 
 /** `batch` orders per batch; the batches take POLICIES in turn. */

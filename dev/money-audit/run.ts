@@ -12,7 +12,7 @@
  * amount Odoo holds is compared with Shopify's, to the cent (./compare.ts), and the last line is
  *   orders=N order_totals_differ=0 invoices=I invoice_totals_differ=0 refunds=R credit_notes=C
  *   credit_notes_differ=0 refunds_not_applied=0 payments=P payments_differ=0
- *   payments_unreconciled=0 gift_cards=G gift_cards_differ=0
+ *   payments_unreconciled=0 gift_cards=G gift_cards_differ=0 duties=D duties_refunded=E
  * The exit code is 0 only when nothing differs.
  *
  *   node --import tsx dev/money-audit/run.ts [--orders 200] [--seed 1] [--batch 20]
@@ -110,6 +110,8 @@ async function runBatch(run: Run, batch: AuditOrder[], options: AuditOptions): P
   await act.queuesIdle(run);
   for (const p of placed) {
     run.counts.actions[p.plan.action] = (run.counts.actions[p.plan.action] ?? 0) + 1;
+    if (p.plan.body.lines.some((l) => l.duties?.length)) run.counts.duties += 1;
+    if (p.plan.refund?.duties) run.counts.dutiesRefunded += 1;
     await compareOrder(run, p);
   }
   run.counts.orders += placed.length;

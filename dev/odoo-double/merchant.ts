@@ -390,9 +390,10 @@ export class DoubleMerchant implements MerchantDriver {
       const odoo = this.odoo;
       const so = odoo.saleOrder(saleOrderId);
       const credit = lines.map(({ sku, quantity }) => {
-        const line = so.lines.find((l) => l.role === 'product' && l.sku === sku);
+        const line = so.lines.find((l) => (l.role === 'product' || l.role === 'duty') && l.sku === sku);
         if (!line) throw userError(`${so.name} has no line with SKU ${sku}`);
-        return odoo.accountLine(`${reason}: ${line.name}`, line, 'product', quantity, line.price_unit, line.tax_ids);
+        const kind = line.role === 'duty' ? 'duty' : 'product';
+        return odoo.accountLine(`${reason}: ${line.name}`, line, kind, quantity, line.price_unit, line.tax_ids);
       });
       return { credit_note_id: this.postCredit(so, credit) };
     });
@@ -424,7 +425,16 @@ export class DoubleMerchant implements MerchantDriver {
       const lines = so.lines
         .map((l) => ({ l, qty: l.quantity - odoo.qtyInvoiced(l) }))
         .filter(({ qty }) => qty !== 0)
-        .map(({ l, qty }) => odoo.accountLine(l.name, l, l.role === 'product' ? 'product' : 'other', qty, l.price_unit, l.tax_ids));
+        .map(({ l, qty }) =>
+          odoo.accountLine(
+            l.name,
+            l,
+            l.role === 'product' ? 'product' : l.role === 'duty' ? 'duty' : 'other',
+            qty,
+            l.price_unit,
+            l.tax_ids,
+          ),
+        );
       if (!lines.length) throw userError(`${so.name}: there is nothing to invoice`);
       const total = odoo.moveTotal(lines);
       if (total < 0) {

@@ -88,14 +88,23 @@ export interface Partner extends PartnerAddress {
 }
 
 export type LineRole =
-  'product' | 'discount' | 'shipping' | 'shipping_discount' | 'manual' | 'refund' | 'refund_adjustment' | 'tax_adjustment' | 'edit_removal';
+  | 'product'
+  | 'discount'
+  | 'shipping'
+  | 'shipping_discount'
+  | 'duty'
+  | 'manual'
+  | 'refund'
+  | 'refund_adjustment'
+  | 'tax_adjustment'
+  | 'edit_removal';
 
 /** Lines a refund or an edit after delivery wrote (the addon's REFUND_ROLES): order documents never carry them. */
 export const REFUND_ROLES: readonly LineRole[] = ['refund', 'refund_adjustment', 'edit_removal'];
 
 export interface SaleLine {
   id: number;
-  /** Shopify line GID, or `shipping:<n>` for shipping lines (the addon's shopify_line_gid). */
+  /** Shopify line GID, `shipping:<n>` for shipping lines, the Duty GID for duty lines (the addon's shopify_line_gid). */
   line_gid: string | null;
   role: LineRole;
   product_id: number | null;
@@ -184,8 +193,10 @@ export interface Picking {
 export interface AccountLine {
   name: string;
   sale_line_id: number | null;
-  /** What the line is, for exports: a product line's units, shipping, or anything else. */
-  kind: 'product' | 'shipping' | 'other';
+  /** What the line is, for exports: a product line's units, shipping, a duty, or anything else. */
+  kind: 'product' | 'shipping' | 'duty' | 'other';
+  /** For a duty line: the Shopify duty it books or credits. */
+  duty_gid?: string;
   quantity: number;
   untaxed: number;
   /** The line's total with its own taxes rounded (what the line shows). */

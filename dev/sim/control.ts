@@ -119,6 +119,27 @@ function restockTypeOf(line: Body, index: number): RefundLineInput['restockType'
   return line.restock === true ? 'return' : line.restock === 'cancel' ? 'cancel' : 'no_restock';
 }
 
+/**
+ * The duties a refund gives back: `"full"` or `"proportional"` for every duty of the order (a
+ * proportional duty whose line is not refunded gives nothing back), or a list of
+ * `{dutyId, refundType: "full" | "proportional"}` (refundCreate's refundDuties).
+ */
+function refundDutiesOf(order: Order, value: unknown): { dutyId: number; refundType: 'full' | 'proportional' }[] | undefined {
+  if (value === undefined) return undefined;
+  const type = (v: unknown, name: string) => {
+    if (v !== 'full' && v !== 'proportional') throw new BadRequest(`${name} must be full or proportional`);
+    return v;
+  };
+  if (typeof value === 'string') {
+    const refundType = type(value, 'duties');
+    return order.lineItems.flatMap((li) => (li.duties ?? []).map((d) => ({ dutyId: d.id, refundType })));
+  }
+  return objects(value, 'duties').map((d, i) => ({
+    dutyId: intParam(d.dutyId, `duties[${i}].dutyId`),
+    refundType: type(d.refundType, `duties[${i}].refundType`),
+  }));
+}
+
 function intParam(value: unknown, name: string): number {
   const n = Number(value);
   if (!Number.isInteger(n)) throw new BadRequest(`${name} must be an integer (got ${JSON.stringify(value)})`);
@@ -447,6 +468,7 @@ export function controlRouter(sim: Simulator): Router {
             ? { shippingAmount: amountText(b.shipping, 'shipping') }
             : {}),
         ...(b.amount !== undefined ? { amount: amountText(b.amount, 'amount') } : {}),
+        ...(b.duties !== undefined ? { duties: refundDutiesOf(order, b.duties) ?? [] } : {}),
         note: optionalText(b.note, 'note') ?? null,
       });
       res.status(201);

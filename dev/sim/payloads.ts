@@ -75,10 +75,23 @@ export function nestedLineItem(state: SimState, order: Order, li: LineItem): Jso
     price_set: set(li.price),
     total_discount_set: set(li.discount),
     discount_allocations: discountAllocations(order, li.discount),
-    duties: [],
+    duties: restDuties(order, li),
     admin_graphql_api_id: gid('LineItem', li.id),
     tax_lines: restTaxLines(order, li.taxLines),
   };
+}
+
+/** A line item's duties as Shopify's REST order shows them (`line_items[].duties`). */
+function restDuties(order: Order, li: LineItem): Json[] {
+  const set = moneySetFor(order);
+  return (li.duties ?? []).map((d) => ({
+    id: String(d.id),
+    harmonized_system_code: d.harmonizedSystemCode,
+    country_code_of_origin: d.countryCodeOfOrigin,
+    ...set(d.price),
+    tax_lines: restTaxLines(order, d.taxLines),
+    admin_graphql_api_id: gid('Duty', d.id),
+  }));
 }
 
 function discountAllocations(order: Order, amount: number): Json[] {
@@ -129,7 +142,7 @@ function orderLineItem(state: SimState, order: Order, li: LineItem): Json {
     variant_title: li.variantTitle,
     vendor: li.vendor,
     tax_lines: restTaxLines(order, li.taxLines),
-    duties: [],
+    duties: restDuties(order, li),
     discount_allocations: discountAllocations(order, li.discount),
   };
 }
@@ -238,8 +251,8 @@ export function refundPayload(state: SimState, refund: Refund): Json {
     note: refund.note,
     user_id: null,
     processed_at: refund.createdAt,
-    duties: [],
-    total_duties_set: set(0),
+    duties: (refund.duties ?? []).map((d) => ({ duty_id: d.dutyId, amount_set: set(d.amount) })),
+    total_duties_set: set((refund.duties ?? []).reduce((sum, d) => sum + d.amount, 0)),
     return: refund.returnId ? { id: refund.returnId, admin_graphql_api_id: gid('Return', refund.returnId) } : null,
     refund_shipping_lines:
       refund.shipping > 0
@@ -342,7 +355,7 @@ export function orderPayload(state: SimState, order: Order, shopDomain: string):
     current_total_additional_fees_set: null,
     current_total_discounts: formatCents(t.currentDiscounts, order.currency),
     current_total_discounts_set: set(t.currentDiscounts),
-    current_total_duties_set: null,
+    current_total_duties_set: t.duties ? set(t.currentDuties) : null,
     current_total_price: formatCents(t.currentTotal, order.currency),
     current_total_price_set: set(t.currentTotal),
     current_total_tax: formatCents(t.currentTax, order.currency),
@@ -367,7 +380,7 @@ export function orderPayload(state: SimState, order: Order, shopDomain: string):
     order_number: order.number,
     order_status_url: `https://${shopDomain}/${state.shop.id}/orders/${order.id}/authenticate`,
     original_total_additional_fees_set: null,
-    original_total_duties_set: null,
+    original_total_duties_set: t.duties ? set(t.duties) : null,
     payment_gateway_names: [order.gateway],
     phone: order.phone,
     po_number: null,

@@ -108,6 +108,20 @@ export interface LineItem {
   grams: number;
   /** A gift card sold (Shopify LineItem.isGiftCard); absent: false. */
   isGiftCard?: boolean;
+  /** Import duties charged at checkout on this line (Shopify LineItem.duties); absent: none. */
+  duties?: Duty[];
+}
+
+/**
+ * An import duty of a line item (Shopify's Duty): its price and the taxes charged on it, in the
+ * shop currency. Shopify never lowers `price`; refunds record what they give back (RefundDuty).
+ */
+export interface Duty {
+  id: number;
+  price: number;
+  taxLines: TaxLine[];
+  harmonizedSystemCode: string | null;
+  countryCodeOfOrigin: string | null;
 }
 
 export interface ShippingLine {
@@ -175,6 +189,13 @@ export interface RefundAdjustment {
   reason: 'REFUND_DISCREPANCY' | 'CUSTOMER' | 'DAMAGE' | 'RESTOCK';
 }
 
+/** A duty given back by a refund (Shopify's RefundDuty): its amount and the share of its taxes. */
+export interface RefundDuty {
+  dutyId: number;
+  amount: number;
+  tax: number;
+}
+
 export interface Transaction {
   id: number;
   orderId: number;
@@ -202,6 +223,8 @@ export interface Refund {
   transactionIds: number[];
   /** Absent in states saved before adjustments were simulated: none. */
   adjustments?: RefundAdjustment[];
+  /** Duties given back (refundDuties); absent: none. */
+  duties?: RefundDuty[];
   createdAt: string;
 }
 

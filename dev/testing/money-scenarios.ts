@@ -26,8 +26,16 @@ interface SimOrder {
   id: number;
   admin_graphql_api_id: string;
   name: string;
+  current_total_price: string;
+  line_items: Array<{ duties: Array<{ id: string }> }>;
   fulfillments: Array<{ line_items: Array<{ sku: string; quantity: number }> }>;
-  refunds: Array<{ admin_graphql_api_id: string; note: string | null; transactions: Array<{ amount: string; kind: string }> }>;
+  refunds: Array<{
+    admin_graphql_api_id: string;
+    note: string | null;
+    transactions: Array<{ amount: string; kind: string }>;
+    total_duties_set?: { shop_money: { amount: string } };
+    order_adjustments?: unknown[];
+  }>;
 }
 
 const LOCATION = 101;
@@ -36,8 +44,8 @@ export function defineMoneyScenarios(get: () => MoneyScenarioContext): void {
   const sim = <T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown) => get().stack.simControl<T>(method, path, body);
   const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false>) => get().stack.waitFor(what, probe, get().timeoutMs);
 
-  /** A product on both sides with stock, and an order of `quantity` × 10.00 + shipping 5.00 imported into Odoo. */
-  async function orderInOdoo(quantity: number) {
+  /** A product on both sides with stock, and an order of `quantity` × 10.00 + shipping 5.00 (+ a `duty` on the line) imported into Odoo. */
+  async function orderInOdoo(quantity: number, duty?: string) {
     const { merchant, warehouseId } = get();
     const sku = `MONEY-${randomUUID().slice(0, 8).toUpperCase()}`;
     await sim('POST', '/products', { title: `Money ${sku}`, sku, price: '10.00', stock: { [String(LOCATION)]: 50 } });
@@ -46,7 +54,14 @@ export function defineMoneyScenarios(get: () => MoneyScenarioContext): void {
     await merchant.setStock(variantId, warehouseId, 50);
     const order = await sim<SimOrder>('POST', '/orders', {
       email: `money-${randomUUID().slice(0, 8)}@example.com`,
-      lines: [{ sku, quantity, price: '10.00' }],
+      lines: [
+        {
+          sku,
+          quantity,
+          price: '10.00',
+          ...(duty ? { duties: [{ price: duty, harmonizedSystemCode: '691200', countryCodeOfOrigin: 'CN' }] } : {}),
+        },
+      ],
       shippingLines: [{ title: 'Standard', price: '5.00' }],
       financialStatus: 'paid',
       locationId: LOCATION,
@@ -306,6 +321,111 @@ export function defineMoneyScenarios(get: () => MoneyScenarioContext): void {
       );
       assert.deepEqual(await merchant.readCreditNote(credit_note_id), { amount_total: '10.00', state: 'posted' });
       await neverHeld(soId, order.admin_graphql_api_id);
+    });
+  });
+
+  describe('Duties', () => {
+    it('an order with a duty is booked to the cent and invoiced with it; a unit refunded with its share of the duty, then the rest of the duty, are exact credit notes', async () => {
+      const { merchant } = get();
+      // 2 × 10.00 + shipping 5.00 + a duty of 3.00: 28.00.
+      const { sku, order, soId } = await orderInOdoo(2, '3.00');
+      assert.equal((await merchant.readOrderLines(soId)).amount_total, '28.00');
+      assert.deepEqual(
+        (await merchant.readOrderLines(soId)).lines.filter((l) => l.role === 'duty').map((l) => [l.quantity, l.price_total]),
+        [[1, '3.00']],
+      );
+      await deliver(soId, order.id);
+      const invoice = await merchant.invoiceOrder(soId);
+      assert.equal(invoice.amount_total, '28.00');
+      // One delivered unit kept by the customer and its share of the duty: 10.00 + 1.50.
+      await refundIn(order.id, { lines: [{ sku, quantity: 1, restockType: 'no_restock' }], duties: 'proportional' });
+      const [first] = await appliedRefunds(soId, 1);
+      assert.deepEqual(await merchant.readCreditNote(first!.credit_note_id!), { amount_total: '11.50', state: 'posted' });
+      // The rest of the duty, in full, alone: 1.50.
+      await refundIn(order.id, { duties: 'full' });
+      const refunds = await appliedRefunds(soId, 2);
+      const second = refunds.find((r) => r.refund_gid !== first!.refund_gid)!;
+      assert.deepEqual(await merchant.readCreditNote(second.credit_note_id!), { amount_total: '1.50', state: 'posted' });
+      await queuesIdle();
+      await neverHeld(soId, order.admin_graphql_api_id);
+      // Odoo's order equals Shopify's current order (one unit and the shipping, no duty left), all invoiced.
+      const shopify = await sim<SimOrder>('GET', `/orders/${order.id}`);
+      assert.equal(shopify.current_total_price, '15.00');
+      const lines = await merchant.readOrderLines(soId);
+      assert.deepEqual([lines.amount_total, lines.invoice_status], ['15.00', 'invoiced']);
+    });
+
+    it('a cancellation refunded in Shopify gives the duty back with everything else', async () => {
+      const { merchant } = get();
+      const { order, soId } = await orderInOdoo(1, '2.00');
+      await sim('POST', `/orders/${order.id}/cancel`, { refund: true, restock: true, reason: 'customer' });
+      await appliedRefunds(soId, 1);
+      await waitFor(
+        'the sale order cancelled',
+        async () => (await merchant.readSaleOrders(order.admin_graphql_api_id))[0]?.state === 'cancel',
+      );
+      await queuesIdle();
+      const refund = (await merchant.readRefunds(soId))[0]!;
+      assert.equal(refund.amount_total, '17.00');
+    });
+
+    it('a credit note made in Odoo for a unit and its share of the duty refunds the duty in Shopify (PROPORTIONAL), the rest FULL; another amount is refused on the credit note', async () => {
+      const { merchant } = get();
+      const { sku, order, soId } = await orderInOdoo(2, '3.00');
+      await merchant.invoiceOrder(soId);
+      const refundsInShopify = (count: number) =>
+        waitFor(`${count} refund(s) in Shopify`, async () => {
+          const refunds = (await sim<SimOrder>('GET', `/orders/${order.id}`)).refunds;
+          return refunds.length >= count ? refunds : undefined;
+        });
+      const bound = (creditNoteId: number) =>
+        waitFor(
+          'the credit note bound to its Shopify refund',
+          async () => (await merchant.readBinding('account.move', creditNoteId)).state === 'synced',
+        );
+      // Not delivered: the unit leaves both orders (CANCEL), half the duty with it: 10.00 + 1.50.
+      const first = await merchant.creditOrderLines(
+        soId,
+        [
+          { sku, quantity: 1 },
+          { sku: 'SHOPIFY-DUTIES', quantity: 0.5 },
+        ],
+        'cancelled',
+      );
+      const [proportional] = await refundsInShopify(1);
+      assert.deepEqual(
+        [
+          proportional!.total_duties_set?.shop_money.amount,
+          proportional!.transactions.map((t) => t.amount),
+          proportional!.order_adjustments,
+        ],
+        ['1.50', ['11.50'], []],
+      );
+      await bound(first.credit_note_id);
+      // The rest of the duty alone: FULL.
+      const second = await merchant.creditOrderLines(soId, [{ sku: 'SHOPIFY-DUTIES', quantity: 0.5 }], 'duty');
+      const refunds = await refundsInShopify(2);
+      assert.equal(refunds[1]!.total_duties_set?.shop_money.amount, '1.50');
+      await bound(second.credit_note_id);
+      await queuesIdle();
+      await neverHeld(soId, order.admin_graphql_api_id);
+      // Odoo's order equals Shopify's current one: a unit, the shipping, no duty left; all invoiced.
+      const shopify = await sim<SimOrder>('GET', `/orders/${order.id}`);
+      assert.equal(shopify.current_total_price, '15.00');
+      const lines = await merchant.readOrderLines(soId);
+      assert.deepEqual([lines.amount_total, lines.invoice_status], ['15.00', 'invoiced']);
+      assert.equal((await merchant.readRefunds(soId)).length, 2);
+      // Nothing of the duty is left to give back: a credit of it is refused, naming the duty, both amounts and the fix.
+      const third = await merchant.creditOrderLines(soId, [{ sku: 'SHOPIFY-DUTIES', quantity: 0.25 }], 'too much');
+      const error = await waitFor('the refusal on the credit note', async () => {
+        const binding = await merchant.readBinding('account.move', third.credit_note_id);
+        return binding.state === 'error' ? binding.message : undefined;
+      });
+      assert.match(
+        error ?? '',
+        /credits 0\.75 of duty gid:\/\/shopify\/Duty\/\d+ \(MONEY-\w+\), but Shopify refunds a duty in full \(0\.00 left\) or in proportion to its units .*; credit one of these amounts, or refund the duty in Shopify/,
+      );
+      assert.equal((await sim<SimOrder>('GET', `/orders/${order.id}`)).refunds.length, 2);
     });
   });
 }

@@ -65,6 +65,16 @@ const lineItem: fc.Arbitrary<OrderLineFieldsFragment> = fc.record({
   originalUnitPriceSet: money(),
   taxLines: fc.array(taxLine, { maxLength: 2 }),
   discountAllocations: fc.array(fc.record({ allocatedAmountSet: money() }), { maxLength: 2 }),
+  duties: fc.array(
+    fc.record({
+      id: gidOf('Duty'),
+      harmonizedSystemCode: fc.option(text, { nil: null }),
+      countryCodeOfOrigin: fc.constantFrom('CN' as const, null),
+      price: money(),
+      taxLines: fc.array(taxLine, { maxLength: 1 }),
+    }),
+    { maxLength: 1 },
+  ),
 });
 
 const address = fc.option(

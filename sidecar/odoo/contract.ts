@@ -40,6 +40,8 @@ export type ExportedCustomer = Schema.ExportCustomersResult['customers'][number]
 /** An order line; `quantity` is the current quantity, after edits and removals (Shopify `currentQuantity`). */
 export type OrderLine = Schema.OrderLine;
 export type ShippingLine = Schema.OrderShippingLine;
+/** An import duty charged on a line item at checkout (contract 1.5; docs/flows.md, "Duties"). */
+export type OrderDuty = Schema.OrderDuty;
 export type OrderDocument = Schema.OrderDocument;
 /** An order's amounts in the customer's currency (contract 1.4; docs/flows.md, "Currencies"). */
 export type OrderPresentment = Schema.OrderPresentment;

@@ -139,6 +139,14 @@ export function orderCurrency(
         tax_lines: (s.tax_lines ?? []).map((t) => ({ ...t, amount: convert(t.amount) })),
       };
     }),
+    ...(doc.duties
+      ? {
+          duties: doc.duties.map((d) => {
+            roundings += 1;
+            return { ...d, price: convert(d.price), tax_lines: (d.tax_lines ?? []).map((t) => ({ ...t, amount: convert(t.amount) })) };
+          }),
+        }
+      : {}),
     total_price: convert(doc.total_price),
   };
   for (const key of ['subtotal_price', 'total_tax', 'total_discounts'] as const)
@@ -165,6 +173,7 @@ export function refundCurrency(
     lines: doc.lines.map((l) => ({ ...l, subtotal: convert(l.subtotal), total_tax: convert(l.total_tax) })),
     shipping: doc.shipping ? { ...doc.shipping, amount: convert(doc.shipping.amount), tax: convert(doc.shipping.tax) } : doc.shipping,
     adjustments: (doc.adjustments ?? []).map((a) => ({ ...a, amount: convert(a.amount) })),
+    ...(doc.duties ? { duties: doc.duties.map((d) => ({ ...d, amount: convert(d.amount), tax: convert(d.tax) })) } : {}),
     ...(doc.edit_balance !== undefined ? { edit_balance: convert(doc.edit_balance) } : {}),
     total: convert(doc.total),
   };

@@ -167,7 +167,12 @@ function checkOrderDocument(label: string, doc: OrderDocument): number {
   const ships = (doc.shipping_lines ?? []).map((ship, i) => ({ where: `${label} shipping line ${i + 1}`, part: ship }));
   for (const { where, part } of lines) for (const field of ['price_unit', 'discount'] as const) money(part[field], `${where} ${field}`);
   for (const { where, part } of ships) for (const field of ['price', 'discount'] as const) money(part[field], `${where} ${field}`);
-  for (const { where, part } of [...lines, ...ships]) {
+  const duties = (doc.duties ?? []).map((duty, i) => ({ where: `${label} duty ${i + 1}`, part: duty }));
+  for (const { where, part } of duties) {
+    gid(part.duty_gid, 'Duty', where, 'duty_gid');
+    money(part.price, `${where} price`);
+  }
+  for (const { where, part } of [...lines, ...ships, ...duties]) {
     (part.tax_lines ?? []).forEach((taxLine, j) => money(taxLine.amount, `${where} tax line ${j + 1} amount`));
   }
   for (const field of ['subtotal_price', 'total_tax', 'total_discounts'] as const) money(doc[field], `${label} ${field}`);
@@ -312,7 +317,33 @@ function orderLineValues(
         tax_ids: taxIds,
       });
   });
+  out.push(...dutyLineValues(core, label, doc, missing));
   return out;
+}
+
+/** Import duties: one service line each, with the taxes of its tax lines (the addon's duties product). */
+function dutyLineValues(core: DoubleCore, label: string, doc: OrderDocument, missing: string[]): LineValues[] {
+  const included = Boolean(doc.taxes_included);
+  return (doc.duties ?? []).map((duty, i) => {
+    const where = `duty ${i + 1}`;
+    const line = (doc.lines ?? []).find((l) => l.line_gid === duty.line_gid);
+    return {
+      line_gid: duty.duty_gid,
+      role: 'duty',
+      product_id: null,
+      // The addon's duties product's internal reference.
+      sku: 'SHOPIFY-DUTIES',
+      name: dutyName(line?.title ?? line?.sku ?? null, duty.harmonized_system_code ?? null),
+      quantity: 1,
+      price_unit: money(duty.price, `${label} ${where} price`),
+      tax_ids: resolveTaxes(core, where, duty.tax_lines, included, missing),
+    };
+  });
+}
+
+/** The name of a duty line: "Duties: <line title> (HS <code>)", as the addon names it. */
+export function dutyName(title: string | null, hsCode: string | null): string {
+  return `Duties: ${title ?? 'Shopify line'}${hsCode ? ` (HS ${hsCode})` : ''}`;
 }
 
 /** Units refunds left on product lines (delivered, kept by the customer), by Shopify line GID. */

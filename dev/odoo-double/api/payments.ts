@@ -141,7 +141,14 @@ function invoiceOrder(core: DoubleCore, so: SaleOrder): Invoice {
     .map((l) => ({ l, qty: l.quantity - core.qtyInvoiced(l) }))
     .filter(({ qty }) => qty !== 0)
     .map(({ l, qty }) =>
-      core.accountLine(l.name, l, l.role === 'product' && !l.gift_card ? 'product' : 'other', qty, l.price_unit, l.tax_ids),
+      core.accountLine(
+        l.name,
+        l,
+        l.role === 'product' && !l.gift_card ? 'product' : l.role === 'duty' ? 'duty' : 'other',
+        qty,
+        l.price_unit,
+        l.tax_ids,
+      ),
     );
   // Odoo's invoice total follows the company's tax rounding (per line or globally), like the order's.
   const total = core.moveTotal(lines);

@@ -49,6 +49,8 @@ export function applyRefund(core: DoubleCore, incoming: RefundDocument): Contrac
   const echo = [...core.state.creditNotes.values()].find((c) => c.binding.shopify_gid === refundGid);
   const reflected = Boolean(record);
   const plan = refundPlan(core, label, so, doc, reflected);
+  // A duty the order does not have is refused before anything is written.
+  dutyRefundLines(label, so, doc);
   const goods = planGoodsBack(core, label, so, plan, returnGid);
   takeGoodsBack(core, so, goods, returnGid);
   let creditNote = echo;
@@ -57,6 +59,7 @@ export function applyRefund(core: DoubleCore, incoming: RefundDocument): Contrac
     if (!echo && core.invoiced(so)) creditNote = creditNoteRecord(core, so, refundGid, unlinkedCreditLines(core, label, so, doc));
   } else {
     const moneyLines = applyToOrder(core, label, so, doc, plan, Boolean(echo), reflected);
+    if (echo && !reflected) echoDutyLines(core, so, echo, doc);
     if (!echo && core.invoiced(so) && (moneyLines.length || !reflected))
       creditNote = creditNoteRecord(core, so, refundGid, creditLines(core, plan, moneyLines, reflected));
   }
@@ -76,6 +79,11 @@ function checkRefundDocument(label: string, doc: RefundDocument): number {
   const shipping: Partial<RefundDocument['shipping']> = doc.shipping ?? {};
   money(shipping.amount, `${label} shipping amount`);
   money(shipping.tax, `${label} shipping tax`);
+  (doc.duties ?? []).forEach((duty, i) => {
+    gid(duty.duty_gid, 'Duty', `${label} duty ${i + 1}`, 'duty_gid');
+    money(duty.amount, `${label} duty ${i + 1} amount`);
+    money(duty.tax, `${label} duty ${i + 1} tax`);
+  });
   let back = 0;
   (doc.adjustments ?? []).forEach((adjustment, i) => (back += Math.max(0, money(adjustment.amount, `${label} adjustment ${i + 1}`))));
   const editBalance = money(doc.edit_balance, `${label} edit_balance`);
@@ -197,6 +205,39 @@ function applyToOrder(
   return lines;
 }
 
+/**
+ * A credit note made in Odoo that Shopify refunded with its duties (refundDuties): Shopify's
+ * current order no longer counts them, so the order takes them off as a Shopify refund would — a
+ * refund line mirroring each duty line of the credit note, which that credit note line then
+ * credits instead of the duty line (the addon's `_echo_duty_lines`).
+ */
+function echoDutyLines(core: DoubleCore, so: SaleOrder, creditNote: CreditNote, doc: RefundDocument): void {
+  if (!doc.duties?.length) return;
+  const gids = new Set(doc.duties.map((d) => d.duty_gid));
+  for (const l of creditNote.lines) {
+    if (l.kind !== 'duty' || !l.quantity) continue;
+    const credited = so.lines.find((x) => x.id === l.sale_line_id && x.role === 'duty');
+    const duty = credited ?? so.lines.find((x) => x.role === 'duty' && x.line_gid !== null && gids.has(x.line_gid));
+    if (!duty) continue;
+    const line: SaleLine = {
+      id: core.id(),
+      product_id: null,
+      sku: duty.sku,
+      refund_gid: doc.refund_gid,
+      line_gid: duty.line_gid,
+      role: 'refund',
+      name: `Duty refund: ${duty.name}`,
+      quantity: -l.quantity,
+      price_unit: l.base / l.quantity,
+      tax_ids: [...l.tax_ids],
+      qty_delivered: 0,
+    };
+    so.lines.push(line);
+    l.sale_line_id = line.id;
+  }
+  core.computeAmounts(so);
+}
+
 /** Units × unit price − Shopify's refunded subtotal: the refunded units' share of the line discount. */
 const discountShare = (item: PlanItem) => item.line.price_unit * item.qty - item.subtotal;
 
@@ -236,6 +277,7 @@ function moneyLineValues(label: string, so: SaleOrder, doc: RefundDocument, plan
       tax_ids: [...(ship?.tax_ids ?? [])],
     });
   }
+  out.push(...dutyRefundLines(label, so, doc));
   // The part of the money back that repays an order edit is credited by the edit itself (./edits.ts): never twice.
   let editBalance = money(doc.edit_balance, `${label} edit_balance`);
   (doc.adjustments ?? []).forEach((a, i) => {
@@ -257,8 +299,55 @@ function moneyLineValues(label: string, so: SaleOrder, doc: RefundDocument, plan
   return out;
 }
 
+/**
+ * Duties given back: a negative line each on the duty's own sale line GID, with its taxes (the
+ * duty tax given back is what Odoo computes on them; a rounding cent is the tax source's). A duty
+ * the order does not have is refused naming it, before anything is written.
+ */
+function dutyRefundLines(label: string, so: SaleOrder, doc: RefundDocument): MoneyLine[] {
+  return (doc.duties ?? []).flatMap((d, i) => {
+    const amount = money(d.amount, `${label} duty ${i + 1} amount`);
+    const duty = so.lines.find((l) => l.role === 'duty' && l.line_gid === d.duty_gid);
+    if (!duty) throw validationError(`${label} duty ${i + 1}: duty ${d.duty_gid} is not on order ${so.name}`);
+    if (!amount) return [];
+    return [
+      {
+        product_id: null,
+        sku: null,
+        refund_gid: doc.refund_gid,
+        line_gid: d.duty_gid,
+        role: 'refund' as const,
+        name: `Duty refund: ${duty.name}`,
+        quantity: -1,
+        price_unit: amount,
+        tax_ids: [...duty.tax_ids],
+      },
+    ];
+  });
+}
+
+const isDutyLine = (line: Pick<SaleLine, 'role' | 'line_gid'>): boolean =>
+  line.role === 'duty' || (line.role === 'refund' && Boolean(line.line_gid?.startsWith('gid://shopify/Duty/')));
+
+/**
+ * The duty a credit note line credits: its sale line's (a duty line, or a duty's refund line),
+ * else its own, else the order's only duty (the addon's `_credit_note_line`).
+ */
+function dutyGidOf(so: SaleOrder, line: AccountLine): string | null {
+  const own = so.lines.find((x) => x.id === line.sale_line_id)?.line_gid ?? line.duty_gid;
+  if (own?.startsWith('gid://shopify/Duty/')) return own;
+  const duties = so.lines.filter((l) => l.role === 'duty');
+  return duties.length === 1 ? duties[0]!.line_gid : null;
+}
+
 const kindOf = (line: SaleLine): AccountLine['kind'] =>
-  line.role === 'product' ? 'product' : line.role === 'shipping' || line.name === 'Shipping refund' ? 'shipping' : 'other';
+  line.role === 'product'
+    ? 'product'
+    : isDutyLine(line)
+      ? 'duty'
+      : line.role === 'shipping' || line.name === 'Shipping refund'
+        ? 'shipping'
+        : 'other';
 
 /** The credit note's lines, linked to the sale lines they credit; the refunded discount share unlinked. */
 function creditLines(core: DoubleCore, plan: PlanItem[], moneyLines: SaleLine[], reflected: boolean): AccountLine[] {
@@ -293,8 +382,11 @@ function unlinkedCreditLines(core: DoubleCore, label: string, so: SaleOrder, doc
       ),
     );
   });
-  for (const v of moneyLineValues(label, so, doc, []))
-    out.push(core.accountLine(v.name, null, v.role === 'refund' ? 'shipping' : 'other', 1, v.price_unit, v.tax_ids));
+  for (const v of moneyLineValues(label, so, doc, [])) {
+    const duty = v.role === 'refund' && isDutyLine(v);
+    const line = core.accountLine(v.name, null, v.role !== 'refund' ? 'other' : duty ? 'duty' : 'shipping', 1, v.price_unit, v.tax_ids);
+    out.push(duty && v.line_gid ? { ...line, duty_gid: v.line_gid } : line);
+  }
   return out;
 }
 
@@ -413,7 +505,8 @@ export function exportCreditNote(core: DoubleCore, doc: ContractParams<'export_c
       return {
         line_gid: line?.line_gid ?? null,
         sku: line?.sku ?? null,
-        role: line ? 'product' : l.kind === 'shipping' ? 'shipping' : 'other',
+        role: line ? 'product' : l.kind,
+        ...(l.kind === 'duty' ? { duty_gid: dutyGidOf(so, l) } : {}),
         quantity: l.quantity,
         open_quantity: line ? core.undelivered(line) : 0,
         price_subtotal: formatMoney(l.untaxed),

@@ -10,6 +10,7 @@ import { toCents } from '../money.js';
 import {
   blankAddress,
   type Address,
+  type Duty,
   type Fulfillment,
   type FulfillmentOrder,
   type LineItem,
@@ -21,7 +22,7 @@ import {
 import { applyQuantities, findLevel, levelEvent, primaryLocationId, requireVariantBySku, activateLevel } from './catalog.js';
 import { fail, nextId, nowIso, DomainError, type DomainContext, type SimEvent } from './context.js';
 import { createCustomer, findCustomerByEmail, requireCustomer } from './customers.js';
-import { currentQuantity, fulfilledQuantity, linePortion, orderTotals, suggestRefund } from './totals.js';
+import { currentQuantity, fulfilledQuantity, linePortion, orderDuties, orderTotals, suggestRefund } from './totals.js';
 
 function cents(currency: string, value: string | number | undefined, field: string[]): number {
   if (value === undefined) return 0;
@@ -65,6 +66,33 @@ export interface OrderLineInput {
   /** Total discount on the line. */
   discount?: string | number;
   taxLines?: TaxLineInput[];
+  /** Import duties charged on the line at checkout (Shopify LineItem.duties), in the shop currency. */
+  duties?: DutyInput[];
+}
+
+export interface DutyInput {
+  price: string | number;
+  taxLines?: TaxLineInput[];
+  harmonizedSystemCode?: string;
+  countryCodeOfOrigin?: string;
+}
+
+function duties(ctx: DomainContext, inputs: DutyInput[] | undefined, field: string[]): Duty[] | undefined {
+  if (inputs === undefined) return undefined;
+  if (!Array.isArray(inputs)) fail('duties must be a list', field);
+  const currency = ctx.state.shop.currency;
+  return inputs.map((d, i) => {
+    const where = [...field, String(i)];
+    const price = cents(currency, d.price, [...where, 'price']);
+    if (price < 0) fail('A duty cannot be negative', [...where, 'price']);
+    return {
+      id: nextId(ctx),
+      price,
+      taxLines: taxLines(currency, d.taxLines, [...where, 'taxLines']),
+      harmonizedSystemCode: d.harmonizedSystemCode ?? null,
+      countryCodeOfOrigin: d.countryCodeOfOrigin ?? null,
+    };
+  });
 }
 
 export interface CreateOrderInput {
@@ -173,6 +201,8 @@ export function createOrder(ctx: DomainContext, input: CreateOrderInput): Order 
       taxable: variant.taxable,
       requiresShipping: item?.requiresShipping ?? true,
       grams: 0,
+      // Only when given, so saved states and payloads of other orders do not change.
+      ...(line.duties?.length ? { duties: duties(ctx, line.duties, [...field, 'duties']) } : {}),
     };
   });
   const locationId = input.locationId ?? routeOrder(ctx, lineItems);
@@ -404,6 +434,8 @@ export function cancelOrder(
         }))
         .filter((l) => l.quantity > 0),
       shippingFull: true,
+      // A cancellation with a refund gives everything back, duties too.
+      duties: orderDuties(order).map((d) => ({ dutyId: d.duty.id, refundType: 'full' as const })),
       note: input.staffNote ?? null,
       moveStock: false,
     });
@@ -547,8 +579,10 @@ export interface RecordRefundInput {
   lines: RefundLineInput[];
   shippingAmount?: number;
   shippingFull?: boolean;
-  /** Money actually returned; defaults to the refunded lines + tax + shipping (capped at what is refundable). */
+  /** Money actually returned; defaults to the refunded lines + tax + shipping + duties (capped at what is refundable). */
   amount?: number;
+  /** Duties given back (refundCreate's refundDuties). */
+  duties?: { dutyId: number; refundType: 'full' | 'proportional' }[];
   note: string | null;
   returnId?: number | null;
   /** false when the caller already moved the stock (cancel, returnProcess). */
@@ -657,8 +691,13 @@ export function recordRefund(ctx: DomainContext, order: Order, input: RecordRefu
   const shippingLeft = totals.shipping - order.shippingLines.reduce((s, sl) => s + sl.discount, 0) - refundedShipping;
   if (!input.shippingFull && (input.shippingAmount ?? 0) > shippingLeft)
     fail(`Shipping refund ${(input.shippingAmount ?? 0) / 100} exceeds the ${shippingLeft / 100} left`, ['shipping', 'amount']);
+  const known = new Set(orderDuties(order).map((d) => d.duty.id));
+  (input.duties ?? []).forEach((d, i) => {
+    if (!known.has(d.dutyId)) fail(`Duty ${d.dutyId} does not belong to the order`, ['refundDuties', String(i), 'dutyId']);
+  });
   const suggestion = suggestRefund(ctx.state, order, {
     lines: input.lines,
+    duties: input.duties ?? [],
     ...(input.shippingFull !== undefined ? { shippingFull: input.shippingFull } : {}),
     ...(input.shippingAmount !== undefined ? { shippingAmount: input.shippingAmount } : {}),
   });
@@ -669,7 +708,7 @@ export function recordRefund(ctx: DomainContext, order: Order, input: RecordRefu
   const alreadyRefunded = totals.refundedAmount;
   const paid = suggestion.maximumRefundable + alreadyRefunded;
   // What the goods and shipping come to; money returned beyond (or short of) it is an adjustment.
-  const calculated = suggestion.subtotal + suggestion.shipping + (order.taxesIncluded ? 0 : suggestion.tax);
+  const calculated = suggestion.subtotal + suggestion.shipping + suggestion.dutiesAmount + (order.taxesIncluded ? 0 : suggestion.tax);
 
   const refund: Refund = {
     id: nextId(ctx),
@@ -683,6 +722,7 @@ export function recordRefund(ctx: DomainContext, order: Order, input: RecordRefu
     transactionIds: [],
     adjustments:
       amount === calculated ? [] : [{ id: nextId(ctx), amount: calculated - amount, taxAmount: 0, reason: 'REFUND_DISCREPANCY' }],
+    ...(suggestion.duties.length ? { duties: suggestion.duties } : {}),
     createdAt: now,
   };
   const events: SimEvent[] = [];
@@ -730,6 +770,7 @@ export interface RefundInput {
   shippingAmount?: string | number;
   shippingFull?: boolean;
   amount?: string | number;
+  duties?: { dutyId: number; refundType: 'full' | 'proportional' }[];
   note?: string | null;
 }
 
@@ -743,6 +784,7 @@ export function refundOrder(ctx: DomainContext, orderId: number, input: RefundIn
       : {}),
     ...(input.shippingFull !== undefined ? { shippingFull: input.shippingFull } : {}),
     ...(input.amount !== undefined ? { amount: cents(ctx.state.shop.currency, input.amount, ['amount']) } : {}),
+    ...(input.duties?.length ? { duties: input.duties } : {}),
     note: input.note ?? null,
     moveStock: true,
   });

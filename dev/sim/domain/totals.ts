@@ -2,7 +2,7 @@
  * Order arithmetic: totals, current totals after refunds, quantities fulfilled and refunded.
  * Pure functions over the state, in cents.
  */
-import type { LineItem, Order, SimState, TaxLine } from '../state.js';
+import type { Duty, LineItem, Order, RefundDuty, SimState, TaxLine } from '../state.js';
 
 export function fulfilledQuantity(state: SimState, lineItemId: number): number {
   let total = 0;
@@ -39,6 +39,49 @@ export function linePortion(li: LineItem, quantity: number): { subtotal: number;
   return { subtotal: li.price * quantity - discount, tax };
 }
 
+/** Every duty of the order's lines, with its line. */
+export function orderDuties(order: Order): { duty: Duty; li: LineItem }[] {
+  return order.lineItems.flatMap((li) => (li.duties ?? []).map((duty) => ({ duty, li })));
+}
+
+const dutyTaxOf = (duty: Duty): number => duty.taxLines.reduce((s, t) => s + t.price, 0);
+
+/** What the order's refunds gave back of one duty so far: amount and tax. */
+export function refundedDuty(state: SimState, order: Order, dutyId: number): { amount: number; tax: number } {
+  let amount = 0;
+  let tax = 0;
+  for (const r of state.refunds)
+    if (r.orderId === order.id)
+      for (const d of r.duties ?? [])
+        if (d.dutyId === dutyId) {
+          amount += d.amount;
+          tax += d.tax;
+        }
+  return { amount, tax };
+}
+
+/**
+ * What a refund gives back of a duty (Shopify's RefundDutyRefundType): FULL is all that is left
+ * of it; PROPORTIONAL its share for the units of its line this refund takes (`quantity` of
+ * `li.quantity`, rounded at the currency's unit), at most what is left. Shopify does not document
+ * how a duty's taxes are given back: the simulator gives back the same share of them, each
+ * refund rounded on its own (as it does for a line's taxes, `linePortion`).
+ */
+export function dutyRefund(
+  state: SimState,
+  order: Order,
+  duty: Duty,
+  li: LineItem,
+  type: 'full' | 'proportional',
+  quantity: number,
+): RefundDuty {
+  const left = duty.price - refundedDuty(state, order, duty.id).amount;
+  const share = li.quantity > 0 ? Math.round((duty.price * quantity) / li.quantity) : 0;
+  const amount = type === 'full' ? left : Math.max(0, Math.min(left, share));
+  const tax = duty.price > 0 ? Math.round((dutyTaxOf(duty) * amount) / duty.price) : 0;
+  return { dutyId: duty.id, amount, tax };
+}
+
 function mergeTaxLines(lines: TaxLine[]): TaxLine[] {
   const merged = new Map<string, TaxLine>();
   for (const t of lines) {
@@ -54,6 +97,8 @@ export interface OrderTotals {
   discounts: number;
   subtotal: number;
   shipping: number;
+  /** Duties charged at checkout (Shopify's originalTotalDutiesSet), without their taxes. */
+  duties: number;
   tax: number;
   total: number;
   taxLines: TaxLine[];
@@ -61,6 +106,8 @@ export interface OrderTotals {
   currentSubtotal: number;
   currentDiscounts: number;
   currentShipping: number;
+  /** Duties less what refunds gave back of them (currentTotalDutiesSet). */
+  currentDuties: number;
   currentTax: number;
   currentTotal: number;
   outstanding: number;
@@ -73,18 +120,30 @@ export function orderTotals(state: SimState, order: Order): OrderTotals {
   const shippingDiscounts = order.shippingLines.reduce((s, sl) => s + sl.discount, 0);
   const subtotal = lineItemsPrice - lineDiscounts;
   const shipping = order.shippingLines.reduce((s, sl) => s + sl.price, 0);
-  const taxLines = mergeTaxLines([...order.lineItems.flatMap((li) => li.taxLines), ...order.shippingLines.flatMap((sl) => sl.taxLines)]);
+  const duties = orderDuties(order);
+  const dutiesTotal = duties.reduce((s, d) => s + d.duty.price, 0);
+  const taxLines = mergeTaxLines([
+    ...order.lineItems.flatMap((li) => li.taxLines),
+    ...order.shippingLines.flatMap((sl) => sl.taxLines),
+    ...duties.flatMap((d) => d.duty.taxLines),
+  ]);
   const tax = taxLines.reduce((s, t) => s + t.price, 0);
-  const total = subtotal + shipping - shippingDiscounts + (order.taxesIncluded ? 0 : tax);
+  // Duties are charged on top of the goods (dutiesIncluded false); their taxes follow the order's convention.
+  const total = subtotal + shipping - shippingDiscounts + dutiesTotal + (order.taxesIncluded ? 0 : tax);
 
   const refunds = state.refunds.filter((r) => r.orderId === order.id);
   let refundedSubtotal = 0;
   let refundedTax = 0;
   let refundedShipping = 0;
   let refundedDiscount = 0;
+  let refundedDuties = 0;
   for (const r of refunds) {
     refundedShipping += r.shipping;
     refundedTax += r.shippingTax;
+    for (const d of r.duties ?? []) {
+      refundedDuties += d.amount;
+      refundedTax += d.tax;
+    }
     for (const l of r.lines) {
       refundedSubtotal += l.subtotal;
       refundedTax += l.totalTax;
@@ -110,7 +169,8 @@ export function orderTotals(state: SimState, order: Order): OrderTotals {
   const currentSubtotal = subtotal - refundedSubtotal - removedSubtotal;
   const currentTax = tax - refundedTax - removedTax;
   const currentShipping = shipping - refundedShipping;
-  const currentTotal = currentSubtotal + currentShipping - shippingDiscounts + (order.taxesIncluded ? 0 : currentTax);
+  const currentDuties = dutiesTotal - refundedDuties;
+  const currentTotal = currentSubtotal + currentShipping - shippingDiscounts + currentDuties + (order.taxesIncluded ? 0 : currentTax);
 
   const paid = netPaid(state, order);
 
@@ -127,6 +187,7 @@ export function orderTotals(state: SimState, order: Order): OrderTotals {
     discounts: lineDiscounts + shippingDiscounts,
     subtotal,
     shipping,
+    duties: dutiesTotal,
     tax,
     total,
     taxLines,
@@ -134,6 +195,7 @@ export function orderTotals(state: SimState, order: Order): OrderTotals {
     currentSubtotal,
     currentDiscounts: lineDiscounts + shippingDiscounts - refundedDiscount - removedDiscount,
     currentShipping,
+    currentDuties,
     currentTax,
     currentTotal,
     // Edits change what is owed; refunds do not (they return what was paid).
@@ -148,7 +210,10 @@ export interface SuggestedRefund {
   tax: number;
   shipping: number;
   shippingTax: number;
-  /** What the customer gets back: lines (+ tax when not included) + shipping (+ its tax). */
+  /** Duties given back (refundDuties), each with its share of the duty's taxes (counted in `tax`). */
+  duties: RefundDuty[];
+  dutiesAmount: number;
+  /** What the customer gets back: lines (+ tax when not included) + shipping + duties (+ their tax). */
   amount: number;
   /** Paid and not yet refunded. */
   maximumRefundable: number;
@@ -163,7 +228,13 @@ export interface SuggestedRefund {
 export function suggestRefund(
   state: SimState,
   order: Order,
-  input: { lines: { lineItemId: number; quantity: number }[]; shippingFull?: boolean; shippingAmount?: number; full?: boolean },
+  input: {
+    lines: { lineItemId: number; quantity: number }[];
+    shippingFull?: boolean;
+    shippingAmount?: number;
+    full?: boolean;
+    duties?: { dutyId: number; refundType: 'full' | 'proportional' }[];
+  },
 ): SuggestedRefund {
   const wanted = input.full
     ? order.lineItems.map((li) => ({ lineItemId: li.id, quantity: currentQuantity(state, li) })).filter((l) => l.quantity > 0)
@@ -181,21 +252,48 @@ export function suggestRefund(
   const shipping = input.full || input.shippingFull ? shippingLeft : Math.min(input.shippingAmount ?? 0, shippingLeft);
   const shippingTaxTotal = order.shippingLines.reduce((s, sl) => s + sl.taxLines.reduce((a, t) => a + t.price, 0), 0);
   const shippingTax = charged > 0 ? Math.round((shippingTaxTotal * shipping) / charged) : 0;
+  const duties = suggestDuties(state, order, wanted, input.full ? undefined : (input.duties ?? []));
+  const dutiesAmount = duties.reduce((s, d) => s + d.amount, 0);
   const subtotal = lines.reduce((s, l) => s + l.subtotal, 0);
-  const tax = lines.reduce((s, l) => s + l.tax, 0) + shippingTax;
+  const tax = lines.reduce((s, l) => s + l.tax, 0) + shippingTax + duties.reduce((s, d) => s + d.tax, 0);
   const paid = netPaid(state, order);
   const maximumRefundable = Math.max(0, paid - totals.refundedAmount);
-  const amount = subtotal + shipping + (order.taxesIncluded ? 0 : tax);
+  const amount = subtotal + shipping + dutiesAmount + (order.taxesIncluded ? 0 : tax);
   return {
     lines,
     subtotal,
     tax,
     shipping,
     shippingTax,
+    duties,
+    dutiesAmount,
     amount: Math.min(amount, maximumRefundable),
     maximumRefundable,
     shippingMaximumRefundable: shippingLeft,
   };
+}
+
+/**
+ * The duties a refund gives back: the ones asked (`asked`; unknown ids are skipped: the caller
+ * refuses them), or for a full refund (`asked` undefined) every duty in full. A duty whose
+ * refund comes to nothing is left out, as Shopify lists only what it refunds.
+ */
+function suggestDuties(
+  state: SimState,
+  order: Order,
+  lines: { lineItemId: number; quantity: number }[],
+  asked: { dutyId: number; refundType: 'full' | 'proportional' }[] | undefined,
+): RefundDuty[] {
+  const all = orderDuties(order);
+  const wanted = asked ?? all.map((d) => ({ dutyId: d.duty.id, refundType: 'full' as const }));
+  return wanted
+    .map((w) => {
+      const found = all.find((d) => d.duty.id === w.dutyId);
+      if (!found) return undefined;
+      const quantity = lines.filter((l) => l.lineItemId === found.li.id).reduce((s, l) => s + l.quantity, 0);
+      return dutyRefund(state, order, found.duty, found.li, w.refundType, quantity);
+    })
+    .filter((d): d is RefundDuty => d !== undefined && (d.amount !== 0 || d.tax !== 0));
 }
 
 /** What the order's sales and captures took in, less the cash change handed back (minor units). */

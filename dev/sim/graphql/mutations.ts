@@ -478,6 +478,7 @@ export const mutationResolvers: Record<string, Resolver> = {
       note?: string | null;
       refundLineItems?: Array<{ lineItemId: string; quantity: number; restockType?: string | null; locationId?: string | null }> | null;
       shipping?: { fullRefund?: boolean | null; amount?: string | null } | null;
+      refundDuties?: Array<{ dutyId: string; refundType?: string | null }> | null;
       transactions?: Array<{ amount: string }> | null;
     };
   }>((_s, args, ctx, info) =>
@@ -511,6 +512,11 @@ export const mutationResolvers: Record<string, Resolver> = {
           ...(input.shipping?.amount !== undefined && input.shipping?.amount !== null
             ? { shippingAmount: String(input.shipping.amount) }
             : {}),
+          // RefundDutyInput.refundType may be absent: the simulator then refunds the duty in full.
+          duties: (input.refundDuties ?? []).map((d, i) => ({
+            dutyId: id(d.dutyId, 'Duty', ['input', 'refundDuties', String(i), 'dutyId']),
+            refundType: d.refundType === 'PROPORTIONAL' ? ('proportional' as const) : ('full' as const),
+          })),
           // Money moves only through `transactions`, as on Shopify; none means a refund of 0. Their
           // amounts are in the order's presentment currency (OrderTransactionInput.amount); the
           // simulator keeps shop money, so they are converted back at the order's rate.

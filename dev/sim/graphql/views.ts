@@ -11,6 +11,7 @@ import { quantityByName } from '../quantities.js';
 import type {
   Address,
   Customer,
+  Duty,
   Fulfillment,
   FulfillmentOrder,
   InventoryItem,
@@ -20,6 +21,7 @@ import type {
   Order,
   Product,
   Refund,
+  RefundDuty,
   Return,
   ShippingLine,
   SimState,
@@ -28,7 +30,15 @@ import type {
   Variant,
   WebhookSubscription,
 } from '../state.js';
-import { currentQuantity, linePortion, orderTotals, refundedQuantity, remainingQuantity, suggestRefund } from '../domain/totals.js';
+import {
+  currentQuantity,
+  linePortion,
+  orderDuties,
+  orderTotals,
+  refundedQuantity,
+  remainingQuantity,
+  suggestRefund,
+} from '../domain/totals.js';
 import { reverseLineIdOf, reverseOrderIdOf } from '../domain/returns.js';
 import type { UserError } from '../domain/context.js';
 import type { AdjustmentGroup } from '../domain/catalog.js';
@@ -366,6 +376,31 @@ function taxLineViews(order: Order, lines: TaxLine[]) {
   }));
 }
 
+/** Shopify's Duty of a line item: its price and the taxes charged on it. */
+export function dutyView(order: Order, d: Duty): View {
+  return {
+    __typename: 'Duty',
+    id: gid('Duty', d.id),
+    price: moneyBag(d.price, order.currency, order.presentmentCurrency, order.rate),
+    taxLines: taxLineViews(order, d.taxLines),
+    harmonizedSystemCode: d.harmonizedSystemCode,
+    countryCodeOfOrigin: d.countryCodeOfOrigin,
+  };
+}
+
+/** Shopify's RefundDuty: what a refund (or a suggested one) gives back of a duty. */
+function refundDutyViews(order: Order, duties: RefundDuty[]): View[] {
+  const all = orderDuties(order);
+  return duties.map((d) => {
+    const found = all.find((x) => x.duty.id === d.dutyId);
+    return {
+      __typename: 'RefundDuty',
+      amountSet: moneyBag(d.amount, order.currency, order.presentmentCurrency, order.rate),
+      originalDuty: found ? dutyView(order, found.duty) : null,
+    };
+  });
+}
+
 const FINANCIAL: Record<Order['financialStatus'], string> = {
   pending: 'PENDING',
   authorized: 'AUTHORIZED',
@@ -426,6 +461,10 @@ export function orderView(state: SimState, order: Order): View {
     currentTotalDiscountsSet: () => bag(t().currentDiscounts),
     totalShippingPriceSet: () => bag(t().shipping),
     currentShippingPriceSet: () => bag(t().currentShipping),
+    // Duties are charged on top of the goods; null when the order has none (as Shopify answers).
+    dutiesIncluded: false,
+    originalTotalDutiesSet: () => (orderDuties(order).length ? bag(t().duties) : null),
+    currentTotalDutiesSet: () => (orderDuties(order).length ? bag(t().currentDuties) : null),
     totalRefundedSet: () => bag(t().refundedAmount),
     totalOutstandingSet: () => bag(t().outstanding),
     totalReceivedSet: () => bag(t().total - t().outstanding),
@@ -486,6 +525,10 @@ export function orderView(state: SimState, order: Order): View {
           ? { shippingAmount: toCents(String(args.shippingAmount), order.currency) }
           : {}),
         full: args.suggestFullRefund === true,
+        duties: ((args.refundDuties as Args[] | undefined) ?? []).map((d) => ({
+          dutyId: parseGid(d.dutyId, 'Duty') ?? -1,
+          refundType: d.refundType === 'PROPORTIONAL' ? ('proportional' as const) : ('full' as const),
+        })),
       });
       const sale = order.transactionIds
         .map((id) => state.transactions.find((x) => x.id === id))
@@ -497,8 +540,8 @@ export function orderView(state: SimState, order: Order): View {
         totalTaxSet: bag(s.tax),
         maximumRefundableSet: bag(s.maximumRefundable),
         totalCartDiscountAmountSet: bag(0),
-        totalDutiesSet: bag(0),
-        refundDuties: [],
+        totalDutiesSet: bag(s.dutiesAmount),
+        refundDuties: refundDutyViews(order, s.duties),
         shipping: { amountSet: bag(s.shipping), taxSet: bag(s.shippingTax), maximumRefundableSet: bag(s.shippingMaximumRefundable) },
         refundLineItems: s.lines.map((l) => {
           const li = order.lineItems.find((x) => x.id === l.lineItemId);
@@ -568,7 +611,7 @@ export function lineItemView(state: SimState, order: Order, li: LineItem): View 
     taxLines: taxLineViews(order, li.taxLines),
     discountAllocations: li.discount ? [{ allocatedAmount: money(li.discount, order.currency), allocatedAmountSet: bag(li.discount) }] : [],
     customAttributes: [],
-    duties: [],
+    duties: (li.duties ?? []).map((d) => dutyView(order, d)),
     variant: () => {
       const v = state.variants.find((x) => x.id === li.variantId);
       return v ? variantView(state, v) : null;
@@ -753,7 +796,7 @@ export function refundView(state: SimState, r: Refund): View {
       return ret ? returnView(state, ret) : null;
     },
     staffMember: null,
-    duties: [],
+    duties: refundDutyViews(order, r.duties ?? []),
     orderAdjustments: conn(
       r.adjustments ?? [],
       (a) => a.id,

@@ -1,5 +1,5 @@
 """Per-company money settings of the integration (Settings → Shopify, and the go-live wizard):
-when customer invoices are made, and where gift cards are booked (docs/configuration.md,
+when customer invoices are made, where gift cards and duties are booked (docs/configuration.md,
 "Invoices, payments and gift cards")."""
 from odoo import fields, models
 
@@ -41,8 +41,19 @@ class ResCompany(models.Model):
         domain=[("account_type", "in", ("liability_current", "liability_non_current"))],
         help="Gift cards sold on Shopify are invoiced to this liability account, never to "
         "revenue.")
+    shopify_duties_product_id = fields.Many2one(
+        "product.product", string="Duties product", domain=[("type", "=", "service")],
+        help="Import duties a customer paid at checkout are booked on this service product, one "
+        "line per duty (its income account is the product's). Empty: the product \"Shopify "
+        "duties\" the module created.")
     shopify_gift_card_journal_id = fields.Many2one(
         "account.journal", string="Gift card journal", domain=[("type", "in", ("bank", "cash"))],
         help="Payments made with a Shopify gift card (gateway gift_card) are booked in this "
         "journal; its incoming payment method's outstanding account should be the gift card "
         "liability account, so a redemption lowers the liability, not cash.")
+
+    def _shopify_duties_product(self):
+        """The product duties are booked on: the company's setting, else the module's."""
+        self.ensure_one()
+        return self.shopify_duties_product_id or self.env.ref(
+            "shopify_sync.product_shopify_duties").product_variant_id

@@ -94,3 +94,5 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.shopify_gift_card_account_id", readonly=False)
     shopify_gift_card_journal_id = fields.Many2one(
         related="company_id.shopify_gift_card_journal_id", readonly=False)
+    shopify_duties_product_id = fields.Many2one(
+        related="company_id.shopify_duties_product_id", readonly=False)

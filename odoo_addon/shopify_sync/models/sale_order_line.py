@@ -7,6 +7,8 @@ LINE_ROLES = [
     ("discount", "Line discount"),
     ("shipping", "Shipping"),
     ("shipping_discount", "Shipping discount"),
+    # An import duty Shopify charged on a line item (shopify_line_gid: the Duty GID).
+    ("duty", "Duties"),
     # Written by refunds (apply_refund): what a Shopify refund took off the order.
     ("refund", "Shopify refund"),
     ("refund_adjustment", "Shopify refund adjustment"),

@@ -149,6 +149,11 @@ class ShopifySyncApi(models.AbstractModel):
             for tax_line in ship.get("tax_lines") or []:
                 tax_line["amount"] = convert(tax_line.get("amount"))
             roundings += 2
+        for duty in doc.get("duties") or []:
+            duty["price"] = convert(duty.get("price"))
+            for tax_line in duty.get("tax_lines") or []:
+                tax_line["amount"] = convert(tax_line.get("amount"))
+            roundings += 1
         for key in _ORDER_AMOUNTS:
             if key in doc:
                 doc[key] = convert(doc.get(key))
@@ -176,6 +181,10 @@ class ShopifySyncApi(models.AbstractModel):
                 shipping[key] = convert(shipping.get(key))
         for adjustment in doc.get("adjustments") or []:
             adjustment["amount"] = convert(adjustment.get("amount"))
+        for duty in doc.get("duties") or []:
+            for key in ("amount", "tax"):
+                if key in duty:
+                    duty[key] = convert(duty.get(key))
         if doc.get("edit_balance") is not None:
             doc["edit_balance"] = convert(doc["edit_balance"])
         doc["total"] = convert(doc.get("total"))

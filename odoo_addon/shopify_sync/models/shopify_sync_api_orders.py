@@ -134,6 +134,32 @@ class ShopifySyncApi(models.AbstractModel):
                     LINE_TAXES: [(6, 0, taxes.ids)], "shopify_line_gid": key,
                     "shopify_line_role": "shipping_discount",
                 })
+        vals_list += self._duty_lines_vals(label, document, missing)
+        return vals_list
+
+    def _duty_lines_vals(self, label, document, missing):
+        """One service line per import duty (the duties product), taxed with the taxes mapped
+        from the duty's tax lines, on its Duty GID (docs/flows.md, "Duties")."""
+        product = self.env.company._shopify_duties_product()
+        taxes_included = bool(document.get("taxes_included"))
+        titles = {line.get("line_gid"): line.get("title") or line.get("sku")
+                  for line in document.get("lines") or []}
+        vals_list = []
+        for index, duty in enumerate(document.get("duties") or [], start=1):
+            line_label = f"duty {index}"
+            price = self._money(duty.get("price"), f"{label} {line_label} price")
+            taxes = self._resolve_taxes(line_label, duty.get("tax_lines"), taxes_included,
+                                        missing)
+            hs_code = duty.get("harmonized_system_code")
+            vals_list.append({
+                "product_id": product.id,
+                "name": f"Duties: {titles.get(duty.get('line_gid')) or 'Shopify line'}"
+                        + (f" (HS {hs_code})" if hs_code else ""),
+                "product_uom_qty": 1, "price_unit": float(price),
+                LINE_TAXES: [(6, 0, taxes.ids)],
+                "shopify_line_gid": self._gid(duty, "duty_gid", "Duty", f"{label} {line_label}"),
+                "shopify_line_role": "duty",
+            })
         return vals_list
 
     def _order_partner(self, label, document):
@@ -224,6 +250,9 @@ class ShopifySyncApi(models.AbstractModel):
             self._check_amounts(f"{label} line {index}", line, ("price_unit", "discount"))
         for index, ship in enumerate(document.get("shipping_lines") or [], start=1):
             self._check_amounts(f"{label} shipping line {index}", ship, ("price", "discount"))
+        for index, duty in enumerate(document.get("duties") or [], start=1):
+            self._gid(duty, "duty_gid", "Duty", f"{label} duty {index}")
+            self._check_amounts(f"{label} duty {index}", duty, ("price",))
         for where, taxed in self._taxed_parts(label, document):
             for index, tax_line in enumerate(taxed.get("tax_lines") or [], start=1):
                 self._check_amounts(f"{where} tax line {index}", tax_line, ("amount",))
@@ -239,7 +268,9 @@ class ShopifySyncApi(models.AbstractModel):
                  for index, line in enumerate(document.get("lines") or [], start=1)]
         ships = [(f"{label} shipping line {index}", ship)
                  for index, ship in enumerate(document.get("shipping_lines") or [], start=1)]
-        return lines + ships
+        duties = [(f"{label} duty {index}", duty)
+                  for index, duty in enumerate(document.get("duties") or [], start=1)]
+        return lines + ships + duties
 
     def _check_amounts(self, label, part, fields):
         for field in fields:

@@ -9,9 +9,10 @@ What a refund does to the order (the order keeps mirroring Shopify's current ord
 - units delivered and not returned (refunded without restock) stay on their line, counted in
   `shopify_kept_qty`, and their refund is a negative "refund" line at the unit price;
 - the refunded units' share of a line discount leaves the discount line;
-- refunded shipping is a negative shipping line; order adjustments (money refunded beyond or
-  short of the goods) are "refund adjustment" lines, which Shopify's current total does not
-  count either.
+- refunded shipping is a negative shipping line, and a duty given back a negative line of the
+  duties product on the duty's GID, with the duty line's taxes; order adjustments (money
+  refunded beyond or short of the goods) are "refund adjustment" lines, which Shopify's current
+  total does not count either.
 The credit note credits exactly those changes, linked to their sale lines, so Odoo's invoiced
 quantities stay right (money-and-privacy notes: a credit note linked to sale lines lowers the
 invoiced quantity). Reusable entry points for other flows that take things off an order:
@@ -59,6 +60,7 @@ class ShopifySyncApi(models.AbstractModel):
             [("shopify_gid", "=", gid), ("move_type", "=", "out_refund")], limit=1)
         reflected = bool(record)
         plan = self._refund_plan(label, order, document, reflected)
+        self._duty_refund_vals(label, order, document)  # refuses an unknown duty before writing
         goods = self._plan_goods_back(label, order, plan, return_gid)
         self._take_goods_back(order, goods, return_gid)
         credit_note = echo
@@ -86,6 +88,10 @@ class ShopifySyncApi(models.AbstractModel):
         shipping = document.get("shipping") or {}
         self._cents(shipping.get("amount"), f"{label} shipping amount")
         self._cents(shipping.get("tax"), f"{label} shipping tax")
+        for index, duty in enumerate(document.get("duties") or [], start=1):
+            self._gid(duty, "duty_gid", "Duty", f"{label} duty {index}")
+            self._cents(duty.get("amount"), f"{label} duty {index} amount")
+            self._cents(duty.get("tax"), f"{label} duty {index} tax")
         back = 0
         for index, adjustment in enumerate(document.get("adjustments") or [], start=1):
             back += max(0, self._cents(adjustment.get("amount"), f"{label} adjustment {index}"))
@@ -187,6 +193,8 @@ class ShopifySyncApi(models.AbstractModel):
         money_lines = self.env["sale.order.line"]
         if not echo:
             money_lines = self._refund_money_lines(label, order, document, plan)
+        elif not reflected:
+            self._echo_duty_lines(order, echo, document)
         if relock:
             order.action_lock()
         return money_lines
@@ -199,6 +207,38 @@ class ShopifySyncApi(models.AbstractModel):
         new_qty = max(so_line.qty_delivered, so_line.product_uom_qty - qty)
         if not self._same_qty(new_qty, so_line.product_uom_qty):
             so_line.write({"product_uom_qty": new_qty})
+
+    def _echo_duty_lines(self, order, credit_note, document):
+        """A credit note made in Odoo that Shopify refunded with its duties (refundDuties):
+        Shopify's current order no longer counts them, so the order takes them off as a Shopify
+        refund would — a refund line mirroring each duty line of the credit note, which that
+        credit note line then credits instead of the duty line (the duty line stays invoiced)."""
+        if not document.get("duties"):
+            return
+        products = self._duties_products(order)
+        gids = {duty.get("duty_gid") for duty in document["duties"]}
+        duty_lines = order.order_line.filtered(lambda sol: sol.shopify_line_role == "duty")
+        for aml in credit_note.invoice_line_ids.filtered(
+                lambda line: line.display_type == "product" and line.product_id in products
+                and line.quantity):
+            duty_line = aml.sale_line_ids.filtered(lambda sol: sol.shopify_line_role == "duty")[:1]
+            duty_line = duty_line or duty_lines.filtered(
+                lambda sol: sol.shopify_line_gid in gids)[:1]
+            if not duty_line:
+                continue
+            vals = self._money_line_vals(
+                document["refund_gid"], "refund", duty_line.shopify_line_gid,
+                f"Duty refund: {duty_line.name}", -aml.quantity, aml.price_unit, aml.tax_ids,
+                "duty")
+            refund_line = self.env["sale.order.line"].create(
+                dict(vals, order_id=order.id, product_id=duty_line.product_id.id))
+            aml.sale_line_ids = [Command.set(refund_line.ids)]
+
+    def _duties_products(self, order):
+        """The products an order's duties are booked on: the company's duties product, and those
+        of its duty lines (the setting may have changed since)."""
+        duty_lines = order.order_line.filtered(lambda sol: sol.shopify_line_role == "duty")
+        return order.company_id._shopify_duties_product() | duty_lines.product_id
 
     def _refund_discount_share(self, item):
         """The refunded units' share of the line's discount leaves the discount line: Shopify's
@@ -245,6 +285,7 @@ class ShopifySyncApi(models.AbstractModel):
             vals.append(self._money_line_vals(
                 gid, "refund", ship_line.shopify_line_gid or "shipping:1", "Shipping refund", -1,
                 float(shipping_amount), compat.value(ship_line, "tax_id"), "shipping"))
+        vals += self._duty_refund_vals(label, order, document)
         # The part of the money back that repays an order edit is credited by the edit itself
         # (shopify_sync_api_edits.py): it comes off the adjustments, never twice.
         edit_balance = self._money(document.get("edit_balance"), f"{label} edit_balance")
@@ -259,11 +300,38 @@ class ShopifySyncApi(models.AbstractModel):
                     -1, float(amount), self.env["account.tax"], "adjustment"))
         return vals
 
+    def _duty_refund_vals(self, label, order, document):
+        """Duties given back: a negative line each on the duty's GID with the duty line's taxes
+        (Odoo computes their tax; a rounding cent is carried as for any credit). A duty the
+        order does not have is refused, naming it, before anything is written."""
+        vals = []
+        for index, duty in enumerate(document.get("duties") or [], start=1):
+            duty_label = f"{label} duty {index}"
+            amount = self._money(duty.get("amount"), f"{duty_label} amount")
+            duty_line = order.order_line.filtered(
+                lambda line, g=duty.get("duty_gid"): line.shopify_line_role == "duty"
+                and line.shopify_line_gid == g)[:1]
+            if not duty_line:
+                raise ValidationError(
+                    f"{duty_label}: duty {duty.get('duty_gid')} is not on order {order.name}")
+            if amount:
+                line_vals = self._money_line_vals(
+                    document["refund_gid"], "refund", duty_line.shopify_line_gid,
+                    f"Duty refund: {duty_line.name}", -1, float(amount),
+                    compat.value(duty_line, "tax_id"), "duty")
+                # The duty's own product, whatever the setting says today.
+                vals.append(dict(line_vals, product_id=duty_line.product_id.id))
+        return vals
+
     def _money_line_vals(self, gid, role, line_gid, name, qty, price, taxes, product):
-        xmlid = {"shipping": "shopify_sync.product_shopify_shipping",
-                 "adjustment": "shopify_sync.product_shopify_refund_adjustment"}[product]
+        if product == "duty":
+            variant = self.env.company._shopify_duties_product()
+        else:
+            xmlid = {"shipping": "shopify_sync.product_shopify_shipping",
+                     "adjustment": "shopify_sync.product_shopify_refund_adjustment"}[product]
+            variant = self.env.ref(xmlid).product_variant_id
         return compat.vals(self.env["sale.order.line"], {
-            "product_id": self.env.ref(xmlid).product_variant_id.id, "name": name,
+            "product_id": variant.id, "name": name,
             "product_uom_qty": qty, "price_unit": price, "tax_id": [Command.set(taxes.ids)],
             "shopify_line_gid": line_gid, "shopify_line_role": role, "shopify_refund_gid": gid,
         })
@@ -423,23 +491,9 @@ class ShopifySyncApi(models.AbstractModel):
         if not order:
             raise ValidationError(
                 f"export_credit_note: credit note {move.name} is not for a Shopify order")
-        shipping = self.env.ref("shopify_sync.product_shopify_shipping").product_variant_id
         places = money.minor_units(move.currency_id.name)
-        lines = []
-        for line in move.invoice_line_ids.filtered(lambda aml: aml.display_type == "product"):
-            so_line = line.sale_line_ids[:1]
-            product_line = so_line if so_line.shopify_line_role == "product" else \
-                self.env["sale.order.line"]
-            lines.append({
-                "line_gid": product_line.shopify_line_gid or None,
-                "sku": line.product_id.default_code or None,
-                "role": "product" if product_line else
-                        "shipping" if line.product_id == shipping else "other",
-                "quantity": line.quantity,
-                "open_quantity": int(self._undelivered(product_line)) if product_line else 0,
-                "price_subtotal": money.to_string(line.price_subtotal, places),
-                "price_total": money.to_string(line.price_total, places),
-            })
+        lines = [self._credit_note_line(order, line, places) for line in
+                 move.invoice_line_ids.filtered(lambda aml: aml.display_type == "product")]
         return {
             "move_id": move.id, "name": move.name or "", "state": move.state,
             "order_gid": order.shopify_gid, "sale_order_id": order.id,
@@ -449,6 +503,35 @@ class ShopifySyncApi(models.AbstractModel):
             "taxes_included": any(compat.value(order.order_line, "tax_id").mapped("price_include")),
             "lines": lines,
         }
+
+    def _credit_note_line(self, order, line, places):
+        """One credit note line as export_credit_note shows it: the product line it credits,
+        shipping, a duty (contract 1.5: with the duty it credits — its sale line's, else the
+        order's only duty), or anything else."""
+        ref = self.env.ref
+        shipping = ref("shopify_sync.product_shopify_shipping").product_variant_id
+        duties = self._duties_products(order)
+        so_line = line.sale_line_ids[:1]
+        product_line = so_line if so_line.shopify_line_role == "product" else \
+            self.env["sale.order.line"]
+        result = {
+            "line_gid": product_line.shopify_line_gid or None,
+            "sku": line.product_id.default_code or None,
+            "role": "product" if product_line else "shipping" if line.product_id == shipping
+                    else "duty" if line.product_id in duties else "other",
+            "quantity": line.quantity,
+            "open_quantity": int(self._undelivered(product_line)) if product_line else 0,
+            "price_subtotal": money.to_string(line.price_subtotal, places),
+            "price_total": money.to_string(line.price_total, places),
+        }
+        if result["role"] == "duty":
+            gid = so_line.shopify_line_gid or ""
+            if not gid.startswith("gid://shopify/Duty/"):
+                order_duties = order.order_line.filtered(
+                    lambda sol: sol.shopify_line_role == "duty")
+                gid = order_duties.shopify_line_gid if len(order_duties) == 1 else None
+            result["duty_gid"] = gid
+        return result
 
     # ------------------------------------------------------------------ refund_status
     @api.model

@@ -21,6 +21,7 @@ function line(overrides: Partial<OrderLineFieldsFragment> = {}): OrderLineFields
     originalUnitPriceSet: m('9.50'),
     taxLines: [{ title: 'VAT', rate: 0.2, ratePercentage: 20, priceSet: m('3.80') }],
     discountAllocations: [],
+    duties: [],
     ...overrides,
   };
 }
@@ -593,6 +594,100 @@ describe('orders normalise: amounts in the presentment currency', () => {
     assert.throws(
       () => normaliseOrder(o),
       (e: Error) => e.name === 'PermanentError' && /total price: Shopify sent no presentmentMoney/.test(e.message),
+    );
+  });
+});
+
+describe('orders normalise: duties', () => {
+  const duty = (id: number, price: ShopMoneyFieldsFragment, tax?: ShopMoneyFieldsFragment) => ({
+    id: `gid://shopify/Duty/${id}`,
+    harmonizedSystemCode: '691200',
+    countryCodeOfOrigin: 'CN' as const,
+    price,
+    taxLines: tax ? [{ title: 'Import VAT', rate: 0.2, ratePercentage: 20, priceSet: tax }] : [],
+  });
+  const cases: Array<{ name: string; lines: OrderLineFieldsFragment[]; want: unknown }> = [
+    {
+      name: 'no duty: no duties key (documents and content hashes of other orders unchanged)',
+      lines: [line()],
+      want: undefined,
+    },
+    {
+      name: 'a duty with its tax line, on its line item, at the price charged',
+      lines: [line({ duties: [duty(5, m('3.00'), m('0.60'))] })],
+      want: [
+        {
+          duty_gid: 'gid://shopify/Duty/5',
+          line_gid: 'gid://shopify/LineItem/11',
+          price: '3.00',
+          tax_lines: [{ title: 'Import VAT', rate: '0.2', amount: '0.60' }],
+          harmonized_system_code: '691200',
+          country_code_of_origin: 'CN',
+        },
+      ],
+    },
+    {
+      name: 'duties of two lines in line order; a refunded unit does not lower the duty (the refund gives it back)',
+      lines: [
+        line({ currentQuantity: 1, duties: [duty(5, m('3.00'))] }),
+        line({ id: 'gid://shopify/LineItem/12', sku: 'CUP', duties: [duty(6, m('1.25')), duty(7, m('0.40'))] }),
+      ],
+      want: [
+        ['gid://shopify/Duty/5', 'gid://shopify/LineItem/11', '3.00'],
+        ['gid://shopify/Duty/6', 'gid://shopify/LineItem/12', '1.25'],
+        ['gid://shopify/Duty/7', 'gid://shopify/LineItem/12', '0.40'],
+      ],
+    },
+  ];
+  for (const c of cases)
+    it(c.name, () => {
+      const { document } = normaliseOrder(order({ lineItems: { nodes: c.lines, pageInfo: { hasNextPage: false, endCursor: null } } }));
+      validator.validate('apply_order', 'params', document);
+      const got =
+        Array.isArray(c.want) && Array.isArray(c.want[0])
+          ? document.duties?.map((d) => [d.duty_gid, d.line_gid, d.price])
+          : document.duties;
+      assert.deepEqual(got, c.want);
+      if (c.want === undefined) assert.equal('duties' in document, false);
+    });
+
+  it('lays the duties in the customer currency over the shop ones, by position', () => {
+    const usd = (shop: string, paid: string): ShopMoneyFieldsFragment => ({
+      shopMoney: { amount: shop, currencyCode: 'EUR' },
+      presentmentMoney: { amount: paid, currencyCode: 'USD' },
+    });
+    const { document } = normaliseOrder(
+      order({
+        presentmentCurrencyCode: 'USD',
+        currentSubtotalPriceSet: usd('19.00', '20.90'),
+        currentTotalTaxSet: usd('5.40', '5.94'),
+        currentTotalDiscountsSet: usd('0', '0'),
+        currentTotalPriceSet: usd('32.40', '35.64'),
+        shippingLines: { nodes: [] },
+        lineItems: {
+          nodes: [
+            line({ originalUnitPriceSet: usd('9.50', '10.45'), taxLines: [], duties: [duty(5, usd('3.00', '3.30'), usd('0.60', '0.66'))] }),
+          ],
+          pageInfo: { hasNextPage: false, endCursor: null },
+        },
+      }),
+    );
+    assert.equal(document.duties?.[0]?.price, '3.00');
+    assert.deepEqual(document.presentment?.duties, [{ price: '3.30', tax_lines: [{ amount: '0.66' }] }]);
+    validator.validate('apply_order', 'params', document);
+  });
+
+  it('refuses a duty without its presentment amount, naming the line and the duty', () => {
+    const o = order({
+      lineItems: {
+        nodes: [line({ duties: [duty(5, { shopMoney: { amount: '3.00', currencyCode: 'EUR' } } as ShopMoneyFieldsFragment)] })],
+        pageInfo: { hasNextPage: false, endCursor: null },
+      },
+      presentmentCurrencyCode: 'USD',
+    });
+    assert.throws(
+      () => normaliseOrder(o),
+      (e: Error) => e.name === 'PermanentError' && /line 1 duty 1 price: Shopify sent no presentmentMoney/.test(e.message),
     );
   });
 });

@@ -26,9 +26,21 @@
  * - `location_gid` is the assigned location of the order's fulfillment order (the first one that
  *   is not cancelled); Odoo routes the order to the warehouse mapped to it.
  * - Rates are decimal fractions as strings ("0.2" for 20 %).
+ * - Duties (`duties`, only when the order has some) are each line item's import duties at the
+ *   price charged with their tax lines; Shopify never lowers them, a refund that gives one back
+ *   says so itself (the refund document's `duties`), as refunded shipping does.
  */
 import type { QueueJobs } from '../../jobs.js';
-import type { Address, CustomerDocument, OrderDocument, OrderLine, OrderPresentment, ShippingLine, TaxLine } from '../../odoo/contract.js';
+import type {
+  Address,
+  CustomerDocument,
+  OrderDocument,
+  OrderDuty,
+  OrderLine,
+  OrderPresentment,
+  ShippingLine,
+  TaxLine,
+} from '../../odoo/contract.js';
 import { PermanentError } from '../../queue/errors.js';
 import { isGid } from '../../rules/gid.js';
 import { currencyMoney, mulDivRound, type CurrencyMoney } from '../../rules/money.js';
@@ -192,11 +204,35 @@ function presentmentOverlay(doc: OrderDocument): OrderPresentment {
     currency: doc.currency,
     lines: doc.lines.map((l) => ({ price_unit: l.price_unit, discount: l.discount ?? '0', tax_lines: taxes(l.tax_lines) })),
     shipping_lines: doc.shipping_lines.map((s) => ({ price: s.price, discount: s.discount ?? '0', tax_lines: taxes(s.tax_lines) })),
+    // Only when the order has duties, as in the document.
+    ...(doc.duties?.length ? { duties: doc.duties.map((d) => ({ price: d.price, tax_lines: taxes(d.tax_lines) })) } : {}),
     subtotal_price: doc.subtotal_price ?? '0',
     total_tax: doc.total_tax ?? '0',
     total_discounts: doc.total_discounts ?? '0',
     total_price: doc.total_price,
   };
+}
+
+/** Each line item's import duties, at the price charged, with their tax lines. */
+function dutiesOf(
+  name: string,
+  lineItems: readonly OrderLineFieldsFragment[],
+  money: (bag: ShopMoneyFieldsFragment | null | undefined, what: string) => bigint,
+  cur: CurrencyMoney,
+): OrderDuty[] {
+  return lineItems.flatMap((li, index) =>
+    (li.duties ?? []).map((d, j) => {
+      const where = `order ${name} line ${index + 1} duty ${j + 1}`;
+      return {
+        duty_gid: d.id,
+        line_gid: li.id,
+        price: cur.format(money(d.price, `${where} price`)),
+        tax_lines: taxLines(money, cur, d.taxLines, where),
+        harmonized_system_code: d.harmonizedSystemCode ?? null,
+        country_code_of_origin: d.countryCodeOfOrigin ?? null,
+      };
+    }),
+  );
 }
 
 function orderDocument(order: OrderFieldsFragment, lineItems: readonly OrderLineFieldsFragment[], side: MoneySide): NormaliseResult {
@@ -245,6 +281,7 @@ function orderDocument(order: OrderFieldsFragment, lineItems: readonly OrderLine
       tax_lines: taxLines(money, cur, s.taxLines, where),
     };
   });
+  const duties = dutiesOf(order.name, lineItems, money, cur);
   const document: OrderDocument = {
     order_gid: order.id,
     name: order.name,
@@ -262,6 +299,8 @@ function orderDocument(order: OrderFieldsFragment, lineItems: readonly OrderLine
     location_gid: locationOf(order, warnings),
     lines,
     shipping_lines: shippingLines,
+    // Only when there are some, so the documents (and content hashes) of other orders do not change.
+    ...(duties.length ? { duties } : {}),
     subtotal_price: cur.format(money(order.currentSubtotalPriceSet, 'subtotal')),
     total_tax: cur.format(money(order.currentTotalTaxSet, 'total tax')),
     total_discounts: cur.format(money(order.currentTotalDiscountsSet, 'total discounts')),

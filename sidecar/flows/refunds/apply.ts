@@ -156,6 +156,7 @@ async function refundInShopify(ctx: FlowContext, store: RefundStore, cn: CreditN
           note: plan.note,
           notify: false,
           refundLineItems: plan.lines,
+          ...(plan.duties.length ? { refundDuties: plan.duties } : {}),
           transactions,
           // Required when the customer paid in another currency than the shop's: theirs.
           ...(plan.currency ? { currency: plan.currency } : {}),

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { CreditNoteDocument, RefundDocument, RefundStatus } from '../../odoo/contract.js';
 import { PermanentError } from '../../queue/errors.js';
+import { loadContractValidator } from '../../../dev/conformance/schemas.js';
 import type { RefundLineItemRestockType } from '../../shopify/index.js';
 import {
   editBalanceOf,
@@ -17,6 +18,7 @@ import {
   type ShopifyRefund,
 } from './map.js';
 
+const validator = loadContractValidator();
 const ORDER = 'gid://shopify/Order/1';
 const L1 = 'gid://shopify/LineItem/11';
 const L2 = 'gid://shopify/LineItem/12';
@@ -33,6 +35,8 @@ function refund(spec: {
   lines?: Line[];
   shipping?: Array<[string, string]>;
   adjustments?: Array<[string, string]>;
+  /** [duty id, amount given back, the duty's price, its tax] */
+  duties?: Array<[number, string, string, string]>;
   returnGid?: string;
   hasNextPage?: boolean;
 }): ShopifyRefund {
@@ -55,6 +59,10 @@ function refund(spec: {
       pageInfo: { hasNextPage: spec.hasNextPage ?? false },
     },
     refundShippingLines: { nodes: (spec.shipping ?? []).map(([a, t]) => ({ subtotalAmountSet: m(a), taxAmountSet: m(t) })) },
+    duties: (spec.duties ?? []).map(([id, amount, price, tax]) => ({
+      amountSet: m(amount),
+      originalDuty: { id: `gid://shopify/Duty/${id}`, price: m(price), taxLines: tax === '0' ? [] : [{ priceSet: m(tax) }] },
+    })),
     orderAdjustments: {
       nodes: (spec.adjustments ?? []).map(([a, t]) => ({ amountSet: m(a), taxAmountSet: m(t), reason: 'REFUND_DISCREPANCY' as const })),
     },
@@ -66,6 +74,7 @@ const summary = (d: RefundDocument) => ({
   lines: d.lines.map((l) => [l.line_gid, l.quantity, l.restock_type, l.subtotal, l.total_tax, l.location_gid]),
   shipping: [d.shipping?.amount, d.shipping?.tax],
   adjustments: (d.adjustments ?? []).map((a) => [a.amount, a.reason]),
+  ...(d.duties ? { duties: d.duties.map((x) => [x.duty_gid, x.amount, x.tax]) } : {}),
   total: d.total,
 });
 
@@ -152,6 +161,53 @@ describe('refunds map: a Shopify refund as the contract RefundDocument', () => {
       assert.deepEqual(summary(refundDocument(c.refund, c.taxesIncluded ?? false)), c.want);
     });
   }
+
+  const D5 = 'gid://shopify/Duty/5';
+  const dutyCases: Array<{ name: string; refund: ShopifyRefund; taxesIncluded?: boolean; want: ReturnType<typeof summary> }> = [
+    {
+      name: 'a unit and its share of the duty (proportional), with the same share of the duty tax',
+      refund: refund({ lines: [[L1, 1, 'CANCEL', '10.00', '2.00']], duties: [[5, '1.50', '3.00', '0.60']] }),
+      want: {
+        lines: [[L1, 1, 'cancel', '10.00', '2.00', null]],
+        shipping: ['0.00', '0.00'],
+        adjustments: [],
+        duties: [[D5, '1.50', '0.30']],
+        total: '13.80',
+      },
+    },
+    {
+      name: 'a duty alone, in full, untaxed',
+      refund: refund({ duties: [[5, '3.00', '3.00', '0']] }),
+      want: { lines: [], shipping: ['0.00', '0.00'], adjustments: [], duties: [[D5, '3.00', '0.00']], total: '3.00' },
+    },
+    {
+      name: 'the duty tax share rounds half away from zero at the cent (0.63 × 1.50 / 3.00 = 0.315)',
+      refund: refund({ duties: [[5, '1.50', '3.00', '0.63']] }),
+      want: { lines: [], shipping: ['0.00', '0.00'], adjustments: [], duties: [[D5, '1.50', '0.32']], total: '1.82' },
+    },
+    {
+      name: 'prices include tax: the duty tax is inside, the total does not add it',
+      refund: refund({ duties: [[5, '1.50', '3.00', '0.50']] }),
+      taxesIncluded: true,
+      want: { lines: [], shipping: ['0.00', '0.00'], adjustments: [], duties: [[D5, '1.50', '0.25']], total: '1.50' },
+    },
+  ];
+  for (const c of dutyCases) {
+    it(`duties: ${c.name}`, () => {
+      const document = refundDocument(c.refund, c.taxesIncluded ?? false);
+      assert.deepEqual(summary(document), c.want);
+      validator.validate('apply_refund', 'params', document);
+    });
+  }
+
+  it('duties: refuses a refunded duty Shopify names no duty for', () => {
+    const r = refund({ duties: [[5, '1.50', '3.00', '0']] });
+    r.duties = [{ amountSet: m('1.50'), originalDuty: null }];
+    assert.throws(
+      () => refundDocument(r, false),
+      (e: Error) => e.name === 'PermanentError' && /refund gid:\/\/shopify\/Refund\/900 duty 1: Shopify names no duty/.test(e.message),
+    );
+  });
 
   it('keeps the refund, order, note, date and the return it closes; an empty SKU is none', () => {
     const d = refundDocument(refund({ lines: [[L2, 1, 'RETURN', '1.00', '0.00']], returnGid: 'gid://shopify/Return/5' }), false);
@@ -248,7 +304,10 @@ describe('refunds map: the refunds Odoo still has to apply', () => {
 });
 
 describe('refunds map: an Odoo credit note as a Shopify refund', () => {
-  const creditNote = (lines: Array<[string | null, 'product' | 'other', number, number, string]>, total: string): CreditNoteDocument => ({
+  const creditNote = (
+    lines: Array<[string | null, 'product' | 'other' | 'duty', number, number, string]>,
+    total: string,
+  ): CreditNoteDocument => ({
     move_id: 77,
     name: 'RINV/2026/00001',
     state: 'posted',
@@ -258,8 +317,10 @@ describe('refunds map: an Odoo credit note as a Shopify refund', () => {
     amount_total: total,
     taxes_included: false,
     lines: lines.map(([line_gid, role, quantity, open_quantity, price_total]) => ({
-      line_gid,
-      sku: 'MUG',
+      // A duty line names its duty in the first place (line_gid is the product line's only).
+      line_gid: role === 'duty' ? null : line_gid,
+      ...(role === 'duty' ? { duty_gid: line_gid } : {}),
+      sku: role === 'duty' ? 'SHOPIFY-DUTIES' : 'MUG',
       role,
       quantity,
       open_quantity,
@@ -268,21 +329,31 @@ describe('refunds map: an Odoo credit note as a Shopify refund', () => {
     })),
   });
   const order = (
-    spec: { refundable?: string; lines?: Array<[string, number, number]>; payments?: string[]; presentment?: 'EUR' | 'USD' } = {},
+    spec: {
+      refundable?: string;
+      lines?: Array<[string, number, number]>;
+      payments?: string[];
+      presentment?: 'EUR' | 'USD';
+      /** [duty GID, price, already given back] on the first line, ordered 2 units. */
+      duty?: [string, string, string];
+    } = {},
   ): ShopifyOrderRefundable => ({
     id: ORDER,
     name: '#1001',
     currencyCode: 'EUR',
     presentmentCurrencyCode: spec.presentment ?? 'EUR',
     lineItems: {
-      nodes: (spec.lines ?? [[L1, 2, 1]]).map(([id, refundableQuantity, unfulfilledQuantity]) => ({
+      nodes: (spec.lines ?? [[L1, 2, 1]]).map(([id, refundableQuantity, unfulfilledQuantity], i) => ({
         id,
         sku: 'MUG',
         refundableQuantity,
         unfulfilledQuantity,
+        quantity: 2,
+        duties: spec.duty && i === 0 ? [{ id: spec.duty[0], price: m(spec.duty[1]) }] : [],
       })),
       pageInfo: { hasNextPage: false },
     },
+    refunds: spec.duty ? [{ duties: [{ amountSet: m(spec.duty[2]), originalDuty: { id: spec.duty[0] } }] }] : [],
     transactions: (spec.payments ?? ['30.00']).map((amount, i) => ({
       id: `gid://shopify/OrderTransaction/${i + 1}`,
       kind: 'SALE' as const,
@@ -313,6 +384,74 @@ describe('refunds map: an Odoo credit note as a Shopify refund', () => {
       order(),
     );
     assert.deepEqual([plan.lines, plan.amount], [[], 1500n]);
+  });
+  const D = 'gid://shopify/Duty/5';
+  const dutyCases: Array<{ name: string; cn: CreditNoteDocument; order: ShopifyOrderRefundable; want: unknown }> = [
+    {
+      name: 'the whole duty left: FULL',
+      cn: creditNote([[D, 'duty', 1, 0, '3.00']], '3.00'),
+      order: order({ duty: [D, '3.00', '0.00'] }),
+      want: [{ dutyId: D, refundType: 'FULL' }],
+    },
+    {
+      name: 'what is left after an earlier refund gave half back: FULL',
+      cn: creditNote([[D, 'duty', 0.5, 0, '1.50']], '1.50'),
+      order: order({ duty: [D, '3.00', '1.50'] }),
+      want: [{ dutyId: D, refundType: 'FULL' }],
+    },
+    {
+      name: "a unit taken off the order with the duty's share for it: PROPORTIONAL",
+      cn: creditNote(
+        [
+          [L1, 'product', 1, 1, '12.00'],
+          [D, 'duty', 0.5, 0, '1.50'],
+        ],
+        '13.50',
+      ),
+      order: order({ duty: [D, '3.00', '0.00'] }),
+      want: [{ dutyId: D, refundType: 'PROPORTIONAL' }],
+    },
+    {
+      name: 'no duty line: no refundDuties',
+      cn: creditNote([[L1, 'product', 1, 1, '12.00']], '12.00'),
+      order: order({ duty: [D, '3.00', '0.00'] }),
+      want: [],
+    },
+  ];
+  for (const c of dutyCases)
+    it(`duties: ${c.name}`, () => {
+      assert.deepEqual(planCreditNoteRefund(c.cn, c.order).duties, c.want);
+    });
+  it('duties: refuses an amount Shopify cannot give back, naming the duty, both amounts and the fix', () => {
+    assert.throws(
+      () => planCreditNoteRefund(creditNote([[D, 'duty', 1, 0, '1.00']], '1.00'), order({ duty: [D, '3.00', '0.00'] })),
+      (e: Error) =>
+        e instanceof PermanentError &&
+        e.message ===
+          `credit note RINV/2026/00001 line 1: credits 1.00 of duty ${D} (MUG), but Shopify refunds a duty in full (3.00 left) ` +
+            'or in proportion to its units (nothing: it refunds none of its units); credit one of these amounts, or refund the duty in Shopify',
+    );
+    assert.throws(
+      () =>
+        planCreditNoteRefund(
+          creditNote(
+            [
+              [L1, 'product', 1, 1, '12.00'],
+              [D, 'duty', 1, 0, '2.00'],
+            ],
+            '14.00',
+          ),
+          order({ duty: [D, '3.00', '0.00'] }),
+        ),
+      /credits 2\.00 of duty .* \(3\.00 left\) or in proportion to its units \(1\.50 for the 1 of 2 units it refunds\)/,
+    );
+    assert.throws(
+      () => planCreditNoteRefund(creditNote([[D, 'duty', 1, 0, '3.00']], '3.00'), order()),
+      /line 1: duty gid:\/\/shopify\/Duty\/5 is not on order #1001 in Shopify/,
+    );
+    const unnamed = creditNote([[D, 'duty', 1, 0, '3.00']], '3.00');
+    delete unnamed.lines[0]!.duty_gid;
+    assert.throws(() => planCreditNoteRefund(unnamed, order()), /a duties line that names no Shopify duty/);
   });
   it('refuses a fractional quantity and units Shopify cannot refund, naming the line', () => {
     assert.throws(

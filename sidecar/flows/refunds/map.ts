@@ -10,6 +10,10 @@
  *   (`presentmentMoney`), which Odoo books for an order it booked in that currency.
  * - A refund line's subtotal is in the order's tax convention (tax included when the order's
  *   prices include tax), so the total adds the lines' tax only when prices exclude it.
+ * - Duties given back (`duties`, only when there are some) carry Shopify's amount and the same
+ *   share of the duty's taxes (tax lines × amount / price, rounded half away from zero at the
+ *   currency's unit: Shopify gives no tax per refunded duty); the total counts that tax when the
+ *   order's prices exclude it, as for lines and shipping.
  * - Order adjustments are sign-normalised: Shopify's amount is the calculated refund minus the
  *   money refunded (negative when more money went back than the goods), the document's is
  *   positive when it adds to the refund.
@@ -20,18 +24,24 @@
  *   order (`open_quantity`: not delivered, or returned); delivered units the customer keeps, and
  *   everything else on the credit note, are refunded as money (an adjustment in Shopify), so
  *   Shopify's current order keeps matching Odoo's sale order.
+ * - A credit note line that credits a duty (contract 1.5, role `duty`) gives the duty back in
+ *   Shopify (refundDuties): FULL when it credits all that is left of the duty, PROPORTIONAL when
+ *   it credits the duty's share for the units of its line the credit note takes off the order;
+ *   any other amount is a permanent error naming the duty, both amounts and the fix (docs/flows.md,
+ *   "Duties").
  */
 import type { QueueJobs } from '../../jobs.js';
 import type { CreditNoteDocument, RefundDocument, RefundStatus } from '../../odoo/contract.js';
 import { PermanentError } from '../../queue/errors.js';
 import { isGid } from '../../rules/gid.js';
-import { formatMinor, minorUnits, toMinor } from '../../rules/money.js';
+import { formatMinor, minorUnits, mulDivRound, toMinor } from '../../rules/money.js';
 import type {
   CurrencyCode,
   OrderEditBalanceQuery,
   OrderRefundableQuery,
   OrderRefundsQuery,
   RefundByIdQuery,
+  RefundDutyInput,
   RefundLineItemInput,
   RefundLineItemRestockType,
   ShopMoneyFieldsFragment,
@@ -84,6 +94,7 @@ export function refundDocument(refund: ShopifyRefund, taxesIncluded: boolean): R
     currency,
     lines: paid.lines.map((l) => ({ subtotal: l.subtotal, total_tax: l.total_tax ?? '0' })),
     shipping: { amount: paid.shipping?.amount ?? '0', tax: paid.shipping?.tax ?? '0' },
+    ...(paid.duties?.length ? { duties: paid.duties.map((d) => ({ amount: d.amount, tax: d.tax ?? '0' })) } : {}),
     adjustments: (paid.adjustments ?? []).map((a) => ({ amount: a.amount })),
     total: paid.total,
   };
@@ -119,6 +130,16 @@ function refundMoneyDocument(refund: ShopifyRefund, taxesIncluded: boolean, side
     shippingTax += money(s.taxAmountSet, `${label} shipping ${i + 1} tax`);
   });
   total += shipping + (taxesIncluded ? 0n : shippingTax);
+  const duties = (refund.duties ?? []).map((d, i) => {
+    const where = `${label} duty ${i + 1}`;
+    if (!d.originalDuty) throw new PermanentError(`${where}: Shopify names no duty`);
+    const amount = money(d.amountSet, `${where} amount`);
+    const price = money(d.originalDuty.price, `${where} price`);
+    const charged = d.originalDuty.taxLines.reduce((sum, t, j) => sum + money(t.priceSet, `${where} tax line ${j + 1}`), 0n);
+    const tax = price === 0n ? 0n : mulDivRound(charged, amount, price);
+    total += amount + (taxesIncluded ? 0n : tax);
+    return { duty_gid: d.originalDuty.id, amount: fmt(amount), tax: fmt(tax) };
+  });
   const adjustments = refund.orderAdjustments.nodes.map((a, i) => {
     // Shopify: calculated − refunded (negative when more money went back than the goods).
     const amount = -(money(a.amountSet, `${label} adjustment ${i + 1}`) + money(a.taxAmountSet, `${label} adjustment ${i + 1} tax`));
@@ -133,6 +154,8 @@ function refundMoneyDocument(refund: ShopifyRefund, taxesIncluded: boolean, side
     return_gid: refund.return?.id ?? null,
     lines,
     shipping: { amount: fmt(shipping), tax: fmt(shippingTax) },
+    // Only when there are some, so other refunds' documents do not change.
+    ...(duties.length ? { duties } : {}),
     adjustments,
     total: fmt(total),
   };
@@ -211,6 +234,8 @@ export function refundsToApply(refunds: ShopifyOrderRefunds['refunds'], statuses
 export interface CreditNoteRefund {
   note: string;
   lines: RefundLineItemInput[];
+  /** Duties given back (refundDuties). */
+  duties: RefundDutyInput[];
   amount: bigint;
   /**
    * The customer's (presentment) currency the money is in, when it is not the shop's: the order
@@ -275,9 +300,79 @@ export function planCreditNoteRefund(cn: CreditNoteDocument, order: ShopifyOrder
   return {
     note: `Odoo credit note ${cn.name}`,
     lines,
+    duties: plannedDuties(cn, order, lines, currency),
     amount: toMinor(cn.amount_total, minorUnits(currency ?? order.currencyCode), `credit note ${cn.name} amount_total`),
     ...(currency ? { currency } : {}),
   };
+}
+
+/** What each Shopify duty a credit note credits comes to, in the credit note's money, and its first line. */
+function creditedDuties(
+  cn: CreditNoteDocument,
+  order: ShopifyOrderRefundable,
+  places: number,
+): Map<string, { amount: bigint; index: number }> {
+  const credited = new Map<string, { amount: bigint; index: number }>();
+  cn.lines.forEach((l, i) => {
+    if (l.role !== 'duty') return;
+    if (!l.duty_gid)
+      throw new PermanentError(
+        `credit note ${cn.name} line ${i + 1}: a duties line that names no Shopify duty (order ${order.name} has several); credit the duty's own order line`,
+      );
+    // The duty's price includes its tax when the order's prices do.
+    const amount = toMinor(cn.taxes_included ? l.price_total : l.price_subtotal, places, `credit note ${cn.name} line ${i + 1}`);
+    const entry = credited.get(l.duty_gid) ?? { amount: 0n, index: i };
+    entry.amount += amount;
+    credited.set(l.duty_gid, entry);
+  });
+  return credited;
+}
+
+/**
+ * The duties a credit note gives back in Shopify: FULL when it credits all that is left of a duty
+ * (its price less what earlier refunds gave back), PROPORTIONAL when it credits the duty's share
+ * for the units of its line this refund takes (price × units / ordered, rounded half away from
+ * zero). Anything else is refused naming the duty, both amounts and the fix.
+ */
+function plannedDuties(
+  cn: CreditNoteDocument,
+  order: ShopifyOrderRefundable,
+  lines: readonly RefundLineItemInput[],
+  currency: string | undefined,
+): RefundDutyInput[] {
+  const side: MoneySide = currency ? 'presentmentMoney' : 'shopMoney';
+  const places = minorUnits(currency ?? order.currencyCode);
+  const format = (minor: bigint) => formatMinor(minor, places);
+  const out: RefundDutyInput[] = [];
+  for (const [dutyId, { amount, index }] of creditedDuties(cn, order, places)) {
+    if (amount === 0n) continue;
+    const where = `credit note ${cn.name} line ${index + 1}`;
+    const li = order.lineItems.nodes.find((n) => n.duties.some((d) => d.id === dutyId));
+    const duty = li?.duties.find((d) => d.id === dutyId);
+    if (!li || !duty) throw new PermanentError(`${where}: duty ${dutyId} is not on order ${order.name} in Shopify`);
+    const price = moneyOf(duty.price, `${where} duty price`, side);
+    const given = order.refunds
+      .flatMap((r) => r.duties ?? [])
+      .filter((d) => d.originalDuty?.id === dutyId)
+      .reduce((s, d) => s + moneyOf(d.amountSet, `${where} duty refunded`, side), 0n);
+    const left = price - given;
+    if (amount === left) {
+      out.push({ dutyId, refundType: 'FULL' });
+      continue;
+    }
+    const units = lines.filter((l) => l.lineItemId === li.id).reduce((s, l) => s + l.quantity, 0);
+    const share = li.quantity > 0 ? mulDivRound(price, BigInt(units), BigInt(li.quantity)) : 0n;
+    if (units > 0 && amount === (share < left ? share : left)) {
+      out.push({ dutyId, refundType: 'PROPORTIONAL' });
+      continue;
+    }
+    const proportional =
+      units > 0 ? `${format(share)} for the ${units} of ${li.quantity} units it refunds` : 'nothing: it refunds none of its units';
+    throw new PermanentError(
+      `${where}: credits ${format(amount)} of duty ${dutyId} (${li.sku ?? li.id}), but Shopify refunds a duty in full (${format(left)} left) or in proportion to its units (${proportional}); credit one of these amounts, or refund the duty in Shopify`,
+    );
+  }
+  return out;
 }
 
 /** A payment a refund can go back to: a successful sale or capture. */

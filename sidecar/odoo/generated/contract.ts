@@ -246,6 +246,10 @@ export interface OrderDocument {
   lines: OrderLine[];
   shipping_lines: OrderShippingLine[];
   /**
+   * Contract 1.5: the import duties Shopify charged at checkout (LineItem.duties), each on its line item, at the price charged (Shopify never lowers it: a refund that gives a duty back is a refund's duty). Booked as service lines of the duties product with the taxes of their tax lines. Absent: none.
+   */
+  duties?: OrderDuty[];
+  /**
    * Decimal amount in the shop currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
    */
   subtotal_price?: string;
@@ -362,7 +366,28 @@ export interface OrderShippingLine {
   tax_lines?: OrderTaxLine[];
 }
 /**
- * Contract 1.4: the order's amounts in the customer's (presentment) currency, present only when it differs from the shop currency. Each field replaces the document's field of the same name; lines, shipping lines and their tax lines by position (as many as the document has). The addon books them instead of the shop amounts when its setting says so (docs/flows.md, "Currencies").
+ * This interface was referenced by `OrderDocument`'s JSON-Schema
+ * via the `definition` "Duty".
+ */
+export interface OrderDuty {
+  duty_gid: string;
+  /**
+   * The line item the duty is charged on.
+   */
+  line_gid: string;
+  /**
+   * Decimal amount in the shop currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+   */
+  price: string;
+  tax_lines?: OrderTaxLine[];
+  harmonized_system_code?: string | null;
+  /**
+   * ISO 3166-1 alpha-2 code of the country of origin used to calculate the duty.
+   */
+  country_code_of_origin?: string | null;
+}
+/**
+ * Contract 1.4: the order's amounts in the customer's (presentment) currency, present only when it differs from the shop currency. Each field replaces the document's field of the same name; lines, shipping lines, duties and their tax lines by position (as many as the document has). The addon books them instead of the shop amounts when its setting says so (docs/flows.md, "Currencies").
  *
  * This interface was referenced by `OrderDocument`'s JSON-Schema
  * via the `definition` "Presentment".
@@ -394,6 +419,21 @@ export interface OrderPresentment {
      * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
      */
     discount?: string;
+    tax_lines?: {
+      /**
+       * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+       */
+      amount: string;
+    }[];
+  }[];
+  /**
+   * Contract 1.5: the duties in the customer's currency, by position.
+   */
+  duties?: {
+    /**
+     * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+     */
+    price: string;
     tax_lines?: {
       /**
        * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
@@ -522,7 +562,7 @@ export interface ApplyPaymentsResult {
   message?: string;
 }
 /**
- * Input of apply_refund. subtotal is in the order's tax convention; adjustments are positive when they add to the refund; total is the refunded total. return_gid (contract 1.1) names the return the refund closes.
+ * Input of apply_refund. subtotal is in the order's tax convention; adjustments are positive when they add to the refund; total is the refunded total. return_gid (contract 1.1) names the return the refund closes. duties (contract 1.5) are the duties it gives back; total counts them with their tax when the order excludes tax.
  *
  * This interface was referenced by `ContractMethods`'s JSON-Schema
  * via the `definition` "apply_refund_params".
@@ -564,6 +604,20 @@ export interface RefundDocument {
      */
     tax?: string;
   };
+  /**
+   * Contract 1.5: the duties the refund gives back (Refund.duties, refundCreate's refundDuties), each naming the order's duty. Absent: none.
+   */
+  duties?: {
+    duty_gid: string;
+    /**
+     * What the refund gives back of the duty (RefundDuty.amountSet), without its taxes; decimal amount in the shop currency.
+     */
+    amount: string;
+    /**
+     * The share of the duty's taxes given back with it (the duty's tax lines × amount / price, rounded at the currency's minor unit; all that is left of them with the last of the duty). In the shop currency; absent: 0.
+     */
+    tax?: string;
+  }[];
   adjustments?: {
     /**
      * Decimal amount in the shop currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
@@ -604,6 +658,19 @@ export interface RefundDocument {
        */
       tax?: string;
     };
+    /**
+     * Contract 1.5: the duties given back in the customer's currency, by position.
+     */
+    duties?: {
+      /**
+       * What the refund gives back of the duty (RefundDuty.amountSet), without its taxes; decimal amount in the presentment currency.
+       */
+      amount: string;
+      /**
+       * The share of the duty's taxes given back with it (the duty's tax lines × amount / price, rounded at the currency's minor unit; all that is left of them with the last of the duty). In the presentment currency; absent: 0.
+       */
+      tax?: string;
+    }[];
     adjustments?: {
       /**
        * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
@@ -799,8 +866,12 @@ export interface CreditNoteDocument {
      * The Shopify line of the sale line this credit note line credits (null: not a Shopify product line).
      */
     line_gid: string | null;
+    /**
+     * Contract 1.5: for a duty line (role duty), the Shopify duty it credits; absent or null otherwise.
+     */
+    duty_gid?: string | null;
     sku: string | null;
-    role: 'product' | 'shipping' | 'other';
+    role: 'product' | 'shipping' | 'duty' | 'other';
     quantity: number;
     /**
      * Units of that sale line Odoo has not delivered, or got back (ordered − delivered): the units this credit note can take off the order.
