@@ -83,8 +83,8 @@ class StockMove(models.Model):
     def _shopify_reserve_pending(self, batch_size=RESERVE_BATCH, commit=False, linger=0.0):
         """Reserve the moves imports marked, oldest first, `batch_size` a transaction (committed
         when `commit`). A batch that conflicts with another transaction is rolled back and tried
-        again in a fresh one; after RESERVE_MAX_CONFLICTS in a row the run stops and the next
-        run tries again. Returns the number of moves handled."""
+        again in a fresh one; after RESERVE_MAX_CONFLICTS in a row, or RESERVE_BUDGET_SECONDS, the
+        run stops and triggers the next. Returns the number of moves handled."""
         # The scheduled action reserves the deliveries of every company's Shopify orders.
         moves_model = self.sudo()
         started = time.monotonic()
@@ -112,12 +112,12 @@ class StockMove(models.Model):
                              len(moves), error.pgcode, "stopping" if conflicts >=
                              RESERVE_MAX_CONFLICTS else "trying again")
                 if conflicts >= RESERVE_MAX_CONFLICTS:
-                    return handled
+                    break
                 time.sleep(random.uniform(0.0, 0.1 * 2 ** conflicts))
                 continue
             conflicts = 0
             handled += len(moves)
-        # Out of time with work left: a run right after this one takes the rest.
+        # Out of time, or conflicting, with work left: a run right after this one takes the rest.
         self._shopify_trigger_reservation()
         return handled
 

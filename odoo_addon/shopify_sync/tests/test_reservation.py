@@ -40,6 +40,10 @@ class TestReservationAfterImport(ShopifySyncCase):
         """What the scheduled action does, without its commits."""
         return self.Move._shopify_reserve_pending(batch_size=batch_size)
 
+    def import_order(self, number=1001, reserve=False, **overrides):
+        """The import alone: these tests run the scheduled action themselves."""
+        return super().import_order(number, reserve=reserve, **overrides)
+
     def quant_statements(self, call):
         """The statements that write or lock stock quants while `call()` runs."""
         seen = []
