@@ -20,7 +20,8 @@
 # (the server's log is passed to the command as ODOO_LOGFILE). ODOO_WORKERS=N serves Odoo as in
 # production, multi-process with N HTTP workers (default: threaded, as the tests run it). Odoo
 # runs one cron thread (worker) for the addon's "Shopify: reserve imported orders' deliveries";
-# every other scheduled action is deactivated in the throwaway database.
+# every other scheduled action is deactivated in the throwaway database. SHOPIFY_RESERVATION
+# (at_import or after_import) sets the addon's "Reserve stock" (default: the addon's default).
 set -euo pipefail
 if [[ $# -eq 0 ]]; then
   echo "with-real-odoo: give the command to run, e.g. scripts/with-real-odoo.sh node --import tsx dev/demo/main.ts --check" >&2
@@ -94,6 +95,8 @@ env["shopify.location.map"].create({"location_gid": "gid://shopify/Location/102"
 # One cron thread runs the addon's reservation right after each import, as in production; every
 # other scheduled action is switched off so that runs stay the same from one to the next.
 reserve = env.ref("shopify_sync.ir_cron_shopify_reserve")
+if os.environ.get("SHOPIFY_RESERVATION"):  # e.g. at_import, to measure Odoo's default
+    env["ir.config_parameter"].sudo().set_param("shopify_sync.reservation", os.environ["SHOPIFY_RESERVATION"])
 env["ir.cron"].with_context(active_test=False).search([("id", "!=", reserve.id)]).write({"active": False})
 env.cr.commit()
 open(os.environ["KEYFILE"], "w").write(key)

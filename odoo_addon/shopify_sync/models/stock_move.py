@@ -22,8 +22,10 @@ DEFER_RESERVATION = "shopify_sync_defer_reservation"
 # this transaction left a reservation to the scheduled action.
 RESERVATION_DEFERRED = "shopify_sync.reservation_deferred"
 RESERVE_CRON = "shopify_sync.ir_cron_shopify_reserve"
-# Moves per transaction: a conflict with another transaction rolls back this many only.
-RESERVE_BATCH = 10
+# Deliveries per transaction: each is committed (and visible as Ready) as soon as it is
+# reserved, and a conflict with another transaction rolls back this many only.
+RESERVE_BATCH = 1
+PENDING = [("shopify_reserve_pending", "!=", False)]
 # A run stops after this long (the rest goes to a run triggered right after), well within
 # Odoo's time limit for a scheduled action (`limit_time_real_cron`).
 RESERVE_BUDGET_SECONDS = 60
@@ -81,17 +83,17 @@ class StockMove(models.Model):
 
     @api.model
     def _shopify_reserve_pending(self, batch_size=RESERVE_BATCH, commit=False, linger=0.0):
-        """Reserve the moves imports marked, oldest first, `batch_size` a transaction (committed
-        when `commit`). A batch that conflicts with another transaction is rolled back and tried
-        again in a fresh one; after RESERVE_MAX_CONFLICTS in a row, or RESERVE_BUDGET_SECONDS, the
-        run stops and triggers the next. Returns the number of moves handled."""
+        """Reserve the moves imports marked, oldest first, the marked moves of `batch_size`
+        deliveries a transaction (committed when `commit`). A batch that conflicts with another
+        transaction is rolled back and tried again in a fresh one; after RESERVE_MAX_CONFLICTS
+        in a row, or RESERVE_BUDGET_SECONDS, the run stops and triggers the next. Returns the
+        number of moves handled."""
         # The scheduled action reserves the deliveries of every company's Shopify orders.
         moves_model = self.sudo()
         started = time.monotonic()
         handled = conflicts = 0
         while time.monotonic() - started < RESERVE_BUDGET_SECONDS:
-            moves = moves_model.search([("shopify_reserve_pending", "!=", False)],
-                                       order="shopify_reserve_pending, id", limit=batch_size)
+            moves = moves_model._shopify_next_pending(batch_size)
             if not moves:
                 if not handled or time.monotonic() - started >= linger:
                     return handled
@@ -120,6 +122,15 @@ class StockMove(models.Model):
         # Out of time, or conflicting, with work left: a run right after this one takes the rest.
         self._shopify_trigger_reservation()
         return handled
+
+    def _shopify_next_pending(self, batch_size):
+        """The marked moves of the `batch_size` deliveries marked first (a move without a
+        delivery counts as one)."""
+        oldest = self.search(PENDING, order="shopify_reserve_pending, id", limit=batch_size)
+        pickings = oldest.picking_id
+        if not pickings:
+            return oldest
+        return oldest | self.search(PENDING + [("picking_id", "in", pickings.ids)])
 
     def _shopify_reserve_batch(self):
         """Reserve these marked moves as Odoo's confirmation would have, picking by picking, and
