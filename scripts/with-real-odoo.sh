@@ -5,8 +5,9 @@
 #      shop domain to the stack's simulated shop, maps the first warehouse to the simulator's
 #      location gid://shopify/Location/101 and a second warehouse (created) to .../102;
 #   3. serves Odoo on 127.0.0.1 (a free port), runs the command with ODOO_URL/ODOO_DB/ODOO_USER/
-#      ODOO_API_KEY (and the merchant as ODOO_ADMIN_USER/ODOO_ADMIN_PASSWORD = admin/admin) and
-#      DEMO_PORT (a free port), stops Odoo, drops the database.
+#      ODOO_API_KEY (and the merchant as ODOO_ADMIN_USER/ODOO_ADMIN_PASSWORD = admin/admin),
+#      ODOO_DATABASE_URL (Odoo's database, which the bench reads) and DEMO_PORT (a free port),
+#      stops Odoo, drops the database.
 # The simulated shop sells in the Odoo company's currency (the demo, the e2e suite and the bench
 # read it), so Odoo's currency is left as installed.
 #
@@ -17,7 +18,10 @@
 # DB_HOST/DB_PORT/DB_USER/DB_PASSWORD (default 127.0.0.1:5432 odoo/odoo), ODOO_HTTP_PORT and
 # DEMO_PORT (default: free ports), KEEP_DB=1 to keep the database; Odoo's logs in var/real-odoo/<database>/
 # (the server's log is passed to the command as ODOO_LOGFILE). ODOO_WORKERS=N serves Odoo as in
-# production, multi-process with N HTTP workers (default: threaded, as the tests run it).
+# production, multi-process with N HTTP workers (default: threaded, as the tests run it). Odoo
+# runs one cron thread (worker) for the addon's "Shopify: reserve imported orders' deliveries";
+# every other scheduled action is deactivated in the throwaway database. SHOPIFY_RESERVATION
+# (at_import or after_import) sets the addon's "Reserve stock" (default: the addon's default).
 set -euo pipefail
 if [[ $# -eq 0 ]]; then
   echo "with-real-odoo: give the command to run, e.g. scripts/with-real-odoo.sh node --import tsx dev/demo/main.ts --check" >&2
@@ -88,12 +92,18 @@ main = env["stock.warehouse"].search([], order="id", limit=1)
 second = env["stock.warehouse"].create({"name": "Second Warehouse", "code": "WH2"})
 env["shopify.location.map"].create({"location_gid": "gid://shopify/Location/101", "name": "Main", "warehouse_id": main.id})
 env["shopify.location.map"].create({"location_gid": "gid://shopify/Location/102", "name": "Second", "warehouse_id": second.id})
+# One cron thread runs the addon's reservation right after each import, as in production; every
+# other scheduled action is switched off so that runs stay the same from one to the next.
+reserve = env.ref("shopify_sync.ir_cron_shopify_reserve")
+if os.environ.get("SHOPIFY_RESERVATION"):  # e.g. at_import, to measure Odoo's default
+    env["ir.config_parameter"].sudo().set_param("shopify_sync.reservation", os.environ["SHOPIFY_RESERVATION"])
+env["ir.cron"].with_context(active_test=False).search([("id", "!=", reserve.id)]).write({"active": False})
 env.cr.commit()
 open(os.environ["KEYFILE"], "w").write(key)
 PYTHON
 
 "$PY" "$ODOO_SRC/odoo-bin" "${args[@]}" --db-filter="^$DB\$" --http-interface=127.0.0.1 --http-port="$PORT" \
-  --max-cron-threads=0 --logfile="$work/server.log" "${mode[@]}" &
+  --max-cron-threads=1 --logfile="$work/server.log" "${mode[@]}" &
 server_pid=$!
 up=0
 for _ in $(seq 1 60); do
@@ -105,4 +115,5 @@ done
 cd "$repo"
 ODOO_URL="http://127.0.0.1:$PORT" ODOO_DB="$DB" ODOO_USER=shopify-sidecar ODOO_API_KEY="$(cat "$work/apikey")" \
 ODOO_ADMIN_USER=admin ODOO_ADMIN_PASSWORD=admin DEMO_PORT="$DEMO_PORT" ODOO_LOGFILE="$work/server.log" \
+ODOO_DATABASE_URL="postgres://$DB_USER:$DB_PASSWORD@$DB_HOST:$DB_PORT/$DB" \
   "$@"

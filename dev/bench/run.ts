@@ -58,6 +58,7 @@ import { benchBurst, type BurstLayout } from './burst.js';
 import { discardLogger } from './discard.js';
 import { benchFloor } from './floor.js';
 import { benchFullSync } from './full-sync.js';
+import { reservationProbe, type ReservationProbe } from './reserved.js';
 import { isPlanName, PLANS, type PlanName } from '../sim/bucket.js';
 import { latencies, loadText, machineLine, percentile, renderTable, type BenchRow } from './stats.js';
 
@@ -392,6 +393,8 @@ async function benchOrders(stack: Stack, target: OdooTarget, worked: Set<string>
   let polling = true;
   const double = target.double;
   const contract = createOdooContract(target.caller);
+  // A real Odoo with its database named: also when each order's delivery was reserved.
+  const reserved = !double && target.real?.databaseUrl ? await reservationProbe(target.real.databaseUrl) : undefined;
   const poller = (async () => {
     while (polling) {
       if (double) {
@@ -410,6 +413,7 @@ async function benchOrders(stack: Stack, target: OdooTarget, worked: Set<string>
           const { orders } = await contract.orderStatus({ order_gids: waiting });
           for (const o of orders) if (o.found && o.state === 'sale') seen.set(o.order_gid, performance.now());
         }
+        await reserved?.poll(seen.keys());
         await sleep(Math.max(0, REAL_ODOO_POLL_MS - (performance.now() - round)));
       }
     }
@@ -427,9 +431,11 @@ async function benchOrders(stack: Stack, target: OdooTarget, worked: Set<string>
   }
   const waitMs = double ? 60_000 : 180_000;
   const deadline = performance.now() + waitMs;
-  while (seen.size < placed.size && performance.now() < deadline) await sleep(50);
+  const done = () => seen.size === placed.size && (!reserved || reserved.reservedAt.size === seen.size);
+  while (!done() && performance.now() < deadline) await sleep(50);
   polling = false;
   await poller;
+  await reserved?.close();
   const lat = [...seen].map(([gid, t]) => t - placed.get(gid)!);
   // Say why orders are missing rather than only that they are.
   const [dead] = lat.length < placed.size ? await stack.sidecar.queue.listDeadLetters('orders', { limit: 1 }) : [];
@@ -438,8 +444,21 @@ async function benchOrders(stack: Stack, target: OdooTarget, worked: Set<string>
     value: latencies(lat),
     met: lat.length === placed.size && percentile(lat, 95) < 2000,
     n: lat.length,
-    note: `from the storefront order to the sale order ${double ? 'in the double' : `confirmed in Odoo, polled through order_status every ${REAL_ODOO_POLL_MS} ms (resolution: one polling round)`}${lat.length < placed.size ? `; ${placed.size - lat.length} of ${placed.size} not imported within ${waitMs / 1000} s${dead ? ` (dead letter: ${dead.reason})` : ''}` : ''}`,
+    note: `from the storefront order to the sale order ${double ? 'in the double' : `confirmed in Odoo, polled through order_status every ${REAL_ODOO_POLL_MS} ms (resolution: one polling round)`}${lat.length < placed.size ? `; ${placed.size - lat.length} of ${placed.size} not imported within ${waitMs / 1000} s${dead ? ` (dead letter: ${dead.reason})` : ''}` : ''}${reserved ? reservedNote(reserved, placed, seen) : ''}`,
   };
+}
+
+/** The delivery's reservation after the storefront order, and after the confirmation was seen. */
+function reservedNote(probe: ReservationProbe, placed: ReadonlyMap<string, number>, seen: ReadonlyMap<string, number>): string {
+  const after = [...probe.reservedAt].map(([gid, t]) => t - placed.get(gid)!);
+  const afterConfirmed = [...probe.reservedAt].map(([gid, t]) => t - seen.get(gid)!);
+  const missing = seen.size - probe.reservedAt.size;
+  if (after.length === 0) return `; no delivery reserved by the end (read in Odoo's database)`;
+  return (
+    `; delivery reserved (read in Odoo's database every ${REAL_ODOO_POLL_MS} ms): ${latencies(after)} after the storefront order, ` +
+    `p50 ${Math.round(percentile(afterConfirmed, 50))} ms, p95 ${Math.round(percentile(afterConfirmed, 95))} ms after the confirmed order was seen` +
+    (missing > 0 ? `; ${missing} confirmed orders not reserved by the end` : '')
+  );
 }
 
 async function benchStock(

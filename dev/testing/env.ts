@@ -4,6 +4,8 @@
  *   TEST_DATABASE_URL   a PostgreSQL server for the tests instead of an embedded one (DATABASE_URL also works)
  *   ODOO_URL, ODOO_DB, ODOO_USER, ODOO_API_KEY, ODOO_ADMIN_USER, ODOO_ADMIN_PASSWORD
  *                       a real Odoo for the demo, the bench and the real-Odoo suites
+ *   ODOO_DATABASE_URL   that Odoo's own PostgreSQL database (the bench reads when an order's delivery is
+ *                       reserved there, without a request to Odoo)
  *   ODOO_PROTOCOL       the transport of the sidecar's calls to that Odoo (auto, jsonrpc, json2;
  *                       default auto: JSON-2 on Odoo 19, JSON-RPC before)
  *   DEMO_PORT           the demo sidecar's port (default 8080; 0 = a free port)
@@ -49,6 +51,8 @@ export interface RealOdooSettings {
   protocol: OdooProtocolSetting;
   /** ODOO_LOGFILE: that Odoo's server log (the bench reads its per-request query counts). */
   logFile?: string;
+  /** ODOO_DATABASE_URL: that Odoo's database (the bench reads its deliveries' reservation). */
+  databaseUrl?: string;
 }
 
 const PROTOCOLS: readonly OdooProtocolSetting[] = ['auto', 'jsonrpc', 'json2'];
@@ -60,6 +64,7 @@ export function realOdooFromEnv(env: Env = process.env): RealOdooSettings | null
   const protocol = (env.ODOO_PROTOCOL?.trim() || 'auto') as OdooProtocolSetting;
   if (!PROTOCOLS.includes(protocol)) throw new Error(`ODOO_PROTOCOL must be one of ${PROTOCOLS.join(', ')} (got "${protocol}")`);
   const logFile = env.ODOO_LOGFILE || undefined;
+  const databaseUrl = env.ODOO_DATABASE_URL || undefined;
   return {
     url,
     db,
@@ -69,6 +74,7 @@ export function realOdooFromEnv(env: Env = process.env): RealOdooSettings | null
     adminPassword: env.ODOO_ADMIN_PASSWORD ?? 'admin',
     protocol,
     ...(logFile ? { logFile } : {}),
+    ...(databaseUrl ? { databaseUrl } : {}),
   };
 }
 

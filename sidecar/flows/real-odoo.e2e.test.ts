@@ -462,6 +462,33 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
     assert.equal(probe.count('shopify', 'CustomerSet'), before.sets + 1, 'the Shopify edit was not pushed back');
   });
 
+  it("reserves an imported order's delivery right after the import, in Odoo's scheduled action", async () => {
+    await merchant.setStock(mug.variant_id, wh.main, 20);
+    const order = await place([{ sku: MUG, quantity: 3, price: '9.50' }]);
+    const [so] = await stack.waitFor(
+      'the sale order',
+      async () => {
+        const sos = await saleOrders(order.admin_graphql_api_id);
+        return sos.length === 1 && sos[0]!.state === 'sale' ? sos : undefined;
+      },
+      TIMEOUT,
+    );
+    // The import leaves the reservation to "Shopify: reserve imported orders' deliveries", run by
+    // this Odoo's cron worker (docs/flows.md, "Reserving stock right after the import").
+    const delivery = await stack.waitFor(
+      'the delivery reserved',
+      async () => {
+        const [picking] = (await merchant.readPickings(so!.id)).filter((pk) => pk.picking_type === 'outgoing');
+        return picking?.state === 'assigned' ? picking : undefined;
+      },
+      TIMEOUT,
+    );
+    assert.deepEqual(
+      delivery.moves.map((mv) => [mv.product_id, mv.quantity]),
+      [[mug.variant_id, 3]],
+    );
+  });
+
   it('turns a partial delivery with tracking in Odoo into a partial fulfillment in Shopify', async () => {
     await merchant.setStock(mug.variant_id, wh.main, 20);
     const order = await place([{ sku: MUG, quantity: 2, price: '9.50' }]);

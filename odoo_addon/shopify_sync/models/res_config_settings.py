@@ -23,6 +23,17 @@ class ResConfigSettings(models.TransientModel):
         [("all", "Confirm every order"), ("paid", "Confirm paid orders only")],
         string="Order import policy", config_parameter="shopify_sync.import_policy",
         default="all")
+    shopify_reservation = fields.Selection(
+        [("after_import", "Right after import (no conflicts at flash-sale rates)"),
+         ("at_import", "At import (Odoo's default)")],
+        string="Reserve stock", config_parameter="shopify_sync.reservation",
+        default="after_import",
+        help="When the delivery of an imported order reserves its stock (for operation types "
+        "that reserve at confirmation). Right after import: the scheduled action \"Shopify: "
+        "reserve imported orders' deliveries\" reserves it a second or two later, oldest order "
+        "first, so imports of the same product at once never conflict; the delivery shows "
+        "Waiting until then. At import: inside the import, as Odoo does; at flash-sale rates "
+        "Odoo retries conflicting imports whole, seconds later.")
     shopify_safety_stock = fields.Integer(
         string="Safety stock", config_parameter="shopify_sync.safety_stock", default=0,
         help="Units per product and location held back from Shopify.")

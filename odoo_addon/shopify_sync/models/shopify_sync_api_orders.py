@@ -7,6 +7,7 @@ from odoo.tools import float_compare
 from .. import compat
 from ..lib import digest, money, timestamps
 from .sale_order_line import REFUND_ROLES
+from .stock_move import DEFER_RESERVATION, RESERVATION_DEFERRED, RESERVE_CRON
 
 DISCOUNT_ROLES = ("discount", "shipping_discount")
 
@@ -27,7 +28,23 @@ class ShopifySyncApi(models.AbstractModel):
         document, booked_money = self._booked_money(gid, document)
         # Amounts are exact in the document currency's minor units (JPY 0, KWD 3 decimals).
         self = self._with_currency(document.get("currency"))
-        return self._apply_order(gid, document, booked_money)
+        if self._reserve_after_import():
+            self = self.with_context(**{DEFER_RESERVATION: True})
+        result = self._apply_order(gid, document, booked_money)
+        if self.env.cr.postcommit.data.pop(RESERVATION_DEFERRED, False):
+            self.env["stock.move"]._shopify_trigger_reservation()
+        return result
+
+    def _reserve_after_import(self):
+        """Whether the deliveries this import confirms are reserved right after it, by the
+        scheduled action, rather than inside it (setting "Reserve stock"; docs/flows.md,
+        "Reserving stock right after the import"). Never when that action is inactive or
+        missing: nothing would reserve them."""
+        if self._param("shopify_sync.reservation", "after_import") != "after_import":
+            return False
+        cron = self.env.ref(RESERVE_CRON, raise_if_not_found=False)
+        # The scheduled action is the addon's; the integration user cannot read ir.cron.
+        return bool(cron and cron.sudo().active)
 
     def _result(self, order, status, message=None):
         result = {

@@ -18,6 +18,17 @@ class StockPicking(models.Model):
         help="Shopify Return GID this return picking was created for (apply_return).")
     shopify_order_id = fields.Many2one("sale.order", compute="_compute_shopify_order_id",
                                        string="Shopify order")
+    shopify_reservation_pending = fields.Boolean(
+        compute="_compute_shopify_reservation_pending", string="Reservation after import",
+        help="The Shopify import confirmed this delivery and left its reservation to the "
+        "scheduled action \"Shopify: reserve imported orders' deliveries\", which has not run "
+        "yet (Settings → Shopify → Reserve stock).")
+
+    @api.depends("move_ids.shopify_reserve_pending")
+    def _compute_shopify_reservation_pending(self):
+        for picking in self:
+            picking.shopify_reservation_pending = any(
+                picking.move_ids.mapped("shopify_reserve_pending"))
 
     @api.depends("sale_id", "return_id")
     def _compute_shopify_order_id(self):

@@ -23,3 +23,4 @@ from . import test_api_status
 from . import test_ux
 from . import test_tours
 from . import test_screenshots
+from . import test_reservation

@@ -128,9 +128,19 @@ class ShopifySyncCase(TransactionCase):
         doc.update(overrides)
         return doc
 
-    def import_order(self, number=1001, **overrides):
+    def import_order(self, number=1001, reserve=True, **overrides):
+        """apply_order, then (`reserve`) what the scheduled action does a moment later in
+        production: the delivery's reservation (docs/flows.md, "Reserving stock right after the
+        import")."""
         result = self.api.apply_order(self.order_doc(number, **overrides))
+        if reserve:
+            self.reserve_imported()
         return self.env["sale.order"].browse(result["sale_order_id"]), result
+
+    def reserve_imported(self):
+        """The scheduled action "Shopify: reserve imported orders' deliveries", without its
+        commits."""
+        return self.env["stock.move"]._shopify_reserve_pending()
 
     def deliver(self, order, quantities=None):
         """Validate the order's outgoing picking (all, or {product: qty} with backorder)."""

@@ -41,6 +41,9 @@ class TestOrderEdits(RefundCase):
         self.assertEqual((result["status"], result["amount_total"]), ("updated", "60.00"))
         new = self.outgoing(order) - first
         self.assertEqual(len(new), 1)
+        # Reserved right after the import, by the scheduled action (test_reservation.py).
+        self.assertEqual(new.state, "confirmed")
+        self.reserve_imported()
         self.assertEqual(new.state, "assigned")
         self.assertEqual(new.move_ids.mapped(lambda m: (m.product_id, m.product_uom_qty)),
                          [(self.tee, 1.0)])

@@ -35,13 +35,15 @@ class TestVersions(TransactionCase):
                 self.assertIn(compat.field(model_name, name), self.env[model_name]._fields,
                               f"{model_name}.{name} on Odoo {compat.ODOO_MAJOR}")
 
-    def test_the_housekeeping_cron_runs_without_limit(self):
-        cron = self.env.ref("shopify_sync.ir_cron_shopify_outbox_housekeeping")
-        self.assertTrue(cron.active)
-        if "numbercall" in cron._fields:  # 17.0 only (compat._cron_forever_17)
-            self.assertEqual(cron.numbercall, -1)
-        else:
-            self.assertNotEqual(compat.ODOO_MAJOR, 17)
+    def test_the_addon_crons_run_without_limit(self):
+        for xml_id in ("shopify_sync.ir_cron_shopify_outbox_housekeeping",
+                       "shopify_sync.ir_cron_shopify_reserve"):
+            cron = self.env.ref(xml_id)
+            self.assertTrue(cron.active, xml_id)
+            if "numbercall" in cron._fields:  # 17.0 only (compat._cron_forever_17)
+                self.assertEqual(cron.numbercall, -1, xml_id)
+            else:
+                self.assertNotEqual(compat.ODOO_MAJOR, 17)
 
     def test_migration_1_3_1_restarts_a_cron_that_ran_out_of_calls(self):
         migrate = load_migration("1.3.1")
