@@ -183,7 +183,7 @@ const LEVEL = `LEAST(maximum_available, currently_available + GREATEST(0, EXTRAC
 const COST = 'LEAST($3::float8, maximum_available)';
 
 /** The shop's row as it is, created with the assumed bucket when missing (first call, or erased by shop/redact). */
-async function readRow(state: BudgetState): Promise<Row> {
+async function readRow(state: BudgetState): Promise<{ row: Row; created: boolean }> {
   const { table, shopDomain, initial } = state;
   const select = () =>
     state.pool.query<BudgetRow>(`SELECT ${COLUMNS} FROM ${table} WHERE shop_domain = $1`, [shopDomain]).then((r) => r.rows[0]);
@@ -195,9 +195,11 @@ async function readRow(state: BudgetState): Promise<Row> {
       [shopDomain, initial.maximumAvailable, initial.restoreRate, new Date(state.clock())],
     );
     found = await select();
+    state.last = toRow(found!);
+    return { row: state.last, created: true };
   }
-  state.last = toRow(found!);
-  return state.last;
+  state.last = toRow(found);
+  return { row: state.last, created: false };
 }
 
 /**
@@ -220,13 +222,14 @@ async function tryTake(state: BudgetState, lane: Lane, estimatedCost: number): P
     state.last = toRow(won);
     return { cost: won.cost };
   }
-  const row = await readRow(state);
+  const { row, created } = await readRow(state);
   const level = restored(row, now);
   const cost = Math.min(estimatedCost, row.maximum);
   // A call larger than the lane's share may still run once the bucket is full enough.
   const floor = Math.min(row.maximum * state.reserves[lane], row.maximum - cost);
-  // Enough now (another call gave points back meanwhile, or the row was just created): try again.
-  if (level - cost >= floor) return { waitMs: 0 };
+  // Enough now: the row was just created (try again at once), or another call gave points back
+  // meanwhile (try again a millisecond later, so a clock that does not move still moves on).
+  if (level - cost >= floor) return { waitMs: created ? 0 : 1 };
   return { waitMs: Math.ceil(((floor + cost - level) / row.rate) * 1000) };
 }
 
