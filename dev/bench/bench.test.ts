@@ -4,10 +4,14 @@
  * machine's timings say nothing about the code).
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { Flow } from '../../sidecar/flows/context.js';
 import { orderDoc } from '../conformance/fixtures.js';
 import type { OutboxJob, WebhookJob } from '../../sidecar/jobs.js';
 import { testDatabase } from '../testing/root-hooks.js';
+import { summarizeProfile, type CpuProfile } from './profile.js';
 import { runBench } from './run.js';
 import { latencies, percentile, renderTable } from './stats.js';
 
@@ -166,6 +170,15 @@ describe('make bench', () => {
       assert.match(row!.value, /^[\d.]+ s; \d+ points in \d+ calls; 0 THROTTLED$/, JSON.stringify(row));
     assert.match(bulk!.baseline, /^budget minimum [\d.]+ s \(30 productSet calls × 10 points one by one, catalog lane\)$/);
     assert.match(push!.load, /^30 variants × 3 locations = 90 levels/);
+    // The inventory rows beside their round-trip floor (the same requests replayed cleanly) and their budget minimum.
+    for (const row of [push, again]) {
+      assert.match(
+        row!.baseline,
+        /^round-trip floor [\d.]+ s \(the same \d+ requests sent again by a bare client, \d+ at once, the faster of two\); budget minimum [\d.]+ s \(/,
+      );
+      assert.equal(row!.goal, '≤ 1.1× the larger baseline, 0 THROTTLED');
+      assert.ok(row!.ratio! > 0 && Number.isFinite(row!.ratio), JSON.stringify(row));
+    }
     assert.match(read!.note ?? '', /one bulkOperationRunQuery; 30 of 30 templates match, 0 drifted, 0 unbound/);
     for (const row of [rows[4]!, rows[6]!]) {
       assert.ok(row.n !== undefined || /^not measured: (orders|inventory) flow not present$/.test(row.note ?? ''), JSON.stringify(row));
@@ -196,6 +209,46 @@ describe('make bench', () => {
     );
     assert.equal(rows[0]!.n, 20);
     assert.match(text, /Machine: \d+ cores/);
+  });
+
+  it('runs only the full catalog and inventory rows with --only full, profiling the inventory windows', async function () {
+    this.timeout(120_000);
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-profiles-'));
+    try {
+      const { rows } = await runBench({
+        ...SMALL,
+        only: 'full',
+        fullProducts: 12,
+        cpuProfileDir: dir,
+        fullDatabaseUrl: await testDatabase('bench_only_full'),
+        print: () => {},
+      });
+      assert.deepEqual(
+        rows.map((r) => r.measure),
+        [
+          'catalog push from scratch, bulk productSet',
+          'inventory push from scratch',
+          'inventory reconcile, nothing to change',
+          'catalog reconcile, bulk read',
+        ],
+      );
+      // 36 levels: one read and one write per location, replayed without a refused answer.
+      assert.match(
+        rows[1]!.baseline,
+        /^round-trip floor [\d.]+ s \(the same 6 requests sent again by a bare client, 4 at once, the faster of two\);/,
+      );
+      assert.match(
+        rows[2]!.baseline,
+        /^round-trip floor [\d.]+ s \(the same 3 requests sent again by a bare client, 4 at once, the faster of two\);/,
+      );
+      for (const name of ['inventory-push', 'inventory-reconcile']) {
+        const profile = JSON.parse(await readFile(path.join(dir, `${name}.cpuprofile`), 'utf8')) as CpuProfile;
+        const summary = summarizeProfile(profile);
+        assert.ok(summary.totalMs > 0 && summary.byOwner.size > 0, name);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('measures order and stock latencies once flows work the orders and inventory queues', async function () {

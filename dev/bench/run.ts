@@ -32,10 +32,12 @@
  *                                  [--order-rate 5] [--order-sweep 1,2] [--order-seconds 20] [--stock-changes 20]
  *                                  [--floor-orders 20] [--floor-concurrency 10]
  *                                  [--full-products 10000] [--full-paced 300] [--full-plan standard] [--full-concurrency 4]
- *                                  [--only burst|backlog] [--burst-layouts one|apart|both] [--cpu-prof-dir var/bench/profiles]
+ *                                  [--only burst|backlog|full] [--burst-layouts one|apart|both] [--cpu-prof-dir var/bench/profiles]
  * `--only burst` runs the webhook burst alone, `--only backlog` the backlog rows alone (on a throwaway
- * database); `--burst-layouts one` measures only the sidecar as one process (e.g. an older sidecar
- * without PROCESS_ROLE); `--cpu-prof-dir` profiles its sidecar processes.
+ * database), `--only full` the full catalog and inventory rows alone; `--burst-layouts one`
+ * measures only the sidecar as one process (e.g. an older sidecar without PROCESS_ROLE);
+ * `--cpu-prof-dir` profiles the burst's sidecar processes and the inventory rows' windows
+ * (summarized by ./profile.ts).
  */
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -92,11 +94,15 @@ export interface BenchOptions {
   fullDatabaseUrl?: string;
   /** Databases of the webhook burst's two layouts when `databaseUrl` is given (tests); else not measured. */
   burstDatabaseUrls?: Record<BurstLayout, string>;
-  /** `burst`: only the webhook burst (its processes need no in-process stack); `backlog`: only the backlog rows (no stack, no Odoo), e.g. to compare a queue change. */
-  only?: 'burst' | 'backlog';
+  /**
+   * `burst`: only the webhook burst (its processes need no in-process stack); `backlog`: only the
+   * backlog rows (no stack, no Odoo), e.g. to compare a queue change; `full`: only the full catalog
+   * and inventory rows (their own stack on the double).
+   */
+  only?: 'burst' | 'backlog' | 'full';
   /** The burst's layouts (default both; `one process` alone for a sidecar without PROCESS_ROLE). */
   burstLayouts?: readonly BurstLayout[];
-  /** Writes a CPU profile of each of the burst's sidecar processes there. */
+  /** Writes a CPU profile of each of the burst's sidecar processes, and of the inventory rows' windows, there. */
   cpuProfileDir?: string;
   flows?: readonly Flow[];
   print?: (text: string) => void;
@@ -172,6 +178,21 @@ function setupText(realOdoo: boolean): string {
   );
 }
 
+/** The full catalog and inventory rows alone, in their own stack on the double (./full-sync.ts). */
+async function runFullOnly(options: BenchOptions, print: (t: string) => void): Promise<{ rows: BenchRow[]; text: string }> {
+  const loadAtStart = loadText();
+  print(`make bench: the full catalog and inventory rows only; load average ${loadAtStart}`);
+  const pg = options.fullDatabaseUrl ? undefined : await startThrowawayPostgres();
+  try {
+    const rows = await fullSyncRows(options.fullDatabaseUrl ?? (await pg!.createDatabase('bench_full')), options, false);
+    const text = `${renderTable(rows)}\n\n${machineLine(loadAtStart, 'embedded PostgreSQL with fsync=off and synchronous_commit=off; simulator, Odoo double, sidecar and bench in one process')}`;
+    print(text);
+    return { rows, text };
+  } finally {
+    await pg?.stop().catch(() => undefined);
+  }
+}
+
 /** The backlog rows alone: they need only a database (./backlog.ts). */
 async function runBacklogOnly(options: BenchOptions, print: (t: string) => void): Promise<{ rows: BenchRow[]; text: string }> {
   const loadAtStart = loadText();
@@ -191,6 +212,7 @@ async function runBacklogOnly(options: BenchOptions, print: (t: string) => void)
 export async function runBench(options: BenchOptions): Promise<{ rows: BenchRow[]; text: string }> {
   const print = options.print ?? ((t: string) => process.stdout.write(`${t}\n`));
   if (options.only === 'backlog') return runBacklogOnly(options, print);
+  if (options.only === 'full') return runFullOnly(options, print);
   const loadAtStart = loadText();
   const pg = options.databaseUrl ? undefined : await startThrowawayPostgres();
   const databaseUrl = options.databaseUrl ?? (await pg!.createDatabase('bench'));
@@ -548,6 +570,7 @@ async function fullSyncRows(databaseUrl: string | undefined, options: BenchOptio
     plan: options.fullPlan,
     pollMs: 250,
     ...(options.fullConcurrency === undefined ? {} : { concurrency: options.fullConcurrency }),
+    ...(options.cpuProfileDir ? { cpuProfileDir: path.resolve(options.cpuProfileDir) } : {}),
   });
   // Ten thousand products in a throwaway real Odoo would take longer than the measure itself.
   return realOdoo ? rows.map((r) => ({ ...r, note: `on the Odoo double even in real-Odoo mode; ${r.note ?? ''}` })) : rows;
@@ -572,8 +595,8 @@ function parseArgs(argv: string[]): BenchOptions {
   };
   for (let i = 0; i < argv.length; i += 2) {
     if (argv[i] === '--only') {
-      if (argv[i + 1] !== 'burst' && argv[i + 1] !== 'backlog') throw new Error('bench: --only takes burst or backlog');
-      options.only = argv[i + 1] as 'burst' | 'backlog';
+      if (!['burst', 'backlog', 'full'].includes(argv[i + 1]!)) throw new Error('bench: --only takes burst, backlog or full');
+      options.only = argv[i + 1] as 'burst' | 'backlog' | 'full';
       continue;
     }
     if (argv[i] === '--burst-layouts' && ['one', 'apart', 'both'].includes(argv[i + 1]!)) {
@@ -593,7 +616,9 @@ function parseArgs(argv: string[]): BenchOptions {
     const key = names[argv[i]!];
     // --order-sweep takes a comma-separated list of rates (e.g. 0.5,1,2); the others one number.
     const values = (argv[i + 1] ?? '').split(',').map(Number);
-    if (!key || !values.every((v) => v > 0) || (key !== 'orderSweep' && values.length !== 1))
+    // 0 products: that measure (or its paced sample) is not measured.
+    const zeroAllowed = key === 'fullProducts' || key === 'fullPaced';
+    if (!key || !values.every((v) => v > 0 || (zeroAllowed && v === 0)) || (key !== 'orderSweep' && values.length !== 1))
       throw new Error(`bench: unknown option or bad value: ${argv[i]} ${argv[i + 1] ?? ''}\noptions: ${Object.keys(names).join(' ')}`);
     if (key === 'orderSweep') options.orderSweep = values;
     else if (key !== 'fullPlan') options[key] = values[0]!;

@@ -83,10 +83,12 @@ export class WebhookDispatcher {
     const state = this.options.state();
     const triggeredAt = new Date(this.options.clock.now()).toISOString();
     for (const event of events) {
+      const topic = topicToEnum(event.topic);
+      const subscribers = state.subscriptions.filter((s) => s.topic === topic && payloadMatchesFilter(event.payload, s.filter));
+      // An event nobody subscribed to is delivered nowhere: no id to draw (an inventory write of
+      // 250 levels emits 250 events, usually unsubscribed).
+      if (subscribers.length === 0) continue;
       const eventId = this.options.faults.uuid();
-      const subscribers = state.subscriptions.filter(
-        (s) => s.topic === topicToEnum(event.topic) && payloadMatchesFilter(event.payload, s.filter),
-      );
       for (const subscription of subscribers) {
         const body = JSON.stringify(this.shape(subscription, event.payload));
         const delivery: Delivery = {

@@ -73,6 +73,8 @@ export interface StackOptions {
   logger?: Logger;
   /** Sidecar port (default, or 0: a free one). */
   port?: number;
+  /** Replaces global fetch for the sidecar's Shopify calls (the bench records what it sends). */
+  shopifyFetch?: typeof fetch;
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
@@ -119,6 +121,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     odoo: options.odoo ?? odooDouble!,
     queuePollingIntervalSeconds: 0.5,
     ...(options.flows ? { flows: options.flows } : {}),
+    ...(options.shopifyFetch ? { shopifyFetch: options.shopifyFetch } : {}),
   });
   await sidecar.start();
   const sidecarUrl = `http://127.0.0.1:${port}`;

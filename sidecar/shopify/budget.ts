@@ -3,13 +3,15 @@
  * (docs/architecture.md, decision 6), modelled on Shopify's leaky bucket of cost points.
  *
  * State lives in PostgreSQL (`{schema}.shopify_budget`, one row per shop, migration 002). Before
- * a call, `reserve` takes the estimated cost out of the bucket under SELECT … FOR UPDATE, after
- * restoring the level for the time elapsed since the row was written; when the bucket is short it
- * sleeps exactly the time the restore rate needs and tries again. After the call, `settle` gives
- * back what Shopify did not charge (requested − actual, or everything on THROTTLED) and adopts
- * Shopify's own `throttleStatus` (maximum, restore rate, and the lower of the two levels: a lower
- * level from Shopify means spending we did not see, a higher one means reservations of other
- * workers that Shopify has not seen yet).
+ * a call, `reserve` takes the estimated cost out of the bucket, after restoring the level for the
+ * time elapsed since the row was written, in one conditional UPDATE (atomic, the row locked only
+ * while the statement runs); when the bucket is short it sleeps exactly the time the restore rate
+ * needs and tries again. After the call, `settle` gives back what Shopify did not charge
+ * (requested − actual, or everything on THROTTLED) and adopts Shopify's own `throttleStatus`
+ * (maximum, restore rate, and the lower of the two levels: a lower level from Shopify means
+ * spending we did not see, a higher one means reservations of other workers that Shopify has not
+ * seen yet), in one UPDATE too: a call costs the database two statements, not two transactions of
+ * five.
  *
  * Priority lanes: a lower lane may not take the bucket below its reserve, so a catalog backfill
  * never starves orders. Default reserves (fractions of maximumAvailable): orders 0,
@@ -118,7 +120,6 @@ interface BudgetState {
 }
 
 type BudgetRow = { currently_available: number; maximum_available: number; restore_rate: number; updated_at: Date };
-type WriteRow = (available: number, maximum?: number, rate?: number) => Promise<void>;
 
 export function createShopifyBudget(options: BudgetOptions): ShopifyBudget {
   const reserves = checkBudgetOptions(options);
@@ -169,61 +170,76 @@ const toRow = (r: BudgetRow): Row => ({
   at: r.updated_at.getTime(),
 });
 
-/** Runs `fn` on the shop's row, locked for the transaction. */
-async function withLockedRow<T>(state: BudgetState, fn: (row: Row, now: number, write: WriteRow) => Promise<T>): Promise<T> {
+const COLUMNS = 'currently_available, maximum_available, restore_rate, updated_at';
+
+/**
+ * The row's level restored to `$2` (the caller's clock), in SQL over the row's own columns, so that
+ * a single UPDATE computes it from the version it locks: PostgreSQL re-evaluates an UPDATE's
+ * conditions and values on the latest version when another writer got there first. Never restores
+ * for negative time (a replica's clock behind the row's), and `updated_at` never moves back.
+ */
+const LEVEL = `LEAST(maximum_available, currently_available + GREATEST(0, EXTRACT(EPOCH FROM ($2::timestamptz - updated_at))::float8) * restore_rate)`;
+/** The reservation: the estimate `$3`, at most the bucket. */
+const COST = 'LEAST($3::float8, maximum_available)';
+
+/** The shop's row as it is, created with the assumed bucket when missing (first call, or erased by shop/redact). */
+async function readRow(state: BudgetState): Promise<{ row: Row; created: boolean }> {
   const { table, shopDomain, initial } = state;
-  const client = await state.pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query(
+  const select = () =>
+    state.pool.query<BudgetRow>(`SELECT ${COLUMNS} FROM ${table} WHERE shop_domain = $1`, [shopDomain]).then((r) => r.rows[0]);
+  let found = await select();
+  if (!found) {
+    await state.pool.query(
       `INSERT INTO ${table} (shop_domain, currently_available, maximum_available, restore_rate, updated_at)
        VALUES ($1, $2, $2, $3, $4) ON CONFLICT (shop_domain) DO NOTHING`,
       [shopDomain, initial.maximumAvailable, initial.restoreRate, new Date(state.clock())],
     );
-    const result = await client.query<BudgetRow>(
-      `SELECT currently_available, maximum_available, restore_rate, updated_at FROM ${table} WHERE shop_domain = $1 FOR UPDATE`,
-      [shopDomain],
-    );
-    const row = toRow(result.rows[0]!);
-    // The clock is read after the lock is held, so the restored level is never computed for a
-    // moment before another replica's write.
-    const now = state.clock();
-    state.last = { ...row };
-    const write: WriteRow = async (available, maximum = row.maximum, rate = row.rate) => {
-      const level = Math.max(0, Math.min(maximum, available));
-      await client.query(
-        `UPDATE ${table} SET currently_available = $2, maximum_available = $3, restore_rate = $4, updated_at = $5 WHERE shop_domain = $1`,
-        [shopDomain, level, maximum, rate, new Date(now)],
-      );
-      state.last = { available: level, maximum, rate, at: now };
-    };
-    const value = await fn(row, now, write);
-    await client.query('COMMIT');
-    return value;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
+    found = await select();
+    state.last = toRow(found!);
+    return { row: state.last, created: true };
   }
+  state.last = toRow(found);
+  return { row: state.last, created: false };
+}
+
+/**
+ * Takes the cost when the lane may spend it: one UPDATE, the row locked only while it runs (no
+ * transaction held across round trips, which concurrent calls of every worker would queue behind).
+ * When it takes nothing, the row is read to know how long the restore rate needs.
+ */
+async function tryTake(state: BudgetState, lane: Lane, estimatedCost: number): Promise<{ cost: number } | { waitMs: number }> {
+  const now = state.clock();
+  const taken = await state.pool.query<BudgetRow & { cost: number }>(
+    `UPDATE ${state.table}
+        SET currently_available = GREATEST(0, ${LEVEL} - ${COST}), updated_at = GREATEST(updated_at, $2::timestamptz)
+      WHERE shop_domain = $1
+        AND ${LEVEL} - ${COST} >= LEAST(maximum_available * $4::float8, maximum_available - ${COST})
+      RETURNING ${COLUMNS}, ${COST} AS cost`,
+    [state.shopDomain, new Date(now), estimatedCost, state.reserves[lane]],
+  );
+  const won = taken.rows[0];
+  if (won) {
+    state.last = toRow(won);
+    return { cost: won.cost };
+  }
+  const { row, created } = await readRow(state);
+  const level = restored(row, now);
+  const cost = Math.min(estimatedCost, row.maximum);
+  // A call larger than the lane's share may still run once the bucket is full enough.
+  const floor = Math.min(row.maximum * state.reserves[lane], row.maximum - cost);
+  // Enough now: the row was just created (try again at once), or another call gave points back
+  // meanwhile (try again a millisecond later, so a clock that does not move still moves on).
+  if (level - cost >= floor) return { waitMs: created ? 0 : 1 };
+  return { waitMs: Math.ceil(((floor + cost - level) / row.rate) * 1000) };
 }
 
 async function reserve(state: BudgetState, lane: Lane, estimatedCost: number): Promise<Reservation> {
   if (!LANES.includes(lane)) throw new TypeError(`budget.reserve: unknown lane ${JSON.stringify(lane)}`);
   if (!(estimatedCost >= 0)) throw new TypeError(`budget.reserve: estimatedCost must be >= 0 (got ${estimatedCost})`);
   for (;;) {
-    const decision = await withLockedRow(state, async (row, now, write): Promise<{ cost: number } | { waitMs: number }> => {
-      const level = restored(row, now);
-      const cost = Math.min(estimatedCost, row.maximum);
-      // A call larger than the lane's share may still run once the bucket is full enough.
-      const floor = Math.min(row.maximum * state.reserves[lane], row.maximum - cost);
-      if (level - cost >= floor) {
-        await write(level - cost);
-        return { cost };
-      }
-      return { waitMs: Math.ceil(((floor + cost - level) / row.rate) * 1000) };
-    });
+    const decision = await tryTake(state, lane, estimatedCost);
     if ('cost' in decision) return Object.freeze({ lane, cost: decision.cost });
+    if (decision.waitMs === 0) continue;
     state.counters.waits += 1;
     state.counters.waitMs += decision.waitMs;
     state.counters.byLane[lane] += 1;
@@ -231,25 +247,40 @@ async function reserve(state: BudgetState, lane: Lane, estimatedCost: number): P
   }
 }
 
+/**
+ * Gives back what Shopify did not charge and adopts its throttleStatus, in one UPDATE: the level
+ * restored to now plus the refund, lowered to Shopify's own level when that is lower (spending we
+ * did not see), within the bucket Shopify reports.
+ */
 async function settle(state: BudgetState, reservation: Reservation, outcome: SettleOutcome): Promise<void> {
   if (outcome.kind === 'unknown') return;
   if (outcome.kind === 'answered' && outcome.throttled) state.counters.throttled += 1;
   const cost = outcome.kind === 'answered' ? outcome.cost : undefined;
   const actual = outcome.kind === 'not-charged' || outcome.throttled ? 0 : (cost?.actualQueryCost ?? reservation.cost);
   const refund = reservation.cost - actual;
-  const status = cost?.throttleStatus;
-  if (refund === 0 && !status) return;
-  await withLockedRow(state, async (row, now, write) => {
-    let level = restored(row, now) + refund;
-    if (status && status.maximumAvailable > 0 && status.restoreRate > 0) {
-      // Shopify computed currentlyAvailable before we read the clock: adopting it "as of now"
-      // under-counts restoration slightly, which errs on the safe side.
-      level = Math.min(level, status.currentlyAvailable);
-      await write(level, status.maximumAvailable, status.restoreRate);
-    } else {
-      await write(level);
-    }
-  });
+  const reported = cost?.throttleStatus;
+  if (refund === 0 && !reported) return;
+  // Shopify computed currentlyAvailable before we read the clock: adopting it "as of now"
+  // under-counts restoration slightly, which errs on the safe side.
+  const status = reported && reported.maximumAvailable > 0 && reported.restoreRate > 0 ? reported : undefined;
+  const result = await state.pool.query<BudgetRow>(
+    `UPDATE ${state.table}
+        SET currently_available = GREATEST(0, LEAST(COALESCE($5::float8, maximum_available), $4::float8, ${LEVEL} + $3::float8)),
+            maximum_available = COALESCE($5::float8, maximum_available),
+            restore_rate = COALESCE($6::float8, restore_rate),
+            updated_at = GREATEST(updated_at, $2::timestamptz)
+      WHERE shop_domain = $1
+      RETURNING ${COLUMNS}`,
+    [
+      state.shopDomain,
+      new Date(state.clock()),
+      refund,
+      status?.currentlyAvailable ?? null,
+      status?.maximumAvailable ?? null,
+      status?.restoreRate ?? null,
+    ],
+  );
+  if (result.rows[0]) state.last = toRow(result.rows[0]);
 }
 
 function snapshotOf(state: BudgetState): BudgetSnapshot {

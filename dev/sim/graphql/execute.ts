@@ -101,6 +101,39 @@ function errorBody(errors: readonly GraphQLError[]): Record<string, unknown> {
   return { errors: errors.map((e) => e.toJSON()) };
 }
 
+/** A document's text parsed and validated against one schema: its AST, or why it was refused. */
+interface Checked {
+  document?: DocumentNode;
+  errors: readonly GraphQLError[];
+}
+
+const checkedDocuments = new WeakMap<GraphQLSchema, Map<string, Checked>>();
+/** Distinct document texts remembered per schema (a client sends the same few again and again). */
+const MAX_CHECKED = 500;
+
+/**
+ * `parse` and `validate` are pure functions of the schema and the text, and a client sends the
+ * same documents over and over (the inventory push: one read and one write text, 120 times each,
+ * each validation walking Shopify's 5,000 type names): each distinct text is checked once. The
+ * answers are the same; only the repeated work is gone.
+ */
+function parsedAndValidated(schema: GraphQLSchema, text: string): Checked {
+  let cache = checkedDocuments.get(schema);
+  if (!cache) checkedDocuments.set(schema, (cache = new Map<string, Checked>()));
+  const known = cache.get(text);
+  if (known) return known;
+  let checked: Checked;
+  try {
+    const document = parse(text);
+    checked = { document, errors: validate(schema, document) };
+  } catch (error) {
+    checked = { errors: [error as GraphQLError] };
+  }
+  if (cache.size >= MAX_CHECKED) cache.delete(cache.keys().next().value!);
+  cache.set(text, checked);
+  return checked;
+}
+
 export interface ExecuteOptions {
   schema: GraphQLSchema;
   request: GraphqlRequest;
@@ -115,14 +148,9 @@ export function executeAdminGraphql(options: ExecuteOptions): GraphqlResponse {
   if (typeof request.query !== 'string' || request.query.trim() === '') {
     return { status: 400, body: { errors: { query: 'Required parameter missing or invalid' } } };
   }
-  let document: DocumentNode;
-  try {
-    document = parse(request.query);
-  } catch (error) {
-    return { status: 200, body: errorBody([error as GraphQLError]) };
-  }
-  const validationErrors = validate(schema, document);
-  if (validationErrors.length > 0) return { status: 200, body: errorBody(validationErrors) };
+  const checked = parsedAndValidated(schema, request.query);
+  if (checked.errors.length > 0) return { status: 200, body: errorBody(checked.errors) };
+  const document = checked.document!;
   const operationName = typeof request.operationName === 'string' ? request.operationName : undefined;
   const operation = getOperationAST(document, operationName);
   if (!operation) return { status: 200, body: errorBody([new GraphQLError('Unknown or ambiguous operation name')]) };

@@ -125,6 +125,9 @@ function locationAddress(a: Address) {
   };
 }
 
+// The lazily resolved fields of the inventory views (made 250 at a time by inventory calls) are
+// methods, not arrow properties: under tsx, the simulator's runtime, each arrow property costs a
+// defineProperty of its name every time a view is made.
 export function locationView(state: SimState, l: Location): View {
   return {
     __typename: 'Location',
@@ -136,25 +139,28 @@ export function locationView(state: SimState, l: Location): View {
     fulfillsOnlineOrders: l.fulfillsOnlineOrders,
     shipsInventory: true,
     // Resolved only when asked: a scan of every level, for each change of an inventory write.
-    hasActiveInventory: () => state.levels.some((x) => x.locationId === l.id),
+    hasActiveInventory() {
+      return state.levels.some((x) => x.locationId === l.id);
+    },
     isFulfillmentService: false,
     fulfillmentService: null,
     deactivatedAt: null,
     address: locationAddress(l.address),
     createdAt: l.createdAt,
     updatedAt: l.createdAt,
-    inventoryLevel: (args: Args) => {
+    inventoryLevel(args: Args) {
       const itemId = parseGid(args.inventoryItemId, 'InventoryItem');
       const level = levelOf(state, itemId, l.id);
       return level ? inventoryLevelView(state, level) : null;
     },
-    inventoryLevels: (args: Args) =>
-      connection(
+    inventoryLevels(args: Args) {
+      return connection(
         state.levels.filter((x) => x.locationId === l.id),
         args,
         levelKey,
         (x) => inventoryLevelView(state, x),
-      ),
+      );
+    },
   };
 }
 
@@ -171,24 +177,27 @@ export function inventoryLevelView(state: SimState, level: InventoryLevel): View
     deactivationAlert: null,
     createdAt: level.createdAt,
     updatedAt: level.updatedAt,
-    item: () => inventoryItemView(state, inventoryItemOf(state, level.inventoryItemId)!),
-    location: () =>
-      locationView(
+    item() {
+      return inventoryItemView(state, inventoryItemOf(state, level.inventoryItemId)!);
+    },
+    location() {
+      return locationView(
         state,
         state.locations.find((l) => l.id === level.locationId)!,
-      ),
-    quantities: (args: Args) =>
-      (args.names as string[]).map((name) => ({
+      );
+    },
+    quantities(args: Args) {
+      return (args.names as string[]).map((name) => ({
         id: `${inventoryLevelGid(level.locationId, level.inventoryItemId)}&name=${name}`,
         name,
         quantity: quantityByName(level, name),
         updatedAt: level.updatedAt,
-      })),
+      }));
+    },
   };
 }
 
 export function inventoryItemView(state: SimState, item: InventoryItem): View {
-  const variant = () => state.variants.find((v) => v.id === item.variantId);
   return {
     __typename: 'InventoryItem',
     id: gid('InventoryItem', item.id),
@@ -199,36 +208,42 @@ export function inventoryItemView(state: SimState, item: InventoryItem): View {
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
     // Resolved only when asked: a scan of every item, for each of the 250 items of an inventory call.
-    duplicateSkuCount: () => (item.sku === null ? 0 : state.inventoryItems.filter((i) => i.sku === item.sku && i.id !== item.id).length),
+    duplicateSkuCount() {
+      return item.sku === null ? 0 : state.inventoryItems.filter((i) => i.sku === item.sku && i.id !== item.id).length;
+    },
     unitCost: null,
     harmonizedSystemCode: null,
     countryCodeOfOrigin: null,
     provinceCodeOfOrigin: null,
     inventoryHistoryUrl: null,
-    variant: () => {
-      const v = variant();
+    variant() {
+      const v = state.variants.find((x) => x.id === item.variantId);
       return v ? variantView(state, v) : null;
     },
-    variants: (args: Args) =>
-      connection(
+    variants(args: Args) {
+      return connection(
         state.variants.filter((v) => v.inventoryItemId === item.id),
         args,
         (v) => v.id,
         (v) => variantView(state, v),
-      ),
-    inventoryLevel: (args: Args) => {
+      );
+    },
+    inventoryLevel(args: Args) {
       const locationId = parseGid(args.locationId, 'Location');
       const level = levelOf(state, item.id, locationId);
       return level ? inventoryLevelView(state, level) : null;
     },
-    inventoryLevels: (args: Args) =>
-      connection(
+    inventoryLevels(args: Args) {
+      return connection(
         state.levels.filter((x) => x.inventoryItemId === item.id),
         args,
         levelKey,
         (x) => inventoryLevelView(state, x),
-      ),
-    locationsCount: () => ({ count: state.levels.filter((x) => x.inventoryItemId === item.id).length, precision: 'EXACT' }),
+      );
+    },
+    locationsCount() {
+      return { count: state.levels.filter((x) => x.inventoryItemId === item.id).length, precision: 'EXACT' };
+    },
   };
 }
 

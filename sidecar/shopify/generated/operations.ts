@@ -4598,7 +4598,7 @@ export type InventoryLevelsByItemsQueryVariables = Exact<{
 
 
 export type InventoryLevelsByItemsQuery = { nodes: Array<
-    | { id: string, inventoryLevel: { id: string, quantities: Array<{ name: string, quantity: number }> } | null }
+    | { id: string, inventoryLevel: { quantities: Array<{ name: string, quantity: number }> } | null }
     | Record<PropertyKey, never>
    | null> };
 
@@ -4608,7 +4608,7 @@ export type InventorySetQuantitiesMutationVariables = Exact<{
 }>;
 
 
-export type InventorySetQuantitiesMutation = { inventorySetQuantities: { inventoryAdjustmentGroup: { id: string, reason: string, referenceDocumentUri: string | null, changes: Array<{ name: string, delta: number, quantityAfterChange: number | null, item: { id: string } | null, location: { id: string } | null }> } | null, userErrors: Array<{ field: Array<string> | null, message: string, code: InventorySetQuantitiesUserErrorCode | null }> } | null };
+export type InventorySetQuantitiesMutation = { inventorySetQuantities: { inventoryAdjustmentGroup: { id: string } | null, userErrors: Array<{ field: Array<string> | null, message: string, code: InventorySetQuantitiesUserErrorCode | null }> } | null };
 
 export type LocationsQueryVariables = Exact<{
   first: number;
