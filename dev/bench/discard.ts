@@ -1,4 +1,5 @@
 /** A logger for the bench: formats every line (part of a job's real cost), then discards it. */
+import winston from 'winston';
 import Transport from 'winston-transport';
 import { createLogger, type Logger } from '../../sidecar/observability/logger.js';
 
@@ -10,4 +11,9 @@ class DiscardTransport extends Transport {
 
 export function discardLogger(): Logger {
   return createLogger({ level: 'info', transports: [new DiscardTransport()] });
+}
+
+/** The same lines kept in a file, to read what happened in a run (`--log-file`). */
+export function fileLogger(filename: string): Logger {
+  return createLogger({ level: 'info', transports: [new winston.transports.File({ filename })] });
 }

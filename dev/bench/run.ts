@@ -57,7 +57,8 @@ import { startThrowawayPostgres } from '../testing/postgres.js';
 import { startStack, type Stack } from '../testing/stack.js';
 import { benchBacklog } from './backlog.js';
 import { benchBurst, type BurstLayout } from './burst.js';
-import { discardLogger } from './discard.js';
+import { cpuSnapshot, cpuSplitText, runGroups } from './cpu-split.js';
+import { discardLogger, fileLogger } from './discard.js';
 import { benchFloor } from './floor.js';
 import { benchFullSync } from './full-sync.js';
 import { reservationProbe, type ReservationProbe } from './reserved.js';
@@ -104,6 +105,8 @@ export interface BenchOptions {
   burstLayouts?: readonly BurstLayout[];
   /** Writes a CPU profile of each of the burst's sidecar processes, and of the inventory rows' windows, there. */
   cpuProfileDir?: string;
+  /** Keeps the in-process stack's log (orders and stock rows) in this file, one JSON line each; default: discarded. */
+  logFile?: string;
   flows?: readonly Flow[];
   print?: (text: string) => void;
   /** A real Odoo (default: from ODOO_URL, ODOO_DB, ODOO_USER, ODOO_API_KEY; else the double). */
@@ -125,7 +128,16 @@ interface OdooTarget {
 
 export const DEFAULTS: Omit<
   BenchOptions,
-  'databaseUrl' | 'fullDatabaseUrl' | 'burstDatabaseUrls' | 'only' | 'burstLayouts' | 'cpuProfileDir' | 'flows' | 'print' | 'realOdoo'
+  | 'databaseUrl'
+  | 'fullDatabaseUrl'
+  | 'burstDatabaseUrls'
+  | 'only'
+  | 'burstLayouts'
+  | 'cpuProfileDir'
+  | 'logFile'
+  | 'flows'
+  | 'print'
+  | 'realOdoo'
 > = {
   webhookRate: 200,
   webhookSeconds: 60,
@@ -249,7 +261,7 @@ export async function runBench(options: BenchOptions): Promise<{ rows: BenchRow[
     };
   }
   const merchant = target.merchant;
-  const logger = discardLogger();
+  const logger = options.logFile ? fileLogger(path.resolve(options.logFile)) : discardLogger();
   const rows: BenchRow[] = [];
   let stack: Stack | undefined;
   try {
@@ -440,6 +452,9 @@ async function benchOrders(stack: Stack, target: OdooTarget, worked: Set<string>
       }
     }
   })();
+  const groups = runGroups(target.real?.db, new URL(stack.config.database.url).pathname.slice(1));
+  const cpuBefore = cpuSnapshot(groups);
+  const budgetBefore = { points: stack.sim.stats.pointsCharged, ...stack.sidecar.shopify.budget.snapshot() };
   const start = performance.now();
   for (let i = 0; i < count; i++) {
     const due = start + (i * 1000) / options.orderRate;
@@ -455,6 +470,8 @@ async function benchOrders(stack: Stack, target: OdooTarget, worked: Set<string>
   const deadline = performance.now() + waitMs;
   const done = () => seen.size === placed.size && (!reserved || reserved.reservedAt.size === seen.size);
   while (!done() && performance.now() < deadline) await sleep(50);
+  const cpu = cpuSplitText(groups, cpuBefore, cpuSnapshot(groups), { count: seen.size, item: 'order' });
+  const budget = budgetNote(stack, budgetBefore, seen.size);
   polling = false;
   await poller;
   await reserved?.close();
@@ -466,8 +483,28 @@ async function benchOrders(stack: Stack, target: OdooTarget, worked: Set<string>
     value: latencies(lat),
     met: lat.length === placed.size && percentile(lat, 95) < 2000,
     n: lat.length,
-    note: `from the storefront order to the sale order ${double ? 'in the double' : `confirmed in Odoo, polled through order_status every ${REAL_ODOO_POLL_MS} ms (resolution: one polling round)`}${lat.length < placed.size ? `; ${placed.size - lat.length} of ${placed.size} not imported within ${waitMs / 1000} s${dead ? ` (dead letter: ${dead.reason})` : ''}` : ''}${reserved ? reservedNote(reserved, placed, seen) : ''}`,
+    note: `from the storefront order to the sale order ${double ? 'in the double' : `confirmed in Odoo, polled through order_status every ${REAL_ODOO_POLL_MS} ms (resolution: one polling round)`}${lat.length < placed.size ? `; ${placed.size - lat.length} of ${placed.size} not imported within ${waitMs / 1000} s${dead ? ` (dead letter: ${dead.reason})` : ''}` : ''}${reserved ? reservedNote(reserved, placed, seen) : ''}${budget}${cpu ? `; ${cpu}` : ''}`,
   };
+}
+
+/**
+ * Shopify's side of a phase: the points the simulator charged per order (the import and the jobs it
+ * causes: customer, payments), the order rate the shop's restore rate sustains at that cost, and
+ * the budget waits of each lane (a lane that waits while orders take the bucket is starved by them).
+ */
+function budgetNote(stack: Stack, before: { points: number; waitsByLane: Readonly<Record<string, number>> }, orders: number): string {
+  const after = stack.sidecar.shopify.budget.snapshot();
+  const points = stack.sim.stats.pointsCharged - before.points;
+  if (orders === 0) return '';
+  const perOrder = points / orders;
+  const waits = Object.entries(after.waitsByLane)
+    .map(([lane, n]) => [lane, n - (before.waitsByLane[lane] ?? 0)] as const)
+    .filter(([, n]) => n > 0)
+    .map(([lane, n]) => `${lane} ${n}`);
+  return (
+    `; Shopify points charged per order ${perOrder.toFixed(1)} (restore ${after.restoreRate}/s sustains ${(after.restoreRate / perOrder).toFixed(1)} orders/s)` +
+    `; budget waits by lane: ${waits.length ? waits.join(', ') : 'none'}`
+  );
 }
 
 /** The delivery's reservation after the storefront order, and after the confirmation was seen. */
@@ -499,7 +536,7 @@ async function benchStock(
   };
   if (!worked.has('inventory')) return { ...row, note: 'not measured: inventory flow not present' };
   const lat: number[] = [];
-  let missed = 0;
+  const missed: string[] = [];
   for (let i = 0; i < options.stockChanges; i++) {
     const quantity = 100 + i;
     const t0 = performance.now();
@@ -508,24 +545,28 @@ async function benchStock(
     stack.sidecar.relay.wake();
     const deadline = t0 + 30_000;
     let reached = false;
+    let seen: number | undefined;
     while (performance.now() < deadline) {
       const [level] = await stack.simControl<Array<{ on_hand: number }>>('GET', '/inventory?sku=BENCH-STOCK&locationId=101');
-      if (level?.on_hand === quantity) {
+      seen = level?.on_hand;
+      if (seen === quantity) {
         reached = true;
         break;
       }
       await sleep(10);
     }
     if (reached) lat.push(performance.now() - t0);
-    else missed += 1;
+    else missed.push(`${quantity} (Shopify ${seen ?? 'none'})`);
     await sleep(Math.max(0, 333 - (performance.now() - t0)));
   }
   return {
     ...row,
     value: latencies(lat),
-    met: missed === 0 && percentile(lat, 95) < 3000,
+    met: missed.length === 0 && percentile(lat, 95) < 3000,
     n: lat.length,
-    note: `Odoo on hand set → Shopify on_hand equal at the mapped location (outbox wake-up included)${missed ? `; ${missed} not reached within 30 s` : ''}`,
+    note:
+      'Odoo on hand set → Shopify on_hand equal at the mapped location (outbox wake-up included)' +
+      (missed.length ? `; ${missed.length} not reached within 30 s: ${missed.join(', ')}` : ''),
   };
 }
 
@@ -602,6 +643,10 @@ function parseArgs(argv: string[]): BenchOptions {
     if (argv[i] === '--burst-layouts' && ['one', 'apart', 'both'].includes(argv[i + 1]!)) {
       const which = argv[i + 1]!;
       options.burstLayouts = BURST_LAYOUTS.filter((l) => which === 'both' || l.startsWith(which === 'one' ? 'one' : 'intake'));
+      continue;
+    }
+    if (argv[i] === '--log-file' && argv[i + 1]) {
+      options.logFile = argv[i + 1]!;
       continue;
     }
     if (argv[i] === '--cpu-prof-dir' && argv[i + 1]) {

@@ -139,6 +139,38 @@ describe('shopify cost budget (shared in PostgreSQL)', () => {
     assert.deepEqual(budget.snapshot().waitsByLane, { orders: 0, fulfillments: 1, inventory: 1, catalog: 1 });
   });
 
+  it('lets a lower lane through once it has waited its patience, while orders keep the bucket below its reserve', async () => {
+    const time = fakeTime();
+    const shopDomain = `s${++shopSeq}-${SHOP}`;
+    // Orders take back everything restored while the others wait: the bucket stays at 200 of 1000.
+    const ordersHoldTheBucket = async (ms: number) => {
+      await time.sleep(ms);
+      await pool.query('UPDATE app.shopify_budget SET currently_available = 200, updated_at = $2 WHERE shop_domain = $1', [
+        shopDomain,
+        new Date(time.clock()),
+      ]);
+    };
+    const budget = createShopifyBudget({
+      pool,
+      schema: 'app',
+      shopDomain,
+      clock: time.clock,
+      sleep: ordersHoldTheBucket,
+      initial: { maximumAvailable: 1000, restoreRate: 50 },
+      patienceMs: 20_000,
+    });
+    await budget.reserve('orders', 800); // creates the row, leaves 200
+    for (const lane of ['catalog', 'inventory', 'fulfillments'] as const) {
+      time.sleeps.length = 0;
+      const reservation = await budget.reserve(lane, 100);
+      assert.equal(reservation.cost, 100);
+      const waited = time.sleeps.reduce((a, b) => a + b, 0);
+      // Fulfillments (reserve 100) fit at once in 200; catalog (500) and inventory (250) wait exactly their patience.
+      assert.equal(waited, lane === 'fulfillments' ? 0 : 20_000, `${lane} waited ${waited} ms`);
+      await ordersHoldTheBucket(0);
+    }
+  });
+
   it('lets an order through at once while a catalog backfill waits for the bucket to refill', async () => {
     // Real time here: both lanes run concurrently against one row.
     const budget = createShopifyBudget({

@@ -15,7 +15,10 @@
  *
  * Priority lanes: a lower lane may not take the bucket below its reserve, so a catalog backfill
  * never starves orders. Default reserves (fractions of maximumAvailable): orders 0,
- * fulfillments 10 %, inventory 25 %, catalog 50 %.
+ * fulfillments 10 %, inventory 25 %, catalog 50 %. A call of a lower lane yields to orders for
+ * at most `patienceMs` (20 s): a flash sale's order reads can hold the bucket below every reserve
+ * for minutes, and a stock push or a customer read must not wait that long (nor past its job's
+ * expiry). After that it takes the bucket as an order would.
  *
  * Injected clock and sleep: tests assert the exact waits.
  */
@@ -91,9 +94,14 @@ export interface BudgetOptions {
    * Replaced by the first throttleStatus.
    */
   initial?: { maximumAvailable: number; restoreRate: number };
+  /** How long a call of a lower lane keeps its lane's reserve before it competes as an order (default 20 s). */
+  patienceMs?: number;
   clock?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
+
+/** A lower lane's call yields to orders this long at most (see the module's comment). */
+export const DEFAULT_LANE_PATIENCE_MS = 20_000;
 
 interface Row {
   available: number;
@@ -111,6 +119,7 @@ interface BudgetState {
   /** The quoted `{schema}.shopify_budget` table. */
   table: string;
   reserves: Record<Lane, number>;
+  patienceMs: number;
   initial: { maximumAvailable: number; restoreRate: number };
   clock: () => number;
   sleep: (ms: number) => Promise<void>;
@@ -128,6 +137,7 @@ export function createShopifyBudget(options: BudgetOptions): ShopifyBudget {
     shopDomain: options.shopDomain,
     table: `${quoteIdent(options.schema)}.shopify_budget`,
     reserves,
+    patienceMs: options.patienceMs ?? DEFAULT_LANE_PATIENCE_MS,
     initial: options.initial ?? { maximumAvailable: 2000, restoreRate: 100 },
     clock: options.clock ?? Date.now,
     sleep: options.sleep ?? defaultSleep,
@@ -149,6 +159,8 @@ function checkBudgetOptions(options: BudgetOptions): Record<Lane, number> {
   if (typeof options.shopDomain !== 'string' || options.shopDomain === '')
     throw new TypeError('createShopifyBudget: shopDomain is required');
   if (typeof options.schema !== 'string' || options.schema === '') throw new TypeError('createShopifyBudget: schema is required');
+  if (options.patienceMs !== undefined && !(options.patienceMs > 0))
+    throw new TypeError(`createShopifyBudget: patienceMs must be > 0 (got ${options.patienceMs})`);
   const reserves: Record<Lane, number> = { ...DEFAULT_LANE_RESERVES, ...options.laneReserves };
   for (const lane of LANES) {
     const r = reserves[lane];
@@ -207,7 +219,7 @@ async function readRow(state: BudgetState): Promise<{ row: Row; created: boolean
  * transaction held across round trips, which concurrent calls of every worker would queue behind).
  * When it takes nothing, the row is read to know how long the restore rate needs.
  */
-async function tryTake(state: BudgetState, lane: Lane, estimatedCost: number): Promise<{ cost: number } | { waitMs: number }> {
+async function tryTake(state: BudgetState, reserveShare: number, estimatedCost: number): Promise<{ cost: number } | { waitMs: number }> {
   const now = state.clock();
   const taken = await state.pool.query<BudgetRow & { cost: number }>(
     `UPDATE ${state.table}
@@ -215,7 +227,7 @@ async function tryTake(state: BudgetState, lane: Lane, estimatedCost: number): P
       WHERE shop_domain = $1
         AND ${LEVEL} - ${COST} >= LEAST(maximum_available * $4::float8, maximum_available - ${COST})
       RETURNING ${COLUMNS}, ${COST} AS cost`,
-    [state.shopDomain, new Date(now), estimatedCost, state.reserves[lane]],
+    [state.shopDomain, new Date(now), estimatedCost, reserveShare],
   );
   const won = taken.rows[0];
   if (won) {
@@ -226,7 +238,7 @@ async function tryTake(state: BudgetState, lane: Lane, estimatedCost: number): P
   const level = restored(row, now);
   const cost = Math.min(estimatedCost, row.maximum);
   // A call larger than the lane's share may still run once the bucket is full enough.
-  const floor = Math.min(row.maximum * state.reserves[lane], row.maximum - cost);
+  const floor = Math.min(row.maximum * reserveShare, row.maximum - cost);
   // Enough now: the row was just created (try again at once), or another call gave points back
   // meanwhile (try again a millisecond later, so a clock that does not move still moves on).
   if (level - cost >= floor) return { waitMs: created ? 0 : 1 };
@@ -236,14 +248,20 @@ async function tryTake(state: BudgetState, lane: Lane, estimatedCost: number): P
 async function reserve(state: BudgetState, lane: Lane, estimatedCost: number): Promise<Reservation> {
   if (!LANES.includes(lane)) throw new TypeError(`budget.reserve: unknown lane ${JSON.stringify(lane)}`);
   if (!(estimatedCost >= 0)) throw new TypeError(`budget.reserve: estimatedCost must be >= 0 (got ${estimatedCost})`);
+  const startedAt = state.clock();
   for (;;) {
-    const decision = await tryTake(state, lane, estimatedCost);
+    // The lane's reserve holds until the call has waited its patience out (the module's comment).
+    const patienceLeft = startedAt + state.patienceMs - state.clock();
+    const reserveShare = patienceLeft > 0 ? state.reserves[lane] : 0;
+    const decision = await tryTake(state, reserveShare, estimatedCost);
     if ('cost' in decision) return Object.freeze({ lane, cost: decision.cost });
     if (decision.waitMs === 0) continue;
+    // Wake when the patience ends, if that comes first: from then on the reserve no longer applies.
+    const waitMs = reserveShare > 0 ? Math.min(decision.waitMs, Math.ceil(patienceLeft)) : decision.waitMs;
     state.counters.waits += 1;
-    state.counters.waitMs += decision.waitMs;
+    state.counters.waitMs += waitMs;
     state.counters.byLane[lane] += 1;
-    await state.sleep(decision.waitMs);
+    await state.sleep(waitMs);
   }
 }
 
