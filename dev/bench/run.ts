@@ -454,7 +454,11 @@ async function benchOrders(stack: Stack, target: OdooTarget, worked: Set<string>
   })();
   const groups = runGroups(target.real?.db, new URL(stack.config.database.url).pathname.slice(1));
   const cpuBefore = cpuSnapshot(groups);
-  const budgetBefore = { points: stack.sim.stats.pointsCharged, ...stack.sidecar.shopify.budget.snapshot() };
+  const budgetBefore = {
+    points: stack.sim.stats.pointsCharged,
+    byOperation: { ...stack.sim.stats.pointsByOperation },
+    ...stack.sidecar.shopify.budget.snapshot(),
+  };
   const start = performance.now();
   for (let i = 0; i < count; i++) {
     const due = start + (i * 1000) / options.orderRate;
@@ -492,7 +496,11 @@ async function benchOrders(stack: Stack, target: OdooTarget, worked: Set<string>
  * causes: customer, payments), the order rate the shop's restore rate sustains at that cost, and
  * the budget waits of each lane (a lane that waits while orders take the bucket is starved by them).
  */
-function budgetNote(stack: Stack, before: { points: number; waitsByLane: Readonly<Record<string, number>> }, orders: number): string {
+function budgetNote(
+  stack: Stack,
+  before: { points: number; byOperation: Record<string, number>; waitsByLane: Readonly<Record<string, number>> },
+  orders: number,
+): string {
   const after = stack.sidecar.shopify.budget.snapshot();
   const points = stack.sim.stats.pointsCharged - before.points;
   if (orders === 0) return '';
@@ -501,8 +509,13 @@ function budgetNote(stack: Stack, before: { points: number; waitsByLane: Readonl
     .map(([lane, n]) => [lane, n - (before.waitsByLane[lane] ?? 0)] as const)
     .filter(([, n]) => n > 0)
     .map(([lane, n]) => `${lane} ${n}`);
+  const operations = Object.entries(stack.sim.stats.pointsByOperation)
+    .map(([name, p]) => [name, (p - (before.byOperation[name] ?? 0)) / orders] as const)
+    .filter(([, p]) => p >= 0.5)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, p]) => `${name} ${p.toFixed(1)}`);
   return (
-    `; Shopify points charged per order ${perOrder.toFixed(1)} (restore ${after.restoreRate}/s sustains ${(after.restoreRate / perOrder).toFixed(1)} orders/s)` +
+    `; Shopify points charged per order ${perOrder.toFixed(1)} (${operations.join(', ')}; restore ${after.restoreRate}/s sustains ${(after.restoreRate / perOrder).toFixed(1)} orders/s)` +
     `; budget waits by lane: ${waits.length ? waits.join(', ') : 'none'}`
   );
 }

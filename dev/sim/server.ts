@@ -45,7 +45,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     webhookApiVersion: options.webhookApiVersion ?? DEFAULTS.webhookApiVersion,
   };
   const faults = new Faults(options.seed ?? 1);
-  const stats: SimStats = { requests: 0, apiErrors: 0, forcedThrottles: 0, bucketThrottles: 0, pointsCharged: 0 };
+  const stats: SimStats = { requests: 0, apiErrors: 0, forcedThrottles: 0, bucketThrottles: 0, pointsCharged: 0, pointsByOperation: {} };
   const bucket = new LeakyBucket(clock, options.plan ?? 'standard');
   let state: SimState;
   const dom: DomainContext = {
@@ -138,7 +138,11 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         Array.isArray(errors) && errors.some((e) => (e as { extensions?: { code?: unknown } }).extensions?.code === 'THROTTLED');
       if (throttled) stats[forced ? 'forcedThrottles' : 'bucketThrottles'] += 1;
       const cost = (result.body as { extensions?: { cost?: { actualQueryCost?: unknown } } }).extensions?.cost;
-      if (typeof cost?.actualQueryCost === 'number') stats.pointsCharged += cost.actualQueryCost;
+      if (typeof cost?.actualQueryCost === 'number') {
+        stats.pointsCharged += cost.actualQueryCost;
+        const operation = operationNameOf(req.body) ?? '(anonymous)';
+        stats.pointsByOperation[operation] = (stats.pointsByOperation[operation] ?? 0) + cost.actualQueryCost;
+      }
       return result;
     };
     if (timeout) {
@@ -216,4 +220,11 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     res.status(status).json({ error: error.message });
   });
   return simulator;
+}
+
+/** The request's operation name, given or read from its document (`query Name …`), for the stats. */
+function operationNameOf(body: unknown): string | undefined {
+  const request = (body ?? {}) as { operationName?: unknown; query?: unknown };
+  if (typeof request.operationName === 'string') return request.operationName;
+  return typeof request.query === 'string' ? /\b(?:query|mutation)\s+([A-Za-z_]\w*)/.exec(request.query)?.[1] : undefined;
 }

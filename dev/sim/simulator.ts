@@ -52,6 +52,8 @@ export interface SimStats {
   bucketThrottles: number;
   /** Points charged (the sum of `actualQueryCost`): what the app spent of its bucket. */
   pointsCharged: number;
+  /** The same by operation name (unnamed operations under `(anonymous)`). */
+  pointsByOperation: Record<string, number>;
 }
 
 export interface Simulator {
