@@ -11,16 +11,10 @@ import { randomUUID } from 'node:crypto';
 import { pullOrdersSince } from '../../sidecar/flows/orders/apply.js';
 import { applyOrderRefunds } from '../../sidecar/flows/refunds/index.js';
 import { createRefundStore } from '../../sidecar/flows/refunds/store.js';
-import type { MerchantDriver } from '../conformance/target.js';
-import type { Stack } from './stack.js';
+import type { ScenarioContext } from './scenario-stack.js';
 
-export interface MoneyScenarioContext {
-  stack: Stack;
-  merchant: MerchantDriver;
-  /** The Odoo warehouse mapped to Shopify location 101. */
-  warehouseId: number;
-  timeoutMs: number;
-}
+/** The stack the scenarios run on (./scenario-stack.ts). */
+export type MoneyScenarioContext = ScenarioContext;
 
 interface SimOrder {
   id: number;

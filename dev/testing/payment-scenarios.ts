@@ -8,16 +8,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { runReconciliation } from '../../sidecar/reports/reconcile.js';
-import type { MerchantDriver, MerchantSettings, PaymentView } from '../conformance/target.js';
+import type { MerchantSettings, PaymentView } from '../conformance/target.js';
+import type { ScenarioContext } from './scenario-stack.js';
 import type { Stack } from './stack.js';
 
-export interface PaymentScenarioContext {
-  stack: Stack;
-  merchant: MerchantDriver;
-  /** The Odoo warehouse mapped to Shopify location 101. */
-  warehouseId: number;
-  timeoutMs: number;
-}
+/** The stack the scenarios run on (./scenario-stack.ts). */
+export type PaymentScenarioContext = ScenarioContext;
 
 interface SimOrder {
   id: number;

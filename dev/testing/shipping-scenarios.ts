@@ -9,16 +9,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { pullOrdersSince } from '../../sidecar/flows/orders/apply.js';
-import type { MerchantDriver } from '../conformance/target.js';
-import type { Stack } from './stack.js';
+import type { ScenarioContext } from './scenario-stack.js';
 
-export interface ShippingScenarioContext {
-  stack: Stack;
-  merchant: MerchantDriver;
-  /** The Odoo warehouse mapped to Shopify location 101. */
-  warehouseId: number;
-  timeoutMs: number;
-}
+/** The stack the scenarios run on (./scenario-stack.ts). */
+export type ShippingScenarioContext = ScenarioContext;
 
 interface SimOrder {
   id: number;

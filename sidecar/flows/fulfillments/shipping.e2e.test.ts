@@ -2,28 +2,10 @@
  * Fulfillments made in Shopify end to end against the Odoo double (dev/testing/shipping-scenarios.ts;
  * the same scenarios run against a real Odoo in ../shipping.real-odoo.e2e.test.ts).
  */
-import { testDatabase } from '../../../dev/testing/root-hooks.js';
+import { useDoubleStack } from '../../../dev/testing/scenario-stack.js';
 import { defineShippingScenarios } from '../../../dev/testing/shipping-scenarios.js';
-import { startStack, type Stack } from '../../../dev/testing/stack.js';
 
 describe('fulfillments made in Shopify end to end (simulator, PostgreSQL, Odoo double)', function () {
   this.timeout(90_000);
-  let stack: Stack;
-  let warehouseId: number;
-
-  before(async () => {
-    stack = await startStack({ databaseUrl: await testDatabase('flow_shipping_e2e') });
-    await stack.sidecar.workersStarted;
-    await stack.subscribeWebhooks();
-    const warehouses = await stack.merchant!.warehouses();
-    warehouseId = warehouses.find((w) => w.location_gid === 'gid://shopify/Location/101')!.id;
-  });
-  afterEach(function () {
-    if (this.currentTest?.state === 'failed') for (const l of stack.logs.lines.slice(-40)) console.log(JSON.stringify(l).slice(0, 500));
-  });
-  after(async () => {
-    await stack?.stop();
-  });
-
-  defineShippingScenarios(() => ({ stack, merchant: stack.merchant!, warehouseId, timeoutMs: 30_000 }));
+  defineShippingScenarios(useDoubleStack({ database: 'flow_shipping_e2e' }));
 });

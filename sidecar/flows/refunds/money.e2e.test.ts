@@ -2,32 +2,15 @@
  * The refunds and returns flows end to end against the Odoo double (dev/testing/money-scenarios.ts;
  * the same scenarios run against a real Odoo in ../money.real-odoo.e2e.test.ts).
  */
-import { testDatabase } from '../../../dev/testing/root-hooks.js';
 import { defineEditScenarios } from '../../../dev/testing/edit-scenarios.js';
 import { defineMoneyScenarios } from '../../../dev/testing/money-scenarios.js';
-import { startStack, type Stack } from '../../../dev/testing/stack.js';
+import { useDoubleStack } from '../../../dev/testing/scenario-stack.js';
 import { defineTaxFlowScenarios } from '../../../dev/testing/tax-scenarios.js';
 
 describe('refunds and returns flows end to end (simulator, PostgreSQL, Odoo double)', function () {
   this.timeout(90_000);
-  let stack: Stack;
-  let warehouseId: number;
-
-  before(async () => {
-    stack = await startStack({ databaseUrl: await testDatabase('flow_money_e2e') });
-    await stack.sidecar.workersStarted;
-    await stack.subscribeWebhooks();
-    const warehouses = await stack.merchant!.warehouses();
-    warehouseId = warehouses.find((w) => w.location_gid === 'gid://shopify/Location/101')!.id;
-  });
-  afterEach(function () {
-    if (this.currentTest?.state === 'failed') for (const l of stack.logs.lines.slice(-30)) console.log(JSON.stringify(l).slice(0, 500));
-  });
-  after(async () => {
-    await stack?.stop();
-  });
-
-  defineMoneyScenarios(() => ({ stack, merchant: stack.merchant!, warehouseId, timeoutMs: 30_000 }));
-  defineEditScenarios(() => ({ stack, merchant: stack.merchant!, warehouseId, timeoutMs: 30_000 }));
-  describe('taxes to the cent', () => defineTaxFlowScenarios(() => ({ stack, merchant: stack.merchant!, warehouseId, timeoutMs: 30_000 })));
+  const scenario = useDoubleStack({ database: 'flow_money_e2e' });
+  defineMoneyScenarios(scenario);
+  defineEditScenarios(scenario);
+  describe('taxes to the cent', () => defineTaxFlowScenarios(scenario));
 });
