@@ -1,6 +1,6 @@
 """Per-company money settings of the integration (Settings → Shopify, and the go-live wizard):
-when customer invoices are made, where gift cards, duties and additional fees are booked (docs/configuration.md,
-"Invoices, payments and gift cards")."""
+when customer invoices are made, where gift cards, duties and additional fees are booked
+(docs/configuration.md, "Invoices, payments and gift cards")."""
 from odoo import fields, models
 
 # What an order edit does to units Odoo delivered and Shopify no longer counts
