@@ -44,6 +44,8 @@ export interface OrderSpec {
   total_offset?: string;
   /** Import duties on lines (by index in `lines`), charged on top of the total with their taxes. */
   duties?: Array<{ line: number; price: string; taxes?: FixtureTaxLine[] }>;
+  /** Additional fees of the order, charged on top of the total with their taxes. */
+  fees?: Array<{ name: string; price: string; taxes?: FixtureTaxLine[] }>;
 }
 
 export const vat = (amount: string, rate = '0.2', title = 'VAT'): FixtureTaxLine => ({ title, rate, amount });
@@ -99,7 +101,13 @@ export function orderDoc(spec: OrderSpec): OrderDocument {
       country_code_of_origin: 'CN',
     };
   });
-  const total = subtotal + shipping + dutyTotal + tax + c(spec.total_offset ?? '0.00');
+  let feeTotal = 0n;
+  const fees = (spec.fees ?? []).map((f) => {
+    feeTotal += c(f.price);
+    for (const t of f.taxes ?? []) tax += c(t.amount);
+    return { fee_gid: gidOf('AdditionalFee'), name: f.name, price: f.price, tax_lines: f.taxes ?? [] };
+  });
+  const total = subtotal + shipping + dutyTotal + feeTotal + tax + c(spec.total_offset ?? '0.00');
   const address = {
     name: 'Ada Lovelace',
     company: null,
@@ -129,6 +137,7 @@ export function orderDoc(spec: OrderSpec): OrderDocument {
     lines,
     shipping_lines: shippingLines,
     ...(duties.length ? { duties } : {}),
+    ...(fees.length ? { additional_fees: fees } : {}),
     subtotal_price: formatCents(subtotal),
     total_tax: formatCents(tax),
     total_discounts: formatCents(discounts),

@@ -88,6 +88,21 @@ export function defineInputCheckScenarios(ctx: SuiteContext, current: () => Rule
         (n) => `order ${n} duty 1: duty_gid 'gid://shopify/Order/1' is not a Duty GID`,
       ],
       [
+        'an additional fee price of 2.505',
+        (d) => (d.additional_fees = [{ fee_gid: gidOf('AdditionalFee'), name: 'Handling', price: '2.505', tax_lines: [] }]),
+        (n) => `order ${n} additional fee 1 price: "2.505" has more than two decimals`,
+      ],
+      [
+        'an additional fee tax amount of 0.505',
+        (d) => (d.additional_fees = [{ fee_gid: gidOf('AdditionalFee'), name: 'Handling', price: '2.50', tax_lines: [vat('0.505')] }]),
+        (n) => `order ${n} additional fee 1 tax line 1 amount: "0.505" has more than two decimals`,
+      ],
+      [
+        'an additional fee GID of another type',
+        (d) => (d.additional_fees = [{ fee_gid: 'gid://shopify/Duty/1', name: 'Handling', price: '2.50', tax_lines: [] }]),
+        (n) => `order ${n} additional fee 1: fee_gid 'gid://shopify/Duty/1' is not a AdditionalFee GID`,
+      ],
+      [
         'a customer GID of another type',
         (d) => (d.customer!.customer_gid = 'gid://shopify/Order/1'),
         (n) => `order ${n} customer: customer_gid 'gid://shopify/Order/1' is not a Customer GID`,

@@ -552,7 +552,7 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
           'sale.order.line',
           [
             ['order_id', '=', saleOrderId],
-            ['shopify_line_role', 'in', ['product', 'duty']],
+            ['shopify_line_role', 'in', ['product', 'duty', 'fee']],
             ['product_id.default_code', '=', sku],
           ],
           ['product_id', 'price_unit', (await versionFields()).lineTaxes, 'name'],

@@ -19,6 +19,7 @@ import { defineStatusScenarios } from './status.js';
 import { defineTaxScenarios } from './taxes.js';
 import { defineCurrencyScenarios } from './currencies.js';
 import { defineDutyScenarios } from './duties.js';
+import { defineFeeScenarios } from './additional-fees.js';
 import { drain, pullAll, rejects, simpleProduct, VALIDATION } from './support.js';
 import type { MerchantDriver, SuiteContext, WarehouseView } from './target.js';
 
@@ -434,6 +435,7 @@ export function defineConformanceScenarios(ctx: SuiteContext): void {
 
   describe('currencies', () => defineCurrencyScenarios(() => ({ contract, m, currency, wh, stocked })));
   describe('duties', () => defineDutyScenarios(() => ({ contract, m, currency, wh, stocked })));
+  describe('additional fees', () => defineFeeScenarios(() => ({ contract, m, currency, wh, stocked })));
 
   describe('payments, invoices and gift cards', () => definePaymentScenarios(() => ({ contract, m, currency, wh, stocked })));
 

@@ -214,7 +214,8 @@ export interface MerchantDriver {
   postCreditNote(saleOrderId: number, amount: Money, reason: string): Promise<{ credit_note_id: number }>;
   /**
    * A credit note posted for units of the order's lines (by SKU), at their order price and taxes,
-   * linked to the lines. SKU SHOPIFY-DUTIES is the order's duty line (a fraction of it credits part of the duty).
+   * linked to the lines. SKU SHOPIFY-DUTIES is the order's duty line (a fraction of it credits part of the duty),
+   * SHOPIFY-FEES its additional fee line.
    */
   creditOrderLines(
     saleOrderId: number,

@@ -39,6 +39,8 @@ export interface AuditCounts {
   /** Orders with an import duty (cross-border), and those whose refund gave a share of it back. */
   duties: number;
   dutiesRefunded: number;
+  /** Orders with an additional fee. */
+  fees: number;
   /** How many orders of each action were audited. */
   actions: Partial<Record<AuditAction, number>>;
   examples: string[];
@@ -61,6 +63,7 @@ export function emptyCounts(): AuditCounts {
     giftCardsDiffer: 0,
     duties: 0,
     dutiesRefunded: 0,
+    fees: 0,
     actions: {},
     examples: [],
   };
@@ -73,7 +76,7 @@ export function summary(counts: AuditCounts): string {
     `credit_notes_differ=${counts.creditNotesDiffer} refunds_not_applied=${counts.refundsNotApplied} ` +
     `payments=${counts.payments} payments_differ=${counts.paymentsDiffer} payments_unreconciled=${counts.paymentsUnreconciled} ` +
     `gift_cards=${counts.giftCards} gift_cards_differ=${counts.giftCardsDiffer} ` +
-    `duties=${counts.duties} duties_refunded=${counts.dutiesRefunded}`
+    `duties=${counts.duties} duties_refunded=${counts.dutiesRefunded} fees=${counts.fees}`
   );
 }
 

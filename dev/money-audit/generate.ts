@@ -5,8 +5,9 @@
  * pay; each order with how it is paid and what happens next in Odoo and Shopify (invoices by
  * policy or by hand, refunds before and after invoicing, captures, edits before and after
  * delivery, returns; `AuditAction`); about one order in five is cross-border, with an import duty
- * on one line (taxed like the goods), given back with its share when that line is refunded. Tax
- * lines are Shopify's (dev/sim/taxes.ts). The same seed gives the same orders.
+ * on one line (taxed like the goods), given back with its share when that line is refunded; about
+ * one in eight carries an additional fee (an import handling fee, taxed like the goods, never
+ * refunded as such). Tax lines are Shopify's (dev/sim/taxes.ts). The same seed gives the same orders.
  */
 import { allocateAcross, centsString, shopifyTaxLines, type TaxRate } from '../sim/taxes.js';
 
@@ -122,6 +123,8 @@ export interface AuditOrder {
       discount: string;
       taxLines: Array<{ title: string; rate: number; price: string }>;
     }>;
+    /** Order.additionalFees (about one order in eight). */
+    additionalFees?: Array<{ name: string; price: string; taxLines: Array<{ title: string; rate: number; price: string }> }>;
     taxesIncluded: boolean;
     financialStatus: 'paid' | 'pending' | 'authorized';
     gateway: string;
@@ -283,12 +286,15 @@ export function auditOrder(
   const giftCard = action === 'gift_card_sold' ? GIFT_CARD_PRICES[Math.floor(random() * GIFT_CARD_PRICES.length)]! : 0;
   const duty = dutyOf(index, lines, action);
   const dutyTaxes = duty ? taxes(duty.price) : [];
-  const taxTotal = [...lineTaxes.flat(), ...shippingTaxes, ...dutyTaxes].reduce((s, t) => s + t.price, 0);
+  const fee = feeOf(index, action);
+  const feeTaxes = fee ? taxes(fee) : [];
+  const taxTotal = [...lineTaxes.flat(), ...shippingTaxes, ...dutyTaxes, ...feeTaxes].reduce((s, t) => s + t.price, 0);
   const total =
     lines.reduce((s, l) => s + l.amount - l.discount, 0) +
     shippingPrice -
     shippingDiscount +
     (duty?.price ?? 0) +
+    (fee ?? 0) +
     (included ? 0 : taxTotal) +
     giftCard;
   const giftCardPayment = action === 'gift_card_paid' ? Math.max(1, Math.floor(total * (0.2 + random() * 0.6))) : 0;
@@ -322,6 +328,7 @@ export function auditOrder(
             },
           ]
         : [],
+      ...(fee ? { additionalFees: [{ name: 'Import handling fee', price: centsString(fee), taxLines: feeTaxes.map(cents) }] } : {}),
       taxesIncluded: included,
       financialStatus: action === 'pending_paid' ? 'pending' : action === 'captured' ? 'authorized' : 'paid',
       gateway: action === 'pending_paid' ? 'Bank Deposit' : action === 'cash_change' ? 'cash' : 'bogus',
@@ -346,6 +353,17 @@ function dutyOf(index: number, lines: readonly PlannedLine[], action: AuditActio
   const line = Math.floor(random() * lines.length);
   const base = lines[line]!.amount - lines[line]!.discount;
   return { line, price: Math.max(100, Math.round(base * (0.03 + random() * 0.05))) };
+}
+
+/**
+ * The additional fee of an order (about one in eight; none on gift card sales): 1.00–4.99, in
+ * cents. Drawn from a generator of its own, so the other orders, and the other draws of these,
+ * are those they were before fees were simulated.
+ */
+function feeOf(index: number, action: AuditAction): number | null {
+  const random = seededRandom(0xfee5 ^ (index * 2246822519));
+  if (action === 'gift_card_sold' || random() >= 0.125) return null;
+  return 100 + Math.floor(random() * 400);
 }
 
 /** A refund of the line that carries the duty gives its share of the duty back (PROPORTIONAL). */

@@ -2,7 +2,7 @@
  * `make money-audit` (docs/operations.md, "Money audit"): N simulated orders (default 200) with
  * mixed taxes — none, one rate, stacked state and city rates, taxes included with one or two
  * rates — line and order discounts, taxed and discounted shipping, gift cards sold and used to
- * pay (./generate.ts), placed in the Shopify simulator and imported by the sidecar into Odoo: the
+ * pay, import duties and additional fees (./generate.ts), placed in the Shopify simulator and imported by the sidecar into Odoo: the
  * in-process double, or a real Odoo 18 when ODOO_URL and friends are set
  * (scripts/with-real-odoo.sh). Payment gateways are mapped to journals, so every payment is
  * booked. The orders run in batches, each under one invoice policy in turn (on payment, on
@@ -12,7 +12,7 @@
  * amount Odoo holds is compared with Shopify's, to the cent (./compare.ts), and the last line is
  *   orders=N order_totals_differ=0 invoices=I invoice_totals_differ=0 refunds=R credit_notes=C
  *   credit_notes_differ=0 refunds_not_applied=0 payments=P payments_differ=0
- *   payments_unreconciled=0 gift_cards=G gift_cards_differ=0 duties=D duties_refunded=E
+ *   payments_unreconciled=0 gift_cards=G gift_cards_differ=0 duties=D duties_refunded=E fees=F
  * The exit code is 0 only when nothing differs.
  *
  *   node --import tsx dev/money-audit/run.ts [--orders 200] [--seed 1] [--batch 20]
@@ -112,6 +112,7 @@ async function runBatch(run: Run, batch: AuditOrder[], options: AuditOptions): P
     run.counts.actions[p.plan.action] = (run.counts.actions[p.plan.action] ?? 0) + 1;
     if (p.plan.body.lines.some((l) => l.duties?.length)) run.counts.duties += 1;
     if (p.plan.refund?.duties) run.counts.dutiesRefunded += 1;
+    if (p.plan.body.additionalFees?.length) run.counts.fees += 1;
     await compareOrder(run, p);
   }
   run.counts.orders += placed.length;

@@ -390,9 +390,9 @@ export class DoubleMerchant implements MerchantDriver {
       const odoo = this.odoo;
       const so = odoo.saleOrder(saleOrderId);
       const credit = lines.map(({ sku, quantity }) => {
-        const line = so.lines.find((l) => (l.role === 'product' || l.role === 'duty') && l.sku === sku);
+        const line = so.lines.find((l) => (l.role === 'product' || l.role === 'duty' || l.role === 'fee') && l.sku === sku);
         if (!line) throw userError(`${so.name} has no line with SKU ${sku}`);
-        const kind = line.role === 'duty' ? 'duty' : 'product';
+        const kind = line.role === 'duty' ? 'duty' : line.role === 'fee' ? 'other' : 'product';
         return odoo.accountLine(`${reason}: ${line.name}`, line, kind, quantity, line.price_unit, line.tax_ids);
       });
       return { credit_note_id: this.postCredit(so, credit) };

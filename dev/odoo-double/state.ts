@@ -93,6 +93,7 @@ export type LineRole =
   | 'shipping'
   | 'shipping_discount'
   | 'duty'
+  | 'fee'
   | 'manual'
   | 'refund'
   | 'refund_adjustment'

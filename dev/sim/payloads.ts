@@ -352,7 +352,8 @@ export function orderPayload(state: SimState, order: Order, shopDomain: string):
     current_shipping_price_set: set(t.currentShipping),
     current_subtotal_price: formatCents(t.currentSubtotal, order.currency),
     current_subtotal_price_set: set(t.currentSubtotal),
-    current_total_additional_fees_set: null,
+    // Null when the order has none, as in Shopify's sample payloads; no refund lowers a fee.
+    current_total_additional_fees_set: order.additionalFees?.length ? set(t.additionalFees) : null,
     current_total_discounts: formatCents(t.currentDiscounts, order.currency),
     current_total_discounts_set: set(t.currentDiscounts),
     current_total_duties_set: t.duties ? set(t.currentDuties) : null,
@@ -379,7 +380,7 @@ export function orderPayload(state: SimState, order: Order, shopDomain: string):
     number: order.number - 1000,
     order_number: order.number,
     order_status_url: `https://${shopDomain}/${state.shop.id}/orders/${order.id}/authenticate`,
-    original_total_additional_fees_set: null,
+    original_total_additional_fees_set: order.additionalFees?.length ? set(t.additionalFees) : null,
     original_total_duties_set: t.duties ? set(t.duties) : null,
     payment_gateway_names: [order.gateway],
     phone: order.phone,

@@ -124,6 +124,18 @@ export interface Duty {
   countryCodeOfOrigin: string | null;
 }
 
+/**
+ * An additional fee of the order (Shopify's AdditionalFee: extra costs of an international
+ * package that are not duties or taxes), in the shop currency. Shopify's 2026-10 API cannot
+ * refund one as such (no refundAdditionalFees), so `price` never lowers.
+ */
+export interface AdditionalFee {
+  id: number;
+  name: string;
+  price: number;
+  taxLines: TaxLine[];
+}
+
 export interface ShippingLine {
   id: number;
   title: string;
@@ -279,6 +291,8 @@ export interface Order {
   financialStatus: 'pending' | 'authorized' | 'paid' | 'partially_paid' | 'partially_refunded' | 'refunded' | 'voided';
   lineItems: LineItem[];
   shippingLines: ShippingLine[];
+  /** Order.additionalFees; absent: none (states saved before fees were simulated, and orders without). */
+  additionalFees?: AdditionalFee[];
   discountCodes: { code: string; amount: number; type: string }[];
   billingAddress: Address | null;
   shippingAddress: Address | null;

@@ -38,8 +38,11 @@ export function defineMoneyScenarios(get: () => MoneyScenarioContext): void {
   const sim = <T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown) => get().stack.simControl<T>(method, path, body);
   const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false>) => get().stack.waitFor(what, probe, get().timeoutMs);
 
-  /** A product on both sides with stock, and an order of `quantity` × 10.00 + shipping 5.00 (+ a `duty` on the line) imported into Odoo. */
-  async function orderInOdoo(quantity: number, duty?: string) {
+  /**
+   * A product on both sides with stock, and an order of `quantity` × 10.00 + shipping 5.00 (+ a
+   * `duty` on the line, + an untaxed additional `fee`) imported into Odoo.
+   */
+  async function orderInOdoo(quantity: number, duty?: string, fee?: string) {
     const { merchant, warehouseId } = get();
     const sku = `MONEY-${randomUUID().slice(0, 8).toUpperCase()}`;
     await sim('POST', '/products', { title: `Money ${sku}`, sku, price: '10.00', stock: { [String(LOCATION)]: 50 } });
@@ -57,6 +60,7 @@ export function defineMoneyScenarios(get: () => MoneyScenarioContext): void {
         },
       ],
       shippingLines: [{ title: 'Standard', price: '5.00' }],
+      ...(fee ? { additionalFees: [{ name: 'Import handling fee', price: fee }] } : {}),
       financialStatus: 'paid',
       locationId: LOCATION,
     });
@@ -420,6 +424,60 @@ export function defineMoneyScenarios(get: () => MoneyScenarioContext): void {
         /credits 0\.75 of duty gid:\/\/shopify\/Duty\/\d+ \(MONEY-\w+\), but Shopify refunds a duty in full \(0\.00 left\) or in proportion to its units .*; credit one of these amounts, or refund the duty in Shopify/,
       );
       assert.equal((await sim<SimOrder>('GET', `/orders/${order.id}`)).refunds.length, 2);
+    });
+  });
+
+  describe('Additional fees', () => {
+    it("an order with a fee is booked to the cent and invoiced with it; Shopify's refund of the fee (money beyond the goods) is an exact credit note and the fee stays on both orders", async () => {
+      const { merchant } = get();
+      // 2 × 10.00 + shipping 5.00 + an import handling fee of 2.50: 27.50.
+      const { order, soId } = await orderInOdoo(2, undefined, '2.50');
+      assert.deepEqual(
+        (await merchant.readOrderLines(soId)).lines.filter((l) => l.role === 'fee').map((l) => [l.quantity, l.price_total]),
+        [[1, '2.50']],
+      );
+      assert.equal((await merchant.readOrderLines(soId)).amount_total, '27.50');
+      await deliver(soId, order.id);
+      const invoice = await merchant.invoiceOrder(soId);
+      assert.equal(invoice.amount_total, '27.50');
+      // 2026-10 refunds a fee only as money: 2.50 with no goods, an order adjustment in Shopify.
+      await refundIn(order.id, { amount: '2.50' });
+      const [refund] = await appliedRefunds(soId, 1);
+      assert.deepEqual(await merchant.readCreditNote(refund!.credit_note_id!), { amount_total: '2.50', state: 'posted' });
+      await queuesIdle();
+      await neverHeld(soId, order.admin_graphql_api_id);
+      // Shopify's current total still counts the fee; Odoo's fee line stays invoiced.
+      const shopify = await sim<SimOrder>('GET', `/orders/${order.id}`);
+      assert.equal(shopify.current_total_price, '27.50');
+      const lines = await merchant.readOrderLines(soId);
+      assert.deepEqual([lines.lines.filter((l) => l.role === 'fee').length, lines.invoice_status], [1, 'invoiced']);
+    });
+
+    it('a credit note made in Odoo for the fee line is refunded in Shopify as money beyond the goods, and its echo is booked once', async () => {
+      const { merchant } = get();
+      const { order, soId } = await orderInOdoo(1, undefined, '2.50');
+      await merchant.invoiceOrder(soId);
+      const credit = await merchant.creditOrderLines(soId, [{ sku: 'SHOPIFY-FEES', quantity: 1 }], 'fee refunded');
+      const [refund] = await waitFor('the refund in Shopify', async () => {
+        const refunds = (await sim<SimOrder>('GET', `/orders/${order.id}`)).refunds;
+        return refunds.length ? refunds : undefined;
+      });
+      assert.deepEqual([refund!.transactions.map((t) => t.amount), refund!.order_adjustments?.length], [['2.50'], 1]);
+      await waitFor(
+        'the credit note bound to its Shopify refund',
+        async () => (await merchant.readBinding('account.move', credit.credit_note_id)).state === 'synced',
+      );
+      await appliedRefunds(soId, 1);
+      await queuesIdle();
+      await neverHeld(soId, order.admin_graphql_api_id);
+      // One credit note (the merchant's), nothing left to invoice; Shopify still counts the fee.
+      const refunds = await merchant.readRefunds(soId);
+      assert.deepEqual(
+        refunds.map((r) => r.credit_note_id),
+        [credit.credit_note_id],
+      );
+      assert.equal((await sim<SimOrder>('GET', `/orders/${order.id}`)).current_total_price, '17.50');
+      assert.equal((await merchant.readOrderLines(soId)).invoice_status, 'invoiced');
     });
   });
 }

@@ -113,6 +113,10 @@ const rawOrder = (): fc.Arbitrary<OrderFieldsFragment> =>
     currentTotalTaxSet: money(),
     currentTotalDiscountsSet: money(),
     currentTotalPriceSet: money(),
+    additionalFees: fc.array(
+      fc.record({ id: gidOf('AdditionalFee'), name: text, price: money(), taxLines: fc.array(taxLine, { maxLength: 1 }) }),
+      { maxLength: 1 },
+    ),
     lineItems: fc.record({
       nodes: fc.array(lineItem, { maxLength: 4 }),
       pageInfo: fc.constant({ hasNextPage: false, endCursor: null }),
@@ -193,6 +197,7 @@ function consistent(order: OrderFieldsFragment, prices: string[]): OrderFieldsFr
     cancelledAt: null,
     lineItems: { ...order.lineItems, nodes: lines },
     shippingLines: { nodes: [] },
+    additionalFees: [],
     currentSubtotalPriceSet: {
       shopMoney: { amount: fmt(subtotal), currencyCode: 'EUR' as const },
       presentmentMoney: { amount: fmt(subtotal), currencyCode: 'EUR' as const },

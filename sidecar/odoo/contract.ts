@@ -42,6 +42,8 @@ export type OrderLine = Schema.OrderLine;
 export type ShippingLine = Schema.OrderShippingLine;
 /** An import duty charged on a line item at checkout (contract 1.5; docs/flows.md, "Duties"). */
 export type OrderDuty = Schema.OrderDuty;
+/** An additional fee of the order (contract 1.6; docs/flows.md, "Additional fees"). */
+export type OrderAdditionalFee = Schema.OrderAdditionalFee;
 export type OrderDocument = Schema.OrderDocument;
 /** An order's amounts in the customer's currency (contract 1.4; docs/flows.md, "Currencies"). */
 export type OrderPresentment = Schema.OrderPresentment;

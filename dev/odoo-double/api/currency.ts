@@ -147,6 +147,14 @@ export function orderCurrency(
           }),
         }
       : {}),
+    ...(doc.additional_fees
+      ? {
+          additional_fees: doc.additional_fees.map((f) => {
+            roundings += 1;
+            return { ...f, price: convert(f.price), tax_lines: (f.tax_lines ?? []).map((t) => ({ ...t, amount: convert(t.amount) })) };
+          }),
+        }
+      : {}),
     total_price: convert(doc.total_price),
   };
   for (const key of ['subtotal_price', 'total_tax', 'total_discounts'] as const)

@@ -172,7 +172,12 @@ function checkOrderDocument(label: string, doc: OrderDocument): number {
     gid(part.duty_gid, 'Duty', where, 'duty_gid');
     money(part.price, `${where} price`);
   }
-  for (const { where, part } of [...lines, ...ships, ...duties]) {
+  const fees = (doc.additional_fees ?? []).map((fee, i) => ({ where: `${label} additional fee ${i + 1}`, part: fee }));
+  for (const { where, part } of fees) {
+    gid(part.fee_gid, 'AdditionalFee', where, 'fee_gid');
+    money(part.price, `${where} price`);
+  }
+  for (const { where, part } of [...lines, ...ships, ...duties, ...fees]) {
     (part.tax_lines ?? []).forEach((taxLine, j) => money(taxLine.amount, `${where} tax line ${j + 1} amount`));
   }
   for (const field of ['subtotal_price', 'total_tax', 'total_discounts'] as const) money(doc[field], `${label} ${field}`);
@@ -318,7 +323,27 @@ function orderLineValues(
       });
   });
   out.push(...dutyLineValues(core, label, doc, missing));
+  out.push(...feeLineValues(core, label, doc, missing));
   return out;
+}
+
+/** Additional fees: one service line each, with the taxes of its tax lines (the addon's additional fees product). */
+function feeLineValues(core: DoubleCore, label: string, doc: OrderDocument, missing: string[]): LineValues[] {
+  const included = Boolean(doc.taxes_included);
+  return (doc.additional_fees ?? []).map((fee, i) => {
+    const where = `additional fee ${i + 1}`;
+    return {
+      line_gid: fee.fee_gid,
+      role: 'fee',
+      product_id: null,
+      // The addon's additional fees product's internal reference.
+      sku: 'SHOPIFY-FEES',
+      name: `Additional fee: ${fee.name || 'Shopify additional fees'}`,
+      quantity: 1,
+      price_unit: money(fee.price, `${label} ${where} price`),
+      tax_ids: resolveTaxes(core, where, fee.tax_lines, included, missing),
+    };
+  });
 }
 
 /** Import duties: one service line each, with the taxes of its tax lines (the addon's duties product). */

@@ -60,6 +60,7 @@ export function applyRefund(core: DoubleCore, incoming: RefundDocument): Contrac
   } else {
     const moneyLines = applyToOrder(core, label, so, doc, plan, Boolean(echo), reflected);
     if (echo && !reflected) echoDutyLines(core, so, echo, doc);
+    if (echo && !reflected) echoFeeLines(core, so, echo, doc);
     if (!echo && core.invoiced(so) && (moneyLines.length || !reflected))
       creditNote = creditNoteRecord(core, so, refundGid, creditLines(core, plan, moneyLines, reflected));
   }
@@ -203,6 +204,36 @@ function applyToOrder(
   core.syncPickings(so);
   core.computeAmounts(so);
   return lines;
+}
+
+/**
+ * A credit note made in Odoo that credits an additional fee: Shopify refunded it as money beyond
+ * the goods (2026-10 has no refund field for a fee), so its current order still counts the fee.
+ * The order keeps the fee line invoiced and takes the money back as a Shopify refund adjustment
+ * would: a "refund adjustment" line mirroring the credit note's fee line, which that line then
+ * credits instead (the addon's `_echo_fee_lines`).
+ */
+function echoFeeLines(core: DoubleCore, so: SaleOrder, creditNote: CreditNote, doc: RefundDocument): void {
+  for (const l of creditNote.lines) {
+    const fee = so.lines.find((x) => x.id === l.sale_line_id && x.role === 'fee');
+    if (!fee || !l.quantity) continue;
+    const line: SaleLine = {
+      id: core.id(),
+      product_id: null,
+      sku: fee.sku,
+      refund_gid: doc.refund_gid,
+      line_gid: fee.line_gid,
+      role: 'refund_adjustment',
+      name: `Additional fee refunded: ${fee.name}`,
+      quantity: -l.quantity,
+      price_unit: l.base / l.quantity,
+      tax_ids: [...l.tax_ids],
+      qty_delivered: 0,
+    };
+    so.lines.push(line);
+    l.sale_line_id = line.id;
+  }
+  core.computeAmounts(so);
 }
 
 /**

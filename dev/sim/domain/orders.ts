@@ -22,6 +22,7 @@ import {
 import { applyQuantities, findLevel, levelEvent, primaryLocationId, requireVariantBySku, activateLevel } from './catalog.js';
 import { fail, nextId, nowIso, DomainError, type DomainContext, type SimEvent } from './context.js';
 import { createCustomer, findCustomerByEmail, requireCustomer } from './customers.js';
+import { additionalFees, feesCharged, type AdditionalFeeInput } from './additional-fees.js';
 import { currentQuantity, fulfilledQuantity, linePortion, orderDuties, orderTotals, suggestRefund } from './totals.js';
 
 function cents(currency: string, value: string | number | undefined, field: string[]): number {
@@ -101,6 +102,8 @@ export interface CreateOrderInput {
   customer?: { id?: number; email?: string; firstName?: string; lastName?: string; phone?: string };
   lines: OrderLineInput[];
   shippingLines?: { title: string; price: string | number; code?: string; discount?: string | number; taxLines?: TaxLineInput[] }[];
+  /** Order.additionalFees: import fees beyond duties, each with its name, price and tax lines, in the shop currency. */
+  additionalFees?: AdditionalFeeInput[];
   currency?: string;
   presentmentCurrency?: string;
   /** presentment amount = shop amount × exchangeRate */
@@ -223,6 +226,12 @@ export function createOrder(ctx: DomainContext, input: CreateOrderInput): Order 
       taxLines: taxLines(shopCurrency, s.taxLines, ['shippingLines', String(i), 'taxLines']),
     };
   });
+  const fees = additionalFees(
+    ctx,
+    input.additionalFees,
+    (value, field) => cents(shopCurrency, value, field),
+    (lines, field) => taxLines(shopCurrency, lines, field),
+  );
   if (input.customer?.id !== undefined) requireCustomer(ctx, input.customer.id);
   if (!Number.isFinite(rate) || rate <= 0) fail('exchangeRate must be a positive number', ['exchangeRate']);
   let customerId: number | null = null;
@@ -254,6 +263,8 @@ export function createOrder(ctx: DomainContext, input: CreateOrderInput): Order 
     financialStatus: input.financialStatus ?? 'paid',
     lineItems,
     shippingLines,
+    // Only when given, so saved states and payloads of other orders do not change.
+    ...(fees?.length ? { additionalFees: fees } : {}),
     discountCodes: [],
     billingAddress: input.billingAddress
       ? blankAddress(input.billingAddress)
@@ -434,8 +445,10 @@ export function cancelOrder(
         }))
         .filter((l) => l.quantity > 0),
       shippingFull: true,
-      // A cancellation with a refund gives everything back, duties too.
+      // A cancellation with a refund gives everything back, duties too, and the additional fees as
+      // money beyond the goods (an order adjustment: 2026-10 has no refund field for a fee).
       duties: orderDuties(order).map((d) => ({ dutyId: d.duty.id, refundType: 'full' as const })),
+      beyondGoods: feesCharged(order),
       note: input.staffNote ?? null,
       moveStock: false,
     });
@@ -583,6 +596,8 @@ export interface RecordRefundInput {
   amount?: number;
   /** Duties given back (refundCreate's refundDuties). */
   duties?: { dutyId: number; refundType: 'full' | 'proportional' }[];
+  /** Money given back on top of the default amount (a cancellation's additional fees); capped like it. */
+  beyondGoods?: number;
   note: string | null;
   returnId?: number | null;
   /** false when the caller already moved the stock (cancel, returnProcess). */
@@ -701,7 +716,7 @@ export function recordRefund(ctx: DomainContext, order: Order, input: RecordRefu
     ...(input.shippingFull !== undefined ? { shippingFull: input.shippingFull } : {}),
     ...(input.shippingAmount !== undefined ? { shippingAmount: input.shippingAmount } : {}),
   });
-  const amount = input.amount ?? suggestion.amount;
+  const amount = input.amount ?? Math.min(suggestion.amount + (input.beyondGoods ?? 0), suggestion.maximumRefundable);
   if (amount < 0) fail('The refund amount cannot be negative', ['transactions']);
   if (amount > suggestion.maximumRefundable)
     fail(`Refund amount ${amount / 100} exceeds the ${suggestion.maximumRefundable / 100} available to refund`, ['transactions']);

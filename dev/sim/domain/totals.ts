@@ -3,6 +3,7 @@
  * Pure functions over the state, in cents.
  */
 import type { Duty, LineItem, Order, RefundDuty, SimState, TaxLine } from '../state.js';
+import { feesPrice, orderFees } from './additional-fees.js';
 
 export function fulfilledQuantity(state: SimState, lineItemId: number): number {
   let total = 0;
@@ -108,6 +109,11 @@ export interface OrderTotals {
   currentShipping: number;
   /** Duties less what refunds gave back of them (currentTotalDutiesSet). */
   currentDuties: number;
+  /**
+   * Additional fees without their taxes (original and currentTotalAdditionalFeesSet: the same,
+   * as no 2026-10 refund gives a fee back as such).
+   */
+  additionalFees: number;
   currentTax: number;
   currentTotal: number;
   outstanding: number;
@@ -126,10 +132,12 @@ export function orderTotals(state: SimState, order: Order): OrderTotals {
     ...order.lineItems.flatMap((li) => li.taxLines),
     ...order.shippingLines.flatMap((sl) => sl.taxLines),
     ...duties.flatMap((d) => d.duty.taxLines),
+    ...orderFees(order).flatMap((f) => f.taxLines),
   ]);
   const tax = taxLines.reduce((s, t) => s + t.price, 0);
-  // Duties are charged on top of the goods (dutiesIncluded false); their taxes follow the order's convention.
-  const total = subtotal + shipping - shippingDiscounts + dutiesTotal + (order.taxesIncluded ? 0 : tax);
+  const fees = feesPrice(order);
+  // Duties and fees are charged on top of the goods (dutiesIncluded false); their taxes follow the order's convention.
+  const total = subtotal + shipping - shippingDiscounts + dutiesTotal + fees + (order.taxesIncluded ? 0 : tax);
 
   const refunds = state.refunds.filter((r) => r.orderId === order.id);
   let refundedSubtotal = 0;
@@ -170,7 +178,8 @@ export function orderTotals(state: SimState, order: Order): OrderTotals {
   const currentTax = tax - refundedTax - removedTax;
   const currentShipping = shipping - refundedShipping;
   const currentDuties = dutiesTotal - refundedDuties;
-  const currentTotal = currentSubtotal + currentShipping - shippingDiscounts + currentDuties + (order.taxesIncluded ? 0 : currentTax);
+  const currentTotal =
+    currentSubtotal + currentShipping - shippingDiscounts + currentDuties + fees + (order.taxesIncluded ? 0 : currentTax);
 
   const paid = netPaid(state, order);
 
@@ -196,6 +205,7 @@ export function orderTotals(state: SimState, order: Order): OrderTotals {
     currentDiscounts: lineDiscounts + shippingDiscounts - refundedDiscount - removedDiscount,
     currentShipping,
     currentDuties,
+    additionalFees: fees,
     currentTax,
     currentTotal,
     // Edits change what is owed; refunds do not (they return what was paid).

@@ -9,6 +9,7 @@ import { formatCents, moneyBag, toCents } from '../money.js';
 import { inventoryItemOf, levelOf } from '../lookup.js';
 import { quantityByName } from '../quantities.js';
 import type {
+  AdditionalFee,
   Address,
   Customer,
   Duty,
@@ -40,6 +41,7 @@ import {
   suggestRefund,
 } from '../domain/totals.js';
 import { reverseLineIdOf, reverseOrderIdOf } from '../domain/returns.js';
+import { orderFees } from '../domain/additional-fees.js';
 import type { UserError } from '../domain/context.js';
 import type { AdjustmentGroup } from '../domain/catalog.js';
 import { connection, type ConnectionArgs } from './connection.js';
@@ -403,6 +405,17 @@ export function dutyView(order: Order, d: Duty): View {
   };
 }
 
+/** Shopify's AdditionalFee of an order: its name, price and the taxes charged on it. */
+function additionalFeeView(order: Order, f: AdditionalFee): View {
+  return {
+    __typename: 'AdditionalFee',
+    id: gid('AdditionalFee', f.id),
+    name: f.name,
+    price: moneyBag(f.price, order.currency, order.presentmentCurrency, order.rate),
+    taxLines: taxLineViews(order, f.taxLines),
+  };
+}
+
 /** Shopify's RefundDuty: what a refund (or a suggested one) gives back of a duty. */
 function refundDutyViews(order: Order, duties: RefundDuty[]): View[] {
   const all = orderDuties(order);
@@ -480,6 +493,11 @@ export function orderView(state: SimState, order: Order): View {
     dutiesIncluded: false,
     originalTotalDutiesSet: () => (orderDuties(order).length ? bag(t().duties) : null),
     currentTotalDutiesSet: () => (orderDuties(order).length ? bag(t().currentDuties) : null),
+    // Null when the order has none ("Returns null if additional fees aren't applicable"); no
+    // 2026-10 refund gives a fee back as such, so the current total is the original one.
+    additionalFees: orderFees(order).map((f) => additionalFeeView(order, f)),
+    originalTotalAdditionalFeesSet: () => (orderFees(order).length ? bag(t().additionalFees) : null),
+    currentTotalAdditionalFeesSet: () => (orderFees(order).length ? bag(t().additionalFees) : null),
     totalRefundedSet: () => bag(t().refundedAmount),
     totalOutstandingSet: () => bag(t().outstanding),
     totalReceivedSet: () => bag(t().total - t().outstanding),

@@ -1,6 +1,6 @@
 """Per-company money settings of the integration (Settings → Shopify, and the go-live wizard):
-when customer invoices are made, where gift cards and duties are booked (docs/configuration.md,
-"Invoices, payments and gift cards")."""
+when customer invoices are made, where gift cards, duties and additional fees are booked
+(docs/configuration.md, "Invoices, payments and gift cards")."""
 from odoo import fields, models
 
 # What an order edit does to units Odoo delivered and Shopify no longer counts
@@ -46,6 +46,11 @@ class ResCompany(models.Model):
         help="Import duties a customer paid at checkout are booked on this service product, one "
         "line per duty (its income account is the product's). Empty: the product \"Shopify "
         "duties\" the module created.")
+    shopify_fees_product_id = fields.Many2one(
+        "product.product", string="Additional fees product", domain=[("type", "=", "service")],
+        help="Additional fees Shopify charged on an order (import fees beyond duties) are booked "
+        "on this service product, one line per fee (its income account is the product's). "
+        "Empty: the product \"Shopify additional fees\" the module created.")
     shopify_gift_card_journal_id = fields.Many2one(
         "account.journal", string="Gift card journal", domain=[("type", "in", ("bank", "cash"))],
         help="Payments made with a Shopify gift card (gateway gift_card) are booked in this "
@@ -57,3 +62,9 @@ class ResCompany(models.Model):
         self.ensure_one()
         return self.shopify_duties_product_id or self.env.ref(
             "shopify_sync.product_shopify_duties").product_variant_id
+
+    def _shopify_fees_product(self):
+        """The product additional fees are booked on: the company's setting, else the module's."""
+        self.ensure_one()
+        return self.shopify_fees_product_id or self.env.ref(
+            "shopify_sync.product_shopify_additional_fees").product_variant_id

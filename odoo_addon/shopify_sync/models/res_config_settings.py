@@ -107,3 +107,5 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.shopify_gift_card_journal_id", readonly=False)
     shopify_duties_product_id = fields.Many2one(
         related="company_id.shopify_duties_product_id", readonly=False)
+    shopify_fees_product_id = fields.Many2one(
+        related="company_id.shopify_fees_product_id", readonly=False)

@@ -9,6 +9,8 @@ LINE_ROLES = [
     ("shipping_discount", "Shipping discount"),
     # An import duty Shopify charged on a line item (shopify_line_gid: the Duty GID).
     ("duty", "Duties"),
+    # An additional fee Shopify charged on the order (shopify_line_gid: the AdditionalFee GID).
+    ("fee", "Additional fee"),
     # Written by refunds (apply_refund): what a Shopify refund took off the order.
     ("refund", "Shopify refund"),
     ("refund_adjustment", "Shopify refund adjustment"),

@@ -154,6 +154,11 @@ class ShopifySyncApi(models.AbstractModel):
             for tax_line in duty.get("tax_lines") or []:
                 tax_line["amount"] = convert(tax_line.get("amount"))
             roundings += 1
+        for fee in doc.get("additional_fees") or []:
+            fee["price"] = convert(fee.get("price"))
+            for tax_line in fee.get("tax_lines") or []:
+                tax_line["amount"] = convert(tax_line.get("amount"))
+            roundings += 1
         for key in _ORDER_AMOUNTS:
             if key in doc:
                 doc[key] = convert(doc.get(key))

@@ -15,6 +15,9 @@ PAID_STATUSES = {"paid", "partially_refunded", "refunded"}
 MAX_ORDER_GIDS = 5000
 # The sales order line's taxes field (its name differs between Odoo versions).
 LINE_TAXES = compat.field("sale.order.line", "tax_id")
+_lt = compat.lazy_translation(__name__)
+# The name of an additional fee's order line; the fee's name is Shopify's.
+FEE_LINE_NAME = _lt("Additional fee: %(name)s")
 
 
 class ShopifySyncApi(models.AbstractModel):
@@ -152,6 +155,7 @@ class ShopifySyncApi(models.AbstractModel):
                     "shopify_line_role": "shipping_discount",
                 })
         vals_list += self._duty_lines_vals(label, document, missing)
+        vals_list += self._fee_lines_vals(label, document, missing)
         return vals_list
 
     def _duty_lines_vals(self, label, document, missing):
@@ -176,6 +180,31 @@ class ShopifySyncApi(models.AbstractModel):
                 LINE_TAXES: [(6, 0, taxes.ids)],
                 "shopify_line_gid": self._gid(duty, "duty_gid", "Duty", f"{label} {line_label}"),
                 "shopify_line_role": "duty",
+            })
+        return vals_list
+
+    def _fee_lines_vals(self, label, document, missing):
+        """One service line per additional fee (the company's additional fees product), taxed
+        with the taxes mapped from the fee's tax lines, on its AdditionalFee GID (docs/flows.md,
+        "Additional fees")."""
+        product = self.env.company._shopify_fees_product()
+        taxes_included = bool(document.get("taxes_included"))
+        translate = compat.translator(self.env)
+        vals_list = []
+        for index, fee in enumerate(document.get("additional_fees") or [], start=1):
+            line_label = f"additional fee {index}"
+            price = self._money(fee.get("price"), f"{label} {line_label} price")
+            taxes = self._resolve_taxes(line_label, fee.get("tax_lines"), taxes_included,
+                                        missing)
+            vals_list.append({
+                "product_id": product.id,
+                "name": translate(FEE_LINE_NAME) % {
+                    "name": fee.get("name") or product.display_name},
+                "product_uom_qty": 1, "price_unit": float(price),
+                LINE_TAXES: [(6, 0, taxes.ids)],
+                "shopify_line_gid": self._gid(fee, "fee_gid", "AdditionalFee",
+                                              f"{label} {line_label}"),
+                "shopify_line_role": "fee",
             })
         return vals_list
 
@@ -270,6 +299,9 @@ class ShopifySyncApi(models.AbstractModel):
         for index, duty in enumerate(document.get("duties") or [], start=1):
             self._gid(duty, "duty_gid", "Duty", f"{label} duty {index}")
             self._check_amounts(f"{label} duty {index}", duty, ("price",))
+        for index, fee in enumerate(document.get("additional_fees") or [], start=1):
+            self._gid(fee, "fee_gid", "AdditionalFee", f"{label} additional fee {index}")
+            self._check_amounts(f"{label} additional fee {index}", fee, ("price",))
         for where, taxed in self._taxed_parts(label, document):
             for index, tax_line in enumerate(taxed.get("tax_lines") or [], start=1):
                 self._check_amounts(f"{where} tax line {index}", tax_line, ("amount",))
@@ -287,7 +319,9 @@ class ShopifySyncApi(models.AbstractModel):
                  for index, ship in enumerate(document.get("shipping_lines") or [], start=1)]
         duties = [(f"{label} duty {index}", duty)
                   for index, duty in enumerate(document.get("duties") or [], start=1)]
-        return lines + ships + duties
+        fees = [(f"{label} additional fee {index}", fee)
+                for index, fee in enumerate(document.get("additional_fees") or [], start=1)]
+        return lines + ships + duties + fees
 
     def _check_amounts(self, label, part, fields):
         for field in fields:

@@ -26,6 +26,9 @@ from ..lib import money
 from .shopify_sync_api import quantity_text
 
 RESTOCK_RETURN = {"return", "legacy_restock"}
+_lt = compat.lazy_translation(__name__)
+# The line that takes back the money of an additional fee credited in Odoo (`_echo_fee_lines`).
+FEE_REFUND_NAME = _lt("Additional fee refunded: %(name)s")
 MAX_REFUND_GIDS = 5000
 
 
@@ -195,6 +198,7 @@ class ShopifySyncApi(models.AbstractModel):
             money_lines = self._refund_money_lines(label, order, document, plan)
         elif not reflected:
             self._echo_duty_lines(order, echo, document)
+            self._echo_fee_lines(order, echo, document)
         if relock:
             order.action_lock()
         return money_lines
@@ -232,6 +236,27 @@ class ShopifySyncApi(models.AbstractModel):
                 "duty")
             refund_line = self.env["sale.order.line"].create(
                 dict(vals, order_id=order.id, product_id=duty_line.product_id.id))
+            aml.sale_line_ids = [Command.set(refund_line.ids)]
+
+    def _echo_fee_lines(self, order, credit_note, document):
+        """A credit note made in Odoo that credits an additional fee: Shopify refunded it as
+        money beyond the goods (its 2026-10 API has no refund field for a fee), so its current
+        order still counts the fee (docs/flows.md, "Additional fees"). The fee line stays
+        invoiced; the money goes back as a Shopify refund adjustment would — a "refund
+        adjustment" line mirroring the credit note's fee line, which that line then credits
+        instead of the fee line."""
+        translate = compat.translator(self.env)
+        for aml in credit_note.invoice_line_ids.filtered(
+                lambda line: line.display_type == "product" and line.quantity):
+            fee_line = aml.sale_line_ids.filtered(lambda sol: sol.shopify_line_role == "fee")[:1]
+            if not fee_line:
+                continue
+            vals = self._money_line_vals(
+                document["refund_gid"], "refund_adjustment", fee_line.shopify_line_gid,
+                translate(FEE_REFUND_NAME) % {"name": fee_line.name}, -aml.quantity,
+                aml.price_unit, aml.tax_ids, "adjustment")
+            refund_line = self.env["sale.order.line"].create(
+                dict(vals, order_id=order.id, product_id=fee_line.product_id.id))
             aml.sale_line_ids = [Command.set(refund_line.ids)]
 
     def _duties_products(self, order):

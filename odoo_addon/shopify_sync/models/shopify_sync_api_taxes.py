@@ -47,7 +47,7 @@ class ShopifySyncApi(models.AbstractModel):
     @staticmethod
     def _document_tax_lines(document):
         parts = ((document.get("lines") or []) + (document.get("shipping_lines") or [])
-                 + (document.get("duties") or []))
+                 + (document.get("duties") or []) + (document.get("additional_fees") or []))
         # A document converted into the company currency (currency policy "convert") also
         # carries the roundings of its conversion.
         return sum(len(part.get("tax_lines") or []) for part in parts) + document.get(

@@ -2,6 +2,7 @@ from . import test_hooks
 from . import test_api_orders
 from . import test_api_refunds
 from . import test_api_duties
+from . import test_api_fees
 from . import test_api_edits
 from . import test_api_taxes
 from . import test_api_currency

@@ -45,6 +45,7 @@ function order(overrides: Partial<OrderFieldsFragment> = {}): OrderFieldsFragmen
     currentTotalTaxSet: m('4.80'),
     currentTotalDiscountsSet: m('0.00'),
     currentTotalPriceSet: m('28.80'),
+    additionalFees: [],
     lineItems: { nodes: [line()], pageInfo: { hasNextPage: false, endCursor: null } },
     refunds: [],
     shippingLines: {
@@ -688,6 +689,90 @@ describe('orders normalise: duties', () => {
     assert.throws(
       () => normaliseOrder(o),
       (e: Error) => e.name === 'PermanentError' && /line 1 duty 1 price: Shopify sent no presentmentMoney/.test(e.message),
+    );
+  });
+});
+
+describe('orders normalise: additional fees', () => {
+  const fee = (id: number, price: ShopMoneyFieldsFragment, tax?: ShopMoneyFieldsFragment) => ({
+    id: `gid://shopify/AdditionalFee/${id}`,
+    name: 'Import handling fee',
+    price,
+    taxLines: tax ? [{ title: 'VAT', rate: 0.2, ratePercentage: 20, priceSet: tax }] : [],
+  });
+  const cases: Array<{ name: string; fees: OrderFieldsFragment['additionalFees']; want: unknown }> = [
+    {
+      name: 'no fee: no additional_fees key (documents and content hashes of other orders unchanged)',
+      fees: [],
+      want: undefined,
+    },
+    {
+      name: 'a fee with its tax line, at its price, named as Shopify names it',
+      fees: [fee(31, m('2.50'), m('0.50'))],
+      want: [
+        {
+          fee_gid: 'gid://shopify/AdditionalFee/31',
+          name: 'Import handling fee',
+          price: '2.50',
+          tax_lines: [{ title: 'VAT', rate: '0.2', amount: '0.50' }],
+        },
+      ],
+    },
+    {
+      name: 'two fees in Shopify order, one untaxed',
+      fees: [fee(31, m('2.50')), { ...fee(32, m('0.99'), m('0.20')), name: 'Brokerage' }],
+      want: [
+        { fee_gid: 'gid://shopify/AdditionalFee/31', name: 'Import handling fee', price: '2.50', tax_lines: [] },
+        {
+          fee_gid: 'gid://shopify/AdditionalFee/32',
+          name: 'Brokerage',
+          price: '0.99',
+          tax_lines: [{ title: 'VAT', rate: '0.2', amount: '0.20' }],
+        },
+      ],
+    },
+  ];
+  for (const c of cases)
+    it(c.name, () => {
+      const { document } = normaliseOrder(order({ additionalFees: c.fees }));
+      validator.validate('apply_order', 'params', document);
+      assert.deepEqual(document.additional_fees, c.want);
+      if (c.want === undefined) assert.equal('additional_fees' in document, false);
+    });
+
+  it('lays the fees in the customer currency over the shop ones, by position', () => {
+    const usd = (shop: string, paid: string): ShopMoneyFieldsFragment => ({
+      shopMoney: { amount: shop, currencyCode: 'EUR' },
+      presentmentMoney: { amount: paid, currencyCode: 'USD' },
+    });
+    const { document } = normaliseOrder(
+      order({
+        presentmentCurrencyCode: 'USD',
+        currentSubtotalPriceSet: usd('19.00', '20.90'),
+        currentTotalTaxSet: usd('0.50', '0.55'),
+        currentTotalDiscountsSet: usd('0', '0'),
+        currentTotalPriceSet: usd('22.00', '24.20'),
+        shippingLines: { nodes: [] },
+        additionalFees: [fee(31, usd('2.50', '2.75'), usd('0.50', '0.55'))],
+        lineItems: {
+          nodes: [line({ originalUnitPriceSet: usd('9.50', '10.45'), taxLines: [] })],
+          pageInfo: { hasNextPage: false, endCursor: null },
+        },
+      }),
+    );
+    assert.equal(document.additional_fees?.[0]?.price, '2.50');
+    assert.deepEqual(document.presentment?.additional_fees, [{ price: '2.75', tax_lines: [{ amount: '0.55' }] }]);
+    validator.validate('apply_order', 'params', document);
+  });
+
+  it('refuses a fee without its presentment amount, naming the order and the fee', () => {
+    const o = order({
+      presentmentCurrencyCode: 'USD',
+      additionalFees: [fee(31, { shopMoney: { amount: '2.50', currencyCode: 'EUR' } } as ShopMoneyFieldsFragment)],
+    });
+    assert.throws(
+      () => normaliseOrder(o),
+      (e: Error) => e.name === 'PermanentError' && /order #1001 additional fee 1 price: Shopify sent no presentmentMoney/.test(e.message),
     );
   });
 });

@@ -29,11 +29,16 @@
  * - Duties (`duties`, only when the order has some) are each line item's import duties at the
  *   price charged with their tax lines; Shopify never lowers them, a refund that gives one back
  *   says so itself (the refund document's `duties`), as refunded shipping does.
+ * - Additional fees (`additional_fees`, only when the order has some) are the order's
+ *   `additionalFees` at their price with their tax lines. Shopify's 2026-10 API has no way to
+ *   refund one as such: money given back for a fee is a refund's order adjustment, so the price
+ *   never lowers (docs/flows.md, "Additional fees").
  */
 import type { QueueJobs } from '../../jobs.js';
 import type {
   Address,
   CustomerDocument,
+  OrderAdditionalFee,
   OrderDocument,
   OrderDuty,
   OrderLine,
@@ -206,6 +211,9 @@ function presentmentOverlay(doc: OrderDocument): OrderPresentment {
     shipping_lines: doc.shipping_lines.map((s) => ({ price: s.price, discount: s.discount ?? '0', tax_lines: taxes(s.tax_lines) })),
     // Only when the order has duties, as in the document.
     ...(doc.duties?.length ? { duties: doc.duties.map((d) => ({ price: d.price, tax_lines: taxes(d.tax_lines) })) } : {}),
+    ...(doc.additional_fees?.length
+      ? { additional_fees: doc.additional_fees.map((f) => ({ price: f.price, tax_lines: taxes(f.tax_lines) })) }
+      : {}),
     subtotal_price: doc.subtotal_price ?? '0',
     total_tax: doc.total_tax ?? '0',
     total_discounts: doc.total_discounts ?? '0',
@@ -233,6 +241,23 @@ function dutiesOf(
       };
     }),
   );
+}
+
+/** The order's additional fees, at their price, with their tax lines. */
+function additionalFeesOf(
+  order: OrderFieldsFragment,
+  money: (bag: ShopMoneyFieldsFragment | null | undefined, what: string) => bigint,
+  cur: CurrencyMoney,
+): OrderAdditionalFee[] {
+  return (order.additionalFees ?? []).map((f, i) => {
+    const where = `order ${order.name} additional fee ${i + 1}`;
+    return {
+      fee_gid: f.id,
+      name: f.name,
+      price: cur.format(money(f.price, `${where} price`)),
+      tax_lines: taxLines(money, cur, f.taxLines, where),
+    };
+  });
 }
 
 function orderDocument(order: OrderFieldsFragment, lineItems: readonly OrderLineFieldsFragment[], side: MoneySide): NormaliseResult {
@@ -282,6 +307,7 @@ function orderDocument(order: OrderFieldsFragment, lineItems: readonly OrderLine
     };
   });
   const duties = dutiesOf(order.name, lineItems, money, cur);
+  const fees = additionalFeesOf(order, money, cur);
   const document: OrderDocument = {
     order_gid: order.id,
     name: order.name,
@@ -301,6 +327,7 @@ function orderDocument(order: OrderFieldsFragment, lineItems: readonly OrderLine
     shipping_lines: shippingLines,
     // Only when there are some, so the documents (and content hashes) of other orders do not change.
     ...(duties.length ? { duties } : {}),
+    ...(fees.length ? { additional_fees: fees } : {}),
     subtotal_price: cur.format(money(order.currentSubtotalPriceSet, 'subtotal')),
     total_tax: cur.format(money(order.currentTotalTaxSet, 'total tax')),
     total_discounts: cur.format(money(order.currentTotalDiscountsSet, 'total discounts')),

@@ -250,6 +250,10 @@ export interface OrderDocument {
    */
   duties?: OrderDuty[];
   /**
+   * Contract 1.6: the additional fees Shopify charged on the order (Order.additionalFees: extra costs of an international package that are not duties or taxes), at their price with their tax lines. Shopify's 2026-10 API cannot refund a fee as such (money given back for one is an order adjustment of a refund), so the price never lowers. Booked as service lines of the additional fees product with the taxes of their tax lines. Absent: none.
+   */
+  additional_fees?: OrderAdditionalFee[];
+  /**
    * Decimal amount in the shop currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
    */
   subtotal_price?: string;
@@ -387,7 +391,23 @@ export interface OrderDuty {
   country_code_of_origin?: string | null;
 }
 /**
- * Contract 1.4: the order's amounts in the customer's (presentment) currency, present only when it differs from the shop currency. Each field replaces the document's field of the same name; lines, shipping lines, duties and their tax lines by position (as many as the document has). The addon books them instead of the shop amounts when its setting says so (docs/flows.md, "Currencies").
+ * This interface was referenced by `OrderDocument`'s JSON-Schema
+ * via the `definition` "AdditionalFee".
+ */
+export interface OrderAdditionalFee {
+  fee_gid: string;
+  /**
+   * The fee's name as Shopify shows it (AdditionalFee.name).
+   */
+  name: string;
+  /**
+   * Decimal amount in the shop currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+   */
+  price: string;
+  tax_lines?: OrderTaxLine[];
+}
+/**
+ * Contract 1.4: the order's amounts in the customer's (presentment) currency, present only when it differs from the shop currency. Each field replaces the document's field of the same name; lines, shipping lines, duties, additional fees and their tax lines by position (as many as the document has). The addon books them instead of the shop amounts when its setting says so (docs/flows.md, "Currencies").
  *
  * This interface was referenced by `OrderDocument`'s JSON-Schema
  * via the `definition` "Presentment".
@@ -430,6 +450,21 @@ export interface OrderPresentment {
    * Contract 1.5: the duties in the customer's currency, by position.
    */
   duties?: {
+    /**
+     * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+     */
+    price: string;
+    tax_lines?: {
+      /**
+       * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+       */
+      amount: string;
+    }[];
+  }[];
+  /**
+   * Contract 1.6: the additional fees in the customer's currency, by position.
+   */
+  additional_fees?: {
     /**
      * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
      */
