@@ -247,7 +247,9 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
         { order: 'id' },
       );
       const refundIds = moves.flatMap((m) => m.shopify_edit_refund_ids as number[]);
-      const refunds = refundIds.length ? await searchRead('shopify.refund', [['id', 'in', refundIds]], ['shopify_gid'], { order: 'id' }) : [];
+      const refunds = refundIds.length
+        ? await searchRead('shopify.refund', [['id', 'in', refundIds]], ['shopify_gid'], { order: 'id' })
+        : [];
       return moves.map((m) => ({
         id: m.id,
         amount_total: money(m.amount_total),
