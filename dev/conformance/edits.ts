@@ -148,10 +148,15 @@ export function defineEditScenarios(get: () => RefundScenarioContext): void {
       assert.deepEqual([r.status, r.amount_total], ['updated', '18.00']);
       if (!refundFirst) assert.deepEqual((await contract.applyRefund(refund)).credit_note_id, null);
       const notes = await m.readOrderCreditNotes(so);
+      // The edit's credit note and the refund that pays it back point to each other.
       assert.deepEqual(
-        notes.map((n) => [n.amount_total, n.state, n.refund_gid]),
-        [['12.00', 'posted', null]],
+        notes.map((n) => [n.amount_total, n.state, n.refund_gid, n.edit_refund_gids]),
+        [['12.00', 'posted', null, [refund.refund_gid]]],
         refundFirst ? 'refund first' : 'edit first',
+      );
+      assert.deepEqual(
+        (await m.readRefunds(so)).map((x) => [x.refund_gid, x.credit_note_id, x.edit_credit_note_ids]),
+        [[refund.refund_gid, null, [notes[0]!.id]]],
       );
       assert.deepEqual(await rolesOf(so), [
         ['product', 2, 2, 1, '24.00'],
@@ -164,6 +169,39 @@ export function defineEditScenarios(get: () => RefundScenarioContext): void {
         'made by the sidecar: not sent back to Shopify',
       );
     }
+  });
+
+  it("binds refunds to the edits' credit notes they pay, oldest first, amount by amount", async () => {
+    const { contract, currency, wh, m } = get();
+    const p = await get().stocked();
+    const doc = orderDoc({
+      currency,
+      location_gid: wh[0]!.location_gid,
+      lines: [{ sku: p.sku, quantity: 3, price: '10.00', taxes: [vat('6.00')] }],
+      shipping: { price: '5.00', taxes: [vat('1.00')] },
+    });
+    const applied = await contract.applyOrder(doc);
+    const so = applied.sale_order_id;
+    assert.equal((await m.invoiceOrder(so)).amount_total, '42.00');
+    // Two edits, 12.00 each; refunds of 8.00 then 16.00 (Shopify's order), applied the other way round.
+    await contract.applyOrder(edited(doc, 2));
+    await contract.applyOrder({ ...edited(doc, 1), updated_at: '2026-11-03T11:30:00Z' });
+    const earlier = { ...editRefund(doc, '8.00', '8.00'), created_at: '2026-11-03T12:00:00Z' };
+    const later = { ...editRefund(doc, '16.00', '16.00'), created_at: '2026-11-03T13:00:00Z' };
+    await contract.applyRefund(later);
+    await contract.applyRefund(earlier);
+    const [first, second] = await m.readOrderCreditNotes(so);
+    const sorted = (gids: string[]) => [...gids].sort();
+    assert.deepEqual(
+      [first, second].map((n) => [n?.amount_total, n?.refund_gid, sorted(n?.edit_refund_gids ?? [])]),
+      [
+        ['12.00', null, sorted([earlier.refund_gid, later.refund_gid])],
+        ['12.00', null, [later.refund_gid]],
+      ],
+    );
+    const refunds = new Map((await m.readRefunds(so)).map((x) => [x.refund_gid, x]));
+    assert.deepEqual(refunds.get(earlier.refund_gid)?.edit_credit_note_ids, [first!.id]);
+    assert.deepEqual(refunds.get(later.refund_gid)?.edit_credit_note_ids, [first!.id, second!.id]);
   });
 
   it('credits an edit before delivery of an invoiced order, linked to its line', async () => {

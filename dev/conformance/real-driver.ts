@@ -243,14 +243,19 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
           ['shopify_sale_order_id', '=', saleOrderId],
           ['move_type', '=', 'out_refund'],
         ],
-        ['amount_total', 'state', 'shopify_gid'],
+        ['amount_total', 'state', 'shopify_gid', 'shopify_edit_refund_ids'],
         { order: 'id' },
       );
+      const refundIds = moves.flatMap((m) => m.shopify_edit_refund_ids as number[]);
+      const refunds = refundIds.length
+        ? await searchRead('shopify.refund', [['id', 'in', refundIds]], ['shopify_gid'], { order: 'id' })
+        : [];
       return moves.map((m) => ({
         id: m.id,
         amount_total: money(m.amount_total),
         state: m.state as string,
         refund_gid: (m.shopify_gid as string | false) || null,
+        edit_refund_gids: refunds.filter((r) => (m.shopify_edit_refund_ids as number[]).includes(r.id)).map((r) => r.shopify_gid as string),
       }));
     },
     async readOrderInvoices(saleOrderId: number): Promise<OrderInvoiceView[]> {
@@ -661,7 +666,7 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
       const rows = await searchRead(
         'shopify.refund',
         [['sale_order_id', '=', saleOrderId]],
-        ['shopify_gid', 'state', 'amount_total', 'credit_note_id', 'origin', 'return_gid'],
+        ['shopify_gid', 'state', 'amount_total', 'credit_note_id', 'origin', 'return_gid', 'edit_credit_note_ids'],
         { order: 'id' },
       );
       return rows.map((r) => ({
@@ -671,6 +676,7 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
         credit_note_id: m2oId(r.credit_note_id),
         origin: r.origin as string,
         return_gid: orNull(r.return_gid as string | false),
+        edit_credit_note_ids: [...(r.edit_credit_note_ids as number[])].sort((a, b) => a - b),
       }));
     },
 

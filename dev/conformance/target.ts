@@ -65,6 +65,8 @@ export interface RefundView {
   credit_note_id: number | null;
   origin: string;
   return_gid: Gid | null;
+  /** The edit credit notes this refund pays back (docs/flows.md, "The refund that pays the customer back"). */
+  edit_credit_note_ids: number[];
 }
 
 export interface PickingView {
@@ -253,8 +255,13 @@ export interface MerchantDriver {
   readPayments(saleOrderId: number): Promise<PaymentView[]>;
   /** The order's customer invoices (not credit notes), oldest first. */
   readOrderInvoices(saleOrderId: number): Promise<OrderInvoiceView[]>;
-  /** The order's customer credit notes (refunds' and edits'), oldest first: total, state and the Shopify refund bound to it. */
-  readOrderCreditNotes(saleOrderId: number): Promise<Array<{ id: number; amount_total: Money; state: string; refund_gid: Gid | null }>>;
+  /**
+   * The order's customer credit notes (refunds' and edits'), oldest first: total, state, the Shopify refund bound to it, and for an
+   * edit's credit note the refunds that pay it back.
+   */
+  readOrderCreditNotes(
+    saleOrderId: number,
+  ): Promise<Array<{ id: number; amount_total: Money; state: string; refund_gid: Gid | null; edit_refund_gids: Gid[] }>>;
   readBinding(model: SyncModel, id: number): Promise<BindingView>;
   /** What Shopify → Overview shows of the sidecar's last report_health (null before any). */
   readSidecarHealth(): Promise<{ alert_count: number; dlq_depth: number; text: string } | null>;

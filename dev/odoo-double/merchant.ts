@@ -161,7 +161,16 @@ export class DoubleMerchant implements MerchantDriver {
       [...this.odoo.state.creditNotes.values()]
         .filter((cn) => cn.sale_order_id === saleOrderId)
         .sort((a, b) => a.id - b.id)
-        .map((cn) => ({ id: cn.id, amount_total: formatMoney(cn.amount_total), state: cn.state, refund_gid: cn.binding.shopify_gid })),
+        .map((cn) => ({
+          id: cn.id,
+          amount_total: formatMoney(cn.amount_total),
+          state: cn.state,
+          refund_gid: cn.binding.shopify_gid,
+          edit_refund_gids: [...this.odoo.state.refunds.values()]
+            .filter((r) => r.edit_credit_note_ids?.includes(cn.id))
+            .sort((a, b) => a.id - b.id)
+            .map((r) => r.refund_gid),
+        })),
     );
   }
 
@@ -619,6 +628,7 @@ export class DoubleMerchant implements MerchantDriver {
           credit_note_id: r.credit_note_id,
           origin: r.origin,
           return_gid: r.return_gid,
+          edit_credit_note_ids: [...(r.edit_credit_note_ids ?? [])],
         })),
     );
   }

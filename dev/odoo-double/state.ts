@@ -229,6 +229,8 @@ export interface CreditNote {
   reversed_invoice_id?: number | null;
   /** What is left to pay back once posted (Odoo's amount_residual): its total less what reconciled it. */
   amount_residual?: number;
+  /** Credits an order edit (the addon's shopify_edit_credit): refunds that pay edits back are bound to it. */
+  edit?: boolean;
   lines: AccountLine[];
   binding: Binding;
 }
@@ -262,6 +264,12 @@ export interface RefundRecord {
   return_gid: Gid | null;
   origin: 'shopify' | 'odoo';
   message: string | null;
+  /** Shopify's createdAt of the refund (the order in which refunds pay edits back). */
+  refunded_at?: string | null;
+  /** Cents of this refund that pay back edits credited on credit notes (the document's edit_balance, once invoiced). */
+  edit_balance?: number;
+  /** The edit credit notes this refund pays back (bindEditRefunds). */
+  edit_credit_note_ids?: number[];
 }
 
 export interface OutboxRow {

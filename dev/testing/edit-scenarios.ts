@@ -120,7 +120,8 @@ export function defineEditScenarios(get: () => MoneyScenarioContext): void {
       const r = await merchant.readRefunds(soId);
       return r.length === 1 && r[0]!.state === 'applied' ? r : undefined;
     });
-    assert.equal(refunds[0]!.credit_note_id, null, 'the refund repays the edit: no second credit note');
+    const [refund] = refunds;
+    assert.equal(refund!.credit_note_id, null, 'the refund repays the edit: no second credit note');
     const view = await merchant.readOrderLines(soId);
     // Shopify's current total: one unit and the shipping.
     assert.equal(view.amount_total, '15.00');
@@ -134,10 +135,13 @@ export function defineEditScenarios(get: () => MoneyScenarioContext): void {
     );
     assert.equal(view.invoice_status, 'invoiced');
     const notes = await merchant.readOrderCreditNotes(soId);
+    // The edit's credit note and the refund that pays it back point to each other (docs/flows.md,
+    // "The refund that pays the customer back"); the credit note is the edit's, not the refund's.
     assert.deepEqual(
-      notes.map((n) => [n.amount_total, n.state, n.refund_gid]),
-      [['10.00', 'posted', null]],
+      notes.map((n) => [n.amount_total, n.state, n.refund_gid, n.edit_refund_gids]),
+      [['10.00', 'posted', null, [refund!.refund_gid]]],
     );
+    assert.deepEqual(refund!.edit_credit_note_ids, [notes[0]!.id], 'the refund is bound to the credit note of the edit it pays');
     const returns = await incoming(soId);
     assert.deepEqual(
       returns.map((p) => [p.state, p.moves.map((mv) => mv.quantity)]),

@@ -4,12 +4,13 @@
  * company's policy — `return` (default: kept on their line, credited by an `edit_removal` line, a
  * return ready to receive them that does not lower the delivered quantity) or `flag` (nothing
  * changes for them, an activity names them, the order is flagged) — and whatever an edit takes off
- * an invoiced order is credited on a posted credit note linked to the lines.
+ * an invoiced order is credited on a posted credit note linked to the lines, bound to the refunds
+ * that pay it back.
  */
 import type { DoubleCore } from '../core.js';
 import type { AccountLine, SaleLine, SaleOrder } from '../state.js';
 import { formatMoney } from '../values.js';
-import { creditNoteRecord } from './refunds.js';
+import { bindEditRefunds, creditNoteRecord } from './refunds.js';
 import { creditNoteTaxAdjustment } from './taxes.js';
 import { createReturnPickings, planReturns } from './returns.js';
 
@@ -123,9 +124,12 @@ export function creditEdit(
       .reduce((s, c) => s + c.amount_total, 0);
   const creditNote = creditNoteRecord(core, so, null, lines);
   if (!creditNote) return;
+  creditNote.edit = true;
   if (total !== null) creditNoteTaxAdjustment(core, creditNote, { lines }, invoiced - total);
   creditNote.state = 'posted';
   core.creditNotePosted(creditNote.id);
   core.setResult(creditNote.binding, 'synced');
   notes.push(`${label}: the edit is credited on ${creditNote.name} (${formatMoney(creditNote.amount_total)})`);
+  // A refund applied before this edit may pay it back already (refunds first).
+  bindEditRefunds(core, so);
 }

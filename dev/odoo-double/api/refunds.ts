@@ -441,6 +441,35 @@ export function creditNoteRecord(core: DoubleCore, so: SaleOrder, refundGid: str
   return creditNote;
 }
 
+/**
+ * The addon's `_bind_edit_refunds`: the order's refunds that pay back edits and its edits' posted
+ * credit notes, both oldest first (refunds in Shopify's order, credit notes in Odoo's), matched
+ * cent by cent; a refund is bound to every credit note it pays part of (docs/flows.md, "The refund
+ * that pays the customer back").
+ */
+export function bindEditRefunds(core: DoubleCore, so: SaleOrder): void {
+  const owed = [...core.state.creditNotes.values()]
+    .filter((c) => c.sale_order_id === so.id && c.edit && c.state === 'posted')
+    .sort((a, b) => a.id - b.id)
+    .map((c) => ({ id: c.id, left: c.amount_total }));
+  const refunds = [...core.state.refunds.values()]
+    .filter((r) => r.sale_order_id === so.id && r.state !== 'pending' && r.edit_balance)
+    .sort((a, b) => (a.refunded_at ?? '').localeCompare(b.refunded_at ?? '') || a.refund_gid.localeCompare(b.refund_gid));
+  let at = 0;
+  for (const refund of refunds) {
+    const paid = new Set<number>();
+    let left = refund.edit_balance ?? 0;
+    while (left > 0 && at < owed.length) {
+      const take = Math.min(left, owed[at]!.left);
+      paid.add(owed[at]!.id);
+      left -= take;
+      owed[at]!.left -= take;
+      if (owed[at]!.left <= 0) at += 1;
+    }
+    refund.edit_credit_note_ids = [...paid].sort((a, b) => a - b);
+  }
+}
+
 interface Settle {
   record: RefundRecord | undefined;
   so: SaleOrder;
@@ -472,6 +501,8 @@ function settleRefund(core: DoubleCore, s: Settle): ContractResult<'apply_refund
       core.setResult(cn.binding, 'error', { message });
     }
   }
+  // What pays back edits credited on credit notes: an edit before invoicing has none (the invoice counts the lowered order).
+  const editBalance = core.invoiced(s.so) ? money(s.doc.edit_balance, `${s.label} edit_balance`) : 0;
   const values = {
     sale_order_id: s.so.id,
     state,
@@ -480,6 +511,8 @@ function settleRefund(core: DoubleCore, s: Settle): ContractResult<'apply_refund
     amount_total: s.total,
     return_gid: s.doc.return_gid ?? null,
     origin: s.echo ? ('odoo' as const) : ('shopify' as const),
+    refunded_at: s.doc.created_at ?? null,
+    edit_balance: editBalance,
   };
   let record = s.record;
   if (record) Object.assign(record, values);
@@ -493,6 +526,7 @@ function settleRefund(core: DoubleCore, s: Settle): ContractResult<'apply_refund
     };
     core.state.refunds.set(id, record);
   }
+  if (editBalance) bindEditRefunds(core, s.so);
   return refundResult(core, state === 'flagged' ? 'flagged' : 'created', record, message);
 }
 

@@ -1,4 +1,5 @@
-"""Credit note bindings (Shopify refund identity), the credit-note-posted hook, and the
+"""Credit note bindings (Shopify refund identity, or the order edit credited and the refunds that
+pay it back), the credit-note-posted hook, and the
 reconciliation of an invoice posted by hand with the order's Shopify payments."""
 from odoo import fields, models
 
@@ -10,6 +11,16 @@ class AccountMove(models.Model):
     shopify_sale_order_id = fields.Many2one(
         "sale.order", string="Shopify order", copy=False, index="btree_not_null",
         help="Sales order of the Shopify order this credit note refunds.")
+    shopify_edit_credit = fields.Boolean(
+        string="Credits a Shopify order edit", copy=False, readonly=True,
+        help="Made by the integration for what an order edit in Shopify took off the invoiced "
+        "order.")
+    # Shopify users only: others may not read Shopify refunds (security/ir.model.access.csv).
+    shopify_edit_refund_ids = fields.Many2many(
+        "shopify.refund", "shopify_refund_edit_credit_note_rel", "move_id", "refund_id",
+        string="Paid back by Shopify refunds", copy=False, readonly=True,
+        groups="shopify_sync.group_shopify_user",
+        help="The Shopify refunds that pay the customer back for this order edit.")
 
     def _shopify_order(self):
         self.ensure_one()

@@ -1,6 +1,7 @@
 """A Shopify refund as applied to its sales order: the identity that makes apply_refund
-idempotent, what Shopify refunded, the credit note it became (when the order was invoiced) and
-where it stands (docs/contract.md, "RefundDocument")."""
+idempotent, what Shopify refunded, the credit note it became (when the order was invoiced), the
+credit notes of the order edits it pays back, and where it stands (docs/contract.md,
+"RefundDocument")."""
 from odoo import fields, models
 
 REFUND_STATES = [
@@ -36,6 +37,17 @@ class ShopifyRefund(models.Model):
         "when the refund arrived: the order itself carries the refund then.")
     credit_note_state = fields.Selection(related="credit_note_id.state",
                                          string="Credit note status")
+    edit_balance = fields.Monetary(
+        string="Pays back order edits", readonly=True,
+        help="The part of this refund that pays the customer back for order edits made in "
+        "Shopify after invoicing: the edits' credit notes credit it, this refund does not "
+        "credit it again.")
+    edit_credit_note_ids = fields.Many2many(
+        "account.move", "shopify_refund_edit_credit_note_rel", "refund_id", "move_id",
+        string="Edit credit notes", readonly=True,
+        help="The credit notes of the order edits this refund pays back. The order's refunds "
+        "and its edits' credit notes are matched oldest first, amount by amount: a refund "
+        "lists every credit note it pays part of.")
     return_gid = fields.Char(string="Shopify return ID", readonly=True,
                              help="The Shopify return this refund closes.")
     origin = fields.Selection(REFUND_ORIGINS, required=True, default="shopify", readonly=True,

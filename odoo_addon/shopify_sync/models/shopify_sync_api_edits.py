@@ -12,8 +12,9 @@ already (the fulfillment had not reached Shopify yet). Such units cannot leave a
   quantities and the order is `flagged` (never held), until a person returns them in Odoo.
 Whatever lowered an invoiced order (an edit before or after delivery) is credited on a posted
 credit note linked to the lines, so Odoo's invoiced quantities follow; the Shopify refund that
-pays the customer back carries that part as `edit_balance` and credits nothing again
-(shopify_sync_api_refunds.py).
+pays the customer back carries that part as `edit_balance`, credits nothing again
+(shopify_sync_api_refunds.py) and is bound to the edit credit notes it pays
+(`_bind_edit_refunds`), whichever of the two Odoo applies first.
 """
 from odoo import Command, models
 from odoo.tools import float_compare
@@ -140,6 +141,7 @@ class ShopifySyncApi(models.AbstractModel):
             "reversed_entry_id": invoice.id,
             "shopify_shop": self._shop(),
             "shopify_sale_order_id": order.id,
+            "shopify_edit_credit": True,
             "invoice_line_ids": [Command.create(line_vals) for line_vals in vals],
         })
         if total_cents is not None:
@@ -148,3 +150,33 @@ class ShopifySyncApi(models.AbstractModel):
         credit_note._shopify_set_result("synced")
         total = money.to_string(credit_note.amount_total, self._record_places(credit_note))
         notes.append(f"{label}: the edit is credited on {credit_note.name} ({total})")
+        # A refund Odoo applied before this edit may pay it back already (refunds first).
+        self._bind_edit_refunds(order)
+
+    def _bind_edit_refunds(self, order):
+        """Binds the order's refunds that pay back edits (`edit_balance`) to the edits' credit
+        notes they pay: both oldest first (refunds in Shopify's order, credit notes in Odoo's),
+        matched amount by amount in exact minor units, as a payment is matched with invoices. A
+        refund is bound to every credit note it pays part of; what no credit note takes (an edit
+        Odoo has not applied yet) is bound when its credit note comes (docs/flows.md, "The
+        refund that pays the customer back")."""
+        places = money.minor_units(order.currency_id.name)
+        notes = self.env["account.move"].search(
+            [("shopify_sale_order_id", "=", order.id), ("shopify_edit_credit", "=", True),
+             ("move_type", "=", "out_refund"), ("state", "=", "posted")], order="id")
+        owed = [[note, money.odoo_cents(note.amount_total, places)] for note in notes]
+        refunds = order.shopify_refund_ids.filtered(
+            lambda r: r.state != "pending" and r.edit_balance).sorted(
+            lambda r: (r.refunded_at or "", r.shopify_gid))
+        at = 0
+        for refund in refunds:
+            paid, left = set(), money.odoo_cents(refund.edit_balance, places)
+            while left > 0 and at < len(owed):
+                take = min(left, owed[at][1])
+                paid.add(owed[at][0].id)
+                left -= take
+                owed[at][1] -= take
+                if owed[at][1] <= 0:
+                    at += 1
+            if set(refund.edit_credit_note_ids.ids) != paid:
+                refund.edit_credit_note_ids = [Command.set(sorted(paid))]

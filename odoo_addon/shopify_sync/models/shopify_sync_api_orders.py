@@ -1,6 +1,6 @@
 """Contract area `orders`: apply a Shopify order as a sales order, cancel it, and report what
 Odoo holds for reconciliation (docs/contract.md, "OrderDocument")."""
-from odoo import api, models
+from odoo import _, api, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare
 
@@ -172,10 +172,13 @@ class ShopifySyncApi(models.AbstractModel):
             taxes = self._resolve_taxes(line_label, duty.get("tax_lines"), taxes_included,
                                         missing)
             hs_code = duty.get("harmonized_system_code")
+            # In the language of the integration user (the line's name is stored).
+            title = titles.get(duty.get("line_gid")) or _("Shopify line")
+            name = _("Duties: %(title)s (HS %(code)s)", title=title, code=hs_code) if hs_code \
+                else _("Duties: %(title)s", title=title)
             vals_list.append({
                 "product_id": product.id,
-                "name": f"Duties: {titles.get(duty.get('line_gid')) or 'Shopify line'}"
-                        + (f" (HS {hs_code})" if hs_code else ""),
+                "name": name,
                 "product_uom_qty": 1, "price_unit": float(price),
                 LINE_TAXES: [(6, 0, taxes.ids)],
                 "shopify_line_gid": self._gid(duty, "duty_gid", "Duty", f"{label} {line_label}"),

@@ -18,7 +18,7 @@ quantities stay right (money-and-privacy notes: a credit note linked to sale lin
 invoiced quantity). Reusable entry points for other flows that take things off an order:
 `_leave(order, so_line, qty)`, `_refund_money_lines(...)` and `_credit_note(...)`.
 """
-from odoo import Command, api, models
+from odoo import Command, _, api, models
 from odoo.exceptions import ValidationError
 
 from .. import compat
@@ -232,8 +232,8 @@ class ShopifySyncApi(models.AbstractModel):
                 continue
             vals = self._money_line_vals(
                 document["refund_gid"], "refund", duty_line.shopify_line_gid,
-                f"Duty refund: {duty_line.name}", -aml.quantity, aml.price_unit, aml.tax_ids,
-                "duty")
+                _("Duty refund: %(duty)s", duty=duty_line.name), -aml.quantity, aml.price_unit,
+                aml.tax_ids, "duty")
             refund_line = self.env["sale.order.line"].create(
                 dict(vals, order_id=order.id, product_id=duty_line.product_id.id))
             aml.sale_line_ids = [Command.set(refund_line.ids)]
@@ -342,7 +342,7 @@ class ShopifySyncApi(models.AbstractModel):
             if amount:
                 line_vals = self._money_line_vals(
                     document["refund_gid"], "refund", duty_line.shopify_line_gid,
-                    f"Duty refund: {duty_line.name}", -1, float(amount),
+                    _("Duty refund: %(duty)s", duty=duty_line.name), -1, float(amount),
                     compat.value(duty_line, "tax_id"), "duty")
                 # The duty's own product, whatever the setting says today.
                 vals.append(dict(line_vals, product_id=duty_line.product_id.id))
@@ -469,10 +469,15 @@ class ShopifySyncApi(models.AbstractModel):
                            f"from Shopify total {money.format_cents(expected, self._places())}; "
                            "left in draft")
                 credit_note._shopify_set_result("error", message=message)
+        # What pays back edits credited on credit notes: an edit before invoicing has none
+        # (the invoice counts the lowered order).
+        edit_balance = self._money(document.get("edit_balance"), f"{label} edit_balance") \
+            if self._invoiced(order) else 0
         vals = {
             "sale_order_id": order.id, "state": state, "message": message,
             "credit_note_id": credit_note.id or False,
             "amount_total": float(money.to_decimal(total_cents, self._places())),
+            "edit_balance": float(edit_balance),
             "return_gid": document.get("return_gid") or False,
             "origin": "odoo" if echo else "shopify",
             "note": document.get("note") or False,
@@ -484,6 +489,8 @@ class ShopifySyncApi(models.AbstractModel):
             vals.update(shopify_gid=gid, shopify_shop=self._shop(),
                         name=f"{order.shopify_name or order.name} refund {gid.rsplit('/', 1)[-1]}")
             record = self.env["shopify.refund"].create(vals)
+        if edit_balance:
+            self._bind_edit_refunds(order)
         return self._refund_result("flagged" if state == "flagged" else "created", record,
                                    message)
 

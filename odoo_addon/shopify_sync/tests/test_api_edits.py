@@ -1,7 +1,7 @@
 """Order edits on a confirmed order: added units get a delivery also after delivery; units
 removed after Odoo delivered them follow the company's policy (return and credit, or a flag) and
 are never a hold; an edit that lowers an invoiced order is credited once, whichever of the edit
-and the refund that repays it Odoo applies first."""
+and the refund that repays it Odoo applies first, and the two are bound to each other."""
 from odoo.tests import tagged
 
 from .test_api_refunds import RefundCase
@@ -130,6 +130,10 @@ class TestOrderEdits(RefundCase):
         self.assertEqual(order.amount_total, 21.0)
         self.assertEqual(sum(self.env["account.move"].search(
             [("shopify_sale_order_id", "=", order.id)]).mapped("amount_total")), 15.0)
+        # The refund and the edit's credit note it pays point to each other.
+        record = self.env["shopify.refund"].browse(refund["refund_id"])
+        self.assertEqual((record.edit_balance, record.edit_credit_note_ids), (15.0, notes))
+        self.assertEqual(notes.shopify_edit_refund_ids, record)
 
     def test_an_edit_of_an_invoiced_order_is_credited_once_refund_first(self):
         order, _result = self.import_order(4106)
@@ -146,6 +150,61 @@ class TestOrderEdits(RefundCase):
             [("shopify_sale_order_id", "=", order.id), ("move_type", "=", "out_refund")])
         self.assertEqual((len(notes), notes.amount_total), (1, 15.0))
         self.assertEqual(order.invoice_status, "invoiced")
+        # Bound when the edit's credit note came, after the refund.
+        record = self.env["shopify.refund"].browse(refund["refund_id"])
+        self.assertEqual(record.edit_credit_note_ids, notes)
+        self.assertEqual((notes.shopify_edit_credit, notes.shopify_edit_refund_ids),
+                         (True, record))
+
+    def edit_refund(self, order, number, balance, created_at):
+        """Shopify's refund of an edit's balance: money only, all of it repaying edits."""
+        result = self.api.apply_refund(self.refund_doc(
+            order, number, created_at=created_at, edit_balance=balance, total=balance,
+            adjustments=[{"amount": balance, "reason": "refund_discrepancy"}]))
+        return self.env["shopify.refund"].browse(result["refund_id"])
+
+    def test_refunds_pay_the_edits_credit_notes_oldest_first(self):
+        """Two edits credited 15.00 each; a refund of 10.00 pays part of the first, the next one
+        of 20.00 the rest of it and the second: each side lists all the other it pays or is
+        paid by."""
+        result = self.api.apply_order(self.edited(4109, 3))
+        self.reserve_imported()
+        order = self.env["sale.order"].browse(result["sale_order_id"])
+        self.invoice(order)
+        self.api.apply_order(self.edited(4109, 2) | {"updated_at": "2026-11-28T11:00:00Z"})
+        self.api.apply_order(self.edited(4109, 1) | {"updated_at": "2026-11-28T12:00:00Z"})
+        first, second = self.env["account.move"].search(
+            [("shopify_sale_order_id", "=", order.id), ("move_type", "=", "out_refund")],
+            order="id")
+        self.assertEqual((first.amount_total, second.amount_total), (15.0, 15.0))
+        # The later refund is applied first: Shopify's order counts, not Odoo's.
+        later = self.edit_refund(order, 41092, "20.00", "2026-11-28T14:00:00Z")
+        earlier = self.edit_refund(order, 41091, "10.00", "2026-11-28T13:00:00Z")
+        self.assertEqual(earlier.edit_credit_note_ids, first)
+        self.assertEqual(later.edit_credit_note_ids, first | second)
+        self.assertEqual(first.shopify_edit_refund_ids, earlier | later)
+        self.assertEqual(second.shopify_edit_refund_ids, later)
+        self.assertFalse(earlier.credit_note_id or later.credit_note_id)
+
+    def test_a_refund_of_an_edit_before_invoicing_pays_no_credit_note(self):
+        """Its edit has no credit note (the invoice counts the lowered order): it is never bound
+        to the credit note of a later edit, which the next refund pays."""
+        result = self.api.apply_order(self.edited(4110, 3))
+        self.reserve_imported()
+        order = self.env["sale.order"].browse(result["sale_order_id"])
+        self.api.apply_order(self.edited(4110, 2) | {"updated_at": "2026-11-28T11:00:00Z"})
+        before = self.edit_refund(order, 41101, "15.00", "2026-11-28T11:30:00Z")
+        self.assertEqual((before.edit_balance, before.edit_credit_note_ids),
+                         (0.0, self.env["account.move"]))
+        self.invoice(order)
+        self.api.apply_order(self.edited(4110, 1) | {"updated_at": "2026-11-28T12:00:00Z"})
+        note = self.env["account.move"].search(
+            [("shopify_sale_order_id", "=", order.id), ("move_type", "=", "out_refund")])
+        self.assertEqual((note.amount_total, note.shopify_edit_refund_ids),
+                         (15.0, self.env["shopify.refund"]))
+        after = self.edit_refund(order, 41102, "15.00", "2026-11-28T13:00:00Z")
+        self.assertEqual(after.edit_credit_note_ids, note)
+        self.assertEqual(note.shopify_edit_refund_ids, after)
 
     def test_an_edit_before_delivery_of_an_invoiced_order_is_credited(self):
         order, _result = self.import_order(4107)
