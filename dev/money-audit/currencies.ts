@@ -54,9 +54,10 @@ export function odooRate(c: AuditCurrency, shopCurrency: string): string {
  */
 export function withCurrency(order: AuditOrder, mix: CurrencyMix): AuditOrder {
   if (mix === 'shop' || order.action === 'cash_change') return order;
-  const random = seededRandom(0xc0ffee ^ (order.index * 2246822519));
-  if (random() >= FOREIGN_SHARE) return order;
-  const currency = FOREIGN_CURRENCIES[Math.floor(random() * FOREIGN_CURRENCIES.length)]!;
+  // One draw decides both, below the share: which currency (a second draw of a generator seeded so near is not spread evenly).
+  const draw = seededRandom(0xc0ffee ^ Math.imul(order.index, 2246822519))();
+  if (draw >= FOREIGN_SHARE) return order;
+  const currency = FOREIGN_CURRENCIES[Math.floor((draw / FOREIGN_SHARE) * FOREIGN_CURRENCIES.length)]!;
   return { ...order, currency, body: { ...order.body, presentmentCurrency: currency.code, exchangeRate: currency.rate } };
 }
 
