@@ -35,7 +35,6 @@ type Row = Record<string, unknown> & { id: number };
 
 const m2oId = (value: unknown): number | null => (Array.isArray(value) ? (value[0] as number) : null);
 const orNull = <T>(value: T | false | undefined): T | null => (value === false || value === undefined ? null : value);
-const money = (value: unknown) => (Math.round(Number(value) * 100) / 100).toFixed(2);
 /** An amount of a record in its currency (`currency_id`, e.g. [3, "KWD"]), with that currency's decimals (JPY none, KWD 3). */
 const moneyIn = (value: unknown, currency: unknown) => {
   const places = minorUnits(Array.isArray(currency) ? (currency[1] as string) : null);
@@ -622,7 +621,7 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
           ['move_id', '=', id],
           ['display_type', '=', 'product'],
         ],
-        ['name', 'quantity', 'price_total', 'sale_line_ids'],
+        ['name', 'quantity', 'price_total', 'sale_line_ids', 'currency_id'],
         { order: 'sequence, id' },
       );
       const out = [];
@@ -632,7 +631,7 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
         out.push({
           name: row.name as string,
           quantity: row.quantity as number,
-          price_total: money(row.price_total),
+          price_total: moneyIn(row.price_total, row.currency_id),
           sale_line_role: orNull(role as string | false | null),
         });
       }
@@ -640,12 +639,16 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
     },
 
     async readInvoice(id: number) {
-      const move = await read('account.move', id, ['amount_total', 'amount_residual', 'state']);
-      return { amount_total: money(move.amount_total), amount_residual: money(move.amount_residual), state: move.state as string };
+      const move = await read('account.move', id, ['amount_total', 'amount_residual', 'state', 'currency_id']);
+      return {
+        amount_total: moneyIn(move.amount_total, move.currency_id),
+        amount_residual: moneyIn(move.amount_residual, move.currency_id),
+        state: move.state as string,
+      };
     },
 
     async readOrderLines(saleOrderId: number) {
-      const order = await read('sale.order', saleOrderId, ['amount_total', 'invoice_status']);
+      const order = await read('sale.order', saleOrderId, ['amount_total', 'invoice_status', 'currency_id']);
       const rows = await searchRead(
         'sale.order.line',
         [
@@ -669,10 +672,10 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
           qty_delivered: row.qty_delivered as number,
           qty_invoiced: row.qty_invoiced as number,
           kept_qty: row.shopify_kept_qty as number,
-          price_total: money(row.price_total),
+          price_total: moneyIn(row.price_total, order.currency_id),
         });
       }
-      return { amount_total: money(order.amount_total), invoice_status: order.invoice_status as string, lines };
+      return { amount_total: moneyIn(order.amount_total, order.currency_id), invoice_status: order.invoice_status as string, lines };
     },
 
     async readRefunds(saleOrderId: number) {

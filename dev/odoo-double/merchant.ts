@@ -580,6 +580,7 @@ export class DoubleMerchant implements MerchantDriver {
       const cn = this.odoo.state.creditNotes.get(id);
       if (!cn) throw userError(`credit note ${id} does not exist`);
       const so = this.odoo.saleOrder(cn.sale_order_id);
+      this.inOrderCurrency(cn.sale_order_id);
       return cn.lines.map((l) => ({
         name: l.name,
         quantity: l.quantity,
@@ -593,6 +594,7 @@ export class DoubleMerchant implements MerchantDriver {
     return this.later(() => {
       const inv = this.odoo.state.invoices.get(id);
       if (!inv) throw userError(`invoice ${id} does not exist`);
+      this.inOrderCurrency(inv.sale_order_id);
       return { amount_total: formatMoney(inv.amount_total), amount_residual: formatMoney(inv.amount_residual), state: inv.state };
     });
   }
@@ -601,6 +603,7 @@ export class DoubleMerchant implements MerchantDriver {
     return this.later(() => {
       const odoo = this.odoo;
       const so = odoo.saleOrder(saleOrderId);
+      this.inOrderCurrency(saleOrderId);
       const lines = so.lines.map((l) => {
         const { untaxed, tax } = odoo.lineAmounts(l.price_unit, l.quantity, l.tax_ids);
         return {
