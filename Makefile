@@ -124,7 +124,8 @@ chaos: install
 # refunds through the simulator and the sidecar into the Odoo double, then Odoo's amounts
 # (orders, invoices, credit notes, payments) against Shopify's, to the cent; with ODOO_SRC
 # the same against a throwaway real Odoo 18. Its smoke version is dev/money-audit/audit.test.ts.
-# MONEY_AUDIT_ARGS passes options, e.g. --orders 500 --rounding round_globally.
+# MONEY_AUDIT_ARGS passes options, e.g. --orders 500 --rounding round_globally, or --currencies mixed
+# (customers paying in PLN, JPY and KWD, booked in their money or the shop's by batch).
 money-audit: install
 	node --import tsx dev/money-audit/run.ts $(MONEY_AUDIT_ARGS)
 	@if [ -n "$(ODOO_SRC)" ]; then scripts/with-real-odoo.sh node --import tsx dev/money-audit/run.ts $(MONEY_AUDIT_ARGS); fi

@@ -14,7 +14,7 @@
  */
 import type { Gid, Money, SyncModel } from '../../sidecar/odoo/contract.js';
 import type { OdooCaller } from '../../sidecar/odoo/types.js';
-import { formatCents, toCents } from '../../sidecar/rules/money.js';
+import { formatMinor, minorUnits } from '../../sidecar/rules/money.js';
 import type {
   BindingView,
   FailureView,
@@ -35,7 +35,11 @@ type Row = Record<string, unknown> & { id: number };
 
 const m2oId = (value: unknown): number | null => (Array.isArray(value) ? (value[0] as number) : null);
 const orNull = <T>(value: T | false | undefined): T | null => (value === false || value === undefined ? null : value);
-const money = (value: unknown) => (Math.round(Number(value) * 100) / 100).toFixed(2);
+/** An amount of a record in its currency (`currency_id`, e.g. [3, "KWD"]), with that currency's decimals (JPY none, KWD 3). */
+const moneyIn = (value: unknown, currency: unknown) => {
+  const places = minorUnits(Array.isArray(currency) ? (currency[1] as string) : null);
+  return formatMinor(BigInt(Math.round(Number(value) * 10 ** places)), places);
+};
 /** The second warehouse the suite maps when the database has only one mapped. */
 const SECOND_LOCATION_GID = 'gid://shopify/Location/9000002';
 
@@ -224,13 +228,13 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
       const rows = await searchRead(
         'account.payment',
         [['shopify_sale_order_id', '=', saleOrderId]],
-        ['shopify_transaction_gid', 'payment_type', 'amount', 'journal_id', 'is_reconciled'],
+        ['shopify_transaction_gid', 'payment_type', 'amount', 'journal_id', 'is_reconciled', 'currency_id'],
         { order: 'id' },
       );
       return rows.map((row) => ({
         transaction_gid: row.shopify_transaction_gid as string,
         payment_type: row.payment_type as PaymentView['payment_type'],
-        amount: money(row.amount),
+        amount: moneyIn(row.amount, row.currency_id),
         journal: (row.journal_id as [number, string])[1],
         reconciled: Boolean(row.is_reconciled),
       }));
@@ -243,7 +247,7 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
           ['shopify_sale_order_id', '=', saleOrderId],
           ['move_type', '=', 'out_refund'],
         ],
-        ['amount_total', 'state', 'shopify_gid', 'shopify_edit_refund_ids'],
+        ['amount_total', 'state', 'shopify_gid', 'shopify_edit_refund_ids', 'currency_id'],
         { order: 'id' },
       );
       const refundIds = moves.flatMap((m) => m.shopify_edit_refund_ids as number[]);
@@ -252,7 +256,7 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
         : [];
       return moves.map((m) => ({
         id: m.id,
-        amount_total: money(m.amount_total),
+        amount_total: moneyIn(m.amount_total, m.currency_id),
         state: m.state as string,
         refund_gid: (m.shopify_gid as string | false) || null,
         edit_refund_gids: refunds.filter((r) => (m.shopify_edit_refund_ids as number[]).includes(r.id)).map((r) => r.shopify_gid as string),
@@ -270,7 +274,7 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
           ['id', 'in', ids],
           ['move_type', '=', 'out_invoice'],
         ],
-        ['state', 'amount_total', 'amount_residual'],
+        ['state', 'amount_total', 'amount_residual', 'currency_id'],
         { order: 'id' },
       );
       const out: OrderInvoiceView[] = [];
@@ -286,13 +290,14 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
               ['price_total'],
             )
           : [];
-        const gift = lines.reduce((sum, l) => sum + toCents(money(l.price_total)), 0n);
+        const places = minorUnits((move.currency_id as [number, string])[1]);
+        const gift = lines.reduce((sum, l) => sum + BigInt(Math.round(Number(l.price_total) * 10 ** places)), 0n);
         out.push({
           id: move.id,
           state: move.state as string,
-          amount_total: money(move.amount_total),
-          amount_residual: money(move.amount_residual),
-          gift_card_amount: formatCents(gift),
+          amount_total: moneyIn(move.amount_total, move.currency_id),
+          amount_residual: moneyIn(move.amount_residual, move.currency_id),
+          gift_card_amount: formatMinor(gift, places),
         });
       }
       return out;
@@ -350,6 +355,14 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
         await kw('ir.config_parameter', 'set_param', ['shopify_sync.presentment_policy', settings.presentment_policy]);
       if (settings.tax_tolerance !== undefined)
         await kw('ir.config_parameter', 'set_param', ['shopify_sync.tax_tolerance', settings.tax_tolerance]);
+      if (settings.price_digits !== undefined) {
+        const precision = await searchRead('decimal.precision', [['name', '=', 'Product Price']], ['id']);
+        await write(
+          'decimal.precision',
+          precision.map((p) => p.id),
+          { digits: settings.price_digits },
+        );
+      }
       await configureMoney(settings);
     },
 
@@ -386,7 +399,7 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
       return {
         currency: (so.currency_id as [number, string])[1],
         shopify_currency: orNull(so.shopify_currency as string | false),
-        amount_total: money(so.amount_total),
+        amount_total: moneyIn(so.amount_total, so.currency_id),
       };
     },
 
@@ -598,8 +611,12 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
       const moveId = after.find((id) => !before.has(id));
       if (!moveId) throw new Error(`invoicing sale order ${saleOrderId} made no invoice`);
       await call('account.move', 'action_post', [moveId]);
-      const move = await read('account.move', moveId, ['move_type', 'amount_total']);
-      return { invoice_id: moveId, move_type: move.move_type as 'out_invoice' | 'out_refund', amount_total: money(move.amount_total) };
+      const move = await read('account.move', moveId, ['move_type', 'amount_total', 'currency_id']);
+      return {
+        invoice_id: moveId,
+        move_type: move.move_type as 'out_invoice' | 'out_refund',
+        amount_total: moneyIn(move.amount_total, move.currency_id),
+      };
     },
 
     async readCreditNoteLines(id: number) {
@@ -609,7 +626,7 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
           ['move_id', '=', id],
           ['display_type', '=', 'product'],
         ],
-        ['name', 'quantity', 'price_total', 'sale_line_ids'],
+        ['name', 'quantity', 'price_total', 'sale_line_ids', 'currency_id'],
         { order: 'sequence, id' },
       );
       const out = [];
@@ -619,7 +636,7 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
         out.push({
           name: row.name as string,
           quantity: row.quantity as number,
-          price_total: money(row.price_total),
+          price_total: moneyIn(row.price_total, row.currency_id),
           sale_line_role: orNull(role as string | false | null),
         });
       }
@@ -627,12 +644,16 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
     },
 
     async readInvoice(id: number) {
-      const move = await read('account.move', id, ['amount_total', 'amount_residual', 'state']);
-      return { amount_total: money(move.amount_total), amount_residual: money(move.amount_residual), state: move.state as string };
+      const move = await read('account.move', id, ['amount_total', 'amount_residual', 'state', 'currency_id']);
+      return {
+        amount_total: moneyIn(move.amount_total, move.currency_id),
+        amount_residual: moneyIn(move.amount_residual, move.currency_id),
+        state: move.state as string,
+      };
     },
 
     async readOrderLines(saleOrderId: number) {
-      const order = await read('sale.order', saleOrderId, ['amount_total', 'invoice_status']);
+      const order = await read('sale.order', saleOrderId, ['amount_total', 'invoice_status', 'currency_id']);
       const rows = await searchRead(
         'sale.order.line',
         [
@@ -656,23 +677,23 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
           qty_delivered: row.qty_delivered as number,
           qty_invoiced: row.qty_invoiced as number,
           kept_qty: row.shopify_kept_qty as number,
-          price_total: money(row.price_total),
+          price_total: moneyIn(row.price_total, order.currency_id),
         });
       }
-      return { amount_total: money(order.amount_total), invoice_status: order.invoice_status as string, lines };
+      return { amount_total: moneyIn(order.amount_total, order.currency_id), invoice_status: order.invoice_status as string, lines };
     },
 
     async readRefunds(saleOrderId: number) {
       const rows = await searchRead(
         'shopify.refund',
         [['sale_order_id', '=', saleOrderId]],
-        ['shopify_gid', 'state', 'amount_total', 'credit_note_id', 'origin', 'return_gid', 'edit_credit_note_ids'],
+        ['shopify_gid', 'state', 'amount_total', 'credit_note_id', 'origin', 'return_gid', 'edit_credit_note_ids', 'currency_id'],
         { order: 'id' },
       );
       return rows.map((r) => ({
         refund_gid: r.shopify_gid as string,
         state: r.state as string,
-        amount_total: money(r.amount_total),
+        amount_total: moneyIn(r.amount_total, r.currency_id),
         credit_note_id: m2oId(r.credit_note_id),
         origin: r.origin as string,
         return_gid: orNull(r.return_gid as string | false),
@@ -708,7 +729,7 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
       const orders = await searchRead(
         'sale.order',
         [['shopify_gid', '=', orderGid]],
-        ['name', 'state', 'partner_id', 'partner_shipping_id', 'amount_total'],
+        ['name', 'state', 'partner_id', 'partner_shipping_id', 'amount_total', 'currency_id'],
       );
       const views: SaleOrderView[] = [];
       for (const so of orders) {
@@ -739,7 +760,7 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
             city: orNull(ship.city as string | false),
             zip: orNull(ship.zip as string | false),
           },
-          amount_total: money(so.amount_total),
+          amount_total: moneyIn(so.amount_total, so.currency_id),
           lines: lines.map((l) => ({
             sku: skus.get(m2oId(l.product_id)!) ?? null,
             quantity: l.product_uom_qty as number,
@@ -792,8 +813,8 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
     },
 
     async readCreditNote(id: number) {
-      const move = await read('account.move', id, ['amount_total', 'state']);
-      return { amount_total: money(move.amount_total), state: move.state as string };
+      const move = await read('account.move', id, ['amount_total', 'state', 'currency_id']);
+      return { amount_total: moneyIn(move.amount_total, move.currency_id), state: move.state as string };
     },
 
     async readSidecarHealth() {

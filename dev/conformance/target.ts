@@ -149,6 +149,11 @@ export interface MerchantSettings {
   currency_policy?: 'company' | 'pricelist' | 'convert';
   /** Shopify > Settings > Money: new orders booked in shop or the customer's (presentment) money. */
   presentment_policy?: 'shop' | 'presentment';
+  /**
+   * Settings > Technical > Decimal Accuracy "Product Price" (Odoo's default 2; a currency with
+   * three decimals needs 3). The double keeps unit prices in exact minor units and ignores it.
+   */
+  price_digits?: number;
   /** The company's Shopify invoice policy (Settings → Shopify → Customer invoices). */
   invoice_policy?: 'never' | 'on_payment' | 'on_delivery';
   /** Shopify → Configuration → Payment gateways: gateway → a bank journal by name (created when missing); replaces the mapping. */

@@ -10,6 +10,7 @@ import type { Stack } from '../testing/stack.js';
 import { toCents } from '../../sidecar/rules/money.js';
 import { centsString } from '../sim/taxes.js';
 import type { AuditCounts } from './counts.js';
+import { inBooked, minorOf, shopifyTotal, shown, type BookedMoney } from './currencies.js';
 import type { AuditOrder } from './generate.js';
 
 export const LOCATION = 101;
@@ -22,6 +23,7 @@ export interface SimOrder {
   name: string;
   updated_at: string;
   current_total_price: string;
+  current_total_price_set: { presentment_money: { amount: string; currency_code: string } };
   line_items: Array<{ sku: string | null; current_quantity: number; gift_card: boolean }>;
   fulfillments: unknown[];
   refunds: Array<{ admin_graphql_api_id: string; transactions: Array<{ amount: string; kind: string; status: string }> }>;
@@ -41,6 +43,8 @@ export interface Placed {
   soId: number;
   /** The order's policy made (or the merchant made) an invoice: its invoices must then add up to Shopify's total. */
   invoiced: boolean;
+  /** The money Odoo is to book the order in (./currencies.ts): the shop's, or the customer's. */
+  booked: BookedMoney;
 }
 
 export const sim = <T>(run: Run, method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown) =>
@@ -65,6 +69,10 @@ export async function queuesIdle(run: Run): Promise<void> {
     await waitFor(run, 'the money queues idle', async () => {
       const stats = await run.stack.sidecar.queue.queueStats();
       return stats.filter((q) => QUEUES.includes(q.queue)).every((q) => q.queued === 0 && q.active === 0);
+    }).catch((error: unknown) => {
+      // What kept a queue busy: the sidecar's last warnings and errors (a job retried until it is dead-lettered).
+      const last = run.stack.logs.lines.filter((l) => l.level === 'warn' || l.level === 'error').slice(-10);
+      throw new Error(`${(error as Error).message}; last warnings:\n${last.map((l) => JSON.stringify(l).slice(0, 600)).join('\n')}`);
     });
   }
 }
@@ -74,9 +82,10 @@ export async function invoiceByHand(run: Run, p: Placed): Promise<void> {
   const current = await sim<SimOrder>(run, 'GET', `/orders/${p.order.id}`);
   const made = await run.merchant.invoiceOrder(p.soId);
   p.invoiced = true;
-  if (made.move_type !== 'out_invoice' || cents(made.amount_total, 'invoice') !== cents(current.current_total_price, 'Shopify total')) {
+  const shopify = shopifyTotal(p.booked, current);
+  if (made.move_type !== 'out_invoice' || minorOf(p.booked, made.amount_total, 'invoice') !== shopify) {
     run.counts.invoiceTotalsDiffer += 1;
-    run.note(`invoice of ${p.order.name}: Odoo ${made.amount_total}, Shopify ${current.current_total_price}`);
+    run.note(`invoice of ${p.order.name}: Odoo ${made.amount_total}, Shopify ${shown(p.booked, shopify)}`);
   }
 }
 
@@ -104,12 +113,15 @@ export function plannedRefund(p: Placed): Record<string, unknown> {
   };
 }
 
-/** Shopify's net money of the order (sales and captures less refunds and cash change), in cents. */
-export function netPaid(run: Run, orderId: number): bigint {
+/**
+ * Shopify's net money of the order (sales and captures less refunds and cash change), in cents of
+ * the shop money, or of the booked money when given (each transaction's amount in it).
+ */
+export function netPaid(run: Run, orderId: number, booked?: BookedMoney): bigint {
   const sign = { sale: 1n, capture: 1n, refund: -1n, change: -1n, authorization: 0n } as const;
   return run.stack.sim.state.transactions
     .filter((t) => t.orderId === orderId && t.status === 'success')
-    .reduce((s, t) => s + sign[t.kind] * BigInt(t.amount), 0n);
+    .reduce((s, t) => s + sign[t.kind] * (booked ? inBooked(booked, t.amount) : BigInt(t.amount)), 0n);
 }
 
 /** What an edit that made the order cheaper owes the customer, refunded as money only (Shopify's "Refund" after the edit). */

@@ -41,6 +41,11 @@ export interface AuditCounts {
   dutiesRefunded: number;
   /** Orders with an additional fee. */
   fees: number;
+  /**
+   * With customers' currencies (`--currencies mixed`): orders paid in another currency than the
+   * shop's, those booked in the customer's currency, and the orders by the currency Odoo booked.
+   */
+  currencies?: { foreign: number; presentment: number; booked: Record<string, number> };
   /** How many orders of each action were audited. */
   actions: Partial<Record<AuditAction, number>>;
   examples: string[];
@@ -76,8 +81,19 @@ export function summary(counts: AuditCounts): string {
     `credit_notes_differ=${counts.creditNotesDiffer} refunds_not_applied=${counts.refundsNotApplied} ` +
     `payments=${counts.payments} payments_differ=${counts.paymentsDiffer} payments_unreconciled=${counts.paymentsUnreconciled} ` +
     `gift_cards=${counts.giftCards} gift_cards_differ=${counts.giftCardsDiffer} ` +
-    `duties=${counts.duties} duties_refunded=${counts.dutiesRefunded} fees=${counts.fees}`
+    `duties=${counts.duties} duties_refunded=${counts.dutiesRefunded} fees=${counts.fees}` +
+    currencySummary(counts)
   );
+}
+
+/** ` foreign=F booked_in_customer_currency=B currencies=EUR:n,JPY:n…` in a run with customers' currencies; nothing otherwise. */
+function currencySummary(counts: AuditCounts): string {
+  const c = counts.currencies;
+  if (!c) return '';
+  const booked = Object.entries(c.booked)
+    .map(([code, n]) => `${code}:${n}`)
+    .join(',');
+  return ` foreign=${c.foreign} booked_in_customer_currency=${c.presentment} currencies=${booked}`;
 }
 
 /** `action=count …`, in the order the generator knows them. */

@@ -130,6 +130,9 @@ export interface AuditOrder {
     gateway: string;
     giftCardPayment?: string;
     locationId: number;
+    /** Paid in the customer's currency (`--currencies mixed`, ./currencies.ts): its code and the simulator's rate. */
+    presentmentCurrency?: string;
+    exchangeRate?: number;
   };
   action: AuditAction;
   /**
@@ -141,6 +144,8 @@ export interface AuditOrder {
   edit: { add?: { sku: string; quantity: number; price: string }; remove?: { sku: string; quantity: number } } | null;
   /** The return: one unit of a line, restocked, refunded when the return is processed. */
   returned: { sku: string; quantity: number } | null;
+  /** The customer's currency when it is not the shop's (./currencies.ts): minor units per shop minor unit. */
+  currency?: { code: string; rate: number };
 }
 
 /** mulberry32: a small seeded generator, enough to vary orders reproducibly. */

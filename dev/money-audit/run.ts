@@ -13,10 +13,15 @@
  *   orders=N order_totals_differ=0 invoices=I invoice_totals_differ=0 refunds=R credit_notes=C
  *   credit_notes_differ=0 refunds_not_applied=0 payments=P payments_differ=0
  *   payments_unreconciled=0 gift_cards=G gift_cards_differ=0 duties=D duties_refunded=E fees=F
- * The exit code is 0 only when nothing differs.
+ * The exit code is 0 only when nothing differs. With `--currencies mixed` (./currencies.ts) about
+ * 45 % of the orders are paid in the customer's currency (PLN, JPY, KWD), the batches book them in
+ * the customer's and the shop's money in turn (or as `--book-in` says), every amount is compared
+ * in the currency Odoo booked, and the line ends with
+ *   foreign=F booked_in_customer_currency=B currencies=EUR:n,JPY:n,…
  *
  *   node --import tsx dev/money-audit/run.ts [--orders 200] [--seed 1] [--batch 20]
  *        [--rounding round_per_line|round_globally] [--tax-source shopify|odoo]
+ *        [--currencies shop|mixed] [--book-in batch|presentment|shop]
  */
 import { createOdooClient } from '../../sidecar/odoo/client.js';
 import { createRealMerchant } from '../conformance/real-driver.js';
@@ -27,6 +32,7 @@ import { startStack, type Stack } from '../testing/stack.js';
 import * as act from './actions.js';
 import { compareOrder } from './compare.js';
 import { actionSummary, anyDifference, emptyCounts, summary, type AuditCounts } from './counts.js';
+import { batchBookIn, bookedMoney, setUpCurrencies, withCurrency, type BookIn, type CurrencyMix } from './currencies.js';
 import { AUDIT_GATEWAYS, AUDIT_GIFT_CARD, auditOrders, TAX_MAPPING, type AuditOrder, type AuditSku } from './generate.js';
 
 export { anyDifference } from './counts.js';
@@ -40,6 +46,10 @@ export interface AuditOptions {
   rounding: 'round_per_line' | 'round_globally';
   /** The addon's tax source; "odoo" (no tolerance) shows what the audit finds without the rounding line. */
   taxSource?: 'shopify' | 'odoo';
+  /** Customers' currencies (./currencies.ts): none (`shop`, the default) or `mixed`. */
+  currencies?: CurrencyMix;
+  /** With `mixed`: the money each batch books orders in (default: the batches alternate). */
+  bookIn?: BookIn;
   /** A database URL for the sidecar's queue; default: a throwaway embedded PostgreSQL. */
   databaseUrl?: string;
   realOdoo: RealOdooSettings | null;
@@ -92,14 +102,23 @@ async function laterSteps(run: Run, p: Placed): Promise<void> {
   if (action === 'return') await act.returnAndRefund(run, p);
 }
 
-async function runBatch(run: Run, batch: AuditOrder[], options: AuditOptions): Promise<void> {
-  await run.merchant.configure({ invoice_policy: batch[0]!.policy });
+/** Where the batch runs: its index and the shop currency (the company's). */
+interface BatchContext {
+  index: number;
+  shopCurrency: string;
+}
+
+async function runBatch(run: Run, batch: AuditOrder[], options: AuditOptions, at: BatchContext): Promise<void> {
+  const mixed = options.currencies === 'mixed';
+  const bookIn = batchBookIn(options.bookIn ?? 'batch', at.index);
+  await run.merchant.configure({ invoice_policy: batch[0]!.policy, ...(mixed ? { presentment_policy: bookIn } : {}) });
   const orders = [];
   for (const plan of batch) orders.push(await act.sim<act.SimOrder>(run, 'POST', '/orders', plan.body));
   const placed: Placed[] = [];
   for (const [j, plan] of batch.entries()) {
     const order = orders[j]!;
-    const p: Placed = { plan, order, soId: await act.imported(run, order), invoiced: false };
+    const booked = bookedMoney(plan, at.shopCurrency, mixed ? bookIn : 'shop');
+    const p: Placed = { plan, order, soId: await act.imported(run, order), invoiced: false, booked };
     placed.push(p);
     // A held or flagged order already differs (compareOrder counts it); nothing more is done to it.
     if ((await run.merchant.readBinding('sale.order', p.soId)).state !== 'error') await firstSteps(run, p);
@@ -113,10 +132,18 @@ async function runBatch(run: Run, batch: AuditOrder[], options: AuditOptions): P
     if (p.plan.body.lines.some((l) => l.duties?.length)) run.counts.duties += 1;
     if (p.plan.refund?.duties) run.counts.dutiesRefunded += 1;
     if (p.plan.body.additionalFees?.length) run.counts.fees += 1;
+    if (mixed) countCurrency(run.counts, p);
     await compareOrder(run, p);
   }
   run.counts.orders += placed.length;
   options.print(`money-audit: ${summary(run.counts)}`);
+}
+
+function countCurrency(counts: AuditCounts, p: Placed): void {
+  const c = (counts.currencies ??= { foreign: 0, presentment: 0, booked: {} });
+  if (p.plan.currency) c.foreign += 1;
+  if (p.booked.presentment) c.presentment += 1;
+  c.booked[p.booked.currency] = (c.booked[p.booked.currency] ?? 0) + 1;
 }
 
 async function connect(options: AuditOptions): Promise<{ stack: Stack; merchant: MerchantDriver; stopDb: () => Promise<void> }> {
@@ -162,11 +189,12 @@ export async function runMoneyAudit(options: AuditOptions): Promise<AuditCounts 
       gateways: AUDIT_GATEWAYS,
       gift_card: AUDIT_GIFT_CARD,
     });
+    const shopCurrency = await setUpCurrencies(merchant, options.currencies ?? 'shop');
     const warehouse = (await merchant.warehouses()).find((w) => w.location_gid === `gid://shopify/Location/${LOCATION}`);
     if (!warehouse) throw new Error(`no Odoo warehouse is mapped to Shopify location ${LOCATION}`);
     const skus = await catalog(run, warehouse.id, options.seed);
-    const plans = auditOrders(options.orders, options.seed, skus, LOCATION, size);
-    for (let i = 0; i < plans.length; i += size) await runBatch(run, plans.slice(i, i + size), options);
+    const plans = auditOrders(options.orders, options.seed, skus, LOCATION, size).map((o) => withCurrency(o, options.currencies ?? 'shop'));
+    for (let i = 0; i < plans.length; i += size) await runBatch(run, plans.slice(i, i + size), options, { index: i / size, shopCurrency });
   } finally {
     await stack.stop();
     await stopDb();
@@ -184,15 +212,24 @@ async function main(): Promise<void> {
   if (rounding !== 'round_per_line' && rounding !== 'round_globally') throw new Error('--rounding is round_per_line or round_globally');
   const taxSource = argument('tax-source', 'shopify');
   if (taxSource !== 'shopify' && taxSource !== 'odoo') throw new Error('--tax-source is shopify or odoo');
+  const currencies = argument('currencies', 'shop');
+  if (currencies !== 'shop' && currencies !== 'mixed') throw new Error('--currencies is shop or mixed');
+  const bookIn = argument('book-in', 'batch');
+  if (bookIn !== 'batch' && bookIn !== 'presentment' && bookIn !== 'shop') throw new Error('--book-in is batch, presentment or shop');
   const realOdoo = realOdooFromEnv();
   const print = (line: string) => process.stdout.write(`${line}\n`);
-  print(`money-audit: against ${realOdoo ? `a real Odoo at ${realOdoo.url}` : 'the Odoo double'}, ${rounding}, tax source ${taxSource}`);
+  const money = currencies === 'mixed' ? `, customers' currencies mixed (booked in: ${bookIn})` : '';
+  print(
+    `money-audit: against ${realOdoo ? `a real Odoo at ${realOdoo.url}` : 'the Odoo double'}, ${rounding}, tax source ${taxSource}${money}`,
+  );
   const result = await runMoneyAudit({
     orders: Number(argument('orders', '200')),
     seed: Number(argument('seed', '1')),
     batch: Number(argument('batch', '20')),
     rounding,
     taxSource,
+    currencies,
+    bookIn,
     realOdoo,
     print,
   });

@@ -61,6 +61,11 @@ export class DoubleMerchant implements MerchantDriver {
     );
   }
 
+  /** The amounts of an order and of its invoices, credit notes, payments and refunds are read in the order's currency, with its decimals. */
+  private inOrderCurrency(saleOrderId: number): void {
+    useCurrency(this.odoo.saleOrder(saleOrderId).currency ?? this.odoo.state.settings.company_currency);
+  }
+
   warehouses() {
     return this.later(() => {
       return [...this.odoo.state.warehouses.values()]
@@ -116,6 +121,7 @@ export class DoubleMerchant implements MerchantDriver {
   readOrderCurrency(saleOrderId: number) {
     return this.later(() => {
       const so = this.odoo.saleOrder(saleOrderId);
+      this.inOrderCurrency(saleOrderId);
       return {
         currency: so.currency ?? this.odoo.state.settings.company_currency,
         shopify_currency: so.shopify_currency ?? null,
@@ -125,8 +131,9 @@ export class DoubleMerchant implements MerchantDriver {
   }
 
   readPayments(saleOrderId: number): Promise<PaymentView[]> {
-    return this.later(() =>
-      [...this.odoo.state.payments.values()]
+    return this.later(() => {
+      this.inOrderCurrency(saleOrderId);
+      return [...this.odoo.state.payments.values()]
         .filter((p) => p.sale_order_id === saleOrderId)
         .map((p) => ({
           transaction_gid: p.transaction_gid,
@@ -134,13 +141,14 @@ export class DoubleMerchant implements MerchantDriver {
           amount: formatMoney(p.amount),
           journal: p.journal,
           reconciled: p.residual === 0,
-        })),
-    );
+        }));
+    });
   }
 
   readOrderInvoices(saleOrderId: number): Promise<OrderInvoiceView[]> {
-    return this.later(() =>
-      [...this.odoo.state.invoices.values()]
+    return this.later(() => {
+      this.inOrderCurrency(saleOrderId);
+      return [...this.odoo.state.invoices.values()]
         .filter((inv) => inv.sale_order_id === saleOrderId)
         .map((inv) => {
           const so = this.odoo.saleOrder(saleOrderId);
@@ -152,13 +160,14 @@ export class DoubleMerchant implements MerchantDriver {
             amount_residual: formatMoney(inv.amount_residual),
             gift_card_amount: formatMoney(giftLines.reduce((sum, l) => sum + l.amount, 0)),
           };
-        }),
-    );
+        });
+    });
   }
 
   readOrderCreditNotes(saleOrderId: number) {
-    return this.later(() =>
-      [...this.odoo.state.creditNotes.values()]
+    return this.later(() => {
+      this.inOrderCurrency(saleOrderId);
+      return [...this.odoo.state.creditNotes.values()]
         .filter((cn) => cn.sale_order_id === saleOrderId)
         .sort((a, b) => a.id - b.id)
         .map((cn) => ({
@@ -170,8 +179,8 @@ export class DoubleMerchant implements MerchantDriver {
             .filter((r) => r.edit_credit_note_ids?.includes(cn.id))
             .sort((a, b) => a.id - b.id)
             .map((r) => r.refund_gid),
-        })),
-    );
+        }));
+    });
   }
 
   companyCurrency() {
@@ -431,6 +440,7 @@ export class DoubleMerchant implements MerchantDriver {
     return this.later(() => {
       const odoo = this.odoo;
       const so = odoo.saleOrder(saleOrderId);
+      this.inOrderCurrency(saleOrderId);
       const lines = so.lines
         .map((l) => ({ l, qty: l.quantity - odoo.qtyInvoiced(l) }))
         .filter(({ qty }) => qty !== 0)
@@ -525,6 +535,7 @@ export class DoubleMerchant implements MerchantDriver {
         .filter((so) => so.order_gid === orderGid)
         .map((so) => {
           const ship = this.odoo.partner(so.partner_shipping_id);
+          this.inOrderCurrency(so.id);
           return {
             id: so.id,
             name: so.name,
@@ -568,6 +579,7 @@ export class DoubleMerchant implements MerchantDriver {
     return this.later(() => {
       const cn = this.odoo.state.creditNotes.get(id);
       if (!cn) throw userError(`credit note ${id} does not exist`);
+      this.inOrderCurrency(cn.sale_order_id);
       return { amount_total: formatMoney(cn.amount_total), state: cn.state };
     });
   }
@@ -577,6 +589,7 @@ export class DoubleMerchant implements MerchantDriver {
       const cn = this.odoo.state.creditNotes.get(id);
       if (!cn) throw userError(`credit note ${id} does not exist`);
       const so = this.odoo.saleOrder(cn.sale_order_id);
+      this.inOrderCurrency(cn.sale_order_id);
       return cn.lines.map((l) => ({
         name: l.name,
         quantity: l.quantity,
@@ -590,6 +603,7 @@ export class DoubleMerchant implements MerchantDriver {
     return this.later(() => {
       const inv = this.odoo.state.invoices.get(id);
       if (!inv) throw userError(`invoice ${id} does not exist`);
+      this.inOrderCurrency(inv.sale_order_id);
       return { amount_total: formatMoney(inv.amount_total), amount_residual: formatMoney(inv.amount_residual), state: inv.state };
     });
   }
@@ -598,6 +612,7 @@ export class DoubleMerchant implements MerchantDriver {
     return this.later(() => {
       const odoo = this.odoo;
       const so = odoo.saleOrder(saleOrderId);
+      this.inOrderCurrency(saleOrderId);
       const lines = so.lines.map((l) => {
         const { untaxed, tax } = odoo.lineAmounts(l.price_unit, l.quantity, l.tax_ids);
         return {
@@ -617,8 +632,9 @@ export class DoubleMerchant implements MerchantDriver {
   }
 
   readRefunds(saleOrderId: number) {
-    return this.later(() =>
-      [...this.odoo.state.refunds.values()]
+    return this.later(() => {
+      this.inOrderCurrency(saleOrderId);
+      return [...this.odoo.state.refunds.values()]
         .filter((r) => r.sale_order_id === saleOrderId)
         .sort((a, b) => a.id - b.id)
         .map((r) => ({
@@ -629,8 +645,8 @@ export class DoubleMerchant implements MerchantDriver {
           origin: r.origin,
           return_gid: r.return_gid,
           edit_credit_note_ids: [...(r.edit_credit_note_ids ?? [])],
-        })),
-    );
+        }));
+    });
   }
 
   readSidecarHealth() {

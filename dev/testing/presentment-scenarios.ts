@@ -16,6 +16,7 @@ import type { MoneyScenarioContext } from './money-scenarios.js';
 
 const LOCATION = 101;
 const CARD = 'E2E presentment card payments';
+const BANK = 'E2E presentment bank transfers';
 const RATE = '2';
 
 interface SimOrder {
@@ -35,8 +36,8 @@ export function definePresentmentScenarios(get: () => MoneyScenarioContext): voi
       await merchant.configure({ presentment_policy: 'shop', currency_policy: 'company', invoice_policy: 'never', gateways: [] });
   });
 
-  /** A product on both sides and an order of 2 × 10.00 + 5.00 shipping, paid in `paid` at RATE. */
-  async function paidOrder(paid: string) {
+  /** A product on both sides and an order of 2 × 10.00 + 5.00 shipping, paid in `paid` at RATE (`payment`: how, default a card at checkout). */
+  async function paidOrder(paid: string, payment: { financialStatus: 'paid' | 'pending'; gateway?: string } = { financialStatus: 'paid' }) {
     const { merchant, warehouseId } = get();
     const sku = `PRES-${randomUUID().slice(0, 8).toUpperCase()}`;
     await sim('POST', '/products', { title: `Presentment ${sku}`, sku, price: '10.00', stock: { [String(LOCATION)]: 50 } });
@@ -46,7 +47,7 @@ export function definePresentmentScenarios(get: () => MoneyScenarioContext): voi
       email: `presentment-${randomUUID().slice(0, 8)}@example.com`,
       lines: [{ sku, quantity: 2, price: '10.00' }],
       shippingLines: [{ title: 'Standard', price: '5.00' }],
-      financialStatus: 'paid',
+      ...payment,
       presentmentCurrency: paid,
       exchangeRate: RATE,
       locationId: LOCATION,
@@ -92,6 +93,43 @@ export function definePresentmentScenarios(get: () => MoneyScenarioContext): voi
       const [now] = await merchant.readSaleOrders(order.admin_graphql_api_id);
       return now?.amount_total === '30.00';
     });
+    const binding = await merchant.readBinding('sale.order', so!.id);
+    assert.equal(binding.state, 'synced', binding.message ?? '');
+  });
+
+  it("books a bank transfer in the customer's currency paid after the import: the order never in error, the payment in that currency", async () => {
+    const { merchant, stack } = get();
+    const paid = (await merchant.companyCurrency()) === 'EUR' ? 'GBP' : 'EUR';
+    await merchant.configure({
+      presentment_policy: 'presentment',
+      currency_policy: 'pricelist',
+      invoice_policy: 'on_payment',
+      gateways: [{ gateway: 'Bank Deposit', journal: BANK }],
+    });
+    await merchant.setCurrency(paid, { rate: '0.5', pricelist: true });
+    const { order } = await paidOrder(paid, { financialStatus: 'pending', gateway: 'Bank Deposit' });
+    const [so] = await waitFor('the sale order in Odoo', async () => {
+      const sos = await merchant.readSaleOrders(order.admin_graphql_api_id);
+      return sos.length === 1 && sos[0]!.state === 'sale' ? sos : undefined;
+    });
+    // The import's payments job (no transaction yet) worked: it names the customer's currency, so Odoo takes it.
+    await stack.sim.idle();
+    await waitFor('the orders and payments queues idle', async () => {
+      const stats = await stack.sidecar.queue.queueStats();
+      return stats.filter((q) => ['orders', 'payments'].includes(q.queue)).every((q) => q.queued === 0 && q.active === 0);
+    });
+    const before = await merchant.readBinding('sale.order', so!.id);
+    assert.notEqual(before.state, 'error', before.message ?? '');
+    assert.deepEqual(await merchant.readPayments(so!.id), []);
+    await sim('POST', `/orders/${order.id}/pay`);
+    const payments = await waitFor('the transfer booked', async () => {
+      const found = await merchant.readPayments(so!.id);
+      return found.length === 1 && found[0]!.reconciled ? found : undefined;
+    });
+    assert.deepEqual(
+      payments.map((p) => [p.payment_type, p.amount, p.journal]),
+      [['inbound', '50.00', BANK]],
+    );
     const binding = await merchant.readBinding('sale.order', so!.id);
     assert.equal(binding.state, 'synced', binding.message ?? '');
   });

@@ -43,6 +43,8 @@ describe('payments map', () => {
     const doc = paymentsDocument({
       id: 'gid://shopify/Order/9',
       name: '#9',
+      currencyCode: 'EUR',
+      presentmentCurrencyCode: 'JPY',
       transactions: [paid(1, 'SALE', '30.00', '4500.0'), paid(2, 'REFUND', '10.00', '1500.0')],
     });
     assert.deepEqual(
@@ -51,16 +53,28 @@ describe('payments map', () => {
     );
     assert.deepEqual(doc.presentment, { currency: 'JPY', transactions: [{ amount: '4500.0' }, { amount: '1500.0' }] });
     validator.validate('apply_payments', 'params', doc);
-    assert.equal(
-      'presentment' in paymentsDocument({ id: 'gid://shopify/Order/9', name: '#9', transactions: [tx(1, 'SALE', 'SUCCESS', '1.00')] }),
-      false,
-    );
+    const inShopMoney = { id: 'gid://shopify/Order/9', name: '#9', currencyCode: 'EUR', presentmentCurrencyCode: 'EUR' } as const;
+    assert.equal('presentment' in paymentsDocument({ ...inShopMoney, transactions: [tx(1, 'SALE', 'SUCCESS', '1.00')] }), false);
+  });
+
+  it('names the customer’s currency also before any transaction (a bank transfer not paid yet), so an order booked in it takes the document', () => {
+    const doc = paymentsDocument({
+      id: 'gid://shopify/Order/9',
+      name: '#9',
+      currencyCode: 'EUR',
+      presentmentCurrencyCode: 'JPY',
+      transactions: [],
+    });
+    assert.deepEqual(doc.presentment, { currency: 'JPY', transactions: [] });
+    validator.validate('apply_payments', 'params', doc);
   });
 
   it('sends every transaction, lower-cased, with shop money and the processing time (else the creation time), valid against the contract', () => {
     const doc = paymentsDocument({
       id: 'gid://shopify/Order/9',
       name: '#9',
+      currencyCode: 'EUR',
+      presentmentCurrencyCode: 'EUR',
       transactions: [
         tx(1, 'AUTHORIZATION', 'SUCCESS', '30.00'),
         tx(2, 'CAPTURE', 'SUCCESS', '30.00', { gateway: 'shopify_payments' }),

@@ -35,8 +35,9 @@ export function isMoney(t: Pick<ShopifyTransaction, 'kind' | 'status' | 'amountS
 
 /** The contract's PaymentsDocument of an order: every transaction, kinds and statuses lower-cased. */
 export function paymentsDocument(order: ShopifyOrderTransactions): PaymentsDocument {
-  const shop = order.transactions[0]?.amountSet.shopMoney.currencyCode;
-  const paid = order.transactions.find((t) => t.amountSet.presentmentMoney.currencyCode !== shop)?.amountSet.presentmentMoney.currencyCode;
+  // From the order, not its transactions: an order booked in the customer's currency needs its
+  // amounts in it also before any transaction (a bank transfer not paid yet: an empty list).
+  const paid = order.presentmentCurrencyCode !== order.currencyCode ? order.presentmentCurrencyCode : undefined;
   return {
     order_gid: order.id,
     ...(paid

@@ -4723,7 +4723,7 @@ export type OrderTransactionsQueryVariables = Exact<{
 }>;
 
 
-export type OrderTransactionsQuery = { order: { id: string, name: string, transactions: Array<{ id: string, kind: OrderTransactionKind, status: OrderTransactionStatus, gateway: string | null, processedAt: string | null, createdAt: string, amountSet: { shopMoney: { amount: string, currencyCode: CurrencyCode }, presentmentMoney: { amount: string, currencyCode: CurrencyCode } } }> } | null };
+export type OrderTransactionsQuery = { order: { id: string, name: string, currencyCode: CurrencyCode, presentmentCurrencyCode: CurrencyCode, transactions: Array<{ id: string, kind: OrderTransactionKind, status: OrderTransactionStatus, gateway: string | null, processedAt: string | null, createdAt: string, amountSet: { shopMoney: { amount: string, currencyCode: CurrencyCode }, presentmentMoney: { amount: string, currencyCode: CurrencyCode } } }> } | null };
 
 export type OrdersCreatedSinceQueryVariables = Exact<{
   query: string;
