@@ -67,7 +67,8 @@ class ShopifySidecar(models.AbstractModel):
             raise SidecarNotFound(answer.get("detail") or _("Not found."))
         if response.status_code >= 400:
             detail = answer.get("detail") or answer.get("error") or response.reason
+            # The request named beforehand: Odoo's term extractor evaluates the arguments of _().
+            what = f"{method} {path}"
             raise UserError(_("The sidecar answered %(status)s to %(what)s: %(detail)s",
-                              status=response.status_code, what=f"{method} {path}",
-                              detail=detail))
+                              status=response.status_code, what=what, detail=detail))
         return answer
