@@ -7,19 +7,11 @@
  * 1.00, an import handling fee of 2.50 + 0.50 VAT: 33.00.
  */
 import assert from 'node:assert/strict';
-import type { OdooContract, OrderDocument } from '../../sidecar/odoo/contract.js';
+import type { OrderDocument } from '../../sidecar/odoo/contract.js';
 import { gidOf, orderDoc, refundOf, vat } from './fixtures.js';
-import type { MerchantDriver, WarehouseView } from './target.js';
+import type { AreaContext } from './target.js';
 
-export interface FeeScenarioContext {
-  contract: OdooContract;
-  m: MerchantDriver;
-  currency: string;
-  wh: WarehouseView[];
-  stocked(quantity?: number, price?: string): Promise<{ sku: string; template_id: number; product_id: number }>;
-}
-
-export function defineFeeScenarios(get: () => FeeScenarioContext): void {
+export function defineFeeScenarios(get: () => AreaContext): void {
   const feeOrder = async () => {
     const { contract, currency, wh } = get();
     const p = await get().stocked();

@@ -9,9 +9,9 @@
 import assert from 'node:assert/strict';
 import type { OrderDocument, RefundDocument } from '../../sidecar/odoo/contract.js';
 import { gidOf, orderDoc, refundOf, vat } from './fixtures.js';
-import type { RefundScenarioContext } from './refunds.js';
+import type { AreaContext } from './target.js';
 
-export function defineCurrencyScenarios(get: () => RefundScenarioContext): void {
+export function defineCurrencyScenarios(get: () => AreaContext): void {
   after(() => get().m.configure({ currency_policy: 'company', presentment_policy: 'shop' }));
 
   it('refuses an order in another currency under the "company" policy, naming both currencies', async () => {

@@ -6,21 +6,13 @@
  * 10.00 + 20 % VAT, shipping 5.00 + 1.00, a duty of 3.00 + 0.60 VAT on the units: 33.60.
  */
 import assert from 'node:assert/strict';
-import type { OdooContract, OrderDocument, RefundDocument } from '../../sidecar/odoo/contract.js';
+import type { OrderDocument, RefundDocument } from '../../sidecar/odoo/contract.js';
 import { OdooPermanentError } from '../../sidecar/odoo/errors.js';
 import { gidOf, orderDoc, refundOf, vat } from './fixtures.js';
 import { rejects, VALIDATION } from './support.js';
-import type { MerchantDriver, WarehouseView } from './target.js';
+import type { AreaContext } from './target.js';
 
-export interface DutyScenarioContext {
-  contract: OdooContract;
-  m: MerchantDriver;
-  currency: string;
-  wh: WarehouseView[];
-  stocked(quantity?: number, price?: string): Promise<{ sku: string; template_id: number; product_id: number }>;
-}
-
-export function defineDutyScenarios(get: () => DutyScenarioContext): void {
+export function defineDutyScenarios(get: () => AreaContext): void {
   const dutyOrder = async () => {
     const { contract, currency, wh } = get();
     const p = await get().stocked();

@@ -10,9 +10,9 @@ import { OdooPermanentError } from '../../sidecar/odoo/errors.js';
 import { formatCents } from '../../sidecar/rules/money.js';
 import { gidOf, orderDoc, vat } from './fixtures.js';
 import { pullAll, rejects, VALIDATION } from './support.js';
-import type { RefundScenarioContext } from './refunds.js';
+import type { AreaContext } from './target.js';
 
-export function defineEditScenarios(get: () => RefundScenarioContext): void {
+export function defineEditScenarios(get: () => AreaContext): void {
   const taxedOrder = async () => {
     const { contract, currency, wh } = get();
     const p = await get().stocked();

@@ -3,21 +3,13 @@
  * delivery), run against the double and a real Odoo like the rest of ./suite.ts.
  */
 import assert from 'node:assert/strict';
-import type { OdooContract, OrderDocument, ShopifyFulfillmentDocument } from '../../sidecar/odoo/contract.js';
+import type { OrderDocument, ShopifyFulfillmentDocument } from '../../sidecar/odoo/contract.js';
 import { OdooPermanentError } from '../../sidecar/odoo/errors.js';
 import { gidOf, orderDoc } from './fixtures.js';
 import { rejects, VALIDATION } from './support.js';
-import type { MerchantDriver, WarehouseView } from './target.js';
+import type { AreaContext } from './target.js';
 
-export interface FulfillmentScenarioContext {
-  contract: OdooContract;
-  m: MerchantDriver;
-  currency: string;
-  wh: WarehouseView[];
-  stocked(quantity?: number, price?: string): Promise<{ sku: string; template_id: number; product_id: number }>;
-}
-
-export function defineFulfillmentScenarios(get: () => FulfillmentScenarioContext): void {
+export function defineFulfillmentScenarios(get: () => AreaContext): void {
   /** An order of `quantity` units imported and confirmed, from the first warehouse (10 on hand). */
   const order = async (quantity: number) => {
     const { contract, currency, wh } = get();

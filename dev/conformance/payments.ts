@@ -4,25 +4,17 @@
  * ./suite.ts. Amounts: two units at 10.00 + 20 % VAT and shipping 5.00 + 1.00: 30.00.
  */
 import assert from 'node:assert/strict';
-import type { OdooContract, OrderDocument, PaymentTransaction } from '../../sidecar/odoo/contract.js';
+import type { OrderDocument, PaymentTransaction } from '../../sidecar/odoo/contract.js';
 import { OdooPermanentError } from '../../sidecar/odoo/errors.js';
 import { gidOf, orderDoc, refundOf, vat } from './fixtures.js';
 import { rejects, VALIDATION } from './support.js';
-import type { MerchantDriver, MerchantSettings, WarehouseView } from './target.js';
-
-export interface PaymentScenarioContext {
-  contract: OdooContract;
-  m: MerchantDriver;
-  currency: string;
-  wh: WarehouseView[];
-  stocked(quantity?: number, price?: string): Promise<{ sku: string; template_id: number; product_id: number }>;
-}
+import type { AreaContext, MerchantSettings } from './target.js';
 
 const CARD = 'Conformance card';
 const GIFT = { journal: 'Conformance gift cards', account: 'Conformance gift cards outstanding' };
 const MONEY: MerchantSettings = { invoice_policy: 'on_payment', gateways: [{ gateway: 'bogus', journal: CARD }], gift_card: GIFT };
 
-export function definePaymentScenarios(get: () => PaymentScenarioContext): void {
+export function definePaymentScenarios(get: () => AreaContext): void {
   const tx = (kind: PaymentTransaction['kind'], amount: string, extra: Partial<PaymentTransaction> = {}): PaymentTransaction => ({
     transaction_gid: gidOf('OrderTransaction'),
     kind,

@@ -5,21 +5,13 @@
  * 1.00 VAT: 30.00.
  */
 import assert from 'node:assert/strict';
-import type { OdooContract, OrderDocument, ReturnDocument } from '../../sidecar/odoo/contract.js';
+import type { OrderDocument, ReturnDocument } from '../../sidecar/odoo/contract.js';
 import { OdooPermanentError } from '../../sidecar/odoo/errors.js';
 import { gidOf, orderDoc, refundOf, vat } from './fixtures.js';
 import { drain, pullAll, rejects, VALIDATION } from './support.js';
-import type { MerchantDriver, WarehouseView } from './target.js';
+import type { AreaContext } from './target.js';
 
-export interface RefundScenarioContext {
-  contract: OdooContract;
-  m: MerchantDriver;
-  currency: string;
-  wh: WarehouseView[];
-  stocked(quantity?: number, price?: string): Promise<{ sku: string; template_id: number; product_id: number }>;
-}
-
-export function defineRefundScenarios(get: () => RefundScenarioContext): void {
+export function defineRefundScenarios(get: () => AreaContext): void {
   /** Two units at 10.00 + 20 % VAT, shipping 5.00 + 1.00: 30.00, imported and confirmed. */
   const taxedOrder = async (extra: Partial<Parameters<typeof orderDoc>[0]> = {}) => {
     const { contract, currency, wh } = get();

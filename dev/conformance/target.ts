@@ -28,6 +28,19 @@ export interface Tracking {
   url?: string | null;
 }
 
+/**
+ * What an area's scenarios (refunds, edits, taxes, currencies, payments, fulfillments, duties,
+ * additional fees) get from ./suite.ts: the contract under test, the merchant, the company
+ * currency, the warehouses mapped to Shopify locations, and a product stocked for the scenario.
+ */
+export interface AreaContext {
+  contract: OdooContract;
+  m: MerchantDriver;
+  currency: string;
+  wh: WarehouseView[];
+  stocked(quantity?: number, price?: string): Promise<{ sku: string; template_id: number; product_id: number }>;
+}
+
 export interface WarehouseView {
   id: number;
   location_gid: Gid;

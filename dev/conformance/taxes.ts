@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import type { RefundDocument } from '../../sidecar/odoo/contract.js';
 import { gidOf, orderDoc, type FixtureTaxLine } from './fixtures.js';
-import type { RefundScenarioContext } from './refunds.js';
+import type { AreaContext } from './target.js';
 
 const STATE = { title: 'CA State Tax', rate: '0.0625' };
 const CITY = { title: 'Los Angeles City Tax', rate: '0.025' };
@@ -20,7 +20,7 @@ const state = (amount: string): FixtureTaxLine => ({ ...STATE, amount });
 const city = (amount: string): FixtureTaxLine => ({ ...CITY, amount });
 const ROUNDINGS = ['round_per_line', 'round_globally'] as const;
 
-export function defineTaxScenarios(get: () => RefundScenarioContext): void {
+export function defineTaxScenarios(get: () => AreaContext): void {
   const mapStacked = (included: boolean) =>
     get().m.configure({
       tax_mapping: [

@@ -217,23 +217,40 @@ function echoFeeLines(core: DoubleCore, so: SaleOrder, creditNote: CreditNote, d
   for (const l of creditNote.lines) {
     const fee = so.lines.find((x) => x.id === l.sale_line_id && x.role === 'fee');
     if (!fee || !l.quantity) continue;
-    const line: SaleLine = {
-      id: core.id(),
-      product_id: null,
-      sku: fee.sku,
+    mirrorCreditLine(core, so, l, fee, {
       refund_gid: doc.refund_gid,
-      line_gid: fee.line_gid,
       role: 'refund_adjustment',
       name: `Additional fee refunded: ${fee.name}`,
-      quantity: -l.quantity,
-      price_unit: l.base / l.quantity,
-      tax_ids: [...l.tax_ids],
-      qty_delivered: 0,
-    };
-    so.lines.push(line);
-    l.sale_line_id = line.id;
+    });
   }
   core.computeAmounts(so);
+}
+
+/**
+ * Adds to the order a line taking back what a credit note line credits of `source` (its units,
+ * price and taxes), and links the credit note line to it instead of `source`: the echo of a
+ * credit note made in Odoo for a fee or a duty.
+ */
+function mirrorCreditLine(
+  core: DoubleCore,
+  so: SaleOrder,
+  creditLine: CreditNote['lines'][number],
+  source: SaleLine,
+  fields: Pick<SaleLine, 'refund_gid' | 'role' | 'name'>,
+): void {
+  const line: SaleLine = {
+    id: core.id(),
+    product_id: null,
+    sku: source.sku,
+    line_gid: source.line_gid,
+    ...fields,
+    quantity: -creditLine.quantity,
+    price_unit: creditLine.base / creditLine.quantity,
+    tax_ids: [...creditLine.tax_ids],
+    qty_delivered: 0,
+  };
+  so.lines.push(line);
+  creditLine.sale_line_id = line.id;
 }
 
 /**
@@ -250,21 +267,7 @@ function echoDutyLines(core: DoubleCore, so: SaleOrder, creditNote: CreditNote, 
     const credited = so.lines.find((x) => x.id === l.sale_line_id && x.role === 'duty');
     const duty = credited ?? so.lines.find((x) => x.role === 'duty' && x.line_gid !== null && gids.has(x.line_gid));
     if (!duty) continue;
-    const line: SaleLine = {
-      id: core.id(),
-      product_id: null,
-      sku: duty.sku,
-      refund_gid: doc.refund_gid,
-      line_gid: duty.line_gid,
-      role: 'refund',
-      name: `Duty refund: ${duty.name}`,
-      quantity: -l.quantity,
-      price_unit: l.base / l.quantity,
-      tax_ids: [...l.tax_ids],
-      qty_delivered: 0,
-    };
-    so.lines.push(line);
-    l.sale_line_id = line.id;
+    mirrorCreditLine(core, so, l, duty, { refund_gid: doc.refund_gid, role: 'refund', name: `Duty refund: ${duty.name}` });
   }
   core.computeAmounts(so);
 }
