@@ -3,8 +3,11 @@
  * what the foundation promises end to end, before any flow runs.
  */
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startStack, type Stack } from '../dev/testing/stack.js';
 import { testDatabase } from '../dev/testing/root-hooks.js';
+import { closeServer, KEEP_ALIVE_TIMEOUT_MS } from './app.js';
 
 describe('sidecar assembled (simulator, PostgreSQL, Odoo double)', () => {
   let stack: Stack;
@@ -54,5 +57,41 @@ describe('sidecar assembled (simulator, PostgreSQL, Odoo double)', () => {
       const stats = await stack.sidecar.queue.queueStats();
       return (stats.find((s) => s.queue === 'products')?.queued ?? 0) >= 1;
     });
+  });
+});
+
+describe('closeServer (the shutdown of the HTTP server)', () => {
+  it('ends a keep-alive connection whose request was being answered when the server closed, instead of waiting out its keep-alive', async function () {
+    // Without the sweep the close waits KEEP_ALIVE_TIMEOUT_MS (65 s) and the test times out.
+    this.timeout(KEEP_ALIVE_TIMEOUT_MS / 2);
+    const pending: http.ServerResponse[] = [];
+    let arrived!: () => void;
+    const requestArrived = new Promise<void>((resolve) => (arrived = resolve));
+    const server = http.createServer((_req, res) => {
+      pending.push(res);
+      arrived();
+    });
+    server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const agent = new http.Agent({ keepAlive: true });
+    try {
+      const answered = new Promise<string>((resolve, reject) => {
+        http
+          .get({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, agent }, (res) => {
+            let body = '';
+            res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+            res.on('end', () => resolve(body));
+          })
+          .on('error', reject);
+      });
+      await requestArrived;
+      const closing = closeServer(server);
+      pending[0]!.end('answered while closing');
+      assert.equal(await answered, 'answered while closing');
+      await closing;
+    } finally {
+      agent.destroy();
+      server.closeAllConnections();
+    }
   });
 });

@@ -430,8 +430,8 @@ function createLifecycle(parts: Parts, app: Express, deps: SidecarDeps): Pick<Si
       await parts.relay.stop();
       await parts.alerter.stop();
       parts.breakers.stop();
-      if (server) await close(server);
-      if (metricsServer) await close(metricsServer);
+      if (server) await closeServer(server);
+      if (metricsServer) await closeServer(metricsServer);
       const result = await parts.queue.stop({ timeoutMs: config.queue.shutdownTimeoutMs });
       logger.info('sidecar stopped', { ...result });
       await parts.rollup.stop();
@@ -480,8 +480,18 @@ async function listen(app: Express, port: number, host: string): Promise<{ serve
 }
 
 /** Stops accepting connections and waits for open requests; idle keep-alive connections close at once. */
-async function close(server: http.Server): Promise<void> {
+/**
+ * Stops accepting connections and resolves once every open one has ended. A request in flight is
+ * answered first; its connection is then idle, and without the sweep keep-alive would hold it
+ * (and the shutdown) open for up to KEEP_ALIVE_TIMEOUT_MS.
+ */
+export async function closeServer(server: http.Server): Promise<void> {
   const closing = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
-  await closing;
+  const sweep = setInterval(() => server.closeIdleConnections(), 100);
+  try {
+    await closing;
+  } finally {
+    clearInterval(sweep);
+  }
 }
