@@ -155,6 +155,16 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
       ...extra,
     });
   const saleOrders = (gid: string) => merchant.readSaleOrders(gid);
+  /** The order's one sale order, once Odoo has it confirmed. */
+  const confirmedSaleOrder = (gid: string, what = 'the sale order') =>
+    stack.waitFor(
+      what,
+      async () => {
+        const sos = await saleOrders(gid);
+        return sos.length === 1 && sos[0]!.state === 'sale' ? sos[0] : undefined;
+      },
+      TIMEOUT,
+    );
   const simCustomer = async (email: string) =>
     (
       await sim<Array<{ id: number; admin_graphql_api_id: string; first_name: string | null; last_name: string | null }>>(
@@ -330,16 +340,9 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
     assert.equal((await saleOrders(order.admin_graphql_api_id)).length, 0, 'no webhook arrived');
     const first = await pullOrdersSince(ctx, since);
     assert.ok(first.enqueued >= 1);
-    const [so] = await stack.waitFor(
-      'the pulled order in Odoo',
-      async () => {
-        const sos = await saleOrders(order.admin_graphql_api_id);
-        return sos.length === 1 && sos[0]!.state === 'sale' ? sos : undefined;
-      },
-      TIMEOUT,
-    );
+    const so = await confirmedSaleOrder(order.admin_graphql_api_id, 'the pulled order in Odoo');
     assert.deepEqual(
-      so!.lines.map((l) => [l.sku, l.quantity]),
+      so.lines.map((l) => [l.sku, l.quantity]),
       [[TEE, 2]],
     );
   });
@@ -465,20 +468,13 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
   it("reserves an imported order's delivery right after the import, in Odoo's scheduled action", async () => {
     await merchant.setStock(mug.variant_id, wh.main, 20);
     const order = await place([{ sku: MUG, quantity: 3, price: '9.50' }]);
-    const [so] = await stack.waitFor(
-      'the sale order',
-      async () => {
-        const sos = await saleOrders(order.admin_graphql_api_id);
-        return sos.length === 1 && sos[0]!.state === 'sale' ? sos : undefined;
-      },
-      TIMEOUT,
-    );
+    const so = await confirmedSaleOrder(order.admin_graphql_api_id);
     // The import leaves the reservation to "Shopify: reserve imported orders' deliveries", run by
     // this Odoo's cron worker (docs/flows.md, "Reserving stock right after the import").
     const delivery = await stack.waitFor(
       'the delivery reserved',
       async () => {
-        const [picking] = (await merchant.readPickings(so!.id)).filter((pk) => pk.picking_type === 'outgoing');
+        const [picking] = (await merchant.readPickings(so.id)).filter((pk) => pk.picking_type === 'outgoing');
         return picking?.state === 'assigned' ? picking : undefined;
       },
       TIMEOUT,
@@ -492,15 +488,8 @@ describe('flows end to end against a real Odoo (simulator → sidecar → Odoo 1
   it('turns a partial delivery with tracking in Odoo into a partial fulfillment in Shopify', async () => {
     await merchant.setStock(mug.variant_id, wh.main, 20);
     const order = await place([{ sku: MUG, quantity: 2, price: '9.50' }]);
-    const [so] = await stack.waitFor(
-      'the sale order',
-      async () => {
-        const sos = await saleOrders(order.admin_graphql_api_id);
-        return sos.length === 1 && sos[0]!.state === 'sale' ? sos : undefined;
-      },
-      TIMEOUT,
-    );
-    const [picking] = (await merchant.readPickings(so!.id)).filter(
+    const so = await confirmedSaleOrder(order.admin_graphql_api_id);
+    const [picking] = (await merchant.readPickings(so.id)).filter(
       (p) => p.picking_type === 'outgoing' && p.state !== 'done' && p.state !== 'cancel',
     );
     assert.ok(picking, 'an open delivery');
