@@ -29,6 +29,9 @@ read -r -a no_demo <<<"$(odoo_demo_args "$ODOO_MAJOR" nodemo)"
 DB_HOST="${DB_HOST:-127.0.0.1}" DB_PORT="${DB_PORT:-5432}" DB_USER="${DB_USER:-odoo}" DB_PASSWORD="${DB_PASSWORD:-odoo}"
 DB="upgrade_check_$$"
 export PGPASSWORD="$DB_PASSWORD" PYTHONDONTWRITEBYTECODE=1
+# shellcheck source=scripts/lib-odoo-pg.sh
+source "$repo/scripts/lib-odoo-pg.sh"
+ensure_postgres  # a fresh machine: start Debian's cluster and create the role, as test-odoo.sh does
 work="$repo/var/check-upgrade-odoo"
 mkdir -p "$work"
 args=(--addons-path="$ODOO_SRC/addons,$ODOO_SRC/odoo/addons,$repo/odoo_addon"

@@ -36,6 +36,9 @@ DB_HOST="${DB_HOST:-127.0.0.1}" DB_PORT="${DB_PORT:-5432}" DB_USER="${DB_USER:-o
 PORT="${ODOO_HTTP_PORT:-$(free_port)}"
 DB="conformance_$$"
 export PGPASSWORD="$DB_PASSWORD" PYTHONDONTWRITEBYTECODE=1
+# shellcheck source=scripts/lib-odoo-pg.sh
+source "$repo/scripts/lib-odoo-pg.sh"
+ensure_postgres  # a fresh machine: start Debian's cluster and create the role, as test-odoo.sh does
 work="$repo/var/conformance-odoo/$DB"  # one folder per run: two runs side by side must not share a key file
 mkdir -p "$work"
 args=(--addons-path="$ODOO_SRC/addons,$ODOO_SRC/odoo/addons,$ADDONS_DIR"

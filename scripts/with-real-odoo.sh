@@ -48,6 +48,9 @@ PORT="${ODOO_HTTP_PORT:-$(free_port)}"
 DB="real_odoo_$$"
 DEMO_PORT="${DEMO_PORT:-$(free_port)}"
 export PGPASSWORD="$DB_PASSWORD" PYTHONDONTWRITEBYTECODE=1
+# shellcheck source=scripts/lib-odoo-pg.sh
+source "$repo/scripts/lib-odoo-pg.sh"
+ensure_postgres  # a fresh machine: start Debian's cluster and create the role, as test-odoo.sh does
 work="$repo/var/real-odoo/$DB"  # one folder per run: two runs side by side must not share a key file
 mkdir -p "$work"
 args=(--addons-path="$ODOO_SRC/addons,$ODOO_SRC/odoo/addons,$ADDONS_DIR"

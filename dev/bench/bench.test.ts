@@ -12,7 +12,7 @@ import { orderDoc } from '../conformance/fixtures.js';
 import type { OutboxJob, WebhookJob } from '../../sidecar/jobs.js';
 import { testDatabase } from '../testing/root-hooks.js';
 import { summarizeProfile, type CpuProfile } from './profile.js';
-import { runBench } from './run.js';
+import { DEFAULTS, parseArgs, runBench } from './run.js';
 import { latencies, percentile, renderTable } from './stats.js';
 
 /**
@@ -97,6 +97,7 @@ const SMALL = {
   fullProducts: 0,
   fullPaced: 0,
   fullPlan: 'standard',
+  orderPlan: 'standard',
 } as const;
 
 describe('make bench', () => {
@@ -113,6 +114,13 @@ describe('make bench', () => {
       renderTable([{ measure: 'm', load: 'l', value: 'v', baseline: 'b', ratio: 0.5, goal: '≥ 0.7×', met: false, n: 2 }]).split('\n')[2],
       '| m       | l    | v     | b                   | 0.50× | ≥ 0.7× | NO  | 2 |      |',
     );
+  });
+
+  it('reads the Shopify plan of the order rows and of the full rows, refusing an unknown one by name', () => {
+    assert.equal(parseArgs([]).orderPlan, DEFAULTS.orderPlan);
+    const options = parseArgs(['--order-plan', 'plus', '--full-plan', 'advanced', '--order-rate', '3']);
+    assert.deepEqual([options.orderPlan, options.fullPlan, options.orderRate], ['plus', 'advanced', 3]);
+    assert.throws(() => parseArgs(['--order-plan', 'gold']), /--order-plan must be one of standard, advanced, plus, enterprise/);
   });
 
   it('runs a tiny load against the whole stack and prints every row of its table, ending with the machine', async function () {
@@ -263,7 +271,7 @@ describe('make bench', () => {
       print: () => {},
     });
     const [slower, orders, sustained, stock] = rows.slice(4, 8);
-    assert.deepEqual([slower!.load, slower!.n], ['2 orders/s for 1 s', 2]);
+    assert.deepEqual([slower!.load, slower!.n], ['2 orders/s for 1 s, Shopify standard plan', 2]);
     assert.equal(orders!.n, 5);
     // Then what the phase cost: Shopify points per order by operation, lane waits, CPU by process (/proc: Linux only).
     assert.match(

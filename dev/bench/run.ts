@@ -29,7 +29,7 @@
  * `scripts/bench-real-odoo.sh` run it on a throwaway database.
  *
  *   node --import tsx dev/bench/run.ts [--webhook-rate 200] [--webhook-seconds 60] [--backlog-jobs 100000] [--backlog-seconds 60]
- *                                  [--order-rate 5] [--order-sweep 1,2] [--order-seconds 20] [--stock-changes 20]
+ *                                  [--order-rate 5] [--order-sweep 1,2] [--order-seconds 20] [--order-plan standard] [--stock-changes 20]
  *                                  [--floor-orders 20] [--floor-concurrency 10]
  *                                  [--full-products 10000] [--full-paced 300] [--full-plan standard] [--full-concurrency 4]
  *                                  [--only burst|backlog|full] [--burst-layouts one|apart|both] [--cpu-prof-dir var/bench/profiles]
@@ -83,6 +83,12 @@ export interface BenchOptions {
    */
   orderSweep: readonly number[];
   orderSeconds: number;
+  /**
+   * Shopify plan of the orders and stock rows' simulated shop. Standard's budget bounds the order
+   * rate first (each order costs 50–70 points); `plus` takes it out of the way to show what Odoo,
+   * the sidecar and this machine sustain.
+   */
+  orderPlan: PlanName;
   stockChanges: number;
   /** Products of the full catalog and inventory measure (0: not measured), and of its paced sample. */
   fullProducts: number;
@@ -149,6 +155,7 @@ export const DEFAULTS: Omit<
   orderRate: 5,
   orderSweep: [1, 2],
   orderSeconds: 20,
+  orderPlan: 'standard',
   stockChanges: 20,
   fullProducts: 10_000,
   fullPaced: 300,
@@ -277,7 +284,7 @@ export async function runBench(options: BenchOptions): Promise<{ rows: BenchRow[
       odoo: target.caller,
       logger,
       // A real Odoo refuses orders in another currency than its company's: the shop sells in it.
-      ...(real ? { sim: { currency: await merchant.companyCurrency() } } : {}),
+      sim: { plan: options.orderPlan, ...(real ? { currency: await merchant.companyCurrency() } : {}) },
       flows: observed(options.flows ?? FLOWS, worked),
       // The sidecar subscribes its own webhooks (as in production) and pushes only after onboarding.
       env: { WEBHOOK_SUBSCRIPTIONS_MANAGE: 'true', ONBOARDING_REQUIRED: 'true', LOG_LEVEL: 'info' },
@@ -415,7 +422,7 @@ const REAL_ODOO_POLL_MS = 250;
 async function benchOrders(stack: Stack, target: OdooTarget, worked: Set<string>, options: BenchOptions): Promise<BenchRow> {
   const row: BenchRow = {
     measure: 'order webhook → Odoo sales order',
-    load: `${options.orderRate} orders/s for ${options.orderSeconds} s`,
+    load: `${options.orderRate} orders/s for ${options.orderSeconds} s, Shopify ${options.orderPlan} plan`,
     value: '',
     baseline: '',
     goal: 'p95 < 2 s',
@@ -630,7 +637,7 @@ async function fullSyncRows(databaseUrl: string | undefined, options: BenchOptio
   return realOdoo ? rows.map((r) => ({ ...r, note: `on the Odoo double even in real-Odoo mode; ${r.note ?? ''}` })) : rows;
 }
 
-function parseArgs(argv: string[]): BenchOptions {
+export function parseArgs(argv: string[]): BenchOptions {
   const options: BenchOptions = { ...DEFAULTS };
   const names: Record<string, keyof typeof DEFAULTS> = {
     '--webhook-rate': 'webhookRate',
@@ -666,9 +673,9 @@ function parseArgs(argv: string[]): BenchOptions {
       options.cpuProfileDir = argv[i + 1]!;
       continue;
     }
-    if (argv[i] === '--full-plan') {
-      if (!isPlanName(argv[i + 1])) throw new Error(`bench: --full-plan must be one of ${Object.keys(PLANS).join(', ')}`);
-      options.fullPlan = argv[i + 1] as PlanName;
+    if (argv[i] === '--full-plan' || argv[i] === '--order-plan') {
+      if (!isPlanName(argv[i + 1])) throw new Error(`bench: ${argv[i]} must be one of ${Object.keys(PLANS).join(', ')}`);
+      options[argv[i] === '--full-plan' ? 'fullPlan' : 'orderPlan'] = argv[i + 1] as PlanName;
       continue;
     }
     const key = names[argv[i]!];
@@ -679,7 +686,7 @@ function parseArgs(argv: string[]): BenchOptions {
     if (!key || !values.every((v) => v > 0 || (zeroAllowed && v === 0)) || (key !== 'orderSweep' && values.length !== 1))
       throw new Error(`bench: unknown option or bad value: ${argv[i]} ${argv[i + 1] ?? ''}\noptions: ${Object.keys(names).join(' ')}`);
     if (key === 'orderSweep') options.orderSweep = values;
-    else if (key !== 'fullPlan') options[key] = values[0]!;
+    else if (key !== 'fullPlan' && key !== 'orderPlan') options[key] = values[0]!;
   }
   return options;
 }
