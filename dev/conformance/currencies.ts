@@ -61,6 +61,32 @@ export function defineCurrencyScenarios(get: () => AreaContext): void {
     assert.equal((await m.readOrderCurrency(r.sale_order_id)).currency, 'JPY');
   });
 
+  it('holds an order booked in a currency with three decimals while Odoo stores unit prices with two, naming the setting, then books it to the fils', async () => {
+    const { contract, m } = get();
+    await m.configure({ currency_policy: 'pricelist', price_digits: 2 });
+    await m.setCurrency('KWD', { rate: '0.3', pricelist: true });
+    const p = await get().stocked();
+    // The fixtures price in cents; a fils price and its tax are laid over them, with Shopify's totals.
+    const base = orderDoc({ currency: 'KWD', lines: [{ sku: p.sku, quantity: 2, price: '1.24', taxes: [vat('0.50')] }] });
+    const doc: OrderDocument = {
+      ...base,
+      lines: [{ ...base.lines[0]!, price_unit: '1.235', tax_lines: [vat('0.494')] }],
+      subtotal_price: '2.470',
+      total_tax: '0.494',
+      total_price: '2.964',
+    };
+    try {
+      const held = await contract.applyOrder(doc);
+      assert.equal(held.status, 'held');
+      assert.match(held.message ?? '', /unit prices are stored with 2 decimals in Odoo \(Decimal Accuracy "Product Price"\) but KWD has 3: set it to 3/);
+      await m.configure({ price_digits: 3 });
+      const r = await contract.applyOrder(doc);
+      assert.deepEqual([r.status, r.state, r.amount_total], ['updated', 'sale', '2.964'], r.message);
+    } finally {
+      await m.configure({ price_digits: 2 });
+    }
+  });
+
   it('converts every amount into the company currency with Odoo\'s rate ("convert"), and the refund\'s credit note alike', async () => {
     const { contract, m, currency, wh } = get();
     await m.configure({ currency_policy: 'convert' });

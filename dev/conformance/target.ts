@@ -164,7 +164,7 @@ export interface MerchantSettings {
   presentment_policy?: 'shop' | 'presentment';
   /**
    * Settings > Technical > Decimal Accuracy "Product Price" (Odoo's default 2; a currency with
-   * three decimals needs 3). The double keeps unit prices in exact minor units and ignores it.
+   * three decimals needs 3; the addon, and the double like it, hold an order booked in one while it is 2).
    */
   price_digits?: number;
   /** The company's Shopify invoice policy (Settings → Shopify → Customer invoices). */

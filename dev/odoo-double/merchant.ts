@@ -97,6 +97,7 @@ export class DoubleMerchant implements MerchantDriver {
       if (settings.tax_tolerance !== undefined) s.tax_tolerance = cents(settings.tax_tolerance);
       if (settings.currency_policy) s.currency_policy = settings.currency_policy;
       if (settings.presentment_policy) s.presentment_policy = settings.presentment_policy;
+      if (settings.price_digits !== undefined) s.price_digits = settings.price_digits;
       if (settings.invoice_policy) s.invoice_policy = settings.invoice_policy;
       if (settings.gateways) s.gateway_journals = settings.gateways.map((g) => ({ ...g }));
       if (settings.gift_card !== undefined) {

@@ -324,6 +324,8 @@ export interface Settings {
   currency_policy: 'company' | 'pricelist' | 'convert';
   /** shopify_sync.presentment_policy: new orders booked in shop or presentment money. */
   presentment_policy: BookedMoney;
+  /** Decimal Accuracy "Product Price": the decimals Odoo stores unit prices with (Odoo's default 2). */
+  price_digits: number;
   /** The company's name (Odoo's default for a database without demo data). */
   company_name: string;
   /** The company's shopify_invoice_policy. */
@@ -432,6 +434,7 @@ export function createState(): OdooState {
       tax_tolerance: 0,
       currency_policy: 'company',
       presentment_policy: 'shop',
+      price_digits: 2,
       company_name: 'My Company',
       invoice_policy: 'never',
       gateway_journals: [],

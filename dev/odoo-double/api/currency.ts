@@ -83,6 +83,20 @@ export function inOrderMoney<T extends { presentment?: unknown }>(core: DoubleCo
   }
 }
 
+/**
+ * Holds an order booked in a currency with more decimals than Odoo stores unit prices with
+ * (Decimal Accuracy "Product Price", 2 by default: a KWD price of 1.234 would become 1.23), as the
+ * addon's `_check_currency_precision` does, with its words.
+ */
+export function checkPriceDigits(core: DoubleCore, currency: string, missing: string[]): void {
+  const digits = core.state.settings.price_digits;
+  const iso = minorUnits(currency);
+  if (digits < iso)
+    missing.push(
+      `unit prices are stored with ${digits} decimals in Odoo (Decimal Accuracy "Product Price") but ${currency} has ${iso}: set it to ${iso} (Settings > Technical > Decimal Accuracy)`,
+    );
+}
+
 export function orderCurrency(
   core: DoubleCore,
   label: string,

@@ -18,7 +18,7 @@ import { validationError } from '../errors.js';
 import { newBinding, REFUND_ROLES, type LineRole, type Partner, type SaleLine, type SaleOrder, type Variant } from '../state.js';
 import { contentHash, formatMoney, gid, money, quantity, useCurrency } from '../values.js';
 import { addressValues, findByEmail, upsertCustomerRecord } from './customers.js';
-import { bookedMoney, orderCurrency } from './currency.js';
+import { bookedMoney, checkPriceDigits, orderCurrency } from './currency.js';
 import { applyRemovals, creditEdit, removedAfterDelivery, type Removal } from './edits.js';
 import { orderTaxAdjustment, outsideTolerance } from './taxes.js';
 
@@ -54,6 +54,7 @@ export function applyOrder(core: DoubleCore, incoming: OrderDocument): ApplyOrde
   const missing: string[] = [];
   const flags: string[] = [];
   const inCurrency = orderCurrency(core, label, doc, total, missing, booked);
+  checkPriceDigits(core, inCurrency.currency, missing);
   // Converted into the company currency: read and written with its decimals from here.
   useCurrency(inCurrency.doc.currency);
   const resolved = resolveSkus(core, label, inCurrency.doc);
