@@ -17,6 +17,7 @@ import { createReadiness } from './http/readiness.js';
 import { createWebhookRouter } from './http/webhooks/intake.js';
 import { checkContract } from './odoo/check-contract.js';
 import { createOdooClient } from './odoo/client.js';
+import { withCallSlots } from './odoo/slots.js';
 import type { OdooCaller } from './odoo/types.js';
 import { createOdooContract, type OdooContract } from './odoo/contract.js';
 import { createOdooWakeRouter } from './http/odoo-wake.js';
@@ -144,8 +145,9 @@ function createParts(config: Config, deps: SidecarDeps): Parts {
       requestTimeoutMs: config.odoo.requestTimeoutMs,
       logger,
     });
+  const slotted = withCallSlots(rawOdoo, config.odoo.maxConcurrentRequests);
   const odoo = metrics.instrumentOdoo({
-    executeKw: (model, method, args, kwargs) => guarded(breakers, 'odoo', () => rawOdoo.executeKw(model, method, args, kwargs)),
+    executeKw: (model, method, args, kwargs) => guarded(breakers, 'odoo', () => slotted.executeKw(model, method, args, kwargs)),
   });
   const contract = createOdooContract(odoo);
   const relay = createOutboxRelay({

@@ -51,6 +51,7 @@ import type { MerchantDriver } from '../conformance/target.js';
 import { createDoubleMerchant, createOdooDouble, type OdooDouble } from '../odoo-double/index.js';
 import type { OdooCaller } from '../../sidecar/odoo/types.js';
 import { createOdooContract } from '../../sidecar/odoo/contract.js';
+import { OdooRetryableError } from '../../sidecar/odoo/errors.js';
 import type { QueueName } from '../../sidecar/queue/names.js';
 import { realOdooFromEnv, type RealOdooSettings } from '../testing/env.js';
 import { startThrowawayPostgres } from '../testing/postgres.js';
@@ -436,6 +437,7 @@ async function benchOrders(stack: Stack, target: OdooTarget, worked: Set<string>
   const contract = createOdooContract(target.caller);
   // A real Odoo with its database named: also when each order's delivery was reserved.
   const reserved = !double && target.real?.databaseUrl ? await reservationProbe(target.real.databaseUrl) : undefined;
+  let probeFailures = 0;
   const poller = (async () => {
     while (polling) {
       if (double) {
@@ -451,8 +453,15 @@ async function benchOrders(stack: Stack, target: OdooTarget, worked: Set<string>
         const round = performance.now();
         const waiting = [...placed.keys()].filter((g) => !seen.has(g));
         if (waiting.length > 0) {
-          const { orders } = await contract.orderStatus({ order_gids: waiting });
-          for (const o of orders) if (o.found && o.state === 'sale') seen.set(o.order_gid, performance.now());
+          try {
+            const { orders } = await contract.orderStatus({ order_gids: waiting });
+            for (const o of orders) if (o.found && o.state === 'sale') seen.set(o.order_gid, performance.now());
+          } catch (error) {
+            // An Odoo too busy to take the probe's connection must not end the bench: the next
+            // round asks again (the orders it would have seen are seen one round later).
+            if (!(error instanceof OdooRetryableError)) throw error;
+            probeFailures++;
+          }
         }
         await reserved?.poll(seen.keys());
         await sleep(Math.max(0, REAL_ODOO_POLL_MS - (performance.now() - round)));
@@ -494,7 +503,7 @@ async function benchOrders(stack: Stack, target: OdooTarget, worked: Set<string>
     value: latencies(lat),
     met: lat.length === placed.size && percentile(lat, 95) < 2000,
     n: lat.length,
-    note: `from the storefront order to the sale order ${double ? 'in the double' : `confirmed in Odoo, polled through order_status every ${REAL_ODOO_POLL_MS} ms (resolution: one polling round)`}${lat.length < placed.size ? `; ${placed.size - lat.length} of ${placed.size} not imported within ${waitMs / 1000} s${dead ? ` (dead letter: ${dead.reason})` : ''}` : ''}${reserved ? reservedNote(reserved, placed, seen) : ''}${budget}${cpu ? `; ${cpu}` : ''}`,
+    note: `from the storefront order to the sale order ${double ? 'in the double' : `confirmed in Odoo, polled through order_status every ${REAL_ODOO_POLL_MS} ms (resolution: one polling round)`}${lat.length < placed.size ? `; ${placed.size - lat.length} of ${placed.size} not imported within ${waitMs / 1000} s${dead ? ` (dead letter: ${dead.reason})` : ''}` : ''}${reserved ? reservedNote(reserved, placed, seen) : ''}${probeFailures ? `; the probe's order_status failed ${probeFailures} times (Odoo did not answer; asked again the next round)` : ''}${budget}${cpu ? `; ${cpu}` : ''}`,
   };
 }
 

@@ -142,6 +142,12 @@ describe('config', () => {
     );
   });
 
+  it('keeps at most 8 Odoo calls in flight per process by default, and refuses a limit below 1', () => {
+    assert.equal(loadConfig(testEnv()).odoo.maxConcurrentRequests, 8);
+    assert.equal(loadConfig(testEnv({ ODOO_MAX_CONCURRENT_REQUESTS: '3' })).odoo.maxConcurrentRequests, 3);
+    assert.match(errorOf(testEnv({ ODOO_MAX_CONCURRENT_REQUESTS: '0' })), /^config: ODOO_MAX_CONCURRENT_REQUESTS /);
+  });
+
   it('refuses the placeholder secrets of .env.example, naming the first one, never its value', () => {
     const example = Object.fromEntries(
       [...fs.readFileSync(path.join(import.meta.dirname, '../../.env.example'), 'utf8').matchAll(/^([A-Z][A-Z0-9_]+)=(.*)$/gm)].map((m) => [

@@ -84,6 +84,8 @@ export interface Config {
     apiKey: string;
     protocol: OdooProtocol;
     requestTimeoutMs: number;
+    /** Odoo calls in flight at most per process; the others wait in the sidecar (./odoo/slots.ts). */
+    maxConcurrentRequests: number;
     /** Shared secret of the addon's signed wake-up ping (POST /odoo/wake); empty = polling only. */
     wakeSecret: string;
     /** How often the outbox is drained without a wake-up. */
@@ -432,6 +434,7 @@ function readOdoo(read: Reader): Config['odoo'] {
     apiKey: read.secret('ODOO_API_KEY', 8),
     protocol: read.oneOf<OdooProtocol>('ODOO_PROTOCOL', ['auto', 'jsonrpc', 'json2'], 'auto'),
     requestTimeoutMs: read.integer('ODOO_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
+    maxConcurrentRequests: read.integer('ODOO_MAX_CONCURRENT_REQUESTS', 8, 1, 256),
     wakeSecret: read.optional('ODOO_WAKE_SECRET') === undefined ? '' : read.secret('ODOO_WAKE_SECRET', 16, true),
     outboxPollSeconds: read.integer('OUTBOX_POLL_SECONDS', 5, 1, 3600),
   };
