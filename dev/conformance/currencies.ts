@@ -78,7 +78,10 @@ export function defineCurrencyScenarios(get: () => AreaContext): void {
     try {
       const held = await contract.applyOrder(doc);
       assert.equal(held.status, 'held');
-      assert.match(held.message ?? '', /unit prices are stored with 2 decimals in Odoo \(Decimal Accuracy "Product Price"\) but KWD has 3: set it to 3/);
+      assert.match(
+        held.message ?? '',
+        /unit prices are stored with 2 decimals in Odoo \(Decimal Accuracy "Product Price"\) but KWD has 3: set it to 3/,
+      );
       await m.configure({ price_digits: 3 });
       const r = await contract.applyOrder(doc);
       assert.deepEqual([r.status, r.state, r.amount_total], ['updated', 'sale', '2.964'], r.message);

@@ -24,15 +24,29 @@ describe('withCallSlots', () => {
     const { caller, open } = heldCaller();
     const limited = withCallSlots(caller, 2);
     const calls = ['a', 'b', 'c', 'd'].map((m) => limited.executeKw<string>('sale.order', m, []));
-    const outcomes = calls.map((p) => p.then((v) => v, (e: Error) => e.message));
+    const outcomes = calls.map((p) =>
+      p.then(
+        (v) => v,
+        (e: Error) => e.message,
+      ),
+    );
     await ticks();
-    assert.deepEqual(open.map((c) => c.method), ['a', 'b']);
+    assert.deepEqual(
+      open.map((c) => c.method),
+      ['a', 'b'],
+    );
     open[0]!.settle(false);
     await ticks();
-    assert.deepEqual(open.map((c) => c.method), ['a', 'b', 'c']);
+    assert.deepEqual(
+      open.map((c) => c.method),
+      ['a', 'b', 'c'],
+    );
     open[1]!.settle(true);
     await ticks();
-    assert.deepEqual(open.map((c) => c.method), ['a', 'b', 'c', 'd']);
+    assert.deepEqual(
+      open.map((c) => c.method),
+      ['a', 'b', 'c', 'd'],
+    );
     open[2]!.settle(true);
     open[3]!.settle(true);
     assert.deepEqual(await Promise.all(outcomes), ['a failed', 'b', 'c', 'd']);
