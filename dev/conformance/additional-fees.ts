@@ -46,6 +46,24 @@ export function defineFeeScenarios(get: () => AreaContext): void {
     assert.deepEqual([invoice.move_type, invoice.amount_total], ['out_invoice', '33.00']);
   });
 
+  it('holds an order whose current fees an order edit changed, naming currentTotalAdditionalFeesSet and both amounts', async () => {
+    const { contract } = get();
+    const { doc, so } = await feeOrder();
+    // Shopify took the fee (2.50 + 0.50) off its current totals after an edit.
+    const r = await contract.applyOrder({ ...current(doc, []), current_total_additional_fees: '0.00', total_price: '30.00' });
+    assert.equal(r.status, 'held');
+    assert.equal(
+      r.message,
+      `order ${doc.name} held: currentTotalAdditionalFeesSet is 0.00 but the additional fees come to 2.50: an order edit in ` +
+        'Shopify changed them and Shopify does not say which fee by how much (AdditionalFee.price stays what was charged), ' +
+        'so the connector does not book it; book the difference by hand',
+    );
+    assert.deepEqual(
+      (await roles(so)).filter(([role]) => role === 'fee'),
+      [['fee', 1, '3.00']],
+    );
+  });
+
   it('holds an order whose fee tax is not mapped, naming the fee', async () => {
     const { contract, currency, wh } = get();
     const p = await get().stocked();

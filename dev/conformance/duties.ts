@@ -38,6 +38,17 @@ export function defineDutyScenarios(get: () => AreaContext): void {
   const dutyBack = (dutyGid: string, amount: string, tax: string): Pick<RefundDocument, 'duties'> => ({
     duties: [{ duty_gid: dutyGid, amount, tax }],
   });
+  /** One unit at 10.00 + 2.00 VAT with a duty of 3.00 taxed `dutyTax` (not applied). */
+  const oneUnitWithDuty = async (dutyTax: ReturnType<typeof vat>) => {
+    const { currency, wh } = get();
+    const p = await get().stocked();
+    return orderDoc({
+      currency,
+      location_gid: wh[0]!.location_gid,
+      lines: [{ sku: p.sku, quantity: 1, price: '10.00', taxes: [vat('2.00')] }],
+      duties: [{ line: 0, price: '3.00', taxes: [dutyTax] }],
+    });
+  };
   const roles = async (so: number) => (await get().m.readOrderLines(so)).lines.map((l) => [l.role, l.quantity, l.price_total]);
 
   it('books a duty as a taxed service line: the order equals Shopify to the cent and is invoiced with it', async () => {
@@ -83,10 +94,64 @@ export function defineDutyScenarios(get: () => AreaContext): void {
     const refund = refundOf(doc, 'cancel', 0, { lines: [], ...dutyBack(dutyGid, '3.00', '0.60'), total: '3.60' });
     const r = await contract.applyRefund(refund);
     assert.deepEqual([r.status, r.credit_note_id], ['created', null]);
-    const updated = await contract.applyOrder(current(doc, 2, [refund.refund_gid], '30.00'));
+    // Shopify's current duties count the refund (contract 1.7): what Odoo books, so it applies.
+    const updated = await contract.applyOrder({ ...current(doc, 2, [refund.refund_gid], '30.00'), current_total_duties: '0.00' });
     assert.deepEqual([updated.status, updated.amount_total], ['updated', '30.00']);
     const invoice = await m.invoiceOrder(so);
     assert.equal(invoice.amount_total, '30.00');
+  });
+
+  it('holds an order whose current duties an order edit changed, naming currentTotalDutiesSet and both amounts; the duty line keeps its price', async () => {
+    const { contract } = get();
+    const { doc, so } = await dutyOrder();
+    // An edit removed a unit and Shopify took half the duty (1.50 + 0.30) off its current totals.
+    const edited = { ...current(doc, 1, [], '19.80'), current_total_duties: '1.50' };
+    const r = await contract.applyOrder(edited);
+    assert.equal(r.status, 'held');
+    assert.equal(
+      r.message,
+      `order ${doc.name} held: currentTotalDutiesSet is 1.50 but the duties Odoo books come to 3.00 (charged 3.00, refunded 0.00): ` +
+        'an order edit in Shopify changed the duties and Shopify does not say which duty by how much (Duty.price stays what ' +
+        'was charged), so the connector does not book it; book the difference by hand',
+    );
+    assert.deepEqual(
+      (await roles(so)).filter(([role]) => role === 'duty'),
+      [['duty', 1, '3.60']],
+    );
+  });
+
+  it('follows a duty price Shopify lowered after invoicing with a posted credit note of the difference; a raised one flags the order', async () => {
+    const { contract, m } = get();
+    const { doc, so } = await dutyOrder();
+    await m.invoiceOrder(so);
+    const repriced = (price: string, tax: string, total: string, updatedAt: string): OrderDocument => ({
+      ...doc,
+      updated_at: updatedAt,
+      duties: [{ ...doc.duties![0]!, price, tax_lines: [vat(tax)] }],
+      total_price: total,
+    });
+    // 3.00 + 0.60 → 2.00 + 0.40: 1.20 less.
+    const lowered = await contract.applyOrder(repriced('2.00', '0.40', '32.40', '2026-11-03T11:00:00Z'));
+    assert.deepEqual([lowered.status, lowered.amount_total], ['updated', '32.40']);
+    assert.match(lowered.message ?? '', /the edit is credited on \S+ \(1\.20\)$/);
+    assert.equal((await m.readOrderLines(so)).invoice_status, 'invoiced');
+    const raised = await contract.applyOrder(repriced('2.50', '0.50', '33.00', '2026-11-03T12:00:00Z'));
+    assert.equal(raised.status, 'flagged');
+    assert.equal(
+      raised.message,
+      `order ${doc.name}: Shopify raised duty ${doc.duties![0]!.duty_gid} from 2.00 to 2.50 after Odoo invoiced it; ` +
+        'the connector does not invoice a price increase: invoice the difference in Odoo',
+    );
+  });
+
+  it('holds an order whose duties are inside its product prices (dutiesIncluded), naming the field', async () => {
+    const doc = await oneUnitWithDuty(vat('0.60'));
+    const r = await get().contract.applyOrder({ ...doc, duties_included: true, total_price: '12.60' });
+    assert.equal(r.status, 'held');
+    assert.match(
+      r.message ?? '',
+      /^order \S+ held: dutiesIncluded is true \(duties inside the product prices\), which the connector does not book: its duty lines would count the duties a second time; book the order by hand$/,
+    );
   });
 
   it('refuses a refund of a duty the order does not have, naming it, and writes nothing', async () => {
@@ -104,15 +169,8 @@ export function defineDutyScenarios(get: () => AreaContext): void {
   });
 
   it('holds an order whose duty tax is not mapped, naming the duty', async () => {
-    const { contract, currency, wh } = get();
-    const p = await get().stocked();
-    const doc = orderDoc({
-      currency,
-      location_gid: wh[0]!.location_gid,
-      lines: [{ sku: p.sku, quantity: 1, price: '10.00', taxes: [vat('2.00')] }],
-      duties: [{ line: 0, price: '3.00', taxes: [vat('0.57', '0.19', 'Import VAT')] }],
-    });
-    const r = await contract.applyOrder(doc);
+    const doc = await oneUnitWithDuty(vat('0.57', '0.19', 'Import VAT'));
+    const r = await get().contract.applyOrder(doc);
     assert.equal(r.status, 'held');
     assert.match(r.message ?? '', /no tax mapping for Shopify tax "Import VAT" at rate 0\.19 \(duty 1\)/);
   });

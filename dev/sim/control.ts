@@ -21,6 +21,7 @@ import {
   refundOrder,
   requireOrder,
   type CreateOrderInput,
+  type DutyInput,
   type RefundLineInput,
 } from './domain/orders.js';
 import { dataErasureRequests } from './domain/privacy.js';
@@ -386,6 +387,8 @@ export function controlRouter(sim: Simulator): Router {
             sku: optionalText(a.sku, `add[${i}].sku`) ?? '',
             quantity: intParam(a.quantity, `add[${i}].quantity`),
             ...(a.price !== undefined ? { price: amountText(a.price, `add[${i}].price`) } : {}),
+            // Checked by editOrder as an order's duties are (a list of {price, taxLines, …}).
+            ...(a.duties !== undefined ? { duties: a.duties as DutyInput[] } : {}),
           })),
           set: objects(b.set, 'set').map((x, i) => ({
             lineItemId: lineItemFor(order, x, i),

@@ -148,4 +148,48 @@ describe('sim duties', () => {
     const order = (await gqlData(sim, ORDER_QUERY, { id: orderId })).order;
     assert.deepEqual(amounts(order, 'currentTotalDutiesSet', 'currentTotalPriceSet'), ['0.00', '0.00']);
   });
+  it('an order edit that removes a unit takes its share of the duty and its tax off the current totals; Duty.price stays what was charged (an assumption)', async () => {
+    const { sim } = testSimulator();
+    const { orderId, numericId, dutyId } = await dutyOrder(sim);
+    const edited = await control(sim, 'post', `/orders/${numericId}/edit`, { set: [{ sku: 'SIM-MUG', quantity: 1 }] });
+    assert.equal(edited.status, 200, JSON.stringify(edited.body));
+    // 1 × 9.50 + 5.00 + half the duty (1.50) and half its tax (0.30): 16.30.
+    let order = (await gqlData(sim, ORDER_QUERY, { id: orderId })).order;
+    assert.deepEqual(amounts(order, 'currentTotalPriceSet', 'currentTotalDutiesSet', 'originalTotalDutiesSet', 'currentTotalTaxSet'), [
+      '16.30',
+      '1.50',
+      '3.00',
+      '0.30',
+    ]);
+    assert.equal(order.lineItems.nodes[0].duties[0].price.shopMoney.amount, '3.00');
+    // A FULL refund of the duty gives back what the edit left of it: 1.50 and its 0.30.
+    const refund = await gqlData(sim, REFUND, {
+      key: 'r-edit',
+      input: {
+        orderId,
+        refundDuties: [{ dutyId, refundType: 'FULL' }],
+        transactions: [{ orderId, amount: '1.80', gateway: 'bogus', kind: 'REFUND' }],
+      },
+    });
+    assert.deepEqual(refund.refundCreate.refund.duties[0].amountSet, { shopMoney: { amount: '1.50' } });
+    order = (await gqlData(sim, ORDER_QUERY, { id: orderId })).order;
+    assert.deepEqual(amounts(order, 'currentTotalPriceSet', 'currentTotalDutiesSet'), ['14.50', '0.00']);
+  });
+
+  it('a line an edit adds can carry the duty Shopify charges on it (control API), and an order can have its duties inside its prices (dutiesIncluded)', async () => {
+    const { sim } = testSimulator();
+    const { orderId, numericId } = await dutyOrder(sim);
+    const edited = await control(sim, 'post', `/orders/${numericId}/edit`, {
+      add: [{ sku: 'SIM-MUG', quantity: 1, price: '9.50', duties: [{ price: '1.25', harmonizedSystemCode: '691200' }] }],
+    });
+    assert.equal(edited.status, 200, JSON.stringify(edited.body));
+    const order = (await gqlData(sim, ORDER_QUERY, { id: orderId })).order;
+    assert.equal(order.lineItems.nodes[1].duties[0].price.shopMoney.amount, '1.25');
+    // 27.60 + 9.50 (the added line, untaxed: the order charges no tax on its goods) + 1.25.
+    assert.deepEqual(amounts(order, 'currentTotalPriceSet', 'currentTotalDutiesSet'), ['38.35', '4.25']);
+    const included = await dutyOrder(sim, { ...DUTY_ORDER, dutiesIncluded: true });
+    assert.equal(included.order.dutiesIncluded, true);
+    // The duty is inside the 9.50 prices: 19.00 + 5.00 + the duty's 0.60 of tax.
+    assert.deepEqual(amounts(included.order, 'totalPriceSet', 'currentTotalDutiesSet'), ['24.60', '3.00']);
+  });
 });

@@ -364,7 +364,7 @@ export function orderPayload(state: SimState, order: Order, shopDomain: string):
     customer_locale: 'en',
     device_id: null,
     discount_codes: order.discountCodes.map((d) => ({ code: d.code, amount: formatCents(d.amount, order.currency), type: d.type })),
-    duties_included: false,
+    duties_included: order.dutiesIncluded ?? false,
     email: order.email,
     estimated_taxes: false,
     financial_status: order.financialStatus,

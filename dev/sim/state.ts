@@ -114,7 +114,9 @@ export interface LineItem {
 
 /**
  * An import duty of a line item (Shopify's Duty): its price and the taxes charged on it, in the
- * shop currency. Shopify never lowers `price`; refunds record what they give back (RefundDuty).
+ * shop currency. Shopify never lowers `price`; refunds record what they give back (RefundDuty),
+ * and an order edit that removes units of its line takes their share off the order's current
+ * duties (./domain/totals.ts `editRemovedDuty`; an assumption: docs/simulator.md).
  */
 export interface Duty {
   id: number;
@@ -288,6 +290,8 @@ export interface Order {
   /** presentment amount = shop amount × rate */
   rate: number;
   taxesIncluded: boolean;
+  /** Duties inside the product prices (Shopify's Order.dutiesIncluded); absent: false. */
+  dutiesIncluded?: boolean;
   financialStatus: 'pending' | 'authorized' | 'paid' | 'partially_paid' | 'partially_refunded' | 'refunded' | 'voided';
   lineItems: LineItem[];
   shippingLines: ShippingLine[];

@@ -427,6 +427,67 @@ export function defineMoneyScenarios(get: () => MoneyScenarioContext): void {
     });
   });
 
+  describe('Duties and order edits', () => {
+    it("an edit that removes a unit after invoicing holds the order naming currentTotalDutiesSet (Shopify took the unit's share of the duty off, without saying which duty); the unit alone leaves the order and its invoice", async () => {
+      const { merchant } = get();
+      // 2 × 10.00 + shipping 5.00 + a duty of 3.00: 28.00, invoiced.
+      const { sku, order, soId } = await orderInOdoo(2, '3.00');
+      assert.equal((await merchant.invoiceOrder(soId)).amount_total, '28.00');
+      await sim('POST', `/orders/${order.id}/edit`, { set: [{ sku, quantity: 1 }] });
+      // The simulator's assumption: the removed unit takes half the duty with it (16.50).
+      assert.equal((await sim<SimOrder>('GET', `/orders/${order.id}`)).current_total_price, '16.50');
+      await queuesIdle();
+      const binding = await waitFor('the order held', async () => {
+        const b = await merchant.readBinding('sale.order', soId);
+        return b.state === 'error' ? b : undefined;
+      });
+      assert.match(
+        binding.message ?? '',
+        /held: currentTotalDutiesSet is 1\.50 but the duties Odoo books come to 3\.00 \(charged 3\.00, refunded 0\.00\): an order edit in Shopify changed the duties/,
+      );
+      assert.ok(
+        get().stack.logs.lines.some((l) => l.entityId === order.admin_graphql_api_id && l.outcome === 'held'),
+        'the job says the order is held',
+      );
+      // Nothing of the duty is booked silently: the duty line stays at 3.00, invoiced; the unit
+      // the edit removed is credited alone (10.00), as any edit after invoicing is.
+      const view = await merchant.readOrderLines(soId);
+      assert.deepEqual(
+        view.lines.filter((l) => l.role === 'duty' || l.role === 'product').map((l) => [l.role, l.quantity, l.price_total]),
+        [
+          ['product', 1, '10.00'],
+          ['duty', 1, '3.00'],
+        ],
+      );
+      assert.deepEqual([view.amount_total, view.invoice_status], ['18.00', 'invoiced']);
+    });
+
+    it('a line an edit adds with the duty Shopify charges on it gets its duty line in Odoo: the order equals Shopify to the cent and is invoiced with it', async () => {
+      const { merchant } = get();
+      // 1 × 10.00 + shipping 5.00 + a duty of 2.00: 17.00.
+      const { sku, order, soId } = await orderInOdoo(1, '2.00');
+      await sim('POST', `/orders/${order.id}/edit`, {
+        add: [{ sku, quantity: 1, price: '10.00', duties: [{ price: '1.25', harmonizedSystemCode: '691200' }] }],
+      });
+      assert.equal((await sim<SimOrder>('GET', `/orders/${order.id}`)).current_total_price, '28.25');
+      await queuesIdle();
+      const view = await waitFor('the added line and its duty in Odoo', async () => {
+        const v = await merchant.readOrderLines(soId);
+        return v.lines.filter((l) => l.role === 'duty').length === 2 ? v : undefined;
+      });
+      assert.deepEqual(
+        view.lines.filter((l) => l.role === 'duty').map((l) => [l.quantity, l.price_total]),
+        [
+          [1, '2.00'],
+          [1, '1.25'],
+        ],
+      );
+      assert.equal(view.amount_total, '28.25');
+      await neverHeld(soId, order.admin_graphql_api_id);
+      assert.equal((await merchant.invoiceOrder(soId)).amount_total, '28.25');
+    });
+  });
+
   describe('Additional fees', () => {
     it("an order with a fee is booked to the cent and invoiced with it; Shopify's refund of the fee (money beyond the goods) is an exact credit note and the fee stays on both orders", async () => {
       const { merchant } = get();

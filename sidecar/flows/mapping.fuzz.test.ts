@@ -113,6 +113,9 @@ const rawOrder = (): fc.Arbitrary<OrderFieldsFragment> =>
     currentTotalTaxSet: money(),
     currentTotalDiscountsSet: money(),
     currentTotalPriceSet: money(),
+    dutiesIncluded: fc.constantFrom(false, false, false, true),
+    currentTotalDutiesSet: fc.option(money(), { nil: null }),
+    currentTotalAdditionalFeesSet: fc.option(money(), { nil: null }),
     additionalFees: fc.array(
       fc.record({ id: gidOf('AdditionalFee'), name: text, price: money(), taxLines: fc.array(taxLine, { maxLength: 1 }) }),
       { maxLength: 1 },

@@ -171,7 +171,7 @@ export function orderCurrency(
       : {}),
     total_price: convert(doc.total_price),
   };
-  for (const key of ['subtotal_price', 'total_tax', 'total_discounts'] as const)
+  for (const key of ['subtotal_price', 'total_tax', 'total_discounts', 'current_total_duties', 'current_total_additional_fees'] as const)
     if (doc[key] !== undefined) converted[key] = convert(doc[key]);
   useCurrency(company);
   return { doc: converted, total: money(converted.total_price, 'total_price'), pricelistId: null, currency: company, roundings };

@@ -103,14 +103,18 @@ export function creditEdit(
   notes: string[],
   discounts: ReadonlyArray<{ line: SaleLine; share: number }> = [],
   total: number | null = null,
+  repriced: ReadonlyArray<{ line: SaleLine; amount: number }> = [],
 ): void {
-  if (!touched.length || !core.invoiced(so)) return;
+  if ((!touched.length && !repriced.length) || !core.invoiced(so)) return;
   const lines: AccountLine[] = [];
   for (const line of new Set(touched)) {
     const qty = core.qtyInvoiced(line) - line.quantity;
     if (qty > 0)
       lines.push(core.accountLine(line.name, line, line.role === 'product' ? 'product' : 'other', qty, line.price_unit, line.tax_ids));
   }
+  // What a lowered duty or fee price took off the invoiced one, unlinked (its quantity stays invoiced).
+  for (const { line, amount } of repriced)
+    lines.push(core.accountLine(`Lowered in Shopify: ${line.name}`, null, 'other', core.qtyInvoiced(line), amount, line.tax_ids));
   if (!lines.length) return;
   // The line discount the removed units took with them, unlinked (the addon's _discount_credit_vals).
   // `line` is the discount line itself, already named "Discount: …".

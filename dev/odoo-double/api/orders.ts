@@ -58,6 +58,7 @@ export function applyOrder(core: DoubleCore, incoming: OrderDocument): ApplyOrde
   // Converted into the company currency: read and written with its decimals from here.
   useCurrency(inCurrency.doc.currency);
   const resolved = resolveSkus(core, label, inCurrency.doc);
+  checkCurrentCharges(inCurrency.doc, so ?? null, inCurrency.roundings > 0, missing);
   const linesVals = orderLineValues(core, label, inCurrency.doc, resolved, missing);
   // An order whose customer was erased keeps its anonymised contacts and gets no note (as the addon).
   const erasedOwner = so ? core.state.partners.get(so.partner_id)?.erased === true : false;
@@ -182,12 +183,55 @@ function checkOrderDocument(label: string, doc: OrderDocument): number {
     (part.tax_lines ?? []).forEach((taxLine, j) => money(taxLine.amount, `${where} tax line ${j + 1} amount`));
   }
   for (const field of ['subtotal_price', 'total_tax', 'total_discounts'] as const) money(doc[field], `${label} ${field}`);
+  for (const field of ['current_total_duties', 'current_total_additional_fees'] as const)
+    if (doc[field] !== undefined) money(doc[field], `${label} ${field}`);
   const customer: unknown = doc.customer;
   if (customer && typeof customer === 'object' && !Array.isArray(customer)) {
     const customerGid = (customer as { customer_gid?: unknown }).customer_gid;
     if (customerGid !== undefined && customerGid !== null) gid(customerGid, 'Customer', `${label} customer`, 'customer_gid');
   }
   return money(doc.total_price, `${label} total_price`);
+}
+
+/**
+ * The addon's `_check_current_charges`: an order whose duties are inside its product prices, or
+ * whose current duty or fee totals differ from what Odoo books (an order edit changed them, and
+ * Shopify does not say which duty or fee by how much), is held with the reason (docs/flows.md,
+ * "Duties"). Under "Convert with Odoo's rates" each converted amount may be a cent off.
+ */
+function checkCurrentCharges(doc: OrderDocument, so: SaleOrder | null, converted: boolean, missing: string[]): void {
+  if (doc.duties_included)
+    missing.push(
+      'dutiesIncluded is true (duties inside the product prices), which the connector does not book: ' +
+        'its duty lines would count the duties a second time; book the order by hand',
+    );
+  const duties = doc.duties ?? [];
+  if (doc.current_total_duties !== undefined && duties.length) {
+    const gids = new Set(duties.map((d) => d.duty_gid));
+    const refunds = (so?.lines ?? []).filter((l) => l.role === 'refund' && l.line_gid !== null && gids.has(l.line_gid));
+    const charged = duties.reduce((sum, d) => sum + money(d.price, 'duty price'), 0);
+    const refunded = -refunds.reduce((sum, l) => sum + Math.round(l.price_unit * l.quantity), 0);
+    const current = money(doc.current_total_duties, 'current_total_duties');
+    const tolerance = converted ? duties.length + refunds.length : 0;
+    if (Math.abs(charged - refunded - current) > tolerance)
+      missing.push(
+        `currentTotalDutiesSet is ${formatMoney(current)} but the duties Odoo books come to ${formatMoney(charged - refunded)} ` +
+          `(charged ${formatMoney(charged)}, refunded ${formatMoney(refunded)}): an order edit in Shopify changed the duties ` +
+          'and Shopify does not say which duty by how much (Duty.price stays what was charged), so the connector does not ' +
+          'book it; book the difference by hand',
+      );
+  }
+  const fees = doc.additional_fees ?? [];
+  if (doc.current_total_additional_fees !== undefined && fees.length) {
+    const charged = fees.reduce((sum, f) => sum + money(f.price, 'additional fee price'), 0);
+    const current = money(doc.current_total_additional_fees, 'current_total_additional_fees');
+    if (Math.abs(charged - current) > (converted ? fees.length : 0))
+      missing.push(
+        `currentTotalAdditionalFeesSet is ${formatMoney(current)} but the additional fees come to ${formatMoney(charged)}: ` +
+          'an order edit in Shopify changed them and Shopify does not say which fee by how much (AdditionalFee.price ' +
+          'stays what was charged), so the connector does not book it; book the difference by hand',
+      );
+  }
 }
 
 /** Every line's SKU must name exactly one Odoo variant: an unknown SKU creates nothing. */
@@ -467,6 +511,7 @@ function updateConfirmedLines(
   const removals: Removal[] = [];
   const touched: SaleLine[] = [];
   const discounts: Array<{ line: SaleLine; share: number }> = [];
+  const repriced: Array<{ line: SaleLine; amount: number }> = [];
   let raised = false;
   for (const vals of linesVals.map((v) => withKept(v, kept))) {
     const line = existing.get(key(vals));
@@ -481,10 +526,7 @@ function updateConfirmedLines(
     const target = vals.quantity + removed;
     if (target < line.quantity) touched.push(line);
     else if (target > line.quantity) raised = true;
-    const share = vals.price_unit - line.price_unit;
-    // Units removed take their share of the line discount with them (the addon's DISCOUNT_ROLES).
-    if (share > 0 && (line.role === 'discount' || line.role === 'shipping_discount')) discounts.push({ line, share });
-    else if (share !== 0) raised = true;
+    if (vals.price_unit !== line.price_unit) raised = editPrice(core, so, line, vals.price_unit, out, discounts, repriced) || raised;
     Object.assign(line, { quantity: target, price_unit: vals.price_unit, tax_ids: vals.tax_ids, kept_qty: line.kept_qty });
   }
   for (const [k, line] of existing) {
@@ -497,7 +539,40 @@ function updateConfirmedLines(
     }
   }
   touched.push(...applyRemovals(core, so, removals, out.label, out.notes, out.flags));
-  creditEdit(core, so, touched, out.label, out.notes, discounts, raised ? null : out.total);
+  creditEdit(core, so, touched, out.label, out.notes, discounts, raised ? null : out.total, repriced);
+}
+
+/**
+ * The addon's `_edit_price`: true when a line's new price raises what the order charges. A
+ * discount line lowered by removed units gives its share back; a duty or fee whose price changed
+ * after Odoo invoiced it is credited when lowered, flagged when raised.
+ */
+function editPrice(
+  core: DoubleCore,
+  so: SaleOrder,
+  line: SaleLine,
+  price: number,
+  out: { label: string; flags: string[] },
+  discounts: Array<{ line: SaleLine; share: number }>,
+  repriced: Array<{ line: SaleLine; amount: number }>,
+): boolean {
+  const share = price - line.price_unit;
+  // Units removed take their share of the line discount with them (the addon's DISCOUNT_ROLES).
+  if (share > 0 && (line.role === 'discount' || line.role === 'shipping_discount')) {
+    discounts.push({ line, share });
+    return false;
+  }
+  if ((line.role !== 'duty' && line.role !== 'fee') || !core.qtyInvoiced(line) || !core.invoiced(so)) return true;
+  if (share < 0) {
+    repriced.push({ line, amount: -share });
+    return false;
+  }
+  const word = line.role === 'duty' ? 'duty' : 'additional fee';
+  out.flags.push(
+    `${out.label}: Shopify raised ${word} ${line.line_gid} from ${formatMoney(line.price_unit)} to ${formatMoney(price)} after ` +
+      'Odoo invoiced it; the connector does not invoice a price increase: invoice the difference in Odoo',
+  );
+  return true;
 }
 
 /** The customer (upserted when it has a GID, else matched by email or created as a guest) and its invoice and delivery addresses. */

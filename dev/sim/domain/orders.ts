@@ -109,6 +109,8 @@ export interface CreateOrderInput {
   /** presentment amount = shop amount × exchangeRate */
   exchangeRate?: number;
   taxesIncluded?: boolean;
+  /** Duties inside the product prices (Order.dutiesIncluded): the total does not add them again. */
+  dutiesIncluded?: boolean;
   financialStatus?: 'paid' | 'pending' | 'authorized';
   shippingAddress?: Partial<Address>;
   billingAddress?: Partial<Address>;
@@ -260,6 +262,8 @@ export function createOrder(ctx: DomainContext, input: CreateOrderInput): Order 
     presentmentCurrency,
     rate,
     taxesIncluded: input.taxesIncluded ?? false,
+    // Only when given, so saved states and payloads of other orders do not change.
+    ...(input.dutiesIncluded ? { dutiesIncluded: true } : {}),
     financialStatus: input.financialStatus ?? 'paid',
     lineItems,
     shippingLines,
@@ -809,7 +813,14 @@ export function refundOrder(ctx: DomainContext, orderId: number, input: RefundIn
 
 export interface EditOrderInput {
   /** New lines (orderEditAddVariant). */
-  add?: { sku: string; quantity: number; price?: string | number; variantId?: number }[];
+  add?: {
+    sku: string;
+    quantity: number;
+    price?: string | number;
+    variantId?: number;
+    /** Duties Shopify charges on the added line (control API only: Shopify computes them itself). */
+    duties?: DutyInput[];
+  }[];
   /** New current quantity of a line, lower than now (orderEditSetQuantity); removed units are restocked unless `restock` is false. */
   set?: { lineItemId: number; quantity: number; restock?: boolean }[];
   staffNote?: string;
@@ -860,7 +871,12 @@ export function editOrder(ctx: DomainContext, orderId: number, input: EditOrderI
     if (!Number.isInteger(a.quantity) || a.quantity < 1) fail('Quantity must be a positive integer', [...field, 'quantity']);
     const byId = a.variantId === undefined ? undefined : ctx.state.variants.find((v) => v.id === a.variantId);
     const variant = byId ?? requireVariantBySku(ctx, a.sku);
-    return { a, variant, price: a.price === undefined ? variant.price : cents(ctx.state.shop.currency, a.price, [...field, 'price']) };
+    return {
+      a,
+      variant,
+      price: a.price === undefined ? variant.price : cents(ctx.state.shop.currency, a.price, [...field, 'price']),
+      lineDuties: duties(ctx, a.duties, [...field, 'duties']),
+    };
   });
 
   const now = nowIso(ctx);
@@ -887,7 +903,7 @@ export function editOrder(ctx: DomainContext, orderId: number, input: EditOrderI
     }
   }
   const added: { id: number; delta: number }[] = [];
-  for (const { a, variant, price } of additions) {
+  for (const { a, variant, price, lineDuties } of additions) {
     const product = ctx.state.products.find((p) => p.id === variant.productId)!;
     const item = ctx.state.inventoryItems.find((i) => i.id === variant.inventoryItemId);
     const li: LineItem = {
@@ -907,6 +923,7 @@ export function editOrder(ctx: DomainContext, orderId: number, input: EditOrderI
       taxable: variant.taxable,
       requiresShipping: item?.requiresShipping ?? true,
       grams: 0,
+      ...(lineDuties?.length ? { duties: lineDuties } : {}),
     };
     order.lineItems.push(li);
     added.push({ id: li.id, delta: a.quantity });

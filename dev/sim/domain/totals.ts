@@ -47,6 +47,21 @@ export function orderDuties(order: Order): { duty: Duty; li: LineItem }[] {
 
 const dutyTaxOf = (duty: Duty): number => duty.taxLines.reduce((s, t) => s + t.price, 0);
 
+/**
+ * What order edits took off one duty: the share of the units edits removed from its line
+ * (`removedQuantity` of `quantity`, rounded at the currency's unit, as a PROPORTIONAL refund
+ * rounds), and the same share of its taxes. Shopify documents only that `currentTotalDutiesSet`
+ * counts order edits, not how a duty changes with one: this is the simulator's assumption
+ * (docs/simulator.md). `Duty.price` stays what was charged.
+ */
+export function editRemovedDuty(duty: Duty, li: LineItem): { amount: number; tax: number } {
+  const removed = li.removedQuantity ?? 0;
+  if (removed === 0 || li.quantity <= 0) return { amount: 0, tax: 0 };
+  const amount = Math.round((duty.price * removed) / li.quantity);
+  const tax = duty.price > 0 ? Math.round((dutyTaxOf(duty) * amount) / duty.price) : 0;
+  return { amount, tax };
+}
+
 /** What the order's refunds gave back of one duty so far: amount and tax. */
 export function refundedDuty(state: SimState, order: Order, dutyId: number): { amount: number; tax: number } {
   let amount = 0;
@@ -76,7 +91,7 @@ export function dutyRefund(
   type: 'full' | 'proportional',
   quantity: number,
 ): RefundDuty {
-  const left = duty.price - refundedDuty(state, order, duty.id).amount;
+  const left = duty.price - editRemovedDuty(duty, li).amount - refundedDuty(state, order, duty.id).amount;
   const share = li.quantity > 0 ? Math.round((duty.price * quantity) / li.quantity) : 0;
   const amount = type === 'full' ? left : Math.max(0, Math.min(left, share));
   const tax = duty.price > 0 ? Math.round((dutyTaxOf(duty) * amount) / duty.price) : 0;
@@ -136,8 +151,10 @@ export function orderTotals(state: SimState, order: Order): OrderTotals {
   ]);
   const tax = taxLines.reduce((s, t) => s + t.price, 0);
   const fees = feesPrice(order);
-  // Duties and fees are charged on top of the goods (dutiesIncluded false); their taxes follow the order's convention.
-  const total = subtotal + shipping - shippingDiscounts + dutiesTotal + fees + (order.taxesIncluded ? 0 : tax);
+  // Duties and fees are charged on top of the goods, unless the order's duties are inside its
+  // prices (dutiesIncluded); their taxes follow the order's convention.
+  const dutiesCharged = order.dutiesIncluded ? 0 : dutiesTotal;
+  const total = subtotal + shipping - shippingDiscounts + dutiesCharged + fees + (order.taxesIncluded ? 0 : tax);
 
   const refunds = state.refunds.filter((r) => r.orderId === order.id);
   let refundedSubtotal = 0;
@@ -174,12 +191,20 @@ export function orderTotals(state: SimState, order: Order): OrderTotals {
     removedTax += portion.tax;
     removedDiscount += Math.round((li.discount * removed) / li.quantity);
   }
+  // What edits took off the duties of the lines they removed units of (an assumption, above).
+  let removedDuties = 0;
+  for (const { duty, li } of duties) {
+    const share = editRemovedDuty(duty, li);
+    removedDuties += share.amount;
+    removedTax += share.tax;
+  }
   const currentSubtotal = subtotal - refundedSubtotal - removedSubtotal;
   const currentTax = tax - refundedTax - removedTax;
   const currentShipping = shipping - refundedShipping;
-  const currentDuties = dutiesTotal - refundedDuties;
+  const currentDuties = dutiesTotal - refundedDuties - removedDuties;
+  const currentDutiesCharged = order.dutiesIncluded ? 0 : currentDuties;
   const currentTotal =
-    currentSubtotal + currentShipping - shippingDiscounts + currentDuties + fees + (order.taxesIncluded ? 0 : currentTax);
+    currentSubtotal + currentShipping - shippingDiscounts + currentDutiesCharged + fees + (order.taxesIncluded ? 0 : currentTax);
 
   const paid = netPaid(state, order);
 
@@ -209,7 +234,9 @@ export function orderTotals(state: SimState, order: Order): OrderTotals {
     currentTax,
     currentTotal,
     // Edits change what is owed; refunds do not (they return what was paid).
-    outstanding: order.cancelledAt ? 0 : Math.max(0, total - (removedSubtotal + (order.taxesIncluded ? 0 : removedTax)) - paid),
+    outstanding: order.cancelledAt
+      ? 0
+      : Math.max(0, total - (removedSubtotal + (order.dutiesIncluded ? 0 : removedDuties) + (order.taxesIncluded ? 0 : removedTax)) - paid),
     fulfillmentStatus,
   };
 }

@@ -489,8 +489,9 @@ export function orderView(state: SimState, order: Order): View {
     currentTotalDiscountsSet: () => bag(t().currentDiscounts),
     totalShippingPriceSet: () => bag(t().shipping),
     currentShippingPriceSet: () => bag(t().currentShipping),
-    // Duties are charged on top of the goods; null when the order has none (as Shopify answers).
-    dutiesIncluded: false,
+    // Duties are charged on top of the goods unless the order says otherwise; the duty totals
+    // are null when the order has none (as Shopify answers).
+    dutiesIncluded: order.dutiesIncluded ?? false,
     originalTotalDutiesSet: () => (orderDuties(order).length ? bag(t().duties) : null),
     currentTotalDutiesSet: () => (orderDuties(order).length ? bag(t().currentDuties) : null),
     // Null when the order has none ("Returns null if additional fees aren't applicable"); no

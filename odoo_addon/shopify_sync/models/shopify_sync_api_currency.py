@@ -26,7 +26,8 @@ CURRENCY_POLICIES = ("company", "pricelist", "convert")
 PRESENTMENT_POLICIES = ("shop", "presentment")
 _LINE_AMOUNTS = ("price_unit", "discount")
 _SHIP_AMOUNTS = ("price", "discount")
-_ORDER_AMOUNTS = ("subtotal_price", "total_tax", "total_discounts", "total_price")
+_ORDER_AMOUNTS = ("subtotal_price", "total_tax", "total_discounts", "total_price",
+                  "current_total_duties", "current_total_additional_fees")
 
 
 class ShopifySyncApi(models.AbstractModel):

@@ -109,20 +109,26 @@ class ShopifySyncApi(models.AbstractModel):
         order.sudo().activity_schedule("mail.mail_activity_data_todo", summary=summary,
                                        note=message)
 
-    def _credit_edit(self, order, touched, label, notes, discounts=(), total_cents=None):
+    def _credit_edit(self, order, touched, label, notes, discounts=(), total_cents=None,
+                     repriced=()):
         """A posted credit note for what an edit took off an invoiced order: each touched line's
-        negative quantity to invoice, linked to it (Odoo's invoiced quantities follow), less
-        the line discount those units took with them (`discounts`: [(discount line, amount)],
-        unlinked). With `total_cents` (Shopify's total after an edit that only lowered the
-        order), rounding cents between what was invoiced less the credit and that total go on
-        a difference line, as for a refund's credit note."""
-        if not touched or not self._invoiced(order):
+        negative quantity to invoice, linked to it (Odoo's invoiced quantities follow), and what
+        a lowered duty or fee price took off the invoiced ones (`repriced`: [(line, amount)],
+        unlinked: its quantity stays invoiced), less the line discount removed units took with
+        them (`discounts`: [(discount line, amount)], unlinked). With `total_cents` (Shopify's
+        total after an edit that only lowered the order), rounding cents between what was
+        invoiced less the credit and that total go on a difference line, as for a refund's
+        credit note."""
+        if not (touched or repriced) or not self._invoiced(order):
             return
         vals = []
         for line in touched:
             qty = -line.qty_to_invoice
             if float_compare(qty, 0, precision_digits=3) > 0:
                 vals.append(self._credit_line_vals(line, qty))
+        vals += [{"product_id": line.product_id.id, "name": f"Lowered in Shopify: {line.name}",
+                  "quantity": line.qty_invoiced, "price_unit": float(amount),
+                  "tax_ids": [Command.set(line[LINE_TAXES].ids)]} for line, amount in repriced]
         if not vals:
             return
         vals += [self._discount_credit_vals(line, share) for line, share in discounts]

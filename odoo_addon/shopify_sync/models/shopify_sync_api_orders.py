@@ -10,6 +10,8 @@ from .sale_order_line import REFUND_ROLES
 from .stock_move import DEFER_RESERVATION, RESERVATION_DEFERRED, RESERVE_CRON
 
 DISCOUNT_ROLES = ("discount", "shipping_discount")
+# Charges beyond the goods whose price an edit may change: credited or flagged once invoiced.
+CHARGE_ROLES = ("duty", "fee")
 
 PAID_STATUSES = {"paid", "partially_refunded", "refunded"}
 MAX_ORDER_GIDS = 5000
@@ -186,6 +188,52 @@ class ShopifySyncApi(models.AbstractModel):
             })
         return vals_list
 
+    def _check_current_charges(self, document, order, missing):
+        """Holds (through `missing`) an order whose duties or fees Odoo cannot book as Shopify
+        has them (docs/flows.md, "Duties"): duties inside the product prices (`duties_included`:
+        the duty lines would count them a second time), or current duty or fee totals that differ
+        from what Odoo books — an order edit changed them, and Shopify does not say which duty or
+        fee by how much (`Duty.price` and `AdditionalFee.price` stay what was charged)."""
+        if document.get("duties_included"):
+            missing.append("dutiesIncluded is true (duties inside the product prices), which the "
+                           "connector does not book: its duty lines would count the duties a "
+                           "second time; book the order by hand")
+        places = self._places()
+        # Under "Convert with Odoo's rates" each amount was rounded on its own.
+        converted = "_conversion_roundings" in document
+        duties = document.get("duties") or []
+        if "current_total_duties" in document and duties:
+            gids = {duty.get("duty_gid") for duty in duties}
+            refunds = order.order_line.filtered(
+                lambda line: line.shopify_line_role == "refund"
+                and line.shopify_line_gid in gids) if order else order
+            charged = sum(self._cents(duty.get("price"), "duty price") for duty in duties)
+            refunded = -sum(money.odoo_cents(line.price_unit * line.product_uom_qty, places)
+                            for line in refunds)
+            current = self._cents(document["current_total_duties"], "current_total_duties")
+            tolerance = len(duties) + len(refunds) if converted else 0
+            if abs(charged - refunded - current) > tolerance:
+                missing.append(
+                    f"currentTotalDutiesSet is {money.format_cents(current, places)} but the "
+                    f"duties Odoo books come to {money.format_cents(charged - refunded, places)} "
+                    f"(charged {money.format_cents(charged, places)}, refunded "
+                    f"{money.format_cents(refunded, places)}): an order edit in Shopify changed "
+                    "the duties and Shopify does not say which duty by how much (Duty.price "
+                    "stays what was charged), so the connector does not book it; book the "
+                    "difference by hand")
+        fees = document.get("additional_fees") or []
+        if "current_total_additional_fees" in document and fees:
+            charged = sum(self._cents(fee.get("price"), "additional fee price") for fee in fees)
+            current = self._cents(document["current_total_additional_fees"],
+                                  "current_total_additional_fees")
+            if abs(charged - current) > (len(fees) if converted else 0):
+                missing.append(
+                    f"currentTotalAdditionalFeesSet is {money.format_cents(current, places)} but "
+                    f"the additional fees come to {money.format_cents(charged, places)}: an "
+                    "order edit in Shopify changed them and Shopify does not say which fee by "
+                    "how much (AdditionalFee.price stays what was charged), so the connector "
+                    "does not book it; book the difference by hand")
+
     def _fee_lines_vals(self, label, document, missing):
         """One service line per additional fee (the company's additional fees product), taxed
         with the taxes mapped from the fee's tax lines, on its AdditionalFee GID (docs/flows.md,
@@ -273,6 +321,7 @@ class ShopifySyncApi(models.AbstractModel):
         self = self._with_currency(document.get("currency"))
         self._check_currency_precision(label, pricelist, document.get("currency"), missing)
         resolved = self._resolve_lines(label, document)
+        self._check_current_charges(document, order, missing)
         lines_vals = self._order_lines_vals(label, document, resolved, missing)
         header = self._order_header(label, gid, document, notes, order)
         header["shopify_currency"] = shop_currency
@@ -309,6 +358,9 @@ class ShopifySyncApi(models.AbstractModel):
             for index, tax_line in enumerate(taxed.get("tax_lines") or [], start=1):
                 self._check_amounts(f"{where} tax line {index}", tax_line, ("amount",))
         self._check_amounts(label, document, ("subtotal_price", "total_tax", "total_discounts"))
+        for field in ("current_total_duties", "current_total_additional_fees"):
+            if field in document:
+                self._cents(document[field], f"{label} {field}")
         customer = document.get("customer")
         if isinstance(customer, dict) and customer.get("customer_gid") is not None:
             self._gid(customer, "customer_gid", "Customer", f"{label} customer")
@@ -549,7 +601,7 @@ class ShopifySyncApi(models.AbstractModel):
                     and line.shopify_line_role != "tax_adjustment"}
         kept = {gid: line.shopify_kept_qty for (gid, role), line in existing.items()
                 if role == "product" and line.shopify_kept_qty}
-        seen, removals, discounts, raised = set(), [], [], False
+        seen, removals, discounts, repriced, raised = set(), [], [], [], False
         touched = self.env["sale.order.line"]
         for vals in lines_vals:
             vals = self._with_kept(vals, kept)
@@ -574,12 +626,8 @@ class ShopifySyncApi(models.AbstractModel):
                 else:
                     raised = True
             if float_compare(line.price_unit, vals["price_unit"], 2):
-                share = money.odoo_cents(vals["price_unit"]) - money.odoo_cents(line.price_unit)
-                if line.shopify_line_role in DISCOUNT_ROLES and share > 0:
-                    # Units removed take their share of the line discount with them.
-                    discounts.append((line, money.to_decimal(share)))
-                else:
-                    raised = True
+                raised |= self._edit_price(order, line, vals["price_unit"], label, discounts,
+                                           repriced, flags)
                 update["price_unit"] = vals["price_unit"]
             if set(line[LINE_TAXES].ids) != set(vals[LINE_TAXES][0][2]):
                 update[LINE_TAXES] = vals[LINE_TAXES]
@@ -597,7 +645,33 @@ class ShopifySyncApi(models.AbstractModel):
         # Shopify's total is what the credit note must leave invoiced, when the edit only
         # lowered the order (rounding cents then go on a difference line, as for refunds).
         self._credit_edit(order, touched, label, notes, discounts,
-                          None if raised else total_cents)
+                          None if raised else total_cents, repriced)
+
+    def _edit_price(self, order, line, price, label, discounts, repriced, flags):
+        """A line's new price in an edit; True when it raises what the order charges. A
+        discount line lowered by removed units gives its share back (`discounts`); a duty or fee
+        whose price Shopify changed after Odoo invoiced it follows as product lines do
+        (docs/flows.md, "Duties"): lowered, the difference is credited (`repriced`); raised, the
+        order is flagged (the connector invoices no price increase)."""
+        places = self._places()
+        share = money.odoo_cents(price, places) - money.odoo_cents(line.price_unit, places)
+        role = line.shopify_line_role
+        if role in DISCOUNT_ROLES and share > 0:
+            # Units removed take their share of the line discount with them.
+            discounts.append((line, money.to_decimal(share, places)))
+            return False
+        if role not in CHARGE_ROLES or not line.qty_invoiced or not self._invoiced(order):
+            return True
+        if share < 0:
+            repriced.append((line, money.to_decimal(-share, places)))
+            return False
+        word = "duty" if role == "duty" else "additional fee"
+        old, new = money.to_string(line.price_unit, places), money.to_string(price, places)
+        flags.append(
+            f"{label}: Shopify raised {word} {line.shopify_line_gid} from {old} to {new} after "
+            "Odoo invoiced it; the connector does not invoice a price increase: invoice the "
+            "difference in Odoo")
+        return True
 
     # ------------------------------------------------------------------ refunds first
     def _missing_refund_gids(self, order, document):

@@ -126,6 +126,69 @@ class TestDutyRefunds(DutyCase):
         self.assertEqual((updated["status"], updated["amount_total"]), ("updated", "21.00"))
         self.assertEqual(order.shopify_state, "synced")
 
+    def test_current_duties_an_order_edit_changed_hold_the_order_naming_the_field(self):
+        order, _result = self.duty_order(7015)
+        # An edit removed a mug and Shopify took half the duty (2.00 + 0.40) off its current
+        # totals; Duty.price stays 4.00 and Shopify does not say which duty changed.
+        result = self.api.apply_order(dict(
+            self.current(7015, 1, "23.40"), duties=self.order_doc_duties(7015),
+            current_total_duties="2.00"))
+        self.assertEqual(result["status"], "held")
+        self.assertEqual(result["message"], (
+            "order #7015 held: currentTotalDutiesSet is 2.00 but the duties Odoo books come to "
+            "4.00 (charged 4.00, refunded 0.00): an order edit in Shopify changed the duties and "
+            "Shopify does not say which duty by how much (Duty.price stays what was charged), so "
+            "the connector does not book it; book the difference by hand"))
+        self.assertEqual(order.shopify_state, "error")
+        self.assertEqual(order.shopify_error, result["message"])
+        self.assertEqual(self.duty_line(order).price_unit, 4.0)
+
+    def test_current_duties_that_count_only_the_refunds_apply(self):
+        order, _result = self.duty_order(7016)
+        self.api.apply_refund(self.refund_doc(
+            order, 7016, total="2.40",
+            duties=[{"duty_gid": DUTY_GID, "amount": "2.00", "tax": "0.40"}]))
+        result = self.api.apply_order(dict(
+            self.current(7016, 2, "38.40", refund_gids=["gid://shopify/Refund/7016"]),
+            duties=self.order_doc_duties(7016), current_total_duties="2.00"))
+        self.assertEqual((result["status"], result["amount_total"]), ("updated", "38.40"))
+        self.assertEqual(order.shopify_state, "synced")
+
+    def test_a_duty_price_lowered_after_invoicing_is_credited_and_a_raised_one_flags(self):
+        order, _result = self.duty_order(7018)
+        self.invoice(order)
+
+        def repriced(price, tax, total, updated_at):
+            duties = self.order_doc_duties(7018)
+            duties[0].update(price=price, tax_lines=[
+                {"title": "VAT", "rate": "0.2", "amount": tax}])
+            return self.order_doc(7018, updated_at=updated_at, duties=duties,
+                                  total_tax="6.40", total_price=total)
+
+        # 4.00 + 0.80 → 2.00 + 0.40: 2.40 less, credited unlinked (the duty stays invoiced).
+        lowered = self.api.apply_order(repriced("2.00", "0.40", "38.40", "2026-11-28T10:00:00Z"))
+        self.assertEqual((lowered["status"], lowered["amount_total"]), ("updated", "38.40"))
+        credit = self.env["account.move"].search([
+            ("shopify_sale_order_id", "=", order.id), ("shopify_edit_credit", "=", True)])
+        self.assertEqual((credit.state, round(credit.amount_total, 2)), ("posted", 2.40))
+        self.assertEqual(credit.invoice_line_ids.mapped("name"),
+                         ["Lowered in Shopify: Duties: Mug red (HS 691200)"])
+        self.assertFalse(credit.invoice_line_ids.sale_line_ids)
+        self.assertEqual(order.invoice_status, "invoiced")
+        raised = self.api.apply_order(repriced("3.00", "0.60", "39.60", "2026-11-28T11:00:00Z"))
+        self.assertEqual(raised["status"], "flagged")
+        self.assertEqual(raised["message"], (
+            f"order #7018: Shopify raised duty {DUTY_GID} from 2.00 to 3.00 after Odoo invoiced "
+            "it; the connector does not invoice a price increase: invoice the difference in Odoo"))
+
+    def test_duties_inside_the_product_prices_hold_the_order_naming_the_field(self):
+        order, result = self.duty_order(7017, duties_included=True)
+        self.assertEqual(result["status"], "held")
+        self.assertIn("held: dutiesIncluded is true (duties inside the product prices), which "
+                      "the connector does not book", result["message"])
+        self.assertEqual(order.state, "draft")
+        self.assertEqual(order.shopify_state, "error")
+
     def test_a_duty_refund_before_invoicing_lowers_the_order(self):
         order, _result = self.duty_order(7012)
         result = self.api.apply_refund(self.refund_doc(

@@ -42,6 +42,20 @@ class FeeCase(RefundCase):
 
 @tagged("shopify_sync", "at_install")
 class TestAdditionalFees(FeeCase):
+    def test_current_fees_an_order_edit_changed_hold_the_order_naming_the_field(self):
+        order, _result = self.fee_order(7108)
+        result = self.api.apply_order(self.order_doc(
+            7108, updated_at="2026-11-28T10:00:00Z", additional_fees=self.fees(),
+            total_tax="6.50", total_price="36.00", current_total_additional_fees="0.00"))
+        self.assertEqual(result["status"], "held")
+        self.assertEqual(result["message"], (
+            "order #7108 held: currentTotalAdditionalFeesSet is 0.00 but the additional fees "
+            "come to 2.50: an order edit in Shopify changed them and Shopify does not say which "
+            "fee by how much (AdditionalFee.price stays what was charged), so the connector does "
+            "not book it; book the difference by hand"))
+        self.assertEqual(order.shopify_state, "error")
+        self.assertEqual(self.fee_line(order).price_unit, 2.5)
+
     def test_a_fee_is_a_taxed_line_of_the_fees_product_and_the_totals_match(self):
         order, result = self.fee_order(7101)
         self.assertEqual((result["status"], result["amount_total"]), ("created", "39.00"))

@@ -45,6 +45,9 @@ function order(overrides: Partial<OrderFieldsFragment> = {}): OrderFieldsFragmen
     currentTotalTaxSet: m('4.80'),
     currentTotalDiscountsSet: m('0.00'),
     currentTotalPriceSet: m('28.80'),
+    dutiesIncluded: false,
+    currentTotalDutiesSet: null,
+    currentTotalAdditionalFeesSet: null,
     additionalFees: [],
     lineItems: { nodes: [line()], pageInfo: { hasNextPage: false, endCursor: null } },
     refunds: [],
@@ -676,6 +679,62 @@ describe('orders normalise: duties', () => {
     assert.equal(document.duties?.[0]?.price, '3.00');
     assert.deepEqual(document.presentment?.duties, [{ price: '3.30', tax_lines: [{ amount: '0.66' }] }]);
     validator.validate('apply_order', 'params', document);
+  });
+
+  it("carries Shopify's current duty and fee totals only when they differ from the prices charged, and dutiesIncluded only when true", () => {
+    const lineItems = { nodes: [line({ duties: [duty(5, m('3.00'))] })], pageInfo: { hasNextPage: false, endCursor: null } };
+    const fees = [{ id: 'gid://shopify/AdditionalFee/31', name: 'Handling', price: m('2.50'), taxLines: [] }];
+    const same = normaliseOrder(
+      order({ lineItems, additionalFees: fees, currentTotalDutiesSet: m('3.00'), currentTotalAdditionalFeesSet: m('2.50') }),
+    ).document;
+    assert.equal('current_total_duties' in same, false);
+    assert.equal('current_total_additional_fees' in same, false);
+    assert.equal('duties_included' in same, false);
+    // An edit took half of the duty and all of the fee off Shopify's current totals.
+    const { document } = normaliseOrder(
+      order({
+        lineItems,
+        additionalFees: fees,
+        currentTotalDutiesSet: m('1.50'),
+        currentTotalAdditionalFeesSet: m('0.00'),
+        dutiesIncluded: true,
+      }),
+    );
+    assert.equal(document.current_total_duties, '1.50');
+    assert.equal(document.current_total_additional_fees, '0.00');
+    assert.equal(document.duties_included, true);
+    assert.equal(document.duties?.[0]?.price, '3.00', 'the duty keeps the price charged');
+    validator.validate('apply_order', 'params', document);
+  });
+
+  it('lays the current duty total in the customer currency over the shop one only where the shop document carries it', () => {
+    const usd = (shop: string, paid: string): ShopMoneyFieldsFragment => ({
+      shopMoney: { amount: shop, currencyCode: 'EUR' },
+      presentmentMoney: { amount: paid, currencyCode: 'USD' },
+    });
+    const edited = (current: ShopMoneyFieldsFragment) =>
+      normaliseOrder(
+        order({
+          presentmentCurrencyCode: 'USD',
+          currentSubtotalPriceSet: usd('19.00', '20.90'),
+          currentTotalTaxSet: usd('0', '0'),
+          currentTotalDiscountsSet: usd('0', '0'),
+          currentTotalPriceSet: usd('20.50', '22.55'),
+          currentTotalDutiesSet: current,
+          shippingLines: { nodes: [] },
+          lineItems: {
+            nodes: [line({ originalUnitPriceSet: usd('9.50', '10.45'), taxLines: [], duties: [duty(5, usd('3.00', '3.30'))] })],
+            pageInfo: { hasNextPage: false, endCursor: null },
+          },
+        }),
+      ).document;
+    const lowered = edited(usd('1.50', '1.65'));
+    assert.deepEqual([lowered.current_total_duties, lowered.presentment?.current_total_duties], ['1.50', '1.65']);
+    validator.validate('apply_order', 'params', lowered);
+    // Equal in the shop currency, a cent off in the customer's: carried on neither side.
+    const same = edited(usd('3.00', '3.29'));
+    assert.equal('current_total_duties' in same, false);
+    assert.equal('current_total_duties' in (same.presentment ?? {}), false);
   });
 
   it('refuses a duty without its presentment amount, naming the line and the duty', () => {

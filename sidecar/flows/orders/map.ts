@@ -29,6 +29,12 @@
  * - Duties (`duties`, only when the order has some) are each line item's import duties at the
  *   price charged with their tax lines; Shopify never lowers them, a refund that gives one back
  *   says so itself (the refund document's `duties`), as refunded shipping does.
+ * - `current_total_duties` / `current_total_additional_fees` are Shopify's current duty and fee
+ *   totals, sent only when they differ from the duties' / fees' prices: Shopify lowers them for
+ *   refunds and order edits without saying, for an edit, which duty or fee changed (Duty.price and
+ *   AdditionalFee.price stay what was charged), so Odoo checks what it books against them and
+ *   holds the order when they differ. `duties_included` is sent only when true (duties inside the
+ *   product prices): Odoo holds such an order (docs/flows.md, "Duties").
  * - Additional fees (`additional_fees`, only when the order has some) are the order's
  *   `additionalFees` at their price with their tax lines. Shopify's 2026-10 API has no way to
  *   refund one as such: money given back for a fee is a refund's order adjustment, so the price
@@ -197,13 +203,13 @@ export function normaliseOrder(
   const presentment = order.presentmentCurrencyCode;
   if (presentment && presentment !== order.currencyCode) {
     // Only then, so the documents (and content hashes) of single-currency orders do not change.
-    document.presentment = presentmentOverlay(orderDocument(order, lineItems, 'presentmentMoney').document);
+    document.presentment = presentmentOverlay(orderDocument(order, lineItems, 'presentmentMoney').document, document);
   }
   return { document, warnings };
 }
 
 /** The amounts of a document made of presentment money, laid over the shop-money one by position. */
-function presentmentOverlay(doc: OrderDocument): OrderPresentment {
+function presentmentOverlay(doc: OrderDocument, shop: OrderDocument): OrderPresentment {
   const taxes = (lines: readonly TaxLine[] | undefined) => (lines ?? []).map((t) => ({ amount: t.amount ?? '0' }));
   return {
     currency: doc.currency,
@@ -214,6 +220,10 @@ function presentmentOverlay(doc: OrderDocument): OrderPresentment {
     ...(doc.additional_fees?.length
       ? { additional_fees: doc.additional_fees.map((f) => ({ price: f.price, tax_lines: taxes(f.tax_lines) })) }
       : {}),
+    // Where the shop document has them (the presentment one carries them always): the same
+    // fields on both sides, whatever the rounding of either currency.
+    ...(shop.current_total_duties !== undefined ? { current_total_duties: doc.current_total_duties } : {}),
+    ...(shop.current_total_additional_fees !== undefined ? { current_total_additional_fees: doc.current_total_additional_fees } : {}),
     subtotal_price: doc.subtotal_price ?? '0',
     total_tax: doc.total_tax ?? '0',
     total_discounts: doc.total_discounts ?? '0',
@@ -258,6 +268,33 @@ function additionalFeesOf(
       tax_lines: taxLines(money, cur, f.taxLines, where),
     };
   });
+}
+
+/**
+ * Shopify's current duty and fee totals where they differ from the prices charged (an edit or a
+ * refund changed them), as the document carries them: absent otherwise, so other orders'
+ * documents and content hashes do not change. `always`: whenever Shopify has them (the
+ * presentment side, laid over the shop document only where that one carries them).
+ */
+function currentCharges(
+  order: OrderFieldsFragment,
+  charges: { duties: readonly { price: string }[]; fees: readonly { price: string }[] },
+  money: (bag: ShopMoneyFieldsFragment | null | undefined, what: string) => bigint,
+  cur: CurrencyMoney,
+  always: boolean,
+): Pick<OrderDocument, 'current_total_duties' | 'current_total_additional_fees'> {
+  const differing = (prices: readonly { price: string }[], bag: ShopMoneyFieldsFragment | null | undefined, what: string) => {
+    if (!prices.length || !bag) return undefined;
+    const charged = prices.reduce((sum, p) => sum + cur.read(p.price, what), 0n);
+    const current = money(bag, what);
+    return current === charged && !always ? undefined : cur.format(current);
+  };
+  const duties = differing(charges.duties, order.currentTotalDutiesSet, `order ${order.name} current total duties`);
+  const fees = differing(charges.fees, order.currentTotalAdditionalFeesSet, `order ${order.name} current total additional fees`);
+  return {
+    ...(duties !== undefined ? { current_total_duties: duties } : {}),
+    ...(fees !== undefined ? { current_total_additional_fees: fees } : {}),
+  };
 }
 
 function orderDocument(order: OrderFieldsFragment, lineItems: readonly OrderLineFieldsFragment[], side: MoneySide): NormaliseResult {
@@ -316,6 +353,8 @@ function orderDocument(order: OrderFieldsFragment, lineItems: readonly OrderLine
     currency: code,
     presentment_currency: order.presentmentCurrencyCode ?? order.currencyCode,
     taxes_included: Boolean(order.taxesIncluded),
+    // Only when true, so the documents (and content hashes) of other orders do not change.
+    ...(order.dutiesIncluded ? { duties_included: true as const } : {}),
     financial_status: lower(order.displayFinancialStatus) ?? 'pending',
     fulfillment_status: lower(order.displayFulfillmentStatus),
     cancelled_at: order.cancelledAt ?? null,
@@ -328,6 +367,7 @@ function orderDocument(order: OrderFieldsFragment, lineItems: readonly OrderLine
     // Only when there are some, so the documents (and content hashes) of other orders do not change.
     ...(duties.length ? { duties } : {}),
     ...(fees.length ? { additional_fees: fees } : {}),
+    ...currentCharges(order, { duties, fees }, money, cur, side === 'presentmentMoney'),
     subtotal_price: cur.format(money(order.currentSubtotalPriceSet, 'subtotal')),
     total_tax: cur.format(money(order.currentTotalTaxSet, 'total tax')),
     total_discounts: cur.format(money(order.currentTotalDiscountsSet, 'total discounts')),

@@ -236,6 +236,10 @@ export interface OrderDocument {
   currency: string;
   presentment_currency?: string | null;
   taxes_included: boolean;
+  /**
+   * Contract 1.7: Shopify's Order.dutiesIncluded, sent only when true (the duties are inside the product prices). The addon does not book such an order: it holds it naming the field (docs/flows.md, "Duties").
+   */
+  duties_included?: true;
   financial_status?: string | null;
   fulfillment_status?: string | null;
   cancelled_at?: string | null;
@@ -253,6 +257,14 @@ export interface OrderDocument {
    * Contract 1.6: the additional fees Shopify charged on the order (Order.additionalFees: extra costs of an international package that are not duties or taxes), at their price with their tax lines. Shopify's 2026-10 API cannot refund a fee as such (money given back for one is an order adjustment of a refund), so the price never lowers. Booked as service lines of the additional fees product with the taxes of their tax lines. Absent: none.
    */
   additional_fees?: OrderAdditionalFee[];
+  /**
+   * Contract 1.7: Shopify's currentTotalDutiesSet (the duties after refunds and order edits), sent only when the order has duties and it differs from their prices (a refund gave some back, or an edit changed them). The addon holds the order when the duties it books (their prices less what refunds gave back) differ from it: Shopify does not say which duty an edit changed. Absent: the duties' prices.
+   */
+  current_total_duties?: string;
+  /**
+   * Contract 1.7: Shopify's currentTotalAdditionalFeesSet, sent only when the order has additional fees and it differs from their prices (only an order edit can: no 2026-10 refund gives a fee back as such). The addon holds the order. Absent: the fees' prices.
+   */
+  current_total_additional_fees?: string;
   /**
    * Decimal amount in the shop currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
    */
@@ -476,6 +488,14 @@ export interface OrderPresentment {
       amount: string;
     }[];
   }[];
+  /**
+   * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+   */
+  current_total_duties?: string;
+  /**
+   * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
+   */
+  current_total_additional_fees?: string;
   /**
    * Decimal amount in the presentment currency, as a string, with at most its decimals (ISO 4217 minor units; more only when they are zeros).
    */
