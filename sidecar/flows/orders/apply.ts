@@ -26,9 +26,12 @@ export type OrderOutcome =
   | { action: 'applied'; name: string; updatedAt: string | null; result: ApplyOrderResult }
   | { action: 'cancelled'; name: string; status: 'cancelled' | 'already_cancelled' | 'needs_return'; saleOrderId: number | null };
 
-/** Fetch → normalise → apply (or cancel). Exported for tests and on-demand imports. */
-export async function importOrder(ctx: FlowContext, orderGid: string): Promise<OrderOutcome> {
-  const fetched = await fetchOrder(ctx, orderGid);
+/**
+ * Fetch → normalise → apply (or cancel). Exported for tests and on-demand imports.
+ * `withPresentment: false` when the order is known to be paid in the shop's currency (./read.ts).
+ */
+export async function importOrder(ctx: FlowContext, orderGid: string, read: { withPresentment?: boolean } = {}): Promise<OrderOutcome> {
+  const fetched = await fetchOrder(ctx, orderGid, read);
   if (!fetched) throw new PermanentError(`orders: order ${orderGid} does not exist in Shopify (deleted?)`);
   let normalised: NormaliseResult;
   try {
