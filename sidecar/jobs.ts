@@ -111,6 +111,8 @@ export interface PullJob {
   source: 'pull';
   orderGid: string;
   updatedAt: string;
+  /** Orders queue only: the listing said the order is paid in the shop's currency (as WebhookJobOf). */
+  paidInShopCurrency?: true;
 }
 
 /** A re-import asked by an operator (`resync`) or by the daily reconciliation (`repair`). */

@@ -18,7 +18,7 @@ import { keys } from '../../queue/names.js';
 import type { FlowContext } from '../context.js';
 import { importRefund } from '../refunds/apply.js';
 import { createRefundStore } from '../refunds/store.js';
-import { normaliseOrder, type NormaliseResult } from './map.js';
+import { normaliseOrder, paidInOtherCurrency, type NormaliseResult } from './map.js';
 import { fetchOrder, updatedOrdersPage } from './read.js';
 import { advanceWatermark, readWatermark } from './store.js';
 
@@ -101,11 +101,17 @@ export async function pullOrdersSince(ctx: FlowContext, since: Date | string): P
     for (const order of page.nodes) {
       result.orders += 1;
       const job: PullJob = { source: 'pull', orderGid: order.id, updatedAt: order.updatedAt };
-      const sent = await ctx.queue.send('orders', job, {
-        key: keys.order(ctx.shop, order.id),
-        id: `pull:${order.id}:${order.updatedAt}`,
-        correlationId: `pull:${order.id}:${order.updatedAt}`,
-      });
+      // The listing's currencies, as an order webhook's payload gives them (./map.ts, readsPresentment).
+      const hint = paidInOtherCurrency(order) ? {} : { paidInShopCurrency: true as const };
+      const sent = await ctx.queue.send(
+        'orders',
+        { ...job, ...hint },
+        {
+          key: keys.order(ctx.shop, order.id),
+          id: `pull:${order.id}:${order.updatedAt}`,
+          correlationId: `pull:${order.id}:${order.updatedAt}`,
+        },
+      );
       if (sent.created) result.enqueued += 1;
       else result.duplicates += 1;
       // Fulfilled in Shopify (partly or wholly): the fulfillments flow applies what Odoo lacks.

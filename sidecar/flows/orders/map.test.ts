@@ -497,7 +497,16 @@ describe('orders read: which jobs read the customer-currency amounts (pure parts
     { name: 'a webhook whose payload said the shop currency', job: { ...webhook, paidInShopCurrency: true }, reads: false },
     { name: 'a webhook whose payload said another currency, or nothing', job: webhook, reads: true },
     { name: 'an orders/edited webhook (its payload is the edit)', job: { ...webhook, topic: 'orders/edited' }, reads: true },
-    { name: 'a pull job', job: { source: 'pull', orderGid: gid, updatedAt: '2026-11-27T10:00:00Z' }, reads: true },
+    {
+      name: 'a pull job whose listing said the shop currency',
+      job: { source: 'pull', orderGid: gid, updatedAt: '2026-11-27T10:00:00Z', paidInShopCurrency: true },
+      reads: false,
+    },
+    {
+      name: 'a pull job whose listing said another currency',
+      job: { source: 'pull', orderGid: gid, updatedAt: '2026-11-27T10:00:00Z' },
+      reads: true,
+    },
     { name: 'a resync', job: { source: 'resync', orderGid: gid }, reads: true },
     { name: 'a repair', job: { source: 'repair', orderGid: gid, reportId: 3 }, reads: true },
     {

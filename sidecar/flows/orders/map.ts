@@ -77,13 +77,14 @@ export function orderGidOf(job: OrderJob): string {
 
 /**
  * Whether a job's order read asks for the customer's-currency amounts (`$withPresentment`). Only an
- * order paid in the shop's currency can do without them (its document carries none), and only the
- * webhook payload says so before the read (`paidInShopCurrency`, inbox/routes.ts): every other job
- * reads them, as before. The read checks the answer's currencies (./read.ts), so a wrong hint
- * costs a second read, never a document without its presentment amounts.
+ * order paid in the shop's currency can do without them (its document carries none), and only an
+ * order webhook's payload (inbox/routes.ts) or the pull's listing (./apply.ts) says so before the
+ * read (`paidInShopCurrency`): every other job reads them, as before. The read checks the answer's
+ * currencies (./read.ts), so a wrong hint costs a second read, never a document without its
+ * presentment amounts.
  */
 export function readsPresentment(job: OrderJob): boolean {
-  return !(job.source === 'webhook' && job.paidInShopCurrency === true);
+  return !((job.source === 'webhook' || job.source === 'pull') && job.paidInShopCurrency === true);
 }
 
 /** The order is paid in another currency than the shop's: its document carries `presentment`. */

@@ -254,6 +254,15 @@ describe('orders flow end to end (simulator → sidecar → Odoo double)', funct
     const first = await pullOrdersSince(ctx, since);
     assert.ok(first.enqueued >= 1);
     await saleOrder(order.admin_graphql_api_id, 'the pulled order', (s) => s.state === 'sale');
+    // Paid in the shop's currency, as the listing says: its job reads without the customer's amounts.
+    const { rows } = await stack.sidecar.pool.query<{ payload: Record<string, unknown> }>(
+      `SELECT data->'payload' AS payload FROM ${stack.config.database.queueSchema}.job WHERE name = 'orders' AND data->'payload'->>'orderGid' = $1`,
+      [order.admin_graphql_api_id],
+    );
+    assert.deepEqual(
+      rows.map((r) => r.payload.paidInShopCurrency),
+      [true],
+    );
     const again = await pullOrdersSince(ctx, since);
     assert.equal(again.enqueued, 0, 'same orders, same updatedAt: same job ids');
     assert.equal(again.duplicates, first.enqueued + first.duplicates);

@@ -4754,7 +4754,7 @@ export type OrdersUpdatedSinceQueryVariables = Exact<{
 }>;
 
 
-export type OrdersUpdatedSinceQuery = { orders: { nodes: Array<{ id: string, updatedAt: string, displayFulfillmentStatus: OrderDisplayFulfillmentStatus }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type OrdersUpdatedSinceQuery = { orders: { nodes: Array<{ id: string, updatedAt: string, displayFulfillmentStatus: OrderDisplayFulfillmentStatus, currencyCode: CurrencyCode, presentmentCurrencyCode: CurrencyCode }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type ProductByIdentifierQueryVariables = Exact<{
   identifier: ProductIdentifierInput;
