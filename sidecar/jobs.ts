@@ -71,6 +71,12 @@ export interface WebhookJobOf<T extends WebhookTopic> {
   /** The Shopify entity the delivery is about (inbox/routes.ts). */
   entityGid: string;
   triggeredAt: string | null;
+  /**
+   * Order topics whose payload is the order: it said the order is paid in the shop's currency
+   * (`presentment_currency` = `currency`, fixed at checkout), so its read can leave out the
+   * customer's-currency amounts (flows/orders/read.ts). Absent: not known (the read takes them).
+   */
+  paidInShopCurrency?: true;
 }
 
 /** A webhook job of any of `T`, discriminated by `topic`. */
@@ -105,6 +111,8 @@ export interface PullJob {
   source: 'pull';
   orderGid: string;
   updatedAt: string;
+  /** Orders queue only: the listing said the order is paid in the shop's currency (as WebhookJobOf). */
+  paidInShopCurrency?: true;
 }
 
 /** A re-import asked by an operator (`resync`) or by the daily reconciliation (`repair`). */

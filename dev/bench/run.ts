@@ -473,6 +473,7 @@ async function benchOrders(stack: Stack, target: OdooTarget, worked: Set<string>
   const budgetBefore = {
     points: stack.sim.stats.pointsCharged,
     byOperation: { ...stack.sim.stats.pointsByOperation },
+    callsByOperation: { ...stack.sim.stats.callsByOperation },
     ...stack.sidecar.shopify.budget.snapshot(),
   };
   const start = performance.now();
@@ -514,7 +515,12 @@ async function benchOrders(stack: Stack, target: OdooTarget, worked: Set<string>
  */
 function budgetNote(
   stack: Stack,
-  before: { points: number; byOperation: Record<string, number>; waitsByLane: Readonly<Record<string, number>> },
+  before: {
+    points: number;
+    byOperation: Record<string, number>;
+    callsByOperation: Record<string, number>;
+    waitsByLane: Readonly<Record<string, number>>;
+  },
   orders: number,
 ): string {
   const after = stack.sidecar.shopify.budget.snapshot();
@@ -525,11 +531,13 @@ function budgetNote(
     .map(([lane, n]) => [lane, n - (before.waitsByLane[lane] ?? 0)] as const)
     .filter(([, n]) => n > 0)
     .map(([lane, n]) => `${lane} ${n}`);
+  // Points per order and calls per order: their ratio is what one call costs.
+  const calls = (name: string) => ((stack.sim.stats.callsByOperation[name] ?? 0) - (before.callsByOperation[name] ?? 0)) / orders;
   const operations = Object.entries(stack.sim.stats.pointsByOperation)
     .map(([name, p]) => [name, (p - (before.byOperation[name] ?? 0)) / orders] as const)
     .filter(([, p]) => p >= 0.5)
     .sort((a, b) => b[1] - a[1])
-    .map(([name, p]) => `${name} ${p.toFixed(1)}`);
+    .map(([name, p]) => `${name} ${p.toFixed(1)} in ${calls(name).toFixed(2)} calls`);
   return (
     `; Shopify points charged per order ${perOrder.toFixed(1)} (${operations.join(', ')}; restore ${after.restoreRate}/s sustains ${(after.restoreRate / perOrder).toFixed(1)} orders/s)` +
     `; budget waits by lane: ${waits.length ? waits.join(', ') : 'none'}`

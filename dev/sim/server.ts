@@ -45,7 +45,15 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     webhookApiVersion: options.webhookApiVersion ?? DEFAULTS.webhookApiVersion,
   };
   const faults = new Faults(options.seed ?? 1);
-  const stats: SimStats = { requests: 0, apiErrors: 0, forcedThrottles: 0, bucketThrottles: 0, pointsCharged: 0, pointsByOperation: {} };
+  const stats: SimStats = {
+    requests: 0,
+    apiErrors: 0,
+    forcedThrottles: 0,
+    bucketThrottles: 0,
+    pointsCharged: 0,
+    pointsByOperation: {},
+    callsByOperation: {},
+  };
   const bucket = new LeakyBucket(clock, options.plan ?? 'standard');
   let state: SimState;
   const dom: DomainContext = {
@@ -142,6 +150,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         stats.pointsCharged += cost.actualQueryCost;
         const operation = operationNameOf(req.body) ?? '(anonymous)';
         stats.pointsByOperation[operation] = (stats.pointsByOperation[operation] ?? 0) + cost.actualQueryCost;
+        stats.callsByOperation[operation] = (stats.callsByOperation[operation] ?? 0) + 1;
       }
       return result;
     };

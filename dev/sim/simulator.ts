@@ -54,6 +54,8 @@ export interface SimStats {
   pointsCharged: number;
   /** The same by operation name (unnamed operations under `(anonymous)`). */
   pointsByOperation: Record<string, number>;
+  /** The charged requests by operation name: with pointsByOperation, what one call costs. */
+  callsByOperation: Record<string, number>;
 }
 
 export interface Simulator {

@@ -3,11 +3,13 @@
  * the delivery is about, and the per-entity key (queue/names.ts grammar) its job is ordered by. A
  * topic not listed here is recorded in the inbox as "ignored" and never processed. Pure.
  */
-import type { WEBHOOK_TOPIC_QUEUES, WebhookTopic } from '../jobs.js';
+import type { WEBHOOK_TOPIC_QUEUES, WebhookJobOf, WebhookTopic } from '../jobs.js';
 import { keys, type FlowQueue } from '../queue/names.js';
 import { isGid, toGid } from '../rules/gid.js';
 
 type Payload = Record<string, unknown>;
+/** What a webhook job may carry besides ids (jobs.ts). */
+type JobHints = Pick<WebhookJobOf<WebhookTopic>, 'paidInShopCurrency'>;
 
 export interface TopicRoute<Q extends FlowQueue = FlowQueue> {
   queue: Q;
@@ -15,6 +17,8 @@ export interface TopicRoute<Q extends FlowQueue = FlowQueue> {
   entityGid(payload: Payload): string | undefined;
   /** The job key: one key per entity, whatever the topic, so all its jobs run in order. */
   key(shop: string, entityGid: string, payload: Payload): string;
+  /** What else the job may carry from the payload (never personal data: jobs.ts). */
+  hints?: (payload: Payload) => JobHints;
 }
 
 /** A numeric id from a payload (a safe JSON number or exact digits) as a GID of `kind`. */
@@ -40,7 +44,21 @@ const customerOf = (p: Payload): string | undefined => gid('Customer', nested(p,
 const returnOrder = (p: Payload): string | undefined =>
   own('Order')(nested(p, 'order')) ?? gid('Order', nested(p, 'order').id) ?? gid('Order', p.order_id);
 
+/** A currency code as the payload gives it: three capital letters. */
+const currencyCode = (value: unknown): string | undefined => (typeof value === 'string' && /^[A-Z]{3}$/.test(value) ? value : undefined);
+
+/**
+ * An order payload's currencies: `paidInShopCurrency` when its `presentment_currency` (what the
+ * customer paid in) is its `currency` (the shop's). Nothing when either is missing or malformed.
+ */
+export function orderCurrencyHint(p: Payload): JobHints {
+  const shop = currencyCode(p.currency);
+  return shop !== undefined && currencyCode(p.presentment_currency) === shop ? { paidInShopCurrency: true } : {};
+}
+
 const order = { queue: 'orders', entityGid: own('Order'), key: (shop: string, g: string) => keys.order(shop, g) } as const;
+/** The order topics whose payload is the order itself (orders/edited's is the edit). */
+const orderPayload = { ...order, hints: orderCurrencyHint } as const;
 const customer = { queue: 'customers', entityGid: own('Customer'), key: (shop: string, g: string) => keys.customer(shop, g) } as const;
 const product = { queue: 'products', entityGid: own('Product'), key: (shop: string, g: string) => keys.product(shop, g) } as const;
 const fulfillment = { queue: 'fulfillments', entityGid: orderOf, key: (shop: string, g: string) => keys.fulfillment(shop, g) } as const;
@@ -49,10 +67,10 @@ const privacy = { queue: 'privacy', key: (shop: string, g: string) => keys.priva
 
 /** Every topic of jobs.ts, routed to the queue jobs.ts names for it (the type checks both agree). */
 export const WEBHOOK_ROUTES: { readonly [T in WebhookTopic]: TopicRoute<(typeof WEBHOOK_TOPIC_QUEUES)[T]> } = Object.freeze({
-  'orders/create': order,
-  'orders/updated': order,
-  'orders/cancelled': order,
-  'orders/paid': order,
+  'orders/create': orderPayload,
+  'orders/updated': orderPayload,
+  'orders/cancelled': orderPayload,
+  'orders/paid': orderPayload,
   'orders/edited': { ...order, entityGid: (p: Payload) => gid('Order', nested(p, 'order_edit').order_id) },
   'refunds/create': { queue: 'refunds', entityGid: orderOf, key: (shop: string, g: string) => keys.refund(shop, g) },
   'returns/request': returns,

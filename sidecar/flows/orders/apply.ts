@@ -18,7 +18,7 @@ import { keys } from '../../queue/names.js';
 import type { FlowContext } from '../context.js';
 import { importRefund } from '../refunds/apply.js';
 import { createRefundStore } from '../refunds/store.js';
-import { normaliseOrder, type NormaliseResult } from './map.js';
+import { normaliseOrder, paidInOtherCurrency, type NormaliseResult } from './map.js';
 import { fetchOrder, updatedOrdersPage } from './read.js';
 import { advanceWatermark, readWatermark } from './store.js';
 
@@ -26,9 +26,12 @@ export type OrderOutcome =
   | { action: 'applied'; name: string; updatedAt: string | null; result: ApplyOrderResult }
   | { action: 'cancelled'; name: string; status: 'cancelled' | 'already_cancelled' | 'needs_return'; saleOrderId: number | null };
 
-/** Fetch → normalise → apply (or cancel). Exported for tests and on-demand imports. */
-export async function importOrder(ctx: FlowContext, orderGid: string): Promise<OrderOutcome> {
-  const fetched = await fetchOrder(ctx, orderGid);
+/**
+ * Fetch → normalise → apply (or cancel). Exported for tests and on-demand imports.
+ * `withPresentment: false` when the order is known to be paid in the shop's currency (./read.ts).
+ */
+export async function importOrder(ctx: FlowContext, orderGid: string, read: { withPresentment?: boolean } = {}): Promise<OrderOutcome> {
+  const fetched = await fetchOrder(ctx, orderGid, read);
   if (!fetched) throw new PermanentError(`orders: order ${orderGid} does not exist in Shopify (deleted?)`);
   let normalised: NormaliseResult;
   try {
@@ -98,11 +101,17 @@ export async function pullOrdersSince(ctx: FlowContext, since: Date | string): P
     for (const order of page.nodes) {
       result.orders += 1;
       const job: PullJob = { source: 'pull', orderGid: order.id, updatedAt: order.updatedAt };
-      const sent = await ctx.queue.send('orders', job, {
-        key: keys.order(ctx.shop, order.id),
-        id: `pull:${order.id}:${order.updatedAt}`,
-        correlationId: `pull:${order.id}:${order.updatedAt}`,
-      });
+      // The listing's currencies, as an order webhook's payload gives them (./map.ts, readsPresentment).
+      const hint = paidInOtherCurrency(order) ? {} : { paidInShopCurrency: true as const };
+      const sent = await ctx.queue.send(
+        'orders',
+        { ...job, ...hint },
+        {
+          key: keys.order(ctx.shop, order.id),
+          id: `pull:${order.id}:${order.updatedAt}`,
+          correlationId: `pull:${order.id}:${order.updatedAt}`,
+        },
+      );
       if (sent.created) result.enqueued += 1;
       else result.duplicates += 1;
       // Fulfilled in Shopify (partly or wholly): the fulfillments flow applies what Odoo lacks.

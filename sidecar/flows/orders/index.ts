@@ -28,7 +28,7 @@ import type { FlowContext } from '../context.js';
 import { defineFlow, type JobOutcome } from '../define-flow.js';
 import { sendPaymentsJob } from '../payments/index.js';
 import { importOrder, runOrdersPull, type OrderOutcome } from './apply.js';
-import { orderGidOf } from './map.js';
+import { orderGidOf, readsPresentment } from './map.js';
 import { orderFailureSubject } from './read.js';
 
 export { importOrder, pullOrdersSince, runOrdersPull } from './apply.js';
@@ -76,7 +76,7 @@ export async function handleOrderJob(ctx: FlowContext, job: JobContext<QueueJobs
       message: 'order job superseded by a later job for the same order',
     };
   }
-  const imported = await importOrder(ctx, orderGid);
+  const imported = await importOrder(ctx, orderGid, { withPresentment: readsPresentment(job.data) });
   // Each import books the order's payments next (orders/paid of a pending bank transfer or cash
   // on delivery, a Retry once a gateway is mapped): flows/payments.
   if (imported.action === 'applied') await sendPaymentsJob(ctx, orderGid, 'order', `order-job:${job.jobId}`);

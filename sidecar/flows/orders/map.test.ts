@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
 import { loadContractValidator } from '../../../dev/conformance/schemas.js';
 import { formatCents, formatMinor, minorUnits, mulDivRound, toCents } from '../../rules/money.js';
-import type { FulfillmentOrderStatus, OrderFieldsFragment, OrderLineFieldsFragment, ShopMoneyFieldsFragment } from '../../shopify/index.js';
-import { normaliseOrder, orderGidOf, rateString, updatedSinceQuery } from './map.js';
+import type {
+  FulfillmentOrderStatus,
+  OrderFieldsFragment,
+  OrderLineFieldsFragment,
+  OrderMoneyFieldsFragment,
+  ShopMoneyFieldsFragment,
+} from '../../shopify/index.js';
+import { normaliseOrder, orderGidOf, paidInOtherCurrency, rateString, readsPresentment, updatedSinceQuery, type OrderJob } from './map.js';
 
 const m = (amount: string): ShopMoneyFieldsFragment => ({
   shopMoney: { amount, currencyCode: 'EUR' },
@@ -487,6 +493,72 @@ describe('orders pull and job routing (pure parts)', () => {
   });
 });
 
+describe('orders read: which jobs read the customer-currency amounts (pure parts)', () => {
+  const gid = 'gid://shopify/Order/450789469';
+  const webhook = { source: 'webhook', topic: 'orders/create', webhookId: 'w1', entityGid: gid, triggeredAt: null } as const;
+  const cases: Array<{ name: string; job: OrderJob; reads: boolean }> = [
+    { name: 'a webhook whose payload said the shop currency', job: { ...webhook, paidInShopCurrency: true }, reads: false },
+    { name: 'a webhook whose payload said another currency, or nothing', job: webhook, reads: true },
+    { name: 'an orders/edited webhook (its payload is the edit)', job: { ...webhook, topic: 'orders/edited' }, reads: true },
+    {
+      name: 'a pull job whose listing said the shop currency',
+      job: { source: 'pull', orderGid: gid, updatedAt: '2026-11-27T10:00:00Z', paidInShopCurrency: true },
+      reads: false,
+    },
+    {
+      name: 'a pull job whose listing said another currency',
+      job: { source: 'pull', orderGid: gid, updatedAt: '2026-11-27T10:00:00Z' },
+      reads: true,
+    },
+    { name: 'a resync', job: { source: 'resync', orderGid: gid }, reads: true },
+    { name: 'a repair', job: { source: 'repair', orderGid: gid, reportId: 3 }, reads: true },
+    {
+      name: 'an Odoo re-import',
+      job: {
+        source: 'outbox',
+        eventUuid: 'u1',
+        type: 'order.reimport',
+        model: 'sale.order',
+        resId: 7,
+        payload: { order_gid: gid },
+        createdAt: '2026-11-27T10:00:00Z',
+      },
+      reads: true,
+    },
+  ];
+  for (const c of cases)
+    it(`${c.reads ? 'reads' : 'leaves out'} the customer-currency amounts for ${c.name}`, () => {
+      assert.equal(readsPresentment(c.job), c.reads);
+    });
+
+  it('says an order is paid in another currency only when its presentment currency is another one', () => {
+    assert.equal(paidInOtherCurrency({ currencyCode: 'EUR', presentmentCurrencyCode: 'EUR' }), false);
+    assert.equal(paidInOtherCurrency({ currencyCode: 'EUR', presentmentCurrencyCode: 'USD' }), true);
+  });
+
+  it('makes the same document of a shop-currency order read without its presentment amounts as of one read with them', () => {
+    const shopOnly = (bag: OrderMoneyFieldsFragment): OrderMoneyFieldsFragment => ({ shopMoney: bag.shopMoney });
+    const full = order({ shippingLines: { nodes: [] } });
+    const lean: OrderFieldsFragment = {
+      ...full,
+      currentSubtotalPriceSet: shopOnly(full.currentSubtotalPriceSet),
+      currentTotalTaxSet: shopOnly(full.currentTotalTaxSet),
+      currentTotalDiscountsSet: shopOnly(full.currentTotalDiscountsSet),
+      currentTotalPriceSet: shopOnly(full.currentTotalPriceSet),
+      lineItems: {
+        ...full.lineItems,
+        nodes: [
+          line({
+            originalUnitPriceSet: shopOnly(m('9.50')),
+            taxLines: [{ title: 'VAT', rate: 0.2, ratePercentage: 20, priceSet: shopOnly(m('3.80')) }],
+          }),
+        ],
+      },
+    };
+    assert.deepEqual(normaliseOrder(lean), normaliseOrder(full));
+  });
+});
+
 describe('orders normalise: amounts in the presentment currency', () => {
   /** A MoneyBag: shop amount in EUR, presentment amount in `code`. */
   const bag =
@@ -593,7 +665,7 @@ describe('orders normalise: amounts in the presentment currency', () => {
   it('refuses a MoneyBag without the presentment amount, naming the field', () => {
     const o = order({
       presentmentCurrencyCode: 'USD',
-      currentTotalPriceSet: { shopMoney: { amount: '1.00', currencyCode: 'EUR' } } as ShopMoneyFieldsFragment,
+      currentTotalPriceSet: { shopMoney: { amount: '1.00', currencyCode: 'EUR' } },
     });
     assert.throws(
       () => normaliseOrder(o),

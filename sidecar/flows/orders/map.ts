@@ -59,7 +59,7 @@ import type {
   AddressFieldsFragment,
   OrderFieldsFragment,
   OrderLineFieldsFragment,
-  ShopMoneyFieldsFragment,
+  OrderMoneyFieldsFragment,
   TaxLineFieldsFragment,
 } from '../../shopify/index.js';
 
@@ -79,6 +79,23 @@ export function orderGidOf(job: OrderJob): string {
   const gid = orderGidField(job);
   if (!isGid(gid, 'Order')) throw new PermanentError(`orders: job without an order GID (${job.source})`);
   return gid;
+}
+
+/**
+ * Whether a job's order read asks for the customer's-currency amounts (`$withPresentment`). Only an
+ * order paid in the shop's currency can do without them (its document carries none), and only an
+ * order webhook's payload (inbox/routes.ts) or the pull's listing (./apply.ts) says so before the
+ * read (`paidInShopCurrency`): every other job reads them, as before. The read checks the answer's
+ * currencies (./read.ts), so a wrong hint costs a second read, never a document without its
+ * presentment amounts.
+ */
+export function readsPresentment(job: OrderJob): boolean {
+  return !((job.source === 'webhook' || job.source === 'pull') && job.paidInShopCurrency === true);
+}
+
+/** The order is paid in another currency than the shop's: its document carries `presentment`. */
+export function paidInOtherCurrency(order: Pick<OrderFieldsFragment, 'currencyCode' | 'presentmentCurrencyCode'>): boolean {
+  return Boolean(order.presentmentCurrencyCode) && order.presentmentCurrencyCode !== order.currencyCode;
 }
 
 /** Shopify search syntax for "updated at or after `since`" (the value quoted: it holds colons). */
@@ -102,7 +119,7 @@ export type MoneySide = 'shopMoney' | 'presentmentMoney';
 /** A MoneyBag's amount on `side` in minor units of that side's currency (`cur`). */
 const bagAmount = (
   cur: CurrencyMoney,
-  bag: ShopMoneyFieldsFragment | null | undefined,
+  bag: OrderMoneyFieldsFragment | null | undefined,
   what: string,
   side: MoneySide = 'shopMoney',
 ): bigint => cur.read(bag?.[side]?.amount ?? '0', what);
@@ -164,7 +181,7 @@ function keptShare(amount: bigint, ordered: number, current: number): bigint {
 }
 
 function taxLines(
-  money: (bag: ShopMoneyFieldsFragment | null | undefined, what: string) => bigint,
+  money: (bag: OrderMoneyFieldsFragment | null | undefined, what: string) => bigint,
   cur: CurrencyMoney,
   lines: readonly TaxLineFieldsFragment[] | null | undefined,
   what: string,
@@ -200,8 +217,7 @@ export function normaliseOrder(
   lineItems: readonly OrderLineFieldsFragment[] = order.lineItems.nodes,
 ): NormaliseResult {
   const { document, warnings } = orderDocument(order, lineItems, 'shopMoney');
-  const presentment = order.presentmentCurrencyCode;
-  if (presentment && presentment !== order.currencyCode) {
+  if (paidInOtherCurrency(order)) {
     // Only then, so the documents (and content hashes) of single-currency orders do not change.
     document.presentment = presentmentOverlay(orderDocument(order, lineItems, 'presentmentMoney').document, document);
   }
@@ -235,7 +251,7 @@ function presentmentOverlay(doc: OrderDocument, shop: OrderDocument): OrderPrese
 function dutiesOf(
   name: string,
   lineItems: readonly OrderLineFieldsFragment[],
-  money: (bag: ShopMoneyFieldsFragment | null | undefined, what: string) => bigint,
+  money: (bag: OrderMoneyFieldsFragment | null | undefined, what: string) => bigint,
   cur: CurrencyMoney,
 ): OrderDuty[] {
   return lineItems.flatMap((li, index) =>
@@ -256,7 +272,7 @@ function dutiesOf(
 /** The order's additional fees, at their price, with their tax lines. */
 function additionalFeesOf(
   order: OrderFieldsFragment,
-  money: (bag: ShopMoneyFieldsFragment | null | undefined, what: string) => bigint,
+  money: (bag: OrderMoneyFieldsFragment | null | undefined, what: string) => bigint,
   cur: CurrencyMoney,
 ): OrderAdditionalFee[] {
   return (order.additionalFees ?? []).map((f, i) => {
@@ -279,11 +295,11 @@ function additionalFeesOf(
 function currentCharges(
   order: OrderFieldsFragment,
   charges: { duties: readonly { price: string }[]; fees: readonly { price: string }[] },
-  money: (bag: ShopMoneyFieldsFragment | null | undefined, what: string) => bigint,
+  money: (bag: OrderMoneyFieldsFragment | null | undefined, what: string) => bigint,
   cur: CurrencyMoney,
   always: boolean,
 ): Pick<OrderDocument, 'current_total_duties' | 'current_total_additional_fees'> {
-  const differing = (prices: readonly { price: string }[], bag: ShopMoneyFieldsFragment | null | undefined, what: string) => {
+  const differing = (prices: readonly { price: string }[], bag: OrderMoneyFieldsFragment | null | undefined, what: string) => {
     if (!prices.length || !bag) return undefined;
     const charged = prices.reduce((sum, p) => sum + cur.read(p.price, what), 0n);
     const current = money(bag, what);
@@ -303,7 +319,7 @@ function orderDocument(order: OrderFieldsFragment, lineItems: readonly OrderLine
   // pro-rata share rounds at that currency's precision, as Shopify's current totals do.
   const code = side === 'shopMoney' ? order.currencyCode : (order.presentmentCurrencyCode ?? order.currencyCode);
   const cur = currencyMoney(code);
-  const money = (bag: ShopMoneyFieldsFragment | null | undefined, what: string): bigint => {
+  const money = (bag: OrderMoneyFieldsFragment | null | undefined, what: string): bigint => {
     if (bag && !bag[side]) throw new PermanentError(`${what}: Shopify sent no ${side}`);
     return bagAmount(cur, bag, what, side);
   };

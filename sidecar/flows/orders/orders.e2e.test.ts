@@ -14,7 +14,7 @@ import { STACK_SHOP, startStack, type Stack } from '../../../dev/testing/stack.j
 import type { FlowContext } from '../context.js';
 import { keys } from '../../queue/names.js';
 import { ordersFlow } from './index.js';
-import { pullOrdersSince, runOrdersPull } from './apply.js';
+import { importOrder, pullOrdersSince, runOrdersPull } from './apply.js';
 import { readWatermark } from './store.js';
 
 const ORDER_TOPICS = ['orders/create', 'orders/updated', 'orders/cancelled', 'orders/paid', 'orders/edited'];
@@ -163,6 +163,28 @@ describe('orders flow end to end (simulator → sidecar → Odoo double)', funct
     );
   });
 
+  it("reads an order paid in the shop's currency without its customer-currency amounts, for fewer points and the same document", async () => {
+    const order = await place(orderBody([{ sku: 'MUG', quantity: 1, price: '9.50' }]));
+    const gid = order.admin_graphql_api_id;
+    const so = await saleOrder(gid, 'the sale order', (s) => s.state === 'sale');
+    await settled();
+    const hash = so.document_hash;
+    /** Points the simulator charged for the order reads of one import. */
+    const readPoints = async (read: { withPresentment: boolean }) => {
+      const before = stack.sim.stats.pointsByOperation.OrderById ?? 0;
+      const imported = await importOrder(ctx, gid, read);
+      return { points: (stack.sim.stats.pointsByOperation.OrderById ?? 0) - before, imported };
+    };
+    const lean = await readPoints({ withPresentment: false });
+    const full = await readPoints({ withPresentment: true });
+    // Both documents are the one the webhook import applied (same content hash: Odoo answers unchanged).
+    for (const { imported } of [lean, full]) assert.equal(imported.action === 'applied' && imported.result.status, 'unchanged');
+    assert.equal(so.document_hash, hash);
+    // A line's price and tax line, a shipping line's price, discounted price and tax line, four
+    // totals: nine MoneyBags with an amount, each a presentmentMoney object (1 point) fewer.
+    assert.equal(full.points - lean.points, 9);
+  });
+
   it('routes an order fulfilled from Shopify location 102 to the Odoo warehouse mapped to it', async () => {
     const order = await place(orderBody([{ sku: 'MUG', quantity: 1, price: '9.50' }], { locationId: 102 }));
     const so = await saleOrder(order.admin_graphql_api_id, 'the sale order', (s) => s.state === 'sale');
@@ -211,13 +233,16 @@ describe('orders flow end to end (simulator → sidecar → Odoo double)', funct
       body: first.body,
     });
     assert.equal(res.status, 200);
+    // The job's outcome is logged just after its inbox row is marked processed: wait for both.
     await stack.waitFor('the replay processed', async () => {
       const { rows } = await stack.sidecar.pool.query('SELECT status FROM shopify_sync.webhook_inbox WHERE webhook_id = $1', [replayId]);
-      return rows[0]?.status === 'processed';
+      return (
+        rows[0]?.status === 'processed' &&
+        stack.logs.lines.some((l) => l.message === 'order unchanged' && l.entityId === order.admin_graphql_api_id)
+      );
     });
     assert.equal(soOf(order.admin_graphql_api_id).length, 1);
     assert.equal(odoo.state.partners.get(so.partner_shipping_id)?.city, 'Liège');
-    assert.ok(stack.logs.lines.some((l) => l.message === 'order unchanged' && l.entityId === order.admin_graphql_api_id));
   });
 
   it('catches an order whose webhooks were all dropped with the pull, and repeats of the pull collapse', async () => {
@@ -229,6 +254,15 @@ describe('orders flow end to end (simulator → sidecar → Odoo double)', funct
     const first = await pullOrdersSince(ctx, since);
     assert.ok(first.enqueued >= 1);
     await saleOrder(order.admin_graphql_api_id, 'the pulled order', (s) => s.state === 'sale');
+    // Paid in the shop's currency, as the listing says: its job reads without the customer's amounts.
+    const { rows } = await stack.sidecar.pool.query<{ payload: Record<string, unknown> }>(
+      `SELECT data->'payload' AS payload FROM ${stack.config.database.queueSchema}.job WHERE name = 'orders' AND data->'payload'->>'orderGid' = $1`,
+      [order.admin_graphql_api_id],
+    );
+    assert.deepEqual(
+      rows.map((r) => r.payload.paidInShopCurrency),
+      [true],
+    );
     const again = await pullOrdersSince(ctx, since);
     assert.equal(again.enqueued, 0, 'same orders, same updatedAt: same job ids');
     assert.equal(again.duplicates, first.enqueued + first.duplicates);

@@ -5,19 +5,29 @@
 import type { OrderFieldsFragment, OrderLineFieldsFragment, OrdersUpdatedSinceQuery } from '../../shopify/index.js';
 import type { FlowContext } from '../context.js';
 import type { FailureSubject } from '../failure-report.js';
-import { updatedSinceQuery } from './map.js';
+import { paidInOtherCurrency, updatedSinceQuery } from './map.js';
 
-/** Reads the order and all its line items (OrderById, then OrderLineItems pages past the first 10). */
+/**
+ * Reads the order and all its line items (OrderById, then OrderLineItems pages past the first 10).
+ * `withPresentment: false` leaves the customer's-currency amounts out (a quarter of the read's
+ * points; ./map.ts, readsPresentment): when the answer shows the order is paid in another currency
+ * after all, it is read again with them, so the document never lacks them.
+ */
 export async function fetchOrder(
   ctx: Pick<FlowContext, 'shopify'>,
   orderGid: string,
+  { withPresentment = true }: { withPresentment?: boolean } = {},
 ): Promise<{ order: OrderFieldsFragment; lineItems: OrderLineFieldsFragment[] } | null> {
-  const { order } = await ctx.shopify.request('OrderById', { id: orderGid }, { lane: 'orders' });
+  let { order } = await ctx.shopify.request('OrderById', { id: orderGid, withPresentment }, { lane: 'orders' });
+  if (order && !withPresentment && paidInOtherCurrency(order)) {
+    withPresentment = true;
+    ({ order } = await ctx.shopify.request('OrderById', { id: orderGid, withPresentment }, { lane: 'orders' }));
+  }
   if (!order) return null;
   const lineItems = [...order.lineItems.nodes];
   let page = order.lineItems.pageInfo;
   while (page.hasNextPage && page.endCursor) {
-    const more = await ctx.shopify.request('OrderLineItems', { id: orderGid, after: page.endCursor }, { lane: 'orders' });
+    const more = await ctx.shopify.request('OrderLineItems', { id: orderGid, after: page.endCursor, withPresentment }, { lane: 'orders' });
     if (!more.order) break;
     lineItems.push(...more.order.lineItems.nodes);
     page = more.order.lineItems.pageInfo;

@@ -27,10 +27,13 @@ describe('webhook intake', () => {
   let pool: pg.Pool;
   let memory: MemoryTransport;
   let failEnqueue = false;
+  /** Every job the intake enqueued, as it sent it. */
+  let enqueued: unknown[] = [];
 
   // The enqueue seam writes into a real table inside the intake's transaction.
   const enqueue: EnqueueInTransaction = async (client, job, route) => {
     if (failEnqueue) throw new Error('queue unavailable');
+    enqueued.push(job);
     await client.query('INSERT INTO test_jobs (webhook_id, topic, entity_gid, queue, key) VALUES ($1, $2, $3, $4, $5)', [
       job.webhookId,
       job.topic,
@@ -96,6 +99,7 @@ describe('webhook intake', () => {
     memory = new MemoryTransport();
     apps.clear();
     failEnqueue = false;
+    enqueued = [];
     await pool.query('TRUNCATE app.webhook_inbox, test_jobs');
   });
   after(async () => pool.end());
@@ -117,6 +121,34 @@ describe('webhook intake', () => {
     ]);
     const inbox = await pool.query("SELECT status, shop_domain, event_id, payload->>'name' AS name FROM app.webhook_inbox");
     assert.deepEqual(inbox.rows, [{ status: 'queued', shop_domain: 'test-shop.myshopify.com', event_id: 'evt-wh-1', name: '#9999' }]);
+  });
+
+  it("gives an order job the payload's currencies as a read hint: paid in the shop currency, or nothing", async () => {
+    const shopCurrency = webhookFixture('orders/paid');
+    const payload = JSON.parse(shopCurrency.toString('utf8')) as Record<string, unknown>;
+    const otherCurrency = JSON.stringify({ ...payload, presentment_currency: 'EUR' });
+    for (const [body, id] of [
+      [shopCurrency, 'wh-hint-1'],
+      [otherCurrency, 'wh-hint-2'],
+    ] as const)
+      assert.equal((await post(body, headersFor(body, 'orders/paid', id))).status, 200);
+    assert.deepEqual(enqueued, [
+      {
+        source: 'webhook',
+        topic: 'orders/paid',
+        webhookId: 'wh-hint-1',
+        entityGid: 'gid://shopify/Order/820982911946154508',
+        triggeredAt: '2026-11-27T10:00:00.000Z',
+        paidInShopCurrency: true,
+      },
+      {
+        source: 'webhook',
+        topic: 'orders/paid',
+        webhookId: 'wh-hint-2',
+        entityGid: 'gid://shopify/Order/820982911946154508',
+        triggeredAt: '2026-11-27T10:00:00.000Z',
+      },
+    ]);
   });
 
   it('rejects a wrong HMAC with 401 and stores and enqueues nothing', async () => {

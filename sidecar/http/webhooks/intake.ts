@@ -20,9 +20,9 @@ import { retryConnectionErrors, type RetryBudget } from '../../db/retry.js';
 import { createInboxWriter, type EnqueueMany } from '../../inbox/batch.js';
 import { recordInvalid, type EnqueueInTransaction } from '../../inbox/inbox.js';
 import { WEBHOOK_ROUTES } from '../../inbox/routes.js';
-import { isWebhookTopic, type WebhookJob } from '../../jobs.js';
+import { isWebhookTopic, type WebhookJob, type WebhookTopic } from '../../jobs.js';
 import type { FlowQueue } from '../../queue/names.js';
-import { statusFor, verifyWebhook, type RejectionReason, type VerificationResult } from './verify.js';
+import { statusFor, verifyWebhook, type RejectionReason, type VerificationResult, type WebhookDelivery } from './verify.js';
 
 type Rejection = Extract<VerificationResult, { ok: false }>;
 
@@ -53,6 +53,23 @@ export interface WebhookIntakeOptions {
  * 4.5 s whatever the last attempt is doing.
  */
 export const STORE_RETRY = { retryForMs: 3000, answerWithinMs: 4500 } as const;
+
+/** The job of a delivery of a processed topic with its entity, and where it goes. */
+function queuedJob(shop: string, topic: WebhookTopic, delivery: WebhookDelivery, entityGid: string): QueuedJob {
+  const route = WEBHOOK_ROUTES[topic];
+  return {
+    job: {
+      source: 'webhook',
+      topic,
+      webhookId: delivery.webhookId,
+      entityGid,
+      triggeredAt: delivery.triggeredAt ?? null,
+      ...route.hints?.(delivery.payload),
+    },
+    // The configured shop, which the delivery's (unsigned) header was checked against.
+    route: { queue: route.queue, key: route.key(shop, entityGid, delivery.payload) },
+  };
+}
 
 export function createWebhookRouter(options: WebhookIntakeOptions): Router {
   const router = express.Router();
@@ -93,14 +110,7 @@ export function createWebhookRouter(options: WebhookIntakeOptions): Router {
       // A processed topic without its entity id cannot be routed. Answering 200 (recorded as
       // invalid, logged as an error) keeps Shopify from retrying and then deleting the subscription.
       else if (!entityGid) outcome = { status: 'invalid', reason: `${topic} payload has no entity id` };
-      const job: QueuedJob | undefined =
-        route && entityGid && isWebhookTopic(topic)
-          ? {
-              job: { source: 'webhook', topic, webhookId: delivery.webhookId, entityGid, triggeredAt: delivery.triggeredAt ?? null },
-              // The configured shop, which the delivery's (unsigned) header was checked against.
-              route: { queue: route.queue, key: route.key(options.shop, entityGid, delivery.payload) },
-            }
-          : undefined;
+      const job = route && entityGid && isWebhookTopic(topic) ? queuedJob(options.shop, topic, delivery, entityGid) : undefined;
       try {
         const receivedAt = options.clock();
         const { duplicate } = await retryConnectionErrors(
