@@ -1,4 +1,4 @@
-# Shared PostgreSQL helpers for scripts/test-odoo.sh and scripts/odoo-dev-server.sh.
+# Shared PostgreSQL helpers for the scripts that run a real Odoo (test-odoo.sh, odoo-dev-server.sh, lib-odoo-throwaway.sh, check-upgrade-odoo.sh).
 # Expects DB_HOST, DB_PORT, DB_USER, DB_PASSWORD (PGPASSWORD exported).
 
 pg_ready() {
