@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { parse, validate } from 'graphql';
-import { contentDigest, idempotencyKey, missingIdempotentDirectives, withIdempotentDirective } from './idempotency.js';
+import { idempotentMutations } from '../../dev/sim/graphql/execute.js';
 import { loadAdminSchema } from '../../dev/testing/shopify-schema.js';
+import { contentDigest, IDEMPOTENT_MUTATIONS, idempotencyKey, missingIdempotentDirectives, withIdempotentDirective } from './idempotency.js';
 
 describe('shopify idempotency keys', () => {
   const parts = { flow: 'inventory', entity: 'gid://shopify/InventoryItem/1@gid://shopify/Location/2', version: 'outbox-981' };
@@ -22,6 +23,11 @@ describe('shopify idempotency keys', () => {
     assert.equal(new Set([key, ...others]).size, 7);
     assert.equal(contentDigest({ b: 1, a: [1, 2] }), contentDigest({ a: [1, 2], b: 1 }));
     assert.throws(() => idempotencyKey({ ...parts, version: '' }), /version must be a non-empty string/);
+  });
+
+  it("knows the mutations whose description in the pinned version's schema documents @idempotent", () => {
+    // The sidecar does not ship the schema, so it keeps the list; the simulator reads it from the schema.
+    assert.deepEqual([...IDEMPOTENT_MUTATIONS].sort(), [...idempotentMutations(loadAdminSchema('2026-10'))].sort());
   });
 
   it('adds @idempotent(key: $idempotencyKey) to mutations that require it and leaves other documents as they are', () => {

@@ -11,9 +11,9 @@ import crypto from 'node:crypto';
 import { Kind, OperationTypeNode, parse, print, visit, type DocumentNode, type FieldNode, type OperationDefinitionNode } from 'graphql';
 
 /**
- * Mutations whose 2026-10 description says `@idempotent` is required from 2026-04
- * (extracted from the published schema's descriptions). Enforced at runtime by
- * Shopify even though the schema does not mark the directive as required.
+ * Mutations whose 2026-10 description says `@idempotent` is required from 2026-04 (the
+ * published schema's descriptions; idempotency.test.ts compares this list with them). Enforced
+ * at runtime by Shopify even though the schema does not mark the directive as required.
  */
 export const IDEMPOTENT_MUTATIONS: ReadonlySet<string> = new Set([
   'refundCreate',

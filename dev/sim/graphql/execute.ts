@@ -37,25 +37,21 @@ export interface GraphqlResponse {
   body: Record<string, unknown>;
 }
 
-/** Mutations whose 2026-10 description documents `@idempotent` (the directive is "only supported" there). */
-const IDEMPOTENT_MUTATIONS = new Set([
-  'refundCreate',
-  'inventorySetQuantities',
-  'inventoryAdjustQuantities',
-  'inventoryActivate',
-  'inventoryMoveQuantities',
-  'inventorySetOnHandQuantities',
-  'inventoryShipmentAddItems',
-  'inventoryShipmentCreate',
-  'inventoryShipmentCreateInTransit',
-  'inventoryShipmentReceive',
-  'inventoryTransferCreate',
-  'inventoryTransferCreateAsReadyToShip',
-  'inventoryTransferDuplicate',
-  'inventoryTransferSetItems',
-  'locationActivate',
-  'locationDeactivate',
-]);
+/**
+ * The mutations whose description in the served schema documents `@idempotent` ("the idempotency
+ * key is required and must be provided using the `@idempotent` directive"); on any other mutation
+ * Shopify refuses the directive. Read from the schema, so each version answers as Shopify does.
+ */
+const idempotentMutationsBySchema = new WeakMap<GraphQLSchema, ReadonlySet<string>>();
+export function idempotentMutations(schema: GraphQLSchema): ReadonlySet<string> {
+  let names = idempotentMutationsBySchema.get(schema);
+  if (!names) {
+    const fields = Object.values(schema.getMutationType()?.getFields() ?? {});
+    names = new Set(fields.filter((f) => /`@idempotent` directive/.test(f.description ?? '')).map((f) => f.name));
+    idempotentMutationsBySchema.set(schema, names);
+  }
+  return names;
+}
 
 /**
  * Root fields come from the resolver tables; every other field is read from the parent view. A
@@ -69,7 +65,7 @@ export const simulatorFieldResolver: GraphQLFieldResolver<unknown, GqlContext, R
     return resolver(source, args, ctx);
   }
   if (info.parentType === info.schema.getMutationType()) {
-    if (info.fieldNodes[0]?.directives?.some((d) => d.name.value === 'idempotent') && !IDEMPOTENT_MUTATIONS.has(info.fieldName)) {
+    if (info.fieldNodes[0]?.directives?.some((d) => d.name.value === 'idempotent') && !idempotentMutations(info.schema).has(info.fieldName)) {
       throw new GraphQLError(`The @idempotent directive is not supported on ${info.fieldName}.`, { extensions: { code: 'BAD_REQUEST' } });
     }
     const resolver = mutationResolvers[info.fieldName] ?? bulkMutations[info.fieldName];
