@@ -839,20 +839,6 @@ export interface ShippingEdit {
 }
 
 /**
- * The taxes Shopify charges on a shipping line an edit adds or reprices: the rates of `rates`
- * (the line's own, or for a new line those the order's shipping lines carry), each rounded on
- * the line, inside the price when the order's taxes are included. Shopify does not document how
- * it taxes an edited shipping line: the simulator's assumption (docs/simulator.md).
- */
-function shippingTaxes(order: Order, rates: TaxLine[], price: number): TaxLine[] {
-  const byTitle = new Map<string, number>();
-  for (const t of rates) if (!byTitle.has(t.title)) byTitle.set(t.title, t.rate);
-  const sum = [...byTitle.values()].reduce((s, r) => s + r, 0);
-  const base = order.taxesIncluded ? price / (1 + sum) : price;
-  return [...byTitle].map(([title, rate]) => ({ title, rate, price: Math.round(base * rate) }));
-}
-
-/**
  * Checks a shipping edit against the order (nothing changed yet); returns it applied-ready.
  * Shopify's userErrors for these mutations have the one code INVALID.
  */
@@ -882,7 +868,9 @@ function checkShippingEdit(order: Order, edit: ShippingEdit): Required<ShippingE
 /**
  * Applies a checked shipping edit: removed lines stay with `removed` (isRemoved), updated ones
  * change in place (their taxes recomputed at the line's rates, their discount at most the new
- * price), added ones are custom lines taxed at the rates the order's shipping carries. Returns
+ * price), added ones are custom lines taxed at the rates the order's shipping carries (each
+ * rounded on the line, inside the price when the order's taxes are included). Shopify does not
+ * document how it taxes an edited shipping line: the simulator's assumption (docs/simulator.md). Returns
  * the ids for orders/edited's `shipping_lines` additions and removals.
  */
 function applyShippingEdit(ctx: DomainContext, order: Order, edit: Required<ShippingEdit>): { added: number[]; removed: number[] } {
@@ -891,7 +879,7 @@ function applyShippingEdit(ctx: DomainContext, order: Order, edit: Required<Ship
     const line = order.shippingLines.find((s) => s.id === u.shippingLineId)!;
     if (u.title !== undefined) line.title = u.title;
     if (u.price !== undefined && u.price !== line.price) {
-      line.taxLines = shippingTaxes(order, line.taxLines, u.price);
+      line.taxLines = taxesAt(order, line.taxLines, u.price);
       line.price = u.price;
       line.discount = Math.min(line.discount, u.price);
     }
@@ -904,7 +892,7 @@ function applyShippingEdit(ctx: DomainContext, order: Order, edit: Required<Ship
       code: null,
       price: a.price,
       discount: 0,
-      taxLines: shippingTaxes(order, rates, a.price),
+      taxLines: taxesAt(order, rates, a.price),
     };
     order.shippingLines.push(line);
     return line.id;
@@ -918,8 +906,17 @@ function applyShippingEdit(ctx: DomainContext, order: Order, edit: Required<Ship
  * taxes are included.
  */
 function addedLineTaxes(order: Order, amount: number): TaxLine[] {
+  return taxesAt(
+    order,
+    order.lineItems.filter((li) => li.taxable).flatMap((li) => li.taxLines),
+    amount,
+  );
+}
+
+/** The taxes of `amount` at the rates of `lines` (one per title), each rounded, inside it when the order's taxes are included. */
+function taxesAt(order: Order, lines: TaxLine[], amount: number): TaxLine[] {
   const rates = new Map<string, number>();
-  for (const li of order.lineItems) if (li.taxable) for (const t of li.taxLines) if (!rates.has(t.title)) rates.set(t.title, t.rate);
+  for (const t of lines) if (!rates.has(t.title)) rates.set(t.title, t.rate);
   const sum = [...rates.values()].reduce((s, r) => s + r, 0);
   const base = order.taxesIncluded ? amount / (1 + sum) : amount;
   return [...rates].map(([title, rate]) => ({ title, rate, price: Math.round(base * rate) }));
