@@ -256,6 +256,135 @@ export function defineEditScenarios(get: () => AreaContext): void {
     );
   });
 
+  describe('shipping lines (orderEditUpdateShippingLine, orderEditAddShippingLine, orderEditRemoveShippingLine)', () => {
+    /** 2 × 10.00 + 4.00 VAT, shipping Standard 5.00 + 1.00 and Express 7.00 + 1.40: 38.40. */
+    const twoShippings = async () => {
+      const { doc, so } = await taxedOrder();
+      const express = { title: 'Express', code: 'EXP', price: '7.00', discount: '0.00', tax_lines: [vat('1.40')] };
+      const both: OrderDocument = {
+        ...doc,
+        updated_at: '2026-11-03T10:30:00Z',
+        shipping_lines: [...doc.shipping_lines, express],
+        total_tax: '6.40',
+        total_price: '38.40',
+      };
+      const r = await get().contract.applyOrder(both);
+      assert.deepEqual([r.status, r.amount_total], ['updated', '38.40']);
+      return { doc: both, so };
+    };
+    /** Shipping as an edit left it: `lines` [price, VAT, removed?], totals from them and the two product units. */
+    const shippingEdit = (
+      doc: OrderDocument,
+      lines: Array<[string, string, boolean?]>,
+      updatedAt = '2026-11-03T11:00:00Z',
+    ): OrderDocument => {
+      const cents = (a: string) => BigInt(a.replace('.', ''));
+      const shipping_lines = lines.map(([price, tax, removed], i) => ({
+        ...(doc.shipping_lines[i] ?? { title: `Added ${i + 1}`, code: null, discount: '0.00' }),
+        price,
+        tax_lines: [vat(tax)],
+        ...(removed ? { removed: true as const } : {}),
+      }));
+      const kept = lines.filter(([, , removed]) => !removed);
+      const shipping = kept.reduce((sum, [price]) => sum + cents(price), 0n);
+      const tax = 400n + kept.reduce((sum, [, t]) => sum + cents(t), 0n);
+      return {
+        ...doc,
+        updated_at: updatedAt,
+        shipping_lines,
+        total_tax: formatCents(tax),
+        total_price: formatCents(2000n + shipping + tax),
+      };
+    };
+    const shippingRows = async (so: number) =>
+      (await get().m.readOrderLines(so)).lines.filter((l) => l.role === 'shipping').map((l) => [l.quantity, l.qty_invoiced, l.price_total]);
+
+    it("follows a shipping line lowered or removed before invoicing; the invoice then counts Shopify's shipping", async () => {
+      const { contract, m } = get();
+      const { doc, so } = await twoShippings();
+      // Standard lowered to 3.00 + 0.60, Express removed: 20.00 + 4.00 + 3.60 = 27.60.
+      const r = await contract.applyOrder(
+        shippingEdit(doc, [
+          ['3.00', '0.60'],
+          ['7.00', '1.40', true],
+        ]),
+      );
+      assert.deepEqual([r.status, r.amount_total], ['updated', '27.60'], r.message);
+      assert.deepEqual(await shippingRows(so), [
+        [1, 0, '3.60'],
+        [0, 0, '0.00'],
+      ]);
+      assert.equal((await m.invoiceOrder(so)).amount_total, '27.60');
+    });
+
+    it('keeps the keys of the lines after a removed one: removing the first of two credits it alone, linked, after invoicing', async () => {
+      const { contract, m } = get();
+      const { doc, so } = await twoShippings();
+      assert.equal((await m.invoiceOrder(so)).amount_total, '38.40');
+      const r = await contract.applyOrder(
+        shippingEdit(doc, [
+          ['5.00', '1.00', true],
+          ['7.00', '1.40'],
+        ]),
+      );
+      assert.deepEqual([r.status, r.amount_total], ['updated', '32.40'], r.message);
+      assert.match(r.message ?? '', /the edit is credited on \S+ \(6\.00\)$/);
+      assert.deepEqual(await shippingRows(so), [
+        [0, 0, '0.00'],
+        [1, 1, '8.40'],
+      ]);
+      const [note] = await m.readOrderCreditNotes(so);
+      assert.deepEqual([note?.amount_total, note?.state], ['6.00', 'posted']);
+      assert.deepEqual(
+        (await m.readCreditNoteLines(note!.id)).map((l) => [l.quantity, l.price_total, l.sale_line_role]),
+        [[1, '6.00', 'shipping']],
+      );
+      assert.equal((await m.readOrderLines(so)).invoice_status, 'invoiced');
+    });
+
+    it('credits a shipping price lowered after invoicing ("Lowered in Shopify: …"); a raised one flags the order naming the line and both amounts', async () => {
+      const { contract, m } = get();
+      const { doc, so } = await taxedOrder();
+      assert.equal((await m.invoiceOrder(so)).amount_total, '30.00');
+      const single = (price: string, tax: string, at: string) => {
+        const edited = shippingEdit({ ...doc, shipping_lines: doc.shipping_lines }, [[price, tax]], at);
+        return { ...edited, total_tax: formatCents(400n + BigInt(tax.replace('.', ''))) };
+      };
+      // 5.00 + 1.00 → 3.00 + 0.60: 2.40 less.
+      const lowered = await contract.applyOrder(single('3.00', '0.60', '2026-11-03T11:00:00Z'));
+      assert.deepEqual([lowered.status, lowered.amount_total], ['updated', '27.60'], lowered.message);
+      assert.match(lowered.message ?? '', /the edit is credited on \S+ \(2\.40\)$/);
+      const [note] = await m.readOrderCreditNotes(so);
+      assert.deepEqual(
+        (await m.readCreditNoteLines(note!.id)).map((l) => [l.name, l.quantity, l.price_total]),
+        [['Lowered in Shopify: Standard', 1, '2.40']],
+      );
+      assert.equal((await m.readOrderLines(so)).invoice_status, 'invoiced');
+      const raised = await contract.applyOrder(single('4.00', '0.80', '2026-11-03T12:00:00Z'));
+      assert.equal(raised.status, 'flagged');
+      assert.equal(
+        raised.message,
+        `order ${doc.name}: Shopify raised shipping line 1 (Standard) from 3.00 to 4.00 after Odoo invoiced it; ` +
+          'the connector does not invoice a price increase: invoice the difference in Odoo',
+      );
+    });
+
+    it('books a shipping line added after invoicing as an added product line is: on the order, to invoice', async () => {
+      const { contract, m } = get();
+      const { doc, so } = await taxedOrder();
+      assert.equal((await m.invoiceOrder(so)).amount_total, '30.00');
+      const r = await contract.applyOrder(
+        shippingEdit(doc, [
+          ['5.00', '1.00'],
+          ['7.00', '1.40'],
+        ]),
+      );
+      assert.deepEqual([r.status, r.amount_total], ['updated', '38.40'], r.message);
+      assert.equal((await m.readOrderLines(so)).invoice_status, 'to invoice');
+      assert.equal((await m.invoiceOrder(so)).amount_total, '8.40');
+    });
+  });
+
   it('refuses an edit_balance beyond the money refunded beyond the goods, naming the field', async () => {
     const { contract } = get();
     const { doc } = await taxedOrder();

@@ -23,6 +23,7 @@ import {
   type CreateOrderInput,
   type DutyInput,
   type RefundLineInput,
+  type ShippingEdit,
 } from './domain/orders.js';
 import { dataErasureRequests } from './domain/privacy.js';
 import {
@@ -101,6 +102,40 @@ function amountText(value: unknown, name: string): string {
   if (typeof value !== 'string' && typeof value !== 'number')
     throw new BadRequest(`${name} must be an amount (got ${JSON.stringify(value)})`);
   return String(value);
+}
+
+/** An amount in `currency` → minor units (400 when it is not a decimal amount). */
+function minorAmount(value: unknown, name: string, currency: string): number {
+  try {
+    return toCents(amountText(value, name), currency);
+  } catch (error) {
+    if (error instanceof BadRequest) throw error;
+    throw new BadRequest(`${name}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * An order edit's shipping lines, as the merchant edits them in the Shopify admin:
+ * `{add: [{title, price}], update: [{id, title?, price?}], remove: [id]}` (ShippingLine ids, the
+ * numbers of the order JSON's shipping_lines).
+ */
+function shippingEdit(value: unknown, currency: string): ShippingEdit {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new BadRequest('shipping must be an object');
+  const b = value as Body;
+  return {
+    add: objects(b.add, 'shipping.add').map((a, i) => ({
+      title: optionalText(a.title, `shipping.add[${i}].title`) ?? '',
+      price: minorAmount(a.price, `shipping.add[${i}].price`, currency),
+    })),
+    update: objects(b.update, 'shipping.update').map((u, i) => ({
+      shippingLineId: intParam(u.id, `shipping.update[${i}].id`),
+      ...(u.title !== undefined ? { title: optionalText(u.title, `shipping.update[${i}].title`) ?? '' } : {}),
+      ...(u.price !== undefined ? { price: minorAmount(u.price, `shipping.update[${i}].price`, currency) } : {}),
+    })),
+    remove: (Array.isArray(b.remove) ? (b.remove as unknown[]) : b.remove === undefined ? [] : [b.remove]).map((id, i) =>
+      intParam(id, `shipping.remove[${i}]`),
+    ),
+  };
 }
 
 /** A list of strings. */
@@ -395,6 +430,7 @@ export function controlRouter(sim: Simulator): Router {
             quantity: intParam(x.quantity, `set[${i}].quantity`),
             restock: x.restock !== false,
           })),
+          ...(b.shipping !== undefined ? { shipping: shippingEdit(b.shipping, dom.state.shop.currency) } : {}),
           ...(b.note ? { staffNote: optionalText(b.note, 'note') } : {}),
         }),
       );

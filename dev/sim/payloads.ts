@@ -6,7 +6,7 @@
 import { formatCents, restMoneySet } from './money.js';
 import { gid, inventoryLevelGid } from './ids.js';
 import type { Address, Customer, Fulfillment, InventoryLevel, LineItem, Order, Product, Refund, SimState, TaxLine } from './state.js';
-import { currentQuantity, fulfilledQuantity, orderTotals, remainingQuantity } from './domain/totals.js';
+import { activeShippingLines, currentQuantity, fulfilledQuantity, orderTotals, remainingQuantity } from './domain/totals.js';
 
 type Json = Record<string, unknown>;
 
@@ -256,12 +256,14 @@ export function refundPayload(state: SimState, refund: Refund): Json {
     return: refund.returnId ? { id: refund.returnId, admin_graphql_api_id: gid('Return', refund.returnId) } : null,
     refund_shipping_lines:
       refund.shipping > 0
-        ? order.shippingLines.slice(0, 1).map((sl) => ({
-            id: refund.id + sl.id,
-            shipping_line_id: sl.id,
-            subtotal_amount_set: set(refund.shipping),
-            tax_amount_set: set(refund.shippingTax),
-          }))
+        ? activeShippingLines(order)
+            .slice(0, 1)
+            .map((sl) => ({
+              id: refund.id + sl.id,
+              shipping_line_id: sl.id,
+              subtotal_amount_set: set(refund.shipping),
+              tax_amount_set: set(refund.shippingTax),
+            }))
         : [],
     restock: refund.restock,
     admin_graphql_api_id: gid('Refund', refund.id),
@@ -432,7 +434,8 @@ export function orderPayload(state: SimState, order: Order, shopDomain: string):
     payment_terms: null,
     refunds: refunds.map((r) => refundPayload(state, r)),
     shipping_address: restAddress(order.shippingAddress),
-    shipping_lines: order.shippingLines.map((sl) => ({
+    // The lines an order edit left (removed ones are not listed, as GraphQL's default hides them).
+    shipping_lines: activeShippingLines(order).map((sl) => ({
       id: sl.id,
       carrier_identifier: null,
       code: sl.code,

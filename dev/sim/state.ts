@@ -142,9 +142,15 @@ export interface ShippingLine {
   id: number;
   title: string;
   code: string | null;
+  /** The line's price; an order edit (orderEditUpdateShippingLine) changes it in place. */
   price: number;
   discount: number;
   taxLines: TaxLine[];
+  /**
+   * Removed by an order edit (Shopify's `ShippingLine.isRemoved`): kept on the order, hidden
+   * unless `shippingLines(includeRemovals: true)`, counted in no total.
+   */
+  removed?: boolean;
 }
 
 export interface FulfillmentOrderLine {

@@ -17,6 +17,7 @@ interface SimOrder {
   updated_at: string;
   current_total_price: string;
   fulfillments: unknown[];
+  shipping_lines: Array<{ id: number; title: string }>;
 }
 
 const LOCATION = 101;
@@ -216,6 +217,91 @@ export function defineEditScenarios(get: () => MoneyScenarioContext): void {
         false,
       );
       assert.deepEqual(await incoming(soId), []);
+    });
+  });
+
+  /**
+   * Shipping lines edited in Shopify (orderEditUpdateShippingLine, orderEditAddShippingLine,
+   * orderEditRemoveShippingLine; docs/flows.md, "Shipping lines and order edits"): Odoo's order,
+   * invoices and credit notes end at Shopify's current total to the cent, nothing held.
+   */
+  describe('order edits of shipping lines', () => {
+    /** Odoo's invoices less its credit notes, in cents. */
+    async function invoicedNet(soId: number, invoiced: string[]) {
+      const notes = await get().merchant.readOrderCreditNotes(soId);
+      const cents = (a: string) => Math.round(Number(a) * 100);
+      return (
+        invoiced.reduce((s, a) => s + cents(a), 0) -
+        notes.filter((n) => n.state === 'posted').reduce((s, n) => s + cents(n.amount_total), 0)
+      );
+    }
+
+    it('a shipping line lowered, then removed, after Odoo invoiced it is credited each time: invoices less credit notes equal Shopify', async () => {
+      const { merchant } = get();
+      const { order, soId } = await orderInOdoo(1);
+      await queuesIdle();
+      const invoice = await merchant.invoiceOrder(soId);
+      assert.equal(invoice.amount_total, '15.00');
+      const [standard] = (await sim<SimOrder>('GET', `/orders/${order.id}`)).shipping_lines;
+      await sim('POST', `/orders/${order.id}/edit`, { shipping: { update: [{ id: standard!.id, price: '3.00' }] } });
+      await waitFor('the lowered shipping in Odoo', async () =>
+        (await merchant.readOrderLines(soId)).amount_total === '13.00' ? true : undefined,
+      );
+      await queuesIdle();
+      const [lowered] = await merchant.readOrderCreditNotes(soId);
+      assert.deepEqual([lowered?.amount_total, lowered?.state], ['2.00', 'posted']);
+      assert.deepEqual(
+        (await merchant.readCreditNoteLines(lowered!.id)).map((l) => [l.name, l.price_total]),
+        [['Lowered in Shopify: Standard', '2.00']],
+      );
+      await sim('POST', `/orders/${order.id}/edit`, { shipping: { remove: [standard!.id] } });
+      await waitFor('the removed shipping in Odoo', async () =>
+        (await merchant.readOrderLines(soId)).amount_total === '10.00' ? true : undefined,
+      );
+      await queuesIdle();
+      const shopify = await sim<SimOrder>('GET', `/orders/${order.id}`);
+      assert.equal(shopify.current_total_price, '10.00');
+      assert.deepEqual(shopify.shipping_lines, [], 'the removed line is hidden from the order payload');
+      const notes = await merchant.readOrderCreditNotes(soId);
+      assert.deepEqual(
+        notes.map((n) => [n.amount_total, n.state]),
+        [
+          ['2.00', 'posted'],
+          ['3.00', 'posted'],
+        ],
+      );
+      assert.equal(await invoicedNet(soId, [invoice.amount_total]), 1000);
+      const view = await merchant.readOrderLines(soId);
+      assert.equal(view.invoice_status, 'invoiced');
+      assert.equal((await merchant.readBinding('sale.order', soId)).state, 'synced');
+      neverHeld(order.admin_graphql_api_id);
+    });
+
+    it('a shipping line removed and another added before invoicing: the order and its invoice follow Shopify', async () => {
+      const { merchant } = get();
+      const { order, soId } = await orderInOdoo(1);
+      await queuesIdle();
+      const [standard] = (await sim<SimOrder>('GET', `/orders/${order.id}`)).shipping_lines;
+      await sim('POST', `/orders/${order.id}/edit`, {
+        shipping: { remove: [standard!.id], add: [{ title: 'Pickup', price: '1.50' }] },
+      });
+      await waitFor('the edited shipping in Odoo', async () =>
+        (await merchant.readOrderLines(soId)).amount_total === '11.50' ? true : undefined,
+      );
+      await queuesIdle();
+      assert.equal((await sim<SimOrder>('GET', `/orders/${order.id}`)).current_total_price, '11.50');
+      const view = await merchant.readOrderLines(soId);
+      assert.deepEqual(
+        view.lines.filter((l) => l.role === 'shipping').map((l) => [l.quantity, l.price_total]),
+        [
+          [0, '0.00'],
+          [1, '1.50'],
+        ],
+      );
+      assert.equal((await merchant.invoiceOrder(soId)).amount_total, '11.50');
+      assert.deepEqual(await merchant.readOrderCreditNotes(soId), []);
+      assert.equal((await merchant.readBinding('sale.order', soId)).state, 'synced');
+      neverHeld(order.admin_graphql_api_id);
     });
   });
 }

@@ -135,6 +135,7 @@ const rawOrder = (): fc.Arbitrary<OrderFieldsFragment> =>
         fc.record({
           title: text,
           code: optionalText,
+          isRemoved: fc.boolean(),
           originalPriceSet: money(),
           discountedPriceSet: money(),
           discountAllocations: fc.array(fc.record({ allocatedAmountSet: money() }), { maxLength: 1 }),

@@ -5,7 +5,7 @@
  */
 
 /** The contract this sidecar speaks. */
-export const CONTRACT_VERSION = '1.7';
+export const CONTRACT_VERSION = '1.8';
 
 const VERSION = /^(\d+)\.(\d+)$/;
 

@@ -340,6 +340,9 @@ function orderLineValues(
       });
   });
   (doc.shipping_lines ?? []).forEach((ship, i) => {
+    // Removed by an order edit (contract 1.8): nothing booked; its place keeps the later keys, and
+    // a confirmed order's line for it goes to quantity 0 (credited once invoiced).
+    if (ship.removed === true) return;
     const where = `shipping line ${i + 1}`;
     const price = money(ship.price, `${label} ${where} price`);
     const discount = money(ship.discount, `${label} ${where} discount`);
@@ -544,8 +547,8 @@ function updateConfirmedLines(
 
 /**
  * The addon's `_edit_price`: true when a line's new price raises what the order charges. A
- * discount line lowered by removed units gives its share back; a duty or fee whose price changed
- * after Odoo invoiced it is credited when lowered, flagged when raised.
+ * discount line lowered by removed units gives its share back; a duty, fee or shipping line whose
+ * price changed after Odoo invoiced it is credited when lowered, flagged when raised.
  */
 function editPrice(
   core: DoubleCore,
@@ -562,14 +565,18 @@ function editPrice(
     discounts.push({ line, share });
     return false;
   }
-  if ((line.role !== 'duty' && line.role !== 'fee') || !core.qtyInvoiced(line) || !core.invoiced(so)) return true;
+  // The addon's CHARGE_ROLES.
+  if (!['duty', 'fee', 'shipping'].includes(line.role) || !core.qtyInvoiced(line) || !core.invoiced(so)) return true;
   if (share < 0) {
     repriced.push({ line, amount: -share });
     return false;
   }
-  const word = line.role === 'duty' ? 'duty' : 'additional fee';
+  const what =
+    line.role === 'shipping'
+      ? `shipping line ${String(line.line_gid).split(':')[1]} (${line.name})`
+      : `${line.role === 'duty' ? 'duty' : 'additional fee'} ${line.line_gid}`;
   out.flags.push(
-    `${out.label}: Shopify raised ${word} ${line.line_gid} from ${formatMoney(line.price_unit)} to ${formatMoney(price)} after ` +
+    `${out.label}: Shopify raised ${what} from ${formatMoney(line.price_unit)} to ${formatMoney(price)} after ` +
       'Odoo invoiced it; the connector does not invoice a price increase: invoice the difference in Odoo',
   );
   return true;

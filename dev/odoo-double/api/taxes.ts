@@ -14,10 +14,13 @@ const roundingBound = (lines: ReadonlyArray<{ tax_ids: readonly number[] }>, sho
   lines.reduce((s, l) => s + l.tax_ids.length, 0) + shopifyTaxLines;
 
 const documentTaxLines = (doc: OrderDocument): number =>
-  [...(doc.lines ?? []), ...(doc.shipping_lines ?? []), ...(doc.duties ?? []), ...(doc.additional_fees ?? [])].reduce(
-    (s, part) => s + (part.tax_lines ?? []).length,
-    0,
-  );
+  // A shipping line an order edit removed is not booked: its tax lines round nothing.
+  [
+    ...(doc.lines ?? []),
+    ...(doc.shipping_lines ?? []).filter((s) => s.removed !== true),
+    ...(doc.duties ?? []),
+    ...(doc.additional_fees ?? []),
+  ].reduce((s, part) => s + (part.tax_lines ?? []).length, 0);
 
 /** True when Odoo's total is further from Shopify's than the tax source accepts. */
 export function outsideTolerance(core: DoubleCore, odooTotal: number, shopifyTotal: number): boolean {

@@ -16,6 +16,7 @@ import {
   type LineItem,
   type Order,
   type Refund,
+  type ShippingLine,
   type TaxLine,
   type Transaction,
 } from '../state.js';
@@ -23,7 +24,7 @@ import { applyQuantities, findLevel, levelEvent, primaryLocationId, requireVaria
 import { fail, nextId, nowIso, DomainError, type DomainContext, type SimEvent } from './context.js';
 import { createCustomer, findCustomerByEmail, requireCustomer } from './customers.js';
 import { additionalFees, feesCharged, type AdditionalFeeInput } from './additional-fees.js';
-import { currentQuantity, fulfilledQuantity, linePortion, orderDuties, orderTotals, suggestRefund } from './totals.js';
+import { activeShippingLines, currentQuantity, fulfilledQuantity, linePortion, orderDuties, orderTotals, suggestRefund } from './totals.js';
 
 function cents(currency: string, value: string | number | undefined, field: string[]): number {
   if (value === undefined) return 0;
@@ -707,7 +708,7 @@ export function recordRefund(ctx: DomainContext, order: Order, input: RecordRefu
   const lines = planRefundLines(ctx, order, input);
   const totals = orderTotals(ctx.state, order);
   const refundedShipping = ctx.state.refunds.filter((r) => r.orderId === order.id).reduce((s, r) => s + r.shipping, 0);
-  const shippingLeft = totals.shipping - order.shippingLines.reduce((s, sl) => s + sl.discount, 0) - refundedShipping;
+  const shippingLeft = totals.shipping - activeShippingLines(order).reduce((s, sl) => s + sl.discount, 0) - refundedShipping;
   if (!input.shippingFull && (input.shippingAmount ?? 0) > shippingLeft)
     fail(`Shipping refund ${(input.shippingAmount ?? 0) / 100} exceeds the ${shippingLeft / 100} left`, ['shipping', 'amount']);
   const known = new Set(orderDuties(order).map((d) => d.duty.id));
@@ -823,7 +824,80 @@ export interface EditOrderInput {
   }[];
   /** New current quantity of a line, lower than now (orderEditSetQuantity); removed units are restocked unless `restock` is false. */
   set?: { lineItemId: number; quantity: number; restock?: boolean }[];
+  /**
+   * Shipping lines (orderEditAddShippingLine, orderEditUpdateShippingLine,
+   * orderEditRemoveShippingLine): amounts in cents of the shop currency.
+   */
+  shipping?: ShippingEdit;
   staffNote?: string;
+}
+
+export interface ShippingEdit {
+  add?: { title: string; price: number }[];
+  update?: { shippingLineId: number; title?: string; price?: number }[];
+  remove?: number[];
+}
+
+/**
+ * Checks a shipping edit against the order (nothing changed yet); returns it applied-ready.
+ * Shopify's userErrors for these mutations have the one code INVALID.
+ */
+function checkShippingEdit(order: Order, edit: ShippingEdit): Required<ShippingEdit> {
+  const known = (id: number, field: string[]) => {
+    const line = order.shippingLines.find((s) => s.id === id);
+    if (!line) fail(`Shipping line ${id} does not belong to the order`, field, 'INVALID');
+    if (line.removed) fail(`Shipping line ${id} has already been removed`, field, 'INVALID');
+    return line;
+  };
+  const add = (edit.add ?? []).map((a, i) => {
+    if (!a.title) fail('Title must not be blank', ['shipping', 'add', String(i), 'title'], 'INVALID');
+    if (!Number.isInteger(a.price) || a.price < 0) fail('Price must be 0 or more', ['shipping', 'add', String(i), 'price'], 'INVALID');
+    return a;
+  });
+  const update = (edit.update ?? []).map((u, i) => {
+    known(u.shippingLineId, ['shipping', 'update', String(i), 'shippingLineId']);
+    if (u.title !== undefined && !u.title) fail('Title must not be blank', ['shipping', 'update', String(i), 'title'], 'INVALID');
+    if (u.price !== undefined && (!Number.isInteger(u.price) || u.price < 0))
+      fail('Price must be 0 or more', ['shipping', 'update', String(i), 'price'], 'INVALID');
+    return u;
+  });
+  const remove = (edit.remove ?? []).map((id, i) => (known(id, ['shipping', 'remove', String(i)]), id));
+  return { add, update, remove };
+}
+
+/**
+ * Applies a checked shipping edit: removed lines stay with `removed` (isRemoved), updated ones
+ * change in place (their taxes recomputed at the line's rates, their discount at most the new
+ * price), added ones are custom lines taxed at the rates the order's shipping carries (each
+ * rounded on the line, inside the price when the order's taxes are included). Shopify does not
+ * document how it taxes an edited shipping line: the simulator's assumption (docs/simulator.md). Returns
+ * the ids for orders/edited's `shipping_lines` additions and removals.
+ */
+function applyShippingEdit(ctx: DomainContext, order: Order, edit: Required<ShippingEdit>): { added: number[]; removed: number[] } {
+  const rates = order.shippingLines.flatMap((s) => s.taxLines);
+  for (const u of edit.update) {
+    const line = order.shippingLines.find((s) => s.id === u.shippingLineId)!;
+    if (u.title !== undefined) line.title = u.title;
+    if (u.price !== undefined && u.price !== line.price) {
+      line.taxLines = taxesAt(order, line.taxLines, u.price);
+      line.price = u.price;
+      line.discount = Math.min(line.discount, u.price);
+    }
+  }
+  for (const id of edit.remove) order.shippingLines.find((s) => s.id === id)!.removed = true;
+  const added = edit.add.map((a) => {
+    const line: ShippingLine = {
+      id: nextId(ctx),
+      title: a.title,
+      code: null,
+      price: a.price,
+      discount: 0,
+      taxLines: taxesAt(order, rates, a.price),
+    };
+    order.shippingLines.push(line);
+    return line.id;
+  });
+  return { added, removed: [...edit.remove] };
 }
 
 /**
@@ -832,8 +906,17 @@ export interface EditOrderInput {
  * taxes are included.
  */
 function addedLineTaxes(order: Order, amount: number): TaxLine[] {
+  return taxesAt(
+    order,
+    order.lineItems.filter((li) => li.taxable).flatMap((li) => li.taxLines),
+    amount,
+  );
+}
+
+/** The taxes of `amount` at the rates of `lines` (one per title), each rounded, inside it when the order's taxes are included. */
+function taxesAt(order: Order, lines: TaxLine[], amount: number): TaxLine[] {
   const rates = new Map<string, number>();
-  for (const li of order.lineItems) if (li.taxable) for (const t of li.taxLines) if (!rates.has(t.title)) rates.set(t.title, t.rate);
+  for (const t of lines) if (!rates.has(t.title)) rates.set(t.title, t.rate);
   const sum = [...rates.values()].reduce((s, r) => s + r, 0);
   const base = order.taxesIncluded ? amount / (1 + sum) : amount;
   return [...rates].map(([title, rate]) => ({ title, rate, price: Math.round(base * rate) }));
@@ -850,7 +933,9 @@ export function editOrder(ctx: DomainContext, orderId: number, input: EditOrderI
   if (order.cancelledAt) fail('A cancelled order cannot be edited', ['orderId']);
   const adds = input.add ?? [];
   const sets = input.set ?? [];
-  if (adds.length === 0 && sets.length === 0) fail('Nothing to edit: give add and/or set', null);
+  const shipping = checkShippingEdit(order, input.shipping ?? {});
+  const shippingChanges = shipping.add.length + shipping.update.length + shipping.remove.length;
+  if (adds.length === 0 && sets.length === 0 && shippingChanges === 0) fail('Nothing to edit: give add, set and/or shipping', null);
   const removals = sets.map((s, index) => {
     const field = ['set', String(index)];
     const li = order.lineItems.find((x) => x.id === s.lineItemId);
@@ -949,6 +1034,7 @@ export function editOrder(ctx: DomainContext, orderId: number, input: EditOrderI
       if (applyQuantities(ctx, level, q.commit(level, a.quantity))) events.push(levelEvent(level));
     }
   }
+  const shippingLines = applyShippingEdit(ctx, order, shipping);
   order.edited = true;
   const totals = orderTotals(ctx.state, order);
   if (order.financialStatus === 'paid' && totals.outstanding > 0) order.financialStatus = 'partially_paid';
@@ -965,7 +1051,11 @@ export function editOrder(ctx: DomainContext, orderId: number, input: EditOrderI
       user_id: null,
       line_items: { additions: added, removals: removed },
       discounts: { line_item: { additions: [], removals: [] } },
-      shipping_lines: { additions: [], removals: [] },
+      // Ids only, like line_items (an update changes a line in place: listed in neither).
+      shipping_lines: {
+        additions: shippingLines.added.map((id) => ({ id })),
+        removals: shippingLines.removed.map((id) => ({ id })),
+      },
     },
   };
   ctx.emit([{ topic: 'orders/edited', payload: edit }, orderEvent(ctx, order, 'orders/updated'), ...events]);

@@ -2,8 +2,13 @@
  * Order arithmetic: totals, current totals after refunds, quantities fulfilled and refunded.
  * Pure functions over the state, in cents.
  */
-import type { Duty, LineItem, Order, RefundDuty, SimState, TaxLine } from '../state.js';
+import type { Duty, LineItem, Order, RefundDuty, ShippingLine, SimState, TaxLine } from '../state.js';
 import { feesPrice, orderFees } from './additional-fees.js';
+
+/** The order's shipping lines that an edit did not remove: the ones every total counts. */
+export function activeShippingLines(order: Order): ShippingLine[] {
+  return order.shippingLines.filter((s) => !s.removed);
+}
 
 export function fulfilledQuantity(state: SimState, lineItemId: number): number {
   let total = 0;
@@ -138,14 +143,16 @@ export interface OrderTotals {
 export function orderTotals(state: SimState, order: Order): OrderTotals {
   const lineItemsPrice = order.lineItems.reduce((s, li) => s + li.price * li.quantity, 0);
   const lineDiscounts = order.lineItems.reduce((s, li) => s + li.discount, 0);
-  const shippingDiscounts = order.shippingLines.reduce((s, sl) => s + sl.discount, 0);
+  // Shipping as the order's edits left it: removed lines out, updated ones at their new price.
+  const shippingLines = activeShippingLines(order);
+  const shippingDiscounts = shippingLines.reduce((s, sl) => s + sl.discount, 0);
   const subtotal = lineItemsPrice - lineDiscounts;
-  const shipping = order.shippingLines.reduce((s, sl) => s + sl.price, 0);
+  const shipping = shippingLines.reduce((s, sl) => s + sl.price, 0);
   const duties = orderDuties(order);
   const dutiesTotal = duties.reduce((s, d) => s + d.duty.price, 0);
   const taxLines = mergeTaxLines([
     ...order.lineItems.flatMap((li) => li.taxLines),
-    ...order.shippingLines.flatMap((sl) => sl.taxLines),
+    ...shippingLines.flatMap((sl) => sl.taxLines),
     ...duties.flatMap((d) => d.duty.taxLines),
     ...orderFees(order).flatMap((f) => f.taxLines),
   ]);
@@ -284,10 +291,10 @@ export function suggestRefund(
   const totals = orderTotals(state, order);
   const refundedShipping = state.refunds.filter((r) => r.orderId === order.id).reduce((s, r) => s + r.shipping, 0);
   // What the customer paid for shipping is what can go back: the price less its discounts.
-  const charged = totals.shipping - order.shippingLines.reduce((s, sl) => s + sl.discount, 0);
+  const charged = totals.shipping - activeShippingLines(order).reduce((s, sl) => s + sl.discount, 0);
   const shippingLeft = charged - refundedShipping;
   const shipping = input.full || input.shippingFull ? shippingLeft : Math.min(input.shippingAmount ?? 0, shippingLeft);
-  const shippingTaxTotal = order.shippingLines.reduce((s, sl) => s + sl.taxLines.reduce((a, t) => a + t.price, 0), 0);
+  const shippingTaxTotal = activeShippingLines(order).reduce((s, sl) => s + sl.taxLines.reduce((a, t) => a + t.price, 0), 0);
   const shippingTax = charged > 0 ? Math.round((shippingTaxTotal * shipping) / charged) : 0;
   const duties = suggestDuties(state, order, wanted, input.full ? undefined : (input.duties ?? []));
   const dutiesAmount = duties.reduce((s, d) => s + d.amount, 0);

@@ -89,6 +89,153 @@ describe('sim orderEdit* mutations', () => {
     assert.equal(sim.state.orders.find((o) => o.id === order.id)!.lineItems[0]!.removedQuantity ?? 0, 0);
   });
 
+  describe('shipping lines', () => {
+    const ADD_SHIPPING = `mutation($id: ID!, $line: OrderEditAddShippingLineInput!) { orderEditAddShippingLine(id: $id, shippingLine: $line) {
+      calculatedShippingLine { id title price { shopMoney { amount currencyCode } } stagedStatus } userErrors { field message code } } }`;
+    const UPDATE_SHIPPING = `mutation($id: ID!, $sl: ID!, $line: OrderEditUpdateShippingLineInput!) {
+      orderEditUpdateShippingLine(id: $id, shippingLineId: $sl, shippingLine: $line) {
+        calculatedOrder { shippingLines { id title price { shopMoney { amount } } stagedStatus } } userErrors { field message code } } }`;
+    const REMOVE_SHIPPING = `mutation($id: ID!, $sl: ID!) { orderEditRemoveShippingLine(id: $id, shippingLineId: $sl) {
+      calculatedOrder { shippingLines { id stagedStatus } } userErrors { field message code } } }`;
+    const READ = `query($id: ID!) { order(id: $id) {
+      currentTotalPriceSet { shopMoney { amount } } currentTotalTaxSet { shopMoney { amount } } totalOutstandingSet { shopMoney { amount } }
+      displayFinancialStatus
+      shown: shippingLines(first: 5) { nodes { id title isRemoved originalPriceSet { shopMoney { amount } } taxLines { rate priceSet { shopMoney { amount } } } } }
+      all: shippingLines(first: 5, includeRemovals: true) { nodes { id title isRemoved originalPriceSet { shopMoney { amount } } } } } }`;
+    const taxed = {
+      ...SAMPLE_ORDER,
+      shippingLines: [{ title: 'Standard', price: '5.00', taxLines: [{ title: 'VAT', rate: 0.21, price: '1.05' }] }],
+    };
+
+    async function begin(order: { admin_graphql_api_id: string }) {
+      const begun = (await gqlData(sim(), BEGIN, { id: order.admin_graphql_api_id })).orderEditBegin;
+      return begun.calculatedOrder.id as string;
+    }
+    let current: ReturnType<typeof testSimulator>['sim'];
+    const sim = () => current;
+    async function placedTaxed(financialStatus = 'paid') {
+      current = testSimulator().sim;
+      await control(current, 'post', '/webhooks/subscriptions', { topic: 'orders/edited', uri: 'https://receiver.example/hooks' });
+      const res = await control(current, 'post', '/orders', { ...taxed, financialStatus });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      return res.body as { id: number; admin_graphql_api_id: string; shipping_lines: Array<{ id: number }> };
+    }
+
+    it('updates, adds and removes shipping lines: current totals, taxes, isRemoved and includeRemovals, orders/edited', async () => {
+      const order = await placedTaxed();
+      // 2 × 9.50 + 3.99 VAT + 5.00 shipping + 1.05 VAT = 29.04
+      const before = (await gqlData(sim(), READ, { id: order.admin_graphql_api_id })).order;
+      assert.equal(before.currentTotalPriceSet.shopMoney.amount, '29.04');
+      const standard = `gid://shopify/CalculatedShippingLine/${order.shipping_lines[0]!.id}`;
+      const id = await begin(order);
+      const updated = (
+        await gqlData(sim(), UPDATE_SHIPPING, { id, sl: standard, line: { price: { amount: '3.00', currencyCode: 'EUR' } } })
+      ).orderEditUpdateShippingLine;
+      assert.deepEqual(updated.userErrors, []);
+      assert.deepEqual(
+        updated.calculatedOrder.shippingLines.map(
+          (l: { title: string; price: { shopMoney: { amount: string } }; stagedStatus: string }) => [
+            l.title,
+            l.price.shopMoney.amount,
+            l.stagedStatus,
+          ],
+        ),
+        [['Standard', '3.00', 'NONE']],
+      );
+      const added = (await gqlData(sim(), ADD_SHIPPING, { id, line: { title: 'Express', price: { amount: '7.00', currencyCode: 'EUR' } } }))
+        .orderEditAddShippingLine;
+      assert.deepEqual(added.userErrors, []);
+      assert.deepEqual(
+        [
+          added.calculatedShippingLine.title,
+          added.calculatedShippingLine.price.shopMoney.amount,
+          added.calculatedShippingLine.stagedStatus,
+        ],
+        ['Express', '7.00', 'ADDED'],
+      );
+      // Staged only.
+      assert.equal((await gqlData(sim(), READ, { id: order.admin_graphql_api_id })).order.currentTotalPriceSet.shopMoney.amount, '29.04');
+      assert.deepEqual((await gqlData(sim(), COMMIT, { id })).orderEditCommit.userErrors, []);
+      const after = (await gqlData(sim(), READ, { id: order.admin_graphql_api_id })).order;
+      // 22.99 + 3.00 + 0.63 VAT + 7.00 + 1.47 VAT = 35.09, of which 6.05 is still to pay.
+      assert.deepEqual(
+        after.shown.nodes.map(
+          (l: {
+            title: string;
+            isRemoved: boolean;
+            originalPriceSet: { shopMoney: { amount: string } };
+            taxLines: Array<{ priceSet: { shopMoney: { amount: string } } }>;
+          }) => [l.title, l.isRemoved, l.originalPriceSet.shopMoney.amount, l.taxLines.map((t) => t.priceSet.shopMoney.amount)],
+        ),
+        [
+          ['Standard', false, '3.00', ['0.63']],
+          ['Express', false, '7.00', ['1.47']],
+        ],
+      );
+      assert.deepEqual(
+        [
+          after.currentTotalPriceSet.shopMoney.amount,
+          after.currentTotalTaxSet.shopMoney.amount,
+          after.totalOutstandingSet.shopMoney.amount,
+        ],
+        ['35.09', '6.09', '6.05'],
+      );
+      assert.equal(after.displayFinancialStatus, 'PARTIALLY_PAID');
+
+      // A second edit removes the updated line: hidden by default, listed with includeRemovals.
+      const second = await begin(order);
+      const removed = (await gqlData(sim(), REMOVE_SHIPPING, { id: second, sl: standard })).orderEditRemoveShippingLine;
+      assert.deepEqual(removed.userErrors, []);
+      assert.deepEqual(
+        removed.calculatedOrder.shippingLines.map((l: { stagedStatus: string }) => l.stagedStatus),
+        ['REMOVED', 'NONE'],
+      );
+      assert.deepEqual((await gqlData(sim(), COMMIT, { id: second })).orderEditCommit.userErrors, []);
+      const last = (await gqlData(sim(), READ, { id: order.admin_graphql_api_id })).order;
+      assert.deepEqual(
+        last.shown.nodes.map((l: { title: string }) => l.title),
+        ['Express'],
+      );
+      assert.deepEqual(
+        last.all.nodes.map((l: { title: string; isRemoved: boolean }) => [l.title, l.isRemoved]),
+        [
+          ['Standard', true],
+          ['Express', false],
+        ],
+      );
+      assert.equal(last.currentTotalPriceSet.shopMoney.amount, '31.46');
+      const edits = sim()
+        .state.deliveries.filter((d) => d.topic === 'orders/edited')
+        .map((d) => (JSON.parse(d.body) as { order_edit: { shipping_lines: unknown } }).order_edit.shipping_lines);
+      assert.equal(edits.length, 2);
+      // The update changed the line in place: listed in neither.
+      assert.deepEqual(edits[0], { additions: [{ id: sim().state.orders[0]!.shippingLines[1]!.id }], removals: [] });
+      assert.deepEqual(edits[1], { additions: [], removals: [{ id: order.shipping_lines[0]!.id }] });
+    });
+
+    it('answers userErrors (code INVALID) for an unknown or removed line, a blank title and another currency; changes nothing', async () => {
+      const order = await placedTaxed();
+      const id = await begin(order);
+      const unknown = (await gqlData(sim(), REMOVE_SHIPPING, { id, sl: 'gid://shopify/CalculatedShippingLine/999999' }))
+        .orderEditRemoveShippingLine;
+      assert.deepEqual(
+        [unknown.calculatedOrder, unknown.userErrors],
+        [null, [{ field: ['shippingLineId'], message: 'The shipping line does not exist on the order edit', code: 'INVALID' }]],
+      );
+      const blank = (await gqlData(sim(), ADD_SHIPPING, { id, line: { title: ' ', price: { amount: '1.00', currencyCode: 'EUR' } } }))
+        .orderEditAddShippingLine;
+      assert.deepEqual(blank.userErrors, [{ field: ['shippingLine', 'title'], message: 'Title must not be blank', code: 'INVALID' }]);
+      const usd = (await gqlData(sim(), ADD_SHIPPING, { id, line: { title: 'X', price: { amount: '1.00', currencyCode: 'USD' } } }))
+        .orderEditAddShippingLine;
+      assert.deepEqual(usd.userErrors[0].field, ['shippingLine', 'price', 'currencyCode']);
+      const standard = `gid://shopify/CalculatedShippingLine/${order.shipping_lines[0]!.id}`;
+      assert.deepEqual((await gqlData(sim(), REMOVE_SHIPPING, { id, sl: standard })).orderEditRemoveShippingLine.userErrors, []);
+      const again = (await gqlData(sim(), UPDATE_SHIPPING, { id, sl: standard, line: { title: 'Y' } })).orderEditUpdateShippingLine;
+      assert.equal(again.userErrors[0].code, 'INVALID');
+      assert.equal(sim().state.orders[0]!.shippingLines[0]!.removed, undefined, 'staged only');
+    });
+  });
+
   it('refuses to edit a cancelled order and an unknown session', async () => {
     const { sim, order } = await placed();
     assert.equal((await control(sim, 'post', `/orders/${order.id}/cancel`, { reason: 'customer' })).status, 200);

@@ -1,5 +1,6 @@
 /**
  * The orderEdit* mutations (orderEditBegin, orderEditAddVariant, orderEditSetQuantity,
+ * orderEditAddShippingLine, orderEditUpdateShippingLine, orderEditRemoveShippingLine,
  * orderEditCommit) over ../domain/order-edits.ts. `id` takes the CalculatedOrder id or the
  * OrderEditSession id (both accepted since 2025-10). The CalculatedOrder and CalculatedLineItem
  * views carry the fields listed in docs/simulator.md; others answer "not simulated".
@@ -10,15 +11,20 @@ import {
   beginOrderEdit,
   commitOrderEdit,
   requireSession,
+  stageAddShippingLine,
   stageAddVariant,
+  stageRemoveShippingLine,
   stageSetQuantity,
+  stageUpdateShippingLine,
   type EditSession,
+  type MoneyInput,
   type StagedAdd,
+  type StagedShipping,
 } from '../domain/order-edits.js';
 import { currentQuantity, remainingQuantity } from '../domain/totals.js';
 import { gid, parseGid } from '../ids.js';
 import { moneyBag } from '../money.js';
-import type { LineItem, Order, SimState } from '../state.js';
+import type { LineItem, Order, ShippingLine, SimState } from '../state.js';
 import { connection, type ConnectionArgs } from './connection.js';
 import type { GqlContext } from './context.js';
 import { orderView, userErrorViews } from './views.js';
@@ -81,6 +87,19 @@ function addedLineView(state: SimState, order: Order, add: StagedAdd): View {
   };
 }
 
+/** A CalculatedShippingLine: a line of the order (its id is the ShippingLine's number) or one the session added. */
+function shippingLineView(order: Order, session: EditSession, line: ShippingLine | StagedShipping, added: boolean): View {
+  const staged = added ? undefined : session.shippingUpdates.get(line.id);
+  const status = added ? 'ADDED' : session.shippingRemovals.has(line.id) ? 'REMOVED' : 'NONE';
+  return {
+    __typename: 'CalculatedShippingLine',
+    id: gid('CalculatedShippingLine', line.id),
+    title: staged?.title ?? line.title,
+    price: moneyBag(staged?.price ?? line.price, order.currency, order.presentmentCurrency, order.rate),
+    stagedStatus: status,
+  };
+}
+
 function calculatedOrderView(state: SimState, session: EditSession): View {
   const order = state.orders.find((o) => o.id === session.orderId)!;
   const existing = order.lineItems.map((li) => existingLineView(state, order, session, li));
@@ -94,6 +113,11 @@ function calculatedOrderView(state: SimState, session: EditSession): View {
     subtotalLineItemsQuantity: [...existing, ...added].reduce((s, v) => s + (v.quantity as number), 0),
     lineItems: (args: Args) => connection([...existing, ...added], args as ConnectionArgs, numeric, (v) => v),
     addedLineItems: (args: Args) => connection(added, args as ConnectionArgs, numeric, (v) => v),
+    // The order's shipping lines (removed ones before this session left out) and the session's.
+    shippingLines: [
+      ...order.shippingLines.filter((s) => !s.removed).map((s) => shippingLineView(order, session, s, false)),
+      ...session.shippingAdds.map((a) => shippingLineView(order, session, a, true)),
+    ],
   };
 }
 
@@ -135,6 +159,31 @@ export const orderEditResolvers: Record<string, Resolver> = {
         calculatedOrder: view,
         orderEditSession: sessionView(session),
       };
+    }),
+  orderEditAddShippingLine: (_s, args, ctx) =>
+    attempt(['calculatedShippingLine', 'calculatedOrder', 'orderEditSession'], () => {
+      const session = requireSession(ctx.dom, sessionId(args.id));
+      const input = args.shippingLine as { title: string; price: MoneyInput };
+      const staged = stageAddShippingLine(ctx.dom, session, input.title, input.price);
+      const order = ctx.dom.state.orders.find((o) => o.id === session.orderId)!;
+      return {
+        calculatedShippingLine: shippingLineView(order, session, staged, true),
+        calculatedOrder: calculatedOrderView(ctx.dom.state, session),
+        orderEditSession: sessionView(session),
+      };
+    }),
+  orderEditUpdateShippingLine: (_s, args, ctx) =>
+    attempt(['calculatedOrder', 'orderEditSession'], () => {
+      const session = requireSession(ctx.dom, sessionId(args.id));
+      const lineId = idOf(args.shippingLineId, ['CalculatedShippingLine'], 'shippingLineId');
+      stageUpdateShippingLine(ctx.dom, session, lineId, args.shippingLine as { title?: string | null; price?: MoneyInput | null });
+      return { calculatedOrder: calculatedOrderView(ctx.dom.state, session), orderEditSession: sessionView(session) };
+    }),
+  orderEditRemoveShippingLine: (_s, args, ctx) =>
+    attempt(['calculatedOrder', 'orderEditSession'], () => {
+      const session = requireSession(ctx.dom, sessionId(args.id));
+      stageRemoveShippingLine(ctx.dom, session, idOf(args.shippingLineId, ['CalculatedShippingLine'], 'shippingLineId'));
+      return { calculatedOrder: calculatedOrderView(ctx.dom.state, session), orderEditSession: sessionView(session) };
     }),
   orderEditCommit: (_s, args, ctx) =>
     attempt(['order', 'successMessages'], () => {

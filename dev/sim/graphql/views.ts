@@ -32,6 +32,7 @@ import type {
   WebhookSubscription,
 } from '../state.js';
 import {
+  activeShippingLines,
   currentQuantity,
   linePortion,
   orderDuties,
@@ -517,12 +518,15 @@ export function orderView(state: SimState, order: Order): View {
       (li) => li.id,
       (li) => lineItemView(state, order, li),
     ),
-    shippingLines: conn(
-      order.shippingLines,
-      (s) => s.id,
-      (s) => shippingLineView(order, s),
-    ),
-    shippingLine: order.shippingLines[0] ? shippingLineView(order, order.shippingLines[0]) : null,
+    // Lines an edit removed only with includeRemovals (Shopify's default hides them).
+    shippingLines: (args: Record<string, unknown>) =>
+      connection(
+        args.includeRemovals === true ? order.shippingLines : activeShippingLines(order),
+        args as ConnectionArgs,
+        (s) => s.id,
+        (s) => shippingLineView(order, s),
+      ),
+    shippingLine: activeShippingLines(order)[0] ? shippingLineView(order, activeShippingLines(order)[0]!) : null,
     fulfillmentOrders: (args: Args) =>
       connection(
         state.fulfillmentOrders.filter((fo) => fo.orderId === order.id),
@@ -667,7 +671,7 @@ function shippingLineView(order: Order, s: ShippingLine) {
     source: 'shopify',
     carrierIdentifier: null,
     custom: false,
-    isRemoved: false,
+    isRemoved: s.removed === true,
     phone: null,
     originalPriceSet: bag(s.price),
     discountedPriceSet: bag(s.price - s.discount),
@@ -865,7 +869,7 @@ export function refundView(state: SimState, r: Refund): View {
       },
     ),
     refundShippingLines: conn(
-      r.shipping > 0 && order.shippingLines[0] ? [order.shippingLines[0]] : [],
+      r.shipping > 0 && activeShippingLines(order)[0] ? [activeShippingLines(order)[0]!] : [],
       (s) => s.id,
       (s) => ({
         __typename: 'RefundShippingLine',

@@ -11,7 +11,7 @@ from .stock_move import DEFER_RESERVATION, RESERVATION_DEFERRED, RESERVE_CRON
 
 DISCOUNT_ROLES = ("discount", "shipping_discount")
 # Charges beyond the goods whose price an edit may change: credited or flagged once invoiced.
-CHARGE_ROLES = ("duty", "fee")
+CHARGE_ROLES = ("duty", "fee", "shipping")
 
 PAID_STATUSES = {"paid", "partially_refunded", "refunded"}
 MAX_ORDER_GIDS = 5000
@@ -135,6 +135,12 @@ class ShopifySyncApi(models.AbstractModel):
                     "shopify_line_role": "discount",
                 })
         for index, ship in enumerate(document.get("shipping_lines") or [], start=1):
+            if ship.get("removed") is True:
+                # Removed by an order edit (contract 1.8): nothing to book; it keeps its place,
+                # so the lines after it keep their keys, and a confirmed order's line for it
+                # goes to quantity 0 (credited once invoiced) as a line the document no longer
+                # has does.
+                continue
             line_label = f"shipping line {index}"
             price = self._money(ship.get("price"), f"{label} {line_label} price")
             discount = self._money(ship.get("discount"), f"{label} {line_label} discount")
@@ -464,7 +470,8 @@ class ShopifySyncApi(models.AbstractModel):
             header["warehouse_id"] = warehouse.id
         # The carrier of the Shopify shipping method (delivery.carrier's Shopify settings).
         carrier = self.env["delivery.carrier"]._shopify_for_shipping(
-            document.get("shipping_lines"))
+            [ship for ship in document.get("shipping_lines") or []
+             if not (isinstance(ship, dict) and ship.get("removed") is True)])
         if carrier:
             header["carrier_id"] = carrier.id
         return header
@@ -649,10 +656,10 @@ class ShopifySyncApi(models.AbstractModel):
 
     def _edit_price(self, order, line, price, label, discounts, repriced, flags):
         """A line's new price in an edit; True when it raises what the order charges. A
-        discount line lowered by removed units gives its share back (`discounts`); a duty or fee
-        whose price Shopify changed after Odoo invoiced it follows as product lines do
-        (docs/flows.md, "Duties"): lowered, the difference is credited (`repriced`); raised, the
-        order is flagged (the connector invoices no price increase)."""
+        discount line lowered by removed units gives its share back (`discounts`); a duty, fee or
+        shipping line whose price Shopify changed after Odoo invoiced it (docs/flows.md, "Duties"
+        and "Shipping lines and order edits"): lowered, the difference is credited (`repriced`);
+        raised, the order is flagged (the connector invoices no price increase)."""
         places = self._places()
         share = money.odoo_cents(price, places) - money.odoo_cents(line.price_unit, places)
         role = line.shopify_line_role
@@ -665,12 +672,15 @@ class ShopifySyncApi(models.AbstractModel):
         if share < 0:
             repriced.append((line, money.to_decimal(-share, places)))
             return False
-        word = "duty" if role == "duty" else "additional fee"
+        if role == "shipping":
+            # Keyed shipping:<n>, the line's position in the document.
+            what = f"shipping line {line.shopify_line_gid.partition(':')[2]} ({line.name})"
+        else:
+            what = f"{'duty' if role == 'duty' else 'additional fee'} {line.shopify_line_gid}"
         old, new = money.to_string(line.price_unit, places), money.to_string(price, places)
         flags.append(
-            f"{label}: Shopify raised {word} {line.shopify_line_gid} from {old} to {new} after "
-            "Odoo invoiced it; the connector does not invoice a price increase: invoice the "
-            "difference in Odoo")
+            f"{label}: Shopify raised {what} from {old} to {new} after Odoo invoiced it; the "
+            "connector does not invoice a price increase: invoice the difference in Odoo")
         return True
 
     # ------------------------------------------------------------------ refunds first

@@ -46,7 +46,10 @@ class ShopifySyncApi(models.AbstractModel):
 
     @staticmethod
     def _document_tax_lines(document):
-        parts = ((document.get("lines") or []) + (document.get("shipping_lines") or [])
+        # A shipping line an order edit removed is not booked: its tax lines round nothing.
+        ships = [ship for ship in document.get("shipping_lines") or []
+                 if not (isinstance(ship, dict) and ship.get("removed") is True)]
+        parts = ((document.get("lines") or []) + ships
                  + (document.get("duties") or []) + (document.get("additional_fees") or []))
         # A document converted into the company currency (currency policy "convert") also
         # carries the roundings of its conversion.

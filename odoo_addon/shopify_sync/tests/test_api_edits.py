@@ -223,3 +223,83 @@ class TestOrderEdits(RefundCase):
             self.api.apply_refund(self.refund_doc(
                 order, 4108, adjustments=[{"amount": "5.00", "reason": None}],
                 edit_balance="15.00", total="5.00"))
+
+
+@tagged("shopify_sync", "at_install")
+class TestShippingEdits(RefundCase):
+    """Shipping lines an order edit changed in Shopify (orderEditUpdateShippingLine,
+    orderEditAddShippingLine, orderEditRemoveShippingLine; docs/flows.md, "Shipping lines and
+    order edits"): two mugs (25.00 + 5.00 VAT) and shipping lines Standard 5.00 + 1.00 and
+    Express 7.00 + 1.40."""
+
+    EXPRESS = {"title": "Express", "code": "EXP", "price": "7.00", "discount": "0.00",
+               "tax_lines": [{"title": "VAT", "rate": "0.2", "amount": "1.40"}]}
+
+    def shipped(self, number, ships, updated_at="2026-11-28T10:00:00Z"):
+        """The order with `ships` [(shipping line, price, VAT, removed)], totals to match."""
+        base = self.order_doc(number)["shipping_lines"][0]
+        lines, shipping, tax = [], 0, 500
+        for line, price, vat, removed in ships:
+            lines.append(dict(line or base, price=self.amount(price),
+                              tax_lines=[{"title": "VAT", "rate": "0.2",
+                                          "amount": self.amount(vat)}],
+                              **({"removed": True} if removed else {})))
+            if not removed:
+                shipping, tax = shipping + price, tax + vat
+        return self.order_doc(number, updated_at=updated_at, shipping_lines=lines,
+                              total_tax=self.amount(tax),
+                              total_price=self.amount(2500 + shipping + tax))
+
+    def shipping_lines(self, order):
+        return order.order_line.filtered(lambda line: line.shopify_line_role == "shipping")
+
+    def edit_notes(self, order):
+        return self.env["account.move"].search(
+            [("shopify_sale_order_id", "=", order.id), ("move_type", "=", "out_refund")])
+
+    def test_a_removed_shipping_line_keeps_the_next_ones_key_and_is_credited_once_invoiced(self):
+        doc = self.shipped(4201, [(None, 500, 100, False), (self.EXPRESS, 700, 140, False)])
+        order, result = self.import_order(4201, **{
+            key: doc[key] for key in ("shipping_lines", "total_tax", "total_price")})
+        self.assertEqual(result["amount_total"], "44.40")
+        self.invoice(order)
+        standard, express = self.shipping_lines(order)
+        result = self.api.apply_order(self.shipped(
+            4201, [(None, 500, 100, True), (self.EXPRESS, 700, 140, False)]))
+        self.assertEqual((result["status"], result["amount_total"]), ("updated", "38.40"),
+                         result.get("message"))
+        self.assertEqual((standard.product_uom_qty, express.product_uom_qty,
+                          express.price_unit), (0, 1, 7.0))
+        note = self.edit_notes(order)
+        self.assertEqual((note.state, note.amount_total), ("posted", 6.0))
+        self.assertEqual(note.invoice_line_ids.sale_line_ids, standard)
+        self.assertEqual(order.invoice_status, "invoiced")
+
+    def test_a_shipping_line_lowered_or_removed_before_invoicing_is_followed(self):
+        order, _result = self.import_order(4202)
+        result = self.api.apply_order(self.shipped(4202, [(None, 300, 60, False)]))
+        self.assertEqual((result["status"], result["amount_total"]), ("updated", "33.60"))
+        self.assertEqual(self.shipping_lines(order).price_unit, 3.0)
+        result = self.api.apply_order(self.shipped(4202, [(None, 300, 60, True)],
+                                                   updated_at="2026-11-28T11:00:00Z"))
+        self.assertEqual((result["status"], result["amount_total"]), ("updated", "30.00"))
+        self.assertEqual(self.shipping_lines(order).product_uom_qty, 0)
+        self.assertFalse(self.edit_notes(order))
+        self.assertEqual(self.invoice(order).amount_total, 30.0)
+
+    def test_a_shipping_price_lowered_after_invoicing_is_credited_and_a_raised_one_flagged(self):
+        order, _result = self.import_order(4203)
+        self.invoice(order)
+        result = self.api.apply_order(self.shipped(4203, [(None, 300, 60, False)]))
+        self.assertEqual((result["status"], result["amount_total"]), ("updated", "33.60"))
+        note = self.edit_notes(order)
+        self.assertEqual((note.state, note.amount_total), ("posted", 2.4))
+        self.assertEqual(note.invoice_line_ids.mapped("name"), ["Lowered in Shopify: Standard"])
+        self.assertEqual(order.invoice_status, "invoiced")
+        result = self.api.apply_order(self.shipped(4203, [(None, 400, 80, False)],
+                                                   updated_at="2026-11-28T11:00:00Z"))
+        self.assertEqual(result["status"], "flagged")
+        self.assertEqual(result["message"],
+                         "order #4203: Shopify raised shipping line 1 (Standard) from 3.00 to "
+                         "4.00 after Odoo invoiced it; the connector does not invoice a price "
+                         "increase: invoice the difference in Odoo")

@@ -62,6 +62,7 @@ function order(overrides: Partial<OrderFieldsFragment> = {}): OrderFieldsFragmen
         {
           title: 'Standard',
           code: 'STD',
+          isRemoved: false,
           originalPriceSet: m('5.00'),
           discountedPriceSet: m('5.00'),
           discountAllocations: [],
@@ -291,6 +292,7 @@ describe('orders normalise: Shopify order → OrderDocument', () => {
               {
                 title: 'Express',
                 code: null,
+                isRemoved: false,
                 originalPriceSet: m('10.00'),
                 discountedPriceSet: m(discounted),
                 discountAllocations: allocations.map((a) => ({ allocatedAmountSet: m(a) })),
@@ -303,6 +305,54 @@ describe('orders normalise: Shopify order → OrderDocument', () => {
     assert.equal(ship([], '7.50')!.discount, '2.50');
     assert.equal(ship(['3.00'], '7.00')!.discount, '3.00');
     assert.equal(ship([], '10.00')!.discount, '0.00');
+  });
+
+  it('keeps a shipping line an order edit removed in its place, marked removed; other documents unchanged', () => {
+    const line = (title: string, price: string, isRemoved: boolean) => ({
+      title,
+      code: null,
+      isRemoved,
+      originalPriceSet: m(price),
+      discountedPriceSet: m(price),
+      discountAllocations: [],
+      taxLines: [],
+    });
+    const cases: Array<{ lines: Array<[string, string, boolean]>; expected: Array<[string, string, boolean | undefined]> }> = [
+      // Unedited, or edited without removal: no `removed` key (the document and its hash as before).
+      { lines: [['Standard', '5.00', false]], expected: [['Standard', '5.00', undefined]] },
+      {
+        lines: [
+          ['Standard', '3.00', false],
+          ['Express', '7.00', false],
+        ],
+        expected: [
+          ['Standard', '3.00', undefined],
+          ['Express', '7.00', undefined],
+        ],
+      },
+      // The removed first line keeps position 1, so Express stays shipping line 2 in Odoo.
+      {
+        lines: [
+          ['Standard', '5.00', true],
+          ['Express', '7.00', false],
+        ],
+        expected: [
+          ['Standard', '5.00', true],
+          ['Express', '7.00', undefined],
+        ],
+      },
+      { lines: [['Standard', '5.00', true]], expected: [['Standard', '5.00', true]] },
+    ];
+    for (const c of cases) {
+      const { document } = normaliseOrder(order({ shippingLines: { nodes: c.lines.map(([t, p, r]) => line(t, p, r)) } }));
+      assert.deepEqual(
+        document.shipping_lines.map((s) => [s.title, s.price, s.removed]),
+        c.expected,
+        JSON.stringify(c.lines),
+      );
+      for (const s of document.shipping_lines) assert.equal(Object.hasOwn(s, 'removed'), s.removed === true);
+      validator.validate('apply_order', 'params', document);
+    }
   });
 
   it('routes by the first fulfillment order that is not cancelled and reports a split order', () => {
@@ -621,6 +671,7 @@ describe('orders normalise: amounts in the presentment currency', () => {
               {
                 title: 'Std',
                 code: null,
+                isRemoved: false,
                 originalPriceSet: b(...c.shipping),
                 discountedPriceSet: b(...c.shipping),
                 discountAllocations: [],

@@ -357,6 +357,9 @@ function orderDocument(order: OrderFieldsFragment, lineItems: readonly OrderLine
       price: cur.format(price),
       discount: cur.format(discount),
       tax_lines: taxLines(money, cur, s.taxLines, where),
+      // Removed by an order edit: kept in its place (Odoo keys shipping lines by position) and
+      // only when true, so the documents (and content hashes) of other orders do not change.
+      ...(s.isRemoved ? { removed: true as const } : {}),
     };
   });
   const duties = dutiesOf(order.name, lineItems, money, cur);

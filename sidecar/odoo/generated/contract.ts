@@ -380,6 +380,10 @@ export interface OrderShippingLine {
    */
   discount?: string;
   tax_lines?: OrderTaxLine[];
+  /**
+   * Contract 1.8: the line was removed by an order edit in Shopify (ShippingLine.isRemoved), sent only when true. The line keeps its place in the list (shipping lines are keyed by position, shipping:<n>), so the lines after it keep theirs; Odoo books nothing for it: its sale line goes to quantity 0 and, on an invoiced order, is credited (docs/flows.md, "Shipping lines and order edits").
+   */
+  removed?: true;
 }
 /**
  * This interface was referenced by `OrderDocument`'s JSON-Schema
