@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { parse, validate } from 'graphql';
 import { idempotentMutations } from '../../dev/sim/graphql/execute.js';
 import { loadAdminSchema } from '../../dev/testing/shopify-schema.js';
-import { contentDigest, IDEMPOTENT_MUTATIONS, idempotencyKey, missingIdempotentDirectives, withIdempotentDirective } from './idempotency.js';
+import {
+  contentDigest,
+  IDEMPOTENT_MUTATIONS,
+  idempotencyKey,
+  missingIdempotentDirectives,
+  withIdempotentDirective,
+} from './idempotency.js';
 
 describe('shopify idempotency keys', () => {
   const parts = { flow: 'inventory', entity: 'gid://shopify/InventoryItem/1@gid://shopify/Location/2', version: 'outbox-981' };

@@ -65,7 +65,10 @@ export const simulatorFieldResolver: GraphQLFieldResolver<unknown, GqlContext, R
     return resolver(source, args, ctx);
   }
   if (info.parentType === info.schema.getMutationType()) {
-    if (info.fieldNodes[0]?.directives?.some((d) => d.name.value === 'idempotent') && !idempotentMutations(info.schema).has(info.fieldName)) {
+    if (
+      info.fieldNodes[0]?.directives?.some((d) => d.name.value === 'idempotent') &&
+      !idempotentMutations(info.schema).has(info.fieldName)
+    ) {
       throw new GraphQLError(`The @idempotent directive is not supported on ${info.fieldName}.`, { extensions: { code: 'BAD_REQUEST' } });
     }
     const resolver = mutationResolvers[info.fieldName] ?? bulkMutations[info.fieldName];
