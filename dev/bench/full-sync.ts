@@ -23,7 +23,18 @@
  * A plan that fits in the bucket has a budget minimum near 0, which says nothing: the inventory
  * rows are also compared with their round-trip floor (./replay.ts), the same requests sent again
  * by a bare client with as many in flight, and their ratio is to the larger of the two baselines.
- * `cpuProfileDir` writes a CPU profile of each inventory row's window (./profile.ts).
+ *
+ * The simulator runs in a child process of its own by default (./sim-control.ts), as Shopify is
+ * another machine in production: the sidecar's work between calls (its Odoo reads, the budget's
+ * statements, planning) then runs beside the simulator's answers instead of taking turns with them
+ * on one event loop, and the floor's bare client meets the same out-of-process simulator. What the
+ * bench reads from the simulator or does to it (points, THROTTLED answers, the bucket's level, the
+ * third location, the inventory kept before the push and put back before each replay) goes
+ * through IPC messages to that child; `simulator: 'in-process'` keeps the earlier layout. The
+ * sidecar and the Odoo double stay in this process (the double's JSON round trip stands for the
+ * wire to Odoo).
+ * `cpuProfileDir` writes a CPU profile of each inventory row's window and floor (./profile.ts):
+ * this process's, and the child simulator's as `<name>.simulator.cpuprofile`.
  */
 import { performance } from 'node:perf_hooks';
 import { Kind, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
@@ -116,12 +127,24 @@ interface Measured {
   /** Seconds spent inside Shopify requests (budget waits included) and Odoo calls. */
   shopifySeconds: number;
   odooSeconds: number;
+  /** Seconds from the start to the first Shopify call (what runs before Shopify has anything to do). */
+  firstShopifySeconds: number | undefined;
+  /** The Shopify client's retries meanwhile (operation and reason). */
+  retries: string[];
+}
+
+interface Spent {
+  shopify: number;
+  odoo: number;
+  start: number;
+  firstShopify?: number;
 }
 
 /** The flow context with its Shopify and Odoo calls timed (where the time went). */
-function timedContext(ctx: FlowContext, spent: { shopify: number; odoo: number }): FlowContext {
+function timedContext(ctx: FlowContext, spent: Spent): FlowContext {
   const time = async <T>(side: 'shopify' | 'odoo', call: () => Promise<T>): Promise<T> => {
     const t0 = performance.now();
+    if (side === 'shopify') spent.firstShopify ??= (t0 - spent.start) / 1000;
     try {
       return await call();
     } finally {
@@ -141,10 +164,12 @@ function timedContext(ctx: FlowContext, spent: { shopify: number; odoo: number }
   return { ...ctx, odoo, shopify };
 }
 
-async function measure(sim: SimControl, ctx: FlowContext, fn: (ctx: FlowContext) => Promise<unknown>): Promise<Measured> {
+async function measure(setup: Setup, fn: (ctx: FlowContext) => Promise<unknown>): Promise<Measured> {
+  const { sim, ctx, retries } = setup;
   const before = await sim.call('counters');
-  const spent = { shopify: 0, odoo: 0 };
+  const retriesBefore = retries.length;
   const t0 = performance.now();
+  const spent: Spent = { shopify: 0, odoo: 0, start: t0 };
   await fn(timedContext(ctx, spent));
   const seconds = (performance.now() - t0) / 1000;
   const after = await sim.call('counters');
@@ -155,12 +180,16 @@ async function measure(sim: SimControl, ctx: FlowContext, fn: (ctx: FlowContext)
     requests: after.requests - before.requests,
     shopifySeconds: spent.shopify,
     odooSeconds: spent.odoo,
+    firstShopifySeconds: spent.firstShopify,
+    retries: retries.slice(retriesBefore),
   };
 }
 
 /** Where the time went, for the note. */
 const split = (m: Measured) =>
-  `time in Shopify calls ${m.shopifySeconds.toFixed(1)} s (simulator answers and budget waits), in Odoo calls ${m.odooSeconds.toFixed(1)} s (both summed over calls in flight at once)`;
+  `time in Shopify calls ${m.shopifySeconds.toFixed(1)} s (simulator answers and budget waits), in Odoo calls ${m.odooSeconds.toFixed(1)} s (both summed over calls in flight at once)` +
+  (m.firstShopifySeconds === undefined ? '' : `; the first Shopify call ${m.firstShopifySeconds.toFixed(2)} s after the start`) +
+  (m.retries.length ? `; ${m.retries.length} Shopify calls retried by the client (${m.retries.join(', ')})` : '');
 
 /** The round-trip floor of a row: its requests replayed by a bare client, as many in flight. */
 interface Floor {
@@ -209,6 +238,7 @@ function inventoryPlanPoints(levels: number): { calls: number; points: number } 
 export async function benchFullSync(databaseUrl: string, options: FullSyncOptions): Promise<BenchRow[]> {
   const { odoo, templateIds } = await seedOdoo(options.products);
   const recorder = createRecorder();
+  const retries: string[] = [];
   // The stack's own simulator as the stack creates it; in a child, the same one in its process.
   const simOptions = { shopDomain: STACK_SHOP, accessToken: STACK_TOKEN, apiSecret: STACK_SECRET, demoCatalog: false, plan: options.plan };
   const child = options.simulator === 'in-process' ? undefined : await startChildSimulator(simOptions);
@@ -216,7 +246,10 @@ export async function benchFullSync(databaseUrl: string, options: FullSyncOption
     const stack = await startStack({
       databaseUrl,
       odoo,
-      logger: discardLogger(),
+      // The Shopify client's retries are counted (a retry waits its backoff inside a measure).
+      logger: discardLogger((line) => {
+        if (line.message === 'shopify: retrying') retries.push(`${String(line.operation)} ${String(line.reason)}`);
+      }),
       flows: [],
       sim: { plan: options.plan },
       shopifyFetch: recorder.fetch,
@@ -232,7 +265,7 @@ export async function benchFullSync(databaseUrl: string, options: FullSyncOption
       const sim = child ?? inProcessControl(stack.sim, stack.simUrl);
       await sim.call('addLocation', 103, 'Third Warehouse');
       const ctx: FlowContext = stack.flowContext();
-      return await fullSyncRows({ stack, sim, ctx, recorder }, templateIds, options);
+      return await fullSyncRows({ stack, sim, ctx, recorder, retries }, templateIds, options);
     } finally {
       await stack.stop().catch(() => undefined);
     }
@@ -247,6 +280,8 @@ interface Setup {
   sim: SimControl;
   ctx: FlowContext;
   recorder: Recorder;
+  /** The Shopify client's retries so far (operation and reason), from the sidecar's log. */
+  retries: string[];
 }
 
 async function fullSyncRows(setup: Setup, templateIds: number[], options: FullSyncOptions): Promise<BenchRow[]> {
@@ -257,7 +292,7 @@ async function fullSyncRows(setup: Setup, templateIds: number[], options: FullSy
   const productSetCost = documentCost('ProductSet', { input: { title: 'x' } });
   const load = `${n} products × 1 variant × ${LOCATIONS.length} locations, ${plan} plan (${PLANS[plan].maximumAvailable} points, ${PLANS[plan].restoreRate}/s)`;
 
-  const bulk = await measure(sim, ctx, (c) => pushCatalogInBulk(c, { runId: 'bench', pollMs: options.pollMs }));
+  const bulk = await measure(setup, (c) => pushCatalogInBulk(c, { runId: 'bench', pollMs: options.pollMs }));
   const singles = n * productSetCost;
   rows.push(
     row(
@@ -278,7 +313,7 @@ async function fullSyncRows(setup: Setup, templateIds: number[], options: FullSy
     };
     // A full bucket at the start, as the budget minimum assumes.
     await waitForFullBucket(sim);
-    const paced = await measure(sim, ctx, (c) => Promise.all(Array.from({ length: 4 }, () => worker(c))));
+    const paced = await measure(setup, (c) => Promise.all(Array.from({ length: 4 }, () => worker(c))));
     rows.push(
       row(
         'catalog push, paced single productSet calls',
@@ -295,7 +330,7 @@ async function fullSyncRows(setup: Setup, templateIds: number[], options: FullSy
 
   await waitForFullBucket(sim);
   let drift = '';
-  const read = await measure(sim, ctx, async (c) => {
+  const read = await measure(setup, async (c) => {
     const r = await reconcileCatalog(c, options.pollMs);
     drift = `${r.matching} of ${r.templates} templates match, ${r.drifted.length} drifted, ${r.unbound.length} unbound`;
   });
@@ -319,12 +354,12 @@ async function fullSyncRows(setup: Setup, templateIds: number[], options: FullSy
 
 /** The inventory push from scratch and the reconcile after it, each beside its round-trip floor. */
 async function inventoryRows(setup: Setup, options: FullSyncOptions): Promise<BenchRow[]> {
-  const { stack, sim, ctx, recorder } = setup;
+  const { stack, sim, recorder } = setup;
   const { products: n, plan } = options;
   const levels = n * LOCATIONS.length;
   const concurrency = stack.config.inventory.pushConcurrency;
   const atOnce = `${concurrency} batches at once (INVENTORY_PUSH_CONCURRENCY)`;
-  const where = sim.mode === 'child' ? 'the simulator in a process of its own' : 'the simulator in the bench\'s process';
+  const where = sim.mode === 'child' ? 'the simulator in a process of its own' : "the simulator in the bench's process";
   const inv = inventoryPlanPoints(levels);
   const profiled = <T>(name: string, fn: () => Promise<T>) => withProfiles(options.cpuProfileDir, sim, name, fn);
 
@@ -333,7 +368,7 @@ async function inventoryRows(setup: Setup, options: FullSyncOptions): Promise<Be
   let pushed = '';
   const { value: push, requests: pushRequests } = await recorder.record(() =>
     profiled('inventory-push', () =>
-      measure(sim, ctx, async (c) => {
+      measure(setup, async (c) => {
         const r = await reconcileInventory(c, 'bench-push');
         pushed = `${r.written} of ${r.levels} levels written (${r.activated} newly stocked), ${r.staleRetries} stale retries`;
       }),
@@ -354,7 +389,7 @@ async function inventoryRows(setup: Setup, options: FullSyncOptions): Promise<Be
   let checked = '';
   const { value: again, requests: readRequests } = await recorder.record(() =>
     profiled('inventory-reconcile', () =>
-      measure(sim, ctx, async (c) => {
+      measure(setup, async (c) => {
         const r = await reconcileInventory(c, 'bench-reconcile');
         checked = `${r.unchanged} of ${r.levels} levels equal to Odoo, ${r.written} written`;
       }),

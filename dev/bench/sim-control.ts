@@ -57,6 +57,8 @@ export interface SimControl {
   mode: SimulatorMode;
   /** The Admin API's base URL (SHOPIFY_ADMIN_BASE_URL). */
   url: string;
+  /** The simulator's process (the child's; this process's in-process). */
+  pid: number;
   call<K extends keyof SimOperations>(op: K, ...args: Parameters<SimOperations[K]>): Promise<Awaited<ReturnType<SimOperations[K]>>>;
   /** Stops the simulator (the child: ended, killed if it does not end within a few seconds). */
   close(): Promise<void>;
@@ -92,7 +94,11 @@ export function simOperations(sim: Simulator, profiles: boolean): SimOperations 
       throttled: sim.stats.bucketThrottles + sim.stats.forcedThrottles,
       requests: sim.stats.requests,
     }),
-    bucket: () => ({ maximumAvailable: sim.bucket.maximumAvailable, available: sim.bucket.available(), restoreRate: sim.bucket.restoreRate }),
+    bucket: () => ({
+      maximumAvailable: sim.bucket.maximumAvailable,
+      available: sim.bucket.available(),
+      restoreRate: sim.bucket.restoreRate,
+    }),
     addLocation(id, name) {
       const locations = sim.state.locations;
       locations.push({ ...locations[1]!, id, name, createdAt: locations[0]!.createdAt });
@@ -124,8 +130,9 @@ export function inProcessControl(sim: Simulator, url: string): SimControl {
   return {
     mode: 'in-process',
     url,
-    call: async (op, ...args) => (ops[op] as (...a: unknown[]) => unknown)(...args) as never,
-    close: async () => undefined,
+    pid: process.pid,
+    call: (op, ...args) => Promise.resolve((ops[op] as (...a: unknown[]) => unknown)(...args)) as never,
+    close: () => Promise.resolve(),
   };
 }
 
@@ -164,7 +171,10 @@ export async function startChildSimulator(options: SimulatorOptions, readyTimeou
   };
   try {
     const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the simulator's process did not listen within ${readyTimeoutMs} ms`)), readyTimeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`the simulator's process did not listen within ${readyTimeoutMs} ms`)),
+        readyTimeoutMs,
+      );
       child.on('message', (m: FromChild) => {
         if ('ready' in m) {
           clearTimeout(timer);
@@ -178,15 +188,19 @@ export async function startChildSimulator(options: SimulatorOptions, readyTimeou
         }
       });
       child.once('error', reject);
-      void exited.then(() => reject(ended));
+      void exited.then(() => reject(ended ?? new Error("the simulator's process ended")));
       child.send({ start: options } satisfies ToChild);
     });
     return {
       mode: 'child',
       url,
+      pid: child.pid!,
       call: (op, ...args) =>
         new Promise((resolve, reject) => {
-          if (ended) return reject(ended);
+          if (ended) {
+            reject(ended);
+            return;
+          }
           const id = ++nextId;
           pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
           child.send({ id, op, args } satisfies ToChild);

@@ -12,7 +12,7 @@ import { simOperations, type FromChild, type SimOperations, type ToChild } from 
 const send = (m: FromChild) => process.send?.(m);
 
 let closing: Promise<void> | undefined;
-let close = async () => undefined as void;
+let close = (): Promise<void> => Promise.resolve();
 process.on('disconnect', () => {
   closing ??= close().finally(() => process.exit(0));
 });
@@ -29,7 +29,7 @@ process.on('message', (m: ToChild) => {
     );
     return;
   }
-  const run = async () => (ops![m.op] as (...a: unknown[]) => unknown)(...m.args);
+  const run = () => Promise.resolve().then(() => (ops![m.op] as (...a: unknown[]) => unknown)(...m.args));
   run().then(
     (value) => send({ id: m.id, value }),
     (error: Error) => send({ id: m.id, error: `${m.op}: ${error.message}` }),
