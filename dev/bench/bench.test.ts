@@ -208,11 +208,11 @@ describe('make bench', () => {
     for (const row of [push, again]) {
       assert.match(
         row!.baseline,
-        /^round-trip floor [\d.]+ s \(the same \d+ requests sent again by a bare client, \d+ at once, the faster of two\); budget minimum [\d.]+ s \(/,
+        /^round-trip floor [\d.]+ s \(the same \d+ requests sent again by a bare client, \d+ at once, the faster of two; CPU: one process [\d.]+ s\); budget minimum [\d.]+ s \(/,
       );
       assert.equal(row!.goal, '≤ 1.1× the larger baseline, 0 THROTTLED');
       assert.ok(row!.ratio! > 0 && Number.isFinite(row!.ratio), JSON.stringify(row));
-      assert.match(row!.note ?? '', /; the simulator in the bench's process; /);
+      assert.match(row!.note ?? '', /; the simulator in the bench's process; .*; CPU: one process [\d.]+ s$/);
     }
     assert.match(read!.note ?? '', /one bulkOperationRunQuery; 30 of 30 templates match, 0 drifted, 0 unbound/);
     for (const row of [rows[4]!, rows[6]!]) {
@@ -270,13 +270,17 @@ describe('make bench', () => {
       // 36 levels: one read and one write per location, replayed without a refused answer.
       assert.match(
         rows[1]!.baseline,
-        /^round-trip floor [\d.]+ s \(the same 6 requests sent again by a bare client, 4 at once, the faster of two\);/,
+        /^round-trip floor [\d.]+ s \(the same 6 requests sent again by a bare client, 4 at once, the faster of two; CPU: simulator process [\d.]+ s, bench process [\d.]+ s\);/,
       );
       assert.match(
         rows[2]!.baseline,
-        /^round-trip floor [\d.]+ s \(the same 3 requests sent again by a bare client, 4 at once, the faster of two\);/,
+        /^round-trip floor [\d.]+ s \(the same 3 requests sent again by a bare client, 4 at once, the faster of two; CPU: simulator process [\d.]+ s, bench process [\d.]+ s\);/,
       );
-      for (const row of rows.slice(1, 3)) assert.match(row.note ?? '', /; the simulator in a process of its own; /);
+      for (const row of rows.slice(1, 3))
+        assert.match(
+          row.note ?? '',
+          /; the simulator in a process of its own; .*; CPU: simulator process [\d.]+ s, bench process [\d.]+ s$/,
+        );
       assert.match(text, /the simulator in a process of its own; Odoo double, sidecar and bench in one process/);
       // Ended with the measure: no simulator process of this one is left.
       assert.deepEqual(childrenRunning('sim-process.ts'), []);

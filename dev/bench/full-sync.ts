@@ -53,7 +53,7 @@ import { STACK_SHOP, STACK_SECRET, STACK_TOKEN, startStack, type Stack } from '.
 import { discardLogger } from './discard.js';
 import { withCpuProfile } from './profile.js';
 import { createRecorder, replay, type RecordedRequest, type Recorder, type ReplayResult } from './replay.js';
-import { inProcessControl, startChildSimulator, type SimControl, type SimulatorMode } from './sim-control.js';
+import { cpuSeconds, inProcessControl, startChildSimulator, type SimControl, type SimCounters, type SimulatorMode } from './sim-control.js';
 import type { BenchRow } from './stats.js';
 
 export interface FullSyncOptions {
@@ -131,7 +131,32 @@ interface Measured {
   firstShopifySeconds: number | undefined;
   /** The Shopify client's retries meanwhile (operation and reason). */
   retries: string[];
+  cpu: CpuSpent;
 }
+
+/** CPU seconds over a window: the simulator's process and this one (the same process in-process). */
+interface CpuSpent {
+  simulator: number;
+  bench: number;
+  childSimulator: boolean;
+}
+
+/** Starts counting CPU; the function returned gives what each process spent since. */
+async function cpuWindow(sim: SimControl, before?: SimCounters): Promise<(after?: SimCounters) => Promise<CpuSpent>> {
+  const simBefore = (before ?? (await sim.call('counters'))).cpuSeconds;
+  const benchBefore = cpuSeconds();
+  return async (after) => {
+    const bench = cpuSeconds() - benchBefore;
+    const simulator = (after ?? (await sim.call('counters'))).cpuSeconds - simBefore;
+    return { simulator, bench, childSimulator: sim.mode === 'child' };
+  };
+}
+
+/** The simulator's process, and the bench's (sidecar, Odoo double, the floor's client); in-process, one process. */
+const cpuText = (c: CpuSpent) =>
+  c.childSimulator
+    ? `CPU: simulator process ${c.simulator.toFixed(1)} s, bench process ${c.bench.toFixed(1)} s`
+    : `CPU: one process ${c.bench.toFixed(1)} s`;
 
 interface Spent {
   shopify: number;
@@ -168,6 +193,7 @@ async function measure(setup: Setup, fn: (ctx: FlowContext) => Promise<unknown>)
   const { sim, ctx, retries } = setup;
   const before = await sim.call('counters');
   const retriesBefore = retries.length;
+  const cpu = await cpuWindow(sim, before);
   const t0 = performance.now();
   const spent: Spent = { shopify: 0, odoo: 0, start: t0 };
   await fn(timedContext(ctx, spent));
@@ -182,6 +208,7 @@ async function measure(setup: Setup, fn: (ctx: FlowContext) => Promise<unknown>)
     odooSeconds: spent.odoo,
     firstShopifySeconds: spent.firstShopify,
     retries: retries.slice(retriesBefore),
+    cpu: await cpu(after),
   };
 }
 
@@ -189,17 +216,18 @@ async function measure(setup: Setup, fn: (ctx: FlowContext) => Promise<unknown>)
 const split = (m: Measured) =>
   `time in Shopify calls ${m.shopifySeconds.toFixed(1)} s (simulator answers and budget waits), in Odoo calls ${m.odooSeconds.toFixed(1)} s (both summed over calls in flight at once)` +
   (m.firstShopifySeconds === undefined ? '' : `; the first Shopify call ${m.firstShopifySeconds.toFixed(2)} s after the start`) +
-  (m.retries.length ? `; ${m.retries.length} Shopify calls retried by the client (${m.retries.join(', ')})` : '');
+  (m.retries.length ? `; ${m.retries.length} Shopify calls retried by the client (${m.retries.join(', ')})` : '') +
+  `; ${cpuText(m.cpu)}`;
 
 /** The round-trip floor of a row: its requests replayed by a bare client, as many in flight. */
 interface Floor {
-  result: ReplayResult;
+  result: ReplayResult & { cpu: CpuSpent };
   concurrency: number;
 }
 
 const floorText = ({ result, concurrency }: Floor) =>
   `round-trip floor ${result.seconds.toFixed(1)} s (the same ${result.calls} requests sent again by a bare client, ${concurrency} at once, the faster of two` +
-  `${result.refused ? `; ${result.refused} answers not clean data` : ''}${result.throttled ? `; ${result.throttled} THROTTLED` : ''})`;
+  `${result.refused ? `; ${result.refused} answers not clean data` : ''}${result.throttled ? `; ${result.throttled} THROTTLED` : ''}; ${cpuText(result.cpu)})`;
 
 function row(
   measure: string,
@@ -429,24 +457,29 @@ async function withProfiles<T>(dir: string | undefined, sim: SimControl, name: s
  * it (kept by `keepInventory`: each compare-and-swap finds what the push found, each idempotency
  * key is new), the faster replay kept. Each replay leaves the simulator as the push left it.
  */
-async function replayFrom(sim: SimControl, requests: RecordedRequest[], concurrency: number): Promise<ReplayResult> {
-  let best: ReplayResult | undefined;
-  for (let i = 0; i < 2; i++) {
-    await waitForFullBucket(sim);
-    await sim.call('restoreInventory');
-    const result = await replay(requests, concurrency);
-    if (!best || result.seconds < best.seconds) best = result;
-  }
-  return best!;
+async function replayFrom(sim: SimControl, requests: RecordedRequest[], concurrency: number): Promise<Floor['result']> {
+  return fasterOfTwo(sim, requests, concurrency, () => sim.call('restoreInventory'));
 }
 
 /** The faster of two replays of reads (nothing to put back). */
-async function replayReads(sim: SimControl, requests: RecordedRequest[], concurrency: number): Promise<ReplayResult> {
-  let best: ReplayResult | undefined;
+async function replayReads(sim: SimControl, requests: RecordedRequest[], concurrency: number): Promise<Floor['result']> {
+  return fasterOfTwo(sim, requests, concurrency, () => Promise.resolve());
+}
+
+async function fasterOfTwo(
+  sim: SimControl,
+  requests: RecordedRequest[],
+  concurrency: number,
+  prepare: () => Promise<void>,
+): Promise<Floor['result']> {
+  let best: Floor['result'] | undefined;
   for (let i = 0; i < 2; i++) {
     await waitForFullBucket(sim);
+    await prepare();
+    const cpu = await cpuWindow(sim);
     const result = await replay(requests, concurrency);
-    if (!best || result.seconds < best.seconds) best = result;
+    const timed = { ...result, cpu: await cpu() };
+    if (!best || timed.seconds < best.seconds) best = timed;
   }
   return best!;
 }

@@ -29,6 +29,8 @@ export interface SimCounters {
   /** THROTTLED answers, the bucket's and injected ones. */
   throttled: number;
   requests: number;
+  /** CPU time (user + system) of the simulator's process so far, in seconds. */
+  cpuSeconds: number;
 }
 
 export interface BucketLevel {
@@ -66,6 +68,12 @@ export interface SimControl {
 
 type SimState = Simulator['state'];
 
+/** This process's CPU time (user + system) so far, in seconds. */
+export function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
 /**
  * What an inventory push changes in the simulator — the levels (quantities set, levels stocked)
  * and the idempotency keys used — taken before it, to be put back for a replay. The level objects
@@ -93,6 +101,7 @@ export function simOperations(sim: Simulator, profiles: boolean): SimOperations 
       points: sim.stats.pointsCharged,
       throttled: sim.stats.bucketThrottles + sim.stats.forcedThrottles,
       requests: sim.stats.requests,
+      cpuSeconds: cpuSeconds(),
     }),
     bucket: () => ({
       maximumAvailable: sim.bucket.maximumAvailable,
