@@ -116,7 +116,7 @@ export function simOperations(sim: Simulator, profiles: boolean): SimOperations 
       restore = inventoryBefore(sim.state);
     },
     restoreInventory() {
-      if (!restore) throw new Error('restoreInventory: nothing kept');
+      if (!restore) throw new Error('nothing kept (keepInventory first)');
       restore();
       // Built before the clock starts, as the push found them built.
       levelOf(sim.state, undefined, undefined);
