@@ -132,6 +132,10 @@ interface Measured {
   /** The Shopify client's retries meanwhile (operation and reason). */
   retries: string[];
   cpu: CpuSpent;
+  /** Seconds in the sidecar pool's PostgreSQL queries (the budget's statements), summed over queries in flight. */
+  postgresSeconds: number;
+  /** Seconds from each Shopify fetch to its answer, summed (set by the recorder, inventory rows only). */
+  httpSeconds?: number;
 }
 
 /** CPU seconds over a window: the simulator's process and this one (the same process in-process). */
@@ -194,6 +198,7 @@ async function measure(setup: Setup, fn: (ctx: FlowContext) => Promise<unknown>)
   const before = await sim.call('counters');
   const retriesBefore = retries.length;
   const cpu = await cpuWindow(sim, before);
+  const stopTiming = timePoolQueries(setup.stack.sidecar.pool);
   const t0 = performance.now();
   const spent: Spent = { shopify: 0, odoo: 0, start: t0 };
   await fn(timedContext(ctx, spent));
@@ -209,12 +214,36 @@ async function measure(setup: Setup, fn: (ctx: FlowContext) => Promise<unknown>)
     firstShopifySeconds: spent.firstShopify,
     retries: retries.slice(retriesBefore),
     cpu: await cpu(after),
+    postgresSeconds: stopTiming(),
+  };
+}
+
+/**
+ * Times every query of `pool` (the sidecar's: the budget's reserve and settle, the bindings' reads)
+ * until the function returned is called, which gives their seconds summed.
+ */
+function timePoolQueries(pool: Stack['sidecar']['pool']): () => number {
+  // pg.Pool's query is a method of its prototype: an own property shadows it until deleted.
+  const original = pool.query.bind(pool) as (...a: unknown[]) => unknown;
+  let seconds = 0;
+  const timed = (...args: unknown[]): unknown => {
+    const t0 = performance.now();
+    const result = original(...args);
+    if (result instanceof Promise) void result.finally(() => (seconds += (performance.now() - t0) / 1000)).catch(() => undefined);
+    return result;
+  };
+  pool.query = timed as typeof pool.query;
+  return () => {
+    delete (pool as unknown as Record<string, unknown>).query;
+    return seconds;
   };
 }
 
 /** Where the time went, for the note. */
 const split = (m: Measured) =>
-  `time in Shopify calls ${m.shopifySeconds.toFixed(1)} s (simulator answers and budget waits), in Odoo calls ${m.odooSeconds.toFixed(1)} s (both summed over calls in flight at once)` +
+  `time in Shopify calls ${m.shopifySeconds.toFixed(1)} s (simulator answers and budget waits` +
+  (m.httpSeconds === undefined ? '' : `; of it HTTP round trips ${m.httpSeconds.toFixed(1)} s`) +
+  `), in Odoo calls ${m.odooSeconds.toFixed(1)} s, in PostgreSQL queries ${m.postgresSeconds.toFixed(1)} s (all summed over calls in flight at once)` +
   (m.firstShopifySeconds === undefined ? '' : `; the first Shopify call ${m.firstShopifySeconds.toFixed(2)} s after the start`) +
   (m.retries.length ? `; ${m.retries.length} Shopify calls retried by the client (${m.retries.join(', ')})` : '') +
   `; ${cpuText(m.cpu)}`;
@@ -394,7 +423,11 @@ async function inventoryRows(setup: Setup, options: FullSyncOptions): Promise<Be
   await waitForFullBucket(sim);
   await sim.call('keepInventory');
   let pushed = '';
-  const { value: push, requests: pushRequests } = await recorder.record(() =>
+  const {
+    value: pushed0,
+    requests: pushRequests,
+    httpSeconds: pushHttp,
+  } = await recorder.record(() =>
     profiled('inventory-push', () =>
       measure(setup, async (c) => {
         const r = await reconcileInventory(c, 'bench-push');
@@ -402,6 +435,7 @@ async function inventoryRows(setup: Setup, options: FullSyncOptions): Promise<Be
       }),
     ),
   );
+  const push = { ...pushed0, httpSeconds: pushHttp };
   const pushFloor = await profiled('inventory-push-floor', () => replayFrom(sim, pushRequests, concurrency));
   const pushRow = row(
     'inventory push from scratch',
@@ -415,7 +449,11 @@ async function inventoryRows(setup: Setup, options: FullSyncOptions): Promise<Be
 
   await waitForFullBucket(sim);
   let checked = '';
-  const { value: again, requests: readRequests } = await recorder.record(() =>
+  const {
+    value: again0,
+    requests: readRequests,
+    httpSeconds: readHttp,
+  } = await recorder.record(() =>
     profiled('inventory-reconcile', () =>
       measure(setup, async (c) => {
         const r = await reconcileInventory(c, 'bench-reconcile');
@@ -423,6 +461,7 @@ async function inventoryRows(setup: Setup, options: FullSyncOptions): Promise<Be
       }),
     ),
   );
+  const again = { ...again0, httpSeconds: readHttp };
   const readFloor = await profiled('inventory-reconcile-floor', () => replayReads(sim, readRequests, concurrency));
   const writeCost = documentCost('InventorySetQuantities', { input: { name: 'on_hand', reason: 'correction', quantities: [] } });
   const readPoints = inv.points - (inv.calls / 2) * writeCost;
