@@ -420,22 +420,19 @@ async function inventoryRows(setup: Setup, options: FullSyncOptions): Promise<Be
   const inv = inventoryPlanPoints(levels);
   const profiled = <T>(name: string, fn: () => Promise<T>) => withProfiles(options.cpuProfileDir, sim, name, fn);
 
+  // One reconcile, profiled and recorded: what it did, its measure with its HTTP round trips, its requests.
+  const recorded = async (name: string, runId: string) => {
+    let stats: Awaited<ReturnType<typeof reconcileInventory>> | undefined;
+    const { value, requests, httpSeconds } = await recorder.record(() =>
+      profiled(name, () => measure(setup, async (c) => void (stats = await reconcileInventory(c, runId)))),
+    );
+    return { stats: stats!, measured: { ...value, httpSeconds }, requests };
+  };
+
   await waitForFullBucket(sim);
   await sim.call('keepInventory');
-  let pushed = '';
-  const {
-    value: pushed0,
-    requests: pushRequests,
-    httpSeconds: pushHttp,
-  } = await recorder.record(() =>
-    profiled('inventory-push', () =>
-      measure(setup, async (c) => {
-        const r = await reconcileInventory(c, 'bench-push');
-        pushed = `${r.written} of ${r.levels} levels written (${r.activated} newly stocked), ${r.staleRetries} stale retries`;
-      }),
-    ),
-  );
-  const push = { ...pushed0, httpSeconds: pushHttp };
+  const { stats: p, measured: push, requests: pushRequests } = await recorded('inventory-push', 'bench-push');
+  const pushed = `${p.written} of ${p.levels} levels written (${p.activated} newly stocked), ${p.staleRetries} stale retries`;
   const pushFloor = await profiled('inventory-push-floor', () => replayFrom(sim, pushRequests, concurrency));
   const pushRow = row(
     'inventory push from scratch',
@@ -448,20 +445,8 @@ async function inventoryRows(setup: Setup, options: FullSyncOptions): Promise<Be
   );
 
   await waitForFullBucket(sim);
-  let checked = '';
-  const {
-    value: again0,
-    requests: readRequests,
-    httpSeconds: readHttp,
-  } = await recorder.record(() =>
-    profiled('inventory-reconcile', () =>
-      measure(setup, async (c) => {
-        const r = await reconcileInventory(c, 'bench-reconcile');
-        checked = `${r.unchanged} of ${r.levels} levels equal to Odoo, ${r.written} written`;
-      }),
-    ),
-  );
-  const again = { ...again0, httpSeconds: readHttp };
+  const { stats: c, measured: again, requests: readRequests } = await recorded('inventory-reconcile', 'bench-reconcile');
+  const checked = `${c.unchanged} of ${c.levels} levels equal to Odoo, ${c.written} written`;
   const readFloor = await profiled('inventory-reconcile-floor', () => replayReads(sim, readRequests, concurrency));
   const writeCost = documentCost('InventorySetQuantities', { input: { name: 'on_hand', reason: 'correction', quantities: [] } });
   const readPoints = inv.points - (inv.calls / 2) * writeCost;
