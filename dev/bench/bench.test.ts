@@ -4,6 +4,7 @@
  * machine's timings say nothing about the code).
  */
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -100,6 +101,22 @@ const SMALL = {
   orderPlan: 'standard',
 } as const;
 
+/** Pids of this process's children whose command line names `script` (Linux /proc; [] elsewhere). */
+function childrenRunning(script: string): number[] {
+  if (!existsSync('/proc/self/stat')) return [];
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((d) => {
+      try {
+        const ppid = Number(readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+        const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8');
+        return ppid === process.pid && cmd.includes(script) ? [Number(d)] : [];
+      } catch {
+        return []; // ended meanwhile
+      }
+    });
+}
+
 describe('make bench', () => {
   it('computes nearest-rank percentiles and renders a row with its baseline and ratio', () => {
     const values = Array.from({ length: 100 }, (_, i) => 100 - i);
@@ -123,6 +140,13 @@ describe('make bench', () => {
     assert.throws(() => parseArgs(['--order-plan', 'gold']), /--order-plan must be one of standard, advanced, plus, enterprise/);
   });
 
+  it("reads where the full rows' simulator runs: a child process unless --full-simulator in-process", () => {
+    assert.equal(parseArgs([]).fullSimulator, undefined);
+    assert.equal(parseArgs(['--full-simulator', 'in-process']).fullSimulator, 'in-process');
+    assert.equal(parseArgs(['--full-simulator', 'child']).fullSimulator, 'child');
+    assert.throws(() => parseArgs(['--full-simulator', 'thread']), /--full-simulator takes child or in-process/);
+  });
+
   it('runs a tiny load against the whole stack and prints every row of its table, ending with the machine', async function () {
     this.timeout(180_000);
     const printed: string[] = [];
@@ -130,6 +154,8 @@ describe('make bench', () => {
       ...SMALL,
       fullProducts: 30,
       fullPaced: 5,
+      // The layout measured before; --only full below runs the default, the simulator in a child.
+      fullSimulator: 'in-process',
       databaseUrl: await testDatabase('bench_smoke'),
       fullDatabaseUrl: await testDatabase('bench_smoke_full'),
       burstDatabaseUrls: {
@@ -182,10 +208,11 @@ describe('make bench', () => {
     for (const row of [push, again]) {
       assert.match(
         row!.baseline,
-        /^round-trip floor [\d.]+ s \(the same \d+ requests sent again by a bare client, \d+ at once, the faster of two\); budget minimum [\d.]+ s \(/,
+        /^round-trip floor [\d.]+ s \(the same \d+ requests sent again by a bare client, \d+ at once, the faster of two; CPU: one process [\d.]+ s\); budget minimum [\d.]+ s \(/,
       );
       assert.equal(row!.goal, '≤ 1.1× the larger baseline, 0 THROTTLED');
       assert.ok(row!.ratio! > 0 && Number.isFinite(row!.ratio), JSON.stringify(row));
+      assert.match(row!.note ?? '', /; the simulator in the bench's process; .*; CPU: one process [\d.]+ s$/);
     }
     assert.match(read!.note ?? '', /one bulkOperationRunQuery; 30 of 30 templates match, 0 drifted, 0 unbound/);
     for (const row of [rows[4]!, rows[6]!]) {
@@ -219,11 +246,11 @@ describe('make bench', () => {
     assert.match(text, /Machine: \d+ cores/);
   });
 
-  it('runs only the full catalog and inventory rows with --only full, profiling the inventory windows', async function () {
+  it('runs only the full catalog and inventory rows with --only full, the simulator in a child process, profiling both processes', async function () {
     this.timeout(120_000);
     const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-profiles-'));
     try {
-      const { rows } = await runBench({
+      const { rows, text } = await runBench({
         ...SMALL,
         only: 'full',
         fullProducts: 12,
@@ -243,13 +270,22 @@ describe('make bench', () => {
       // 36 levels: one read and one write per location, replayed without a refused answer.
       assert.match(
         rows[1]!.baseline,
-        /^round-trip floor [\d.]+ s \(the same 6 requests sent again by a bare client, 4 at once, the faster of two\);/,
+        /^round-trip floor [\d.]+ s \(the same 6 requests sent again by a bare client, 4 at once, the faster of two; CPU: simulator process [\d.]+ s, bench process [\d.]+ s\);/,
       );
       assert.match(
         rows[2]!.baseline,
-        /^round-trip floor [\d.]+ s \(the same 3 requests sent again by a bare client, 4 at once, the faster of two\);/,
+        /^round-trip floor [\d.]+ s \(the same 3 requests sent again by a bare client, 4 at once, the faster of two; CPU: simulator process [\d.]+ s, bench process [\d.]+ s\);/,
       );
-      for (const name of ['inventory-push', 'inventory-reconcile']) {
+      for (const row of rows.slice(1, 3))
+        assert.match(
+          row.note ?? '',
+          /; the simulator in a process of its own; .*; CPU: simulator process [\d.]+ s, bench process [\d.]+ s$/,
+        );
+      assert.match(text, /the simulator in a process of its own; Odoo double, sidecar and bench in one process/);
+      // Ended with the measure: no simulator process of this one is left.
+      assert.deepEqual(childrenRunning('sim-process.ts'), []);
+      // This process's windows, and the simulator's process over the same windows.
+      for (const name of ['inventory-push', 'inventory-reconcile', 'inventory-push.simulator', 'inventory-reconcile.simulator']) {
         const profile = JSON.parse(await readFile(path.join(dir, `${name}.cpuprofile`), 'utf8')) as CpuProfile;
         const summary = summarizeProfile(profile);
         assert.ok(summary.totalMs > 0 && summary.byOwner.size > 0, name);

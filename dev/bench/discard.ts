@@ -4,13 +4,19 @@ import Transport from 'winston-transport';
 import { createLogger, type Logger } from '../../sidecar/observability/logger.js';
 
 class DiscardTransport extends Transport {
-  override log(_info: unknown, next: () => void): void {
+  constructor(private readonly seen?: (line: Record<string, unknown>) => void) {
+    super();
+  }
+
+  override log(info: Record<string, unknown>, next: () => void): void {
+    this.seen?.(info);
     next();
   }
 }
 
-export function discardLogger(): Logger {
-  return createLogger({ level: 'info', transports: [new DiscardTransport()] });
+/** `seen`: shown each line before it is discarded (the full-sync bench counts the client's retries). */
+export function discardLogger(seen?: (line: Record<string, unknown>) => void): Logger {
+  return createLogger({ level: 'info', transports: [new DiscardTransport(seen)] });
 }
 
 /** The same lines kept in a file, to read what happened in a run (`--log-file`). */

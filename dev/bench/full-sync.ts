@@ -23,7 +23,18 @@
  * A plan that fits in the bucket has a budget minimum near 0, which says nothing: the inventory
  * rows are also compared with their round-trip floor (./replay.ts), the same requests sent again
  * by a bare client with as many in flight, and their ratio is to the larger of the two baselines.
- * `cpuProfileDir` writes a CPU profile of each inventory row's window (./profile.ts).
+ *
+ * The simulator runs in a child process of its own by default (./sim-control.ts), as Shopify is
+ * another machine in production: the sidecar's work between calls (its Odoo reads, the budget's
+ * statements, planning) then runs beside the simulator's answers instead of taking turns with them
+ * on one event loop, and the floor's bare client meets the same out-of-process simulator. What the
+ * bench reads from the simulator or does to it (points, THROTTLED answers, the bucket's level, the
+ * third location, the inventory kept before the push and put back before each replay) goes
+ * through IPC messages to that child; `simulator: 'in-process'` keeps the earlier layout. The
+ * sidecar and the Odoo double stay in this process (the double's JSON round trip stands for the
+ * wire to Odoo).
+ * `cpuProfileDir` writes a CPU profile of each inventory row's window and floor (./profile.ts):
+ * this process's, and the child simulator's as `<name>.simulator.cpuprofile`.
  */
 import { performance } from 'node:perf_hooks';
 import { Kind, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
@@ -38,11 +49,11 @@ import { createDoubleMerchant, createOdooDouble, type OdooDouble } from '../odoo
 import { PLANS, type PlanName } from '../sim/bucket.js';
 import { requestedQueryCost } from '../sim/cost.js';
 import { loadAdminSchema } from '../testing/shopify-schema.js';
-import { startStack, type Stack } from '../testing/stack.js';
-import { inventoryItemOf, levelOf } from '../sim/lookup.js';
+import { STACK_SHOP, STACK_SECRET, STACK_TOKEN, startStack, type Stack } from '../testing/stack.js';
 import { discardLogger } from './discard.js';
 import { withCpuProfile } from './profile.js';
 import { createRecorder, replay, type RecordedRequest, type Recorder, type ReplayResult } from './replay.js';
+import { cpuSeconds, inProcessControl, startChildSimulator, type SimControl, type SimCounters, type SimulatorMode } from './sim-control.js';
 import type { BenchRow } from './stats.js';
 
 export interface FullSyncOptions {
@@ -55,7 +66,17 @@ export interface FullSyncOptions {
   pollMs: number;
   /** Inventory batches written at once (INVENTORY_PUSH_CONCURRENCY); default: the sidecar's default. */
   concurrency?: number;
-  /** Writes a CPU profile of the inventory push's and reconcile's windows there. */
+  /**
+   * Where the simulator runs (./sim-control.ts): `child` (default), a process of its own, as
+   * Shopify is another machine; `in-process`, on the bench's event loop with the sidecar and the
+   * Odoo double (how the rows were measured before).
+   */
+  simulator?: SimulatorMode;
+  /**
+   * Writes a CPU profile of the inventory push's and reconcile's windows (and of their floors)
+   * there: `<name>.cpuprofile` of the bench's process and, with the simulator in a child,
+   * `<name>.simulator.cpuprofile` of the simulator's.
+   */
   cpuProfileDir?: string;
 }
 
@@ -106,12 +127,53 @@ interface Measured {
   /** Seconds spent inside Shopify requests (budget waits included) and Odoo calls. */
   shopifySeconds: number;
   odooSeconds: number;
+  /** Seconds from the start to the first Shopify call (what runs before Shopify has anything to do). */
+  firstShopifySeconds: number | undefined;
+  /** The Shopify client's retries meanwhile (operation and reason). */
+  retries: string[];
+  cpu: CpuSpent;
+  /** Seconds in the sidecar pool's PostgreSQL queries (the budget's statements), summed over queries in flight. */
+  postgresSeconds: number;
+  /** Seconds from each Shopify fetch to its answer, summed (set by the recorder, inventory rows only). */
+  httpSeconds?: number;
+}
+
+/** CPU seconds over a window: the simulator's process and this one (the same process in-process). */
+interface CpuSpent {
+  simulator: number;
+  bench: number;
+  childSimulator: boolean;
+}
+
+/** Starts counting CPU; the function returned gives what each process spent since. */
+async function cpuWindow(sim: SimControl, before?: SimCounters): Promise<(after?: SimCounters) => Promise<CpuSpent>> {
+  const simBefore = (before ?? (await sim.call('counters'))).cpuSeconds;
+  const benchBefore = cpuSeconds();
+  return async (after) => {
+    const bench = cpuSeconds() - benchBefore;
+    const simulator = (after ?? (await sim.call('counters'))).cpuSeconds - simBefore;
+    return { simulator, bench, childSimulator: sim.mode === 'child' };
+  };
+}
+
+/** The simulator's process, and the bench's (sidecar, Odoo double, the floor's client); in-process, one process. */
+const cpuText = (c: CpuSpent) =>
+  c.childSimulator
+    ? `CPU: simulator process ${c.simulator.toFixed(1)} s, bench process ${c.bench.toFixed(1)} s`
+    : `CPU: one process ${c.bench.toFixed(1)} s`;
+
+interface Spent {
+  shopify: number;
+  odoo: number;
+  start: number;
+  firstShopify?: number;
 }
 
 /** The flow context with its Shopify and Odoo calls timed (where the time went). */
-function timedContext(ctx: FlowContext, spent: { shopify: number; odoo: number }): FlowContext {
+function timedContext(ctx: FlowContext, spent: Spent): FlowContext {
   const time = async <T>(side: 'shopify' | 'odoo', call: () => Promise<T>): Promise<T> => {
     const t0 = performance.now();
+    if (side === 'shopify') spent.firstShopify ??= (t0 - spent.start) / 1000;
     try {
       return await call();
     } finally {
@@ -131,35 +193,70 @@ function timedContext(ctx: FlowContext, spent: { shopify: number; odoo: number }
   return { ...ctx, odoo, shopify };
 }
 
-async function measure(stack: Stack, ctx: FlowContext, fn: (ctx: FlowContext) => Promise<unknown>): Promise<Measured> {
-  const s = stack.sim.stats;
-  const before = { points: s.pointsCharged, throttled: s.bucketThrottles + s.forcedThrottles, requests: s.requests };
-  const spent = { shopify: 0, odoo: 0 };
+async function measure(setup: Setup, fn: (ctx: FlowContext) => Promise<unknown>): Promise<Measured> {
+  const { sim, ctx, retries } = setup;
+  const before = await sim.call('counters');
+  const retriesBefore = retries.length;
+  const cpu = await cpuWindow(sim, before);
+  const stopTiming = timePoolQueries(setup.stack.sidecar.pool);
   const t0 = performance.now();
+  const spent: Spent = { shopify: 0, odoo: 0, start: t0 };
   await fn(timedContext(ctx, spent));
+  const seconds = (performance.now() - t0) / 1000;
+  const after = await sim.call('counters');
   return {
-    seconds: (performance.now() - t0) / 1000,
-    points: s.pointsCharged - before.points,
-    throttled: s.bucketThrottles + s.forcedThrottles - before.throttled,
-    requests: s.requests - before.requests,
+    seconds,
+    points: after.points - before.points,
+    throttled: after.throttled - before.throttled,
+    requests: after.requests - before.requests,
     shopifySeconds: spent.shopify,
     odooSeconds: spent.odoo,
+    firstShopifySeconds: spent.firstShopify,
+    retries: retries.slice(retriesBefore),
+    cpu: await cpu(after),
+    postgresSeconds: stopTiming(),
+  };
+}
+
+/**
+ * Times every query of `pool` (the sidecar's: the budget's reserve and settle, the bindings' reads)
+ * until the function returned is called, which gives their seconds summed.
+ */
+function timePoolQueries(pool: Stack['sidecar']['pool']): () => number {
+  // pg.Pool's query is a method of its prototype: an own property shadows it until deleted.
+  const original = pool.query.bind(pool) as (...a: unknown[]) => unknown;
+  let seconds = 0;
+  const timed = (...args: unknown[]): unknown => {
+    const t0 = performance.now();
+    const result = original(...args);
+    if (result instanceof Promise) void result.finally(() => (seconds += (performance.now() - t0) / 1000)).catch(() => undefined);
+    return result;
+  };
+  pool.query = timed as typeof pool.query;
+  return () => {
+    delete (pool as unknown as Record<string, unknown>).query;
+    return seconds;
   };
 }
 
 /** Where the time went, for the note. */
 const split = (m: Measured) =>
-  `time in Shopify calls ${m.shopifySeconds.toFixed(1)} s (simulator answers and budget waits), in Odoo calls ${m.odooSeconds.toFixed(1)} s (both summed over calls in flight at once)`;
+  `time in Shopify calls ${m.shopifySeconds.toFixed(1)} s (simulator answers and budget waits` +
+  (m.httpSeconds === undefined ? '' : `; of it HTTP round trips ${m.httpSeconds.toFixed(1)} s`) +
+  `), in Odoo calls ${m.odooSeconds.toFixed(1)} s, in PostgreSQL queries ${m.postgresSeconds.toFixed(1)} s (all summed over calls in flight at once)` +
+  (m.firstShopifySeconds === undefined ? '' : `; the first Shopify call ${m.firstShopifySeconds.toFixed(2)} s after the start`) +
+  (m.retries.length ? `; ${m.retries.length} Shopify calls retried by the client (${m.retries.join(', ')})` : '') +
+  `; ${cpuText(m.cpu)}`;
 
 /** The round-trip floor of a row: its requests replayed by a bare client, as many in flight. */
 interface Floor {
-  result: ReplayResult;
+  result: ReplayResult & { cpu: CpuSpent };
   concurrency: number;
 }
 
 const floorText = ({ result, concurrency }: Floor) =>
   `round-trip floor ${result.seconds.toFixed(1)} s (the same ${result.calls} requests sent again by a bare client, ${concurrency} at once, the faster of two` +
-  `${result.refused ? `; ${result.refused} answers not clean data` : ''}${result.throttled ? `; ${result.throttled} THROTTLED` : ''})`;
+  `${result.refused ? `; ${result.refused} answers not clean data` : ''}${result.throttled ? `; ${result.throttled} THROTTLED` : ''}; ${cpuText(result.cpu)})`;
 
 function row(
   measure: string,
@@ -198,44 +295,61 @@ function inventoryPlanPoints(levels: number): { calls: number; points: number } 
 export async function benchFullSync(databaseUrl: string, options: FullSyncOptions): Promise<BenchRow[]> {
   const { odoo, templateIds } = await seedOdoo(options.products);
   const recorder = createRecorder();
-  const stack = await startStack({
-    databaseUrl,
-    odoo,
-    logger: discardLogger(),
-    flows: [],
-    sim: { plan: options.plan },
-    shopifyFetch: recorder.fetch,
-    env: {
-      ONBOARDING_REQUIRED: 'false',
-      LOG_LEVEL: 'info',
-      ...(options.concurrency === undefined ? {} : { INVENTORY_PUSH_CONCURRENCY: String(options.concurrency) }),
-    },
-  });
+  const retries: string[] = [];
+  // The stack's own simulator as the stack creates it; in a child, the same one in its process.
+  const simOptions = { shopDomain: STACK_SHOP, accessToken: STACK_TOKEN, apiSecret: STACK_SECRET, demoCatalog: false, plan: options.plan };
+  const child = options.simulator === 'in-process' ? undefined : await startChildSimulator(simOptions);
   try {
-    const now = stack.sim.state.locations[0]!.createdAt;
-    stack.sim.state.locations.push({ ...stack.sim.state.locations[1]!, id: 103, name: 'Third Warehouse', createdAt: now });
-    const ctx: FlowContext = stack.flowContext();
-    return await fullSyncRows({ stack, ctx, recorder }, templateIds, options);
+    const stack = await startStack({
+      databaseUrl,
+      odoo,
+      // The Shopify client's retries are counted (a retry waits its backoff inside a measure).
+      logger: discardLogger((line) => {
+        if (line.message === 'shopify: retrying') retries.push(`${String(line.operation)} ${String(line.reason)}`);
+      }),
+      flows: [],
+      sim: { plan: options.plan },
+      shopifyFetch: recorder.fetch,
+      env: {
+        ONBOARDING_REQUIRED: 'false',
+        LOG_LEVEL: 'info',
+        // The sidecar calls the child's simulator; the stack's own stays idle (nothing calls it).
+        ...(child ? { SHOPIFY_ADMIN_BASE_URL: child.url } : {}),
+        ...(options.concurrency === undefined ? {} : { INVENTORY_PUSH_CONCURRENCY: String(options.concurrency) }),
+      },
+    });
+    try {
+      const sim = child ?? inProcessControl(stack.sim, stack.simUrl);
+      await sim.call('addLocation', 103, 'Third Warehouse');
+      const ctx: FlowContext = stack.flowContext();
+      return await fullSyncRows({ stack, sim, ctx, recorder, retries }, templateIds, options);
+    } finally {
+      await stack.stop().catch(() => undefined);
+    }
   } finally {
-    await stack.stop().catch(() => undefined);
+    await child?.close();
   }
 }
 
 interface Setup {
   stack: Stack;
+  /** The simulator the sidecar calls (in this process or in a child). */
+  sim: SimControl;
   ctx: FlowContext;
   recorder: Recorder;
+  /** The Shopify client's retries so far (operation and reason), from the sidecar's log. */
+  retries: string[];
 }
 
 async function fullSyncRows(setup: Setup, templateIds: number[], options: FullSyncOptions): Promise<BenchRow[]> {
-  const { stack, ctx } = setup;
+  const { sim, ctx } = setup;
   const n = options.products;
   const plan = options.plan;
   const rows: BenchRow[] = [];
   const productSetCost = documentCost('ProductSet', { input: { title: 'x' } });
   const load = `${n} products × 1 variant × ${LOCATIONS.length} locations, ${plan} plan (${PLANS[plan].maximumAvailable} points, ${PLANS[plan].restoreRate}/s)`;
 
-  const bulk = await measure(stack, ctx, (c) => pushCatalogInBulk(c, { runId: 'bench', pollMs: options.pollMs }));
+  const bulk = await measure(setup, (c) => pushCatalogInBulk(c, { runId: 'bench', pollMs: options.pollMs }));
   const singles = n * productSetCost;
   rows.push(
     row(
@@ -255,8 +369,8 @@ async function fullSyncRows(setup: Setup, templateIds: number[], options: FullSy
       while (next < sample.length) await syncTemplate(c, sample[next++]!, { force: true });
     };
     // A full bucket at the start, as the budget minimum assumes.
-    await waitForFullBucket(stack);
-    const paced = await measure(stack, ctx, (c) => Promise.all(Array.from({ length: 4 }, () => worker(c))));
+    await waitForFullBucket(sim);
+    const paced = await measure(setup, (c) => Promise.all(Array.from({ length: 4 }, () => worker(c))));
     rows.push(
       row(
         'catalog push, paced single productSet calls',
@@ -271,16 +385,16 @@ async function fullSyncRows(setup: Setup, templateIds: number[], options: FullSy
 
   rows.push(...(await inventoryRows(setup, options)));
 
-  await waitForFullBucket(stack);
+  await waitForFullBucket(sim);
   let drift = '';
-  const read = await measure(stack, ctx, async (c) => {
+  const read = await measure(setup, async (c) => {
     const r = await reconcileCatalog(c, options.pollMs);
     drift = `${r.matching} of ${r.templates} templates match, ${r.drifted.length} drifted, ${r.unbound.length} unbound`;
   });
   // The paged read's real price: one full page's actual cost, charged by the simulator.
-  const before = stack.sim.stats.pointsCharged;
+  const before = await sim.call('counters');
   await ctx.shopify.request('OnboardingVariants', { first: 250 }, { lane: 'catalog' });
-  const page = Math.round(stack.sim.stats.pointsCharged - before);
+  const page = Math.round((await sim.call('counters')).points - before.points);
   const pages = Math.ceil(n / 250);
   rows.push(
     row(
@@ -297,50 +411,43 @@ async function fullSyncRows(setup: Setup, templateIds: number[], options: FullSy
 
 /** The inventory push from scratch and the reconcile after it, each beside its round-trip floor. */
 async function inventoryRows(setup: Setup, options: FullSyncOptions): Promise<BenchRow[]> {
-  const { stack, ctx, recorder } = setup;
+  const { stack, sim, recorder } = setup;
   const { products: n, plan } = options;
   const levels = n * LOCATIONS.length;
   const concurrency = stack.config.inventory.pushConcurrency;
   const atOnce = `${concurrency} batches at once (INVENTORY_PUSH_CONCURRENCY)`;
+  const where = sim.mode === 'child' ? 'the simulator in a process of its own' : "the simulator in the bench's process";
   const inv = inventoryPlanPoints(levels);
+  const profiled = <T>(name: string, fn: () => Promise<T>) => withProfiles(options.cpuProfileDir, sim, name, fn);
 
-  await waitForFullBucket(stack);
-  const restore = inventoryBefore(stack.sim.state);
-  let pushed = '';
-  const { value: push, requests: pushRequests } = await recorder.record(() =>
-    withCpuProfile(options.cpuProfileDir, 'inventory-push', () =>
-      measure(stack, ctx, async (c) => {
-        const r = await reconcileInventory(c, 'bench-push');
-        pushed = `${r.written} of ${r.levels} levels written (${r.activated} newly stocked), ${r.staleRetries} stale retries`;
-      }),
-    ),
-  );
-  const pushFloor = await withCpuProfile(options.cpuProfileDir, 'inventory-push-floor', () =>
-    replayFrom(stack, restore, pushRequests, concurrency),
-  );
+  // One reconcile, profiled and recorded: what it did, its measure with its HTTP round trips, its requests.
+  const recorded = async (name: string, runId: string) => {
+    let stats: Awaited<ReturnType<typeof reconcileInventory>> | undefined;
+    const { value, requests, httpSeconds } = await recorder.record(() =>
+      profiled(name, () => measure(setup, async (c) => void (stats = await reconcileInventory(c, runId)))),
+    );
+    return { stats: stats!, measured: { ...value, httpSeconds }, requests };
+  };
+
+  await waitForFullBucket(sim);
+  await sim.call('keepInventory');
+  const { stats: p, measured: push, requests: pushRequests } = await recorded('inventory-push', 'bench-push');
+  const pushed = `${p.written} of ${p.levels} levels written (${p.activated} newly stocked), ${p.staleRetries} stale retries`;
+  const pushFloor = await profiled('inventory-push-floor', () => replayFrom(sim, pushRequests, concurrency));
   const pushRow = row(
     'inventory push from scratch',
     `${n} variants × ${LOCATIONS.length} locations = ${levels} levels, ${plan} plan`,
     push,
     budgetSeconds(inv.points, plan, 'inventory'),
     `${inv.calls} calls, ${inv.points} points, inventory lane`,
-    `${pushed}; 250 levels per inventorySetQuantities (the write stocks a level not stocked yet), ${atOnce}; ${split(push)}`,
+    `${pushed}; 250 levels per inventorySetQuantities (the write stocks a level not stocked yet), ${atOnce}; ${where}; ${split(push)}`,
     { result: pushFloor, concurrency },
   );
 
-  await waitForFullBucket(stack);
-  let checked = '';
-  const { value: again, requests: readRequests } = await recorder.record(() =>
-    withCpuProfile(options.cpuProfileDir, 'inventory-reconcile', () =>
-      measure(stack, ctx, async (c) => {
-        const r = await reconcileInventory(c, 'bench-reconcile');
-        checked = `${r.unchanged} of ${r.levels} levels equal to Odoo, ${r.written} written`;
-      }),
-    ),
-  );
-  const readFloor = await withCpuProfile(options.cpuProfileDir, 'inventory-reconcile-floor', () =>
-    replayReads(stack, readRequests, concurrency),
-  );
+  await waitForFullBucket(sim);
+  const { stats: c, measured: again, requests: readRequests } = await recorded('inventory-reconcile', 'bench-reconcile');
+  const checked = `${c.unchanged} of ${c.levels} levels equal to Odoo, ${c.written} written`;
+  const readFloor = await profiled('inventory-reconcile-floor', () => replayReads(sim, readRequests, concurrency));
   const writeCost = documentCost('InventorySetQuantities', { input: { name: 'on_hand', reason: 'correction', quantities: [] } });
   const readPoints = inv.points - (inv.calls / 2) * writeCost;
   const reconcileRow = row(
@@ -349,65 +456,61 @@ async function inventoryRows(setup: Setup, options: FullSyncOptions): Promise<Be
     again,
     budgetSeconds(readPoints, plan, 'inventory'),
     `${inv.calls / 2} reads, ${readPoints} points`,
-    `${checked}; ${atOnce}; ${split(again)}`,
+    `${checked}; ${atOnce}; ${where}; ${split(again)}`,
     { result: readFloor, concurrency },
   );
   return [pushRow, reconcileRow];
 }
 
-type SimState = Stack['sim']['state'];
-
 /**
- * What an inventory push changes in the simulator — the levels (quantities set, levels stocked)
- * and the idempotency keys used — taken before it, to be put back for a replay. The level objects
- * themselves are kept (not copies), so the replay works on objects of the same shapes as the push.
+ * `fn` profiled (./profile.ts): this process as `name`, and a simulator in a child as
+ * `name.simulator` (in-process, this process's profile already holds the simulator).
  */
-function inventoryBefore(state: SimState): () => void {
-  const levels = state.levels.map((level) => ({ level, ...pick(level) }));
-  const keys = state.idempotency.length;
-  return () => {
-    for (const { level, ...saved } of levels) Object.assign(level, saved);
-    // New arrays (the simulator's indexes belong to an array and never see removals).
-    state.levels = levels.map((l) => l.level);
-    state.idempotency = state.idempotency.slice(0, keys);
-  };
+async function withProfiles<T>(dir: string | undefined, sim: SimControl, name: string, fn: () => Promise<T>): Promise<T> {
+  if (!dir) return fn();
+  await sim.call('startProfile');
+  try {
+    return await withCpuProfile(dir, name, fn);
+  } finally {
+    await sim.call('stopProfile', dir, `${name}.simulator`);
+  }
 }
-
-const pick = ({ available, committed, on_hand, updatedAt }: SimState['levels'][number]) => ({ available, committed, on_hand, updatedAt });
 
 /**
  * The round-trip floor of a push: its requests replayed twice from the simulator's state before
- * it (each compare-and-swap finds what the push found, each idempotency key is new), the faster
- * replay kept. Each replay leaves the simulator as the push left it.
+ * it (kept by `keepInventory`: each compare-and-swap finds what the push found, each idempotency
+ * key is new), the faster replay kept. Each replay leaves the simulator as the push left it.
  */
-async function replayFrom(stack: Stack, restore: () => void, requests: RecordedRequest[], concurrency: number): Promise<ReplayResult> {
-  let best: ReplayResult | undefined;
-  for (let i = 0; i < 2; i++) {
-    await waitForFullBucket(stack);
-    restore();
-    // The simulator's indexes of the new arrays are built before the clock starts, as the push found them built.
-    levelOf(stack.sim.state, undefined, undefined);
-    inventoryItemOf(stack.sim.state, undefined);
-    const result = await replay(requests, concurrency);
-    if (!best || result.seconds < best.seconds) best = result;
-  }
-  return best!;
+async function replayFrom(sim: SimControl, requests: RecordedRequest[], concurrency: number): Promise<Floor['result']> {
+  return fasterOfTwo(sim, requests, concurrency, () => sim.call('restoreInventory'));
 }
 
 /** The faster of two replays of reads (nothing to put back). */
-async function replayReads(stack: Stack, requests: RecordedRequest[], concurrency: number): Promise<ReplayResult> {
-  let best: ReplayResult | undefined;
+async function replayReads(sim: SimControl, requests: RecordedRequest[], concurrency: number): Promise<Floor['result']> {
+  return fasterOfTwo(sim, requests, concurrency, () => Promise.resolve());
+}
+
+async function fasterOfTwo(
+  sim: SimControl,
+  requests: RecordedRequest[],
+  concurrency: number,
+  prepare: () => Promise<void>,
+): Promise<Floor['result']> {
+  let best: Floor['result'] | undefined;
   for (let i = 0; i < 2; i++) {
-    await waitForFullBucket(stack);
+    await waitForFullBucket(sim);
+    await prepare();
+    const cpu = await cpuWindow(sim);
     const result = await replay(requests, concurrency);
-    if (!best || result.seconds < best.seconds) best = result;
+    const timed = { ...result, cpu: await cpu() };
+    if (!best || timed.seconds < best.seconds) best = timed;
   }
   return best!;
 }
 
 /** Waits until the simulator's bucket is full again, so each measure starts as its minimum assumes. */
-async function waitForFullBucket(stack: Stack): Promise<void> {
-  const bucket = stack.sim.bucket;
-  const missing = bucket.maximumAvailable - bucket.available();
+async function waitForFullBucket(sim: SimControl): Promise<void> {
+  const bucket = await sim.call('bucket');
+  const missing = bucket.maximumAvailable - bucket.available;
   if (missing > 0) await new Promise((r) => setTimeout(r, Math.ceil((missing / bucket.restoreRate) * 1000) + 50));
 }

@@ -40,21 +40,32 @@ export interface CpuProfile {
   timeDeltas: number[];
 }
 
-/** Runs `fn` with this process sampled every `intervalUs` µs, and writes the profile to `dir/name.cpuprofile`. */
-export async function withCpuProfile<T>(dir: string | undefined, name: string, fn: () => Promise<T>, intervalUs = 500): Promise<T> {
-  if (!dir) return fn();
+/** Writes the profile started by `startCpuProfile` to `dir/name.cpuprofile`. */
+export type StopCpuProfile = (dir: string, name: string) => Promise<void>;
+
+/** Starts sampling this process every `intervalUs` µs; the function returned stops and writes the profile. */
+export async function startCpuProfile(intervalUs = 500): Promise<StopCpuProfile> {
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
   await session.post('Profiler.setSamplingInterval', { interval: intervalUs });
   await session.post('Profiler.start');
-  try {
-    return await fn();
-  } finally {
+  return async (dir, name) => {
     const { profile } = await session.post('Profiler.stop');
     session.disconnect();
     await mkdir(dir, { recursive: true });
     await writeFile(path.join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+  };
+}
+
+/** Runs `fn` with this process sampled every `intervalUs` µs, and writes the profile to `dir/name.cpuprofile`. */
+export async function withCpuProfile<T>(dir: string | undefined, name: string, fn: () => Promise<T>, intervalUs = 500): Promise<T> {
+  if (!dir) return fn();
+  const stop = await startCpuProfile(intervalUs);
+  try {
+    return await fn();
+  } finally {
+    await stop(dir, name);
   }
 }
 

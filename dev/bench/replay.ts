@@ -17,16 +17,27 @@ export interface RecordedRequest {
 export interface Recorder {
   /** The fetch to give the sidecar (records Admin GraphQL requests while a recording runs). */
   fetch: typeof fetch;
-  /** Runs `fn` and returns the Admin GraphQL requests sent meanwhile, in the order they were sent. */
-  record<T>(fn: () => Promise<T>): Promise<{ value: T; requests: RecordedRequest[] }>;
+  /**
+   * Runs `fn` and returns the Admin GraphQL requests sent meanwhile, in the order they were sent,
+   * and the seconds from each fetch to its answer's headers, summed (the HTTP round trips).
+   */
+  record<T>(fn: () => Promise<T>): Promise<{ value: T; requests: RecordedRequest[]; httpSeconds: number }>;
 }
 
 export function createRecorder(): Recorder {
   let recording: RecordedRequest[] | undefined;
+  let httpSeconds = 0;
   const recordingFetch: typeof fetch = (input, init) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     if (recording && url.endsWith('/graphql.json') && typeof init?.body === 'string') {
       recording.push({ url, headers: Object.fromEntries(new Headers(init.headers).entries()), body: init.body });
+      const t0 = performance.now();
+      const answer = fetch(input, init);
+      answer.then(
+        () => (httpSeconds += (performance.now() - t0) / 1000),
+        () => undefined,
+      );
+      return answer;
     }
     return fetch(input, init);
   };
@@ -35,8 +46,10 @@ export function createRecorder(): Recorder {
     async record(fn) {
       const requests: RecordedRequest[] = [];
       recording = requests;
+      httpSeconds = 0;
       try {
-        return { value: await fn(), requests };
+        const value = await fn();
+        return { value, requests, httpSeconds };
       } finally {
         recording = undefined;
       }

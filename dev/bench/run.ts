@@ -16,7 +16,8 @@
  *      workers process, against a bare HTTP server fed by the same load generator: ./burst.ts;
  *   6. the full catalog (bulk operations) and inventory (10,000 variants × 3 locations) pushed
  *      from scratch and reconciled, against the least time Shopify's cost budget allows, in a
- *      stack of their own on the Odoo double (also in real-Odoo mode): ./full-sync.ts.
+ *      stack of their own on the Odoo double (also in real-Odoo mode), the simulator in a process
+ *      of its own: ./full-sync.ts.
  * A measure whose flow is not registered prints "not measured: <flow> flow not present". Nothing
  * is asserted: the numbers are printed, ending with the machine (cores, RAM, load average).
  *
@@ -32,12 +33,15 @@
  *                                  [--order-rate 5] [--order-sweep 1,2] [--order-seconds 20] [--order-plan standard] [--stock-changes 20]
  *                                  [--floor-orders 20] [--floor-concurrency 10]
  *                                  [--full-products 10000] [--full-paced 300] [--full-plan standard] [--full-concurrency 4]
+ *                                  [--full-simulator child|in-process]
  *                                  [--only burst|backlog|full] [--burst-layouts one|apart|both] [--cpu-prof-dir var/bench/profiles]
  * `--only burst` runs the webhook burst alone, `--only backlog` the backlog rows alone (on a throwaway
  * database), `--only full` the full catalog and inventory rows alone; `--burst-layouts one`
  * measures only the sidecar as one process (e.g. an older sidecar without PROCESS_ROLE);
- * `--cpu-prof-dir` profiles the burst's sidecar processes and the inventory rows' windows
- * (summarized by ./profile.ts).
+ * `--full-simulator in-process` runs the full rows' simulator in the bench's process instead of a
+ * child process of its own (./sim-control.ts), as they were measured before;
+ * `--cpu-prof-dir` profiles the burst's sidecar processes and the inventory rows' windows, the
+ * full rows' simulator process included (summarized by ./profile.ts).
  */
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -62,6 +66,7 @@ import { cpuSnapshot, cpuSplitText, runGroups } from './cpu-split.js';
 import { discardLogger, fileLogger } from './discard.js';
 import { benchFloor } from './floor.js';
 import { benchFullSync } from './full-sync.js';
+import { SIMULATOR_MODES, type SimulatorMode } from './sim-control.js';
 import { reservationProbe, type ReservationProbe } from './reserved.js';
 import { isPlanName, PLANS, type PlanName } from '../sim/bucket.js';
 import { latencies, loadText, machineLine, percentile, renderTable, type BenchRow } from './stats.js';
@@ -98,6 +103,8 @@ export interface BenchOptions {
   fullPlan: PlanName;
   /** INVENTORY_PUSH_CONCURRENCY of that measure's sidecar (default: the sidecar's default). */
   fullConcurrency?: number;
+  /** Where that measure's simulator runs (./sim-control.ts): a child process of its own (default) or the bench's process. */
+  fullSimulator?: SimulatorMode;
   /** Database of that measure's own stack when `databaseUrl` is given (tests). */
   fullDatabaseUrl?: string;
   /** Databases of the webhook burst's two layouts when `databaseUrl` is given (tests); else not measured. */
@@ -137,6 +144,7 @@ export const DEFAULTS: Omit<
   BenchOptions,
   | 'databaseUrl'
   | 'fullDatabaseUrl'
+  | 'fullSimulator'
   | 'burstDatabaseUrls'
   | 'only'
   | 'burstLayouts'
@@ -188,15 +196,24 @@ function observed(flows: readonly Flow[], worked: Set<string>): Flow[] {
   }));
 }
 
-function setupText(realOdoo: boolean): string {
+function setupText(realOdoo: boolean, options: BenchOptions): string {
   return (
     'embedded PostgreSQL with fsync=off and synchronous_commit=off; ' +
     (realOdoo
       ? 'a real Odoo 18 on the same machine (see "Odoo" above for its mode); simulator, sidecar and bench in one process'
       : 'simulator, Odoo double, sidecar and bench in one process') +
-    ' (the backlog drainers in child processes; the webhook burst with the simulator, the Odoo double, the sidecar and its load generator each in a process of its own)'
+    ' (the backlog drainers in child processes; the webhook burst with the simulator, the Odoo double, the sidecar and its load generator each in a process of its own' +
+    (options.fullSimulator === 'in-process' ? '' : "; the full catalog and inventory rows' simulator in a process of its own") +
+    ')'
   );
 }
+
+/** Where the full rows' parts run. */
+const fullSetupText = (options: BenchOptions) =>
+  'embedded PostgreSQL with fsync=off and synchronous_commit=off; ' +
+  (options.fullSimulator === 'in-process'
+    ? 'simulator, Odoo double, sidecar and bench in one process'
+    : 'the simulator in a process of its own; Odoo double, sidecar and bench in one process');
 
 /** The full catalog and inventory rows alone, in their own stack on the double (./full-sync.ts). */
 async function runFullOnly(options: BenchOptions, print: (t: string) => void): Promise<{ rows: BenchRow[]; text: string }> {
@@ -205,7 +222,7 @@ async function runFullOnly(options: BenchOptions, print: (t: string) => void): P
   const pg = options.fullDatabaseUrl ? undefined : await startThrowawayPostgres();
   try {
     const rows = await fullSyncRows(options.fullDatabaseUrl ?? (await pg!.createDatabase('bench_full')), options, false);
-    const text = `${renderTable(rows)}\n\n${machineLine(loadAtStart, 'embedded PostgreSQL with fsync=off and synchronous_commit=off; simulator, Odoo double, sidecar and bench in one process')}`;
+    const text = `${renderTable(rows)}\n\n${machineLine(loadAtStart, fullSetupText(options))}`;
     print(text);
     return { rows, text };
   } finally {
@@ -276,7 +293,7 @@ export async function runBench(options: BenchOptions): Promise<{ rows: BenchRow[
     print(`make bench: against ${target.label}; load average ${loadAtStart}`);
     if (options.only === 'burst') {
       rows.push(...(await burstRows(pg ? (name) => pg.createDatabase(name) : undefined, options, real)));
-      return finish(rows, loadAtStart, real, print);
+      return finish(rows, loadAtStart, real, options, print);
     }
     const floor = await floorRows(target, options);
     rows.push(...floor.rows);
@@ -307,11 +324,11 @@ export async function runBench(options: BenchOptions): Promise<{ rows: BenchRow[
     await stack?.stop().catch(() => undefined);
     await pg?.stop().catch(() => undefined);
   }
-  return finish(rows, loadAtStart, real, print);
+  return finish(rows, loadAtStart, real, options, print);
 }
 
-function finish(rows: BenchRow[], loadAtStart: string, real: RealOdooSettings | null, print: (t: string) => void) {
-  const text = `${renderTable(rows)}\n\n${machineLine(loadAtStart, setupText(Boolean(real)))}`;
+function finish(rows: BenchRow[], loadAtStart: string, real: RealOdooSettings | null, options: BenchOptions, print: (t: string) => void) {
+  const text = `${renderTable(rows)}\n\n${machineLine(loadAtStart, setupText(Boolean(real), options))}`;
   print(text);
   return { rows, text };
 }
@@ -648,6 +665,7 @@ async function fullSyncRows(databaseUrl: string | undefined, options: BenchOptio
     plan: options.fullPlan,
     pollMs: 250,
     ...(options.fullConcurrency === undefined ? {} : { concurrency: options.fullConcurrency }),
+    ...(options.fullSimulator ? { simulator: options.fullSimulator } : {}),
     ...(options.cpuProfileDir ? { cpuProfileDir: path.resolve(options.cpuProfileDir) } : {}),
   });
   // Ten thousand products in a throwaway real Odoo would take longer than the measure itself.
@@ -684,6 +702,12 @@ export function parseArgs(argv: string[]): BenchOptions {
     }
     if (argv[i] === '--log-file' && argv[i + 1]) {
       options.logFile = argv[i + 1]!;
+      continue;
+    }
+    if (argv[i] === '--full-simulator') {
+      if (!SIMULATOR_MODES.includes(argv[i + 1] as SimulatorMode))
+        throw new Error(`bench: --full-simulator takes ${SIMULATOR_MODES.join(' or ')}`);
+      options.fullSimulator = argv[i + 1] as SimulatorMode;
       continue;
     }
     if (argv[i] === '--cpu-prof-dir' && argv[i + 1]) {

@@ -28,8 +28,11 @@ async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs 
 }
 
 export const STACK_SHOP = 'e2e-shop.myshopify.com';
-const TOKEN = 'shpat_e2e_access_token';
-const SECRET = 'e2e_app_secret_value';
+/** The simulator's access token and app secret in the stack (the full-sync bench starts the same simulator in a child). */
+export const STACK_TOKEN = 'shpat_e2e_access_token';
+export const STACK_SECRET = 'e2e_app_secret_value';
+const TOKEN = STACK_TOKEN;
+const SECRET = STACK_SECRET;
 
 export interface Stack {
   sim: Simulator;
