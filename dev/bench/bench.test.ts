@@ -123,6 +123,13 @@ describe('make bench', () => {
     assert.throws(() => parseArgs(['--order-plan', 'gold']), /--order-plan must be one of standard, advanced, plus, enterprise/);
   });
 
+  it('reads --only orders and the flag --order-pull, which takes no value', () => {
+    const options = parseArgs(['--only', 'orders', '--order-pull', '--order-seconds', '4']);
+    assert.deepEqual([options.only, options.orderPull, options.orderSeconds], ['orders', true, 4]);
+    assert.equal(parseArgs([]).orderPull, undefined);
+    assert.throws(() => parseArgs(['--only', 'stock']), /--only takes burst, backlog, full or orders/);
+  });
+
   it('runs a tiny load against the whole stack and prints every row of its table, ending with the machine', async function () {
     this.timeout(180_000);
     const printed: string[] = [];
