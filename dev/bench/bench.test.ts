@@ -147,6 +147,13 @@ describe('make bench', () => {
     assert.throws(() => parseArgs(['--full-simulator', 'thread']), /--full-simulator takes child or in-process/);
   });
 
+  it('reads --only orders and the flag --order-pull, which takes no value', () => {
+    const options = parseArgs(['--only', 'orders', '--order-pull', '--order-seconds', '4']);
+    assert.deepEqual([options.only, options.orderPull, options.orderSeconds], ['orders', true, 4]);
+    assert.equal(parseArgs([]).orderPull, undefined);
+    assert.throws(() => parseArgs(['--only', 'stock']), /--only takes burst, backlog, full or orders/);
+  });
+
   it('runs a tiny load against the whole stack and prints every row of its table, ending with the machine', async function () {
     this.timeout(180_000);
     const printed: string[] = [];

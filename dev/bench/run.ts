@@ -34,9 +34,12 @@
  *                                  [--floor-orders 20] [--floor-concurrency 10]
  *                                  [--full-products 10000] [--full-paced 300] [--full-plan standard] [--full-concurrency 4]
  *                                  [--full-simulator child|in-process]
- *                                  [--only burst|backlog|full] [--burst-layouts one|apart|both] [--cpu-prof-dir var/bench/profiles]
+ *                                  [--only burst|backlog|full|orders] [--order-pull] [--burst-layouts one|apart|both] [--cpu-prof-dir var/bench/profiles]
  * `--only burst` runs the webhook burst alone, `--only backlog` the backlog rows alone (on a throwaway
- * database), `--only full` the full catalog and inventory rows alone; `--burst-layouts one`
+ * database), `--only full` the full catalog and inventory rows alone, `--only orders` the order rows
+ * alone (and Odoo's floor on a real Odoo); `--order-pull` ends each order phase with one orders pull
+ * over the phase's orders (the scheduled one never runs), its Shopify calls counted in the phase's
+ * points per order, as the pull would read them in production a few minutes later; `--burst-layouts one`
  * measures only the sidecar as one process (e.g. an older sidecar without PROCESS_ROLE);
  * `--full-simulator in-process` runs the full rows' simulator in the bench's process instead of a
  * child process of its own (./sim-control.ts), as they were measured before;
@@ -48,6 +51,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { Flow } from '../../sidecar/flows/context.js';
 import { FLOWS } from '../../sidecar/flows/index.js';
+import { pullOrdersSince } from '../../sidecar/flows/orders/index.js';
 import { runOnboarding } from '../../sidecar/onboarding/index.js';
 import { createOdooClient } from '../../sidecar/odoo/client.js';
 import { createRealMerchant } from '../conformance/real-driver.js';
@@ -114,7 +118,13 @@ export interface BenchOptions {
    * backlog rows (no stack, no Odoo), e.g. to compare a queue change; `full`: only the full catalog
    * and inventory rows (their own stack on the double).
    */
-  only?: 'burst' | 'backlog' | 'full';
+  only?: 'burst' | 'backlog' | 'full' | 'orders';
+  /**
+   * Ends each order phase with one orders pull over the orders placed in it, and counts what it
+   * reads in the phase's points per order; the scheduled pull never runs (its cron would fall in a
+   * phase or not by chance).
+   */
+  orderPull?: boolean;
   /** The burst's layouts (default both; `one process` alone for a sidecar without PROCESS_ROLE). */
   burstLayouts?: readonly BurstLayout[];
   /** Writes a CPU profile of each of the burst's sidecar processes, and of the inventory rows' windows, there. */
@@ -147,6 +157,7 @@ export const DEFAULTS: Omit<
   | 'fullSimulator'
   | 'burstDatabaseUrls'
   | 'only'
+  | 'orderPull'
   | 'burstLayouts'
   | 'cpuProfileDir'
   | 'logFile'
@@ -305,7 +316,13 @@ export async function runBench(options: BenchOptions): Promise<{ rows: BenchRow[
       sim: { plan: options.orderPlan, ...(real ? { currency: await merchant.companyCurrency() } : {}) },
       flows: observed(options.flows ?? FLOWS, worked),
       // The sidecar subscribes its own webhooks (as in production) and pushes only after onboarding.
-      env: { WEBHOOK_SUBSCRIPTIONS_MANAGE: 'true', ONBOARDING_REQUIRED: 'true', LOG_LEVEL: 'info' },
+      env: {
+        WEBHOOK_SUBSCRIPTIONS_MANAGE: 'true',
+        ONBOARDING_REQUIRED: 'true',
+        LOG_LEVEL: 'info',
+        // --order-pull: the phases' own pulls only (the cron: 1 January).
+        ...(options.orderPull ? { ORDERS_PULL_CRON: '0 0 1 1 *' } : {}),
+      },
     });
     await stack.sidecar.workersStarted;
     print(
@@ -314,6 +331,7 @@ export async function runBench(options: BenchOptions): Promise<{ rows: BenchRow[
 
     const seeded = await seedCatalog(stack, merchant);
     rows.push(...(await benchOrderRates(stack, target, worked, options, floor.floorRate)));
+    if (options.only === 'orders') return finish(rows, loadAtStart, real, options, print);
     rows.push(await benchStock(stack, merchant, seeded, worked, options));
     rows.push(...(await benchBacklog(databaseUrl, options.backlogJobs, options.backlogSeconds)));
     await stack.stop();
@@ -493,6 +511,8 @@ async function benchOrders(stack: Stack, target: OdooTarget, worked: Set<string>
     callsByOperation: { ...stack.sim.stats.callsByOperation },
     ...stack.sidecar.shopify.budget.snapshot(),
   };
+  // The simulator runs on the real clock here: the orders it places in the phase are updated from now.
+  const phaseStart = new Date();
   const start = performance.now();
   for (let i = 0; i < count; i++) {
     const due = start + (i * 1000) / options.orderRate;
@@ -509,6 +529,7 @@ async function benchOrders(stack: Stack, target: OdooTarget, worked: Set<string>
   const done = () => seen.size === placed.size && (!reserved || reserved.reservedAt.size === seen.size);
   while (!done() && performance.now() < deadline) await sleep(50);
   const cpu = cpuSplitText(groups, cpuBefore, cpuSnapshot(groups), { count: seen.size, item: 'order' });
+  const pull = options.orderPull ? await pullAfterPhase(stack, phaseStart) : '';
   const budget = budgetNote(stack, budgetBefore, seen.size);
   polling = false;
   await poller;
@@ -521,8 +542,28 @@ async function benchOrders(stack: Stack, target: OdooTarget, worked: Set<string>
     value: latencies(lat),
     met: lat.length === placed.size && percentile(lat, 95) < 2000,
     n: lat.length,
-    note: `from the storefront order to the sale order ${double ? 'in the double' : `confirmed in Odoo, polled through order_status every ${REAL_ODOO_POLL_MS} ms (resolution: one polling round)`}${lat.length < placed.size ? `; ${placed.size - lat.length} of ${placed.size} not imported within ${waitMs / 1000} s${dead ? ` (dead letter: ${dead.reason})` : ''}` : ''}${reserved ? reservedNote(reserved, placed, seen) : ''}${probeFailures ? `; the probe's order_status failed ${probeFailures} times (Odoo did not answer; asked again the next round)` : ''}${budget}${cpu ? `; ${cpu}` : ''}`,
+    note: `from the storefront order to the sale order ${double ? 'in the double' : `confirmed in Odoo, polled through order_status every ${REAL_ODOO_POLL_MS} ms (resolution: one polling round)`}${lat.length < placed.size ? `; ${placed.size - lat.length} of ${placed.size} not imported within ${waitMs / 1000} s${dead ? ` (dead letter: ${dead.reason})` : ''}` : ''}${reserved ? reservedNote(reserved, placed, seen) : ''}${probeFailures ? `; the probe's order_status failed ${probeFailures} times (Odoo did not answer; asked again the next round)` : ''}${pull}${budget}${cpu ? `; ${cpu}` : ''}`,
   };
+}
+
+/**
+ * --order-pull: the orders pull over the phase's orders (updated since it began), once every order
+ * was seen in Odoo, and the jobs it enqueued (orders, then payments) worked; returns its note.
+ */
+async function pullAfterPhase(stack: Stack, phaseStart: Date): Promise<string> {
+  const result = await pullOrdersSince(stack.flowContext(), new Date(phaseStart.getTime() - 1000));
+  await stack.waitFor(
+    "the pull's jobs worked",
+    async () => {
+      const stats = await stack.sidecar.queue.queueStats();
+      return stats.filter((q) => ['orders', 'payments'].includes(q.queue)).every((q) => q.queued === 0 && q.active === 0);
+    },
+    120_000,
+  );
+  const fields = Object.entries(result)
+    .filter(([name]) => name !== 'since')
+    .map(([name, value]) => `${name} ${String(value)}`);
+  return `; then the orders pull over the phase (counted below): ${fields.join(', ')}`;
 }
 
 /**
@@ -691,8 +732,15 @@ export function parseArgs(argv: string[]): BenchOptions {
   };
   for (let i = 0; i < argv.length; i += 2) {
     if (argv[i] === '--only') {
-      if (!['burst', 'backlog', 'full'].includes(argv[i + 1]!)) throw new Error('bench: --only takes burst, backlog or full');
-      options.only = argv[i + 1] as 'burst' | 'backlog' | 'full';
+      if (!['burst', 'backlog', 'full', 'orders'].includes(argv[i + 1]!))
+        throw new Error('bench: --only takes burst, backlog, full or orders');
+      options.only = argv[i + 1] as 'burst' | 'backlog' | 'full' | 'orders';
+      continue;
+    }
+    if (argv[i] === '--order-pull') {
+      options.orderPull = true;
+      i -= 1; // a flag: no value follows
+
       continue;
     }
     if (argv[i] === '--burst-layouts' && ['one', 'apart', 'both'].includes(argv[i + 1]!)) {

@@ -14,6 +14,10 @@
  * `unchanged` for a document older than, or equal to, the one it applied last (contract rule 1),
  * which makes replays, duplicates and the pull's overlap harmless.
  *
+ * Each job that Odoo answered with the order's state applied records the order's `updatedAt`
+ * (./store.ts, `order_applied`; which answers count: ./apply.ts appliedUpdatedAtOf), so the pull
+ * does not read it again.
+ *
  * Outcomes: `created`/`updated`/`unchanged` with the sale order; `held` (missing tax mapping) and
  * `flagged` (totals differ) are warnings, not queue errors — the addon has already put the order's
  * binding in error with the message, which is where a user fixes and retries it ("Re-import from
@@ -27,9 +31,10 @@ import type { JobContext } from '../../queue/queue.js';
 import type { FlowContext } from '../context.js';
 import { defineFlow, type JobOutcome } from '../define-flow.js';
 import { sendPaymentsJob } from '../payments/index.js';
-import { importOrder, runOrdersPull, type OrderOutcome } from './apply.js';
+import { appliedUpdatedAtOf, importOrder, runOrdersPull, type OrderOutcome } from './apply.js';
 import { orderGidOf, readsPresentment } from './map.js';
 import { orderFailureSubject } from './read.js';
+import { recordApplied } from './store.js';
 
 export { importOrder, pullOrdersSince, runOrdersPull } from './apply.js';
 export { orderGidOf } from './map.js';
@@ -80,6 +85,9 @@ export async function handleOrderJob(ctx: FlowContext, job: JobContext<QueueJobs
   // Each import books the order's payments next (orders/paid of a pending bank transfer or cash
   // on delivery, a Retry once a gateway is mapped): flows/payments.
   if (imported.action === 'applied') await sendPaymentsJob(ctx, orderGid, 'order', `order-job:${job.jobId}`);
+  // What Odoo now has, so that the pull does not read the order again for it (./apply.ts).
+  const applied = appliedUpdatedAtOf(imported);
+  if (applied) await recordApplied(ctx, orderGid, applied);
   return outcomeOf(imported);
 }
 

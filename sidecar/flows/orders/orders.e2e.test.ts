@@ -14,12 +14,26 @@ import { STACK_SHOP, startStack, type Stack } from '../../../dev/testing/stack.j
 import type { FlowContext } from '../context.js';
 import { keys } from '../../queue/names.js';
 import { ordersFlow } from './index.js';
+import { realClock } from '../../../dev/sim/clock.js';
 import { importOrder, pullOrdersSince, runOrdersPull } from './apply.js';
-import { readWatermark } from './store.js';
+import { appliedUpdatedAt, readWatermark, recordApplied } from './store.js';
 
 const ORDER_TOPICS = ['orders/create', 'orders/updated', 'orders/cancelled', 'orders/paid', 'orders/edited'];
 const LOC1 = 'gid://shopify/Location/101';
 const LOC2 = 'gid://shopify/Location/102';
+
+/**
+ * The simulator's clock runs behind the sidecar's by this much (less `simAhead`), so every read of
+ * an order begins more than READ_SETTLED_MS after the order's `updatedAt` and a job Odoo answered
+ * records it (apply.ts appliedUpdatedAtOf), however fast the machine. A test that changes an order
+ * after such a read moves the simulator's clock a second on first (`nextSecond`), which gives the
+ * change a later `updatedAt` as in Shopify, where the recorded read began after that second.
+ */
+const SIM_LAG_MS = 30_000;
+let simAhead = 0;
+const nextSecond = () => {
+  simAhead += 1_000;
+};
 
 interface SimOrder {
   id: number;
@@ -56,6 +70,7 @@ describe('orders flow end to end (simulator → sidecar → Odoo double)', funct
       odoo: createValidatingCaller(odoo, loadContractValidator()),
       // The cron never fires during the run: the tests call the pull themselves.
       env: { ORDERS_PULL_CRON: '0 0 1 1 *' },
+      sim: { clock: { now: () => Date.now() - SIM_LAG_MS + simAhead, schedule: (ms, fn) => realClock.schedule(ms, fn) } },
     });
     for (const [sku, price] of [
       ['MUG', '9.50'],
@@ -264,8 +279,98 @@ describe('orders flow end to end (simulator → sidecar → Odoo double)', funct
       [true],
     );
     const again = await pullOrdersSince(ctx, since);
-    assert.equal(again.enqueued, 0, 'same orders, same updatedAt: same job ids');
-    assert.equal(again.duplicates, first.enqueued + first.duplicates);
+    assert.equal(again.enqueued, 0, 'same orders, same updatedAt: same job ids, or applied already');
+    assert.equal(again.duplicates + again.alreadyApplied, first.enqueued + first.duplicates + first.alreadyApplied);
+  });
+
+  /** The `updatedAt` of each orders job the pull enqueued for this order. */
+  const pulledJobs = async (gid: string) =>
+    (
+      await stack.sidecar.pool.query<{ updated_at: string }>(
+        `SELECT data->'payload'->>'updatedAt' AS updated_at FROM ${stack.config.database.queueSchema}.job
+          WHERE name = 'orders' AND data->'payload'->>'source' = 'pull' AND data->'payload'->>'orderGid' = $1`,
+        [gid],
+      )
+    ).rows.map((r) => r.updated_at);
+  const recorded = async (gid: string) =>
+    (await appliedUpdatedAt(ctx, [gid]))
+      .get(gid)
+      ?.toISOString()
+      .replace(/\.000Z$/, 'Z');
+
+  it('does not pull an order a webhook job applied at the same updatedAt, and pulls it once Shopify updates it', async () => {
+    const since = new Date(Date.now() - SIM_LAG_MS - 60_000);
+    const order = await place(orderBody([{ sku: 'MUG', quantity: 1, price: '9.50' }]));
+    const gid = order.admin_graphql_api_id;
+    await saleOrder(gid, 'the sale order', (s) => s.state === 'sale');
+    await settled();
+    const updatedAt = (await stack.simControl<{ updated_at: string }>('GET', `/orders/${order.id}`)).updated_at;
+    assert.equal(await recorded(gid), updatedAt, 'the webhook job recorded the updatedAt it applied');
+    const calls = stack.sim.stats.callsByOperation.OrderById ?? 0;
+    const pulled = await pullOrdersSince(ctx, since);
+    assert.ok(pulled.alreadyApplied >= 1);
+    assert.deepEqual(await pulledJobs(gid), [], 'no pull job for it');
+    await settled();
+    assert.equal(stack.sim.stats.callsByOperation.OrderById ?? 0, calls, 'the order is not read again');
+
+    // The address changes in Shopify and its webhooks are lost: a newer updatedAt, so the pull reads it.
+    await stack.simControl('PUT', '/faults', { webhookDropRate: 1 });
+    nextSecond();
+    await stack.simControl('PATCH', `/orders/${order.id}/address`, {
+      shippingAddress: { address1: '2 Pull Lane', city: 'Ghent', zip: '9000' },
+    });
+    await stack.sim.idle();
+    const newer = (await stack.simControl<{ updated_at: string }>('GET', `/orders/${order.id}`)).updated_at;
+    assert.ok(newer > updatedAt);
+    const again = await pullOrdersSince(ctx, since);
+    assert.ok(again.enqueued >= 1);
+    assert.deepEqual(await pulledJobs(gid), [newer]);
+    const so = await saleOrder(gid, 'the pulled address', (s) => odoo.state.partners.get(s.partner_shipping_id)?.city === 'Ghent');
+    assert.ok(so);
+    await settled();
+    assert.equal(await recorded(gid), newer);
+  });
+
+  it('keeps the latest updatedAt recorded when two jobs of an order finish out of order', async () => {
+    const gid = 'gid://shopify/Order/987654321';
+    await recordApplied(ctx, gid, '2026-11-27T12:00:05Z');
+    await recordApplied(ctx, gid, '2026-11-27T12:00:03Z');
+    assert.equal(await recorded(gid), '2026-11-27T12:00:05Z');
+    await recordApplied(ctx, gid, '2026-11-27T12:00:07Z');
+    assert.equal(await recorded(gid), '2026-11-27T12:00:07Z');
+  });
+
+  it('pulls again an order whose refund webhooks were lost after a webhook job applied it (the refund backstop)', async () => {
+    const since = new Date(Date.now() - SIM_LAG_MS - 60_000);
+    const order = await place(orderBody([{ sku: 'TEE', quantity: 2, price: '19.99' }], { financialStatus: 'paid' }));
+    const gid = order.admin_graphql_api_id;
+    const so = await saleOrder(gid, 'the sale order', (s) => s.state === 'sale');
+    await settled();
+    const applied = await recorded(gid);
+    assert.ok(applied, 'recorded by the webhook job');
+    assert.equal((await pullOrdersSince(ctx, since)).enqueued, 0, 'nothing to pull');
+    await stack.simControl('PUT', '/faults', { webhookDropRate: 1 });
+    nextSecond();
+    const refund = await stack.simControl<{ admin_graphql_api_id: string }>('POST', `/orders/${order.id}/refunds`, {
+      lines: [{ sku: 'TEE', quantity: 1, restockType: 'cancel' }],
+    });
+    await stack.sim.idle();
+    assert.deepEqual(
+      [...odoo.state.refunds.values()].filter((r) => r.sale_order_id === so.id),
+      [],
+      'no webhook arrived',
+    );
+    // Shopify moves the order's updatedAt when it is refunded: the pull reads it, Odoo answers
+    // refunds_pending, and the orders flow applies the refund before the order.
+    const updatedAt = (await stack.simControl<{ updated_at: string }>('GET', `/orders/${order.id}`)).updated_at;
+    assert.ok(updatedAt > applied, `${updatedAt} is later than ${applied}`);
+    const pulled = await pullOrdersSince(ctx, since);
+    assert.ok(pulled.enqueued >= 1);
+    await stack.waitFor('the refund in Odoo', () =>
+      [...odoo.state.refunds.values()].find((r) => r.refund_gid === refund.admin_graphql_api_id && r.sale_order_id === so.id),
+    );
+    await settled();
+    assert.equal(await recorded(gid), updatedAt);
   });
 
   it('runs the scheduled pull from the watermark minus the overlap and advances the watermark', async () => {
@@ -407,6 +512,11 @@ describe('orders flow end to end (simulator → sidecar → Odoo double)', funct
       [],
     );
     assert.ok(stack.logs.lines.some((l) => l.outcome === 'held' && l.saleOrderId === so.id && l.level === 'warn'));
+    // Not recorded as applied: the pull reads it again (a fixed mapping releases it then too).
+    assert.equal(await recorded(order.admin_graphql_api_id), undefined);
+    await pullOrdersSince(ctx, new Date(Date.now() - SIM_LAG_MS - 60_000));
+    assert.equal((await pulledJobs(order.admin_graphql_api_id)).length, 1, 'the pull enqueued the held order');
+    await settled();
 
     // The user maps the tax and clicks "Re-import from Shopify": the outbox event order.reimport
     // brings the order back through the flow, which releases it.
@@ -476,6 +586,7 @@ describe('orders flow end to end (simulator → sidecar → Odoo double)', funct
     assert.equal(soOf(order.admin_graphql_api_id).length, 0);
     assert.equal(odoo.state.saleOrders.size, ordersBefore);
     assert.equal(odoo.state.partners.size, partnersBefore, 'not even the customer was created');
+    assert.equal(await recorded(order.admin_graphql_api_id), undefined, 'a failed order is not recorded as applied');
     // The webhook whose job hit the error is marked failed with the reason (earlier deliveries of
     // the burst were superseded by it and are marked processed).
     const rows = await stack.waitFor('the failed inbox row', async () => {

@@ -253,6 +253,11 @@ describe('privacy requests end to end (simulator compliance webhooks, PostgreSQL
     await pool.query(
       "INSERT INTO shopify_sync.refund_intent (move_id, order_gid, known_refunds) VALUES (1, 'gid://shopify/Order/1', '{}')",
     );
+    // The orders applied (the pull's skip list), as an orders job records them for this shop.
+    await pool.query('INSERT INTO shopify_sync.order_applied (shop_domain, order_gid, shopify_updated_at) VALUES ($1, $2, now())', [
+      stack.config.shopify.shopDomain,
+      order.admin_graphql_api_id,
+    ]);
     const queue = stack.config.database.queueSchema;
     const before = (await pool.query<{ count: number }>(`SELECT count(*)::int AS count FROM ${queue}.job`)).rows[0]!.count;
     assert.ok(before > 0);
@@ -274,7 +279,7 @@ describe('privacy requests end to end (simulator compliance webhooks, PostgreSQL
     const { rows: tables } = await pool.query<{ table_name: string }>(
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'shopify_sync' AND table_type = 'BASE TABLE'",
     );
-    assert.ok(tables.some((t) => t.table_name === 'refund_intent'));
+    assert.ok(tables.some((t) => t.table_name === 'refund_intent') && tables.some((t) => t.table_name === 'order_applied'));
     for (const { table_name: table } of tables.filter((t) => !kept.includes(t.table_name))) {
       assert.equal((await pool.query(`SELECT 1 FROM shopify_sync.${table}`)).rowCount, 0, `${table} is emptied`);
     }

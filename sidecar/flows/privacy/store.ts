@@ -86,7 +86,8 @@ export async function purgeDeliveryPayload(ctx: Db, webhookId: string): Promise<
 /**
  * Everything the sidecar holds for the shop: its inbox (but the row being handled, without its
  * payload), every job but the one running and those other workers hold, reports and operations,
- * the sync tables, watermarks, the API budget and the named state (but the compliance record).
+ * the sync tables, watermarks, the orders applied, the API budget and the named state (but the
+ * compliance record).
  */
 export async function purgeShop(ctx: Db, shop: string, current: { jobId: string; webhookId: string }): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
@@ -98,7 +99,7 @@ export async function purgeShop(ctx: Db, shop: string, current: { jobId: string;
   for (const table of ['reports', 'operations', 'customer_sync', 'fulfillment_intent', 'refund_intent']) {
     counts[`${table}_deleted`] = count(await ctx.pool.query(`DELETE FROM ${app(ctx, table)}`));
   }
-  for (const table of ['sync_watermarks', 'shopify_budget']) {
+  for (const table of ['sync_watermarks', 'order_applied', 'shopify_budget']) {
     counts[`${table}_deleted`] = count(await ctx.pool.query(`DELETE FROM ${app(ctx, table)} WHERE shop_domain = $1`, [shop]));
   }
   counts.sidecar_state_deleted = count(
