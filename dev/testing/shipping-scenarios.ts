@@ -33,8 +33,8 @@ export function defineShippingScenarios(get: () => ShippingScenarioContext): voi
   const sim = <T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown) => get().stack.simControl<T>(method, path, body);
   const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false>) => get().stack.waitFor(what, probe, get().timeoutMs);
 
-  /** A product on both sides with `stock` units, and an order of `quantity` units imported into Odoo. */
-  async function orderInOdoo(quantity: number, stock = 10) {
+  /** A product made in Odoo with `stock` units, created in Shopify and its stock pushed. */
+  async function productOnBothSides(stock: number) {
     const { merchant, warehouseId } = get();
     const sku = `SHIP-${randomUUID().slice(0, 8).toUpperCase()}`;
     // Made in Odoo only: the catalog flow creates it in Shopify and the inventory flow pushes its stock.
@@ -46,18 +46,32 @@ export function defineShippingScenarios(get: () => ShippingScenarioContext): voi
       return levels.length === 1 && levels[0]!.on_hand === stock ? true : undefined;
     });
     await queuesIdle();
-    const order = await sim<SimOrder>('POST', '/orders', {
+    return { sku, variantId };
+  }
+
+  /** A paid order of `quantity` units in Shopify (as a storefront or a POS places it). */
+  const placeOrder = (sku: string, quantity: number) =>
+    sim<SimOrder>('POST', '/orders', {
       email: `ship-${randomUUID().slice(0, 8)}@example.com`,
       lines: [{ sku, quantity, price: '10.00' }],
       financialStatus: 'paid',
       locationId: LOCATION,
     });
-    const [so] = await waitFor('the sale order in Odoo', async () => {
-      const sos = await merchant.readSaleOrders(order.admin_graphql_api_id);
-      return sos.length === 1 && sos[0]!.state === 'sale' ? sos : undefined;
+
+  /** The sale order of a Shopify order once Odoo has it confirmed. */
+  const confirmedSaleOrder = (orderGid: string) =>
+    waitFor('the sale order in Odoo', async () => {
+      const sos = await get().merchant.readSaleOrders(orderGid);
+      return sos.length === 1 && sos[0]!.state === 'sale' ? sos[0]! : undefined;
     });
+
+  /** A product on both sides with `stock` units, and an order of `quantity` units imported into Odoo. */
+  async function orderInOdoo(quantity: number, stock = 10) {
+    const { sku, variantId } = await productOnBothSides(stock);
+    const order = await placeOrder(sku, quantity);
+    const so = await confirmedSaleOrder(order.admin_graphql_api_id);
     await queuesIdle();
-    return { sku, variantId, order, soId: so!.id };
+    return { sku, variantId, order, soId: so.id };
   }
 
   const deliveries = async (soId: number) => (await get().merchant.readPickings(soId)).filter((p) => p.picking_type === 'outgoing');
@@ -193,6 +207,31 @@ export function defineShippingScenarios(get: () => ShippingScenarioContext): voi
       await waitFor('the delivery validated by the pull', async () => ((await deliveries(soId))[0]!.state === 'done' ? true : undefined));
       await queuesIdle();
       assert.equal((await sim<SimOrder>('GET', `/orders/${order.id}`)).fulfillments.length, 1);
+      assert.deepEqual(await level(sku), { on_hand: 9, committed: 0, available: 9 });
+    });
+
+    it("an order placed and fulfilled in Shopify at once (a POS sale) whose webhooks were all lost: the orders pull imports it and validates its delivery, whichever of the pull's two jobs runs first", async () => {
+      const { stack } = get();
+      await get().merchant.configure({ fulfillment_policy: 'validate' });
+      const { sku } = await productOnBothSides(10);
+      const before = await deadLetters();
+      const since = new Date(Date.now() - 5_000).toISOString(); // the simulator's clock is the real one here
+      await sim('PUT', '/faults', { webhookDropRate: 1 });
+      let order: SimOrder;
+      try {
+        order = await placeOrder(sku, 1);
+        await fulfillInShopify(order.id, sku, 1);
+        await stack.sim.idle();
+      } finally {
+        await sim('PUT', '/faults', { webhookDropRate: 0 });
+      }
+      // One orders job and one fulfillments job, on two queues: the fulfillments job must wait for the order.
+      assert.ok((await pullOrdersSince(stack.flowContext(), since)).enqueued >= 1);
+      const so = await confirmedSaleOrder(order.admin_graphql_api_id);
+      await waitFor('the delivery validated by the pull', async () => ((await deliveries(so.id))[0]?.state === 'done' ? true : undefined));
+      await queuesIdle();
+      assert.equal((await sim<SimOrder>('GET', `/orders/${order.id}`)).fulfillments.length, 1, 'nothing sent back to Shopify');
+      assert.equal(await deadLetters(), before, 'no dead letter');
       assert.deepEqual(await level(sku), { on_hand: 9, committed: 0, available: 9 });
     });
 

@@ -31,9 +31,9 @@ export async function handleFulfillmentJob(ctx: FlowContext, job: JobContext<Que
   if (data.source === 'webhook' || data.source === 'pull') {
     const orderGid = data.source === 'webhook' ? data.entityGid : data.orderGid;
     // A fulfillment can arrive before its order is imported: it waits, with the queue's backoff.
-    // The pull's job does not: the order's own pull job imports it, the next pull comes back.
+    // The pull's job too: it is sent beside the order's own pull job, on another queue, and a
+    // later pull would not come back (its job id, from the order's updatedAt, is this one's).
     if (!(await orderInOdoo(ctx, orderGid))) {
-      if (data.source === 'pull') return ignored('not_imported', 'the order is not imported in Odoo yet', { fields: { orderGid } });
       throw new WaitingError(
         `order ${orderGid} in Odoo`,
         `fulfillments: order ${orderGid} is not imported in Odoo yet; its Shopify fulfillments wait for it`,
