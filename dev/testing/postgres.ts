@@ -44,9 +44,11 @@ export async function startThrowawayPostgres(existingUrl?: string): Promise<Thro
 export interface RestartablePostgres extends ThrowawayPostgres {
   /**
    * Stops the server the way an administrator's fast shutdown does (every session gets 57P01 and
-   * is closed), keeps it down `downMs`, and starts it again on the same data and port.
+   * is closed), keeps it down `downMs` (or until `down()` resolves, for a test that needs something
+   * to have met the database away, whatever the machine's load), and starts it again on the same
+   * data and port.
    */
-  restart(downMs: number): Promise<void>;
+  restart(downMs: number | (() => Promise<unknown>)): Promise<void>;
 }
 
 export async function startRestartablePostgres(): Promise<RestartablePostgres> {
@@ -79,7 +81,7 @@ async function startEmbedded(): Promise<RestartablePostgres> {
     createDatabase: (name) => createDatabase(url, name),
     async restart(downMs) {
       await server.stop();
-      await new Promise((resolve) => setTimeout(resolve, downMs));
+      await (typeof downMs === 'number' ? new Promise((resolve) => setTimeout(resolve, downMs)) : downMs());
       await server.start();
     },
     stop: async () => {
