@@ -596,8 +596,13 @@ function budgetNote(
     .filter(([, p]) => p >= 0.5)
     .sort((a, b) => b[1] - a[1])
     .map(([name, p]) => `${name} ${p.toFixed(1)} in ${calls(name).toFixed(2)} calls`);
+  // A phase whose Shopify calls all fell outside it (a stand-in flow, a busy machine) charged nothing: no rate to derive.
+  const sustains =
+    points > 0
+      ? `restore ${after.restoreRate}/s sustains ${(after.restoreRate / perOrder).toFixed(1)} orders/s`
+      : 'no call charged in the phase';
   return (
-    `; Shopify points charged per order ${perOrder.toFixed(1)} (${operations.join(', ')}; restore ${after.restoreRate}/s sustains ${(after.restoreRate / perOrder).toFixed(1)} orders/s)` +
+    `; Shopify points charged per order ${perOrder.toFixed(1)} (${operations.join(', ')}; ${sustains})` +
     `; budget waits by lane: ${waits.length ? waits.join(', ') : 'none'}`
   );
 }
