@@ -143,6 +143,7 @@ const rawOrder = (): fc.Arbitrary<OrderFieldsFragment> =>
         }),
         { maxLength: 2 },
       ),
+      pageInfo: fc.constant({ hasNextPage: false, endCursor: null }),
     }),
     customer: fc.option(
       fc.record({
@@ -200,7 +201,7 @@ function consistent(order: OrderFieldsFragment, prices: string[]): OrderFieldsFr
     updatedAt: order.createdAt,
     cancelledAt: null,
     lineItems: { ...order.lineItems, nodes: lines },
-    shippingLines: { nodes: [] },
+    shippingLines: { nodes: [], pageInfo: { hasNextPage: false, endCursor: null } },
     additionalFees: [],
     currentSubtotalPriceSet: {
       shopMoney: { amount: fmt(subtotal), currencyCode: 'EUR' as const },

@@ -36,6 +36,7 @@ export const DOCUMENT_NAMES = [
   'OrdersUpdatedSince',
   'OrderById',
   'OrderLineItems',
+  'OrderShippingLines',
   'FulfillmentOrdersForOrder',
   'FulfillmentCreate',
   'FulfillmentTrackingInfoUpdate',

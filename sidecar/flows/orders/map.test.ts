@@ -69,6 +69,7 @@ function order(overrides: Partial<OrderFieldsFragment> = {}): OrderFieldsFragmen
           taxLines: [{ title: 'VAT', rate: 0.2, ratePercentage: null, priceSet: m('1.00') }],
         },
       ],
+      pageInfo: { hasNextPage: false, endCursor: null },
     },
     customer: {
       id: 'gid://shopify/Customer/7',
@@ -299,6 +300,7 @@ describe('orders normalise: Shopify order → OrderDocument', () => {
                 taxLines: [],
               },
             ],
+            pageInfo: { hasNextPage: false, endCursor: null },
           },
         }),
       ).document.shipping_lines[0];
@@ -344,7 +346,9 @@ describe('orders normalise: Shopify order → OrderDocument', () => {
       { lines: [['Standard', '5.00', true]], expected: [['Standard', '5.00', true]] },
     ];
     for (const c of cases) {
-      const { document } = normaliseOrder(order({ shippingLines: { nodes: c.lines.map(([t, p, r]) => line(t, p, r)) } }));
+      const { document } = normaliseOrder(
+        order({ shippingLines: { nodes: c.lines.map(([t, p, r]) => line(t, p, r)), pageInfo: { hasNextPage: false, endCursor: null } } }),
+      );
       assert.deepEqual(
         document.shipping_lines.map((s) => [s.title, s.price, s.removed]),
         c.expected,
@@ -426,7 +430,7 @@ describe('orders normalise: currencies with 0 and 3 decimals (ISO 4217 minor uni
           currentTotalTaxSet: m3('0'),
           currentTotalDiscountsSet: m3('0'),
           currentTotalPriceSet: m3(total),
-          shippingLines: { nodes: [] },
+          shippingLines: { nodes: [], pageInfo: { hasNextPage: false, endCursor: null } },
           lineItems: {
             nodes: [
               line({
@@ -588,7 +592,7 @@ describe('orders read: which jobs read the customer-currency amounts (pure parts
 
   it('makes the same document of a shop-currency order read without its presentment amounts as of one read with them', () => {
     const shopOnly = (bag: OrderMoneyFieldsFragment): OrderMoneyFieldsFragment => ({ shopMoney: bag.shopMoney });
-    const full = order({ shippingLines: { nodes: [] } });
+    const full = order({ shippingLines: { nodes: [], pageInfo: { hasNextPage: false, endCursor: null } } });
     const lean: OrderFieldsFragment = {
       ...full,
       currentSubtotalPriceSet: shopOnly(full.currentSubtotalPriceSet),
@@ -678,6 +682,7 @@ describe('orders normalise: amounts in the presentment currency', () => {
                 taxLines: [],
               },
             ],
+            pageInfo: { hasNextPage: false, endCursor: null },
           },
           lineItems: {
             nodes: [
@@ -790,7 +795,7 @@ describe('orders normalise: duties', () => {
         currentTotalTaxSet: usd('5.40', '5.94'),
         currentTotalDiscountsSet: usd('0', '0'),
         currentTotalPriceSet: usd('32.40', '35.64'),
-        shippingLines: { nodes: [] },
+        shippingLines: { nodes: [], pageInfo: { hasNextPage: false, endCursor: null } },
         lineItems: {
           nodes: [
             line({ originalUnitPriceSet: usd('9.50', '10.45'), taxLines: [], duties: [duty(5, usd('3.00', '3.30'), usd('0.60', '0.66'))] }),
@@ -844,7 +849,7 @@ describe('orders normalise: duties', () => {
           currentTotalDiscountsSet: usd('0', '0'),
           currentTotalPriceSet: usd('20.50', '22.55'),
           currentTotalDutiesSet: current,
-          shippingLines: { nodes: [] },
+          shippingLines: { nodes: [], pageInfo: { hasNextPage: false, endCursor: null } },
           lineItems: {
             nodes: [line({ originalUnitPriceSet: usd('9.50', '10.45'), taxLines: [], duties: [duty(5, usd('3.00', '3.30'))] })],
             pageInfo: { hasNextPage: false, endCursor: null },
@@ -934,7 +939,7 @@ describe('orders normalise: additional fees', () => {
         currentTotalTaxSet: usd('0.50', '0.55'),
         currentTotalDiscountsSet: usd('0', '0'),
         currentTotalPriceSet: usd('22.00', '24.20'),
-        shippingLines: { nodes: [] },
+        shippingLines: { nodes: [], pageInfo: { hasNextPage: false, endCursor: null } },
         additionalFees: [fee(31, usd('2.50', '2.75'), usd('0.50', '0.55'))],
         lineItems: {
           nodes: [line({ originalUnitPriceSet: usd('9.50', '10.45'), taxLines: [] })],

@@ -144,6 +144,25 @@ describe('orders flow end to end (simulator → sidecar → Odoo double)', funct
     });
   }
 
+  it('an order with more shipping lines than the first read holds (7) keeps every one, in its place, and the total to the cent', async () => {
+    const legs = Array.from({ length: 7 }, (_, i) => ({
+      title: `Leg ${i + 1}`,
+      price: `${i + 1}.00`,
+      taxLines: [{ title: 'VAT', rate: 0.2, price: ((i + 1) * 0.2).toFixed(2) }],
+    }));
+    const order = await place(orderBody([{ sku: 'MUG', quantity: 1, price: '9.50' }], { shippingLines: legs }));
+    const so = await saleOrder(order.admin_graphql_api_id, 'the sale order', (s) => s.state === 'sale');
+    await settled();
+    const { amount_total, lines } = await merchant.readOrderLines(so.id);
+    // 9.50 + (1 + … + 7) = 37.50 net, VAT 20 %: 1.90 + 5.60 = 7.50.
+    assert.equal(order.current_total_price, '45.00');
+    assert.equal(amount_total, '45.00');
+    assert.deepEqual(
+      lines.filter((l) => l.role === 'shipping').map((l) => l.price_total),
+      legs.map((l) => (Number(l.price) * 1.2).toFixed(2)),
+    );
+  });
+
   it('turns an order placed in Shopify into one confirmed sale order with its lines and the total to the cent', async () => {
     const order = await place(
       orderBody([

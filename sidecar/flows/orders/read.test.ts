@@ -5,8 +5,18 @@ import { fetchOrder } from './read.js';
 
 const GID = 'gid://shopify/Order/1001';
 
-/** What fetchOrder looks at of an answer: the currencies and the line items' pages. */
-function answer(presentment: string, page: { hasNextPage: boolean; endCursor: string | null }, lines = ['L1']) {
+type Page = { hasNextPage: boolean; endCursor: string | null };
+const last: Page = { hasNextPage: false, endCursor: null };
+type ShippingLine = OrderFieldsFragment['shippingLines']['nodes'][number];
+const shippingLine = (title: string) => ({ title }) as ShippingLine;
+
+/** What fetchOrder looks at of an answer: the currencies, the line items' and the shipping lines' pages. */
+function answer(
+  presentment: string,
+  page: Page,
+  lines = ['L1'],
+  shipping: { titles: string[]; page: Page } = { titles: ['S1'], page: last },
+) {
   const nodes = lines.map((id) => ({ id }) as OrderLineFieldsFragment);
   return {
     order: {
@@ -14,10 +24,10 @@ function answer(presentment: string, page: { hasNextPage: boolean; endCursor: st
       currencyCode: 'EUR',
       presentmentCurrencyCode: presentment,
       lineItems: { nodes, pageInfo: page },
+      shippingLines: { nodes: shipping.titles.map(shippingLine), pageInfo: shipping.page },
     } as OrderFieldsFragment,
   };
 }
-const last = { hasNextPage: false, endCursor: null };
 
 /** A Shopify client that answers in turn and records each request's name and variables. */
 function shopify(answers: unknown[]) {
@@ -76,5 +86,38 @@ describe('orders read: the customer-currency amounts only when the order may nee
     const { ctx, calls } = shopify([{ order: null }]);
     assert.equal(await fetchOrder(ctx, GID, { withPresentment: false }), null);
     assert.equal(calls.length, 1);
+  });
+});
+
+describe('orders read: every shipping line, removed ones included, past the first page', () => {
+  it('reads the shipping lines past the first 5 and answers the order with all of them, in order', async () => {
+    const { ctx, calls } = shopify([
+      answer('EUR', last, ['L1'], { titles: ['S1', 'S2', 'S3', 'S4', 'S5'], page: { hasNextPage: true, endCursor: 's5' } }),
+      { order: { id: GID, shippingLines: { nodes: ['S6', 'S7'].map(shippingLine), pageInfo: last } } },
+    ]);
+    const fetched = await fetchOrder(ctx, GID, { withPresentment: false });
+    assert.deepEqual(calls, [
+      ['OrderById', { id: GID, withPresentment: false }],
+      ['OrderShippingLines', { id: GID, after: 's5', withPresentment: false }],
+    ]);
+    assert.deepEqual(
+      fetched?.order.shippingLines.nodes.map((s) => s.title),
+      ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7'],
+    );
+    assert.equal(fetched?.order.shippingLines.pageInfo.hasNextPage, false);
+  });
+
+  it('refuses to answer part of an order that vanished between two pages (retried, never a short document)', async () => {
+    for (const [first, what] of [
+      [answer('EUR', last, ['L1'], { titles: ['S1'], page: { hasNextPage: true, endCursor: 's1' } }), 'shipping lines'],
+      [answer('EUR', { hasNextPage: true, endCursor: 'c1' }), 'line items'],
+    ] as const) {
+      const { ctx } = shopify([first, { order: null }]);
+      await assert.rejects(fetchOrder(ctx, GID, { withPresentment: false }), (error: Error) => {
+        assert.equal(error.name, 'RetryableError');
+        assert.match(error.message, new RegExp(`disappeared while its ${what} were read`));
+        return true;
+      });
+    }
   });
 });

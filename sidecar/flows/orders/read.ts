@@ -3,12 +3,15 @@
  * and pages of the orders updated since an instant (the pull).
  */
 import type { OrderFieldsFragment, OrderLineFieldsFragment, OrdersUpdatedSinceQuery } from '../../shopify/index.js';
+import { RetryableError } from '../../queue/errors.js';
 import type { FlowContext } from '../context.js';
 import type { FailureSubject } from '../failure-report.js';
 import { paidInOtherCurrency, updatedSinceQuery } from './map.js';
 
 /**
- * Reads the order and all its line items (OrderById, then OrderLineItems pages past the first 10).
+ * Reads the order and all its line items (OrderById, then OrderLineItems pages past the first 10)
+ * and shipping lines (OrderShippingLines pages past the first 5; the order answered carries them
+ * all, so a line past the first page is never dropped and never shifts another's position).
  * `withPresentment: false` leaves the customer's-currency amounts out (a quarter of the read's
  * points; ./map.ts, readsPresentment): when the answer shows the order is paid in another currency
  * after all, it is read again with them, so the document never lacks them.
@@ -28,11 +31,37 @@ export async function fetchOrder(
   let page = order.lineItems.pageInfo;
   while (page.hasNextPage && page.endCursor) {
     const more = await ctx.shopify.request('OrderLineItems', { id: orderGid, after: page.endCursor, withPresentment }, { lane: 'orders' });
-    if (!more.order) break;
+    if (!more.order) throw gone(orderGid, 'line items');
     lineItems.push(...more.order.lineItems.nodes);
     page = more.order.lineItems.pageInfo;
   }
-  return { order, lineItems };
+  return { order: await withAllShippingLines(ctx, order, withPresentment), lineItems };
+}
+
+/**
+ * The order vanished between two pages: never a document with part of its lines. The job's retry
+ * reads it again and finds it gone (or whole).
+ */
+const gone = (orderGid: string, what: string) => new RetryableError(`orders: ${orderGid} disappeared while its ${what} were read`);
+
+async function withAllShippingLines(
+  ctx: Pick<FlowContext, 'shopify'>,
+  order: OrderFieldsFragment,
+  withPresentment: boolean,
+): Promise<OrderFieldsFragment> {
+  const nodes = [...order.shippingLines.nodes];
+  let page = order.shippingLines.pageInfo;
+  while (page.hasNextPage && page.endCursor) {
+    const more = await ctx.shopify.request(
+      'OrderShippingLines',
+      { id: order.id, after: page.endCursor, withPresentment },
+      { lane: 'orders' },
+    );
+    if (!more.order) throw gone(order.id, 'shipping lines');
+    nodes.push(...more.order.shippingLines.nodes);
+    page = more.order.shippingLines.pageInfo;
+  }
+  return { ...order, shippingLines: { nodes, pageInfo: page } };
 }
 
 /** One page of the orders updated at or after `since` (ids and `updatedAt` only). */
