@@ -16,23 +16,11 @@ class ProductTemplate(models.Model):
     _inherit = ["product.template", "shopify.binding.mixin"]
 
     _shopify_admin_paths = {"Product": "products"}
+    _shopify_push_event = ("product.changed", "product", "template_id")
 
     def _shopify_should_sync(self):
         self.ensure_one()
         return bool(self.shopify_gid) or (self.sale_ok and self.type != "combo")
-
-    def _shopify_emit_changed(self, reason, force=False):
-        Event = self.env["shopify.sync.event"]
-        for template in self:
-            if force or template._shopify_should_sync():
-                Event._emit("product.changed", template, f"product:{template.id}",
-                            {"template_id": template.id, "reason": reason,
-                             "active": template.active}, force=force)
-                if force or not self.env.context.get("shopify_sync_origin"):
-                    template._shopify_mark_pending()
-
-    def _shopify_resync_event(self):
-        self._shopify_emit_changed("resync", force=True)
 
     @api.model_create_multi
     def create(self, vals_list):

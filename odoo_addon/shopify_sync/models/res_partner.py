@@ -23,6 +23,7 @@ class ResPartner(models.Model):
     _inherit = ["res.partner", "shopify.binding.mixin"]
 
     _shopify_admin_paths = {"Customer": "customers"}
+    _shopify_push_event = ("customer.changed", "customer", "partner_id")
 
     shopify_sync = fields.Boolean(
         string="Sync to Shopify", copy=False,
@@ -79,19 +80,6 @@ class ResPartner(models.Model):
     def _shopify_should_sync(self):
         self.ensure_one()
         return (self.shopify_sync or bool(self.shopify_gid)) and not self.shopify_erased
-
-    def _shopify_emit_changed(self, reason, force=False):
-        Event = self.env["shopify.sync.event"]
-        for partner in self:
-            if force or partner._shopify_should_sync():
-                Event._emit("customer.changed", partner, f"customer:{partner.id}",
-                            {"partner_id": partner.id, "reason": reason,
-                             "active": partner.active}, force=force)
-                if force or not self.env.context.get("shopify_sync_origin"):
-                    partner._shopify_mark_pending()
-
-    def _shopify_resync_event(self):
-        self._shopify_emit_changed("resync", force=True)
 
     @api.model_create_multi
     def create(self, vals_list):

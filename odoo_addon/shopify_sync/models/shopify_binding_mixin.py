@@ -119,9 +119,34 @@ class ShopifyBindingMixin(models.AbstractModel):
             todo.sudo().with_context(shopify_sync_origin=True, tracking_disable=True).write(
                 {"shopify_state": "pending"})
 
+    # Records Odoo pushes to Shopify (product templates, partners): the outbox event a change
+    # emits, as (event type, key prefix, the payload's id field). Other bindings leave it None.
+    _shopify_push_event = None
+
+    def _shopify_should_sync(self):
+        """Whether a change of this record is pushed to Shopify (override)."""
+        self.ensure_one()
+        return True
+
+    def _shopify_emit_changed(self, reason, force=False):
+        """The outbox event of a pushed record's change, and its Pending status unless the
+        sidecar itself wrote it (a forced event, e.g. Resync, is emitted whatever the record)."""
+        event_type, key_prefix, id_field = self._shopify_push_event
+        Event = self.env["shopify.sync.event"]
+        for record in self:
+            if force or record._shopify_should_sync():
+                Event._emit(event_type, record, f"{key_prefix}:{record.id}",
+                            {id_field: record.id, "reason": reason, "active": record.active},
+                            force=force)
+                if force or not self.env.context.get("shopify_sync_origin"):
+                    record._shopify_mark_pending()
+
     def _shopify_resync_event(self):
-        """Outbox event that asks the sidecar to push this record again (override)."""
-        raise NotImplementedError
+        """Outbox event that asks the sidecar to push this record again (override when the
+        record is not pushed as a change of its own)."""
+        if not self._shopify_push_event:
+            raise NotImplementedError
+        self._shopify_emit_changed("resync", force=True)
 
     def action_shopify_resync(self):
         """'Resync to Shopify': emit an outbox event for each record (forced)."""
