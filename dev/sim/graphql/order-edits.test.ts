@@ -121,6 +121,26 @@ describe('sim orderEdit* mutations', () => {
       return res.body as { id: number; admin_graphql_api_id: string; shipping_lines: Array<{ id: number }> };
     }
 
+    it('a shipping line lowered on a paid order: the money received stays what was paid (the edit balance is owed back), also after it is refunded', async () => {
+      const order = await placedTaxed();
+      const RECEIVED = `query($id: ID!) { order(id: $id) { totalReceivedSet { shopMoney { amount } } currentTotalPriceSet { shopMoney { amount } } } }`;
+      const read = async () => {
+        const o = (await gqlData(sim(), RECEIVED, { id: order.admin_graphql_api_id })).order;
+        return [o.totalReceivedSet.shopMoney.amount, o.currentTotalPriceSet.shopMoney.amount];
+      };
+      assert.deepEqual(await read(), ['29.04', '29.04']);
+      const edited = await control(sim(), 'post', `/orders/${order.id}/edit`, {
+        shipping: { update: [{ id: order.shipping_lines[0]!.id, price: '3.00' }] },
+      });
+      assert.equal(edited.status, 200, JSON.stringify(edited.body));
+      // 5.00 + 1.05 VAT became 3.00 + 0.63: 2.42 owed to the customer.
+      assert.deepEqual(await read(), ['29.04', '26.62']);
+      const refunded = await control(sim(), 'post', `/orders/${order.id}/refunds`, { amount: '2.42', note: 'edit balance' });
+      assert.equal(refunded.status, 201, JSON.stringify(refunded.body));
+      // "Received from the customer before returns": a refund does not lower it.
+      assert.deepEqual(await read(), ['29.04', '26.62']);
+    });
+
     it('updates, adds and removes shipping lines: current totals, taxes, isRemoved and includeRemovals, orders/edited', async () => {
       const order = await placedTaxed();
       // 2 × 9.50 + 3.99 VAT + 5.00 shipping + 1.05 VAT = 29.04

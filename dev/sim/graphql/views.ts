@@ -35,6 +35,7 @@ import {
   activeShippingLines,
   currentQuantity,
   linePortion,
+  netPaid,
   orderDuties,
   orderTotals,
   refundedQuantity,
@@ -502,7 +503,10 @@ export function orderView(state: SimState, order: Order): View {
     currentTotalAdditionalFeesSet: () => (orderFees(order).length ? bag(t().additionalFees) : null),
     totalRefundedSet: () => bag(t().refundedAmount),
     totalOutstandingSet: () => bag(t().outstanding),
-    totalReceivedSet: () => bag(t().total - t().outstanding),
+    // "Received from the customer before returns": the money taken (sales and captures less cash
+    // change), whatever edits did to the totals since (a shipping line lowered after payment leaves
+    // the customer owed the difference, which the edit balance of a refund repays).
+    totalReceivedSet: () => bag(netPaid(state, order)),
     netPaymentSet: () => bag(t().total - t().outstanding - t().refundedAmount),
     taxLines: () => taxLineViews(order, t().taxLines),
     billingAddress: mailingAddress(order.billingAddress, gid('MailingAddress', order.id * 10 + 1)),
