@@ -25,6 +25,7 @@ export interface SimOrder {
   current_total_price: string;
   current_total_price_set: { presentment_money: { amount: string; currency_code: string } };
   line_items: Array<{ sku: string | null; current_quantity: number; gift_card: boolean }>;
+  shipping_lines: Array<{ id: number; price: string }>;
   fulfillments: unknown[];
   refunds: Array<{ admin_graphql_api_id: string; transactions: Array<{ amount: string; kind: string; status: string }> }>;
 }
@@ -142,6 +143,18 @@ export async function edit(run: Run, p: Placed): Promise<void> {
       set: [{ sku: e.remove.sku, quantity: line.current_quantity - e.remove.quantity, restock: true }],
     });
   }
+}
+
+/**
+ * The plan's shipping edit, committed in Shopify's admin after Odoo invoiced the order, then its
+ * balance: paid back (lowered) or collected (raised: a sale, orders/paid).
+ */
+export async function editShipping(run: Run, p: Placed): Promise<void> {
+  const current = await sim<SimOrder>(run, 'GET', `/orders/${p.order.id}`);
+  const line = current.shipping_lines[0]!;
+  await sim(run, 'POST', `/orders/${p.order.id}/edit`, { shipping: { update: [{ id: line.id, price: p.plan.shippingEdit!.price }] } });
+  if (cents(p.plan.shippingEdit!.price, 'new shipping price') < cents(line.price, 'shipping price')) await refundEditBalance(run, p);
+  else await sim(run, 'POST', `/orders/${p.order.id}/pay`);
 }
 
 /** Validates the order's open deliveries in Odoo and waits until Shopify has their fulfillments; false: nothing to deliver. */

@@ -41,6 +41,8 @@ export interface AuditCounts {
   dutiesRefunded: number;
   /** Orders with an additional fee. */
   fees: number;
+  /** Orders whose shipping price an edit lowered or raised after Odoo invoiced them. */
+  shippingEdits: number;
   /**
    * With customers' currencies (`--currencies mixed`): orders paid in another currency than the
    * shop's, those booked in the customer's currency, and the orders by the currency Odoo booked.
@@ -69,6 +71,7 @@ export function emptyCounts(): AuditCounts {
     duties: 0,
     dutiesRefunded: 0,
     fees: 0,
+    shippingEdits: 0,
     actions: {},
     examples: [],
   };
@@ -81,7 +84,7 @@ export function summary(counts: AuditCounts): string {
     `credit_notes_differ=${counts.creditNotesDiffer} refunds_not_applied=${counts.refundsNotApplied} ` +
     `payments=${counts.payments} payments_differ=${counts.paymentsDiffer} payments_unreconciled=${counts.paymentsUnreconciled} ` +
     `gift_cards=${counts.giftCards} gift_cards_differ=${counts.giftCardsDiffer} ` +
-    `duties=${counts.duties} duties_refunded=${counts.dutiesRefunded} fees=${counts.fees}` +
+    `duties=${counts.duties} duties_refunded=${counts.dutiesRefunded} fees=${counts.fees} shipping_edits=${counts.shippingEdits}` +
     currencySummary(counts)
   );
 }

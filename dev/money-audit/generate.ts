@@ -144,6 +144,12 @@ export interface AuditOrder {
   edit: { add?: { sku: string; quantity: number; price: string }; remove?: { sku: string; quantity: number } } | null;
   /** The return: one unit of a line, restocked, refunded when the return is processed. */
   returned: { sku: string; quantity: number } | null;
+  /**
+   * The shipping line's price changed by an order edit after Odoo invoiced the order (orders
+   * invoiced on payment: `paid`, `pending_paid`, `captured`): its new price; the balance is then refunded (lowered) or
+   * collected (raised).
+   */
+  shippingEdit: { price: string } | null;
   /** The customer's currency when it is not the shop's (./currencies.ts): minor units per shop minor unit. */
   currency?: { code: string; rate: number };
 }
@@ -344,7 +350,24 @@ export function auditOrder(
     },
     action,
     ...withDuty(followUp(action, random, lines, skus, shipped), duty ? lines[duty.line]!.sku : null),
+    shippingEdit: shippingEditOf(index, action, shippingPrice, shippingDiscount),
   };
+}
+
+/** Orders invoiced on payment whose shipping price an edit may change afterwards. */
+const EDITS_SHIPPING: ReadonlySet<AuditAction> = new Set(['paid', 'pending_paid', 'captured']);
+
+/**
+ * The shipping price an edit sets after Odoo invoiced a paid, paid-later or captured order (about
+ * two in five of those shipped without a shipping discount): lowered to half, or raised by 1.00–4.99, in turn by draw.
+ * Drawn from a generator of its own, so the other orders, and the other draws of these, are those
+ * they were before shipping edits were simulated.
+ */
+function shippingEditOf(index: number, action: AuditAction, price: number, discount: number): { price: string } | null {
+  const random = seededRandom(0x5417 ^ (index * 3266489917));
+  if (!EDITS_SHIPPING.has(action) || price === 0 || discount > 0 || random() >= 0.4) return null;
+  const next = random() < 0.5 ? Math.floor(price / 2) : price + 100 + Math.floor(random() * 400);
+  return { price: centsString(next) };
 }
 
 /**

@@ -12,7 +12,7 @@
  * amount Odoo holds is compared with Shopify's, to the cent (./compare.ts), and the last line is
  *   orders=N order_totals_differ=0 invoices=I invoice_totals_differ=0 refunds=R credit_notes=C
  *   credit_notes_differ=0 refunds_not_applied=0 payments=P payments_differ=0
- *   payments_unreconciled=0 gift_cards=G gift_cards_differ=0 duties=D duties_refunded=E fees=F
+ *   payments_unreconciled=0 gift_cards=G gift_cards_differ=0 duties=D duties_refunded=E fees=F shipping_edits=S
  * The exit code is 0 only when nothing differs. With `--currencies mixed` (./currencies.ts) about
  * 45 % of the orders are paid in the customer's currency (PLN, JPY, KWD), the batches book them in
  * the customer's and the shop's money in turn (or as `--book-in` says), every amount is compared
@@ -82,8 +82,10 @@ async function firstSteps(run: Run, p: Placed): Promise<void> {
     p.invoiced = true;
     if (action === 'pending_paid' || action === 'captured') await act.sim(run, 'POST', `/orders/${p.order.id}/pay`);
     // Refunds and edits after the money came in: the invoice is there before them.
-    if (action === 'refund_after_invoice' || action === 'edit_add' || action === 'edit_remove') await act.invoiceMade(run, p);
+    if (action === 'refund_after_invoice' || action === 'edit_add' || action === 'edit_remove' || p.plan.shippingEdit)
+      await act.invoiceMade(run, p);
   }
+  if (p.plan.shippingEdit) await act.editShipping(run, p);
   if (action === 'edit_add' || action === 'edit_remove') await act.edit(run, p);
   // The added line is collected (a sale → orders/paid), the removed unit paid back.
   if (action === 'edit_add') await act.sim(run, 'POST', `/orders/${p.order.id}/pay`);
@@ -132,6 +134,7 @@ async function runBatch(run: Run, batch: AuditOrder[], options: AuditOptions, at
     if (p.plan.body.lines.some((l) => l.duties?.length)) run.counts.duties += 1;
     if (p.plan.refund?.duties) run.counts.dutiesRefunded += 1;
     if (p.plan.body.additionalFees?.length) run.counts.fees += 1;
+    if (p.plan.shippingEdit) run.counts.shippingEdits += 1;
     if (mixed) countCurrency(run.counts, p);
     await compareOrder(run, p);
   }
