@@ -632,7 +632,10 @@ describe('sim Admin GraphQL: orders, fulfillment, refunds, returns', () => {
       { id: ret.id, order: orderId },
     );
     const [refund] = linked.return.refunds.nodes;
-    assert.deepEqual([refund.note, refund.return.id, refund.totalRefundedSet.shopMoney.amount], ['Odoo credit note RINV/1', ret.id, '9.50']);
+    assert.deepEqual(
+      [refund.note, refund.return.id, refund.totalRefundedSet.shopMoney.amount],
+      ['Odoo credit note RINV/1', ret.id, '9.50'],
+    );
     assert.deepEqual(
       linked.order.refunds.map((r: { id: string }) => r.id),
       [refund.id],
