@@ -190,6 +190,7 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
     const company = await companyId();
     if (settings.invoice_policy) await write('res.company', [company], { shopify_invoice_policy: settings.invoice_policy });
     if (settings.edit_removal_policy) await write('res.company', [company], { shopify_edit_removal_policy: settings.edit_removal_policy });
+    if (settings.return_refund) await write('res.company', [company], { shopify_return_refund: settings.return_refund });
     if (settings.gateways) {
       const existing = await searchRead('shopify.payment.gateway', [['active', 'in', [true, false]]], ['id']);
       if (existing.length) await kw('shopify.payment.gateway', 'unlink', [existing.map((row) => row.id)]);
@@ -518,6 +519,14 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
 
     async validateReturn(pickingId: number) {
       await validatePicking(pickingId);
+    },
+
+    async processReturnWithoutRefund(pickingId: number) {
+      await call('stock.picking', 'action_shopify_process_without_refund', [pickingId]);
+    },
+
+    async readReturnWaiting(pickingId: number) {
+      return Boolean((await read('stock.picking', pickingId, ['shopify_return_waiting'])).shopify_return_waiting);
     },
 
     async returnDelivery(pickingId: number, quantities: Record<number, number>) {

@@ -375,6 +375,23 @@ export function defineRefundScenarios(get: () => AreaContext): void {
       assert.equal((await contract.applyReturn(returnOf(doc, 'CLOSED', 1, 1, 0, gid))).status, 'unchanged');
     });
 
+    it('a refund of a return whose goods Odoo received already (returnProcess with its refund) receives nothing twice', async () => {
+      const { contract, m } = get();
+      const { doc, so } = await taxedOrder();
+      await deliver(so);
+      const gid = gidOf('Return');
+      const created = await contract.applyReturn(returnOf(doc, 'OPEN', 1, 0, 0, gid));
+      assert.equal((await contract.applyReturn(returnOf(doc, 'CLOSED', 1, 1, 0, gid))).status, 'updated');
+      assert.equal((await product(so)).qty_delivered, 1);
+      await contract.applyRefund(refundOf(doc, 'return', 1, { return_gid: gid }));
+      const incoming = (await m.readPickings(so)).filter((pk) => pk.picking_type === 'incoming');
+      assert.deepEqual(
+        incoming.map((pk) => [pk.id, pk.state]),
+        [[created.picking_id, 'done']],
+      );
+      assert.equal((await product(so)).qty_delivered, 1, 'the unit came back once');
+    });
+
     it('counts units already being returned: a second return of them is refused', async () => {
       const { contract } = get();
       const { p, doc, so } = await taxedOrder();

@@ -153,6 +153,8 @@ export interface MerchantSettings {
   fulfillment_policy?: 'validate' | 'flag';
   /** Units an order edit removed after Odoo delivered them: return and credit (default), or flag the order. */
   edit_removal_policy?: 'return' | 'flag';
+  /** Refund of returns received in Odoo: with the Shopify return, or separately (default). */
+  return_refund?: 'return' | 'separate';
   /** The company's tax rounding (Invoicing > Settings). */
   tax_rounding?: 'round_per_line' | 'round_globally';
   /** Shopify > Settings > Money: the source of truth for tax, and the odoo source's tolerance. */
@@ -228,6 +230,10 @@ export interface MerchantDriver {
   ): Promise<{ backorder_id: number | null }>;
   setTracking(pickingId: number, tracking: Tracking): Promise<void>;
   validateReturn(pickingId: number): Promise<void>;
+  /** The button "Process in Shopify without a refund" on a return waiting for its credit note. */
+  processReturnWithoutRefund(pickingId: number): Promise<void>;
+  /** The return picking shows "Waiting for the credit note to process the return in Shopify". */
+  readReturnWaiting(pickingId: number): Promise<boolean>;
   /** Odoo's Return button on a done delivery: a return picking for `quantities` (product id → units), ready to receive. */
   returnDelivery(pickingId: number, quantities: Record<number, number>): Promise<{ return_picking_id: number }>;
   /** A credit note posted on a sale order (e.g. a goodwill refund decided in Odoo), naming the order as its source. */

@@ -515,11 +515,57 @@ export class DoubleCore {
       this.stockChanged(move.product_id, picking.warehouse_id);
     }
     picking.state = 'done';
+    if (so?.order_gid && !this.origin) {
+      picking.validated_by_user = true;
+      picking.binding.state = 'pending';
+    }
     if (so?.order_gid)
       this.emit('return.done', 'stock.picking', picking.id, `order:${so.order_gid}`, {
         picking_id: picking.id,
         sale_order_id: so.id,
         order_gid: so.order_gid,
       });
+  }
+
+  /**
+   * A done return a user received, of a Shopify order, not processed in Shopify yet, whose refund
+   * goes with the Shopify return (settings.return_refund) and nobody chose to process it without
+   * one (the addon's StockPicking._shopify_return_held).
+   */
+  returnHeld(picking: Picking): boolean {
+    return (
+      this.state.settings.return_refund === 'return' &&
+      picking.picking_type === 'incoming' &&
+      picking.state === 'done' &&
+      picking.validated_by_user === true &&
+      !picking.return_no_refund &&
+      picking.binding.state === 'pending' &&
+      Boolean(this.orderOf(picking)?.order_gid)
+    );
+  }
+
+  /**
+   * Held, and a credit note is expected for its units: more of a returned line invoiced than stays
+   * delivered, or a credit note of the order is posted and not refunded in Shopify yet.
+   */
+  awaitsCreditNote(picking: Picking): boolean {
+    if (!this.returnHeld(picking)) return false;
+    const so = this.orderOf(picking)!;
+    const expected = picking.moves.some((m) => {
+      const line = so.lines.find((l) => l.id === m.sale_line_id);
+      return line !== undefined && this.qtyInvoiced(line) > line.qty_delivered;
+    });
+    return (
+      expected ||
+      [...this.state.creditNotes.values()].some(
+        (c) =>
+          c.sale_order_id === so.id &&
+          c.state === 'posted' &&
+          !c.binding.shopify_gid &&
+          c.binding.state === 'pending' &&
+          // Sent to the sidecar (the addon marks its binding pending when it emits credit_note.posted).
+          this.state.outbox.some((e) => e.type === 'credit_note.posted' && e.res_id === c.id),
+      )
+    );
   }
 }

@@ -81,6 +81,7 @@ export class DoubleMerchant implements MerchantDriver {
       if (settings.safety_stock !== undefined) s.safety_stock = settings.safety_stock;
       if (settings.fulfillment_policy) s.fulfillment_policy = settings.fulfillment_policy;
       if (settings.edit_removal_policy) s.edit_removal_policy = settings.edit_removal_policy;
+      if (settings.return_refund) s.return_refund = settings.return_refund;
       if (settings.tax_mapping) {
         s.tax_mapping = settings.tax_mapping.map((m) => {
           let tax = [...this.odoo.state.taxes.values()].find((t) => t.name === m.tax);
@@ -379,6 +380,29 @@ export class DoubleMerchant implements MerchantDriver {
         throw userError(`${picking.name} cannot be validated (state ${picking.state})`);
       odoo.validateReturnPicking(picking);
     });
+  }
+
+  processReturnWithoutRefund(pickingId: number) {
+    return this.later(() => {
+      const odoo = this.odoo;
+      const picking = odoo.picking(pickingId);
+      if (!odoo.returnHeld(picking))
+        throw userError('Only a return received in Odoo that waits for its credit note can be processed in Shopify without a refund.');
+      picking.return_no_refund = true;
+      const so = odoo.orderOf(picking)!;
+      odoo.emit(
+        'return.done',
+        'stock.picking',
+        picking.id,
+        `order:${so.order_gid}`,
+        { picking_id: picking.id, sale_order_id: so.id, order_gid: so.order_gid },
+        true,
+      );
+    });
+  }
+
+  readReturnWaiting(pickingId: number) {
+    return this.later(() => this.odoo.returnHeld(this.odoo.picking(pickingId)));
   }
 
   returnDelivery(pickingId: number, quantities: Record<number, number>) {

@@ -188,6 +188,10 @@ export interface Picking {
   tracking: { number: string | null; company: string | null; url: string | null };
   fulfillment_gids: Gid[];
   binding: Binding;
+  /** A return validated by a user (return.done emitted; the addon then marks its binding pending). */
+  validated_by_user?: boolean;
+  /** A user chose "Process in Shopify without a refund" (the addon's shopify_return_no_refund). */
+  return_no_refund?: boolean;
 }
 
 /** A line of an invoice or credit note; amounts in cents, `amount` with tax. */
@@ -314,6 +318,8 @@ export interface Settings {
   fulfillment_policy?: 'validate' | 'flag';
   /** Units an order edit removed after delivery: return and credit, or flag (the company's shopify_edit_removal_policy; absent: return). */
   edit_removal_policy?: 'return' | 'flag';
+  /** Refund of returns received in Odoo: with the Shopify return, or separately (the company's shopify_return_refund; absent: separate). */
+  return_refund?: 'return' | 'separate';
   /** The company's tax rounding (Invoicing settings). */
   tax_rounding: TaxRounding;
   /** The addon's shopify_sync.tax_source (docs/flows.md, "Taxes to the cent"). */

@@ -26,6 +26,7 @@ interface SimOrder {
   refunds: Array<{
     admin_graphql_api_id: string;
     note: string | null;
+    return?: { admin_graphql_api_id: string } | null;
     transactions: Array<{ amount: string; kind: string }>;
     total_duties_set?: { shop_money: { amount: string } };
     order_adjustments?: unknown[];
@@ -289,6 +290,132 @@ export function defineMoneyScenarios(get: () => MoneyScenarioContext): void {
         [['done', [1]]],
       );
       assert.equal((await product(soId)).qty_delivered, 1);
+    });
+  });
+
+  describe('Returns received in Odoo, refunded with the Shopify return (Settings → Shopify)', () => {
+    interface SimReturn {
+      id: number;
+      orderId: number;
+      status: string;
+      lines: Array<{ quantity: number; processedQuantity: number; dispositions?: Array<{ type: string }> }>;
+    }
+    const returnsOf = async (orderId: number) => (await sim<SimReturn[]>('GET', '/returns')).filter((r) => r.orderId === orderId);
+    const incoming = async (soId: number) => (await get().merchant.readPickings(soId)).filter((p) => p.picking_type === 'incoming');
+    beforeEach(() => get().merchant.configure({ return_refund: 'return' }));
+    afterEach(() => get().merchant.configure({ return_refund: 'separate' }));
+
+    /** An invoiced order of 2 delivered units, and one unit back in a return picking validated in Odoo that waits for its credit note. */
+    async function receivedAndWaiting(how: 'shopify return' | 'return button') {
+      const { merchant } = get();
+      const { sku, variantId, order, soId } = await orderInOdoo(2);
+      await deliver(soId, order.id);
+      await merchant.invoiceOrder(soId);
+      let pickingId: number;
+      if (how === 'shopify return') {
+        await sim('POST', `/orders/${order.id}/returns`, { lines: [{ sku, quantity: 1 }] });
+        const [picking] = await waitFor('the return picking', async () => {
+          const pickings = await incoming(soId);
+          return pickings.length === 1 ? pickings : undefined;
+        });
+        pickingId = picking!.id;
+      } else {
+        const [delivery] = (await merchant.readPickings(soId)).filter((p) => p.picking_type === 'outgoing');
+        pickingId = (await merchant.returnDelivery(delivery!.id, { [variantId]: 1 })).return_picking_id;
+      }
+      await merchant.validateReturn(pickingId);
+      const binding = await waitFor('the sidecar holding the return for its credit note', async () => {
+        const b = await merchant.readBinding('stock.picking', pickingId);
+        return b.message?.startsWith('Waiting for the credit note') ? b : undefined;
+      });
+      await queuesIdle();
+      assert.equal(binding.state, 'pending');
+      assert.equal(await merchant.readReturnWaiting(pickingId), true, 'the picking says it waits for the credit note');
+      const [ret] = await returnsOf(order.id);
+      assert.ok(ret, 'the Shopify return exists (made with returnCreate for the Return button)');
+      assert.deepEqual(
+        ret.lines.map((l) => l.processedQuantity),
+        [0],
+        'not processed in Shopify before the credit note',
+      );
+      assert.deepEqual((await sim<SimOrder>('GET', `/orders/${order.id}`)).refunds, []);
+      return { sku, order, soId, pickingId, ret };
+    }
+
+    /** The credit note of the returned unit is the return's refund: one Shopify refund, linked to it, once; Odoo's money unchanged by its echo. */
+    async function creditedWithTheReturn(w: Awaited<ReturnType<typeof receivedAndWaiting>>) {
+      const { merchant } = get();
+      const { credit_note_id } = await merchant.creditOrderLines(w.soId, [{ sku: w.sku, quantity: 1 }], 'returned');
+      const processed = await waitFor('the return processed in Shopify with its refund', async () => {
+        const r = (await returnsOf(w.order.id)).find((x) => x.id === w.ret.id);
+        return r?.lines.every((l) => l.processedQuantity === l.quantity) ? r : undefined;
+      });
+      assert.deepEqual(
+        processed.lines.map((l) => l.dispositions?.map((d) => d.type)),
+        [['RESTOCKED']],
+      );
+      await waitFor('the credit note bound to the refund', async () =>
+        (await merchant.readBinding('account.move', credit_note_id)).shopify_gid ? true : undefined,
+      );
+      await waitFor('the picking synced', async () => (await merchant.readBinding('stock.picking', w.pickingId)).state === 'synced');
+      await queuesIdle();
+      const shopify = await sim<SimOrder>('GET', `/orders/${w.order.id}`);
+      assert.deepEqual(
+        shopify.refunds.map((r) => [r.return?.admin_graphql_api_id, r.transactions.map((t) => [t.kind, t.amount])]),
+        [[`gid://shopify/Return/${w.ret.id}`, [['refund', '10.00']]]],
+        'one refund, linked to the return, of the credit note amount',
+      );
+      const refundGid = shopify.refunds[0]!.admin_graphql_api_id;
+      assert.equal((await merchant.readBinding('account.move', credit_note_id)).shopify_gid, refundGid);
+      assert.deepEqual(
+        (await merchant.readRefunds(w.soId)).map((r) => [r.refund_gid, r.origin, r.credit_note_id]),
+        [[refundGid, 'odoo', credit_note_id]],
+      );
+      assert.deepEqual(await merchant.readCreditNote(credit_note_id), { amount_total: '10.00', state: 'posted' });
+      assert.equal(await merchant.readReturnWaiting(w.pickingId), false);
+      // The unit came back once, and Odoo's order equals Shopify's.
+      assert.deepEqual(
+        (await incoming(w.soId)).map((p) => [p.state, p.moves.map((mv) => mv.quantity)]),
+        [['done', [1]]],
+      );
+      const [so] = await merchant.readSaleOrders(w.order.admin_graphql_api_id);
+      assert.equal(so!.lines[0]!.qty_delivered, 1);
+      assert.equal(so!.amount_total, shopify.current_total_price, "Odoo's order total equals Shopify's current total");
+      await neverHeld(w.soId, w.order.admin_graphql_api_id);
+    }
+
+    it('a Shopify return received in Odoo waits for its credit note, which processes it in Shopify with the refund linked to it', async () => {
+      await creditedWithTheReturn(await receivedAndWaiting('shopify return'));
+    });
+
+    it('a delivery returned in Odoo (the Return button) becomes a Shopify return that waits for its credit note, then is refunded with it', async () => {
+      await creditedWithTheReturn(await receivedAndWaiting('return button'));
+    });
+
+    it('"Process in Shopify without a refund" processes the return at once; a later credit note is a refund of its own', async () => {
+      const { merchant } = get();
+      const w = await receivedAndWaiting('shopify return');
+      await merchant.processReturnWithoutRefund(w.pickingId);
+      await waitFor('the return processed in Shopify', async () => {
+        const r = (await returnsOf(w.order.id)).find((x) => x.id === w.ret.id);
+        return r?.lines.every((l) => l.processedQuantity === l.quantity) ? r : undefined;
+      });
+      await waitFor('the picking synced', async () => (await merchant.readBinding('stock.picking', w.pickingId)).state === 'synced');
+      assert.deepEqual((await sim<SimOrder>('GET', `/orders/${w.order.id}`)).refunds, [], 'no refund');
+      assert.equal(await merchant.readReturnWaiting(w.pickingId), false);
+      const { credit_note_id } = await merchant.creditOrderLines(w.soId, [{ sku: w.sku, quantity: 1 }], 'returned');
+      const [refund] = await waitFor('the refund in Shopify', async () => {
+        const refunds = (await sim<SimOrder>('GET', `/orders/${w.order.id}`)).refunds;
+        return refunds.length ? refunds : undefined;
+      });
+      assert.equal(refund!.return ?? null, null, 'refundCreate: not linked to the return');
+      await waitFor(
+        'the credit note bound to the refund',
+        async () => (await merchant.readBinding('account.move', credit_note_id)).shopify_gid === refund!.admin_graphql_api_id,
+      );
+      await queuesIdle();
+      assert.deepEqual(await merchant.readCreditNote(credit_note_id), { amount_total: '10.00', state: 'posted' });
+      assert.equal((await incoming(w.soId)).length, 1);
     });
   });
 

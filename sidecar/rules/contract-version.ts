@@ -5,7 +5,7 @@
  */
 
 /** The contract this sidecar speaks. */
-export const CONTRACT_VERSION = '1.8';
+export const CONTRACT_VERSION = '1.9';
 
 const VERSION = /^(\d+)\.(\d+)$/;
 

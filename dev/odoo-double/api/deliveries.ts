@@ -30,6 +30,7 @@ export function exportDelivery(core: DoubleCore, doc: ContractParams<'export_del
     fulfillment_gids: [...picking.fulfillment_gids],
     return_gid: picking.return_gid ?? null,
     return_received: doneQuantities(core, so, returnPickings),
+    await_credit_note: core.awaitsCreditNote(picking),
   };
 }
 

@@ -151,24 +151,46 @@ interface GoodsBack {
   plan: ReturnType<typeof planReturns>;
 }
 
-/** Where returned units come back from: the open pickings of the Shopify return the refund closes, then new return pickings (planned before any write). */
+/**
+ * Where returned units come back from: the open pickings of the Shopify return the refund closes,
+ * then what that return's done pickings received already and no refund took off the order yet
+ * (received in Odoo before the refund: nothing comes back twice), then new return pickings
+ * (planned before any write).
+ */
 function planGoodsBack(core: DoubleCore, label: string, so: SaleOrder, plan: PlanItem[], returnGid: string | null): GoodsBack {
-  const returnPickings = returnGid
-    ? [...core.state.pickings.values()].filter((p) => p.return_gid === returnGid && p.state === 'assigned')
-    : [];
+  const ofReturn = returnGid ? [...core.state.pickings.values()].filter((p) => p.return_gid === returnGid) : [];
+  const returnPickings = ofReturn.filter((p) => p.state === 'assigned');
+  const units = (pickings: typeof ofReturn, line: SaleLine) =>
+    pickings
+      .flatMap((p) => p.moves)
+      .filter((m) => m.sale_line_id === line.id)
+      .reduce((s, m) => s + m.quantity, 0);
   const fromReturn = new Map<number, number>();
+  const received = new Map<number, number>();
   const wanted: Wanted[] = [];
   for (const item of plan) {
     if (!item.back) continue;
-    const open = returnPickings
-      .flatMap((p) => p.moves)
-      .filter((m) => m.sale_line_id === item.line.id)
-      .reduce((s, m) => s + m.quantity, 0);
+    const open = units(returnPickings, item.line);
     const use = Math.min(item.back, Math.max(0, open - (fromReturn.get(item.line.id) ?? 0)));
     if (use) fromReturn.set(item.line.id, (fromReturn.get(item.line.id) ?? 0) + use);
-    if (item.back > use) wanted.push({ line: item.line, qty: item.back - use, locationGid: item.locationGid });
+    const done = units(
+      ofReturn.filter((p) => p.state === 'done'),
+      item.line,
+    );
+    const unrefunded = Math.min(done, returnedNotRefunded(item.line)) - (received.get(item.line.id) ?? 0);
+    const already = Math.min(item.back - use, Math.max(0, unrefunded));
+    if (already) received.set(item.line.id, (received.get(item.line.id) ?? 0) + already);
+    if (item.back > use + already) wanted.push({ line: item.line, qty: item.back - use - already, locationGid: item.locationGid });
   }
   return { fromReturn, returnPickings, plan: wanted.length ? planReturns(core, so, wanted, label) : (new Map() as ReturnPlan) };
+}
+
+/**
+ * Units of the line still on the order and not delivered (nor kept): at most this many of a
+ * return's received units are not refunded yet (a refund takes its units off the order).
+ */
+function returnedNotRefunded(line: SaleLine): number {
+  return Math.max(0, line.quantity - (line.kept_qty ?? 0) - line.qty_delivered);
 }
 
 function takeGoodsBack(core: DoubleCore, so: SaleOrder, goods: GoodsBack, returnGid: string | null): void {
@@ -581,6 +603,10 @@ export function exportCreditNote(core: DoubleCore, doc: ContractParams<'export_c
         price_total: formatMoney(l.amount),
       };
     }),
+    waiting_returns: [...core.state.pickings.values()]
+      .filter((p) => core.orderOf(p)?.id === so.id && core.returnHeld(p))
+      .map((p) => p.id)
+      .sort((a, b) => a - b),
   };
 }
 

@@ -543,9 +543,19 @@ describe('sim Admin GraphQL: orders, fulfillment, refunds, returns', () => {
     assert.match(over.refundCreate.userErrors[0].message, /exceeds the 11.49 available to refund/);
   });
 
-  it('creates and processes a return with restock and refund', async () => {
-    const { sim } = testSimulator();
+  it('creates and processes a return with restock and a refund linked to it (Return.refunds, Refund.return, refunds/create)', async () => {
+    const topics: string[] = [];
+    const { sim, clock } = testSimulator({
+      fetch: (_url, init) => {
+        topics.push(init.headers['X-Shopify-Topic']!);
+        return Promise.resolve({ status: 200 });
+      },
+    });
+    await control(sim, 'post', '/webhooks/subscriptions', { topic: 'refunds/create', uri: 'https://receiver.example/hooks' });
     const orderId = await placedOrder(sim);
+    const payment = (
+      await gqlData(sim, `query($id: ID!) { order(id: $id) { transactions { id kind } } }`, { id: orderId })
+    ).order.transactions.find((t: { kind: string }) => t.kind === 'SALE').id;
     const numeric = Number(orderId.split('/').pop());
     await control(sim, 'post', `/orders/${numeric}/fulfillments`, { tracking: { company: 'bpost', number: 'BP1' } });
     const returnable = await gqlData(
@@ -567,38 +577,71 @@ describe('sim Admin GraphQL: orders, fulfillment, refunds, returns', () => {
     );
     const ret = created.returnCreate.return;
     assert.equal(ret.status, 'OPEN');
-    const processed = await gqlData(
-      sim,
-      `mutation($input: ReturnProcessInput!) { returnProcess(input: $input) { return { status } userErrors { message } } }`,
-      {
-        input: {
-          returnId: ret.id,
-          returnLineItems: [
-            {
-              id: ret.returnLineItems.nodes[0].id,
-              quantity: 1,
-              dispositions: [
-                {
-                  reverseFulfillmentOrderLineItemId: ret.reverseFulfillmentOrders.nodes[0].lineItems.nodes[0].id,
-                  quantity: 1,
-                  dispositionType: 'RESTOCKED',
-                  locationId: 'gid://shopify/Location/101',
-                },
-              ],
+    const processWith = (parentId: string) =>
+      gqlData(
+        sim,
+        `mutation($input: ReturnProcessInput!) { returnProcess(input: $input) { return { status } userErrors { field message } } }`,
+        {
+          input: {
+            returnId: ret.id,
+            returnLineItems: [
+              {
+                id: ret.returnLineItems.nodes[0].id,
+                quantity: 1,
+                dispositions: [
+                  {
+                    reverseFulfillmentOrderLineItemId: ret.reverseFulfillmentOrders.nodes[0].lineItems.nodes[0].id,
+                    quantity: 1,
+                    dispositionType: 'RESTOCKED',
+                    locationId: 'gid://shopify/Location/101',
+                  },
+                ],
+              },
+            ],
+            financialTransfer: {
+              issueRefund: {
+                orderTransactions: [{ parentId, transactionAmount: { amount: '9.50', currencyCode: 'EUR' } }],
+              },
             },
-          ],
-          financialTransfer: {
-            issueRefund: {
-              orderTransactions: [
-                { parentId: 'gid://shopify/OrderTransaction/1', transactionAmount: { amount: '9.50', currencyCode: 'EUR' } },
-              ],
-            },
+            note: 'Odoo credit note RINV/1',
           },
         },
-      },
-    );
+      );
+    // The refund goes back to a payment of the order ("the transaction must be of kind CAPTURE or a SALE"): anything else is refused whole.
+    const foreign = await processWith('gid://shopify/OrderTransaction/999999');
+    assert.deepEqual(foreign.returnProcess.return, null);
+    assert.deepEqual(foreign.returnProcess.userErrors[0].field, [
+      'input',
+      'financialTransfer',
+      'issueRefund',
+      'orderTransactions',
+      '0',
+      'parentId',
+    ]);
+    assert.equal(sim.state.refunds.length, 0);
+    const processed = await processWith(payment);
     assert.deepEqual(processed.returnProcess, { return: { status: 'CLOSED' }, userErrors: [] });
     assert.equal(sim.state.refunds[0]!.returnId, Number(ret.id.split('/').pop()));
+    // The refund is linked both ways, and is on the order with the note (what a read-back finds it by).
+    const linked = await gqlData(
+      sim,
+      `query($id: ID!, $order: ID!) {
+        return(id: $id) { refunds(first: 5) { nodes { id note return { id } totalRefundedSet { shopMoney { amount } } } } }
+        order(id: $order) { refunds { id } }
+      }`,
+      { id: ret.id, order: orderId },
+    );
+    const [refund] = linked.return.refunds.nodes;
+    assert.deepEqual(
+      [refund.note, refund.return.id, refund.totalRefundedSet.shopMoney.amount],
+      ['Odoo credit note RINV/1', ret.id, '9.50'],
+    );
+    assert.deepEqual(
+      linked.order.refunds.map((r: { id: string }) => r.id),
+      [refund.id],
+    );
+    await clock.advance(0);
+    assert.deepEqual(topics, ['refunds/create']);
     const level = (await control(sim, 'get', '/inventory?locationId=101&sku=SIM-MUG')).body[0];
     assert.deepEqual([level.available, level.committed, level.on_hand], [9, 0, 9]);
   });

@@ -602,7 +602,9 @@ export const mutationResolvers: Record<string, Resolver> = {
         }> | null;
       }> | null;
       financialTransfer?: {
-        issueRefund?: { orderTransactions?: Array<{ transactionAmount?: { amount?: string | null } | null }> | null } | null;
+        issueRefund?: {
+          orderTransactions?: Array<{ parentId?: string | null; transactionAmount?: { amount?: string | null } | null }> | null;
+        } | null;
       } | null;
       refundShipping?: { fullRefund?: boolean | null } | null;
       note?: string | null;
@@ -616,6 +618,16 @@ export const mutationResolvers: Record<string, Resolver> = {
         : undefined;
       const returnId = id(input.returnId, 'Return', ['input', 'returnId']);
       const ret = ctx.dom.state.returns.find((r) => r.id === returnId);
+      // "The transaction must be of kind CAPTURE or a SALE" (ReturnRefundOrderTransactionInput.parentId), of the return's order.
+      (transfer?.orderTransactions ?? []).forEach((t, i) => {
+        const field = ['input', 'financialTransfer', 'issueRefund', 'orderTransactions', String(i), 'parentId'];
+        const parent = id(t.parentId, 'OrderTransaction', field);
+        const tx = ctx.dom.state.transactions.find((x) => x.id === parent);
+        if (ret && !(tx && tx.orderId === ret.orderId && (tx.kind === 'sale' || tx.kind === 'capture') && tx.status === 'success'))
+          throw new DomainError([
+            { field, message: 'The parent transaction must be a successful sale or capture of the order.', code: 'INVALID' },
+          ]);
+      });
       const { ret: processed } = processReturn(ctx.dom, {
         returnId,
         lines: (input.returnLineItems ?? []).map((l, i) => {

@@ -7,7 +7,7 @@ The sidecar applies the same rule with the same current version
 import re
 
 # The contract this addon speaks: MAJOR.MINOR. A minor adds optional fields and methods only.
-CONTRACT_VERSION = "1.8"
+CONTRACT_VERSION = "1.9"
 
 _VERSION = re.compile(r"([0-9]+)\.([0-9]+)")
 

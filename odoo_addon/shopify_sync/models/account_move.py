@@ -42,10 +42,15 @@ class AccountMove(models.Model):
             order = move._shopify_order()
             if not order:
                 continue
-            Event._emit("credit_note.posted", move, f"order:{order.shopify_gid}",
-                        {"move_id": move.id, "sale_order_id": order.id,
-                         "order_gid": order.shopify_gid,
-                         "amount_total": "%.2f" % move.amount_total}, force=force)
+            event = Event._emit("credit_note.posted", move, f"order:{order.shopify_gid}",
+                                {"move_id": move.id, "sale_order_id": order.id,
+                                 "order_gid": order.shopify_gid,
+                                 "amount_total": "%.2f" % move.amount_total}, force=force)
+            if event and not move.shopify_gid:
+                # Waiting for its Shopify refund (a return received in Odoo may wait for it:
+                # StockPicking._shopify_awaits_credit_note). A binding field: bookkeeping.
+                move.sudo().with_context(shopify_sync_origin=True).write(
+                    {"shopify_state": "pending"})
 
     def _shopify_resync_event(self):
         self._shopify_emit_posted(force=True)

@@ -9,6 +9,12 @@ EDIT_REMOVAL_POLICIES = [
     ("return", "Return and credit"),
     ("flag", "Flag the order"),
 ]
+# How the refund of a return received in Odoo reaches Shopify (docs/flows.md, "Returns received
+# in Odoo"): on the Shopify return when it is processed, or as a refund of its own.
+RETURN_REFUND_POLICIES = [
+    ("return", "With the Shopify return"),
+    ("separate", "Separately"),
+]
 INVOICE_POLICIES = [
     ("never", "Never (invoice by hand)"),
     ("on_payment", "When Shopify reports a payment"),
@@ -36,6 +42,17 @@ class ResCompany(models.Model):
         "on a credit note when the order is invoiced) and a return is prepared to receive "
         "them. Flag the order: nothing is changed for those units; the order gets an activity "
         "naming the lines and quantities, for a person to decide.")
+    # "separate" by default: upgrading changes nothing, and no return received in Odoo waits
+    # for a person (the accountant's credit note) before Shopify processes it.
+    shopify_return_refund = fields.Selection(
+        RETURN_REFUND_POLICIES, string="Refund of returns received in Odoo", default="separate",
+        required=True,
+        help="A return received in Odoo for an invoiced order. With the Shopify return: Shopify "
+        "processes the return when the credit note of its units is posted, and the refund is "
+        "the return's (Shopify shows the return refunded); until then the return picking says "
+        "it waits for the credit note, with a button to process it in Shopify without a refund "
+        "(an exchange, store credit, no refund). Separately: Shopify processes the return at "
+        "reception, and the credit note becomes a refund of its own, not linked to the return.")
     shopify_gift_card_account_id = fields.Many2one(
         "account.account", string="Gift card liability account",
         domain=[("account_type", "in", ("liability_current", "liability_non_current"))],

@@ -101,6 +101,8 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.shopify_invoice_policy", readonly=False)
     shopify_edit_removal_policy = fields.Selection(
         related="company_id.shopify_edit_removal_policy", readonly=False)
+    shopify_return_refund = fields.Selection(
+        related="company_id.shopify_return_refund", readonly=False)
     shopify_gift_card_account_id = fields.Many2one(
         related="company_id.shopify_gift_card_account_id", readonly=False)
     shopify_gift_card_journal_id = fields.Many2one(

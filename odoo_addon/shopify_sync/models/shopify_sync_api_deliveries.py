@@ -44,6 +44,8 @@ class ShopifySyncApi(models.AbstractModel):
                 g for g in (picking.shopify_fulfillment_gids or "").split(",") if g],
             "return_gid": picking.shopify_return_gid or None,
             "return_received": self._return_received(picking),
+            # Contract 1.9: held until the credit note of its units (shopify_return_refund).
+            "await_credit_note": picking._shopify_awaits_credit_note(),
         }
 
     @staticmethod

@@ -148,26 +148,47 @@ class ShopifySyncApi(models.AbstractModel):
 
     def _plan_goods_back(self, label, order, plan, return_gid):
         """Where returned units come back from: the open pickings of the Shopify return the
-        refund closes, then new return pickings. Refused before any write when more is asked
-        back than was delivered and not already returned."""
-        pickings = self.env["stock.picking"]
+        refund closes, then what that return's done pickings received already and no refund
+        took off the order yet (received in Odoo before the refund: nothing comes back twice),
+        then new return pickings. Refused before any write when more is asked back than was
+        delivered and not already returned."""
+        pickings = done = self.env["stock.picking"]
         if return_gid:
-            pickings = self.env["stock.picking"].search(
-                [("shopify_return_gid", "=", return_gid), ("state", "not in", ("done", "cancel"))])
-        from_return, new = {}, []
+            of_return = self.env["stock.picking"].search(
+                [("shopify_return_gid", "=", return_gid)])
+            pickings = of_return.filtered(lambda p: p.state not in ("done", "cancel"))
+            done = of_return.filtered(lambda p: p.state == "done")
+        from_return, received, new = {}, {}, []
         for item in plan:
             if not item["back"]:
                 continue
+            so_line = item["so_line"]
             open_qty = sum(pickings.move_ids.filtered(
-                lambda m, s=item["so_line"]: m.state not in ("done", "cancel")
+                lambda m, s=so_line: m.state not in ("done", "cancel")
                 and self._sale_line_of(m) == s).mapped("product_uom_qty"))
-            use = min(item["back"], max(0, open_qty - from_return.get(item["so_line"], 0)))
+            use = min(item["back"], max(0, open_qty - from_return.get(so_line, 0)))
             if use:
-                from_return[item["so_line"]] = from_return.get(item["so_line"], 0) + use
-            if item["back"] > use:
-                new.append((item["so_line"], item["back"] - use, item["location_gid"]))
+                from_return[so_line] = from_return.get(so_line, 0) + use
+            done_qty = sum(done.move_ids.filtered(
+                lambda m, s=so_line: m.state == "done" and self._sale_line_of(m) == s
+            ).mapped("quantity"))
+            unrefunded = min(done_qty, self._returned_not_refunded(so_line)) \
+                - received.get(so_line, 0)
+            already = min(item["back"] - use, max(0, unrefunded))
+            if already:
+                received[so_line] = received.get(so_line, 0) + already
+            if item["back"] > use + already:
+                new.append((so_line, item["back"] - use - already, item["location_gid"]))
         return {"pickings": pickings, "from_return": from_return,
                 "plan": self._plan_returns(new, label) if new else {}}
+
+    @staticmethod
+    def _returned_not_refunded(so_line):
+        """Units of the line still on the order and not delivered (nor kept): at most this many
+        of a return's received units are not refunded yet (a refund takes its units off the
+        order)."""
+        return max(0, so_line.product_uom_qty - so_line.shopify_kept_qty
+                   - so_line.qty_delivered)
 
     def _take_goods_back(self, order, goods, return_gid):
         if goods["from_return"]:
@@ -534,7 +555,18 @@ class ShopifySyncApi(models.AbstractModel):
             "currency": move.currency_id.name, "money": order.shopify_money or "shop",
             "taxes_included": any(compat.value(order.order_line, "tax_id").mapped("price_include")),
             "lines": lines,
+            # Contract 1.9: the order's returns received in Odoo whose refund goes with the
+            # Shopify return, not processed in Shopify yet (oldest first).
+            "waiting_returns": self._waiting_returns(order),
         }
+
+    def _waiting_returns(self, order):
+        pickings = self.env["stock.picking"].search(
+            [("picking_type_code", "=", "incoming"), ("state", "=", "done"),
+             ("shopify_state", "=", "pending"),
+             "|", ("sale_id", "=", order.id), ("return_id.sale_id", "=", order.id)], order="id")
+        return [p.id for p in pickings
+                if p.shopify_order_id == order and p._shopify_return_held()]
 
     def _credit_note_line(self, order, line, places):
         """One credit note line as export_credit_note shows it: the product line it credits,

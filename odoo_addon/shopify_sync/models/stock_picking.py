@@ -1,6 +1,8 @@
 """Deliveries and returns of Shopify orders: bindings, delivery.done / return.done events and
 tracking numbers (stock_delivery)."""
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import float_compare
 
 # What the FulfillmentDocument's tracking {number, company, url} is made of (stock_delivery).
 TRACKING_FIELDS = ("carrier_tracking_ref", "carrier_id")
@@ -16,6 +18,15 @@ class StockPicking(models.Model):
     shopify_return_gid = fields.Char(
         string="Shopify return ID", copy=False, index=True,
         help="Shopify Return GID this return picking was created for (apply_return).")
+    shopify_return_no_refund = fields.Boolean(
+        string="Processed in Shopify without a refund", copy=False, readonly=True,
+        help="A user chose to process this return in Shopify without waiting for a credit "
+        "note (an exchange, store credit, no refund).")
+    shopify_return_waiting = fields.Boolean(
+        compute="_compute_shopify_return_waiting", string="Waiting for the credit note",
+        help="Received in Odoo, not processed in Shopify yet: the company refunds returns with "
+        "the Shopify return (Settings → Shopify), so Shopify processes it when the credit note "
+        "of its units is posted.")
     shopify_order_id = fields.Many2one("sale.order", compute="_compute_shopify_order_id",
                                        string="Shopify order")
     shopify_reservation_pending = fields.Boolean(
@@ -35,6 +46,52 @@ class StockPicking(models.Model):
         for picking in self:
             order = picking.sale_id or picking.return_id.sale_id
             picking.shopify_order_id = order if order.shopify_gid else False
+
+    @api.depends("state", "shopify_state", "shopify_return_no_refund", "return_id")
+    def _compute_shopify_return_waiting(self):
+        for picking in self:
+            picking.shopify_return_waiting = picking._shopify_return_held()
+
+    def _shopify_return_held(self):
+        """A done return of a Shopify order not processed in Shopify yet, whose refund goes with
+        the Shopify return (the company's shopify_return_refund) and nobody chose to process it
+        without one."""
+        self.ensure_one()
+        order = self.shopify_order_id
+        return bool(order and self.state == "done" and self.picking_type_code == "incoming"
+                    and (self.return_id or self.shopify_return_gid)
+                    and order.company_id.shopify_return_refund == "return"
+                    and not self.shopify_return_no_refund and self.shopify_state == "pending")
+
+    def _shopify_awaits_credit_note(self):
+        """Held (above) and a credit note is expected for its units: more of a returned line
+        is invoiced than stays delivered, or a credit note of the order is posted and not
+        refunded in Shopify yet (its credit_note.posted job decides whether it is this
+        return's refund)."""
+        self.ensure_one()
+        if not self._shopify_return_held():
+            return False
+        lines = self.move_ids.filtered(lambda m: m.state == "done").mapped(
+            lambda m: m.sale_line_id or m.origin_returned_move_id.sale_line_id)
+        if any(float_compare(line.qty_invoiced, line.qty_delivered, precision_digits=3) > 0
+               for line in lines):
+            return True
+        return any(m.move_type == "out_refund" and m.state == "posted" and not m.shopify_gid
+                   and m.shopify_state == "pending"
+                   for m in self.shopify_order_id.invoice_ids)
+
+    def action_shopify_process_without_refund(self):
+        """The return is processed in Shopify now, without a refund (an exchange, store credit,
+        no refund): return.done again, which the sidecar no longer holds."""
+        held = self.filtered(lambda p: p._shopify_return_held())
+        if not held:
+            raise UserError(_("Only a return received in Odoo that waits for its credit note can "
+                              "be processed in Shopify without a refund."))
+        # Binding fields: the integration's bookkeeping, whoever presses the button.
+        held.sudo().with_context(shopify_sync_origin=True).write(
+            {"shopify_return_no_refund": True})
+        held._shopify_emit_done(force=True)
+        return True
 
     def _shopify_event_type(self):
         self.ensure_one()

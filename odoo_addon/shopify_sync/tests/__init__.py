@@ -25,3 +25,4 @@ from . import test_ux
 from . import test_tours
 from . import test_screenshots
 from . import test_reservation
+from . import test_return_refund

@@ -19,7 +19,7 @@ class TestOutboxApi(ShopifySyncCase):
 
     def test_contract_version_reports_versions_and_records_contact(self):
         result = self.api.contract_version({"sidecar_version": "0.3.0"})
-        self.assertEqual(result["contract_version"], "1.8")
+        self.assertEqual(result["contract_version"], "1.9")
         module = self.env["ir.module.module"].search([("name", "=", "shopify_sync")])
         # The installed version (the code's while the module is being installed; during `-u`
         # from an older version, the older one until the upgrade is done).
@@ -35,11 +35,11 @@ class TestOutboxApi(ShopifySyncCase):
     def test_contract_version_refuses_a_sidecar_of_another_major(self):
         """The rule of contract/rules/contract-version.cases.json (lib/contract.py)."""
         self.assertEqual(self.api.contract_version(
-            {"sidecar_version": "0.3.0", "contract_version": "1.9"})["contract_version"], "1.8")
+            {"sidecar_version": "0.3.0", "contract_version": "1.10"})["contract_version"], "1.9")
         for spoken in ("2.0", "1", "v1.0"):
             with self.subTest(spoken=spoken), self.assertRaisesRegex(
                     ValidationError, rf"^contract_version: the sidecar speaks contract "
-                                     rf"'{spoken}', this addon speaks 1.8"):
+                                     rf"'{spoken}', this addon speaks 1.9"):
                 self.api.contract_version({"sidecar_version": "9.0.0", "contract_version": spoken})
 
     def test_pull_leases_events_oldest_first_and_ack_removes_them(self):

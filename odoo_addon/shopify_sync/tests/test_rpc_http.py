@@ -31,7 +31,7 @@ class TestJsonRpc(HttpCase):
     def test_the_integration_user_calls_the_api_with_its_api_key(self):
         body = self.execute_kw(self.user.id, self.key, "contract_version",
                                {"sidecar_version": "rpc-test"})
-        self.assertEqual(body["result"]["contract_version"], "1.8")
+        self.assertEqual(body["result"]["contract_version"], "1.9")
         body = self.execute_kw(self.user.id, self.key, "pull_events",
                                {"limit": 5, "lease_seconds": 30})
         self.assertIn("events", body["result"])

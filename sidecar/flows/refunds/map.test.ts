@@ -6,6 +6,8 @@ import type { RefundLineItemRestockType } from '../../shopify/index.js';
 import {
   editBalanceOf,
   findSentRefund,
+  returnForCreditNote,
+  returnTransactions,
   givesBeyondGoods,
   planCreditNoteRefund,
   refundDocument,
@@ -555,6 +557,62 @@ describe('refunds map: an Odoo credit note as a Shopify refund', () => {
     ] as ShopifyOrderRefunds['refunds'];
     assert.equal(findSentRefund({ ...sent, currency: 'USD' }, paid, new Set())?.id, 'gid://shopify/Refund/3');
     assert.equal(findSentRefund(sent, paid, new Set()), undefined);
+  });
+  it('finds the refund an unanswered returnProcess made on its return (whatever its note), among refunds not known before', () => {
+    const R = 'gid://shopify/Return/9';
+    const refunds = [
+      { id: 'gid://shopify/Refund/1', createdAt: null, note: null, return: { id: R }, totalRefundedSet: m('5.00') },
+      { id: 'gid://shopify/Refund/2', createdAt: null, note: 'Odoo credit note X', return: null, totalRefundedSet: m('5.00') },
+      { id: 'gid://shopify/Refund/3', createdAt: null, note: null, return: { id: R }, totalRefundedSet: m('5.00') },
+    ] as ShopifyOrderRefunds['refunds'];
+    const sent = { note: 'Odoo credit note X', amount: '5.00', returnGid: R, pickingId: 4 };
+    assert.equal(findSentRefund(sent, refunds, new Set(['gid://shopify/Refund/1']))?.id, 'gid://shopify/Refund/3');
+    assert.equal(findSentRefund({ ...sent, amount: '4.00' }, refunds, new Set(['gid://shopify/Refund/1'])), undefined);
+  });
+
+  describe('the credit note of a return waiting for it (returnForCreditNote)', () => {
+    const waiting: Array<{ name: string; units: Record<string, number> }> = [
+      { name: 'R1 (oldest)', units: { [L1]: 1 } },
+      { name: 'R2', units: { [L1]: 2, [L2]: 1 } },
+    ];
+    const cases: Array<[string, CreditNoteDocument, string | undefined]> = [
+      ['credits exactly the oldest return', creditNote([[L1, 'product', 1, 1, '12.50']], '12.50'), 'R1 (oldest)'],
+      [
+        'credits exactly a later one, over two lines, with shipping as money',
+        creditNote(
+          [
+            [L1, 'product', 2, 2, '25.00'],
+            [L2, 'product', 1, 1, '10.00'],
+            [null, 'other', 1, 0, '5.00'],
+          ],
+          '40.00',
+        ),
+        'R2',
+      ],
+      ['credits fewer units than any return', creditNote([[L2, 'product', 0, 0, '0.00']], '0.00'), undefined],
+      ['credits more units than the return', creditNote([[L1, 'product', 3, 3, '37.50']], '37.50'), undefined],
+      ['credits a line no return has', creditNote([[L2, 'product', 1, 1, '10.00']], '10.00'), undefined],
+      ['money alone', creditNote([[null, 'other', 1, 0, '5.00']], '5.00'), undefined],
+      [
+        'the units and a duty (given back by refundCreate)',
+        creditNote(
+          [
+            [L1, 'product', 1, 1, '12.50'],
+            ['gid://shopify/Duty/1', 'duty', 1, 0, '1.00'],
+          ],
+          '13.50',
+        ),
+        undefined,
+      ],
+      ['a fraction of a unit', creditNote([[L1, 'product', 0.5, 1, '6.25']], '6.25'), undefined],
+    ];
+    for (const [name, cn, want] of cases) it(name, () => assert.equal(returnForCreditNote(cn, waiting)?.name, want));
+    it('matches nothing without waiting returns', () =>
+      assert.equal(returnForCreditNote(creditNote([[L1, 'product', 1, 1, '12.50']], '12.50'), []), undefined));
+    it("gives refundCreate's transactions to returnProcess as orderTransactions", () =>
+      assert.deepEqual(returnTransactions([{ parentId: 'gid://shopify/OrderTransaction/1', amount: '12.50' }], 'EUR'), [
+        { parentId: 'gid://shopify/OrderTransaction/1', transactionAmount: { amount: '12.50', currencyCode: 'EUR' } },
+      ]));
   });
 });
 

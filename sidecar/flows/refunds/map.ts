@@ -24,6 +24,9 @@
  *   order (`open_quantity`: not delivered, or returned); delivered units the customer keeps, and
  *   everything else on the credit note, are refunded as money (an adjustment in Shopify), so
  *   Shopify's current order keeps matching Odoo's sale order.
+ * - A credit note that credits exactly the units of a return received in Odoo and waiting for it
+ *   (contract 1.9, `waiting_returns`) is that return's refund: returnProcess with a financial
+ *   transfer, the same transactions as a refundCreate (`returnForCreditNote`, `returnTransactions`).
  * - A credit note line that credits a duty (contract 1.5, role `duty`) gives the duty back in
  *   Shopify (refundDuties): FULL when it credits all that is left of the duty, PROPORTIONAL when
  *   it credits the duty's share for the units of its line the credit note takes off the order;
@@ -412,6 +415,10 @@ export interface SentRefund {
   amount: string;
   /** The customer's currency `amount` is in (absent: the shop currency). */
   currency?: string;
+  /** Sent as the financial transfer of returnProcess on this return (the refund is found on it, not by its note). */
+  returnGid?: string;
+  /** The Odoo return picking that returnProcess processes. */
+  pickingId?: number;
 }
 
 /**
@@ -426,7 +433,7 @@ export function findSentRefund(
   return refunds.find(
     (r) =>
       !known.has(r.id) &&
-      r.note === sent.note &&
+      (sent.returnGid ? r.return?.id === sent.returnGid : r.note === sent.note) &&
       sentAmount(r.totalRefundedSet, sent) ===
         toMinor(sent.amount, minorUnits(sent.currency ?? r.totalRefundedSet.shopMoney.currencyCode), 'sent amount'),
   );
@@ -435,3 +442,38 @@ export function findSentRefund(
 /** A refund's total on the side the sent amount is in. */
 const sentAmount = (bag: ShopMoneyFieldsFragment, sent: SentRefund): bigint =>
   moneyOf(bag, 'refund', sent.currency ? 'presentmentMoney' : 'shopMoney');
+
+/** A return received in Odoo that waits for its credit note: the units processing it would process, per order line. */
+export interface WaitingReturnUnits {
+  units: Readonly<Record<string, number>>;
+}
+
+/**
+ * The waiting return a credit note refunds (docs/flows.md, "Returns received in Odoo"): the first
+ * (oldest) whose units still to process in Shopify are exactly the units the credit note credits,
+ * line by line. A credit note crediting fewer units, more, other lines, or a duty (given back with
+ * refundCreate's PROPORTIONAL/FULL rules) matches none: it is refunded on its own (refundCreate)
+ * and the return keeps waiting.
+ */
+export function returnForCreditNote<T extends WaitingReturnUnits>(cn: CreditNoteDocument, waiting: readonly T[]): T | undefined {
+  if (cn.lines.some((l) => l.role === 'duty')) return undefined;
+  const credited: Record<string, number> = {};
+  for (const l of cn.lines) {
+    if (l.role !== 'product' || !l.line_gid || l.quantity === 0) continue;
+    if (!Number.isInteger(l.quantity) || l.quantity < 0) return undefined;
+    credited[l.line_gid] = (credited[l.line_gid] ?? 0) + l.quantity;
+  }
+  const same = (a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>) => {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)].filter((k) => (a[k] ?? 0) !== 0 || (b[k] ?? 0) !== 0));
+    return keys.size > 0 && [...keys].every((k) => (a[k] ?? 0) === (b[k] ?? 0));
+  };
+  return waiting.find((w) => same(w.units, credited));
+}
+
+/** refundCreate's transactions as returnProcess's `orderTransactions` (the order's shop currency). */
+export function returnTransactions(
+  transactions: ReadonlyArray<{ parentId: string; amount: string }>,
+  currencyCode: CurrencyCode,
+): Array<{ parentId: string; transactionAmount: { amount: string; currencyCode: CurrencyCode } }> {
+  return transactions.map((t) => ({ parentId: t.parentId, transactionAmount: { amount: t.amount, currencyCode } }));
+}

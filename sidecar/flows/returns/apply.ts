@@ -51,7 +51,7 @@ export async function applyOrderReturns(ctx: FlowContext, orderGid: string): Pro
 // ---- Returns received in Odoo → Shopify ----
 
 export interface ReturnSent {
-  outcome: 'sent' | 'unchanged' | 'skipped';
+  outcome: 'sent' | 'unchanged' | 'skipped' | 'waiting';
   returnGid: string | null;
   processed: number;
 }
@@ -75,6 +75,12 @@ export async function returnReceivedInOdoo(ctx: FlowContext, pickingId: number):
   const received = byLine(doc.return_gid ? (doc.return_received ?? []) : doc.lines);
   const ret = doc.return_gid ? await readReturn(ctx, doc.return_gid) : await returnForOdooPicking(ctx, doc, received);
   const lines = planReturnProcess(ret, received, location);
+  if (lines.length && doc.await_credit_note) {
+    // Refunded with the Shopify return (Settings → Shopify): the credit note of these units
+    // processes it, with its refund (the refunds flow, processReturnWithRefund).
+    await ctx.odoo.recordSyncResult({ model: 'stock.picking', res_id: pickingId, state: 'pending', message: waitingMessage(ret.name) });
+    return { outcome: 'waiting', returnGid: ret.id, processed: 0 };
+  }
   if (lines.length) await processReturn(ctx, doc, ret, lines);
   const processed = lines.reduce((s, l) => s + l.quantity, 0);
   await ctx.odoo.recordSyncResult({
@@ -93,6 +99,10 @@ export async function returnReceivedInOdoo(ctx: FlowContext, pickingId: number):
     );
   return { outcome: processed || !doc.return_gid ? 'sent' : 'unchanged', returnGid: ret.id, processed };
 }
+
+/** What a return picking waiting for its credit note says in Odoo. */
+export const waitingMessage = (returnName: string) =>
+  `Waiting for the credit note to process Shopify return ${returnName}: Shopify processes it with the credit note's refund when the credit note of these units is posted. No refund for it? Process in Shopify without a refund.`;
 
 /** The Shopify return of a picking returned in Odoo: found by its note, else created; bound to the picking. */
 async function returnForOdooPicking(ctx: FlowContext, doc: FulfillmentDocument, received: LineQuantities): Promise<ShopifyReturn> {

@@ -21,15 +21,19 @@ import { applyOrderReturns, returnReceivedInOdoo } from './apply.js';
 import { pickingIdOf } from './map.js';
 import { orderInOdoo } from '../sale-order.js';
 
+const IGNORED_REASONS = {
+  skipped: 'not a done return picking',
+  unchanged: 'Shopify has processed the return already',
+  waiting: 'refunded with the Shopify return: the credit note of its units processes it',
+} as const;
+
 export async function handleReturnJob(ctx: FlowContext, job: JobContext<QueueJobs['returns']>): Promise<JobOutcome> {
   const data = job.data;
   if (data.source === 'outbox') {
     const pickingId = pickingIdOf(data);
     const sent = await returnReceivedInOdoo(ctx, pickingId);
     if (sent.outcome !== 'sent')
-      return ignored(sent.outcome, sent.outcome === 'skipped' ? 'not a done return picking' : 'Shopify has processed the return already', {
-        fields: { pickingId, returnGid: sent.returnGid },
-      });
+      return ignored(sent.outcome, IGNORED_REASONS[sent.outcome], { fields: { pickingId, returnGid: sent.returnGid } });
     return {
       outcome: 'sent',
       message: 'returns: a return received in Odoo sent to Shopify',

@@ -7,6 +7,7 @@ import {
   odooReturnNote,
   planReturnCreate,
   planReturnProcess,
+  processedUnits,
   returnDocument,
   returnForPicking,
   type ShopifyReturn,
@@ -275,6 +276,13 @@ describe('returns received in Odoo → Shopify', () => {
         plan.map((l) => [l.id, l.quantity]),
         out,
       );
+      // What a credit note must credit to be this processing's refund: the units per order line.
+      const units = processedUnits(processedRet(lines, processed), plan);
+      assert.equal(
+        Object.values(units).reduce((a, b) => a + b, 0),
+        out.reduce((a, [, q]) => a + q, 0),
+      );
+      for (const [line, q] of Object.entries(units)) assert.ok(q <= (received[line] ?? 0), `${line}: ${q} within what was received`);
       for (const l of plan)
         assert.deepEqual(l.dispositions, [
           {

@@ -167,3 +167,15 @@ export function planReturnProcess(ret: ShopifyReturn, received: LineQuantities, 
   }
   return out;
 }
+
+/** The units `lines` process, per order line (what a credit note must credit to refund them with the return). */
+export function processedUnits(ret: ShopifyReturn, lines: readonly ProcessLine[]): LineQuantities {
+  const out: LineQuantities = {};
+  for (const p of lines) {
+    const l = ret.returnLineItems.nodes.filter(isReturnLine).find((x) => x.id === p.id);
+    if (!l) continue;
+    const line = l.fulfillmentLineItem.lineItem.id;
+    out[line] = (out[line] ?? 0) + p.quantity;
+  }
+  return out;
+}

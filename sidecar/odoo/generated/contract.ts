@@ -945,6 +945,10 @@ export interface CreditNoteDocument {
      */
     price_total: string;
   }[];
+  /**
+   * Contract 1.9: the order's return pickings received in Odoo whose refund goes with the Shopify return and that Shopify has not processed yet, oldest first.
+   */
+  waiting_returns?: number[];
 }
 /**
  * This interface was referenced by `ContractMethods`'s JSON-Schema
@@ -1037,6 +1041,10 @@ export interface FulfillmentDocument {
     sku: string | null;
     quantity: number;
   }[];
+  /**
+   * Contract 1.9: a done return picking held until the credit note of its units is posted (the company refunds returns received in Odoo with the Shopify return, and a credit note is expected): the sidecar does not process it in Shopify yet.
+   */
+  await_credit_note?: boolean;
 }
 /**
  * This interface was referenced by `ContractMethods`'s JSON-Schema

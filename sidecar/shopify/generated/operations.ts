@@ -4715,7 +4715,7 @@ export type OrderRefundsQueryVariables = Exact<{
 }>;
 
 
-export type OrderRefundsQuery = { order: { id: string, name: string, refunds: Array<{ id: string, createdAt: string | null, note: string | null, totalRefundedSet: { shopMoney: { amount: string, currencyCode: CurrencyCode }, presentmentMoney: { amount: string, currencyCode: CurrencyCode } } }> } | null };
+export type OrderRefundsQuery = { order: { id: string, name: string, refunds: Array<{ id: string, createdAt: string | null, note: string | null, return: { id: string } | null, totalRefundedSet: { shopMoney: { amount: string, currencyCode: CurrencyCode }, presentmentMoney: { amount: string, currencyCode: CurrencyCode } } }> } | null };
 
 export type OrderReturnsQueryVariables = Exact<{
   id: string;
@@ -4832,7 +4832,7 @@ export type ReturnProcessMutationVariables = Exact<{
 }>;
 
 
-export type ReturnProcessMutation = { returnProcess: { return: { id: string, status: ReturnStatus } | null, userErrors: Array<{ field: Array<string> | null, message: string, code: ReturnErrorCode | null }> } | null };
+export type ReturnProcessMutation = { returnProcess: { return: { id: string, status: ReturnStatus, refunds: { nodes: Array<{ id: string }> } } | null, userErrors: Array<{ field: Array<string> | null, message: string, code: ReturnErrorCode | null }> } | null };
 
 export type ReturnableFulfillmentsQueryVariables = Exact<{
   orderId: string;
