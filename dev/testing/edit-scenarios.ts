@@ -277,6 +277,50 @@ export function defineEditScenarios(get: () => MoneyScenarioContext): void {
       neverHeld(order.admin_graphql_api_id);
     });
 
+    it('a shipping price raised after Odoo invoiced it is invoiced on a line of its own, then lowered is credited only above Shopify: invoices less credit notes equal Shopify', async () => {
+      const { merchant } = get();
+      const { order, soId } = await orderInOdoo(1);
+      await queuesIdle();
+      const invoice = await merchant.invoiceOrder(soId);
+      assert.equal(invoice.amount_total, '15.00');
+      const [standard] = (await sim<SimOrder>('GET', `/orders/${order.id}`)).shipping_lines;
+      await sim('POST', `/orders/${order.id}/edit`, { shipping: { update: [{ id: standard!.id, price: '7.00' }] } });
+      await waitFor('the raised shipping in Odoo', async () =>
+        (await merchant.readOrderLines(soId)).amount_total === '17.00' ? true : undefined,
+      );
+      await queuesIdle();
+      const raised = await merchant.readOrderLines(soId);
+      assert.deepEqual(
+        raised.lines
+          .filter((l) => l.role === 'shipping' || l.role === 'raised')
+          .map((l) => [l.role, l.quantity, l.qty_invoiced, l.price_total]),
+        [
+          ['shipping', 1, 1, '5.00'],
+          ['raised', 1, 0, '2.00'],
+        ],
+      );
+      assert.equal(raised.invoice_status, 'to invoice');
+      const supplement = await merchant.invoiceOrder(soId);
+      assert.equal(supplement.amount_total, '2.00');
+      assert.equal((await sim<SimOrder>('GET', `/orders/${order.id}`)).current_total_price, '17.00');
+      assert.equal(await invoicedNet(soId, [invoice.amount_total, supplement.amount_total]), 1700);
+      await sim('POST', `/orders/${order.id}/edit`, { shipping: { update: [{ id: standard!.id, price: '6.00' }] } });
+      await waitFor('the lowered shipping in Odoo', async () =>
+        (await merchant.readOrderLines(soId)).amount_total === '16.00' ? true : undefined,
+      );
+      await queuesIdle();
+      assert.equal((await sim<SimOrder>('GET', `/orders/${order.id}`)).current_total_price, '16.00');
+      const notes = await merchant.readOrderCreditNotes(soId);
+      assert.deepEqual(
+        notes.map((n) => [n.amount_total, n.state]),
+        [['1.00', 'posted']],
+      );
+      assert.equal(await invoicedNet(soId, [invoice.amount_total, supplement.amount_total]), 1600);
+      assert.equal((await merchant.readOrderLines(soId)).invoice_status, 'invoiced');
+      assert.equal((await merchant.readBinding('sale.order', soId)).state, 'synced');
+      neverHeld(order.admin_graphql_api_id);
+    });
+
     it('a shipping line removed and another added before invoicing: the order and its invoice follow Shopify', async () => {
       const { merchant } = get();
       const { order, soId } = await orderInOdoo(1);
