@@ -120,7 +120,7 @@ export function defineDutyScenarios(get: () => AreaContext): void {
     );
   });
 
-  it('follows a duty price Shopify lowered after invoicing with a posted credit note of the difference; a raised one flags the order', async () => {
+  it('follows a duty price Shopify lowered after invoicing with a posted credit note of the difference; a raised one is invoiced on a supplement line', async () => {
     const { contract, m } = get();
     const { doc, so } = await dutyOrder();
     await m.invoiceOrder(so);
@@ -136,12 +136,16 @@ export function defineDutyScenarios(get: () => AreaContext): void {
     assert.match(lowered.message ?? '', /the edit is credited on \S+ \(1\.20\)$/);
     assert.equal((await m.readOrderLines(so)).invoice_status, 'invoiced');
     const raised = await contract.applyOrder(repriced('2.50', '0.50', '33.00', '2026-11-03T12:00:00Z'));
-    assert.equal(raised.status, 'flagged');
-    assert.equal(
-      raised.message,
-      `order ${doc.name}: Shopify raised duty ${doc.duties![0]!.duty_gid} from 2.00 to 2.50 after Odoo invoiced it; ` +
-        'the connector does not invoice a price increase: invoice the difference in Odoo',
+    assert.deepEqual([raised.status, raised.amount_total], ['updated', '33.00'], raised.message ?? '');
+    assert.deepEqual(
+      (await roles(so)).filter(([role]) => role === 'duty' || role === 'raised'),
+      [
+        ['duty', 1, '2.40'],
+        ['raised', 1, '0.60'],
+      ],
     );
+    assert.equal((await m.invoiceOrder(so)).amount_total, '0.60');
+    assert.equal((await m.readOrderLines(so)).invoice_status, 'invoiced');
   });
 
   it('holds an order whose duties are inside its product prices (dutiesIncluded), naming the field', async () => {

@@ -342,16 +342,28 @@ export function defineEditScenarios(get: () => AreaContext): void {
       assert.equal((await m.readOrderLines(so)).invoice_status, 'invoiced');
     });
 
-    it('credits a shipping price lowered after invoicing ("Lowered in Shopify: …"); a raised one flags the order naming the line and both amounts', async () => {
+    /** The order's invoices less its credit notes (what Odoo invoiced net), in cents. */
+    const netInvoiced = async (so: number) => {
+      const { m } = get();
+      const cents = (a: string) => BigInt(a.replace('.', ''));
+      const invoices = (await m.readOrderInvoices(so)).reduce((sum, i) => sum + cents(i.amount_total), 0n);
+      const credits = (await m.readOrderCreditNotes(so)).reduce((sum, n) => sum + cents(n.amount_total), 0n);
+      return formatCents(invoices - credits);
+    };
+    const raisedRows = async (so: number) =>
+      (await get().m.readOrderLines(so)).lines.filter((l) => l.role === 'raised').map((l) => [l.quantity, l.qty_invoiced, l.price_total]);
+    /** The taxed order with its one shipping line at `price` + `tax` VAT. */
+    const single = (doc: OrderDocument, price: string, tax: string, at: string) => {
+      const edited = shippingEdit(doc, [[price, tax]], at);
+      return { ...edited, total_tax: formatCents(400n + BigInt(tax.replace('.', ''))) };
+    };
+
+    it('credits a shipping price lowered after invoicing ("Lowered in Shopify: …"); a raise is invoiced on a supplement line, and a raise after that one is invoiced on another', async () => {
       const { contract, m } = get();
       const { doc, so } = await taxedOrder();
       assert.equal((await m.invoiceOrder(so)).amount_total, '30.00');
-      const single = (price: string, tax: string, at: string) => {
-        const edited = shippingEdit({ ...doc, shipping_lines: doc.shipping_lines }, [[price, tax]], at);
-        return { ...edited, total_tax: formatCents(400n + BigInt(tax.replace('.', ''))) };
-      };
       // 5.00 + 1.00 → 3.00 + 0.60: 2.40 less.
-      const lowered = await contract.applyOrder(single('3.00', '0.60', '2026-11-03T11:00:00Z'));
+      const lowered = await contract.applyOrder(single(doc, '3.00', '0.60', '2026-11-03T11:00:00Z'));
       assert.deepEqual([lowered.status, lowered.amount_total], ['updated', '27.60'], lowered.message);
       assert.match(lowered.message ?? '', /the edit is credited on \S+ \(2\.40\)$/);
       const [note] = await m.readOrderCreditNotes(so);
@@ -360,13 +372,105 @@ export function defineEditScenarios(get: () => AreaContext): void {
         [['Lowered in Shopify: Standard', 1, '2.40']],
       );
       assert.equal((await m.readOrderLines(so)).invoice_status, 'invoiced');
-      const raised = await contract.applyOrder(single('4.00', '0.80', '2026-11-03T12:00:00Z'));
-      assert.equal(raised.status, 'flagged');
-      assert.equal(
-        raised.message,
-        `order ${doc.name}: Shopify raised shipping line 1 (Standard) from 3.00 to 4.00 after Odoo invoiced it; ` +
-          'the connector does not invoice a price increase: invoice the difference in Odoo',
+      // 3.00 → 4.00: the shipping line keeps what was invoiced, the 1.00 + 0.20 more is to invoice.
+      const raised = await contract.applyOrder(single(doc, '4.00', '0.80', '2026-11-03T12:00:00Z'));
+      assert.deepEqual([raised.status, raised.amount_total], ['updated', '28.80'], raised.message);
+      assert.deepEqual(await shippingRows(so), [[1, 1, '3.60']]);
+      assert.deepEqual(await raisedRows(so), [[1, 0, '1.20']]);
+      assert.equal((await m.readOrderLines(so)).invoice_status, 'to invoice');
+      assert.equal((await m.invoiceOrder(so)).amount_total, '1.20');
+      assert.equal(await netInvoiced(so), '28.80');
+      // 4.00 → 4.50 once the first supplement is invoiced: a second one, never the first billed again.
+      const again = await contract.applyOrder(single(doc, '4.50', '0.90', '2026-11-03T13:00:00Z'));
+      assert.deepEqual([again.status, again.amount_total], ['updated', '29.40'], again.message);
+      assert.deepEqual(await raisedRows(so), [
+        [1, 1, '1.20'],
+        [1, 0, '0.60'],
+      ]);
+      assert.equal((await m.invoiceOrder(so)).amount_total, '0.60');
+      assert.equal(await netInvoiced(so), '29.40');
+      assert.equal((await m.readOrderLines(so)).invoice_status, 'invoiced');
+    });
+
+    it("lowers a raised shipping price by crediting only what was invoiced above Shopify's new price; a raise not invoiced yet follows the edits", async () => {
+      const { contract, m } = get();
+      const { doc, so } = await taxedOrder();
+      assert.equal((await m.invoiceOrder(so)).amount_total, '30.00');
+      await contract.applyOrder(single(doc, '6.00', '1.20', '2026-11-03T11:00:00Z'));
+      assert.equal((await m.invoiceOrder(so)).amount_total, '1.20');
+      // 6.00 → 7.00, not invoiced, then 6.50: the supplement follows (0.50), nothing is credited.
+      await contract.applyOrder(single(doc, '7.00', '1.40', '2026-11-03T12:00:00Z'));
+      const less = await contract.applyOrder(single(doc, '6.50', '1.30', '2026-11-03T13:00:00Z'));
+      assert.deepEqual([less.status, less.amount_total], ['updated', '31.80'], less.message);
+      assert.deepEqual(await raisedRows(so), [
+        [1, 1, '1.20'],
+        [1, 0, '0.60'],
+      ]);
+      assert.deepEqual(await m.readOrderCreditNotes(so), []);
+      // 6.50 → 5.50: the raise not invoiced goes, and 0.50 + 0.10 of the invoiced 6.00 is credited.
+      const lowered = await contract.applyOrder(single(doc, '5.50', '1.10', '2026-11-03T14:00:00Z'));
+      assert.deepEqual([lowered.status, lowered.amount_total], ['updated', '30.60'], lowered.message);
+      assert.match(lowered.message ?? '', /the edit is credited on \S+ \(0\.60\)$/);
+      assert.deepEqual(await raisedRows(so), [
+        [1, 1, '0.60'],
+        [0, 0, '0.00'],
+      ]);
+      assert.deepEqual(await shippingRows(so), [[1, 1, '6.00']]);
+      assert.equal((await m.readOrderLines(so)).invoice_status, 'invoiced');
+      assert.equal(await netInvoiced(so), '30.60');
+      // Back up to 6.00: the supplement not invoiced is used again.
+      const up = await contract.applyOrder(single(doc, '6.00', '1.20', '2026-11-03T15:00:00Z'));
+      assert.deepEqual([up.status, up.amount_total], ['updated', '31.20'], up.message);
+      assert.deepEqual(await raisedRows(so), [
+        [1, 1, '0.60'],
+        [1, 0, '0.60'],
+      ]);
+      assert.equal((await m.invoiceOrder(so)).amount_total, '0.60');
+      assert.equal(await netInvoiced(so), '31.20');
+    });
+
+    it('credits a raised shipping line removed after its raise was invoiced: the line and its supplement, linked; re-added, its price is invoiced', async () => {
+      const { contract, m } = get();
+      const { doc, so } = await taxedOrder();
+      assert.equal((await m.invoiceOrder(so)).amount_total, '30.00');
+      await contract.applyOrder(single(doc, '6.00', '1.20', '2026-11-03T11:00:00Z'));
+      assert.equal((await m.invoiceOrder(so)).amount_total, '1.20');
+      const removed = await contract.applyOrder(shippingEdit(doc, [['6.00', '1.20', true]], '2026-11-03T12:00:00Z'));
+      assert.deepEqual([removed.status, removed.amount_total], ['updated', '24.00'], removed.message);
+      assert.match(removed.message ?? '', /the edit is credited on \S+ \(7\.20\)$/);
+      assert.deepEqual(await shippingRows(so), [[0, 0, '0.00']]);
+      assert.deepEqual(await raisedRows(so), [[0, 0, '0.00']]);
+      assert.equal(await netInvoiced(so), '24.00');
+      // Added again at 8.00: a new line (the next key), to invoice at Shopify's price.
+      const readded = await contract.applyOrder(
+        shippingEdit(
+          doc,
+          [
+            ['6.00', '1.20', true],
+            ['8.00', '1.60'],
+          ],
+          '2026-11-03T13:00:00Z',
+        ),
       );
+      assert.deepEqual([readded.status, readded.amount_total], ['updated', '33.60'], readded.message);
+      assert.equal((await m.invoiceOrder(so)).amount_total, '9.60');
+      assert.equal(await netInvoiced(so), '33.60');
+    });
+
+    it("puts the cent by which Odoo's tax on a raise misses Shopify's on the tax rounding line, invoiced with the raise", async () => {
+      const { contract, m } = get();
+      const { doc, so } = await taxedOrder();
+      assert.equal((await m.invoiceOrder(so)).amount_total, '30.00');
+      // 3.33 + 0.67 (0.666): 2.00 credited.
+      const lowered = await contract.applyOrder(single(doc, '3.33', '0.67', '2026-11-03T11:00:00Z'));
+      assert.deepEqual([lowered.status, lowered.amount_total], ['updated', '28.00'], lowered.message);
+      // 3.36 + 0.67 (0.672) in Shopify; Odoo taxes the 0.03 raise on its own: 0.006 → 0.01.
+      const raised = await contract.applyOrder(single(doc, '3.36', '0.67', '2026-11-03T12:00:00Z'));
+      assert.deepEqual([raised.status, raised.amount_total], ['updated', '28.03'], raised.message);
+      assert.deepEqual(await raisedRows(so), [[1, 0, '0.04']]);
+      assert.equal((await m.invoiceOrder(so)).amount_total, '0.03');
+      assert.equal(await netInvoiced(so), '28.03');
+      assert.equal((await m.readOrderLines(so)).invoice_status, 'invoiced');
     });
 
     it('books a shipping line added after invoicing as an added product line is: on the order, to invoice', async () => {

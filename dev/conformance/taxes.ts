@@ -107,7 +107,7 @@ export function defineTaxScenarios(get: () => AreaContext): void {
         assert.deepEqual(await m.readCreditNote(applied.credit_note_id), { amount_total: '9.18', state: 'posted' });
       });
 
-      it('taxes included, stacked, with a discount and taxed shipping: the total is what the customer paid', async () => {
+      it('taxes included, stacked, with a discount and taxed shipping: the total is what the customer paid, a shipping raise after invoicing included', async () => {
         const { contract, m, currency, wh } = get();
         await mapStacked(true);
         const p = await get().stocked();
@@ -126,6 +126,20 @@ export function defineTaxScenarios(get: () => AreaContext): void {
         assert.deepEqual([r.status, r.amount_total], ['created', '33.41'], r.message);
         const invoice = await m.invoiceOrder(r.sale_order_id);
         assert.equal(invoice.amount_total, '33.41');
+        // The shipping raised to 5.99 (including 0.35 + 0.14) after invoicing: the 1.00 more, taxes
+        // included, is a line to invoice; the invoices come to what the customer paid.
+        const raised = await contract.applyOrder({
+          ...doc,
+          updated_at: '2026-11-01T11:00:00Z',
+          shipping_lines: [{ ...doc.shipping_lines[0]!, price: '5.99', tax_lines: [state('0.35'), city('0.14')] }],
+          total_price: '34.41',
+        });
+        assert.deepEqual([raised.status, raised.amount_total], ['updated', '34.41'], raised.message);
+        assert.deepEqual(
+          (await m.readOrderLines(r.sale_order_id)).lines.filter((l) => l.role === 'raised').map((l) => [l.quantity, l.price_total]),
+          [[1, '1.00']],
+        );
+        assert.equal((await m.invoiceOrder(r.sale_order_id)).amount_total, '1.00');
       });
 
       it("under Odoo's tax engine: a difference beyond the tolerance is flagged with both amounts, within it the order is confirmed as Odoo computed it", async () => {

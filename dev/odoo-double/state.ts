@@ -98,7 +98,9 @@ export type LineRole =
   | 'refund'
   | 'refund_adjustment'
   | 'tax_adjustment'
-  | 'edit_removal';
+  | 'edit_removal'
+  /** What Shopify raised an invoiced shipping line, duty or fee by, to invoice (line_gid: the charge's; the addon's RAISED_ROLE). */
+  | 'raised';
 
 /** Lines a refund or an edit after delivery wrote (the addon's REFUND_ROLES): order documents never carry them. */
 export const REFUND_ROLES: readonly LineRole[] = ['refund', 'refund_adjustment', 'edit_removal'];

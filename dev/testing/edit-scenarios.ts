@@ -236,25 +236,36 @@ export function defineEditScenarios(get: () => MoneyScenarioContext): void {
       );
     }
 
-    it('a shipping line lowered, then removed, after Odoo invoiced it is credited each time: invoices less credit notes equal Shopify', async () => {
-      const { merchant } = get();
-      const { order, soId } = await orderInOdoo(1);
-      await queuesIdle();
-      const invoice = await merchant.invoiceOrder(soId);
-      assert.equal(invoice.amount_total, '15.00');
-      const [standard] = (await sim<SimOrder>('GET', `/orders/${order.id}`)).shipping_lines;
-      await sim('POST', `/orders/${order.id}/edit`, { shipping: { update: [{ id: standard!.id, price: '3.00' }] } });
-      await waitFor('the lowered shipping in Odoo', async () =>
-        (await merchant.readOrderLines(soId)).amount_total === '13.00' ? true : undefined,
+    /** Shopify's edit of the shipping line `id` to `price`, once Odoo's order shows `total` and the queues are idle. */
+    async function repriceShipping(orderId: number, soId: number, id: number, price: string, total: string) {
+      await sim('POST', `/orders/${orderId}/edit`, { shipping: { update: [{ id, price }] } });
+      await waitFor(`the shipping at ${price} in Odoo`, async () =>
+        (await get().merchant.readOrderLines(soId)).amount_total === total ? true : undefined,
       );
       await queuesIdle();
+    }
+
+    /** One unit and shipping 5.00, invoiced in Odoo (15.00), then its shipping repriced to `price` in Shopify. */
+    async function invoicedThenRepriced(price: string, total: string) {
+      const { order, soId } = await orderInOdoo(1);
+      await queuesIdle();
+      const invoice = await get().merchant.invoiceOrder(soId);
+      assert.equal(invoice.amount_total, '15.00');
+      const [standard] = (await sim<SimOrder>('GET', `/orders/${order.id}`)).shipping_lines;
+      await repriceShipping(order.id, soId, standard!.id, price, total);
+      return { order, soId, invoice, standard: standard! };
+    }
+
+    it('a shipping line lowered, then removed, after Odoo invoiced it is credited each time: invoices less credit notes equal Shopify', async () => {
+      const { merchant } = get();
+      const { order, soId, invoice, standard } = await invoicedThenRepriced('3.00', '13.00');
       const [lowered] = await merchant.readOrderCreditNotes(soId);
       assert.deepEqual([lowered?.amount_total, lowered?.state], ['2.00', 'posted']);
       assert.deepEqual(
         (await merchant.readCreditNoteLines(lowered!.id)).map((l) => [l.name, l.price_total]),
         [['Lowered in Shopify: Standard', '2.00']],
       );
-      await sim('POST', `/orders/${order.id}/edit`, { shipping: { remove: [standard!.id] } });
+      await sim('POST', `/orders/${order.id}/edit`, { shipping: { remove: [standard.id] } });
       await waitFor('the removed shipping in Odoo', async () =>
         (await merchant.readOrderLines(soId)).amount_total === '10.00' ? true : undefined,
       );
@@ -273,6 +284,37 @@ export function defineEditScenarios(get: () => MoneyScenarioContext): void {
       assert.equal(await invoicedNet(soId, [invoice.amount_total]), 1000);
       const view = await merchant.readOrderLines(soId);
       assert.equal(view.invoice_status, 'invoiced');
+      assert.equal((await merchant.readBinding('sale.order', soId)).state, 'synced');
+      neverHeld(order.admin_graphql_api_id);
+    });
+
+    it('a shipping price raised after Odoo invoiced it is invoiced on a line of its own, then lowered is credited only above Shopify: invoices less credit notes equal Shopify', async () => {
+      const { merchant } = get();
+      const { order, soId, invoice, standard } = await invoicedThenRepriced('7.00', '17.00');
+      const raised = await merchant.readOrderLines(soId);
+      assert.deepEqual(
+        raised.lines
+          .filter((l) => l.role === 'shipping' || l.role === 'raised')
+          .map((l) => [l.role, l.quantity, l.qty_invoiced, l.price_total]),
+        [
+          ['shipping', 1, 1, '5.00'],
+          ['raised', 1, 0, '2.00'],
+        ],
+      );
+      assert.equal(raised.invoice_status, 'to invoice');
+      const supplement = await merchant.invoiceOrder(soId);
+      assert.equal(supplement.amount_total, '2.00');
+      assert.equal((await sim<SimOrder>('GET', `/orders/${order.id}`)).current_total_price, '17.00');
+      assert.equal(await invoicedNet(soId, [invoice.amount_total, supplement.amount_total]), 1700);
+      await repriceShipping(order.id, soId, standard.id, '6.00', '16.00');
+      assert.equal((await sim<SimOrder>('GET', `/orders/${order.id}`)).current_total_price, '16.00');
+      const notes = await merchant.readOrderCreditNotes(soId);
+      assert.deepEqual(
+        notes.map((n) => [n.amount_total, n.state]),
+        [['1.00', 'posted']],
+      );
+      assert.equal(await invoicedNet(soId, [invoice.amount_total, supplement.amount_total]), 1600);
+      assert.equal((await merchant.readOrderLines(soId)).invoice_status, 'invoiced');
       assert.equal((await merchant.readBinding('sale.order', soId)).state, 'synced');
       neverHeld(order.admin_graphql_api_id);
     });

@@ -3,7 +3,7 @@
     "name": "Shopify Sync",
     "summary": "Shopify bindings, sync status, transactional outbox and the RPC "
     "surface the Shopify sidecar calls",
-    "version": "1.6.8",
+    "version": "1.6.9",
     "category": "Sales/Sales",
     "website": "https://github.com/shopify-odoo/shopify-odoo-sync",
     "author": "Shopify Odoo Sync contributors",

@@ -497,7 +497,8 @@ function recordPendingRefunds(core: DoubleCore, so: SaleOrder, gids: string[]): 
 /**
  * Mirrors an edit on a confirmed order: lines matched by (Shopify line GID, role). New lines and
  * higher quantities get a delivery (syncPickings); units removed after Odoo delivered them follow
- * the company's policy and what leaves an invoiced order is credited (./edits.ts).
+ * the company's policy and what leaves an invoiced order is credited (./edits.ts); a charge
+ * invoiced at another price is repriced on its own (repriceInvoicedCharge).
  */
 function updateConfirmedLines(
   core: DoubleCore,
@@ -507,7 +508,9 @@ function updateConfirmedLines(
 ): void {
   const key = (l: { line_gid: string | null; role: LineRole }) => `${l.line_gid}|${l.role}`;
   const existing = new Map(
-    so.lines.filter((l) => l.line_gid && !REFUND_ROLES.includes(l.role) && l.role !== 'tax_adjustment').map((l) => [key(l), l]),
+    so.lines
+      .filter((l) => l.line_gid && !REFUND_ROLES.includes(l.role) && l.role !== 'tax_adjustment' && l.role !== 'raised')
+      .map((l) => [key(l), l]),
   );
   const kept = keptUnits(so);
   const seen = new Set<string>();
@@ -529,8 +532,14 @@ function updateConfirmedLines(
     const target = vals.quantity + removed;
     if (target < line.quantity) touched.push(line);
     else if (target > line.quantity) raised = true;
-    if (vals.price_unit !== line.price_unit) raised = editPrice(core, so, line, vals.price_unit, out, discounts, repriced) || raised;
-    Object.assign(line, { quantity: target, price_unit: vals.price_unit, tax_ids: vals.tax_ids, kept_qty: line.kept_qty });
+    let price = vals.price_unit;
+    if (chargeInvoiced(core, so, line)) {
+      const repricedCharge = repriceInvoicedCharge(core, so, line, vals, target, repriced);
+      price = repricedCharge.price;
+      raised = repricedCharge.raised || raised;
+      touched.push(...repricedCharge.credited);
+    } else if (vals.price_unit !== line.price_unit) raised = editPrice(line, vals.price_unit, discounts) || raised;
+    Object.assign(line, { quantity: target, price_unit: price, tax_ids: vals.tax_ids, kept_qty: line.kept_qty });
   }
   for (const [k, line] of existing) {
     if (seen.has(k) || !line.quantity) continue;
@@ -538,48 +547,83 @@ function updateConfirmedLines(
     if (removed) removals.push({ line, qty: removed });
     if (line.quantity > removed) {
       line.quantity = removed;
-      touched.push(line);
+      touched.push(line, ...zeroRaises(core, so, line));
     }
   }
   touched.push(...applyRemovals(core, so, removals, out.label, out.notes, out.flags));
   creditEdit(core, so, touched, out.label, out.notes, discounts, raised ? null : out.total, repriced);
 }
 
-/**
- * The addon's `_edit_price`: true when a line's new price raises what the order charges. A
- * discount line lowered by removed units gives its share back; a duty, fee or shipping line whose
- * price changed after Odoo invoiced it is credited when lowered, flagged when raised.
- */
-function editPrice(
-  core: DoubleCore,
-  so: SaleOrder,
-  line: SaleLine,
-  price: number,
-  out: { label: string; flags: string[] },
-  discounts: Array<{ line: SaleLine; share: number }>,
-  repriced: Array<{ line: SaleLine; amount: number }>,
-): boolean {
+/** The addon's `_edit_price`: true when a line's new price raises what the order charges; a discount line lowered by removed units gives its share back. */
+function editPrice(line: SaleLine, price: number, discounts: Array<{ line: SaleLine; share: number }>): boolean {
   const share = price - line.price_unit;
   // Units removed take their share of the line discount with them (the addon's DISCOUNT_ROLES).
   if (share > 0 && (line.role === 'discount' || line.role === 'shipping_discount')) {
     discounts.push({ line, share });
     return false;
   }
-  // The addon's CHARGE_ROLES.
-  if (!['duty', 'fee', 'shipping'].includes(line.role) || !core.qtyInvoiced(line) || !core.invoiced(so)) return true;
-  if (share < 0) {
-    repriced.push({ line, amount: -share });
-    return false;
-  }
-  const what =
-    line.role === 'shipping'
-      ? `shipping line ${String(line.line_gid).split(':')[1]} (${line.name})`
-      : `${line.role === 'duty' ? 'duty' : 'additional fee'} ${line.line_gid}`;
-  out.flags.push(
-    `${out.label}: Shopify raised ${what} from ${formatMoney(line.price_unit)} to ${formatMoney(price)} after ` +
-      'Odoo invoiced it; the connector does not invoice a price increase: invoice the difference in Odoo',
-  );
   return true;
+}
+
+/** The addon's `_charge_invoiced`: a shipping line, duty or fee (its CHARGE_ROLES) Odoo invoiced. */
+const chargeInvoiced = (core: DoubleCore, so: SaleOrder, line: SaleLine): boolean =>
+  ['duty', 'fee', 'shipping'].includes(line.role) && core.qtyInvoiced(line) > 0 && core.invoiced(so);
+
+/** The supplement lines of a charge line (the addon's `_raises`). */
+const raisesOf = (so: SaleOrder, line: SaleLine): SaleLine[] => so.lines.filter((l) => l.role === 'raised' && l.line_gid === line.line_gid);
+
+/** The addon's `_zero_raises`: a charge line gone takes its supplements with it; the invoiced ones are returned, to credit. */
+function zeroRaises(core: DoubleCore, so: SaleOrder, line: SaleLine): SaleLine[] {
+  const gone = raisesOf(so, line).filter((l) => l.quantity);
+  for (const l of gone) l.quantity = 0;
+  return gone.filter((l) => core.qtyInvoiced(l) > 0);
+}
+
+/**
+ * The addon's `_reprice_invoiced_charge`: Shopify's price of an invoiced charge against what Odoo
+ * books for it (the line's price plus its invoiced supplements). Above: the one supplement not
+ * invoiced yet carries the difference ("Raised in Shopify: <line>"); below: that supplement goes
+ * to 0 and the rest is credited (`repriced`), taken off the invoiced supplements, newest first,
+ * then off the line.
+ */
+function repriceInvoicedCharge(
+  core: DoubleCore,
+  so: SaleOrder,
+  line: SaleLine,
+  vals: LineValues,
+  target: number,
+  repriced: Array<{ line: SaleLine; amount: number }>,
+): { price: number; raised: boolean; credited: SaleLine[] } {
+  // Removed: the line and its supplements are credited at what they booked.
+  if (!target) return { price: line.price_unit, raised: false, credited: zeroRaises(core, so, line) };
+  const raises = raisesOf(so, line);
+  const billed = raises.filter((l) => core.qtyInvoiced(l) > 0 && l.quantity);
+  const pending = raises.find((l) => !core.qtyInvoiced(l));
+  const difference = vals.price_unit - line.price_unit - billed.reduce((sum, l) => sum + l.price_unit, 0);
+  if (difference <= 0) {
+    if (pending) pending.quantity = 0;
+    if (difference) repriced.push({ line, amount: -difference });
+    let left = -difference;
+    for (const l of [...billed].sort((a, b) => b.id - a.id)) {
+      const take = Math.min(left, l.price_unit);
+      l.price_unit -= take;
+      left -= take;
+    }
+    return { price: line.price_unit - left, raised: false, credited: [] };
+  }
+  const supplement = { quantity: 1, name: `Raised in Shopify: ${line.name}`, price_unit: difference, tax_ids: vals.tax_ids };
+  if (pending) Object.assign(pending, supplement);
+  else
+    so.lines.push({
+      ...supplement,
+      id: core.id(),
+      line_gid: line.line_gid,
+      role: 'raised',
+      product_id: line.product_id,
+      sku: line.sku,
+      qty_delivered: 0,
+    });
+  return { price: line.price_unit, raised: true, credited: [] };
 }
 
 /** The customer (upserted when it has a GID, else matched by email or created as a guest) and its invoice and delivery addresses. */

@@ -20,6 +20,10 @@ LINE_ROLES = [
     # Written by apply_order under the "Shopify's charged amounts" tax source: the cents by
     # which Odoo's tax computation differs from what Shopify charged (docs/flows.md, "Taxes").
     ("tax_adjustment", "Shopify tax rounding difference"),
+    # Written by apply_order: what Shopify raised a shipping line, duty or fee by after Odoo
+    # invoiced it, to invoice (shopify_line_gid: the charged line's; docs/flows.md, "Shipping
+    # lines and order edits").
+    ("raised", "Raised in Shopify after invoicing"),
 ]
 # Lines the sidecar's order documents never carry: apply_order matches no document line to them.
 REFUND_ROLES = ("refund", "refund_adjustment", "edit_removal")

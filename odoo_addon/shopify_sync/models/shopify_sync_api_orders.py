@@ -10,8 +10,10 @@ from .sale_order_line import REFUND_ROLES
 from .stock_move import DEFER_RESERVATION, RESERVATION_DEFERRED, RESERVE_CRON
 
 DISCOUNT_ROLES = ("discount", "shipping_discount")
-# Charges beyond the goods whose price an edit may change: credited or flagged once invoiced.
+# Charges beyond the goods whose price an edit may change: once invoiced, a lower price is
+# credited and a higher one invoiced on a supplement line (role RAISED_ROLE, the charge's GID).
 CHARGE_ROLES = ("duty", "fee", "shipping")
+RAISED_ROLE = "raised"
 
 PAID_STATUSES = {"paid", "partially_refunded", "refunded"}
 MAX_ORDER_GIDS = 5000
@@ -601,11 +603,12 @@ class ShopifySyncApi(models.AbstractModel):
         refunds' own lines are not in the document and stay. A new line or a higher quantity
         gets a delivery from Odoo's stock rules; units removed after Odoo delivered them follow
         the company's policy, and what leaves an invoiced order is credited
-        (shopify_sync_api_edits.py)."""
+        (shopify_sync_api_edits.py); a charge invoiced at another price is repriced on its own
+        (`_reprice_invoiced_charge`)."""
         existing = {(line.shopify_line_gid, line.shopify_line_role): line
                     for line in order.order_line
                     if line.shopify_line_gid and line.shopify_line_role not in REFUND_ROLES
-                    and line.shopify_line_role != "tax_adjustment"}
+                    and line.shopify_line_role not in ("tax_adjustment", RAISED_ROLE)}
         kept = {gid: line.shopify_kept_qty for (gid, role), line in existing.items()
                 if role == "product" and line.shopify_kept_qty}
         seen, removals, discounts, repriced, raised = set(), [], [], [], False
@@ -632,9 +635,15 @@ class ShopifySyncApi(models.AbstractModel):
                     touched |= line
                 else:
                     raised = True
-            if float_compare(line.price_unit, vals["price_unit"], 2):
-                raised |= self._edit_price(order, line, vals["price_unit"], label, discounts,
-                                           repriced, flags)
+            if self._charge_invoiced(order, line):
+                price, up, credited = self._reprice_invoiced_charge(order, line, vals, target,
+                                                                    repriced)
+                raised |= up
+                touched |= credited
+                if float_compare(line.price_unit, price, 2):
+                    update["price_unit"] = price
+            elif float_compare(line.price_unit, vals["price_unit"], 2):
+                raised |= self._edit_price(line, vals["price_unit"], discounts)
                 update["price_unit"] = vals["price_unit"]
             if set(line[LINE_TAXES].ids) != set(vals[LINE_TAXES][0][2]):
                 update[LINE_TAXES] = vals[LINE_TAXES]
@@ -648,40 +657,95 @@ class ShopifySyncApi(models.AbstractModel):
                 if line.product_uom_qty > removed:
                     line.write({"product_uom_qty": removed})
                     touched |= line
+                    touched |= self._zero_raises(order, line)
         touched |= self._apply_removals(order, removals, label, notes, flags)
         # Shopify's total is what the credit note must leave invoiced, when the edit only
         # lowered the order (rounding cents then go on a difference line, as for refunds).
         self._credit_edit(order, touched, label, notes, discounts,
                           None if raised else total_cents, repriced)
 
-    def _edit_price(self, order, line, price, label, discounts, repriced, flags):
+    def _edit_price(self, line, price, discounts):
         """A line's new price in an edit; True when it raises what the order charges. A
-        discount line lowered by removed units gives its share back (`discounts`); a duty, fee or
-        shipping line whose price Shopify changed after Odoo invoiced it (docs/flows.md, "Duties"
-        and "Shipping lines and order edits"): lowered, the difference is credited (`repriced`);
-        raised, the order is flagged (the connector invoices no price increase)."""
+        discount line lowered by removed units gives its share back (`discounts`)."""
         places = self._places()
         share = money.odoo_cents(price, places) - money.odoo_cents(line.price_unit, places)
-        role = line.shopify_line_role
-        if role in DISCOUNT_ROLES and share > 0:
+        if line.shopify_line_role in DISCOUNT_ROLES and share > 0:
             # Units removed take their share of the line discount with them.
             discounts.append((line, money.to_decimal(share, places)))
             return False
-        if role not in CHARGE_ROLES or not line.qty_invoiced or not self._invoiced(order):
-            return True
-        if share < 0:
-            repriced.append((line, money.to_decimal(-share, places)))
-            return False
-        if role == "shipping":
-            # Keyed shipping:<n>, the line's position in the document.
-            what = f"shipping line {line.shopify_line_gid.partition(':')[2]} ({line.name})"
-        else:
-            what = f"{'duty' if role == 'duty' else 'additional fee'} {line.shopify_line_gid}"
-        old, new = money.to_string(line.price_unit, places), money.to_string(price, places)
-        flags.append(
-            f"{label}: Shopify raised {what} from {old} to {new} after Odoo invoiced it; the "
-            "connector does not invoice a price increase: invoice the difference in Odoo")
         return True
+
+    def _charge_invoiced(self, order, line):
+        """A shipping line, duty or fee Odoo invoiced (its price is then what was invoiced less
+        what edits credited, and its raises are lines of their own)."""
+        return (line.shopify_line_role in CHARGE_ROLES and line.qty_invoiced
+                and self._invoiced(order))
+
+    @staticmethod
+    def _raises(order, line):
+        """The supplement lines of a charge line: what Shopify raised it by after invoicing."""
+        return order.order_line.filtered(
+            lambda sol: sol.shopify_line_role == RAISED_ROLE
+            and sol.shopify_line_gid == line.shopify_line_gid)
+
+    def _zero_raises(self, order, line):
+        """A charge line gone (removed in Shopify): its supplements go with it; the invoiced
+        ones are returned, to credit (linked, as the line is)."""
+        gone = self._raises(order, line).filtered("product_uom_qty")
+        gone.write({"product_uom_qty": 0})
+        return gone.filtered("qty_invoiced")
+
+    def _reprice_invoiced_charge(self, order, line, vals, target, repriced):
+        """A shipping line, duty or fee Odoo invoiced, against the document's price (docs/
+        flows.md, "Shipping lines and order edits"): what Odoo books for it is the line's price
+        plus its invoiced supplements (each at what was invoiced less what edits credited).
+        Shopify's price above that: one supplement not invoiced yet carries the difference
+        ("Raised in Shopify: <line>", the line's product, taxes and analytics, quantity 1),
+        created or updated, for Odoo's invoicing of the order to bill — an invoiced supplement
+        stays as it is, a later raise gets a new one, so nothing is billed twice. Below it: the
+        supplement not invoiced goes to 0 and the rest is credited on the edit's credit note
+        (`repriced`), taken off the invoiced supplements, newest first, then off the line.
+        Returns (the line's price, whether the order has more to invoice, supplements removed
+        with the line to credit)."""
+        places = self._places()
+        raises = self._raises(order, line)
+        if not float_compare(target, 0, 2):
+            # Removed: the line and its supplements are credited at what they booked.
+            return line.price_unit, False, self._zero_raises(order, line)
+        billed = raises.filtered(lambda sol: sol.qty_invoiced and sol.product_uom_qty)
+        pending = raises.filtered(lambda sol: not sol.qty_invoiced)[:1]
+
+        def cents(amount):
+            return money.odoo_cents(amount, places)
+
+        booked = cents(line.price_unit) + sum(cents(sol.price_unit) for sol in billed)
+        difference = cents(vals["price_unit"]) - booked
+        if difference <= 0:
+            if pending.product_uom_qty:
+                pending.write({"product_uom_qty": 0})
+            if difference:
+                repriced.append((line, money.to_decimal(-difference, places)))
+            left = -difference
+            for sol in billed.sorted("id", reverse=True):
+                take = min(left, cents(sol.price_unit))
+                if take:
+                    sol.write({"price_unit": float(money.to_decimal(
+                        cents(sol.price_unit) - take, places))})
+                    left -= take
+            return float(money.to_decimal(cents(line.price_unit) - left, places)), False, \
+                pending.browse()
+        supplement = {"product_uom_qty": 1, "name": f"Raised in Shopify: {line.name}",
+                      "price_unit": float(money.to_decimal(difference, places)),
+                      LINE_TAXES: vals[LINE_TAXES]}
+        if pending:
+            pending.write(supplement)
+        else:
+            supplement.update(product_id=line.product_id.id,
+                              analytic_distribution=line.analytic_distribution,
+                              shopify_line_gid=line.shopify_line_gid,
+                              shopify_line_role=RAISED_ROLE)
+            order.write({"order_line": [(0, 0, supplement)]})
+        return line.price_unit, True, pending.browse()
 
     # ------------------------------------------------------------------ refunds first
     def _missing_refund_gids(self, order, document):

@@ -116,6 +116,33 @@ class TestDecimals(ShopifySyncCase):
     def test_a_jpy_order_invoice_and_refund_equal_shopify_to_the_yen(self):
         self._order_invoice_and_refund("JPY", 7303, "round_per_line")
 
+    def _raised_shipping(self, code, number, price, state, city, total):
+        """The order invoiced, then its shipping raised in Shopify to `price` (taxes `state`,
+        `city`; order total `total`): the raise is invoiced to the unit of the currency."""
+        self.company.tax_calculation_rounding_method = "round_per_line"
+        doc = self._doc(code, number)
+        order = self.env["sale.order"].browse(self.api.apply_order(doc)["sale_order_id"])
+        self.invoice(order)
+        doc["shipping_lines"][0].update(price=price, tax_lines=_taxes(state, city))
+        doc.update(updated_at="2026-11-28T11:00:00Z", total_price=total)
+        result = self.api.apply_order(doc)
+        self.assertEqual((result["status"], result["amount_total"]), ("updated", total),
+                         result.get("message"))
+        self.invoice(order)
+        places = self.currencies[code].decimal_places
+        net = sum(m.amount_total * (1 if m.move_type == "out_invoice" else -1)
+                  for m in order.invoice_ids if m.state == "posted")
+        self.assertEqual(f"{net:.{places}f}", total)
+        self.assertEqual(order.invoice_status, "invoiced")
+
+    def test_a_kwd_shipping_raise_after_invoicing_is_invoiced_to_the_fils(self):
+        # 4.999 → 5.499: state 0.344, city 0.137 (24.405 + 0.500 + 0.032 + 0.012).
+        self._raised_shipping("KWD", 7316, "5.499", "0.344", "0.137", "24.949")
+
+    def test_a_jpy_shipping_raise_after_invoicing_is_invoiced_to_the_yen(self):
+        # 500 → 650: state 41, city 16 (5831 + 150 + 10 + 3).
+        self._raised_shipping("JPY", 7317, "650", "41", "16", "5994")
+
     def test_a_fraction_of_a_yen_or_a_fourth_kwd_decimal_is_refused_naming_the_field(self):
         doc = self._doc("JPY", 7304)
         doc["lines"][0]["price_unit"] = "1980.5"

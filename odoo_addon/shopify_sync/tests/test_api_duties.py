@@ -154,7 +154,7 @@ class TestDutyRefunds(DutyCase):
         self.assertEqual((result["status"], result["amount_total"]), ("updated", "38.40"))
         self.assertEqual(order.shopify_state, "synced")
 
-    def test_a_duty_price_lowered_after_invoicing_is_credited_and_a_raised_one_flags(self):
+    def test_a_duty_price_lowered_after_invoicing_is_credited_and_a_raised_one_invoiced(self):
         order, _result = self.duty_order(7018)
         self.invoice(order)
 
@@ -176,10 +176,17 @@ class TestDutyRefunds(DutyCase):
         self.assertFalse(credit.invoice_line_ids.sale_line_ids)
         self.assertEqual(order.invoice_status, "invoiced")
         raised = self.api.apply_order(repriced("3.00", "0.60", "39.60", "2026-11-28T11:00:00Z"))
-        self.assertEqual(raised["status"], "flagged")
-        self.assertEqual(raised["message"], (
-            f"order #7018: Shopify raised duty {DUTY_GID} from 2.00 to 3.00 after Odoo invoiced "
-            "it; the connector does not invoice a price increase: invoice the difference in Odoo"))
+        self.assertEqual((raised["status"], raised["amount_total"]), ("updated", "39.60"),
+                         raised.get("message"))
+        supplement = order.order_line.filtered(lambda line: line.shopify_line_role == "raised")
+        self.assertEqual(
+            (supplement.name, supplement.shopify_line_gid, supplement.price_unit,
+             supplement.product_id, supplement.tax_id),
+            ("Raised in Shopify: Duties: Mug red (HS 691200)", DUTY_GID, 1.0,
+             self.duty_line(order).product_id, self.duty_line(order).tax_id))
+        self.assertEqual(self.duty_line(order).price_unit, 2.0)
+        self.assertEqual(self.invoice(order).amount_total, 1.2)
+        self.assertEqual(order.invoice_status, "invoiced")
 
     def test_duties_inside_the_product_prices_hold_the_order_naming_the_field(self):
         order, result = self.duty_order(7017, duties_included=True)

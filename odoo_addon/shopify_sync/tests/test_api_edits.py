@@ -287,7 +287,17 @@ class TestShippingEdits(RefundCase):
         self.assertFalse(self.edit_notes(order))
         self.assertEqual(self.invoice(order).amount_total, 30.0)
 
-    def test_a_shipping_price_lowered_after_invoicing_is_credited_and_a_raised_one_flagged(self):
+    def raises(self, order):
+        return order.order_line.filtered(lambda line: line.shopify_line_role == "raised")
+
+    def net_invoiced(self, order):
+        """The order's posted invoices less its posted credit notes (an edit's credit note of
+        lowered prices only has no line linked to the order: found by its binding)."""
+        moves = order.invoice_ids | self.edit_notes(order)
+        return round(sum(m.amount_total * (1 if m.move_type == "out_invoice" else -1)
+                         for m in moves if m.state == "posted"), 2)
+
+    def test_a_shipping_price_lowered_after_invoicing_is_credited_and_a_raised_one_invoiced(self):
         order, _result = self.import_order(4203)
         self.invoice(order)
         result = self.api.apply_order(self.shipped(4203, [(None, 300, 60, False)]))
@@ -296,10 +306,99 @@ class TestShippingEdits(RefundCase):
         self.assertEqual((note.state, note.amount_total), ("posted", 2.4))
         self.assertEqual(note.invoice_line_ids.mapped("name"), ["Lowered in Shopify: Standard"])
         self.assertEqual(order.invoice_status, "invoiced")
+        standard = self.shipping_lines(order)
         result = self.api.apply_order(self.shipped(4203, [(None, 400, 80, False)],
                                                    updated_at="2026-11-28T11:00:00Z"))
-        self.assertEqual(result["status"], "flagged")
-        self.assertEqual(result["message"],
-                         "order #4203: Shopify raised shipping line 1 (Standard) from 3.00 to "
-                         "4.00 after Odoo invoiced it; the connector does not invoice a price "
-                         "increase: invoice the difference in Odoo")
+        self.assertEqual((result["status"], result["amount_total"]), ("updated", "34.80"),
+                         result.get("message"))
+        self.assertEqual(order.shopify_state, "synced")
+        # The shipping line keeps what was invoiced; the raise is a line of its own, to invoice.
+        self.assertEqual((standard.price_unit, standard.qty_invoiced), (3.0, 1))
+        supplement = self.raises(order)
+        self.assertEqual(
+            (supplement.name, supplement.product_id, supplement.tax_id, supplement.price_unit,
+             supplement.product_uom_qty, supplement.shopify_line_gid),
+            ("Raised in Shopify: Standard", standard.product_id, standard.tax_id, 1.0, 1,
+             standard.shopify_line_gid))
+        self.assertEqual(order.invoice_status, "to invoice")
+        self.assertEqual(self.invoice(order).amount_total, 1.2)
+        self.assertEqual(self.net_invoiced(order), 34.8)
+        # Raised again once that is invoiced: a second supplement; the first is never billed
+        # twice.
+        result = self.api.apply_order(self.shipped(4203, [(None, 450, 90, False)],
+                                                   updated_at="2026-11-28T12:00:00Z"))
+        self.assertEqual((result["status"], result["amount_total"]), ("updated", "35.40"))
+        self.assertEqual(self.raises(order).mapped("price_unit"), [1.0, 0.5])
+        self.assertEqual(self.invoice(order).amount_total, 0.6)
+        self.assertEqual(self.net_invoiced(order), 35.4)
+        self.assertEqual(order.invoice_status, "invoiced")
+
+    def test_a_raise_not_invoiced_follows_and_a_lower_credits_only_what_was_invoiced_above(self):
+        order, _result = self.import_order(4204)
+        self.invoice(order)
+        self.api.apply_order(self.shipped(4204, [(None, 600, 120, False)]))
+        self.assertEqual(self.invoice(order).amount_total, 1.2)
+        # 6.00 → 7.00 (not invoiced) → 6.50: the supplement follows, nothing is credited.
+        self.api.apply_order(self.shipped(4204, [(None, 700, 140, False)],
+                                          updated_at="2026-11-28T11:00:00Z"))
+        result = self.api.apply_order(self.shipped(4204, [(None, 650, 130, False)],
+                                                   updated_at="2026-11-28T12:00:00Z"))
+        self.assertEqual((result["status"], result["amount_total"]), ("updated", "37.80"))
+        self.assertEqual(self.raises(order).mapped("price_unit"), [1.0, 0.5])
+        self.assertFalse(self.edit_notes(order))
+        # 6.50 → 5.50: the open raise goes to 0; 0.50 + 0.10 of the invoiced 6.00 is credited,
+        # taken off the invoiced raise; never below Shopify's price.
+        result = self.api.apply_order(self.shipped(4204, [(None, 550, 110, False)],
+                                                   updated_at="2026-11-28T13:00:00Z"))
+        self.assertEqual((result["status"], result["amount_total"]), ("updated", "36.60"),
+                         result.get("message"))
+        first, second = self.raises(order)
+        self.assertEqual((first.price_unit, first.product_uom_qty, second.product_uom_qty),
+                         (0.5, 1, 0))
+        self.assertEqual(self.shipping_lines(order).price_unit, 5.0)
+        note = self.edit_notes(order)
+        self.assertEqual((note.state, note.amount_total), ("posted", 0.6))
+        self.assertEqual(order.invoice_status, "invoiced")
+        self.assertEqual(self.net_invoiced(order), 36.6)
+
+    def test_a_removed_shipping_line_takes_its_invoiced_raise_with_it(self):
+        order, _result = self.import_order(4205)
+        self.invoice(order)
+        self.api.apply_order(self.shipped(4205, [(None, 600, 120, False)]))
+        self.invoice(order)
+        result = self.api.apply_order(self.shipped(4205, [(None, 600, 120, True)],
+                                                   updated_at="2026-11-28T11:00:00Z"))
+        self.assertEqual((result["status"], result["amount_total"]), ("updated", "30.00"),
+                         result.get("message"))
+        note = self.edit_notes(order)
+        self.assertEqual((note.state, note.amount_total), ("posted", 7.2))
+        self.assertEqual(note.invoice_line_ids.sale_line_ids,
+                         self.shipping_lines(order) | self.raises(order))
+        self.assertEqual(order.invoice_status, "invoiced")
+        self.assertEqual(self.net_invoiced(order), 30.0)
+
+    def test_a_raise_on_payment_is_invoiced_when_the_outstanding_amount_is_paid(self):
+        """Invoice policy "on payment": the raise is to invoice like an added line, and the
+        orders/paid of the outstanding amount invoices it."""
+        journal = self.env["account.journal"].create({
+            "name": "Shopify card", "code": "SHRSE", "type": "bank",
+            "company_id": self.company.id})
+        self.env["shopify.payment.gateway"].create({"name": "shopify_payments",
+                                                    "journal_id": journal.id})
+        self.company.shopify_invoice_policy = "on_payment"
+        order, _result = self.import_order(4206)
+
+        def paid(number, amount):
+            return self.api.apply_payments({"order_gid": order.shopify_gid, "transactions": [{
+                "transaction_gid": f"gid://shopify/OrderTransaction/{number}",
+                "kind": "sale", "status": "success", "amount": amount,
+                "gateway": "shopify_payments", "processed_at": "2026-11-28T09:00:00Z"}]})
+
+        self.assertEqual(paid(42061, "36.00")["status"], "applied")
+        self.assertEqual(order.invoice_status, "invoiced")
+        result = self.api.apply_order(self.shipped(4206, [(None, 600, 120, False)]))
+        self.assertEqual((result["status"], result["amount_total"]), ("updated", "37.20"))
+        self.assertEqual(order.invoice_status, "to invoice")
+        self.assertEqual(paid(42062, "1.20")["status"], "applied")
+        self.assertEqual(order.invoice_status, "invoiced")
+        self.assertEqual(self.net_invoiced(order), 37.2)
