@@ -147,6 +147,11 @@ describe('make bench', () => {
     assert.throws(() => parseArgs(['--full-simulator', 'thread']), /--full-simulator takes child or in-process/);
   });
 
+  it('reads --full-latency-ms, 0 unless given', () => {
+    assert.equal(parseArgs([]).fullLatencyMs, 0);
+    assert.equal(parseArgs(['--full-latency-ms', '50']).fullLatencyMs, 50);
+  });
+
   it('reads --only orders and the flag --order-pull, which takes no value', () => {
     const options = parseArgs(['--only', 'orders', '--order-pull', '--order-seconds', '4']);
     assert.deepEqual([options.only, options.orderPull, options.orderSeconds], ['orders', true, 4]);

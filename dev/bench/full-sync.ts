@@ -72,6 +72,8 @@ export interface FullSyncOptions {
    * Odoo double (how the rows were measured before).
    */
   simulator?: SimulatorMode;
+  /** Milliseconds the child simulator holds each request before answering (a network round trip); default 0. */
+  latencyMs?: number;
   /**
    * Writes a CPU profile of the inventory push's and reconcile's windows (and of their floors)
    * there: `<name>.cpuprofile` of the bench's process and, with the simulator in a child,
@@ -132,8 +134,9 @@ interface Measured {
   /** The Shopify client's retries meanwhile (operation and reason). */
   retries: string[];
   cpu: CpuSpent;
-  /** Seconds in the sidecar pool's PostgreSQL queries (the budget's statements), summed over queries in flight. */
+  /** Seconds in the sidecar pool's PostgreSQL queries (the budget's statements), summed over queries in flight, and their number. */
   postgresSeconds: number;
+  postgresQueries: number;
   /** Seconds from each Shopify fetch to its answer, summed (set by the recorder, inventory rows only). */
   httpSeconds?: number;
 }
@@ -214,19 +217,21 @@ async function measure(setup: Setup, fn: (ctx: FlowContext) => Promise<unknown>)
     firstShopifySeconds: spent.firstShopify,
     retries: retries.slice(retriesBefore),
     cpu: await cpu(after),
-    postgresSeconds: stopTiming(),
+    ...stopTiming(),
   };
 }
 
 /**
- * Times every query of `pool` (the sidecar's: the budget's reserve and settle, the bindings' reads)
- * until the function returned is called, which gives their seconds summed.
+ * Times every query of `pool` (the sidecar's: the budget's statements, the bindings' reads) until
+ * the function returned is called, which gives their seconds summed and their number.
  */
-function timePoolQueries(pool: Stack['sidecar']['pool']): () => number {
+function timePoolQueries(pool: Stack['sidecar']['pool']): () => { postgresSeconds: number; postgresQueries: number } {
   // pg.Pool's query is a method of its prototype: an own property shadows it until deleted.
   const original = pool.query.bind(pool) as (...a: unknown[]) => unknown;
   let seconds = 0;
+  let queries = 0;
   const timed = (...args: unknown[]): unknown => {
+    queries += 1;
     const t0 = performance.now();
     const result = original(...args);
     if (result instanceof Promise) void result.finally(() => (seconds += (performance.now() - t0) / 1000)).catch(() => undefined);
@@ -235,7 +240,7 @@ function timePoolQueries(pool: Stack['sidecar']['pool']): () => number {
   pool.query = timed as typeof pool.query;
   return () => {
     delete (pool as unknown as Record<string, unknown>).query;
-    return seconds;
+    return { postgresSeconds: seconds, postgresQueries: queries };
   };
 }
 
@@ -243,7 +248,7 @@ function timePoolQueries(pool: Stack['sidecar']['pool']): () => number {
 const split = (m: Measured) =>
   `time in Shopify calls ${m.shopifySeconds.toFixed(1)} s (simulator answers and budget waits` +
   (m.httpSeconds === undefined ? '' : `; of it HTTP round trips ${m.httpSeconds.toFixed(1)} s`) +
-  `), in Odoo calls ${m.odooSeconds.toFixed(1)} s, in PostgreSQL queries ${m.postgresSeconds.toFixed(1)} s (all summed over calls in flight at once)` +
+  `), in Odoo calls ${m.odooSeconds.toFixed(1)} s, in PostgreSQL queries ${m.postgresSeconds.toFixed(1)} s (${m.postgresQueries} queries; all summed over calls in flight at once)` +
   (m.firstShopifySeconds === undefined ? '' : `; the first Shopify call ${m.firstShopifySeconds.toFixed(2)} s after the start`) +
   (m.retries.length ? `; ${m.retries.length} Shopify calls retried by the client (${m.retries.join(', ')})` : '') +
   `; ${cpuText(m.cpu)}`;
@@ -298,7 +303,9 @@ export async function benchFullSync(databaseUrl: string, options: FullSyncOption
   const retries: string[] = [];
   // The stack's own simulator as the stack creates it; in a child, the same one in its process.
   const simOptions = { shopDomain: STACK_SHOP, accessToken: STACK_TOKEN, apiSecret: STACK_SECRET, demoCatalog: false, plan: options.plan };
-  const child = options.simulator === 'in-process' ? undefined : await startChildSimulator(simOptions);
+  if (options.latencyMs && options.simulator === 'in-process') throw new Error('bench: --full-latency-ms needs the simulator in a child');
+  const child =
+    options.simulator === 'in-process' ? undefined : await startChildSimulator(simOptions, { latencyMs: options.latencyMs ?? 0 });
   try {
     const stack = await startStack({
       databaseUrl,
@@ -416,7 +423,10 @@ async function inventoryRows(setup: Setup, options: FullSyncOptions): Promise<Be
   const levels = n * LOCATIONS.length;
   const concurrency = stack.config.inventory.pushConcurrency;
   const atOnce = `${concurrency} batches at once (INVENTORY_PUSH_CONCURRENCY)`;
-  const where = sim.mode === 'child' ? 'the simulator in a process of its own' : "the simulator in the bench's process";
+  const held = options.latencyMs
+    ? ` (each HTTP request held ${options.latencyMs} ms before it is answered: a network round trip, in the floor too)`
+    : '';
+  const where = sim.mode === 'child' ? `the simulator in a process of its own${held}` : "the simulator in the bench's process";
   const inv = inventoryPlanPoints(levels);
   const profiled = <T>(name: string, fn: () => Promise<T>) => withProfiles(options.cpuProfileDir, sim, name, fn);
 

@@ -33,7 +33,7 @@
  *                                  [--order-rate 5] [--order-sweep 1,2] [--order-seconds 20] [--order-plan standard] [--stock-changes 20]
  *                                  [--floor-orders 20] [--floor-concurrency 10]
  *                                  [--full-products 10000] [--full-paced 300] [--full-plan standard] [--full-concurrency 4]
- *                                  [--full-simulator child|in-process]
+ *                                  [--full-simulator child|in-process] [--full-latency-ms 0]
  *                                  [--only burst|backlog|full|orders] [--order-pull] [--burst-layouts one|apart|both] [--cpu-prof-dir var/bench/profiles]
  * `--only burst` runs the webhook burst alone, `--only backlog` the backlog rows alone (on a throwaway
  * database), `--only full` the full catalog and inventory rows alone, `--only orders` the order rows
@@ -42,7 +42,9 @@
  * points per order, as the pull would read them in production a few minutes later; `--burst-layouts one`
  * measures only the sidecar as one process (e.g. an older sidecar without PROCESS_ROLE);
  * `--full-simulator in-process` runs the full rows' simulator in the bench's process instead of a
- * child process of its own (./sim-control.ts), as they were measured before;
+ * child process of its own (./sim-control.ts), as they were measured before; `--full-latency-ms 50`
+ * holds each request to that child 50 ms before it is answered (a network round trip; the floor
+ * pays it too), to see the rows against a realistic round trip beside the default of 0;
  * `--cpu-prof-dir` profiles the burst's sidecar processes and the inventory rows' windows, the
  * full rows' simulator process included (summarized by ./profile.ts).
  */
@@ -109,6 +111,8 @@ export interface BenchOptions {
   fullConcurrency?: number;
   /** Where that measure's simulator runs (./sim-control.ts): a child process of its own (default) or the bench's process. */
   fullSimulator?: SimulatorMode;
+  /** Milliseconds the child simulator holds each request before answering, as a network round trip would (default 0). */
+  fullLatencyMs?: number;
   /** Database of that measure's own stack when `databaseUrl` is given (tests). */
   fullDatabaseUrl?: string;
   /** Databases of the webhook burst's two layouts when `databaseUrl` is given (tests); else not measured. */
@@ -180,6 +184,7 @@ export const DEFAULTS: Omit<
   fullProducts: 10_000,
   fullPaced: 300,
   fullPlan: 'standard',
+  fullLatencyMs: 0,
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -712,6 +717,7 @@ async function fullSyncRows(databaseUrl: string | undefined, options: BenchOptio
     pollMs: 250,
     ...(options.fullConcurrency === undefined ? {} : { concurrency: options.fullConcurrency }),
     ...(options.fullSimulator ? { simulator: options.fullSimulator } : {}),
+    ...(options.fullLatencyMs ? { latencyMs: options.fullLatencyMs } : {}),
     ...(options.cpuProfileDir ? { cpuProfileDir: path.resolve(options.cpuProfileDir) } : {}),
   });
   // Ten thousand products in a throwaway real Odoo would take longer than the measure itself.
@@ -734,6 +740,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     '--full-products': 'fullProducts',
     '--full-paced': 'fullPaced',
     '--full-concurrency': 'fullConcurrency',
+    '--full-latency-ms': 'fullLatencyMs',
   };
   for (let i = 0; i < argv.length; i += 2) {
     if (argv[i] === '--only') {
@@ -776,7 +783,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     // --order-sweep takes a comma-separated list of rates (e.g. 0.5,1,2); the others one number.
     const values = (argv[i + 1] ?? '').split(',').map(Number);
     // 0 products: that measure (or its paced sample) is not measured.
-    const zeroAllowed = key === 'fullProducts' || key === 'fullPaced';
+    const zeroAllowed = key === 'fullProducts' || key === 'fullPaced' || key === 'fullLatencyMs';
     if (!key || !values.every((v) => v > 0 || (zeroAllowed && v === 0)) || (key !== 'orderSweep' && values.length !== 1))
       throw new Error(`bench: unknown option or bad value: ${argv[i]} ${argv[i + 1] ?? ''}\noptions: ${Object.keys(names).join(' ')}`);
     if (key === 'orderSweep') options.orderSweep = values;

@@ -146,14 +146,20 @@ export function inProcessControl(sim: Simulator, url: string): SimControl {
 }
 
 /** A message to the child: start it, or run one operation. */
-export type ToChild = { start: SimulatorOptions } | { id: number; op: keyof SimOperations; args: unknown[] };
+export type ToChild = { start: SimulatorOptions; latencyMs?: number } | { id: number; op: keyof SimOperations; args: unknown[] };
 /** A message from the child: listening at `url`, or an operation's answer. */
 export type FromChild = { ready: string } | { id: number; value?: unknown; error?: string } | { failed: string };
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
-/** Forks ./sim-process.ts and waits until its simulator listens. */
-export async function startChildSimulator(options: SimulatorOptions, readyTimeoutMs = 120_000): Promise<SimControl> {
+/**
+ * Forks ./sim-process.ts and waits until its simulator listens. `latencyMs`: each HTTP request is
+ * held that long before the simulator sees it (a network round trip; default 0).
+ */
+export async function startChildSimulator(
+  options: SimulatorOptions,
+  { readyTimeoutMs = 120_000, latencyMs = 0 }: { readyTimeoutMs?: number; latencyMs?: number } = {},
+): Promise<SimControl> {
   const child: ChildProcess = fork(path.join(HERE, 'sim-process.ts'), [], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -198,7 +204,7 @@ export async function startChildSimulator(options: SimulatorOptions, readyTimeou
       });
       child.once('error', reject);
       void exited.then(() => reject(ended ?? new Error("the simulator's process ended")));
-      child.send({ start: options } satisfies ToChild);
+      child.send({ start: options, latencyMs } satisfies ToChild);
     });
     return {
       mode: 'child',

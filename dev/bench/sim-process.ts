@@ -2,7 +2,9 @@
  * The Shopify simulator in a process of its own, for the full-sync bench (./sim-control.ts forks
  * it): `createSimulator` with the options of the first IPC message, listening on a free port of
  * 127.0.0.1, announced by `{ ready: url }`; then each `{ id, op, args }` message runs one of the
- * bench's operations (`simOperations`) and is answered `{ id, value }` or `{ id, error }`. When the
+ * bench's operations (`simOperations`) and is answered `{ id, value }` or `{ id, error }`. With
+ * `latencyMs` in the first message, each HTTP request waits that long before the simulator sees it
+ * (a network round trip, for the bench's `--full-latency-ms`). When the
  * IPC channel closes (the bench closed it, ended or died), the server closes and the process ends.
  */
 import type { AddressInfo } from 'node:net';
@@ -23,8 +25,16 @@ process.on('message', (m: ToChild) => {
     const sim = createSimulator(m.start);
     ops = simOperations(sim, true);
     close = () => sim.close();
+    const latencyMs = m.latencyMs ?? 0;
     sim.listen(0).then(
-      (server) => send({ ready: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }),
+      (server) => {
+        if (latencyMs > 0) {
+          const handlers = server.listeners('request') as ((...a: unknown[]) => void)[];
+          server.removeAllListeners('request');
+          server.on('request', (...a: unknown[]) => setTimeout(() => handlers.forEach((h) => h(...a)), latencyMs));
+        }
+        send({ ready: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+      },
       (error: Error) => send({ failed: error.message }),
     );
     return;
