@@ -195,6 +195,35 @@ export async function returnAndRefund(run: Run, p: Placed): Promise<void> {
 }
 
 /**
+ * A return of the plan's unit opened in Shopify and received in Odoo, where it waits for its credit
+ * note (Settings → Shopify, refund of returns received in Odoo: with the Shopify return); the
+ * credit note the merchant posts for that unit then processes the return in Shopify with its refund.
+ */
+export async function returnInOdoo(run: Run, p: Placed): Promise<void> {
+  const r = p.plan.returned!;
+  await sim(run, 'POST', `/orders/${p.order.id}/returns`, { lines: [{ sku: r.sku, quantity: r.quantity }] });
+  const [picking] = await waitFor(run, `the return picking of ${p.order.name}`, async () => {
+    const open = (await run.merchant.readPickings(p.soId)).filter(
+      (x) => x.picking_type === 'incoming' && x.state !== 'done' && x.state !== 'cancel',
+    );
+    return open.length ? open : undefined;
+  });
+  await run.merchant.validateReturn(picking!.id);
+  await waitFor(run, `the return of ${p.order.name} waiting for its credit note`, async () =>
+    (await run.merchant.readReturnWaiting(picking!.id)) ? true : undefined,
+  );
+  const before = (await run.merchant.readRefunds(p.soId)).length;
+  await run.merchant.creditOrderLines(p.soId, [{ sku: r.sku, quantity: r.quantity }], 'returned');
+  await waitFor(run, `the refund of ${p.order.name}'s return in Odoo`, async () => {
+    const refunds = await run.merchant.readRefunds(p.soId);
+    return refunds.length > before && refunds.every((x) => x.state !== 'pending') ? true : undefined;
+  });
+  await waitFor(run, `the return of ${p.order.name} synced`, async () =>
+    (await run.merchant.readBinding('stock.picking', picking!.id)).state === 'synced' ? true : undefined,
+  );
+}
+
+/**
  * A unit removed in Shopify after Odoo delivered it, while Shopify did not know of the delivery
  * (its webhooks lost meanwhile; the orders pull brings the edit), then the balance refunded: the
  * default "return and credit" policy (docs/flows.md, "Order edits after delivery").

@@ -43,6 +43,8 @@ export interface AuditCounts {
   fees: number;
   /** Orders whose shipping price an edit lowered or raised after Odoo invoiced them. */
   shippingEdits: number;
+  /** Orders whose return was received in Odoo and refunded by the credit note posted there. */
+  returnsInOdoo: number;
   /**
    * With customers' currencies (`--currencies mixed`): orders paid in another currency than the
    * shop's, those booked in the customer's currency, and the orders by the currency Odoo booked.
@@ -72,6 +74,7 @@ export function emptyCounts(): AuditCounts {
     dutiesRefunded: 0,
     fees: 0,
     shippingEdits: 0,
+    returnsInOdoo: 0,
     actions: {},
     examples: [],
   };
@@ -84,7 +87,7 @@ export function summary(counts: AuditCounts): string {
     `credit_notes_differ=${counts.creditNotesDiffer} refunds_not_applied=${counts.refundsNotApplied} ` +
     `payments=${counts.payments} payments_differ=${counts.paymentsDiffer} payments_unreconciled=${counts.paymentsUnreconciled} ` +
     `gift_cards=${counts.giftCards} gift_cards_differ=${counts.giftCardsDiffer} ` +
-    `duties=${counts.duties} duties_refunded=${counts.dutiesRefunded} fees=${counts.fees} shipping_edits=${counts.shippingEdits}` +
+    `duties=${counts.duties} duties_refunded=${counts.dutiesRefunded} fees=${counts.fees} shipping_edits=${counts.shippingEdits} returns_in_odoo=${counts.returnsInOdoo}` +
     currencySummary(counts)
   );
 }

@@ -142,8 +142,11 @@ export interface AuditOrder {
   refund: { sku: string; quantity: number; shipping: boolean; restockType: 'cancel' | 'no_restock'; duties?: boolean } | null;
   /** An order edit: a line added (`add`, at its catalog price) or one unit removed (`remove`). */
   edit: { add?: { sku: string; quantity: number; price: string }; remove?: { sku: string; quantity: number } } | null;
-  /** The return: one unit of a line, restocked, refunded when the return is processed. */
-  returned: { sku: string; quantity: number } | null;
+  /**
+   * The return: one unit of a line, restocked, refunded when the return is processed; `inOdoo`:
+   * received in Odoo, where the credit note posted for it processes it in Shopify with its refund.
+   */
+  returned: { sku: string; quantity: number; inOdoo?: true } | null;
   /**
    * The shipping line's price changed by an order edit after Odoo invoiced the order (orders
    * invoiced on payment: `paid`, `pending_paid`, `captured`): its new price; the balance is then refunded (lowered) or
@@ -349,7 +352,12 @@ export function auditOrder(
       locationId,
     },
     action,
-    ...withDuty(followUp(action, random, lines, skus, shipped), duty ? lines[duty.line]!.sku : null),
+    ...receivedInOdoo(
+      index,
+      withDuty(followUp(action, random, lines, skus, shipped), duty ? lines[duty.line]!.sku : null),
+      lines,
+      duty ? lines[duty.line]!.sku : null,
+    ),
     shippingEdit: shippingEditOf(index, action, shippingPrice, shippingDiscount),
   };
 }
@@ -392,6 +400,23 @@ function feeOf(index: number, action: AuditAction): number | null {
   const random = seededRandom(0xfee5 ^ (index * 2246822519));
   if (action === 'gift_card_sold' || random() >= 0.125) return null;
   return 100 + Math.floor(random() * 400);
+}
+
+/**
+ * About half the returns of a line without discount or duty are received in Odoo instead of
+ * processed in Shopify: the merchant credits the unit in Odoo, at the line's price and taxes.
+ * Drawn from a generator of its own, so the other orders and draws are those they were before.
+ */
+function receivedInOdoo<T extends { returned: AuditOrder['returned'] }>(
+  index: number,
+  next: T,
+  lines: readonly PlannedLine[],
+  dutiedSku: string | null,
+): T {
+  const random = seededRandom(0x0d00 ^ (index * 2654435769));
+  const line = next.returned && lines.find((l) => l.sku === next.returned!.sku);
+  if (!line || line.discount > 0 || line.sku === dutiedSku || random() >= 0.5) return next;
+  return { ...next, returned: { ...next.returned!, inOdoo: true } };
 }
 
 /** A refund of the line that carries the duty gives its share of the duty back (PROPORTIONAL). */

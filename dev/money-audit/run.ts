@@ -12,7 +12,7 @@
  * amount Odoo holds is compared with Shopify's, to the cent (./compare.ts), and the last line is
  *   orders=N order_totals_differ=0 invoices=I invoice_totals_differ=0 refunds=R credit_notes=C
  *   credit_notes_differ=0 refunds_not_applied=0 payments=P payments_differ=0
- *   payments_unreconciled=0 gift_cards=G gift_cards_differ=0 duties=D duties_refunded=E fees=F shipping_edits=S
+ *   payments_unreconciled=0 gift_cards=G gift_cards_differ=0 duties=D duties_refunded=E fees=F shipping_edits=S returns_in_odoo=O
  * The exit code is 0 only when nothing differs. With `--currencies mixed` (./currencies.ts) about
  * 45 % of the orders are paid in the customer's currency (PLN, JPY, KWD), the batches book them in
  * the customer's and the shop's money in turn (or as `--book-in` says), every amount is compared
@@ -101,7 +101,7 @@ async function laterSteps(run: Run, p: Placed): Promise<void> {
   const delivered = await act.deliver(run, p);
   if (p.plan.policy === 'on_delivery' && delivered) p.invoiced = true;
   if (action === 'refund_after_delivery') await act.refund(run, p, act.plannedRefund(p));
-  if (action === 'return') await act.returnAndRefund(run, p);
+  if (action === 'return') await (p.plan.returned?.inOdoo ? act.returnInOdoo(run, p) : act.returnAndRefund(run, p));
 }
 
 /** Where the batch runs: its index and the shop currency (the company's). */
@@ -135,6 +135,7 @@ async function runBatch(run: Run, batch: AuditOrder[], options: AuditOptions, at
     if (p.plan.refund?.duties) run.counts.dutiesRefunded += 1;
     if (p.plan.body.additionalFees?.length) run.counts.fees += 1;
     if (p.plan.shippingEdit) run.counts.shippingEdits += 1;
+    if (p.plan.returned?.inOdoo) run.counts.returnsInOdoo += 1;
     if (mixed) countCurrency(run.counts, p);
     await compareOrder(run, p);
   }
@@ -189,6 +190,7 @@ export async function runMoneyAudit(options: AuditOptions): Promise<AuditCounts 
       tax_source: options.taxSource ?? 'shopify',
       tax_tolerance: '0.00',
       edit_removal_policy: 'return',
+      return_refund: 'return',
       gateways: AUDIT_GATEWAYS,
       gift_card: AUDIT_GIFT_CARD,
     });
