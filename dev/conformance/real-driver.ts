@@ -242,10 +242,14 @@ export function createRealMerchant(options: RealMerchantOptions): MerchantDriver
     },
 
     async readOrderCreditNotes(saleOrderId: number) {
+      // The addon's credit notes name the order (shopify_sale_order_id); one a person made in Odoo
+      // for the order's lines names it through them, as the order's Invoices button counts it.
       const moves = await searchRead(
         'account.move',
         [
+          '|',
           ['shopify_sale_order_id', '=', saleOrderId],
+          ['invoice_line_ids.sale_line_ids.order_id', '=', saleOrderId],
           ['move_type', '=', 'out_refund'],
         ],
         ['amount_total', 'state', 'shopify_gid', 'shopify_edit_refund_ids', 'currency_id'],
