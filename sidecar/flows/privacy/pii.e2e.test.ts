@@ -86,7 +86,7 @@ describe('personal data stays out of logs, job rows and the purged inbox (whole 
       addresses: [{ ...address }],
     });
     customerGid = customer.admin_graphql_api_id;
-    const order = await stack.simControl<{ admin_graphql_api_id: string }>('POST', '/orders', {
+    const order = await stack.simControl<{ id: number; admin_graphql_api_id: string }>('POST', '/orders', {
       customer: { id: customer.id },
       phone: PERSON.phone,
       note: PERSON.note,
@@ -130,6 +130,13 @@ describe('personal data stays out of logs, job rows and the purged inbox (whole 
     );
     for (const picking of await stack.merchant!.readPickings(so!.id))
       if (picking.picking_type === 'outgoing') await stack.merchant!.validateDelivery(picking.id);
+    // Shopify asks for the erasure long after the person's last order activity: the fulfillment's
+    // webhooks (orders/updated, fulfillments/create, with the address) are in before it. Without
+    // this wait a busy machine delivered them after the erasure had purged the inbox.
+    await stack.waitFor('the fulfillment in Shopify', async () =>
+      (await stack.simControl<{ fulfillments: unknown[] }>('GET', `/orders/${order.id}`)).fulfillments.length ? true : undefined,
+    );
+    await stack.sim.idle();
     await stack.simControl('POST', '/privacy/customers-redact', { customerId: customer.id });
     const done = await stack.waitFor('the erasure', async () =>
       (await stack.merchant!.readPrivacyRequests()).find((r) => r.kind === 'customer_redact' && r.state === 'done'),
